@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages daiban needs (fonts, PostgreSQL, poppler, tmux) when missing.
+# Debian/Ubuntu only; elsewhere it says what to install and goes on.
+set -euo pipefail
+need=()
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+fc-list 2>/dev/null | grep -qi "wqy-microhei" || need+=(fonts-wqy-microhei fontconfig)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+[ ${#need[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "daiban: please install: ${need[*]}" >&2
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "daiban: installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,1 @@
+"""The county intake API: enrollment, accounts, sync endpoints, catalog, reports."""

@@ -1,0 +1,1 @@
+"""Paper: receipts, notices, authorisation letters and ledgers as PDF, and printing them."""

@@ -1,0 +1,1 @@
+"""The desk: Textual UI, the local SQLite store, station configuration."""

@@ -1,0 +1,133 @@
+"""The case lifecycle as an explicit transition table, per role.
+
+| state | 名称 | who moves it on |
+|---|---|---|
+| draft | 草稿 | agent: edit, receive, discard |
+| received | 已收件 | agent: edit, submit, withdraw |
+| submitted | 已报送 | township: accept, return, reject; agent: withdraw |
+| returned | 补正中 | agent: supplement, edit, resubmit, withdraw; township: reject |
+| accepted | 已受理 | township/county: forward, pause, complete |
+| processing | 办理中 | county: pause, complete |
+| paused | 特别程序 | township/county: resume |
+| completed | 办结 | agent: hand over |
+| delivered | 已送达 | agent: rate |
+| rejected / withdrawn / discarded | — | nobody |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sync.events import EventKind, Role
+
+
+class CaseState(StrEnum):
+    """Where a case is in its life."""
+
+    draft = "draft"  # 草稿
+    received = "received"  # 已收件
+    submitted = "submitted"  # 已报送
+    returned = "returned"  # 补正中
+    accepted = "accepted"  # 已受理
+    processing = "processing"  # 办理中 (转办/上级审核)
+    paused = "paused"  # 特别程序 (公示/调查)
+    completed = "completed"  # 办结
+    delivered = "delivered"  # 已送达
+    rejected = "rejected"  # 不予受理
+    withdrawn = "withdrawn"  # 已撤件
+    discarded = "discarded"  # 草稿已删除
+
+
+TERMINAL_STATES = frozenset({CaseState.rejected, CaseState.withdrawn, CaseState.discarded})
+
+RESUME_TO_PREVIOUS = None
+"""Marker target: ``resumed`` returns the case to the state it was paused in."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: in ``source``, ``kind`` by one of ``roles`` leads to ``target``."""
+
+    source: CaseState
+    kind: EventKind
+    roles: frozenset[Role]
+    target: CaseState | None
+    """``None`` means the state does not change (an edit, a rating) or, for
+    ``resumed``, the case goes back to where it was paused."""
+
+
+_A = frozenset({Role.agent})
+_T = frozenset({Role.reviewer})
+_TC = frozenset({Role.reviewer, Role.admin})
+_C = frozenset({Role.admin})
+
+S, K = CaseState, EventKind
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.draft, K.edited, _A, None),
+    Transition(S.draft, K.received, _A, S.received),
+    Transition(S.draft, K.discarded, _A, S.discarded),
+    Transition(S.received, K.edited, _A, None),
+    Transition(S.received, K.supplemented, _A, None),
+    Transition(S.received, K.submitted, _A, S.submitted),
+    Transition(S.received, K.withdrawn, _A, S.withdrawn),
+    Transition(S.submitted, K.accepted, _TC, S.accepted),
+    Transition(S.submitted, K.returned, _TC, S.returned),
+    Transition(S.submitted, K.rejected, _TC, S.rejected),
+    Transition(S.submitted, K.withdrawn, _A, S.withdrawn),
+    Transition(S.returned, K.edited, _A, None),
+    Transition(S.returned, K.supplemented, _A, None),
+    Transition(S.returned, K.resubmitted, _A, S.submitted),
+    Transition(S.returned, K.withdrawn, _A, S.withdrawn),
+    Transition(S.returned, K.rejected, _TC, S.rejected),
+    Transition(S.accepted, K.forwarded, _TC, S.processing),
+    Transition(S.accepted, K.paused, _TC, S.paused),
+    Transition(S.accepted, K.completed, _TC, S.completed),
+    Transition(S.processing, K.paused, _C, S.paused),
+    Transition(S.processing, K.completed, _C, S.completed),
+    Transition(S.paused, K.resumed, _TC, RESUME_TO_PREVIOUS),
+    Transition(S.completed, K.handed_over, _A, S.delivered),
+    Transition(S.delivered, K.rated, _A, None),
+)
+
+_BY_KEY: dict[tuple[CaseState, EventKind], Transition] = {
+    (t.source, t.kind): t for t in TRANSITIONS
+}
+
+
+def find_transition(state: CaseState, kind: EventKind) -> Transition | None:
+    """The transition ``kind`` makes from ``state``, or None if it is not allowed there."""
+    if kind is EventKind.created:
+        return None
+    return _BY_KEY.get((state, kind))
+
+
+def allowed_kinds(state: CaseState, role: Role) -> list[EventKind]:
+    """What ``role`` may do to a case in ``state``, in table order (for menus and CLIs)."""
+    return [t.kind for t in TRANSITIONS if t.source is state and role in t.roles]
+
+
+def check_transition(state: CaseState | None, kind: EventKind, role: Role) -> str | None:
+    """Why ``role`` may not do ``kind`` in ``state``, or None when it may.
+
+    Args:
+        state: the case's state, or None for a case that does not exist yet.
+        kind: what the actor wants to do.
+        role: who the actor is.
+
+    Returns:
+        A reason in English (a message id for translation), or None.
+    """
+    if state is None:
+        if kind is EventKind.created and role is Role.agent:
+            return None
+        return "the case does not exist"
+    if kind is EventKind.created:
+        return "the case already exists"
+    transition = find_transition(state, kind)
+    if transition is None:
+        return f"not allowed while the case is {state.value}"
+    if role not in transition.roles:
+        return f"a {role.value} may not do this while the case is {state.value}"
+    return None

@@ -1,0 +1,156 @@
+"""The wire protocol between a station and the centre (JSON over HTTP, gzip bodies).
+
+This module is the contract both ends build on. Change it only by adding
+fields with defaults; never rename or remove one (old stations keep talking).
+
+Endpoints (all under ``/api/v1``; every request but enrollment carries
+``Authorization: Bearer <station token>``):
+
+| method, path | body | answer |
+|---|---|---|
+| POST /enroll | EnrollRequest | EnrollResponse |
+| POST /hello | HelloRequest | HelloResponse |
+| POST /push | PushRequest | PushResponse (always 2xx with per-event results) |
+| GET /pull?after=N&limit=M | — | PullResponse |
+| HEAD/GET /blobs/{sha256} | — | 200 if held / the bytes |
+| PUT /blobs/{sha256}?offset=N | raw chunk | BlobStatus |
+| POST /bundles | bundle file bytes | BundleImportResult |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from sync.events import Event, RecordedEvent, Role
+
+API_PREFIX = "/api/v1"
+PUSH_BATCH_EVENTS = 200
+PUSH_BATCH_BYTES = 256 * 1024
+PULL_PAGE_EVENTS = 500
+
+
+class StationRole(StrEnum):
+    """The level a station works at; its scope follows from its division code."""
+
+    village = "village"
+    township = "township"
+    county = "county"
+
+
+class EnrollRequest(BaseModel):
+    """A station presents its one-time code."""
+
+    code: str
+    device_name: str = ""
+    software_version: str = ""
+
+
+class EnrollResponse(BaseModel):
+    """The station credential, stored locally by the station."""
+
+    station_id: str
+    token: str
+    """Bearer token for every later request."""
+    signing_key: str
+    """Hex key for signing offline bundles (HMAC-SHA256)."""
+    division: str
+    """12-digit division code of the station."""
+    name: str
+    role: StationRole
+
+
+class HelloRequest(BaseModel):
+    """What a station tells the centre when it connects."""
+
+    software_version: str
+    schema_version: int
+    outbox_depth: int = 0
+
+
+class HelloResponse(BaseModel):
+    """The centre's time (for clock skew) and the schema versions it accepts."""
+
+    server_time: datetime
+    min_schema_version: int
+    max_schema_version: int
+    station_id: str
+    division: str
+    role: StationRole
+
+
+class PushRequest(BaseModel):
+    """A batch of events in the station's sequence order."""
+
+    events: list[Event]
+
+
+class ResultStatus(StrEnum):
+    """What the centre did with one pushed event."""
+
+    applied = "applied"
+    duplicate = "duplicate"  # already held: nothing changed
+    superseded = "superseded"  # kept in history, not applied; reason given
+    rejected = "rejected"  # refused and not kept (malformed, wrong station, old schema)
+
+
+class EventResult(BaseModel):
+    """The fate of one pushed event."""
+
+    id: str
+    status: ResultStatus
+    reason: str | None = None
+    central_seq: int | None = None
+
+
+class PushResponse(BaseModel):
+    """One result per pushed event, in the same order."""
+
+    results: list[EventResult]
+
+
+class AccountRecord(BaseModel):
+    """An account that may log in at a station, cached there for offline login."""
+
+    user_id: str
+    username: str
+    display_name: str
+    role: Role
+    division: str
+    phone: str = ""
+    password_hash: str
+    """argon2 hash; the password itself never leaves the person."""
+    active: bool = True
+    updated_at: datetime
+
+
+class PullResponse(BaseModel):
+    """A page of events in the station's scope after its cursor."""
+
+    events: list[RecordedEvent]
+    next_cursor: int
+    """The station stores this in the same transaction as it applies the page."""
+    has_more: bool
+    accounts: list[AccountRecord] = Field(default_factory=list)
+    """Accounts of the station's scope changed since the last pull (first page only)."""
+    catalog_version: str | None = None
+    """Version of the published catalog; fetch it when it differs from the local one."""
+
+
+class BlobStatus(BaseModel):
+    """How much of a blob the centre holds."""
+
+    sha256: str
+    size: int
+    received: int
+    complete: bool
+
+
+class BundleImportResult(BaseModel):
+    """What importing an offline bundle did."""
+
+    station_id: str
+    results: list[EventResult]
+    blobs_stored: int = 0

@@ -1,0 +1,50 @@
+"""Fixtures shared by every test: temp data dirs, a throwaway PostgreSQL, determinism."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from forms import i18n
+from tests.pgcluster import PgCluster, start_cluster
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test gets its own data directory and Chinese as the language."""
+    monkeypatch.setenv("DAIBAN_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DAIBAN_LANG", raising=False)
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language("zh_CN")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster for the whole run (one per xdist worker)."""
+    try:
+        cluster = start_cluster()
+    except RuntimeError as exc:
+        message = f"\n\n!!! PostgreSQL tests SKIPPED: {exc} !!!\n\n"
+        sys.stderr.write(message)
+        pytest.skip(message)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return pg_cluster.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The central's database, once on SQLite and once on PostgreSQL (one suite, both stores)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'central.db'}"
+    return str(request.getfixturevalue("pg_url"))
