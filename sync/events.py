@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     handed_over = "handed_over"  # 送达
     rated = "rated"  # 好差评
     withdrawn = "withdrawn"  # 撤件
+    acknowledged = "acknowledged"  # 已阅: the agent has read why events were superseded
 
 
 class Event(BaseModel):

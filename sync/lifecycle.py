@@ -91,6 +91,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.delivered, K.rated, _A, None),
 )
 
+NOTE_KINDS = frozenset({EventKind.acknowledged})
+"""Kinds that note something on an existing case in any state, by anyone, and
+never move it; they are not lifecycle moves and not offered in menus."""
+
 _BY_KEY: dict[tuple[CaseState, EventKind], Transition] = {
     (t.source, t.kind): t for t in TRANSITIONS
 }
@@ -125,6 +129,8 @@ def check_transition(state: CaseState | None, kind: EventKind, role: Role) -> st
         return "the case does not exist"
     if kind is EventKind.created:
         return "the case already exists"
+    if kind in NOTE_KINDS:
+        return None
     transition = find_transition(state, kind)
     if transition is None:
         return f"not allowed while the case is {state.value}"

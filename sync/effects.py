@@ -1,0 +1,165 @@
+"""What each event kind does to a case's data (the state move is the lifecycle's).
+
+Used by ``sync.reducer.apply_event`` once an event is known to be allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from sync.events import Event, EventKind
+from sync.payloads import AcceptedPayload, CreatedPayload, EditedPayload, SupplementedPayload
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from sync.reducer import CaseView
+
+CHINA = timezone(timedelta(hours=8))
+"""Days (for deadlines) are counted in China Standard Time."""
+
+Pauses = list[tuple[date, date | None]]
+
+
+def china_day(moment: datetime) -> date:
+    """The calendar day of ``moment`` in China (naive times are taken as local)."""
+    return moment.astimezone(CHINA).date() if moment.tzinfo else moment.date()
+
+
+def _open_pause(pauses: Pauses, day: date) -> Pauses:
+    return [*pauses, (day, None)]
+
+
+def _close_pause(pauses: Pauses, day: date) -> Pauses:
+    if pauses and pauses[-1][1] is None:
+        return [*pauses[:-1], (pauses[-1][0], day)]
+    return list(pauses)
+
+
+def _created(view: CaseView, event: Event, p: CreatedPayload) -> dict[str, Any]:
+    return {
+        "exists": True,
+        "kind": p.kind,
+        "item_code": p.item_code,
+        "item_version": p.item_version,
+        "item_name": p.item_name,
+        "promised_days": p.promised_days,
+        "applicant": p.applicant,
+        "principal": p.principal,
+        "relation": p.relation,
+        "fields": dict(p.fields),
+        "materials": dict(p.materials),
+        "supply_by": dict(p.supply_by),
+        "attachments": list(p.attachments),
+        "commitment": p.commitment,
+        "what": p.what,
+        "why": p.why,
+        "contact": p.contact,
+        "station_id": event.station_id,
+        "station_name": p.station_name,
+        "agent_name": p.agent_name,
+        "agent_phone": p.agent_phone,
+        "created_at": event.device_time,
+    }
+
+
+def _edited(view: CaseView, p: EditedPayload) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if p.fields is not None:
+        out["fields"] = {**view.fields, **p.fields}
+    if p.materials is not None:
+        out["materials"] = {**view.materials, **p.materials}
+    if p.supply_by is not None:
+        out["supply_by"] = {**view.supply_by, **p.supply_by}
+    for key in ("applicant", "principal", "relation", "commitment"):
+        value = getattr(p, key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _supplemented(view: CaseView, p: SupplementedPayload) -> dict[str, Any]:
+    held = {(a.sha256, a.material_key) for a in view.attachments}
+    added = [a for a in p.attachments if (a.sha256, a.material_key) not in held]
+    return {
+        "materials": {**view.materials, **p.materials},
+        "attachments": [*view.attachments, *added],
+    }
+
+
+Effect = Callable[["CaseView", Event, Any, date], dict[str, Any]]
+
+_EFFECTS: dict[EventKind, Effect] = {
+    EventKind.created: lambda v, e, p, d: _created(v, e, p),
+    EventKind.edited: lambda v, e, p, d: _edited(v, p),
+    EventKind.received: lambda v, e, p, d: {"received_at": e.device_time},
+    EventKind.submitted: lambda v, e, p, d: {"submitted_at": e.device_time},
+    EventKind.accepted: lambda v, e, p, d: _accepted(v, e, p),
+    EventKind.returned: lambda v, e, p, d: {
+        "last_reason": p.reason,
+        "missing": list(p.missing),
+        "pauses": _open_pause(v.pauses, d),
+    },
+    EventKind.supplemented: lambda v, e, p, d: _supplemented(v, p),
+    EventKind.resubmitted: lambda v, e, p, d: {"pauses": _close_pause(v.pauses, d), "missing": []},
+    EventKind.rejected: lambda v, e, p, d: {
+        "last_reason": p.reason,
+        "apply_instead": p.apply_instead,
+        "pauses": _close_pause(v.pauses, d),
+    },
+    EventKind.forwarded: lambda v, e, p, d: {"forwarded_to": p.to},
+    EventKind.paused: lambda v, e, p, d: {
+        "paused_from": v.state,
+        "pause_kind": p.kind,
+        "last_reason": p.reason,
+        "pauses": _open_pause(v.pauses, d),
+    },
+    EventKind.resumed: lambda v, e, p, d: {
+        "paused_from": None,
+        "pause_kind": None,
+        "pauses": _close_pause(v.pauses, d),
+    },
+    EventKind.completed: lambda v, e, p, d: {
+        "result": p.result,
+        "result_note": p.note,
+        "completed_at": e.device_time,
+    },
+    EventKind.handed_over: lambda v, e, p, d: {
+        "delivered_at": e.device_time,
+        "handed_over_how": p.how,
+        "signed_by": p.signed_by,
+    },
+    EventKind.rated: lambda v, e, p, d: {"rating": p.rating, "rating_reason": p.reason},
+    EventKind.withdrawn: lambda v, e, p, d: {
+        "last_reason": p.reason,
+        "pauses": _close_pause(v.pauses, d),
+    },
+}
+
+
+def _accepted(view: CaseView, event: Event, p: AcceptedPayload) -> dict[str, Any]:
+    out: dict[str, Any] = {"accepted_at": event.device_time}
+    if p.promised_days is not None:
+        out["promised_days"] = p.promised_days
+    if p.officer is not None:
+        out["officer"] = p.officer
+    return out
+
+
+def effects(view: CaseView, event: Event, payload: BaseModel) -> dict[str, Any]:
+    """The data changes ``event`` makes to ``view`` (no state, version or history).
+
+    Args:
+        view: the case before the event.
+        event: an event already judged allowed.
+        payload: its payload, parsed by ``sync.payloads.validate_payload``.
+
+    Returns:
+        Field updates for ``CaseView``.
+    """
+    effect = _EFFECTS.get(event.kind)
+    if effect is None:
+        return {}
+    return effect(view, event, payload, china_day(event.device_time))

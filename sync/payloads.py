@@ -1,0 +1,257 @@
+"""What each event kind carries: one pydantic model per payload.
+
+The event envelope (``sync.events.Event``) is the same for every kind; the
+``payload`` dict differs. These models document and check it. Unknown extra
+keys are kept (a newer station may add some); known keys are type-checked.
+
+``validate_payload(kind, payload)`` is what the station calls before it writes
+an event and what the centre calls before it accepts one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sync.events import EventKind
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A non-blank reason, shown to the agent or the resident."""
+
+MaterialStatus = Literal["provided", "deferred", "shared", "missing"]
+"""provided 已提供 / deferred 容缺 / shared 免证办 (data sharing) / missing 缺."""
+
+Relation = Literal["self", "relative", "agent"]
+"""Who came to the desk for the applicant: the applicant, a relative, an agent (委托)."""
+
+CaseKind = Literal["application", "unresolved"]
+"""An application (办件) or a 办不成事 record (what could not be done, and why)."""
+
+Result = Literal["approved", "denied", "approved_deferred"]
+"""通过 / 不通过 / 容缺通过."""
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Person(_Payload):
+    """An applicant or principal (申请人 / 委托人)."""
+
+    name: Reason
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+class Attachment(_Payload):
+    """A scanned material, stored content-addressed by SHA-256."""
+
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    name: str = ""
+    size: int = Field(default=0, ge=0)
+    material_key: str | None = None
+
+
+class CreatedPayload(_Payload):
+    """``created``: the whole application as taken in (or a 办不成事 record)."""
+
+    kind: CaseKind = "application"
+    item_code: str = ""
+    item_version: str = ""
+    item_name: str = ""
+    promised_days: int | None = Field(default=None, ge=0)
+    applicant: Person | None = None
+    relation: Relation = "self"
+    principal: Person | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: dict[str, MaterialStatus] = Field(default_factory=dict)
+    supply_by: dict[str, date] = Field(default_factory=dict)
+    """容缺 materials: the day by which each must be supplied."""
+    attachments: list[Attachment] = Field(default_factory=list)
+    commitment: bool = False
+    """告知承诺: the applicant signed the commitment."""
+    station_name: str = ""
+    agent_name: str = ""
+    agent_phone: str = ""
+    what: str = ""
+    """办不成事: what the resident wanted done."""
+    why: str = ""
+    """办不成事: why it could not be done."""
+    contact: str = ""
+    """办不成事: how to reach the resident."""
+
+    @field_validator("item_version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _complete(self) -> CreatedPayload:
+        if self.kind == "application":
+            if not self.item_code:
+                raise ValueError("an application needs a service item code")
+            if self.applicant is None:
+                raise ValueError("an application needs an applicant")
+        elif not (self.what.strip() and self.why.strip()):
+            raise ValueError("an unresolved record needs what was asked and why it failed")
+        return self
+
+
+class EditedPayload(_Payload):
+    """``edited``: fields/materials/supply_by are merged; applicant/principal replaced."""
+
+    fields: dict[str, Any] | None = None
+    applicant: Person | None = None
+    principal: Person | None = None
+    relation: Relation | None = None
+    materials: dict[str, MaterialStatus] | None = None
+    supply_by: dict[str, date] | None = None
+    commitment: bool | None = None
+
+
+class EmptyPayload(_Payload):
+    """``received``, ``submitted``, ``resubmitted``, ``resumed``, ``discarded``."""
+
+
+class AcceptedPayload(_Payload):
+    """``accepted`` 受理: may set the promised limit and the officer in charge."""
+
+    promised_days: int | None = Field(default=None, ge=0)
+    officer: str | None = None
+
+
+class ReturnedPayload(_Payload):
+    """``returned`` 退回补正: why, and which materials are missing."""
+
+    reason: Reason
+    missing: list[str] = Field(default_factory=list)
+
+
+class SupplementedPayload(_Payload):
+    """``supplemented`` 补充材料: material statuses merged, attachments added."""
+
+    materials: dict[str, MaterialStatus] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+class RejectedPayload(_Payload):
+    """``rejected`` 不予受理: why, and where to apply instead."""
+
+    reason: Reason
+    apply_instead: str | None = None
+
+
+class ForwardedPayload(_Payload):
+    """``forwarded`` 转办: the department the case goes to."""
+
+    to: Reason
+
+
+class PausedPayload(_Payload):
+    """``paused`` 特别程序: why, and what kind (公示, 调查, 鉴定, ...)."""
+
+    reason: Reason
+    kind: str = ""
+
+
+class CompletedPayload(_Payload):
+    """``completed`` 办结: 通过 / 不通过 / 容缺通过."""
+
+    result: Result
+    note: str | None = None
+
+
+class HandedOverPayload(_Payload):
+    """``handed_over`` 送达: how the result reached the resident, who signed."""
+
+    how: Reason
+    signed_by: str = ""
+
+
+class RatedPayload(_Payload):
+    """``rated`` 好差评: 1 (very dissatisfied) .. 5 (very satisfied)."""
+
+    rating: int = Field(ge=1, le=5)
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_for_bad(self) -> RatedPayload:
+        if self.rating <= 2 and not (self.reason or "").strip():
+            raise ValueError("a rating of 2 or less needs a reason")
+        return self
+
+
+class WithdrawnPayload(_Payload):
+    """``withdrawn`` 撤件: why the applicant withdrew."""
+
+    reason: Reason
+
+
+class AcknowledgedPayload(_Payload):
+    """``acknowledged``: the agent has read why earlier events were superseded."""
+
+
+PAYLOADS: dict[EventKind, type[_Payload]] = {
+    EventKind.created: CreatedPayload,
+    EventKind.edited: EditedPayload,
+    EventKind.discarded: EmptyPayload,
+    EventKind.received: EmptyPayload,
+    EventKind.submitted: EmptyPayload,
+    EventKind.accepted: AcceptedPayload,
+    EventKind.returned: ReturnedPayload,
+    EventKind.supplemented: SupplementedPayload,
+    EventKind.resubmitted: EmptyPayload,
+    EventKind.rejected: RejectedPayload,
+    EventKind.forwarded: ForwardedPayload,
+    EventKind.paused: PausedPayload,
+    EventKind.resumed: EmptyPayload,
+    EventKind.completed: CompletedPayload,
+    EventKind.handed_over: HandedOverPayload,
+    EventKind.rated: RatedPayload,
+    EventKind.withdrawn: WithdrawnPayload,
+    EventKind.acknowledged: AcknowledgedPayload,
+}
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def validate_payload(kind: EventKind | str, payload: dict[str, Any]) -> _Payload:
+    """Check an event's payload against its kind.
+
+    Args:
+        kind: the event kind.
+        payload: the payload as it is (or will be) stored in the event.
+
+    Returns:
+        The parsed payload model.
+
+    Raises:
+        ValueError: the kind is unknown or the payload does not fit it; the
+            message names the field and what is wrong (English, not translated).
+    """
+    try:
+        model = PAYLOADS[EventKind(kind)]
+    except ValueError:
+        raise ValueError(f"unknown event kind {kind!r}") from None
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        raise ValueError(f"{EventKind(kind).value} payload: {_describe(error)}") from None

@@ -1,0 +1,326 @@
+"""The reducer: a case's state is a pure fold of its events.
+
+The same code runs at the station and at the centre, so both show the same
+state for the same events in the same (central) order.
+
+- ``judge`` is the centre's supersede rule: an event not allowed in the state
+  the centre holds (``sync.lifecycle.check_transition``) or with a payload that
+  does not fit its kind is kept as *superseded*, with a reason.
+- ``apply_event`` applies one event (idempotent on the event id).
+- ``fold`` rebuilds a case from its events (``RecordedEvent.status`` honoured).
+- ``rebase`` rebuilds a station's view: confirmed events in central order, then
+  its own not-yet-confirmed events as *pending*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.effects import china_day, effects
+from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
+from sync.lifecycle import CaseState, check_transition, find_transition
+from sync.payloads import Attachment, Person, validate_payload
+
+SUPERSEDED_FLAG = "superseded"
+ORPHAN_FLAG = "orphan"
+
+
+class EntryStatus(StrEnum):
+    """The fate of an event in a case's history."""
+
+    applied = "applied"
+    superseded = "superseded"  # kept, did not change the case; see reason
+    pending = "pending"  # the station's own, not yet confirmed by the centre
+
+
+class HistoryEntry(BaseModel):
+    """One event in a case's history, as shown to people (no ID numbers in it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    kind: EventKind
+    actor_id: str
+    actor_role: Role
+    station_id: str
+    station_seq: int
+    device_time: datetime
+    status: EntryStatus
+    reason: str | None = None
+    """Why it was superseded (English msgid), or why a pending one will be."""
+    central_seq: int | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+class CaseView(BaseModel):
+    """A case as folded from its events. Frozen; ``model_dump(mode="json")`` is JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: UUID
+    case_number: str
+    division: str
+    kind: str = "application"
+    """``application`` or ``unresolved`` (办不成事)."""
+    exists: bool = True
+    """False while no ``created`` event has been applied (an orphan)."""
+    item_code: str = ""
+    item_version: str = ""
+    item_name: str = ""
+    state: CaseState = CaseState.draft
+    version: int = 0
+    """Number of events that changed the case (applied, or pending and allowed)."""
+    applicant: Person | None = None
+    principal: Person | None = None
+    relation: str = "self"
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: dict[str, str] = Field(default_factory=dict)
+    supply_by: dict[str, date] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+    commitment: bool = False
+    what: str = ""
+    why: str = ""
+    contact: str = ""
+    station_id: str = ""
+    """The station that created (owns) the case."""
+    station_name: str = ""
+    agent_name: str = ""
+    agent_phone: str = ""
+    created_at: datetime | None = None
+    received_at: datetime | None = None
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
+    completed_at: datetime | None = None
+    delivered_at: datetime | None = None
+    promised_days: int | None = None
+    officer: str | None = None
+    pauses: list[tuple[date, date | None]] = Field(default_factory=list)
+    """Returned/paused intervals (China days), the last one open while it lasts."""
+    paused_from: CaseState | None = None
+    pause_kind: str | None = None
+    last_reason: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    apply_instead: str | None = None
+    forwarded_to: str | None = None
+    result: str | None = None
+    result_note: str | None = None
+    handed_over_how: str | None = None
+    signed_by: str | None = None
+    rating: int | None = None
+    rating_reason: str | None = None
+    flags: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+
+
+def _problem(view: CaseView | None, event: Event) -> str | None:
+    state = view.state if view is not None and view.exists else None
+    reason = check_transition(state, event.kind, event.actor_role)
+    if reason is not None:
+        return reason
+    try:
+        validate_payload(event.kind, event.payload)
+    except ValueError as error:
+        return f"invalid payload: {error}"
+    return None
+
+
+def judge(view: CaseView | None, event: Event) -> tuple[EventStatus, str | None]:
+    """The centre's supersede rule for ``event`` against the case it holds.
+
+    Args:
+        view: the case as the centre holds it (None if it has no such case).
+        event: the pushed event.
+
+    Returns:
+        ``(applied, None)``, or ``(superseded, reason)`` with an English msgid.
+    """
+    reason = _problem(view, event)
+    return (EventStatus.applied, None) if reason is None else (EventStatus.superseded, reason)
+
+
+def _summary(payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key in ("applicant", "principal"):
+            out[key] = value.get("name", "") if isinstance(value, dict) else ""
+        elif key in ("fields", "supply_by") and isinstance(value, dict):
+            out[key] = sorted(value)
+        elif key == "attachments" and isinstance(value, list):
+            out[key] = len(value)
+        elif isinstance(value, str | int | float | bool) or value is None:
+            out[key] = value
+        elif isinstance(value, list | dict):
+            out[key] = value if all(isinstance(v, str) for v in value) else len(value)
+    return out
+
+
+def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | None) -> HistoryEntry:
+    return HistoryEntry(
+        event_id=event.id,
+        kind=event.kind,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        station_id=event.station_id,
+        station_seq=event.station_seq,
+        device_time=event.device_time,
+        status=status,
+        reason=reason,
+        central_seq=seq,
+        summary=_summary(event.payload),
+    )
+
+
+def _orphan(event: Event) -> CaseView:
+    return CaseView(
+        case_id=event.case_id,
+        case_number=event.case_number,
+        division=event.division,
+        exists=False,
+        station_id=event.station_id,
+        flags=(ORPHAN_FLAG,),
+    )
+
+
+def _with_flag(flags: tuple[str, ...], flag: str, on: bool) -> tuple[str, ...]:
+    rest = tuple(f for f in flags if f != flag)
+    return (*rest, flag) if on else rest
+
+
+def _target(view: CaseView, kind: EventKind) -> CaseState:
+    if kind is EventKind.created:
+        return CaseState.draft
+    transition = find_transition(view.state, kind)
+    if transition is None:
+        return view.state
+    if kind is EventKind.resumed:
+        return view.paused_from or CaseState.accepted
+    return transition.target or view.state
+
+
+def apply_event(
+    view: CaseView | None,
+    event: Event,
+    *,
+    status: EntryStatus | EventStatus | str = EntryStatus.applied,
+    reason: str | None = None,
+    central_seq: int | None = None,
+) -> CaseView:
+    """Apply one event to a case. Pure, and idempotent on the event id.
+
+    An event said to be *applied* that is not allowed after all is recorded as
+    superseded (the same at every end, so views still agree). A *pending* one
+    that is not allowed is recorded as pending, with the reason, and changes
+    nothing. A *superseded* one is recorded, flags the case, changes nothing.
+
+    Args:
+        view: the case so far, or None before its first event.
+        event: the event (a ``RecordedEvent`` brings its own ``central_seq``).
+        status: what the centre made of it, or ``pending`` for a station's own.
+        reason: why it was superseded.
+        central_seq: the centre's sequence number, when known.
+
+    Returns:
+        The new case view (the same object when the event is already in it).
+
+    Raises:
+        ValueError: the event belongs to another case.
+    """
+    if view is not None:
+        if view.case_id != event.case_id:
+            raise ValueError(f"event {event.id} belongs to case {event.case_id}")
+        if any(entry.event_id == event.id for entry in view.history):
+            return view
+    if central_seq is None and isinstance(event, RecordedEvent):
+        central_seq = event.central_seq
+    entry_status = EntryStatus(str(status))
+    problem = None if entry_status is EntryStatus.superseded else _problem(view, event)
+    if problem is not None and entry_status is EntryStatus.applied:
+        entry_status, reason = EntryStatus.superseded, problem
+    base = view if view is not None else _orphan(event)
+    if entry_status is EntryStatus.superseded or problem is not None:
+        entry = _entry(event, entry_status, reason or problem, central_seq)
+        updates: dict[str, Any] = {"history": (*base.history, entry)}
+        if entry_status is EntryStatus.superseded:
+            updates["flags"] = _with_flag(base.flags, SUPERSEDED_FLAG, True)
+            updates["last_reason"] = entry.reason
+        return base.model_copy(update=updates)
+    changes = effects(base, event, validate_payload(event.kind, event.payload))
+    changes["state"] = _target(base, event.kind)
+    changes["version"] = base.version + 1
+    changes["history"] = (*base.history, _entry(event, entry_status, None, central_seq))
+    flags = changes.pop("flags", base.flags)
+    if event.kind is EventKind.created:
+        flags = _with_flag(flags, ORPHAN_FLAG, False)
+    if event.kind is EventKind.acknowledged:
+        flags = _with_flag(flags, SUPERSEDED_FLAG, False)
+    changes["flags"] = flags
+    return CaseView.model_validate({**dict(base), **changes})
+
+
+def fold(events: Iterable[Event | RecordedEvent]) -> CaseView:
+    """Rebuild a case from its events in the centre's order.
+
+    Args:
+        events: one case's events; a ``RecordedEvent`` brings its status and
+            reason, a plain ``Event`` is taken as applied (and judged).
+
+    Returns:
+        The case view.
+
+    Raises:
+        ValueError: no events, or events of different cases.
+    """
+    view: CaseView | None = None
+    for event in events:
+        if isinstance(event, RecordedEvent):
+            view = apply_event(view, event, status=event.status, reason=event.reason)
+        else:
+            view = apply_event(view, event)
+    if view is None:
+        raise ValueError("no events to fold")
+    return view
+
+
+def rebase(confirmed: Iterable[RecordedEvent], pending: Iterable[Event]) -> CaseView:
+    """A station's view: what the centre confirmed, then its own unconfirmed events.
+
+    Args:
+        confirmed: the case's events as pulled from the centre, in central order.
+        pending: the station's events not yet confirmed, in station_seq order
+            (ones already among ``confirmed`` are skipped).
+
+    Returns:
+        The case view.
+    """
+    view: CaseView | None = None
+    for recorded in confirmed:
+        view = apply_event(view, recorded, status=recorded.status, reason=recorded.reason)
+    for event in pending:
+        view = apply_event(view, event, status=EntryStatus.pending)
+    if view is None:
+        raise ValueError("no events to fold")
+    return view
+
+
+def deadline_inputs(
+    view: CaseView,
+) -> tuple[date | None, int | None, list[tuple[date, date | None]]]:
+    """What ``forms.workdays.due_date`` needs for this case.
+
+    Returns:
+        ``(start_day, promised_days, pauses)``: the day of acceptance 受理 in
+        China (counting starts the next working day; None if not accepted), the
+        promised limit in working days, and the stop-the-clock intervals that
+        end on or after that day (open ones end None).
+    """
+    if view.accepted_at is None:
+        return None, view.promised_days, []
+    start = china_day(view.accepted_at)
+    pauses = [(a, b) for a, b in view.pauses if b is None or b >= start]
+    return start, view.promised_days, pauses
