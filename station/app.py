@@ -1,0 +1,201 @@
+"""The desk app: wires screens, bindings, themes and the idle lock. Screens live in station/screens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from forms.i18n import set_language
+from station.i18n import _
+from station.screens.auth import DemoAccount, LoginGate
+from station.screens.context import Desk
+from station.screens.dialogs import MessageDialog
+from station.screens.lock import LockScreen
+from station.screens.login import LoginScreen
+
+THEMES = Path(__file__).parent / "themes"
+
+STANDARD_THEME = Theme(
+    name="daiban",
+    primary="#1f6feb",
+    secondary="#8957e5",
+    accent="#f0b429",
+    warning="#d29922",
+    error="#f85149",
+    success="#3fb950",
+    background="#0d1117",
+    surface="#161b22",
+    panel="#21262d",
+    dark=True,
+)
+ELDER_THEME = Theme(
+    name="daiban-elder",
+    primary="#ffffff",
+    secondary="#ffff00",
+    accent="#ffff00",
+    warning="#ffff00",
+    error="#ff5555",
+    success="#55ff55",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    dark=True,
+)
+
+
+class DaibanApp(App[None]):
+    """The village agent's desk (帮代办服务台)."""
+
+    TITLE = "daiban"
+    CSS_PATH = [THEMES / "desk.tcss", THEMES / "elder.tcss"]
+    BINDINGS = [
+        Binding("f2", "toggle_elder", _("Elder mode"), priority=True),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True),
+        Binding("f12", "lock", _("Lock"), show=False),
+    ]
+
+    def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
+        super().__init__()
+        self.desk = desk
+        self.demo_accounts = list(demo_accounts)
+        self._last_input = time.monotonic()
+        self.owns_store = False
+        """Close the store on exit (when make_app opened it)."""
+
+    def on_mount(self) -> None:
+        self.register_theme(STANDARD_THEME)
+        self.register_theme(ELDER_THEME)
+        self._apply_elder(bool(getattr(self.desk.settings, "elder_mode", False)))
+        self.push_screen(self._login_screen())
+        self.set_interval(15, self._check_idle)
+
+    def on_unmount(self) -> None:
+        if self.owns_store:
+            self.desk.store.close()
+
+    def _login_screen(self) -> LoginScreen:
+        return LoginScreen(self.desk.gate, self.desk.station_name, self.demo_accounts)
+
+    def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
+        from station.screens.home import HomeScreen
+
+        self.desk.user = message.user
+        self.switch_screen(HomeScreen(self.desk))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        minutes = getattr(self.desk.settings, "idle_lock_minutes", 10)
+        idle = time.monotonic() - self._last_input
+        if self.desk.user is not None and idle >= minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Lock the desk now (idle lock calls this too)."""
+        if self.desk.user is None or isinstance(self.screen, LockScreen):
+            return
+        self.push_screen(LockScreen(self.desk.gate, self.desk.user), self._unlocked)
+
+    def _unlocked(self, unlocked: bool | None) -> None:
+        self._last_input = time.monotonic()
+        if not unlocked:
+            self.sign_out()
+
+    def sign_out(self) -> None:
+        """Back to the login screen; nothing of the session stays on screen."""
+        self.desk.user = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(self._login_screen())
+
+    def action_toggle_elder(self) -> None:
+        """长辈模式 on/off: one class on the App plus the high-contrast theme."""
+        self._apply_elder(not self.has_class("elder"))
+
+    def _apply_elder(self, on: bool) -> None:
+        self.set_class(on, "elder")
+        self.theme = ELDER_THEME.name if on else STANDARD_THEME.name
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: one error dialog, the desk keeps running."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.push_screen(MessageDialog(_("Error"), str(event.worker.error), error=True))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every binding of the current screen and the app, in the command palette."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{_('Key')}: {key}",
+                _runner(active.node, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def _runner(node: Any, action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run
+
+
+def make_app(
+    settings: Any,
+    *,
+    store: Any = None,
+    demo_accounts: Sequence[DemoAccount] = (),
+    clock: Callable[[], datetime] | None = None,
+    catalog: Any = None,
+) -> DaibanApp:
+    """Build the desk: the one factory used by the command line and every test.
+
+    Args:
+        settings: the station's ``StationSettings``.
+        store: an open ``StationStore``; opened from ``settings.data_dir`` (and
+            closed on exit) when omitted.
+        demo_accounts: accounts shown on the login screen (the demo only).
+        clock: "now" for deadlines and lock timers (tests fix it).
+        catalog: the service-item catalog (loaded on first use when omitted).
+
+    Returns:
+        The app, ready to ``run()`` or ``run_test()``.
+    """
+    set_language(getattr(settings, "language", "zh_CN"))
+    owns_store = store is None
+    if store is None:
+        from station.store import StationStore
+
+        store = StationStore.open(Path(settings.data_dir))
+    now = clock or datetime.now
+    identity = store.identity()
+    desk = Desk(
+        settings=settings,
+        store=store,
+        gate=LoginGate(store, clock=now),
+        clock=now,
+        station_name=identity.name if identity else _("(station not enrolled)"),
+        division=identity.division if identity else "",
+        _catalog=catalog,
+    )
+    app = DaibanApp(desk, demo_accounts)
+    app.owns_store = owns_store
+    return app

@@ -1,0 +1,102 @@
+"""Typed dialogs: a message, a yes/no question, a reason to type."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from station.i18n import _
+
+
+class MessageDialog(ModalScreen[None]):
+    """A message (an error, a notice) closed with Enter or Escape."""
+
+    BINDINGS = [Binding("escape,enter", "close", _("Close"))]
+
+    def __init__(self, title: str, text: str, *, error: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="heading")
+            yield Static(self.text, classes="error" if self.error else "")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    @on(Button.Pressed, "#ok")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; Enter on the focused button, Y/N, Escape means no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", _("Yes")),
+        Binding("n,escape", "answer(False)", _("No")),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            with Horizontal():
+                yield Button(_("Yes (Y)"), id="yes", variant="primary")
+                yield Button(_("No (N)"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a reason (or any one line of text); None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, title: str, *, required: bool = True, value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.required = required
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="heading")
+            yield Input(value=self.value, id="reason")
+            yield Static("", id="reason-message", classes="error")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        text = self.query_one("#reason", Input).value.strip()
+        if self.required and not text:
+            self.query_one("#reason-message", Static).update(_("A reason is required."))
+            return
+        self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

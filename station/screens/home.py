@@ -1,0 +1,221 @@
+"""今日 (home): what needs the agent today; every line opens its case or draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from station.i18n import _
+from station.screens.context import Desk
+from station.widgets.status import DeskStatus, SyncState
+
+SECTION_LIMIT = 20
+"""At most this many lines per section (the case list pages through the rest)."""
+
+
+@dataclass
+class HomeLine:
+    """One line of the home list: what it says and what it opens."""
+
+    text: str
+    case_key: str | None = None
+    draft_id: str | None = None
+
+
+@dataclass
+class HomeData:
+    """Everything the home screen shows, read in one worker."""
+
+    sections: list[tuple[str, list[HomeLine]]] = field(default_factory=list)
+    sync: SyncState = field(default_factory=SyncState)
+
+
+def _case_line(case: Any, extra: str = "") -> HomeLine:
+    name = getattr(case, "applicant_name", "") or ""
+    item = getattr(case, "item_name", "") or ""
+    text = f"{case.case_number}  {name}  {item}"
+    if extra:
+        text += f"  — {extra}"
+    return HomeLine(text=text, case_key=case.case_number)
+
+
+def _draft_line(draft: Any) -> HomeLine:
+    data = draft.data or {}
+    name = (data.get("applicant") or {}).get("name") or _("(no applicant yet)")
+    item = data.get("item_name") or data.get("item_code") or _("(no item yet)")
+    when = draft.updated_at.strftime("%m-%d %H:%M") if draft.updated_at else ""
+    return HomeLine(text=f"{when}  {name}  {item}", draft_id=draft.draft_id)
+
+
+def read_home(desk: Desk) -> HomeData:
+    """Read what the home screen shows (call from a worker: it queries the store).
+
+    Args:
+        desk: the desk's services.
+
+    Returns:
+        The sections in display order and the sync state.
+    """
+    store = desk.store
+    cases = store.list_cases
+    sections = [
+        (_("Drafts 草稿"), [_draft_line(d) for d in store.list_drafts()[:SECTION_LIMIT]]),
+        (
+            _("Returned for correction 补正"),
+            [
+                _case_line(c, getattr(c, "last_reason", "") or "")
+                for c in cases(state="returned", limit=SECTION_LIMIT)
+            ],
+        ),
+        (
+            _("Completed, to hand over 待送达"),
+            [_case_line(c) for c in cases(state="completed", limit=SECTION_LIMIT)],
+        ),
+        (
+            _("Near or past due 临期/逾期"),
+            [_case_line(c, _due_text(c)) for c in cases(overdue=True, limit=SECTION_LIMIT)],
+        ),
+        (
+            _("Superseded, needs attention 需处理"),
+            [_case_line(c, _("superseded")) for c in _flagged(store)],
+        ),
+    ]
+    return HomeData(sections=sections, sync=read_sync_state(store))
+
+
+def _due_text(case: Any) -> str:
+    due = getattr(case, "due_date", None)
+    return _("due {day}").format(day=due.isoformat()) if due else ""
+
+
+def _flagged(store: Any) -> list[Any]:
+    finder = getattr(store, "list_flagged", None)
+    return list(finder(limit=SECTION_LIMIT)) if finder else []
+
+
+def read_sync_state(store: Any) -> SyncState:
+    """Outbox depth and last successful sync from the store (call from a worker)."""
+    last = store.last_sync()
+    return SyncState(
+        outbox=store.outbox_depth(),
+        last_success=getattr(last, "when", None) if last and not last.error else None,
+    )
+
+
+class HomeScreen(Screen[None]):
+    """今日: drafts, 补正, to hand over, deadlines, superseded, sync state."""
+
+    BINDINGS = [
+        Binding("n", "take_in", _("Take in")),
+        Binding("l", "cases", _("Cases")),
+        Binding("s", "sync_now", _("Sync now")),
+        Binding("u", "unresolved", _("Unresolved")),
+        Binding("r", "refresh", _("Refresh")),
+        Binding("o", "settings", _("Settings")),
+    ]
+
+    class Loaded(Message):
+        """The home worker read the store."""
+
+        def __init__(self, data: HomeData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.lines: dict[str, HomeLine] = {}
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus(id="status")
+        with Vertical(id="home-body"):
+            yield Static(_("Today 今日"), id="home-summary", classes="heading")
+            yield Static(_("Press Enter on a line to open it."), classes="plain-hint")
+            yield OptionList(id="home-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        user = self.desk.user
+        self.query_one(DeskStatus).who = f"{self.desk.station_name} · {user.name if user else ''}"
+        self.query_one("#home-list", OptionList).focus()
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Read the store again (a worker)."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(read_home(self.desk)))
+
+    def on_home_screen_loaded(self, message: HomeScreen.Loaded) -> None:
+        self.query_one(DeskStatus).state = message.data.sync
+        options = self.query_one("#home-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        self.lines.clear()
+        counts = []
+        for title, lines in message.data.sections:
+            counts.append(f"{title.split(' ')[-1]} {len(lines)}")
+            options.add_option(Option(f"── {title} ({len(lines)})", disabled=True))
+            for index, line in enumerate(lines):
+                option_id = f"{len(self.lines)}-{index}"
+                self.lines[option_id] = line
+                options.add_option(Option("  " + line.text, id=option_id))
+        self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
+        if highlighted is not None and highlighted < options.option_count:
+            options.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        line = self.lines.get(event.option.id or "")
+        if line is None:
+            return
+        if line.draft_id is not None:
+            self._open_intake(line.draft_id)
+        elif line.case_key is not None:
+            from station.screens.case import CaseScreen
+
+            self.app.push_screen(CaseScreen(self.desk, line.case_key))
+
+    def _open_intake(self, draft_id: str | None) -> None:
+        from station.screens.intake import IntakeScreen
+
+        self.app.push_screen(IntakeScreen(self.desk, draft_id=draft_id))
+
+    def action_take_in(self) -> None:
+        """收件: a new guided take-in."""
+        self._open_intake(None)
+
+    def action_cases(self) -> None:
+        """办件: the case list with search and filters."""
+        from station.screens.cases import CasesScreen
+
+        self.app.push_screen(CasesScreen(self.desk))
+
+    async def action_sync_now(self) -> None:
+        """同步: push and pull now."""
+        await self.app.run_action("sync_now")
+
+    def action_unresolved(self) -> None:
+        """办不成事: record what could not be done here."""
+        from station.screens.unresolved import UnresolvedScreen
+
+        self.app.push_screen(UnresolvedScreen(self.desk))
+
+    def action_settings(self) -> None:
+        """设置."""
+        from station.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.desk))

@@ -1,0 +1,125 @@
+"""登录: the first screen of the desk, keyboard first, demo accounts shown when given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from station.i18n import _
+from station.screens.auth import DemoAccount, LoginGate, LoginResult, SignedIn, role_label
+
+
+class LoginScreen(Screen[None]):
+    """Username and password against the accounts cached at this station."""
+
+    BINDINGS = [
+        Binding("escape", "clear", _("Clear")),
+        Binding("f5", "focus_demo", _("Demo accounts"), show=False),
+    ]
+
+    class LoggedIn(Message):
+        """Someone signed in; the app opens their desk."""
+
+        def __init__(self, user: SignedIn) -> None:
+            super().__init__()
+            self.user = user
+            """Who signed in."""
+
+    class Checked(Message):
+        """The password check (a worker) finished."""
+
+        def __init__(self, result: LoginResult) -> None:
+            super().__init__()
+            self.result = result
+            """A user or an error message."""
+
+    def __init__(
+        self, gate: LoginGate, station_name: str, demo_accounts: Sequence[DemoAccount] = ()
+    ) -> None:
+        super().__init__()
+        self.gate = gate
+        self.station_name = station_name
+        self.demo_accounts = list(demo_accounts)
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("daiban · service desk 帮代办") + "  " + self.station_name, id="login-title")
+        with Horizontal(id="login-body"):
+            with Vertical(id="login-form"):
+                yield Label(_("Sign in"), classes="heading")
+                yield Label(_("Username"))
+                yield Input(id="username", placeholder=_("username"))
+                yield Label(_("Password"))
+                yield Input(id="password", password=True, placeholder=_("password"))
+                yield Button(_("Sign in (Enter)"), id="sign-in", variant="primary")
+                yield Static("", id="login-message")
+            if self.demo_accounts:
+                with Vertical(id="demo-accounts"):
+                    yield Label(_("Demo accounts (Enter to use)"), classes="heading")
+                    yield DataTable(id="demo-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.demo_accounts:
+            table = self.query_one("#demo-table", DataTable)
+            table.add_columns(_("Username"), _("Name"), _("Role"), _("Password"))
+            for account in self.demo_accounts:
+                table.add_row(
+                    account.username, account.name, role_label(account.role), account.password
+                )
+        self.query_one("#username", Input).focus()
+
+    @on(Input.Submitted, "#username")
+    def _next_field(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#sign-in")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value
+        password = self.query_one("#password", Input).value
+        self._show(_("Checking…"), error=False)
+        self._check(username, password)
+
+    @on(DataTable.RowSelected, "#demo-table")
+    def _use_demo_account(self, event: DataTable.RowSelected) -> None:
+        account = self.demo_accounts[event.cursor_row]
+        self.query_one("#username", Input).value = account.username
+        password = self.query_one("#password", Input)
+        password.value = account.password
+        password.focus()
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def _check(self, username: str, password: str) -> None:
+        self.post_message(self.Checked(self.gate.attempt(username, password)))
+
+    def on_login_screen_checked(self, message: LoginScreen.Checked) -> None:
+        if message.result.user is None:
+            self._show(message.result.error, error=True)
+            password = self.query_one("#password", Input)
+            password.value = ""
+            password.focus()
+            return
+        self._show("", error=False)
+        self.post_message(self.LoggedIn(message.result.user))
+
+    def action_clear(self) -> None:
+        for field in self.query(Input):
+            field.value = ""
+        self._show("", error=False)
+        self.query_one("#username", Input).focus()
+
+    def action_focus_demo(self) -> None:
+        for table in self.query("#demo-table"):
+            table.focus()
+
+    def _show(self, text: str, *, error: bool) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(text)
+        message.set_class(error, "error")
