@@ -1,0 +1,295 @@
+"""The service-item catalog model (政务服务事项目录): items, form fields, materials, rules.
+
+Every model is frozen: a published item version never changes. The models only
+check structure; cross-references (a rule naming an unknown field, duplicate
+keys...) are checked by :mod:`forms.catalog.lint`, which reports every problem
+with its line in the source file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "integer",
+    "money",
+    "date",
+    "choice",
+    "multi_choice",
+    "boolean",
+    "phone",
+    "id_number",
+    "uscc",
+    "bank_account",
+)
+"""The closed set of field types."""
+
+FieldType = Literal[
+    "text",
+    "long_text",
+    "integer",
+    "money",
+    "date",
+    "choice",
+    "multi_choice",
+    "boolean",
+    "phone",
+    "id_number",
+    "uscc",
+    "bank_account",
+]
+
+Level = Literal["village", "township", "county", "city", "province"]
+"""Administrative levels of a handling path: 村 / 乡镇 / 县 / 市 / 省."""
+
+LEVEL_NAMES: dict[str, str] = {
+    "village": "村（社区）便民服务站",
+    "township": "乡镇便民服务中心",
+    "county": "县级部门",
+    "city": "市级部门",
+    "province": "省级部门",
+}
+
+RuleKind = Literal[
+    "min_age", "max_age", "required_when", "material_when", "any_material", "refuse_when"
+]
+ConditionOp = Literal[
+    "equals", "not_equals", "in", "not_in", "true", "false", "present", "absent", "gte", "lte"
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldSpec(_Frozen):
+    """One form field (表单字段).
+
+    Attributes:
+        key: ASCII key of the value in the case's ``fields``.
+        label: Chinese label shown on screen and paper.
+        type: one of :data:`FIELD_TYPES`.
+        required: must be filled in at intake.
+        options: the allowed values of ``choice`` / ``multi_choice``.
+        help: a hint shown under the input.
+        min / max: bounds of ``integer`` and ``money`` values.
+        max_length: longest ``text`` / ``long_text`` value.
+        past_only: a ``date`` may not lie in the future (birth dates, dates of death).
+        county_set: a figure in this field's definition is the county's to set.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=40)
+    type: FieldType
+    required: bool = False
+    options: list[str] = Field(default_factory=list)
+    help: str = ""
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int | None = Field(default=None, ge=1, le=5000)
+    past_only: bool = False
+    county_set: bool = False
+
+
+class FieldGroup(_Frozen):
+    """A repeating block of fields, e.g. the family members of a 低保 household.
+
+    The value of a group in a case's ``fields`` is a list of dicts, one per row.
+    Groups are containers, not field types: the set of field types stays closed.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=40)
+    min_rows: int = Field(default=0, ge=0)
+    max_rows: int = Field(default=20, ge=1, le=100)
+    help: str = ""
+    fields: list[FieldSpec] = Field(min_length=1)
+
+
+class MaterialSpec(_Frozen):
+    """One application material (申请材料).
+
+    Attributes:
+        key: ASCII key used in a case's ``materials``.
+        name: the material's name as printed on the 一次性告知书.
+        copies: how many copies.
+        original: an original (原件, shown and returned) rather than a copy (复印件).
+        required: needed at intake (unless ``deferrable``).
+        deferrable: 容缺 allowed: may be supplied after intake.
+        shareable: obtainable by data sharing (免证办): the resident brings nothing.
+        standard: the standard it must meet, printed on the 一次性告知书.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1, max_length=80)
+    copies: int = Field(default=1, ge=1, le=20)
+    original: bool = False
+    required: bool = True
+    deferrable: bool = False
+    shareable: bool = False
+    standard: str = ""
+
+
+class Condition(_Frozen):
+    """When a rule applies: ``field`` compared with ``value`` by ``op``.
+
+    ``field`` is a form field key, ``relation`` (self / relative / agent), or a
+    fact derived from the applicant's ID: ``applicant.age``, ``applicant.sex``
+    (``male`` / ``female``).
+    """
+
+    field: str = Field(min_length=1)
+    op: ConditionOp = "equals"
+    value: Any = None
+
+
+class Rule(_Frozen):
+    """An eligibility rule (受理条件) checked before a case is taken in.
+
+    Kinds:
+        ``min_age`` / ``max_age``: the applicant's age from the ID number, in ``years``.
+        ``required_when``: ``field`` must be filled in when ``when`` holds.
+        ``material_when``: ``material`` is needed when ``when`` holds.
+        ``any_material``: at least one of ``materials`` is provided (or deferred).
+        ``refuse_when``: the application is refused when ``when`` holds.
+
+    Every rule applies only when its ``when`` holds (if it has one) and its
+    ``unless`` does not.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    kind: RuleKind
+    title: str = Field(min_length=1, max_length=80)
+    years: int | None = Field(default=None, ge=0, le=150)
+    field: str | None = None
+    material: str | None = None
+    materials: list[str] = Field(default_factory=list)
+    when: Condition | None = None
+    unless: Condition | None = None
+    county_set: bool = False
+
+
+class HandlingPath(_Frozen):
+    """Which level takes the application in (收件), accepts it (受理) and decides (办结)."""
+
+    intake: Level = "village"
+    accept: Level = "township"
+    decide: Level = "county"
+    department: str = ""
+    forward_days: int = Field(default=3, ge=0, le=30)
+
+
+class ServiceItem(_Frozen):
+    """One version of a service item (政务服务事项)."""
+
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,63}$")
+    name: str = Field(min_length=2, max_length=80)
+    short_name: str = Field(default="", max_length=20)
+    aliases: list[str] = Field(default_factory=list)
+    version: int = Field(default=1, ge=1)
+    item_type: str = Field(min_length=2, max_length=20)
+    service_object: Literal["自然人", "法人", "自然人和法人"] = "自然人"
+    handling_kind: Literal["即办件", "承诺件"] = "承诺件"
+    path: HandlingPath = Field(default_factory=HandlingPath)
+    legal_days: int = Field(ge=0, le=365)
+    promised_days: int = Field(ge=0, le=365)
+    limit_note: str = ""
+    fee: str = "不收费"
+    basis: str = Field(min_length=2)
+    result: str = ""
+    uses_commitment: bool = False
+    contact: str = ""
+    phone: str = ""
+    fields: list[FieldSpec] = Field(min_length=1)
+    groups: list[FieldGroup] = Field(default_factory=list)
+    materials: list[MaterialSpec] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+    county_set: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+    @property
+    def title(self) -> str:
+        """The short name if there is one, else the name."""
+        return self.short_name or self.name
+
+    def field(self, key: str) -> FieldSpec:
+        """The field with this key (top level or in a group).
+
+        Raises:
+            KeyError: no such field.
+        """
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        for group in self.groups:
+            for spec in group.fields:
+                if spec.key == key:
+                    return spec
+        raise KeyError(key)
+
+    def material(self, key: str) -> MaterialSpec:
+        """The material with this key.
+
+        Raises:
+            KeyError: no such material.
+        """
+        for spec in self.materials:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the item's canonical JSON: equal content, equal fingerprint."""
+        return hashlib.sha256(canonical_json(self.model_dump(mode="json"))).hexdigest()
+
+
+class HolidayTable(_Frozen):
+    """A year's public holidays and 调休 make-up working days, as the county publishes it."""
+
+    year: int = Field(ge=2000, le=2100)
+    provisional: bool = False
+    source: str = ""
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class Catalog(_Frozen):
+    """A published catalog: the county's items at one catalog version."""
+
+    county: str = ""
+    division: str = Field(default="", pattern=r"^(\d{6}|\d{12})?$")
+    version: str = Field(min_length=1, max_length=40)
+    published: date | None = None
+    items: list[ServiceItem] = Field(default_factory=list)
+    holiday_tables: list[HolidayTable] = Field(default_factory=list)
+
+    def get(self, code: str) -> ServiceItem:
+        """The item with this code.
+
+        Raises:
+            KeyError: no item has this code.
+        """
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    @property
+    def codes(self) -> list[str]:
+        """Every item code, in catalog order."""
+        return [item.code for item in self.items]
+
+
+def canonical_json(data: Any) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (the form checksums are taken over)."""
+    return json.dumps(
+        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode("utf-8")

@@ -1,0 +1,104 @@
+"""The catalog as the county centre sends it down (同源发布): canonical JSON with a SHA-256.
+
+Document layout (UTF-8 JSON)::
+
+    {"format": "daiban-catalog", "format_version": 1,
+     "version": "2026.11.1", "sha256": "<hex>", "catalog": {...}}
+
+``sha256`` is taken over the canonical JSON of ``catalog`` (sorted keys, no
+spaces, UTF-8). A station verifies it before using the catalog; the transport
+(the authenticated sync channel, or a signed offline bundle) vouches for who
+sent it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from forms.catalog.lint import CatalogError, Issue, lint_item_data
+from forms.catalog.model import Catalog, ServiceItem, canonical_json
+from forms.messages import _
+
+FORMAT = "daiban-catalog"
+FORMAT_VERSION = 1
+
+
+def catalog_checksum(catalog: Catalog) -> str:
+    """SHA-256 (hex) of the catalog's canonical JSON."""
+    return hashlib.sha256(canonical_json(catalog.model_dump(mode="json"))).hexdigest()
+
+
+def publish(catalog: Catalog) -> bytes:
+    """The published document of a catalog (canonical JSON bytes)."""
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "version": catalog.version,
+        "sha256": catalog_checksum(catalog),
+        "catalog": catalog.model_dump(mode="json"),
+    }
+    return canonical_json(document)
+
+
+def verify_published(data: bytes) -> Catalog:
+    """Check a published document and return its catalog.
+
+    Raises:
+        ValueError: not a catalog document, an unknown format version, a checksum
+            that does not match, or content that fails validation
+            (:class:`~forms.catalog.CatalogError`, a ValueError).
+    """
+    document = _document(data)
+    payload = document.get("catalog")
+    if not isinstance(payload, dict):
+        raise ValueError(_("not a daiban catalog document"))
+    actual = hashlib.sha256(canonical_json(payload)).hexdigest()
+    if actual != document.get("sha256"):
+        raise ValueError(
+            _("catalog checksum mismatch: the document was altered or damaged in transit")
+        )
+    return _catalog_from(payload)
+
+
+def _document(data: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(_("not a daiban catalog document: {error}").format(error=exc)) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(_("not a daiban catalog document"))
+    if document.get("format_version") != FORMAT_VERSION:
+        message = _("catalog format version {version} is not supported; update daiban")
+        raise ValueError(message.format(version=document.get("format_version")))
+    return document
+
+
+def _catalog_from(payload: dict[str, Any]) -> Catalog:
+    items_raw = payload.get("items") or []
+    issues: list[Issue] = []
+    items: list[ServiceItem] = []
+    for raw in items_raw if isinstance(items_raw, list) else []:
+        item, item_issues = lint_item_data(raw, "", "catalog.json")
+        issues += [issue for issue in item_issues if issue.severity == "error"]
+        if item is not None:
+            items.append(item)
+    if issues:
+        raise CatalogError(issues)
+    header = Catalog.model_validate({**payload, "items": []})
+    return header.model_copy(update={"items": items})
+
+
+def changed_without_new_version(old: Catalog, new: Catalog) -> list[str]:
+    """Item codes whose content changed while their version number did not.
+
+    A published item version is immutable: a county that edits an item must
+    raise its ``version``. Run this before publishing a new catalog.
+    """
+    before = {(item.code, item.version): item.fingerprint() for item in old.items}
+    return [
+        item.code
+        for item in new.items
+        if before.get((item.code, item.version), item.fingerprint()) != item.fingerprint()
+    ]

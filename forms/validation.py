@@ -1,0 +1,413 @@
+"""Checking an application before it is taken in (收件): fields, materials, eligibility rules.
+
+``check_application`` returns every problem at once (一次性告知), each naming the
+place it concerns (``applicant.id_number``, ``fields.household_size``,
+``fields.members[1].id_number``, ``materials.id_card``, ``rule:min_age``) and
+saying what is wrong in the current language. Errors block intake; warnings
+(an unknown birthplace code, a card number failing Luhn) are shown but do not.
+
+The applicant (申请人) is the resident the application is for: age rules read
+the applicant's ID number. ``principal`` is the person acting for them when the
+relation is not ``self`` (a relative, or another 受托人); it is needed for a
+relative, whose details go on the 授权委托书.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from forms.catalog.model import Condition, FieldGroup, FieldSpec, MaterialSpec, Rule, ServiceItem
+from forms.fieldtypes import VALIDATORS, to_bool, to_money
+from forms.identity import IdInfo, IdNumberError, mask_id_number, parse_id_number
+from forms.messages import _
+
+__all__ = [
+    "MATERIAL_STATES",
+    "RELATIONS",
+    "IdInfo",
+    "Problem",
+    "applicant_specs",
+    "check_application",
+    "has_errors",
+    "mask_id_number",
+    "parse_id_number",
+    "validate_field",
+]
+
+RELATIONS = ("self", "relative", "agent")
+"""Who files: the applicant in person, a relative, or an agent (代办员/受托人)."""
+
+MATERIAL_STATES = ("provided", "deferred", "shared", "missing")
+"""provided 已提交, deferred 容缺 (supplied later), shared 数据共享免提交, missing 未提交."""
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an application.
+
+    Attributes:
+        field: where: ``applicant.id_number``, ``fields.KEY``, ``materials.KEY``, ``rule:ID``.
+        message: translated; names the field and says what is wrong.
+        severity: ``error`` blocks intake, ``warning`` does not.
+        rule: the eligibility rule's id when a rule found it.
+    """
+
+    field: str
+    message: str
+    severity: Severity = "error"
+    rule: str | None = None
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    """Whether any problem blocks intake."""
+    return any(problem.severity == "error" for problem in problems)
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a value counts as not filled in."""
+    return value is None or (isinstance(value, str | list | tuple | dict) and not value)
+
+
+def validate_field(
+    spec: FieldSpec, value: Any, *, path: str | None = None, today: date | None = None
+) -> Problem | None:
+    """Check one value against its field spec.
+
+    Args:
+        spec: the field.
+        value: what was entered (None or "" = empty).
+        path: the problem's ``field`` (default ``fields.<key>``).
+        today: the day dates are judged against (default: today).
+
+    Returns:
+        None when the value is good (or empty and optional), else the problem.
+    """
+    where = path or f"fields.{spec.key}"
+    if isinstance(value, str):
+        value = value.strip()
+    if is_empty(value):
+        if spec.required:
+            return Problem(where, _("{label}: required").format(label=spec.label))
+        return None
+    verdict = VALIDATORS[spec.type](spec, value, today or date.today())
+    if verdict is None:
+        return None
+    severity: Severity = "warning" if verdict[0] == "warning" else "error"
+    return Problem(where, verdict[1], severity)
+
+
+def applicant_specs(role: Literal["applicant", "principal"] = "applicant") -> list[FieldSpec]:
+    """The fields every application records about the applicant (or the person acting)."""
+    labels = {
+        "applicant": (
+            _("Applicant's name"),
+            _("Applicant's ID number"),
+            _("Applicant's phone"),
+            _("Applicant's address"),
+        ),
+        "principal": (
+            _("Representative's name"),
+            _("Representative's ID number"),
+            _("Representative's phone"),
+            _("Representative's address"),
+        ),
+    }[role]
+    return [
+        FieldSpec(key="name", label=labels[0], type="text", required=True, max_length=40),
+        FieldSpec(key="id_number", label=labels[1], type="id_number", required=True),
+        FieldSpec(key="phone", label=labels[2], type="phone", required=True),
+        FieldSpec(key="address", label=labels[3], type="text", max_length=100),
+    ]
+
+
+def check_application(
+    item: ServiceItem,
+    *,
+    applicant: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    materials: Mapping[str, str],
+    relation: str = "self",
+    principal: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> list[Problem]:
+    """Check a whole application against its item before it is taken in.
+
+    Args:
+        item: the service item (the version the case is filed under).
+        applicant: name, id_number, phone, address of the applicant (申请人).
+        fields: the form's values by field key; a group's value is a list of row dicts.
+        materials: material key -> provided | deferred | shared | missing.
+        relation: self, relative or agent.
+        principal: the person acting for the applicant (required for a relative).
+        today: the intake day (default: today).
+
+    Returns:
+        Every problem found (empty when the application can be taken in).
+    """
+    day = today or date.today()
+    problems = _check_people(applicant, relation, principal, day)
+    problems += _check_fields(item, fields, day)
+    facts = _facts(applicant, relation, fields, day)
+    needed = _needed_materials(item, facts, problems)
+    problems += _check_materials(item, materials, needed)
+    problems += _check_rules(item, facts, materials)
+    return problems
+
+
+def _check_person(
+    person: Mapping[str, Any], role: Literal["applicant", "principal"], day: date
+) -> list[Problem]:
+    problems = [
+        validate_field(spec, person.get(spec.key), path=f"{role}.{spec.key}", today=day)
+        for spec in applicant_specs(role)
+    ]
+    return [problem for problem in problems if problem is not None]
+
+
+def _check_people(
+    applicant: Mapping[str, Any], relation: str, principal: Mapping[str, Any] | None, day: date
+) -> list[Problem]:
+    problems = _check_person(applicant, "applicant", day)
+    if relation not in RELATIONS:
+        problems.append(
+            Problem(
+                "relation",
+                _("Relation: {value} is not self, relative or agent").format(value=relation),
+            )
+        )
+    if principal:
+        problems += _check_person(principal, "principal", day)
+    elif relation == "relative":
+        problems.append(
+            Problem(
+                "principal",
+                _("A relative files for the applicant: record the relative's name, ID and phone"),
+            )
+        )
+    return problems
+
+
+def _check_fields(item: ServiceItem, fields: Mapping[str, Any], day: date) -> list[Problem]:
+    known = {spec.key for spec in item.fields} | {group.key for group in item.groups}
+    problems = [
+        Problem(f"fields.{key}", _("{key}: this item has no such field").format(key=key))
+        for key in fields
+        if key not in known
+    ]
+    for spec in item.fields:
+        problem = validate_field(spec, fields.get(spec.key), today=day)
+        if problem is not None:
+            problems.append(problem)
+    for group in item.groups:
+        problems += _check_group(group, fields.get(group.key), day)
+    return problems
+
+
+def _check_group(group: FieldGroup, rows: Any, day: date) -> list[Problem]:
+    where = f"fields.{group.key}"
+    rows = [] if rows is None else rows
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return [Problem(where, _("{label}: must be a list of rows").format(label=group.label))]
+    if not group.min_rows <= len(rows) <= group.max_rows:
+        message = _("{label}: {min} to {max} rows, not {count}")
+        return [
+            Problem(
+                where,
+                message.format(
+                    label=group.label, min=group.min_rows, max=group.max_rows, count=len(rows)
+                ),
+            )
+        ]
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        for spec in group.fields:
+            label = _("{group} #{n} {label}").format(
+                group=group.label, n=index + 1, label=spec.label
+            )
+            problem = validate_field(
+                spec.model_copy(update={"label": label}),
+                row.get(spec.key),
+                path=f"{where}[{index}].{spec.key}",
+                today=day,
+            )
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _id_info(person: Mapping[str, Any], day: date) -> IdInfo | None:
+    number = person.get("id_number")
+    if not isinstance(number, str):
+        return None
+    try:
+        return parse_id_number(number, today=day)
+    except IdNumberError:
+        return None
+
+
+def _facts(
+    applicant: Mapping[str, Any], relation: str, fields: Mapping[str, Any], day: date
+) -> dict[str, Any]:
+    """The values conditions look at: form fields, the relation, facts from the applicant's ID."""
+    facts: dict[str, Any] = dict(fields)
+    facts["relation"] = relation
+    info = _id_info(applicant, day)
+    if info is not None:
+        facts["applicant.age"] = info.age_on(day)
+        facts["applicant.sex"] = info.sex
+        facts["applicant.birth_date"] = info.birth_date
+    return facts
+
+
+def condition_holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
+    """Whether a rule's condition holds for these facts (unknown facts never satisfy a test)."""
+    value = facts.get(condition.field)
+    if isinstance(value, str):
+        value = value.strip()
+    op, target = condition.op, condition.value
+    if op == "present":
+        return not is_empty(value)
+    if op == "absent":
+        return is_empty(value)
+    if op in ("true", "false"):
+        return to_bool(value) is (op == "true")
+    if op in ("gte", "lte"):
+        number, bound = to_money(value), to_money(target)
+        if number is None or bound is None:
+            return False
+        return number >= bound if op == "gte" else number <= bound
+    chosen = value if isinstance(value, list) else [value]
+    targets = target if isinstance(target, list) else [target]
+    hit = any(choice in targets for choice in chosen)
+    return hit if op in ("equals", "in") else (not is_empty(value) and not hit)
+
+
+def _needed_materials(
+    item: ServiceItem, facts: Mapping[str, Any], problems: list[Problem]
+) -> set[str]:
+    needed = {material.key for material in item.materials if material.required}
+    for rule in item.rules:
+        if rule.kind == "material_when" and rule.material and rule_applies(rule, facts):
+            needed.add(rule.material)
+    return needed
+
+
+def _material_problem(spec: MaterialSpec, state: str, needed: bool) -> str | None:
+    if state not in MATERIAL_STATES:
+        return _("{name}: {state} is not provided, deferred, shared or missing").format(
+            name=spec.name, state=state
+        )
+    if state == "deferred" and not spec.deferrable:
+        return _("{name}: may not be deferred (容缺) for this item").format(name=spec.name)
+    if state == "shared" and not spec.shareable:
+        return _("{name}: cannot be obtained by data sharing; it must be provided").format(
+            name=spec.name
+        )
+    if state == "missing" and needed:
+        if spec.deferrable:
+            return _(
+                "{name}: not provided; mark it deferred (容缺) if it will be supplied later"
+            ).format(name=spec.name)
+        return _("{name}: required").format(name=spec.name)
+    return None
+
+
+def _check_materials(
+    item: ServiceItem, materials: Mapping[str, str], needed: set[str]
+) -> list[Problem]:
+    known = {material.key for material in item.materials}
+    problems = [
+        Problem(f"materials.{key}", _("{key}: this item has no such material").format(key=key))
+        for key in materials
+        if key not in known
+    ]
+    for spec in item.materials:
+        message = _material_problem(spec, materials.get(spec.key, "missing"), spec.key in needed)
+        if message is not None:
+            rule = (
+                _rule_requiring(item, spec.key)
+                if spec.key in needed and not spec.required
+                else None
+            )
+            problems.append(Problem(f"materials.{spec.key}", message, rule=rule))
+    return problems
+
+
+def _rule_requiring(item: ServiceItem, material: str) -> str | None:
+    return next(
+        (r.id for r in item.rules if r.kind == "material_when" and r.material == material), None
+    )
+
+
+def _check_rules(
+    item: ServiceItem, facts: Mapping[str, Any], materials: Mapping[str, str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule in item.rules:
+        problem = _check_rule(item, rule, facts, materials)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def rule_applies(rule: Rule, facts: Mapping[str, Any]) -> bool:
+    """Whether a rule's ``when`` holds (or it has none) and its ``unless`` does not."""
+    if rule.when is not None and not condition_holds(rule.when, facts):
+        return False
+    return rule.unless is None or not condition_holds(rule.unless, facts)
+
+
+def _check_rule(
+    item: ServiceItem, rule: Rule, facts: Mapping[str, Any], materials: Mapping[str, str]
+) -> Problem | None:
+    if rule.kind in ("min_age", "max_age"):
+        return _check_age(rule, facts)
+    if rule.kind == "material_when" or not rule_applies(rule, facts):
+        return None
+    if rule.kind == "refuse_when":
+        message = _("{title}: this application cannot be accepted").format(title=rule.title)
+        return Problem(f"rule:{rule.id}", message, rule=rule.id)
+    if rule.kind == "required_when" and rule.field:
+        if is_empty(facts.get(rule.field)):
+            label = item.field(rule.field).label
+            message = _("{title}: {label} is required in this case").format(
+                title=rule.title, label=label
+            )
+            return Problem(f"fields.{rule.field}", message, rule=rule.id)
+    if rule.kind == "any_material":
+        states = [materials.get(key, "missing") for key in rule.materials]
+        if not any(state in ("provided", "deferred", "shared") for state in states):
+            names = "、".join(item.material(key).name for key in rule.materials)
+            message = _("{title}: provide at least one of {names}").format(
+                title=rule.title, names=names
+            )
+            return Problem(f"rule:{rule.id}", message, rule=rule.id)
+    return None
+
+
+def _check_age(rule: Rule, facts: Mapping[str, Any]) -> Problem | None:
+    age = facts.get("applicant.age")
+    if age is None or rule.years is None:
+        return None  # the ID number problem is reported on the applicant's field
+    if not rule_applies(rule, facts):
+        return None
+    if rule.kind == "min_age" and age < rule.years:
+        message = _("{title}: the applicant is {age}; this item requires at least {years}")
+    elif rule.kind == "max_age" and age > rule.years:
+        message = _("{title}: the applicant is {age}; this item is for people up to {years}")
+    else:
+        return None
+    return Problem(
+        f"rule:{rule.id}", message.format(title=rule.title, age=age, years=rule.years), rule=rule.id
+    )
+
+
+def amount(value: Any) -> Decimal | None:
+    """A money field's value as a Decimal (None when empty or not a number)."""
+    return to_money(value)
