@@ -1,0 +1,1 @@
+"""One module per document; each exposes ``render(...) -> RenderedDocument``."""

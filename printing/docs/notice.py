@@ -1,0 +1,105 @@
+"""一次性告知书: everything still missing, told once, with its standard and deadline."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, HRFlowable, Spacer
+
+from printing.fmt import cn_date, mask_id, material_form, status_text
+from printing.fonts import CjkFont
+from printing.layout import Sheet
+from printing.model import CaseDocument
+from printing.pages import RenderedDocument, build_a4, build_roll
+
+TITLE = "一次性告知书"
+
+
+def _intro(doc: CaseDocument) -> str:
+    who = doc.represented
+    deadline = cn_date(doc.supply_deadline) or "办结前"
+    return (
+        f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}在{doc.station_name}"
+        f"申请办理“{doc.item_name}”（办件编号 {doc.case_number}）。经核对，尚需补交下列材料，"
+        f"现一次性告知，请于{deadline}前补齐后交至本站："
+    )
+
+
+CLOSING = (
+    "以上为需补交的全部材料，本站不会再要求提供表中以外的材料。容缺材料逾期未补交的，"
+    "可能影响办理结果；补交时请携带本告知书。"
+)
+
+
+def _contact(doc: CaseDocument) -> str:
+    return f"联系人：{doc.agent_name}（代办员）　电话：{doc.agent_phone}　　进度查询：{doc.enquiry}"
+
+
+def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
+    width = 174 * mm
+    story: list[Flowable] = [
+        sheet.para(f"编号：{doc.case_number}", "right"),
+        sheet.para(TITLE, "title"),
+        sheet.para(doc.station_name, "subtitle"),
+        Spacer(1, 5 * mm),
+        sheet.para(_intro(doc), "indent"),
+        Spacer(1, 3 * mm),
+    ]
+    if doc.deferred:
+        rows = [
+            [str(i), m.name, material_form(m), m.standard, status_text(m), cn_date(m.supply_by)]
+            for i, m in enumerate(doc.deferred, start=1)
+        ]
+        header = ["序号", "材料名称", "份数及形式", "应符合的标准", "类别", "补交期限"]
+        widths = [11 * mm, 42 * mm, 20 * mm, 52 * mm, 22 * mm, 27 * mm]
+        story.append(sheet.grid(header, rows, widths, (0, 2, 4)))
+    else:
+        story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
+    story += [Spacer(1, 3 * mm), sheet.para(CLOSING, "indent"), Spacer(1, 2 * mm)]
+    story += [sheet.para(_contact(doc)), Spacer(1, 8 * mm)]
+    story.append(sheet.signatures(["代办员（签字）", "申请人签收（签字并捺印）"], width))
+    story += [Spacer(1, 4 * mm), sheet.para(f"{doc.station_name}（盖章）", "right")]
+    story.append(sheet.para(cn_date(doc.received_at), "right"))
+    return story
+
+
+def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
+    rule = HRFlowable(width="100%", thickness=0.6, dash=[2, 2], spaceBefore=2, spaceAfter=2)
+    story: list[Flowable] = [
+        sheet.para(TITLE, "title"),
+        sheet.para(doc.station_name, "center"),
+        rule,
+    ]
+    story += [sheet.para(_intro(doc)), rule]
+    for i, m in enumerate(doc.deferred, start=1):
+        story.append(sheet.para(f"{i}. {m.name}（{material_form(m)}，{status_text(m)}）"))
+        story.append(sheet.para(f"　标准：{m.standard or '—'}", "small"))
+        story.append(sheet.para(f"　期限：{cn_date(m.supply_by) or '办结前'}", "small"))
+    if not doc.deferred:
+        story.append(sheet.para("经核对，材料齐全，无需补交。"))
+    story += [rule, sheet.para(CLOSING, "small"), sheet.para(_contact(doc), "small")]
+    story += [Spacer(1, 5 * mm), sheet.para("申请人签收：________________"), Spacer(1, 2 * mm)]
+    story.append(sheet.para(f"{doc.station_name}　{cn_date(doc.received_at)}", "small"))
+    return story
+
+
+def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocument:
+    """The notice on A4 or on an 80 mm roll."""
+    if fmt == "a4":
+        sheet = Sheet(font, size=11)
+        return build_a4(
+            sheet,
+            _a4(sheet, doc),
+            title=TITLE,
+            author=doc.station_name,
+            reprinted_on=doc.reprinted_on,
+        )
+    if fmt == "80mm":
+        sheet = Sheet(font, size=8.5)
+        return build_roll(
+            sheet,
+            _roll(sheet, doc),
+            title=TITLE,
+            author=doc.station_name,
+            reprinted_on=doc.reprinted_on,
+        )
+    raise ValueError(f"unknown format {fmt!r}: use a4 or 80mm")

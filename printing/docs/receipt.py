@@ -1,0 +1,229 @@
+"""帮代办收件回执: the station's receipt (A4 with a stub, or an 80 mm roll).
+
+The station takes the application in (收件); acceptance (受理) is the
+township's, so the receipt says so and never speaks in the township's name.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
+
+from printing.fmt import (
+    cn_date,
+    cn_datetime,
+    fee_text,
+    mask_id,
+    material_form,
+    relation_text,
+    status_text,
+)
+from printing.fonts import CjkFont
+from printing.layout import CutLine, Sheet, qr_code
+from printing.model import CaseDocument, MaterialStatus
+from printing.pages import RenderedDocument, build_a4_with_stub, build_roll
+
+TITLE = "帮代办收件回执"
+A4_INNER = 182 * mm
+
+
+def qr_content(doc: CaseDocument) -> str:
+    """What the QR code carries: the verification URL, else the case number (ASCII)."""
+    return doc.verify_url or doc.case_number
+
+
+def item_text(doc: CaseDocument) -> str:
+    """The item with its code and version."""
+    return f"{doc.item_name}（事项编码 {doc.item_code}，第{doc.item_version}版）"
+
+
+def deferred_text(doc: CaseDocument) -> str:
+    """One sentence listing what is to be supplied later, and by when."""
+    parts = []
+    for line in doc.deferred:
+        by = f"，{cn_date(line.supply_by)}前" if line.supply_by else ""
+        parts.append(f"{line.name}（{material_form(line)}{by}）")
+    return "；".join(parts)
+
+
+def notices(doc: CaseDocument) -> list[str]:
+    """The numbered terms printed under every receipt."""
+    lines = [
+        f"本回执仅证明本站已代为收件，不是受理通知书；是否受理由{doc.township_name}审核决定。",
+        "承诺时限按工作日计算，补正、公示等特别程序所用时间不计算在内；预计办结日期仅供参考。",
+        "本站帮代办服务不收取任何费用。请妥善保管本回执，查询进度或领取结果时出示。",
+    ]
+    if doc.deferred:
+        lines.insert(
+            1, f"容缺后补材料请按期补交至本站：{deferred_text(doc)}。逾期未补交的，可能无法办结。"
+        )
+    return lines
+
+
+def _party_rows(doc: CaseDocument) -> list[list[object]]:
+    rows: list[list[object]] = [
+        ["申请人", doc.applicant.name, "身份证号", mask_id(doc.applicant.id_number)],
+        ["联系电话", doc.applicant.phone, "住址", doc.applicant.address],
+    ]
+    if doc.principal is not None:
+        rows += [
+            [
+                "委托人（服务对象）",
+                doc.principal.name,
+                "身份证号",
+                mask_id(doc.principal.id_number),
+            ],
+            ["代办关系", relation_text(doc.relation), "委托人电话", doc.principal.phone],
+        ]
+    else:
+        rows.append(["代办关系", relation_text(doc.relation), None, None])
+    return rows
+
+
+def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
+    rows = _party_rows(doc) + [
+        ["办理事项", item_text(doc), None, None],
+        [
+            "收件时间",
+            cn_datetime(doc.received_at),
+            "收件代办员",
+            f"{doc.agent_name}（电话 {doc.agent_phone}）",
+        ],
+        ["承诺时限", f"{doc.promised_days}个工作日", "预计办结日期", cn_date(doc.due_date)],
+        ["收费", fee_text(doc.fee), "办件去向", doc.next_step],
+        ["进度查询", f"{doc.enquiry}；凭办件编号查询，或扫描右上角二维码", None, None],
+    ]
+    return sheet.field_table(rows, [34 * mm, 54 * mm, 28 * mm, 66 * mm])
+
+
+def _materials(sheet: Sheet, doc: CaseDocument, widths: list[float]) -> Table:
+    rows = [
+        [str(i), m.name, material_form(m), status_text(m), cn_date(m.supply_by)]
+        for i, m in enumerate(doc.materials, start=1)
+    ]
+    return sheet.grid(
+        ["序号", "材料名称", "原件/复印件", "收取情况", "补交期限"], rows, widths, (0, 2, 3)
+    )
+
+
+def _header(sheet: Sheet, doc: CaseDocument, copy_label: str) -> Table:
+    left = [
+        sheet.para(f"{copy_label}　　编号：{doc.case_number}", "small"),
+        sheet.para(TITLE, "title"),
+        sheet.para(f"{doc.station_name}（{doc.station_division}）", "subtitle"),
+    ]
+    code = [qr_code(qr_content(doc), 22 * mm), sheet.para("扫码查询进度", "small")]
+    table = Table([[left, code]], colWidths=[A4_INNER - 28 * mm, 28 * mm])
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
+    )
+    return table
+
+
+def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
+    story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 3 * mm)]
+    story += [_a4_fields(sheet, doc), Spacer(1, 3 * mm), sheet.para("收取材料", "heading")]
+    story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
+    story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
+    story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
+    story += [
+        Spacer(1, 3 * mm),
+        sheet.signatures(["代办员（签字）", "申请人（签字并捺印）"], A4_INNER),
+    ]
+    story.append(sheet.para(f"{doc.station_name}（盖章）", "right"))
+    return story
+
+
+def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
+    deferred = [m for m in doc.materials if m.status == MaterialStatus.deferred]
+    received = [m for m in doc.materials if m.status == MaterialStatus.provided]
+    summary = f"已收{len(received)}件" + (
+        f"，容缺后补{len(deferred)}件：{deferred_text(doc)}" if deferred else ""
+    )
+    who = doc.represented
+    rows: list[list[object]] = [
+        ["办件编号", doc.case_number, "收件时间", cn_datetime(doc.received_at)],
+        [
+            "申请人",
+            f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}",
+            "服务对象",
+            f"{who.name}　{mask_id(who.id_number)}",
+        ],
+        ["办理事项", item_text(doc), None, None],
+        ["材料", summary, None, None],
+        ["预计办结", cn_date(doc.due_date), "代办员", doc.agent_name],
+    ]
+    return [
+        CutLine("沿虚线剪开　上联交申请人　下联（存根）由便民服务站留存", sheet.font.name),
+        sheet.para(f"{TITLE}（存根）", "subtitle"),
+        sheet.para(f"第二联　便民服务站留存　　{doc.station_name}", "small"),
+        Spacer(1, 1.5 * mm),
+        sheet.field_table(rows, [22 * mm, 70 * mm, 22 * mm, 68 * mm]),
+        Spacer(1, 2 * mm),
+        sheet.signatures(["申请人签收（签字并捺印）", "代办员（签字）"], A4_INNER),
+    ]
+
+
+def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
+    """The A4 receipt: the resident's copy on top, the station's stub below."""
+    sheet = Sheet(font, size=10)
+    main = _a4_main(sheet, doc)
+    stub = _a4_stub(sheet, doc)
+    return build_a4_with_stub(
+        sheet,
+        main,
+        stub,
+        stub_height=78 * mm,
+        title=TITLE,
+        author=doc.station_name,
+        reprinted_on=doc.reprinted_on,
+    )
+
+
+def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
+    lines = [
+        ("编号", doc.case_number),
+        ("申请人", f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}"),
+        ("电话", doc.applicant.phone),
+    ]
+    if doc.principal is not None:
+        lines += [
+            ("委托人", f"{doc.principal.name}　{mask_id(doc.principal.id_number)}"),
+            ("代办关系", relation_text(doc.relation)),
+        ]
+    return lines + [
+        ("事项", item_text(doc)),
+        ("收件时间", cn_datetime(doc.received_at)),
+        ("承诺时限", f"{doc.promised_days}个工作日"),
+        ("预计办结", cn_date(doc.due_date)),
+        ("办件去向", doc.next_step),
+        ("代办员", f"{doc.agent_name}　{doc.agent_phone}"),
+        ("进度查询", doc.enquiry),
+        ("收费", fee_text(doc.fee)),
+    ]
+
+
+def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
+    """The 80 mm thermal receipt: one column, the QR code centred."""
+    sheet = Sheet(font, size=8.5)
+    rule = HRFlowable(width="100%", thickness=0.6, dash=[2, 2], spaceBefore=2, spaceAfter=2)
+    story: list[Flowable] = [
+        sheet.para(TITLE, "title"),
+        sheet.para(doc.station_name, "center"),
+        rule,
+    ]
+    story += [sheet.markup(f"{sheet.text(k)}：{sheet.text(v)}") for k, v in _roll_lines(doc)]
+    story += [rule, sheet.para("收取材料：")]
+    for i, m in enumerate(doc.materials, start=1):
+        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
+        story.append(sheet.para(f"{i}. {m.name} {material_form(m)} {status_text(m)}{by}", "small"))
+    story.append(rule)
+    story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
+    code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
+    code.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+    story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
+    story += [sheet.para("申请人签字：________________"), Spacer(1, 3 * mm)]
+    story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))
+    return build_roll(
+        sheet, story, title=TITLE, author=doc.station_name, reprinted_on=doc.reprinted_on
+    )

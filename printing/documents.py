@@ -1,0 +1,97 @@
+"""The public API of the printing package: one ``render_*`` function per document.
+
+Every function returns a :class:`RenderedDocument` (the PDF bytes and the warnings
+the clerk must see, such as a character the font cannot print).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from printing.docs import authorization, decision, ledger, notice, receipt
+from printing.fonts import find_cjk_font
+from printing.model import CaseDocument, DecisionDocument, LedgerDocument, LedgerRow, Party
+from printing.pages import RenderedDocument
+
+Format = Literal["a4", "80mm"]
+
+__all__ = [
+    "RenderedDocument",
+    "render_authorization",
+    "render_correction",
+    "render_ledger",
+    "render_notice",
+    "render_receipt",
+    "render_rejection",
+]
+
+
+def render_receipt(
+    doc: CaseDocument, fmt: Format = "a4", font: Path | None = None
+) -> RenderedDocument:
+    """The 帮代办收件回执.
+
+    Args:
+        doc: the case as received.
+        fmt: ``a4`` (with the station's stub) or ``80mm`` (thermal roll).
+        font: a configured CJK TrueType font, if any.
+
+    Returns:
+        The PDF and its warnings.
+    """
+    cjk = find_cjk_font(font)
+    if fmt == "a4":
+        return receipt.render_a4(doc, cjk)
+    if fmt == "80mm":
+        return receipt.render_roll(doc, cjk)
+    raise ValueError(f"unknown format {fmt!r}: use a4 or 80mm")
+
+
+def render_notice(
+    doc: CaseDocument, fmt: Format = "a4", font: Path | None = None
+) -> RenderedDocument:
+    """The 一次性告知书: every missing or deferred material with its standard and deadline."""
+    return notice.render(doc, find_cjk_font(font), fmt)
+
+
+def render_authorization(
+    doc: CaseDocument, trustee: Party | None = None, font: Path | None = None
+) -> RenderedDocument:
+    """The 授权委托书 for this case's item (A4); the only paper with full ID numbers.
+
+    Args:
+        doc: the case; its principal (or the applicant) is the 委托人.
+        trustee: the 受托人; the station's agent when omitted.
+        font: a configured CJK TrueType font, if any.
+    """
+    return authorization.render(doc, find_cjk_font(font), trustee)
+
+
+def render_ledger(
+    rows: list[LedgerRow] | tuple[LedgerRow, ...],
+    start: date,
+    end: date,
+    station_name: str,
+    station_division: str,
+    font: Path | None = None,
+) -> RenderedDocument:
+    """The 帮代办登记台账 for ``start``..``end`` (A4 landscape, IDs masked)."""
+    ledger_doc = LedgerDocument(station_name, station_division, start, end, tuple(rows))
+    return ledger.render(ledger_doc, find_cjk_font(font))
+
+
+def render_ledger_document(doc: LedgerDocument, font: Path | None = None) -> RenderedDocument:
+    """The 帮代办登记台账 from a :class:`LedgerDocument`."""
+    return ledger.render(doc, find_cjk_font(font))
+
+
+def render_rejection(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """The township's 不予受理通知书 (reason, where to apply instead, rights of review)."""
+    return decision.render_rejection(doc, find_cjk_font(font))
+
+
+def render_correction(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """The township's 补正告知书 (what to supply, to what standard, by when)."""
+    return decision.render_correction(doc, find_cjk_font(font))

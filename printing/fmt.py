@@ -1,0 +1,89 @@
+"""Dates, money, identity numbers and labels the way a Chinese office writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+
+from printing.model import MaterialLine, MaterialStatus
+
+LOCALE = "zh_CN"
+
+RELATIONS = {"self": "本人", "relative": "亲属代办", "agent": "代办员代办"}
+STATUS_LABELS = {
+    MaterialStatus.provided: "已收取",
+    MaterialStatus.deferred: "容缺后补",
+    MaterialStatus.shared: "数据共享免提交",
+    MaterialStatus.missing: "缺少，须补交",
+}
+
+
+def mask_id(id_number: str) -> str:
+    """Mask an identity number for paper: ``640522********1234``.
+
+    Keeps the 6-digit area code and the last 4 characters; everything between
+    becomes ``*``. Short or empty values are masked entirely but for the last 4.
+    """
+    value = id_number.strip()
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * max(len(value) - 4, 0) + value[-4:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def sex_from_id(id_number: str) -> str:
+    """男 or 女 from the 17th character of an 18-digit ID (odd = male); else empty."""
+    value = id_number.strip()
+    if len(value) == 18 and value[16].isdigit():
+        return "男" if int(value[16]) % 2 else "女"
+    return ""
+
+
+def cn_date(day: date | None) -> str:
+    """``2026年11月22日`` (babel, zh_CN long format); empty for None."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, format="long", locale=LOCALE)
+
+
+def cn_datetime(moment: datetime) -> str:
+    """``2026年11月22日 10:32``."""
+    return f"{cn_date(moment)} {format_time(moment, 'HH:mm', locale=LOCALE)}"
+
+
+def cn_short_date(day: date | None) -> str:
+    """``2026-11-22`` for narrow ledger columns; empty for None."""
+    return format_date(day, "yyyy-MM-dd", locale=LOCALE) if day else ""
+
+
+def money(amount: Decimal | float | int) -> str:
+    """Money with two decimals and grouping: ``1,234.50``."""
+    return format_decimal(Decimal(str(amount)), "#,##0.00", locale=LOCALE)
+
+
+def fee_text(amount: Decimal) -> str:
+    """The fee line: 不收费 for zero, else the amount in 元."""
+    if Decimal(amount) == 0:
+        return f"不收费（{money(0)}元）"
+    return f"{money(amount)}元"
+
+
+def relation_text(relation: str) -> str:
+    """A relation code in words (self → 本人); free text is kept."""
+    return RELATIONS.get(relation, relation)
+
+
+def material_form(line: MaterialLine) -> str:
+    """原件 or 复印件 with the number of copies."""
+    return f"{'原件' if line.original else '复印件'}{line.copies}份"
+
+
+def status_text(line: MaterialLine) -> str:
+    """A material's status in words."""
+    return STATUS_LABELS[MaterialStatus(line.status)]

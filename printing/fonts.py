@@ -1,0 +1,117 @@
+"""Find, register and check the CJK font every document is set in.
+
+An embedded TrueType font is the only way a printer without Chinese fonts
+prints the page right, so the search order is: the configured path, then the
+usual system fonts. reportlab's built-in ``STSong-Light`` is a last resort: it
+is not embedded, and it is used only with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from printing.i18n import _
+
+log = logging.getLogger(__name__)
+
+FALLBACK_FONT = "STSong-Light"
+
+_UNIX_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSerifSC-Regular.ttf",
+    "/System/Library/Fonts/STHeiti Light.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+)
+_WINDOWS_NAMES = ("simsun.ttc", "simhei.ttf", "msyh.ttc", "msyh.ttf", "simfang.ttf")
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    """A registered font: its reportlab name, where it came from, what it covers."""
+
+    name: str
+    path: Path | None
+    embedded: bool
+    codepoints: frozenset[int] = field(default=frozenset(), repr=False)
+    warning: str = ""
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of ``text`` the font has no glyph for (empty when unknown)."""
+        if not self.codepoints:
+            return []
+        return sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) not in self.codepoints})
+
+    def has(self, char: str) -> bool:
+        """Whether the font can draw ``char`` (True when coverage is unknown)."""
+        return not self.codepoints or ord(char) in self.codepoints
+
+
+def candidate_paths(configured: Path | None = None) -> list[Path]:
+    """Where to look for a CJK TrueType font, best first."""
+    paths: list[Path] = []
+    if configured is not None:
+        paths.append(Path(configured))
+    env = os.environ.get("DAIBAN_FONT")
+    if env:
+        paths.append(Path(env))
+    if sys.platform == "win32":
+        windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+        paths.extend(windir / name for name in _WINDOWS_NAMES)
+    paths.extend(Path(p) for p in _UNIX_CANDIDATES)
+    return paths
+
+
+def _load_truetype(path: Path, name: str) -> TTFont | None:
+    try:
+        return TTFont(name, str(path), subfontIndex=0)
+    except (TTFError, OSError, ValueError, KeyError, AssertionError) as exc:
+        # A CFF .otf or a damaged file: say why, then try the next candidate.
+        log.warning("font %s unusable: %s", path, exc)
+        return None
+
+
+@cache
+def find_cjk_font(configured: Path | None = None) -> CjkFont:
+    """Find and register a CJK font to embed, falling back to STSong-Light.
+
+    Args:
+        configured: a font file the station configured (TrueType ``.ttf``/``.ttc``).
+
+    Returns:
+        The registered font; ``warning`` is set when it is not an embedded TrueType
+        font or when the configured file could not be used.
+    """
+    notes: list[str] = []
+    for index, path in enumerate(candidate_paths(configured)):
+        if not path.is_file():
+            if index == 0 and configured is not None:
+                notes.append(_("Configured font not found: {path}").format(path=path))
+            continue
+        font = _load_truetype(path, f"DaibanCJK{index}")
+        if font is None:
+            notes.append(_("Font cannot be used (not TrueType?): {path}").format(path=path))
+            continue
+        pdfmetrics.registerFont(font)
+        codepoints = frozenset(font.face.charToGlyph)
+        return CjkFont(font.fontName, path, True, codepoints, "; ".join(notes))
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    notes.append(
+        _(
+            "No Chinese TrueType font found; using the built-in STSong-Light, which is not "
+            "embedded: install fonts-wqy-microhei or configure a font"
+        )
+    )
+    return CjkFont(FALLBACK_FONT, None, False, frozenset(), "; ".join(notes))

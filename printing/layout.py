@@ -1,0 +1,246 @@
+"""Shared layout: styles, escaped text with glyph checks, tables, QR, signature lines.
+
+Every document builds its page through a :class:`Sheet`, which knows the font,
+escapes text for reportlab's paragraph markup, and replaces characters the font
+cannot draw with □ while recording them, so a rare character in a name never
+vanishes silently: it is reported with the document and noted on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from printing.fmt import cn_date
+from printing.fonts import CjkFont
+from printing.i18n import _
+
+PLACEHOLDER = "□"
+IDEOGRAPHIC_SPACE = "\u3000"
+HARD_SPACE = "\xa0" * 4
+"""reportlab collapses U+3000 like any blank; four no-break spaces keep one em."""
+DATE_LINE = "　　　　　　年　　月　　日"
+INK = colors.black
+RULE = colors.Color(0.25, 0.25, 0.25)
+
+
+class Sheet:
+    """The font, styles and findings of one document being laid out."""
+
+    def __init__(self, font: CjkFont, size: float = 10.5) -> None:
+        self.font = font
+        self.size = size
+        self.warnings: list[str] = [font.warning] if font.warning else []
+        self.unprintable: dict[str, str] = {}
+        """Missing character -> the text it was found in (with □ in its place)."""
+        self.styles = self._styles(size)
+
+    def _styles(self, size: float) -> dict[str, ParagraphStyle]:
+        def style(name: str, **kw: object) -> ParagraphStyle:
+            base: dict[str, object] = {
+                "fontName": self.font.name,
+                "fontSize": size,
+                "leading": size * 1.45,
+                "wordWrap": "CJK",
+                "textColor": INK,
+            }
+            base.update(kw)
+            return ParagraphStyle(name, **base)
+
+        return {
+            "title": style("title", fontSize=size * 1.9, leading=size * 2.4, alignment=TA_CENTER),
+            "subtitle": style("subtitle", fontSize=size * 1.05, alignment=TA_CENTER),
+            "heading": style("heading", fontSize=size * 1.1, spaceBefore=size * 0.5),
+            "body": style("body", alignment=TA_LEFT),
+            "indent": style("indent", firstLineIndent=size * 2),
+            "right": style("right", alignment=TA_RIGHT),
+            "center": style("center", alignment=TA_CENTER),
+            "small": style("small", fontSize=size * 0.85, leading=size * 1.2),
+            "cell": style("cell", fontSize=size * 0.9, leading=size * 1.2),
+            "cellc": style("cellc", fontSize=size * 0.9, leading=size * 1.2, alignment=TA_CENTER),
+            "note": style("note", fontSize=size * 0.85, leading=size * 1.2),
+        }
+
+    def text(self, value: object) -> str:
+        """Escape ``value`` for paragraph markup, replacing unprintable characters with □."""
+        raw = "" if value is None else str(value)
+        missing = self.font.missing(raw)
+        if missing:
+            shown = "".join(PLACEHOLDER if ch in missing else ch for ch in raw)
+            for ch in missing:
+                self.unprintable.setdefault(ch, shown)
+            raw = shown
+        return escape(raw).replace(IDEOGRAPHIC_SPACE, HARD_SPACE)
+
+    def para(self, value: object, style: str = "body") -> Paragraph:
+        """A paragraph of plain text (escaped and glyph-checked)."""
+        return Paragraph(self.text(value), self.styles[style])
+
+    def markup(self, markup: str, style: str = "body") -> Paragraph:
+        """A paragraph whose markup the caller built from :meth:`text` pieces."""
+        return Paragraph(markup, self.styles[style])
+
+    def glyph_note(self) -> Paragraph | None:
+        """The visible note about unprintable characters, also added to the warnings."""
+        if not self.unprintable:
+            return None
+        parts = []
+        for ch, shown in self.unprintable.items():
+            code = f"U+{ord(ch):04X}"
+            parts.append(f"“{escape(shown)}”中的{PLACEHOLDER}（{code}）")
+            self.warnings.append(
+                _(
+                    "Character {code} in {text} has no glyph in font {font}: printed as □, "
+                    "write it in by hand"
+                ).format(code=code, text=shown, font=self.font.name)
+            )
+        line = "注：" + "、".join(parts) + "为本机字库缺字，未能打印，请核对证件后手工补写。"
+        return Paragraph(line, self.styles["note"])
+
+    def field_table(
+        self, rows: Sequence[Sequence[object]], widths: Sequence[float], style: str = "cell"
+    ) -> Table:
+        """A ruled label/value grid; even columns are labels (shaded lightly)."""
+        cells = [[self.para(value, style) for value in row] for row in rows]
+        table = Table(cells, colWidths=list(widths))
+        commands: list[tuple[object, ...]] = [
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        shade = colors.Color(0.94, 0.94, 0.94)
+        for r, row in enumerate(rows):
+            for col in range(0, len(row), 2):
+                if row[col] is not None and any(v is not None for v in row[col + 1 :]):
+                    commands.append(("BACKGROUND", (col, r), (col, r), shade))
+        _span_short_rows(rows, commands)
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float],
+        centered: Sequence[int] = (),
+        repeat: bool = True,
+    ) -> Table:
+        """A ruled table with a header row (repeated on each page)."""
+        head = [self.para(h, "cellc") for h in header]
+        body = [
+            [self.para(v, "cellc" if i in centered else "cell") for i, v in enumerate(row)]
+            for row in rows
+        ]
+        table = Table([head, *body], colWidths=list(widths), repeatRows=1 if repeat else 0)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return table
+
+    def signatures(self, labels: Sequence[str], width: float, per_row: int = 2) -> Table:
+        """Signature lines: ``label：________`` with a date line under each."""
+        cells: list[list[Paragraph]] = []
+        row: list[Paragraph] = []
+        for label in labels:
+            line = self.text(f"{label}：________________")
+            row.append(self.markup(f"{line}<br/><br/>{self.text(DATE_LINE)}"))
+            if len(row) == per_row:
+                cells.append(row)
+                row = []
+        if row:
+            cells.append(row + [self.para("")] * (per_row - len(row)))
+        table = Table(cells, colWidths=[width / per_row] * per_row)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ]
+            )
+        )
+        return table
+
+
+def _span_short_rows(rows: Sequence[Sequence[object]], commands: list[tuple[object, ...]]) -> None:
+    """A row whose trailing cells are None spans its last value to the right edge."""
+    for r, row in enumerate(rows):
+        filled = [i for i, v in enumerate(row) if v is not None]
+        last = filled[-1] if filled else 0
+        if last < len(row) - 1:
+            commands.append(("SPAN", (last, r), (len(row) - 1, r)))
+
+
+def qr_code(content: str, size: float) -> QrCode:
+    """A QR code flowable ``size`` points wide; content must be ASCII (no ECI in reportlab).
+
+    The flowable draws runs of modules straight on the canvas and encodes once,
+    several times faster than the graphics widget.
+
+    Raises:
+        ValueError: for non-ASCII content.
+    """
+    if not content.isascii():
+        raise ValueError("QR content must be ASCII (a case number or a URL)")
+    return QrCode(content, width=size, height=size, qrBorder=2, qrLevel="M")
+
+
+class CutLine(Flowable):  # type: ignore[misc]
+    """A dashed cut line across the frame with a centred caption (the stub's edge)."""
+
+    def __init__(self, caption: str, font: str, size: float = 8) -> None:
+        super().__init__()
+        self.caption, self.font, self.size = caption, font, size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.size * 2.2
+
+    def draw(self) -> None:
+        canvas = self.canv
+        y = self.size * 1.1
+        text_width = canvas.stringWidth(self.caption, self.font, self.size) + 12
+        canvas.saveState()
+        canvas.setDash(4, 3)
+        canvas.setLineWidth(0.8)
+        left_end = (self.width - text_width) / 2
+        canvas.line(-6 * mm, y, left_end, y)
+        canvas.line(left_end + text_width, y, self.width + 6 * mm, y)
+        canvas.setFont(self.font, self.size)
+        canvas.drawCentredString(self.width / 2, y - self.size * 0.35, self.caption)
+        canvas.restoreState()
+
+
+def reprint_stamp(canvas: Canvas, font: str, on: date, x_right: float, y_top: float) -> None:
+    """Draw the boxed 补打 mark with its date at the top right of a page."""
+    label = f"补打 {cn_date(on)}"
+    size = 10
+    width = canvas.stringWidth(label, font, size) + 10
+    canvas.saveState()
+    canvas.setStrokeColor(colors.red)
+    canvas.setFillColor(colors.red)
+    canvas.setLineWidth(1.2)
+    canvas.rect(x_right - width, y_top - size - 8, width, size + 8)
+    canvas.setFont(font, size)
+    canvas.drawString(x_right - width + 5, y_top - size - 3, label)
+    canvas.restoreState()

@@ -1,0 +1,239 @@
+"""What each document is printed from: plain frozen dataclasses, no store, no reducer.
+
+The caller (the desk, the command line, the demo) fills these from a case's
+state; the documents only lay them out. Identity numbers are passed in full and
+masked by the document itself, except on the 授权委托书 where the law needs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar, Union
+
+T = TypeVar("T")
+
+
+class MaterialStatus(StrEnum):
+    """Where a material stands at intake."""
+
+    provided = "provided"  # 已收取
+    deferred = "deferred"  # 容缺后补
+    shared = "shared"  # 数据共享免提交 (免证办)
+    missing = "missing"  # 缺少，须补正
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person on a document: a resident, a principal or an agent."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    sex: str = ""
+    """男 / 女; derived from the ID number when empty."""
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """One material of the item's list and what happened to it at intake."""
+
+    name: str
+    copies: int = 1
+    original: bool = False
+    """True when the original is collected (原件), False for a copy (复印件)."""
+    status: MaterialStatus = MaterialStatus.provided
+    supply_by: date | None = None
+    """For 容缺 (deferred) or missing materials: the date to supply it by."""
+    standard: str = ""
+    """The standard the material must meet (shown on the 一次性告知书)."""
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    """A case as the station's documents show it (收件回执, 告知书, 委托书)."""
+
+    case_number: str
+    item_code: str
+    item_name: str
+    item_version: int | str
+    station_name: str
+    station_division: str
+    agent_name: str
+    agent_phone: str
+    applicant: Party
+    received_at: datetime
+    promised_days: int
+    due_date: date
+    next_step: str
+    """Where the case goes next, e.g. 3个工作日内报送海城镇便民服务中心审核."""
+    enquiry: str
+    """How to ask about progress: a phone number, a URL, or both."""
+    township_name: str
+    principal: Party | None = None
+    """The person represented (委托人) when someone applies on their behalf."""
+    relation: str = "self"
+    """self | relative | agent, or a relation in words (e.g. 父子)."""
+    materials: tuple[MaterialLine, ...] = ()
+    verify_url: str | None = None
+    """ASCII URL for the QR code; the case number is used when absent."""
+    reprinted_on: date | None = None
+    """Set when this is a reprint (补打): the date of the reprint."""
+    agent_id_number: str = ""
+    """The agent's ID number, needed only on the 授权委托书."""
+    fee: Decimal = Decimal("0")
+    complaint_phone: str = ""
+    authorization_until: date | None = None
+    """End of the 授权委托书 period; until completion when absent."""
+
+    @property
+    def represented(self) -> Party:
+        """The resident the case is for: the principal, or the applicant themself."""
+        return self.principal or self.applicant
+
+    @property
+    def deferred(self) -> tuple[MaterialLine, ...]:
+        """Materials to be supplied later (容缺 or missing)."""
+        wanted = (MaterialStatus.deferred, MaterialStatus.missing)
+        return tuple(m for m in self.materials if m.status in wanted)
+
+    @property
+    def supply_deadline(self) -> date | None:
+        """The last date by which every outstanding material must be supplied."""
+        dates = [m.supply_by for m in self.deferred if m.supply_by is not None]
+        return min(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class DecisionDocument:
+    """A township decision printed at the station: 不予受理 or 补正告知."""
+
+    case: CaseDocument
+    reason: str
+    decided_by: str
+    """The deciding body, e.g. 海原县海城镇便民服务中心."""
+    decided_at: date
+    document_number: str = ""
+    apply_instead: str = ""
+    """For a remit problem: the body to apply to instead."""
+    corrections: tuple[MaterialLine, ...] = ()
+    """For 补正: what to supply, each with its standard."""
+    correction_deadline: date | None = None
+    review_authority: str = ""
+    """Where 行政复议 is applied for, e.g. 海原县人民政府."""
+    court: str = ""
+    """Where 行政诉讼 is brought, e.g. 海原县人民法院."""
+    officer: str = ""
+    officer_phone: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One line of the 帮代办登记台账."""
+
+    case_number: str
+    received_on: date
+    resident: Party
+    item_name: str
+    handling: str = "代办"
+    """帮办 / 代办 / 上门."""
+    materials: str = ""
+    forwarded_to: str = ""
+    forwarded_on: date | None = None
+    promised_on: date | None = None
+    completed_on: date | None = None
+    handover: str = ""
+    """How, when and to whom the result was handed over."""
+    rating: str = ""
+    agent: str = ""
+    state: str = ""
+    remarks: str = ""
+    vulnerability: str = ""
+    """老年 / 残疾 / 独居 …"""
+
+
+@dataclass(frozen=True)
+class LedgerDocument:
+    """The ledger of one station for a date range."""
+
+    station_name: str
+    station_division: str
+    start: date
+    end: date
+    rows: tuple[LedgerRow, ...] = field(default_factory=tuple)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    """Turn a JSON value into the annotated type (dates, nested dataclasses, tuples)."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        for option in options:
+            try:
+                return _convert(option, value)
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"cannot read {value!r} as {tp}")
+    if origin is tuple:
+        (inner, *_rest) = typing.get_args(tp)
+        return tuple(_convert(inner, v) for v in value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return from_dict(tp, value)
+    if tp is datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if tp is date:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    if tp is Decimal:
+        return Decimal(str(value))
+    if tp is int and not isinstance(value, int):
+        raise TypeError(f"not an integer: {value!r}")
+    if tp in (str, bool, int) or isinstance(tp, type) and issubclass(tp, StrEnum):
+        return tp(value)
+    return value
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build a document dataclass from JSON-like data (ISO dates, nested objects).
+
+    Args:
+        cls: one of the dataclasses of this module.
+        data: its fields by name; unknown keys are refused.
+
+    Returns:
+        The dataclass instance.
+
+    Raises:
+        ValueError: for an unknown or malformed field.
+    """
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - names
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
+    values = {key: _convert(hints[key], value) for key, value in data.items()}
+    return cls(**values)
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """The JSON-ready form of a document dataclass (inverse of :func:`from_dict`)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {k: plain(v) for k, v in dataclasses.asdict(obj).items()}
