@@ -1,0 +1,280 @@
+"""One sync run: hello, push the outbox, upload blobs, pull. Storage-agnostic.
+
+The station store implements ``SyncStore``; ``sync.client.CentralClient``
+implements ``Central``. ``run_sync`` holds no lock: wrap it in
+``sync.lock.sync_lock`` (single flight per station).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from sync.blobs import BlobRef
+from sync.errors import CentralRefused, CentralUnreachable, SyncError
+from sync.events import SCHEMA_VERSION, Event
+from sync.protocol import (
+    PULL_PAGE_EVENTS,
+    PUSH_BATCH_BYTES,
+    PUSH_BATCH_EVENTS,
+    BlobStatus,
+    EventResult,
+    HelloResponse,
+    PullResponse,
+    PushResponse,
+    ResultStatus,
+)
+
+BLOB_PAGE = 50
+
+
+class SyncStore(Protocol):
+    """What a sync run needs from the station's store."""
+
+    def outbox_batch(self, limit: int, max_bytes: int) -> list[Event]:
+        """The oldest unacknowledged, not-rejected events, in station_seq order,
+        at most ``limit`` of them and ``max_bytes`` of JSON (see ``take_batch``)."""
+        ...
+
+    def acknowledge(self, results: list[EventResult]) -> None:
+        """Record the centre's results. applied/duplicate/superseded: acknowledged
+        (the event stays, never deleted before); rejected: kept, flagged with the
+        reason and skipped by ``outbox_batch``. Idempotent and monotonic: an
+        acknowledged event never becomes unacknowledged again."""
+        ...
+
+    def outbox_depth(self) -> int:
+        """How many events wait to be pushed (rejected ones excluded)."""
+        ...
+
+    def pull_cursor(self) -> int:
+        """The last ``central_seq`` applied locally (0 at first)."""
+        ...
+
+    def apply_pull_page(self, page: PullResponse) -> None:
+        """Apply events, accounts and the new cursor in ONE local transaction."""
+        ...
+
+    def pending_blobs(self, limit: int) -> list[BlobRef]:
+        """Blobs referenced by events but not yet uploaded."""
+        ...
+
+    def mark_blob_uploaded(self, sha256: str) -> None:
+        """The centre holds the whole blob."""
+        ...
+
+    def blob_path(self, sha256: str) -> Path:
+        """Where the blob's bytes are on disk."""
+        ...
+
+    def record_sync(self, report: SyncReport) -> None:
+        """Remember the run (for the status bar and ``daiban sync``)."""
+        ...
+
+
+class Central(Protocol):
+    """What a sync run needs from the centre (``sync.client.CentralClient``)."""
+
+    def hello(
+        self, *, software_version: str, schema_version: int, outbox_depth: int
+    ) -> HelloResponse: ...
+
+    def push(self, events: list[Event]) -> PushResponse: ...
+
+    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse: ...
+
+    def upload_blob(
+        self, path: Path, sha256: str, on_progress: Callable[[int, int], None] | None = None
+    ) -> BlobStatus: ...
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a run is: phase ``hello``/``push``/``blobs``/``pull``, and counts so far."""
+
+    phase: str
+    done: int
+    total: int | None = None
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+class SyncReport(BaseModel):
+    """What one run moved (``daiban sync --json`` prints it)."""
+
+    started_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+    pushed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    pending: int = 0
+    """Outbox depth after the run."""
+    blobs_uploaded: int = 0
+    blob_errors: int = 0
+    blob_failures: dict[str, str] = Field(default_factory=dict)
+    """sha256 -> why its upload failed (it is retried next run)."""
+    skew_seconds: float = 0.0
+    """Centre clock minus station clock."""
+    error: str | None = None
+    """Why the run stopped early, if it did."""
+
+
+def event_bytes(event: Event) -> int:
+    """The size of an event on the wire (uncompressed JSON)."""
+    return len(event.model_dump_json().encode())
+
+
+def take_batch(events: Iterable[Event], limit: int, max_bytes: int) -> list[Event]:
+    """The leading events that fit ``limit`` and ``max_bytes`` (always at least one).
+
+    A helper for ``SyncStore.outbox_batch`` implementations.
+    """
+    batch: list[Event] = []
+    size = 0
+    for event in events:
+        size += event_bytes(event)
+        if batch and (len(batch) >= limit or size > max_bytes):
+            break
+        batch.append(event)
+    return batch
+
+
+def _hello(store: SyncStore, client: Central, version: str, report: SyncReport) -> None:
+    sent = datetime.now(UTC)
+    answer = client.hello(
+        software_version=version,
+        schema_version=SCHEMA_VERSION,
+        outbox_depth=store.outbox_depth(),
+    )
+    midpoint = sent + (datetime.now(UTC) - sent) / 2
+    server_time = answer.server_time
+    if server_time.tzinfo is None:
+        server_time = server_time.replace(tzinfo=UTC)
+    report.skew_seconds = (server_time - midpoint).total_seconds()
+    if not answer.min_schema_version <= SCHEMA_VERSION <= answer.max_schema_version:
+        raise SyncError(
+            f"the centre accepts event schema {answer.min_schema_version}-"
+            f"{answer.max_schema_version}, this station writes {SCHEMA_VERSION}: upgrade"
+        )
+
+
+def _count(report: SyncReport, results: list[EventResult]) -> None:
+    for result in results:
+        if result.status is ResultStatus.applied:
+            report.applied += 1
+        elif result.status is ResultStatus.duplicate:
+            report.duplicates += 1
+        elif result.status is ResultStatus.superseded:
+            report.superseded += 1
+        else:
+            report.rejected += 1
+
+
+def _push(
+    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+) -> None:
+    tried: set[str] = set()
+    while batch := store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES):
+        ids = {str(event.id) for event in batch}
+        if ids <= tried:
+            raise SyncError("the outbox offered the same events again after they were answered")
+        tried |= ids
+        answer = client.push(batch)
+        results = [result for result in answer.results if result.id in ids]
+        store.acknowledge(results)
+        report.pushed += len(batch)
+        _count(report, results)
+        progress(SyncProgress("push", report.pushed))
+
+
+def _upload_blobs(
+    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+) -> None:
+    attempted: set[str] = set()
+    while True:
+        fresh = [ref for ref in store.pending_blobs(BLOB_PAGE) if ref.sha256 not in attempted]
+        if not fresh:
+            return
+        for ref in fresh:
+            attempted.add(ref.sha256)
+            try:
+                client.upload_blob(store.blob_path(ref.sha256), ref.sha256)
+            except (CentralRefused, CentralUnreachable, OSError) as error:
+                report.blob_errors += 1
+                report.blob_failures[ref.sha256] = str(error)
+                continue
+            store.mark_blob_uploaded(ref.sha256)
+            report.blobs_uploaded += 1
+            progress(SyncProgress("blobs", report.blobs_uploaded))
+
+
+def _pull(
+    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+) -> None:
+    cursor = store.pull_cursor()
+    while True:
+        page = client.pull(cursor, PULL_PAGE_EVENTS)
+        if page.has_more and page.next_cursor <= cursor:
+            raise SyncError("the centre's pull cursor did not advance")
+        store.apply_pull_page(page)
+        report.pulled += len(page.events)
+        progress(SyncProgress("pull", report.pulled))
+        cursor = page.next_cursor
+        if not page.has_more:
+            return
+
+
+def run_sync(
+    store: SyncStore,
+    client: Central,
+    *,
+    software_version: str,
+    on_progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Push the outbox, upload blobs and pull, once.
+
+    Args:
+        store: the station's store.
+        client: the centre.
+        software_version: reported in hello.
+        on_progress: called after each step with counts so far.
+
+    Returns:
+        What moved; also given to ``store.record_sync``.
+
+    Raises:
+        SyncError: (``CentralUnreachable``, ``CentralRefused``, ...) the run
+            stopped; what had moved is kept and recorded with the error.
+    """
+    report = SyncReport()
+    progress: ProgressCallback = on_progress or (lambda _: None)
+    try:
+        progress(SyncProgress("hello", 0))
+        _hello(store, client, software_version, report)
+        _push(store, client, report, progress)
+        _upload_blobs(store, client, report, progress)
+        _pull(store, client, report, progress)
+    except SyncError as error:
+        report.error = str(error)
+        raise
+    finally:
+        report.pending = _safe_depth(store)
+        report.finished_at = datetime.now(UTC)
+        store.record_sync(report)
+    return report
+
+
+def _safe_depth(store: SyncStore) -> int:
+    try:
+        return store.outbox_depth()
+    except Exception:  # the report must still be recorded
+        return -1

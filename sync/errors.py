@@ -1,0 +1,44 @@
+"""What can go wrong while syncing. Messages are English msgids; callers translate."""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base of every sync failure; ``str(error)`` is a one-line English reason."""
+
+
+class CentralRefused(SyncError):
+    """The centre answered with a status that retrying will not change (4xx but 429)."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"the centre refused the request ({status_code}): {detail}")
+        self.status_code = status_code
+        self.detail = detail
+
+
+class CentralUnreachable(SyncError):
+    """The centre could not be reached (network, 429 or 5xx) after every retry."""
+
+
+class SyncBusy(SyncError):
+    """Another sync of this station is running (single flight)."""
+
+
+class BlobTooLarge(SyncError):
+    """An attachment is larger than the centre accepts."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        mb = 1024 * 1024
+        super().__init__(
+            f"the file is {size / mb:.1f} MB; attachments may be at most {limit / mb:.0f} MB"
+        )
+        self.size = size
+        self.limit = limit
+
+
+class BundleError(SyncError):
+    """An offline bundle was refused whole; ``reason`` says why (English msgid)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

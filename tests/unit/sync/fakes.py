@@ -1,0 +1,166 @@
+"""Test doubles of the sync *protocols*: an in-memory station store and centre.
+
+The centre double applies the same rules as the real one (judge + apply_event,
+event id as idempotency key, central_seq in commit order) so the engine can be
+tested without HTTP or a database; the real end-to-end tests live elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sync.blobs import BlobRef, blob_path, sha256_file
+from sync.engine import SyncReport, event_bytes, take_batch
+from sync.errors import CentralUnreachable
+from sync.events import Event, RecordedEvent
+from sync.protocol import (
+    AccountRecord,
+    BlobStatus,
+    EventResult,
+    HelloResponse,
+    PullResponse,
+    PushResponse,
+    ResultStatus,
+    StationRole,
+)
+from sync.reducer import CaseView, apply_event, judge
+
+
+class FakeStore:
+    """What a station store must do, in memory."""
+
+    def __init__(self, blob_dir: Path) -> None:
+        self.outbox: list[Event] = []
+        self.acked: dict[str, ResultStatus] = {}
+        self.rejected: dict[str, str] = {}
+        self.cursor = 0
+        self.pulled: list[RecordedEvent] = []
+        self.accounts: dict[str, AccountRecord] = {}
+        self.blob_dir = blob_dir
+        self.unsent_blobs: dict[str, BlobRef] = {}
+        self.reports: list[SyncReport] = []
+        self.batches: list[int] = []
+
+    def _waiting(self) -> list[Event]:
+        return [
+            e for e in self.outbox if str(e.id) not in self.acked and str(e.id) not in self.rejected
+        ]
+
+    def outbox_batch(self, limit: int, max_bytes: int) -> list[Event]:
+        return take_batch(self._waiting(), limit, max_bytes)
+
+    def acknowledge(self, results: list[EventResult]) -> None:
+        for result in results:
+            if result.status is ResultStatus.rejected:
+                self.rejected[result.id] = result.reason or ""
+            else:
+                self.acked.setdefault(result.id, result.status)
+
+    def outbox_depth(self) -> int:
+        return len(self._waiting())
+
+    def pull_cursor(self) -> int:
+        return self.cursor
+
+    def apply_pull_page(self, page: PullResponse) -> None:
+        self.pulled.extend(page.events)
+        self.accounts.update({a.user_id: a for a in page.accounts})
+        self.cursor = page.next_cursor
+
+    def pending_blobs(self, limit: int) -> list[BlobRef]:
+        return list(self.unsent_blobs.values())[:limit]
+
+    def mark_blob_uploaded(self, sha256: str) -> None:
+        self.unsent_blobs.pop(sha256, None)
+
+    def blob_path(self, sha256: str) -> Path:
+        return blob_path(self.blob_dir, sha256)
+
+    def record_sync(self, report: SyncReport) -> None:
+        self.reports.append(report)
+
+
+class FakeCentre:
+    """The centre's sync rules, in memory."""
+
+    def __init__(self, *, skew: timedelta = timedelta(0), schema: tuple[int, int] = (1, 1)) -> None:
+        self.log: list[RecordedEvent] = []
+        self.by_id: dict[str, RecordedEvent] = {}
+        self.views: dict[str, CaseView] = {}
+        self.blobs: dict[str, bytes] = {}
+        self.accounts: list[AccountRecord] = []
+        self.skew = skew
+        self.schema = schema
+        self.batch_sizes: list[int] = []
+        self.batch_bytes: list[int] = []
+        self.refuse: Callable[[Event], str | None] = lambda e: None
+        self.lose_answer_once = False
+        self.broken_blobs: set[str] = set()
+        self.down = False
+
+    def hello(
+        self, *, software_version: str, schema_version: int, outbox_depth: int
+    ) -> HelloResponse:
+        if self.down:
+            raise CentralUnreachable("the centre cannot be reached")
+        return HelloResponse(
+            server_time=datetime.now(UTC) + self.skew,
+            min_schema_version=self.schema[0],
+            max_schema_version=self.schema[1],
+            station_id="st-village-1",
+            division="640522100201",
+            role=StationRole.village,
+        )
+
+    def _one(self, event: Event) -> EventResult:
+        key = str(event.id)
+        if key in self.by_id:
+            return EventResult(
+                id=key, status=ResultStatus.duplicate, central_seq=self.by_id[key].central_seq
+            )
+        refusal = self.refuse(event)
+        if refusal:
+            return EventResult(id=key, status=ResultStatus.rejected, reason=refusal)
+        view = self.views.get(str(event.case_id))
+        status, reason = judge(view, event)
+        seq = len(self.log) + 1
+        self.views[str(event.case_id)] = apply_event(
+            view, event, status=status, reason=reason, central_seq=seq
+        )
+        held = RecordedEvent(**event.model_dump(), central_seq=seq, status=status, reason=reason)
+        self.log.append(held)
+        self.by_id[key] = held
+        return EventResult(
+            id=key, status=ResultStatus(status.value), reason=reason, central_seq=seq
+        )
+
+    def push(self, events: list[Event]) -> PushResponse:
+        self.batch_sizes.append(len(events))
+        self.batch_bytes.append(sum(event_bytes(e) for e in events))
+        answer = PushResponse(results=[self._one(e) for e in events])
+        if self.lose_answer_once:
+            self.lose_answer_once = False
+            raise CentralUnreachable("connection reset")
+        return answer
+
+    def pull(self, after: int, limit: int = 500) -> PullResponse:
+        page = self.log[after : after + limit]
+        cursor = after + len(page)
+        return PullResponse(
+            events=page,
+            next_cursor=cursor,
+            has_more=cursor < len(self.log),
+            accounts=self.accounts if after == 0 else [],
+        )
+
+    def upload_blob(
+        self, path: Path, sha256: str, on_progress: Callable[[int, int], None] | None = None
+    ) -> BlobStatus:
+        if sha256 in self.broken_blobs:
+            raise CentralUnreachable("upload interrupted")
+        assert sha256_file(path) == sha256
+        data = path.read_bytes()
+        self.blobs[sha256] = data
+        return BlobStatus(sha256=sha256, size=len(data), received=len(data), complete=True)

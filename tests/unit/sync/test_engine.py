@@ -1,0 +1,178 @@
+"""One sync run against in-memory doubles of the store and the centre."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.blobs import store_blob
+from sync.engine import SyncProgress, event_bytes, run_sync, take_batch
+from sync.errors import CentralUnreachable, SyncError
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState
+from sync.protocol import PUSH_BATCH_BYTES, AccountRecord
+from sync.reducer import fold
+
+from .factory import CaseWriter
+from .fakes import FakeCentre, FakeStore
+
+
+def taken_in(store: FakeStore, cases: int, *, station: str = "st-village-1") -> list[CaseWriter]:
+    """Cases created and received at one station, gapless station_seq across them."""
+    writers = []
+    seq = 0
+    for _ in range(cases):
+        w = CaseWriter(station=station)
+        w.seq = seq
+        store.outbox += [w.event(EventKind.created), w.event(EventKind.received)]
+        seq = w.seq
+        writers.append(w)
+    return writers
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FakeStore:
+    return FakeStore(tmp_path / "blobs")
+
+
+def test_the_outbox_goes_up_in_batches_and_comes_back_down(store: FakeStore) -> None:
+    taken_in(store, 225)
+    centre = FakeCentre()
+    centre.accounts = [
+        AccountRecord(
+            user_id="u1",
+            username="li",
+            display_name="李代办",
+            role=Role.agent,
+            division="640522100201",
+            password_hash="$argon2id$...",
+            updated_at=datetime.now(UTC),
+        )
+    ]
+    phases: list[str] = []
+    report = run_sync(
+        store, centre, software_version="0.1.0", on_progress=lambda p: phases.append(p.phase)
+    )
+    assert centre.batch_sizes == [200, 200, 50]
+    assert (report.pushed, report.applied, report.pulled, report.pending) == (450, 450, 450, 0)
+    assert store.cursor == 450 and store.accounts["u1"].username == "li"
+    assert [e.central_seq for e in store.pulled] == list(range(1, 451))
+    assert phases[0] == "hello" and "push" in phases and phases[-1] == "pull"
+    assert store.reports == [report] and report.error is None
+    again = run_sync(store, centre, software_version="0.1.0")
+    assert (again.pushed, again.pulled, again.pending) == (0, 0, 0)
+
+
+def test_batches_respect_the_byte_limit(store: FakeStore) -> None:
+    w = CaseWriter()
+    bulky = {"fields": {"note": "字" * 3000}}
+    store.outbox += [w.event(EventKind.created)] + [
+        w.event(EventKind.edited, payload=bulky) for _ in range(60)
+    ]
+    centre = FakeCentre()
+    run_sync(store, centre, software_version="0.1.0")
+    assert sum(centre.batch_sizes) == 61 and len(centre.batch_sizes) > 1
+    assert max(centre.batch_bytes) <= PUSH_BATCH_BYTES
+    assert min(centre.batch_bytes[:-1]) > PUSH_BATCH_BYTES - event_bytes(store.outbox[1])
+
+
+def test_take_batch_always_takes_one_even_if_oversized() -> None:
+    w = CaseWriter()
+    big = w.event(EventKind.edited, payload={"fields": {"x": "y" * 1000}})
+    assert take_batch([big, big], 200, 10) == [big]
+    assert take_batch([], 200, 10) == []
+
+
+def test_a_rejected_event_does_not_block_the_ones_behind_it(store: FakeStore) -> None:
+    taken_in(store, 3)
+    poison = store.outbox[1]
+    centre = FakeCentre()
+    centre.refuse = lambda e: "wrong station" if e.id == poison.id else None
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.applied, report.rejected, report.pending) == (5, 1, 0)
+    assert store.rejected == {str(poison.id): "wrong station"}
+    assert poison in store.outbox  # kept, flagged, not resent
+    assert run_sync(store, centre, software_version="0.1.0").pushed == 0
+
+
+def test_a_lost_answer_is_resent_and_answered_as_duplicates(store: FakeStore) -> None:
+    taken_in(store, 2)
+    centre = FakeCentre()
+    centre.lose_answer_once = True
+    with pytest.raises(CentralUnreachable):
+        run_sync(store, centre, software_version="0.1.0")
+    assert store.reports[-1].error == "connection reset"
+    assert store.reports[-1].pending == 4
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.duplicates, report.applied, report.pulled) == (4, 0, 4)
+    assert len(centre.log) == 4
+
+
+def test_a_race_is_superseded_and_the_station_sees_why(store: FakeStore) -> None:
+    (w,) = taken_in(store, 1)
+    store.outbox.append(w.event(EventKind.submitted))
+    centre = FakeCentre()
+    run_sync(store, centre, software_version="0.1.0")
+    # the township rejects at the centre while the village, offline, edits
+    township = CaseWriter(station="st-township")
+    township.case_id = w.case_id
+    centre.push([township.event(EventKind.rejected, Role.reviewer)])
+    store.outbox.append(w.event(EventKind.withdrawn))
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.superseded, report.pulled) == (1, 2)
+    view = fold(store.pulled)
+    assert view.state is CaseState.rejected and "superseded" in view.flags
+    assert view.history[-1].reason == "not allowed while the case is rejected"
+
+
+def test_a_failing_blob_is_skipped_and_cases_still_sync(store: FakeStore, tmp_path: Path) -> None:
+    taken_in(store, 1)
+    refs = []
+    for name, data in (("a.jpg", b"scan a"), ("b.jpg", b"scan b")):
+        (tmp_path / name).write_bytes(data)
+        refs.append(store_blob(store.blob_dir, tmp_path / name))
+    store.unsent_blobs = {r.sha256: r for r in refs}
+    centre = FakeCentre()
+    centre.broken_blobs = {refs[0].sha256}
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.blobs_uploaded, report.blob_errors, report.pulled) == (1, 1, 2)
+    assert report.blob_failures == {refs[0].sha256: "upload interrupted"}
+    assert centre.blobs == {refs[1].sha256: b"scan b"}
+    assert list(store.unsent_blobs) == [refs[0].sha256]
+
+
+def test_clock_skew_is_measured(store: FakeStore) -> None:
+    report = run_sync(store, FakeCentre(skew=timedelta(minutes=-10)), software_version="0.1.0")
+    assert report.skew_seconds == pytest.approx(-600, abs=5)
+
+
+def test_an_incompatible_centre_stops_before_pushing(store: FakeStore) -> None:
+    taken_in(store, 1)
+    centre = FakeCentre(schema=(2, 3))
+    with pytest.raises(SyncError, match="accepts event schema 2-3, this station writes 1"):
+        run_sync(store, centre, software_version="0.1.0")
+    assert centre.log == [] and store.reports[-1].pending == 2
+
+
+def test_an_unreachable_centre_is_recorded(store: FakeStore) -> None:
+    centre = FakeCentre()
+    centre.down = True
+    with pytest.raises(CentralUnreachable):
+        run_sync(store, centre, software_version="0.1.0")
+    assert store.reports[-1].error == "the centre cannot be reached"
+
+
+def test_a_store_that_offers_answered_events_again_does_not_loop(store: FakeStore) -> None:
+    taken_in(store, 1)
+    store.acknowledge = lambda results: None  # type: ignore[method-assign]
+    with pytest.raises(SyncError, match="offered the same events again"):
+        run_sync(store, FakeCentre(), software_version="0.1.0")
+
+
+def test_progress_is_a_value(store: FakeStore) -> None:
+    seen: list[SyncProgress] = []
+    taken_in(store, 1)
+    run_sync(store, FakeCentre(), software_version="0.1.0", on_progress=seen.append)
+    assert SyncProgress("push", 2) in seen and SyncProgress("pull", 2) in seen
