@@ -1,0 +1,239 @@
+"""The station's local store: SQLite (WAL, durable commits), events first.
+
+Every change to a case is an event appended with the next gapless
+``station_seq`` in the same transaction that stores it; the ``cases`` table is
+a projection folded from events by ``sync.reducer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy import Connection, select
+
+from station.store import eventlog, meta, migrate, projection
+from station.store.caselist import CaseListMixin
+from station.store.db import DB_FILE, make_engine, reading, writing
+from station.store.local import AccountsMixin, DraftsMixin
+from station.store.models import (
+    BlobTask,
+    CaseSummary,
+    Draft,
+    NewEvent,
+    StationIdentity,
+    SyncRecord,
+)
+from station.store.syncside import SyncSideMixin
+from station.store.tables import CASES
+from sync.events import Event
+from sync.ids import CASE_NUMBER_RE, new_id
+from sync.ids import case_number as make_case_number
+from sync.reducer import CaseView, EntryStatus, apply_event
+
+__all__ = [
+    "BlobTask",
+    "CaseSummary",
+    "Draft",
+    "NewEvent",
+    "StationIdentity",
+    "StationStore",
+    "SyncRecord",
+    "NotEnrolled",
+]
+
+CaseCheck = Callable[[CaseView | None], None]
+"""Runs inside the write transaction with the case as stored; raises to refuse."""
+
+
+class NotEnrolled(RuntimeError):
+    """The station has no identity yet (``daiban station enroll`` first)."""
+
+
+class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
+    """One station's database. Thread-safe: every method uses its own connection."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_FILE
+        self.engine = make_engine(self.db_path)
+
+    @classmethod
+    def open(cls, data_dir: Path, *, revision: str = "head") -> StationStore:
+        """Open (creating or migrating) ``<data_dir>/station.db``.
+
+        Args:
+            data_dir: the station's data directory.
+            revision: schema revision to migrate to (tests use older ones).
+
+        Returns:
+            The open store.
+        """
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = cls(data_dir)
+        migrate.upgrade(store.engine, store.db_path, data_dir / "backups", revision)
+        if revision == "head":
+            store._finish_migration()
+        return store
+
+    def _finish_migration(self) -> None:
+        with writing(self.engine) as conn:
+            if meta.get(conn, meta.FTS_REBUILD) == "1":
+                projection.rebuild_search(conn)
+                meta.put(conn, meta.FTS_REBUILD, "0")
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    # identity -------------------------------------------------------------
+
+    def identity(self) -> StationIdentity | None:
+        """Who this station is, or None before enrollment."""
+        with reading(self.engine) as conn:
+            raw = meta.get(conn, meta.IDENTITY)
+        return StationIdentity.model_validate_json(raw) if raw else None
+
+    def save_identity(self, identity: StationIdentity) -> None:
+        """Store the station credential (after ``station enroll``)."""
+        with writing(self.engine) as conn:
+            meta.put(conn, meta.IDENTITY, identity.model_dump_json())
+
+    def require_identity(self) -> StationIdentity:
+        """The identity, or :class:`NotEnrolled`."""
+        identity = self.identity()
+        if identity is None:
+            raise NotEnrolled("this station is not enrolled; run `daiban station enroll`")
+        return identity
+
+    # writing events ---------------------------------------------------------
+
+    def append(
+        self, case_key: str, events: Sequence[NewEvent], *, check: CaseCheck | None = None
+    ) -> CaseView:
+        """Append events to an existing case in one transaction.
+
+        Args:
+            case_key: case number or case id.
+            events: what happened, in order.
+            check: called with the case as stored, inside the transaction; raise to refuse.
+
+        Returns:
+            The case after the events.
+        """
+        identity = self.require_identity()
+        with writing(self.engine) as conn:
+            view = self._find(conn, case_key)
+            if check is not None:
+                check(view)
+            if view is None:
+                raise KeyError(case_key)
+            return self._append_in(conn, identity, view, events)
+
+    def create_cases(self, cases: Sequence[Sequence[NewEvent]], day: date) -> list[CaseView]:
+        """Create new cases (first event ``created``), all in ONE transaction.
+
+        Each gets the next case number of ``day`` and its events the next
+        station sequence numbers, so a crash leaves either all of them or none.
+
+        Args:
+            cases: per case, its events (``created`` first).
+            day: the day the case numbers are made for.
+
+        Returns:
+            The new cases, in order.
+        """
+        identity = self.require_identity()
+        with writing(self.engine) as conn:
+            first = meta.take(conn, meta.case_counter_key(day), len(cases))
+            seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(c) for c in cases))
+            views, written = [], []
+            for offset, events in enumerate(cases):
+                number = make_case_number(identity.division, day, first + offset)
+                view, built = build_events(identity, None, events, seq, number)
+                seq += len(built)
+                views.append(view)
+                written += built
+            eventlog.insert_local(conn, written)
+            projection.insert_new(conn, views)
+            return views
+
+    def _append_in(
+        self,
+        conn: Connection,
+        identity: StationIdentity,
+        view: CaseView,
+        events: Sequence[NewEvent],
+    ) -> CaseView:
+        first_seq = meta.take(conn, meta.NEXT_STATION_SEQ, len(events))
+        new_view, written = build_events(identity, view, events, first_seq)
+        eventlog.insert_local(conn, written)
+        projection.project(conn, new_view)
+        return new_view
+
+    # reading cases ----------------------------------------------------------
+
+    def _find(self, conn: Connection, key: str) -> CaseView | None:
+        key = key.strip()
+        column = CASES.c.case_number
+        if len(key) in (32, 36) and not CASE_NUMBER_RE.match(key):
+            try:
+                key, column = UUID(key).hex, CASES.c.case_id
+            except ValueError:
+                pass
+        raw = conn.execute(select(CASES.c.view).where(column == key)).scalar_one_or_none()
+        return CaseView.model_validate_json(raw) if raw else None
+
+    def get_case(self, key: str) -> CaseView | None:
+        """A case by case number or case id (hex or dashed), or None."""
+        with reading(self.engine) as conn:
+            return self._find(conn, key)
+
+
+def build_events(
+    identity: StationIdentity,
+    view: CaseView | None,
+    events: Sequence[NewEvent],
+    first_seq: int,
+    number: str | None = None,
+) -> tuple[CaseView, list[Event]]:
+    """Turn new events into full events of one case and apply them (as pending).
+
+    Args:
+        identity: this station.
+        view: the case so far, or None for a new case.
+        events: what happened, in order.
+        first_seq: the station sequence number of the first event.
+        number: the case number of a new case.
+
+    Returns:
+        The case after the events, and the events to store.
+    """
+    case_id = view.case_id if view is not None else new_id()
+    case_no = view.case_number if view is not None else number
+    division = view.division if view is not None else identity.division
+    if case_no is None:
+        raise ValueError("a new case needs a case number")
+    written: list[Event] = []
+    for i, new in enumerate(events):
+        event = Event(
+            id=new.id,
+            case_id=case_id,
+            case_number=case_no,
+            division=division,
+            kind=new.kind,
+            station_id=identity.station_id,
+            station_seq=first_seq + i,
+            base_version=view.version if view is not None else 0,
+            actor_id=new.actor_id,
+            actor_role=new.actor_role,
+            device_time=new.device_time or datetime.now(UTC).astimezone(),
+            payload=new.payload,
+        )
+        view = apply_event(view, event, status=EntryStatus.pending)
+        written.append(event)
+    if view is None:
+        raise ValueError("no events to append")
+    return view, written

@@ -1,0 +1,167 @@
+"""The event log: rows in and out, the outbox and push acknowledgements (SQLAlchemy Core).
+
+Events are never deleted or rewritten; only their fate (status, central_seq,
+reason, acked_at) changes, and only forward: an acknowledged event never goes
+back to ``pending``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from station.store.tables import EVENTS
+from sync.events import Event, EventStatus, RecordedEvent
+from sync.protocol import EventResult
+
+PENDING = "pending"
+FINAL_STATUSES = frozenset({"applied", "duplicate", "superseded", "rejected"})
+CONFIRMED = ("applied", "duplicate", "superseded")
+
+
+def hex_id(value: UUID | str) -> str:
+    """The stored form of an id: 32 lowercase hex characters."""
+    return value.hex if isinstance(value, UUID) else UUID(value).hex
+
+
+def now_iso() -> str:
+    """Now, UTC, ISO 8601."""
+    return datetime.now(UTC).isoformat()
+
+
+def next_local_order(conn: Connection) -> int:
+    """The next arrival number in this database."""
+    return (
+        int(conn.execute(select(func.coalesce(func.max(EVENTS.c.local_order), 0))).scalar_one()) + 1
+    )
+
+
+def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[str, Any]:
+    """The row of an event (``RecordedEvent`` brings central_seq and reason)."""
+    central_seq, reason = None, None
+    if isinstance(event, RecordedEvent):
+        central_seq, reason = event.central_seq, event.reason
+    return {
+        "id": event.id.hex,
+        "local_order": local_order,
+        "case_id": event.case_id.hex,
+        "case_number": event.case_number,
+        "division": event.division,
+        "kind": event.kind.value,
+        "station_id": event.station_id,
+        "station_seq": event.station_seq,
+        "schema_version": event.schema_version,
+        "base_version": event.base_version,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role.value,
+        "device_time": event.device_time.isoformat(),
+        "payload": json.dumps(event.payload, ensure_ascii=False, default=str),
+        "central_seq": central_seq,
+        "status": status,
+        "reason": reason,
+        "acked_at": None,
+        "origin": origin,
+    }
+
+
+def to_event(row: Row[Any] | Any) -> Event:
+    """The event a row holds, as it was written (its fate left out)."""
+    return Event(
+        id=UUID(row.id),
+        case_id=UUID(row.case_id),
+        case_number=row.case_number,
+        division=row.division,
+        kind=row.kind,
+        station_id=row.station_id,
+        station_seq=row.station_seq,
+        schema_version=row.schema_version,
+        base_version=row.base_version,
+        actor_id=row.actor_id,
+        actor_role=row.actor_role,
+        device_time=datetime.fromisoformat(row.device_time),
+        payload=json.loads(row.payload),
+    )
+
+
+def to_recorded(row: Row[Any] | Any) -> RecordedEvent:
+    """A confirmed row as the centre holds it (duplicate counts as applied)."""
+    status = EventStatus.superseded if row.status == "superseded" else EventStatus.applied
+    return RecordedEvent(
+        **to_event(row).model_dump(),
+        central_seq=row.central_seq,
+        status=status,
+        reason=row.reason,
+    )
+
+
+def insert_local(conn: Connection, events: Sequence[Event]) -> None:
+    """Append events written here (status pending) in one executemany."""
+    first = next_local_order(conn)
+    rows = [
+        to_row(event, local_order=first + i, origin="local", status=PENDING)
+        for i, event in enumerate(events)
+    ]
+    if rows:
+        conn.execute(insert(EVENTS), rows)
+
+
+def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
+    """Own pending events in station_seq order (rejected ones are never sent again)."""
+    rows = conn.execute(
+        select(EVENTS)
+        .where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
+        .where(EVENTS.c.station_id == station_id)
+        .order_by(EVENTS.c.station_seq)
+        .limit(limit)
+    ).all()
+    return [to_event(row) for row in rows]
+
+
+def outbox_depth(conn: Connection) -> int:
+    """How many own events wait to be sent."""
+    query = select(func.count()).where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
+    return int(conn.execute(query).scalar_one())
+
+
+def acknowledge(conn: Connection, results: Iterable[EventResult]) -> set[str]:
+    """Record the centre's answer per event; idempotent and only ever forward.
+
+    Returns:
+        Case ids (hex) whose view may change (an event superseded or rejected).
+    """
+    acked_at = now_iso()
+    changed: set[str] = set()
+    for result in results:
+        event_id = hex_id(result.id)
+        done = conn.execute(
+            update(EVENTS)
+            .where(EVENTS.c.id == event_id, EVENTS.c.status == PENDING)
+            .values(
+                status=result.status.value,
+                reason=result.reason,
+                central_seq=func.coalesce(result.central_seq, EVENTS.c.central_seq),
+                acked_at=acked_at,
+            )
+        ).rowcount
+        if done and result.status.value in ("superseded", "rejected"):
+            case_id = conn.execute(
+                select(EVENTS.c.case_id).where(EVENTS.c.id == event_id)
+            ).scalar_one()
+            changed.add(case_id)
+    return changed
+
+
+def case_rows(conn: Connection, case_id: str) -> list[Row[Any]]:
+    """Every event row of one case, confirmed ones first in central order, then the rest."""
+    return list(
+        conn.execute(
+            select(EVENTS)
+            .where(EVENTS.c.case_id == case_id)
+            .order_by(EVENTS.c.central_seq.is_(None), EVENTS.c.central_seq, EVENTS.c.local_order)
+        ).all()
+    )

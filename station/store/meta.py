@@ -1,0 +1,53 @@
+"""Station-wide key/value state: identity, gapless counters, the pull cursor."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, insert, select, update
+
+from station.store.tables import META
+
+IDENTITY = "identity"
+NEXT_STATION_SEQ = "next_station_seq"
+PULL_CURSOR = "pull_cursor"
+CLOCK_SKEW = "clock_skew_seconds"
+CATALOG_VERSION = "catalog_version"
+FTS_REBUILD = "fts_rebuild"
+
+
+def get(conn: Connection, key: str) -> str | None:
+    """The value of ``key``, or None."""
+    return conn.execute(select(META.c.value).where(META.c.key == key)).scalar_one_or_none()
+
+
+def put(conn: Connection, key: str, value: str) -> None:
+    """Set ``key`` (insert or replace)."""
+    changed = conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount
+    if not changed:
+        conn.execute(insert(META).values(key=key, value=value))
+
+
+def take(conn: Connection, key: str, count: int = 1) -> int:
+    """Reserve ``count`` consecutive numbers of counter ``key``; return the first.
+
+    Must run inside a write (``BEGIN IMMEDIATE``) transaction together with the
+    rows that use the numbers: if that transaction rolls back, so does the
+    counter, which is what keeps the sequence gapless.
+    """
+    current = get(conn, key)
+    first = int(current) if current is not None else 1
+    put(conn, key, str(first + count))
+    return first
+
+
+def raise_to(conn: Connection, key: str, at_least: int) -> None:
+    """Make counter ``key`` at least ``at_least`` (never lowers it)."""
+    current = get(conn, key)
+    if current is None or int(current) < at_least:
+        put(conn, key, str(at_least))
+
+
+def case_counter_key(day: date) -> str:
+    """The counter of case numbers for one day."""
+    return f"case_seq:{day:%Y%m%d}"

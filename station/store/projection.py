@@ -1,0 +1,174 @@
+"""The ``cases`` table: each case's folded view, plus its row in the search index.
+
+The view is always rebuilt from events (``sync.reducer``); this table is a
+cache the desk can list and search quickly, never a source of truth.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from forms.identity import mask_id_number
+from forms.workdays import due_date
+from station.store import eventlog
+from station.store.search import id_hash, initials, terms
+from station.store.tables import CASES
+from sync.lifecycle import CaseState
+from sync.reducer import (
+    SUPERSEDED_FLAG,
+    CaseView,
+    EntryStatus,
+    apply_event,
+    deadline_inputs,
+    rebase,
+)
+
+CLOCK_RUNNING = frozenset({CaseState.accepted, CaseState.processing})
+"""States in which the promised time limit is counting (and a case can be overdue)."""
+
+
+def fold_rows(rows: list[Any]) -> CaseView:
+    """A station's view of a case from its rows (see ``eventlog.case_rows`` for the order).
+
+    Confirmed events go in the centre's order; our own events the centre
+    refused outright are shown as superseded with its reason; the rest are
+    pending, in the order they were written.
+    """
+    confirmed = [eventlog.to_recorded(r) for r in rows if r.central_seq is not None]
+    refused = [r for r in rows if r.central_seq is None and r.status == "rejected"]
+    pending = [
+        eventlog.to_event(r)
+        for r in rows
+        if r.central_seq is None and r.status in ("pending", "applied", "duplicate")
+    ]
+    seen_superseded = [r for r in rows if r.central_seq is None and r.status == "superseded"]
+    view = rebase(confirmed, []) if confirmed else None
+    for row in [*seen_superseded, *refused]:
+        view = apply_event(
+            view, eventlog.to_event(row), status=EntryStatus.superseded, reason=row.reason
+        )
+    for event in pending:
+        view = apply_event(view, event, status=EntryStatus.pending)
+    if view is None:
+        raise ValueError("no events to fold")
+    return view
+
+
+def compute_due(view: CaseView) -> date | None:
+    """The promised deadline while the clock runs (None when stopped or not started)."""
+    if view.state not in CLOCK_RUNNING:
+        return None
+    start, days, pauses = deadline_inputs(view)
+    if start is None or days is None or any(end is None for _, end in pauses):
+        return None
+    closed = [(a, b) for a, b in pauses if b is not None]
+    return due_date(start, days, closed).date
+
+
+def _updated_at(view: CaseView) -> str:
+    return max((h.device_time.isoformat() for h in view.history), default="")
+
+
+def _row(view: CaseView) -> dict[str, Any]:
+    applicant = view.applicant
+    name = applicant.name if applicant else ""
+    number = applicant.id_number if applicant else ""
+    due = compute_due(view)
+    return {
+        "case_id": view.case_id.hex,
+        "case_number": view.case_number,
+        "state": view.state.value,
+        "item_code": view.item_code,
+        "applicant_name": name,
+        "id_masked": mask_id_number(number) if number else "",
+        "id_hash": id_hash(number),
+        "name_initials": initials(name) if name else "",
+        "division": view.division,
+        "updated_at": _updated_at(view),
+        "due_date": due.isoformat() if due else None,
+        "flagged": 1 if SUPERSEDED_FLAG in view.flags else 0,
+        "view": view.model_dump_json(),
+    }
+
+
+def _search_terms(view: CaseView) -> str:
+    applicant = view.applicant
+    return terms(
+        view.case_number,
+        applicant.name if applicant else "",
+        applicant.id_number if applicant else "",
+    )
+
+
+def project(conn: Connection, view: CaseView, *, new: bool = False) -> None:
+    """Store a case's view and keep its search terms current.
+
+    Args:
+        conn: a write transaction.
+        view: the folded case.
+        new: the case was just created here (skips looking for old terms).
+    """
+    row = _row(view)
+    old_terms = None
+    if not new:
+        old = conn.execute(
+            select(CASES.c.view).where(CASES.c.case_id == row["case_id"])
+        ).scalar_one_or_none()
+        old_terms = _search_terms(CaseView.model_validate_json(old)) if old else None
+    statement = sqlite_insert(CASES).values(**row)
+    columns = {k: statement.excluded[k] for k in row if k != "case_id"}
+    conn.execute(statement.on_conflict_do_update(index_elements=["case_id"], set_=columns))
+    new_terms = _search_terms(view)
+    if new_terms == old_terms:
+        return
+    if old_terms is not None:
+        conn.execute(text("DELETE FROM cases_fts WHERE case_id = :c"), {"c": row["case_id"]})
+    conn.execute(
+        text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+        {"c": row["case_id"], "t": new_terms},
+    )
+
+
+def insert_new(conn: Connection, views: list[CaseView]) -> None:
+    """Store cases just created here (one executemany each for rows and search terms)."""
+    if not views:
+        return
+    conn.execute(insert(CASES), [_row(view) for view in views])
+    conn.execute(
+        text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+        [{"c": view.case_id.hex, "t": _search_terms(view)} for view in views],
+    )
+
+
+def refold(conn: Connection, case_id: str) -> CaseView | None:
+    """Rebuild one case from all its events and store the result."""
+    rows = eventlog.case_rows(conn, case_id)
+    if not rows:
+        return None
+    view = fold_rows(rows)
+    project(conn, view)
+    return view
+
+
+def load(conn: Connection, case_id: str) -> CaseView | None:
+    """The stored view of a case by id (hex)."""
+    raw = conn.execute(select(CASES.c.view).where(CASES.c.case_id == case_id)).scalar_one_or_none()
+    return CaseView.model_validate_json(raw) if raw else None
+
+
+def rebuild_search(conn: Connection) -> int:
+    """Re-index every case (after a migration created the index). Returns how many."""
+    conn.execute(text("DELETE FROM cases_fts"))
+    count = 0
+    for (raw,) in conn.execute(select(CASES.c.view)).all():
+        view = CaseView.model_validate_json(raw)
+        conn.execute(
+            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+            {"c": view.case_id.hex, "t": _search_terms(view)},
+        )
+        count += 1
+    return count

@@ -1,0 +1,191 @@
+"""The store's side of sync: outbox, acknowledgements, pull pages, runs and the blob queue.
+
+These methods implement ``sync.engine.SyncStore``. Each is one local
+transaction, so a crash at any point leaves either the state before or after.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from station.store import eventlog, meta, projection
+from station.store.db import reading, writing
+from station.store.models import BlobTask, StationIdentity, SyncRecord
+from station.store.pull import PageOutcome, apply_page
+from station.store.tables import BLOBS, SYNC_RUNS
+from sync.events import Event
+from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
+
+FAULT_ENV = "DAIBAN_FAULT"
+"""TEST-ONLY fault injection: when set to a point's name, the process kills
+itself (SIGKILL) at that point, so the e2e tests can prove a crash anywhere
+loses nothing. Points: ``before_push``, ``after_push_commit`` (the centre
+committed, the answer not yet stored), ``mid_pull_page`` (a page applied but
+not committed). Never set in production."""
+
+
+def fault_point(name: str) -> None:
+    """Die here, hard, if the test-only ``DAIBAN_FAULT`` names this point."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class SyncSideMixin:
+    """Outbox, acknowledgements, pull pages, sync runs and blobs."""
+
+    engine: Engine
+    data_dir: Path
+
+    def require_identity(self) -> StationIdentity:  # pragma: no cover - provided by the store
+        raise NotImplementedError
+
+    def pull_cursor(self) -> int:
+        """The centre's sequence number this station has pulled up to."""
+        with reading(self.engine) as conn:
+            return int(meta.get(conn, meta.PULL_CURSOR) or 0)
+
+    def outbox_batch(
+        self, limit: int = PUSH_BATCH_EVENTS, max_bytes: int = PUSH_BATCH_BYTES
+    ) -> list[Event]:
+        """The next events to push, in station_seq order, within the batch limits."""
+        identity = self.require_identity()
+        with reading(self.engine) as conn:
+            events = eventlog.outbox(conn, identity.station_id, limit)
+        batch: list[Event] = []
+        size = 0
+        for event in events:
+            size += len(event.model_dump_json())
+            if batch and size > max_bytes:
+                break
+            batch.append(event)
+        return batch
+
+    def acknowledge(self, results: list[EventResult]) -> None:
+        """Store the centre's per-event answer (idempotent; never moves an event back)."""
+        with writing(self.engine) as conn:
+            for case_id in sorted(eventlog.acknowledge(conn, results)):
+                projection.refold(conn, case_id)
+
+    def apply_pull_page(self, page: PullResponse) -> PageOutcome:
+        """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
+        identity = self.require_identity()
+        with writing(self.engine) as conn:
+            outcome = apply_page(conn, identity.station_id, page)
+            fault_point("mid_pull_page")
+        return outcome
+
+    def record_clock_skew(self, seconds: float) -> None:
+        """Remember how far this machine's clock is from the centre's."""
+        with writing(self.engine) as conn:
+            meta.put(conn, meta.CLOCK_SKEW, f"{seconds:.3f}")
+
+    def clock_skew(self) -> float | None:
+        """Seconds this clock is ahead of the centre's (None before the first hello)."""
+        with reading(self.engine) as conn:
+            raw = meta.get(conn, meta.CLOCK_SKEW)
+        return float(raw) if raw is not None else None
+
+    # sync runs --------------------------------------------------------------
+
+    def start_sync_run(self) -> int:
+        """Record that a sync started; returns its id."""
+        with writing(self.engine) as conn:
+            result = conn.execute(insert(SYNC_RUNS).values(started_at=_now()))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_sync_run(
+        self,
+        run_id: int,
+        *,
+        pushed: int = 0,
+        pulled: int = 0,
+        superseded: int = 0,
+        rejected: int = 0,
+        error: str | None = None,
+    ) -> None:
+        """Record how a sync ended."""
+        values = {"finished_at": _now(), "pushed": pushed, "pulled": pulled}
+        values |= {"superseded": superseded, "rejected": rejected, "error": error}
+        with writing(self.engine) as conn:
+            conn.execute(update(SYNC_RUNS).where(SYNC_RUNS.c.id == run_id).values(**values))
+
+    def last_sync(self) -> SyncRecord | None:
+        """The latest finished sync run (successful or not), or None."""
+        with reading(self.engine) as conn:
+            row = conn.execute(
+                select(SYNC_RUNS)
+                .where(SYNC_RUNS.c.finished_at.is_not(None))
+                .order_by(SYNC_RUNS.c.id.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        return SyncRecord(
+            started_at=datetime.fromisoformat(row.started_at),
+            finished_at=datetime.fromisoformat(row.finished_at),
+            pushed=row.pushed,
+            pulled=row.pulled,
+            superseded=row.superseded,
+            rejected=row.rejected,
+            error=row.error,
+        )
+
+    # blobs ------------------------------------------------------------------
+
+    @property
+    def blob_dir(self) -> Path:
+        """Where attachment files live (content-addressed)."""
+        return self.data_dir / "blobs"
+
+    def add_blob(self, sha256: str, size: int, name: str = "") -> None:
+        """Queue a stored attachment for upload (once per hash)."""
+        statement = sqlite_insert(BLOBS).values(
+            sha256=sha256, size=size, name=name, created_at=_now()
+        )
+        with writing(self.engine) as conn:
+            conn.execute(statement.on_conflict_do_nothing())
+
+    def blobs_to_upload(self, limit: int = 20) -> list[BlobTask]:
+        """Attachments not yet at the centre, fewest failed attempts first."""
+        with reading(self.engine) as conn:
+            rows = conn.execute(
+                select(BLOBS)
+                .where(BLOBS.c.uploaded_at.is_(None))
+                .order_by(BLOBS.c.attempts, BLOBS.c.created_at)
+                .limit(limit)
+            ).all()
+        return [BlobTask(r.sha256, r.size, r.name, r.attempts, r.last_error) for r in rows]
+
+    def blob_uploaded(self, sha256: str) -> None:
+        """The centre holds the whole blob."""
+        with writing(self.engine) as conn:
+            conn.execute(
+                update(BLOBS)
+                .where(BLOBS.c.sha256 == sha256)
+                .values(uploaded_at=_now(), last_error=None)
+            )
+
+    def blob_failed(self, sha256: str, error: str) -> None:
+        """An upload attempt failed; the blob goes behind the others."""
+        with writing(self.engine) as conn:
+            conn.execute(
+                update(BLOBS)
+                .where(BLOBS.c.sha256 == sha256)
+                .values(attempts=BLOBS.c.attempts + 1, last_error=error)
+            )
+
+    def blob_queue_depth(self) -> int:
+        """Attachments waiting for upload."""
+        with reading(self.engine) as conn:
+            query = select(func.count()).where(BLOBS.c.uploaded_at.is_(None))
+            return int(conn.execute(query).scalar_one())
