@@ -1,0 +1,61 @@
+"""Annotated dependencies: the session, the settings, the authenticated station."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from central.models import Station
+from central.services.stations import is_revoked, station_for_token
+from central.settings import CentralSettings
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_settings(request: Request) -> CentralSettings:
+    """The app's settings (set by ``create_app``)."""
+    settings: CentralSettings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request; services commit, anything left is rolled back."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_station(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Station:
+    """The station behind the bearer token: 401 for none or unknown, 403 once revoked."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    station = station_for_token(session=session, token=credentials.credentials)
+    if station is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown station token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if is_revoked(station):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this station has been revoked")
+    # End the read so the request's own write transaction starts fresh
+    # (on SQLite its first statement must be the write that takes the lock).
+    session.commit()
+    return station
+
+
+StationDep = Annotated[Station, Depends(get_station)]

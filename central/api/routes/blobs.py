@@ -1,0 +1,7 @@
+"""blobs routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/blobs", tags=["blobs"])

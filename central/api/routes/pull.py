@@ -1,0 +1,24 @@
+"""GET /pull?after=N&limit=M: the station's scope after its cursor, in pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from central.api.deps import SessionDep, StationDep
+from central.services.pull import pull_page
+from sync.protocol import PULL_PAGE_EVENTS, PullResponse
+
+router = APIRouter(prefix="/pull", tags=["sync"])
+
+
+@router.get("", response_model=PullResponse)
+def pull(
+    station: StationDep,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=PULL_PAGE_EVENTS)] = PULL_PAGE_EVENTS,
+) -> PullResponse:
+    """Events with central_seq > ``after`` in the station's scope, plus changed accounts."""
+    return pull_page(session=session, station=station, after=after, limit=limit)

@@ -1,0 +1,63 @@
+"""The one factory of the county intake API: ``create_app(settings)``.
+
+Tests, the CLI and uvicorn workers (``app_from_env``) all build the app here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from central.api.gzip_request import GzipRequestMiddleware
+from central.api.routes import admin, blobs, bundles, catalog, enroll, hello, pull, push
+from central.db import make_engine
+from central.migrate import upgrade
+from central.settings import CentralSettings
+from sync.protocol import API_PREFIX
+
+
+def api_router() -> APIRouter:
+    """Every route of the API, under ``sync.protocol.API_PREFIX``."""
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (enroll, hello, push, pull, blobs, bundles, catalog, admin):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(settings: CentralSettings) -> FastAPI:
+    """Build the API for ``settings``: engine, migrations, routes, gzip both ways.
+
+    Args:
+        settings: the central's settings; the secret is checked here.
+
+    Returns:
+        The FastAPI app (``app.state.engine`` and ``app.state.settings`` set).
+
+    Raises:
+        InsecureSecretError: the secret is the placeholder and that is not allowed.
+    """
+    settings.check_secret()
+    engine = make_engine(settings.db_url)
+    if settings.migrate_on_start:
+        upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="daiban central", version="1", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.include_router(api_router())
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn central.app:app_from_env --factory`` (settings from env/file)."""
+    return create_app(CentralSettings())

@@ -1,0 +1,185 @@
+"""The central's tables (SQLModel) and the API's public shapes.
+
+Hot-path writes (events, audit entries, case views) go through SQLAlchemy Core
+on these tables' ``__table__``; the ORM classes serve the administrative paths
+(enrollment, accounts, reports) where one row at a time is fine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Uuid
+from sqlmodel import Field, SQLModel
+
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit sequence numbers; on SQLite an INTEGER primary key is the rowid (clustered, fast)."""
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A timestamp read back from the database as aware UTC (SQLite drops the zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _tz() -> DateTime:
+    return DateTime(timezone=True)
+
+
+class Station(SQLModel, table=True):
+    """An enrolled station (村服务站 / 乡镇中心 / 县级工作站) and its credential."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    division: str = Field(index=True, max_length=12)
+    """12-digit division code; the scope follows from it and the role."""
+    name: str
+    role: str = Field(max_length=16)
+    """village | township | county (sync.protocol.StationRole)."""
+    token_hash: str = Field(unique=True, max_length=64)
+    """sha256 hex of the bearer token; the token itself is never stored."""
+    enrolled_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    last_seen: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    software_version: str = ""
+    duplicates: int = 0
+    """Pushed events the centre already held (a retry or a replayed bundle)."""
+
+
+class EnrollmentCode(SQLModel, table=True):
+    """A one-time code a county hands to a station for enrollment."""
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    """sha256 hex of the normalised code; the code itself is never stored."""
+    division: str = Field(max_length=12)
+    name: str
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    station_id: str | None = None
+
+
+class User(SQLModel, table=True):
+    """One account per person (一人一账号)."""
+
+    __tablename__ = "account"  # "user" is reserved in PostgreSQL
+
+    id: str = Field(primary_key=True, max_length=64)
+    username: str = Field(unique=True, max_length=64)
+    display_name: str
+    role: str = Field(max_length=16)
+    """agent | reviewer | admin (sync.events.Role)."""
+    division: str = Field(index=True, max_length=12)
+    station_id: str | None = None
+    phone: str = ""
+    password_hash: str
+    """argon2 hash."""
+    active: bool = True
+    updated_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    updated_seq: int = Field(default=0, sa_column=Column(SeqType, nullable=False, index=True))
+    """Taken from the event counter on every change, so pulls find changed accounts by cursor."""
+
+
+class EventRow(SQLModel, table=True):
+    """An event as the centre holds it, in the centre's (commit) order."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_division_seq", "division", "central_seq"),
+        Index("ix_event_station_seq", "station_id", "station_seq"),
+    )
+
+    central_seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
+    id: UUID = Field(sa_column=Column(Uuid(), nullable=False, unique=True))
+    """The idempotency key: UNIQUE, so a replay can never insert twice."""
+    case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
+    case_number: str = Field(max_length=40)
+    division: str = Field(max_length=12)
+    kind: str = Field(max_length=24)
+    station_id: str = Field(max_length=64)
+    station_seq: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    schema_version: int
+    base_version: int
+    actor_id: str = Field(max_length=64)
+    actor_role: str = Field(max_length=16)
+    device_time: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    """applied | superseded."""
+    reason: str | None = None
+    received_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+
+
+class CaseRow(SQLModel, table=True):
+    """A case's current state at the centre: the reducer's fold of its applied events."""
+
+    __tablename__ = "case_state"  # "case" is an SQL keyword
+
+    case_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
+    case_number: str = Field(index=True, max_length=40)
+    division: str = Field(index=True, max_length=12)
+    owner_station: str = Field(max_length=64)
+    state: str = Field(index=True, max_length=16)
+    version: int = 0
+    item_code: str = ""
+    flagged: bool = False
+    """An event of this case was superseded (the agent must look)."""
+    updated_seq: int = Field(sa_column=Column(SeqType, nullable=False))
+    view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Blob(SQLModel, table=True):
+    """An attachment (a scan), content-addressed by SHA-256, uploaded in resumable chunks."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+    """Announced total size, 0 while unknown."""
+    received: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+    complete: bool = False
+    path: str
+    uploaded_by: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+
+
+class BlobRef(SQLModel, table=True):
+    """A case that references a blob (decides who may fetch it)."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    case_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
+    division: str = Field(max_length=12)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the tamper-evident chain over every event the centre accepted."""
+
+    seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
+    """The event's central_seq."""
+    event_id: UUID = Field(sa_column=Column(Uuid(), nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    """sha256(prev_hash + canonical event JSON + status)."""
+
+
+class Counter(SQLModel, table=True):
+    """Named counters; ``events`` hands out central_seq under a row lock."""
+
+    name: str = Field(primary_key=True, sa_type=String(32))
+    value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+
+
+EVENTS_COUNTER = "events"
+EVENT_TABLE = EventRow.__table__  # type: ignore[attr-defined]
+CASE_TABLE = CaseRow.__table__  # type: ignore[attr-defined]
+AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+COUNTER_TABLE = Counter.__table__  # type: ignore[attr-defined]
+BLOBREF_TABLE = BlobRef.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+"""Pull: the events (and accounts) of a station's scope after its cursor.
+
+Cost follows what changed: the cursor is the central_seq primary key (and the
+``(division, central_seq)`` index for a village), so a pull with nothing new is
+an index probe that finds nothing, whatever the history size. Superseded events
+are included: that is how the agent who wrote one learns why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from central.models import EVENT_TABLE, Station, User, as_utc
+from central.services.accounts import account_record
+from central.services.scope import division_filter, scope_prefix
+from sync.events import EventStatus, RecordedEvent
+from sync.protocol import PULL_PAGE_EVENTS, PullResponse
+
+_ev = EVENT_TABLE.c
+
+
+def pull_page(
+    *, session: Session, station: Station, after: int, limit: int = PULL_PAGE_EVENTS
+) -> PullResponse:
+    """One page of the station's scope after ``after``.
+
+    Accounts share the event counter (``User.updated_seq``), so the accounts
+    changed in the same window come with the page; on the last page the cursor
+    also moves past account changes newer than the last event.
+
+    Args:
+        session: a session.
+        station: the authenticated station.
+        after: the station's cursor (the last central_seq it applied).
+        limit: page size (capped at ``PULL_PAGE_EVENTS``).
+
+    Returns:
+        The page, ``next_cursor`` and ``has_more``.
+    """
+    limit = max(1, min(limit, PULL_PAGE_EVENTS))
+    prefix = scope_prefix(station.division, station.role)
+    statement = (
+        select(EVENT_TABLE)
+        .where(_ev.central_seq > after, division_filter(_ev.division, prefix))
+        .order_by(_ev.central_seq)
+        .limit(limit + 1)
+    )
+    rows = [dict(row._mapping) for row in session.connection().execute(statement)]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = int(rows[-1]["central_seq"]) if rows else after
+    users = _changed_accounts(session, prefix, after, cursor if has_more else None)
+    if not has_more and users:
+        cursor = max(cursor, max(user.updated_seq for user in users))
+    return PullResponse(
+        events=[recorded_event(row) for row in rows],
+        next_cursor=cursor,
+        has_more=has_more,
+        accounts=[account_record(user) for user in users],
+    )
+
+
+def _changed_accounts(session: Session, prefix: str, after: int, upto: int | None) -> list[User]:
+    query = select(User).where(
+        User.updated_seq > after,  # type: ignore[arg-type]
+        division_filter(User.division, prefix),  # type: ignore[arg-type]
+    )
+    if upto is not None:
+        query = query.where(User.updated_seq <= upto)  # type: ignore[arg-type]
+    return list(session.scalars(query.order_by(User.updated_seq)))  # type: ignore[arg-type]
+
+
+def recorded_event(row: dict[str, Any]) -> RecordedEvent:
+    """A stored event row as the wire's RecordedEvent."""
+    return RecordedEvent(
+        id=row["id"],
+        case_id=row["case_id"],
+        case_number=row["case_number"],
+        division=row["division"],
+        kind=row["kind"],
+        station_id=row["station_id"],
+        station_seq=row["station_seq"],
+        schema_version=row["schema_version"],
+        base_version=row["base_version"],
+        actor_id=row["actor_id"],
+        actor_role=row["actor_role"],
+        device_time=as_utc(row["device_time"]),
+        payload=row["payload"],
+        central_seq=row["central_seq"],
+        status=EventStatus(row["status"]),
+        reason=row["reason"],
+    )

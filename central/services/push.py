@@ -1,0 +1,336 @@
+"""Push: apply a station's batch of events in one transaction (the hot path).
+
+Design (DESIGN.md, "Defaults and scale"): SQLAlchemy Core executemany for the
+event rows, audit links and case views, never one ORM object per event. The
+event id is the idempotency key and a UNIQUE column; known ids are looked up
+first only to answer quickly, and ``INSERT ... ON CONFLICT (id) DO NOTHING``
+is what guarantees that two concurrent pushes of one event store one row.
+
+A (station_id, station_seq) pair that comes back with a *different* event id
+is a sequence conflict (a station restored from an old backup, or two
+machines sharing one credential). Such an event is still stored and applied:
+it is a real act on a real case and nothing is silently dropped. The pair is
+therefore indexed, not unique; the result carries a reason and reconciliation
+reports every conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from central.models import (
+    AUDIT_TABLE,
+    BLOBREF_TABLE,
+    CASE_TABLE,
+    EVENT_TABLE,
+    Station,
+    utcnow,
+)
+from central.services import audit, sequence
+from central.services.scope import write_problem
+from sync.events import Event, EventStatus
+from sync.protocol import EventResult, ResultStatus
+from sync.reducer import CaseView, apply_event, judge
+
+SEQUENCE_CONFLICT = "station sequence number already used by another event"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ev = EVENT_TABLE.c
+
+
+class _InsertRace(Exception):
+    """An event id appeared between the look-up and the insert: redo the batch."""
+
+
+@dataclass(frozen=True)
+class SchemaRange:
+    """The event schema versions the centre accepts."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass
+class _Batch:
+    """Working state of one push transaction."""
+
+    results: list[EventResult | None]
+    views: dict[UUID, CaseView | None] = field(default_factory=dict)
+    known_divisions: dict[UUID, str] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    touched: set[UUID] = field(default_factory=set)
+    duplicates: int = 0
+
+
+def apply_events(
+    *, session: Session, station: Station, events: Sequence[Event], schemas: SchemaRange
+) -> list[EventResult]:
+    """Apply a pushed batch; one result per event, in the same order.
+
+    Args:
+        session: the request's session; this function commits it.
+        station: the authenticated station.
+        events: the batch, in the station's sequence order.
+        schemas: the schema versions accepted.
+
+    Returns:
+        applied / duplicate / superseded (kept, with reason) / rejected (not kept).
+    """
+    for _attempt in range(3):
+        try:
+            results = _apply_once(session, station, events, schemas)
+        except _InsertRace:
+            session.rollback()
+            continue
+        session.commit()
+        return results
+    raise RuntimeError("push kept racing with itself; giving up")
+
+
+def _apply_once(
+    session: Session, station: Station, events: Sequence[Event], schemas: SchemaRange
+) -> list[EventResult]:
+    connection = session.connection()
+    # First statement: the counter row lock that orders commits (see sequence.py).
+    last_seq = sequence.lock_counter(connection)
+    batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
+    held = _held_events(
+        connection, [e.id for e, r in zip(events, batch.results, strict=True) if r is None]
+    )
+    _load_cases(connection, batch, {e.case_id for e in events})
+    conflicts = _used_sequences(connection, station.id, events)
+    seen: set[UUID] = set()
+    for index, event in enumerate(events):
+        if batch.results[index] is not None:
+            continue
+        if event.id in held or event.id in seen:
+            batch.results[index] = _duplicate(event, held.get(event.id), batch)
+            continue
+        seen.add(event.id)
+        last_seq = _judge_one(batch, index, event, last_seq, conflicts)
+    _write(connection, station, batch, last_seq)
+    return [r for r in batch.results if r is not None]
+
+
+def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> EventResult | None:
+    reason: str | None = None
+    if event.station_id != station.id:
+        reason = "the event was written by another station"
+    elif not schemas.minimum <= event.schema_version <= schemas.maximum:
+        reason = (
+            f"schema version {event.schema_version} is not accepted "
+            f"(accepted: {schemas.minimum} to {schemas.maximum})"
+        )
+    else:
+        reason = write_problem(event.division, event.actor_role, station.division, station.role)
+    if reason is None:
+        return None
+    return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+
+
+def _held_events(
+    connection: Connection, ids: list[UUID]
+) -> dict[UUID, tuple[int, str, str | None]]:
+    if not ids:
+        return {}
+    statement = select(_ev.id, _ev.central_seq, _ev.status, _ev.reason).where(_ev.id.in_(ids))
+    return {
+        row.id: (row.central_seq, row.status, row.reason) for row in connection.execute(statement)
+    }
+
+
+def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> None:
+    statement = select(CASE_TABLE.c.case_id, CASE_TABLE.c.division, CASE_TABLE.c.view).where(
+        CASE_TABLE.c.case_id.in_(case_ids)
+    )
+    for row in connection.execute(statement):
+        batch.views[row.case_id] = CaseView.model_validate(row.view)
+        batch.known_divisions[row.case_id] = row.division
+
+
+def _used_sequences(
+    connection: Connection, station_id: str, events: Sequence[Event]
+) -> dict[int, UUID]:
+    seqs = [e.station_seq for e in events if e.station_id == station_id]
+    if not seqs:
+        return {}
+    statement = select(_ev.station_seq, _ev.id).where(
+        _ev.station_id == station_id, _ev.station_seq.in_(seqs)
+    )
+    return {row.station_seq: row.id for row in connection.execute(statement)}
+
+
+def _duplicate(
+    event: Event, held: tuple[int, str, str | None] | None, batch: _Batch
+) -> EventResult:
+    batch.duplicates += 1
+    if held is None:  # the same event twice in one batch
+        return EventResult(id=str(event.id), status=ResultStatus.duplicate)
+    seq, _status, reason = held
+    return EventResult(
+        id=str(event.id), status=ResultStatus.duplicate, reason=reason, central_seq=seq
+    )
+
+
+def _judge_one(
+    batch: _Batch, index: int, event: Event, last_seq: int, conflicts: dict[int, UUID]
+) -> int:
+    known_division = batch.known_divisions.get(event.case_id)
+    if known_division is not None and known_division != event.division:
+        batch.results[index] = EventResult(
+            id=str(event.id),
+            status=ResultStatus.rejected,
+            reason="the event's division does not match the case",
+        )
+        return last_seq
+    seq = last_seq + 1
+    view = batch.views.get(event.case_id)
+    status, reason = judge(view, event)
+    new_view = apply_event(view, event, status=status, reason=reason, central_seq=seq)
+    batch.views[event.case_id] = new_view
+    batch.known_divisions.setdefault(event.case_id, event.division)
+    batch.touched.add(event.case_id)
+    batch.rows.append(_event_row(event, seq, status, reason))
+    note = reason
+    if conflicts.get(event.station_seq, event.id) != event.id:
+        note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
+    conflicts[event.station_seq] = event.id
+    batch.results[index] = EventResult(
+        id=str(event.id), status=ResultStatus(status.value), reason=note, central_seq=seq
+    )
+    return seq
+
+
+def _event_row(event: Event, seq: int, status: EventStatus, reason: str | None) -> dict[str, Any]:
+    data = event.model_dump(mode="json")
+    return {
+        "central_seq": seq,
+        "id": event.id,
+        "case_id": event.case_id,
+        "case_number": event.case_number,
+        "division": event.division,
+        "kind": event.kind.value,
+        "station_id": event.station_id,
+        "station_seq": event.station_seq,
+        "schema_version": event.schema_version,
+        "base_version": event.base_version,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role.value,
+        "device_time": event.device_time,
+        "payload": data["payload"],
+        "status": status.value,
+        "reason": reason,
+        "received_at": utcnow(),
+    }
+
+
+def _write(connection: Connection, station: Station, batch: _Batch, last_seq: int) -> None:
+    if batch.rows:
+        _insert_events(connection, batch.rows)
+        prev = audit.last_hash(connection)
+        connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows))
+        _save_cases(connection, batch, station)
+        _save_blob_refs(connection, batch.rows)
+        sequence.set_counter(connection, last_seq)
+    values: dict[str, Any] = {"last_seen": utcnow()}
+    if batch.duplicates:
+        values["duplicates"] = Station.duplicates + batch.duplicates
+    connection.execute(update(Station).where(Station.id == station.id).values(**values))  # type: ignore[arg-type]
+
+
+def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    dialect = connection.dialect.name
+    factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"]).returning(_ev.id)
+    inserted = set(connection.execute(statement, rows).scalars())
+    if len(inserted) != len(rows):
+        # Another transaction stored one of these ids after our look-up. Only
+        # possible if something wrote events without the counter lock; the
+        # UNIQUE constraint kept one row, and we redo the batch to answer right.
+        raise _InsertRace()
+
+
+def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None:
+    seq_by_case = {row["case_id"]: row["central_seq"] for row in batch.rows}
+    existing = set(
+        connection.execute(
+            select(CASE_TABLE.c.case_id).where(CASE_TABLE.c.case_id.in_(batch.touched))
+        ).scalars()
+    )
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for case_id in batch.touched:
+        view = batch.views[case_id]
+        if view is None or not view.exists and case_id not in existing:
+            continue
+        row = _case_row(view, seq_by_case[case_id], station)
+        (updates if case_id in existing else inserts).append(row)
+    if inserts:
+        connection.execute(insert(CASE_TABLE), inserts)
+    if updates:
+        for row in updates:
+            row["key"] = row.pop("case_id")
+            row.pop("owner_station")
+        statement = update(CASE_TABLE).where(CASE_TABLE.c.case_id == bindparam("key"))
+        connection.execute(statement, updates)
+
+
+def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
+    return {
+        "case_id": view.case_id,
+        "case_number": view.case_number,
+        "division": view.division,
+        "owner_station": view.station_id or station.id,
+        "state": view.state.value,
+        "version": view.version,
+        "item_code": view.item_code,
+        "flagged": "superseded" in view.flags,
+        "updated_seq": seq,
+        "view": view.model_dump(mode="json"),
+    }
+
+
+def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    refs = {
+        (sha, row["case_id"]): row["division"]
+        for row in rows
+        for sha in _blob_hashes(row["payload"])
+    }
+    if not refs:
+        return
+    known = {
+        (r.sha256, r.case_id)
+        for r in connection.execute(
+            select(BLOBREF_TABLE.c.sha256, BLOBREF_TABLE.c.case_id).where(
+                BLOBREF_TABLE.c.sha256.in_({sha for sha, _ in refs})
+            )
+        )
+    }
+    new = [
+        {"sha256": sha, "case_id": case_id, "division": division}
+        for (sha, case_id), division in refs.items()
+        if (sha, case_id) not in known
+    ]
+    if new:
+        connection.execute(insert(BLOBREF_TABLE), new)
+
+
+def _blob_hashes(value: Any) -> Iterable[str]:
+    """Every SHA-256 an event payload mentions (attachments, wherever they sit)."""
+    if isinstance(value, str):
+        if _SHA256.match(value):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _blob_hashes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _blob_hashes(item)

@@ -1,0 +1,67 @@
+"""Which divisions a station may read and write (its scope 辖区).
+
+A village station's scope is its own 12-digit division; a township station's
+is its 9-digit township prefix; a county workstation's the 6-digit county prefix.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_
+
+from sync.events import Role
+from sync.protocol import StationRole
+
+PREFIX_LENGTH = {StationRole.village: 12, StationRole.township: 9, StationRole.county: 6}
+
+_ROLES_ELSEWHERE = {
+    StationRole.village: frozenset[Role](),
+    StationRole.township: frozenset({Role.reviewer}),
+    StationRole.county: frozenset({Role.reviewer, Role.admin}),
+}
+_ROLES_AT_HOME = {
+    StationRole.village: frozenset({Role.agent}),
+    StationRole.township: frozenset({Role.agent, Role.reviewer}),
+    StationRole.county: frozenset({Role.agent, Role.reviewer, Role.admin}),
+}
+
+
+def scope_prefix(division: str, role: StationRole | str) -> str:
+    """The division prefix a station of ``role`` at ``division`` covers."""
+    return division[: PREFIX_LENGTH[StationRole(role)]]
+
+
+def in_scope(division: str, station_division: str, role: StationRole | str) -> bool:
+    """Whether a case of ``division`` is in the scope of the station."""
+    return division.startswith(scope_prefix(station_division, role))
+
+
+def write_problem(
+    case_division: str, actor_role: Role, station_division: str, station_role: StationRole | str
+) -> str | None:
+    """Why a station may not write an event by ``actor_role`` on a case of ``case_division``.
+
+    A village writes agent events for its own cases only; a township writes its
+    own cases and reviewer events for the villages under it; a county also
+    writes admin (county) events.
+
+    Returns:
+        An English reason, or None when the station may write the event.
+    """
+    role = StationRole(station_role)
+    if not in_scope(case_division, station_division, role):
+        return "the case is outside this station's scope"
+    allowed = _ROLES_AT_HOME[role] if case_division == station_division else _ROLES_ELSEWHERE[role]
+    if actor_role not in allowed:
+        return f"a {role.value} station may not write {actor_role.value} events for this case"
+    return None
+
+
+def division_filter(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``, as an index-friendly range (no LIKE).
+
+    Division codes are digits, and ``':'`` sorts right after ``'9'``, so
+    ``prefix <= column < prefix + ':'`` is exactly the prefix match.
+    """
+    if len(prefix) == 12:
+        return column == prefix
+    return and_(column >= prefix, column < prefix + ":")

@@ -1,0 +1,160 @@
+"""Fixtures for the central API: an app per database (SQLite and PostgreSQL), stations, events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from central.app import create_app
+from central.services.stations import enroll_code
+from central.settings import CentralSettings
+from sync.events import Event, EventKind, Role
+from sync.ids import case_number, new_id
+from sync.protocol import API_PREFIX, EnrollResponse
+
+VILLAGE = "640522100201"
+VILLAGE_2 = "640522100202"
+OTHER_TOWN_VILLAGE = "640522101301"
+TOWNSHIP = "640522100000"
+COUNTY = "640522000000"
+OTHER_COUNTY_VILLAGE = "640521100201"
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> CentralSettings:
+    """Settings for a central on ``db_url`` with a test secret."""
+    return CentralSettings(
+        data_dir=tmp_path / "central", db_url=db_url, secret_key="test-secret-key-0123456789"
+    )
+
+
+@pytest.fixture
+def app(settings: CentralSettings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(app: FastAPI) -> Iterator[Session]:
+    with Session(app.state.engine, expire_on_commit=False) as db:
+        yield db
+
+
+@dataclass
+class StationClient:
+    """An enrolled station talking to the test app, writing gapless events."""
+
+    client: TestClient
+    credential: EnrollResponse
+    seq: int = 0
+    actor_id: str = "agent-1"
+    cases: dict[UUID, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.credential.station_id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credential.token}"}
+
+    def event(
+        self,
+        kind: EventKind,
+        case_id: UUID | None = None,
+        *,
+        division: str | None = None,
+        role: Role = Role.agent,
+        payload: dict[str, Any] | None = None,
+        **overrides: Any,
+    ) -> Event:
+        """The station's next event (case_id None starts a new case)."""
+        self.seq += 1
+        division = division or self.credential.division
+        if case_id is None:
+            case_id = new_id()
+        version = self.cases.get(case_id, 0)
+        self.cases[case_id] = version + 1
+        data: dict[str, Any] = {
+            "id": new_id(),
+            "case_id": case_id,
+            "case_number": case_number(division, datetime(2026, 11, 23).date(), 1),
+            "division": division,
+            "kind": kind,
+            "station_id": self.id,
+            "station_seq": self.seq,
+            "base_version": version,
+            "actor_id": self.actor_id,
+            "actor_role": role,
+            "device_time": datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+            "payload": payload if payload is not None else default_payload(kind),
+        }
+        data.update(overrides)
+        return Event.model_validate(data)
+
+    def new_case(self) -> list[Event]:
+        """created + received + submitted of one new case."""
+        created = self.event(EventKind.created)
+        return [
+            created,
+            self.event(EventKind.received, created.case_id),
+            self.event(EventKind.submitted, created.case_id),
+        ]
+
+    def push(self, events: list[Event]) -> list[dict[str, Any]]:
+        body = {"events": [e.model_dump(mode="json") for e in events]}
+        response = self.client.post(f"{API_PREFIX}/push", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+        results: list[dict[str, Any]] = response.json()["results"]
+        return results
+
+    def pull(self, after: int = 0, limit: int = 500) -> dict[str, Any]:
+        response = self.client.get(
+            f"{API_PREFIX}/pull", params={"after": after, "limit": limit}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        return page
+
+
+def default_payload(kind: EventKind) -> dict[str, Any]:
+    """A valid payload for ``kind``."""
+    if kind is EventKind.created:
+        return {
+            "item_code": "pension-enrollment",
+            "applicant": {"name": "张三", "id_number": "640522195001011234"},
+        }
+    if kind in (EventKind.returned, EventKind.rejected, EventKind.paused, EventKind.withdrawn):
+        return {"reason": "材料不全"}
+    if kind is EventKind.completed:
+        return {"result": "approved"}
+    return {}
+
+
+@pytest.fixture
+def enroll(client: TestClient, session: Session) -> Any:
+    """``enroll(division, role)`` -> an enrolled StationClient."""
+
+    def _enroll(division: str = VILLAGE, role: str = "village", name: str = "站") -> StationClient:
+        code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
+        response = client.post(f"{API_PREFIX}/enroll", json={"code": code})
+        assert response.status_code == 200, response.text
+        return StationClient(client, EnrollResponse.model_validate(response.json()))
+
+    return _enroll

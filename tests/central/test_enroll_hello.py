@@ -1,0 +1,80 @@
+"""Enrollment with a one-time code, hello, and refusing unknown or revoked stations."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from central.models import Station
+from central.services.stations import enroll_code, revoke_station
+from central.settings import CentralSettings
+from sync.protocol import API_PREFIX
+from tests.central.conftest import TOWNSHIP, VILLAGE
+
+
+def test_enroll_gives_a_credential_and_hello_answers(
+    client: TestClient, session: Session, settings: CentralSettings
+) -> None:
+    code = enroll_code(
+        session=session, division=VILLAGE, name="杨河村", role="village", ttl_minutes=60
+    )
+    assert len(code.replace("-", "")) == 8
+    assert not set(code.replace("-", "")) & set("0O1I")
+
+    answer = client.post(f"{API_PREFIX}/enroll", json={"code": code.lower()}).json()
+    assert (
+        answer["division"] == VILLAGE and answer["role"] == "village" and answer["name"] == "杨河村"
+    )
+    expected_key = hmac.new(
+        settings.secret_key.encode(), answer["station_id"].encode(), hashlib.sha256
+    ).hexdigest()
+    assert answer["signing_key"] == expected_key
+
+    held = session.get_one(Station, answer["station_id"])
+    assert held.token_hash == hashlib.sha256(answer["token"].encode()).hexdigest()
+
+    hello = client.post(
+        f"{API_PREFIX}/hello",
+        json={"software_version": "0.1.0", "schema_version": 1},
+        headers={"Authorization": f"Bearer {answer['token']}"},
+    )
+    assert hello.status_code == 200
+    assert hello.json()["station_id"] == answer["station_id"]
+    assert hello.json()["min_schema_version"] == 1
+
+
+def test_a_code_works_once(client: TestClient, session: Session) -> None:
+    code = enroll_code(
+        session=session, division=TOWNSHIP, name="镇", role="township", ttl_minutes=60
+    )
+    assert client.post(f"{API_PREFIX}/enroll", json={"code": code}).status_code == 200
+    again = client.post(f"{API_PREFIX}/enroll", json={"code": code})
+    assert again.status_code == 403
+    assert "already used" in again.json()["detail"]
+
+
+def test_an_expired_code_is_refused(client: TestClient, session: Session) -> None:
+    code = enroll_code(session=session, division=VILLAGE, name="村", role="village", ttl_minutes=-1)
+    assert client.post(f"{API_PREFIX}/enroll", json={"code": code}).status_code == 403
+
+
+def test_unknown_token_is_401_and_revoked_station_403(
+    client: TestClient, session: Session, enroll: Any
+) -> None:
+    hello = {"software_version": "0.1.0", "schema_version": 1}
+    assert client.post(f"{API_PREFIX}/hello", json=hello).status_code == 401
+    bad = {"Authorization": "Bearer nope"}
+    assert client.post(f"{API_PREFIX}/hello", json=hello, headers=bad).status_code == 401
+
+    station = enroll()
+    assert (
+        client.post(f"{API_PREFIX}/hello", json=hello, headers=station.headers).status_code == 200
+    )
+    revoke_station(session=session, station_id=station.id)
+    refused = client.get(f"{API_PREFIX}/pull", headers=station.headers)
+    assert refused.status_code == 403
+    assert "revoked" in refused.json()["detail"]
