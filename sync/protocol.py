@@ -13,8 +13,20 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | POST /push | PushRequest | PushResponse (always 2xx with per-event results) |
 | GET /pull?after=N&limit=M | — | PullResponse |
 | HEAD/GET /blobs/{sha256} | — | 200 if held / the bytes |
-| PUT /blobs/{sha256}?offset=N | raw chunk | BlobStatus |
+| GET /blobs/{sha256}/status | — | BlobStatus; 404 when none of it is held |
+| PUT /blobs/{sha256}?offset=N&size=TOTAL | raw chunk | BlobStatus (409 when N is not what it holds) |
 | POST /bundles | bundle file bytes | BundleImportResult |
+| GET /catalog | — | ``{"version": str or null}`` |
+| GET /catalog/file | — | the published catalog file (bytes) |
+
+Request bodies of JSON are sent gzip-compressed (``Content-Encoding: gzip``);
+blob chunks and bundles are sent as they are (``application/octet-stream``).
+Errors are FastAPI's ``{"detail": ...}``; only 429 and 5xx are retried
+(honouring ``Retry-After``), any other 4xx is final.
+
+A blob upload is resumable: ask its status, then PUT 1 MiB chunks from the
+``received`` offset; the centre checks the SHA-256 once ``received == size``
+and sets ``complete``.
 """
 
 from __future__ import annotations

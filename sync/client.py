@@ -1,0 +1,289 @@
+"""The station's HTTP client for the centre (httpx + tenacity).
+
+- JSON request bodies are gzip-compressed (``Content-Encoding: gzip``).
+- 429, 5xx and network errors are retried with exponential backoff and full
+  jitter, honouring ``Retry-After`` (seconds or an HTTP date); after the last
+  attempt ``CentralUnreachable`` is raised.
+- Any other 4xx raises ``CentralRefused`` at once.
+- Waits go through an injectable ``sleep`` so tests never sleep for real.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base, wait_random_exponential
+
+from sync.blobs import CHUNK_BYTES, iter_chunks
+from sync.errors import CentralRefused, CentralUnreachable
+from sync.events import Event
+from sync.protocol import (
+    API_PREFIX,
+    PULL_PAGE_EVENTS,
+    BlobStatus,
+    BundleImportResult,
+    EnrollRequest,
+    EnrollResponse,
+    HelloRequest,
+    HelloResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+MAX_RETRY_AFTER = 300.0
+"""A Retry-After longer than this (seconds) is capped."""
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Retry(Exception):
+    """A failure worth another attempt (429, 5xx, network)."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
+
+
+class _RetryAfterOr(wait_base):
+    """Wait what the centre asked for, else fall back to the backoff."""
+
+    def __init__(self, backoff: wait_base) -> None:
+        self.backoff = backoff
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, _Retry) and error.retry_after is not None:
+            return error.retry_after
+        return float(self.backoff(retry_state))
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase
+    detail = body.get("detail", body) if isinstance(body, dict) else body
+    return detail if isinstance(detail, str) else str(detail)[:300]
+
+
+def gzip_json(model: BaseModel) -> bytes:
+    """A model as gzip-compressed JSON (mtime 0, so equal bodies are equal bytes)."""
+    return gzip.compress(model.model_dump_json().encode(), compresslevel=5, mtime=0)
+
+
+class CentralClient:
+    """Talks to the county centre on behalf of one station."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: wait_base | None = None,
+    ) -> None:
+        """Set up the client.
+
+        Args:
+            base_url: the centre's address, e.g. ``http://10.0.0.2:8000``.
+            token: the station's bearer token (None only for enrollment).
+            transport: an httpx transport (tests pass ``httpx.MockTransport``).
+            timeout: seconds per request.
+            retries: attempts in all, for retryable failures.
+            sleep: how to wait between attempts (tests record instead).
+            backoff: tenacity wait used when the centre gives no Retry-After.
+        """
+        headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + API_PREFIX,
+            headers=headers,
+            transport=transport,
+            timeout=timeout,
+        )
+        self._retrying = Retrying(
+            stop=stop_after_attempt(max(retries, 1)),
+            wait=_RetryAfterOr(backoff or wait_random_exponential(multiplier=0.5, max=30)),
+            retry=retry_if_exception_type(_Retry),
+            sleep=sleep,
+            reraise=True,
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _once(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise _Retry(f"the centre cannot be reached: {error}", None) from error
+        code = response.status_code
+        if code == 429 or code >= 500:
+            raise _Retry(
+                f"the centre is not answering ({code})",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if code >= 400:
+            raise CentralRefused(code, _detail(response))
+        return response
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request with the retry policy. Raises CentralRefused / CentralUnreachable."""
+        try:
+            return self._retrying(self._once, method, path, kwargs)
+        except _Retry as error:
+            raise CentralUnreachable(str(error)) from error
+
+    def _json(self, path: str, body: BaseModel, answer: type[M]) -> M:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        response = self.request("POST", path, content=gzip_json(body), headers=headers)
+        return answer.model_validate_json(response.content)
+
+    def hello(
+        self, *, software_version: str, schema_version: int, outbox_depth: int
+    ) -> HelloResponse:
+        """Introduce the station; the answer carries the centre's time and schemas."""
+        body = HelloRequest(
+            software_version=software_version,
+            schema_version=schema_version,
+            outbox_depth=outbox_depth,
+        )
+        return self._json("/hello", body, HelloResponse)
+
+    def push(self, events: list[Event]) -> PushResponse:
+        """Send a batch of events; one result per event comes back."""
+        return self._json("/push", PushRequest(events=events), PushResponse)
+
+    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse:
+        """A page of events in the station's scope after ``after``."""
+        response = self.request("GET", "/pull", params={"after": after, "limit": limit})
+        return PullResponse.model_validate_json(response.content)
+
+    def blob_status(self, sha256: str) -> BlobStatus | None:
+        """How much of a blob the centre holds, or None if it holds nothing of it."""
+        try:
+            response = self.request("GET", f"/blobs/{sha256}/status")
+        except CentralRefused as error:
+            if error.status_code == 404:
+                return None
+            raise
+        return BlobStatus.model_validate_json(response.content)
+
+    def _put_chunk(self, sha256: str, offset: int, size: int, chunk: bytes) -> BlobStatus:
+        response = self.request(
+            "PUT",
+            f"/blobs/{sha256}",
+            params={"offset": offset, "size": size},
+            content=chunk,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return BlobStatus.model_validate_json(response.content)
+
+    def upload_blob(
+        self,
+        path: Path,
+        sha256: str,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> BlobStatus:
+        """Upload a blob, resuming where the centre's copy ends.
+
+        Args:
+            path: the blob on disk.
+            sha256: its hash.
+            on_progress: called with ``(bytes the centre holds, total)``.
+
+        Returns:
+            The centre's final status of the blob.
+        """
+        size = path.stat().st_size
+        for _ in range(3):
+            status = self.blob_status(sha256)
+            if status is not None and status.complete:
+                return status
+            offset = status.received if status is not None else 0
+            try:
+                for start, chunk in iter_chunks(path, offset, CHUNK_BYTES):
+                    status = self._put_chunk(sha256, start, size, chunk)
+                    if on_progress is not None:
+                        on_progress(status.received, size)
+            except CentralRefused as error:
+                if error.status_code == 409:  # the centre's copy moved: ask again
+                    continue
+                raise
+            if status is not None and status.complete:
+                return status
+            if size == 0 and status is None:
+                return self._put_chunk(sha256, 0, 0, b"")
+        raise CentralRefused(409, f"the centre did not complete blob {sha256}")
+
+    def upload_bundle(self, data: bytes) -> BundleImportResult:
+        """Hand an offline bundle to the centre (the same idempotent path as push)."""
+        headers = {"Content-Type": "application/zip"}
+        response = self.request("POST", "/bundles", content=data, headers=headers)
+        return BundleImportResult.model_validate_json(response.content)
+
+    def fetch_catalog(self) -> bytes:
+        """The published service-item catalog file."""
+        return self.request("GET", "/catalog/file").content
+
+
+def enroll(
+    central_url: str,
+    code: str,
+    device_name: str,
+    *,
+    software_version: str = "",
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> EnrollResponse:
+    """Enroll this station with a one-time code from the county.
+
+    Returns:
+        The station credential (id, token, signing key, division, name, role).
+
+    Raises:
+        CentralRefused: the code is unknown, used or expired (or similar).
+        CentralUnreachable: the centre could not be reached.
+    """
+    body = EnrollRequest(code=code, device_name=device_name, software_version=software_version)
+    with CentralClient(central_url, None, transport=transport, sleep=sleep) as client:
+        return client._json("/enroll", body, EnrollResponse)

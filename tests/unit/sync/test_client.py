@@ -1,0 +1,209 @@
+"""The HTTP client: retry policy, gzip bodies, resumable blob upload (httpx.MockTransport)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from tenacity.wait import wait_fixed
+
+from sync.client import CentralClient, enroll, parse_retry_after
+from sync.errors import CentralRefused, CentralUnreachable
+from sync.events import EventKind
+
+from .factory import CaseWriter
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+PULL = {"events": [], "next_cursor": 7, "has_more": False}
+
+
+def client(handler: Handler, waits: list[float], retries: int = 5) -> CentralClient:
+    return CentralClient(
+        "http://centre.test/",
+        "tok",
+        transport=httpx.MockTransport(handler),
+        retries=retries,
+        sleep=waits.append,
+        backoff=wait_fixed(2),
+    )
+
+
+def test_a_503_is_retried_then_succeeds() -> None:
+    answers = [httpx.Response(503), httpx.Response(503), httpx.Response(200, json=PULL)]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers.pop(0)
+
+    waits: list[float] = []
+    page = client(handler, waits).pull(after=3, limit=10)
+    assert page.next_cursor == 7
+    assert waits == [2, 2]
+    assert str(seen[0].url) == "http://centre.test/api/v1/pull?after=3&limit=10"
+    assert seen[0].headers["Authorization"] == "Bearer tok"
+
+
+def test_retry_after_seconds_and_http_date_are_honoured() -> None:
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    answers = [
+        httpx.Response(429, headers={"Retry-After": "17"}),
+        httpx.Response(503, headers={"Retry-After": later}),
+        httpx.Response(200, json=PULL),
+    ]
+    waits: list[float] = []
+    client(lambda r: answers.pop(0), waits).pull(0)
+    assert waits[0] == 17
+    assert 85 <= waits[1] <= 90
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert parse_retry_after("Mon, 23 Nov 2026 08:00:30 GMT", now) == 30
+    assert parse_retry_after("Mon, 23 Nov 2026 07:00:00 GMT", now) == 0
+    assert parse_retry_after("99999") == 300
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 422])
+def test_other_4xx_are_refused_at_once(code: int) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(code, json={"detail": "station revoked"})
+
+    waits: list[float] = []
+    with pytest.raises(CentralRefused) as error:
+        client(handler, waits).pull(0)
+    assert (error.value.status_code, error.value.detail) == (code, "station revoked")
+    assert len(calls) == 1 and waits == []
+
+
+def test_network_errors_are_retried_then_unreachable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    waits: list[float] = []
+    with pytest.raises(CentralUnreachable, match="cannot be reached: connection refused"):
+        client(handler, waits, retries=4).pull(0)
+    assert waits == [2, 2, 2]
+
+
+def test_persistent_500_ends_unreachable() -> None:
+    waits: list[float] = []
+    with pytest.raises(CentralUnreachable, match=r"not answering \(500\)"):
+        client(lambda r: httpx.Response(500), waits, retries=3).pull(0)
+    assert len(waits) == 2
+
+
+def test_push_body_is_really_gzip() -> None:
+    w = CaseWriter()
+    events = [w.event(EventKind.created), w.event(EventKind.received)]
+    bodies: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request)
+        results = [
+            {"id": str(e.id), "status": "applied", "central_seq": i}
+            for i, e in enumerate(events, 1)
+        ]
+        return httpx.Response(200, json={"results": results})
+
+    answer = client(handler, []).push(events)
+    assert [r.central_seq for r in answer.results] == [1, 2]
+    request = bodies[0]
+    assert request.headers["Content-Encoding"] == "gzip"
+    assert request.headers["Content-Type"] == "application/json"
+    raw = request.content
+    assert raw[:2] == b"\x1f\x8b"
+    sent = json.loads(gzip.decompress(raw))
+    assert [e["id"] for e in sent["events"]] == [str(e.id) for e in events]
+    assert len(raw) < len(gzip.decompress(raw))
+
+
+def test_hello_and_gzipped_answers() -> None:
+    answer = {
+        "server_time": "2026-11-23T08:00:00Z",
+        "min_schema_version": 1,
+        "max_schema_version": 1,
+        "station_id": "s1",
+        "division": "640522100201",
+        "role": "village",
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v1/hello"
+        assert json.loads(gzip.decompress(request.content))["outbox_depth"] == 4
+        body = gzip.compress(json.dumps(answer).encode())
+        return httpx.Response(200, content=body, headers={"Content-Encoding": "gzip"})
+
+    hello = client(handler, []).hello(software_version="0.1", schema_version=1, outbox_depth=4)
+    assert hello.station_id == "s1"
+
+
+def test_blob_upload_resumes_from_what_the_centre_holds(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 9000  # 2.2 MiB: three chunks
+    path = tmp_path / "scan.jpg"
+    path.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    held = bytearray(data[: 1024 * 1024])  # an earlier run sent the first chunk
+    puts: list[int] = []
+
+    def status() -> dict[str, object]:
+        done = bytes(held) == data
+        return {"sha256": sha, "size": len(data), "received": len(held), "complete": done}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            assert request.url.path == f"/api/v1/blobs/{sha}/status"
+            return httpx.Response(200, json=status())
+        offset = int(request.url.params["offset"])
+        assert int(request.url.params["size"]) == len(data) and offset == len(held)
+        puts.append(offset)
+        held.extend(request.content)
+        return httpx.Response(200, json=status())
+
+    progress: list[tuple[int, int]] = []
+    final = client(handler, []).upload_blob(path, sha, lambda a, b: progress.append((a, b)))
+    assert final.complete and bytes(held) == data
+    assert puts == [1024 * 1024, 2 * 1024 * 1024]
+    assert progress[-1] == (len(data), len(data))
+
+
+def test_blob_status_none_when_centre_has_nothing() -> None:
+    assert (
+        client(lambda r: httpx.Response(404, json={"detail": "no"}), []).blob_status("a" * 64)
+        is None
+    )
+
+
+def test_enroll_sends_no_token() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert "Authorization" not in request.headers
+        assert json.loads(gzip.decompress(request.content))["code"] == "ABCD-1234"
+        return httpx.Response(
+            200,
+            json={
+                "station_id": "s1",
+                "token": "t",
+                "signing_key": "ab" * 32,
+                "division": "640522100201",
+                "name": "红星村",
+                "role": "village",
+            },
+        )
+
+    answer = enroll(
+        "http://centre.test", "ABCD-1234", "desk-1", transport=httpx.MockTransport(handler)
+    )
+    assert (answer.station_id, answer.name) == ("s1", "红星村")
