@@ -1,0 +1,94 @@
+"""Pull: scope per station level, pages and cursors, accounts with the first page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from central.services.accounts import create_user
+from sync.events import EventKind
+from tests.central.conftest import (
+    COUNTY,
+    OTHER_COUNTY_VILLAGE,
+    OTHER_TOWN_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    VILLAGE_2,
+)
+
+
+def _divisions(page: dict[str, Any]) -> set[str]:
+    return {event["division"] for event in page["events"]}
+
+
+def test_each_station_pulls_exactly_its_scope(enroll: Any) -> None:
+    stations = {
+        division: enroll(division)
+        for division in (VILLAGE, VILLAGE_2, OTHER_TOWN_VILLAGE, OTHER_COUNTY_VILLAGE)
+    }
+    for station in stations.values():
+        station.push(station.new_case())
+    township, county = enroll(TOWNSHIP, "township"), enroll(COUNTY, "county")
+
+    assert _divisions(stations[VILLAGE].pull()) == {VILLAGE}
+    assert _divisions(township.pull()) == {VILLAGE, VILLAGE_2}
+    assert _divisions(county.pull()) == {VILLAGE, VILLAGE_2, OTHER_TOWN_VILLAGE}
+    assert len(stations[VILLAGE].pull()["events"]) == 3
+
+
+def test_pages_follow_the_cursor_without_skipping(enroll: Any) -> None:
+    village = enroll()
+    pushed = []
+    for _ in range(4):
+        events = village.new_case()
+        pushed += [r["central_seq"] for r in village.push(events)]
+    seen, cursor, pages = [], 0, 0
+    while True:
+        page = village.pull(after=cursor, limit=5)
+        pages += 1
+        seen += [event["central_seq"] for event in page["events"]]
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert seen == pushed and pages == 3
+    empty = village.pull(after=cursor)
+    assert empty["events"] == [] and empty["next_cursor"] == cursor and not empty["has_more"]
+
+
+def test_accounts_of_the_scope_come_with_the_pull(enroll: Any, session: Session) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    create_user(
+        session=session,
+        username="wang",
+        display_name="王芳",
+        role="agent",
+        division=VILLAGE,
+        password="secret-1",
+    )
+    create_user(
+        session=session,
+        username="li",
+        display_name="李明",
+        role="reviewer",
+        division=TOWNSHIP,
+        password="secret-2",
+    )
+    create_user(
+        session=session,
+        username="far",
+        display_name="远",
+        role="agent",
+        division=OTHER_TOWN_VILLAGE,
+        password="secret-3",
+    )
+    page = village.pull()
+    assert [a["username"] for a in page["accounts"]] == ["wang"]
+    assert page["accounts"][0]["password_hash"].startswith("$argon2")
+    assert sorted(a["username"] for a in township.pull()["accounts"]) == ["li", "wang"]
+
+    # Accounts move the cursor: once pulled, they do not come again.
+    again = village.pull(after=page["next_cursor"])
+    assert again["accounts"] == []
+    village.push([village.event(EventKind.created)])
+    assert village.pull(after=page["next_cursor"])["accounts"] == []
