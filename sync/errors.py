@@ -39,6 +39,9 @@ class BlobTooLarge(SyncError):
 class BundleError(SyncError):
     """An offline bundle was refused whole; ``reason`` says why (English msgid)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        """A fixed English msgid (translate it as it is)."""
+        self.detail = detail
+        """Technical detail for logs (member name, parse error); not translated."""

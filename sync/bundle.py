@@ -1,0 +1,260 @@
+"""Offline bundles: the outbox (or the centre's answer) on a USB stick.
+
+A bundle is one zip file:
+
+- ``manifest.json``: format, direction (``outbox`` from a station, ``return``
+  to it), station_id, created_at, event count, and every other member with its
+  SHA-256 and size; written as canonical JSON (sorted keys, no spaces, UTF-8);
+- ``signature``: hex HMAC-SHA256 of the manifest bytes with the station's
+  signing key (from enrollment);
+- ``events.jsonl``: one event a line;
+- ``blobs/<sha256>``: the attachments the events reference (stored, not recompressed).
+
+A bundle is refused WHOLE (``BundleError``) when anything is off. It is written
+to a temporary file, fsynced and renamed, so a stick pulled out mid-write
+never leaves a half bundle that looks whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from sync.blobs import fsync_dir, sha256_file
+from sync.errors import BundleError
+from sync.events import Event, RecordedEvent
+
+FORMAT_VERSION = 1
+MANIFEST, SIGNATURE, EVENTS = "manifest.json", "signature", "events.jsonl"
+
+DAMAGED = "the file is not a daiban bundle, or it is damaged or incomplete"
+NEWER = "the bundle was written by a newer version of daiban"
+FOREIGN_STATION = "the bundle comes from a station that is not known here"
+FORGED = "the bundle's signature does not match: it was not written by that station"
+TAMPERED = "the bundle was changed after it was written"
+FOREIGN_EVENTS = "the bundle holds events of another station"
+
+__all__ = [
+    "BundleError",
+    "Bundle",
+    "BundleInfo",
+    "Member",
+    "Manifest",
+    "read_bundle",
+    "write_bundle",
+]
+
+
+class Member(BaseModel):
+    """A file inside the bundle."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+class Manifest(BaseModel):
+    """What a bundle says it holds."""
+
+    format: int
+    direction: Literal["outbox", "return"]
+    station_id: str
+    created_at: datetime
+    event_count: int
+    members: list[Member]
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """A bundle just written."""
+
+    path: Path
+    station_id: str
+    direction: str
+    event_count: int
+    blob_count: int
+    size: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle read and verified."""
+
+    manifest: Manifest
+    events: list[Event | RecordedEvent]
+    blobs: dict[str, bytes]
+
+
+def _key(signing_key: str) -> bytes:
+    try:
+        return bytes.fromhex(signing_key)
+    except ValueError:
+        return signing_key.encode()
+
+
+def _sign(manifest_bytes: bytes, signing_key: str) -> str:
+    return hmac.new(_key(signing_key), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def _canonical(manifest: Manifest) -> bytes:
+    data = manifest.model_dump(mode="json")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def write_bundle(
+    path: Path,
+    *,
+    station_id: str,
+    direction: Literal["outbox", "return"],
+    events: Iterable[Event],
+    blob_paths: dict[str, Path],
+    signing_key: str,
+) -> BundleInfo:
+    """Write a signed bundle atomically.
+
+    Args:
+        path: where the bundle goes (e.g. on a USB stick).
+        station_id: the station it is from (outbox) or for (return).
+        direction: ``outbox`` or ``return``.
+        events: the events, in order (station_seq for an outbox).
+        blob_paths: sha256 -> file of each attachment to carry.
+        signing_key: the station's signing key (hex).
+
+    Returns:
+        What was written.
+    """
+    lines = b"".join(e.model_dump_json().encode() + b"\n" for e in events)
+    members = [Member(name=EVENTS, sha256=hashlib.sha256(lines).hexdigest(), size=len(lines))]
+    for sha, blob in sorted(blob_paths.items()):
+        members.append(
+            Member(name=f"blobs/{sha}", sha256=sha256_file(blob), size=blob.stat().st_size)
+        )
+    manifest = Manifest(
+        format=FORMAT_VERSION,
+        direction=direction,
+        station_id=station_id,
+        created_at=datetime.now(UTC),
+        event_count=lines.count(b"\n"),
+        members=members,
+    )
+    manifest_bytes = _canonical(manifest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(MANIFEST, manifest_bytes)
+                archive.writestr(SIGNATURE, _sign(manifest_bytes, signing_key))
+                archive.writestr(EVENTS, lines)
+                for sha, blob in sorted(blob_paths.items()):
+                    archive.write(blob, f"blobs/{sha}", compress_type=zipfile.ZIP_STORED)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return BundleInfo(
+        path=path,
+        station_id=station_id,
+        direction=direction,
+        event_count=manifest.event_count,
+        blob_count=len(blob_paths),
+        size=path.stat().st_size,
+    )
+
+
+def _read_manifest(archive: zipfile.ZipFile) -> tuple[bytes, Manifest, str]:
+    try:
+        raw = archive.read(MANIFEST)
+        signature = archive.read(SIGNATURE).decode("ascii").strip()
+        data: Any = json.loads(raw)
+    except (KeyError, ValueError, UnicodeDecodeError) as error:
+        raise BundleError(DAMAGED, str(error)) from None
+    if isinstance(data, dict) and isinstance(data.get("format"), int):
+        if data["format"] > FORMAT_VERSION:
+            raise BundleError(NEWER, f"format {data['format']}")
+    try:
+        return raw, Manifest.model_validate(data), signature
+    except ValidationError as error:
+        raise BundleError(DAMAGED, str(error)) from None
+
+
+def _read_members(archive: zipfile.ZipFile, manifest: Manifest) -> dict[str, bytes]:
+    listed = {m.name for m in manifest.members} | {MANIFEST, SIGNATURE}
+    extra = set(archive.namelist()) - listed
+    if extra:
+        raise BundleError(TAMPERED, f"unlisted members: {sorted(extra)}")
+    contents: dict[str, bytes] = {}
+    for member in manifest.members:
+        try:
+            data = archive.read(member.name)
+        except KeyError:
+            raise BundleError(DAMAGED, f"missing {member.name}") from None
+        if len(data) != member.size or hashlib.sha256(data).hexdigest() != member.sha256:
+            raise BundleError(TAMPERED, f"{member.name} does not match the manifest")
+        if member.name.startswith("blobs/") and member.name != f"blobs/{member.sha256}":
+            raise BundleError(TAMPERED, f"{member.name} is not named by its hash")
+        contents[member.name] = data
+    return contents
+
+
+def _parse_events(lines: bytes, manifest: Manifest) -> list[Event | RecordedEvent]:
+    events: list[Event | RecordedEvent] = []
+    try:
+        for line in lines.splitlines():
+            data = json.loads(line)
+            model = RecordedEvent if "central_seq" in data else Event
+            events.append(model.model_validate(data))
+    except (ValueError, ValidationError) as error:
+        raise BundleError(DAMAGED, f"events: {error}") from None
+    if len(events) != manifest.event_count:
+        raise BundleError(TAMPERED, "the event count does not match the manifest")
+    if manifest.direction == "outbox":
+        strangers = {e.station_id for e in events} - {manifest.station_id}
+        if strangers:
+            raise BundleError(FOREIGN_EVENTS, f"events of {sorted(strangers)}")
+    return events
+
+
+def read_bundle(path: Path, key_for_station: Callable[[str], str | None]) -> Bundle:
+    """Open, verify and parse a bundle, or refuse it whole.
+
+    Args:
+        path: the bundle file.
+        key_for_station: the signing key of a station id, or None if unknown.
+
+    Returns:
+        The verified manifest, events and blobs.
+
+    Raises:
+        BundleError: with a fixed English ``reason`` (msgid): damaged or
+            truncated, newer format, unknown station, forged signature,
+            tampered member, or foreign events in an outbox bundle.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            raw, manifest, signature = _read_manifest(archive)
+            key = key_for_station(manifest.station_id)
+            if key is None:
+                raise BundleError(FOREIGN_STATION, manifest.station_id)
+            if not hmac.compare_digest(_sign(raw, key), signature):
+                raise BundleError(FORGED, manifest.station_id)
+            contents = _read_members(archive, manifest)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise BundleError(DAMAGED, str(error)) from None
+    events = _parse_events(contents.pop(EVENTS, b""), manifest)
+    blobs = {name.removeprefix("blobs/"): data for name, data in contents.items()}
+    return Bundle(manifest=manifest, events=events, blobs=blobs)
