@@ -70,6 +70,11 @@ class Sheet:
             "note": style("note", fontSize=size * 0.85, leading=size * 1.2),
         }
 
+    def style(self, commands: list[tuple[object, ...]]) -> TableStyle:
+        """A table style in this font: reportlab sets every cell's font, Helvetica by default,
+        which would put an unembedded font in the PDF even when no cell uses it."""
+        return TableStyle([("FONT", (0, 0), (-1, -1), self.font.name, self.size), *commands])
+
     def text(self, value: object) -> str:
         """Escape ``value`` for paragraph markup, replacing unprintable characters with □."""
         raw = "" if value is None else str(value)
@@ -124,7 +129,7 @@ class Sheet:
                 if row[col] is not None and any(v is not None for v in row[col + 1 :]):
                     commands.append(("BACKGROUND", (col, r), (col, r), shade))
         _span_short_rows(rows, commands)
-        table.setStyle(TableStyle(commands))
+        table.setStyle(self.style(commands))
         return table
 
     def grid(
@@ -143,7 +148,7 @@ class Sheet:
         ]
         table = Table([head, *body], colWidths=list(widths), repeatRows=1 if repeat else 0)
         table.setStyle(
-            TableStyle(
+            self.style(
                 [
                     ("GRID", (0, 0), (-1, -1), 0.5, RULE),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -171,7 +176,7 @@ class Sheet:
             cells.append(row + [self.para("")] * (per_row - len(row)))
         table = Table(cells, colWidths=[width / per_row] * per_row)
         table.setStyle(
-            TableStyle(
+            self.style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TOPPADDING", (0, 0), (-1, -1), 4),

@@ -33,12 +33,12 @@ def sample_case() -> CaseDocument:
         station_division="640522100201",
         agent_name="李秀兰",
         agent_phone="13909541234",
-        agent_id_number="640522198803150024",
+        agent_id_number="640522198803150020",
         applicant=Party(
-            "马建国", "640522197005120031", "13895401122", "海原县海城镇某某村三组18号"
+            "马建国", "640522197005120033", "13895401122", "海原县海城镇某某村三组18号"
         ),
         principal=Party(
-            "马占福", "640522194302080019", "0954-4012345", "海原县海城镇某某村三组18号"
+            "马占福", "640522194302080011", "0954-4012345", "海原县海城镇某某村三组18号"
         ),
         relation="relative",
         materials=(
@@ -129,6 +129,14 @@ def sample_correction() -> DecisionDocument:
     )
 
 
+def _id_number(n: int) -> str:
+    """A well-formed (GB 11643 check character) ID of someone born in the 1940s."""
+    body = f"640522194{n % 7}{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 500 + 100:03d}"
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    check = (12 - sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11) % 11
+    return body + ("X" if check == 10 else str(check))
+
+
 _NAMES = ("马占福", "李桂英", "田玉兰", "杨志明", "马秀珍", "海福成", "王淑芳", "苏建华")
 _ITEMS = ("80周岁以上高龄津贴申领", "城乡居民基本养老保险待遇申领", "社会保障卡补领", "临时救助")
 
@@ -143,9 +151,7 @@ def sample_ledger_rows(count: int, start: date = date(2026, 11, 1)) -> list[Ledg
             LedgerRow(
                 case_number=f"640522100201-{day:%Y%m%d}-{n % 12 + 1:04d}",
                 received_on=day,
-                resident=Party(
-                    _NAMES[n % len(_NAMES)], f"6405221943020800{n % 10}9", f"13895{n:06d}"
-                ),
+                resident=Party(_NAMES[n % len(_NAMES)], _id_number(n), f"13895{n:06d}"),
                 item_name=_ITEMS[n % len(_ITEMS)],
                 handling=("代办", "帮办", "上门")[n % 3],
                 materials="身份证、户口簿复印件各1份" + ("；存折容缺" if n % 5 == 0 else ""),

@@ -7,7 +7,7 @@ authorisation is only valid with them.
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from printing.fmt import cn_date, sex_from_id
 from printing.fonts import CjkFont
@@ -55,7 +55,7 @@ def _period(doc: CaseDocument) -> str:
 def _thumb_box(sheet: Sheet) -> Table:
     box = Table([[sheet.para("委托人捺印", "cellc")]], colWidths=[26 * mm], rowHeights=[26 * mm])
     box.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 0.8, RULE), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+        sheet.style([("BOX", (0, 0), (-1, -1), 0.8, RULE), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
     )
     return box
 
@@ -71,7 +71,7 @@ def _signature_block(sheet: Sheet) -> Table:
     left = sheet.markup(gap.join(sheet.text(line) for line in lines))
     table = Table([[left, _thumb_box(sheet)]], colWidths=[WIDTH - 40 * mm, 40 * mm])
     table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
+        sheet.style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
     )
     return table
 

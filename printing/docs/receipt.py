@@ -7,7 +7,7 @@ township's, so the receipt says so and never speaks in the township's name.
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
 from printing.fmt import (
     cn_date,
@@ -115,7 +115,7 @@ def _header(sheet: Sheet, doc: CaseDocument, copy_label: str) -> Table:
     code = [qr_code(qr_content(doc), 22 * mm), sheet.para("扫码查询进度", "small")]
     table = Table([[left, code]], colWidths=[A4_INNER - 28 * mm, 28 * mm])
     table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
+        sheet.style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
     )
     return table
 
@@ -220,7 +220,7 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     story.append(rule)
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
-    code.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+    code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
     story += [sheet.para("申请人签字：________________"), Spacer(1, 3 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))

@@ -1,0 +1,145 @@
+"""One print job from start to end: read the document, render it, keep it, print it.
+
+The command line (and later the desk) calls :func:`produce`; it never loses
+the PDF, whatever the printer does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from printing import documents
+from printing.i18n import _
+from printing.model import CaseDocument, DecisionDocument, LedgerDocument, from_dict
+from printing.pages import RenderedDocument
+from printing.printer import document_name, documents_dir, keep_pdf, print_pdf
+
+Document = CaseDocument | DecisionDocument | LedgerDocument
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "receipt": ("a4", "80mm"),
+    "notice": ("a4", "80mm"),
+    "authorization": ("a4",),
+    "ledger": ("a4",),
+    "rejection": ("a4",),
+    "correction": ("a4",),
+}
+"""Each document kind and the paper it can be printed on."""
+
+_INPUT: dict[str, type[Any]] = {
+    "receipt": CaseDocument,
+    "notice": CaseDocument,
+    "authorization": CaseDocument,
+    "ledger": LedgerDocument,
+    "rejection": DecisionDocument,
+    "correction": DecisionDocument,
+}
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """Where the document went."""
+
+    path: Path
+    printed: bool
+    message: str
+    warnings: list[str]
+
+
+def load_document(kind: str, data: dict[str, Any]) -> Document:
+    """Read the input of a document kind from JSON-like data (the dataclass fields)."""
+    if kind not in _INPUT:
+        message = _("Unknown document {kind}; use one of {kinds}")
+        raise ValueError(message.format(kind=kind, kinds=", ".join(_INPUT)))
+    document: Document = from_dict(_INPUT[kind], data)
+    return document
+
+
+def mark_reprint(document: Document, on: date) -> Document:
+    """The same document marked 补打 on ``on`` (ledgers are printed fresh, never reprinted)."""
+    if isinstance(document, CaseDocument):
+        return dataclasses.replace(document, reprinted_on=on)
+    if isinstance(document, DecisionDocument):
+        case = dataclasses.replace(document.case, reprinted_on=on)
+        return dataclasses.replace(document, case=case)
+    return document
+
+
+def render(
+    kind: str, document: Document, fmt: str = "a4", font: Path | None = None
+) -> RenderedDocument:
+    """Render ``document`` as ``kind`` on ``fmt`` paper.
+
+    Raises:
+        ValueError: for a kind or format that does not exist, or a document of the wrong type.
+    """
+    if fmt not in FORMATS.get(kind, ()):
+        allowed = ", ".join(FORMATS.get(kind, ()))
+        message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")
+        raise ValueError(message.format(kind=kind, fmt=fmt, allowed=allowed))
+    if isinstance(document, LedgerDocument) and kind == "ledger":
+        return documents.render_ledger_document(document, font)
+    if isinstance(document, DecisionDocument) and kind in ("rejection", "correction"):
+        renderer = (
+            documents.render_rejection if kind == "rejection" else documents.render_correction
+        )
+        return renderer(document, font)
+    if isinstance(document, CaseDocument):
+        if kind == "receipt":
+            return documents.render_receipt(document, "80mm" if fmt == "80mm" else "a4", font)
+        if kind == "notice":
+            return documents.render_notice(document, "80mm" if fmt == "80mm" else "a4", font)
+        if kind == "authorization":
+            return documents.render_authorization(document, font=font)
+    raise ValueError(f"a {type(document).__name__} cannot be printed as {kind}")
+
+
+def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Path:
+    """``<data_dir>/documents/<case number>-<kind>-<fmt>.pdf`` (ledgers by station and period)."""
+    if isinstance(document, LedgerDocument):
+        key = f"{document.station_division}-{document.start:%Y%m%d}-{document.end:%Y%m%d}"
+        reprinted = None
+    else:
+        case = document.case if isinstance(document, DecisionDocument) else document
+        key, reprinted = case.case_number, case.reprinted_on
+    return documents_dir(data_dir) / document_name(key, kind, fmt, reprinted)
+
+
+def produce(
+    kind: str,
+    document: Document,
+    *,
+    data_dir: Path,
+    fmt: str = "a4",
+    out: Path | None = None,
+    send: bool = False,
+    printer: str | None = None,
+    font: Path | None = None,
+    print_command: list[str] | None = None,
+) -> JobResult:
+    """Render, keep, and (when asked) print one document.
+
+    Args:
+        kind: receipt, notice, authorization, ledger, rejection or correction.
+        document: its input.
+        data_dir: the station's data directory (the PDF is kept under ``documents/``).
+        fmt: ``a4`` or ``80mm``.
+        out: write the PDF here instead of the documents folder.
+        send: print it (to ``printer``, or the default printer).
+        printer: the printer's name; implies ``send``.
+        font: a configured CJK TrueType font.
+        print_command: a different print command (tests, unusual setups).
+
+    Returns:
+        Where the PDF is, whether it printed, the message for the clerk and the warnings.
+    """
+    rendered = render(kind, document, fmt, font)
+    path = keep_pdf(rendered.pdf, out or default_path(kind, document, fmt, data_dir))
+    if not (send or printer):
+        return JobResult(path, False, str(path), rendered.warnings)
+    result = print_pdf(path, printer, command=print_command)
+    return JobResult(path, result.ok, result.message, rendered.warnings)

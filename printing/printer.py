@@ -1,0 +1,117 @@
+"""Sending a PDF to the printer, and keeping it whatever the printer does.
+
+The PDF is always written first (``<data_dir>/documents/``), so a printer that
+is off, jammed or not installed never loses a receipt: the clerk is told
+where the file is and can print it later (a reprint is marked 补打).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from printing.i18n import _
+
+PRINT_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """What happened when a document was sent to a printer."""
+
+    ok: bool
+    message: str
+    path: Path
+    """Where the PDF is kept, printed or not."""
+
+
+def documents_dir(data_dir: Path) -> Path:
+    """The folder where every generated document is kept: ``<data_dir>/documents``."""
+    folder = data_dir / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def document_name(key: str, kind: str, fmt: str = "a4", reprinted_on: date | None = None) -> str:
+    """An ASCII file name: ``<case number>-<kind>-<fmt>[-reprint-YYYYMMDD].pdf``."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in key)
+    suffix = f"-reprint-{reprinted_on:%Y%m%d}" if reprinted_on else ""
+    return f"{safe}-{kind}-{fmt}{suffix}.pdf"
+
+
+def keep_pdf(pdf: bytes, path: Path) -> Path:
+    """Write ``pdf`` to ``path`` durably (temp file, fsync, rename): never half a file.
+
+    Returns:
+        The path written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".print-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def print_command(path: Path, printer: str | None, platform: str = sys.platform) -> list[str]:
+    """The command that prints ``path``: CUPS ``lp`` on Linux/macOS, the shell on Windows.
+
+    Args:
+        path: the PDF.
+        printer: a printer name, or None for the system's default printer.
+        platform: ``sys.platform`` (a parameter so both branches can be tested).
+    """
+    if platform == "win32":
+        quoted = str(path).replace("'", "''")  # PowerShell single-quoted string
+        name = (printer or "").replace("'", "''")
+        verb = f"-Verb PrintTo -ArgumentList '\"{name}\"'" if printer else "-Verb Print"
+        script = f"Start-Process -FilePath '{quoted}' {verb} -WindowStyle Hidden"
+        return ["powershell", "-NoProfile", "-NonInteractive", "-Command", script]
+    command = ["lp"]
+    if printer:
+        command += ["-d", printer]
+    return [*command, "--", str(path)]
+
+
+def print_pdf(
+    path: Path, printer: str | None = None, *, command: Sequence[str] | None = None
+) -> PrintResult:
+    """Send a kept PDF to a printer; failures are reported, never raised.
+
+    Args:
+        path: the PDF, already written with :func:`keep_pdf`.
+        printer: the configured printer, or None for the default printer.
+        command: a different print command (the path is appended); for tests and
+            unusual setups.
+
+    Returns:
+        ``ok`` and a message the clerk can read; ``path`` always says where the PDF is.
+    """
+    argv = [*command, str(path)] if command else print_command(path, printer)
+    if shutil.which(argv[0]) is None:
+        message = _("No print command ({command}) on this computer; the PDF is kept at {path}")
+        return PrintResult(False, message.format(command=argv[0], path=path), path)
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=PRINT_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        message = _("Printing failed ({error}); the PDF is kept at {path}")
+        return PrintResult(False, message.format(error=exc, path=path), path)
+    if done.returncode != 0:
+        error = (done.stderr or done.stdout).strip() or f"exit {done.returncode}"
+        message = _("Printing failed ({error}); the PDF is kept at {path}")
+        return PrintResult(False, message.format(error=error, path=path), path)
+    target = printer or _("the default printer")
+    return PrintResult(True, _("Sent to {printer}: {path}").format(printer=target, path=path), path)
