@@ -1,10 +1,194 @@
-"""``daiban demo``: a complete local demo."""
+"""``daiban demo``: a central on SQLite, a county, a township and two villages, the desk.
+
+Everything runs from one command: the central is a ``daiban central serve``
+subprocess with its own data directory under the demo directory; it is stopped
+in a ``finally`` when the desk closes (no orphan). Setting up is idempotent: a
+second ``daiban demo`` reuses what the first one enrolled.
+"""
 
 from __future__ import annotations
 
-from daiban.context import DataDir, not_available
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from daiban.context import DataDir, fail
+from daiban.context import data_dir as resolve_data_dir
+
+COUNTY = ("640522000000", "海原县政务服务中心", "county")
+TOWNSHIP = ("640522100000", "海城镇便民服务中心", "township")
+VILLAGES = (
+    ("640522100201", "海城镇山门村便民服务站", "village"),
+    ("640522100202", "海城镇武塬村便民服务站", "village"),
+)
+DESK_VILLAGE = VILLAGES[0][0]
+"""The village whose desk the demo opens."""
 
 
-def demo(data_dir: DataDir = None) -> None:
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account: username, display name, role, division and its (simple) password."""
+
+    username: str
+    name: str
+    role: str
+    division: str
+    password: str
+
+
+DEMO_USERS = (
+    DemoUser("agent201", "马丽", "agent", "640522100201", "demo1234"),
+    DemoUser("agent202", "李强", "agent", "640522100202", "demo1234"),
+    DemoUser("reviewer", "王芳", "reviewer", "640522100000", "demo1234"),
+    DemoUser("admin", "赵军", "admin", "640522000000", "demo1234"),
+)
+
+
+def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
+    """Run a ``daiban`` command in a subprocess (the same interpreter), JSON answer parsed."""
+    command = [sys.executable, "-c", "from daiban.cli import main; main()", *args]
+    command += ["--data-dir", str(data)]
+    if json_out:
+        command.append("--json")
+    env = {**os.environ, "DAIBAN_HOME": str(data)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        fail(f"`daiban {' '.join(args)}` failed: {done.stderr.strip() or done.stdout.strip()}")
+    return json.loads(done.stdout) if json_out else done.stdout
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            fail(f"the demo central exited with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    fail("the demo central did not start listening in time")
+
+
+@contextmanager
+def running_central(central_dir: Path, port: int) -> Iterator[str]:
+    """A ``daiban central serve`` subprocess on ``port``, stopped (and reaped) on exit.
+
+    Yields:
+        The central's base URL.
+    """
+    log = (central_dir / "central.log").open("ab")
+    command = [sys.executable, "-c", "from daiban.cli import main; main()"]
+    command += ["central", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--data-dir", str(central_dir)]
+    env = {**os.environ, "DAIBAN_HOME": str(central_dir)}
+    process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
+    try:
+        _wait_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def set_up_central(central_dir: Path) -> None:
+    """``central init`` and the demo accounts (once; a marker file remembers)."""
+    marker = central_dir / "demo-initialised"
+    if marker.exists():
+        return
+    _daiban("central", "init", data=central_dir)
+    for user in DEMO_USERS:
+        _daiban(
+            "central", "user", "add",
+            "--username", user.username, "--name", user.name, "--role", user.role,
+            "--division", user.division, "--password", user.password,
+            data=central_dir,
+        )  # fmt: skip
+    marker.write_text("ok\n", encoding="utf-8")
+
+
+def enroll_station(central_dir: Path, station_dir: Path, url: str, division: str) -> None:
+    """Enroll a station data dir at the central (issue a code, present it), once."""
+    if (station_dir / "demo-enrolled").exists():
+        return
+    name, role = next((n, r) for d, n, r in (COUNTY, TOWNSHIP, *VILLAGES) if d == division)
+    issued = _daiban(
+        "central", "enroll", "--division", division, "--name", name, "--role", role,
+        data=central_dir, json_out=True,
+    )  # fmt: skip
+    _daiban("station", "enroll", "--central", url, "--code", issued["code"], data=station_dir)
+    (station_dir / "demo-enrolled").write_text("ok\n", encoding="utf-8")
+
+
+def seed_accounts(station_dir: Path) -> None:
+    """Bring the station's accounts down (a sync pull), so agents can log in offline."""
+    _daiban("sync", data=station_dir, json_out=True)
+
+
+def set_up(base: Path, url: str) -> Path:
+    """Everything the demo needs at a running central; returns the desk's data dir."""
+    central_dir = base / "central"
+    set_up_central(central_dir)
+    desk_dir = base / f"station-{DESK_VILLAGE}"
+    for division in (TOWNSHIP[0], *(v[0] for v in VILLAGES)):
+        station_dir = base / f"station-{division}"
+        station_dir.mkdir(parents=True, exist_ok=True)
+        enroll_station(central_dir, station_dir, url, division)
+    seed_accounts(desk_dir)
+    return desk_dir
+
+
+def demo_accounts_for(division: str) -> list[Any]:
+    """The demo accounts to show on the login screen of the station at ``division``."""
+    from station.screens.auth import DemoAccount
+
+    return [
+        DemoAccount(u.username, u.name, u.role, u.password)
+        for u in DEMO_USERS
+        if u.division == division
+    ]
+
+
+def demo(
+    data_dir: DataDir = None,
+    port: Annotated[int, typer.Option("--port", help="Port of the demo central (0: any).")] = 0,
+    setup_only: Annotated[
+        bool, typer.Option("--setup-only", help="Set up and exit without opening the desk.")
+    ] = False,
+) -> None:
     """Start a central on SQLite, enroll a county, township and villages, open the desk."""
-    not_available("daiban demo")
+    from daiban.commands.desk import open_desk
+
+    base = resolve_data_dir(data_dir) / "demo"
+    (base / "central").mkdir(parents=True, exist_ok=True)
+    with running_central(base / "central", port or free_port()) as url:
+        desk_dir = set_up(base, url)
+        if setup_only:
+            typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
+            return
+        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE))
+    typer.echo(
+        "demo central stopped. Accounts (password demo1234): agent201 agent202 reviewer admin"
+    )

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from daiban.context import not_available
+from daiban.context import data_dir as resolve_data_dir
+from daiban.context import fail
 
 
-def open_desk(data_dir: Path | None) -> None:
-    """Open the Textual desk for the configured station."""
-    not_available("the desk")
+def open_desk(data_dir: Path | None, demo_accounts: Sequence[Any] = ()) -> None:
+    """Open the Textual desk for the station whose files are in ``data_dir``.
+
+    Args:
+        data_dir: the station's data directory (``--data-dir`` / ``DAIBAN_HOME``).
+        demo_accounts: accounts to show on the login screen (``daiban demo`` only).
+    """
+    from forms.i18n import set_language
+    from station.config import load_settings
+
+    settings = load_settings(resolve_data_dir(data_dir))
+    # Before the desk's modules are imported: key descriptions are translated at import.
+    set_language(settings.language)
+    from station.app import make_app
+    from station.store import StationStore
+
+    store = StationStore.open(settings.data_dir)
+    try:
+        if store.identity() is None:
+            fail(
+                "this station is not enrolled yet: run `daiban station enroll --central URL "
+                "--code CODE` (or `daiban demo` for a demonstration)"
+            )
+        make_app(settings, store=store, demo_accounts=demo_accounts).run()
+    finally:
+        store.close()

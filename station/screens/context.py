@@ -40,7 +40,8 @@ class Desk:
     def service(self) -> Any:
         """A ``CaseService`` acting as the signed-in person (call from a worker)."""
         from station.services.cases import Actor, CaseService
+        from sync.events import Role
 
         assert self.user is not None, "nobody is signed in"
-        actor = Actor(user_id=self.user.user_id, role=self.user.role, name=self.user.name)
+        actor = Actor(user_id=self.user.user_id, role=Role(self.user.role), name=self.user.name)
         return CaseService(self.store, self.catalog(), actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from textual import work
@@ -20,6 +21,8 @@ from station.widgets.status import DeskStatus, SyncState
 
 SECTION_LIMIT = 20
 """At most this many lines per section (the case list pages through the rest)."""
+NEAR = timedelta(days=3)
+"""A case due within this many days is "near due" (临期)."""
 
 
 @dataclass
@@ -67,14 +70,12 @@ def read_home(desk: Desk) -> HomeData:
     """
     store = desk.store
     cases = store.list_cases
+    today = desk.clock().date()
     sections = [
         (_("Drafts 草稿"), [_draft_line(d) for d in store.list_drafts()[:SECTION_LIMIT]]),
         (
             _("Returned for correction 补正"),
-            [
-                _case_line(c, getattr(c, "last_reason", "") or "")
-                for c in cases(state="returned", limit=SECTION_LIMIT)
-            ],
+            [_returned_line(store, c) for c in cases(state="returned", limit=SECTION_LIMIT)],
         ),
         (
             _("Completed, to hand over 待送达"),
@@ -82,14 +83,33 @@ def read_home(desk: Desk) -> HomeData:
         ),
         (
             _("Near or past due 临期/逾期"),
-            [_case_line(c, _due_text(c)) for c in cases(overdue=True, limit=SECTION_LIMIT)],
+            [_case_line(c, _due_text(c)) for c in _due(store, today)],
         ),
         (
             _("Superseded, needs attention 需处理"),
-            [_case_line(c, _("superseded")) for c in _flagged(store)],
+            [_case_line(c, _("superseded")) for c in cases(flagged=True, limit=SECTION_LIMIT)],
         ),
     ]
     return HomeData(sections=sections, sync=read_sync_state(store))
+
+
+def _returned_line(store: Any, case: Any) -> HomeLine:
+    view = store.get_case(case.case_number)
+    return _case_line(case, (view.last_reason or "") if view else "")
+
+
+def _due(store: Any, today: date) -> list[Any]:
+    """Past due first, then cases due within NEAR_DAYS calendar days."""
+    overdue: list[Any] = store.list_cases(overdue=True, limit=SECTION_LIMIT)
+    seen = {c.case_number for c in overdue}
+    near: list[Any] = []
+    for state in ("accepted", "processing"):
+        for case in store.list_cases(state=state, limit=200):
+            due = case.due_date
+            if due and case.case_number not in seen and today <= due <= today + NEAR:
+                near.append(case)
+    near.sort(key=lambda c: c.due_date)
+    return (overdue + near)[:SECTION_LIMIT]
 
 
 def _due_text(case: Any) -> str:
@@ -97,17 +117,13 @@ def _due_text(case: Any) -> str:
     return _("due {day}").format(day=due.isoformat()) if due else ""
 
 
-def _flagged(store: Any) -> list[Any]:
-    finder = getattr(store, "list_flagged", None)
-    return list(finder(limit=SECTION_LIMIT)) if finder else []
-
-
 def read_sync_state(store: Any) -> SyncState:
     """Outbox depth and last successful sync from the store (call from a worker)."""
     last = store.last_sync()
     return SyncState(
         outbox=store.outbox_depth(),
-        last_success=getattr(last, "when", None) if last and not last.error else None,
+        last_success=last.finished_at if last and not last.error else None,
+        last_error=(last.error or "") if last else "",
     )
 
 

@@ -1,0 +1,392 @@
+"""收件 (take-in), a guided flow: item → applicant → form → materials → review → take in.
+
+Every change saves the draft (a worker, one durable commit), so nothing typed is
+lost to a validation error, a closed window or a power cut; the draft is offered
+back when the desk reopens.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from forms.validation import Problem, applicant_specs, check_application, has_errors
+from station.i18n import _
+from station.screens.context import Desk
+from station.screens.dialogs import MessageDialog
+from station.screens.intake_model import STEPS, IntakeDraft
+from station.screens.intake_review import review_text, search_items
+from station.widgets.fields import FieldEditor
+from station.widgets.materials import MaterialRow
+
+STEP_TITLES = {
+    "item": _("1 Item"),
+    "applicant": _("2 Applicant"),
+    "form": _("3 Form"),
+    "materials": _("4 Materials"),
+    "review": _("5 Review"),
+}
+RELATIONS = [
+    (_("the applicant in person 本人"), "self"),
+    (_("a relative 亲属代办"), "relative"),
+    (_("another person entrusted 受托人"), "agent"),
+]
+
+
+def new_draft_id() -> str:
+    """A fresh draft id (UUIDv7, so drafts list in the order they were begun)."""
+    from sync.ids import new_id
+
+    return str(new_id())
+
+
+class IntakeScreen(Screen[None]):
+    """The guided take-in; dismissed with nothing (the home screen reloads)."""
+
+    BINDINGS = [
+        Binding("f7", "previous", _("Back")),
+        Binding("f8", "next", _("Next")),
+        Binding("f9", "take_in", _("Take in")),
+        Binding("f6", "authorization", _("Authorization letter")),
+        Binding("escape", "leave", _("Leave (draft kept)")),
+    ]
+
+    class CatalogReady(Message):
+        """The catalog was loaded (a worker)."""
+
+        def __init__(self, catalog: Any) -> None:
+            super().__init__()
+            self.catalog = catalog
+
+    class TakenIn(Message):
+        """The case was written and its papers printed."""
+
+        def __init__(self, case_number: str, papers: list[str]) -> None:
+            super().__init__()
+            self.case_number = case_number
+            self.papers = papers
+
+    class Refused(Message):
+        """The service refused the application; nothing was written."""
+
+        def __init__(self, problems: list[Problem]) -> None:
+            super().__init__()
+            self.problems = problems
+
+    def __init__(
+        self, desk: Desk, *, draft_id: str | None = None, data: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.draft = IntakeDraft.from_data(draft_id or new_draft_id(), data or {})
+        self.catalog: Any = None
+        self.item: Any = None
+        self._save_lock = threading.Lock()
+        self._revision = 0
+        self._saved_revision = 0
+
+    def compose(self) -> ComposeResult:
+        today = self.desk.clock().date()
+        yield Static("", id="intake-steps")
+        with ContentSwitcher(id="intake-body", initial="step-item"):
+            with Vertical(id="step-item"):
+                yield Label(_("Which service item? Type to search"), classes="heading")
+                yield Input(id="item-search", placeholder=_("name, pinyin initials or code"))
+                yield OptionList(id="item-results")
+            with VerticalScroll(id="step-applicant"):
+                yield Label(_("Applicant 申请人"), classes="heading")
+                for spec in applicant_specs("applicant"):
+                    path = f"applicant.{spec.key}"
+                    yield FieldEditor(spec, path, self.draft.applicant.get(spec.key), today=today)
+                yield Label(_("Who comes to file"), classes="field-label")
+                yield Select(RELATIONS, value=self.draft.relation, allow_blank=False, id="relation")
+                with Vertical(id="principal-box"):
+                    for spec in applicant_specs("principal"):
+                        path = f"principal.{spec.key}"
+                        value = self.draft.principal.get(spec.key)
+                        yield FieldEditor(spec, path, value, today=today)
+                    yield Button(_("Print authorization letter (F6)"), id="authorization")
+            yield VerticalScroll(id="step-form")
+            yield VerticalScroll(id="step-materials")
+            with VerticalScroll(id="step-review"):
+                yield Label(_("Review before taking in"), classes="heading")
+                yield Static("", id="review-summary")
+                yield Static("", id="review-problems", classes="error")
+        with Horizontal(id="intake-nav"):
+            yield Button(_("Back F7"), id="previous")
+            yield Button(_("Next F8"), id="next", variant="primary")
+            yield Button(_("Take in F9"), id="take-in", variant="success")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_principal()
+        self._load_catalog()
+        self.query_one("#item-search", Input).focus()
+
+    # ---- catalog and item -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="intake-catalog", exit_on_error=False)
+    def _load_catalog(self) -> None:
+        self.post_message(self.CatalogReady(self.desk.catalog()))
+
+    async def on_intake_screen_catalog_ready(self, message: IntakeScreen.CatalogReady) -> None:
+        self.catalog = message.catalog
+        self._show_results("")
+        if self.draft.item_code:
+            await self._build_item(self.catalog.get(self.draft.item_code))
+        await self._go(self.draft.step if self.draft.item_code else 0)
+
+    @on(Input.Changed, "#item-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.catalog is not None:
+            self._show_results(event.value)
+
+    @on(Input.Submitted, "#item-search")
+    def _search_submitted(self) -> None:
+        self.query_one("#item-results", OptionList).focus()
+
+    def _show_results(self, query: str) -> None:
+        results = self.query_one("#item-results", OptionList)
+        results.clear_options()
+        for item in search_items(self.catalog, query):
+            results.add_option(Option(f"{item.name}  [{item.code}]", id=item.code))
+        if results.option_count:
+            results.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#item-results")
+    async def _item_chosen(self, event: OptionList.OptionSelected) -> None:
+        item = self.catalog.get(event.option.id)
+        self.draft.choose_item(item.code, item.name, {m.key: "missing" for m in item.materials})
+        await self._build_item(item)
+        self._save()
+        await self._go(1)
+
+    async def _build_item(self, item: Any) -> None:
+        self.item = item
+        today = self.desk.clock().date()
+        form = self.query_one("#step-form", VerticalScroll)
+        await form.remove_children()
+        await form.mount(Label(item.name, classes="heading"))
+        await form.mount_all(
+            FieldEditor(spec, f"fields.{spec.key}", self.draft.fields.get(spec.key), today=today)
+            for spec in item.fields
+        )
+        materials = self.query_one("#step-materials", VerticalScroll)
+        await materials.remove_children()
+        await materials.mount(Label(_("Materials 材料清单"), classes="heading"))
+        await materials.mount_all(self._material_rows(item))
+        if item.uses_commitment:
+            await materials.mount(
+                Checkbox(
+                    _("The applicant makes the 告知承诺 (commitment) for this item"),
+                    self.draft.commitment,
+                    id="commitment",
+                )
+            )
+
+    def _material_rows(self, item: Any) -> list[MaterialRow]:
+        from forms.fieldtypes import to_date
+
+        return [
+            MaterialRow(
+                spec,
+                self.draft.materials.get(spec.key, "missing"),
+                to_date(self.draft.supply_by.get(spec.key)),
+            )
+            for spec in item.materials
+        ]
+
+    # ---- editing: every change is saved ------------------------------------------------
+
+    def on_field_editor_changed(self, message: FieldEditor.Changed) -> None:
+        self.draft.set(message.path, message.value)
+        self._save()
+
+    def on_material_row_changed(self, message: MaterialRow.Changed) -> None:
+        self.draft.set_material(message.key, message.state, message.supply_by)
+        self._save()
+
+    @on(Select.Changed, "#relation")
+    def _relation_changed(self, event: Select.Changed) -> None:
+        self.draft.relation = str(event.value)
+        self._show_principal()
+        self._save()
+
+    @on(Checkbox.Changed, "#commitment")
+    def _commitment_changed(self, event: Checkbox.Changed) -> None:
+        self.draft.commitment = event.value
+        self._save()
+
+    def _show_principal(self) -> None:
+        box = self.query_one("#principal-box")
+        box.display = self.draft.relation != "self"
+
+    def _save(self) -> None:
+        self._revision += 1
+        self._write_draft(self._revision, self.draft.to_data())
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _write_draft(self, revision: int, data: dict[str, Any]) -> None:
+        """One durable commit per change; an older revision never overwrites a newer one."""
+        with self._save_lock:
+            if revision <= self._saved_revision:
+                return
+            self.desk.store.save_draft(self.draft.draft_id, data)
+            self._saved_revision = revision
+
+    # ---- steps ---------------------------------------------------------------------------
+
+    async def _go(self, step: int) -> None:
+        step = max(0, min(step, len(STEPS) - 1))
+        if step > 0 and self.item is None:
+            step = 0
+        self.draft.step = step
+        self.query_one(ContentSwitcher).current = f"step-{STEPS[step]}"
+        titles = [
+            f"[b reverse] {STEP_TITLES[name]} [/]" if i == step else STEP_TITLES[name]
+            for i, name in enumerate(STEPS)
+        ]
+        self.query_one("#intake-steps", Static).update("  ".join(titles))
+        if STEPS[step] == "review":
+            self._review()
+        self._focus_step(STEPS[step])
+
+    def _focus_step(self, name: str) -> None:
+        pane = self.query_one(f"#step-{name}")
+        targets = pane.query("Input, Select, OptionList, Checkbox")
+        if name == "item":
+            self.query_one("#item-search", Input).focus()
+        elif name == "review":
+            self.query_one("#take-in", Button).focus()
+        elif targets:
+            targets.first().focus()
+
+    async def action_next(self) -> None:
+        """下一步."""
+        await self._go(self.draft.step + 1)
+
+    async def action_previous(self) -> None:
+        """上一步."""
+        await self._go(self.draft.step - 1)
+
+    @on(Button.Pressed, "#next")
+    async def _next_pressed(self) -> None:
+        await self.action_next()
+
+    @on(Button.Pressed, "#previous")
+    async def _previous_pressed(self) -> None:
+        await self.action_previous()
+
+    def action_leave(self) -> None:
+        """Back to the home screen; the draft stays saved."""
+        self.dismiss(None)
+
+    # ---- review and take in ----------------------------------------------------------------
+
+    def _problems(self) -> list[Problem]:
+        draft = self.draft
+        return check_application(
+            self.item,
+            applicant=draft.applicant,
+            fields=draft.fields,
+            materials=draft.materials,
+            relation=draft.relation,
+            principal=draft.principal if draft.relation != "self" else None,
+            today=self.desk.clock().date(),
+        )
+
+    def _review(self) -> list[Problem]:
+        problems = self._problems() if self.item is not None else []
+        self._show_problems(problems)
+        self.query_one("#review-summary", Static).update(review_text(self.draft, self.item))
+        return problems
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        by_path = {p.field: p.message for p in problems}
+        for editor in self.query(FieldEditor):
+            editor.set_message(by_path.get(editor.path, ""))
+        for row in self.query(MaterialRow):
+            row.set_message(by_path.get(f"materials.{row.spec.key}", ""))
+        lines = [("⚠ " if p.severity == "warning" else "✗ ") + p.message for p in problems]
+        text = "\n".join(lines) if lines else _("Nothing missing: ready to take in (F9).")
+        self.query_one("#review-problems", Static).update(text)
+
+    @on(Button.Pressed, "#take-in")
+    async def action_take_in(self) -> None:
+        """收件: check, write the case, print the receipt."""
+        if self.item is None:
+            await self._go(0)
+            return
+        await self._go(STEPS.index("review"))
+        if has_errors(self._review()):
+            return
+        self.query_one("#take-in", Button).disabled = True
+        self._take_in(self.draft.application())
+
+    @work(thread=True, exclusive=True, group="take-in", exit_on_error=False)
+    def _take_in(self, application: dict[str, Any]) -> None:
+        from station.screens.paper import print_intake_papers
+        from station.services.cases import Application, ValidationFailed
+
+        try:
+            today = self.desk.clock().date()
+            view = self.desk.service().take_in(Application(**application), today=today)
+        except ValidationFailed as refused:
+            self.post_message(self.Refused(list(refused.problems)))
+            return
+        self.desk.store.delete_draft(self.draft.draft_id)
+        with self._save_lock:
+            self._saved_revision = 1 << 62  # no late save may bring the draft back
+        papers = print_intake_papers(self.desk, view, self.item)
+        self.post_message(self.TakenIn(view.case_number, papers))
+
+    def on_intake_screen_refused(self, message: IntakeScreen.Refused) -> None:
+        self.query_one("#take-in", Button).disabled = False
+        self._show_problems(message.problems)
+
+    def on_intake_screen_taken_in(self, message: IntakeScreen.TakenIn) -> None:
+        text = _("Case {number} taken in.").format(number=message.case_number)
+        text += "\n" + "\n".join(message.papers)
+        self.dismiss(None)
+        self.app.push_screen(MessageDialog(_("Taken in 已收件"), text))
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        if event.worker.group == "take-in" and event.state.name == "ERROR":
+            self.query_one("#take-in", Button).disabled = False
+
+    # ---- authorization letter ----------------------------------------------------------------
+
+    @on(Button.Pressed, "#authorization")
+    def action_authorization(self) -> None:
+        """授权委托书 for a take-in not filed by the resident in person."""
+        if self.draft.relation == "self" or self.item is None:
+            self.notify(_("Only needed when someone files for the applicant."))
+            return
+        self._print_authorization(self.draft.to_data())
+
+    @work(thread=True, group="paper", exit_on_error=False)
+    def _print_authorization(self, data: dict[str, Any]) -> None:
+        from station.screens.paper import print_authorization
+
+        message = print_authorization(self.desk, data, self.item)
+        self.app.call_from_thread(self.notify, message)

@@ -1,0 +1,88 @@
+"""The take-in (收件) being filled: a plain dict-shaped draft, saved on every change.
+
+No Textual here: the screen edits an :class:`IntakeDraft` and saves ``to_data()``
+with ``store.save_draft``; the same data becomes the ``Application`` given to
+``CaseService.take_in``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from forms.fieldtypes import to_date
+
+STEPS = ("item", "applicant", "form", "materials", "review")
+"""The steps of the guided take-in, in order."""
+
+
+@dataclass
+class IntakeDraft:
+    """Everything typed so far for one take-in."""
+
+    draft_id: str
+    step: int = 0
+    item_code: str = ""
+    item_name: str = ""
+    applicant: dict[str, Any] = field(default_factory=dict)
+    relation: str = "self"
+    principal: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    materials: dict[str, str] = field(default_factory=dict)
+    supply_by: dict[str, str] = field(default_factory=dict)
+    """容缺 deadlines as ISO dates (JSON-friendly)."""
+    commitment: bool = False
+    """The applicant made the 告知承诺."""
+
+    @classmethod
+    def from_data(cls, draft_id: str, data: dict[str, Any]) -> IntakeDraft:
+        """A draft from what ``save_draft`` stored (unknown keys ignored)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["draft_id"] = draft_id
+        return cls(**known)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready data for ``save_draft``."""
+        return asdict(self)
+
+    def set(self, path: str, value: Any) -> None:
+        """Set one value by its path: ``applicant.name``, ``principal.phone``, ``fields.KEY``."""
+        section, _, key = path.partition(".")
+        target: dict[str, Any] = getattr(self, section)
+        if value is None or value == "" or value == []:
+            target.pop(key, None)
+        else:
+            target[key] = value
+
+    def set_material(self, key: str, state: str, supply_by: date | None) -> None:
+        """Record a material's state and its 容缺 date."""
+        self.materials[key] = state
+        if state == "deferred" and supply_by is not None:
+            self.supply_by[key] = supply_by.isoformat()
+        else:
+            self.supply_by.pop(key, None)
+
+    def choose_item(self, code: str, name: str, materials: dict[str, str]) -> None:
+        """Pick the service item; a different item starts its form and materials afresh."""
+        if code != self.item_code:
+            self.fields = {}
+            self.materials = dict(materials)
+            self.supply_by = {}
+            self.commitment = False
+        self.item_code, self.item_name = code, name
+
+    def application(self) -> dict[str, Any]:
+        """The keyword arguments of ``station.services.cases.Application``."""
+        supply_by = {k: d for k, v in self.supply_by.items() if (d := to_date(v)) is not None}
+        return {
+            "item_code": self.item_code,
+            "applicant": dict(self.applicant),
+            "relation": self.relation,
+            "principal": dict(self.principal) if self.relation != "self" else None,
+            "fields": dict(self.fields),
+            "materials": dict(self.materials),
+            "supply_by": supply_by,
+            "attachments": [],
+            "commitment": self.commitment,
+        }

@@ -1,0 +1,69 @@
+"""Helpers of the take-in screen without Textual: item search and the review text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forms.identity import mask_id_number
+from station.i18n import _
+from station.screens.intake_model import IntakeDraft
+
+MAX_RESULTS = 30
+
+
+def search_items(catalog: Any, query: str) -> list[Any]:
+    """Items matching ``query`` (name, alias, pinyin initials, code), best first."""
+    query = query.strip()
+    if not query:
+        return list(catalog.items)[:MAX_RESULTS]
+    try:
+        from forms.search import CatalogIndex
+    except ImportError:
+        needle = query.lower()
+        return [
+            item
+            for item in catalog.items
+            if needle in item.name.lower()
+            or needle in item.code.lower()
+            or any(needle in alias.lower() for alias in item.aliases)
+        ][:MAX_RESULTS]
+    hits = CatalogIndex(catalog).search(query)
+    return [getattr(hit, "item", hit) for hit in hits][:MAX_RESULTS]
+
+
+def review_text(draft: IntakeDraft, item: Any) -> str:
+    """What the agent reads back to the resident before taking the case in."""
+    if item is None:
+        return _("No item chosen yet.")
+    applicant = draft.applicant
+    lines = [
+        _("Item: {name}").format(name=item.name),
+        _("Applicant: {name}  {id}  {phone}").format(
+            name=applicant.get("name", "—"),
+            id=mask_id_number(applicant.get("id_number", "")) or "—",
+            phone=applicant.get("phone", "—"),
+        ),
+    ]
+    if draft.relation != "self":
+        lines.append(
+            _("Filed by: {name}  {phone}").format(
+                name=draft.principal.get("name", "—"), phone=draft.principal.get("phone", "—")
+            )
+        )
+    for spec in item.fields:
+        value = draft.fields.get(spec.key)
+        if value not in (None, "", []):
+            shown = "、".join(value) if isinstance(value, list) else value
+            shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
+            lines.append(f"{spec.label}: {shown}")
+    states = {
+        "provided": _("provided"),
+        "deferred": _("deferred 容缺"),
+        "shared": _("shared"),
+        "missing": _("missing"),
+    }
+    for spec in item.materials:
+        state = draft.materials.get(spec.key, "missing")
+        when = draft.supply_by.get(spec.key, "")
+        lines.append(f"· {spec.name}: {states.get(state, state)} {when}".rstrip())
+    return "\n".join(lines)

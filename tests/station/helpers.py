@@ -1,0 +1,50 @@
+"""Small steps shared by the desk's Pilot tests."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.station.conftest import PASSWORD
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker finished and the messages they posted were handled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Focus an input and type ``text`` into it, key by key."""
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    await pilot.pause()
+    await pilot.press(*text) if text.isascii() else _set(widget, text)
+    await pilot.pause()
+
+
+def _set(widget: Input, text: str) -> None:
+    widget.value = text
+
+
+async def log_in(pilot: Pilot[None], username: str = "agent201", password: str = PASSWORD) -> None:
+    """Sign in on the login screen and wait for the home screen's data."""
+    await type_into(pilot, "#username", username)
+    await pilot.press("enter")
+    await type_into(pilot, "#password", password)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """What the terminal shows now, as plain text lines (wide characters once each)."""
+    strips = pilot.app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def flat_text(pilot: Pilot[None]) -> str:
+    """The screen's text with borders, spaces and line breaks removed (wrapped text joins up)."""
+    keep = (ch for ch in screen_text(pilot) if not ch.isspace() and ch not in "│┃╭╮╰╯─━┏┓┗┛▊▎▔▁")
+    return "".join(keep)

@@ -1,0 +1,70 @@
+"""登录: Chinese login screen, wrong password message, lock after five failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from station.app import DaibanApp
+from station.screens.home import HomeScreen
+from station.screens.login import LoginScreen
+from tests.station.helpers import flat_text, log_in, screen_text, settle
+
+
+async def test_login_screen_is_chinese_and_shows_demo_accounts(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        text = screen_text(pilot)
+        assert "登录" in text
+        assert "用户名" in text and "密码" in text
+        assert "agent201" in text and "马丽" in text and "代办员" in text
+        assert "山门村便民服务站" in text
+
+
+async def test_wrong_password_says_so_in_chinese(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, password="wrong")
+        assert isinstance(pilot.app.screen, LoginScreen)
+        assert "用户名或密码错误，还可尝试4次" in flat_text(pilot)
+
+
+async def test_right_password_opens_home(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+        text = screen_text(pilot)
+        assert "马丽" in text and "今日" in text and "待同步 0" in text
+
+
+async def test_five_failures_lock_even_the_right_password(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        for _attempt in range(5):
+            await log_in(pilot, password="wrong")
+        assert "失败次数过多，已锁定5分钟" in flat_text(pilot)
+        await log_in(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        assert "已锁定" in screen_text(pilot)
+
+
+async def test_demo_account_row_fills_the_form(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+
+
+async def test_idle_desk_locks_and_password_unlocks(desk: Callable[..., DaibanApp]) -> None:
+    from station.screens.lock import LockScreen
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        app = pilot.app
+        assert isinstance(app, DaibanApp)
+        app._last_input -= 11 * 60  # eleven idle minutes (the setting is ten)
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LockScreen)
+        await pilot.press(*"demo1234", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
