@@ -75,7 +75,7 @@ class CatalogError(ValueError):
 _PYDANTIC_MESSAGES = {
     "missing": "required key is missing",
     "extra_forbidden": "unknown key (misspelt?)",
-    "literal_error": "must be one of {expected}",
+    "literal_error": "{input} is not allowed; use one of {expected}",
     "string_pattern_mismatch": "not in the required form",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
@@ -103,6 +103,7 @@ def _pydantic_message(error: Any) -> str:
     if template is None:
         return str(error["msg"])
     context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    context["input"] = str(error.get("input", ""))
     try:
         return _(template).format(**context)
     except KeyError:
