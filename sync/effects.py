@@ -15,7 +15,7 @@ from sync.payloads import AcceptedPayload, CreatedPayload, EditedPayload, Supple
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from sync.reducer import CaseView
+    from sync.views import CaseView
 
 CHINA = timezone(timedelta(hours=8))
 """Days (for deadlines) are counted in China Standard Time."""

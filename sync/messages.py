@@ -1,0 +1,104 @@
+"""Translating what sync says to people (superseded reasons, bundle refusals, errors).
+
+Reasons travel between station and centre in English (msgids) and are stored
+that way; each end translates them when it shows them. Some carry a value
+(a state, a role, a status code): ``translate_reason`` matches those patterns
+and translates the template and the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from forms.i18n import translator
+
+_ = translator(__file__)
+
+_STATES = {
+    "draft": "draft",
+    "received": "received",
+    "submitted": "submitted",
+    "returned": "returned for correction",
+    "accepted": "accepted",
+    "processing": "processing",
+    "paused": "paused",
+    "completed": "completed",
+    "delivered": "delivered",
+    "rejected": "rejected",
+    "withdrawn": "withdrawn",
+    "discarded": "discarded",
+}
+_ROLES = {
+    "agent": "village agent",
+    "reviewer": "township reviewer",
+    "admin": "county administrator",
+}
+
+
+def _state(value: str) -> str:
+    return _(_STATES.get(value, value))
+
+
+def _role(value: str) -> str:
+    return _(_ROLES.get(value, value))
+
+
+_PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str, str]]]] = [
+    (
+        re.compile(r"^not allowed while the case is (?P<state>\w+)$"),
+        "not allowed while the case is {state}",
+        lambda g: {"state": _state(g["state"])},
+    ),
+    (
+        re.compile(r"^a (?P<role>\w+) may not do this while the case is (?P<state>\w+)$"),
+        "a {role} may not do this while the case is {state}",
+        lambda g: {"role": _role(g["role"]), "state": _state(g["state"])},
+    ),
+    (
+        re.compile(r"^invalid payload: (?P<detail>.*)$", re.S),
+        "the data of this action is invalid: {detail}",
+        lambda g: g,
+    ),
+    (
+        re.compile(r"^the centre refused the request \((?P<code>\d+)\): (?P<detail>.*)$", re.S),
+        "the centre refused the request ({code}): {detail}",
+        lambda g: g,
+    ),
+    (
+        re.compile(r"^the centre is not answering \((?P<code>\d+)\)$"),
+        "the centre is not answering ({code})",
+        lambda g: g,
+    ),
+    (
+        re.compile(r"^the centre cannot be reached: (?P<detail>.*)$", re.S),
+        "the centre cannot be reached: {detail}",
+        lambda g: g,
+    ),
+    (
+        re.compile(
+            r"^the file is (?P<size>[\d.]+) MB; attachments may be at most (?P<limit>\d+) MB$"
+        ),
+        "the file is {size} MB; attachments may be at most {limit} MB",
+        lambda g: g,
+    ),
+]
+
+
+def translate_reason(reason: str | None) -> str:
+    """A sync reason or error message in the current language.
+
+    Args:
+        reason: an English message from ``sync`` (a lifecycle or supersede
+            reason, a bundle refusal, a client error), or None.
+
+    Returns:
+        The translation; text sync does not know is returned unchanged.
+    """
+    if not reason:
+        return ""
+    for pattern, template, values in _PATTERNS:
+        match = pattern.match(reason)
+        if match:
+            return _(template).format(**values(match.groupdict()))
+    return _(reason)

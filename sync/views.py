@@ -1,0 +1,101 @@
+"""What a case looks like: the folded view and its history entries (see ``sync.reducer``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState
+from sync.payloads import Attachment, Person
+
+
+class EntryStatus(StrEnum):
+    """The fate of an event in a case's history."""
+
+    applied = "applied"
+    superseded = "superseded"  # kept, did not change the case; see reason
+    pending = "pending"  # the station's own, not yet confirmed by the centre
+
+
+class HistoryEntry(BaseModel):
+    """One event in a case's history, as shown to people (no ID numbers in it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    kind: EventKind
+    actor_id: str
+    actor_role: Role
+    station_id: str
+    station_seq: int
+    device_time: datetime
+    status: EntryStatus
+    reason: str | None = None
+    """Why it was superseded (English msgid), or why a pending one will be."""
+    central_seq: int | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+class CaseView(BaseModel):
+    """A case as folded from its events. Frozen; ``model_dump(mode="json")`` is JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: UUID
+    case_number: str
+    division: str
+    kind: str = "application"
+    """``application`` or ``unresolved`` (办不成事)."""
+    exists: bool = True
+    """False while no ``created`` event has been applied (an orphan)."""
+    item_code: str = ""
+    item_version: str = ""
+    item_name: str = ""
+    state: CaseState = CaseState.draft
+    version: int = 0
+    """Number of events that changed the case (applied, or pending and allowed)."""
+    applicant: Person | None = None
+    principal: Person | None = None
+    relation: str = "self"
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: dict[str, str] = Field(default_factory=dict)
+    supply_by: dict[str, date] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+    commitment: bool = False
+    what: str = ""
+    why: str = ""
+    contact: str = ""
+    station_id: str = ""
+    """The station that created (owns) the case."""
+    station_name: str = ""
+    agent_name: str = ""
+    agent_phone: str = ""
+    created_at: datetime | None = None
+    received_at: datetime | None = None
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
+    completed_at: datetime | None = None
+    delivered_at: datetime | None = None
+    promised_days: int | None = None
+    officer: str | None = None
+    pauses: list[tuple[date, date | None]] = Field(default_factory=list)
+    """Returned/paused intervals (China days), the last one open while it lasts."""
+    paused_from: CaseState | None = None
+    pause_kind: str | None = None
+    last_reason: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    apply_instead: str | None = None
+    forwarded_to: str | None = None
+    result: str | None = None
+    result_note: str | None = None
+    handed_over_how: str | None = None
+    signed_by: str | None = None
+    rating: int | None = None
+    rating_reason: str | None = None
+    flags: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()

@@ -1,0 +1,39 @@
+"""Sync reasons are shown in Chinese (the default language of the tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from forms.i18n import set_language
+from sync.bundle import FORGED
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState, check_transition
+from sync.messages import translate_reason
+
+
+def test_superseded_reasons_read_in_chinese() -> None:
+    set_language("zh_CN")
+    rejected = check_transition(CaseState.rejected, EventKind.edited, Role.agent)
+    assert translate_reason(rejected) == "办件处于“不予受理”状态，不能进行此操作"
+    village = check_transition(CaseState.submitted, EventKind.accepted, Role.agent)
+    assert translate_reason(village) == "办件处于“已报送”状态时，代办员不能进行此操作"
+    assert translate_reason(FORGED) == "数据包签名不符：并非该服务站生成（疑似伪造）"
+    assert translate_reason("the centre is not answering (503)") == "中心暂时无法响应（503）"
+
+
+def test_unknown_text_and_english_pass_through() -> None:
+    assert translate_reason("something new") == "something new"
+    assert translate_reason(None) == ""
+    set_language("en")
+    try:
+        assert translate_reason("not allowed while the case is returned") == (
+            "not allowed while the case is returned for correction"
+        )
+    finally:
+        set_language("zh_CN")
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_every_state_has_a_chinese_name(state: CaseState) -> None:
+    text = translate_reason(f"not allowed while the case is {state.value}")
+    assert state.value not in text
