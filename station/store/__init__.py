@@ -19,7 +19,6 @@ from station.store.caselist import CaseListMixin
 from station.store.db import DB_FILE, make_engine, reading, writing
 from station.store.local import AccountsMixin, DraftsMixin
 from station.store.models import (
-    BlobTask,
     CaseSummary,
     Draft,
     NewEvent,
@@ -34,7 +33,6 @@ from sync.ids import case_number as make_case_number
 from sync.reducer import CaseView, EntryStatus, apply_event
 
 __all__ = [
-    "BlobTask",
     "CaseSummary",
     "Draft",
     "NewEvent",

@@ -82,14 +82,3 @@ class SyncRecord:
     superseded: int
     rejected: int
     error: str | None
-
-
-@dataclass(frozen=True)
-class BlobTask:
-    """An attachment waiting to be uploaded."""
-
-    sha256: str
-    size: int
-    name: str
-    attempts: int
-    last_error: str | None

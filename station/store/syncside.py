@@ -16,9 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
 from station.store.db import reading, writing
-from station.store.models import BlobTask, StationIdentity, SyncRecord
+from station.store.models import StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
 from station.store.tables import BLOBS, SYNC_RUNS
+from sync.blobs import BlobRef, blob_path
+from sync.engine import SyncReport, take_batch
 from sync.events import Event
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
 
@@ -45,6 +47,8 @@ class SyncSideMixin:
 
     engine: Engine
     data_dir: Path
+    last_page: PageOutcome | None = None
+    """What the latest ``apply_pull_page`` did (counts for the caller)."""
 
     def require_identity(self) -> StationIdentity:  # pragma: no cover - provided by the store
         raise NotImplementedError
@@ -58,66 +62,46 @@ class SyncSideMixin:
         self, limit: int = PUSH_BATCH_EVENTS, max_bytes: int = PUSH_BATCH_BYTES
     ) -> list[Event]:
         """The next events to push, in station_seq order, within the batch limits."""
+        fault_point("before_push")
         identity = self.require_identity()
         with reading(self.engine) as conn:
             events = eventlog.outbox(conn, identity.station_id, limit)
-        batch: list[Event] = []
-        size = 0
-        for event in events:
-            size += len(event.model_dump_json())
-            if batch and size > max_bytes:
-                break
-            batch.append(event)
-        return batch
+        return take_batch(events, limit, max_bytes)
 
     def acknowledge(self, results: list[EventResult]) -> None:
         """Store the centre's per-event answer (idempotent; never moves an event back)."""
+        fault_point("after_push_commit")
         with writing(self.engine) as conn:
             for case_id in sorted(eventlog.acknowledge(conn, results)):
                 projection.refold(conn, case_id)
 
-    def apply_pull_page(self, page: PullResponse) -> PageOutcome:
+    def apply_pull_page(self, page: PullResponse) -> None:
         """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
         identity = self.require_identity()
         with writing(self.engine) as conn:
-            outcome = apply_page(conn, identity.station_id, page)
+            self.last_page = apply_page(conn, identity.station_id, page)
             fault_point("mid_pull_page")
-        return outcome
-
-    def record_clock_skew(self, seconds: float) -> None:
-        """Remember how far this machine's clock is from the centre's."""
-        with writing(self.engine) as conn:
-            meta.put(conn, meta.CLOCK_SKEW, f"{seconds:.3f}")
 
     def clock_skew(self) -> float | None:
-        """Seconds this clock is ahead of the centre's (None before the first hello)."""
+        """Seconds the centre's clock is ahead of this one (None before the first hello)."""
         with reading(self.engine) as conn:
             raw = meta.get(conn, meta.CLOCK_SKEW)
         return float(raw) if raw is not None else None
 
-    # sync runs --------------------------------------------------------------
-
-    def start_sync_run(self) -> int:
-        """Record that a sync started; returns its id."""
+    def record_sync(self, report: SyncReport) -> None:
+        """Remember a run (status bar, ``daiban sync``) and the clock skew it measured."""
+        values = {
+            "started_at": report.started_at.isoformat(),
+            "finished_at": (report.finished_at or datetime.now(UTC)).isoformat(),
+            "pushed": report.pushed,
+            "pulled": report.pulled,
+            "superseded": report.superseded,
+            "rejected": report.rejected,
+            "error": report.error,
+        }
         with writing(self.engine) as conn:
-            result = conn.execute(insert(SYNC_RUNS).values(started_at=_now()))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-    def finish_sync_run(
-        self,
-        run_id: int,
-        *,
-        pushed: int = 0,
-        pulled: int = 0,
-        superseded: int = 0,
-        rejected: int = 0,
-        error: str | None = None,
-    ) -> None:
-        """Record how a sync ended."""
-        values = {"finished_at": _now(), "pushed": pushed, "pulled": pulled}
-        values |= {"superseded": superseded, "rejected": rejected, "error": error}
-        with writing(self.engine) as conn:
-            conn.execute(update(SYNC_RUNS).where(SYNC_RUNS.c.id == run_id).values(**values))
+            conn.execute(insert(SYNC_RUNS).values(**values))
+            meta.put(conn, meta.CLOCK_SKEW, f"{report.skew_seconds:.3f}")
 
     def last_sync(self) -> SyncRecord | None:
         """The latest finished sync run (successful or not), or None."""
@@ -155,7 +139,7 @@ class SyncSideMixin:
         with writing(self.engine) as conn:
             conn.execute(statement.on_conflict_do_nothing())
 
-    def blobs_to_upload(self, limit: int = 20) -> list[BlobTask]:
+    def pending_blobs(self, limit: int = 20) -> list[BlobRef]:
         """Attachments not yet at the centre, fewest failed attempts first."""
         with reading(self.engine) as conn:
             rows = conn.execute(
@@ -164,9 +148,13 @@ class SyncSideMixin:
                 .order_by(BLOBS.c.attempts, BLOBS.c.created_at)
                 .limit(limit)
             ).all()
-        return [BlobTask(r.sha256, r.size, r.name, r.attempts, r.last_error) for r in rows]
+        return [BlobRef(sha256=r.sha256, size=r.size, name=r.name) for r in rows]
 
-    def blob_uploaded(self, sha256: str) -> None:
+    def blob_path(self, sha256: str) -> Path:
+        """Where the blob's bytes are."""
+        return blob_path(self.blob_dir, sha256)
+
+    def mark_blob_uploaded(self, sha256: str) -> None:
         """The centre holds the whole blob."""
         with writing(self.engine) as conn:
             conn.execute(

@@ -1,0 +1,275 @@
+"""Taking applications in and moving cases through their life, with the desk's rules.
+
+The desk and ``daiban case ...`` both go through :class:`CaseService`, so a
+script can do exactly what a person at the desk can do, and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from forms.catalog import Catalog, ServiceItem
+from forms.validation import Problem, check_application, has_errors
+from station.services import _
+from station.services.application import (
+    ActionRefused,
+    Actor,
+    Application,
+    Attachment,
+    ValidationFailed,
+)
+from station.services.names import action_name, role_name, state_name
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
+from sync.lifecycle import check_transition, find_transition
+from sync.payloads import validate_payload
+from sync.protocol import StationRole
+from sync.reducer import CaseView, china_day
+
+__all__ = [
+    "ActionRefused",
+    "Actor",
+    "Application",
+    "Attachment",
+    "CaseService",
+    "ValidationFailed",
+]
+
+REASON_REQUIRED = frozenset(
+    {EventKind.returned, EventKind.rejected, EventKind.withdrawn, EventKind.paused}
+)
+"""Actions that need a reason the resident or the agent can read."""
+
+ROLES_AT_STATION: dict[StationRole, frozenset[Role]] = {
+    StationRole.village: frozenset({Role.agent}),
+    StationRole.township: frozenset({Role.agent, Role.reviewer}),
+    StationRole.county: frozenset({Role.agent, Role.reviewer, Role.admin}),
+}
+"""A village station only takes in (收件): it can never accept (受理) in a township's name."""
+
+
+def today_in_china() -> date:
+    """The calendar day in China now (case numbers and deadlines use it)."""
+    return china_day(datetime.now(UTC))
+
+
+def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
+    """Why ``role`` may not do ``kind`` to the case, translated; None when it may."""
+    if view is None or not view.exists:
+        return _("There is no such case.")
+    if check_transition(view.state, kind, role) is None:
+        return None
+    values = {"action": action_name(kind), "state": state_name(view.state)}
+    if find_transition(view.state, kind) is None:
+        return _("Cannot {action} while the case is {state}.").format(**values)
+    return _("A {role} may not {action} while the case is {state}.").format(
+        role=role_name(role), **values
+    )
+
+
+class CaseService:
+    """Cases at this station, acted on by one person."""
+
+    def __init__(self, store: StationStore, catalog: Catalog, actor: Actor) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.actor = actor
+
+    # intake -----------------------------------------------------------------
+
+    def item(self, code: str) -> ServiceItem:
+        """The catalog item, or ValidationFailed naming the unknown code."""
+        try:
+            return self.catalog.get(code)
+        except KeyError:
+            message = _("Unknown service item {code}.").format(code=code)
+            raise ValidationFailed([Problem("item", message)]) from None
+
+    def check(self, application: Application, today: date | None = None) -> list[Problem]:
+        """Every problem of an application (errors block intake, warnings do not)."""
+        return check_application(
+            self.item(application.item_code),
+            applicant=application.applicant,
+            fields=application.fields,
+            materials=application.materials,
+            relation=application.relation,
+            principal=application.principal,
+            today=today or today_in_china(),
+        )
+
+    def intake_events(
+        self, application: Application, *, receive: bool = True, today: date | None = None
+    ) -> list[NewEvent]:
+        """Validate an application and build its ``created`` (+ ``received``) events.
+
+        Raises:
+            ValidationFailed: with every blocking problem; nothing is written.
+        """
+        self._check_role(EventKind.created)
+        problems = self.check(application, today)
+        if has_errors(problems):
+            raise ValidationFailed([p for p in problems if p.severity == "error"])
+        item = self.item(application.item_code)
+        payload = application.model_dump(mode="json")
+        payload |= {
+            "kind": "application",
+            "item_version": str(item.version),
+            "item_name": item.name,
+            "promised_days": item.promised_days,
+            "station_name": self._station_name(),
+            "agent_name": self.actor.name,
+            "agent_phone": self.actor.phone,
+        }
+        events = [self._new(EventKind.created, payload)]
+        if receive:
+            events.append(self._new(EventKind.received, {}))
+        return events
+
+    def take_in(
+        self, application: Application, *, receive: bool = True, today: date | None = None
+    ) -> CaseView:
+        """Validate and take an application in (收件), all in one transaction.
+
+        Args:
+            application: what the resident applies for.
+            receive: also take it in (``received``), not just save it as a draft case.
+            today: the intake day (default: today in China).
+
+        Returns:
+            The new case, with its case number.
+
+        Raises:
+            ValidationFailed: the application has errors; nothing was written.
+        """
+        events = self.intake_events(application, receive=receive, today=today)
+        return self.store.create_cases([events], today or today_in_china())[0]
+
+    def take_in_many(
+        self, batches: Sequence[Sequence[NewEvent]], today: date | None = None
+    ) -> list[CaseView]:
+        """Write already validated intakes (from :meth:`intake_events`) in ONE transaction."""
+        return self.store.create_cases(batches, today or today_in_china())
+
+    def record_unresolved(self, *, what: str, why: str, contact: str) -> CaseView:
+        """Record a 办不成事 request (what the resident wanted, why it could not be done)."""
+        self._check_role(EventKind.created)
+        payload = {"kind": "unresolved", "what": what, "why": why, "contact": contact}
+        payload |= {"station_name": self._station_name(), "agent_name": self.actor.name}
+        self._validate(EventKind.created, payload)
+        event = self._new(EventKind.created, payload)
+        return self.store.create_cases([[event]], today_in_china())[0]
+
+    # the lifecycle ------------------------------------------------------------
+
+    def act(
+        self,
+        case_key: str,
+        kind: EventKind,
+        *,
+        reason: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> CaseView:
+        """Do one lifecycle action with the desk's rules.
+
+        Args:
+            case_key: case number or case id.
+            kind: the action.
+            reason: why (required to return, reject, withdraw or pause).
+            payload: the action's other data (``to`` for forward, ``result`` to complete, ...).
+
+        Returns:
+            The case after the action.
+
+        Raises:
+            ActionRefused: not allowed, with a translated reason; nothing written.
+        """
+        kind = EventKind(kind)
+        data = dict(payload or {})
+        if reason is not None and reason.strip():
+            data["reason"] = reason.strip()
+        if kind in REASON_REQUIRED and not str(data.get("reason", "")).strip():
+            raise ActionRefused(
+                _("A reason is required to {action}.").format(action=action_name(kind))
+            )
+        self._check_role(kind)
+        self._validate(kind, data)
+
+        def allowed(view: CaseView | None) -> None:
+            problem = refusal(view, kind, self.actor.role)
+            if problem is not None:
+                raise ActionRefused(problem)
+
+        try:
+            return self.store.append(case_key, [self._new(kind, data)], check=allowed)
+        except KeyError:
+            raise ActionRefused(_("There is no such case.")) from None
+
+    def supplement(
+        self, case_key: str, materials: dict[str, str], attachments: Sequence[Attachment] = ()
+    ) -> CaseView:
+        """Record supplied materials (补充材料) and their scans."""
+        payload = {
+            "materials": materials,
+            "attachments": [a.model_dump(mode="json") for a in attachments],
+        }
+        return self.act(case_key, EventKind.supplemented, payload=payload)
+
+    def resubmit(self, case_key: str) -> CaseView:
+        """Send a corrected case back to the township (补正后重新报送)."""
+        return self.act(case_key, EventKind.resubmitted)
+
+    def hand_over(self, case_key: str, *, how: str, signed_by: str) -> CaseView:
+        """Record that the result reached the resident (送达)."""
+        return self.act(
+            case_key, EventKind.handed_over, payload={"how": how, "signed_by": signed_by}
+        )
+
+    def rate(self, case_key: str, rating: int, reason: str | None = None) -> CaseView:
+        """Record the resident's 好差评 (1 very dissatisfied .. 5 very satisfied)."""
+        if not 1 <= rating <= 5:
+            raise ActionRefused(_("A rating is from 1 to 5."))
+        if rating <= 2 and not (reason or "").strip():
+            raise ActionRefused(_("A rating of 2 or less needs a reason."))
+        payload = {"rating": rating, "reason": (reason or "").strip() or None}
+        return self.act(case_key, EventKind.rated, payload=payload)
+
+    def withdraw(self, case_key: str, reason: str) -> CaseView:
+        """The applicant withdraws the case (撤件)."""
+        return self.act(case_key, EventKind.withdrawn, reason=reason)
+
+    def acknowledge(self, case_key: str) -> CaseView:
+        """The agent has read why an event was superseded (clears the flag)."""
+        return self.act(case_key, EventKind.acknowledged)
+
+    # helpers --------------------------------------------------------------------
+
+    def _check_role(self, kind: EventKind) -> None:
+        identity = self.store.identity()
+        if identity is None:
+            raise ActionRefused(_("This station is not enrolled yet."))
+        if self.actor.role not in ROLES_AT_STATION[identity.role]:
+            raise ActionRefused(
+                _("A {role} cannot {action} at this station.").format(
+                    role=role_name(self.actor.role), action=action_name(kind)
+                )
+            )
+
+    def _station_name(self) -> str:
+        identity = self.store.identity()
+        return identity.name if identity else ""
+
+    @staticmethod
+    def _validate(kind: EventKind, payload: dict[str, Any]) -> None:
+        try:
+            validate_payload(kind, payload)
+        except ValueError as error:
+            raise ActionRefused(
+                _("The details of this action are incomplete: {error}").format(error=error)
+            ) from None
+
+    def _new(self, kind: EventKind, payload: dict[str, Any]) -> NewEvent:
+        return NewEvent(
+            kind=kind, actor_id=self.actor.user_id, actor_role=self.actor.role, payload=payload
+        )

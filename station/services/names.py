@@ -1,0 +1,67 @@
+"""People-facing names of states, actions and roles (translated on use)."""
+
+from __future__ import annotations
+
+from station.services import _
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState
+
+STATE_NAMES: dict[CaseState, str] = {
+    CaseState.draft: "draft",
+    CaseState.received: "taken in",
+    CaseState.submitted: "submitted",
+    CaseState.returned: "returned for correction",
+    CaseState.accepted: "accepted",
+    CaseState.processing: "in process",
+    CaseState.paused: "paused for a special procedure",
+    CaseState.completed: "completed",
+    CaseState.delivered: "delivered",
+    CaseState.rejected: "rejected",
+    CaseState.withdrawn: "withdrawn",
+    CaseState.discarded: "discarded",
+}
+
+ACTION_NAMES: dict[EventKind, str] = {
+    EventKind.created: "create",
+    EventKind.edited: "edit",
+    EventKind.discarded: "discard",
+    EventKind.received: "take in",
+    EventKind.submitted: "submit",
+    EventKind.accepted: "accept",
+    EventKind.returned: "return for correction",
+    EventKind.supplemented: "supplement materials",
+    EventKind.resubmitted: "resubmit",
+    EventKind.rejected: "reject",
+    EventKind.forwarded: "forward",
+    EventKind.paused: "pause",
+    EventKind.resumed: "resume",
+    EventKind.completed: "complete",
+    EventKind.handed_over: "hand over",
+    EventKind.rated: "rate",
+    EventKind.withdrawn: "withdraw",
+    EventKind.acknowledged: "acknowledge",
+}
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.agent: "village agent",
+    Role.reviewer: "township reviewer",
+    Role.admin: "county administrator",
+}
+
+
+def state_name(state: CaseState | str) -> str:
+    """The translated name of a case state (已收件, 补正中, ...)."""
+    state = CaseState(state)
+    return _(STATE_NAMES.get(state, state.value))
+
+
+def action_name(kind: EventKind | str) -> str:
+    """The translated name of an action (受理, 退回补正, ...)."""
+    kind = EventKind(kind)
+    return _(ACTION_NAMES.get(kind, kind.value))
+
+
+def role_name(role: Role | str) -> str:
+    """The translated name of a role (代办员, 乡镇审核员, 县级管理员)."""
+    role = Role(role)
+    return _(ROLE_NAMES.get(role, role.value))

@@ -1,0 +1,110 @@
+"""The station database: durable settings, migrations with a snapshot, gapless numbers, search."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from station.config import load_settings, save_settings
+from station.services.cases import CaseService
+from station.store import StationStore
+from station.store.migrate import current_revision, head_revision
+from tests.unit.store.conftest import application, identity
+
+
+def test_every_connection_is_wal_with_full_sync(store: StationStore) -> None:
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_a_new_database_is_at_head_without_a_snapshot(store: StationStore) -> None:
+    assert current_revision(store.engine) == head_revision()
+    assert not (store.data_dir / "backups").exists()
+
+
+def test_an_old_database_is_snapshotted_before_it_is_migrated(tmp_path: Path) -> None:
+    old = StationStore.open(tmp_path, revision="0001_base")
+    old.close()
+    StationStore.open(tmp_path).close()
+    snapshots = list((tmp_path / "backups").glob("station-0001_base-*.db"))
+    assert len(snapshots) == 1
+    with sqlite3.connect(snapshots[0]) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001_base",)
+
+
+def test_station_sequence_is_gapless_across_cases(
+    service: CaseService, store: StationStore
+) -> None:
+    for serial in range(1, 4):
+        service.take_in(application(serial=serial), today=date(2026, 11, 23))
+    batch = store.outbox_batch(200, 256 * 1024)
+    assert [e.station_seq for e in batch] == [1, 2, 3, 4, 5, 6]
+    assert [e.kind.value for e in batch[:2]] == ["created", "received"]
+
+
+def test_case_numbers_count_per_day(service: CaseService) -> None:
+    first = service.take_in(application(serial=1), today=date(2026, 11, 23))
+    second = service.take_in(application(serial=2), today=date(2026, 11, 23))
+    next_day = service.take_in(application(serial=3), today=date(2026, 11, 24))
+    assert first.case_number == "640522100201-20261123-0001"
+    assert second.case_number == "640522100201-20261123-0002"
+    assert next_day.case_number == "640522100201-20261124-0001"
+
+
+def test_search_by_name_initials_id_and_case_number(
+    service: CaseService, store: StationStore
+) -> None:
+    zhang = service.take_in(application("张三丰", 1))
+    service.take_in(application("李四", 2))
+    numbers = lambda q: [c.case_number for c in store.list_cases(q)]  # noqa: E731
+    assert numbers("张三丰") == [zhang.case_number]
+    assert numbers("三丰") == [zhang.case_number]
+    assert numbers("zsf") == [zhang.case_number]
+    assert numbers(application("张三丰", 1).applicant["id_number"]) == [zhang.case_number]
+    assert numbers(zhang.case_number) == [zhang.case_number]
+    assert store.count_cases("") == 2
+    assert store.count_cases("王五") == 0
+
+
+def test_case_list_hides_the_full_id_number(service: CaseService, store: StationStore) -> None:
+    service.take_in(application("张三丰", 1))
+    (summary,) = store.list_cases()
+    assert summary.id_masked == "640522********0014"
+    assert summary.item_name == "城乡居民基本医疗保险参保登记"
+    assert summary.state == "received"
+
+
+def test_get_case_by_number_or_id(service: CaseService, store: StationStore) -> None:
+    case = service.take_in(application())
+    by_number = store.get_case(case.case_number)
+    assert by_number is not None and by_number.case_id == case.case_id
+    assert store.get_case(str(case.case_id)) == by_number
+    assert store.get_case(case.case_id.hex) == by_number
+    assert store.get_case("640522100201-20991231-0001") is None
+
+
+def test_drafts_and_identity_survive_reopening(tmp_path: Path) -> None:
+    first = StationStore.open(tmp_path)
+    first.save_identity(identity())
+    first.save_draft("d1", {"name": "张三", "fields": {"a": 1}})
+    first.close()
+    again = StationStore.open(tmp_path)
+    assert again.identity() == identity()
+    (draft,) = again.list_drafts()
+    assert (draft.draft_id, draft.data) == ("d1", {"name": "张三", "fields": {"a": 1}})
+    again.delete_draft("d1")
+    assert again.list_drafts() == []
+
+
+def test_settings_round_trip_through_the_toml_file(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path)
+    assert settings.language == "zh_CN" and not settings.elder_mode
+    save_settings(settings.model_copy(update={"elder_mode": True, "printer": "柜台打印机"}))
+    again = load_settings(tmp_path)
+    assert again.elder_mode and again.printer == "柜台打印机"
+    assert load_settings(tmp_path, elder_mode=False).elder_mode is False

@@ -1,0 +1,172 @@
+"""The store's side of sync: the outbox, acknowledgements and pull pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from station.services.cases import CaseService
+from station.store import StationStore
+from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
+from sync.ids import new_id
+from sync.protocol import AccountRecord, EventResult, PullResponse, ResultStatus
+from tests.unit.store.conftest import application
+
+
+def _result(
+    event: Event, status: ResultStatus, seq: int | None, reason: str | None = None
+) -> EventResult:
+    return EventResult(id=str(event.id), status=status, central_seq=seq, reason=reason)
+
+
+def _recorded(
+    event: Event, seq: int, status: EventStatus = EventStatus.applied, reason: str | None = None
+) -> RecordedEvent:
+    return RecordedEvent(**event.model_dump(), central_seq=seq, status=status, reason=reason)
+
+
+def _township_event(case: Event, kind: EventKind, seq: int, payload: dict) -> RecordedEvent:
+    return RecordedEvent(
+        id=new_id(),
+        case_id=case.case_id,
+        case_number=case.case_number,
+        division=case.division,
+        kind=kind,
+        station_id="st-township",
+        station_seq=seq,
+        base_version=3,
+        actor_id="u-reviewer",
+        actor_role=Role.reviewer,
+        device_time=datetime.now(UTC),
+        payload=payload,
+        central_seq=100 + seq,
+    )
+
+
+def test_acknowledged_events_leave_the_outbox_and_never_come_back(
+    service: CaseService, store: StationStore
+) -> None:
+    service.take_in(application())
+    batch = store.outbox_batch(200, 1 << 20)
+    results = [_result(e, ResultStatus.applied, i + 1) for i, e in enumerate(batch)]
+    store.acknowledge(results)
+    assert store.outbox_depth() == 0
+    # a replayed answer (say "duplicate") changes nothing: acknowledgement is monotonic
+    store.acknowledge([_result(e, ResultStatus.duplicate, None) for e in batch])
+    assert store.outbox_batch(200, 1 << 20) == []
+
+
+def test_a_rejected_event_stays_but_does_not_block_the_ones_behind(
+    service: CaseService, store: StationStore
+) -> None:
+    first = service.take_in(application(serial=1))
+    service.take_in(application(serial=2))
+    batch = store.outbox_batch(1, 1 << 20)
+    assert len(batch) == 1
+    store.acknowledge([_result(batch[0], ResultStatus.rejected, None, "wrong station")])
+    rest = store.outbox_batch(200, 1 << 20)
+    assert [e.station_seq for e in rest] == [2, 3, 4]
+    history = store.case_history(first.case_id)
+    assert [(h.kind.value, h.status.value, h.reason) for h in history][0] == (
+        "created",
+        "superseded",
+        "wrong station",
+    )
+
+
+def test_outbox_batch_respects_the_byte_limit(service: CaseService, store: StationStore) -> None:
+    service.take_in(application())
+    assert len(store.outbox_batch(200, 10)) == 1  # always at least one
+
+
+def test_a_pull_page_is_applied_once_with_its_cursor_and_accounts(
+    service: CaseService, store: StationStore
+) -> None:
+    case = service.take_in(application())
+    service.act(case.case_number, EventKind.submitted)
+    created, received, submitted = store.outbox_batch(200, 1 << 20)
+    store.acknowledge(
+        [
+            _result(e, ResultStatus.applied, i + 1)
+            for i, e in enumerate((created, received, submitted))
+        ]
+    )
+    accepted = _township_event(created, EventKind.accepted, 1, {})
+    account = AccountRecord(
+        user_id="u-agent",
+        username="wang",
+        display_name="王代办",
+        role=Role.agent,
+        division="640522100201",
+        password_hash="$argon2id$x",
+        updated_at=datetime.now(UTC),
+    )
+    page = PullResponse(
+        events=[_recorded(created, 1), _recorded(received, 2), _recorded(submitted, 3), accepted],
+        next_cursor=101,
+        has_more=False,
+        accounts=[account],
+    )
+    store.apply_pull_page(page)
+    store.apply_pull_page(page)  # replayed: nothing changes
+    view = store.get_case(case.case_number)
+    assert view is not None and view.state == "accepted"
+    assert len(view.history) == 4
+    assert store.pull_cursor() == 101
+    assert store.find_account("wang") == account
+
+
+def test_an_own_event_superseded_at_the_centre_flags_the_case(
+    service: CaseService, store: StationStore
+) -> None:
+    case = service.take_in(application())
+    service.act(case.case_number, EventKind.submitted)
+    created, received, submitted = store.outbox_batch(200, 1 << 20)
+    store.acknowledge(
+        [
+            _result(e, ResultStatus.applied, i + 1)
+            for i, e in enumerate((created, received, submitted))
+        ]
+    )
+    rejected = _township_event(created, EventKind.rejected, 1, {"reason": "不属于本站受理范围"})
+    store.apply_pull_page(
+        PullResponse(
+            events=[
+                _recorded(created, 1),
+                _recorded(received, 2),
+                _recorded(submitted, 3),
+                rejected,
+            ],
+            next_cursor=101,
+            has_more=False,
+        )
+    )
+    assert store.get_case(case.case_number).state == "rejected"  # type: ignore[union-attr]
+    assert store.list_cases(flagged=True) == []
+    # our withdrawal raced the rejection: the centre kept it as superseded
+    withdrawal = Event(
+        **{
+            **created.model_dump(),
+            "id": new_id(),
+            "kind": EventKind.withdrawn,
+            "station_seq": 4,
+            "base_version": 3,
+            "payload": {"reason": "申请人撤回"},
+        }
+    )
+    page = PullResponse(
+        events=[
+            _recorded(
+                withdrawal, 102, EventStatus.superseded, "not allowed while the case is rejected"
+            )
+        ],
+        next_cursor=102,
+        has_more=False,
+    )
+    store.apply_pull_page(page)
+    (flagged,) = store.list_cases(flagged=True)
+    assert flagged.case_number == case.case_number
+    last = store.case_history(case.case_id)[-1]
+    assert (last.status.value, last.reason) == (
+        "superseded",
+        "not allowed while the case is rejected",
+    )
