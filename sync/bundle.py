@@ -73,6 +73,9 @@ class Manifest(BaseModel):
     created_at: datetime
     event_count: int
     members: list[Member]
+    cursor: int | None = None
+    """outbox: the station's pull cursor (the centre answers with what follows it);
+    return: the cursor the station stores once it has applied the events."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def write_bundle(
     events: Iterable[Event],
     blob_paths: dict[str, Path],
     signing_key: str,
+    cursor: int | None = None,
 ) -> BundleInfo:
     """Write a signed bundle atomically.
 
@@ -130,6 +134,7 @@ def write_bundle(
         events: the events, in order (station_seq for an outbox).
         blob_paths: sha256 -> file of each attachment to carry.
         signing_key: the station's signing key (hex).
+        cursor: see ``Manifest.cursor``.
 
     Returns:
         What was written.
@@ -147,6 +152,7 @@ def write_bundle(
         created_at=datetime.now(UTC),
         event_count=lines.count(b"\n"),
         members=members,
+        cursor=cursor,
     )
     manifest_bytes = _canonical(manifest)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base, wait_random_exponential
 
 from sync.blobs import CHUNK_BYTES, iter_chunks
-from sync.errors import CentralRefused, CentralUnreachable
+from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event
 from sync.protocol import (
     API_PREFIX,
@@ -44,6 +44,15 @@ MAX_RETRY_AFTER = 300.0
 """A Retry-After longer than this (seconds) is capped."""
 
 M = TypeVar("M", bound=BaseModel)
+
+__all__ = ["CentralClient", "CentralRefused", "CentralUnreachable", "enroll", "parse_retry_after"]
+
+
+def _parse(model: type[M], response: httpx.Response) -> M:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as error:
+        raise SyncError(f"the centre's answer was not understood: {error}") from None
 
 
 class _Retry(Exception):
@@ -169,14 +178,14 @@ class CentralClient:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request with the retry policy. Raises CentralRefused / CentralUnreachable."""
         try:
-            return self._retrying(self._once, method, path, kwargs)
+            return self._retrying.copy()(self._once, method, path, kwargs)
         except _Retry as error:
             raise CentralUnreachable(str(error)) from error
 
     def _json(self, path: str, body: BaseModel, answer: type[M]) -> M:
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
         response = self.request("POST", path, content=gzip_json(body), headers=headers)
-        return answer.model_validate_json(response.content)
+        return _parse(answer, response)
 
     def hello(
         self, *, software_version: str, schema_version: int, outbox_depth: int
@@ -196,7 +205,7 @@ class CentralClient:
     def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse:
         """A page of events in the station's scope after ``after``."""
         response = self.request("GET", "/pull", params={"after": after, "limit": limit})
-        return PullResponse.model_validate_json(response.content)
+        return _parse(PullResponse, response)
 
     def blob_status(self, sha256: str) -> BlobStatus | None:
         """How much of a blob the centre holds, or None if it holds nothing of it."""
@@ -206,7 +215,7 @@ class CentralClient:
             if error.status_code == 404:
                 return None
             raise
-        return BlobStatus.model_validate_json(response.content)
+        return _parse(BlobStatus, response)
 
     def _put_chunk(self, sha256: str, offset: int, size: int, chunk: bytes) -> BlobStatus:
         response = self.request(
@@ -216,7 +225,7 @@ class CentralClient:
             content=chunk,
             headers={"Content-Type": "application/octet-stream"},
         )
-        return BlobStatus.model_validate_json(response.content)
+        return _parse(BlobStatus, response)
 
     def upload_blob(
         self,
@@ -259,7 +268,7 @@ class CentralClient:
         """Hand an offline bundle to the centre (the same idempotent path as push)."""
         headers = {"Content-Type": "application/zip"}
         response = self.request("POST", "/bundles", content=data, headers=headers)
-        return BundleImportResult.model_validate_json(response.content)
+        return _parse(BundleImportResult, response)
 
     def fetch_catalog(self) -> bytes:
         """The published service-item catalog file."""

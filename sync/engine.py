@@ -126,6 +126,8 @@ class SyncReport(BaseModel):
     """Centre clock minus station clock."""
     error: str | None = None
     """Why the run stopped early, if it did."""
+    catalog_version: str | None = None
+    """The catalog version the centre announced (fetch it if it differs from the local one)."""
 
 
 def event_bytes(event: Event) -> int:
@@ -227,6 +229,7 @@ def _pull(
             raise SyncError("the centre's pull cursor did not advance")
         store.apply_pull_page(page)
         report.pulled += len(page.events)
+        report.catalog_version = page.catalog_version or report.catalog_version
         progress(SyncProgress("pull", report.pulled))
         cursor = page.next_cursor
         if not page.has_more:

@@ -76,6 +76,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         lambda g: g,
     ),
     (
+        re.compile(r"^the centre's answer was not understood: (?P<detail>.*)$", re.S),
+        "the centre's answer was not understood: {detail}",
+        lambda g: g,
+    ),
+    (
+        re.compile(
+            r"^the centre accepts event schema (?P<low>\d+)-(?P<high>\d+), "
+            r"this station writes (?P<mine>\d+): upgrade$"
+        ),
+        "the centre accepts event schema {low}-{high}, this station writes {mine}: upgrade",
+        lambda g: g,
+    ),
+    (
         re.compile(
             r"^the file is (?P<size>[\d.]+) MB; attachments may be at most (?P<limit>\d+) MB$"
         ),

@@ -41,11 +41,13 @@ Result = Literal["approved", "denied", "approved_deferred"]
 """通过 / 不通过 / 容缺通过."""
 
 
-class _Payload(BaseModel):
+class PayloadModel(BaseModel):
+    """Base of every payload model: known keys checked, unknown ones kept."""
+
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class Person(_Payload):
+class Person(PayloadModel):
     """An applicant or principal (申请人 / 委托人)."""
 
     name: Reason
@@ -54,7 +56,7 @@ class Person(_Payload):
     address: str = ""
 
 
-class Attachment(_Payload):
+class Attachment(PayloadModel):
     """A scanned material, stored content-addressed by SHA-256."""
 
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -63,7 +65,7 @@ class Attachment(_Payload):
     material_key: str | None = None
 
 
-class CreatedPayload(_Payload):
+class CreatedPayload(PayloadModel):
     """``created``: the whole application as taken in (or a 办不成事 record)."""
 
     kind: CaseKind = "application"
@@ -108,7 +110,7 @@ class CreatedPayload(_Payload):
         return self
 
 
-class EditedPayload(_Payload):
+class EditedPayload(PayloadModel):
     """``edited``: fields/materials/supply_by are merged; applicant/principal replaced."""
 
     fields: dict[str, Any] | None = None
@@ -120,66 +122,66 @@ class EditedPayload(_Payload):
     commitment: bool | None = None
 
 
-class EmptyPayload(_Payload):
+class EmptyPayload(PayloadModel):
     """``received``, ``submitted``, ``resubmitted``, ``resumed``, ``discarded``."""
 
 
-class AcceptedPayload(_Payload):
+class AcceptedPayload(PayloadModel):
     """``accepted`` 受理: may set the promised limit and the officer in charge."""
 
     promised_days: int | None = Field(default=None, ge=0)
     officer: str | None = None
 
 
-class ReturnedPayload(_Payload):
+class ReturnedPayload(PayloadModel):
     """``returned`` 退回补正: why, and which materials are missing."""
 
     reason: Reason
     missing: list[str] = Field(default_factory=list)
 
 
-class SupplementedPayload(_Payload):
+class SupplementedPayload(PayloadModel):
     """``supplemented`` 补充材料: material statuses merged, attachments added."""
 
     materials: dict[str, MaterialStatus] = Field(default_factory=dict)
     attachments: list[Attachment] = Field(default_factory=list)
 
 
-class RejectedPayload(_Payload):
+class RejectedPayload(PayloadModel):
     """``rejected`` 不予受理: why, and where to apply instead."""
 
     reason: Reason
     apply_instead: str | None = None
 
 
-class ForwardedPayload(_Payload):
+class ForwardedPayload(PayloadModel):
     """``forwarded`` 转办: the department the case goes to."""
 
     to: Reason
 
 
-class PausedPayload(_Payload):
+class PausedPayload(PayloadModel):
     """``paused`` 特别程序: why, and what kind (公示, 调查, 鉴定, ...)."""
 
     reason: Reason
     kind: str = ""
 
 
-class CompletedPayload(_Payload):
+class CompletedPayload(PayloadModel):
     """``completed`` 办结: 通过 / 不通过 / 容缺通过."""
 
     result: Result
     note: str | None = None
 
 
-class HandedOverPayload(_Payload):
+class HandedOverPayload(PayloadModel):
     """``handed_over`` 送达: how the result reached the resident, who signed."""
 
     how: Reason
     signed_by: str = ""
 
 
-class RatedPayload(_Payload):
+class RatedPayload(PayloadModel):
     """``rated`` 好差评: 1 (very dissatisfied) .. 5 (very satisfied)."""
 
     rating: int = Field(ge=1, le=5)
@@ -192,17 +194,17 @@ class RatedPayload(_Payload):
         return self
 
 
-class WithdrawnPayload(_Payload):
+class WithdrawnPayload(PayloadModel):
     """``withdrawn`` 撤件: why the applicant withdrew."""
 
     reason: Reason
 
 
-class AcknowledgedPayload(_Payload):
+class AcknowledgedPayload(PayloadModel):
     """``acknowledged``: the agent has read why earlier events were superseded."""
 
 
-PAYLOADS: dict[EventKind, type[_Payload]] = {
+PAYLOADS: dict[EventKind, type[PayloadModel]] = {
     EventKind.created: CreatedPayload,
     EventKind.edited: EditedPayload,
     EventKind.discarded: EmptyPayload,
@@ -233,7 +235,7 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def validate_payload(kind: EventKind | str, payload: dict[str, Any]) -> _Payload:
+def validate_payload(kind: EventKind | str, payload: dict[str, Any]) -> PayloadModel:
     """Check an event's payload against its kind.
 
     Args:

@@ -207,3 +207,11 @@ def test_enroll_sends_no_token() -> None:
         "http://centre.test", "ABCD-1234", "desk-1", transport=httpx.MockTransport(handler)
     )
     assert (answer.station_id, answer.name) == ("s1", "红星村")
+
+
+def test_an_answer_that_is_not_ours_is_a_sync_error() -> None:
+    from sync.errors import SyncError
+
+    html = httpx.Response(200, text="<html>captive portal</html>")
+    with pytest.raises(SyncError, match="answer was not understood"):
+        client(lambda r: html, []).pull(0)

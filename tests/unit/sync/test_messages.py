@@ -19,6 +19,8 @@ def test_superseded_reasons_read_in_chinese() -> None:
     assert translate_reason(village) == "办件处于“已报送”状态时，代办员不能进行此操作"
     assert translate_reason(FORGED) == "数据包签名不符：并非该服务站生成（疑似伪造）"
     assert translate_reason("the centre is not answering (503)") == "中心暂时无法响应（503）"
+    schema = "the centre accepts event schema 2-3, this station writes 1: upgrade"
+    assert translate_reason(schema) == "中心接受的数据版本为 2–3，本站为 1：请升级软件"
 
 
 def test_unknown_text_and_english_pass_through() -> None:
