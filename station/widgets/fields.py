@@ -79,11 +79,16 @@ class FieldEditor(Vertical):
         spec, value = self.spec, self.initial
         if spec.type == "choice":
             options = [(o, o) for o in spec.options]
-            initial = value if value in spec.options else Select.BLANK
+            initial = value if value in spec.options else Select.NULL
             return Select(options, value=initial, prompt=_("Choose…"))
         if spec.type == "boolean":
-            initial = value if isinstance(value, bool) else Select.BLANK
-            return Select([(_("Yes"), True), (_("No"), False)], value=initial, prompt=_("Choose…"))
+            # booleans travel as "yes"/"no" (False is not a Select value).
+            initial = (
+                {True: "yes", False: "no"}.get(value, Select.NULL)
+                if isinstance(value, bool)
+                else Select.NULL
+            )
+            return Select([(_("Yes"), "yes"), (_("No"), "no")], value=initial, prompt=_("Choose…"))
         if spec.type == "multi_choice":
             chosen = set(value or [])
             return SelectionList(*[(o, o, o in chosen) for o in spec.options])
@@ -95,7 +100,11 @@ class FieldEditor(Vertical):
         """The value as entered (None when empty)."""
         editor = self.query_one("Input, Select, SelectionList")
         if isinstance(editor, Select):
-            return None if editor.value is Select.BLANK else editor.value
+            if editor.value is Select.NULL:
+                return None
+            if self.spec.type == "boolean":
+                return editor.value == "yes"
+            return editor.value
         if isinstance(editor, SelectionList):
             return list(editor.selected)
         assert isinstance(editor, Input)
