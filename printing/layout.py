@@ -70,10 +70,12 @@ class Sheet:
             "note": style("note", fontSize=size * 0.85, leading=size * 1.2),
         }
 
-    def style(self, commands: list[tuple[object, ...]]) -> TableStyle:
+    def style(self, commands: list[tuple[object, ...]], scale: float = 0.9) -> TableStyle:
         """A table style in this font: reportlab sets every cell's font, Helvetica by default,
         which would put an unembedded font in the PDF even when no cell uses it."""
-        return TableStyle([("FONT", (0, 0), (-1, -1), self.font.name, self.size), *commands])
+        size = self.size * scale
+        font = ("FONT", (0, 0), (-1, -1), self.font.name, size, size * 1.2)
+        return TableStyle([font, *commands])
 
     def text(self, value: object) -> str:
         """Escape ``value`` for paragraph markup, replacing unprintable characters with □."""
@@ -114,8 +116,15 @@ class Sheet:
     def field_table(
         self, rows: Sequence[Sequence[object]], widths: Sequence[float], style: str = "cell"
     ) -> Table:
-        """A ruled label/value grid; even columns are labels (shaded lightly)."""
-        cells = [[self.para(value, style) for value in row] for row in rows]
+        """A ruled label/value grid; even columns are labels (shaded lightly).
+
+        Labels are our own short words, drawn as plain strings: a paragraph per
+        label would double the time a receipt takes to lay out.
+        """
+        cells = [
+            [self.plain(v) if c % 2 == 0 else self.para(v, style) for c, v in enumerate(row)]
+            for row in rows
+        ]
         table = Table(cells, colWidths=list(widths))
         commands: list[tuple[object, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -142,10 +151,7 @@ class Sheet:
     ) -> Table:
         """A ruled table with a header row (repeated on each page)."""
         head = [self.para(h, "cellc") for h in header]
-        body = [
-            [self.para(v, "cellc" if i in centered else "cell") for i, v in enumerate(row)]
-            for row in rows
-        ]
+        body = [[self._grid_cell(i, v, centered) for i, v in enumerate(row)] for row in rows]
         table = Table([head, *body], colWidths=list(widths), repeatRows=1 if repeat else 0)
         table.setStyle(
             self.style(
@@ -157,10 +163,42 @@ class Sheet:
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                    ("ALIGN", (0, 0), (0, -1), "CENTER"),
                 ]
             )
         )
         return table
+
+    def pairs(self, rows: Sequence[tuple[str, object]], widths: Sequence[float]) -> Table:
+        """Borderless ``label：value`` lines with the values aligned (for narrow paper)."""
+        cells = [[self.plain(f"{label}："), self.para(value, "cell")] for label, value in rows]
+        table = Table(cells, colWidths=list(widths))
+        padding = [(f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT")]
+        table.setStyle(
+            self.style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                    *padding,
+                ]
+            )
+        )
+        return table
+
+    def _grid_cell(self, column: int, value: object, centered: Sequence[int]) -> object:
+        if column == 0 and 0 in centered:
+            return self.plain(value)  # the row number: short, never wraps
+        return self.para(value, "cellc" if column in centered else "cell")
+
+    def plain(self, value: object) -> str:
+        """A short table cell drawn as a plain string (fast); unprintable characters → □."""
+        raw = "" if value is None else str(value)
+        missing = self.font.missing(raw)
+        if missing:
+            self.text(raw)  # records the characters for the note
+            raw = "".join(PLACEHOLDER if ch in missing else ch for ch in raw)
+        return raw
 
     def signatures(self, labels: Sequence[str], width: float, per_row: int = 2) -> Table:
         """Signature lines: ``label：________`` with a date line under each."""

@@ -65,18 +65,8 @@ def _cells(sheet: Sheet, n: int, row: LedgerRow) -> list[Any]:
             text = "<br/>".join(sheet.text(part) for part in str(value).split("\n"))
             cells.append(Paragraph(text, sheet.styles["cell"]))
         else:
-            cells.append(_plain(sheet, value))
+            cells.append(sheet.plain(value))
     return cells
-
-
-def _plain(sheet: Sheet, value: object) -> str:
-    """A short cell drawn as a plain string (fast); unprintable characters still become □."""
-    text = str(value)
-    missing = sheet.font.missing(text)
-    if missing:
-        sheet.text(text)  # records the characters for the note
-        text = "".join("□" if ch in missing else ch for ch in text)
-    return text
 
 
 def _table(sheet: Sheet, doc: LedgerDocument) -> Table:

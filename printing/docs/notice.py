@@ -94,7 +94,7 @@ def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocumen
             reprinted_on=doc.reprinted_on,
         )
     if fmt == "80mm":
-        sheet = Sheet(font, size=8.5)
+        sheet = Sheet(font, size=9)
         return build_roll(
             sheet,
             _roll(sheet, doc),

@@ -205,14 +205,14 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
 
 def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     """The 80 mm thermal receipt: one column, the QR code centred."""
-    sheet = Sheet(font, size=8.5)
+    sheet = Sheet(font, size=9)
     rule = HRFlowable(width="100%", thickness=0.6, dash=[2, 2], spaceBefore=2, spaceAfter=2)
     story: list[Flowable] = [
         sheet.para(TITLE, "title"),
         sheet.para(doc.station_name, "center"),
         rule,
     ]
-    story += [sheet.markup(f"{sheet.text(k)}：{sheet.text(v)}") for k, v in _roll_lines(doc)]
+    story.append(sheet.pairs(_roll_lines(doc), [15 * mm, 57 * mm]))
     story += [rule, sheet.para("收取材料：")]
     for i, m in enumerate(doc.materials, start=1):
         by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""

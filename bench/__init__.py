@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (name=value lines), not pass/fail tests."""
