@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -74,6 +74,15 @@ class SyncStore(Protocol):
 
     def record_sync(self, report: SyncReport) -> None:
         """Remember the run (for the status bar and ``daiban sync``)."""
+        ...
+
+
+@runtime_checkable
+class RecordsBlobFailures(Protocol):
+    """Optional for a store: told when an upload failed (to put the blob behind the others)."""
+
+    def blob_failed(self, sha256: str, error: str) -> None:
+        """An upload attempt of this blob failed with ``error``."""
         ...
 
 
@@ -213,6 +222,8 @@ def _upload_blobs(
             except (CentralRefused, CentralUnreachable, OSError) as error:
                 report.blob_errors += 1
                 report.blob_failures[ref.sha256] = str(error)
+                if isinstance(store, RecordsBlobFailures):
+                    store.blob_failed(ref.sha256, str(error))
                 continue
             store.mark_blob_uploaded(ref.sha256)
             report.blobs_uploaded += 1

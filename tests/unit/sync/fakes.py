@@ -40,6 +40,7 @@ class FakeStore:
         self.accounts: dict[str, AccountRecord] = {}
         self.blob_dir = blob_dir
         self.unsent_blobs: dict[str, BlobRef] = {}
+        self.blob_errors: dict[str, str] = {}
         self.reports: list[SyncReport] = []
         self.batches: list[int] = []
 
@@ -71,6 +72,9 @@ class FakeStore:
 
     def pending_blobs(self, limit: int) -> list[BlobRef]:
         return list(self.unsent_blobs.values())[:limit]
+
+    def blob_failed(self, sha256: str, error: str) -> None:
+        self.blob_errors[sha256] = error
 
     def mark_blob_uploaded(self, sha256: str) -> None:
         self.unsent_blobs.pop(sha256, None)

@@ -215,3 +215,35 @@ def test_an_answer_that_is_not_ours_is_a_sync_error() -> None:
     html = httpx.Response(200, text="<html>captive portal</html>")
     with pytest.raises(SyncError, match="answer was not understood"):
         client(lambda r: html, []).pull(0)
+
+
+def test_blob_upload_restarts_when_the_centre_lost_its_partial_copy(tmp_path: Path) -> None:
+    data = b"z" * (1024 * 1024 + 10)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    held = bytearray()
+    claimed = [1024 * 1024]  # the first status claims a chunk the centre then cannot find
+    puts: list[int] = []
+
+    def status() -> dict[str, object]:
+        received = claimed.pop() if claimed else len(held)
+        return {
+            "sha256": sha,
+            "size": len(data),
+            "received": received,
+            "complete": bytes(held) == data,
+        }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=status())
+        offset = int(request.url.params["offset"])
+        puts.append(offset)
+        if offset != len(held):
+            return httpx.Response(409, json={"detail": "offset does not match"})
+        held.extend(request.content)
+        return httpx.Response(200, json=status())
+
+    final = client(handler, []).upload_blob(path, sha)
+    assert final.complete and puts == [1024 * 1024, 0, 1024 * 1024]

@@ -141,6 +141,7 @@ def test_a_failing_blob_is_skipped_and_cases_still_sync(store: FakeStore, tmp_pa
     assert report.blob_failures == {refs[0].sha256: "upload interrupted"}
     assert centre.blobs == {refs[1].sha256: b"scan b"}
     assert list(store.unsent_blobs) == [refs[0].sha256]
+    assert store.blob_errors == {refs[0].sha256: "upload interrupted"}
 
 
 def test_clock_skew_is_measured(store: FakeStore) -> None:

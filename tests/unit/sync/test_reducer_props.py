@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
 from sync.lifecycle import TRANSITIONS, CaseState, allowed_kinds
-from sync.reducer import CaseView, EntryStatus, apply_event, fold, judge
+from sync.reducer import CaseView, EntryStatus, apply_event, fold, judge, rebase
 
 from .factory import CaseWriter, recorded
 
@@ -122,3 +122,19 @@ def test_every_table_move_is_reachable_by_the_generator() -> None:
                 reachable.add(t.target)
                 changed = True
     assert {t.source for t in TRANSITIONS} <= reachable
+
+
+@settings(max_examples=150, deadline=None)
+@given(case_events(), st.data())
+def test_the_station_optimistic_view_matches_the_centre_once_confirmed(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """Confirmed prefix + own pending rest shows the same case as the centre will."""
+    at_centre, held = centre(events)
+    k = data.draw(st.integers(0, len(events)))
+    if k == 0 and events[0].kind is not EventKind.created:
+        k = 1
+    optimistic = rebase(held[:k], events[k:]) if k else rebase([], events)
+    volatile = {"history", "flags", "last_reason"}
+    assert optimistic.model_dump(exclude=volatile) == at_centre.model_dump(exclude=volatile)
+    assert rebase(held, events) == at_centre  # once confirmed, pending duplicates vanish
