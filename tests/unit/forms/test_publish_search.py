@@ -1,0 +1,102 @@
+"""Publishing (canonical JSON + sha256) and search by Chinese, pinyin and initials."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from forms.catalog import load_catalog
+from forms.catalog.model import canonical_json
+from forms.publish import changed_without_new_version, publish, verify_published
+from forms.search import CatalogIndex
+
+
+def test_publish_and_verify_round_trip() -> None:
+    catalog = load_catalog()
+    document = publish(catalog)
+    assert verify_published(document) == catalog
+    assert publish(catalog) == document  # canonical: same catalog, same bytes
+
+
+def test_an_altered_document_is_refused() -> None:
+    document = json.loads(publish(load_catalog()))
+    document["catalog"]["items"][5]["promised_days"] = 1
+    with pytest.raises(ValueError, match="事项目录校验和不符：文件在传输中被改动或损坏"):
+        verify_published(canonical_json(document))
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xff\xfe", "不是 daiban 事项目录文件"),
+        (b'{"format": "something-else"}', "不是 daiban 事项目录文件"),
+        (b'{"format": "daiban-catalog", "format_version": 9}', "不支持第9版目录格式"),
+    ],
+)
+def test_not_a_catalog_document(data: bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        verify_published(data)
+
+
+def test_a_published_item_version_is_immutable() -> None:
+    old = load_catalog()
+    item = old.get("640522-MZ-001")
+    edited = item.model_copy(update={"promised_days": 10})
+    new = old.model_copy(
+        update={"items": [edited if i.code == item.code else i for i in old.items]}
+    )
+    assert changed_without_new_version(old, new) == ["640522-MZ-001"]
+    bumped = edited.model_copy(update={"version": 2})
+    newer = old.model_copy(
+        update={"items": [bumped if i.code == item.code else i for i in old.items]}
+    )
+    assert changed_without_new_version(old, newer) == []
+
+
+@pytest.fixture(scope="module")
+def index() -> CatalogIndex:
+    return CatalogIndex(load_catalog())
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("gljt", "高龄津贴"),
+        ("GLJT", "高龄津贴"),
+        ("高龄", "高龄津贴"),
+        ("gaolingjintie", "高龄津贴"),
+        ("gaoljt", "高龄津贴"),
+        ("低保", "低保"),
+        ("db", "低保"),
+        ("dibao", "低保"),
+        ("zuidi", "低保"),
+        ("sbk", "社保卡"),
+        ("社保卡", "社保卡"),
+        ("zjd", "宅基地建房"),
+        ("新农合", "医保参保"),
+        ("jzz", "居住证"),
+        ("tk", "特困供养"),
+        ("五保", "特困供养"),
+        ("640522-ZR-001", "宅基地建房"),
+    ],
+)
+def test_search_finds_the_item_first(index: CatalogIndex, query: str, first: str) -> None:
+    found = index.search(query)
+    assert found and found[0].title == first
+
+
+def test_search_ranks_and_limits(index: CatalogIndex) -> None:
+    found = index.search("残疾")
+    assert {item.title for item in found[:3]} == {
+        "残疾人证",
+        "困难残疾人生活补贴",
+        "重度残疾人护理补贴",
+    }
+    assert len(index.search("养老", limit=2)) == 2
+
+
+def test_search_nothing(index: CatalogIndex) -> None:
+    assert index.search("") == []
+    assert index.search("qqqq") == []
+    assert index.search("火箭") == []
