@@ -34,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 from sync.blobs import fsync_dir, sha256_file
 from sync.errors import BundleError
 from sync.events import Event, RecordedEvent
+from sync.protocol import PullResponse
 
 FORMAT_VERSION = 1
 MANIFEST, SIGNATURE, EVENTS = "manifest.json", "signature", "events.jsonl"
@@ -44,8 +45,10 @@ FOREIGN_STATION = "the bundle comes from a station that is not known here"
 FORGED = "the bundle's signature does not match: it was not written by that station"
 TAMPERED = "the bundle was changed after it was written"
 FOREIGN_EVENTS = "the bundle holds events of another station"
+NOT_RETURN = "this is not a bundle from the centre"
 
 __all__ = [
+    "as_pull_page",
     "BundleError",
     "Bundle",
     "BundleInfo",
@@ -264,3 +267,18 @@ def read_bundle(path: Path, key_for_station: Callable[[str], str | None]) -> Bun
     events = _parse_events(contents.pop(EVENTS, b""), manifest)
     blobs = {name.removeprefix("blobs/"): data for name, data in contents.items()}
     return Bundle(manifest=manifest, events=events, blobs=blobs)
+
+
+def as_pull_page(bundle: Bundle) -> PullResponse:
+    """A return bundle as a pull page, for ``SyncStore.apply_pull_page``.
+
+    Raises:
+        BundleError: the bundle is not a return bundle of recorded events.
+    """
+    recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]
+    if bundle.manifest.direction != "return" or len(recorded) != len(bundle.events):
+        raise BundleError(NOT_RETURN, bundle.manifest.direction)
+    cursor = bundle.manifest.cursor
+    if cursor is None:
+        cursor = max((e.central_seq for e in recorded), default=0)
+    return PullResponse(events=recorded, next_cursor=cursor, has_more=False)

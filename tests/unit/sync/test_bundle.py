@@ -15,7 +15,9 @@ from sync.bundle import (
     FOREIGN_STATION,
     FORGED,
     NEWER,
+    NOT_RETURN,
     TAMPERED,
+    as_pull_page,
     read_bundle,
     write_bundle,
 )
@@ -90,9 +92,14 @@ def test_a_return_bundle_carries_recorded_events(tmp_path: Path) -> None:
         events=[decided],
         blob_paths={},
         signing_key=KEY,
+        cursor=45,
     )
-    (event,) = read_bundle(path, KEYS.get).events
+    read = read_bundle(path, KEYS.get)
+    assert read.manifest.cursor == 45
+    (event,) = read.events
     assert isinstance(event, RecordedEvent) and event.central_seq == 41
+    page = as_pull_page(read)
+    assert (page.next_cursor, page.has_more, page.events) == (45, False, [event])
 
 
 def test_not_a_zip_is_refused(tmp_path: Path) -> None:
@@ -182,3 +189,9 @@ def test_a_failed_write_leaves_the_old_bundle_and_no_partial(
         )
     assert bundle.read_bytes() == before
     assert list(bundle.parent.iterdir()) == [bundle]
+
+
+def test_an_outbox_bundle_is_not_a_pull_page(bundle: Path) -> None:
+    with pytest.raises(BundleError) as error:
+        as_pull_page(read_bundle(bundle, KEYS.get))
+    assert error.value.reason == NOT_RETURN

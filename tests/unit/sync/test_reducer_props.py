@@ -138,3 +138,11 @@ def test_the_station_optimistic_view_matches_the_centre_once_confirmed(
     volatile = {"history", "flags", "last_reason"}
     assert optimistic.model_dump(exclude=volatile) == at_centre.model_dump(exclude=volatile)
     assert rebase(held, events) == at_centre  # once confirmed, pending duplicates vanish
+
+
+@settings(max_examples=100, deadline=None)
+@given(case_events())
+def test_a_view_survives_a_json_round_trip(events: list[Event]) -> None:
+    """The centre and the station store views as JSON and read them back."""
+    view, _ = centre(events)
+    assert CaseView.model_validate_json(view.model_dump_json()) == view
