@@ -2,48 +2,389 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-from daiban.context import not_available
+from central.i18n import _
+from central.settings import CentralSettings, InsecureSecretError
+from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from sync.messages import _ as sync_
+from sync.protocol import StationRole
 
 app = typer.Typer(no_args_is_help=True)
 user_app = typer.Typer(no_args_is_help=True, help="Accounts (一人一账号).")
 report_app = typer.Typer(no_args_is_help=True, help="Reconciliation and statistics.")
+bundle_app = typer.Typer(no_args_is_help=True, help="Offline bundles brought to the county.")
 app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
+app.add_typer(bundle_app, name="bundle")
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: SQLite in <data dir>/central)."),
+]
+
+
+def central_dir(explicit: Path | None) -> Path:
+    """The central's directory: ``data_dir()/central``."""
+    return data_dir(explicit) / "central"
+
+
+def _settings(explicit: Path | None, db_url: str | None) -> CentralSettings:
+    from central.bootstrap import load_settings
+
+    settings = load_settings(central_dir(explicit), db_url)
+    try:
+        settings.check_secret()
+    except InsecureSecretError as error:
+        fail(str(error))
+    return settings
 
 
 @app.command()
-def serve() -> None:
+def init(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Set up a county's central: a generated secret, the database migrated."""
+    from central.bootstrap import init_central
+
+    settings = init_central(central_dir(data_dir), db)
+    if as_json:
+        print_json({"data_dir": str(settings.data_dir), "db_url": _safe_url(settings.db_url)})
+        return
+    typer.echo(
+        _("Central set up in {path} (database: {db}).").format(
+            path=settings.data_dir, db=_safe_url(settings.db_url)
+        )
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    db: DbUrl = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    data_dir: DataDir = None,
+) -> None:
     """Run the county intake API (SQLite file by default, PostgreSQL by URL)."""
-    not_available("central serve")
+    import uvicorn
+
+    settings = _settings(data_dir, db)
+    # Workers are separate processes: they build the app from the environment.
+    os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
+    os.environ["DAIBAN_CENTRAL_DB_URL"] = settings.db_url
+    typer.echo(
+        _("Serving the county intake API on http://{host}:{port} ({workers} worker(s)).").format(
+            host=host, port=port, workers=workers
+        ),
+        err=True,
+    )
+    uvicorn.run(
+        "central.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )
 
 
 @app.command()
-def init() -> None:
-    """Set up a county's central database."""
-    not_available("central init")
-
-
-@app.command()
-def enroll() -> None:
+def enroll(
+    division: Annotated[str, typer.Option(help="The station's 12-digit division code.")],
+    name: Annotated[str, typer.Option(help="The station's name.")],
+    role: Annotated[StationRole, typer.Option(help="village | township | county.")],
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Issue a one-time enrollment code for a station."""
-    not_available("central enroll")
+    from central.bootstrap import open_session
+    from central.services.stations import EnrollmentError, enroll_code
+
+    settings = _settings(data_dir, db)
+    ttl = settings.enrollment_code_ttl_minutes
+    with open_session(settings) as session:
+        try:
+            code = enroll_code(
+                session=session, division=division, name=name, role=role, ttl_minutes=ttl
+            )
+        except EnrollmentError as error:
+            fail(str(error))
+    expires = datetime.now(UTC) + timedelta(minutes=ttl)
+    if as_json:
+        print_json(
+            {
+                "code": code,
+                "division": division,
+                "name": name,
+                "role": role.value,
+                "expires_at": expires.isoformat(),
+            }
+        )
+        return
+    typer.echo(
+        _("One-time enrollment code for {name} ({division}): {code}").format(
+            name=name, division=division, code=code
+        )
+    )
+    typer.echo(_("valid until {when}").format(when=expires.strftime("%Y-%m-%d %H:%M UTC")))
+
+
+@app.command()
+def revoke(
+    station_id: Annotated[str, typer.Argument(help="The station to revoke.")],
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke a station: its credential is refused from the next request on."""
+    from central.bootstrap import open_session
+    from central.services.stations import StationNotFoundError, revoke_station
+
+    with open_session(_settings(data_dir, db)) as session:
+        try:
+            station = revoke_station(session=session, station_id=station_id)
+        except StationNotFoundError:
+            fail(_("no station {station}").format(station=station_id))
+    if as_json:
+        print_json({"station": station.id, "revoked_at": station.revoked_at})
+        return
+    typer.echo(
+        _("Station {station} revoked; its next request will be refused.").format(station=station.id)
+    )
+
+
+@app.command()
+def stations(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """List the enrolled stations."""
+    from central.bootstrap import open_session
+    from central.services.stations import list_stations
+
+    with open_session(_settings(data_dir, db)) as session:
+        rows = [
+            {
+                "station": s.id,
+                "division": s.division,
+                "name": s.name,
+                "role": s.role,
+                "last_seen": s.last_seen,
+                "revoked": s.revoked_at is not None,
+            }
+            for s in list_stations(session=session)
+        ]
+    if as_json:
+        print_json({"stations": rows})
+        return
+    for row in rows:
+        typer.echo(f"{row['station']}  {row['division']}  {row['role']:<8}  {row['name']}")
 
 
 @user_app.command("add")
-def user_add() -> None:
-    """Create an account."""
-    not_available("central user add")
+def user_add(
+    username: Annotated[str, typer.Option(help="Login name (unique).")],
+    name: Annotated[str, typer.Option(help="The person's name.")],
+    role: Annotated[str, typer.Option(help="agent | reviewer | admin.")],
+    division: Annotated[str, typer.Option(help="12-digit division code.")],
+    password: Annotated[
+        str | None, typer.Option(help="Initial password (asked if left out).")
+    ] = None,
+    phone: Annotated[str, typer.Option(help="Contact phone.")] = "",
+    station: Annotated[str | None, typer.Option(help="Bind to a station id.")] = None,
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an account (one per person)."""
+    from central.bootstrap import open_session
+    from central.services.accounts import AccountError, create_user
+
+    if role not in ("agent", "reviewer", "admin"):
+        fail(f"role must be agent, reviewer or admin, got {role!r}")
+    secret = password if password is not None else getpass.getpass(_("Password") + ": ")
+    with open_session(_settings(data_dir, db)) as session:
+        try:
+            user = create_user(
+                session=session,
+                username=username,
+                display_name=name,
+                role=role,
+                division=division,
+                password=secret,
+                phone=phone,
+                station_id=station,
+            )
+        except AccountError as error:
+            fail(str(error))
+    if as_json:
+        print_json(
+            {
+                "user_id": user.id,
+                "username": user.username,
+                "role": user.role,
+                "division": user.division,
+            }
+        )
+        return
+    typer.echo(
+        _("Account {username} created ({role}, {division}).").format(
+            username=user.username, role=user.role, division=user.division
+        )
+    )
 
 
 @report_app.command("reconcile")
-def reconcile() -> None:
-    """Per station: cases and events held, gaps, duplicates."""
-    not_available("central report reconcile")
+def reconcile(
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel file.")] = None,
+) -> None:
+    """Per station: cases and events held, gaps in its sequence, duplicates."""
+    from central.bootstrap import open_session
+    from central.services.reconcile import reconcile as run_reconcile
+
+    with open_session(_settings(data_dir, db)) as session:
+        report = run_reconcile(session=session)
+    if xlsx is not None:
+        from central.services.export import reconciliation_workbook
+
+        reconciliation_workbook(report, xlsx)
+    if as_json:
+        print_json({"stations": [entry.as_json() for entry in report]})
+        return
+    for entry in report:
+        gaps = _gap_text(entry.gaps)
+        seen = entry.last_seen.strftime("%Y-%m-%d %H:%M") if entry.last_seen else _("never")
+        typer.echo(
+            f"{entry.station}  {entry.division}  {entry.name}  "
+            f"{_('Cases')} {entry.cases}  {_('Events')} {entry.events}  {_('Gaps')} {gaps}  "
+            f"{_('Duplicates')} {entry.duplicates}  {_('Last seen')} {seen}"
+        )
+    if xlsx is not None:
+        typer.echo(_("Reconciliation written to {path}.").format(path=xlsx))
+
+
+def _gap_text(gaps: list[int]) -> str:
+    if not gaps:
+        return _("none")
+    shown = ",".join(str(g) for g in gaps[:10])
+    return shown + ("…" if len(gaps) > 10 else "")
 
 
 @report_app.command("stats")
-def stats() -> None:
-    """The county's statistics."""
-    not_available("central report stats")
+def stats(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """The county's statistics: cases by state and item, flagged, overdue."""
+    from dataclasses import asdict
+
+    from central.bootstrap import open_session
+    from central.services.reconcile import case_statistics
+
+    with open_session(_settings(data_dir, db)) as session:
+        figures = case_statistics(session=session, today=datetime.now(UTC).date())
+    if as_json:
+        print_json(asdict(figures))
+        return
+    typer.echo(_("Cases: {count}").format(count=figures.cases))
+    typer.echo(_("By state:"))
+    for state, count in sorted(figures.by_state.items()):
+        typer.echo(f"  {state}: {count}")
+    typer.echo(_("By item:"))
+    for item, count in sorted(figures.by_item.items()):
+        typer.echo(f"  {item}: {count}")
+    typer.echo(_("Flagged (superseded events): {count}").format(count=figures.flagged))
+    typer.echo(_("Overdue: {count}").format(count=len(figures.overdue)))
+
+
+@app.command()
+def audit(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Verify the tamper-evident audit chain over every accepted event."""
+    from central.bootstrap import open_session
+    from central.services.audit import verify_audit
+
+    with open_session(_settings(data_dir, db)) as session:
+        check = verify_audit(session=session)
+    if as_json:
+        print_json(
+            {
+                "ok": check.ok,
+                "entries": check.entries,
+                "first_bad_seq": check.first_bad_seq,
+                "problem": check.problem,
+            }
+        )
+    elif check.ok:
+        typer.echo(_("Audit chain intact: {count} entries.").format(count=check.entries))
+    if not check.ok:
+        fail(
+            _("the audit chain is broken at central sequence {seq}: {problem}").format(
+                seq=check.first_bad_seq, problem=check.problem
+            )
+        )
+
+
+@bundle_app.command("import")
+def bundle_import(
+    file: Annotated[Path, typer.Argument(help="The bundle file from the station.", exists=True)],
+    return_out: Annotated[
+        Path | None, typer.Option("--return-out", help="Write the station's return bundle here.")
+    ] = None,
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a station's offline bundle; optionally write the return bundle."""
+    from central.bootstrap import open_session
+    from central.services.bundles import import_bundle, write_return_bundle
+    from sync.errors import BundleError
+
+    settings = _settings(data_dir, db)
+    with open_session(settings) as session:
+        try:
+            result = import_bundle(session=session, settings=settings, path=file)
+            info = None
+            if return_out is not None:
+                info = write_return_bundle(
+                    session=session, settings=settings, station_id=result.station_id, out=return_out
+                )
+        except BundleError as error:
+            fail(_("the bundle was refused: {reason}").format(reason=sync_(error.reason)))
+    counts: Counter[str] = Counter(r.status.value for r in result.results)
+    if as_json:
+        data: dict[str, Any] = {"station": result.station_id, "blobs_stored": result.blobs_stored}
+        data.update(
+            {k: counts.get(k, 0) for k in ("applied", "duplicate", "superseded", "rejected")}
+        )
+        data["return_bundle"] = str(info.path) if info else None
+        data["return_events"] = info.event_count if info else 0
+        print_json(data)
+        return
+    typer.echo(
+        _(
+            "Bundle from {station}: {applied} applied, {duplicate} duplicate, {superseded} superseded, "
+            "{rejected} rejected, {blobs} attachments."
+        ).format(
+            station=result.station_id,
+            blobs=result.blobs_stored,
+            **{k: counts.get(k, 0) for k in ("applied", "duplicate", "superseded", "rejected")},
+        )
+    )
+    if info is not None:
+        typer.echo(
+            _("Return bundle written to {path} ({count} events).").format(
+                path=info.path, count=info.event_count
+            )
+        )

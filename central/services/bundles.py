@@ -1,0 +1,125 @@
+"""Offline bundles at the centre: import a station's outbox, write its return bundle.
+
+Import goes through the same idempotent ``apply_events`` path as a push, so a
+bundle imported twice (or pushed as well) changes nothing the second time. A
+forged, damaged or foreign bundle is refused whole by ``sync.bundle.read_bundle``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from sqlmodel import Session
+
+from central.models import Station
+from central.services.blobs import store_blob
+from central.services.pull import pull_page
+from central.services.push import SchemaRange, apply_events
+from central.services.scope import in_scope
+from central.services.stations import is_revoked, signing_key
+from central.settings import CentralSettings
+from sync.bundle import BundleInfo, read_bundle, write_bundle
+from sync.errors import BundleError
+from sync.events import Event, RecordedEvent
+from sync.protocol import BundleImportResult
+
+NOT_OUTBOX = "this is a return bundle; import it at the station"
+NOT_IN_SCOPE = "the bundle's station is outside the scope of the station that brought it"
+
+
+def import_bundle(
+    *,
+    session: Session,
+    settings: CentralSettings,
+    path: Path,
+    carrier: Station | None = None,
+) -> BundleImportResult:
+    """Verify and import an outbox bundle.
+
+    Args:
+        session: a session.
+        settings: the central's settings (secret key, blob directory, schemas).
+        path: the bundle file.
+        carrier: the station that uploaded it (None at the county's own desk);
+            a township may carry its villages' bundles.
+
+    Returns:
+        Per-event results and how many blobs were stored.
+
+    Raises:
+        BundleError: refused whole (damaged, forged, unknown or revoked station...).
+    """
+
+    def key_for(station_id: str) -> str | None:
+        station = session.get(Station, station_id)
+        if station is None or is_revoked(station):
+            return None
+        return signing_key(settings.secret_key, station_id)
+
+    bundle = read_bundle(path, key_for)
+    if bundle.manifest.direction != "outbox":
+        raise BundleError(NOT_OUTBOX)
+    station = session.get_one(Station, bundle.manifest.station_id)
+    session.commit()
+    if carrier is not None and not in_scope(station.division, carrier.division, carrier.role):
+        raise BundleError(NOT_IN_SCOPE, carrier.id)
+    stored = sum(
+        store_blob(
+            session=session, station=station, blob_dir=settings.blob_dir, sha256=sha, data=data
+        )
+        for sha, data in bundle.blobs.items()
+    )
+    events = [_plain(event) for event in bundle.events]
+    schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
+    results = apply_events(session=session, station=station, events=events, schemas=schemas)
+    return BundleImportResult(station_id=station.id, results=results, blobs_stored=stored)
+
+
+def import_bundle_bytes(
+    *, session: Session, settings: CentralSettings, data: bytes, carrier: Station | None = None
+) -> BundleImportResult:
+    """``import_bundle`` for a bundle received over HTTP (spooled to a temp file)."""
+    spool = settings.data_dir / "spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".bundle")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return import_bundle(session=session, settings=settings, path=Path(name), carrier=carrier)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def write_return_bundle(
+    *, session: Session, settings: CentralSettings, station_id: str, out: Path
+) -> BundleInfo:
+    """Write the return bundle for a station: every event of its scope, signed with its key.
+
+    Raises:
+        BundleError: the station is unknown here.
+    """
+    station = session.get(Station, station_id)
+    if station is None:
+        raise BundleError("the bundle comes from a station that is not known here", station_id)
+    events: list[RecordedEvent] = []
+    cursor, more = 0, True
+    while more:
+        page = pull_page(session=session, station=station, after=cursor)
+        events.extend(page.events)
+        cursor, more = page.next_cursor, page.has_more
+    return write_bundle(
+        out,
+        station_id=station.id,
+        direction="return",
+        events=events,
+        blob_paths={},
+        signing_key=signing_key(settings.secret_key, station.id),
+    )
+
+
+def _plain(event: Event | RecordedEvent) -> Event:
+    if isinstance(event, RecordedEvent):
+        return Event.model_validate(event.model_dump(exclude={"central_seq", "status", "reason"}))
+    return event

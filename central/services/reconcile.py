@@ -1,0 +1,184 @@
+"""Reconciliation (对账): what the centre holds of every station, and statistics.
+
+Per station: the cases it owns, the events it wrote, the gaps in its station
+sequence (numbers between 1 and the highest received that never arrived: an
+event refused, lost, or still on a stick), and the duplicates seen (pushes of
+events already held, plus different events that reused a station sequence
+number). Everything is computed with a few grouped queries, not per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlmodel import Session
+
+from central.models import CASE_TABLE, EVENT_TABLE, Station, as_utc
+from central.services.stations import list_stations
+from forms.workdays import due_date
+from sync.reducer import CaseView, deadline_inputs
+
+MAX_LISTED_GAPS = 10_000
+_ev = EVENT_TABLE.c
+
+
+@dataclass
+class StationReconciliation:
+    """What the centre holds of one station."""
+
+    station: str
+    division: str
+    name: str
+    role: str
+    cases: int
+    events: int
+    max_station_seq: int
+    gaps: list[int]
+    duplicate_pushes: int
+    sequence_conflicts: int
+    last_seen: datetime | None
+    revoked: bool
+
+    @property
+    def duplicates(self) -> int:
+        """Every duplicate found: re-pushed events plus reused sequence numbers."""
+        return self.duplicate_pushes + self.sequence_conflicts
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON shape of ``daiban central report reconcile --json``."""
+        data = asdict(self)
+        data["duplicates"] = self.duplicates
+        data["last_seen"] = self.last_seen.isoformat() if self.last_seen else None
+        return data
+
+
+def reconcile(*, session: Session) -> list[StationReconciliation]:
+    """Reconcile every enrolled station against what the centre holds.
+
+    Returns:
+        One entry per station, ordered by division.
+    """
+    connection = session.connection()
+    events = _event_counts(connection)
+    cases = _case_counts(connection)
+    report = []
+    for station in list_stations(session=session):
+        count, max_seq, distinct = events.get(station.id, (0, 0, 0))
+        gaps = _gaps(connection, station.id) if max_seq > distinct else []
+        report.append(_entry(station, cases.get(station.id, 0), count, max_seq, distinct, gaps))
+    return report
+
+
+def _entry(
+    station: Station, cases: int, count: int, max_seq: int, distinct: int, gaps: list[int]
+) -> StationReconciliation:
+    return StationReconciliation(
+        station=station.id,
+        division=station.division,
+        name=station.name,
+        role=station.role,
+        cases=cases,
+        events=count,
+        max_station_seq=max_seq,
+        gaps=gaps,
+        duplicate_pushes=station.duplicates,
+        sequence_conflicts=count - distinct,
+        last_seen=as_utc(station.last_seen),
+        revoked=station.revoked_at is not None,
+    )
+
+
+def _event_counts(connection: Connection) -> dict[str, tuple[int, int, int]]:
+    statement = select(
+        _ev.station_id,
+        func.count(),
+        func.max(_ev.station_seq),
+        func.count(func.distinct(_ev.station_seq)),
+    ).group_by(_ev.station_id)
+    return {
+        row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in connection.execute(statement)
+    }
+
+
+def _case_counts(connection: Connection) -> dict[str, int]:
+    statement = select(CASE_TABLE.c.owner_station, func.count()).group_by(
+        CASE_TABLE.c.owner_station
+    )
+    return {row[0]: int(row[1]) for row in connection.execute(statement)}
+
+
+def _gaps(connection: Connection, station_id: str) -> list[int]:
+    """Missing station_seq numbers, found with a window over the held ones."""
+    held = (
+        select(
+            _ev.station_seq.label("seq"),
+            func.lag(_ev.station_seq).over(order_by=_ev.station_seq).label("prev"),
+        )
+        .where(_ev.station_id == station_id)
+        .distinct()
+        .subquery()
+    )
+    statement = (
+        select(held.c.prev, held.c.seq)
+        .where(func.coalesce(held.c.prev, 0) < held.c.seq - 1)
+        .order_by(held.c.seq)
+    )
+    missing: list[int] = []
+    for prev, seq in connection.execute(statement):
+        missing.extend(range((prev or 0) + 1, seq))
+        if len(missing) >= MAX_LISTED_GAPS:
+            return missing[:MAX_LISTED_GAPS]
+    return missing
+
+
+@dataclass
+class CaseStatistics:
+    """The county's figures: cases by state and item, flagged and overdue ones."""
+
+    cases: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    by_item: dict[str, int] = field(default_factory=dict)
+    flagged: int = 0
+    overdue: list[str] = field(default_factory=list)
+    """Case numbers past their promised date (not yet completed)."""
+
+
+OPEN_STATES = ("accepted", "processing", "paused", "returned")
+
+
+def case_statistics(*, session: Session, today: date) -> CaseStatistics:
+    """Cases by state and item, how many are flagged, which are overdue on ``today``."""
+    connection = session.connection()
+    stats = CaseStatistics()
+    for state, count in connection.execute(
+        select(CASE_TABLE.c.state, func.count()).group_by(CASE_TABLE.c.state)
+    ):
+        stats.by_state[state] = int(count)
+        stats.cases += int(count)
+    for item, count in connection.execute(
+        select(CASE_TABLE.c.item_code, func.count()).group_by(CASE_TABLE.c.item_code)
+    ):
+        stats.by_item[item or "-"] = int(count)
+    stats.flagged = int(
+        connection.execute(
+            select(func.count()).select_from(CASE_TABLE).where(CASE_TABLE.c.flagged)
+        ).scalar_one()
+    )
+    open_cases = select(CASE_TABLE.c.case_number, CASE_TABLE.c.view).where(
+        CASE_TABLE.c.state.in_(OPEN_STATES)
+    )
+    for number, view in connection.execute(open_cases):
+        if _is_overdue(CaseView.model_validate(view), today):
+            stats.overdue.append(number)
+    return stats
+
+
+def _is_overdue(view: CaseView, today: date) -> bool:
+    start, days, pauses = deadline_inputs(view)
+    if start is None or days is None:
+        return False
+    closed = [(a, b if b is not None else today) for a, b in pauses]
+    return due_date(start, days, closed).date < today
