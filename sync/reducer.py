@@ -80,7 +80,8 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, str | int | float | bool) or value is None:
             out[key] = value
         elif isinstance(value, list | dict):
-            out[key] = value if all(isinstance(v, str) for v in value) else len(value)
+            items = value.values() if isinstance(value, dict) else value
+            out[key] = value if all(isinstance(v, str) for v in items) else len(value)
     return out
 
 
