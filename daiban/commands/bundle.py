@@ -1,21 +1,52 @@
-"""``daiban bundle ...``: offline sync by USB stick."""
+"""``daiban bundle ...``: offline sync by USB stick (at a station)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from daiban.context import not_available
+from daiban.commands.station import open_store
+from daiban.context import DataDir, JsonFlag, fail, print_json
+from station.services import _
+from station.services.bundles import export_outbox, import_return
+from sync.errors import BundleError, SyncError
+from sync.messages import translate_reason
 
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("export")
-def export_bundle() -> None:
-    """Write the outbox to a signed bundle file."""
-    not_available("bundle export")
+def export_bundle(
+    out: Annotated[Path, typer.Option("--out", help="The bundle file to write.")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the outbox (unsent events and attachments) to a signed bundle file."""
+    with open_store(data_dir) as store:
+        info = export_outbox(store, out)
+    if as_json:
+        print_json({"path": str(info.path), "events": info.event_count, "blobs": info.blob_count})
+        return
+    typer.echo(_("wrote {events} events to {path}").format(events=info.event_count, path=info.path))
 
 
 @app.command("import")
-def import_bundle() -> None:
-    """Take in a bundle file."""
-    not_available("bundle import")
+def import_bundle(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Take in a return bundle from the centre (decisions, and the fate of our events)."""
+    with open_store(data_dir) as store:
+        try:
+            result = import_return(store, file)
+        except BundleError as error:
+            fail(_("bundle refused: {reason}").format(reason=translate_reason(error.reason)))
+        except SyncError as error:
+            fail(translate_reason(str(error)))
+    if as_json:
+        print_json({"events": result.events, "cursor": result.cursor})
+        return
+    typer.echo(_("applied {events} events").format(events=result.events))

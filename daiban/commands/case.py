@@ -1,27 +1,255 @@
-"""``daiban case ...``: bulk import/export and the lifecycle from a script."""
+"""``daiban case ...``: bulk import/export and the lifecycle from a script (the desk's rules)."""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import IO, Annotated, Any
+
 import typer
 
-from daiban.context import not_available
+from daiban.commands.station import open_store
+from daiban.context import DataDir, JsonFlag, fail, print_json
+from forms.catalog import load_catalog
+from forms.identity import mask_id_number
+from station.services import _
+from station.services.actors import desk_actor, intake_actor
+from station.services.cases import ActionRefused, CaseService
+from station.services.importer import import_lines
+from station.services.names import state_name
+from sync.events import EventKind
+from sync.messages import translate_reason
+from sync.reducer import CaseView
 
 app = typer.Typer(no_args_is_help=True)
 
+CaseNo = Annotated[str, typer.Argument(help="Case number (or case id).")]
+Reason = Annotated[str | None, typer.Option("--reason", help="Why (required to return or reject).")]
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this account (username).")]
+
 
 @app.command("import")
-def import_cases() -> None:
-    """Import cases from JSON lines."""
-    not_available("case import")
+def import_cases(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines file.")],
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import cases from JSON lines; failing lines are reported, the others kept."""
+    with open_store(data_dir) as store:
+        try:
+            service = CaseService(store, load_catalog(), intake_actor(store, as_user))
+        except ActionRefused as refused:
+            fail(refused.message)
+        with file.open(encoding="utf-8") as lines:
+            report = import_lines(service, lines)
+    if as_json:
+        print_json(report.as_json())
+    else:
+        typer.echo(_("imported {count} cases").format(count=report.imported))
+        for failure in report.failed:
+            typer.echo(f"{file.name}:{failure.line}: {failure.field}: {failure.error}", err=True)
+    if report.failed and not report.imported:
+        raise typer.Exit(1)
 
 
-@app.command("export")
-def export_cases() -> None:
-    """Export cases."""
-    not_available("case export")
+def public_view(view: CaseView) -> dict[str, Any]:
+    """A case as a script sees it: ID numbers masked, states and reasons readable."""
+    data = view.model_dump(mode="json")
+    for role in ("applicant", "principal"):
+        person = data.get(role)
+        if isinstance(person, dict) and person.get("id_number"):
+            person["id_number"] = mask_id_number(person["id_number"])
+    data["state_name"] = state_name(view.state)
+    for entry in data["history"]:
+        entry["reason_text"] = translate_reason(entry.get("reason"))
+    return data
 
 
 @app.command()
-def show() -> None:
-    """Show a case."""
-    not_available("case show")
+def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Show a case (state, history with superseded events and their reasons)."""
+    with open_store(data_dir) as store:
+        view = store.get_case(case_no)
+    if view is None:
+        fail(_("There is no such case."))
+    data = public_view(view)
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}")
+    for entry in data["history"]:
+        reason = f"  ({entry['reason_text']})" if entry["reason_text"] else ""
+        typer.echo(f"  {entry['device_time']}  {entry['kind']}  {entry['status']}{reason}")
+
+
+def _act(
+    case_no: str,
+    kind: EventKind,
+    data_dir: Path | None,
+    as_user: str | None,
+    as_json: bool,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    with open_store(data_dir) as store:
+        try:
+            service = CaseService(store, load_catalog(), desk_actor(store, as_user))
+            view = service.act(case_no, kind, reason=reason, payload=payload)
+        except ActionRefused as refused:
+            fail(refused.message)
+    if as_json:
+        print_json(public_view(view))
+    else:
+        typer.echo(f"{view.case_number}  {state_name(view.state)}")
+
+
+@app.command()
+def submit(
+    case_no: CaseNo, as_user: AsUser = None, data_dir: DataDir = None, as_json: JsonFlag = False
+) -> None:
+    """Submit a case taken in here to the township (报送)."""
+    _act(case_no, EventKind.submitted, data_dir, as_user, as_json)
+
+
+@app.command()
+def accept(
+    case_no: CaseNo, as_user: AsUser = None, data_dir: DataDir = None, as_json: JsonFlag = False
+) -> None:
+    """Accept a submitted case (受理; township or county station)."""
+    _act(case_no, EventKind.accepted, data_dir, as_user, as_json)
+
+
+@app.command("return")
+def return_case(
+    case_no: CaseNo,
+    reason: Reason = None,
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Return a case for correction (退回补正), with the reason."""
+    _act(case_no, EventKind.returned, data_dir, as_user, as_json, reason)
+
+
+@app.command()
+def reject(
+    case_no: CaseNo,
+    reason: Reason = None,
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Reject a case (不予受理), with the reason."""
+    _act(case_no, EventKind.rejected, data_dir, as_user, as_json, reason)
+
+
+@app.command()
+def forward(
+    case_no: CaseNo,
+    to: Annotated[str, typer.Option("--to", help="The department it goes to.")],
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Forward an accepted case to a county department (转办)."""
+    _act(case_no, EventKind.forwarded, data_dir, as_user, as_json, payload={"to": to})
+
+
+@app.command()
+def complete(
+    case_no: CaseNo,
+    result: Annotated[
+        str, typer.Option("--result", help="approved | denied | approved_deferred")
+    ] = "approved",
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Complete a case (办结)."""
+    payload = {"result": result, "note": note}
+    _act(case_no, EventKind.completed, data_dir, as_user, as_json, payload=payload)
+
+
+@app.command()
+def handover(
+    case_no: CaseNo,
+    how: Annotated[
+        str, typer.Option("--how", help="How the result reached the resident.")
+    ] = "当面送达",
+    signed_by: Annotated[str, typer.Option("--signed-by")] = "",
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record that the result was handed over (送达)."""
+    payload = {"how": how, "signed_by": signed_by}
+    _act(case_no, EventKind.handed_over, data_dir, as_user, as_json, payload=payload)
+
+
+@app.command()
+def withdraw(
+    case_no: CaseNo,
+    reason: Reason = None,
+    as_user: AsUser = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The applicant withdraws the case (撤件), with the reason."""
+    _act(case_no, EventKind.withdrawn, data_dir, as_user, as_json, reason)
+
+
+EXPORT_COLUMNS = (
+    "case_number",
+    "state",
+    "item_code",
+    "item_name",
+    "applicant",
+    "id_masked",
+    "created_at",
+)
+
+
+def _csv_row(view: CaseView) -> dict[str, Any]:
+    person = view.applicant
+    return {
+        "case_number": view.case_number,
+        "state": view.state.value,
+        "item_code": view.item_code,
+        "item_name": view.item_name,
+        "applicant": person.name if person else "",
+        "id_masked": mask_id_number(person.id_number) if person and person.id_number else "",
+        "created_at": view.created_at.isoformat() if view.created_at else "",
+    }
+
+
+@app.command("export")
+def export_cases(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File (default: standard output).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export every case (JSON lines: whole cases; CSV: a ledger with masked ID numbers)."""
+    if fmt not in ("jsonl", "csv"):
+        fail(_("Unknown format {fmt}; use jsonl or csv.").format(fmt=fmt))
+    handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        with open_store(data_dir) as store:
+            if fmt == "csv":
+                writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+                writer.writeheader()
+                for view in store.iter_cases():
+                    writer.writerow(_csv_row(view))
+            else:
+                for view in store.iter_cases():
+                    handle.write(
+                        json.dumps(view.model_dump(mode="json"), ensure_ascii=False) + "\n"
+                    )
+    finally:
+        if out:
+            handle.close()

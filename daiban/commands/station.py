@@ -1,15 +1,67 @@
-"""``daiban station ...``: this station."""
+"""``daiban station ...``: this station. Also the helpers the station-side commands share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from daiban.context import not_available
+from daiban.context import DataDir, JsonFlag, fail, print_json
+from daiban.context import data_dir as resolve_data_dir
+from station.services import _
+from station.services.syncing import enroll_station
+from station.store import NotEnrolled, StationStore
+from sync.errors import SyncError
+from sync.messages import translate_reason
 
 app = typer.Typer(no_args_is_help=True)
 
 
+@contextmanager
+def open_store(explicit: Path | None) -> Iterator[StationStore]:
+    """The station's store for one command; a missing enrollment is a clean failure."""
+    store = StationStore.open(resolve_data_dir(explicit))
+    try:
+        yield store
+    except NotEnrolled:
+        fail(_("This station is not enrolled yet."))
+    finally:
+        store.close()
+
+
 @app.command()
-def enroll() -> None:
+def enroll(
+    central: Annotated[str, typer.Option("--central", help="The centre's URL.")],
+    code: Annotated[str, typer.Option("--code", help="One-time enrollment code.")],
+    device_name: Annotated[str | None, typer.Option("--device-name")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Enroll this station with the county's central."""
-    not_available("station enroll")
+    with open_store(data_dir) as store:
+        try:
+            identity = enroll_station(store, central, code, device_name)
+        except SyncError as error:
+            fail(translate_reason(str(error)))
+    if as_json:
+        print_json(identity.model_dump(mode="json", exclude={"token", "signing_key"}))
+        return
+    message = _("Enrolled as {name} ({division}, {role}).")
+    typer.echo(message.format(name=identity.name, division=identity.division, role=identity.role))
+
+
+@app.command()
+def show(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Show this station's identity, outbox depth and pull cursor."""
+    with open_store(data_dir) as store:
+        identity = store.require_identity()
+        info = identity.model_dump(mode="json", exclude={"token", "signing_key"})
+        info |= {"outbox": store.outbox_depth(), "pull_cursor": store.pull_cursor()}
+    if as_json:
+        print_json(info)
+        return
+    for key, value in info.items():
+        typer.echo(f"{key}: {value}")

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from daiban.context import DataDir, JsonFlag, not_available
+import typer
+
+from daiban.commands.station import open_store
+from daiban.context import DataDir, JsonFlag, fail, print_json
+from station.services import _
+from station.services.syncing import sync_now
+from sync.errors import SyncError
+from sync.messages import translate_reason
 
 
 def sync(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Push the outbox and pull what changed, once."""
-    not_available("daiban sync")
+    """Push the outbox and pull what changed, once (one sync at a time per station)."""
+    with open_store(data_dir) as store:
+        try:
+            report = sync_now(store)
+        except SyncError as error:
+            fail(_("sync failed: {reason}").format(reason=translate_reason(str(error))))
+    counts = report.model_dump(mode="json", exclude={"blob_failures"})
+    if as_json:
+        print_json(counts)
+        return
+    typer.echo(
+        _("pushed {pushed}, pulled {pulled}, superseded {superseded}, pending {pending}").format(
+            **counts
+        )
+    )

@@ -130,6 +130,40 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
                 raise KeyError(case_key)
             return self._append_in(conn, identity, view, events)
 
+    def append_many(
+        self,
+        items: Sequence[tuple[str, Sequence[NewEvent]]],
+        *,
+        check: Callable[[CaseView | None, Sequence[NewEvent]], None] | None = None,
+    ) -> list[CaseView]:
+        """Append events to many existing cases in ONE transaction (e.g. submit all taken in).
+
+        Args:
+            items: per case (number or id), its new events.
+            check: called per case inside the transaction; raise to refuse them all.
+
+        Returns:
+            The cases after their events, in order.
+        """
+        identity = self.require_identity()
+        with writing(self.engine) as conn:
+            seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(e) for _, e in items))
+            views, written = [], []
+            for case_key, events in items:
+                view = self._find(conn, case_key)
+                if check is not None:
+                    check(view, events)
+                if view is None:
+                    raise KeyError(case_key)
+                new_view, built = build_events(identity, view, events, seq)
+                seq += len(built)
+                views.append(new_view)
+                written += built
+            eventlog.insert_local(conn, written)
+            for view in views:
+                projection.project(conn, view)
+            return views
+
     def create_cases(self, cases: Sequence[Sequence[NewEvent]], day: date) -> list[CaseView]:
         """Create new cases (first event ``created``), all in ONE transaction.
 

@@ -138,6 +138,12 @@ class CaseListMixin:
         with reading(self.engine) as conn:
             return eventlog.outbox_depth(conn)
 
+    def cases_in_state(self, state: str) -> list[CaseView]:
+        """Every case in one state (e.g. all taken in and not yet submitted)."""
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(CASES.c.view).where(CASES.c.state == state)).all()
+        return [CaseView.model_validate_json(raw) for (raw,) in rows]
+
     def iter_cases(self, batch: int = 500) -> Iterator[CaseView]:
         """Every case, by case number (for export); reads in batches."""
         after = ""

@@ -1,0 +1,109 @@
+"""Syncing this station: enrollment, one sync run, offline bundles.
+
+The desk's background worker and ``daiban sync`` call the same functions, so
+both take the single-flight lock and submit what was taken in the same way.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+from station.store import NewEvent, StationIdentity, StationStore
+from sync.client import CentralClient, enroll
+from sync.engine import ProgressCallback, SyncReport, run_sync
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState
+from sync.lock import sync_lock
+from sync.reducer import CaseView
+
+ClientFactory = Callable[[StationIdentity], CentralClient]
+
+
+def software_version() -> str:
+    """This software's version (reported in hello)."""
+    try:
+        return version("daiban")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0.0.0"
+
+
+def enroll_station(
+    store: StationStore, central_url: str, code: str, device_name: str | None = None
+) -> StationIdentity:
+    """Enroll with a one-time code and keep the credential in the store.
+
+    Raises:
+        sync.errors.SyncError: the code was refused or the centre is unreachable.
+    """
+    answer = enroll(
+        central_url,
+        code,
+        device_name or platform.node(),
+        software_version=software_version(),
+    )
+    identity = StationIdentity(
+        station_id=answer.station_id,
+        division=answer.division,
+        name=answer.name,
+        role=answer.role,
+        central_url=central_url,
+        token=answer.token,
+        signing_key=answer.signing_key,
+    )
+    store.save_identity(identity)
+    return identity
+
+
+def _submitter(view: CaseView) -> str:
+    received = [h for h in view.history if h.kind is EventKind.received]
+    return received[-1].actor_id if received else "import"
+
+
+def submit_received(store: StationStore) -> int:
+    """Submit (报送) every case taken in here and not yet submitted, in one transaction.
+
+    A taken-in case goes with the next sync (the agent need not press a key);
+    the submission is recorded as the agent who took it in.
+
+    Returns:
+        How many cases were submitted.
+    """
+    identity = store.require_identity()
+    waiting = [
+        v
+        for v in store.cases_in_state(CaseState.received.value)
+        if v.station_id == identity.station_id
+    ]
+    items = [
+        (v.case_number, [NewEvent(EventKind.submitted, _submitter(v), Role.agent)]) for v in waiting
+    ]
+    store.append_many(items)
+    return len(items)
+
+
+def default_client(identity: StationIdentity) -> CentralClient:
+    """A client for the centre with short retries (a person is waiting)."""
+    return CentralClient(identity.central_url, identity.token, retries=3)
+
+
+def sync_now(
+    store: StationStore,
+    *,
+    client_factory: ClientFactory = default_client,
+    on_progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """One sync run under the station's single-flight lock.
+
+    Raises:
+        sync.errors.SyncBusy: another sync of this station is running.
+        sync.errors.SyncError: the run stopped (what moved is kept).
+    """
+    with sync_lock(store.data_dir):
+        identity = store.require_identity()
+        submit_received(store)
+        with client_factory(identity) as client:
+            return run_sync(
+                store, client, software_version=software_version(), on_progress=on_progress
+            )
