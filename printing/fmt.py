@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 from printing.model import MaterialLine, MaterialStatus
 
-LOCALE = "zh_CN"
+LOCALE = Locale.parse("zh_CN")
+"""Parsed once: babel looks a locale name up in its whole list on every call otherwise."""
 
 RELATIONS = {"self": "本人", "relative": "亲属代办", "agent": "代办员代办"}
 STATUS_LABELS = {

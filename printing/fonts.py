@@ -48,6 +48,11 @@ class CjkFont:
     codepoints: frozenset[int] = field(default=frozenset(), repr=False)
     warning: str = ""
 
+    @property
+    def label(self) -> str:
+        """The font as a clerk knows it: the file name, or the built-in font's name."""
+        return self.path.name if self.path else self.name
+
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` the font has no glyph for (empty when unknown)."""
         if not self.codepoints:

@@ -43,6 +43,7 @@ class Sheet:
         self.unprintable: dict[str, str] = {}
         """Missing character -> the text it was found in (with □ in its place)."""
         self.styles = self._styles(size)
+        self.note_placed = False
 
     def _styles(self, size: float) -> dict[str, ParagraphStyle]:
         def style(name: str, **kw: object) -> ParagraphStyle:
@@ -96,22 +97,37 @@ class Sheet:
         """A paragraph whose markup the caller built from :meth:`text` pieces."""
         return Paragraph(markup, self.styles[style])
 
-    def glyph_note(self) -> Paragraph | None:
-        """The visible note about unprintable characters, also added to the warnings."""
+    def glyph_note(self) -> Flowable:
+        """The visible note about unprintable characters, placed where the document wants it.
+
+        It is laid out lazily, when the page is built, so it also lists characters
+        of text added to the story after it; a document that places none gets one
+        at the end (see ``pages.finish``).
+        """
+        self.note_placed = True
+        return GlyphNote(self)
+
+    def note_markup(self) -> str:
+        """The note's text, empty when every character could be printed."""
         if not self.unprintable:
-            return None
-        parts = []
-        for ch, shown in self.unprintable.items():
-            code = f"U+{ord(ch):04X}"
-            parts.append(f"“{escape(shown)}”中的{PLACEHOLDER}（{code}）")
-            self.warnings.append(
-                _(
-                    "Character {code} in {text} has no glyph in font {font}: printed as □, "
-                    "write it in by hand"
-                ).format(code=code, text=shown, font=self.font.name)
-            )
-        line = "注：" + "、".join(parts) + "为本机字库缺字，未能打印，请核对证件后手工补写。"
-        return Paragraph(line, self.styles["note"])
+            return ""
+        parts = [
+            f"“{escape(shown)}”中的{PLACEHOLDER}（U+{ord(ch):04X}）"
+            for ch, shown in self.unprintable.items()
+        ]
+        return "注：" + "、".join(parts) + "为本机字库缺字，未能打印，请核对证件后手工补写。"
+
+    def findings(self) -> list[str]:
+        """What the clerk must be told about this document (font fallback, missing glyphs)."""
+        message = _(
+            "Character {code} in {text} has no glyph in font {font}: printed as □, "
+            "write it in by hand"
+        )
+        found = [
+            message.format(code=f"U+{ord(ch):04X}", text=shown, font=self.font.label)
+            for ch, shown in self.unprintable.items()
+        ]
+        return [*self.warnings, *found]
 
     def field_table(
         self, rows: Sequence[Sequence[object]], widths: Sequence[float], style: str = "cell"
@@ -246,6 +262,28 @@ def qr_code(content: str, size: float) -> QrCode:
     if not content.isascii():
         raise ValueError("QR content must be ASCII (a case number or a URL)")
     return QrCode(content, width=size, height=size, qrBorder=2, qrLevel="M")
+
+
+class GlyphNote(Flowable):  # type: ignore[misc]
+    """The missing-glyph note, written when laid out (zero height when nothing is missing)."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        super().__init__()
+        self.sheet = sheet
+        self.paragraph: Paragraph | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        markup = self.sheet.note_markup()
+        if not markup:
+            self.paragraph = None
+            return 0, 0
+        self.paragraph = Paragraph(markup, self.sheet.styles["note"])
+        width, height = self.paragraph.wrap(avail_width, avail_height)
+        return width, height + 2
+
+    def draw(self) -> None:
+        if self.paragraph is not None:
+            self.paragraph.drawOn(self.canv, 0, 0)
 
 
 class CutLine(Flowable):  # type: ignore[misc]

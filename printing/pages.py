@@ -60,9 +60,8 @@ def _stamp_hook(sheet: Sheet, reprinted_on: date | None) -> PageHook:
 
 
 def finish(sheet: Sheet, story: list[Flowable]) -> list[Flowable]:
-    """Append the unprintable-character note (if any) to the story."""
-    note = sheet.glyph_note()
-    return [*story, note] if note is not None else story
+    """Append the unprintable-character note to the story unless the document placed it."""
+    return story if sheet.note_placed else [*story, sheet.glyph_note()]
 
 
 def build_a4(
@@ -85,7 +84,7 @@ def build_a4(
     story = finish(sheet, story)
     canvasmaker = _numbered_canvas(footer) if footer else Canvas
     doc.build(story, canvasmaker=canvasmaker)
-    return RenderedDocument(buffer.getvalue(), sheet.warnings, title)
+    return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
 
 
 def build_a4_with_stub(
@@ -119,7 +118,7 @@ def build_a4_with_stub(
         KeepInFrame(inner, stub_height - 12, stub, mode="shrink"),
     ]
     doc.build(story)
-    return RenderedDocument(buffer.getvalue(), sheet.warnings, title)
+    return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
 
 
 def build_roll(
@@ -150,7 +149,7 @@ def build_roll(
     hook = _stamp_hook(sheet, reprinted_on)
     doc.addPageTemplates([PageTemplate("roll", [frame], onPage=hook)])
     doc.build(story)
-    return RenderedDocument(buffer.getvalue(), sheet.warnings, title)
+    return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
 
 
 def _height(flowable: Flowable, width: float) -> float:

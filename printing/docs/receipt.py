@@ -122,7 +122,8 @@ def _header(sheet: Sheet, doc: CaseDocument, copy_label: str) -> Table:
 
 def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 3 * mm)]
-    story += [_a4_fields(sheet, doc), Spacer(1, 3 * mm), sheet.para("收取材料", "heading")]
+    story += [_a4_fields(sheet, doc), sheet.glyph_note(), Spacer(1, 3 * mm)]
+    story.append(sheet.para("收取材料", "heading"))
     story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
