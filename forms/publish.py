@@ -84,10 +84,16 @@ def _catalog_from(payload: dict[str, Any]) -> Catalog:
         issues += [issue for issue in item_issues if issue.severity == "error"]
         if item is not None:
             items.append(item)
+    retired: list[ServiceItem] = []
+    for raw in payload.get("retired") or []:
+        item, item_issues = lint_item_data(raw, "", "catalog.json")
+        issues += [issue for issue in item_issues if issue.severity == "error"]
+        if item is not None:
+            retired.append(item)
     if issues:
         raise CatalogError(issues)
-    header = Catalog.model_validate({**payload, "items": []})
-    return header.model_copy(update={"items": items})
+    header = Catalog.model_validate({**payload, "items": [], "retired": []})
+    return header.model_copy(update={"items": items, "retired": retired})
 
 
 def changed_without_new_version(old: Catalog, new: Catalog) -> list[str]:
@@ -102,3 +108,25 @@ def changed_without_new_version(old: Catalog, new: Catalog) -> list[str]:
         for item in new.items
         if before.get((item.code, item.version), item.fingerprint()) != item.fingerprint()
     ]
+
+
+def supersede(previous: Catalog, new: Catalog) -> Catalog:
+    """The new catalog, keeping the previous catalog's item versions that it replaces.
+
+    Cases filed under an older version still find it (``Catalog.get(code, version)``).
+
+    Raises:
+        ValueError: an item changed without a new version number (published versions are immutable).
+    """
+    changed = changed_without_new_version(previous, new)
+    if changed:
+        message = _("changed without a new version number: {codes}")
+        raise ValueError(message.format(codes=", ".join(changed)))
+    current = {(item.code, item.version) for item in new.items}
+    kept = [
+        item
+        for item in [*previous.retired, *previous.items]
+        if (item.code, item.version) not in current
+    ]
+    unique = {(item.code, item.version): item for item in kept}
+    return new.model_copy(update={"retired": list(unique.values())})

@@ -7,7 +7,9 @@ last release), then Monday to Friday with a visible warning.
 A time limit of N working days ends on the Nth working day *after* the start
 day (the start day itself never counts). Pauses (补正 returned-for-correction,
 特别程序 such as 公示 or 鉴定) are closed intervals ``(first, last)``: no day in
-them counts, and the clock restarts the day after ``last``.
+them counts, and the clock restarts the day after ``last``. A pause still
+running has ``last = None``: the date is then projected as if the clock
+restarted tomorrow, with a warning.
 
 ``chinese_calendar.find_workday(n, d)`` is not used: it counts ``d`` itself as
 day 0 when ``d`` is not a working day, one day late for a weekend start.
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import chinese_calendar
 
-from forms.catalog.model import HolidayTable
+from forms.catalog.model import HolidayTable, ServiceItem
 from forms.messages import _
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "default_calendar",
     "install_holiday_tables",
     "is_working_day",
+    "promised_due_date",
+    "supply_by",
     "working_days_between",
 ]
 
@@ -115,26 +119,40 @@ class WorkCalendar:
         return warnings
 
     def due_date(
-        self, start: date, working_days: int, pauses: Sequence[tuple[date, date]] = ()
+        self,
+        start: date,
+        working_days: int,
+        pauses: Sequence[tuple[date, date | None]] = (),
+        *,
+        today: date | None = None,
     ) -> DueDate:
         """The Nth working day after ``start``, skipping paused intervals.
 
         Args:
             start: the day the clock starts (acceptance); not itself counted.
             working_days: the time limit N; 0 means the start day itself (即办件).
-            pauses: closed intervals ``(first, last)`` in which the clock stands still.
+            pauses: closed intervals ``(first, last)`` in which the clock stands
+                still; ``last = None`` for a pause still running.
+            today: the day an open pause is assumed to run to (default: today).
 
         Returns:
-            The due date, with warnings when a provisional or missing table was used.
+            The due date, with warnings when a provisional or missing table was
+            used or the clock is stopped.
         """
         if working_days < 0:
             raise ValueError("working_days must not be negative")
+        closed, still_paused = _close(pauses, today or date.today())
         day, counted = start, 0
         while counted < working_days:
             day += _ONE_DAY
-            if self.is_working_day(day) and not _paused(day, pauses):
+            if self.is_working_day(day) and not _paused(day, closed):
                 counted += 1
-        return DueDate(day, self.warnings_for(start, day))
+        warnings = self.warnings_for(start, day)
+        if still_paused:
+            warnings.append(
+                _("The clock is stopped (补正 or 特别程序); the date assumes it restarts tomorrow")
+            )
+        return DueDate(day, warnings)
 
     def working_days_between(self, first: date, last: date) -> int:
         """Working days after ``first`` up to and including ``last``; negative when ``last`` is earlier.
@@ -153,6 +171,14 @@ class WorkCalendar:
 
 def _paused(day: date, pauses: Sequence[tuple[date, date]]) -> bool:
     return any(first <= day <= last for first, last in pauses)
+
+
+def _close(
+    pauses: Sequence[tuple[date, date | None]], today: date
+) -> tuple[list[tuple[date, date]], bool]:
+    """Pauses with open ends closed at ``today`` (or their first day), and whether any was open."""
+    closed = [(first, last if last is not None else max(first, today)) for first, last in pauses]
+    return closed, any(last is None for _first, last in pauses)
 
 
 def shipped_holiday_tables(path: Path = SHIPPED_CATALOG_FILE) -> list[HolidayTable]:
@@ -184,9 +210,31 @@ def is_working_day(day: date) -> bool:
     return default_calendar().is_working_day(day)
 
 
-def due_date(start: date, working_days: int, pauses: Sequence[tuple[date, date]] = ()) -> DueDate:
+def due_date(
+    start: date,
+    working_days: int,
+    pauses: Sequence[tuple[date, date | None]] = (),
+    *,
+    today: date | None = None,
+) -> DueDate:
     """The Nth working day after ``start`` on the default calendar (see :meth:`WorkCalendar.due_date`)."""
-    return default_calendar().due_date(start, working_days, pauses)
+    return default_calendar().due_date(start, working_days, pauses, today=today)
+
+
+def promised_due_date(
+    item: ServiceItem,
+    accepted_on: date,
+    pauses: Sequence[tuple[date, date | None]] = (),
+    *,
+    today: date | None = None,
+) -> DueDate:
+    """When a case of ``item`` accepted (受理) on ``accepted_on`` is due, at its promised limit."""
+    return due_date(accepted_on, item.promised_days, pauses, today=today)
+
+
+def supply_by(item: ServiceItem, received_on: date) -> DueDate:
+    """The default date by which a 容缺 (deferred) material must be supplied."""
+    return due_date(received_on, item.defer_days)
 
 
 def working_days_between(first: date, last: date) -> int:

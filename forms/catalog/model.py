@@ -202,6 +202,8 @@ class ServiceItem(_Frozen):
     legal_days: int = Field(ge=0, le=365)
     promised_days: int = Field(ge=0, le=365)
     limit_note: str = ""
+    defer_days: int = Field(default=5, ge=1, le=60)
+    """Working days a resident has to supply a 容缺 (deferred) material."""
     fee: str = "不收费"
     basis: str = Field(min_length=2)
     result: str = ""
@@ -270,17 +272,23 @@ class Catalog(_Frozen):
     published: date | None = None
     items: list[ServiceItem] = Field(default_factory=list)
     holiday_tables: list[HolidayTable] = Field(default_factory=list)
+    retired: list[ServiceItem] = Field(default_factory=list)
+    """Earlier published versions still needed by cases filed under them."""
 
-    def get(self, code: str) -> ServiceItem:
-        """The item with this code.
+    def get(self, code: str, version: int | None = None) -> ServiceItem:
+        """The current item with this code, or a given (possibly retired) version of it.
+
+        Args:
+            code: the item code.
+            version: the version a case was filed under (None: the current one).
 
         Raises:
-            KeyError: no item has this code.
+            KeyError: no item has this code (and version).
         """
-        for item in self.items:
-            if item.code == code:
+        for item in [*self.items, *self.retired]:
+            if item.code == code and version in (None, item.version):
                 return item
-        raise KeyError(code)
+        raise KeyError(code if version is None else f"{code} v{version}")
 
     @property
     def codes(self) -> list[str]:

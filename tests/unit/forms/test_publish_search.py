@@ -100,3 +100,25 @@ def test_search_nothing(index: CatalogIndex) -> None:
     assert index.search("") == []
     assert index.search("qqqq") == []
     assert index.search("火箭") == []
+
+
+def test_supersede_keeps_the_versions_cases_were_filed_under() -> None:
+    from forms.publish import supersede
+
+    old = load_catalog()
+    item = old.get("640522-MZ-001")
+    bumped = item.model_copy(update={"version": 2, "promised_days": 10})
+    new = old.model_copy(
+        update={"items": [bumped if i.code == item.code else i for i in old.items]}
+    )
+    merged = supersede(old, new)
+    assert merged.get("640522-MZ-001").promised_days == 10
+    assert merged.get("640522-MZ-001", version=1).promised_days == 20
+    assert verify_published(publish(merged)).get("640522-MZ-001", version=1) == item
+    with pytest.raises(KeyError):
+        merged.get("640522-MZ-001", version=3)
+    unbumped = [
+        item.model_copy(update={"fee": "10元"}) if i.code == item.code else i for i in old.items
+    ]
+    with pytest.raises(ValueError, match="版本号未变更"):
+        supersede(old, old.model_copy(update={"items": unbumped}))

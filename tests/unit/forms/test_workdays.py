@@ -115,3 +115,18 @@ def test_shipped_2027_table_is_marked_provisional() -> None:
     (table,) = [t for t in shipped_holiday_tables() if t.year == 2027]
     assert table.provisional
     assert date(2027, 10, 1) in table.holidays
+
+
+def test_a_pause_still_running_is_projected_from_today_with_a_warning() -> None:
+    result = due_date(date(2026, 11, 2), 15, [(date(2026, 11, 11), None)], today=date(2026, 11, 16))
+    assert result.date == date(2026, 11, 27)  # as if closed on 16 Nov
+    assert result.warnings == ["办理时限已暂停（补正或特别程序中），此日期按明天恢复计时推算"]
+
+
+def test_item_helpers() -> None:
+    from forms.catalog import load_catalog
+    from forms.workdays import promised_due_date, supply_by
+
+    item = load_catalog().get("640522-RS-001")  # promised 3 working days
+    assert promised_due_date(item, date(2026, 2, 13)).date == date(2026, 2, 25)
+    assert supply_by(item, date(2026, 11, 20)).date == date(2026, 11, 27)  # 5 working days
