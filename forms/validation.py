@@ -153,7 +153,7 @@ def check_application(
     day = today or date.today()
     problems = _check_people(applicant, relation, principal, day)
     problems += _check_fields(item, fields, day)
-    facts = _facts(applicant, relation, fields, day)
+    facts = _facts(item, applicant, relation, fields, day)
     needed = _needed_materials(item, facts, problems)
     problems += _check_materials(item, materials, needed)
     problems += _check_rules(item, facts, materials)
@@ -252,16 +252,28 @@ def _id_info(person: Mapping[str, Any], day: date) -> IdInfo | None:
 
 
 def _facts(
-    applicant: Mapping[str, Any], relation: str, fields: Mapping[str, Any], day: date
+    item: ServiceItem,
+    applicant: Mapping[str, Any],
+    relation: str,
+    fields: Mapping[str, Any],
+    day: date,
 ) -> dict[str, Any]:
-    """The values conditions look at: form fields, the relation, facts from the applicant's ID."""
+    """What conditions look at: form fields, the relation, and facts read from ID numbers.
+
+    The applicant's number gives ``applicant.age``, ``applicant.sex`` (male /
+    female) and ``applicant.birth_date``; an ``id_number`` field ``KEY`` gives
+    ``KEY.age``, ``KEY.sex`` and ``KEY.birth_date`` the same way.
+    """
     facts: dict[str, Any] = dict(fields)
     facts["relation"] = relation
-    info = _id_info(applicant, day)
-    if info is not None:
-        facts["applicant.age"] = info.age_on(day)
-        facts["applicant.sex"] = info.sex
-        facts["applicant.birth_date"] = info.birth_date
+    people: dict[str, Any] = {"applicant": applicant.get("id_number")}
+    people |= {spec.key: fields.get(spec.key) for spec in item.fields if spec.type == "id_number"}
+    for prefix, number in people.items():
+        info = _id_info({"id_number": number}, day)
+        if info is not None:
+            facts[f"{prefix}.age"] = info.age_on(day)
+            facts[f"{prefix}.sex"] = info.sex
+            facts[f"{prefix}.birth_date"] = info.birth_date
     return facts
 
 
@@ -367,7 +379,7 @@ def _check_rule(
     item: ServiceItem, rule: Rule, facts: Mapping[str, Any], materials: Mapping[str, str]
 ) -> Problem | None:
     if rule.kind in ("min_age", "max_age"):
-        return _check_age(rule, facts)
+        return _check_age(item, rule, facts)
     if rule.kind == "material_when" or not rule_applies(rule, facts):
         return None
     if rule.kind == "refuse_when":
@@ -391,21 +403,32 @@ def _check_rule(
     return None
 
 
-def _check_age(rule: Rule, facts: Mapping[str, Any]) -> Problem | None:
-    age = facts.get("applicant.age")
+def _check_age(item: ServiceItem, rule: Rule, facts: Mapping[str, Any]) -> Problem | None:
+    age = facts.get(f"{rule.field or 'applicant'}.age")
     if age is None or rule.years is None:
-        return None  # the ID number problem is reported on the applicant's field
+        return None  # an invalid or missing number is reported on its own field
     if not rule_applies(rule, facts):
         return None
-    if rule.kind == "min_age" and age < rule.years:
-        message = _("{title}: the applicant is {age}; this item requires at least {years}")
-    elif rule.kind == "max_age" and age > rule.years:
-        message = _("{title}: the applicant is {age}; this item is for people up to {years}")
-    else:
+    too_young = rule.kind == "min_age" and age < rule.years
+    too_old = rule.kind == "max_age" and age > rule.years
+    if not (too_young or too_old):
         return None
-    return Problem(
-        f"rule:{rule.id}", message.format(title=rule.title, age=age, years=rule.years), rule=rule.id
-    )
+    if rule.field:
+        message = (
+            _("{title}: {label} gives an age of {age}; this item requires at least {years}")
+            if too_young
+            else _("{title}: {label} gives an age of {age}; this item is for people up to {years}")
+        )
+        label = item.field(rule.field).label
+    else:
+        message = (
+            _("{title}: the applicant is {age}; this item requires at least {years}")
+            if too_young
+            else _("{title}: the applicant is {age}; this item is for people up to {years}")
+        )
+        label = ""
+    text = message.format(title=rule.title, label=label, age=age, years=rule.years)
+    return Problem(f"rule:{rule.id}", text, rule=rule.id)
 
 
 def amount(value: Any) -> Decimal | None:

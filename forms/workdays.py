@@ -1,8 +1,10 @@
 """Working-day deadlines (工作日) on China's adjusted-workday calendar (调休 included).
 
 Sources, in order: a county-published holiday table for the year (shipped with
-the catalog, possibly provisional), then ``chinesecalendar`` (2004 up to its
-last release), then Monday to Friday with a visible warning.
+the catalog), then ``chinesecalendar`` (2004 up to its last release), then
+Monday to Friday with a visible warning. A table marked provisional (set by the
+county before the State Council publishes) gives way to the library as soon as
+an installed chinesecalendar release covers its year.
 
 A time limit of N working days ends on the Nth working day *after* the start
 day (the start day itself never counts). Pauses (补正 returned-for-correction,
@@ -71,7 +73,12 @@ class WorkCalendar:
             tables: county-published holiday tables; a table overrides the
                 library for its whole year.
         """
-        self._tables = {table.year: table for table in tables}
+        # A provisional county table yields to an official library calendar for the same year.
+        self._tables = {
+            table.year: table
+            for table in tables
+            if not (table.provisional and _library_knows(table.year))
+        }
         self._holidays = {d for table in self._tables.values() for d in table.holidays}
         self._workdays = {d for table in self._tables.values() for d in table.workdays}
         self._cached = lru_cache(maxsize=4096)(self._compute)

@@ -247,8 +247,15 @@ def _cross_check(raw: dict[str, Any], report: _Reporter) -> None:
         field_keys |= _check_fields(group, ("groups", index, "fields"), report)
     material_keys = _unique(raw, ("materials",), "key", report)
     _unique(raw, ("rules",), "id", report)
+    facts = set(field_keys) | set(DERIVED_FACTS)
+    for key in _id_fields(raw):
+        facts |= {f"{key}.age", f"{key}.sex", f"{key}.birth_date"}
     for index, rule in _entries(raw, "rules"):
-        _check_rule(rule, ("rules", index), field_keys, material_keys, report)
+        _check_rule(rule, ("rules", index), (field_keys, facts, material_keys), report)
+        if rule.get("kind") in ("min_age", "max_age") and rule.get("field") is not None:
+            if rule.get("field") not in _id_fields(raw):
+                message = _("an age rule's field must be an id_number field, not {key}")
+                report.add(("rules", index, "field"), message.format(key=rule.get("field")))
     for index, name in enumerate(raw.get("county_set") or []):
         if isinstance(name, str) and name not in ServiceItem.model_fields:
             report.add(
@@ -285,6 +292,14 @@ def _unique(
     return seen
 
 
+def _id_fields(raw: dict[str, Any]) -> set[str]:
+    return {
+        entry["key"]
+        for _index, entry in _entries(raw, "fields")
+        if entry.get("type") == "id_number" and isinstance(entry.get("key"), str)
+    }
+
+
 def _check_fields(raw: dict[str, Any], loc: tuple[str | int, ...], report: _Reporter) -> set[str]:
     keys = _unique(raw, loc, "key", report)
     for index, spec in enumerate(raw.get(str(loc[-1])) or []):
@@ -305,10 +320,11 @@ def _check_fields(raw: dict[str, Any], loc: tuple[str | int, ...], report: _Repo
 def _check_rule(
     rule: dict[str, Any],
     loc: tuple[str | int, ...],
-    fields: set[str],
-    materials: set[str],
+    known: tuple[set[str], set[str], set[str]],
     report: _Reporter,
 ) -> None:
+    """Check one rule; ``known`` = (field keys, facts conditions may name, material keys)."""
+    fields, facts, materials = known
     kind = rule.get("kind")
     if kind in ("min_age", "max_age") and rule.get("years") is None:
         report.add((*loc, "years"), _("an age rule needs years"))
@@ -335,7 +351,7 @@ def _check_rule(
     for part in ("when", "unless"):
         condition = rule.get(part)
         target = condition.get("field") if isinstance(condition, dict) else None
-        if isinstance(target, str) and target not in fields and target not in DERIVED_FACTS:
+        if isinstance(target, str) and target not in facts:
             message = _("the condition names an unknown field {key}").format(key=target)
             report.add((*loc, part), message)
 

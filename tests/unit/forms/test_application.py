@@ -386,3 +386,45 @@ def test_has_errors_ignores_warnings() -> None:
     problems = check(OLD_AGE, applicant=person)
     assert [p.severity for p in problems] == ["warning"]
     assert not has_errors(problems)
+
+
+SPECIAL = "640522-WJ-003"  # 计划生育家庭特别扶助金
+
+
+def special_case(
+    applicant_born: str, applicant_seq: str, spouse_born: str, spouse_seq: str
+) -> list[Problem]:
+    fields = {
+        "support_type": "独生子女死亡",
+        "spouse_name": "配偶",
+        "spouse_id_number": id_number(born=spouse_born, seq=spouse_seq),
+        "child_name": "马强",
+        "child_death_date": "2020-05-01",
+        "remarried_or_adopted": False,
+        "bank_account": "6228480402564890018",
+    }
+    materials = {
+        "application_form": "provided",
+        "id_hukou": "shared",
+        "marriage_proof": "shared",
+        "only_child_proof": "deferred",
+        "death_certificate": "shared",
+    }
+    return check(
+        SPECIAL,
+        applicant=applicant(born=applicant_born, seq=applicant_seq),
+        fields=fields,
+        materials=materials,
+    )
+
+
+def test_age_rule_on_a_form_id_field_and_a_sex_condition() -> None:
+    # The wife applies: her own age counts.
+    assert by_field(special_case("19800101", "222", "19700101", "111")) == {
+        "rule:min_age": "女方年满49周岁：申请人现年46周岁，本事项要求年满49周岁"
+    }
+    # The husband applies: his wife's age (from the spouse's ID field) counts.
+    assert by_field(special_case("19700101", "111", "19800101", "222")) == {
+        "rule:wife_min_age": "女方年满49周岁：按配偶身份证号码计算年龄为46周岁，本事项要求年满49周岁"
+    }
+    assert special_case("19700101", "111", "19760101", "222") == []

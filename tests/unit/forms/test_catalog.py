@@ -217,3 +217,17 @@ def test_duplicate_item_codes(tmp_path: Path) -> None:
     assert [i.message for i in issues] == [
         "事项编码640522-WJ-001已被13-birth-registration.toml使用"
     ]
+
+
+def test_age_rule_field_must_be_an_id_number_field() -> None:
+    original = (SHIPPED_CATALOG / "items" / "15-family-planning-special.toml").read_text(
+        encoding="utf-8"
+    )
+    text = original.replace('field = "spouse_id_number"', 'field = "spouse_name"')
+    _item, issues = lint_item_text(text, "x.toml")
+    assert [(i.line, i.message) for i in issues] == [
+        (
+            line_of(text, 'field = "spouse_name"'),
+            "年龄规则的 field 必须是身份证号码类型的字段，而不是“spouse_name”",
+        )
+    ]

@@ -130,3 +130,11 @@ def test_item_helpers() -> None:
     item = load_catalog().get("640522-RS-001")  # promised 3 working days
     assert promised_due_date(item, date(2026, 2, 13)).date == date(2026, 2, 25)
     assert supply_by(item, date(2026, 11, 20)).date == date(2026, 11, 27)  # 5 working days
+
+
+def test_a_provisional_table_yields_to_the_official_calendar() -> None:
+    guess = HolidayTable(year=2026, provisional=True, holidays=[date(2026, 11, 23)])
+    official = HolidayTable(year=2026, holidays=[date(2026, 11, 23)])
+    assert WorkCalendar([guess]).is_working_day(date(2026, 11, 23))
+    assert WorkCalendar([guess]).source(2026) == "library"
+    assert not WorkCalendar([official]).is_working_day(date(2026, 11, 23))
