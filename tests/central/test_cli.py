@@ -1,0 +1,112 @@
+"""``daiban central ...`` end to end on a temp data dir (SQLite, and PostgreSQL by --db)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from daiban.commands.central import app
+from sync.protocol import API_PREFIX
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    common = ["--data-dir", home, "--db", db_url]
+    _run("init", *common)
+    toml = (tmp_path / "home" / "central" / "central.toml").read_text()
+    assert "secret_key" in toml and "changethis" not in toml
+
+    code = json.loads(
+        _run(
+            "enroll",
+            "--division",
+            "640522100201",
+            "--name",
+            "杨河村",
+            "--role",
+            "village",
+            "--json",
+            *common,
+        )
+    )["code"]
+    assert len(code) == 9
+
+    user = json.loads(
+        _run(
+            "user",
+            "add",
+            "--username",
+            "wang",
+            "--name",
+            "王芳",
+            "--role",
+            "agent",
+            "--division",
+            "640522100201",
+            "--password",
+            "secret1",
+            "--json",
+            *common,
+        )
+    )
+    assert user["username"] == "wang"
+    taken = runner.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "--username",
+            "wang",
+            "--name",
+            "x",
+            "--role",
+            "agent",
+            "--division",
+            "640522100201",
+            "--password",
+            "secret1",
+            *common,
+        ],
+    )
+    assert taken.exit_code != 0 and "already taken" in taken.output
+
+    from fastapi.testclient import TestClient
+
+    from central.app import create_app
+    from central.bootstrap import load_settings
+
+    api = create_app(load_settings(tmp_path / "home" / "central", db_url))
+    with TestClient(api) as client:
+        station = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+    api.state.engine.dispose()
+
+    report = json.loads(_run("report", "reconcile", "--json", *common))
+    [entry] = report["stations"]
+    assert entry["station"] == station["station_id"] and entry["division"] == "640522100201"
+    assert (entry["cases"], entry["events"], entry["gaps"], entry["duplicates"]) == (0, 0, [], 0)
+
+    xlsx = tmp_path / "reconcile.xlsx"
+    _run("report", "reconcile", "--xlsx", str(xlsx), *common)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None and sheet["A2"].value == station["station_id"]
+
+    assert "已吊销" in _run("revoke", station["station_id"], *common)
+    assert "审计链完整" in _run("audit", *common)
+
+
+def test_serve_refuses_the_placeholder_secret(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path / "fresh")])
+    assert result.exit_code == 1
+    assert "central init" in result.output
