@@ -75,7 +75,7 @@ class Sheet:
         """A table style in this font: reportlab sets every cell's font, Helvetica by default,
         which would put an unembedded font in the PDF even when no cell uses it."""
         size = self.size * scale
-        font = ("FONT", (0, 0), (-1, -1), self.font.name, size, size * 1.2)
+        font = ("FONT", (0, 0), (-1, -1), self.font.name, size, self.size * 1.2)
         return TableStyle([font, *commands])
 
     def text(self, value: object) -> str:
