@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -76,7 +78,32 @@ def candidate_paths(configured: Path | None = None) -> list[Path]:
         windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
         paths.extend(windir / name for name in _WINDOWS_NAMES)
     paths.extend(Path(p) for p in _UNIX_CANDIDATES)
+    known = set(paths)
+    paths.extend(p for p in fontconfig_chinese_fonts() if p not in known)
     return paths
+
+
+def fontconfig_chinese_fonts() -> list[Path]:
+    """TrueType files fontconfig says cover Chinese (``fc-list :lang=zh``); none without it.
+
+    This finds a CJK font installed anywhere, under any name, after the usual
+    places have been tried. CFF-outline ``.otf`` files are left out: reportlab
+    cannot embed them.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    try:
+        done = subprocess.run(
+            [fc_list, ":lang=zh", "--format", "%{file}\\n"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    files = {line.strip() for line in done.stdout.splitlines() if line.strip()}
+    return sorted(Path(f) for f in files if f.lower().endswith((".ttf", ".ttc")))
 
 
 def _load_truetype(path: Path, name: str) -> TTFont | None:
@@ -86,6 +113,11 @@ def _load_truetype(path: Path, name: str) -> TTFont | None:
         # A CFF .otf or a damaged file: say why, then try the next candidate.
         log.warning("font %s unusable: %s", path, exc)
         return None
+
+
+def _covers_chinese(font: TTFont) -> bool:
+    """Whether a TrueType font draws common Chinese (a Latin-only font is no use here)."""
+    return all(ord(ch) in font.face.charToGlyph for ch in "帮代办收件回执中华人民共和国")
 
 
 @cache
@@ -100,14 +132,20 @@ def find_cjk_font(configured: Path | None = None) -> CjkFont:
         font or when the configured file could not be used.
     """
     notes: list[str] = []
+    explicit = {p for p in (configured, os.environ.get("DAIBAN_FONT")) if p}
     for index, path in enumerate(candidate_paths(configured)):
+        # Only a font someone chose is worth a warning; system candidates fail quietly.
+        chosen = path in {Path(p) for p in explicit}
         if not path.is_file():
-            if index == 0 and configured is not None:
+            if chosen:
                 notes.append(_("Configured font not found: {path}").format(path=path))
             continue
         font = _load_truetype(path, f"DaibanCJK{index}")
-        if font is None:
-            notes.append(_("Font cannot be used (not TrueType?): {path}").format(path=path))
+        if font is None or not _covers_chinese(font):
+            if chosen:
+                notes.append(
+                    _("Font cannot be used (not TrueType, or no Chinese): {path}").format(path=path)
+                )
             continue
         pdfmetrics.registerFont(font)
         codepoints = frozenset(font.face.charToGlyph)

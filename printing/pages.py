@@ -20,7 +20,8 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
-from printing.layout import Sheet, reprint_stamp
+from printing.flowables import reprint_stamp
+from printing.layout import Sheet
 
 ROLL_WIDTH = 80 * mm
 ROLL_MARGIN = 4 * mm

@@ -9,6 +9,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
+from printing.flowables import CutLine, qr_code
 from printing.fmt import (
     cn_date,
     cn_datetime,
@@ -19,7 +20,7 @@ from printing.fmt import (
     status_text,
 )
 from printing.fonts import CjkFont
-from printing.layout import CutLine, Sheet, qr_code
+from printing.layout import Sheet
 from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4_with_stub, build_roll
 

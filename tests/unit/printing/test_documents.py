@@ -235,7 +235,7 @@ def test_a_character_the_font_lacks_is_reported_and_noted_on_the_page() -> None:
 
 
 def test_qr_code_content_is_ascii_only() -> None:
-    from printing.layout import qr_code
+    from printing.flowables import qr_code
 
     with pytest.raises(ValueError):
         qr_code("640522100201-20261122-0007 马占福", 50)

@@ -68,3 +68,26 @@ def test_the_configured_font_is_embedded_in_the_document(tmp_path: Path) -> None
     result = render_receipt(case, "80mm", font=copy)
     names = [f["name"] for f in pdf_fonts(result.pdf, tmp_path)]
     assert names and all("WenQuanYi" in n for n in names)
+
+
+def test_a_latin_only_configured_font_is_refused() -> None:
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    font = find_cjk_font(dejavu)
+    assert font.path != dejavu and font.embedded
+    assert "DejaVuSans.ttf" in font.warning
+
+
+def test_fontconfig_finds_installed_chinese_fonts() -> None:
+    found = fonts.fontconfig_chinese_fonts()
+    assert WQY in found
+    assert all(p.suffix.lower() in (".ttf", ".ttc") for p in found)
+
+
+def test_system_candidates_that_fail_stay_quiet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "NotoSansCJK-Regular.ttc"
+    broken.write_bytes(b"OTTO not really")
+    monkeypatch.setattr(fonts, "candidate_paths", lambda configured=None: [broken, WQY])
+    font = find_cjk_font(None)
+    assert font.path == WQY and font.warning == ""
