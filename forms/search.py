@@ -27,7 +27,9 @@ class _Name:
     weight: int  # name and short name rank above aliases
 
 
+@cache
 def _syllables(text: str) -> tuple[str, ...]:
+    """Pinyin syllables of a name (cached: rebuilding an index for the same names is cheap)."""
     parts: list[str] = []
     for chunk in lazy_pinyin(text, style=Style.NORMAL):
         token = chunk.lower().replace("ü", "v")
