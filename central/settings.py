@@ -64,6 +64,9 @@ class CentralSettings(BaseSettings):
     """Largest attachment accepted (a scan); larger uploads are refused with a clear message."""
     max_request_bytes: int = 16 * 1024 * 1024
     """Largest decompressed JSON request body (gzip bombs stop here)."""
+    catalog_path: Path | None = None
+    """The county's published service-item catalog (a folder, catalog.toml or published
+    .json); empty means the catalog shipped with daiban."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

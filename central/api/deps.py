@@ -59,3 +59,13 @@ def get_station(
 
 
 StationDep = Annotated[Station, Depends(get_station)]
+
+
+def get_county_station(station: StationDep) -> Station:
+    """The station, if it is a county workstation (县级): the only kind that administers."""
+    if station.role != "county":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a county workstation may do this")
+    return station
+
+
+CountyDep = Annotated[Station, Depends(get_county_station)]

@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, Station, as_utc
+from central.services.scope import division_filter
 from central.services.stations import list_stations
 from forms.workdays import due_date
 from sync.reducer import CaseView, deadline_inputs
@@ -149,26 +150,30 @@ class CaseStatistics:
 OPEN_STATES = ("accepted", "processing", "paused", "returned")
 
 
-def case_statistics(*, session: Session, today: date) -> CaseStatistics:
-    """Cases by state and item, how many are flagged, which are overdue on ``today``."""
+def case_statistics(*, session: Session, today: date, prefix: str = "") -> CaseStatistics:
+    """Cases by state and item, how many are flagged, which are overdue on ``today``.
+
+    Args:
+        session: a session.
+        today: the day to judge deadlines on.
+        prefix: only cases whose division starts with it (empty: all).
+    """
     connection = session.connection()
+    scope = division_filter(CASE_TABLE.c.division, prefix) if prefix else true()
     stats = CaseStatistics()
-    for state, count in connection.execute(
-        select(CASE_TABLE.c.state, func.count()).group_by(CASE_TABLE.c.state)
-    ):
+    by_state = select(CASE_TABLE.c.state, func.count()).where(scope).group_by(CASE_TABLE.c.state)
+    for state, count in connection.execute(by_state):
         stats.by_state[state] = int(count)
         stats.cases += int(count)
-    for item, count in connection.execute(
-        select(CASE_TABLE.c.item_code, func.count()).group_by(CASE_TABLE.c.item_code)
-    ):
-        stats.by_item[item or "-"] = int(count)
-    stats.flagged = int(
-        connection.execute(
-            select(func.count()).select_from(CASE_TABLE).where(CASE_TABLE.c.flagged)
-        ).scalar_one()
+    by_item = (
+        select(CASE_TABLE.c.item_code, func.count()).where(scope).group_by(CASE_TABLE.c.item_code)
     )
+    for item, count in connection.execute(by_item):
+        stats.by_item[item or "-"] = int(count)
+    flagged = select(func.count()).select_from(CASE_TABLE).where(scope, CASE_TABLE.c.flagged)
+    stats.flagged = int(connection.execute(flagged).scalar_one())
     open_cases = select(CASE_TABLE.c.case_number, CASE_TABLE.c.view).where(
-        CASE_TABLE.c.state.in_(OPEN_STATES)
+        scope, CASE_TABLE.c.state.in_(OPEN_STATES)
     )
     for number, view in connection.execute(open_cases):
         if _is_overdue(CaseView.model_validate(view), today):

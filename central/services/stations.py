@@ -141,8 +141,8 @@ def station_for_token(*, session: Session, token: str) -> Station | None:
     return session.scalars(query).first()
 
 
-def revoke_station(*, session: Session, station_id: str) -> Station:
-    """Revoke a station: every later request with its token is refused (403).
+def find_station(*, session: Session, station_id: str) -> Station:
+    """The station with ``station_id``.
 
     Raises:
         StationNotFoundError: no such station.
@@ -150,6 +150,16 @@ def revoke_station(*, session: Session, station_id: str) -> Station:
     station = session.get(Station, station_id)
     if station is None:
         raise StationNotFoundError(station_id)
+    return station
+
+
+def revoke_station(*, session: Session, station_id: str) -> Station:
+    """Revoke a station: every later request with its token is refused (403).
+
+    Raises:
+        StationNotFoundError: no such station.
+    """
+    station = find_station(session=session, station_id=station_id)
     if station.revoked_at is None:
         station.revoked_at = utcnow()
         session.add(station)

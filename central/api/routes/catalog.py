@@ -1,17 +1,27 @@
-"""GET /catalog: the version of the service-item catalog the county publishes."""
+"""GET /catalog (its version) and GET /catalog/file (the published document)."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, HTTPException, Response
 
-from fastapi import APIRouter
-
-from central.api.deps import StationDep
+from central.api.deps import SettingsDep, StationDep
+from central.services.catalog import catalog_version, published_catalog
+from forms.catalog.lint import CatalogError
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 
 
 @router.get("")
-def catalog_version(station: StationDep) -> dict[str, Any]:
-    """The published catalog's version (None until the county publishes one)."""
-    return {"version": None, "station_id": station.id}
+def version(station: StationDep, settings: SettingsDep) -> dict[str, str | None]:
+    """The version of the catalog the county publishes."""
+    return {"version": catalog_version(settings.catalog_path)}
+
+
+@router.get("/file")
+def document(station: StationDep, settings: SettingsDep) -> Response:
+    """The published catalog document (JSON with its own SHA-256)."""
+    try:
+        data = published_catalog(settings.catalog_path)
+    except CatalogError as error:
+        raise HTTPException(503, f"the county's catalog has errors: {error}") from error
+    return Response(data, media_type="application/json")

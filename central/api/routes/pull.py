@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from central.api.deps import SessionDep, StationDep
+from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.services.catalog import catalog_version
 from central.services.pull import pull_page
 from sync.protocol import PULL_PAGE_EVENTS, PullResponse
 
@@ -17,8 +18,10 @@ router = APIRouter(prefix="/pull", tags=["sync"])
 def pull(
     station: StationDep,
     session: SessionDep,
+    settings: SettingsDep,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=PULL_PAGE_EVENTS)] = PULL_PAGE_EVENTS,
 ) -> PullResponse:
     """Events with central_seq > ``after`` in the station's scope, plus changed accounts."""
-    return pull_page(session=session, station=station, after=after, limit=limit)
+    page = pull_page(session=session, station=station, after=after, limit=limit)
+    return page.model_copy(update={"catalog_version": catalog_version(settings.catalog_path)})

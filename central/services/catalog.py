@@ -1,0 +1,29 @@
+"""The service-item catalog the county publishes to its stations (同源发布)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forms.catalog.lint import CatalogError
+from forms.catalog.loader import load_catalog
+from forms.publish import publish
+
+
+def catalog_version(path: Path | None) -> str | None:
+    """The published catalog's version, or None when it cannot be read.
+
+    Cheap enough for every pull: the loader caches until a file changes.
+    """
+    try:
+        return load_catalog(path).version
+    except (CatalogError, OSError, ValueError):
+        return None
+
+
+def published_catalog(path: Path | None) -> bytes:
+    """The catalog as the published document stations download (canonical JSON + SHA-256).
+
+    Raises:
+        CatalogError: the county's catalog has errors.
+    """
+    return publish(load_catalog(path))

@@ -1,0 +1,55 @@
+"""The published catalog, and county administration over the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from forms.publish import verify_published
+from sync.protocol import API_PREFIX
+from tests.central.conftest import COUNTY, OTHER_COUNTY_VILLAGE, TOWNSHIP, VILLAGE
+
+
+def test_stations_get_the_catalog_version_and_document(enroll: Any, client: TestClient) -> None:
+    village = enroll()
+    page = village.pull()
+    assert page["catalog_version"]
+    document = client.get(f"{API_PREFIX}/catalog/file", headers=village.headers)
+    assert document.status_code == 200
+    catalog = verify_published(document.content)
+    assert catalog.version == page["catalog_version"]
+    assert catalog.items
+
+
+def test_a_county_workstation_administers_its_county_only(enroll: Any, client: TestClient) -> None:
+    county, township = enroll(COUNTY, "county"), enroll(TOWNSHIP, "township")
+    url = f"{API_PREFIX}/admin/enrollment-codes"
+    ask = {"division": VILLAGE, "name": "杨河村", "role": "village"}
+    code = client.post(url, json=ask, headers=county.headers).json()["code"]
+    assert client.post(f"{API_PREFIX}/enroll", json={"code": code}).status_code == 200
+    assert client.post(url, json=ask, headers=township.headers).status_code == 403
+    elsewhere = {**ask, "division": OTHER_COUNTY_VILLAGE}
+    assert client.post(url, json=elsewhere, headers=county.headers).status_code == 403
+
+    user = {
+        "username": "li",
+        "display_name": "李明",
+        "role": "reviewer",
+        "division": TOWNSHIP,
+        "password": "secret-2",
+    }
+    assert (
+        client.post(f"{API_PREFIX}/admin/users", json=user, headers=county.headers).status_code
+        == 200
+    )
+    assert [a["username"] for a in township.pull()["accounts"]] == ["li"]
+
+    report = client.get(f"{API_PREFIX}/admin/reconcile", headers=county.headers).json()
+    assert {s["division"] for s in report["stations"]} == {COUNTY, TOWNSHIP, VILLAGE}
+
+    revoked = client.post(
+        f"{API_PREFIX}/admin/stations/{township.id}/revoke", headers=county.headers
+    )
+    assert revoked.status_code == 200
+    assert township.client.get(f"{API_PREFIX}/pull", headers=township.headers).status_code == 403
