@@ -10,7 +10,6 @@ import typer
 from daiban.commands.station import open_store
 from daiban.context import DataDir, JsonFlag, fail, print_json
 from station.services import _
-from station.services.bundles import export_outbox, import_return
 from sync.errors import BundleError, SyncError
 from sync.messages import translate_reason
 
@@ -24,6 +23,8 @@ def export_bundle(
     as_json: JsonFlag = False,
 ) -> None:
     """Write the outbox (unsent events and attachments) to a signed bundle file."""
+    from station.services.bundles import export_outbox
+
     with open_store(data_dir) as store:
         info = export_outbox(store, out)
     if as_json:
@@ -39,6 +40,8 @@ def import_bundle(
     as_json: JsonFlag = False,
 ) -> None:
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""
+    from station.services.bundles import import_return
+
     with open_store(data_dir) as store:
         try:
             result = import_return(store, file)

@@ -6,22 +6,22 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from daiban.commands.station import open_store
 from daiban.context import DataDir, JsonFlag, fail, print_json
-from forms.catalog import load_catalog
 from forms.identity import mask_id_number
 from station.services import _
-from station.services.actors import desk_actor, intake_actor
-from station.services.cases import ActionRefused, CaseService
-from station.services.importer import import_lines
 from station.services.names import state_name
 from sync.events import EventKind
 from sync.messages import translate_reason
-from sync.reducer import CaseView
+
+if TYPE_CHECKING:
+    from station.services.cases import CaseService
+    from station.store import StationStore
+    from sync.reducer import CaseView
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -38,11 +38,11 @@ def import_cases(
     as_json: JsonFlag = False,
 ) -> None:
     """Import cases from JSON lines; failing lines are reported, the others kept."""
+    from station.services.actors import intake_actor
+    from station.services.importer import import_lines
+
     with open_store(data_dir) as store:
-        try:
-            service = CaseService(store, load_catalog(), intake_actor(store, as_user))
-        except ActionRefused as refused:
-            fail(refused.message)
+        service = _service(store, lambda: intake_actor(store, as_user))
         with file.open(encoding="utf-8") as lines:
             report = import_lines(service, lines)
     if as_json:
@@ -85,6 +85,17 @@ def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -
         typer.echo(f"  {entry['device_time']}  {entry['kind']}  {entry['status']}{reason}")
 
 
+def _service(store: StationStore, actor: Any) -> CaseService:
+    """The case service for a command, or a clean failure naming why not."""
+    from forms.catalog import load_catalog
+    from station.services.cases import ActionRefused, CaseService
+
+    try:
+        return CaseService(store, load_catalog(), actor())
+    except ActionRefused as refused:
+        fail(refused.message)
+
+
 def _act(
     case_no: str,
     kind: EventKind,
@@ -94,9 +105,12 @@ def _act(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
+    from station.services.actors import desk_actor
+    from station.services.cases import ActionRefused
+
     with open_store(data_dir) as store:
+        service = _service(store, lambda: desk_actor(store, as_user))
         try:
-            service = CaseService(store, load_catalog(), desk_actor(store, as_user))
             view = service.act(case_no, kind, reason=reason, payload=payload)
         except ActionRefused as refused:
             fail(refused.message)

@@ -5,24 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from daiban.context import DataDir, JsonFlag, fail, print_json
 from daiban.context import data_dir as resolve_data_dir
 from station.services import _
-from station.services.syncing import enroll_station
-from station.store import NotEnrolled, StationStore
 from sync.errors import SyncError
 from sync.messages import translate_reason
+
+if TYPE_CHECKING:
+    from station.store import StationStore
 
 app = typer.Typer(no_args_is_help=True)
 
 
 @contextmanager
 def open_store(explicit: Path | None) -> Iterator[StationStore]:
-    """The station's store for one command; a missing enrollment is a clean failure."""
+    """The station's store for one command; a missing enrollment is a clean failure.
+
+    The store is imported here, not at the top, so ``daiban --help`` and the
+    central's commands start without loading the station.
+    """
+    from station.store import NotEnrolled, StationStore
+
     store = StationStore.open(resolve_data_dir(explicit))
     try:
         yield store
@@ -41,6 +48,8 @@ def enroll(
     as_json: JsonFlag = False,
 ) -> None:
     """Enroll this station with the county's central."""
+    from station.services.syncing import enroll_station
+
     with open_store(data_dir) as store:
         try:
             identity = enroll_station(store, central, code, device_name)

@@ -7,7 +7,6 @@ import typer
 from daiban.commands.station import open_store
 from daiban.context import DataDir, JsonFlag, fail, print_json
 from station.services import _
-from station.services.syncing import sync_now
 from sync.errors import SyncError
 from sync.messages import translate_reason
 
@@ -17,6 +16,8 @@ def sync(
     as_json: JsonFlag = False,
 ) -> None:
     """Push the outbox and pull what changed, once (one sync at a time per station)."""
+    from station.services.syncing import sync_now
+
     with open_store(data_dir) as store:
         try:
             report = sync_now(store)

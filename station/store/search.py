@@ -14,8 +14,6 @@ import hashlib
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 _ID_RE = re.compile(r"^\d{17}[\dXx]$")
 _TOKEN_RE = re.compile(r"[\w]+", re.UNICODE)
 
@@ -37,12 +35,16 @@ def _is_cjk(char: str) -> bool:
 
 def initials(name: str) -> str:
     """Pinyin initials of a Chinese name: 张三丰 -> ``zsf`` (other letters kept, lowercased)."""
+    from pypinyin import Style, lazy_pinyin  # loads a 0.5 s phrase table: only when needed
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return "".join(part[:1] for part in letters if part.strip()).lower()
 
 
 def full_pinyin(name: str) -> str:
     """The name in toneless pinyin without spaces: 张三 -> ``zhangsan``."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(name, errors="ignore")).lower()
 
 

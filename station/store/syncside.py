@@ -25,16 +25,24 @@ from sync.events import Event
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
 
 FAULT_ENV = "DAIBAN_FAULT"
-"""TEST-ONLY fault injection: when set to a point's name, the process kills
-itself (SIGKILL) at that point, so the e2e tests can prove a crash anywhere
-loses nothing. Points: ``before_push``, ``after_push_commit`` (the centre
-committed, the answer not yet stored), ``mid_pull_page`` (a page applied but
-not committed). Never set in production."""
+"""TEST-ONLY fault injection. ``DAIBAN_FAULT=<point>`` or ``<point>:<n>`` makes
+the process kill itself (SIGKILL) the n-th time (default: the first) it passes
+that point, so the e2e tests can prove a crash anywhere loses nothing.
+Points: ``before_push`` (before a batch is read and sent), ``after_push_commit``
+(the centre committed a batch, its answer not yet stored), ``mid_pull_page``
+(a pull page applied but not committed). Never set outside tests."""
+
+_fault_hits: dict[str, int] = {}
 
 
 def fault_point(name: str) -> None:
-    """Die here, hard, if the test-only ``DAIBAN_FAULT`` names this point."""
-    if os.environ.get(FAULT_ENV) == name:
+    """Die here, hard, if the test-only ``DAIBAN_FAULT`` names this point (and hit count)."""
+    wanted = os.environ.get(FAULT_ENV)
+    if not wanted or wanted.split(":")[0] != name:
+        return
+    _fault_hits[name] = _fault_hits.get(name, 0) + 1
+    target = int(wanted.split(":")[1]) if ":" in wanted else 1
+    if _fault_hits[name] == target:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
