@@ -1,0 +1,273 @@
+"""A real central on loopback for the benchmarks, and a wire-byte counter.
+
+The same approach as the end-to-end tests (``tests/e2e/conftest.py``): the
+central is set up in a temporary data directory (``daiban central init``'s
+code, in-process), then served by ``daiban central serve`` in a subprocess
+(uvicorn with uvloop and httptools) on a free port. PostgreSQL comes from
+``tests.pgcluster.start_cluster()``. ``CentralRun`` is a context manager that
+stops every process and removes every directory it made, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import httpx
+
+DAIBAN = Path(sys.executable).parent / "daiban"
+START_DEADLINE_S = 60.0
+STOP_DEADLINE_S = 10.0
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class CentralRun:
+    """A temporary workspace with a central serving on loopback.
+
+    Use as a context manager; on exit (normal, error or Ctrl-C/SIGTERM) the
+    server's process group is terminated, the PostgreSQL cluster stopped and
+    the temporary directory removed.
+    """
+
+    def __init__(self, db: str = "sqlite", workers: int = 1) -> None:
+        self.db = db
+        self.workers = workers
+        self.root = Path(tempfile.mkdtemp(prefix="daiban-bench-"))
+        self.url = ""
+        self.db_url: str | None = None
+        self._cluster: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._old_home = os.environ.get("DAIBAN_HOME")
+        self._old_term: Any = None
+
+    @property
+    def central_dir(self) -> Path:
+        """The central's own directory (``<root>/central``, as the CLI uses it)."""
+        return self.root / "central"
+
+    def __enter__(self) -> CentralRun:
+        # Nothing may land in the real user data directory.
+        os.environ["DAIBAN_HOME"] = str(self.root)
+        self._old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        from central.bootstrap import init_central
+
+        if self.db == "postgres":
+            from tests.pgcluster import start_cluster
+
+            self._cluster = start_cluster()
+            self.db_url = self._cluster.create_database("daiban_bench")
+        init_central(self.central_dir, self.db_url)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        command = [
+            str(DAIBAN),
+            "central",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(self.workers),
+            "--data-dir",
+            str(self.root),
+        ]
+        if self.db_url:
+            command += ["--db", self.db_url]
+        log = (self.root / "central.log").open("wb")
+        with log:
+            # Its own process group: Ctrl-C reaches only us, and we stop the
+            # server and all its workers together in close().
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + START_DEADLINE_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"central exited: {self.log_text()}")
+            try:
+                # Without a token the centre answers 401: it is up and routing.
+                if httpx.post(f"{self.url}/api/v1/hello", timeout=1.0).status_code == 401:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)  # polling a subprocess with a deadline
+        raise RuntimeError(f"central did not answer within {START_DEADLINE_S} s")
+
+    def log_text(self) -> str:
+        """What the server wrote so far."""
+        path = self.root / "central.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def enrollment_code(self, division: str, name: str, role: str) -> str:
+        """A one-time code, issued as ``daiban central enroll`` does."""
+        from central.bootstrap import load_settings, open_session
+        from central.services.stations import enroll_code
+
+        settings = load_settings(self.central_dir, self.db_url)
+        with open_session(settings) as session:
+            return enroll_code(
+                session=session, division=division, name=name, role=role, ttl_minutes=60
+            )
+
+    def close(self) -> None:
+        """Stop the server and the cluster, remove the workspace (idempotent)."""
+        try:
+            self._stop_server()
+        finally:
+            try:
+                if self._cluster is not None:
+                    self._cluster.stop()
+                    self._cluster = None
+            finally:
+                shutil.rmtree(self.root, ignore_errors=True)
+                if self._old_home is None:
+                    os.environ.pop("DAIBAN_HOME", None)
+                else:
+                    os.environ["DAIBAN_HOME"] = self._old_home
+                if self._old_term is not None:
+                    signal.signal(signal.SIGTERM, self._old_term)
+                    self._old_term = None
+
+    def _stop_server(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        group = process.pid  # start_new_session: the group id is the server's pid
+        try:
+            os.killpg(group, signal.SIGTERM)
+            process.wait(timeout=STOP_DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(group, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+        try:  # uvicorn workers left behind by a hard stop
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@dataclass
+class Tally:
+    """Requests and bytes on the wire (request line, headers and body as sent)."""
+
+    requests: int = 0
+    sent: int = 0
+    """Request bytes: request line, headers, body (compressed if it was)."""
+    sent_body: int = 0
+    received: int = 0
+    """Response bytes: status line, headers, body (compressed if it was)."""
+
+    def minus(self, other: Tally) -> Tally:
+        """What happened since ``other`` was taken."""
+        return Tally(
+            self.requests - other.requests,
+            self.sent - other.sent,
+            self.sent_body - other.sent_body,
+            self.received - other.received,
+        )
+
+
+def _head_bytes(first_line: str, headers: httpx.Headers) -> int:
+    lines = sum(len(k) + len(v) + 4 for k, v in headers.raw)  # "k: v\r\n"
+    return len(first_line.encode()) + 2 + lines + 2
+
+
+class _CountingStream(httpx.SyncByteStream):
+    def __init__(self, inner: Any, tally: Tally) -> None:
+        self._inner = inner
+        self._tally = tally
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            self._tally.received += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@dataclass
+class CountingTransport(httpx.BaseTransport):
+    """Wraps the real HTTP transport and counts what crosses the wire.
+
+    Bodies are counted as they are sent and received (compressed where they
+    were); request and status lines and headers are counted as HTTP/1.1
+    writes them.
+    """
+
+    inner: httpx.BaseTransport = field(default_factory=httpx.HTTPTransport)
+    by_path: dict[str, Tally] = field(default_factory=dict)
+    """Counts per endpoint: the last segment of the path (``push``, ``pull``, ``hello``...)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the real transport, counting both directions."""
+        tally = self.by_path.setdefault(request.url.path.rstrip("/").rsplit("/")[-1], Tally())
+        body = request.read()
+        line = f"{request.method} {request.url.raw_path.decode()} HTTP/1.1"
+        tally.requests += 1
+        tally.sent += _head_bytes(line, request.headers) + len(body)
+        tally.sent_body += len(body)
+        response = self.inner.handle_request(request)
+        status = f"HTTP/1.1 {response.status_code} {response.reason_phrase}"
+        tally.received += _head_bytes(status, response.headers)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_CountingStream(response.stream, tally),
+            extensions=response.extensions,
+        )
+
+    def snapshot(self, path: str | None = None) -> Tally:
+        """The counts so far, of one endpoint or all (subtract with ``Tally.minus``)."""
+        tallies = [self.by_path.get(path, Tally())] if path else list(self.by_path.values())
+        return Tally(
+            sum(t.requests for t in tallies),
+            sum(t.sent for t in tallies),
+            sum(t.sent_body for t in tallies),
+            sum(t.received for t in tallies),
+        )
+
+    def close(self) -> None:
+        """Close the real transport."""
+        self.inner.close()

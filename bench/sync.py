@@ -1,0 +1,307 @@
+"""Sync benchmark: ``python -m bench.sync --cases N [--db sqlite|postgres] [--workers W]``.
+
+A real central (``daiban central serve``: uvicorn with uvloop and httptools)
+on loopback with its own temporary data directory, and real stations in
+temporary data directories enrolled through the real enrollment endpoint.
+Cases are taken in through the station's ``CaseService`` exactly as the desk
+and ``daiban case import`` write them (created + received), then submitted as
+a sync does (``submit_received``): 3 events per case.
+
+Prints ``name=value`` lines:
+
+- ``create_s`` / ``create_events_per_s``: taking the N cases in and submitting them
+  (validation, case numbers, events and projection in the station's SQLite);
+- ``events_per_s``: events pushed per second by one ``run_sync`` with the real
+  client (batches of 200, gzip), from hello to the last acknowledged batch;
+  ``sync_s`` is the whole run, including pulling the village's own events back;
+- ``naive_events_per_s``: a naive client posting ONE CASE PER REQUEST (its 3
+  events in one plain-JSON body), no batching, no compression, a new TCP
+  connection per request, to the same push endpoint, for M = min(N, 500) fresh
+  cases of a second village station; ``naive_ratio`` = events_per_s / that;
+- ``bytes_per_event``: push request bytes on the wire per event (request line,
+  headers and gzip body; ``body_bytes_per_event`` without the headers);
+- ``catchup_s`` / ``catchup_events_per_s``: a fresh township station (scope: the
+  9-digit township prefix) pulling the whole history from cursor 0 with ``run_sync``;
+- ``nochange_pull_ms``: median of 20 no-change ``run_sync`` runs of that township
+  station (hello + an empty pull + recording the run) and ``nochange_bytes``, the
+  bytes of one such run both ways (``nochange_pull_only_ms``: the GET /pull alone).
+
+Targets (not assertions): >= 2,000 events/s, >= 20x naive, <= 400 bytes per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from bench._central import CentralRun, CountingTransport, Tally
+from forms.catalog import load_catalog
+from station.services.actors import intake_actor
+from station.services.application import Application
+from station.services.cases import CaseService
+from station.services.syncing import enroll_station, software_version, submit_received
+from station.store import NewEvent, StationStore
+from sync.client import CentralClient
+from sync.engine import SyncProgress, SyncReport, run_sync
+from sync.events import Event
+from sync.lock import sync_lock
+from sync.protocol import API_PREFIX, PushRequest, PushResponse, ResultStatus
+
+TOWNSHIP = "640522100000"
+VILLAGE = "640522100201"
+NAIVE_VILLAGE = "640522100202"
+NAIVE_MAX_CASES = 500
+NOCHANGE_RUNS = 20
+INTAKE_BATCH = 500
+"""Cases per transaction, as ``daiban case import`` writes them."""
+
+
+def _id_number(serial: int) -> str:
+    """A distinct valid resident ID number per serial (GB 11643 check character)."""
+    born = date(1950, 1, 1) + timedelta(days=serial // 900)
+    first17 = f"640522{born:%Y%m%d}{serial % 900 + 100:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def _application(serial: int) -> Application:
+    """A medical-insurance enrollment (城乡居民医保参保登记), as the e2e tests import it."""
+    return Application(
+        item_code="640522-YB-001",
+        applicant={"name": "张三丰", "id_number": _id_number(serial), "phone": "13800000000"},
+        relation="self",
+        fields={"hukou_address": "杨郎村一组", "category": "普通居民", "insured_year": 2027},
+        materials={"id_card": "provided"},
+    )
+
+
+@dataclass
+class Station:
+    """A station in its own data directory, with a byte-counting client."""
+
+    store: StationStore
+    wire: CountingTransport
+
+    def client(self) -> CentralClient:
+        """The real sync client, over the counting transport."""
+        identity = self.store.require_identity()
+        return CentralClient(identity.central_url, identity.token, transport=self.wire)
+
+    def sync(self, on_progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+        """One ``run_sync`` under the station's single-flight lock."""
+        with sync_lock(self.store.data_dir), self.client() as client:
+            return run_sync(
+                self.store, client, software_version=software_version(), on_progress=on_progress
+            )
+
+
+@contextmanager
+def enrolled(run: CentralRun, name: str, division: str, role: str) -> Iterator[Station]:
+    """A station in ``<root>/<name>`` enrolled through POST /enroll."""
+    store = StationStore.open(run.root / name)
+    try:
+        code = run.enrollment_code(division, f"{name} 便民服务站", role)
+        enroll_station(store, run.url, code, device_name=f"bench-{name}")
+        yield Station(store, CountingTransport())
+    finally:
+        store.close()
+
+
+def take_in(store: StationStore, first_serial: int, count: int) -> None:
+    """Take ``count`` cases in and submit them: 3 events each, as the desk writes them."""
+    service = CaseService(store, load_catalog(), intake_actor(store))
+    pending: list[list[NewEvent]] = []
+    for serial in range(first_serial, first_serial + count):
+        pending.append(service.intake_events(_application(serial)))
+        if len(pending) >= INTAKE_BATCH:
+            service.take_in_many(pending)
+            pending = []
+    if pending:
+        service.take_in_many(pending)
+    submit_received(store)
+
+
+def emit(name: str, value: Any) -> None:
+    """One ``name=value`` line."""
+    if isinstance(value, float):
+        value = f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    print(f"{name}={value}", flush=True)
+
+
+def bench_push(village: Station, events: int) -> float:
+    """One real ``run_sync`` of the whole outbox; the push phase timed on its own.
+
+    Returns:
+        Events pushed per second (hello to the last acknowledged batch).
+    """
+    marks: dict[str, float] = {}
+
+    def progress(step: SyncProgress) -> None:
+        if step.phase == "push":
+            marks["push_end"] = time.perf_counter()
+
+    before, pushes = village.wire.snapshot(), village.wire.snapshot("push")
+    start = time.perf_counter()
+    report = village.sync(progress)
+    total = time.perf_counter() - start
+    if report.applied != events or report.pending:
+        raise RuntimeError(f"push did not apply every event: {report}")
+    pushing = marks["push_end"] - start
+    wire = village.wire.snapshot().minus(before)
+    push_wire = village.wire.snapshot("push").minus(pushes)
+    rate = report.pushed / pushing
+    emit("events_pushed", report.pushed)
+    emit("push_s", pushing)
+    emit("events_per_s", rate)
+    emit("bytes_per_event", push_wire.sent / report.pushed)
+    emit("body_bytes_per_event", push_wire.sent_body / report.pushed)
+    emit("push_requests", push_wire.requests)
+    emit("sync_s", total)
+    emit("sync_events_per_s", report.pushed / total)
+    emit("pullback_events", report.pulled)
+    emit("pullback_s", total - pushing)
+    emit("sync_wire_bytes", wire.sent + wire.received)
+    return rate
+
+
+def naive_cases(station: Station) -> list[list[Event]]:
+    """The outbox of ``station``, grouped by case in station order."""
+    events = station.store.outbox_batch(limit=10**9, max_bytes=10**12)
+    cases: dict[Any, list[Event]] = {}
+    for event in events:
+        cases.setdefault(event.case_id, []).append(event)
+    return list(cases.values())
+
+
+def bench_naive(run: CentralRun, station: Station) -> float:
+    """POST one case per request, plain JSON, a new connection each time; events/s."""
+    token = station.store.require_identity().token
+    cases = naive_cases(station)
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
+        "Connection": "close",
+    }
+    wire = station.wire
+    before = wire.snapshot()
+    count = 0
+    limits = httpx.Limits(max_keepalive_connections=0)
+    start = time.perf_counter()
+    with httpx.Client(base_url=run.url + API_PREFIX, transport=wire, limits=limits) as http:
+        for events in cases:
+            body = PushRequest(events=events).model_dump_json()
+            response = http.post("/push", content=body, headers=headers)
+            response.raise_for_status()
+            answer = PushResponse.model_validate_json(response.content)
+            if any(r.status is not ResultStatus.applied for r in answer.results):
+                raise RuntimeError(f"naive push not applied: {answer.results}")
+            count += len(events)
+    elapsed = time.perf_counter() - start
+    sent = wire.snapshot().minus(before)
+    rate = count / elapsed
+    emit("naive_cases", len(cases))
+    emit("naive_events", count)
+    emit("naive_s", elapsed)
+    emit("naive_events_per_s", rate)
+    emit("naive_bytes_per_event", sent.sent / count)
+    return rate
+
+
+def bench_catchup(township: Station, expected: int) -> None:
+    """A fresh township station pulls the whole history of its scope from cursor 0."""
+    if township.store.pull_cursor() != 0:
+        raise RuntimeError("the township station should start from cursor 0")
+    before = township.wire.snapshot()
+    start = time.perf_counter()
+    report = township.sync()
+    elapsed = time.perf_counter() - start
+    if report.pulled != expected:
+        raise RuntimeError(f"catch-up pulled {report.pulled} events, expected {expected}")
+    wire = township.wire.snapshot().minus(before)
+    emit("catchup_events", report.pulled)
+    emit("catchup_s", elapsed)
+    emit("catchup_events_per_s", report.pulled / elapsed)
+    emit("catchup_bytes_per_event", wire.received / report.pulled)
+
+
+def bench_nochange(township: Station) -> None:
+    """No-change syncs against the large history: median wall time and bytes."""
+    times: list[float] = []
+    wire = Tally()
+    for _ in range(NOCHANGE_RUNS):
+        before = township.wire.snapshot()
+        start = time.perf_counter()
+        report = township.sync()
+        times.append(time.perf_counter() - start)
+        wire = township.wire.snapshot().minus(before)
+        if report.pushed or report.pulled:
+            raise RuntimeError(f"a no-change sync moved something: {report}")
+    emit("nochange_pull_ms", statistics.median(times) * 1000)
+    emit("nochange_pull_p90_ms", statistics.quantiles(times, n=10)[-1] * 1000)
+    emit("nochange_bytes", wire.sent + wire.received)
+    emit("nochange_requests", wire.requests)
+    cursor = township.store.pull_cursor()
+    pulls: list[float] = []
+    with township.client() as client:
+        for _ in range(NOCHANGE_RUNS):
+            start = time.perf_counter()
+            page = client.pull(cursor)
+            pulls.append(time.perf_counter() - start)
+            if page.events:
+                raise RuntimeError("a no-change pull returned events")
+    emit("nochange_pull_only_ms", statistics.median(pulls) * 1000)
+
+
+def run(cases: int, db: str, workers: int) -> None:
+    """The whole benchmark in one temporary workspace (removed at the end)."""
+    emit("cases", cases)
+    emit("db", db)
+    emit("workers", workers)
+    naive_count = min(cases, NAIVE_MAX_CASES)
+    started = time.perf_counter()
+    with CentralRun(db, workers) as central:
+        emit("central_start_s", time.perf_counter() - started)
+        with (
+            enrolled(central, "village", VILLAGE, "village") as village,
+            enrolled(central, "naive", NAIVE_VILLAGE, "village") as naive,
+            enrolled(central, "township", TOWNSHIP, "township") as township,
+        ):
+            start = time.perf_counter()
+            take_in(village.store, 1, cases)
+            elapsed = time.perf_counter() - start
+            emit("create_s", elapsed)
+            emit("create_events_per_s", 3 * cases / elapsed)
+            take_in(naive.store, 1_000_000, naive_count)
+
+            pushed_rate = bench_push(village, 3 * cases)
+            naive_rate = bench_naive(central, naive)
+            emit("naive_ratio", pushed_rate / naive_rate)
+            bench_catchup(township, 3 * (cases + naive_count))
+            bench_nochange(township)
+    emit("total_s", time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sync", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--cases", type=int, default=3000, help="cases taken in (3 events each)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args(argv)
+    run(args.cases, args.db, args.workers)
+
+
+if __name__ == "__main__":
+    main()
