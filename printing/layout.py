@@ -212,6 +212,15 @@ class Sheet:
             raw = "".join(PLACEHOLDER if ch in missing else ch for ch in raw)
         return raw
 
+    def unsplit(self, flowables: list[Flowable]) -> Table:
+        """Flowables that stay together on one page (a one-cell table cannot split)."""
+        table = Table([[flowables]])
+        padding: list[tuple[object, ...]] = [
+            (f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT", "TOP", "BOTTOM")
+        ]
+        table.setStyle(self.style(padding))
+        return table
+
     def signatures(self, labels: Sequence[str], width: float, per_row: int = 2) -> Table:
         """Signature lines: ``label：________`` with a date line under each."""
         cells: list[list[Paragraph]] = []

@@ -13,10 +13,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     FrameBreak,
     KeepInFrame,
+    KeepTogether,
     PageTemplate,
 )
 
@@ -28,6 +30,8 @@ ROLL_MARGIN = 4 * mm
 A4_MARGIN = 18 * mm
 
 PageHook = Callable[[Canvas, Any], None]
+_MEASURE = Canvas(io.BytesIO())
+"""A canvas nothing is drawn on, to measure flowables before the real build."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,18 @@ def _doc(buffer: io.BytesIO, sheet: Sheet, pagesize: tuple[float, float], **kw: 
     )
 
 
-def _stamp_hook(sheet: Sheet, reprinted_on: date | None) -> PageHook:
+def _stamp_hook(sheet: Sheet, reprinted_on: date | None, running_head: str = "") -> PageHook:
     def hook(canvas: Canvas, doc: Any) -> None:
+        width, height = doc.pagesize
         if reprinted_on is not None:
-            width, height = doc.pagesize
             reprint_stamp(canvas, sheet.font.name, reprinted_on, width - 8 * mm, height - 6 * mm)
+        page = canvas.getPageNumber()
+        if running_head and page > 1:
+            # A continuation sheet says whose it is: it may be separated from page 1.
+            canvas.saveState()
+            canvas.setFont(sheet.font.name, 8)
+            canvas.drawString(14 * mm, height - 10 * mm, f"{running_head}（第{page}页）")
+            canvas.restoreState()
 
     return hook
 
@@ -93,31 +104,43 @@ def build_a4_with_stub(
     main: list[Flowable],
     stub: list[Flowable],
     *,
-    stub_height: float,
     title: str,
     author: str,
     reprinted_on: date | None = None,
+    running_head: str = "",
 ) -> RenderedDocument:
     """One A4 page: the resident's part on top, the station's stub below a cut line.
 
-    The resident's part is shrunk to fit its frame if it is long, so the stub
-    always stays on the same sheet, below the cut line.
+    When the resident's part is too long for the space above the stub (many
+    materials), it flows over full pages and the stub follows, below it on the
+    last page when there is room, rather than shrinking the print until it is
+    hard to read.
     """
     width, height = A4
     margin = 14 * mm
     inner = width - 2 * margin
+    # The stub gets just the height it needs; the resident's part all the rest.
+    stub_height = sum(_height(f, inner - 12) for f in stub) + 12 + 2 * mm
     top = Frame(margin, margin + stub_height, inner, height - 2 * margin - stub_height, id="main")
     bottom = Frame(margin, margin, inner, stub_height, id="stub", topPadding=0)
+    full = Frame(margin, margin, inner, height - 2 * margin, id="full")
     buffer = io.BytesIO()
     doc = _doc(buffer, sheet, A4, title=title, author=author)
     hook = _stamp_hook(sheet, reprinted_on)
-    doc.addPageTemplates([PageTemplate("stubbed", [top, bottom], onPage=hook)])
     main = finish(sheet, main)
-    story: list[Flowable] = [
-        KeepInFrame(inner, top.height - 12, main, mode="shrink"),
-        FrameBreak(),
-        KeepInFrame(inner, stub_height - 12, stub, mode="shrink"),
-    ]
+    room = top.height - 12  # the frame's own paddings
+    if sum(_height(f, inner - 12) for f in main) <= room:
+        doc.addPageTemplates([PageTemplate("stubbed", [top, bottom], onPage=hook)])
+        story: list[Flowable] = [
+            KeepInFrame(inner, room, main, mode="shrink"),  # guards against rounding only
+            FrameBreak(),
+            KeepInFrame(inner, stub_height - 12, stub, mode="shrink"),
+        ]
+    else:
+        head_hook = _stamp_hook(sheet, reprinted_on, running_head)
+        doc.addPageTemplates([PageTemplate("full", [full], onPage=head_hook)])
+        # The stub joins the last page when there is room for it, else a page of its own.
+        story = [*main, CondPageBreak(stub_height), KeepTogether(stub)]
     doc.build(story)
     return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
 
@@ -154,7 +177,7 @@ def build_roll(
 
 
 def _height(flowable: Flowable, width: float) -> float:
-    _w, h = flowable.wrap(width, 10_000)
+    _w, h = flowable.wrapOn(_MEASURE, width, 10_000)
     return float(h) + float(flowable.getSpaceBefore()) + float(flowable.getSpaceAfter())
 
 

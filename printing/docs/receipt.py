@@ -128,11 +128,9 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
-    story += [
-        Spacer(1, 3 * mm),
-        sheet.signatures(["代办员（签字）", "申请人（签字并捺印）"], A4_INNER),
-    ]
-    story.append(sheet.para(f"{doc.station_name}（盖章）", "right"))
+    signatures = sheet.signatures(["代办员（签字）", "申请人（签字并捺印）"], A4_INNER)
+    seal = sheet.para(f"{doc.station_name}（盖章）", "right")
+    story += [Spacer(1, 3 * mm), sheet.unsplit([signatures, seal])]
     return story
 
 
@@ -175,10 +173,10 @@ def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
         sheet,
         main,
         stub,
-        stub_height=78 * mm,
         title=TITLE,
         author=doc.station_name,
         reprinted_on=doc.reprinted_on,
+        running_head=f"{TITLE}　编号：{doc.case_number}",
     )
 
 

@@ -252,3 +252,18 @@ def test_a_case_without_principal_prints_the_applicant_as_the_resident() -> None
     text = pdf_text(documents.render_receipt(own, "a4").pdf)
     assert "本人" in text and "委托人电话" not in text
     assert MASKED_APPLICANT in text
+
+
+def test_a_long_receipt_flows_on_instead_of_shrinking_and_keeps_its_stub() -> None:
+    many = tuple(
+        dataclasses.replace(
+            CASE.materials[1], name=f"家庭成员{i}的收入证明或村委会出具的家庭经济状况说明材料"
+        )
+        for i in range(12)
+    )
+    pdf = documents.render_receipt(dataclasses.replace(CASE, materials=many), "a4").pdf
+    assert pdf_info(pdf)["Pages"] == "2"
+    pages = pdf_text(pdf).split("\f")
+    assert "家庭成员11" in pages[0]  # every material on the resident's part, full size
+    assert "（存根）" in pages[1] and "沿虚线剪开" in pages[1]
+    assert f"编号：{CASE.case_number}（第2页）" in "".join(pages[1].split())
