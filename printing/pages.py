@@ -21,6 +21,7 @@ from reportlab.platypus import (
     KeepTogether,
     PageTemplate,
 )
+from reportlab.platypus.doctemplate import LayoutError
 
 from printing.flowables import reprint_stamp
 from printing.layout import Sheet
@@ -123,25 +124,46 @@ def build_a4_with_stub(
     stub_height = sum(_height(f, inner - 12) for f in stub) + 12 + 2 * mm
     top = Frame(margin, margin + stub_height, inner, height - 2 * margin - stub_height, id="main")
     bottom = Frame(margin, margin, inner, stub_height, id="stub", topPadding=0)
-    full = Frame(margin, margin, inner, height - 2 * margin, id="full")
+    main = finish(sheet, main)
     buffer = io.BytesIO()
     doc = _doc(buffer, sheet, A4, title=title, author=author)
-    hook = _stamp_hook(sheet, reprinted_on)
-    main = finish(sheet, main)
-    room = top.height - 12  # the frame's own paddings
-    if sum(_height(f, inner - 12) for f in main) <= room:
-        doc.addPageTemplates([PageTemplate("stubbed", [top, bottom], onPage=hook)])
-        story: list[Flowable] = [
-            KeepInFrame(inner, room, main, mode="shrink"),  # guards against rounding only
-            FrameBreak(),
-            KeepInFrame(inner, stub_height - 12, stub, mode="shrink"),
-        ]
-    else:
-        head_hook = _stamp_hook(sheet, reprinted_on, running_head)
-        doc.addPageTemplates([PageTemplate("full", [full], onPage=head_hook)])
-        # The stub joins the last page when there is room for it, else a page of its own.
-        story = [*main, CondPageBreak(stub_height), KeepTogether(stub)]
-    doc.build(story)
+    doc.addPageTemplates(
+        [PageTemplate("stubbed", [top, bottom], onPage=_stamp_hook(sheet, reprinted_on))]
+    )
+    # "error": the resident's part is laid out once, and refused whole if it is too tall.
+    story: list[Flowable] = [
+        KeepInFrame(inner, top.height - 12, main, mode="error"),
+        FrameBreak(),
+        *stub,
+    ]
+    try:
+        doc.build(story)
+    except LayoutError:
+        return _build_long(
+            sheet, main, stub, stub_height, title, author, reprinted_on, running_head
+        )
+    return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
+
+
+def _build_long(
+    sheet: Sheet,
+    main: list[Flowable],
+    stub: list[Flowable],
+    stub_height: float,
+    title: str,
+    author: str,
+    reprinted_on: date | None,
+    running_head: str,
+) -> RenderedDocument:
+    """The resident's part over full pages; the stub below it when there is room, else next."""
+    width, height = A4
+    margin = 14 * mm
+    full = Frame(margin, margin, width - 2 * margin, height - 2 * margin, id="full")
+    buffer = io.BytesIO()
+    doc = _doc(buffer, sheet, A4, title=title, author=author)
+    hook = _stamp_hook(sheet, reprinted_on, running_head)
+    doc.addPageTemplates([PageTemplate("full", [full], onPage=hook)])
+    doc.build([*main, CondPageBreak(stub_height), KeepTogether(stub)])
     return RenderedDocument(buffer.getvalue(), sheet.findings(), title)
 
 

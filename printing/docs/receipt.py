@@ -222,7 +222,8 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
     code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
-    story += [sheet.para("申请人签字：________________"), Spacer(1, 3 * mm)]
+    story += [sheet.para("申请人签字（捺印）：______________"), Spacer(1, 4 * mm)]
+    story += [sheet.para("代办员签字：______________"), Spacer(1, 3 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))
     return build_roll(
         sheet, story, title=TITLE, author=doc.station_name, reprinted_on=doc.reprinted_on
