@@ -63,7 +63,8 @@ def render_authorization(
 
     Args:
         doc: the case; its principal (or the applicant) is the 委托人.
-        trustee: the 受托人; the station's agent when omitted.
+        trustee: the 受托人; when omitted, the relative who applies for the principal
+            (亲属代办), else the station's agent.
         font: a configured CJK TrueType font, if any.
     """
     return authorization.render(doc, find_cjk_font(font), trustee)

@@ -39,8 +39,16 @@ def _party_table(sheet: Sheet, role: str, party: Party, unit: str) -> Table:
 
 
 def _trustee(doc: CaseDocument, trustee: Party | None) -> tuple[Party, str]:
+    """Who is authorised: the given party; the relative who came for the resident; else the agent.
+
+    A relative acting for the resident (亲属代办) is the one who needs the
+    resident's authority; when the station's agent acts (代办员代办, or the
+    resident came in person and the agent hands the file on), it is the agent.
+    """
     if trustee is not None:
         return trustee, ""
+    if doc.principal is not None and doc.relation != "agent":
+        return doc.applicant, ""
     agent = Party(doc.agent_name, doc.agent_id_number, doc.agent_phone)
     return agent, f"{doc.station_name}　代办员"
 

@@ -154,8 +154,8 @@ def test_authorization_names_item_powers_period_and_needs_a_thumbprint(
     text = pdf_text(rendered["authorization"].pdf)
     assert CASE.principal is not None
     assert CASE.principal.id_number in text  # the law needs the full number here
-    assert CASE.agent_id_number in text
-    assert "马占福" in text and "李秀兰" in text
+    assert CASE.applicant.id_number in text  # the son who acts for his father (亲属代办)
+    assert "马占福" in text and "马建国" in text
     assert "80周岁以上高龄津贴申领" in text and "仅限本事项" in text
     for power in ("填写", "提交申请材料", "领取办理结果"):
         assert power in text
@@ -267,3 +267,12 @@ def test_a_long_receipt_flows_on_instead_of_shrinking_and_keeps_its_stub() -> No
     assert "家庭成员11" in pages[0]  # every material on the resident's part, full size
     assert "（存根）" in pages[1] and "沿虚线剪开" in pages[1]
     assert f"编号：{CASE.case_number}（第2页）" in "".join(pages[1].split())
+
+
+def test_when_the_agent_acts_the_agent_is_authorised() -> None:
+    by_agent = dataclasses.replace(CASE, relation="agent")
+    text = pdf_text(documents.render_authorization(by_agent).pdf)
+    assert CASE.agent_id_number in text and "李秀兰" in text and "代办员" in text
+    own = dataclasses.replace(CASE, principal=None, relation="self")
+    text = pdf_text(documents.render_authorization(own).pdf)
+    assert CASE.applicant.id_number in text and CASE.agent_id_number in text
