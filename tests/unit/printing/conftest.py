@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,39 @@ def load_example(name: str) -> dict[str, Any]:
 def example_dir() -> Path:
     """The folder with the example JSON documents."""
     return HERE
+
+
+def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page, every word pdftotext finds with its box (xMin, yMin, xMax, yMax, text)."""
+    done = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    pages: list[list[tuple[float, float, float, float, str]]] = []
+    for line in done.stdout.decode("utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("<page"):
+            pages.append([])
+        elif line.startswith("<word"):
+            attrs = dict(re.findall(r'(\w+)="([\d.]+)"', line))
+            text = line[line.index(">") + 1 : line.rindex("<")]
+            box = (
+                float(attrs["xMin"]),
+                float(attrs["yMin"]),
+                float(attrs["xMax"]),
+                float(attrs["yMax"]),
+            )
+            pages[-1].append((*box, text))
+    return pages
+
+
+def overlapping_words(pdf: bytes, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes overlap by more than ``tolerance`` points both ways."""
+    found = []
+    for words in word_boxes(pdf):
+        for i, a in enumerate(words):
+            for b in words[i + 1 :]:
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                if dx > tolerance and dy > tolerance:
+                    found.append((a[4], b[4]))
+    return found

@@ -18,7 +18,15 @@ from printing.sample import (
     sample_ledger_rows,
     sample_rejection,
 )
-from tests.unit.printing.conftest import page_size, pdf_fonts, pdf_info, pdf_text, render_png
+from tests.unit.printing.conftest import (
+    overlapping_words,
+    page_size,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+    render_png,
+    word_boxes,
+)
 
 CASE = sample_case()
 FULL_IDS = (CASE.applicant.id_number, CASE.represented.id_number, CASE.agent_id_number)
@@ -276,3 +284,32 @@ def test_when_the_agent_acts_the_agent_is_authorised() -> None:
     own = dataclasses.replace(CASE, principal=None, relation="self")
     text = pdf_text(documents.render_authorization(own).pdf)
     assert CASE.applicant.id_number in text and CASE.agent_id_number in text
+
+
+@pytest.mark.parametrize("name", list(RENDERERS))
+def test_no_text_overlaps_or_leaves_the_page(
+    name: str, rendered: dict[str, RenderedDocument]
+) -> None:
+    pdf = rendered[name].pdf
+    assert overlapping_words(pdf) == []
+    width, height = page_size(pdf)
+    for words in word_boxes(pdf):
+        for x0, y0, x1, y1, text in words:
+            assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height, text
+
+
+def test_the_overlap_check_sees_overlapping_text() -> None:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from printing.fonts import find_cjk_font
+
+    font = find_cjk_font(None).name
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, initialFontName=font)
+    canvas.setFont(font, 12)
+    canvas.drawString(100, 700, "申请人马建国")
+    canvas.drawString(110, 703, "身份证号")
+    canvas.save()
+    assert overlapping_words(buffer.getvalue()) == [("身份证号", "申请人马建国")]
