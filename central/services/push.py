@@ -22,9 +22,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    String,
+    Uuid,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from central.models import (
@@ -141,7 +155,9 @@ def _held_events(
 ) -> dict[UUID, tuple[int, str, str | None]]:
     if not ids:
         return {}
-    statement = select(_ev.id, _ev.central_seq, _ev.status, _ev.reason).where(_ev.id.in_(ids))
+    statement = select(_ev.id, _ev.central_seq, _ev.status, _ev.reason).where(
+        _one_of(connection, _ev.id, ids, Uuid())
+    )
     return {
         row.id: (row.central_seq, row.status, row.reason) for row in connection.execute(statement)
     }
@@ -149,7 +165,7 @@ def _held_events(
 
 def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> None:
     statement = select(CASE_TABLE.c.case_id, CASE_TABLE.c.division, CASE_TABLE.c.view).where(
-        CASE_TABLE.c.case_id.in_(case_ids)
+        _one_of(connection, CASE_TABLE.c.case_id, case_ids, Uuid())
     )
     for row in connection.execute(statement):
         batch.views[row.case_id] = CaseView.model_validate(row.view)
@@ -163,7 +179,7 @@ def _used_sequences(
     if not seqs:
         return {}
     statement = select(_ev.station_seq, _ev.id).where(
-        _ev.station_id == station_id, _ev.station_seq.in_(seqs)
+        _ev.station_id == station_id, _one_of(connection, _ev.station_seq, seqs, BigInteger())
     )
     return {row.station_seq: row.id for row in connection.execute(statement)}
 
@@ -192,9 +208,14 @@ def _judge_one(
         )
         return last_seq
     seq = last_seq + 1
-    view = batch.views.get(event.case_id)
-    status, reason = judge(view, event)
-    new_view = apply_event(view, event, status=status, reason=reason, central_seq=seq)
+    # apply_event applies sync.reducer.judge's supersede rule itself: an event not
+    # allowed in the state the centre holds is recorded as superseded, with the reason.
+    new_view = apply_event(batch.views.get(event.case_id), event, central_seq=seq)
+    entry = new_view.history[-1]
+    if entry.event_id == event.id:
+        status, reason = EventStatus(entry.status.value), entry.reason
+    else:  # not expected: the reducer already held it; judge it explicitly
+        status, reason = judge(batch.views.get(event.case_id), event)
     batch.views[event.case_id] = new_view
     batch.known_divisions.setdefault(event.case_id, event.division)
     batch.touched.add(event.case_id)
@@ -249,38 +270,51 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
     dialect = connection.dialect.name
     factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"]).returning(_ev.id)
-    inserted = set(connection.execute(statement, rows).scalars())
-    if len(inserted) != len(rows):
-        # Another transaction stored one of these ids after our look-up. Only
-        # possible if something wrote events without the counter lock; the
-        # UNIQUE constraint kept one row, and we redo the batch to answer right.
+    statement = factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"])
+    connection.execute(statement, rows)  # executemany (psycopg: one pipelined prepared statement)
+    first, last = rows[0]["central_seq"], rows[-1]["central_seq"]
+    stored = connection.execute(
+        select(func.count()).select_from(EVENT_TABLE).where(_ev.central_seq.between(first, last))
+    ).scalar_one()
+    if stored != len(rows):
+        # ON CONFLICT skipped a row: another transaction stored one of these ids
+        # after our look-up. Only possible if something wrote events without the
+        # counter lock; the UNIQUE constraint kept one row, and we redo the batch
+        # (its look-up then answers duplicate) so every result is right.
         raise _InsertRace()
 
 
+def _one_of(
+    connection: Connection, column: ColumnElement[Any], values: Iterable[Any], item: TypeEngine[Any]
+) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter however many values
+    (psycopg parses long expanded IN lists slowly)."""
+    values = list(values)
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+    return column.in_(values)
+
+
+_CASE_UPDATED = ("state", "version", "item_code", "flagged", "updated_seq", "view")
+
+
 def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None:
+    """Upsert the touched cases' views in one executemany (the owner never changes)."""
     seq_by_case = {row["case_id"]: row["central_seq"] for row in batch.rows}
-    existing = set(
-        connection.execute(
-            select(CASE_TABLE.c.case_id).where(CASE_TABLE.c.case_id.in_(batch.touched))
-        ).scalars()
+    rows = [
+        _case_row(view, seq_by_case[case_id], station)
+        for case_id in batch.touched
+        if (view := batch.views[case_id]) is not None and view.exists
+    ]
+    if not rows:
+        return
+    factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = factory(CASE_TABLE)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={column: statement.excluded[column] for column in _CASE_UPDATED},
     )
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for case_id in batch.touched:
-        view = batch.views[case_id]
-        if view is None or not view.exists and case_id not in existing:
-            continue
-        row = _case_row(view, seq_by_case[case_id], station)
-        (updates if case_id in existing else inserts).append(row)
-    if inserts:
-        connection.execute(insert(CASE_TABLE), inserts)
-    if updates:
-        for row in updates:
-            row["key"] = row.pop("case_id")
-            row.pop("owner_station")
-        statement = update(CASE_TABLE).where(CASE_TABLE.c.case_id == bindparam("key"))
-        connection.execute(statement, updates)
+    connection.execute(upsert, rows)
 
 
 def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
@@ -310,7 +344,7 @@ def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
         (r.sha256, r.case_id)
         for r in connection.execute(
             select(BLOBREF_TABLE.c.sha256, BLOBREF_TABLE.c.case_id).where(
-                BLOBREF_TABLE.c.sha256.in_({sha for sha, _ in refs})
+                _one_of(connection, BLOBREF_TABLE.c.sha256, {sha for sha, _ in refs}, String())
             )
         )
     }
