@@ -193,8 +193,10 @@ def _convert(tp: Any, value: Any) -> Any:
         return value if isinstance(value, date) else date.fromisoformat(value)
     if tp is Decimal:
         return Decimal(str(value))
-    if tp is int and not isinstance(value, int):
+    if tp is int and (not isinstance(value, int) or isinstance(value, bool)):
         raise TypeError(f"not an integer: {value!r}")
+    if tp is bool and not isinstance(value, bool):
+        raise TypeError(f"not true or false: {value!r}")
     if tp in (str, bool, int) or isinstance(tp, type) and issubclass(tp, StrEnum):
         return tp(value)
     return value
@@ -218,7 +220,20 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
-    values = {key: _convert(hints[key], value) for key, value in data.items()}
+    required = {
+        f.name
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    absent = required - set(data)
+    if absent:
+        raise ValueError(f"{cls.__name__}: missing field(s) {', '.join(sorted(absent))}")
+    values = {}
+    for key, value in data.items():
+        try:
+            values[key] = _convert(hints[key], value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{cls.__name__}.{key}: {exc}") from exc
     return cls(**values)
 
 

@@ -8,8 +8,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 HERE = Path(__file__).parent
 
 
@@ -70,12 +68,6 @@ def load_example(name: str) -> dict[str, Any]:
     """One of the example JSON files shipped beside the tests."""
     data: dict[str, Any] = json.loads((HERE / name).read_text(encoding="utf-8"))
     return data
-
-
-@pytest.fixture
-def example_dir() -> Path:
-    """The folder with the example JSON documents."""
-    return HERE
 
 
 def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]:

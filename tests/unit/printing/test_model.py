@@ -51,6 +51,12 @@ def test_unknown_or_malformed_fields_are_refused() -> None:
         from_dict(CaseDocument, {**data, "colour": "red"})
     with pytest.raises(ValueError):
         from_dict(CaseDocument, {**data, "due_date": "next week"})
+    material = {**data["materials"][0], "original": "false"}
+    with pytest.raises(ValueError, match="original"):
+        from_dict(CaseDocument, {**data, "materials": [material]})
+    del data["case_number"]
+    with pytest.raises(ValueError, match="missing field.*case_number"):
+        from_dict(CaseDocument, data)
 
 
 def test_id_numbers_are_masked_the_official_way() -> None:
