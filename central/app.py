@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 
-from central.api.gzip_request import GzipRequestMiddleware
+from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
 from central.api.routes import admin, blobs, bundles, catalog, enroll, hello, pull, push
 from central.db import make_engine
 from central.migrate import upgrade
@@ -53,7 +52,7 @@ def create_app(settings: CentralSettings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(api_router())
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
     return app
 

@@ -99,3 +99,20 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class JsonGZipMiddleware:
+    """Starlette's GZipMiddleware for everything but attachments (scans are not recompressed)."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 1024, skip_prefix: str = "") -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+        self.skip_prefix = skip_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.skip_prefix and str(scope.get("path", "")).startswith(self.skip_prefix):
+            await self.app(scope, receive, send)
+            return
+        await self.gzip(scope, receive, send)

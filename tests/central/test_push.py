@@ -143,3 +143,25 @@ def test_broken_or_oversized_gzip_is_refused(enroll: Any, client: TestClient, ap
     assert broken.status_code == 400
     bomb = gzip.compress(b" " * (app.state.settings.max_request_bytes + 10))
     assert client.post(f"{API_PREFIX}/push", content=bomb, headers=headers).status_code == 413
+
+
+def test_json_answers_are_gzipped_but_scans_are_not(enroll: Any, client: TestClient) -> None:
+    import hashlib
+
+    village = enroll()
+    for _ in range(5):
+        village.push(village.new_case())
+    page = client.get(f"{API_PREFIX}/pull", headers={**village.headers, "Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip"
+    scan = b"\x00" * 4096
+    sha = hashlib.sha256(scan).hexdigest()
+    client.put(
+        f"{API_PREFIX}/blobs/{sha}",
+        params={"offset": 0, "size": len(scan)},
+        content=scan,
+        headers=village.headers,
+    )
+    fetched = client.get(
+        f"{API_PREFIX}/blobs/{sha}", headers={**village.headers, "Accept-Encoding": "gzip"}
+    )
+    assert fetched.content == scan and "content-encoding" not in fetched.headers
