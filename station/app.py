@@ -91,6 +91,7 @@ class DaibanApp(App[None]):
         from station.screens.home import HomeScreen
 
         self.desk.user = message.user
+        self.desk.drafts_offered = False
         self.switch_screen(HomeScreen(self.desk))
 
     async def on_event(self, event: events.Event) -> None:

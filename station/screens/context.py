@@ -27,6 +27,8 @@ class Desk:
     user: SignedIn | None = None
     station_name: str = ""
     division: str = ""
+    drafts_offered: bool = False
+    """Unfinished drafts were offered back after this sign-in."""
     _catalog: Any = field(default=None, repr=False)
 
     def catalog(self) -> Any:

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from station.i18n import _
 from station.screens.context import Desk
+from station.screens.dialogs import ConfirmDialog
 from station.widgets.status import DeskStatus, SyncState
 
 SECTION_LIMIT = 20
@@ -32,6 +33,7 @@ class HomeLine:
     text: str
     case_key: str | None = None
     draft_id: str | None = None
+    draft_data: dict[str, Any] | None = None
 
 
 @dataclass
@@ -56,7 +58,7 @@ def _draft_line(draft: Any) -> HomeLine:
     name = (data.get("applicant") or {}).get("name") or _("(no applicant yet)")
     item = data.get("item_name") or data.get("item_code") or _("(no item yet)")
     when = draft.updated_at.strftime("%m-%d %H:%M") if draft.updated_at else ""
-    return HomeLine(text=f"{when}  {name}  {item}", draft_id=draft.draft_id)
+    return HomeLine(text=f"{when}  {name}  {item}", draft_id=draft.draft_id, draft_data=data)
 
 
 def read_home(desk: Desk) -> HomeData:
@@ -193,26 +195,48 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
+        else:
+            options.action_first()
+        self._offer_draft(message.data)
+
+    def _offer_draft(self, data: HomeData) -> None:
+        """Once per sign-in: a draft left from before (a crash, a closed window) is offered back."""
+        if self.desk.drafts_offered:
+            return
+        self.desk.drafts_offered = True
+        drafts = data.sections[0][1]
+        if not drafts:
+            return
+        latest = drafts[0]
+        question = _("An unfinished take-in was kept: {what}. Continue it now?").format(
+            what=latest.text.strip()
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_intake(latest.draft_id, latest.draft_data)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         line = self.lines.get(event.option.id or "")
         if line is None:
             return
         if line.draft_id is not None:
-            self._open_intake(line.draft_id)
+            self._open_intake(line.draft_id, line.draft_data)
         elif line.case_key is not None:
             from station.screens.case import CaseScreen
 
             self.app.push_screen(CaseScreen(self.desk, line.case_key))
 
-    def _open_intake(self, draft_id: str | None) -> None:
+    def _open_intake(self, draft_id: str | None, data: dict[str, Any] | None = None) -> None:
         from station.screens.intake import IntakeScreen
 
-        self.app.push_screen(IntakeScreen(self.desk, draft_id=draft_id))
+        self.app.push_screen(IntakeScreen(self.desk, draft_id=draft_id, data=data))
 
     def action_take_in(self) -> None:
         """收件: a new guided take-in."""
-        self._open_intake(None)
+        self._open_intake(None, None)
 
     def action_cases(self) -> None:
         """办件: the case list with search and filters."""

@@ -117,8 +117,15 @@ class IntakeScreen(Screen[None]):
                 for spec in applicant_specs("applicant"):
                     path = f"applicant.{spec.key}"
                     yield FieldEditor(spec, path, self.draft.applicant.get(spec.key), today=today)
-                yield Label(_("Who comes to file"), classes="field-label")
-                yield Select(RELATIONS, value=self.draft.relation, allow_blank=False, id="relation")
+                with Horizontal(id="relation-row"):
+                    yield Label(_("Who comes to file"), classes="field-label")
+                    yield Select(
+                        RELATIONS,
+                        value=self.draft.relation,
+                        allow_blank=False,
+                        id="relation",
+                        compact=True,
+                    )
                 with Vertical(id="principal-box"):
                     for spec in applicant_specs("principal"):
                         path = f"principal.{spec.key}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
@@ -40,13 +40,30 @@ def id_number_info(value: str, today: date | None = None) -> str:
     return _("born {day}, {sex}").format(day=info.birth_date.isoformat(), sex=sex)
 
 
+class _Line(Static):
+    """A line of text that takes no room while it is empty."""
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def show(self, text: str) -> None:
+        """Show ``text`` (hide the line when it is empty)."""
+        self.update(text)
+        self.display = bool(text)
+
+
 class FieldEditor(Vertical):
     """Label, editor, help and validation message of one field."""
 
     DEFAULT_CSS = """
-    FieldEditor { height: auto; }
-    FieldEditor Select, FieldEditor Input { width: 100%; }
-    FieldEditor SelectionList { height: auto; max-height: 8; }
+    FieldEditor { height: auto; margin-bottom: 1; }
+    FieldEditor > .field-row { height: auto; }
+    FieldEditor .field-label { width: 24; margin: 0; }
+    FieldEditor Select, FieldEditor Input { width: 1fr; }
+    FieldEditor SelectionList { height: auto; max-height: 8; width: 1fr; }
+    FieldEditor .field-help { display: none; padding-left: 24; }
+    FieldEditor:focus-within .field-help { display: block; }
+    FieldEditor .field-info, FieldEditor .field-message { padding-left: 24; }
     """
 
     class Changed(Message):
@@ -68,19 +85,20 @@ class FieldEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         mark = " *" if self.spec.required else ""
-        yield Label(self.spec.label + mark, classes="field-label")
-        yield self._editor()
+        with Horizontal(classes="field-row"):
+            yield Label(self.spec.label + mark, classes="field-label")
+            yield self._editor()
         if self.spec.help:
-            yield Static(self.spec.help, classes="muted")
-        yield Static("", classes="field-info")
-        yield Static("", classes="field-message")
+            yield Static(self.spec.help, classes="field-help muted")
+        yield _Line(classes="field-info")
+        yield _Line(classes="field-message")
 
     def _editor(self) -> Input | Select[Any] | SelectionList[str]:
         spec, value = self.spec, self.initial
         if spec.type == "choice":
             options = [(o, o) for o in spec.options]
             initial = value if value in spec.options else Select.NULL
-            return Select(options, value=initial, prompt=_("Choose…"))
+            return Select(options, value=initial, prompt=_("Choose…"), compact=True)
         if spec.type == "boolean":
             # booleans travel as "yes"/"no" (False is not a Select value).
             initial = (
@@ -88,12 +106,13 @@ class FieldEditor(Vertical):
                 if isinstance(value, bool)
                 else Select.NULL
             )
-            return Select([(_("Yes"), "yes"), (_("No"), "no")], value=initial, prompt=_("Choose…"))
+            choices = [(_("Yes"), "yes"), (_("No"), "no")]
+            return Select(choices, value=initial, prompt=_("Choose…"), compact=True)
         if spec.type == "multi_choice":
             chosen = set(value or [])
             return SelectionList(*[(o, o, o in chosen) for o in spec.options])
         text = "" if value is None else str(value)
-        return Input(value=text, placeholder=PLACEHOLDERS.get(spec.type, ""))
+        return Input(value=text, placeholder=PLACEHOLDERS.get(spec.type, ""), compact=True)
 
     @property
     def value(self) -> Any:
@@ -130,11 +149,11 @@ class FieldEditor(Vertical):
 
     def set_message(self, message: str) -> None:
         """Show a message from a whole-application check (attributes down)."""
-        self.query_one(".field-message", Static).update(message)
+        self.query_one(".field-message", _Line).show(message)
 
     def _show(self, info: str, message: str) -> None:
-        self.query_one(".field-info", Static).update(info)
-        self.query_one(".field-message", Static).update(message)
+        self.query_one(".field-info", _Line).show(info)
+        self.query_one(".field-message", _Line).show(message)
 
     @on(Input.Changed)
     @on(Select.Changed)

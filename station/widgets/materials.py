@@ -34,7 +34,7 @@ class MaterialRow(Vertical):
     MaterialRow { height: auto; margin-bottom: 1; }
     MaterialRow Horizontal { height: auto; }
     MaterialRow Select { width: 24; }
-    MaterialRow Input { width: 16; }
+    MaterialRow Input { width: 24; margin-left: 2; }
     MaterialRow .hidden { display: none; }
     """
 
@@ -60,7 +60,11 @@ class MaterialRow(Vertical):
         yield Label(f"{spec.name}  ({kind} ×{spec.copies}, {need})", classes="field-label")
         with Horizontal():
             yield Select(
-                state_options(spec), value=self.initial_state, allow_blank=False, id="state"
+                state_options(spec),
+                value=self.initial_state,
+                allow_blank=False,
+                id="state",
+                compact=True,
             )
             supply = self.initial_supply_by.isoformat() if self.initial_supply_by else ""
             yield Input(
@@ -68,8 +72,9 @@ class MaterialRow(Vertical):
                 placeholder=_("supply by YYYY-MM-DD"),
                 id="supply-by",
                 classes="" if self.initial_state == "deferred" else "hidden",
+                compact=True,
             )
-        yield Static("", classes="field-message")
+        yield Static("", classes="field-message hidden")
 
     @property
     def state(self) -> str:
@@ -83,7 +88,9 @@ class MaterialRow(Vertical):
 
     def set_message(self, message: str) -> None:
         """Show what is wrong with this material (from the whole-application check)."""
-        self.query_one(".field-message", Static).update(message)
+        line = self.query_one(".field-message", Static)
+        line.update(message)
+        line.set_class(not message, "hidden")
 
     @on(Select.Changed)
     @on(Input.Changed)

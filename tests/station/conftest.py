@@ -29,6 +29,14 @@ def _hash(password: str) -> str:
     return hash_password(password)
 
 
+@cache
+def shipped_catalog() -> Any:
+    """The shipped catalog, read once per test process."""
+    from forms.catalog import load_catalog
+
+    return load_catalog()
+
+
 def seed_station(data_dir: Path) -> StationStore:
     """An enrolled village station with one agent account cached."""
     store = StationStore.open(data_dir)
@@ -83,6 +91,7 @@ def desk(station_dir: Path, store: StationStore) -> Callable[..., DaibanApp]:
             store=store,
             demo_accounts=DEMO,
             clock=lambda: NOW,
+            catalog=shipped_catalog(),
         )
 
     return build

@@ -9,24 +9,26 @@ from tests.station.conftest import PASSWORD
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker finished and the messages they posted were handled."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until every worker finished and the messages they posted were handled.
+
+    A handled message may start another worker (take in, then print), so this
+    repeats until a round starts nothing new.
+    """
+    for _round in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(not worker.is_finished for worker in pilot.app.workers):
+            await pilot.pause()
+            if not any(not worker.is_finished for worker in pilot.app.workers):
+                return
 
 
 async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
-    """Focus an input and type ``text`` into it, key by key."""
+    """Focus an input and put ``text`` in it (as a paste would: one change, not one per key)."""
     widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
-    await pilot.pause()
-    await pilot.press(*text) if text.isascii() else _set(widget, text)
-    await pilot.pause()
-
-
-def _set(widget: Input, text: str) -> None:
     widget.value = text
+    await pilot.pause()
 
 
 async def log_in(pilot: Pilot[None], username: str = "agent201", password: str = PASSWORD) -> None:
