@@ -56,14 +56,19 @@ class CjkFont:
         return self.path.name if self.path else self.name
 
     def missing(self, text: str) -> list[str]:
-        """Characters of ``text`` the font has no glyph for (empty when unknown)."""
+        """Characters of ``text`` the font has no glyph for.
+
+        For the built-in STSong-Light there is no cmap to read; it maps the Basic
+        Multilingual Plane only (UniGB-UCS2-H), so anything beyond it (CJK
+        Extension B and later, where rare name characters live) is missing.
+        """
         if not self.codepoints:
-            return []
+            return sorted({ch for ch in text if ord(ch) > 0xFFFF})
         return sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) not in self.codepoints})
 
     def has(self, char: str) -> bool:
-        """Whether the font can draw ``char`` (True when coverage is unknown)."""
-        return not self.codepoints or ord(char) in self.codepoints
+        """Whether the font can draw ``char``."""
+        return not self.missing(char)
 
 
 def candidate_paths(configured: Path | None = None) -> list[Path]:

@@ -11,6 +11,7 @@ import pytest
 from printing import fonts
 from printing.documents import render_receipt
 from printing.fonts import find_cjk_font
+from printing.model import Party
 from printing.sample import sample_case
 from tests.unit.printing.conftest import pdf_fonts, pdf_text
 
@@ -59,6 +60,8 @@ def test_no_truetype_font_falls_back_to_stsong_with_a_warning(
     assert any("STSong-Light" in w for w in result.warnings)
     assert "帮代办收件回执" in pdf_text(result.pdf)
     assert any(f["emb"] == "no" for f in pdf_fonts(result.pdf, tmp_path))
+    rare = dataclasses.replace(sample_case(), principal=Party("马𠮷福", "640522194302080011"))
+    assert any("U+20BB7" in w for w in render_receipt(rare, "80mm").warnings)
 
 
 def test_the_configured_font_is_embedded_in_the_document(tmp_path: Path) -> None:
