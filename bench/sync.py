@@ -32,6 +32,7 @@ Targets (not assertions): >= 2,000 events/s, >= 20x naive, <= 400 bytes per even
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -73,14 +74,53 @@ def _id_number(serial: int) -> str:
     return first17 + "10X98765432"[total % 11]
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉珍文辉俊海燕红春梅林德志鹏飞宇浩然雪琴凤云龙宝山福生贵荣成永亮东"
+CATEGORIES = ["普通居民"] * 6 + ["低保对象", "特困人员", "重度残疾人"]
+RELATIONS = ["配偶", "子女", "父母", "孙子女"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2, 2))))
+
+
 def _application(serial: int) -> Application:
-    """A medical-insurance enrollment (城乡居民医保参保登记), as the e2e tests import it."""
+    """A medical-insurance enrollment (城乡居民医保参保登记) with varied, realistic values.
+
+    Names, phones, addresses and categories differ per case (seeded), and about a
+    third enroll family members too, so gzip sees data like a real day's, not copies.
+    """
+    rng = random.Random(serial)
+    members = [
+        {
+            "name": _name(rng),
+            "relation": rng.choice(RELATIONS),
+            "id_number": _id_number(serial * 7 + 500_000 + i),
+        }
+        for i in range(rng.choice((0, 0, 1, 2, 3)) if rng.random() < 0.5 else 0)
+    ]
+    fields: dict[str, Any] = {
+        "hukou_address": f"杨郎村{rng.randint(1, 9)}组{rng.randint(1, 120)}号",
+        "category": rng.choice(CATEGORIES),
+        "insured_year": 2027,
+    }
+    if members:
+        fields["family_members"] = members
+    materials = {"id_card": "provided"}
+    if rng.random() < 0.4:
+        materials["hukou"] = "provided"
+    if fields["category"] != "普通居民":  # subsidised: status checked by data sharing
+        materials["status_proof"] = "shared"
     return Application(
         item_code="640522-YB-001",
-        applicant={"name": "张三丰", "id_number": _id_number(serial), "phone": "13800000000"},
+        applicant={
+            "name": _name(rng),
+            "id_number": _id_number(serial),
+            "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+        },
         relation="self",
-        fields={"hukou_address": "杨郎村一组", "category": "普通居民", "insured_year": 2027},
-        materials={"id_card": "provided"},
+        fields=fields,
+        materials=materials,
     )
 
 
