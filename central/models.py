@@ -36,15 +36,20 @@ def _tz() -> DateTime:
     return DateTime(timezone=True)
 
 
-class Station(SQLModel, table=True):
-    """An enrolled station (村服务站 / 乡镇中心 / 县级工作站) and its credential."""
+class StationBase(SQLModel):
+    """What a station is: where, called what, at which level."""
 
-    id: str = Field(primary_key=True, max_length=64)
     division: str = Field(index=True, max_length=12)
     """12-digit division code; the scope follows from it and the role."""
     name: str
     role: str = Field(max_length=16)
     """village | township | county (sync.protocol.StationRole)."""
+
+
+class Station(StationBase, table=True):
+    """An enrolled station (村服务站 / 乡镇中心 / 县级工作站) and its credential."""
+
+    id: str = Field(primary_key=True, max_length=64)
     token_hash: str = Field(unique=True, max_length=64)
     """sha256 hex of the bearer token; the token itself is never stored."""
     enrolled_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
@@ -53,6 +58,16 @@ class Station(SQLModel, table=True):
     software_version: str = ""
     duplicates: int = 0
     """Pushed events the centre already held (a retry or a replayed bundle)."""
+
+
+class StationPublic(StationBase):
+    """A station as the admin API shows it (never its token hash)."""
+
+    id: str
+    enrolled_at: datetime
+    revoked_at: datetime | None = None
+    last_seen: datetime | None = None
+    software_version: str = ""
 
 
 class EnrollmentCode(SQLModel, table=True):
@@ -69,12 +84,9 @@ class EnrollmentCode(SQLModel, table=True):
     station_id: str | None = None
 
 
-class User(SQLModel, table=True):
-    """One account per person (一人一账号)."""
+class UserBase(SQLModel):
+    """Who a person is to daiban: login, name, role, where they work."""
 
-    __tablename__ = "account"  # "user" is reserved in PostgreSQL
-
-    id: str = Field(primary_key=True, max_length=64)
     username: str = Field(unique=True, max_length=64)
     display_name: str
     role: str = Field(max_length=16)
@@ -82,6 +94,28 @@ class User(SQLModel, table=True):
     division: str = Field(index=True, max_length=12)
     station_id: str | None = None
     phone: str = ""
+
+
+class UserCreate(UserBase):
+    """A new account as asked for (the password is hashed, never stored)."""
+
+    password: str
+
+
+class UserPublic(UserBase):
+    """An account as the admin API shows it (never its password hash)."""
+
+    id: str
+    active: bool
+    updated_at: datetime
+
+
+class User(UserBase, table=True):
+    """One account per person (一人一账号)."""
+
+    __tablename__ = "account"  # "user" is reserved in PostgreSQL
+
+    id: str = Field(primary_key=True, max_length=64)
     password_hash: str
     """argon2 hash."""
     active: bool = True

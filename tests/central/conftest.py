@@ -65,6 +65,7 @@ class StationClient:
     seq: int = 0
     actor_id: str = "agent-1"
     cases: dict[UUID, int] = field(default_factory=dict)
+    numbers: dict[UUID, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -89,12 +90,15 @@ class StationClient:
         division = division or self.credential.division
         if case_id is None:
             case_id = new_id()
+            day = datetime(2026, 11, 23).date()
+            self.numbers[case_id] = case_number(division, day, len(self.numbers) + 1)
         version = self.cases.get(case_id, 0)
         self.cases[case_id] = version + 1
         data: dict[str, Any] = {
             "id": new_id(),
             "case_id": case_id,
-            "case_number": case_number(division, datetime(2026, 11, 23).date(), 1),
+            "case_number": self.numbers.get(case_id)
+            or case_number(division, datetime(2026, 11, 23).date(), 9999),
             "division": division,
             "kind": kind,
             "station_id": self.id,

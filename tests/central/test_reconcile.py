@@ -83,3 +83,28 @@ def test_statistics_count_cases_by_state_and_item(enroll: Any, session: Session)
     assert figures.cases == 2
     assert figures.by_state == {"submitted": 1, "received": 1}
     assert figures.by_item == {"pension-enrollment": 2}
+
+
+def test_an_accepted_case_past_its_promised_date_is_overdue(enroll: Any, session: Session) -> None:
+    from datetime import UTC, date, datetime
+
+    from sync.events import Role
+    from tests.central.conftest import TOWNSHIP, VILLAGE
+
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    late, fresh = village.new_case(), village.new_case()
+    village.push(late + fresh)
+    monday = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    for events, when in ((late, monday), (fresh, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))):
+        accept = township.event(
+            EventKind.accepted,
+            events[0].case_id,
+            division=VILLAGE,
+            role=Role.reviewer,
+            payload={"promised_days": 5},
+            device_time=when,
+        )
+        township.push([accept])
+    figures = case_statistics(session=session, today=date(2026, 11, 23))
+    assert figures.overdue == [late[0].case_number]
+    assert figures.by_state == {"accepted": 2}

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from central.api.deps import CountyDep, SessionDep, SettingsDep
-from central.models import utcnow
+from central.models import Station, StationPublic, User, UserCreate, UserPublic, utcnow
 from central.services.accounts import AccountError, create_user
 from central.services.reconcile import case_statistics, reconcile
 from central.services.scope import in_scope
@@ -19,6 +19,7 @@ from central.services.stations import (
     StationNotFoundError,
     enroll_code,
     find_station,
+    list_stations,
     revoke_station,
 )
 from sync.events import Role
@@ -33,18 +34,6 @@ class CodeRequest(BaseModel):
     division: str
     name: str
     role: StationRole
-
-
-class UserRequest(BaseModel):
-    """Create an account."""
-
-    username: str
-    display_name: str
-    role: Role
-    division: str
-    password: str
-    phone: str = ""
-    station_id: str | None = None
 
 
 def _within(county: CountyDep, division: str) -> None:
@@ -71,27 +60,46 @@ def issue_code(
     return {"code": code}
 
 
-@router.post("/stations/{station_id}/revoke")
-def revoke(station_id: str, county: CountyDep, session: SessionDep) -> dict[str, Any]:
+@router.get("/stations", response_model=list[StationPublic])
+def stations(county: CountyDep, session: SessionDep) -> list[Station]:
+    """The stations of this county."""
+    return [
+        station
+        for station in list_stations(session=session)
+        if in_scope(station.division, county.division, county.role)
+    ]
+
+
+@router.post("/stations/{station_id}/revoke", response_model=StationPublic)
+def revoke(station_id: str, county: CountyDep, session: SessionDep) -> Station:
     """Revoke a station of this county."""
     try:
         station = find_station(session=session, station_id=station_id)
     except StationNotFoundError as error:
         raise HTTPException(404, "no such station") from error
     _within(county, station.division)
-    station = revoke_station(session=session, station_id=station_id)
-    return {"station": station.id, "revoked_at": station.revoked_at}
+    return revoke_station(session=session, station_id=station_id)
 
 
-@router.post("/users")
-def add_user(request: UserRequest, county: CountyDep, session: SessionDep) -> dict[str, str]:
+@router.post("/users", response_model=UserPublic)
+def add_user(request: UserCreate, county: CountyDep, session: SessionDep) -> User:
     """Create an account in this county."""
     _within(county, request.division)
+    if request.role not in {role.value for role in Role}:
+        raise HTTPException(422, "role must be agent, reviewer or admin")
     try:
-        user = create_user(session=session, **request.model_dump())
+        return create_user(
+            session=session,
+            username=request.username,
+            display_name=request.display_name,
+            role=request.role,
+            division=request.division,
+            password=request.password,
+            phone=request.phone,
+            station_id=request.station_id,
+        )
     except AccountError as error:
         raise HTTPException(422, str(error)) from error
-    return {"user_id": user.id, "username": user.username}
 
 
 @router.get("/reconcile")
