@@ -160,8 +160,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
                 views.append(new_view)
                 written += built
             eventlog.insert_local(conn, written)
-            for view in views:
-                projection.project(conn, view)
+            projection.project_many(conn, views)
             return views
 
     def create_cases(self, cases: Sequence[Sequence[NewEvent]], day: date) -> list[CaseView]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from station.store.tables import EVENTS
 from sync.events import Event, EventStatus, RecordedEvent
@@ -128,6 +128,18 @@ def outbox_depth(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+_ACK = (
+    update(EVENTS)
+    .where(EVENTS.c.id == bindparam("b_id"), EVENTS.c.status == PENDING)
+    .values(
+        status=bindparam("b_status"),
+        reason=bindparam("b_reason"),
+        central_seq=func.coalesce(bindparam("b_seq"), EVENTS.c.central_seq),
+        acked_at=bindparam("b_at"),
+    )
+)
+
+
 def acknowledge(conn: Connection, results: Iterable[EventResult]) -> set[str]:
     """Record the centre's answer per event; idempotent and only ever forward.
 
@@ -135,25 +147,45 @@ def acknowledge(conn: Connection, results: Iterable[EventResult]) -> set[str]:
         Case ids (hex) whose view may change (an event superseded or rejected).
     """
     acked_at = now_iso()
-    changed: set[str] = set()
-    for result in results:
-        event_id = hex_id(result.id)
-        done = conn.execute(
-            update(EVENTS)
-            .where(EVENTS.c.id == event_id, EVENTS.c.status == PENDING)
-            .values(
-                status=result.status.value,
-                reason=result.reason,
-                central_seq=func.coalesce(result.central_seq, EVENTS.c.central_seq),
-                acked_at=acked_at,
+    params = [
+        {
+            "b_id": hex_id(r.id),
+            "b_status": r.status.value,
+            "b_reason": r.reason,
+            "b_seq": r.central_seq,
+            "b_at": acked_at,
+        }
+        for r in results
+    ]
+    if not params:
+        return set()
+    conn.execute(_ACK, params)
+    refused = [p["b_id"] for p in params if p["b_status"] in ("superseded", "rejected")]
+    if not refused:
+        return set()
+    query = select(EVENTS.c.case_id).where(EVENTS.c.id.in_(refused), EVENTS.c.acked_at == acked_at)
+    return {case_id for (case_id,) in conn.execute(query)}
+
+
+def rows_by_case(conn: Connection, case_ids: Iterable[str]) -> dict[str, list[Row[Any]]]:
+    """Every event row of each case, in fold order (see :func:`case_rows`), read in chunks."""
+    wanted = sorted(set(case_ids))
+    grouped: dict[str, list[Row[Any]]] = {case_id: [] for case_id in wanted}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = conn.execute(
+            select(EVENTS)
+            .where(EVENTS.c.case_id.in_(chunk))
+            .order_by(
+                EVENTS.c.case_id,
+                EVENTS.c.central_seq.is_(None),
+                EVENTS.c.central_seq,
+                EVENTS.c.local_order,
             )
-        ).rowcount
-        if done and result.status.value in ("superseded", "rejected"):
-            case_id = conn.execute(
-                select(EVENTS.c.case_id).where(EVENTS.c.id == event_id)
-            ).scalar_one()
-            changed.add(case_id)
-    return changed
+        )
+        for row in rows:
+            grouped[row.case_id].append(row)
+    return {case_id: rows for case_id, rows in grouped.items() if rows}
 
 
 def case_rows(conn: Connection, case_id: str) -> list[Row[Any]]:

@@ -6,6 +6,7 @@ cache the desk can list and search quickly, never a source of truth.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -73,11 +74,12 @@ def _updated_at(view: CaseView) -> str:
     return max((h.device_time.isoformat() for h in view.history), default="")
 
 
-def _row(view: CaseView) -> dict[str, Any]:
+def _row(view: CaseView, known_initials: dict[str, str] | None = None) -> dict[str, Any]:
     applicant = view.applicant
     name = applicant.name if applicant else ""
     number = applicant.id_number if applicant else ""
     due = compute_due(view)
+    cached = (known_initials or {}).get(name)
     return {
         "case_id": view.case_id.hex,
         "case_number": view.case_number,
@@ -86,7 +88,7 @@ def _row(view: CaseView) -> dict[str, Any]:
         "applicant_name": name,
         "id_masked": mask_id_number(number) if number else "",
         "id_hash": id_hash(number),
-        "name_initials": initials(name) if name else "",
+        "name_initials": cached if cached is not None else (initials(name) if name else ""),
         "division": view.division,
         "updated_at": _updated_at(view),
         "due_date": due.isoformat() if due else None,
@@ -104,33 +106,56 @@ def _search_terms(view: CaseView) -> str:
     )
 
 
-def project(conn: Connection, view: CaseView, *, new: bool = False) -> None:
-    """Store a case's view and keep its search terms current.
+def _upsert() -> Any:
+    statement = sqlite_insert(CASES)
+    columns = {c.name: statement.excluded[c.name] for c in CASES.columns if c.name != "case_id"}
+    return statement.on_conflict_do_update(index_elements=["case_id"], set_=columns)
+
+
+_UPSERT = _upsert()
+"""Built once: executed with a list of rows (executemany, compiled once)."""
+_FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
+_FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
+
+
+def project_many(conn: Connection, views: list[CaseView]) -> None:
+    """Store cases' views and keep their search terms current (a few statements in all).
 
     Args:
         conn: a write transaction.
-        view: the folded case.
-        new: the case was just created here (skips looking for old terms).
+        views: folded cases (new or already stored).
     """
-    row = _row(view)
-    old_terms = None
-    if not new:
-        old = conn.execute(
-            select(CASES.c.view).where(CASES.c.case_id == row["case_id"])
-        ).scalar_one_or_none()
-        old_terms = _search_terms(CaseView.model_validate_json(old)) if old else None
-    statement = sqlite_insert(CASES).values(**row)
-    columns = {k: statement.excluded[k] for k in row if k != "case_id"}
-    conn.execute(statement.on_conflict_do_update(index_elements=["case_id"], set_=columns))
-    new_terms = _search_terms(view)
-    if new_terms == old_terms:
+    if not views:
         return
-    if old_terms is not None:
-        conn.execute(text("DELETE FROM cases_fts WHERE case_id = :c"), {"c": row["case_id"]})
-    conn.execute(
-        text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-        {"c": row["case_id"], "t": new_terms},
-    )
+    ids = [view.case_id.hex for view in views]
+    old = {
+        row.case_id: row
+        for row in conn.execute(
+            select(
+                CASES.c.case_id, CASES.c.applicant_name, CASES.c.id_hash, CASES.c.name_initials
+            ).where(CASES.c.case_id.in_(ids))
+        )
+    }
+    known = {row.applicant_name: row.name_initials for row in old.values()}
+    rows = [_row(view, known) for view in views]
+    conn.execute(_UPSERT, rows)
+    stale = [
+        (view, row)
+        for view, row in zip(views, rows, strict=True)
+        if row["case_id"] not in old
+        or (old[row["case_id"]].applicant_name, old[row["case_id"]].id_hash)
+        != (row["applicant_name"], row["id_hash"])
+    ]
+    gone = [{"c": row["case_id"]} for _, row in stale if row["case_id"] in old]
+    if gone:
+        conn.execute(_FTS_DELETE, gone)
+    if stale:
+        conn.execute(_FTS_INSERT, [{"c": r["case_id"], "t": _search_terms(v)} for v, r in stale])
+
+
+def project(conn: Connection, view: CaseView) -> None:
+    """Store one case's view (see :func:`project_many`)."""
+    project_many(conn, [view])
 
 
 def insert_new(conn: Connection, views: list[CaseView]) -> None:
@@ -138,20 +163,20 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     if not views:
         return
     conn.execute(insert(CASES), [_row(view) for view in views])
-    conn.execute(
-        text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-        [{"c": view.case_id.hex, "t": _search_terms(view)} for view in views],
-    )
+    conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
+
+
+def refold_many(conn: Connection, case_ids: Iterable[str]) -> list[CaseView]:
+    """Rebuild cases from all their events and store the results."""
+    views = [fold_rows(rows) for rows in eventlog.rows_by_case(conn, case_ids).values()]
+    project_many(conn, views)
+    return views
 
 
 def refold(conn: Connection, case_id: str) -> CaseView | None:
     """Rebuild one case from all its events and store the result."""
-    rows = eventlog.case_rows(conn, case_id)
-    if not rows:
-        return None
-    view = fold_rows(rows)
-    project(conn, view)
-    return view
+    views = refold_many(conn, [case_id])
+    return views[0] if views else None
 
 
 def load(conn: Connection, case_id: str) -> CaseView | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
@@ -30,52 +30,48 @@ class PageOutcome:
     """Cases whose view was rebuilt."""
 
 
-def _confirm_own(
-    conn: Connection, event_id: str, status: str, seq: int, reason: str | None
-) -> bool:
-    """Take the centre's word on one of our events; True when it newly became superseded."""
-    before = conn.execute(select(EVENTS.c.status).where(EVENTS.c.id == event_id)).scalar_one()
-    conn.execute(
-        update(EVENTS)
-        .where(EVENTS.c.id == event_id)
-        .values(
-            status=status,
-            central_seq=seq,
-            reason=reason,
-            acked_at=eventlog.now_iso(),
-        )
+_CONFIRM = (
+    update(EVENTS)
+    .where(EVENTS.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        central_seq=bindparam("b_seq"),
+        reason=bindparam("b_reason"),
+        acked_at=bindparam("b_at"),
     )
-    return status == "superseded" and before != "superseded"
+)
+"""The centre's word on one of our own events (it always wins, and only moves forward)."""
 
 
 def _insert_remote(conn: Connection, page: PullResponse) -> tuple[int, int, set[str]]:
+    ids = [e.id.hex for e in page.events]
     known = {
-        row.id: row.origin
+        row.id: row
         for row in conn.execute(
-            select(EVENTS.c.id, EVENTS.c.origin).where(
-                EVENTS.c.id.in_([e.id.hex for e in page.events])
-            )
+            select(EVENTS.c.id, EVENTS.c.origin, EVENTS.c.status).where(EVENTS.c.id.in_(ids))
         )
     }
     order = eventlog.next_local_order(conn)
-    fresh, superseded, cases = [], 0, set()
+    fresh, confirm, superseded = [], [], 0
+    now = eventlog.now_iso()
     for recorded in page.events:
         key = recorded.id.hex
-        cases.add(recorded.case_id.hex)
-        if key in known:
-            if known[key] == "local" and _confirm_own(
-                conn, key, recorded.status.value, recorded.central_seq, recorded.reason
-            ):
+        status = recorded.status.value
+        if key not in known:
+            fresh.append(
+                eventlog.to_row(recorded, local_order=order, origin="remote", status=status)
+            )
+            order += 1
+        elif known[key].origin == "local":
+            if status == "superseded" and known[key].status != "superseded":
                 superseded += 1
-            continue
-        row = eventlog.to_row(
-            recorded, local_order=order, origin="remote", status=recorded.status.value
-        )
-        fresh.append(row)
-        order += 1
+            params = {"b_id": key, "b_status": status, "b_seq": recorded.central_seq}
+            confirm.append(params | {"b_reason": recorded.reason, "b_at": now})
     if fresh:
         conn.execute(sqlite_insert(EVENTS).on_conflict_do_nothing(), fresh)
-    return len(fresh), superseded, cases
+    if confirm:
+        conn.execute(_CONFIRM, confirm)
+    return len(fresh), superseded, {e.case_id.hex for e in page.events}
 
 
 def upsert_accounts(conn: Connection, records: Iterable[AccountRecord]) -> None:
@@ -108,8 +104,7 @@ def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOut
     if own_seqs:
         # A database restored from an old snapshot must not reuse numbers the centre holds.
         meta.raise_to(conn, meta.NEXT_STATION_SEQ, max(own_seqs) + 1)
-    for case_id in sorted(cases):
-        projection.refold(conn, case_id)
+    projection.refold_many(conn, cases)
     upsert_accounts(conn, page.accounts)
     meta.put(conn, meta.PULL_CURSOR, str(page.next_cursor))
     if page.catalog_version:

@@ -80,8 +80,7 @@ class SyncSideMixin:
         """Store the centre's per-event answer (idempotent; never moves an event back)."""
         fault_point("after_push_commit")
         with writing(self.engine) as conn:
-            for case_id in sorted(eventlog.acknowledge(conn, results)):
-                projection.refold(conn, case_id)
+            projection.refold_many(conn, eventlog.acknowledge(conn, results))
 
     def apply_pull_page(self, page: PullResponse) -> None:
         """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
