@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from daiban.context import DataDir, fail
@@ -55,16 +56,26 @@ DEMO_USERS = (
 
 
 def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
-    """Run a ``daiban`` command in a subprocess (the same interpreter), JSON answer parsed."""
-    command = [sys.executable, "-c", "from daiban.cli import main; main()", *args]
-    command += ["--data-dir", str(data)]
-    if json_out:
-        command.append("--json")
-    env = {**os.environ, "DAIBAN_HOME": str(data)}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        fail(f"`daiban {' '.join(args)}` failed: {done.stderr.strip() or done.stdout.strip()}")
-    return json.loads(done.stdout) if json_out else done.stdout
+    """Run a ``daiban`` command in this process (imports are paid once), JSON answer parsed."""
+    import io
+    from contextlib import redirect_stdout
+
+    from typer.main import get_command
+
+    from daiban.cli import app
+
+    argv = [*args, "--data-dir", str(data), *(["--json"] if json_out else [])]
+    out = io.StringIO()
+    try:
+        with redirect_stdout(out):
+            code = get_command(app).main(argv, prog_name="daiban", standalone_mode=False)
+    except click.ClickException as error:
+        fail(f"`daiban {' '.join(args)}` failed: {error.format_message()}")
+    except SystemExit as error:
+        code = error.code
+    if code not in (None, 0):
+        fail(f"`daiban {' '.join(args)}` failed (exit {code}): {out.getvalue().strip()}")
+    return json.loads(out.getvalue()) if json_out else out.getvalue()
 
 
 def free_port() -> int:
@@ -113,6 +124,16 @@ def running_central(central_dir: Path, port: int) -> Iterator[str]:
         log.close()
 
 
+def demo_port(base: Path, wanted: int = 0) -> int:
+    """The demo central's port: the one its stations were enrolled with, if any (they keep the URL)."""
+    remembered = base / "central" / "demo-port"
+    if remembered.exists() and not wanted:
+        return int(remembered.read_text(encoding="utf-8").strip())
+    port = wanted or free_port()
+    remembered.write_text(f"{port}\n", encoding="utf-8")
+    return port
+
+
 def set_up_central(central_dir: Path) -> None:
     """``central init`` and the demo accounts (once; a marker file remembers)."""
     marker = central_dir / "demo-initialised"
@@ -148,9 +169,8 @@ def seed_accounts(station_dir: Path) -> None:
 
 
 def set_up(base: Path, url: str) -> Path:
-    """Everything the demo needs at a running central; returns the desk's data dir."""
+    """Enroll the stations at the running central; returns the desk's data dir."""
     central_dir = base / "central"
-    set_up_central(central_dir)
     desk_dir = base / f"station-{DESK_VILLAGE}"
     for division in (TOWNSHIP[0], *(v[0] for v in VILLAGES)):
         station_dir = base / f"station-{division}"
@@ -183,7 +203,8 @@ def demo(
 
     base = resolve_data_dir(data_dir) / "demo"
     (base / "central").mkdir(parents=True, exist_ok=True)
-    with running_central(base / "central", port or free_port()) as url:
+    set_up_central(base / "central")
+    with running_central(base / "central", demo_port(base, port)) as url:
         desk_dir = set_up(base, url)
         if setup_only:
             typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
