@@ -74,7 +74,8 @@ def _updated_at(view: CaseView) -> str:
     return max((h.device_time.isoformat() for h in view.history), default="")
 
 
-def _row(view: CaseView, known_initials: dict[str, str] | None = None) -> dict[str, Any]:
+def case_row(view: CaseView, known_initials: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``cases`` row of a view (pinyin initials reused from ``known_initials`` by name)."""
     applicant = view.applicant
     name = applicant.name if applicant else ""
     number = applicant.id_number if applicant else ""
@@ -137,7 +138,7 @@ def project_many(conn: Connection, views: list[CaseView]) -> None:
         )
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
-    rows = [_row(view, known) for view in views]
+    rows = [case_row(view, known) for view in views]
     conn.execute(_UPSERT, rows)
     stale = [
         (view, row)
@@ -162,7 +163,7 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     """Store cases just created here (one executemany each for rows and search terms)."""
     if not views:
         return
-    conn.execute(insert(CASES), [_row(view) for view in views])
+    conn.execute(insert(CASES), [case_row(view) for view in views])
     conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
 
 
