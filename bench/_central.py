@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -149,6 +149,27 @@ class CentralRun:
                 session=session, division=division, name=name, role=role, ttl_minutes=60
             )
 
+    def server_cpu(self) -> float:
+        """CPU seconds used so far by the server's processes (uvicorn and its workers)."""
+        return (
+            0.0 if self._process is None else cpu_seconds(lambda st: st.pgrp == self._process_group)
+        )
+
+    def db_cpu(self) -> float:
+        """CPU seconds used so far by PostgreSQL (postmaster and backends); 0 on SQLite."""
+        if self._cluster is None:
+            return 0.0
+        pid_file = Path(self._cluster.base) / "data" / "postmaster.pid"
+        try:
+            postmaster = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        return cpu_seconds(lambda st: postmaster in (st.pid, st.ppid))
+
+    @property
+    def _process_group(self) -> int:
+        return self._process.pid if self._process is not None else -1
+
     def close(self) -> None:
         """Stop the server and the cluster, remove the workspace (idempotent)."""
         try:
@@ -185,6 +206,44 @@ class CentralRun:
             os.killpg(group, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """The fields of ``/proc/<pid>/stat`` the CPU accounting needs."""
+
+    pid: int
+    ppid: int
+    pgrp: int
+    cpu: float
+    """utime + stime, seconds."""
+
+
+def _proc_stats() -> Iterator[ProcStat]:
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # after "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt
+        # majflt cmajflt utime stime ...
+        yield ProcStat(
+            pid=int(entry.name),
+            ppid=int(fields[1]),
+            pgrp=int(fields[2]),
+            cpu=(int(fields[11]) + int(fields[12])) / tick,
+        )
+
+
+def cpu_seconds(wanted: Callable[[ProcStat], bool]) -> float:
+    """CPU seconds of the live processes ``wanted`` picks (Linux ``/proc``; 0 elsewhere)."""
+    if not Path("/proc/self/stat").exists():
+        return 0.0
+    return sum(stat.cpu for stat in _proc_stats() if wanted(stat))
 
 
 @dataclass

@@ -32,6 +32,7 @@ Targets (not assertions): >= 2,000 events/s, >= 20x naive, <= 400 bytes per even
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,10 +53,17 @@ from station.services.cases import CaseService
 from station.services.syncing import enroll_station, software_version, submit_received
 from station.store import NewEvent, StationStore
 from sync.client import CentralClient
-from sync.engine import SyncProgress, SyncReport, run_sync
+from sync.engine import SyncReport, run_sync
 from sync.events import Event
 from sync.lock import sync_lock
-from sync.protocol import API_PREFIX, PushRequest, PushResponse, ResultStatus
+from sync.protocol import (
+    API_PREFIX,
+    PULL_PAGE_EVENTS,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    ResultStatus,
+)
 
 TOWNSHIP = "640522100000"
 VILLAGE = "640522100201"
@@ -124,6 +133,21 @@ def _application(serial: int) -> Application:
     )
 
 
+class _MarkingClient(CentralClient):
+    """The real client; calls ``before_pull`` once, when the pull phase starts."""
+
+    def __init__(self, *args: Any, before_pull: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._before_pull: Callable[[], None] | None = before_pull
+
+    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse:
+        """A page of events (see ``CentralClient.pull``)."""
+        if self._before_pull is not None:
+            hook, self._before_pull = self._before_pull, None
+            hook()
+        return super().pull(after, limit)
+
+
 @dataclass
 class Station:
     """A station in its own data directory, with a byte-counting client."""
@@ -131,17 +155,17 @@ class Station:
     store: StationStore
     wire: CountingTransport
 
-    def client(self) -> CentralClient:
+    def client(self, before_pull: Callable[[], None] = lambda: None) -> CentralClient:
         """The real sync client, over the counting transport."""
         identity = self.store.require_identity()
-        return CentralClient(identity.central_url, identity.token, transport=self.wire)
+        return _MarkingClient(
+            identity.central_url, identity.token, transport=self.wire, before_pull=before_pull
+        )
 
-    def sync(self, on_progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+    def sync(self, before_pull: Callable[[], None] = lambda: None) -> SyncReport:
         """One ``run_sync`` under the station's single-flight lock."""
-        with sync_lock(self.store.data_dir), self.client() as client:
-            return run_sync(
-                self.store, client, software_version=software_version(), on_progress=on_progress
-            )
+        with sync_lock(self.store.data_dir), self.client(before_pull) as client:
+            return run_sync(self.store, client, software_version=software_version())
 
 
 @contextmanager
@@ -177,38 +201,69 @@ def emit(name: str, value: Any) -> None:
     print(f"{name}={value}", flush=True)
 
 
-def bench_push(village: Station, events: int) -> float:
+@dataclass(frozen=True)
+class Mark:
+    """Wall clock and CPU seconds of this process (the station), the server and the database."""
+
+    wall: float
+    client: float
+    server: float
+    db: float
+
+
+def mark(central: CentralRun) -> Mark:
+    """Where the clocks are now."""
+    return Mark(time.perf_counter(), time.process_time(), central.server_cpu(), central.db_cpu())
+
+
+def emit_cpu(prefix: str, start: Mark, end: Mark, events: int) -> None:
+    """CPU microseconds per event of each side between two marks (steadier than wall time
+    on a busy machine: they say what one core per side would sustain)."""
+    emit(f"{prefix}_client_cpu_us_per_event", (end.client - start.client) / events * 1e6)
+    emit(f"{prefix}_server_cpu_us_per_event", (end.server - start.server) / events * 1e6)
+    if end.db or start.db:
+        emit(f"{prefix}_db_cpu_us_per_event", (end.db - start.db) / events * 1e6)
+
+
+def bench_create(central: CentralRun, store: StationStore, cases: int) -> None:
+    """Take the cases in (validation, case numbers, events, projection, search terms)."""
+    start = mark(central)
+    take_in(store, 1, cases)
+    end = mark(central)
+    elapsed = end.wall - start.wall
+    emit("create_s", elapsed)
+    emit("create_events_per_s", 3 * cases / elapsed)
+    emit("create_cpu_us_per_event", (end.client - start.client) / (3 * cases) * 1e6)
+
+
+def bench_push(central: CentralRun, village: Station, events: int) -> float:
     """One real ``run_sync`` of the whole outbox; the push phase timed on its own.
 
     Returns:
-        Events pushed per second (hello to the last acknowledged batch).
+        Events pushed per second, from hello to the last acknowledged batch.
     """
-    marks: dict[str, float] = {}
-
-    def progress(step: SyncProgress) -> None:
-        if step.phase == "push":
-            marks["push_end"] = time.perf_counter()
-
+    marks: list[Mark] = []
     before, pushes = village.wire.snapshot(), village.wire.snapshot("push")
-    start = time.perf_counter()
-    report = village.sync(progress)
-    total = time.perf_counter() - start
+    start = mark(central)
+    report = village.sync(before_pull=lambda: marks.append(mark(central)))
+    end = mark(central)
     if report.applied != events or report.pending:
         raise RuntimeError(f"push did not apply every event: {report}")
-    pushing = marks["push_end"] - start
+    pushed = marks[0]
     wire = village.wire.snapshot().minus(before)
     push_wire = village.wire.snapshot("push").minus(pushes)
-    rate = report.pushed / pushing
+    rate = report.pushed / (pushed.wall - start.wall)
     emit("events_pushed", report.pushed)
-    emit("push_s", pushing)
+    emit("push_s", pushed.wall - start.wall)
     emit("events_per_s", rate)
     emit("bytes_per_event", push_wire.sent / report.pushed)
     emit("body_bytes_per_event", push_wire.sent_body / report.pushed)
     emit("push_requests", push_wire.requests)
-    emit("sync_s", total)
-    emit("sync_events_per_s", report.pushed / total)
+    emit_cpu("push", start, pushed, report.pushed)
+    emit("sync_s", end.wall - start.wall)
+    emit("sync_events_per_s", report.pushed / (end.wall - start.wall))
     emit("pullback_events", report.pulled)
-    emit("pullback_s", total - pushing)
+    emit("pullback_s", end.wall - pushed.wall)
     emit("sync_wire_bytes", wire.sent + wire.received)
     return rate
 
@@ -222,8 +277,13 @@ def naive_cases(station: Station) -> list[list[Event]]:
     return list(cases.values())
 
 
-def bench_naive(run: CentralRun, station: Station) -> float:
-    """POST one case per request, plain JSON, a new connection each time; events/s."""
+def bench_naive(central: CentralRun, station: Station) -> float:
+    """POST one case (3 events) per request, plain JSON, a new connection each; events/s.
+
+    Nothing is batched across cases or compressed (not even the answer), and
+    every request opens a new TCP connection (no keep-alive). Each body is a
+    plain ``PushRequest`` of the case's own events to the same POST /push.
+    """
     token = station.store.require_identity().token
     cases = naive_cases(station)
     headers = {
@@ -236,8 +296,9 @@ def bench_naive(run: CentralRun, station: Station) -> float:
     before = wire.snapshot()
     count = 0
     limits = httpx.Limits(max_keepalive_connections=0)
-    start = time.perf_counter()
-    with httpx.Client(base_url=run.url + API_PREFIX, transport=wire, limits=limits) as http:
+    base = central.url + API_PREFIX
+    start = mark(central)
+    with httpx.Client(base_url=base, transport=wire, limits=limits) as http:
         for events in cases:
             body = PushRequest(events=events).model_dump_json()
             response = http.post("/push", content=body, headers=headers)
@@ -246,32 +307,35 @@ def bench_naive(run: CentralRun, station: Station) -> float:
             if any(r.status is not ResultStatus.applied for r in answer.results):
                 raise RuntimeError(f"naive push not applied: {answer.results}")
             count += len(events)
-    elapsed = time.perf_counter() - start
+    end = mark(central)
     sent = wire.snapshot().minus(before)
-    rate = count / elapsed
+    rate = count / (end.wall - start.wall)
     emit("naive_cases", len(cases))
     emit("naive_events", count)
-    emit("naive_s", elapsed)
+    emit("naive_s", end.wall - start.wall)
     emit("naive_events_per_s", rate)
     emit("naive_bytes_per_event", sent.sent / count)
+    emit_cpu("naive", start, end, count)
     return rate
 
 
-def bench_catchup(township: Station, expected: int) -> None:
+def bench_catchup(central: CentralRun, township: Station, expected: int) -> None:
     """A fresh township station pulls the whole history of its scope from cursor 0."""
     if township.store.pull_cursor() != 0:
         raise RuntimeError("the township station should start from cursor 0")
     before = township.wire.snapshot()
-    start = time.perf_counter()
+    start = mark(central)
     report = township.sync()
-    elapsed = time.perf_counter() - start
+    end = mark(central)
     if report.pulled != expected:
         raise RuntimeError(f"catch-up pulled {report.pulled} events, expected {expected}")
     wire = township.wire.snapshot().minus(before)
+    elapsed = end.wall - start.wall
     emit("catchup_events", report.pulled)
     emit("catchup_s", elapsed)
     emit("catchup_events_per_s", report.pulled / elapsed)
     emit("catchup_bytes_per_event", wire.received / report.pulled)
+    emit_cpu("catchup", start, end, report.pulled)
 
 
 def bench_nochange(township: Station) -> None:
@@ -302,11 +366,20 @@ def bench_nochange(township: Station) -> None:
     emit("nochange_pull_only_ms", statistics.median(pulls) * 1000)
 
 
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def run(cases: int, db: str, workers: int) -> None:
     """The whole benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
     emit("workers", workers)
+    emit("cpus", os.cpu_count() or 0)
+    emit("loadavg_before", _load())
     naive_count = min(cases, NAIVE_MAX_CASES)
     started = time.perf_counter()
     with CentralRun(db, workers) as central:
@@ -316,18 +389,14 @@ def run(cases: int, db: str, workers: int) -> None:
             enrolled(central, "naive", NAIVE_VILLAGE, "village") as naive,
             enrolled(central, "township", TOWNSHIP, "township") as township,
         ):
-            start = time.perf_counter()
-            take_in(village.store, 1, cases)
-            elapsed = time.perf_counter() - start
-            emit("create_s", elapsed)
-            emit("create_events_per_s", 3 * cases / elapsed)
+            bench_create(central, village.store, cases)
             take_in(naive.store, 1_000_000, naive_count)
-
-            pushed_rate = bench_push(village, 3 * cases)
+            pushed_rate = bench_push(central, village, 3 * cases)
             naive_rate = bench_naive(central, naive)
             emit("naive_ratio", pushed_rate / naive_rate)
-            bench_catchup(township, 3 * (cases + naive_count))
+            bench_catchup(central, township, 3 * (cases + naive_count))
             bench_nochange(township)
+    emit("loadavg_after", _load())
     emit("total_s", time.perf_counter() - started)
 
 
@@ -340,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args(argv)
+    if args.cases < 1 or args.workers < 1:
+        parser.error("--cases and --workers must be at least 1")
     run(args.cases, args.db, args.workers)
 
 
