@@ -6,11 +6,13 @@ The same idempotent paths as online sync: an outbox bundle carries the events
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.services.syncing import submit_received
 from station.store import StationStore
-from sync.bundle import BundleInfo, read_bundle, write_bundle
+from sync.bundle import DAMAGED, BundleInfo, read_bundle, write_bundle
 from sync.errors import BundleError
 from sync.events import RecordedEvent
 from sync.lock import sync_lock
@@ -40,6 +42,7 @@ def export_outbox(store: StationStore, path: Path) -> BundleInfo:
         What was written.
     """
     identity = store.require_identity()
+    submit_received(store)  # taken-in cases go with this "sync" too
     events = store.outbox_batch(MAX_BUNDLE_EVENTS, 1 << 40)
     blobs = {
         ref.sha256: store.blob_path(ref.sha256)
@@ -69,7 +72,10 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
     def key_for(station_id: str) -> str | None:
         return identity.signing_key if station_id == identity.station_id else None
 
-    bundle = read_bundle(path, key_for)
+    try:
+        bundle = read_bundle(path, key_for)
+    except zlib.error as error:  # a corrupt deflate stream escapes sync.bundle's checks
+        raise BundleError(DAMAGED, str(error)) from None
     if bundle.manifest.direction != "return":
         raise BundleError(WRONG_DIRECTION, bundle.manifest.direction)
     recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]

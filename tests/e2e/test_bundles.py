@@ -1,0 +1,55 @@
+"""Offline sync by USB stick: outbox bundle to the centre, return bundle back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from daiban.cli import app
+from tests.e2e.conftest import VILLAGE, Central, Station, write_cases
+
+
+def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    (number,) = village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+        "case_numbers"
+    ]
+    stick = tmp_path / "stick"
+    written = village.cli("bundle", "export", "--out", str(stick / "outbox.zip"))
+    assert written["events"] == 3
+
+    imported = central.cli(
+        "bundle", "import", str(stick / "outbox.zip"), "--return-out", str(stick / "return.zip")
+    )
+    assert (imported["applied"], imported["return_events"]) == (3, 3)
+    assert central.reconcile()[VILLAGE]["events"] == 3
+
+    applied = village.cli("bundle", "import", str(stick / "return.zip"))
+    assert applied["events"] == 3
+    assert village.cli("station", "show")["outbox"] == 0
+    history = village.cli("case", "show", number)["history"]
+    assert [h["status"] for h in history] == ["applied"] * 3
+    # the next online sync has nothing left to push
+    assert village.cli("sync")["pushed"] == 0
+
+
+def test_a_tampered_return_bundle_is_refused_whole(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
+    village.cli("bundle", "export", "--out", str(tmp_path / "outbox.zip"))
+    central.cli(
+        "bundle", "import", str(tmp_path / "outbox.zip"), "--return-out", str(tmp_path / "r.zip")
+    )
+    damaged = tmp_path / "damaged.zip"
+    data = bytearray((tmp_path / "r.zip").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    result = CliRunner().invoke(
+        app, ["bundle", "import", str(damaged), "--data-dir", str(village.data_dir)]
+    )
+    assert result.exit_code == 1
+    assert "离线包被拒收" in result.output
+    assert village.cli("station", "show")["outbox"] == 3  # nothing applied
