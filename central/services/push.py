@@ -23,7 +23,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     String,
@@ -175,13 +174,17 @@ def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> N
 def _used_sequences(
     connection: Connection, station_id: str, events: Sequence[Event]
 ) -> dict[int, UUID]:
-    seqs = [e.station_seq for e in events if e.station_id == station_id]
+    """The event ids already held for the batch's station_seq numbers (to spot conflicts)."""
+    seqs = {e.station_seq for e in events if e.station_id == station_id}
     if not seqs:
         return {}
+    # A batch is a run of consecutive numbers: one range scan of (station_id, station_seq).
     statement = select(_ev.station_seq, _ev.id).where(
-        _ev.station_id == station_id, _one_of(connection, _ev.station_seq, seqs, BigInteger())
+        _ev.station_id == station_id, _ev.station_seq.between(min(seqs), max(seqs))
     )
-    return {row.station_seq: row.id for row in connection.execute(statement)}
+    return {
+        row.station_seq: row.id for row in connection.execute(statement) if row.station_seq in seqs
+    }
 
 
 def _duplicate(
