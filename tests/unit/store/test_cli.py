@@ -1,0 +1,118 @@
+"""The station-side commands on an enrolled store, without a centre."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from daiban.cli import app
+from station.store import StationStore
+from tests.unit.store.conftest import application, identity
+
+
+def _line(serial: int, **changes: object) -> str:
+    data = application(serial=serial).model_dump(mode="json")
+    data["item"] = data.pop("item_code")
+    data["receive"] = True
+    data.update(changes)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _enrolled(tmp_path: Path) -> Path:
+    home = tmp_path / "station"
+    store = StationStore.open(home)
+    store.save_identity(identity())
+    store.close()
+    return home
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_import_reports_failing_lines_and_keeps_the_rest(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)
+    lines = [
+        _line(1),
+        _line(2, applicant={"name": "李四", "id_number": "640522195001010010"}),
+        "{not json",
+        "",
+        _line(3, item="NO-SUCH-ITEM"),
+        _line(4, colour="blue"),
+        _line(5),
+    ]
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    assert code == 0, output
+    report = json.loads(output)
+    assert report["imported"] == 2
+    assert report["case_numbers"][0].endswith("-0001") and report["case_numbers"][1].endswith(
+        "-0002"
+    )
+    failed = {(f["line"], f["field"]) for f in report["failed"]}
+    assert (2, "applicant.id_number") in failed
+    assert (3, "") in failed
+    assert (5, "item") in failed
+    assert (6, "colour") in failed
+    assert all(f["error"] for f in report["failed"])
+
+
+def test_lifecycle_commands_follow_the_desk_rules(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    (number,) = json.loads(output)["case_numbers"]
+    code, output = _run("case", "accept", number, "--data-dir", str(home))
+    assert (code, output) == (1, "daiban: 办件处于“已收件”状态，不能受理。\n")
+    assert _run("case", "submit", number, "--data-dir", str(home))[0] == 0
+    code, output = _run("case", "accept", number, "--data-dir", str(home))
+    assert (code, output) == (1, "daiban: 办件处于“已报送”状态，村代办员不能受理。\n")
+    code, output = _run("case", "reject", number, "--data-dir", str(home))
+    assert (code, output) == (1, "daiban: 不予受理必须填写理由。\n")
+    code, output = _run("case", "show", number, "--json", "--data-dir", str(home))
+    assert code == 0 and json.loads(output)["state"] == "submitted"
+    code, output = _run("case", "show", "640522100201-20991231-0001", "--data-dir", str(home))
+    assert code == 1 and "没有这个办件" in output
+
+
+def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n" + _line(2) + "\n", encoding="utf-8")
+    _run("case", "import", str(source), "--data-dir", str(home))
+    out = tmp_path / "ledger.csv"
+    code, _ = _run("case", "export", "--format", "csv", "--out", str(out), "--data-dir", str(home))
+    assert code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["applicant"] for r in rows] == ["张三丰", "张三丰"]
+    assert all("********" in r["id_masked"] for r in rows)
+    code, _ = _run("case", "export", "--out", str(tmp_path / "all.jsonl"), "--data-dir", str(home))
+    cases = [
+        json.loads(x) for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [c["state"] for c in cases] == ["received", "received"]
+
+
+def test_sync_without_enrollment_fails_in_one_line(tmp_path: Path) -> None:
+    code, output = _run("sync", "--data-dir", str(tmp_path / "fresh"))
+    assert code == 1
+    assert output.strip() == "daiban: 本站点尚未注册，请先运行 daiban station enroll。"
+
+
+def test_sync_with_the_centre_unreachable_keeps_the_outbox(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)  # its central_url points at a closed port
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _run("case", "import", str(source), "--data-dir", str(home))
+    code, output = _run("sync", "--data-dir", str(home))
+    assert code == 1
+    assert output.startswith("daiban: 同步失败：") and output.count("\n") == 1
+    store = StationStore.open(home)
+    assert store.outbox_depth() == 3  # created, received and the automatic submission
+    assert store.last_sync() is not None and store.last_sync().error  # type: ignore[union-attr]
