@@ -14,6 +14,7 @@ import typer
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
 from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from sync.events import Role
 from sync.messages import _ as sync_
 from sync.protocol import StationRole
 
@@ -197,7 +198,7 @@ def stations(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = Fal
 def user_add(
     username: Annotated[str, typer.Option(help="Login name (unique).")],
     name: Annotated[str, typer.Option(help="The person's name.")],
-    role: Annotated[str, typer.Option(help="agent | reviewer | admin.")],
+    role: Annotated[Role, typer.Option(help="agent | reviewer | admin.")],
     division: Annotated[str, typer.Option(help="12-digit division code.")],
     password: Annotated[
         str | None, typer.Option(help="Initial password (asked if left out).")
@@ -212,8 +213,6 @@ def user_add(
     from central.bootstrap import open_session
     from central.services.accounts import AccountError, create_user
 
-    if role not in ("agent", "reviewer", "admin"):
-        fail(f"role must be agent, reviewer or admin, got {role!r}")
     secret = password if password is not None else getpass.getpass(_("Password") + ": ")
     with open_session(_settings(data_dir, db)) as session:
         try:

@@ -110,3 +110,52 @@ def test_serve_refuses_the_placeholder_secret(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path / "fresh")])
     assert result.exit_code == 1
     assert "central init" in result.output
+
+
+def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from central.app import create_app
+    from central.bootstrap import load_settings
+    from central.services.stations import enroll_code
+    from sync.bundle import read_bundle, write_bundle
+    from sync.protocol import EnrollResponse
+    from tests.central.conftest import StationClient
+
+    home = tmp_path / "home"
+    _run("init", "--data-dir", str(home))
+    api = create_app(load_settings(home / "central"))
+    with Session(api.state.engine) as session:
+        code = enroll_code(
+            session=session, division="640522100201", name="村", role="village", ttl_minutes=5
+        )
+    with TestClient(api) as client:
+        answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+    api.state.engine.dispose()
+    village = StationClient(None, EnrollResponse.model_validate(answer))  # type: ignore[arg-type]
+    outbox = write_bundle(
+        tmp_path / "stick" / "outbox.daiban",
+        station_id=village.id,
+        direction="outbox",
+        events=village.new_case(),
+        blob_paths={},
+        signing_key=village.credential.signing_key,
+    ).path
+    back = tmp_path / "stick" / "return.daiban"
+    args = ["bundle", "import", str(outbox), "--return-out", str(back), "--data-dir", str(home)]
+    result = json.loads(_run(*args, "--json"))
+    assert (result["applied"], result["return_events"]) == (3, 3)
+    assert json.loads(_run(*args, "--json"))["duplicate"] == 3
+    assert len(read_bundle(back, lambda _s: village.credential.signing_key).events) == 3
+
+    forged = write_bundle(
+        tmp_path / "forged.daiban",
+        station_id=village.id,
+        direction="outbox",
+        events=village.new_case(),
+        blob_paths={},
+        signing_key="00" * 32,
+    ).path
+    refused = runner.invoke(app, ["bundle", "import", str(forged), "--data-dir", str(home)])
+    assert refused.exit_code == 1 and "离线包被拒收" in refused.output
