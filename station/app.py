@@ -8,11 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from forms.i18n import set_language
@@ -22,36 +21,9 @@ from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
-
-THEMES = Path(__file__).parent / "themes"
-
-STANDARD_THEME = Theme(
-    name="daiban",
-    primary="#1f6feb",
-    secondary="#8957e5",
-    accent="#f0b429",
-    warning="#d29922",
-    error="#f85149",
-    success="#3fb950",
-    background="#0d1117",
-    surface="#161b22",
-    panel="#21262d",
-    dark=True,
-)
-ELDER_THEME = Theme(
-    name="daiban-elder",
-    primary="#ffffff",
-    secondary="#ffff00",
-    accent="#ffff00",
-    warning="#ffff00",
-    error="#ff5555",
-    success="#55ff55",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#202020",
-    dark=True,
-)
+from station.screens.syncing import SyncDone, sync_once
+from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
+from station.widgets.status import DeskStatus
 
 
 class DaibanApp(App[None]):
@@ -63,6 +35,7 @@ class DaibanApp(App[None]):
         Binding("f2", "toggle_elder", _("Elder mode"), priority=True),
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
+        Binding("f5", "sync_now", _("Sync now"), show=False),
     ]
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
@@ -79,6 +52,8 @@ class DaibanApp(App[None]):
         self._apply_elder(bool(getattr(self.desk.settings, "elder_mode", False)))
         self.push_screen(self._login_screen())
         self.set_interval(15, self._check_idle)
+        interval = getattr(self.desk.settings, "sync_interval_seconds", 30)
+        self.set_interval(interval, self._background_sync)
 
     def on_unmount(self) -> None:
         if self.owns_store:
@@ -122,6 +97,30 @@ class DaibanApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._login_screen())
+
+    def _background_sync(self) -> None:
+        if self.desk.user is not None:
+            self._sync(manual=False)
+
+    def action_sync_now(self) -> None:
+        """同步: push and pull now (the background worker does it without being asked)."""
+        if self.desk.user is not None:
+            self.notify(_("Syncing…"))
+            self._sync(manual=True)
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _sync(self, manual: bool) -> None:
+        self.post_message(SyncDone(sync_once(self.desk, manual=manual), manual))
+
+    def on_sync_done(self, message: SyncDone) -> None:
+        outcome = message.outcome
+        self.desk.sync_state = outcome.state
+        for status in self.screen.query(DeskStatus):
+            status.state = outcome.state
+        if outcome.moved:
+            self.notify(outcome.moved)
+        elif outcome.error and message.manual:
+            self.notify(outcome.error, severity="warning")
 
     def action_toggle_elder(self) -> None:
         """长辈模式 on/off: one class on the App plus the high-contrast theme."""

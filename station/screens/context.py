@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from station.screens.auth import LoginGate, SignedIn
+from station.widgets.status import SyncState
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Desk:
     user: SignedIn | None = None
     station_name: str = ""
     division: str = ""
+    sync_state: SyncState = field(default_factory=SyncState)
+    """The last known sync state (the status line of every screen shows it)."""
     drafts_offered: bool = False
     """Unfinished drafts were offered back after this sign-in."""
     _catalog: Any = field(default=None, repr=False)

@@ -100,3 +100,45 @@ class ReasonDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RatingDialog(ModalScreen[tuple[int, str] | None]):
+    """好差评: 1 (very dissatisfied) .. 5 (very satisfied); a reason when 2 or less."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Select
+
+        grades = [
+            (_("5 very satisfied 非常满意"), 5),
+            (_("4 satisfied 满意"), 4),
+            (_("3 fair 基本满意"), 3),
+            (_("2 dissatisfied 不满意"), 2),
+            (_("1 very dissatisfied 非常不满意"), 1),
+        ]
+        with Vertical(classes="dialog"):
+            yield Label(_("The resident's rating (好差评)"), classes="heading")
+            yield Select(grades, value=5, allow_blank=False, id="grade")
+            yield Input(placeholder=_("reason (required when dissatisfied)"), id="reason")
+            yield Static("", id="reason-message", classes="error")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        from textual.widgets import Select
+
+        grade = int(self.query_one("#grade", Select).value)  # type: ignore[arg-type]
+        reason = self.query_one("#reason", Input).value.strip()
+        if grade <= 2 and not reason:
+            message = _("Say why the resident is dissatisfied.")
+            self.query_one("#reason-message", Static).update(message)
+            return
+        self.dismiss((grade, reason))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -179,6 +179,7 @@ class HomeScreen(Screen[None]):
         self.post_message(self.Loaded(read_home(self.desk)))
 
     def on_home_screen_loaded(self, message: HomeScreen.Loaded) -> None:
+        message.data.sync.reachable = self.desk.sync_state.reachable
         self.query_one(DeskStatus).state = message.data.sync
         options = self.query_one("#home-list", OptionList)
         highlighted = options.highlighted

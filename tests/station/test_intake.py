@@ -36,7 +36,7 @@ def editor(pilot: Pilot[None], path: str) -> FieldEditor:
 
 async def fill(pilot: Pilot[None], path: str, value: Any) -> None:
     widget = editor(pilot, path).query_one("Input, Select")
-    widget.value = value  # type: ignore[union-attr]
+    widget.value = value  # type: ignore[attr-defined]
     await pilot.pause()
 
 

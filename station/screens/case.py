@@ -1,0 +1,225 @@
+"""One case: what it is, its timeline (superseded events with their reason), what can be done now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from forms.identity import mask_id_number
+from station.i18n import _
+from station.screens.context import Desk
+from station.screens.dialogs import ConfirmDialog, RatingDialog, ReasonDialog
+
+ACTIONS: dict[str, str] = {
+    "supplement": "supplemented",
+    "resubmit": "resubmitted",
+    "withdraw": "withdrawn",
+    "hand_over": "handed_over",
+    "rate": "rated",
+}
+"""Desk action -> the event kind the lifecycle must allow for it to be offered."""
+
+
+def case_header(view: Any) -> str:
+    """The case's essentials, as read to the resident."""
+    from station.services.names import state_name
+
+    applicant = view.applicant
+    who = f"{applicant.name} {mask_id_number(applicant.id_number)}" if applicant else view.what
+    lines = [
+        f"{view.case_number}  {view.item_name or _('unresolved request 办不成事')}",
+        _("Applicant: {who}   State: {state}").format(who=who, state=state_name(view.state)),
+    ]
+    if view.last_reason:
+        lines.append(_("Reason: {reason}").format(reason=view.last_reason))
+    missing = [k for k, v in view.materials.items() if v in ("deferred", "missing")]
+    if missing:
+        lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))
+    if view.rating:
+        lines.append(
+            _("Rating: {rating}/5 {reason}").format(
+                rating=view.rating, reason=view.rating_reason or ""
+            )
+        )
+    return "\n".join(lines)
+
+
+class CaseScreen(Screen[None]):
+    """A case page; the keys offered follow what the lifecycle allows an agent now."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("p", "reprint", _("Reprint 补打")),
+        Binding("s", "supplement", _("Supplement 补充材料")),
+        Binding("r", "resubmit", _("Resubmit 重新报送")),
+        Binding("h", "hand_over", _("Hand over 送达")),
+        Binding("g", "rate", _("Rating 好差评")),
+        Binding("w", "withdraw", _("Withdraw 撤件")),
+        Binding("a", "acknowledge", _("Seen 已阅")),
+    ]
+
+    class Loaded(Message):
+        """The case was read (or changed) by a worker."""
+
+        def __init__(self, view: Any, note: str = "") -> None:
+            super().__init__()
+            self.view = view
+            self.note = note
+
+    def __init__(self, desk: Desk, key: str) -> None:
+        super().__init__()
+        self.desk = desk
+        self.key = key
+        self.view: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Loading…"), id="case-header")
+        yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("Time"), _("What"), _("Who"), _("Note"))
+        self._load()
+
+    @work(thread=True, exclusive=True, group="case", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.desk.store.get_case(self.key)))
+
+    def on_case_screen_loaded(self, message: CaseScreen.Loaded) -> None:
+        from station.services.names import action_name, role_name
+        from sync.messages import translate_reason
+
+        self.view = message.view
+        if self.view is None:
+            self.query_one("#case-header", Static).update(_("There is no such case."))
+            return
+        self.query_one("#case-header", Static).update(case_header(self.view))
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in self.view.history:
+            note = ""
+            if entry.status == "superseded":
+                note = _("superseded: {reason}").format(reason=translate_reason(entry.reason or ""))
+            elif entry.reason or entry.summary.get("reason"):
+                note = entry.reason or entry.summary.get("reason", "")
+            table.add_row(
+                entry.device_time.strftime("%Y-%m-%d %H:%M"),
+                action_name(entry.kind),
+                role_name(entry.actor_role),
+                note,
+            )
+        self.refresh_bindings()
+        if message.note:
+            self.notify(message.note)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the lifecycle allows an agent in the case's state now."""
+        from sync.events import EventKind, Role
+        from sync.lifecycle import CaseState, allowed_kinds
+
+        if action not in (*ACTIONS, "reprint", "acknowledge"):
+            return True
+        if self.view is None:
+            return False
+        if action == "reprint":
+            return self.view.kind == "application" and self.view.received_at is not None
+        if action == "acknowledge":
+            return "superseded" in self.view.flags
+        allowed = allowed_kinds(CaseState(self.view.state), Role.agent)
+        return EventKind(ACTIONS[action]) in allowed
+
+    def _act(self, call: Callable[[Any], Any], note: str) -> None:
+        self._run(call, note)
+
+    @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
+    def _run(self, call: Callable[[Any], Any], note: str) -> None:
+        from station.services.cases import ActionRefused
+
+        try:
+            view = call(self.desk.service())
+        except ActionRefused as refused:
+            self.app.call_from_thread(self.notify, refused.message, severity="error")
+            return
+        self.post_message(self.Loaded(view, note))
+
+    def action_back(self) -> None:
+        """Back to where the case was opened from."""
+        self.dismiss(None)
+
+    def action_reprint(self) -> None:
+        """补打: the receipt again, marked as a reprint."""
+        self._reprint(self.view)
+
+    @work(thread=True, group="paper", exit_on_error=False)
+    def _reprint(self, view: Any) -> None:
+        from station.screens.paper import print_intake_papers
+
+        item = self.desk.catalog().get(view.item_code)
+        messages = print_intake_papers(self.desk, view, item, reprint=True)
+        self.app.call_from_thread(self.notify, "\n".join(messages))
+
+    def action_supplement(self) -> None:
+        """补充材料: everything deferred or missing is now provided."""
+        outstanding = {k: "provided" for k, v in self.view.materials.items() if v != "provided"}
+        if not outstanding:
+            self.notify(_("Nothing is outstanding."))
+            return
+        question = _("Mark as provided: {keys}?").format(keys="、".join(outstanding))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                key = self.view.case_number
+                self._act(lambda s: s.supplement(key, outstanding), _("Materials recorded."))
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def action_resubmit(self) -> None:
+        """补正后重新报送."""
+        key = self.view.case_number
+        self._act(lambda s: s.resubmit(key), _("Sent back to the township."))
+
+    def action_withdraw(self) -> None:
+        """撤件, with the reason the resident gives."""
+        key = self.view.case_number
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                self._act(lambda s: s.withdraw(key, reason), _("Withdrawn."))
+
+        self.app.push_screen(ReasonDialog(_("Why is the case withdrawn?")), reason_given)
+
+    def action_hand_over(self) -> None:
+        """送达: who signed for the result."""
+        key = self.view.case_number
+        default = self.view.applicant.name if self.view.applicant else ""
+
+        def signed(name: str | None) -> None:
+            if name:
+                how = _("in person at the station")
+                self._act(lambda s: s.hand_over(key, how=how, signed_by=name), _("Handed over."))
+
+        self.app.push_screen(ReasonDialog(_("Signed for by"), value=default), signed)
+
+    def action_rate(self) -> None:
+        """好差评: the resident's rating, with a reason when dissatisfied."""
+        key = self.view.case_number
+
+        def rated(answer: tuple[int, str] | None) -> None:
+            if answer:
+                grade, reason = answer
+                self._act(lambda s: s.rate(key, grade, reason or None), _("Rating recorded."))
+
+        self.app.push_screen(RatingDialog(), rated)
+
+    def action_acknowledge(self) -> None:
+        """已阅: the agent has read why an event was superseded."""
+        key = self.view.case_number
+        self._act(lambda s: s.acknowledge(key), _("Marked as seen."))

@@ -1,0 +1,159 @@
+"""办件 (case list): search as you type (name, ID, case number, pinyin initials), filters, pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from station.i18n import _
+from station.screens.context import Desk
+
+PAGE = 50
+"""Rows per page: the list never loads everything."""
+
+STATE_FILTERS = ("received", "submitted", "returned", "accepted", "processing", "completed")
+
+
+def state_label(state: str) -> str:
+    """A case state's name at the desk."""
+    from station.services.names import state_name
+
+    return state_name(state)
+
+
+@dataclass
+class CasePage:
+    """One page of the list and how many match in all."""
+
+    rows: list[Any]
+    total: int
+    offset: int
+
+
+def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePage:
+    """One page of matching cases (call from a worker)."""
+    overdue = state == "overdue"
+    filters: dict[str, Any] = {"state": None if overdue else state, "overdue": overdue}
+    rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
+    total = desk.store.count_cases(query, **filters)
+    return CasePage(rows, total, offset)
+
+
+class CasesScreen(Screen[None]):
+    """Every case of this station, a page at a time."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("pagedown", "page(1)", _("Next page")),
+        Binding("pageup", "page(-1)", _("Previous page")),
+        Binding("ctrl+f", "focus_search", _("Search")),
+    ]
+
+    class Loaded(Message):
+        """A page was read."""
+
+        def __init__(self, page: CasePage) -> None:
+            super().__init__()
+            self.page = page
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.page_offset = 0
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="cases-filter"):
+            yield Input(id="cases-search", placeholder=_("name, ID number, case number, pinyin"))
+            options = [(state_label(s), s) for s in STATE_FILTERS]
+            options.append((_("overdue"), "overdue"))
+            yield Select(options, prompt=_("all states"), id="cases-state")
+        yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="cases-pager")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("Case number"), _("Applicant"), _("Item"), _("State"), _("Due"))
+        self.query_one("#cases-search", Input).focus()
+        self._reload()
+
+    def _filters(self) -> tuple[str, str | None]:
+        query = self.query_one("#cases-search", Input).value.strip()
+        state = self.query_one("#cases-state", Select).value
+        return query, None if state is Select.NULL else str(state)
+
+    def _reload(self) -> None:
+        query, state = self._filters()
+        self._load(query, state, self.page_offset)
+
+    @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
+    def _load(self, query: str, state: str | None, offset: int) -> None:
+        self.post_message(self.Loaded(read_page(self.desk, query, state, offset)))
+
+    def on_cases_screen_loaded(self, message: CasesScreen.Loaded) -> None:
+        page = message.page
+        self.total = page.total
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in page.rows:
+            due = row.due_date.isoformat() if row.due_date else ""
+            flag = "⚠ " if row.flagged else ""
+            table.add_row(
+                row.case_number,
+                f"{row.applicant_name} {row.id_masked}".strip(),
+                row.item_name,
+                flag + state_label(row.state),
+                due,
+                key=row.case_number,
+            )
+        first = page.offset + 1 if page.rows else 0
+        last = page.offset + len(page.rows)
+        self.query_one("#cases-pager", Static).update(
+            _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
+                first=first, last=last, total=page.total
+            )
+        )
+
+    @on(Input.Changed, "#cases-search")
+    @on(Select.Changed, "#cases-state")
+    def _filters_changed(self) -> None:
+        self.page_offset = 0
+        self._reload()
+
+    @on(Input.Submitted, "#cases-search")
+    def _to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from station.screens.case import CaseScreen
+
+        if event.row_key.value:
+            self.app.push_screen(CaseScreen(self.desk, event.row_key.value))
+
+    def action_page(self, step: int) -> None:
+        """Next or previous page."""
+        offset = self.page_offset + step * PAGE
+        if 0 <= offset < max(self.total, 1):
+            self.page_offset = offset
+            self._reload()
+
+    def action_focus_search(self) -> None:
+        """Back to the search box."""
+        self.query_one("#cases-search", Input).focus()
+
+    def action_back(self) -> None:
+        """Back to the home screen."""
+        self.dismiss(None)
+
+    def on_screen_resume(self) -> None:
+        self._reload()

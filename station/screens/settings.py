@@ -1,0 +1,96 @@
+"""设置: printer, paper, scan folder, language, elder mode, idle lock — saved to station.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Select, Switch
+
+from station.i18n import _
+from station.screens.context import Desk
+
+
+class SettingsScreen(Screen[None]):
+    """The station's settings; language takes effect when the desk restarts."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("f9", "save", _("Save")),
+    ]
+
+    class Saved(Message):
+        """station.toml was written."""
+
+        def __init__(self, settings: Any, restart: bool) -> None:
+            super().__init__()
+            self.settings = settings
+            self.restart = restart
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+
+    def compose(self) -> ComposeResult:
+        s = self.desk.settings
+        with VerticalScroll(id="settings-body"):
+            yield Label(_("Settings 设置"), classes="heading")
+            yield Label(_("Printer (empty: keep PDF files only)"))
+            yield Input(s.printer or "", id="printer")
+            yield Label(_("Paper"))
+            papers = [(_("A4"), "a4"), (_("80 mm receipt roll"), "80mm")]
+            yield Select(papers, value=s.paper_format, allow_blank=False, id="paper")
+            yield Label(_("Scan folder"))
+            yield Input(str(s.scan_folder or ""), id="scan-folder")
+            yield Label(_("Language (after restart)"))
+            languages = [("中文", "zh_CN"), ("English", "en")]
+            yield Select(languages, value=s.language, allow_blank=False, id="language")
+            yield Label(_("Elder mode 长辈模式 (F2 anywhere)"))
+            yield Switch(value=self.app.has_class("elder"), id="elder")
+            yield Label(_("Lock after idle minutes"))
+            yield Input(str(s.idle_lock_minutes), id="idle", type="integer")
+            with Horizontal(id="intake-nav"):
+                yield Button(_("Save F9"), id="save", variant="primary")
+        yield Footer()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        """Write station.toml (a worker)."""
+        scan = self.query_one("#scan-folder", Input).value.strip()
+        values = {
+            "printer": self.query_one("#printer", Input).value.strip() or None,
+            "paper_format": str(self.query_one("#paper", Select).value),
+            "scan_folder": Path(scan) if scan else None,
+            "language": str(self.query_one("#language", Select).value),
+            "elder_mode": self.query_one("#elder", Switch).value,
+            "idle_lock_minutes": int(self.query_one("#idle", Input).value or 10),
+        }
+        self._save(values)
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def _save(self, values: dict[str, Any]) -> None:
+        from station.config import save_settings
+
+        settings = self.desk.settings.model_copy(update=values)
+        save_settings(settings)
+        self.post_message(self.Saved(settings, values["language"] != self.desk.settings.language))
+
+    async def on_settings_screen_saved(self, message: SettingsScreen.Saved) -> None:
+        self.desk.settings = message.settings
+        if message.settings.elder_mode != self.app.has_class("elder"):
+            await self.app.run_action("toggle_elder")
+        note = _("Saved.")
+        if message.restart:
+            note += " " + _("The language changes when the desk is opened again.")
+        self.notify(note)
+        self.dismiss(None)
+
+    def action_back(self) -> None:
+        """Leave without saving."""
+        self.dismiss(None)

@@ -1,0 +1,112 @@
+"""A day at the desk: 补正 and 待送达 on the home screen, the case list, supplement, hand over, rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import DataTable, Input, Select
+
+from station.app import DaibanApp
+from station.screens.case import CaseScreen
+from station.screens.cases import CasesScreen
+from station.screens.dialogs import RatingDialog, ReasonDialog
+from station.store import StationStore
+from sync.events import EventKind
+from tests.station.cases_seed import take_in, township
+from tests.station.helpers import flat_text, log_in, settle
+
+RETURN_REASON = "户口簿复印件不清晰"
+
+
+def seed_day(store: StationStore) -> tuple[str, str]:
+    returned = take_in(store, "马占福")
+    township(store, returned.case_number, (EventKind.returned, {"reason": RETURN_REASON}))
+    done = take_in(store, "李秀英")
+    township(
+        store,
+        done.case_number,
+        (EventKind.accepted, {}),
+        (EventKind.completed, {"result": "approved"}),
+    )
+    return returned.case_number, done.case_number
+
+
+async def test_home_lists_returned_with_reason_and_cases_to_hand_over(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    returned, done = seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        text = flat_text(pilot)
+        assert "补正1" in text and "待送达1" in text
+        assert returned in text and RETURN_REASON in text
+        assert done in text and "李秀英" in text
+
+
+async def test_case_list_searches_by_name_and_opens_the_case(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    returned, done = seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen)
+        assert pilot.app.screen.query_one(DataTable).row_count == 2
+        pilot.app.screen.query_one("#cases-search", Input).value = "李秀英"
+        await settle(pilot)
+        assert pilot.app.screen.query_one(DataTable).row_count == 1
+        assert done in flat_text(pilot) and returned not in flat_text(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert "办结" in flat_text(pilot)
+
+
+async def test_supplement_and_resubmit_a_returned_case(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    returned, _done = seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, returned))  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert RETURN_REASON in flat_text(pilot)
+        await pilot.press("s")
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "已报送" in flat_text(pilot)
+    case = store.get_case(returned)
+    assert case is not None and case.state == "submitted"
+    assert case.materials["bank_card"] == "provided"
+
+
+async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    _returned, done = seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, done))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReasonDialog)
+        await pilot.press("enter")  # signed by the applicant (the default)
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RatingDialog)
+        pilot.app.screen.query_one("#grade", Select).value = 2
+        pilot.app.screen.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "说明" in flat_text(pilot) or "不满意" in flat_text(pilot)
+        pilot.app.screen.query_one("#reason", Input).value = "等待时间太长"
+        await pilot.press("enter")
+        await settle(pilot)
+    case = store.get_case(done)
+    assert case is not None and case.state == "delivered"
+    assert case.rating == 2 and case.rating_reason == "等待时间太长"
