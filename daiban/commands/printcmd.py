@@ -1,27 +1,38 @@
 """``daiban print ...``: documents (回执, 告知书, 委托书, 台账, 不予受理/补正通知).
 
-For now each command reads its document from ``--from-json FILE`` (the fields of
-the ``printing.model`` dataclasses); a later step reads cases from the station
-store. The PDF is always kept, and its path shown, whatever the printer does.
+Each command prints a case of the station's store (``CASE_NO``), or the ledger of
+a period (``--from DATE --to DATE``); ``--from-json FILE`` prints a document from
+the fields of the ``printing.model`` dataclasses instead. The PDF is always kept
+(under ``<data-dir>/documents/``), and its path shown, whatever the printer does.
+A second print of a case's document, or ``--reprint``, is marked 补打 with the date.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
 from printing import jobs
 from printing.i18n import _
+from printing.model import CaseDocument, DecisionDocument
+
+if TYPE_CHECKING:
+    from printing.jobs import Document
 
 app = typer.Typer(no_args_is_help=True)
 
+CaseNo = Annotated[
+    str | None,
+    typer.Argument(help="Case number (or case id) in this station's store.", show_default=False),
+]
 FromJson = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--from-json",
         help="JSON file with the document's fields.",
@@ -36,64 +47,167 @@ Out = Annotated[
 Format = Annotated[str, typer.Option("--format", help="Paper: a4 or 80mm (thermal roll).")]
 Printer = Annotated[str | None, typer.Option("--printer", help="Print on this printer.")]
 Send = Annotated[bool, typer.Option("--print", help="Print on the default printer.")]
-Reprint = Annotated[bool, typer.Option("--reprint", help="Mark the copy 补打 with today's date.")]
+Reprint = Annotated[
+    bool,
+    typer.Option(
+        "--reprint", help="Mark the copy 补打 with today's date (automatic on a second print)."
+    ),
+]
+Start = Annotated[
+    str | None,
+    typer.Option("--from", help="Ledger: first intake day (YYYY-MM-DD).", show_default=False),
+]
+End = Annotated[
+    str | None,
+    typer.Option("--to", help="Ledger: last intake day (YYYY-MM-DD).", show_default=False),
+]
 Font = Annotated[
     Path | None, typer.Option("--font", help="CJK TrueType font (.ttf/.ttc) to embed.")
 ]
 
 
-def _run(
-    kind: str,
-    source: Path,
-    out: Path | None,
-    fmt: str,
-    printer: str | None,
-    send: bool,
-    reprint: bool,
-    font: Path | None,
-    home: Path | None,
-    as_json: bool,
-) -> None:
-    try:
-        raw: Any = json.loads(source.read_text(encoding="utf-8"))
-        document = jobs.load_document(kind, raw)
-        if reprint:
-            document = jobs.mark_reprint(document, date.today())
-        result = jobs.produce(
-            kind,
-            document,
-            data_dir=data_dir(home),
-            fmt=fmt,
-            out=out,
-            send=send,
-            printer=printer,
-            font=font,
-        )
-    except (ValueError, TypeError, KeyError, OSError) as exc:
-        fail(f"{source}: {exc}")
+def _t(message: str) -> str:
+    """Translate a message of the station's documents (imported only when needed)."""
+    from station.documents.i18n import _ as translate
+
+    return translate(message)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the clerk asked for, whatever the document's source."""
+
+    kind: str
+    out: Path | None
+    fmt: str
+    printer: str | None
+    send: bool
+    reprint: bool
+    font: Path | None
+    home: Path | None
+    as_json: bool
+
+    @property
+    def wants_print(self) -> bool:
+        """A printer was asked for (``--print`` or ``--printer``)."""
+        return self.send or self.printer is not None
+
+
+def _report(job: Job, result: jobs.JobResult, extra: dict[str, Any] | None = None) -> None:
+    """Say where the PDF went; exit non-zero when printing was asked for and failed."""
     for warning in result.warnings:
         typer.echo(_("Warning: {warning}").format(warning=warning), err=True)
-    wanted_print = send or printer is not None
-    if as_json:
+    shown = job.out or result.path
+    if job.as_json:
         print_json(
             {
-                "path": str(result.path),
+                "path": str(shown),
                 "printed": result.printed,
                 "message": result.message,
                 "warnings": result.warnings,
+                **(extra or {}),
             }
         )
-    elif not wanted_print:
-        typer.echo(_("PDF written: {path}").format(path=result.path))
-    if wanted_print and not result.printed:
+    elif not job.wants_print:
+        typer.echo(_("PDF written: {path}").format(path=shown))
+    if job.wants_print and not result.printed:
         fail(result.message)
-    if wanted_print and not as_json:
+    if job.wants_print and not job.as_json:
         typer.echo(result.message)
+
+
+def _from_json(job: Job, source: Path) -> None:
+    """Print a document given as JSON (the dataclass fields); ``--reprint`` marks it 补打."""
+    try:
+        raw: Any = json.loads(source.read_text(encoding="utf-8"))
+        document = jobs.load_document(job.kind, raw)
+        if job.reprint:
+            document = jobs.mark_reprint(document, date.today())
+        result = jobs.produce(
+            job.kind,
+            document,
+            data_dir=data_dir(job.home),
+            fmt=job.fmt,
+            out=job.out,
+            send=job.send,
+            printer=job.printer,
+            font=job.font,
+        )
+    except (ValueError, TypeError, KeyError, OSError) as exc:
+        fail(f"{source}: {exc}")
+    _report(job, result)
+
+
+def _keep_and_copy(job: Job, document: Document) -> jobs.JobResult:
+    """Keep the PDF under ``<data-dir>/documents/`` (always), print it, copy it to ``--out``."""
+    from printing.printer import keep_pdf
+
+    try:
+        result = jobs.produce(
+            job.kind,
+            document,
+            data_dir=data_dir(job.home),
+            fmt=job.fmt,
+            send=job.send,
+            printer=job.printer,
+            font=job.font,
+        )
+        if job.out is not None:
+            keep_pdf(result.path.read_bytes(), job.out)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    return result
+
+
+def _from_store(job: Job, case_no: str) -> None:
+    """Print a document of a case in this station's store."""
+    from daiban.commands.station import open_store
+    from forms.catalog import load_catalog
+    from station.documents import CaseNotFound, NotApplicable, document_for
+    from station.services.cases import today_in_china
+
+    if job.fmt not in jobs.FORMATS[job.kind]:
+        message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")
+        allowed = ", ".join(jobs.FORMATS[job.kind])
+        fail(message.format(kind=job.kind, fmt=job.fmt, allowed=allowed))
+    with open_store(job.home) as store:
+        try:
+            document = document_for(
+                store,
+                load_catalog(),
+                job.kind,
+                case_no,
+                today=today_in_china(),
+                reprint=job.reprint,
+            )
+        except (CaseNotFound, NotApplicable) as exc:
+            fail(str(exc))
+    result = _keep_and_copy(job, document)
+    case = document.case if isinstance(document, DecisionDocument) else document
+    reprinted = case.reprinted_on if isinstance(case, CaseDocument) else None
+    _report(
+        job,
+        result,
+        {
+            "kept": str(result.path),
+            "reprinted_on": reprinted.isoformat() if reprinted else None,
+        },
+    )
+
+
+def _run(job: Job, case_no: str | None, source: Path | None) -> None:
+    if (case_no is None) == (source is None):
+        fail(_t("Give a case number or --from-json FILE (one of the two)."))
+    if source is not None:
+        _from_json(job, source)
+    elif case_no is not None:
+        _from_store(job, case_no)
 
 
 @app.command()
 def receipt(
-    source: FromJson,
+    case_no: CaseNo = None,
+    source: FromJson = None,
     out: Out = None,
     fmt: Format = "a4",
     printer: Printer = None,
@@ -104,12 +218,14 @@ def receipt(
     as_json: JsonFlag = False,
 ) -> None:
     """Print a case's 帮代办收件回执 (A4 with stub, or 80 mm)."""
-    _run("receipt", source, out, fmt, printer, send, reprint, font, data_dir, as_json)
+    job = Job("receipt", out, fmt, printer, send, reprint, font, data_dir, as_json)
+    _run(job, case_no, source)
 
 
 @app.command()
 def notice(
-    source: FromJson,
+    case_no: CaseNo = None,
+    source: FromJson = None,
     out: Out = None,
     fmt: Format = "a4",
     printer: Printer = None,
@@ -119,13 +235,15 @@ def notice(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Print the 一次性告知书 of what is missing."""
-    _run("notice", source, out, fmt, printer, send, reprint, font, data_dir, as_json)
+    """Print the 一次性告知书 of what is missing or deferred (容缺)."""
+    job = Job("notice", out, fmt, printer, send, reprint, font, data_dir, as_json)
+    _run(job, case_no, source)
 
 
 @app.command()
 def authorization(
-    source: FromJson,
+    case_no: CaseNo = None,
+    source: FromJson = None,
     out: Out = None,
     fmt: Format = "a4",
     printer: Printer = None,
@@ -136,27 +254,14 @@ def authorization(
     as_json: JsonFlag = False,
 ) -> None:
     """Print the 授权委托书 pre-filled for the case's item."""
-    _run("authorization", source, out, fmt, printer, send, reprint, font, data_dir, as_json)
-
-
-@app.command()
-def ledger(
-    source: FromJson,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print the 帮代办登记台账 for a date range (A4 landscape)."""
-    _run("ledger", source, out, fmt, printer, send, False, font, data_dir, as_json)
+    job = Job("authorization", out, fmt, printer, send, reprint, font, data_dir, as_json)
+    _run(job, case_no, source)
 
 
 @app.command()
 def rejection(
-    source: FromJson,
+    case_no: CaseNo = None,
+    source: FromJson = None,
     out: Out = None,
     fmt: Format = "a4",
     printer: Printer = None,
@@ -166,13 +271,15 @@ def rejection(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Print the township's 不予受理通知书."""
-    _run("rejection", source, out, fmt, printer, send, reprint, font, data_dir, as_json)
+    """Print the township's 不予受理通知书 for a rejected case."""
+    job = Job("rejection", out, fmt, printer, send, reprint, font, data_dir, as_json)
+    _run(job, case_no, source)
 
 
 @app.command()
 def correction(
-    source: FromJson,
+    case_no: CaseNo = None,
+    source: FromJson = None,
     out: Out = None,
     fmt: Format = "a4",
     printer: Printer = None,
@@ -182,5 +289,54 @@ def correction(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Print the township's 补正告知书."""
-    _run("correction", source, out, fmt, printer, send, reprint, font, data_dir, as_json)
+    """Print the township's 补正告知书 for a case returned for correction."""
+    job = Job("correction", out, fmt, printer, send, reprint, font, data_dir, as_json)
+    _run(job, case_no, source)
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(_t("{option}: not a date (YYYY-MM-DD): {text}").format(option=option, text=text))
+
+
+def _ledger_from_store(job: Job, start: str | None, end: str | None) -> None:
+    """Print the ledger of this station's cases taken in from ``start`` to ``end``."""
+    from daiban.commands.station import open_store
+    from forms.catalog import load_catalog
+    from station.documents import NotApplicable, ledger_document
+
+    if start is None or end is None:
+        fail(_t("Give the ledger's period: --from DATE --to DATE (or --from-json FILE)."))
+    first, last = _day(start, "--from"), _day(end, "--to")
+    with open_store(job.home) as store:
+        try:
+            document = ledger_document(store, load_catalog(), first, last)
+        except NotApplicable as exc:
+            fail(str(exc))
+    result = _keep_and_copy(job, document)
+    _report(job, result, {"kept": str(result.path), "rows": len(document.rows)})
+
+
+@app.command()
+def ledger(
+    start: Start = None,
+    end: End = None,
+    source: FromJson = None,
+    out: Out = None,
+    fmt: Format = "a4",
+    printer: Printer = None,
+    send: Send = False,
+    font: Font = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the 帮代办登记台账 for a period (A4 landscape, IDs masked)."""
+    job = Job("ledger", out, fmt, printer, send, False, font, data_dir, as_json)
+    if source is not None:
+        if start is not None or end is not None:
+            fail(_t("Give either --from/--to or --from-json FILE, not both."))
+        _from_json(job, source)
+    else:
+        _ledger_from_store(job, start, end)

@@ -1,0 +1,312 @@
+"""A case from the store as the printing model sees it: 回执, 告知书, 委托书, 不予受理/补正.
+
+Paper is Chinese (official documents), so the few phrases built here for paper
+are Chinese; messages for the clerk go through gettext.
+
+Forms and the reducer call the person who *acts* for the resident ``principal``;
+printing calls the resident represented the ``principal`` (委托人). The swap is
+done here, once (as in ``station.screens.paper``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from forms.catalog import ServiceItem
+from forms.workdays import due_date, promised_due_date, supply_by
+from printing.model import CaseDocument, DecisionDocument, MaterialLine, MaterialStatus, Party
+from station.documents.i18n import _
+from station.store.models import StationIdentity
+from sync.events import EventKind, Role
+from sync.payloads import Person
+from sync.reducer import CaseView, EntryStatus, HistoryEntry, china_day
+
+CHINA = ZoneInfo("Asia/Shanghai")
+TOWNSHIP_FALLBACK = "乡镇便民服务中心"
+"""The township's name when the store does not know it."""
+HOTLINE = "12345"
+"""The government service hotline (政务服务便民热线), for enquiries and complaints."""
+
+DecisionKind = Literal["rejection", "correction"]
+
+
+class NotApplicable(ValueError):
+    """The document does not apply to this case (the message says why, translated)."""
+
+
+def _party(person: Person | None) -> Party | None:
+    if person is None:
+        return None
+    return Party(
+        name=person.name,
+        id_number=person.id_number,
+        phone=person.phone,
+        address=person.address or "",
+    )
+
+
+def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
+    """The item's materials and what happened to each; optional ones never mentioned are left out."""
+    lines = []
+    for spec in item.materials:
+        state = view.materials.get(spec.key)
+        if state is None and not spec.required:
+            continue
+        lines.append(
+            MaterialLine(
+                name=spec.name,
+                copies=spec.copies,
+                original=spec.original,
+                status=MaterialStatus(state or "missing"),
+                supply_by=view.supply_by.get(spec.key),
+                standard=spec.standard,
+            )
+        )
+    return tuple(lines)
+
+
+def _fee(text: str) -> Decimal:
+    """The item's fee as money (不收费 and unreadable text count as none)."""
+    found = re.search(r"\d+(?:\.\d+)?", text)
+    try:
+        return Decimal(found.group()) if found else Decimal("0")
+    except InvalidOperation:
+        return Decimal("0")
+
+
+def china_time(moment: datetime) -> datetime:
+    """A moment as a clock in China shows it (naive, for paper)."""
+    return moment.astimezone(CHINA).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def received_moment(view: CaseView) -> datetime:
+    """When the station took the case in (收件), or created it if never taken in."""
+    moment = view.received_at or view.created_at
+    if moment is None:
+        raise NotApplicable(
+            _("Case {number} has not been taken in.").format(number=view.case_number)
+        )
+    return moment
+
+
+def promised_days(view: CaseView, item: ServiceItem) -> int:
+    """The promised limit in working days the case was taken in under."""
+    return view.promised_days if view.promised_days is not None else item.promised_days
+
+
+def receipt_due_date(view: CaseView, item: ServiceItem) -> date:
+    """The expected completion date printed at intake: the promised limit from the received day."""
+    received = china_day(received_moment(view))
+    days = promised_days(view, item)
+    if days == item.promised_days:
+        return promised_due_date(item, received).date
+    return due_date(received, days).date
+
+
+def next_step(item: ServiceItem, township_name: str) -> str:
+    """Where the case goes next, as the receipt says it."""
+    if item.path.accept == "village":
+        return "由本站直接办理"
+    text = f"{item.path.forward_days}个工作日内报送{township_name}审核"
+    if item.path.decide == "county" and item.path.department:
+        text += f"，再报{item.path.department}审批"
+    return text
+
+
+def enquiry(item: ServiceItem, agent_phone: str) -> str:
+    """How to ask about progress: the agent's phone, then the item's contact line."""
+    parts = [f"代办员电话 {agent_phone}"] if agent_phone else []
+    phone = item.phone or HOTLINE
+    contact = item.contact or "政务服务便民热线"
+    parts.append(f"{contact} {phone}")
+    return "；".join(parts)
+
+
+def case_document(
+    view: CaseView,
+    item: ServiceItem,
+    identity: StationIdentity,
+    *,
+    agent_name: str,
+    agent_phone: str,
+    agent_id_number: str = "",
+    township_name: str | None = None,
+    today: date,
+    reprint: bool = False,
+) -> CaseDocument:
+    """The printing model of a case taken in at this station.
+
+    Args:
+        view: the case (``sync.reducer.CaseView``).
+        item: its service item, in the version the case was filed under.
+        identity: this station.
+        agent_name: the agent who took it in (or who prints it).
+        agent_phone: the agent's phone.
+        agent_id_number: the agent's ID number (only the 授权委托书 shows it).
+        township_name: the township centre the case goes to (a generic name when None).
+        today: the day of printing (the 补打 date of a reprint).
+        reprint: mark the paper 补打 with ``today``.
+
+    Returns:
+        The case document.
+
+    Raises:
+        NotApplicable: an unresolved (办不成事) record or a case never taken in.
+    """
+    if view.kind != "application" or view.applicant is None:
+        raise NotApplicable(
+            _("Case {number} is not an application: there is no paper for it.").format(
+                number=view.case_number
+            )
+        )
+    township = township_name or TOWNSHIP_FALLBACK
+    # The applicant on paper is whoever files; when someone acts for the resident, the
+    # resident is the principal (委托人) — forms calls the acting person ``principal``.
+    resident = _party(view.applicant) or Party(name="")
+    acting = _party(view.principal)
+    return CaseDocument(
+        case_number=view.case_number,
+        item_code=item.code,
+        item_name=view.item_name or item.name,
+        item_version=view.item_version or item.version,
+        station_name=view.station_name or identity.name,
+        station_division=view.division or identity.division,
+        agent_name=agent_name,
+        agent_phone=agent_phone,
+        agent_id_number=agent_id_number,
+        applicant=acting or resident,
+        principal=resident if acting else None,
+        relation=view.relation,
+        received_at=china_time(received_moment(view)),
+        promised_days=promised_days(view, item),
+        due_date=receipt_due_date(view, item),
+        next_step=next_step(item, township),
+        enquiry=enquiry(item, agent_phone),
+        township_name=township,
+        materials=_materials(view, item),
+        verify_url=None,
+        reprinted_on=today if reprint else None,
+        fee=_fee(item.fee),
+        complaint_phone=HOTLINE,
+    )
+
+
+def decision_entry(view: CaseView, kind: DecisionKind) -> HistoryEntry:
+    """The case's latest township decision of this kind (退回补正 or 不予受理).
+
+    Raises:
+        NotApplicable: the case never had such a decision.
+    """
+    wanted = EventKind.rejected if kind == "rejection" else EventKind.returned
+    for entry in reversed(view.history):
+        if entry.kind is wanted and entry.status is not EntryStatus.superseded:
+            return entry
+    if kind == "rejection":
+        message = _("Case {number} was not rejected: there is no rejection notice to print.")
+    else:
+        message = _("Case {number} was never returned for correction: there is no notice.")
+    raise NotApplicable(message.format(number=view.case_number))
+
+
+def county_short_name(county: str) -> str:
+    """The county's own name from its full name (宁夏回族自治区中卫市海原县 → 海原县)."""
+    found = re.search(r"[^省区市州盟]+[县区旗市]$", county.strip())
+    return found.group() if found else county.strip()
+
+
+def _corrections(missing: list[str], item: ServiceItem, deadline: date) -> tuple[MaterialLine, ...]:
+    by_key = {spec.key: spec for spec in item.materials}
+    by_name = {spec.name: spec for spec in item.materials}
+    lines = []
+    for wanted in missing:
+        spec = by_key.get(wanted) or by_name.get(wanted)
+        if spec is None:
+            lines.append(MaterialLine(wanted, 1, False, MaterialStatus.missing, deadline))
+            continue
+        lines.append(
+            MaterialLine(
+                spec.name,
+                spec.copies,
+                spec.original,
+                MaterialStatus.missing,
+                deadline,
+                spec.standard,
+            )
+        )
+    return tuple(lines)
+
+
+def decision_document(
+    view: CaseView,
+    item: ServiceItem,
+    identity: StationIdentity,
+    kind: DecisionKind,
+    *,
+    township_name: str | None = None,
+    county: str = "",
+    officer: str = "",
+    officer_phone: str = "",
+    today: date | None = None,
+    reprint: bool = False,
+) -> DecisionDocument:
+    """The township's 不予受理通知书 or 补正告知书 for a case, from its decision event.
+
+    Args:
+        view: the case.
+        item: its service item.
+        identity: this station.
+        kind: ``rejection`` (不予受理) or ``correction`` (退回补正).
+        township_name: the deciding township centre (a generic name when None).
+        county: the county's name (for 行政复议 and 行政诉讼), e.g. from the catalog.
+        officer: the reviewer who decided, when known.
+        officer_phone: the reviewer's phone.
+        today: the day of printing (default: the decision's day).
+        reprint: mark the paper 补打 with ``today``.
+
+    Returns:
+        The decision document.
+
+    Raises:
+        NotApplicable: the case had no such decision.
+    """
+    entry = decision_entry(view, kind)
+    decided_at = china_day(entry.device_time)
+    county_name = county_short_name(county)
+    township = township_name or TOWNSHIP_FALLBACK
+    if entry.actor_role is Role.admin and county_name:
+        decided_by = f"{county_name}政务服务中心"
+    else:
+        decided_by = township
+    case = case_document(
+        view,
+        item,
+        identity,
+        agent_name=view.agent_name,
+        agent_phone=view.agent_phone,
+        township_name=township,
+        today=today or decided_at,
+        reprint=reprint,
+    )
+    summary = entry.summary
+    reason = str(summary.get("reason") or view.last_reason or "")
+    missing = summary.get("missing")
+    missing_list = [str(m) for m in missing] if isinstance(missing, list) else list(view.missing)
+    deadline = supply_by(item, decided_at).date
+    is_correction = kind == "correction"
+    return DecisionDocument(
+        case=case,
+        reason=reason,
+        decided_by=decided_by,
+        decided_at=decided_at,
+        apply_instead="" if is_correction else str(summary.get("apply_instead") or ""),
+        corrections=_corrections(missing_list, item, deadline) if is_correction else (),
+        correction_deadline=deadline if is_correction else None,
+        review_authority=f"{county_name}人民政府" if county_name else "",
+        court=f"{county_name}人民法院" if county_name else "",
+        officer=officer,
+        officer_phone=officer_phone,
+    )

@@ -1,0 +1,196 @@
+"""Which document, for which case, from the store: the command line's (and later the desk's) entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from forms.catalog import Catalog, ServiceItem
+from printing.model import CaseDocument, DecisionDocument, LedgerDocument
+from printing.printer import documents_dir
+from station.documents.case import (
+    DecisionKind,
+    NotApplicable,
+    case_document,
+    decision_document,
+    decision_entry,
+)
+from station.documents.i18n import _
+from station.documents.ledger import ledger_rows
+from station.store import StationStore
+from station.store.db import reading
+from station.store.models import StationIdentity
+from station.store.tables import CASES
+from sync.lifecycle import CaseState
+from sync.protocol import StationRole
+from sync.reducer import CaseView
+
+CASE_KINDS = ("receipt", "notice", "authorization")
+DECISION_KINDS = ("rejection", "correction")
+
+
+class CaseNotFound(LookupError):
+    """No case has this number (or id) at this station."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(_("There is no case {number} at this station.").format(number=key))
+
+
+def township_division(division: str) -> str:
+    """The township (乡镇) a 12-digit village division belongs to: ``640522100201`` → ``640522100000``."""
+    return division[:9] + "000" if len(division) == 12 else division
+
+
+def township_name(store: StationStore, identity: StationIdentity) -> str | None:
+    """The township centre's name, if this store knows it.
+
+    A township station is the centre itself; otherwise a case the township's own
+    station created (pulled here) carries its name. Read-only select on ``cases``.
+    """
+    if identity.role is StationRole.township:
+        return identity.name
+    station_name = func.json_extract(CASES.c.view, "$.station_name")
+    statement = (
+        select(station_name)
+        .where(
+            CASES.c.division == township_division(identity.division),
+            func.coalesce(station_name, "") != "",
+        )
+        .limit(1)
+    )
+    with reading(store.engine) as conn:
+        found = conn.execute(statement).scalar_one_or_none()
+    return str(found) if found else None
+
+
+def printed_before(data_dir: Path, case_number: str, kind: str) -> bool:
+    """Whether this document of the case was already produced (in any format) at this station."""
+    return any(documents_dir(data_dir).glob(f"{case_number}-{kind}-*.pdf"))
+
+
+def _item(catalog: Catalog, view: CaseView) -> ServiceItem:
+    version = int(view.item_version) if view.item_version.isdigit() else None
+    for wanted in (version, None):
+        try:
+            return catalog.get(view.item_code, wanted)
+        except KeyError:
+            continue
+    raise NotApplicable(
+        _("Case {number}: service item {code} is not in the catalog.").format(
+            number=view.case_number, code=view.item_code or "-"
+        )
+    )
+
+
+def _officer(store: StationStore, user_id: str) -> tuple[str, str]:
+    for account in store.list_accounts():
+        if account.user_id == user_id:
+            return account.display_name, account.phone
+    return "", ""
+
+
+def _county(catalog: Catalog) -> str:
+    return catalog.county
+
+
+def document_for(
+    store: StationStore,
+    catalog: Catalog,
+    kind: str,
+    case_key: str,
+    *,
+    today: date,
+    reprint: bool = False,
+) -> CaseDocument | DecisionDocument:
+    """The input of one document for one case of this station's store.
+
+    A document already produced once for the case is marked 补打 (reprint) with ``today``.
+
+    Args:
+        store: the station's store.
+        catalog: the service-item catalog.
+        kind: receipt, notice, authorization, rejection or correction.
+        case_key: case number or case id.
+        today: the day of printing.
+        reprint: mark it 补打 even if it was never produced here.
+
+    Returns:
+        The document's input.
+
+    Raises:
+        station.store.NotEnrolled: the station has no identity.
+        CaseNotFound: no such case.
+        NotApplicable: the document does not apply to the case.
+    """
+    identity = store.require_identity()
+    view = store.get_case(case_key)
+    if view is None or not view.exists:
+        raise CaseNotFound(case_key)
+    if view.state in (CaseState.draft, CaseState.discarded):
+        raise NotApplicable(
+            _("Case {number} has not been taken in.").format(number=view.case_number)
+        )
+    decision: DecisionKind | None = (
+        "rejection" if kind == "rejection" else "correction" if kind == "correction" else None
+    )
+    if decision is not None:
+        decision_entry(view, decision)
+    item = _item(catalog, view)
+    reprint = reprint or printed_before(store.data_dir, view.case_number, kind)
+    township = township_name(store, identity)
+    if decision is not None:
+        officer, phone = _officer(store, decision_entry(view, decision).actor_id)
+        return decision_document(
+            view,
+            item,
+            identity,
+            decision,
+            township_name=township,
+            county=_county(catalog),
+            officer=officer,
+            officer_phone=phone,
+            today=today,
+            reprint=reprint,
+        )
+    if kind not in CASE_KINDS:
+        raise NotApplicable(_("Unknown document {kind}.").format(kind=kind))
+    document = case_document(
+        view,
+        item,
+        identity,
+        agent_name=view.agent_name,
+        agent_phone=view.agent_phone,
+        township_name=township,
+        today=today,
+        reprint=reprint,
+    )
+    if kind == "notice" and not document.deferred:
+        raise NotApplicable(
+            _(
+                "Case {number}: no material is missing or deferred, so there is no one-time notice."
+            ).format(number=view.case_number)
+        )
+    return document
+
+
+def ledger_document(
+    store: StationStore, catalog: Catalog, start: date, end: date
+) -> LedgerDocument:
+    """The 帮代办登记台账 of this station from ``start`` to ``end`` (intake days, inclusive).
+
+    Raises:
+        station.store.NotEnrolled: the station has no identity.
+        NotApplicable: the range ends before it starts.
+    """
+    identity = store.require_identity()
+    if end < start:
+        raise NotApplicable(
+            _("The ledger's period ends ({end}) before it starts ({start}).").format(
+                start=start.isoformat(), end=end.isoformat()
+            )
+        )
+    township = township_name(store, identity) or ""
+    rows = ledger_rows(store, catalog, start, end, township=township)
+    return LedgerDocument(identity.name, identity.division, start, end, tuple(rows))
