@@ -35,7 +35,14 @@ class GzipRequestMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_gzip(scope):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not _is_gzip(scope):
+            if _declared_length(scope) > self.max_bytes and not _streams(scope):
+                too_big = f"the request body is larger than {self.max_bytes} bytes"
+                await _refuse(send, 413, too_big)
+                return
             await self.app(scope, receive, send)
             return
         try:
@@ -77,6 +84,22 @@ class GzipRequestMiddleware:
                 raise _BodyError(413, f"the request body is larger than {self.max_bytes} bytes")
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _declared_length(scope: Scope) -> int:
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _streams(scope: Scope) -> bool:
+    """Blob chunks and bundles are raw bytes with their own limits."""
+    path = str(scope.get("path", ""))
+    return "/blobs/" in path or path.endswith("/bundles")
 
 
 def _is_gzip(scope: Scope) -> bool:

@@ -143,6 +143,9 @@ def test_broken_or_oversized_gzip_is_refused(enroll: Any, client: TestClient, ap
     assert broken.status_code == 400
     bomb = gzip.compress(b" " * (app.state.settings.max_request_bytes + 10))
     assert client.post(f"{API_PREFIX}/push", content=bomb, headers=headers).status_code == 413
+    plain = {**village.headers, "Content-Type": "application/json"}
+    huge = b" " * (app.state.settings.max_request_bytes + 10)
+    assert client.post(f"{API_PREFIX}/push", content=huge, headers=plain).status_code == 413
 
 
 def test_json_answers_are_gzipped_but_scans_are_not(enroll: Any, client: TestClient) -> None:
