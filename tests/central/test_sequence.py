@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from central.models import EventRow, Station
+from central.services.audit import verify_audit
 from central.services.push import SchemaRange, apply_events
 from sync.events import Event
 
@@ -64,6 +65,9 @@ def test_concurrent_pushes_commit_in_sequence_order(app: FastAPI, enroll: Any) -
     assert holes == []
     assert snapshots > 1
     assert _visible_seqs(app) == list(range(1, WRITERS * BATCHES * 6 + 1))
+    with Session(app.state.engine) as session:
+        chain = verify_audit(session=session)
+    assert chain.ok and chain.entries == WRITERS * BATCHES * 6
 
 
 def test_the_same_batch_pushed_concurrently_is_stored_once(app: FastAPI, enroll: Any) -> None:
