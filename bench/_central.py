@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -38,8 +39,44 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class _Interrupts:
+    """Ctrl-C, SIGTERM and SIGHUP as KeyboardInterrupt, held back while something
+    is being started or stopped (so no process is left without an owner)."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending = False
+        self._old: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            self._old[signum] = signal.signal(signum, self._handle)
+
+    def restore(self) -> None:
+        for signum, handler in self._old.items():
+            signal.signal(signum, handler)
+        self._old.clear()
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.holding:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold interrupts back inside; one that came meanwhile is raised at the end."""
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
 
 
 class CentralRun:
@@ -59,7 +96,7 @@ class CentralRun:
         self._cluster: Any = None
         self._process: subprocess.Popen[bytes] | None = None
         self._old_home = os.environ.get("DAIBAN_HOME")
-        self._old_term: Any = None
+        self._interrupts = _Interrupts()
 
     @property
     def central_dir(self) -> Path:
@@ -69,7 +106,7 @@ class CentralRun:
     def __enter__(self) -> CentralRun:
         # Nothing may land in the real user data directory.
         os.environ["DAIBAN_HOME"] = str(self.root)
-        self._old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        self._interrupts.install()
         try:
             self._start()
         except BaseException:
@@ -91,7 +128,8 @@ class CentralRun:
         if self.db == "postgres":
             from tests.pgcluster import start_cluster
 
-            self._cluster = start_cluster()
+            with self._interrupts.held():
+                self._cluster = start_cluster()
             self.db_url = self._cluster.create_database("daiban_bench")
         init_central(self.central_dir, self.db_url)
         port = free_port()
@@ -110,7 +148,7 @@ class CentralRun:
         if self.db_url:
             command += ["--db", self.db_url]
         log = (self.root / "central.log").open("wb")
-        with log:
+        with log, self._interrupts.held():
             # Its own process group: Ctrl-C reaches only us, and we stop the
             # server and all its workers together in close().
             self._process = subprocess.Popen(
@@ -171,7 +209,11 @@ class CentralRun:
         return self._process.pid if self._process is not None else -1
 
     def close(self) -> None:
-        """Stop the server and the cluster, remove the workspace (idempotent)."""
+        """Stop the server and the cluster, remove the workspace (idempotent).
+
+        A second Ctrl-C while this runs is ignored: cleaning up comes first.
+        """
+        self._interrupts.holding = True
         try:
             self._stop_server()
         finally:
@@ -185,9 +227,9 @@ class CentralRun:
                     os.environ.pop("DAIBAN_HOME", None)
                 else:
                     os.environ["DAIBAN_HOME"] = self._old_home
-                if self._old_term is not None:
-                    signal.signal(signal.SIGTERM, self._old_term)
-                    self._old_term = None
+                self._interrupts.restore()
+                self._interrupts.holding = False
+                self._interrupts.pending = False
 
     def _stop_server(self) -> None:
         process, self._process = self._process, None

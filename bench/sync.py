@@ -35,6 +35,7 @@ import argparse
 import os
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -411,7 +412,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.cases < 1 or args.workers < 1:
         parser.error("--cases and --workers must be at least 1")
-    run(args.cases, args.db, args.workers)
+    try:
+        run(args.cases, args.db, args.workers)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: the central, the database and the temporary files are removed",
+            file=sys.stderr,
+        )
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
