@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from central.models import User, as_utc, utcnow
@@ -88,8 +89,58 @@ def create_user(
         updated_seq=seq,
     )
     session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as error:  # a concurrent create with the same username
+        session.rollback()
+        raise AccountError(f"the username {username!r} is already taken") from error
+    return user
+
+
+def update_user(
+    *,
+    session: Session,
+    username: str,
+    password: str | None = None,
+    active: bool | None = None,
+    display_name: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """Change an account; the change reaches the stations of its scope with their next pull.
+
+    Disabling (``active=False``) is how a person who left loses access: the
+    station's cached copy is disabled too, so offline login stops as well.
+
+    Raises:
+        AccountError: no such account, or a short password.
+    """
+    if password is not None and len(password) < 6:
+        raise AccountError("the password must have at least 6 characters")
+    new_hash = hash_password(password) if password is not None else None
+    user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
+    if user is None:
+        raise AccountError(f"no account {username!r}")
+    session.commit()
+    seq = sequence.take_one(session.connection())
+    user = session.get_one(User, user.id)
+    if new_hash is not None:
+        user.password_hash = new_hash
+    if active is not None:
+        user.active = active
+    if display_name is not None:
+        user.display_name = display_name
+    if phone is not None:
+        user.phone = phone
+    user.updated_at, user.updated_seq = utcnow(), seq
+    session.add(user)
     session.commit()
     return user
+
+
+def list_users(*, session: Session) -> list[User]:
+    """Every account, by division and username."""
+    query = select(User).order_by(User.division, User.username)
+    return list(session.scalars(query))
 
 
 def account_record(user: User) -> AccountRecord:

@@ -245,6 +245,77 @@ def user_add(
     )
 
 
+@user_app.command("list")
+def user_list(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """List the accounts."""
+    from central.bootstrap import open_session
+    from central.services.accounts import list_users
+
+    with open_session(_settings(data_dir, db)) as session:
+        rows = [
+            {
+                "user_id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "division": u.division,
+                "active": u.active,
+            }
+            for u in list_users(session=session)
+        ]
+    if as_json:
+        print_json({"users": rows})
+        return
+    for row in rows:
+        state = "" if row["active"] else f"  ({_('disabled')})"
+        typer.echo(
+            f"{row['username']:<16} {row['display_name']}  {row['role']:<8} {row['division']}{state}"
+        )
+
+
+def _change_user(explicit: Path | None, db: str | None, username: str, **changes: Any) -> None:
+    from central.bootstrap import open_session
+    from central.services.accounts import AccountError, update_user
+
+    with open_session(_settings(explicit, db)) as session:
+        try:
+            update_user(session=session, username=username, **changes)
+        except AccountError as error:
+            fail(str(error))
+    typer.echo(
+        _("Account {username} changed; stations get it with their next sync.").format(
+            username=username
+        )
+    )
+
+
+Username = Annotated[str, typer.Argument(help="The account's login name.")]
+
+
+@user_app.command("disable")
+def user_disable(username: Username, db: DbUrl = None, data_dir: DataDir = None) -> None:
+    """Disable an account (also at the stations, with their next sync)."""
+    _change_user(data_dir, db, username, active=False)
+
+
+@user_app.command("enable")
+def user_enable(username: Username, db: DbUrl = None, data_dir: DataDir = None) -> None:
+    """Enable a disabled account again."""
+    _change_user(data_dir, db, username, active=True)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: Username,
+    password: Annotated[str | None, typer.Option(help="New password (asked if left out).")] = None,
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Set a new password for an account."""
+    secret = password if password is not None else getpass.getpass(_("Password") + ": ")
+    _change_user(data_dir, db, username, password=secret)
+
+
 @report_app.command("reconcile")
 def reconcile(
     db: DbUrl = None,

@@ -159,3 +159,28 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
     ).path
     refused = runner.invoke(app, ["bundle", "import", str(forged), "--data-dir", str(home)])
     assert refused.exit_code == 1 and "离线包被拒收" in refused.output
+
+
+def test_user_disable_and_list(tmp_path: Path) -> None:
+    home = ["--data-dir", str(tmp_path / "home")]
+    _run("init", *home)
+    _run(
+        "user",
+        "add",
+        "--username",
+        "zhao",
+        "--name",
+        "赵",
+        "--role",
+        "reviewer",
+        "--division",
+        "640522100000",
+        "--password",
+        "secret1",
+        *home,
+    )
+    assert "已更改" in _run("user", "disable", "zhao", *home)
+    [user] = json.loads(_run("user", "list", "--json", *home))["users"]
+    assert (user["username"], user["active"]) == ("zhao", False)
+    missing = runner.invoke(app, ["user", "disable", "nobody", *home])
+    assert missing.exit_code == 1 and "nobody" in missing.output

@@ -92,3 +92,27 @@ def test_accounts_of_the_scope_come_with_the_pull(enroll: Any, session: Session)
     assert again["accounts"] == []
     village.push([village.event(EventKind.created)])
     assert village.pull(after=page["next_cursor"])["accounts"] == []
+
+
+def test_a_disabled_account_reaches_the_station_with_the_next_pull(
+    enroll: Any, session: Session
+) -> None:
+    from central.services.accounts import update_user, verify_password
+
+    village = enroll()
+    create_user(
+        session=session,
+        username="wang",
+        display_name="王芳",
+        role="agent",
+        division=VILLAGE,
+        password="secret-1",
+    )
+    first = village.pull()
+    assert first["accounts"][0]["active"] is True
+    update_user(session=session, username="wang", active=False, password="new-secret")
+    change = village.pull(after=first["next_cursor"])
+    [record] = change["accounts"]
+    assert record["active"] is False
+    assert verify_password(record["password_hash"], "new-secret")
+    assert change["next_cursor"] > first["next_cursor"]
