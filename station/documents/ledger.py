@@ -63,7 +63,7 @@ def _item(catalog: Catalog, view: CaseView) -> ServiceItem | None:
 
 
 def _materials(view: CaseView, item: ServiceItem | None) -> str:
-    """收 居民身份证、…；容缺 社会保障卡或存折复印件（12-04前）；免提交 …"""
+    """已收 居民身份证、…；容缺 社会保障卡或存折复印件（12-04前）；免提交 …"""
     names = {spec.key: spec.name for spec in item.materials} if item else {}
     groups: dict[str, list[str]] = {"provided": [], "deferred": [], "shared": [], "missing": []}
     for key, state in view.materials.items():
@@ -72,7 +72,7 @@ def _materials(view: CaseView, item: ServiceItem | None) -> str:
         if state == "deferred" and supply is not None:
             name += f"（{supply:%m-%d}前）"
         groups.setdefault(state, []).append(name)
-    labels = {"provided": "收", "deferred": "容缺", "shared": "免提交", "missing": "缺"}
+    labels = {"provided": "已收", "deferred": "容缺", "shared": "免提交", "missing": "缺"}
     parts = [f"{labels[k]} {'、'.join(v)}" for k, v in groups.items() if v and k in labels]
     return "；".join(parts)
 
