@@ -50,7 +50,7 @@ from central.models import (
 )
 from central.services import audit, sequence
 from central.services.scope import write_problem
-from sync.events import Event, EventStatus
+from sync.events import SCHEMA_VERSION, Event, EventStatus
 from sync.protocol import EventResult, ResultStatus
 from sync.reducer import CaseView, apply_event, judge
 
@@ -84,7 +84,11 @@ class _Batch:
 
 
 def apply_events(
-    *, session: Session, station: Station, events: Sequence[Event], schemas: SchemaRange
+    *,
+    session: Session,
+    station: Station,
+    events: Sequence[Event],
+    schemas: SchemaRange | None = None,
 ) -> list[EventResult]:
     """Apply a pushed batch; one result per event, in the same order.
 
@@ -92,11 +96,12 @@ def apply_events(
         session: the request's session; this function commits it.
         station: the authenticated station.
         events: the batch, in the station's sequence order.
-        schemas: the schema versions accepted.
+        schemas: the schema versions accepted (default: 1 to this software's).
 
     Returns:
         applied / duplicate / superseded (kept, with reason) / rejected (not kept).
     """
+    schemas = schemas or SchemaRange(1, SCHEMA_VERSION)
     for _attempt in range(3):
         try:
             results = _apply_once(session, station, events, schemas)

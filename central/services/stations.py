@@ -17,6 +17,7 @@ from sync.protocol import EnrollRequest, EnrollResponse, StationRole
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I: a code is read aloud over the phone and typed by hand."""
 CODE_LENGTH = 8
+DEFAULT_CODE_TTL_MINUTES = 4320
 
 
 class EnrollmentError(ValueError):
@@ -50,7 +51,13 @@ def signing_key(secret_key: str, station_id: str) -> str:
 
 
 def enroll_code(
-    *, session: Session, division: str, name: str, role: StationRole | str, ttl_minutes: int
+    *,
+    session: Session,
+    division: str,
+    name: str,
+    role: StationRole | str,
+    ttl: timedelta | int | None = None,
+    ttl_minutes: int | None = None,
 ) -> str:
     """Issue a one-time enrollment code for a station.
 
@@ -59,7 +66,8 @@ def enroll_code(
         division: the station's 12-digit division code.
         name: the station's name (e.g. 杨河村便民服务站).
         role: village / township / county.
-        ttl_minutes: how long the code stays valid.
+        ttl: how long the code stays valid (a timedelta, or minutes).
+        ttl_minutes: the same in minutes (default three days).
 
     Returns:
         The code, e.g. ``K7MQ-4XRP`` (only its hash is stored).
@@ -67,6 +75,7 @@ def enroll_code(
     Raises:
         EnrollmentError: a division code that is not 12 digits.
     """
+    lifetime = _lifetime(ttl, ttl_minutes)
     role = StationRole(role)
     if not (len(division) == 12 and division.isdigit()):
         raise EnrollmentError(f"division code must be 12 digits, got {division!r}")
@@ -79,11 +88,18 @@ def enroll_code(
             name=name,
             role=role.value,
             created_at=now,
-            expires_at=now + timedelta(minutes=ttl_minutes),
+            expires_at=now + lifetime,
         )
     )
     session.commit()
     return f"{raw[:4]}-{raw[4:]}"
+
+
+def _lifetime(ttl: timedelta | int | None, ttl_minutes: int | None) -> timedelta:
+    if isinstance(ttl, timedelta):
+        return ttl
+    minutes = ttl if ttl is not None else ttl_minutes
+    return timedelta(minutes=DEFAULT_CODE_TTL_MINUTES if minutes is None else minutes)
 
 
 def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str) -> EnrollResponse:
