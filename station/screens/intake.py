@@ -139,9 +139,9 @@ class IntakeScreen(Screen[None]):
                 yield Static("", id="review-summary")
                 yield Static("", id="review-problems", classes="error")
         with Horizontal(id="intake-nav"):
-            yield Button(_("Back F7"), id="previous")
-            yield Button(_("Next F8"), id="next", variant="primary")
-            yield Button(_("Take in F9"), id="take-in", variant="success")
+            yield Button(_("Back F7"), id="previous", compact=True)
+            yield Button(_("Next F8"), id="next", variant="primary", compact=True)
+            yield Button(_("Take in F9"), id="take-in", variant="success", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

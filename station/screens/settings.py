@@ -56,7 +56,7 @@ class SettingsScreen(Screen[None]):
             yield Label(_("Lock after idle minutes"))
             yield Input(str(s.idle_lock_minutes), id="idle", type="integer")
             with Horizontal(id="intake-nav"):
-                yield Button(_("Save F9"), id="save", variant="primary")
+                yield Button(_("Save F9"), id="save", variant="primary", compact=True)
         yield Footer()
 
     @on(Button.Pressed, "#save")

@@ -44,7 +44,7 @@ class UnresolvedScreen(Screen[None]):
             yield Input(id="contact")
             yield Static("", id="unresolved-message", classes="error")
             with Horizontal(id="intake-nav"):
-                yield Button(_("Save F9"), id="save", variant="primary")
+                yield Button(_("Save F9"), id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
