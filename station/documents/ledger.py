@@ -93,7 +93,12 @@ def _forwarded(view: CaseView, township: str) -> tuple[str, date | None]:
 
 
 def _promised(view: CaseView, item: ServiceItem | None) -> date | None:
-    """The promised completion: from acceptance (pauses skipped) once accepted, else from intake."""
+    """The promised completion: from acceptance (pauses skipped) once accepted, else from intake.
+
+    None for a case that will not be completed (不予受理, 撤件).
+    """
+    if view.state in (CaseState.rejected, CaseState.withdrawn):
+        return None
     start, days, pauses = deadline_inputs(view)
     if start is not None and days is not None:
         closed = [(a, b) for a, b in pauses if b is not None]

@@ -11,9 +11,11 @@ from forms.catalog import Catalog, ServiceItem
 from printing.model import CaseDocument, DecisionDocument, LedgerDocument
 from printing.printer import documents_dir
 from station.documents.case import (
+    TOWNSHIP_FALLBACK,
     DecisionKind,
     NotApplicable,
     case_document,
+    county_short_name,
     decision_document,
     decision_entry,
 )
@@ -95,6 +97,14 @@ def _county(catalog: Catalog) -> str:
     return catalog.county
 
 
+def township_or_fallback(store: StationStore, identity: StationIdentity, catalog: Catalog) -> str:
+    """The township centre's name, or a generic one in the catalog's county (海原县乡镇便民服务中心)."""
+    known = township_name(store, identity)
+    if known:
+        return known
+    return county_short_name(catalog.county) + TOWNSHIP_FALLBACK
+
+
 def document_for(
     store: StationStore,
     catalog: Catalog,
@@ -139,7 +149,7 @@ def document_for(
         decision_entry(view, decision)
     item = _item(catalog, view)
     reprint = reprint or printed_before(store.data_dir, view.case_number, kind)
-    township = township_name(store, identity)
+    township = township_or_fallback(store, identity, catalog)
     if decision is not None:
         officer, phone = _officer(store, decision_entry(view, decision).actor_id)
         return decision_document(
@@ -191,6 +201,6 @@ def ledger_document(
                 start=start.isoformat(), end=end.isoformat()
             )
         )
-    township = township_name(store, identity) or ""
+    township = township_or_fallback(store, identity, catalog)
     rows = ledger_rows(store, catalog, start, end, township=township)
     return LedgerDocument(identity.name, identity.division, start, end, tuple(rows))
