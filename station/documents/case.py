@@ -240,6 +240,12 @@ def _corrections(missing: list[str], item: ServiceItem, deadline: date) -> tuple
     return tuple(lines)
 
 
+def sentence(text: str) -> str:
+    """A reason as a sentence on paper: ends with 。 unless it already ends with punctuation."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？.!?；;" else text + "。"
+
+
 def decision_document(
     view: CaseView,
     item: ServiceItem,
@@ -292,7 +298,7 @@ def decision_document(
         reprint=reprint,
     )
     summary = entry.summary
-    reason = str(summary.get("reason") or view.last_reason or "")
+    reason = sentence(str(summary.get("reason") or view.last_reason or ""))
     missing = summary.get("missing")
     missing_list = [str(m) for m in missing] if isinstance(missing, list) else list(view.missing)
     deadline = supply_by(item, decided_at).date

@@ -9,13 +9,14 @@ prints each document; poppler reads back what a resident or an auditor sees.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -302,7 +303,7 @@ def test_rejection_and_correction_of_the_township(station: Station, tmp_path: Pa
     number = station.decided.case_number
     rejection = pdf_text(station.pdf("rejection", number, out=tmp_path / "rejection.pdf"))
     assert "不予受理通知书" in flat(rejection) and number in rejection
-    assert "申请人户籍不在本县" in flat(rejection)
+    assert "申请人户籍不在本县。" in flat(rejection)
     assert "户籍所在地乡镇便民服务中心" in flat(rejection)
     assert "海原县乡镇便民服务中心" in flat(rejection)
     assert "海原县人民政府" in flat(rejection) and "海原县人民法院" in flat(rejection)
@@ -332,6 +333,19 @@ def test_a_document_that_does_not_apply_is_refused_in_one_line(station: Station)
     # The second case had every material: there is nothing to tell at once.
     printed = station.print("notice", plain)
     assert printed.code == 1 and "一次性告知书" in printed.stderr
+
+
+def test_the_ledger_holds_only_the_period(station: Station) -> None:
+    day = station.today
+    before = (day - timedelta(days=7)).isoformat()
+    yesterday = (day - timedelta(days=1)).isoformat()
+    empty = station.print("ledger", "--from", before, "--to", yesterday, "--json")
+    assert empty.code == 0, empty.stderr
+    assert json.loads(empty.stdout)["rows"] == 0
+    both = station.print("ledger", "--from", day.isoformat(), "--to", day.isoformat(), "--json")
+    assert json.loads(both.stdout)["rows"] == 2
+    backwards = station.print("ledger", "--from", day.isoformat(), "--to", yesterday)
+    assert backwards.code == 1 and "早于" in backwards.stderr
 
 
 def test_an_unenrolled_station_cannot_print(tmp_path: Path) -> None:
