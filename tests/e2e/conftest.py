@@ -14,7 +14,9 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,8 +70,8 @@ class Central:
         return str(answer["code"])
 
     def reconcile(self) -> dict[str, dict[str, Any]]:
-        """``central report reconcile``, by station division."""
-        return {s["division"]: s for s in self.cli("report", "reconcile")["stations"]}
+        """``central report reconcile``, by station id."""
+        return {s["station"]: s for s in self.cli("report", "reconcile")["stations"]}
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Station:
     """A station in its own data directory, driven through the CLI."""
 
     data_dir: Path
+    station_id: str = ""
 
     def cli(self, *args: str) -> Any:
         """A station command (in-process), its JSON output parsed."""
@@ -112,16 +115,12 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"central did not answer within {START_DEADLINE_S} s")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
-    """A central serving on a free loopback port, on SQLite or PostgreSQL."""
-    db_args: tuple[str, ...] = ()
-    if request.param == "postgres":
-        db_args = ("--db", str(request.getfixturevalue("pg_url")))
-    data_dir = tmp_path / "county"
+@contextmanager
+def running_central(data_dir: Path, db_args: tuple[str, ...]) -> Iterator[Central]:
+    """``daiban central init`` then ``serve`` on a free loopback port, stopped afterwards."""
     invoke("central", "init", "--data-dir", str(data_dir), *db_args)
     port = _free_port()
-    log = tmp_path / "central.log"
+    log = data_dir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -150,13 +149,37 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]
             process.wait()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def central(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Central]:
+    """A central per test module (its tests use their own stations), on SQLite or PostgreSQL."""
+    db_args: tuple[str, ...] = ()
+    if request.param == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        db_args = ("--db", cluster.create_database(f"e2e_{uuid.uuid4().hex[:12]}"))
+    with running_central(tmp_path_factory.mktemp("county"), db_args) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sqlite_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
+    """A central on SQLite only (for tests whose central side PostgreSQL adds nothing to)."""
+    with running_central(tmp_path_factory.mktemp("county"), ()) as running:
+        yield running
+
+
 def enrolled_station(
     central: Central, data_dir: Path, division: str, name: str, role: str
 ) -> Station:
     """A station enrolled with ``central`` through ``daiban station enroll``."""
     station = Station(data_dir)
     code = central.enroll_code(division, name, role)
-    station.cli("station", "enroll", "--central", central.url, "--code", code)
+    station.station_id = station.cli("station", "enroll", "--central", central.url, "--code", code)[
+        "station_id"
+    ]
     return station
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from daiban.cli import app
-from tests.e2e.conftest import VILLAGE, Central, Station, write_cases
+from tests.e2e.conftest import Central, Station, write_cases
+
+pytestmark = pytest.mark.slow  # a real central on loopback
+
+
+@pytest.fixture(scope="module")
+def central(sqlite_central: Central) -> Central:
+    """Bundles go through the same central services as push: SQLite is enough here."""
+    return sqlite_central
 
 
 def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
@@ -24,7 +33,7 @@ def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
         "bundle", "import", str(stick / "outbox.zip"), "--return-out", str(stick / "return.zip")
     )
     assert (imported["applied"], imported["return_events"]) == (3, 3)
-    assert central.reconcile()[VILLAGE]["events"] == 3
+    assert central.reconcile()[village.station_id]["events"] == 3
 
     applied = village.cli("bundle", "import", str(stick / "return.zip"))
     assert applied["events"] == 3

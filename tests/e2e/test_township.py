@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import Central, Station, write_cases
+
+pytestmark = pytest.mark.slow  # a real central and two stations
 
 
 def test_township_decisions_reach_the_village_and_a_racing_edit_is_superseded(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import VILLAGE, Central, Station, case_line
+import pytest
+
+from tests.e2e.conftest import Central, Station, case_line
+
+pytestmark = pytest.mark.slow  # a real central on loopback
 
 
 def test_one_imported_case_reaches_the_centre_once(
@@ -22,7 +26,7 @@ def test_one_imported_case_reaches_the_centre_once(
         again = village.cli("sync")
         assert (again["pushed"], again["pulled"], again["pending"]) == (0, 0, 0)
 
-    held = central.reconcile()[VILLAGE]
+    held = central.reconcile()[village.station_id]
     assert (held["cases"], held["events"], held["gaps"], held["duplicates"]) == (1, 3, [], 0)
     case = village.cli("case", "show", number)
     assert case["state"] == "submitted"

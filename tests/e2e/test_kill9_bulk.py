@@ -1,0 +1,32 @@
+"""3,000 cases through five kill -9s (SQLite centre; the small kill test covers PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Central, Station, write_cases
+from tests.e2e.test_kill9 import _assert_whole, _killed
+
+
+@pytest.fixture(scope="module")
+def central(sqlite_central: Central) -> Central:
+    return sqlite_central
+
+
+@pytest.mark.slow
+def test_3000_cases_through_five_kills(central: Central, village: Station, tmp_path: Path) -> None:
+    imported = village.cli("case", "import", str(write_cases(tmp_path / "cases.jsonl", 3000)))
+    assert imported["imported"] == 3000
+    # 9,000 events: 45 push batches of 200, 18 pull pages of 500.
+    for fault in (
+        "before_push:4",
+        "after_push_commit:7",
+        "after_push_commit:20",
+        "mid_pull_page:2",
+        "mid_pull_page:9",
+    ):
+        _killed(village, fault)
+    held = _assert_whole(central, village, 3000)
+    assert held["duplicate_pushes"] == 400  # the two batches whose answers were lost
