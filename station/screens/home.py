@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -17,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from station.i18n import _
 from station.screens.context import Desk
-from station.screens.dialogs import ConfirmDialog
+from station.screens.dialogs import ConfirmDialog, ReasonDialog
 from station.widgets.status import DeskStatus, SyncState
 
 SECTION_LIMIT = 20
@@ -139,6 +140,8 @@ class HomeScreen(Screen[None]):
         Binding("u", "unresolved", _("Unresolved")),
         Binding("r", "refresh", _("Refresh")),
         Binding("o", "settings", _("Settings")),
+        Binding("b", "export_bundle", _("Export bundle"), show=False),
+        Binding("i", "import_bundle", _("Import bundle"), show=False),
     ]
 
     class Loaded(Message):
@@ -254,6 +257,35 @@ class HomeScreen(Screen[None]):
         from station.screens.unresolved import UnresolvedScreen
 
         self.app.push_screen(UnresolvedScreen(self.desk))
+
+    def action_export_bundle(self) -> None:
+        """离线包: the outbox onto the USB stick (or the bundles folder)."""
+        self._bundle_job("export", None)
+
+    def action_import_bundle(self) -> None:
+        """The centre's return bundle: the newest in the drop folder, or a path typed in."""
+        from station.screens.bundles import newest_return_bundle
+
+        newest = newest_return_bundle(self.desk)
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._bundle_job("import", Path(path))
+
+        title = _("Return bundle file")
+        self.app.push_screen(ReasonDialog(title, value=str(newest or "")), chosen)
+
+    @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
+    def _bundle_job(self, what: str, path: Path | None) -> None:
+        from station.screens.bundles import export_bundle, import_bundle
+
+        if what == "export":
+            message = export_bundle(self.desk)
+        else:
+            assert path is not None
+            message = import_bundle(self.desk, path)
+        self.app.call_from_thread(self.notify, message, timeout=10)
+        self.post_message(self.Loaded(read_home(self.desk)))
 
     def action_settings(self) -> None:
         """设置."""

@@ -1,0 +1,44 @@
+"""离线包 from the desk: export the outbox to a bundle; a damaged return bundle is refused whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from station.app import DaibanApp
+from station.screens.dialogs import ReasonDialog
+from station.store import StationStore
+from tests.station.cases_seed import take_in
+from tests.station.helpers import log_in, settle
+
+
+async def test_export_writes_a_signed_bundle_of_the_outbox(
+    desk: Callable[..., DaibanApp], store: StationStore, station_dir: Path
+) -> None:
+    take_in(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+    bundles = list((station_dir / "bundles").glob("outbox-640522100201-*.daiban-bundle"))
+    assert len(bundles) == 1 and bundles[0].stat().st_size > 0
+
+
+async def test_a_damaged_return_bundle_is_refused_and_nothing_changes(
+    desk: Callable[..., DaibanApp], store: StationStore, station_dir: Path
+) -> None:
+    take_in(store)
+    before = store.get_case(store.list_cases()[0].case_number)
+    damaged = station_dir / "bundles" / "return-1.daiban-bundle"
+    damaged.parent.mkdir(parents=True, exist_ok=True)
+    damaged.write_bytes(b"PK\x03\x04 not really a bundle")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReasonDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any("离线包被拒绝" in n for n in notices), notices
+    assert store.get_case(before.case_number) == before if before else True
