@@ -42,7 +42,11 @@ FromJson = Annotated[
     ),
 ]
 Out = Annotated[
-    Path | None, typer.Option("--out", help="Write the PDF here (default: <data-dir>/documents/).")
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write the PDF here (a case's or ledger's PDF is kept in <data-dir>/documents/ too).",
+    ),
 ]
 Format = Annotated[str, typer.Option("--format", help="Paper: a4 or 80mm (thermal roll).")]
 Printer = Annotated[str | None, typer.Option("--printer", help="Print on this printer.")]
