@@ -78,3 +78,30 @@ def test_unknown_token_is_401_and_revoked_station_403(
     refused = client.get(f"{API_PREFIX}/pull", headers=station.headers)
     assert refused.status_code == 403
     assert "revoked" in refused.json()["detail"]
+
+
+def test_two_stations_racing_with_one_code_cannot_both_enroll(app: Any, session: Session) -> None:
+    import threading
+
+    from central.services.stations import EnrollmentError, enroll_station
+    from sync.protocol import EnrollRequest
+
+    code = enroll_code(session=session, division=VILLAGE, name="村", role="village", ttl=60)
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def attempt() -> None:
+        with Session(app.state.engine, expire_on_commit=False) as own:
+            start.wait()
+            try:
+                enroll_station(session=own, request=EnrollRequest(code=code), secret_key="k" * 20)
+                outcomes.append("enrolled")
+            except EnrollmentError:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["enrolled", "refused", "refused", "refused"]
