@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from forms.catalog import Catalog, ServiceItem
@@ -22,6 +23,7 @@ from station.services.application import (
 )
 from station.services.names import action_name, role_name, state_name
 from station.store import NewEvent, StationStore
+from sync.blobs import store_blob
 from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
 from sync.payloads import validate_payload
@@ -145,6 +147,17 @@ class CaseService:
         """
         events = self.intake_events(application, receive=receive, today=today)
         return self.store.create_cases([events], today or today_in_china())[0]
+
+    def attach(self, path: Path, material_key: str | None = None) -> Attachment:
+        """Keep a scan in the blob store (on disk and fsynced) and describe it for an event.
+
+        Call before the event that references it is written; the event's write
+        queues the upload.
+        """
+        ref = store_blob(self.store.blob_dir, path)
+        return Attachment(
+            sha256=ref.sha256, name=ref.name, material_key=material_key, size=ref.size
+        )
 
     def take_in_many(
         self, batches: Sequence[Sequence[NewEvent]], today: date | None = None

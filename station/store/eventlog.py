@@ -14,8 +14,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from station.store.tables import EVENTS
+from station.store.tables import BLOBS, EVENTS
 from sync.events import Event, EventStatus, RecordedEvent
 from sync.protocol import EventResult
 
@@ -108,6 +109,31 @@ def insert_local(conn: Connection, events: Sequence[Event]) -> None:
     ]
     if rows:
         conn.execute(insert(EVENTS), rows)
+        queue_attachments(conn, events)
+
+
+def queue_attachments(conn: Connection, events: Sequence[Event]) -> int:
+    """Put the attachments events reference in the upload queue (same transaction as the events).
+
+    The files themselves are already on disk and fsynced (``sync.blobs.store_blob``).
+
+    Returns:
+        How many attachment references were seen.
+    """
+    rows = [
+        {
+            "sha256": item["sha256"],
+            "size": int(item.get("size") or 0),
+            "name": str(item.get("name") or ""),
+            "created_at": now_iso(),
+        }
+        for event in events
+        for item in event.payload.get("attachments") or []
+        if isinstance(item, dict) and item.get("sha256")
+    ]
+    if rows:
+        conn.execute(sqlite_insert(BLOBS).on_conflict_do_nothing(), rows)
+    return len(rows)
 
 
 def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from station.services.cases import CaseService
 from station.store import StationStore
@@ -170,3 +171,18 @@ def test_an_own_event_superseded_at_the_centre_flags_the_case(
         "superseded",
         "not allowed while the case is rejected",
     )
+
+
+def test_attachments_are_queued_with_the_event_and_leave_the_queue_once_uploaded(
+    service: CaseService, store: StationStore, tmp_path: Path
+) -> None:
+    scan = tmp_path / "户口簿.jpg"
+    scan.write_bytes(b"\xff\xd8scan" * 1000)
+    attachment = service.attach(scan, "hukou")
+    assert store.blob_path(attachment.sha256).read_bytes() == scan.read_bytes()
+    application_with_scan = application().model_copy(update={"attachments": [attachment]})
+    service.take_in(application_with_scan)
+    (queued,) = store.pending_blobs(10)
+    assert (queued.sha256, queued.size, queued.name) == (attachment.sha256, 6000, "户口簿.jpg")
+    store.mark_blob_uploaded(attachment.sha256)
+    assert store.pending_blobs(10) == []
