@@ -15,9 +15,10 @@ Prints ``name=value`` lines:
   client (batches of 200, gzip), from hello to the last acknowledged batch;
   ``sync_s`` is the whole run, including pulling the village's own events back;
 - ``naive_events_per_s``: a naive client posting ONE CASE PER REQUEST (its 3
-  events in one plain-JSON body), no batching, no compression, a new TCP
-  connection per request, to the same push endpoint, for M = min(N, 500) fresh
-  cases of a second village station; ``naive_ratio`` = events_per_s / that;
+  events in one plain-JSON body; ``--naive-per-event``: one event per request),
+  no batching, no compression, a new TCP connection per request, to the same
+  push endpoint, for M = min(N, 500) fresh cases of a second village station
+  (distinct events, really applied); ``naive_ratio`` = events_per_s / that;
 - ``bytes_per_event``: push request bytes on the wire per event (request line,
   headers and gzip body; ``body_bytes_per_event`` without the headers);
 - ``catchup_s`` / ``catchup_events_per_s``: a fresh township station (scope: the
@@ -269,24 +270,28 @@ def bench_push(central: CentralRun, village: Station, events: int) -> float:
     return rate
 
 
-def naive_cases(station: Station) -> list[list[Event]]:
-    """The outbox of ``station``, grouped by case in station order."""
+def naive_requests(station: Station, per_event: bool) -> list[list[Event]]:
+    """The outbox of ``station`` as the naive client sends it: one case's events
+    per request (in station order), or one event per request."""
     events = station.store.outbox_batch(limit=10**9, max_bytes=10**12)
+    if per_event:
+        return [[event] for event in events]
     cases: dict[Any, list[Event]] = {}
     for event in events:
         cases.setdefault(event.case_id, []).append(event)
     return list(cases.values())
 
 
-def bench_naive(central: CentralRun, station: Station) -> float:
-    """POST one case (3 events) per request, plain JSON, a new connection each; events/s.
+def bench_naive(central: CentralRun, station: Station, per_event: bool = False) -> float:
+    """POST one case (its 3 events) per request, plain JSON, a new connection each; events/s.
 
     Nothing is batched across cases or compressed (not even the answer), and
     every request opens a new TCP connection (no keep-alive). Each body is a
-    plain ``PushRequest`` of the case's own events to the same POST /push.
+    plain ``PushRequest`` of the case's own events (``per_event``: of one
+    event) to the same POST /push.
     """
     token = station.store.require_identity().token
-    cases = naive_cases(station)
+    cases = naive_requests(station, per_event)
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -311,7 +316,8 @@ def bench_naive(central: CentralRun, station: Station) -> float:
     end = mark(central)
     sent = wire.snapshot().minus(before)
     rate = count / (end.wall - start.wall)
-    emit("naive_cases", len(cases))
+    emit("naive_unit", "event" if per_event else "case")
+    emit("naive_requests", len(cases))
     emit("naive_events", count)
     emit("naive_s", end.wall - start.wall)
     emit("naive_events_per_s", rate)
@@ -374,7 +380,7 @@ def _load() -> str:
         return "unknown"
 
 
-def run(cases: int, db: str, workers: int) -> None:
+def run(cases: int, db: str, workers: int, naive_per_event: bool = False) -> None:
     """The whole benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
@@ -393,7 +399,7 @@ def run(cases: int, db: str, workers: int) -> None:
             bench_create(central, village.store, cases)
             take_in(naive.store, 1_000_000, naive_count)
             pushed_rate = bench_push(central, village, 3 * cases)
-            naive_rate = bench_naive(central, naive)
+            naive_rate = bench_naive(central, naive, naive_per_event)
             emit("naive_ratio", pushed_rate / naive_rate)
             bench_catchup(central, township, 3 * (cases + naive_count))
             bench_nochange(township)
@@ -409,11 +415,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=3000, help="cases taken in (3 events each)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--naive-per-event",
+        action="store_true",
+        help="the naive client sends one event per request (default: one case, 3 events)",
+    )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.workers < 1:
         parser.error("--cases and --workers must be at least 1")
     try:
-        run(args.cases, args.db, args.workers)
+        run(args.cases, args.db, args.workers, args.naive_per_event)
     except KeyboardInterrupt:
         print(
             "interrupted: the central, the database and the temporary files are removed",
