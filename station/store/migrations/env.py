@@ -12,12 +12,18 @@ target_metadata = SQLModel.metadata
 config = context.config
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave the FTS5 search index (a virtual table and its shadow tables) to the store."""
+    return not (type_ == "table" and (name or "").startswith("cases_fts"))
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things in place
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -108,3 +108,18 @@ def test_settings_round_trip_through_the_toml_file(tmp_path: Path) -> None:
     again = load_settings(tmp_path)
     assert again.elder_mode and again.printer == "柜台打印机"
     assert load_settings(tmp_path, elder_mode=False).elder_mode is False
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(store: StationStore) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    def include_name(name: str | None, type_: str, _parents: object) -> bool:
+        return not (type_ == "table" and (name or "").startswith("cases_fts"))
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
