@@ -1,6 +1,6 @@
 """The tamper-evident audit: a hash chain over every event the centre accepted.
 
-Each link is ``sha256(prev_hash | central_seq | status | reason | canonical event)``;
+Each link is ``sha256(prev_hash | central_seq | status | reason | sha256(canonical event))``;
 changing, removing or reordering any stored event breaks every link after it.
 """
 
@@ -54,12 +54,21 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def link_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """The hash of one link, from an event row as stored (or about to be)."""
+def body_digest(row: dict[str, Any]) -> str:
+    """sha256 of the event's canonical JSON (what the station wrote; no centre fields).
+
+    Independent of the chain position, so a push computes it before taking the lock.
+    """
     body = {column: _plain(row[column]) for column in CHAINED_COLUMNS}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    head = f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|"
-    return hashlib.sha256((head + canonical).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def link_hash(prev_hash: str, row: dict[str, Any], digest: str | None = None) -> str:
+    """The hash of one link: the previous link, the centre's verdict and the event's digest."""
+    body = digest or body_digest(row)
+    head = f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
+    return hashlib.sha256(head.encode("utf-8")).hexdigest()
 
 
 def last_hash(connection: Connection) -> str:
@@ -68,11 +77,19 @@ def last_hash(connection: Connection) -> str:
     return connection.execute(statement).scalar_one_or_none() or GENESIS
 
 
-def chain_rows(prev_hash: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Audit entries for newly inserted event rows, in central_seq order."""
+def chain_rows(
+    prev_hash: str, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
+) -> list[dict[str, Any]]:
+    """Audit entries for newly inserted event rows, in central_seq order.
+
+    Args:
+        prev_hash: the newest link before these rows.
+        rows: the event rows.
+        digests: ``body_digest`` of each row by event id, when computed beforehand.
+    """
     entries = []
     for row in rows:
-        digest = link_hash(prev_hash, row)
+        digest = link_hash(prev_hash, row, (digests or {}).get(row["id"]))
         entries.append(
             {
                 "seq": row["central_seq"],

@@ -46,6 +46,7 @@ from central.models import (
     CASE_TABLE,
     EVENT_TABLE,
     Station,
+    as_utc,
     utcnow,
 )
 from central.services import audit, sequence
@@ -79,6 +80,10 @@ class _Batch:
     views: dict[UUID, CaseView | None] = field(default_factory=dict)
     known_divisions: dict[UUID, str] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    prepared: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    """Event rows (without the centre's fields), built before the lock."""
+    digests: dict[UUID, str] = field(default_factory=dict)
+    """Audit body digests by event id, computed before the lock."""
     touched: set[UUID] = field(default_factory=set)
     duplicates: int = 0
 
@@ -116,10 +121,15 @@ def apply_events(
 def _apply_once(
     session: Session, station: Station, events: Sequence[Event], schemas: SchemaRange
 ) -> list[EventResult]:
+    # Pure-Python work first, outside the serialised section.
+    batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
+    for event, result in zip(events, batch.results, strict=True):
+        if result is None and event.id not in batch.prepared:
+            row = batch.prepared[event.id] = _event_row(event)
+            batch.digests[event.id] = audit.body_digest(row)
     connection = session.connection()
     # First statement: the counter row lock that orders commits (see sequence.py).
     last_seq = sequence.lock_counter(connection)
-    batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
     held = _held_events(
         connection, [e.id for e, r in zip(events, batch.results, strict=True) if r is None]
     )
@@ -227,7 +237,8 @@ def _judge_one(
     batch.views[event.case_id] = new_view
     batch.known_divisions.setdefault(event.case_id, event.division)
     batch.touched.add(event.case_id)
-    batch.rows.append(_event_row(event, seq, status, reason))
+    row = {**batch.prepared[event.id], "central_seq": seq, "status": status.value}
+    batch.rows.append({**row, "reason": reason, "received_at": utcnow()})
     note = reason
     if conflicts.get(event.station_seq, event.id) != event.id:
         note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
@@ -238,10 +249,10 @@ def _judge_one(
     return seq
 
 
-def _event_row(event: Event, seq: int, status: EventStatus, reason: str | None) -> dict[str, Any]:
+def _event_row(event: Event) -> dict[str, Any]:
+    """The event's columns as the station wrote them (the centre adds seq, status, reason)."""
     data = event.model_dump(mode="json")
     return {
-        "central_seq": seq,
         "id": event.id,
         "case_id": event.case_id,
         "case_number": event.case_number,
@@ -253,11 +264,9 @@ def _event_row(event: Event, seq: int, status: EventStatus, reason: str | None) 
         "base_version": event.base_version,
         "actor_id": event.actor_id,
         "actor_role": event.actor_role.value,
-        "device_time": event.device_time,
+        # Stored as UTC: SQLite would otherwise keep the wall time and drop the offset.
+        "device_time": as_utc(event.device_time),
         "payload": data["payload"],
-        "status": status.value,
-        "reason": reason,
-        "received_at": utcnow(),
     }
 
 
@@ -265,7 +274,7 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
     if batch.rows:
         _insert_events(connection, batch.rows)
         prev = audit.last_hash(connection)
-        connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows))
+        connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows, batch.digests))
         _save_cases(connection, batch, station)
         _save_blob_refs(connection, batch.rows)
         sequence.set_counter(connection, last_seq)

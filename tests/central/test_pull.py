@@ -116,3 +116,17 @@ def test_a_disabled_account_reaches_the_station_with_the_next_pull(
     assert record["active"] is False
     assert verify_password(record["password_hash"], "new-secret")
     assert change["next_cursor"] > first["next_cursor"]
+
+
+def test_device_time_keeps_its_instant_whatever_the_offset(enroll: Any, session: Session) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from central.services.audit import verify_audit
+
+    village = enroll()
+    beijing = datetime(2026, 11, 23, 17, 30, tzinfo=timezone(timedelta(hours=8)))
+    created = village.event(EventKind.created, device_time=beijing)
+    village.push([created])
+    [pulled] = village.pull()["events"]
+    assert datetime.fromisoformat(pulled["device_time"]) == beijing
+    assert verify_audit(session=session).ok
