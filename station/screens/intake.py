@@ -8,6 +8,7 @@ back when the desk reopens.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -15,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -35,8 +35,10 @@ from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
 from station.screens.intake_model import STEPS, IntakeDraft
 from station.screens.intake_review import review_text, search_items
+from station.screens.intake_scans import ScanAttaching
 from station.widgets.fields import FieldEditor
 from station.widgets.materials import MaterialRow
+from station.widgets.scans import ScanPanel
 
 STEP_TITLES = {
     "item": _("1 Item"),
@@ -59,7 +61,7 @@ def new_draft_id() -> str:
     return str(new_id())
 
 
-class IntakeScreen(Screen[None]):
+class IntakeScreen(ScanAttaching):
     """The guided take-in; dismissed with nothing (the home screen reloads)."""
 
     BINDINGS = [
@@ -202,6 +204,8 @@ class IntakeScreen(Screen[None]):
         await materials.remove_children()
         await materials.mount(Label(_("Materials 材料清单"), classes="heading"))
         await materials.mount_all(self._material_rows(item))
+        folder = getattr(self.desk.settings, "scan_folder", None)
+        await materials.mount(ScanPanel(Path(folder) if folder else None, id="scans"))
         if item.uses_commitment:
             await materials.mount(
                 Checkbox(

@@ -34,6 +34,8 @@ class IntakeDraft:
     """容缺 deadlines as ISO dates (JSON-friendly)."""
     commitment: bool = False
     """The applicant made the 告知承诺."""
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    """Scans already in the blob store: sha256, name, size, material_key."""
 
     @classmethod
     def from_data(cls, draft_id: str, data: dict[str, Any]) -> IntakeDraft:
@@ -70,6 +72,7 @@ class IntakeDraft:
             self.materials = dict(materials)
             self.supply_by = {}
             self.commitment = False
+            self.attachments = []
         self.item_code, self.item_name = code, name
 
     def application(self) -> dict[str, Any]:
@@ -83,6 +86,6 @@ class IntakeDraft:
             "fields": dict(self.fields),
             "materials": dict(self.materials),
             "supply_by": supply_by,
-            "attachments": [],
+            "attachments": [dict(a) for a in self.attachments],
             "commitment": self.commitment,
         }

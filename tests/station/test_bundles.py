@@ -29,6 +29,7 @@ async def test_a_damaged_return_bundle_is_refused_and_nothing_changes(
 ) -> None:
     take_in(store)
     before = store.get_case(store.list_cases()[0].case_number)
+    assert before is not None
     damaged = station_dir / "bundles" / "return-1.daiban-bundle"
     damaged.parent.mkdir(parents=True, exist_ok=True)
     damaged.write_bytes(b"PK\x03\x04 not really a bundle")
@@ -41,4 +42,4 @@ async def test_a_damaged_return_bundle_is_refused_and_nothing_changes(
         await settle(pilot)
         notices = [str(n.message) for n in pilot.app._notifications]
         assert any("离线包被拒绝" in n for n in notices), notices
-    assert store.get_case(before.case_number) == before if before else True
+    assert store.get_case(before.case_number) == before

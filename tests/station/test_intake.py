@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from stdnum.iso7064 import mod_11_2
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from station.app import DaibanApp
 from station.screens.home import HomeScreen
@@ -123,3 +124,30 @@ async def test_validation_error_names_the_field_and_loses_nothing(
     assert len(drafts) == 1
     assert drafts[0].data["applicant"]["name"] == "马占福"
     assert drafts[0].data["item_code"] == ALLOWANCE
+
+
+async def test_a_scan_from_the_watched_folder_is_attached_to_the_material(
+    desk: Callable[..., DaibanApp], store: StationStore, tmp_path: Path
+) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "passbook.pdf").write_bytes(b"%PDF-1.4 scanned passbook")
+    async with desk(scan_folder=scans).run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance(pilot)
+        row = next(r for r in pilot.app.screen.query(MaterialRow) if r.spec.key == "bank_card")
+        row.query_one("#state", Select).focus()
+        await pilot.pause()
+        pilot.app.screen.query_one("#scan-files", OptionList).focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+    case = store.get_case(store.list_cases()[0].case_number)
+    assert case is not None
+    assert [(a.name, a.material_key) for a in case.attachments] == [("passbook.pdf", "bank_card")]
+    assert case.materials["bank_card"] == "provided"
+    sha = case.attachments[0].sha256
+    assert (store.blob_dir / sha[:2] / sha[2:]).read_bytes() == b"%PDF-1.4 scanned passbook"
