@@ -10,9 +10,10 @@ Pilot. Prints ``name=value`` lines:
 - ``cold_start_s``: a fresh interpreter importing the desk, opening the store and
   showing the login screen (median of 3 subprocess runs);
 - ``open_case_list_ms``: from the key on the home screen to the first page of the
-  case list on screen (the list reads one page and a count, never everything);
+  case list in its table (the list reads one page and a count, never everything);
 - ``search_key_ms_median`` / ``search_key_ms_p99``: typing a name into the case
-  search, key by key: from each keystroke to the table showing that query's page;
+  search, key by key: from each change of the search box to that query's page
+  being in the table (the worker's read plus filling the table);
 - ``save_draft_ms_median`` / ``save_draft_ms_p99``: ``store.save_draft`` (one durable
   commit), 300 saves of a growing take-in draft.
 
@@ -118,6 +119,14 @@ async def drive(data_dir: Path, name: str) -> dict[str, float]:
     from tests.station.conftest import shipped_catalog
     from tests.station.helpers import log_in, settle
 
+    shown: list[float] = []
+    original = CasesScreen.on_cases_screen_loaded
+
+    def timed(screen: CasesScreen, message: CasesScreen.Loaded) -> None:
+        original(screen, message)
+        shown.append(time.perf_counter())  # the page is in the table now
+
+    CasesScreen.on_cases_screen_loaded = timed  # type: ignore[method-assign]
     app = make_app(load_settings(data_dir), catalog=shipped_catalog())
     figures: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:
@@ -126,14 +135,15 @@ async def drive(data_dir: Path, name: str) -> dict[str, float]:
         await pilot.press("l")
         await settle(pilot)
         assert isinstance(app.screen, CasesScreen) and app.screen.query_one(DataTable).row_count
-        figures["open_case_list_ms"] = (time.perf_counter() - started) * 1000
+        figures["open_case_list_ms"] = (shown[0] - started) * 1000
         search = app.screen.query_one("#cases-search", Input)
         keys = []
         for length in range(1, len(name) + 1):
+            shown.clear()
             started = time.perf_counter()
             search.value = name[:length]
             await settle(pilot)
-            keys.append((time.perf_counter() - started) * 1000)
+            keys.append((shown[-1] - started) * 1000)
         figures["search_key_ms_median"] = statistics.median(keys)
         figures["search_key_ms_p99"] = p99(keys)
         figures["search_rows"] = app.screen.query_one(DataTable).row_count
