@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -158,6 +159,11 @@ def _runner(node: Any, action: str) -> Callable[[], Any]:
     return run
 
 
+def desk_language(settings: Any) -> str:
+    """``DAIBAN_LANG`` if set (a person's choice for this session), else the station's setting."""
+    return os.environ.get("DAIBAN_LANG") or getattr(settings, "language", "zh_CN")
+
+
 def make_app(
     settings: Any,
     *,
@@ -179,7 +185,7 @@ def make_app(
     Returns:
         The app, ready to ``run()`` or ``run_test()``.
     """
-    set_language(getattr(settings, "language", "zh_CN"))
+    set_language(desk_language(settings))
     owns_store = store is None
     if store is None:
         from station.store import StationStore

@@ -17,12 +17,14 @@ def open_desk(data_dir: Path | None, demo_accounts: Sequence[Any] = ()) -> None:
         data_dir: the station's data directory (``--data-dir`` / ``DAIBAN_HOME``).
         demo_accounts: accounts to show on the login screen (``daiban demo`` only).
     """
+    import os
+
     from forms.i18n import set_language
     from station.config import load_settings
 
     settings = load_settings(resolve_data_dir(data_dir))
     # Before the desk's modules are imported: key descriptions are translated at import.
-    set_language(settings.language)
+    set_language(os.environ.get("DAIBAN_LANG") or settings.language)
     from station.app import make_app
     from station.store import StationStore
 
