@@ -126,7 +126,7 @@ async def drive(data_dir: Path, name: str) -> dict[str, float]:
         original(screen, message)
         shown.append(time.perf_counter())  # the page is in the table now
 
-    CasesScreen.on_cases_screen_loaded = timed  # type: ignore[method-assign]
+    CasesScreen.on_cases_screen_loaded = timed  # type: ignore[method-assign,assignment]
     app = make_app(load_settings(data_dir), catalog=shipped_catalog())
     figures: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:

@@ -161,7 +161,7 @@ def _runner(node: Any, action: str) -> Callable[[], Any]:
 
 def desk_language(settings: Any) -> str:
     """``DAIBAN_LANG`` if set (a person's choice for this session), else the station's setting."""
-    return os.environ.get("DAIBAN_LANG") or getattr(settings, "language", "zh_CN")
+    return str(os.environ.get("DAIBAN_LANG") or getattr(settings, "language", "zh_CN"))
 
 
 def make_app(
