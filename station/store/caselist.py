@@ -22,7 +22,7 @@ _SUMMARY_COLUMNS = (
     CASES.c.case_number,
     CASES.c.state,
     CASES.c.item_code,
-    func.coalesce(func.json_extract(CASES.c.view, "$.item_name"), "").label("item_name"),
+    CASES.c.item_name,
     CASES.c.applicant_name,
     CASES.c.id_masked,
     CASES.c.division,

@@ -86,6 +86,7 @@ def case_row(view: CaseView, known_initials: dict[str, str] | None = None) -> di
         "case_number": view.case_number,
         "state": view.state.value,
         "item_code": view.item_code,
+        "item_name": view.item_name,
         "applicant_name": name,
         "id_masked": mask_id_number(number) if number else "",
         "id_hash": id_hash(number),

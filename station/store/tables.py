@@ -59,12 +59,14 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_updated", "updated_at"),
         Index("ix_cases_due", "due_date"),
         Index("ix_cases_id_hash", "id_hash"),
+        Index("ix_cases_state_updated", "state", "updated_at"),
     )
 
     case_id: str = Field(primary_key=True, max_length=32)
     case_number: str = Field(unique=True)
     state: str
     item_code: str = ""
+    item_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
     applicant_name: str = ""
     id_masked: str = ""
     id_hash: str = ""
@@ -74,7 +76,7 @@ class CaseRow(SQLModel, table=True):
     division: str = ""
     updated_at: str = ""
     due_date: str | None = None
-    flagged: int = 0
+    flagged: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """1 when one of our events was superseded (the agent must look)."""
     view: str = Field(sa_column=Column(Text, nullable=False))
     """CaseView JSON."""

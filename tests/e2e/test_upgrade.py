@@ -42,7 +42,8 @@ def _write_as_old_software(store: StationStore, serials: range) -> list[str]:
             view, built = build_events(identity, None, events, seq, number)
             eventlog.insert_local(conn, built)
             row = projection.case_row(view)
-            row.pop("flagged")
+            for newer in ("flagged", "item_name"):  # columns later revisions added
+                row.pop(newer)
             old_cases = table("cases", *(column(name) for name in row))
             conn.execute(insert(old_cases).values(**row))
             numbers.append(number)
