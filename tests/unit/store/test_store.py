@@ -123,3 +123,17 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(store: Statio
             conn, opts={"compare_type": True, "include_name": include_name}
         )
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_concurrent_writers_keep_the_sequence_gapless(
+    service: CaseService, store: StationStore
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.events import EventKind
+
+    cases = [service.take_in(application(serial=i), today=date(2026, 11, 23)) for i in range(1, 9)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda c: service.act(c.case_number, EventKind.submitted), cases))
+    seqs = [e.station_seq for e in store.outbox_batch(1000, 1 << 30)]
+    assert seqs == list(range(1, 25))
