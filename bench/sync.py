@@ -298,13 +298,13 @@ def bench_naive(central: CentralRun, station: Station, per_event: bool = False) 
         "Accept-Encoding": "identity",
         "Connection": "close",
     }
-    wire = station.wire
+    # No keep-alive: the pool keeps no idle connection, and the server is asked to close.
+    wire = CountingTransport(httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)))
     before = wire.snapshot()
     count = 0
-    limits = httpx.Limits(max_keepalive_connections=0)
     base = central.url + API_PREFIX
     start = mark(central)
-    with httpx.Client(base_url=base, transport=wire, limits=limits) as http:
+    with httpx.Client(base_url=base, transport=wire) as http:
         for events in cases:
             body = PushRequest(events=events).model_dump_json()
             response = http.post("/push", content=body, headers=headers)
