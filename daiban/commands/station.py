@@ -48,11 +48,14 @@ def enroll(
     as_json: JsonFlag = False,
 ) -> None:
     """Enroll this station with the county's central."""
+    from station.services.application import ActionRefused
     from station.services.syncing import enroll_station
 
     with open_store(data_dir) as store:
         try:
             identity = enroll_station(store, central, code, device_name)
+        except ActionRefused as refused:
+            fail(refused.message)
         except SyncError as error:
             fail(translate_reason(str(error)))
     if as_json:

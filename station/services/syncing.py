@@ -10,6 +10,8 @@ import platform
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
+from station.services import _
+from station.services.application import ActionRefused
 from station.store import NewEvent, StationIdentity, StationStore
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
@@ -36,7 +38,15 @@ def enroll_station(
 
     Raises:
         sync.errors.SyncError: the code was refused or the centre is unreachable.
+        ActionRefused: the station is enrolled and still holds unsent events
+            (a new identity would strand them).
     """
+    if store.identity() is not None and store.outbox_depth():
+        raise ActionRefused(
+            _(
+                "This station still holds {count} unsent events; sync them before enrolling again."
+            ).format(count=store.outbox_depth())
+        )
     answer = enroll(
         central_url,
         code,

@@ -116,3 +116,21 @@ def test_sync_with_the_centre_unreachable_keeps_the_outbox(tmp_path: Path) -> No
     store = StationStore.open(home)
     assert store.outbox_depth() == 3  # created, received and the automatic submission
     assert store.last_sync() is not None and store.last_sync().error  # type: ignore[union-attr]
+
+
+def test_re_enrolling_with_unsent_events_is_refused(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _run("case", "import", str(source), "--data-dir", str(home))
+    code, output = _run(
+        "station",
+        "enroll",
+        "--central",
+        "http://127.0.0.1:9",
+        "--code",
+        "X",
+        "--data-dir",
+        str(home),
+    )
+    assert (code, output) == (1, "daiban: 本站点还有 2 条事件未上传，请先同步再重新注册。\n")
