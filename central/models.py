@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Uuid
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -36,7 +37,12 @@ def _tz() -> DateTime:
     return DateTime(timezone=True)
 
 
-class StationBase(SQLModel):
+class CentralModel(SQLModel, registry=registry()):
+    """Base of the centre's tables: their own metadata, so a process that also
+    loads the station's tables (the CLI, the demo) never mixes the two schemas."""
+
+
+class StationBase(CentralModel):
     """What a station is: where, called what, at which level."""
 
     division: str = Field(index=True, max_length=12)
@@ -70,7 +76,7 @@ class StationPublic(StationBase):
     software_version: str = ""
 
 
-class EnrollmentCode(SQLModel, table=True):
+class EnrollmentCode(CentralModel, table=True):
     """A one-time code a county hands to a station for enrollment."""
 
     code_hash: str = Field(primary_key=True, max_length=64)
@@ -84,7 +90,7 @@ class EnrollmentCode(SQLModel, table=True):
     station_id: str | None = None
 
 
-class UserBase(SQLModel):
+class UserBase(CentralModel):
     """Who a person is to daiban: login, name, role, where they work."""
 
     username: str = Field(unique=True, max_length=64)
@@ -124,7 +130,7 @@ class User(UserBase, table=True):
     """Taken from the event counter on every change, so pulls find changed accounts by cursor."""
 
 
-class EventRow(SQLModel, table=True):
+class EventRow(CentralModel, table=True):
     """An event as the centre holds it, in the centre's (commit) order."""
 
     __tablename__ = "event"
@@ -154,7 +160,7 @@ class EventRow(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
 
 
-class CaseRow(SQLModel, table=True):
+class CaseRow(CentralModel, table=True):
     """A case's current state at the centre: the reducer's fold of its applied events."""
 
     __tablename__ = "case_state"  # "case" is an SQL keyword
@@ -172,7 +178,7 @@ class CaseRow(SQLModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class Blob(SQLModel, table=True):
+class Blob(CentralModel, table=True):
     """An attachment (a scan), content-addressed by SHA-256, uploaded in resumable chunks."""
 
     sha256: str = Field(primary_key=True, max_length=64)
@@ -185,7 +191,7 @@ class Blob(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
 
 
-class BlobRef(SQLModel, table=True):
+class BlobRef(CentralModel, table=True):
     """A case that references a blob (decides who may fetch it)."""
 
     sha256: str = Field(primary_key=True, max_length=64)
@@ -193,7 +199,7 @@ class BlobRef(SQLModel, table=True):
     division: str = Field(max_length=12)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(CentralModel, table=True):
     """One link of the tamper-evident chain over every event the centre accepted."""
 
     seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
@@ -204,7 +210,7 @@ class AuditEntry(SQLModel, table=True):
     """sha256(prev_hash + canonical event JSON + status)."""
 
 
-class Counter(SQLModel, table=True):
+class Counter(CentralModel, table=True):
     """Named counters; ``events`` hands out central_seq under a row lock."""
 
     name: str = Field(primary_key=True, sa_type=String(32))

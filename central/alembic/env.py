@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection, create_engine
-from sqlmodel import SQLModel
 
-import central.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from central.models import CentralModel
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = CentralModel.metadata
 
 
 def _run(connection: Connection) -> None:
