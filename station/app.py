@@ -69,6 +69,7 @@ class DaibanApp(App[None]):
         self.desk.user = message.user
         self.desk.drafts_offered = False
         self.switch_screen(HomeScreen(self.desk))
+        self._sync(manual=False)  # is the centre there? (status line), and send what waits
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):

@@ -27,7 +27,19 @@ ACTIONS: dict[str, str] = {
 """Desk action -> the event kind the lifecycle must allow for it to be offered."""
 
 
-def case_header(view: Any) -> str:
+def outstanding(view: Any, item: Any) -> list[str]:
+    """Names of the materials still to bring: 容缺 ones, and required ones marked missing."""
+    if item is None:
+        return []
+    names = []
+    for spec in item.materials:
+        state = view.materials.get(spec.key, "missing")
+        if state == "deferred" or (state == "missing" and spec.required):
+            names.append(spec.name)
+    return names
+
+
+def case_header(view: Any, item: Any = None) -> str:
     """The case's essentials, as read to the resident."""
     from station.services.names import state_name
 
@@ -39,7 +51,7 @@ def case_header(view: Any) -> str:
     ]
     if view.last_reason:
         lines.append(_("Reason: {reason}").format(reason=view.last_reason))
-    missing = [k for k, v in view.materials.items() if v in ("deferred", "missing")]
+    missing = outstanding(view, item)
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))
     if view.rating:
@@ -68,16 +80,18 @@ class CaseScreen(Screen[None]):
     class Loaded(Message):
         """The case was read (or changed) by a worker."""
 
-        def __init__(self, view: Any, note: str = "") -> None:
+        def __init__(self, view: Any, note: str = "", item: Any = None) -> None:
             super().__init__()
             self.view = view
             self.note = note
+            self.item = item
 
     def __init__(self, desk: Desk, key: str) -> None:
         super().__init__()
         self.desk = desk
         self.key = key
         self.view: Any = None
+        self.item: Any = None
 
     def compose(self) -> ComposeResult:
         yield Static(_("Loading…"), id="case-header")
@@ -91,17 +105,28 @@ class CaseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self.Loaded(self.desk.store.get_case(self.key)))
+        view = self.desk.store.get_case(self.key)
+        self.post_message(self.Loaded(view, item=self._item(view)))
+
+    def _item(self, view: Any) -> Any:
+        """The case's service item from the catalog (None for 办不成事 or an unknown code)."""
+        if view is None or not view.item_code:
+            return None
+        try:
+            return self.desk.catalog().get(view.item_code)
+        except KeyError:
+            return None
 
     def on_case_screen_loaded(self, message: CaseScreen.Loaded) -> None:
         from station.services.names import action_name, role_name
         from sync.messages import translate_reason
 
         self.view = message.view
+        self.item = message.item or self.item
         if self.view is None:
             self.query_one("#case-header", Static).update(_("There is no such case."))
             return
-        self.query_one("#case-header", Static).update(case_header(self.view))
+        self.query_one("#case-header", Static).update(case_header(self.view, self.item))
         table = self.query_one(DataTable)
         table.clear()
         for entry in self.view.history:
@@ -148,7 +173,7 @@ class CaseScreen(Screen[None]):
         except ActionRefused as refused:
             self.app.call_from_thread(self.notify, refused.message, severity="error")
             return
-        self.post_message(self.Loaded(view, note))
+        self.post_message(self.Loaded(view, note, self._item(view)))
 
     def action_back(self) -> None:
         """Back to where the case was opened from."""

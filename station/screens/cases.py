@@ -82,7 +82,7 @@ class CasesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(_("Case number"), _("Applicant"), _("Item"), _("State"), _("Due"))
+        table.add_columns(_("Case number"), _("State"), _("Applicant"), _("Item"), _("Due"))
         self.query_one("#cases-search", Input).focus()
         self._reload()
 
@@ -109,9 +109,9 @@ class CasesScreen(Screen[None]):
             flag = "⚠ " if row.flagged else ""
             table.add_row(
                 row.case_number,
+                flag + state_label(row.state),
                 f"{row.applicant_name} {row.id_masked}".strip(),
                 row.item_name,
-                flag + state_label(row.state),
                 due,
                 key=row.case_number,
             )

@@ -65,7 +65,7 @@ class IntakeScreen(ScanAttaching):
     """The guided take-in; dismissed with nothing (the home screen reloads)."""
 
     BINDINGS = [
-        Binding("f7", "previous", _("Back")),
+        Binding("f7", "previous", _("Previous step")),
         Binding("f8", "next", _("Next")),
         Binding("f9", "take_in", _("Take in")),
         Binding("f6", "authorization", _("Authorization letter")),

@@ -21,7 +21,7 @@ class LoginScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "clear", _("Clear")),
-        Binding("f5", "focus_demo", _("Demo accounts"), show=False),
+        Binding("f5", "focus_demo", _("Demo accounts")),
     ]
 
     class LoggedIn(Message):
@@ -114,6 +114,10 @@ class LoginScreen(Screen[None]):
             field.value = ""
         self._show("", error=False)
         self.query_one("#username", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The demo-accounts key only where demo accounts are shown."""
+        return bool(self.demo_accounts) if action == "focus_demo" else True
 
     def action_focus_demo(self) -> None:
         for table in self.query("#demo-table"):
