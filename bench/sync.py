@@ -27,6 +27,10 @@ Prints ``name=value`` lines:
   station (hello + an empty pull + recording the run) and ``nochange_bytes``, the
   bytes of one such run both ways (``nochange_pull_only_ms``: the GET /pull alone).
 
+With ``--burst K``, K more village stations then share the N cases and sync at
+once (``burst_events_per_s``): the only figure ``--workers`` can change, since
+one station's sync is sequential.
+
 Targets (not assertions): >= 2,000 events/s, >= 20x naive, <= 400 bytes per event.
 """
 
@@ -39,7 +43,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -373,6 +378,43 @@ def bench_nochange(township: Station) -> None:
     emit("nochange_pull_only_ms", statistics.median(pulls) * 1000)
 
 
+def bench_burst(central: CentralRun, count: int, cases: int) -> None:
+    """``count`` more village stations sync at once (a county back online at 9 a.m.).
+
+    Each takes ``cases // count`` cases in, then all run ``run_sync`` together,
+    one thread each: this is where ``--workers`` can matter (one station's sync
+    is sequential, so extra workers cannot speed it up).
+    """
+    per_station = max(1, cases // count)
+    with ExitStack() as stack:
+        stations = [
+            stack.enter_context(
+                enrolled(central, f"burst{n}", f"6405221002{n + 11:02d}", "village")
+            )
+            for n in range(count)
+        ]
+        for n, station in enumerate(stations):
+            take_in(station.store, 2_000_000 + n * per_station, per_station)
+        pushed_at: list[float] = []
+
+        def pushed() -> None:
+            pushed_at.append(time.perf_counter())
+
+        start = mark(central)
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            reports = list(pool.map(lambda station: station.sync(pushed), stations))
+        end = mark(central)
+    events = sum(report.pushed for report in reports)
+    if sum(report.applied for report in reports) != 3 * per_station * count:
+        raise RuntimeError(f"the burst did not apply every event: {reports}")
+    emit("burst_stations", count)
+    emit("burst_events", events)
+    emit("burst_push_s", max(pushed_at) - start.wall)
+    emit("burst_events_per_s", events / (max(pushed_at) - start.wall))
+    emit("burst_sync_s", end.wall - start.wall)
+    emit_cpu("burst", start, end, events)
+
+
 def _load() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -380,7 +422,7 @@ def _load() -> str:
         return "unknown"
 
 
-def run(cases: int, db: str, workers: int, naive_per_event: bool = False) -> None:
+def run(cases: int, db: str, workers: int, naive_per_event: bool = False, burst: int = 0) -> None:
     """The whole benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
@@ -403,6 +445,8 @@ def run(cases: int, db: str, workers: int, naive_per_event: bool = False) -> Non
             emit("naive_ratio", pushed_rate / naive_rate)
             bench_catchup(central, township, 3 * (cases + naive_count))
             bench_nochange(township)
+            if burst:
+                bench_burst(central, burst, cases)
     emit("loadavg_after", _load())
     emit("total_s", time.perf_counter() - started)
 
@@ -420,11 +464,18 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="the naive client sends one event per request (default: one case, 3 events)",
     )
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        metavar="K",
+        help="then K more village stations share --cases and sync at once (default: none)",
+    )
     args = parser.parse_args(argv)
-    if args.cases < 1 or args.workers < 1:
-        parser.error("--cases and --workers must be at least 1")
+    if args.cases < 1 or args.workers < 1 or not 0 <= args.burst <= 80:
+        parser.error("--cases and --workers must be at least 1, --burst 0 to 80")
     try:
-        run(args.cases, args.db, args.workers, args.naive_per_event)
+        run(args.cases, args.db, args.workers, args.naive_per_event, args.burst)
     except KeyboardInterrupt:
         print(
             "interrupted: the central, the database and the temporary files are removed",
