@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from station.services import _
@@ -15,7 +16,8 @@ from station.services.application import ActionRefused
 from station.store import NewEvent, StationIdentity, StationStore
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
-from sync.events import EventKind, Role
+from sync.errors import SyncError
+from sync.events import SCHEMA_VERSION, EventKind, Role
 from sync.lifecycle import CaseState
 from sync.lock import sync_lock
 from sync.reducer import CaseView
@@ -112,8 +114,24 @@ def sync_now(
     """
     with sync_lock(store.data_dir):
         identity = store.require_identity()
-        submit_received(store)
         with client_factory(identity) as client:
+            _reach(store, client)
+            submit_received(store)  # only once the centre answers: then it really goes
             return run_sync(
                 store, client, software_version=software_version(), on_progress=on_progress
             )
+
+
+def _reach(store: StationStore, client: CentralClient) -> None:
+    """Say hello before anything is submitted; a failure is recorded like a failed run."""
+    try:
+        client.hello(
+            software_version=software_version(),
+            schema_version=SCHEMA_VERSION,
+            outbox_depth=store.outbox_depth(),
+        )
+    except SyncError as error:
+        failed = SyncReport(error=str(error), pending=store.outbox_depth())
+        failed.finished_at = datetime.now(UTC)
+        store.record_sync(failed)
+        raise
