@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from stdnum.iso7064 import mod_11_2
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
@@ -83,6 +84,7 @@ async def test_id_number_shows_birth_date_and_sex_as_typed(
         assert "身份证" in message or "校验" in message
 
 
+@pytest.mark.slow
 async def test_take_in_writes_the_case_and_prints_the_receipt(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
@@ -126,6 +128,7 @@ async def test_validation_error_names_the_field_and_loses_nothing(
     assert drafts[0].data["item_code"] == ALLOWANCE
 
 
+@pytest.mark.slow
 async def test_a_scan_from_the_watched_folder_is_attached_to_the_material(
     desk: Callable[..., DaibanApp], store: StationStore, tmp_path: Path
 ) -> None:

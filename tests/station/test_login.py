@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from station.app import DaibanApp
 from station.screens.home import HomeScreen
 from station.screens.login import LoginScreen
@@ -36,6 +38,7 @@ async def test_right_password_opens_home(desk: Callable[..., DaibanApp]) -> None
         assert "马丽" in text and "今日" in text and "待同步 0" in text
 
 
+@pytest.mark.slow
 async def test_five_failures_lock_even_the_right_password(desk: Callable[..., DaibanApp]) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
         for _attempt in range(5):

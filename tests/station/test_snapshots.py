@@ -54,7 +54,7 @@ async def intake(pilot: Pilot[None]) -> None:
 
 
 @pytest.mark.parametrize("mode", ["normal", "elder"])
-@pytest.mark.parametrize("where", ["login", "home", "intake"])
+@pytest.mark.parametrize("where", ["login", "home", pytest.param("intake", marks=pytest.mark.slow)])
 def test_desk_snapshot(
     snap_compare: Snap, desk: Callable[..., DaibanApp], where: str, mode: str
 ) -> None:
