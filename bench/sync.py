@@ -27,6 +27,13 @@ Prints ``name=value`` lines:
   station (hello + an empty pull + recording the run) and ``nochange_bytes``, the
   bytes of one such run both ways (``nochange_pull_only_ms``: the GET /pull alone).
 
+``<phase>_client_cpu_us_per_event`` / ``_server_cpu_us_per_event`` /
+``_db_cpu_us_per_event`` (PostgreSQL): CPU time per event of this process (the
+station), the uvicorn processes and the PostgreSQL processes in that phase,
+read from /proc. On a busy machine they are steadier than the rates, and say
+what one core per side would sustain. ``loadavg_before``/``_after`` tell how
+busy the machine was.
+
 With ``--burst K``, K more village stations then share the N cases and sync at
 once (``burst_events_per_s``): the only figure ``--workers`` can change, since
 one station's sync is sequential.
