@@ -1,0 +1,82 @@
+"""The smaller screens: 办不成事, settings, the authorization letter, manual sync while offline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from station.app import DaibanApp
+from station.config import load_settings
+from station.screens.home import HomeScreen
+from station.screens.settings import SettingsScreen
+from station.screens.unresolved import UnresolvedScreen
+from station.store import StationStore
+from tests.station.helpers import flat_text, log_in, settle
+from tests.station.test_intake import SON_ID, choose_allowance, fill
+
+
+async def test_unresolved_request_is_recorded_as_a_case(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UnresolvedScreen)
+        await pilot.press("f9")
+        assert "请填写想办什么" in flat_text(pilot)
+        pilot.app.screen.query_one("#what", Input).value = "办理林权证"
+        pilot.app.screen.query_one("#why", Input).value = "本站无此事项，需到县自然资源局"
+        pilot.app.screen.query_one("#contact", Input).value = "13895401122"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+    [case] = store.list_cases()
+    view = store.get_case(case.case_number)
+    assert view is not None and view.kind == "unresolved" and view.what == "办理林权证"
+
+
+async def test_settings_are_saved_to_station_toml(
+    desk: Callable[..., DaibanApp], station_dir: Path
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SettingsScreen)
+        pilot.app.screen.query_one("#printer", Input).value = "EPSON-LQ"
+        pilot.app.screen.query_one("#paper", Select).value = "80mm"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+    saved = load_settings(station_dir)
+    assert saved.printer == "EPSON-LQ" and saved.paper_format == "80mm"
+
+
+async def test_authorization_letter_is_offered_when_a_relative_files(
+    desk: Callable[..., DaibanApp], station_dir: Path
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        pilot.app.screen.query_one("#relation", Select).value = "relative"
+        await pilot.pause()
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "principal.name", "马建国")
+        await fill(pilot, "principal.id_number", SON_ID)
+        await pilot.press("f6")
+        await settle(pilot)
+    letters = list((station_dir / "documents").glob("*authorization*.pdf"))
+    assert len(letters) == 1 and letters[0].read_bytes().startswith(b"%PDF")
+
+
+async def test_sync_now_while_the_centre_is_away_says_so(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert "中心：离线" in flat_text(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any("连不上中心" in n for n in notices), notices
