@@ -2,9 +2,10 @@
 
 Per station: the cases it owns, the events it wrote, the gaps in its station
 sequence (numbers between 1 and the highest received that never arrived: an
-event refused, lost, or still on a stick), and the duplicates seen (pushes of
-events already held, plus different events that reused a station sequence
-number). Everything is computed with a few grouped queries, not per event.
+event refused, lost, or still on a stick), and the duplicates held: different
+events that reused a station sequence number. Re-pushes of events already held
+(a retry after a lost answer) are counted apart as ``duplicate_pushes``: they
+are the idempotent path doing its job, and changed nothing. Everything is computed with a few grouped queries, not per event.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ class StationReconciliation:
 
     @property
     def duplicates(self) -> int:
-        """Every duplicate found: re-pushed events plus reused sequence numbers."""
-        return self.duplicate_pushes + self.sequence_conflicts
+        """Duplicates in what the centre holds: events that reused a station sequence number.
+
+        The UNIQUE event id makes a second copy of one event impossible, so this
+        counts the only duplicates that can exist; re-pushes are not in it.
+        """
+        return self.sequence_conflicts
 
     def as_json(self) -> dict[str, Any]:
         """The JSON shape of ``daiban central report reconcile --json``."""

@@ -36,7 +36,7 @@ def _assert_whole(central: Central, station: Station, cases: int) -> dict[str, o
     held = central.reconcile()[station.station_id]
     # Each event held once (re-pushes are answered "duplicate", never stored twice).
     assert (held["cases"], held["events"], held["max_station_seq"]) == (cases, cases * 3, cases * 3)
-    assert (held["gaps"], held["sequence_conflicts"]) == ([], 0)
+    assert (held["gaps"], held["duplicates"], held["sequence_conflicts"]) == ([], 0, 0)
     events = _station_events(station)
     assert len(events) == cases * 3 == len({event_id for event_id, _ in events})
     assert [seq for _, seq in events] == list(range(1, cases * 3 + 1))
