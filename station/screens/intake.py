@@ -37,6 +37,7 @@ from station.screens.intake_model import STEPS, IntakeDraft
 from station.screens.intake_review import review_text, search_items
 from station.screens.intake_scans import ScanAttaching
 from station.widgets.fields import FieldEditor
+from station.widgets.group import GroupEditor
 from station.widgets.materials import MaterialRow
 from station.widgets.scans import ScanPanel
 
@@ -200,6 +201,10 @@ class IntakeScreen(ScanAttaching):
             FieldEditor(spec, f"fields.{spec.key}", self.draft.fields.get(spec.key), today=today)
             for spec in item.fields
         )
+        for group in item.groups:
+            rows = list(self.draft.fields.get(group.key) or [{} for _ in range(group.min_rows)])
+            self.draft.resize_group(group.key, len(rows))
+            await form.mount(GroupEditor(group, rows, today=today))
         materials = self.query_one("#step-materials", VerticalScroll)
         await materials.remove_children()
         await materials.mount(Label(_("Materials 材料清单"), classes="heading"))
@@ -231,6 +236,10 @@ class IntakeScreen(ScanAttaching):
 
     def on_field_editor_changed(self, message: FieldEditor.Changed) -> None:
         self.draft.set(message.path, message.value)
+        self._save()
+
+    def on_group_editor_rows_changed(self, message: GroupEditor.RowsChanged) -> None:
+        self.draft.resize_group(message.key, message.rows)
         self._save()
 
     def on_material_row_changed(self, message: MaterialRow.Changed) -> None:

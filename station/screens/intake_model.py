@@ -7,11 +7,15 @@ with ``store.save_draft``; the same data becomes the ``Application`` given to
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from forms.fieldtypes import to_date
+
+ROW_PATH = re.compile(r"(?P<group>[a-z][a-z0-9_]*)\[(?P<index>\d+)\]\.(?P<field>[a-z][a-z0-9_]*)")
+"""A path inside a repeating group: ``members[1].name``."""
 
 STEPS = ("item", "applicant", "form", "materials", "review")
 """The steps of the guided take-in, in order."""
@@ -49,13 +53,25 @@ class IntakeDraft:
         return asdict(self)
 
     def set(self, path: str, value: Any) -> None:
-        """Set one value by its path: ``applicant.name``, ``principal.phone``, ``fields.KEY``."""
+        """Set one value by its path: ``applicant.name``, ``fields.KEY``, ``fields.KEY[i].SUB``."""
         section, _, key = path.partition(".")
         target: dict[str, Any] = getattr(self, section)
+        row_path = ROW_PATH.fullmatch(key)
+        if row_path is not None:
+            rows = self.fields.setdefault(row_path["group"], [])
+            index = int(row_path["index"])
+            rows.extend({} for _ in range(index + 1 - len(rows)))
+            target, key = rows[index], row_path["field"]
         if value is None or value == "" or value == []:
             target.pop(key, None)
         else:
             target[key] = value
+
+    def resize_group(self, key: str, rows: int) -> None:
+        """Keep ``rows`` rows of a repeating group (new ones empty)."""
+        current = list(self.fields.get(key) or [])
+        current = current[:rows] + [{} for _ in range(rows - len(current))]
+        self.fields[key] = current
 
     def set_material(self, key: str, state: str, supply_by: date | None) -> None:
         """Record a material's state and its 容缺 date."""

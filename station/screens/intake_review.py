@@ -56,6 +56,11 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
             shown = "、".join(value) if isinstance(value, list) else value
             shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
             lines.append(f"{spec.label}: {shown}")
+    for group in item.groups:
+        rows = draft.fields.get(group.key) or []
+        lines.append(_("{label}: {n} rows").format(label=group.label, n=len(rows)))
+        for row in rows:
+            lines.append("  · " + "  ".join(str(v) for k, v in row.items() if k != "id_number"))
     states = {
         "provided": _("provided"),
         "deferred": _("deferred 容缺"),

@@ -154,3 +154,29 @@ async def test_a_scan_from_the_watched_folder_is_attached_to_the_material(
     assert case.materials["bank_card"] == "provided"
     sha = case.attachments[0].sha256
     assert (store.blob_dir / sha[:2] / sha[2:]).read_bytes() == b"%PDF-1.4 scanned passbook"
+
+
+async def test_household_members_are_rows_that_can_be_added(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    from station.widgets.group import GroupEditor
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        pilot.app.screen.query_one("#item-search", Input).value = "低保"
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("f8")
+        group = pilot.app.screen.query_one(GroupEditor)
+        assert group.row_count == 1  # 低保 needs at least one household member
+        await fill(pilot, "fields.members[0].name", "马占福")
+        await group.add_row()
+        await fill(pilot, "fields.members[1].name", "马秀英")
+        await settle(pilot)
+        assert group.row_count == 2
+    [draft] = store.list_drafts()
+    names = [row.get("name") for row in draft.data["fields"]["members"]]
+    assert names == ["马占福", "马秀英"]
