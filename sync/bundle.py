@@ -262,8 +262,14 @@ def read_bundle(path: Path, key_for_station: Callable[[str], str | None]) -> Bun
             if not hmac.compare_digest(_sign(raw, key), signature):
                 raise BundleError(FORGED, manifest.station_id)
             contents = _read_members(archive, manifest)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise BundleError(DAMAGED, str(error)) from None
+    except BundleError:
+        raise
+    except Exception as error:
+        # A damaged archive can fail in zipfile, zlib or struct with almost any
+        # exception type (BadZipFile, zlib.error, NotImplementedError for a
+        # flipped flag bit, ValueError...): all mean the same to the person
+        # holding the stick, so all are refused whole as damaged.
+        raise BundleError(DAMAGED, f"{type(error).__name__}: {error}") from None
     events = _parse_events(contents.pop(EVENTS, b""), manifest)
     blobs = {name.removeprefix("blobs/"): data for name, data in contents.items()}
     return Bundle(manifest=manifest, events=events, blobs=blobs)
