@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from forms.workdays import working_days_between
 from station.i18n import _
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, ReasonDialog
@@ -23,8 +24,8 @@ from station.widgets.status import DeskStatus, SyncState
 
 SECTION_LIMIT = 20
 """At most this many lines per section (the case list pages through the rest)."""
-NEAR = timedelta(days=3)
-"""A case due within this many days is "near due" (临期)."""
+NEAR_WORKING_DAYS = 2
+"""A case with this many working days left, or fewer, is "near due" (临期)."""
 
 
 @dataclass
@@ -86,7 +87,7 @@ def read_home(desk: Desk) -> HomeData:
         ),
         (
             _("Near or past due 临期/逾期"),
-            [_case_line(c, _due_text(c)) for c in _due(store, today)],
+            [_case_line(c, _due_text(c, today)) for c in _due(store, today)],
         ),
         (
             _("Superseded, needs attention 需处理"),
@@ -102,22 +103,28 @@ def _returned_line(store: Any, case: Any) -> HomeLine:
 
 
 def _due(store: Any, today: date) -> list[Any]:
-    """Past due first, then cases due within NEAR_DAYS calendar days."""
+    """Past due first, then cases with at most NEAR_WORKING_DAYS working days left."""
     overdue: list[Any] = store.list_cases(overdue=True, limit=SECTION_LIMIT)
     seen = {c.case_number for c in overdue}
     near: list[Any] = []
     for state in ("accepted", "processing"):
         for case in store.list_cases(state=state, limit=200):
             due = case.due_date
-            if due and case.case_number not in seen and today <= due <= today + NEAR:
-                near.append(case)
+            if due and case.case_number not in seen and due >= today:
+                if working_days_between(today, due) <= NEAR_WORKING_DAYS:
+                    near.append(case)
     near.sort(key=lambda c: c.due_date)
     return (overdue + near)[:SECTION_LIMIT]
 
 
-def _due_text(case: Any) -> str:
+def _due_text(case: Any, today: date) -> str:
     due = getattr(case, "due_date", None)
-    return _("due {day}").format(day=due.isoformat()) if due else ""
+    if not due:
+        return ""
+    left = working_days_between(today, due)
+    if left < 0:
+        return _("due {day}, {n} working days late").format(day=due.isoformat(), n=-left)
+    return _("due {day}, {n} working days left").format(day=due.isoformat(), n=left)
 
 
 def read_sync_state(store: Any) -> SyncState:

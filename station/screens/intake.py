@@ -110,6 +110,10 @@ class IntakeScreen(ScanAttaching):
     def compose(self) -> ComposeResult:
         today = self.desk.clock().date()
         yield Static("", id="intake-steps")
+        yield Static(
+            _("Fill in what you can; it is kept as you type. F8 goes on, F7 goes back."),
+            classes="plain-hint",
+        )
         with ContentSwitcher(id="intake-body", initial="step-item"):
             with Vertical(id="step-item"):
                 yield Label(_("Which service item? Type to search"), classes="heading")

@@ -53,6 +53,10 @@ class LoginScreen(Screen[None]):
         with Horizontal(id="login-body"):
             with Vertical(id="login-form"):
                 yield Label(_("Sign in"), classes="heading")
+                yield Static(
+                    _("Type your name for the desk, press Enter, then your password."),
+                    classes="plain-hint",
+                )
                 yield Label(_("Username"))
                 yield Input(id="username", placeholder=_("username"))
                 yield Label(_("Password"))

@@ -110,3 +110,29 @@ async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
     case = store.get_case(done)
     assert case is not None and case.state == "delivered"
     assert case.rating == 2 and case.rating_reason == "等待时间太长"
+
+
+async def test_home_lists_a_case_past_its_promised_date_in_working_days(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    from datetime import UTC, datetime
+
+    from station.store import NewEvent
+    from sync.events import Role
+
+    late = take_in(store, "王桂兰")
+    accepted_long_ago = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    store.append(
+        late.case_number,
+        [
+            NewEvent(EventKind.submitted, "u-agent201", Role.agent),
+            NewEvent(
+                EventKind.accepted, "u-reviewer", Role.reviewer, device_time=accepted_long_ago
+            ),
+        ],
+    )
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        text = flat_text(pilot)
+        assert "临期/逾期1" in text
+        assert late.case_number in text and "已逾期" in text
