@@ -16,6 +16,7 @@ from forms.identity import mask_id_number
 from station.i18n import _
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, RatingDialog, ReasonDialog
+from station.widgets.status import DeskStatus
 
 ACTIONS: dict[str, str] = {
     "supplement": "supplemented",
@@ -94,11 +95,15 @@ class CaseScreen(Screen[None]):
         self.item: Any = None
 
     def compose(self) -> ComposeResult:
+        yield DeskStatus()
         yield Static(_("Loading…"), id="case-header")
         yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
+        status = self.query_one(DeskStatus)
+        status.state = self.desk.sync_state
+        status.who = self.desk.user.name if self.desk.user else ""
         table = self.query_one(DataTable)
         table.add_columns(_("Time"), _("What"), _("Who"), _("Note"))
         self._load()

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from station.i18n import _
 from station.screens.context import Desk
+from station.widgets.status import DeskStatus
 
 PAGE = 50
 """Rows per page: the list never loads everything."""
@@ -71,6 +72,7 @@ class CasesScreen(Screen[None]):
         self.total = 0
 
     def compose(self) -> ComposeResult:
+        yield DeskStatus()
         with Horizontal(id="cases-filter"):
             yield Input(id="cases-search", placeholder=_("name, ID number, case number, pinyin"))
             options = [(state_label(s), s) for s in STATE_FILTERS]
@@ -81,6 +83,9 @@ class CasesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        status = self.query_one(DeskStatus)
+        status.state = self.desk.sync_state
+        status.who = self.desk.user.name if self.desk.user else ""
         table = self.query_one(DataTable)
         table.add_columns(_("Case number"), _("State"), _("Applicant"), _("Item"), _("Due"))
         self.query_one("#cases-search", Input).focus()
