@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.faults import fault_point
 from central.services.blobs import (
     BlobError,
     blob_status,
@@ -87,7 +88,7 @@ def upload(
 ) -> BlobStatus:
     """Append one chunk at ``offset`` (409 if the centre holds a different amount)."""
     try:
-        return put_chunk(
+        held = put_chunk(
             session=session,
             station=station,
             blob_dir=settings.blob_dir,
@@ -99,3 +100,5 @@ def upload(
         )
     except BlobError as error:
         raise _http(error) from error
+    fault_point("mid_blob")  # test-only (central.faults): the chunk is stored, not answered
+    return held
