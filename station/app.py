@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from forms.i18n import set_language
 from station.i18n import _
 from station.screens.auth import DemoAccount, LoginGate
+from station.screens.bundles import DropFolderWatch, import_bundle
 from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
@@ -46,6 +47,7 @@ class DaibanApp(App[None]):
         self._last_input = time.monotonic()
         self.owns_store = False
         """Close the store on exit (when make_app opened it)."""
+        self.drop_watch: DropFolderWatch | None = None
 
     def on_mount(self) -> None:
         self.register_theme(STANDARD_THEME)
@@ -55,8 +57,22 @@ class DaibanApp(App[None]):
         self.set_interval(15, self._check_idle)
         interval = getattr(self.desk.settings, "sync_interval_seconds", 30)
         self.set_interval(interval, self._background_sync)
+        drop = getattr(self.desk.settings, "bundle_drop_folder", None)
+        if drop and Path(drop).is_dir():
+            self.drop_watch = DropFolderWatch(Path(drop), self._bundle_arrived)
+            self.drop_watch.start()
+
+    def _bundle_arrived(self, path: Path) -> None:
+        """watchdog thread: a return bundle was put in the drop folder."""
+        self.call_from_thread(self._import_bundle, path)
+
+    @work(thread=True, group="bundle", exit_on_error=False)
+    def _import_bundle(self, path: Path) -> None:
+        self.call_from_thread(self.notify, import_bundle(self.desk, path), timeout=10)
 
     def on_unmount(self) -> None:
+        if self.drop_watch is not None:
+            self.drop_watch.stop()
         if self.owns_store:
             self.desk.store.close()
 

@@ -6,7 +6,9 @@ paths as ``daiban bundle export|import``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from station.i18n import _
 from station.screens.context import Desk
@@ -53,3 +55,48 @@ def import_bundle(desk: Desk, path: Path) -> str:
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
     return _("Bundle taken in: {count} events.").format(count=result.events)
+
+
+class DropFolderWatch:
+    """Watches the bundle drop folder (the USB stick) with watchdog; new return bundles are imported.
+
+    The observer thread only calls ``on_bundle(path)`` through the app's
+    ``call_from_thread``; the import itself runs in a worker of the app.
+    """
+
+    def __init__(self, folder: Path, on_bundle: Callable[[Path], None]) -> None:
+        self.folder = folder
+        self.on_bundle = on_bundle
+        self.seen: set[Path] = set()
+        self._observer: Any = None
+
+    def start(self) -> None:
+        """Start watching (bundles already there are left to the agent's import key)."""
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        watch = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                target = getattr(event, "dest_path", "") or event.src_path
+                watch.noticed(Path(str(target)))
+
+        self.seen = set(self.folder.glob(f"*{BUNDLE_SUFFIX}"))
+        self._observer = Observer()
+        self._observer.schedule(Handler(), str(self.folder), recursive=False)
+        self._observer.daemon = True
+        self._observer.start()
+
+    def noticed(self, path: Path) -> None:
+        """A file appeared or changed: hand over each new return bundle once."""
+        if path.suffix != BUNDLE_SUFFIX or path.name.startswith("outbox-") or path in self.seen:
+            return
+        if path.exists():
+            self.seen.add(path)
+            self.on_bundle(path)
+
+    def stop(self) -> None:
+        """Stop the observer thread."""
+        if self._observer is not None:
+            self._observer.stop()
