@@ -273,36 +273,7 @@ def test_killed_mid_blob_the_upload_resumes_where_it_stopped(
     assert store.outbox_depth() == 0
 
 
-def test_a_revoked_station_is_refused_and_keeps_its_outbox(
-    sqlite_central_process: CentralProcess, tmp_path: Path
-) -> None:
-    proc = sqlite_central_process
-    proc.start()
-    station, store, _ = _village(proc, tmp_path, cases=2)
-    store.close()
-    assert station.cli("sync")["pending"] == 0
-    station.cli("case", "import", str(write_cases(tmp_path / "more.jsonl", 2)))
-    depth = station.cli("station", "show")["outbox"]
-    assert depth > 0
-    proc.central.cli("revoke", station.station_id)
-
-    refused = CliRunner().invoke(app, ["sync", "--data-dir", str(station.data_dir)])
-
-    assert refused.exit_code == 1
-    assert "同步失败" in refused.output and "403" in refused.output  # one clear line
-    assert station.cli("station", "show")["outbox"] == depth
-    # The batch itself, sent with the revoked credential: refused, not retried, nothing held.
-    store = StationStore.open(station.data_dir)
-    batch = store.outbox_batch()
-    waits = NoWait()
-    with waits.client(store.require_identity()) as client, pytest.raises(CentralRefused) as no:
-        client.push(batch)
-    assert no.value.status_code in (401, 403) and waits.waits == []
-    assert store.outbox_depth() == depth
-    assert proc.central.reconcile()[station.station_id]["events"] == 6
-
-
-def test_a_centre_answering_5xx_is_retried_then_unreachable_and_the_outbox_stays(
+def test_refused_batches_stay_in_the_outbox_5xx_retried_then_revoked(
     sqlite_central_process: CentralProcess, tmp_path: Path
 ) -> None:
     proc = sqlite_central_process
@@ -310,7 +281,7 @@ def test_a_centre_answering_5xx_is_retried_then_unreachable_and_the_outbox_stays
     station, store, _ = _village(proc, tmp_path, cases=4)
     waits = NoWait()
 
-    error = _sync_fails(store, waits)
+    error = _sync_fails(store, waits)  # 5xx: retried, then "unreachable"
 
     assert "503" in str(error)
     assert len(waits.waits) == 2  # 3 attempts in all
@@ -319,6 +290,24 @@ def test_a_centre_answering_5xx_is_retried_then_unreachable_and_the_outbox_stays
     assert last is not None and last.error and "503" in last.error and last.pushed == 0
     assert proc.central.reconcile()[station.station_id]["events"] == 0
 
-    report: SyncReport = _sync(store, waits)  # the centre is back
+    report: SyncReport = _sync(store, waits)  # the centre answers again: all of it goes
     assert (report.applied, report.pending) == (12, 0)
     _assert_held_once(proc.central, station, 12)
+
+    station.cli("case", "import", str(write_cases(tmp_path / "more.jsonl", 2)))
+    depth = store.outbox_depth()
+    assert depth == 4
+    proc.central.cli("revoke", station.station_id)
+    waits.waits.clear()
+
+    refused = CliRunner().invoke(app, ["sync", "--data-dir", str(station.data_dir)])
+
+    assert refused.exit_code == 1
+    assert "同步失败" in refused.output and "403" in refused.output  # one clear line
+    assert store.outbox_depth() == depth
+    # The batch itself, sent with the revoked credential: refused at once, never retried.
+    with waits.client(store.require_identity()) as client, pytest.raises(CentralRefused) as no:
+        client.push(store.outbox_batch())
+    assert no.value.status_code == 403 and waits.waits == []
+    assert store.outbox_depth() == depth
+    assert proc.central.reconcile()[station.station_id]["events"] == 12
