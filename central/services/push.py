@@ -26,9 +26,11 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     String,
+    Text,
     Uuid,
     any_,
     bindparam,
+    cast,
     func,
     insert,
     select,
@@ -178,11 +180,13 @@ def _held_events(
 
 
 def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> None:
-    statement = select(CASE_TABLE.c.case_id, CASE_TABLE.c.division, CASE_TABLE.c.view).where(
+    # The view as stored text, parsed once by pydantic (no dict round trip).
+    view_text = cast(CASE_TABLE.c.view, Text).label("view_text")
+    statement = select(CASE_TABLE.c.case_id, CASE_TABLE.c.division, view_text).where(
         _one_of(connection, CASE_TABLE.c.case_id, case_ids, Uuid())
     )
     for row in connection.execute(statement):
-        batch.views[row.case_id] = CaseView.model_validate(row.view)
+        batch.views[row.case_id] = CaseView.model_validate_json(row.view_text)
         batch.known_divisions[row.case_id] = row.division
 
 
@@ -326,7 +330,7 @@ def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None
     if not rows:
         return
     factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = factory(CASE_TABLE)
+    statement = factory(CASE_TABLE).values(view=_view_param(connection))
     upsert = statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={column: statement.excluded[column] for column in _CASE_UPDATED},
@@ -345,8 +349,20 @@ def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
         "item_code": view.item_code,
         "flagged": "superseded" in view.flags,
         "updated_seq": seq,
-        "view": view.model_dump(mode="json"),
+        _VIEW_TEXT: view.model_dump_json(),
     }
+
+
+_VIEW_TEXT = "view_text"
+"""The bound parameter carrying a case view as JSON text (serialised once, by pydantic)."""
+
+
+def _view_param(connection: Connection) -> ColumnElement[Any]:
+    """The ``view`` column's value: JSON text bound as is, not re-serialised by the JSON type."""
+    text = bindparam(_VIEW_TEXT, type_=Text())
+    if connection.dialect.name == "postgresql":
+        return cast(text, CASE_TABLE.c.view.type)
+    return text  # SQLite keeps JSON as text; CAST(... AS JSON) would mean NUMERIC there
 
 
 def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
