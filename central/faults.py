@@ -12,8 +12,9 @@ Points:
     ``mid_blob``: a blob chunk was stored (fsynced and committed), its answer not sent.
     ``push``: before a push batch is applied (used with ``:5xx``).
 
-The variable is read once at import; when it is unset, ``fault_point`` is a
-dictionary-free early return. Never set it outside tests.
+The variable is read once at import; when it is unset, ``fault_point`` returns
+after one comparison. Hits are counted per process (per worker). Never set it
+outside tests.
 """
 
 from __future__ import annotations
