@@ -79,6 +79,7 @@ def enroll_code(
     role = StationRole(role)
     if not (len(division) == 12 and division.isdigit()):
         raise EnrollmentError(f"division code must be 12 digits, got {division!r}")
+    _refuse_second_village(session, division, role.value)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
     session.add(
@@ -93,6 +94,29 @@ def enroll_code(
     )
     session.commit()
     return f"{raw[:4]}-{raw[4:]}"
+
+
+def _refuse_second_village(session: Session, division: str, role: str) -> None:
+    """One active village station per division.
+
+    Case numbers are made offline from the division code, the day and the
+    station's own counter, so two active stations of one village would number
+    their cases alike. A replacement PC is enrolled after the old one is revoked.
+    """
+    if role != StationRole.village.value:
+        return
+    active = session.scalars(
+        select(Station).where(
+            Station.division == division,  # type: ignore[arg-type]
+            Station.role == role,  # type: ignore[arg-type]
+            Station.revoked_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if active is not None:
+        raise EnrollmentError(
+            f"village {division} already has an active station ({active.name}, {active.id});"
+            " revoke it first (daiban central revoke STATION_ID)"
+        )
 
 
 def _lifetime(ttl: timedelta | int | None, ttl_minutes: int | None) -> timedelta:
@@ -127,6 +151,11 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
         session.rollback()
         raise EnrollmentError("the enrollment code is unknown, already used or expired")
     code = session.get_one(EnrollmentCode, code_hash)
+    try:
+        _refuse_second_village(session, code.division, code.role)
+    except EnrollmentError:
+        session.rollback()  # the code stays unspent: revoke the old station, then enroll
+        raise
     token = secrets.token_urlsafe(32)
     session.add(
         Station(

@@ -178,7 +178,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
         """
         identity = self.require_identity()
         with writing(self.engine) as conn:
-            first = meta.take(conn, meta.case_counter_key(day), len(cases))
+            first = _take_case_numbers(conn, identity.division, day, len(cases))
             seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(c) for c in cases))
             views, written = [], []
             for offset, events in enumerate(cases):
@@ -268,3 +268,26 @@ def build_events(
     if view is None:
         raise ValueError("no events to append")
     return view, written
+
+
+def _take_case_numbers(conn: Connection, division: str, day: date, count: int) -> int:
+    """Reserve ``count`` case numbers of ``day``; return the first.
+
+    Skips past numbers this store already holds for the division and day: a
+    replacement PC enrolled for a village pulls the old station's cases, and its
+    own counter must not hand out their numbers again.
+    """
+    key = meta.case_counter_key(day)
+    first = meta.take(conn, key, count)
+    prefix = f"{division}-{day:%Y%m%d}-"
+    highest = conn.execute(
+        select(CASES.c.case_number)
+        .where(CASES.c.case_number.startswith(prefix, autoescape=True))
+        .order_by(CASES.c.case_number.desc())
+        .limit(1)
+    ).scalar()
+    held = int(highest.removeprefix(prefix)) if highest else 0
+    if held >= first:
+        meta.raise_to(conn, key, held + count + 1)
+        first = held + 1
+    return first

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from central.models import Station
-from central.services.stations import enroll_code, revoke_station
+from central.services.stations import EnrollmentError, enroll_code, revoke_station
 from central.settings import CentralSettings
 from sync.protocol import API_PREFIX
 from tests.central.conftest import TOWNSHIP, VILLAGE
@@ -105,3 +105,25 @@ def test_two_stations_racing_with_one_code_cannot_both_enroll(app: Any, session:
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["enrolled", "refused", "refused", "refused"]
+
+
+def test_a_second_active_station_for_one_village_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    """Two codes issued before either was used: the second exchange is refused, the code kept."""
+    first, second = (
+        enroll_code(session=session, division=VILLAGE, name=name, role="village", ttl_minutes=60)
+        for name in ("旧电脑", "新电脑")
+    )
+    old = client.post(f"{API_PREFIX}/enroll", json={"code": first}).json()
+    refused = client.post(f"{API_PREFIX}/enroll", json={"code": second})
+    assert refused.status_code == 403 and "revoke it first" in refused.text
+    try:
+        enroll_code(session=session, division=VILLAGE, name="第三台", role="village")
+    except EnrollmentError as error:
+        assert old["station_id"] in str(error)
+    else:
+        raise AssertionError("a code was issued for a village that has an active station")
+    revoke_station(session=session, station_id=old["station_id"])
+    again = client.post(f"{API_PREFIX}/enroll", json={"code": second})  # the code was not spent
+    assert again.status_code == 200 and again.json()["division"] == VILLAGE

@@ -155,10 +155,11 @@ def _concurrent_pushes(base: str, pg_url: str) -> None:
 
     engine = make_engine(pg_url)
     stations = []
-    for _ in range(4):
+    for number in range(1, 5):  # one active station per village
         with Session(engine) as session:
             code = enroll_code(
-                session=session, division="640522100201", name="村", role="village", ttl_minutes=5
+                session=session, division=f"6405221002{number:02d}", name="村", role="village",
+                ttl_minutes=5,
             )
         stations.append(StationClient(None, enroll_station(base, code, "desk")))  # type: ignore[arg-type]
     engine.dispose()

@@ -35,7 +35,7 @@ def _visible_seqs(app: FastAPI) -> list[int]:
 
 def test_concurrent_pushes_commit_in_sequence_order(app: FastAPI, enroll: Any) -> None:
     """Writers push in parallel; a reader polling all the while only ever sees 1..N, no holes."""
-    stations = [enroll() for _ in range(WRITERS)]
+    stations = [enroll(f"6405221002{i + 1:02d}") for i in range(WRITERS)]  # one village each
     batches = {s.id: [s.new_case() + s.new_case() for _ in range(BATCHES)] for s in stations}
     done = threading.Event()
     holes: list[list[int]] = []

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 
+from daiban.cli import app
 from station.store import StationStore
 from sync.client import CentralClient
 from sync.events import Event, RecordedEvent
@@ -196,24 +197,48 @@ def test_a_pull_page_asked_twice_is_the_same_page(
     assert again == page == third
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="BUG (open): two stations enrolled for one village division make the same case "
-    "numbers; the station's UNIQUE(case_number) then fails the pull page with an "
-    "IntegrityError, and every later sync fails on the same page",
-)
-def test_two_stations_of_one_division_can_both_pull_each_others_cases(
+def test_a_village_has_one_active_station_and_a_replacement_numbers_past_the_old(
     central: Central, tmp_path: Path
 ) -> None:
-    first, second = (
-        enrolled_station(central, tmp_path / name, VILLAGE, name, "village")
-        for name in ("old-pc", "new-pc")
+    """Case numbers are made offline from the division: a second active station of one
+    village is refused; once the old PC is revoked the new one enrolls, pulls the old
+    station's cases and numbers its own after them."""
+    old = enrolled_station(central, tmp_path / "old-pc", VILLAGE, "old-pc", "village")
+    old.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
+    old.cli("sync")
+    refused = CliRunner().invoke(
+        app,
+        [
+            "central",
+            "enroll",
+            "--division",
+            VILLAGE,
+            "--name",
+            "new-pc",
+            "--role",
+            "village",
+            "--data-dir",
+            str(central.data_dir),
+            *central.db_args,
+        ],
     )
-    for station in (first, second):
-        station.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
-    first.cli("sync")
-    second.cli("sync")  # pulls the first station's case, numbered like its own: crashes
-    first.cli("sync")
-    for station in (first, second):
-        assert station.cli("station", "show")["outbox"] == 0
+    assert refused.exit_code != 0
+    assert "revoke" in refused.output or "撤销" in refused.output
+    central.cli("revoke", old.station_id)
+    new = enrolled_station(central, tmp_path / "new-pc", VILLAGE, "new-pc", "village")
+    new.cli("sync")  # pulls the old station's case
+    new.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 1)))
+    new.cli("sync")
+    numbers = [new.cli("case", "show", number)["case_number"] for number in _case_numbers(new)]
+    assert len(numbers) == len(set(numbers)) == 2
+    assert new.cli("station", "show")["outbox"] == 0
+    held = central.reconcile()
+    assert held[old.station_id]["cases"] + held[new.station_id]["cases"] == 2
+
+
+def _case_numbers(station: Station) -> list[str]:
+    store = StationStore.open(station.data_dir)
+    try:
+        return [summary.case_number for summary in store.list_cases(limit=100)]
+    finally:
+        store.close()
