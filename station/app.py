@@ -25,6 +25,7 @@ from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
 from station.screens.syncing import SyncDone, sync_once
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
+from station.widgets.footer import translate_textual_keys
 from station.widgets.status import DeskStatus
 
 
@@ -38,6 +39,8 @@ class DaibanApp(App[None]):
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
         Binding("f5", "sync_now", _("Sync now"), show=False),
+        # Textual adds its own ("palette", in English) unless the app has one.
+        Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
     ]
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
@@ -135,6 +138,11 @@ class DaibanApp(App[None]):
         self.desk.sync_state = outcome.state
         for status in self.screen.query(DeskStatus):
             status.state = outcome.state
+        if outcome.changed:
+            # a 补正 or a decision just arrived: show it now, not on the next visit
+            refresh = getattr(self.screen, "refresh_data", None)
+            if callable(refresh):
+                refresh()
         if outcome.moved:
             self.notify(outcome.moved)
         elif outcome.error and message.manual:
@@ -158,7 +166,7 @@ class DaibanApp(App[None]):
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            if not binding.description or binding.action in seen | {"command_palette"}:
                 continue
             seen.add(binding.action)
             yield SystemCommand(
@@ -166,7 +174,8 @@ class DaibanApp(App[None]):
                 f"{_('Key')}: {key}",
                 _runner(active.node, binding.action),
             )
-        yield from super().get_system_commands(screen)
+        # Textual's own entries (theme, screenshot, "Quit the application"...) are English
+        # only and would let a theme change undo elder mode: the desk's bindings are enough.
 
 
 def _runner(node: Any, action: str) -> Callable[[], Any]:
@@ -203,6 +212,7 @@ def make_app(
         The app, ready to ``run()`` or ``run_test()``.
     """
     set_language(desk_language(settings))
+    translate_textual_keys()
     owns_store = store is None
     if store is None:
         from station.store import StationStore

@@ -176,19 +176,40 @@ def set_up(base: Path, url: str) -> Path:
         station_dir = base / f"station-{division}"
         station_dir.mkdir(parents=True, exist_ok=True)
         enroll_station(central_dir, station_dir, url, division)
-    seed_accounts(desk_dir)
+        # every station pulls its accounts, so the township reviewer can act from the CLI
+        seed_accounts(station_dir)
     return desk_dir
 
 
-def demo_accounts_for(division: str) -> list[Any]:
-    """The demo accounts to show on the login screen of the station at ``division``."""
+def _short_place(name: str) -> str:
+    """ "海城镇武塬村便民服务站" → "武塬村" (the login screen has little room)."""
+    for suffix in ("便民服务站", "便民服务中心", "政务服务中心"):
+        name = name.removesuffix(suffix)
+    return name.removeprefix(TOWNSHIP[1][:3]) if name != TOWNSHIP[1][:3] else name
+
+
+def demo_accounts_for(division: str, base: Path | None = None) -> list[Any]:
+    """The demo accounts to show on the login screen of the station at ``division``.
+
+    The desk's own accounts first (they sign in here); then, when ``base`` (the
+    demo directory) is given, every other demo account with the data dir it works
+    from, so the login screen can say how to use it (township reviewer and county
+    administrator from the command line, the other village at its own desk).
+    """
     from station.screens.auth import DemoAccount
 
-    return [
-        DemoAccount(u.username, u.name, u.role, u.password)
-        for u in DEMO_USERS
-        if u.division == division
-    ]
+    places = {d: _short_place(n) for d, n, _r in (COUNTY, TOWNSHIP, *VILLAGES)}
+    here = [u for u in DEMO_USERS if u.division == division]
+    others = [u for u in DEMO_USERS if u.division != division] if base else []
+    accounts = [DemoAccount(u.username, u.name, u.role, u.password) for u in here]
+    for user in others:
+        assert base is not None
+        where = base / ("central" if user.role == "admin" else f"station-{user.division}")
+        place = places.get(user.division, user.division)
+        accounts.append(
+            DemoAccount(user.username, user.name, user.role, user.password, str(where), place)
+        )
+    return accounts
 
 
 def demo(
@@ -209,7 +230,7 @@ def demo(
         if setup_only:
             typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
             return
-        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE))
+        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base))
     typer.echo(
         "demo central stopped. Accounts (password demo1234): agent201 agent202 reviewer admin"
     )

@@ -40,6 +40,15 @@ class DemoAccount:
     role: str
     """``agent`` | ``reviewer`` | ``admin``."""
     password: str
+    data_dir: str = ""
+    """Where this account works from the command line; empty: at this desk."""
+    place: str = ""
+    """The station or centre the account belongs to (shown beside it)."""
+
+    @property
+    def here(self) -> bool:
+        """Whether this account signs in at this desk (else: another desk or the CLI)."""
+        return not self.data_dir
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from forms.identity import mask_id_number
 from station.i18n import _
 from station.screens.context import Desk
-from station.screens.dialogs import ConfirmDialog, RatingDialog, ReasonDialog
+from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
+from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
 ACTIONS: dict[str, str] = {
@@ -38,6 +39,20 @@ def outstanding(view: Any, item: Any) -> list[str]:
         if state == "deferred" or (state == "missing" and spec.required):
             names.append(spec.name)
     return names
+
+
+def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
+    """Materials not yet provided, by name: (name, key, ticked), 容缺 and required ones ticked."""
+    specs = {spec.key: spec for spec in item.materials} if item is not None else {}
+    choices = []
+    for key, state in view.materials.items():
+        if state not in ("deferred", "missing"):
+            continue  # provided, or obtained by data sharing (免提交)
+        spec = specs.get(key)
+        name = spec.name if spec else key
+        ticked = state == "deferred" or bool(spec and spec.required)
+        choices.append((name, key, ticked))
+    return choices
 
 
 def case_header(view: Any, item: Any = None) -> str:
@@ -98,7 +113,7 @@ class CaseScreen(Screen[None]):
         yield DeskStatus()
         yield Static(_("Loading…"), id="case-header")
         yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         status = self.query_one(DeskStatus)
@@ -106,6 +121,10 @@ class CaseScreen(Screen[None]):
         status.who = self.desk.user.name if self.desk.user else ""
         table = self.query_one(DataTable)
         table.add_columns(_("Time"), _("What"), _("Who"), _("Note"))
+        self._load()
+
+    def refresh_data(self) -> None:
+        """What a sync brought in (the app calls this after a sync that changed cases)."""
         self._load()
 
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
@@ -197,19 +216,18 @@ class CaseScreen(Screen[None]):
         self.app.call_from_thread(self.notify, "\n".join(messages))
 
     def action_supplement(self) -> None:
-        """补充材料: everything deferred or missing is now provided."""
-        outstanding = {k: "provided" for k, v in self.view.materials.items() if v != "provided"}
-        if not outstanding:
+        """补充材料: the agent ticks, by name, what the resident brought now."""
+        choices = supplement_choices(self.view, self.item)
+        if not choices:
             self.notify(_("Nothing is outstanding."))
             return
-        question = _("Mark as provided: {keys}?").format(keys="、".join(outstanding))
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                key = self.view.case_number
-                self._act(lambda s: s.supplement(key, outstanding), _("Materials recorded."))
+        def answered(keys: list[str] | None) -> None:
+            if keys:
+                key, provided = self.view.case_number, dict.fromkeys(keys, "provided")
+                self._act(lambda s: s.supplement(key, provided), _("Materials recorded."))
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(SupplementDialog(choices), answered)
 
     def action_resubmit(self) -> None:
         """补正后重新报送."""

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from station.i18n import _
 from station.screens.context import Desk
+from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
 PAGE = 50
@@ -80,7 +81,7 @@ class CasesScreen(Screen[None]):
             yield Select(options, prompt=_("all states"), id="cases-state")
         yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cases-pager")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         status = self.query_one(DeskStatus)
@@ -95,6 +96,10 @@ class CasesScreen(Screen[None]):
         query = self.query_one("#cases-search", Input).value.strip()
         state = self.query_one("#cases-state", Select).value
         return query, None if state is Select.NULL else str(state)
+
+    def refresh_data(self) -> None:
+        """What a sync brought in (the app calls this after a sync that changed cases)."""
+        self._reload()
 
     def _reload(self) -> None:
         query, state = self._filters()

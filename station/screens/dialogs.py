@@ -142,3 +142,47 @@ class RatingDialog(ModalScreen[tuple[int, str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class SupplementDialog(ModalScreen[list[str] | None]):
+    """补充材料: tick the materials the resident brought now; the keys chosen, None if cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, choices: list[tuple[str, str, bool]]) -> None:
+        """Args: choices: (material name, key, ticked at first) for each outstanding material."""
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        with Vertical(classes="dialog"):
+            yield Label(_("Which materials were brought now? (Space ticks)"), classes="heading")
+            yield SelectionList[str](*self.choices, id="supplied")
+            yield Static("", id="supplied-message", classes="error")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#supplied").focus()
+
+    def key_enter(self) -> None:
+        """Enter confirms from the list too (Space is what ticks)."""
+        self._ok()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        from textual.widgets import SelectionList
+
+        chosen = list(self.query_one("#supplied", SelectionList).selected)
+        if not chosen:
+            message = _("Tick at least one material, or press Esc.")
+            self.query_one("#supplied-message", Static).update(message)
+            return
+        self.dismiss(chosen)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

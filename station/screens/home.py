@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from forms.workdays import working_days_between
 from station.i18n import _
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, ReasonDialog
+from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus, SyncState
 
 SECTION_LIMIT = 20
@@ -99,7 +100,11 @@ def read_home(desk: Desk) -> HomeData:
 
 def _returned_line(store: Any, case: Any) -> HomeLine:
     view = store.get_case(case.case_number)
-    return _case_line(case, (view.last_reason or "") if view else "")
+    line = _case_line(case)
+    reason = (view.last_reason or "") if view else ""
+    if reason:  # on its own line, under the case: it is what the agent must act on
+        line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
+    return line
 
 
 def _due(store: Any, today: date) -> list[Any]:
@@ -145,7 +150,7 @@ class HomeScreen(Screen[None]):
         Binding("l", "cases", _("Cases")),
         Binding("s", "sync_now", _("Sync now")),
         Binding("u", "unresolved", _("Unresolved")),
-        Binding("r", "refresh", _("Refresh")),
+        Binding("r", "refresh", _("Refresh"), show=False),
         Binding("o", "settings", _("Settings")),
         Binding("b", "export_bundle", _("Export bundle"), show=False),
         Binding("i", "import_bundle", _("Import bundle"), show=False),
@@ -169,7 +174,7 @@ class HomeScreen(Screen[None]):
             yield Static(_("Today 今日"), id="home-summary", classes="heading")
             yield Static(_("Press Enter on a line to open it."), classes="plain-hint")
             yield OptionList(id="home-list")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         user = self.desk.user
@@ -178,6 +183,10 @@ class HomeScreen(Screen[None]):
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def refresh_data(self) -> None:
+        """What a sync brought in (the app calls this after a sync that changed cases)."""
         self.action_refresh()
 
     def action_refresh(self) -> None:

@@ -20,7 +20,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     ContentSwitcher,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -37,6 +36,7 @@ from station.screens.intake_model import STEPS, IntakeDraft
 from station.screens.intake_review import review_text, search_items
 from station.screens.intake_scans import ScanAttaching
 from station.widgets.fields import FieldEditor
+from station.widgets.footer import DeskFooter
 from station.widgets.group import GroupEditor
 from station.widgets.materials import MaterialRow
 from station.widgets.scans import ScanPanel
@@ -67,7 +67,7 @@ class IntakeScreen(ScanAttaching):
 
     BINDINGS = [
         Binding("f7", "previous", _("Previous step")),
-        Binding("f8", "next", _("Next")),
+        Binding("f8", "next", _("Next step")),
         Binding("f9", "take_in", _("Take in")),
         Binding("f6", "authorization", _("Authorization letter")),
         Binding("escape", "leave", _("Leave (draft kept)")),
@@ -149,7 +149,7 @@ class IntakeScreen(ScanAttaching):
             yield Button(_("Back F7"), id="previous", compact=True)
             yield Button(_("Next F8"), id="next", variant="primary", compact=True)
             yield Button(_("Take in F9"), id="take-in", variant="success", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._show_principal()
@@ -176,8 +176,19 @@ class IntakeScreen(ScanAttaching):
             self._show_results(event.value)
 
     @on(Input.Submitted, "#item-search")
-    def _search_submitted(self) -> None:
-        self.query_one("#item-results", OptionList).focus()
+    async def _search_submitted(self) -> None:
+        """Enter: the one item found is chosen at once; with several, the list takes over."""
+        results = self.query_one("#item-results", OptionList)
+        if results.option_count == 1:
+            results.highlighted = 0
+            results.action_select()
+            return
+        results.focus()
+
+    def key_down(self) -> None:
+        """Down from the search box goes into the results (as a person expects)."""
+        if self.focused is self.query_one("#item-search", Input):
+            self.query_one("#item-results", OptionList).focus()
 
     def _show_results(self, query: str) -> None:
         results = self.query_one("#item-results", OptionList)

@@ -55,7 +55,7 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         if value not in (None, "", []):
             shown = "、".join(value) if isinstance(value, list) else value
             shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
-            lines.append(f"{spec.label}: {shown}")
+            lines.append(_("{label}: {value}").format(label=spec.label, value=shown))
     for group in item.groups:
         rows = draft.fields.get(group.key) or []
         lines.append(_("{label}: {n} rows").format(label=group.label, n=len(rows)))
@@ -70,5 +70,6 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
     for spec in item.materials:
         state = draft.materials.get(spec.key, "missing")
         when = draft.supply_by.get(spec.key, "")
-        lines.append(f"· {spec.name}: {states.get(state, state)} {when}".rstrip())
+        shown = f"{states.get(state, state)} {when}".rstrip()
+        lines.append("· " + _("{label}: {value}").format(label=spec.name, value=shown))
     return "\n".join(lines)

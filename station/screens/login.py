@@ -7,13 +7,60 @@ from collections.abc import Sequence
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from station.i18n import _
 from station.screens.auth import DemoAccount, LoginGate, LoginResult, SignedIn, role_label
+from station.widgets.footer import DeskFooter
+
+
+def demo_how_to(account: DemoAccount) -> str:
+    """How to use a demo account that does not sign in at this desk (commands to type)."""
+    values = {"name": account.name, "username": account.username, "dir": account.data_dir}
+    if account.role == "reviewer":
+        return _(
+            "Township reviewer {name} ({username}): in a second terminal,\n"
+            "  T={dir}\n"
+            "  daiban sync --data-dir $T\n"
+            "  daiban case accept CASE_NO --data-dir $T\n"
+            '  daiban case return CASE_NO --reason "..." --data-dir $T\n'
+            "  daiban case complete CASE_NO --data-dir $T\n"
+            "  daiban sync --data-dir $T\n"
+            "then F5 (sync now) at this desk brings the decision here."
+        ).format(**values)
+    if account.role == "admin":
+        return _(
+            "County administrator {name} ({username}): in a second terminal,\n"
+            "  daiban central report stats --data-dir {dir}\n"
+            "  daiban central report reconcile --data-dir {dir}"
+        ).format(**values)
+    return _(
+        "Agent {name} ({username}) works at another village's desk; while this demo runs,\n"
+        "open it in a second terminal:\n"
+        "  daiban --data-dir {dir}"
+    ).format(**values)
+
+
+class DemoHelp(ModalScreen[None]):
+    """The whole screen: how to use the demo accounts that do not sign in here."""
+
+    BINDINGS = [Binding("escape,enter,f1", "close", _("Close"))]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="demo-help"):
+            yield Label(_("Demo accounts: how to use them"), classes="heading")
+            yield Static(self.text)
+        yield DeskFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class LoginScreen(Screen[None]):
@@ -22,6 +69,7 @@ class LoginScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "clear", _("Clear")),
         Binding("f5", "focus_demo", _("Demo accounts")),
+        Binding("f1", "demo_help", _("Demo help")),
     ]
 
     class LoggedIn(Message):
@@ -65,17 +113,28 @@ class LoginScreen(Screen[None]):
                 yield Static("", id="login-message")
             if self.demo_accounts:
                 with Vertical(id="demo-accounts"):
-                    yield Label(_("Demo accounts (Enter to use)"), classes="heading")
+                    yield Label(_("Demo accounts (password demo1234)"), classes="heading")
                     yield DataTable(id="demo-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+                    yield Static(
+                        ""
+                        if all(a.here for a in self.demo_accounts)
+                        else _(
+                            "Enter on the first line fills in this desk's agent. "
+                            "The others work elsewhere: F1 shows how."
+                        ),
+                        id="demo-note",
+                        classes="muted",
+                    )
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self.demo_accounts:
             table = self.query_one("#demo-table", DataTable)
-            table.add_columns(_("Username"), _("Name"), _("Role"), _("Password"))
+            table.add_columns(_("Username"), _("Name"), _("Role · where"))
             for account in self.demo_accounts:
+                where = _("this desk") if account.here else account.place
                 table.add_row(
-                    account.username, account.name, role_label(account.role), account.password
+                    account.username, account.name, f"{role_label(account.role)} · {where}"
                 )
         self.query_one("#username", Input).focus()
 
@@ -94,6 +153,9 @@ class LoginScreen(Screen[None]):
     @on(DataTable.RowSelected, "#demo-table")
     def _use_demo_account(self, event: DataTable.RowSelected) -> None:
         account = self.demo_accounts[event.cursor_row]
+        if not account.here:
+            self.app.push_screen(DemoHelp(demo_how_to(account)))
+            return
         self.query_one("#username", Input).value = account.username
         password = self.query_one("#password", Input)
         password.value = account.password
@@ -121,7 +183,16 @@ class LoginScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The demo-accounts key only where demo accounts are shown."""
-        return bool(self.demo_accounts) if action == "focus_demo" else True
+        if action == "focus_demo":
+            return bool(self.demo_accounts)
+        if action == "demo_help":
+            return any(not a.here for a in self.demo_accounts)
+        return True
+
+    def action_demo_help(self) -> None:
+        """How to use the demo accounts that do not sign in at this desk."""
+        parts = [demo_how_to(a) for a in self.demo_accounts if not a.here]
+        self.app.push_screen(DemoHelp("\n\n".join(parts)))
 
     def action_focus_demo(self) -> None:
         for table in self.query("#demo-table"):

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Switch
+from textual.widgets import Button, Input, Label, Select, Switch
 
 from station.i18n import _
 from station.screens.context import Desk
+from station.widgets.footer import DeskFooter
 
 
 class SettingsScreen(Screen[None]):
@@ -57,7 +58,7 @@ class SettingsScreen(Screen[None]):
             yield Input(str(s.idle_lock_minutes), id="idle", type="integer")
             with Horizontal(id="intake-nav"):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

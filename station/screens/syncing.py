@@ -38,6 +38,8 @@ class SyncOutcome:
     state: SyncState
     moved: str = ""
     error: str = ""
+    changed: bool = False
+    """Cases changed here (pulled or superseded): the screen on show reads the store again."""
 
 
 class SyncDone(Message):
@@ -80,4 +82,5 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
         pushed=report.pushed, pulled=report.pulled, superseded=report.superseded
     )
     something = report.pushed or report.pulled or report.superseded
-    return SyncOutcome(state, moved=moved if (something or manual) else "")
+    changed = bool(report.pulled or report.superseded)
+    return SyncOutcome(state, moved=moved if (something or manual) else "", changed=changed)

@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
 from station.screens.context import Desk
+from station.widgets.footer import DeskFooter
 
 
 class UnresolvedScreen(Screen[None]):
@@ -45,7 +46,7 @@ class UnresolvedScreen(Screen[None]):
             yield Static("", id="unresolved-message", classes="error")
             with Horizontal(id="intake-nav"):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#what", Input).focus()

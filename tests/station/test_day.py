@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
-from station.screens.dialogs import RatingDialog, ReasonDialog
+from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
 from station.store import StationStore
 from sync.events import EventKind
 from tests.station.cases_seed import take_in, township
@@ -73,7 +73,9 @@ async def test_supplement_and_resubmit_a_returned_case(
         await settle(pilot)
         assert RETURN_REASON in flat_text(pilot)
         await pilot.press("s")
-        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SupplementDialog)
+        await pilot.press("enter")  # the 容缺 material is ticked already
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)

@@ -1,0 +1,26 @@
+"""The desk's footer: compact, so every key of a screen fits at 80×24, all in the desk's language."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+from textual.widgets._select import SelectOverlay
+
+from station.i18n import _
+
+
+class DeskFooter(Footer):
+    """Textual's footer in its compact form (one space between keys, not two)."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+
+
+def translate_textual_keys() -> None:
+    """Put the desk's words on the few keys Textual's own widgets show in the footer.
+
+    Textual's ``Select`` menu shows ``esc Dismiss menu``: in English, whatever the
+    desk's language. Its binding is replaced (and the class's merged bindings
+    recomputed) once, when the app is built.
+    """
+    SelectOverlay.BINDINGS = [("escape", "dismiss", _("Close list"))]
+    SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()

@@ -1,0 +1,140 @@
+"""What a new agent tripped over on a first day at the desk, each pinned by a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Select
+
+from station.app import DaibanApp, make_app
+from station.config import load_settings
+from station.screens.auth import DemoAccount
+from station.screens.case import CaseScreen
+from station.screens.dialogs import SupplementDialog
+from station.screens.home import HomeScreen
+from station.screens.intake import IntakeScreen
+from station.screens.login import DemoHelp
+from station.screens.syncing import SyncDone, SyncOutcome
+from station.store import StationStore
+from station.widgets.status import SyncState
+from sync.events import EventKind
+from tests.station.cases_seed import take_in, township
+from tests.station.conftest import NOW, PASSWORD, shipped_catalog
+from tests.station.helpers import flat_text, log_in, screen_text, settle
+
+TOWNSHIP_DIR = "/demo/station-640522100000"
+EVERY_DEMO_ACCOUNT = [
+    DemoAccount("agent201", "马丽", "agent", PASSWORD),
+    DemoAccount("agent202", "李强", "agent", PASSWORD, "/demo/station-640522100202", "武塬村"),
+    DemoAccount("reviewer", "王芳", "reviewer", PASSWORD, TOWNSHIP_DIR, "海城镇"),
+    DemoAccount("admin", "赵军", "admin", PASSWORD, "/demo/central", "海原县"),
+]
+
+
+def demo_desk(station_dir: Path, store: StationStore) -> DaibanApp:
+    settings = load_settings(station_dir)
+    return make_app(
+        settings,
+        store=store,
+        demo_accounts=EVERY_DEMO_ACCOUNT,
+        clock=lambda: NOW,
+        catalog=shipped_catalog(),
+    )
+
+
+def footer_line(pilot: object) -> str:
+    return screen_text(pilot).splitlines()[-1]  # type: ignore[arg-type]
+
+
+async def test_demo_login_shows_every_account_and_how_to_use_the_others(
+    station_dir: Path, store: StationStore
+) -> None:
+    async with demo_desk(station_dir, store).run_test(size=(80, 24)) as pilot:
+        text = flat_text(pilot)
+        for username in ("agent201", "agent202", "reviewer", "admin"):
+            assert username in text
+        assert "本台" in text and "demo1234" in text and "F1" in text
+        table = pilot.app.screen.query_one("#demo-table", DataTable)
+        table.focus()
+        table.move_cursor(row=2)  # the township reviewer: not an account of this desk
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DemoHelp)
+        help_text = flat_text(pilot)
+        assert "daibancasereturn" in help_text and TOWNSHIP_DIR in help_text
+        assert "退回补正" in help_text and "F5" in help_text
+        await pilot.press("escape")
+        assert pilot.app.screen.query_one("#username", Input).value == ""
+
+
+async def test_footer_is_chinese_and_fits_80_columns(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        assert "^p命令" in footer_line(pilot).replace(" ", "")
+        await log_in(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+        footer = footer_line(pilot)
+        assert "长辈模式" in footer and "命令" in footer and "palette" not in footer
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("g", "l", "j", "t", "enter")
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        choice = pilot.app.screen.query(Select).first()
+        choice.focus()
+        await pilot.press("enter")  # the list opens: its Escape key is shown in Chinese too
+        await pilot.pause()
+        assert "收起列表" in footer_line(pilot) and "Dismiss" not in footer_line(pilot)
+
+
+async def test_enter_takes_the_one_item_found_by_its_initials(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("g", "l", "j", "t", "enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen)
+        assert screen.draft.item_code == "640522-MZ-001"
+        assert "申请人姓名" in flat_text(pilot)
+
+
+async def test_a_return_brought_by_sync_shows_on_home_at_once(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    case = take_in(store, "李秀英")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        assert "补正0" in flat_text(pilot)
+        reason = "社保卡复印件不清晰"
+        township(store, case.case_number, (EventKind.returned, {"reason": reason}))
+        pilot.app.post_message(SyncDone(SyncOutcome(SyncState(), moved="", changed=True), False))
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "补正1" in text and "补正原因：" + reason in text
+
+
+async def test_supplement_names_the_materials_and_records_only_those_ticked(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    case = take_in(store, "李秀英")
+    township(store, case.case_number, (EventKind.returned, {"reason": "请补交"}))
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SupplementDialog)
+        text = flat_text(pilot)
+        assert "社会保障卡或存折复印件" in text and "bank_card" not in text
+        await pilot.press("enter")
+        await settle(pilot)
+    after = store.get_case(case.case_number)
+    assert after is not None and after.materials["bank_card"] == "provided"
+    untouched = {k: v for k, v in case.materials.items() if k != "bank_card"}
+    assert {k: after.materials[k] for k in untouched} == untouched
