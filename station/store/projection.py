@@ -6,8 +6,9 @@ cache the desk can list and search quickly, never a source of truth.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
@@ -18,6 +19,7 @@ from forms.workdays import due_date
 from station.store import eventlog
 from station.store.search import id_hash, initials, terms
 from station.store.tables import CASES
+from sync.events import RecordedEvent
 from sync.lifecycle import CaseState
 from sync.reducer import (
     SUPERSEDED_FLAG,
@@ -173,6 +175,99 @@ def refold_many(conn: Connection, case_ids: Iterable[str]) -> list[CaseView]:
     views = [fold_rows(rows) for rows in eventlog.rows_by_case(conn, case_ids).values()]
     project_many(conn, views)
     return views
+
+
+def advance_many(
+    conn: Connection, events: Sequence[RecordedEvent], fresh: set[str]
+) -> list[CaseView]:
+    """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
+
+    A case whose stored view holds only confirmed events (in the centre's order)
+    and whose page brings events that follow them is advanced from that view: our
+    own events coming back as applied only lose their *pending* mark, new events
+    are applied on top. Anything else (events of ours still pending, a fate that
+    changed, an order that differs) is rebuilt from all its rows, as before.
+
+    Args:
+        conn: a write transaction in which the page's rows are already stored.
+        events: the page's events, in central order.
+        fresh: ids (hex) of the page's events new to this station.
+
+    Returns:
+        The views that changed (advanced or rebuilt), stored.
+    """
+    by_case: dict[str, list[RecordedEvent]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id.hex, []).append(event)
+    stored = _stored_views(conn, list(by_case))
+    views: list[CaseView] = []
+    rebuild: list[str] = []
+    for case_id, case_events in by_case.items():
+        raw = stored.get(case_id)
+        base = CaseView.model_validate_json(raw) if raw is not None else None
+        view = _advance(base, case_events, fresh)
+        if view is None:
+            rebuild.append(case_id)
+        elif view is not base:
+            views.append(view)
+    project_many(conn, views)
+    return views + refold_many(conn, rebuild)
+
+
+def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
+        query = select(CASES.c.case_id, CASES.c.view).where(CASES.c.case_id.in_(chunk))
+        out.update({row.case_id: row.view for row in conn.execute(query)})
+    return out
+
+
+def _advance(
+    base: CaseView | None, events: list[RecordedEvent], fresh: set[str]
+) -> CaseView | None:
+    """``base`` with the page's events, or None when only a rebuild from the rows is right."""
+    history = list(base.history) if base is not None else []
+    where = {entry.event_id: index for index, entry in enumerate(history)}
+    new: list[RecordedEvent] = []
+    for event in sorted(events, key=lambda e: e.central_seq):
+        index = where.get(event.id)
+        if index is None:
+            if event.id.hex not in fresh:
+                return None  # a row we hold that the view does not show: rebuild
+            new.append(event)
+            continue
+        entry = history[index]
+        told = (event.status.value, event.central_seq, event.reason)
+        if (entry.status.value, entry.central_seq, entry.reason) == told:
+            continue
+        if (entry.status, entry.central_seq, entry.reason) == (
+            EntryStatus.pending,
+            None,
+            None,
+        ) and (
+            told[0],
+            told[2],
+        ) == (EntryStatus.applied.value, None):
+            # Our own event, allowed when we folded it, applied by the centre.
+            history[index] = entry.model_copy(
+                update={"status": EntryStatus.applied, "central_seq": event.central_seq}
+            )
+            continue
+        return None
+    seqs = [entry.central_seq for entry in history]
+    if any(seq is None for seq in seqs) or any(a >= b for a, b in pairwise(seqs)):  # type: ignore[operator]
+        return None  # something still pending, or not in the centre's order: rebuild
+    last = seqs[-1] if seqs else 0
+    view = base
+    if base is not None and tuple(history) != base.history:
+        view = base.model_copy(update={"history": tuple(history)})
+    for event in new:
+        if event.central_seq <= (last or 0):
+            return None
+        view = apply_event(view, event, status=event.status, reason=event.reason)
+        last = event.central_seq
+    return view
 
 
 def refold(conn: Connection, case_id: str) -> CaseView | None:

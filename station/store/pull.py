@@ -27,7 +27,7 @@ class PageOutcome:
     superseded: int
     """Our own events the centre kept as superseded (newly learnt)."""
     cases: int
-    """Cases whose view was rebuilt."""
+    """Cases whose view changed (advanced or rebuilt)."""
 
 
 _CONFIRM = (
@@ -43,14 +43,16 @@ _CONFIRM = (
 """The centre's word on one of our own events (it always wins, and only moves forward)."""
 
 
-def _insert_remote(conn: Connection, page: PullResponse) -> tuple[int, int, set[str]]:
+def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]:
+    """Store the page's new events and the centre's word on our own.
+
+    Returns:
+        The ids (hex) of the events new to this station, and how many of our own
+        events were newly learnt to be superseded.
+    """
     ids = [e.id.hex for e in page.events]
-    known = {
-        row.id: row
-        for row in conn.execute(
-            select(EVENTS.c.id, EVENTS.c.origin, EVENTS.c.status).where(EVENTS.c.id.in_(ids))
-        )
-    }
+    columns = (EVENTS.c.id, EVENTS.c.origin, EVENTS.c.status, EVENTS.c.central_seq, EVENTS.c.reason)
+    known = {row.id: row for row in conn.execute(select(*columns).where(EVENTS.c.id.in_(ids)))}
     order = eventlog.next_local_order(conn)
     fresh, confirm, superseded = [], [], 0
     now = eventlog.now_iso()
@@ -63,7 +65,14 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[int, int, set[
             )
             order += 1
         elif known[key].origin == "local":
-            if status == "superseded" and known[key].status != "superseded":
+            held = known[key]
+            if (held.status, held.central_seq, held.reason) == (
+                status,
+                recorded.central_seq,
+                recorded.reason,
+            ):
+                continue  # already as the push answer recorded it
+            if status == "superseded" and held.status != "superseded":
                 superseded += 1
             params = {"b_id": key, "b_status": status, "b_seq": recorded.central_seq}
             confirm.append(params | {"b_reason": recorded.reason, "b_at": now})
@@ -71,7 +80,7 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[int, int, set[
         conn.execute(sqlite_insert(EVENTS).on_conflict_do_nothing(), fresh)
     if confirm:
         conn.execute(_CONFIRM, confirm)
-    return len(fresh), superseded, {e.case_id.hex for e in page.events}
+    return {row["id"] for row in fresh}, superseded
 
 
 def upsert_accounts(conn: Connection, records: Iterable[AccountRecord]) -> None:
@@ -99,14 +108,14 @@ def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOut
     Returns:
         Counts of what changed.
     """
-    pulled, superseded, cases = _insert_remote(conn, page)
+    fresh, superseded = _insert_remote(conn, page)
     own_seqs = [e.station_seq for e in page.events if e.station_id == station_id]
     if own_seqs:
         # A database restored from an old snapshot must not reuse numbers the centre holds.
         meta.raise_to(conn, meta.NEXT_STATION_SEQ, max(own_seqs) + 1)
-    projection.refold_many(conn, cases)
+    cases = projection.advance_many(conn, page.events, fresh) if page.events else []
     upsert_accounts(conn, page.accounts)
     meta.put(conn, meta.PULL_CURSOR, str(page.next_cursor))
     if page.catalog_version:
         meta.put(conn, meta.CATALOG_VERSION, page.catalog_version)
-    return PageOutcome(pulled=pulled, superseded=superseded, cases=len(cases))
+    return PageOutcome(pulled=len(fresh), superseded=superseded, cases=len(cases))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _ID_RE = re.compile(r"^\d{17}[\dXx]$")
 _TOKEN_RE = re.compile(r"[\w]+", re.UNICODE)
@@ -33,6 +34,7 @@ def _is_cjk(char: str) -> bool:
     return unicodedata.category(char) == "Lo"
 
 
+@lru_cache(maxsize=8192)
 def initials(name: str) -> str:
     """Pinyin initials of a Chinese name: 张三丰 -> ``zsf`` (other letters kept, lowercased)."""
     from pypinyin import Style, lazy_pinyin  # loads a 0.5 s phrase table: only when needed
@@ -41,6 +43,7 @@ def initials(name: str) -> str:
     return "".join(part[:1] for part in letters if part.strip()).lower()
 
 
+@lru_cache(maxsize=8192)
 def full_pinyin(name: str) -> str:
     """The name in toneless pinyin without spaces: 张三 -> ``zhangsan``."""
     from pypinyin import lazy_pinyin
