@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pypinyin import Style, lazy_pinyin
-
 from forms.catalog.model import Catalog, ServiceItem
 
 _SPLIT = re.compile(r"[\s'’·,，、]+")
@@ -30,6 +28,8 @@ class _Name:
 @cache
 def _syllables(text: str) -> tuple[str, ...]:
     """Pinyin syllables of a name (cached: rebuilding an index for the same names is cheap)."""
+    from pypinyin import Style, lazy_pinyin  # a 0.4 s phrase table: load on first index
+
     parts: list[str] = []
     for chunk in lazy_pinyin(text, style=Style.NORMAL):
         token = chunk.lower().replace("ü", "v")

@@ -10,13 +10,14 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from printing import documents
 from printing.i18n import _
 from printing.model import CaseDocument, DecisionDocument, LedgerDocument, from_dict
-from printing.pages import RenderedDocument
 from printing.printer import document_name, documents_dir, keep_pdf, print_pdf
+
+if TYPE_CHECKING:
+    from printing.pages import RenderedDocument
 
 Document = CaseDocument | DecisionDocument | LedgerDocument
 
@@ -77,6 +78,8 @@ def render(
     Raises:
         ValueError: for a kind or format that does not exist, or a document of the wrong type.
     """
+    from printing import documents  # reportlab loads in ~0.3 s: only when a page is drawn
+
     if fmt not in FORMATS.get(kind, ()):
         allowed = ", ".join(FORMATS.get(kind, ()))
         message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")

@@ -12,7 +12,6 @@ from forms.catalog import LEVEL_NAMES, Catalog, CatalogError, ServiceItem, load_
 from forms.catalog.check import check_path
 from forms.catalog.render import item_json, item_summary
 from forms.messages import _
-from forms.search import CatalogIndex
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -101,6 +100,8 @@ def search_items(
     as_json: JsonFlag = False,
 ) -> None:
     """Find items by Chinese, pinyin or initials, best match first."""
+    from forms.search import CatalogIndex
+
     found = CatalogIndex(_catalog(catalog)).search(query, limit)
     if as_json:
         print_json({"query": query, "items": [item_summary(item) for item in found]})
