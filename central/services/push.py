@@ -289,9 +289,7 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
 
 
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    dialect = connection.dialect.name
-    factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"])
+    statement = _statement(connection, "events")
     connection.execute(statement, rows)  # executemany (psycopg: one pipelined prepared statement)
     first, last = rows[0]["central_seq"], rows[-1]["central_seq"]
     stored = connection.execute(
@@ -329,13 +327,31 @@ def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None
     ]
     if not rows:
         return
+    connection.execute(_statement(connection, "cases"), rows)
+
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+"""The hot path's INSERT statements, built once per dialect (building one costs as much
+as executing it for a small batch)."""
+
+
+def _statement(connection: Connection, name: str) -> Any:
+    dialect = connection.dialect.name
+    statement = _STATEMENTS.get((dialect, name))
+    if statement is None:
+        statement = _STATEMENTS[(dialect, name)] = _build(connection, name)
+    return statement
+
+
+def _build(connection: Connection, name: str) -> Any:
     factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    if name == "events":
+        return factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"])
     statement = factory(CASE_TABLE).values(view=_view_param(connection))
-    upsert = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={column: statement.excluded[column] for column in _CASE_UPDATED},
     )
-    connection.execute(upsert, rows)
 
 
 def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:

@@ -212,9 +212,19 @@ def revoke_station(*, session: Session, station_id: str) -> Station:
     return station
 
 
+TOUCH_EVERY = timedelta(seconds=60)
+"""A hello writes ``last_seen`` only when the stored one is older than this (or the
+software changed): a no-change sync then takes no write lock and commits nothing."""
+
+
 def touch_station(*, session: Session, station: Station, software_version: str = "") -> None:
-    """Record that the station was seen now (hello)."""
-    values: dict[str, object] = {"last_seen": utcnow()}
+    """Record that the station was seen now (hello); at most once a minute unless it changed."""
+    now = utcnow()
+    seen = as_utc(station.last_seen)
+    changed = bool(software_version) and software_version != station.software_version
+    if not changed and seen is not None and timedelta(0) <= now - seen < TOUCH_EVERY:
+        return
+    values: dict[str, object] = {"last_seen": now}
     if software_version:
         values["software_version"] = software_version
     session.connection().execute(update(Station).where(Station.id == station.id).values(**values))  # type: ignore[arg-type]

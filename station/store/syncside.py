@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -33,6 +33,9 @@ Points: ``before_push`` (before a batch is read and sent), ``after_push_commit``
 (a pull page applied but not committed). Never set outside tests."""
 
 _fault_hits: dict[str, int] = {}
+
+QUIET_RUN_EVERY = timedelta(seconds=60)
+"""A no-change sync is recorded at most this often (see ``record_sync``)."""
 
 
 def fault_point(name: str) -> None:
@@ -85,9 +88,24 @@ class SyncSideMixin:
     def apply_pull_page(self, page: PullResponse) -> None:
         """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
         identity = self.require_identity()
+        if self._page_changes_nothing(page):
+            # A no-change sync's empty page: no write transaction, no fsync.
+            self.last_page = PageOutcome(pulled=0, superseded=0, cases=0)
+            fault_point("mid_pull_page")
+            return
         with writing(self.engine) as conn:
             self.last_page = apply_page(conn, identity.station_id, page)
             fault_point("mid_pull_page")
+
+    def _page_changes_nothing(self, page: PullResponse) -> bool:
+        if page.events or page.accounts:
+            return False
+        with reading(self.engine) as conn:
+            cursor = meta.get(conn, meta.PULL_CURSOR)
+            catalog = meta.get(conn, meta.CATALOG_VERSION)
+        if cursor != str(page.next_cursor):
+            return False
+        return not page.catalog_version or page.catalog_version == catalog
 
     def clock_skew(self) -> float | None:
         """Seconds the centre's clock is ahead of this one (None before the first hello)."""
@@ -106,9 +124,30 @@ class SyncSideMixin:
             "rejected": report.rejected,
             "error": report.error,
         }
+        if self._repeats_quiet_run(report):
+            return
         with writing(self.engine) as conn:
             conn.execute(insert(SYNC_RUNS).values(**values))
             meta.put(conn, meta.CLOCK_SKEW, f"{report.skew_seconds:.3f}")
+
+    def _repeats_quiet_run(self, report: SyncReport) -> bool:
+        """A successful run that moved nothing, less than a minute after another such run.
+
+        Not recorded (a no-change sync then writes nothing at all); what the desk
+        shows (last successful sync, within the minute) stays true.
+        """
+        moved = (report.pushed, report.pulled, report.superseded, report.rejected)
+        if report.error or any(moved):
+            return False
+        last = self.last_sync()
+        if last is None or last.error or any((last.pushed, last.pulled)):
+            return False
+        finished = last.finished_at
+        if finished is None:
+            return False
+        if finished.tzinfo is None:
+            finished = finished.replace(tzinfo=UTC)
+        return timedelta(0) <= datetime.now(UTC) - finished < QUIET_RUN_EVERY
 
     def last_sync(self) -> SyncRecord | None:
         """The latest finished sync run (successful or not), or None."""
