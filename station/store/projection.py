@@ -18,13 +18,14 @@ from forms.identity import mask_id_number
 from forms.workdays import due_date
 from station.store import eventlog
 from station.store.search import id_hash, initials, terms
-from station.store.tables import CASES
+from station.store.tables import CASES, EVENTS
 from sync.events import RecordedEvent
 from sync.lifecycle import CaseState
 from sync.reducer import (
     SUPERSEDED_FLAG,
     CaseView,
     EntryStatus,
+    HistoryEntry,
     apply_event,
     deadline_inputs,
     rebase,
@@ -182,11 +183,12 @@ def advance_many(
 ) -> list[CaseView]:
     """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
 
-    A case whose stored view holds only confirmed events (in the centre's order)
-    and whose page brings events that follow them is advanced from that view: our
-    own events coming back as applied only lose their *pending* mark, new events
-    are applied on top. Anything else (events of ours still pending, a fate that
-    changed, an order that differs) is rebuilt from all its rows, as before.
+    The stored view is advanced, not rebuilt from every row, when it is what a
+    rebuild would start from: confirmed events in the centre's order, then our
+    own pending ones. Our events the centre has since numbered and applied only
+    lose their *pending* mark; new events are applied on top when nothing of ours
+    is still pending. Anything else (a fate other than applied, an order that
+    differs, new events behind pending ones) is rebuilt from all its rows.
 
     Args:
         conn: a write transaction in which the page's rows are already stored.
@@ -199,13 +201,22 @@ def advance_many(
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id.hex, []).append(event)
-    stored = _stored_views(conn, list(by_case))
+    bases = {
+        case_id: CaseView.model_validate_json(raw)
+        for case_id, raw in _stored_views(conn, list(by_case)).items()
+    }
+    pending = [
+        entry.event_id.hex
+        for view in bases.values()
+        for entry in view.history
+        if entry.status is EntryStatus.pending
+    ]
+    held = _fates(conn, pending)
     views: list[CaseView] = []
     rebuild: list[str] = []
     for case_id, case_events in by_case.items():
-        raw = stored.get(case_id)
-        base = CaseView.model_validate_json(raw) if raw is not None else None
-        view = _advance(base, case_events, fresh)
+        base = bases.get(case_id)
+        view = _advance(base, case_events, fresh, held)
         if view is None:
             rebuild.append(case_id)
         elif view is not base:
@@ -223,11 +234,52 @@ def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
     return out
 
 
+Fate = tuple[str, int | None, str | None]
+"""An event row's (status, central_seq, reason)."""
+
+
+def _fates(conn: Connection, ids: list[str]) -> dict[str, Fate]:
+    out: dict[str, Fate] = {}
+    columns = (EVENTS.c.id, EVENTS.c.status, EVENTS.c.central_seq, EVENTS.c.reason)
+    for start in range(0, len(ids), 500):
+        query = select(*columns).where(EVENTS.c.id.in_(ids[start : start + 500]))
+        out.update(
+            {row.id: (row.status, row.central_seq, row.reason) for row in conn.execute(query)}
+        )
+    return out
+
+
+def _settle_pending(history: list[HistoryEntry], held: dict[str, Fate]) -> bool:
+    """Mark our pending entries the centre has numbered and applied; False if a rebuild is due."""
+    for index, entry in enumerate(history):
+        if entry.status is not EntryStatus.pending:
+            continue
+        fate = held.get(entry.event_id.hex)
+        if fate is None:
+            return False
+        status, seq, reason = fate
+        if seq is None:
+            if status in ("superseded", "rejected"):
+                return False  # shown as refused by a rebuild
+            continue  # still ours alone
+        if status != "applied" or reason is not None or entry.reason is not None:
+            return False
+        history[index] = entry.model_copy(
+            update={"status": EntryStatus.applied, "central_seq": seq}
+        )
+    return True
+
+
 def _advance(
-    base: CaseView | None, events: list[RecordedEvent], fresh: set[str]
+    base: CaseView | None,
+    events: list[RecordedEvent],
+    fresh: set[str],
+    held: dict[str, Fate],
 ) -> CaseView | None:
     """``base`` with the page's events, or None when only a rebuild from the rows is right."""
     history = list(base.history) if base is not None else []
+    if not _settle_pending(history, held):
+        return None
     where = {entry.event_id: index for index, entry in enumerate(history)}
     new: list[RecordedEvent] = []
     for event in sorted(events, key=lambda e: e.central_seq):
@@ -239,35 +291,33 @@ def _advance(
             continue
         entry = history[index]
         told = (event.status.value, event.central_seq, event.reason)
-        if (entry.status.value, entry.central_seq, entry.reason) == told:
-            continue
-        if (entry.status, entry.central_seq, entry.reason) == (
-            EntryStatus.pending,
-            None,
-            None,
-        ) and (
-            told[0],
-            told[2],
-        ) == (EntryStatus.applied.value, None):
-            # Our own event, allowed when we folded it, applied by the centre.
-            history[index] = entry.model_copy(
-                update={"status": EntryStatus.applied, "central_seq": event.central_seq}
-            )
-            continue
+        if (entry.status.value, entry.central_seq, entry.reason) != told:
+            return None
+    if not _in_fold_order(history, bool(new)):
         return None
-    seqs = [entry.central_seq for entry in history]
-    if any(seq is None for seq in seqs) or any(a >= b for a, b in pairwise(seqs)):  # type: ignore[operator]
-        return None  # something still pending, or not in the centre's order: rebuild
-    last = seqs[-1] if seqs else 0
+    last = max((entry.central_seq or 0 for entry in history), default=0)
     view = base
     if base is not None and tuple(history) != base.history:
         view = base.model_copy(update={"history": tuple(history)})
     for event in new:
-        if event.central_seq <= (last or 0):
+        if event.central_seq <= last:
             return None
         view = apply_event(view, event, status=event.status, reason=event.reason)
         last = event.central_seq
     return view
+
+
+def _in_fold_order(history: list[HistoryEntry], adding: bool) -> bool:
+    """Whether ``history`` is what ``fold_rows`` gives: confirmed events in the centre's
+    order, then (only when nothing is to be added after them) our own pending ones."""
+    seqs = [entry.central_seq for entry in history]
+    confirmed = [seq for seq in seqs if seq is not None]
+    tail = history[len(confirmed) :]
+    if seqs[: len(confirmed)] != confirmed or any(a >= b for a, b in pairwise(confirmed)):
+        return False  # a pending one among confirmed ones, or not in the centre's order
+    if any(entry.status is not EntryStatus.pending for entry in tail):
+        return False  # refused ones of ours sit before the pending ones: rebuild
+    return not (tail and adding)
 
 
 def refold(conn: Connection, case_id: str) -> CaseView | None:
