@@ -41,6 +41,14 @@ def outstanding(view: Any, item: Any) -> list[str]:
     return names
 
 
+REASON_STATES: dict[str, Callable[[], str]] = {
+    "returned": lambda: _("Reason for correction: {reason}"),
+    "rejected": lambda: _("Reason: {reason}"),
+    "withdrawn": lambda: _("Reason: {reason}"),
+}
+"""States whose reason the header shows (the latest reason is what holds in them)."""
+
+
 def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
     """Materials not yet provided, by name: (name, key, ticked), 容缺 and required ones ticked."""
     specs = {spec.key: spec for spec in item.materials} if item is not None else {}
@@ -65,8 +73,9 @@ def case_header(view: Any, item: Any = None) -> str:
         f"{view.case_number}  {view.item_name or _('unresolved request 办不成事')}",
         _("Applicant: {who}   State: {state}").format(who=who, state=state_name(view.state)),
     ]
-    if view.last_reason:
-        lines.append(_("Reason: {reason}").format(reason=view.last_reason))
+    if view.last_reason and view.state in REASON_STATES:
+        # only while it holds: after a resubmission the old 补正 reason stays in the timeline
+        lines.append(REASON_STATES[view.state]().format(reason=view.last_reason))
     missing = outstanding(view, item)
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))
@@ -147,6 +156,7 @@ class CaseScreen(Screen[None]):
 
         self.view = message.view
         self.item = message.item or self.item
+        self.query_one(DeskStatus).state = self.desk.sync_state
         if self.view is None:
             self.query_one("#case-header", Static).update(_("There is no such case."))
             return
@@ -197,6 +207,7 @@ class CaseScreen(Screen[None]):
         except ActionRefused as refused:
             self.app.call_from_thread(self.notify, refused.message, severity="error")
             return
+        self.desk.sync_state.outbox = self.desk.store.outbox_depth()  # the status line counts it
         self.post_message(self.Loaded(view, note, self._item(view)))
 
     def action_back(self) -> None:

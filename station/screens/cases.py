@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
@@ -141,14 +142,29 @@ class CasesScreen(Screen[None]):
 
     @on(Input.Submitted, "#cases-search")
     def _to_table(self) -> None:
-        self.query_one(DataTable).focus()
+        """Enter: the one case found opens at once; with several, the list takes the keys."""
+        table = self.query_one(DataTable)
+        if table.row_count == 1:
+            key = table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value
+            if key:
+                self._open_case(key)
+                return
+        table.focus()
+
+    def key_down(self) -> None:
+        """Down from the search box goes into the list (as a person expects)."""
+        if self.focused is self.query_one("#cases-search", Input):
+            self.query_one(DataTable).focus()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self._open_case(event.row_key.value)
+
+    def _open_case(self, key: str) -> None:
         from station.screens.case import CaseScreen
 
-        if event.row_key.value:
-            self.app.push_screen(CaseScreen(self.desk, event.row_key.value))
+        self.app.push_screen(CaseScreen(self.desk, key))
 
     def action_page(self, step: int) -> None:
         """Next or previous page."""

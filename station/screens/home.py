@@ -83,6 +83,11 @@ def read_home(desk: Desk) -> HomeData:
             [_returned_line(store, c) for c in cases(state="returned", limit=SECTION_LIMIT)],
         ),
         (
+            # taken in here and not yet with the township: a new agent looks for them here
+            _("Taken in, not yet sent 待报送"),
+            [_case_line(c) for c in cases(state="received", limit=SECTION_LIMIT)],
+        ),
+        (
             _("Completed, to hand over 待送达"),
             [_case_line(c) for c in cases(state="completed", limit=SECTION_LIMIT)],
         ),
@@ -212,6 +217,10 @@ class HomeScreen(Screen[None]):
                 option_id = f"{len(self.lines)}-{index}"
                 self.lines[option_id] = line
                 options.add_option(Option("  " + line.text, id=option_id))
+        if not self.lines:
+            options.add_option(
+                Option(_("Nothing waits for you now. Press N to take in."), disabled=True)
+            )
         self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted

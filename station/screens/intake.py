@@ -275,6 +275,13 @@ class IntakeScreen(ScanAttaching):
     def _show_principal(self) -> None:
         box = self.query_one("#principal-box")
         box.display = self.draft.relation != "self"
+        self.refresh_bindings()  # F6 (authorization letter) only when someone files for them
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The authorization letter's key shows only when a relative or agent files."""
+        if action == "authorization":
+            return self.draft.relation != "self"
+        return True
 
     def _save(self) -> None:
         self._revision += 1
@@ -314,7 +321,10 @@ class IntakeScreen(ScanAttaching):
         elif name == "review":
             self.query_one("#take-in", Button).focus()
         elif targets:
-            targets.first().focus()
+            targets.first().focus(scroll_visible=False)
+            # the step's heading and the first field's label stay in view (elder mode's
+            # tall fields used to scroll them away)
+            pane.scroll_home(animate=False)
 
     async def action_next(self) -> None:
         """下一步."""

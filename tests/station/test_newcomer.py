@@ -138,3 +138,66 @@ async def test_supplement_names_the_materials_and_records_only_those_ticked(
     assert after is not None and after.materials["bank_card"] == "provided"
     untouched = {k: v for k, v in case.materials.items() if k != "bank_card"}
     assert {k: after.materials[k] for k in untouched} == untouched
+
+
+async def test_resubmitted_case_no_longer_shows_the_old_reason_and_counts_the_outbox(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    case = take_in(store, "李秀英")
+    township(store, case.case_number, (EventKind.returned, {"reason": "请补交社保卡复印件"}))
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert "补正原因：请补交社保卡复印件" in flat_text(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        header = flat_text(pilot).split("时间")[0]
+        assert "已报送" in header and "请补交" not in header  # it stays in the timeline only
+        assert "请补交" in flat_text(pilot)
+        assert f"待同步{store.outbox_depth()}" in flat_text(pilot) and store.outbox_depth() > 0
+
+
+async def test_home_lists_cases_taken_in_and_not_yet_sent_and_says_what_to_do_when_empty(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        assert "按n开始收件" in flat_text(pilot)
+    case = take_in(store, "张桂兰")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        text = flat_text(pilot)
+        assert "待报送1" in text and case.case_number in text and "开始收件" not in text
+
+
+async def test_enter_in_the_case_search_opens_the_one_case_found(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    take_in(store, "张桂兰")
+    found = take_in(store, "李秀英")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("l", "x", "y")  # pinyin initials of 李秀英
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CaseScreen) and screen.key == found.case_number
+
+
+async def test_authorization_key_shows_only_when_someone_files_for_the_applicant(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("g", "l", "j", "t", "enter")
+        await settle(pilot)
+        assert "授权委托书" not in footer_line(pilot) and "长辈模式" in footer_line(pilot)
+        pilot.app.screen.query_one("#relation", Select).value = "relative"
+        await settle(pilot)
+        assert "授权委托书" in footer_line(pilot)
