@@ -231,6 +231,11 @@ def demo(
             typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
             return
         open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base))
+    from station.i18n import _  # after open_desk chose the language
+
+    accounts = " ".join(u.username for u in DEMO_USERS)
     typer.echo(
-        "demo central stopped. Accounts (password demo1234): agent201 agent202 reviewer admin"
+        _("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
+            accounts=accounts
+        )
     )
