@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     String,
@@ -197,10 +198,13 @@ def _used_sequences(
     seqs = {e.station_seq for e in events if e.station_id == station_id}
     if not seqs:
         return {}
-    # A batch is a run of consecutive numbers: one range scan of (station_id, station_seq).
-    statement = select(_ev.station_seq, _ev.id).where(
-        _ev.station_id == station_id, _ev.station_seq.between(min(seqs), max(seqs))
-    )
+    low, high = min(seqs), max(seqs)
+    if high - low + 1 == len(seqs):
+        # A batch is usually a run of consecutive numbers: one range scan of the index.
+        wanted = _ev.station_seq.between(low, high)
+    else:  # scattered numbers (one case's events, say): not every row in between
+        wanted = _one_of(connection, _ev.station_seq, seqs, BigInteger())
+    statement = select(_ev.station_seq, _ev.id).where(_ev.station_id == station_id, wanted)
     return {
         row.station_seq: row.id for row in connection.execute(statement) if row.station_seq in seqs
     }

@@ -138,14 +138,29 @@ def queue_attachments(conn: Connection, events: Sequence[Event]) -> int:
 
 def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
     """Own pending events in station_seq order (rejected ones are never sent again)."""
-    rows = conn.execute(
-        select(EVENTS)
-        .where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
-        .where(EVENTS.c.station_id == station_id)
-        .order_by(EVENTS.c.station_seq)
-        .limit(limit)
-    ).all()
-    return [to_event(row) for row in rows]
+    return [to_event(row) for row in outbox_rows(conn, station_id, limit)]
+
+
+def outbox_rows(conn: Connection, station_id: str, limit: int) -> list[Row[Any]]:
+    """The rows of :func:`outbox` (to size a batch before building its events)."""
+    return list(
+        conn.execute(
+            select(EVENTS)
+            .where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
+            .where(EVENTS.c.station_id == station_id)
+            .order_by(EVENTS.c.station_seq)
+            .limit(limit)
+        ).all()
+    )
+
+
+ENVELOPE_BYTES = 512
+"""A generous bound on an event's JSON besides its payload (ids, times, names)."""
+
+
+def row_bytes(row: Row[Any] | Any) -> int:
+    """An upper estimate of the event's size on the wire, from its stored payload."""
+    return ENVELOPE_BYTES + len(row.payload.encode())
 
 
 def outbox_depth(conn: Connection) -> int:

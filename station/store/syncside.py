@@ -20,7 +20,7 @@ from station.store.models import StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
 from station.store.tables import BLOBS, SYNC_RUNS
 from sync.blobs import BlobRef, blob_path
-from sync.engine import SyncReport, take_batch
+from sync.engine import SyncReport
 from sync.events import Event
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
 
@@ -76,8 +76,16 @@ class SyncSideMixin:
         fault_point("before_push")
         identity = self.require_identity()
         with reading(self.engine) as conn:
-            events = eventlog.outbox(conn, identity.station_id, limit)
-        return take_batch(events, limit, max_bytes)
+            rows = eventlog.outbox_rows(conn, identity.station_id, limit)
+        # Sized from the stored payloads (no serialising each event to measure it).
+        batch: list[Event] = []
+        size = 0
+        for row in rows:
+            size += eventlog.row_bytes(row)
+            if batch and (len(batch) >= limit or size > max_bytes):
+                break
+            batch.append(eventlog.to_event(row))
+        return batch
 
     def acknowledge(self, results: list[EventResult]) -> None:
         """Store the centre's per-event answer (idempotent; never moves an event back)."""
