@@ -155,6 +155,9 @@ class DaibanApp(App[None]):
     def _apply_elder(self, on: bool) -> None:
         self.set_class(on, "elder")
         self.theme = ELDER_THEME.name if on else STANDARD_THEME.name
+        follow = getattr(self.screen, "elder_mode_changed", None)
+        if callable(follow):  # the settings screen's switch shows what F2 just did
+            follow(on)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends here: one error dialog, the desk keeps running."""

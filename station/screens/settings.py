@@ -60,6 +60,11 @@ class SettingsScreen(Screen[None]):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)
         yield DeskFooter()
 
+    def elder_mode_changed(self, on: bool) -> None:
+        """F2 pressed here: the switch follows (the app calls this)."""
+        with self.prevent(Switch.Changed):
+            self.query_one("#elder", Switch).value = on
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         """Write station.toml (a worker)."""

@@ -201,3 +201,19 @@ async def test_authorization_key_shows_only_when_someone_files_for_the_applicant
         pilot.app.screen.query_one("#relation", Select).value = "relative"
         await settle(pilot)
         assert "授权委托书" in footer_line(pilot)
+
+
+async def test_f2_on_the_settings_screen_moves_the_elder_switch_too(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    from textual.widgets import Switch
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        switch = pilot.app.screen.query_one("#elder", Switch)
+        assert switch.value is False
+        await pilot.press("f2")
+        await pilot.pause()
+        assert pilot.app.has_class("elder") and switch.value is True
