@@ -50,11 +50,17 @@ def _party(person: Person | None) -> Party | None:
 
 
 def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
-    """The item's materials and what happened to each; optional ones never mentioned are left out."""
+    """The item's materials and what happened to each.
+
+    Optional materials the resident did not bring are left out: validation at
+    intake already refused a case missing anything this case needs (a
+    ``material_when`` rule included), so an optional "missing" is one nobody
+    asks for, and the 一次性告知书 must not demand it (行政许可法 §32).
+    """
     lines = []
     for spec in item.materials:
         state = view.materials.get(spec.key)
-        if state is None and not spec.required:
+        if state in (None, "missing") and not spec.required:
             continue
         lines.append(
             MaterialLine(

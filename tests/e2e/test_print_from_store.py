@@ -397,3 +397,27 @@ def test_pdftoppm_renders_the_receipt(station: Station, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert sorted(tmp_path.glob("look*.png"))
+
+
+def test_optional_materials_not_brought_are_not_demanded(station: Station, tmp_path: Path) -> None:
+    """A resident filing in person without the optional photo: the desk records the photo and
+    the 代办人身份证 as "missing"; neither is on the receipt, and no 一次性告知书 is due."""
+    service = CaseService(
+        station.store, load_catalog(), Actor("agent-li", Role.agent, "李秀兰", "13909541234")
+    )
+    materials = {
+        "id_card": "provided",
+        "hukou": "provided",
+        "bank_card": "provided",
+        "application_form": "provided",
+        "photo": "missing",
+        "agent_id": "missing",
+    }
+    case = service.take_in(
+        _application(station.item, "田桂芳", "64052219400101001X", materials=materials)
+    )
+    notice = station.print("notice", case.case_number)
+    assert notice.code == 1 and "一次性告知书" in notice.stderr
+    receipt = flat(raw_text(station.pdf("receipt", case.case_number, out=tmp_path / "r.pdf")))
+    assert "居民身份证" in receipt and "社会保障卡或存折复印件" in receipt
+    assert "近期一寸免冠照片" not in receipt and "代办人居民身份证" not in receipt
