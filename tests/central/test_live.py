@@ -158,7 +158,10 @@ def _concurrent_pushes(base: str, pg_url: str) -> None:
     for number in range(1, 5):  # one active station per village
         with Session(engine) as session:
             code = enroll_code(
-                session=session, division=f"6405221002{number:02d}", name="村", role="village",
+                session=session,
+                division=f"6405221002{number:02d}",
+                name="村",
+                role="village",
                 ttl_minutes=5,
             )
         stations.append(StationClient(None, enroll_station(base, code, "desk")))  # type: ignore[arg-type]
