@@ -208,94 +208,39 @@ def _run(job: Job, case_no: str | None, source: Path | None) -> None:
         _from_store(job, case_no)
 
 
-@app.command()
-def receipt(
-    case_no: CaseNo = None,
-    source: FromJson = None,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    reprint: Reprint = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print a case's 帮代办收件回执 (A4 with stub, or 80 mm)."""
-    job = Job("receipt", out, fmt, printer, send, reprint, font, data_dir, as_json)
-    _run(job, case_no, source)
+CASE_DOCUMENTS = {
+    "receipt": "Print a case's 帮代办收件回执 (A4 with stub, or 80 mm).",
+    "notice": "Print the 一次性告知书 of what is missing or deferred (容缺).",
+    "authorization": "Print the 授权委托书 pre-filled for the case's item.",
+    "rejection": "Print the township's 不予受理通知书 for a rejected case.",
+    "correction": "Print the township's 补正告知书 for a case returned for correction.",
+}
 
 
-@app.command()
-def notice(
-    case_no: CaseNo = None,
-    source: FromJson = None,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    reprint: Reprint = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print the 一次性告知书 of what is missing or deferred (容缺)."""
-    job = Job("notice", out, fmt, printer, send, reprint, font, data_dir, as_json)
-    _run(job, case_no, source)
+def _case_document_command(kind: str, summary: str) -> None:
+    """Register ``daiban print KIND``: the five case documents take the same options."""
+
+    def command(
+        case_no: CaseNo = None,
+        source: FromJson = None,
+        out: Out = None,
+        fmt: Format = "a4",
+        printer: Printer = None,
+        send: Send = False,
+        reprint: Reprint = False,
+        font: Font = None,
+        data_dir: DataDir = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        job = Job(kind, out, fmt, printer, send, reprint, font, data_dir, as_json)
+        _run(job, case_no, source)
+
+    command.__doc__ = summary
+    app.command(kind)(command)
 
 
-@app.command()
-def authorization(
-    case_no: CaseNo = None,
-    source: FromJson = None,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    reprint: Reprint = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print the 授权委托书 pre-filled for the case's item."""
-    job = Job("authorization", out, fmt, printer, send, reprint, font, data_dir, as_json)
-    _run(job, case_no, source)
-
-
-@app.command()
-def rejection(
-    case_no: CaseNo = None,
-    source: FromJson = None,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    reprint: Reprint = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print the township's 不予受理通知书 for a rejected case."""
-    job = Job("rejection", out, fmt, printer, send, reprint, font, data_dir, as_json)
-    _run(job, case_no, source)
-
-
-@app.command()
-def correction(
-    case_no: CaseNo = None,
-    source: FromJson = None,
-    out: Out = None,
-    fmt: Format = "a4",
-    printer: Printer = None,
-    send: Send = False,
-    reprint: Reprint = False,
-    font: Font = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Print the township's 补正告知书 for a case returned for correction."""
-    job = Job("correction", out, fmt, printer, send, reprint, font, data_dir, as_json)
-    _run(job, case_no, source)
+for _kind, _summary in CASE_DOCUMENTS.items():
+    _case_document_command(_kind, _summary)
 
 
 def _day(text: str, option: str) -> date:
