@@ -6,6 +6,7 @@ paths as ``daiban bundle export|import``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ class DropFolderWatch:
         self.folder = folder
         self.on_bundle = on_bundle
         self.seen: set[Path] = set()
+        self._seen_lock = threading.Lock()
+        """The observer thread and a manual import may notice one file at once."""
         self._observer: Any = None
 
     def start(self) -> None:
@@ -90,11 +93,13 @@ class DropFolderWatch:
 
     def noticed(self, path: Path) -> None:
         """A file appeared or changed: hand over each new return bundle once."""
-        if path.suffix != BUNDLE_SUFFIX or path.name.startswith("outbox-") or path in self.seen:
+        if path.suffix != BUNDLE_SUFFIX or path.name.startswith("outbox-"):
             return
-        if path.exists():
+        with self._seen_lock:  # check-and-mark in one step: a bundle is taken in once
+            if path in self.seen or not path.exists():
+                return
             self.seen.add(path)
-            self.on_bundle(path)
+        self.on_bundle(path)
 
     def stop(self) -> None:
         """Stop the observer thread."""
