@@ -184,8 +184,17 @@ def enrolled_station(
 
 
 @pytest.fixture
-def village(central: Central, tmp_path: Path) -> Station:
-    return enrolled_station(central, tmp_path / "village", VILLAGE, "杨郎村便民服务站", "village")
+def village(central: Central, tmp_path: Path) -> Iterator[Station]:
+    """The village station of this test; retired (revoked) after it, as an old PC is.
+
+    A village has one active station at a time, and the central is shared by the
+    tests of a module, so the next test's village PC is a replacement.
+    """
+    station = enrolled_station(
+        central, tmp_path / "village", VILLAGE, "杨郎村便民服务站", "village"
+    )
+    yield station
+    central.cli("revoke", station.station_id)
 
 
 @pytest.fixture
