@@ -12,25 +12,9 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
-
-FIELD_TYPES = (
-    "text",
-    "long_text",
-    "integer",
-    "money",
-    "date",
-    "choice",
-    "multi_choice",
-    "boolean",
-    "phone",
-    "id_number",
-    "uscc",
-    "bank_account",
-)
-"""The closed set of field types."""
 
 FieldType = Literal[
     "text",
@@ -46,6 +30,9 @@ FieldType = Literal[
     "uscc",
     "bank_account",
 ]
+"""The closed set of field types."""
+
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 Level = Literal["village", "township", "county", "city", "province"]
 """Administrative levels of a handling path: 村 / 乡镇 / 县 / 市 / 省."""
