@@ -5,7 +5,11 @@ set -euo pipefail
 need=()
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
-fc-list 2>/dev/null | grep -qi "wqy-microhei" || need+=(fonts-wqy-microhei fontconfig)
+# grep reads all of fc-list (no -q): under pipefail an early exit would SIGPIPE fc-list and
+# report the font missing by chance.
+fc-list 2>/dev/null | grep -ci "wqy-microhei" >/dev/null || need+=(fonts-wqy-microhei fontconfig)
+# the CMaps pdftotext needs to read back text set in the built-in STSong-Light
+[ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0

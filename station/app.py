@@ -17,13 +17,13 @@ from textual.worker import Worker, WorkerState
 
 from forms.i18n import set_language
 from station.i18n import _
-from station.screens.auth import DemoAccount, LoginGate
 from station.screens.bundles import DropFolderWatch, import_bundle
 from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
 from station.screens.syncing import SyncDone, sync_once
+from station.services.auth import DemoAccount, LoginGate
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
 from station.widgets.footer import translate_textual_keys
 from station.widgets.status import DeskStatus

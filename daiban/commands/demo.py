@@ -196,7 +196,7 @@ def demo_accounts_for(division: str, base: Path | None = None) -> list[Any]:
     from, so the login screen can say how to use it (township reviewer and county
     administrator from the command line, the other village at its own desk).
     """
-    from station.screens.auth import DemoAccount
+    from station.services.auth import DemoAccount
 
     places = {d: _short_place(n) for d, n, _r in (COUNTY, TOWNSHIP, *VILLAGES)}
     here = [u for u in DEMO_USERS if u.division == division]

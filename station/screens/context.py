@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from station.screens.auth import LoginGate, SignedIn
+from station.services.auth import LoginGate, SignedIn
 from station.widgets.status import SyncState
 
 

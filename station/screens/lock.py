@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
-from station.screens.auth import LoginGate, SignedIn
+from station.services.auth import LoginGate, SignedIn
 
 
 class LockScreen(ModalScreen[bool]):

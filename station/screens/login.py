@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from station.i18n import _
-from station.screens.auth import DemoAccount, LoginGate, LoginResult, SignedIn, role_label
+from station.services.auth import DemoAccount, LoginGate, LoginResult, SignedIn, role_label
 from station.widgets.footer import DeskFooter
 
 

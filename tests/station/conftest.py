@@ -12,7 +12,7 @@ import pytest
 
 from station.app import DaibanApp, make_app
 from station.config import load_settings
-from station.screens.auth import DemoAccount, hash_password
+from station.services.auth import DemoAccount, hash_password
 from station.store import StationIdentity, StationStore
 from sync.events import Role
 from sync.protocol import AccountRecord, StationRole

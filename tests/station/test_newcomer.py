@@ -9,13 +9,13 @@ from textual.widgets import DataTable, Input, Select
 
 from station.app import DaibanApp, make_app
 from station.config import load_settings
-from station.screens.auth import DemoAccount
 from station.screens.case import CaseScreen
 from station.screens.dialogs import SupplementDialog
 from station.screens.home import HomeScreen
 from station.screens.intake import IntakeScreen
 from station.screens.login import DemoHelp
 from station.screens.syncing import SyncDone, SyncOutcome
+from station.services.auth import DemoAccount
 from station.store import StationStore
 from station.widgets.status import SyncState
 from sync.events import EventKind
