@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from forms.i18n import set_language
 from station.i18n import _
+from station.screens.base import KeyGate
 from station.screens.bundles import DropFolderWatch, import_bundle
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
@@ -41,6 +42,10 @@ class DaibanApp(App[None]):
     CSS_PATH = [THEMES / "desk.tcss", THEMES / "elder.tcss"]
     BINDINGS = [
         Binding("f2", "toggle_elder", _("Elder mode"), priority=True),
+        # Tab moves the focus at once, before the next key is routed: typed at full
+        # speed, "name Tab ID" puts the ID in the ID field, not after the name.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
         Binding("f5", "sync_now", _("Sync now"), show=False),
@@ -96,7 +101,21 @@ class DaibanApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, KeyGate) and screen.holding:
+                screen.hold(event)  # the screen is between states: the key waits its turn
+                return
+            await self.route_key(event)
+            return
         await super().on_event(event)
+
+    async def route_key(self, event: events.Key) -> None:
+        """Deliver a key now (Textual's routing), and let the screen start holding after it."""
+        screen = self.screen
+        await super().on_event(event)
+        if isinstance(screen, KeyGate) and screen is self.screen and screen.holds_after(event.key):
+            screen.hold_keys()
 
     def _check_idle(self) -> None:
         minutes = getattr(self.desk.settings, "idle_lock_minutes", 10)
@@ -150,6 +169,15 @@ class DaibanApp(App[None]):
             self.notify(outcome.moved)
         elif outcome.error and message.manual:
             self.notify(outcome.error, severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab moves the focus at once, except out of an open dropdown: there, keys typed
+        before it (the Enter that picks an option) must reach it first."""
+        if action in ("focus_next", "focus_previous"):
+            from textual.widgets._select import SelectOverlay
+
+            return not isinstance(self.focused, SelectOverlay)
+        return True
 
     def action_toggle_elder(self) -> None:
         """长辈模式 on/off: one class on the App plus the high-contrast theme."""
