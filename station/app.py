@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,6 +19,7 @@ from forms.i18n import set_language
 from station.i18n import _
 from station.screens.base import KeyGate
 from station.screens.bundles import DropFolderWatch, import_bundle
+from station.screens.commands import DeskCommands
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
@@ -51,7 +52,12 @@ class DaibanApp(App[None]):
         Binding("f5", "sync_now", _("Sync now"), show=False),
         # Textual adds its own ("palette", in English) unless the app has one.
         Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
+        Binding("f1", "keys_help", _("Keys"), priority=True),
     ]
+    COMMANDS = {DeskCommands}
+    """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's
+    own entries — theme, screenshot — are English only and a theme change would undo
+    elder mode)."""
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
         super().__init__()
@@ -213,21 +219,12 @@ class DaibanApp(App[None]):
         title = _("{what} did not complete").format(what=what)
         self.push_screen(MessageDialog(title, explain(error, log_path(data_dir)), error=True))
 
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every binding of the current screen and the app, in the command palette."""
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen | {"command_palette"}:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                f"{_('Key')}: {key}",
-                _runner(active.node, binding.action),
-            )
-        # Textual's own entries (theme, screenshot, "Quit the application"...) are English
-        # only and would let a theme change undo elder mode: the desk's bindings are enough.
+    def action_keys_help(self) -> None:
+        """F1: the keys of the screen on show, and what each does."""
+        from station.screens.commands import screen_commands
+
+        lines = [f"{c.key:>8}  {c.name}" for c in screen_commands(self.screen)]
+        self.push_screen(MessageDialog(_("Keys on this screen"), "\n".join(lines)))
 
 
 def home_screen(desk: Desk) -> Screen[None]:
@@ -235,13 +232,6 @@ def home_screen(desk: Desk) -> Screen[None]:
     from station.screens.home import HomeScreen
 
     return HomeScreen(desk)
-
-
-def _runner(node: Any, action: str) -> Callable[[], Any]:
-    async def run() -> None:
-        await node.run_action(action)
-
-    return run
 
 
 def desk_language(settings: Any) -> str:

@@ -46,4 +46,3 @@ async def test_name_tab_id_tab_phone_typed_without_pauses(desk: Callable[..., Da
         assert value_of(pilot, "applicant.name") == "ma"
         assert value_of(pilot, "applicant.id_number") == ELDER_ID
         assert value_of(pilot, "applicant.phone") == "13895401122"
-
