@@ -29,6 +29,7 @@ from forms.workdays import supply_by as default_supply_by
 __all__ = [
     "MATERIAL_STATES",
     "RELATIONS",
+    "Severity",
     "IdInfo",
     "Problem",
     "applicant_specs",
@@ -37,6 +38,7 @@ __all__ = [
     "has_errors",
     "normalise_fields",
     "normalise_person",
+    "supply_by_problem",
     "mask_id_number",
     "parse_id_number",
     "validate_field",
@@ -246,15 +248,29 @@ def _check_supply_by(
             message = _("{key}: this item has no such material").format(key=key)
             problems.append(Problem(f"materials.{key}", message))
             continue
-        problem = _supply_by_problem(item, spec, materials.get(key, "missing"), value, day)
+        problem = supply_by_problem(item, spec, materials.get(key, "missing"), value, day)
         if problem is not None:
             problems.append(Problem(f"materials.{key}", problem))
     return problems
 
 
-def _supply_by_problem(
-    item: ServiceItem, spec: MaterialSpec, state: str, value: Any, day: date
+def supply_by_problem(
+    item: ServiceItem | None, spec: MaterialSpec, state: str, value: Any, day: date
 ) -> str | None:
+    """What is wrong with a 容缺 deadline as typed (None when it is fine or empty).
+
+    Args:
+        item: the service item (None: the item's limit is not checked).
+        spec: the material.
+        state: the material's state (a date is only for a deferred one).
+        value: the date as typed, or a date.
+        day: the intake day.
+
+    Returns:
+        A translated message naming the material, or None.
+    """
+    if is_empty(value.strip() if isinstance(value, str) else value):
+        return None
     if state != "deferred":
         return _("{name}: a supply-by date is only for a deferred (容缺) material").format(
             name=spec.name
@@ -266,6 +282,8 @@ def _supply_by_problem(
         )
     if deadline <= day:
         return _("{name}: the supply-by date must be after today").format(name=spec.name)
+    if item is None:
+        return None
     limit = supply_limit(item, day)
     if deadline > limit:
         return _(
