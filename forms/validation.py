@@ -317,7 +317,7 @@ def _check_people(
         problems += _check_person(principal or {}, "principal", day)
     elif principal and not all(is_empty(_stripped(v)) for v in principal.values()):
         message = _(
-            "The applicant files in person: leave the representative empty, "
+            "Representative: the applicant files in person; leave it empty, "
             "or choose who files for them"
         )
         problems.append(Problem("principal", message))

@@ -195,7 +195,10 @@ def test_a_principal_is_checked_field_by_field() -> None:
 def test_in_person_takes_no_principal() -> None:
     assert check(OLD_AGE, relation="self", principal={"name": "", "phone": ""}) == []
     problems = by_field(check(OLD_AGE, relation="self", principal={"name": "马小兰"}))
-    assert problems["principal"] == "本人办理无需填写代办人；如由他人代办，请先选择办理方式"
+    assert (
+        problems["principal"]
+        == "代办人：申请人本人办理，无需填写代办人；如由他人代办，请先选择办理方式"
+    )
 
 
 def test_relation_must_be_known() -> None:
