@@ -47,12 +47,13 @@ class DaibanApp(App[None]):
         # speed, "name Tab ID" puts the ID in the ID field, not after the name.
         Binding("tab", "app.focus_next", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
-        Binding("ctrl+q", "quit", _("Quit"), priority=True),
+        # Ctrl+Q and Ctrl+P are listed by F1 (帮助): at 80 columns the footer keeps the screen's keys
+        Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
         Binding("f5", "sync_now", _("Sync now"), show=False),
         # Textual adds its own ("palette", in English) unless the app has one.
         Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
-        Binding("f1", "keys_help", _("Keys"), priority=True),
+        Binding("f1", "keys_help", _("Help"), priority=True),
     ]
     COMMANDS = {DeskCommands}
     """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's

@@ -79,8 +79,8 @@ class IntakeScreen(ScanAttaching):
         Binding("f8", "next", _("Next step"), priority=True),
         Binding("f9", "take_in", _("Take in"), priority=True),
         Binding("f6", "authorization", _("Authorization letter")),
-        Binding("ctrl+d", "discard", _("Discard draft")),
-        Binding("escape", "leave", _("Leave (draft kept)")),
+        Binding("ctrl+d", "discard", _("Discard draft"), show=False),
+        Binding("escape", "leave", _("Leave")),
     ]
 
     class CatalogReady(Message):
@@ -151,7 +151,9 @@ class IntakeScreen(ScanAttaching):
                         path = f"principal.{spec.key}"
                         value = self.draft.principal.get(spec.key)
                         yield FieldEditor(spec, path, value, today=today)
-                    yield Button(_("Print authorization letter (F6)"), id="authorization")
+                    yield Button(
+                        _("Print authorization letter (F6)"), id="authorization", compact=True
+                    )
             yield VerticalScroll(id="step-form")
             yield VerticalScroll(id="step-materials")
             with VerticalScroll(id="step-review"):
@@ -259,13 +261,14 @@ class IntakeScreen(ScanAttaching):
             )
 
     def _material_rows(self, item: Any) -> list[MaterialRow]:
-        from forms.fieldtypes import to_date
-
+        today = self.desk.clock().date()
         return [
             MaterialRow(
                 spec,
                 self.draft.materials.get(spec.key, "missing"),
-                to_date(self.draft.supply_by.get(spec.key)),
+                self.draft.supply_by.get(spec.key),
+                item=item,
+                today=today,
             )
             for spec in item.materials
         ]
@@ -281,7 +284,7 @@ class IntakeScreen(ScanAttaching):
         self._save()
 
     def on_material_row_changed(self, message: MaterialRow.Changed) -> None:
-        self.draft.set_material(message.key, message.state, message.supply_by)
+        self.draft.set_material(message.key, message.state, message.supply_text)
         self._save()
 
     @on(Select.Changed, "#relation")
@@ -408,6 +411,7 @@ class IntakeScreen(ScanAttaching):
             materials=draft.materials,
             relation=draft.relation,
             principal=draft.principal if draft.relation != "self" else None,
+            supply_by=draft.supply_by,
             today=self.desk.clock().date(),
         )
 
@@ -503,11 +507,11 @@ class IntakeScreen(ScanAttaching):
         await self._go(STEPS.index(step_of(first.field)))
         for editor in self.query(FieldEditor):
             if editor.path == first.field:
-                editor.query_one("Input, Select, SelectionList").focus()
+                editor.focus_input()
                 return
         for row in self.query(MaterialRow):
-            if first.field.startswith(f"materials.{row.spec.key}"):
-                row.query_one("Select").focus()
+            if first.field.split(".", 1)[-1].startswith(row.spec.key):
+                row.focus_input()
                 return
 
     # ---- authorization letter ----------------------------------------------------------------

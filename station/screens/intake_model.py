@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
-
-from forms.fieldtypes import to_date
 
 ROW_PATH = re.compile(r"(?P<group>[a-z][a-z0-9_]*)\[(?P<index>\d+)\]\.(?P<field>[a-z][a-z0-9_]*)")
 """A path inside a repeating group: ``members[1].name``."""
@@ -73,11 +70,11 @@ class IntakeDraft:
         current = current[:rows] + [{} for _ in range(rows - len(current))]
         self.fields[key] = current
 
-    def set_material(self, key: str, state: str, supply_by: date | None) -> None:
-        """Record a material's state and its 容缺 date."""
+    def set_material(self, key: str, state: str, supply_text: str) -> None:
+        """Record a material's state and its 容缺 date exactly as typed (checked at take-in)."""
         self.materials[key] = state
-        if state == "deferred" and supply_by is not None:
-            self.supply_by[key] = supply_by.isoformat()
+        if state == "deferred" and supply_text.strip():
+            self.supply_by[key] = supply_text.strip()
         else:
             self.supply_by.pop(key, None)
 
@@ -98,7 +95,6 @@ class IntakeDraft:
 
     def application(self) -> dict[str, Any]:
         """The keyword arguments of ``station.services.cases.Application``."""
-        supply_by = {k: d for k, v in self.supply_by.items() if (d := to_date(v)) is not None}
         return {
             "item_code": self.item_code,
             "applicant": dict(self.applicant),
@@ -106,7 +102,7 @@ class IntakeDraft:
             "principal": dict(self.principal) if self.relation != "self" else None,
             "fields": dict(self.fields),
             "materials": dict(self.materials),
-            "supply_by": supply_by,
+            "supply_by": dict(self.supply_by),  # as typed: a wrong date is named, not dropped
             "attachments": [dict(a) for a in self.attachments],
             "commitment": self.commitment,
         }

@@ -9,10 +9,14 @@ from station.i18n import _
 
 
 class DeskFooter(Footer):
-    """Textual's footer in its compact form (one space between keys, not two)."""
+    """Textual's footer in its compact form (one space between keys, not two).
+
+    The command palette's key is not docked on the right: F1 (帮助) lists it, and the
+    80 columns go to the screen's own keys.
+    """
 
     def __init__(self) -> None:
-        super().__init__(compact=True)
+        super().__init__(compact=True, show_command_palette=False)
 
 
 def translate_textual_keys() -> None:
