@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from forms.clock import china_clock, china_now
 from station.services.auth import LoginGate, SignedIn
 from station.widgets.status import SyncState
 
@@ -24,7 +25,8 @@ class Desk:
     store: Any
     """``station.store.StationStore``."""
     gate: LoginGate
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = china_now
+    """"Now", aware in China whatever clock is given (``__post_init__`` converts it)."""
     user: SignedIn | None = None
     station_name: str = ""
     division: str = ""
@@ -33,6 +35,11 @@ class Desk:
     drafts_offered: bool = False
     """Unfinished drafts were offered back after this sign-in."""
     _catalog: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Everything derived from the clock (today, case-number dates, times on
+        # screen) is China time, whatever zone the injected clock tells.
+        self.clock = china_clock(self.clock)
 
     def catalog(self) -> Any:
         """The service-item catalog, loaded on first use (call from a worker)."""
