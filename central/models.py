@@ -7,7 +7,7 @@ on these tables' ``__table__``; the ORM classes serve the administrative paths
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,22 +15,19 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, Strin
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from forms.clock import to_utc, utc_now
+
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 """64-bit sequence numbers; on SQLite an INTEGER primary key is the rowid (clustered, fast)."""
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC."""
-    return datetime.now(UTC)
+utcnow = utc_now
+"""Now, timezone-aware UTC (``forms.clock``'s: the one clock of the project)."""
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """A timestamp read back from the database as aware UTC (SQLite drops the zone)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return None if moment is None else to_utc(moment)
 
 
 def _tz() -> DateTime:

@@ -18,6 +18,8 @@ from typing import Literal
 
 from stdnum.iso7064 import mod_11_2
 
+from forms.clock import china_today
+
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -61,7 +63,7 @@ def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
 
     Args:
         number: the 18-character number; spaces and a lower-case ``x`` are accepted.
-        today: the date a birth date may not lie after (default: today).
+        today: the date a birth date may not lie after (default: today in China).
 
     Returns:
         The birth date, sex (odd 17th digit = male), area code and whether the area
@@ -85,7 +87,7 @@ def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
         raise IdNumberError("birth_date") from None
     if birth.year < 1890:
         raise IdNumberError("birth_date")
-    if birth > (today or date.today()):
+    if birth > (today or china_today()):
         raise IdNumberError("future")
     sex: Literal["male", "female"] = "male" if int(compact[16]) % 2 else "female"
     return IdInfo(compact, birth, sex, compact[:6], area_known(compact[:6]))

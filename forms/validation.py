@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from forms.catalog.model import Condition, FieldGroup, FieldSpec, MaterialSpec, Rule, ServiceItem
+from forms.clock import china_today
 from forms.fieldtypes import VALIDATORS, normalise, to_bool, to_date, to_money
 from forms.identity import IdInfo, IdNumberError, mask_id_number, parse_id_number
 from forms.messages import _
@@ -89,7 +90,7 @@ def validate_field(
         spec: the field.
         value: what was entered (None or "" = empty).
         path: the problem's ``field`` (default ``fields.<key>``).
-        today: the day dates are judged against (default: today).
+        today: the day dates are judged against (default: today in China).
 
     Returns:
         None when the value is good (or empty and optional), else the problem.
@@ -103,7 +104,7 @@ def validate_field(
         if spec.required:
             return Problem(where, _("{label}: required").format(label=spec.label))
         return None
-    verdict = VALIDATORS[spec.type](spec, value, today or date.today())
+    verdict = VALIDATORS[spec.type](spec, value, today or china_today())
     if verdict is None:
         return None
     severity: Severity = "warning" if verdict[0] == "warning" else "error"
@@ -160,12 +161,12 @@ def check_application(
             are required whenever the relation is not ``self``.
         supply_by: 容缺 deadlines by material key, as typed (``YYYY-MM-DD``) or dates;
             a deferred material without one gets the item's default.
-        today: the intake day (default: today).
+        today: the intake day (default: today in China).
 
     Returns:
         Every problem found (empty when the application can be taken in).
     """
-    day = today or date.today()
+    day = today or china_today()
     problems = _check_people(applicant, relation, principal, day)
     problems += _check_fields(item, fields, day)
     fields = normalise_fields(item, fields)

@@ -29,6 +29,7 @@ from pathlib import Path
 import chinese_calendar
 
 from forms.catalog.model import HolidayTable, ServiceItem
+from forms.clock import china_today
 from forms.messages import _
 
 __all__ = [
@@ -140,7 +141,7 @@ class WorkCalendar:
             working_days: the time limit N; 0 means the start day itself (即办件).
             pauses: closed intervals ``(first, last)`` in which the clock stands
                 still; ``last = None`` for a pause still running.
-            today: the day an open pause is assumed to run to (default: today).
+            today: the day an open pause is assumed to run to (default: today in China).
 
         Returns:
             The due date, with warnings when a provisional or missing table was
@@ -148,7 +149,7 @@ class WorkCalendar:
         """
         if working_days < 0:
             raise ValueError("working_days must not be negative")
-        closed, still_paused = _close(pauses, today or date.today())
+        closed, still_paused = _close(pauses, today or china_today())
         day, counted = start, 0
         while counted < working_days:
             day += _ONE_DAY

@@ -9,6 +9,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
+from forms.clock import to_china
 from printing.model import MaterialLine, MaterialStatus
 
 LOCALE = Locale.parse("zh_CN")
@@ -45,18 +46,28 @@ def sex_from_id(id_number: str) -> str:
     return ""
 
 
+def wall_time(moment: datetime) -> datetime:
+    """The China clock reading to print: an aware time converted to China.
+
+    A naive time in a document is already a China wall-clock time (as the
+    document model says) and is printed as it is.
+    """
+    return to_china(moment).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def cn_date(day: date | None) -> str:
     """``2026年11月22日`` (babel, zh_CN long format); empty for None."""
     if day is None:
         return ""
     if isinstance(day, datetime):
-        day = day.date()
+        day = wall_time(day).date()
     return format_date(day, format="long", locale=LOCALE)
 
 
 def cn_datetime(moment: datetime) -> str:
-    """``2026年11月22日 10:32``."""
-    return f"{cn_date(moment)} {format_time(moment, 'HH:mm', locale=LOCALE)}"
+    """``2026年11月22日 10:32`` in China."""
+    shown = wall_time(moment)
+    return f"{cn_date(shown)} {format_time(shown, 'HH:mm', locale=LOCALE)}"
 
 
 def cn_short_date(day: date | None) -> str:

@@ -69,6 +69,7 @@ class CaseDocument:
     agent_phone: str
     applicant: Party
     received_at: datetime
+    """When it was taken in: aware (printed in China time), or naive China wall-clock time."""
     promised_days: int
     due_date: date
     next_step: str

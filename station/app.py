@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from forms.clock import china_clock
 from forms.i18n import set_language
 from station.i18n import _
 from station.screens.base import KeyGate
@@ -255,7 +256,8 @@ def make_app(
         store: an open ``StationStore``; opened from ``settings.data_dir`` (and
             closed on exit) when omitted.
         demo_accounts: accounts shown on the login screen (the demo only).
-        clock: "now" for deadlines and lock timers (tests fix it).
+        clock: "now" for deadlines and lock timers (tests fix it); any zone, read
+            as China time (a naive value is taken to be UTC).
         catalog: the service-item catalog (loaded on first use when omitted).
 
     Returns:
@@ -268,7 +270,7 @@ def make_app(
         from station.store import StationStore as Store
 
         store = Store.open(Path(settings.data_dir))
-    now = clock or datetime.now
+    now = china_clock(clock)
     identity = store.identity()
     desk = Desk(
         settings=settings,

@@ -25,12 +25,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from forms.clock import utc_now
 from sync.blobs import fsync_dir, sha256_file
 from sync.errors import BundleError
 from sync.events import Event, RecordedEvent
@@ -152,7 +153,7 @@ def write_bundle(
         format=FORMAT_VERSION,
         direction=direction,
         station_id=station_id,
-        created_at=datetime.now(UTC),
+        created_at=utc_now(),
         event_count=lines.count(b"\n"),
         members=members,
         cursor=cursor,

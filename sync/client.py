@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base, wait_random_exponential
 
+from forms.clock import utc_now
 from sync.blobs import CHUNK_BYTES, iter_chunks
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event
@@ -76,7 +77,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    delta = (when - (now or datetime.now(UTC))).total_seconds()
+    delta = (when - (now or utc_now())).total_seconds()
     return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
 

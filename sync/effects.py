@@ -6,9 +6,10 @@ Used by ``sync.reducer.apply_event`` once an event is known to be allowed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from forms.clock import china_day
 from sync.events import Event, EventKind
 from sync.payloads import AcceptedPayload, CreatedPayload, EditedPayload, SupplementedPayload
 
@@ -17,15 +18,7 @@ if TYPE_CHECKING:
 
     from sync.views import CaseView
 
-CHINA = timezone(timedelta(hours=8))
-"""Days (for deadlines) are counted in China Standard Time."""
-
 Pauses = list[tuple[date, date | None]]
-
-
-def china_day(moment: datetime) -> date:
-    """The calendar day of ``moment`` in China (naive times are taken as local)."""
-    return moment.astimezone(CHINA).date() if moment.tzinfo else moment.date()
 
 
 def _open_pause(pauses: Pauses, day: date) -> Pauses:

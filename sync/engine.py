@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from forms.clock import utc_now
 from sync.blobs import BlobRef
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import SCHEMA_VERSION, Event
@@ -117,7 +118,7 @@ ProgressCallback = Callable[[SyncProgress], None]
 class SyncReport(BaseModel):
     """What one run moved (``daiban sync --json`` prints it)."""
 
-    started_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    started_at: datetime = Field(default_factory=utc_now)
     finished_at: datetime | None = None
     pushed: int = 0
     applied: int = 0
@@ -160,13 +161,13 @@ def take_batch(events: Iterable[Event], limit: int, max_bytes: int) -> list[Even
 
 
 def _hello(store: SyncStore, client: Central, version: str, report: SyncReport) -> None:
-    sent = datetime.now(UTC)
+    sent = utc_now()
     answer = client.hello(
         software_version=version,
         schema_version=SCHEMA_VERSION,
         outbox_depth=store.outbox_depth(),
     )
-    midpoint = sent + (datetime.now(UTC) - sent) / 2
+    midpoint = sent + (utc_now() - sent) / 2
     server_time = answer.server_time
     if server_time.tzinfo is None:
         server_time = server_time.replace(tzinfo=UTC)
@@ -282,7 +283,7 @@ def run_sync(
         raise
     finally:
         report.pending = _safe_depth(store)
-        report.finished_at = datetime.now(UTC)
+        report.finished_at = utc_now()
         store.record_sync(report)
     return report
 

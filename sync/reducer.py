@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sync.effects import china_day, effects
+from forms.clock import china_day
+from sync.effects import effects
 from sync.events import Event, EventKind, EventStatus, RecordedEvent
 from sync.lifecycle import CaseState, check_transition, find_transition
 from sync.payloads import validate_payload

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from forms import i18n
+from forms import clock, i18n
 from tests.pgcluster import PgCluster, start_cluster
 
 
@@ -21,6 +24,42 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     i18n.set_language("zh_CN")
     yield
     i18n.set_language("zh_CN")
+
+
+def set_machine_zone(zone: str) -> None:
+    """Make this process's local time zone ``zone`` (the autouse fixture restores it)."""
+    os.environ["TZ"] = zone
+    time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _machine_in_utc() -> Iterator[None]:
+    """Every test runs on a machine set to UTC (as servers are) and on the real clock.
+
+    So a run gives the same result on a desk PC in Beijing and on CI, and a time
+    taken from the machine's zone instead of China's shows (8 hours apart).
+    """
+    before = os.environ.get("TZ")
+    set_machine_zone("UTC")
+    clock.set_source(None)
+    yield
+    clock.set_source(None)
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def hold_time() -> Iterator[Callable[[datetime], None]]:
+    """Hold "now" (``forms.clock``) at a given moment for the rest of the test."""
+
+    def hold(moment: datetime) -> None:
+        clock.set_source(lambda: moment)
+
+    yield hold
+    clock.set_source(None)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 
 from central.i18n import _
 from central.services.reconcile import StationReconciliation
+from forms.clock import to_china
 
 
 def reconciliation_workbook(report: list[StationReconciliation], path: Path) -> Path:
@@ -49,7 +50,7 @@ def reconciliation_workbook(report: list[StationReconciliation], path: Path) -> 
                 entry.events,
                 ",".join(str(g) for g in entry.gaps),
                 entry.duplicates,
-                entry.last_seen.replace(tzinfo=None) if entry.last_seen else "",
+                to_china(entry.last_seen).replace(tzinfo=None) if entry.last_seen else "",
                 _("yes") if entry.revoked else _("no"),
             ]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +13,7 @@ import typer
 
 from daiban.commands.station import open_store
 from daiban.context import DataDir, JsonFlag, fail, print_json
+from forms.clock import format_minute, to_china
 from forms.identity import mask_id_number
 from station.services import _
 from station.services.names import state_name
@@ -55,6 +57,13 @@ def import_cases(
         raise typer.Exit(1)
 
 
+def china_times(view: CaseView) -> dict[str, str]:
+    """The case's own moments (``created_at``, ``received_at``...) in China time, ISO 8601."""
+    return {
+        name: to_china(value).isoformat() for name, value in view if isinstance(value, datetime)
+    }
+
+
 def public_view(view: CaseView) -> dict[str, Any]:
     """A case as a script sees it: ID numbers masked, states and reasons readable."""
     data = view.model_dump(mode="json")
@@ -63,8 +72,10 @@ def public_view(view: CaseView) -> dict[str, Any]:
         if isinstance(person, dict) and person.get("id_number"):
             person["id_number"] = mask_id_number(person["id_number"])
     data["state_name"] = state_name(view.state)
-    for entry in data["history"]:
+    data |= china_times(view)
+    for entry, moment in zip(data["history"], view.history, strict=True):
         entry["reason_text"] = translate_reason(entry.get("reason"))
+        entry["device_time"] = to_china(moment.device_time).isoformat()
     return data
 
 
@@ -82,7 +93,8 @@ def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -
     typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}")
     for entry in data["history"]:
         reason = f"  ({entry['reason_text']})" if entry["reason_text"] else ""
-        typer.echo(f"  {entry['device_time']}  {entry['kind']}  {entry['status']}{reason}")
+        when = format_minute(datetime.fromisoformat(entry["device_time"]))
+        typer.echo(f"  {when}  {entry['kind']}  {entry['status']}{reason}")
 
 
 def _service(store: StationStore, actor: Any) -> CaseService:
@@ -236,7 +248,7 @@ def _csv_row(view: CaseView) -> dict[str, Any]:
         "item_name": view.item_name,
         "applicant": person.name if person else "",
         "id_masked": mask_id_number(person.id_number) if person and person.id_number else "",
-        "created_at": view.created_at.isoformat() if view.created_at else "",
+        "created_at": to_china(view.created_at).isoformat() if view.created_at else "",
     }
 
 

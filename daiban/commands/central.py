@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ import typer
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
 from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from forms.clock import china_now, china_today, format_minute
 from sync.events import Role
 from sync.messages import _ as sync_
 from sync.protocol import StationRole
@@ -125,7 +126,7 @@ def enroll(
             )
         except EnrollmentError as error:
             fail(str(error))
-    expires = datetime.now(UTC) + timedelta(minutes=ttl)
+    expires = china_now() + timedelta(minutes=ttl)
     if as_json:
         print_json(
             {
@@ -142,7 +143,7 @@ def enroll(
             name=name, division=division, code=code
         )
     )
-    typer.echo(_("valid until {when}").format(when=expires.strftime("%Y-%m-%d %H:%M UTC")))
+    typer.echo(_("valid until {when}").format(when=format_minute(expires)))
 
 
 @app.command()
@@ -338,7 +339,7 @@ def reconcile(
         return
     for entry in report:
         gaps = _gap_text(entry.gaps)
-        seen = entry.last_seen.strftime("%Y-%m-%d %H:%M") if entry.last_seen else _("never")
+        seen = format_minute(entry.last_seen) or _("never")
         typer.echo(
             f"{entry.station}  {entry.division}  {entry.name}  "
             f"{_('Cases')} {entry.cases}  {_('Events')} {entry.events}  {_('Gaps')} {gaps}  "
@@ -364,7 +365,7 @@ def stats(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False)
     from central.services.reconcile import case_statistics
 
     with open_session(_settings(data_dir, db)) as session:
-        figures = case_statistics(session=session, today=datetime.now(UTC).date())
+        figures = case_statistics(session=session, today=china_today())
     if as_json:
         print_json(asdict(figures))
         return

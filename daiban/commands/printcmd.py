@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from forms.clock import china_today
 from printing import jobs
 from printing.i18n import _
 from printing.model import CaseDocument, DecisionDocument
@@ -126,7 +127,7 @@ def _from_json(job: Job, source: Path) -> None:
         raw: Any = json.loads(source.read_text(encoding="utf-8"))
         document = jobs.load_document(job.kind, raw)
         if job.reprint:
-            document = jobs.mark_reprint(document, date.today())
+            document = jobs.mark_reprint(document, china_today())
         result = jobs.produce(
             job.kind,
             document,
@@ -168,7 +169,6 @@ def _from_store(job: Job, case_no: str) -> None:
     from daiban.commands.station import open_store
     from forms.catalog import load_catalog
     from station.documents import CaseNotFound, NotApplicable, document_for
-    from station.services.cases import today_in_china
 
     if job.fmt not in jobs.FORMATS[job.kind]:
         message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")
@@ -181,7 +181,7 @@ def _from_store(job: Job, case_no: str) -> None:
                 load_catalog(),
                 job.kind,
                 case_no,
-                today=today_in_china(),
+                today=china_today(),
                 reprint=job.reprint,
             )
         except (CaseNotFound, NotApplicable) as exc:

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from forms.clock import china_today
 from printing.fmt import cn_date, cn_short_date, mask_id
 from printing.fonts import CjkFont
 from printing.layout import RULE, Sheet
@@ -124,7 +125,7 @@ def render(doc: LedgerDocument, font: CjkFont, printed_on: date | None = None) -
             "body",
         ),
     ]
-    footer = _footer(font.name, doc, printed_on or date.today())
+    footer = _footer(font.name, doc, printed_on or china_today())
     return build_a4(
         sheet, story, title=TITLE, author=doc.station_name, wide=True, margin=MARGIN, footer=footer
     )

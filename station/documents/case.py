@@ -14,18 +14,17 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from forms.catalog import ServiceItem
+from forms.clock import china_day, to_china
 from forms.workdays import due_date, promised_due_date, supply_by
 from printing.model import CaseDocument, DecisionDocument, MaterialLine, MaterialStatus, Party
 from station.documents.i18n import _
 from station.store.models import StationIdentity
 from sync.events import EventKind, Role
 from sync.payloads import Person
-from sync.reducer import CaseView, EntryStatus, HistoryEntry, china_day
+from sync.reducer import CaseView, EntryStatus, HistoryEntry
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TOWNSHIP_FALLBACK = "乡镇便民服务中心"
 """The township's name when the store does not know it."""
 HOTLINE = "12345"
@@ -85,8 +84,8 @@ def _fee(text: str) -> Decimal:
 
 
 def china_time(moment: datetime) -> datetime:
-    """A moment as a clock in China shows it (naive, for paper)."""
-    return moment.astimezone(CHINA).replace(tzinfo=None) if moment.tzinfo else moment
+    """A moment as a clock in China shows it (naive, for paper; a naive ``moment`` is UTC)."""
+    return to_china(moment).replace(tzinfo=None)
 
 
 def received_moment(view: CaseView) -> datetime:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from forms.catalog import Catalog, ServiceItem
+from forms.clock import china_day
 from forms.workdays import due_date
 from printing.model import LedgerRow, Party
 from station.documents.case import china_time, receipt_due_date
@@ -22,7 +23,7 @@ from station.store.db import reading
 from station.store.tables import CASES
 from sync.events import EventKind
 from sync.lifecycle import CaseState
-from sync.reducer import CaseView, EntryStatus, china_day, deadline_inputs
+from sync.reducer import CaseView, EntryStatus, deadline_inputs
 
 RATINGS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
 """好差评 in words."""

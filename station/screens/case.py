@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from forms.clock import format_minute
 from forms.identity import mask_id_number
 from station.i18n import _
 from station.screens.base import DeskScreen
@@ -170,7 +171,7 @@ class CaseScreen(DeskScreen[None]):
             elif entry.reason or entry.summary.get("reason"):
                 note = entry.reason or entry.summary.get("reason", "")
             table.add_row(
-                entry.device_time.strftime("%Y-%m-%d %H:%M"),
+                format_minute(entry.device_time),
                 action_name(entry.kind),
                 role_name(entry.actor_role),
                 note,

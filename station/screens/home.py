@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from forms.clock import format_short
 from forms.workdays import working_days_between
 from station.i18n import _
 from station.screens.base import DeskScreen
@@ -60,7 +61,7 @@ def _draft_line(draft: Any) -> HomeLine:
     data = draft.data or {}
     name = (data.get("applicant") or {}).get("name") or _("(no applicant yet)")
     item = data.get("item_name") or data.get("item_code") or _("(no item yet)")
-    when = draft.updated_at.strftime("%m-%d %H:%M") if draft.updated_at else ""
+    when = format_short(draft.updated_at)
     return HomeLine(text=f"{when}  {name}  {item}", draft_id=draft.draft_id, draft_data=data)
 
 

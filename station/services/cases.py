@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from forms.catalog import Catalog, ServiceItem
+from forms.clock import china_today
 from forms.validation import (
     Problem,
     check_application,
@@ -36,7 +37,7 @@ from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
 from sync.payloads import validate_payload
 from sync.protocol import StationRole
-from sync.reducer import CaseView, china_day
+from sync.reducer import CaseView
 
 __all__ = [
     "ActionRefused",
@@ -60,9 +61,8 @@ ROLES_AT_STATION: dict[StationRole, frozenset[Role]] = {
 """A village station only takes in (收件): it can never accept (受理) in a township's name."""
 
 
-def today_in_china() -> date:
-    """The calendar day in China now (case numbers and deadlines use it)."""
-    return china_day(datetime.now(UTC))
+today_in_china = china_today
+"""The calendar day in China now (case numbers and deadlines use it): ``forms.clock``'s."""
 
 
 def _centre_problem(reason: str) -> Problem:

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from forms.clock import china_clock, china_now
 from station.config import StationSettings
 from station.services.auth import LoginGate, SignedIn
 from station.store import StationStore
@@ -67,8 +68,9 @@ class Desk:
     settings: StationSettings
     store: StationStore
     gate: LoginGate
-    clock: Callable[[], datetime] = datetime.now
-    """"Now" for deadlines, lock timers and paper (tests fix it)."""
+    clock: Callable[[], datetime] = china_now
+    """"Now" for deadlines, lock timers and paper (tests fix it); aware, in China, whatever
+    clock is given (``__post_init__`` converts it)."""
     user: SignedIn | None = None
     """Who is signed in; every act carries this person."""
     station_name: str = ""
@@ -78,6 +80,11 @@ class Desk:
     drafts_offered: bool = False
     """Unfinished drafts were offered back after this sign-in."""
     _catalog: Catalog | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Everything derived from the clock (today, case-number dates, times on
+        # screen) is China time, whatever zone the injected clock tells.
+        self.clock = china_clock(self.clock)
 
     def catalog(self) -> Catalog:
         """The service-item catalog, loaded on first use (call from a worker)."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
+from forms.clock import utc_now
 from station.services import _
 from station.services.application import ActionRefused
 from station.store import NewEvent, StationIdentity, StationStore
@@ -132,6 +132,6 @@ def _reach(store: StationStore, client: CentralClient) -> None:
         )
     except SyncError as error:
         failed = SyncReport(error=str(error), pending=store.outbox_depth())
-        failed.finished_at = datetime.now(UTC)
+        failed.finished_at = utc_now()
         store.record_sync(failed)
         raise

@@ -8,12 +8,13 @@ a projection folded from events by ``sync.reducer``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, select
 
+from forms.clock import utc_now
 from station.store import eventlog, meta, migrate, projection
 from station.store.caselist import CaseListMixin
 from station.store.db import DB_FILE, make_engine, reading, writing
@@ -332,7 +333,7 @@ def build_events(
             base_version=view.version if view is not None else 0,
             actor_id=new.actor_id,
             actor_role=new.actor_role,
-            device_time=new.device_time or datetime.now(UTC).astimezone(),
+            device_time=new.device_time or utc_now(),
             payload=new.payload,
         )
         view = apply_event(view, event, status=EntryStatus.pending)

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
+from forms.clock import china_today
 from station.store import eventlog, projection
 from station.store.db import reading
 from station.store.models import CaseSummary
@@ -56,7 +57,7 @@ def _conditions(
     if item:
         conditions.append(CASES.c.item_code == item)
     if overdue:
-        day = (today or date.today()).isoformat()
+        day = (today or china_today()).isoformat()
         running = [s.value for s in projection.CLOCK_RUNNING]
         conditions += [CASES.c.due_date < day, CASES.c.state.in_(running)]
     if flagged:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from forms.clock import utc_now
 from station.store.tables import BLOBS, EVENTS
 from sync.events import Event, EventStatus, RecordedEvent
 from sync.protocol import EventResult
@@ -32,7 +33,7 @@ def hex_id(value: UUID | str) -> str:
 
 def now_iso() -> str:
     """Now, UTC, ISO 8601."""
-    return datetime.now(UTC).isoformat()
+    return utc_now().isoformat()
 
 
 def next_local_order(conn: Connection) -> int:

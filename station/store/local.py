@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from forms.clock import utc_now
 from station.store.db import reading, writing
 from station.store.models import Draft
 from station.store.pull import upsert_accounts
@@ -51,7 +52,7 @@ class DraftsMixin:
         statement = sqlite_insert(DRAFTS).values(
             draft_id=draft_id,
             data=json.dumps(data, ensure_ascii=False, default=str),
-            updated_at=datetime.now(UTC).isoformat(),
+            updated_at=utc_now().isoformat(),
         )
         upsert = statement.on_conflict_do_update(
             index_elements=["draft_id"],

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from forms.clock import utc_now
 from station.store import eventlog, meta, projection
 from station.store.db import reading, writing
 from station.store.models import StationIdentity, SyncRecord
@@ -50,7 +51,7 @@ def fault_point(name: str) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return utc_now().isoformat()
 
 
 class SyncSideMixin:
@@ -125,7 +126,7 @@ class SyncSideMixin:
         """Remember a run (status bar, ``daiban sync``) and the clock skew it measured."""
         values = {
             "started_at": report.started_at.isoformat(),
-            "finished_at": (report.finished_at or datetime.now(UTC)).isoformat(),
+            "finished_at": (report.finished_at or utc_now()).isoformat(),
             "pushed": report.pushed,
             "pulled": report.pulled,
             "superseded": report.superseded,
@@ -155,7 +156,7 @@ class SyncSideMixin:
             return False
         if finished.tzinfo is None:
             finished = finished.replace(tzinfo=UTC)
-        return timedelta(0) <= datetime.now(UTC) - finished < QUIET_RUN_EVERY
+        return timedelta(0) <= utc_now() - finished < QUIET_RUN_EVERY
 
     def last_sync(self) -> SyncRecord | None:
         """The latest finished sync run (successful or not), or None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from forms.clock import format_short
 from station.i18n import _
 from station.services.desk import SyncState
 
@@ -27,7 +28,7 @@ class DeskStatus(Static):
             centre = _("centre: online")
         else:
             centre = _("centre: offline")
-        last = state.last_success.strftime("%m-%d %H:%M") if state.last_success else _("never")
+        last = format_short(state.last_success) or _("never")
         return "  ".join(
             part
             for part in (

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from forms.clock import CHINA
 from station.app import DaibanApp, make_app
 from station.config import load_settings
 from station.services.auth import DemoAccount, hash_password
@@ -17,8 +18,8 @@ from station.store import StationIdentity, StationStore
 from sync.events import Role
 from sync.protocol import AccountRecord, StationRole
 
-NOW = datetime(2026, 11, 23, 10, 0, 0)
-"""The desk's "now" in every test (a Monday)."""
+NOW = datetime(2026, 11, 23, 10, 0, 0, tzinfo=CHINA)
+"""The desk's "now" in every test (a Monday, 10:00 in Beijing)."""
 DIVISION = "640522100201"
 PASSWORD = "demo1234"
 DEMO = [DemoAccount("agent201", "马丽", "agent", PASSWORD)]

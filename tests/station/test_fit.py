@@ -24,8 +24,10 @@ def clipped_keys(pilot: Pilot[None]) -> list[str]:
     for key in pilot.app.screen.query(FooterKey):
         label = f"{key.key_display} {key.description}"
         region = key.region
-        if region.width == 0 or region.right > WIDTH or key.size.width < key.get_content_width(
-            key.size, key.size
+        if (
+            region.width == 0
+            or region.right > WIDTH
+            or key.size.width < key.get_content_width(key.size, key.size)
         ):
             bad.append(label)
     return bad

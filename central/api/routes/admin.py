@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from central.api.deps import CountyDep, SessionDep, SettingsDep
-from central.models import Station, StationPublic, User, UserCreate, UserPublic, utcnow
+from central.models import Station, StationPublic, User, UserCreate, UserPublic
 from central.services.accounts import AccountError, create_user
 from central.services.reconcile import case_statistics, reconcile
 from central.services.scope import in_scope
@@ -22,6 +22,7 @@ from central.services.stations import (
     list_stations,
     revoke_station,
 )
+from forms.clock import china_today
 from sync.events import Role
 from sync.protocol import StationRole
 
@@ -117,4 +118,4 @@ def reconciliation(county: CountyDep, session: SessionDep) -> dict[str, Any]:
 def statistics(county: CountyDep, session: SessionDep) -> dict[str, Any]:
     """Cases by state and item, flagged and overdue."""
     prefix = county.division[:6]
-    return asdict(case_statistics(session=session, today=utcnow().date(), prefix=prefix))
+    return asdict(case_statistics(session=session, today=china_today(), prefix=prefix))
