@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
-from daiban.context import DataDir, fail
-from daiban.context import data_dir as resolve_data_dir
+from daiban.context import config, fail, home
 
 COUNTY = ("640522000000", "海原县政务服务中心", "county")
 TOWNSHIP = ("640522100000", "海城镇便民服务中心", "township")
@@ -68,9 +66,9 @@ def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
     out = io.StringIO()
     try:
         with redirect_stdout(out):
-            code = get_command(app).main(argv, prog_name="daiban", standalone_mode=False)
-    except click.ClickException as error:
-        fail(f"`daiban {' '.join(args)}` failed: {error.format_message()}")
+            # standalone: click shows its own usage errors (on stderr) and exits
+            get_command(app).main(argv, prog_name="daiban", standalone_mode=True)
+        code: Any = 0
     except SystemExit as error:
         code = error.code
     if code not in (None, 0):
@@ -213,7 +211,6 @@ def demo_accounts_for(division: str, base: Path | None = None) -> list[Any]:
 
 
 def demo(
-    data_dir: DataDir = None,
     port: Annotated[int, typer.Option("--port", help="Port of the demo central (0: any).")] = 0,
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Set up and exit without opening the desk.")
@@ -222,7 +219,7 @@ def demo(
     """Start a central on SQLite, enroll a county, township and villages, open the desk."""
     from daiban.commands.desk import open_desk
 
-    base = resolve_data_dir(data_dir) / "demo"
+    base = home() / "demo"
     (base / "central").mkdir(parents=True, exist_ok=True)
     set_up_central(base / "central")
     with running_central(base / "central", demo_port(base, port)) as url:
@@ -230,7 +227,7 @@ def demo(
         if setup_only:
             typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
             return
-        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base))
+        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base), config().language)
     from station.i18n import _  # after open_desk chose the language
 
     accounts = " ".join(u.username for u in DEMO_USERS)
