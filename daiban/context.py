@@ -24,6 +24,8 @@ from typing import Annotated, Any, NoReturn
 import platformdirs
 import typer
 
+from daiban.i18n import _
+
 APP_NAME = "daiban"
 
 GLOBAL_OPTIONS = ("--data-dir", "--db", "--lang")
@@ -61,7 +63,14 @@ class CliConfig:
     @cached_property
     def data_dir(self) -> Path:
         """The data directory, created on first use (``daiban --help`` creates nothing)."""
-        return data_dir(self.explicit_data_dir)
+        try:
+            return data_dir(self.explicit_data_dir)
+        except OSError as error:
+            fail(
+                _("The data directory {path} cannot be used: {reason}").format(
+                    path=error.filename or self.explicit_data_dir, reason=error.strerror
+                )
+            )
 
 
 _CURRENT: ContextVar[CliConfig | None] = ContextVar("daiban_cli_config", default=None)
