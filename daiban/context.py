@@ -157,11 +157,6 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def not_available(what: str) -> NoReturn:
-    """A command a later issue fills: say so and exit 2, never pretend to work."""
-    fail(f"{what}: not available yet", code=2)
-
-
 def print_json(data: Any) -> None:
     """Print data as JSON (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

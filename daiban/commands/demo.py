@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from daiban.context import config, fail, home
+from daiban.i18n import _
 
 COUNTY = ("640522000000", "海原县政务服务中心", "county")
 TOWNSHIP = ("640522100000", "海城镇便民服务中心", "township")
@@ -72,7 +73,8 @@ def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
     except SystemExit as error:
         code = error.code
     if code not in (None, 0):
-        fail(f"`daiban {' '.join(args)}` failed (exit {code}): {out.getvalue().strip()}")
+        message = _("`daiban {command}` failed (exit {code}): {output}")
+        fail(message.format(command=" ".join(args), code=code, output=out.getvalue().strip()))
     return json.loads(out.getvalue()) if json_out else out.getvalue()
 
 
@@ -87,13 +89,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            fail(f"the demo central exited with code {process.returncode}")
+            fail(_("The demo's centre stopped with code {code}.").format(code=process.returncode))
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
-    fail("the demo central did not start listening in time")
+    fail(_("The demo's centre did not start in time."))
 
 
 @contextmanager
@@ -225,14 +227,16 @@ def demo(
     with running_central(base / "central", demo_port(base, port)) as url:
         desk_dir = set_up(base, url)
         if setup_only:
-            typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
+            typer.echo(
+                _("Demo ready: centre {url}, desk data dir {path}").format(url=url, path=desk_dir)
+            )
             return
         open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base), config().language)
-    from station.i18n import _  # after open_desk chose the language
+    from station.i18n import _ as desk_  # after open_desk chose the language
 
     accounts = " ".join(u.username for u in DEMO_USERS)
     typer.echo(
-        _("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
+        desk_("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
             accounts=accounts
         )
     )
