@@ -61,14 +61,13 @@ import httpx
 
 from bench._central import CentralRun, CountingTransport, Tally
 from forms.catalog import load_catalog
-from station.services.actors import intake_actor
-from station.services.application import Application
+from station.services.application import Actor, Application
 from station.services.cases import CaseService
 from station.services.syncing import enroll_station, software_version, submit_received
 from station.store import NewEvent, StationStore
 from sync.client import CentralClient
 from sync.engine import SyncReport, run_sync
-from sync.events import Event
+from sync.events import Event, Role
 from sync.lock import sync_lock
 from sync.protocol import (
     API_PREFIX,
@@ -196,7 +195,7 @@ def enrolled(run: CentralRun, name: str, division: str, role: str) -> Iterator[S
 
 def take_in(store: StationStore, first_serial: int, count: int) -> None:
     """Take ``count`` cases in and submit them: 3 events each, as the desk writes them."""
-    service = CaseService(store, load_catalog(), intake_actor(store))
+    service = CaseService(store, load_catalog(), Actor("bench-agent", Role.agent, "bench"))
     pending: list[list[NewEvent]] = []
     for serial in range(first_serial, first_serial + count):
         pending.append(service.intake_events(_application(serial)))

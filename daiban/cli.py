@@ -1,8 +1,17 @@
-"""The ``daiban`` entry point (Typer). Thin: each command calls the package that owns the work."""
+"""The ``daiban`` entry point (Typer). Thin: each command calls the package that owns the work.
+
+The global options live here, on the root callback, and nowhere else. The root
+group (:class:`DaibanGroup`) lets them be written anywhere on the line and turns
+an unexpected exception into one line for the person and a traceback in the log.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from typer.core import TyperGroup
 
 from daiban.commands import (
     bundle,
@@ -15,10 +24,60 @@ from daiban.commands import (
     station,
     synccmd,
 )
-from daiban.context import DataDir
+from daiban.context import (
+    CliConfig,
+    config,
+    config_scope,
+    fail,
+    lift_global_options,
+    set_config,
+)
+from daiban.i18n import _
+from daiban.logs import log_exception, log_path
+
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+"""click's ClickException, found through Typer: newer Typers vendor click, older ones do not."""
+CLEAN_EXITS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, EOFError, _CLICK_ERROR)
+"""Exceptions that already are a clean end: a message was shown, or click shows one."""
+
+
+class DaibanGroup(TyperGroup):
+    """The root command: global options anywhere, unexpected errors logged, not shown."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse with the global options lifted to the front (see ``lift_global_options``)."""
+        return list(super().parse_args(ctx, lift_global_options(list(args))))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; an exception nobody turned into a message is logged instead."""
+        with config_scope():
+            try:
+                return super().invoke(ctx)
+            except CLEAN_EXITS:
+                raise
+            except Exception as error:  # the one place every unexpected error ends
+                report_unexpected(error)
+
+
+def report_unexpected(error: Exception) -> None:
+    """Log ``error``'s traceback in the data dir's log and exit with one line naming the log."""
+    try:
+        folder: Path | None = config().data_dir
+    except Exception:  # the data dir itself may be what failed
+        folder = None
+    path = log_path(folder)
+    kind = type(error).__name__
+    log_exception(path, f"unexpected error in daiban: {kind}", error)
+    fail(
+        _("Something unexpected went wrong ({kind}); the details are in the log: {path}").format(
+            kind=kind, path=path
+        )
+    )
+
 
 app = typer.Typer(
     name="daiban",
+    cls=DaibanGroup,
     help="daiban 代办 — desk software for village service stations (帮代办).",
     no_args_is_help=False,
     add_completion=False,
@@ -29,13 +88,53 @@ app = typer.Typer(
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    data_dir: DataDir = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="DAIBAN_HOME",
+            help="Data directory (default: the platform's user data directory). "
+            "May be written before or after the command.",
+            show_default=False,
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="The central's database URL (default: SQLite in <data dir>/central). "
+            "Central commands only.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", envvar="DAIBAN_LANG", help="zh_CN or en.", show_default=False),
+    ] = None,
 ) -> None:
     """Open the station desk when no command is given."""
-    ctx.ensure_object(dict)
-    ctx.obj["data_dir"] = data_dir
+    settings = CliConfig(data_dir, db, lang)
+    ctx.obj = settings
+    set_config(settings)
+    if lang is not None:
+        _set_language(lang)
+    if db is not None and ctx.invoked_subcommand != "central":
+        fail(_("--db is for the central's commands only (daiban central ...)."))
     if ctx.invoked_subcommand is None:
-        desk.open_desk(data_dir)
+        desk.open_desk(settings.data_dir, language=lang)
+
+
+def _set_language(language: str) -> None:
+    from forms.i18n import SUPPORTED_LANGUAGES, set_language
+
+    try:
+        set_language(language)
+    except ValueError:
+        fail(
+            _("Unknown language {language}; use one of {languages}.").format(
+                language=language, languages=", ".join(SUPPORTED_LANGUAGES)
+            )
+        )
 
 
 app.command("demo", help="A complete local demo: central, county, township, villages, desk.")(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from daiban.commands.station import open_store
-from daiban.context import DataDir, JsonFlag, fail, print_json
+from daiban.context import JsonFlag, fail, print_json
 from station.services import _
 from sync.errors import BundleError, SyncError
 from sync.messages import translate_reason
@@ -19,13 +19,12 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("export")
 def export_bundle(
     out: Annotated[Path, typer.Option("--out", help="The bundle file to write.")],
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Write the outbox (unsent events and attachments) to a signed bundle file."""
     from station.services.bundles import export_outbox
 
-    with open_store(data_dir) as store:
+    with open_store() as store:
         info = export_outbox(store, out)
     if as_json:
         print_json({"path": str(info.path), "events": info.event_count, "blobs": info.blob_count})
@@ -36,13 +35,12 @@ def export_bundle(
 @app.command("import")
 def import_bundle(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""
     from station.services.bundles import import_return
 
-    with open_store(data_dir) as store:
+    with open_store() as store:
         try:
             result = import_return(store, file)
         except BundleError as error:

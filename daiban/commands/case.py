@@ -12,7 +12,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from daiban.commands.station import open_store
-from daiban.context import DataDir, JsonFlag, fail, print_json
+from daiban.context import JsonFlag, fail, print_json
+from daiban.signin import AsUser, require_user, signed_in_actor
 from forms.clock import format_minute, to_china
 from forms.identity import mask_id_number
 from station.services import _
@@ -21,6 +22,7 @@ from sync.events import EventKind
 from sync.messages import translate_reason
 
 if TYPE_CHECKING:
+    from station.services.application import Actor
     from station.services.cases import CaseService
     from station.store import StationStore
     from sync.reducer import CaseView
@@ -29,22 +31,20 @@ app = typer.Typer(no_args_is_help=True)
 
 CaseNo = Annotated[str, typer.Argument(help="Case number (or case id).")]
 Reason = Annotated[str | None, typer.Option("--reason", help="Why (required to return or reject).")]
-AsUser = Annotated[str | None, typer.Option("--as", help="Act as this account (username).")]
 
 
 @app.command("import")
 def import_cases(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines file.")],
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import cases from JSON lines; failing lines are reported, the others kept."""
-    from station.services.actors import intake_actor
+    """Import cases from JSON lines, taken in by --as; failing lines are reported, the others kept."""
     from station.services.importer import import_lines
 
-    with open_store(data_dir) as store:
-        service = _service(store, lambda: intake_actor(store, as_user))
+    require_user(as_user)
+    with open_store() as store:
+        service = _service(store, signed_in_actor(store, as_user))
         with file.open(encoding="utf-8") as lines:
             report = import_lines(service, lines)
     if as_json:
@@ -80,9 +80,9 @@ def public_view(view: CaseView) -> dict[str, Any]:
 
 
 @app.command()
-def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
     """Show a case (state, history with superseded events and their reasons)."""
-    with open_store(data_dir) as store:
+    with open_store() as store:
         view = store.get_case(case_no)
     if view is None:
         fail(_("There is no such case."))
@@ -97,31 +97,27 @@ def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -
         typer.echo(f"  {when}  {entry['kind']}  {entry['status']}{reason}")
 
 
-def _service(store: StationStore, actor: Any) -> CaseService:
-    """The case service for a command, or a clean failure naming why not."""
+def _service(store: StationStore, actor: Actor) -> CaseService:
+    """The case service of a command, acting as the signed-in ``actor``."""
     from forms.catalog import load_catalog
-    from station.services.cases import ActionRefused, CaseService
+    from station.services.cases import CaseService
 
-    try:
-        return CaseService(store, load_catalog(), actor())
-    except ActionRefused as refused:
-        fail(refused.message)
+    return CaseService(store, load_catalog(), actor)
 
 
 def _act(
     case_no: str,
     kind: EventKind,
-    data_dir: Path | None,
     as_user: str | None,
     as_json: bool,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    from station.services.actors import desk_actor
     from station.services.cases import ActionRefused
 
-    with open_store(data_dir) as store:
-        service = _service(store, lambda: desk_actor(store, as_user))
+    require_user(as_user)
+    with open_store() as store:
+        service = _service(store, signed_in_actor(store, as_user))
         try:
             view = service.act(case_no, kind, reason=reason, payload=payload)
         except ActionRefused as refused:
@@ -133,19 +129,15 @@ def _act(
 
 
 @app.command()
-def submit(
-    case_no: CaseNo, as_user: AsUser = None, data_dir: DataDir = None, as_json: JsonFlag = False
-) -> None:
+def submit(case_no: CaseNo, as_user: AsUser = None, as_json: JsonFlag = False) -> None:
     """Submit a case taken in here to the township (报送)."""
-    _act(case_no, EventKind.submitted, data_dir, as_user, as_json)
+    _act(case_no, EventKind.submitted, as_user, as_json)
 
 
 @app.command()
-def accept(
-    case_no: CaseNo, as_user: AsUser = None, data_dir: DataDir = None, as_json: JsonFlag = False
-) -> None:
+def accept(case_no: CaseNo, as_user: AsUser = None, as_json: JsonFlag = False) -> None:
     """Accept a submitted case (受理; township or county station)."""
-    _act(case_no, EventKind.accepted, data_dir, as_user, as_json)
+    _act(case_no, EventKind.accepted, as_user, as_json)
 
 
 @app.command("return")
@@ -153,11 +145,10 @@ def return_case(
     case_no: CaseNo,
     reason: Reason = None,
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Return a case for correction (退回补正), with the reason."""
-    _act(case_no, EventKind.returned, data_dir, as_user, as_json, reason)
+    _act(case_no, EventKind.returned, as_user, as_json, reason)
 
 
 @app.command()
@@ -165,11 +156,10 @@ def reject(
     case_no: CaseNo,
     reason: Reason = None,
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Reject a case (不予受理), with the reason."""
-    _act(case_no, EventKind.rejected, data_dir, as_user, as_json, reason)
+    _act(case_no, EventKind.rejected, as_user, as_json, reason)
 
 
 @app.command()
@@ -177,11 +167,10 @@ def forward(
     case_no: CaseNo,
     to: Annotated[str, typer.Option("--to", help="The department it goes to.")],
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Forward an accepted case to a county department (转办)."""
-    _act(case_no, EventKind.forwarded, data_dir, as_user, as_json, payload={"to": to})
+    _act(case_no, EventKind.forwarded, as_user, as_json, payload={"to": to})
 
 
 @app.command()
@@ -192,12 +181,11 @@ def complete(
     ] = "approved",
     note: Annotated[str | None, typer.Option("--note")] = None,
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Complete a case (办结)."""
     payload = {"result": result, "note": note}
-    _act(case_no, EventKind.completed, data_dir, as_user, as_json, payload=payload)
+    _act(case_no, EventKind.completed, as_user, as_json, payload=payload)
 
 
 @app.command()
@@ -208,12 +196,11 @@ def handover(
     ] = "当面送达",
     signed_by: Annotated[str, typer.Option("--signed-by")] = "",
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Record that the result was handed over (送达)."""
     payload = {"how": how, "signed_by": signed_by}
-    _act(case_no, EventKind.handed_over, data_dir, as_user, as_json, payload=payload)
+    _act(case_no, EventKind.handed_over, as_user, as_json, payload=payload)
 
 
 @app.command()
@@ -221,11 +208,10 @@ def withdraw(
     case_no: CaseNo,
     reason: Reason = None,
     as_user: AsUser = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The applicant withdraws the case (撤件), with the reason."""
-    _act(case_no, EventKind.withdrawn, data_dir, as_user, as_json, reason)
+    _act(case_no, EventKind.withdrawn, as_user, as_json, reason)
 
 
 EXPORT_COLUMNS = (
@@ -258,14 +244,13 @@ def export_cases(
     out: Annotated[
         Path | None, typer.Option("--out", help="File (default: standard output).")
     ] = None,
-    data_dir: DataDir = None,
 ) -> None:
     """Export every case (JSON lines: whole cases; CSV: a ledger with masked ID numbers)."""
     if fmt not in ("jsonl", "csv"):
         fail(_("Unknown format {fmt}; use jsonl or csv.").format(fmt=fmt))
     handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
-        with open_store(data_dir) as store:
+        with open_store() as store:
             if fmt == "csv":
                 writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
                 writer.writeheader()

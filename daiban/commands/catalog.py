@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from daiban.context import JsonFlag, fail, print_json
+from daiban.i18n import _ as cli_
 from forms.catalog import LEVEL_NAMES, Catalog, CatalogError, ServiceItem, load_catalog
 from forms.catalog.check import check_path
 from forms.catalog.render import item_json, item_summary
@@ -121,7 +122,7 @@ def validate(
 ) -> None:
     """Check a county's catalog file: every error with its item, field and line."""
     if not path.exists():
-        fail(f"{path}: not found")
+        fail(cli_("{path}: not found").format(path=path))
     issues, item_count = check_path(path)
     errors = [issue for issue in issues if issue.severity == "error"]
     if as_json:

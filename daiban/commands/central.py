@@ -13,7 +13,7 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from daiban.context import JsonFlag, config, fail, home, print_json
 from forms.clock import china_now, china_today, format_minute
 from sync.events import Role
 from sync.messages import _ as sync_
@@ -27,21 +27,17 @@ app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
 app.add_typer(bundle_app, name="bundle")
 
-DbUrl = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: SQLite in <data dir>/central)."),
-]
+
+def central_dir() -> Path:
+    """The central's directory: ``<data dir>/central``."""
+    return home() / "central"
 
 
-def central_dir(explicit: Path | None) -> Path:
-    """The central's directory: ``data_dir()/central``."""
-    return data_dir(explicit) / "central"
-
-
-def _settings(explicit: Path | None, db_url: str | None) -> CentralSettings:
+def _settings() -> CentralSettings:
+    """The central's settings: its directory and the global ``--db`` (if given)."""
     from central.bootstrap import load_settings
 
-    settings = load_settings(central_dir(explicit), db_url)
+    settings = load_settings(central_dir(), config().db)
     try:
         settings.check_secret()
     except InsecureSecretError as error:
@@ -50,11 +46,11 @@ def _settings(explicit: Path | None, db_url: str | None) -> CentralSettings:
 
 
 @app.command()
-def init(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def init(as_json: JsonFlag = False) -> None:
     """Set up a county's central: a generated secret, the database migrated."""
     from central.bootstrap import init_central
 
-    settings = init_central(central_dir(data_dir), db)
+    settings = init_central(central_dir(), config().db)
     if as_json:
         print_json({"data_dir": str(settings.data_dir), "db_url": _safe_url(settings.db_url)})
         return
@@ -73,16 +69,14 @@ def _safe_url(url: str) -> str:
 
 @app.command()
 def serve(
-    db: DbUrl = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    data_dir: DataDir = None,
 ) -> None:
     """Run the county intake API (SQLite file by default, PostgreSQL by URL)."""
     import uvicorn
 
-    settings = _settings(data_dir, db)
+    settings = _settings()
     # Workers are separate processes: they build the app from the environment.
     os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
     os.environ["DAIBAN_CENTRAL_DB_URL"] = settings.db_url
@@ -109,15 +103,13 @@ def enroll(
     division: Annotated[str, typer.Option(help="The station's 12-digit division code.")],
     name: Annotated[str, typer.Option(help="The station's name.")],
     role: Annotated[StationRole, typer.Option(help="village | township | county.")],
-    db: DbUrl = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Issue a one-time enrollment code for a station."""
     from central.bootstrap import open_session
     from central.services.stations import EnrollmentError, enroll_code
 
-    settings = _settings(data_dir, db)
+    settings = _settings()
     ttl = settings.enrollment_code_ttl_minutes
     with open_session(settings) as session:
         try:
@@ -149,15 +141,13 @@ def enroll(
 @app.command()
 def revoke(
     station_id: Annotated[str, typer.Argument(help="The station to revoke.")],
-    db: DbUrl = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke a station: its credential is refused from the next request on."""
     from central.bootstrap import open_session
     from central.services.stations import StationNotFoundError, revoke_station
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         try:
             station = revoke_station(session=session, station_id=station_id)
         except StationNotFoundError:
@@ -171,12 +161,12 @@ def revoke(
 
 
 @app.command()
-def stations(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def stations(as_json: JsonFlag = False) -> None:
     """List the enrolled stations."""
     from central.bootstrap import open_session
     from central.services.stations import list_stations
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         rows = [
             {
                 "station": s.id,
@@ -206,8 +196,6 @@ def user_add(
     ] = None,
     phone: Annotated[str, typer.Option(help="Contact phone.")] = "",
     station: Annotated[str | None, typer.Option(help="Bind to a station id.")] = None,
-    db: DbUrl = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create an account (one per person)."""
@@ -215,7 +203,7 @@ def user_add(
     from central.services.accounts import AccountError, create_user
 
     secret = password if password is not None else getpass.getpass(_("Password") + ": ")
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         try:
             user = create_user(
                 session=session,
@@ -247,12 +235,12 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def user_list(as_json: JsonFlag = False) -> None:
     """List the accounts."""
     from central.bootstrap import open_session
     from central.services.accounts import list_users
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         rows = [
             {
                 "user_id": u.id,
@@ -274,11 +262,11 @@ def user_list(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = Fa
         )
 
 
-def _change_user(explicit: Path | None, db: str | None, username: str, **changes: Any) -> None:
+def _change_user(username: str, **changes: Any) -> None:
     from central.bootstrap import open_session
     from central.services.accounts import AccountError, update_user
 
-    with open_session(_settings(explicit, db)) as session:
+    with open_session(_settings()) as session:
         try:
             update_user(session=session, username=username, **changes)
         except AccountError as error:
@@ -294,33 +282,29 @@ Username = Annotated[str, typer.Argument(help="The account's login name.")]
 
 
 @user_app.command("disable")
-def user_disable(username: Username, db: DbUrl = None, data_dir: DataDir = None) -> None:
+def user_disable(username: Username) -> None:
     """Disable an account (also at the stations, with their next sync)."""
-    _change_user(data_dir, db, username, active=False)
+    _change_user(username, active=False)
 
 
 @user_app.command("enable")
-def user_enable(username: Username, db: DbUrl = None, data_dir: DataDir = None) -> None:
+def user_enable(username: Username) -> None:
     """Enable a disabled account again."""
-    _change_user(data_dir, db, username, active=True)
+    _change_user(username, active=True)
 
 
 @user_app.command("passwd")
 def user_passwd(
     username: Username,
     password: Annotated[str | None, typer.Option(help="New password (asked if left out).")] = None,
-    db: DbUrl = None,
-    data_dir: DataDir = None,
 ) -> None:
     """Set a new password for an account."""
     secret = password if password is not None else getpass.getpass(_("Password") + ": ")
-    _change_user(data_dir, db, username, password=secret)
+    _change_user(username, password=secret)
 
 
 @report_app.command("reconcile")
 def reconcile(
-    db: DbUrl = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel file.")] = None,
 ) -> None:
@@ -328,7 +312,7 @@ def reconcile(
     from central.bootstrap import open_session
     from central.services.reconcile import reconcile as run_reconcile
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         report = run_reconcile(session=session)
     if xlsx is not None:
         from central.services.export import reconciliation_workbook
@@ -357,14 +341,14 @@ def _gap_text(gaps: list[int]) -> str:
 
 
 @report_app.command("stats")
-def stats(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def stats(as_json: JsonFlag = False) -> None:
     """The county's statistics: cases by state and item, flagged, overdue."""
     from dataclasses import asdict
 
     from central.bootstrap import open_session
     from central.services.reconcile import case_statistics
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         figures = case_statistics(session=session, today=china_today())
     if as_json:
         print_json(asdict(figures))
@@ -381,12 +365,12 @@ def stats(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False)
 
 
 @app.command()
-def audit(db: DbUrl = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def audit(as_json: JsonFlag = False) -> None:
     """Verify the tamper-evident audit chain over every accepted event."""
     from central.bootstrap import open_session
     from central.services.audit import verify_audit
 
-    with open_session(_settings(data_dir, db)) as session:
+    with open_session(_settings()) as session:
         check = verify_audit(session=session)
     if as_json:
         print_json(
@@ -413,8 +397,6 @@ def bundle_import(
     return_out: Annotated[
         Path | None, typer.Option("--return-out", help="Write the station's return bundle here.")
     ] = None,
-    db: DbUrl = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Import a station's offline bundle; optionally write the return bundle."""
@@ -422,7 +404,7 @@ def bundle_import(
     from central.services.bundles import import_bundle, write_return_bundle
     from sync.errors import BundleError
 
-    settings = _settings(data_dir, db)
+    settings = _settings()
     with open_session(settings) as session:
         try:
             result = import_bundle(session=session, settings=settings, path=file)

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
-from daiban.context import DataDir, fail
-from daiban.context import data_dir as resolve_data_dir
+from daiban.context import config, fail, home
+from daiban.i18n import _
 
 COUNTY = ("640522000000", "海原县政务服务中心", "county")
 TOWNSHIP = ("640522100000", "海城镇便民服务中心", "township")
@@ -68,13 +67,14 @@ def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
     out = io.StringIO()
     try:
         with redirect_stdout(out):
-            code = get_command(app).main(argv, prog_name="daiban", standalone_mode=False)
-    except click.ClickException as error:
-        fail(f"`daiban {' '.join(args)}` failed: {error.format_message()}")
+            # standalone: click shows its own usage errors (on stderr) and exits
+            get_command(app).main(argv, prog_name="daiban", standalone_mode=True)
+        code: Any = 0
     except SystemExit as error:
         code = error.code
     if code not in (None, 0):
-        fail(f"`daiban {' '.join(args)}` failed (exit {code}): {out.getvalue().strip()}")
+        message = _("`daiban {command}` failed (exit {code}): {output}")
+        fail(message.format(command=" ".join(args), code=code, output=out.getvalue().strip()))
     return json.loads(out.getvalue()) if json_out else out.getvalue()
 
 
@@ -89,13 +89,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            fail(f"the demo central exited with code {process.returncode}")
+            fail(_("The demo's centre stopped with code {code}.").format(code=process.returncode))
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
-    fail("the demo central did not start listening in time")
+    fail(_("The demo's centre did not start in time."))
 
 
 @contextmanager
@@ -213,7 +213,6 @@ def demo_accounts_for(division: str, base: Path | None = None) -> list[Any]:
 
 
 def demo(
-    data_dir: DataDir = None,
     port: Annotated[int, typer.Option("--port", help="Port of the demo central (0: any).")] = 0,
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Set up and exit without opening the desk.")
@@ -222,20 +221,22 @@ def demo(
     """Start a central on SQLite, enroll a county, township and villages, open the desk."""
     from daiban.commands.desk import open_desk
 
-    base = resolve_data_dir(data_dir) / "demo"
+    base = home() / "demo"
     (base / "central").mkdir(parents=True, exist_ok=True)
     set_up_central(base / "central")
     with running_central(base / "central", demo_port(base, port)) as url:
         desk_dir = set_up(base, url)
         if setup_only:
-            typer.echo(f"demo ready: central {url}, desk data dir {desk_dir}")
+            typer.echo(
+                _("Demo ready: centre {url}, desk data dir {path}").format(url=url, path=desk_dir)
+            )
             return
-        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base))
-    from station.i18n import _  # after open_desk chose the language
+        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base), config().language)
+    from station.i18n import _ as desk_  # after open_desk chose the language
 
     accounts = " ".join(u.username for u in DEMO_USERS)
     typer.echo(
-        _("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
+        desk_("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
             accounts=accounts
         )
     )

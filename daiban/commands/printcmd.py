@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from daiban.context import DataDir, JsonFlag, data_dir, fail, print_json
+from daiban.context import JsonFlag, fail, home, print_json
 from forms.clock import china_today
 from printing import jobs
 from printing.i18n import _
@@ -89,7 +89,6 @@ class Job:
     send: bool
     reprint: bool
     font: Path | None
-    home: Path | None
     as_json: bool
 
     @property
@@ -131,7 +130,7 @@ def _from_json(job: Job, source: Path) -> None:
         result = jobs.produce(
             job.kind,
             document,
-            data_dir=data_dir(job.home),
+            data_dir=home(),
             fmt=job.fmt,
             out=job.out,
             send=job.send,
@@ -151,7 +150,7 @@ def _keep_and_copy(job: Job, document: Document) -> jobs.JobResult:
         result = jobs.produce(
             job.kind,
             document,
-            data_dir=data_dir(job.home),
+            data_dir=home(),
             fmt=job.fmt,
             send=job.send,
             printer=job.printer,
@@ -174,7 +173,7 @@ def _from_store(job: Job, case_no: str) -> None:
         message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")
         allowed = ", ".join(jobs.FORMATS[job.kind])
         fail(message.format(kind=job.kind, fmt=job.fmt, allowed=allowed))
-    with open_store(job.home) as store:
+    with open_store() as store:
         try:
             document = document_for(
                 store,
@@ -229,10 +228,9 @@ def _case_document_command(kind: str, summary: str) -> None:
         send: Send = False,
         reprint: Reprint = False,
         font: Font = None,
-        data_dir: DataDir = None,
         as_json: JsonFlag = False,
     ) -> None:
-        job = Job(kind, out, fmt, printer, send, reprint, font, data_dir, as_json)
+        job = Job(kind, out, fmt, printer, send, reprint, font, as_json)
         _run(job, case_no, source)
 
     command.__doc__ = summary
@@ -259,7 +257,7 @@ def _ledger_from_store(job: Job, start: str | None, end: str | None) -> None:
     if start is None or end is None:
         fail(_t("Give the ledger's period: --from DATE --to DATE (or --from-json FILE)."))
     first, last = _day(start, "--from"), _day(end, "--to")
-    with open_store(job.home) as store:
+    with open_store() as store:
         try:
             document = ledger_document(store, load_catalog(), first, last)
         except NotApplicable as exc:
@@ -278,11 +276,10 @@ def ledger(
     printer: Printer = None,
     send: Send = False,
     font: Font = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Print the 帮代办登记台账 for a period (A4 landscape, IDs masked)."""
-    job = Job("ledger", out, fmt, printer, send, False, font, data_dir, as_json)
+    job = Job("ledger", out, fmt, printer, send, False, font, as_json)
     if source is not None:
         if start is not None or end is not None:
             fail(_t("Give either --from/--to or --from-json FILE, not both."))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from daiban.context import DataDir, JsonFlag, fail, print_json
-from daiban.context import data_dir as resolve_data_dir
+from daiban.context import JsonFlag, fail, home, print_json
 from station.services import _
 from sync.errors import SyncError
 from sync.messages import translate_reason
@@ -22,15 +20,15 @@ app = typer.Typer(no_args_is_help=True)
 
 
 @contextmanager
-def open_store(explicit: Path | None) -> Iterator[StationStore]:
-    """The station's store for one command; a missing enrollment is a clean failure.
+def open_store() -> Iterator[StationStore]:
+    """The station's store (in this run's data dir); a missing enrollment is a clean failure.
 
     The store is imported here, not at the top, so ``daiban --help`` and the
     central's commands start without loading the station.
     """
     from station.store import NotEnrolled, StationStore
 
-    store = StationStore.open(resolve_data_dir(explicit))
+    store = StationStore.open(home())
     try:
         yield store
     except NotEnrolled:
@@ -44,14 +42,13 @@ def enroll(
     central: Annotated[str, typer.Option("--central", help="The centre's URL.")],
     code: Annotated[str, typer.Option("--code", help="One-time enrollment code.")],
     device_name: Annotated[str | None, typer.Option("--device-name")] = None,
-    data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Enroll this station with the county's central."""
     from station.services.application import ActionRefused
     from station.services.syncing import enroll_station
 
-    with open_store(data_dir) as store:
+    with open_store() as store:
         try:
             identity = enroll_station(store, central, code, device_name)
         except ActionRefused as refused:
@@ -66,9 +63,9 @@ def enroll(
 
 
 @app.command()
-def show(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def show(as_json: JsonFlag = False) -> None:
     """Show this station's identity, outbox depth and pull cursor."""
-    with open_store(data_dir) as store:
+    with open_store() as store:
         identity = store.require_identity()
         info = identity.model_dump(mode="json", exclude={"token", "signing_key"})
         info |= {"outbox": store.outbox_depth(), "pull_cursor": store.pull_cursor()}

@@ -5,20 +5,17 @@ from __future__ import annotations
 import typer
 
 from daiban.commands.station import open_store
-from daiban.context import DataDir, JsonFlag, fail, print_json
+from daiban.context import JsonFlag, fail, print_json
 from station.services import _
 from sync.errors import SyncError
 from sync.messages import translate_reason
 
 
-def sync(
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
+def sync(as_json: JsonFlag = False) -> None:
     """Push the outbox and pull what changed, once (one sync at a time per station)."""
     from station.services.syncing import sync_now
 
-    with open_store(data_dir) as store:
+    with open_store() as store:
         try:
             report = sync_now(store)
         except SyncError as error:

@@ -25,11 +25,12 @@ def demo_how_to(account: DemoAccount) -> str:
             "Township reviewer {name} ({username}): in a second terminal,\n"
             "  T={dir}\n"
             "  daiban sync --data-dir $T\n"
-            "  daiban case accept CASE_NO --data-dir $T\n"
-            '  daiban case return CASE_NO --reason "..." --data-dir $T\n'
-            "  daiban case complete CASE_NO --data-dir $T\n"
+            "  daiban case accept CASE_NO --as {username} --data-dir $T\n"
+            '  daiban case return CASE_NO --reason "..." --as {username} --data-dir $T\n'
+            "  daiban case complete CASE_NO --as {username} --data-dir $T\n"
             "  daiban sync --data-dir $T\n"
-            "then F5 (sync now) at this desk brings the decision here."
+            "(each asks {username}'s password), then F5 (sync now) at this desk brings the "
+            "decision here."
         ).format(**values)
     if account.role == "admin":
         return _(

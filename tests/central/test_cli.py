@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from daiban.commands.central import app
+from daiban.cli import app
 from sync.protocol import API_PREFIX
 
 runner = CliRunner()
 
 
+def _invoke(*args: str) -> Result:
+    """``daiban central ARGS`` (the global options written after, as a person may)."""
+    return runner.invoke(app, ["central", *args])
+
+
 def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
+    result = _invoke(*args)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -60,23 +65,20 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
         )
     )
     assert user["username"] == "wang"
-    taken = runner.invoke(
-        app,
-        [
-            "user",
-            "add",
-            "--username",
-            "wang",
-            "--name",
-            "x",
-            "--role",
-            "agent",
-            "--division",
-            "640522100201",
-            "--password",
-            "secret1",
-            *common,
-        ],
+    taken = _invoke(
+        "user",
+        "add",
+        "--username",
+        "wang",
+        "--name",
+        "x",
+        "--role",
+        "agent",
+        "--division",
+        "640522100201",
+        "--password",
+        "secret1",
+        *common,
     )
     assert taken.exit_code != 0 and "already taken" in taken.output
 
@@ -107,7 +109,7 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
 
 
 def test_serve_refuses_the_placeholder_secret(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path / "fresh")])
+    result = _invoke("serve", "--data-dir", str(tmp_path / "fresh"))
     assert result.exit_code == 1
     assert "central init" in result.output
 
@@ -157,7 +159,7 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
         blob_paths={},
         signing_key="00" * 32,
     ).path
-    refused = runner.invoke(app, ["bundle", "import", str(forged), "--data-dir", str(home)])
+    refused = _invoke("bundle", "import", str(forged), "--data-dir", str(home))
     assert refused.exit_code == 1 and "离线包被拒收" in refused.output
 
 
@@ -182,5 +184,5 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
     assert "已更改" in _run("user", "disable", "zhao", *home)
     [user] = json.loads(_run("user", "list", "--json", *home))["users"]
     assert (user["username"], user["active"]) == ("zhao", False)
-    missing = runner.invoke(app, ["user", "disable", "nobody", *home])
+    missing = _invoke("user", "disable", "nobody", *home)
     assert missing.exit_code == 1 and "nobody" in missing.output

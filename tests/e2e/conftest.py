@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +27,37 @@ import pytest
 from typer.testing import CliRunner
 
 from daiban.cli import app
+from station.services.auth import hash_password
+from station.store import StationStore
+from sync.events import Role
+from sync.protocol import AccountRecord
 
 DAIBAN = Path(sys.executable).parent / "daiban"
 START_DEADLINE_S = 60.0
 VILLAGE = "640522100201"
 TOWNSHIP = "640522100000"
+PASSWORD = "e2e-secret-1"
+"""The password of every station's own account (given as DAIBAN_PASSWORD)."""
+ACTING = frozenset(
+    (
+        "import",
+        "submit",
+        "accept",
+        "return",
+        "reject",
+        "forward",
+        "complete",
+        "handover",
+        "withdraw",
+    )
+)
+"""``daiban case`` commands that act as a signed-in person (``--as``)."""
 
 
 def invoke(*args: str) -> Any:
     """Run a ``daiban`` command in-process; fail the test if it fails."""
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    env = {"DAIBAN_PASSWORD": PASSWORD}
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False, env=env)
     assert result.exit_code == 0, f"daiban {' '.join(args)}: {result.output}"
     return result
 
@@ -80,19 +101,46 @@ class Station:
 
     data_dir: Path
     station_id: str = ""
+    user: str = ""
+    """The station's own account: commands that act on cases sign in as it."""
 
     def cli(self, *args: str) -> Any:
-        """A station command (in-process), its JSON output parsed."""
-        return invoke_json(*args, "--data-dir", str(self.data_dir))
+        """A station command (in-process), its JSON output parsed; acting ones ``--as`` ``user``."""
+        return invoke_json(*args, *self._as(args), "--data-dir", str(self.data_dir))
+
+    def _as(self, args: tuple[str, ...]) -> tuple[str, ...]:
+        acting = len(args) > 1 and args[0] == "case" and args[1] in ACTING
+        return ("--as", self.user) if acting and "--as" not in args else ()
+
+    def sign_up(self, username: str, role: Role, division: str) -> None:
+        """Cache an account at the station, as a pull from the centre would."""
+        store = StationStore.open(self.data_dir)
+        try:
+            store.upsert_accounts(
+                [
+                    AccountRecord(
+                        user_id=f"u-{username}",
+                        username=username,
+                        display_name=username,
+                        role=role,
+                        division=division,
+                        password_hash=hash_password(PASSWORD),
+                        updated_at=datetime.now(UTC),
+                    )
+                ]
+            )
+        finally:
+            store.close()
+        self.user = username
 
     def run(self, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
         """A station command in a subprocess, optionally with a test-only fault point."""
-        env = {**os.environ, "DAIBAN_HOME": str(self.data_dir)}
+        env = {**os.environ, "DAIBAN_HOME": str(self.data_dir), "DAIBAN_PASSWORD": PASSWORD}
         env.pop("DAIBAN_FAULT", None)
         if fault:
             env["DAIBAN_FAULT"] = fault
         return subprocess.run(
-            [str(DAIBAN), *args, "--data-dir", str(self.data_dir)],
+            [str(DAIBAN), *args, *self._as(args), "--data-dir", str(self.data_dir)],
             env=env,
             capture_output=True,
             text=True,
@@ -174,12 +222,17 @@ def sqlite_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central
 def enrolled_station(
     central: Central, data_dir: Path, division: str, name: str, role: str
 ) -> Station:
-    """A station enrolled with ``central`` through ``daiban station enroll``."""
+    """A station enrolled with ``central`` through ``daiban station enroll``, with its account.
+
+    A village's account is an agent, a township's a reviewer.
+    """
     station = Station(data_dir)
     code = central.enroll_code(division, name, role)
     station.station_id = station.cli("station", "enroll", "--central", central.url, "--code", code)[
         "station_id"
     ]
+    person = Role.agent if role == "village" else Role.reviewer
+    station.sign_up(f"{person.value}-{division[-3:]}", person, division)
     return station
 
 

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from daiban.commands.demo import (
+    DEMO_USERS,
     DESK_VILLAGE,
     TOWNSHIP,
     _daiban,
@@ -71,7 +72,13 @@ async def back_home(pilot: Pilot[None]) -> None:
 
 
 @pytest.mark.slow
-async def test_a_whole_day_at_the_desk_against_a_real_central(tmp_path: Path) -> None:
+async def test_a_whole_day_at_the_desk_against_a_real_central(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the township reviewer signs in for each command, as the demo tells a person to
+    monkeypatch.setenv(
+        "DAIBAN_PASSWORD", next(u.password for u in DEMO_USERS if u.username == "reviewer")
+    )
     base = tmp_path / "demo"
     set_up_central(base / "central")
     with running_central(base / "central", demo_port(base)) as url:

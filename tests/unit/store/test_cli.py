@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from daiban.cli import app
+from station.services.auth import hash_password
 from station.store import StationStore
-from tests.unit.store.conftest import application, identity
+from sync.events import Role
+from sync.protocol import AccountRecord
+from tests.unit.store.conftest import VILLAGE, application, identity
+
+AGENT = "ma"
+PASSWORD = "cli-secret-1"
 
 
 def _line(serial: int, **changes: object) -> str:
@@ -25,12 +32,25 @@ def _enrolled(tmp_path: Path) -> Path:
     home = tmp_path / "station"
     store = StationStore.open(home)
     store.save_identity(identity())
+    store.upsert_accounts(
+        [
+            AccountRecord(
+                user_id="u-ma",
+                username=AGENT,
+                display_name="马丽",
+                role=Role.agent,
+                division=VILLAGE,
+                password_hash=hash_password(PASSWORD),
+                updated_at=datetime.now(UTC),
+            )
+        ]
+    )
     store.close()
     return home
 
 
 def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args), env={"DAIBAN_PASSWORD": PASSWORD})
     return result.exit_code, result.output
 
 
@@ -47,7 +67,9 @@ def test_import_reports_failing_lines_and_keeps_the_rest(tmp_path: Path) -> None
     ]
     source = tmp_path / "cases.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    code, output = _run(
+        "case", "import", str(source), "--as", AGENT, "--json", "--data-dir", str(home)
+    )
     assert code == 0, output
     report = json.loads(output)
     assert report["imported"] == 2
@@ -66,14 +88,16 @@ def test_lifecycle_commands_follow_the_desk_rules(tmp_path: Path) -> None:
     home = _enrolled(tmp_path)
     source = tmp_path / "one.jsonl"
     source.write_text(_line(1) + "\n", encoding="utf-8")
-    _, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    _, output = _run(
+        "case", "import", str(source), "--as", AGENT, "--json", "--data-dir", str(home)
+    )
     (number,) = json.loads(output)["case_numbers"]
-    code, output = _run("case", "accept", number, "--data-dir", str(home))
+    code, output = _run("case", "accept", number, "--as", AGENT, "--data-dir", str(home))
     assert (code, output) == (1, "daiban: 办件处于“已收件”状态，不能受理。\n")
-    assert _run("case", "submit", number, "--data-dir", str(home))[0] == 0
-    code, output = _run("case", "accept", number, "--data-dir", str(home))
+    assert _run("case", "submit", number, "--as", AGENT, "--data-dir", str(home))[0] == 0
+    code, output = _run("case", "accept", number, "--as", AGENT, "--data-dir", str(home))
     assert (code, output) == (1, "daiban: 办件处于“已报送”状态，村代办员不能受理。\n")
-    code, output = _run("case", "reject", number, "--data-dir", str(home))
+    code, output = _run("case", "reject", number, "--as", AGENT, "--data-dir", str(home))
     assert (code, output) == (1, "daiban: 不予受理必须填写理由。\n")
     code, output = _run("case", "show", number, "--json", "--data-dir", str(home))
     assert code == 0 and json.loads(output)["state"] == "submitted"
@@ -85,7 +109,7 @@ def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
     home = _enrolled(tmp_path)
     source = tmp_path / "one.jsonl"
     source.write_text(_line(1) + "\n" + _line(2) + "\n", encoding="utf-8")
-    _run("case", "import", str(source), "--data-dir", str(home))
+    _run("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
     out = tmp_path / "ledger.csv"
     code, _ = _run("case", "export", "--format", "csv", "--out", str(out), "--data-dir", str(home))
     assert code == 0
@@ -109,7 +133,7 @@ def test_sync_with_the_centre_unreachable_keeps_the_outbox(tmp_path: Path) -> No
     home = _enrolled(tmp_path)  # its central_url points at a closed port
     source = tmp_path / "one.jsonl"
     source.write_text(_line(1) + "\n", encoding="utf-8")
-    _run("case", "import", str(source), "--data-dir", str(home))
+    _run("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
     code, output = _run("sync", "--data-dir", str(home))
     assert code == 1
     assert output.startswith("daiban: 同步失败：") and output.count("\n") == 1
@@ -122,7 +146,7 @@ def test_re_enrolling_with_unsent_events_is_refused(tmp_path: Path) -> None:
     home = _enrolled(tmp_path)
     source = tmp_path / "one.jsonl"
     source.write_text(_line(1) + "\n", encoding="utf-8")
-    _run("case", "import", str(source), "--data-dir", str(home))
+    _run("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
     code, output = _run(
         "station",
         "enroll",
