@@ -9,22 +9,16 @@ quote the data that broke it.
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 from pathlib import Path
 
-from forms.identity import mask_id_number
+from forms.privacy import mask_ids
 
 LOG_NAME = "daiban.log"
 """The log file's name in ``<data-dir>/logs``."""
 
-ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
-"""An 18-character or 15-digit resident ID number, not part of a longer number."""
-
-
-def mask_id_numbers(text: str) -> str:
-    """``text`` with every ID-like number masked as on screens (``640522********1234``)."""
-    return ID_LIKE.sub(lambda match: mask_id_number(match.group(0)), text)
+mask_id_numbers = mask_ids
+"""``forms.privacy.mask_ids``: the desk's log and this one mask alike."""
 
 
 class IdNumberFilter(logging.Filter):

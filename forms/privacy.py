@@ -11,20 +11,22 @@ from __future__ import annotations
 import logging
 import re
 
-ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8,11}(\d{3}[\dXx]|\d{4})?(?![0-9A-Za-z])")
-"""15- or 18-digit ID numbers (and other long digit runs that could be one)."""
+ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+"""An 18-character or 15-digit resident ID number, not part of a longer number."""
 
 
 def mask_ids(text: str) -> str:
-    """``text`` with every ID-like number masked as ``640522********``.
+    """``text`` with every ID-like number masked as on screens (``640522********1234``).
 
     Args:
         text: any text bound for a log.
 
     Returns:
-        The text, ID numbers reduced to their first six digits (the division).
+        The text with ID numbers masked (bank cards and phones are left alone).
     """
-    return ID_LIKE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 6), text)
+    from forms.identity import mask_id_number
+
+    return ID_LIKE.sub(lambda match: mask_id_number(match.group(0)), text)
 
 
 class MaskingFormatter(logging.Formatter):
