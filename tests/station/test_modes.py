@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from station.app import DaibanApp
+from station.screens.commands import screen_commands
 from station.screens.intake import IntakeScreen
 from tests.station.helpers import log_in, settle
 
@@ -44,7 +45,7 @@ async def test_elder_mode_from_settings_starts_in_elder_mode(
 async def test_home_actions_are_in_the_command_palette(desk: Callable[..., DaibanApp]) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        titles = [c.name for c in screen_commands(pilot.app.screen)]
         for title in ("收件", "办件", "立即同步", "办不成事", "设置", "长辈模式", "导出离线包"):
             assert title in titles, title
 
@@ -52,10 +53,8 @@ async def test_home_actions_are_in_the_command_palette(desk: Callable[..., Daiba
 async def test_take_in_from_the_command_palette(desk: Callable[..., DaibanApp]) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        command = next(
-            c for c in pilot.app.get_system_commands(pilot.app.screen) if c.title == "收件"
-        )
-        await command.callback()
+        command = next(c for c in screen_commands(pilot.app.screen) if c.name == "收件")
+        await command.run()
         await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)
 
