@@ -101,3 +101,28 @@ async def test_a_failed_worker_on_a_screen_shows_a_chinese_dialog_and_logs_the_d
     log = (store.data_dir / "logs" / "desk.log").read_text(encoding="utf-8")
     assert "RuntimeError" in log and "Traceback" in log
     assert ELDER_ID not in log and ELDER_ID[:6] + "********" in log
+
+
+async def test_a_wrong_supply_by_date_is_named_and_kept_not_dropped(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    from textual.widgets import Input, Select
+
+    from station.widgets.materials import MaterialRow
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance(pilot)
+        row = next(r for r in pilot.app.screen.query(MaterialRow) if r.spec.key == "bank_card")
+        row.query_one("#state", Select).value = "deferred"
+        row.query_one("#supply-by", Input).value = "2026-13-45"
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "2026-13-45" in text  # still there, as typed
+        assert row.has_error and store.list_cases() == []
+        assert pilot.app.screen.focused is row.query_one("#supply-by", Input)
+    drafts = store.list_drafts()
+    assert drafts[0].data["supply_by"]["bank_card"] == "2026-13-45"
