@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,11 +13,9 @@ from textual.widgets import DataTable, Input, Select, Static
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.services.queries import PAGE, CasePage, read_page
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
-
-PAGE = 50
-"""Rows per page: the list never loads everything."""
 
 STATE_FILTERS = ("received", "submitted", "returned", "accepted", "processing", "completed")
 
@@ -30,24 +25,6 @@ def state_label(state: str) -> str:
     from station.services.names import state_name
 
     return state_name(state)
-
-
-@dataclass
-class CasePage:
-    """One page of the list and how many match in all."""
-
-    rows: list[Any]
-    total: int
-    offset: int
-
-
-def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePage:
-    """One page of matching cases (call from a worker)."""
-    overdue = state == "overdue"
-    filters: dict[str, Any] = {"state": None if overdue else state, "overdue": overdue}
-    rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
-    total = desk.store.count_cases(query, **filters)
-    return CasePage(rows, total, offset)
 
 
 class CasesScreen(DeskScreen[None]):
@@ -67,19 +44,31 @@ class CasesScreen(DeskScreen[None]):
             super().__init__()
             self.page = page
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, *, state: str | None = None, home_title: str = "") -> None:
+        """The list; as a home screen (``home_title``), preset to ``state`` and never left.
+
+        Args:
+            desk: the desk's core.
+            state: the state filter to start with (the reviewer's home: 已报送).
+            home_title: the heading when this list is the signed-in person's home.
+        """
         super().__init__()
         self.desk = desk
         self.page_offset = 0
         self.total = 0
+        self.initial_state = state
+        self.home_title = home_title
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        if self.home_title:
+            yield Static(self.home_title, id="cases-home", classes="heading")
         with Horizontal(id="cases-filter"):
             yield Input(id="cases-search", placeholder=_("name, ID number, case number, pinyin"))
             options = [(state_label(s), s) for s in STATE_FILTERS]
             options.append((_("overdue"), "overdue"))
-            yield Select(options, prompt=_("all states"), id="cases-state")
+            initial = self.initial_state if self.initial_state else Select.NULL
+            yield Select(options, prompt=_("all states"), id="cases-state", value=initial)
         yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cases-pager")
         yield DeskFooter()
@@ -180,6 +169,12 @@ class CasesScreen(DeskScreen[None]):
     def action_back(self) -> None:
         """Back to the home screen."""
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """As a home screen there is nowhere to go back to (F12 locks, Ctrl+Q quits)."""
+        if action == "back":
+            return not self.home_title
+        return True
 
     def on_screen_resume(self) -> None:
         self._reload()

@@ -1,0 +1,40 @@
+"""What the desk's lists read: a page of cases at a time, never everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from station.services.desk import Desk
+from station.store.models import CaseSummary
+
+PAGE = 50
+"""Rows per page: the list never loads everything."""
+
+
+@dataclass
+class CasePage:
+    """One page of the list and how many match in all."""
+
+    rows: list[CaseSummary]
+    total: int
+    offset: int
+
+
+def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePage:
+    """One page of matching cases (call from a worker).
+
+    Args:
+        desk: the desk's core.
+        query: what was typed (name, ID number, case number, pinyin initials).
+        state: a case state, ``overdue``, or None for all.
+        offset: the first row of the page.
+
+    Returns:
+        The page and the number of matching cases.
+    """
+    overdue = state == "overdue"
+    filters: dict[str, Any] = {"state": None if overdue else state, "overdue": overdue}
+    rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
+    total = desk.store.count_cases(query, **filters)
+    return CasePage(rows, total, offset)
