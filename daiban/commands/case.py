@@ -71,18 +71,31 @@ def public_view(view: CaseView) -> dict[str, Any]:
 @app.command()
 def show(case_no: CaseNo, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Show a case (state, history with superseded events and their reasons)."""
+    from station.services.timeline import annotate, people
+
     with open_store(data_dir) as store:
         view = store.get_case(case_no)
+        names = people(store)
     if view is None:
         fail(_("There is no such case."))
-    data = public_view(view)
+    data = annotate(public_view(view), view, names, _catalog_item(view.item_code))
     if as_json:
         print_json(data)
         return
-    typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}")
+    typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}  {data['result_text']}")
     for entry in data["history"]:
-        reason = f"  ({entry['reason_text']})" if entry["reason_text"] else ""
-        typer.echo(f"  {entry['device_time']}  {entry['kind']}  {entry['status']}{reason}")
+        note = f"  {entry['note']}" if entry["note"] else ""
+        when, who = entry["device_time"], entry["actor_name"]
+        typer.echo(f"  {when}  {entry['kind']}  {who}  {entry['status']}{note}")
+
+
+def _catalog_item(code: str) -> Any:
+    from forms.catalog import load_catalog
+
+    try:
+        return load_catalog().get(code) if code else None
+    except KeyError:
+        return None
 
 
 def _service(store: StationStore, actor: Any) -> CaseService:
