@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -18,15 +18,20 @@ from textual.worker import Worker, WorkerState
 from forms.i18n import set_language
 from station.i18n import _
 from station.screens.bundles import DropFolderWatch, import_bundle
-from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
 from station.screens.syncing import SyncDone, sync_once
 from station.services.auth import DemoAccount, LoginGate
+from station.services.desk import Desk
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
 from station.widgets.footer import translate_textual_keys
 from station.widgets.status import DeskStatus
+
+if TYPE_CHECKING:
+    from forms.catalog import Catalog
+    from station.config import StationSettings
+    from station.store import StationStore
 
 
 class DaibanApp(App[None]):
@@ -83,11 +88,9 @@ class DaibanApp(App[None]):
         return LoginScreen(self.desk.gate, self.desk.station_name, self.demo_accounts)
 
     def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
-        from station.screens.home import HomeScreen
-
         self.desk.user = message.user
         self.desk.drafts_offered = False
-        self.switch_screen(HomeScreen(self.desk))
+        self.switch_screen(home_screen(self.desk))
         self._sync(manual=False)  # is the centre there? (status line), and send what waits
 
     async def on_event(self, event: events.Event) -> None:
@@ -160,9 +163,27 @@ class DaibanApp(App[None]):
             follow(on)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker failure ends here: one error dialog, the desk keeps running."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.push_screen(MessageDialog(_("Error"), str(event.worker.error), error=True))
+        """The app's own workers (sync, bundles) fail into the same handler as the screens'."""
+        if event.state is WorkerState.ERROR:
+            self.report_failure(event.worker)
+
+    def report_failure(self, worker: Worker[Any]) -> None:
+        """Every worker failure, of any screen, ends here: logged, then one dialog in Chinese.
+
+        The screen that ran the worker has already put itself back where repeating
+        the action is safe (``DeskScreen.worker_failed``).
+        """
+        from station.screens.base import WHAT_FAILED
+        from station.services.failures import desk_logger, explain, log_path
+
+        error = worker.error or RuntimeError("worker failed")
+        data_dir = Path(self.desk.settings.data_dir)
+        desk_logger(data_dir).error(
+            "worker %s (%s) failed", worker.group, worker.name, exc_info=error
+        )
+        what = WHAT_FAILED.get(worker.group, _("The last action"))
+        title = _("{what} did not complete").format(what=what)
+        self.push_screen(MessageDialog(title, explain(error, log_path(data_dir)), error=True))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every binding of the current screen and the app, in the command palette."""
@@ -181,6 +202,13 @@ class DaibanApp(App[None]):
         # only and would let a theme change undo elder mode: the desk's bindings are enough.
 
 
+def home_screen(desk: Desk) -> Screen[None]:
+    """The home the signed-in person's role gets (the same core serves all three roles)."""
+    from station.screens.home import HomeScreen
+
+    return HomeScreen(desk)
+
+
 def _runner(node: Any, action: str) -> Callable[[], Any]:
     async def run() -> None:
         await node.run_action(action)
@@ -194,12 +222,12 @@ def desk_language(settings: Any) -> str:
 
 
 def make_app(
-    settings: Any,
+    settings: StationSettings,
     *,
-    store: Any = None,
+    store: StationStore | None = None,
     demo_accounts: Sequence[DemoAccount] = (),
     clock: Callable[[], datetime] | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> DaibanApp:
     """Build the desk: the one factory used by the command line and every test.
 
@@ -218,9 +246,9 @@ def make_app(
     translate_textual_keys()
     owns_store = store is None
     if store is None:
-        from station.store import StationStore
+        from station.store import StationStore as Store
 
-        store = StationStore.open(Path(settings.data_dir))
+        store = Store.open(Path(settings.data_dir))
     now = clock or datetime.now
     identity = store.identity()
     desk = Desk(

@@ -9,11 +9,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from forms.identity import mask_id_number
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
 from station.widgets.footer import DeskFooter
@@ -88,7 +88,7 @@ def case_header(view: Any, item: Any = None) -> str:
     return "\n".join(lines)
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(DeskScreen[None]):
     """A case page; the keys offered follow what the lifecycle allows an agent now."""
 
     BINDINGS = [
@@ -220,11 +220,10 @@ class CaseScreen(Screen[None]):
 
     @work(thread=True, group="paper", exit_on_error=False)
     def _reprint(self, view: Any) -> None:
-        from station.screens.paper import print_intake_papers
+        from station.services.paper import print_intake_papers
 
-        item = self.desk.catalog().get(view.item_code)
-        messages = print_intake_papers(self.desk, view, item, reprint=True)
-        self.app.call_from_thread(self.notify, "\n".join(messages))
+        outcome = print_intake_papers(self.desk, view, reprint=True)
+        self.app.call_from_thread(self.notify, outcome.text())
 
     def action_supplement(self) -> None:
         """补充材料: the agent ticks, by name, what the resident brought now."""

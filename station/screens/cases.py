@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -50,7 +50,7 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     return CasePage(rows, total, offset)
 
 
-class CasesScreen(Screen[None]):
+class CasesScreen(DeskScreen[None]):
     """Every case of this station, a page at a time."""
 
     BINDINGS = [

@@ -6,13 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
+from station.screens.base import DeskModal
 
 
-class MessageDialog(ModalScreen[None]):
+class MessageDialog(DeskModal[None]):
     """A message (an error, a notice) closed with Enter or Escape."""
 
     BINDINGS = [Binding("escape,enter", "close", _("Close"))]
@@ -38,7 +38,7 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(DeskModal[bool]):
     """A yes/no question; Enter on the focused button, Y/N, Escape means no."""
 
     BINDINGS = [
@@ -68,7 +68,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class ReasonDialog(ModalScreen[str | None]):
+class ReasonDialog(DeskModal[str | None]):
     """Ask for a reason (or any one line of text); None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
@@ -102,7 +102,7 @@ class ReasonDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class RatingDialog(ModalScreen[tuple[int, str] | None]):
+class RatingDialog(DeskModal[tuple[int, str] | None]):
     """好差评: 1 (very dissatisfied) .. 5 (very satisfied); a reason when 2 or less."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
@@ -144,7 +144,7 @@ class RatingDialog(ModalScreen[tuple[int, str] | None]):
         self.dismiss(None)
 
 
-class SupplementDialog(ModalScreen[list[str] | None]):
+class SupplementDialog(DeskModal[list[str] | None]):
     """补充材料: tick the materials the resident brought now; the keys chosen, None if cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]

@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from forms.workdays import working_days_between
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, ReasonDialog
 from station.widgets.footer import DeskFooter
@@ -147,7 +147,7 @@ def read_sync_state(store: Any) -> SyncState:
     )
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(DeskScreen[None]):
     """今日: drafts, 补正, to hand over, deadlines, superseded, sync state."""
 
     BINDINGS = [

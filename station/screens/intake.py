@@ -55,6 +55,14 @@ RELATIONS = [
 ]
 
 
+def step_of(path: str) -> str:
+    """The take-in step where the field at ``path`` is edited."""
+    head = path.split(".", 1)[0]
+    steps = {"applicant": "applicant", "principal": "applicant", "relation": "applicant"}
+    steps |= {"fields": "form", "materials": "materials", "supply_by": "materials"}
+    return steps.get(head, "review" if head != "item" else "item")
+
+
 def new_draft_id() -> str:
     """A fresh draft id (UUIDv7, so drafts list in the order they were begun)."""
     from sync.ids import new_id
@@ -70,6 +78,7 @@ class IntakeScreen(ScanAttaching):
         Binding("f8", "next", _("Next step")),
         Binding("f9", "take_in", _("Take in")),
         Binding("f6", "authorization", _("Authorization letter")),
+        Binding("ctrl+d", "discard", _("Discard draft")),
         Binding("escape", "leave", _("Leave (draft kept)")),
     ]
 
@@ -81,9 +90,9 @@ class IntakeScreen(ScanAttaching):
             self.catalog = catalog
 
     class TakenIn(Message):
-        """The case was written and its papers printed."""
+        """The case was written (exactly once) and its papers printed, or why they were not."""
 
-        def __init__(self, case_number: str, papers: list[str]) -> None:
+        def __init__(self, case_number: str, papers: str) -> None:
             super().__init__()
             self.case_number = case_number
             self.papers = papers
@@ -106,6 +115,8 @@ class IntakeScreen(ScanAttaching):
         self._save_lock = threading.Lock()
         self._revision = 0
         self._saved_revision = 0
+        self._taking_in = False
+        """A take-in is running: F9 again does nothing (one draft, one case)."""
 
     def compose(self) -> ComposeResult:
         today = self.desk.clock().date()
@@ -343,8 +354,33 @@ class IntakeScreen(ScanAttaching):
         await self.action_previous()
 
     def action_leave(self) -> None:
-        """Back to the home screen; the draft stays saved."""
+        """Back to the home screen; the draft stays saved (an empty one is not kept)."""
+        if self.draft.is_empty():
+            self._forget_draft()
         self.dismiss(None)
+
+    def action_discard(self) -> None:
+        """删除草稿, after a confirmation: nothing of this take-in is kept."""
+        from station.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._forget_draft()
+                self.dismiss(None)
+                self.app.notify(_("Draft discarded."))
+
+        question = _("Discard this draft? What was typed is deleted.")
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _forget_draft(self) -> None:
+        with self._save_lock:
+            self._saved_revision = 1 << 62  # no late save may bring the draft back
+        self._delete_draft()
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _delete_draft(self) -> None:
+        with self._save_lock:
+            self.desk.store.delete_draft(self.draft.draft_id)
 
     # ---- review and take in ----------------------------------------------------------------
 
@@ -378,46 +414,86 @@ class IntakeScreen(ScanAttaching):
 
     @on(Button.Pressed, "#take-in")
     async def action_take_in(self) -> None:
-        """收件: check, write the case, print the receipt."""
+        """收件: check, write the case (once per draft), print the receipt."""
+        if self._taking_in:
+            return
         if self.item is None:
             await self._go(0)
             return
         await self._go(STEPS.index("review"))
-        if has_errors(self._review()):
+        problems = self._review()
+        if has_errors(problems):
+            await self._go_to_first_error(problems)
             return
+        self._taking_in = True
         self.query_one("#take-in", Button).disabled = True
         self._take_in(self.draft.application())
 
     @work(thread=True, exclusive=True, group="take-in", exit_on_error=False)
     def _take_in(self, application: dict[str, Any]) -> None:
-        from station.screens.paper import print_intake_papers
         from station.services.cases import Application, ValidationFailed
 
         try:
-            today = self.desk.clock().date()
-            view = self.desk.service().take_in(Application(**application), today=today)
+            with self._save_lock:  # no draft save may run between the case and the draft's end
+                today = self.desk.clock().date()
+                view = self.desk.service().take_in(
+                    Application(**application), draft_id=self.draft.draft_id, today=today
+                )
+                self._saved_revision = 1 << 62  # the draft became this case: never saved again
         except ValidationFailed as refused:
             self.post_message(self.Refused(list(refused.problems)))
             return
-        self.desk.store.delete_draft(self.draft.draft_id)
-        with self._save_lock:
-            self._saved_revision = 1 << 62  # no late save may bring the draft back
-        papers = print_intake_papers(self.desk, view, self.item)
-        self.post_message(self.TakenIn(view.case_number, papers))
+        self.post_message(self.TakenIn(view.case_number, self._print_papers(view)))
+
+    def _print_papers(self, view: Any) -> str:
+        """The receipt (and notice); a failure says the case is in and how to reprint."""
+        from station.services.failures import desk_logger
+        from station.services.paper import print_intake_papers
+
+        try:
+            return print_intake_papers(self.desk, view).text()
+        except Exception as error:  # the case is stored: printing must not undo or repeat it
+            desk_logger(Path(self.desk.settings.data_dir)).error(
+                "printing %s failed", view.case_number, exc_info=error
+            )
+            reason = str(error) or type(error).__name__
+            return _(
+                "Taken in, but the receipt did not print ({reason}). "
+                "Reprint it from the case page (补打)."
+            ).format(reason=reason)
+
+    def worker_failed(self, worker: Any) -> None:
+        """A failed take-in can be repeated: it is keyed by the draft, never by the press."""
+        if worker.group == "take-in":
+            self._taking_in = False
+            self.query_one("#take-in", Button).disabled = False
 
     def on_intake_screen_refused(self, message: IntakeScreen.Refused) -> None:
+        self._taking_in = False
         self.query_one("#take-in", Button).disabled = False
         self._show_problems(message.problems)
+        self.call_later(self._go_to_first_error, message.problems)
 
     def on_intake_screen_taken_in(self, message: IntakeScreen.TakenIn) -> None:
         text = _("Case {number} taken in.").format(number=message.case_number)
-        text += "\n" + "\n".join(message.papers)
+        text += "\n" + message.papers
         self.dismiss(None)
         self.app.push_screen(MessageDialog(_("Taken in 已收件"), text))
 
-    def on_worker_state_changed(self, event: Any) -> None:
-        if event.worker.group == "take-in" and event.state.name == "ERROR":
-            self.query_one("#take-in", Button).disabled = False
+    async def _go_to_first_error(self, problems: list[Problem]) -> None:
+        """F9 with errors: the step of the first error opens and its field takes the cursor."""
+        first = next((p for p in problems if p.severity == "error"), None)
+        if first is None:
+            return
+        await self._go(STEPS.index(step_of(first.field)))
+        for editor in self.query(FieldEditor):
+            if editor.path == first.field:
+                editor.query_one("Input, Select, SelectionList").focus()
+                return
+        for row in self.query(MaterialRow):
+            if first.field.startswith(f"materials.{row.spec.key}"):
+                row.query_one("Select").focus()
+                return
 
     # ---- authorization letter ----------------------------------------------------------------
 
@@ -431,7 +507,7 @@ class IntakeScreen(ScanAttaching):
 
     @work(thread=True, group="paper", exit_on_error=False)
     def _print_authorization(self, data: dict[str, Any]) -> None:
-        from station.screens.paper import print_authorization
+        from station.services.paper import print_authorization
 
-        message = print_authorization(self.desk, data, self.item)
-        self.app.call_from_thread(self.notify, message)
+        outcome = print_authorization(self.desk, data, self.item)
+        self.app.call_from_thread(self.notify, outcome.text())

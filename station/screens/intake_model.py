@@ -91,6 +91,11 @@ class IntakeDraft:
             self.attachments = []
         self.item_code, self.item_name = code, name
 
+    def is_empty(self) -> bool:
+        """Nothing was chosen or typed yet (such a draft is not kept)."""
+        typed = [self.applicant, self.principal, self.fields]
+        return not self.item_code and not any(v for part in typed for v in part.values())
+
     def application(self) -> dict[str, Any]:
         """The keyword arguments of ``station.services.cases.Application``."""
         supply_by = {k: d for k, v in self.supply_by.items() if (d := to_date(v)) is not None}

@@ -7,17 +7,17 @@ from typing import Any
 
 from textual import work
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Select
 
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.intake_model import IntakeDraft
 from station.widgets.materials import MaterialRow
 from station.widgets.scans import ScanPanel
 
 
-class ScanAttaching(Screen[None]):
+class ScanAttaching(DeskScreen[None]):
     """Base of the take-in screen: remembers the material last worked on, attaches scans to it."""
 
     desk: Desk

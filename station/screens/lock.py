@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
+from station.screens.base import DeskModal
 from station.services.auth import LoginGate, SignedIn
 
 
-class LockScreen(ModalScreen[bool]):
+class LockScreen(DeskModal[bool]):
     """Covers the desk; dismissed with True when unlocked, False to sign out."""
 
     BINDINGS = [Binding("f10", "sign_out", _("Sign out"))]

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from station.i18n import _
+from station.screens.base import DeskModal, DeskScreen
 from station.services.auth import DemoAccount, LoginGate, LoginResult, SignedIn, role_label
 from station.widgets.footer import DeskFooter
 
@@ -44,7 +44,7 @@ def demo_how_to(account: DemoAccount) -> str:
     ).format(**values)
 
 
-class DemoHelp(ModalScreen[None]):
+class DemoHelp(DeskModal[None]):
     """The whole screen: how to use the demo accounts that do not sign in here."""
 
     BINDINGS = [Binding("escape,enter,f1", "close", _("Close"))]
@@ -63,7 +63,7 @@ class DemoHelp(ModalScreen[None]):
         self.dismiss(None)
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(DeskScreen[None]):
     """Username and password against the accounts cached at this station."""
 
     BINDINGS = [

@@ -10,15 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Switch
 
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.widgets.footer import DeskFooter
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(DeskScreen[None]):
     """The station's settings; language takes effect when the desk restarts."""
 
     BINDINGS = [

@@ -7,15 +7,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
+from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.widgets.footer import DeskFooter
 
 
-class UnresolvedScreen(Screen[None]):
+class UnresolvedScreen(DeskScreen[None]):
     """Three lines and a save key."""
 
     BINDINGS = [

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from station.i18n import _
+from station.services.desk import SyncState
 
-
-@dataclass
-class SyncState:
-    """What the desk knows about sync now (kept current by the sync worker)."""
-
-    outbox: int = 0
-    """Events written here and not yet confirmed by the centre."""
-    last_success: datetime | None = None
-    reachable: bool | None = None
-    """The centre answered the last probe (None: not tried yet, or not enrolled)."""
-    running: bool = False
-    last_error: str = ""
+__all__ = ["DeskStatus", "SyncState"]
 
 
 class DeskStatus(Static):

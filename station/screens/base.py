@@ -1,0 +1,71 @@
+"""The base of every desk screen: a worker that fails is reported by the app's one handler.
+
+Textual's ``Worker.StateChanged`` does not bubble: a worker started by a screen
+reports only to that screen, so an app-level handler never hears of it. Every
+desk screen and dialog derives from :class:`DeskScreen` / :class:`DeskModal`,
+whose handler forwards each failure to ``DaibanApp.report_failure`` (one
+dialog, one log line) after the screen has put itself back in a state where
+repeating the action is safe (:meth:`FailureForwarding.worker_failed`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from station.i18n import _
+
+ResultType = TypeVar("ResultType")
+
+WHAT_FAILED: dict[str, str] = {
+    "take-in": _("Taking the case in"),
+    "paper": _("Printing"),
+    "draft": _("Saving the draft"),
+    "sync": _("Syncing"),
+    "bundle": _("The bundle"),
+    "case": _("Opening the case"),
+    "case-action": _("The action on the case"),
+    "cases": _("The case list"),
+    "home": _("Reading today's work"),
+    "scan": _("Attaching the scan"),
+    "login": _("Signing in"),
+    "unlock": _("Unlocking"),
+    "settings": _("Saving the settings"),
+    "unresolved": _("Saving the 办不成事 record"),
+    "intake-catalog": _("Loading the catalog"),
+}
+"""What a person was doing when a worker of this group failed (the dialog's title)."""
+
+
+class FailureForwarding:
+    """Mixin of the desk's screens: failed workers go to the app's one handler."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Forward a failed worker (by method name: ``@on`` is not seen on a plain mixin)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        event.stop()
+        self.worker_failed(event.worker)
+        app: Any = getattr(self, "app")  # noqa: B009 - the mixin is always on a Screen
+        report = getattr(app, "report_failure", None)
+        if callable(report):
+            report(event.worker)
+        else:  # a screen under a bare App (some tests): still seen
+            app.notify(str(event.worker.error), severity="error")
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Put the screen back where repeating the action cannot repeat its effect.
+
+        Override to re-enable a button or clear a "working…" line; the default
+        does nothing (the screen's data was not changed by a failed worker).
+        """
+
+
+class DeskScreen(FailureForwarding, Screen[ResultType]):
+    """A full desk screen."""
+
+
+class DeskModal(FailureForwarding, ModalScreen[ResultType]):
+    """A desk dialog."""

@@ -1,0 +1,117 @@
+"""The desk's core: what every screen works with, typed and free of any UI.
+
+The app builds one :class:`Desk` and hands it down to each screen it opens
+(attributes down). Screens call its services and show what comes back; they
+hold no business logic. The same core serves the village agent, the township
+reviewer and the county administrator: the signed-in person's role decides the
+home and the actions the desk offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from station.config import StationSettings
+from station.services.auth import LoginGate, SignedIn
+from station.store import StationStore
+from sync.events import Role
+
+if TYPE_CHECKING:
+    from forms.catalog import Catalog
+    from station.services.cases import CaseService
+
+
+class NotSignedIn(RuntimeError):
+    """An act was asked of the desk while nobody is signed in."""
+
+
+class Home(StrEnum):
+    """Which home screen a person gets after signing in."""
+
+    today = "today"
+    """今日: the village agent's day (drafts, 补正, due dates, take-in)."""
+    review = "review"
+    """审核台: the township reviewer's queue."""
+    county = "county"
+    """县级看板: the county administrator's desk."""
+
+
+HOME_OF_ROLE: dict[Role, Home] = {
+    Role.agent: Home.today,
+    Role.reviewer: Home.review,
+    Role.admin: Home.county,
+}
+
+
+@dataclass
+class SyncState:
+    """What the desk knows about sync now (kept current by the sync worker)."""
+
+    outbox: int = 0
+    """Events written here and not yet confirmed by the centre."""
+    last_success: datetime | None = None
+    reachable: bool | None = None
+    """The centre answered the last probe (None: not tried yet, or not enrolled)."""
+    running: bool = False
+    last_error: str = ""
+
+
+@dataclass
+class Desk:
+    """The desk's shared services and session."""
+
+    settings: StationSettings
+    store: StationStore
+    gate: LoginGate
+    clock: Callable[[], datetime] = datetime.now
+    """"Now" for deadlines, lock timers and paper (tests fix it)."""
+    user: SignedIn | None = None
+    """Who is signed in; every act carries this person."""
+    station_name: str = ""
+    division: str = ""
+    sync_state: SyncState = field(default_factory=SyncState)
+    """The last known sync state (the status line of every screen shows it)."""
+    drafts_offered: bool = False
+    """Unfinished drafts were offered back after this sign-in."""
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    def catalog(self) -> Catalog:
+        """The service-item catalog, loaded on first use (call from a worker)."""
+        if self._catalog is None:
+            from forms.catalog import load_catalog
+
+            self._catalog = load_catalog()
+        return self._catalog
+
+    def signed_in(self) -> SignedIn:
+        """The person signed in now.
+
+        Raises:
+            NotSignedIn: nobody is (the desk never acts for nobody).
+        """
+        if self.user is None:
+            raise NotSignedIn("nobody is signed in")
+        return self.user
+
+    @property
+    def role(self) -> Role | None:
+        """The signed-in person's role, or None."""
+        return Role(self.user.role) if self.user is not None else None
+
+    def home(self) -> Home:
+        """The home screen the signed-in person gets."""
+        return HOME_OF_ROLE[self.role or Role.agent]
+
+    def service(self) -> CaseService:
+        """A ``CaseService`` acting as the signed-in person (call from a worker)."""
+        from station.services.cases import Actor, CaseService
+
+        user = self.signed_in()
+        account = self.store.find_account(user.username)
+        phone = account.phone if account is not None else ""
+        actor = Actor(user_id=user.user_id, role=Role(user.role), name=user.name, phone=phone)
+        return CaseService(self.store, self.catalog(), actor)

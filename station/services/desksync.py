@@ -1,0 +1,74 @@
+"""The desk's side of sync: is the centre reachable, run one sync, say what moved.
+
+The app's background timer and the "sync now" key both run :func:`sync_once`
+in a thread worker; it uses ``station.services.syncing.sync_now`` (the same
+single-flight lock as ``daiban sync``).
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from station.i18n import _
+from station.services.desk import Desk, SyncState
+
+PROBE_SECONDS = 2.0
+
+
+def reachable(central_url: str, timeout: float = PROBE_SECONDS) -> bool:
+    """Whether the centre accepts a TCP connection now (cheap; no credentials sent)."""
+    parts = urlsplit(central_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class SyncOutcome:
+    """What one attempt did: the new status line, and a sentence when something moved."""
+
+    state: SyncState
+    moved: str = ""
+    error: str = ""
+    changed: bool = False
+    """Cases changed here (pulled or superseded): the screen on show reads the store again."""
+
+
+def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
+    """Probe the centre and, when it answers, push and pull once (call from a worker).
+
+    Args:
+        desk: the desk (its store and identity).
+        manual: the agent asked (sync even with an empty outbox, report "nothing moved").
+    """
+    from station.services.syncing import sync_now
+    from sync.errors import SyncBusy, SyncError
+
+    store = desk.store
+    identity = store.identity()
+    state = SyncState(outbox=store.outbox_depth(), last_success=desk.sync_state.last_success)
+    if identity is None:
+        return SyncOutcome(state, error=_("This station is not enrolled."))
+    state.reachable = reachable(identity.central_url)
+    if not state.reachable:
+        return SyncOutcome(state, error=_("The centre cannot be reached; working offline."))
+    try:
+        report = sync_now(store)
+    except SyncBusy:
+        return SyncOutcome(state, error=_("A sync is already running."))
+    except SyncError as error:
+        state.last_error = str(error)
+        return SyncOutcome(state, error=_("Sync failed: {error}").format(error=error))
+    state.outbox = report.pending
+    state.last_success = report.finished_at or desk.clock()
+    moved = _("Synced: sent {pushed}, received {pulled}, superseded {superseded}.").format(
+        pushed=report.pushed, pulled=report.pulled, superseded=report.superseded
+    )
+    something = report.pushed or report.pulled or report.superseded
+    changed = bool(report.pulled or report.superseded)
+    return SyncOutcome(state, moved=moved if (something or manual) else "", changed=changed)

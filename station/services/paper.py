@@ -1,0 +1,139 @@
+"""Paper from the desk: build a ``printing`` document from a case and keep/print it.
+
+Everything goes through ``printing.jobs.produce`` (the same job as ``daiban
+print``), so the font and rare-character warnings come back to the desk. Call
+these from workers: they render PDFs and write files. A printer is optional;
+the PDF is always kept in ``<data_dir>/documents`` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from forms.catalog import ServiceItem
+from printing.jobs import Document, produce
+from printing.model import CaseDocument, Party
+from station.documents.prepare import document_for
+from station.services.desk import Desk
+from sync.reducer import CaseView
+
+
+@dataclass
+class PaperOutcome:
+    """What printing did: a line per document (where it went) and the warnings."""
+
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    printed: bool = True
+    """Every document reached the printer (or none was asked for: kept as a PDF)."""
+
+    def text(self) -> str:
+        """What the clerk reads: where each document went, then any warning."""
+        return "\n".join([*self.lines, *(f"⚠ {w}" for w in self.warnings)])
+
+
+def case_document(desk: Desk, view: CaseView, *, reprint: bool = False) -> CaseDocument:
+    """The printing model of a case taken in at this station.
+
+    The same mapping as ``daiban print`` (``station.documents``), so the desk and
+    the command line put the same things on paper.
+
+    Args:
+        desk: who prints, where.
+        view: the case (its own catalog version is looked up).
+        reprint: mark the paper 补打 with today's date.
+    """
+    document = document_for(
+        desk.store,
+        desk.catalog(),
+        "receipt",
+        view.case_number,
+        today=desk.clock().date(),
+        reprint=reprint,
+    )
+    assert isinstance(document, CaseDocument)
+    return document
+
+
+def keep_and_print(desk: Desk, kind: str, document: Document, outcome: PaperOutcome) -> None:
+    """Keep the PDF under the data dir, send it to the printer if one is set; note what happened."""
+    printer = desk.settings.printer
+    fmt = desk.settings.paper_format if kind in ("receipt", "notice") else "a4"
+    job = produce(
+        kind,
+        document,
+        data_dir=Path(desk.settings.data_dir),
+        fmt=fmt,
+        printer=printer,
+    )
+    outcome.lines.append(job.message)
+    outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
+    outcome.printed = outcome.printed and (job.printed or not printer)
+
+
+def print_intake_papers(desk: Desk, view: CaseView, *, reprint: bool = False) -> PaperOutcome:
+    """收件回执, plus the 一次性告知书 when a material is deferred or missing.
+
+    Returns:
+        One line per document saying where it went, and the warnings.
+    """
+    doc = case_document(desk, view, reprint=reprint)
+    outcome = PaperOutcome()
+    keep_and_print(desk, "receipt", doc, outcome)
+    if doc.deferred:
+        keep_and_print(desk, "notice", doc, outcome)
+    return outcome
+
+
+def _person(data: Any) -> Party | None:
+    if not data:
+        return None
+    return Party(
+        name=data.get("name", ""),
+        id_number=data.get("id_number", ""),
+        phone=data.get("phone", ""),
+        address=data.get("address", "") or "",
+    )
+
+
+def draft_document(desk: Desk, draft: dict[str, Any], item: ServiceItem) -> CaseDocument:
+    """A document of an application not taken in yet (the 授权委托书 is signed first)."""
+    from forms.workdays import promised_due_date
+    from station.documents.case import enquiry, next_step
+    from station.documents.prepare import township_or_fallback
+
+    now = desk.clock()
+    identity = desk.store.require_identity()
+    township = township_or_fallback(desk.store, identity, desk.catalog())
+    resident = _person(draft.get("applicant")) or Party(name="")
+    acting = _person(draft.get("principal"))
+    agent = desk.user
+    account = desk.store.find_account(agent.username) if agent else None
+    return CaseDocument(
+        case_number=str(draft.get("draft_id", "draft")),
+        item_code=item.code,
+        item_name=item.name,
+        item_version=item.version,
+        station_name=desk.station_name or identity.name,
+        station_division=desk.division or identity.division,
+        agent_name=agent.name if agent else "",
+        agent_phone=account.phone if account else "",
+        applicant=acting or resident,
+        principal=resident if acting else None,
+        relation=draft.get("relation", "relative"),
+        received_at=now,
+        promised_days=item.promised_days,
+        due_date=promised_due_date(item, now.date()).date,
+        next_step=next_step(item, township),
+        enquiry=enquiry(item, ""),
+        township_name=township,
+    )
+
+
+def print_authorization(desk: Desk, draft: dict[str, Any], item: ServiceItem) -> PaperOutcome:
+    """The 授权委托书 for a take-in not filed by the resident themself."""
+    outcome = PaperOutcome()
+    keep_and_print(desk, "authorization", draft_document(desk, draft, item), outcome)
+    return outcome

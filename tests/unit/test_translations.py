@@ -1,0 +1,70 @@
+"""Every message a person can see has its Chinese text: each ``_("...")`` of every package is in
+the zh_CN catalog of the translator that module imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("forms", "station", "printing", "central")
+"""Packages whose modules translate with ``_`` (sync translates reasons by code, in
+``sync.messages``)."""
+
+
+def _catalog_dir(module: str) -> Path | None:
+    """The folder whose ``locale`` the translator of ``module`` reads (None: not a translator)."""
+    path = ROOT / Path(*module.split("."))
+    if path.is_dir():  # ``from station.services import _``: the package's own catalog
+        return path if (path / "locale").is_dir() else None
+    folder = path.parent
+    return folder if (folder / "locale").is_dir() else None
+
+
+def _messages() -> list[tuple[Path, int, Path, str]]:
+    found = []
+    for package in PACKAGES:
+        for source in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(source.read_text(encoding="utf-8"))
+            catalog = None
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and any(a.name == "_" for a in node.names):
+                    catalog = _catalog_dir(node.module or "")
+            if catalog is None:
+                continue
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "_"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.append((source, node.lineno, catalog, node.args[0].value))
+    return found
+
+
+def _translated(catalog: Path) -> set[str]:
+    po = catalog / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        return {str(m.id) for m in read_po(handle, locale="zh_CN") if m.id and m.string}
+
+
+def test_every_message_has_its_chinese_text() -> None:
+    catalogs: dict[Path, set[str]] = {}
+    missing = []
+    for source, line, catalog, message in _messages():
+        known = catalogs.setdefault(catalog, _translated(catalog))
+        if message not in known:
+            missing.append(f"{source.relative_to(ROOT)}:{line}: {message!r}")
+    assert not missing, "no zh_CN text for:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_the_scan_finds_messages(package: str) -> None:
+    """The check above is not vacuous: messages are found where packages translate."""
+    assert any(str(s).startswith(str(ROOT / package)) for s, *_ in _messages())
