@@ -266,6 +266,27 @@ class CaseService:
         except KeyError:
             raise ActionRefused(_("There is no such case.")) from None
 
+    def return_for_correction(
+        self,
+        case_key: str,
+        reason: str,
+        *,
+        missing: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        allow_more: bool = False,
+    ) -> CaseView:
+        """退回补正 (township): why, and which materials and fields the agent is to correct.
+
+        Args:
+            case_key: case number or id.
+            reason: why, as the agent and the resident will read it.
+            missing: material keys to supply or correct.
+            fields: form field keys (``bank_account``) or person paths (``applicant.phone``).
+            allow_more: let the agent correct other fields and materials too.
+        """
+        payload = {"missing": list(missing), "fields": list(fields), "allow_more": allow_more}
+        return self.act(case_key, EventKind.returned, reason=reason, payload=payload)
+
     def supplement(
         self, case_key: str, materials: dict[str, str], attachments: Sequence[Attachment] = ()
     ) -> CaseView:
