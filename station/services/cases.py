@@ -23,13 +23,14 @@ from station.services.application import (
 )
 from station.services.corrections import Correctable, changes, correctables
 from station.services.names import action_name, role_name, state_name
+from station.services.rules import check_rating, data_refusal
 from station.store import NewEvent, StationStore
 from sync.blobs import store_blob
 from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
 from sync.payloads import validate_payload
 from sync.protocol import StationRole
-from sync.reducer import CaseView, china_day, correctable
+from sync.reducer import CaseView, china_day
 from sync.unresolved import UnresolvedView
 
 __all__ = [
@@ -71,33 +72,6 @@ def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
     return _("A {role} may not {action} while the case is {state}.").format(
         role=role_name(role), **values
     )
-
-
-def _check_rating(rating: int | None, reason: str | None) -> None:
-    if rating is None:
-        raise ActionRefused(_("Choose the resident's rating first."))
-    if not 1 <= rating <= 5:
-        raise ActionRefused(_("A rating is from 1 to 5."))
-    if rating <= 2 and not (reason or "").strip():
-        raise ActionRefused(_("A rating of 2 or less needs a reason."))
-
-
-def data_refusal(view: CaseView | None, kind: EventKind, data: dict[str, Any]) -> str | None:
-    """Why the case's data forbids the action (the reducer's rules, translated); None if not."""
-    if view is None:
-        return None
-    if kind is EventKind.rated and view.rating is not None:
-        return _("This case is already rated; a change is a rating correction.")
-    if kind is EventKind.rating_corrected:
-        if view.rating is None:
-            return _("This case has no rating to correct.")
-        if data.get("old") != view.rating:
-            return _("The rating changed meanwhile; open the case again.")
-    if kind is EventKind.corrected:
-        for path in data.get("changes") or {}:
-            if not correctable(view, path):
-                return _("{field} was not named for correction.").format(field=path)
-    return None
 
 
 class CaseService:
@@ -314,7 +288,7 @@ class CaseService:
             ActionRefused: no level chosen, 1-2 without a reason, or already rated
                 (a change is :meth:`correct_rating`).
         """
-        _check_rating(rating, reason)
+        check_rating(rating, reason)
         payload = {"rating": rating, "reason": (reason or "").strip() or None}
         return self.act(case_key, EventKind.rated, payload=payload)
 
@@ -327,7 +301,7 @@ class CaseService:
             ActionRefused: no rating saved, no reason for the change, the same level,
                 or 1-2 without the resident's reason.
         """
-        _check_rating(rating, reason)
+        check_rating(rating, reason)
         if not why.strip():
             raise ActionRefused(_("Say why the rating is corrected."))
         view = self.store.get_case(case_key)
