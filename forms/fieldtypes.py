@@ -1,29 +1,52 @@
-"""Validators of the closed set of field types, one per type.
+"""Validators and normalisers of the closed set of field types, one per type.
 
 Each validator takes the field's spec and a non-empty value and returns
 ``None`` when the value is good, or a ``(severity, message)`` pair. Messages are
 translated and name the field by its label.
+
+Each normaliser turns a value as typed into the value a case stores: full-width
+digits made ASCII (１２３ → 123), money as a plain decimal (``¥1,234.50元`` →
+``1234.50``), dates as ``YYYY-MM-DD``, an ID number's trailing ``x`` as ``X``,
+spaces out of phone and card numbers. A value that cannot be read is left as
+typed, for its validator to refuse. Validators judge the normalised value.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms.catalog.model import FieldSpec
-from forms.identity import IdNumberError, luhn_ok, parse_id_number, uscc_problem
+from forms.identity import (
+    IdNumberError,
+    compact_id_number,
+    luhn_ok,
+    parse_id_number,
+    uscc_problem,
+)
 from forms.messages import _
 
 Verdict = tuple[str, str] | None
 """None (good) or (severity, message)."""
 
 Validator = Callable[[FieldSpec, Any, date], Verdict]
+Normaliser = Callable[[Any], Any]
+
+EARLIEST_DATE = date(1900, 1, 1)
+"""No date on a form lies before this (a year typed 1026 for 2026 is a typo)."""
+FUTURE_YEARS = 2
+"""A date that may lie in the future (预产期...) lies at most this many years ahead."""
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$")
+_MONEY = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+"""A plain amount or one with thousands separators in the right places (1,234.50)."""
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DIGIT = re.compile(r"\d")
 _TRUE = {"true", "yes", "1", "是", "y"}
 _FALSE = {"false", "no", "0", "否", "n"}
 TEXT_MAX = 100
@@ -46,14 +69,26 @@ def _text(spec: FieldSpec, value: Any, today: date) -> Verdict:
         return _error("{label}: at most {limit} characters", spec, limit=limit)
     if spec.type == "text" and "\n" in value:
         return _error("{label}: must be a single line", spec)
+    if is_person_name(spec) and _DIGIT.search(value):
+        return _error("{label}: a name has no digits", spec)
     return None
+
+
+def is_person_name(spec: FieldSpec) -> bool:
+    """Whether a text field holds a person's name (``name``, or a label ending in 姓名)."""
+    return spec.type == "text" and (spec.key == "name" or spec.label.endswith("姓名"))
+
+
+def ascii_text(value: str) -> str:
+    """Full-width letters, digits and punctuation as ASCII (NFKC), spaces trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def _integer(spec: FieldSpec, value: Any, today: date) -> Verdict:
     if isinstance(value, bool):
         return _error("{label}: must be a whole number", spec)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        value = int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", ascii_text(value)):
+        value = int(ascii_text(value))
     if not isinstance(value, int):
         return _error("{label}: must be a whole number", spec)
     return _bounds(spec, Decimal(value))
@@ -68,18 +103,29 @@ def _bounds(spec: FieldSpec, number: Decimal) -> Verdict:
 
 
 def to_money(value: Any) -> Decimal | None:
-    """A money value as a Decimal, or None when it is not a number (floats are refused)."""
+    """A money value as a Decimal, or None when it is not a number (floats are refused).
+
+    Text may have full-width digits, a ``¥`` in front, ``元`` after and thousands
+    separators in the right places: ``￥１,２３４.５０元`` is 1234.50; ``1,23`` is refused.
+    """
     if isinstance(value, bool) or isinstance(value, float):
         return None
     if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
+        return Decimal(value) if Decimal(value).is_finite() else None
+    if not isinstance(value, str):
+        return None
+    text = ascii_text(value).removeprefix("¥").removesuffix("元").replace(" ", "")
+    if not _MONEY.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
+
+
+def _normal_money(value: Any) -> Any:
+    number = to_money(value)
+    return value if number is None else str(number)
 
 
 def _money(spec: FieldSpec, value: Any, today: date) -> Verdict:
@@ -94,15 +140,36 @@ def _money(spec: FieldSpec, value: Any, today: date) -> Verdict:
 
 
 def to_date(value: Any) -> date | None:
-    """A date value (``date`` or ``YYYY-MM-DD``) as a date, or None."""
+    """A real date (a ``date``, or ``YYYY-MM-DD``; ``/``, ``.`` or 年月日 also read), or None.
+
+    ``2026-13-45`` and ``2026-02-30`` are None: not a day of the calendar.
+    """
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    if not isinstance(value, str):
+        return None
+    found = _DATE.match(ascii_text(value))
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def _normal_date(value: Any) -> Any:
+    day = to_date(value)
+    return value if day is None else day.isoformat()
+
+
+def latest_date(spec: FieldSpec, today: date) -> date:
+    """The latest date a field accepts: today when it is past-only, else a few years ahead."""
+    if spec.past_only:
+        return today
+    try:
+        return today.replace(year=today.year + FUTURE_YEARS)
+    except ValueError:  # 29 February, in a year that has none
+        return today.replace(year=today.year + FUTURE_YEARS, day=28) + timedelta(days=1)
 
 
 def _date(spec: FieldSpec, value: Any, today: date) -> Verdict:
@@ -111,6 +178,11 @@ def _date(spec: FieldSpec, value: Any, today: date) -> Verdict:
         return _error("{label}: not a valid date (YYYY-MM-DD)", spec)
     if spec.past_only and day > today:
         return _error("{label}: may not be in the future", spec)
+    if day < EARLIEST_DATE:
+        return _error("{label}: may not be before {earliest}", spec, earliest=EARLIEST_DATE)
+    latest = latest_date(spec, today)
+    if day > latest:
+        return _error("{label}: may not be after {latest}", spec, latest=latest)
     return None
 
 
@@ -166,7 +238,7 @@ def _boolean(spec: FieldSpec, value: Any, today: date) -> Verdict:
 def _phone(spec: FieldSpec, value: Any, today: date) -> Verdict:
     if not isinstance(value, str):
         return _error("{label}: not a phone number", spec)
-    compact = re.sub(r"[\s()（）]", "", value)
+    compact = compact_phone(value)
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return None
     if compact.startswith("1"):
@@ -177,8 +249,18 @@ def _phone(spec: FieldSpec, value: Any, today: date) -> Verdict:
     )
 
 
+def compact_phone(value: str) -> str:
+    """A phone number without spaces or brackets, full-width digits made ASCII."""
+    return re.sub(r"[\s()]", "", ascii_text(value))
+
+
+def _normal_phone(value: Any) -> Any:
+    return compact_phone(value) if isinstance(value, str) else value
+
+
 _ID_MESSAGES = {
     "length": "{label}: an ID number has 18 characters",
+    "old15": "{label}: this is an old 15-digit number; enter the 18-digit ID number",
     "format": "{label}: 17 digits followed by a digit or X",
     "checksum": "{label}: the check code is wrong",
     "birth_date": "{label}: the birth date in the number is not a real date",
@@ -209,20 +291,70 @@ _USCC_MESSAGES = {
 }
 
 
+def _normal_id(value: Any) -> Any:
+    return compact_id_number(value) if isinstance(value, str) else value
+
+
 def _uscc(spec: FieldSpec, value: Any, today: date) -> Verdict:
     problem = uscc_problem(value) if isinstance(value, str) else "length"
     return None if problem is None else _error(_USCC_MESSAGES[problem], spec)
 
 
+def compact_account(value: str) -> str:
+    """A bank account number without spaces or hyphens, full-width digits made ASCII."""
+    return re.sub(r"[\s-]", "", ascii_text(value))
+
+
+def is_bank_card(number: str) -> bool:
+    """Whether a compact account number is a UnionPay card's (16 to 19 digits from 62).
+
+    Every such card number (the 社保卡 financial account included) passes the Luhn
+    check; a passbook (存折) account number need not.
+    """
+    return number.startswith("62") and 16 <= len(number) <= 19
+
+
 def _bank_account(spec: FieldSpec, value: Any, today: date) -> Verdict:
-    compact = re.sub(r"[\s-]", "", value) if isinstance(value, str) else ""
-    if not compact.isdigit():
+    compact = compact_account(value) if isinstance(value, str) else ""
+    if not re.fullmatch(r"[0-9]+", compact):
         return _error("{label}: digits only", spec)
     if not 12 <= len(compact) <= 19:
         return _error("{label}: must have 12 to 19 digits", spec)
-    if not luhn_ok(compact):
-        return _warning("{label}: the card number fails the Luhn check; read it again", spec)
-    return None
+    if luhn_ok(compact):
+        return None
+    if is_bank_card(compact):
+        return _error(
+            "{label}: this card number is wrong (Luhn check); copy it from the card", spec
+        )
+    return _warning("{label}: the card number fails the Luhn check; read it again", spec)
+
+
+def _normal_account(value: Any) -> Any:
+    return compact_account(value) if isinstance(value, str) else value
+
+
+def _normal_integer(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", ascii_text(value)):
+        return int(ascii_text(value))
+    return value
+
+
+def _normal_boolean(value: Any) -> Any:
+    answer = to_bool(value)
+    return value if answer is None else answer
+
+
+def _normal_choices(value: Any) -> Any:
+    chosen = _choices(value)
+    return value if chosen is None else chosen
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _normal_uscc(value: Any) -> Any:
+    return re.sub(r"\s", "", ascii_text(value)).upper() if isinstance(value, str) else value
 
 
 VALIDATORS: dict[str, Validator] = {
@@ -239,3 +371,31 @@ VALIDATORS: dict[str, Validator] = {
     "uscc": _uscc,
     "bank_account": _bank_account,
 }
+
+NORMALISERS: dict[str, Normaliser] = {
+    "text": _stripped,
+    "long_text": _stripped,
+    "integer": _normal_integer,
+    "money": _normal_money,
+    "date": _normal_date,
+    "choice": _stripped,
+    "multi_choice": _normal_choices,
+    "boolean": _normal_boolean,
+    "phone": _normal_phone,
+    "id_number": _normal_id,
+    "uscc": _normal_uscc,
+    "bank_account": _normal_account,
+}
+
+
+def normalise(spec: FieldSpec, value: Any) -> Any:
+    """The value a case stores for what was typed (see the module docstring).
+
+    Args:
+        spec: the field.
+        value: as typed or imported.
+
+    Returns:
+        The normalised value; a value that cannot be read comes back unchanged.
+    """
+    return NORMALISERS[spec.type](value)

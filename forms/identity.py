@@ -10,6 +10,7 @@ table is used only to warn.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -22,7 +23,8 @@ _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_PATTERN = re.compile(rf"^[{_USCC_CHARSET}]{{18}}$")
 
-IdProblem = Literal["length", "format", "checksum", "birth_date", "future"]
+IdProblem = Literal["length", "old15", "format", "checksum", "birth_date", "future"]
+"""Why a number is refused; ``old15`` is a first-generation 15-digit number (一代证)."""
 
 
 class IdNumberError(ValueError):
@@ -50,8 +52,8 @@ class IdInfo:
 
 
 def compact_id_number(number: str) -> str:
-    """Remove spaces and upper-case a trailing ``x``."""
-    return re.sub(r"\s", "", number).upper()
+    """Full-width characters made ASCII, spaces removed, a trailing ``x`` upper-cased."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", number)).upper()
 
 
 def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
@@ -69,6 +71,8 @@ def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
         IdNumberError: wrong length, characters, check character or birth date.
     """
     compact = compact_id_number(number)
+    if len(compact) == 15 and compact.isdigit():
+        raise IdNumberError("old15")
     if len(compact) != 18:
         raise IdNumberError("length")
     if not _ID_PATTERN.match(compact):

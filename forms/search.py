@@ -118,3 +118,27 @@ def _pinyin_score(query: str, name: _Name) -> float:
             score = (600 if start == 0 else 400) + name.weight * 10 + whole - start / 100
             best = max(best, score)
     return best
+
+
+def text_score(query: str, text: str) -> float:
+    """How well ``query`` finds ``text``: Chinese as typed, full pinyin or initials (0: not at all).
+
+    For short lists searched by name (the desk's commands): ``sk`` finds 收件,
+    ``bd`` finds 补打, ``同步`` finds 立即同步.
+
+    Args:
+        query: what the person typed.
+        text: a name shown to them.
+
+    Returns:
+        A score, higher is better; 0 when it does not match.
+    """
+    compact = "".join(_SPLIT.split(query.strip())).lower()
+    if not compact:
+        return 0
+    lowered = text.lower()
+    if compact in lowered:
+        return 700 - lowered.index(compact) / 100
+    if compact.isascii() and compact.isalnum():
+        return _pinyin_score(compact, _Name(text, _syllables(text), 1))
+    return 0

@@ -21,18 +21,24 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from forms.catalog.model import Condition, FieldGroup, FieldSpec, MaterialSpec, Rule, ServiceItem
-from forms.fieldtypes import VALIDATORS, to_bool, to_money
+from forms.fieldtypes import VALIDATORS, normalise, to_bool, to_date, to_money
 from forms.identity import IdInfo, IdNumberError, mask_id_number, parse_id_number
 from forms.messages import _
+from forms.workdays import supply_by as default_supply_by
 
 __all__ = [
     "MATERIAL_STATES",
     "RELATIONS",
+    "Severity",
     "IdInfo",
     "Problem",
     "applicant_specs",
     "check_application",
+    "deferred_deadlines",
     "has_errors",
+    "normalise_fields",
+    "normalise_person",
+    "supply_by_problem",
     "mask_id_number",
     "parse_id_number",
     "validate_field",
@@ -91,6 +97,8 @@ def validate_field(
     where = path or f"fields.{spec.key}"
     if isinstance(value, str):
         value = value.strip()
+    if not is_empty(value):
+        value = normalise(spec, value)
     if is_empty(value):
         if spec.required:
             return Problem(where, _("{label}: required").format(label=spec.label))
@@ -134,9 +142,13 @@ def check_application(
     materials: Mapping[str, str],
     relation: str = "self",
     principal: Mapping[str, Any] | None = None,
+    supply_by: Mapping[str, Any] | None = None,
     today: date | None = None,
 ) -> list[Problem]:
     """Check a whole application against its item before it is taken in.
+
+    Values are judged as they will be stored (``normalise_fields``), so the
+    review and the take-in agree on every rule.
 
     Args:
         item: the service item (the version the case is filed under).
@@ -144,7 +156,10 @@ def check_application(
         fields: the form's values by field key; a group's value is a list of row dicts.
         materials: material key -> provided | deferred | shared | missing.
         relation: self, relative or agent.
-        principal: the person acting for the applicant (required for a relative).
+        principal: the person acting for the applicant: name, ID number and phone
+            are required whenever the relation is not ``self``.
+        supply_by: 容缺 deadlines by material key, as typed (``YYYY-MM-DD``) or dates;
+            a deferred material without one gets the item's default.
         today: the intake day (default: today).
 
     Returns:
@@ -153,11 +168,128 @@ def check_application(
     day = today or date.today()
     problems = _check_people(applicant, relation, principal, day)
     problems += _check_fields(item, fields, day)
-    facts = _facts(item, applicant, relation, fields, day)
+    fields = normalise_fields(item, fields)
+    facts = _facts(item, normalise_person(applicant), relation, fields, day)
     needed = _needed_materials(item, facts, problems)
     problems += _check_materials(item, materials, needed)
+    problems += _check_supply_by(item, materials, supply_by or {}, day)
     problems += _check_rules(item, facts, materials)
     return problems
+
+
+def normalise_person(person: Mapping[str, Any]) -> dict[str, Any]:
+    """An applicant's or principal's details as a case stores them (ID ``x`` → ``X``...)."""
+    specs = {spec.key: spec for spec in applicant_specs()}
+    return {
+        key: normalise(specs[key], value) if key in specs and not is_empty(value) else value
+        for key, value in person.items()
+    }
+
+
+def normalise_fields(item: ServiceItem, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values as a case stores them (see ``forms.fieldtypes.normalise``).
+
+    Unknown keys and values of the wrong shape are kept as they are (the check
+    reports them).
+    """
+    specs = {spec.key: spec for spec in item.fields}
+    groups = {group.key: group for group in item.groups}
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in specs and not is_empty(value):
+            out[key] = normalise(specs[key], value)
+        elif key in groups and isinstance(value, list):
+            out[key] = [_normal_row(groups[key], row) for row in value]
+        else:
+            out[key] = value
+    return out
+
+
+def _normal_row(group: FieldGroup, row: Any) -> Any:
+    if not isinstance(row, dict):
+        return row
+    specs = {spec.key: spec for spec in group.fields}
+    return {
+        key: normalise(specs[key], value) if key in specs and not is_empty(value) else value
+        for key, value in row.items()
+    }
+
+
+def supply_limit(item: ServiceItem, day: date) -> date:
+    """The latest 容缺 deadline for an intake on ``day``: ``defer_days`` working days on."""
+    return default_supply_by(item, day).date
+
+
+def deferred_deadlines(
+    item: ServiceItem, materials: Mapping[str, str], supply_by: Mapping[str, Any], day: date
+) -> dict[str, date]:
+    """The 容缺 deadline of every deferred material: the one given, else the item's default.
+
+    Call on an application ``check_application`` passed (a date given is then valid).
+    """
+    limit = supply_limit(item, day)
+    return {
+        key: to_date(supply_by.get(key)) or limit
+        for key, state in materials.items()
+        if state == "deferred"
+    }
+
+
+def _check_supply_by(
+    item: ServiceItem, materials: Mapping[str, str], supply_by: Mapping[str, Any], day: date
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for key, value in supply_by.items():
+        if is_empty(value.strip() if isinstance(value, str) else value):
+            continue
+        try:
+            spec = item.material(key)
+        except KeyError:
+            message = _("{key}: this item has no such material").format(key=key)
+            problems.append(Problem(f"materials.{key}", message))
+            continue
+        problem = supply_by_problem(item, spec, materials.get(key, "missing"), value, day)
+        if problem is not None:
+            problems.append(Problem(f"materials.{key}", problem))
+    return problems
+
+
+def supply_by_problem(
+    item: ServiceItem | None, spec: MaterialSpec, state: str, value: Any, day: date
+) -> str | None:
+    """What is wrong with a 容缺 deadline as typed (None when it is fine or empty).
+
+    Args:
+        item: the service item (None: the item's limit is not checked).
+        spec: the material.
+        state: the material's state (a date is only for a deferred one).
+        value: the date as typed, or a date.
+        day: the intake day.
+
+    Returns:
+        A translated message naming the material, or None.
+    """
+    if is_empty(value.strip() if isinstance(value, str) else value):
+        return None
+    if state != "deferred":
+        return _("{name}: a supply-by date is only for a deferred (容缺) material").format(
+            name=spec.name
+        )
+    deadline = to_date(value)
+    if deadline is None:
+        return _("{name}: the supply-by date {value} is not a real date (YYYY-MM-DD)").format(
+            name=spec.name, value=value
+        )
+    if deadline <= day:
+        return _("{name}: the supply-by date must be after today").format(name=spec.name)
+    if item is None:
+        return None
+    limit = supply_limit(item, day)
+    if deadline > limit:
+        return _(
+            "{name}: the supply-by date may not be after {limit} ({days} working days for this item)"
+        ).format(name=spec.name, limit=limit.isoformat(), days=item.defer_days)
+    return None
 
 
 def _check_person(
@@ -181,16 +313,19 @@ def _check_people(
                 _("Relation: {value} is not self, relative or agent").format(value=relation),
             )
         )
-    if principal:
-        problems += _check_person(principal, "principal", day)
-    elif relation == "relative":
-        problems.append(
-            Problem(
-                "principal",
-                _("A relative files for the applicant: record the relative's name, ID and phone"),
-            )
+    if relation != "self":
+        problems += _check_person(principal or {}, "principal", day)
+    elif principal and not all(is_empty(_stripped(v)) for v in principal.values()):
+        message = _(
+            "Representative: the applicant files in person; leave it empty, "
+            "or choose who files for them"
         )
+        problems.append(Problem("principal", message))
     return problems
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _check_fields(item: ServiceItem, fields: Mapping[str, Any], day: date) -> list[Problem]:

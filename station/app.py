@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from forms.i18n import set_language
 from station.i18n import _
+from station.screens.base import KeyGate
 from station.screens.bundles import DropFolderWatch, import_bundle
+from station.screens.commands import DeskCommands
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
@@ -41,12 +43,21 @@ class DaibanApp(App[None]):
     CSS_PATH = [THEMES / "desk.tcss", THEMES / "elder.tcss"]
     BINDINGS = [
         Binding("f2", "toggle_elder", _("Elder mode"), priority=True),
+        # Tab moves the focus at once, before the next key is routed: typed at full
+        # speed, "name Tab ID" puts the ID in the ID field, not after the name.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
         Binding("f5", "sync_now", _("Sync now"), show=False),
         # Textual adds its own ("palette", in English) unless the app has one.
         Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
+        Binding("f1", "keys_help", _("Keys"), priority=True),
     ]
+    COMMANDS = {DeskCommands}
+    """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's
+    own entries — theme, screenshot — are English only and a theme change would undo
+    elder mode)."""
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
         super().__init__()
@@ -96,7 +107,21 @@ class DaibanApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, KeyGate) and screen.holding:
+                screen.hold(event)  # the screen is between states: the key waits its turn
+                return
+            await self.route_key(event)
+            return
         await super().on_event(event)
+
+    async def route_key(self, event: events.Key) -> None:
+        """Deliver a key now (Textual's routing), and let the screen start holding after it."""
+        screen = self.screen
+        await super().on_event(event)
+        if isinstance(screen, KeyGate) and screen is self.screen and screen.holds_after(event.key):
+            screen.hold_keys()
 
     def _check_idle(self) -> None:
         minutes = getattr(self.desk.settings, "idle_lock_minutes", 10)
@@ -151,6 +176,15 @@ class DaibanApp(App[None]):
         elif outcome.error and message.manual:
             self.notify(outcome.error, severity="warning")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab moves the focus at once, except out of an open dropdown: there, keys typed
+        before it (the Enter that picks an option) must reach it first."""
+        if action in ("focus_next", "focus_previous"):
+            from textual.widgets._select import SelectOverlay
+
+            return not isinstance(self.focused, SelectOverlay)
+        return True
+
     def action_toggle_elder(self) -> None:
         """长辈模式 on/off: one class on the App plus the high-contrast theme."""
         self._apply_elder(not self.has_class("elder"))
@@ -185,21 +219,12 @@ class DaibanApp(App[None]):
         title = _("{what} did not complete").format(what=what)
         self.push_screen(MessageDialog(title, explain(error, log_path(data_dir)), error=True))
 
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every binding of the current screen and the app, in the command palette."""
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen | {"command_palette"}:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                f"{_('Key')}: {key}",
-                _runner(active.node, binding.action),
-            )
-        # Textual's own entries (theme, screenshot, "Quit the application"...) are English
-        # only and would let a theme change undo elder mode: the desk's bindings are enough.
+    def action_keys_help(self) -> None:
+        """F1: the keys of the screen on show, and what each does."""
+        from station.screens.commands import screen_commands
+
+        lines = [f"{c.key:>8}  {c.name}" for c in screen_commands(self.screen)]
+        self.push_screen(MessageDialog(_("Keys on this screen"), "\n".join(lines)))
 
 
 def home_screen(desk: Desk) -> Screen[None]:
@@ -207,13 +232,6 @@ def home_screen(desk: Desk) -> Screen[None]:
     from station.screens.home import HomeScreen
 
     return HomeScreen(desk)
-
-
-def _runner(node: Any, action: str) -> Callable[[], Any]:
-    async def run() -> None:
-        await node.run_action(action)
-
-    return run
 
 
 def desk_language(settings: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -63,9 +64,60 @@ class FailureForwarding:
         """
 
 
-class DeskScreen(FailureForwarding, Screen[ResultType]):
+class KeyGate:
+    """Mixin: keys typed while the screen is between states wait, then land where they belong.
+
+    The app forwards a key to whatever has focus when it reads the key; a screen that
+    is still mounting, building a form or refocusing a field has not moved the focus
+    yet, so a fast typist's next keys would land in the wrong field or nowhere. While
+    :attr:`holding`, the app hands keys to :meth:`hold` instead; :meth:`release_keys`
+    replays them in order once the focus is where the person expects it.
+    """
+
+    holding: bool = False
+    _held: list[events.Key]
+    _hold_again: bool = False
+    _releasing: bool = False
+
+    def hold_keys(self) -> None:
+        """From now on, keys wait (until :meth:`release_keys`)."""
+        self.holding = True
+        self._hold_again = True
+
+    def hold(self, event: events.Key) -> None:
+        """Keep a key that arrived while holding."""
+        if not hasattr(self, "_held"):
+            self._held = []
+        self._held.append(event)
+
+    def holds_after(self, key: str) -> bool:
+        """Whether ``key`` starts a change of state whose end the screen will announce.
+
+        Screens that rebuild or refocus after a key say so (the take-in's item list);
+        the default is no.
+        """
+        return False
+
+    async def release_keys(self) -> None:
+        """Replay the held keys in order (keys arriving meanwhile join the queue)."""
+        if self._releasing:  # one replay at a time, or keys would overtake each other
+            return
+        app: Any = getattr(self, "app")  # noqa: B009 - the mixin is always on a Screen
+        held = getattr(self, "_held", [])
+        self._releasing = True
+        self._hold_again = False
+        try:
+            while held and not self._hold_again:
+                await app.route_key(held.pop(0))
+        finally:
+            self._releasing = False
+        if not self._hold_again:
+            self.holding = False
+
+
+class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
     """A full desk screen."""
 
 
-class DeskModal(FailureForwarding, ModalScreen[ResultType]):
+class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):
     """A desk dialog."""

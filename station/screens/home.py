@@ -163,7 +163,7 @@ class HomeScreen(DeskScreen[None]):
     """今日: drafts, 补正, to hand over, deadlines, superseded, sync state."""
 
     BINDINGS = [
-        Binding("n", "take_in", _("Take in")),
+        Binding("n", "take_in", _("Take in"), priority=True),  # the take-in holds what follows
         Binding("l", "cases", _("Cases")),
         Binding("s", "sync_now", _("Sync now")),
         Binding("u", "unresolved", _("Unresolved")),

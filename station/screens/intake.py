@@ -74,9 +74,10 @@ class IntakeScreen(ScanAttaching):
     """The guided take-in; dismissed with nothing (the home screen reloads)."""
 
     BINDINGS = [
-        Binding("f7", "previous", _("Previous step")),
-        Binding("f8", "next", _("Next step")),
-        Binding("f9", "take_in", _("Take in")),
+        # priority: the step changes before the next key is routed (fast typing)
+        Binding("f7", "previous", _("Previous step"), priority=True),
+        Binding("f8", "next", _("Next step"), priority=True),
+        Binding("f9", "take_in", _("Take in"), priority=True),
         Binding("f6", "authorization", _("Authorization letter")),
         Binding("ctrl+d", "discard", _("Discard draft")),
         Binding("escape", "leave", _("Leave (draft kept)")),
@@ -117,6 +118,7 @@ class IntakeScreen(ScanAttaching):
         self._saved_revision = 0
         self._taking_in = False
         """A take-in is running: F9 again does nothing (one draft, one case)."""
+        self.holding = True  # keys typed before the first step has the focus wait for it
 
     def compose(self) -> ComposeResult:
         today = self.desk.clock().date()
@@ -179,6 +181,14 @@ class IntakeScreen(ScanAttaching):
         if self.draft.item_code:
             await self._build_item(self.catalog.get(self.draft.item_code))
         await self._go(self.draft.step if self.draft.item_code else 0)
+        await self.release_keys()
+
+    def holds_after(self, key: str) -> bool:
+        """Enter on the item list builds the form: keys typed meanwhile wait for it."""
+        focused = self.focused
+        if key == "enter" and focused is not None and focused.id in ("item-search", "item-results"):
+            return True
+        return super().holds_after(key)
 
     @on(Input.Changed, "#item-search")
     def _search(self, event: Input.Changed) -> None:
@@ -192,9 +202,10 @@ class IntakeScreen(ScanAttaching):
         results = self.query_one("#item-results", OptionList)
         if results.option_count == 1:
             results.highlighted = 0
-            results.action_select()
+            results.action_select()  # the chosen item's form releases the held keys
             return
-        results.focus()
+        self.set_focus(results)
+        await self.release_keys()
 
     def key_down(self) -> None:
         """Down from the search box goes into the results (as a person expects)."""
@@ -216,6 +227,7 @@ class IntakeScreen(ScanAttaching):
         await self._build_item(item)
         self._save()
         await self._go(1)
+        await self.release_keys()
 
     async def _build_item(self, item: Any) -> None:
         self.item = item
@@ -275,8 +287,10 @@ class IntakeScreen(ScanAttaching):
     @on(Select.Changed, "#relation")
     def _relation_changed(self, event: Select.Changed) -> None:
         self.draft.relation = str(event.value)
+        self.hold_keys()  # the principal's fields appear: Tab must find them
         self._show_principal()
         self._save()
+        self.call_after_refresh(self.release_keys)
 
     @on(Checkbox.Changed, "#commitment")
     def _commitment_changed(self, event: Checkbox.Changed) -> None:
@@ -327,12 +341,13 @@ class IntakeScreen(ScanAttaching):
     def _focus_step(self, name: str) -> None:
         pane = self.query_one(f"#step-{name}")
         targets = pane.query("Input, Select, OptionList, Checkbox")
+        # set_focus, not focus(): the focus moves now, before the next key is routed
         if name == "item":
-            self.query_one("#item-search", Input).focus()
+            self.set_focus(self.query_one("#item-search", Input))
         elif name == "review":
-            self.query_one("#take-in", Button).focus()
+            self.set_focus(self.query_one("#take-in", Button))
         elif targets:
-            targets.first().focus(scroll_visible=False)
+            self.set_focus(targets.first(), scroll_visible=False)
             # the step's heading and the first field's label stay in view (elder mode's
             # tall fields used to scroll them away)
             pane.scroll_home(animate=False)

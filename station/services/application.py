@@ -39,8 +39,10 @@ class Application(BaseModel):
     materials: dict[str, Literal["provided", "deferred", "shared", "missing"]] = Field(
         default_factory=dict
     )
-    supply_by: dict[str, date] = Field(default_factory=dict)
-    """容缺: the day each deferred material must be supplied by."""
+    supply_by: dict[str, date | str] = Field(default_factory=dict)
+    """容缺: the day each deferred material must be supplied by, as typed (checked at
+    intake, with a message naming the material); a deferred one without a date gets
+    the item's default (``defer_days`` working days)."""
     attachments: list[Attachment] = Field(default_factory=list)
     commitment: bool = False
     """告知承诺 signed by the applicant."""

@@ -6,13 +6,21 @@ script can do exactly what a person at the desk can do, and nothing more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from forms.catalog import Catalog, ServiceItem
-from forms.validation import Problem, check_application, has_errors
+from forms.validation import (
+    Problem,
+    check_application,
+    deferred_deadlines,
+    has_errors,
+    normalise_fields,
+    normalise_person,
+)
 from station.services import _
 from station.services.application import (
     ActionRefused,
@@ -24,7 +32,7 @@ from station.services.application import (
 from station.services.corrections import Correctable, changes, correctables
 from station.services.names import action_name, role_name, state_name
 from station.services.rules import check_rating, data_refusal
-from station.store import NewEvent, StationStore
+from station.store import NewEvent, RefusedByCentreRules, StationStore
 from sync.blobs import store_blob
 from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
@@ -58,6 +66,16 @@ ROLES_AT_STATION: dict[StationRole, frozenset[Role]] = {
 def today_in_china() -> date:
     """The calendar day in China now (case numbers and deadlines use it)."""
     return china_day(datetime.now(UTC))
+
+
+def _centre_problem(reason: str) -> Problem:
+    """A problem for what the centre's own rules refuse (a safety net behind the desk's checks)."""
+    found = re.search(r"payload: ([\w.\[\]]+): ", reason)
+    where = found.group(1) if found else "payload"
+    message = _("{field}: the centre would refuse this case ({reason})").format(
+        field=where, reason=reason
+    )
+    return Problem(where, message)
 
 
 def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
@@ -101,6 +119,7 @@ class CaseService:
             materials=application.materials,
             relation=application.relation,
             principal=application.principal,
+            supply_by=application.supply_by,
             today=today or today_in_china(),
         )
 
@@ -109,47 +128,96 @@ class CaseService:
     ) -> list[NewEvent]:
         """Validate an application and build its ``created`` (+ ``received``) events.
 
+        The desk's checks (``check_application``) come first, then the payload is
+        checked with the centre's own schema (``sync.payloads.validate_payload``);
+        the store judges the events by the centre's rule again before it writes.
+
         Raises:
             ValidationFailed: with every blocking problem; nothing is written.
         """
         self._check_role(EventKind.created)
-        problems = self.check(application, today)
+        day = today or today_in_china()
+        problems = self.check(application, day)
         if has_errors(problems):
             raise ValidationFailed([p for p in problems if p.severity == "error"])
-        item = self.item(application.item_code)
-        payload = application.model_dump(mode="json")
-        payload |= {
-            "kind": "application",
-            "item_version": str(item.version),
-            "item_name": item.name,
-            "promised_days": item.promised_days,
-            "station_name": self._station_name(),
-            "agent_name": self.actor.name,
-            "agent_phone": self.actor.phone,
-        }
+        payload = self._created_payload(application, day)
+        try:
+            validate_payload(EventKind.created, payload)
+        except ValueError as error:
+            raise ValidationFailed([_centre_problem(str(error))]) from None
         events = [self._new(EventKind.created, payload)]
         if receive:
             events.append(self._new(EventKind.received, {}))
         return events
 
+    def _created_payload(self, application: Application, day: date) -> dict[str, Any]:
+        """The ``created`` payload: values as stored (normalised), 容缺 deadlines filled in."""
+        item = self.item(application.item_code)
+        principal = application.principal if application.relation != "self" else None
+        return {
+            "kind": "application",
+            "item_code": item.code,
+            "item_version": str(item.version),
+            "item_name": item.name,
+            "promised_days": item.promised_days,
+            "applicant": normalise_person(application.applicant),
+            "relation": application.relation,
+            "principal": normalise_person(principal) if principal is not None else None,
+            "fields": normalise_fields(item, application.fields),
+            "materials": dict(application.materials),
+            "supply_by": {
+                key: when.isoformat()
+                for key, when in deferred_deadlines(
+                    item, application.materials, application.supply_by, day
+                ).items()
+            },
+            "attachments": [a.model_dump(mode="json") for a in application.attachments],
+            "commitment": application.commitment,
+            "station_name": self._station_name(),
+            "agent_name": self.actor.name,
+            "agent_phone": self.actor.phone,
+        }
+
     def take_in(
-        self, application: Application, *, receive: bool = True, today: date | None = None
+        self,
+        application: Application,
+        *,
+        draft_id: str | None = None,
+        receive: bool = True,
+        today: date | None = None,
     ) -> CaseView:
         """Validate and take an application in (收件), all in one transaction.
 
+        With a draft id, one draft becomes at most one case: the case id is the
+        draft id, the draft is deleted in the transaction that creates the case,
+        and taking the same draft in again (F9 twice, a retry after a crash or a
+        failed print) returns the case already made and writes nothing.
+
         Args:
             application: what the resident applies for.
+            draft_id: the draft being taken in (a UUIDv7 string), if any.
             receive: also take it in (``received``), not just save it as a draft case.
             today: the intake day (default: today in China).
 
         Returns:
-            The new case, with its case number.
+            The case, with its case number.
 
         Raises:
             ValidationFailed: the application has errors; nothing was written.
         """
-        events = self.intake_events(application, receive=receive, today=today)
-        return self.store.create_cases([events], today or today_in_china())[0]
+        day = today or today_in_china()
+        if draft_id is not None:
+            made = self.store.get_case(draft_id)
+            if made is not None:  # taken in already: only the draft may be left over
+                self.store.delete_draft(draft_id)
+                return made
+        events = self.intake_events(application, receive=receive, today=day)
+        try:
+            if draft_id is None:
+                return self.store.create_cases([events], day)[0]
+            return self.store.create_case_once(events, day, draft_id=draft_id)[0]
+        except RefusedByCentreRules as refused:
+            raise ValidationFailed([_centre_problem(refused.reason)]) from None
 
     def attach(self, path: Path, material_key: str | None = None) -> Attachment:
         """Keep a scan in the blob store (on disk and fsynced) and describe it for an event.
@@ -165,8 +233,15 @@ class CaseService:
     def take_in_many(
         self, batches: Sequence[Sequence[NewEvent]], today: date | None = None
     ) -> list[CaseView]:
-        """Write already validated intakes (from :meth:`intake_events`) in ONE transaction."""
-        return self.store.create_cases(batches, today or today_in_china())
+        """Write already validated intakes (from :meth:`intake_events`) in ONE transaction.
+
+        Raises:
+            ValidationFailed: an event the centre would refuse; nothing was written.
+        """
+        try:
+            return self.store.create_cases(batches, today or today_in_china())
+        except RefusedByCentreRules as refused:
+            raise ValidationFailed([_centre_problem(refused.reason)]) from None
 
     def record_unresolved(
         self, *, what: str, why: str, contact: str, today: date | None = None

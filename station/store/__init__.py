@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from station.store import eventlog, meta, migrate, projection, records
 from station.store.caselist import CaseListMixin
@@ -27,7 +27,7 @@ from station.store.models import (
 )
 from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
-from station.store.tables import CASES
+from station.store.tables import CASES, DRAFTS
 from sync.events import Event
 from sync.ids import CASE_NUMBER_RE, new_id
 from sync.ids import case_number as make_case_number
@@ -41,6 +41,7 @@ __all__ = [
     "StationStore",
     "SyncRecord",
     "NotEnrolled",
+    "RefusedByCentreRules",
 ]
 
 CaseCheck = Callable[[CaseView | None], None]
@@ -49,6 +50,20 @@ CaseCheck = Callable[[CaseView | None], None]
 
 class NotEnrolled(RuntimeError):
     """The station has no identity yet (``daiban station enroll`` first)."""
+
+
+class RefusedByCentreRules(ValueError):
+    """An event the centre would supersede (``sync.reducer.judge``); nothing was written.
+
+    Attributes:
+        kind: the event's kind.
+        reason: the centre's reason, in English (``created payload: principal.name: ...``).
+    """
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f"{kind}: {reason}")
+        self.kind = kind
+        self.reason = reason
 
 
 class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, SyncSideMixin):
@@ -165,33 +180,88 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             projection.project_many(conn, views)
             return views
 
-    def create_cases(self, cases: Sequence[Sequence[NewEvent]], day: date) -> list[CaseView]:
+    def create_cases(
+        self,
+        cases: Sequence[Sequence[NewEvent]],
+        day: date,
+        *,
+        case_ids: Sequence[UUID | None] | None = None,
+    ) -> list[CaseView]:
         """Create new cases (first event ``created``), all in ONE transaction.
 
         Each gets the next case number of ``day`` and its events the next
         station sequence numbers, so a crash leaves either all of them or none.
+        Every event is judged by the centre's own rule (``sync.reducer.judge``:
+        the lifecycle and the payload schema) before anything is written.
 
         Args:
             cases: per case, its events (``created`` first).
             day: the day the case numbers are made for.
+            case_ids: per case, its id (None: a new one).
 
         Returns:
             The new cases, in order.
+
+        Raises:
+            RefusedByCentreRules: an event the centre would not apply; nothing written.
         """
         identity = self.require_identity()
         with writing(self.engine) as conn:
-            first = _take_case_numbers(conn, identity.division, day, len(cases))
-            seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(c) for c in cases))
-            views, written = [], []
-            for offset, events in enumerate(cases):
-                number = make_case_number(identity.division, day, first + offset)
-                view, built = build_events(identity, None, events, seq, number)
-                seq += len(built)
-                views.append(view)
-                written += built
-            eventlog.insert_local(conn, written)
-            projection.insert_new(conn, views)
-            return views
+            return self._create_in(conn, identity, cases, day, case_ids)
+
+    def create_case_once(
+        self, events: Sequence[NewEvent], day: date, *, draft_id: str
+    ) -> tuple[CaseView, bool]:
+        """Turn a draft into its case: at most once, whatever happens around it.
+
+        The case id IS the draft id (a UUID). In one transaction: if the case
+        already exists it is returned and nothing is written (the UNIQUE case id
+        is the guard, checked inside the write lock); otherwise the case is
+        created. Either way the draft row is deleted in that same transaction.
+
+        Args:
+            events: the case's events (``created`` first).
+            day: the day the case number is made for.
+            draft_id: the draft being taken in (a UUID string).
+
+        Returns:
+            The case, and whether this call created it.
+
+        Raises:
+            ValueError: the draft id is not a UUID.
+            RefusedByCentreRules: an event the centre would not apply; nothing written.
+        """
+        case_id = UUID(draft_id)
+        identity = self.require_identity()
+        with writing(self.engine) as conn:
+            existing = self._find(conn, case_id.hex)
+            if existing is None:
+                view = self._create_in(conn, identity, [events], day, [case_id])[0]
+            conn.execute(delete(DRAFTS).where(DRAFTS.c.draft_id == draft_id))
+            return (existing, False) if existing is not None else (view, True)
+
+    def _create_in(
+        self,
+        conn: Connection,
+        identity: StationIdentity,
+        cases: Sequence[Sequence[NewEvent]],
+        day: date,
+        case_ids: Sequence[UUID | None] | None,
+    ) -> list[CaseView]:
+        ids = list(case_ids) if case_ids is not None else [None] * len(cases)
+        first = _take_case_numbers(conn, identity.division, day, len(cases))
+        seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(c) for c in cases))
+        views, written = [], []
+        for offset, events in enumerate(cases):
+            number = make_case_number(identity.division, day, first + offset)
+            view, built = build_events(identity, None, events, seq, number, ids[offset])
+            _refuse_what_the_centre_would(view)
+            seq += len(built)
+            views.append(view)
+            written += built
+        eventlog.insert_local(conn, written)
+        projection.insert_new(conn, views)
+        return views
 
     def _append_in(
         self,
@@ -231,6 +301,7 @@ def build_events(
     events: Sequence[NewEvent],
     first_seq: int,
     number: str | None = None,
+    case_id: UUID | None = None,
 ) -> tuple[CaseView, list[Event]]:
     """Turn new events into full events of one case and apply them (as pending).
 
@@ -240,11 +311,12 @@ def build_events(
         events: what happened, in order.
         first_seq: the station sequence number of the first event.
         number: the case number of a new case.
+        case_id: the id of a new case (default: a new one).
 
     Returns:
         The case after the events, and the events to store.
     """
-    case_id = view.case_id if view is not None else new_id()
+    case_id = view.case_id if view is not None else case_id or new_id()
     case_no = view.case_number if view is not None else number
     division = view.division if view is not None else identity.division
     if case_no is None:
@@ -270,6 +342,18 @@ def build_events(
     if view is None:
         raise ValueError("no events to append")
     return view, written
+
+
+def _refuse_what_the_centre_would(view: CaseView) -> None:
+    """Raise when one of a new case's events was judged as the centre would not apply it.
+
+    ``build_events`` applies each event with ``sync.reducer.apply_event``, which
+    runs the centre's ``judge`` (lifecycle and payload schema) and records a
+    refused event with its reason instead of applying it.
+    """
+    for entry in view.history:
+        if entry.reason is not None:
+            raise RefusedByCentreRules(entry.kind.value, entry.reason)
 
 
 def _take_case_numbers(conn: Connection, division: str, day: date, count: int) -> int:

@@ -2,7 +2,10 @@
 
 The editor posts :class:`FieldEditor.Changed` up with the field's path and value;
 the parent screen keeps the data (messages up). Validation is per field, as
-typed, with the messages of ``forms.validation`` (they name the field).
+typed, with the messages of ``forms.validation`` (they name the field): a message
+goes as soon as the value is good again, and ``has_error`` / ``focus_input`` let
+the screen jump to the first field still wrong. The value is shown exactly as
+typed (the case stores it normalised); nothing here ever rewrites an Input.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from forms.catalog.model import FieldSpec
+from forms.fieldtypes import to_money
 from forms.identity import IdNumberError, parse_id_number
-from forms.validation import validate_field
+from forms.validation import Severity, validate_field
 from station.i18n import _
 
 PLACEHOLDERS = {
@@ -76,12 +80,16 @@ class FieldEditor(Vertical):
             """Where the value goes: ``applicant.name``, ``fields.KEY``..."""
             self.value = value
 
-    def __init__(self, spec: FieldSpec, path: str, value: Any = None, *, today: date) -> None:
-        super().__init__(classes="field")
+    def __init__(
+        self, spec: FieldSpec, path: str, value: Any = None, *, today: date, id: str | None = None
+    ) -> None:
+        super().__init__(classes="field", id=id)
         self.spec = spec
         self.path = path
         self.initial = value
         self.today = today
+        self._error = ""
+        """The error shown now ("" when none; a warning is not an error)."""
 
     def compose(self) -> ComposeResult:
         mark = " *" if self.spec.required else ""
@@ -129,31 +137,58 @@ class FieldEditor(Vertical):
         assert isinstance(editor, Input)
         return editor.value.strip() or None
 
+    @property
+    def has_error(self) -> bool:
+        """Whether an error (not a warning) is shown: F9 jumps to the first such field."""
+        return bool(self._error)
+
+    @property
+    def error(self) -> str:
+        """The error shown now ("" when none)."""
+        return self._error
+
+    def focus_input(self) -> None:
+        """Put the cursor in this field's editor and scroll it into view."""
+        editor = self.query_one("Input, Select, SelectionList")
+        editor.focus()
+        self.scroll_visible(animate=False)
+
     def check(self, *, final: bool = False) -> str:
-        """Validate the current value and show the message; returns it ("" when fine).
+        """Validate the current value and show the message; returns the error ("" when none).
 
         Args:
-            final: judge a half-typed ID number too (on review, not while typing).
+            final: judge a half-typed ID number too (on review or leaving the field,
+                not while typing).
         """
         value = self.value
-        info = ""
+        info = self._info(value)
         if self.spec.type == "id_number" and isinstance(value, str):
-            info = id_number_info(value, self.today)
             if not final and len(value) < 18:
-                self._show(_("{n}/18 characters").format(n=len(value)), "")
+                self._show(_("{n}/18 characters").format(n=len(value)), "", "error")
                 return ""
         problem = validate_field(self.spec, value, path=self.path, today=self.today)
-        message = problem.message if problem else ""
-        self._show(info, message)
-        return message
+        self._show(
+            info, problem.message if problem else "", problem.severity if problem else "error"
+        )
+        return self._error
 
-    def set_message(self, message: str) -> None:
+    def _info(self, value: Any) -> str:
+        if self.spec.type == "id_number" and isinstance(value, str):
+            return id_number_info(value, self.today)
+        if self.spec.type == "money" and isinstance(value, str):
+            number = to_money(value)
+            if number is not None and str(number) != value:
+                return _("recorded as {amount} yuan").format(amount=number)
+        return ""
+
+    def set_message(self, message: str, severity: Severity = "error") -> None:
         """Show a message from a whole-application check (attributes down)."""
         self.query_one(".field-message", _Line).show(message)
+        self._error = message if severity == "error" else ""
 
-    def _show(self, info: str, message: str) -> None:
+    def _show(self, info: str, message: str, severity: Severity) -> None:
         self.query_one(".field-info", _Line).show(info)
-        self.query_one(".field-message", _Line).show(message)
+        self.set_message(message, severity)
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -162,3 +197,10 @@ class FieldEditor(Vertical):
         event.stop()
         self.check()
         self.post_message(self.Changed(self, self.path, self.value))
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        """Leaving the field judges what is there (a 15-digit ID gets its hint now)."""
+        event.stop()
+        if self.value is not None:
+            self.check(final=True)

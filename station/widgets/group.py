@@ -77,6 +77,11 @@ class GroupEditor(Vertical):
         """How many rows are shown."""
         return len(self.query(GroupRow))
 
+    @property
+    def first_error(self) -> FieldEditor | None:
+        """The first field of the group showing an error (F9 jumps there), or None."""
+        return next((editor for editor in self.query(FieldEditor) if editor.has_error), None)
+
     @on(Button.Pressed, "#add-row")
     async def add_row(self, event: Button.Pressed | None = None) -> None:
         """Add an empty row at the end."""

@@ -1,4 +1,10 @@
-"""One row of the materials checklist: provided / deferred (容缺, with a date) / shared / missing."""
+"""One row of the materials checklist: provided / deferred (容缺, with a date) / shared / missing.
+
+A 容缺 deadline is checked as typed (a real date, after today, not past the
+item's limit) and a wrong one is named under the row; the typed text stays as
+it is, and travels up as ``supply_text`` so the take-in can refuse it by name
+instead of dropping it.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from forms.catalog.model import MaterialSpec
+from forms.catalog.model import MaterialSpec, ServiceItem
 from forms.fieldtypes import to_date
+from forms.validation import supply_by_problem
 from station.i18n import _
 
 
@@ -41,17 +48,35 @@ class MaterialRow(Vertical):
     class Changed(Message):
         """State or supply date changed."""
 
-        def __init__(self, key: str, state: str, supply_by: date | None) -> None:
+        def __init__(
+            self, key: str, state: str, supply_by: date | None, supply_text: str = ""
+        ) -> None:
             super().__init__()
             self.key = key
             self.state = state
             self.supply_by = supply_by
+            """The deadline when the text is a real date, else None."""
+            self.supply_text = supply_text
+            """The deadline exactly as typed (hand this to the take-in: it is checked there)."""
 
-    def __init__(self, spec: MaterialSpec, state: str, supply_by: date | None) -> None:
-        super().__init__(classes="material")
+    def __init__(
+        self,
+        spec: MaterialSpec,
+        state: str,
+        supply_by: date | str | None,
+        *,
+        item: ServiceItem | None = None,
+        today: date | None = None,
+        id: str | None = None,
+    ) -> None:
+        """A row; with ``item`` and ``today`` the deadline is checked against the item's limit."""
+        super().__init__(classes="material", id=id)
         self.spec = spec
         self.initial_state = state
         self.initial_supply_by = supply_by
+        self.item = item
+        self.today = today
+        self._error = ""
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -66,7 +91,8 @@ class MaterialRow(Vertical):
                 id="state",
                 compact=True,
             )
-            supply = self.initial_supply_by.isoformat() if self.initial_supply_by else ""
+            initial = self.initial_supply_by
+            supply = initial.isoformat() if isinstance(initial, date) else (initial or "")
             yield Input(
                 supply,
                 placeholder=_("supply by YYYY-MM-DD"),
@@ -82,19 +108,46 @@ class MaterialRow(Vertical):
         return str(self.query_one("#state", Select).value)
 
     @property
+    def supply_text(self) -> str:
+        """The 容缺 deadline exactly as typed ("" when none or not deferred)."""
+        if self.state != "deferred":
+            return ""
+        return self.query_one("#supply-by", Input).value.strip()
+
+    @property
     def supply_by(self) -> date | None:
         """The 容缺 deadline typed, when it is a date."""
-        return to_date(self.query_one("#supply-by", Input).value.strip() or None)
+        return to_date(self.supply_text or None)
+
+    @property
+    def has_error(self) -> bool:
+        """Whether an error is shown under the row."""
+        return bool(self._error)
+
+    def focus_input(self) -> None:
+        """Put the cursor on the deadline (when deferred) or the state, scrolled into view."""
+        target = "#supply-by" if self.state == "deferred" and self._error else "#state"
+        self.query_one(target).focus()
+        self.scroll_visible(animate=False)
+
+    def check(self) -> str:
+        """Check the deadline as typed and show the message; returns it ("" when fine)."""
+        day = self.today or date.today()
+        message = supply_by_problem(self.item, self.spec, self.state, self.supply_text, day)
+        self.set_message(message or "")
+        return message or ""
 
     def set_message(self, message: str) -> None:
-        """Show what is wrong with this material (from the whole-application check)."""
+        """Show what is wrong with this material ("" clears it)."""
         line = self.query_one(".field-message", Static)
         line.update(message)
         line.set_class(not message, "hidden")
+        self._error = message
 
     @on(Select.Changed)
     @on(Input.Changed)
     def _changed(self, event: Any) -> None:
         event.stop()
         self.query_one("#supply-by", Input).set_class(self.state != "deferred", "hidden")
-        self.post_message(self.Changed(self.spec.key, self.state, self.supply_by))
+        self.check()
+        self.post_message(self.Changed(self.spec.key, self.state, self.supply_by, self.supply_text))

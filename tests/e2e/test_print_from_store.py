@@ -105,7 +105,7 @@ def _application(item: ServiceItem, name: str, id_number: str, **extra: Any) -> 
         "hukou_address": "海原县海城镇某某村三组18号",
         "living_situation": "与子女同住",
         "bank_name": "中国农业银行",
-        "bank_account": "6228480010000000003",
+        "bank_account": "6228480010000000009",
     }
     data: dict[str, Any] = {
         "item_code": item.code,

@@ -24,7 +24,7 @@ def allowance(name: str = "马占福", id_number: str = ELDER_ID) -> Application
             "hukou_address": "海原县海城镇山门村三组",
             "living_situation": "与子女同住",
             "bank_name": "中国邮政储蓄银行",
-            "bank_account": "6217991234567890",
+            "bank_account": "6217991234567895",
         },
         materials={
             "id_card": "provided",

@@ -59,7 +59,7 @@ async def fill_allowance(pilot: Pilot[None]) -> None:
     await fill(pilot, "fields.hukou_address", "海原县海城镇山门村三组")
     await fill(pilot, "fields.living_situation", "与子女同住")
     await fill(pilot, "fields.bank_name", "中国邮政储蓄银行")
-    await fill(pilot, "fields.bank_account", "6217991234567890")
+    await fill(pilot, "fields.bank_account", "6217991234567895")
     await pilot.press("f8")
     for row in pilot.app.screen.query(MaterialRow):
         state = "deferred" if row.spec.key == "bank_card" else "provided"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from forms.catalog import load_catalog
 from forms.catalog.model import ServiceItem
-from forms.validation import Problem, check_application, has_errors
+from forms.validation import Problem, check_application, deferred_deadlines, has_errors
 from tests.unit.forms.helpers import TODAY, id_number, wrong_check
 
 OLD_AGE = "640522-MZ-001"  # 高龄津贴
@@ -161,12 +162,46 @@ def test_material_only_needed_when_a_relative_files() -> None:
     ]
     materials = OLD_AGE_MATERIALS | {"agent_id": "provided"}
     assert check(OLD_AGE, relation="relative", principal=relative, materials=materials) == []
-    assert check(OLD_AGE, relation="agent") == []  # the station's own agent needs no ID copy
+    # an entrusted agent (受托人) is recorded too, but needs no ID copy for this item
+    assert check(OLD_AGE, relation="agent", principal=relative) == []
 
 
-def test_a_relative_must_be_recorded() -> None:
-    problems = by_field(check(OLD_AGE, relation="relative"))
-    assert problems["principal"] == "亲属代办：请登记代办亲属的姓名、身份证号码和联系电话"
+@pytest.mark.parametrize("relation", ["relative", "agent"])
+@pytest.mark.parametrize(
+    "principal",
+    [None, {}, {"name": "", "id_number": " ", "phone": ""}],
+    ids=["none", "{}", "blank"],
+)
+def test_whoever_files_for_the_applicant_must_be_recorded(
+    relation: str, principal: dict[str, str] | None
+) -> None:
+    """Seen on main: 'by a relative' with the 代办人 fields empty passed, and the centre refused it."""
+    problems = by_field(check(OLD_AGE, relation=relation, principal=principal))
+    assert problems["principal.name"] == "代办人姓名：必填"
+    assert problems["principal.id_number"] == "代办人身份证号码：必填"
+    assert problems["principal.phone"] == "代办人联系电话：必填"
+
+
+def test_a_principal_is_checked_field_by_field() -> None:
+    bad = {"name": "马小兰2", "id_number": "640522700505224", "phone": "12345"}
+    problems = by_field(check(OLD_AGE, relation="agent", principal=bad))
+    assert problems["principal.name"] == "代办人姓名：姓名中不能有数字"
+    assert problems["principal.id_number"] == (
+        "代办人身份证号码：这是15位的旧身份证号码，请填写18位身份证号码"
+    )
+    assert problems["principal.phone"] == "代办人联系电话：手机号码应为以13—19开头的11位数字"
+
+
+def test_in_person_takes_no_principal() -> None:
+    assert check(OLD_AGE, relation="self", principal={"name": "", "phone": ""}) == []
+    problems = by_field(check(OLD_AGE, relation="self", principal={"name": "马小兰"}))
+    assert (
+        problems["principal"]
+        == "代办人：申请人本人办理，无需填写代办人；如由他人代办，请先选择办理方式"
+    )
+
+
+def test_relation_must_be_known() -> None:
     assert by_field(check(OLD_AGE, relation="friend"))["relation"] == (
         "办理方式：“friend”应为本人办理、亲属代办或代办员代办之一"
     )
@@ -428,3 +463,50 @@ def test_age_rule_on_a_form_id_field_and_a_sex_condition() -> None:
         "rule:wife_min_age": "女方年满49周岁：按配偶身份证号码计算年龄为46周岁，本事项要求年满49周岁"
     }
     assert special_case("19700101", "111", "19760101", "222") == []
+
+
+# 容缺 deadlines -------------------------------------------------------------------------
+
+
+def test_a_deferred_material_without_a_date_gets_the_items_default() -> None:
+    assert check(OLD_AGE) == []
+    deadlines = deferred_deadlines(item(OLD_AGE), OLD_AGE_MATERIALS, {}, TODAY)
+    # 5 working days after Monday 23 November 2026
+    assert deadlines == {"bank_card": date(2026, 11, 30)}
+    given = deferred_deadlines(item(OLD_AGE), OLD_AGE_MATERIALS, {"bank_card": "2026-11-27"}, TODAY)
+    assert given == {"bank_card": date(2026, 11, 27)}
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "2026-13-45",
+            "社会保障卡或存折复印件：补交期限“2026-13-45”不是有效日期（格式：年-月-日，如 2026-01-31）",
+        ),
+        (
+            "下周",
+            "社会保障卡或存折复印件：补交期限“下周”不是有效日期（格式：年-月-日，如 2026-01-31）",
+        ),
+        ("2026-11-23", "社会保障卡或存折复印件：补交期限应晚于今天"),
+        ("2026-11-01", "社会保障卡或存折复印件：补交期限应晚于今天"),
+        (
+            "2026-12-01",
+            "社会保障卡或存折复印件：补交期限不能晚于2026-11-30（本事项容缺材料须在5个工作日内补交）",
+        ),
+    ],
+)
+def test_a_wrong_supply_by_date_is_refused_naming_the_material(typed: str, message: str) -> None:
+    """Seen on main: 2026-13-45 was dropped without a word and the receipt's 补交期限 was blank."""
+    problems = check(OLD_AGE, supply_by={"bank_card": typed})
+    assert problems == [Problem("materials.bank_card", message)]
+
+
+def test_a_supply_by_date_only_for_a_deferred_material() -> None:
+    problems = by_field(
+        check(OLD_AGE, supply_by={"id_card": "2026-11-27", "nothing": "2026-11-27"})
+    )
+    assert problems == {
+        "materials.id_card": "居民身份证：只有容缺材料才填写补交期限",
+        "materials.nothing": "nothing：本事项没有这项材料",
+    }

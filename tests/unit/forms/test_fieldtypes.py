@@ -11,6 +11,7 @@ import pytest
 from forms import i18n
 from forms.catalog import FieldSpec
 from forms.catalog.model import FieldType
+from forms.fieldtypes import normalise
 from forms.identity import uscc_check_char
 from forms.validation import validate_field
 from tests.unit.forms.helpers import TODAY, id_number, wrong_check
@@ -19,7 +20,7 @@ N_CODE = "N2640522MA7654321" + uscc_check_char("N2640522MA7654321")
 
 
 def spec(kind: FieldType, label: str = "测试项", **extra: Any) -> FieldSpec:
-    return FieldSpec(key="probe", label=label, type=kind, **extra)
+    return FieldSpec(**{"key": "probe", "label": label, "type": kind, **extra})
 
 
 GOOD: list[tuple[FieldSpec, Any]] = [
@@ -44,6 +45,23 @@ GOOD: list[tuple[FieldSpec, Any]] = [
     (spec("id_number"), "11010519491231002x"),
     (spec("uscc"), N_CODE),
     (spec("bank_account"), "6228 4804 0256 4890 018"),
+    (spec("bank_account"), "６２２８４８０４０２５６４８９００１８"),
+    (spec("money"), "１２３"),
+    (spec("money"), "1,234.50"),
+    (spec("money"), "¥1,234.50"),
+    (spec("money"), "￥１２００元"),
+    (spec("money"), "1200.5元"),
+    (spec("integer", min=1, max=20), "１２"),
+    (spec("date"), "2026/1/5"),
+    (spec("date"), "２０２６-０１-０５"),
+    (spec("date", past_only=True), "1900-01-01"),
+    (spec("date"), "2028-11-23"),
+    (spec("text", "申请人姓名"), "马福贵"),
+    (spec("text", "姓名", key="name"), "阿卜杜·热合曼"),
+    (spec("text", "家庭住址"), "三组12号"),
+    (spec("phone"), "139 9551 2345"),
+    (spec("phone"), "(0954)4012345"),
+    (spec("id_number"), "11010519491231002X"),
 ]
 
 
@@ -118,6 +136,29 @@ BAD: list[tuple[FieldSpec, Any, str]] = [
     (spec("bank_account", "银行账号"), "6228-4804-02A", "银行账号：只能是数字"),
     (spec("bank_account", "银行账号"), "62284804021", "银行账号：应为12至19位数字"),
     (spec("bank_account", "银行账号"), "62284804025648900181", "银行账号：应为12至19位数字"),
+    (
+        spec("bank_account", "银行账号"),
+        "6228 4804 0256 4890 019",
+        "银行账号：卡号有误（未通过Luhn校验），请对照银行卡重新填写",
+    ),
+    (spec("money", "年收入"), "1,23", "年收入：应为以元为单位的金额，例如 1200.50"),
+    (spec("money", "年收入"), "12,34.5", "年收入：应为以元为单位的金额，例如 1200.50"),
+    (spec("money", "年收入"), "1.2.3", "年收入：应为以元为单位的金额，例如 1200.50"),
+    (spec("money", "年收入"), "NaN", "年收入：应为以元为单位的金额，例如 1200.50"),
+    (spec("money", "年收入"), "Infinity", "年收入：应为以元为单位的金额，例如 1200.50"),
+    (spec("money", "年收入"), "１２.３４５", "年收入：最多保留两位小数"),
+    (spec("date", "结婚日期"), "2026-13-45", "结婚日期：日期无效（格式：年-月-日，如 2026-01-31）"),
+    (spec("date", "结婚日期"), "26-1-5", "结婚日期：日期无效（格式：年-月-日，如 2026-01-31）"),
+    (spec("date", "结婚日期", past_only=True), "1899-12-31", "结婚日期：不能早于1900-01-01"),
+    (spec("date", "预产期"), "2028-11-24", "预产期：不能晚于2028-11-23"),
+    (spec("text", "申请人姓名"), "马福贵2", "申请人姓名：姓名中不能有数字"),
+    (spec("text", "姓名", key="name"), "张３", "姓名：姓名中不能有数字"),
+    (
+        spec("id_number", "身份证号码"),
+        "640522600101123",
+        "身份证号码：这是15位的旧身份证号码，请填写18位身份证号码",
+    ),
+    (spec("phone", "联系电话"), "1399551234５6", "联系电话：手机号码应为以13—19开头的11位数字"),
 ]
 
 
@@ -127,7 +168,7 @@ def test_bad_values_are_errors_naming_the_field(field: FieldSpec, value: Any, me
     assert problem is not None
     assert problem.severity == "error"
     assert problem.message == message
-    assert problem.field == "fields.probe"
+    assert problem.field == f"fields.{field.key}"
 
 
 def test_every_field_type_has_good_and_bad_cases() -> None:
@@ -152,8 +193,17 @@ def test_unknown_birthplace_is_only_a_warning() -> None:
     assert problem.message == "身份证号码：地址码999999不在行政区划代码表中，请核对"
 
 
-def test_luhn_failure_is_only_a_warning() -> None:
+def test_a_bank_card_failing_luhn_is_refused() -> None:
+    """A UnionPay card (62..., 16-19 digits) always passes Luhn: a failure is a misread digit."""
     problem = validate_field(spec("bank_account", "银行账号"), "6228480402564890019", today=TODAY)
+    assert problem is not None
+    assert problem.severity == "error"
+    assert problem.message == "银行账号：卡号有误（未通过Luhn校验），请对照银行卡重新填写"
+
+
+def test_a_passbook_number_failing_luhn_is_only_a_warning() -> None:
+    """存折 account numbers need not pass Luhn (the labels say 社保卡金融账户或存折账号)."""
+    problem = validate_field(spec("bank_account", "银行账号"), "2900123456782", today=TODAY)
     assert problem is not None
     assert problem.severity == "warning"
     assert problem.message == "银行账号：卡号未通过校验（Luhn），请再核对一遍"
@@ -163,6 +213,37 @@ def test_messages_in_english() -> None:
     i18n.set_language("en")
     problem = validate_field(spec("id_number", "ID number"), wrong_check(id_number()), today=TODAY)
     assert problem is not None and problem.message == "ID number: the check code is wrong"
+
+
+NORMALISED: list[tuple[FieldSpec, Any, Any]] = [
+    (spec("money"), "１２３", "123"),
+    (spec("money"), "1,234.50", "1234.50"),
+    (spec("money"), "¥1,234.50", "1234.50"),
+    (spec("money"), "￥１２００元", "1200"),
+    (spec("money"), "一千", "一千"),  # unreadable: kept for the check to refuse
+    (spec("integer"), "１２", 12),
+    (spec("date"), "2026/1/5", "2026-01-05"),
+    (spec("date"), "2026年1月5日", "2026-01-05"),
+    (spec("date"), "2026-13-45", "2026-13-45"),
+    (spec("id_number"), "11010519491231002x", "11010519491231002X"),
+    (spec("id_number"), "110105 19491231 002x", "11010519491231002X"),
+    (spec("phone"), "139 9551 2345", "13995512345"),
+    (spec("phone"), "（0954）4012345", "09544012345"),
+    (spec("bank_account"), "6228-4804-0256-4890-018", "6228480402564890018"),
+    (spec("boolean"), "是", True),
+    (spec("multi_choice", options=["视力", "肢体"]), "视力、肢体", ["视力", "肢体"]),
+    (spec("text"), "  关桥村 ", "关桥村"),
+    (spec("uscc"), "n2640522ma7654321x", "N2640522MA7654321X"),
+]
+
+
+@pytest.mark.parametrize(("field", "typed", "stored"), NORMALISED, ids=lambda v: str(v)[:20])
+def test_values_are_stored_normalised(field: FieldSpec, typed: Any, stored: Any) -> None:
+    assert normalise(field, typed) == stored
+
+
+def test_an_id_ending_in_lowercase_x_is_accepted() -> None:
+    assert validate_field(spec("id_number"), "11010519491231002x", today=TODAY) is None
 
 
 def test_path_can_be_given() -> None:

@@ -1,0 +1,87 @@
+"""The command palette (Ctrl+P) and the keys help (F1): the desk's own commands, in Chinese.
+
+Textual's palette matches letters of the display text, so Chinese commands cannot be
+found by typing; this provider also matches pinyin and pinyin initials (``bd`` finds
+补打, ``tb`` finds 同步), with ``forms.search.text_score``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from station.i18n import _
+
+
+@dataclass(frozen=True)
+class DeskCommand:
+    """One thing the person can do on the screen now: its key, its name, how to run it."""
+
+    key: str
+    name: str
+    run: Callable[[], Any]
+
+
+def screen_commands(screen: Screen[Any]) -> Iterator[DeskCommand]:
+    """Every action bound on the screen (and the app) now, once each, with its key."""
+    seen: set[str] = {"command_palette"}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.action in seen:
+            continue
+        if not type(active.node).__module__.startswith("station."):
+            continue  # Textual's own widget keys (page up, copy...) are English and not ours
+        if active.node.check_action(binding.action, ()) is False:
+            continue  # not offered now (e.g. 授权委托书 when the resident came in person)
+        seen.add(binding.action)
+        yield DeskCommand(key_label(key), binding.description, _runner(active.node, binding.action))
+
+
+def key_label(key: str) -> str:
+    """A key as printed on the keyboard: ``F8``, ``Ctrl+D``, ``Esc``."""
+    names = {"escape": "Esc", "enter": "Enter", "space": _("Space"), "tab": "Tab"}
+    if key in names:
+        return names[key]
+    parts = key.split("+")
+    return "+".join(
+        p.upper() if len(p) <= 3 and p.startswith("f") else p.capitalize() for p in parts
+    )
+
+
+def _runner(node: Any, action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run
+
+
+class DeskCommands(Provider):
+    """The palette's entries: the current screen's commands, found by Chinese or pinyin."""
+
+    def _commands(self) -> list[DeskCommand]:
+        return list(screen_commands(self.screen))
+
+    async def discover(self) -> Hits:
+        """Everything there is to do, before anything is typed."""
+        for command in self._commands():
+            yield DiscoveryHit(
+                command.name, command.run, help=_("Key: {key}").format(key=command.key)
+            )
+
+    async def search(self, query: str) -> Hits:
+        """Commands whose name matches ``query`` (Chinese, pinyin or initials)."""
+        from forms.search import text_score
+
+        for command in self._commands():
+            score = text_score(query, command.name)
+            if score > 0:
+                yield Hit(
+                    score / 1000,
+                    command.name,
+                    command.run,
+                    help=_("Key: {key}").format(key=command.key),
+                )

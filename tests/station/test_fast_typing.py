@@ -1,0 +1,48 @@
+"""An agent types at full speed, no pauses: every key lands in the field it was typed for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual import events
+from textual.pilot import Pilot
+
+from station.app import DaibanApp
+from station.screens.intake import IntakeScreen
+from station.widgets.fields import FieldEditor
+from tests.station.helpers import log_in, settle
+from tests.station.test_intake import ELDER_ID
+
+
+def burst(pilot: Pilot[None], keys: Iterable[str]) -> None:
+    """Queue every key at once, as a fast typist's terminal delivers them (no waiting between)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+
+
+def typed(text: str) -> list[str]:
+    return list(text)
+
+
+def value_of(pilot: Pilot[None], path: str) -> object:
+    editor = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == path)
+    return editor.value
+
+
+async def test_name_tab_id_tab_phone_typed_without_pauses(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        # straight from the home screen: n, search, Enter twice, then the applicant at once
+        keys = ["n", *typed("80"), "enter", "enter"]
+        keys += [*typed("ma"), "tab", *typed(ELDER_ID), "tab", *typed("13895401122")]
+        burst(pilot, keys)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, IntakeScreen)
+        assert value_of(pilot, "applicant.name") == "ma"
+        assert value_of(pilot, "applicant.id_number") == ELDER_ID
+        assert value_of(pilot, "applicant.phone") == "13895401122"

@@ -1,0 +1,141 @@
+"""The take-in's field and material widgets, typed into as an agent types (Pilot, no pauses)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input
+
+from forms.catalog import FieldSpec, load_catalog
+from forms.validation import applicant_specs
+from station.widgets.fields import FieldEditor
+from station.widgets.materials import MaterialRow
+
+TODAY = date(2026, 11, 23)
+OLD_AGE = load_catalog().get("640522-MZ-001")  # bank_card may be deferred, 5 working days
+
+
+class Form(App[None]):
+    """A bare app holding a few editors and a material row, recording what they post."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            name, id_spec, phone, _address = applicant_specs("principal")
+            yield FieldEditor(name, "principal.name", today=TODAY, id="name")
+            yield FieldEditor(id_spec, "principal.id_number", today=TODAY, id="id-number")
+            yield FieldEditor(phone, "principal.phone", today=TODAY, id="phone")
+            money = FieldSpec(key="income", label="家庭年收入", type="money")
+            yield FieldEditor(money, "fields.income", today=TODAY, id="income")
+            bank = OLD_AGE.material("bank_card")
+            yield MaterialRow(bank, "deferred", None, item=OLD_AGE, today=TODAY, id="bank")
+
+    def on_field_editor_changed(self, message: FieldEditor.Changed) -> None:
+        self.posted.append((message.path, message.value))
+
+    def on_material_row_changed(self, message: MaterialRow.Changed) -> None:
+        self.posted.append((message.key, message.supply_by, message.supply_text))
+
+
+def message_of(widget: FieldEditor | MaterialRow) -> str:
+    line = widget.query_one(".field-message")
+    return str(line.render()) if line.display and not line.has_class("hidden") else ""
+
+
+async def test_a_fixed_error_disappears_as_soon_as_the_value_is_good() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        income = app.query_one("#income", FieldEditor)
+        income.query_one(Input).focus()
+        await pilot.press(*"12.345")
+        assert message_of(income) == "家庭年收入：最多保留两位小数"
+        assert income.has_error
+        await pilot.press("backspace")
+        assert message_of(income) == ""
+        assert not income.has_error
+        assert income.query_one(Input).value == "12.34"
+
+
+async def test_money_is_shown_as_typed_and_read_normalised() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        income = app.query_one("#income", FieldEditor)
+        income.query_one(Input).focus()
+        await pilot.press(*"1,234.50元")
+        assert income.query_one(Input).value == "1,234.50元"  # never rewritten under the cursor
+        assert not income.has_error
+        assert str(income.query_one(".field-info").render()) == "按 1234.50 元记录"
+
+
+async def test_a_name_with_a_digit_and_a_bad_phone_are_named() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.query_one("#name", FieldEditor).query_one(Input).focus()
+        await pilot.press(*"马小兰2", "tab", "tab", *"12345", "tab")
+        assert message_of(app.query_one("#name", FieldEditor)) == "代办人姓名：姓名中不能有数字"
+        assert message_of(app.query_one("#phone", FieldEditor)) == (
+            "代办人联系电话：手机号码应为以13—19开头的11位数字"
+        )
+        assert ("principal.name", "马小兰2") in app.posted
+
+
+async def test_a_15_digit_id_gets_the_hint_when_the_field_is_left() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = app.query_one("#id-number", FieldEditor)
+        editor.query_one(Input).focus()
+        await pilot.press(*"640522600101123")
+        assert not editor.has_error  # still typing: 15/18
+        await pilot.press("tab")
+        assert (
+            message_of(editor) == "代办人身份证号码：这是15位的旧身份证号码，请填写18位身份证号码"
+        )
+        assert editor.has_error
+        assert editor.query_one(Input).value == "640522600101123"
+
+
+async def test_focus_input_puts_the_cursor_in_the_field() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        phone = app.query_one("#phone", FieldEditor)
+        phone.focus_input()
+        await pilot.pause()
+        assert app.focused is phone.query_one(Input)
+
+
+async def test_a_wrong_deadline_is_named_under_the_row_and_kept_as_typed() -> None:
+    """On main ``2026-13-45`` was dropped without a message."""
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        row = app.query_one("#bank", MaterialRow)
+        row.query_one("#supply-by", Input).focus()
+        await pilot.press(*"2026-13-45")
+        assert message_of(row) == (
+            "社会保障卡或存折复印件：补交期限“2026-13-45”不是有效日期（格式：年-月-日，如 2026-01-31）"
+        )
+        assert row.has_error
+        assert row.query_one("#supply-by", Input).value == "2026-13-45"
+        assert app.posted[-1] == ("bank_card", None, "2026-13-45")
+        for _ in range(5):
+            await pilot.press("backspace")
+        await pilot.press(*"11-27")
+        assert message_of(row) == ""
+        assert not row.has_error
+        assert app.posted[-1] == ("bank_card", date(2026, 11, 27), "2026-11-27")
+
+
+async def test_a_deadline_past_the_items_limit_is_named() -> None:
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        row = app.query_one("#bank", MaterialRow)
+        row.query_one("#supply-by", Input).focus()
+        await pilot.press(*"2026-12-24")
+        assert message_of(row) == (
+            "社会保障卡或存折复印件：补交期限不能晚于2026-11-30（本事项容缺材料须在5个工作日内补交）"
+        )

@@ -1,0 +1,83 @@
+"""At 80×24 every key label of the footer is whole and no button hides under the nav bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Select
+from textual.widgets._footer import FooterKey
+
+from station.app import DaibanApp
+from station.screens.case import CaseScreen
+from station.store import StationStore
+from tests.station.cases_seed import take_in
+from tests.station.helpers import log_in, settle
+
+WIDTH, HEIGHT = 80, 24
+
+
+def clipped_keys(pilot: Pilot[None]) -> list[str]:
+    """Footer keys that do not fit whole on the screen (cut at the right edge, or squeezed)."""
+    bad = []
+    for key in pilot.app.screen.query(FooterKey):
+        label = f"{key.key_display} {key.description}"
+        region = key.region
+        if region.width == 0 or region.right > WIDTH or key.size.width < key.get_content_width(
+            key.size, key.size
+        ):
+            bad.append(label)
+    return bad
+
+
+async def open_intake(pilot: Pilot[None], step_keys: tuple[str, ...] = ()) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press("8", "0", "enter", "enter")
+    await settle(pilot)
+    pilot.app.screen.query_one("#relation", Select).value = "relative"
+    await settle(pilot)
+    for key in step_keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+@pytest.mark.parametrize("elder", [False, True])
+@pytest.mark.parametrize(
+    "where", ["home", "cases", "case", "applicant", "form", "materials", "review", "unresolved"]
+)
+async def test_every_footer_key_fits_at_80x24(
+    desk: Callable[..., DaibanApp], store: StationStore, where: str, elder: bool
+) -> None:
+    case = take_in(store)
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        if elder:
+            await pilot.press("f2")
+        if where == "cases":
+            await pilot.press("l")
+        elif where == "case":
+            pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))
+        elif where == "unresolved":
+            await pilot.press("u")
+        elif where != "home":
+            steps = {"applicant": (), "form": ("f8",), "materials": ("f8", "f8")}
+            await open_intake(pilot, steps.get(where, ("f8", "f8", "f8")))
+        await settle(pilot)
+        assert pilot.app.screen.query(FooterKey), "no footer keys found"
+        assert clipped_keys(pilot) == []
+
+
+async def test_the_authorization_button_is_whole_above_the_nav_bar(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        await open_intake(pilot)
+        button = pilot.app.screen.query_one("#authorization", Button)
+        button.focus()
+        await settle(pilot)
+        nav = pilot.app.screen.query_one("#intake-nav")
+        assert button.region.height > 0
+        assert button.region.bottom <= nav.region.y, (button.region, nav.region)

@@ -1,0 +1,271 @@
+"""Take-in (收件) through CaseService and ``case import``: all or nothing, once per draft.
+
+Each test here stands for a defect seen on main: a take-in the centre then
+refused, a 容缺 deadline dropped without a word, a draft filed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from forms.catalog import Catalog
+from station.services.cases import Application, CaseService, ValidationFailed
+from station.services.importer import import_lines
+from station.store import NewEvent, RefusedByCentreRules, StationStore, projection
+from sync.events import EventKind, Role
+from sync.ids import new_id
+from tests.unit.store.conftest import id_number
+
+TODAY = date(2026, 11, 23)  # a Monday
+OLD_AGE = "640522-MZ-001"  # 高龄津贴: bank_card may be deferred (容缺), 5 working days
+DEFAULT_SUPPLY_BY = date(2026, 11, 30)
+RELATIVE = {
+    "name": "马小兰",
+    "id_number": id_number("64052219700505224"),
+    "phone": "13995500002",
+}
+
+
+def old_age(**overrides: Any) -> dict[str, Any]:
+    """An 高龄津贴 application as a dict (an import line's shape)."""
+    line: dict[str, Any] = {
+        "item_code": OLD_AGE,
+        "applicant": {
+            "name": "马福贵",
+            "id_number": id_number("64052219400101123"),
+            "phone": "13995512345",
+        },
+        "fields": {
+            "hukou_address": "海原县关桥乡关桥村三组",
+            "living_situation": "与子女同住",
+            "bank_name": "宁夏黄河农村商业银行",
+            "bank_account": "6228480402564890018",
+        },
+        "materials": {
+            "id_card": "provided",
+            "hukou": "shared",
+            "bank_card": "deferred",
+            "application_form": "provided",
+        },
+    }
+    line.update(overrides)
+    return line
+
+
+WITH_AGENT_ID = old_age()["materials"] | {"agent_id": "provided"}
+"""A relative filing for 高龄津贴 shows their own ID card (代办人居民身份证)."""
+
+
+def messages(caught: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
+    return {p.field: p.message for p in caught.value.problems}
+
+
+# principal required whenever someone files for the applicant ------------------------
+
+
+@pytest.mark.parametrize("relation", ["relative", "agent"])
+@pytest.mark.parametrize("principal", [None, {}, {"name": " ", "id_number": "", "phone": ""}])
+def test_filed_by_someone_else_without_their_details_stores_nothing(
+    service: CaseService, store: StationStore, relation: str, principal: Any
+) -> None:
+    """On main this was stored, and the centre refused it (``principal.name: Field required``)."""
+    bad = Application(**old_age(relation=relation, principal=principal, materials=WITH_AGENT_ID))
+    with pytest.raises(ValidationFailed) as caught:
+        service.take_in(bad, today=TODAY)
+    assert messages(caught) == {
+        "principal.name": "代办人姓名：必填",
+        "principal.id_number": "代办人身份证号码：必填",
+        "principal.phone": "代办人联系电话：必填",
+    }
+    assert store.count_cases() == 0
+    assert store.outbox_depth() == 0
+
+
+def test_import_refuses_a_line_filed_by_an_agent_without_their_details(
+    service: CaseService, store: StationStore
+) -> None:
+    lines = [
+        json.dumps(old_age(relation="agent"), ensure_ascii=False),
+        json.dumps(
+            old_age(relation="relative", principal=RELATIVE, materials=WITH_AGENT_ID),
+            ensure_ascii=False,
+        ),
+    ]
+    report = import_lines(service, lines, today=TODAY)
+    assert report.imported == 1
+    assert {(f.line, f.field, f.error) for f in report.failed} == {
+        (1, "principal.name", "代办人姓名：必填"),
+        (1, "principal.id_number", "代办人身份证号码：必填"),
+        (1, "principal.phone", "代办人联系电话：必填"),
+    }
+    case = store.get_case(report.case_numbers[0])
+    assert case is not None and case.principal is not None
+    assert case.principal.name == "马小兰"
+
+
+# the centre's own rules run before anything is stored -----------------------------
+
+
+def test_the_centres_payload_schema_runs_before_anything_is_stored(
+    service: CaseService, store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even if the desk's checks let something through, the centre's schema stops it here."""
+    monkeypatch.setattr(CaseService, "check", lambda self, application, today=None: [])
+    bad = Application(**old_age(relation="agent", principal={"phone": "13995500002"}))
+    with pytest.raises(ValidationFailed) as caught:
+        service.take_in(bad, today=TODAY)
+    problem = caught.value.problems[0]
+    assert problem.field == "principal.name"
+    assert problem.message.startswith("principal.name：中心会拒收此办件")
+    assert store.count_cases() == 0
+    assert store.outbox_depth() == 0
+
+
+def test_the_store_judges_new_events_by_the_centres_rule(store: StationStore) -> None:
+    """``sync.reducer.judge`` (what the centre applies) refuses; the transaction writes nothing."""
+    orphan = NewEvent(kind=EventKind.received, actor_id="u-agent", actor_role=Role.agent)
+    with pytest.raises(RefusedByCentreRules) as caught:
+        store.create_cases([[orphan]], TODAY)
+    assert caught.value.kind == "received"
+    assert store.count_cases() == 0
+    assert store.outbox_depth() == 0
+
+
+def test_values_are_stored_as_the_centre_and_paper_need_them(service: CaseService) -> None:
+    line = old_age()
+    line["applicant"] = line["applicant"] | {"id_number": "64052219400101108x"}
+    line["fields"] = line["fields"] | {"bank_account": "6228 4804 0256 4890 018"}
+    case = service.take_in(Application(**line), today=TODAY)
+    assert case.applicant is not None
+    assert case.applicant.id_number == "64052219400101108X"
+    assert case.fields["bank_account"] == "6228480402564890018"
+
+
+# 容缺 deadlines ---------------------------------------------------------------------
+
+
+def test_a_deferred_material_gets_the_items_default_deadline(service: CaseService) -> None:
+    case = service.take_in(Application(**old_age()), today=TODAY)
+    assert case.supply_by == {"bank_card": DEFAULT_SUPPLY_BY}
+
+
+def test_a_given_deadline_is_kept(service: CaseService) -> None:
+    line = old_age(supply_by={"bank_card": "2026-11-27"})
+    case = service.take_in(Application(**line), today=TODAY)
+    assert case.supply_by == {"bank_card": date(2026, 11, 27)}
+
+
+def test_a_deadline_typed_wrong_is_refused_naming_the_material(
+    service: CaseService, store: StationStore
+) -> None:
+    """On main ``2026-13-45`` was dropped without a message and the receipt's 补交期限 was blank."""
+    with pytest.raises(ValidationFailed) as caught:
+        service.take_in(Application(**old_age(supply_by={"bank_card": "2026-13-45"})), today=TODAY)
+    assert messages(caught) == {
+        "materials.bank_card": (
+            "社会保障卡或存折复印件：补交期限“2026-13-45”不是有效日期（格式：年-月-日，如 2026-01-31）"
+        )
+    }
+    assert store.count_cases() == 0
+
+
+def test_import_fills_or_checks_every_deadline(service: CaseService, store: StationStore) -> None:
+    """On main ``case import`` left every 容缺 deadline empty."""
+    lines = [
+        json.dumps(old_age(), ensure_ascii=False),
+        json.dumps(old_age(supply_by={"bank_card": "2026-11-26"}), ensure_ascii=False),
+        json.dumps(old_age(supply_by={"bank_card": "2026-12-24"}), ensure_ascii=False),
+    ]
+    report = import_lines(service, lines, today=TODAY)
+    assert report.imported == 2
+    deadlines = [store.get_case(n).supply_by for n in report.case_numbers]  # type: ignore[union-attr]
+    assert deadlines == [{"bank_card": DEFAULT_SUPPLY_BY}, {"bank_card": date(2026, 11, 26)}]
+    assert [(f.line, f.field, f.error) for f in report.failed] == [
+        (
+            3,
+            "materials.bank_card",
+            "社会保障卡或存折复印件：补交期限不能晚于2026-11-30（本事项容缺材料须在5个工作日内补交）",
+        )
+    ]
+
+
+def test_an_import_line_of_the_wrong_shape_says_so_in_chinese(service: CaseService) -> None:
+    report = import_lines(service, [json.dumps(old_age(relation="friend"))], today=TODAY)
+    assert report.imported == 0
+    assert report.failed[0].field == "relation"
+    assert report.failed[0].error.startswith("relation：不符合收件数据的格式")
+
+
+# one draft, at most one case ----------------------------------------------------------
+
+
+def test_taking_a_draft_in_twice_makes_one_case(service: CaseService, store: StationStore) -> None:
+    draft_id = str(new_id())
+    store.save_draft(draft_id, {"item_code": OLD_AGE})
+    application = Application(**old_age())
+    first = service.take_in(application, draft_id=draft_id, today=TODAY)
+    outbox = store.outbox_depth()
+    second = service.take_in(application, draft_id=draft_id, today=TODAY)
+    assert second.case_id == first.case_id
+    assert str(first.case_id) == draft_id  # the case id IS the draft id
+    assert second.case_number == first.case_number
+    assert store.count_cases() == 1
+    assert [h.kind for h in store.case_history(first.case_id)] == ["created", "received"]
+    assert store.outbox_depth() == outbox == 2
+    assert store.list_drafts() == []
+
+
+def test_a_retake_after_a_crash_past_the_commit_returns_the_same_case(
+    service: CaseService, store: StationStore
+) -> None:
+    """The case committed; the draft came back (a late autosave, or a crash before the screen
+    knew): taking it in again returns that case and files nothing."""
+    draft_id = str(new_id())
+    application = Application(**old_age())
+    made = service.take_in(application, draft_id=draft_id, today=TODAY)
+    store.save_draft(draft_id, {"item_code": OLD_AGE})
+    again = service.take_in(application, draft_id=draft_id, today=date(2026, 11, 24))
+    assert again.case_number == made.case_number
+    assert store.count_cases() == 1
+    assert store.outbox_depth() == 2
+    assert store.list_drafts() == []
+
+
+def test_a_crash_inside_the_write_keeps_the_draft_and_files_nothing(
+    service: CaseService, store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft_id = str(new_id())
+    store.save_draft(draft_id, {"item_code": OLD_AGE})
+
+    def power_cut(*_args: Any) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(projection, "insert_new", power_cut)
+    with pytest.raises(OSError):
+        service.take_in(Application(**old_age()), draft_id=draft_id, today=TODAY)
+    monkeypatch.undo()
+    assert store.count_cases() == 0
+    assert store.outbox_depth() == 0
+    assert [d.draft_id for d in store.list_drafts()] == [draft_id]
+    case = service.take_in(Application(**old_age()), draft_id=draft_id, today=TODAY)
+    assert str(case.case_id) == draft_id
+    assert store.list_drafts() == []
+
+
+def test_a_refused_draft_stays(service: CaseService, store: StationStore) -> None:
+    draft_id = str(new_id())
+    store.save_draft(draft_id, {"item_code": OLD_AGE})
+    with pytest.raises(ValidationFailed):
+        service.take_in(Application(**old_age(relation="agent")), draft_id=draft_id, today=TODAY)
+    assert [d.draft_id for d in store.list_drafts()] == [draft_id]
+
+
+def test_catalog_item_used_here_defers_five_days(catalog: Catalog) -> None:
+    """The dates above rest on the shipped item's 容缺 period."""
+    item = catalog.get(OLD_AGE)
+    assert item.defer_days == 5
+    assert item.material("bank_card").deferrable
