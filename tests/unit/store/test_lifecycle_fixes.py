@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ ALLOWANCE = "640522-MZ-001"
 """高龄津贴: has a bank account (Luhn-checked) among its fields."""
 WRONG_ACCOUNT = "6228480012345678903"
 RIGHT_ACCOUNT = "6228480098765432103"
+TODAY = date(2026, 12, 1)
+"""The intake day (容缺 deadlines are judged against it)."""
 
 
 def allowance() -> Application:
@@ -42,7 +45,7 @@ def allowance() -> Application:
             "application_form": "provided",
             "bank_card": "deferred",
         },
-        supply_by={"bank_card": "2099-01-01"},
+        supply_by={"bank_card": "2026-12-03"},
     )
 
 
@@ -55,7 +58,7 @@ def township(store: StationStore, number: str, kind: EventKind, **payload: Any) 
 def returned(
     service: CaseService, store: StationStore, *, allow_more: bool = False, **named: Any
 ) -> str:
-    case = service.take_in(allowance())
+    case = service.take_in(allowance(), today=TODAY)
     service.act(case.case_number, EventKind.submitted)
     payload = {"reason": "银行账号有误", "fields": ["bank_account"], "allow_more": allow_more}
     township(store, case.case_number, EventKind.returned, **(payload | named))
@@ -124,7 +127,7 @@ def test_named_materials_are_corrected_too(service: CaseService, store: StationS
 
 
 def test_a_correction_is_refused_unless_returned(service: CaseService) -> None:
-    case = service.take_in(allowance())
+    case = service.take_in(allowance(), today=TODAY)
     with pytest.raises(ActionRefused) as caught:
         service.correct(case.case_number, {"fields.bank_account": RIGHT_ACCOUNT})
     assert caught.value.message == "办件处于“已收件”状态，不能更正。"
@@ -170,7 +173,7 @@ def test_the_timeline_names_the_person_and_the_result_is_shown(
 
 
 def delivered(service: CaseService, store: StationStore) -> str:
-    case = service.take_in(allowance())
+    case = service.take_in(allowance(), today=TODAY)
     number = case.case_number
     service.act(number, EventKind.submitted)
     township(store, number, EventKind.accepted)
@@ -215,7 +218,7 @@ def test_an_unresolved_request_is_its_own_record_never_a_case(
     assert [r.number for r in store.list_records()] == [record.number]
     second = service.record_unresolved(what="办理残疾证", why="须本人到县残联", contact="")
     assert second.number.endswith("-0002")
-    case = service.take_in(allowance())
+    case = service.take_in(allowance(), today=TODAY)
     assert case.case_number.endswith("-0001")  # the case numbers are a series of their own
 
 
