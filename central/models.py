@@ -175,6 +175,23 @@ class CaseRow(CentralModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class UnresolvedRecordRow(CentralModel, table=True):
+    """A 办不成事 record's current state (its own table: never a case, never counted as one)."""
+
+    __tablename__ = "unresolved_record"
+
+    record_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
+    number: str = Field(index=True, max_length=40)
+    """``BCS-<division>-<date>-<seq>`` (older software's records keep a case-style number)."""
+    division: str = Field(index=True, max_length=12)
+    owner_station: str = Field(max_length=64)
+    state: str = Field(index=True, max_length=16)
+    version: int = 0
+    flagged: bool = False
+    updated_seq: int = Field(sa_column=Column(SeqType, nullable=False))
+    view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class Blob(CentralModel, table=True):
     """An attachment (a scan), content-addressed by SHA-256, uploaded in resumable chunks."""
 
@@ -220,3 +237,4 @@ CASE_TABLE = CaseRow.__table__  # type: ignore[attr-defined]
 AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 COUNTER_TABLE = Counter.__table__  # type: ignore[attr-defined]
 BLOBREF_TABLE = BlobRef.__table__  # type: ignore[attr-defined]
+UNRESOLVED_TABLE = UnresolvedRecordRow.__table__  # type: ignore[attr-defined]

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from forms.clock import china_day
 from sync.events import Event, EventKind
-from sync.payloads import AcceptedPayload, CreatedPayload, EditedPayload, SupplementedPayload
+from sync.payloads import (
+    AcceptedPayload,
+    CorrectedPayload,
+    CreatedPayload,
+    EditedPayload,
+    SupplementedPayload,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -82,6 +88,24 @@ def _supplemented(view: CaseView, p: SupplementedPayload) -> dict[str, Any]:
     }
 
 
+def _corrected(view: CaseView, p: CorrectedPayload) -> dict[str, Any]:
+    """The new values of a correction (补正更正); a value of None removes a field."""
+    fields, materials = dict(view.fields), dict(view.materials)
+    people = {"applicant": view.applicant, "principal": view.principal}
+    for path, change in p.changes.items():
+        section, _, key = path.partition(".")
+        if section == "fields":
+            if change.new is None:
+                fields.pop(key, None)
+            else:
+                fields[key] = change.new
+        elif section == "materials":
+            materials[key] = change.new
+        elif (person := people.get(section)) is not None:
+            people[section] = person.model_copy(update={key: change.new or ""})
+    return {"fields": fields, "materials": materials, **people}
+
+
 Effect = Callable[["CaseView", Event, Any, date], dict[str, Any]]
 
 _EFFECTS: dict[EventKind, Effect] = {
@@ -93,10 +117,18 @@ _EFFECTS: dict[EventKind, Effect] = {
     EventKind.returned: lambda v, e, p, d: {
         "last_reason": p.reason,
         "missing": list(p.missing),
+        "correct_fields": list(p.fields),
+        "allow_more": p.allow_more,
         "pauses": _open_pause(v.pauses, d),
     },
+    EventKind.corrected: lambda v, e, p, d: _corrected(v, p),
     EventKind.supplemented: lambda v, e, p, d: _supplemented(v, p),
-    EventKind.resubmitted: lambda v, e, p, d: {"pauses": _close_pause(v.pauses, d), "missing": []},
+    EventKind.resubmitted: lambda v, e, p, d: {
+        "pauses": _close_pause(v.pauses, d),
+        "missing": [],
+        "correct_fields": [],
+        "allow_more": False,
+    },
     EventKind.rejected: lambda v, e, p, d: {
         "last_reason": p.reason,
         "apply_instead": p.apply_instead,
@@ -125,6 +157,7 @@ _EFFECTS: dict[EventKind, Effect] = {
         "signed_by": p.signed_by,
     },
     EventKind.rated: lambda v, e, p, d: {"rating": p.rating, "rating_reason": p.reason},
+    EventKind.rating_corrected: lambda v, e, p, d: {"rating": p.new, "rating_reason": p.reason},
     EventKind.withdrawn: lambda v, e, p, d: {
         "last_reason": p.reason,
         "pauses": _close_pause(v.pauses, d),

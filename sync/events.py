@@ -48,6 +48,25 @@ class EventKind(StrEnum):
     rated = "rated"  # 好差评
     withdrawn = "withdrawn"  # 撤件
     acknowledged = "acknowledged"  # 已阅: the agent has read why events were superseded
+    corrected = "corrected"  # 补正更正: named fields/materials changed, old and new values
+    rating_corrected = "rating_corrected"  # 更正好差评: audited change of a saved rating
+    reported = "reported"  # 办不成事登记: a record of its own, never a case
+
+
+RECORD_KINDS = frozenset({EventKind.reported})
+"""Kinds that belong to a 办不成事 record (its own table, numbers and states), not to a case.
+The county's loop (issue 3) adds its kinds here."""
+
+
+def is_record_event(kind: EventKind | str, payload: dict[str, Any]) -> bool:
+    """Whether an event belongs to a 办不成事 record rather than to a case.
+
+    A ``created`` event with ``kind: unresolved`` is how older software wrote such
+    a record; it is read as a record too, so it never becomes (or counts as) a case.
+    """
+    if kind in RECORD_KINDS:
+        return True
+    return kind == EventKind.created and payload.get("kind") == "unresolved"
 
 
 class Event(BaseModel):

@@ -5,12 +5,12 @@
 | draft | 草稿 | agent: edit, receive, discard |
 | received | 已收件 | agent: edit, submit, withdraw |
 | submitted | 已报送 | township: accept, return, reject; agent: withdraw |
-| returned | 补正中 | agent: supplement, edit, resubmit, withdraw; township: reject |
+| returned | 补正中 | agent: correct, supplement, edit, resubmit, withdraw; township: reject |
 | accepted | 已受理 | township/county: forward, pause, complete |
 | processing | 办理中 | county: pause, complete |
 | paused | 特别程序 | township/county: resume |
 | completed | 办结 | agent: hand over |
-| delivered | 已送达 | agent: rate |
+| delivered | 已送达 | agent: rate (once); agent/county: correct the rating (audited) |
 | rejected / withdrawn / discarded | — | nobody |
 """
 
@@ -61,6 +61,7 @@ _A = frozenset({Role.agent})
 _T = frozenset({Role.reviewer})
 _TC = frozenset({Role.reviewer, Role.admin})
 _C = frozenset({Role.admin})
+_AC = frozenset({Role.agent, Role.admin})
 
 S, K = CaseState, EventKind
 
@@ -78,6 +79,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.submitted, K.withdrawn, _A, S.withdrawn),
     Transition(S.returned, K.edited, _A, None),
     Transition(S.returned, K.supplemented, _A, None),
+    Transition(S.returned, K.corrected, _A, None),
     Transition(S.returned, K.resubmitted, _A, S.submitted),
     Transition(S.returned, K.withdrawn, _A, S.withdrawn),
     Transition(S.returned, K.rejected, _TC, S.rejected),
@@ -89,6 +91,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.paused, K.resumed, _TC, RESUME_TO_PREVIOUS),
     Transition(S.completed, K.handed_over, _A, S.delivered),
     Transition(S.delivered, K.rated, _A, None),
+    Transition(S.delivered, K.rating_corrected, _AC, None),
 )
 
 NOTE_KINDS = frozenset({EventKind.acknowledged})

@@ -56,6 +56,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         lambda g: {"role": _role(g["role"]), "state": _state(g["state"])},
     ),
     (
+        re.compile(r"^(?P<path>[\w.]+) was not named for correction$"),
+        "{path} was not named for correction",
+        lambda g: g,
+    ),
+    (
+        re.compile(r"^a (?P<role>\w+) may not record what could not be done$"),
+        "a {role} may not record what could not be done",
+        lambda g: {"role": _role(g["role"])},
+    ),
+    (
         re.compile(r"^invalid payload: (?P<detail>.*)$", re.S),
         "the data of this action is invalid: {detail}",
         lambda g: g,

@@ -30,6 +30,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 MaterialStatus = Literal["provided", "deferred", "shared", "missing"]
 """provided 已提供 / deferred 容缺 / shared 免证办 (data sharing) / missing 缺."""
+_MATERIAL_STATUSES = ("provided", "deferred", "shared", "missing")
 
 Relation = Literal["self", "relative", "agent"]
 """Who came to the desk for the applicant: the applicant, a relative, an agent (委托)."""
@@ -134,10 +135,48 @@ class AcceptedPayload(PayloadModel):
 
 
 class ReturnedPayload(PayloadModel):
-    """``returned`` 退回补正: why, and which materials are missing."""
+    """``returned`` 退回补正: why, which materials are missing, which fields to correct."""
 
     reason: Reason
     missing: list[str] = Field(default_factory=list)
+    """Material keys to supply or correct."""
+    fields: list[str] = Field(default_factory=list)
+    """Fields to correct: form field keys (``bank_account``) or person paths
+    (``applicant.phone``)."""
+    allow_more: bool = False
+    """The reviewer lets the agent correct other fields and materials too."""
+
+
+CORRECTABLE_PREFIXES = ("fields.", "materials.", "applicant.", "principal.")
+"""Where a correction may change a value: ``fields.bank_account``, ``materials.id_card``,
+``applicant.phone``."""
+
+
+class Change(PayloadModel):
+    """One corrected value: what it was and what it is now."""
+
+    old: Any = None
+    new: Any = None
+
+
+class CorrectedPayload(PayloadModel):
+    """``corrected`` 补正更正: values changed while returned, each with its old value."""
+
+    changes: dict[str, Change] = Field(min_length=1)
+    """By path (see ``CORRECTABLE_PREFIXES``)."""
+
+    @field_validator("changes")
+    @classmethod
+    def _paths(cls, value: dict[str, Change]) -> dict[str, Change]:
+        for path, change in value.items():
+            prefix = next((p for p in CORRECTABLE_PREFIXES if path.startswith(p)), None)
+            if prefix is None or len(path) == len(prefix):
+                raise ValueError(f"{path!r} is not a correctable field or material")
+            if change.old == change.new:
+                raise ValueError(f"{path!r} does not change")
+            if prefix == "materials." and change.new not in _MATERIAL_STATUSES:
+                raise ValueError(f"{path!r}: unknown material status {change.new!r}")
+        return value
 
 
 class SupplementedPayload(PayloadModel):
@@ -194,6 +233,36 @@ class RatedPayload(PayloadModel):
         return self
 
 
+class RatingCorrectedPayload(PayloadModel):
+    """``rating_corrected`` 更正好差评: an audited change of a saved rating (never an overwrite)."""
+
+    old: int = Field(ge=1, le=5)
+    """The rating as saved (must be the case's current rating)."""
+    new: int = Field(ge=1, le=5)
+    why: Reason
+    """Why the rating is corrected (who asked, what was wrong)."""
+    reason: str | None = None
+    """The resident's reason for the new level (required for 1-2)."""
+
+    @model_validator(mode="after")
+    def _checked(self) -> RatingCorrectedPayload:
+        if self.old == self.new:
+            raise ValueError("the corrected rating is the same as the saved one")
+        if self.new <= 2 and not (self.reason or "").strip():
+            raise ValueError("a rating of 2 or less needs a reason")
+        return self
+
+
+class ReportedPayload(PayloadModel):
+    """``reported`` 办不成事登记: what the resident wanted and why it could not be done."""
+
+    what: Reason
+    why: Reason
+    contact: str = ""
+    station_name: str = ""
+    agent_name: str = ""
+
+
 class WithdrawnPayload(PayloadModel):
     """``withdrawn`` 撤件: why the applicant withdrew."""
 
@@ -223,6 +292,9 @@ PAYLOADS: dict[EventKind, type[PayloadModel]] = {
     EventKind.rated: RatedPayload,
     EventKind.withdrawn: WithdrawnPayload,
     EventKind.acknowledged: AcknowledgedPayload,
+    EventKind.corrected: CorrectedPayload,
+    EventKind.rating_corrected: RatingCorrectedPayload,
+    EventKind.reported: ReportedPayload,
 }
 
 

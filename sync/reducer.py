@@ -19,10 +19,12 @@ from datetime import date
 from typing import Any
 
 from forms.clock import china_day
+from forms.identity import mask_id_number
 from sync.effects import effects
-from sync.events import Event, EventKind, EventStatus, RecordedEvent
+from sync.events import Event, EventKind, EventStatus, RecordedEvent, is_record_event
 from sync.lifecycle import CaseState, check_transition, find_transition
 from sync.payloads import validate_payload
+from sync.unresolved import UnresolvedView, apply_record
 from sync.views import CaseView, EntryStatus, HistoryEntry
 
 __all__ = [
@@ -31,7 +33,9 @@ __all__ = [
     "CaseView",
     "EntryStatus",
     "HistoryEntry",
+    "apply_any",
     "apply_event",
+    "correctable",
     "china_day",
     "deadline_inputs",
     "fold",
@@ -43,15 +47,59 @@ SUPERSEDED_FLAG = "superseded"
 ORPHAN_FLAG = "orphan"
 
 
+ALREADY_RATED = "the case is already rated; a change is a rating correction"
+NOT_RATED = "the case has no rating to correct"
+RATING_CHANGED = "the rating to correct is not the one saved"
+NOT_NAMED = "{path} was not named for correction"
+
+
+def correctable(view: CaseView, path: str) -> bool:
+    """Whether a correction (补正更正) may change ``path`` of the returned case.
+
+    Args:
+        view: the case (returned).
+        path: ``fields.KEY``, ``materials.KEY``, ``applicant.KEY`` or ``principal.KEY``.
+
+    Returns:
+        True when the township named it, or allowed more than it named.
+    """
+    if view.allow_more:
+        return True
+    section, _, key = path.partition(".")
+    if section == "materials":
+        return key in view.missing
+    if section == "fields":
+        return key in view.correct_fields or path in view.correct_fields
+    return path in view.correct_fields
+
+
+def _case_rule(view: CaseView, event: Event, payload: Any) -> str | None:
+    """The rules that need the case's data, not only its state (same at every end)."""
+    if event.kind is EventKind.rated and view.rating is not None:
+        return ALREADY_RATED
+    if event.kind is EventKind.rating_corrected:
+        if view.rating is None:
+            return NOT_RATED
+        if payload.old != view.rating:
+            return RATING_CHANGED
+    if event.kind is EventKind.corrected:
+        for path in payload.changes:
+            if not correctable(view, path):
+                return NOT_NAMED.format(path=path)
+    return None
+
+
 def _problem(view: CaseView | None, event: Event) -> str | None:
     state = view.state if view is not None and view.exists else None
     reason = check_transition(state, event.kind, event.actor_role)
     if reason is not None:
         return reason
     try:
-        validate_payload(event.kind, event.payload)
+        payload = validate_payload(event.kind, event.payload)
     except ValueError as error:
         return f"invalid payload: {error}"
+    if view is not None and view.exists:
+        return _case_rule(view, event, payload)
     return None
 
 
@@ -69,10 +117,28 @@ def judge(view: CaseView | None, event: Event) -> tuple[EventStatus, str | None]
     return (EventStatus.applied, None) if reason is None else (EventStatus.superseded, reason)
 
 
+def _masked(path: str, value: Any) -> Any:
+    if path.endswith("id_number") and isinstance(value, str) and value:
+        return mask_id_number(value)
+    return value
+
+
+def _changes(value: dict[str, Any]) -> dict[str, Any]:
+    """A correction's old and new values, as the timeline shows them (ID numbers masked)."""
+    out: dict[str, Any] = {}
+    for path, change in value.items():
+        if isinstance(change, dict):
+            old, new = change.get("old"), change.get("new")
+            out[path] = {"old": _masked(path, old), "new": _masked(path, new)}
+    return out
+
+
 def _summary(payload: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in payload.items():
-        if key in ("applicant", "principal"):
+        if key == "changes" and isinstance(value, dict):
+            out[key] = _changes(value)
+        elif key in ("applicant", "principal"):
             out[key] = value.get("name", "") if isinstance(value, dict) else ""
         elif key in ("fields", "supply_by") and isinstance(value, dict):
             out[key] = sorted(value)
@@ -189,6 +255,29 @@ def apply_event(
     # The changes are already well-typed (parsed payload models, dates, enums):
     # copying skips revalidating every field of the view on every event.
     return base.model_copy(update=changes)
+
+
+def apply_any(
+    view: CaseView | UnresolvedView | None,
+    event: Event,
+    *,
+    status: EntryStatus | EventStatus | str = EntryStatus.applied,
+    reason: str | None = None,
+    central_seq: int | None = None,
+) -> CaseView | UnresolvedView:
+    """Apply an event to a case or a 办不成事 record, whichever it belongs to.
+
+    A record's events never touch a case and a case's never a record: an event
+    of the wrong sort for what the id already holds is recorded as superseded.
+    """
+    record = isinstance(view, UnresolvedView) or (
+        view is None and is_record_event(event.kind, event.payload)
+    )
+    if record:
+        assert not isinstance(view, CaseView)
+        return apply_record(view, event, status=status, reason=reason, central_seq=central_seq)
+    assert not isinstance(view, UnresolvedView)
+    return apply_event(view, event, status=status, reason=reason, central_seq=central_seq)
 
 
 def fold(events: Iterable[Event | RecordedEvent]) -> CaseView:

@@ -89,6 +89,10 @@ class CaseView(BaseModel):
     pause_kind: str | None = None
     last_reason: str | None = None
     missing: list[str] = Field(default_factory=list)
+    correct_fields: list[str] = Field(default_factory=list)
+    """Fields the township named for correction while returned (退回补正)."""
+    allow_more: bool = False
+    """While returned: the agent may correct other fields and materials too."""
     apply_instead: str | None = None
     forwarded_to: str | None = None
     result: str | None = None

@@ -48,6 +48,7 @@ from central.models import (
     BLOBREF_TABLE,
     CASE_TABLE,
     EVENT_TABLE,
+    UNRESOLVED_TABLE,
     Station,
     as_utc,
     utcnow,
@@ -56,7 +57,11 @@ from central.services import audit, sequence
 from central.services.scope import write_problem
 from sync.events import SCHEMA_VERSION, Event, EventStatus
 from sync.protocol import EventResult, ResultStatus
-from sync.reducer import CaseView, apply_event, judge
+from sync.reducer import CaseView, apply_any, judge
+from sync.unresolved import UnresolvedView
+
+View = CaseView | UnresolvedView
+"""What an id holds at the centre: a case, or a 办不成事 record (its own table)."""
 
 SEQUENCE_CONFLICT = "station sequence number already used by another event"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -80,7 +85,7 @@ class _Batch:
     """Working state of one push transaction."""
 
     results: list[EventResult | None]
-    views: dict[UUID, CaseView | None] = field(default_factory=dict)
+    views: dict[UUID, View | None] = field(default_factory=dict)
     known_divisions: dict[UUID, str] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     prepared: dict[UUID, dict[str, Any]] = field(default_factory=dict)
@@ -189,6 +194,13 @@ def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> N
     for row in connection.execute(statement):
         batch.views[row.case_id] = CaseView.model_validate_json(row.view_text)
         batch.known_divisions[row.case_id] = row.division
+    record_text = cast(UNRESOLVED_TABLE.c.view, Text).label("view_text")
+    records = select(UNRESOLVED_TABLE.c.record_id, UNRESOLVED_TABLE.c.division, record_text).where(
+        _one_of(connection, UNRESOLVED_TABLE.c.record_id, case_ids, Uuid())
+    )
+    for row in connection.execute(records):
+        batch.views[row.record_id] = UnresolvedView.model_validate_json(row.view_text)
+        batch.known_divisions[row.record_id] = row.division
 
 
 def _used_sequences(
@@ -236,12 +248,13 @@ def _judge_one(
     seq = last_seq + 1
     # apply_event applies sync.reducer.judge's supersede rule itself: an event not
     # allowed in the state the centre holds is recorded as superseded, with the reason.
-    new_view = apply_event(batch.views.get(event.case_id), event, central_seq=seq)
+    held = batch.views.get(event.case_id)
+    new_view = apply_any(held, event, central_seq=seq)
     entry = new_view.history[-1]
     if entry.event_id == event.id:
         status, reason = EventStatus(entry.status.value), entry.reason
     else:  # not expected: the reducer already held it; judge it explicitly
-        status, reason = judge(batch.views.get(event.case_id), event)
+        status, reason = judge(held if isinstance(held, CaseView) else None, event)
     batch.views[event.case_id] = new_view
     batch.known_divisions.setdefault(event.case_id, event.division)
     batch.touched.add(event.case_id)
@@ -319,19 +332,37 @@ def _one_of(
 
 
 _CASE_UPDATED = ("state", "version", "item_code", "flagged", "updated_seq", "view")
+_RECORD_UPDATED = ("state", "version", "flagged", "updated_seq", "view")
 
 
 def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None:
     """Upsert the touched cases' views in one executemany (the owner never changes)."""
     seq_by_case = {row["case_id"]: row["central_seq"] for row in batch.rows}
-    rows = [
-        _case_row(view, seq_by_case[case_id], station)
-        for case_id in batch.touched
-        if (view := batch.views[case_id]) is not None and view.exists
-    ]
-    if not rows:
-        return
-    connection.execute(_statement(connection, "cases"), rows)
+    rows, records = [], []
+    for case_id in batch.touched:
+        view = batch.views[case_id]
+        if isinstance(view, CaseView) and view.exists:
+            rows.append(_case_row(view, seq_by_case[case_id], station))
+        elif isinstance(view, UnresolvedView) and view.exists:
+            records.append(_record_row(view, seq_by_case[case_id], station))
+    if rows:
+        connection.execute(_statement(connection, "cases"), rows)
+    if records:
+        connection.execute(_statement(connection, "records"), records)
+
+
+def _record_row(view: UnresolvedView, seq: int, station: Station) -> dict[str, Any]:
+    return {
+        "record_id": view.record_id,
+        "number": view.number,
+        "division": view.division,
+        "owner_station": view.station_id or station.id,
+        "state": view.state.value,
+        "version": view.version,
+        "flagged": "superseded" in view.flags,
+        "updated_seq": seq,
+        _VIEW_TEXT: view.model_dump_json(),
+    }
 
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
@@ -351,7 +382,13 @@ def _build(connection: Connection, name: str) -> Any:
     factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     if name == "events":
         return factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"])
-    statement = factory(CASE_TABLE).values(view=_view_param(connection))
+    if name == "records":
+        records = factory(UNRESOLVED_TABLE).values(view=_view_param(connection, UNRESOLVED_TABLE))
+        return records.on_conflict_do_update(
+            index_elements=["record_id"],
+            set_={column: records.excluded[column] for column in _RECORD_UPDATED},
+        )
+    statement = factory(CASE_TABLE).values(view=_view_param(connection, CASE_TABLE))
     return statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={column: statement.excluded[column] for column in _CASE_UPDATED},
@@ -377,11 +414,11 @@ _VIEW_TEXT = "view_text"
 """The bound parameter carrying a case view as JSON text (serialised once, by pydantic)."""
 
 
-def _view_param(connection: Connection) -> ColumnElement[Any]:
+def _view_param(connection: Connection, table: Any) -> ColumnElement[Any]:
     """The ``view`` column's value: JSON text bound as is, not re-serialised by the JSON type."""
     text = bindparam(_VIEW_TEXT, type_=Text())
     if connection.dialect.name == "postgresql":
-        return cast(text, CASE_TABLE.c.view.type)
+        return cast(text, table.c.view.type)
     return text  # SQLite keeps JSON as text; CAST(... AS JSON) would mean NUMERIC there
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, true
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, EVENT_TABLE, Station, as_utc
+from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, Station, as_utc
 from central.services.scope import division_filter
 from central.services.stations import list_stations
 from forms.workdays import due_date
@@ -43,6 +43,8 @@ class StationReconciliation:
     sequence_conflicts: int
     last_seen: datetime | None
     revoked: bool
+    unresolved: int = 0
+    """办不成事 records it wrote: their events are among ``events``, never among ``cases``."""
 
     @property
     def duplicates(self) -> int:
@@ -70,11 +72,14 @@ def reconcile(*, session: Session) -> list[StationReconciliation]:
     connection = session.connection()
     events = _event_counts(connection)
     cases = _case_counts(connection)
+    records = _record_counts(connection)
     report = []
     for station in list_stations(session=session):
         count, max_seq, distinct = events.get(station.id, (0, 0, 0))
         gaps = _gaps(connection, station.id) if max_seq > distinct else []
-        report.append(_entry(station, cases.get(station.id, 0), count, max_seq, distinct, gaps))
+        entry = _entry(station, cases.get(station.id, 0), count, max_seq, distinct, gaps)
+        entry.unresolved = records.get(station.id, 0)
+        report.append(entry)
     return report
 
 
@@ -116,6 +121,12 @@ def _case_counts(connection: Connection) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in connection.execute(statement)}
 
 
+def _record_counts(connection: Connection) -> dict[str, int]:
+    owner = UNRESOLVED_TABLE.c.owner_station
+    statement = select(owner, func.count()).group_by(owner)
+    return {row[0]: int(row[1]) for row in connection.execute(statement)}
+
+
 def _gaps(connection: Connection, station_id: str) -> list[int]:
     """Missing station_seq numbers, found with a window over the held ones."""
     held = (
@@ -150,6 +161,8 @@ class CaseStatistics:
     flagged: int = 0
     overdue: list[str] = field(default_factory=list)
     """Case numbers past their promised date (not yet completed)."""
+    unresolved: int = 0
+    """办不成事 records: counted apart, never among ``cases``."""
 
 
 OPEN_STATES = ("accepted", "processing", "paused", "returned")
@@ -183,6 +196,9 @@ def case_statistics(*, session: Session, today: date, prefix: str = "") -> CaseS
     for number, view in connection.execute(open_cases):
         if _is_overdue(CaseView.model_validate(view), today):
             stats.overdue.append(number)
+    records = division_filter(UNRESOLVED_TABLE.c.division, prefix) if prefix else true()
+    count = select(func.count()).select_from(UNRESOLVED_TABLE).where(records)
+    stats.unresolved = int(connection.execute(count).scalar_one())
     return stats
 
 

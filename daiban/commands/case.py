@@ -82,19 +82,32 @@ def public_view(view: CaseView) -> dict[str, Any]:
 @app.command()
 def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
     """Show a case (state, history with superseded events and their reasons)."""
+    from station.services.timeline import annotate, people
+
     with open_store() as store:
         view = store.get_case(case_no)
+        names = people(store)
     if view is None:
         fail(_("There is no such case."))
-    data = public_view(view)
+    data = annotate(public_view(view), view, names, _catalog_item(view.item_code))
     if as_json:
         print_json(data)
         return
-    typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}")
+    typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}  {data['result_text']}")
     for entry in data["history"]:
-        reason = f"  ({entry['reason_text']})" if entry["reason_text"] else ""
+        note = f"  {entry['note']}" if entry["note"] else ""
         when = format_minute(datetime.fromisoformat(entry["device_time"]))
-        typer.echo(f"  {when}  {entry['kind']}  {entry['status']}{reason}")
+        who = entry["actor_name"]
+        typer.echo(f"  {when}  {entry['kind']}  {who}  {entry['status']}{note}")
+
+
+def _catalog_item(code: str) -> Any:
+    from forms.catalog import load_catalog
+
+    try:
+        return load_catalog().get(code) if code else None
+    except KeyError:
+        return None
 
 
 def _service(store: StationStore, actor: Actor) -> CaseService:

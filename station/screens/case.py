@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from forms.clock import format_minute
 from forms.identity import mask_id_number
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
+from station.screens.dialogs import (
+    CorrectionDialog,
+    RatingCorrectionDialog,
+    RatingDialog,
+    ReasonDialog,
+    SupplementDialog,
+)
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -26,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "withdraw": "withdrawn",
     "hand_over": "handed_over",
     "rate": "rated",
+    "correct": "corrected",
 }
 """Desk action -> the event kind the lifecycle must allow for it to be offered."""
 
@@ -80,6 +87,12 @@ def case_header(view: Any, item: Any = None) -> str:
     missing = outstanding(view, item)
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))
+    if view.result:
+        from station.services.timeline import result_text
+
+        lines.append(result_text(view))
+    if view.state == "returned" and (view.correct_fields or view.missing or view.allow_more):
+        lines.append(_("Press C to correct what the township named."))
     if view.rating:
         lines.append(
             _("Rating: {rating}/5 {reason}").format(
@@ -95,6 +108,7 @@ class CaseScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("escape", "back", _("Back")),
         Binding("p", "reprint", _("Reprint 补打")),
+        Binding("c", "correct", _("Correct 更正")),
         Binding("s", "supplement", _("Supplement 补充材料")),
         Binding("r", "resubmit", _("Resubmit 重新报送")),
         Binding("h", "hand_over", _("Hand over 送达")),
@@ -106,11 +120,13 @@ class CaseScreen(DeskScreen[None]):
     class Loaded(Message):
         """The case was read (or changed) by a worker."""
 
-        def __init__(self, view: Any, note: str = "", item: Any = None) -> None:
+        def __init__(self, view: Any, note: str = "", item: Any = None, lines: Any = ()) -> None:
             super().__init__()
             self.view = view
             self.note = note
             self.item = item
+            self.lines = list(lines)
+            """``station.services.timeline.TimelineLine`` values: who by name, old → new."""
 
     def __init__(self, desk: Desk, key: str) -> None:
         super().__init__()
@@ -129,8 +145,6 @@ class CaseScreen(DeskScreen[None]):
         status = self.query_one(DeskStatus)
         status.state = self.desk.sync_state
         status.who = self.desk.user.name if self.desk.user else ""
-        table = self.query_one(DataTable)
-        table.add_columns(_("Time"), _("What"), _("Who"), _("Note"))
         self._load()
 
     def refresh_data(self) -> None:
@@ -139,8 +153,15 @@ class CaseScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self) -> None:
-        view = self.desk.store.get_case(self.key)
-        self.post_message(self.Loaded(view, item=self._item(view)))
+        self.post_message(self._loaded(self.desk.store.get_case(self.key)))
+
+    def _loaded(self, view: Any, note: str = "") -> CaseScreen.Loaded:
+        """The message that shows ``view`` (call from a worker: it reads accounts and catalog)."""
+        from station.services.timeline import people, timeline
+
+        item = self._item(view)
+        lines = timeline(view, people(self.desk.store), item) if view is not None else []
+        return self.Loaded(view, note, item, lines)
 
     def _item(self, view: Any) -> Any:
         """The case's service item from the catalog (None for 办不成事 or an unknown code)."""
@@ -152,9 +173,6 @@ class CaseScreen(DeskScreen[None]):
             return None
 
     def on_case_screen_loaded(self, message: CaseScreen.Loaded) -> None:
-        from station.services.names import action_name, role_name
-        from sync.messages import translate_reason
-
         self.view = message.view
         self.item = message.item or self.item
         self.query_one(DeskStatus).state = self.desk.sync_state
@@ -163,19 +181,12 @@ class CaseScreen(DeskScreen[None]):
             return
         self.query_one("#case-header", Static).update(case_header(self.view, self.item))
         table = self.query_one(DataTable)
-        table.clear()
-        for entry in self.view.history:
-            note = ""
-            if entry.status == "superseded":
-                note = _("superseded: {reason}").format(reason=translate_reason(entry.reason or ""))
-            elif entry.reason or entry.summary.get("reason"):
-                note = entry.reason or entry.summary.get("reason", "")
-            table.add_row(
-                format_minute(entry.device_time),
-                action_name(entry.kind),
-                role_name(entry.actor_role),
-                note,
-            )
+        rows = [(line.time, line.what, line.who, line.note) for line in message.lines]
+        headers = (_("Time"), _("What"), _("Who"), _("Note"))
+        table.clear(columns=True)  # sized afresh from the rows: a longer note is never cut off
+        for index, header in enumerate(headers):
+            table.add_column(header, width=max(cell_len(r[index]) for r in [headers, *rows]))
+        table.add_rows(rows)
         self.refresh_bindings()
         if message.note:
             self.notify(message.note)
@@ -194,6 +205,8 @@ class CaseScreen(DeskScreen[None]):
         if action == "acknowledge":
             return "superseded" in self.view.flags
         allowed = allowed_kinds(CaseState(self.view.state), Role.agent)
+        if action == "rate" and self.view.rating is not None:  # once; then only corrected
+            return EventKind.rating_corrected in allowed
         return EventKind(ACTIONS[action]) in allowed
 
     def _act(self, call: Callable[[Any], Any], note: str) -> None:
@@ -209,7 +222,7 @@ class CaseScreen(DeskScreen[None]):
             self.app.call_from_thread(self.notify, refused.message, severity="error")
             return
         self.desk.sync_state.outbox = self.desk.store.outbox_depth()  # the status line counts it
-        self.post_message(self.Loaded(view, note, self._item(view)))
+        self.post_message(self._loaded(view, note))
 
     def action_back(self) -> None:
         """Back to where the case was opened from."""
@@ -268,8 +281,11 @@ class CaseScreen(DeskScreen[None]):
         self.app.push_screen(ReasonDialog(_("Signed for by"), value=default), signed)
 
     def action_rate(self) -> None:
-        """好差评: the resident's rating, with a reason when dissatisfied."""
+        """好差评: the resident's rating, once; a saved one is only corrected (audited)."""
         key = self.view.case_number
+        if self.view.rating is not None:
+            self._correct_rating(key)
+            return
 
         def rated(answer: tuple[int, str] | None) -> None:
             if answer:
@@ -277,6 +293,47 @@ class CaseScreen(DeskScreen[None]):
                 self._act(lambda s: s.rate(key, grade, reason or None), _("Rating recorded."))
 
         self.app.push_screen(RatingDialog(), rated)
+
+    def _correct_rating(self, key: str) -> None:
+        dialog = RatingCorrectionDialog(self.view.rating, self.view.rating_reason or "")
+
+        def corrected(answer: tuple[int, str] | None) -> None:
+            if answer:
+                grade, reason = answer
+                why = dialog.why
+                self._act(
+                    lambda s: s.correct_rating(key, grade, why=why, reason=reason or None),
+                    _("Rating corrected."),
+                )
+
+        self.app.push_screen(dialog, corrected)
+
+    def action_correct(self) -> None:
+        """补正更正: change what the township named, each value checked by its field's rules."""
+        from station.services.corrections import changes, correctables
+
+        view, item, today = self.view, self.item, self.desk.clock().date()
+        items = correctables(item, view)
+        if not items:
+            self.notify(_("The township named nothing to correct; supplement materials instead."))
+            return
+
+        def check(values: dict[str, Any]) -> str:
+            from station.services.application import ActionRefused
+
+            try:
+                changes(item, view, values, today)
+            except ActionRefused as refused:
+                return refused.message
+            return ""
+
+        def corrected(values: dict[str, Any] | None) -> None:
+            if values:
+                key = view.case_number
+                self._act(lambda s: s.correct(key, values), _("Correction recorded."))
+
+        note = REASON_STATES["returned"]().format(reason=view.last_reason or "")
+        self.app.push_screen(CorrectionDialog(items, check, note), corrected)
 
     def action_acknowledge(self) -> None:
         """已阅: the agent has read why an event was superseded."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -102,39 +105,66 @@ class ReasonDialog(DeskModal[str | None]):
         self.dismiss(None)
 
 
+GRADES = (
+    (5, "5 very satisfied 非常满意"),
+    (4, "4 satisfied 满意"),
+    (3, "3 fair 基本满意"),
+    (2, "2 dissatisfied 不满意"),
+    (1, "1 very dissatisfied 非常不满意"),
+)
+"""好差评 levels, best first (translated on use)."""
+
+
 class RatingDialog(DeskModal[tuple[int, str] | None]):
-    """好差评: 1 (very dissatisfied) .. 5 (very satisfied); a reason when 2 or less."""
+    """好差评: 1 (very dissatisfied) .. 5 (very satisfied); a reason when 2 or less.
+
+    No level is chosen at first: the resident's answer is chosen, never a default
+    that a few keystrokes would save in their name.
+    """
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    TITLE_TEXT = "The resident's rating (好差评)"
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Select
 
-        grades = [
-            (_("5 very satisfied 非常满意"), 5),
-            (_("4 satisfied 满意"), 4),
-            (_("3 fair 基本满意"), 3),
-            (_("2 dissatisfied 不满意"), 2),
-            (_("1 very dissatisfied 非常不满意"), 1),
-        ]
+        grades = [(_(label), grade) for grade, label in GRADES]
         with Vertical(classes="dialog"):
-            yield Label(_("The resident's rating (好差评)"), classes="heading")
-            yield Select(grades, value=5, allow_blank=False, id="grade")
+            yield Label(_(self.TITLE_TEXT), classes="heading")
+            yield from self.compose_before()
+            yield Select(grades, prompt=_("choose a level"), allow_blank=True, id="grade")
             yield Input(placeholder=_("reason (required when dissatisfied)"), id="reason")
             yield Static("", id="reason-message", classes="error")
             with Horizontal():
                 yield Button(_("OK (Enter)"), id="ok", variant="primary")
                 yield Button(_("Cancel (Esc)"), id="cancel")
 
+    def compose_before(self) -> ComposeResult:
+        """What a subclass shows above the levels (nothing here)."""
+        yield from ()
+
+    def problem(self, grade: int | None, reason: str) -> str:
+        """Why the answer cannot be saved yet ("" when it can)."""
+        if grade is None:
+            return _("Choose the resident's rating.")
+        if grade <= 2 and not reason:
+            return _("Say why the resident is dissatisfied.")
+        return ""
+
+    def chosen(self) -> tuple[int | None, str]:
+        """The level chosen (None while none is) and the reason typed."""
+        from textual.widgets import Select
+
+        value = self.query_one("#grade", Select).value
+        grade = value if isinstance(value, int) else None
+        return grade, self.query_one("#reason", Input).value.strip()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        from textual.widgets import Select
-
-        grade = int(self.query_one("#grade", Select).value)  # type: ignore[arg-type]
-        reason = self.query_one("#reason", Input).value.strip()
-        if grade <= 2 and not reason:
-            message = _("Say why the resident is dissatisfied.")
+        grade, reason = self.chosen()
+        message = self.problem(grade, reason)
+        if message or grade is None:
             self.query_one("#reason-message", Static).update(message)
             return
         self.dismiss((grade, reason))
@@ -142,6 +172,129 @@ class RatingDialog(DeskModal[tuple[int, str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RatingCorrectionDialog(RatingDialog):
+    """更正好差评: the saved rating stays in the record; the change says why (audited).
+
+    Dismisses with ``(new level, resident's reason)``; :attr:`why` holds why it changes.
+    """
+
+    TITLE_TEXT = "Correct the resident's rating (更正好差评)"
+
+    def __init__(self, saved: int, saved_reason: str = "") -> None:
+        super().__init__()
+        self.saved = saved
+        self.saved_reason = saved_reason
+        self.why = ""
+
+    def compose_before(self) -> ComposeResult:
+        saved = _("Saved rating: {rating}/5 {reason}").format(
+            rating=self.saved, reason=self.saved_reason
+        )
+        yield Static(saved.strip(), id="saved-rating")
+        yield Input(placeholder=_("why the rating is corrected (required)"), id="why")
+
+    def problem(self, grade: int | None, reason: str) -> str:
+        self.why = self.query_one("#why", Input).value.strip()
+        if not self.why:
+            return _("Say why the rating is corrected.")
+        if grade == self.saved:
+            return _("Choose a level other than the saved one.")
+        return super().problem(grade, reason)
+
+
+class CorrectionDialog(DeskModal[dict[str, Any] | None]):
+    """补正更正: each value the township named, with what it holds now; the new values.
+
+    ``check`` (pure, no I/O) says what is wrong with the values, naming the field,
+    or "" when they can be saved; the dialog stays open until they can.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("f9", "ok", _("Save"))]
+
+    def __init__(
+        self, items: Sequence[Any], check: Callable[[dict[str, Any]], str], note: str = ""
+    ) -> None:
+        """Args: items: ``station.services.corrections.Correctable`` values; check: see above."""
+        super().__init__()
+        self.items = list(items)
+        self.check = check
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with Vertical(classes="dialog"):
+            yield Label(_("Correct what the township named (补正更正)"), classes="heading")
+            if self.note:
+                yield Static(self.note, id="correction-note")
+            with VerticalScroll(id="correction-fields"):
+                for index, item in enumerate(self.items):
+                    current = _("(empty)") if item.current in (None, "") else str(item.current)
+                    yield Label(
+                        _("{label} (now: {current})").format(label=item.label, current=current)
+                    )
+                    yield self._editor(index, item)
+            yield Static("", id="correction-message", classes="error")
+            with Horizontal():
+                yield Button(_("Save F9"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def _editor(self, index: int, item: Any) -> Any:
+        from textual.widgets import Select
+
+        if item.is_material:
+            states = [(_(MATERIAL_LABELS[state]), state) for state in MATERIAL_LABELS]
+            return Select(states, value=item.current or Select.NULL, id=f"c-{index}")
+        spec = item.spec
+        if spec is not None and spec.type == "choice" and spec.options:
+            options = [(option, option) for option in spec.options]
+            value = item.current if item.current in spec.options else Select.NULL
+            return Select(options, value=value, id=f"c-{index}")
+        value = "" if item.current is None else str(item.current)
+        return Input(value=value, id=f"c-{index}")
+
+    def on_mount(self) -> None:
+        if self.items:
+            self.query_one("#c-0").focus()
+
+    def values(self) -> dict[str, Any]:
+        """The values as they stand in the dialog, by path."""
+        from textual.widgets import Select
+
+        out: dict[str, Any] = {}
+        for index, item in enumerate(self.items):
+            widget = self.query_one(f"#c-{index}")
+            if isinstance(widget, Select):
+                value = widget.value
+                out[item.path] = None if value is Select.NULL else value
+            elif isinstance(widget, Input):
+                out[item.path] = widget.value.strip()
+        return out
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        values = self.values()
+        message = self.check(values)
+        if message:
+            self.query_one("#correction-message", Static).update(message)
+            return
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+MATERIAL_LABELS = {
+    "provided": "provided 已提供",
+    "deferred": "deferred 容缺后补",
+    "shared": "by data sharing 免提交",
+    "missing": "missing 未提供",
+}
+"""Material statuses in the correction dialog (translated on use)."""
 
 
 class SupplementDialog(DeskModal[list[str] | None]):

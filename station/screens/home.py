@@ -90,7 +90,7 @@ def read_home(desk: Desk) -> HomeData:
         ),
         (
             _("Completed, to hand over 待送达"),
-            [_case_line(c) for c in cases(state="completed", limit=SECTION_LIMIT)],
+            [_completed_line(store, c) for c in cases(state="completed", limit=SECTION_LIMIT)],
         ),
         (
             _("Near or past due 临期/逾期"),
@@ -110,6 +110,18 @@ def _returned_line(store: Any, case: Any) -> HomeLine:
     reason = (view.last_reason or "") if view else ""
     if reason:  # on its own line, under the case: it is what the agent must act on
         line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
+    return line
+
+
+def _completed_line(store: Any, case: Any) -> HomeLine:
+    """A case to hand over, with its 办结 result and the reviewer's note (what to tell)."""
+    from station.services.timeline import result_text
+
+    view = store.get_case(case.case_number)
+    line = _case_line(case)
+    result = result_text(view) if view else ""
+    if result:
+        line.text += "\n    " + result
     return line
 
 
@@ -279,10 +291,10 @@ class HomeScreen(DeskScreen[None]):
         await self.app.run_action("sync_now")
 
     def action_unresolved(self) -> None:
-        """办不成事: record what could not be done here."""
-        from station.screens.unresolved import UnresolvedScreen
+        """办不成事: the records of what could not be done here, and a new one (N)."""
+        from station.screens.unresolved import UnresolvedListScreen
 
-        self.app.push_screen(UnresolvedScreen(self.desk))
+        self.app.push_screen(UnresolvedListScreen(self.desk))
 
     def action_export_bundle(self) -> None:
         """离线包: the outbox onto the USB stick (or the bundles folder)."""

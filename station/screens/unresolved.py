@@ -1,4 +1,7 @@
-"""办不成事: record what a resident wanted and why it could not be done here (it syncs like a case)."""
+"""办不成事: record what a resident wanted and why it could not be done here, and list the records.
+
+A record is its own thing (``BCS-...`` numbers, its own table and states), never a case.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from station.i18n import _
 from station.screens.base import DeskScreen
@@ -26,9 +29,9 @@ class UnresolvedScreen(DeskScreen[None]):
     class Saved(Message):
         """The record was written."""
 
-        def __init__(self, case_number: str) -> None:
+        def __init__(self, number: str) -> None:
             super().__init__()
-            self.case_number = case_number
+            self.number = number
 
     def __init__(self, desk: Desk) -> None:
         super().__init__()
@@ -64,12 +67,79 @@ class UnresolvedScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
     def _save(self, what: str, why: str, contact: str) -> None:
         view = self.desk.service().record_unresolved(what=what, why=why, contact=contact)
-        self.post_message(self.Saved(view.case_number))
+        self.post_message(self.Saved(view.number))
 
     def on_unresolved_screen_saved(self, message: UnresolvedScreen.Saved) -> None:
-        self.notify(_("Recorded as {number}.").format(number=message.case_number))
+        self.notify(_("Recorded as {number}.").format(number=message.number))
         self.dismiss(None)
 
     def action_back(self) -> None:
         """Leave without saving."""
+        self.dismiss(None)
+
+
+class UnresolvedListScreen(DeskScreen[None]):
+    """办不成事 records of this station, newest first; N records a new one."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("n", "new", _("New record 登记")),
+    ]
+
+    class Loaded(Message):
+        """The records were read."""
+
+        def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+
+    def compose(self) -> ComposeResult:
+        yield Label(_("Unresolved requests 办不成事"), classes="heading")
+        yield Static("", id="unresolved-count")
+        yield DataTable(id="unresolved-list", cursor_type="row", zebra_stripes=True)
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("Number"), _("Date"), _("Wanted"), _("Why"), _("State"))
+        table.focus()
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
+    def _load(self) -> None:
+        from station.services.names import record_state_name
+
+        rows = [
+            (
+                record.number,
+                record.reported_at.strftime("%Y-%m-%d") if record.reported_at else "",
+                record.what,
+                record.why,
+                record_state_name(record.state),
+            )
+            for record in self.desk.service().unresolved()
+        ]
+        self.post_message(self.Loaded(rows))
+
+    def on_unresolved_list_screen_loaded(self, message: UnresolvedListScreen.Loaded) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in message.rows:
+            table.add_row(*row)
+        count = _("{count} records; press N to record a new one.").format(count=len(message.rows))
+        self.query_one("#unresolved-count", Static).update(count)
+
+    def action_new(self) -> None:
+        """登记: a new 办不成事 record."""
+        self.app.push_screen(UnresolvedScreen(self.desk))
+
+    def action_back(self) -> None:
+        """Back to 今日."""
         self.dismiss(None)

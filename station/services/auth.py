@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from forms.clock import utc_now
 from station.i18n import _
 
 MAX_FAILURES = 5
@@ -86,7 +87,7 @@ class LoginGate:
     """Checks passwords against cached accounts and locks after repeated failures."""
 
     accounts: AccountLookup
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = utc_now
     failures: dict[str, int] = field(default_factory=dict)
     locked_until: dict[str, datetime] = field(default_factory=dict)
 

@@ -30,7 +30,9 @@ from station.services.application import (
     Attachment,
     ValidationFailed,
 )
+from station.services.corrections import Correctable, changes, correctables
 from station.services.names import action_name, role_name, state_name
+from station.services.rules import check_rating, data_refusal
 from station.store import NewEvent, RefusedByCentreRules, StationStore
 from sync.blobs import store_blob
 from sync.events import EventKind, Role
@@ -38,6 +40,7 @@ from sync.lifecycle import check_transition, find_transition
 from sync.payloads import validate_payload
 from sync.protocol import StationRole
 from sync.reducer import CaseView
+from sync.unresolved import UnresolvedView
 
 __all__ = [
     "ActionRefused",
@@ -240,14 +243,32 @@ class CaseService:
         except RefusedByCentreRules as refused:
             raise ValidationFailed([_centre_problem(refused.reason)]) from None
 
-    def record_unresolved(self, *, what: str, why: str, contact: str) -> CaseView:
-        """Record a 办不成事 request (what the resident wanted, why it could not be done)."""
-        self._check_role(EventKind.created)
-        payload = {"kind": "unresolved", "what": what, "why": why, "contact": contact}
+    def record_unresolved(
+        self, *, what: str, why: str, contact: str, today: date | None = None
+    ) -> UnresolvedView:
+        """Record a 办不成事 request: a record of its own (``BCS-...``), never a case.
+
+        Raises:
+            ActionRefused: not an agent's station role, or what/why left blank.
+        """
+        self._check_role(EventKind.reported)
+        if self.actor.role is not Role.agent:
+            raise ActionRefused(
+                _("A {role} cannot {action} at this station.").format(
+                    role=role_name(self.actor.role), action=action_name(EventKind.reported)
+                )
+            )
+        if not (what.strip() and why.strip()):
+            raise ActionRefused(_("Say what was wanted and why it could not be done."))
+        payload = {"what": what.strip(), "why": why.strip(), "contact": contact.strip()}
         payload |= {"station_name": self._station_name(), "agent_name": self.actor.name}
-        self._validate(EventKind.created, payload)
-        event = self._new(EventKind.created, payload)
-        return self.store.create_cases([[event]], today_in_china())[0]
+        self._validate(EventKind.reported, payload)
+        event = self._new(EventKind.reported, payload)
+        return self.store.create_record(event, today or today_in_china())
+
+    def unresolved(self, limit: int = 200) -> list[UnresolvedView]:
+        """办不成事 records at this station, newest first."""
+        return list(self.store.list_records(limit))
 
     # the lifecycle ------------------------------------------------------------
 
@@ -285,7 +306,7 @@ class CaseService:
         self._validate(kind, data)
 
         def allowed(view: CaseView | None) -> None:
-            problem = refusal(view, kind, self.actor.role)
+            problem = refusal(view, kind, self.actor.role) or data_refusal(view, kind, data)
             if problem is not None:
                 raise ActionRefused(problem)
 
@@ -293,6 +314,27 @@ class CaseService:
             return self.store.append(case_key, [self._new(kind, data)], check=allowed)
         except KeyError:
             raise ActionRefused(_("There is no such case.")) from None
+
+    def return_for_correction(
+        self,
+        case_key: str,
+        reason: str,
+        *,
+        missing: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        allow_more: bool = False,
+    ) -> CaseView:
+        """退回补正 (township): why, and which materials and fields the agent is to correct.
+
+        Args:
+            case_key: case number or id.
+            reason: why, as the agent and the resident will read it.
+            missing: material keys to supply or correct.
+            fields: form field keys (``bank_account``) or person paths (``applicant.phone``).
+            allow_more: let the agent correct other fields and materials too.
+        """
+        payload = {"missing": list(missing), "fields": list(fields), "allow_more": allow_more}
+        return self.act(case_key, EventKind.returned, reason=reason, payload=payload)
 
     def supplement(
         self, case_key: str, materials: dict[str, str], attachments: Sequence[Attachment] = ()
@@ -314,14 +356,62 @@ class CaseService:
             case_key, EventKind.handed_over, payload={"how": how, "signed_by": signed_by}
         )
 
-    def rate(self, case_key: str, rating: int, reason: str | None = None) -> CaseView:
-        """Record the resident's 好差评 (1 very dissatisfied .. 5 very satisfied)."""
-        if not 1 <= rating <= 5:
-            raise ActionRefused(_("A rating is from 1 to 5."))
-        if rating <= 2 and not (reason or "").strip():
-            raise ActionRefused(_("A rating of 2 or less needs a reason."))
+    def rate(self, case_key: str, rating: int | None, reason: str | None = None) -> CaseView:
+        """Record the resident's 好差评 (1 very dissatisfied .. 5 very satisfied), once.
+
+        Raises:
+            ActionRefused: no level chosen, 1-2 without a reason, or already rated
+                (a change is :meth:`correct_rating`).
+        """
+        check_rating(rating, reason)
         payload = {"rating": rating, "reason": (reason or "").strip() or None}
         return self.act(case_key, EventKind.rated, payload=payload)
+
+    def correct_rating(
+        self, case_key: str, rating: int | None, *, why: str, reason: str | None = None
+    ) -> CaseView:
+        """Change a saved rating by an audited ``rating_corrected`` event (who, why, old, new).
+
+        Raises:
+            ActionRefused: no rating saved, no reason for the change, the same level,
+                or 1-2 without the resident's reason.
+        """
+        check_rating(rating, reason)
+        if not why.strip():
+            raise ActionRefused(_("Say why the rating is corrected."))
+        view = self.store.get_case(case_key)
+        if view is None or view.rating is None:
+            raise ActionRefused(_("This case has no rating to correct."))
+        payload = {
+            "old": view.rating,
+            "new": rating,
+            "why": why.strip(),
+            "reason": (reason or "").strip() or None,
+        }
+        if rating == view.rating:
+            raise ActionRefused(_("The rating is already {rating}.").format(rating=rating))
+        return self.act(case_key, EventKind.rating_corrected, payload=payload)
+
+    def correction_form(self, case_key: str) -> list[Correctable]:
+        """What the agent may correct on a returned case, with the current values."""
+        view = self._returned(case_key)
+        return correctables(self._item_of(view), view)
+
+    def correct(self, case_key: str, values: dict[str, Any], today: date | None = None) -> CaseView:
+        """补正更正: change the fields/materials the township named, old and new recorded.
+
+        Args:
+            case_key: case number or id.
+            values: new values by path (``fields.bank_account``, ``materials.KEY``, ...).
+            today: the day dates are judged against.
+
+        Raises:
+            ActionRefused: not returned, a path not named, a value its rules refuse
+                (the message names the field), or nothing changes.
+        """
+        view = self._returned(case_key)
+        found = changes(self._item_of(view), view, values, today or today_in_china())
+        return self.act(case_key, EventKind.corrected, payload={"changes": found})
 
     def withdraw(self, case_key: str, reason: str) -> CaseView:
         """The applicant withdraws the case (撤件)."""
@@ -332,6 +422,20 @@ class CaseService:
         return self.act(case_key, EventKind.acknowledged)
 
     # helpers --------------------------------------------------------------------
+
+    def _returned(self, case_key: str) -> CaseView:
+        view = self.store.get_case(case_key)
+        problem = refusal(view, EventKind.corrected, self.actor.role)
+        if problem is not None:
+            raise ActionRefused(problem)
+        assert view is not None
+        return view
+
+    def _item_of(self, view: CaseView) -> ServiceItem | None:
+        try:
+            return self.catalog.get(view.item_code)
+        except KeyError:
+            return None
 
     def _check_role(self, kind: EventKind) -> None:
         identity = self.store.identity()

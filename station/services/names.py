@@ -5,6 +5,7 @@ from __future__ import annotations
 from station.services import _
 from sync.events import EventKind, Role
 from sync.lifecycle import CaseState
+from sync.unresolved import UnresolvedState
 
 STATE_NAMES: dict[CaseState, str] = {
     CaseState.draft: "draft",
@@ -40,7 +41,15 @@ ACTION_NAMES: dict[EventKind, str] = {
     EventKind.rated: "rate",
     EventKind.withdrawn: "withdraw",
     EventKind.acknowledged: "acknowledge",
+    EventKind.corrected: "correct",
+    EventKind.rating_corrected: "correct the rating",
+    EventKind.reported: "record what could not be done",
 }
+
+RECORD_STATE_NAMES: dict[UnresolvedState, str] = {
+    UnresolvedState.reported: "reported",
+}
+"""States of a 办不成事 record."""
 
 ROLE_NAMES: dict[Role, str] = {
     Role.agent: "village agent",
@@ -65,3 +74,9 @@ def role_name(role: Role | str) -> str:
     """The translated name of a role (代办员, 乡镇审核员, 县级管理员)."""
     role = Role(role)
     return _(ROLE_NAMES.get(role, role.value))
+
+
+def record_state_name(state: UnresolvedState | str) -> str:
+    """The translated name of a 办不成事 record's state (已登记, ...)."""
+    state = UnresolvedState(state)
+    return _(RECORD_STATE_NAMES.get(state, state.value))

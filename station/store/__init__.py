@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select
 
 from forms.clock import utc_now
-from station.store import eventlog, meta, migrate, projection
+from station.store import eventlog, meta, migrate, projection, records
 from station.store.caselist import CaseListMixin
 from station.store.db import DB_FILE, make_engine, reading, writing
 from station.store.local import AccountsMixin, DraftsMixin
@@ -26,6 +26,7 @@ from station.store.models import (
     StationIdentity,
     SyncRecord,
 )
+from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
 from station.store.tables import CASES, DRAFTS
 from sync.events import Event
@@ -66,7 +67,7 @@ class RefusedByCentreRules(ValueError):
         self.reason = reason
 
 
-class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
+class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, SyncSideMixin):
     """One station's database. Thread-safe: every method uses its own connection."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -97,6 +98,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, SyncSideMixin):
             if meta.get(conn, meta.FTS_REBUILD) == "1":
                 projection.rebuild_search(conn)
                 meta.put(conn, meta.FTS_REBUILD, "0")
+            records.rebuild_if_asked(conn)
 
     def close(self) -> None:
         """Release every connection."""

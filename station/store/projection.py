@@ -6,6 +6,7 @@ cache the desk can list and search quickly, never a source of truth.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import pairwise
@@ -16,10 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.identity import mask_id_number
 from forms.workdays import due_date
-from station.store import eventlog
+from station.store import eventlog, records
 from station.store.search import id_hash, initials, terms
-from station.store.tables import CASES, EVENTS
-from sync.events import RecordedEvent
+from station.store.tables import CASES, EVENTS, UNRESOLVED
+from sync.events import RecordedEvent, is_record_event
 from sync.lifecycle import CaseState
 from sync.reducer import (
     SUPERSEDED_FLAG,
@@ -171,11 +172,34 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
 
 
+def _record_rows(rows: list[Any]) -> bool:
+    """Whether these are a 办不成事 record's rows (folded apart, never as a case)."""
+    return any(is_record_event(row.kind, json.loads(row.payload)) for row in rows)
+
+
 def refold_many(conn: Connection, case_ids: Iterable[str]) -> list[CaseView]:
-    """Rebuild cases from all their events and store the results."""
-    views = [fold_rows(rows) for rows in eventlog.rows_by_case(conn, case_ids).values()]
+    """Rebuild cases (and 办不成事 records, into their own table) from all their events.
+
+    Returns:
+        The cases' views (records are stored, not returned).
+    """
+    grouped = eventlog.rows_by_case(conn, case_ids)
+    held = _held_records(conn, list(grouped))
+    kept = {key for key, rows in grouped.items() if key in held or _record_rows(rows)}
+    records.store_records(conn, [records.fold_record_rows(grouped[key]) for key in kept])
+    views = [fold_rows(rows) for key, rows in grouped.items() if key not in kept]
     project_many(conn, views)
     return views
+
+
+def _held_records(conn: Connection, ids: list[str]) -> set[str]:
+    out: set[str] = set()
+    for start in range(0, len(ids), 500):
+        query = select(UNRESOLVED.c.record_id).where(
+            UNRESOLVED.c.record_id.in_(ids[start : start + 500])
+        )
+        out.update(record_id for (record_id,) in conn.execute(query))
+    return out
 
 
 def advance_many(
@@ -201,6 +225,12 @@ def advance_many(
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id.hex, []).append(event)
+    record_ids = _held_records(conn, list(by_case)) | {
+        e.case_id.hex for e in events if is_record_event(e.kind, e.payload)
+    }
+    if record_ids:  # 办不成事 records: few, rebuilt from their rows into their own table
+        records.refold_records(conn, record_ids)
+        by_case = {k: v for k, v in by_case.items() if k not in record_ids}
     bases = {
         case_id: CaseView.model_validate_json(raw)
         for case_id, raw in _stored_views(conn, list(by_case)).items()

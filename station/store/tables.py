@@ -82,6 +82,24 @@ class CaseRow(SQLModel, table=True):
     """CaseView JSON."""
 
 
+class UnresolvedRow(SQLModel, table=True):
+    """A 办不成事 record's current view (its own table: never listed or counted as a case)."""
+
+    __tablename__ = "unresolved"
+    __table_args__ = (Index("ix_unresolved_reported", "reported_at"),)
+
+    record_id: str = Field(primary_key=True, max_length=32)
+    number: str = Field(unique=True)
+    """``BCS-<division>-<date>-<seq>``."""
+    state: str
+    division: str = ""
+    what: str = ""
+    reported_at: str = ""
+    flagged: int = 0
+    view: str = Field(sa_column=Column(Text, nullable=False))
+    """UnresolvedView JSON."""
+
+
 class MetaRow(SQLModel, table=True):
     """Station-wide counters and identity, one key each."""
 
@@ -155,4 +173,5 @@ ACCOUNTS = SQLModel.metadata.tables["accounts"]
 DRAFTS = SQLModel.metadata.tables["drafts"]
 SYNC_RUNS = SQLModel.metadata.tables["sync_runs"]
 BLOBS = SQLModel.metadata.tables["blobs"]
+UNRESOLVED = SQLModel.metadata.tables["unresolved"]
 """Core table objects for the hot paths (no ORM objects there)."""

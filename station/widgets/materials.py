@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from forms.catalog.model import MaterialSpec, ServiceItem
+from forms.clock import china_today
 from forms.fieldtypes import to_date
 from forms.validation import supply_by_problem
 from station.i18n import _
@@ -132,7 +133,7 @@ class MaterialRow(Vertical):
 
     def check(self) -> str:
         """Check the deadline as typed and show the message; returns it ("" when fine)."""
-        day = self.today or date.today()
+        day = self.today or china_today()
         message = supply_by_problem(self.item, self.spec, self.state, self.supply_text, day)
         self.set_message(message or "")
         return message or ""

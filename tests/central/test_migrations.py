@@ -22,3 +22,76 @@ def test_migrations_match_the_models_and_run_twice(db_url: str) -> None:
             assert counter.scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_older_unresolved_cases_become_records_on_upgrade(db_url: str) -> None:
+    """A centre of the last release held 办不成事 as cases; 0002 moves them to records."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from central.migrate import alembic_config
+    from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE
+    from sync.events import Event, EventKind, Role
+    from sync.ids import new_id
+    from sync.reducer import apply_event
+
+    payload = {"kind": "unresolved", "what": "办理林权证", "why": "本站无此事项"}
+    event = Event(
+        id=new_id(),
+        case_id=new_id(),
+        case_number="640522100201-20261130-0001",
+        division="640522100201",
+        kind=EventKind.created,
+        station_id="st-old",
+        station_seq=1,
+        base_version=0,
+        actor_id="u-agent",
+        actor_role=Role.agent,
+        device_time=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        payload=payload,
+    )
+    old_view = apply_event(None, event, central_seq=1)  # what the last release stored
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            row = event.model_dump(mode="json") | {"id": event.id, "case_id": event.case_id}
+            row |= {"device_time": event.device_time, "kind": "created", "actor_role": "agent"}
+            connection.execute(
+                insert(EVENT_TABLE),
+                [row | {"central_seq": 1, "status": "applied", "received_at": event.device_time}],
+            )
+            connection.execute(
+                insert(CASE_TABLE),
+                [
+                    {
+                        "case_id": event.case_id,
+                        "case_number": event.case_number,
+                        "division": event.division,
+                        "owner_station": "st-old",
+                        "state": "draft",
+                        "version": 1,
+                        "item_code": "",
+                        "flagged": False,
+                        "updated_seq": 1,
+                        "view": old_view.model_dump(mode="json"),
+                    }
+                ],
+            )
+            connection.commit()
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.execute(select(CASE_TABLE.c.case_id)).all() == []
+            [record] = connection.execute(select(UNRESOLVED_TABLE)).all()
+            assert (record.record_id, record.state, record.owner_station) == (
+                event.case_id,
+                "reported",
+                "st-old",
+            )
+            assert record.view["what"] == "办理林权证"
+    finally:
+        engine.dispose()

@@ -12,9 +12,9 @@ from sqlalchemy import column, insert, table
 from forms.catalog import load_catalog
 from station.services.application import Actor, Application
 from station.services.cases import CaseService
-from station.store import StationStore, build_events, eventlog, meta, projection
+from station.store import NewEvent, StationStore, build_events, eventlog, meta, projection
 from station.store.db import writing
-from sync.events import Role
+from sync.events import EventKind, Role
 from tests.e2e.conftest import VILLAGE, Central, Station, case_line, enrolled_station
 
 pytestmark = pytest.mark.slow  # a real central on loopback
@@ -71,3 +71,50 @@ def test_an_old_database_with_unsynced_events_is_migrated_and_syncs_everything(
     upgraded = StationStore.open(old_dir)
     assert [c.case_number for c in upgraded.list_cases("zsf")] == sorted(numbers, reverse=True)
     assert {c.state for c in upgraded.list_cases()} == {"submitted"}
+
+
+def _write_unresolved_as_release_0003(store: StationStore) -> str:
+    """A 办不成事 as the last release wrote it: a case (``created``, kind unresolved), unsent."""
+    identity = store.require_identity()
+    payload = {"kind": "unresolved", "what": "办理林权证", "why": "本站无此事项", "contact": ""}
+    event = NewEvent(EventKind.created, "u-agent", Role.agent, payload)
+    number = f"{identity.division}-{date(2026, 11, 30):%Y%m%d}-0009"
+    with writing(store.engine) as conn:
+        seq = meta.take(conn, meta.NEXT_STATION_SEQ)
+        view, built = build_events(identity, None, [event], seq, number)
+        eventlog.insert_local(conn, built)
+        projection.insert_new(conn, [view])
+    return number
+
+
+def test_a_release_0003_database_moves_its_unresolved_cases_to_records_and_syncs_them(
+    central: Central, tmp_path: Path
+) -> None:
+    division = "640522100231"
+    enrolled = enrolled_station(central, tmp_path / "enrolled", division, "新村", "village")
+    identity = StationStore.open(enrolled.data_dir).require_identity()
+    old_dir = tmp_path / "old"
+    old = StationStore.open(old_dir, revision="0003_case_list_columns")
+    old.save_identity(identity)
+    numbers = _write_as_old_software(old, range(11, 13))
+    legacy = _write_unresolved_as_release_0003(old)
+    assert old.count_cases() == 3  # the last release counted it as a case (a draft)
+    old.close()
+
+    upgraded = StationStore.open(old_dir)
+    assert upgraded.count_cases() == 2
+    assert legacy not in {c.case_number for c in upgraded.list_cases()}
+    [record] = upgraded.list_records()
+    assert (record.number, record.what, record.state) == (legacy, "办理林权证", "reported")
+    assert upgraded.outbox_depth() == 5  # nothing unsent was lost
+    upgraded.close()
+
+    report = Station(old_dir).cli("sync")
+    assert (report["pushed"], report["pending"]) == (7, 0)  # sync submits what was taken in
+    held = central.reconcile()[identity.station_id]
+    assert (held["cases"], held["unresolved"], held["events"], held["gaps"]) == (2, 1, 7, [])
+    synced = StationStore.open(old_dir)
+    [record] = synced.list_records()
+    assert [h.status.value for h in record.history] == ["applied"]
+    assert sorted(c.case_number for c in synced.list_cases()) == sorted(numbers)
+    synced.close()

@@ -1,4 +1,4 @@
-"""The smaller screens: 办不成事, settings, the authorization letter, manual sync while offline."""
+"""The smaller screens: settings, the authorization letter, manual sync while offline."""
 
 from __future__ import annotations
 
@@ -11,31 +11,8 @@ from station.app import DaibanApp
 from station.config import load_settings
 from station.screens.home import HomeScreen
 from station.screens.settings import SettingsScreen
-from station.screens.unresolved import UnresolvedScreen
-from station.store import StationStore
 from tests.station.helpers import flat_text, log_in, settle
 from tests.station.test_intake import SON_ID, choose_allowance, fill
-
-
-async def test_unresolved_request_is_recorded_as_a_case(
-    desk: Callable[..., DaibanApp], store: StationStore
-) -> None:
-    async with desk().run_test(size=(80, 24)) as pilot:
-        await log_in(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, UnresolvedScreen)
-        await pilot.press("f9")
-        assert "请填写想办什么" in flat_text(pilot)
-        pilot.app.screen.query_one("#what", Input).value = "办理林权证"
-        pilot.app.screen.query_one("#why", Input).value = "本站无此事项，需到县自然资源局"
-        pilot.app.screen.query_one("#contact", Input).value = "13895401122"
-        await pilot.press("f9")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, HomeScreen)
-    [case] = store.list_cases()
-    view = store.get_case(case.case_number)
-    assert view is not None and view.kind == "unresolved" and view.what == "办理林权证"
 
 
 async def test_settings_are_saved_to_station_toml(

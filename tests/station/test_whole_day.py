@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from daiban.commands.demo import (
     DEMO_USERS,
@@ -200,8 +200,9 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     await pilot.press("g")
     await settle(pilot)
     assert isinstance(pilot.app.screen, RatingDialog)
+    pilot.app.screen.query_one("#grade", Select).value = 5  # chosen: no level is preselected
     pilot.app.screen.query_one("#reason", Input).focus()
-    await pilot.press("enter")  # 非常满意 (the default grade) needs no reason
+    await pilot.press("enter")  # 非常满意 needs no reason
     await settle(pilot)
     assert isinstance(pilot.app.screen, CaseScreen)
     view = store.get_case(first.case_number)

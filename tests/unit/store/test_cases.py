@@ -96,11 +96,3 @@ def test_a_bad_rating_needs_a_reason(service: CaseService) -> None:
     with pytest.raises(ActionRefused) as caught:
         service.rate(case.case_number, 2, None)
     assert caught.value.message == "评价为 2 分及以下时须填写原因。"
-
-
-def test_an_unresolved_request_is_recorded_like_a_case(
-    service: CaseService, store: StationStore
-) -> None:
-    record = service.record_unresolved(what="办理林权证", why="本站无此事项", contact="13900000000")
-    assert record.kind == "unresolved"
-    assert store.outbox_depth() == 1

@@ -158,3 +158,43 @@ def test_re_enrolling_with_unsent_events_is_refused(tmp_path: Path) -> None:
         str(home),
     )
     assert (code, output) == (1, "daiban: 本站点还有 2 条事件未上传，请先同步再重新注册。\n")
+
+
+def test_case_show_gives_the_result_the_reviewers_note_and_the_persons_name(
+    tmp_path: Path,
+) -> None:
+    from station.store import NewEvent
+    from sync.events import EventKind, Role
+    from sync.protocol import AccountRecord
+
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    (number,) = json.loads(output)["case_numbers"]
+    _run("case", "submit", number, "--data-dir", str(home))
+    store = StationStore.open(home)
+    wangfang = AccountRecord(
+        user_id="u-wf",
+        username="wangfang",
+        display_name="王芳",
+        role=Role.reviewer,
+        division="640522100000",
+        password_hash="x",
+        updated_at="2026-12-01T08:00:00+08:00",
+    )
+    store.upsert_accounts([wangfang])
+    for kind, payload in (
+        (EventKind.accepted, {}),
+        (EventKind.completed, {"result": "denied", "note": "年龄未满80周岁"}),
+    ):  # as pulled from the township
+        store.append(number, [NewEvent(kind, "u-wf", Role.reviewer, payload)])
+    store.close()
+    code, output = _run("case", "show", number, "--json", "--data-dir", str(home))
+    shown = json.loads(output)
+    assert (shown["result_name"], shown["result_note"]) == ("不通过", "年龄未满80周岁")
+    assert shown["result_text"] == "办结结果：不通过 — 年龄未满80周岁"
+    assert [h["actor_name"] for h in shown["history"]][-2:] == ["王芳", "王芳"]
+    code, output = _run("case", "show", number, "--data-dir", str(home))
+    assert "办结结果：不通过 — 年龄未满80周岁" in output
+    assert "王芳" in output

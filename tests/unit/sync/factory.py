@@ -36,7 +36,7 @@ VALID_PAYLOADS: dict[EventKind, dict[str, Any]] = {
     EventKind.received: {},
     EventKind.submitted: {},
     EventKind.accepted: {"promised_days": 3, "officer": "王审核"},
-    EventKind.returned: {"reason": "户口簿复印件不清晰", "missing": ["hukou"]},
+    EventKind.returned: {"reason": "户口簿复印件不清晰", "missing": ["hukou"], "fields": ["bank"]},
     EventKind.supplemented: {"materials": {"hukou": "provided"}, "attachments": []},
     EventKind.resubmitted: {},
     EventKind.rejected: {"reason": "不属于本事项受理范围", "apply_instead": "县医保局"},
@@ -48,6 +48,11 @@ VALID_PAYLOADS: dict[EventKind, dict[str, Any]] = {
     EventKind.rated: {"rating": 5},
     EventKind.withdrawn: {"reason": "申请人不再需要"},
     EventKind.acknowledged: {},
+    EventKind.corrected: {
+        "changes": {"fields.bank": {"old": "黄河农商银行", "new": "中国农业银行"}}
+    },
+    EventKind.rating_corrected: {"old": 5, "new": 3, "why": "居民当场更正"},
+    EventKind.reported: {"what": "办理房产证", "why": "不在本站办理范围"},
 }
 
 

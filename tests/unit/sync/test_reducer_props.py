@@ -29,8 +29,12 @@ def case_events(draw: st.DrawFn, *, valid_only: bool = False) -> list[Event]:
     writer = CaseWriter()
     events = [writer.event(EventKind.created)] if draw(st.booleans()) or valid_only else []
     state = CaseState.draft
+    rating: int | None = None
     for _ in range(draw(st.integers(0, 14))):
         moves = [(k, r) for r in ROLES for k in allowed_kinds(state, r)]
+        if valid_only:  # the rules on the case's data: one rating, corrected from the saved one
+            skip = EventKind.rated if rating is not None else EventKind.rating_corrected
+            moves = [(k, r) for k, r in moves if k is not skip]
         if moves and (valid_only or draw(st.integers(0, 3)) > 0):
             kind, role = draw(st.sampled_from(moves))
         elif valid_only:
@@ -38,11 +42,15 @@ def case_events(draw: st.DrawFn, *, valid_only: bool = False) -> list[Event]:
         else:
             kind, role = draw(st.sampled_from(KINDS)), draw(st.sampled_from(ROLES))
         payload = None
+        if valid_only and kind is EventKind.rating_corrected:
+            new = 1 if rating != 1 else 2
+            payload = {"old": rating, "new": new, "why": "居民更正", "reason": "等太久"}
         if not valid_only and kind in INVALID and draw(st.integers(0, 4)) == 0:
             payload = INVALID[kind]
         events.append(writer.event(kind, role, payload, days=draw(st.integers(0, 3))))
         if valid_only:
-            state = fold(events).state
+            folded = fold(events)
+            state, rating = folded.state, folded.rating
     if not events:
         events.append(writer.event(EventKind.created))
     return events

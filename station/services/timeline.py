@@ -1,0 +1,130 @@
+"""A case's timeline and result as people read them: names, not roles; old → new.
+
+The desk's case page and ``daiban case show`` both use these, so they say the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forms.catalog import ServiceItem
+from forms.clock import format_minute
+from station.services import _
+from station.services.corrections import describe
+from station.services.names import action_name, role_name
+from sync.events import EventKind
+from sync.messages import translate_reason
+from sync.reducer import CaseView, HistoryEntry
+
+RESULT_NAMES: dict[str, str] = {
+    "approved": "approved 通过",
+    "denied": "not approved 不通过",
+    "approved_deferred": "approved, materials to follow 容缺通过",
+}
+"""办结 results (translated on use)."""
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line of a case's timeline."""
+
+    time: str
+    what: str
+    who: str
+    note: str
+
+
+def people(store: Any) -> dict[str, str]:
+    """Display names by account id, from the accounts this station caches (pulled)."""
+    return {account.user_id: account.display_name for account in store.list_accounts()}
+
+
+def person(entry: HistoryEntry, names: dict[str, str]) -> str:
+    """Who acted: the person's name (王芳), or the role when the account is unknown here."""
+    return names.get(entry.actor_id) or role_name(entry.actor_role)
+
+
+def result_name(result: str | None) -> str:
+    """通过 / 不通过 / 容缺通过 (empty while there is no result)."""
+    if not result:
+        return ""
+    return _(RESULT_NAMES.get(result, result))
+
+
+def result_text(view: CaseView) -> str:
+    """The 办结 result with the reviewer's note, as the case page and 今日 show it."""
+    if not view.result:
+        return ""
+    text = _("Result: {result}").format(result=result_name(view.result))
+    if view.result_note:
+        text += _(" — {note}").format(note=view.result_note)
+    return text
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return _("(empty)")
+    return str(value)
+
+
+def correction_note(summary: dict[str, Any], view: CaseView, item: ServiceItem | None) -> str:
+    """``银行卡号: 6222…01 → 6222…02`` for each corrected value."""
+    parts = []
+    for path, change in (summary.get("changes") or {}).items():
+        label = describe(item, view, path).label
+        old, new = _shown(change.get("old")), _shown(change.get("new"))
+        parts.append(f"{label}: {old} → {new}")
+    return "; ".join(parts)
+
+
+def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
+    summary = entry.summary
+    if entry.status == "superseded":
+        return _("superseded: {reason}").format(reason=translate_reason(entry.reason or ""))
+    if entry.kind is EventKind.corrected:
+        return correction_note(summary, view, item)
+    if entry.kind is EventKind.completed:
+        note = result_name(summary.get("result"))
+        return f"{note} — {summary['note']}" if summary.get("note") else note
+    if entry.kind is EventKind.rated:
+        return (
+            _("{rating}/5 {reason}")
+            .format(rating=summary.get("rating"), reason=summary.get("reason") or "")
+            .strip()
+        )
+    if entry.kind is EventKind.rating_corrected:
+        return _("{old}/5 → {new}/5, because: {why}").format(
+            old=summary.get("old"), new=summary.get("new"), why=summary.get("why", "")
+        )
+    return str(entry.reason or summary.get("reason") or "")
+
+
+def timeline(
+    view: CaseView, names: dict[str, str], item: ServiceItem | None = None
+) -> list[TimelineLine]:
+    """The case's history as lines: when, what, who (by name), and what changed or why."""
+    return [
+        TimelineLine(
+            time=format_minute(entry.device_time),
+            what=action_name(entry.kind),
+            who=person(entry, names),
+            note=_note(entry, view, item),
+        )
+        for entry in view.history
+    ]
+
+
+def annotate(
+    data: dict[str, Any], view: CaseView, names: dict[str, str], item: ServiceItem | None = None
+) -> dict[str, Any]:
+    """Add what people read to a case's JSON: ``result_name``, ``result_text``, and per
+    history entry ``actor_name`` and ``note`` (``daiban case show --json``)."""
+    data["result_name"] = result_name(view.result)
+    data["result_text"] = result_text(view)
+    for entry, line, shown in zip(
+        view.history, timeline(view, names, item), data["history"], strict=True
+    ):
+        shown["actor_name"] = person(entry, names)
+        shown["note"] = line.note
+    return data

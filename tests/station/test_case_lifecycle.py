@@ -1,0 +1,213 @@
+"""Issue 9, points 5-8 at the desk: 补正 corrects, the result and the people, 好差评 once,
+办不成事 as its own record (what the agent sees, and what the store then holds)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import Input, Select
+
+from station.app import DaibanApp
+from station.screens.case import CaseScreen
+from station.screens.dialogs import CorrectionDialog, RatingCorrectionDialog, RatingDialog
+from station.screens.unresolved import UnresolvedListScreen, UnresolvedScreen
+from station.services.application import Actor, Application
+from station.services.cases import CaseService
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
+from sync.protocol import AccountRecord
+from tests.station.conftest import DIVISION, NOW, shipped_catalog
+from tests.station.helpers import flat_text, log_in, settle
+from tests.station.test_intake import ALLOWANCE, ELDER_ID
+
+WRONG = "6228480012345678903"
+RIGHT = "6228480098765432103"
+WIDE = (200, 40)
+"""Wide enough that the timeline's notes are not cut off."""
+
+
+def _service(store: StationStore) -> CaseService:
+    return CaseService(store, shipped_catalog(), Actor("u-agent201", Role.agent, "马丽"))
+
+
+def _taken_in(store: StationStore) -> str:
+    application = Application(
+        item_code=ALLOWANCE,
+        applicant={"name": "马占福", "id_number": ELDER_ID, "phone": "13895401122"},
+        fields={
+            "hukou_address": "山门村一组",
+            "living_situation": "与子女同住",
+            "bank_name": "中国农业银行",
+            "bank_account": WRONG,
+        },
+        materials={
+            "id_card": "provided",
+            "hukou": "provided",
+            "application_form": "provided",
+            "bank_card": "provided",
+        },
+    )
+    return _service(store).take_in(application, today=NOW.date()).case_number
+
+
+def _township(store: StationStore, number: str, kind: EventKind, **payload: Any) -> None:
+    """王芳 at the township did this (as a pull would bring it)."""
+    store.append(number, [NewEvent(kind, "u-wangfang", Role.reviewer, payload)])
+
+
+def _wangfang(store: StationStore) -> None:
+    store.upsert_accounts(
+        [
+            AccountRecord(
+                user_id="u-wangfang",
+                username="wangfang",
+                display_name="王芳",
+                role=Role.reviewer,
+                division=DIVISION[:9] + "000",
+                password_hash="x",
+                updated_at=NOW,
+            )
+        ]
+    )
+
+
+async def _open_case(pilot: Any, number: str) -> None:
+    pilot.app.push_screen(CaseScreen(pilot.app.desk, number))
+    await settle(pilot)
+
+
+async def test_a_returned_case_corrects_the_named_field_and_shows_old_and_new(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    returned = {"reason": "银行账号有误", "fields": ["bank_account"]}
+    _township(store, number, EventKind.returned, **returned)
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        assert "按C更正乡镇指明的内容" in flat_text(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CorrectionDialog)
+        assert f"社保卡金融账户或存折账号（现为：{WRONG}）" in flat_text(pilot)
+        assert "户籍地址" not in flat_text(pilot)  # only what the township named
+        pilot.app.screen.query_one("#c-0", Input).value = "6228 48AB"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CorrectionDialog)  # stays open, says which field
+        assert "社保卡金融账户或存折账号：" in flat_text(pilot)
+        pilot.app.screen.query_one("#c-0", Input).value = RIGHT
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert f"社保卡金融账户或存折账号:{WRONG}→{RIGHT}" in flat_text(pilot)
+    view = store.get_case(number)
+    assert view is not None and view.fields["bank_account"] == RIGHT
+    assert view.history[-1].kind is EventKind.corrected
+
+
+async def test_the_result_and_the_reviewer_by_name_on_the_case_page_and_today(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    _wangfang(store)
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    _township(store, number, EventKind.accepted)
+    _township(store, number, EventKind.completed, result="denied", note="户籍不在本县")
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        assert "办结结果：不通过—户籍不在本县" in flat_text(pilot)  # 今日, under 待送达
+        await _open_case(pilot, number)
+        text = flat_text(pilot)
+        assert "办结结果：不通过—户籍不在本县" in text
+        assert "受理王芳" in text and "办结王芳" in text  # the person, not 乡镇审核员
+        assert "乡镇审核员" not in text
+        assert "收件马丽" in text
+
+
+async def _delivered(store: StationStore) -> str:
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    _township(store, number, EventKind.accepted)
+    _township(store, number, EventKind.completed, result="approved")
+    _service(store).hand_over(number, how="当面", signed_by="马占福")
+    return number
+
+
+async def test_a_rating_starts_unchosen_is_saved_once_and_only_corrected_after(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = await _delivered(store)
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RatingDialog)
+        assert pilot.app.screen.query_one("#grade", Select).value is Select.NULL
+        await pilot.press("tab", "tab", "enter")  # the old trap: three keys used to save a 5
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RatingDialog)
+        assert "请选择群众的评价等级" in flat_text(pilot)
+        pilot.app.screen.query_one("#grade", Select).value = 2
+        await pilot.press("tab")
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "请说明群众不满意的原因" in flat_text(pilot) or isinstance(
+            pilot.app.screen, RatingDialog
+        )
+        pilot.app.screen.query_one("#reason", Input).value = "等了三次才办好"
+        pilot.app.screen.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        saved = store.get_case(number)
+        assert saved is not None and (saved.rating, saved.rating_reason) == (2, "等了三次才办好")
+
+        await pilot.press("g")  # a second time: the saved rating is shown, never overwritten
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RatingCorrectionDialog)
+        assert "已保存的评价：2/5等了三次才办好" in flat_text(pilot)
+        pilot.app.screen.query_one("#grade", Select).value = 4
+        pilot.app.screen.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "请填写更正评价的原因" in flat_text(pilot)
+        pilot.app.screen.query_one("#why", Input).value = "居民说当时点错了"
+        pilot.app.screen.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert "2/5→4/5，原因：居民说当时点错了" in flat_text(pilot)
+    view = store.get_case(number)
+    assert view is not None and view.rating == 4
+    kinds = [h.kind for h in view.history][-2:]
+    assert kinds == [EventKind.rated, EventKind.rating_corrected]
+
+
+async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_cases(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UnresolvedListScreen)
+        assert "共0条" in flat_text(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UnresolvedScreen)
+        await pilot.press("f9")
+        assert "请填写" in flat_text(pilot)
+        pilot.app.screen.query_one("#what", Input).value = "办理林权证"
+        pilot.app.screen.query_one("#why", Input).value = "本站无此事项"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UnresolvedListScreen)
+        text = flat_text(pilot)
+        assert f"BCS-{DIVISION}-" in text and "办理林权证" in text and "已登记" in text
+    assert store.count_cases() == 0 and store.list_cases() == []
+    [record] = store.list_records()
+    assert record.what == "办理林权证" and store.outbox_depth() == 1
