@@ -192,7 +192,7 @@ class CaseScreen(DeskScreen[None]):
             self.notify(message.note)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what the lifecycle allows an agent in the case's state now."""
+        """Offer only what the lifecycle allows the signed-in person's role in the case's state now."""
         from sync.events import EventKind, Role
         from sync.lifecycle import CaseState, allowed_kinds
 
@@ -204,7 +204,7 @@ class CaseScreen(DeskScreen[None]):
             return self.view.kind == "application" and self.view.received_at is not None
         if action == "acknowledge":
             return "superseded" in self.view.flags
-        allowed = allowed_kinds(CaseState(self.view.state), Role.agent)
+        allowed = allowed_kinds(CaseState(self.view.state), self.desk.role or Role.agent)
         if action == "rate" and self.view.rating is not None:  # once; then only corrected
             return EventKind.rating_corrected in allowed
         return EventKind(ACTIONS[action]) in allowed
