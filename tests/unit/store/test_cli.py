@@ -170,9 +170,11 @@ def test_case_show_gives_the_result_the_reviewers_note_and_the_persons_name(
     home = _enrolled(tmp_path)
     source = tmp_path / "one.jsonl"
     source.write_text(_line(1) + "\n", encoding="utf-8")
-    _, output = _run("case", "import", str(source), "--json", "--data-dir", str(home))
+    _, output = _run(
+        "case", "import", str(source), "--as", AGENT, "--json", "--data-dir", str(home)
+    )
     (number,) = json.loads(output)["case_numbers"]
-    _run("case", "submit", number, "--data-dir", str(home))
+    assert _run("case", "submit", number, "--as", AGENT, "--data-dir", str(home))[0] == 0
     store = StationStore.open(home)
     wangfang = AccountRecord(
         user_id="u-wf",
