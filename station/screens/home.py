@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,149 +13,13 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from forms.clock import format_short
-from forms.workdays import working_days_between
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, ReasonDialog
+from station.services.today import HomeData, HomeLine, read_home
 from station.widgets.footer import DeskFooter
-from station.widgets.status import DeskStatus, SyncState
-
-SECTION_LIMIT = 20
-"""At most this many lines per section (the case list pages through the rest)."""
-NEAR_WORKING_DAYS = 2
-"""A case with this many working days left, or fewer, is "near due" (临期)."""
-
-
-@dataclass
-class HomeLine:
-    """One line of the home list: what it says and what it opens."""
-
-    text: str
-    case_key: str | None = None
-    draft_id: str | None = None
-    draft_data: dict[str, Any] | None = None
-
-
-@dataclass
-class HomeData:
-    """Everything the home screen shows, read in one worker."""
-
-    sections: list[tuple[str, list[HomeLine]]] = field(default_factory=list)
-    sync: SyncState = field(default_factory=SyncState)
-
-
-def _case_line(case: Any, extra: str = "") -> HomeLine:
-    name = getattr(case, "applicant_name", "") or ""
-    item = getattr(case, "item_name", "") or ""
-    text = f"{case.case_number}  {name}  {item}"
-    if extra:
-        text += f"  — {extra}"
-    return HomeLine(text=text, case_key=case.case_number)
-
-
-def _draft_line(draft: Any) -> HomeLine:
-    data = draft.data or {}
-    name = (data.get("applicant") or {}).get("name") or _("(no applicant yet)")
-    item = data.get("item_name") or data.get("item_code") or _("(no item yet)")
-    when = format_short(draft.updated_at)
-    return HomeLine(text=f"{when}  {name}  {item}", draft_id=draft.draft_id, draft_data=data)
-
-
-def read_home(desk: Desk) -> HomeData:
-    """Read what the home screen shows (call from a worker: it queries the store).
-
-    Args:
-        desk: the desk's services.
-
-    Returns:
-        The sections in display order and the sync state.
-    """
-    store = desk.store
-    cases = store.list_cases
-    today = desk.clock().date()
-    sections = [
-        (_("Drafts 草稿"), [_draft_line(d) for d in store.list_drafts()[:SECTION_LIMIT]]),
-        (
-            _("Returned for correction 补正"),
-            [_returned_line(store, c) for c in cases(state="returned", limit=SECTION_LIMIT)],
-        ),
-        (
-            # taken in here and not yet with the township: a new agent looks for them here
-            _("Taken in, not yet sent 待报送"),
-            [_case_line(c) for c in cases(state="received", limit=SECTION_LIMIT)],
-        ),
-        (
-            _("Completed, to hand over 待送达"),
-            [_completed_line(store, c) for c in cases(state="completed", limit=SECTION_LIMIT)],
-        ),
-        (
-            _("Near or past due 临期/逾期"),
-            [_case_line(c, _due_text(c, today)) for c in _due(store, today)],
-        ),
-        (
-            _("Superseded, needs attention 需处理"),
-            [_case_line(c, _("superseded")) for c in cases(flagged=True, limit=SECTION_LIMIT)],
-        ),
-    ]
-    return HomeData(sections=sections, sync=read_sync_state(store))
-
-
-def _returned_line(store: Any, case: Any) -> HomeLine:
-    view = store.get_case(case.case_number)
-    line = _case_line(case)
-    reason = (view.last_reason or "") if view else ""
-    if reason:  # on its own line, under the case: it is what the agent must act on
-        line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
-    return line
-
-
-def _completed_line(store: Any, case: Any) -> HomeLine:
-    """A case to hand over, with its 办结 result and the reviewer's note (what to tell)."""
-    from station.services.timeline import result_text
-
-    view = store.get_case(case.case_number)
-    line = _case_line(case)
-    result = result_text(view) if view else ""
-    if result:
-        line.text += "\n    " + result
-    return line
-
-
-def _due(store: Any, today: date) -> list[Any]:
-    """Past due first, then cases with at most NEAR_WORKING_DAYS working days left."""
-    overdue: list[Any] = store.list_cases(overdue=True, limit=SECTION_LIMIT)
-    seen = {c.case_number for c in overdue}
-    near: list[Any] = []
-    for state in ("accepted", "processing"):
-        for case in store.list_cases(state=state, limit=200):
-            due = case.due_date
-            if due and case.case_number not in seen and due >= today:
-                if working_days_between(today, due) <= NEAR_WORKING_DAYS:
-                    near.append(case)
-    near.sort(key=lambda c: c.due_date)
-    return (overdue + near)[:SECTION_LIMIT]
-
-
-def _due_text(case: Any, today: date) -> str:
-    due = getattr(case, "due_date", None)
-    if not due:
-        return ""
-    left = working_days_between(today, due)
-    if left < 0:
-        return _("due {day}, {n} working days late").format(day=due.isoformat(), n=-left)
-    return _("due {day}, {n} working days left").format(day=due.isoformat(), n=left)
-
-
-def read_sync_state(store: Any) -> SyncState:
-    """Outbox depth and last successful sync from the store (call from a worker)."""
-    last = store.last_sync()
-    return SyncState(
-        outbox=store.outbox_depth(),
-        last_success=last.finished_at if last and not last.error else None,
-        last_error=(last.error or "") if last else "",
-    )
+from station.widgets.status import DeskStatus
 
 
 class HomeScreen(DeskScreen[None]):
