@@ -157,11 +157,26 @@ def accept(case_no: CaseNo, as_user: AsUser = None, as_json: JsonFlag = False) -
 def return_case(
     case_no: CaseNo,
     reason: Reason = None,
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="A field the agent is to correct (bank_account, applicant.phone); repeatable.",
+        ),
+    ] = None,
+    materials: Annotated[
+        list[str] | None,
+        typer.Option("--material", help="A material to supply or correct; repeatable."),
+    ] = None,
+    allow_more: Annotated[
+        bool, typer.Option("--allow-more", help="Let the agent correct other fields too.")
+    ] = False,
     as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Return a case for correction (退回补正), with the reason."""
-    _act(case_no, EventKind.returned, as_user, as_json, reason)
+    """Return a case for correction (退回补正): why, and which fields and materials to correct."""
+    payload = {"missing": materials or [], "fields": fields or [], "allow_more": allow_more}
+    _act(case_no, EventKind.returned, as_user, as_json, reason, payload)
 
 
 @app.command()

@@ -45,3 +45,43 @@ def test_township_decisions_reach_the_village_and_a_racing_edit_is_superseded(
     township.cli("sync")
     kinds = [(h["kind"], h["status"]) for h in township.cli("case", "show", second)["history"]]
     assert ("withdrawn", "superseded") in kinds
+
+
+def test_a_field_the_township_names_is_corrected_and_the_township_sees_old_and_new(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    from forms.catalog import load_catalog
+    from station.services.cases import Actor, CaseService
+    from station.store import StationStore
+    from sync.events import Role
+
+    (number,) = village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+        "case_numbers"
+    ]
+    village.cli("sync")
+    township.cli("sync")
+    returned = township.cli(
+        "case", "return", number, "--reason", "户籍地址与户口簿不符", "--field", "hukou_address"
+    )
+    assert returned["state"] == "returned"
+    township.cli("sync")
+    village.cli("sync")
+
+    store = StationStore.open(village.data_dir)  # the agent corrects at the desk's core
+    try:
+        agent = Actor(f"u-{village.user}", Role.agent, village.user)
+        service = CaseService(store, load_catalog(), agent)
+        service.correct(number, {"fields.hukou_address": "杨郎村二组"})
+        service.resubmit(number)
+    finally:
+        store.close()
+    village.cli("sync")
+    township.cli("sync")
+
+    case = township.cli("case", "show", number)
+    assert case["state"] == "submitted"
+    (corrected,) = [h for h in case["history"] if h["kind"] == "corrected"]
+    assert "杨郎村一组" in corrected["note"] and "杨郎村二组" in corrected["note"]
+    # the village names its own agent (the account is cached there), not the role
+    here = village.cli("case", "show", number)["history"]
+    assert [h["actor_name"] for h in here if h["kind"] == "corrected"] == [village.user]
