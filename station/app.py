@@ -221,6 +221,14 @@ class DaibanApp(App[None]):
         title = _("{what} did not complete").format(what=what)
         self.push_screen(MessageDialog(title, explain(error, log_path(data_dir)), error=True))
 
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the desk's commands, the prompt in the desk's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            palette = CommandPalette(placeholder=_("Type a command: Chinese or pinyin initials…"))
+            self.push_screen(palette)
+
     def action_keys_help(self) -> None:
         """F1: the keys of the screen on show, and what each does."""
         from station.screens.commands import screen_commands

@@ -16,6 +16,9 @@ from textual.screen import Screen
 
 from station.i18n import _
 
+TEXTUAL_OWN = frozenset({"screen.copy_text", "copy_text", "app.copy_text"})
+"""Keys Textual binds on every app (English only, not the desk's): left out of the lists."""
+
 
 @dataclass(frozen=True)
 class DeskCommand:
@@ -33,7 +36,7 @@ def screen_commands(screen: Screen[Any]) -> Iterator[DeskCommand]:
         binding = active.binding
         if not binding.description or binding.action in seen:
             continue
-        if not type(active.node).__module__.startswith("station."):
+        if binding.action in TEXTUAL_OWN or not type(active.node).__module__.startswith("station."):
             continue  # Textual's own widget keys (page up, copy...) are English and not ours
         if active.node.check_action(binding.action, ()) is False:
             continue  # not offered now (e.g. 授权委托书 when the resident came in person)

@@ -79,7 +79,7 @@ class IntakeScreen(ScanAttaching):
         Binding("f8", "next", _("Next step"), priority=True),
         Binding("f9", "take_in", _("Take in"), priority=True),
         Binding("f6", "authorization", _("Authorization letter")),
-        Binding("ctrl+d", "discard", _("Discard draft"), show=False),
+        Binding("ctrl+d", "discard", _("Discard draft"), show=False, priority=True),
         Binding("escape", "leave", _("Leave")),
     ]
 
@@ -374,7 +374,8 @@ class IntakeScreen(ScanAttaching):
     def action_leave(self) -> None:
         """Back to the home screen; the draft stays saved (an empty one is not kept)."""
         if self.draft.is_empty():
-            self._forget_draft()
+            self._forget_draft()  # the screen closes once the draft is gone
+            return
         self.dismiss(None)
 
     def action_discard(self) -> None:
@@ -383,22 +384,27 @@ class IntakeScreen(ScanAttaching):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._forget_draft()
-                self.dismiss(None)
-                self.app.notify(_("Draft discarded."))
+                self._forget_draft(_("Draft discarded."))
 
         question = _("Discard this draft? What was typed is deleted.")
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _forget_draft(self) -> None:
+    def _forget_draft(self, note: str = "") -> None:
+        """Delete the draft, then close the screen (home reads its list after the delete)."""
         with self._save_lock:
             self._saved_revision = 1 << 62  # no late save may bring the draft back
-        self._delete_draft()
+        self._delete_draft(note)
 
     @work(thread=True, group="draft", exit_on_error=False)
-    def _delete_draft(self) -> None:
+    def _delete_draft(self, note: str) -> None:
         with self._save_lock:
             self.desk.store.delete_draft(self.draft.draft_id)
+        self.app.call_from_thread(self._closed_after_delete, note)
+
+    def _closed_after_delete(self, note: str) -> None:
+        self.dismiss(None)
+        if note:
+            self.app.notify(note)
 
     # ---- review and take in ----------------------------------------------------------------
 
@@ -442,6 +448,7 @@ class IntakeScreen(ScanAttaching):
         await self._go(STEPS.index("review"))
         problems = self._review()
         if has_errors(problems):
+            self.notify(_("Not taken in: complete the fields marked ✗ first."), severity="warning")
             await self._go_to_first_error(problems)
             return
         self._taking_in = True

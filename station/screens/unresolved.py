@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from forms.clock import format_day
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -119,7 +120,7 @@ class UnresolvedListScreen(DeskScreen[None]):
         rows = [
             (
                 record.number,
-                record.reported_at.strftime("%Y-%m-%d") if record.reported_at else "",
+                format_day(record.reported_at) if record.reported_at else "",
                 record.what,
                 record.why,
                 record_state_name(record.state),

@@ -16,8 +16,16 @@ from forms.catalog import ServiceItem
 from printing.jobs import Document, produce
 from printing.model import CaseDocument, Party
 from station.documents.prepare import document_for
+from station.i18n import _
 from station.services.desk import Desk
 from sync.reducer import CaseView
+
+DOCUMENT_NAMES = {
+    "receipt": _("Receipt 收件回执"),
+    "notice": _("One-time notice 一次性告知书"),
+    "authorization": _("Authorization letter 授权委托书"),
+}
+"""What the clerk calls each document (the file names keep the English kind)."""
 
 
 @dataclass
@@ -68,7 +76,13 @@ def keep_and_print(desk: Desk, kind: str, document: Document, outcome: PaperOutc
         fmt=fmt,
         printer=printer,
     )
-    outcome.lines.append(job.message)
+    name = DOCUMENT_NAMES.get(kind, kind)
+    if printer:
+        outcome.lines.append(f"{name}：{job.message}")
+    else:
+        outcome.lines.append(
+            _("{document} saved as PDF: {path}").format(document=name, path=job.path)
+        )
     outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
     outcome.printed = outcome.printed and (job.printed or not printer)
 

@@ -83,3 +83,55 @@ async def test_the_authorization_button_is_whole_above_the_nav_bar(
         nav = pilot.app.screen.query_one("#intake-nav")
         assert button.region.height > 0
         assert button.region.bottom <= nav.region.y, (button.region, nav.region)
+
+
+@pytest.mark.parametrize("elder", [False, True])
+async def test_the_principal_fields_come_into_view_when_typed_in(
+    desk: Callable[..., DaibanApp], elder: bool
+) -> None:
+    from station.widgets.fields import FieldEditor
+
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        if elder:
+            await pilot.press("f2")
+        await open_intake(pilot)
+        nav = pilot.app.screen.query_one("#intake-nav")
+        for path in ("principal.name", "principal.phone"):
+            editor = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == path)
+            editor.focus_input()
+            await settle(pilot)
+            await pilot.press("1")
+            await settle(pilot)
+            field = editor.query_one("Input")
+            visible = field.region  # on screen: not clipped away, above the nav bar
+            assert visible.height > 0 and visible.bottom <= nav.region.y, (path, visible)
+        button = pilot.app.screen.query_one("#authorization", Button)
+        button.focus()
+        await settle(pilot)
+        assert 0 < button.region.height and button.region.bottom <= nav.region.y
+
+
+async def test_ctrl_d_discards_from_a_text_field_and_home_forgets_the_draft(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    from station.screens.home import HomeScreen
+    from station.widgets.fields import FieldEditor
+    from tests.station.helpers import flat_text
+
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        await open_intake(pilot)
+        name = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == "applicant.name")
+        name.focus_input()
+        await pilot.press("m", "a")
+        await settle(pilot)
+        assert len(store.list_drafts()) == 1
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert "删除这份草稿吗" in flat_text(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+        assert "草稿(0)" in flat_text(pilot).replace("（", "(").replace("）", ")")  # none listed
+    assert store.list_drafts() == []
