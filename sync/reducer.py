@@ -25,7 +25,7 @@ from sync.events import Event, EventKind, EventStatus, RecordedEvent, is_record_
 from sync.lifecycle import CaseState, check_transition, find_transition
 from sync.payloads import validate_payload
 from sync.unresolved import UnresolvedView, apply_record
-from sync.views import CaseView, EntryStatus, HistoryEntry
+from sync.views import CaseView, EntryStatus, HistoryEntry, history_entry
 
 __all__ = [
     "ORPHAN_FLAG",
@@ -153,19 +153,7 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | None) -> HistoryEntry:
-    return HistoryEntry(
-        event_id=event.id,
-        kind=event.kind,
-        actor_id=event.actor_id,
-        actor_role=event.actor_role,
-        station_id=event.station_id,
-        station_seq=event.station_seq,
-        device_time=event.device_time,
-        status=status,
-        reason=reason,
-        central_seq=seq,
-        summary=_summary(event.payload),
-    )
+    return history_entry(event, status, reason, seq, _summary(event.payload))
 
 
 def _orphan(event: Event) -> CaseView:

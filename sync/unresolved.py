@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role, is_record_event
 from sync.payloads import validate_payload
-from sync.views import EntryStatus, HistoryEntry
+from sync.views import EntryStatus, HistoryEntry, history_entry
 
 UNRESOLVED_NUMBER_RE = re.compile(r"^BCS-(?P<division>\d{12})-(?P<day>\d{8})-(?P<seq>\d{4,})$")
 """``BCS-640522100201-20261201-0001``: 办不成事 numbers, a series apart from case numbers."""
@@ -105,19 +105,7 @@ def _problem(view: UnresolvedView | None, event: Event) -> str | None:
 
 def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | None) -> HistoryEntry:
     summary = {k: v for k, v in event.payload.items() if isinstance(v, str) and k != "contact"}
-    return HistoryEntry(
-        event_id=event.id,
-        kind=event.kind,
-        actor_id=event.actor_id,
-        actor_role=event.actor_role,
-        station_id=event.station_id,
-        station_seq=event.station_seq,
-        device_time=event.device_time,
-        status=status,
-        reason=reason,
-        central_seq=seq,
-        summary=summary,
-    )
+    return history_entry(event, status, reason, seq, summary)
 
 
 def _reported(event: Event) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.events import EventKind, Role
+from sync.events import Event, EventKind, Role
 from sync.lifecycle import CaseState
 from sync.payloads import Attachment, Person
 
@@ -103,3 +103,26 @@ class CaseView(BaseModel):
     rating_reason: str | None = None
     flags: tuple[str, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+
+
+def history_entry(
+    event: Event,
+    status: EntryStatus,
+    reason: str | None,
+    seq: int | None,
+    summary: dict[str, Any],
+) -> HistoryEntry:
+    """The history line of one event as applied (or superseded) with its centre sequence."""
+    return HistoryEntry(
+        event_id=event.id,
+        kind=event.kind,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        station_id=event.station_id,
+        station_seq=event.station_seq,
+        device_time=event.device_time,
+        status=status,
+        reason=reason,
+        central_seq=seq,
+        summary=summary,
+    )
