@@ -181,6 +181,9 @@ class DaibanApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab moves the focus at once, except out of an open dropdown: there, keys typed
         before it (the Enter that picks an option) must reach it first."""
+        if action == "keys_help":  # a screen with its own F1 (the demo login's help) keeps it
+            own = self.screen._bindings.key_to_bindings.get("f1", [])
+            return not any(self.screen.check_action(b.action, ()) for b in own)
         if action in ("focus_next", "focus_previous"):
             from textual.widgets._select import SelectOverlay
 

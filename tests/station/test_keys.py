@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog
 from station.screens.intake import IntakeScreen
+from station.store import StationStore
 from tests.station.helpers import flat_text, log_in, settle
 
 
@@ -42,3 +44,20 @@ async def test_the_palette_finds_a_command_by_pinyin_initials(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)
+
+
+async def test_f1_on_the_demo_login_still_opens_the_demo_help(
+    station_dir: Path, store: StationStore
+) -> None:
+    from station.screens.login import DemoHelp
+    from tests.station.test_newcomer import demo_desk
+
+    async with demo_desk(station_dir, store).run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DemoHelp)
+        await pilot.press("escape")
+        await log_in(pilot)
+        await pilot.press("f1")  # signed in: F1 lists the keys of the screen
+        await settle(pilot)
+        assert "本页按键" in flat_text(pilot)
