@@ -76,11 +76,14 @@ class KeyGate:
 
     holding: bool = False
     _held: list[events.Key]
+    _holds: int = 0
+    """Reasons to hold still open: each :meth:`hold_keys` is ended by one :meth:`release_keys`."""
     _hold_again: bool = False
     _releasing: bool = False
 
     def hold_keys(self) -> None:
-        """From now on, keys wait (until :meth:`release_keys`)."""
+        """From now on, keys wait (until the matching :meth:`release_keys`)."""
+        self._holds += 1
         self.holding = True
         self._hold_again = True
 
@@ -99,8 +102,13 @@ class KeyGate:
         return False
 
     async def release_keys(self) -> None:
-        """Replay the held keys in order (keys arriving meanwhile join the queue)."""
-        if self._releasing:  # one replay at a time, or keys would overtake each other
+        """End one reason to hold; when none is left, replay the held keys in order.
+
+        Keys arriving meanwhile join the queue; a replayed key that starts a new hold
+        (Enter on a list that builds a form) stops the replay until that hold ends.
+        """
+        self._holds = max(0, self._holds - 1)
+        if self._holds or self._releasing:  # still held, or one replay at a time
             return
         app: Any = getattr(self, "app")  # noqa: B009 - the mixin is always on a Screen
         held = getattr(self, "_held", [])

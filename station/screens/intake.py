@@ -118,7 +118,7 @@ class IntakeScreen(ScanAttaching):
         self._saved_revision = 0
         self._taking_in = False
         """A take-in is running: F9 again does nothing (one draft, one case)."""
-        self.holding = True  # keys typed before the first step has the focus wait for it
+        self.hold_keys()  # keys typed before the first step has the focus wait for it
 
     def compose(self) -> ComposeResult:
         today = self.desk.clock().date()
@@ -289,6 +289,8 @@ class IntakeScreen(ScanAttaching):
 
     @on(Select.Changed, "#relation")
     def _relation_changed(self, event: Select.Changed) -> None:
+        if str(event.value) == self.draft.relation:
+            return  # the Select's first value (mounting), not a change
         self.draft.relation = str(event.value)
         self.hold_keys()  # the principal's fields appear: Tab must find them
         self._show_principal()

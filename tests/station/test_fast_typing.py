@@ -46,3 +46,43 @@ async def test_name_tab_id_tab_phone_typed_without_pauses(desk: Callable[..., Da
         assert value_of(pilot, "applicant.name") == "ma"
         assert value_of(pilot, "applicant.id_number") == ELDER_ID
         assert value_of(pilot, "applicant.phone") == "13895401122"
+
+
+async def test_initials_enter_then_the_applicant_in_chinese_without_pauses(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """As typed in a real terminal: the one item found by ``gljt`` is taken on Enter."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        keys = ["n", *typed("gljt"), "enter", *typed("马占福"), "tab", *typed(ELDER_ID)]
+        keys += ["tab", *typed("13895401122")]
+        burst(pilot, keys)
+        await settle(pilot)
+        assert value_of(pilot, "applicant.name") == "马占福"
+        assert value_of(pilot, "applicant.id_number") == ELDER_ID
+        assert value_of(pilot, "applicant.phone") == "13895401122"
+
+
+async def test_one_reason_to_hold_ending_does_not_release_another() -> None:
+    """Seen in a real terminal: the relation dropdown's first value ended the hold of the
+    item list's Enter, and the applicant's name went into the search box."""
+    from station.screens.base import KeyGate
+
+    routed: list[str] = []
+
+    class App:
+        async def route_key(self, event: events.Key) -> None:
+            routed.append(event.key)
+
+    class Gate(KeyGate):
+        app = App()
+
+    gate = Gate()
+    gate.hold_keys()  # the take-in is building the form after Enter
+    gate.hold_keys()  # meanwhile a dropdown got its first value
+    for key in "ma":
+        gate.hold(events.Key(key, key))
+    await gate.release_keys()  # the dropdown's reason ends
+    assert gate.holding and routed == []
+    await gate.release_keys()  # the form is built: now the keys go, in order
+    assert not gate.holding and routed == ["m", "a"]
