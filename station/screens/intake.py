@@ -514,14 +514,16 @@ class IntakeScreen(ScanAttaching):
         if first is None:
             return
         await self._go(STEPS.index(step_of(first.field)))
-        for editor in self.query(FieldEditor):
-            if editor.path == first.field:
-                editor.focus_input()
-                return
-        for row in self.query(MaterialRow):
-            if first.field.split(".", 1)[-1].startswith(row.spec.key):
-                row.focus_input()
-                return
+        target: FieldEditor | MaterialRow | None = next(
+            (e for e in self.query(FieldEditor) if e.path == first.field), None
+        )
+        if target is None:
+            key = first.field.split(".", 1)[-1]
+            target = next((r for r in self.query(MaterialRow) if key.startswith(r.spec.key)), None)
+        if target is not None:
+            target.focus_input()
+            # once the step is laid out: a tall step (elder mode) scrolls to the field
+            self.call_after_refresh(target.scroll_visible, animate=False)
 
     # ---- authorization letter ----------------------------------------------------------------
 

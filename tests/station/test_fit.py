@@ -135,3 +135,26 @@ async def test_ctrl_d_discards_from_a_text_field_and_home_forgets_the_draft(
         assert isinstance(pilot.app.screen, HomeScreen)
         assert "草稿(0)" in flat_text(pilot).replace("（", "(").replace("）", ")")  # none listed
     assert store.list_drafts() == []
+
+
+async def test_f9_in_elder_mode_scrolls_to_the_first_error(desk: Callable[..., DaibanApp]) -> None:
+    from station.widgets.fields import FieldEditor
+    from tests.station.test_intake import ELDER_ID, fill
+
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        await pilot.press("f2")
+        await open_intake(pilot)
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", ELDER_ID)
+        await fill(pilot, "applicant.phone", "13895401122")
+        await fill(pilot, "principal.name", "马小军")
+        await pilot.press("f9")
+        await settle(pilot)
+        first = next(
+            e for e in pilot.app.screen.query(FieldEditor) if e.path == "principal.id_number"
+        )
+        field = first.query_one("Input")
+        nav = pilot.app.screen.query_one("#intake-nav")
+        assert pilot.app.screen.focused is field
+        assert field.region.height > 0 and field.region.bottom <= nav.region.y, field.region
