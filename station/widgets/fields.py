@@ -62,12 +62,12 @@ class FieldEditor(Vertical):
     DEFAULT_CSS = """
     FieldEditor { height: auto; margin-bottom: 1; }
     FieldEditor > .field-row { height: auto; }
-    FieldEditor .field-label { width: 25; margin: 0; padding-right: 1; }
+    FieldEditor .field-label { width: 28; margin: 0; padding-right: 1; }
     FieldEditor Select, FieldEditor Input { width: 1fr; }
     FieldEditor SelectionList { height: auto; max-height: 8; width: 1fr; }
-    FieldEditor .field-help { display: none; padding-left: 25; }
+    FieldEditor .field-help { display: none; padding-left: 28; }
     FieldEditor:focus-within .field-help { display: block; }
-    FieldEditor .field-info, FieldEditor .field-message { padding-left: 25; }
+    FieldEditor .field-info, FieldEditor .field-message { padding-left: 28; }
     """
 
     class Changed(Message):
