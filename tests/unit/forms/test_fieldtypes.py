@@ -139,7 +139,7 @@ BAD: list[tuple[FieldSpec, Any, str]] = [
     (
         spec("bank_account", "银行账号"),
         "6228 4804 0256 4890 019",
-        "银行账号：卡号有误（未通过Luhn校验），请对照银行卡重新填写",
+        "银行账号：卡号有误（校验位不对），请对照银行卡重新填写",
     ),
     (spec("money", "年收入"), "1,23", "年收入：应为以元为单位的金额，例如 1200.50"),
     (spec("money", "年收入"), "12,34.5", "年收入：应为以元为单位的金额，例如 1200.50"),
@@ -198,7 +198,7 @@ def test_a_bank_card_failing_luhn_is_refused() -> None:
     problem = validate_field(spec("bank_account", "银行账号"), "6228480402564890019", today=TODAY)
     assert problem is not None
     assert problem.severity == "error"
-    assert problem.message == "银行账号：卡号有误（未通过Luhn校验），请对照银行卡重新填写"
+    assert problem.message == "银行账号：卡号有误（校验位不对），请对照银行卡重新填写"
 
 
 def test_a_passbook_number_failing_luhn_is_only_a_warning() -> None:
@@ -206,7 +206,7 @@ def test_a_passbook_number_failing_luhn_is_only_a_warning() -> None:
     problem = validate_field(spec("bank_account", "银行账号"), "2900123456782", today=TODAY)
     assert problem is not None
     assert problem.severity == "warning"
-    assert problem.message == "银行账号：卡号未通过校验（Luhn），请再核对一遍"
+    assert problem.message == "银行账号：卡号校验不通过，请再核对一遍"
 
 
 def test_messages_in_english() -> None:
