@@ -32,9 +32,9 @@ from forms.validation import Problem, applicant_specs, check_application, has_er
 from station.i18n import _
 from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog
-from station.screens.intake_model import STEPS, IntakeDraft
+from station.screens.intake_draft import DraftKeeping
+from station.screens.intake_model import STEPS, IntakeDraft, step_of
 from station.screens.intake_review import review_text, search_items
-from station.screens.intake_scans import ScanAttaching
 from station.widgets.fields import FieldEditor
 from station.widgets.footer import DeskFooter
 from station.widgets.group import GroupEditor
@@ -55,14 +55,6 @@ RELATIONS = [
 ]
 
 
-def step_of(path: str) -> str:
-    """The take-in step where the field at ``path`` is edited."""
-    head = path.split(".", 1)[0]
-    steps = {"applicant": "applicant", "principal": "applicant", "relation": "applicant"}
-    steps |= {"fields": "form", "materials": "materials", "supply_by": "materials"}
-    return steps.get(head, "review" if head != "item" else "item")
-
-
 def new_draft_id() -> str:
     """A fresh draft id (UUIDv7, so drafts list in the order they were begun)."""
     from sync.ids import new_id
@@ -70,7 +62,7 @@ def new_draft_id() -> str:
     return str(new_id())
 
 
-class IntakeScreen(ScanAttaching):
+class IntakeScreen(DraftKeeping):
     """The guided take-in; dismissed with nothing (the home screen reloads)."""
 
     BINDINGS = [
@@ -313,19 +305,6 @@ class IntakeScreen(ScanAttaching):
             return self.draft.relation != "self"
         return True
 
-    def _save(self) -> None:
-        self._revision += 1
-        self._write_draft(self._revision, self.draft.to_data())
-
-    @work(thread=True, group="draft", exit_on_error=False)
-    def _write_draft(self, revision: int, data: dict[str, Any]) -> None:
-        """One durable commit per change; an older revision never overwrites a newer one."""
-        with self._save_lock:
-            if revision <= self._saved_revision:
-                return
-            self.desk.store.save_draft(self.draft.draft_id, data)
-            self._saved_revision = revision
-
     # ---- steps ---------------------------------------------------------------------------
 
     async def _go(self, step: int) -> None:
@@ -372,41 +351,6 @@ class IntakeScreen(ScanAttaching):
     @on(Button.Pressed, "#previous")
     async def _previous_pressed(self) -> None:
         await self.action_previous()
-
-    def action_leave(self) -> None:
-        """Back to the home screen; the draft stays saved (an empty one is not kept)."""
-        if self.draft.is_empty():
-            self._forget_draft()  # the screen closes once the draft is gone
-            return
-        self.dismiss(None)
-
-    def action_discard(self) -> None:
-        """删除草稿, after a confirmation: nothing of this take-in is kept."""
-        from station.screens.dialogs import ConfirmDialog
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._forget_draft(_("Draft discarded."))
-
-        question = _("Discard this draft? What was typed is deleted.")
-        self.app.push_screen(ConfirmDialog(question), answered)
-
-    def _forget_draft(self, note: str = "") -> None:
-        """Delete the draft, then close the screen (home reads its list after the delete)."""
-        with self._save_lock:
-            self._saved_revision = 1 << 62  # no late save may bring the draft back
-        self._delete_draft(note)
-
-    @work(thread=True, group="draft", exit_on_error=False)
-    def _delete_draft(self, note: str) -> None:
-        with self._save_lock:
-            self.desk.store.delete_draft(self.draft.draft_id)
-        self.app.call_from_thread(self._closed_after_delete, note)
-
-    def _closed_after_delete(self, note: str) -> None:
-        self.dismiss(None)
-        if note:
-            self.app.notify(note)
 
     # ---- review and take in ----------------------------------------------------------------
 
@@ -471,24 +415,9 @@ class IntakeScreen(ScanAttaching):
         except ValidationFailed as refused:
             self.post_message(self.Refused(list(refused.problems)))
             return
-        self.post_message(self.TakenIn(view.case_number, self._print_papers(view)))
+        from station.services.paper import papers_after_take_in
 
-    def _print_papers(self, view: Any) -> str:
-        """The receipt (and notice); a failure says the case is in and how to reprint."""
-        from station.services.failures import desk_logger
-        from station.services.paper import print_intake_papers
-
-        try:
-            return print_intake_papers(self.desk, view).text()
-        except Exception as error:  # the case is stored: printing must not undo or repeat it
-            desk_logger(Path(self.desk.settings.data_dir)).error(
-                "printing %s failed", view.case_number, exc_info=error
-            )
-            reason = str(error) or type(error).__name__
-            return _(
-                "Taken in, but the receipt did not print ({reason}). "
-                "Reprint it from the case page (补打)."
-            ).format(reason=reason)
+        self.post_message(self.TakenIn(view.case_number, papers_after_take_in(self.desk, view)))
 
     def worker_failed(self, worker: Any) -> None:
         """A failed take-in can be repeated: it is keyed by the draft, never by the press."""
@@ -524,20 +453,3 @@ class IntakeScreen(ScanAttaching):
             target.focus_input()
             # once the step is laid out: a tall step (elder mode) scrolls to the field
             self.call_after_refresh(target.scroll_visible, animate=False)
-
-    # ---- authorization letter ----------------------------------------------------------------
-
-    @on(Button.Pressed, "#authorization")
-    def action_authorization(self) -> None:
-        """授权委托书 for a take-in not filed by the resident in person."""
-        if self.draft.relation == "self" or self.item is None:
-            self.notify(_("Only needed when someone files for the applicant."))
-            return
-        self._print_authorization(self.draft.to_data())
-
-    @work(thread=True, group="paper", exit_on_error=False)
-    def _print_authorization(self, data: dict[str, Any]) -> None:
-        from station.services.paper import print_authorization
-
-        outcome = print_authorization(self.desk, data, self.item)
-        self.app.call_from_thread(self.notify, outcome.text())

@@ -106,3 +106,11 @@ class IntakeDraft:
             "attachments": [dict(a) for a in self.attachments],
             "commitment": self.commitment,
         }
+
+
+def step_of(path: str) -> str:
+    """The take-in step where the field at ``path`` is edited."""
+    head = path.split(".", 1)[0]
+    steps = {"applicant": "applicant", "principal": "applicant", "relation": "applicant"}
+    steps |= {"fields": "form", "materials": "materials", "supply_by": "materials"}
+    return steps.get(head, "review" if head != "item" else "item")

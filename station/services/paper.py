@@ -151,3 +151,23 @@ def print_authorization(desk: Desk, draft: dict[str, Any], item: ServiceItem) ->
     outcome = PaperOutcome()
     keep_and_print(desk, "authorization", draft_document(desk, draft, item), outcome)
     return outcome
+
+
+def papers_after_take_in(desk: Desk, view: CaseView) -> str:
+    """The receipt (and notice) of a case just taken in, or why not and how to reprint.
+
+    The case is stored already: a printing failure must neither undo nor repeat it.
+    """
+    from station.services.failures import desk_logger
+
+    try:
+        return print_intake_papers(desk, view).text()
+    except Exception as error:  # any printing failure is told, none is raised
+        desk_logger(Path(desk.settings.data_dir)).error(
+            "printing %s failed", view.case_number, exc_info=error
+        )
+        reason = str(error) or type(error).__name__
+        return _(
+            "Taken in, but the receipt did not print ({reason}). "
+            "Reprint it from the case page (补打)."
+        ).format(reason=reason)

@@ -1,0 +1,88 @@
+"""The take-in's draft: saved on every change, discarded on request, never kept empty.
+
+Also the 授权委托书 that a relative or an agent signs before the take-in. The
+take-in screen (station/screens/intake.py) builds on this.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import on, work
+from textual.widgets import Button
+
+from station.i18n import _
+from station.screens.intake_scans import ScanAttaching
+
+
+class DraftKeeping(ScanAttaching):
+    """A take-in whose draft is written on every change (one durable commit each)."""
+
+    item: Any
+    _save_lock: threading.Lock
+    _revision: int
+    _saved_revision: int
+
+    def _save(self) -> None:
+        self._revision += 1
+        self._write_draft(self._revision, self.draft.to_data())
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _write_draft(self, revision: int, data: dict[str, Any]) -> None:
+        """One durable commit per change; an older revision never overwrites a newer one."""
+        with self._save_lock:
+            if revision <= self._saved_revision:
+                return
+            self.desk.store.save_draft(self.draft.draft_id, data)
+            self._saved_revision = revision
+
+    def action_leave(self) -> None:
+        """Back to the home screen; the draft stays saved (an empty one is not kept)."""
+        if self.draft.is_empty():
+            self._forget_draft()  # the screen closes once the draft is gone
+            return
+        self.dismiss(None)
+
+    def action_discard(self) -> None:
+        """删除草稿, after a confirmation: nothing of this take-in is kept."""
+        from station.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._forget_draft(_("Draft discarded."))
+
+        question = _("Discard this draft? What was typed is deleted.")
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _forget_draft(self, note: str = "") -> None:
+        """Delete the draft, then close the screen (home reads its list after the delete)."""
+        with self._save_lock:
+            self._saved_revision = 1 << 62  # no late save may bring the draft back
+        self._delete_draft(note)
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _delete_draft(self, note: str) -> None:
+        with self._save_lock:
+            self.desk.store.delete_draft(self.draft.draft_id)
+        self.app.call_from_thread(self._closed_after_delete, note)
+
+    def _closed_after_delete(self, note: str) -> None:
+        self.dismiss(None)
+        if note:
+            self.app.notify(note)
+
+    @on(Button.Pressed, "#authorization")
+    def action_authorization(self) -> None:
+        """授权委托书 for a take-in not filed by the resident in person."""
+        if self.draft.relation == "self" or self.item is None:
+            self.notify(_("Only needed when someone files for the applicant."))
+            return
+        self._print_authorization(self.draft.to_data())
+
+    @work(thread=True, group="paper", exit_on_error=False)
+    def _print_authorization(self, data: dict[str, Any]) -> None:
+        from station.services.paper import print_authorization
+
+        outcome = print_authorization(self.desk, data, self.item)
+        self.app.call_from_thread(self.notify, outcome.text())
