@@ -171,8 +171,7 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
     story.append(
         sheet.para(
-            f"{according}现一次性告知你需要补正的全部内容如下，"
-            f"请于{deadline}前补正，交至{place}：",
+            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}：",
             "indent",
         )
     )

@@ -104,11 +104,11 @@ def test_validate_reports_each_mistake_of_the_table_with_its_line(tmp_path: Path
         (issue["line"], issue["where"], issue["message"])
         for issue in json.loads(result.stdout)["issues"]
     }
-    assert (13, '区划“640522101000” › office', "乡镇或县须填写office") in found
-    assert (15, '区划“640522101000” › prefix', "文号代字“海城便民”已被640522100000使用") in found
-    assert (18, '区划“640522102201” › code', "该村所属乡镇640522102000不在区划表中") in found
-    assert (23, '区划“640523100000” › code', "640523100000不在本县（640522）范围内") in found
-    assert (31, '区划“640522103000” › code', "640522103000是township级代码，不是village") in found
+    assert (13, "区划“640522101000” › office", "乡镇或县须填写office") in found
+    assert (15, "区划“640522101000” › prefix", "文号代字“海城便民”已被640522100000使用") in found
+    assert (18, "区划“640522102201” › code", "该村所属乡镇640522102000不在区划表中") in found
+    assert (23, "区划“640523100000” › code", "640523100000不在本县（640522）范围内") in found
+    assert (31, "区划“640522103000” › code", "640522103000是township级代码，不是village") in found
     with pytest.raises(ValueError):
         read_catalog(folder)
 
