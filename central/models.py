@@ -134,6 +134,7 @@ class EventRow(CentralModel, table=True):
     __table_args__ = (
         Index("ix_event_division_seq", "division", "central_seq"),
         Index("ix_event_station_seq", "station_id", "station_seq"),
+        Index("ix_event_scope_seq", "scope_division", "central_seq"),
     )
 
     central_seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
@@ -142,6 +143,11 @@ class EventRow(CentralModel, table=True):
     case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
     case_number: str = Field(max_length=40)
     division: str = Field(max_length=12)
+    scope_division: str = Field(
+        default="", sa_column=Column(String(12), nullable=False, server_default="")
+    )
+    """Where the case is handled: its 区内通办 township (or county), else its own division.
+    Township and county stations pull by it; the taking village pulls by ``division``."""
     kind: str = Field(max_length=24)
     station_id: str = Field(max_length=64)
     station_seq: int = Field(sa_column=Column(BigInteger(), nullable=False))

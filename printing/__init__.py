@@ -6,8 +6,8 @@ Public API:
   (``CaseDocument``, ``DecisionDocument``, ``LedgerRow``/``LedgerDocument``,
   ``Party``, ``MaterialLine``) and ``from_dict``/``to_dict`` for JSON.
 - ``printing.documents``: ``render_receipt``, ``render_notice``,
-  ``render_authorization``, ``render_ledger``, ``render_rejection``,
-  ``render_correction`` → ``RenderedDocument(pdf, warnings)``.
+  ``render_authorization``, ``render_ledger``, ``render_acceptance``,
+  ``render_rejection``, ``render_correction`` → ``RenderedDocument(pdf, warnings)``.
 - ``printing.printer``: ``keep_pdf``, ``print_pdf`` → ``PrintResult(ok, message, path)``.
 - ``printing.jobs.produce``: render, keep under ``<data_dir>/documents/`` and print.
 - ``printing.fonts.find_cjk_font``; ``printing.sample.sample_case`` for the demo.

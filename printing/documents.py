@@ -19,6 +19,7 @@ Format = Literal["a4", "80mm"]
 
 __all__ = [
     "RenderedDocument",
+    "render_acceptance",
     "render_authorization",
     "render_correction",
     "render_ledger",
@@ -86,6 +87,11 @@ def render_ledger(
 def render_ledger_document(doc: LedgerDocument, font: Path | None = None) -> RenderedDocument:
     """The 帮代办登记台账 from a :class:`LedgerDocument`."""
     return ledger.render(doc, find_cjk_font(font))
+
+
+def render_acceptance(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """The township's 受理通知书 (accepted, promised completion date, how to ask)."""
+    return decision.render_acceptance(doc, find_cjk_font(font))
 
 
 def render_rejection(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:

@@ -28,6 +28,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "ledger": ("a4",),
     "rejection": ("a4",),
     "correction": ("a4",),
+    "acceptance": ("a4",),
 }
 """Each document kind and the paper it can be printed on."""
 
@@ -38,7 +39,15 @@ _INPUT: dict[str, type[Any]] = {
     "ledger": LedgerDocument,
     "rejection": DecisionDocument,
     "correction": DecisionDocument,
+    "acceptance": DecisionDocument,
 }
+
+DECISION_RENDERERS = {
+    "acceptance": "render_acceptance",
+    "rejection": "render_rejection",
+    "correction": "render_correction",
+}
+"""The township's decisions (受理, 不予受理, 补正) and their renderers in ``printing.documents``."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,10 @@ def render(
         raise ValueError(message.format(kind=kind, fmt=fmt, allowed=allowed))
     if isinstance(document, LedgerDocument) and kind == "ledger":
         return documents.render_ledger_document(document, font)
-    if isinstance(document, DecisionDocument) and kind in ("rejection", "correction"):
-        renderer = (
-            documents.render_rejection if kind == "rejection" else documents.render_correction
-        )
-        return renderer(document, font)
+    if isinstance(document, DecisionDocument) and kind in DECISION_RENDERERS:
+        renderer = getattr(documents, DECISION_RENDERERS[kind])
+        rendered: RenderedDocument = renderer(document, font)
+        return rendered
     if isinstance(document, CaseDocument):
         if kind == "receipt":
             return documents.render_receipt(document, "80mm" if fmt == "80mm" else "a4", font)
@@ -127,7 +135,7 @@ def produce(
     """Render, keep, and (when asked) print one document.
 
     Args:
-        kind: receipt, notice, authorization, ledger, rejection or correction.
+        kind: receipt, notice, authorization, ledger, acceptance, rejection or correction.
         document: its input.
         data_dir: the station's data directory (the PDF is kept under ``documents/``).
         fmt: ``a4`` or ``80mm``.

@@ -113,7 +113,7 @@ class CaseDocument:
 
 @dataclass(frozen=True)
 class DecisionDocument:
-    """A township decision printed at the station: 不予受理 or 补正告知."""
+    """A township decision printed at the station: 受理, 不予受理 or 补正告知."""
 
     case: CaseDocument
     reason: str
@@ -132,6 +132,14 @@ class DecisionDocument:
     """Where 行政诉讼 is brought, e.g. 海原县人民法院."""
     officer: str = ""
     officer_phone: str = ""
+    office_phone: str = ""
+    """The deciding office's public phone (printed when the officer has none)."""
+    legal_basis: str = ""
+    """The clause the decision rests on, e.g. 《中华人民共和国行政许可法》第三十二条第一款第（五）项."""
+    due_date: date | None = None
+    """受理: the promised completion date (working days from the day after acceptance)."""
+    promised_days: int | None = None
+    """受理: the promised limit in working days."""
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,29 @@ def sample_rejection() -> DecisionDocument:
         reason="经核验，服务对象截至申请之日未满80周岁，不符合高龄津贴申领条件。",
         decided_by=TOWNSHIP,
         decided_at=date(2026, 11, 25),
-        document_number="海城便民〔2026〕第0153号",
+        document_number="海城便民不受〔2026〕3号",
         apply_instead="年满60周岁的，可向海城镇人民政府申请老年人优待证；生活困难的，可申请临时救助",
         review_authority="海原县人民政府",
         court="海原县人民法院",
         officer="田志强",
         officer_phone="0954-4011234",
+    )
+
+
+def sample_acceptance() -> DecisionDocument:
+    """The township accepts the sample case (受理)."""
+    return DecisionDocument(
+        case=sample_case(),
+        reason="",
+        decided_by=TOWNSHIP,
+        decided_at=date(2026, 11, 25),
+        document_number="海城便民受〔2026〕15号",
+        legal_basis="《中华人民共和国老年人权益保障法》第三十三条",
+        due_date=date(2026, 12, 16),
+        promised_days=15,
+        officer="田志强",
+        officer_phone="0955-4011234",
+        office_phone="0955-4012345",
     )
 
 
@@ -104,7 +121,7 @@ def sample_correction() -> DecisionDocument:
         reason="申请材料不齐全：社会保障卡或银行存折复印件未提交，申请表缺少委托人捺印。",
         decided_by=TOWNSHIP,
         decided_at=date(2026, 11, 25),
-        document_number="海城便民补〔2026〕第0087号",
+        document_number="海城便民补〔2026〕87号",
         corrections=(
             MaterialLine(
                 "社会保障卡或银行存折",

@@ -60,6 +60,7 @@ def _created(view: CaseView, event: Event, p: CreatedPayload) -> dict[str, Any]:
         "station_name": p.station_name,
         "agent_name": p.agent_name,
         "agent_phone": p.agent_phone,
+        "handling_division": p.handling_division or "",
         "created_at": event.device_time,
     }
 

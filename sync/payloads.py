@@ -93,6 +93,10 @@ class CreatedPayload(PayloadModel):
     """办不成事: why it could not be done."""
     contact: str = ""
     """办不成事: how to reach the resident."""
+    handling_division: str | None = Field(default=None, pattern=r"^\d{9}000$")
+    """区内通办: the 12-digit division of the township (or the county) in charge, when
+    the resident is registered elsewhere in the county; None: the taking station's
+    township. The centre routes the case there (it must lie in the event's county)."""
 
     @field_validator("item_version", mode="before")
     @classmethod

@@ -51,6 +51,7 @@ ALREADY_RATED = "the case is already rated; a change is a rating correction"
 NOT_RATED = "the case has no rating to correct"
 RATING_CHANGED = "the rating to correct is not the one saved"
 NOT_NAMED = "{path} was not named for correction"
+OUTSIDE_COUNTY = "the handling division is outside the case's county"
 
 
 def correctable(view: CaseView, path: str) -> bool:
@@ -100,6 +101,9 @@ def _problem(view: CaseView | None, event: Event) -> str | None:
         return f"invalid payload: {error}"
     if view is not None and view.exists:
         return _case_rule(view, event, payload)
+    handling = getattr(payload, "handling_division", None)
+    if handling and handling[:6] != event.division[:6]:  # 区内通办 stays inside the county
+        return OUTSIDE_COUNTY
     return None
 
 

@@ -75,6 +75,8 @@ class CaseView(BaseModel):
     station_name: str = ""
     agent_name: str = ""
     agent_phone: str = ""
+    handling_division: str = ""
+    """区内通办: the township (or county) in charge when not the taking station's own."""
     created_at: datetime | None = None
     received_at: datetime | None = None
     submitted_at: datetime | None = None

@@ -1,7 +1,8 @@
 """Pull: the events (and accounts) of a station's scope after its cursor.
 
 Cost follows what changed: the cursor is the central_seq primary key (and the
-``(division, central_seq)`` index for a village), so a pull with nothing new is
+``(division, central_seq)`` index for a village, ``(scope_division, central_seq)``
+for a township or county), so a pull with nothing new is
 an index probe that finds nothing, whatever the history size. Superseded events
 are included: that is how the agent who wrote one learns why.
 """
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
 from central.services.scope import division_filter, scope_prefix
 from sync.events import EventStatus, RecordedEvent
-from sync.protocol import PULL_PAGE_EVENTS, PullResponse
+from sync.protocol import PULL_PAGE_EVENTS, PullResponse, StationRole
 
 _ev = EVENT_TABLE.c
 
@@ -44,7 +45,7 @@ def pull_page(
     prefix = scope_prefix(station.division, station.role)
     statement = (
         select(EVENT_TABLE)
-        .where(_ev.central_seq > after, division_filter(_ev.division, prefix))
+        .where(_ev.central_seq > after, _scope_filter(station, prefix))
         .order_by(_ev.central_seq)
         .limit(limit + 1)
     )
@@ -61,6 +62,15 @@ def pull_page(
         has_more=has_more,
         accounts=[account_record(user) for user in users],
     )
+
+
+def _scope_filter(station: Station, prefix: str) -> ColumnElement[bool]:
+    """A village pulls the cases it took in (by ``division``, its own even when routed
+    elsewhere); a township or county the cases it handles (by ``scope_division``:
+    its villages' and those routed to it, 区内通办). Both are index range scans."""
+    if StationRole(station.role) is StationRole.village:
+        return division_filter(_ev.division, prefix)
+    return division_filter(_ev.scope_division, prefix)
 
 
 def _changed_accounts(session: Session, prefix: str, after: int, upto: int | None) -> list[User]:

@@ -55,7 +55,7 @@ from central.models import (
 )
 from central.services import audit, sequence
 from central.services.scope import write_problem
-from sync.events import SCHEMA_VERSION, Event, EventStatus
+from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
 from sync.protocol import EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
@@ -65,6 +65,7 @@ View = CaseView | UnresolvedView
 
 SEQUENCE_CONFLICT = "station sequence number already used by another event"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_HANDLING = re.compile(r"^\d{9}000$")
 _ev = EVENT_TABLE.c
 
 
@@ -151,6 +152,16 @@ def _apply_once(
             batch.results[index] = _duplicate(event, held.get(event.id), batch)
             continue
         seen.add(event.id)
+        scope = scope_of(batch.views.get(event.case_id), event)
+        problem = write_problem(
+            event.division, event.actor_role, station.division, station.role, scope
+        )
+        if problem is not None:
+            batch.results[index] = EventResult(
+                id=str(event.id), status=ResultStatus.rejected, reason=problem
+            )
+            continue
+        batch.prepared[event.id]["scope_division"] = scope
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
     _write(connection, station, batch, last_seq)
     return [r for r in batch.results if r is not None]
@@ -165,11 +176,28 @@ def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> E
             f"schema version {event.schema_version} is not accepted "
             f"(accepted: {schemas.minimum} to {schemas.maximum})"
         )
-    else:
-        reason = write_problem(event.division, event.actor_role, station.division, station.role)
     if reason is None:
         return None
     return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+
+
+def scope_of(view: View | None, event: Event) -> str:
+    """Where the event's case is handled: its 区内通办 division, else its own division.
+
+    Taken from the case as the centre holds it, or, for the event that creates
+    it, from the payload (a handling division outside the event's county is
+    ignored here: the reducer supersedes that event).
+    """
+    if isinstance(view, CaseView) and view.exists:
+        return view.handling_division or view.division
+    handling = event.payload.get("handling_division") if event.kind is EventKind.created else None
+    if (
+        isinstance(handling, str)
+        and _HANDLING.match(handling)
+        and handling[:6] == event.division[:6]
+    ):
+        return handling
+    return event.division
 
 
 def _held_events(
@@ -423,8 +451,8 @@ def _view_param(connection: Connection, table: Any) -> ColumnElement[Any]:
 
 
 def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    refs = {
-        (sha, row["case_id"]): row["division"]
+    refs = {  # fetchable by the stations that handle the case (区内通办: its township)
+        (sha, row["case_id"]): row["scope_division"]
         for row in rows
         for sha in _blob_hashes(row["payload"])
     }

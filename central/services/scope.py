@@ -2,6 +2,9 @@
 
 A village station's scope is its own 12-digit division; a township station's
 is its 9-digit township prefix; a county workstation's the 6-digit county prefix.
+A case taken in for a resident of another township (区内通办) is in the scope of
+the township in charge (its ``scope_division``), not of the taking village's
+township; the taking village keeps it (by its own division).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ _ROLES_AT_HOME = {
 }
 
 
+_INTAKE_ROLES = frozenset({Role.agent})
+"""What the taking station may still write on a case routed elsewhere (区内通办)."""
+
+
 def scope_prefix(division: str, role: StationRole | str) -> str:
     """The division prefix a station of ``role`` at ``division`` covers."""
     return division[: PREFIX_LENGTH[StationRole(role)]]
@@ -36,21 +43,40 @@ def in_scope(division: str, station_division: str, role: StationRole | str) -> b
 
 
 def write_problem(
-    case_division: str, actor_role: Role, station_division: str, station_role: StationRole | str
+    case_division: str,
+    actor_role: Role,
+    station_division: str,
+    station_role: StationRole | str,
+    scope_division: str = "",
 ) -> str | None:
     """Why a station may not write an event by ``actor_role`` on a case of ``case_division``.
 
     A village writes agent events for its own cases only; a township writes its
-    own cases and reviewer events for the villages under it; a county also
-    writes admin (county) events.
+    own cases and reviewer events for the cases it handles: its villages' and
+    those routed to it (区内通办, ``scope_division``); a county also writes admin
+    (county) events. The taking station keeps writing its intake (agent) events
+    on a case routed elsewhere, never decisions.
+
+    Args:
+        case_division: the case's division (the taking station's).
+        actor_role: who acts.
+        station_division: the writing station's division.
+        station_role: its role.
+        scope_division: where the case is handled (default: ``case_division``).
 
     Returns:
         An English reason, or None when the station may write the event.
     """
     role = StationRole(station_role)
-    if not in_scope(case_division, station_division, role):
+    scope = scope_division or case_division
+    home = case_division == station_division
+    handled_here = in_scope(scope, station_division, role)
+    if not (home or handled_here):
         return "the case is outside this station's scope"
-    allowed = _ROLES_AT_HOME[role] if case_division == station_division else _ROLES_ELSEWHERE[role]
+    if home:
+        allowed = _ROLES_AT_HOME[role] if handled_here else _INTAKE_ROLES
+    else:
+        allowed = _ROLES_ELSEWHERE[role]
     if actor_role not in allowed:
         return f"a {role.value} station may not write {actor_role.value} events for this case"
     return None

@@ -1,4 +1,4 @@
-"""``daiban print ...``: documents (回执, 告知书, 委托书, 台账, 不予受理/补正通知).
+"""``daiban print ...``: documents (回执, 告知书, 委托书, 台账, 受理/不予受理/补正通知).
 
 Each command prints a case of the station's store (``CASE_NO``), or the ledger of
 a period (``--from DATE --to DATE``); ``--from-json FILE`` prints a document from
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from daiban.context import JsonFlag, fail, home, print_json
+from daiban.signin import AsUser
 from forms.clock import china_today
 from printing import jobs
 from printing.i18n import _
@@ -163,9 +164,10 @@ def _keep_and_copy(job: Job, document: Document) -> jobs.JobResult:
     return result
 
 
-def _from_store(job: Job, case_no: str) -> None:
-    """Print a document of a case in this station's store."""
+def _from_store(job: Job, case_no: str, as_user: str | None = None) -> None:
+    """Print a document of a case in this station's store (a decision as ``--as``, if given)."""
     from daiban.commands.station import open_store
+    from daiban.signin import signed_in_actor
     from forms.catalog import load_catalog
     from station.documents import CaseNotFound, NotApplicable, document_for
 
@@ -174,6 +176,7 @@ def _from_store(job: Job, case_no: str) -> None:
         allowed = ", ".join(jobs.FORMATS[job.kind])
         fail(message.format(kind=job.kind, fmt=job.fmt, allowed=allowed))
     with open_store() as store:
+        officer = signed_in_actor(store, as_user) if as_user else None
         try:
             document = document_for(
                 store,
@@ -182,6 +185,7 @@ def _from_store(job: Job, case_no: str) -> None:
                 case_no,
                 today=china_today(),
                 reprint=job.reprint,
+                officer=officer,
             )
         except (CaseNotFound, NotApplicable) as exc:
             fail(str(exc))
@@ -198,26 +202,31 @@ def _from_store(job: Job, case_no: str) -> None:
     )
 
 
-def _run(job: Job, case_no: str | None, source: Path | None) -> None:
+def _run(job: Job, case_no: str | None, source: Path | None, as_user: str | None = None) -> None:
     if (case_no is None) == (source is None):
         fail(_t("Give a case number or --from-json FILE (one of the two)."))
     if source is not None:
         _from_json(job, source)
     elif case_no is not None:
-        _from_store(job, case_no)
+        _from_store(job, case_no, as_user)
 
 
 CASE_DOCUMENTS = {
     "receipt": "Print a case's 帮代办收件回执 (A4 with stub, or 80 mm).",
     "notice": "Print the 一次性告知书 of what is missing or deferred (容缺).",
     "authorization": "Print the 授权委托书 pre-filled for the case's item.",
-    "rejection": "Print the township's 不予受理通知书 for a rejected case.",
+}
+
+DECISION_DOCUMENTS = {
+    "acceptance": "Print the township's 受理通知书 for an accepted case (with its 文号).",
+    "rejection": "Print the township's 不予受理通知书 for a rejected case (with its 文号).",
     "correction": "Print the township's 补正告知书 for a case returned for correction.",
 }
+"""The township's papers: ``--as`` names the officer printed on them (else who decided)."""
 
 
 def _case_document_command(kind: str, summary: str) -> None:
-    """Register ``daiban print KIND``: the five case documents take the same options."""
+    """Register ``daiban print KIND``: the case documents take the same options."""
 
     def command(
         case_no: CaseNo = None,
@@ -237,8 +246,32 @@ def _case_document_command(kind: str, summary: str) -> None:
     app.command(kind)(command)
 
 
+def _decision_document_command(kind: str, summary: str) -> None:
+    """Register ``daiban print KIND`` for a township paper: the case options and ``--as``."""
+
+    def command(
+        case_no: CaseNo = None,
+        source: FromJson = None,
+        out: Out = None,
+        fmt: Format = "a4",
+        printer: Printer = None,
+        send: Send = False,
+        reprint: Reprint = False,
+        font: Font = None,
+        as_user: AsUser = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        job = Job(kind, out, fmt, printer, send, reprint, font, as_json)
+        _run(job, case_no, source, as_user)
+
+    command.__doc__ = summary
+    app.command(kind)(command)
+
+
 for _kind, _summary in CASE_DOCUMENTS.items():
     _case_document_command(_kind, _summary)
+for _kind, _summary in DECISION_DOCUMENTS.items():
+    _decision_document_command(_kind, _summary)
 
 
 def _day(text: str, option: str) -> date:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from forms.catalog.divisions import (
+    DIVISIONS_FILE,
+    OutsideCounty,
+    handling_division,
+    lint_divisions_file,
+)
 from forms.catalog.lint import ITEM_TYPES, CatalogError, Issue
 from forms.catalog.loader import SHIPPED_CATALOG, lint_catalog_dir, load_catalog, read_catalog
 from forms.catalog.model import (
+    DOCUMENT_WORDS,
     FIELD_TYPES,
     LEVEL_NAMES,
     Catalog,
     Condition,
+    Division,
     FieldGroup,
     FieldSpec,
     HandlingPath,
@@ -17,9 +25,13 @@ from forms.catalog.model import (
     Rule,
     ServiceItem,
     canonical_json,
+    county_code,
+    township_code,
 )
 
 __all__ = [
+    "DIVISIONS_FILE",
+    "DOCUMENT_WORDS",
     "FIELD_TYPES",
     "ITEM_TYPES",
     "LEVEL_NAMES",
@@ -27,15 +39,21 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Condition",
+    "Division",
     "FieldGroup",
     "FieldSpec",
     "HandlingPath",
     "HolidayTable",
     "Issue",
+    "OutsideCounty",
     "MaterialSpec",
     "Rule",
     "ServiceItem",
     "canonical_json",
+    "county_code",
+    "handling_division",
+    "lint_divisions_file",
+    "township_code",
     "lint_catalog_dir",
     "load_catalog",
     "read_catalog",

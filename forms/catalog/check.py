@@ -5,18 +5,22 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from forms.catalog.divisions import DIVISIONS_FILE
 from forms.catalog.lint import CatalogError, Issue, lint_item_file
 from forms.catalog.loader import CATALOG_FILE, lint_catalog_dir
 
 
 def check_path(path: Path) -> tuple[list[Issue], int]:
-    """Check a catalog folder, a catalog.toml, one item .toml, or a published .json.
+    """Check a catalog folder, a catalog.toml, a divisions.toml, one item .toml, or a published .json.
 
     Returns:
         Every issue found and the number of items that passed.
     """
     if path.suffix == ".json":
         return _check_published(path)
+    if path.name == DIVISIONS_FILE:  # the table is checked against its catalog's county
+        catalog, issues = lint_catalog_dir(path.parent)
+        return issues, len(catalog.items) if catalog else 0
     if path.is_dir() or path.name == CATALOG_FILE or _is_catalog_header(path):
         catalog, issues = lint_catalog_dir(path)
         return issues, len(catalog.items) if catalog else 0

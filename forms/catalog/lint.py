@@ -121,6 +121,7 @@ def describe_loc(loc: Sequence[str | int], raw: dict[str, Any]) -> str:
         "rules": _('rule "{key}"'),
         "groups": _('group "{key}"'),
         "holiday_tables": _('holiday table "{key}"'),
+        "divisions": _('division "{key}"'),
     }
     while index < len(loc):
         part = loc[index]
@@ -134,7 +135,7 @@ def describe_loc(loc: Sequence[str | int], raw: dict[str, Any]) -> str:
         ):
             entry = child[nxt] if nxt < len(child) else {}
             ident = (
-                entry.get("key") or entry.get("id") or entry.get("year")
+                entry.get("key") or entry.get("id") or entry.get("year") or entry.get("code")
                 if isinstance(entry, dict)
                 else None
             )

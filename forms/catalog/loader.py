@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from forms.catalog.divisions import DIVISIONS_FILE, lint_divisions_file
 from forms.catalog.lint import (
     CatalogError,
     Issue,
@@ -14,7 +15,7 @@ from forms.catalog.lint import (
     lint_item_file,
     parse_toml,
 )
-from forms.catalog.model import Catalog
+from forms.catalog.model import Catalog, Division
 from forms.messages import _
 
 SHIPPED_CATALOG = Path(__file__).parent
@@ -59,7 +60,7 @@ def _check_table(table: dict[str, Any], index: int, reporter: _Reporter) -> None
 
 
 def lint_catalog_dir(path: Path) -> tuple[Catalog | None, list[Issue]]:
-    """Check a catalog folder (or its catalog.toml) and every item file in it.
+    """Check a catalog folder (or its catalog.toml), every item file and the division table.
 
     Returns:
         The catalog (None when any error was found) and every issue.
@@ -81,9 +82,15 @@ def lint_catalog_dir(path: Path) -> tuple[Catalog | None, list[Issue]]:
             continue
         seen[item.code] = item_file.name
         items.append(item)
+    divisions: list[Division] | None = []
+    table = catalog_file.parent / DIVISIONS_FILE
+    if table.exists():
+        county = header.division if header is not None else ""
+        divisions, table_issues = lint_divisions_file(table, county)
+        issues += table_issues
     if header is None or any(issue.severity == "error" for issue in issues):
         return None, issues
-    return header.model_copy(update={"items": items}), issues
+    return header.model_copy(update={"items": items, "divisions": divisions or []}), issues
 
 
 def read_catalog(path: Path) -> Catalog:
@@ -127,4 +134,10 @@ def _item_stamps(catalog_file: Path) -> list[float]:
     items = catalog_file.parent / ITEMS_DIR
     if catalog_file.suffix == ".json" or not items.is_dir():
         return []
-    return [items.stat().st_mtime, *(item.stat().st_mtime for item in items.glob("*.toml"))]
+    table = catalog_file.parent / DIVISIONS_FILE
+    tables = [table.stat().st_mtime] if table.exists() else []
+    return [
+        items.stat().st_mtime,
+        *tables,
+        *(item.stat().st_mtime for item in items.glob("*.toml")),
+    ]

@@ -250,6 +250,54 @@ class HolidayTable(_Frozen):
     workdays: list[date] = Field(default_factory=list)
 
 
+DivisionLevel = Literal["county", "township", "village"]
+"""The levels of the division table: 县 / 乡镇 / 村（社区）."""
+
+DOCUMENT_WORDS: dict[str, str] = {"acceptance": "受", "correction": "补", "rejection": "不受"}
+"""The word after an office's 文号 prefix, by document: 海城便民受〔2026〕15号."""
+
+
+class Division(_Frozen):
+    """One administrative division of the county and its service office (行政区划表).
+
+    Attributes:
+        code: 12-digit division code (统计用区划代码).
+        level: county, township or village.
+        name: the division's name (海城镇, 山门村).
+        office: the service office that speaks in its name on paper
+            (海原县海城镇便民服务中心).
+        phone: the office's public phone, printed on its documents.
+        prefix: the office's 文号 prefix (机关代字), e.g. 海城便民.
+        address: the office's address (where to bring corrections, apply instead).
+        county_set: the attributes whose values are the county's to set (to confirm
+            before publication: phones, prefixes...).
+    """
+
+    code: str = Field(pattern=r"^\d{12}$")
+    level: DivisionLevel
+    name: str = Field(min_length=1, max_length=40)
+    office: str = Field(default="", max_length=60)
+    phone: str = Field(default="", max_length=40)
+    prefix: str = Field(default="", max_length=16)
+    address: str = Field(default="", max_length=80)
+    county_set: list[str] = Field(default_factory=list)
+
+    @property
+    def township_code(self) -> str:
+        """The township this division belongs to (itself for a township)."""
+        return township_code(self.code)
+
+
+def township_code(code: str) -> str:
+    """The township (乡镇) of a 12-digit division: ``640522100201`` → ``640522100000``."""
+    return code[:9] + "000" if len(code) == 12 else code
+
+
+def county_code(code: str) -> str:
+    """The county of a division as a 12-digit code: ``640522100201`` → ``640522000000``."""
+    return code[:6] + "000000"
+
+
 class Catalog(_Frozen):
     """A published catalog: the county's items at one catalog version."""
 
@@ -261,6 +309,20 @@ class Catalog(_Frozen):
     holiday_tables: list[HolidayTable] = Field(default_factory=list)
     retired: list[ServiceItem] = Field(default_factory=list)
     """Earlier published versions still needed by cases filed under them."""
+    divisions: list[Division] = Field(default_factory=list)
+    """The county's division table (``divisions.toml``): townships, villages, their offices."""
+
+    def division_entry(self, code: str) -> Division | None:
+        """The division table's entry for ``code``, or None."""
+        return next((entry for entry in self.divisions if entry.code == code), None)
+
+    def township_of(self, code: str) -> Division | None:
+        """The township (乡镇) entry a division belongs to, or None when the table lacks it."""
+        return self.division_entry(township_code(code)) if len(code) == 12 else None
+
+    def county_office(self) -> Division | None:
+        """The county's own entry (its 政务服务中心), or None."""
+        return next((entry for entry in self.divisions if entry.level == "county"), None)
 
     def get(self, code: str, version: int | None = None) -> ServiceItem:
         """The current item with this code, or a given (possibly retired) version of it.

@@ -1,6 +1,10 @@
-"""The township's decisions printed at the station: 不予受理通知书 and 补正告知书.
+"""The township's decisions on paper: 受理通知书, 补正告知书 and 不予受理通知书.
 
-These speak in the township's name (``decided_by``), never the station's.
+These speak in the deciding office's name (``decided_by``), never the station's,
+and carry its document number (文号), the officer and a phone. The wording
+follows 行政许可法 §32: 受理 in writing with the date; 补正 telling everything to
+supply at once, with the deadline; 不予受理 with the reason, where to apply
+instead, and the rights of review (复议 60 days, 诉讼 6 months).
 """
 
 from __future__ import annotations
@@ -11,27 +15,35 @@ from reportlab.platypus import Flowable, Spacer
 from printing.fmt import cn_date, mask_id, material_form
 from printing.fonts import CjkFont
 from printing.layout import Sheet
-from printing.model import DecisionDocument
+from printing.model import DecisionDocument, MaterialLine
 from printing.pages import RenderedDocument, build_a4
 
+ACCEPTANCE = "受理通知书"
 REJECTION = "不予受理通知书"
 CORRECTION = "补正告知书"
 WIDTH = 174 * mm
+HOTLINE = "12345"
+"""The government service hotline, when neither the officer nor the office has a phone."""
 
 
 def _head(sheet: Sheet, decision: DecisionDocument, title: str) -> list[Flowable]:
     case = decision.case
     who = case.represented
     proxy = f"（代办人：{case.applicant.name}）" if case.principal is not None else ""
-    return [
+    story: list[Flowable] = [
         sheet.para(decision.decided_by, "subtitle"),
         sheet.para(title, "title"),
-        sheet.para(decision.document_number or f"办件编号 {case.case_number}", "center"),
+    ]
+    if decision.document_number:
+        story.append(sheet.para(decision.document_number, "center"))
+    story += [
+        sheet.para(f"办件编号 {case.case_number}", "center"),
         Spacer(1, 6 * mm),
         sheet.para(f"{who.name}{proxy}：", "body"),
         sheet.para(f"身份证号：{mask_id(who.id_number)}", "small"),
         Spacer(1, 2 * mm),
     ]
+    return story
 
 
 def _received(decision: DecisionDocument) -> str:
@@ -42,23 +54,29 @@ def _received(decision: DecisionDocument) -> str:
     )
 
 
+def contact_line(decision: DecisionDocument) -> str:
+    """经办人 and a phone: the officer's, else the office's, else the 12345 hotline."""
+    phone = decision.officer_phone or decision.office_phone or HOTLINE
+    officer = decision.officer or "—"
+    return f"经办人：{officer}　联系电话：{phone}"
+
+
 def _tail(sheet: Sheet, decision: DecisionDocument) -> list[Flowable]:
-    contact = (
-        f"经办人：{decision.officer}　联系电话：{decision.officer_phone}"
-        if decision.officer
-        else ""
-    )
-    story: list[Flowable] = [Spacer(1, 2 * mm)]
-    if contact:
-        story.append(sheet.para(contact))
-    story += [
+    return [
+        Spacer(1, 2 * mm),
+        sheet.para(contact_line(decision)),
         Spacer(1, 10 * mm),
         sheet.para(f"{decision.decided_by}（盖章）", "right"),
         sheet.para(cn_date(decision.decided_at), "right"),
         Spacer(1, 10 * mm),
         sheet.signatures(["申请人（代办人）签收", "送达人（代办员）"], WIDTH),
     ]
-    return story
+
+
+def _according(decision: DecisionDocument, fallback: str) -> str:
+    """``根据……的规定，`` from the decision's legal basis (or the general wording)."""
+    basis = decision.legal_basis or fallback
+    return f"根据{basis}的规定，"
 
 
 def review_rights(decision: DecisionDocument) -> str:
@@ -71,61 +89,106 @@ def review_rights(decision: DecisionDocument) -> str:
     )
 
 
-def render_rejection(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
-    """The 不予受理通知书 on A4."""
-    sheet = Sheet(font, size=11)
-    story = _head(sheet, decision, REJECTION)
-    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
-    story.append(sheet.para("根据有关规定，本机关决定不予受理。", "indent"))
-    if decision.apply_instead:
-        story.append(sheet.para(f"另行申请指引：{decision.apply_instead}。", "indent"))
-    story.append(sheet.para(review_rights(decision), "indent"))
-    story += _tail(sheet, decision)
+def _build(
+    sheet: Sheet, story: list[Flowable], decision: DecisionDocument, title: str
+) -> RenderedDocument:
     return build_a4(
         sheet,
         story,
-        title=REJECTION,
+        title=title,
         author=decision.decided_by,
         reprinted_on=decision.case.reprinted_on,
     )
 
 
-def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
-    """The 补正告知书 on A4: every item to supply, with its standard, and the deadline."""
+def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The 受理通知书 on A4: accepted, by when it will be done, how to ask."""
     sheet = Sheet(font, size=11)
-    deadline = cn_date(decision.correction_deadline) or "收到本告知书之日起五个工作日内"
-    place = decision.case.station_name
-    story = _head(sheet, decision, CORRECTION)
-    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
-    story.append(
-        sheet.para(f"现一次性告知如下，请于{deadline}前补正下列材料，交至{place}：", "indent")
-    )
-    rows = [
-        [str(i), m.name, material_form(m), m.standard]
-        for i, m in enumerate(decision.corrections, start=1)
-    ]
-    story += [
-        Spacer(1, 2 * mm),
-        sheet.grid(
-            ["序号", "补正材料", "份数及形式", "应符合的标准"],
-            rows,
-            [12 * mm, 48 * mm, 26 * mm, 88 * mm],
-            (0, 2),
-        ),
-    ]
-    story.append(Spacer(1, 2 * mm))
+    case = decision.case
+    story = _head(sheet, decision, ACCEPTANCE)
+    according = _according(decision, "《中华人民共和国行政许可法》第三十二条")
     story.append(
         sheet.para(
-            "以上为需补正的全部内容。补正期间不计入办理时限，办理时限自收到齐全的补正材料之次日起重新计算；"
-            "逾期未补正的，视为撤回申请。",
+            f"{_received(decision)}经审查，该申请事项属于本机关职权范围，申请材料齐全、"
+            f"符合法定形式，{according}决定予以受理。",
+            "indent",
+        )
+    )
+    days = decision.promised_days if decision.promised_days is not None else case.promised_days
+    due = decision.due_date or case.due_date
+    story.append(
+        sheet.para(
+            f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
+            "依法需要公示、调查、鉴定、听证或者专家评审的，所需时间不计算在办理时限内，"
+            "本机关将另行书面告知。",
+            "indent",
+        )
+    )
+    story.append(
+        sheet.para(
+            f"办理结果将通过{case.station_name}送达。办理进度可凭办件编号查询：{case.enquiry}。",
             "indent",
         )
     )
     story += _tail(sheet, decision)
-    return build_a4(
-        sheet,
-        story,
-        title=CORRECTION,
-        author=decision.decided_by,
-        reprinted_on=decision.case.reprinted_on,
+    return _build(sheet, story, decision, ACCEPTANCE)
+
+
+def render_rejection(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The 不予受理通知书 on A4: the reason, where to apply instead, the rights of review."""
+    sheet = Sheet(font, size=11)
+    story = _head(sheet, decision, REJECTION)
+    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
+    according = _according(decision, "有关法律、法规")
+    story.append(sheet.para(f"{according}本机关决定不予受理。", "indent"))
+    if decision.apply_instead:
+        story.append(sheet.para(f"另行申请指引：{decision.apply_instead}。", "indent"))
+    story.append(sheet.para(review_rights(decision), "indent"))
+    story += _tail(sheet, decision)
+    return _build(sheet, story, decision, REJECTION)
+
+
+def correction_rows(decision: DecisionDocument) -> list[list[str]]:
+    """The correction table: one row per material to supply or field to correct."""
+    return [
+        [str(index), line.name, _form(line), line.standard]
+        for index, line in enumerate(decision.corrections, start=1)
+    ]
+
+
+def _form(line: MaterialLine) -> str:
+    """A material's copies and form; a field to correct (no copies) shows a dash."""
+    return material_form(line) if line.copies > 0 else "—"
+
+
+def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The 补正告知书 on A4: everything to supply or correct, at once, with the deadline."""
+    sheet = Sheet(font, size=11)
+    deadline = cn_date(decision.correction_deadline) or "收到本告知书之日起五个工作日内"
+    place = decision.case.station_name
+    according = _according(decision, "《中华人民共和国行政许可法》第三十二条第一款第（四）项")
+    story = _head(sheet, decision, CORRECTION)
+    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
+    story.append(
+        sheet.para(
+            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}：",
+            "indent",
+        )
     )
+    story += [
+        Spacer(1, 2 * mm),
+        sheet.grid(
+            ["序号", "补正内容", "份数及形式", "应符合的标准或要求"],
+            correction_rows(decision),
+            [12 * mm, 48 * mm, 26 * mm, 88 * mm],
+            (0, 2),
+        ),
+        Spacer(1, 2 * mm),
+        sheet.para(
+            "以上为需补正的全部内容。补正期间不计入办理时限，办理时限自收到齐全的补正材料之次日起"
+            "重新计算；逾期未补正的，视为撤回申请。",
+            "indent",
+        ),
+    ]
+    story += _tail(sheet, decision)
+    return _build(sheet, story, decision, CORRECTION)

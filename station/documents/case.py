@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from forms.catalog import ServiceItem
 from forms.clock import china_day, to_china
@@ -30,7 +30,13 @@ TOWNSHIP_FALLBACK = "乡镇便民服务中心"
 HOTLINE = "12345"
 """The government service hotline (政务服务便民热线), for enquiries and complaints."""
 
-DecisionKind = Literal["rejection", "correction"]
+DecisionKind = Literal["acceptance", "rejection", "correction"]
+DECISION_EVENTS = {
+    "acceptance": EventKind.accepted,
+    "rejection": EventKind.rejected,
+    "correction": EventKind.returned,
+}
+"""The event each of the township's papers is printed from."""
 
 
 class NotApplicable(ValueError):
@@ -201,17 +207,19 @@ def case_document(
 
 
 def decision_entry(view: CaseView, kind: DecisionKind) -> HistoryEntry:
-    """The case's latest township decision of this kind (退回补正 or 不予受理).
+    """The case's latest township decision of this kind (受理, 退回补正 or 不予受理).
 
     Raises:
         NotApplicable: the case never had such a decision.
     """
-    wanted = EventKind.rejected if kind == "rejection" else EventKind.returned
+    wanted = DECISION_EVENTS[kind]
     for entry in reversed(view.history):
         if entry.kind is wanted and entry.status is not EntryStatus.superseded:
             return entry
     if kind == "rejection":
         message = _("Case {number} was not rejected: there is no rejection notice to print.")
+    elif kind == "acceptance":
+        message = _("Case {number} was not accepted: there is no acceptance notice to print.")
     else:
         message = _("Case {number} was never returned for correction: there is no notice.")
     raise NotApplicable(message.format(number=view.case_number))
@@ -223,26 +231,79 @@ def county_short_name(county: str) -> str:
     return found.group() if found else county.strip()
 
 
-def _corrections(missing: list[str], item: ServiceItem, deadline: date) -> tuple[MaterialLine, ...]:
+PERSON_LABELS = {
+    "name": "姓名",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "address": "住址",
+}
+"""The person fields a township may name for correction (``applicant.phone``)."""
+
+
+def _reason_for(reasons: object, key: str) -> str:
+    return str(reasons.get(key) or "") if isinstance(reasons, dict) else ""
+
+
+def _material_rows(
+    missing: list[str], item: ServiceItem, deadline: date, reasons: object
+) -> list[MaterialLine]:
     by_key = {spec.key: spec for spec in item.materials}
     by_name = {spec.name: spec for spec in item.materials}
     lines = []
     for wanted in missing:
         spec = by_key.get(wanted) or by_name.get(wanted)
+        why = _reason_for(reasons, wanted)
         if spec is None:
-            lines.append(MaterialLine(wanted, 1, False, MaterialStatus.missing, deadline))
+            lines.append(MaterialLine(wanted, 1, False, MaterialStatus.missing, deadline, why))
             continue
+        standard = "；".join(part for part in (why, spec.standard) if part)
         lines.append(
             MaterialLine(
-                spec.name,
-                spec.copies,
-                spec.original,
-                MaterialStatus.missing,
-                deadline,
-                spec.standard,
+                spec.name, spec.copies, spec.original, MaterialStatus.missing, deadline, standard
             )
         )
-    return tuple(lines)
+    return lines
+
+
+def field_label(item: ServiceItem, path: str) -> str:
+    """A field named for correction in words: 银行账号, 申请人联系电话."""
+    section, _sep, key = path.partition(".")
+    if section in ("applicant", "principal") and key:
+        who = "申请人" if section == "applicant" else "代办人"
+        return who + PERSON_LABELS.get(key, key)
+    try:
+        return item.field(key if section == "fields" else path).label
+    except KeyError:
+        return path
+
+
+def _field_rows(
+    fields: list[str], item: ServiceItem, deadline: date, reasons: object
+) -> list[MaterialLine]:
+    return [
+        MaterialLine(
+            f"更正“{field_label(item, path)}”",
+            0,
+            False,
+            MaterialStatus.missing,
+            deadline,
+            _reason_for(reasons, path) or "按实际情况如实更正",
+        )
+        for path in fields
+    ]
+
+
+def _corrections(
+    summary: dict[str, Any], view: CaseView, item: ServiceItem, deadline: date
+) -> tuple[MaterialLine, ...]:
+    """Every row of the 补正告知书: materials to supply, then fields to correct (all at once)."""
+    missing = summary.get("missing")
+    materials = [str(m) for m in missing] if isinstance(missing, list) else list(view.missing)
+    named = summary.get("fields")
+    fields = [str(f) for f in named] if isinstance(named, list) else list(view.correct_fields)
+    reasons = summary.get("reasons")
+    rows = _material_rows(materials, item, deadline, reasons)
+    return tuple(rows + _field_rows(fields, item, deadline, reasons))
 
 
 def sentence(text: str) -> str:
@@ -251,30 +312,48 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in "。！？.!?；;" else text + "。"
 
 
-def decision_document(
+def _decided_by(entry: HistoryEntry, county: str, township: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    county_name = county_short_name(county)
+    if entry.actor_role is Role.admin and county_name:
+        return f"{county_name}政务服务中心"
+    return township
+
+
+def decision_from_view(
     view: CaseView,
     item: ServiceItem,
     identity: StationIdentity,
     kind: DecisionKind,
     *,
     township_name: str | None = None,
+    decided_by: str | None = None,
     county: str = "",
     officer: str = "",
     officer_phone: str = "",
+    office_phone: str = "",
+    document_number: str = "",
+    legal_basis: str = "",
     today: date | None = None,
     reprint: bool = False,
 ) -> DecisionDocument:
-    """The township's 不予受理通知书 or 补正告知书 for a case, from its decision event.
+    """The township's 受理通知书, 不予受理通知书 or 补正告知书 for a case, from its decision event.
 
     Args:
         view: the case.
         item: its service item.
         identity: this station.
-        kind: ``rejection`` (不予受理) or ``correction`` (退回补正).
-        township_name: the deciding township centre (a generic name when None).
+        kind: ``acceptance`` (受理), ``rejection`` (不予受理) or ``correction`` (退回补正).
+        township_name: the township centre in charge (a generic name when None).
+        decided_by: the deciding office's name (default: the township, or the county's
+            centre for a county decision).
         county: the county's name (for 行政复议 and 行政诉讼), e.g. from the catalog.
-        officer: the reviewer who decided, when known.
-        officer_phone: the reviewer's phone.
+        officer: the officer who issues the paper.
+        officer_phone: the officer's phone.
+        office_phone: the office's public phone.
+        document_number: the 文号 (none when empty).
+        legal_basis: the clause the decision rests on.
         today: the day of printing (default: the decision's day).
         reprint: mark the paper 补打 with ``today``.
 
@@ -288,10 +367,6 @@ def decision_document(
     decided_at = china_day(entry.device_time)
     county_name = county_short_name(county)
     township = township_name or TOWNSHIP_FALLBACK
-    if entry.actor_role is Role.admin and county_name:
-        decided_by = f"{county_name}政务服务中心"
-    else:
-        decided_by = township
     case = case_document(
         view,
         item,
@@ -304,20 +379,23 @@ def decision_document(
     )
     summary = entry.summary
     reason = sentence(str(summary.get("reason") or view.last_reason or ""))
-    missing = summary.get("missing")
-    missing_list = [str(m) for m in missing] if isinstance(missing, list) else list(view.missing)
     deadline = supply_by(item, decided_at).date
-    is_correction = kind == "correction"
+    days = promised_days(view, item)
     return DecisionDocument(
         case=case,
-        reason=reason,
-        decided_by=decided_by,
+        reason="" if kind == "acceptance" else reason,
+        decided_by=_decided_by(entry, county, township, decided_by),
         decided_at=decided_at,
-        apply_instead="" if is_correction else str(summary.get("apply_instead") or ""),
-        corrections=_corrections(missing_list, item, deadline) if is_correction else (),
-        correction_deadline=deadline if is_correction else None,
+        document_number=document_number,
+        apply_instead=str(summary.get("apply_instead") or "") if kind == "rejection" else "",
+        corrections=_corrections(summary, view, item, deadline) if kind == "correction" else (),
+        correction_deadline=deadline if kind == "correction" else None,
         review_authority=f"{county_name}人民政府" if county_name else "",
         court=f"{county_name}人民法院" if county_name else "",
         officer=officer,
         officer_phone=officer_phone,
+        office_phone=office_phone,
+        legal_basis=legal_basis,
+        due_date=due_date(decided_at, days).date if kind == "acceptance" else None,
+        promised_days=days if kind == "acceptance" else None,
     )

@@ -16,9 +16,8 @@ from station.documents.case import (
     NotApplicable,
     case_document,
     county_short_name,
-    decision_document,
-    decision_entry,
 )
+from station.documents.decisions import Officer, build_decision, deciding_office
 from station.documents.i18n import _
 from station.documents.ledger import ledger_rows
 from station.store import StationStore
@@ -30,7 +29,8 @@ from sync.protocol import StationRole
 from sync.reducer import CaseView
 
 CASE_KINDS = ("receipt", "notice", "authorization")
-DECISION_KINDS = ("rejection", "correction")
+DECISION_KINDS: tuple[DecisionKind, ...] = ("acceptance", "rejection", "correction")
+"""The township's papers: 受理通知书, 不予受理通知书, 补正告知书."""
 
 
 class CaseNotFound(LookupError):
@@ -86,23 +86,87 @@ def _item(catalog: Catalog, view: CaseView) -> ServiceItem:
     )
 
 
-def _officer(store: StationStore, user_id: str) -> tuple[str, str]:
-    for account in store.list_accounts():
-        if account.user_id == user_id:
-            return account.display_name, account.phone
-    return "", ""
-
-
-def _county(catalog: Catalog) -> str:
-    return catalog.county
-
-
 def township_or_fallback(store: StationStore, identity: StationIdentity, catalog: Catalog) -> str:
-    """The township centre's name, or a generic one in the catalog's county (海原县乡镇便民服务中心)."""
+    """This station's township centre: from the division table, else as the store knows it.
+
+    Only a county whose catalog lacks the table prints the generic 海原县乡镇便民服务中心.
+    """
+    entry = catalog.township_of(identity.division)
+    if entry is not None and entry.office:
+        return entry.office
     known = township_name(store, identity)
     if known:
         return known
     return county_short_name(catalog.county) + TOWNSHIP_FALLBACK
+
+
+def _case_township(
+    store: StationStore, identity: StationIdentity, catalog: Catalog, view: CaseView
+) -> str:
+    """The township centre in charge of this case (the resident's one for 区内通办)."""
+    office = deciding_office(catalog, view, None)
+    return office.name if office else township_or_fallback(store, identity, catalog)
+
+
+def _found(store: StationStore, case_key: str) -> CaseView:
+    view = store.get_case(case_key)
+    if view is None or not view.exists:
+        raise CaseNotFound(case_key)
+    if view.state in (CaseState.draft, CaseState.discarded):
+        raise NotApplicable(
+            _("Case {number} has not been taken in.").format(number=view.case_number)
+        )
+    return view
+
+
+def decision_document(
+    store: StationStore,
+    catalog: Catalog,
+    kind: str,
+    case_key: str,
+    *,
+    officer: Officer | None,
+    today: date,
+    reprint: bool = False,
+) -> DecisionDocument:
+    """The township's 受理通知书, 补正告知书 or 不予受理通知书 for a case of this store.
+
+    In the deciding office's name (division table), with its 文号 (assigned on the
+    first print at the township's own station and kept: a reprint has the same
+    number, marked 补打), the officer and a phone. Pass the result to
+    ``printing.jobs.produce(kind, document, ...)``.
+
+    Args:
+        store: the station's store.
+        catalog: the catalog (with the county's division table).
+        kind: ``acceptance``, ``correction`` or ``rejection``.
+        case_key: case number or case id.
+        officer: the signed-in person issuing it (name and phone); None: who decided.
+        today: the day of printing (China time).
+        reprint: mark it 补打 even if it was never produced here.
+
+    Raises:
+        station.store.NotEnrolled: the station has no identity.
+        CaseNotFound: no such case.
+        NotApplicable: no such decision on the case, or an unknown kind.
+    """
+    identity = store.require_identity()
+    if kind not in DECISION_KINDS:
+        raise NotApplicable(_("Unknown document {kind}.").format(kind=kind))
+    decision: DecisionKind = kind
+    view = _found(store, case_key)
+    item = _item(catalog, view)
+    return build_decision(
+        store,
+        catalog,
+        item,
+        view,
+        decision,
+        officer=officer,
+        today=today,
+        reprint=reprint or printed_before(store.data_dir, view.case_number, kind),
+        fallback_office=township_or_fallback(store, identity, catalog),
+    )
 
 
 def document_for(
@@ -113,6 +177,7 @@ def document_for(
     *,
     today: date,
     reprint: bool = False,
+    officer: Officer | None = None,
 ) -> CaseDocument | DecisionDocument:
     """The input of one document for one case of this station's store.
 
@@ -121,10 +186,11 @@ def document_for(
     Args:
         store: the station's store.
         catalog: the service-item catalog.
-        kind: receipt, notice, authorization, rejection or correction.
+        kind: receipt, notice, authorization, acceptance, rejection or correction.
         case_key: case number or case id.
         today: the day of printing.
         reprint: mark it 补打 even if it was never produced here.
+        officer: for the township's papers, the signed-in person issuing them.
 
     Returns:
         The document's input.
@@ -134,45 +200,23 @@ def document_for(
         CaseNotFound: no such case.
         NotApplicable: the document does not apply to the case.
     """
-    identity = store.require_identity()
-    view = store.get_case(case_key)
-    if view is None or not view.exists:
-        raise CaseNotFound(case_key)
-    if view.state in (CaseState.draft, CaseState.discarded):
-        raise NotApplicable(
-            _("Case {number} has not been taken in.").format(number=view.case_number)
-        )
-    decision: DecisionKind | None = (
-        "rejection" if kind == "rejection" else "correction" if kind == "correction" else None
-    )
-    if decision is not None:
-        decision_entry(view, decision)
-    item = _item(catalog, view)
-    reprint = reprint or printed_before(store.data_dir, view.case_number, kind)
-    township = township_or_fallback(store, identity, catalog)
-    if decision is not None:
-        officer, phone = _officer(store, decision_entry(view, decision).actor_id)
+    if kind in DECISION_KINDS:
         return decision_document(
-            view,
-            item,
-            identity,
-            decision,
-            township_name=township,
-            county=_county(catalog),
-            officer=officer,
-            officer_phone=phone,
-            today=today,
-            reprint=reprint,
+            store, catalog, kind, case_key, officer=officer, today=today, reprint=reprint
         )
     if kind not in CASE_KINDS:
         raise NotApplicable(_("Unknown document {kind}.").format(kind=kind))
+    identity = store.require_identity()
+    view = _found(store, case_key)
+    item = _item(catalog, view)
+    reprint = reprint or printed_before(store.data_dir, view.case_number, kind)
     document = case_document(
         view,
         item,
         identity,
         agent_name=view.agent_name,
         agent_phone=view.agent_phone,
-        township_name=township,
+        township_name=_case_township(store, identity, catalog, view),
         today=today,
         reprint=reprint,
     )

@@ -46,6 +46,9 @@ class Application(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
     commitment: bool = False
     """告知承诺 signed by the applicant."""
+    residence_division: str = ""
+    """The resident's 户籍 division (12 digits) when registered elsewhere in the county:
+    the case goes to the township in charge there (区内通办); empty: this township."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from forms.catalog import Catalog, ServiceItem
+from forms.catalog import Catalog, OutsideCounty, ServiceItem, handling_division
 from forms.clock import china_today
 from forms.validation import (
     Problem,
@@ -141,6 +141,7 @@ class CaseService:
         if has_errors(problems):
             raise ValidationFailed([p for p in problems if p.severity == "error"])
         payload = self._created_payload(application, day)
+        payload |= self._routing(application)
         try:
             validate_payload(EventKind.created, payload)
         except ValueError as error:
@@ -149,6 +150,17 @@ class CaseService:
         if receive:
             events.append(self._new(EventKind.received, {}))
         return events
+
+    def _routing(self, application: Application) -> dict[str, Any]:
+        """区内通办: ``handling_division`` for a resident registered in another township."""
+        division = self.store.require_identity().division
+        try:
+            handling = handling_division(
+                self.item(application.item_code), application.residence_division, division
+            )
+        except OutsideCounty as refused:
+            raise ValidationFailed([Problem("residence_division", str(refused))]) from None
+        return {"handling_division": handling} if handling else {}
 
     def _created_payload(self, application: Application, day: date) -> dict[str, Any]:
         """The ``created`` payload: values as stored (normalised), 容缺 deadlines filled in."""

@@ -95,3 +95,61 @@ def test_older_unresolved_cases_become_records_on_upgrade(db_url: str) -> None:
             assert record.view["what"] == "办理林权证"
     finally:
         engine.dispose()
+
+
+def test_events_of_the_last_release_are_handled_where_they_were_taken_in(db_url: str) -> None:
+    """0003 adds ``scope_division`` (区内通办 routing) filled from ``division``, indexed."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import inspect, select, text
+
+    from central.migrate import alembic_config
+    from central.models import EVENT_TABLE
+    from sync.ids import new_id
+
+    engine = make_engine(db_url)
+    moment = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            for seq, division in enumerate(("640522100201", "640522101202"), start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO event (central_seq, id, case_id, case_number, division,"
+                        " kind, station_id, station_seq, schema_version, base_version, actor_id,"
+                        " actor_role, device_time, payload, status, received_at) VALUES (:seq,"
+                        " :id, :case_id, :number, :division, 'submitted', 'st', :seq, 1, 1, 'u',"
+                        " 'agent', :at, '{}', 'applied', :at)"
+                    ),
+                    {
+                        "seq": seq,
+                        "id": new_id() if engine.dialect.name == "postgresql" else new_id().hex,
+                        "case_id": new_id()
+                        if engine.dialect.name == "postgresql"
+                        else new_id().hex,
+                        "number": f"{division}-20261130-0001",
+                        "division": division,
+                        "at": moment,
+                    },
+                )
+            connection.commit()
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(EVENT_TABLE.c.division, EVENT_TABLE.c.scope_division).order_by(
+                    EVENT_TABLE.c.central_seq
+                )
+            ).all()
+            assert [tuple(row) for row in rows] == [
+                ("640522100201", "640522100201"),
+                ("640522101202", "640522101202"),
+            ]
+            indexes = {
+                ix["name"]: ix["column_names"] for ix in inspect(connection).get_indexes("event")
+            }
+            assert indexes["ix_event_scope_seq"] == ["scope_division", "central_seq"]
+    finally:
+        engine.dispose()

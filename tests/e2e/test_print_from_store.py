@@ -249,8 +249,9 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     assert "社会保障卡或存折复印件" in text and cn(supply) in text
     assert f"预计办结日期        {cn(due)}" in text or cn(due) in text
     assert "补打" not in text
-    # The village store does not know the township's name: the county's generic centre.
-    assert "报送海原县乡镇便民服务中心审核" in flat(raw_text(a4))
+    # The township is named from the county's division table, never a generic centre.
+    assert "报送海原县海城镇便民服务中心审核" in flat(raw_text(a4))
+    assert "海原县乡镇便民服务中心" not in flat(raw_text(a4))
     _embedded(a4, tmp_path)
     assert (station.data_dir / "documents" / f"{number}-receipt-a4.pdf").exists()
 
@@ -295,7 +296,7 @@ def test_notice_authorization_and_ledger(station: Station, tmp_path: Path) -> No
     assert "代办" in ledger_text and "帮办" in ledger_text
     assert "容缺社会保障卡或存折复印件" in ledger_text
     assert "不予受理" in ledger_text
-    assert "海原县乡镇便民服务中心" in ledger_text  # where the submitted case went
+    assert "海原县海城镇便民服务中心" in ledger_text  # where the submitted case went
     _embedded(ledger, tmp_path)
 
 
@@ -305,7 +306,7 @@ def test_rejection_and_correction_of_the_township(station: Station, tmp_path: Pa
     assert "不予受理通知书" in flat(rejection) and number in rejection
     assert "申请人户籍不在本县。" in flat(rejection)
     assert "户籍所在地乡镇便民服务中心" in flat(rejection)
-    assert "海原县乡镇便民服务中心" in flat(rejection)
+    assert "海原县海城镇便民服务中心（盖章）" in flat(rejection)
     assert "海原县人民政府" in flat(rejection) and "海原县人民法院" in flat(rejection)
     assert "640522********027X" in rejection
     _no_full_id(rejection)

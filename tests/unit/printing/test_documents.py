@@ -13,6 +13,7 @@ from printing import documents
 from printing.model import CaseDocument, MaterialStatus, Party
 from printing.pages import RenderedDocument
 from printing.sample import (
+    sample_acceptance,
     sample_case,
     sample_correction,
     sample_ledger_rows,
@@ -51,6 +52,7 @@ RENDERERS: dict[str, Callable[[], RenderedDocument]] = {
     "ledger": _ledger,
     "rejection": lambda: documents.render_rejection(sample_rejection()),
     "correction": lambda: documents.render_correction(sample_correction()),
+    "acceptance": lambda: documents.render_acceptance(sample_acceptance()),
 }
 TITLES = {
     "receipt-a4": "帮代办收件回执",
@@ -61,6 +63,7 @@ TITLES = {
     "ledger": "帮代办登记台账",
     "rejection": "不予受理通知书",
     "correction": "补正告知书",
+    "acceptance": "受理通知书",
 }
 
 
@@ -210,7 +213,7 @@ def test_rejection_gives_reason_alternative_and_rights_of_review(
     assert "六十日内向海原县人民政府申请行政复议" in text
     assert "六个月内向海原县人民法院提起行政诉讼" in text
     assert "海原县海城镇便民服务中心（盖章）" in text  # the township decides, not the station
-    assert "海城便民〔2026〕第0153号" in text
+    assert "海城便民不受〔2026〕3号" in text
 
 
 def test_correction_lists_what_to_supply_by_when(rendered: dict[str, RenderedDocument]) -> None:

@@ -1,0 +1,191 @@
+"""The township's papers for a case: 受理通知书, 补正告知书, 不予受理通知书.
+
+They speak in the deciding office's own name, from the county's division table
+(``catalog.divisions``): the township in charge of the case (the resident's
+township for 区内通办), or the county's centre for a county decision. Each
+carries a document number (文号) from the office's yearly sequence, kept in the
+station's own store (``station_meta``) and keyed by the decision's event, so a
+reprint keeps its number. The year is the decision's year in China time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from forms.catalog import DOCUMENT_WORDS, Catalog, Division, ServiceItem, township_code
+from forms.clock import china_day
+from printing.model import DecisionDocument
+from station.documents.case import DecisionKind, decision_entry, decision_from_view
+from station.store import StationStore
+from station.store import meta as store_meta
+from station.store.db import writing
+from station.store.models import StationIdentity
+from sync.events import Role
+from sync.protocol import StationRole
+from sync.reducer import CaseView, HistoryEntry
+
+PERMIT = "行政许可"
+"""The item type 行政许可法 governs (other types follow their own basis)."""
+PERMIT_LAW = "《中华人民共和国行政许可法》第三十二条第一款"
+ACCEPT_CLAUSE = PERMIT_LAW + "第（五）项"
+CORRECT_CLAUSE = PERMIT_LAW + "第（四）项"
+ONE_TIME_NOTICE = "政务服务一次性告知的有关规定"
+
+
+class Officer(Protocol):
+    """The signed-in person who issues the paper (the desk's ``Actor`` fits)."""
+
+    @property
+    def user_id(self) -> str:
+        """The account's id (to find a phone the desk does not carry)."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The name printed as 经办人."""
+        ...
+
+    @property
+    def phone(self) -> str:
+        """The phone printed beside it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Office:
+    """The deciding office as paper names it."""
+
+    name: str
+    phone: str = ""
+    prefix: str = ""
+    """The 文号 prefix; empty when the division table does not know the office."""
+    division: str = ""
+
+
+def deciding_division(view: CaseView) -> str:
+    """The township (or county) in charge: the 区内通办 one, else the case's own township."""
+    return view.handling_division or township_code(view.division)
+
+
+def deciding_office(catalog: Catalog, view: CaseView, entry: HistoryEntry | None) -> Office | None:
+    """The office that decided (or decides) the case, from the division table; None if unknown."""
+    found: Division | None
+    if entry is not None and entry.actor_role is Role.admin:
+        found = catalog.county_office()
+    else:
+        found = catalog.division_entry(deciding_division(view))
+    if found is None or not found.office:
+        return None
+    return Office(found.office, found.phone, found.prefix, found.code)
+
+
+def keeps_sequence(identity: StationIdentity, office: Office) -> bool:
+    """Whether this station keeps the office's 文号 sequence (the township's or county's own)."""
+    if identity.role is StationRole.county:
+        return True
+    return identity.role is StationRole.township and (
+        township_code(identity.division) == office.division
+    )
+
+
+def document_number(
+    store: StationStore, kind: str, entry: HistoryEntry, office: Office, decided_on: date
+) -> str:
+    """The decision's 文号, e.g. 海城便民受〔2026〕15号: assigned once, the same on every reprint.
+
+    Args:
+        store: the station that keeps the office's sequence.
+        kind: acceptance, correction or rejection.
+        entry: the decision's history entry (its event id keys the number).
+        office: the deciding office (its prefix and division name the sequence).
+        decided_on: the decision's day in China (its year numbers the sequence).
+
+    Returns:
+        The number, taken from the office's sequence for the year in one write transaction.
+    """
+    word = DOCUMENT_WORDS[kind]
+    assigned = f"docno:{kind}:{entry.event_id.hex}"
+    counter = f"docno_seq:{office.division}:{word}:{decided_on.year}"
+    with writing(store.engine) as conn:
+        known = store_meta.get(conn, assigned)
+        if known is not None:
+            return known
+        number = f"{office.prefix}{word}〔{decided_on.year}〕{store_meta.take(conn, counter)}号"
+        store_meta.put(conn, assigned, number)
+    return number
+
+
+def _number(
+    store: StationStore, kind: str, entry: HistoryEntry, office: Office | None, on: date
+) -> str:
+    carried = entry.summary.get("document_number")
+    if isinstance(carried, str) and carried:
+        return carried  # numbered where it was decided, and carried in the event
+    identity = store.require_identity()
+    if office is None or not office.prefix or not keeps_sequence(identity, office):
+        return ""
+    return document_number(store, kind, entry, office, on)
+
+
+def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
+    """The clause a decision rests on: the reviewer's, else 行政许可法 §32, else the item's."""
+    given = entry.summary.get("basis")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    if kind == "acceptance":
+        return ACCEPT_CLAUSE if item.item_type == PERMIT else item.basis
+    if kind == "correction":
+        return CORRECT_CLAUSE if item.item_type == PERMIT else ONE_TIME_NOTICE
+    return PERMIT_LAW if item.item_type == PERMIT else item.basis
+
+
+def _officer(store: StationStore, officer: Officer | None, entry: HistoryEntry) -> tuple[str, str]:
+    """The signed-in officer's name and phone; else who decided, from the cached accounts."""
+    if officer is not None and officer.name:
+        phone = officer.phone
+        if not phone:
+            account = next((a for a in store.list_accounts() if a.user_id == officer.user_id), None)
+            phone = account.phone if account else ""
+        return officer.name, phone
+    for account in store.list_accounts():
+        if account.user_id == entry.actor_id:
+            return account.display_name, account.phone
+    return "", ""
+
+
+def build_decision(
+    store: StationStore,
+    catalog: Catalog,
+    item: ServiceItem,
+    view: CaseView,
+    kind: DecisionKind,
+    *,
+    officer: Officer | None,
+    today: date,
+    reprint: bool,
+    fallback_office: str,
+) -> DecisionDocument:
+    """The decision document of a case already found (see :func:`station.documents.decision_document`)."""
+    entry = decision_entry(view, kind)
+    decided_on = china_day(entry.device_time)
+    office = deciding_office(catalog, view, entry)
+    township = deciding_office(catalog, view, None)
+    name, phone = _officer(store, officer, entry)
+    return decision_from_view(
+        view,
+        item,
+        store.require_identity(),
+        kind,
+        township_name=township.name if township else fallback_office,
+        decided_by=office.name if office else None,
+        county=catalog.county,
+        officer=name,
+        officer_phone=phone,
+        office_phone=office.phone if office else "",
+        document_number=_number(store, kind, entry, office, decided_on),
+        legal_basis=legal_basis(kind, item, entry),
+        today=today,
+        reprint=reprint,
+    )

@@ -1,0 +1,289 @@
+"""The township's papers in its own name: 受理通知书, 补正告知书, 不予受理通知书.
+
+A village station takes cases in and submits them; its events reach the township
+station as a pull page brings them; the township's reviewer decides at its own
+store (the desk's core) and prints through the real ``daiban print``. poppler
+reads back the office name, the 文号 and the correction table's rows.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from daiban.cli import app
+from forms.catalog import load_catalog
+from station.documents import decision_document
+from station.services.auth import hash_password
+from station.services.cases import Actor, Application, CaseService
+from station.store import StationIdentity, StationStore
+from sync.events import EventKind, RecordedEvent, Role
+from sync.protocol import AccountRecord, PullResponse, StationRole
+from tests.e2e.conftest import id_number
+
+VILLAGE = "640522100201"
+TOWNSHIP = "640522100000"
+PASSWORD = "paper-secret-1"
+OFFICE = "海原县海城镇便民服务中心"
+
+
+def flat(text: str) -> str:
+    """Text without whitespace (table cells wrap)."""
+    return re.sub(r"\s+", "", text)
+
+
+def layout_text(pdf: bytes) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+    )
+    return done.stdout.decode("utf-8")
+
+
+def raw_text(pdf: bytes) -> str:
+    """The text in content order (a wrapped table cell stays together)."""
+    done = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+    )
+    return done.stdout.decode("utf-8")
+
+
+def _identity(division: str, name: str, role: StationRole) -> StationIdentity:
+    return StationIdentity(
+        station_id=f"st-{division}",
+        division=division,
+        name=name,
+        role=role,
+        central_url="http://127.0.0.1:9",
+        token="token",
+        signing_key="key",
+    )
+
+
+def _application(serial: int) -> Application:
+    return Application.model_validate(
+        {
+            "item_code": "640522-MZ-001",
+            "applicant": {
+                "name": "马占福田桂英马建国马秀兰"[serial * 3 - 3 : serial * 3],
+                "id_number": id_number(f"64052219400101{serial}01"),
+                "phone": "13895401122",
+            },
+            "fields": {
+                "hukou_address": "海原县海城镇山门村三组",
+                "living_situation": "与子女同住",
+                "bank_name": "中国农业银行",
+                "bank_account": "6228480010000000009",
+            },
+            "materials": {
+                "id_card": "provided",
+                "hukou": "shared",
+                "bank_card": "provided",
+                "application_form": "provided",
+            },
+        }
+    )
+
+
+REVIEWER = AccountRecord(
+    user_id="u-wangfang",
+    username="wangfang",
+    display_name="王芳",
+    role=Role.reviewer,
+    division=TOWNSHIP,
+    phone="0955-4012301",
+    password_hash=hash_password(PASSWORD),
+    updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+)
+
+
+@dataclass
+class Desk:
+    """A village store and a township store, and the township reviewer's service."""
+
+    village: StationStore
+    township: StationStore
+    township_dir: Path
+    numbers: list[str]
+
+    def reviewer(self) -> CaseService:
+        actor = Actor(REVIEWER.user_id, Role.reviewer, "王芳", "0955-4012301")
+        return CaseService(self.township, load_catalog(), actor)
+
+    def print(self, kind: str, number: str, out: Path, *extra: str) -> bytes:
+        result = CliRunner().invoke(
+            app,
+            ["print", kind, number, "--out", str(out), "--data-dir", str(self.township_dir)]
+            + list(extra),
+            env={"DAIBAN_PASSWORD": PASSWORD},
+        )
+        assert result.exit_code == 0, result.output
+        return out.read_bytes()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    village = StationStore.open(tmp_path / "village")
+    village.save_identity(_identity(VILLAGE, "海城镇山门村便民服务站", StationRole.village))
+    township = StationStore.open(tmp_path / "township")
+    township.save_identity(_identity(TOWNSHIP, "海城镇便民服务中心", StationRole.township))
+    township.upsert_accounts([REVIEWER])
+    agent = Actor("u-mali", Role.agent, "马丽", "13909541234")
+    service = CaseService(village, load_catalog(), agent)
+    numbers = []
+    for serial in range(1, 5):
+        case = service.take_in(_application(serial))
+        service.act(case.case_number, EventKind.submitted)
+        numbers.append(case.case_number)
+    own = village.outbox_batch(10_000, 1 << 30)
+    pulled = [RecordedEvent(**e.model_dump(), central_seq=n) for n, e in enumerate(own, 1)]
+    township.apply_pull_page(PullResponse(events=pulled, next_cursor=len(pulled), has_more=False))
+    try:
+        yield Desk(village, township, tmp_path / "township", numbers)
+    finally:
+        village.close()
+        township.close()
+
+
+def test_acceptance_numbers_roll_over_on_new_year_in_china_and_a_reprint_keeps_its_number(
+    desk: Desk, tmp_path: Path, hold_time: Callable[[datetime], None]
+) -> None:
+    first, second, third, _fourth = desk.numbers
+    # 23:30 on 31 December in China: still 2026.
+    hold_time(datetime(2026, 12, 31, 15, 30, tzinfo=UTC))
+    desk.reviewer().act(first, EventKind.accepted)
+    # 00:30 on 1 January in China (16:30 UTC on 31 December): the 2027 sequence starts at 1.
+    hold_time(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))
+    desk.reviewer().act(second, EventKind.accepted)
+    hold_time(datetime(2027, 1, 4, 2, 0, tzinfo=UTC))
+    desk.reviewer().act(third, EventKind.accepted)
+
+    texts = {
+        number: flat(layout_text(desk.print("acceptance", number, tmp_path / f"{n}.pdf")))
+        for n, number in enumerate((first, second, third))
+    }
+    assert "海城便民受〔2026〕1号" in texts[first]
+    assert "海城便民受〔2027〕1号" in texts[second]
+    assert "海城便民受〔2027〕2号" in texts[third]
+    for text in texts.values():
+        assert "受理通知书" in text and f"{OFFICE}（盖章）" in text
+        assert "海原县乡镇便民服务中心" not in text
+        assert "决定予以受理" in text
+        assert "经办人：王芳联系电话：0955-4012301" in text  # who decided, from the accounts
+
+    again = flat(layout_text(desk.print("acceptance", first, tmp_path / "again.pdf")))
+    assert "海城便民受〔2026〕1号" in again
+    assert "补打2027年1月4日" in again
+
+
+def test_the_correction_notice_lists_every_row_at_once_in_the_townships_name(
+    desk: Desk, tmp_path: Path
+) -> None:
+    number = desk.numbers[0]
+    desk.reviewer().act(
+        number,
+        EventKind.returned,
+        reason="材料不齐全、信息有误",
+        payload={
+            "missing": ["bank_card", "application_form"],
+            "fields": ["bank_account", "applicant.phone"],
+            "reasons": {"bank_card": "卡号不清晰", "applicant.phone": "号码已停机"},
+        },
+    )
+    pdf = desk.print("correction", number, tmp_path / "c.pdf", "--as", "wangfang")
+    text = layout_text(pdf)
+    table = flat(raw_text(pdf)).split("应符合的标准或要求")[1].split("以上为需补正的全部内容")[0]
+    assert table == (
+        "1社会保障卡或存折复印件复印件1份卡号不清晰；本人名下账户，卡号清晰"
+        "2《高龄津贴申请审批表》原件1份本人或赡养人签字捺印"
+        "3更正“社保卡金融账户或存折账号”—按实际情况如实更正"
+        "4更正“申请人联系电话”—号码已停机"
+    )
+    body = flat(text)
+    assert OFFICE in body and re.search(r"海城便民补〔20\d\d〕1号", body)
+    assert "现一次性告知你需要补正的全部内容如下" in body
+    assert "逾期未补正的，视为撤回申请" in body
+    assert "经办人：王芳联系电话：0955-4012301" in body
+
+
+def test_the_rejection_gives_reason_where_to_apply_and_rights_with_its_own_sequence(
+    desk: Desk, tmp_path: Path
+) -> None:
+    first, second = desk.numbers[:2]
+    reviewer = desk.reviewer()
+    reviewer.act(first, EventKind.accepted)
+    reviewer.act(
+        second,
+        EventKind.rejected,
+        reason="申请人户籍不在本乡镇",
+        payload={"apply_instead": "户籍所在地李旺镇便民服务中心"},
+    )
+    body = flat(layout_text(desk.print("rejection", second, tmp_path / "r.pdf")))
+    assert re.search(r"海城便民不受〔20\d\d〕1号", body), body  # not number 2: its own word
+    assert "申请人户籍不在本乡镇。" in body and "户籍所在地李旺镇便民服务中心" in body
+    assert "六十日内向海原县人民政府申请行政复议" in body
+    assert "六个月内向海原县人民法院提起行政诉讼" in body
+    assert f"{OFFICE}（盖章）" in body
+
+
+def test_decision_document_takes_the_signed_in_officer_for_the_decisions_engineer(
+    desk: Desk,
+) -> None:
+    number = desk.numbers[0]
+    desk.reviewer().act(number, EventKind.accepted)
+
+    @dataclass(frozen=True)
+    class SignedIn:
+        user_id: str
+        name: str
+        phone: str
+
+    document = decision_document(
+        desk.township,
+        load_catalog(),
+        "acceptance",
+        number,
+        officer=SignedIn("u-li", "李娜", "0955-4012302"),
+        today=date(2026, 12, 2),
+    )
+    assert (document.officer, document.officer_phone) == ("李娜", "0955-4012302")
+    assert document.decided_by == OFFICE and document.office_phone == "0955-4012345"
+    assert document.document_number.startswith("海城便民受〔")
+    again = decision_document(
+        desk.township, load_catalog(), "acceptance", number, officer=None, today=date(2026, 12, 3)
+    )
+    assert again.document_number == document.document_number
+
+
+def test_the_village_prints_the_number_the_decision_carries_and_never_invents_one(
+    desk: Desk,
+) -> None:
+    number, other = desk.numbers[:2]
+    reviewer = desk.reviewer()
+    reviewer.act(number, EventKind.accepted, payload={"document_number": "海城便民受〔2026〕9号"})
+    reviewer.act(other, EventKind.accepted)
+    own = desk.village.outbox_batch(10_000, 1 << 30)  # confirmed by the centre, then decided
+    decided = desk.township.outbox_batch(10_000, 1 << 30)
+    page: list[Any] = [
+        RecordedEvent(**event.model_dump(), central_seq=seq)
+        for seq, event in enumerate([*own, *decided], start=1)
+    ]
+    seq = len(page)
+    desk.village.apply_pull_page(PullResponse(events=page, next_cursor=seq, has_more=False))
+    catalog = load_catalog()
+    carried = decision_document(
+        desk.village, catalog, "acceptance", number, officer=None, today=date(2026, 12, 2)
+    )
+    assert carried.document_number == "海城便民受〔2026〕9号"
+    assert carried.decided_by == OFFICE
+    plain = decision_document(
+        desk.village, catalog, "acceptance", other, officer=None, today=date(2026, 12, 2)
+    )
+    assert plain.document_number == ""  # the sequence is the township's, not the village's
