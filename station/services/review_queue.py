@@ -214,7 +214,9 @@ def _defer_days(desk: Desk) -> dict[str, int]:
     return {item.code: item.defer_days for item in desk.catalog().items}
 
 
-def _duplicates(desk: Desk, records: Iterable[QueueRecord]) -> dict[tuple[str, str], tuple[str, ...]]:
+def _duplicates(
+    desk: Desk, records: Iterable[QueueRecord]
+) -> dict[tuple[str, str], tuple[str, ...]]:
     """Per ``(ID hash, item)`` held by more than one open case: those cases' numbers."""
     pairs = desk.store.open_duplicates()
     hashes = sorted({r.id_hash for r in records if (r.id_hash, r.item_code) in pairs})
@@ -328,4 +330,3 @@ def _arrived(record: QueueRecord, submitted: date | None) -> date | None:
         return submitted
     back = record.last_pause[1] if record.last_pause else None
     return max(submitted, back) if back else submitted
-

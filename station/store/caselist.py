@@ -42,7 +42,7 @@ CLAIM_KINDS = ("claimed", "unclaimed", "released")
 station whose software does not know them yet still lists its cases."""
 
 _LAST_CLAIM = literal_column(
-    "CASE WHEN instr(view, '\"kind\":\"claimed\"') > 0 THEN ("
+    'CASE WHEN instr(view, \'"kind":"claimed"\') > 0 THEN ('
     "SELECT json_extract(h.value, '$.kind') || ' ' || json_extract(h.value, '$.actor_id') "
     "FROM json_each(cases.view, '$.history') AS h "
     "WHERE json_extract(h.value, '$.kind') IN ('claimed', 'unclaimed', 'released') "
@@ -266,7 +266,10 @@ class CaseListMixin:
                     CASES.c.id_hash.in_(list(hashes[start : start + 500])),
                     CASES.c.state.not_in(CLOSED_STATES),
                 )
-                out += [(r.id_hash, r.item_code, r.case_number, r.state) for r in conn.execute(statement)]
+                out += [
+                    (r.id_hash, r.item_code, r.case_number, r.state)
+                    for r in conn.execute(statement)
+                ]
         return sorted(out, key=lambda case: case[2])
 
     def case_history(self, case_id: UUID | str) -> list[HistoryEntry]:
