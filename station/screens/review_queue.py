@@ -351,9 +351,17 @@ class ReviewQueueScreen(DeskScreen[None]):
         self.query_one(QueueTable).focus()
 
     @on(Input.Changed, "#queue-search")
-    @on(Select.Changed)
-    def _filters_changed(self) -> None:
+    def _search_changed(self) -> None:
         self.action_refresh()
+
+    @on(Select.Changed)
+    def _filter_chosen(self, event: Select.Changed) -> None:
+        """A filter was chosen: read again, and the keys go back to the list."""
+        self.action_refresh()
+        focused = self.focused
+        if focused is not None and (focused is event.select or event.select in focused.ancestors):
+            event.select.expanded = False
+            self.action_focus_table()
 
     @on(Input.Submitted, "#queue-search")
     def _search_done(self) -> None:

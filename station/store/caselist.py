@@ -41,7 +41,7 @@ CLAIM_KINDS = ("claimed", "unclaimed", "released")
 """History kinds that take or give back a case (认领); read from the view's JSON, so a
 station whose software does not know them yet still lists its cases."""
 
-_LAST_CLAIM = literal_column(
+_LAST_CLAIM: Any = literal_column(
     'CASE WHEN instr(view, \'"kind":"claimed"\') > 0 THEN ('
     "SELECT json_extract(h.value, '$.kind') || ' ' || json_extract(h.value, '$.actor_id') "
     "FROM json_each(cases.view, '$.history') AS h "
@@ -51,7 +51,7 @@ _LAST_CLAIM = literal_column(
 ).label("last_claim")
 """``"claimed <actor id>"`` (or ``unclaimed``/``released``) of a case's latest claim entry."""
 
-_QUEUE_COLUMNS = (
+_QUEUE_COLUMNS: tuple[Any, ...] = (
     CASES.c.case_id,
     CASES.c.case_number,
     CASES.c.state,

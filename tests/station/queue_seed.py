@@ -74,16 +74,12 @@ class Village:
         )
         self.agent = Actor(user_id=f"u-agent-{division[-3:]}", role=Role.agent, name="马丽")
 
-    def submit(
-        self, name: str, submitted: datetime, id_number: str = ELDER_ID
-    ) -> CaseView:
+    def submit(self, name: str, submitted: datetime, id_number: str = ELDER_ID) -> CaseView:
         """Take a 高龄津贴 application in and submit it (报送) at ``submitted`` (China time)."""
         application = allowance(name, id_number).model_copy(update={"supply_by": {}})
         service = CaseService(self.store, shipped_catalog(), self.agent)
         case = service.take_in(application, today=submitted.date())
-        event = NewEvent(
-            EventKind.submitted, self.agent.user_id, Role.agent, device_time=submitted
-        )
+        event = NewEvent(EventKind.submitted, self.agent.user_id, Role.agent, device_time=submitted)
         return self.store.append(case.case_number, [event])
 
     def close(self) -> None:
