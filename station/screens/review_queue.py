@@ -29,8 +29,8 @@ from station.services.review_queue import (
     QueueData,
     QueueEntry,
     QueueFilters,
+    QueueReader,
     Section,
-    read_queue,
 )
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -197,6 +197,7 @@ class ReviewQueueScreen(DeskScreen[None]):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
+        self.reader = QueueReader(desk)
         self.section = Section.waiting
         self.data: QueueData | None = None
         self.entries: dict[str, QueueEntry] = {}
@@ -219,8 +220,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         status.state = self.desk.sync_state
         name = self.desk.user.name if self.desk.user else ""
         status.who = _("Review desk") + f" · {name}"
-        self.query_one(QueueTable).focus()
-        self.action_refresh()
+        self.query_one(QueueTable).focus()  # the queue is read when the screen shows (resume)
 
     # reading -------------------------------------------------------------
 
@@ -240,18 +240,19 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     def action_refresh(self) -> None:
         """Read the queue again (a worker; a newer read supersedes an older one)."""
-        self._load(self.filters())
+        self._load(self.filters(), fresh=True)
 
     def refresh_data(self) -> None:
         """What a sync brought in (the app calls this after a sync that changed cases)."""
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
+        """Shown (first, or back from a case): read the queue, as a decision may have moved it."""
         self.action_refresh()
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
-    def _load(self, filters: QueueFilters) -> None:
-        self.post_message(self.Loaded(read_queue(self.desk, filters)))
+    def _load(self, filters: QueueFilters, fresh: bool = False) -> None:
+        self.post_message(self.Loaded(self.reader.read(filters, fresh=fresh)))
 
     def on_review_queue_screen_loaded(self, message: ReviewQueueScreen.Loaded) -> None:
         self.data = message.data
@@ -266,10 +267,11 @@ class ReviewQueueScreen(DeskScreen[None]):
         if getattr(select, "offered", None) == options:
             return
         value = select.value
-        select.set_options(options)
+        with select.prevent(Select.Changed):  # new choices are not a choice: no second read
+            select.set_options(options)
+            if value is not Select.NULL and value in {v for _label, v in options}:
+                select.value = value
         select.offered = options  # type: ignore[attr-defined]
-        if value is not Select.NULL and value in {v for _label, v in options}:
-            select.value = value
 
     # showing ------------------------------------------------------------
 
@@ -352,12 +354,12 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     @on(Input.Changed, "#queue-search")
     def _search_changed(self) -> None:
-        self.action_refresh()
+        self._load(self.filters())
 
     @on(Select.Changed)
     def _filter_chosen(self, event: Select.Changed) -> None:
-        """A filter was chosen: read again, and the keys go back to the list."""
-        self.action_refresh()
+        """A filter was chosen: narrow the queue, and the keys go back to the list."""
+        self._load(self.filters())
         focused = self.focused
         if focused is not None and (focused is event.select or event.select in focused.ancestors):
             event.select.expanded = False

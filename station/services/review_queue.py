@@ -36,7 +36,7 @@ ACCEPTANCE_WARN_DAY = 4
 """The working day after receipt on which the queue warns (yellow)."""
 DECISION_WARN_DAYS = 1
 """Working days left on the decision deadline at (or under) which the queue warns."""
-SHOWN = 200
+SHOWN = 100
 """At most this many rows of a section go into the table (filters narrow the rest)."""
 
 
@@ -146,20 +146,57 @@ def read_queue(desk: Desk, filters: QueueFilters | None = None) -> QueueData:
     Returns:
         Every section's entries in working order, and the filter choices.
     """
-    filters = filters or QueueFilters()
-    store = desk.store
-    today = desk.clock().date()
-    records = store.queue_records(QUEUE_STATES, filters.query)
-    duplicates = _duplicates(desk, records)
-    names = {a.user_id: a.display_name for a in store.list_accounts()}
-    me = desk.user.user_id if desk.user is not None else ""
-    build = _EntryBuilder(today, _defer_days(desk), names, me)
-    entries = [build.entry(r, duplicates.get((r.id_hash, r.item_code), ())) for r in records]
-    data = QueueData(today=today)
-    data.villages = sorted({e.village for e in entries if e.village})
-    data.items = sorted({(e.item_code, e.item_name) for e in entries}, key=lambda i: i[1])
-    data.sections = _sections([e for e in entries if _passes(e, filters)])
-    return data
+    return QueueReader(desk).read(filters or QueueFilters(), fresh=True)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One read of the store: every open case matching a search, as entries."""
+
+    query: str
+    today: date
+    entries: list[QueueEntry]
+
+
+class QueueReader:
+    """Reads the queue for one screen; a change of village, item or state reuses the
+    last read of the same search (the three filters sort what was read, no query)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self._last: _Read | None = None
+
+    def read(self, filters: QueueFilters, *, fresh: bool = False) -> QueueData:
+        """The queue under ``filters`` (call from a worker).
+
+        Args:
+            filters: what the reviewer narrowed it to.
+            fresh: read the store again even for the same search (after a sync,
+                a decision, or coming back to the screen).
+
+        Returns:
+            Every section's entries in working order, and the filter choices.
+        """
+        last = self._last
+        if fresh or last is None or last.query != filters.query:
+            last = self._last = self._read(filters.query)
+        data = QueueData(today=last.today)
+        data.villages = sorted({e.village for e in last.entries if e.village})
+        data.items = sorted({(e.item_code, e.item_name) for e in last.entries}, key=lambda i: i[1])
+        data.sections = _sections([e for e in last.entries if _passes(e, filters)])
+        return data
+
+    def _read(self, query: str) -> _Read:
+        desk = self.desk
+        store = desk.store
+        today = desk.clock().date()
+        records = store.queue_records(QUEUE_STATES, query)
+        duplicates = _duplicates(desk, records)
+        names = {a.user_id: a.display_name for a in store.list_accounts()}
+        me = desk.user.user_id if desk.user is not None else ""
+        build = _EntryBuilder(today, _defer_days(desk), names, me)
+        entries = [build.entry(r, duplicates.get((r.id_hash, r.item_code), ())) for r in records]
+        return _Read(query, today, entries)
 
 
 def _passes(entry: QueueEntry, filters: QueueFilters) -> bool:
@@ -320,7 +357,7 @@ def mark(kind: Deadline | None, days_left: int | None) -> Mark:
 def _china_day(moment: str | None) -> date | None:
     if not moment:
         return None
-    return china_day(datetime.fromisoformat(moment.replace("Z", "+00:00")))
+    return china_day(datetime.fromisoformat(moment))
 
 
 def _arrived(record: QueueRecord, submitted: date | None) -> date | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -62,11 +63,10 @@ _QUEUE_COLUMNS: tuple[Any, ...] = (
     CASES.c.id_hash,
     CASES.c.division,
     CASES.c.due_date,
-    literal_column("json_extract(view, '$.station_name')").label("station_name"),
-    literal_column("json_extract(view, '$.submitted_at')").label("submitted_at"),
-    literal_column("json_extract(view, '$.pauses[#-1][0]')").label("pause_from"),
-    literal_column("json_extract(view, '$.pauses[#-1][1]')").label("pause_to"),
-    literal_column("json_extract(view, '$.pause_kind')").label("pause_kind"),
+    # one JSON parse per row: the village's name, the submission, the latest pause
+    literal_column(
+        "json_extract(view, '$.station_name', '$.submitted_at', '$.pauses[#-1]', '$.pause_kind')"
+    ).label("from_view"),
     _LAST_CLAIM,
 )
 
@@ -106,24 +106,25 @@ def _day(value: str | None) -> date | None:
 
 
 def _queue_record(row: Any) -> QueueRecord:
-    start = _day(row.pause_from)
-    claim = row.last_claim.split(" ", 1) if row.last_claim else None
+    (case_id, number, state, item, item_name, name, masked, hashed, division, due, raw, claim) = row
+    station_name, submitted_at, pause, pause_kind = json.loads(raw)
+    who: list[str] = claim.split(" ", 1) if claim else []
     return QueueRecord(
-        case_id=row.case_id,
-        case_number=row.case_number,
-        state=row.state,
-        item_code=row.item_code,
-        item_name=row.item_name,
-        applicant_name=row.applicant_name,
-        id_masked=row.id_masked,
-        id_hash=row.id_hash,
-        division=row.division,
-        due_date=_day(row.due_date),
-        station_name=row.station_name or "",
-        submitted_at=row.submitted_at,
-        last_pause=(start, _day(row.pause_to)) if start else None,
-        pause_kind=row.pause_kind,
-        last_claim=(claim[0], claim[1]) if claim and len(claim) == 2 else None,
+        case_id,
+        number,
+        state,
+        item,
+        item_name,
+        name,
+        masked,
+        hashed,
+        division,
+        _day(due),
+        station_name or "",
+        submitted_at,
+        (date.fromisoformat(pause[0]), _day(pause[1])) if pause else None,
+        pause_kind,
+        (who[0], who[1]) if len(who) == 2 else None,
     )
 
 
