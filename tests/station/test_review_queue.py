@@ -19,8 +19,8 @@ from station.app import make_app
 from station.config import load_settings
 from station.screens.case import CaseScreen
 from station.screens.review_queue import ReviewQueueScreen
-from station.store import StationStore
-from sync.events import EventKind
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
 from sync.ids import new_id
 from tests.station.conftest import shipped_catalog
 from tests.station.helpers import flat_text, log_in, screen_text, settle
@@ -338,3 +338,39 @@ def test_queue_snapshot(snap_compare: Callable[..., bool], town: Township, mode:
         await still(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
+    town: Township,
+) -> None:
+    """Open means not rejected, withdrawn, delivered or discarded: a 办结 result not yet
+    handed over still makes a new application for the same item a duplicate."""
+    from station.services.auth import LoginGate
+    from station.services.desk import Desk
+    from station.services.review_queue import Section, read_queue
+
+    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+    town.deliver()
+    for kind, payload in (
+        (EventKind.accepted, {}),
+        (EventKind.completed, {"result": "approved"}),
+    ):
+        decide(town.store, done.case_number, kind, at(date(2026, 11, 6)), payload)
+    new = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
+    town.deliver()
+    settings = load_settings(town.data_dir)
+    desk = Desk(
+        settings=settings,
+        store=town.store,
+        gate=LoginGate(town.store),
+        clock=lambda: at(date(2026, 11, 23)),
+        _catalog=shipped_catalog(),
+    )
+
+    def waiting() -> list[tuple[str, tuple[str, ...]]]:
+        return [(e.case_number, e.duplicate) for e in read_queue(desk).sections[Section.waiting]]
+
+    assert waiting() == [(new.case_number, (done.case_number,))]
+    handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
+    town.store.append(done.case_number, [handed])  # 已送达: closed
+    assert waiting() == [(new.case_number, ())]
