@@ -243,8 +243,8 @@ class DaibanApp(App[None]):
 def home_screen(desk: Desk) -> Screen[None]:
     """The home the signed-in person's role gets (the same core serves all three roles).
 
-    The village agent gets 今日; a township reviewer the cases waiting for a decision
-    (已报送), a county administrator every case of the county.
+    The village agent gets 今日; a township reviewer the review queue (审核台), a
+    county administrator every case of the county.
     """
     from station.screens.cases import CasesScreen
     from station.screens.home import HomeScreen
@@ -252,7 +252,9 @@ def home_screen(desk: Desk) -> Screen[None]:
 
     home = desk.home()
     if home is Home.review:
-        return CasesScreen(desk, state="submitted", home_title=_("Review desk 审核台"))
+        from station.screens.review_queue import ReviewQueueScreen
+
+        return ReviewQueueScreen(desk)
     if home is Home.county:
         return CasesScreen(desk, home_title=_("County desk 县级办件"))
     return HomeScreen(desk)

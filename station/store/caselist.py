@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, func, select, text
+from sqlalchemy import Engine, Select, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
@@ -31,6 +33,99 @@ _SUMMARY_COLUMNS = (
     CASES.c.due_date,
     CASES.c.flagged,
 )
+
+
+CLOSED_STATES = ("rejected", "withdrawn", "delivered", "discarded")
+"""A case in one of these is no longer open (a new application for the same thing is no duplicate)."""
+
+CLAIM_KINDS = ("claimed", "unclaimed", "released")
+"""History kinds that take or give back a case (认领); read from the view's JSON, so a
+station whose software does not know them yet still lists its cases."""
+
+_LAST_CLAIM: Any = literal_column(
+    'CASE WHEN instr(view, \'"kind":"claimed"\') > 0 THEN ('
+    "SELECT json_extract(h.value, '$.kind') || ' ' || json_extract(h.value, '$.actor_id') "
+    "FROM json_each(cases.view, '$.history') AS h "
+    "WHERE json_extract(h.value, '$.kind') IN ('claimed', 'unclaimed', 'released') "
+    "AND json_extract(h.value, '$.status') != 'superseded' "
+    "ORDER BY CAST(h.key AS INTEGER) DESC LIMIT 1) END"
+).label("last_claim")
+"""``"claimed <actor id>"`` (or ``unclaimed``/``released``) of a case's latest claim entry."""
+
+_QUEUE_COLUMNS: tuple[Any, ...] = (
+    CASES.c.case_id,
+    CASES.c.case_number,
+    CASES.c.state,
+    CASES.c.item_code,
+    CASES.c.item_name,
+    CASES.c.applicant_name,
+    CASES.c.id_masked,
+    CASES.c.id_hash,
+    CASES.c.division,
+    CASES.c.due_date,
+    # one JSON parse per row: the village's name, the submission, the latest pause
+    literal_column(
+        "json_extract(view, '$.station_name', '$.submitted_at', '$.pauses[#-1]', '$.pause_kind')"
+    ).label("from_view"),
+    _LAST_CLAIM,
+)
+
+
+@dataclass(frozen=True)
+class QueueRecord:
+    """One case of the review queue as stored (the service turns it into what is shown).
+
+    Read from the small columns plus a few values of the view's JSON, without
+    parsing any view in Python: 2,000 waiting cases read in a few milliseconds.
+    """
+
+    case_id: str
+    case_number: str
+    state: str
+    item_code: str
+    item_name: str
+    applicant_name: str
+    id_masked: str
+    id_hash: str
+    """SHA-256 of the ID number (never the number itself)."""
+    division: str
+    due_date: date | None
+    station_name: str
+    """The village station that took the case in (from its ``created`` event)."""
+    submitted_at: str | None
+    """ISO time of the ``submitted`` event (as written)."""
+    last_pause: tuple[date, date | None] | None
+    """The latest returned/paused interval (China days), open while it lasts."""
+    pause_kind: str | None
+    last_claim: tuple[str, str] | None
+    """``(kind, actor id)`` of the latest claim entry (认领), if any."""
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _queue_record(row: Any) -> QueueRecord:
+    (case_id, number, state, item, item_name, name, masked, hashed, division, due, raw, claim) = row
+    station_name, submitted_at, pause, pause_kind = json.loads(raw)
+    who: list[str] = claim.split(" ", 1) if claim else []
+    return QueueRecord(
+        case_id,
+        number,
+        state,
+        item,
+        item_name,
+        name,
+        masked,
+        hashed,
+        division,
+        _day(due),
+        station_name or "",
+        submitted_at,
+        (date.fromisoformat(pause[0]), _day(pause[1])) if pause else None,
+        pause_kind,
+        (who[0], who[1]) if len(who) == 2 else None,
+    )
 
 
 def _conditions(
@@ -126,6 +221,57 @@ class CaseListMixin:
         statement = select(func.count()).select_from(CASES).where(*_conditions(query, **filters))
         with reading(self.engine) as conn:
             return int(conn.execute(statement).scalar_one())
+
+    def queue_records(self, states: Sequence[str], query: str = "") -> list[QueueRecord]:
+        """Every case in ``states`` matching a search, for the review queue (审核台).
+
+        Args:
+            states: the case states the queue shows.
+            query: the search box's text (as :meth:`list_cases`), "" for all.
+
+        Returns:
+            The records, in no particular order (the queue sorts each section itself).
+        """
+        statement: Select[Any] = select(*_QUEUE_COLUMNS).where(
+            CASES.c.state.in_(list(states)), *_conditions(query)
+        )
+        with reading(self.engine) as conn:
+            return [_queue_record(row) for row in conn.execute(statement)]
+
+    def open_duplicates(self) -> set[tuple[str, str]]:
+        """``(ID hash, item code)`` pairs held by more than one open case (重复申请).
+
+        Open: not rejected, withdrawn, delivered or discarded. Cases without an
+        ID number are never duplicates of each other.
+        """
+        statement = (
+            select(CASES.c.id_hash, CASES.c.item_code)
+            .where(CASES.c.id_hash != "", CASES.c.state.not_in(CLOSED_STATES))
+            .group_by(CASES.c.id_hash, CASES.c.item_code)
+            .having(func.count() > 1)
+        )
+        with reading(self.engine) as conn:
+            return {(row.id_hash, row.item_code) for row in conn.execute(statement)}
+
+    def open_cases_by_hash(self, hashes: Sequence[str]) -> list[tuple[str, str, str, str]]:
+        """Open cases of these residents (by ID hash), for naming a duplicate's other cases.
+
+        Returns:
+            ``(id hash, item code, case number, state)`` per case, by case number.
+        """
+        out: list[tuple[str, str, str, str]] = []
+        columns = (CASES.c.id_hash, CASES.c.item_code, CASES.c.case_number, CASES.c.state)
+        with reading(self.engine) as conn:
+            for start in range(0, len(hashes), 500):
+                statement = select(*columns).where(
+                    CASES.c.id_hash.in_(list(hashes[start : start + 500])),
+                    CASES.c.state.not_in(CLOSED_STATES),
+                )
+                out += [
+                    (r.id_hash, r.item_code, r.case_number, r.state)
+                    for r in conn.execute(statement)
+                ]
+        return sorted(out, key=lambda case: case[2])
 
     def case_history(self, case_id: UUID | str) -> list[HistoryEntry]:
         """Everything that happened to a case, superseded events with their reason."""

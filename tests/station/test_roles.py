@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 
 from station.app import make_app
 from station.config import load_settings
-from station.screens.cases import CasesScreen
 from station.screens.home import HomeScreen
+from station.screens.review_queue import ReviewQueueScreen
 from station.store import StationIdentity, StationStore
 from sync.events import EventKind, Role
 from sync.protocol import AccountRecord, StationRole
@@ -66,12 +66,13 @@ async def test_a_reviewer_signs_in_to_the_cases_waiting_for_a_decision(tmp_path:
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "wangfang")
         screen = pilot.app.screen
-        assert isinstance(screen, CasesScreen) and not isinstance(screen, HomeScreen)
+        assert isinstance(screen, ReviewQueueScreen)
         text = flat_text(pilot)
         assert "审核台" in text and "王芳" in text
         table = screen.query_one(DataTable)
         assert table.row_count == 1 and waiting.case_number in text
-        assert decided.case_number not in text  # already accepted: not in the queue
+        # already accepted: not among the waiting (only named as the same resident's other case)
+        assert [row.value for row in table.rows] == [waiting.case_number]
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen  # home: Esc goes nowhere

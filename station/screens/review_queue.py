@@ -1,0 +1,292 @@
+"""审核台 (the township reviewer's home): the queue in sections with counts, filters and 红黄牌.
+
+The data (sections, marks, duplicates, claims) comes from
+:mod:`station.services.review_queue`; this screen only lays it out and routes keys.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static
+
+from station.i18n import _
+from station.screens.base import DeskScreen
+from station.screens.context import Desk
+from station.screens.review_queue_rows import (
+    SECTION_COLUMNS,
+    SECTION_NAMES,
+    detail_text,
+    short_village,
+    table_row,
+)
+from station.services.names import state_name
+from station.services.review_queue import (
+    QUEUE_STATES,
+    SHOWN,
+    QueueData,
+    QueueEntry,
+    QueueFilters,
+    QueueReader,
+    Section,
+)
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+
+class QueueTable(DataTable[Text | str]):
+    """The queue's table: Enter opens the highlighted case (shown in the footer)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", _("Open"))]
+
+
+class ReviewQueueScreen(DeskScreen[None]):
+    """审核台: every case the township has to decide or watch, by section, oldest first."""
+
+    BINDINGS = [
+        Binding("1", "section('waiting')", _("Sections 分类"), key_display="1-6"),
+        Binding("2", "section('returned')", _("Correcting 补正中"), show=False),
+        Binding("3", "section('handling')", _("In hand 办理中"), show=False),
+        Binding("4", "section('paused')", _("On hold 公示/暂停"), show=False),
+        Binding("5", "section('due_soon')", _("Due soon 即将超期"), show=False),
+        Binding("6", "section('overdue')", _("Overdue 已超期"), show=False),
+        Binding("slash", "focus_search", _("Search"), key_display="/"),
+        Binding("ctrl+f", "focus_search", _("Search"), show=False),
+        Binding("v", "pick('village')", _("Village 村")),
+        Binding("i", "pick('item')", _("Item")),
+        Binding("s", "pick('state')", _("State")),
+        Binding("x", "clear_filters", _("Clear")),
+        Binding("escape", "focus_table", _("To the list 回到列表"), show=False),
+        Binding("l", "all_cases", _("All cases 全部办件"), show=False),
+        Binding("r", "refresh", _("Refresh"), show=False),
+        Binding("o", "settings", _("Settings"), show=False),
+    ]
+
+    class Loaded(Message):
+        """The queue was read."""
+
+        def __init__(self, data: QueueData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.reader = QueueReader(desk)
+        self.section = Section.waiting
+        self.data: QueueData | None = None
+        self.entries: dict[str, QueueEntry] = {}
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        yield Static("", id="queue-sections")
+        with Horizontal(id="queue-filter"):
+            yield Input(id="queue-search", placeholder=_("name, ID number, case number, pinyin"))
+            yield Select[str]([], prompt=_("all villages"), id="queue-village")
+            yield Select[str]([], prompt=_("all items"), id="queue-item")
+            states = [(state_name(s), s) for s in QUEUE_STATES]
+            yield Select(states, prompt=_("all states"), id="queue-state")
+        yield QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-detail")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        status = self.query_one(DeskStatus)
+        status.state = self.desk.sync_state
+        name = self.desk.user.name if self.desk.user else ""
+        status.who = _("Review desk") + f" · {name}"
+        self.query_one(QueueTable).focus()  # the queue is read when the screen shows (resume)
+
+    # reading -------------------------------------------------------------
+
+    def filters(self) -> QueueFilters:
+        """What the search box and the three filters say now."""
+
+        def chosen(selector: str) -> str | None:
+            value = self.query_one(selector, Select).value
+            return None if value is Select.NULL else str(value)
+
+        return QueueFilters(
+            query=self.query_one("#queue-search", Input).value.strip(),
+            village=chosen("#queue-village"),
+            item=chosen("#queue-item"),
+            state=chosen("#queue-state"),
+        )
+
+    def action_refresh(self) -> None:
+        """Read the queue again (a worker; a newer read supersedes an older one)."""
+        self._load(self.filters(), fresh=True)
+
+    def refresh_data(self) -> None:
+        """What a sync brought in (the app calls this after a sync that changed cases)."""
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        """Shown (first, or back from a case): read the queue, as a decision may have moved it."""
+        self.action_refresh()
+
+    @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
+    def _load(self, filters: QueueFilters, fresh: bool = False) -> None:
+        self.post_message(self.Loaded(self.reader.read(filters, fresh=fresh)))
+
+    def on_review_queue_screen_loaded(self, message: ReviewQueueScreen.Loaded) -> None:
+        self.data = message.data
+        if not self.filters().query:
+            self._offer("#queue-village", [(short_village(v), v) for v in message.data.villages])
+            self._offer("#queue-item", [(name, code) for code, name in message.data.items])
+        self._show()
+
+    def _offer(self, selector: str, options: list[tuple[str, str]]) -> None:
+        """New choices for a filter, only when they changed (a change resets the choice)."""
+        select = self.query_one(selector, Select)
+        if getattr(select, "offered", None) == options:
+            return
+        value = select.value
+        with select.prevent(Select.Changed):  # new choices are not a choice: no second read
+            select.set_options(options)
+            if value is not Select.NULL and value in {v for _label, v in options}:
+                select.value = value
+        select.offered = options  # type: ignore[attr-defined]
+
+    # showing ------------------------------------------------------------
+
+    def _show(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        self.query_one("#queue-sections", Static).update(self._section_bar(data))
+        table = self.query_one(QueueTable)
+        keep = self._highlighted_key()
+        rows = data.sections.get(self.section, [])
+        self.entries = {entry.case_number: entry for entry in rows[:SHOWN]}
+        table.clear(columns=True)
+        first, second = SECTION_COLUMNS[self.section]
+        labels = ("Card 牌", "Village 村", "Item", "Applicant", first, second, "Note")
+        table.add_columns(*(_(label) for label in labels))
+        for number, entry in self.entries.items():
+            table.add_row(*table_row(self.section, entry), key=number)
+        self._restore(keep)
+        self._show_detail(len(rows))
+
+    def _section_bar(self, data: QueueData) -> Text:
+        bar = Text()
+        for index, section in enumerate(Section, start=1):
+            if index > 1:
+                bar.append("  ")
+            label = f"{index}{_(SECTION_NAMES[section])} {data.count(section)}"
+            bar.append(label, style="reverse bold" if section is self.section else "")
+        return bar
+
+    def _highlighted_key(self) -> str | None:
+        table = self.query_one(QueueTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+
+    def _restore(self, key: str | None) -> None:
+        table = self.query_one(QueueTable)
+        if key is not None and key in self.entries:
+            table.move_cursor(row=list(self.entries).index(key))
+        elif table.row_count:
+            table.move_cursor(row=0)
+
+    def _show_detail(self, total: int) -> None:
+        entry = self._current()
+        text = detail_text(entry) if entry else _("No case here now.")
+        if total > SHOWN:
+            text += "  " + _("(first {shown} of {total}; search or filter for the rest)").format(
+                shown=SHOWN, total=total
+            )
+        self.query_one("#queue-detail", Static).update(text)
+
+    def _current(self) -> QueueEntry | None:
+        key = self._highlighted_key()
+        return self.entries.get(key) if key else None
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _highlighted(self) -> None:
+        total = len(self.data.sections.get(self.section, [])) if self.data else 0
+        self._show_detail(total)
+
+    # acting -------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self._open_case(event.row_key.value)
+
+    def _open_case(self, key: str) -> None:
+        """Open one case (the review page replaces this screen's target here)."""
+        from station.screens.case import CaseScreen
+
+        self.app.push_screen(CaseScreen(self.desk, key))
+
+    def action_section(self, name: str) -> None:
+        """Show one section (1 待受理 … 6 已超期)."""
+        self.section = Section(name)
+        self._show()
+        self.query_one(QueueTable).focus()
+
+    @on(Input.Changed, "#queue-search")
+    def _search_changed(self) -> None:
+        self._load(self.filters())
+
+    @on(Select.Changed)
+    def _filter_chosen(self, event: Select.Changed) -> None:
+        """A filter was chosen: narrow the queue, and the keys go back to the list."""
+        self._load(self.filters())
+        focused = self.focused
+        if focused is not None and (focused is event.select or event.select in focused.ancestors):
+            event.select.expanded = False
+            self.action_focus_table()
+
+    @on(Input.Submitted, "#queue-search")
+    def _search_done(self) -> None:
+        """Enter in the search box: the one case found opens at once, else the list takes the keys."""
+        if len(self.entries) == 1:
+            self._open_case(next(iter(self.entries)))
+            return
+        self.action_focus_table()
+
+    def action_focus_search(self) -> None:
+        """/ : the search box (name, ID number, case number, pinyin initials)."""
+        self.query_one("#queue-search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        """Esc: back to the list."""
+        self.query_one(QueueTable).focus()
+
+    def action_pick(self, which: str) -> None:
+        """Open one of the filters (village, item, state) to choose from."""
+        select = self.query_one(f"#queue-{which}", Select)
+        select.focus()
+        select.expanded = True
+
+    def action_clear_filters(self) -> None:
+        """Every filter and the search back to "all"."""
+        self.query_one("#queue-search", Input).value = ""
+        for select in self.query(Select):
+            select.clear()
+        self.action_focus_table()
+
+    def action_all_cases(self) -> None:
+        """办件: every case of the station, with the case list's search and pages."""
+        from station.screens.cases import CasesScreen
+
+        self.app.push_screen(CasesScreen(self.desk))
+
+    def action_settings(self) -> None:
+        """设置."""
+        from station.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.desk))
+
+    def key_down(self) -> None:
+        """Down from the search box goes into the list."""
+        if self.focused is self.query_one("#queue-search", Input):
+            self.action_focus_table()

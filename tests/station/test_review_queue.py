@@ -1,0 +1,376 @@
+"""审核台: a township reviewer's home lists its villages' cases by section, marks deadlines
+(红黄牌, 行政许可法 §32 included), flags duplicates and shows who claimed a case."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select
+
+from station.app import make_app
+from station.config import load_settings
+from station.screens.case import CaseScreen
+from station.screens.review_queue import ReviewQueueScreen
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
+from sync.ids import new_id
+from tests.station.conftest import shipped_catalog
+from tests.station.helpers import flat_text, log_in, screen_text, settle
+from tests.station.queue_seed import Village, at, decide, deliver, township_store
+from tests.station.test_fit import clipped_keys
+from tests.station.test_intake import ELDER_ID, id_number
+from tests.station.test_snapshots import still
+
+LI_ID = id_number("64052219380812002")
+ZHANG_ID = id_number("64052219390101003")
+
+
+@dataclass
+class Township:
+    """A township station and two of its villages."""
+
+    store: StationStore
+    shanmen: Village
+    lizhuang: Village
+    data_dir: Path
+
+    def deliver(self) -> None:
+        """The villages' new events reach the township (a pull)."""
+        deliver(self.store, self.shanmen, self.lizhuang)
+
+
+@pytest.fixture
+def town(tmp_path: Path) -> Iterator[Township]:
+    """海城镇 with 山门村 and 李庄村."""
+    town = Township(
+        store=township_store(tmp_path / "township"),
+        shanmen=Village(tmp_path / "shanmen", "640522100201", "山门村便民服务站"),
+        lizhuang=Village(tmp_path / "lizhuang", "640522100202", "李庄村便民服务站"),
+        data_dir=tmp_path / "township",
+    )
+    yield town
+    town.shanmen.close()
+    town.lizhuang.close()
+    town.store.close()
+
+
+@asynccontextmanager
+async def queue_on(
+    town: Township, today: date, who: str = "wangfang"
+) -> AsyncIterator[Pilot[None]]:
+    """The desk at the township on ``today`` (10:00 China time), the reviewer signed in."""
+    app = make_app(
+        load_settings(town.data_dir),
+        store=town.store,
+        clock=lambda: at(today),
+        catalog=shipped_catalog(),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, who)
+        assert isinstance(pilot.app.screen, ReviewQueueScreen)
+        yield pilot
+
+
+def rows(pilot: Pilot[None]) -> list[str]:
+    """The case numbers in the queue's table, top to bottom."""
+    table = pilot.app.screen.query_one("#queue-table", DataTable)
+    return [str(row.value) for row in table.rows]
+
+
+def cells(pilot: Pilot[None], number: str) -> list[str]:
+    """One row's cells as plain text."""
+    table = pilot.app.screen.query_one("#queue-table", DataTable)
+    return [str(cell) for cell in table.get_row(number)]
+
+
+def section_bar(pilot: Pilot[None]) -> str:
+    """The header line with every section's count."""
+    return str(pilot.app.screen.query_one("#queue-sections").render())
+
+
+async def test_the_reviewer_home_lists_waiting_cases_oldest_first_with_counts(
+    town: Township,
+) -> None:
+    newer = town.shanmen.submit("马占福", at(date(2026, 11, 20)))
+    oldest = town.lizhuang.submit("李秀英", at(date(2026, 11, 17)), LI_ID)
+    middle = town.shanmen.submit("张桂兰", at(date(2026, 11, 18)), ZHANG_ID)
+    accepted = town.lizhuang.submit(
+        "王福海", at(date(2026, 11, 16)), id_number("64052219400303004")
+    )
+    town.deliver()
+    decide(town.store, accepted.case_number, EventKind.accepted, at(date(2026, 11, 16)))
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert rows(pilot) == [oldest.case_number, middle.case_number, newer.case_number]
+        assert "1待受理 3" in section_bar(pilot) and "3办理中 1" in section_bar(pilot)
+        # village, item, applicant with a masked ID, submitted on, working days waiting
+        first = cells(pilot, oldest.case_number)
+        assert first[1:] == ["李庄村", "80周岁以上…", "李秀英 ****0020", "11-17", "4天", ""]
+        assert cells(pilot, newer.case_number)[5] == "1天"
+        text = flat_text(pilot)
+        assert "审核台" in text and "王芳" in text
+        assert LI_ID not in text and ELDER_ID not in text  # never the whole number
+        assert "李庄村便民服务站" in text and "640522********0020" in text  # the detail lines
+        await pilot.press("3")
+        await settle(pilot)
+        assert rows(pilot) == [accepted.case_number]
+
+
+async def test_enter_opens_the_oldest_case_and_esc_comes_back(town: Township) -> None:
+    oldest = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    town.lizhuang.submit("李秀英", at(date(2026, 11, 20)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        queue = pilot.app.screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert oldest.case_number in flat_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is queue and rows(pilot)[0] == oldest.case_number
+
+
+async def test_filters_and_search_narrow_the_queue(town: Township) -> None:
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 20)), ZHANG_ID)
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
+    town.deliver()
+    returned = {"reason": "户口簿复印件不清晰", "missing": ["hukou"]}
+    decide(town.store, zhang.case_number, EventKind.returned, at(date(2026, 11, 20)), returned)
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        screen = pilot.app.screen
+        assert rows(pilot) == [li.case_number, ma.case_number]
+        await pilot.press("v")  # the village filter opens; pick 山门村
+        await settle(pilot)
+        screen.query_one("#queue-village", Select).value = "山门村便民服务站"
+        await settle(pilot)
+        assert rows(pilot) == [ma.case_number]
+        assert "1待受理 1" in section_bar(pilot) and "2补正中 1" in section_bar(pilot)
+        screen.query_one("#queue-state", Select).value = "returned"
+        await settle(pilot)
+        assert "1待受理 0" in section_bar(pilot) and rows(pilot) == []
+        await pilot.press("2")
+        await settle(pilot)
+        assert rows(pilot) == [zhang.case_number]
+        # 补正中: returned on, and the village's correction deadline (5 working days)
+        assert cells(pilot, zhang.case_number)[4:6] == ["11-20", "11-27"]
+        await pilot.press("x")  # every filter cleared
+        await settle(pilot)
+        await pilot.press("1", "slash")
+        await settle(pilot)
+        assert isinstance(pilot.app.focused, Input)
+        for query, expected in (("lxy", [li.case_number]), ("马占", [ma.case_number])):
+            screen.query_one("#queue-search", Input).value = query
+            await settle(pilot)
+            assert rows(pilot) == expected, query
+        screen.query_one("#queue-search", Input).value = LI_ID  # a whole ID number
+        await settle(pilot)
+        assert rows(pilot) == [li.case_number]
+
+
+RECEIVED_BEFORE_NATIONAL_DAY = date(2026, 9, 30)
+"""A Wednesday; 10-01..10-07 are holidays and Saturday 10-10 is a make-up working day."""
+RECEIVED_FRIDAY_BEFORE_MID_AUTUMN = date(2026, 9, 18)
+"""A Friday; Sunday 09-20 is a make-up working day, Friday 09-25 a holiday."""
+
+
+@pytest.mark.parametrize(
+    ("received", "today", "card", "waited"),
+    [
+        (RECEIVED_BEFORE_NATIONAL_DAY, date(2026, 10, 7), "", "0天"),  # the holiday
+        (RECEIVED_BEFORE_NATIONAL_DAY, date(2026, 10, 10), "", "3天"),  # make-up Saturday
+        (RECEIVED_BEFORE_NATIONAL_DAY, date(2026, 10, 12), "黄牌", "4天"),
+        (RECEIVED_BEFORE_NATIONAL_DAY, date(2026, 10, 13), "红牌", "5天"),
+        (RECEIVED_FRIDAY_BEFORE_MID_AUTUMN, date(2026, 9, 22), "", "3天"),
+        (RECEIVED_FRIDAY_BEFORE_MID_AUTUMN, date(2026, 9, 23), "黄牌", "4天"),
+        (RECEIVED_FRIDAY_BEFORE_MID_AUTUMN, date(2026, 9, 24), "红牌", "5天"),
+        (RECEIVED_FRIDAY_BEFORE_MID_AUTUMN, date(2026, 9, 28), "红牌", "6天"),
+    ],
+)
+async def test_section_32_marks_come_on_working_days_4_and_5(
+    town: Township, received: date, today: date, card: str, waited: str
+) -> None:
+    case = town.shanmen.submit("马占福", at(received, hour=16))
+    town.deliver()
+    async with queue_on(town, today) as pilot:
+        row = cells(pilot, case.case_number)
+        assert (row[0], row[5]) == (card, waited)
+        bar = section_bar(pilot)
+        assert ("5即将超期 1" in bar) == (card == "黄牌")
+        assert ("6已超期 1" in bar) == (card == "红牌")
+        if card:
+            assert "行政许可法第32条" in flat_text(pilot)
+
+
+async def test_the_decision_deadline_turns_yellow_then_red(town: Township) -> None:
+    case = town.shanmen.submit("马占福", at(date(2026, 11, 2)))  # 高龄津贴: 20 working days
+    town.deliver()
+    decide(town.store, case.case_number, EventKind.accepted, at(date(2026, 11, 2)))
+    due = town.store.get_case(case.case_number)
+    assert due is not None
+    for today, card, left in (
+        (date(2026, 11, 26), "", "剩2天"),
+        (date(2026, 11, 27), "黄牌", "剩1天"),
+        (date(2026, 11, 30), "黄牌", "今天到期"),
+        (date(2026, 12, 2), "红牌", "超2天"),
+    ):
+        async with queue_on(town, today) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            row = cells(pilot, case.case_number)
+            assert (row[0], row[4], row[5]) == (card, "11-30", left), today
+
+
+async def test_a_duplicate_application_is_flagged_until_the_other_is_closed(
+    town: Township,
+) -> None:
+    first = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    again = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))  # same ID, same item
+    other = town.lizhuang.submit("李秀英", at(date(2026, 11, 20)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert cells(pilot, first.case_number)[6] == "重复"
+        assert cells(pilot, again.case_number)[6] == "重复"
+        assert cells(pilot, other.case_number)[6] == ""
+        text = flat_text(pilot)  # the oldest is highlighted: its detail names the other case
+        assert f"重复申请：同一申请人同一事项另有未办结的{again.case_number}" in text
+    reason = {"reason": "重复申请", "apply_instead": ""}
+    decide(town.store, again.case_number, EventKind.rejected, at(date(2026, 11, 23)), reason)
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert cells(pilot, first.case_number)[6] == ""
+
+
+def claim(store: StationStore, case_number: str, actor_id: str) -> None:
+    """A colleague's claim (认领) as the case's history holds it.
+
+    Written into the stored view: the ``claimed`` event kind comes with the review
+    page's work; the queue reads the history by kind, so it needs no code of it.
+    """
+    entry = {
+        "event_id": str(new_id()),
+        "kind": "claimed",
+        "actor_id": actor_id,
+        "actor_role": "reviewer",
+        "station_id": "st-town-100",
+        "station_seq": 99,
+        "device_time": "2026-11-23T01:00:00Z",
+        "status": "pending",
+        "reason": None,
+        "central_seq": None,
+        "summary": {},
+    }
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE cases SET view = json_insert(view, '$.history[#]', json(:entry)) "
+                "WHERE case_number = :number"
+            ),
+            {"entry": json.dumps(entry), "number": case_number},
+        )
+
+
+async def test_a_case_a_colleague_claimed_shows_who_has_it(town: Township) -> None:
+    taken = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    free = town.lizhuang.submit("李秀英", at(date(2026, 11, 20)), LI_ID)
+    town.deliver()
+    claim(town.store, taken.case_number, "u-lq")  # 李强
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert cells(pilot, taken.case_number)[6] == "李强已认领"
+        assert cells(pilot, free.case_number)[6] == ""
+        assert "已被李强认领" in flat_text(pilot)
+    async with queue_on(town, date(2026, 11, 23), who="liqiang") as pilot:
+        assert cells(pilot, taken.case_number)[6] == "我已认领"
+
+
+async def test_paused_cases_show_their_kind(town: Township) -> None:
+    case = town.shanmen.submit("马占福", at(date(2026, 11, 16)))
+    town.deliver()
+    decide(town.store, case.case_number, EventKind.accepted, at(date(2026, 11, 16)))
+    pause = {"reason": "公示七日", "kind": "公示"}
+    decide(town.store, case.case_number, EventKind.paused, at(date(2026, 11, 18)), pause)
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert "4公示/暂停 1" in section_bar(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert cells(pilot, case.case_number)[4:6] == ["11-18", "公示"]
+
+
+@pytest.mark.parametrize("elder", [False, True])
+async def test_the_queue_footer_fits_at_80x24(town: Township, elder: bool) -> None:
+    town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        if elder:
+            await pilot.press("f2")
+            await settle(pilot)
+        assert clipped_keys(pilot) == []
+        assert "1-6 分类" in screen_text(pilot)
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_queue_snapshot(snap_compare: Callable[..., bool], town: Township, mode: str) -> None:
+    town.shanmen.submit("马占福", at(date(2026, 11, 16)))  # 红牌 (§32, day 5)
+    town.lizhuang.submit("马占福", at(date(2026, 11, 17)))  # 黄牌 (day 4), a duplicate
+    claimed = town.shanmen.submit("李秀英", at(date(2026, 11, 19)), LI_ID)
+    town.lizhuang.submit("张桂兰", at(date(2026, 11, 20)), ZHANG_ID)
+    town.deliver()
+    claim(town.store, claimed.case_number, "u-lq")
+    app = make_app(
+        load_settings(town.data_dir),
+        store=town.store,
+        clock=lambda: at(date(2026, 11, 23)),
+        catalog=shipped_catalog(),
+    )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        if mode == "elder":
+            await pilot.press("f2")
+        await log_in(pilot, "wangfang")
+        await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
+    town: Township,
+) -> None:
+    """Open means not rejected, withdrawn, delivered or discarded: a 办结 result not yet
+    handed over still makes a new application for the same item a duplicate."""
+    from station.services.auth import LoginGate
+    from station.services.desk import Desk
+    from station.services.review_queue import Section, read_queue
+
+    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+    town.deliver()
+    for kind, payload in (
+        (EventKind.accepted, {}),
+        (EventKind.completed, {"result": "approved"}),
+    ):
+        decide(town.store, done.case_number, kind, at(date(2026, 11, 6)), payload)
+    new = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
+    town.deliver()
+    settings = load_settings(town.data_dir)
+    desk = Desk(
+        settings=settings,
+        store=town.store,
+        gate=LoginGate(town.store),
+        clock=lambda: at(date(2026, 11, 23)),
+        _catalog=shipped_catalog(),
+    )
+
+    def waiting() -> list[tuple[str, tuple[str, ...]]]:
+        return [(e.case_number, e.duplicate) for e in read_queue(desk).sections[Section.waiting]]
+
+    assert waiting() == [(new.case_number, (done.case_number,))]
+    handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
+    town.store.append(done.case_number, [handed])  # 已送达: closed
+    assert waiting() == [(new.case_number, ())]
