@@ -154,7 +154,7 @@ class ReviewScreen(DeskScreen[None]):
 
     def _show_people(self) -> None:
         rows = [[p.role, p.name, p.id_masked, p.phone, p.address] for p in self.page.persons]
-        headers = [_("Who"), _("Name"), _("ID number"), _("Phone"), _("Address")]
+        headers = [_("Party"), _("Name"), _("ID number"), _("Phone"), _("Address")]
         self.query_one("#review-people", Static).update(_table(headers, rows))
 
     def _show_fields(self) -> None:
