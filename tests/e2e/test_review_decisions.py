@@ -109,8 +109,14 @@ def test_a_township_item_is_completed_and_the_village_sees_it(
         reviewer.claim(number)
         reviewer.accept(number)
         reviewer.complete(number, "approved", "救助金3000元")
+        batch = store.outbox_batch(100, 1 << 20)
+    assert [e.kind for e in batch] == [EventKind.claimed, EventKind.accepted, EventKind.completed]
     report = township.cli("sync")
     assert (report["pushed"], report["superseded"]) == (3, 0)
+    with opened(township) as store, client_for(store) as client:  # a retry after a lost answer
+        replay = client.push(batch).results
+    assert {r.status for r in replay} == {ResultStatus.duplicate}
+    assert [r.reason for r in replay] == [None, None, None]
     village.cli("sync")
     case = village.cli("case", "show", number)
     assert (case["state"], case["result"], case["claimed_by"]) == (
