@@ -124,3 +124,27 @@ def test_a_cases_scan_is_downloaded_only_within_scope(enroll: Any, client: TestC
     other_case = _accepted_case(village, township, COUNTY_ITEM)
     not_its = client.get(f"{API_PREFIX}/blobs/{sha}/case/{other_case}", headers=township.headers)
     assert not_its.status_code == 404  # the blob is not this case's scan
+
+
+def test_a_full_id_look_is_kept_by_the_centre_without_the_number(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, COUNTY_ITEM)
+    look = township.event(
+        EventKind.id_revealed,
+        case_id,
+        division=VILLAGE,
+        role=Role.reviewer,
+        payload={"whose": "applicant", "name": "王芳"},
+    )
+    assert township.push([look])[0]["status"] == "applied"
+    session.expire_all()
+    view = session.get_one(CaseRow, case_id).view
+    entry = view["history"][-1]
+    assert (entry["kind"], entry["actor_id"], entry["summary"]) == (
+        "id_revealed",
+        "agent-1",
+        {"whose": "applicant", "name": "王芳"},
+    )
+    assert view["state"] == "accepted"  # a note: the case does not move

@@ -227,6 +227,8 @@ async def test_claim_is_a_note_shown_in_the_timeline(station: StationStore, tmp_
         assert (view.state, kind, actor) == ("submitted", EventKind.claimed, REVIEWER_ID)
         assert view.claimed_by == REVIEWER_ID
         assert "已由王芳认领" in flat_text(pilot)
+        page = pilot.app.screen.page
+        assert (page.timeline[-1].what, page.timeline[-1].who) == ("认领", "王芳")
 
 
 async def test_the_full_id_is_shown_only_on_its_key_and_the_look_is_recorded(
@@ -263,3 +265,39 @@ def test_accept_many_accepts_all_in_one_transaction_or_none(station: StationStor
     views = reviewer.accept_many(numbers)
     assert [v.state for v in views] == ["accepted", "accepted"]
     assert {last(station, n)[2] for n in numbers} == {REVIEWER_ID}
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff"
+    b"\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+async def test_a_scan_is_shown_in_the_terminal_from_its_material(
+    station: StationStore, tmp_path: Path
+) -> None:
+    from station.screens.review import ScanViewer, TerminalImage
+    from station.services.cases import CaseService
+    from tests.station.cases_seed import AGENT, allowance
+    from tests.station.conftest import shipped_catalog
+
+    scan = tmp_path / "户口簿.png"
+    scan.write_bytes(PNG)
+    agent = CaseService(station, shipped_catalog(), AGENT)
+    application = allowance()
+    application.attachments.append(agent.attach(scan, "hukou"))
+    number = township(station, agent.take_in(application, today=NOW.date()).case_number)
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, number.case_number)
+        table = screen.query_one("#review-materials")
+        table.focus()
+        await pilot.press("down")  # 居民身份证 -> 户口簿
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = pilot.app.screen
+        assert isinstance(viewer, ScanViewer) and viewer.shown.title == "户口簿.png"
+        assert TerminalImage is not None and viewer.query(TerminalImage)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
