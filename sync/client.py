@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -264,6 +266,27 @@ class CentralClient:
             if size == 0 and status is None:
                 return self._put_chunk(sha256, 0, 0, b"")
         raise CentralRefused(409, f"the centre did not complete blob {sha256}")
+
+    def download_case_blob(self, case_id: str, sha256: str, dest: Path) -> Path:
+        """Fetch one scan of one case (scoped: the case must be in this station's scope).
+
+        Retried like every request; the bytes are checked against ``sha256`` and land
+        in ``dest`` atomically (a partial download never looks like a scan).
+
+        Raises:
+            CentralRefused: 403 the case is out of scope, 404 no such scan for the case,
+                or 422 the bytes did not match their hash.
+            CentralUnreachable: the centre could not be reached.
+        """
+        response = self.request("GET", f"/blobs/{sha256}/case/{case_id}")
+        data = response.content
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise CentralRefused(422, f"blob {sha256} arrived damaged")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(dest.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, dest)
+        return dest
 
     def upload_bundle(self, data: bytes) -> BundleImportResult:
         """Hand an offline bundle to the centre (the same idempotent path as push)."""

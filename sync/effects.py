@@ -120,6 +120,7 @@ _EFFECTS: dict[EventKind, Effect] = {
         "missing": list(p.missing),
         "correct_fields": list(p.fields),
         "allow_more": p.allow_more,
+        "correct_reasons": dict(p.reasons),
         "pauses": _open_pause(v.pauses, d),
     },
     EventKind.corrected: lambda v, e, p, d: _corrected(v, p),
@@ -129,22 +130,26 @@ _EFFECTS: dict[EventKind, Effect] = {
         "missing": [],
         "correct_fields": [],
         "allow_more": False,
+        "correct_reasons": {},
     },
     EventKind.rejected: lambda v, e, p, d: {
         "last_reason": p.reason,
         "apply_instead": p.apply_instead,
+        "reject_basis": p.basis,
         "pauses": _close_pause(v.pauses, d),
     },
     EventKind.forwarded: lambda v, e, p, d: {"forwarded_to": p.to},
     EventKind.paused: lambda v, e, p, d: {
         "paused_from": v.state,
         "pause_kind": p.kind,
+        "pause_expected_days": p.expected_days,
         "last_reason": p.reason,
         "pauses": _open_pause(v.pauses, d),
     },
     EventKind.resumed: lambda v, e, p, d: {
         "paused_from": None,
         "pause_kind": None,
+        "pause_expected_days": None,
         "pauses": _close_pause(v.pauses, d),
     },
     EventKind.completed: lambda v, e, p, d: {
@@ -159,6 +164,7 @@ _EFFECTS: dict[EventKind, Effect] = {
     },
     EventKind.rated: lambda v, e, p, d: {"rating": p.rating, "rating_reason": p.reason},
     EventKind.rating_corrected: lambda v, e, p, d: {"rating": p.new, "rating_reason": p.reason},
+    EventKind.claimed: lambda v, e, p, d: {"claimed_by": e.actor_id, "claimed_name": p.name},
     EventKind.withdrawn: lambda v, e, p, d: {
         "last_reason": p.reason,
         "pauses": _close_pause(v.pauses, d),

@@ -51,6 +51,8 @@ class EventKind(StrEnum):
     corrected = "corrected"  # 补正更正: named fields/materials changed, old and new values
     rating_corrected = "rating_corrected"  # 更正好差评: audited change of a saved rating
     reported = "reported"  # 办不成事登记: a record of its own, never a case
+    claimed = "claimed"  # 认领: a reviewer takes the case (a note; the state does not move)
+    id_revealed = "id_revealed"  # 查看完整号码: the full ID number was shown (audited note)
 
 
 RECORD_KINDS = frozenset({EventKind.reported})

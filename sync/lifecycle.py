@@ -6,9 +6,11 @@
 | received | 已收件 | agent: edit, submit, withdraw |
 | submitted | 已报送 | township: accept, return, reject; agent: withdraw |
 | returned | 补正中 | agent: correct, supplement, edit, resubmit, withdraw; township: reject |
-| accepted | 已受理 | township/county: forward, pause, complete |
+| accepted | 已受理 | township/county: forward, pause, complete (the township only
+  for items whose handling path lets it decide: ``check_handling_path``) |
 | processing | 办理中 | county: pause, complete |
 | paused | 特别程序 | township/county: resume |
+| (any) | — | reviewer: claim 认领 (a note); anyone: acknowledge, reveal an ID (audited) |
 | completed | 办结 | agent: hand over |
 | delivered | 已送达 | agent: rate (once); agent/county: correct the rating (audited) |
 | rejected / withdrawn / discarded | — | nobody |
@@ -94,9 +96,21 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.delivered, K.rating_corrected, _AC, None),
 )
 
-NOTE_KINDS = frozenset({EventKind.acknowledged})
-"""Kinds that note something on an existing case in any state, by anyone, and
+NOTE_ROLES: dict[EventKind, frozenset[Role]] = {
+    EventKind.acknowledged: frozenset(Role),
+    EventKind.claimed: _TC,  # 认领: a reviewer (or the county) takes the case
+    EventKind.id_revealed: frozenset(Role),  # 查看完整号码: whoever looked, audited
+}
+"""Kinds that note something on an existing case in any state, by the roles named, and
 never move it; they are not lifecycle moves and not offered in menus."""
+
+NOTE_KINDS = frozenset(NOTE_ROLES)
+
+DECIDING_LEVEL_OF_ROLE: dict[Role, str] = {Role.reviewer: "township", Role.admin: "county"}
+"""The administrative level (``forms.catalog.model.Level``) a role decides for."""
+
+PATH_DECIDES_ELSEWHERE = "the catalog has this item decided by the {level}: forward it"
+"""Why a 办结 by a level the item's handling path does not let decide is refused."""
 
 _BY_KEY: dict[tuple[CaseState, EventKind], Transition] = {
     (t.source, t.kind): t for t in TRANSITIONS
@@ -133,6 +147,8 @@ def check_transition(state: CaseState | None, kind: EventKind, role: Role) -> st
     if kind is EventKind.created:
         return "the case already exists"
     if kind in NOTE_KINDS:
+        if role not in NOTE_ROLES[kind]:
+            return f"a {role.value} may not do this while the case is {state.value}"
         return None
     transition = find_transition(state, kind)
     if transition is None:
@@ -140,3 +156,25 @@ def check_transition(state: CaseState | None, kind: EventKind, role: Role) -> st
     if role not in transition.roles:
         return f"a {role.value} may not do this while the case is {state.value}"
     return None
+
+
+def check_handling_path(kind: EventKind, role: Role, decide_level: str | None) -> str | None:
+    """Why ``role`` may not do ``kind`` given the level the catalog lets decide the item.
+
+    The catalog's handling path (``HandlingPath.decide``) names who decides (办结) an
+    item: a township reviewer completes only items the township decides; the others
+    are forwarded (转办). The county (admin) may complete any item.
+
+    Args:
+        kind: what the actor wants to do.
+        role: who the actor is.
+        decide_level: the item's ``path.decide`` (None: the item is not known here).
+
+    Returns:
+        A reason in English (a message id), or None.
+    """
+    if kind is not EventKind.completed or decide_level is None or role is Role.admin:
+        return None
+    if DECIDING_LEVEL_OF_ROLE.get(role) == decide_level:
+        return None
+    return PATH_DECIDES_ELSEWHERE.format(level=decide_level)

@@ -29,6 +29,13 @@ _STATES = {
     "withdrawn": "withdrawn",
     "discarded": "discarded",
 }
+_LEVELS = {
+    "village": "village",
+    "township": "township",
+    "county": "county",
+    "city": "city",
+    "province": "province",
+}
 _ROLES = {
     "agent": "village agent",
     "reviewer": "township reviewer",
@@ -64,6 +71,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         re.compile(r"^a (?P<role>\w+) may not record what could not be done$"),
         "a {role} may not record what could not be done",
         lambda g: {"role": _role(g["role"])},
+    ),
+    (
+        re.compile(r"^the catalog has this item decided by the (?P<level>\w+): forward it$"),
+        "the catalog has this item decided by the {level}: forward it",
+        lambda g: {"level": _(_LEVELS.get(g["level"], g["level"]))},
     ),
     (
         re.compile(r"^invalid payload: (?P<detail>.*)$", re.S),

@@ -149,6 +149,18 @@ class ReturnedPayload(PayloadModel):
     (``applicant.phone``)."""
     allow_more: bool = False
     """The reviewer lets the agent correct other fields and materials too."""
+    reasons: dict[str, str] = Field(default_factory=dict)
+    """Why each named item is to be corrected, by ``materials.KEY`` / ``fields.KEY`` /
+    ``applicant.KEY`` (the 补正告知书's table and the village's correction list)."""
+
+    @model_validator(mode="after")
+    def _reasons_name_items(self) -> ReturnedPayload:
+        named = {f"materials.{key}" for key in self.missing}
+        named |= {path if "." in path else f"fields.{path}" for path in self.fields}
+        for path in self.reasons:
+            if path not in named:
+                raise ValueError(f"{path!r} has a reason but is not named for correction")
+        return self
 
 
 CORRECTABLE_PREFIXES = ("fields.", "materials.", "applicant.", "principal.")
@@ -195,12 +207,24 @@ class RejectedPayload(PayloadModel):
 
     reason: Reason
     apply_instead: str | None = None
+    basis: str | None = None
+    """The legal basis of the refusal (法律依据), as printed on the 不予受理通知书."""
+
+
+ForwardTarget = Literal["department", "township"]
+"""转办 to the deciding department of the handling path, or to another township."""
 
 
 class ForwardedPayload(PayloadModel):
-    """``forwarded`` 转办: the department the case goes to."""
+    """``forwarded`` 转办: the department (or township) the case goes to."""
 
     to: Reason
+    target: ForwardTarget = "department"
+    level: str | None = None
+    """The level of the handling path that decides (``county``, ...), for a department."""
+    division: str | None = Field(default=None, pattern=r"^\d{12}$")
+    """The 12-digit division of the township the case goes to (区内通办)."""
+    note: str | None = None
 
 
 class PausedPayload(PayloadModel):
@@ -208,6 +232,8 @@ class PausedPayload(PayloadModel):
 
     reason: Reason
     kind: str = ""
+    expected_days: int | None = Field(default=None, ge=1, le=365)
+    """How many days the procedure is expected to take (公示 usually 7)."""
 
 
 class CompletedPayload(PayloadModel):
@@ -277,6 +303,21 @@ class AcknowledgedPayload(PayloadModel):
     """``acknowledged``: the agent has read why earlier events were superseded."""
 
 
+class ClaimedPayload(PayloadModel):
+    """``claimed`` 认领: a reviewer takes the case, so a colleague sees it is taken."""
+
+    name: str = ""
+    """The reviewer's name as shown to colleagues."""
+
+
+class IdRevealedPayload(PayloadModel):
+    """``id_revealed`` 查看完整号码: whose full ID number was shown (never the number)."""
+
+    whose: Literal["applicant", "principal"] = "applicant"
+    name: str = ""
+    """Who looked, by name (the actor id names the account)."""
+
+
 PAYLOADS: dict[EventKind, type[PayloadModel]] = {
     EventKind.created: CreatedPayload,
     EventKind.edited: EditedPayload,
@@ -299,6 +340,8 @@ PAYLOADS: dict[EventKind, type[PayloadModel]] = {
     EventKind.corrected: CorrectedPayload,
     EventKind.rating_corrected: RatingCorrectedPayload,
     EventKind.reported: ReportedPayload,
+    EventKind.claimed: ClaimedPayload,
+    EventKind.id_revealed: IdRevealedPayload,
 }
 
 

@@ -95,7 +95,16 @@ class CaseView(BaseModel):
     """Fields the township named for correction while returned (退回补正)."""
     allow_more: bool = False
     """While returned: the agent may correct other fields and materials too."""
+    correct_reasons: dict[str, str] = Field(default_factory=dict)
+    """While returned: why each named item is to be corrected (by path)."""
     apply_instead: str | None = None
+    reject_basis: str | None = None
+    """不予受理: the legal basis given."""
+    pause_expected_days: int | None = None
+    """特别程序: the days the procedure is expected to take."""
+    claimed_by: str | None = None
+    """认领: the account id of the reviewer who took the case (latest claim)."""
+    claimed_name: str = ""
     forwarded_to: str | None = None
     result: str | None = None
     result_note: str | None = None

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from central.models import BLOBREF_TABLE, Blob, Station, utcnow
-from central.services.scope import division_filter, scope_prefix
+from central.services.scope import division_filter, in_scope, scope_prefix
 from sync.protocol import BlobStatus
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -234,3 +235,28 @@ def _referenced_in_scope(session: Session, station: Station, sha256: str) -> boo
         BLOBREF_TABLE.c.sha256 == sha256, division_filter(BLOBREF_TABLE.c.division, prefix)
     )
     return session.connection().execute(query.limit(1)).first() is not None
+
+
+def readable_case_blob(
+    *, session: Session, station: Station, blob_dir: Path, sha256: str, case_id: UUID
+) -> Path:
+    """The file of a complete blob of ONE case, for a station whose scope holds that case.
+
+    The reviewer's scan download: the case must reference the blob and lie in the
+    station's scope (辖区), whoever uploaded it.
+
+    Raises:
+        BlobError: 400 bad name, 404 not held (or not complete, or the case does not
+            reference it), 403 the case is out of the station's scope.
+    """
+    _check_name(sha256)
+    query = select(BLOBREF_TABLE.c.division).where(
+        BLOBREF_TABLE.c.sha256 == sha256, BLOBREF_TABLE.c.case_id == case_id
+    )
+    ref = session.connection().execute(query.limit(1)).first()
+    row = session.get(Blob, sha256)
+    if ref is None or row is None or not row.complete:
+        raise BlobError(404, "the centre holds no such scan for this case")
+    if not in_scope(ref.division, station.division, station.role):
+        raise BlobError(403, "the case is outside this station's scope")
+    return blob_path(blob_dir, sha256)

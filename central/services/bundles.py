@@ -73,7 +73,13 @@ def import_bundle(
     )
     events = [_plain(event) for event in bundle.events]
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
-    results = apply_events(session=session, station=station, events=events, schemas=schemas)
+    results = apply_events(
+        session=session,
+        station=station,
+        events=events,
+        schemas=schemas,
+        catalog_path=settings.catalog_path,
+    )
     return BundleImportResult(station_id=station.id, results=results, blobs_stored=stored)
 
 

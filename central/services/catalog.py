@@ -27,3 +27,22 @@ def published_catalog(path: Path | None) -> bytes:
         CatalogError: the county's catalog has errors.
     """
     return publish(load_catalog(path))
+
+
+def decide_level(path: Path | None, item_code: str) -> str | None:
+    """Who decides (办结) an item, by the county's catalog: its handling path's ``decide``.
+
+    Args:
+        path: the county's catalog (None: the shipped one).
+        item_code: the case's item.
+
+    Returns:
+        ``township``, ``county``, ...; None when the catalog cannot be read or has no such
+        item (nothing to check against: the lifecycle's role rules still hold).
+    """
+    if not item_code:
+        return None
+    try:
+        return load_catalog(path).get(item_code).path.decide
+    except (CatalogError, OSError, ValueError, KeyError):
+        return None

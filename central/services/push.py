@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -54,8 +55,10 @@ from central.models import (
     utcnow,
 )
 from central.services import audit, sequence
+from central.services.catalog import decide_level
 from central.services.scope import write_problem
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
+from sync.lifecycle import check_handling_path
 from sync.protocol import EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
@@ -95,6 +98,8 @@ class _Batch:
     """Audit body digests by event id, computed before the lock."""
     touched: set[UUID] = field(default_factory=set)
     duplicates: int = 0
+    catalog_path: Path | None = None
+    """The county's catalog: whose handling path says who may complete (办结) an item."""
 
 
 def apply_events(
@@ -103,6 +108,7 @@ def apply_events(
     station: Station,
     events: Sequence[Event],
     schemas: SchemaRange | None = None,
+    catalog_path: Path | None = None,
 ) -> list[EventResult]:
     """Apply a pushed batch; one result per event, in the same order.
 
@@ -111,6 +117,8 @@ def apply_events(
         station: the authenticated station.
         events: the batch, in the station's sequence order.
         schemas: the schema versions accepted (default: 1 to this software's).
+        catalog_path: the county's catalog (None: the shipped one); a 办结 its item's
+            handling path does not let the actor's level decide is superseded.
 
     Returns:
         applied / duplicate / superseded (kept, with reason) / rejected (not kept).
@@ -118,7 +126,7 @@ def apply_events(
     schemas = schemas or SchemaRange(1, SCHEMA_VERSION)
     for _attempt in range(3):
         try:
-            results = _apply_once(session, station, events, schemas)
+            results = _apply_once(session, station, events, schemas, catalog_path)
         except _InsertRace:
             session.rollback()
             continue
@@ -128,10 +136,15 @@ def apply_events(
 
 
 def _apply_once(
-    session: Session, station: Station, events: Sequence[Event], schemas: SchemaRange
+    session: Session,
+    station: Station,
+    events: Sequence[Event],
+    schemas: SchemaRange,
+    catalog_path: Path | None,
 ) -> list[EventResult]:
     # Pure-Python work first, outside the serialised section.
     batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
+    batch.catalog_path = catalog_path
     for event, result in zip(events, batch.results, strict=True):
         if result is None and event.id not in batch.prepared:
             row = batch.prepared[event.id] = _event_row(event)
@@ -277,7 +290,13 @@ def _judge_one(
     # apply_event applies sync.reducer.judge's supersede rule itself: an event not
     # allowed in the state the centre holds is recorded as superseded, with the reason.
     held = batch.views.get(event.case_id)
-    new_view = apply_any(held, event, central_seq=seq)
+    path_reason = _path_problem(batch, held, event)
+    if path_reason is not None:  # kept, as every refused act is: superseded with the reason
+        new_view = apply_any(
+            held, event, status=EventStatus.superseded, reason=path_reason, central_seq=seq
+        )
+    else:
+        new_view = apply_any(held, event, central_seq=seq)
     entry = new_view.history[-1]
     if entry.event_id == event.id:
         status, reason = EventStatus(entry.status.value), entry.reason
@@ -296,6 +315,16 @@ def _judge_one(
         id=str(event.id), status=ResultStatus(status.value), reason=note, central_seq=seq
     )
     return seq
+
+
+def _path_problem(batch: _Batch, held: View | None, event: Event) -> str | None:
+    """Why the item's handling path forbids the event (a township's 办结 of a county item)."""
+    if event.kind is not EventKind.completed or not isinstance(held, CaseView):
+        return None
+    if not held.exists or judge(held, event)[0] is EventStatus.superseded:
+        return None  # the lifecycle's own reason comes first
+    level = decide_level(batch.catalog_path, held.item_code) if held.item_code else None
+    return check_handling_path(event.kind, event.actor_role, level)
 
 
 def _event_row(event: Event) -> dict[str, Any]:

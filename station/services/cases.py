@@ -31,6 +31,7 @@ from station.services.application import (
     ValidationFailed,
 )
 from station.services.corrections import Correctable, changes, correctables
+from station.services.deciding import ReviewerActions, path_refusal
 from station.services.names import action_name, role_name, state_name
 from station.services.rules import check_rating, data_refusal
 from station.store import NewEvent, RefusedByCentreRules, StationStore
@@ -92,8 +93,8 @@ def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
     )
 
 
-class CaseService:
-    """Cases at this station, acted on by one person."""
+class CaseService(ReviewerActions):
+    """Cases at this station, acted on by one person (the reviewer's decisions: ``deciding``)."""
 
     def __init__(self, store: StationStore, catalog: Catalog, actor: Actor) -> None:
         self.store = store
@@ -299,6 +300,7 @@ class CaseService:
             kind: the action.
             reason: why (required to return, reject, withdraw or pause).
             payload: the action's other data (``to`` for forward, ``result`` to complete, ...).
+                A 办结 the item's handling path does not let this level decide is refused.
 
         Returns:
             The case after the action.
@@ -319,6 +321,7 @@ class CaseService:
 
         def allowed(view: CaseView | None) -> None:
             problem = refusal(view, kind, self.actor.role) or data_refusal(view, kind, data)
+            problem = problem or path_refusal(self.catalog, view, kind, self.actor.role)
             if problem is not None:
                 raise ActionRefused(problem)
 
@@ -326,27 +329,6 @@ class CaseService:
             return self.store.append(case_key, [self._new(kind, data)], check=allowed)
         except KeyError:
             raise ActionRefused(_("There is no such case.")) from None
-
-    def return_for_correction(
-        self,
-        case_key: str,
-        reason: str,
-        *,
-        missing: Sequence[str] = (),
-        fields: Sequence[str] = (),
-        allow_more: bool = False,
-    ) -> CaseView:
-        """退回补正 (township): why, and which materials and fields the agent is to correct.
-
-        Args:
-            case_key: case number or id.
-            reason: why, as the agent and the resident will read it.
-            missing: material keys to supply or correct.
-            fields: form field keys (``bank_account``) or person paths (``applicant.phone``).
-            allow_more: let the agent correct other fields and materials too.
-        """
-        payload = {"missing": list(missing), "fields": list(fields), "allow_more": allow_more}
-        return self.act(case_key, EventKind.returned, reason=reason, payload=payload)
 
     def supplement(
         self, case_key: str, materials: dict[str, str], attachments: Sequence[Attachment] = ()

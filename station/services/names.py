@@ -44,6 +44,8 @@ ACTION_NAMES: dict[EventKind, str] = {
     EventKind.corrected: "correct",
     EventKind.rating_corrected: "correct the rating",
     EventKind.reported: "record what could not be done",
+    EventKind.claimed: "claim",
+    EventKind.id_revealed: "look at the full ID number",
 }
 
 RECORD_STATE_NAMES: dict[UnresolvedState, str] = {

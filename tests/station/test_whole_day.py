@@ -1,7 +1,7 @@
 """A village agent's whole day at the desk, in one flow, against the demo's real central.
 
 Log in, take in two cases, sync, get one back for 补正 from the township, supplement
-and resubmit it, see it accepted and completed, hand it over and rate it (好差评).
+and resubmit it, see it accepted, forwarded and completed by the county, hand it over and rate it (好差评).
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from daiban.commands.demo import (
+    COUNTY,
     DEMO_USERS,
     DESK_VILLAGE,
     TOWNSHIP,
     _daiban,
     demo_accounts_for,
     demo_port,
+    enroll_station,
     running_central,
+    seed_accounts,
     set_up,
     set_up_central,
 )
@@ -42,6 +45,25 @@ RETURN_REASON = "户口簿复印件不清晰"
 def at_township(base: Path, *args: str) -> Any:
     """Act as the township reviewer from its own station (as the demo tells a user to)."""
     return _daiban(*args, data=base / f"station-{TOWNSHIP[0]}", json_out=True)
+
+
+def read_central_url(base: Path) -> str:
+    """The demo central's address, as the township station was enrolled with it."""
+    store = StationStore.open(base / f"station-{TOWNSHIP[0]}")
+    try:
+        return store.require_identity().central_url
+    finally:
+        store.close()
+
+
+def at_county(base: Path, *args: str) -> Any:
+    """Act as the county administrator from a county workstation, enrolled on first use."""
+    data = base / f"station-{COUNTY[0]}"
+    if not data.exists():
+        data.mkdir(parents=True)
+        enroll_station(base / "central", data, read_central_url(base), COUNTY[0])
+        seed_accounts(data)
+    return _daiban(*args, data=data, json_out=True)
 
 
 async def sync_at_desk(pilot: Pilot[None]) -> None:
@@ -172,16 +194,22 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     await sync_at_desk(pilot)
     assert "待同步0" in flat_text(pilot) and "补正0" in flat_text(pilot)
 
-    # The township accepts and completes it (受理, 办结).
+    # The township accepts it (受理) and forwards it (转办): 高龄津贴 is the county's to decide
+    # (the catalog's handling path), so the county completes it (办结).
     at_township(base, "sync")
     assert at_township(base, "case", "show", first.case_number)["state"] == "submitted"
     assert (
         at_township(base, "case", "accept", first.case_number, "--as", "reviewer")["state"]
         == "accepted"
     )
-    done = at_township(base, "case", "complete", first.case_number, "--as", "reviewer")
-    assert done["state"] == "completed"
+    forwarded = at_township(
+        base, "case", "forward", first.case_number, "--to", "县民政局", "--as", "reviewer"
+    )
+    assert forwarded["state"] == "processing"
     at_township(base, "sync")
+    done = at_county(base, "case", "complete", first.case_number, "--as", "admin")
+    assert done["state"] == "completed"
+    at_county(base, "sync")
 
     # Sync at the desk: the case waits to be handed over (待送达).
     await sync_at_desk(pilot)

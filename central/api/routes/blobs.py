@@ -1,8 +1,10 @@
-"""Attachments: HEAD/GET /blobs/{sha256}, GET .../status, PUT ?offset=N&size=S (resumable)."""
+"""Attachments: HEAD/GET /blobs/{sha256}, GET .../status, GET .../case/{case_id} (a case's
+scan, scoped), PUT ?offset=N&size=S (resumable)."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
@@ -14,6 +16,7 @@ from central.services.blobs import (
     blob_status,
     put_chunk,
     readable_blob,
+    readable_case_blob,
 )
 from central.services.blobs import (
     too_large as _too_large,
@@ -53,6 +56,24 @@ def fetch(
     try:
         path = readable_blob(
             session=session, station=station, blob_dir=settings.blob_dir, sha256=sha256
+        )
+    except BlobError as error:
+        raise _http(error) from error
+    return FileResponse(path, media_type="application/octet-stream")
+
+
+@router.get("/{sha256}/case/{case_id}")
+def fetch_for_case(
+    sha256: str, case_id: UUID, station: StationDep, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    """A scan of one case, for a station whose scope holds the case (403 otherwise)."""
+    try:
+        path = readable_case_blob(
+            session=session,
+            station=station,
+            blob_dir=settings.blob_dir,
+            sha256=sha256,
+            case_id=case_id,
         )
     except BlobError as error:
         raise _http(error) from error

@@ -47,7 +47,13 @@ def push(
     """Apply the batch in one transaction; replaying it answers ``duplicate`` for each."""
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     fault_point("push")  # test-only (central.faults); a no-op unless DAIBAN_CENTRAL_FAULT is set
-    results = apply_events(session=session, station=station, events=request.events, schemas=schemas)
+    results = apply_events(
+        session=session,
+        station=station,
+        events=request.events,
+        schemas=schemas,
+        catalog_path=settings.catalog_path,
+    )
     fault_point("after_push_commit")
     answer = PushResponse(results=results).model_dump_json()
     return Response(content=answer, media_type="application/json")

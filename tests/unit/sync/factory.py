@@ -53,6 +53,8 @@ VALID_PAYLOADS: dict[EventKind, dict[str, Any]] = {
     },
     EventKind.rating_corrected: {"old": 5, "new": 3, "why": "居民当场更正"},
     EventKind.reported: {"what": "办理房产证", "why": "不在本站办理范围"},
+    EventKind.claimed: {"name": "王审核"},
+    EventKind.id_revealed: {"whose": "applicant", "name": "王审核"},
 }
 
 

@@ -1,0 +1,279 @@
+"""The reviewer's decision dialogs: each returns what was decided (typed), or None.
+
+They only collect and check that something was said; the rules (lifecycle, role,
+handling path, payload) are the services'. F9 or Enter on the last input confirms,
+Escape cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+
+from station.i18n import _
+from station.screens.base import DeskModal
+
+COMMON_REJECTIONS = (
+    "申请事项依法不属于本机关职权范围",
+    "申请人不具备申请资格",
+    "申请事项依法不需要取得行政许可",
+    "申请人隐瞒有关情况或者提供虚假材料",
+)
+"""不予受理: the reasons reviewers give most (free text is allowed too)."""
+
+DEFAULT_BASIS = "《中华人民共和国行政许可法》第三十二条"
+"""The legal basis most refusals cite (editable)."""
+
+PAUSE_KINDS = ("公示", "调查", "鉴定")
+RESULT_CHOICES = (
+    ("approved", "通过"),
+    ("denied", "不通过"),
+    ("approved_deferred", "容缺通过"),
+)
+
+
+@dataclass
+class ReturnAnswer:
+    """退回补正: the general reason, the ticked items and each one's reason."""
+
+    reason: str
+    paths: list[str]
+    reasons: dict[str, str] = field(default_factory=dict)
+    allow_more: bool = False
+
+
+class _Form(DeskModal[object]):
+    """A dialog with OK/Cancel buttons, F9 to confirm and Escape to cancel."""
+
+    CSS_PATH = Path(__file__).resolve().parent.parent / "themes" / "review.tcss"
+    BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("f9", "ok", _("OK"))]
+
+    def buttons(self) -> ComposeResult:
+        yield Static("", id="form-message", classes="error")
+        with Horizontal():
+            yield Button(_("OK (F9)"), id="ok", variant="primary")
+            yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def say(self, message: str) -> None:
+        """Show what is missing."""
+        self.query_one("#form-message", Static).update(message)
+
+    def value(self, selector: str) -> str:
+        """An input's text, stripped."""
+        return self.query_one(selector, Input).value.strip()
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        """Check and answer (each dialog's :meth:`answer`)."""
+        answer = self.answer()
+        if answer is not None:
+            self.dismiss(answer)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_ok()
+
+    def answer(self) -> object | None:
+        """What was decided, or None after saying what is missing."""
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AcceptDialog(_Form):
+    """受理: confirm, optionally printing the 受理通知书. Answers ``{"print": bool}``."""
+
+    def __init__(self, case_number: str) -> None:
+        super().__init__()
+        self.case_number = case_number
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                _("Accept case {number}?").format(number=self.case_number), classes="heading"
+            )
+            yield Checkbox(_("Print the acceptance notice 受理通知书"), id="print")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def answer(self) -> object | None:
+        return {"print": self.query_one("#print", Checkbox).value}
+
+
+class ReturnDialog(_Form):
+    """退回补正: tick the materials and fields to correct, each with its reason."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        """Args: choices: (path, label) of every material and field that may be named."""
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog"):
+            yield Label(_("Return for correction 退回补正"), classes="heading")
+            yield Input(placeholder=_("Why (as the resident will read it)"), id="reason")
+            with VerticalScroll(id="return-items"):
+                for index, (_path, label) in enumerate(self.choices):
+                    with Horizontal(classes="return-row"):
+                        yield Checkbox(label, id=f"tick-{index}")
+                        yield Input(placeholder=_("reason"), id=f"why-{index}")
+            yield Checkbox(_("Let the village correct other items too"), id="allow-more")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Changed)
+    def _tick_with_reason(self, event: Input.Changed) -> None:
+        """Typing an item's reason ticks it."""
+        if event.input.id and event.input.id.startswith("why-") and event.value.strip():
+            self.query_one(f"#tick-{event.input.id[4:]}", Checkbox).value = True
+
+    def answer(self) -> object | None:
+        paths, reasons = [], {}
+        for index, (path, _label) in enumerate(self.choices):
+            if self.query_one(f"#tick-{index}", Checkbox).value:
+                paths.append(path)
+                why = self.value(f"#why-{index}")
+                if why:
+                    reasons[path] = why
+        reason = self.value("#reason") or "；".join(reasons.values())
+        if not paths:
+            self.say(_("Tick what is to be corrected."))
+            return None
+        if not reason:
+            self.say(_("A reason is required."))
+            return None
+        allow_more = self.query_one("#allow-more", Checkbox).value
+        return ReturnAnswer(reason, paths, reasons, allow_more)
+
+
+class RejectDialog(_Form):
+    """不予受理: a reason (common ones offered), the legal basis, where to apply instead."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog"):
+            yield Label(_("Reject 不予受理"), classes="heading")
+            yield Select(
+                [(r, r) for r in COMMON_REJECTIONS], prompt=_("Common reasons"), id="common"
+            )
+            yield Input(placeholder=_("Reason (or choose one above)"), id="reason")
+            yield Input(value=DEFAULT_BASIS, placeholder=_("Legal basis"), id="basis")
+            yield Input(placeholder=_("Where to apply instead"), id="instead")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Select.Changed, "#common")
+    def _chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#reason", Input).value = event.value
+
+    def answer(self) -> object | None:
+        reason = self.value("#reason")
+        if not reason:
+            self.say(_("A reason is required."))
+            return None
+        return {
+            "reason": reason,
+            "basis": self.value("#basis"),
+            "apply_instead": self.value("#instead"),
+        }
+
+
+class ForwardDialog(_Form):
+    """转办: to the deciding department of the handling path, or to another township."""
+
+    def __init__(self, department: str) -> None:
+        super().__init__()
+        self.department = department
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog"):
+            yield Label(_("Forward 转办"), classes="heading")
+            with RadioSet(id="target"):
+                yield RadioButton(_("To the deciding department"), value=True, id="to-department")
+                yield RadioButton(_("To another township (区内通办)"), id="to-township")
+            yield Input(value=self.department, placeholder=_("Department or township"), id="to")
+            yield Input(placeholder=_("Township division code (12 digits)"), id="division")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#to", Input).focus()
+
+    def answer(self) -> object | None:
+        to = self.value("#to")
+        township = self.query_one("#to-township", RadioButton).value
+        division = self.value("#division")
+        if not to:
+            self.say(_("Say where the case goes."))
+            return None
+        if township and not (division.isdigit() and len(division) == 12):
+            self.say(_("Give the township's 12-digit division code."))
+            return None
+        return {"to": to, "division": division if township else None}
+
+
+class PauseDialog(_Form):
+    """暂停: 公示 / 调查 / 鉴定, why and for how many days (the clock stops)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Pause for a special procedure 特别程序"), classes="heading")
+            yield Select(
+                [(k, k) for k in PAUSE_KINDS], value=PAUSE_KINDS[0], allow_blank=False, id="kind"
+            )
+            yield Input(placeholder=_("Why"), id="reason")
+            yield Input(placeholder=_("Expected days"), id="days", type="integer")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def answer(self) -> object | None:
+        reason, days = self.value("#reason"), self.value("#days")
+        if not reason:
+            self.say(_("A reason is required."))
+            return None
+        if days and not (days.isdigit() and 1 <= int(days) <= 365):
+            self.say(_("Expected days: 1 to 365."))
+            return None
+        kind = self.query_one("#kind", Select).value
+        return {"kind": str(kind), "reason": reason, "expected_days": int(days) if days else None}
+
+
+class CompleteDialog(_Form):
+    """办结: 通过 / 不通过 / 容缺通过 and a note."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Complete 办结"), classes="heading")
+            yield Select(
+                [(label, key) for key, label in RESULT_CHOICES],
+                value="approved",
+                allow_blank=False,
+                id="result",
+            )
+            yield Input(placeholder=_("Note (required if not approved)"), id="note")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def answer(self) -> object | None:
+        result, note = str(self.query_one("#result", Select).value), self.value("#note")
+        if result == "denied" and not note:
+            self.say(_("Say why it is not approved."))
+            return None
+        return {"result": result, "note": note}

@@ -1,0 +1,425 @@
+"""审核页: the whole application as the township reviewer reads it, every decision one key away.
+
+Opened from the review queue with Enter (``ReviewScreen(desk, case_number)``). What
+it shows comes from ``station.services.review``; each decision goes through
+``desk.service()`` (the signed-in person) in a worker, and the page reloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Static
+
+from station.i18n import _
+from station.screens.base import DeskModal, DeskScreen
+from station.screens.context import Desk
+from station.screens.decisions import (
+    AcceptDialog,
+    CompleteDialog,
+    ForwardDialog,
+    PauseDialog,
+    RejectDialog,
+    ReturnAnswer,
+    ReturnDialog,
+)
+from station.screens.dialogs import ConfirmDialog, MessageDialog
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+TerminalImage: Any = None
+try:  # textual-image asks the terminal what it can draw: before Textual starts, once
+    from textual_image.widget import Image as TerminalImage
+except Exception:  # no terminal to ask (stdout closed): the viewer says so instead
+    TerminalImage = None
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+ACTION_KINDS: dict[str, str] = {
+    "accept": "accepted",
+    "return_case": "returned",
+    "reject": "rejected",
+    "forward": "forwarded",
+    "pause": "paused",
+    "resume": "resumed",
+    "complete": "completed",
+    "claim": "claimed",
+}
+"""Review-page action -> the event kind the lifecycle must allow for it to be offered."""
+
+
+def _table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
+    table = Table(title=title or None, title_justify="left", expand=True, show_edge=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+class ReviewScreen(DeskScreen[None]):
+    """One case at the township's review desk."""
+
+    CSS_PATH = THEMES / "review.tcss"
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("a", "accept", _("Accept 受理")),
+        Binding("b", "return_case", _("Return 补正")),
+        Binding("j", "reject", _("Reject 不予受理")),
+        Binding("f", "forward", _("Forward 转办")),
+        Binding("p", "pause", _("Pause 暂停")),
+        Binding("u", "resume", _("Resume 恢复")),
+        Binding("d", "complete", _("Complete 办结")),
+        Binding("c", "claim", _("Claim 认领")),
+        Binding("i", "reveal_id", _("Full ID 查看完整号码")),
+        Binding("v", "view_scan", _("Scan 扫描件")),
+        Binding("pagedown", "scroll(1)", show=False),
+        Binding("pageup", "scroll(-1)", show=False),
+    ]
+
+    class Loaded(Message):
+        """The review page was read (or the case changed) by a worker."""
+
+        def __init__(self, page: Any, note: str = "") -> None:
+            super().__init__()
+            self.page = page
+            self.note = note
+
+    def __init__(self, desk: Desk, case_number: str) -> None:
+        super().__init__()
+        self.desk = desk
+        self.case_number = case_number
+        self.page: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        yield Static(_("Loading…"), id="review-header")
+        with VerticalScroll(id="review-body"):
+            yield Static("", id="review-people")
+            yield Static("", id="review-fields")
+            yield Label(_("Materials (Enter or V shows the scan)"), classes="heading")
+            yield DataTable(id="review-materials", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="review-timeline")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        status = self.query_one(DeskStatus)
+        status.state = self.desk.sync_state
+        status.who = self.desk.user.name if self.desk.user else ""
+        self._load()
+
+    def refresh_data(self) -> None:
+        """What a sync brought in (the app calls this after a sync that changed cases)."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="case", exit_on_error=False)
+    def _load(self) -> None:
+        view = self.desk.store.get_case(self.case_number)
+        self.post_message(self.Loaded(self._page(view)))
+
+    def _page(self, view: Any) -> Any:
+        """The page of ``view`` (call from a worker), None for no case."""
+        from station.services.review import review_page
+        from sync.events import Role
+
+        if view is None or not view.exists:
+            return None
+        role = self.desk.role or Role.reviewer
+        catalog = self.desk.catalog()
+        return review_page(self.desk.store, catalog, view, role, self.desk.clock().date())
+
+    def on_review_screen_loaded(self, message: ReviewScreen.Loaded) -> None:
+        self.page = message.page
+        self.query_one(DeskStatus).state = self.desk.sync_state
+        header = self.query_one("#review-header", Static)
+        if self.page is None:
+            header.update(_("There is no such case."))
+            return
+        header.update("\n".join(self.page.header))
+        self._show_people()
+        self._show_fields()
+        self._show_materials()
+        self._show_timeline()
+        self.refresh_bindings()
+        if message.note:
+            self.notify(message.note)
+
+    def _show_people(self) -> None:
+        rows = [[p.role, p.name, p.id_masked, p.phone, p.address] for p in self.page.persons]
+        headers = [_("Party"), _("Name"), _("ID number"), _("Phone"), _("Address")]
+        self.query_one("#review-people", Static).update(_table(headers, rows))
+
+    def _show_fields(self) -> None:
+        from rich.console import Group
+
+        parts: list[Any] = [
+            _table([_("Field"), _("Value")], [list(pair) for pair in self.page.fields])
+        ]
+        for group in self.page.groups:
+            parts.append(_table(group.headers, group.rows, title=group.label))
+        self.query_one("#review-fields", Static).update(Group(*parts))
+
+    def _show_materials(self) -> None:
+        table = self.query_one("#review-materials", DataTable)
+        table.clear(columns=True)
+        table.add_columns(_("Material"), _("Status"), _("Scans"))
+        for line in self.page.materials:
+            table.add_row(line.name, line.status, str(len(line.scans)) if line.scans else "—")
+
+    def _show_timeline(self) -> None:
+        rows = [[t.time, t.what, t.who, t.note] for t in self.page.timeline]
+        headers = [_("Time"), _("What"), _("Who"), _("Note")]
+        self.query_one("#review-timeline", Static).update(_table(headers, rows, _("Timeline")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the lifecycle allows the signed-in person now."""
+        from sync.events import EventKind
+        from sync.lifecycle import NOTE_ROLES
+
+        if action not in ACTION_KINDS:
+            return True
+        if self.page is None:
+            return False
+        kind = EventKind(ACTION_KINDS[action])
+        if kind in NOTE_ROLES:
+            return self.desk.role in NOTE_ROLES[kind]
+        return kind in self.page.allowed
+
+    def action_scroll(self, pages: int) -> None:
+        """Page the application up or down."""
+        body = self.query_one("#review-body", VerticalScroll)
+        body.scroll_to(y=body.scroll_y + pages * max(1, body.size.height - 1), animate=False)
+
+    def action_back(self) -> None:
+        """Back to the queue."""
+        self.dismiss(None)
+
+    # deciding ---------------------------------------------------------------------
+
+    def _act(self, call: Callable[[Any], Any], note: str, paper: str | None = None) -> None:
+        self._run(call, note, paper)
+
+    @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
+    def _run(self, call: Callable[[Any], Any], note: str, paper: str | None) -> None:
+        from station.services.cases import ActionRefused
+
+        try:
+            view = call(self.desk.service())
+        except ActionRefused as refused:
+            self.app.call_from_thread(self.notify, refused.message, severity="error")
+            return
+        self.desk.sync_state.outbox = self.desk.store.outbox_depth()
+        if paper is not None:
+            from station.services.decision_paper import print_decision
+
+            note = "\n".join([note, print_decision(self.desk, view, paper).text()])
+        self.post_message(self.Loaded(self._page(view), note))
+
+    def action_accept(self) -> None:
+        """受理 (optionally printing the 受理通知书)."""
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, dict):
+                paper = "acceptance" if answer.get("print") else None
+                self._act(lambda s: s.accept(number), _("Accepted."), paper)
+
+        self.app.push_screen(AcceptDialog(number), answered)
+
+    def action_return_case(self) -> None:
+        """退回补正: the materials and fields to correct, each with a reason."""
+        from station.services.review import correction_choices, split_named
+
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, ReturnAnswer):
+                missing, fields = split_named(answer.paths)
+                self._act(
+                    lambda s: s.return_for_correction(
+                        number,
+                        answer.reason,
+                        missing=missing,
+                        fields=fields,
+                        allow_more=answer.allow_more,
+                        reasons=answer.reasons,
+                    ),
+                    _("Returned for correction."),
+                )
+
+        self.app.push_screen(ReturnDialog(correction_choices(self.page)), answered)
+
+    def action_reject(self) -> None:
+        """不予受理: reason, legal basis, where to apply instead."""
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, dict):
+                self._act(
+                    lambda s: s.reject(
+                        number,
+                        answer["reason"],
+                        basis=answer["basis"],
+                        apply_instead=answer["apply_instead"],
+                    ),
+                    _("Rejected."),
+                )
+
+        self.app.push_screen(RejectDialog(), answered)
+
+    def action_forward(self) -> None:
+        """转办: to the handling path's deciding department, or another township."""
+        from station.services.deciding import forward_target
+
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, dict):
+                self._act(
+                    lambda s: s.forward(number, answer["to"], township_division=answer["division"]),
+                    _("Forwarded."),
+                )
+
+        department = forward_target(self.desk.catalog(), self.page.view)
+        self.app.push_screen(ForwardDialog(department), answered)
+
+    def action_pause(self) -> None:
+        """暂停 for 公示 / 调查 / 鉴定 (the clock stops)."""
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, dict):
+                self._act(
+                    lambda s: s.pause(
+                        number,
+                        answer["kind"],
+                        answer["reason"],
+                        expected_days=answer["expected_days"],
+                    ),
+                    _("Paused; the clock stops."),
+                )
+
+        self.app.push_screen(PauseDialog(), answered)
+
+    def action_resume(self) -> None:
+        """恢复: the procedure ended; the clock restarts the day after."""
+        number = self.case_number
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(lambda s: s.resume(number), _("Resumed."))
+
+        self.app.push_screen(ConfirmDialog(_("Resume the case? The clock restarts.")), answered)
+
+    def action_complete(self) -> None:
+        """办结 — only where the catalog's handling path lets this level decide."""
+        if self.page.complete_refusal:
+            self.app.push_screen(
+                MessageDialog(_("Cannot complete"), self.page.complete_refusal, error=True)
+            )
+            return
+        number = self.case_number
+
+        def answered(answer: object) -> None:
+            if isinstance(answer, dict):
+                self._act(
+                    lambda s: s.complete(number, answer["result"], answer["note"]),
+                    _("Completed."),
+                )
+
+        self.app.push_screen(CompleteDialog(), answered)
+
+    def action_claim(self) -> None:
+        """认领: colleagues see who took the case."""
+        number = self.case_number
+        self._act(lambda s: s.claim(number), _("Claimed."))
+
+    def action_reveal_id(self) -> None:
+        """查看完整号码: recorded (audited) before it is shown."""
+        if self.page is not None:
+            self._reveal(self.case_number)
+
+    @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
+    def _reveal(self, number: str) -> None:
+        from station.services.cases import ActionRefused
+
+        try:
+            full = self.desk.service().reveal_id(number)
+        except ActionRefused as refused:
+            self.app.call_from_thread(self.notify, refused.message, severity="error")
+            return
+        text = _("{number}\n(This look is recorded in the case's timeline.)").format(number=full)
+        dialog = MessageDialog(_("Full ID number"), text)
+        self.app.call_from_thread(self.app.push_screen, dialog)
+        self.post_message(self.Loaded(self._page(self.desk.store.get_case(number))))
+
+    # scans ----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#review-materials")
+    def _material_chosen(self) -> None:
+        self.action_view_scan()
+
+    def action_view_scan(self) -> None:
+        """Show the chosen material's first scan (fetched from the centre when needed)."""
+        if self.page is None:
+            return
+        row = self.query_one("#review-materials", DataTable).cursor_row
+        lines = self.page.materials
+        scans = lines[row].scans if 0 <= row < len(lines) else []
+        if not scans:
+            self.notify(_("No scan of this material."))
+            return
+        self._fetch(self.page.view, scans[0])
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def _fetch(self, view: Any, scan: Any) -> None:
+        from station.services.scans import client_for, preview
+
+        data_dir = Path(self.desk.settings.data_dir)
+        with client_for(self.desk.store) as client:
+            shown = preview(self.desk.store, data_dir, view, scan, client)
+        self.app.call_from_thread(self.app.push_screen, ScanViewer(shown))
+
+
+class ScanViewer(DeskModal[None]):
+    """One scan in the terminal (textual-image), or why it cannot be shown."""
+
+    CSS_PATH = THEMES / "review.tcss"
+    BINDINGS = [
+        Binding("escape,enter", "close", _("Close")),
+        Binding("o", "open_outside", _("Open in viewer")),
+    ]
+
+    def __init__(self, shown: Any) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="scan-viewer"):
+            yield Label(self.shown.title, classes="heading")
+            if self.shown.image is not None and TerminalImage is not None:
+                yield TerminalImage(self.shown.image, id="scan-image")
+            elif self.shown.image is not None:
+                yield Static(_("This terminal cannot draw images: press O."), classes="error")
+            if self.shown.message:
+                yield Static(self.shown.message, id="scan-message")
+        yield DeskFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_open_outside(self) -> None:
+        """Open the scan with the system's viewer."""
+        from station.services.scans import open_with_system_viewer
+
+        original = self.shown.original
+        if original is None or not open_with_system_viewer(original):
+            self.notify(_("No system viewer is available here."), severity="warning")

@@ -1,0 +1,260 @@
+"""The township reviewer's decisions (受理, 退回补正, 不予受理, 转办, 暂停/恢复, 办结, 认领).
+
+:class:`ReviewerActions` is mixed into ``CaseService``: every decision goes through
+``CaseService.act`` (the lifecycle, the role at this station, the payload schema,
+the catalog's handling path), so the desk and ``daiban case ...`` decide alike, as
+the signed-in person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from forms.catalog import Catalog, ServiceItem
+from station.services import _
+from station.services.application import ActionRefused
+from station.store import NewEvent
+from sync.events import EventKind, Role
+from sync.lifecycle import check_handling_path
+from sync.reducer import CaseView
+
+if TYPE_CHECKING:
+    from station.services.application import Actor
+    from station.store import StationStore
+
+PAUSE_KINDS = ("公示", "调查", "鉴定")
+"""Special procedures (特别程序) that stop the clock; it restarts the day after they end."""
+
+RESULTS = ("approved", "denied", "approved_deferred")
+"""办结 results: 通过 / 不通过 / 容缺通过."""
+
+LEVEL_NAMES = {
+    "village": "village",
+    "township": "township",
+    "county": "county department",
+    "city": "city department",
+    "province": "province department",
+}
+"""Who decides, as the refusal names it (translated on use)."""
+
+
+def item_of(catalog: Catalog, view: CaseView | None) -> ServiceItem | None:
+    """The case's service item, or None (办不成事, or a code the catalog does not know)."""
+    if view is None or not view.item_code:
+        return None
+    try:
+        return catalog.get(view.item_code)
+    except KeyError:
+        return None
+
+
+def path_refusal(
+    catalog: Catalog, view: CaseView | None, kind: EventKind, role: Role
+) -> str | None:
+    """Why the item's handling path forbids ``kind`` by ``role``, translated; None if not.
+
+    A township completes (办结) only items the catalog lets the township decide; the
+    others must be forwarded (转办) to the department the handling path names.
+    """
+    item = item_of(catalog, view)
+    level = item.path.decide if item is not None else None
+    if check_handling_path(kind, role, level) is None:
+        return None
+    assert item is not None and level is not None
+    return _(
+        "{item} is decided by the {level} (the catalog's handling path): "
+        "the township cannot complete it; forward it to {department}."
+    ).format(
+        item=item.title,
+        level=_(LEVEL_NAMES.get(level, level)),
+        department=item.path.department or _(LEVEL_NAMES.get(level, level)),
+    )
+
+
+def forward_target(catalog: Catalog, view: CaseView) -> str:
+    """The deciding department the handling path names (the default 转办 target)."""
+    item = item_of(catalog, view)
+    if item is None:
+        return ""
+    return item.path.department or _(LEVEL_NAMES.get(item.path.decide, item.path.decide))
+
+
+class ReviewerActions:
+    """The decisions of a township reviewer; mixed into ``CaseService``."""
+
+    if TYPE_CHECKING:  # provided by CaseService
+        store: StationStore
+        catalog: Catalog
+        actor: Actor
+
+        def act(
+            self,
+            case_key: str,
+            kind: EventKind,
+            *,
+            reason: str | None = None,
+            payload: dict[str, Any] | None = None,
+        ) -> CaseView: ...
+
+        def _check_role(self, kind: EventKind) -> None: ...
+
+        @staticmethod
+        def _validate(kind: EventKind, payload: dict[str, Any]) -> None: ...
+
+        def _new(self, kind: EventKind, payload: dict[str, Any]) -> NewEvent: ...
+
+    def accept(
+        self,
+        case_key: str,
+        *,
+        officer: str | None = None,
+        promised_days: int | None = None,
+    ) -> CaseView:
+        """受理: the case is accepted by the signed-in reviewer (the officer in charge)."""
+        payload: dict[str, Any] = {"officer": officer or self.actor.name or None}
+        if promised_days is not None:
+            payload["promised_days"] = promised_days
+        return self.act(case_key, EventKind.accepted, payload=payload)
+
+    def accept_many(self, keys: Sequence[str]) -> list[CaseView]:
+        """批量受理: accept several cases in ONE transaction (all of them, or none).
+
+        Raises:
+            ActionRefused: one of them may not be accepted (the message names it);
+                nothing was written.
+        """
+        from station.services.cases import refusal
+
+        self._check_role(EventKind.accepted)
+        payload = {"officer": self.actor.name or None}
+        self._validate(EventKind.accepted, payload)
+
+        def allowed(view: CaseView | None, _events: Sequence[NewEvent]) -> None:
+            problem = refusal(view, EventKind.accepted, self.actor.role)
+            if problem is not None:
+                number = view.case_number if view is not None else ""
+                raise ActionRefused(f"{number}: {problem}")
+
+        items = [(key, [self._new(EventKind.accepted, dict(payload))]) for key in keys]
+        try:
+            return self.store.append_many(items, check=allowed)
+        except KeyError as missing:
+            raise ActionRefused(
+                _("There is no such case: {key}").format(key=missing.args[0])
+            ) from None
+
+    def return_for_correction(
+        self,
+        case_key: str,
+        reason: str,
+        *,
+        missing: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        allow_more: bool = False,
+        reasons: Mapping[str, str] | None = None,
+    ) -> CaseView:
+        """退回补正 (township): why, and which materials and fields the agent is to correct.
+
+        The clock stays stopped until the village resubmits (补正后重新报送).
+
+        Args:
+            case_key: case number or id.
+            reason: why, as the agent and the resident will read it.
+            missing: material keys to supply or correct.
+            fields: form field keys (``bank_account``) or person paths (``applicant.phone``).
+            allow_more: let the agent correct other fields and materials too.
+            reasons: per item (``materials.KEY``, ``fields.KEY``, ``applicant.KEY``), why.
+        """
+        payload: dict[str, Any] = {
+            "missing": list(missing),
+            "fields": list(fields),
+            "allow_more": allow_more,
+            "reasons": {k: v.strip() for k, v in (reasons or {}).items() if v.strip()},
+        }
+        return self.act(case_key, EventKind.returned, reason=reason, payload=payload)
+
+    def reject(
+        self,
+        case_key: str,
+        reason: str,
+        *,
+        basis: str | None = None,
+        apply_instead: str | None = None,
+    ) -> CaseView:
+        """不予受理: why, the legal basis, and where to apply instead."""
+        payload = {
+            "basis": (basis or "").strip() or None,
+            "apply_instead": (apply_instead or "").strip() or None,
+        }
+        return self.act(case_key, EventKind.rejected, reason=reason, payload=payload)
+
+    def forward(
+        self,
+        case_key: str,
+        to: str,
+        *,
+        township_division: str | None = None,
+        note: str | None = None,
+    ) -> CaseView:
+        """转办: to the deciding department of the handling path, or to another township."""
+        view = self.store.get_case(case_key)
+        item = item_of(self.catalog, view)
+        payload: dict[str, Any] = {"to": to.strip(), "note": (note or "").strip() or None}
+        if township_division:
+            payload |= {"target": "township", "division": township_division.strip()}
+        else:
+            payload |= {"target": "department", "level": item.path.decide if item else None}
+        return self.act(case_key, EventKind.forwarded, payload=payload)
+
+    def pause(
+        self,
+        case_key: str,
+        kind: str,
+        reason: str,
+        *,
+        expected_days: int | None = None,
+    ) -> CaseView:
+        """暂停 for 公示 / 调查 / 鉴定: the clock stops until :meth:`resume`."""
+        if kind not in PAUSE_KINDS:
+            raise ActionRefused(
+                _("Choose the procedure: {kinds}.").format(kinds="、".join(PAUSE_KINDS))
+            )
+        payload: dict[str, Any] = {"kind": kind, "expected_days": expected_days}
+        return self.act(case_key, EventKind.paused, reason=reason, payload=payload)
+
+    def resume(self, case_key: str) -> CaseView:
+        """恢复: the special procedure ended; the clock restarts the day after."""
+        return self.act(case_key, EventKind.resumed)
+
+    def complete(self, case_key: str, result: str, note: str | None = None) -> CaseView:
+        """办结 with 通过 / 不通过 / 容缺通过 — only where the handling path lets this level decide.
+
+        Raises:
+            ActionRefused: not allowed (the message says why: a county item is forwarded).
+        """
+        if result not in RESULTS:
+            raise ActionRefused(_("Choose the result of the decision."))
+        payload = {"result": result, "note": (note or "").strip() or None}
+        return self.act(case_key, EventKind.completed, payload=payload)
+
+    def claim(self, case_key: str) -> CaseView:
+        """认领: take the case, so a colleague sees who is on it."""
+        return self.act(case_key, EventKind.claimed, payload={"name": self.actor.name})
+
+    def reveal_id(self, case_key: str, whose: str = "applicant") -> str:
+        """查看完整号码: the full ID number, recorded as an ``id_revealed`` event first.
+
+        Returns:
+            The full ID number (shown on screen, never logged).
+
+        Raises:
+            ActionRefused: no such case or person.
+        """
+        view = self.store.get_case(case_key)
+        person = getattr(view, whose, None) if view is not None else None
+        if person is None or not person.id_number:
+            raise ActionRefused(_("This case has no ID number to show."))
+        payload = {"whose": whose, "name": self.actor.name}
+        self.act(case_key, EventKind.id_revealed, payload=payload)
+        return str(person.id_number)

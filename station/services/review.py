@@ -1,0 +1,249 @@
+"""What the township reviewer's review page shows (审核页): the whole application, read.
+
+Every form field with its Chinese label and its value formatted (amounts, dates,
+choices, household members as a table), the applicant, principal and agent with
+their contacts, the materials with their status and scans, and the timeline with
+names. ID numbers are masked here; the full number is ``CaseService.reveal_id``
+(audited). Call :func:`review_page` from a worker: it reads the store and the catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from forms.catalog import FieldSpec, ServiceItem
+from forms.fieldtypes import to_date, to_money
+from forms.identity import mask_id_number
+from station.services import _
+from station.services.deciding import item_of, path_refusal
+from station.services.names import state_name
+from station.services.timeline import TimelineLine, people, result_text, timeline
+from sync.events import EventKind, Role
+from sync.lifecycle import CaseState, allowed_kinds
+from sync.payloads import Attachment
+from sync.reducer import CaseView, deadline_inputs
+
+RELATIONS = {"self": "the applicant in person", "relative": "a relative", "agent": "an agent"}
+"""Who came to the desk (translated on use)."""
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One person of the case: who they are to it, name, masked ID, contacts."""
+
+    role: str
+    name: str
+    id_masked: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    """A repeating group (household members) as a table."""
+
+    label: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """One material: its name, status in words, and its scans."""
+
+    key: str
+    name: str
+    status: str
+    scans: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class ReviewPage:
+    """Everything the review page shows of one case."""
+
+    view: CaseView
+    item: ServiceItem | None
+    header: list[str]
+    persons: list[PersonLine]
+    fields: list[tuple[str, str]]
+    groups: list[GroupTable]
+    materials: list[MaterialLine]
+    timeline: list[TimelineLine]
+    allowed: list[EventKind]
+    complete_refusal: str | None = None
+    """Why this reviewer may not 办结 the case (the handling path), if so."""
+
+
+def format_value(spec: FieldSpec, value: Any) -> str:
+    """A field's value as the reviewer reads it: 1,234.50 元, 2026年11月23日, 是/否, A、B."""
+    if value is None or value == "" or value == []:
+        return "—"
+    kind = spec.type
+    if kind == "money":
+        amount = to_money(value)
+        return f"{amount:,.2f} 元" if isinstance(amount, Decimal) else str(value)
+    if kind == "date":
+        day = to_date(value)
+        return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else str(value)
+    if kind == "boolean":
+        return _("yes") if value in (True, "true", "是", 1) else _("no")
+    if kind == "multi_choice" and isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if kind == "id_number":
+        return mask_id_number(str(value))
+    if kind == "bank_account":
+        digits = str(value).replace(" ", "")
+        return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    return str(value)
+
+
+def _persons(view: CaseView) -> list[PersonLine]:
+    lines = []
+    for role, person in ((_("Applicant"), view.applicant), (_("Principal"), view.principal)):
+        if person is not None:
+            masked = mask_id_number(person.id_number) if person.id_number else "—"
+            lines.append(
+                PersonLine(role, person.name, masked, person.phone or "—", person.address or "")
+            )
+    if view.agent_name:
+        where = view.station_name or ""
+        lines.append(PersonLine(_("Agent"), view.agent_name, "", view.agent_phone or "—", where))
+    return lines
+
+
+def _fields(
+    view: CaseView, item: ServiceItem | None
+) -> tuple[list[tuple[str, str]], list[GroupTable]]:
+    if item is None:
+        return [(key, str(value)) for key, value in view.fields.items()], []
+    shown = [
+        (spec.label, format_value(spec, view.fields.get(spec.key)))
+        for spec in item.fields
+        if spec.key in view.fields or spec.required
+    ]
+    groups = []
+    for group in item.groups:
+        rows = view.fields.get(group.key) or []
+        table = [
+            [format_value(spec, row.get(spec.key)) for spec in group.fields]
+            for row in rows
+            if isinstance(row, dict)
+        ]
+        groups.append(GroupTable(group.label, [spec.label for spec in group.fields], table))
+    return shown, groups
+
+
+def material_status(view: CaseView, key: str) -> str:
+    """provided 已提供 / 容缺 with its deadline / shared 免证办 / missing 缺."""
+    state = view.materials.get(key, "missing")
+    if state == "deferred":
+        by = view.supply_by.get(key)
+        when = f"{by.month}月{by.day}日" if by else "—"
+        return _("deferred 容缺, due {day}").format(day=when)
+    names = {
+        "provided": _("provided"),
+        "shared": _("shared 免证办"),
+        "missing": _("missing"),
+    }
+    return names.get(state, state)
+
+
+def _materials(view: CaseView, item: ServiceItem | None) -> list[MaterialLine]:
+    specs = list(item.materials) if item is not None else []
+    keys = [spec.key for spec in specs] + [
+        k for k in view.materials if k not in {s.key for s in specs}
+    ]
+    names = {spec.key: spec.name for spec in specs}
+    lines = []
+    for key in keys:
+        if key not in view.materials and key not in names:
+            continue
+        scans = [a for a in view.attachments if a.material_key == key]
+        lines.append(MaterialLine(key, names.get(key, key), material_status(view, key), scans))
+    loose = [a for a in view.attachments if a.material_key not in {line.key for line in lines}]
+    if loose:
+        lines.append(MaterialLine("", _("Other scans"), "", loose))
+    return lines
+
+
+def _header(
+    view: CaseView, item: ServiceItem | None, today: date, names: dict[str, str]
+) -> list[str]:
+    from forms.workdays import due_date, working_days_between
+
+    lines = [
+        f"{view.case_number}  {view.item_name}",
+        _("State: {state}   Came: {who}").format(
+            state=state_name(view.state), who=_(RELATIONS.get(view.relation, view.relation))
+        ),
+    ]
+    start, days, pauses = deadline_inputs(view)
+    if start is not None and days is not None:
+        due = due_date(start, days, pauses, today=today).date
+        left = working_days_between(today, due)
+        lines.append(_("Due {due} ({left} working days left)").format(due=due, left=left))
+    elif view.submitted_at is not None:
+        lines.append(_("Submitted on {day}").format(day=view.submitted_at.date()))
+    if view.claimed_by:
+        who = names.get(view.claimed_by) or view.claimed_name or view.claimed_by
+        lines.append(_("Claimed by {name}").format(name=who))
+    if view.last_reason and view.state in (
+        CaseState.returned,
+        CaseState.paused,
+        CaseState.rejected,
+    ):
+        lines.append(_("Reason: {reason}").format(reason=view.last_reason))
+    if view.forwarded_to:
+        lines.append(_("Forwarded to {to}").format(to=view.forwarded_to))
+    if view.result:
+        lines.append(result_text(view))
+    return lines
+
+
+def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: date) -> ReviewPage:
+    """The review page of ``view`` for a person of ``role`` (call from a worker).
+
+    Args:
+        store: the station store (account names for the timeline).
+        catalog: the service-item catalog.
+        view: the case.
+        role: the signed-in person's role (what they may do now).
+        today: the day deadlines are counted to.
+    """
+    item = item_of(catalog, view)
+    names = people(store)
+    fields, groups = _fields(view, item)
+    return ReviewPage(
+        view=view,
+        item=item,
+        header=_header(view, item, today, names),
+        persons=_persons(view),
+        fields=fields,
+        groups=groups,
+        materials=_materials(view, item),
+        timeline=timeline(view, names, item),
+        allowed=allowed_kinds(view.state, role),
+        complete_refusal=path_refusal(catalog, view, EventKind.completed, role),
+    )
+
+
+def correction_choices(page: ReviewPage) -> list[tuple[str, str]]:
+    """What a 退回补正 may name: (path, label) for every material and every form field."""
+    choices = [(f"materials.{line.key}", line.name) for line in page.materials if line.key]
+    if page.item is not None:
+        choices += [(f"fields.{spec.key}", spec.label) for spec in page.item.fields]
+    choices += [
+        ("applicant.phone", _("Applicant's phone")),
+        ("applicant.address", _("Applicant's address")),
+    ]
+    return choices
+
+
+def split_named(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Ticked paths as the ``returned`` payload names them: (material keys, field paths)."""
+    missing = [p.removeprefix("materials.") for p in paths if p.startswith("materials.")]
+    fields = [p.removeprefix("fields.") if p.startswith("fields.") else p for p in paths]
+    return missing, [p for p in fields if not p.startswith("materials.")]

@@ -1,0 +1,150 @@
+"""The centre enforces the township's decisions as the station does: 办结 only where the
+catalog's handling path lets the township decide, 认领 by a reviewer only; a case's scans
+are downloaded only by a station whose scope holds the case."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from central.models import CaseRow
+from sync.events import EventKind, Role
+from sync.protocol import API_PREFIX
+from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE
+
+COUNTY_ITEM = "640522-MZ-001"  # 高龄津贴: decided by the county (县民政局)
+TOWNSHIP_ITEM = "640522-MZ-004"  # 临时救助: decided by the township
+
+
+def _accepted_case(village: Any, township: Any, item_code: str, **created: Any) -> UUID:
+    payload = {
+        "item_code": item_code,
+        "applicant": {"name": "张三", "id_number": "640522195001011234"},
+        **created,
+    }
+    first = village.event(EventKind.created, payload=payload)
+    rest = [village.event(k, first.case_id) for k in (EventKind.received, EventKind.submitted)]
+    assert {r["status"] for r in village.push([first, *rest])} == {"applied"}
+    accepted = township.event(
+        EventKind.accepted, first.case_id, division=VILLAGE, role=Role.reviewer
+    )
+    assert township.push([accepted])[0]["status"] == "applied"
+    return first.case_id
+
+
+def _complete(township: Any, case_id: UUID) -> dict[str, Any]:
+    event = township.event(
+        EventKind.completed,
+        case_id,
+        division=VILLAGE,
+        role=Role.reviewer,
+        payload={"result": "approved"},
+    )
+    answer: dict[str, Any] = township.push([event])[0]
+    return answer
+
+
+def test_a_township_completion_of_a_county_item_is_superseded_with_its_reason(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, COUNTY_ITEM)
+
+    answer = _complete(township, case_id)
+
+    assert answer["status"] == "superseded"
+    assert answer["reason"] == "the catalog has this item decided by the county: forward it"
+    session.expire_all()
+    view = session.get_one(CaseRow, case_id).view
+    assert view["state"] == "accepted" and view["result"] is None
+    assert view["history"][-1]["status"] == "superseded"
+
+
+def test_a_township_completes_an_item_the_township_decides(enroll: Any, session: Session) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, TOWNSHIP_ITEM)
+
+    assert _complete(township, case_id)["status"] == "applied"
+    session.expire_all()
+    assert session.get_one(CaseRow, case_id).view["state"] == "completed"
+
+
+def test_a_claim_is_a_reviewers_note_and_an_agents_claim_is_superseded(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, COUNTY_ITEM)
+    by_agent = village.event(EventKind.claimed, case_id, payload={"name": "马丽"})
+    assert village.push([by_agent])[0]["status"] == "superseded"
+    claim = township.event(
+        EventKind.claimed, case_id, division=VILLAGE, role=Role.reviewer, payload={"name": "王芳"}
+    )
+    assert township.push([claim])[0]["status"] == "applied"
+    session.expire_all()
+    view = session.get_one(CaseRow, case_id).view
+    assert (view["state"], view["claimed_by"], view["claimed_name"]) == (
+        "accepted",
+        "agent-1",
+        "王芳",
+    )
+
+
+def _upload(station: Any, data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    response = station.client.put(
+        f"{API_PREFIX}/blobs/{sha}",
+        params={"offset": 0, "size": len(data)},
+        content=data,
+        headers={**station.headers, "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 200, response.text
+    return sha
+
+
+def test_a_cases_scan_is_downloaded_only_within_scope(enroll: Any, client: TestClient) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    elsewhere = enroll(OTHER_TOWN_VILLAGE[:9] + "000", "township")
+    scan = os.urandom(70_000)
+    sha = _upload(village, scan)
+    attachments = [{"sha256": sha, "name": "户口簿.jpg", "material_key": "hukou"}]
+    case_id = _accepted_case(village, township, COUNTY_ITEM, attachments=attachments)
+    url = f"{API_PREFIX}/blobs/{sha}/case/{case_id}"
+
+    fetched = client.get(url, headers=township.headers)
+    assert fetched.status_code == 200 and fetched.content == scan
+
+    refused = client.get(url, headers=elsewhere.headers)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "the case is outside this station's scope"
+    other_case = _accepted_case(village, township, COUNTY_ITEM)
+    not_its = client.get(f"{API_PREFIX}/blobs/{sha}/case/{other_case}", headers=township.headers)
+    assert not_its.status_code == 404  # the blob is not this case's scan
+
+
+def test_a_full_id_look_is_kept_by_the_centre_without_the_number(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, COUNTY_ITEM)
+    look = township.event(
+        EventKind.id_revealed,
+        case_id,
+        division=VILLAGE,
+        role=Role.reviewer,
+        payload={"whose": "applicant", "name": "王芳"},
+    )
+    assert township.push([look])[0]["status"] == "applied"
+    session.expire_all()
+    view = session.get_one(CaseRow, case_id).view
+    entry = view["history"][-1]
+    assert (entry["kind"], entry["actor_id"], entry["summary"]) == (
+        "id_revealed",
+        "agent-1",
+        {"whose": "applicant", "name": "王芳"},
+    )
+    assert view["state"] == "accepted"  # a note: the case does not move

@@ -1,0 +1,161 @@
+"""The township's decisions against a real central (SQLite and PostgreSQL): a county item's
+办结 is refused at the centre even when a station writes it; a scan is downloaded through the
+case-scoped endpoint, cached, and refused out of scope; replays answer the same."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from forms.catalog import load_catalog
+from station.services.cases import Actor, CaseService
+from station.services.scans import cached_path, client_for, preview
+from station.store import NewEvent, StationStore
+from sync.client import CentralClient
+from sync.errors import CentralRefused
+from sync.events import EventKind, Role
+from sync.protocol import ResultStatus
+from tests.e2e.conftest import Central, Station, enrolled_station, write_cases
+from tests.station.review_helpers import assistance
+
+pytestmark = pytest.mark.slow  # a real central and two or three stations
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+"""A 1×1 PNG: a scan as small as a scan can be."""
+DONE = {"result": "approved"}
+
+
+_DIVISIONS = itertools.count(31)
+
+
+@pytest.fixture
+def village(central: Central, tmp_path: Path) -> Station:
+    """A village with a division of its own in this module's shared central (two stations of
+    one division number their cases alike: see tests/e2e/test_replays.py)."""
+    division = f"6405221002{next(_DIVISIONS):02d}"
+    return enrolled_station(central, tmp_path / "village", division, "村便民服务站", "village")
+
+
+@contextmanager
+def opened(station: Station) -> Iterator[StationStore]:
+    store = StationStore.open(station.data_dir)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _service(store: StationStore, station: Station, role: Role) -> CaseService:
+    return CaseService(store, load_catalog(), Actor(f"u-{station.user}", role, station.user))
+
+
+def _accepted(village: Station, township: Station, tmp_path: Path) -> str:
+    (number,) = village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+        "case_numbers"
+    ]  # 城乡居民医保参保登记: decided by the county (县医疗保障局)
+    village.cli("sync")
+    township.cli("sync")
+    assert township.cli("case", "accept", number)["state"] == "accepted"
+    township.cli("sync")
+    return str(number)
+
+
+def test_a_county_items_completion_is_refused_at_the_station_and_at_the_centre(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    number = _accepted(village, township, tmp_path)
+    refused = township.run("case", "complete", number, "--result", "approved", "--json")
+    assert refused.returncode != 0 and "乡镇不能办结" in refused.stdout + refused.stderr
+
+    with opened(township) as store:  # a station that skips the desk's check (older software)
+        done = NewEvent(EventKind.completed, f"u-{township.user}", Role.reviewer, DONE)
+        store.append(number, [done])
+        (event,) = store.outbox_batch(100, 1 << 20)
+    report = township.cli("sync")
+    assert (report["pushed"], report["superseded"]) == (1, 1)
+    case = township.cli("case", "show", number)
+    assert case["state"] == "accepted" and case["result"] is None
+    (superseded,) = [h for h in case["history"] if h["status"] == "superseded"]
+    assert superseded["kind"] == "completed"
+    assert superseded["reason_text"] == "按事项目录，本事项由县级部门审批办结，请转办"
+
+    # Replayed (a lost answer), the same event gets the same answer and changes nothing.
+    with opened(township) as store, client_for(store) as client:
+        again = client.push([event]).results[0]
+    assert again.status is ResultStatus.duplicate
+    assert again.reason == "the catalog has this item decided by the county: forward it"
+    village.cli("sync")
+    assert village.cli("case", "show", number)["state"] == "accepted"
+
+
+def test_a_township_item_is_completed_and_the_village_sees_it(
+    central: Central, village: Station, township: Station
+) -> None:
+    with opened(village) as store:
+        number = _service(store, village, Role.agent).take_in(assistance()).case_number
+        _service(store, village, Role.agent).act(number, EventKind.submitted)
+    village.cli("sync")
+    township.cli("sync")
+    with opened(township) as store:
+        reviewer = _service(store, township, Role.reviewer)
+        reviewer.claim(number)
+        reviewer.accept(number)
+        reviewer.complete(number, "approved", "救助金3000元")
+        batch = store.outbox_batch(100, 1 << 20)
+    assert [e.kind for e in batch] == [EventKind.claimed, EventKind.accepted, EventKind.completed]
+    report = township.cli("sync")
+    assert (report["pushed"], report["superseded"]) == (3, 0)
+    with opened(township) as store, client_for(store) as client:  # a retry after a lost answer
+        replay = client.push(batch).results
+    assert {r.status for r in replay} == {ResultStatus.duplicate}
+    assert [r.reason for r in replay] == [None, None, None]
+    village.cli("sync")
+    case = village.cli("case", "show", number)
+    assert (case["state"], case["result"], case["claimed_by"]) == (
+        "completed",
+        "approved",
+        f"u-{township.user}",
+    )
+
+
+def test_a_scan_is_fetched_through_the_scoped_download_and_cached(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    scan = tmp_path / "户口簿.png"
+    scan.write_bytes(PNG)
+    with opened(village) as store:
+        agent = _service(store, village, Role.agent)
+        application = assistance()
+        application.attachments.append(agent.attach(scan, "application"))
+        number = agent.take_in(application).case_number
+    village.cli("sync")
+    township.cli("sync")
+
+    with opened(township) as store:
+        view = store.get_case(number)
+        assert view is not None
+        (attachment,) = view.attachments
+        with client_for(store) as client:
+            shown = preview(store, township.data_dir, view, attachment, client)
+        cached = cached_path(township.data_dir, attachment.sha256)
+        assert shown.image == cached and cached.read_bytes() == PNG
+        with CentralClient("http://127.0.0.1:9", "no-centre", retries=1) as offline:
+            again = preview(store, township.data_dir, view, attachment, offline)
+        assert again.image == cached  # from the cache: the centre is not asked again
+
+    other = enrolled_station(
+        central, tmp_path / "other", "640522101000", "关桥乡便民服务中心", "township"
+    )
+    with opened(other) as store, client_for(store) as client:
+        with pytest.raises(CentralRefused) as refused:
+            client.download_case_blob(str(view.case_id), attachment.sha256, tmp_path / "x")
+    assert refused.value.status_code == 403
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,303 @@
+"""The township review page (审核页) at 80×24: every decision one key away, as the signed-in
+reviewer; 办结 only where the catalog's handling path lets the township decide; the full ID
+number only on an audited key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from forms.clock import set_source
+from station.screens.decisions import (
+    AcceptDialog,
+    CompleteDialog,
+    ForwardDialog,
+    PauseDialog,
+    RejectDialog,
+    ReturnDialog,
+)
+from station.screens.dialogs import ConfirmDialog, MessageDialog
+from station.store import StationStore
+from sync.events import EventKind
+from sync.reducer import CaseView
+from tests.station.cases_seed import take_in, township
+from tests.station.conftest import NOW
+from tests.station.helpers import flat_text, settle
+from tests.station.review_helpers import (
+    REVIEWER_ID,
+    open_review,
+    take_in_assistance,
+    township_app,
+)
+from tests.station.test_intake import ELDER_ID
+from tests.station.test_roles import township_station
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[None]:
+    """Events are stamped at the tests' "now" (timelines and due dates do not drift)."""
+    set_source(lambda: NOW)
+    yield
+    set_source(None)
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[StationStore]:
+    store = township_station(tmp_path / "township")
+    yield store
+    store.close()
+
+
+def last(store: StationStore, number: str) -> tuple[CaseView, EventKind, str]:
+    """The case, and the kind and actor of its last event."""
+    view = store.get_case(number)
+    assert view is not None
+    entry = view.history[-1]
+    return view, entry.kind, entry.actor_id
+
+
+async def test_accept_is_one_key_and_carries_the_reviewer(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, number)
+        assert "马占福" in flat_text(pilot) and "640522********" in flat_text(pilot)
+        assert ELDER_ID not in flat_text(pilot)  # masked until 查看完整号码
+        await pilot.press("a")
+        assert isinstance(pilot.app.screen, AcceptDialog)
+        await pilot.press("enter")  # OK has the focus
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        view, kind, actor = last(station, number)
+        assert (view.state, kind, actor) == ("accepted", EventKind.accepted, REVIEWER_ID)
+        assert view.officer == "王芳"
+        assert "已受理" in flat_text(pilot)
+
+
+async def test_return_names_materials_and_fields_each_with_its_reason(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ReturnDialog)
+        paths = [path for path, _label in dialog.choices]
+        hukou, account = paths.index("materials.hukou"), paths.index("fields.bank_account")
+        dialog.query_one(f"#why-{hukou}", Input).value = "复印件不清晰"
+        dialog.query_one(f"#why-{account}", Input).value = "账号与存折不符"
+        await pilot.pause()
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+    assert (view.state, kind, actor) == ("returned", EventKind.returned, REVIEWER_ID)
+    assert view.missing == ["hukou"] and view.correct_fields == ["bank_account"]
+    assert view.correct_reasons == {
+        "materials.hukou": "复印件不清晰",
+        "fields.bank_account": "账号与存折不符",
+    }
+    assert view.last_reason == "复印件不清晰；账号与存折不符"
+    assert view.pauses == [(NOW.date(), None)]  # the clock stays stopped until resubmission
+
+
+async def test_reject_with_reason_basis_and_where_to_apply(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog)
+        dialog.query_one("#reason", Input).value = "申请人不具备申请资格"
+        dialog.query_one("#instead", Input).value = "县民政局"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+    assert (view.state, kind, actor) == ("rejected", EventKind.rejected, REVIEWER_ID)
+    assert view.last_reason == "申请人不具备申请资格" and view.apply_instead == "县民政局"
+    assert view.reject_basis == "《中华人民共和国行政许可法》第三十二条"
+
+
+async def test_forward_goes_to_the_department_of_the_handling_path(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ForwardDialog)
+        assert dialog.query_one("#to", Input).value == "县民政局"  # from the catalog
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+    assert (view.state, kind, actor) == ("processing", EventKind.forwarded, REVIEWER_ID)
+    assert view.forwarded_to == "县民政局"
+
+
+async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: Path) -> None:
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("p")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PauseDialog)
+        dialog.query_one("#reason", Input).value = "村内公示七天"
+        dialog.query_one("#days", Input).value = "7"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+        assert (view.state, kind, actor) == ("paused", EventKind.paused, REVIEWER_ID)
+        assert (view.pause_kind, view.pause_expected_days) == ("公示", 7)
+        assert view.pauses[-1] == (NOW.date(), None)  # the clock stops
+        await pilot.press("u")
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+    assert (view.state, kind, actor) == ("accepted", EventKind.resumed, REVIEWER_ID)
+    assert view.pauses[-1] == (NOW.date(), NOW.date())  # restarts the day after
+
+
+async def test_complete_a_township_item(station: StationStore, tmp_path: Path) -> None:
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        assert "3,000.00元" in flat_text(pilot)  # amounts formatted
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CompleteDialog)
+        dialog.query_one("#note", Input).value = "救助金3000元"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+    assert (view.state, kind, actor) == ("completed", EventKind.completed, REVIEWER_ID)
+    assert (view.result, view.result_note) == ("approved", "救助金3000元")
+
+
+async def test_a_county_item_cannot_be_completed_by_the_township(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = take_in(station).case_number  # 高龄津贴: the county (县民政局) decides
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, MessageDialog) and dialog.title_text == "不能办结"
+        assert "“高龄津贴”由县级部门审批办结" in dialog.text and "乡镇不能办结" in dialog.text
+        assert "请转办至县民政局" in dialog.text
+    view, kind, _actor = last(station, number)
+    assert (view.state, kind) == ("accepted", EventKind.accepted)  # nothing written
+
+
+def test_the_service_refuses_a_township_completion_of_a_county_item(
+    station: StationStore,
+) -> None:
+    from station.services.cases import ActionRefused, Actor, CaseService
+    from sync.events import Role
+    from tests.station.conftest import shipped_catalog
+
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    reviewer = CaseService(station, shipped_catalog(), Actor(REVIEWER_ID, Role.reviewer, "王芳"))
+    with pytest.raises(ActionRefused) as refused:
+        reviewer.complete(number, "approved")
+    assert "乡镇不能办结" in refused.value.message and "县民政局" in refused.value.message
+    assert last(station, number)[1] is EventKind.accepted
+
+
+async def test_claim_is_a_note_shown_in_the_timeline(station: StationStore, tmp_path: Path) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("c")
+        await settle(pilot)
+        view, kind, actor = last(station, number)
+        assert (view.state, kind, actor) == ("submitted", EventKind.claimed, REVIEWER_ID)
+        assert view.claimed_by == REVIEWER_ID
+        assert "已由王芳认领" in flat_text(pilot)
+        page = pilot.app.screen.page
+        assert (page.timeline[-1].what, page.timeline[-1].who) == ("认领", "王芳")
+
+
+async def test_the_full_id_is_shown_only_on_its_key_and_the_look_is_recorded(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        assert ELDER_ID not in flat_text(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MessageDialog)
+        assert ELDER_ID in flat_text(pilot)
+        view, kind, actor = last(station, number)
+    assert (kind, actor) == (EventKind.id_revealed, REVIEWER_ID)
+    assert ELDER_ID not in view.history[-1].model_dump_json()  # the record never holds it
+    pending = station.outbox_batch(100, 1 << 20)
+    assert pending[-1].kind is EventKind.id_revealed  # it syncs to the centre
+    assert ELDER_ID not in pending[-1].model_dump_json()
+
+
+def test_accept_many_accepts_all_in_one_transaction_or_none(station: StationStore) -> None:
+    from station.services.cases import ActionRefused, Actor, CaseService
+    from sync.events import Role
+    from tests.station.conftest import shipped_catalog
+
+    numbers = [township(station, take_in(station, n).case_number).case_number for n in "甲乙"]
+    done = take_in(station, "丙").case_number  # taken in, not submitted: may not be accepted
+    reviewer = CaseService(station, shipped_catalog(), Actor(REVIEWER_ID, Role.reviewer, "王芳"))
+    with pytest.raises(ActionRefused) as refused:
+        reviewer.accept_many([*numbers, done])
+    assert done in refused.value.message
+    assert [last(station, n)[1] for n in numbers] == [EventKind.submitted] * 2  # none written
+    views = reviewer.accept_many(numbers)
+    assert [v.state for v in views] == ["accepted", "accepted"]
+    assert {last(station, n)[2] for n in numbers} == {REVIEWER_ID}
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff"
+    b"\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+async def test_a_scan_is_shown_in_the_terminal_from_its_material(
+    station: StationStore, tmp_path: Path
+) -> None:
+    from station.screens.review import ScanViewer, TerminalImage
+    from station.services.cases import CaseService
+    from tests.station.cases_seed import AGENT, allowance
+    from tests.station.conftest import shipped_catalog
+
+    scan = tmp_path / "户口簿.png"
+    scan.write_bytes(PNG)
+    agent = CaseService(station, shipped_catalog(), AGENT)
+    application = allowance()
+    application.attachments.append(agent.attach(scan, "hukou"))
+    number = township(station, agent.take_in(application, today=NOW.date()).case_number)
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, number.case_number)
+        table = screen.query_one("#review-materials")
+        table.focus()
+        await pilot.press("down")  # 居民身份证 -> 户口簿
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = pilot.app.screen
+        assert isinstance(viewer, ScanViewer) and viewer.shown.title == "户口簿.png"
+        assert TerminalImage is not None and viewer.query(TerminalImage)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
