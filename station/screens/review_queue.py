@@ -221,10 +221,10 @@ class ReviewQueueScreen(DeskScreen[None]):
             self._open_case(event.row_key.value)
 
     def _open_case(self, key: str) -> None:
-        """Open one case (the review page replaces this screen's target here)."""
-        from station.screens.case import CaseScreen
+        """Open one case on the review page (审核页)."""
+        from station.screens.review import ReviewScreen
 
-        self.app.push_screen(CaseScreen(self.desk, key))
+        self.app.push_screen(ReviewScreen(self.desk, key))
 
     def action_section(self, name: str) -> None:
         """Show one section (1 待受理 … 6 已超期)."""

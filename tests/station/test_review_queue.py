@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Select
 
 from station.app import make_app
 from station.config import load_settings
-from station.screens.case import CaseScreen
+from station.screens.review import ReviewScreen
 from station.screens.review_queue import ReviewQueueScreen
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
@@ -131,7 +131,7 @@ async def test_enter_opens_the_oldest_case_and_esc_comes_back(town: Township) ->
         queue = pilot.app.screen
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, CaseScreen)
+        assert isinstance(pilot.app.screen, ReviewScreen)
         assert oldest.case_number in flat_text(pilot)
         await pilot.press("escape")
         await settle(pilot)
