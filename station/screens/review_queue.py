@@ -61,6 +61,8 @@ class ReviewQueueScreen(DeskScreen[None]):
         Binding("i", "pick('item')", _("Item")),
         Binding("s", "pick('state')", _("State")),
         Binding("x", "clear_filters", _("Clear")),
+        Binding("space", "mark", _("Mark 勾选"), show=False),
+        Binding("A", "accept_marked", _("Accept marked 批量受理"), key_display="A", show=False),
         Binding("escape", "focus_table", _("To the list 回到列表"), show=False),
         Binding("l", "all_cases", _("All cases 全部办件"), show=False),
         Binding("r", "refresh", _("Refresh"), show=False),
@@ -81,6 +83,8 @@ class ReviewQueueScreen(DeskScreen[None]):
         self.section = Section.waiting
         self.data: QueueData | None = None
         self.entries: dict[str, QueueEntry] = {}
+        self.marked: set[str] = set()
+        """Cases ticked for 批量受理 (Space), by case number."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -168,8 +172,12 @@ class ReviewQueueScreen(DeskScreen[None]):
         first, second = SECTION_COLUMNS[self.section]
         labels = ("Card 牌", "Village 村", "Item", "Applicant", first, second, "Note")
         table.add_columns(*(_(label) for label in labels))
+        self.marked &= set(self.entries)  # a decided or filtered-out case is no longer ticked
         for number, entry in self.entries.items():
-            table.add_row(*table_row(self.section, entry), key=number)
+            row = table_row(self.section, entry)
+            if number in self.marked:
+                row = ("✔ " + str(row[0]), *row[1:])
+            table.add_row(*row, key=number)
         self._restore(keep)
         self._show_detail(len(rows))
 
@@ -225,6 +233,41 @@ class ReviewQueueScreen(DeskScreen[None]):
         from station.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.desk, key))
+
+    def action_mark(self) -> None:
+        """Space: tick or untick the highlighted case for 批量受理."""
+        key = self._highlighted_key()
+        if key is None:
+            return
+        self.marked ^= {key}
+        self._show()
+        self.notify(_("{n} cases ticked; A accepts them all.").format(n=len(self.marked)))
+
+    def action_accept_marked(self) -> None:
+        """A: 批量受理 — accept every ticked case (or the highlighted one), all or none."""
+        from station.screens.dialogs import ConfirmDialog
+
+        keys = sorted(self.marked) or [k for k in [self._highlighted_key()] if k]
+        if not keys:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._accept_many(keys)
+
+        question = _("Accept these {n} cases (受理)?").format(n=len(keys))
+        self.app.push_screen(ConfirmDialog(question + "\n" + "\n".join(keys)), answered)
+
+    @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
+    def _accept_many(self, keys: list[str]) -> None:
+        views = self.desk.service().accept_many(keys)  # ActionRefused: the one error dialog
+        self.desk.sync_state.outbox = self.desk.store.outbox_depth()
+        self.app.call_from_thread(self._accepted, len(views))
+
+    def _accepted(self, count: int) -> None:
+        self.marked.clear()
+        self.notify(_("{n} cases accepted.").format(n=count))
+        self.action_refresh()
 
     def action_section(self, name: str) -> None:
         """Show one section (1 待受理 … 6 已超期)."""

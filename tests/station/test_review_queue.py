@@ -374,3 +374,29 @@ def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
     handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
     town.store.append(done.case_number, [handed])  # 已送达: closed
     assert waiting() == [(new.case_number, ())]
+
+
+async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: Township) -> None:
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 20)), ZHANG_ID)
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert rows(pilot) == [li.case_number, ma.case_number, zhang.case_number]
+        await pilot.press("down", "space", "down", "space")  # 马占福 and 张桂兰
+        await settle(pilot)
+        queue = pilot.app.screen
+        assert isinstance(queue, ReviewQueueScreen)
+        assert queue.marked == {ma.case_number, zhang.case_number}
+        assert "✔" in screen_text(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        assert "受理这2件办件吗" in flat_text(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert rows(pilot) == [li.case_number]  # the two left 待受理
+    for case, state in ((ma, "accepted"), (zhang, "accepted"), (li, "submitted")):
+        view = town.store.get_case(case.case_number)
+        assert view is not None and view.state == state
+    accepted = town.store.get_case(ma.case_number)
+    assert accepted is not None and accepted.history[-1].actor_id == "u-wf"
