@@ -138,6 +138,11 @@ class IntakeScreen(DraftKeeping):
                         id="relation",
                         compact=True,
                     )
+                with Horizontal(id="residence-row", classes="choice-row"):
+                    yield Label(_("Registered in (户籍)"), classes="field-label")
+                    yield Select[str](
+                        [], prompt=_("this township 本乡镇"), id="residence", compact=True
+                    )
                 with Vertical(id="principal-box"):
                     for spec in applicant_specs("principal"):
                         path = f"principal.{spec.key}"
@@ -171,6 +176,7 @@ class IntakeScreen(DraftKeeping):
 
     async def on_intake_screen_catalog_ready(self, message: IntakeScreen.CatalogReady) -> None:
         self.catalog = message.catalog
+        self._offer_townships()
         self._show_results("")
         if self.draft.item_code:
             await self._build_item(self.catalog.get(self.draft.item_code))
@@ -288,6 +294,23 @@ class IntakeScreen(DraftKeeping):
         self._show_principal()
         self._save()
         self.call_after_refresh(self.release_keys)
+
+    def _offer_townships(self) -> None:
+        """区内通办: the county's other townships, for a resident registered elsewhere."""
+        own = self.desk.division[:9] + "000"
+        towns = [(d.name, d.code) for d in self.catalog.divisions if d.level == "township"]
+        choices = [(name, code) for name, code in towns if code != own]
+        residence = self.query_one("#residence", Select)
+        with residence.prevent(Select.Changed):
+            residence.set_options(choices)
+            if self.draft.residence_division in {code for _name, code in choices}:
+                residence.value = self.draft.residence_division
+
+    @on(Select.Changed, "#residence")
+    def _residence_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        self.draft.residence_division = "" if value is Select.NULL else str(value)
+        self._save()
 
     @on(Checkbox.Changed, "#commitment")
     def _commitment_changed(self, event: Checkbox.Changed) -> None:

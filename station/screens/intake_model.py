@@ -35,6 +35,8 @@ class IntakeDraft:
     """容缺 deadlines as ISO dates (JSON-friendly)."""
     commitment: bool = False
     """The applicant made the 告知承诺."""
+    residence_division: str = ""
+    """区内通办: the township of the applicant's 户籍 when it is not this station's (else "")."""
     attachments: list[dict[str, Any]] = field(default_factory=list)
     """Scans already in the blob store: sha256, name, size, material_key."""
 
@@ -105,6 +107,7 @@ class IntakeDraft:
             "supply_by": dict(self.supply_by),  # as typed: a wrong date is named, not dropped
             "attachments": [dict(a) for a in self.attachments],
             "commitment": self.commitment,
+            "residence_division": self.residence_division,
         }
 
 

@@ -126,3 +126,25 @@ async def test_a_wrong_supply_by_date_is_named_and_kept_not_dropped(
         assert pilot.app.screen.focused is row.query_one("#supply-by", Input)
     drafts = store.list_drafts()
     assert drafts[0].data["supply_by"]["bank_card"] == "2026-13-45"
+
+
+async def test_a_resident_registered_in_another_township_is_routed_there(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """区内通办 at the desk: the case goes to the township of the resident's 户籍."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen)
+        residence = screen.query_one("#residence")
+        assert "李旺镇" in [label for label, _code in residence._options]  # type: ignore[attr-defined]
+        residence.value = "640522101000"  # type: ignore[attr-defined]
+        await settle(pilot)
+        await fill_allowance(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "已收件" in flat_text(pilot)
+    (case,) = store.list_cases()
+    view = store.get_case(case.case_number)
+    assert view is not None and view.handling_division == "640522101000"
