@@ -240,8 +240,12 @@ PERSON_LABELS = {
 """The person fields a township may name for correction (``applicant.phone``)."""
 
 
-def _reason_for(reasons: object, key: str) -> str:
-    return str(reasons.get(key) or "") if isinstance(reasons, dict) else ""
+def _reason_for(reasons: object, *keys: str) -> str:
+    """The reviewer's reason for an item, by ``materials.KEY`` / ``fields.KEY`` (the
+    ``returned`` payload's keys) or the bare key."""
+    if not isinstance(reasons, dict):
+        return ""
+    return next((str(reasons[key]) for key in keys if reasons.get(key)), "")
 
 
 def _material_rows(
@@ -252,7 +256,7 @@ def _material_rows(
     lines = []
     for wanted in missing:
         spec = by_key.get(wanted) or by_name.get(wanted)
-        why = _reason_for(reasons, wanted)
+        why = _reason_for(reasons, f"materials.{wanted}", wanted)
         if spec is None:
             lines.append(MaterialLine(wanted, 1, False, MaterialStatus.missing, deadline, why))
             continue
@@ -287,7 +291,8 @@ def _field_rows(
             False,
             MaterialStatus.missing,
             deadline,
-            _reason_for(reasons, path) or "按实际情况如实更正",
+            _reason_for(reasons, path if "." in path else f"fields.{path}", path)
+            or "按实际情况如实更正",
         )
         for path in fields
     ]
