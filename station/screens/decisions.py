@@ -57,8 +57,8 @@ class _Form(DeskModal[object]):
     def buttons(self) -> ComposeResult:
         yield Static("", id="form-message", classes="error")
         with Horizontal():
-            yield Button(_("OK (F9)"), id="ok", variant="primary")
-            yield Button(_("Cancel (Esc)"), id="cancel")
+            yield Button(_("OK (F9)"), id="ok", variant="primary", compact=True)
+            yield Button(_("Cancel (Esc)"), id="cancel", compact=True)
 
     def say(self, message: str) -> None:
         """Show what is missing."""
@@ -100,7 +100,7 @@ class AcceptDialog(_Form):
             yield Label(
                 _("Accept case {number}?").format(number=self.case_number), classes="heading"
             )
-            yield Checkbox(_("Print the acceptance notice 受理通知书"), id="print")
+            yield Checkbox(_("Print the acceptance notice 受理通知书"), id="print", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -121,13 +121,17 @@ class ReturnDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Return for correction 退回补正"), classes="heading")
-            yield Input(placeholder=_("Why (as the resident will read it)"), id="reason")
+            yield Input(
+                placeholder=_("Why (as the resident will read it)"), id="reason", compact=True
+            )
             with VerticalScroll(id="return-items"):
                 for index, (_path, label) in enumerate(self.choices):
                     with Horizontal(classes="return-row"):
-                        yield Checkbox(label, id=f"tick-{index}")
-                        yield Input(placeholder=_("reason"), id=f"why-{index}")
-            yield Checkbox(_("Let the village correct other items too"), id="allow-more")
+                        yield Checkbox(label, id=f"tick-{index}", compact=True)
+                        yield Input(placeholder=_("reason"), id=f"why-{index}", compact=True)
+            yield Checkbox(
+                _("Let the village correct other items too"), id="allow-more", compact=True
+            )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -165,11 +169,12 @@ class RejectDialog(_Form):
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Reject 不予受理"), classes="heading")
             yield Select(
-                [(r, r) for r in COMMON_REJECTIONS], prompt=_("Common reasons"), id="common"
+                [(r, r) for r in COMMON_REJECTIONS], prompt=_("Common reasons"), id="common",
+                compact=True,
             )
-            yield Input(placeholder=_("Reason (or choose one above)"), id="reason")
-            yield Input(value=DEFAULT_BASIS, placeholder=_("Legal basis"), id="basis")
-            yield Input(placeholder=_("Where to apply instead"), id="instead")
+            yield Input(placeholder=_("Reason (or choose one above)"), id="reason", compact=True)
+            yield Input(value=DEFAULT_BASIS, placeholder=_("Legal basis"), id="basis", compact=True)
+            yield Input(placeholder=_("Where to apply instead"), id="instead", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -205,8 +210,15 @@ class ForwardDialog(_Form):
             with RadioSet(id="target"):
                 yield RadioButton(_("To the deciding department"), value=True, id="to-department")
                 yield RadioButton(_("To another township (区内通办)"), id="to-township")
-            yield Input(value=self.department, placeholder=_("Department or township"), id="to")
-            yield Input(placeholder=_("Township division code (12 digits)"), id="division")
+            yield Input(
+                value=self.department,
+                placeholder=_("Department or township"),
+                id="to",
+                compact=True,
+            )
+            yield Input(
+                placeholder=_("Township division code (12 digits)"), id="division", compact=True
+            )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -232,10 +244,14 @@ class PauseDialog(_Form):
         with Vertical(classes="dialog"):
             yield Label(_("Pause for a special procedure 特别程序"), classes="heading")
             yield Select(
-                [(k, k) for k in PAUSE_KINDS], value=PAUSE_KINDS[0], allow_blank=False, id="kind"
+                [(k, k) for k in PAUSE_KINDS],
+                value=PAUSE_KINDS[0],
+                allow_blank=False,
+                id="kind",
+                compact=True,
             )
-            yield Input(placeholder=_("Why"), id="reason")
-            yield Input(placeholder=_("Expected days"), id="days", type="integer")
+            yield Input(placeholder=_("Why"), id="reason", compact=True)
+            yield Input(placeholder=_("Expected days"), id="days", type="integer", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -264,8 +280,9 @@ class CompleteDialog(_Form):
                 value="approved",
                 allow_blank=False,
                 id="result",
+                compact=True,
             )
-            yield Input(placeholder=_("Note (required if not approved)"), id="note")
+            yield Input(placeholder=_("Note (required if not approved)"), id="note", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:

@@ -70,7 +70,8 @@ class ReviewScreen(DeskScreen[None]):
 
     CSS_PATH = THEMES / "review.tcss"
     BINDINGS = [
-        Binding("escape", "back", _("Back")),
+        # at 80 columns the footer keeps the decisions; Esc and v are listed by F1
+        Binding("escape", "back", _("Back"), show=False),
         Binding("a", "accept", _("Accept 受理")),
         Binding("b", "return_case", _("Return 补正")),
         Binding("j", "reject", _("Reject 不予受理")),
@@ -80,7 +81,7 @@ class ReviewScreen(DeskScreen[None]):
         Binding("d", "complete", _("Complete 办结")),
         Binding("c", "claim", _("Claim 认领")),
         Binding("i", "reveal_id", _("Full ID 查看完整号码")),
-        Binding("v", "view_scan", _("Scan 扫描件")),
+        Binding("v", "view_scan", _("Scan 扫描件"), show=False),
         Binding("pagedown", "scroll(1)", show=False),
         Binding("pageup", "scroll(-1)", show=False),
     ]

@@ -301,3 +301,29 @@ async def test_a_scan_is_shown_in_the_terminal_from_its_material(
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen
+
+
+@pytest.mark.parametrize("elder", [False, True])
+@pytest.mark.parametrize("key", ["a", "b", "j"])
+async def test_every_decision_dialog_shows_its_buttons_at_80x24(
+    station: StationStore, tmp_path: Path, key: str, elder: bool
+) -> None:
+    from textual.widgets import Button
+
+    from tests.station.test_fit import clipped_keys
+
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        if elder:
+            await pilot.press("f2")
+        assert clipped_keys(pilot) == []  # the review page's footer fits too
+        await pilot.press(key)
+        await settle(pilot)
+        for button_id in ("#ok", "#cancel"):
+            button = pilot.app.screen.query_one(button_id, Button)
+            region = button.region
+            assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (
+                button_id,
+                region,
+            )
