@@ -75,8 +75,8 @@ def _tail(sheet: Sheet, decision: DecisionDocument) -> list[Flowable]:
 
 def _according(decision: DecisionDocument, fallback: str) -> str:
     """``根据……的规定，`` from the decision's legal basis (or the general wording)."""
-    basis = decision.legal_basis or fallback
-    return f"根据{basis}的规定，"
+    basis = (decision.legal_basis or fallback).removesuffix("的规定")
+    return f"根据{basis}的规定，"  # a basis that says 的规定 itself is not doubled
 
 
 def review_rights(decision: DecisionDocument) -> str:

@@ -169,7 +169,9 @@ class RejectDialog(_Form):
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Reject 不予受理"), classes="heading")
             yield Select(
-                [(r, r) for r in COMMON_REJECTIONS], prompt=_("Common reasons"), id="common",
+                [(r, r) for r in COMMON_REJECTIONS],
+                prompt=_("Common reasons"),
+                id="common",
                 compact=True,
             )
             yield Input(placeholder=_("Reason (or choose one above)"), id="reason", compact=True)

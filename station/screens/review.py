@@ -254,6 +254,7 @@ class ReviewScreen(DeskScreen[None]):
                         reasons=answer.reasons,
                     ),
                     _("Returned for correction."),
+                    "correction",  # the 补正告知书 is the written, at-once notice §32 asks for
                 )
 
         self.app.push_screen(ReturnDialog(correction_choices(self.page)), answered)
@@ -272,6 +273,7 @@ class ReviewScreen(DeskScreen[None]):
                         apply_instead=answer["apply_instead"],
                     ),
                     _("Rejected."),
+                    "rejection",  # the 不予受理通知书: reason, where to apply, 复议/诉讼
                 )
 
         self.app.push_screen(RejectDialog(), answered)

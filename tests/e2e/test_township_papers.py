@@ -208,7 +208,7 @@ def test_the_correction_notice_lists_every_row_at_once_in_the_townships_name(
     )
     body = flat(text)
     assert OFFICE in body and re.search(r"海城便民补〔20\d\d〕1号", body)
-    assert "现一次性告知你需要补正的全部内容如下" in body
+    assert "现一次性告知你需要补正的全部内容如下" in body and "的规定的规定" not in body
     assert "逾期未补正的，视为撤回申请" in body
     assert "经办人：王芳联系电话：0955-4012301" in body
 
