@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
@@ -36,12 +37,23 @@ def screen_commands(screen: Screen[Any]) -> Iterator[DeskCommand]:
         binding = active.binding
         if not binding.description or binding.action in seen:
             continue
-        if binding.action in TEXTUAL_OWN or not type(active.node).__module__.startswith("station."):
+        if binding.action in TEXTUAL_OWN or binding.action not in desk_actions(active.node):
             continue  # Textual's own widget keys (page up, copy...) are English and not ours
         if active.node.check_action(binding.action, ()) is False:
             continue  # not offered now (e.g. 授权委托书 when the resident came in person)
         seen.add(binding.action)
         yield DeskCommand(key_label(key), binding.description, _runner(active.node, binding.action))
+
+
+def desk_actions(node: Any) -> set[str]:
+    """The actions bound by the desk's own classes of ``node`` (not inherited from Textual's)."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("station."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            actions.add(binding.action if isinstance(binding, Binding) else binding[1])
+    return actions
 
 
 def key_label(key: str) -> str:

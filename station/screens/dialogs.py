@@ -8,7 +8,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
@@ -27,9 +27,10 @@ class MessageDialog(DeskModal[None]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog message-dialog"):
             yield Label(self.title_text, classes="heading")
-            yield Static(self.text, classes="error" if self.error else "")
+            with VerticalScroll(classes="message-body"):  # a long list (F1's keys) scrolls
+                yield Static(self.text, classes="error" if self.error else "")
             with Horizontal():
                 yield Button(_("OK (Enter)"), id="ok", variant="primary")
 
