@@ -253,6 +253,7 @@ class ReviewScreen(DeskScreen[None]):
                         reasons=answer.reasons,
                     ),
                     _("Returned for correction."),
+                    "correction",  # 一次性告知: the resident gets the whole list on paper
                 )
 
         self.app.push_screen(ReturnDialog(correction_choices(self.page)), answered)
@@ -271,6 +272,7 @@ class ReviewScreen(DeskScreen[None]):
                         apply_instead=answer["apply_instead"],
                     ),
                     _("Rejected."),
+                    "rejection",
                 )
 
         self.app.push_screen(RejectDialog(), answered)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms.catalog import FieldSpec, ServiceItem
+from forms.clock import china_day
 from forms.fieldtypes import to_date, to_money
 from forms.identity import mask_id_number
 from station.services import _
@@ -186,7 +187,7 @@ def _header(
         left = working_days_between(today, due)
         lines.append(_("Due {due} ({left} working days left)").format(due=due, left=left))
     elif view.submitted_at is not None:
-        lines.append(_("Submitted on {day}").format(day=view.submitted_at.date()))
+        lines.append(_("Submitted on {day}").format(day=china_day(view.submitted_at)))
     if view.claimed_by:
         who = names.get(view.claimed_by) or view.claimed_name or view.claimed_by
         lines.append(_("Claimed by {name}").format(name=who))

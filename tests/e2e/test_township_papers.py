@@ -194,7 +194,7 @@ def test_the_correction_notice_lists_every_row_at_once_in_the_townships_name(
         payload={
             "missing": ["bank_card", "application_form"],
             "fields": ["bank_account", "applicant.phone"],
-            "reasons": {"bank_card": "卡号不清晰", "applicant.phone": "号码已停机"},
+            "reasons": {"materials.bank_card": "卡号不清晰", "applicant.phone": "号码已停机"},
         },
     )
     pdf = desk.print("correction", number, tmp_path / "c.pdf", "--as", "wangfang")
