@@ -237,7 +237,10 @@ async def the_morning(township: Station, first: str, second: str) -> None:
         text = flat_text(pilot)
         assert "1待受理2" in text and "2补正中0" in text
         assert list(queue.entries) == [first, second]  # oldest first
-        assert text.index("海城镇山门村") < text.index("李秀英") < text.index("海城镇武塬村")
+        assert text.index("李秀英") < text.index("马占福")
+        villages = [entry.village for entry in queue.entries.values()]
+        assert villages == ["海城镇山门村便民服务站", "海城镇武塬村便民服务站"]
+        assert f"{first}海城镇山门村便民服务站李秀英" in text  # the highlighted case in full
         review = await open_from_queue(pilot, first)
         text = flat_text(pilot)
         assert "临时救助申请" in text and "李秀英" in text and "3,000.00元" in text
