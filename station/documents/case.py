@@ -240,12 +240,10 @@ PERSON_LABELS = {
 """The person fields a township may name for correction (``applicant.phone``)."""
 
 
-def _reason_for(reasons: object, *keys: str) -> str:
-    """The reviewer's reason for an item, by ``materials.KEY`` / ``fields.KEY`` (the
-    ``returned`` payload's keys) or the bare key."""
-    if not isinstance(reasons, dict):
-        return ""
-    return next((str(reasons[key]) for key in keys if reasons.get(key)), "")
+def _reason_for(reasons: object, path: str) -> str:
+    """An item's reason; ``reasons`` is keyed by ``materials.KEY`` / ``fields.KEY`` /
+    ``applicant.KEY`` (the ``returned`` payload's schema)."""
+    return str(reasons.get(path) or "") if isinstance(reasons, dict) else ""
 
 
 def _material_rows(
@@ -256,7 +254,7 @@ def _material_rows(
     lines = []
     for wanted in missing:
         spec = by_key.get(wanted) or by_name.get(wanted)
-        why = _reason_for(reasons, f"materials.{wanted}", wanted)
+        why = _reason_for(reasons, f"materials.{wanted}")
         if spec is None:
             lines.append(MaterialLine(wanted, 1, False, MaterialStatus.missing, deadline, why))
             continue
@@ -291,8 +289,7 @@ def _field_rows(
             False,
             MaterialStatus.missing,
             deadline,
-            _reason_for(reasons, path if "." in path else f"fields.{path}", path)
-            or "按实际情况如实更正",
+            _reason_for(reasons, path if "." in path else f"fields.{path}") or "按实际情况如实更正",
         )
         for path in fields
     ]

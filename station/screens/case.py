@@ -58,15 +58,20 @@ REASON_STATES: dict[str, Callable[[], str]] = {
 
 
 def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
-    """Materials not yet provided, by name: (name, key, ticked), 容缺 and required ones ticked."""
+    """Materials not yet provided, by name: (name, key, ticked), 容缺 and required ones ticked.
+
+    Materials the township named in a 补正 are offered (ticked) whatever their state:
+    a provided copy it found unclear is brought again.
+    """
     specs = {spec.key: spec for spec in item.materials} if item is not None else {}
+    named = set(view.missing) if view.state == "returned" else set()
     choices = []
     for key, state in view.materials.items():
-        if state not in ("deferred", "missing"):
+        if state not in ("deferred", "missing") and key not in named:
             continue  # provided, or obtained by data sharing (免提交)
         spec = specs.get(key)
         name = spec.name if spec else key
-        ticked = state == "deferred" or bool(spec and spec.required)
+        ticked = state == "deferred" or key in named or bool(spec and spec.required)
         choices.append((name, key, ticked))
     return choices
 

@@ -84,6 +84,8 @@ def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
         return _("superseded: {reason}").format(reason=translate_reason(entry.reason or ""))
     if entry.kind is EventKind.corrected:
         return correction_note(summary, view, item)
+    if entry.kind is EventKind.forwarded and summary.get("to"):
+        return str(summary["to"])  # where the case went (a department or township: data)
     if entry.kind is EventKind.completed:
         note = result_name(summary.get("result"))
         return f"{note} — {summary['note']}" if summary.get("note") else note
