@@ -6,6 +6,7 @@ The data (sections, marks, duplicates, claims) comes from
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -171,12 +172,20 @@ class ReviewQueueScreen(DeskScreen[None]):
         table.clear(columns=True)
         first, second = SECTION_COLUMNS[self.section]
         labels = ("Card 牌", "Village 村", "Item", "Applicant", first, second, "Note")
-        table.add_columns(*(_(label) for label in labels))
+        headers = [_(label) for label in labels]
         self.marked &= set(self.entries)  # a decided or filtered-out case is no longer ticked
+        lines: list[tuple[str, tuple[Text | str, ...]]] = []
         for number, entry in self.entries.items():
             row = table_row(self.section, entry)
             if number in self.marked:
                 row = ("✔ " + str(row[0]), *row[1:])
+            lines.append((number, row))
+        # widths from the content, measured here: Textual's own measure, on a table refilled
+        # twice in quick succession, sometimes sized columns to their headers only
+        for index, header in enumerate(headers):
+            cells = [header, *(row[index] for _number, row in lines)]
+            table.add_column(header, width=max(cell_len(str(c)) for c in cells))
+        for number, row in lines:
             table.add_row(*row, key=number)
         self._restore(keep)
         self._show_detail(len(rows))
