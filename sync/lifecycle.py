@@ -112,6 +112,15 @@ DECIDING_LEVEL_OF_ROLE: dict[Role, str] = {Role.reviewer: "township", Role.admin
 PATH_DECIDES_ELSEWHERE = "the catalog has this item decided by the {level}: forward it"
 """Why a 办结 by a level the item's handling path does not let decide is refused."""
 
+PATH_ACCEPTS_ELSEWHERE = "the catalog has this item accepted by the {level}: not by the township"
+"""Why a township's 受理 / 退回补正 / 不予受理 of an item the county accepts is refused."""
+
+ACCEPTING_KINDS = frozenset({EventKind.accepted, EventKind.returned, EventKind.rejected})
+"""The decisions of acceptance (§32): made by the level the handling path says accepts."""
+
+TOWNSHIP_ACCEPTS = frozenset({"village", "township"})
+"""Accepting levels a township reviewer may act for (a village item goes through it too)."""
+
 _BY_KEY: dict[tuple[CaseState, EventKind], Transition] = {
     (t.source, t.kind): t for t in TRANSITIONS
 }
@@ -158,7 +167,9 @@ def check_transition(state: CaseState | None, kind: EventKind, role: Role) -> st
     return None
 
 
-def check_handling_path(kind: EventKind, role: Role, decide_level: str | None) -> str | None:
+def check_handling_path(
+    kind: EventKind, role: Role, decide_level: str | None, accept_level: str | None = None
+) -> str | None:
     """Why ``role`` may not do ``kind`` given the level the catalog lets decide the item.
 
     The catalog's handling path (``HandlingPath.decide``) names who decides (办结) an
@@ -169,11 +180,19 @@ def check_handling_path(kind: EventKind, role: Role, decide_level: str | None) -
         kind: what the actor wants to do.
         role: who the actor is.
         decide_level: the item's ``path.decide`` (None: the item is not known here).
+        accept_level: the item's ``path.accept`` (None: not known); a township reviewer
+            accepts, returns or rejects only items a township (or village) accepts.
 
     Returns:
         A reason in English (a message id), or None.
     """
-    if kind is not EventKind.completed or decide_level is None or role is Role.admin:
+    if role is Role.admin:
+        return None
+    if kind in ACCEPTING_KINDS and role is Role.reviewer and accept_level is not None:
+        if accept_level not in TOWNSHIP_ACCEPTS:
+            return PATH_ACCEPTS_ELSEWHERE.format(level=accept_level)
+        return None
+    if kind is not EventKind.completed or decide_level is None:
         return None
     if DECIDING_LEVEL_OF_ROLE.get(role) == decide_level:
         return None

@@ -78,6 +78,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         lambda g: {"level": _(_LEVELS.get(g["level"], g["level"]))},
     ),
     (
+        re.compile(
+            r"^the catalog has this item accepted by the (?P<level>\w+): not by the township$"
+        ),
+        "the catalog has this item accepted by the {level}: not by the township",
+        lambda g: {"level": _(_LEVELS.get(g["level"], g["level"]))},
+    ),
+    (
         re.compile(r"^invalid payload: (?P<detail>.*)$", re.S),
         "the data of this action is invalid: {detail}",
         lambda g: g,

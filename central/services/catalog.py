@@ -29,6 +29,20 @@ def published_catalog(path: Path | None) -> bytes:
     return publish(load_catalog(path))
 
 
+def accept_level(path: Path | None, item_code: str) -> str | None:
+    """Who accepts (受理) an item, by the county's catalog: its handling path's ``accept``.
+
+    Returns:
+        ``township``, ``county``, ...; None when the catalog cannot be read or has no such item.
+    """
+    if not item_code:
+        return None
+    try:
+        return load_catalog(path).get(item_code).path.accept
+    except (CatalogError, OSError, ValueError, KeyError):
+        return None
+
+
 def decide_level(path: Path | None, item_code: str) -> str | None:
     """Who decides (办结) an item, by the county's catalog: its handling path's ``decide``.
 

@@ -55,10 +55,10 @@ from central.models import (
     utcnow,
 )
 from central.services import audit, sequence
-from central.services.catalog import decide_level
+from central.services.catalog import accept_level, decide_level
 from central.services.scope import write_problem
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
-from sync.lifecycle import check_handling_path
+from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
@@ -318,13 +318,19 @@ def _judge_one(
 
 
 def _path_problem(batch: _Batch, held: View | None, event: Event) -> str | None:
-    """Why the item's handling path forbids the event (a township's 办结 of a county item)."""
-    if event.kind is not EventKind.completed or not isinstance(held, CaseView):
+    """Why the item's handling path forbids the event (a township's 办结 of a county item,
+    or its 受理 / 退回补正 / 不予受理 of an item the county accepts)."""
+    if event.kind not in PATH_KINDS or not isinstance(held, CaseView):
         return None
-    if not held.exists or judge(held, event)[0] is EventStatus.superseded:
+    if not held.exists or not held.item_code or judge(held, event)[0] is EventStatus.superseded:
         return None  # the lifecycle's own reason comes first
-    level = decide_level(batch.catalog_path, held.item_code) if held.item_code else None
-    return check_handling_path(event.kind, event.actor_role, level)
+    decide = decide_level(batch.catalog_path, held.item_code)
+    accept = accept_level(batch.catalog_path, held.item_code)
+    return check_handling_path(event.kind, event.actor_role, decide, accept)
+
+
+PATH_KINDS = frozenset({EventKind.completed, *ACCEPTING_KINDS})
+"""The decisions the catalog's handling path says who may make."""
 
 
 def _event_row(event: Event) -> dict[str, Any]:

@@ -136,10 +136,10 @@ class OutsideCounty(ValueError):
 def handling_division(item: ServiceItem, resident: str, station: str) -> str | None:
     """The division in charge of a case taken in for a resident registered elsewhere (区内通办).
 
-    A case of a resident of the taking station's own township goes the usual way
-    (None). Otherwise the item's handling path decides: an item a township
-    accepts goes to the resident's township; one the county (or above) accepts
-    goes to the county; one the village itself handles stays with the station.
+    An item the county (or above) accepts always goes to the county: a township may
+    not accept it. An item a township accepts goes to the resident's township when
+    that is not the taking station's (else the usual way, None); one the village
+    itself handles stays with the station.
 
     Args:
         item: the service item.
@@ -153,13 +153,13 @@ def handling_division(item: ServiceItem, resident: str, station: str) -> str | N
         OutsideCounty: the resident's division is not a division of the station's county.
     """
     resident = resident.strip()
-    if not resident:
-        return None
-    if len(resident) != 12 or not resident.isdigit() or resident[:6] != station[:6]:
+    if resident and (len(resident) != 12 or not resident.isdigit() or resident[:6] != station[:6]):
         message = _("{code} is not a division of this county ({county})")
         raise OutsideCounty(message.format(code=resident, county=station[:6]))
-    if item.path.accept == "village" or township_code(resident) == township_code(station):
+    if item.path.accept == "village":
         return None
-    if item.path.accept == "township":
-        return township_code(resident)
-    return county_code(station)
+    if item.path.accept != "township":  # the county accepts it: it goes there, whoever applies
+        return county_code(station) if station[:6] + "000000" != station else None
+    if not resident or township_code(resident) == township_code(station):
+        return None
+    return township_code(resident)

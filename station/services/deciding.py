@@ -59,9 +59,15 @@ def path_refusal(
     """
     item = item_of(catalog, view)
     level = item.path.decide if item is not None else None
-    if check_handling_path(kind, role, level) is None:
+    accept = item.path.accept if item is not None else None
+    if check_handling_path(kind, role, level, accept) is None:
         return None
-    assert item is not None and level is not None
+    assert item is not None and level is not None and accept is not None
+    if kind is not EventKind.completed:
+        return _(
+            "{item} is accepted by the {level} (the catalog's handling path): "
+            "the township cannot accept, return or reject it."
+        ).format(item=item.title, level=_(LEVEL_NAMES.get(accept, accept)))
     return _(
         "{item} is decided by the {level} (the catalog's handling path): "
         "the township cannot complete it; forward it to {department}."

@@ -19,6 +19,7 @@ from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE
 
 COUNTY_ITEM = "640522-MZ-001"  # 高龄津贴: decided by the county (县民政局)
 TOWNSHIP_ITEM = "640522-MZ-004"  # 临时救助: decided by the township
+COUNTY_ACCEPTS = "640522-CL-003"  # 残疾人证: accepted (受理) by the county itself
 
 
 def _accepted_case(village: Any, township: Any, item_code: str, **created: Any) -> UUID:
@@ -63,6 +64,26 @@ def test_a_township_completion_of_a_county_item_is_superseded_with_its_reason(
     view = session.get_one(CaseRow, case_id).view
     assert view["state"] == "accepted" and view["result"] is None
     assert view["history"][-1]["status"] == "superseded"
+
+
+def test_a_township_acceptance_of_an_item_the_county_accepts_is_superseded(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    payload = {"item_code": COUNTY_ACCEPTS, "applicant": {"name": "张三"}}
+    first = village.event(EventKind.created, payload=payload)
+    rest = [village.event(k, first.case_id) for k in (EventKind.received, EventKind.submitted)]
+    assert {r["status"] for r in village.push([first, *rest])} == {"applied"}
+    accepted = township.event(
+        EventKind.accepted, first.case_id, division=VILLAGE, role=Role.reviewer
+    )
+    answer = township.push([accepted])[0]
+    assert answer["status"] == "superseded"
+    assert (
+        answer["reason"] == "the catalog has this item accepted by the county: not by the township"
+    )
+    session.expire_all()
+    assert session.get_one(CaseRow, first.case_id).view["state"] == "submitted"
 
 
 def test_a_township_completes_an_item_the_township_decides(enroll: Any, session: Session) -> None:

@@ -327,3 +327,29 @@ async def test_every_decision_dialog_shows_its_buttons_at_80x24(
                 button_id,
                 region,
             )
+
+
+def test_a_reviewer_cannot_accept_an_item_the_county_accepts(station: StationStore) -> None:
+    """残疾人证 is accepted (受理) by the county: the township may not accept, return or reject it."""
+    from datetime import date
+
+    from station.services.application import ActionRefused, Actor
+    from station.services.cases import CaseService
+    from station.store import NewEvent
+    from sync.events import Role
+    from tests.station.conftest import shipped_catalog
+
+    payload = {"kind": "application", "item_code": "640522-CL-003", "applicant": {"name": "张三"}}
+    events = [
+        NewEvent(EventKind.created, "u-ag", Role.agent, payload),
+        NewEvent(EventKind.received, "u-ag", Role.agent, {}),
+        NewEvent(EventKind.submitted, "u-ag", Role.agent, {}),
+    ]
+    (case,) = station.create_cases([events], date(2026, 11, 23))
+    reviewer = CaseService(station, shipped_catalog(), Actor("u-wf", Role.reviewer, "王芳"))
+    with pytest.raises(ActionRefused, match="由县级部门受理"):
+        reviewer.accept(case.case_number)
+    with pytest.raises(ActionRefused, match="乡镇不能受理、退回补正或不予受理"):
+        reviewer.reject(case.case_number, "不属于本乡镇")
+    view = station.get_case(case.case_number)
+    assert view is not None and view.state == "submitted"

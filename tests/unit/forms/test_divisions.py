@@ -138,6 +138,9 @@ def test_handling_division_follows_the_item_path_and_the_residents_township() ->
     assert handling_division(township_item, "640522101000", here) == "640522101000"
     county_item = next(i for i in catalog.items if i.path.accept == "county")
     assert handling_division(county_item, "640522101203", here) == "640522000000"
+    # an item the county accepts goes to the county for a resident of this township too
+    assert handling_division(county_item, "", here) == "640522000000"
+    assert handling_division(county_item, "640522100202", here) == "640522000000"
     with pytest.raises(OutsideCounty, match="640523100201不是本县"):
         handling_division(township_item, "640523100201", here)
     with pytest.raises(OutsideCounty):
