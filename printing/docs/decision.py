@@ -75,8 +75,10 @@ def _tail(sheet: Sheet, decision: DecisionDocument) -> list[Flowable]:
 
 def _according(decision: DecisionDocument, fallback: str) -> str:
     """``根据……的规定，`` from the decision's legal basis (or the general wording)."""
-    basis = (decision.legal_basis or fallback).removesuffix("的规定")
-    return f"根据{basis}的规定，"  # a basis that says 的规定 itself is not doubled
+    basis = decision.legal_basis or fallback
+    if basis.endswith("规定"):  # 《…》的有关规定 / …的规定: said once, not 的规定的规定
+        return f"根据{basis}，"
+    return f"根据{basis}的规定，"
 
 
 def review_rights(decision: DecisionDocument) -> str:

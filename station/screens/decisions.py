@@ -124,7 +124,7 @@ class ReturnDialog(_Form):
             yield Input(
                 placeholder=_("Why (as the resident will read it)"), id="reason", compact=True
             )
-            with VerticalScroll(id="return-items"):
+            with VerticalScroll(id="return-items", can_focus=False):  # Tab goes to the items
                 for index, (_path, label) in enumerate(self.choices):
                     with Horizontal(classes="return-row"):
                         yield Checkbox(label, id=f"tick-{index}", compact=True)

@@ -24,6 +24,9 @@ DOCUMENT_NAMES = {
     "receipt": _("Receipt 收件回执"),
     "notice": _("One-time notice 一次性告知书"),
     "authorization": _("Authorization letter 授权委托书"),
+    "acceptance": _("Acceptance notice 受理通知书"),
+    "correction": _("Correction notice 补正告知书"),
+    "rejection": _("Rejection notice 不予受理通知书"),
 }
 """What the clerk calls each document (the file names keep the English kind)."""
 
