@@ -353,3 +353,16 @@ def test_a_reviewer_cannot_accept_an_item_the_county_accepts(station: StationSto
         reviewer.reject(case.case_number, "不属于本乡镇")
     view = station.get_case(case.case_number)
     assert view is not None and view.state == "submitted"
+
+
+async def test_tab_in_the_return_dialog_goes_from_the_reason_to_each_items_reason(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press(*"ok", "tab", "tab", *"xy")  # reason, the first item's tick, its reason
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#why-0", Input).value == "xy"
