@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from station.i18n import _
+from station.services.desk import Desk
 
 ResultType = TypeVar("ResultType")
 
@@ -125,6 +126,15 @@ class KeyGate:
 
 class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
     """A full desk screen."""
+
+    def show_status(self, desk: Desk, prefix: str = "") -> None:
+        """The status line: who is signed in (after ``prefix``) and the last known sync state."""
+        from station.widgets.status import DeskStatus
+
+        status = self.query_one(DeskStatus)
+        status.state = desk.sync_state
+        name = desk.user.name if desk.user else ""
+        status.who = f"{prefix} · {name}" if prefix else name
 
 
 class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):

@@ -147,9 +147,7 @@ class CaseScreen(DeskScreen[None]):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        status = self.query_one(DeskStatus)
-        status.state = self.desk.sync_state
-        status.who = self.desk.user.name if self.desk.user else ""
+        self.show_status(self.desk)
         self._load()
 
     def refresh_data(self) -> None:

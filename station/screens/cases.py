@@ -74,9 +74,7 @@ class CasesScreen(DeskScreen[None]):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        status = self.query_one(DeskStatus)
-        status.state = self.desk.sync_state
-        status.who = self.desk.user.name if self.desk.user else ""
+        self.show_status(self.desk)
         table = self.query_one(DataTable)
         table.add_columns(_("Case number"), _("State"), _("Applicant"), _("Item"), _("Due"))
         self.query_one("#cases-search", Input).focus()

@@ -101,10 +101,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        status = self.query_one(DeskStatus)
-        status.state = self.desk.sync_state
-        name = self.desk.user.name if self.desk.user else ""
-        status.who = _("Review desk") + f" · {name}"
+        self.show_status(self.desk, _("Review desk"))
         self.query_one(QueueTable).focus()  # the queue is read when the screen shows (resume)
 
     # reading -------------------------------------------------------------
