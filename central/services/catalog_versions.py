@@ -21,6 +21,8 @@ from sqlmodel import Session, col, select
 
 from central.i18n import _
 from central.models import CatalogVersion, as_utc, utcnow
+from central.services.admin_audit import record_action
+from central.services.sessions import Person
 from forms.catalog.diff import CatalogDiff, diff_catalogs
 from forms.catalog.loader import load_catalog
 from forms.catalog.model import Catalog
@@ -153,7 +155,12 @@ def prepare_publication(
 
 
 def publish_catalog(
-    *, session: Session, path: Path | None, catalog: Catalog, published_by: str
+    *,
+    session: Session,
+    path: Path | None,
+    catalog: Catalog,
+    published_by: str,
+    person: Person | None = None,
 ) -> PublishOutcome:
     """Store ``catalog`` as the next numbered version (a no-op when it is already served).
 
@@ -162,6 +169,8 @@ def publish_catalog(
         path: the configured catalog (version 0, the base of the first publication).
         catalog: the county's new catalog (already validated).
         published_by: the county administrator's username.
+        person: the signed-in administrator (over the API): the publication is
+            audited with them, in the same transaction.
 
     Returns:
         The version's number and hash, whether it was stored, and its diff.
@@ -188,6 +197,9 @@ def publish_catalog(
         published_by=published_by,
     )
     session.add(row)
+    if person is not None:
+        detail = {"version": merged.version, "sha256": sha256}
+        record_action(session, person, "catalog.publish", str(number), detail)
     try:
         session.commit()
     except IntegrityError:
@@ -209,7 +221,12 @@ def _refuse_reused_version(session: Session, served: ServedCatalog, version: str
 
 
 def publish_document(
-    *, session: Session, path: Path | None, data: bytes, published_by: str
+    *,
+    session: Session,
+    path: Path | None,
+    data: bytes,
+    published_by: str,
+    person: Person | None = None,
 ) -> PublishOutcome:
     """Publish a catalog sent as a published document (the county desk posts one).
 
@@ -220,7 +237,9 @@ def publish_document(
         PublishRefused: as :func:`publish_catalog`.
     """
     catalog = read_published(data).catalog
-    return publish_catalog(session=session, path=path, catalog=catalog, published_by=published_by)
+    return publish_catalog(
+        session=session, path=path, catalog=catalog, published_by=published_by, person=person
+    )
 
 
 def published_when(row: CatalogVersion) -> str:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from central.models import CatalogVersion
+from central.api.deps import PERSON_HEADER
+from central.models import AdminAction, CatalogVersion
 from central.services.catalog_versions import (
     PublishRefused,
     publish_catalog,
@@ -16,9 +22,13 @@ from central.services.catalog_versions import (
     served_catalog,
     served_document,
 )
-from forms.catalog import Catalog, load_catalog
+from forms.catalog import SHIPPED_CATALOG, Catalog, load_catalog
 from forms.publish import catalog_checksum, publish, read_published
-from sync.protocol import API_PREFIX
+from station.services.catalog_desk import publish_catalog_from_desk
+from station.services.centre import CentreError, CentreLine, CentreSession
+from station.store import StationIdentity
+from sync.protocol import API_PREFIX, StationRole
+from tests.central.conftest import COUNTY
 
 CODE = "640522-MZ-001"
 
@@ -100,3 +110,64 @@ def test_the_county_desk_publishes_a_document(session: Session) -> None:
     with pytest.raises(ValueError, match="事项目录校验和不符"):
         publish_document(session=session, path=None, data=damaged, published_by="admin-ma")
     assert served_catalog(session=session, path=None).number == 1
+
+
+def _folder(tmp_path: Path, version: str, days: int) -> Path:
+    """A catalog folder: the shipped one with 高龄津贴's promised days changed (item v2)."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(SHIPPED_CATALOG, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    header = folder / "catalog.toml"
+    text = header.read_text("utf-8")
+    header.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text), "utf-8")
+    item = next(p for p in (folder / "items").glob("*.toml") if f'"{CODE}"' in p.read_text("utf-8"))
+    text = re.sub(r"(?m)^version = 1$", "version = 2", item.read_text("utf-8"), count=1)
+    item.write_text(re.sub(r"(?m)^promised_days = \d+$", f"promised_days = {days}", text, count=1))
+    return folder
+
+
+def test_the_county_desk_publishes_over_the_person_line(
+    client: TestClient, enroll: Any, sign_in: Any, session: Session, tmp_path: Path
+) -> None:
+    county = enroll(COUNTY, "county")
+    line = CentreLine(
+        StationIdentity(
+            station_id=county.id,
+            division=COUNTY,
+            name="县工作站",
+            role=StationRole.county,
+            central_url=str(client.base_url),
+            token=county.credential.token,
+            signing_key=county.credential.signing_key,
+        ),
+        CentreSession(sign_in(county)[PERSON_HEADER], datetime.now(UTC), "admin1", "admin"),
+        transport=client._transport,
+    )
+    folder = _folder(tmp_path, "2026.12.9", 11)
+    seen = publish_catalog_from_desk(line, folder, dry_run=True)
+    assert seen["number"] is None and [c["code"] for c in seen["diff"]["changed"]] == [CODE]
+    assert served_catalog(session=session, path=None).number == 0  # a dry run publishes nothing
+    done = publish_catalog_from_desk(line, folder)
+    assert (done["number"], done["version"], done["published"]) == (1, "2026.12.9", True)
+    row = session.exec(select(CatalogVersion)).one()
+    assert row.published_by == "admin1"
+    audit = session.exec(select(AdminAction).where(AdminAction.action == "catalog.publish")).one()
+    assert (audit.actor_username, audit.target) == ("admin1", "1")
+    with pytest.raises(CentreError, match="发布前请提高每个已修改事项的版本号"):
+        publish_catalog_from_desk(line, _folder(tmp_path / "again", "2026.12.9", 12))
+
+
+def test_publishing_needs_the_administrator_not_the_workstation(
+    client: TestClient, enroll: Any, sign_in: Any
+) -> None:
+    county, village = enroll(COUNTY, "county"), enroll()
+    document = json.loads(publish(_next(load_catalog(), "2026.12.3", 9)))
+    url = f"{API_PREFIX}/admin/catalog"
+    assert client.post(url, json=document, headers=county.headers).status_code == 401
+    reviewer = sign_in(county, "li", "reviewer")
+    assert client.post(url, json=document, headers=reviewer).status_code == 403
+    agent = sign_in(village, "ma", "agent")
+    assert client.post(url, json=document, headers=agent).status_code == 403
+    admin = sign_in(county)
+    document["catalog"]["items"][0]["name"] = "被改动的事项"
+    damaged = client.post(url, json=document, headers=admin)
+    assert damaged.status_code == 422 and "校验和不符" in damaged.json()["detail"]

@@ -1,14 +1,23 @@
-"""GET /catalog (the version stations should run) and GET /catalog/file (its document)."""
+"""GET /catalog (the version stations should run), GET /catalog/file (its document), and
+POST /admin/catalog (a county administrator publishes a new version from the desk)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Body, HTTPException, Query, Response
 
-from central.api.deps import SessionDep, SettingsDep, StationDep
-from central.services.catalog_versions import served_catalog, served_document
+from central.api.deps import AdminDep, SessionDep, SettingsDep, StationDep
+from central.services.catalog_versions import (
+    PublishRefused,
+    prepare_publication,
+    publish_document,
+    served_catalog,
+    served_document,
+)
 from forms.catalog.lint import CatalogError
+from forms.catalog.model import canonical_json
+from forms.publish import read_published
 
 router = APIRouter(tags=["catalog"])
 
@@ -40,3 +49,48 @@ def document(
     except CatalogError as error:
         raise HTTPException(503, f"the county's catalog has errors: {error}") from error
     return Response(data, media_type="application/json")
+
+
+@router.post("/admin/catalog")
+def publish(
+    admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    document: Annotated[dict[str, Any], Body()],
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Publish a catalog document as the next numbered version (audited with the person).
+
+    ``?dry_run=true`` only checks it and answers the diff against the served version.
+    """
+    data = canonical_json(document)
+    try:
+        if dry_run:
+            catalog = read_published(data).catalog
+            merged, diff = prepare_publication(
+                session=session, path=settings.catalog_path, catalog=catalog
+            )
+            return {
+                "number": None,
+                "version": merged.version,
+                "published": False,
+                "diff": diff.as_dict(),
+            }
+        outcome = publish_document(
+            session=session,
+            path=settings.catalog_path,
+            data=data,
+            published_by=admin.user.username,
+            person=admin,
+        )
+    except PublishRefused as error:
+        raise HTTPException(409, str(error)) from error
+    except ValueError as error:  # damaged, or a catalog with errors (CatalogError)
+        raise HTTPException(422, str(error)) from error
+    return {
+        "number": outcome.number,
+        "version": outcome.version,
+        "sha256": outcome.sha256,
+        "published": outcome.created,
+        "diff": outcome.diff.as_dict(),
+    }
