@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -274,6 +274,23 @@ class AdminAction(CentralModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class CatalogVersion(CentralModel, table=True):
+    """One published catalog (同源发布): numbered 1, 2, 3 …, never changed once stored."""
+
+    __tablename__ = "catalog_version"
+
+    number: int = Field(sa_column=Column(Integer(), primary_key=True, autoincrement=False))
+    version: str = Field(unique=True, max_length=40)
+    """The catalog's own version string (``catalog.toml``'s ``version``)."""
+    sha256: str = Field(unique=True, max_length=64)
+    """SHA-256 of the catalog's canonical JSON (the document's ``sha256``)."""
+    document: str = Field(sa_column=Column(Text(), nullable=False))
+    """The published document, byte for byte (canonical JSON, UTF-8)."""
+    published_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    published_by: str = Field(max_length=64)
+    """The county administrator's username."""
 
 
 EVENTS_COUNTER = "events"

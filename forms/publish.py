@@ -2,19 +2,27 @@
 
 Document layout (UTF-8 JSON)::
 
-    {"format": "daiban-catalog", "format_version": 1,
+    {"format": "daiban-catalog", "format_version": 2, "number": 3,
      "version": "2026.11.1", "sha256": "<hex>", "catalog": {...}}
 
 ``sha256`` is taken over the canonical JSON of ``catalog`` (sorted keys, no
 spaces, UTF-8). A station verifies it before using the catalog; the transport
 (the authenticated sync channel, or a signed offline bundle) vouches for who
 sent it.
+
+Format 2 (this software writes it) adds ``number``, the centre's publication
+number (1, 2, 3 …; 0 for a catalog the centre serves unpublished), and
+promises that ``catalog`` carries the county's division table (``divisions``)
+and its holiday tables (``holiday_tables``), so they travel with the items
+under the same checksum. Format 1 documents are still read: they have no
+number (0) and may predate the division table (:attr:`Published.carries_tables`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from forms.catalog.lint import CatalogError, Issue, lint_item_data
@@ -22,7 +30,24 @@ from forms.catalog.model import Catalog, ServiceItem, canonical_json
 from forms.messages import _
 
 FORMAT = "daiban-catalog"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
+"""Document formats this software reads (older stations read only format 1)."""
+TRAVELLING_TABLES = ("divisions", "holiday_tables")
+"""What a format-2 catalog carries besides its items."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """A verified published document: its catalog and what the envelope says of it."""
+
+    catalog: Catalog
+    number: int
+    """The centre's publication number (0: unnumbered, or a format-1 document)."""
+    sha256: str
+    format_version: int
+    carries_tables: bool
+    """The document carries the division and holiday tables (always from format 2 on)."""
 
 
 def catalog_checksum(catalog: Catalog) -> str:
@@ -30,11 +55,17 @@ def catalog_checksum(catalog: Catalog) -> str:
     return hashlib.sha256(canonical_json(catalog.model_dump(mode="json"))).hexdigest()
 
 
-def publish(catalog: Catalog) -> bytes:
-    """The published document of a catalog (canonical JSON bytes)."""
+def publish(catalog: Catalog, number: int = 0) -> bytes:
+    """The published document of a catalog (canonical JSON bytes).
+
+    Args:
+        catalog: the catalog, with its division and holiday tables.
+        number: the centre's publication number (0: not a numbered publication).
+    """
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
+        "number": number,
         "version": catalog.version,
         "sha256": catalog_checksum(catalog),
         "catalog": catalog.model_dump(mode="json"),
@@ -50,6 +81,16 @@ def verify_published(data: bytes) -> Catalog:
             that does not match, or content that fails validation
             (:class:`~forms.catalog.CatalogError`, a ValueError).
     """
+    return read_published(data).catalog
+
+
+def read_published(data: bytes) -> Published:
+    """Check a published document (format 1 or 2) and return it with its envelope.
+
+    Raises:
+        ValueError: as :func:`verify_published`; also a format-2 document whose
+            catalog lacks its division or holiday tables.
+    """
     document = _document(data)
     payload = document.get("catalog")
     if not isinstance(payload, dict):
@@ -59,7 +100,14 @@ def verify_published(data: bytes) -> Catalog:
         raise ValueError(
             _("catalog checksum mismatch: the document was altered or damaged in transit")
         )
-    return _catalog_from(payload)
+    carries = all(key in payload for key in TRAVELLING_TABLES)
+    version = int(document["format_version"])
+    if version >= 2 and not carries:
+        raise ValueError(_("not a daiban catalog document"))
+    number = document.get("number", 0)
+    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+        raise ValueError(_("not a daiban catalog document"))
+    return Published(_catalog_from(payload), number, actual, version, carries)
 
 
 def _document(data: bytes) -> dict[str, Any]:
@@ -69,7 +117,7 @@ def _document(data: bytes) -> dict[str, Any]:
         raise ValueError(_("not a daiban catalog document: {error}").format(error=exc)) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(_("not a daiban catalog document"))
-    if document.get("format_version") != FORMAT_VERSION:
+    if document.get("format_version") not in READABLE_FORMAT_VERSIONS:
         message = _("catalog format version {version} is not supported; update daiban")
         raise ValueError(message.format(version=document.get("format_version")))
     return document

@@ -302,9 +302,27 @@ class CentralClient:
         response = self.request("POST", "/bundles", content=data, headers=headers)
         return _parse(BundleImportResult, response)
 
-    def fetch_catalog(self) -> bytes:
-        """The published service-item catalog file."""
-        return self.request("GET", "/catalog/file").content
+    def catalog_info(self) -> CatalogInfo:
+        """Which catalog the county publishes now (its number, version and SHA-256)."""
+        return _parse(CatalogInfo, self.request("GET", "/catalog"))
+
+    def fetch_catalog(self, number: int | None = None) -> bytes:
+        """A published catalog document: the latest, or version ``number``.
+
+        The bytes are not checked here: the station verifies the document
+        (``forms.publish.read_published``) before it uses it.
+        """
+        params = {"number": number} if number is not None else None
+        return self.request("GET", "/catalog/file", params=params).content
+
+
+class CatalogInfo(BaseModel):
+    """``GET /catalog``: the catalog stations should run (None when the centre cannot read it)."""
+
+    number: int | None = None
+    """The publication number: 1, 2, 3 …; 0 while the county has published none."""
+    version: str | None = None
+    sha256: str | None = None
 
 
 def enroll(

@@ -44,6 +44,7 @@ def _created(view: CaseView, event: Event, p: CreatedPayload) -> dict[str, Any]:
         "item_code": p.item_code,
         "item_version": p.item_version,
         "item_name": p.item_name,
+        "catalog_version": p.catalog_version,
         "promised_days": p.promised_days,
         "applicant": p.applicant,
         "principal": p.principal,

@@ -73,6 +73,8 @@ class CreatedPayload(PayloadModel):
     item_code: str = ""
     item_version: str = ""
     item_name: str = ""
+    catalog_version: str = ""
+    """The station's catalog when the case was filed: ``<number>:<version>`` (同源发布)."""
     promised_days: int | None = Field(default=None, ge=0)
     applicant: Person | None = None
     relation: Relation = "self"

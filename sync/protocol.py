@@ -16,8 +16,8 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | GET /blobs/{sha256}/status | — | BlobStatus; 404 when none of it is held |
 | PUT /blobs/{sha256}?offset=N&size=TOTAL | raw chunk | BlobStatus (409 when N is not what it holds) |
 | POST /bundles | bundle file bytes | BundleImportResult |
-| GET /catalog | — | ``{"version": str or null}`` |
-| GET /catalog/file | — | the published catalog file (bytes) |
+| GET /catalog | — | ``{"number": int, "version": str, "sha256": str}`` (nulls: unreadable) |
+| GET /catalog/file?number=N | — | a published catalog document (bytes; default the latest) |
 
 Request bodies of JSON are sent gzip-compressed (``Content-Encoding: gzip``);
 blob chunks and bundles are sent as they are (``application/octet-stream``).

@@ -56,6 +56,8 @@ class CaseView(BaseModel):
     item_code: str = ""
     item_version: str = ""
     item_name: str = ""
+    catalog_version: str = ""
+    """The catalog the case was filed under, ``<number>:<version>`` (empty: older software)."""
     state: CaseState = CaseState.draft
     version: int = 0
     """Number of events that changed the case (applied, or pending and allowed)."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlmodel import Session
+
+from central.services.catalog_versions import served_catalog
 from forms.catalog.lint import CatalogError
 from forms.catalog.loader import load_catalog
 from forms.publish import publish
@@ -16,6 +19,15 @@ def catalog_version(path: Path | None) -> str | None:
     """
     try:
         return load_catalog(path).version
+    except (CatalogError, OSError, ValueError):
+        return None
+
+
+def announced_version(*, session: Session, path: Path | None) -> str | None:
+    """The version string of the catalog stations should run (the latest published, else
+    the configured one), or None when it cannot be read; the pull page announces it."""
+    try:
+        return served_catalog(session=session, path=path).version
     except (CatalogError, OSError, ValueError):
         return None
 

@@ -89,7 +89,7 @@ def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
         names = people(store)
     if view is None:
         fail(_("There is no such case."))
-    data = annotate(public_view(view), view, names, _catalog_item(view.item_code))
+    data = annotate(public_view(view), view, names, _catalog_item(view))
     if as_json:
         print_json(data)
         return
@@ -101,21 +101,27 @@ def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
         typer.echo(f"  {when}  {entry['kind']}  {who}  {entry['status']}{note}")
 
 
-def _catalog_item(code: str) -> Any:
-    from forms.catalog import load_catalog
+def _catalog_item(view: CaseView) -> Any:
+    """The case's item as it was filed (its item version), else the current one, else None."""
+    from daiban.context import home
+    from station.services.catalogs import active_catalog
 
-    try:
-        return load_catalog().get(code) if code else None
-    except KeyError:
-        return None
+    catalog = active_catalog(home())
+    filed = int(view.item_version) if view.item_version.isdigit() else None
+    for version in (filed, None) if view.item_code else ():
+        try:
+            return catalog.get(view.item_code, version)
+        except KeyError:
+            continue
+    return None
 
 
 def _service(store: StationStore, actor: Actor) -> CaseService:
     """The case service of a command, acting as the signed-in ``actor``."""
-    from forms.catalog import load_catalog
     from station.services.cases import CaseService
+    from station.services.catalogs import active_catalog
 
-    return CaseService(store, load_catalog(), actor)
+    return CaseService(store, active_catalog(store.data_dir), actor)
 
 
 def _act(

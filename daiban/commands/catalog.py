@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from daiban.context import JsonFlag, fail, print_json
+from daiban.context import JsonFlag, fail, home, print_json
 from daiban.i18n import _ as cli_
 from forms.catalog import LEVEL_NAMES, Catalog, CatalogError, ServiceItem, load_catalog
 from forms.catalog.check import check_path
 from forms.catalog.render import item_json, item_summary
 from forms.messages import _
+
+if TYPE_CHECKING:
+    from station.services.catalogs import ActiveCatalog
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -20,17 +23,30 @@ CatalogOption = Annotated[
     Path | None,
     typer.Option(
         "--catalog",
-        help="A catalog folder, catalog.toml or published .json (default: the shipped catalog).",
+        help=(
+            "A catalog folder, catalog.toml or published .json (default: the station's "
+            "catalog, the shipped one until the county publishes)."
+        ),
         show_default=False,
     ),
 ]
 
 
 def _catalog(path: Path | None) -> Catalog:
+    """The catalog at ``path``, else the active one of the station in the data dir."""
+    if path is None:
+        return _station_catalog().catalog
     try:
         return load_catalog(path)
     except (CatalogError, ValueError, OSError) as exc:
         fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _station_catalog() -> ActiveCatalog:
+    """The station's active catalog (``--data-dir``): the county's download, else the shipped one."""
+    from station.services.catalogs import active
+
+    return active(home())
 
 
 def _item_line(item: ServiceItem) -> str:
@@ -42,10 +58,13 @@ def _item_line(item: ServiceItem) -> str:
 def list_items(catalog: CatalogOption = None, as_json: JsonFlag = False) -> None:
     """List the service items."""
     loaded = _catalog(catalog)
+    number = _station_catalog().number if catalog is None else None
     if as_json:
-        print_json({"version": loaded.version, "items": [item_summary(i) for i in loaded.items]})
+        items = [item_summary(i) for i in loaded.items]
+        print_json({"version": loaded.version, "number": number, "items": items})
         return
-    typer.echo(f"{loaded.county} 事项目录 {loaded.version}")
+    published = _("(published number {number})").format(number=number) if number else ""
+    typer.echo(f"{loaded.county} 事项目录 {loaded.version}{published}")
     for item in loaded.items:
         typer.echo(_item_line(item))
 

@@ -168,8 +168,8 @@ def _from_store(job: Job, case_no: str, as_user: str | None = None) -> None:
     """Print a document of a case in this station's store (a decision as ``--as``, if given)."""
     from daiban.commands.station import open_store
     from daiban.signin import signed_in_actor
-    from forms.catalog import load_catalog
     from station.documents import CaseNotFound, NotApplicable, document_for
+    from station.services.catalogs import active_catalog
 
     if job.fmt not in jobs.FORMATS[job.kind]:
         message = _("A {kind} cannot be printed on {fmt} paper (use {allowed})")
@@ -180,7 +180,7 @@ def _from_store(job: Job, case_no: str, as_user: str | None = None) -> None:
         try:
             document = document_for(
                 store,
-                load_catalog(),
+                active_catalog(store.data_dir),
                 job.kind,
                 case_no,
                 today=china_today(),
@@ -284,15 +284,15 @@ def _day(text: str, option: str) -> date:
 def _ledger_from_store(job: Job, start: str | None, end: str | None) -> None:
     """Print the ledger of this station's cases taken in from ``start`` to ``end``."""
     from daiban.commands.station import open_store
-    from forms.catalog import load_catalog
     from station.documents import NotApplicable, ledger_document
+    from station.services.catalogs import active_catalog
 
     if start is None or end is None:
         fail(_t("Give the ledger's period: --from DATE --to DATE (or --from-json FILE)."))
     first, last = _day(start, "--from"), _day(end, "--to")
     with open_store() as store:
         try:
-            document = ledger_document(store, load_catalog(), first, last)
+            document = ledger_document(store, active_catalog(store.data_dir), first, last)
         except NotApplicable as exc:
             fail(str(exc))
     result = _keep_and_copy(job, document)

@@ -172,6 +172,7 @@ class CaseService(ReviewerActions):
             "item_code": item.code,
             "item_version": str(item.version),
             "item_name": item.name,
+            "catalog_version": self._catalog_version(),
             "promised_days": item.promised_days,
             "applicant": normalise_person(application.applicant),
             "relation": application.relation,
@@ -445,6 +446,12 @@ class CaseService(ReviewerActions):
     def _station_name(self) -> str:
         identity = self.store.identity()
         return identity.name if identity else ""
+
+    def _catalog_version(self) -> str:
+        """The catalog this case is filed under, ``<number>:<version>`` (同源发布)."""
+        from station.services.catalogs import catalog_label
+
+        return catalog_label(self.store.data_dir, self.catalog)
 
     @staticmethod
     def _validate(kind: EventKind, payload: dict[str, Any]) -> None:

@@ -143,12 +143,14 @@ class Desk:
             line.close()
 
     def catalog(self) -> Catalog:
-        """The service-item catalog, loaded on first use (call from a worker)."""
-        if self._catalog is None:
-            from forms.catalog import load_catalog
+        """The service-item catalog: the one given to the desk, else the station's active one
+        (the county's latest download, else the shipped one; cached by file time, so a
+        catalog taken by a sync is used at once). Call from a worker."""
+        if self._catalog is not None:
+            return self._catalog
+        from station.services.catalogs import active_catalog
 
-            self._catalog = load_catalog()
-        return self._catalog
+        return active_catalog(self.store.data_dir)
 
     def signed_in(self) -> SignedIn:
         """The person signed in now.

@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from forms.clock import utc_now
 from station.services import _
 from station.services.application import ActionRefused
+from station.services.catalogs import CatalogRefused, refresh_catalog
 from station.store import NewEvent, StationIdentity, StationStore
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
@@ -117,9 +118,25 @@ def sync_now(
         with client_factory(identity) as client:
             _reach(store, client)
             submit_received(store)  # only once the centre answers: then it really goes
-            return run_sync(
+            report = run_sync(
                 store, client, software_version=software_version(), on_progress=on_progress
             )
+            _take_catalog(store, client, report)
+            return report
+
+
+def _take_catalog(store: StationStore, client: CentralClient, report: SyncReport) -> None:
+    """After the pull: download the county's catalog if it is not the one active here.
+
+    A refused download (damaged, not the announced one) or a centre that stops
+    answering is recorded as the run's error and raised; the old catalog stays.
+    """
+    try:
+        refresh_catalog(store.data_dir, client)
+    except (CatalogRefused, SyncError) as error:
+        report.error = str(error)
+        store.record_sync(report)
+        raise SyncError(str(error)) from error
 
 
 def _reach(store: StationStore, client: CentralClient) -> None:

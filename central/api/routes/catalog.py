@@ -1,27 +1,96 @@
-"""GET /catalog (its version) and GET /catalog/file (the published document)."""
+"""GET /catalog (the version stations should run), GET /catalog/file (its document), and
+POST /admin/catalog (a county administrator publishes a new version from the desk)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
+from typing import Annotated, Any
 
-from central.api.deps import SettingsDep, StationDep
-from central.services.catalog import catalog_version, published_catalog
+from fastapi import APIRouter, Body, HTTPException, Query, Response
+
+from central.api.deps import AdminDep, SessionDep, SettingsDep, StationDep
+from central.services.catalog_versions import (
+    PublishRefused,
+    prepare_publication,
+    publish_document,
+    served_catalog,
+    served_document,
+)
 from forms.catalog.lint import CatalogError
+from forms.catalog.model import canonical_json
+from forms.publish import read_published
 
-router = APIRouter(prefix="/catalog", tags=["catalog"])
-
-
-@router.get("")
-def version(station: StationDep, settings: SettingsDep) -> dict[str, str | None]:
-    """The version of the catalog the county publishes."""
-    return {"version": catalog_version(settings.catalog_path)}
+router = APIRouter(tags=["catalog"])
 
 
-@router.get("/file")
-def document(station: StationDep, settings: SettingsDep) -> Response:
-    """The published catalog document (JSON with its own SHA-256)."""
+@router.get("/catalog")
+def version(
+    station: StationDep, session: SessionDep, settings: SettingsDep
+) -> dict[str, str | int | None]:
+    """The catalog the county publishes now: its number (0: none published yet), version, hash."""
     try:
-        data = published_catalog(settings.catalog_path)
+        served = served_catalog(session=session, path=settings.catalog_path)
+    except CatalogError:
+        return {"number": None, "version": None, "sha256": None}
+    return {"number": served.number, "version": served.version, "sha256": served.sha256}
+
+
+@router.get("/catalog/file")
+def document(
+    station: StationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    number: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """A published catalog document (JSON with its own SHA-256): the latest, or ``?number=N``."""
+    try:
+        data = served_document(session=session, path=settings.catalog_path, number=number)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
     except CatalogError as error:
         raise HTTPException(503, f"the county's catalog has errors: {error}") from error
     return Response(data, media_type="application/json")
+
+
+@router.post("/admin/catalog")
+def publish(
+    admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    document: Annotated[dict[str, Any], Body()],
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Publish a catalog document as the next numbered version (audited with the person).
+
+    ``?dry_run=true`` only checks it and answers the diff against the served version.
+    """
+    data = canonical_json(document)
+    try:
+        if dry_run:
+            catalog = read_published(data).catalog
+            merged, diff = prepare_publication(
+                session=session, path=settings.catalog_path, catalog=catalog
+            )
+            return {
+                "number": None,
+                "version": merged.version,
+                "published": False,
+                "diff": diff.as_dict(),
+            }
+        outcome = publish_document(
+            session=session,
+            path=settings.catalog_path,
+            data=data,
+            published_by=admin.user.username,
+            person=admin,
+        )
+    except PublishRefused as error:
+        raise HTTPException(409, str(error)) from error
+    except ValueError as error:  # damaged, or a catalog with errors (CatalogError)
+        raise HTTPException(422, str(error)) from error
+    return {
+        "number": outcome.number,
+        "version": outcome.version,
+        "sha256": outcome.sha256,
+        "published": outcome.created,
+        "diff": outcome.diff.as_dict(),
+    }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.faults import fault_point
-from central.services.catalog import catalog_version
+from central.services.catalog import announced_version
 from central.services.pull import pull_page
 from sync.protocol import PULL_PAGE_EVENTS, PullResponse
 
@@ -26,4 +26,5 @@ def pull(
     """Events with central_seq > ``after`` in the station's scope, plus changed accounts."""
     page = pull_page(session=session, station=station, after=after, limit=limit)
     fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
-    return page.model_copy(update={"catalog_version": catalog_version(settings.catalog_path)})
+    announced = announced_version(session=session, path=settings.catalog_path)
+    return page.model_copy(update={"catalog_version": announced})

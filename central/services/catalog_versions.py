@@ -1,0 +1,248 @@
+"""Numbered, immutable catalog versions (同源发布): publish, list, serve.
+
+The county publishes a catalog as version 1, 2, 3 …; each is stored once, as the
+document stations download, and never changed. Until the first publication the
+centre serves the catalog it is configured with (``settings.catalog_path``, the
+shipped one by default) as version 0.
+
+Publishing checks the catalog, compares it with the version served now, keeps
+the item versions it replaces (cases filed under them still find them) and
+refuses an item whose content changed under the same item version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from central.i18n import _
+from central.models import CatalogVersion, as_utc, utcnow
+from central.services.admin_audit import record_action
+from central.services.sessions import Person
+from forms.catalog.diff import CatalogDiff, diff_catalogs
+from forms.catalog.loader import load_catalog
+from forms.catalog.model import Catalog
+from forms.publish import catalog_checksum, publish, read_published, supersede
+
+
+class PublishRefused(ValueError):
+    """The catalog cannot be published (the message says why, translated)."""
+
+
+@dataclass(frozen=True)
+class ServedCatalog:
+    """The catalog stations should run: its number (0: unpublished), version and hash."""
+
+    number: int
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What a publication did."""
+
+    number: int
+    version: str
+    sha256: str
+    created: bool
+    """False: the same catalog was already published (nothing stored)."""
+    diff: CatalogDiff
+
+
+_unpublished: dict[int, tuple[Catalog, bytes]] = {}
+"""Version 0's document by catalog object (the loader hands out one object until a file changes)."""
+
+
+def _version_zero(path: Path | None) -> tuple[Catalog, bytes]:
+    catalog = load_catalog(path)
+    cached = _unpublished.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        _unpublished.clear()
+        cached = _unpublished[id(catalog)] = (catalog, publish(catalog))
+    return cached
+
+
+def _latest_row(session: Session) -> CatalogVersion | None:
+    query = select(CatalogVersion).order_by(col(CatalogVersion.number).desc()).limit(1)
+    return session.exec(query).first()
+
+
+def served_catalog(*, session: Session, path: Path | None) -> ServedCatalog:
+    """The latest published catalog's number, version and hash (version 0 when none is).
+
+    Args:
+        session: the centre's session.
+        path: the configured catalog (``settings.catalog_path``), served as version 0.
+
+    Raises:
+        CatalogError: nothing is published and the configured catalog has errors.
+    """
+    query = select(CatalogVersion.number, CatalogVersion.version, CatalogVersion.sha256)
+    row = session.exec(query.order_by(col(CatalogVersion.number).desc()).limit(1)).first()
+    if row is not None:
+        return ServedCatalog(row[0], row[1], row[2])
+    catalog, _document = _version_zero(path)
+    return ServedCatalog(0, catalog.version, catalog_checksum(catalog))
+
+
+def served_document(*, session: Session, path: Path | None, number: int | None = None) -> bytes:
+    """A published document: the latest (None) or version ``number`` (0: the configured one).
+
+    Raises:
+        LookupError: no such version.
+        CatalogError: version 0 asked for and the configured catalog has errors.
+    """
+    if number is None:
+        row = _latest_row(session)
+    elif number == 0:
+        row = None
+    else:
+        row = session.get(CatalogVersion, number)
+        if row is None:
+            raise LookupError(_("There is no catalog version {number}.").format(number=number))
+    if row is not None:
+        return row.document.encode("utf-8")
+    return _version_zero(path)[1]
+
+
+def catalog_versions(*, session: Session) -> list[CatalogVersion]:
+    """Every published version, oldest first."""
+    return list(session.exec(select(CatalogVersion).order_by(col(CatalogVersion.number))))
+
+
+def _served_catalog_object(session: Session, path: Path | None) -> Catalog:
+    row = _latest_row(session)
+    if row is None:
+        return _version_zero(path)[0]
+    return read_published(row.document.encode("utf-8")).catalog
+
+
+def prepare_publication(
+    *, session: Session, path: Path | None, catalog: Catalog
+) -> tuple[Catalog, CatalogDiff]:
+    """The catalog as it would be published (older item versions kept), and its diff.
+
+    Args:
+        session: the centre's session.
+        path: the configured catalog (version 0).
+        catalog: the county's new catalog (already validated).
+
+    Returns:
+        The catalog to store and what it changes against the one served now.
+
+    Raises:
+        PublishRefused: an item changed without a new item version, or the
+            county is another county's.
+    """
+    previous = _served_catalog_object(session, path)
+    if previous.division and catalog.division and previous.division[:6] != catalog.division[:6]:
+        message = _("This catalog is for division {new}, the centre serves {old}.")
+        raise PublishRefused(message.format(new=catalog.division, old=previous.division))
+    try:
+        merged = supersede(previous, catalog)
+    except ValueError as error:
+        raise PublishRefused(
+            _("Raise the version of every changed item before publishing: {reason}").format(
+                reason=error
+            )
+        ) from None
+    return merged, diff_catalogs(previous, merged)
+
+
+def publish_catalog(
+    *,
+    session: Session,
+    path: Path | None,
+    catalog: Catalog,
+    published_by: str,
+    person: Person | None = None,
+) -> PublishOutcome:
+    """Store ``catalog`` as the next numbered version (a no-op when it is already served).
+
+    Args:
+        session: the centre's session; committed here.
+        path: the configured catalog (version 0, the base of the first publication).
+        catalog: the county's new catalog (already validated).
+        published_by: the county administrator's username.
+        person: the signed-in administrator (over the API): the publication is
+            audited with them, in the same transaction.
+
+    Returns:
+        The version's number and hash, whether it was stored, and its diff.
+
+    Raises:
+        PublishRefused: an item changed under the same item version, or the
+            catalog's version string is already published with other content.
+    """
+    merged, diff = prepare_publication(session=session, path=path, catalog=catalog)
+    sha256 = catalog_checksum(merged)
+    served = served_catalog(session=session, path=path)
+    same = session.exec(select(CatalogVersion).where(CatalogVersion.sha256 == sha256)).first()
+    if served.sha256 == sha256 or same is not None:
+        number = same.number if same is not None else served.number
+        return PublishOutcome(number, merged.version, sha256, False, diff)
+    _refuse_reused_version(session, served, merged.version)
+    number = (session.exec(select(func.max(CatalogVersion.number))).one() or 0) + 1
+    row = CatalogVersion(
+        number=number,
+        version=merged.version,
+        sha256=sha256,
+        document=publish(merged, number).decode("utf-8"),
+        published_at=utcnow(),
+        published_by=published_by,
+    )
+    session.add(row)
+    if person is not None:
+        detail = {"version": merged.version, "sha256": sha256}
+        record_action(session, person, "catalog.publish", str(number), detail)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise PublishRefused(_("Another publication came first; look and publish again.")) from None
+    return PublishOutcome(number, merged.version, sha256, True, diff)
+
+
+def _refuse_reused_version(session: Session, served: ServedCatalog, version: str) -> None:
+    """A published version string names one content for ever (raise it for new content)."""
+    taken = session.exec(select(CatalogVersion).where(CatalogVersion.version == version)).first()
+    if taken is not None or served.version == version:
+        number = taken.number if taken is not None else served.number
+        message = _(
+            "Catalog version {version} is already published (number {number}) with other "
+            "content; raise the version in catalog.toml."
+        )
+        raise PublishRefused(message.format(version=version, number=number))
+
+
+def publish_document(
+    *,
+    session: Session,
+    path: Path | None,
+    data: bytes,
+    published_by: str,
+    person: Person | None = None,
+) -> PublishOutcome:
+    """Publish a catalog sent as a published document (the county desk posts one).
+
+    The document's own number is ignored: the centre numbers versions.
+
+    Raises:
+        ValueError: the document is damaged or its catalog has errors.
+        PublishRefused: as :func:`publish_catalog`.
+    """
+    catalog = read_published(data).catalog
+    return publish_catalog(
+        session=session, path=path, catalog=catalog, published_by=published_by, person=person
+    )
+
+
+def published_when(row: CatalogVersion) -> str:
+    """A version's publication time, ISO 8601 UTC."""
+    moment = as_utc(row.published_at)
+    return moment.isoformat() if moment is not None else ""

@@ -1,0 +1,51 @@
+"""Publishing the county's catalog from the county desk (同源发布), over the person's line.
+
+The administrator edits the TOML folder, then the desk checks it here (every error
+with its file and line), asks the centre for the diff against the version stations
+run (``dry_run``), and publishes it as the next numbered version. The centre checks
+the document again, numbers it and audits the act with the person.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from forms.catalog import lint_catalog_dir
+from forms.publish import publish
+from station.services import _
+from station.services.application import ActionRefused
+from station.services.centre import CentreLine
+
+
+def publish_catalog_from_desk(
+    line: CentreLine, folder: Path, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Validate a catalog folder, then publish it at the centre (or only see its diff).
+
+    Args:
+        line: the signed-in county administrator's line to the centre (``Desk.centre()``).
+        folder: the catalog folder (``catalog.toml``, ``items/``, ``divisions.toml``).
+        dry_run: only check and compare; nothing is published.
+
+    Returns:
+        The centre's answer: ``number`` (None for a dry run), ``version``, ``published``
+        (False when the same catalog was already published) and ``diff``
+        (:meth:`forms.catalog.diff.CatalogDiff.as_dict`).
+
+    Raises:
+        ActionRefused: the folder has errors (the first is named); nothing was sent.
+        station.services.centre.CentreError: the centre refused (an item changed without
+            a new version, a reused catalog version …) or cannot be reached.
+    """
+    catalog, issues = lint_catalog_dir(folder)
+    errors = [issue for issue in issues if issue.severity == "error"]
+    if catalog is None or errors:
+        first = str(errors[0]) if errors else str(folder)
+        message = _("The catalog has {count} errors; nothing was published. First: {first}")
+        raise ActionRefused(message.format(count=len(errors), first=first))
+    document = json.loads(publish(catalog))
+    path = "/admin/catalog?dry_run=true" if dry_run else "/admin/catalog"
+    answer: dict[str, Any] = line.post(path, document)
+    return answer
