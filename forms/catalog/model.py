@@ -192,7 +192,9 @@ class Fee(_Frozen):
     def _one_kind(self) -> Fee:
         kinds = [self.free, self.amount is not None, self.varies]
         if sum(kinds) != 1:
-            raise ValueError(_("a fee is exactly one of free = true, amount = ... or varies = true"))
+            raise ValueError(
+                _("a fee is exactly one of free = true, amount = ... or varies = true")
+            )
         if self.varies and not self.note.strip():
             raise ValueError(_("a fee that varies needs a note saying how it is paid"))
         return self
