@@ -80,11 +80,19 @@ def money(amount: Decimal | float | int) -> str:
     return format_decimal(Decimal(str(amount)), "#,##0.00", locale=LOCALE)
 
 
-def fee_text(amount: Decimal) -> str:
-    """The fee line: 不收费 for zero, else the amount in 元."""
-    if Decimal(amount) == 0:
-        return f"不收费（{money(0)}元）"
-    return f"{money(amount)}元"
+def fee_text(amount: Decimal, kind: str | None = None, note: str = "") -> str:
+    """The fee line: 免费, the amount in 元, or (for a fee that varies) the note.
+
+    Args:
+        amount: the fixed amount (ignored unless the fee is fixed).
+        kind: free, fixed or varies; None: free when ``amount`` is zero, else fixed.
+        note: the catalog's note, printed after the fee (alone for a fee that varies).
+    """
+    kind = kind or ("free" if Decimal(amount) == 0 else "fixed")
+    if kind == "varies":
+        return note or "按规定标准另行缴纳"
+    main = "免费" if kind == "free" else f"{money(amount)}元"
+    return f"{main}（{note}）" if note else main
 
 
 def relation_text(relation: str) -> str:

@@ -28,6 +28,14 @@ class MaterialStatus(StrEnum):
     missing = "missing"  # 缺少，须补正
 
 
+class FeeKind(StrEnum):
+    """What the resident pays for the item (收费标准)."""
+
+    free = "free"  # 免费
+    fixed = "fixed"  # a fixed amount (``fee``)
+    varies = "varies"  # depends on a choice or a yearly standard: ``fee_note`` says how
+
+
 @dataclass(frozen=True)
 class Party:
     """A person on a document: a resident, a principal or an agent."""
@@ -89,6 +97,11 @@ class CaseDocument:
     agent_id_number: str = ""
     """The agent's ID number, needed only on the 授权委托书."""
     fee: Decimal = Decimal("0")
+    """The fixed amount in 元 when ``fee_kind`` is fixed."""
+    fee_kind: FeeKind | None = None
+    """free, fixed or varies; when absent, a zero ``fee`` is free and any other is fixed."""
+    fee_note: str = ""
+    """Printed with the fee; for a fee that varies, the whole of what is printed."""
     complaint_phone: str = ""
     authorization_until: date | None = None
     """End of the 授权委托书 period; until completion when absent."""

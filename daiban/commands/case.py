@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -255,21 +256,61 @@ EXPORT_COLUMNS = (
     "item_name",
     "applicant",
     "id_masked",
+    "agent",
     "created_at",
+    "received_at",
 )
+"""The ledger's columns, in order (their headers are :func:`export_headers`)."""
+
+CSV_BOM = "\ufeff"
+"""UTF-8 byte order mark: without it Chinese Excel reads a UTF-8 CSV as GBK (乱码)."""
+
+
+def export_headers() -> dict[str, str]:
+    """The ledger's column headers, translated (Chinese by default)."""
+    return {
+        "case_number": _("Case number"),
+        "state": _("State"),
+        "item_code": _("Item code"),
+        "item_name": _("Item"),
+        "applicant": _("Applicant"),
+        "id_masked": _("ID number (masked)"),
+        "agent": _("Agent"),
+        "created_at": _("Created (Beijing time)"),
+        "received_at": _("Received (Beijing time)"),
+    }
 
 
 def _csv_row(view: CaseView) -> dict[str, Any]:
     person = view.applicant
     return {
         "case_number": view.case_number,
-        "state": view.state.value,
+        "state": state_name(view.state),
         "item_code": view.item_code,
         "item_name": view.item_name,
         "applicant": person.name if person else "",
         "id_masked": mask_id_number(person.id_number) if person and person.id_number else "",
-        "created_at": to_china(view.created_at).isoformat() if view.created_at else "",
+        "agent": view.agent_name,
+        # Excel reads "2026-12-02 00:30" as a date and time; an ISO offset it leaves as text.
+        "created_at": format_minute(view.created_at),
+        "received_at": format_minute(view.received_at),
     }
+
+
+def write_csv_ledger(handle: IO[str], views: Iterable[CaseView]) -> None:
+    """Write the case ledger as CSV that Chinese Excel opens: BOM, Chinese headers, CRLF.
+
+    Args:
+        handle: a text stream opened with ``newline=""`` (or standard output).
+        views: the cases, in ledger order.
+    """
+    handle.write(CSV_BOM)
+    writer = csv.writer(handle)
+    headers = export_headers()
+    writer.writerow([headers[column] for column in EXPORT_COLUMNS])
+    for view in views:
+        row = _csv_row(view)
+        writer.writerow([row[column] for column in EXPORT_COLUMNS])
 
 
 @app.command("export")
@@ -279,17 +320,14 @@ def export_cases(
         Path | None, typer.Option("--out", help="File (default: standard output).")
     ] = None,
 ) -> None:
-    """Export every case (JSON lines: whole cases; CSV: a ledger with masked ID numbers)."""
+    """Export every case (JSON lines: whole cases; CSV: a ledger for Excel, ID numbers masked)."""
     if fmt not in ("jsonl", "csv"):
         fail(_("Unknown format {fmt}; use jsonl or csv.").format(fmt=fmt))
     handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         with open_store() as store:
             if fmt == "csv":
-                writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
-                writer.writeheader()
-                for view in store.iter_cases():
-                    writer.writerow(_csv_row(view))
+                write_csv_ledger(handle, store.iter_cases())
             else:
                 for view in store.iter_cases():
                     handle.write(

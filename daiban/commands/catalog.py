@@ -90,7 +90,7 @@ def show_item(
     )
     legal = f"法定{item.legal_days}个工作日" if item.legal_days else "无法定时限"
     typer.echo(f"时限：{legal}，承诺{item.promised_days}个工作日。{item.limit_note}")
-    typer.echo(f"收费：{item.fee}")
+    typer.echo(f"收费：{item.fee.text()}")
     typer.echo(f"依据：{item.basis}")
     typer.echo("表单：")
     for spec in item.fields:

@@ -91,6 +91,8 @@ _PYDANTIC_MESSAGES = {
     "date_type": "must be a date, e.g. 2027-01-01",
     "date_parsing": "must be a date, e.g. 2027-01-01",
     "decimal_parsing": "must be a number",
+    "decimal_max_places": "at most {decimal_places} decimal places",
+    "greater_than": "must be more than {gt}",
     "decimal_type": "must be a number",
     "list_type": "must be a list [...]",
     "model_type": "must be a table",
@@ -99,6 +101,8 @@ _PYDANTIC_MESSAGES = {
 
 
 def _pydantic_message(error: Any) -> str:
+    if error["type"] == "value_error" and "error" in (error.get("ctx") or {}):
+        return str(error["ctx"]["error"])  # our own validators' messages, already translated
     template = _PYDANTIC_MESSAGES.get(error["type"])
     if template is None:
         return str(error["msg"])
@@ -243,6 +247,9 @@ def _cross_check(raw: dict[str, Any], report: _Reporter) -> None:
             "the promised limit ({promised} working days) exceeds the legal limit ({legal})"
         )
         report.add(("promised_days",), message.format(promised=promised, legal=legal))
+    if isinstance(raw.get("fee"), str):
+        message = _("a fee as text is read as free or as a fee that varies; write a [fee] table")
+        report.add(("fee",), message, "warning")
     field_keys = _check_fields(raw, ("fields",), report)
     for index, group in _entries(raw, "groups"):
         field_keys |= _check_fields(group, ("groups", index, "fields"), report)

@@ -14,7 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from forms.messages import _
 
 FieldType = Literal[
     "text",
@@ -164,6 +166,73 @@ class Rule(_Frozen):
     county_set: bool = False
 
 
+FREE_WORDS = ("不收费", "免费", "免收")
+"""How an old catalog's fee text says the item is free (read as ``free = true``)."""
+
+
+class Fee(_Frozen):
+    """收费标准及依据: exactly one of ``free``, ``amount`` or ``varies``.
+
+    Attributes:
+        free: nothing is charged (免费).
+        amount: a fixed charge in yuan (元), e.g. ``20`` or ``"12.50"``.
+        varies: the resident pays a sum that depends on a choice or a yearly
+            standard (医保缴费档次...), collected by another body: ``note`` says how.
+        note: one sentence printed with the fee (required when it varies).
+        basis: the document that sets the charge (or waives it).
+    """
+
+    free: bool = False
+    amount: Decimal | None = Field(default=None, gt=0, le=100000, decimal_places=2)
+    varies: bool = False
+    note: str = Field(default="", max_length=120)
+    basis: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Fee:
+        kinds = [self.free, self.amount is not None, self.varies]
+        if sum(kinds) != 1:
+            raise ValueError(
+                _("a fee is exactly one of free = true, amount = ... or varies = true")
+            )
+        if self.varies and not self.note.strip():
+            raise ValueError(_("a fee that varies needs a note saying how it is paid"))
+        return self
+
+    @classmethod
+    def from_text(cls, text: str) -> Fee:
+        """The fee of an older catalog, which held it as free text.
+
+        Text that starts by saying the item is free (不收费, 免费) is free, the rest
+        of it kept as the note; anything else becomes a fee that varies, the whole
+        text its note. No number is ever read out of the text.
+        """
+        words = text.strip()
+        for free in FREE_WORDS:
+            if words.startswith(free):
+                rest = words.removeprefix(free).strip(" ；;。,，")
+                if rest.startswith(("（", "(")) and rest.endswith(("）", ")")):
+                    rest = rest[1:-1]
+                return cls(free=True, note=rest[:120])
+        if not words:
+            return cls(free=True)
+        return cls(varies=True, note=words[:120])
+
+    @property
+    def kind(self) -> Literal["free", "fixed", "varies"]:
+        """``free``, ``fixed`` (an amount) or ``varies``."""
+        if self.free:
+            return "free"
+        return "fixed" if self.amount is not None else "varies"
+
+    def text(self) -> str:
+        """The fee in words, as screens and paper show it: 免费, 20.00元, or the note."""
+        if self.varies:
+            return self.note
+        main = "免费" if self.free else f"{self.amount:,.2f}元"
+        return f"{main}（{self.note}）" if self.note else main
+
+
 class HandlingPath(_Frozen):
     """Which level takes the application in (收件), accepts it (受理) and decides (办结)."""
 
@@ -191,7 +260,8 @@ class ServiceItem(_Frozen):
     limit_note: str = ""
     defer_days: int = Field(default=5, ge=1, le=60)
     """Working days a resident has to supply a 容缺 (deferred) material."""
-    fee: str = "不收费"
+    fee: Fee = Field(default_factory=lambda: Fee(free=True))
+    """收费标准 (``[fee]``); an older catalog's fee text is still read (:meth:`Fee.from_text`)."""
     basis: str = Field(min_length=2)
     result: str = ""
     uses_commitment: bool = False
@@ -203,6 +273,11 @@ class ServiceItem(_Frozen):
     rules: list[Rule] = Field(default_factory=list)
     county_set: list[str] = Field(default_factory=list)
     notes: str = ""
+
+    @field_validator("fee", mode="before")
+    @classmethod
+    def _fee_from_text(cls, value: Any) -> Any:
+        return Fee.from_text(value) if isinstance(value, str) else value
 
     @property
     def title(self) -> str:

@@ -91,7 +91,7 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
             f"{doc.agent_name}（电话 {doc.agent_phone}）",
         ],
         ["承诺时限", f"{doc.promised_days}个工作日", "预计办结日期", cn_date(doc.due_date)],
-        ["收费", fee_text(doc.fee), "办件去向", doc.next_step],
+        ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
         ["进度查询", f"{doc.enquiry}；凭办件编号查询，或扫描右上角二维码", None, None],
     ]
     return sheet.field_table(rows, [34 * mm, 54 * mm, 28 * mm, 66 * mm])
@@ -199,7 +199,7 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
         ("办件去向", doc.next_step),
         ("代办员", f"{doc.agent_name}　{doc.agent_phone}"),
         ("进度查询", doc.enquiry),
-        ("收费", fee_text(doc.fee)),
+        ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
     ]
 
 

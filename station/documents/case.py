@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from forms.catalog import ServiceItem
+from forms.catalog.model import Fee
 from forms.clock import china_day, to_china
 from forms.workdays import due_date, promised_due_date, supply_by
-from printing.model import CaseDocument, DecisionDocument, MaterialLine, MaterialStatus, Party
+from printing.model import (
+    CaseDocument,
+    DecisionDocument,
+    FeeKind,
+    MaterialLine,
+    MaterialStatus,
+    Party,
+)
 from station.documents.i18n import _
 from station.store.models import StationIdentity
 from sync.events import EventKind, Role
@@ -80,13 +88,13 @@ def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
     return tuple(lines)
 
 
-def _fee(text: str) -> Decimal:
-    """The item's fee as money (不收费 and unreadable text count as none)."""
-    found = re.search(r"\d+(?:\.\d+)?", text)
-    try:
-        return Decimal(found.group()) if found else Decimal("0")
-    except InvalidOperation:
-        return Decimal("0")
+def _fee(fee: Fee) -> dict[str, Any]:
+    """The item's fee as the paper takes it: its kind, the amount if fixed, and its note."""
+    return {
+        "fee": fee.amount if fee.amount is not None else Decimal("0"),
+        "fee_kind": FeeKind(fee.kind),
+        "fee_note": fee.note,
+    }
 
 
 def china_time(moment: datetime) -> datetime:
@@ -201,7 +209,7 @@ def case_document(
         materials=_materials(view, item),
         verify_url=None,
         reprinted_on=today if reprint else None,
-        fee=_fee(item.fee),
+        **_fee(item.fee),
         complaint_phone=HOTLINE,
     )
 

@@ -38,6 +38,7 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
     applicant = draft.applicant
     lines = [
         _("Item: {name}").format(name=item.name),
+        _("Fee: {fee}").format(fee=item.fee.text()),
         _("Applicant: {name}  {id}  {phone}").format(
             name=applicant.get("name", "—"),
             id=mask_id_number(applicant.get("id_number", "")) or "—",

@@ -130,8 +130,10 @@ def test_case_show_and_the_csv_export_give_beijing_times(village: Village) -> No
 
     assert "2026-12-02 00:30" in village.run("case", "show", village.number)
 
-    rows = list(csv.DictReader(io.StringIO(village.run("case", "export", "--format", "csv"))))
-    assert [row["created_at"] for row in rows] == [BEIJING_ISO]
+    exported = village.run("case", "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff"))))
+    assert [row["创建时间（北京时间）"] for row in rows] == ["2026-12-02 00:30"]
+    assert [row["收件时间（北京时间）"] for row in rows] == ["2026-12-02 00:30"]
 
 
 def test_reconciliation_workbook_says_when_a_station_was_last_seen_in_beijing(

@@ -18,7 +18,7 @@ def test_list_json() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["version"] == "2026.11.1"
-    assert len(data["items"]) == 18
+    assert len(data["items"]) == 21
 
 
 def test_show_json_has_fields_and_materials_in_the_agreed_shape() -> None:
@@ -60,7 +60,7 @@ def test_search_gljt_finds_the_old_age_allowance() -> None:
 def test_validate_the_shipped_catalog() -> None:
     result = runner.invoke(app, ["catalog", "validate", str(SHIPPED_CATALOG)])
     assert result.exit_code == 0
-    assert "未发现问题（共18个事项）" in result.stdout
+    assert "未发现问题（共21个事项）" in result.stdout
 
 
 def test_validate_reports_three_planted_mistakes_with_lines(tmp_path: Path) -> None:

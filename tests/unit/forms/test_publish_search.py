@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
 from forms.catalog import load_catalog
-from forms.catalog.model import canonical_json
+from forms.catalog.model import Fee, canonical_json
 from forms.publish import changed_without_new_version, publish, verify_published
 from forms.search import CatalogIndex
 
@@ -118,7 +119,8 @@ def test_supersede_keeps_the_versions_cases_were_filed_under() -> None:
     with pytest.raises(KeyError):
         merged.get("640522-MZ-001", version=3)
     unbumped = [
-        item.model_copy(update={"fee": "10元"}) if i.code == item.code else i for i in old.items
+        item.model_copy(update={"fee": Fee(amount=Decimal(10))}) if i.code == item.code else i
+        for i in old.items
     ]
     with pytest.raises(ValueError, match="版本号未变更"):
         supersede(old, old.model_copy(update={"items": unbumped}))

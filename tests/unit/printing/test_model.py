@@ -79,8 +79,10 @@ def test_dates_and_money_the_chinese_way() -> None:
     assert cn_date(None) == ""
     assert money(Decimal("1234.5")) == "1,234.50"
     assert money(20) == "20.00"
-    assert fee_text(Decimal("0")) == "不收费（0.00元）"
+    assert fee_text(Decimal("0")) == "免费"
     assert fee_text(Decimal("20")) == "20.00元"
+    assert fee_text(Decimal("0"), "free", "首次申领免收工本费") == "免费（首次申领免收工本费）"
+    assert fee_text(Decimal("0"), "varies", "按年度缴费档次自选") == "按年度缴费档次自选"
 
 
 def test_sample_ledger_ids_have_valid_check_characters() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,9 +114,29 @@ def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
     out = tmp_path / "ledger.csv"
     code, _ = _run("case", "export", "--format", "csv", "--out", str(out), "--data-dir", str(home))
     assert code == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["applicant"] for r in rows] == ["张三丰", "张三丰"]
-    assert all("********" in r["id_masked"] for r in rows)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Chinese Excel reads it as UTF-8
+    assert b"\r\n" in raw
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert table[0] == [
+        "办件编号",
+        "办件状态",
+        "事项编码",
+        "事项名称",
+        "申请人",
+        "身份证号码（脱敏）",
+        "代办员",
+        "创建时间（北京时间）",
+        "收件时间（北京时间）",
+    ]
+    rows = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
+    assert [r["申请人"] for r in rows] == ["张三丰", "张三丰"]
+    first = application(serial=1).applicant["id_number"]
+    assert rows[0]["身份证号码（脱敏）"] == f"{first[:6]}********{first[-4:]}"
+    assert first not in raw.decode("utf-8-sig")
+    assert rows[0]["办件状态"] == "已收件" and rows[0]["事项编码"] == "640522-YB-001"
+    assert rows[0]["事项名称"] == "城乡居民基本医疗保险参保登记" and rows[0]["代办员"] == "马丽"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0]["收件时间（北京时间）"])
     code, _ = _run("case", "export", "--out", str(tmp_path / "all.jsonl"), "--data-dir", str(home))
     cases = [
         json.loads(x) for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()
