@@ -60,7 +60,9 @@ def county_catalog(folder: Path) -> tuple[Path, str, str]:
     assert before is not None
     after = before.group(1) + "（2026年12月起须原件）"
     materials = materials.replace(before.group(0), f'name = "{after}"', 1)
-    head = re.sub(r"(?m)^version = \d+$", "version = 2", head, count=1)
+    head = re.sub(
+        r"(?m)^version = (\d+)$", lambda m: f"version = {int(m.group(1)) + 1}", head, count=1
+    )
     source.write_text(head + "[[materials]]" + materials, encoding="utf-8")
     return folder, before.group(1), after
 
@@ -123,7 +125,12 @@ def test_a_published_item_reaches_the_village_and_the_centre_applies_it(
     diff = central.cli("catalog", "diff", str(folder))
     assert [entry["code"] for entry in diff["added"]] == [NEW_ITEM]
     [changed] = diff["changed"]
-    assert (changed["code"], changed["old_version"], changed["new_version"]) == (CHANGED_ITEM, 1, 2)
+    old_item = load_catalog().get(CHANGED_ITEM).version
+    assert (changed["code"], changed["old_version"], changed["new_version"]) == (
+        CHANGED_ITEM,
+        old_item,
+        old_item + 1,
+    )
     assert [c["section"] for c in changed["changes"]] == ["material"]
     assert ["name", material_before, material_after] in changed["changes"][0]["details"]
     published = central.cli("catalog", "publish", str(folder), "--by", "county-admin")
@@ -152,9 +159,9 @@ def test_a_published_item_reaches_the_village_and_the_centre_applies_it(
         assert case["state"] == "submitted"
 
     kept = shown(village, before_case)
-    assert (kept["catalog_version"], kept["item_version"]) == (old_label, "1")
+    assert (kept["catalog_version"], kept["item_version"]) == (old_label, str(old_item))
     catalog = _station_catalog(village)
-    assert catalog.get(CHANGED_ITEM, 1).materials[0].name == material_before
+    assert catalog.get(CHANGED_ITEM, old_item).materials[0].name == material_before
     assert catalog.get(CHANGED_ITEM).materials[0].name == material_after
 
 
