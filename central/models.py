@@ -237,6 +237,45 @@ class Counter(CentralModel, table=True):
     value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
 
 
+class PersonSession(CentralModel, table=True):
+    """A signed-in person at a station: the person's own credential for the centre.
+
+    Opened with the person's username and password through the station's token, bound
+    to that station, short-lived. Administrative acts need one (the workstation's
+    token alone is never enough) and are audited with the person.
+    """
+
+    __tablename__ = "person_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    """sha256 hex of the session token; the token itself is never stored."""
+    user_id: str = Field(index=True, max_length=64)
+    station_id: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+
+
+class AdminAction(CentralModel, table=True):
+    """One administrative act (publish, enroll, revoke, an account change, a loop step…),
+    with the person who did it, hash-chained like the event audit."""
+
+    __tablename__ = "admin_action"
+
+    seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=True))
+    at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    actor_id: str = Field(max_length=64)
+    actor_username: str = Field(max_length=64)
+    actor_role: str = Field(max_length=16)
+    station_id: str = Field(max_length=64)
+    action: str = Field(index=True, max_length=48)
+    """Dotted name: ``station.revoke``, ``account.create``, ``catalog.publish``…"""
+    target: str = Field(default="", max_length=128)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
 EVENTS_COUNTER = "events"
 EVENT_TABLE = EventRow.__table__  # type: ignore[attr-defined]
 CASE_TABLE = CaseRow.__table__  # type: ignore[attr-defined]

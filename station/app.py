@@ -145,6 +145,7 @@ class DaibanApp(App[None]):
     def sign_out(self) -> None:
         """Back to the login screen; nothing of the session stays on screen."""
         self.desk.user = None
+        self.run_worker(self.desk.end_centre, thread=True, group="centre", exit_on_error=False)
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._login_screen())

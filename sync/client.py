@@ -43,6 +43,9 @@ from sync.protocol import (
     PushResponse,
 )
 
+PERSON_HEADER = "X-Daiban-Person"
+"""The header carrying a person's session token (the centre's ``central.api.deps``)."""
+
 MAX_RETRY_AFTER = 300.0
 """A Retry-After longer than this (seconds) is capped."""
 
@@ -124,6 +127,7 @@ class CentralClient:
         retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         backoff: wait_base | None = None,
+        person_token: str | None = None,
     ) -> None:
         """Set up the client.
 
@@ -135,10 +139,14 @@ class CentralClient:
             retries: attempts in all, for retryable failures.
             sleep: how to wait between attempts (tests record instead).
             backoff: tenacity wait used when the centre gives no Retry-After.
+            person_token: the signed-in person's session at the centre
+                (``POST /auth/session``), for acts that need a person, not only a PC.
         """
         headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if person_token:
+            headers[PERSON_HEADER] = person_token
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + API_PREFIX,
             headers=headers,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from central.models import Station
+from central.services.sessions import Person, person_for_token
 from central.services.stations import is_revoked, station_for_token
 from central.settings import CentralSettings
 
@@ -61,11 +62,46 @@ def get_station(
 StationDep = Annotated[Station, Depends(get_station)]
 
 
-def get_county_station(station: StationDep) -> Station:
-    """The station, if it is a county workstation (县级): the only kind that administers."""
-    if station.role != "county":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a county workstation may do this")
-    return station
+PERSON_HEADER = "X-Daiban-Person"
+"""The header that carries a person's session token (``POST /auth/session``)."""
 
 
-CountyDep = Annotated[Station, Depends(get_county_station)]
+def get_person(
+    station: StationDep,
+    session: SessionDep,
+    person_token: Annotated[str | None, Header(alias=PERSON_HEADER)] = None,
+) -> Person:
+    """The person signed in at the station: their own session, not the station's token alone.
+
+    401 when the header is missing, or the session is unknown, expired, ended, opened at
+    another station, or its account was disabled since.
+    """
+    person = (
+        person_for_token(session=session, station=station, token=person_token)
+        if person_token
+        else None
+    )
+    if person is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "sign in as a person first (POST /auth/session)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    session.commit()
+    return person
+
+
+PersonDep = Annotated[Person, Depends(get_person)]
+
+
+def get_admin(person: PersonDep) -> Person:
+    """A county administrator (县级管理员) signed in at a county workstation."""
+    if person.user.role != "admin" or person.station.role != "county":
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "only a county administrator at a county workstation may do this",
+        )
+    return person
+
+
+AdminDep = Annotated[Person, Depends(get_admin)]

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +34,21 @@ VILLAGES = (
 )
 DESK_VILLAGE = VILLAGES[0][0]
 """The village whose desk the demo opens."""
+
+
+class DemoDesk(StrEnum):
+    """Whose desk ``daiban demo --desk`` opens."""
+
+    village = "village"
+    township = "township"
+    county = "county"
+
+
+DESK_DIVISIONS = {
+    DemoDesk.village: DESK_VILLAGE,
+    DemoDesk.township: TOWNSHIP[0],
+    DemoDesk.county: COUNTY[0],
+}
 
 
 @dataclass(frozen=True)
@@ -172,12 +188,24 @@ def set_up(base: Path, url: str) -> Path:
     """Enroll the stations at the running central; returns the desk's data dir."""
     central_dir = base / "central"
     desk_dir = base / f"station-{DESK_VILLAGE}"
-    for division in (TOWNSHIP[0], *(v[0] for v in VILLAGES)):
+    for division in (COUNTY[0], TOWNSHIP[0], *(v[0] for v in VILLAGES)):
         station_dir = base / f"station-{division}"
         station_dir.mkdir(parents=True, exist_ok=True)
         enroll_station(central_dir, station_dir, url, division)
-        # every station pulls its accounts, so the township reviewer can act from the CLI
+        # every station pulls its accounts, so its people can sign in offline
         seed_accounts(station_dir)
+    from daiban.commands.demo_seed import seed
+
+    seed(
+        base,
+        seed_accounts,
+        {
+            "village": desk_dir,
+            "village2": base / f"station-{VILLAGES[1][0]}",
+            "township": base / f"station-{TOWNSHIP[0]}",
+            "county": base / f"station-{COUNTY[0]}",
+        },
+    )
     return desk_dir
 
 
@@ -204,7 +232,7 @@ def demo_accounts_for(division: str, base: Path | None = None) -> list[Any]:
     accounts = [DemoAccount(u.username, u.name, u.role, u.password) for u in here]
     for user in others:
         assert base is not None
-        where = base / ("central" if user.role == "admin" else f"station-{user.division}")
+        where = base / f"station-{user.division}"
         place = places.get(user.division, user.division)
         accounts.append(
             DemoAccount(user.username, user.name, user.role, user.password, str(where), place)
@@ -217,6 +245,13 @@ def demo(
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Set up and exit without opening the desk.")
     ] = False,
+    desk: Annotated[
+        DemoDesk,
+        typer.Option(
+            "--desk",
+            help="Whose desk to open: the village agent's, the township's or the county's.",
+        ),
+    ] = DemoDesk.village,
 ) -> None:
     """Start a central on SQLite, enroll a county, township and villages, open the desk."""
     from daiban.commands.desk import open_desk
@@ -231,7 +266,10 @@ def demo(
                 _("Demo ready: centre {url}, desk data dir {path}").format(url=url, path=desk_dir)
             )
             return
-        open_desk(desk_dir, demo_accounts_for(DESK_VILLAGE, base), config().language)
+        division = DESK_DIVISIONS[desk]
+        open_desk(
+            base / f"station-{division}", demo_accounts_for(division, base), config().language
+        )
     from station.i18n import _ as desk_  # after open_desk chose the language
 
     accounts = " ".join(u.username for u in DEMO_USERS)

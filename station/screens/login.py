@@ -20,24 +20,17 @@ from station.widgets.footer import DeskFooter
 def demo_how_to(account: DemoAccount) -> str:
     """How to use a demo account that does not sign in at this desk (commands to type)."""
     values = {"name": account.name, "username": account.username, "dir": account.data_dir}
-    if account.role == "reviewer":
+    if account.role in ("reviewer", "admin"):
         return _(
-            "Township reviewer {name} ({username}): in a second terminal,\n"
-            "  T={dir}\n"
-            "  daiban sync --data-dir $T\n"
-            "  daiban case accept CASE_NO --as {username} --data-dir $T\n"
-            '  daiban case return CASE_NO --reason "..." --as {username} --data-dir $T\n'
-            "  daiban case complete CASE_NO --as {username} --data-dir $T\n"
-            "  daiban sync --data-dir $T\n"
-            "(each asks {username}'s password), then F5 (sync now) at this desk brings the "
-            "decision here."
-        ).format(**values)
-    if account.role == "admin":
-        return _(
-            "County administrator {name} ({username}): in a second terminal,\n"
-            "  daiban central report stats --data-dir {dir}\n"
-            "  daiban central report reconcile --data-dir {dir}"
-        ).format(**values)
+            "{name} ({username}) works at the {place} desk. Quit this desk (Ctrl+Q) and run\n"
+            "  daiban demo --desk {desk}\n"
+            "or, while this demo runs, open it in a second terminal:\n"
+            "  daiban --data-dir {dir}"
+        ).format(
+            **values,
+            place=account.place,
+            desk="township" if account.role == "reviewer" else "county",
+        )
     return _(
         "Agent {name} ({username}) works at another village's desk; while this demo runs,\n"
         "open it in a second terminal:\n"

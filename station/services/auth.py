@@ -90,6 +90,9 @@ class LoginGate:
     clock: Callable[[], datetime] = utc_now
     failures: dict[str, int] = field(default_factory=dict)
     locked_until: dict[str, datetime] = field(default_factory=dict)
+    on_signed_in: Callable[[SignedIn, str], None] | None = None
+    """Called (in the checking worker) after a successful sign-in with the password just
+    typed: the desk opens the person's own session at the centre with it."""
 
     def attempt(self, username: str, password: str) -> LoginResult:
         """Try to sign ``username`` in.
@@ -112,7 +115,10 @@ class LoginGate:
             return self._failed(username)
         self.failures.pop(username, None)
         self.locked_until.pop(username, None)
-        return LoginResult(user=_signed_in(account))
+        user = _signed_in(account)
+        if self.on_signed_in is not None:
+            self.on_signed_in(user, password)
+        return LoginResult(user=user)
 
     def check_password(self, user: SignedIn, password: str) -> bool:
         """Whether ``password`` is ``user``'s (to unlock an idle-locked desk)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from forms.clock import china_clock, china_now
 from station.config import StationSettings
+from station.services import _
 from station.services.auth import LoginGate, SignedIn
 from station.store import StationStore
 from sync.events import Role
@@ -24,6 +25,11 @@ from sync.events import Role
 if TYPE_CHECKING:
     from forms.catalog import Catalog
     from station.services.cases import CaseService
+    from station.services.centre import CentreLine
+
+CENTRE_ROLES = frozenset({Role.admin, Role.reviewer})
+"""Roles whose desk opens the person's own session at the centre at sign-in (county
+administration, township 闭环 work); agents work offline and never need one."""
 
 
 class NotSignedIn(RuntimeError):
@@ -79,12 +85,62 @@ class Desk:
     """The last known sync state (the status line of every screen shows it)."""
     drafts_offered: bool = False
     """Unfinished drafts were offered back after this sign-in."""
+    centre_line: CentreLine | None = field(default=None, repr=False)
+    """The signed-in person's own session at the centre (admin and reviewer, when online)."""
+    centre_problem: str = ""
+    """Why there is no centre line (shown when a screen needs one)."""
     _catalog: Catalog | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # Everything derived from the clock (today, case-number dates, times on
         # screen) is China time, whatever zone the injected clock tells.
         self.clock = china_clock(self.clock)
+        self.gate.on_signed_in = self.connect_centre
+
+    def connect_centre(self, user: SignedIn, password: str) -> None:
+        """Open ``user``'s own session at the centre (called by the gate at sign-in).
+
+        Best effort: offline, the desk still opens; a screen that needs the centre
+        says why it cannot (:meth:`centre`).
+        """
+        from station.services.centre import CentreError, open_line
+
+        self.end_centre()
+        if Role(user.role) not in CENTRE_ROLES:
+            return
+        identity = self.store.identity()
+        if identity is None:
+            self.centre_problem = _("This desk is not enrolled with a county centre.")
+            return
+        try:
+            self.centre_line = open_line(identity, user.username, password)
+            self.centre_problem = ""
+        except CentreError as error:
+            self.centre_problem = error.message
+
+    def centre(self) -> CentreLine:
+        """The signed-in person's line to the centre.
+
+        Raises:
+            CentreError: there is none (offline at sign-in, or not enrolled): the message
+                says what to do.
+        """
+        from station.services.centre import CentreError
+
+        if self.centre_line is None:
+            raise CentreError(
+                _(
+                    "Not connected to the county centre ({problem}). When the network is back, "
+                    "sign out and sign in again."
+                ).format(problem=self.centre_problem or _("not signed in at the centre"))
+            )
+        return self.centre_line
+
+    def end_centre(self) -> None:
+        """Forget (and end at the centre, best effort) the person's centre session."""
+        line, self.centre_line = self.centre_line, None
+        if line is not None:
+            line.close()
 
     def catalog(self) -> Catalog:
         """The service-item catalog, loaded on first use (call from a worker)."""

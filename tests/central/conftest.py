@@ -12,9 +12,13 @@ from uuid import UUID
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlmodel import Session
 
+from central.api.deps import PERSON_HEADER
 from central.app import create_app
+from central.models import User
+from central.services.accounts import create_user
 from central.services.stations import enroll_code
 from central.settings import CentralSettings
 from sync.events import Event, EventKind, Role
@@ -162,3 +166,37 @@ def enroll(client: TestClient, session: Session) -> Any:
         return StationClient(client, EnrollResponse.model_validate(response.json()))
 
     return _enroll
+
+
+@pytest.fixture
+def sign_in(client: TestClient, session: Session) -> Any:
+    """``sign_in(station, username, role)`` -> headers of a person signed in at ``station``.
+
+    Creates the account (in the station's division) the first time, then opens the
+    person's session through the station, as the desk does at sign-in.
+    """
+
+    def _sign_in(
+        station: StationClient,
+        username: str = "admin1",
+        role: str = "admin",
+        password: str = "admin-pass-1",
+    ) -> dict[str, str]:
+        if session.scalars(select(User).where(User.username == username)).first() is None:  # type: ignore[arg-type]
+            create_user(
+                session=session,
+                username=username,
+                display_name=f"测试{username}",
+                role=role,
+                division=station.credential.division,
+                password=password,
+            )
+        answer = client.post(
+            f"{API_PREFIX}/auth/session",
+            json={"username": username, "password": password},
+            headers=station.headers,
+        )
+        assert answer.status_code == 200, answer.text
+        return {**station.headers, PERSON_HEADER: answer.json()["token"]}
+
+    return _sign_in

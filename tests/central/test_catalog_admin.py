@@ -22,13 +22,19 @@ def test_stations_get_the_catalog_version_and_document(enroll: Any, client: Test
     assert catalog.items
 
 
-def test_a_county_workstation_administers_its_county_only(enroll: Any, client: TestClient) -> None:
-    county, township = enroll(COUNTY, "county"), enroll(TOWNSHIP, "township")
+def test_a_county_administrator_administers_the_county_only(
+    enroll: Any, client: TestClient, sign_in: Any
+) -> None:
+    county_station, township = enroll(COUNTY, "county"), enroll(TOWNSHIP, "township")
+    county = _Headers(sign_in(county_station))
     url = f"{API_PREFIX}/admin/enrollment-codes"
     ask = {"division": VILLAGE, "name": "杨河村", "role": "village"}
     code = client.post(url, json=ask, headers=county.headers).json()["code"]
     assert client.post(f"{API_PREFIX}/enroll", json={"code": code}).status_code == 200
-    assert client.post(url, json=ask, headers=township.headers).status_code == 403
+    assert client.post(url, json=ask, headers=township.headers).status_code == 401
+    reviewer = sign_in(township, "rev1", "reviewer")
+    assert client.post(url, json=ask, headers=reviewer).status_code == 403
+    assert client.post(url, json=ask, headers=county_station.headers).status_code == 401
     elsewhere = {**ask, "division": OTHER_COUNTY_VILLAGE}
     assert client.post(url, json=elsewhere, headers=county.headers).status_code == 403
 
@@ -43,7 +49,7 @@ def test_a_county_workstation_administers_its_county_only(enroll: Any, client: T
         client.post(f"{API_PREFIX}/admin/users", json=user, headers=county.headers).status_code
         == 200
     )
-    assert [a["username"] for a in township.pull()["accounts"]] == ["li"]
+    assert sorted(a["username"] for a in township.pull()["accounts"]) == ["li", "rev1"]
 
     report = client.get(f"{API_PREFIX}/admin/reconcile", headers=county.headers).json()
     assert {s["division"] for s in report["stations"]} == {COUNTY, TOWNSHIP, VILLAGE}
@@ -53,3 +59,10 @@ def test_a_county_workstation_administers_its_county_only(enroll: Any, client: T
     )
     assert revoked.status_code == 200
     assert township.client.get(f"{API_PREFIX}/pull", headers=township.headers).status_code == 403
+
+
+class _Headers:
+    """A signed-in person's headers where a test used a station's."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers

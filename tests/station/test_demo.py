@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -38,7 +40,7 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
         assert account is not None and account.display_name == "马丽"
     finally:
         store.close()
-    for division in ("640522100000", "640522100202"):
+    for division in ("640522000000", "640522100000", "640522100202"):
         other = StationStore.open(base / f"station-{division}")
         try:
             assert other.identity() is not None
@@ -47,3 +49,20 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
     port = int((base / "central" / "demo-port").read_text())
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass  # nobody listens any more: the background central was stopped
+
+    exported = subprocess.run(
+        [sys.executable, "-c", "from daiban.cli import main; main()", "case", "export"],
+        cwd=ROOT,
+        env={**os.environ, "DAIBAN_HOME": str(base / "station-640522000000")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    county_cases = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+    states = Counter(case["state"] for case in county_cases)
+    assert states == {"delivered": 3, "completed": 1, "accepted": 3, "returned": 1, "submitted": 1}
+    ratings = sorted(case["rating"] for case in county_cases if case["rating"] is not None)
+    assert ratings == [1, 4, 5]  # a 差评 for the county's 闭环 list
+    applicants = Counter(case["applicant"]["id_number"] for case in county_cases)
+    assert applicants.most_common(1)[0][1] == 2  # one resident applied at both villages

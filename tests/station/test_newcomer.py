@@ -28,7 +28,7 @@ EVERY_DEMO_ACCOUNT = [
     DemoAccount("agent201", "马丽", "agent", PASSWORD),
     DemoAccount("agent202", "李强", "agent", PASSWORD, "/demo/station-640522100202", "武塬村"),
     DemoAccount("reviewer", "王芳", "reviewer", PASSWORD, TOWNSHIP_DIR, "海城镇"),
-    DemoAccount("admin", "赵军", "admin", PASSWORD, "/demo/central", "海原县"),
+    DemoAccount("admin", "赵军", "admin", PASSWORD, "/demo/station-640522000000", "海原县"),
 ]
 
 
@@ -62,8 +62,8 @@ async def test_demo_login_shows_every_account_and_how_to_use_the_others(
         await settle(pilot)
         assert isinstance(pilot.app.screen, DemoHelp)
         help_text = flat_text(pilot)
-        assert "daibancasereturn" in help_text and TOWNSHIP_DIR in help_text
-        assert "退回补正" in help_text and "F5" in help_text
+        assert "daibandemo--desktownship" in help_text and TOWNSHIP_DIR in help_text
+        assert "海城镇的工作台" in help_text
         await pilot.press("escape")
         assert pilot.app.screen.query_one("#username", Input).value == ""
 

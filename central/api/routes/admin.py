@@ -1,5 +1,9 @@
-"""County administration over the API (a county workstation's token): codes, revocation,
-accounts, reconciliation and statistics within the county's scope."""
+"""County administration over the API: codes, revocation, accounts, reconciliation and
+statistics within the county's scope.
+
+Every route needs a county administrator signed in as a person (``AdminDep``: the
+workstation's token *and* the person's own session); every change is audited with
+the person (``admin_action``)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from central.api.deps import CountyDep, SessionDep, SettingsDep
+from central.api.deps import AdminDep, SessionDep, SettingsDep
 from central.models import Station, StationPublic, User, UserCreate, UserPublic
 from central.services.accounts import AccountError, create_user
+from central.services.admin_audit import record_action
 from central.services.reconcile import case_statistics, reconcile
 from central.services.scope import in_scope
+from central.services.sessions import Person
 from central.services.stations import (
     EnrollmentError,
     StationNotFoundError,
@@ -37,17 +43,25 @@ class CodeRequest(BaseModel):
     role: StationRole
 
 
-def _within(county: CountyDep, division: str) -> None:
+def _within(admin: Person, division: str) -> None:
+    county = admin.station
     if not in_scope(division, county.division, county.role):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the division is outside this county")
 
 
 @router.post("/enrollment-codes")
 def issue_code(
-    request: CodeRequest, county: CountyDep, session: SessionDep, settings: SettingsDep
+    request: CodeRequest, admin: AdminDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, str]:
     """A one-time enrollment code for a station of this county."""
-    _within(county, request.division)
+    _within(admin, request.division)
+    record_action(
+        session,
+        admin,
+        "station.code",
+        request.division,
+        {"name": request.name, "role": request.role},
+    )
     try:
         code = enroll_code(
             session=session,
@@ -62,8 +76,9 @@ def issue_code(
 
 
 @router.get("/stations", response_model=list[StationPublic])
-def stations(county: CountyDep, session: SessionDep) -> list[Station]:
+def stations(admin: AdminDep, session: SessionDep) -> list[Station]:
     """The stations of this county."""
+    county = admin.station
     return [
         station
         for station in list_stations(session=session)
@@ -72,22 +87,30 @@ def stations(county: CountyDep, session: SessionDep) -> list[Station]:
 
 
 @router.post("/stations/{station_id}/revoke", response_model=StationPublic)
-def revoke(station_id: str, county: CountyDep, session: SessionDep) -> Station:
+def revoke(station_id: str, admin: AdminDep, session: SessionDep) -> Station:
     """Revoke a station of this county."""
     try:
         station = find_station(session=session, station_id=station_id)
     except StationNotFoundError as error:
         raise HTTPException(404, "no such station") from error
-    _within(county, station.division)
+    _within(admin, station.division)
+    record_action(session, admin, "station.revoke", station_id, {"name": station.name})
     return revoke_station(session=session, station_id=station_id)
 
 
 @router.post("/users", response_model=UserPublic)
-def add_user(request: UserCreate, county: CountyDep, session: SessionDep) -> User:
+def add_user(request: UserCreate, admin: AdminDep, session: SessionDep) -> User:
     """Create an account in this county."""
-    _within(county, request.division)
+    _within(admin, request.division)
     if request.role not in {role.value for role in Role}:
         raise HTTPException(422, "role must be agent, reviewer or admin")
+    record_action(
+        session,
+        admin,
+        "account.create",
+        request.username,
+        {"role": request.role, "division": request.division},
+    )
     try:
         return create_user(
             session=session,
@@ -104,8 +127,9 @@ def add_user(request: UserCreate, county: CountyDep, session: SessionDep) -> Use
 
 
 @router.get("/reconcile")
-def reconciliation(county: CountyDep, session: SessionDep) -> dict[str, Any]:
+def reconciliation(admin: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Reconciliation of this county's stations."""
+    county = admin.station
     entries = [
         entry.as_json()
         for entry in reconcile(session=session)
@@ -115,7 +139,7 @@ def reconciliation(county: CountyDep, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/stats")
-def statistics(county: CountyDep, session: SessionDep) -> dict[str, Any]:
+def statistics(admin: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Cases by state and item, flagged and overdue."""
-    prefix = county.division[:6]
+    prefix = admin.station.division[:6]
     return asdict(case_statistics(session=session, today=china_today(), prefix=prefix))

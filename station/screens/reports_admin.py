@@ -1,0 +1,104 @@
+"""报表导出: the county's monthly report and ledgers, as Excel (or CSV) files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker
+
+from station.i18n import _
+from station.screens.base import DeskScreen
+from station.screens.context import Desk
+from station.services.county_reports import (
+    ReportKind,
+    SavedReport,
+    default_folder,
+    default_month,
+    export_report,
+    report_title,
+)
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+
+class ReportsScreen(DeskScreen[None]):
+    """Pick a report and a month; the file is saved and its path shown."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("f9", "export", _("Export")),
+    ]
+
+    class Saved(Message):
+        """A report was written."""
+
+        def __init__(self, saved: SavedReport) -> None:
+            super().__init__()
+            self.saved = saved
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        with VerticalScroll(id="reports-body"):
+            yield Label(_("Reports 报表导出"), classes="heading")
+            yield Label(_("Report"))
+            kinds = [(report_title(kind), kind.value) for kind in ReportKind]
+            yield Select(kinds, value=ReportKind.monthly.value, allow_blank=False, id="kind")
+            yield Label(_("Month (year-month)"))
+            yield Input(default_month(self.desk.clock().date()), id="month")
+            yield Label(_("File"))
+            formats = [(_("Excel workbook (.xlsx)"), "xlsx"), (_("CSV for other tools"), "csv")]
+            yield Select(formats, value="xlsx", allow_blank=False, id="format")
+            yield Label(_("Save to folder"))
+            yield Input(str(default_folder(self.desk)), id="folder")
+            with Horizontal(id="intake-nav"):
+                yield Button(_("Export F9"), id="export", variant="primary", compact=True)
+            yield Static("", id="report-result")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.show_status(self.desk, _("Reports"))
+        self.query_one("#kind", Select).focus()
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted)
+    def action_export(self) -> None:
+        """Fetch the report from the centre and save it (a worker)."""
+        kind = ReportKind(str(self.query_one("#kind", Select).value))
+        month = self.query_one("#month", Input).value
+        file_format = str(self.query_one("#format", Select).value)
+        folder = Path(self.query_one("#folder", Input).value.strip() or default_folder(self.desk))
+        self.query_one("#report-result", Static).update(_("Asking the county centre…"))
+        self.query_one("#export", Button).disabled = True
+        self._export(kind, month, folder, file_format)
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    def _export(self, kind: ReportKind, month: str, folder: Path, file_format: str) -> None:
+        self.post_message(self.Saved(export_report(self.desk, kind, month, folder, file_format)))
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The export failed: the form stays as typed, the button works again."""
+        self.query_one("#export", Button).disabled = False
+        self.query_one("#report-result", Static).update("")
+
+    def on_reports_screen_saved(self, message: ReportsScreen.Saved) -> None:
+        self.query_one("#export", Button).disabled = False
+        text = _("Saved: {path} ({size} KB)").format(
+            path=message.saved.path, size=max(1, message.saved.size // 1024)
+        )
+        self.query_one("#report-result", Static).update(text)
+        self.notify(text)
+
+    def action_back(self) -> None:
+        """Back to the previous screen."""
+        self.dismiss(None)

@@ -1,0 +1,163 @@
+"""The signed-in person's own line to the centre (county desk, township 闭环 work).
+
+The station's token says which PC is asking; acts at the centre also need the
+person. At sign-in the desk opens a person session with the password just typed
+(:func:`open_line`); every request then carries both. The county desk works
+only through this line: it never opens the centre's database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from station.services import _
+from station.services.application import ActionRefused
+from station.store import StationIdentity
+from sync.client import CentralClient
+from sync.errors import CentralRefused, CentralUnreachable
+
+
+class CentreError(ActionRefused):
+    """The centre could not do what the person asked; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class CentreSession:
+    """The person's session at the centre (the token is kept in memory only)."""
+
+    token: str
+    expires_at: datetime
+    username: str
+    role: str
+
+
+def _refusal(error: CentralRefused) -> CentreError:
+    if error.status_code == 401:
+        return CentreError(
+            _("The county centre no longer knows this sign-in. Sign out and sign in again.")
+        )
+    if error.status_code == 403:
+        return CentreError(
+            _("The county centre refused: your account may not do this ({detail}).").format(
+                detail=error.detail
+            )
+        )
+    if error.status_code == 404:
+        return CentreError(
+            _("The county centre has no such record ({detail}).").format(detail=error.detail)
+        )
+    return CentreError(
+        _("The county centre refused the request: {detail}").format(detail=error.detail)
+    )
+
+
+def _unreachable() -> CentreError:
+    return CentreError(
+        _(
+            "The county centre cannot be reached. Check the network and try again; "
+            "nothing was changed."
+        )
+    )
+
+
+class CentreLine:
+    """Requests to the centre as the station *and* the signed-in person."""
+
+    def __init__(
+        self,
+        identity: StationIdentity,
+        session: CentreSession,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """Set up the line.
+
+        Args:
+            identity: this station's enrollment (address and token).
+            session: the person's session (from :func:`open_line`).
+            transport: an httpx transport (tests may pass one; normally the network).
+        """
+        self.identity = identity
+        self.session = session
+        self._transport = transport
+
+    def _client(self) -> CentralClient:
+        return CentralClient(
+            self.identity.central_url,
+            self.identity.token,
+            person_token=self.session.token,
+            transport=self._transport,
+            retries=2,
+            timeout=20.0,
+        )
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; refusals and an unreachable centre become :class:`CentreError`."""
+        try:
+            with self._client() as client:
+                return client.request(method, path, **kwargs)
+        except CentralRefused as error:
+            raise _refusal(error) from error
+        except CentralUnreachable as error:
+            raise _unreachable() from error
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET ``path`` and return its JSON."""
+        return self.request("GET", path, params=params or None).json()
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """POST JSON to ``path`` and return the JSON answer (None for an empty one)."""
+        response = self.request("POST", path, json=body or {})
+        return response.json() if response.content else None
+
+    def download(self, path: str, **params: Any) -> bytes:
+        """GET ``path`` as bytes (an Excel file, a QR image…)."""
+        return self.request("GET", path, params=params or None).content
+
+    def close(self) -> None:
+        """End the session at the centre (best effort: signing out never fails)."""
+        try:
+            self.request("DELETE", "/auth/session")
+        except CentreError:
+            pass
+
+
+def open_line(
+    identity: StationIdentity,
+    username: str,
+    password: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> CentreLine:
+    """Open the person's session at the centre (``POST /auth/session``).
+
+    Raises:
+        CentreError: wrong password at the centre, an account that does not work at
+            this station, or the centre cannot be reached.
+    """
+    try:
+        with CentralClient(
+            identity.central_url, identity.token, transport=transport, retries=1, timeout=10.0
+        ) as client:
+            answer = client.request(
+                "POST", "/auth/session", json={"username": username, "password": password}
+            ).json()
+    except CentralRefused as error:
+        if error.status_code == 401:
+            raise CentreError(
+                _("The county centre did not accept this username and password.")
+            ) from error
+        raise _refusal(error) from error
+    except CentralUnreachable as error:
+        raise _unreachable() from error
+    session = CentreSession(
+        token=answer["token"],
+        expires_at=datetime.fromisoformat(answer["expires_at"]),
+        username=answer["username"],
+        role=answer["role"],
+    )
+    return CentreLine(identity, session, transport=transport)

@@ -1,0 +1,100 @@
+"""The county's reports, fetched from the centre and kept as files at the county desk.
+
+The centre builds the workbook (``GET /admin/reports/{kind}``, the administrator's own
+session); the desk saves it where the person can find it and says where.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from station.services import _
+from station.services.application import ActionRefused
+from station.services.desk import Desk
+
+
+class ReportKind(StrEnum):
+    """The reports a county sends upward."""
+
+    monthly = "monthly"
+    """月报."""
+    reconcile = "reconcile"
+    """对账表."""
+    ratings = "ratings"
+    """好差评台账."""
+    unresolved = "unresolved"
+    """办不成事台账."""
+
+
+def report_title(kind: ReportKind) -> str:
+    """The report's name as the county calls it."""
+    titles = {
+        ReportKind.monthly: _("Monthly report"),
+        ReportKind.reconcile: _("Reconciliation"),
+        ReportKind.ratings: _("Ratings ledger"),
+        ReportKind.unresolved: _("Unresolved-requests ledger"),
+    }
+    return titles[kind]
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_month(text: str) -> str:
+    """``2026-11`` (or ``2026-1``) as ``YYYY-MM``.
+
+    Raises:
+        ActionRefused: not a month (the message names the field).
+    """
+    match = _MONTH.match(text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ActionRefused(
+            _("Month: write it as year-month, e.g. {example}.").format(example="2026-11")
+        )
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def default_month(today: date) -> str:
+    """The month a county reports on: the last full month."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def default_folder(desk: Desk) -> Path:
+    """Where exports go unless the person says otherwise: ``<data dir>/exports``."""
+    return desk.settings.data_dir / "exports"
+
+
+@dataclass(frozen=True)
+class SavedReport:
+    """A report written to disk."""
+
+    path: Path
+    size: int
+
+
+def export_report(
+    desk: Desk, kind: ReportKind, month: str, folder: Path, file_format: str = "xlsx"
+) -> SavedReport:
+    """Fetch one report for ``month`` from the centre and save it in ``folder``.
+
+    Call from a worker. The file is written whole or not at all (a temporary file,
+    then a rename), so a half-downloaded report never looks like a report.
+
+    Raises:
+        ActionRefused: a bad month; CentreError: offline or refused.
+        OSError: the folder cannot be written.
+    """
+    month = parse_month(month)
+    data = desk.centre().download(f"/admin/reports/{kind.value}", month=month, format=file_format)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{report_title(kind)}-{month}.{file_format}"
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return SavedReport(target, len(data))
