@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages daiban needs (fonts, PostgreSQL, poppler, tmux) when missing.
+# Installs the system packages daiban needs (fonts, PostgreSQL, poppler, tmux) when missing,
+# and the ones only its tests need (chromium).
 # Debian/Ubuntu only; elsewhere it says what to install and goes on.
 set -euo pipefail
 need=()
@@ -12,6 +13,11 @@ fc-list 2>/dev/null | grep -ci "wqy-microhei" >/dev/null || need+=(fonts-wqy-mic
 [ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# Test-only packages: the tests need them, the desk does not.
+test_only=()
+# the served-desk test opens `daiban desk serve` in a headless Chromium (Debian's, at /usr/bin)
+[ -x /usr/bin/chromium ] || test_only+=(chromium)
+need+=(${test_only[@]+"${test_only[@]}"})  # empty-array safe under set -u (bash < 4.4)
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "daiban: please install: ${need[*]}" >&2

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
 from central.api.routes import admin, auth, blobs, bundles, catalog, enroll, hello, pull, push
+from central.api.routes import reports as report_routes
 from central.db import make_engine
 from central.migrate import upgrade
 from central.settings import CentralSettings
@@ -23,6 +24,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (enroll, hello, auth, push, pull, blobs, bundles, catalog, admin):
         router.include_router(module.router)
+    router.include_router(report_routes.router)
     return router
 
 

@@ -147,6 +147,7 @@ app.add_typer(case.app, name="case", help="Cases: import, export, show and the l
 app.add_typer(bundle.app, name="bundle", help="Offline sync by USB stick (离线包).")
 app.add_typer(printcmd.app, name="print", help="Print or write documents (回执, 告知书, 台账).")
 app.add_typer(catalog.app, name="catalog", help="The service-item catalog (事项目录).")
+app.add_typer(desk.app, name="desk", help="The desk: in this terminal, or `serve` for a browser.")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.commands import central_catalog
+from daiban.commands import central_catalog, central_report
 from daiban.context import JsonFlag, config, fail, home, print_json
 from forms.clock import china_now, china_today, format_minute
 from sync.events import Role
@@ -28,6 +28,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(central_catalog.app, name="catalog")
+report_app.command("export")(central_report.export)
 
 
 def central_dir() -> Path:

@@ -1,0 +1,386 @@
+"""The reports a county sends upward, from the centre's database (see ``central.services.excel``).
+
+Four of them: the 月报 (cases by township, village and item: received, accepted,
+completed, overdue, and how residents rated them), the reconciliation ledger
+(对账表, one line per station), the 好差评 ledger (every rating in the period) and
+the 办不成事 ledger. Periods are days in China; stations, townships and villages
+are named, never given as ids; resident ID numbers are masked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from central.i18n import _
+from central.models import CASE_TABLE, UNRESOLVED_TABLE
+from central.services.excel import Column, Report
+from central.services.reconcile import reconcile
+from central.services.report_period import Period, ReportKind
+from central.services.stations import list_stations
+from forms.catalog.lint import CatalogError
+from forms.catalog.loader import load_catalog
+from forms.catalog.model import Catalog, township_code
+from forms.clock import china_day
+from forms.identity import mask_id_number
+from forms.privacy import mask_ids
+from forms.workdays import due_date
+from sync.events import EventKind
+from sync.lifecycle import TERMINAL_STATES
+from sync.reducer import CaseView, deadline_inputs
+from sync.unresolved import UnresolvedView
+from sync.views import EntryStatus
+
+BAD_RATING = 2
+"""Ratings at or below it are 差评 (不满意, 非常不满意)."""
+SATISFIED = 4
+"""Ratings at or above it are 满意 (满意, 非常满意)."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names for codes and ids: the catalog's division table, the enrolled stations."""
+
+    catalog: Catalog
+    stations: dict[str, str]
+
+    @classmethod
+    def load(cls, session: Session, catalog: Catalog) -> Names:
+        """The names as the centre knows them now."""
+        return cls(catalog, {s.id: s.name for s in list_stations(session=session)})
+
+    def county(self) -> str:
+        """The county's name (海原县)."""
+        entry = self.catalog.county_office()
+        return entry.name if entry else self.catalog.county
+
+    def division(self, code: str) -> str:
+        """A division's name, or its code when the table does not have it."""
+        entry = self.catalog.division_entry(code)
+        return entry.name if entry else code
+
+    def township(self, code: str) -> str:
+        """The name of the township a division belongs to."""
+        return self.division(township_code(code))
+
+    def station(self, station_id: str, fallback: str = "") -> str:
+        """A station's name (the one it was enrolled with)."""
+        return self.stations.get(station_id) or fallback or station_id
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What a report is asked for: the period, who makes it, on which day (China)."""
+
+    period: Period
+    prepared_by: str
+    today: date
+
+
+def _report(
+    names: Names, request: ReportRequest, title: str, sheet: str, columns: list[Column]
+) -> Report:
+    return Report(
+        title=title.format(county=names.county()),
+        sheet=sheet,
+        county=names.county(),
+        period=request.period.label(),
+        prepared_on=request.today,
+        prepared_by=request.prepared_by,
+        columns=columns,
+    )
+
+
+def _numbered(report: Report) -> Report:
+    """A 序号 column in front: the ledger's line numbers, and the place of the 合计 label."""
+    report.columns.insert(0, Column(_("No.")))
+    for number, row in enumerate(report.rows, start=1):
+        row.insert(0, number)
+    return report
+
+
+def _case_views(session: Session) -> Iterator[tuple[str, CaseView]]:
+    statement = select(CASE_TABLE.c.owner_station, CASE_TABLE.c.view)
+    for owner, view in session.connection().execute(statement):
+        yield owner, CaseView.model_validate(view)
+
+
+def rating_time(view: CaseView) -> datetime | None:
+    """When the case was rated (its applied ``rated`` event; a correction keeps the day)."""
+    for entry in view.history:
+        if entry.kind is EventKind.rated and entry.status is EntryStatus.applied:
+            return entry.device_time
+    return None
+
+
+def _corrected(view: CaseView) -> bool:
+    return any(
+        e.kind is EventKind.rating_corrected and e.status is EntryStatus.applied
+        for e in view.history
+    )
+
+
+def overdue_in(view: CaseView, period: Period) -> bool:
+    """Whether the case was overdue in the period (逾期).
+
+    Completed in the period after its promised day, or still open at the period's
+    end past that day. Counted from acceptance 受理 on working days, pauses stopped.
+    """
+    start, days, pauses = deadline_inputs(view)
+    if start is None or days is None or start > period.end:
+        return False
+    done = china_day(view.completed_at) if view.completed_at else None
+    if done is not None and done < period.start:
+        return False
+    closed = [(a, b if b is not None else period.end) for a, b in pauses]
+    due = due_date(start, days, closed).date
+    if done is not None and done <= period.end:
+        return done > due
+    if view.state in TERMINAL_STATES:
+        return False
+    return due < period.end
+
+
+MONTHLY_FIGURES = ("received", "accepted", "completed", "overdue", "rated", "good", "fair", "bad")
+
+
+def _monthly_counts(view: CaseView, period: Period) -> dict[str, int]:
+    rated = view.rating is not None and period.holds(rating_time(view))
+    rating = view.rating or 0
+    return {
+        "received": int(period.holds(view.received_at)),
+        "accepted": int(period.holds(view.accepted_at)),
+        "completed": int(period.holds(view.completed_at)),
+        "overdue": int(overdue_in(view, period)),
+        "rated": int(rated),
+        "good": int(rated and rating >= SATISFIED),
+        "fair": int(rated and BAD_RATING < rating < SATISFIED),
+        "bad": int(rated and rating <= BAD_RATING),
+    }
+
+
+def monthly_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
+    """月报: per township, village and item, what happened to cases in the period."""
+    groups: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(MONTHLY_FIGURES, 0)
+    )
+    for _owner, view in _case_views(session):
+        counts = _monthly_counts(view, request.period)
+        if not any(counts.values()):
+            continue
+        key = (view.division, view.item_name or view.item_code, view.item_code)
+        for figure, count in counts.items():
+            groups[key][figure] += count
+    columns = [Column(_("Township")), Column(_("Village")), Column(_("Service item"))]
+    columns += [Column(header, "sum") for header in _monthly_headers()]
+    report = _report(names, request, _("{county} monthly report of assisted services"),
+                     _("Monthly report"), columns)  # fmt: skip
+    for (division, item, _code), counts in sorted(groups.items(), key=_monthly_order):
+        place = [names.township(division), names.division(division), item]
+        report.rows.append([*place, *(counts[f] for f in MONTHLY_FIGURES)])
+    return report
+
+
+def _monthly_order(entry: tuple[tuple[str, str, str], dict[str, int]]) -> tuple[str, str, str]:
+    division, _item, code = entry[0]
+    return township_code(division), division, code
+
+
+def _monthly_headers() -> list[str]:
+    return [
+        _("Received"),
+        _("Accepted"),
+        _("Completed"),
+        _("Overdue"),
+        _("Rated"),
+        _("Satisfied"),
+        _("Fairly satisfied"),
+        _("Dissatisfied (bad ratings)"),
+    ]
+
+
+def reconcile_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
+    """对账表: per station, what the centre holds of it (the period is the day it was made)."""
+    columns = [
+        Column(_("Station"), "count"),
+        Column(_("Place")),
+        Column(_("Level")),
+        Column(_("Cases held"), "sum"),
+        Column(_("Events held"), "sum"),
+        Column(_("Missing numbers"), "sum"),
+        Column(_("Duplicates"), "sum"),
+        Column(_("Unresolved records"), "sum"),
+        Column(_("Last seen")),
+        Column(_("Revoked"), "count"),
+    ]
+    report = _report(names, request, _("{county} reconciliation of stations"),
+                     _("Reconciliation"), columns)  # fmt: skip
+    report.period = _("as of {day}").format(day=f"{request.today:%Y-%m-%d}")
+    for entry in reconcile(session=session):
+        report.rows.append(
+            [
+                entry.name or names.station(entry.station),
+                names.division(entry.division),
+                _level(entry.role),
+                entry.cases,
+                entry.events,
+                len(entry.gaps),
+                entry.duplicates,
+                entry.unresolved,
+                entry.last_seen or _("never"),
+                _("yes") if entry.revoked else "",
+            ]
+        )
+    return _numbered(report)
+
+
+def _level(role: str) -> str:
+    levels = {"village": _("Village"), "township": _("Township"), "county": _("County")}
+    return levels.get(role, role)
+
+
+def rating_label(rating: int) -> str:
+    """The words of a rating, 1 (非常不满意) to 5 (非常满意)."""
+    labels = {
+        1: _("Very dissatisfied"),
+        2: _("Dissatisfied"),
+        3: _("Fairly satisfied"),
+        4: _("Satisfied"),
+        5: _("Very satisfied"),
+    }
+    return labels.get(rating, str(rating))
+
+
+def ratings_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
+    """好差评台账: every rating given in the period, 差评 marked."""
+    columns = [
+        Column(_("Case number"), "count"),
+        Column(_("Service item")),
+        Column(_("Station")),
+        Column(_("Applicant")),
+        Column(_("ID number")),
+        Column(_("Rating")),
+        Column(_("Resident's comment")),
+        Column(_("Rated at")),
+        Column(_("Bad rating"), "count"),
+        Column(_("Corrected"), "count"),
+    ]
+    report = _report(names, request, _("{county} ledger of ratings (好差评)"),
+                     _("Ratings ledger"), columns)  # fmt: skip
+    rated = []
+    for owner, view in _case_views(session):
+        when = rating_time(view)
+        if view.rating is not None and request.period.holds(when):
+            rated.append((when, owner, view))
+    for when, owner, view in sorted(rated, key=lambda r: (r[0], r[2].case_number)):
+        report.rows.append(_rating_row(names, owner, view, when))
+    return _numbered(report)
+
+
+def _rating_row(names: Names, owner: str, view: CaseView, when: Any) -> list[Any]:
+    rating = view.rating or 0
+    applicant = view.applicant
+    return [
+        view.case_number,
+        view.item_name or view.item_code,
+        names.station(owner, view.station_name),
+        applicant.name if applicant else "",
+        mask_id_number(applicant.id_number) if applicant and applicant.id_number else "",
+        f"{rating} {rating_label(rating)}",
+        mask_ids(view.rating_reason or ""),
+        when,
+        _("bad rating") if rating <= BAD_RATING else "",
+        _("yes") if _corrected(view) else "",
+    ]
+
+
+def unresolved_state_label(state: str) -> str:
+    """A 办不成事 record's state in words (a state this software does not know: as is)."""
+    labels = {"reported": _("Recorded")}
+    return labels.get(state, state)
+
+
+def unresolved_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
+    """办不成事台账: every record made in the period, with where it stands."""
+    columns = [
+        Column(_("Record number"), "count"),
+        Column(_("Station")),
+        Column(_("Village")),
+        Column(_("What the resident asked for")),
+        Column(_("Why it could not be done")),
+        Column(_("Recorded at")),
+        Column(_("Recorded by")),
+        Column(_("State")),
+    ]
+    report = _report(names, request, _("{county} ledger of requests that could not be met"),
+                     _("Unresolved ledger"), columns)  # fmt: skip
+    statement = select(UNRESOLVED_TABLE.c.owner_station, UNRESOLVED_TABLE.c.view)
+    records = [
+        (owner, UnresolvedView.model_validate(view))
+        for owner, view in session.connection().execute(statement)
+    ]
+    chosen = [(o, v) for o, v in records if request.period.holds(v.reported_at)]
+    for owner, view in sorted(chosen, key=lambda r: (r[1].reported_at, r[1].number)):
+        report.rows.append(
+            [
+                view.number,
+                names.station(owner, view.station_name),
+                names.division(view.division),
+                mask_ids(view.what),
+                mask_ids(view.why),
+                view.reported_at,
+                view.agent_name,
+                unresolved_state_label(str(view.state)),
+            ]
+        )
+    return _numbered(report)
+
+
+BUILDERS: dict[ReportKind, Callable[..., Report]] = {
+    ReportKind.monthly: monthly_report,
+    ReportKind.reconcile: reconcile_report,
+    ReportKind.ratings: ratings_report,
+    ReportKind.unresolved: unresolved_report,
+}
+
+
+def build_report(
+    kind: ReportKind, *, session: Session, catalog: Catalog, request: ReportRequest
+) -> Report:
+    """One report from the centre's database.
+
+    Args:
+        kind: which report.
+        session: a session (read only).
+        catalog: the county's catalog (its division table names townships and villages).
+        request: the period, who makes it and the day.
+
+    Returns:
+        The report, ready for ``central.services.excel.write_report``.
+    """
+    names = Names.load(session, catalog)
+    return BUILDERS[kind](session=session, names=names, request=request)
+
+
+def report_file_name(kind: ReportKind, period: Period, file_format: str) -> str:
+    """An ASCII file name for the download, e.g. ``monthly-2026-11-01-2026-11-30.xlsx``."""
+    return f"{kind.value}-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{file_format}"
+
+
+def names_catalog(path: Path | None) -> Catalog:
+    """The catalog whose division table names places: the county's, else the shipped one.
+
+    A county catalog with errors must not stop the reports: the names then come
+    from the catalog shipped with daiban.
+    """
+    try:
+        return load_catalog(path)
+    except CatalogError:
+        return load_catalog(None)

@@ -1,0 +1,328 @@
+"""The county's reports as files: read back with openpyxl, totals checked against the tables.
+
+Cases travel the real way (stations push events through the API); the reports are
+fetched as the county administrator (``GET /admin/reports/{kind}``) and made at the
+command line (``daiban central report export``). Every total is compared with a
+count the test takes from the event tables itself, by China days.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import func, select
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from central.models import AdminAction, CaseRow, EventRow, Station
+from daiban.cli import app as cli
+from sync.events import EventKind, Role
+from sync.protocol import API_PREFIX
+from sync.unresolved import unresolved_number
+from tests.central.conftest import COUNTY, TOWNSHIP, VILLAGE, VILLAGE_2
+
+CHINA = ZoneInfo("Asia/Shanghai")
+ITEM = "640522-MZ-004"  # 临时救助: the township accepts and decides
+RESIDENT_ID = "640522195001011234"
+SHANMEN, WUYUAN = "海城镇山门村便民服务站", "海城镇武塬村便民服务站"
+NOVEMBER = (datetime(2026, 11, 1, tzinfo=CHINA), datetime(2026, 12, 1, tzinfo=CHINA))
+REPORTS = f"{API_PREFIX}/admin/reports"
+
+
+def china(day: int, hour: int, month: int = 11) -> datetime:
+    """A moment in China in 2026, given as UTC (as stations send it)."""
+    return datetime(2026, month, day, hour, tzinfo=CHINA).astimezone(UTC)
+
+
+class County:
+    """Stations of one county pushing cases with chosen times."""
+
+    def __init__(self, enroll: Any) -> None:
+        self.shanmen = enroll(VILLAGE, "village", SHANMEN)
+        self.wuyuan = enroll(VILLAGE_2, "village", WUYUAN)
+        self.township = enroll(TOWNSHIP, "township", "海城镇便民服务中心")
+        self.records = 0
+
+    def case(self, village: Any, received: datetime, **later: Any) -> UUID:
+        """A case received at ``received``; accepted, completed, rated when given."""
+        payload = {
+            "item_code": ITEM,
+            "item_name": "临时救助",
+            "promised_days": later.get("days", 5),
+            "applicant": {"name": "马兰花", "id_number": RESIDENT_ID},
+        }
+        first = village.event(EventKind.created, payload=payload, device_time=received)
+        events = [first] + [
+            village.event(kind, first.case_id, device_time=received)
+            for kind in (EventKind.received, EventKind.submitted)
+        ]
+        assert {r["status"] for r in village.push(events)} == {"applied"}
+        division = village.credential.division
+        for kind, key in ((EventKind.accepted, "accepted"), (EventKind.completed, "completed")):
+            if key in later:
+                self._push(self.township, kind, first.case_id, later[key], division, Role.reviewer)
+        if "rated" in later:
+            when = later["rated"]
+            self._push(village, EventKind.handed_over, first.case_id, when, division, Role.agent)
+            rating = {"rating": later["rating"], "reason": later.get("reason")}
+            self._push(village, EventKind.rated, first.case_id, when, division, Role.agent, rating)
+        return first.case_id
+
+    @staticmethod
+    def _push(
+        station: Any,
+        kind: EventKind,
+        case_id: UUID,
+        when: datetime,
+        division: str,
+        role: Role,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        defaults = {
+            EventKind.completed: {"result": "approved"},
+            EventKind.handed_over: {"how": "当面"},
+        }
+        event = station.event(
+            kind, case_id, division=division, role=role, device_time=when,
+            payload=payload if payload is not None else defaults.get(kind, {}),
+        )  # fmt: skip
+        assert station.push([event])[0]["status"] == "applied", kind
+
+    def unresolved(self, village: Any, when: datetime, what: str) -> None:
+        """A 办不成事 record made at ``when``."""
+        self.records += 1
+        number = unresolved_number(village.credential.division, when.date(), self.records)
+        payload = {"what": what, "why": "本站无此事项", "station_name": "", "agent_name": "马丽"}
+        event = village.event(
+            EventKind.reported, payload=payload, case_number=number, device_time=when
+        )
+        assert village.push([event])[0]["status"] == "applied"
+
+
+@pytest.fixture
+def county(enroll: Any, hold_time: Any) -> County:
+    """November 2026 at two villages, with cases just inside and just outside the month."""
+    hold_time(datetime(2026, 12, 2, 10, tzinfo=CHINA))
+    place = County(enroll)
+    s, w = place.shanmen, place.wuyuan
+    # 2026-11-01 00:30 in China is still October in UTC: it is November's
+    place.case(s, china(1, 0) + timedelta(minutes=30), accepted=china(2, 9), completed=china(3, 9),
+               rated=china(4, 10), rating=5)  # fmt: skip
+    place.case(s, china(5, 9), accepted=china(5, 10), completed=china(6, 9),
+               rated=china(9, 15), rating=1, reason="态度不好，来回跑了三趟")  # fmt: skip
+    place.case(w, china(10, 9), accepted=china(10, 11))  # 5 working days: overdue by the 30th
+    place.case(w, china(20, 9), accepted=china(20, 10), completed=china(23, 9),
+               rated=china(23, 11), rating=3)  # fmt: skip
+    # 2026-12-01 01:00 in China is still November in UTC: it is not November's
+    place.case(w, china(1, 1, month=12))
+    place.case(s, china(28, 9, month=10), accepted=china(29, 9, month=10))  # October's
+    place.unresolved(s, china(12, 10), "办理林权证")
+    place.unresolved(w, china(1, 3, month=12), "办理房产证")
+    return place
+
+
+def _events(session: Session, kind: EventKind, **payload: Any) -> list[EventRow]:
+    """Applied events of ``kind`` made in November in China, counted from the event table."""
+    start, end = (moment.astimezone(UTC) for moment in NOVEMBER)
+    rows = session.scalars(
+        select(EventRow).where(EventRow.kind == kind.value, EventRow.status == "applied")  # type: ignore[arg-type]
+    ).all()
+    found = []
+    for row in rows:
+        moment = row.device_time if row.device_time.tzinfo else row.device_time.replace(tzinfo=UTC)
+        if start <= moment < end and all(row.payload.get(k) == v for k, v in payload.items()):
+            found.append(row)
+    return found
+
+
+def _fetch(client: TestClient, headers: dict[str, str], kind: str, file_format: str) -> bytes:
+    answer = client.get(
+        f"{REPORTS}/{kind}", params={"month": "2026-11", "format": file_format}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.content
+
+
+def _sheet(data: bytes) -> Worksheet:
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
+def _table(sheet: Worksheet) -> tuple[list[str], list[list[Any]], list[Any]]:
+    """Header (row 4), data rows, and the 合计 row (the last)."""
+    rows = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
+    return [str(h) for h in rows[0]], rows[1:-1], rows[-1]
+
+
+def _column(header: list[str], rows: list[list[Any]], name: str) -> list[Any]:
+    return [row[header.index(name)] for row in rows]
+
+
+def _admin(enroll: Any, sign_in: Any) -> dict[str, str]:
+    headers: dict[str, str] = sign_in(enroll(COUNTY, "county", "海原县政务服务中心"))
+    return headers
+
+
+def test_the_monthly_report_is_well_formed_and_adds_up_to_the_event_tables(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    sheet = _sheet(_fetch(client, _admin(enroll, sign_in), "monthly", "xlsx"))
+
+    assert sheet["A1"].value == "海原县帮代办工作月报"
+    assert sheet["A2"].value == "县（区）：海原县    统计期间：2026-11-01 至 2026-11-30"
+    assert sheet["A3"].value == "制表日期：2026-12-02    制表人：测试admin1"
+    assert sheet.freeze_panes == "A5"
+    header, rows, totals = _table(sheet)
+    assert sheet.auto_filter.ref == f"A4:K{4 + len(rows)}"
+    assert header == ["乡镇", "村（社区）", "事项", "收件", "受理", "办结", "逾期",
+                      "评价数", "满意", "基本满意", "不满意（差评）"]  # fmt: skip
+    assert {(r[0], r[1], r[2]) for r in rows} == {("海城镇", "山门村", "临时救助"),
+                                                  ("海城镇", "武塬村", "临时救助")}  # fmt: skip
+    assert totals[0] == "合计"
+    figures = dict(zip(header[3:], totals[3:], strict=True))
+    assert figures["收件"] == len(_events(session, EventKind.received)) == 4
+    assert figures["受理"] == len(_events(session, EventKind.accepted)) == 4
+    assert figures["办结"] == len(_events(session, EventKind.completed)) == 3
+    assert figures["评价数"] == len(_events(session, EventKind.rated)) == 3
+    assert figures["满意"] == len(_events(session, EventKind.rated, rating=5)) == 1
+    assert figures["不满意（差评）"] == len(_events(session, EventKind.rated, rating=1)) == 1
+    # accepted 11-10 and 10-29 for 5 working days, both still open on 11-30
+    assert figures["逾期"] == 2
+    for name in header[3:]:
+        assert sum(_column(header, rows, name)) == figures[name], name
+    assert sheet.column_dimensions["K"].width >= 16, "不满意（差评） fits (Chinese counts double)"
+
+
+def test_the_ratings_ledger_names_stations_masks_ids_and_uses_china_time(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    data = _fetch(client, _admin(enroll, sign_in), "ratings", "xlsx")
+    sheet = _sheet(data)
+
+    header, rows, totals = _table(sheet)
+    assert sheet["A1"].value == "海原县好差评台账"
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == f"A4:K{4 + len(rows)}"
+    assert _column(header, rows, "服务站") == [SHANMEN, SHANMEN, WUYUAN]
+    station_ids = set(session.scalars(select(Station.id)).all())
+    assert not station_ids & {cell for row in rows for cell in row}, "names, never ids"
+    assert _column(header, rows, "身份证号码") == ["640522********1234"] * 3
+    assert RESIDENT_ID.encode() not in b"".join(_xlsx_parts(data)), "the ID number never whole"
+    rated_at = _column(header, rows, "评价时间")
+    assert rated_at[1] == datetime(2026, 11, 9, 15, 0), "China time, as the agent saw it"
+    cell = sheet.cell(row=6, column=header.index("评价时间") + 1)
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
+    assert _column(header, rows, "评价")[1] == "1 非常不满意"
+    assert _column(header, rows, "差评") == [None, "差评", None]
+    assert _column(header, rows, "评价说明")[1] == "态度不好，来回跑了三趟"
+    assert totals[0] == "合计"
+    assert totals[header.index("办件编号")] == len(_events(session, EventKind.rated)) == 3
+    bad = [e for e in _events(session, EventKind.rated) if e.payload["rating"] <= 2]
+    assert totals[header.index("差评")] == len(bad) == 1
+
+
+def _xlsx_parts(data: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [archive.read(name) for name in archive.namelist()]
+
+
+def test_the_unresolved_ledger_lists_the_month_s_records_by_station_name(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    sheet = _sheet(_fetch(client, _admin(enroll, sign_in), "unresolved", "xlsx"))
+
+    header, rows, totals = _table(sheet)
+    assert sheet["A1"].value == "海原县“办不成事”台账"
+    assert _column(header, rows, "服务站") == [SHANMEN]
+    assert _column(header, rows, "群众诉求") == ["办理林权证"]
+    assert _column(header, rows, "状态") == ["已登记"]
+    assert _column(header, rows, "登记时间") == [datetime(2026, 11, 12, 10, 0)]
+    assert totals[0] == "合计"
+    assert totals[header.index("编号")] == len(_events(session, EventKind.reported)) == 1
+
+
+def test_the_reconciliation_ledger_totals_what_the_centre_holds(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    sheet = _sheet(_fetch(client, _admin(enroll, sign_in), "reconcile", "xlsx"))
+
+    header, rows, totals = _table(sheet)
+    assert sheet["A1"].value == "海原县服务站对账表"
+    assert "截至 2026-12-02" in str(sheet["A2"].value)
+    assert {SHANMEN, WUYUAN, "海原县政务服务中心"} <= set(_column(header, rows, "服务站"))
+    assert "山门村" in _column(header, rows, "所在地")
+    held = session.scalar(select(func.count()).select_from(CaseRow))
+    events = session.scalar(select(func.count()).select_from(EventRow))
+    assert totals[header.index("中心持有办件")] == held == 6
+    assert totals[header.index("中心持有事件")] == events
+    assert totals[header.index("办不成事")] == 2
+    assert totals[header.index("服务站")] == len(rows)
+
+
+def test_the_csv_has_a_bom_chinese_headers_and_the_same_totals(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    data = _fetch(client, _admin(enroll, sign_in), "ratings", "csv")
+
+    assert data.startswith(b"\xef\xbb\xbf"), "Chinese Excel reads UTF-8 only with the BOM"
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["序号", "办件编号", "事项", "服务站"]
+    assert rows[-1][0] == "合计"
+    assert rows[-1][rows[0].index("办件编号")] == str(len(_events(session, EventKind.rated)))
+    assert rows[2][rows[0].index("评价时间")] == "2026-11-09 15:00"
+    assert RESIDENT_ID not in data.decode("utf-8-sig")
+
+
+def test_reports_need_the_county_administrator_in_person_and_are_audited(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    workstation = enroll(COUNTY, "county", "海原县政务服务中心")
+    assert client.get(f"{REPORTS}/monthly", headers=workstation.headers).status_code == 401
+    reviewer = sign_in(county.township, "rev1", "reviewer")
+    assert client.get(f"{REPORTS}/monthly", headers=reviewer).status_code == 403
+    admin = sign_in(workstation)
+    assert client.get(f"{REPORTS}/monthly?month=2026-13", headers=admin).status_code == 422
+    _fetch(client, admin, "ratings", "csv")
+    session.expire_all()
+    [act] = session.scalars(select(AdminAction).where(AdminAction.action == "report.export")).all()  # type: ignore[arg-type]
+    assert (act.actor_username, act.target, act.detail["from"]) == (
+        "admin1",
+        "ratings",
+        "2026-11-01",
+    )
+
+
+def test_the_command_line_writes_the_report_as_the_named_administrator(
+    county: County, sign_in: Any, enroll: Any, db_url: str, tmp_path: Path
+) -> None:
+    sign_in(enroll(COUNTY, "county", "海原县政务服务中心"))  # creates admin1
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path), "--db", db_url, "--lang", "zh_CN"]
+    assert runner.invoke(cli, ["central", "init", *base]).exit_code == 0
+    out = tmp_path / "月报.xlsx"
+    args = ["central", "report", "export", "--kind", "monthly", "--month", "2026-11"]
+    result = runner.invoke(
+        cli, [*args, "--out", str(out), "--as", "admin1", *base],
+        env={"DAIBAN_PASSWORD": "admin-pass-1"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sheet = _sheet(out.read_bytes())
+    assert sheet["A3"].value == "制表日期：2026-12-02    制表人：测试admin1"
+    assert _table(sheet)[2][3] == 4  # 收件 in November
+    wrong = runner.invoke(
+        cli, [*args, "--out", str(out), "--as", "admin1", *base], env={"DAIBAN_PASSWORD": "x"}
+    )
+    assert wrong.exit_code == 1 and "用户名或密码错误" in wrong.output
+    no_one = runner.invoke(cli, [*args, "--out", str(tmp_path / "b.csv"), *base])
+    assert no_one.exit_code == 1 and not (tmp_path / "b.csv").exists()
