@@ -194,19 +194,23 @@ def set_up(base: Path, url: str) -> Path:
         enroll_station(central_dir, station_dir, url, division)
         # every station pulls its accounts, so its people can sign in offline
         seed_accounts(station_dir)
+    return desk_dir
+
+
+def seed_month(base: Path) -> None:
+    """A county's month of work in the demo (once): see ``daiban.commands.demo_seed``."""
     from daiban.commands.demo_seed import seed
 
     seed(
         base,
         seed_accounts,
         {
-            "village": desk_dir,
+            "village": base / f"station-{DESK_VILLAGE}",
             "village2": base / f"station-{VILLAGES[1][0]}",
             "township": base / f"station-{TOWNSHIP[0]}",
             "county": base / f"station-{COUNTY[0]}",
         },
     )
-    return desk_dir
 
 
 def _short_place(name: str) -> str:
@@ -261,6 +265,7 @@ def demo(
     set_up_central(base / "central")
     with running_central(base / "central", demo_port(base, port)) as url:
         desk_dir = set_up(base, url)
+        seed_month(base)
         if setup_only:
             typer.echo(
                 _("Demo ready: centre {url}, desk data dir {path}").format(url=url, path=desk_dir)

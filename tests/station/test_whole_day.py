@@ -207,6 +207,7 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     )
     assert forwarded["state"] == "processing"
     at_township(base, "sync")
+    at_county(base, "sync")
     done = at_county(base, "case", "complete", first.case_number, "--as", "admin")
     assert done["state"] == "completed"
     at_county(base, "sync")
