@@ -162,7 +162,7 @@ def unresolved_ids(session: Session, county: str, period: Period) -> list[UUID]:
         select(record.record_id)
         .select_from(EVENT_TABLE.join(UNRESOLVED_TABLE, record.record_id == _ev.case_id))
         .where(
-            _ev.kind == "reported",
+            _ev.kind.in_(("reported", "created")),  # older software wrote a created record
             _ev.status == "applied",
             _ev.device_time >= start,
             _ev.device_time < end,
