@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.message import Message
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
 from textual_plotext import PlotextPlot
 
 from station.i18n import _
@@ -120,6 +120,7 @@ class DashboardScreen(DeskScreen[None]):
         self.board: Board | None = None
         self.keys: dict[str, dict[tuple[int, int], str]] = {}
         """Per table: (row, column) → the key of the number in that cell."""
+        self._card_focus: FigureCard | None = None
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -295,8 +296,10 @@ class DashboardScreen(DeskScreen[None]):
         plt.clear_data()
         plt.clear_figure()
         if figures:
-            names = [f["name"] for f in figures]
-            plt.bar(names, [f["count"] for f in figures], orientation="horizontal")
+            counts = [f["count"] for f in figures]
+            plt.bar([f["name"] for f in figures], counts)
+            step = max(1, -(-max(counts) // 5))  # whole cases on the axis, at most 6 ticks
+            plt.yticks(list(range(0, max(counts) + step, step)))
         plt.title(_("Received by township 各乡镇收件量"))
         plot.refresh()
 
@@ -328,6 +331,19 @@ class DashboardScreen(DeskScreen[None]):
         """Show the chart (or go back to the townships)."""
         tabs = self.query_one(TabbedContent)
         tabs.active = "tab-townships" if tabs.active == "tab-chart" else "tab-chart"
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """The chart takes the cards' room (they come back with any other tab, and the
+        card that had the focus has it again)."""
+        charting = event.pane.id == "tab-chart"
+        if charting and isinstance(self.focused, FigureCard):
+            self._card_focus = self.focused
+            event.tabbed_content.query_one(Tabs).focus()
+        self.set_class(charting, "charting")
+        if not charting and self._card_focus is not None:
+            self._card_focus.focus()
+            self._card_focus = None
 
 
 def _cards(card: dict[str, Any]) -> tuple[tuple[int, str | None], tuple[int, str | None]]:

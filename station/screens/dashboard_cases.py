@@ -79,11 +79,11 @@ class DrillScreen(DeskScreen[None]):
         self.lines = {line.case_id: line for line in message.lines}
         headers = (
             _("Case number"),
-            _("Item"),
-            _("Village"),
             _("State"),
-            _("Received"),
             _("Deadline"),
+            _("Received"),
+            _("Village"),
+            _("Item"),
         )
         rows = [(line.case_id, _row(line)) for line in message.lines]
         table = self.query_one(DrillTable)
@@ -131,6 +131,8 @@ def _row(line: CaseLine) -> tuple[str, ...]:
     else:
         state = state_name(line.state) if line.state else ""
     deadline = line.deadline
-    if deadline and line.days_left is not None:
+    if deadline and line.days_left is not None and line.days_left < 0:
+        deadline = _("{day} ({days} working days over)").format(day=deadline, days=-line.days_left)
+    elif deadline and line.days_left is not None:
         deadline = _("{day} ({days} working days)").format(day=deadline, days=line.days_left)
-    return (line.case_number, line.item_name, line.village, state, line.received_on, deadline)
+    return (line.case_number, state, deadline, line.received_on, line.village, line.item_name)

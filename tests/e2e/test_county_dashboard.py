@@ -103,7 +103,7 @@ async def test_the_county_reads_the_board_drills_down_and_opens_a_case(
         assert "收件" in text and "红牌" in text and "满意率" in text and "本月" in text
         received = app.screen.query_one("#figure-received", FigureCard)
         assert str(received.render()).split() == ["收件", "4"]  # 3 at 山门村, 1 at 武塬村
-        assert "黄牌：办结时限只剩1个工作日" in text  # the rule is stated on screen
+        assert "黄牌：办结时限剩1个工作日" in text  # the rule is stated on screen
 
         await pilot.press("enter")  # the focused card: 收件
         await settle(pilot)
