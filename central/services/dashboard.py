@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, User
@@ -135,6 +135,24 @@ def received_rows(
     return list(session.connection().execute(statement))
 
 
+def received_counts(session: Session, county: str, period: Period) -> list[tuple[str, str, int]]:
+    """``(division, item_code, cases)`` received in the period, grouped in SQL (no ids read)."""
+    start, end = period.bounds()
+    statement = (
+        select(_case.division, _case.item_code, func.count())
+        .select_from(EVENT_TABLE.join(CASE_TABLE, _case.case_id == _ev.case_id))
+        .where(
+            _ev.kind == "received",
+            _ev.status == "applied",
+            _ev.device_time >= start,
+            _ev.device_time < end,
+            division_filter(_ev.division, county),
+        )
+        .group_by(_case.division, _case.item_code)
+    )
+    return [(row[0], row[1], int(row[2])) for row in session.connection().execute(statement)]
+
+
 def rated_rows(session: Session, county: str, period: Period) -> list[tuple[UUID, int]]:
     """``(case_id, current rating)`` of the cases rated in the period."""
     start, end = period.bounds()
@@ -198,14 +216,17 @@ def dashboard(
     names = county_names(session, catalog_path)
     first, last = period.first.isoformat(), period.last.isoformat()
     span = f"{first}:{last}"
-    received = received_rows(session, county, period)
+    received = received_counts(session, county, period)
     board = Dashboard(
         county=county,
         first=period.first,
         last=period.last,
         today=today,
         received=Figure(
-            county, names.get(county + "000000", county), len(received), f"received:all:-:{span}"
+            county,
+            names.get(county + "000000", county),
+            sum(count for _division, _item, count in received),
+            f"received:all:-:{span}",
         ),
         silent_days=silent_days,
     )
@@ -228,14 +249,22 @@ def _figures(counts: Counter[str], names: dict[str, str], scope: str, span: str)
 
 
 def _volumes(
-    board: Dashboard, rows: Iterable[Any], names: dict[str, str], items: dict[str, str], span: str
+    board: Dashboard,
+    rows: Iterable[tuple[str, str, int]],
+    names: dict[str, str],
+    items: dict[str, str],
+    span: str,
 ) -> None:
-    rows = list(rows)
-    board.by_township = _figures(
-        Counter(township_code(r[1]) for r in rows), names, "township", span
-    )
-    board.by_village = _figures(Counter(r[1] for r in rows), names, "village", span)
-    board.by_item = _figures(Counter(r[2] or "-" for r in rows), items, "item", span)
+    towns: Counter[str] = Counter()
+    villages: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for division, item, count in rows:
+        towns[township_code(division)] += count
+        villages[division] += count
+        kinds[item or "-"] += count
+    board.by_township = _figures(towns, names, "township", span)
+    board.by_village = _figures(villages, names, "village", span)
+    board.by_item = _figures(kinds, items, "item", span)
 
 
 def _cards(

@@ -129,7 +129,18 @@ def _pauses(value: Any) -> list[tuple[date, date | None]]:
     return out
 
 
-def _deadline(row: Any) -> tuple[date | None, bool]:
+_Due = dict[tuple[date, int, tuple[tuple[date, date], ...]], date]
+
+
+def _due(memo: _Due, start: date, days: int, pauses: tuple[tuple[date, date], ...] = ()) -> date:
+    """``forms.workdays.due_date``, memoised: a county's cases share a few start days."""
+    key = (start, days, pauses)
+    if key not in memo:
+        memo[key] = due_date(start, days, pauses).date
+    return memo[key]
+
+
+def _deadline(row: Any, memo: _Due) -> tuple[date | None, bool]:
     """The binding deadline of an open case row and whether it is §32's."""
     pauses = _pauses(row.pauses)
     if row.state == "submitted":
@@ -137,14 +148,14 @@ def _deadline(row: Any) -> tuple[date | None, bool]:
         back = pauses[-1][1] if pauses else None
         if arrived is not None and back is not None:
             arrived = max(arrived, back)
-        return (due_date(arrived, ACCEPTANCE_DAYS).date if arrived else None), True
+        return (_due(memo, arrived, ACCEPTANCE_DAYS) if arrived else None), True
     start = _day(row.accepted_at)
     if start is None or row.promised_days is None:
         return None, False
-    kept = [(a, b) for a, b in pauses if b is not None and b >= start]
     if any(b is None for _a, b in pauses):
-        return None, False
-    return due_date(start, int(row.promised_days), kept).date, False
+        return None, False  # the clock is stopped (补正 or 特别程序 still running)
+    kept = tuple((a, b) for a, b in pauses if b is not None and b >= start)
+    return _due(memo, start, int(row.promised_days), kept), False
 
 
 def card_rows(
@@ -169,9 +180,10 @@ def card_rows(
     rows = list(session.connection().execute(statement))
     accepters = _accepters(session, county)
     between: dict[date, int] = {}
+    memo: _Due = {}
     out = []
     for row in rows:
-        deadline, acceptance = _deadline(row)
+        deadline, acceptance = _deadline(row, memo)
         left = None
         if deadline is not None:
             left = between.setdefault(deadline, working_days_between(today, deadline))
