@@ -6,6 +6,12 @@ event refused, lost, or still on a stick), and the duplicates held: different
 events that reused a station sequence number. Re-pushes of events already held
 (a retry after a lost answer) are counted apart as ``duplicate_pushes``: they
 are the idempotent path doing its job, and changed nothing. Everything is computed with a few grouped queries, not per event.
+
+Both sides: beside what the centre holds, what the station said at its last hello it
+still holds (outbox depth, oldest unsent event, cases held; None until it reports),
+and whether it is silent (the 看板's stalled rule, :func:`central.services.dashboard_data.silence`).
+Across stations: the same resident applying for the same item at two stations, both
+applications open (:func:`duplicate_applications`; ID numbers masked).
 """
 
 from __future__ import annotations
@@ -18,8 +24,11 @@ from sqlalchemy import Connection, func, select, true
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, Station, as_utc
+from central.services.dashboard_data import silence
 from central.services.scope import division_filter
 from central.services.stations import list_stations
+from forms.clock import china_today
+from forms.identity import mask_id_number
 from forms.workdays import due_date
 from sync.reducer import CaseView, deadline_inputs
 
@@ -45,6 +54,16 @@ class StationReconciliation:
     revoked: bool
     unresolved: int = 0
     """办不成事 records it wrote: their events are among ``events``, never among ``cases``."""
+    outbox_depth: int | None = None
+    """Events the station reported it still holds unsent (None: not reported yet)."""
+    oldest_unsent: datetime | None = None
+    cases_held: int | None = None
+    """Cases the station reported it holds."""
+    reported_at: datetime | None = None
+    silent_days: int | None = None
+    """Working days since the station was last seen (None: never)."""
+    stalled: str = ""
+    """Why the station is flagged: ``never``, ``silent``, ``outbox``; empty when it is not."""
 
     @property
     def duplicates(self) -> int:
@@ -59,12 +78,22 @@ class StationReconciliation:
         """The JSON shape of ``daiban central report reconcile --json``."""
         data = asdict(self)
         data["duplicates"] = self.duplicates
-        data["last_seen"] = self.last_seen.isoformat() if self.last_seen else None
+        for moment in ("last_seen", "oldest_unsent", "reported_at"):
+            value = getattr(self, moment)
+            data[moment] = value.isoformat() if value else None
+        data["silent"] = bool(self.stalled)
         return data
 
 
-def reconcile(*, session: Session) -> list[StationReconciliation]:
+def reconcile(
+    *, session: Session, today: date | None = None, silent_days: int = 3
+) -> list[StationReconciliation]:
     """Reconcile every enrolled station against what the centre holds.
+
+    Args:
+        session: a session.
+        today: the China day silence is judged on (default: today).
+        silent_days: working days without a word after which a station is flagged.
 
     Returns:
         One entry per station, ordered by division.
@@ -79,6 +108,7 @@ def reconcile(*, session: Session) -> list[StationReconciliation]:
         gaps = _gaps(connection, station.id) if max_seq > distinct else []
         entry = _entry(station, cases.get(station.id, 0), count, max_seq, distinct, gaps)
         entry.unresolved = records.get(station.id, 0)
+        _both_sides(entry, silence(station, today or china_today(), silent_days))
         report.append(entry)
     return report
 
@@ -100,6 +130,15 @@ def _entry(
         last_seen=as_utc(station.last_seen),
         revoked=station.revoked_at is not None,
     )
+
+
+def _both_sides(entry: StationReconciliation, state: dict[str, Any]) -> None:
+    entry.outbox_depth = state["outbox_depth"]
+    entry.oldest_unsent = state["oldest_unsent"]
+    entry.cases_held = state["cases_held"]
+    entry.reported_at = state["reported_at"]
+    entry.silent_days = state["silent_days"]
+    entry.stalled = state["stalled"]
 
 
 def _event_counts(connection: Connection) -> dict[str, tuple[int, int, int]]:
@@ -208,3 +247,91 @@ def _is_overdue(view: CaseView, today: date) -> bool:
         return False
     closed = [(a, b if b is not None else today) for a, b in pauses]
     return due_date(start, days, closed).date < today
+
+
+OPEN_APPLICATION_STATES = ("received", "submitted", "returned", "accepted", "processing", "paused")
+"""An application still open: taken in (收件) and not completed, delivered, rejected,
+withdrawn or discarded. A draft is not yet an application."""
+
+
+@dataclass
+class DuplicateApplication:
+    """One resident applying for one item at more than one station, the applications open."""
+
+    id_masked: str
+    item_code: str
+    item_name: str
+    cases: list[dict[str, str]]
+    """``case_number``, ``case_id``, ``station``, ``station_name``, ``division``, ``state``."""
+
+
+def duplicate_applications(*, session: Session, prefix: str = "") -> list[DuplicateApplication]:
+    """Open applications of the same resident (ID number) for the same item at different stations.
+
+    One query over the open applications (columns and two JSON values, never whole views);
+    the grouping is done here so ``x`` and ``X`` check characters meet.
+
+    Args:
+        session: a session.
+        prefix: only cases whose division starts with it (empty: all).
+
+    Returns:
+        One entry per resident and item, by item then masked ID; the ID number masked.
+    """
+    case = CASE_TABLE.c
+    scope = division_filter(case.division, prefix) if prefix else true()
+    statement = select(
+        case.case_id,
+        case.case_number,
+        case.division,
+        case.owner_station,
+        case.state,
+        case.item_code,
+        case.view[("applicant", "id_number")].as_string(),
+        case.view["item_name"].as_string(),
+    ).where(scope, case.state.in_(OPEN_APPLICATION_STATES), case.item_code != "")
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for row in session.connection().execute(statement):
+        number = (row[6] or "").strip().upper()
+        if number:
+            groups.setdefault((number, row[5]), []).append(row)
+    names = {station.id: station.name for station in list_stations(session=session)}
+    out = [
+        _duplicate(number, item, rows, names)
+        for (number, item), rows in groups.items()
+        if len({row[3] for row in rows}) > 1
+    ]
+    return sorted(out, key=lambda d: (d.item_code, d.id_masked, d.cases[0]["case_number"]))
+
+
+def _duplicate(
+    number: str, item: str, rows: list[Any], names: dict[str, str]
+) -> DuplicateApplication:
+    cases = [
+        {
+            "case_number": row[1],
+            "case_id": str(row[0]),
+            "station": row[3],
+            "station_name": names.get(row[3], row[3]),
+            "division": row[2],
+            "state": row[4],
+        }
+        for row in sorted(rows, key=lambda r: r[1])
+    ]
+    name = next((row[7] for row in rows if row[7]), item)
+    return DuplicateApplication(mask_id_number(number), item, name, cases)
+
+
+def reconciliation_json(
+    report: list[StationReconciliation], duplicates: list[DuplicateApplication]
+) -> dict[str, Any]:
+    """The JSON of ``report reconcile --json`` and ``GET /admin/reconcile``.
+
+    ``stations`` keeps its documented keys (and gains the station's reported side and
+    ``silent``); ``duplicate_applications`` lists open applications across stations.
+    """
+    return {
+        "stations": [entry.as_json() for entry in report],
+        "silent": [entry.station for entry in report if entry.stalled],
+        "duplicate_applications": [asdict(d) for d in duplicates],
+    }

@@ -311,26 +311,39 @@ def reconcile(
     as_json: JsonFlag = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel file.")] = None,
 ) -> None:
-    """Per station: cases and events held, gaps in its sequence, duplicates."""
+    """Per station: what the centre holds and what the station reported; silent stations;
+    the same resident's open applications for one item at two stations."""
     from central.bootstrap import open_session
+    from central.services.reconcile import duplicate_applications, reconciliation_json
     from central.services.reconcile import reconcile as run_reconcile
 
     with open_session(_settings()) as session:
         report = run_reconcile(session=session)
+        duplicates = duplicate_applications(session=session)
     if xlsx is not None:
         from central.services.export import reconciliation_workbook
 
         reconciliation_workbook(report, xlsx)
     if as_json:
-        print_json({"stations": [entry.as_json() for entry in report]})
+        print_json(reconciliation_json(report, duplicates))
         return
     for entry in report:
         gaps = _gap_text(entry.gaps)
         seen = format_minute(entry.last_seen) or _("never")
+        outbox = _("not reported") if entry.outbox_depth is None else str(entry.outbox_depth)
+        silent = f"  {_('SILENT')}" if entry.stalled else ""
         typer.echo(
             f"{entry.station}  {entry.division}  {entry.name}  "
             f"{_('Cases')} {entry.cases}  {_('Events')} {entry.events}  {_('Gaps')} {gaps}  "
-            f"{_('Duplicates')} {entry.duplicates}  {_('Last seen')} {seen}"
+            f"{_('Duplicates')} {entry.duplicates}  {_('Last seen')} {seen}  "
+            f"{_('Unsent at the station')} {outbox}{silent}"
+        )
+    for duplicate in duplicates:
+        numbers = ", ".join(f"{c['case_number']} ({c['station_name']})" for c in duplicate.cases)
+        typer.echo(
+            _("Same resident, same item, open at two stations: {id} {item}: {cases}").format(
+                id=duplicate.id_masked, item=duplicate.item_name, cases=numbers
+            )
         )
     if xlsx is not None:
         typer.echo(_("Reconciliation written to {path}.").format(path=xlsx))

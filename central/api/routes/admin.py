@@ -128,14 +128,17 @@ def add_user(request: UserCreate, admin: AdminDep, session: SessionDep) -> User:
 
 @router.get("/reconcile")
 def reconciliation(admin: AdminDep, session: SessionDep) -> dict[str, Any]:
-    """Reconciliation of this county's stations."""
+    """Reconciliation of this county's stations, both sides, and duplicates across stations."""
+    from central.services.reconcile import duplicate_applications, reconciliation_json
+
     county = admin.station
     entries = [
-        entry.as_json()
+        entry
         for entry in reconcile(session=session)
         if in_scope(entry.division, county.division, county.role)
     ]
-    return {"stations": entries}
+    prefix = county.division[:6]
+    return reconciliation_json(entries, duplicate_applications(session=session, prefix=prefix))
 
 
 @router.get("/stats")

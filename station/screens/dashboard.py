@@ -1,0 +1,361 @@
+"""看板 (the county administrator's home): the county's figures for a period, by township,
+village, item and reviewer, with 红黄牌, satisfaction, 办不成事 and stalled stations.
+
+Every number opens the cases it counts (:class:`DrillScreen`), and a case opens on its
+own page when this workstation holds it. The data comes from the centre over the
+person's own line (:mod:`station.services.dashboard`); this screen lays it out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.message import Message
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
+from textual_plotext import PlotextPlot
+
+from station.i18n import _
+from station.screens.base import DeskScreen
+from station.screens.context import Desk
+from station.screens.dialogs import ReasonDialog
+from station.services.dashboard import (
+    Board,
+    Period,
+    PeriodChoice,
+    card_rule,
+    custom_period,
+    period_of,
+    read_board,
+)
+from station.themes import THEMES
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+
+class FigureCard(Static, can_focus=True):
+    """One figure in big type; Enter lists its cases."""
+
+    BINDINGS = [
+        Binding("enter", "open", _("Open the cases")),
+        Binding("right", "app.focus_next", show=False),
+        Binding("left", "app.focus_previous", show=False),
+    ]
+
+    class Opened(Message):
+        """A figure was opened."""
+
+        def __init__(self, key: str, title: str) -> None:
+            super().__init__()
+            self.key = key
+            self.title = title
+
+    def __init__(self, label: str, *, id: str) -> None:  # noqa: A002 - Textual's name
+        super().__init__("", id=id, classes="figure")
+        self.label = label
+        self.key = ""
+
+    def show(self, value: str, key: str, note: str = "") -> None:
+        """Put the figure's value (and a small note) on the card."""
+        self.key = key
+        text = Text(self.label + "\n", style="bold")
+        text.append(value, style="bold reverse" if value not in ("0", "—") else "bold")
+        if note:
+            text.append(" " + note)
+        self.update(text)
+
+    def action_open(self) -> None:
+        if self.key:
+            self.post_message(self.Opened(self.key, self.label))
+
+
+class BoardTable(DataTable[Text | str]):
+    """A breakdown: Enter on a number lists its cases."""
+
+    BINDINGS = [Binding("enter", "select_cursor", _("Open the cases"))]
+
+
+FIGURES = (
+    ("received", "Received 收件"),
+    ("red", "Red cards 红牌"),
+    ("yellow", "Yellow cards 黄牌"),
+    ("satisfied", "Satisfied 满意率"),
+    ("bad", "Bad ratings 差评"),
+    ("rated", "Ratings 评价数"),
+    ("unresolved", "办不成事"),
+    ("stalled", "Stalled stations 停滞站点"),
+)
+"""The cards, in order (labels translated on use)."""
+
+
+class DashboardScreen(DeskScreen[None]):
+    """看板: the county's figures; Enter on any number opens its cases."""
+
+    CSS_PATH = THEMES / "dashboard.tcss"
+    BINDINGS = [
+        Binding("m", "period('this_month')", _("This month")),
+        Binding("l", "period('last_month')", _("Last month")),
+        Binding("y", "period('this_year')", _("This year")),
+        Binding("c", "custom_period", _("Custom")),
+        Binding("g", "chart", _("Chart")),
+        Binding("r", "refresh", _("Refresh")),
+    ]
+
+    class Loaded(Message):
+        """The board was read."""
+
+        def __init__(self, board: Board) -> None:
+            super().__init__()
+            self.board = board
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.period = period_of(PeriodChoice.this_month, desk.clock().date())
+        self.board: Board | None = None
+        self.keys: dict[str, dict[tuple[int, int], str]] = {}
+        """Per table: (row, column) → the key of the number in that cell."""
+        self._card_focus: FigureCard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        yield Static("", id="board-period")
+        with Grid(id="board-figures"):
+            for name, label in FIGURES:
+                yield FigureCard(_(label), id=f"figure-{name}")
+        with TabbedContent(id="board-tabs"):
+            for pane, title in (
+                ("townships", _("Townships 乡镇")),
+                ("villages", _("Villages 村")),
+                ("items", _("Items 事项")),
+                ("reviewers", _("Reviewers 审核人")),
+                ("stations", _("Stations 站点")),
+            ):
+                with TabPane(title, id=f"tab-{pane}"):
+                    yield BoardTable(id=f"table-{pane}", cursor_type="cell", zebra_stripes=True)
+            with TabPane(_("Chart 图表"), id="tab-chart"):
+                yield PlotextPlot(id="board-chart")
+        yield Static(card_rule(), id="board-rule", classes="muted")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.show_status(self.desk, _("County dashboard"))
+        self.query_one("#figure-received", FigureCard).focus()
+        self.action_refresh()
+
+    # reading -------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Read the board again for the period shown."""
+        self.query_one("#board-period", Static).update(
+            _("Dashboard {period} — reading…").format(period=self.period.label())
+        )
+        self._load(self.period)
+
+    def action_period(self, choice: str) -> None:
+        """本月 / 上月 / 本年."""
+        self.period = period_of(PeriodChoice(choice), self.desk.clock().date())
+        self.action_refresh()
+
+    def action_custom_period(self) -> None:
+        """自定义: two dates typed as ``2026-11-01 2026-11-30``."""
+        shown = f"{self.period.first.isoformat()} {self.period.last.isoformat()}"
+        title = _("Period: first and last day, e.g. 2026-11-01 2026-11-30")
+        self.app.push_screen(ReasonDialog(title, value=shown), self._custom_chosen)
+
+    def _custom_chosen(self, text: str | None) -> None:
+        if not text:
+            return
+        parts = text.replace("至", " ").replace("~", " ").split()
+        try:
+            if len(parts) != 2:
+                raise ValueError(_("Type the dates as 2026-11-01."))
+            self.period = custom_period(parts[0], parts[1])
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.action_refresh()
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def _load(self, period: Period) -> None:
+        self.post_message(self.Loaded(read_board(self.desk, period)))
+
+    def worker_failed(self, worker: Any) -> None:
+        """Offline or refused: say so where the period is shown (the dialog says why)."""
+        self.query_one("#board-period", Static).update(
+            _("Dashboard {period} — not read").format(period=self.period.label())
+        )
+
+    def on_dashboard_screen_loaded(self, message: DashboardScreen.Loaded) -> None:
+        self.board = message.board
+        data = message.board.data
+        self.query_one("#board-period", Static).update(
+            _("Dashboard {period}, cards as of {today}").format(
+                period=message.board.period.label(), today=data.get("today", "")
+            )
+        )
+        self._show_figures(message.board)
+        self._show_breakdowns(data)
+        self._show_chart(data)
+
+    # showing -------------------------------------------------------------
+
+    def _show_figures(self, board: Board) -> None:
+        data = board.data
+
+        def card(name: str, figure: dict[str, Any] | None, value: str | None = None) -> None:
+            figure = figure or {}
+            shown = value if value is not None else str(figure.get("count", 0))
+            self.query_one(f"#figure-{name}", FigureCard).show(shown, figure.get("key", ""))
+
+        card("received", data.get("received"))
+        card("red", data.get("red"))
+        card("yellow", data.get("yellow"))
+        card("satisfied", data.get("satisfied"), board.satisfaction)
+        card("bad", data.get("bad"))
+        card("rated", data.get("rated"))
+        card("unresolved", data.get("unresolved"))
+        stalled = data.get("stalled", [])
+        self.query_one("#figure-stalled", FigureCard).show(str(len(stalled)), "stations")
+
+    def _show_breakdowns(self, data: dict[str, Any]) -> None:
+        received = {f["code"]: f for f in data.get("by_township", [])}
+        cards = {c["code"]: c for c in data.get("cards_by_township", [])}
+        rows = []
+        for code in sorted(set(received) | set(cards)):
+            got, card = received.get(code, {}), cards.get(code, {})
+            name = got.get("name") or card.get("name") or code
+            rows.append((name, (got.get("count", 0), got.get("key")), _cards(card)))
+        self._fill(
+            "townships",
+            (_("Township"), _("Received"), _("Red card 红牌"), _("Yellow card 黄牌")),
+            [(name, got, *pair) for name, got, pair in rows],
+        )
+        for pane, source in (("villages", "by_village"), ("items", "by_item")):
+            self._fill(
+                pane,
+                (_("Village") if pane == "villages" else _("Item"), _("Received")),
+                [(f["name"], (f["count"], f["key"])) for f in data.get(source, [])],
+            )
+        self._fill(
+            "reviewers",
+            (_("Reviewer"), _("Red card 红牌"), _("Yellow card 黄牌")),
+            [
+                (c["name"] if c["code"] != "-" else _("not taken (§32)"), *_cards(c))
+                for c in data.get("cards_by_reviewer", [])
+            ],
+        )
+        self._fill(
+            "stations",
+            (_("Station"), _("Silent working days"), _("Why")),
+            [
+                (
+                    s["name"],
+                    (s.get("silent_days") if s.get("silent_days") is not None else "—", s["key"]),
+                    _why(s.get("stalled", "")),
+                )
+                for s in data.get("stalled", [])
+            ],
+        )
+
+    def _fill(self, pane: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Refill a breakdown table; a ``(number, key)`` cell opens its cases."""
+        table = self.query_one(f"#table-{pane}", BoardTable)
+        table.clear(columns=True)
+        keys: dict[tuple[int, int], str] = {}
+        shown: list[list[str]] = []
+        for r, row in enumerate(rows):
+            cells = []
+            for c, cell in enumerate(row):
+                if isinstance(cell, tuple):
+                    value, key = cell
+                    if key and value not in (0, "0"):
+                        keys[(r, c)] = key
+                    cells.append(str(value))
+                else:
+                    cells.append(str(cell))
+            shown.append(cells)
+        for index, header in enumerate(headers):
+            width = max(cell_len(text) for text in [header, *(row[index] for row in shown)])
+            table.add_column(header, width=width)
+        for cells in shown:
+            table.add_row(*cells)
+        if not shown:
+            table.add_row(_("nothing in this period"), *([""] * (len(headers) - 1)))
+        self.keys[pane] = keys
+
+    def _show_chart(self, data: dict[str, Any]) -> None:
+        plot = self.query_one(PlotextPlot)
+        figures = data.get("by_township", [])
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if figures:
+            counts = [f["count"] for f in figures]
+            plt.bar([f["name"] for f in figures], counts)
+            step = max(1, -(-max(counts) // 5))  # whole cases on the axis, at most 6 ticks
+            plt.yticks(list(range(0, max(counts) + step, step)))
+        plt.title(_("Received by township 各乡镇收件量"))
+        plot.refresh()
+
+    # opening -------------------------------------------------------------
+
+    @on(FigureCard.Opened)
+    def _figure_opened(self, event: FigureCard.Opened) -> None:
+        if event.key == "stations":
+            self.query_one(TabbedContent).active = "tab-stations"
+            self.query_one("#table-stations", BoardTable).focus()
+            return
+        self._drill(event.key, event.title)
+
+    @on(DataTable.CellSelected)
+    def _cell_opened(self, event: DataTable.CellSelected) -> None:
+        pane = (event.data_table.id or "").removeprefix("table-")
+        key = self.keys.get(pane, {}).get((event.coordinate.row, event.coordinate.column))
+        if key:
+            row = event.data_table.get_row_at(event.coordinate.row)
+            header = list(event.data_table.columns.values())[event.coordinate.column].label
+            self._drill(key, f"{row[0]} · {header.plain}")
+
+    def _drill(self, key: str, title: str) -> None:
+        from station.screens.dashboard_cases import DrillScreen
+
+        self.app.push_screen(DrillScreen(self.desk, key, f"{title} · {self.period.label()}"))
+
+    def action_chart(self) -> None:
+        """Show the chart (or go back to the townships)."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-townships" if tabs.active == "tab-chart" else "tab-chart"
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """The chart takes the cards' room (they come back with any other tab, and the
+        card that had the focus has it again)."""
+        charting = event.pane.id == "tab-chart"
+        if charting and isinstance(self.focused, FigureCard):
+            self._card_focus = self.focused
+            event.tabbed_content.query_one(Tabs).focus()
+        self.set_class(charting, "charting")
+        if not charting and self._card_focus is not None:
+            self._card_focus.focus()
+            self._card_focus = None
+
+
+def _cards(card: dict[str, Any]) -> tuple[tuple[int, str | None], tuple[int, str | None]]:
+    return (card.get("red", 0), card.get("red_key")), (
+        card.get("yellow", 0),
+        card.get("yellow_key"),
+    )
+
+
+def _why(reason: str) -> str:
+    if reason == "never":
+        return _("never seen")
+    if reason == "outbox":
+        return _("events unsent for days")
+    return _("silent")

@@ -1,0 +1,172 @@
+"""对账 at the county desk: per station what the centre holds and what the station said it
+still holds, silent stations flagged; and the same resident's open applications for one
+item at two stations (重复申请), ID numbers masked. Read from the centre."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from forms.clock import format_minute
+from station.i18n import _
+from station.screens.base import DeskScreen
+from station.screens.context import Desk
+from station.services.dashboard import read_reconciliation
+from station.services.names import state_name
+from station.themes import THEMES
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+
+class ReconcileAdminScreen(DeskScreen[None]):
+    """对账: stations with their flags, and duplicate applications across stations."""
+
+    CSS_PATH = THEMES / "dashboard.tcss"
+    BINDINGS = [
+        Binding("r", "refresh", _("Refresh")),
+        Binding("d", "duplicates", _("Duplicates 重复申请")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    class Loaded(Message):
+        """The reconciliation was read."""
+
+        def __init__(self, data: dict[str, Any]) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        yield Static(_("Reconciliation 对账 — reading…"), id="recon-title")
+        with TabbedContent(id="recon-tabs"):
+            with TabPane(_("Stations 站点"), id="tab-recon-stations"):
+                yield DataTable(id="recon-stations", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Duplicates 重复申请"), id="tab-recon-duplicates"):
+                yield DataTable(id="recon-duplicates", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="recon-note", classes="muted")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.show_status(self.desk, _("Reconciliation 对账"))
+        self.query_one("#recon-stations", DataTable).focus()
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Read the reconciliation again."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(read_reconciliation(self.desk)))
+
+    def worker_failed(self, worker: Any) -> None:
+        """Offline or refused: the title says it was not read."""
+        self.query_one("#recon-title", Static).update(_("Reconciliation 对账 — not read"))
+
+    def on_reconcile_admin_screen_loaded(self, message: ReconcileAdminScreen.Loaded) -> None:
+        data = message.data
+        stations = data.get("stations", [])
+        duplicates = data.get("duplicate_applications", [])
+        self.query_one("#recon-title", Static).update(
+            _(
+                "Reconciliation 对账: {stations} stations, {silent} silent, {pairs} duplicate applications"
+            ).format(
+                stations=len(stations), silent=len(data.get("silent", [])), pairs=len(duplicates)
+            )
+        )
+        headers = (
+            _("Flag"), _("Station"), _("Cases held at the centre"), _("Events"), _("Gaps"),
+            _("Unsent at the station"), _("Oldest unsent"), _("Cases at the station"), _("Last seen"),
+        )  # fmt: skip
+        _fill(
+            self.query_one("#recon-stations", DataTable),
+            headers,
+            [_station_row(s) for s in stations],
+        )
+        pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
+        table = self.query_one("#recon-duplicates", DataTable)
+        _fill(table, pair_headers, _duplicate_rows(duplicates))
+        self.query_one("#recon-note", Static).update(
+            _(
+                "Silent: not seen for 3 working days, or events unsent that long. "
+                "— means the station has not reported yet. d: duplicate applications."
+            )
+        )
+
+    def action_duplicates(self) -> None:
+        """Switch between the stations and the duplicates."""
+        tabs = self.query_one(TabbedContent)
+        showing = tabs.active == "tab-recon-duplicates"
+        tabs.active = "tab-recon-stations" if showing else "tab-recon-duplicates"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _fill(
+    table: DataTable[Any], headers: tuple[str, ...], rows: list[tuple[Text | str, ...]]
+) -> None:
+    table.clear(columns=True)
+    for index, header in enumerate(headers):
+        table.add_column(header, width=max(cell_len(str(r[index])) for r in [headers, *rows]))
+    for row in rows:
+        table.add_row(*row)
+
+
+def _when(value: str | None) -> str:
+    return format_minute(datetime.fromisoformat(value)) if value else "—"
+
+
+def _count(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def _station_row(entry: dict[str, Any]) -> tuple[Text | str, ...]:
+    flag: Text | str = ""
+    if entry.get("revoked"):
+        flag = _("revoked")
+    elif entry.get("silent"):
+        flag = Text(_("SILENT 失联"), style="bold white on red")
+    elif entry.get("gaps"):
+        flag = Text(_("gaps 缺号"), style="bold black on yellow")
+    gaps = entry.get("gaps") or []
+    return (
+        flag,
+        entry.get("name", ""),
+        str(entry.get("cases", 0)),
+        str(entry.get("events", 0)),
+        str(len(gaps)),
+        _count(entry.get("outbox_depth")),
+        _when(entry.get("oldest_unsent")),
+        _count(entry.get("cases_held")),
+        _when(entry.get("last_seen")),
+    )
+
+
+def _duplicate_rows(duplicates: list[dict[str, Any]]) -> list[tuple[Text | str, ...]]:
+    rows: list[tuple[Text | str, ...]] = []
+    for pair in duplicates:
+        for index, case in enumerate(pair.get("cases", [])):
+            first = index == 0
+            rows.append(
+                (
+                    pair.get("id_masked", "") if first else "",
+                    pair.get("item_name", "") if first else "",
+                    case.get("case_number", ""),
+                    case.get("station_name", ""),
+                    state_name(case["state"]) if case.get("state") else "",
+                )
+            )
+    return rows

@@ -1,0 +1,226 @@
+"""The county 看板 at 80×24 (normal and elder mode), and its keys, against an in-process
+centre holding the county's November (``tests.central.dashboard_seed``).
+
+The desk's line to the centre goes through the test client's transport, so the figures
+are the centre's own and the picture does not depend on the machine's clock.
+Review the SVGs (``pytest --snapshot-report``) before ``--snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from central.app import create_app
+from central.models import Station
+from central.services.accounts import create_user
+from central.services.stations import enroll_code
+from central.settings import CentralSettings
+from forms.clock import set_source
+from station.app import DaibanApp, make_app
+from station.config import load_settings
+from station.screens.dashboard import DashboardScreen
+from station.screens.dashboard_cases import DrillScreen
+from station.services.auth import hash_password
+from station.services.centre import CentreLine, CentreSession
+from station.store import StationIdentity, StationStore
+from sync.events import Role
+from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
+from tests.central.conftest import StationClient
+from tests.central.dashboard_seed import Seeded, seed_month
+from tests.station.conftest import NOW, PASSWORD, shipped_catalog
+from tests.station.helpers import flat_text, log_in, settle
+
+Snap = Callable[..., bool]
+COUNTY = "640522000000"
+
+
+@dataclass
+class County:
+    """The centre (in-process), its November, and a county workstation's store."""
+
+    client: TestClient
+    seeded: Seeded
+    store: StationStore
+    data_dir: Path
+    line: CentreLine
+
+
+def _enroll(client: TestClient, session: Session) -> Callable[..., StationClient]:
+    def enroll(division: str, role: str = "village", name: str = "站") -> StationClient:
+        code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
+        answer = client.post(f"{API_PREFIX}/enroll", json={"code": code})
+        assert answer.status_code == 200, answer.text
+        return StationClient(client, EnrollResponse.model_validate(answer.json()))
+
+    return enroll
+
+
+def _workstation(data_dir: Path, credential: EnrollResponse) -> StationStore:
+    store = StationStore.open(data_dir)
+    store.save_identity(
+        StationIdentity(
+            station_id=credential.station_id,
+            division=COUNTY,
+            name="海原县政务服务中心",
+            role=StationRole.county,
+            central_url="http://127.0.0.1:9",  # the desk's own sync finds nobody: offline
+            token=credential.token,
+            signing_key="00" * 32,
+        )
+    )
+    store.upsert_accounts(
+        [
+            AccountRecord(
+                user_id="u-xu",
+                username="xu",
+                display_name="徐文",
+                role=Role.admin,
+                division=COUNTY,
+                password_hash=hash_password(PASSWORD),
+                updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        ]
+    )
+    return store
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[County]:
+    set_source(lambda: NOW)
+    settings = CentralSettings(
+        data_dir=tmp_path / "central",
+        db_url=f"sqlite:///{tmp_path / 'central.db'}",
+        secret_key="test-secret-key-0123456789",
+    )
+    app = create_app(settings)
+    client = TestClient(app)
+    try:
+        with Session(app.state.engine, expire_on_commit=False) as session:
+            enroll = _enroll(client, session)
+            seeded = seed_month(enroll)
+            quiet = seeded.stations["c"].id
+            session.connection().execute(
+                update(Station).where(Station.id == quiet).values(last_seen=NOW - timedelta(days=5))  # type: ignore[arg-type]
+            )
+            workstation = enroll(COUNTY, "county", "海原县政务服务中心")
+            create_user(
+                session=session, username="xu", display_name="徐文", role="admin",
+                division=COUNTY, password=PASSWORD,
+            )  # fmt: skip
+            session.commit()
+        opened = client.post(
+            f"{API_PREFIX}/auth/session",
+            json={"username": "xu", "password": PASSWORD},
+            headers=workstation.headers,
+        ).json()
+        store = _workstation(tmp_path / "county", workstation.credential)
+        identity = store.identity()
+        assert identity is not None
+        person = CentreSession(
+            opened["token"], datetime.fromisoformat(opened["expires_at"]), "xu", "admin"
+        )
+        line = CentreLine(identity, person, transport=client._transport)
+        yield County(client, seeded, store, tmp_path / "county", line)
+        store.close()
+    finally:
+        set_source(None)
+        app.state.engine.dispose()
+
+
+def _app(county: County) -> DaibanApp:
+    return make_app(
+        load_settings(county.data_dir),
+        store=county.store,
+        clock=lambda: NOW,
+        catalog=shipped_catalog(),
+    )
+
+
+async def _board(pilot: Pilot[None], county: County) -> None:
+    await log_in(pilot, "xu")
+    app = pilot.app
+    assert isinstance(app, DaibanApp)
+    app.desk.centre_line = county.line  # the person's line, through the in-process centre
+    await app.push_screen(DashboardScreen(app.desk))
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_dashboard_snapshot(snap_compare: Snap, county: County, mode: str) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        if mode == "elder":
+            await pilot.press("f2")
+        await _board(pilot, county)
+
+    assert snap_compare(_app(county), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_dashboard_chart_snapshot(snap_compare: Snap, county: County) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _board(pilot, county)
+        await pilot.press("g")
+        await settle(pilot)
+
+    assert snap_compare(_app(county), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_periods_figures_and_a_township_cell_drill_down(county: County) -> None:
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        text = flat_text(pilot)
+        assert "2026-11-01至2026-11-30（本月）" in text
+        assert "66.7%" in text  # 2 of 3 ratings 满意 or better
+        await pilot.press("l")  # 上月: October
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "2026-10-01至2026-10-31（上月）" in text and "0.0%" in text
+        await pilot.press("m")
+        await settle(pilot)
+        table = app.screen.query_one("#table-townships", DataTable)
+        table.focus()
+        table.cursor_coordinate = table.cursor_coordinate._replace(row=0, column=2)  # 海城镇's red
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        rows = app.screen.query_one(DataTable)
+        numbers = {str(rows.get_row_at(r)[0]) for r in range(rows.row_count)}
+        assert numbers == {county.seeded.numbers[county.seeded.cases["red_decision"]]}
+        assert "2026-11-09（超期10个工作日）" in flat_text(pilot)
+
+
+async def test_stalled_stations_are_listed_with_why(county: County) -> None:
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        await pilot.press("tab")  # from 收件 along the cards
+        card = app.screen.query_one("#figure-stalled")
+        card.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#table-stations", DataTable)
+        assert table.has_focus
+        assert str(table.get_row_at(0)[0]) == "李俊村站" and str(table.get_row_at(0)[2]) == "失联"
+
+
+async def test_the_chart_takes_the_cards_room_and_gives_it_back(county: County) -> None:
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        figures = app.screen.query_one("#board-figures")
+        await pilot.press("g")
+        await settle(pilot)
+        assert not figures.display and "各乡镇收件量" in flat_text(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert figures.display and app.screen.focused is app.screen.query_one("#figure-received")
