@@ -21,6 +21,7 @@ from station.i18n import _
 from station.screens.base import KeyGate
 from station.screens.bundles import DropFolderWatch, import_bundle
 from station.screens.commands import DeskCommands
+from station.screens.county import COUNTY_BINDINGS
 from station.screens.dialogs import MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
@@ -30,6 +31,7 @@ from station.services.desk import Desk
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
 from station.widgets.footer import translate_textual_keys
 from station.widgets.status import DeskStatus
+from sync.events import Role
 
 if TYPE_CHECKING:
     from forms.catalog import Catalog
@@ -55,6 +57,7 @@ class DaibanApp(App[None]):
         # Textual adds its own ("palette", in English) unless the app has one.
         Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
         Binding("f1", "keys_help", _("Help"), priority=True),
+        *COUNTY_BINDINGS,
     ]
     COMMANDS = {DeskCommands}
     """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's
@@ -185,11 +188,28 @@ class DaibanApp(App[None]):
         if action == "keys_help":  # a screen with its own F1 (the demo login's help) keeps it
             own = self.screen._bindings.key_to_bindings.get("f1", [])
             return not any(self.screen.check_action(b.action, ()) for b in own)
+        if action == "county_section":
+            return self._county_desk_open()
         if action in ("focus_next", "focus_previous"):
             from textual.widgets._select import SelectOverlay
 
             return not isinstance(self.focused, SelectOverlay)
         return True
+
+    def _county_desk_open(self) -> bool:
+        """A county administrator is signed in and no dialog is open."""
+        from textual.screen import ModalScreen
+
+        return self.desk.role is Role.admin and not isinstance(self.screen, ModalScreen)
+
+    def action_county_section(self, index: int) -> None:
+        """Open a section of the county desk (1 看板 … 8 报表), from the home."""
+        from station.screens.county import section_screen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if index:
+            self.push_screen(section_screen(index, self.desk))
 
     def action_toggle_elder(self) -> None:
         """长辈模式 on/off: one class on the App plus the high-contrast theme."""
@@ -245,9 +265,8 @@ def home_screen(desk: Desk) -> Screen[None]:
     """The home the signed-in person's role gets (the same core serves all three roles).
 
     The village agent gets 今日; a township reviewer the review queue (审核台), a
-    county administrator every case of the county.
+    county administrator the 看板 (and digits 1–8 for the county's other sections).
     """
-    from station.screens.cases import CasesScreen
     from station.screens.home import HomeScreen
     from station.services.desk import Home
 
@@ -257,7 +276,9 @@ def home_screen(desk: Desk) -> Screen[None]:
 
         return ReviewQueueScreen(desk)
     if home is Home.county:
-        return CasesScreen(desk, home_title=_("County desk 县级办件"))
+        from station.screens.dashboard import DashboardScreen
+
+        return DashboardScreen(desk)
     return HomeScreen(desk)
 
 

@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.screens.dialogs import ReasonDialog
 from station.services.dashboard import (
     Board,
@@ -124,6 +125,7 @@ class DashboardScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        yield CountyStrip(0)
         yield Static("", id="board-period")
         with Grid(id="board-figures"):
             for name, label in FIGURES:

@@ -19,6 +19,7 @@ from forms.clock import format_minute
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.services.dashboard import read_reconciliation
 from station.services.names import state_name
 from station.themes import THEMES
@@ -49,6 +50,7 @@ class ReconcileAdminScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        yield CountyStrip(6)
         yield Static(_("Reconciliation 对账 — reading…"), id="recon-title")
         with TabbedContent(id="recon-tabs"):
             with TabPane(_("Stations 站点"), id="tab-recon-stations"):

@@ -16,6 +16,7 @@ from textual.worker import Worker
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.services.county_reports import (
     ReportKind,
     SavedReport,
@@ -49,6 +50,7 @@ class ReportsScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        yield CountyStrip(7)
         with VerticalScroll(id="reports-body"):
             yield Label(_("Reports 报表导出"), classes="heading")
             yield Label(_("Report"))

@@ -9,11 +9,15 @@ the document again, numbers it and audits the act with the person.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from forms.catalog import lint_catalog_dir
-from forms.publish import publish
+from forms.catalog.diff import diff_catalogs
+from forms.clock import format_minute
+from forms.publish import publish, read_published
 from station.services import _
 from station.services.application import ActionRefused
 from station.services.centre import CentreLine
@@ -49,3 +53,59 @@ def publish_catalog_from_desk(
     path = "/admin/catalog?dry_run=true" if dry_run else "/admin/catalog"
     answer: dict[str, Any] = line.post(path, document)
     return answer
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A catalog version the county published."""
+
+    number: int
+    version: str
+    published_at: str
+    """China time, ``2026-12-02 09:30``."""
+    published_by: str
+
+
+def published_versions(line: CentreLine) -> list[PublishedVersion]:
+    """Every version the county published, newest first."""
+    rows = line.get("/admin/catalog/versions")
+    return [
+        PublishedVersion(
+            number=int(row["number"]),
+            version=str(row["version"]),
+            published_at=format_minute(datetime.fromisoformat(row["published_at"])),
+            published_by=str(row["published_by"]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CatalogCheck:
+    """A catalog folder checked against what stations run now."""
+
+    folder: Path
+    version: str
+    lines: list[str]
+    """The diff, one readable line per change (the desk's language)."""
+    changed: bool
+
+
+def check_catalog_folder(line: CentreLine, folder: Path) -> CatalogCheck:
+    """Check a folder (errors by file and line), have the centre check it too (a dry run),
+    and compare it with the catalog stations run now, in the desk's language.
+
+    Raises:
+        ActionRefused: the folder has errors, or is not there.
+        CentreError: the centre refused it or cannot be reached.
+    """
+    if not (folder / "catalog.toml").is_file():
+        raise ActionRefused(
+            _("Catalog folder: {folder} has no catalog.toml.").format(folder=folder)
+        )
+    answer = publish_catalog_from_desk(line, folder, dry_run=True)
+    catalog, _issues = lint_catalog_dir(folder)
+    assert catalog is not None  # publish_catalog_from_desk refused a folder with errors
+    served = read_published(line.download("/catalog/file")).catalog
+    diff = diff_catalogs(served, catalog)
+    return CatalogCheck(folder, str(answer["version"]), diff.lines(), not diff.empty)

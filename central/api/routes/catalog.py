@@ -10,8 +10,10 @@ from fastapi import APIRouter, Body, HTTPException, Query, Response
 from central.api.deps import AdminDep, SessionDep, SettingsDep, StationDep
 from central.services.catalog_versions import (
     PublishRefused,
+    catalog_versions,
     prepare_publication,
     publish_document,
+    published_when,
     served_catalog,
     served_document,
 )
@@ -94,3 +96,20 @@ def publish(
         "published": outcome.created,
         "diff": outcome.diff.as_dict(),
     }
+
+
+@router.get("/admin/catalog/versions")
+def versions(admin: AdminDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Every published version, newest first (number, version, hash, when, by whom)."""
+    del admin  # a county administrator in person
+    rows = sorted(catalog_versions(session=session), key=lambda row: row.number, reverse=True)
+    return [
+        {
+            "number": row.number,
+            "version": row.version,
+            "sha256": row.sha256,
+            "published_at": published_when(row),
+            "published_by": row.published_by,
+        }
+        for row in rows
+    ]
