@@ -11,7 +11,18 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
-from central.api.routes import admin, auth, blobs, bundles, catalog, enroll, hello, pull, push
+from central.api.routes import (
+    admin,
+    auth,
+    blobs,
+    bundles,
+    catalog,
+    enroll,
+    hello,
+    loops,
+    pull,
+    push,
+)
 from central.db import make_engine
 from central.migrate import upgrade
 from central.settings import CentralSettings
@@ -21,7 +32,7 @@ from sync.protocol import API_PREFIX
 def api_router() -> APIRouter:
     """Every route of the API, under ``sync.protocol.API_PREFIX``."""
     router = APIRouter(prefix=API_PREFIX)
-    for module in (enroll, hello, auth, push, pull, blobs, bundles, catalog, admin):
+    for module in (enroll, hello, auth, push, pull, blobs, bundles, catalog, admin, loops):
         router.include_router(module.router)
     return router
 
