@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from forms.clock import utc_now
 from station.services import _
 from station.services.application import ActionRefused
+from station.services.loops import fetch_outcomes
 from station.store import NewEvent, StationIdentity, StationStore
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
@@ -117,9 +118,12 @@ def sync_now(
         with client_factory(identity) as client:
             _reach(store, client)
             submit_received(store)  # only once the centre answers: then it really goes
-            return run_sync(
+            report = run_sync(
                 store, client, software_version=software_version(), on_progress=on_progress
             )
+            if report.error is None:  # 闭环 outcomes: best effort, never fails the sync
+                fetch_outcomes(store, client)
+            return report
 
 
 def _reach(store: StationStore, client: CentralClient) -> None:
