@@ -131,9 +131,16 @@ def row_of(item: dict[str, Any]) -> LoopRow:
         card=CARD_NAMES.get(item.get("card", ""), ""),
         source=source_text(item),
         unit=item.get("unit_name") or "—",
-        days_left=str(item.get("days_left", "")) if open_ else "",
+        days_left=_days_left(item.get("days_left")) if open_ else "",
         state=STATE_NAMES.get(item["state"], item["state"]),
     )
+
+
+def _days_left(days: int | None) -> str:
+    """Working days left, or how many the item is overdue (超期)."""
+    if days is None:
+        return ""
+    return str(days) if days >= 0 else _("overdue {n}").format(n=-days)
 
 
 def actions_for(role: Role | None, item: dict[str, Any]) -> list[str]:

@@ -31,8 +31,8 @@ from tests.e2e.conftest import (
     Station,
     enrolled_station,
 )
-from tests.station.review_helpers import assistance
 from tests.station.helpers import flat_text, log_in, settle, type_into
+from tests.station.review_helpers import assistance
 
 pytestmark = pytest.mark.slow  # a real central and three stations
 
