@@ -20,6 +20,7 @@ from central.api.routes import (
     dashboard,
     enroll,
     hello,
+    loops,
     pull,
     push,
 )
@@ -33,7 +34,19 @@ from sync.protocol import API_PREFIX
 def api_router() -> APIRouter:
     """Every route of the API, under ``sync.protocol.API_PREFIX``."""
     router = APIRouter(prefix=API_PREFIX)
-    for module in (enroll, hello, auth, push, pull, blobs, bundles, catalog, admin, dashboard):
+    for module in (
+        enroll,
+        hello,
+        auth,
+        push,
+        pull,
+        blobs,
+        bundles,
+        catalog,
+        admin,
+        dashboard,
+        loops,
+    ):
         router.include_router(module.router)
     router.include_router(report_routes.router)
     return router

@@ -293,6 +293,65 @@ class CatalogVersion(CentralModel, table=True):
     """The county administrator's username."""
 
 
+class LoopItem(CentralModel, table=True):
+    """A 闭环 work item: a 差评 or a 办不成事 report the county must follow to its end.
+
+    One per source (``source_id`` is UNIQUE): a replayed push or bundle, or a corrected
+    rating, never makes a second one.
+    """
+
+    __tablename__ = "loop_item"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(SeqType, primary_key=True, autoincrement=True)
+    )
+    source_kind: str = Field(max_length=16)
+    """``rating`` (差评 of a case) or ``unresolved`` (办不成事 record)."""
+    source_id: UUID = Field(sa_column=Column(Uuid(), nullable=False, unique=True))
+    """The case id or the record id."""
+    source_number: str = Field(max_length=40)
+    division: str = Field(index=True, max_length=12)
+    """The division of the station that recorded it (the village)."""
+    station_id: str = Field(max_length=64)
+    station_name: str = ""
+    words: str = ""
+    """The resident's words (the rating's reason; what was asked and why it failed)."""
+    rating: int | None = None
+    created_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    state: str = Field(index=True, max_length=16)
+    """open | assigned | visited | rectified | fed_back | closed | withdrawn."""
+    unit_kind: str = Field(default="", max_length=16)
+    """township | department (empty while unassigned)."""
+    unit: str = Field(default="", index=True, max_length=64)
+    """The township's 12-digit division code, or the department's name."""
+    unit_name: str = ""
+    appeal: str = Field(default="", max_length=16)
+    """申诉复核: empty, pending, upheld or overturned."""
+    closed_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    updated_seq: int = Field(default=0, sa_column=Column(SeqType, nullable=False, index=True))
+    """From the ``loops`` counter on every change: stations fetch outcomes by this cursor."""
+
+
+class LoopStep(CentralModel, table=True):
+    """One step of a loop item (append-only): who did what, when."""
+
+    __tablename__ = "loop_step"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(SeqType, primary_key=True, autoincrement=True)
+    )
+    item_id: int = Field(sa_column=Column(SeqType, nullable=False, index=True))
+    at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    action: str = Field(max_length=24)
+    """created | assigned | visited | rectified | fed_back | appealed | appeal_decided |
+    closed | withdrawn | reopened | rating_corrected."""
+    actor_username: str = Field(default="", max_length=64)
+    """Empty for what the centre itself recorded (the item's creation)."""
+    actor_name: str = ""
+    actor_role: str = Field(default="", max_length=16)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 EVENTS_COUNTER = "events"
 EVENT_TABLE = EventRow.__table__  # type: ignore[attr-defined]
 CASE_TABLE = CaseRow.__table__  # type: ignore[attr-defined]

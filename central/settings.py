@@ -67,6 +67,8 @@ class CentralSettings(BaseSettings):
     catalog_path: Path | None = None
     """The county's published service-item catalog (a folder, catalog.toml or published
     .json); empty means the catalog shipped with daiban."""
+    loop_limit_workdays: int = 15
+    """闭环: working days from a 差评 or 办不成事 item's creation to its close (红黄牌 from it)."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

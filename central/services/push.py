@@ -56,6 +56,7 @@ from central.models import (
 )
 from central.services import audit, sequence
 from central.services.catalog import accept_level, decide_level
+from central.services.loop_intake import open_items
 from central.services.scope import write_problem
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
@@ -362,10 +363,23 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
         _save_cases(connection, batch, station)
         _save_blob_refs(connection, batch.rows)
         sequence.set_counter(connection, last_seq)
+        open_items(connection, _loop_views(batch), station)  # 闭环: 差评 and 办不成事
     values: dict[str, Any] = {"last_seen": utcnow()}
     if batch.duplicates:
         values["duplicates"] = Station.duplicates + batch.duplicates
     connection.execute(update(Station).where(Station.id == station.id).values(**values))  # type: ignore[arg-type]
+
+
+_LOOP_KINDS = frozenset({"rated", "rating_corrected", "reported", "created"})
+"""Kinds that may open or change a 闭环 item (``created``: older software's 办不成事)."""
+
+
+def _loop_views(batch: _Batch) -> list[View | None]:
+    """The views whose rating or 办不成事 report this batch applied (usually none)."""
+    ids = {
+        r["case_id"] for r in batch.rows if r["kind"] in _LOOP_KINDS and r["status"] == "applied"
+    }
+    return [batch.views.get(case_id) for case_id in ids]
 
 
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:

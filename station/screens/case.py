@@ -132,6 +132,8 @@ class CaseScreen(DeskScreen[None]):
             self.item = item
             self.lines = list(lines)
             """``station.services.timeline.TimelineLine`` values: who by name, old → new."""
+            self.loop: list[str] = []
+            """闭环: the county's outcome of this case's 差评 (fetched at sync), as lines."""
 
     def __init__(self, desk: Desk, key: str) -> None:
         super().__init__()
@@ -143,6 +145,9 @@ class CaseScreen(DeskScreen[None]):
     def compose(self) -> ComposeResult:
         yield DeskStatus()
         yield Static(_("Loading…"), id="case-header")
+        loop = Static("", id="case-loop")  # 闭环: what the county made of a 差评
+        loop.display = False
+        yield loop
         yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
 
@@ -160,11 +165,14 @@ class CaseScreen(DeskScreen[None]):
 
     def _loaded(self, view: Any, note: str = "") -> CaseScreen.Loaded:
         """The message that shows ``view`` (call from a worker: it reads accounts and catalog)."""
+        from station.services.loops import outcome_lines
         from station.services.timeline import people, timeline
 
         item = self._item(view)
         lines = timeline(view, people(self.desk.store), item) if view is not None else []
-        return self.Loaded(view, note, item, lines)
+        loaded = self.Loaded(view, note, item, lines)
+        loaded.loop = outcome_lines(self.desk.store, view.case_number) if view is not None else []
+        return loaded
 
     def _item(self, view: Any) -> Any:
         """The case's service item from the catalog (None for 办不成事 or an unknown code)."""
@@ -183,6 +191,9 @@ class CaseScreen(DeskScreen[None]):
             self.query_one("#case-header", Static).update(_("There is no such case."))
             return
         self.query_one("#case-header", Static).update(case_header(self.view, self.item))
+        loop = self.query_one("#case-loop", Static)
+        loop.update("\n".join(message.loop))
+        loop.display = bool(message.loop)
         table = self.query_one(DataTable)
         rows = [(line.time, line.what, line.who, line.note) for line in message.lines]
         headers = (_("Time"), _("What"), _("Who"), _("Note"))

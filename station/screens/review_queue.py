@@ -66,6 +66,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         Binding("A", "accept_marked", _("Accept marked 批量受理"), key_display="A", show=False),
         Binding("escape", "focus_table", _("To the list 回到列表"), show=False),
         Binding("l", "all_cases", _("All cases 全部办件"), show=False),
+        Binding("b", "loops", _("Loops 闭环"), show=False),
         Binding("r", "refresh", _("Refresh"), show=False),
         Binding("o", "settings", _("Settings"), show=False),
     ]
@@ -328,6 +329,12 @@ class ReviewQueueScreen(DeskScreen[None]):
         from station.screens.cases import CasesScreen
 
         self.app.push_screen(CasesScreen(self.desk))
+
+    def action_loops(self) -> None:
+        """闭环: the 差评 and 办不成事 items assigned to this township."""
+        from station.screens.loops import LoopsScreen
+
+        self.app.push_screen(LoopsScreen(self.desk))
 
     def action_settings(self) -> None:
         """设置."""

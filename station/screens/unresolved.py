@@ -115,6 +115,7 @@ class UnresolvedListScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
     def _load(self) -> None:
+        from station.services.loops import loop_state
         from station.services.names import record_state_name
 
         rows = [
@@ -123,7 +124,7 @@ class UnresolvedListScreen(DeskScreen[None]):
                 format_day(record.reported_at) if record.reported_at else "",
                 record.what,
                 record.why,
-                record_state_name(record.state),
+                loop_state(self.desk.store, record.number) or record_state_name(record.state),
             )
             for record in self.desk.service().unresolved()
         ]

@@ -14,6 +14,7 @@ from forms.clock import utc_now
 from station.services import _
 from station.services.application import ActionRefused
 from station.services.catalogs import CatalogRefused, refresh_catalog
+from station.services.loops import fetch_outcomes
 from station.store import NewEvent, StationIdentity, StationStore
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
@@ -122,6 +123,8 @@ def sync_now(
                 store, client, software_version=software_version(), on_progress=on_progress
             )
             _take_catalog(store, client, report)
+            if report.error is None:  # 闭环 outcomes: best effort, never fails the sync
+                fetch_outcomes(store, client)
             return report
 
 

@@ -159,6 +159,20 @@ class BlobRow(SQLModel, table=True):
     last_error: str | None = None
 
 
+class LoopOutcomeRow(SQLModel, table=True):
+    """What the county's 闭环 made of a 差评 or 办不成事 recorded here (fetched at sync)."""
+
+    __tablename__ = "loop_outcomes"
+
+    source_id: str = Field(primary_key=True, max_length=36)
+    """The case id or record id (UUID text as the centre sends it)."""
+    source_number: str
+    state: str
+    updated_seq: int
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    """The item and its steps (JSON, as the centre sends them)."""
+
+
 CASES_FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5("
     "case_id UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0')"
@@ -174,4 +188,5 @@ DRAFTS = SQLModel.metadata.tables["drafts"]
 SYNC_RUNS = SQLModel.metadata.tables["sync_runs"]
 BLOBS = SQLModel.metadata.tables["blobs"]
 UNRESOLVED = SQLModel.metadata.tables["unresolved"]
+LOOP_OUTCOMES = SQLModel.metadata.tables["loop_outcomes"]
 """Core table objects for the hot paths (no ORM objects there)."""
