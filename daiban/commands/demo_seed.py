@@ -105,8 +105,8 @@ def seed(base: Path, sync: Any, dirs: dict[str, Path]) -> None:
     theirs = _take_in(village2, "agent202", second)
     with _service(village, "agent201") as service:
         service.record_unresolved(
-            what="为外出务工的儿子办理异地就医备案",
-            why="本站事项目录里没有异地就医备案，乡镇也说不能代办",
+            what="为在银川住院的母亲补办出生医学证明",
+            why="出生医学证明由出生医院签发，本站和乡镇都不能代办，群众跑了两趟",
             contact="马秀兰 13995110021",
         )
     for station in (village, village2, township):

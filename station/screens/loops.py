@@ -23,6 +23,7 @@ from forms.clock import china_now
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.screens.decisions import _Form
 from station.services.loops import (
     CARD_NAMES,
@@ -35,6 +36,7 @@ from station.services.loops import (
 )
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from sync.events import Role
 
 CSS = Path(__file__).resolve().parent.parent / "themes"
 HOW = ("电话", "上门", "来访")
@@ -76,6 +78,8 @@ class LoopsScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        if self.desk.role is Role.admin:
+            yield CountyStrip(2)
         yield Static(_("Reading the 闭环 list…"), id="loops-heading")
         yield DataTable(id="loops-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="loops-detail")

@@ -32,6 +32,12 @@ from station.widgets.status import DeskStatus
 class ReportsScreen(DeskScreen[None]):
     """Pick a report and a month; the file is saved and its path shown."""
 
+    DEFAULT_CSS = """
+    ReportsScreen #reports-body { padding: 0 1; }
+    ReportsScreen #reports-body Label { margin-top: 1; }
+    ReportsScreen #report-result { margin-top: 1; }
+    """
+
     BINDINGS = [
         Binding("escape", "back", _("Back")),
         Binding("f9", "export", _("Export")),
@@ -55,14 +61,16 @@ class ReportsScreen(DeskScreen[None]):
             yield Label(_("Reports 报表导出"), classes="heading")
             yield Label(_("Report"))
             kinds = [(report_title(kind), kind.value) for kind in ReportKind]
-            yield Select(kinds, value=ReportKind.monthly.value, allow_blank=False, id="kind")
+            yield Select(
+                kinds, value=ReportKind.monthly.value, allow_blank=False, id="kind", compact=True
+            )
             yield Label(_("Month (year-month)"))
-            yield Input(default_month(self.desk.clock().date()), id="month")
+            yield Input(default_month(self.desk.clock().date()), id="month", compact=True)
             yield Label(_("File"))
             formats = [(_("Excel workbook (.xlsx)"), "xlsx"), (_("CSV for other tools"), "csv")]
-            yield Select(formats, value="xlsx", allow_blank=False, id="format")
+            yield Select(formats, value="xlsx", allow_blank=False, id="format", compact=True)
             yield Label(_("Save to folder"))
-            yield Input(str(default_folder(self.desk)), id="folder")
+            yield Input(str(default_folder(self.desk)), id="folder", compact=True)
             with Horizontal(id="intake-nav"):
                 yield Button(_("Export F9"), id="export", variant="primary", compact=True)
             yield Static("", id="report-result")

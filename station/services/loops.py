@@ -70,6 +70,10 @@ def fetch_outcomes(store: StationStore, client: CentralClient) -> int:
         return 0
 
 
+INTERNAL_DETAIL = frozenset({"unit_kind", "unit"})
+"""Step details kept for the record but not for people (codes; the unit's name is shown)."""
+
+
 def _when(text: str | None) -> str:
     return format_minute(datetime.fromisoformat(text)) if text else ""
 
@@ -77,7 +81,11 @@ def _when(text: str | None) -> str:
 def step_line(step: dict[str, Any]) -> str:
     """One step as a line: when (China time), what, who, and what was said."""
     detail = step.get("detail") or {}
-    said = "；".join(str(v) for v in detail.values() if v not in (None, ""))
+    said = "；".join(
+        str(value)
+        for key, value in detail.items()
+        if value not in (None, "") and key not in INTERNAL_DETAIL
+    )
     who = step.get("actor_name") or step.get("actor_username") or _("the centre")
     name = STEP_NAMES.get(step["action"], step["action"])
     return f"{_when(step.get('at'))}  {name}  {who}" + (f"：{said}" if said else "")

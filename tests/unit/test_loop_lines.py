@@ -1,0 +1,18 @@
+"""A 闭环 step as a person reads it: names, not codes."""
+
+from __future__ import annotations
+
+from station.services.loops import step_line
+
+
+def test_an_assignment_reads_as_the_townships_name_without_its_codes() -> None:
+    step = {
+        "action": "assigned",
+        "at": "2026-12-01T20:02:00+00:00",
+        "actor_name": "赵军",
+        "detail": {"unit_kind": "township", "unit": "640522100000", "unit_name": "海城镇"},
+    }
+    line = step_line(step)
+    assert line.endswith("赵军：海城镇")
+    assert "640522100000" not in line and "township" not in line
+    assert line.startswith("2026-12-02 04:02")  # China time
