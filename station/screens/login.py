@@ -113,7 +113,7 @@ class LoginScreen(DeskScreen[None]):
                         ""
                         if all(a.here for a in self.demo_accounts)
                         else _(
-                            "Enter on the first line fills in this desk's agent. "
+                            "Enter on the first line fills in this desk's own account. "
                             "The others work elsewhere: F1 shows how."
                         ),
                         id="demo-note",
