@@ -106,7 +106,9 @@ class EnrollmentCode(CentralModel, table=True):
     station_id: str | None = None
     ref: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     """A short random reference to list and cancel an outstanding code (never the code)."""
-    issued_by: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+    issued_by: str = Field(
+        default="", sa_column=Column(String(64), nullable=False, server_default="")
+    )
     """The username of the administrator who issued it ("" before 0006)."""
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
 
@@ -157,7 +159,9 @@ class User(UserBase, table=True):
     person_key: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     """HMAC-SHA256 of the person's resident ID number with the centre's secret: one account
     per person (UNIQUE). The number itself is never stored. None on accounts made before 0006."""
-    id_masked: str = Field(default="", sa_column=Column(String(18), nullable=False, server_default=""))
+    id_masked: str = Field(
+        default="", sa_column=Column(String(18), nullable=False, server_default="")
+    )
     """The ID number masked for screens (6405**********1234)."""
 
 
