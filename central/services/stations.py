@@ -106,7 +106,7 @@ def check_division(
         table: the county's division table.
         division: the station's 12-digit code.
         role: village / township / county: must be the division's level.
-        county: the county's code (a division outside it is refused); "" not checked.
+        county: the county's code (a division outside it is refused); "": the table's own.
 
     Returns:
         The table's entry (its name, its office).
@@ -118,6 +118,7 @@ def check_division(
     role = StationRole(role)
     if not (len(division) == 12 and division.isdigit()):
         raise EnrollmentError(_("{code} is not a 12-digit division code").format(code=division))
+    county = county or next((code for code, e in table.items() if e.level == "county"), "")
     if county and division[:6] != county[:6]:
         message = _("{code} is not a division of this county ({county})")
         raise EnrollmentError(message.format(code=division, county=county[:6]))
