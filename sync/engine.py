@@ -276,7 +276,8 @@ def run_sync(
         client: the centre.
         software_version: reported in hello.
         on_progress: called after each step with counts so far.
-        describe: what the station holds, reported in hello (default: the outbox depth).
+        describe: what the station holds, reported in hello (default: the outbox depth);
+            given, it is reported again at the end of a run that went through.
 
     Returns:
         What moved; also given to ``store.record_sync``.
@@ -293,6 +294,14 @@ def run_sync(
         _push(store, client, report, progress)
         _upload_blobs(store, client, report, progress)
         _pull(store, client, report, progress)
+        if describe is not None:  # what the station holds now, after the push: the county's
+            # station list and reconciliation would otherwise show the outbox as it was before
+            client.hello(
+                software_version=software_version,
+                schema_version=SCHEMA_VERSION,
+                outbox_depth=store.outbox_depth(),
+                report=describe(),
+            )
     except SyncError as error:
         report.error = str(error)
         raise
