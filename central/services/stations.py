@@ -389,7 +389,8 @@ def _report_values(station: Station, report: StationReport | None) -> dict[str, 
         return {}
     reported: dict[str, object] = {
         "outbox_depth": report.outbox_depth,
-        "oldest_unsent": report.oldest_unsent,
+        # stored as UTC: SQLite keeps the wall time and drops the zone a station sent
+        "oldest_unsent": as_utc(report.oldest_unsent),
     }
     if report.catalog_version:
         reported["catalog_version"] = report.catalog_version

@@ -34,16 +34,28 @@ from station.widgets.status import DeskStatus
 THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
+OFFICE_SUFFIXES = ("便民服务站", "便民服务中心", "政务服务中心")
+
+
+def short_name(name: str) -> str:
+    """``海城镇山门村便民服务站`` → ``海城镇山门村`` (the full name is in the detail line)."""
+    for suffix in OFFICE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
 def station_cells(row: StationRow) -> tuple[str, ...]:
-    """One line of the list: name, division, level, last seen, unsent (oldest), catalog, state."""
+    """One line of the list: name, division, level, last seen, unsent (since), catalog, state."""
     if row.outbox_depth is None:
         unsent = "—"
     elif row.outbox_depth and row.oldest_unsent:
-        unsent = f"{row.outbox_depth}（{format_short(row.oldest_unsent)}起）"
+        since = format_short(row.oldest_unsent)[:5]
+        unsent = _("{count} (since {day})").format(count=row.outbox_depth, day=since)
     else:
         unsent = str(row.outbox_depth)
     return (
-        row.name,
+        short_name(row.name),
         row.division_name or row.division,
         level_name(row.role),
         format_short(row.last_seen) or _("never"),

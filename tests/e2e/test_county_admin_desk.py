@@ -101,7 +101,9 @@ async def test_a_dead_village_pc_is_replaced_and_its_cases_stay_with_the_village
         await log_in(pilot, "xu", PASSWORD)
         screen = await _stations(pilot)
         text = flat_text(pilot)
-        assert "武塬村旧电脑" in text and "武塬村" in text and "2（" in text  # 2 unsent, since…
+        assert (
+            "武塬村旧电脑" in text and "武塬村" in text and "2（" in text
+        )  # 2 unsent, since the day…
         # a second active PC for the village is refused: the old one is revoked first
         await pilot.press("n")
         await settle(pilot)
