@@ -211,3 +211,15 @@ async def test_the_stations_list_shows_what_each_station_reported(
         assert rows[("海城镇山门村便民服务站", False)].catalog_version == "2026.11.1"
         silent = rows[("海城镇武塬村便民服务站", False)]
         assert (silent.outbox_depth, silent.catalog_version) == (None, "")  # never reported
+
+
+def test_the_desk_draws_the_qr_in_half_blocks() -> None:
+    import segno
+
+    from station.services.county_admin import qr_lines
+
+    text = "daiban://enroll?central=http%3A%2F%2F10.0.0.5%3A8765&code=ABCD-EFGH"
+    lines = qr_lines(text, border=1)
+    size = segno.make(text, error="l").symbol_size(border=1)[0]
+    assert len(lines) == (size + 1) // 2 and {len(line) for line in lines} == {size}
+    assert set("".join(lines)) <= set(" ▀▄█")
