@@ -61,6 +61,18 @@ class Station(StationBase, table=True):
     software_version: str = ""
     duplicates: int = 0
     """Pushed events the centre already held (a retry or a replayed bundle)."""
+    outbox_depth: int | None = None
+    """Events the station still held unsent at its last hello (None: never reported)."""
+    oldest_unsent: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    """When the oldest of those was written (as last reported; None: nothing unsent)."""
+    catalog_version: str = Field(
+        default="", sa_column=Column(String(40), nullable=False, server_default="")
+    )
+    """The catalog version the station runs (as last reported; "" before it reported one)."""
+    cases_held: int | None = None
+    """Cases the station holds (as last reported; reconciliation compares it with the centre's)."""
+    reported_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    """When the station last reported these (its last hello)."""
 
 
 class StationPublic(StationBase):
@@ -71,10 +83,17 @@ class StationPublic(StationBase):
     revoked_at: datetime | None = None
     last_seen: datetime | None = None
     software_version: str = ""
+    outbox_depth: int | None = None
+    oldest_unsent: datetime | None = None
+    catalog_version: str = ""
+    cases_held: int | None = None
+    reported_at: datetime | None = None
 
 
 class EnrollmentCode(CentralModel, table=True):
     """A one-time code a county hands to a station for enrollment."""
+
+    __table_args__ = (Index("ix_enrollment_code_ref", "ref", unique=True),)
 
     code_hash: str = Field(primary_key=True, max_length=64)
     """sha256 hex of the normalised code; the code itself is never stored."""
@@ -85,6 +104,13 @@ class EnrollmentCode(CentralModel, table=True):
     expires_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
     station_id: str | None = None
+    ref: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    """A short random reference to list and cancel an outstanding code (never the code)."""
+    issued_by: str = Field(
+        default="", sa_column=Column(String(64), nullable=False, server_default="")
+    )
+    """The username of the administrator who issued it ("" before 0006)."""
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
 
 
 class UserBase(CentralModel):
@@ -103,6 +129,9 @@ class UserCreate(UserBase):
     """A new account as asked for (the password is hashed, never stored)."""
 
     password: str
+    id_number: str = ""
+    """The person's resident ID number: one account per person. Only its HMAC and a
+    masked form are stored; required for a new account (the service says so)."""
 
 
 class UserPublic(UserBase):
@@ -111,12 +140,14 @@ class UserPublic(UserBase):
     id: str
     active: bool
     updated_at: datetime
+    id_masked: str = ""
 
 
 class User(UserBase, table=True):
     """One account per person (一人一账号)."""
 
     __tablename__ = "account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (Index("ix_account_person_key", "person_key", unique=True),)
 
     id: str = Field(primary_key=True, max_length=64)
     password_hash: str
@@ -125,6 +156,13 @@ class User(UserBase, table=True):
     updated_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
     updated_seq: int = Field(default=0, sa_column=Column(SeqType, nullable=False, index=True))
     """Taken from the event counter on every change, so pulls find changed accounts by cursor."""
+    person_key: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    """HMAC-SHA256 of the person's resident ID number with the centre's secret: one account
+    per person (UNIQUE). The number itself is never stored. None on accounts made before 0006."""
+    id_masked: str = Field(
+        default="", sa_column=Column(String(18), nullable=False, server_default="")
+    )
+    """The ID number masked for screens (6405**********1234)."""
 
 
 class EventRow(CentralModel, table=True):

@@ -41,6 +41,7 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    StationReport,
 )
 
 PERSON_HEADER = "X-Daiban-Person"
@@ -199,13 +200,20 @@ class CentralClient:
         return _parse(answer, response)
 
     def hello(
-        self, *, software_version: str, schema_version: int, outbox_depth: int
+        self,
+        *,
+        software_version: str,
+        schema_version: int,
+        outbox_depth: int,
+        report: StationReport | None = None,
     ) -> HelloResponse:
-        """Introduce the station; the answer carries the centre's time and schemas."""
+        """Introduce the station; the answer carries the centre's time and schemas.
+
+        ``report`` (what the station holds) replaces ``outbox_depth`` when given.
+        """
+        held = report or StationReport(outbox_depth=outbox_depth)
         body = HelloRequest(
-            software_version=software_version,
-            schema_version=schema_version,
-            outbox_depth=outbox_depth,
+            software_version=software_version, schema_version=schema_version, **dict(held)
         )
         return self._json("/hello", body, HelloResponse)
 

@@ -29,6 +29,7 @@ from sync.protocol import (
     PullResponse,
     PushResponse,
     ResultStatus,
+    StationReport,
 )
 
 BLOB_PAGE = 50
@@ -91,7 +92,12 @@ class Central(Protocol):
     """What a sync run needs from the centre (``sync.client.CentralClient``)."""
 
     def hello(
-        self, *, software_version: str, schema_version: int, outbox_depth: int
+        self,
+        *,
+        software_version: str,
+        schema_version: int,
+        outbox_depth: int,
+        report: StationReport | None = None,
     ) -> HelloResponse: ...
 
     def push(self, events: list[Event]) -> PushResponse: ...
@@ -160,12 +166,19 @@ def take_batch(events: Iterable[Event], limit: int, max_bytes: int) -> list[Even
     return batch
 
 
-def _hello(store: SyncStore, client: Central, version: str, report: SyncReport) -> None:
+def _hello(
+    store: SyncStore,
+    client: Central,
+    version: str,
+    report: SyncReport,
+    describe: Callable[[], StationReport] | None = None,
+) -> None:
     sent = utc_now()
     answer = client.hello(
         software_version=version,
         schema_version=SCHEMA_VERSION,
         outbox_depth=store.outbox_depth(),
+        report=describe() if describe is not None else None,
     )
     midpoint = sent + (utc_now() - sent) / 2
     server_time = answer.server_time
@@ -254,6 +267,7 @@ def run_sync(
     *,
     software_version: str,
     on_progress: ProgressCallback | None = None,
+    describe: Callable[[], StationReport] | None = None,
 ) -> SyncReport:
     """Push the outbox, upload blobs and pull, once.
 
@@ -262,6 +276,8 @@ def run_sync(
         client: the centre.
         software_version: reported in hello.
         on_progress: called after each step with counts so far.
+        describe: what the station holds, reported in hello (default: the outbox depth);
+            given, it is reported again at the end of a run that went through.
 
     Returns:
         What moved; also given to ``store.record_sync``.
@@ -274,10 +290,18 @@ def run_sync(
     progress: ProgressCallback = on_progress or (lambda _: None)
     try:
         progress(SyncProgress("hello", 0))
-        _hello(store, client, software_version, report)
+        _hello(store, client, software_version, report, describe)
         _push(store, client, report, progress)
         _upload_blobs(store, client, report, progress)
         _pull(store, client, report, progress)
+        if describe is not None:  # what the station holds now, after the push: the county's
+            # station list and reconciliation would otherwise show the outbox as it was before
+            client.hello(
+                software_version=software_version,
+                schema_version=SCHEMA_VERSION,
+                outbox_depth=store.outbox_depth(),
+                report=describe(),
+            )
     except SyncError as error:
         report.error = str(error)
         raise

@@ -74,12 +74,25 @@ class EnrollResponse(BaseModel):
     role: StationRole
 
 
-class HelloRequest(BaseModel):
+class StationReport(BaseModel):
+    """What a station holds, told at every hello (the county's station list and
+    reconciliation read it). All optional: an older station sends the depth alone."""
+
+    outbox_depth: int = 0
+    """Own events not yet accepted by the centre."""
+    oldest_unsent: datetime | None = None
+    """When the oldest of them was written (None: nothing unsent, or not reported)."""
+    catalog_version: str = ""
+    """The catalog version the station runs ("" from older software)."""
+    cases_held: int | None = None
+    """Cases the station holds (None from older software)."""
+
+
+class HelloRequest(StationReport):
     """What a station tells the centre when it connects."""
 
     software_version: str
     schema_version: int
-    outbox_depth: int = 0
 
 
 class HelloResponse(BaseModel):

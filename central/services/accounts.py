@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from central.i18n import _
 from central.models import User, as_utc, utcnow
 from central.services import sequence
+from central.services.stations import division_level, level_label
+from forms.identity import IdNumberError, mask_id_number, parse_id_number
 from sync.events import Role
 from sync.ids import new_id
 from sync.protocol import AccountRecord
@@ -34,6 +41,73 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+ROLE_LEVEL = {"agent": ("village", "township"), "reviewer": ("township",), "admin": ("county",)}
+"""The division levels each role may belong to: an agent (代办员) at a village, or at a
+township's own station; a reviewer (审核员) at a township; an administrator at the county."""
+
+
+def role_label(role: str) -> str:
+    """A role as people say it (代办员, 审核员, 县级管理员)."""
+    labels = {"agent": _("agent"), "reviewer": _("reviewer"), "admin": _("administrator")}
+    return labels.get(role, role)
+
+
+def check_role_level(role: Role | str, division: str) -> None:
+    """Refuse a role at a division of the wrong level (no reviewer on a village…).
+
+    Raises:
+        AccountError: a division that is not 12 digits, or a role that does not
+            belong at its level (message in Chinese).
+    """
+    role = Role(role)
+    if not (len(division) == 12 and division.isdigit()):
+        raise AccountError(_("{code} is not a 12-digit division code").format(code=division))
+    level = division_level(division)
+    if level not in ROLE_LEVEL[role.value]:
+        allowed = "、".join(level_label(name) for name in ROLE_LEVEL[role.value])
+        message = _("a {role} cannot belong to a {level} ({code}): only to a {allowed}")
+        raise AccountError(
+            message.format(
+                role=role_label(role.value),
+                level=level_label(level),
+                code=division,
+                allowed=allowed,
+            )
+        )
+
+
+def person_key(secret_key: str, id_number: str) -> str:
+    """Who the person is, without keeping their ID number: HMAC-SHA256 with the centre's
+    secret of the number (compacted), hex."""
+    message = f"resident-id:{id_number}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _identify(session: Session, secret_key: str, id_number: str) -> tuple[str, str]:
+    """The person key and masked number of a new account's person; a second account refused.
+
+    Raises:
+        AccountError: not a valid resident ID number, or the person has an account.
+    """
+    try:
+        number = parse_id_number(id_number).number
+    except IdNumberError as error:
+        raise AccountError(
+            _("the resident ID number is not valid ({reason})").format(reason=error.reason)
+        ) from error
+    key = person_key(secret_key, number)
+    held = session.scalars(select(User).where(User.person_key == key)).first()  # type: ignore[arg-type]
+    if held is not None:
+        message = _(
+            "{name} already has the account {username} ({masked}): one account per person; "
+            "enable or change that account instead"
+        )
+        raise AccountError(
+            message.format(name=held.display_name, username=held.username, masked=held.id_masked)
+        )
+    return key, mask_id_number(number)
+
+
 def create_user(
     *,
     session: Session,
@@ -44,8 +118,14 @@ def create_user(
     password: str,
     phone: str = "",
     station_id: str | None = None,
+    id_number: str | None = None,
+    secret_key: str = "",
 ) -> User:
     """Create an account; it reaches the stations of its scope with their next pull.
+
+    The county desk and ``daiban central user add`` require the person's resident ID
+    number (one account per person); it is kept only as an HMAC with the centre's
+    secret and a masked form, never in clear.
 
     Args:
         session: a session; committed here.
@@ -56,14 +136,18 @@ def create_user(
         password: the initial password (only its argon2 hash is stored).
         phone: contact phone.
         station_id: the station the account is bound to, if any.
+        id_number: the person's resident ID number (None: not identified, older callers).
+        secret_key: the centre's secret (keys the ID number's HMAC).
 
     Returns:
         The new account.
 
     Raises:
-        AccountError: bad division, short password or a username already taken.
+        AccountError: bad division, short password, a username already taken, or a
+            person who already has an account.
     """
     role = Role(role)
+    key, masked = (None, "") if not id_number else _identify(session, secret_key, id_number)
     if not (len(division) == 12 and division.isdigit()):
         raise AccountError(f"division code must be 12 digits, got {division!r}")
     if len(password) < 6:
@@ -87,13 +171,19 @@ def create_user(
         active=True,
         updated_at=utcnow(),
         updated_seq=seq,
+        person_key=key,
+        id_masked=masked,
     )
     session.add(user)
     try:
         session.commit()
-    except IntegrityError as error:  # a concurrent create with the same username
+    except IntegrityError as error:  # a concurrent create with the same username or person
         session.rollback()
-        raise AccountError(f"the username {username!r} is already taken") from error
+        raise AccountError(
+            _("the username {username} or the person already has an account").format(
+                username=username
+            )
+        ) from error
     return user
 
 
@@ -105,11 +195,15 @@ def update_user(
     active: bool | None = None,
     display_name: str | None = None,
     phone: str | None = None,
+    audit: Callable[[User], object] | None = None,
 ) -> User:
     """Change an account; the change reaches the stations of its scope with their next pull.
 
     Disabling (``active=False``) is how a person who left loses access: the
     station's cached copy is disabled too, so offline login stops as well.
+
+    Args:
+        audit: records the act (``record_action``) in the change's own transaction.
 
     Raises:
         AccountError: no such account, or a short password.
@@ -133,7 +227,21 @@ def update_user(
         user.phone = phone
     user.updated_at, user.updated_seq = utcnow(), seq
     session.add(user)
+    if audit is not None:
+        audit(user)
     session.commit()
+    return user
+
+
+def find_user(*, session: Session, username: str) -> User:
+    """The account with this username.
+
+    Raises:
+        AccountError: no such account.
+    """
+    user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
+    if user is None:
+        raise AccountError(_("no account {username}").format(username=username))
     return user
 
 

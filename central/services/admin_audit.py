@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from central.models import AdminAction, as_utc, utcnow
+from central.models import AdminAction, User, as_utc, utcnow
 from central.services.sequence import take_one
 from central.services.sessions import Person
 
 ADMIN_COUNTER = "admin"
 GENESIS = "0" * 64
+SERVER_CLI = "server-cli"
+"""The ``station_id`` of an act done at the server with ``daiban central … --as USER``
+(no station: the administrator signed in with their password on the server)."""
 
 
 def _link(prev_hash: str, row: AdminAction) -> str:
@@ -46,7 +49,7 @@ def _link(prev_hash: str, row: AdminAction) -> str:
 
 def record_action(
     session: Session,
-    person: Person,
+    person: Person | User,
     action: str,
     target: str = "",
     detail: dict[str, Any] | None = None,
@@ -58,7 +61,7 @@ def record_action(
 
     Args:
         session: the request's session.
-        person: who acted, where.
+        person: who acted, where (a ``User`` alone: at the server's command line).
         action: dotted name, e.g. ``station.revoke``.
         target: what was acted on (a station id, a username, a catalog number…).
         detail: anything else worth keeping (JSON-able; no resident ID numbers).
@@ -70,13 +73,16 @@ def record_action(
     previous = session.scalars(
         select(AdminAction).where(AdminAction.seq == seq - 1)  # type: ignore[arg-type]
     ).first()
+    user, where = (
+        (person, SERVER_CLI) if isinstance(person, User) else (person.user, person.station.id)
+    )
     row = AdminAction(
         seq=seq,
         at=utcnow(),
-        actor_id=person.user.id,
-        actor_username=person.user.username,
-        actor_role=person.user.role,
-        station_id=person.station.id,
+        actor_id=user.id,
+        actor_username=user.username,
+        actor_role=user.role,
+        station_id=where,
         action=action,
         target=target[:128],
         detail=detail or {},

@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from central.i18n import _
 from central.models import EnrollmentCode, Station, as_utc, utcnow
+from forms.catalog.model import Division
+from forms.clock import format_minute
 from sync.ids import new_id
-from sync.protocol import EnrollRequest, EnrollResponse, StationRole
+from sync.protocol import EnrollRequest, EnrollResponse, StationReport, StationRole
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I: a code is read aloud over the phone and typed by hand."""
@@ -50,6 +56,92 @@ def signing_key(secret_key: str, station_id: str) -> str:
     return hmac.new(secret_key.encode(), station_id.encode(), hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    """A one-time code as handed to the station's installer (the code is shown once)."""
+
+    code: str
+    ref: str
+    division: str
+    name: str
+    role: str
+    expires_at: datetime
+
+
+DivisionTable = Mapping[str, Division]
+"""The county's division table by code (``forms/catalog/divisions.toml``)."""
+
+
+def county_divisions(catalog_path: Path | None) -> dict[str, Division]:
+    """The county's division table: the one place the centre reads it from.
+
+    Today the table of the catalog the centre serves (``settings.catalog_path``,
+    else the shipped one); once the county publishes numbered catalogs, the
+    table of the current published version.
+    """
+    from forms.catalog import load_catalog
+
+    return {entry.code: entry for entry in load_catalog(catalog_path).divisions}
+
+
+def level_label(level: str) -> str:
+    """A division level as people say it (村, 乡镇, 县)."""
+    labels = {"village": _("village"), "township": _("township"), "county": _("county")}
+    return labels.get(level, level)
+
+
+def division_level(code: str) -> str:
+    """The level a 12-digit code is at: county (xxxxxx000000), township (xxxxxxxxx000), village."""
+    if code[6:] == "000000":
+        return "county"
+    return "township" if code[9:] == "000" else "village"
+
+
+def check_division(
+    table: DivisionTable, division: str, role: StationRole | str, county: str = ""
+) -> Division:
+    """The division table's entry for a station about to be enrolled, checked.
+
+    Args:
+        table: the county's division table.
+        division: the station's 12-digit code.
+        role: village / township / county: must be the division's level.
+        county: the county's code (a division outside it is refused); "": the table's own.
+
+    Returns:
+        The table's entry (its name, its office).
+
+    Raises:
+        EnrollmentError: not 12 digits, outside the county, not in the table, or a
+            role that does not match the division's level (message in Chinese).
+    """
+    role = StationRole(role)
+    if not (len(division) == 12 and division.isdigit()):
+        raise EnrollmentError(_("{code} is not a 12-digit division code").format(code=division))
+    county = county or next((code for code, e in table.items() if e.level == "county"), "")
+    if county and division[:6] != county[:6]:
+        message = _("{code} is not a division of this county ({county})")
+        raise EnrollmentError(message.format(code=division, county=county[:6]))
+    entry = table.get(division)
+    if entry is None:
+        message = _(
+            "{code} is not in the county's division table: add it to divisions.toml and "
+            "publish the catalog first"
+        )
+        raise EnrollmentError(message.format(code=division))
+    if division_level(division) != role.value or entry.level != role.value:
+        message = _("{code} ({name}) is a {level}: it cannot have a {role} station")
+        raise EnrollmentError(
+            message.format(
+                code=division,
+                name=entry.name,
+                level=level_label(entry.level),
+                role=level_label(role.value),
+            )
+        )
+    return entry
+
+
 def enroll_code(
     *,
     session: Session,
@@ -58,42 +150,84 @@ def enroll_code(
     role: StationRole | str,
     ttl: timedelta | int | None = None,
     ttl_minutes: int | None = None,
+    divisions: DivisionTable | None = None,
+    issued_by: str = "",
 ) -> str:
+    """Issue a one-time enrollment code for a station (see :func:`issue_code`).
+
+    Returns:
+        The code, e.g. ``K7MQ-4XRP`` (only its hash is stored).
+    """
+    return issue_code(
+        session=session,
+        division=division,
+        name=name,
+        role=role,
+        ttl=ttl,
+        ttl_minutes=ttl_minutes,
+        divisions=divisions,
+        issued_by=issued_by,
+    ).code
+
+
+def issue_code(
+    *,
+    session: Session,
+    division: str,
+    name: str,
+    role: StationRole | str,
+    ttl: timedelta | int | None = None,
+    ttl_minutes: int | None = None,
+    divisions: DivisionTable | None = None,
+    issued_by: str = "",
+    before_commit: Callable[[EnrollmentCode], object] | None = None,
+) -> IssuedCode:
     """Issue a one-time enrollment code for a station.
 
     Args:
-        session: a session; committed here.
+        session: a session; committed here (with the caller's audit record).
         division: the station's 12-digit division code.
         name: the station's name (e.g. 杨河村便民服务站).
         role: village / township / county.
         ttl: how long the code stays valid (a timedelta, or minutes).
         ttl_minutes: the same in minutes (default three days).
+        divisions: the county's division table; when given, the division must be in
+            it at the role's level (the county desk and ``daiban central enroll``).
+        issued_by: the administrator's username (shown with outstanding codes).
+        before_commit: records the act (``record_action``) in the code's own transaction.
 
     Returns:
-        The code, e.g. ``K7MQ-4XRP`` (only its hash is stored).
+        The code, its reference and its expiry (only the code's hash is stored).
 
     Raises:
-        EnrollmentError: a division code that is not 12 digits.
+        EnrollmentError: a division code that is not 12 digits, not in the table, at
+            another level than the role, or a village that has an active station.
     """
     lifetime = _lifetime(ttl, ttl_minutes)
     role = StationRole(role)
+    if divisions is not None:
+        check_division(divisions, division, role)
     if not (len(division) == 12 and division.isdigit()):
         raise EnrollmentError(f"division code must be 12 digits, got {division!r}")
     _refuse_second_village(session, division, role.value)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
-    session.add(
-        EnrollmentCode(
-            code_hash=_sha256(raw),
-            division=division,
-            name=name,
-            role=role.value,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    row = EnrollmentCode(
+        code_hash=_sha256(raw),
+        division=division,
+        name=name,
+        role=role.value,
+        created_at=now,
+        expires_at=now + lifetime,
+        ref=secrets.token_hex(4).upper(),
+        issued_by=issued_by,
     )
+    session.add(row)
+    if before_commit is not None:
+        before_commit(row)
     session.commit()
-    return f"{raw[:4]}-{raw[4:]}"
+    code = f"{raw[:4]}-{raw[4:]}"
+    return IssuedCode(code, row.ref or "", division, name, role.value, now + lifetime)
 
 
 def _refuse_second_village(session: Session, division: str, role: str) -> None:
@@ -113,9 +247,12 @@ def _refuse_second_village(session: Session, division: str, role: str) -> None:
         )
     ).first()
     if active is not None:
+        message = _(
+            "village {division} already has an active station ({name}, {station}): revoke "
+            "the old PC first (desk: r 吊销; daiban central revoke --division {division})"
+        )
         raise EnrollmentError(
-            f"village {division} already has an active station ({active.name}, {active.id});"
-            " revoke it first (daiban central revoke STATION_ID)"
+            message.format(division=division, name=active.name, station=active.id)
         )
 
 
@@ -143,13 +280,14 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
         .where(
             EnrollmentCode.code_hash == code_hash,  # type: ignore[arg-type]
             EnrollmentCode.used_at.is_(None),  # type: ignore[union-attr]
+            EnrollmentCode.cancelled_at.is_(None),  # type: ignore[union-attr]
             EnrollmentCode.expires_at > now,  # type: ignore[arg-type]
         )
         .values(used_at=now, station_id=station_id)
     )
     if spent.rowcount != 1:
         session.rollback()
-        raise EnrollmentError("the enrollment code is unknown, already used or expired")
+        raise EnrollmentError("the enrollment code is unknown, already used, cancelled or expired")
     code = session.get_one(EnrollmentCode, code_hash)
     try:
         _refuse_second_village(session, code.division, code.role)
@@ -214,26 +352,136 @@ def revoke_station(*, session: Session, station_id: str) -> Station:
 
 TOUCH_EVERY = timedelta(seconds=60)
 """A hello writes ``last_seen`` only when the stored one is older than this (or the
-software changed): a no-change sync then takes no write lock and commits nothing."""
+software or what the station reports changed): a no-change sync then takes no write
+lock and commits nothing."""
 
 
-def touch_station(*, session: Session, station: Station, software_version: str = "") -> None:
-    """Record that the station was seen now (hello); at most once a minute unless it changed."""
+def touch_station(
+    *,
+    session: Session,
+    station: Station,
+    software_version: str = "",
+    report: StationReport | None = None,
+) -> None:
+    """Record that the station was seen now (hello), with what it reports holding.
+
+    At most once a minute unless the software or the report changed. An older
+    station reports its outbox depth alone: its catalog version and cases held are
+    left as they were.
+    """
     now = utcnow()
     seen = as_utc(station.last_seen)
-    changed = bool(software_version) and software_version != station.software_version
-    if not changed and seen is not None and timedelta(0) <= now - seen < TOUCH_EVERY:
-        return
-    values: dict[str, object] = {"last_seen": now}
-    if software_version:
+    values = _report_values(station, report)
+    if software_version and software_version != station.software_version:
         values["software_version"] = software_version
+    if not values and seen is not None and timedelta(0) <= now - seen < TOUCH_EVERY:
+        return
+    values["last_seen"] = now
+    if report is not None:
+        values["reported_at"] = now
     session.connection().execute(update(Station).where(Station.id == station.id).values(**values))  # type: ignore[arg-type]
     session.commit()
 
 
+def _report_values(station: Station, report: StationReport | None) -> dict[str, object]:
+    """The station columns a report changes (empty: nothing new)."""
+    if report is None:
+        return {}
+    reported: dict[str, object] = {
+        "outbox_depth": report.outbox_depth,
+        # stored as UTC: SQLite keeps the wall time and drops the zone a station sent
+        "oldest_unsent": as_utc(report.oldest_unsent),
+    }
+    if report.catalog_version:
+        reported["catalog_version"] = report.catalog_version
+    if report.cases_held is not None:
+        reported["cases_held"] = report.cases_held
+    held = {
+        "outbox_depth": station.outbox_depth,
+        "oldest_unsent": as_utc(station.oldest_unsent),
+        "catalog_version": station.catalog_version,
+        "cases_held": station.cases_held,
+    }
+    return reported if any(held[key] != value for key, value in reported.items()) else {}
+
+
 def list_stations(*, session: Session) -> list[Station]:
-    """Every enrolled station, by division."""
+    """Every enrolled station, by division (a village's old PCs beside its new one)."""
     return list(session.scalars(select(Station).order_by(Station.division, Station.enrolled_at)))  # type: ignore[arg-type]
+
+
+def find_stations(*, session: Session, division: str = "", name: str = "") -> list[Station]:
+    """The stations not yet revoked with this division code and/or name.
+
+    Args:
+        session: a session.
+        division: a 12-digit division code ("" any).
+        name: the station's name, exactly ("" any).
+    """
+    query = select(Station).where(Station.revoked_at.is_(None))  # type: ignore[union-attr]
+    if division:
+        query = query.where(Station.division == division)  # type: ignore[arg-type]
+    if name:
+        query = query.where(Station.name == name)  # type: ignore[arg-type]
+    return list(session.scalars(query.order_by(Station.enrolled_at)))  # type: ignore[arg-type]
+
+
+def unsent_warning(station: Station) -> str | None:
+    """Why revoking ``station`` loses work, in Chinese, or None when it reported none unsent.
+
+    An unsent event of a revoked station is refused for good: its cases stay at
+    the PC. The figure is the one last reported (at its last hello).
+    """
+    if not station.outbox_depth:
+        return None
+    oldest = as_utc(station.oldest_unsent)
+    since = _(", the oldest written {when}").format(when=format_minute(oldest)) if oldest else ""
+    reported = format_minute(as_utc(station.reported_at) or as_utc(station.last_seen))
+    message = _(
+        "{name} still held {count} unsent events{since} when it last reported ({reported}): "
+        "once revoked, they can no longer reach the centre"
+    )
+    return message.format(
+        name=station.name, count=station.outbox_depth, since=since, reported=reported or "—"
+    )
+
+
+def outstanding_codes(*, session: Session) -> list[EnrollmentCode]:
+    """Codes not yet used, cancelled or expired, soonest expiry first."""
+    query = select(EnrollmentCode).where(
+        EnrollmentCode.used_at.is_(None),  # type: ignore[union-attr]
+        EnrollmentCode.cancelled_at.is_(None),  # type: ignore[union-attr]
+        EnrollmentCode.expires_at > utcnow(),  # type: ignore[arg-type]
+    )
+    return list(session.scalars(query.order_by(EnrollmentCode.expires_at)))  # type: ignore[arg-type]
+
+
+def find_code(*, session: Session, ref: str) -> EnrollmentCode:
+    """The outstanding code with this reference.
+
+    Raises:
+        EnrollmentError: no outstanding code has it (used, cancelled, expired or unknown).
+    """
+    wanted = ref.strip().upper()
+    code = next((c for c in outstanding_codes(session=session) if c.ref == wanted), None)
+    if code is None:
+        message = _("no outstanding enrollment code {ref} (used, cancelled or expired)")
+        raise EnrollmentError(message.format(ref=wanted))
+    return code
+
+
+def cancel_code(*, session: Session, ref: str) -> EnrollmentCode:
+    """Cancel an outstanding code: it can no longer enroll a station. Committed here (the
+    caller records the act first, in the same transaction).
+
+    Raises:
+        EnrollmentError: no outstanding code has this reference.
+    """
+    code = find_code(session=session, ref=ref)
+    code.cancelled_at = utcnow()
+    session.add(code)
+    session.commit()
+    return code
 
 
 def is_revoked(station: Station) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +15,8 @@ from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
 from daiban.commands import central_catalog, central_report
 from daiban.context import JsonFlag, config, fail, home, print_json
-from forms.clock import china_now, china_today, format_minute
+from daiban.signin import AsUser, password_for, require_user
+from forms.clock import china_today, format_minute, to_china
 from sync.events import Role
 from sync.messages import _ as sync_
 from sync.protocol import StationRole
@@ -24,7 +25,9 @@ app = typer.Typer(no_args_is_help=True)
 user_app = typer.Typer(no_args_is_help=True, help="Accounts (一人一账号).")
 report_app = typer.Typer(no_args_is_help=True, help="Reconciliation and statistics.")
 bundle_app = typer.Typer(no_args_is_help=True, help="Offline bundles brought to the county.")
+code_app = typer.Typer(no_args_is_help=True, help="Outstanding enrollment codes.")
 app.add_typer(user_app, name="user")
+app.add_typer(code_app, name="codes")
 app.add_typer(report_app, name="report")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(central_catalog.app, name="catalog")
@@ -101,91 +104,280 @@ def serve(
     )
 
 
+def _administrator(session: Any, as_user: str | None) -> Any:
+    """The county administrator named by ``--as``, signed in with their password.
+
+    Commands that change the county run on the server with direct database access:
+    they name who acts, and the act is audited with that person.
+    """
+    from central.services.accounts import AccountError, find_user, verify_password
+
+    username = require_user(as_user)
+    password = password_for(username)
+    try:
+        user = find_user(session=session, username=username)
+    except AccountError:
+        user = None
+    if user is None or not verify_password(user.password_hash, password):
+        fail(_("the username or password of {username} is wrong").format(username=username))
+    if not user.active or user.role != "admin":
+        fail(_("{username} is not an active county administrator").format(username=username))
+    session.commit()  # end the read: the act's own transaction starts with its write
+    return user
+
+
 @app.command()
 def enroll(
     division: Annotated[str, typer.Option(help="The station's 12-digit division code.")],
     name: Annotated[str, typer.Option(help="The station's name.")],
     role: Annotated[StationRole, typer.Option(help="village | township | county.")],
+    as_user: AsUser = None,
+    url: Annotated[
+        str, typer.Option("--url", help="The centre's address as stations reach it (for --qr).")
+    ] = "",
+    qr: Annotated[
+        Path | None, typer.Option("--qr", help="Also write the code as a QR image (PNG).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Issue a one-time enrollment code for a station."""
+    """Issue a one-time enrollment code for a station of a division in the county's table."""
     from central.bootstrap import open_session
-    from central.services.stations import EnrollmentError, enroll_code
+    from central.services.admin_audit import record_action
+    from central.services.stations import EnrollmentError, county_divisions, issue_code
+    from sync.enroll_uri import enroll_uri
 
     settings = _settings()
-    ttl = settings.enrollment_code_ttl_minutes
+    if qr is not None and not url:
+        fail(_("--qr needs --url: the centre's address as the station PC reaches it"))
+    table = county_divisions(settings.catalog_path)
     with open_session(settings) as session:
+        admin = _administrator(session, as_user)
         try:
-            code = enroll_code(
-                session=session, division=division, name=name, role=role, ttl_minutes=ttl
+            issued = issue_code(
+                session=session,
+                division=division,
+                name=name,
+                role=role,
+                ttl_minutes=settings.enrollment_code_ttl_minutes,
+                divisions=table,
+                issued_by=admin.username,
+                before_commit=lambda row: record_action(
+                    session,
+                    admin,
+                    "station.code",
+                    division,
+                    {"name": name, "role": role.value, "ref": row.ref},
+                ),
             )
         except EnrollmentError as error:
             fail(str(error))
-    expires = china_now() + timedelta(minutes=ttl)
+    expires = to_china(issued.expires_at)
+    uri = enroll_uri(url, issued.code) if url else ""
+    if qr is not None:
+        import segno
+
+        segno.make(uri, error="m").save(str(qr), scale=8, border=4)
     if as_json:
         print_json(
             {
-                "code": code,
+                "code": issued.code,
+                "ref": issued.ref,
                 "division": division,
+                "division_name": table[division].name,
                 "name": name,
                 "role": role.value,
                 "expires_at": expires.isoformat(),
+                "uri": uri,
             }
         )
         return
     typer.echo(
         _("One-time enrollment code for {name} ({division}): {code}").format(
-            name=name, division=division, code=code
+            name=name, division=f"{table[division].name} {division}", code=issued.code
         )
     )
     typer.echo(_("valid until {when}").format(when=format_minute(expires)))
+    if qr is not None:
+        typer.echo(_("QR for the station PC written to {path}.").format(path=qr))
+
+
+@code_app.command("list")
+def codes_list(as_json: JsonFlag = False) -> None:
+    """The codes issued and not yet used, cancelled or expired."""
+    from central.bootstrap import open_session
+    from central.services.stations import county_divisions, outstanding_codes
+
+    settings = _settings()
+    names = {c: e.name for c, e in county_divisions(settings.catalog_path).items()}
+    with open_session(settings) as session:
+        rows = [
+            {
+                "ref": code.ref,
+                "division": code.division,
+                "division_name": names.get(code.division, ""),
+                "name": code.name,
+                "role": code.role,
+                "expires_at": _china(code.expires_at),
+                "issued_by": code.issued_by,
+            }
+            for code in outstanding_codes(session=session)
+        ]
+    if as_json:
+        print_json({"codes": rows})
+        return
+    if not rows:
+        typer.echo(_("No outstanding enrollment codes."))
+    for row in rows:
+        expires = str(row["expires_at"])[:16].replace("T", " ")
+        typer.echo(
+            f"{row['ref']}  {row['division']} {row['division_name']}  {row['name']}  "
+            f"{row['role']}  {_('valid until {when}').format(when=expires)}  {row['issued_by']}"
+        )
+
+
+@code_app.command("cancel")
+def codes_cancel(
+    ref: Annotated[str, typer.Argument(help="The code's reference (from `codes list`).")],
+    as_user: AsUser = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cancel an outstanding code: it can no longer enroll a station."""
+    from central.bootstrap import open_session
+    from central.services.admin_audit import record_action
+    from central.services.stations import EnrollmentError, cancel_code, find_code
+
+    with open_session(_settings()) as session:
+        admin = _administrator(session, as_user)
+        try:
+            code = find_code(session=session, ref=ref)
+            record_action(
+                session,
+                admin,
+                "station.code.cancel",
+                code.division,
+                {"name": code.name, "ref": code.ref},
+            )
+            cancel_code(session=session, ref=ref)
+        except EnrollmentError as error:
+            fail(str(error))
+    if as_json:
+        print_json({"ref": code.ref, "division": code.division, "cancelled": True})
+        return
+    typer.echo(_("Code {ref} for {name} cancelled.").format(ref=code.ref, name=code.name))
 
 
 @app.command()
 def revoke(
-    station_id: Annotated[str, typer.Argument(help="The station to revoke.")],
+    station_id: Annotated[
+        str | None, typer.Argument(help="The station to revoke (or --division / --name).")
+    ] = None,
+    division: Annotated[str, typer.Option(help="Revoke the active station of this division.")] = "",
+    name: Annotated[str, typer.Option(help="Revoke the active station of this name.")] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Revoke even if it last reported unsent events.")
+    ] = False,
+    as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke a station: its credential is refused from the next request on."""
     from central.bootstrap import open_session
-    from central.services.stations import StationNotFoundError, revoke_station
+    from central.services.admin_audit import record_action
+    from central.services.stations import revoke_station, unsent_warning
 
     with open_session(_settings()) as session:
+        admin = _administrator(session, as_user)
+        station = _station_to_revoke(session, station_id, division, name)
+        warning = unsent_warning(station)
+        if warning and not force:
+            fail(warning + _("; add --force to revoke anyway"))
+        detail = {
+            "name": station.name,
+            "division": station.division,
+            "unsent": station.outbox_depth,
+        }
+        record_action(session, admin, "station.revoke", station.id, detail)
+        station = revoke_station(session=session, station_id=station.id)
+    if as_json:
+        print_json({"station": station.id, "name": station.name, "revoked_at": station.revoked_at})
+        return
+    if warning:
+        typer.echo(warning, err=True)
+    typer.echo(
+        _("Station {station} revoked; its next request will be refused.").format(
+            station=f"{station.name} ({station.id})"
+        )
+    )
+
+
+def _station_to_revoke(session: Any, station_id: str | None, division: str, name: str) -> Any:
+    """The one station named by id, or the one active station of a division and/or name."""
+    from central.services.stations import StationNotFoundError, find_station, find_stations
+
+    if station_id:
         try:
-            station = revoke_station(session=session, station_id=station_id)
+            return find_station(session=session, station_id=station_id)
         except StationNotFoundError:
             fail(_("no station {station}").format(station=station_id))
-    if as_json:
-        print_json({"station": station.id, "revoked_at": station.revoked_at})
-        return
-    typer.echo(
-        _("Station {station} revoked; its next request will be refused.").format(station=station.id)
-    )
+    if not division and not name:
+        fail(_("say which station: its id, --division or --name"))
+    found = find_stations(session=session, division=division, name=name)
+    if len(found) != 1:
+        listed = ", ".join(f"{s.name} ({s.id})" for s in found) or _("none")
+        fail(
+            _("{count} active stations match; name one by its id: {listed}").format(
+                count=len(found), listed=listed
+            )
+        )
+    return found[0]
 
 
 @app.command()
 def stations(as_json: JsonFlag = False) -> None:
-    """List the enrolled stations."""
+    """List the enrolled stations: what each last reported, revoked ones too."""
     from central.bootstrap import open_session
-    from central.services.stations import list_stations
+    from central.services.stations import county_divisions, list_stations
 
-    with open_session(_settings()) as session:
-        rows = [
-            {
-                "station": s.id,
-                "division": s.division,
-                "name": s.name,
-                "role": s.role,
-                "last_seen": s.last_seen,
-                "revoked": s.revoked_at is not None,
-            }
-            for s in list_stations(session=session)
-        ]
+    settings = _settings()
+    names = {c: e.name for c, e in county_divisions(settings.catalog_path).items()}
+    with open_session(settings) as session:
+        rows = [_station_row(s, names) for s in list_stations(session=session)]
     if as_json:
         print_json({"stations": rows})
         return
     for row in rows:
-        typer.echo(f"{row['station']}  {row['division']}  {row['role']:<8}  {row['name']}")
+        revoked = f"  ({_('revoked')})" if row["revoked"] else ""
+        seen = row["last_seen"][:16].replace("T", " ") if row["last_seen"] else _("never")
+        typer.echo(
+            f"{row['station']}  {row['division']} {row['division_name']}  {row['role']:<8}  "
+            f"{row['name']}  {row['software_version']}  {_('Catalog')} {row['catalog_version'] or '—'}  "
+            f"{_('Last seen')} {seen}  {_('Unsent')} {row['outbox_depth'] if row['outbox_depth'] is not None else '—'}"
+            f"{revoked}"
+        )
+
+
+def _china(moment: datetime | None) -> str | None:
+    """A moment as China time, ISO 8601 (what every export shows)."""
+    return to_china(moment).isoformat() if moment is not None else None
+
+
+def _station_row(station: Any, names: dict[str, str]) -> dict[str, Any]:
+    from central.models import as_utc
+
+    return {
+        "station": station.id,
+        "division": station.division,
+        "division_name": names.get(station.division, ""),
+        "name": station.name,
+        "role": station.role,
+        "software_version": station.software_version,
+        "catalog_version": station.catalog_version,
+        "last_seen": _china(as_utc(station.last_seen)),
+        "outbox_depth": station.outbox_depth,
+        "oldest_unsent": _china(as_utc(station.oldest_unsent)),
+        "cases_held": station.cases_held,
+        "reported_at": _china(as_utc(station.reported_at)),
+        "revoked": station.revoked_at is not None,
+    }
 
 
 @user_app.command("add")
@@ -194,20 +386,38 @@ def user_add(
     name: Annotated[str, typer.Option(help="The person's name.")],
     role: Annotated[Role, typer.Option(help="agent | reviewer | admin.")],
     division: Annotated[str, typer.Option(help="12-digit division code.")],
+    id_number: Annotated[
+        str | None,
+        typer.Option(
+            "--id-number",
+            help="The person's resident ID number (one account per person; asked if left out).",
+        ),
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Initial password (asked if left out).")
     ] = None,
     phone: Annotated[str, typer.Option(help="Contact phone.")] = "",
     station: Annotated[str | None, typer.Option(help="Bind to a station id.")] = None,
+    as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Create an account (one per person)."""
+    """Create an account (one per person). The county's first administrator is created
+    without --as (there is nobody yet to act); every later account names its administrator."""
     from central.bootstrap import open_session
-    from central.services.accounts import AccountError, create_user
+    from central.services.accounts import AccountError, check_role_level, create_user
+    from central.services.admin_audit import record_action
 
-    secret = password if password is not None else getpass.getpass(_("Password") + ": ")
-    with open_session(_settings()) as session:
+    settings = _settings()
+    with open_session(settings) as session:
+        first = as_user is None and role is Role.admin and not _has_administrator(session)
+        admin = None if first else _administrator(session, as_user)
+        number = id_number or typer.prompt(_("Resident ID number of {name}").format(name=name))
+        secret = password if password is not None else getpass.getpass(_("Password") + ": ")
         try:
+            check_role_level(role, division)
+            if admin is not None:
+                detail = {"role": role.value, "division": division}
+                record_action(session, admin, "account.create", username, detail)
             user = create_user(
                 session=session,
                 username=username,
@@ -217,7 +427,12 @@ def user_add(
                 password=secret,
                 phone=phone,
                 station_id=station,
+                id_number=number,
+                secret_key=settings.secret_key,
             )
+            if first:  # the first administrator: recorded as acting for themself
+                record_action(session, user, "account.create", username, {"first": True})
+                session.commit()
         except AccountError as error:
             fail(str(error))
     if as_json:
@@ -227,6 +442,7 @@ def user_add(
                 "username": user.username,
                 "role": user.role,
                 "division": user.division,
+                "id_masked": user.id_masked,
             }
         )
         return
@@ -237,9 +453,15 @@ def user_add(
     )
 
 
+def _has_administrator(session: Any) -> bool:
+    from central.services.accounts import list_users
+
+    return any(u.role == "admin" and u.active for u in list_users(session=session))
+
+
 @user_app.command("list")
 def user_list(as_json: JsonFlag = False) -> None:
-    """List the accounts."""
+    """List the accounts (ID numbers masked)."""
     from central.bootstrap import open_session
     from central.services.accounts import list_users
 
@@ -252,6 +474,7 @@ def user_list(as_json: JsonFlag = False) -> None:
                 "role": u.role,
                 "division": u.division,
                 "active": u.active,
+                "id_masked": u.id_masked,
             }
             for u in list_users(session=session)
         ]
@@ -261,17 +484,29 @@ def user_list(as_json: JsonFlag = False) -> None:
     for row in rows:
         state = "" if row["active"] else f"  ({_('disabled')})"
         typer.echo(
-            f"{row['username']:<16} {row['display_name']}  {row['role']:<8} {row['division']}{state}"
+            f"{row['username']:<16} {row['display_name']}  {row['role']:<8} {row['division']}"
+            f"  {row['id_masked'] or '—'}{state}"
         )
 
 
-def _change_user(username: str, **changes: Any) -> None:
+def _change_user(username: str, as_user: str | None, action: str, **changes: Any) -> None:
     from central.bootstrap import open_session
     from central.services.accounts import AccountError, update_user
+    from central.services.admin_audit import record_action
 
     with open_session(_settings()) as session:
+        admin = _administrator(session, as_user)
+        if username == admin.username and changes.get("active") is False:
+            fail(_("you cannot disable your own account"))
         try:
-            update_user(session=session, username=username, **changes)
+            update_user(
+                session=session,
+                username=username,
+                audit=lambda user: record_action(
+                    session, admin, action, user.username, {"division": user.division}
+                ),
+                **changes,
+            )
         except AccountError as error:
             fail(str(error))
     typer.echo(
@@ -285,25 +520,26 @@ Username = Annotated[str, typer.Argument(help="The account's login name.")]
 
 
 @user_app.command("disable")
-def user_disable(username: Username) -> None:
+def user_disable(username: Username, as_user: AsUser = None) -> None:
     """Disable an account (also at the stations, with their next sync)."""
-    _change_user(username, active=False)
+    _change_user(username, as_user, "account.disable", active=False)
 
 
 @user_app.command("enable")
-def user_enable(username: Username) -> None:
+def user_enable(username: Username, as_user: AsUser = None) -> None:
     """Enable a disabled account again."""
-    _change_user(username, active=True)
+    _change_user(username, as_user, "account.enable", active=True)
 
 
 @user_app.command("passwd")
 def user_passwd(
     username: Username,
     password: Annotated[str | None, typer.Option(help="New password (asked if left out).")] = None,
+    as_user: AsUser = None,
 ) -> None:
     """Set a new password for an account."""
-    secret = password if password is not None else getpass.getpass(_("Password") + ": ")
-    _change_user(username, password=secret)
+    secret = password if password is not None else getpass.getpass(_("New password") + ": ")
+    _change_user(username, as_user, "account.password", password=secret)
 
 
 @report_app.command("reconcile")

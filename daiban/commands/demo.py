@@ -60,14 +60,32 @@ class DemoUser:
     role: str
     division: str
     password: str
+    id_number: str = ""
+    """A made-up resident ID number (valid check character): one account per person."""
 
 
 DEMO_USERS = (
-    DemoUser("agent201", "马丽", "agent", "640522100201", "demo1234"),
-    DemoUser("agent202", "李强", "agent", "640522100202", "demo1234"),
-    DemoUser("reviewer", "王芳", "reviewer", "640522100000", "demo1234"),
-    DemoUser("admin", "赵军", "admin", "640522000000", "demo1234"),
+    DemoUser("agent201", "马丽", "agent", "640522100201", "demo1234", "640522198001010018"),
+    DemoUser("agent202", "李强", "agent", "640522100202", "demo1234", "640522198505050021"),
+    DemoUser("reviewer", "王芳", "reviewer", "640522100000", "demo1234", "640522199009090037"),
+    DemoUser("admin", "赵军", "admin", "640522000000", "demo1234", "640522197511110049"),
 )
+DEMO_ADMIN = DEMO_USERS[-1]
+"""The county administrator the demo's central commands act as (``--as``)."""
+
+
+@contextmanager
+def _as_demo_admin() -> Iterator[tuple[str, str]]:
+    """``--as admin`` with its password in DAIBAN_PASSWORD, for the central's commands."""
+    before = os.environ.get("DAIBAN_PASSWORD")
+    os.environ["DAIBAN_PASSWORD"] = DEMO_ADMIN.password
+    try:
+        yield ("--as", DEMO_ADMIN.username)
+    finally:
+        if before is None:
+            os.environ.pop("DAIBAN_PASSWORD", None)
+        else:
+            os.environ["DAIBAN_PASSWORD"] = before
 
 
 def _daiban(*args: str, data: Path, json_out: bool = False) -> Any:
@@ -156,13 +174,15 @@ def set_up_central(central_dir: Path) -> None:
     if marker.exists():
         return
     _daiban("central", "init", data=central_dir)
-    for user in DEMO_USERS:
-        _daiban(
-            "central", "user", "add",
-            "--username", user.username, "--name", user.name, "--role", user.role,
-            "--division", user.division, "--password", user.password,
-            data=central_dir,
-        )  # fmt: skip
+    for user in (DEMO_ADMIN, *DEMO_USERS[:-1]):  # the administrator first: the others name them
+        with _as_demo_admin() as acting:
+            _daiban(
+                "central", "user", "add",
+                "--username", user.username, "--name", user.name, "--role", user.role,
+                "--division", user.division, "--password", user.password,
+                "--id-number", user.id_number, *(acting if user is not DEMO_ADMIN else ()),
+                data=central_dir,
+            )  # fmt: skip
     marker.write_text("ok\n", encoding="utf-8")
 
 
@@ -171,10 +191,11 @@ def enroll_station(central_dir: Path, station_dir: Path, url: str, division: str
     if (station_dir / "demo-enrolled").exists():
         return
     name, role = next((n, r) for d, n, r in (COUNTY, TOWNSHIP, *VILLAGES) if d == division)
-    issued = _daiban(
-        "central", "enroll", "--division", division, "--name", name, "--role", role,
-        data=central_dir, json_out=True,
-    )  # fmt: skip
+    with _as_demo_admin() as acting:
+        issued = _daiban(
+            "central", "enroll", "--division", division, "--name", name, "--role", role,
+            *acting, data=central_dir, json_out=True,
+        )  # fmt: skip
     _daiban("station", "enroll", "--central", url, "--code", issued["code"], data=station_dir)
     (station_dir / "demo-enrolled").write_text("ok\n", encoding="utf-8")
 

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
-from forms.clock import utc_now
+from forms.clock import to_utc, utc_now
 from station.services import _
 from station.services.application import ActionRefused
-from station.services.catalogs import CatalogRefused, refresh_catalog
+from station.services.catalogs import CatalogRefused, active_catalog_version, refresh_catalog
 from station.services.loops import fetch_outcomes
-from station.store import NewEvent, StationIdentity, StationStore
+from station.store import NewEvent, StationIdentity, StationStore, eventlog
+from station.store.db import reading
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
 from sync.errors import SyncError
 from sync.events import SCHEMA_VERSION, EventKind, Role
 from sync.lifecycle import CaseState
 from sync.lock import sync_lock
+from sync.protocol import StationReport
 from sync.reducer import CaseView
 
 ClientFactory = Callable[[StationIdentity], CentralClient]
@@ -120,7 +123,11 @@ def sync_now(
             _reach(store, client)
             submit_received(store)  # only once the centre answers: then it really goes
             report = run_sync(
-                store, client, software_version=software_version(), on_progress=on_progress
+                store,
+                client,
+                software_version=software_version(),
+                on_progress=on_progress,
+                describe=lambda: station_report(store),
             )
             _take_catalog(store, client, report)
             if report.error is None:  # 闭环 outcomes: best effort, never fails the sync
@@ -142,6 +149,32 @@ def _take_catalog(store: StationStore, client: CentralClient, report: SyncReport
         raise SyncError(str(error)) from error
 
 
+def station_catalog_version(store: StationStore) -> str:
+    """The catalog this station runs, ``<number>:<version>`` (reported in hello): the
+    county's downloaded one, or ``0:…`` for the one shipped with daiban."""
+    return active_catalog_version(store.data_dir)
+
+
+def station_report(store: StationStore) -> StationReport:
+    """What this station holds, told to the centre at every hello (the county's station
+    list and reconciliation show it): unsent events, the oldest of them, the catalog
+    version, the cases held."""
+    return StationReport(
+        outbox_depth=store.outbox_depth(),
+        oldest_unsent=oldest_unsent(store),
+        catalog_version=station_catalog_version(store),
+        cases_held=store.count_cases(),
+    )
+
+
+def oldest_unsent(store: StationStore) -> datetime | None:
+    """When the oldest event not yet accepted by the centre was written, or None."""
+    identity = store.require_identity()
+    with reading(store.engine) as conn:
+        rows = eventlog.outbox_rows(conn, identity.station_id, 1)
+    return to_utc(datetime.fromisoformat(rows[0].device_time)) if rows else None
+
+
 def _reach(store: StationStore, client: CentralClient) -> None:
     """Say hello before anything is submitted; a failure is recorded like a failed run."""
     try:
@@ -149,6 +182,7 @@ def _reach(store: StationStore, client: CentralClient) -> None:
             software_version=software_version(),
             schema_version=SCHEMA_VERSION,
             outbox_depth=store.outbox_depth(),
+            report=station_report(store),
         )
     except SyncError as error:
         failed = SyncReport(error=str(error), pending=store.outbox_depth())

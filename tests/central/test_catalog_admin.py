@@ -44,6 +44,7 @@ def test_a_county_administrator_administers_the_county_only(
         "role": "reviewer",
         "division": TOWNSHIP,
         "password": "secret-2",
+        "id_number": "640522198001010018",
     }
     assert (
         client.post(f"{API_PREFIX}/admin/users", json=user, headers=county.headers).status_code

@@ -11,11 +11,24 @@ from daiban.cli import app
 from sync.protocol import API_PREFIX
 
 runner = CliRunner()
+ADMIN_PASSWORD = "county-pass-1"
+ADMIN_ID = "640522197002020053"
+AS_ADMIN = ("--as", "zhaojun")
 
 
 def _invoke(*args: str) -> Result:
-    """``daiban central ARGS`` (the global options written after, as a person may)."""
-    return runner.invoke(app, ["central", *args])
+    """``daiban central ARGS`` (the global options written after, as a person may); the
+    acting administrator's password from DAIBAN_PASSWORD, as in a script."""
+    return runner.invoke(app, ["central", *args], env={"DAIBAN_PASSWORD": ADMIN_PASSWORD})
+
+
+def _first_admin(*common: str) -> None:
+    """The county's first administrator (created without --as: nobody can act yet)."""
+    _run(
+        "user", "add", "--username", "zhaojun", "--name", "赵军", "--role", "admin",
+        "--division", "640522000000", "--id-number", ADMIN_ID,
+        "--password", ADMIN_PASSWORD, *common,
+    )  # fmt: skip
 
 
 def _run(*args: str) -> str:
@@ -30,10 +43,12 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
     _run("init", *common)
     toml = (tmp_path / "home" / "central" / "central.toml").read_text()
     assert "secret_key" in toml and "changethis" not in toml
+    _first_admin(*common)
 
     code = json.loads(
         _run(
             "enroll",
+            *AS_ADMIN,
             "--division",
             "640522100201",
             "--name",
@@ -60,11 +75,14 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
             "640522100201",
             "--password",
             "secret1",
+            "--id-number",
+            "640522198001010018",
             "--json",
+            *AS_ADMIN,
             *common,
         )
     )
-    assert user["username"] == "wang"
+    assert (user["username"], user["id_masked"]) == ("wang", "640522********0018")
     taken = _invoke(
         "user",
         "add",
@@ -78,6 +96,9 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
         "640522100201",
         "--password",
         "secret1",
+        "--id-number",
+        "640522198505050021",
+        *AS_ADMIN,
         *common,
     )
     assert taken.exit_code != 0 and "already taken" in taken.output
@@ -104,7 +125,7 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
     sheet = load_workbook(xlsx).active
     assert sheet is not None and sheet["A2"].value == station["station_id"]
 
-    assert "已吊销" in _run("revoke", station["station_id"], *common)
+    assert "已吊销" in _run("revoke", station["station_id"], *AS_ADMIN, *common)
     assert "审计链完整" in _run("audit", *common)
 
 
@@ -166,6 +187,7 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
 def test_user_disable_and_list(tmp_path: Path) -> None:
     home = ["--data-dir", str(tmp_path / "home")]
     _run("init", *home)
+    _first_admin(*home)
     _run(
         "user",
         "add",
@@ -179,10 +201,13 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
         "640522100000",
         "--password",
         "secret1",
+        "--id-number",
+        "640522198001010018",
+        *AS_ADMIN,
         *home,
     )
-    assert "已更改" in _run("user", "disable", "zhao", *home)
-    [user] = json.loads(_run("user", "list", "--json", *home))["users"]
-    assert (user["username"], user["active"]) == ("zhao", False)
-    missing = _invoke("user", "disable", "nobody", *home)
+    assert "已更改" in _run("user", "disable", "zhao", *AS_ADMIN, *home)
+    users = json.loads(_run("user", "list", "--json", *home))["users"]
+    assert {(u["username"], u["active"]) for u in users} == {("zhao", False), ("zhaojun", True)}
+    missing = _invoke("user", "disable", "nobody", *AS_ADMIN, *home)
     assert missing.exit_code == 1 and "nobody" in missing.output

@@ -117,7 +117,7 @@ def test_a_second_active_station_for_one_village_is_refused(
     )
     old = client.post(f"{API_PREFIX}/enroll", json={"code": first}).json()
     refused = client.post(f"{API_PREFIX}/enroll", json={"code": second})
-    assert refused.status_code == 403 and "revoke it first" in refused.text
+    assert refused.status_code == 403 and "请先吊销旧电脑" in refused.json()["detail"]
     try:
         enroll_code(session=session, division=VILLAGE, name="第三台", role="village")
     except EnrollmentError as error:

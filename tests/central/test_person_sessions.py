@@ -104,6 +104,7 @@ def test_every_administrative_act_is_audited_with_the_person_in_a_chain(
         "role": "reviewer",
         "division": TOWNSHIP,
         "password": "secret-2",
+        "id_number": "640522198001010018",
     }
     client.post(f"{API_PREFIX}/admin/users", json=user, headers=admin)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +27,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+import forms.catalog
+from central.settings import read_settings_file, write_settings_file
 from daiban.cli import app
 from station.services.auth import hash_password
 from station.store import StationStore
@@ -80,10 +83,33 @@ class Central:
     url: str
     data_dir: Path
     db_args: tuple[str, ...]
+    admin_ready: bool = False
 
     def cli(self, *args: str) -> Any:
-        """``daiban central ... --json`` against this central's database."""
-        return invoke_json("central", *args, "--data-dir", str(self.data_dir), *self.db_args)
+        """``daiban central ... --json`` against this central's database; a command that
+        changes the county acts as the county's administrator (created the first time)."""
+        acting = ("--as", COUNTY_ADMIN) if _acting(args) else ()
+        if acting:
+            self.ensure_admin()
+        return invoke_json(
+            "central", *args, *acting, "--data-dir", str(self.data_dir), *self.db_args
+        )
+
+    def ensure_admin(self) -> None:
+        """The county's first administrator (``user add`` without ``--as``), once."""
+        if self.admin_ready:
+            return
+        self.admin_ready = True
+        users = invoke_json(
+            "central", "user", "list", "--data-dir", str(self.data_dir), *self.db_args
+        )["users"]
+        if any(u["username"] == COUNTY_ADMIN for u in users):
+            return
+        invoke_json(
+            "central", "user", "add", "--username", COUNTY_ADMIN, "--name", "赵军",
+            "--role", "admin", "--division", "640522000000", "--id-number", COUNTY_ADMIN_ID,
+            "--password", PASSWORD, "--data-dir", str(self.data_dir), *self.db_args,
+        )  # fmt: skip
 
     def enroll_code(self, division: str, name: str, role: str) -> str:
         """A one-time enrollment code for a new station."""
@@ -148,6 +174,43 @@ class Station:
         )
 
 
+COUNTY_ADMIN = "county-admin"
+"""The county administrator every ``Central.cli`` act names (``--as``)."""
+COUNTY_ADMIN_ID = "640522197002020053"
+_ACTING_CENTRAL = {("enroll",), ("revoke",), ("codes", "cancel"), ("user", "add")}
+_ACTING_CENTRAL |= {("user", verb) for verb in ("disable", "enable", "passwd")}
+
+
+def _acting(args: tuple[str, ...]) -> bool:
+    return "--as" not in args and (args[:1] in _ACTING_CENTRAL or args[:2] in _ACTING_CENTRAL)
+
+
+TEST_VILLAGES = range(203, 300)
+"""Villages 6405221002NN of 海城镇 the tests enroll (one active station per village, and
+a module's central is shared): the test centre's division table lists them."""
+
+
+def county_test_catalog(folder: Path) -> Path:
+    """The shipped catalog with the test villages added to its division table."""
+    shipped = Path(forms.catalog.__file__).parent
+    shutil.copytree(shipped, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    villages = "".join(
+        f'\n[[divisions]]\ncode = "6405221002{n % 100:02d}"\nlevel = "village"\n'
+        f'name = "测试{n % 100:02d}村"\n'
+        for n in TEST_VILLAGES
+    )
+    with (folder / "divisions.toml").open("a", encoding="utf-8") as table:
+        table.write(villages)
+    return folder
+
+
+def _use_test_catalog(data_dir: Path) -> None:
+    """Point the central at :func:`county_test_catalog` (in its ``central.toml``)."""
+    values = read_settings_file(data_dir)
+    values["catalog_path"] = str(county_test_catalog(data_dir / "catalog"))
+    write_settings_file(data_dir, values)
+
+
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + START_DEADLINE_S
     while time.monotonic() < deadline:
@@ -167,6 +230,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 def running_central(data_dir: Path, db_args: tuple[str, ...]) -> Iterator[Central]:
     """``daiban central init`` then ``serve`` on a free loopback port, stopped afterwards."""
     invoke("central", "init", "--data-dir", str(data_dir), *db_args)
+    _use_test_catalog(data_dir / "central")
     port = _free_port()
     log = data_dir / "serve.log"
     with log.open("wb") as out:
@@ -247,7 +311,7 @@ def village(central: Central, tmp_path: Path) -> Iterator[Station]:
         central, tmp_path / "village", VILLAGE, "杨郎村便民服务站", "village"
     )
     yield station
-    central.cli("revoke", station.station_id)
+    central.cli("revoke", station.station_id, "--force")  # the test is over: retire the PC
 
 
 @pytest.fixture

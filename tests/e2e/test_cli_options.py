@@ -56,19 +56,23 @@ def test_central_commands_use_the_data_dir_in_either_position(
     county = tmp_path / "county"
     ok(daiban(position, county, "central", "init"))
     assert (county / "central" / "central.toml").exists()
+    ok(daiban(position, county, "central", "user", "add", "--username", "zhao", "--name", "赵军",
+              "--role", "admin", "--division", "640522000000", "--password", PASSWORD,
+              "--id-number", "640522197002020053"))  # fmt: skip
     code = json.loads(
         ok(
             daiban(
                 position, county, "central", "enroll", "--division", "640522100201",
-                "--name", "村", "--role", "village", "--json",
+                "--name", "村", "--role", "village", "--as", "zhao", "--json",
             )
         )
     )["code"]  # fmt: skip
     assert len(code) == 9
     ok(daiban(position, county, "central", "user", "add", "--username", "wang", "--name", "王芳",
-              "--role", "reviewer", "--division", "640522100000", "--password", "secret1"))  # fmt: skip
+              "--role", "reviewer", "--division", "640522100000", "--password", "secret1",
+              "--id-number", "640522198001010018", "--as", "zhao"))  # fmt: skip
     users = json.loads(ok(daiban(position, county, "central", "user", "list", "--json")))["users"]
-    assert [u["username"] for u in users] == ["wang"]
+    assert sorted(u["username"] for u in users) == ["wang", "zhao"]
     assert not default_dir.exists()
 
 

@@ -73,7 +73,7 @@ def stations(central: Central, tmp_path: Path) -> Iterator[tuple[Station, Statio
     )
     yield village, township_a, township_b
     for station in (village, township_a, township_b):
-        central.cli("revoke", station.station_id)
+        central.cli("revoke", station.station_id, "--force")  # the test is over: retire the PC
 
 
 def test_a_case_for_a_resident_of_another_township_is_handled_there_and_followed_here(

@@ -24,7 +24,14 @@ from sync.client import CentralClient
 from sync.events import Event, RecordedEvent
 from sync.protocol import PushResponse, ResultStatus
 from sync.reducer import fold
-from tests.e2e.conftest import VILLAGE, Central, Station, enrolled_station, write_cases
+from tests.e2e.conftest import (
+    PASSWORD,
+    VILLAGE,
+    Central,
+    Station,
+    enrolled_station,
+    write_cases,
+)
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -217,13 +224,16 @@ def test_a_village_has_one_active_station_and_a_replacement_numbers_past_the_old
             "new-pc",
             "--role",
             "village",
+            "--as",
+            "county-admin",
             "--data-dir",
             str(central.data_dir),
             *central.db_args,
         ],
+        env={"DAIBAN_PASSWORD": PASSWORD},
     )
     assert refused.exit_code != 0
-    assert "revoke" in refused.output or "撤销" in refused.output
+    assert "请先吊销旧电脑" in refused.output
     central.cli("revoke", old.station_id)
     new = enrolled_station(central, tmp_path / "new-pc", VILLAGE, "new-pc", "village")
     new.cli("sync")  # pulls the old station's case

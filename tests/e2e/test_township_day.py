@@ -88,7 +88,7 @@ def villages(central: Central, tmp_path: Path) -> Iterator[tuple[Station, Statio
     )
     yield shanmen, wuyuan
     for station in (shanmen, wuyuan):
-        central.cli("revoke", station.station_id)
+        central.cli("revoke", station.station_id, "--force")  # the test is over: retire the PC
 
 
 def assistance() -> Application:

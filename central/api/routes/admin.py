@@ -1,21 +1,31 @@
-"""County administration over the API: codes, revocation, accounts, reconciliation and
+"""County administration over the API: codes, stations, accounts, reconciliation and
 statistics within the county's scope.
 
 Every route needs a county administrator signed in as a person (``AdminDep``: the
 workstation's token *and* the person's own session); every change is audited with
-the person (``admin_action``)."""
+the person (``admin_action``), in the change's own transaction.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep
-from central.models import Station, StationPublic, User, UserCreate, UserPublic
-from central.services.accounts import AccountError, create_user
+from central.i18n import _
+from central.models import EnrollmentCode, Station, StationPublic, User, UserCreate, UserPublic
+from central.services.accounts import (
+    AccountError,
+    check_role_level,
+    create_user,
+    find_user,
+    list_users,
+    update_user,
+)
 from central.services.admin_audit import record_action
 from central.services.reconcile import case_statistics, reconcile
 from central.services.scope import in_scope
@@ -23,10 +33,15 @@ from central.services.sessions import Person
 from central.services.stations import (
     EnrollmentError,
     StationNotFoundError,
-    enroll_code,
+    cancel_code,
+    county_divisions,
+    find_code,
     find_station,
+    issue_code,
     list_stations,
+    outstanding_codes,
     revoke_station,
+    unsent_warning,
 )
 from forms.clock import china_today
 from sync.events import Role
@@ -43,41 +58,136 @@ class CodeRequest(BaseModel):
     role: StationRole
 
 
+class CodePublic(BaseModel):
+    """An enrollment code as the desk shows it (the code itself only when just issued)."""
+
+    ref: str
+    division: str
+    division_name: str = ""
+    name: str
+    role: str
+    expires_at: datetime
+    issued_by: str = ""
+    code: str = ""
+
+
+class RevokeRequest(BaseModel):
+    """Revoke even though the station last reported unsent events."""
+
+    force: bool = False
+
+
+class PasswordRequest(BaseModel):
+    """A new password for an account."""
+
+    password: str
+
+
+class DivisionPublic(BaseModel):
+    """One entry of the county's division table."""
+
+    code: str
+    level: str
+    name: str
+    office: str = ""
+
+
 def _within(admin: Person, division: str) -> None:
     county = admin.station
     if not in_scope(division, county.division, county.role):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the division is outside this county")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _("the division is outside this county"))
 
 
-@router.post("/enrollment-codes")
-def issue_code(
+def _names(settings: Any) -> dict[str, str]:
+    return {code: entry.name for code, entry in county_divisions(settings.catalog_path).items()}
+
+
+@router.get("/divisions", response_model=list[DivisionPublic])
+def divisions(admin: AdminDep, settings: SettingsDep) -> list[DivisionPublic]:
+    """The county's division table (for picking a division by name)."""
+    table = county_divisions(settings.catalog_path)
+    return [
+        DivisionPublic(code=e.code, level=e.level, name=e.name, office=e.office)
+        for e in table.values()
+        if in_scope(e.code, admin.station.division, admin.station.role)
+    ]
+
+
+@router.post("/enrollment-codes", response_model=CodePublic)
+def issue_enrollment_code(
     request: CodeRequest, admin: AdminDep, session: SessionDep, settings: SettingsDep
-) -> dict[str, str]:
-    """A one-time enrollment code for a station of this county."""
+) -> CodePublic:
+    """A one-time enrollment code for a station of a division in the county's table."""
     _within(admin, request.division)
-    record_action(
-        session,
-        admin,
-        "station.code",
-        request.division,
-        {"name": request.name, "role": request.role},
-    )
+    table = county_divisions(settings.catalog_path)
     try:
-        code = enroll_code(
+        issued = issue_code(
             session=session,
             division=request.division,
             name=request.name,
             role=request.role,
             ttl_minutes=settings.enrollment_code_ttl_minutes,
+            divisions=table,
+            issued_by=admin.username,
+            before_commit=lambda row: record_action(
+                session,
+                admin,
+                "station.code",
+                request.division,
+                {"name": request.name, "role": request.role.value, "ref": row.ref},
+            ),
         )
     except EnrollmentError as error:
         raise HTTPException(422, str(error)) from error
-    return {"code": code}
+    entry = table.get(issued.division)
+    return CodePublic(
+        **asdict(issued), division_name=entry.name if entry else "", issued_by=admin.username
+    )
+
+
+def _code_public(code: EnrollmentCode, names: dict[str, str]) -> CodePublic:
+    return CodePublic(
+        ref=code.ref or "",
+        division=code.division,
+        division_name=names.get(code.division, ""),
+        name=code.name,
+        role=code.role,
+        expires_at=code.expires_at,
+        issued_by=code.issued_by,
+    )
+
+
+@router.get("/enrollment-codes", response_model=list[CodePublic])
+def list_codes(admin: AdminDep, session: SessionDep, settings: SettingsDep) -> list[CodePublic]:
+    """Codes issued for this county and not yet used, cancelled or expired."""
+    names = _names(settings)
+    county = admin.station
+    return [
+        _code_public(code, names)
+        for code in outstanding_codes(session=session)
+        if code.ref and in_scope(code.division, county.division, county.role)
+    ]
+
+
+@router.post("/enrollment-codes/{ref}/cancel", response_model=CodePublic)
+def cancel_enrollment_code(
+    ref: str, admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> CodePublic:
+    """Cancel an outstanding code: it can no longer enroll a station."""
+    try:
+        code = find_code(session=session, ref=ref)
+    except EnrollmentError as error:
+        raise HTTPException(404, str(error)) from error
+    _within(admin, code.division)
+    record_action(
+        session, admin, "station.code.cancel", code.division, {"name": code.name, "ref": code.ref}
+    )
+    return _code_public(cancel_code(session=session, ref=ref), _names(settings))
 
 
 @router.get("/stations", response_model=list[StationPublic])
 def stations(admin: AdminDep, session: SessionDep) -> list[Station]:
-    """The stations of this county."""
+    """The stations of this county (revoked ones too: a village's old PCs stay listed)."""
     county = admin.station
     return [
         station
@@ -87,31 +197,57 @@ def stations(admin: AdminDep, session: SessionDep) -> list[Station]:
 
 
 @router.post("/stations/{station_id}/revoke", response_model=StationPublic)
-def revoke(station_id: str, admin: AdminDep, session: SessionDep) -> Station:
-    """Revoke a station of this county."""
+def revoke(
+    station_id: str,
+    admin: AdminDep,
+    session: SessionDep,
+    request: RevokeRequest | None = None,
+) -> Station:
+    """Revoke a station of this county; refused (409) while it last reported unsent events,
+    unless ``force``."""
     try:
         station = find_station(session=session, station_id=station_id)
     except StationNotFoundError as error:
-        raise HTTPException(404, "no such station") from error
+        raise HTTPException(404, _("no such station")) from error
     _within(admin, station.division)
-    record_action(session, admin, "station.revoke", station_id, {"name": station.name})
+    warning = unsent_warning(station)
+    if warning and not (request and request.force):
+        raise HTTPException(status.HTTP_409_CONFLICT, warning)
+    detail = {"name": station.name, "division": station.division, "unsent": station.outbox_depth}
+    record_action(session, admin, "station.revoke", station_id, detail)
     return revoke_station(session=session, station_id=station_id)
 
 
+@router.get("/users", response_model=list[UserPublic])
+def users(admin: AdminDep, session: SessionDep) -> list[User]:
+    """The accounts of this county (ID numbers masked)."""
+    county = admin.station
+    return [
+        user
+        for user in list_users(session=session)
+        if in_scope(user.division, county.division, county.role)
+    ]
+
+
 @router.post("/users", response_model=UserPublic)
-def add_user(request: UserCreate, admin: AdminDep, session: SessionDep) -> User:
-    """Create an account in this county."""
+def add_user(
+    request: UserCreate, admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> User:
+    """Create an account in this county: one per person, a role that fits the division."""
     _within(admin, request.division)
     if request.role not in {role.value for role in Role}:
-        raise HTTPException(422, "role must be agent, reviewer or admin")
-    record_action(
-        session,
-        admin,
-        "account.create",
-        request.username,
-        {"role": request.role, "division": request.division},
-    )
+        raise HTTPException(422, _("role must be agent, reviewer or admin"))
+    if not request.id_number.strip():
+        raise HTTPException(422, _("the person's resident ID number is required"))
     try:
+        check_role_level(request.role, request.division)
+        record_action(
+            session,
+            admin,
+            "account.create",
+            request.username,
+            {"role": request.role, "division": request.division},
+        )
         return create_user(
             session=session,
             username=request.username,
@@ -121,9 +257,53 @@ def add_user(request: UserCreate, admin: AdminDep, session: SessionDep) -> User:
             password=request.password,
             phone=request.phone,
             station_id=request.station_id,
+            id_number=request.id_number,
+            secret_key=settings.secret_key,
+        )
+    except AccountError as error:
+        session.rollback()
+        raise HTTPException(422, str(error)) from error
+
+
+def _change(admin: Person, session: Any, username: str, action: str, **changes: Any) -> User:
+    try:
+        user = find_user(session=session, username=username)
+    except AccountError as error:
+        raise HTTPException(404, str(error)) from error
+    _within(admin, user.division)
+    try:
+        return update_user(
+            session=session,
+            username=username,
+            audit=lambda changed: record_action(
+                session, admin, action, changed.username, {"division": changed.division}
+            ),
+            **changes,
         )
     except AccountError as error:
         raise HTTPException(422, str(error)) from error
+
+
+@router.post("/users/{username}/disable", response_model=UserPublic)
+def disable_user(username: str, admin: AdminDep, session: SessionDep) -> User:
+    """Disable an account (also at the stations, with their next sync)."""
+    if username == admin.username:
+        raise HTTPException(422, _("you cannot disable your own account"))
+    return _change(admin, session, username, "account.disable", active=False)
+
+
+@router.post("/users/{username}/enable", response_model=UserPublic)
+def enable_user(username: str, admin: AdminDep, session: SessionDep) -> User:
+    """Enable a disabled account again."""
+    return _change(admin, session, username, "account.enable", active=True)
+
+
+@router.post("/users/{username}/password", response_model=UserPublic)
+def reset_password(
+    username: str, request: PasswordRequest, admin: AdminDep, session: SessionDep
+) -> User:
+    """Set a new password for an account (reaches its stations with their next sync)."""
+    return _change(admin, session, username, "account.password", password=request.password)
 
 
 @router.get("/reconcile")

@@ -16,8 +16,14 @@ router = APIRouter(prefix="/hello", tags=["sync"])
 def hello(
     request: HelloRequest, station: StationDep, session: SessionDep, settings: SettingsDep
 ) -> HelloResponse:
-    """Record the station as seen; tell it the time and the schema versions accepted."""
-    touch_station(session=session, station=station, software_version=request.software_version)
+    """Record the station as seen, with what it reports holding (its outbox, its catalog
+    version, its cases); tell it the time and the schema versions accepted."""
+    touch_station(
+        session=session,
+        station=station,
+        software_version=request.software_version,
+        report=request,
+    )
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

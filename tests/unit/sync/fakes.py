@@ -23,6 +23,7 @@ from sync.protocol import (
     PullResponse,
     PushResponse,
     ResultStatus,
+    StationReport,
     StationRole,
 )
 from sync.reducer import CaseView, apply_event, judge
@@ -103,10 +104,17 @@ class FakeCentre:
         self.lose_answer_once = False
         self.broken_blobs: set[str] = set()
         self.down = False
+        self.reports: list[StationReport] = []
 
     def hello(
-        self, *, software_version: str, schema_version: int, outbox_depth: int
+        self,
+        *,
+        software_version: str,
+        schema_version: int,
+        outbox_depth: int,
+        report: StationReport | None = None,
     ) -> HelloResponse:
+        self.reports.append(report or StationReport(outbox_depth=outbox_depth))
         if self.down:
             raise CentralUnreachable("the centre cannot be reached")
         return HelloResponse(

@@ -177,3 +177,26 @@ def test_progress_is_a_value(store: FakeStore) -> None:
     taken_in(store, 1)
     run_sync(store, FakeCentre(), software_version="0.1.0", on_progress=seen.append)
     assert SyncProgress("push", 2) in seen and SyncProgress("pull", 2) in seen
+
+
+def test_what_the_station_holds_is_reported_before_and_after_the_run(store: FakeStore) -> None:
+    """The county's station list reads the last report: after a run that went through, it
+    is the outbox as it is now (empty), not as it was before the push."""
+    from sync.protocol import StationReport
+
+    taken_in(store, 3)
+    centre = FakeCentre()
+
+    def describe() -> StationReport:
+        return StationReport(outbox_depth=store.outbox_depth(), catalog_version="v7", cases_held=3)
+
+    run_sync(store, centre, software_version="0.1.0", describe=describe)
+    assert [r.outbox_depth for r in centre.reports] == [6, 0]
+    assert {r.catalog_version for r in centre.reports} == {"v7"}
+
+
+def test_a_run_without_a_description_reports_the_depth_alone(store: FakeStore) -> None:
+    taken_in(store, 1)
+    centre = FakeCentre()
+    run_sync(store, centre, software_version="0.1.0")
+    assert [(r.outbox_depth, r.cases_held) for r in centre.reports] == [(2, None)]

@@ -1,0 +1,379 @@
+"""The county desk's dialogs: a division picked by name, a new code with its QR, the
+outstanding codes, a new account, a new password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from forms.clock import format_minute
+from forms.identity import IdNumberError, mask_id_number, parse_id_number
+from station.i18n import _
+from station.screens.base import DeskModal
+from station.services.county_admin import (
+    CodeRow,
+    CountyAdmin,
+    DivisionChoice,
+    level_name,
+    qr_lines,
+    role_name,
+)
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+class DivisionPicker(Vertical):
+    """Type part of a name (or code): the matching divisions are listed; the highlighted one
+    is the choice."""
+
+    DEFAULT_CSS = """
+    DivisionPicker { height: auto; }
+    """
+
+    class Picked(Message):
+        """A division was highlighted."""
+
+        def __init__(self, choice: DivisionChoice | None) -> None:
+            super().__init__()
+            self.choice = choice
+
+    def __init__(self, choices: list[DivisionChoice], levels: tuple[str, ...]) -> None:
+        super().__init__()
+        self.choices = [c for c in choices if c.level in levels]
+        self.shown: list[DivisionChoice] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=_("type a name: 山门, 海城…"), id="division-search")
+        yield OptionList(id="division-list")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    @on(Input.Changed, "#division-search")
+    def _search(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value.strip())
+
+    def _fill(self, text: str) -> None:
+        self.shown = [c for c in self.choices if text in c.name or text in c.code][:50]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(c.label) for c in self.shown])
+        options.highlighted = 0 if self.shown else None
+        self.post_message(self.Picked(self.chosen))
+
+    @on(OptionList.OptionHighlighted, "#division-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Picked(self.chosen))
+
+    @property
+    def chosen(self) -> DivisionChoice | None:
+        """The highlighted division, or None when nothing matches."""
+        index = self.query_one(OptionList).highlighted
+        return self.shown[index] if index is not None and index < len(self.shown) else None
+
+
+class NewCodeDialog(DeskModal[tuple[str, str, str] | None]):
+    """n 新码: a division picked by name, the station's name; the role is the division's level."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, choices: list[DivisionChoice]) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="admin-dialog"):
+            yield Label(_("New enrollment code 新码"), classes="heading")
+            yield DivisionPicker(self.choices, ("village", "township", "county"))
+            with Horizontal(classes="field"):
+                yield Label(_("Station name"), classes="field-label")
+                yield Input(id="station-name")
+            yield Static("", id="code-role")
+            yield Static("", id="code-message", classes="error")
+            with Horizontal():
+                yield Button(_("Issue the code (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#division-search", Input).focus()
+
+    @on(DivisionPicker.Picked)
+    def _picked(self, event: DivisionPicker.Picked) -> None:
+        choice = event.choice
+        self.query_one("#station-name", Input).value = choice.office if choice else ""
+        role = _("Role: {level} station").format(level=level_name(choice.level)) if choice else ""
+        self.query_one("#code-role", Static).update(role)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        choice = self.query_one(DivisionPicker).chosen
+        name = self.query_one("#station-name", Input).value.strip()
+        if choice is None or not name:
+            message = _("Pick a division and give the station a name.")
+            self.query_one("#code-message", Static).update(message)
+            return
+        self.dismiss((choice.code, name, choice.level))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodeDialog(DeskModal[None]):
+    """The code just issued: as text with its expiry in China time, and as a QR to scan."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [Binding("escape,enter", "close", _("Close"))]
+
+    def __init__(self, code: CodeRow) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        code = self.code
+        with Vertical(classes="admin-dialog"):
+            yield Static(
+                _("{name} ({division}): code {code}, valid until {when}").format(
+                    name=code.name,
+                    division=code.division_name or code.division,
+                    code=code.code,
+                    when=format_minute(code.expires_at),
+                ),
+                id="code-text",
+            )
+            yield Static("\n".join(qr_lines(code.uri, border=1)), id="code-qr")
+            yield Static(_("Scan it on the station PC, or type the code."), id="code-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CodesDialog(DeskModal[None]):
+    """c 待用码: the codes not yet used, cancelled or expired; x cancels the highlighted one."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [
+        Binding("x", "cancel_code", _("Cancel the code 作废")),
+        Binding("escape", "close", _("Close")),
+    ]
+
+    class Loaded(Message):
+        """The outstanding codes were read."""
+
+        def __init__(self, codes: list[CodeRow]) -> None:
+            super().__init__()
+            self.codes = codes
+
+    def __init__(self, admin: CountyAdmin) -> None:
+        super().__init__()
+        self.admin = admin
+        self.codes: list[CodeRow] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="admin-dialog"):
+            yield Label(_("Outstanding codes 待用码"), classes="heading")
+            yield DataTable[str](id="codes-table", cursor_type="row")
+            yield Static("", id="codes-empty")
+            yield Static(_("x cancel the highlighted code · Esc close"), id="codes-hint")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="county-codes", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.admin.codes()))
+
+    def on_codes_dialog_loaded(self, message: CodesDialog.Loaded) -> None:
+        self.codes = message.codes
+        headers = [_("Division"), _("Station"), _("Level"), _("Valid until"), _("Issued by")]
+        rows = [
+            (c.division_name or c.division, c.name, level_name(c.role),
+             format_minute(c.expires_at), c.issued_by)
+            for c in self.codes
+        ]  # fmt: skip
+        fill_table(self.query_one(DataTable), headers, rows, [c.ref for c in self.codes])
+        self.query_one("#codes-empty", Static).update(
+            "" if self.codes else _("No outstanding codes.")
+        )
+        self.query_one(DataTable).focus()
+
+    def action_cancel_code(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.codes:
+            return
+        code = self.codes[table.cursor_row]
+        question = _("Cancel the code for {name} ({division})? It can no longer enroll a PC.")
+        text = question.format(name=code.name, division=code.division_name or code.division)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._cancel(code.ref)
+
+        from station.screens.dialogs import ConfirmDialog
+
+        self.app.push_screen(ConfirmDialog(text), answered)
+
+    @work(thread=True, exclusive=True, group="county-codes", exit_on_error=False)
+    def _cancel(self, ref: str) -> None:
+        self.admin.cancel_code(ref)
+        self.app.call_from_thread(self.notify, _("The code was cancelled."))
+        self.post_message(self.Loaded(self.admin.codes()))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def fill_table(
+    table: DataTable[Any], headers: list[str], rows: list[tuple[Any, ...]], keys: list[str]
+) -> None:
+    """Refill a table, each column as wide as its widest cell (measured here)."""
+    keep = table.cursor_row
+    table.clear(columns=True)
+    for index, header in enumerate(headers):
+        cells = [header, *(row[index] for row in rows)]
+        table.add_column(header, width=max(cell_len(str(c)) for c in cells))
+    for key, row in zip(keys, rows, strict=True):
+        table.add_row(*row, key=key)
+    if rows:
+        table.move_cursor(row=min(keep, len(rows) - 1))
+
+
+ROLE_LEVELS = {"agent": ("village", "township"), "reviewer": ("township",), "admin": ("county",)}
+
+
+class NewAccountDialog(DeskModal[dict[str, str] | None]):
+    """a 新建: one account per person (the ID number, masked as typed), a role that fits
+    the division."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, choices: list[DivisionChoice]) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        roles = [(role_name(r), r) for r in ("agent", "reviewer", "admin")]
+        with Vertical(classes="admin-dialog"):
+            yield Label(_("New account 新建账号"), classes="heading")
+            with Horizontal(classes="field"):
+                yield Select(roles, value="agent", allow_blank=False, id="account-role")
+                yield Input(placeholder=_("name 姓名"), id="account-name")
+            yield DivisionPicker(self.choices, ROLE_LEVELS["agent"])
+            with Horizontal(classes="field"):
+                yield Input(placeholder=_("ID number 身份证号"), password=True, id="account-id")
+                yield Input(placeholder=_("phone 电话"), id="account-phone")
+            with Horizontal(classes="field"):
+                yield Input(placeholder=_("username 用户名"), id="account-username")
+                yield Input(
+                    placeholder=_("password 初始密码"), password=True, id="account-password"
+                )
+            yield Static("", id="account-message")
+            with Horizontal():
+                yield Button(_("Create (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#account-name", Input).focus()
+
+    @on(Select.Changed, "#account-role")
+    def _role(self, event: Select.Changed) -> None:
+        picker = self.query_one(DivisionPicker)
+        picker.choices = [c for c in self.choices if c.level in ROLE_LEVELS[str(event.value)]]
+        picker._fill(picker.query_one("#division-search", Input).value.strip())
+
+    @on(Input.Changed, "#account-id")
+    def _id_typed(self, event: Input.Changed) -> None:
+        self.query_one("#account-message", Static).update(_id_state(event.value))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = {key: self.query_one(f"#account-{key}", Input).value.strip()
+                 for key in ("name", "id", "phone", "username", "password")}  # fmt: skip
+        choice = self.query_one(DivisionPicker).chosen
+        missing = [k for k in ("name", "id", "username", "password") if not value[k]]
+        if missing or choice is None:
+            message = _("Name, division, ID number, username and password are all needed.")
+            self.query_one("#account-message", Static).update(Text(message, style="bold red"))
+            return
+        self.dismiss(
+            {
+                "username": value["username"],
+                "display_name": value["name"],
+                "role": str(self.query_one("#account-role", Select).value),
+                "division": choice.code,
+                "id_number": value["id"],
+                "password": value["password"],
+                "phone": value["phone"],
+            }
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _id_state(number: str) -> Text:
+    """The ID number as typed: masked when valid, or why not (never shown in clear)."""
+    if not number.strip():
+        return Text("")
+    try:
+        masked = mask_id_number(parse_id_number(number).number)
+    except IdNumberError:
+        return Text(_("The ID number is not valid yet."), style="bold red")
+    return Text(_("ID number {masked} ✓").format(masked=masked), style="green")
+
+
+class PasswordDialog(DeskModal[str | None]):
+    """p 重置密码: the new password, typed twice."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, username: str) -> None:
+        super().__init__()
+        self.username = username
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="admin-dialog"):
+            title = _("New password for {username}").format(username=self.username)
+            yield Label(title, classes="heading")
+            yield Input(placeholder=_("new password"), password=True, id="password-1")
+            yield Input(placeholder=_("the same again"), password=True, id="password-2")
+            yield Static("", id="password-message", classes="error")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#password-1", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        first = self.query_one("#password-1", Input).value
+        second = self.query_one("#password-2", Input).value
+        if len(first) < 6 or first != second:
+            message = _("Type the same password, at least 6 characters, twice.")
+            self.query_one("#password-message", Static).update(message)
+            return
+        self.dismiss(first)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

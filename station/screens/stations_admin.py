@@ -1,0 +1,226 @@
+"""服务站 (the county's stations): what each last reported, new codes with their QR, the
+outstanding codes, revocation with the unsent-events warning.
+
+Works only through the administrator's own line to the centre
+(:class:`~station.services.county_admin.CountyAdmin`, from workers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from forms.clock import format_short
+from station.i18n import _
+from station.screens.base import DeskScreen
+from station.screens.context import Desk
+from station.screens.county_dialogs import CodeDialog, CodesDialog, NewCodeDialog, fill_table
+from station.screens.dialogs import ConfirmDialog
+from station.services.county_admin import (
+    CodeRow,
+    CountyAdmin,
+    DivisionChoice,
+    StationRow,
+    level_name,
+)
+from station.widgets.footer import DeskFooter
+from station.widgets.status import DeskStatus
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+OFFICE_SUFFIXES = ("便民服务站", "便民服务中心", "政务服务中心")
+
+
+def short_name(name: str) -> str:
+    """``海城镇山门村便民服务站`` → ``海城镇山门村`` (the full name is in the detail line)."""
+    for suffix in OFFICE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def station_cells(row: StationRow) -> tuple[str, ...]:
+    """One line of the list: name, division, level, last seen, unsent (since), catalog, state."""
+    if row.outbox_depth is None:
+        unsent = "—"
+    elif row.outbox_depth and row.oldest_unsent:
+        since = format_short(row.oldest_unsent)[:5]
+        unsent = _("{count} (since {day})").format(count=row.outbox_depth, day=since)
+    else:
+        unsent = str(row.outbox_depth)
+    return (
+        short_name(row.name),
+        row.division_name or row.division,
+        level_name(row.role),
+        format_short(row.last_seen) or _("never"),
+        unsent,
+        row.catalog_version or "—",
+        _("revoked") if row.revoked else _("in use"),
+    )
+
+
+class StationsScreen(DeskScreen[None]):
+    """The county's stations; n 新码, c 待用码, r 吊销."""
+
+    CSS_PATH = THEMES / "county_admin.tcss"
+    BINDINGS = [
+        Binding("n", "new_code", _("New code 新码")),
+        Binding("c", "codes", _("Codes 待用码")),
+        Binding("r", "revoke", _("Revoke 吊销")),
+        Binding("f5", "refresh", _("Refresh 刷新")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    class Loaded(Message):
+        """The stations were read."""
+
+        def __init__(self, rows: list[StationRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class Choices(Message):
+        """The division table was read (for n 新码)."""
+
+        def __init__(self, choices: list[DivisionChoice]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    class Issued(Message):
+        """A code was issued."""
+
+        def __init__(self, code: CodeRow) -> None:
+            super().__init__()
+            self.code = code
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.admin = CountyAdmin(desk)
+        self.rows: list[StationRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield DeskStatus()
+        yield Static(_("Stations 服务站"), classes="admin-title", id="stations-title")
+        yield DataTable[str](id="stations-table", classes="admin-table", cursor_type="row")
+        yield Static("", id="stations-detail", classes="admin-detail")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.show_status(self.desk, _("Stations"))
+        self.query_one(DataTable).focus()
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Read the stations again."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="county-stations", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.admin.stations()))
+
+    def on_stations_screen_loaded(self, message: StationsScreen.Loaded) -> None:
+        self.rows = message.rows
+        headers = [_("Station"), _("Division"), _("Level"), _("Last seen"), _("Unsent"),
+                   _("Catalog"), _("State")]  # fmt: skip
+        rows = [station_cells(row) for row in self.rows]
+        fill_table(self.query_one(DataTable), headers, rows, [r.id for r in self.rows])
+        in_use = sum(not r.revoked for r in self.rows)
+        title = _("Stations 服务站: {count} in use, {revoked} revoked").format(
+            count=in_use, revoked=len(self.rows) - in_use
+        )
+        self.query_one("#stations-title", Static).update(title)
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def highlighted(self) -> StationRow | None:
+        """The station under the cursor."""
+        table = self.query_one(DataTable)
+        return self.rows[table.cursor_row] if self.rows else None
+
+    def _show_detail(self) -> None:
+        row = self.highlighted()
+        text = ""
+        if row is not None:
+            text = _(
+                "{name} · {division} · software {software} · cases held {cases} · "
+                "reported {reported}"
+            ).format(
+                name=row.name,
+                division=row.division,
+                software=row.software_version or "—",
+                cases="—" if row.cases_held is None else row.cases_held,
+                reported=format_short(row.reported_at) or "—",
+            )
+        self.query_one("#stations-detail", Static).update(text)
+
+    # n 新码 --------------------------------------------------------------
+
+    def action_new_code(self) -> None:
+        """Pick a division by name and issue a code (the table is read first)."""
+        self._choices()
+
+    @work(thread=True, exclusive=True, group="county-divisions", exit_on_error=False)
+    def _choices(self) -> None:
+        self.post_message(self.Choices(self.admin.divisions()))
+
+    def on_stations_screen_choices(self, message: StationsScreen.Choices) -> None:
+        def chosen(answer: tuple[str, str, str] | None) -> None:
+            if answer is not None:
+                self._issue(*answer)
+
+        self.app.push_screen(NewCodeDialog(message.choices), chosen)
+
+    @work(thread=True, exclusive=True, group="county-code", exit_on_error=False)
+    def _issue(self, division: str, name: str, role: str) -> None:
+        self.post_message(self.Issued(self.admin.issue_code(division, name, role)))
+
+    def on_stations_screen_issued(self, message: StationsScreen.Issued) -> None:
+        self.app.push_screen(CodeDialog(message.code))
+
+    # c 待用码 ------------------------------------------------------------
+
+    def action_codes(self) -> None:
+        """The outstanding codes (x cancels one)."""
+        self.app.push_screen(CodesDialog(self.admin))
+
+    # r 吊销 --------------------------------------------------------------
+
+    def action_revoke(self) -> None:
+        """Revoke the highlighted station, after a confirmation that names unsent events."""
+        row = self.highlighted()
+        if row is None:
+            return
+        if row.revoked:
+            self.notify(_("{name} is already revoked.").format(name=row.name))
+            return
+        warning = row.unsent_warning()
+        question = _("Revoke {name} ({division})? Its next request will be refused.").format(
+            name=row.name, division=row.division_name or row.division
+        )
+        if warning:
+            question = f"{warning}\n\n{question}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._revoke(row, force=warning is not None)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @work(thread=True, exclusive=True, group="county-revoke", exit_on_error=False)
+    def _revoke(self, row: StationRow, force: bool) -> None:
+        self.admin.revoke(row.id, force=force)
+        self.app.call_from_thread(self.notify, _("{name} was revoked.").format(name=row.name))
+        self.post_message(self.Loaded(self.admin.stations()))
+
+    def action_back(self) -> None:
+        """Back to where the administrator came from."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

@@ -1,0 +1,51 @@
+"""What a station PC scans to enroll: ``daiban://enroll?central=URL&code=CODE``.
+
+A URI with query parameters, so more can be added without breaking older readers
+(issue 13 adds the centre's certificate fingerprint): a reader takes the parameters
+it knows and ignores the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+SCHEME = "daiban"
+ACTION = "enroll"
+
+
+@dataclass(frozen=True)
+class EnrollTicket:
+    """The centre's address and the one-time code, plus any later parameters."""
+
+    central: str
+    code: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def enroll_uri(central: str, code: str, **extra: str) -> str:
+    """``daiban://enroll?central=…&code=…[&more=…]``.
+
+    Args:
+        central: the centre's base URL as the station reaches it.
+        code: the one-time code (``K7MQ-4XRP``).
+        **extra: further parameters (e.g. ``fingerprint``), appended in order.
+    """
+    query = urlencode({"central": central, "code": code, **extra})
+    return f"{SCHEME}://{ACTION}?{query}"
+
+
+def parse_enroll_uri(uri: str) -> EnrollTicket:
+    """Read an enrollment URI back.
+
+    Raises:
+        ValueError: not a ``daiban://enroll`` URI, or without its centre or code.
+    """
+    parts = urlsplit(uri.strip())
+    if parts.scheme != SCHEME or parts.netloc != ACTION:
+        raise ValueError(f"not a {SCHEME}://{ACTION} URI: {uri!r}")
+    values = {key: found[0] for key, found in parse_qs(parts.query).items()}
+    central, code = values.pop("central", ""), values.pop("code", "")
+    if not central or not code:
+        raise ValueError(f"the enrollment URI lacks the centre or the code: {uri!r}")
+    return EnrollTicket(central, code, values)

@@ -1,0 +1,224 @@
+"""``daiban central`` administration on the server: who acts (``--as``), the county's
+division table, outstanding codes, revocation with unsent events, one account per person."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
+from typer.testing import CliRunner, Result
+
+from central.app import create_app
+from central.bootstrap import load_settings
+from central.services.admin_audit import SERVER_CLI, list_actions, verify_actions
+from daiban.cli import app
+from sync.enroll_uri import parse_enroll_uri
+from sync.protocol import API_PREFIX
+
+PASSWORD = "county-pass-1"
+ADMIN_ID = "640522197002020053"
+SHANMEN = "640522100201"
+
+
+@dataclass
+class County:
+    """A central's data dir with its first administrator."""
+
+    home: Path
+    db_url: str
+
+    def run(self, *args: str, password: str = PASSWORD) -> Result:
+        where = ["--data-dir", str(self.home), "--db", self.db_url]
+        return CliRunner().invoke(
+            app, ["central", *args, *where], env={"DAIBAN_PASSWORD": password}
+        )
+
+    def ok(self, *args: str) -> Any:
+        result = self.run(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def api(self) -> Any:
+        return create_app(load_settings(self.home / "central", self.db_url))
+
+
+@pytest.fixture
+def county(tmp_path: Path, db_url: str) -> Iterator[County]:
+    place = County(tmp_path / "home", db_url)
+    place.ok("init")
+    place.ok(
+        "user", "add", "--username", "zhaojun", "--name", "赵军", "--role", "admin",
+        "--division", "640522000000", "--id-number", ADMIN_ID, "--password", PASSWORD,
+    )  # fmt: skip
+    yield place
+
+
+def test_an_act_names_its_administrator_and_is_audited_from_the_server(county: County) -> None:
+    enroll = ("enroll", "--division", SHANMEN, "--name", "山门村便民服务站", "--role", "village")
+    nobody = county.run(*enroll)
+    assert nobody.exit_code == 1 and "--as" in nobody.output
+    wrong = county.run(*enroll, "--as", "zhaojun", password="not-it")
+    assert wrong.exit_code == 1 and "用户名或密码不对" in wrong.output
+    issued = county.ok(*enroll, "--as", "zhaojun")
+    assert issued["division_name"] == "山门村"
+    assert issued["expires_at"].endswith("+08:00")  # China time
+    with Session(county.api().state.engine) as session:
+        [act, created] = list_actions(session)
+        assert (act.action, act.target, act.actor_username, act.station_id) == (
+            "station.code",
+            SHANMEN,
+            "zhaojun",
+            SERVER_CLI,
+        )
+        assert created.action == "account.create" and verify_actions(session).ok
+
+
+@pytest.mark.parametrize(
+    ("division", "role", "said"),
+    [
+        ("640522100299", "village", "区划表中没有640522100299"),
+        ("640521100201", "village", "不是本县"),
+        (SHANMEN, "township", "640522100201（山门村）是村，不能注册为乡镇级服务站"),
+        ("640522100000", "village", "（海城镇）是乡镇，不能注册为村级服务站"),
+    ],
+)
+def test_only_divisions_of_the_county_table_at_their_level_are_enrolled(
+    county: County, division: str, role: str, said: str
+) -> None:
+    refused = county.run(
+        "enroll", "--division", division, "--name", "站", "--role", role, "--as", "zhaojun"
+    )
+    assert refused.exit_code == 1 and said in refused.output
+    assert county.ok("codes", "list")["codes"] == []
+
+
+def test_outstanding_codes_are_listed_with_a_qr_and_a_cancelled_one_enrolls_nothing(
+    county: County, tmp_path: Path
+) -> None:
+    qr = tmp_path / "shanmen.png"
+    issued = county.ok(
+        "enroll", "--division", SHANMEN, "--name", "山门村便民服务站", "--role", "village",
+        "--url", "http://10.0.0.5:8765", "--qr", str(qr), "--as", "zhaojun",
+    )  # fmt: skip
+    assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ticket = parse_enroll_uri(issued["uri"])
+    assert (ticket.central, ticket.code) == ("http://10.0.0.5:8765", issued["code"])
+    [listed] = county.ok("codes", "list")["codes"]
+    assert (listed["ref"], listed["division_name"], listed["issued_by"]) == (
+        issued["ref"],
+        "山门村",
+        "zhaojun",
+    )
+    assert listed["expires_at"] == issued["expires_at"]
+    assert issued["code"] not in json.dumps(listed)  # the code itself is never listed
+
+    assert county.ok("codes", "cancel", issued["ref"], "--as", "zhaojun")["cancelled"]
+    assert county.ok("codes", "list")["codes"] == []
+    api = county.api()
+    with TestClient(api) as client:
+        answer = client.post(f"{API_PREFIX}/enroll", json={"code": issued["code"]})
+    assert answer.status_code == 403
+    with Session(api.state.engine) as session:
+        assert list_actions(session)[0].action == "station.code.cancel"
+    api.state.engine.dispose()
+
+
+def _enroll_and_report(county: County, outbox: int) -> str:
+    code = county.ok(
+        "enroll", "--division", SHANMEN, "--name", "山门村便民服务站", "--role", "village",
+        "--as", "zhaojun",
+    )["code"]  # fmt: skip
+    api = county.api()
+    with TestClient(api) as client:
+        station = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+        hello = {
+            "software_version": "0.9.1",
+            "schema_version": 1,
+            "outbox_depth": outbox,
+            "oldest_unsent": datetime(2026, 11, 30, 1, 5, tzinfo=UTC).isoformat(),
+            "catalog_version": "2026.11-3",
+            "cases_held": 42,
+        }
+        headers = {"Authorization": f"Bearer {station['token']}"}
+        assert client.post(f"{API_PREFIX}/hello", json=hello, headers=headers).status_code == 200
+    api.state.engine.dispose()
+    return str(station["station_id"])
+
+
+def test_revoking_a_station_that_holds_unsent_events_needs_force(county: County) -> None:
+    station_id = _enroll_and_report(county, outbox=3)
+    [row] = county.ok("stations")["stations"]
+    assert (row["outbox_depth"], row["catalog_version"], row["cases_held"]) == (3, "2026.11-3", 42)
+    assert row["oldest_unsent"] == "2026-11-30T09:05:00+08:00"
+    assert row["division_name"] == "山门村" and row["software_version"] == "0.9.1"
+
+    warned = county.run("revoke", "--division", SHANMEN, "--as", "zhaojun")
+    assert warned.exit_code == 1
+    assert "还有 3 条未上传的记录，最早一条写于 2026-11-30 09:05" in warned.output
+    assert "--force" in warned.output
+    assert not county.ok("stations")["stations"][0]["revoked"]
+    revoked = county.ok("revoke", "--name", "山门村便民服务站", "--force", "--as", "zhaojun")
+    assert revoked["station"] == station_id
+    assert county.ok("stations")["stations"][0]["revoked"]
+
+
+def test_one_account_per_person_and_roles_that_fit_the_division(county: County) -> None:
+    def add(username: str, role: str, division: str, id_number: str) -> Result:
+        return county.run(
+            "user", "add", "--username", username, "--name", "马丽", "--role", role,
+            "--division", division, "--id-number", id_number, "--password", "secret-1",
+            "--as", "zhaojun",
+        )  # fmt: skip
+
+    assert add("mali", "agent", SHANMEN, "640522198001010018").exit_code == 0
+    again = add("mali2", "agent", "640522100202", "640522198001010018")
+    assert again.exit_code == 1
+    assert "马丽已有账号 mali（640522********0018）：一人一账号" in again.output
+    reviewer = add("rev", "reviewer", SHANMEN, "640522198505050021")
+    assert (
+        reviewer.exit_code == 1
+        and "审核员不能设在村（640522100201），只能设在乡镇" in reviewer.output
+    )
+    admin = add("adm", "admin", "640522100000", "640522198505050021")
+    assert admin.exit_code == 1 and "县级管理员不能设在乡镇" in admin.output
+    assert add("wf", "agent", "640522100000", "640522198505050021").exit_code == 0  # 乡镇自有站
+    bad = add("bad", "agent", SHANMEN, "640522198001010019")
+    assert bad.exit_code == 1 and "身份证号不正确" in bad.output
+
+    with Session(county.api().state.engine) as session:
+        rows = session.execute(text("SELECT * FROM account")).all()
+    assert "198001010018" not in repr(rows)  # only an HMAC and the masked form are kept
+    users = {u["username"]: u for u in county.ok("user", "list")["users"]}
+    assert users["mali"]["id_masked"] == "640522********0018"
+
+
+def test_disable_enable_and_password_are_audited(county: County) -> None:
+    county.ok(
+        "user", "add", "--username", "mali", "--name", "马丽", "--role", "agent",
+        "--division", SHANMEN, "--id-number", "640522198001010018", "--password", "secret-1",
+        "--as", "zhaojun",
+    )  # fmt: skip
+    for args in (
+        ("disable", "mali"),
+        ("enable", "mali"),
+        ("passwd", "mali", "--password", "new-pass-2"),
+    ):
+        assert county.run("user", *args, "--as", "zhaojun").exit_code == 0
+    own = county.run("user", "disable", "zhaojun", "--as", "zhaojun")
+    assert own.exit_code == 1 and "不能停用自己的账号" in own.output
+    with Session(county.api().state.engine) as session:
+        acts = [(a.action, a.target) for a in reversed(list_actions(session))]
+        assert acts[-3:] == [
+            ("account.disable", "mali"),
+            ("account.enable", "mali"),
+            ("account.password", "mali"),
+        ]
+        assert verify_actions(session).ok
