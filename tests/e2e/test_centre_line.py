@@ -14,13 +14,15 @@ from station.store import StationStore
 from tests.e2e.conftest import PASSWORD, Central, enrolled_station
 
 COUNTY = "640522000000"
+ADMIN_IDS = {"xu": "640522199009090037", "ma": "640522198505050021"}
+"""One account per person: each administrator has their own ID number."""
 
 
 def _county_desk(central: Central, tmp_path: Path, username: str) -> Desk:
     station = enrolled_station(central, tmp_path / "county", COUNTY, "海原县政务服务中心", "county")
     central.cli(
         "user", "add", "--username", username, "--name", "徐county", "--role", "admin",
-        "--division", COUNTY, "--password", PASSWORD,
+        "--division", COUNTY, "--password", PASSWORD, "--id-number", ADMIN_IDS[username],
     )  # fmt: skip
     station.sign_up(username, "admin", COUNTY)  # type: ignore[arg-type]
     store = StationStore.open(station.data_dir)
