@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.screens.county_dialogs import NewAccountDialog, PasswordDialog, fill_table
 from station.screens.dialogs import ConfirmDialog
 from station.services.county_admin import AccountRow, CountyAdmin, DivisionChoice, role_name
@@ -71,6 +72,7 @@ class AccountsScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        yield CountyStrip(4)
         yield Static(_("Accounts 账号"), classes="admin-title", id="accounts-title")
         yield DataTable[str](id="accounts-table", classes="admin-table", cursor_type="row")
         yield DeskFooter()

@@ -19,6 +19,7 @@ from forms.clock import format_short
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county import CountyStrip
 from station.screens.county_dialogs import CodeDialog, CodesDialog, NewCodeDialog, fill_table
 from station.screens.dialogs import ConfirmDialog
 from station.services.county_admin import (
@@ -106,6 +107,7 @@ class StationsScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        yield CountyStrip(3)
         yield Static(_("Stations 服务站"), classes="admin-title", id="stations-title")
         yield DataTable[str](id="stations-table", classes="admin-table", cursor_type="row")
         yield Static("", id="stations-detail", classes="admin-detail")

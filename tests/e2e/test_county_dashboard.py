@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     Central,
     Station,
     enrolled_station,
+    id_number,
     running_central,
     write_cases,
 )
@@ -55,7 +56,7 @@ def county_month(
     )
     own_central.cli(
         "user", "add", "--username", "xu", "--name", "徐county", "--role", "admin",
-        "--division", COUNTY, "--password", PASSWORD,
+        "--division", COUNTY, "--password", PASSWORD, "--id-number", id_number("64052219910707001"),
     )  # fmt: skip
     county.cli("sync")  # the administrator's account comes down; no case yet
     shanmen = enrolled_station(

@@ -21,7 +21,7 @@ from station.screens.dialogs import ConfirmDialog
 from station.screens.reports_admin import ReportsScreen
 from station.services.catalogs import active_catalog_version
 from station.store import StationStore
-from tests.e2e.conftest import PASSWORD, Central, enrolled_station, running_central
+from tests.e2e.conftest import PASSWORD, Central, enrolled_station, id_number, running_central
 from tests.station.helpers import flat_text, log_in, settle, type_into
 
 pytestmark = pytest.mark.slow  # a real central and a county workstation
@@ -64,7 +64,7 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
     )
     own_central.cli(
         "user", "add", "--username", "xu", "--name", "徐县", "--role", "admin",
-        "--division", COUNTY, "--password", PASSWORD,
+        "--division", COUNTY, "--password", PASSWORD, "--id-number", id_number("64052219920808002"),
     )  # fmt: skip
     county.cli("sync")  # the administrator's account comes down
     folder = edited_catalog(tmp_path / "county-catalog")

@@ -30,6 +30,7 @@ from tests.e2e.conftest import (
     Central,
     Station,
     enrolled_station,
+    id_number,
 )
 from tests.station.helpers import flat_text, log_in, settle, type_into
 from tests.station.review_helpers import assistance
@@ -40,10 +41,13 @@ COUNTY = "640522000000"
 
 
 def _person(central: Central, station: Station, username: str, role: str, division: str) -> None:
-    """An account at the centre, cached at the station by its next pull."""
+    """An account at the centre (one person, one ID number), cached at the station by its
+    next pull."""
+    serial = 100 + sum(ord(c) for c in username) % 800
     central.cli(
         "user", "add", "--username", username, "--name", username, "--role", role,
         "--division", division, "--password", PASSWORD,
+        "--id-number", id_number(f"64052219800101{serial:03d}"),
     )  # fmt: skip
     station.cli("sync")
 
