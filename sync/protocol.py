@@ -72,6 +72,11 @@ class EnrollResponse(BaseModel):
     """12-digit division code of the station."""
     name: str
     role: StationRole
+    case_numbers: dict[str, int] = {}
+    """The highest case-number sequence the division used on recent days (``YYYYMMDD`` →
+    serial), so a replacement PC never hands out a number its dead predecessor gave."""
+    record_numbers: dict[str, int] = {}
+    """The same for 办不成事 record numbers (``BCS-…``)."""
 
 
 class StationReport(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,9 +14,16 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from central.i18n import _
-from central.models import EnrollmentCode, Station, as_utc, utcnow
+from central.models import (
+    CASE_TABLE,
+    UNRESOLVED_TABLE,
+    EnrollmentCode,
+    Station,
+    as_utc,
+    utcnow,
+)
 from forms.catalog.model import Division
-from forms.clock import format_minute
+from forms.clock import china_today, format_minute
 from sync.ids import new_id
 from sync.protocol import EnrollRequest, EnrollResponse, StationReport, StationRole
 
@@ -308,6 +315,7 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
         )
     )
     session.commit()
+    cases, records = numbers_used(session, code.division)
     return EnrollResponse(
         station_id=station_id,
         token=token,
@@ -315,7 +323,41 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
         division=code.division,
         name=code.name,
         role=StationRole(code.role),
+        case_numbers=cases,
+        record_numbers=records,
     )
+
+
+NUMBER_DAYS_BACK = 3
+"""How many China days back a new PC learns its division's numbers (clock skew, a PC whose
+date is behind): numbers are made with the station's own date, so older days never recur."""
+
+
+def numbers_used(session: Session, division: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The highest case and 办不成事 serial per day the division used since a few days ago.
+
+    Both tables are indexed by number; the scan covers only the division's recent days.
+    """
+    since = (china_today() - timedelta(days=NUMBER_DAYS_BACK)).strftime("%Y%m%d")
+    case_prefix, record_prefix = f"{division}-", f"BCS-{division}-"
+    number = CASE_TABLE.c.case_number
+    cases = session.scalars(
+        select(number).where(number >= f"{case_prefix}{since}", number < f"{case_prefix}~")
+    )
+    record = UNRESOLVED_TABLE.c.number
+    records = session.scalars(
+        select(record).where(record >= f"{record_prefix}{since}", record < f"{record_prefix}~")
+    )
+    return _highest(cases, case_prefix), _highest(records, record_prefix)
+
+
+def _highest(numbers: Iterable[str], prefix: str) -> dict[str, int]:
+    highest: dict[str, int] = {}
+    for number in numbers:
+        day, _dash, serial = number.removeprefix(prefix).partition("-")
+        if len(day) == 8 and day.isdigit() and serial.isdigit():
+            highest[day] = max(highest.get(day, 0), int(serial))
+    return highest
 
 
 def station_for_token(*, session: Session, token: str) -> Station | None:

@@ -69,7 +69,7 @@ def enroll_station(
         token=answer.token,
         signing_key=answer.signing_key,
     )
-    store.save_identity(identity)
+    store.save_identity(identity, answer.case_numbers, answer.record_numbers)
     return identity
 
 

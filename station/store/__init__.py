@@ -7,7 +7,7 @@ a projection folded from events by ``sync.reducer``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -112,10 +112,27 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             raw = meta.get(conn, meta.IDENTITY)
         return StationIdentity.model_validate_json(raw) if raw else None
 
-    def save_identity(self, identity: StationIdentity) -> None:
-        """Store the station credential (after ``station enroll``)."""
+    def save_identity(
+        self,
+        identity: StationIdentity,
+        case_numbers: Mapping[str, int] | None = None,
+        record_numbers: Mapping[str, int] | None = None,
+    ) -> None:
+        """Store the station credential (after ``station enroll``).
+
+        Args:
+            identity: the credential.
+            case_numbers: the highest case serial the division used per day (``YYYYMMDD``),
+                as the centre knows it: this PC's counters start above them (a replacement
+                PC never repeats its dead predecessor's numbers).
+            record_numbers: the same for 办不成事 record numbers.
+        """
         with writing(self.engine) as conn:
             meta.put(conn, meta.IDENTITY, identity.model_dump_json())
+            for day, serial in (case_numbers or {}).items():
+                meta.raise_to(conn, meta.case_counter_key(_day(day)), serial + 1)
+            for day, serial in (record_numbers or {}).items():
+                meta.raise_to(conn, records.counter_key(_day(day)), serial + 1)
 
     def require_identity(self) -> StationIdentity:
         """The identity, or :class:`NotEnrolled`."""
@@ -378,3 +395,8 @@ def _take_case_numbers(conn: Connection, division: str, day: date, count: int) -
         meta.raise_to(conn, key, held + count + 1)
         first = held + 1
     return first
+
+
+def _day(text: str) -> date:
+    """``20261202`` as a date."""
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
