@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from central.i18n import _
-from central.models import CatalogVersion, as_utc, utcnow
+from central.models import CatalogVersion, User, as_utc, utcnow
 from central.services.admin_audit import record_action
 from central.services.sessions import Person
 from forms.catalog.diff import CatalogDiff, diff_catalogs
@@ -160,7 +160,7 @@ def publish_catalog(
     path: Path | None,
     catalog: Catalog,
     published_by: str,
-    person: Person | None = None,
+    person: Person | User | None = None,
 ) -> PublishOutcome:
     """Store ``catalog`` as the next numbered version (a no-op when it is already served).
 
@@ -169,8 +169,8 @@ def publish_catalog(
         path: the configured catalog (version 0, the base of the first publication).
         catalog: the county's new catalog (already validated).
         published_by: the county administrator's username.
-        person: the signed-in administrator (over the API): the publication is
-            audited with them, in the same transaction.
+        person: the administrator who publishes (signed in over the API, or named by
+            ``--as`` at the server): audited with them, in the same transaction.
 
     Returns:
         The version's number and hash, whether it was stored, and its diff.

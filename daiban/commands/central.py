@@ -104,7 +104,7 @@ def serve(
     )
 
 
-def _administrator(session: Any, as_user: str | None) -> Any:
+def administrator(session: Any, as_user: str | None) -> Any:
     """The county administrator named by ``--as``, signed in with their password.
 
     Commands that change the county run on the server with direct database access:
@@ -151,7 +151,7 @@ def enroll(
         fail(_("--qr needs --url: the centre's address as the station PC reaches it"))
     table = county_divisions(settings.catalog_path)
     with open_session(settings) as session:
-        admin = _administrator(session, as_user)
+        admin = administrator(session, as_user)
         try:
             issued = issue_code(
                 session=session,
@@ -247,7 +247,7 @@ def codes_cancel(
     from central.services.stations import EnrollmentError, cancel_code, find_code
 
     with open_session(_settings()) as session:
-        admin = _administrator(session, as_user)
+        admin = administrator(session, as_user)
         try:
             code = find_code(session=session, ref=ref)
             record_action(
@@ -285,7 +285,7 @@ def revoke(
     from central.services.stations import revoke_station, unsent_warning
 
     with open_session(_settings()) as session:
-        admin = _administrator(session, as_user)
+        admin = administrator(session, as_user)
         station = _station_to_revoke(session, station_id, division, name)
         warning = unsent_warning(station)
         if warning and not force:
@@ -410,7 +410,7 @@ def user_add(
     settings = _settings()
     with open_session(settings) as session:
         first = as_user is None and role is Role.admin and not _has_administrator(session)
-        admin = None if first else _administrator(session, as_user)
+        admin = None if first else administrator(session, as_user)
         number = id_number or typer.prompt(_("Resident ID number of {name}").format(name=name))
         secret = password if password is not None else getpass.getpass(_("Password") + ": ")
         try:
@@ -495,7 +495,7 @@ def _change_user(username: str, as_user: str | None, action: str, **changes: Any
     from central.services.admin_audit import record_action
 
     with open_session(_settings()) as session:
-        admin = _administrator(session, as_user)
+        admin = administrator(session, as_user)
         if username == admin.username and changes.get("active") is False:
             fail(_("you cannot disable your own account"))
         try:

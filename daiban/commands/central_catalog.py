@@ -7,7 +7,6 @@ as the next numbered, immutable version. Stations download it on their next sync
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ import typer
 
 from daiban.context import JsonFlag, fail, print_json
 from daiban.i18n import _
+from daiban.signin import AsUser
 from forms.catalog import Catalog
 from forms.catalog.check import check_path
 from forms.catalog.loader import read_catalog
@@ -93,25 +93,22 @@ def diff(path: CatalogDir, as_json: JsonFlag = False) -> None:
 
 
 @app.command("publish")
-def publish(
-    path: CatalogDir,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="Who publishes (default: this computer's user name)."),
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Validate, compare and publish the catalog as the next numbered version."""
+def publish(path: CatalogDir, as_user: AsUser = None, as_json: JsonFlag = False) -> None:
+    """Validate, compare and publish the catalog as the next numbered version (--as: the
+    county administrator who publishes; audited)."""
     from central.services.catalog_versions import PublishRefused, publish_catalog
+    from daiban.commands.central import administrator
 
     catalog = _checked(path, as_json, quiet=True)
     with _central() as (settings, session):
+        admin = administrator(session, as_user)
         try:
             outcome = publish_catalog(
                 session=session,
                 path=settings.catalog_path,
                 catalog=catalog,
-                published_by=by or getpass.getuser(),
+                published_by=admin.username,
+                person=admin,
             )
         except PublishRefused as error:
             fail(str(error))

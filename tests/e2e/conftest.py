@@ -178,6 +178,7 @@ COUNTY_ADMIN = "county-admin"
 """The county administrator every ``Central.cli`` act names (``--as``)."""
 COUNTY_ADMIN_ID = "640522197002020053"
 _ACTING_CENTRAL = {("enroll",), ("revoke",), ("codes", "cancel"), ("user", "add")}
+_ACTING_CENTRAL |= {("catalog", "publish")}
 _ACTING_CENTRAL |= {("user", verb) for verb in ("disable", "enable", "passwd")}
 
 

@@ -133,7 +133,7 @@ def test_a_published_item_reaches_the_village_and_the_centre_applies_it(
     )
     assert [c["section"] for c in changed["changes"]] == ["material"]
     assert ["name", material_before, material_after] in changed["changes"][0]["details"]
-    published = central.cli("catalog", "publish", str(folder), "--by", "county-admin")
+    published = central.cli("catalog", "publish", str(folder))
     assert (published["number"], published["version"], published["published"]) == (
         1,
         NEW_VERSION,
