@@ -154,7 +154,10 @@ def received_counts(session: Session, county: str, period: Period) -> list[tuple
 
 
 def rated_rows(session: Session, county: str, period: Period) -> list[tuple[UUID, int]]:
-    """``(case_id, current rating)`` of the cases rated in the period."""
+    """``(case_id, current rating)`` of the cases rated in the period, without the 差评 the
+    county overturned on appeal (申诉复核: a mistaken 差评 does not count)."""
+    from central.services.loops import overturned_ratings
+
     start, end = period.bounds()
     rating = _case.view["rating"].as_integer()
     statement = (
@@ -169,7 +172,9 @@ def rated_rows(session: Session, county: str, period: Period) -> list[tuple[UUID
             rating.is_not(None),
         )
     )
-    return [(row[0], int(row[1])) for row in session.connection().execute(statement)]
+    overturned = overturned_ratings(session)
+    rows = session.connection().execute(statement)
+    return [(row[0], int(row[1])) for row in rows if row[0] not in overturned]
 
 
 def unresolved_ids(session: Session, county: str, period: Period) -> list[UUID]:

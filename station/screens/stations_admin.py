@@ -61,9 +61,22 @@ def station_cells(row: StationRow) -> tuple[str, ...]:
         level_name(row.role),
         format_short(row.last_seen) or _("never"),
         unsent,
-        row.catalog_version or "—",
+        catalog_label(row.catalog_version),
         _("revoked") if row.revoked else _("in use"),
     )
+
+
+def catalog_label(reported: str) -> str:
+    """A station's catalog as the county calls it: ``2026.12.1 第1版``, or ``2026.11.2 随软件``
+    for the one shipped with daiban (the station reports ``<number>:<version>``)."""
+    if not reported:
+        return "—"
+    number, _sep, version = reported.rpartition(":")
+    if not number.isdigit():
+        return reported  # an older station reports the version alone
+    if number == "0":
+        return _("{version} shipped").format(version=version)
+    return _("{version} No. {number}").format(version=version, number=number)
 
 
 class StationsScreen(DeskScreen[None]):

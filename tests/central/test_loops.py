@@ -15,6 +15,8 @@ from sqlmodel import Session
 
 from central.models import AdminAction, LoopItem, LoopStep
 from central.services.bundles import import_bundle
+from central.services.dashboard import rated_rows
+from central.services.dashboard_data import Period
 from central.services.loops import overturned_ratings
 from central.settings import CentralSettings
 from sync.bundle import write_bundle
@@ -201,12 +203,15 @@ def test_an_overturned_appeal_closes_the_item_and_leaves_the_satisfaction_figure
     appealed = client.post(f"{url}/appeal", json={"text": "居民误选，已电话确认"}, headers=reviewer)
     assert appealed.json()["appeal"] == "pending"
     assert overturned_ratings(session) == set()
+    rated_ever = Period(date(2000, 1, 1), date(2100, 1, 1))
+    assert [cid for cid, _rating in rated_rows(session, "640522", rated_ever)] == [case_id]
     decided = client.post(
         f"{url}/appeal-decision", json={"overturn": True, "note": "属实"}, headers=admin
     )
     assert (decided.json()["appeal"], decided.json()["state"]) == ("overturned", "closed")
     session.expire_all()
     assert overturned_ratings(session) == {case_id}
+    assert rated_rows(session, "640522", rated_ever) == []  # the 看板 no longer counts it
 
 
 def test_an_upheld_appeal_keeps_the_rating_and_the_work_goes_on(
