@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from central.services.catalog_versions import served_catalog
+from forms.catalog import Catalog
 from forms.catalog.lint import CatalogError
 from forms.catalog.loader import load_catalog
 from forms.publish import publish
@@ -41,34 +42,15 @@ def published_catalog(path: Path | None) -> bytes:
     return publish(load_catalog(path))
 
 
-def accept_level(path: Path | None, item_code: str) -> str | None:
-    """Who accepts (受理) an item, by the county's catalog: its handling path's ``accept``.
+def handling_levels(catalog: Catalog, item_code: str) -> tuple[str | None, str | None]:
+    """Who decides (办结) and who accepts (受理) an item, by ``catalog``'s handling path.
 
     Returns:
-        ``township``, ``county``, ...; None when the catalog cannot be read or has no such item.
+        ``(decide, accept)``: ``township``, ``county``…; ``(None, None)`` for an item the
+        catalog does not have (the lifecycle's role rules still hold).
     """
-    if not item_code:
-        return None
     try:
-        return load_catalog(path).get(item_code).path.accept
-    except (CatalogError, OSError, ValueError, KeyError):
-        return None
-
-
-def decide_level(path: Path | None, item_code: str) -> str | None:
-    """Who decides (办结) an item, by the county's catalog: its handling path's ``decide``.
-
-    Args:
-        path: the county's catalog (None: the shipped one).
-        item_code: the case's item.
-
-    Returns:
-        ``township``, ``county``, ...; None when the catalog cannot be read or has no such
-        item (nothing to check against: the lifecycle's role rules still hold).
-    """
-    if not item_code:
-        return None
-    try:
-        return load_catalog(path).get(item_code).path.decide
-    except (CatalogError, OSError, ValueError, KeyError):
-        return None
+        path = catalog.get(item_code).path
+    except KeyError:
+        return None, None
+    return path.decide, path.accept

@@ -115,6 +115,31 @@ def catalog_versions(*, session: Session) -> list[CatalogVersion]:
     return list(session.exec(select(CatalogVersion).order_by(col(CatalogVersion.number))))
 
 
+_current: dict[str, Catalog] = {}
+"""The latest published catalog, by its hash (one entry: a new publication replaces it)."""
+
+
+def current_catalog(*, session: Session, path: Path | None) -> Catalog:
+    """The catalog the county runs now: the latest published version, else the configured one.
+
+    What the centre checks a case against (the handling path: who accepts, who decides), so
+    a newly published item is checked like a shipped one. One indexed read per call; the
+    document is parsed once per publication.
+    """
+    query = select(CatalogVersion.number, CatalogVersion.sha256)
+    row = session.exec(query.order_by(col(CatalogVersion.number).desc()).limit(1)).first()
+    if row is None:
+        return _version_zero(path)[0]
+    number, sha256 = row
+    catalog = _current.get(sha256)
+    if catalog is None:
+        stored = session.get_one(CatalogVersion, number)
+        catalog = read_published(stored.document.encode("utf-8")).catalog
+        _current.clear()
+        _current[sha256] = catalog
+    return catalog
+
+
 def _served_catalog_object(session: Session, path: Path | None) -> Catalog:
     row = _latest_row(session)
     if row is None:

@@ -55,9 +55,11 @@ from central.models import (
     utcnow,
 )
 from central.services import audit, sequence
-from central.services.catalog import accept_level, decide_level
+from central.services.catalog import handling_levels
+from central.services.catalog_versions import current_catalog
 from central.services.loop_intake import open_items
 from central.services.scope import write_problem
+from forms.catalog import Catalog
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import EventResult, ResultStatus
@@ -100,7 +102,11 @@ class _Batch:
     touched: set[UUID] = field(default_factory=set)
     duplicates: int = 0
     catalog_path: Path | None = None
-    """The county's catalog: whose handling path says who may complete (办结) an item."""
+    """The county's configured catalog (version 0, until the county publishes one)."""
+    session: Session | None = None
+    catalog: Catalog | None = None
+    """The catalog the county runs now (latest published), read once per batch when needed:
+    its handling paths say who may accept and complete (办结) an item."""
 
 
 def apply_events(
@@ -145,7 +151,7 @@ def _apply_once(
 ) -> list[EventResult]:
     # Pure-Python work first, outside the serialised section.
     batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
-    batch.catalog_path = catalog_path
+    batch.catalog_path, batch.session = catalog_path, session
     for event, result in zip(events, batch.results, strict=True):
         if result is None and event.id not in batch.prepared:
             row = batch.prepared[event.id] = _event_row(event)
@@ -325,8 +331,10 @@ def _path_problem(batch: _Batch, held: View | None, event: Event) -> str | None:
         return None
     if not held.exists or not held.item_code or judge(held, event)[0] is EventStatus.superseded:
         return None  # the lifecycle's own reason comes first
-    decide = decide_level(batch.catalog_path, held.item_code)
-    accept = accept_level(batch.catalog_path, held.item_code)
+    if batch.catalog is None:
+        assert batch.session is not None
+        batch.catalog = current_catalog(session=batch.session, path=batch.catalog_path)
+    decide, accept = handling_levels(batch.catalog, held.item_code)
     return check_handling_path(event.kind, event.actor_role, decide, accept)
 
 

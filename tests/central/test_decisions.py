@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from central.models import CaseRow
+from central.services.catalog_versions import publish_catalog
+from forms.catalog import load_catalog
 from sync.events import EventKind, Role
 from sync.protocol import API_PREFIX
 from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE
@@ -169,3 +171,23 @@ def test_a_full_id_look_is_kept_by_the_centre_without_the_number(
         {"whose": "applicant", "name": "王芳"},
     )
     assert view["state"] == "accepted"  # a note: the case does not move
+
+
+def test_a_published_item_is_checked_by_its_own_handling_path(
+    enroll: Any, session: Session
+) -> None:
+    """同源发布: an item the county published (not shipped) has the path it was published with."""
+    shipped = load_catalog()
+    new_item = shipped.get(COUNTY_ITEM).model_copy(
+        update={"code": "640522-MZ-006", "name": "县里新发布的事项", "version": 1}
+    )
+    published = shipped.model_copy(
+        update={"version": "2026.12.7", "items": [*shipped.items, new_item]}
+    )
+    publish_catalog(session=session, path=None, catalog=published, published_by="admin-ma")
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    case_id = _accepted_case(village, township, "640522-MZ-006")
+
+    answer = _complete(township, case_id)
+    assert answer["status"] == "superseded"  # the county decides it, as published
+    assert answer["reason"] == "the catalog has this item decided by the county: forward it"
