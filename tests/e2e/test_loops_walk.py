@@ -19,6 +19,7 @@ from textual.widgets import Select
 from forms.catalog import load_catalog
 from station.app import make_app
 from station.config import load_settings
+from station.screens.dashboard import DashboardScreen, FigureCard
 from station.screens.loops import LoopItemScreen, LoopsScreen
 from station.services.cases import Actor, CaseService
 from station.store import StationStore
@@ -121,8 +122,12 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
     _person(central, township, "ma", "reviewer", TOWNSHIP)
 
     async def county_assigns(pilot: Any) -> None:
-        await pilot.app.push_screen(LoopsScreen(pilot.app.desk))
+        assert isinstance(pilot.app.screen, DashboardScreen)  # the county's home: the 看板
+        bad = pilot.app.screen.query_one("#figure-bad", FigureCard)
+        assert str(bad.render()).split() == ["差评", "1"]
+        await pilot.press("3")  # 闭环
         await settle(pilot)
+        assert isinstance(pilot.app.screen, LoopsScreen)
         shown = flat_text(pilot)
         assert f"差评{number}" in shown and "待分派" in shown
         await pilot.press("enter")
@@ -148,7 +153,7 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
     await _at_desk(township, "ma", township_follows_up)
 
     async def county_closes(pilot: Any) -> None:
-        await pilot.app.push_screen(LoopsScreen(pilot.app.desk))
+        await pilot.press("3")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
