@@ -126,10 +126,11 @@ def find_progress(*, session: Session, key: str, today: date | None = None) -> P
     view = CaseView.model_validate_json(raw) if isinstance(raw, str) else CaseView(**raw)
     if view.state not in STATE_WORDS or view.applicant is None:
         return None
-    return _page(view, today)
+    return page_of(view, today=today)
 
 
-def _page(view: CaseView, today: date | None) -> ProgressPage:
+def page_of(view: CaseView, *, today: date | None = None) -> ProgressPage:
+    """What the page of ``view`` shows (see :func:`find_progress`)."""
     state = STATE_WORDS[view.state]
     if view.state is CaseState.completed and view.result in RESULT_WORDS:
         state = f"已办结：{RESULT_WORDS[view.result]}"

@@ -78,7 +78,7 @@ def render_not_found() -> str:
     return _document(NOT_FOUND, f"<h1>{NOT_FOUND}</h1>")
 
 
-@router.get("/{key}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/{key:path}", response_class=HTMLResponse, include_in_schema=False)
 def progress_page(key: str, session: SessionDep) -> HTMLResponse:
     """The public progress page of the case with this key, or 未找到 (404)."""
     page = find_progress(session=session, key=key[:64])
