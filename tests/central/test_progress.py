@@ -120,3 +120,50 @@ def test_masked_names_and_urls() -> None:
     assert progress_url("", key) is None, "no configured URL: the QR keeps the case number"
     assert progress_url("https://zwfw.example.gov.cn", "") is None, "a case of older software"
     assert progress_url("https://政务.cn", key) is None, "the QR carries ASCII only"
+
+
+def test_keys_pushed_before_the_upgrade_answer_after_it(db_url: str) -> None:
+    """0008 fills ``progress_key`` from the applied ``created`` events already held."""
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from central.db import make_engine
+    from central.migrate import alembic_config, upgrade
+    from central.models import EVENT_TABLE, PROGRESS_KEY_TABLE
+    from central.services.progress import key_hash
+    from sync.events import Event, Role
+    from sync.ids import new_id
+
+    key = new_progress_key()
+    event = Event(
+        id=new_id(),
+        case_id=new_id(),
+        case_number="640522100201-20261130-0001",
+        division="640522100201",
+        kind=EventKind.created,
+        station_id="st-new",
+        station_seq=1,
+        base_version=0,
+        actor_id="u-agent",
+        actor_role=Role.agent,
+        device_time=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        payload=default_payload(EventKind.created) | {PAYLOAD_KEY: key},
+    )
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0007")
+            row = event.model_dump(mode="json") | {"id": event.id, "case_id": event.case_id}
+            row |= {"device_time": event.device_time, "kind": "created", "actor_role": "agent"}
+            row |= {"central_seq": 1, "status": "applied", "received_at": event.device_time}
+            row |= {"scope_division": event.division}
+            connection.execute(insert(EVENT_TABLE), [row])
+            connection.commit()
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.execute(select(PROGRESS_KEY_TABLE)).all()
+        assert [(r.key_hash, r.case_id) for r in found] == [(key_hash(key), event.case_id)]
+    finally:
+        engine.dispose()
