@@ -58,7 +58,7 @@ def _document(title: str, body: str) -> str:
 
 def render_page(page: ProgressPage) -> str:
     """The page of one case: state first, then the next step, then the details."""
-    rows = [("事项", page.item_name), ("申请人", page.name), ("办件编号", page.case_number)]
+    rows = [("申请人", page.name), ("办件编号", page.case_number)]
     details = "".join(
         f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in (*rows, *page.dates)
     )
