@@ -21,6 +21,7 @@ from central.api.routes import (
     enroll,
     hello,
     loops,
+    progress,
     pull,
     push,
 )
@@ -78,6 +79,7 @@ def create_app(settings: CentralSettings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(api_router())
+    app.include_router(progress.router)  # GET /p/{key}: public, outside the API prefix
     app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
     return app

@@ -219,6 +219,16 @@ class CaseRow(CentralModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class ProgressKey(CentralModel, table=True):
+    """A case's public progress page key (扫码查询进度), by its SHA-256: the key itself is
+    only on the resident's receipt and in the case's ``created`` event."""
+
+    __tablename__ = "progress_key"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False))
+
+
 class UnresolvedRecordRow(CentralModel, table=True):
     """A 办不成事 record's current state (its own table: never a case, never counted as one)."""
 
@@ -397,3 +407,4 @@ AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 COUNTER_TABLE = Counter.__table__  # type: ignore[attr-defined]
 BLOBREF_TABLE = BlobRef.__table__  # type: ignore[attr-defined]
 UNRESOLVED_TABLE = UnresolvedRecordRow.__table__  # type: ignore[attr-defined]
+PROGRESS_KEY_TABLE = ProgressKey.__table__  # type: ignore[attr-defined]

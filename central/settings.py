@@ -69,6 +69,10 @@ class CentralSettings(BaseSettings):
     .json); empty means the catalog shipped with daiban."""
     loop_limit_workdays: int = 15
     """闭环: working days from a 差评 or 办不成事 item's creation to its close (红黄牌 from it)."""
+    public_base_url: str = ""
+    """The county's public address (``https://zwfw.example.gov.cn``): receipts' QR codes
+    carry ``<base>/p/<key>``, served by this API without sign-in. Empty: the QR carries
+    the case number. Stations learn it at every hello."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

@@ -18,6 +18,7 @@ from sync.payloads import (
     EditedPayload,
     SupplementedPayload,
 )
+from sync.progress import PAYLOAD_KEY, is_progress_key
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -62,8 +63,14 @@ def _created(view: CaseView, event: Event, p: CreatedPayload) -> dict[str, Any]:
         "agent_name": p.agent_name,
         "agent_phone": p.agent_phone,
         "handling_division": p.handling_division or "",
+        "progress_key": _progress_key(p),
         "created_at": event.device_time,
     }
+
+
+def _progress_key(p: CreatedPayload) -> str:
+    key = (p.model_extra or {}).get(PAYLOAD_KEY)
+    return key if isinstance(key, str) and is_progress_key(key) else ""
 
 
 def _edited(view: CaseView, p: EditedPayload) -> dict[str, Any]:

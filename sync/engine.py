@@ -144,6 +144,8 @@ class SyncReport(BaseModel):
     """Why the run stopped early, if it did."""
     catalog_version: str | None = None
     """The catalog version the centre announced (fetch it if it differs from the local one)."""
+    public_base_url: str | None = None
+    """The county's public base URL as the centre said at hello (None: no hello answered)."""
 
 
 def event_bytes(event: Event) -> int:
@@ -185,6 +187,7 @@ def _hello(
     if server_time.tzinfo is None:
         server_time = server_time.replace(tzinfo=UTC)
     report.skew_seconds = (server_time - midpoint).total_seconds()
+    report.public_base_url = answer.public_base_url
     if not answer.min_schema_version <= SCHEMA_VERSION <= answer.max_schema_version:
         raise SyncError(
             f"the centre accepts event schema {answer.min_schema_version}-"

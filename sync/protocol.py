@@ -109,6 +109,9 @@ class HelloResponse(BaseModel):
     station_id: str
     division: str
     role: StationRole
+    public_base_url: str = ""
+    """The county's public progress pages (``<base>/p/<key>``, for the receipts' QR codes);
+    empty: none configured (receipts carry the case number)."""
 
 
 class PushRequest(BaseModel):

@@ -24,6 +24,7 @@ from sync.effects import effects
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, is_record_event
 from sync.lifecycle import CaseState, check_transition, find_transition
 from sync.payloads import validate_payload
+from sync.progress import PAYLOAD_KEY
 from sync.unresolved import UnresolvedView, apply_record
 from sync.views import CaseView, EntryStatus, HistoryEntry, history_entry
 
@@ -140,6 +141,8 @@ def _changes(value: dict[str, Any]) -> dict[str, Any]:
 def _summary(payload: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in payload.items():
+        if key == PAYLOAD_KEY:  # the public page's key stays off the timeline
+            continue
         if key == "changes" and isinstance(value, dict):
             out[key] = _changes(value)
         elif key in ("applicant", "principal"):

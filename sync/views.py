@@ -79,6 +79,8 @@ class CaseView(BaseModel):
     agent_phone: str = ""
     handling_division: str = ""
     """区内通办: the township (or county) in charge when not the taking station's own."""
+    progress_key: str = ""
+    """The key of the case's public progress page (``sync.progress``); empty: older software."""
     created_at: datetime | None = None
     received_at: datetime | None = None
     submitted_at: datetime | None = None

@@ -58,6 +58,7 @@ from central.services import audit, sequence
 from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
 from central.services.loop_intake import open_items
+from central.services.progress import record_keys
 from central.services.scope import write_problem
 from forms.catalog import Catalog
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
@@ -370,6 +371,7 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
         connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows, batch.digests))
         _save_cases(connection, batch, station)
         _save_blob_refs(connection, batch.rows)
+        record_keys(connection, batch.rows)  # 扫码查询进度: the public page's key
         sequence.set_counter(connection, last_seq)
         open_items(connection, _loop_views(batch), station)  # 闭环: 差评 and 办不成事
     values: dict[str, Any] = {"last_seen": utcnow()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from station.store.db import reading
 from station.store.models import StationIdentity
 from station.store.tables import CASES
 from sync.lifecycle import CaseState
+from sync.progress import progress_url
 from sync.protocol import StationRole
 from sync.reducer import CaseView
 
@@ -219,6 +221,9 @@ def document_for(
         township_name=_case_township(store, identity, catalog, view),
         today=today,
         reprint=reprint,
+    )
+    document = replace(
+        document, verify_url=progress_url(store.public_base_url(), view.progress_key)
     )
     if kind == "notice" and not document.deferred:
         raise NotApplicable(

@@ -39,6 +39,7 @@ from sync.blobs import store_blob
 from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
 from sync.payloads import validate_payload
+from sync.progress import PAYLOAD_KEY, new_progress_key
 from sync.protocol import StationRole
 from sync.reducer import CaseView
 from sync.unresolved import UnresolvedView
@@ -190,6 +191,7 @@ class CaseService(ReviewerActions):
             "station_name": self._station_name(),
             "agent_name": self.actor.name,
             "agent_phone": self.actor.phone,
+            PAYLOAD_KEY: new_progress_key(),  # the receipt's QR: the public progress page
         }
 
     def take_in(

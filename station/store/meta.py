@@ -14,6 +14,8 @@ PULL_CURSOR = "pull_cursor"
 CLOCK_SKEW = "clock_skew_seconds"
 CATALOG_VERSION = "catalog_version"
 FTS_REBUILD = "fts_rebuild"
+PUBLIC_BASE_URL = "public_base_url"
+"""The county's public base URL as the centre last said at hello (receipts' QR codes)."""
 
 
 def get(conn: Connection, key: str) -> str | None:

@@ -133,11 +133,24 @@ class SyncSideMixin:
             "rejected": report.rejected,
             "error": report.error,
         }
+        self._remember_public_url(report.public_base_url)
         if self._repeats_quiet_run(report):
             return
         with writing(self.engine) as conn:
             conn.execute(insert(SYNC_RUNS).values(**values))
             meta.put(conn, meta.CLOCK_SKEW, f"{report.skew_seconds:.3f}")
+
+    def _remember_public_url(self, url: str | None) -> None:
+        """Keep the county's public base URL the centre announced (written only on a change)."""
+        if url is None or url == self.public_base_url():
+            return
+        with writing(self.engine) as conn:
+            meta.put(conn, meta.PUBLIC_BASE_URL, url)
+
+    def public_base_url(self) -> str:
+        """The county's public base URL for receipts' QR codes (empty: none known)."""
+        with reading(self.engine) as conn:
+            return meta.get(conn, meta.PUBLIC_BASE_URL) or ""
 
     def _repeats_quiet_run(self, report: SyncReport) -> bool:
         """A successful run that moved nothing, less than a minute after another such run.

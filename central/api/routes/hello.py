@@ -31,4 +31,5 @@ def hello(
         station_id=station.id,
         division=station.division,
         role=StationRole(station.role),
+        public_base_url=settings.public_base_url,
     )
