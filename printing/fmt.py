@@ -30,7 +30,7 @@ def mask_id(id_number: str) -> str:
     Keeps the 6-digit area code and the last 4 characters; everything between
     becomes ``*``. Short or empty values are masked entirely but for the last 4.
     """
-    value = id_number.strip()
+    value = id_number.strip().upper()  # the check character x is printed X
     if not value:
         return ""
     if len(value) <= 10:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
+from printing import roles
 from printing.fmt import cn_date, mask_id, material_form, status_text
 from printing.fonts import CjkFont
 from printing.layout import Sheet
@@ -56,7 +57,8 @@ def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
     story += [Spacer(1, 3 * mm), sheet.para(CLOSING, "indent"), Spacer(1, 2 * mm)]
     story += [sheet.para(_contact(doc)), Spacer(1, 8 * mm)]
-    story.append(sheet.signatures(["代办员（签字）", "申请人签收（签字并捺印）"], width))
+    signer = f"{roles.signer(doc)}签收（签字并捺印）"
+    story.append(sheet.signatures(["代办员（签字）", signer], width))
     story += [Spacer(1, 4 * mm), sheet.para(f"{doc.station_name}（盖章）", "right")]
     story.append(sheet.para(cn_date(doc.received_at), "right"))
     return story
@@ -77,7 +79,8 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     if not doc.deferred:
         story.append(sheet.para("经核对，材料齐全，无需补交。"))
     story += [rule, sheet.para(CLOSING, "small"), sheet.para(_contact(doc), "small")]
-    story += [Spacer(1, 5 * mm), sheet.para("申请人签收：________________"), Spacer(1, 2 * mm)]
+    signer = f"{roles.signer(doc)}签收：________________"
+    story += [Spacer(1, 5 * mm), sheet.para(signer), Spacer(1, 2 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_date(doc.received_at)}", "small"))
     return story
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
+from printing import roles
 from printing.flowables import CutLine, qr_code
 from printing.fmt import (
     cn_date,
@@ -61,20 +62,23 @@ def notices(doc: CaseDocument) -> list[str]:
     return lines
 
 
+def agent_text(doc: CaseDocument) -> str:
+    """The station's 代办员 with their phone, or the name alone when the phone is unknown."""
+    phone = doc.agent_phone.strip()
+    return f"{doc.agent_name}（电话 {phone}）" if phone else doc.agent_name
+
+
 def _party_rows(doc: CaseDocument) -> list[list[object]]:
+    who = roles.resident(doc)
     rows: list[list[object]] = [
-        ["申请人", doc.applicant.name, "身份证号", mask_id(doc.applicant.id_number)],
-        ["联系电话", doc.applicant.phone, "住址", doc.applicant.address],
+        [roles.RESIDENT, who.name, "身份证号", mask_id(who.id_number)],
+        ["联系电话", who.phone, "住址", who.address],
     ]
-    if doc.principal is not None:
+    proxy = roles.acting(doc)
+    if proxy is not None:
         rows += [
-            [
-                "委托人（服务对象）",
-                doc.principal.name,
-                "身份证号",
-                mask_id(doc.principal.id_number),
-            ],
-            ["代办关系", relation_text(doc.relation), "委托人电话", doc.principal.phone],
+            [f"{roles.ACTING}（受托人）", proxy.name, "身份证号", mask_id(proxy.id_number)],
+            ["代办关系", relation_text(doc.relation), f"{roles.ACTING}电话", proxy.phone],
         ]
     else:
         rows.append(["代办关系", relation_text(doc.relation), None, None])
@@ -88,7 +92,7 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
             "收件时间",
             cn_datetime(doc.received_at),
             "收件代办员",
-            f"{doc.agent_name}（电话 {doc.agent_phone}）",
+            agent_text(doc),
         ],
         ["承诺时限", f"{doc.promised_days}个工作日", "预计办结日期", cn_date(doc.due_date)],
         ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
@@ -128,7 +132,8 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
-    signatures = sheet.signatures(["代办员（签字）", "申请人（签字并捺印）"], A4_INNER)
+    signer = f"{roles.signer(doc)}（签字并捺印）"
+    signatures = sheet.signatures(["代办员（签字）", signer], A4_INNER)
     seal = sheet.para(f"{doc.station_name}（盖章）", "right")
     story += [Spacer(1, 3 * mm), sheet.unsplit([signatures, seal])]
     return story
@@ -140,14 +145,15 @@ def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     summary = f"已收{len(received)}件" + (
         f"，容缺后补{len(deferred)}件：{deferred_text(doc)}" if deferred else ""
     )
-    who = doc.represented
+    who = roles.resident(doc)
+    proxy = roles.acting(doc)
     rows: list[list[object]] = [
         ["办件编号", doc.case_number, "收件时间", cn_datetime(doc.received_at)],
         [
-            "申请人",
-            f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}",
-            "服务对象",
+            roles.RESIDENT,
             f"{who.name}　{mask_id(who.id_number)}",
+            roles.ACTING,
+            f"{proxy.name}　{mask_id(proxy.id_number)}" if proxy else "本人办理",
         ],
         ["办理事项", item_text(doc), None, None],
         ["材料", summary, None, None],
@@ -160,7 +166,7 @@ def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         Spacer(1, 1.5 * mm),
         sheet.field_table(rows, [22 * mm, 70 * mm, 22 * mm, 68 * mm]),
         Spacer(1, 2 * mm),
-        sheet.signatures(["申请人签收（签字并捺印）", "代办员（签字）"], A4_INNER),
+        sheet.signatures([f"{roles.signer(doc)}签收（签字并捺印）", "代办员（签字）"], A4_INNER),
     ]
 
 
@@ -181,14 +187,17 @@ def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
 
 
 def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
+    who = roles.resident(doc)
     lines = [
         ("编号", doc.case_number),
-        ("申请人", f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}"),
-        ("电话", doc.applicant.phone),
+        (roles.RESIDENT, f"{who.name}　{mask_id(who.id_number)}"),
+        ("电话", who.phone),
     ]
-    if doc.principal is not None:
+    proxy = roles.acting(doc)
+    if proxy is not None:
         lines += [
-            ("委托人", f"{doc.principal.name}　{mask_id(doc.principal.id_number)}"),
+            (roles.ACTING, f"{proxy.name}　{mask_id(proxy.id_number)}"),
+            ("代办电话", proxy.phone),
             ("代办关系", relation_text(doc.relation)),
         ]
     return lines + [
@@ -197,7 +206,7 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
         ("承诺时限", f"{doc.promised_days}个工作日"),
         ("预计办结", cn_date(doc.due_date)),
         ("办件去向", doc.next_step),
-        ("代办员", f"{doc.agent_name}　{doc.agent_phone}"),
+        ("代办员", agent_text(doc)),
         ("进度查询", doc.enquiry),
         ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
     ]
@@ -222,7 +231,7 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
     code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
-    story += [sheet.para("申请人签字（捺印）：______________"), Spacer(1, 4 * mm)]
+    story += [sheet.para(f"{roles.signer(doc)}签字（捺印）：______________"), Spacer(1, 4 * mm)]
     story += [sheet.para("代办员签字：______________"), Spacer(1, 3 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))
     return build_roll(

@@ -281,7 +281,9 @@ def test_a_long_receipt_flows_on_instead_of_shrinking_and_keeps_its_stub() -> No
 
 
 def test_when_the_agent_acts_the_agent_is_authorised() -> None:
-    by_agent = dataclasses.replace(CASE, relation="agent")
+    # The village agent acting for the resident is entered as the acting person.
+    agent = Party("李秀兰", CASE.agent_id_number, CASE.agent_phone)
+    by_agent = dataclasses.replace(CASE, relation="agent", applicant=agent)
     text = pdf_text(documents.render_authorization(by_agent).pdf)
     assert CASE.agent_id_number in text and "李秀兰" in text and "代办员" in text
     own = dataclasses.replace(CASE, principal=None, relation="self")
