@@ -88,7 +88,7 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
 def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocument:
     """The notice on A4 or on an 80 mm roll."""
     if fmt == "a4":
-        sheet = Sheet(font, size=11)
+        sheet = Sheet(font, size=11, floor=10)
         return build_a4(
             sheet,
             _a4(sheet, doc),
@@ -97,7 +97,7 @@ def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocumen
             reprinted_on=doc.reprinted_on,
         )
     if fmt == "80mm":
-        sheet = Sheet(font, size=9)
+        sheet = Sheet(font, size=11, floor=10)
         return build_roll(
             sheet,
             _roll(sheet, doc),

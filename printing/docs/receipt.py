@@ -26,6 +26,10 @@ from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4_with_stub, build_roll
 
 TITLE = "帮代办收件回执"
+ROLL_SIZE = 11.0
+"""Body type on the 80 mm roll, in points."""
+ROLL_FLOOR = 10.0
+"""Nothing on the roll is smaller: an 80-year-old reads it."""
 A4_INNER = 182 * mm
 
 
@@ -204,24 +208,34 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
         ("事项", item_text(doc)),
         ("收件时间", cn_datetime(doc.received_at)),
         ("承诺时限", f"{doc.promised_days}个工作日"),
-        ("预计办结", cn_date(doc.due_date)),
-        ("办件去向", doc.next_step),
         ("代办员", agent_text(doc)),
         ("进度查询", doc.enquiry),
         ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
     ]
 
 
+def roll_lead(doc: CaseDocument) -> list[str]:
+    """What the resident must know first, printed largest after the title: when, and what next."""
+    lines = [f"预计办结：{cn_date(doc.due_date)}"]
+    if doc.deferred:
+        names = "、".join(m.name for m in doc.deferred)
+        by = cn_date(doc.supply_deadline)
+        lines.append(f"请于{by}前补交：{names}" if by else f"请补交：{names}")
+    lines.append(f"下一步：{doc.next_step}")
+    return lines
+
+
 def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
-    """The 80 mm thermal receipt: one column, the QR code centred."""
-    sheet = Sheet(font, size=9)
+    """The 80 mm thermal receipt: one column, the QR code centred, nothing under 10 pt."""
+    sheet = Sheet(font, size=ROLL_SIZE, floor=ROLL_FLOOR)
     rule = HRFlowable(width="100%", thickness=0.6, dash=[2, 2], spaceBefore=2, spaceAfter=2)
     story: list[Flowable] = [
         sheet.para(TITLE, "title"),
         sheet.para(doc.station_name, "center"),
         rule,
     ]
-    story.append(sheet.pairs(_roll_lines(doc), [15 * mm, 57 * mm]))
+    story += [sheet.para(line, "lead") for line in roll_lead(doc)]
+    story += [rule, sheet.pairs(_roll_lines(doc), [19 * mm, 53 * mm])]
     story += [rule, sheet.para("收取材料：")]
     for i, m in enumerate(doc.materials, start=1):
         by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
