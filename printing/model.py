@@ -105,6 +105,14 @@ class CaseDocument:
     complaint_phone: str = ""
     authorization_until: date | None = None
     """End of the 授权委托书 period; until completion when absent."""
+    date_notes: tuple[str, ...] = ()
+    """What the reader must know about how the dates were counted (a provisional
+    holiday table), in Chinese; printed with the terms."""
+
+    @property
+    def immediate(self) -> bool:
+        """A 即办件: decided on the spot once it reaches the deciding office (no time limit)."""
+        return self.promised_days == 0
 
     @property
     def represented(self) -> Party:

@@ -6,6 +6,8 @@ township's, so the receipt says so and never speaks in the township's name.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
@@ -19,6 +21,7 @@ from printing.fmt import (
     material_form,
     relation_text,
     status_text,
+    wall_time,
 )
 from printing.fonts import CjkFont
 from printing.layout import Sheet
@@ -43,6 +46,20 @@ def item_text(doc: CaseDocument) -> str:
     return f"{doc.item_name}（事项编码 {doc.item_code}，第{doc.item_version}版）"
 
 
+def promised_text(doc: CaseDocument) -> str:
+    """The promised limit in words: N个工作日, or for a 即办件 that it is done on the spot."""
+    if doc.immediate:
+        return "即办件（送达审批部门后当场办理，不另设办理时限）"
+    return f"{doc.promised_days}个工作日"
+
+
+def due_text(doc: CaseDocument) -> str:
+    """The expected completion date; a 即办件 decided at the station says 当场办结."""
+    if doc.immediate and wall_day(doc.received_at) == doc.due_date:
+        return "当场办结"
+    return cn_date(doc.due_date)
+
+
 def deferred_text(doc: CaseDocument) -> str:
     """One sentence listing what is to be supplied later, and by when."""
     parts = []
@@ -63,7 +80,18 @@ def notices(doc: CaseDocument) -> list[str]:
         lines.insert(
             1, f"容缺后补材料请按期补交至本站：{deferred_text(doc)}。逾期未补交的，可能无法办结。"
         )
+    lines += [sentence(note) for note in doc.date_notes]
     return lines
+
+
+def sentence(text: str) -> str:
+    """A note as a sentence: ends with 。 unless it already ends with punctuation."""
+    return text if text.endswith(("。", "；", "！")) else f"{text}。"
+
+
+def wall_day(moment: datetime) -> date:
+    """The China calendar day of a moment (naive times are China wall-clock time)."""
+    return wall_time(moment).date()
 
 
 def agent_text(doc: CaseDocument) -> str:
@@ -98,7 +126,7 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
             "收件代办员",
             agent_text(doc),
         ],
-        ["承诺时限", f"{doc.promised_days}个工作日", "预计办结日期", cn_date(doc.due_date)],
+        ["承诺时限", promised_text(doc), "预计办结日期", due_text(doc)],
         ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
         ["进度查询", f"{doc.enquiry}；凭办件编号查询，或扫描右上角二维码", None, None],
     ]
@@ -161,7 +189,7 @@ def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         ],
         ["办理事项", item_text(doc), None, None],
         ["材料", summary, None, None],
-        ["预计办结", cn_date(doc.due_date), "代办员", doc.agent_name],
+        ["预计办结", due_text(doc), "代办员", doc.agent_name],
     ]
     return [
         CutLine("沿虚线剪开　上联交申请人　下联（存根）由便民服务站留存", sheet.font.name),
@@ -207,7 +235,7 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
     return lines + [
         ("事项", item_text(doc)),
         ("收件时间", cn_datetime(doc.received_at)),
-        ("承诺时限", f"{doc.promised_days}个工作日"),
+        ("承诺时限", promised_text(doc)),
         ("代办员", agent_text(doc)),
         ("进度查询", doc.enquiry),
         ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
@@ -216,7 +244,7 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
 
 def roll_lead(doc: CaseDocument) -> list[str]:
     """What the resident must know first, printed largest after the title: when, and what next."""
-    lines = [f"预计办结：{cn_date(doc.due_date)}"]
+    lines = [f"预计办结：{due_text(doc)}"]
     if doc.deferred:
         names = "、".join(m.name for m in doc.deferred)
         by = cn_date(doc.supply_deadline)

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from daiban.cli import app
 from forms.catalog import ServiceItem, load_catalog
-from forms.workdays import promised_due_date, supply_by
+from forms.workdays import due_date, supply_by
 from station.services.cases import Actor, Application, CaseService, today_in_china
 from station.store import StationIdentity, StationStore
 from sync.events import EventKind, RecordedEvent, Role
@@ -239,7 +239,8 @@ def _no_full_id(text: str) -> None:
 
 def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     number = station.deferred.case_number
-    due = promised_due_date(station.item, station.today).date
+    # The days the case travels to the township, then the promised limit.
+    due = due_date(station.today, station.item.path.forward_days + station.item.promised_days).date
     supply = supply_by(station.item, station.today).date
     a4 = station.pdf("receipt", number, out=tmp_path / "receipt-a4.pdf")
     text = pdf_text(a4)
