@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
 from printing import roles
 from printing.fmt import cn_date, mask_id, material_form, status_text
@@ -32,7 +32,22 @@ CLOSING = (
 
 
 def _contact(doc: CaseDocument) -> str:
-    return f"联系人：{doc.agent_name}（代办员）　电话：{doc.agent_phone}　　进度查询：{doc.enquiry}"
+    phone = f"　电话：{doc.agent_phone}" if doc.agent_phone.strip() else ""
+    return f"联系人：{doc.agent_name}（代办员）{phone}　　进度查询：{doc.enquiry}"
+
+
+def _table(sheet: Sheet, doc: CaseDocument) -> Table:
+    """The materials to supply; a date is one unbroken string (it never wraps mid-word)."""
+    rows = [
+        [str(i), m.name, material_form(m), m.standard, status_text(m), cn_date(m.supply_by)]
+        for i, m in enumerate(doc.deferred, start=1)
+    ]
+    header = ["序号", "材料名称", "形式份数", "应符合的标准", "类别", "补交期限"]
+    widths = [10 * mm, 40 * mm, 19 * mm, 51 * mm, 21 * mm, 33 * mm]
+    table = sheet.grid(header, rows, widths, (0, 2, 4))
+    for r, row in enumerate(rows, start=1):
+        table._cellvalues[r][5] = sheet.plain(row[5])  # drawn as one line
+    return table
 
 
 def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
@@ -46,13 +61,7 @@ def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         Spacer(1, 3 * mm),
     ]
     if doc.deferred:
-        rows = [
-            [str(i), m.name, material_form(m), m.standard, status_text(m), cn_date(m.supply_by)]
-            for i, m in enumerate(doc.deferred, start=1)
-        ]
-        header = ["序号", "材料名称", "份数及形式", "应符合的标准", "类别", "补交期限"]
-        widths = [11 * mm, 42 * mm, 20 * mm, 52 * mm, 22 * mm, 27 * mm]
-        story.append(sheet.grid(header, rows, widths, (0, 2, 4)))
+        story.append(_table(sheet, doc))
     else:
         story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
     story += [Spacer(1, 3 * mm), sheet.para(CLOSING, "indent"), Spacer(1, 2 * mm)]

@@ -165,12 +165,26 @@ def next_step(item: ServiceItem, township_name: str) -> str:
     return text
 
 
+def is_hotline(phone: str) -> bool:
+    """Whether ``phone`` is the 12345 government service hotline (with or without an area code)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits == HOTLINE or (digits.endswith(HOTLINE) and len(digits) <= 4 + len(HOTLINE))
+
+
 def enquiry(item: ServiceItem, agent_phone: str) -> str:
-    """How to ask about progress: the agent's phone, then the item's contact line."""
+    """How to ask about progress: the agent's phone, then the office's own line or the hotline.
+
+    The hotline is the government's, not the office's: an item whose catalog
+    phone is 12345 is printed as 政务服务便民热线 12345 with the office named as
+    the one in charge, never as "海原县民政局 12345".
+    """
     parts = [f"代办员电话 {agent_phone}"] if agent_phone else []
-    phone = item.phone or HOTLINE
-    contact = item.contact or "政务服务便民热线"
-    parts.append(f"{contact} {phone}")
+    phone = item.phone.strip()
+    if phone and not is_hotline(phone):
+        parts.append(f"{item.contact or '咨询电话'} {phone}")
+    else:
+        office = f"（承办单位：{item.contact}）" if item.contact else ""
+        parts.append(f"政务服务便民热线 {phone or HOTLINE}{office}")
     return "；".join(parts)
 
 

@@ -262,8 +262,11 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     assert "640522********0011" in flat(roll_text)
     _no_full_id(roll_text)
     assert cn(supply) in flat(roll_text) and cn(due) in flat(roll_text)
-    # The receipt was already issued once (on A4): this copy is a reprint, dated.
-    assert "补打" in roll_text and cn(station.today) in flat(roll_text)
+    # The first 80 mm slip after an A4 receipt is the first of its kind, not a 补打 ...
+    assert "补打" not in roll_text
+    # ... and a second 80 mm slip is one, dated.
+    again = station.pdf("receipt", number, "--format", "80mm", out=tmp_path / "again.pdf")
+    assert "补打" in pdf_text(again) and cn(station.today) in flat(pdf_text(again))
     _embedded(roll, tmp_path)
     (tmp_path / "png").mkdir()
     assert render_png(a4, tmp_path / "png")
@@ -276,7 +279,7 @@ def test_notice_authorization_and_ledger(station: Station, tmp_path: Path) -> No
     assert "一次性告知书" in notice and number in notice
     assert "640522********0011" in notice
     _no_full_id(notice)
-    assert "社会保障卡或存折复印件" in notice and "本人名下账户，卡号清晰" in flat(notice)
+    assert "社会保障卡或存折复印件" in flat(notice) and "本人名下账户，卡号清晰" in flat(notice)
     assert cn(supply) in notice
 
     letter = station.pdf("authorization", number, out=tmp_path / "authorization.pdf")
