@@ -275,11 +275,14 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
 def test_notice_authorization_and_ledger(station: Station, tmp_path: Path) -> None:
     number = station.deferred.case_number
     supply = supply_by(station.item, station.today).date
-    notice = pdf_text(station.pdf("notice", number, out=tmp_path / "notice.pdf"))
+    notice_pdf = station.pdf("notice", number, out=tmp_path / "notice.pdf")
+    notice = pdf_text(notice_pdf)
     assert "一次性告知书" in notice and number in notice
     assert "640522********0011" in notice
     _no_full_id(notice)
-    assert "社会保障卡或存折复印件" in flat(notice) and "本人名下账户，卡号清晰" in flat(notice)
+    # (a long name wraps in its cell: read the cells in content order)
+    assert "社会保障卡或存折复印件" in flat(raw_text(notice_pdf))
+    assert "本人名下账户，卡号清晰" in flat(notice)
     assert cn(supply) in notice
 
     letter = station.pdf("authorization", number, out=tmp_path / "authorization.pdf")
