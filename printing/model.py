@@ -61,6 +61,9 @@ class MaterialLine:
     """For 容缺 (deferred) or missing materials: the date to supply it by."""
     standard: str = ""
     """The standard the material must meet (shown on the 一次性告知书)."""
+    handling: str = ""
+    """How the station handles it: returned (原件核验后退还，留存复印件), copy (留存复印件),
+    kept (收取原件) or shared (免证办); empty: kept for an original, else copy."""
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def _materials(sheet: Sheet, doc: CaseDocument, widths: list[float]) -> Table:
         for i, m in enumerate(doc.materials, start=1)
     ]
     return sheet.grid(
-        ["序号", "材料名称", "原件/复印件", "收取情况", "补交期限"], rows, widths, (0, 2, 3)
+        ["序号", "材料名称", "材料形式", "收取情况", "补交期限"], rows, widths, (0, 2, 3)
     )
 
 
@@ -161,7 +161,7 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 3 * mm)]
     story += [_a4_fields(sheet, doc), sheet.glyph_note(), Spacer(1, 3 * mm)]
     story.append(sheet.para("收取材料", "heading"))
-    story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
+    story.append(_materials(sheet, doc, [10 * mm, 66 * mm, 50 * mm, 26 * mm, 30 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
     signer = f"{roles.signer(doc)}（签字并捺印）"

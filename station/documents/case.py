@@ -83,6 +83,7 @@ def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
                 status=MaterialStatus(state or "missing"),
                 supply_by=view.supply_by.get(spec.key),
                 standard=spec.standard,
+                handling=spec.handled,
             )
         )
     return tuple(lines)
