@@ -72,7 +72,7 @@ def _trustee(doc: CaseDocument, trustee: Party | None) -> tuple[Party, str]:
 def case_reference(doc: CaseDocument) -> str:
     """The case number, or a line to write it on when the case has none yet (a draft)."""
     number = doc.case_number.strip()
-    return number if CASE_NUMBER.match(number) else "____________________（收件后填写）"
+    return number if CASE_NUMBER.match(number) else "____________________，收件后填写"
 
 
 def _period(doc: CaseDocument) -> str:

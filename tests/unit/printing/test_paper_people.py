@@ -56,7 +56,7 @@ def test_an_authorization_printed_from_a_draft_never_shows_the_draft_id() -> Non
     draft = dataclasses.replace(CASE, case_number=DRAFT_ID)
     text = "".join(pdf_text(documents.render_authorization(draft).pdf).split())
     assert DRAFT_ID not in text and "0192f5c4" not in text
-    assert "办件编号____________________（收件后填写）" in text
+    assert "办件编号____________________，收件后填写）" in text
     full = "".join(pdf_text(documents.render_authorization(CASE).pdf).split())
     assert f"办件编号{CASE.case_number}" in full
 
