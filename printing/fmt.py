@@ -24,13 +24,22 @@ STATUS_LABELS = {
 }
 
 
+HANDLED_LABELS = {
+    "returned": "原件已退还",
+    "copy": "已收取",
+    "kept": "已收取",
+    "shared": "免提交",
+}
+"""A provided material's status by how it is handled (an ID card is never 已收取)."""
+
+
 def mask_id(id_number: str) -> str:
     """Mask an identity number for paper: ``640522********1234``.
 
     Keeps the 6-digit area code and the last 4 characters; everything between
     becomes ``*``. Short or empty values are masked entirely but for the last 4.
     """
-    value = id_number.strip()
+    value = id_number.strip().upper()  # the check character x is printed X
     if not value:
         return ""
     if len(value) <= 10:
@@ -100,11 +109,28 @@ def relation_text(relation: str) -> str:
     return RELATIONS.get(relation, relation)
 
 
+def handling(line: MaterialLine) -> str:
+    """How the station handles the material: returned, copy, kept or shared."""
+    if line.handling:
+        return line.handling
+    return "kept" if line.original else "copy"
+
+
 def material_form(line: MaterialLine) -> str:
-    """原件 or 复印件 with the number of copies."""
-    return f"{'原件' if line.original else '复印件'}{line.copies}份"
+    """What the station takes, with the number of copies: an original checked and handed back
+    is never printed as an original taken."""
+    form = {
+        "returned": f"原件核验后退还，留存复印件{line.copies}份",
+        "copy": f"复印件{line.copies}份",
+        "kept": f"原件{line.copies}份",
+        "shared": "免证办（数据共享）",
+    }
+    return form.get(handling(line), f"复印件{line.copies}份")
 
 
 def status_text(line: MaterialLine) -> str:
-    """A material's status in words."""
-    return STATUS_LABELS[MaterialStatus(line.status)]
+    """A material's status in words: for a material in hand, what the station did with it."""
+    status = MaterialStatus(line.status)
+    if status is MaterialStatus.provided:
+        return HANDLED_LABELS.get(handling(line), STATUS_LABELS[status])
+    return STATUS_LABELS[status]

@@ -32,9 +32,17 @@ RULE = colors.Color(0.25, 0.25, 0.25)
 class Sheet:
     """The font, styles and findings of one document being laid out."""
 
-    def __init__(self, font: CjkFont, size: float = 10.5) -> None:
+    def __init__(self, font: CjkFont, size: float = 10.5, floor: float = 0) -> None:
+        """Lay out in ``font`` at ``size`` points; no text smaller than ``floor`` points.
+
+        Args:
+            font: the CJK font.
+            size: the body size; other styles are scaled from it.
+            floor: the smallest type on the page (10 on papers an elderly resident reads).
+        """
         self.font = font
         self.size = size
+        self.floor = floor
         self.warnings: list[str] = [font.warning] if font.warning else []
         self.unprintable: dict[str, str] = {}
         """Missing character -> the text it was found in (with □ in its place)."""
@@ -43,6 +51,10 @@ class Sheet:
 
     def _styles(self, size: float) -> dict[str, ParagraphStyle]:
         def style(name: str, **kw: object) -> ParagraphStyle:
+            wanted = float(kw.get("fontSize", size))  # type: ignore[arg-type]
+            if wanted < self.floor:
+                kw["fontSize"] = self.floor
+                kw["leading"] = max(float(kw.get("leading", 0)), self.floor * 1.25)  # type: ignore[arg-type]
             base: dict[str, object] = {
                 "fontName": self.font.name,
                 "fontSize": size,
@@ -54,6 +66,7 @@ class Sheet:
             return ParagraphStyle(name, **base)
 
         return {
+            "lead": style("lead", fontSize=size * 1.3, leading=size * 1.75),
             "title": style("title", fontSize=size * 1.9, leading=size * 2.4, alignment=TA_CENTER),
             "subtitle": style("subtitle", fontSize=size * 1.05, alignment=TA_CENTER),
             "heading": style("heading", fontSize=size * 1.1, spaceBefore=size * 0.5),
@@ -70,8 +83,8 @@ class Sheet:
     def style(self, commands: list[tuple[object, ...]], scale: float = 0.9) -> TableStyle:
         """A table style in this font: reportlab sets every cell's font, Helvetica by default,
         which would put an unembedded font in the PDF even when no cell uses it."""
-        size = self.size * scale
-        font = ("FONT", (0, 0), (-1, -1), self.font.name, size, self.size * 1.2)
+        size = max(self.size * scale, self.floor)
+        font = ("FONT", (0, 0), (-1, -1), self.font.name, size, max(self.size * 1.2, size * 1.2))
         return TableStyle([font, *commands])
 
     def text(self, value: object) -> str:

@@ -61,6 +61,9 @@ class MaterialLine:
     """For 容缺 (deferred) or missing materials: the date to supply it by."""
     standard: str = ""
     """The standard the material must meet (shown on the 一次性告知书)."""
+    handling: str = ""
+    """How the station handles it: returned (原件核验后退还，留存复印件), copy (留存复印件),
+    kept (收取原件) or shared (免证办); empty: kept for an original, else copy."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,14 @@ class CaseDocument:
     complaint_phone: str = ""
     authorization_until: date | None = None
     """End of the 授权委托书 period; until completion when absent."""
+    date_notes: tuple[str, ...] = ()
+    """What the reader must know about how the dates were counted (a provisional
+    holiday table), in Chinese; printed with the terms."""
+
+    @property
+    def immediate(self) -> bool:
+        """A 即办件: decided on the spot once it reaches the deciding office (no time limit)."""
+        return self.promised_days == 0
 
     @property
     def represented(self) -> Party:

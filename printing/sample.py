@@ -48,10 +48,11 @@ def sample_case() -> CaseDocument:
             MaterialLine(
                 "居民身份证",
                 1,
-                False,
+                True,
                 MaterialStatus.provided,
                 None,
                 "原件核验后退还，复印件正反面",
+                handling="returned",
             ),
             MaterialLine(
                 "居民户口簿", 1, False, MaterialStatus.shared, None, "户籍信息经数据共享核验"
@@ -65,7 +66,13 @@ def sample_case() -> CaseDocument:
                 "本人名下、已激活，复印有账号的一页，字迹清晰",
             ),
             MaterialLine(
-                "代办人居民身份证", 1, False, MaterialStatus.provided, None, "复印件正反面"
+                "代办人居民身份证",
+                1,
+                True,
+                MaterialStatus.provided,
+                None,
+                "原件核验后退还，复印件正反面",
+                handling="returned",
             ),
         ),
         received_at=datetime(2026, 11, 22, 10, 32),

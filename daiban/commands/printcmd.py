@@ -186,6 +186,7 @@ def _from_store(job: Job, case_no: str, as_user: str | None = None) -> None:
                 today=china_today(),
                 reprint=job.reprint,
                 officer=officer,
+                fmt=job.fmt,
             )
         except (CaseNotFound, NotApplicable) as exc:
             fail(str(exc))

@@ -103,6 +103,10 @@ class FieldGroup(_Frozen):
     fields: list[FieldSpec] = Field(min_length=1)
 
 
+MaterialHandling = Literal["returned", "copy", "kept", "shared"]
+"""原件核验后退还，留存复印件 / 留存复印件 / 收取原件 / 免证办 (数据共享)."""
+
+
 class MaterialSpec(_Frozen):
     """One application material (申请材料).
 
@@ -115,6 +119,9 @@ class MaterialSpec(_Frozen):
         deferrable: 容缺 allowed: may be supplied after intake.
         shareable: obtainable by data sharing (免证办): the resident brings nothing.
         standard: the standard it must meet, printed on the 一次性告知书.
+        handling: how the station handles it (``returned``: 原件核验后退还，留存复印件;
+            ``copy``: 留存复印件; ``kept``: 收取原件; ``shared``: 免证办); when absent,
+            an original is kept and anything else is a copy (see :attr:`handled`).
     """
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
@@ -125,6 +132,14 @@ class MaterialSpec(_Frozen):
     deferrable: bool = False
     shareable: bool = False
     standard: str = ""
+    handling: MaterialHandling | None = None
+
+    @property
+    def handled(self) -> MaterialHandling:
+        """How the station handles it: the catalog's word, else kept (original) or copy."""
+        if self.handling is not None:
+            return self.handling
+        return "kept" if self.original else "copy"
 
 
 class Condition(_Frozen):

@@ -40,6 +40,7 @@ def material_json(spec: MaterialSpec) -> dict[str, Any]:
         "shareable": spec.shareable,
         "copies": spec.copies,
         "original": spec.original,
+        "handling": spec.handled,
         "standard": spec.standard,
     }
 

@@ -6,9 +6,12 @@ authorisation is only valid with them.
 
 from __future__ import annotations
 
+import re
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from printing import roles
 from printing.fmt import cn_date, sex_from_id
 from printing.fonts import CjkFont
 from printing.layout import DATE_LINE, RULE, Sheet
@@ -16,6 +19,10 @@ from printing.model import CaseDocument, Party
 from printing.pages import RenderedDocument, build_a4
 
 TITLE = "授权委托书"
+CASE_NUMBER = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
+"""A station's case number (``sync.ids``); a draft's UUID is not one."""
+BLANK_ID = "＿" * 18
+"""Room to write an 18-character ID number by hand."""
 WIDTH = 174 * mm
 POWERS = (
     "代为填写申请表格及相关材料；",
@@ -29,28 +36,43 @@ def _sex(party: Party) -> str:
     return party.sex or sex_from_id(party.id_number)
 
 
+def full_id(id_number: str) -> str:
+    """An ID number in full as the law writes it: the check character x in capitals (X)."""
+    return id_number.strip().upper()
+
+
 def _party_table(sheet: Sheet, role: str, party: Party, unit: str) -> Table:
     rows: list[list[object]] = [
-        [role, party.name, "性别", _sex(party), "联系电话", party.phone],
-        ["身份证号", party.id_number, None, None, None, None],
+        [role, party.name, "性别", _sex(party), "联系电话", roles.phone_or_blank(party.phone)],
+        ["身份证号", full_id(party.id_number) or BLANK_ID, None, None, None, None],
         [unit and "工作单位及职务" or "住址", unit or party.address, None, None, None, None],
     ]
     return sheet.field_table(rows, [30 * mm, 40 * mm, 14 * mm, 14 * mm, 22 * mm, 54 * mm])
 
 
 def _trustee(doc: CaseDocument, trustee: Party | None) -> tuple[Party, str]:
-    """Who is authorised: the given party; the relative who came for the resident; else the agent.
+    """Who is authorised: the given party; the person acting for the resident; else the agent.
 
-    A relative acting for the resident (亲属代办) is the one who needs the
-    resident's authority; when the station's agent acts (代办员代办, or the
-    resident came in person and the agent hands the file on), it is the agent.
+    Whoever acts for the resident (a relative, or the village agent entered as
+    the acting person with their ID number and phone) needs the resident's
+    authority and is printed as entered. Only when nobody was entered as acting
+    (the resident came in person and the station's agent carries the file on)
+    is it the station's agent, from the case's agent fields.
     """
     if trustee is not None:
         return trustee, ""
-    if doc.principal is not None and doc.relation != "agent":
-        return doc.applicant, ""
+    proxy = roles.acting(doc)
+    unit = f"{doc.station_name}　代办员" if doc.relation == "agent" else ""
+    if proxy is not None:
+        return proxy, unit
     agent = Party(doc.agent_name, doc.agent_id_number, doc.agent_phone)
     return agent, f"{doc.station_name}　代办员"
+
+
+def case_reference(doc: CaseDocument) -> str:
+    """The case number, or a line to write it on when the case has none yet (a draft)."""
+    number = doc.case_number.strip()
+    return number if CASE_NUMBER.match(number) else "____________________，收件后填写"
 
 
 def _period(doc: CaseDocument) -> str:
@@ -89,7 +111,7 @@ def render(doc: CaseDocument, font: CjkFont, trustee: Party | None = None) -> Re
     sheet = Sheet(font, size=11)
     principal = doc.represented
     agent, unit = _trustee(doc, trustee)
-    item = f"“{doc.item_name}”（事项编码 {doc.item_code}，办件编号 {doc.case_number}）"
+    item = f"“{doc.item_name}”（事项编码 {doc.item_code}，办件编号 {case_reference(doc)}）"
     story: list[Flowable] = [
         sheet.para(TITLE, "title"),
         Spacer(1, 4 * mm),

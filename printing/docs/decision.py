@@ -118,9 +118,14 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     )
     days = decision.promised_days if decision.promised_days is not None else case.promised_days
     due = decision.due_date or case.due_date
+    promise = (
+        f"本事项为即办件，本机关于受理当日（{cn_date(due)}）办结。"
+        if days == 0
+        else f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
+    )
     story.append(
         sheet.para(
-            f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
+            f"{promise}"
             "依法需要公示、调查、鉴定、听证或者专家评审的，所需时间不计算在办理时限内，"
             "本机关将另行书面告知。",
             "indent",

@@ -22,19 +22,21 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 8),
     ("办件编号", 24),
     ("收件日期", 15),
-    ("群众姓名\n身份证号", 30),
+    ("群众姓名\n身份证号", 28),
     ("联系电话", 19),
-    ("办理事项", 30),
-    ("办理\n方式", 10),
-    ("收取材料", 30),
-    ("报送单位\n及日期", 26),
+    ("办理事项", 26),
+    ("办理\n方式", 9),
+    ("收取材料", 24),
+    ("报送单位\n及日期", 24),
     ("承诺\n办结", 15),
     ("实际\n办结", 15),
-    ("送达情况", 20),
-    ("评价", 10),
+    ("送达情况", 18),
+    ("评价", 9),
     ("代办员", 12),
-    ("状态\n备注", 13),
+    ("状态\n备注", 31),
 )
+"""Header and width in mm; the widths fill the 277 mm of a landscape A4 between margins.
+状态/备注 is the widest free-text column: a reason (不予受理, 退回补正) is read there."""
 WRAPPED = {3, 5, 7, 8, 11, 14}
 """Columns whose text may wrap (paragraphs); the others are short plain strings."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, Spacer
+from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
+from printing import roles
 from printing.fmt import cn_date, mask_id, material_form, status_text
 from printing.fonts import CjkFont
 from printing.layout import Sheet
@@ -31,7 +32,22 @@ CLOSING = (
 
 
 def _contact(doc: CaseDocument) -> str:
-    return f"联系人：{doc.agent_name}（代办员）　电话：{doc.agent_phone}　　进度查询：{doc.enquiry}"
+    phone = f"　电话：{doc.agent_phone}" if doc.agent_phone.strip() else ""
+    return f"联系人：{doc.agent_name}（代办员）{phone}　　进度查询：{doc.enquiry}"
+
+
+def _table(sheet: Sheet, doc: CaseDocument) -> Table:
+    """The materials to supply; a date is one unbroken string (it never wraps mid-word)."""
+    rows = [
+        [str(i), m.name, material_form(m), m.standard, status_text(m), cn_date(m.supply_by)]
+        for i, m in enumerate(doc.deferred, start=1)
+    ]
+    header = ["序号", "材料名称", "形式份数", "应符合的标准", "类别", "补交期限"]
+    widths = [10 * mm, 40 * mm, 19 * mm, 51 * mm, 21 * mm, 33 * mm]
+    table = sheet.grid(header, rows, widths, (0, 2, 4))
+    for r, row in enumerate(rows, start=1):
+        table._cellvalues[r][5] = sheet.plain(row[5])  # drawn as one line
+    return table
 
 
 def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
@@ -45,18 +61,13 @@ def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         Spacer(1, 3 * mm),
     ]
     if doc.deferred:
-        rows = [
-            [str(i), m.name, material_form(m), m.standard, status_text(m), cn_date(m.supply_by)]
-            for i, m in enumerate(doc.deferred, start=1)
-        ]
-        header = ["序号", "材料名称", "份数及形式", "应符合的标准", "类别", "补交期限"]
-        widths = [11 * mm, 42 * mm, 20 * mm, 52 * mm, 22 * mm, 27 * mm]
-        story.append(sheet.grid(header, rows, widths, (0, 2, 4)))
+        story.append(_table(sheet, doc))
     else:
         story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
     story += [Spacer(1, 3 * mm), sheet.para(CLOSING, "indent"), Spacer(1, 2 * mm)]
     story += [sheet.para(_contact(doc)), Spacer(1, 8 * mm)]
-    story.append(sheet.signatures(["代办员（签字）", "申请人签收（签字并捺印）"], width))
+    signer = f"{roles.signer(doc)}签收（签字并捺印）"
+    story.append(sheet.signatures(["代办员（签字）", signer], width))
     story += [Spacer(1, 4 * mm), sheet.para(f"{doc.station_name}（盖章）", "right")]
     story.append(sheet.para(cn_date(doc.received_at), "right"))
     return story
@@ -77,7 +88,8 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     if not doc.deferred:
         story.append(sheet.para("经核对，材料齐全，无需补交。"))
     story += [rule, sheet.para(CLOSING, "small"), sheet.para(_contact(doc), "small")]
-    story += [Spacer(1, 5 * mm), sheet.para("申请人签收：________________"), Spacer(1, 2 * mm)]
+    signer = f"{roles.signer(doc)}签收：________________"
+    story += [Spacer(1, 5 * mm), sheet.para(signer), Spacer(1, 2 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_date(doc.received_at)}", "small"))
     return story
 
@@ -85,7 +97,7 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
 def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocument:
     """The notice on A4 or on an 80 mm roll."""
     if fmt == "a4":
-        sheet = Sheet(font, size=11)
+        sheet = Sheet(font, size=11, floor=10)
         return build_a4(
             sheet,
             _a4(sheet, doc),
@@ -94,7 +106,7 @@ def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocumen
             reprinted_on=doc.reprinted_on,
         )
     if fmt == "80mm":
-        sheet = Sheet(font, size=9)
+        sheet = Sheet(font, size=11, floor=10)
         return build_roll(
             sheet,
             _roll(sheet, doc),

@@ -6,9 +6,12 @@ township's, so the receipt says so and never speaks in the township's name.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
+from printing import roles
 from printing.flowables import CutLine, qr_code
 from printing.fmt import (
     cn_date,
@@ -18,6 +21,7 @@ from printing.fmt import (
     material_form,
     relation_text,
     status_text,
+    wall_time,
 )
 from printing.fonts import CjkFont
 from printing.layout import Sheet
@@ -25,6 +29,10 @@ from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4_with_stub, build_roll
 
 TITLE = "帮代办收件回执"
+ROLL_SIZE = 11.0
+"""Body type on the 80 mm roll, in points."""
+ROLL_FLOOR = 10.0
+"""Nothing on the roll is smaller: an 80-year-old reads it."""
 A4_INNER = 182 * mm
 
 
@@ -36,6 +44,20 @@ def qr_content(doc: CaseDocument) -> str:
 def item_text(doc: CaseDocument) -> str:
     """The item with its code and version."""
     return f"{doc.item_name}（事项编码 {doc.item_code}，第{doc.item_version}版）"
+
+
+def promised_text(doc: CaseDocument) -> str:
+    """The promised limit in words: N个工作日, or for a 即办件 that it is done on the spot."""
+    if doc.immediate:
+        return "即办件（送达审批部门后当场办理，不另设办理时限）"
+    return f"{doc.promised_days}个工作日"
+
+
+def due_text(doc: CaseDocument) -> str:
+    """The expected completion date; a 即办件 decided at the station says 当场办结."""
+    if doc.immediate and wall_day(doc.received_at) == doc.due_date:
+        return "当场办结"
+    return cn_date(doc.due_date)
 
 
 def deferred_text(doc: CaseDocument) -> str:
@@ -58,23 +80,37 @@ def notices(doc: CaseDocument) -> list[str]:
         lines.insert(
             1, f"容缺后补材料请按期补交至本站：{deferred_text(doc)}。逾期未补交的，可能无法办结。"
         )
+    lines += [sentence(note) for note in doc.date_notes]
     return lines
 
 
+def sentence(text: str) -> str:
+    """A note as a sentence: ends with 。 unless it already ends with punctuation."""
+    return text if text.endswith(("。", "；", "！")) else f"{text}。"
+
+
+def wall_day(moment: datetime) -> date:
+    """The China calendar day of a moment (naive times are China wall-clock time)."""
+    return wall_time(moment).date()
+
+
+def agent_text(doc: CaseDocument) -> str:
+    """The station's 代办员 with their phone, or the name alone when the phone is unknown."""
+    phone = doc.agent_phone.strip()
+    return f"{doc.agent_name}（电话 {phone}）" if phone else doc.agent_name
+
+
 def _party_rows(doc: CaseDocument) -> list[list[object]]:
+    who = roles.resident(doc)
     rows: list[list[object]] = [
-        ["申请人", doc.applicant.name, "身份证号", mask_id(doc.applicant.id_number)],
-        ["联系电话", doc.applicant.phone, "住址", doc.applicant.address],
+        [roles.RESIDENT, who.name, "身份证号", mask_id(who.id_number)],
+        ["联系电话", who.phone, "住址", who.address],
     ]
-    if doc.principal is not None:
+    proxy = roles.acting(doc)
+    if proxy is not None:
         rows += [
-            [
-                "委托人（服务对象）",
-                doc.principal.name,
-                "身份证号",
-                mask_id(doc.principal.id_number),
-            ],
-            ["代办关系", relation_text(doc.relation), "委托人电话", doc.principal.phone],
+            [f"{roles.ACTING}（受托人）", proxy.name, "身份证号", mask_id(proxy.id_number)],
+            ["代办关系", relation_text(doc.relation), f"{roles.ACTING}电话", proxy.phone],
         ]
     else:
         rows.append(["代办关系", relation_text(doc.relation), None, None])
@@ -88,9 +124,9 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
             "收件时间",
             cn_datetime(doc.received_at),
             "收件代办员",
-            f"{doc.agent_name}（电话 {doc.agent_phone}）",
+            agent_text(doc),
         ],
-        ["承诺时限", f"{doc.promised_days}个工作日", "预计办结日期", cn_date(doc.due_date)],
+        ["承诺时限", promised_text(doc), "预计办结日期", due_text(doc)],
         ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
         ["进度查询", f"{doc.enquiry}；凭办件编号查询，或扫描右上角二维码", None, None],
     ]
@@ -103,7 +139,7 @@ def _materials(sheet: Sheet, doc: CaseDocument, widths: list[float]) -> Table:
         for i, m in enumerate(doc.materials, start=1)
     ]
     return sheet.grid(
-        ["序号", "材料名称", "原件/复印件", "收取情况", "补交期限"], rows, widths, (0, 2, 3)
+        ["序号", "材料名称", "材料形式", "收取情况", "补交期限"], rows, widths, (0, 2, 3)
     )
 
 
@@ -125,10 +161,11 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 3 * mm)]
     story += [_a4_fields(sheet, doc), sheet.glyph_note(), Spacer(1, 3 * mm)]
     story.append(sheet.para("收取材料", "heading"))
-    story.append(_materials(sheet, doc, [12 * mm, 78 * mm, 28 * mm, 32 * mm, 32 * mm]))
+    story.append(_materials(sheet, doc, [10 * mm, 66 * mm, 50 * mm, 26 * mm, 30 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
-    signatures = sheet.signatures(["代办员（签字）", "申请人（签字并捺印）"], A4_INNER)
+    signer = f"{roles.signer(doc)}（签字并捺印）"
+    signatures = sheet.signatures(["代办员（签字）", signer], A4_INNER)
     seal = sheet.para(f"{doc.station_name}（盖章）", "right")
     story += [Spacer(1, 3 * mm), sheet.unsplit([signatures, seal])]
     return story
@@ -140,18 +177,19 @@ def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     summary = f"已收{len(received)}件" + (
         f"，容缺后补{len(deferred)}件：{deferred_text(doc)}" if deferred else ""
     )
-    who = doc.represented
+    who = roles.resident(doc)
+    proxy = roles.acting(doc)
     rows: list[list[object]] = [
         ["办件编号", doc.case_number, "收件时间", cn_datetime(doc.received_at)],
         [
-            "申请人",
-            f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}",
-            "服务对象",
+            roles.RESIDENT,
             f"{who.name}　{mask_id(who.id_number)}",
+            roles.ACTING,
+            f"{proxy.name}　{mask_id(proxy.id_number)}" if proxy else "本人办理",
         ],
         ["办理事项", item_text(doc), None, None],
         ["材料", summary, None, None],
-        ["预计办结", cn_date(doc.due_date), "代办员", doc.agent_name],
+        ["预计办结", due_text(doc), "代办员", doc.agent_name],
     ]
     return [
         CutLine("沿虚线剪开　上联交申请人　下联（存根）由便民服务站留存", sheet.font.name),
@@ -160,7 +198,7 @@ def _a4_stub(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         Spacer(1, 1.5 * mm),
         sheet.field_table(rows, [22 * mm, 70 * mm, 22 * mm, 68 * mm]),
         Spacer(1, 2 * mm),
-        sheet.signatures(["申请人签收（签字并捺印）", "代办员（签字）"], A4_INNER),
+        sheet.signatures([f"{roles.signer(doc)}签收（签字并捺印）", "代办员（签字）"], A4_INNER),
     ]
 
 
@@ -181,38 +219,51 @@ def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
 
 
 def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
+    who = roles.resident(doc)
     lines = [
         ("编号", doc.case_number),
-        ("申请人", f"{doc.applicant.name}　{mask_id(doc.applicant.id_number)}"),
-        ("电话", doc.applicant.phone),
+        (roles.RESIDENT, f"{who.name}　{mask_id(who.id_number)}"),
+        ("电话", who.phone),
     ]
-    if doc.principal is not None:
+    proxy = roles.acting(doc)
+    if proxy is not None:
         lines += [
-            ("委托人", f"{doc.principal.name}　{mask_id(doc.principal.id_number)}"),
+            (roles.ACTING, f"{proxy.name}　{mask_id(proxy.id_number)}"),
+            ("代办电话", proxy.phone),
             ("代办关系", relation_text(doc.relation)),
         ]
     return lines + [
         ("事项", item_text(doc)),
         ("收件时间", cn_datetime(doc.received_at)),
-        ("承诺时限", f"{doc.promised_days}个工作日"),
-        ("预计办结", cn_date(doc.due_date)),
-        ("办件去向", doc.next_step),
-        ("代办员", f"{doc.agent_name}　{doc.agent_phone}"),
+        ("承诺时限", promised_text(doc)),
+        ("代办员", agent_text(doc)),
         ("进度查询", doc.enquiry),
         ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
     ]
 
 
+def roll_lead(doc: CaseDocument) -> list[str]:
+    """What the resident must know first, printed largest after the title: when, and what next."""
+    lines = [f"预计办结：{due_text(doc)}"]
+    if doc.deferred:
+        names = "、".join(m.name for m in doc.deferred)
+        by = cn_date(doc.supply_deadline)
+        lines.append(f"请于{by}前补交：{names}" if by else f"请补交：{names}")
+    lines.append(f"下一步：{doc.next_step}")
+    return lines
+
+
 def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
-    """The 80 mm thermal receipt: one column, the QR code centred."""
-    sheet = Sheet(font, size=9)
+    """The 80 mm thermal receipt: one column, the QR code centred, nothing under 10 pt."""
+    sheet = Sheet(font, size=ROLL_SIZE, floor=ROLL_FLOOR)
     rule = HRFlowable(width="100%", thickness=0.6, dash=[2, 2], spaceBefore=2, spaceAfter=2)
     story: list[Flowable] = [
         sheet.para(TITLE, "title"),
         sheet.para(doc.station_name, "center"),
         rule,
     ]
-    story.append(sheet.pairs(_roll_lines(doc), [15 * mm, 57 * mm]))
+    story += [sheet.para(line, "lead") for line in roll_lead(doc)]
+    story += [rule, sheet.pairs(_roll_lines(doc), [19 * mm, 53 * mm])]
     story += [rule, sheet.para("收取材料：")]
     for i, m in enumerate(doc.materials, start=1):
         by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
@@ -222,7 +273,7 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
     code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
-    story += [sheet.para("申请人签字（捺印）：______________"), Spacer(1, 4 * mm)]
+    story += [sheet.para(f"{roles.signer(doc)}签字（捺印）：______________"), Spacer(1, 4 * mm)]
     story += [sheet.para("代办员签字：______________"), Spacer(1, 3 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))
     return build_roll(

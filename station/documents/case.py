@@ -18,7 +18,7 @@ from typing import Any, Literal
 from forms.catalog import ServiceItem
 from forms.catalog.model import Fee
 from forms.clock import china_day, to_china
-from forms.workdays import due_date, promised_due_date, supply_by
+from forms.workdays import default_calendar, due_date, supply_by
 from printing.model import (
     CaseDocument,
     DecisionDocument,
@@ -83,6 +83,7 @@ def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
                 status=MaterialStatus(state or "missing"),
                 supply_by=view.supply_by.get(spec.key),
                 standard=spec.standard,
+                handling=spec.handled,
             )
         )
     return tuple(lines)
@@ -117,13 +118,42 @@ def promised_days(view: CaseView, item: ServiceItem) -> int:
     return view.promised_days if view.promised_days is not None else item.promised_days
 
 
+def travel_days(item: ServiceItem) -> int:
+    """Working days the case travels from the station to the office that accepts it.
+
+    The catalog's handling path says who takes it in and who accepts it; a case
+    taken in at the village and accepted above it is forwarded within
+    ``forward_days`` before the promised limit starts to run.
+    """
+    return item.path.forward_days if item.path.accept != item.path.intake else 0
+
+
 def receipt_due_date(view: CaseView, item: ServiceItem) -> date:
-    """The expected completion date printed at intake: the promised limit from the received day."""
+    """The expected completion date printed at intake.
+
+    The days the case travels to the accepting office (catalog handling path),
+    then the promised limit, counted in working days from the received day.
+    """
     received = china_day(received_moment(view))
-    days = promised_days(view, item)
-    if days == item.promised_days:
-        return promised_due_date(item, received).date
-    return due_date(received, days).date
+    return due_date(received, travel_days(item) + promised_days(view, item)).date
+
+
+def date_notes(first: date, last: date) -> tuple[str, ...]:
+    """What the paper must say about the calendar behind dates in ``first..last`` (Chinese).
+
+    A provisional county holiday table (set before the State Council publishes),
+    or a year with no table at all, can move a date: the resident is told so.
+    """
+    calendar = default_calendar()
+    notes = []
+    for year in range(first.year, last.year + 1):
+        if not calendar.warnings_for(date(year, 6, 1), date(year, 6, 1)):
+            continue
+        if calendar.source(year) == "county":
+            notes.append(f"{year}年节假日安排为县级暂定（待国务院公布），预计日期可能调整")
+        else:
+            notes.append(f"{year}年节假日安排尚未公布，暂按周一至周五计算，预计日期可能调整")
+    return tuple(notes)
 
 
 def next_step(item: ServiceItem, township_name: str) -> str:
@@ -136,12 +166,26 @@ def next_step(item: ServiceItem, township_name: str) -> str:
     return text
 
 
+def is_hotline(phone: str) -> bool:
+    """Whether ``phone`` is the 12345 government service hotline (with or without an area code)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits == HOTLINE or (digits.endswith(HOTLINE) and len(digits) <= 4 + len(HOTLINE))
+
+
 def enquiry(item: ServiceItem, agent_phone: str) -> str:
-    """How to ask about progress: the agent's phone, then the item's contact line."""
+    """How to ask about progress: the agent's phone, then the office's own line or the hotline.
+
+    The hotline is the government's, not the office's: an item whose catalog
+    phone is 12345 is printed as 政务服务便民热线 12345 with the office named as
+    the one in charge, never as "海原县民政局 12345".
+    """
     parts = [f"代办员电话 {agent_phone}"] if agent_phone else []
-    phone = item.phone or HOTLINE
-    contact = item.contact or "政务服务便民热线"
-    parts.append(f"{contact} {phone}")
+    phone = item.phone.strip()
+    if phone and not is_hotline(phone):
+        parts.append(f"{item.contact or '咨询电话'} {phone}")
+    else:
+        office = f"（承办单位：{item.contact}）" if item.contact else ""
+        parts.append(f"政务服务便民热线 {phone or HOTLINE}{office}")
     return "；".join(parts)
 
 
@@ -187,6 +231,10 @@ def case_document(
     # resident is the principal (委托人) — forms calls the acting person ``principal``.
     resident = _party(view.applicant) or Party(name="")
     acting = _party(view.principal)
+    received = china_time(received_moment(view))
+    due = receipt_due_date(view, item)
+    materials = _materials(view, item)
+    supply = [m.supply_by for m in materials if m.supply_by is not None]
     return CaseDocument(
         case_number=view.case_number,
         item_code=item.code,
@@ -200,13 +248,14 @@ def case_document(
         applicant=acting or resident,
         principal=resident if acting else None,
         relation=view.relation,
-        received_at=china_time(received_moment(view)),
+        received_at=received,
         promised_days=promised_days(view, item),
-        due_date=receipt_due_date(view, item),
+        due_date=due,
         next_step=next_step(item, township),
         enquiry=enquiry(item, agent_phone),
         township_name=township,
-        materials=_materials(view, item),
+        materials=materials,
+        date_notes=date_notes(received.date(), max([due, *supply])),
         verify_url=None,
         reprinted_on=today if reprint else None,
         **_fee(item.fee),

@@ -69,9 +69,18 @@ def township_name(store: StationStore, identity: StationIdentity) -> str | None:
     return str(found) if found else None
 
 
-def printed_before(data_dir: Path, case_number: str, kind: str) -> bool:
-    """Whether this document of the case was already produced (in any format) at this station."""
-    return any(documents_dir(data_dir).glob(f"{case_number}-{kind}-*.pdf"))
+def printed_before(data_dir: Path, case_number: str, kind: str, fmt: str | None = None) -> bool:
+    """Whether this document of the case was already produced at this station.
+
+    Args:
+        data_dir: the station's data folder (its ``documents`` are looked at).
+        case_number: the case.
+        kind: receipt, notice, authorization...
+        fmt: only this format (``a4``, ``80mm``) counts; any format when None. The
+            first 80 mm slip after an A4 receipt is not a 补打: it is the first of its kind.
+    """
+    pattern = f"{case_number}-{kind}-{fmt}*.pdf" if fmt else f"{case_number}-{kind}-*.pdf"
+    return any(documents_dir(data_dir).glob(pattern))
 
 
 def _item(catalog: Catalog, view: CaseView) -> ServiceItem:
@@ -180,6 +189,7 @@ def document_for(
     today: date,
     reprint: bool = False,
     officer: Officer | None = None,
+    fmt: str | None = None,
 ) -> CaseDocument | DecisionDocument:
     """The input of one document for one case of this station's store.
 
@@ -193,6 +203,8 @@ def document_for(
         today: the day of printing.
         reprint: mark it 补打 even if it was never produced here.
         officer: for the township's papers, the signed-in person issuing them.
+        fmt: the format about to be printed (``a4``, ``80mm``): only an earlier paper
+            in that format makes this one a 补打; None: any format.
 
     Returns:
         The document's input.
@@ -211,7 +223,7 @@ def document_for(
     identity = store.require_identity()
     view = _found(store, case_key)
     item = _item(catalog, view)
-    reprint = reprint or printed_before(store.data_dir, view.case_number, kind)
+    reprint = reprint or printed_before(store.data_dir, view.case_number, kind, fmt)
     document = case_document(
         view,
         item,

@@ -63,6 +63,7 @@ def case_document(desk: Desk, view: CaseView, *, reprint: bool = False) -> CaseD
         view.case_number,
         today=desk.clock().date(),
         reprint=reprint,
+        fmt=desk.settings.paper_format,
     )
     assert isinstance(document, CaseDocument)
     return document

@@ -24,7 +24,7 @@ from central.services.export import reconciliation_workbook
 from central.services.reconcile import StationReconciliation
 from daiban.cli import app
 from forms.catalog import load_catalog
-from forms.workdays import promised_due_date, supply_by
+from forms.workdays import due_date, supply_by
 from station.services.cases import Actor, CaseService
 from station.store import StationIdentity, StationStore
 from sync.events import Role
@@ -106,8 +106,9 @@ def test_case_number_and_receipt_carry_the_beijing_date(village: Village, tmp_pa
     village.run("print", "receipt", village.number, "--out", str(out))
     text = flat(pdf_text(out.read_bytes()))
     assert "收件时间2026年12月2日00:30" in text
-    due = promised_due_date(_elderly_item(), BEIJING_DAY).date
-    assert cn(due) in text  # the promised limit counts from 2 December
+    item = _elderly_item()
+    due = due_date(BEIJING_DAY, item.path.forward_days + item.promised_days).date
+    assert cn(due) in text  # the days to the township, then the promised limit, from 2 December
     assert "2026年12月1日" not in text
 
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from daiban.cli import app
 from forms.catalog import ServiceItem, load_catalog
-from forms.workdays import promised_due_date, supply_by
+from forms.workdays import due_date, supply_by
 from station.services.cases import Actor, Application, CaseService, today_in_china
 from station.store import StationIdentity, StationStore
 from sync.events import EventKind, RecordedEvent, Role
@@ -239,7 +239,8 @@ def _no_full_id(text: str) -> None:
 
 def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     number = station.deferred.case_number
-    due = promised_due_date(station.item, station.today).date
+    # The days the case travels to the township, then the promised limit.
+    due = due_date(station.today, station.item.path.forward_days + station.item.promised_days).date
     supply = supply_by(station.item, station.today).date
     a4 = station.pdf("receipt", number, out=tmp_path / "receipt-a4.pdf")
     text = pdf_text(a4)
@@ -261,8 +262,11 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     assert "640522********0011" in flat(roll_text)
     _no_full_id(roll_text)
     assert cn(supply) in flat(roll_text) and cn(due) in flat(roll_text)
-    # The receipt was already issued once (on A4): this copy is a reprint, dated.
-    assert "补打" in roll_text and cn(station.today) in flat(roll_text)
+    # The first 80 mm slip after an A4 receipt is the first of its kind, not a 补打 ...
+    assert "补打" not in roll_text
+    # ... and a second 80 mm slip is one, dated.
+    again = station.pdf("receipt", number, "--format", "80mm", out=tmp_path / "again.pdf")
+    assert "补打" in pdf_text(again) and cn(station.today) in flat(pdf_text(again))
     _embedded(roll, tmp_path)
     (tmp_path / "png").mkdir()
     assert render_png(a4, tmp_path / "png")
@@ -271,11 +275,14 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
 def test_notice_authorization_and_ledger(station: Station, tmp_path: Path) -> None:
     number = station.deferred.case_number
     supply = supply_by(station.item, station.today).date
-    notice = pdf_text(station.pdf("notice", number, out=tmp_path / "notice.pdf"))
+    notice_pdf = station.pdf("notice", number, out=tmp_path / "notice.pdf")
+    notice = pdf_text(notice_pdf)
     assert "一次性告知书" in notice and number in notice
     assert "640522********0011" in notice
     _no_full_id(notice)
-    assert "社会保障卡或存折复印件" in notice and "本人名下账户，卡号清晰" in flat(notice)
+    # (a long name wraps in its cell: read the cells in content order)
+    assert "社会保障卡或存折复印件" in flat(raw_text(notice_pdf))
+    assert "本人名下账户，卡号清晰" in flat(notice)
     assert cn(supply) in notice
 
     letter = station.pdf("authorization", number, out=tmp_path / "authorization.pdf")

@@ -104,3 +104,8 @@ def overlapping_words(pdf: bytes, tolerance: float = 1.0) -> list[tuple[str, str
                 if dx > tolerance and dy > tolerance:
                     found.append((a[4], b[4]))
     return found
+
+
+def word_sizes(pdf: bytes) -> list[tuple[float, str]]:
+    """Every word with the height of its box, which is its type size in points (± 0.1)."""
+    return [(y1 - y0, text) for page in word_boxes(pdf) for _x0, y0, _x1, y1, text in page]

@@ -1,0 +1,65 @@
+"""The small defects of issue 12, read back from the paper."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from forms.catalog.loader import load_catalog
+from printing import documents
+from printing.sample import sample_case, sample_ledger_rows
+from station.documents.case import enquiry
+from tests.unit.printing.conftest import pdf_text, word_boxes
+
+CASE = sample_case()
+REASON = (
+    "经核验，申请人户籍不在本乡镇，且家庭人均收入高于当地最低生活保障标准，"
+    "请向户籍所在地乡镇便民服务中心申请"
+)
+
+
+def test_an_unknown_agent_phone_prints_no_empty_brackets() -> None:
+    silent = dataclasses.replace(CASE, agent_phone="")
+    for render in (
+        lambda: documents.render_receipt(silent, "a4"),
+        lambda: documents.render_receipt(silent, "80mm"),
+        lambda: documents.render_notice(silent, "a4"),
+    ):
+        text = "".join(pdf_text(render().pdf).split())
+        assert "李秀兰" in text
+        assert "电话）" not in text and "（电话" not in text and "电话：进度" not in text
+
+
+def test_the_hotline_is_the_governments_not_the_bureaus() -> None:
+    item = load_catalog().get("640522-MZ-001")  # its catalog phone is 12345
+    line = enquiry(item, "13909541234")
+    doc = dataclasses.replace(CASE, enquiry=line)
+    text = "".join(pdf_text(documents.render_receipt(doc, "a4").pdf).split())
+    assert "海原县民政局12345" not in text
+    assert "政务服务便民热线12345（承办单位：海原县民政局）" in text
+    own = item.model_copy(update={"phone": "0954-4012288"})
+    assert enquiry(own, "") == "海原县民政局 0954-4012288"
+
+
+def test_dates_in_the_notice_table_are_never_broken() -> None:
+    late = dataclasses.replace(CASE.materials[3], supply_by=date(2026, 12, 14))
+    doc = dataclasses.replace(CASE, materials=(*CASE.materials, late))
+    words = [
+        text for page in word_boxes(documents.render_notice(doc, "a4").pdf) for *_b, text in page
+    ]
+    assert "2026年12月4日" in words and "2026年12月14日" in words  # each a whole word
+    assert "份数及形" not in words  # nor is a header
+
+
+def test_a_reason_in_the_ledger_reads_in_a_few_lines() -> None:
+    (row,) = sample_ledger_rows(1, date(2026, 11, 2))
+    refused = dataclasses.replace(row, state="不予受理", remarks=REASON)
+    rendered = documents.render_ledger(
+        [refused], date(2026, 11, 1), date(2026, 11, 30), "某站", "640522100201"
+    )
+    (page,) = word_boxes(rendered.pdf)
+    start = next(box for box in page if box[4].startswith("不予受理"))
+    column = [box for box in page if box[0] >= start[0] - 1 and box[1] >= start[1] - 1]
+    lines = {round(box[1]) for box in column if box[1] < start[1] + 100}
+    assert len(lines) <= 6  # was 14 in a 13 mm column
+    assert "".join(box[4] for box in column).replace("不予受理", "", 1).startswith("经核验")

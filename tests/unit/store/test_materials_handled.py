@@ -1,0 +1,53 @@
+"""Every paper says how the station handled each material (issue 12): an ID card shown and
+handed back is never printed as an original the station kept."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from forms.catalog import Catalog
+from printing import documents
+from station.documents.case import case_document
+from station.services.cases import CaseService, today_in_china
+from station.store import StationStore
+from tests.unit.store.conftest import application
+
+
+def _flat(pdf: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True)
+    return re.sub(r"\s+", "", done.stdout.decode("utf-8"))
+
+
+def test_the_catalog_says_how_each_material_is_handled(catalog: Catalog) -> None:
+    handled = {
+        m.handled
+        for item in catalog.items
+        for m in item.materials
+        if m.original and "身份证" in m.name
+    }
+    assert handled == {"returned"}  # a station never keeps a resident's ID card
+    forms = [m for m in catalog.get("640522-MZ-001").materials if m.key == "application_form"]
+    assert forms[0].handled == "kept"  # the signed application form is kept
+
+
+@pytest.mark.parametrize("fmt", ["a4", "80mm"])
+def test_the_id_card_is_printed_as_checked_and_returned(
+    service: CaseService, store: StationStore, fmt: str
+) -> None:
+    view = service.take_in(application())  # 医保参保: 居民身份证, original checked and returned
+    item = service.catalog.get(view.item_code, int(view.item_version))
+    doc = case_document(
+        view,
+        item,
+        store.require_identity(),
+        agent_name="王代办",
+        agent_phone="13900000000",
+        today=today_in_china(),
+    )
+    text = _flat(documents.render_receipt(doc, fmt).pdf)  # type: ignore[arg-type]
+    assert "居民身份证原件核验后退还，留存复印件1份" in text
+    assert "原件已退还" in text
+    assert "居民身份证原件1份已收取" not in text
