@@ -17,24 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.browser import chromium
 from tests.e2e.conftest import DAIBAN, PASSWORD, VILLAGE, Central, _free_port, enrolled_station
 
 pytestmark = pytest.mark.slow  # a real central, a served desk and a browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 60_000
 STATION_NAME = "杨郎村便民服务站"
 
@@ -131,22 +121,11 @@ def served_desk(sqlite_central: Central, tmp_path: Path) -> Iterator[tuple[str, 
         sqlite_central.cli("revoke", station.station_id)
 
 
-def _chromium_or_skip() -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/system-deps.sh installs chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): no browser to serve to")
-
-
 def test_the_served_desk_signs_in_inside_headless_chromium(served_desk: tuple[str, str]) -> None:
     """Open the printed URL, type username ⏎ password ⏎, see the signed-in home screen."""
-    _chromium_or_skip()
     url, username = served_desk
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), "served on this PC only by default"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as browser:
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             # The page asks Google for a font; this machine may have no way out.

@@ -11,7 +11,6 @@ page is loaded in a real headless Chromium at a phone's width (375 px).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
 from central.settings import read_settings_file, write_settings_file
 from forms.catalog import load_catalog
@@ -30,6 +28,7 @@ from printing.model import CaseDocument
 from station.documents.prepare import document_for
 from station.store import StationStore
 from sync.progress import new_progress_key
+from tests.e2e.browser import chromium
 from tests.e2e.conftest import (
     DAIBAN,
     VILLAGE,
@@ -46,17 +45,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.slow  # a real central on loopback, and a browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RESIDENT = "王秀芳"
 ITEM_NAME = "城乡居民基本医疗保险参保登记"
 
@@ -169,15 +157,8 @@ def test_wrong_old_or_malformed_keys_get_the_same_plain_not_found(
 def test_the_page_fits_a_phone_in_headless_chromium(
     synced_receipt: tuple[Receipt, Receipt],
 ) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing in CI")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     _before, after = synced_receipt
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as browser:
         try:
             page = browser.new_page(
                 viewport={"width": 375, "height": 667}, java_script_enabled=False
