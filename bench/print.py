@@ -3,6 +3,8 @@
 receipt_a4_ms / receipt_80mm_ms: mean wall time to render one 帮代办收件回执
 (target <= 50 ms), each with its own case number so nothing is served from a
 cache (``*_cpu_ms``: the same in CPU time, steadier on a busy machine);
+``*_progress_qr_ms``: the same receipt whose QR carries the county's progress-page URL
+(longer than a case number: a denser code);
 ledger_1000_s: seconds to render a 1,000-row 帮代办登记台账.
 """
 
@@ -19,10 +21,18 @@ from printing.sample import sample_case, sample_ledger_rows
 RECEIPTS = 50
 
 
-def _receipt_ms(fmt: str) -> tuple[float, float]:
+PUBLIC = "https://zwfw.example.gov.cn/daiban"
+"""A county's public base URL, as long as a real one."""
+
+
+def _receipt_ms(fmt: str, url: bool = False) -> tuple[float, float]:
     base = sample_case()
     cases = [
-        dataclasses.replace(base, case_number=f"640522100201-20261122-{n:04d}", verify_url=None)
+        dataclasses.replace(
+            base,
+            case_number=f"640522100201-20261122-{n:04d}",
+            verify_url=f"{PUBLIC}/p/{n:022d}" if url else None,
+        )
         for n in range(1, RECEIPTS + 1)
     ]
     start, cpu = time.perf_counter(), time.process_time()
@@ -43,6 +53,8 @@ def main() -> None:
         wall, cpu = _receipt_ms(fmt)
         print(f"receipt_{fmt}_ms={wall:.1f}")
         print(f"receipt_{fmt}_cpu_ms={cpu:.1f}")
+        wall, cpu = _receipt_ms(fmt, url=True)  # the QR carries the progress page's address
+        print(f"receipt_{fmt}_progress_qr_ms={wall:.1f}")
     rows = sample_ledger_rows(1000, date(2026, 1, 1))
     start = time.perf_counter()
     ledger = render_ledger(
