@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from forms.catalog import lint_catalog_dir
+from forms.catalog import Catalog, lint_catalog_dir
 from forms.catalog.diff import diff_catalogs
 from forms.clock import format_minute
 from forms.publish import publish, read_published
@@ -43,12 +43,21 @@ def publish_catalog_from_desk(
         station.services.centre.CentreError: the centre refused (an item changed without
             a new version, a reused catalog version …) or cannot be reached.
     """
+    return _send(line, _checked(folder), dry_run=dry_run)
+
+
+def _checked(folder: Path) -> Catalog:
+    """The folder's catalog, or :class:`ActionRefused` naming its first error."""
     catalog, issues = lint_catalog_dir(folder)
     errors = [issue for issue in issues if issue.severity == "error"]
     if catalog is None or errors:
         first = str(errors[0]) if errors else str(folder)
         message = _("The catalog has {count} errors; nothing was published. First: {first}")
         raise ActionRefused(message.format(count=len(errors), first=first))
+    return catalog
+
+
+def _send(line: CentreLine, catalog: Catalog, *, dry_run: bool) -> dict[str, Any]:
     document = json.loads(publish(catalog))
     path = "/admin/catalog?dry_run=true" if dry_run else "/admin/catalog"
     answer: dict[str, Any] = line.post(path, document)
@@ -103,9 +112,8 @@ def check_catalog_folder(line: CentreLine, folder: Path) -> CatalogCheck:
         raise ActionRefused(
             _("Catalog folder: {folder} has no catalog.toml.").format(folder=folder)
         )
-    answer = publish_catalog_from_desk(line, folder, dry_run=True)
-    catalog, _issues = lint_catalog_dir(folder)
-    assert catalog is not None  # publish_catalog_from_desk refused a folder with errors
+    catalog = _checked(folder)  # linted once: the centre's dry run gets the same catalog
+    answer = _send(line, catalog, dry_run=True)
     served = read_published(line.download("/catalog/file")).catalog
     diff = diff_catalogs(served, catalog)
     return CatalogCheck(folder, str(answer["version"]), diff.lines(), not diff.empty)
