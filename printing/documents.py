@@ -15,7 +15,8 @@ from printing.fonts import find_cjk_font
 from printing.model import CaseDocument, DecisionDocument, LedgerDocument, LedgerRow, Party
 from printing.pages import RenderedDocument
 
-Format = Literal["a4", "80mm"]
+Format = Literal["a4", "a4-large", "80mm"]
+"""A4, A4 in large print for an elderly resident (大字版), or the 80 mm thermal roll."""
 
 __all__ = [
     "RenderedDocument",
@@ -36,7 +37,8 @@ def render_receipt(
 
     Args:
         doc: the case as received.
-        fmt: ``a4`` (with the station's stub) or ``80mm`` (thermal roll).
+        fmt: ``a4`` (with the station's stub), ``a4-large`` (大字版: large print, fewer
+            words, with the stub) or ``80mm`` (thermal roll).
         font: a configured CJK TrueType font, if any.
 
     Returns:
@@ -45,9 +47,11 @@ def render_receipt(
     cjk = find_cjk_font(font)
     if fmt == "a4":
         return receipt.render_a4(doc, cjk)
+    if fmt == "a4-large":
+        return receipt.render_a4_large(doc, cjk)
     if fmt == "80mm":
         return receipt.render_roll(doc, cjk)
-    raise ValueError(f"unknown format {fmt!r}: use a4 or 80mm")
+    raise ValueError(f"unknown format {fmt!r}: use a4, a4-large or 80mm")
 
 
 def render_notice(

@@ -17,13 +17,14 @@ from printing.model import CaseDocument, DecisionDocument, LedgerDocument, from_
 from printing.printer import document_name, documents_dir, keep_pdf, print_pdf
 
 if TYPE_CHECKING:
+    from printing.documents import Format
     from printing.pages import RenderedDocument
 
 Document = CaseDocument | DecisionDocument | LedgerDocument
 
 FORMATS: dict[str, tuple[str, ...]] = {
-    "receipt": ("a4", "80mm"),
-    "notice": ("a4", "80mm"),
+    "receipt": ("a4", "a4-large", "80mm"),
+    "notice": ("a4", "a4-large", "80mm"),
     "authorization": ("a4",),
     "ledger": ("a4",),
     "rejection": ("a4",),
@@ -101,12 +102,17 @@ def render(
         return rendered
     if isinstance(document, CaseDocument):
         if kind == "receipt":
-            return documents.render_receipt(document, "80mm" if fmt == "80mm" else "a4", font)
+            return documents.render_receipt(document, _case_format(fmt), font)
         if kind == "notice":
-            return documents.render_notice(document, "80mm" if fmt == "80mm" else "a4", font)
+            return documents.render_notice(document, _case_format(fmt), font)
         if kind == "authorization":
             return documents.render_authorization(document, font=font)
     raise ValueError(f"a {type(document).__name__} cannot be printed as {kind}")
+
+
+def _case_format(fmt: str) -> Format:
+    """A receipt's or notice's paper, checked against :data:`FORMATS` by the caller."""
+    return "80mm" if fmt == "80mm" else "a4-large" if fmt == "a4-large" else "a4"
 
 
 def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Path:
@@ -138,7 +144,7 @@ def produce(
         kind: receipt, notice, authorization, ledger, acceptance, rejection or correction.
         document: its input.
         data_dir: the station's data directory (the PDF is kept under ``documents/``).
-        fmt: ``a4`` or ``80mm``.
+        fmt: ``a4``, ``a4-large`` (大字版) or ``80mm``.
         out: write the PDF here instead of the documents folder.
         send: print it (to ``printer``, or the default printer).
         printer: the printer's name; implies ``send``.

@@ -3,7 +3,7 @@
 ``python -m printing.sample_all OUT/`` writes one PDF per case, document and format:
 the resident in person, a relative for an old man (容缺: the passbook later), the
 station's agent for a disabled woman, a long 复姓 name, a 60-character address, a
-rare character (䶮) — receipts (A4 and 80 mm), 一次性告知书 (A4 and 80 mm), the
+rare character (䶮) — receipts (A4, A4 大字版 and 80 mm), 一次性告知书 (A4 and 80 mm), the
 授权委托书, the township's 受理 / 补正 / 不予受理 notices, and a ledger of them all.
 Render the pages with ``pdftoppm -png`` and look at them.
 """
@@ -87,6 +87,7 @@ def documents(case: CaseDocument) -> dict[str, Callable[[], RenderedDocument]]:
 
     return {
         "receipt-a4": lambda: render_receipt(case, "a4"),
+        "receipt-a4-large": lambda: render_receipt(case, "a4-large"),
         "receipt-80mm": lambda: render_receipt(case, "80mm"),
         "notice-a4": lambda: render_notice(case, "a4"),
         "notice-80mm": lambda: render_notice(case, "80mm"),

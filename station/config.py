@@ -40,7 +40,7 @@ class StationSettings(BaseSettings):
     printer: str | None = None
     """Printer name (CUPS); None writes PDF files instead."""
     paper_format: str = "a4"
-    """``a4`` or ``80mm`` (receipt printer)."""
+    """``a4``, ``a4-large`` (大字版, for elderly residents) or ``80mm`` (receipt printer)."""
     scan_folder: Path | None = None
     """Folder the scanner drops files into."""
     bundle_drop_folder: Path | None = None

@@ -10,8 +10,10 @@ instead, and the rights of review (复议 60 days, 诉讼 6 months).
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Spacer, Table
 
+from printing import roles
+from printing.flowables import qr_code
 from printing.fmt import cn_date, mask_id, material_form
 from printing.fonts import CjkFont
 from printing.layout import Sheet
@@ -61,15 +63,37 @@ def contact_line(decision: DecisionDocument) -> str:
     return f"经办人：{officer}　联系电话：{phone}"
 
 
+def progress_sentence(decision: DecisionDocument) -> str:
+    """How the resident follows the case: the QR code when the case has a progress page."""
+    case = decision.case
+    if case.verify_url:
+        return f"办理进度可用手机扫描本通知书下方的二维码查看，或凭办件编号查询：{case.enquiry}。"
+    return f"办理进度可凭办件编号查询：{case.enquiry}。"
+
+
+def _contact(sheet: Sheet, decision: DecisionDocument) -> Flowable:
+    """The officer and phone, with the case's progress-page QR code beside it when there is one."""
+    line = sheet.para(contact_line(decision))
+    url = decision.case.verify_url
+    if not url:
+        return line
+    code = [qr_code(url, 20 * mm), sheet.para("扫码查询进度", "small")]
+    table = Table([[line, code]], colWidths=[WIDTH - 28 * mm, 28 * mm])
+    table.setStyle(
+        sheet.style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
+    )
+    return table
+
+
 def _tail(sheet: Sheet, decision: DecisionDocument) -> list[Flowable]:
     return [
         Spacer(1, 2 * mm),
-        sheet.para(contact_line(decision)),
+        _contact(sheet, decision),
         Spacer(1, 10 * mm),
         sheet.para(f"{decision.decided_by}（盖章）", "right"),
         sheet.para(cn_date(decision.decided_at), "right"),
         Spacer(1, 10 * mm),
-        sheet.signatures(["申请人（代办人）签收", "送达人（代办员）"], WIDTH),
+        sheet.signatures([f"{roles.signer(decision.case)}签收", "送达人（代办员）"], WIDTH),
     ]
 
 
@@ -133,7 +157,7 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     )
     story.append(
         sheet.para(
-            f"办理结果将通过{case.station_name}送达。办理进度可凭办件编号查询：{case.enquiry}。",
+            f"办理结果将通过{case.station_name}送达。{progress_sentence(decision)}",
             "indent",
         )
     )

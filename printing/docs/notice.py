@@ -95,9 +95,11 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
 
 
 def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocument:
-    """The notice on A4 or on an 80 mm roll."""
-    if fmt == "a4":
-        sheet = Sheet(font, size=11, floor=10)
+    """The notice on A4 (``a4-large``: 14 pt for an elderly resident) or on an 80 mm roll."""
+    if fmt in ("a4", "a4-large"):
+        sheet = (
+            Sheet(font, size=14, floor=12) if fmt == "a4-large" else Sheet(font, size=11, floor=10)
+        )
         return build_a4(
             sheet,
             _a4(sheet, doc),
@@ -114,4 +116,4 @@ def render(doc: CaseDocument, font: CjkFont, fmt: str = "a4") -> RenderedDocumen
             author=doc.station_name,
             reprinted_on=doc.reprinted_on,
         )
-    raise ValueError(f"unknown format {fmt!r}: use a4 or 80mm")
+    raise ValueError(f"unknown format {fmt!r}: use a4, a4-large or 80mm")

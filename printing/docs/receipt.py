@@ -33,6 +33,10 @@ ROLL_SIZE = 11.0
 """Body type on the 80 mm roll, in points."""
 ROLL_FLOOR = 10.0
 """Nothing on the roll is smaller: an 80-year-old reads it."""
+LARGE_SIZE = 14.0
+"""Body type of the large-print (大字版) A4 receipt, in points."""
+LARGE_FLOOR = 12.0
+"""Nothing on the large-print receipt is smaller."""
 A4_INNER = 182 * mm
 
 
@@ -212,6 +216,69 @@ def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
         main,
         stub,
         title=TITLE,
+        author=doc.station_name,
+        reprinted_on=doc.reprinted_on,
+        running_head=f"{TITLE}　编号：{doc.case_number}",
+    )
+
+
+def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
+    """The few facts of the large-print receipt: who, what, when, who to call, the fee."""
+    who = roles.resident(doc)
+    lines = [(roles.RESIDENT, who.name)]
+    proxy = roles.acting(doc)
+    if proxy is not None:
+        lines.append((roles.ACTING, f"{proxy.name}（{relation_text(doc.relation)}）"))
+    return lines + [
+        ("办理事项", doc.item_name),
+        ("收件时间", cn_datetime(doc.received_at)),
+        ("代办员", agent_text(doc)),
+        ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
+        ("办件编号", doc.case_number),
+    ]
+
+
+def large_notices(doc: CaseDocument) -> list[str]:
+    """The terms of the large-print receipt, in fewer words."""
+    lines = [f"这张回执只证明本站已收件，是否受理由{doc.township_name}决定。"]
+    lines += [sentence(note) for note in doc.date_notes]
+    lines.append("帮代办不收费。请保管好本回执，查进度、取结果时带上。")
+    return lines
+
+
+def _large_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
+    code = [qr_code(qr_content(doc), 32 * mm), sheet.para("手机扫码查进度", "center")]
+    head = [sheet.para(TITLE, "title"), sheet.para(doc.station_name, "subtitle")]
+    top = Table([[head, code]], colWidths=[A4_INNER - 44 * mm, 44 * mm])
+    top.setStyle(sheet.style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    story: list[Flowable] = [top, Spacer(1, 3 * mm)]
+    story += [sheet.para(line, "lead") for line in roll_lead(doc)]
+    story.append(Spacer(1, 3 * mm))
+    story += [sheet.para(f"{label}：{value}") for label, value in _large_lines(doc)]
+    story += [sheet.glyph_note(), Spacer(1, 3 * mm), sheet.para("收取材料", "heading")]
+    for i, m in enumerate(doc.materials, start=1):
+        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
+        story.append(sheet.para(f"{i}. {m.name}：{status_text(m)}{by}"))
+    story += [Spacer(1, 3 * mm), sheet.para("请注意", "heading")]
+    story += [sheet.para(f"{i}. {line}") for i, line in enumerate(large_notices(doc), start=1)]
+    labels = ["代办员（签字）", f"{roles.signer(doc)}（签字捺印）"]
+    story += [Spacer(1, 4 * mm), sheet.unsplit([sheet.signatures(labels, A4_INNER)])]
+    return story
+
+
+def render_a4_large(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
+    """The large-print A4 receipt (大字版): 14 pt, the date and next step first, fewer words.
+
+    The station's stub below it is the ordinary one (the station reads it, not the
+    resident); when the resident's part fills the page it goes whole to page 2.
+    """
+    sheet = Sheet(font, size=LARGE_SIZE, floor=LARGE_FLOOR)
+    main = _large_main(sheet, doc)  # names are glyph-checked here, so the stub's sheet may go
+    return build_a4_with_stub(
+        sheet,
+        main,
+        _a4_stub(Sheet(font, size=10), doc),
+        title=f"{TITLE}（大字版）",
         author=doc.station_name,
         reprinted_on=doc.reprinted_on,
         running_head=f"{TITLE}　编号：{doc.case_number}",

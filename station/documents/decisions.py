@@ -10,7 +10,7 @@ reprint keeps its number. The year is the decision's year in China time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from station.store import meta as store_meta
 from station.store.db import writing
 from station.store.models import StationIdentity
 from sync.events import Role
+from sync.progress import progress_url
 from sync.protocol import StationRole
 from sync.reducer import CaseView, HistoryEntry
 
@@ -173,7 +174,7 @@ def build_decision(
     office = deciding_office(catalog, view, entry)
     township = deciding_office(catalog, view, None)
     name, phone = _officer(store, officer, entry)
-    return decision_from_view(
+    document = decision_from_view(
         view,
         item,
         store.require_identity(),
@@ -189,3 +190,5 @@ def build_decision(
         today=today,
         reprint=reprint,
     )
+    url = progress_url(store.public_base_url(), view.progress_key)
+    return replace(document, case=replace(document.case, verify_url=url))

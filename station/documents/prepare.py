@@ -76,11 +76,16 @@ def printed_before(data_dir: Path, case_number: str, kind: str, fmt: str | None 
         data_dir: the station's data folder (its ``documents`` are looked at).
         case_number: the case.
         kind: receipt, notice, authorization...
-        fmt: only this format (``a4``, ``80mm``) counts; any format when None. The
+        fmt: only this format (``a4``, ``a4-large``, ``80mm``) counts; any format when None. The
             first 80 mm slip after an A4 receipt is not a 补打: it is the first of its kind.
     """
-    pattern = f"{case_number}-{kind}-{fmt}*.pdf" if fmt else f"{case_number}-{kind}-*.pdf"
-    return any(documents_dir(data_dir).glob(pattern))
+    if not fmt:
+        return any(documents_dir(data_dir).glob(f"{case_number}-{kind}-*.pdf"))
+    # <case>-<kind>-<fmt>.pdf or <case>-<kind>-<fmt>-reprint-<day>.pdf: "a4" must not match "a4-large"
+    exact = f"{case_number}-{kind}-{fmt}.pdf"
+    reprints = f"{case_number}-{kind}-{fmt}-reprint-*.pdf"
+    folder = documents_dir(data_dir)
+    return (folder / exact).exists() or any(folder.glob(reprints))
 
 
 def _item(catalog: Catalog, view: CaseView) -> ServiceItem:

@@ -113,6 +113,7 @@ class CaseScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("escape", "back", _("Back")),
         Binding("p", "reprint", _("Reprint 补打")),
+        Binding("l", "large_print", _("Large print 大字版")),
         Binding("c", "correct", _("Correct 更正")),
         Binding("s", "supplement", _("Supplement 补充材料")),
         Binding("r", "resubmit", _("Resubmit 重新报送")),
@@ -246,11 +247,15 @@ class CaseScreen(DeskScreen[None]):
         """补打: the receipt again, marked as a reprint."""
         self._reprint(self.view)
 
+    def action_large_print(self) -> None:
+        """大字版: the receipt (and notice) in large print for an elderly resident, on A4."""
+        self._reprint(self.view, "a4-large")
+
     @work(thread=True, group="paper", exit_on_error=False)
-    def _reprint(self, view: Any) -> None:
+    def _reprint(self, view: Any, paper: str | None = None) -> None:
         from station.services.paper import print_intake_papers
 
-        outcome = print_intake_papers(self.desk, view, reprint=True)
+        outcome = print_intake_papers(self.desk, view, reprint=paper is None, paper=paper)
         self.app.call_from_thread(self.notify, outcome.text())
 
     def action_supplement(self) -> None:

@@ -45,7 +45,11 @@ class SettingsScreen(DeskScreen[None]):
             yield Label(_("Printer (empty: keep PDF files only)"))
             yield Input(s.printer or "", id="printer")
             yield Label(_("Paper"))
-            papers = [(_("A4"), "a4"), (_("80 mm receipt roll"), "80mm")]
+            papers = [
+                (_("A4"), "a4"),
+                (_("A4 large print 大字版"), "a4-large"),
+                (_("80 mm receipt roll"), "80mm"),
+            ]
             yield Select(papers, value=s.paper_format, allow_blank=False, id="paper")
             yield Label(_("Scan folder"))
             yield Input(str(s.scan_folder or ""), id="scan-folder")

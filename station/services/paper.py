@@ -45,7 +45,9 @@ class PaperOutcome:
         return "\n".join([*self.lines, *(f"⚠ {w}" for w in self.warnings)])
 
 
-def case_document(desk: Desk, view: CaseView, *, reprint: bool = False) -> CaseDocument:
+def case_document(
+    desk: Desk, view: CaseView, *, reprint: bool = False, fmt: str | None = None
+) -> CaseDocument:
     """The printing model of a case taken in at this station.
 
     The same mapping as ``daiban print`` (``station.documents``), so the desk and
@@ -63,16 +65,21 @@ def case_document(desk: Desk, view: CaseView, *, reprint: bool = False) -> CaseD
         view.case_number,
         today=desk.clock().date(),
         reprint=reprint,
-        fmt=desk.settings.paper_format,
+        fmt=fmt or desk.settings.paper_format,
     )
     assert isinstance(document, CaseDocument)
     return document
 
 
-def keep_and_print(desk: Desk, kind: str, document: Document, outcome: PaperOutcome) -> None:
-    """Keep the PDF under the data dir, send it to the printer if one is set; note what happened."""
+def keep_and_print(
+    desk: Desk, kind: str, document: Document, outcome: PaperOutcome, paper: str | None = None
+) -> None:
+    """Keep the PDF under the data dir, send it to the printer if one is set; note what happened.
+
+    ``paper`` overrides the station's paper for a receipt or notice (``a4-large``: 大字版).
+    """
     printer = desk.settings.printer
-    fmt = desk.settings.paper_format if kind in ("receipt", "notice") else "a4"
+    fmt = (paper or desk.settings.paper_format) if kind in ("receipt", "notice") else "a4"
     job = produce(
         kind,
         document,
@@ -91,17 +98,25 @@ def keep_and_print(desk: Desk, kind: str, document: Document, outcome: PaperOutc
     outcome.printed = outcome.printed and (job.printed or not printer)
 
 
-def print_intake_papers(desk: Desk, view: CaseView, *, reprint: bool = False) -> PaperOutcome:
+def print_intake_papers(
+    desk: Desk, view: CaseView, *, reprint: bool = False, paper: str | None = None
+) -> PaperOutcome:
     """收件回执, plus the 一次性告知书 when a material is deferred or missing.
+
+    Args:
+        desk: who prints, where.
+        view: the case.
+        reprint: mark the papers 补打.
+        paper: this time on other paper than the station's (``a4-large`` for an elderly resident).
 
     Returns:
         One line per document saying where it went, and the warnings.
     """
-    doc = case_document(desk, view, reprint=reprint)
+    doc = case_document(desk, view, reprint=reprint, fmt=paper)
     outcome = PaperOutcome()
-    keep_and_print(desk, "receipt", doc, outcome)
+    keep_and_print(desk, "receipt", doc, outcome, paper)
     if doc.deferred:
-        keep_and_print(desk, "notice", doc, outcome)
+        keep_and_print(desk, "notice", doc, outcome, paper)
     return outcome
 
 

@@ -272,6 +272,21 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     assert render_png(a4, tmp_path / "png")
 
 
+def test_large_print_receipt_from_the_store(station: Station, tmp_path: Path) -> None:
+    number = station.decided.case_number
+    large = station.pdf("receipt", number, "--format", "a4-large", out=tmp_path / "large.pdf")
+    text = flat(pdf_text(large))
+    assert "帮代办收件回执" in text and "手机扫码查进度" in text and "补打" not in text
+    assert "事项编码" not in text.split("（存根）")[0]  # fewer words for the resident
+    _no_full_id(pdf_text(large))
+    assert (station.data_dir / "documents" / f"{number}-receipt-a4-large.pdf").exists()
+    # The first ordinary A4 receipt after a large-print one is not a 补打 either.
+    a4 = station.pdf("receipt", number, out=tmp_path / "a4.pdf")
+    assert "补打" not in pdf_text(a4)
+    again = station.pdf("receipt", number, "--format", "a4-large", out=tmp_path / "again.pdf")
+    assert "补打" in pdf_text(again)
+
+
 def test_notice_authorization_and_ledger(station: Station, tmp_path: Path) -> None:
     number = station.deferred.case_number
     supply = supply_by(station.item, station.today).date

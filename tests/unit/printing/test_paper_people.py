@@ -73,3 +73,14 @@ def test_masked_numbers_print_the_check_character_in_capitals() -> None:
     )
     text = pdf_text(documents.render_receipt(lower, "a4").pdf)
     assert "640522********001X" in text and "001x" not in text
+
+
+def test_the_township_notices_are_signed_for_by_who_came() -> None:
+    from printing.sample import sample_acceptance
+
+    by_son = documents.render_acceptance(sample_acceptance()).pdf
+    assert "代办人签收" in "".join(pdf_text(by_son).split())
+    alone = dataclasses.replace(CASE, applicant=CASE.principal, principal=None, relation="self")
+    in_person = documents.render_acceptance(dataclasses.replace(sample_acceptance(), case=alone))
+    text = "".join(pdf_text(in_person.pdf).split())
+    assert "申请人签收" in text and "代办人" not in text

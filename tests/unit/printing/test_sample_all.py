@@ -15,7 +15,7 @@ def _text(path: Path) -> str:
 
 def test_every_paper_of_every_sample_case_is_written_and_reads_right(tmp_path: Path) -> None:
     written = {path.name for path in render_all(tmp_path)}
-    assert len(written) == 38  # 5 cases × their papers, and the ledger
+    assert len(written) == 43  # 5 cases × their papers, and the ledger
     assert "self-authorization.pdf" not in written  # nobody to authorise
     assert {"agent-authorization.pdf", "ledger.pdf", "rare-character-receipt-80mm.pdf"} <= written
     receipt = _text(tmp_path / "long-name-address-receipt-a4.pdf")

@@ -1,0 +1,32 @@
+"""大字版 from the case page: one key prints the receipt in large print for an elderly resident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from station.app import DaibanApp
+from station.screens.case import CaseScreen
+from station.store import StationStore
+from tests.station.helpers import flat_text, log_in, settle
+from tests.station.test_case_lifecycle import WIDE, _taken_in
+from tests.unit.printing.conftest import pdf_text
+
+
+async def test_l_on_the_case_page_prints_the_large_print_receipt(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = _taken_in(store)
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, number))
+        await settle(pilot)
+        assert "大字版回执" in flat_text(pilot)  # the key is in the footer
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        notices = " ".join(str(n.message) for n in pilot.app._notifications)
+        assert f"{number}-receipt-a4-large.pdf" in notices  # the clerk is told where it went
+    large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
+    assert large.exists()
+    text = "".join(pdf_text(large.read_bytes()).split())
+    assert "手机扫码查进度" in text and "马占福" in text and "补打" not in text
