@@ -167,7 +167,7 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story.append(sheet.para("收取材料", "heading"))
     story.append(_materials(sheet, doc, [10 * mm, 66 * mm, 50 * mm, 26 * mm, 30 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
-    story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
+    story += [sheet.para(f"{i}. {line}", "cell") for i, line in enumerate(notices(doc), start=1)]
     signer = f"{roles.signer(doc)}（签字并捺印）"
     signatures = sheet.signatures(["代办员（签字）", signer], A4_INNER)
     seal = sheet.para(f"{doc.station_name}（盖章）", "right")

@@ -78,3 +78,9 @@ def test_the_a4_receipt_fits_or_breaks_cleanly_with_the_stub_whole(item: Service
     assert all(m.name[:6] in "".join(first.split()) for m in item.materials)
     if stub == 1:  # a clean break: nothing of the resident's part spills onto page 2
         assert "收取材料" not in pages[1] and "须知" not in pages[1]
+
+
+def test_the_a4_receipts_terms_are_9_points_not_8() -> None:
+    sizes = word_sizes(documents.render_receipt(CASE, "a4").pdf)
+    terms = [size for size, text in sizes if "不是受理通知书" in text or "妥善保管本回执" in text]
+    assert len(terms) == 2 and min(terms) >= 9 - 0.1
