@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 
 from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, AdminAction
-from central.services import admin_audit, audit, audit_key
+from central.services import admin_audit, audit
 from central.services.audit_key import Head
 from central.services.pull import recorded_event
 from sync.reducer import apply_any
@@ -133,7 +133,7 @@ def walk_events(connection: Connection, key: bytes, start: Head | None = None) -
         link_seq = link["seq"] if link is not None else None
         if link is None or (event_seq is not None and event_seq < link_seq):
             assert event is not None
-            walk.add(_finding(EVENTS, event_seq, NO_LINK, event))
+            walk.add(_finding(EVENTS, int(event["central_seq"]), NO_LINK, event))
             event = next(events, None)
             continue
         _check_event_link(walk, key, link, event if event_seq == link_seq else None)
