@@ -38,6 +38,17 @@ def make_private(path: Path) -> None:
         path.chmod(FILE_MODE)
 
 
+def private_database(path: Path) -> Path:
+    """Create a SQLite file owner-only before SQLite opens it (its -wal and -shm files
+    take the database's mode); an existing one is made 0600."""
+    if not path.parent.exists():
+        private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    make_private(path)
+    return path
+
+
 def write_private(path: Path, data: str | bytes, *, exclusive: bool = False) -> Path:
     """Write ``data`` to ``path`` readable by its owner only, atomically.
 
