@@ -5,6 +5,8 @@ Tests, the CLI and uvicorn workers (``app_from_env``) all build the app here.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +30,7 @@ from central.api.routes import (
 from central.api.routes import reports as report_routes
 from central.db import make_engine
 from central.migrate import upgrade
+from central.services import audit_check
 from central.settings import CentralSettings
 from sync.protocol import API_PREFIX
 
@@ -69,10 +72,18 @@ def create_app(settings: CentralSettings) -> FastAPI:
     engine = make_engine(settings.db_url)
     if settings.migrate_on_start:
         upgrade(engine)
+    audit_check.prepare(engine, settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = None
+        if settings.audit_check_seconds > 0:
+            watcher = asyncio.create_task(audit_check.watch(engine, settings, app.state))
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         engine.dispose()
 
     app = FastAPI(title="daiban central", version="1", lifespan=lifespan)

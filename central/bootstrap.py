@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from central.db import make_engine
 from central.migrate import upgrade
+from central.services.audit_check import prepare
 from central.settings import (
     CentralSettings,
     ensure_secret,
@@ -49,6 +50,7 @@ def init_central(data_dir: Path, db_url: str | None = None) -> CentralSettings:
     engine = make_engine(settings.db_url)
     try:
         upgrade(engine)
+        prepare(engine, settings)  # the audit key, 0600, outside the database
     finally:
         engine.dispose()
     return settings
@@ -60,6 +62,7 @@ def open_session(settings: CentralSettings) -> Iterator[Session]:
     engine = make_engine(settings.db_url)
     try:
         upgrade(engine)
+        prepare(engine, settings)
         with Session(engine, expire_on_commit=False) as session:
             yield session
     finally:

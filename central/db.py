@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from sync.files import private_database
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -41,7 +43,7 @@ def make_engine(url: str) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_database(Path(database))  # 0600 (and its -wal/-shm), whatever the umask
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from sync.events import SCHEMA_VERSION
+from sync.files import private_dir, write_private
 
 PLACEHOLDER_SECRET = "changethis"
 SETTINGS_FILE = "central.toml"
@@ -73,6 +74,12 @@ class CentralSettings(BaseSettings):
     """The county's public address (``https://zwfw.example.gov.cn``): receipts' QR codes
     carry ``<base>/p/<key>``, served by this API without sign-in. Empty: the QR carries
     the case number. Stations learn it at every hello."""
+    audit_key_path: Path | None = None
+    """The audit chains' HMAC key (created 0600 by ``central init``; never in the database).
+    Empty means ``<data_dir>/audit.key``; its signed chain heads are kept beside it."""
+    audit_check_seconds: int = 300
+    """How often the running centre checks the newest audit links and advances the signed
+    heads (the whole chains are walked at start and by ``daiban central audit``); 0: never."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 
@@ -109,6 +116,11 @@ class CentralSettings(BaseSettings):
         _check_default_secret(self.secret_key, allowed=self.allow_insecure_secret)
 
     @property
+    def audit_key_file(self) -> Path:
+        """The audit key's file (``audit_key_path``, else ``<data_dir>/audit.key``)."""
+        return self.audit_key_path or self.data_dir / "audit.key"
+
+    @property
     def blob_dir(self) -> Path:
         """Where attachments are stored, content-addressed."""
         return self.data_dir / "blobs"
@@ -132,12 +144,9 @@ def read_settings_file(data_dir: Path) -> dict[str, Any]:
 
 def write_settings_file(data_dir: Path, values: dict[str, Any]) -> Path:
     """Write ``<data_dir>/central.toml`` (flat string/int/bool values), readable by the owner only."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / SETTINGS_FILE
+    private_dir(data_dir)
     lines = [f"{key} = {_toml_value(value)}" for key, value in sorted(values.items())]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    return write_private(data_dir / SETTINGS_FILE, "\n".join(lines) + "\n")
 
 
 def ensure_secret(data_dir: Path) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.errors import BlobTooLarge
+from sync.files import private_dir
 
 MAX_BLOB_BYTES = 20 * 1024 * 1024
 """The largest attachment the centre accepts (20 MB)."""
@@ -87,7 +88,7 @@ def store_blob(blob_dir: Path, source_path: Path) -> BlobRef:
     size = source_path.stat().st_size
     if size > MAX_BLOB_BYTES:
         raise BlobTooLarge(size, MAX_BLOB_BYTES)
-    blob_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(blob_dir)  # scans: 0700 folders, 0600 files (mkstemp)
     digest = hashlib.sha256()
     fd, temp_name = tempfile.mkstemp(dir=blob_dir, prefix=".incoming-")
     temp = Path(temp_name)
@@ -104,7 +105,7 @@ def store_blob(blob_dir: Path, source_path: Path) -> BlobRef:
             temp.unlink()
         else:
             new_folder = not target.parent.exists()
-            target.parent.mkdir(exist_ok=True)
+            target.parent.mkdir(exist_ok=True, mode=0o700)
             if new_folder:
                 fsync_dir(blob_dir)
             os.replace(temp, target)

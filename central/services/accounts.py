@@ -108,6 +108,16 @@ def _identify(session: Session, secret_key: str, id_number: str) -> tuple[str, s
     return key, mask_id_number(number)
 
 
+MIN_PASSWORD_LENGTH = 8
+"""The shortest password an account may have (at the centre and on every desk)."""
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        message = _("the password must have at least {n} characters; this one has {got}")
+        raise AccountError(message.format(n=MIN_PASSWORD_LENGTH, got=len(password)))
+
+
 def create_user(
     *,
     session: Session,
@@ -150,8 +160,7 @@ def create_user(
     key, masked = (None, "") if not id_number else _identify(session, secret_key, id_number)
     if not (len(division) == 12 and division.isdigit()):
         raise AccountError(f"division code must be 12 digits, got {division!r}")
-    if len(password) < 6:
-        raise AccountError("the password must have at least 6 characters")
+    _check_password(password)
     if not username.strip():
         raise AccountError("the username must not be empty")
     password_hash = hash_password(password)
@@ -208,8 +217,8 @@ def update_user(
     Raises:
         AccountError: no such account, or a short password.
     """
-    if password is not None and len(password) < 6:
-        raise AccountError("the password must have at least 6 characters")
+    if password is not None:
+        _check_password(password)
     new_hash = hash_password(password) if password is not None else None
     user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
     if user is None:

@@ -2,7 +2,8 @@
 
 A hash chain of its own (``admin_action``), ordered by the ``admin`` counter so
 two administrators acting at once never fork it. Each link is
-``sha256(prev_hash | seq | at | actor | station | action | target | canonical detail)``.
+``HMAC-SHA256(audit key, prev_hash | canonical [seq, at, actor, station, action, target,
+detail])`` with the key of :mod:`central.services.audit_key` (never in the database).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from central.models import AdminAction, User, as_utc, utcnow
+from central.services import audit_key
 from central.services.sequence import take_one
 from central.services.sessions import Person
 
@@ -26,7 +28,8 @@ SERVER_CLI = "server-cli"
 (no station: the administrator signed in with their password on the server)."""
 
 
-def _link(prev_hash: str, row: AdminAction) -> str:
+def link_text(prev_hash: str, row: AdminAction) -> str:
+    """What one link signs: the previous link and the act's canonical JSON."""
     at = as_utc(row.at)
     body = json.dumps(
         [
@@ -44,7 +47,17 @@ def _link(prev_hash: str, row: AdminAction) -> str:
         sort_keys=True,
         separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+    return f"{prev_hash}|{body}"
+
+
+def link(key: bytes, prev_hash: str, row: AdminAction) -> str:
+    """The keyed link of one act."""
+    return audit_key.mac(key, link_text(prev_hash, row))
+
+
+def unkeyed_link(prev_hash: str, row: AdminAction) -> str:
+    """The link as plain SHA-256 (older software, or a forger without the key)."""
+    return hashlib.sha256(link_text(prev_hash, row).encode()).hexdigest()
 
 
 def record_action(
@@ -89,7 +102,7 @@ def record_action(
         prev_hash=previous.hash if previous is not None else GENESIS,
         hash="",
     )
-    row.hash = _link(row.prev_hash, row)
+    row.hash = link(audit_key.key_for(session.connection()), row.prev_hash, row)
     session.add(row)
     return row
 
@@ -104,15 +117,13 @@ class ActionsCheck:
 
 
 def verify_actions(session: Session) -> ActionsCheck:
-    """Walk the chain from the start; the first link that does not hold is reported."""
-    prev = GENESIS
-    count = 0
-    for row in session.scalars(select(AdminAction).order_by(AdminAction.seq)):  # type: ignore[arg-type]
-        count += 1
-        if row.prev_hash != prev or _link(prev, row) != row.hash:
-            return ActionsCheck(ok=False, entries=count, first_bad_seq=row.seq)
-        prev = row.hash
-    return ActionsCheck(ok=True, entries=count)
+    """Walk the chain from the start (with the engine's key); the first break is reported."""
+    from central.services.audit_verify import walk_admin
+
+    connection = session.connection()
+    walk = walk_admin(connection, audit_key.key_for(connection))
+    first = walk.findings[0].seq if walk.findings else None
+    return ActionsCheck(ok=not walk.findings, entries=walk.count, first_bad_seq=first)
 
 
 def list_actions(session: Session, limit: int = 200) -> list[AdminAction]:

@@ -1,7 +1,10 @@
 """The tamper-evident audit: a hash chain over every event the centre accepted.
 
-Each link is ``sha256(prev_hash | central_seq | status | reason | sha256(canonical event))``;
-changing, removing or reordering any stored event breaks every link after it.
+Each link is ``HMAC-SHA256(audit key, prev_hash | central_seq | status | reason |
+sha256(canonical event))``, the key kept in the centre's data directory and never in
+the database (:mod:`central.services.audit_key`): changing, removing or reordering a
+stored event breaks its link, and nobody without the key can compute a new one.
+:mod:`central.services.audit_verify` walks the chains and says what differs.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
-from central.models import AUDIT_TABLE, EVENT_TABLE, as_utc
+from central.models import AUDIT_TABLE, as_utc
+from central.services import audit_key
 
 GENESIS = "0" * 64
 CHAINED_COLUMNS = (
@@ -64,11 +68,19 @@ def body_digest(row: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def link_hash(prev_hash: str, row: dict[str, Any], digest: str | None = None) -> str:
-    """The hash of one link: the previous link, the centre's verdict and the event's digest."""
+def link_hash(key: bytes, prev_hash: str, row: dict[str, Any], digest: str | None = None) -> str:
+    """One link: HMAC (audit key) of the previous link, the centre's verdict and the event's digest."""
+    return audit_key.mac(key, _link_text(prev_hash, row, digest))
+
+
+def unkeyed_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """The link as plain SHA-256 (software before keyed chains, or a forger without the key)."""
+    return hashlib.sha256(_link_text(prev_hash, row, None).encode("utf-8")).hexdigest()
+
+
+def _link_text(prev_hash: str, row: dict[str, Any], digest: str | None) -> str:
     body = digest or body_digest(row)
-    head = f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
-    return hashlib.sha256(head.encode("utf-8")).hexdigest()
+    return f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
 
 
 def last_hash(connection: Connection) -> str:
@@ -77,19 +89,35 @@ def last_hash(connection: Connection) -> str:
     return connection.execute(statement).scalar_one_or_none() or GENESIS
 
 
+def append_links(
+    connection: Connection, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
+) -> None:
+    """Chain newly inserted event rows onto the newest link, under the counter lock.
+
+    Args:
+        connection: the push's connection (its engine carries the audit key).
+        rows: the event rows, in central_seq order.
+        digests: ``body_digest`` of each row by event id, when computed beforehand.
+    """
+    key = audit_key.key_for(connection)
+    links = chain_rows(key, last_hash(connection), rows, digests)
+    connection.execute(insert(AUDIT_TABLE), links)
+
+
 def chain_rows(
-    prev_hash: str, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
+    key: bytes, prev_hash: str, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
 ) -> list[dict[str, Any]]:
     """Audit entries for newly inserted event rows, in central_seq order.
 
     Args:
+        key: the audit key.
         prev_hash: the newest link before these rows.
         rows: the event rows.
         digests: ``body_digest`` of each row by event id, when computed beforehand.
     """
     entries = []
     for row in rows:
-        digest = link_hash(prev_hash, row, (digests or {}).get(row["id"]))
+        digest = link_hash(key, prev_hash, row, (digests or {}).get(row["id"]))
         entries.append(
             {
                 "seq": row["central_seq"],
@@ -102,29 +130,17 @@ def chain_rows(
     return entries
 
 
-def verify_audit(*, session: Session, batch: int = 5000) -> AuditCheck:
-    """Walk the whole chain against the stored events.
+def verify_audit(*, session: Session) -> AuditCheck:
+    """Walk the whole event chain against the stored events (with the engine's key).
 
     Returns:
-        ``AuditCheck(ok=True, entries=N)``, or where and why it breaks.
+        ``AuditCheck(ok=True, entries=N)``, or where and why it first breaks.
     """
-    connection = session.connection()
-    prev, count, after = GENESIS, 0, 0
-    while True:
-        statement = (
-            select(EVENT_TABLE, AUDIT_TABLE.c.prev_hash, AUDIT_TABLE.c.hash.label("link"))
-            .join(AUDIT_TABLE, AUDIT_TABLE.c.seq == EVENT_TABLE.c.central_seq, isouter=True)
-            .where(EVENT_TABLE.c.central_seq > after)
-            .order_by(EVENT_TABLE.c.central_seq)
-            .limit(batch)
-        )
-        rows = [dict(r._mapping) for r in connection.execute(statement)]
-        if not rows:
-            return AuditCheck(ok=True, entries=count)
-        for row in rows:
-            seq = int(row["central_seq"])
-            if row["link"] is None or row["prev_hash"] != prev:
-                return AuditCheck(False, count, seq, "missing or reordered link")
-            if link_hash(prev, row) != row["link"]:
-                return AuditCheck(False, count, seq, "event does not match its link")
-            prev, count, after = row["link"], count + 1, seq
+    from central.services.audit_verify import walk_events
+
+    key = audit_key.key_for(session.connection())
+    walk = walk_events(session.connection(), key)
+    if not walk.findings:
+        return AuditCheck(ok=True, entries=walk.count)
+    first = walk.findings[0]
+    return AuditCheck(False, walk.count, first.seq, first.problem)

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from central.models import BLOBREF_TABLE, Blob, Station, utcnow
 from central.services.scope import division_filter, in_scope, scope_prefix
+from sync.files import private_dir
 from sync.protocol import BlobStatus
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -181,8 +182,10 @@ def _lock_row(
 
 
 def _write_at(path: Path, offset: int, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "r+b" if path.exists() else "wb") as handle:
+    private_dir(path.parent)
+    if not path.exists():  # a scan: owner-only whatever the umask
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    with open(path, "r+b") as handle:
         handle.seek(offset)
         handle.write(data)
         handle.truncate(offset + len(data))

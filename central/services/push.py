@@ -45,7 +45,6 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from central.models import (
-    AUDIT_TABLE,
     BLOBREF_TABLE,
     CASE_TABLE,
     EVENT_TABLE,
@@ -367,8 +366,7 @@ def _event_row(event: Event) -> dict[str, Any]:
 def _write(connection: Connection, station: Station, batch: _Batch, last_seq: int) -> None:
     if batch.rows:
         _insert_events(connection, batch.rows)
-        prev = audit.last_hash(connection)
-        connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows, batch.digests))
+        audit.append_links(connection, batch.rows, batch.digests)  # keyed chain (audit_key)
         _save_cases(connection, batch, station)
         _save_blob_refs(connection, batch.rows)
         record_keys(connection, batch.rows)  # 扫码查询进度: the public page's key

@@ -13,7 +13,7 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.commands import central_catalog, central_report
+from daiban.commands import central_audit, central_catalog, central_report
 from daiban.context import JsonFlag, config, fail, home, print_json
 from daiban.signin import AsUser, password_for, require_user
 from forms.clock import china_today, format_minute, to_china
@@ -31,6 +31,7 @@ app.add_typer(code_app, name="codes")
 app.add_typer(report_app, name="report")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(central_catalog.app, name="catalog")
+app.command("audit")(central_audit.audit)
 report_app.command("export")(central_report.export)
 
 
@@ -614,33 +615,6 @@ def stats(as_json: JsonFlag = False) -> None:
         typer.echo(f"  {item}: {count}")
     typer.echo(_("Flagged (superseded events): {count}").format(count=figures.flagged))
     typer.echo(_("Overdue: {count}").format(count=len(figures.overdue)))
-
-
-@app.command()
-def audit(as_json: JsonFlag = False) -> None:
-    """Verify the tamper-evident audit chain over every accepted event."""
-    from central.bootstrap import open_session
-    from central.services.audit import verify_audit
-
-    with open_session(_settings()) as session:
-        check = verify_audit(session=session)
-    if as_json:
-        print_json(
-            {
-                "ok": check.ok,
-                "entries": check.entries,
-                "first_bad_seq": check.first_bad_seq,
-                "problem": check.problem,
-            }
-        )
-    elif check.ok:
-        typer.echo(_("Audit chain intact: {count} entries.").format(count=check.entries))
-    if not check.ok:
-        fail(
-            _("the audit chain is broken at central sequence {seq}: {problem}").format(
-                seq=check.first_bad_seq, problem=check.problem
-            )
-        )
 
 
 @bundle_app.command("import")

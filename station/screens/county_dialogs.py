@@ -368,8 +368,8 @@ class PasswordDialog(DeskModal[str | None]):
     def _ok(self) -> None:
         first = self.query_one("#password-1", Input).value
         second = self.query_one("#password-2", Input).value
-        if len(first) < 6 or first != second:
-            message = _("Type the same password, at least 6 characters, twice.")
+        if len(first) < 8 or first != second:
+            message = _("Type the same password, at least 8 characters, twice.")
             self.query_one("#password-message", Static).update(message)
             return
         self.dismiss(first)

@@ -30,6 +30,7 @@ from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
 from station.store.tables import CASES, DRAFTS
 from sync.events import Event
+from sync.files import private_dir
 from sync.ids import CASE_NUMBER_RE, new_id
 from sync.ids import case_number as make_case_number
 from sync.reducer import CaseView, EntryStatus, apply_event
@@ -86,7 +87,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         Returns:
             The open store.
         """
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)  # 0700: other local users see nothing of the station
         store = cls(data_dir)
         migrate.upgrade(store.engine, store.db_path, data_dir / "backups", revision)
         if revision == "head":

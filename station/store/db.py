@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+from sync.files import private_database
+
 DB_FILE = "station.db"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -44,6 +46,7 @@ def make_engine(db_path: Path) -> Engine:
     Returns:
         The engine; use :func:`writing` for write transactions.
     """
+    private_database(db_path)  # the store holds the token, the signing key, ID numbers
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

@@ -74,7 +74,7 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
             "--division",
             "640522100201",
             "--password",
-            "secret1",
+            "secret12",
             "--id-number",
             "640522198001010018",
             "--json",
@@ -95,7 +95,7 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
         "--division",
         "640522100201",
         "--password",
-        "secret1",
+        "secret12",
         "--id-number",
         "640522198505050021",
         *AS_ADMIN,
@@ -126,7 +126,7 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
     assert sheet is not None and sheet["A2"].value == station["station_id"]
 
     assert "已吊销" in _run("revoke", station["station_id"], *AS_ADMIN, *common)
-    assert "审计链完整" in _run("audit", *common)
+    assert "审计完好" in _run("audit", *AS_ADMIN, *common)
 
 
 def test_serve_refuses_the_placeholder_secret(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
         "--division",
         "640522100000",
         "--password",
-        "secret1",
+        "secret12",
         "--id-number",
         "640522198001010018",
         *AS_ADMIN,

@@ -1,0 +1,255 @@
+"""Checking the audit: what was changed or removed, row by row, in which chain.
+
+Three chains are walked:
+
+- ``events``: every accepted event against its keyed link (:mod:`central.services.audit`);
+- ``admin``: every administrative act (:mod:`central.services.admin_audit`);
+- ``cases``: every case's stored state against the fold of its chained events (a case's
+  state changes only through events, so an edited ``case_state`` row shows here).
+
+Each link is checked against its own ``prev_hash`` and against the link before it, so
+one changed row is reported once, and a removed row as the gap it leaves. The signed
+heads (:mod:`central.services.audit_key`) catch the newest rows being deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, AdminAction
+from central.services import admin_audit, audit
+from central.services.audit_key import Head
+from central.services.pull import recorded_event
+from sync.reducer import apply_any
+
+MAX_FINDINGS = 100
+"""Findings kept per chain (a whole chain recomputed would otherwise list every row)."""
+BATCH = 5000
+EVENTS, ADMIN, CASES, HEADS = "events", "admin", "cases", "heads"
+
+CHANGED = "changed"
+"""The row no longer matches its link."""
+UNKEYED = "unkeyed"
+"""The link was computed without the key (plain SHA-256): forged, or older software."""
+RELINKED = "relinked"
+"""The link does not follow the one before it: rows removed or reordered before it."""
+NO_LINK = "no_link"
+"""An event without a link: its link was deleted, or the event was inserted."""
+ROW_DELETED = "row_deleted"
+"""A link whose event row is gone."""
+TRUNCATED = "truncated"
+"""Fewer links than the signed head counts: the newest (or other) rows were deleted."""
+HEAD_CHANGED = "head_changed"
+"""The link at the signed head's position differs from the one signed."""
+HEADS_FORGED = "heads_forged"
+"""The signed heads file does not hold its signature."""
+STATE_DIFFERS = "state_differs"
+"""A case's stored state is not what its chained events give."""
+NO_EVENTS = "no_events"
+"""A stored case with no chained event at all."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not hold: which chain, which row, what differs."""
+
+    chain: str
+    seq: int | None
+    row: str
+    problem: str
+    detail: str = ""
+
+
+@dataclass
+class Walk:
+    """The outcome of walking one chain."""
+
+    count: int = 0
+    last_seq: int = 0
+    last_hash: str = audit.GENESIS
+    findings: list[Finding] = field(default_factory=list)
+    more: int = 0
+    """Findings past ``MAX_FINDINGS`` (counted, not kept)."""
+
+    def add(self, finding: Finding) -> None:
+        """Keep a finding (or count it past the limit)."""
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(finding)
+        else:
+            self.more += 1
+
+
+@dataclass
+class Report:
+    """Everything ``daiban central audit`` tells."""
+
+    walks: dict[str, Walk]
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing was found anywhere."""
+        return not any(walk.findings for walk in self.walks.values())
+
+    def findings(self) -> list[Finding]:
+        """Every kept finding, chain by chain."""
+        return [f for walk in self.walks.values() for f in walk.findings]
+
+
+def _ordered(connection: Connection, table: Table, column: str, after: int) -> Iterator[Any]:
+    """Rows of ``table`` by ``column`` above ``after``, fetched in keyset batches."""
+    key = table.c[column]
+    while True:
+        query = select(table).where(key > after).order_by(key).limit(BATCH)
+        rows = [dict(r._mapping) for r in connection.execute(query)]
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        after = int(rows[-1][column])
+
+
+def walk_events(connection: Connection, key: bytes, start: Head | None = None) -> Walk:
+    """Check every event link above ``start`` (the whole chain when None).
+
+    Args:
+        connection: an open connection.
+        key: the audit key.
+        start: a verified head to continue from (its link is taken as good).
+
+    Returns:
+        The walk: links counted, the newest link, what does not hold.
+    """
+    walk = Walk()
+    if start is not None:
+        walk.count, walk.last_seq, walk.last_hash = start.count, start.seq, start.hash
+    events = _ordered(connection, EVENT_TABLE, "central_seq", walk.last_seq)
+    links = _ordered(connection, AUDIT_TABLE, "seq", walk.last_seq)
+    event, link = next(events, None), next(links, None)
+    while event is not None or link is not None:
+        event_seq = event["central_seq"] if event is not None else None
+        link_seq = link["seq"] if link is not None else None
+        if link is None or (event_seq is not None and event_seq < link_seq):
+            assert event is not None
+            walk.add(_finding(EVENTS, int(event["central_seq"]), NO_LINK, event))
+            event = next(events, None)
+            continue
+        _check_event_link(walk, key, link, event if event_seq == link_seq else None)
+        if event_seq == link_seq:
+            event = next(events, None)
+        link = next(links, None)
+    return walk
+
+
+def _check_event_link(walk: Walk, key: bytes, link: dict[str, Any], event: Any) -> None:
+    seq = int(link["seq"])
+    if link["prev_hash"] != walk.last_hash:
+        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", RELINKED, _gap(walk.last_seq, seq)))
+    if event is None:
+        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", ROW_DELETED, str(link["event_id"])))
+    elif audit.link_hash(key, link["prev_hash"], event) != link["hash"]:
+        forged = audit.unkeyed_hash(link["prev_hash"], event) == link["hash"]
+        walk.add(_finding(EVENTS, seq, UNKEYED if forged else CHANGED, event))
+    walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, link["hash"]
+
+
+def _finding(chain: str, seq: int, problem: str, event: dict[str, Any]) -> Finding:
+    detail = f"event {event['id']} case {event['case_number']} {event['kind']}"
+    return Finding(chain, seq, f"central_seq {seq}", problem, detail)
+
+
+def _gap(before: int, seq: int) -> str:
+    return f"{before + 1}..{seq - 1}" if seq - before > 1 else f"{before}->{seq}"
+
+
+def walk_admin(connection: Connection, key: bytes, start: Head | None = None) -> Walk:
+    """Check every administrative act above ``start`` (the whole chain when None)."""
+    walk = Walk()
+    if start is not None:
+        walk.count, walk.last_seq, walk.last_hash = start.count, start.seq, start.hash
+    table = AdminAction.__table__  # type: ignore[attr-defined]
+    for values in _ordered(connection, table, "seq", walk.last_seq):
+        row = AdminAction(**values)
+        seq, name = int(row.seq), f"admin seq {row.seq} {row.action} {row.target}"
+        if row.prev_hash != walk.last_hash:
+            walk.add(Finding(ADMIN, seq, name, RELINKED, _gap(walk.last_seq, seq)))
+        if admin_audit.link(key, row.prev_hash, row) != row.hash:
+            forged = admin_audit.unkeyed_link(row.prev_hash, row) == row.hash
+            walk.add(Finding(ADMIN, seq, name, UNKEYED if forged else CHANGED))
+        walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, row.hash
+    return walk
+
+
+def check_head(connection: Connection, chain: str, head: Head, walk: Walk) -> None:
+    """Add a finding to ``walk`` when the chain no longer holds its signed head."""
+    table, column = (AUDIT_TABLE, "seq") if chain == EVENTS else (_admin_table(), "seq")
+    at_head = connection.execute(
+        select(table.c.hash).where(table.c[column] == head.seq)
+    ).scalar_one_or_none()
+    held = connection.execute(
+        select(func.count()).select_from(table).where(table.c[column] <= head.seq)
+    ).scalar_one()
+    name = f"{chain} head seq {head.seq}"
+    if held < head.count or at_head is None:
+        detail = f"signed: {head.count} links up to seq {head.seq}; held: {held}"
+        walk.add(Finding(chain, head.seq, name, TRUNCATED, detail))
+    elif at_head != head.hash:
+        walk.add(Finding(chain, head.seq, name, HEAD_CHANGED))
+
+
+def _admin_table() -> Table:
+    table: Table = AdminAction.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def walk_cases(connection: Connection) -> Walk:
+    """Fold every case's events (centre order) and compare with its stored state."""
+    walk = Walk()
+    stored = _stored_states(connection)
+    query = select(EVENT_TABLE).order_by(EVENT_TABLE.c.case_id, EVENT_TABLE.c.central_seq)
+    current, view = None, None
+    for result in connection.execute(query).yield_per(BATCH):
+        row = dict(result._mapping)
+        if row["case_id"] != current:
+            _compare(walk, stored, current, view)
+            current, view = row["case_id"], None
+        view = apply_any(
+            view,
+            recorded_event(row),
+            status=row["status"],
+            reason=row["reason"],
+            central_seq=row["central_seq"],
+        )
+    _compare(walk, stored, current, view)
+    for case_id, (number, _state, _version) in stored.items():
+        walk.add(Finding(CASES, None, f"case {number}", NO_EVENTS, str(case_id)))
+    return walk
+
+
+def _stored_states(connection: Connection) -> dict[Any, tuple[str, str, int]]:
+    states: dict[Any, tuple[str, str, int]] = {}
+    for table, key, number in (
+        (CASE_TABLE, "case_id", "case_number"),
+        (UNRESOLVED_TABLE, "record_id", "number"),
+    ):
+        columns = (table.c[key], table.c[number], table.c.state, table.c.version)
+        for row in connection.execute(select(*columns)):
+            states[row[0]] = (row[1], row[2], int(row[3]))
+    return states
+
+
+def _compare(walk: Walk, stored: dict[Any, tuple[str, str, int]], case_id: Any, view: Any) -> None:
+    if case_id is None or view is None:
+        return
+    walk.count += 1
+    held = stored.pop(case_id, None)
+    if not view.exists:
+        return
+    folded = (str(view.state.value), int(view.version))
+    number = held[0] if held else getattr(view, "case_number", "") or getattr(view, "number", "")
+    if held is None or (held[1], held[2]) != folded:
+        got = f"state {held[1]} version {held[2]}" if held else "no stored row"
+        detail = f"stored: {got}; events give: state {folded[0]} version {folded[1]}"
+        walk.add(Finding(CASES, None, f"case {number}", STATE_DIFFERS, detail))
