@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -116,3 +117,19 @@ def test_the_drivers_reasons_are_told_in_chinese() -> None:
     missing = 'connection failed: FATAL:  database "county" does not exist'
     assert database_reason(missing) == "服务器上没有这个数据库或用户"
     assert database_reason("something else") == "数据库拒绝了连接"
+
+
+def test_every_command_the_deployment_guide_names_exists() -> None:
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    text += (root / "deploy" / "daiban-central.service").read_text(encoding="utf-8")
+    named = set(re.findall(r"daiban ((?:central|station) [a-z]+(?: [a-z]+)?)", text))
+    documented = {" ".join(n.split()[:2]) for n in named}
+    assert {"central init", "central backup", "central restore", "station backup"} <= documented
+    assert {"station restore", "central serve"} <= documented
+    for command in sorted(named):
+        words = command.split()
+        result = CliRunner().invoke(app, [*words, "--help"])
+        if result.exit_code != 0:  # the second word was an argument, not a subcommand
+            result = CliRunner().invoke(app, [*words[:2], "--help"])
+        assert result.exit_code == 0, f"daiban {command}: {result.output}"
