@@ -37,7 +37,7 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
 PG_MEMBER = "database.pgdump"
 FILES = "files"
-SKIPPED_DIRS = frozenset({"logs"})
+SKIPPED_DIRS = frozenset({"logs", "backups"})
 """Folders of the central's directory a backup leaves out (they are rebuilt or rotated)."""
 PG_TIMEOUT_S = 3600
 CONNECT_TIMEOUT_S = 10
@@ -233,12 +233,12 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 
 def _backed_up_files(settings: CentralSettings) -> list[Path]:
-    """Every file of the central's directory except the live database and the logs."""
+    """Every file of the central's directory except the live database, logs and backups."""
     root = settings.data_dir
-    database = (
-        _sqlite_path(settings.db_url).resolve() if _kind(settings.db_url) == "sqlite" else None
-    )
-    skip = {database, *(Path(f"{database}{s}") for s in ("-wal", "-shm", ".migrate.lock"))}
+    skip: set[Path] = set()
+    if _kind(settings.db_url) == "sqlite":
+        database = _sqlite_path(settings.db_url).resolve()
+        skip = {database, *(Path(f"{database}{s}") for s in ("-wal", "-shm", ".migrate.lock"))}
     found = []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
