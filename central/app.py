@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
+from central.api.docs import DESCRIPTION, TAGS, install_summaries
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
 from central.api.routes import (
     admin,
@@ -21,6 +23,7 @@ from central.api.routes import (
     catalog,
     dashboard,
     enroll,
+    health,
     hello,
     loops,
     progress,
@@ -29,6 +32,7 @@ from central.api.routes import (
 )
 from central.api.routes import reports as report_routes
 from central.db import make_engine
+from central.logging_setup import RequestIdMiddleware, setup_logging
 from central.migrate import upgrade
 from central.services import audit_check
 from central.settings import CentralSettings
@@ -69,6 +73,7 @@ def create_app(settings: CentralSettings) -> FastAPI:
         InsecureSecretError: the secret is the placeholder and that is not allowed.
     """
     settings.check_secret()
+    setup_logging(settings.data_dir)
     engine = make_engine(settings.db_url)
     if settings.migrate_on_start:
         upgrade(engine)
@@ -86,13 +91,22 @@ def create_app(settings: CentralSettings) -> FastAPI:
                 await watcher
         engine.dispose()
 
-    app = FastAPI(title="daiban central", version="1", lifespan=lifespan)
+    app = FastAPIOffline(
+        title="daiban central",
+        version="1",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.include_router(api_router())
     app.include_router(progress.router)  # GET /p/{key}: public, outside the API prefix
+    app.include_router(health.router)  # /healthz, /readyz: no credentials
     app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id
+    install_summaries(app)
     return app
 
 

@@ -105,6 +105,7 @@ class CentralSettings(BaseSettings):
             self.data_dir = default_data_dir()
         if not self.db_url:
             self.db_url = f"sqlite:///{self.data_dir / 'central.db'}"
+        self.db_url = normalize_db_url(self.db_url)
         return self
 
     def check_secret(self) -> None:
@@ -124,6 +125,15 @@ class CentralSettings(BaseSettings):
     def blob_dir(self) -> Path:
         """Where attachments are stored, content-addressed."""
         return self.data_dir / "blobs"
+
+
+def normalize_db_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (as libpq and hosting panels write them) become
+    ``postgresql+psycopg://``, the driver daiban ships; any other URL is returned as given."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
 
 
 def _check_default_secret(value: str, *, allowed: bool) -> None:

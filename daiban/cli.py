@@ -56,7 +56,19 @@ class DaibanGroup(TyperGroup):
             except CLEAN_EXITS:
                 raise
             except Exception as error:  # the one place every unexpected error ends
+                if ctx.invoked_subcommand == "central":
+                    explain_central_failure(error)
                 report_unexpected(error)
+
+
+def explain_central_failure(error: Exception) -> None:
+    """Exit with one line if a central command failed for a known reason (its database)."""
+    from daiban.commands.central_ops import explain_failure
+
+    line = explain_failure(error)
+    if line is not None:
+        log_exception(log_path(config().data_dir), "central command failed", error)
+        fail(line)
 
 
 def report_unexpected(error: Exception) -> None:

@@ -13,7 +13,7 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.commands import central_audit, central_catalog, central_report
+from daiban.commands import central_audit, central_catalog, central_ops, central_report
 from daiban.context import JsonFlag, config, fail, home, print_json
 from daiban.signin import AsUser, password_for, require_user
 from forms.clock import china_today, format_minute, to_china
@@ -33,6 +33,8 @@ app.add_typer(bundle_app, name="bundle")
 app.add_typer(central_catalog.app, name="catalog")
 app.command("audit")(central_audit.audit)
 report_app.command("export")(central_report.export)
+app.command("backup")(central_ops.backup)
+app.command("restore")(central_ops.restore)
 
 
 def central_dir() -> Path:
@@ -48,7 +50,7 @@ def _settings() -> CentralSettings:
     try:
         settings.check_secret()
     except InsecureSecretError as error:
-        fail(str(error))
+        fail(_(str(error)))
     return settings
 
 
@@ -57,7 +59,7 @@ def init(as_json: JsonFlag = False) -> None:
     """Set up a county's central: a generated secret, the database migrated."""
     from central.bootstrap import init_central
 
-    settings = init_central(central_dir(), config().db)
+    settings = init_central(central_dir(), central_ops.checked_db_url(config().db))
     if as_json:
         print_json({"data_dir": str(settings.data_dir), "db_url": _safe_url(settings.db_url)})
         return
@@ -84,6 +86,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    central_ops.check_port_free(host, port)
     # Workers are separate processes: they build the app from the environment.
     os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
     os.environ["DAIBAN_CENTRAL_DB_URL"] = settings.db_url

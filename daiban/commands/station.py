@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from daiban.commands import station_backup
 from daiban.context import JsonFlag, fail, home, print_json
 from station.services import _
 from sync.errors import SyncError
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from station.store import StationStore
 
 app = typer.Typer(no_args_is_help=True)
+app.command("backup")(station_backup.backup)
+app.command("restore")(station_backup.restore)
 
 
 @contextmanager
