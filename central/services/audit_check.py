@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from central.services import audit_key
@@ -129,9 +130,15 @@ async def watch(engine: Engine, settings: CentralSettings, state: Any) -> None:
     the last report is kept on ``state.audit_report``."""
     check: Any = _chains_only
     while True:
-        state.audit_report = await run_in_threadpool(_run, engine, settings, check)
-        log_report(state.audit_report)
-        check = quick_check
+        try:
+            state.audit_report = await run_in_threadpool(_run, engine, settings, check)
+        except SQLAlchemyError as error:  # not migrated yet, or the database is away: next time
+            log.warning(
+                "audit: check skipped, the database is not ready (%s)", type(error).__name__
+            )
+        else:
+            log_report(state.audit_report)
+            check = quick_check
         await asyncio.sleep(settings.audit_check_seconds)
 
 
