@@ -73,6 +73,13 @@ class CentralSettings(BaseSettings):
     """The county's public address (``https://zwfw.example.gov.cn``): receipts' QR codes
     carry ``<base>/p/<key>``, served by this API without sign-in. Empty: the QR carries
     the case number. Stations learn it at every hello."""
+    station_token_days: int = 30
+    """How long a station's bearer token lives; a hello in its second half brings a new one."""
+    tls_cert: Path | None = None
+    """The centre's TLS certificate (PEM) for ``central serve``; its SHA-256 goes into every
+    enrollment code's URI, and stations accept only that certificate."""
+    tls_key: Path | None = None
+    """The private key of ``tls_cert`` (PEM)."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 
