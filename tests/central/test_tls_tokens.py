@@ -40,9 +40,7 @@ def _age(session: Session, station_id: str, days: float) -> None:
     session.commit()
 
 
-def test_a_young_token_is_kept_and_a_new_station_gets_none(
-    client: TestClient, enroll: Any
-) -> None:
+def test_a_young_token_is_kept_and_a_new_station_gets_none(client: TestClient, enroll: Any) -> None:
     station: StationClient = enroll()
     answer = _hello(client, station.credential.token)
     assert answer.status_code == 200
