@@ -101,8 +101,6 @@ def serve(
     os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
     os.environ["DAIBAN_CENTRAL_DB_URL"] = settings.db_url
     if tls is not None:
-        os.environ["DAIBAN_CENTRAL_TLS_CERT"] = str(tls.cert)
-        os.environ["DAIBAN_CENTRAL_TLS_KEY"] = str(tls.key)
         banner = _(
             "Serving the county intake API on https://{host}:{port} ({workers} worker(s)); "
             "certificate SHA-256 {fingerprint}."
