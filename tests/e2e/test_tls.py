@@ -26,8 +26,10 @@ from typer.testing import CliRunner
 from central.settings import read_settings_file, write_settings_file
 from daiban.cli import app
 from station.store import StationStore
+from sync.client import CentralClient, CertificateNotPinned
 from sync.enroll_uri import parse_enroll_uri
 from sync.events import Role
+from sync.messages import translate_reason
 from sync.tls import certificate_fingerprint, pinned_context
 from tests.e2e.conftest import (
     DAIBAN,
@@ -247,3 +249,16 @@ def test_a_revoked_station_is_refused_at_once(
     refused = CliRunner().invoke(app, ["sync", "--data-dir", str(village.data_dir)])
     assert refused.exit_code == 1 and "403" in refused.stderr
     assert village.cli("station", "show")["outbox"] == 2
+
+
+def test_a_refused_certificate_is_not_retried_and_says_why(tmp_path: Path) -> None:
+    waits: list[float] = []
+    with fake_centre(tmp_path) as (fake_url, reached):
+        client = CentralClient(fake_url, "token", pin="ab" * 32, retries=5, sleep=waits.append)
+        with client, pytest.raises(CertificateNotPinned) as refused:
+            client.pull(0)
+        fake_pin = certificate_fingerprint(tmp_path / "fake" / "fake.pem")
+        with CentralClient(fake_url, "token", pin=fake_pin, retries=1) as pinned:
+            assert pinned.request("GET", "/pull").status_code == 200  # its own pin: accepted
+    assert waits == [] and reached == ["GET /api/v1/pull"]
+    assert translate_reason(str(refused.value)).startswith("中心的证书与本站注册时的不符")
