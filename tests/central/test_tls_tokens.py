@@ -113,3 +113,17 @@ def test_revocation_makes_the_current_and_the_previous_token_useless_at_once(
     for token in (old, new):
         assert _hello(client, token).status_code == 403
         assert _pull(client, token).status_code == 403
+
+
+def test_a_token_from_before_expiry_existed_is_replaced_at_the_next_hello(
+    client: TestClient, session: Session, enroll: Any
+) -> None:
+    station: StationClient = enroll()
+    held = session.get_one(Station, station.id)
+    held.token_issued_at = None  # as 0009 leaves the stations enrolled before it
+    session.add(held)
+    session.commit()
+
+    new = _hello(client, station.credential.token).json()["token"]
+    assert new and _pull(client, new).status_code == 200
+    assert _pull(client, station.credential.token).status_code == 200  # until it runs out
