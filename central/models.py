@@ -55,6 +55,17 @@ class Station(StationBase, table=True):
     id: str = Field(primary_key=True, max_length=64)
     token_hash: str = Field(unique=True, max_length=64)
     """sha256 hex of the bearer token; the token itself is never stored."""
+    token_issued_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    """When the current token was issued: it expires a lifetime later (None: issued before
+    tokens expired; it is replaced at the next hello)."""
+    previous_token_hash: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True, index=True)
+    )
+    """The token replaced at the last rotation: still accepted until it expires, so a
+    station that missed the answer carrying the new one (or a desk holding it) goes on."""
+    previous_token_issued_at: datetime | None = Field(
+        default=None, sa_column=Column(_tz(), nullable=True)
+    )
     enrolled_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
     last_seen: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))

@@ -80,6 +80,13 @@ class CentralSettings(BaseSettings):
     audit_check_seconds: int = 300
     """How often the running centre checks the newest audit links and advances the signed
     heads (the whole chains are walked at start and by ``daiban central audit``); 0: never."""
+    station_token_days: int = 30
+    """How long a station's bearer token lives; a hello in its second half brings a new one."""
+    tls_cert: Path | None = None
+    """The centre's TLS certificate (PEM) for ``central serve``; its SHA-256 goes into every
+    enrollment code's URI, and stations accept only that certificate."""
+    tls_key: Path | None = None
+    """The private key of ``tls_cert`` (PEM)."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

@@ -43,6 +43,7 @@ from sync.protocol import (
     PushResponse,
     StationReport,
 )
+from sync.tls import CertificateNotPinned, pin_refused, pinned_context
 
 PERSON_HEADER = "X-Daiban-Person"
 """The header carrying a person's session token (the centre's ``central.api.deps``)."""
@@ -52,7 +53,14 @@ MAX_RETRY_AFTER = 300.0
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["CentralClient", "CentralRefused", "CentralUnreachable", "enroll", "parse_retry_after"]
+__all__ = [
+    "CentralClient",
+    "CentralRefused",
+    "CentralUnreachable",
+    "CertificateNotPinned",
+    "enroll",
+    "parse_retry_after",
+]
 
 
 def _parse(model: type[M], response: httpx.Response) -> M:
@@ -129,6 +137,7 @@ class CentralClient:
         sleep: Callable[[float], None] = time.sleep,
         backoff: wait_base | None = None,
         person_token: str | None = None,
+        pin: str | None = None,
     ) -> None:
         """Set up the client.
 
@@ -142,6 +151,9 @@ class CentralClient:
             backoff: tenacity wait used when the centre gives no Retry-After.
             person_token: the signed-in person's session at the centre
                 (``POST /auth/session``), for acts that need a person, not only a PC.
+            pin: the SHA-256 of the centre's certificate this station enrolled with: an
+                HTTPS centre showing any other is refused (:class:`CertificateNotPinned`).
+                None: HTTPS is verified against the system's CAs.
         """
         headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
         if token:
@@ -153,6 +165,7 @@ class CentralClient:
             headers=headers,
             transport=transport,
             timeout=timeout,
+            verify=pinned_context(pin) if pin else True,
         )
         self._retrying = Retrying(
             stop=stop_after_attempt(max(retries, 1)),
@@ -172,10 +185,16 @@ class CentralClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def use_token(self, token: str) -> None:
+        """Send ``token`` from now on (the centre rotated it; the station saved it first)."""
+        self._http.headers["Authorization"] = f"Bearer {token}"
+
     def _once(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
+            if pin_refused(error):  # never retried: another attempt meets the same impostor
+                raise CertificateNotPinned() from error
             raise _Retry(f"the centre cannot be reached: {error}", None) from error
         code = response.status_code
         if code == 429 or code >= 500:
@@ -341,8 +360,12 @@ def enroll(
     software_version: str = "",
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    pin: str | None = None,
 ) -> EnrollResponse:
     """Enroll this station with a one-time code from the county.
+
+    ``pin`` is the centre's certificate fingerprint from the enrollment code's URI:
+    the code is only ever sent to the centre that shows that certificate.
 
     Returns:
         The station credential (id, token, signing key, division, name, role).
@@ -352,5 +375,5 @@ def enroll(
         CentralUnreachable: the centre could not be reached.
     """
     body = EnrollRequest(code=code, device_name=device_name, software_version=software_version)
-    with CentralClient(central_url, None, transport=transport, sleep=sleep) as client:
+    with CentralClient(central_url, None, transport=transport, sleep=sleep, pin=pin) as client:
         return client._json("/enroll", body, EnrollResponse)

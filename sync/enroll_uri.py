@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sync.tls import normalise_fingerprint
+
 SCHEME = "daiban"
 ACTION = "enroll"
+FINGERPRINT = "fingerprint"
+"""The parameter carrying the SHA-256 (hex) of the centre's TLS certificate."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,11 @@ class EnrollTicket:
     code: str
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def fingerprint(self) -> str | None:
+        """The SHA-256 of the centre's certificate the station must pin (None: not given)."""
+        return self.extra.get(FINGERPRINT) or None
+
 
 def enroll_uri(central: str, code: str, **extra: str) -> str:
     """``daiban://enroll?central=…&code=…[&more=…]``.
@@ -31,7 +40,10 @@ def enroll_uri(central: str, code: str, **extra: str) -> str:
         code: the one-time code (``K7MQ-4XRP``).
         **extra: further parameters (e.g. ``fingerprint``), appended in order.
     """
-    query = urlencode({"central": central, "code": code, **extra})
+    values = {"central": central, "code": code, **extra}
+    if not values.get(FINGERPRINT):
+        values.pop(FINGERPRINT, None)  # a centre on plain HTTP has no certificate to pin
+    query = urlencode(values)
     return f"{SCHEME}://{ACTION}?{query}"
 
 
@@ -39,7 +51,8 @@ def parse_enroll_uri(uri: str) -> EnrollTicket:
     """Read an enrollment URI back.
 
     Raises:
-        ValueError: not a ``daiban://enroll`` URI, or without its centre or code.
+        ValueError: not a ``daiban://enroll`` URI, without its centre or code, or with a
+            fingerprint that is not a SHA-256.
     """
     parts = urlsplit(uri.strip())
     if parts.scheme != SCHEME or parts.netloc != ACTION:
@@ -48,4 +61,6 @@ def parse_enroll_uri(uri: str) -> EnrollTicket:
     central, code = values.pop("central", ""), values.pop("code", "")
     if not central or not code:
         raise ValueError(f"the enrollment URI lacks the centre or the code: {uri!r}")
+    if values.get(FINGERPRINT):
+        values[FINGERPRINT] = normalise_fingerprint(values[FINGERPRINT])
     return EnrollTicket(central, code, values)

@@ -90,9 +90,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         lambda g: g,
     ),
     (
+        re.compile(r"^the station's token expired on (?P<date>[\d-]+): enroll this station again$"),
+        "the station's token expired on {date}: enroll this station again",
+        lambda g: g,
+    ),
+    (
         re.compile(r"^the centre refused the request \((?P<code>\d+)\): (?P<detail>.*)$", re.S),
         "the centre refused the request ({code}): {detail}",
-        lambda g: g,
+        lambda g: {**g, "detail": translate_reason(g["detail"])},
     ),
     (
         re.compile(r"^the centre is not answering \((?P<code>\d+)\)$"),

@@ -112,6 +112,11 @@ class HelloResponse(BaseModel):
     public_base_url: str = ""
     """The county's public progress pages (``<base>/p/<key>``, for the receipts' QR codes);
     empty: none configured (receipts carry the case number)."""
+    token: str | None = None
+    """A new bearer token when the station's is past half its life: the station saves it,
+    then uses it (the old one stays valid until it expires)."""
+    token_expires_at: datetime | None = None
+    """When ``token`` expires."""
 
 
 class PushRequest(BaseModel):

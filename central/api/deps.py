@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
@@ -11,7 +12,8 @@ from sqlmodel import Session
 
 from central.models import Station
 from central.services.sessions import Person, person_for_token
-from central.services.stations import is_revoked, station_for_token
+from central.services.station_tokens import TokenExpiredError, station_for_bearer
+from central.services.stations import is_revoked
 from central.settings import CentralSettings
 
 _bearer = HTTPBearer(auto_error=False)
@@ -33,24 +35,33 @@ SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_station(
-    session: SessionDep,
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_bearer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Station:
-    """The station behind the bearer token: 401 for none or unknown, 403 once revoked."""
+) -> str:
+    """The bearer token the request presents: 401 without one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    station = station_for_token(session=session, token=credentials.credentials)
+        raise _unauthorized("missing bearer token")
+    return credentials.credentials
+
+
+BearerDep = Annotated[str, Depends(get_bearer)]
+
+
+def get_station(session: SessionDep, settings: SettingsDep, token: BearerDep) -> Station:
+    """The station behind the bearer token: 401 for none, unknown or expired, 403 once revoked."""
+    lifetime = timedelta(days=settings.station_token_days)
+    try:
+        station = station_for_bearer(session=session, token=token, lifetime=lifetime)
+    except TokenExpiredError as expired:
+        raise _unauthorized(str(expired)) from None
     if station is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown station token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("unknown station token")
     if is_revoked(station):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this station has been revoked")
     # End the read so the request's own write transaction starts fresh

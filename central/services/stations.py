@@ -309,6 +309,7 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
             name=code.name,
             role=code.role,
             token_hash=token_hash(token),
+            token_issued_at=now,
             enrolled_at=now,
             last_seen=now,
             software_version=request.software_version,

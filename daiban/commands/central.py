@@ -81,20 +81,39 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    cert: Annotated[
+        Path | None, typer.Option("--cert", help="TLS certificate (PEM): serve HTTPS.")
+    ] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="The certificate's key (PEM).")] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow plain HTTP beyond loopback.")
+    ] = False,
 ) -> None:
-    """Run the county intake API (SQLite file by default, PostgreSQL by URL)."""
+    """Run the county intake API (SQLite file by default, PostgreSQL by URL).
+
+    HTTPS with ``--cert``/``--key`` (or ``tls_cert``/``tls_key`` in central.toml);
+    plain HTTP only on loopback (a reverse proxy in front) or with ``--insecure``.
+    """
     import uvicorn
+
+    from daiban.commands.central_tls import server_tls
 
     settings = _settings()
     central_ops.check_port_free(host, port)
+    tls = server_tls(settings, host, cert, key, insecure)
     # Workers are separate processes: they build the app from the environment.
     os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
     os.environ["DAIBAN_CENTRAL_DB_URL"] = settings.db_url
+    if tls is not None:
+        banner = _(
+            "Serving the county intake API on https://{host}:{port} ({workers} worker(s)); "
+            "certificate SHA-256 {fingerprint}."
+        )
+    else:
+        banner = _("Serving the county intake API on http://{host}:{port} ({workers} worker(s)).")
+    fingerprint = tls.fingerprint if tls else ""
     typer.echo(
-        _("Serving the county intake API on http://{host}:{port} ({workers} worker(s)).").format(
-            host=host, port=port, workers=workers
-        ),
-        err=True,
+        banner.format(host=host, port=port, workers=workers, fingerprint=fingerprint), err=True
     )
     uvicorn.run(
         "central.app:app_from_env",
@@ -105,6 +124,7 @@ def serve(
         loop="uvloop",
         http="httptools",
         log_level="warning",
+        **(tls.uvicorn_options() if tls else {}),
     )
 
 
@@ -148,6 +168,7 @@ def enroll(
     from central.bootstrap import open_session
     from central.services.admin_audit import record_action
     from central.services.stations import EnrollmentError, county_divisions, issue_code
+    from daiban.commands.central_tls import settings_fingerprint
     from sync.enroll_uri import enroll_uri
 
     settings = _settings()
@@ -176,7 +197,8 @@ def enroll(
         except EnrollmentError as error:
             fail(str(error))
     expires = to_china(issued.expires_at)
-    uri = enroll_uri(url, issued.code) if url else ""
+    fingerprint = settings_fingerprint(settings)
+    uri = enroll_uri(url, issued.code, fingerprint=fingerprint) if url else ""
     if qr is not None:
         import segno
 
@@ -192,6 +214,7 @@ def enroll(
                 "role": role.value,
                 "expires_at": expires.isoformat(),
                 "uri": uri,
+                "fingerprint": fingerprint,
             }
         )
         return
@@ -201,6 +224,10 @@ def enroll(
         )
     )
     typer.echo(_("valid until {when}").format(when=format_minute(expires)))
+    if fingerprint:
+        typer.echo(
+            _("the centre's certificate SHA-256: {fingerprint}").format(fingerprint=fingerprint)
+        )
     if qr is not None:
         typer.echo(_("QR for the station PC written to {path}.").format(path=qr))
 

@@ -42,18 +42,25 @@ def open_store() -> Iterator[StationStore]:
 
 @app.command()
 def enroll(
-    central: Annotated[str, typer.Option("--central", help="The centre's URL.")],
-    code: Annotated[str, typer.Option("--code", help="One-time enrollment code.")],
+    central: Annotated[str, typer.Option("--central", help="The centre's URL.")] = "",
+    code: Annotated[str, typer.Option("--code", help="One-time enrollment code.")] = "",
     device_name: Annotated[str | None, typer.Option("--device-name")] = None,
+    fingerprint: Annotated[
+        str, typer.Option("--fingerprint", help="SHA-256 of the centre's certificate (pinned).")
+    ] = "",
+    uri: Annotated[
+        str, typer.Option("--uri", help="The code's daiban://enroll URI (centre, code, pin).")
+    ] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """Enroll this station with the county's central."""
     from station.services.application import ActionRefused
     from station.services.syncing import enroll_station
 
+    central, code, pin = _enrollment(central, code, fingerprint, uri)
     with open_store() as store:
         try:
-            identity = enroll_station(store, central, code, device_name)
+            identity = enroll_station(store, central, code, device_name, pin)
         except ActionRefused as refused:
             fail(refused.message)
         except SyncError as error:
@@ -63,6 +70,23 @@ def enroll(
         return
     message = _("Enrolled as {name} ({division}, {role}).")
     typer.echo(message.format(name=identity.name, division=identity.division, role=identity.role))
+
+
+def _enrollment(central: str, code: str, fingerprint: str, uri: str) -> tuple[str, str, str | None]:
+    """The centre, the code and the certificate pin, from the flags or the code's URI."""
+    from sync.enroll_uri import parse_enroll_uri
+    from sync.tls import normalise_fingerprint
+
+    try:
+        if uri:
+            ticket = parse_enroll_uri(uri)
+            return ticket.central, ticket.code, ticket.fingerprint
+        pin = normalise_fingerprint(fingerprint) if fingerprint else None
+    except ValueError as error:
+        fail(_("This enrollment code cannot be read: {error}").format(error=error))
+    if not central or not code:
+        fail(_("Give --central and --code, or --uri."))
+    return central, code, pin
 
 
 @app.command()

@@ -93,6 +93,7 @@ class CentreLine:
             transport=self._transport,
             retries=2,
             timeout=20.0,
+            pin=self.identity.central_fingerprint,
         )
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -141,7 +142,12 @@ def open_line(
     """
     try:
         with CentralClient(
-            identity.central_url, identity.token, transport=transport, retries=1, timeout=10.0
+            identity.central_url,
+            identity.token,
+            transport=transport,
+            retries=1,
+            timeout=10.0,
+            pin=identity.central_fingerprint,
         ) as client:
             answer = client.request(
                 "POST", "/auth/session", json={"username": username, "password": password}

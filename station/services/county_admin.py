@@ -149,7 +149,9 @@ class CountyAdmin:
         )
         identity = self.desk.store.require_identity()
         row = _code(answer)
-        uri = enroll_uri(identity.central_url, row.code)
+        uri = enroll_uri(
+            identity.central_url, row.code, fingerprint=identity.central_fingerprint or ""
+        )
         return CodeRow(**{**row.__dict__, "uri": uri})
 
     def codes(self) -> list[CodeRow]:

@@ -21,6 +21,7 @@ from station.services import _
 from station.services.auth import LoginGate, SignedIn
 from station.store import StationStore
 from sync.events import Role
+from sync.tls import is_insecure_url
 
 if TYPE_CHECKING:
     from forms.catalog import Catalog
@@ -65,6 +66,8 @@ class SyncState:
     """The centre answered the last probe (None: not tried yet, or not enrolled)."""
     running: bool = False
     last_error: str = ""
+    insecure: bool = False
+    """The centre is reached over plain HTTP beyond this machine (the status line shows it red)."""
 
 
 @dataclass
@@ -96,6 +99,8 @@ class Desk:
         # screen) is China time, whatever zone the injected clock tells.
         self.clock = china_clock(self.clock)
         self.gate.on_signed_in = self.connect_centre
+        identity = self.store.identity()
+        self.sync_state.insecure = identity is not None and is_insecure_url(identity.central_url)
 
     def connect_centre(self, user: SignedIn, password: str) -> None:
         """Open ``user``'s own session at the centre (called by the gate at sign-in).

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from station.i18n import _
 from station.services.desk import Desk, SyncState
+from sync.tls import is_insecure_url
 
 PROBE_SECONDS = 2.0
 
@@ -54,6 +55,7 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     state = SyncState(outbox=store.outbox_depth(), last_success=desk.sync_state.last_success)
     if identity is None:
         return SyncOutcome(state, error=_("This station is not enrolled."))
+    state.insecure = is_insecure_url(identity.central_url)
     state.reachable = reachable(identity.central_url)
     if not state.reachable:
         return SyncOutcome(state, error=_("The centre cannot be reached; working offline."))

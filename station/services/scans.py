@@ -119,7 +119,13 @@ def preview(
 def client_for(store: StationStore) -> CentralClient:
     """A client of the centre as this station (few retries: a person is waiting)."""
     identity = store.require_identity()
-    return CentralClient(identity.central_url, identity.token, retries=2, timeout=15.0)
+    return CentralClient(
+        identity.central_url,
+        identity.token,
+        retries=2,
+        timeout=15.0,
+        pin=identity.central_fingerprint,
+    )
 
 
 def open_with_system_viewer(path: Path) -> bool:

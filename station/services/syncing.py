@@ -39,9 +39,16 @@ def software_version() -> str:
 
 
 def enroll_station(
-    store: StationStore, central_url: str, code: str, device_name: str | None = None
+    store: StationStore,
+    central_url: str,
+    code: str,
+    device_name: str | None = None,
+    fingerprint: str | None = None,
 ) -> StationIdentity:
     """Enroll with a one-time code and keep the credential in the store.
+
+    ``fingerprint`` (from the code's URI) is the centre's certificate: pinned with the
+    identity, every later connection refuses a centre showing another.
 
     Raises:
         sync.errors.SyncError: the code was refused or the centre is unreachable.
@@ -59,6 +66,7 @@ def enroll_station(
         code,
         device_name or platform.node(),
         software_version=software_version(),
+        pin=fingerprint,
     )
     identity = StationIdentity(
         station_id=answer.station_id,
@@ -68,6 +76,7 @@ def enroll_station(
         central_url=central_url,
         token=answer.token,
         signing_key=answer.signing_key,
+        central_fingerprint=fingerprint,
     )
     store.save_identity(identity, answer.case_numbers, answer.record_numbers)
     return identity
@@ -102,7 +111,9 @@ def submit_received(store: StationStore) -> int:
 
 def default_client(identity: StationIdentity) -> CentralClient:
     """A client for the centre with short retries (a person is waiting)."""
-    return CentralClient(identity.central_url, identity.token, retries=3)
+    return CentralClient(
+        identity.central_url, identity.token, retries=3, pin=identity.central_fingerprint
+    )
 
 
 def sync_now(
@@ -178,7 +189,7 @@ def oldest_unsent(store: StationStore) -> datetime | None:
 def _reach(store: StationStore, client: CentralClient) -> None:
     """Say hello before anything is submitted; a failure is recorded like a failed run."""
     try:
-        client.hello(
+        answer = client.hello(
             software_version=software_version(),
             schema_version=SCHEMA_VERSION,
             outbox_depth=store.outbox_depth(),
@@ -189,3 +200,16 @@ def _reach(store: StationStore, client: CentralClient) -> None:
         failed.finished_at = utc_now()
         store.record_sync(failed)
         raise
+    if answer.token:
+        keep_rotated_token(store, client, answer.token)
+
+
+def keep_rotated_token(store: StationStore, client: CentralClient, token: str) -> None:
+    """The centre rotated this station's token: save it (one transaction), then use it.
+
+    Saved first: a crash in between leaves the old token, which the centre still accepts
+    until it expires (and answers with yet another new one).
+    """
+    identity = store.require_identity()
+    store.save_identity(identity.model_copy(update={"token": token}))
+    client.use_token(token)

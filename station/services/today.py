@@ -13,6 +13,7 @@ from forms.clock import format_short
 from forms.workdays import working_days_between
 from station.i18n import _
 from station.services.desk import Desk, SyncState
+from sync.tls import is_insecure_url
 
 SECTION_LIMIT = 20
 """At most this many lines per section (the case list pages through the rest)."""
@@ -143,8 +144,10 @@ def _due_text(case: Any, today: date) -> str:
 def read_sync_state(store: Any) -> SyncState:
     """Outbox depth and last successful sync from the store (call from a worker)."""
     last = store.last_sync()
+    identity = store.identity()
     return SyncState(
         outbox=store.outbox_depth(),
         last_success=last.finished_at if last and not last.error else None,
         last_error=(last.error or "") if last else "",
+        insecure=identity is not None and is_insecure_url(identity.central_url),
     )

@@ -25,6 +25,9 @@ class StationIdentity(BaseModel):
     central_url: str
     token: str
     signing_key: str
+    central_fingerprint: str | None = None
+    """SHA-256 of the centre's TLS certificate, pinned at enrollment: every connection
+    refuses a centre showing any other (None: plain HTTP, or HTTPS checked by the system CAs)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ class DeskStatus(Static):
         else:
             centre = _("centre: offline")
         last = format_short(state.last_success) or _("never")
-        return "  ".join(
+        line = "  ".join(
             part
             for part in (
                 self.who,
@@ -39,3 +39,6 @@ class DeskStatus(Static):
             )
             if part
         )
+        if state.insecure:  # plain HTTP to another machine: anyone in between can read it
+            return f"{line}  [bold white on red] {_('INSECURE: plain HTTP')} [/]"
+        return line

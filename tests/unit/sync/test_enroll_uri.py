@@ -19,9 +19,25 @@ def test_the_uri_carries_the_centre_and_the_code_and_reads_back() -> None:
 
 
 def test_a_later_parameter_is_kept_and_an_older_reader_still_finds_centre_and_code() -> None:
-    uri = enroll_uri("http://10.0.0.5:8765", "ABCD-EFGH", fingerprint="sha256:ab12")
+    uri = enroll_uri("http://10.0.0.5:8765", "ABCD-EFGH", site="north")
     ticket = parse_enroll_uri(uri)
-    assert ticket.code == "ABCD-EFGH" and ticket.extra == {"fingerprint": "sha256:ab12"}
+    assert ticket.code == "ABCD-EFGH" and ticket.extra == {"site": "north"}
+    assert ticket.fingerprint is None
+
+
+FINGERPRINT = "0123456789abcdef" * 4
+
+
+def test_the_certificate_fingerprint_reads_back_normalised() -> None:
+    colons = ":".join(FINGERPRINT[i : i + 2] for i in range(0, 64, 2)).upper()  # as openssl prints
+    uri = enroll_uri("https://10.0.0.5:8765", "ABCD-EFGH", fingerprint=colons)
+    assert parse_enroll_uri(uri).fingerprint == FINGERPRINT
+    assert "fingerprint" not in enroll_uri("http://127.0.0.1:8765", "ABCD-EFGH", fingerprint="")
+
+
+def test_a_fingerprint_that_is_not_a_sha256_is_refused() -> None:
+    with pytest.raises(ValueError, match="SHA-256"):
+        parse_enroll_uri(enroll_uri("https://c", "ABCD-EFGH", fingerprint="sha256:ab12"))
 
 
 @pytest.mark.parametrize(
