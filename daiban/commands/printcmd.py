@@ -50,7 +50,9 @@ Out = Annotated[
         help="Write the PDF here (a case's or ledger's PDF is kept in <data-dir>/documents/ too).",
     ),
 ]
-Format = Annotated[str, typer.Option("--format", help="Paper: a4, a4-large (大字版) or 80mm (thermal roll).")]
+Format = Annotated[
+    str, typer.Option("--format", help="Paper: a4, a4-large (大字版) or 80mm (thermal roll).")
+]
 Printer = Annotated[str | None, typer.Option("--printer", help="Print on this printer.")]
 Send = Annotated[bool, typer.Option("--print", help="Print on the default printer.")]
 Reprint = Annotated[
