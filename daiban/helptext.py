@@ -51,7 +51,7 @@ def display_width(text: str) -> int:
 def _tokens(text: str) -> Iterable[str]:
     """Words, spaces and single wide characters: the places a line may break."""
     return re.findall(
-        r"\s+|[^\s\u2e80-\uffef]+[，。；：、）」]*|[\u2e80-\uffef][，。；：、）」]*", text
+        r"\s+|[^\s\u2e80-\uffef]+[，。；：、）」]*|[\u2e80-\uffef][，。；：、）」>)]*", text
     )
 
 

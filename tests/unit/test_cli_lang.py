@@ -149,3 +149,15 @@ def test_every_commands_chinese_help_fits_80_columns() -> None:
         too_wide = [line for line in result.stdout.splitlines() if display_width(line) > 80]
         assert not too_wide, (path, too_wide)
         assert "Show this message" not in result.stdout and "Options:" not in result.stdout
+
+
+def test_the_desk_opens_in_chinese_under_an_unknown_daiban_lang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk reads DAIBAN_LANG itself (an unknown one was a traceback): it gets zh_CN."""
+    opened: list[str | None] = []
+    monkeypatch.setattr(
+        "daiban.commands.desk.open_desk", lambda folder, language=None: opened.append(language)
+    )
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path)], env={"DAIBAN_LANG": "fr"})
+    assert (result.exit_code, result.stderr, opened) == (0, WARNING, ["zh_CN"])
