@@ -60,8 +60,11 @@ def test_import_export_bundles_and_sync_show_their_bar_on_stderr_only(
 def test_a_quick_import_shows_no_bar(
     village: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DAIBAN_PROGRESS", "always")  # drawn if it ran 2 s; it does not
-    monkeypatch.delenv("DAIBAN_PROGRESS_AFTER", raising=False)
+    # Drawn once it has run DAIBAN_PROGRESS_AFTER seconds: 30 here, not the default 2, so
+    # that a machine loaded by other tests cannot stretch two cases past it (the 2 s
+    # themselves are checked with a fake clock below).
+    monkeypatch.setenv("DAIBAN_PROGRESS", "always")
+    monkeypatch.setenv("DAIBAN_PROGRESS_AFTER", "30")
     result = village.run("case", "import", str(write_cases(tmp_path / "two.jsonl", 2)))
     assert (result.returncode, result.stdout, result.stderr) == (0, "已导入 2 件\n", "")
 
