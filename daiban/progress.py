@@ -96,6 +96,7 @@ class LazyProgress:
             console=self.console,
             transient=True,
             redirect_stdout=False,
+            refresh_per_second=4,  # enough to see it move; less CPU than the default 10
         )
         self._task: TaskID = self._progress.add_task(description, total=total)
 
