@@ -7,6 +7,8 @@ an unexpected exception into one line for the person and a traceback in the log.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,10 +34,13 @@ from daiban.context import (
     lift_global_options,
     set_config,
 )
-from daiban.i18n import _
+from daiban.helptext import localize_error, translate_commands
+from daiban.i18n import _, environment_language, language_on_the_line
 from daiban.logs import log_exception, log_path
 
-_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 """click's ClickException, found through Typer: newer Typers vendor click, older ones do not."""
 CLEAN_EXITS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, EOFError, _CLICK_ERROR)
 """Exceptions that already are a clean end: a message was shown, or click shows one."""
@@ -44,16 +49,28 @@ CLEAN_EXITS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, EOFErro
 class DaibanGroup(TyperGroup):
     """The root command: global options anywhere, unexpected errors logged, not shown."""
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Choose the language before click reads anything, so ``--help`` speaks it too."""
+        choose_language(list(sys.argv[1:] if args is None else args))
+        translate_commands(self)
+        return super().main(args, *rest, **extra)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse with the global options lifted to the front (see ``lift_global_options``)."""
-        return list(super().parse_args(ctx, lift_global_options(list(args))))
+        try:
+            return list(super().parse_args(ctx, lift_global_options(list(args))))
+        except _CLICK_ERROR as error:
+            localize_error(error)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; an exception nobody turned into a message is logged instead."""
         with config_scope():
             try:
                 return super().invoke(ctx)
-            except CLEAN_EXITS:
+            except CLEAN_EXITS as error:
+                if isinstance(error, _CLICK_ERROR):
+                    localize_error(error)
                 raise
             except Exception as error:  # the one place every unexpected error ends
                 if ctx.invoked_subcommand == "central":
@@ -69,6 +86,35 @@ def explain_central_failure(error: Exception) -> None:
     if line is not None:
         log_exception(log_path(config().data_dir), "central command failed", error)
         fail(line)
+
+
+def choose_language(args: list[str]) -> None:
+    """Set this run's language: ``--lang``, else ``DAIBAN_LANG``; an unknown one is said once.
+
+    An unknown ``--lang`` is left to the root callback, which refuses it (the person can
+    fix the line they typed); an unknown ``DAIBAN_LANG`` (set somewhere else) falls back
+    to Chinese with a one-line warning on stderr.
+    """
+    from forms.i18n import SUPPORTED_LANGUAGES, set_language
+
+    wanted = language_on_the_line(args)
+    if wanted in SUPPORTED_LANGUAGES:
+        set_language(wanted)
+        return
+    language, warning = environment_language()
+    if warning and wanted is None:
+        typer.echo(f"daiban: {warning}", err=True)
+    if language is not None:
+        set_language(language)
+
+
+def print_version(show: bool) -> None:
+    """``--version``: print ``daiban <version>`` and stop."""
+    if show:
+        from daiban import version
+
+        typer.echo(f"daiban {version()}")
+        raise typer.Exit()
 
 
 def report_unexpected(error: Exception) -> None:
@@ -123,8 +169,19 @@ def main_callback(
         str | None,
         typer.Option("--lang", envvar="DAIBAN_LANG", help="zh_CN or en.", show_default=False),
     ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Open the station desk when no command is given."""
+    if lang is not None and _from_environment(ctx, "lang"):
+        lang, _warning = environment_language()  # an unknown one: said already, Chinese
     settings = CliConfig(data_dir, db, lang)
     ctx.obj = settings
     set_config(settings)
@@ -134,6 +191,12 @@ def main_callback(
         fail(_("--db is for the central's commands only (daiban central ...)."))
     if ctx.invoked_subcommand is None:
         desk.open_desk(settings.data_dir, language=lang)
+
+
+def _from_environment(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` got its value from the environment (not the line)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "ENVIRONMENT"
 
 
 def _set_language(language: str) -> None:

@@ -9,6 +9,8 @@ import typer
 
 from daiban.commands.station import open_store
 from daiban.context import JsonFlag, fail, print_json
+from daiban.i18n import _ as cli_text
+from daiban.progress import LazyProgress
 from station.services import _
 from sync.errors import BundleError, SyncError
 from sync.messages import translate_reason
@@ -24,7 +26,7 @@ def export_bundle(
     """Write the outbox (unsent events and attachments) to a signed bundle file."""
     from station.services.bundles import export_outbox
 
-    with open_store() as store:
+    with open_store() as store, LazyProgress(cli_text("Writing the bundle")):
         info = export_outbox(store, out)
     if as_json:
         print_json({"path": str(info.path), "events": info.event_count, "blobs": info.blob_count})
@@ -40,7 +42,7 @@ def import_bundle(
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""
     from station.services.bundles import import_return
 
-    with open_store() as store:
+    with open_store() as store, LazyProgress(cli_text("Applying the bundle")):
         try:
             result = import_return(store, file)
         except BundleError as error:

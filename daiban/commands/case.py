@@ -14,6 +14,8 @@ import typer
 
 from daiban.commands.station import open_store
 from daiban.context import JsonFlag, fail, print_json
+from daiban.i18n import _ as cli_text
+from daiban.progress import LazyProgress, count_lines
 from daiban.signin import AsUser, require_user, signed_in_actor
 from forms.clock import format_minute, to_china
 from forms.identity import mask_id_number
@@ -46,8 +48,9 @@ def import_cases(
     require_user(as_user)
     with open_store() as store:
         service = _service(store, signed_in_actor(store, as_user))
-        with file.open(encoding="utf-8") as lines:
-            report = import_lines(service, lines)
+        bar = LazyProgress(cli_text("Importing cases"), total=count_lines(file))
+        with file.open(encoding="utf-8") as lines, bar:
+            report = import_lines(service, bar.track(lines))
     if as_json:
         print_json(report.as_json())
     else:
@@ -326,13 +329,16 @@ def export_cases(
     handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         with open_store() as store:
-            if fmt == "csv":
-                write_csv_ledger(handle, store.iter_cases())
-            else:
-                for view in store.iter_cases():
-                    handle.write(
-                        json.dumps(view.model_dump(mode="json"), ensure_ascii=False) + "\n"
-                    )
+            bar = LazyProgress(cli_text("Exporting cases"), total=store.count_cases())
+            with bar:
+                views = bar.track(store.iter_cases())
+                if fmt == "csv":
+                    write_csv_ledger(handle, views)
+                else:
+                    for view in views:
+                        handle.write(
+                            json.dumps(view.model_dump(mode="json"), ensure_ascii=False) + "\n"
+                        )
     finally:
         if out:
             handle.close()

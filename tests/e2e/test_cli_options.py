@@ -154,5 +154,5 @@ def test_help_still_works_and_creates_nothing(default_dir: Path) -> None:
     for command in (["central", "init"], ["case", "accept"], ["print", "receipt"]):
         result = CliRunner().invoke(app, [*command, "--help"])
         assert result.exit_code == 0, result.output
-        assert "Usage:" in result.stdout
+        assert result.stdout.startswith("用法：daiban ")  # Chinese by default
     assert not default_dir.exists()

@@ -72,7 +72,7 @@ def test_a_data_dir_that_cannot_be_used_is_said_in_one_line(tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_chinese_line_and_a_log_with_the_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(store: object) -> None:
+    def broken(store: object, **options: object) -> None:
         raise RuntimeError(f"disk full while writing {RESIDENT_ID} and {OLD_ID}")
 
     from station.store import StationStore
