@@ -104,5 +104,29 @@ pids+=($!)
 wait_http "$desk_port" 60 || { cat desk.log; fail "desk serve did not start"; }
 curl -fs "http://127.0.0.1:$desk_port/" >desk.html || fail "desk serve page"
 grep -i "textual" desk.html >/dev/null || fail "desk serve page is not the desk"
+# a browser tab: the websocket starts the desk (the executable itself) and draws its login
+"$root/${VENV:-.venv}/bin/python" - "$desk_port" <<'EOF_PY' || { cat desk.log; fail "served desk"; }
+import asyncio, sys
+import aiohttp
+
+async def main(port: str) -> None:
+    seen = ""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as ws:
+            await ws.send_json(["resize", {"width": 80, "height": 24}])
+            async def read() -> None:
+                nonlocal seen
+                async for message in ws:
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        seen += message.data
+                    elif message.type == aiohttp.WSMsgType.BINARY:
+                        seen += message.data.decode("utf-8", "replace")
+                    if "登录" in seen:
+                        return
+            await asyncio.wait_for(read(), timeout=90)
+    print("smoke: the served desk shows its login screen")
+
+asyncio.run(main(sys.argv[1]))
+EOF_PY
 
 echo "smoke: all passed ($(du -sh "$(dirname "$exe")" | cut -f1) in $(find "$(dirname "$exe")" -type f | wc -l) files)"
