@@ -40,9 +40,11 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# the executable's smoke test and the floors first, the whole suite last (its summary
+# closes the output)
 test: lint test-deps
-	$(BIN)/pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory floors smoke
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: setup
 	$(PY) -m bench.print
