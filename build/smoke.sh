@@ -49,6 +49,9 @@ fi
 python3 -c 'import sys; print(f"smoke: cold start {float(sys.argv[2]) - float(sys.argv[1]):.2f} s")' \
   "$start" "$EPOCHREALTIME"
 
+[ -f "$(dirname "$exe")/_internal/tzdata/zoneinfo/Asia/Shanghai" ] \
+  || fail "the time zone data (tzdata) is missing from the build"
+
 step "central init"
 daiban central init --data-dir "$work/central" >/dev/null || fail "central init"
 [ -f "$work/central/central/central.db" ] || fail "central init made no database"
