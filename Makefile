@@ -1,20 +1,32 @@
 # daiban — one command to see it, one command to test it.
 #   make demo   set everything up and open the demo desk
-#   make test   set everything up and run every check and test
+#   make test   set everything up and run every check and test (and build + smoke-test the exe)
+#   make exe    build the station executable (build/out/daiban/daiban)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps test-deps demo test lint bench exe smoke floors clean
 
+# the runtime system packages (font, lp, venv); never fails for lack of root
 system-deps:
-	@bash .ci/system-deps.sh
+	@bash .ci/system-deps.sh runtime
 
-$(VENV)/.installed: pyproject.toml
+# what only the tests need (PostgreSQL, poppler, Chromium)
+test-deps:
+	@bash .ci/system-deps.sh all
+
+# Python packages come from uv.lock (exact versions, hashes) through uv; where uv
+# cannot be had, pip installs the project's declared ranges instead.
+$(VENV)/.installed: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	@if $(PY) -m pip install -q uv; then \
+	  UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync -q --frozen --inexact --extra dev; \
+	else \
+	  echo "daiban: uv unavailable; installing with pip from pyproject.toml (not the lock)"; \
+	  $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e '.[dev]'; \
+	fi
 	touch $@
 
 setup: system-deps $(VENV)/.installed
@@ -28,7 +40,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# the executable's smoke test and the floors first, the whole suite last (its summary
+# closes the output)
+test: lint test-deps
+	$(MAKE) --no-print-directory floors smoke
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: setup
@@ -36,5 +51,17 @@ bench: setup
 	$(PY) -m bench.sync --cases 3000
 	$(PY) -m bench.desk --cases 100000
 
+# the station executable: one folder with one launcher (see build/daiban.spec)
+exe: setup
+	bash build/build.sh
+
+# build it, then run it from another directory with a clean HOME
+smoke: exe
+	bash build/smoke.sh
+
+# the lowest typer (and click) pyproject.toml allows, with the command-line tests
+floors: setup
+	bash build/floors.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/out

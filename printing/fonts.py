@@ -2,8 +2,10 @@
 
 An embedded TrueType font is the only way a printer without Chinese fonts
 prints the page right, so the search order is: the configured path, then the
-usual system fonts. reportlab's built-in ``STSong-Light`` is a last resort: it
-is not embedded, and it is used only with a warning.
+usual system fonts, then what fontconfig knows, then the WenQuanYi Micro Hei
+that ships with the program (``printing/bundled``, Apache-2.0). reportlab's
+built-in ``STSong-Light`` is a last resort (the bundled file removed): it is not
+embedded, and it is used only with a warning.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _UNIX_CANDIDATES = (
     "/Library/Fonts/Arial Unicode.ttf",
 )
 _WINDOWS_NAMES = ("simsun.ttc", "simhei.ttf", "msyh.ttc", "msyh.ttf", "simfang.ttf")
+BUNDLED_FONT = Path(__file__).resolve().parent / "bundled" / "wqy-microhei.ttc"
+"""The CJK font shipped with the program: used when the machine has none."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ def candidate_paths(configured: Path | None = None) -> list[Path]:
     paths.extend(Path(p) for p in _UNIX_CANDIDATES)
     known = set(paths)
     paths.extend(p for p in fontconfig_chinese_fonts() if p not in known)
+    if BUNDLED_FONT not in paths:
+        paths.append(BUNDLED_FONT)
     return paths
 
 

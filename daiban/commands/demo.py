@@ -12,7 +12,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ import typer
 
 from daiban.context import config, fail, home
 from daiban.i18n import _
+from daiban.selfrun import daiban_argv
 
 COUNTY = ("640522000000", "海原县政务服务中心", "county")
 TOWNSHIP = ("640522100000", "海城镇便民服务中心", "township")
@@ -140,8 +140,7 @@ def running_central(central_dir: Path, port: int) -> Iterator[str]:
         The central's base URL.
     """
     log = (central_dir / "central.log").open("ab")
-    command = [sys.executable, "-c", "from daiban.cli import main; main()"]
-    command += ["central", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [*daiban_argv(), "central", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--data-dir", str(central_dir)]
     env = {**os.environ, "DAIBAN_HOME": str(central_dir)}
     process = subprocess.Popen(command, stdout=log, stderr=log, env=env)

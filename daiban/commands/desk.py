@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ import typer
 
 from daiban.context import config, fail
 from daiban.i18n import _
+from daiban.selfrun import daiban_argv
 
 app = typer.Typer(no_args_is_help=False)
 
@@ -138,8 +138,7 @@ def desk_command(data_dir: Path, language: str | None) -> str:
     Returns:
         One command line.
     """
-    words = [sys.executable, "-c", "from daiban.cli import main; main()"]
-    words += ["--data-dir", str(data_dir)]
+    words = [*daiban_argv(), "--data-dir", str(data_dir)]
     if language:
         words += ["--lang", language]
     if os.name == "nt":

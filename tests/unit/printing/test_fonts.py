@@ -94,3 +94,27 @@ def test_system_candidates_that_fail_stay_quiet(
     monkeypatch.setattr(fonts, "candidate_paths", lambda configured=None: [broken, WQY])
     font = find_cjk_font(None)
     assert font.path == WQY and font.warning == ""
+
+
+def test_a_machine_without_chinese_fonts_embeds_the_bundled_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # no configured font, none of the usual files, no fontconfig at all
+    monkeypatch.delenv("DAIBAN_FONT", raising=False)
+    monkeypatch.setattr(fonts, "_UNIX_CANDIDATES", ())
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    font = find_cjk_font(None)
+    assert font.path == fonts.BUNDLED_FONT and font.embedded and font.warning == ""
+    result = render_receipt(dataclasses.replace(sample_case(), reprinted_on=None), "a4")
+    assert not any("STSong" in w for w in result.warnings)
+    embedded = pdf_fonts(result.pdf, tmp_path)
+    assert embedded and all(f["emb"] == "yes" and "WenQuanYi" in f["name"] for f in embedded)
+
+
+def test_fontconfig_finding_nothing_still_leaves_the_bundled_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fonts, "fontconfig_chinese_fonts", lambda: [])
+    monkeypatch.setattr(fonts, "_UNIX_CANDIDATES", ())
+    assert fonts.candidate_paths()[-1] == fonts.BUNDLED_FONT
+    assert fonts.BUNDLED_FONT.is_file()
