@@ -17,6 +17,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 test_only=()
 # the served-desk test opens `daiban desk serve` in a headless Chromium (Debian's, at /usr/bin)
 [ -x /usr/bin/chromium ] || test_only+=(chromium)
+# zh_CN.UTF-8 for the PostgreSQL collation tests (tests/central/test_trust_collation.py): generated at exit (after any install)
+locale -a 2>/dev/null | grep -qix 'zh_CN.utf8' || { [ -f /usr/share/i18n/locales/zh_CN ] || test_only+=(locales); trap '$( [ "$(id -u)" -eq 0 ] || echo sudo ) localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || true' EXIT; }
 need+=(${test_only[@]+"${test_only[@]}"})  # empty-array safe under set -u (bash < 4.4)
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
