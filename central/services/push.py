@@ -55,6 +55,7 @@ from central.models import (
     utcnow,
 )
 from central.services import audit, sequence
+from central.services.blobs import referable_blobs
 from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
 from central.services.loop_intake import open_items
@@ -370,7 +371,7 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
         prev = audit.last_hash(connection)
         connection.execute(insert(AUDIT_TABLE), audit.chain_rows(prev, batch.rows, batch.digests))
         _save_cases(connection, batch, station)
-        _save_blob_refs(connection, batch.rows)
+        _save_blob_refs(connection, batch.rows, station)
         record_keys(connection, batch.rows)  # 扫码查询进度: the public page's key
         sequence.set_counter(connection, last_seq)
         open_items(connection, _loop_views(batch), station)  # 闭环: 差评 and 办不成事
@@ -509,7 +510,7 @@ def _view_param(connection: Connection, table: Any) -> ColumnElement[Any]:
     return text  # SQLite keeps JSON as text; CAST(... AS JSON) would mean NUMERIC there
 
 
-def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]], station: Station) -> None:
     refs = {  # fetchable by the stations that handle the case (区内通办: its township)
         (sha, row["case_id"]): row["scope_division"]
         for row in rows
@@ -525,10 +526,12 @@ def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
             )
         )
     }
-    new = [
+    fresh = {key: division for key, division in refs.items() if key not in known}
+    referable = referable_blobs(connection, station, {sha for sha, _ in fresh})
+    new = [  # a hash the station may not reference stays in its event, readable by no one
         {"sha256": sha, "case_id": case_id, "division": division}
-        for (sha, case_id), division in refs.items()
-        if (sha, case_id) not in known
+        for (sha, case_id), division in fresh.items()
+        if sha in referable
     ]
     if new:
         connection.execute(insert(BLOBREF_TABLE), new)

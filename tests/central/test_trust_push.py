@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -9,9 +10,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE
-from sync.events import EventKind, Role
+from sync.events import Event, EventKind, Role
 from sync.protocol import API_PREFIX
-from tests.central.conftest import TOWNSHIP, StationClient
+from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, StationClient
+
+OTHER_TOWNSHIP = OTHER_TOWN_VILLAGE[:9] + "000"
 
 
 def _push_raw(station: StationClient, events: list[dict[str, Any]]) -> Any:
@@ -55,3 +58,56 @@ def test_a_huge_promised_days_count_is_not_applied(enroll: Any, client: TestClie
 
     assert result["status"] == "superseded"
     assert "promised_days" in result["reason"]
+
+
+def _upload(station: StationClient, scan: bytes) -> str:
+    sha = hashlib.sha256(scan).hexdigest()
+    answer = station.client.put(
+        f"{API_PREFIX}/blobs/{sha}",
+        params={"offset": 0, "size": len(scan)},
+        content=scan,
+        headers={**station.headers, "Content-Type": "application/octet-stream"},
+    )
+    assert answer.json()["complete"]
+    return sha
+
+
+def _case_with_scan(station: StationClient, sha: str) -> list[Event]:
+    created = station.event(EventKind.created)
+    attachment = {"attachments": [{"sha256": sha, "name": "hukou.pdf", "size": 10}]}
+    return [
+        created,
+        station.event(EventKind.received, created.case_id),
+        station.event(EventKind.supplemented, created.case_id, payload=attachment),
+    ]
+
+
+def test_naming_another_villages_scan_in_an_event_does_not_make_it_readable(
+    enroll: Any,
+) -> None:
+    village, thief = enroll(), enroll(OTHER_TOWN_VILLAGE)
+    thief_township = enroll(OTHER_TOWNSHIP, "township")
+    sha = _upload(village, b"%PDF the household register of a resident")
+    village.push(_case_with_scan(village, sha))
+    stolen = _case_with_scan(thief, sha)
+
+    thief.push(stolen)
+
+    for station in (thief, thief_township):
+        plain = station.client.get(f"{API_PREFIX}/blobs/{sha}", headers=station.headers)
+        by_case = station.client.get(
+            f"{API_PREFIX}/blobs/{sha}/case/{stolen[0].case_id}", headers=station.headers
+        )
+        assert plain.status_code == 403
+        assert by_case.status_code == 404
+
+
+def test_a_station_attaches_its_own_scan_and_its_township_reads_it(enroll: Any) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    scan = b"%PDF an ID card copy"
+    sha = _upload(village, scan)
+    events = _case_with_scan(village, sha)
+    village.push(events)
+
+    url = f"{API_PREFIX}/blobs/{sha}/case/{events[0].case_id}"
+    assert township.client.get(url, headers=township.headers).content == scan
