@@ -98,7 +98,7 @@ class Event(BaseModel):
     """The station that wrote this event (not necessarily the case's owner)."""
     station_seq: int = Field(ge=1, le=MAX_STATION_SEQ)
     """Gapless sequence of events written by ``station_id``, from 1."""
-    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=MAX_SCHEMA_VERSION)
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=0, le=MAX_SCHEMA_VERSION)
     base_version: int = Field(ge=0, le=MAX_BASE_VERSION)
     """How many events of the case the actor had seen when acting."""
     actor_id: str
