@@ -62,9 +62,9 @@ from central.services.loop_intake import open_items
 from central.services.progress import record_keys
 from central.services.scope import write_problem
 from forms.catalog import Catalog
-from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
+from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
-from sync.protocol import EventResult, ResultStatus
+from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
 
@@ -166,8 +166,11 @@ def _apply_once(
     )
     _load_cases(connection, batch, {e.case_id for e in events})
     conflicts = _used_sequences(connection, station.id, events)
+    renumber = _taken_numbers(connection, batch, events)
     seen: set[UUID] = set()
     for index, event in enumerate(events):
+        if batch.results[index] is None and event.case_id in renumber:
+            batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
         if batch.results[index] is not None:
             continue
         if event.id in held or event.id in seen:
@@ -187,6 +190,45 @@ def _apply_once(
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
     _write(connection, station, batch, last_seq)
     return [r for r in batch.results if r is not None]
+
+
+def _rejected(event: Event, reason: str) -> EventResult:
+    return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+
+
+def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event]) -> set[UUID]:
+    """The new cases of the batch whose number another case holds (at the centre, or
+    earlier in the batch): refused whole, so the station renumbers them and pushes again.
+
+    Case numbers are made offline from the division, the day and the station's counter;
+    a station restored from a backup, or a replacement PC that took a case in before its
+    first sync, hands out a number again. Accepting it would give two cases one number
+    (and stop every station that holds both).
+    """
+    new = [
+        e
+        for e in events
+        if e.kind is EventKind.created
+        and not is_record_event(e.kind, e.payload)
+        and e.case_id not in batch.known_divisions
+    ]
+    if not new:
+        return set()
+    number = CASE_TABLE.c.case_number
+    owners = {
+        row.case_number: row.case_id
+        for row in connection.execute(
+            select(number, CASE_TABLE.c.case_id).where(
+                _one_of(connection, number, {e.case_number for e in new}, String())
+            )
+        )
+    }
+    refused: set[UUID] = set()
+    for event in new:
+        owner = owners.setdefault(event.case_number, event.case_id)
+        if owner != event.case_id:
+            refused.add(event.case_id)
+    return refused
 
 
 def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> EventResult | None:

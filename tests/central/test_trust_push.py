@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE
+from central.services.stations import revoke_station
 from sync.events import Event, EventKind, Role
-from sync.protocol import API_PREFIX
+from sync.protocol import API_PREFIX, CASE_NUMBER_TAKEN
 from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, StationClient
 
 OTHER_TOWNSHIP = OTHER_TOWN_VILLAGE[:9] + "000"
@@ -111,3 +112,23 @@ def test_a_station_attaches_its_own_scan_and_its_township_reads_it(enroll: Any) 
 
     url = f"{API_PREFIX}/blobs/{sha}/case/{events[0].case_id}"
     assert township.client.get(url, headers=township.headers).content == scan
+
+
+def test_a_second_case_with_a_held_number_is_refused_whole(
+    enroll: Any, session: Session, client: TestClient
+) -> None:
+    old = enroll()
+    first = old.new_case()
+    old.push(first)
+    revoke_station(session=session, station_id=old.id)
+    replacement = enroll()  # a new PC took a case in before its first sync: number 1 again
+    events = replacement.new_case()
+    clash = [e.model_copy(update={"case_number": first[0].case_number}) for e in events]
+
+    results = replacement.push(clash)
+
+    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert {r["reason"] for r in results} == {CASE_NUMBER_TAKEN}
+    assert _stored(session) == 3
+    renumbered = [e.model_copy(update={"case_number": e.case_number + "1"}) for e in clash]
+    assert [r["status"] for r in replacement.push(renumbered)] == ["applied"] * 3
