@@ -51,6 +51,7 @@ from central.models import (
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     Station,
+    User,
     as_utc,
     utcnow,
 )
@@ -60,7 +61,7 @@ from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
 from central.services.loop_intake import open_items
 from central.services.progress import record_keys
-from central.services.scope import write_problem
+from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
@@ -167,6 +168,7 @@ def _apply_once(
     _load_cases(connection, batch, {e.case_id for e in events})
     conflicts = _used_sequences(connection, station.id, events)
     renumber = _taken_numbers(connection, batch, events)
+    actor_problems = _actor_problems(connection, station, events)
     seen: set[UUID] = set()
     for index, event in enumerate(events):
         if batch.results[index] is None and event.case_id in renumber:
@@ -181,6 +183,7 @@ def _apply_once(
         problem = write_problem(
             event.division, event.actor_role, station.division, station.role, scope
         )
+        problem = problem or actor_problems.get(event.id)
         if problem is not None:
             batch.results[index] = EventResult(
                 id=str(event.id), status=ResultStatus.rejected, reason=problem
@@ -229,6 +232,41 @@ def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event
         if owner != event.case_id:
             refused.add(event.case_id)
     return refused
+
+
+def _actor_problems(
+    connection: Connection, station: Station, events: Sequence[Event]
+) -> dict[UUID, str]:
+    """Why an event may not name its actor (by event id): a station may not record an act
+    "by" a person whose account is disabled, of another role, or outside its scope.
+
+    An actor id that names no account of the centre is not checked here (station-local
+    accounts of older set-ups and of the test fixtures); the scope and role rules
+    (``write_problem``) still hold for it.
+    """
+    ids = {e.actor_id for e in events}
+    table = User.__table__.c  # type: ignore[attr-defined]
+    statement = select(table.id, table.active, table.role, table.division).where(
+        _one_of(connection, table.id, ids, String())
+    )
+    accounts = {row.id: row for row in connection.execute(statement)}
+    problems: dict[UUID, str] = {}
+    for event in events:
+        account = accounts.get(event.actor_id)
+        if account is None:
+            continue
+        if not account.active:
+            problems[event.id] = ACTOR_DISABLED
+        elif account.role != event.actor_role.value:
+            problems[event.id] = ACTOR_OTHER_ROLE
+        elif not in_scope(account.division, station.division, station.role):
+            problems[event.id] = ACTOR_OUT_OF_SCOPE
+    return problems
+
+
+ACTOR_DISABLED = "the actor's account is disabled"
+ACTOR_OTHER_ROLE = "the actor's account has another role"
+ACTOR_OUT_OF_SCOPE = "the actor is not an account of this station's scope"
 
 
 def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> EventResult | None:

@@ -10,10 +10,18 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE
+from central.services.accounts import create_user, update_user
+from central.services.push import ACTOR_DISABLED, ACTOR_OTHER_ROLE, ACTOR_OUT_OF_SCOPE
 from central.services.stations import revoke_station
 from sync.events import Event, EventKind, Role
 from sync.protocol import API_PREFIX, CASE_NUMBER_TAKEN
-from tests.central.conftest import OTHER_TOWN_VILLAGE, TOWNSHIP, StationClient
+from tests.central.conftest import (
+    OTHER_TOWN_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    VILLAGE_2,
+    StationClient,
+)
 
 OTHER_TOWNSHIP = OTHER_TOWN_VILLAGE[:9] + "000"
 
@@ -132,3 +140,41 @@ def test_a_second_case_with_a_held_number_is_refused_whole(
     assert _stored(session) == 3
     renumbered = [e.model_copy(update={"case_number": e.case_number + "1"}) for e in clash]
     assert [r["status"] for r in replacement.push(renumbered)] == ["applied"] * 3
+
+
+def _account(session: Session, username: str, role: str, division: str) -> str:
+    user = create_user(
+        session=session,
+        username=username,
+        display_name=username,
+        role=role,
+        division=division,
+        password="pass-word-1",
+    )
+    return str(user.id)
+
+
+def test_a_station_may_not_record_acts_by_another_person(enroll: Any, session: Session) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    own = _account(session, "agent-own", "agent", village.credential.division)
+    neighbour = _account(session, "agent-next", "agent", VILLAGE_2)
+    other_town = _account(session, "agent-far", "agent", OTHER_TOWN_VILLAGE)
+    left = _account(session, "agent-left", "agent", village.credential.division)
+    update_user(session=session, username="agent-left", active=False)
+    cases = [village.new_case() for _ in range(4)]
+    for events, actor in zip(cases, (own, other_town, left, neighbour), strict=True):
+        events[:] = [e.model_copy(update={"actor_id": actor}) for e in events]
+
+    results = [village.push(events)[0] for events in cases]
+
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "rejected"]
+    assert results[1]["reason"] == ACTOR_OUT_OF_SCOPE
+    assert results[2]["reason"] == ACTOR_DISABLED
+    assert results[3]["reason"] == ACTOR_OUT_OF_SCOPE  # another village of the same township
+    case_id = cases[0][0].case_id
+    township.cases[case_id] = 3
+    by_an_agent = township.event(
+        EventKind.accepted, case_id, division=VILLAGE, role=Role.reviewer, actor_id=own
+    )
+    [refused] = township.push([by_an_agent])
+    assert (refused["status"], refused["reason"]) == ("rejected", ACTOR_OTHER_ROLE)
