@@ -13,7 +13,7 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.commands import central_catalog, central_report
+from daiban.commands import central_catalog, central_report, central_trust
 from daiban.context import JsonFlag, config, fail, home, print_json
 from daiban.signin import AsUser, password_for, require_user
 from forms.clock import china_today, format_minute, to_china
@@ -32,6 +32,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(central_catalog.app, name="catalog")
 report_app.command("export")(central_report.export)
+central_trust.register(app, bundle_app)
 
 
 def central_dir() -> Path:
