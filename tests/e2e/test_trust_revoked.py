@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, select, update
 from typer.testing import CliRunner
 
-from central.models import AdminAction, Station as StationRow, utcnow
+from central.models import AdminAction, utcnow
+from central.models import Station as StationRow
 from central.settings import read_settings_file
 from daiban.cli import app
 from tests.e2e.conftest import COUNTY_ADMIN, PASSWORD, Central, Station, write_cases
