@@ -9,12 +9,15 @@ import shutil
 from pathlib import Path
 
 from forms.clock import china_today
-from tests.e2e.conftest import Central, Station, write_cases
+from tests.e2e.conftest import Central, Station, enrolled_station, write_cases
+
+COUNTY = "640522000000"
 
 
 def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     central: Central, village: Station, township: Station, tmp_path: Path
 ) -> None:
+    county = enrolled_station(central, tmp_path / "county", COUNTY, "县政务服务中心", "county")
     backup = tmp_path / "backup"
     shutil.copytree(village.data_dir, backup)  # the backup, taken before the day's work
     cases = write_cases(tmp_path / "cases.jsonl", 1)
@@ -33,10 +36,11 @@ def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     renumbered = f"{today}0002"
     shown = village.cli("case", "show", renumbered)
     assert shown["case_number"] == renumbered and shown["case_id"] != _case_id(village, first)
-    assert township.cli("sync")["error"] is None
-    assert {_case_id(township, n) for n in (first, renumbered)} == {
-        _case_id(village, n) for n in (first, renumbered)
-    }
+    for upper in (township, county):
+        assert upper.cli("sync")["error"] is None
+        assert {_case_id(upper, n) for n in (first, renumbered)} == {
+            _case_id(village, n) for n in (first, renumbered)
+        }
     held = {s["station"]: s for s in central.cli("report", "reconcile")["stations"]}
     assert held[village.station_id]["cases"] == 2
     assert village.cli("sync")["error"] is None  # and the next run goes through too
