@@ -14,6 +14,18 @@
 # instead of a printer), except venv, without which nothing installs; a missing test
 # package fails.
 set -euo pipefail
+
+# zh_CN.UTF-8 for the PostgreSQL collation tests, generated from the locales package
+zh_locale() {
+  [ -f /usr/share/i18n/locales/zh_CN ] || return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || true
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || true
+  else
+    echo "daiban: the collation tests need zh_CN.UTF-8: localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 (as root)" >&2
+  fi
+}
 group=${1:-runtime}
 case "$group" in runtime | test | all) ;; *)
   echo "usage: $0 runtime|test|all" >&2
@@ -36,9 +48,16 @@ if [ "$group" != runtime ]; then
   # the served-desk test opens `daiban desk serve` in a headless Chromium (Debian's)
   [ -x /usr/bin/chromium ] || tests+=(chromium)
   command -v curl >/dev/null 2>&1 || tests+=(curl) # the executable's smoke test
+  # zh_CN.UTF-8 for the PostgreSQL collation tests (tests/central/test_trust_collation.py)
+  [ -f /usr/share/i18n/locales/zh_CN ] || tests+=(locales)
+  if ! python3 -c 'import locale; locale.setlocale(locale.LC_ALL, "zh_CN.UTF-8")' 2>/dev/null; then
+    # generated once the packages are in (the trap runs at any exit of this script)
+    trap 'zh_locale' EXIT
+  fi
 fi
 need=(${runtime[@]+"${runtime[@]}"} ${tests[@]+"${tests[@]}"}) # empty-safe under set -u
 [ ${#need[@]} -eq 0 ] && exit 0
+
 
 # How to become root: already root, or sudo that works (asks for a password only when
 # someone is at the terminal to type it).

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +21,7 @@ from sync.blobs import BlobRef
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import SCHEMA_VERSION, Event
 from sync.protocol import (
+    CASE_NUMBER_TAKEN,
     PULL_PAGE_EVENTS,
     PUSH_BATCH_BYTES,
     PUSH_BATCH_EVENTS,
@@ -88,6 +90,19 @@ class RecordsBlobFailures(Protocol):
         ...
 
 
+@runtime_checkable
+class RenumbersCases(Protocol):
+    """Optional for a store: gives a case the centre refused for its number a new one."""
+
+    def renumber_case(self, case_id: UUID) -> str:
+        """Give the case the next number of its day, on every unsent event; return it."""
+        ...
+
+
+MAX_RENUMBERS = 1000
+"""Renumberings in one run before it stops (each takes the next serial; a loop is a bug)."""
+
+
 class Central(Protocol):
     """What a sync run needs from the centre (``sync.client.CentralClient``)."""
 
@@ -134,6 +149,8 @@ class SyncReport(BaseModel):
     pulled: int = 0
     pending: int = 0
     """Outbox depth after the run."""
+    renumbered: int = 0
+    """Cases renumbered because the centre held their number (see ``RenumbersCases``)."""
     blobs_uploaded: int = 0
     blob_errors: int = 0
     blob_failures: dict[str, str] = Field(default_factory=dict)
@@ -218,10 +235,36 @@ def _push(
         tried |= ids
         answer = client.push(batch)
         results = [result for result in answer.results if result.id in ids]
+        renumbered = _renumber_taken(store, batch, results, report)
+        tried -= renumbered  # pushed again, with the case's new number
+        results = [result for result in results if result.id not in renumbered]
         store.acknowledge(results)
         report.pushed += len(batch)
         _count(report, results)
         progress(SyncProgress("push", report.pushed))
+
+
+def _renumber_taken(
+    store: SyncStore, batch: list[Event], results: list[EventResult], report: SyncReport
+) -> set[str]:
+    """Renumber the cases the centre refused because another case holds their number
+    (this PC was restored from a backup, or replaced, and numbered a case again).
+
+    Returns:
+        The ids of their refused events: left unacknowledged, so they go out again.
+    """
+    refused = {
+        r.id for r in results if r.status is ResultStatus.rejected and r.reason == CASE_NUMBER_TAKEN
+    }
+    if not refused or not isinstance(store, RenumbersCases):
+        return set()
+    cases = {event.case_id for event in batch if str(event.id) in refused}
+    report.renumbered += len(cases)
+    if report.renumbered > MAX_RENUMBERS:
+        raise SyncError("the centre kept refusing this station's case numbers")
+    for case_id in cases:
+        store.renumber_case(case_id)
+    return refused
 
 
 def _upload_blobs(

@@ -71,6 +71,15 @@ def is_record_event(kind: EventKind | str, payload: dict[str, Any]) -> bool:
     return kind == EventKind.created and payload.get("kind") == "unresolved"
 
 
+MAX_STATION_SEQ = 1_000_000_000
+"""No station writes a billion events (a busy one writes a few hundred thousand in its life):
+a larger number is a forged or corrupt one, refused at validation before it can skew the
+county's statistics and reconciliation."""
+MAX_BASE_VERSION = 100_000
+"""No case has this many events."""
+MAX_SCHEMA_VERSION = 10_000
+
+
 class Event(BaseModel):
     """One thing that happened to one case, as written by the station that did it."""
 
@@ -87,10 +96,10 @@ class Event(BaseModel):
     kind: EventKind
     station_id: str
     """The station that wrote this event (not necessarily the case's owner)."""
-    station_seq: int = Field(ge=1)
+    station_seq: int = Field(ge=1, le=MAX_STATION_SEQ)
     """Gapless sequence of events written by ``station_id``, from 1."""
-    schema_version: int = SCHEMA_VERSION
-    base_version: int = Field(ge=0)
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=0, le=MAX_SCHEMA_VERSION)
+    base_version: int = Field(ge=0, le=MAX_BASE_VERSION)
     """How many events of the case the actor had seen when acting."""
     actor_id: str
     actor_role: Role

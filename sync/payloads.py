@@ -42,6 +42,13 @@ Result = Literal["approved", "denied", "approved_deferred"]
 """通过 / 不通过 / 容缺通过."""
 
 
+MAX_PROMISED_DAYS = 365
+"""承诺时限: no service item promises more than a year; a larger count (a forged or corrupt
+event) is refused at validation, so due dates and the county's statistics stay computable."""
+MAX_ATTACHMENT_BYTES = 1 << 40
+"""A bound on an attachment's announced size (the centre's upload limit is far lower)."""
+
+
 class PayloadModel(BaseModel):
     """Base of every payload model: known keys checked, unknown ones kept."""
 
@@ -62,7 +69,7 @@ class Attachment(PayloadModel):
 
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     name: str = ""
-    size: int = Field(default=0, ge=0)
+    size: int = Field(default=0, ge=0, le=MAX_ATTACHMENT_BYTES)
     material_key: str | None = None
 
 
@@ -75,7 +82,7 @@ class CreatedPayload(PayloadModel):
     item_name: str = ""
     catalog_version: str = ""
     """The station's catalog when the case was filed: ``<number>:<version>`` (同源发布)."""
-    promised_days: int | None = Field(default=None, ge=0)
+    promised_days: int | None = Field(default=None, ge=0, le=MAX_PROMISED_DAYS)
     applicant: Person | None = None
     relation: Relation = "self"
     principal: Person | None = None
@@ -136,7 +143,7 @@ class EmptyPayload(PayloadModel):
 class AcceptedPayload(PayloadModel):
     """``accepted`` 受理: may set the promised limit and the officer in charge."""
 
-    promised_days: int | None = Field(default=None, ge=0)
+    promised_days: int | None = Field(default=None, ge=0, le=MAX_PROMISED_DAYS)
     officer: str | None = None
 
 

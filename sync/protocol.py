@@ -125,6 +125,12 @@ class PushRequest(BaseModel):
     events: list[Event]
 
 
+CASE_NUMBER_TAKEN = "the case number is already used by another case: renumber the case"
+"""The reason a ``created`` event (and the rest of its case in the batch) is rejected when
+the centre holds another case with its number (a restored or replacement PC): the station
+gives the case its next number and pushes it again (``sync.engine``)."""
+
+
 class ResultStatus(StrEnum):
     """What the centre did with one pushed event."""
 

@@ -74,8 +74,30 @@ class PgCluster:
         return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
 
 
-def start_cluster() -> PgCluster:
-    """Create and start a cluster; raises RuntimeError with the reason if it cannot."""
+def locale_args(locale: str | None = None, icu_locale: str | None = None) -> list[str]:
+    """initdb's locale options: none given is ``--no-locale`` (C); ``icu_locale`` makes ICU
+    the provider (its glibc locale stays C); ``locale`` sets every category (glibc)."""
+    if icu_locale:
+        return ["--locale-provider=icu", f"--icu-locale={icu_locale}", "--locale=C.UTF-8"]
+    if locale:
+        return [f"--locale={locale}"]
+    return ["--no-locale"]
+
+
+def has_locale(name: str) -> bool:
+    """Whether the machine has the glibc locale ``name`` (``zh_CN.UTF-8``; CI generates it)."""
+    wanted = name.lower().replace("-", "")
+    listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout
+    return any(line.lower().replace("-", "") == wanted for line in listed.split())
+
+
+def start_cluster(locale: str | None = None, icu_locale: str | None = None) -> PgCluster:
+    """Create and start a cluster; raises RuntimeError with the reason if it cannot.
+
+    Args:
+        locale: the cluster's glibc locale (``zh_CN.UTF-8``); default C (``--no-locale``).
+        icu_locale: an ICU locale (``zh-Hans-CN``): the cluster's default collation is ICU's.
+    """
     bin_dir = find_pg_bin()
     if bin_dir is None:
         raise RuntimeError("no PostgreSQL binaries (initdb, pg_ctl) found")
@@ -96,7 +118,7 @@ def start_cluster() -> PgCluster:
                 "trust",
                 "-E",
                 "UTF8",
-                "--no-locale",
+                *locale_args(locale, icu_locale),
                 "--no-sync",
             ]
         )

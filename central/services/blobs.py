@@ -240,6 +240,37 @@ def _referenced_in_scope(session: Session, station: Station, sha256: str) -> boo
     return session.connection().execute(query.limit(1)).first() is not None
 
 
+def referable_blobs(connection: Connection, station: Station, shas: set[str]) -> set[str]:
+    """The blobs a station's event may attach to a case (a reference makes a blob readable
+    by every station whose scope holds that case, so naming a hash is not enough).
+
+    A station may reference a blob it uploaded, one it may already read (referenced by a
+    case in its scope), or one nobody holds or references yet (it uploads after the push).
+    A hash known from elsewhere (another village's scan) is not referable.
+    """
+    if not shas:
+        return set()
+    held = {
+        row.sha256: row.uploaded_by
+        for row in connection.execute(select(_b.sha256, _b.uploaded_by).where(_b.sha256.in_(shas)))
+    }
+    refs = BLOBREF_TABLE.c
+    referenced: dict[str, list[str]] = {}
+    for row in connection.execute(select(refs.sha256, refs.division).where(refs.sha256.in_(shas))):
+        referenced.setdefault(row.sha256, []).append(row.division)
+    allowed = set()
+    for sha in shas:
+        divisions = referenced.get(sha, [])
+        uploader = held.get(sha)
+        if uploader == station.id or any(
+            in_scope(d, station.division, station.role) for d in divisions
+        ):
+            allowed.add(sha)
+        elif uploader is None and not divisions:
+            allowed.add(sha)
+    return allowed
+
+
 def readable_case_blob(
     *, session: Session, station: Station, blob_dir: Path, sha256: str, case_id: UUID
 ) -> Path:

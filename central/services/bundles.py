@@ -35,6 +35,7 @@ def import_bundle(
     settings: CentralSettings,
     path: Path,
     carrier: Station | None = None,
+    approve_revoked: bool = False,
 ) -> BundleImportResult:
     """Verify and import an outbox bundle.
 
@@ -44,6 +45,8 @@ def import_bundle(
         path: the bundle file.
         carrier: the station that uploaded it (None at the county's own desk);
             a township may carry its villages' bundles.
+        approve_revoked: an administrator approved importing a revoked station's
+            bundle (its unsent work; the caller audits the approval). Never over HTTP.
 
     Returns:
         Per-event results and how many blobs were stored.
@@ -54,7 +57,7 @@ def import_bundle(
 
     def key_for(station_id: str) -> str | None:
         station = session.get(Station, station_id)
-        if station is None or is_revoked(station):
+        if station is None or (is_revoked(station) and not approve_revoked):
             return None
         return signing_key(settings.secret_key, station_id)
 

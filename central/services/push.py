@@ -50,19 +50,21 @@ from central.models import (
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     Station,
+    User,
     as_utc,
     utcnow,
 )
 from central.services import audit, sequence
+from central.services.blobs import referable_blobs
 from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
 from central.services.loop_intake import open_items
 from central.services.progress import record_keys
-from central.services.scope import write_problem
+from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
-from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus
+from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
-from sync.protocol import EventResult, ResultStatus
+from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
 
@@ -164,8 +166,12 @@ def _apply_once(
     )
     _load_cases(connection, batch, {e.case_id for e in events})
     conflicts = _used_sequences(connection, station.id, events)
+    renumber = _taken_numbers(connection, batch, events)
+    actor_problems = _actor_problems(connection, station, events)
     seen: set[UUID] = set()
     for index, event in enumerate(events):
+        if batch.results[index] is None and event.case_id in renumber:
+            batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
         if batch.results[index] is not None:
             continue
         if event.id in held or event.id in seen:
@@ -176,6 +182,7 @@ def _apply_once(
         problem = write_problem(
             event.division, event.actor_role, station.division, station.role, scope
         )
+        problem = problem or actor_problems.get(event.id)
         if problem is not None:
             batch.results[index] = EventResult(
                 id=str(event.id), status=ResultStatus.rejected, reason=problem
@@ -185,6 +192,80 @@ def _apply_once(
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
     _write(connection, station, batch, last_seq)
     return [r for r in batch.results if r is not None]
+
+
+def _rejected(event: Event, reason: str) -> EventResult:
+    return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+
+
+def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event]) -> set[UUID]:
+    """The new cases of the batch whose number another case holds (at the centre, or
+    earlier in the batch): refused whole, so the station renumbers them and pushes again.
+
+    Case numbers are made offline from the division, the day and the station's counter;
+    a station restored from a backup, or a replacement PC that took a case in before its
+    first sync, hands out a number again. Accepting it would give two cases one number
+    (and stop every station that holds both).
+    """
+    new = [
+        e
+        for e in events
+        if e.kind is EventKind.created
+        and not is_record_event(e.kind, e.payload)
+        and e.case_id not in batch.known_divisions
+    ]
+    if not new:
+        return set()
+    number = CASE_TABLE.c.case_number
+    owners = {
+        row.case_number: row.case_id
+        for row in connection.execute(
+            select(number, CASE_TABLE.c.case_id).where(
+                _one_of(connection, number, {e.case_number for e in new}, String())
+            )
+        )
+    }
+    refused: set[UUID] = set()
+    for event in new:
+        owner = owners.setdefault(event.case_number, event.case_id)
+        if owner != event.case_id:
+            refused.add(event.case_id)
+    return refused
+
+
+def _actor_problems(
+    connection: Connection, station: Station, events: Sequence[Event]
+) -> dict[UUID, str]:
+    """Why an event may not name its actor (by event id): a station may not record an act
+    "by" a person whose account is disabled, of another role, or outside its scope.
+
+    An actor id that names no account of the centre is not checked here (station-local
+    accounts of older set-ups and of the test fixtures); the scope and role rules
+    (``write_problem``) still hold for it.
+    """
+    ids = {e.actor_id for e in events}
+    table = User.__table__.c  # type: ignore[attr-defined]
+    statement = select(table.id, table.active, table.role, table.division).where(
+        _one_of(connection, table.id, ids, String())
+    )
+    accounts = {row.id: row for row in connection.execute(statement)}
+    problems: dict[UUID, str] = {}
+    for event in events:
+        account = accounts.get(event.actor_id)
+        if account is None:
+            continue
+        if not account.active:
+            problems[event.id] = ACTOR_DISABLED
+        elif account.role != event.actor_role.value:
+            problems[event.id] = ACTOR_OTHER_ROLE
+        elif not in_scope(account.division, station.division, station.role):
+            problems[event.id] = ACTOR_OUT_OF_SCOPE
+    return problems
+
+
+ACTOR_DISABLED = "the actor's account is disabled"
+ACTOR_OTHER_ROLE = "the actor's account has another role"
+ACTOR_OUT_OF_SCOPE = "the actor is not an account of this station's scope"
 
 
 def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> EventResult | None:
@@ -368,7 +449,7 @@ def _write(connection: Connection, station: Station, batch: _Batch, last_seq: in
         _insert_events(connection, batch.rows)
         audit.append_links(connection, batch.rows, batch.digests)  # keyed chain (audit_key)
         _save_cases(connection, batch, station)
-        _save_blob_refs(connection, batch.rows)
+        _save_blob_refs(connection, batch.rows, station)
         record_keys(connection, batch.rows)  # 扫码查询进度: the public page's key
         sequence.set_counter(connection, last_seq)
         open_items(connection, _loop_views(batch), station)  # 闭环: 差评 and 办不成事
@@ -507,7 +588,7 @@ def _view_param(connection: Connection, table: Any) -> ColumnElement[Any]:
     return text  # SQLite keeps JSON as text; CAST(... AS JSON) would mean NUMERIC there
 
 
-def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]], station: Station) -> None:
     refs = {  # fetchable by the stations that handle the case (区内通办: its township)
         (sha, row["case_id"]): row["scope_division"]
         for row in rows
@@ -523,10 +604,12 @@ def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]]) -> None:
             )
         )
     }
-    new = [
+    fresh = {key: division for key, division in refs.items() if key not in known}
+    referable = referable_blobs(connection, station, {sha for sha, _ in fresh})
+    new = [  # a hash the station may not reference stays in its event, readable by no one
         {"sha256": sha, "case_id": case_id, "division": division}
-        for (sha, case_id), division in refs.items()
-        if (sha, case_id) not in known
+        for (sha, case_id), division in fresh.items()
+        if sha in referable
     ]
     if new:
         connection.execute(insert(BLOBREF_TABLE), new)

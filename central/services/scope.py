@@ -85,9 +85,31 @@ def write_problem(
 def division_filter(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
     """``column`` starts with ``prefix``, as an index-friendly range (no LIKE).
 
-    Division codes are digits, and ``':'`` sorts right after ``'9'``, so
-    ``prefix <= column < prefix + ':'`` is exactly the prefix match.
+    Division codes are digits only, and every collation a county may create its
+    database with (C, glibc ``zh_CN.UTF-8``, ICU ``zh-Hans-CN``) orders strings of
+    digits digit by digit. So the range is bounded by digit strings only:
+    ``prefix <= column < successor(prefix)`` (``341102`` -> ``341103``). A bound with
+    punctuation (``prefix + ':'``) is not: glibc's Chinese locales ignore ``':'`` and
+    ICU sorts it before the digits, and the range came out empty there.
     """
     if len(prefix) == 12:
         return column == prefix
-    return and_(column >= prefix, column < prefix + ":")
+    upper = digit_successor(prefix)
+    if upper is None:  # all nines: nothing sorts after the prefix's codes
+        return column >= prefix
+    return and_(column >= prefix, column < upper)
+
+
+def digit_successor(prefix: str) -> str | None:
+    """The next digit string of the same length (``'640522'`` -> ``'640523'``), None after
+    all nines; every code starting with ``prefix`` sorts before it, every other code after.
+
+    Raises:
+        ValueError: ``prefix`` is not digits.
+    """
+    if not prefix.isdigit():
+        raise ValueError(f"a division prefix is digits, got {prefix!r}")
+    number = int(prefix) + 1
+    if number >= 10 ** len(prefix):
+        return None
+    return str(number).zfill(len(prefix))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from central.i18n import _
@@ -337,17 +337,25 @@ date is behind): numbers are made with the station's own date, so older days nev
 def numbers_used(session: Session, division: str) -> tuple[dict[str, int], dict[str, int]]:
     """The highest case and 办不成事 serial per day the division used since a few days ago.
 
-    Both tables are indexed by number; the scan covers only the division's recent days.
+    Both tables are indexed by division; the day is compared as the number's 8 digits
+    (digit strings order alike under every collation; a bound with ``'-'`` or ``'~'``
+    does not: glibc's and ICU's Chinese collations found nothing).
     """
     since = (china_today() - timedelta(days=NUMBER_DAYS_BACK)).strftime("%Y%m%d")
     case_prefix, record_prefix = f"{division}-", f"BCS-{division}-"
     number = CASE_TABLE.c.case_number
     cases = session.scalars(
-        select(number).where(number >= f"{case_prefix}{since}", number < f"{case_prefix}~")
+        select(number).where(
+            CASE_TABLE.c.division == division,
+            func.substr(number, len(case_prefix) + 1, 8) >= since,
+        )
     )
     record = UNRESOLVED_TABLE.c.number
     records = session.scalars(
-        select(record).where(record >= f"{record_prefix}{since}", record < f"{record_prefix}~")
+        select(record).where(
+            UNRESOLVED_TABLE.c.division == division,
+            func.substr(record, len(record_prefix) + 1, 8) >= since,
+        )
     )
     return _highest(cases, case_prefix), _highest(records, record_prefix)
 

@@ -13,7 +13,13 @@ import typer
 
 from central.i18n import _
 from central.settings import CentralSettings, InsecureSecretError
-from daiban.commands import central_audit, central_catalog, central_ops, central_report
+from daiban.commands import (
+    central_audit,
+    central_catalog,
+    central_ops,
+    central_report,
+    central_trust,
+)
 from daiban.context import JsonFlag, config, fail, home, print_json
 from daiban.signin import AsUser, password_for, require_user
 from forms.clock import china_today, format_minute, to_china
@@ -35,6 +41,7 @@ app.command("audit")(central_audit.audit)
 report_app.command("export")(central_report.export)
 app.command("backup")(central_ops.backup)
 app.command("restore")(central_ops.restore)
+central_trust.register(app, bundle_app)
 
 
 def central_dir() -> Path:

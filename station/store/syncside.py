@@ -10,6 +10,7 @@ import os
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,10 +20,11 @@ from station.store import eventlog, meta, projection
 from station.store.db import reading, writing
 from station.store.models import StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
-from station.store.tables import BLOBS, SYNC_RUNS
+from station.store.tables import BLOBS, CASES, EVENTS, SYNC_RUNS
 from sync.blobs import BlobRef, blob_path
 from sync.engine import SyncReport
 from sync.events import Event
+from sync.ids import case_number as make_case_number
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
 
 FAULT_ENV = "DAIBAN_FAULT"
@@ -93,6 +95,32 @@ class SyncSideMixin:
         fault_point("after_push_commit")
         with writing(self.engine) as conn:
             projection.refold_many(conn, eventlog.acknowledge(conn, results))
+
+    def renumber_case(self, case_id: UUID) -> str:
+        """Give a case the centre refused for its number (another case holds it) the next
+        number of its day, on every event not yet sent; the next push sends them again.
+
+        Returns:
+            The case's new number.
+        """
+        from station.store import _take_case_numbers  # the one place numbers are handed out
+
+        identity = self.require_identity()
+        key = case_id.hex
+        with writing(self.engine) as conn:
+            old = conn.execute(
+                select(CASES.c.case_number).where(CASES.c.case_id == key)
+            ).scalar_one()
+            day = datetime.strptime(old.split("-")[1], "%Y%m%d").date()
+            serial = _take_case_numbers(conn, identity.division, day, 1)
+            number = make_case_number(identity.division, day, serial)
+            conn.execute(
+                update(EVENTS)
+                .where(EVENTS.c.case_id == key, EVENTS.c.status == eventlog.PENDING)
+                .values(case_number=number)
+            )
+            projection.refold_many(conn, [key])
+        return number
 
     def apply_pull_page(self, page: PullResponse) -> None:
         """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""

@@ -1,0 +1,54 @@
+"""A station restored from a backup numbers a case again: the centre refuses the number, the
+station renumbers the case and carries on; nothing is lost or held twice, and its township
+keeps syncing (issue 13: the second case with one number stopped the sync of the station,
+its township and the county for good)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from forms.clock import china_today
+from tests.e2e.conftest import Central, Station, enrolled_station, write_cases
+
+COUNTY = "640522000000"
+
+
+def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    county = enrolled_station(central, tmp_path / "county", COUNTY, "县政务服务中心", "county")
+    backup = tmp_path / "backup"
+    shutil.copytree(village.data_dir, backup)  # the backup, taken before the day's work
+    cases = write_cases(tmp_path / "cases.jsonl", 1)
+    (first,) = village.cli("case", "import", str(cases))["case_numbers"]
+    assert village.cli("sync")["rejected"] == 0
+    shutil.rmtree(village.data_dir)  # the disk died; the backup is restored
+    shutil.copytree(backup, village.data_dir)
+    (again,) = village.cli("case", "import", str(cases))["case_numbers"]
+    assert again == first  # taken in before the first sync: the number is handed out again
+
+    report = village.cli("sync")
+
+    today = f"{village_division(first)}-{china_today():%Y%m%d}-"
+    assert report["error"] is None and report["rejected"] == 0 and report["pending"] == 0
+    assert report["renumbered"] == 1
+    renumbered = f"{today}0002"
+    shown = village.cli("case", "show", renumbered)
+    assert shown["case_number"] == renumbered and shown["case_id"] != _case_id(village, first)
+    for upper in (township, county):
+        assert upper.cli("sync")["error"] is None
+        assert {_case_id(upper, n) for n in (first, renumbered)} == {
+            _case_id(village, n) for n in (first, renumbered)
+        }
+    held = {s["station"]: s for s in central.cli("report", "reconcile")["stations"]}
+    assert held[village.station_id]["cases"] == 2
+    assert village.cli("sync")["error"] is None  # and the next run goes through too
+
+
+def _case_id(station: Station, number: str) -> str:
+    return str(station.cli("case", "show", number)["case_id"])
+
+
+def village_division(number: str) -> str:
+    return number.split("-")[0]
