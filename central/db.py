@@ -11,7 +11,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite write waits for the lock: less than a station's 30 s request
+timeout, so the centre gives up (and the station retries) before the station does."""
+POOL_TIMEOUT_S = 10.0
+"""How long a request waits for a pooled connection (also below the station's 30 s)."""
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
 
 
 def is_sqlite(url: str) -> bool:
@@ -26,6 +32,9 @@ def make_engine(url: str) -> Engine:
     (a commit survives a power cut: it is the county's record) and a busy
     timeout so concurrent writers queue instead of failing. PostgreSQL goes
     through psycopg 3 with a pool sized for a threadpool of request handlers.
+    Pushes are admitted a few at a time (``central.services.admission``), so
+    hello and pull always find a free connection; a request that does not
+    within ``POOL_TIMEOUT_S`` fails before the station's own timeout.
 
     Args:
         url: a SQLAlchemy URL, ``sqlite:///path`` or ``postgresql+psycopg://...``.
@@ -35,14 +44,24 @@ def make_engine(url: str) -> Engine:
     """
     if is_sqlite(url):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
+        pool_pre_ping=True,
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        **_sqlite_pool(database),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,6 +73,13 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _sqlite_pool(database: str | None) -> dict[str, Any]:
+    """A file database gets the same bounded pool as PostgreSQL (``:memory:`` keeps its own)."""
+    if not database or database == ":memory:":
+        return {}
+    return {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_TIMEOUT_S}
 
 
 @contextmanager
