@@ -182,7 +182,7 @@ def _apply_once(
                 id=str(event.id), status=ResultStatus.rejected, reason=problem
             )
             continue
-        batch.prepared[event.id]["scope_division"] = scope
+        batch.prepared[event.id].update(scope_columns(scope))
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
     _write(connection, station, batch, last_seq)
     return [r for r in batch.results if r is not None]
@@ -219,6 +219,14 @@ def scope_of(view: View | None, event: Event) -> str:
     ):
         return handling
     return event.division
+
+
+def scope_columns(scope: str) -> dict[str, str]:
+    """The event's scope columns: where it is handled, and that place's township (pull keys)."""
+    return {"scope_division": scope, "scope_township": scope[:TOWNSHIP_DIGITS]}
+
+
+TOWNSHIP_DIGITS = 9
 
 
 def _held_events(
