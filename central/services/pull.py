@@ -79,7 +79,8 @@ def _scope_filter(station: Station, prefix: str) -> ColumnElement[bool]:
     if role is StationRole.village:
         return division_filter(_ev.division, prefix)
     if role is StationRole.township:  # equality: one index range in cursor order
-        return _ev.scope_township == prefix
+        township: ColumnElement[bool] = _ev.scope_township == prefix
+        return township
     return division_filter(_ev.scope_division, prefix)
 
 
