@@ -16,9 +16,10 @@ Prints ``name=value`` lines:
 - ``failed_syncs``: syncs that ended in an error (retries exhausted, a timeout);
 - ``events_expected`` / ``events_at_centre`` / ``events_lost`` / ``events_duplicated``:
   reconciliation of every station's own event ids against the centre's event table
-  (lost: an id the station wrote that the centre lacks; duplicated: a station sequence
-  number held more than once at the centre);
-- ``unacknowledged``: events still pending in the stations' outboxes after the run;
+  (lost: an id the centre acknowledged to the station that it does not hold;
+  duplicated: a station sequence number held more than once at the centre);
+- ``unacknowledged``: events still pending in the stations' outboxes after the run
+  (a failed sync; they go with the next one);
 - ``server_cpu_s`` (uvicorn processes) and ``db_cpu_s`` (PostgreSQL) during the storm,
   ``server_peak_rss_mb``: the largest sum of the server processes' resident memory;
 - ``loadavg_before`` / ``loadavg_after``.
@@ -79,7 +80,7 @@ class ProcResult:
     failures: list[str] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     own_ids: dict[str, list[str]] = field(default_factory=dict)
-    """Station id -> the ids of the events it wrote."""
+    """Station id -> the ids of the events it wrote and the centre acknowledged."""
     pending: int = 0
 
 
@@ -134,8 +135,10 @@ def _client_process(
             rows = conn.execute(text("SELECT id, status FROM events WHERE origin = 'local'"))
             ids = []
             for row in rows:
-                ids.append(str(row.id))
-                out.pending += row.status == "pending"
+                if row.status == "pending":  # never acknowledged: still in the outbox
+                    out.pending += 1
+                else:
+                    ids.append(str(row.id))
         out.own_ids[identity.station_id] = ids
         store.close()
     results.put(out)
@@ -172,7 +175,8 @@ def _load() -> str:
 
 
 def reconcile(central: CentralRun, own_ids: dict[str, list[str]]) -> tuple[int, int, int]:
-    """(events at the centre, own ids the centre lacks, station sequence numbers held twice)."""
+    """(events at the centre, acknowledged ids the centre lacks, station sequence numbers
+    held twice)."""
     from sqlalchemy import func, select
 
     from central.bootstrap import load_settings, open_session
@@ -260,7 +264,8 @@ def _report(
     for reason, count in Counter(failures).most_common(3):
         emit("failure", f"{count} x {reason}")
     held, lost, twice = reconciled
-    emit("events_expected", sum(len(ids) for out in outs for ids in out.own_ids.values()))
+    acknowledged = sum(len(ids) for out in outs for ids in out.own_ids.values())
+    emit("events_expected", acknowledged + sum(out.pending for out in outs))
     emit("events_at_centre", held)
     emit("events_lost", lost)
     emit("events_duplicated", twice)
