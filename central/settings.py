@@ -73,9 +73,10 @@ class CentralSettings(BaseSettings):
     """The county's public address (``https://zwfw.example.gov.cn``): receipts' QR codes
     carry ``<base>/p/<key>``, served by this API without sign-in. Empty: the QR carries
     the case number. Stations learn it at every hello."""
-    push_slots: int = 2
-    """Pushes applied at once per worker process (admission control); a push that
-    finds every slot taken waits up to ``push_wait_s``, then is answered 429."""
+    push_slots: int = 16
+    """Pushes admitted at once per worker process (admission control; those admitted
+    together share one transaction); a push that finds every slot taken waits up to
+    ``push_wait_s``, then is answered 429."""
     push_wait_s: float = 2.0
     """How long a push may wait for a slot before the centre answers 429."""
     push_retry_after_s: int = 2

@@ -57,6 +57,7 @@ from central.models import (
 from central.services import audit, sequence
 from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
+from central.services.group_commit import Queued
 from central.services.loop_intake import open_items
 from central.services.progress import record_keys
 from central.services.scope import write_problem
@@ -141,6 +142,58 @@ def apply_events(
         session.commit()
         return results
     raise RuntimeError("push kept racing with itself; giving up")
+
+
+@dataclass(frozen=True)
+class PushJob:
+    """One request's batch, as queued for a group commit (``central.services.group_commit``)."""
+
+    station: Station
+    events: Sequence[Event]
+    schemas: SchemaRange
+    catalog_path: Path | None = None
+
+
+def apply_group(*, session: Session, group: Sequence[Queued[PushJob, list[EventResult]]]) -> None:
+    """Apply several requests' batches in one transaction and answer each.
+
+    Each batch runs exactly as it would alone (the counter, the cases, the audit chain
+    read inside the transaction, so a later batch sees an earlier one's events); one
+    commit for all. If any batch fails, the group is rolled back and every batch is
+    applied alone, each answered with its own results or its own error.
+
+    Args:
+        session: the leading request's session; this function commits it.
+        group: the queued batches (their answers are set here).
+    """
+    if len(group) > 1:
+        try:
+            answers = [
+                _apply_once(session, q.job.station, q.job.events, q.job.schemas, q.job.catalog_path)
+                for q in group
+            ]
+            session.commit()
+        except Exception:  # noqa: BLE001 - retried one by one below, each with its own error
+            session.rollback()
+        else:
+            for queued, results in zip(group, answers, strict=True):
+                queued.answer.set_result(results)
+            return
+    for queued in group:
+        job = queued.job
+        try:
+            results = apply_events(
+                session=session,
+                station=job.station,
+                events=job.events,
+                schemas=job.schemas,
+                catalog_path=job.catalog_path,
+            )
+        except Exception as error:  # noqa: BLE001 - it belongs to that request alone
+            session.rollback()
+            queued.answer.set_exception(error)
+        else:
+            queued.answer.set_result(results)
 
 
 def _apply_once(

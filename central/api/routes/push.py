@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
-from central.services.push import SchemaRange, apply_events
-from sync.protocol import PushRequest, PushResponse
+from central.services.group_commit import GroupCommit
+from central.services.push import PushJob, SchemaRange, apply_group
+from sync.protocol import EventResult, PushRequest, PushResponse
 
 router = APIRouter(prefix="/push", tags=["sync"])
 
@@ -48,7 +49,18 @@ def _push_gate(request: Request) -> PushGate:
     return gate
 
 
+def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
+    """The app's group commit queue (one per worker process), made on first use."""
+    state = request.app.state
+    with _gate_lock:
+        if getattr(state, "push_group", None) is None:
+            state.push_group = GroupCommit[PushJob, list[EventResult]]()
+    group: GroupCommit[PushJob, list[EventResult]] = state.push_group
+    return group
+
+
 GateDep = Annotated[PushGate, Depends(_push_gate)]
+GroupDep = Annotated[GroupCommit[PushJob, list[EventResult]], Depends(_group_commit)]
 
 _OPENAPI_BODY = {
     "requestBody": {
@@ -65,23 +77,21 @@ def push(
     session: SessionDep,
     settings: SettingsDep,
     gate: GateDep,
+    group: GroupDep,
 ) -> Response:
     """Apply the batch in one transaction; replaying it answers ``duplicate`` for each.
 
-    At most ``push_slots`` pushes are applied at once per worker; beyond that, after
+    At most ``push_slots`` pushes are admitted at once per worker (they are applied
+    together, in one transaction: ``central.services.group_commit``); beyond that, after
     ``push_wait_s``, the answer is 429 with ``Retry-After`` (nothing was applied).
     """
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     fault_point("push")  # test-only (central.faults); a no-op unless DAIBAN_CENTRAL_FAULT is set
     try:
         with gate.admitted():
-            results = apply_events(
-                session=session,
-                station=station,
-                events=request.events,
-                schemas=schemas,
-                catalog_path=settings.catalog_path,
-            )
+            job = PushJob(station, request.events, schemas, settings.catalog_path)
+            # The pushes admitted together share one transaction (one durable commit).
+            results = group.submit(job, lambda queued: apply_group(session=session, group=queued))
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
