@@ -238,6 +238,13 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int) -> None:
             child.join()
         own = {k: v for out in outs for k, v in out.own_ids.items()}
         held, lost, twice = reconcile(central, own)
+        errors = Counter(
+            line.strip()[:160]
+            for line in central.log_text().splitlines()
+            if "Error:" in line or "Error(" in line or "central/api/routes/" in line
+        )
+    for line, count in errors.most_common(3):
+        emit("server_error", f"{count} x {line}")
     _report(outs, elapsed, cpu, db_cpu, sampler.peak, (held, lost, twice))
 
 

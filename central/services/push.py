@@ -44,6 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
+from central.db import write_turn
 from central.models import (
     AUDIT_TABLE,
     BLOBREF_TABLE,
@@ -166,6 +167,11 @@ def apply_group(*, session: Session, group: Sequence[Queued[PushJob, list[EventR
         session: the leading request's session; this function commits it.
         group: the queued batches (their answers are set here).
     """
+    with write_turn(session.get_bind().engine):
+        _apply_group(session, group)
+
+
+def _apply_group(session: Session, group: Sequence[Queued[PushJob, list[EventResult]]]) -> None:
     if len(group) > 1:
         try:
             answers = [

@@ -3,11 +3,15 @@ never held up; the real station client waits and retries, and a replay stays a d
 
 from __future__ import annotations
 
+import fcntl
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from central.db import write_turn
 from central.services.admission import PushGate
 from sync.client import CentralClient
 from sync.protocol import API_PREFIX, ResultStatus
@@ -76,3 +80,17 @@ def test_the_station_client_waits_out_a_busy_centre_with_jitter(
     assert all(retry_after <= w <= retry_after + max(retry_after / 2, 1.0) for w in waits)
     assert len(set(waits)) == 2  # jittered: a county's stations do not come back together
     assert [r.status for r in station.push(events).results] == [ResultStatus.duplicate] * 3
+
+
+def test_sqlite_writers_take_turns_through_one_lock_every_worker_shares(app: FastAPI) -> None:
+    engine = app.state.engine
+    if engine.dialect.name != "sqlite":  # PostgreSQL wakes lock waiters itself: no file
+        with write_turn(engine):
+            assert not list(Path(app.state.settings.data_dir).glob("*.write-turn"))
+        return
+    turn = Path(f"{engine.url.database}.write-turn")
+    with write_turn(engine), turn.open("a+b") as other_worker:
+        with pytest.raises(BlockingIOError):  # another process's writer must wait its turn
+            fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with turn.open("a+b") as other_worker:
+        fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again after the block

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.db import write_turn
 from central.models import utcnow
 from central.services.stations import touch_station
 from sync.protocol import HelloRequest, HelloResponse, StationRole
@@ -18,12 +19,13 @@ def hello(
 ) -> HelloResponse:
     """Record the station as seen, with what it reports holding (its outbox, its catalog
     version, its cases); tell it the time and the schema versions accepted."""
-    touch_station(
-        session=session,
-        station=station,
-        software_version=request.software_version,
-        report=request,
-    )
+    with write_turn(session.get_bind().engine):  # SQLite: queue with pushes, not sleep-poll
+        touch_station(
+            session=session,
+            station=station,
+            software_version=request.software_version,
+            report=request,
+        )
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,
