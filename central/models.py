@@ -184,6 +184,7 @@ class EventRow(CentralModel, table=True):
         Index("ix_event_division_seq", "division", "central_seq"),
         Index("ix_event_station_seq", "station_id", "station_seq"),
         Index("ix_event_scope_seq", "scope_division", "central_seq"),
+        Index("ix_event_township_seq", "scope_township", "central_seq"),
     )
 
     central_seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
@@ -197,6 +198,11 @@ class EventRow(CentralModel, table=True):
     )
     """Where the case is handled: its 区内通办 township (or county), else its own division.
     Township and county stations pull by it; the taking village pulls by ``division``."""
+    scope_township: str = Field(
+        default="", sa_column=Column(String(9), nullable=False, server_default="")
+    )
+    """The first 9 digits of ``scope_division``: a township station pulls by equality on
+    it, so its pull is one index range in cursor order (other townships never scanned)."""
     kind: str = Field(max_length=24)
     station_id: str = Field(max_length=64)
     station_seq: int = Field(sa_column=Column(BigInteger(), nullable=False))

@@ -87,6 +87,14 @@ class CentralSettings(BaseSettings):
     enrollment code's URI, and stations accept only that certificate."""
     tls_key: Path | None = None
     """The private key of ``tls_cert`` (PEM)."""
+    push_slots: int = 16
+    """Pushes admitted at once per worker process (admission control; those admitted
+    together share one transaction); a push that finds every slot taken waits up to
+    ``push_wait_s``, then is answered 429."""
+    push_wait_s: float = 2.0
+    """How long a push may wait for a slot before the centre answers 429."""
+    push_retry_after_s: int = 2
+    """The ``Retry-After`` (seconds) of that 429; the stations add jitter to it."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

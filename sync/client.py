@@ -2,8 +2,12 @@
 
 - JSON request bodies are gzip-compressed (``Content-Encoding: gzip``).
 - 429, 5xx and network errors are retried with exponential backoff and full
-  jitter, honouring ``Retry-After`` (seconds or an HTTP date); after the last
-  attempt ``CentralUnreachable`` is raised.
+  jitter, honouring ``Retry-After`` (seconds or an HTTP date) plus a random share
+  of it, so a county's stations told "come back in 2 s" do not all come back in
+  the same millisecond; after the last attempt ``CentralUnreachable`` is raised.
+- A 429 (the centre admits only so many pushes at once) is the centre saying
+  "busy, not broken": it is waited out for up to ``busy_attempts`` attempts, more
+  than the ``retries`` a failure gets.
 - Any other 4xx raises ``CentralRefused`` at once.
 - Waits go through an injectable ``sleep`` so tests never sleep for real.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +27,8 @@ from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base, wait_random_exponential
 
 from forms.clock import utc_now
@@ -51,6 +57,12 @@ PERSON_HEADER = "X-Daiban-Person"
 MAX_RETRY_AFTER = 300.0
 """A Retry-After longer than this (seconds) is capped."""
 
+RETRY_AFTER_JITTER = 0.5
+"""Up to this share of a Retry-After is added at random (never less than asked)."""
+
+BUSY_ATTEMPTS = 30
+"""Attempts in all while the centre answers 429 (admission control at 9 a.m.)."""
+
 M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
@@ -73,9 +85,11 @@ def _parse(model: type[M], response: httpx.Response) -> M:
 class _Retry(Exception):
     """A failure worth another attempt (429, 5xx, network)."""
 
-    def __init__(self, message: str, retry_after: float | None) -> None:
+    def __init__(self, message: str, retry_after: float | None, busy: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.busy = busy
+        """A 429: the centre is busy (admission control), not failing."""
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -105,8 +119,27 @@ class _RetryAfterOr(wait_base):
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         if isinstance(error, _Retry) and error.retry_after is not None:
-            return error.retry_after
+            return with_jitter(error.retry_after)
         return float(self.backoff(retry_state))
+
+
+def with_jitter(retry_after: float) -> float:
+    """``Retry-After`` plus a random share of it (at least up to a second): the stations
+    a busy centre turned away spread out instead of coming back together."""
+    return retry_after + random.uniform(0.0, max(retry_after * RETRY_AFTER_JITTER, 1.0))
+
+
+class _StopAfter(stop_base):
+    """Stop after ``attempts`` attempts, or ``busy_attempts`` while the centre answers 429."""
+
+    def __init__(self, attempts: int, busy_attempts: int) -> None:
+        self.attempts, self.busy_attempts = attempts, max(attempts, busy_attempts)
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        busy = isinstance(error, _Retry) and error.busy
+        return retry_state.attempt_number >= (self.busy_attempts if busy else self.attempts)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -138,6 +171,7 @@ class CentralClient:
         backoff: wait_base | None = None,
         person_token: str | None = None,
         pin: str | None = None,
+        busy_attempts: int = BUSY_ATTEMPTS,
     ) -> None:
         """Set up the client.
 
@@ -154,6 +188,7 @@ class CentralClient:
             pin: the SHA-256 of the centre's certificate this station enrolled with: an
                 HTTPS centre showing any other is refused (:class:`CertificateNotPinned`).
                 None: HTTPS is verified against the system's CAs.
+            busy_attempts: attempts in all while the centre answers 429.
         """
         headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
         if token:
@@ -168,7 +203,7 @@ class CentralClient:
             verify=pinned_context(pin) if pin else True,
         )
         self._retrying = Retrying(
-            stop=stop_after_attempt(max(retries, 1)),
+            stop=_StopAfter(max(retries, 1), busy_attempts),
             wait=_RetryAfterOr(backoff or wait_random_exponential(multiplier=0.5, max=30)),
             retry=retry_if_exception_type(_Retry),
             sleep=sleep,
@@ -201,6 +236,7 @@ class CentralClient:
             raise _Retry(
                 f"the centre is not answering ({code})",
                 parse_retry_after(response.headers.get("Retry-After")),
+                busy=code == 429,
             )
         if code >= 400:
             raise CentralRefused(code, _detail(response))

@@ -23,7 +23,7 @@ from forms.identity import mask_id_number
 from sync.effects import effects
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, is_record_event
 from sync.lifecycle import CaseState, check_transition, find_transition
-from sync.payloads import validate_payload
+from sync.payloads import PayloadModel, validate_payload
 from sync.progress import PAYLOAD_KEY
 from sync.unresolved import UnresolvedView, apply_record
 from sync.views import CaseView, EntryStatus, HistoryEntry, history_entry
@@ -92,20 +92,26 @@ def _case_rule(view: CaseView, event: Event, payload: Any) -> str | None:
 
 
 def _problem(view: CaseView | None, event: Event) -> str | None:
+    return _checked(view, event)[0]
+
+
+def _checked(view: CaseView | None, event: Event) -> tuple[str | None, PayloadModel | None]:
+    """Why the event is not allowed (None if it is), and its parsed payload when it parsed
+    (so applying it does not validate the payload a second time)."""
     state = view.state if view is not None and view.exists else None
     reason = check_transition(state, event.kind, event.actor_role)
     if reason is not None:
-        return reason
+        return reason, None
     try:
         payload = validate_payload(event.kind, event.payload)
     except ValueError as error:
-        return f"invalid payload: {error}"
+        return f"invalid payload: {error}", None
     if view is not None and view.exists:
-        return _case_rule(view, event, payload)
+        return _case_rule(view, event, payload), payload
     handling = getattr(payload, "handling_division", None)
     if handling and handling[:6] != event.division[:6]:  # 区内通办 stays inside the county
-        return OUTSIDE_COUNTY
-    return None
+        return OUTSIDE_COUNTY, payload
+    return None, payload
 
 
 def judge(view: CaseView | None, event: Event) -> tuple[EventStatus, str | None]:
@@ -226,7 +232,9 @@ def apply_event(
     if central_seq is None and isinstance(event, RecordedEvent):
         central_seq = event.central_seq
     entry_status = EntryStatus(str(status))
-    problem = None if entry_status is EntryStatus.superseded else _problem(view, event)
+    problem, payload = (
+        (None, None) if entry_status is EntryStatus.superseded else _checked(view, event)
+    )
     if problem is not None and entry_status is EntryStatus.applied:
         entry_status, reason = EntryStatus.superseded, problem
     base = view if view is not None else _orphan(event)
@@ -237,7 +245,8 @@ def apply_event(
             updates["flags"] = _with_flag(base.flags, SUPERSEDED_FLAG, True)
             updates["last_reason"] = entry.reason
         return base.model_copy(update=updates)
-    changes = effects(base, event, validate_payload(event.kind, event.payload))
+    parsed = payload if payload is not None else validate_payload(event.kind, event.payload)
+    changes = effects(base, event, parsed)
     changes["state"] = _target(base, event.kind)
     changes["version"] = base.version + 1
     changes["history"] = (*base.history, _entry(event, entry_status, None, central_seq))

@@ -1,8 +1,8 @@
 """Pull: the events (and accounts) of a station's scope after its cursor.
 
 Cost follows what changed: the cursor is the central_seq primary key (and the
-``(division, central_seq)`` index for a village, ``(scope_division, central_seq)``
-for a township or county), so a pull with nothing new is
+``(division, central_seq)`` index for a village, ``(scope_township, central_seq)``
+for a township, ``(scope_division, central_seq)`` for a county), so a pull with nothing new is
 an index probe that finds nothing, whatever the history size. Superseded events
 are included: that is how the agent who wrote one learns why.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
@@ -43,12 +43,7 @@ def pull_page(
     """
     limit = max(1, min(limit, PULL_PAGE_EVENTS))
     prefix = scope_prefix(station.division, station.role)
-    statement = (
-        select(EVENT_TABLE)
-        .where(_ev.central_seq > after, _scope_filter(station, prefix))
-        .order_by(_ev.central_seq)
-        .limit(limit + 1)
-    )
+    statement = page_statement(station, after, limit + 1)
     rows = [dict(row._mapping) for row in session.connection().execute(statement)]
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -64,12 +59,28 @@ def pull_page(
     )
 
 
+def page_statement(station: Station, after: int, limit: int) -> Select[Any]:
+    """The events of the station's scope after ``after``, in cursor order, at most ``limit``."""
+    prefix = scope_prefix(station.division, station.role)
+    return (
+        select(EVENT_TABLE)
+        .where(_ev.central_seq > after, _scope_filter(station, prefix))
+        .order_by(_ev.central_seq)
+        .limit(limit)
+    )
+
+
 def _scope_filter(station: Station, prefix: str) -> ColumnElement[bool]:
     """A village pulls the cases it took in (by ``division``, its own even when routed
     elsewhere); a township or county the cases it handles (by ``scope_division``:
-    its villages' and those routed to it, 区内通办). Both are index range scans."""
-    if StationRole(station.role) is StationRole.village:
+    its villages' and those routed to it, 区内通办); a township by equality on
+    ``scope_township``, so events of other townships are never scanned."""
+    role = StationRole(station.role)
+    if role is StationRole.village:
         return division_filter(_ev.division, prefix)
+    if role is StationRole.township:  # equality: one index range in cursor order
+        township: ColumnElement[bool] = _ev.scope_township == prefix
+        return township
     return division_filter(_ev.scope_division, prefix)
 
 

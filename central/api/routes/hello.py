@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
+from central.db import write_turn
 from central.models import utcnow
 from central.services.station_tokens import rotate_if_due
 from central.services.stations import touch_station
@@ -26,14 +27,17 @@ def hello(
     """Record the station as seen, with what it reports holding (its outbox, its catalog
     version, its cases); tell it the time and the schema versions accepted, and give it
     a new token when its own is past half its life."""
-    touch_station(
-        session=session,
-        station=station,
-        software_version=request.software_version,
-        report=request,
-    )
-    lifetime = timedelta(days=settings.station_token_days)
-    fresh = rotate_if_due(session=session, station=station, presented=presented, lifetime=lifetime)
+    with write_turn(session.get_bind().engine):  # SQLite: queue with pushes, not sleep-poll
+        touch_station(
+            session=session,
+            station=station,
+            software_version=request.software_version,
+            report=request,
+        )
+        lifetime = timedelta(days=settings.station_token_days)
+        fresh = rotate_if_due(
+            session=session, station=station, presented=presented, lifetime=lifetime
+        )
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

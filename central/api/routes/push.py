@@ -7,16 +7,19 @@ encoder), which is a large share of a push's server time.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.faults import fault_point
-from central.services.push import SchemaRange, apply_events
-from sync.protocol import PushRequest, PushResponse
+from central.services.admission import Busy, PushGate
+from central.services.group_commit import GroupCommit
+from central.services.push import PushJob, SchemaRange, apply_group
+from sync.protocol import EventResult, PushRequest, PushResponse
 
 router = APIRouter(prefix="/push", tags=["sync"])
 
@@ -32,6 +35,33 @@ async def _push_request(request: Request) -> PushRequest:
 
 PushBody = Annotated[PushRequest, Depends(_push_request)]
 
+_gate_lock = threading.Lock()
+
+
+def _push_gate(request: Request) -> PushGate:
+    """The app's push gate (admission control), made on first use from its settings."""
+    state = request.app.state
+    with _gate_lock:
+        if getattr(state, "push_gate", None) is None:
+            settings = state.settings
+            state.push_gate = PushGate(settings.push_slots, settings.push_wait_s)
+    gate: PushGate = state.push_gate
+    return gate
+
+
+def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
+    """The app's group commit queue (one per worker process), made on first use."""
+    state = request.app.state
+    with _gate_lock:
+        if getattr(state, "push_group", None) is None:
+            state.push_group = GroupCommit[PushJob, list[EventResult]]()
+    group: GroupCommit[PushJob, list[EventResult]] = state.push_group
+    return group
+
+
+GateDep = Annotated[PushGate, Depends(_push_gate)]
+GroupDep = Annotated[GroupCommit[PushJob, list[EventResult]], Depends(_group_commit)]
+
 _OPENAPI_BODY = {
     "requestBody": {
         "required": True,
@@ -42,18 +72,32 @@ _OPENAPI_BODY = {
 
 @router.post("", response_model=PushResponse, openapi_extra=_OPENAPI_BODY)
 def push(
-    request: PushBody, station: StationDep, session: SessionDep, settings: SettingsDep
+    request: PushBody,
+    station: StationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    gate: GateDep,
+    group: GroupDep,
 ) -> Response:
-    """Apply the batch in one transaction; replaying it answers ``duplicate`` for each."""
+    """Apply the batch in one transaction; replaying it answers ``duplicate`` for each.
+
+    At most ``push_slots`` pushes are admitted at once per worker (they are applied
+    together, in one transaction: ``central.services.group_commit``); beyond that, after
+    ``push_wait_s``, the answer is 429 with ``Retry-After`` (nothing was applied).
+    """
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     fault_point("push")  # test-only (central.faults); a no-op unless DAIBAN_CENTRAL_FAULT is set
-    results = apply_events(
-        session=session,
-        station=station,
-        events=request.events,
-        schemas=schemas,
-        catalog_path=settings.catalog_path,
-    )
+    try:
+        with gate.admitted():
+            job = PushJob(station, request.events, schemas, settings.catalog_path)
+            # The pushes admitted together share one transaction (one durable commit).
+            results = group.submit(job, lambda queued: apply_group(session=session, group=queued))
+    except Busy:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "the centre is busy: push again after the Retry-After delay",
+            headers={"Retry-After": str(settings.push_retry_after_s)},
+        ) from None
     fault_point("after_push_commit")
     answer = PushResponse(results=results).model_dump_json()
     return Response(content=answer, media_type="application/json")

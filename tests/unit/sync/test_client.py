@@ -61,8 +61,21 @@ def test_retry_after_seconds_and_http_date_are_honoured() -> None:
     ]
     waits: list[float] = []
     client(lambda r: answers.pop(0), waits).pull(0)
-    assert waits[0] == 17
-    assert 85 <= waits[1] <= 90
+    assert 17 <= waits[0] <= 17 * 1.5  # never earlier than asked; jittered so stations spread
+    assert 85 <= waits[1] <= 90 * 1.5
+
+
+def test_a_busy_centre_is_waited_out_longer_than_a_failing_one() -> None:
+    busy = [httpx.Response(429, headers={"Retry-After": "1"})] * 8
+    answers = [*busy, httpx.Response(200, json=PULL)]
+    waits: list[float] = []
+    page = client(lambda r: answers.pop(0), waits, retries=3).pull(0)
+    assert page.next_cursor == 7
+    assert len(waits) == 8
+    failing = [httpx.Response(503)] * 8
+    with pytest.raises(CentralUnreachable):
+        client(lambda r: failing.pop(0), [], retries=3).pull(0)
+    assert len(failing) == 5  # three attempts, then the station gives up
 
 
 def test_parse_retry_after() -> None:

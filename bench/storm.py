@@ -1,0 +1,308 @@
+"""The 9 a.m. reconnect: ``python -m bench.storm --stations N --cases K --db sqlite|postgres
+--workers W [--procs P]``.
+
+One real central (``daiban central serve --workers W`` in a subprocess, as ``bench.sync``
+starts it) and N real village stations, each in its own temporary data directory,
+enrolled through POST /enroll and holding K cases taken in as the desk writes them
+(3 events each). The stations live in P client processes; when every one is ready they
+all run the real ``run_sync`` (hello, push, pull, with the real client's retry policy)
+at the same moment, one thread per station.
+
+Prints ``name=value`` lines:
+
+- ``sync_p50_s`` / ``_p90_s`` / ``_p99_s`` / ``_max_s``: wall time of one station's
+  whole sync, from the common start;
+- ``http_429`` / ``http_5xx``: answers seen on the wire (the client retried them);
+- ``failed_syncs``: syncs that ended in an error (retries exhausted, a timeout);
+- ``events_expected`` / ``events_at_centre`` / ``events_lost`` / ``events_duplicated``:
+  reconciliation of every station's own event ids against the centre's event table
+  (lost: an id the centre acknowledged to the station that it does not hold;
+  duplicated: a station sequence number held more than once at the centre);
+- ``unacknowledged``: events still pending in the stations' outboxes after the run
+  (a failed sync; they go with the next one);
+- ``server_cpu_s`` (uvicorn processes) and ``db_cpu_s`` (PostgreSQL) during the storm,
+  ``server_peak_rss_mb``: the largest sum of the server processes' resident memory;
+- ``loadavg_before`` / ``loadavg_after``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from bench._central import CentralRun, _proc_stats
+from bench.sync import emit, take_in
+
+COUNTY = "640522"
+VILLAGES_PER_TOWNSHIP = 90
+RSS_SAMPLE_S = 0.2
+
+
+def division_of(n: int) -> str:
+    """Station ``n``'s village code: 90 villages per township, townships 101, 102, ..."""
+    township, village = divmod(n, VILLAGES_PER_TOWNSHIP)
+    return f"{COUNTY}{101 + township:03d}{201 + village:03d}"
+
+
+class StatusCounting(httpx.HTTPTransport):
+    """The real transport, counting the answers' status codes (before the client retries)."""
+
+    def __init__(self, counts: Counter[int], lock: threading.Lock) -> None:
+        super().__init__()
+        self.counts, self.lock = counts, lock
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send, and count the status code."""
+        response = super().handle_request(request)
+        with self.lock:
+            self.counts[response.status_code] += 1
+        return response
+
+
+@dataclass
+class ProcResult:
+    """What one client process saw."""
+
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    own_ids: dict[str, list[str]] = field(default_factory=dict)
+    """Station id -> the ids of the events it wrote and the centre acknowledged."""
+    pending: int = 0
+
+
+def _client_process(
+    codes: list[tuple[int, str]],
+    url: str,
+    root: str,
+    cases: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """Set up this process's stations, wait for the others, sync them all at once."""
+    from sqlalchemy import text
+
+    from station.services.syncing import enroll_station, software_version
+    from station.store import StationStore
+    from station.store.db import reading
+    from sync.client import CentralClient
+    from sync.engine import run_sync
+
+    stores = []
+    for n, code in codes:
+        store = StationStore.open(Path(root) / f"s{n}")
+        enroll_station(store, url, code, device_name=f"storm-{n}")
+        take_in(store, 3_000_000 + n * cases, cases)
+        stores.append(store)
+    out = ProcResult()
+    lock = threading.Lock()
+    barrier.wait()
+    start = time.perf_counter()
+
+    def sync(store: StationStore) -> None:
+        identity = store.require_identity()
+        transport = StatusCounting(out.statuses, lock)
+        try:
+            with CentralClient(identity.central_url, identity.token, transport=transport) as c:
+                run_sync(store, c, software_version=software_version())
+        except Exception as error:  # noqa: BLE001 - a failed sync is a figure here
+            with lock:
+                out.failures.append(f"{type(error).__name__}: {error}"[:200])
+        with lock:
+            out.latencies.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=sync, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        identity = store.require_identity()
+        with reading(store.engine) as conn:
+            rows = conn.execute(text("SELECT id, status FROM events WHERE origin = 'local'"))
+            ids = []
+            for row in rows:
+                if row.status == "pending":  # never acknowledged: still in the outbox
+                    out.pending += 1
+                else:
+                    ids.append(str(row.id))
+        out.own_ids[identity.station_id] = ids
+        store.close()
+    results.put(out)
+
+
+class RssSampler(threading.Thread):
+    """The peak of the server processes' summed resident memory, sampled in the background."""
+
+    def __init__(self, group: int) -> None:
+        super().__init__(daemon=True)
+        self.group, self.peak, self.stopping = group, 0, threading.Event()
+        self.page = os.sysconf("SC_PAGE_SIZE")
+
+    def run(self) -> None:
+        """Sample until stopped."""
+        while not self.stopping.wait(RSS_SAMPLE_S):
+            self.peak = max(self.peak, sum(self._rss()))
+
+    def _rss(self) -> Iterator[int]:
+        for stat in _proc_stats():
+            if stat.pgrp != self.group:
+                continue
+            try:
+                yield int(Path(f"/proc/{stat.pid}/statm").read_text().split()[1]) * self.page
+            except (OSError, ValueError, IndexError):
+                continue
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def reconcile(central: CentralRun, own_ids: dict[str, list[str]]) -> tuple[int, int, int]:
+    """(events at the centre, acknowledged ids the centre lacks, station sequence numbers
+    held twice)."""
+    from sqlalchemy import func, select
+
+    from central.bootstrap import load_settings, open_session
+    from central.models import EVENT_TABLE
+
+    ev = EVENT_TABLE.c
+    settings = load_settings(central.central_dir, central.db_url)
+    with open_session(settings) as session:
+        held = {UUID(str(row.id)) for row in session.execute(select(ev.id))}
+        twice = session.execute(
+            select(func.count()).select_from(
+                select(ev.station_id, ev.station_seq)
+                .group_by(ev.station_id, ev.station_seq)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        ).scalar_one()
+    lost = sum(1 for ids in own_ids.values() for event_id in ids if UUID(event_id) not in held)
+    return len(held), lost, int(twice)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run(stations: int, cases: int, db: str, workers: int, procs: int) -> None:
+    """The whole storm in one temporary workspace (removed at the end)."""
+    for name, value in (("stations", stations), ("cases", cases), ("db", db)):
+        emit(name, value)
+    emit("workers", workers)
+    emit("loadavg_before", _load())
+    context = mp.get_context("fork")
+    with CentralRun(db, workers) as central:
+        codes = [
+            (n, central.enrollment_code(division_of(n), f"storm{n} 便民服务站", "village"))
+            for n in range(stations)
+        ]
+        barrier, results = context.Barrier(procs + 1), context.Queue()
+        children = [
+            context.Process(
+                target=_client_process,
+                args=(codes[p::procs], central.url, str(central.root), cases, barrier, results),
+            )
+            for p in range(procs)
+        ]
+        for child in children:
+            child.start()
+        barrier.wait()  # every station enrolled and holding its cases
+        emit("loadavg_start", _load())
+        sampler = RssSampler(central._process_group)
+        sampler.start()
+        cpu, db_cpu, start = central.server_cpu(), central.db_cpu(), time.perf_counter()
+        outs: list[ProcResult] = [results.get() for _ in children]
+        elapsed = time.perf_counter() - start
+        cpu, db_cpu = central.server_cpu() - cpu, central.db_cpu() - db_cpu
+        sampler.stopping.set()
+        for child in children:
+            child.join()
+        own = {k: v for out in outs for k, v in out.own_ids.items()}
+        held, lost, twice = reconcile(central, own)
+        errors = Counter(
+            line.strip()[:160]
+            for line in central.log_text().splitlines()
+            if "Error:" in line or "Error(" in line or "central/api/routes/" in line
+        )
+    for line, count in errors.most_common(3):
+        emit("server_error", f"{count} x {line}")
+    _report(outs, elapsed, cpu, db_cpu, sampler.peak, (held, lost, twice))
+
+
+def _report(
+    outs: list[ProcResult],
+    elapsed: float,
+    cpu: float,
+    db_cpu: float,
+    peak: int,
+    reconciled: tuple[int, int, int],
+) -> None:
+    latencies = [x for out in outs for x in out.latencies]
+    statuses: Counter[int] = sum((out.statuses for out in outs), Counter())
+    failures = [f for out in outs for f in out.failures]
+    emit("storm_s", elapsed)
+    emit("sync_p50_s", statistics.median(latencies))
+    emit("sync_p90_s", _percentile(latencies, 0.90))
+    emit("sync_p99_s", _percentile(latencies, 0.99))
+    emit("sync_max_s", max(latencies))
+    emit("requests", sum(statuses.values()))
+    emit("http_429", statuses[429])
+    emit("http_5xx", sum(n for code, n in statuses.items() if code >= 500))
+    emit("failed_syncs", len(failures))
+    for reason, count in Counter(failures).most_common(3):
+        emit("failure", f"{count} x {reason}")
+    held, lost, twice = reconciled
+    acknowledged = sum(len(ids) for out in outs for ids in out.own_ids.values())
+    emit("events_expected", acknowledged + sum(out.pending for out in outs))
+    emit("events_at_centre", held)
+    emit("events_lost", lost)
+    emit("events_duplicated", twice)
+    emit("unacknowledged", sum(out.pending for out in outs))
+    emit("server_cpu_s", cpu)
+    if db_cpu:
+        emit("db_cpu_s", db_cpu)
+    emit("server_peak_rss_mb", peak / 2**20)
+    emit("loadavg_after", _load())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.storm", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--stations", type=int, default=500, help="village stations")
+    parser.add_argument("--cases", type=int, default=3, help="cases per station (3 events each)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--procs", type=int, default=4, help="client processes")
+    args = parser.parse_args(argv)
+    if min(args.stations, args.cases, args.workers, args.procs) < 1:
+        parser.error("every count must be at least 1")
+    try:
+        run(args.stations, args.cases, args.db, args.workers, min(args.procs, args.stations))
+    except KeyboardInterrupt:
+        print("interrupted: the central and the temporary files are removed", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()
