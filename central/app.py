@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
+from central.api.limits import MAX_BUNDLE_BYTES, RequestLimitMiddleware
 from central.api.routes import (
     admin,
     auth,
@@ -82,6 +83,15 @@ def create_app(settings: CentralSettings) -> FastAPI:
     app.include_router(progress.router)  # GET /p/{key}: public, outside the API prefix
     app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(  # outermost: counts the bytes as sent, before gzip inflates them
+        RequestLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        read_timeout=settings.read_timeout_seconds,
+        stream_limits={
+            f"{API_PREFIX}/blobs/": settings.max_blob_bytes,
+            f"{API_PREFIX}/bundles": MAX_BUNDLE_BYTES,
+        },
+    )
     return app
 
 

@@ -82,6 +82,8 @@ def serve(
     """Run the county intake API (SQLite file by default, PostgreSQL by URL)."""
     import uvicorn
 
+    from central.api.limits import RequestTimeoutProtocol
+
     settings = _settings()
     # Workers are separate processes: they build the app from the environment.
     os.environ["DAIBAN_CENTRAL_DATA_DIR"] = str(settings.data_dir)
@@ -99,7 +101,7 @@ def serve(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=RequestTimeoutProtocol,  # httptools, with a deadline for the headers
         log_level="warning",
     )
 
