@@ -112,10 +112,13 @@ class RequestLimitMiddleware:
 
     def _counting(self, receive: Receive, limit: int) -> Receive:
         size = 0
+        complete = False  # past the body, receive() only waits for a disconnect: no deadline
         timeout = self.read_timeout
 
         async def counted() -> Message:
-            nonlocal size
+            nonlocal size, complete
+            if complete:
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(), timeout)
             except TimeoutError:
@@ -125,6 +128,7 @@ class RequestLimitMiddleware:
             size += len(message.get("body", b""))
             if size > limit:
                 raise too_large(limit)
+            complete = not message.get("more_body", False)
             return message
 
         return counted

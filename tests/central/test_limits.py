@@ -10,6 +10,7 @@ every refusal comes in about a second.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import os
@@ -18,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -233,3 +235,31 @@ def test_a_signed_bundle_within_bounds_is_still_imported(
     )
     assert response.status_code == 200, response.text
     assert response.json()["blobs_stored"] == 1
+
+
+async def test_waiting_for_a_disconnect_after_the_body_has_no_deadline() -> None:
+    """Once the body is in, ``receive()`` only waits for the client to leave (a streamed
+    answer listens for that): the read timeout must not cut a long answer short."""
+    from central.api.limits import RequestLimitMiddleware
+
+    messages = [{"type": "http.request", "body": b"{}", "more_body": False}]
+    left = asyncio.Event()
+
+    async def receive() -> dict[str, object]:
+        if messages:
+            return messages.pop(0)
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def app(scope: object, receive: Any, send: Any) -> None:
+        assert (await receive())["body"] == b"{}"
+        listener = asyncio.ensure_future(receive())
+        # The answer streams for five times the read timeout: the listener is still waiting.
+        done, _ = await asyncio.wait({listener}, timeout=0.05)
+        assert not done
+        left.set()
+        assert (await listener)["type"] == "http.disconnect"
+
+    limited = RequestLimitMiddleware(app, max_bytes=LIMIT, read_timeout=0.01)
+    scope = {"type": "http", "path": "/api/v1/pull", "headers": []}
+    await limited(scope, receive, lambda message: asyncio.sleep(0))
