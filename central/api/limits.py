@@ -234,6 +234,9 @@ class RequestTimeoutProtocol(HttpToolsProtocol):
         self.header_timer = None
         if self.transport.is_closing():
             return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.transport.close()  # a pipelined request behind an answer still being sent
+            return
         body = json.dumps({"detail": "the request headers did not arrive in time"}).encode()
         self.transport.write(
             b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
