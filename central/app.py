@@ -10,11 +10,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, status
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import DataError
 
 from central.api.docs import DESCRIPTION, TAGS, install_summaries
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
+from central.api.limits import MAX_BUNDLE_BYTES, RequestLimitMiddleware
+from central.api.openapi import install as install_openapi
 from central.api.routes import (
     admin,
     auth,
@@ -103,11 +107,31 @@ def create_app(settings: CentralSettings) -> FastAPI:
     app.include_router(api_router())
     app.include_router(progress.router)  # GET /p/{key}: public, outside the API prefix
     app.include_router(health.router)  # /healthz, /readyz: no credentials
+    install_summaries(app)
+    install_openapi(app)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(  # counts the bytes as sent, before gzip inflates them
+        RequestLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        read_timeout=settings.read_timeout_seconds,
+        stream_limits={
+            f"{API_PREFIX}/blobs/": settings.max_blob_bytes,
+            f"{API_PREFIX}/bundles": MAX_BUNDLE_BYTES,
+        },
+    )
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id
-    install_summaries(app)
     return app
+
+
+OUT_OF_RANGE = "a number or date in the request is out of the range the centre stores"
+
+
+async def _out_of_range(_request: Request, _error: Exception) -> JSONResponse:
+    """A number past 64 bits or a date past year 9999 is invalid input (422), not a fault."""
+    return JSONResponse({"detail": OUT_OF_RANGE}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def app_from_env() -> FastAPI:

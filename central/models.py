@@ -8,9 +8,10 @@ on these tables' ``__table__``; the ORM classes serve the administrative paths
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from pydantic import AfterValidator
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -28,6 +29,10 @@ utcnow = utc_now
 def as_utc(moment: datetime | None) -> datetime | None:
     """A timestamp read back from the database as aware UTC (SQLite drops the zone)."""
     return None if moment is None else to_utc(moment)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
+"""A timestamp the API shows with its zone (UTC), whatever the database gave back."""
 
 
 def _tz() -> DateTime:
@@ -90,15 +95,15 @@ class StationPublic(StationBase):
     """A station as the admin API shows it (never its token hash)."""
 
     id: str
-    enrolled_at: datetime
-    revoked_at: datetime | None = None
-    last_seen: datetime | None = None
+    enrolled_at: UtcDatetime
+    revoked_at: UtcDatetime | None = None
+    last_seen: UtcDatetime | None = None
     software_version: str = ""
     outbox_depth: int | None = None
-    oldest_unsent: datetime | None = None
+    oldest_unsent: UtcDatetime | None = None
     catalog_version: str = ""
     cases_held: int | None = None
-    reported_at: datetime | None = None
+    reported_at: UtcDatetime | None = None
 
 
 class EnrollmentCode(CentralModel, table=True):
@@ -150,7 +155,7 @@ class UserPublic(UserBase):
 
     id: str
     active: bool
-    updated_at: datetime
+    updated_at: UtcDatetime
     id_masked: str = ""
 
 

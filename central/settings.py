@@ -65,6 +65,9 @@ class CentralSettings(BaseSettings):
     """Largest attachment accepted (a scan); larger uploads are refused with a clear message."""
     max_request_bytes: int = 16 * 1024 * 1024
     """Largest decompressed JSON request body (gzip bombs stop here)."""
+    read_timeout_seconds: float = 30.0
+    """A client has this long to send its headers, and at most this long between two
+    parts of a body (408 after that), so no connection is held open by a silent client."""
     catalog_path: Path | None = None
     """The county's published service-item catalog (a folder, catalog.toml or published
     .json); empty means the catalog shipped with daiban."""

@@ -3,6 +3,7 @@
 The station's sync client sends JSON with ``Content-Encoding: gzip``. The body
 is decompressed incrementally and refused with 413 past ``max_bytes`` (so a
 small gzip bomb cannot fill memory), or 400 when it is not valid gzip.
+The compressed bytes as sent are limited and timed by ``central.api.limits``.
 Responses are compressed by Starlette's GZipMiddleware.
 """
 
@@ -39,10 +40,6 @@ class GzipRequestMiddleware:
             await self.app(scope, receive, send)
             return
         if not _is_gzip(scope):
-            if _declared_length(scope) > self.max_bytes and not _streams(scope):
-                too_big = f"the request body is larger than {self.max_bytes} bytes"
-                await _refuse(send, 413, too_big)
-                return
             await self.app(scope, receive, send)
             return
         try:
@@ -84,22 +81,6 @@ class GzipRequestMiddleware:
                 raise _BodyError(413, f"the request body is larger than {self.max_bytes} bytes")
             parts.append(chunk)
         return b"".join(parts)
-
-
-def _declared_length(scope: Scope) -> int:
-    for key, value in scope["headers"]:
-        if key == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return 0
-    return 0
-
-
-def _streams(scope: Scope) -> bool:
-    """Blob chunks and bundles are raw bytes with their own limits."""
-    path = str(scope.get("path", ""))
-    return "/blobs/" in path or path.endswith("/bundles")
 
 
 def _is_gzip(scope: Scope) -> bool:

@@ -103,6 +103,7 @@ def serve(
     """
     import uvicorn
 
+    from central.api.limits import RequestTimeoutProtocol
     from daiban.commands.central_tls import server_tls
 
     settings = _settings()
@@ -129,7 +130,7 @@ def serve(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=RequestTimeoutProtocol,  # httptools, with a deadline for the headers
         log_level="warning",
         **(tls.uvicorn_options() if tls else {}),
     )

@@ -80,8 +80,9 @@ def fetch_for_case(
     return FileResponse(path, media_type="application/octet-stream")
 
 
-async def _chunk(request: Request, settings: SettingsDep) -> bytes:
-    """The request body, refused with 413 past the attachment limit."""
+async def _chunk(request: Request, settings: SettingsDep, station: StationDep) -> bytes:
+    """The request body of an authenticated station, refused with 413 past the attachment limit."""
+    del station  # depending on it authenticates the upload before its body is read
     limit = settings.max_blob_bytes
     if int(request.headers.get("content-length") or 0) > limit:
         raise _http(_too_large(limit))
