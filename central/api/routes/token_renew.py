@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 
@@ -28,17 +28,17 @@ async def bounded_request(request: Request) -> TokenRenewRequest:
     """The body as a :class:`TokenRenewRequest`: 413 past the bound, 422 when invalid."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > TOKEN_RENEW_MAX_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, TOO_BIG)
+        raise HTTPException(413, TOO_BIG)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > TOKEN_RENEW_MAX_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, TOO_BIG)
+            raise HTTPException(413, TOO_BIG)
     try:
         return TokenRenewRequest.model_validate_json(bytes(body))
     except ValidationError as error:
         detail = jsonable_encoder(error.errors(include_url=False, include_context=False))
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail) from None
+        raise HTTPException(422, detail) from None
 
 
 _BODY = {
