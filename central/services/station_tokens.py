@@ -8,9 +8,10 @@ another new token. Revocation refuses both at once (``central.api.deps``).
 
 A station offline past its token's life (weeks of USB bundles in a village with a poor
 line) renews on its own (:func:`renew_expired`): it signs a request naming its expired
-token with the signing key it holds since enrollment. The request is single-use: the
-renewal replaces the token it names (and drops an expired previous one), so a replay
-names a token the station no longer has. A revoked station is never renewed.
+token with the signing key it holds since enrollment. Each request carries a nonce,
+kept in the renewal's audit row: a replayed request is refused. The expired token stays
+the station's previous one (still refused as a bearer), so a station whose answer was
+lost on a poor line asks again with a new request. A revoked station is never renewed.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ REVOKED = "this station has been revoked"
 CLOCK_OFF = "the renewal was written more than 24 hours from the centre's time: check the clock"
 NOT_HELD = "the token named is not this station's token (already renewed?)"
 NOT_EXPIRED = "the station's token has not expired: use it"
+REPLAYED = "this renewal request was used already"
 
 
 def renew_expired(
@@ -142,7 +144,7 @@ def renew_expired(
 
     Checked in this order: the station exists, the signature is the station's, it is
     not revoked, ``issued_at`` is within :data:`RENEW_CLOCK_WINDOW`, the token named is
-    the station's (current, or previous) and has expired. The renewal is recorded in
+    the station's (current, or previous) and has expired, the nonce was never used. The renewal is recorded in
     the administrative audit with the station as the actor, in the same transaction.
 
     Returns:
@@ -165,10 +167,22 @@ def renew_expired(
     expired_at = _named_token_expiry(station, request.expired_token_hash, lifetime)
     if expired_at > now:
         raise RenewRefusedError(409, NOT_EXPIRED)
-    station.previous_token_hash = None  # expired as well: nothing left to honour
-    station.previous_token_issued_at = None
+    if request.nonce in _used_nonces(session, station.id):
+        raise RenewRefusedError(409, REPLAYED)
+    if request.expired_token_hash == station.token_hash:  # kept: the answer may get lost
+        station.previous_token_hash = station.token_hash
+        station.previous_token_issued_at = station.token_issued_at
     _audit_renewal(session, station, expired_at, request.nonce)
     return _replace_current(session, station, lifetime, now)
+
+
+def _used_nonces(session: Session, station_id: str) -> set[str]:
+    """The nonces of the station's earlier renewals (kept in their audit rows)."""
+    query = select(AdminAction.detail).where(
+        AdminAction.action == RENEW_ACTION,  # type: ignore[arg-type]
+        AdminAction.target == station_id,  # type: ignore[arg-type]
+    )
+    return {str(detail.get("nonce")) for detail in session.scalars(query)}
 
 
 def _named_token_expiry(station: Station, digest: str, lifetime: timedelta) -> datetime:

@@ -94,7 +94,19 @@ def test_a_replayed_renewal_is_refused(client: TestClient, expired: StationClien
     assert client.post(RENEW, json=body).status_code == 200
     replayed = client.post(RENEW, json=body)
     assert replayed.status_code == 409
-    assert replayed.json()["detail"] == station_tokens.NOT_HELD
+    assert replayed.json()["detail"] == station_tokens.REPLAYED
+
+
+def test_a_station_whose_answer_was_lost_asks_again_and_gets_a_working_token(
+    client: TestClient, session: Session, expired: StationClient
+) -> None:
+    lost = client.post(RENEW, json=_renewal(expired)).json()["token"]  # never arrived
+    again = client.post(RENEW, json=_renewal(expired))  # a new request, the same old token
+    assert again.status_code == 200, again.text
+    new = again.json()["token"]
+    assert _hello(client, new).status_code == 200
+    assert _hello(client, lost).status_code == 401
+    assert _hello(client, expired.credential.token).status_code == 401  # still expired
 
 
 def test_a_forged_signature_is_refused_and_the_token_kept(
@@ -126,7 +138,9 @@ def test_a_request_for_another_station_is_refused(
     assert refused.status_code == 403
     # A's own, correctly signed request naming B's token: not a token A holds.
     crossed = signed_renewal(expired.id, expired.credential.signing_key, other.credential.token)
-    assert client.post(RENEW, json=crossed.model_dump(mode="json")).status_code == 409
+    answer = client.post(RENEW, json=crossed.model_dump(mode="json"))
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == station_tokens.NOT_HELD
     unknown = _renewal(expired, station_id="no-such-station")
     assert client.post(RENEW, json=unknown).status_code == 404
     assert _stored_hash(session, other.id) == before
