@@ -178,11 +178,11 @@ def renew_expired(
 
 def _used_nonces(session: Session, station_id: str) -> set[str]:
     """The nonces of the station's earlier renewals (kept in their audit rows)."""
-    query = select(AdminAction.detail).where(
+    query = select(AdminAction).where(
         AdminAction.action == RENEW_ACTION,  # type: ignore[arg-type]
         AdminAction.target == station_id,  # type: ignore[arg-type]
     )
-    return {str(detail.get("nonce")) for detail in session.scalars(query)}
+    return {str(row.detail.get("nonce")) for row in session.scalars(query)}
 
 
 def _named_token_expiry(station: Station, digest: str, lifetime: timedelta) -> datetime:
