@@ -33,6 +33,7 @@ from central.api.routes import (
     progress,
     pull,
     push,
+    token_renew,
 )
 from central.api.routes import reports as report_routes
 from central.db import make_engine
@@ -58,6 +59,7 @@ def api_router() -> APIRouter:
         admin,
         dashboard,
         loops,
+        token_renew,
     ):
         router.include_router(module.router)
     router.include_router(report_routes.router)

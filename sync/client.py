@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import os
 import random
+import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -48,6 +49,10 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
     StationReport,
+    TokenRenewRequest,
+    TokenRenewResponse,
+    bearer_token_hash,
+    renewal_signature,
 )
 from sync.tls import CertificateNotPinned, pin_refused, pinned_context
 
@@ -272,6 +277,22 @@ class CentralClient:
         )
         return self._json("/hello", body, HelloResponse)
 
+    def renew_token(
+        self, *, station_id: str, signing_key: str, expired_token: str
+    ) -> TokenRenewResponse:
+        """Ask for a new token in place of ``expired_token``, signed with ``signing_key``.
+
+        For a station offline past its token's life (the centre answered 401 "expired").
+        The caller saves the new token before it uses it (:meth:`use_token`).
+
+        Raises:
+            CentralRefused: unknown or revoked station, bad signature, clock off by more
+                than a day, or a token not expired (the reason says which).
+            CentralUnreachable: the centre could not be reached.
+        """
+        body = signed_renewal(station_id, signing_key, expired_token)
+        return self._json("/token/renew", body, TokenRenewResponse)
+
     def push(self, events: list[Event]) -> PushResponse:
         """Send a batch of events; one result per event comes back."""
         return self._json("/push", PushRequest(events=events), PushResponse)
@@ -377,6 +398,19 @@ class CentralClient:
         """
         params = {"number": number} if number is not None else None
         return self.request("GET", "/catalog/file", params=params).content
+
+
+def signed_renewal(station_id: str, signing_key: str, expired_token: str) -> TokenRenewRequest:
+    """A ``POST /token/renew`` body for ``expired_token``, written now and signed."""
+    unsigned = TokenRenewRequest(
+        station_id=station_id,
+        issued_at=utc_now(),
+        nonce=secrets.token_urlsafe(24),
+        expired_token_hash=bearer_token_hash(expired_token),
+        signature="0" * 64,
+    )
+    signature = renewal_signature(unsigned, signing_key)
+    return unsigned.model_copy(update={"signature": signature})
 
 
 class CatalogInfo(BaseModel):

@@ -18,6 +18,7 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | POST /bundles | bundle file bytes | BundleImportResult |
 | GET /catalog | — | ``{"number": int, "version": str, "sha256": str}`` (nulls: unreadable) |
 | GET /catalog/file?number=N | — | a published catalog document (bytes; default the latest) |
+| POST /token/renew (no bearer) | TokenRenewRequest | TokenRenewResponse |
 
 Request bodies of JSON are sent gzip-compressed (``Content-Encoding: gzip``);
 blob chunks and bundles are sent as they are (``application/octet-stream``).
@@ -31,10 +32,13 @@ and sets ``complete``.
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from sync.events import Event, RecordedEvent, Role
 
@@ -198,3 +202,67 @@ class BundleImportResult(BaseModel):
     station_id: str
     results: list[EventResult]
     blobs_stored: int = 0
+
+
+TOKEN_EXPIRED_PREFIX = "the station's token expired on "
+"""How the centre's 401 for an expired (not unknown, not revoked) token begins: the
+station then renews it (``POST /token/renew``)."""
+
+TOKEN_RENEW_MAX_BYTES = 4096
+"""The largest ``POST /token/renew`` body the centre reads (a real one is ~400 bytes)."""
+
+TOKEN_RENEW_CONTEXT = "daiban-token-renew/1"
+"""Signed first, so a renewal's signature can never pass for any other signed thing."""
+
+_HEX64 = r"^[0-9a-f]{64}$"
+
+
+class TokenRenewRequest(BaseModel):
+    """A station whose token expired (offline too long) asks for a new one, signed with
+    the signing key it received at enrollment (no bearer token: it has none that works).
+
+    The request is bound to the expired token: once renewed, that token is replaced, so
+    the same request (replayed) is refused.
+    """
+
+    station_id: str = Field(min_length=1, max_length=64)
+    issued_at: AwareDatetime
+    """When the station wrote the request (UTC); the centre accepts ±24 h of its clock."""
+    nonce: str = Field(min_length=16, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
+    expired_token_hash: str = Field(pattern=_HEX64)
+    """SHA-256 (hex) of the expired token the station holds."""
+    signature: str = Field(pattern=_HEX64)
+    """HMAC-SHA256 (hex) of :meth:`signed_bytes` with the station's signing key."""
+
+    def signed_bytes(self) -> bytes:
+        """The canonical bytes the signature covers (every field but the signature)."""
+        fields = [
+            TOKEN_RENEW_CONTEXT,
+            self.station_id,
+            self.issued_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            self.nonce,
+            self.expired_token_hash,
+        ]
+        return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class TokenRenewResponse(BaseModel):
+    """The station's new bearer token."""
+
+    token: str
+    token_expires_at: AwareDatetime
+
+
+def bearer_token_hash(token: str) -> str:
+    """SHA-256 (hex) of a bearer token: what the centre stores and a renewal names."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def renewal_signature(request: TokenRenewRequest, signing_key: str) -> str:
+    """HMAC-SHA256 (hex) of the request's signed bytes with ``signing_key`` (hex, as
+    enrollment hands it out; any other text is used as its UTF-8 bytes, as bundles do)."""
+    try:
+        key = bytes.fromhex(signing_key)
+    except ValueError:
+        key = signing_key.encode()
+    return hmac.new(key, request.signed_bytes(), hashlib.sha256).hexdigest()

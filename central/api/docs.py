@@ -36,6 +36,7 @@ TAGS = [
 SUMMARIES: dict[tuple[str, str], str] = {
     ("POST", "/enroll"): "服务站注册",
     ("POST", "/hello"): "服务站报到",
+    ("POST", "/token/renew"): "过期令牌续期",
     ("POST", "/auth/session"): "登录",
     ("DELETE", "/auth/session"): "退出登录",
     ("POST", "/push"): "推送事件",

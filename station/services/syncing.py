@@ -20,11 +20,11 @@ from station.store import NewEvent, StationIdentity, StationStore, eventlog
 from station.store.db import reading
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
-from sync.errors import SyncError
+from sync.errors import CentralRefused, SyncError
 from sync.events import SCHEMA_VERSION, EventKind, Role
 from sync.lifecycle import CaseState
 from sync.lock import sync_lock
-from sync.protocol import StationReport
+from sync.protocol import TOKEN_EXPIRED_PREFIX, HelloResponse, StationReport
 from sync.reducer import CaseView
 
 ClientFactory = Callable[[StationIdentity], CentralClient]
@@ -187,14 +187,19 @@ def oldest_unsent(store: StationStore) -> datetime | None:
 
 
 def _reach(store: StationStore, client: CentralClient) -> None:
-    """Say hello before anything is submitted; a failure is recorded like a failed run."""
+    """Say hello before anything is submitted; a failure is recorded like a failed run.
+
+    A token that expired while the station was offline is renewed once (signed with
+    the station's signing key), saved, and the hello said again with the new one.
+    """
     try:
-        answer = client.hello(
-            software_version=software_version(),
-            schema_version=SCHEMA_VERSION,
-            outbox_depth=store.outbox_depth(),
-            report=station_report(store),
-        )
+        try:
+            answer = _hello(store, client)
+        except CentralRefused as refused:
+            if not token_expired(refused):
+                raise
+            renew_expired_token(store, client)
+            answer = _hello(store, client)
     except SyncError as error:
         failed = SyncReport(error=str(error), pending=store.outbox_depth())
         failed.finished_at = utc_now()
@@ -202,6 +207,37 @@ def _reach(store: StationStore, client: CentralClient) -> None:
         raise
     if answer.token:
         keep_rotated_token(store, client, answer.token)
+
+
+def _hello(store: StationStore, client: CentralClient) -> HelloResponse:
+    return client.hello(
+        software_version=software_version(),
+        schema_version=SCHEMA_VERSION,
+        outbox_depth=store.outbox_depth(),
+        report=station_report(store),
+    )
+
+
+def token_expired(refused: CentralRefused) -> bool:
+    """The centre refused the station's token because it expired (not unknown, not revoked)."""
+    return refused.status_code == 401 and refused.detail.startswith(TOKEN_EXPIRED_PREFIX)
+
+
+def renew_expired_token(store: StationStore, client: CentralClient) -> None:
+    """Ask the centre for a new token in place of the expired one, save it, use it.
+
+    Raises:
+        sync.errors.CentralRefused: the centre refused (revoked, unknown, clock off…);
+            nothing is changed here and the outbox stays as it is.
+        sync.errors.CentralUnreachable: the centre stopped answering.
+    """
+    identity = store.require_identity()
+    answer = client.renew_token(
+        station_id=identity.station_id,
+        signing_key=identity.signing_key,
+        expired_token=identity.token,
+    )
+    keep_rotated_token(store, client, answer.token)
 
 
 def keep_rotated_token(store: StationStore, client: CentralClient, token: str) -> None:
