@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, create_engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
@@ -185,12 +184,12 @@ async def test_outstanding_codes_are_listed_and_cancelled_from_the_desk(
 
 
 def _audit(central: Central) -> list[Any]:
-    engine = create_engine(f"sqlite:///{central.data_dir / 'central' / 'central.db'}")
-    with Session(engine) as session:
-        assert verify_actions(session).ok
-        acts = [(a.action, a.target, a.actor_username) for a in list_actions(session)]
-    engine.dispose()
-    return acts
+    from central.bootstrap import load_settings as central_settings
+    from central.bootstrap import open_session
+
+    with open_session(central_settings(central.data_dir / "central")) as session:
+        assert verify_actions(session).ok  # with the county's audit key, as `central audit` does
+        return [(a.action, a.target, a.actor_username) for a in list_actions(session)]
 
 
 async def _new_account(pilot: Pilot[None], **fields: str) -> None:
