@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
 from station.store import eventlog, projection
-from station.store.db import reading
+from station.store.db import reading, writing
 from station.store.models import CaseSummary
 from station.store.search import cached_id_key, id_hash, id_key, is_id_number, match_expression
 from station.store.tables import CASES
@@ -130,7 +130,7 @@ def _queue_record(row: Any) -> QueueRecord:
 
 
 def _conditions(
-    key: bytes,
+    key: Callable[[], bytes],
     query: str,
     state: str | None = None,
     item: str | None = None,
@@ -141,7 +141,7 @@ def _conditions(
     conditions: list[ColumnElement[bool]] = []
     query = query.strip()
     if query and is_id_number(query):
-        conditions.append(CASES.c.id_hash == id_hash(key, query))
+        conditions.append(CASES.c.id_hash == id_hash(key(), query))
     elif query:
         expression = match_expression(query)
         if expression is not None:
@@ -187,7 +187,7 @@ class CaseListMixin:
         """The station's ID key (read once per engine, then cached)."""
         key = cached_id_key(self.engine)
         if key is None:
-            with reading(self.engine) as conn:
+            with writing(self.engine) as conn:  # once per engine: it may be stored
                 key = id_key(conn)
         return key
 
@@ -218,7 +218,7 @@ class CaseListMixin:
         """
         statement: Select[Any] = (
             select(*_SUMMARY_COLUMNS)
-            .where(*_conditions(self._id_key(), query, state, item, overdue, flagged))
+            .where(*_conditions(self._id_key, query, state, item, overdue, flagged))
             .order_by(CASES.c.updated_at.desc(), CASES.c.case_number.desc())
             .limit(limit)
             .offset(offset)
@@ -231,7 +231,7 @@ class CaseListMixin:
         statement = (
             select(func.count())
             .select_from(CASES)
-            .where(*_conditions(self._id_key(), query, **filters))
+            .where(*_conditions(self._id_key, query, **filters))
         )
         with reading(self.engine) as conn:
             return int(conn.execute(statement).scalar_one())
@@ -247,7 +247,7 @@ class CaseListMixin:
             The records, in no particular order (the queue sorts each section itself).
         """
         statement: Select[Any] = select(*_QUEUE_COLUMNS).where(
-            CASES.c.state.in_(list(states)), *_conditions(self._id_key(), query)
+            CASES.c.state.in_(list(states)), *_conditions(self._id_key, query)
         )
         with reading(self.engine) as conn:
             return [_queue_record(row) for row in conn.execute(statement)]

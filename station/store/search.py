@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 import unicodedata
 import weakref
 from functools import lru_cache
@@ -49,16 +50,20 @@ def cached_id_key(engine: Engine) -> bytes | None:
 
 
 def id_key(conn: Connection) -> bytes:
-    """The station's random ID key (``meta.ID_HASH_KEY``, made by migration 0007).
+    """The station's random ID key (``meta.ID_HASH_KEY``), made on first use when missing.
 
-    Raises:
-        LookupError: a database not migrated to 0007 or later.
+    Migration 0007 makes it for every database; one written at an older revision (a
+    test, an old tool) gets it on its first write, and 0007 keeps it.
+
+    Args:
+        conn: a write transaction the first time (the key may be stored), any after.
     """
     key = _KEYS.get(conn.engine)
     if key is None:
         stored = meta.get(conn, meta.ID_HASH_KEY)
         if not stored:
-            raise LookupError("this station database has no ID key: migrate it")
+            stored = secrets.token_bytes(32).hex()
+            meta.put(conn, meta.ID_HASH_KEY, stored)
         key = _KEYS[conn.engine] = bytes.fromhex(stored)
     return key
 
