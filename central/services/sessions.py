@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from central.i18n import _
@@ -116,7 +117,11 @@ def _count_failure(session: Session, username: str) -> NoReturn:
     if row.failures >= MAX_FAILURES:
         row.locked_until = now + LOCK_TIME
     session.add(row)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same username's first failure, counted at once elsewhere
+        session.rollback()
+        raise SessionRefused(_("wrong username or password")) from None
     if row.locked_until is not None:
         raise SessionRefused(_locked_message(row.locked_until))
     left = MAX_FAILURES - row.failures
