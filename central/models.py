@@ -326,6 +326,18 @@ class PersonSession(CentralModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
 
 
+class LoginFailure(CentralModel, table=True):
+    """Failed sign-ins of one username at the centre, and its lock (survives a restart)."""
+
+    __tablename__ = "login_failure"
+
+    username: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)
+    """Failures since ``first_failed_at`` (the window restarts after it passes)."""
+    first_failed_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    locked_until: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+
+
 class AdminAction(CentralModel, table=True):
     """One administrative act (publish, enroll, revoke, an account change, a loop step…),
     with the person who did it, hash-chained like the event audit."""

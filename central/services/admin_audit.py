@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
 from central.models import AdminAction, User, as_utc, utcnow
@@ -24,6 +24,8 @@ from central.services.sessions import Person
 ADMIN_COUNTER = "admin"
 GENESIS = "0" * 64
 SERVER_CLI = "server-cli"
+SYSTEM = "system"
+"""The actor of an act the centre's software does by itself (the one-time re-keying)."""
 """The ``station_id`` of an act done at the server with ``daiban central … --as USER``
 (no station: the administrator signed in with their password on the server)."""
 
@@ -104,6 +106,33 @@ def record_action(
     )
     row.hash = link(audit_key.key_for(session.connection()), row.prev_hash, row)
     session.add(row)
+    return row
+
+
+def record_system_action(
+    connection: Connection, key: bytes, action: str, detail: dict[str, Any]
+) -> AdminAction:
+    """Append an act done by the centre's software itself (no person), keyed with ``key``.
+
+    Args:
+        connection: the caller's transaction (it commits).
+        key: the audit key (the caller may hold one not yet attached to the engine).
+        action: dotted name, e.g. ``audit.rekey``.
+        detail: what it did (JSON-able; no personal data).
+
+    Returns:
+        The new link.
+    """
+    seq = take_one(connection, ADMIN_COUNTER)
+    table = AdminAction.__table__  # type: ignore[attr-defined]
+    previous = connection.execute(select(table.c.hash).where(table.c.seq == seq - 1))
+    row = AdminAction(
+        seq=seq, at=utcnow(), actor_id=SYSTEM, actor_username=SYSTEM, actor_role=SYSTEM,
+        station_id=SERVER_CLI, action=action, target="", detail=detail,
+        prev_hash=previous.scalar_one_or_none() or GENESIS, hash="",
+    )  # fmt: skip
+    row.hash = link(key, row.prev_hash, row)
+    connection.execute(insert(table).values(**row.model_dump()))
     return row
 
 

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.services import audit_key
 from central.services.audit_key import Head
+from central.services.audit_rekey import first_key
 from central.services.audit_verify import (
     ADMIN,
     CASES,
@@ -39,8 +40,16 @@ WALKERS = {EVENTS: walk_events, ADMIN: walk_admin}
 
 
 def prepare(engine: Engine, settings: CentralSettings) -> bytes:
-    """Load (or create, 0600) the audit key and attach it to ``engine``."""
-    key = audit_key.load_or_create(settings.audit_key_file)
+    """Load (or create, 0600) the audit key and attach it to ``engine``.
+
+    The first key of a database upgraded from unkeyed chains re-keys them once, if
+    they are intact (:mod:`central.services.audit_rekey`).
+    """
+    path = settings.audit_key_file
+    if path.exists():
+        key = audit_key.load_or_create(path)
+    else:
+        key, _rekeyed = first_key(engine, path)
     audit_key.attach(engine, key)
     return key
 

@@ -111,12 +111,13 @@ def _ordered(connection: Connection, table: Table, column: str, after: int) -> I
         after = int(rows[-1][column])
 
 
-def walk_events(connection: Connection, key: bytes, start: Head | None = None) -> Walk:
+def walk_events(connection: Connection, key: bytes | None, start: Head | None = None) -> Walk:
     """Check every event link above ``start`` (the whole chain when None).
 
     Args:
         connection: an open connection.
-        key: the audit key.
+        key: the audit key; None checks the links of software before keyed chains
+            (plain SHA-256), as the one-time re-keying does (:mod:`central.services.audit_rekey`).
         start: a verified head to continue from (its link is taken as good).
 
     Returns:
@@ -143,12 +144,15 @@ def walk_events(connection: Connection, key: bytes, start: Head | None = None) -
     return walk
 
 
-def _check_event_link(walk: Walk, key: bytes, link: dict[str, Any], event: Any) -> None:
+def _check_event_link(walk: Walk, key: bytes | None, link: dict[str, Any], event: Any) -> None:
     seq = int(link["seq"])
     if link["prev_hash"] != walk.last_hash:
         walk.add(Finding(EVENTS, seq, f"central_seq {seq}", RELINKED, _gap(walk.last_seq, seq)))
     if event is None:
         walk.add(Finding(EVENTS, seq, f"central_seq {seq}", ROW_DELETED, str(link["event_id"])))
+    elif key is None:
+        if audit.unkeyed_hash(link["prev_hash"], event) != link["hash"]:
+            walk.add(_finding(EVENTS, seq, CHANGED, event))
     elif audit.link_hash(key, link["prev_hash"], event) != link["hash"]:
         forged = audit.unkeyed_hash(link["prev_hash"], event) == link["hash"]
         walk.add(_finding(EVENTS, seq, UNKEYED if forged else CHANGED, event))
@@ -164,8 +168,9 @@ def _gap(before: int, seq: int) -> str:
     return f"{before + 1}..{seq - 1}" if seq - before > 1 else f"{before}->{seq}"
 
 
-def walk_admin(connection: Connection, key: bytes, start: Head | None = None) -> Walk:
-    """Check every administrative act above ``start`` (the whole chain when None)."""
+def walk_admin(connection: Connection, key: bytes | None, start: Head | None = None) -> Walk:
+    """Check every administrative act above ``start`` (the whole chain when None; ``key``
+    None: the plain SHA-256 links of software before keyed chains)."""
     walk = Walk()
     if start is not None:
         walk.count, walk.last_seq, walk.last_hash = start.count, start.seq, start.hash
@@ -175,9 +180,11 @@ def walk_admin(connection: Connection, key: bytes, start: Head | None = None) ->
         seq, name = int(row.seq), f"admin seq {row.seq} {row.action} {row.target}"
         if row.prev_hash != walk.last_hash:
             walk.add(Finding(ADMIN, seq, name, RELINKED, _gap(walk.last_seq, seq)))
-        if admin_audit.link(key, row.prev_hash, row) != row.hash:
-            forged = admin_audit.unkeyed_link(row.prev_hash, row) == row.hash
-            walk.add(Finding(ADMIN, seq, name, UNKEYED if forged else CHANGED))
+        unkeyed = admin_audit.unkeyed_link(row.prev_hash, row) == row.hash
+        if key is None and not unkeyed:
+            walk.add(Finding(ADMIN, seq, name, CHANGED))
+        elif key is not None and admin_audit.link(key, row.prev_hash, row) != row.hash:
+            walk.add(Finding(ADMIN, seq, name, UNKEYED if unkeyed else CHANGED))
         walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, row.hash
     return walk
 

@@ -18,7 +18,7 @@ from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
 from central.services.scope import division_filter, scope_prefix
 from sync.events import EventStatus, RecordedEvent
-from sync.protocol import PULL_PAGE_EVENTS, PullResponse, StationRole
+from sync.protocol import PULL_PAGE_EVENTS, AccountRecord, PullResponse, StationRole
 
 _ev = EVENT_TABLE.c
 
@@ -55,7 +55,7 @@ def pull_page(
         events=[recorded_event(row) for row in rows],
         next_cursor=cursor,
         has_more=has_more,
-        accounts=[account_record(user) for user in users],
+        accounts=_account_records(station, users),
     )
 
 
@@ -92,6 +92,17 @@ def _changed_accounts(session: Session, prefix: str, after: int, upto: int | Non
     if upto is not None:
         query = query.where(User.updated_seq <= upto)  # type: ignore[arg-type]
     return list(session.scalars(query.order_by(User.updated_seq)))  # type: ignore[arg-type]
+
+
+def _account_records(station: Station, users: list[User]) -> list[AccountRecord]:
+    """The accounts as sent to ``station``: the argon2 hash only of those who sign in
+    there (its own division's people); everyone else's without one (listed for names
+    and roles, and unable to sign in at that desk)."""
+    records = [account_record(user) for user in users]
+    return [
+        r if r.division == station.division else r.model_copy(update={"password_hash": ""})
+        for r in records
+    ]
 
 
 def recorded_event(row: dict[str, Any]) -> RecordedEvent:

@@ -9,20 +9,29 @@ Sessions are bound to the station that opened them and end after a working day.
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from central.models import PersonSession, Station, User, as_utc, utcnow
+from central.i18n import _
+from central.models import LoginFailure, PersonSession, Station, User, as_utc, utcnow
 from central.services.accounts import verify_password
 from central.services.scope import in_scope
 from central.services.stations import token_hash
 
 SESSION_HOURS = 10
 """A session lasts a working day; the desk signs in again after that."""
+MAX_FAILURES = 5
+"""Wrong passwords for one username within ``FAILURE_WINDOW`` that lock it."""
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_TIME = timedelta(minutes=15)
+"""How long a username stays locked (kept in the database: a restart does not lift it)."""
 
 
 class SessionRefused(PermissionError):
@@ -57,12 +66,16 @@ def open_session(
         The session token (shown once, never stored), when it expires, the account.
 
     Raises:
-        SessionRefused: unknown username, wrong password, a disabled account, or an
-            account whose division is outside the station's scope.
+        SessionRefused: unknown username, wrong password, a locked username (5 wrong
+            passwords in 15 minutes lock it for 15, across restarts), a disabled
+            account, or an account whose division is outside the station's scope.
     """
-    user = session.scalars(select(User).where(User.username == username.strip())).first()  # type: ignore[arg-type]
+    name = username.strip()[:64]
+    _refuse_if_locked(session, name)
+    user = session.scalars(select(User).where(User.username == name)).first()  # type: ignore[arg-type]
     if user is None or not verify_password(user.password_hash, password):
-        raise SessionRefused("wrong username or password")
+        _count_failure(session, name)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name))  # type: ignore[arg-type]
     if not user.active:
         raise SessionRefused("this account is disabled")
     if not in_scope(user.division, station.division, station.role) and not in_scope(
@@ -83,6 +96,43 @@ def open_session(
     )
     session.commit()
     return token, expires, user
+
+
+def _refuse_if_locked(session: Session, username: str) -> None:
+    row = session.get(LoginFailure, username)
+    until = as_utc(row.locked_until) if row is not None else None
+    if until is not None and until > utcnow():
+        raise SessionRefused(_locked_message(until))
+
+
+def _count_failure(session: Session, username: str) -> NoReturn:
+    """Count a wrong password (committed), lock at ``MAX_FAILURES``, and refuse."""
+    now = utcnow()
+    row = session.get(LoginFailure, username)
+    first = as_utc(row.first_failed_at) if row is not None else None
+    if row is None or first is None or now - first > FAILURE_WINDOW:
+        row = row or LoginFailure(username=username, first_failed_at=now)
+        row.failures, row.first_failed_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= MAX_FAILURES:
+        row.locked_until = now + LOCK_TIME
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # the same username's first failure, counted at once elsewhere
+        session.rollback()
+        raise SessionRefused(_("wrong username or password")) from None
+    if row.locked_until is not None:
+        raise SessionRefused(_locked_message(row.locked_until))
+    left = MAX_FAILURES - row.failures
+    raise SessionRefused(_("wrong username or password ({left} attempts left)").format(left=left))
+
+
+def _locked_message(until: datetime) -> str:
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return _("too many wrong passwords: this account is locked for {minutes} minutes").format(
+        minutes=minutes
+    )
 
 
 def _role_scope(role: str) -> str:

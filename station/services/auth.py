@@ -111,6 +111,8 @@ class LoginGate:
         if until is not None and self.clock() < until:
             return LoginResult(error=self._locked_message())
         account = self.accounts.find_account(username)
+        if account is not None and account.active and not account.password_hash:
+            return LoginResult(error=_("This account signs in at its own station, not here."))
         if account is None or not account.active or not _verify(account.password_hash, password):
             return self._failed(username)
         self.failures.pop(username, None)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -14,9 +14,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
 from station.store import eventlog, projection
-from station.store.db import reading
+from station.store.db import reading, writing
 from station.store.models import CaseSummary
-from station.store.search import id_hash, is_id_number, match_expression
+from station.store.search import cached_id_key, id_hash, id_key, is_id_number, match_expression
 from station.store.tables import CASES
 from sync.reducer import CaseView, HistoryEntry
 
@@ -86,8 +86,9 @@ class QueueRecord:
     item_name: str
     applicant_name: str
     id_masked: str
-    id_hash: str
-    """SHA-256 of the ID number (never the number itself)."""
+    id_hash: str = field(repr=False)
+    """The station's keyed hash of the ID number (never the number; kept out of reprs,
+    so crash output shows only the masked number)."""
     division: str
     due_date: date | None
     station_name: str
@@ -129,6 +130,7 @@ def _queue_record(row: Any) -> QueueRecord:
 
 
 def _conditions(
+    key: Callable[[], bytes],
     query: str,
     state: str | None = None,
     item: str | None = None,
@@ -139,7 +141,7 @@ def _conditions(
     conditions: list[ColumnElement[bool]] = []
     query = query.strip()
     if query and is_id_number(query):
-        conditions.append(CASES.c.id_hash == id_hash(query))
+        conditions.append(CASES.c.id_hash == id_hash(key(), query))
     elif query:
         expression = match_expression(query)
         if expression is not None:
@@ -181,6 +183,14 @@ class CaseListMixin:
 
     engine: Engine
 
+    def _id_key(self) -> bytes:
+        """The station's ID key (read once per engine, then cached)."""
+        key = cached_id_key(self.engine)
+        if key is None:
+            with writing(self.engine) as conn:  # once per engine: it may be stored
+                key = id_key(conn)
+        return key
+
     def list_cases(
         self,
         query: str = "",
@@ -208,7 +218,7 @@ class CaseListMixin:
         """
         statement: Select[Any] = (
             select(*_SUMMARY_COLUMNS)
-            .where(*_conditions(query, state, item, overdue, flagged))
+            .where(*_conditions(self._id_key, query, state, item, overdue, flagged))
             .order_by(CASES.c.updated_at.desc(), CASES.c.case_number.desc())
             .limit(limit)
             .offset(offset)
@@ -218,7 +228,11 @@ class CaseListMixin:
 
     def count_cases(self, query: str = "", **filters: Any) -> int:
         """How many cases ``list_cases`` would list without paging."""
-        statement = select(func.count()).select_from(CASES).where(*_conditions(query, **filters))
+        statement = (
+            select(func.count())
+            .select_from(CASES)
+            .where(*_conditions(self._id_key, query, **filters))
+        )
         with reading(self.engine) as conn:
             return int(conn.execute(statement).scalar_one())
 
@@ -233,7 +247,7 @@ class CaseListMixin:
             The records, in no particular order (the queue sorts each section itself).
         """
         statement: Select[Any] = select(*_QUEUE_COLUMNS).where(
-            CASES.c.state.in_(list(states)), *_conditions(query)
+            CASES.c.state.in_(list(states)), *_conditions(self._id_key, query)
         )
         with reading(self.engine) as conn:
             return [_queue_record(row) for row in conn.execute(statement)]

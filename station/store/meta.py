@@ -16,6 +16,8 @@ CATALOG_VERSION = "catalog_version"
 FTS_REBUILD = "fts_rebuild"
 PUBLIC_BASE_URL = "public_base_url"
 """The county's public base URL as the centre last said at hello (receipts' QR codes)."""
+ID_HASH_KEY = "id_hash_key"
+"""The station's random key of the cases' keyed ID hash (hex; migration 0007)."""
 
 
 def get(conn: Connection, key: str) -> str | None:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forms.identity import mask_id_number
 from forms.workdays import due_date
 from station.store import eventlog, records
-from station.store.search import id_hash, initials, terms
+from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
 from sync.events import RecordedEvent, is_record_event
 from sync.lifecycle import CaseState
@@ -78,8 +78,11 @@ def _updated_at(view: CaseView) -> str:
     return max((h.device_time.isoformat() for h in view.history), default="")
 
 
-def case_row(view: CaseView, known_initials: dict[str, str] | None = None) -> dict[str, Any]:
-    """The ``cases`` row of a view (pinyin initials reused from ``known_initials`` by name)."""
+def case_row(
+    view: CaseView, known_initials: dict[str, str] | None = None, *, key: bytes
+) -> dict[str, Any]:
+    """The ``cases`` row of a view (pinyin initials reused from ``known_initials`` by name;
+    ``key``: the station's ID key, :func:`station.store.search.id_key`)."""
     applicant = view.applicant
     name = applicant.name if applicant else ""
     number = applicant.id_number if applicant else ""
@@ -93,7 +96,7 @@ def case_row(view: CaseView, known_initials: dict[str, str] | None = None) -> di
         "item_name": view.item_name,
         "applicant_name": name,
         "id_masked": mask_id_number(number) if number else "",
-        "id_hash": id_hash(number),
+        "id_hash": id_hash(key, number),
         "name_initials": cached if cached is not None else (initials(name) if name else ""),
         "division": view.division,
         "updated_at": _updated_at(view),
@@ -143,7 +146,8 @@ def project_many(conn: Connection, views: list[CaseView]) -> None:
         )
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
-    rows = [case_row(view, known) for view in views]
+    key = id_key(conn)
+    rows = [case_row(view, known, key=key) for view in views]
     conn.execute(_UPSERT, rows)
     stale = [
         (view, row)
@@ -168,7 +172,8 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     """Store cases just created here (one executemany each for rows and search terms)."""
     if not views:
         return
-    conn.execute(insert(CASES), [case_row(view) for view in views])
+    key = id_key(conn)
+    conn.execute(insert(CASES), [case_row(view, key=key) for view in views])
     conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
 
 

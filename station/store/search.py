@@ -2,7 +2,7 @@
 
 People look a case up by the resident's name (or any characters of it), the
 pinyin initials of the name (``zs`` for 张三), the ID number (whole: matched
-by its hash; last 4 or 6 digits: as terms), or the case number (whole or any
+by its keyed hash; last 4 or 6 digits: as terms), or the case number (whole or any
 of its parts). SQLite FTS5 with the ``unicode61`` tokenizer keeps that fast at
 100,000 cases; Chinese names are indexed character by character so a search
 for part of a name works.
@@ -11,18 +11,61 @@ for part of a name works.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+import secrets
 import unicodedata
+import weakref
 from functools import lru_cache
+
+from sqlalchemy import Connection, Engine
+
+from station.store import meta
 
 _ID_RE = re.compile(r"^\d{17}[\dXx]$")
 _TOKEN_RE = re.compile(r"[\w]+", re.UNICODE)
+_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
 
 
-def id_hash(id_number: str) -> str:
-    """SHA-256 of a normalised ID number (exact lookup without scanning)."""
+def id_hash(key: bytes, id_number: str) -> str:
+    """HMAC-SHA256 (the station's ID key) of a normalised ID number: exact lookup without
+    scanning, and no unsalted hash a dictionary of the 10^8 plausible numbers reverses.
+
+    Args:
+        key: the station's ID key (:func:`id_key`).
+        id_number: as typed or stored.
+
+    Returns:
+        Hex digest, or ``""`` for no number.
+    """
     normal = id_number.strip().upper()
-    return hashlib.sha256(normal.encode("ascii", "replace")).hexdigest() if normal else ""
+    if not normal:
+        return ""
+    return hmac.new(key, normal.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
+def cached_id_key(engine: Engine) -> bytes | None:
+    """The ID key already read through ``engine``, or None."""
+    return _KEYS.get(engine)
+
+
+def id_key(conn: Connection) -> bytes:
+    """The station's random ID key (``meta.ID_HASH_KEY``), made on first use when missing.
+
+    Migration 0007 makes it for every database; one written at an older revision (a
+    test, an old tool) gets it on its first write, and 0007 keeps it.
+
+    Args:
+        conn: a write transaction the first time (the key may be stored), any after.
+    """
+    key = _KEYS.get(conn.engine)
+    if key is None:
+        stored = meta.get(conn, meta.ID_HASH_KEY)
+        if not stored:
+            stored = secrets.token_bytes(32).hex()
+            meta.put(conn, meta.ID_HASH_KEY, stored)
+        key = _KEYS[conn.engine] = bytes.fromhex(stored)
+    return key
 
 
 def is_id_number(text: str) -> bool:
