@@ -592,7 +592,9 @@ def reconcile(
     from central.services.reconcile import duplicate_applications, reconciliation_json
     from central.services.reconcile import reconcile as run_reconcile
 
-    with open_session(_settings()) as session:
+    from daiban.progress import LazyProgress
+
+    with open_session(_settings()) as session, LazyProgress(_("Reconciling the stations")):
         report = run_reconcile(session=session)
         duplicates = duplicate_applications(session=session)
     if xlsx is not None:
