@@ -591,7 +591,6 @@ def reconcile(
     from central.bootstrap import open_session
     from central.services.reconcile import duplicate_applications, reconciliation_json
     from central.services.reconcile import reconcile as run_reconcile
-
     from daiban.progress import LazyProgress
 
     with open_session(_settings()) as session, LazyProgress(_("Reconciling the stations")):
