@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from starlette.routing import Mount
 
 from central.api.deps import PERSON_HEADER
 from central.models import EnrollmentCode
@@ -91,6 +92,17 @@ MATRIX: dict[tuple[str, str], tuple[Probe, dict[str, int]]] = {
     ("GET", "/docs"): (lambda w: {"url": "/docs"}, everyone(200)),
     ("GET", "/docs/oauth2-redirect"): (lambda w: {"url": "/docs/oauth2-redirect"}, everyone(200)),
     ("GET", "/redoc"): (lambda w: {"url": "/redoc"}, everyone(200)),
+    ("GET", "/healthz"): (lambda w: {"url": "/healthz"}, everyone(200)),
+    ("GET", "/readyz"): (lambda w: {"url": "/readyz"}, everyone(200)),
+    # no bearer at all: an expired station proves itself by its signature (422: no body)
+    ("POST", f"{V}/token/renew"): (
+        lambda w: {"url": f"{V}/token/renew", "json": {}},
+        everyone(422),
+    ),
+    ("GET", "/static-offline-docs/{path}"): (
+        lambda w: {"url": "/static-offline-docs/no-such-asset.js"},
+        everyone(404),
+    ),
     ("GET", "/p/{key:path}"): (lambda w: {"url": "/p/no-such-key"}, everyone(404)),
     ("POST", f"{V}/enroll"): (
         lambda w: {"url": f"{V}/enroll", "json": {"code": "used-or-unknown"}},
@@ -250,6 +262,9 @@ def _routes(app: FastAPI) -> Iterator[tuple[str, str]]:
                 yield route
 
     for route in flat(app.routes):
+        if isinstance(route, Mount):  # static files (the offline docs' assets): one GET entry
+            yield "GET", f"{route.path}/{{path}}"
+            continue
         for method in sorted(route.methods or ()):
             if method != "HEAD" or route.methods == {"HEAD"}:
                 yield method, route.path
