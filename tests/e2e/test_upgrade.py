@@ -15,7 +15,14 @@ from station.services.cases import CaseService
 from station.store import NewEvent, StationStore, build_events, eventlog, meta, projection
 from station.store.db import writing
 from sync.events import EventKind, Role
-from tests.e2e.conftest import VILLAGE, Central, Station, case_line, enrolled_station
+from tests.e2e.conftest import (
+    VILLAGE,
+    Central,
+    Station,
+    case_line,
+    enrolled_station,
+    own_account,
+)
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -29,7 +36,7 @@ def central(sqlite_central: Central) -> Central:
 def _write_as_old_software(store: StationStore, serials: range) -> list[str]:
     """Cases written the way the base-schema software did (no ``flagged``, no search index)."""
     identity = store.require_identity()
-    service = CaseService(store, load_catalog(), Actor("u-agent", Role.agent, "王代办"))
+    service = CaseService(store, load_catalog(), Actor(own_account(store), Role.agent, "王代办"))
     numbers = []
     with writing(store.engine) as conn:
         for serial in serials:
@@ -77,7 +84,7 @@ def _write_unresolved_as_release_0003(store: StationStore) -> str:
     """A 办不成事 as the last release wrote it: a case (``created``, kind unresolved), unsent."""
     identity = store.require_identity()
     payload = {"kind": "unresolved", "what": "办理林权证", "why": "本站无此事项", "contact": ""}
-    event = NewEvent(EventKind.created, "u-agent", Role.agent, payload)
+    event = NewEvent(EventKind.created, own_account(store), Role.agent, payload)
     number = f"{identity.division}-{date(2026, 11, 30):%Y%m%d}-0009"
     with writing(store.engine) as conn:
         seq = meta.take(conn, meta.NEXT_STATION_SEQ)
