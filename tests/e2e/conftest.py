@@ -328,7 +328,9 @@ def enrolled_station(
         "station_id"
     ]
     person = Role.agent if role == "village" else Role.reviewer
-    station.sign_up(f"{person.value}-{division[-3:]}", person, division, central)
+    county = central if role != "county" else None  # no 审核员 at a county: a local one
+    place = division[-3:] if role == "village" else division[6:9]  # a township: its 3 digits
+    station.sign_up(f"{person.value}-{place}", person, division, county)
     return station
 
 
