@@ -69,7 +69,7 @@ def test_central_commands_use_the_data_dir_in_either_position(
     )["code"]  # fmt: skip
     assert len(code) == 9
     ok(daiban(position, county, "central", "user", "add", "--username", "wang", "--name", "王芳",
-              "--role", "reviewer", "--division", "640522100000", "--password", "secret1",
+              "--role", "reviewer", "--division", "640522100000", "--password", "secret-1",
               "--id-number", "640522198001010018", "--as", "zhao"))  # fmt: skip
     users = json.loads(ok(daiban(position, county, "central", "user", "list", "--json")))["users"]
     assert sorted(u["username"] for u in users) == ["wang", "zhao"]
