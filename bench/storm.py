@@ -85,7 +85,7 @@ class ProcResult:
 
 
 def _client_process(
-    codes: list[tuple[int, str]],
+    codes: list[tuple[int, str, str]],
     url: str,
     root: str,
     cases: int,
@@ -102,10 +102,10 @@ def _client_process(
     from sync.engine import run_sync
 
     stores = []
-    for n, code in codes:
+    for n, code, agent_id in codes:
         store = StationStore.open(Path(root) / f"s{n}")
         enroll_station(store, url, code, device_name=f"storm-{n}")
-        take_in(store, 3_000_000 + n * cases, cases)
+        take_in(store, 3_000_000 + n * cases, cases, agent_id)
         stores.append(store)
     out = ProcResult()
     lock = threading.Lock()
@@ -212,7 +212,11 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int) -> None:
     context = mp.get_context("fork")
     with CentralRun(db, workers) as central:
         codes = [
-            (n, central.enrollment_code(division_of(n), f"storm{n} 便民服务站", "village"))
+            (
+                n,
+                central.enrollment_code(division_of(n), f"storm{n} 便民服务站", "village"),
+                central.agent_account(division_of(n)),
+            )
             for n in range(stations)
         ]
         barrier, results = context.Barrier(procs + 1), context.Queue()

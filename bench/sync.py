@@ -167,6 +167,8 @@ class Station:
 
     store: StationStore
     wire: CountingTransport
+    agent_id: str = ""
+    """The village's 代办员 (an account of the centre): the actor of its cases."""
 
     def client(self, before_pull: Callable[[], None] = lambda: None) -> CentralClient:
         """The real sync client, over the counting transport."""
@@ -188,14 +190,17 @@ def enrolled(run: CentralRun, name: str, division: str, role: str) -> Iterator[S
     try:
         code = run.enrollment_code(division, f"{name} 便民服务站", role)
         enroll_station(store, run.url, code, device_name=f"bench-{name}")
-        yield Station(store, CountingTransport())
+        yield Station(store, CountingTransport(), run.agent_account(division))
     finally:
         store.close()
 
 
-def take_in(store: StationStore, first_serial: int, count: int) -> None:
-    """Take ``count`` cases in and submit them: 3 events each, as the desk writes them."""
-    service = CaseService(store, load_catalog(), Actor("bench-agent", Role.agent, "bench"))
+def take_in(store: StationStore, first_serial: int, count: int, agent_id: str) -> None:
+    """Take ``count`` cases in and submit them: 3 events each, as the desk writes them.
+
+    ``agent_id`` is the village's 代办员, an account of the centre (``agent_account``).
+    """
+    service = CaseService(store, load_catalog(), Actor(agent_id, Role.agent, "bench"))
     pending: list[list[NewEvent]] = []
     for serial in range(first_serial, first_serial + count):
         pending.append(service.intake_events(_application(serial)))
@@ -238,10 +243,10 @@ def emit_cpu(prefix: str, start: Mark, end: Mark, events: int) -> None:
         emit(f"{prefix}_db_cpu_us_per_event", (end.db - start.db) / events * 1e6)
 
 
-def bench_create(central: CentralRun, store: StationStore, cases: int) -> None:
+def bench_create(central: CentralRun, store: StationStore, cases: int, agent_id: str) -> None:
     """Take the cases in (validation, case numbers, events, projection, search terms)."""
     start = mark(central)
-    take_in(store, 1, cases)
+    take_in(store, 1, cases, agent_id)
     end = mark(central)
     elapsed = end.wall - start.wall
     emit("create_s", elapsed)
@@ -400,7 +405,7 @@ def bench_burst(central: CentralRun, count: int, cases: int) -> None:
             for n in range(count)
         ]
         for n, station in enumerate(stations):
-            take_in(station.store, 2_000_000 + n * per_station, per_station)
+            take_in(station.store, 2_000_000 + n * per_station, per_station, station.agent_id)
         pushed_at: list[float] = []
 
         def pushed() -> None:
@@ -444,8 +449,8 @@ def run(cases: int, db: str, workers: int, naive_per_event: bool = False, burst:
             enrolled(central, "naive", NAIVE_VILLAGE, "village") as naive,
             enrolled(central, "township", TOWNSHIP, "township") as township,
         ):
-            bench_create(central, village.store, cases)
-            take_in(naive.store, 1_000_000, naive_count)
+            bench_create(central, village.store, cases, village.agent_id)
+            take_in(naive.store, 1_000_000, naive_count, naive.agent_id)
             pushed_rate = bench_push(central, village, 3 * cases)
             naive_rate = bench_naive(central, naive, naive_per_event)
             emit("naive_ratio", pushed_rate / naive_rate)

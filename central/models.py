@@ -179,6 +179,9 @@ class User(UserBase, table=True):
         default="", sa_column=Column(String(18), nullable=False, server_default="")
     )
     """The ID number masked for screens (6405**********1234)."""
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    """When the account was disabled (None while active): the person's offline work written
+    at a station before that moment is still accepted, work after it is refused."""
 
 
 class EventRow(CentralModel, table=True):

@@ -229,7 +229,7 @@ def update_user(
     if new_hash is not None:
         user.password_hash = new_hash
     if active is not None:
-        user.active = active
+        _set_active(user, active)
     if display_name is not None:
         user.display_name = display_name
     if phone is not None:
@@ -240,6 +240,15 @@ def update_user(
         audit(user)
     session.commit()
     return user
+
+
+def _set_active(user: User, active: bool) -> None:
+    """Enable or disable; a disabled account keeps the moment it was first disabled."""
+    if not active and user.active:
+        user.disabled_at = utcnow()
+    elif active:
+        user.disabled_at = None
+    user.active = active
 
 
 def find_user(*, session: Session, username: str) -> User:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -64,6 +65,7 @@ from central.services.loop_intake import open_items
 from central.services.progress import record_keys
 from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
+from forms.clock import to_utc
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
@@ -296,32 +298,43 @@ def _actor_problems(
     connection: Connection, station: Station, events: Sequence[Event]
 ) -> dict[UUID, str]:
     """Why an event may not name its actor (by event id): a station may not record an act
-    "by" a person whose account is disabled, of another role, or outside its scope.
-
-    An actor id that names no account of the centre is not checked here (station-local
-    accounts of older set-ups and of the test fixtures); the scope and role rules
-    (``write_problem``) still hold for it.
+    "by" a person who has no account at the centre, or whose account is of another role,
+    outside its scope, or disabled (work written offline before the account was disabled,
+    by the event's device time, is still accepted).
     """
     ids = {e.actor_id for e in events}
     table = User.__table__.c  # type: ignore[attr-defined]
-    statement = select(table.id, table.active, table.role, table.division).where(
+    statement = select(table.id, table.active, table.disabled_at, table.role, table.division).where(
         _one_of(connection, table.id, ids, String())
     )
     accounts = {row.id: row for row in connection.execute(statement)}
     problems: dict[UUID, str] = {}
     for event in events:
-        account = accounts.get(event.actor_id)
-        if account is None:
-            continue
-        if not account.active:
-            problems[event.id] = ACTOR_DISABLED
-        elif account.role != event.actor_role.value:
-            problems[event.id] = ACTOR_OTHER_ROLE
-        elif not in_scope(account.division, station.division, station.role):
-            problems[event.id] = ACTOR_OUT_OF_SCOPE
+        problem = _actor_problem(accounts.get(event.actor_id), event, station)
+        if problem is not None:
+            problems[event.id] = problem
     return problems
 
 
+def _actor_problem(account: Any, event: Event, station: Station) -> str | None:
+    """Why ``account`` (a row, or None) may not be the actor of ``event`` at ``station``."""
+    if account is None:
+        return ACTOR_UNKNOWN
+    if not account.active and not _written_before(event, account.disabled_at):
+        return ACTOR_DISABLED
+    if account.role != event.actor_role.value:
+        return ACTOR_OTHER_ROLE
+    if not in_scope(account.division, station.division, station.role):
+        return ACTOR_OUT_OF_SCOPE
+    return None
+
+
+def _written_before(event: Event, disabled_at: datetime | None) -> bool:
+    """Whether the event was written (device time) before its actor's account was disabled."""
+    return disabled_at is not None and to_utc(event.device_time) < to_utc(disabled_at)
+
+
+ACTOR_UNKNOWN = "the actor is not an account of the centre"
 ACTOR_DISABLED = "the actor's account is disabled"
 ACTOR_OTHER_ROLE = "the actor's account has another role"
 ACTOR_OUT_OF_SCOPE = "the actor is not an account of this station's scope"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,16 +60,64 @@ def session(app: FastAPI) -> Iterator[Session]:
         yield db
 
 
+ACCOUNT_PASSWORD = "pass-word-1"
+
+AccountMaker = Callable[[str, Role, str], str]
+"""``(username, role, division) -> account id``: an account at the centre."""
+
+
+def central_account(
+    session: Session, username: str, role: Role | str, division: str, display_name: str = ""
+) -> str:
+    """The id of the centre's account ``username``, made through the service if it is new.
+
+    The centre refuses events by an actor who is not one of its accounts, so every
+    actor of a test's events is a real account of the station's scope.
+    """
+    held = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
+    if held is not None:
+        return str(held.id)
+    user = create_user(
+        session=session,
+        username=username,
+        display_name=display_name or f"测试{username}",
+        role=role,
+        division=division,
+        password=ACCOUNT_PASSWORD,
+    )
+    return str(user.id)
+
+
+def account_maker(session: Session) -> AccountMaker:
+    """Accounts made with ``session`` (for ``StationClient.make_account``)."""
+    return lambda username, role, division: central_account(session, username, role, division)
+
+
 @dataclass
 class StationClient:
     """An enrolled station talking to the test app, writing gapless events."""
 
     client: TestClient
     credential: EnrollResponse
+    make_account: AccountMaker | None = None
+    """Makes the station's accounts at the centre (None: ``actor_id`` must be set)."""
     seq: int = 0
-    actor_id: str = "agent-1"
+    actor_id: str | None = None
+    """Who acts in every event (None: the station's own account of the event's role)."""
+    accounts: dict[Role, str] = field(default_factory=dict)
+    """The station's own accounts by role, made at the centre when first needed."""
     cases: dict[UUID, int] = field(default_factory=dict)
     numbers: dict[UUID, str] = field(default_factory=dict)
+
+    def actor(self, role: Role) -> str:
+        """The actor of the station's events by ``role``: a real account in its division."""
+        if self.actor_id is not None:
+            return self.actor_id
+        if role not in self.accounts:
+            assert self.make_account is not None, "give the station make_account or actor_id"
+            username = f"{role.value}-{self.id}"
+            self.accounts[role] = self.make_account(username, role, self.credential.division)
+        return self.accounts[role]
 
     @property
     def id(self) -> str:
@@ -108,7 +156,7 @@ class StationClient:
             "station_id": self.id,
             "station_seq": self.seq,
             "base_version": version,
-            "actor_id": self.actor_id,
+            "actor_id": overrides.pop("actor_id", None) or self.actor(role),
             "actor_role": role,
             "device_time": datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
             "payload": payload if payload is not None else default_payload(kind),
@@ -163,7 +211,8 @@ def enroll(client: TestClient, session: Session) -> Any:
         code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
         response = client.post(f"{API_PREFIX}/enroll", json={"code": code})
         assert response.status_code == 200, response.text
-        return StationClient(client, EnrollResponse.model_validate(response.json()))
+        credential = EnrollResponse.model_validate(response.json())
+        return StationClient(client, credential, account_maker(session))
 
     return _enroll
 

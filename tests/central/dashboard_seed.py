@@ -131,7 +131,6 @@ def seed_month(enroll: Any) -> Seeded:
         enroll(TOWNSHIP_A, "township", "海城镇中心"),
         enroll(TOWNSHIP_C, "township", "李俊乡中心"),
     )
-    town_a.actor_id, town_c.actor_id = "rev-a", "rev-c"
     seeded.stations = {"a": a, "b": b, "c": c, "town_a": town_a, "town_c": town_c}
     w = Writer(seeded)
     nov = date(2026, 11, 1)

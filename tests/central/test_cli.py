@@ -144,7 +144,7 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
     from central.services.stations import enroll_code
     from sync.bundle import read_bundle, write_bundle
     from sync.protocol import EnrollResponse
-    from tests.central.conftest import StationClient
+    from tests.central.conftest import StationClient, central_account
 
     home = tmp_path / "home"
     _run("init", "--data-dir", str(home))
@@ -155,8 +155,10 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
         )
     with TestClient(api) as client:
         answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
-    api.state.engine.dispose()
     village = StationClient(None, EnrollResponse.model_validate(answer))  # type: ignore[arg-type]
+    with Session(api.state.engine) as session:
+        village.actor_id = central_account(session, "agent-cun", "agent", "640522100201")
+    api.state.engine.dispose()
     outbox = write_bundle(
         tmp_path / "stick" / "outbox.daiban",
         station_id=village.id,

@@ -15,6 +15,7 @@ from central.models import CASE_TABLE, EVENT_TABLE, Station, UnresolvedRecordRow
 from central.services.dashboard import Dashboard, Period, dashboard
 from central.services.dashboard_cases import cases_for_key
 from central.services.dashboard_data import DashboardKeyError
+from sync.events import Role
 from sync.protocol import API_PREFIX
 from tests.central.conftest import COUNTY
 from tests.central.dashboard_seed import (
@@ -122,10 +123,11 @@ def test_red_and_yellow_cards_by_township_and_reviewer(session: Session, month: 
     assert (towns[TOWNSHIP_C].red, towns[TOWNSHIP_C].yellow) == (1, 1)
     assert _listed(session, towns[TOWNSHIP_C].red_key) == {number["red_acceptance"]}
     people = {c.code: c for c in board.cards_by_reviewer}
-    assert (people["rev-a"].red, people["rev-a"].yellow) == (1, 1)  # accepted both
+    reviewer = month.stations["town_a"].accounts[Role.reviewer]  # the township's 审核员
+    assert (people[reviewer].red, people[reviewer].yellow) == (1, 1)  # accepted both
     assert (people["-"].red, people["-"].yellow) == (1, 1)  # nobody has taken the §32 ones
-    assert _listed(session, people["rev-a"].yellow_key) == {number["yellow_decision"]}
-    lines = cases_for_key(session=session, county=COUNTY, key=people["rev-a"].red_key)["cases"]
+    assert _listed(session, people[reviewer].yellow_key) == {number["yellow_decision"]}
+    lines = cases_for_key(session=session, county=COUNTY, key=people[reviewer].red_key)["cases"]
     assert lines[0]["deadline"] == "2026-11-09" and lines[0]["days_left"] == -10
 
 

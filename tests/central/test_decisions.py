@@ -112,7 +112,7 @@ def test_a_claim_is_a_reviewers_note_and_an_agents_claim_is_superseded(
     view = session.get_one(CaseRow, case_id).view
     assert (view["state"], view["claimed_by"], view["claimed_name"]) == (
         "accepted",
-        "agent-1",
+        township.actor(Role.reviewer),
         "王芳",
     )
 
@@ -167,7 +167,7 @@ def test_a_full_id_look_is_kept_by_the_centre_without_the_number(
     entry = view["history"][-1]
     assert (entry["kind"], entry["actor_id"], entry["summary"]) == (
         "id_revealed",
-        "agent-1",
+        township.actor(Role.reviewer),
         {"whose": "applicant", "name": "王芳"},
     )
     assert view["state"] == "accepted"  # a note: the case does not move

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from central.db import make_engine
 from central.migrate import upgrade
 from central.models import CentralModel
+from central.services.push import ACTOR_DISABLED
+from sync.events import EventKind
 
 
 def test_migrations_match_the_models_and_run_twice(db_url: str) -> None:
@@ -153,3 +157,62 @@ def test_events_of_the_last_release_are_handled_where_they_were_taken_in(db_url:
             assert indexes["ix_event_scope_seq"] == ["scope_division", "central_seq"]
     finally:
         engine.dispose()
+
+
+def test_an_account_disabled_before_0012_keeps_its_offline_work(settings: Any) -> None:
+    """0012 gives an account disabled on the last release ``disabled_at`` = its last change,
+    so a station's unsent events by that person, written before, are still accepted."""
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from central.app import create_app
+    from central.migrate import alembic_config
+    from central.services.stations import enroll_code
+    from sync.protocol import API_PREFIX, EnrollResponse
+    from tests.central.conftest import VILLAGE, StationClient
+
+    left = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)  # when the county disabled the account
+    engine = make_engine(settings.db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(settings.db_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0011_audit2_login_failures")
+            connection.execute(
+                text(
+                    "INSERT INTO account (id, username, display_name, role, division, phone,"
+                    " password_hash, active, updated_at, updated_seq, id_masked)"
+                    " VALUES ('u-left', 'left', '马丽', 'agent', :division, '', 'x', :off,"
+                    " :left, 0, '')"
+                ),
+                {"division": VILLAGE, "off": False, "left": left},
+            )
+            connection.commit()
+    finally:
+        engine.dispose()
+    app = create_app(settings)  # upgrades to the head at start-up
+    try:
+        with TestClient(app) as client, Session(app.state.engine) as session:
+            code = enroll_code(
+                session=session, division=VILLAGE, name="站", role="village", ttl_minutes=60
+            )
+            answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+            village = StationClient(
+                client, EnrollResponse.model_validate(answer), actor_id="u-left"
+            )
+            unsent = [  # taken in offline the day before, pushed after the upgrade
+                e.model_copy(update={"device_time": left - timedelta(days=1)})
+                for e in village.new_case()
+            ]
+            late = village.event(EventKind.created, device_time=left + timedelta(hours=1))
+
+            results = village.push([*unsent, late])
+
+            assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"]
+            assert results[3]["reason"] == ACTOR_DISABLED
+    finally:
+        app.state.engine.dispose()

@@ -58,14 +58,14 @@ def test_pages_follow_the_cursor_without_skipping(enroll: Any) -> None:
 
 def test_accounts_of_the_scope_come_with_the_pull(enroll: Any, session: Session) -> None:
     village, township = enroll(), enroll(TOWNSHIP, "township")
-    create_user(
+    village.actor_id = create_user(
         session=session,
         username="wang",
         display_name="王芳",
         role="agent",
         division=VILLAGE,
         password="secret-1",
-    )
+    ).id  # the village's 代办员 (no other account is made for its events)
     create_user(
         session=session,
         username="li",
@@ -100,7 +100,7 @@ def test_a_disabled_account_reaches_the_station_with_the_next_pull(
     from central.services.accounts import update_user, verify_password
 
     village = enroll()
-    create_user(
+    village.actor_id = create_user(
         session=session,
         username="wang",
         display_name="王芳",

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from central.models import EVENT_TABLE
+from central.models import EVENT_TABLE, User
 from central.services.accounts import create_user, update_user
-from central.services.push import ACTOR_DISABLED, ACTOR_OTHER_ROLE, ACTOR_OUT_OF_SCOPE
+from central.services.push import (
+    ACTOR_DISABLED,
+    ACTOR_OTHER_ROLE,
+    ACTOR_OUT_OF_SCOPE,
+    ACTOR_UNKNOWN,
+)
 from central.services.stations import revoke_station
+from forms.clock import to_utc
 from sync.events import Event, EventKind, Role
 from sync.protocol import API_PREFIX, CASE_NUMBER_TAKEN
 from tests.central.conftest import (
@@ -162,8 +169,10 @@ def test_a_station_may_not_record_acts_by_another_person(enroll: Any, session: S
     left = _account(session, "agent-left", "agent", village.credential.division)
     update_user(session=session, username="agent-left", active=False)
     cases = [village.new_case() for _ in range(4)]
+    after = {"device_time": _disabled_at(session, "agent-left") + timedelta(minutes=1)}
     for events, actor in zip(cases, (own, other_town, left, neighbour), strict=True):
-        events[:] = [e.model_copy(update={"actor_id": actor}) for e in events]
+        moved = after if actor == left else {}
+        events[:] = [e.model_copy(update={"actor_id": actor, **moved}) for e in events]
 
     results = [village.push(events)[0] for events in cases]
 
@@ -178,3 +187,63 @@ def test_a_station_may_not_record_acts_by_another_person(enroll: Any, session: S
     )
     [refused] = township.push([by_an_agent])
     assert (refused["status"], refused["reason"]) == ("rejected", ACTOR_OTHER_ROLE)
+
+
+def _disabled_at(session: Session, username: str) -> datetime:
+    session.expire_all()
+    user = session.scalars(select(User).where(User.username == username)).one()  # type: ignore[arg-type]
+    assert user.disabled_at is not None
+    return to_utc(user.disabled_at)
+
+
+def test_an_actor_who_is_no_account_of_the_centre_is_refused(enroll: Any, session: Session) -> None:
+    village = enroll()
+    village.actor_id = "agent-1"  # an id a station made up: nobody the county knows
+
+    results = village.push(village.new_case())
+
+    assert [(r["status"], r["reason"]) for r in results] == [("rejected", ACTOR_UNKNOWN)] * 3
+    assert _stored(session) == 0
+
+
+def test_offline_work_written_before_the_account_was_disabled_is_accepted(
+    enroll: Any, session: Session
+) -> None:
+    """The agent took cases in offline, then left; the county disabled the account before
+    the station synced. What was written before that moment is real work and is kept;
+    anything written "by" the account afterwards is refused."""
+    village = enroll()
+    village.actor_id = _account(session, "agent-gone", "agent", village.credential.division)
+    update_user(session=session, username="agent-gone", active=False)
+    disabled = _disabled_at(session, "agent-gone")
+    before = [
+        e.model_copy(update={"device_time": disabled - timedelta(hours=1)})
+        for e in village.new_case()
+    ]
+    after = [
+        e.model_copy(update={"device_time": disabled + timedelta(seconds=1)})
+        for e in village.new_case()
+    ]
+
+    results = village.push(before + after)
+
+    assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"] * 3
+    assert {r["reason"] for r in results[3:]} == {ACTOR_DISABLED}
+    assert _stored(session) == 3
+
+
+def test_disabling_again_keeps_the_first_moment_and_enabling_clears_it(
+    session: Session, enroll: Any
+) -> None:
+    enroll()
+    _account(session, "agent-back", "agent", VILLAGE)
+    update_user(session=session, username="agent-back", active=False)
+    first = _disabled_at(session, "agent-back")
+    update_user(session=session, username="agent-back", active=False)
+    assert _disabled_at(session, "agent-back") == first
+
+    update_user(session=session, username="agent-back", active=True)
+
+    session.expire_all()
+    user = session.scalars(select(User).where(User.username == "agent-back")).one()  # type: ignore[arg-type]
+    assert (user.active, user.disabled_at) == (True, None)

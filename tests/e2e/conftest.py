@@ -111,6 +111,23 @@ class Central:
             "--password", PASSWORD, "--data-dir", str(self.data_dir), *self.db_args,
         )  # fmt: skip
 
+    def account(self, username: str, role: Role, division: str) -> str:
+        """The id of the county's account ``username`` (``user add`` the first time).
+
+        The centre refuses events by anyone who is not one of its accounts, so a
+        station's people are made here, as the county's administrator does.
+        """
+        users = self.cli("user", "list")["users"]
+        held = [u["user_id"] for u in users if u["username"] == username]
+        if held:
+            return str(held[0])
+        person = resident_id(5000 + len(users))  # one account per person: a new person
+        added = self.cli(
+            "user", "add", "--username", username, "--name", username, "--role", role.value,
+            "--division", division, "--id-number", person, "--password", PASSWORD,
+        )  # fmt: skip
+        return str(added["user_id"])
+
     def enroll_code(self, division: str, name: str, role: str) -> str:
         """A one-time enrollment code for a new station."""
         answer = self.cli("enroll", "--division", division, "--name", name, "--role", role)
@@ -129,6 +146,8 @@ class Station:
     station_id: str = ""
     user: str = ""
     """The station's own account: commands that act on cases sign in as it."""
+    user_id: str = ""
+    """That account's id (the centre's, when the account was made there)."""
 
     def cli(self, *args: str) -> Any:
         """A station command (in-process), its JSON output parsed; acting ones ``--as`` ``user``."""
@@ -138,14 +157,21 @@ class Station:
         acting = len(args) > 1 and args[0] == "case" and args[1] in ACTING
         return ("--as", self.user) if acting and "--as" not in args else ()
 
-    def sign_up(self, username: str, role: Role, division: str) -> None:
-        """Cache an account at the station, as a pull from the centre would."""
+    def sign_up(
+        self, username: str, role: Role, division: str, central: Central | None = None
+    ) -> None:
+        """Cache an account at the station, as a pull from the centre would.
+
+        With ``central``, the account is the county's (made there if new), so the
+        station's events by it are accepted; without, a local one (never pushed).
+        """
+        user_id = central.account(username, role, division) if central else f"u-{username}"
         store = StationStore.open(self.data_dir)
         try:
             store.upsert_accounts(
                 [
                     AccountRecord(
-                        user_id=f"u-{username}",
+                        user_id=user_id,
                         username=username,
                         display_name=username,
                         role=role,
@@ -157,7 +183,7 @@ class Station:
             )
         finally:
             store.close()
-        self.user = username
+        self.user, self.user_id = username, user_id
 
     def run(self, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
         """A station command in a subprocess, optionally with a test-only fault point."""
@@ -284,6 +310,11 @@ def sqlite_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central
         yield running
 
 
+def own_account(store: StationStore, role: Role = Role.agent) -> str:
+    """The id of the station's own account of ``role`` (cached by ``enrolled_station``)."""
+    return next(a.user_id for a in store.list_accounts() if Role(a.role) is role)
+
+
 def enrolled_station(
     central: Central, data_dir: Path, division: str, name: str, role: str
 ) -> Station:
@@ -297,7 +328,9 @@ def enrolled_station(
         "station_id"
     ]
     person = Role.agent if role == "village" else Role.reviewer
-    station.sign_up(f"{person.value}-{division[-3:]}", person, division)
+    county = central if role != "county" else None  # no 审核员 at a county: a local one
+    place = division[-3:] if role == "village" else division[6:9]  # a township: its 3 digits
+    station.sign_up(f"{person.value}-{place}", person, division, county)
     return station
 
 

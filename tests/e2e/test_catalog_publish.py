@@ -94,7 +94,7 @@ def desk_take_in(station: Station, serial: int) -> str:
     store = StationStore.open(station.data_dir)
     try:
         desk = Desk(StationSettings(data_dir=station.data_dir), store, LoginGate(store))
-        agent = CaseService(store, desk.catalog(), Actor(f"u-{station.user}", Role.agent, "马丽"))
+        agent = CaseService(store, desk.catalog(), Actor(station.user_id, Role.agent, "马丽"))
         line = json.loads(case_line(serial))
         application = Application(
             item_code=NEW_ITEM,

@@ -282,7 +282,7 @@ def test_every_take_in_is_refused_by_name_or_accepted_by_the_centre(
         central_for_property, tmp_path / "village", VILLAGE, "杨郎村便民服务站", "village"
     )
     store = StationStore.open(station.data_dir)
-    actor = Actor(user_id="u-agent-prop", role=Role.agent, name="马丽", phone="13995500001")
+    actor = Actor(user_id=station.user_id, role=Role.agent, name="马丽", phone="13995500001")
     service = CaseService(store, Catalog(version="prop", items=[ITEM]), actor)
     tally = Tally()
 

@@ -54,7 +54,7 @@ def _person(central: Central, station: Station, username: str, role: str, divisi
 
 
 def _service(station: Station, store: StationStore, role: Role) -> CaseService:
-    return CaseService(store, load_catalog(), Actor(f"u-{station.user}", role, station.user))
+    return CaseService(store, load_catalog(), Actor(station.user_id, role, station.user))
 
 
 def _rated_bad(village: Station, township: Station) -> str:

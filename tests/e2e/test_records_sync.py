@@ -16,7 +16,7 @@ from station.store import StationStore
 from sync.client import CentralClient
 from sync.events import Role
 from sync.protocol import ResultStatus
-from tests.e2e.conftest import Central, Station, enrolled_station, write_cases
+from tests.e2e.conftest import Central, Station, enrolled_station, own_account, write_cases
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -31,7 +31,7 @@ def village(central: Central, tmp_path: Path) -> Station:
 
 
 def _record_two(store: StationStore) -> list[str]:
-    service = CaseService(store, load_catalog(), Actor("u-agent", Role.agent, "王代办"))
+    service = CaseService(store, load_catalog(), Actor(own_account(store), Role.agent, "王代办"))
     first = service.record_unresolved(what="办理林权证", why="本站无此事项", contact="139")
     second = service.record_unresolved(what="办理残疾证", why="须本人到县残联", contact="")
     return [first.number, second.number]

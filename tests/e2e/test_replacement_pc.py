@@ -22,14 +22,14 @@ from tests.e2e.conftest import VILLAGE, Central, Station, enrolled_station, writ
 def _report_unresolved(station: Station) -> str:
     store = StationStore.open(station.data_dir)
     try:
-        service = CaseService(store, load_catalog(), _agent())
+        service = CaseService(store, load_catalog(), _agent(station))
         return service.record_unresolved(what="补办出生医学证明", why="医院签发", contact="").number
     finally:
         store.close()
 
 
-def _agent() -> Actor:
-    return Actor(user_id="u-agent", role=Role.agent, name="马丽")
+def _agent(station: Station) -> Actor:
+    return Actor(user_id=station.user_id, role=Role.agent, name="马丽")
 
 
 def test_a_replacement_pc_continues_the_villages_numbers(

@@ -54,7 +54,7 @@ def opened(station: Station) -> Iterator[StationStore]:
 
 
 def _service(store: StationStore, station: Station, role: Role) -> CaseService:
-    return CaseService(store, load_catalog(), Actor(f"u-{station.user}", role, station.user))
+    return CaseService(store, load_catalog(), Actor(station.user_id, role, station.user))
 
 
 def _accepted(village: Station, township: Station, tmp_path: Path) -> str:
@@ -76,7 +76,7 @@ def test_a_county_items_completion_is_refused_at_the_station_and_at_the_centre(
     assert refused.returncode != 0 and "乡镇不能办结" in refused.stdout + refused.stderr
 
     with opened(township) as store:  # a station that skips the desk's check (older software)
-        done = NewEvent(EventKind.completed, f"u-{township.user}", Role.reviewer, DONE)
+        done = NewEvent(EventKind.completed, township.user_id, Role.reviewer, DONE)
         store.append(number, [done])
         (event,) = store.outbox_batch(100, 1 << 20)
     report = township.cli("sync")
@@ -122,7 +122,7 @@ def test_a_township_item_is_completed_and_the_village_sees_it(
     assert (case["state"], case["result"], case["claimed_by"]) == (
         "completed",
         "approved",
-        f"u-{township.user}",
+        township.user_id,
     )
 
 

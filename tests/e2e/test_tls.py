@@ -140,7 +140,7 @@ def _enroll_by_uri(central: Central, data_dir: Path) -> tuple[Station, str]:
     )  # fmt: skip
     station = Station(data_dir)
     station.station_id = station.cli("station", "enroll", "--uri", answer["uri"])["station_id"]
-    station.sign_up("agent-201", Role.agent, VILLAGE)
+    station.sign_up("agent-201", Role.agent, VILLAGE, central)
     return station, answer["uri"]
 
 

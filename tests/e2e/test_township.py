@@ -69,7 +69,7 @@ def test_a_field_the_township_names_is_corrected_and_the_township_sees_old_and_n
 
     store = StationStore.open(village.data_dir)  # the agent corrects at the desk's core
     try:
-        agent = Actor(f"u-{village.user}", Role.agent, village.user)
+        agent = Actor(village.user_id, Role.agent, village.user)
         service = CaseService(store, load_catalog(), agent)
         service.correct(number, {"fields.hukou_address": "杨郎村二组"})
         service.resubmit(number)

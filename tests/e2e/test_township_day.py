@@ -146,7 +146,7 @@ def take_in(station: Station, application: Application, scan: Path | None = None
     """Take a case in with the services the village desk's take-in screens call."""
     store = StationStore.open(station.data_dir)
     try:
-        agent = CaseService(store, load_catalog(), Actor(f"u-{station.user}", Role.agent, "马丽"))
+        agent = CaseService(store, load_catalog(), Actor(station.user_id, Role.agent, "马丽"))
         if scan is not None:
             application.attachments.append(agent.attach(scan, "accident_proof"))
         return agent.take_in(application)

@@ -15,7 +15,13 @@ from station.services.cases import CaseService
 from station.store import NewEvent, StationStore, build_events, eventlog, meta, projection
 from station.store.db import writing
 from sync.events import EventKind, Role
-from tests.e2e.conftest import VILLAGE, Central, Station, case_line, enrolled_station
+from tests.e2e.conftest import (
+    VILLAGE,
+    Central,
+    Station,
+    case_line,
+    enrolled_station,
+)
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -26,10 +32,10 @@ def central(sqlite_central: Central) -> Central:
     return sqlite_central
 
 
-def _write_as_old_software(store: StationStore, serials: range) -> list[str]:
+def _write_as_old_software(store: StationStore, serials: range, agent_id: str) -> list[str]:
     """Cases written the way the base-schema software did (no ``flagged``, no search index)."""
     identity = store.require_identity()
-    service = CaseService(store, load_catalog(), Actor("u-agent", Role.agent, "王代办"))
+    service = CaseService(store, load_catalog(), Actor(agent_id, Role.agent, "王代办"))
     numbers = []
     with writing(store.engine) as conn:
         for serial in serials:
@@ -59,7 +65,7 @@ def test_an_old_database_with_unsynced_events_is_migrated_and_syncs_everything(
     old_dir = tmp_path / "old"
     old = StationStore.open(old_dir, revision="0001_base")
     old.save_identity(identity)
-    numbers = _write_as_old_software(old, range(1, 4))
+    numbers = _write_as_old_software(old, range(1, 4), enrolled.user_id)
     old.close()
 
     station = Station(old_dir)
@@ -73,11 +79,11 @@ def test_an_old_database_with_unsynced_events_is_migrated_and_syncs_everything(
     assert {c.state for c in upgraded.list_cases()} == {"submitted"}
 
 
-def _write_unresolved_as_release_0003(store: StationStore) -> str:
+def _write_unresolved_as_release_0003(store: StationStore, agent_id: str) -> str:
     """A 办不成事 as the last release wrote it: a case (``created``, kind unresolved), unsent."""
     identity = store.require_identity()
     payload = {"kind": "unresolved", "what": "办理林权证", "why": "本站无此事项", "contact": ""}
-    event = NewEvent(EventKind.created, "u-agent", Role.agent, payload)
+    event = NewEvent(EventKind.created, agent_id, Role.agent, payload)
     number = f"{identity.division}-{date(2026, 11, 30):%Y%m%d}-0009"
     with writing(store.engine) as conn:
         seq = meta.take(conn, meta.NEXT_STATION_SEQ)
@@ -96,8 +102,8 @@ def test_a_release_0003_database_moves_its_unresolved_cases_to_records_and_syncs
     old_dir = tmp_path / "old"
     old = StationStore.open(old_dir, revision="0003_case_list_columns")
     old.save_identity(identity)
-    numbers = _write_as_old_software(old, range(11, 13))
-    legacy = _write_unresolved_as_release_0003(old)
+    numbers = _write_as_old_software(old, range(11, 13), enrolled.user_id)
+    legacy = _write_unresolved_as_release_0003(old, enrolled.user_id)
     assert old.count_cases() == 3  # the last release counted it as a case (a draft)
     old.close()
 

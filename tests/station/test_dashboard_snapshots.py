@@ -35,7 +35,7 @@ from station.services.centre import CentreLine, CentreSession
 from station.store import StationIdentity, StationStore
 from sync.events import Role
 from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
-from tests.central.conftest import StationClient
+from tests.central.conftest import StationClient, account_maker
 from tests.central.dashboard_seed import Seeded, seed_month
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
 from tests.station.helpers import flat_text, log_in, settle
@@ -60,7 +60,8 @@ def _enroll(client: TestClient, session: Session) -> Callable[..., StationClient
         code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
         answer = client.post(f"{API_PREFIX}/enroll", json={"code": code})
         assert answer.status_code == 200, answer.text
-        return StationClient(client, EnrollResponse.model_validate(answer.json()))
+        credential = EnrollResponse.model_validate(answer.json())
+        return StationClient(client, credential, account_maker(session))
 
     return enroll
 
