@@ -49,6 +49,7 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     """
     from station.services.syncing import sync_now
     from sync.errors import SyncBusy, SyncError
+    from sync.messages import translate_reason
 
     store = desk.store
     identity = store.identity()
@@ -64,8 +65,8 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     except SyncBusy:
         return SyncOutcome(state, error=_("A sync is already running."))
     except SyncError as error:
-        state.last_error = str(error)
-        return SyncOutcome(state, error=_("Sync failed: {error}").format(error=error))
+        state.last_error = translate_reason(str(error))
+        return SyncOutcome(state, error=_("Sync failed: {error}").format(error=state.last_error))
     state.outbox = report.pending
     state.last_success = report.finished_at or desk.clock()
     moved = _("Synced: sent {pushed}, received {pulled}, superseded {superseded}.").format(

@@ -109,3 +109,25 @@ def test_a_revocation_older_than_seven_days_stays(central: Central, village: Sta
 
     assert "7" in refused and village.station_id in refused
     assert _audited(central, "station.unrevoke", village.station_id) == []
+
+
+def test_the_desk_says_in_chinese_that_the_station_was_revoked(
+    central: Central, village: Station
+) -> None:
+    """The desk's sync line gives the centre's reason in the agent's language, not the
+    English text of the centre's 403 (a revoked PC must learn why it cannot sync)."""
+    from station.config import load_settings
+    from station.services.auth import LoginGate
+    from station.services.desk import Desk
+    from station.services.desksync import sync_once
+    from station.store import StationStore
+
+    central.cli("revoke", village.station_id, "--force")
+    store = StationStore.open(village.data_dir)
+    try:
+        desk = Desk(load_settings(village.data_dir), store, LoginGate(store))
+        outcome = sync_once(desk, manual=True)
+    finally:
+        store.close()
+    assert "本服务站已被县里注销" in outcome.error, outcome.error
+    assert outcome.error.startswith("同步失败") and "revoked" not in outcome.error
