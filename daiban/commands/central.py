@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -315,10 +316,15 @@ def revoke(
     force: Annotated[
         bool, typer.Option("--force", help="Revoke even if it last reported unsent events.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation at a terminal.")
+    ] = False,
     as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke a station: its credential is refused from the next request on."""
+    # At a terminal the command names the station and asks first (--yes skips it);
+    # scripts (no terminal) are not asked. `daiban central unrevoke` undoes it in 7 days.
     from central.bootstrap import open_session
     from central.services.admin_audit import record_action
     from central.services.stations import revoke_station, unsent_warning
@@ -329,6 +335,8 @@ def revoke(
         warning = unsent_warning(station)
         if warning and not force:
             fail(warning + _("; add --force to revoke anyway"))
+        if not (yes or as_json) and asking():
+            _confirm_revoke(station)
         detail = {
             "name": station.name,
             "division": station.division,
@@ -346,6 +354,20 @@ def revoke(
             station=f"{station.name} ({station.id})"
         )
     )
+
+
+def asking() -> bool:
+    """Whether a person is at the terminal (a confirmation can be asked)."""
+    return sys.stdin.isatty()
+
+
+def _confirm_revoke(station: Any) -> None:
+    question = _(
+        "Revoke {station}? Its PC can no longer sync; undo within 7 days with "
+        "`daiban central unrevoke`."
+    ).format(station=f"{station.name} ({station.division}, {station.id})")
+    if not typer.confirm(question, default=False):
+        fail(_("Not revoked."))
 
 
 def _station_to_revoke(session: Any, station_id: str | None, division: str, name: str) -> Any:

@@ -222,3 +222,26 @@ def test_disable_enable_and_password_are_audited(county: County) -> None:
             ("account.password", "mali"),
         ]
         assert verify_actions(session).ok
+
+
+def test_revoking_at_a_terminal_asks_first_and_no_keeps_the_station(
+    county: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person at a terminal is asked, with the station named; "n" revokes nothing."""
+    import daiban.commands.central as central_cli
+
+    station_id = _enroll_and_report(county, outbox=0)
+    monkeypatch.setattr(central_cli, "asking", lambda: True)
+    where = ["--data-dir", str(county.home), "--db", county.db_url]
+    args = ["central", "revoke", station_id, "--as", "zhaojun", *where]
+    env = {"DAIBAN_PASSWORD": PASSWORD}
+
+    declined = CliRunner().invoke(app, args, env=env, input="n\n")
+
+    assert declined.exit_code == 1
+    assert "山门村便民服务站" in declined.output and "daiban central unrevoke" in declined.output
+    assert "未吊销" in declined.output or "Not revoked" in declined.output
+    assert not county.ok("stations")["stations"][0]["revoked"]
+    confirmed = CliRunner().invoke(app, args, env=env, input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert county.ok("stations")["stations"][0]["revoked"]
