@@ -70,12 +70,7 @@ def open_session(
             passwords in 15 minutes lock it for 15, across restarts), a disabled
             account, or an account whose division is outside the station's scope.
     """
-    name = username.strip()[:64]
-    _refuse_if_locked(session, name)
-    user = session.scalars(select(User).where(User.username == name)).first()  # type: ignore[arg-type]
-    if user is None or not verify_password(user.password_hash, password):
-        _count_failure(session, name)
-    session.execute(delete(LoginFailure).where(LoginFailure.username == name))  # type: ignore[arg-type]
+    user = checked_password(session=session, username=username, password=password)
     if not user.active:
         raise SessionRefused("this account is disabled")
     if not in_scope(user.division, station.division, station.role) and not in_scope(
@@ -96,6 +91,25 @@ def open_session(
     )
     session.commit()
     return token, expires, user
+
+
+def checked_password(*, session: Session, username: str, password: str) -> User:
+    """The account whose password this is, under the sign-in lockout (not committed on success).
+
+    Used by every sign-in at the centre: a desk's person session and the server's own
+    ``--as`` on administrative commands, so guessing at the server's shell is locked the
+    same way (5 wrong passwords in 15 minutes lock the username for 15, across restarts).
+
+    Raises:
+        SessionRefused: unknown username, wrong password, or a locked username.
+    """
+    name = username.strip()[:64]
+    _refuse_if_locked(session, name)
+    user = session.scalars(select(User).where(User.username == name)).first()  # type: ignore[arg-type]
+    if user is None or not verify_password(user.password_hash, password):
+        _count_failure(session, name)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name))  # type: ignore[arg-type]
+    return user
 
 
 def _refuse_if_locked(session: Session, username: str) -> None:

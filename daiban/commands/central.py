@@ -143,16 +143,14 @@ def administrator(session: Any, as_user: str | None) -> Any:
     Commands that change the county run on the server with direct database access:
     they name who acts, and the act is audited with that person.
     """
-    from central.services.accounts import AccountError, find_user, verify_password
+    from central.services.sessions import SessionRefused, checked_password
 
     username = require_user(as_user)
     password = password_for(username)
     try:
-        user = find_user(session=session, username=username)
-    except AccountError:
-        user = None
-    if user is None or not verify_password(user.password_hash, password):
-        fail(_("the username or password of {username} is wrong").format(username=username))
+        user = checked_password(session=session, username=username, password=password)
+    except SessionRefused as refused:
+        fail(_("{username}: {reason}").format(username=username, reason=refused))
     if not user.active or user.role != "admin":
         fail(_("{username} is not an active county administrator").format(username=username))
     session.commit()  # end the read: the act's own transaction starts with its write

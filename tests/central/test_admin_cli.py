@@ -66,7 +66,7 @@ def test_an_act_names_its_administrator_and_is_audited_from_the_server(county: C
     nobody = county.run(*enroll)
     assert nobody.exit_code == 1 and "--as" in nobody.output
     wrong = county.run(*enroll, "--as", "zhaojun", password="not-it")
-    assert wrong.exit_code == 1 and "用户名或密码不对" in wrong.output
+    assert wrong.exit_code == 1 and "zhaojun：用户名或密码错误（还可以再试 4 次）" in wrong.output
     issued = county.ok(*enroll, "--as", "zhaojun")
     assert issued["division_name"] == "山门村"
     assert issued["expires_at"].endswith("+08:00")  # China time
@@ -245,3 +245,16 @@ def test_revoking_at_a_terminal_asks_first_and_no_keeps_the_station(
     confirmed = CliRunner().invoke(app, args, env=env, input="y\n")
     assert confirmed.exit_code == 0, confirmed.output
     assert county.ok("stations")["stations"][0]["revoked"]
+
+
+def test_guessing_an_administrators_password_at_the_server_is_locked_out(county: County) -> None:
+    """``--as`` on the server's commands counts wrong passwords like the desk's sign-in:
+    the fifth locks the username for 15 minutes, and then even the right one is refused."""
+    args = ("enroll", "--division", SHANMEN, "--name", "山门村便民服务站", "--role", "village")
+    outputs = [county.run(*args, "--as", "zhaojun", password=f"guess-{n:03d}") for n in range(5)]
+    assert all(o.exit_code == 1 for o in outputs)
+    assert "还可以再试 1 次" in outputs[3].output
+    assert "密码错误次数过多：该账号已锁定 15 分钟" in outputs[4].output
+    right = county.run(*args, "--as", "zhaojun")
+    assert right.exit_code == 1 and "已锁定" in right.output
+    assert county.ok("codes", "list")["codes"] == []  # nothing was issued by the guesser
