@@ -17,7 +17,7 @@ from tests.station.conftest import seed_station
 from tests.station.test_intake import ELDER_ID
 
 SCAN = "ab" * 32
-CREATED = {
+CREATED: dict[str, object] = {
     "item_code": "640522-MZ-001",
     "item_version": "1",
     "item_name": "80周岁以上高龄津贴申领",
