@@ -45,13 +45,13 @@ def upgrade() -> None:
         ]
         if changes:
             bind.execute(_UPDATE, changes)
-    op.drop_index("ix_cases_state", table_name="cases")
+    op.execute("DROP INDEX IF EXISTS ix_cases_state")
 
 
 def downgrade() -> None:
     """Back to whole views (the older software reads its history from them)."""
     bind = op.get_bind()
-    op.create_index("ix_cases_state", "cases", ["state"])
+    op.execute("CREATE INDEX IF NOT EXISTS ix_cases_state ON cases (state)")
     for batch in _batches(bind):
         views = stored.load_many(bind, [raw for _, raw in batch])
         changes = [
