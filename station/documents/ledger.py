@@ -18,7 +18,7 @@ from forms.workdays import due_date
 from printing.model import LedgerRow, Party
 from station.documents.case import china_time, receipt_due_date
 from station.services.names import state_name
-from station.store import StationStore
+from station.store import StationStore, stored
 from station.store.db import reading
 from station.store.tables import CASES
 from sync.events import EventKind
@@ -49,7 +49,7 @@ def _candidates(store: StationStore, start: date, end: date) -> list[CaseView]:
     )
     with reading(store.engine) as conn:
         rows = conn.execute(statement).all()
-    return [CaseView.model_validate_json(raw) for (raw,) in rows]
+        return stored.load_many(conn, [raw for (raw,) in rows])
 
 
 def _item(catalog: Catalog, view: CaseView) -> ServiceItem | None:

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select
 
 from forms.clock import utc_now
-from station.store import eventlog, meta, migrate, projection, records
+from station.store import eventlog, meta, migrate, projection, records, stored
 from station.store.caselist import CaseListMixin
 from station.store.db import DB_FILE, make_engine, reading, writing
 from station.store.local import AccountsMixin, DraftsMixin
@@ -306,7 +306,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             except ValueError:
                 pass
         raw = conn.execute(select(CASES.c.view).where(column == key)).scalar_one_or_none()
-        return CaseView.model_validate_json(raw) if raw else None
+        return stored.load(conn, raw) if raw else None
 
     def get_case(self, key: str) -> CaseView | None:
         """A case by case number or case id (hex or dashed), or None."""

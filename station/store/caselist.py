@@ -13,7 +13,7 @@ from sqlalchemy import Engine, Select, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
-from station.store import eventlog, projection
+from station.store import eventlog, projection, stored
 from station.store.db import reading, writing
 from station.store.models import CaseSummary
 from station.store.search import cached_id_key, id_hash, id_key, is_id_number, match_expression
@@ -39,15 +39,16 @@ CLOSED_STATES = ("rejected", "withdrawn", "delivered", "discarded")
 """A case in one of these is no longer open (a new application for the same thing is no duplicate)."""
 
 CLAIM_KINDS = ("claimed", "unclaimed", "released")
-"""History kinds that take or give back a case (认领); read from the view's JSON, so a
-station whose software does not know them yet still lists its cases."""
+"""History kinds that take or give back a case (认领); read from the event rows as text, so
+a station whose software does not know them yet still lists its cases."""
 
 _LAST_CLAIM: Any = literal_column(
-    'CASE WHEN instr(view, \'"kind":"claimed"\') > 0 THEN ('
-    "SELECT json_extract(h.value, '$.kind') || ' ' || json_extract(h.value, '$.actor_id') "
-    "FROM json_each(cases.view, '$.history') AS h "
-    "WHERE json_extract(h.value, '$.kind') IN ('claimed', 'unclaimed', 'released') "
-    "AND json_extract(h.value, '$.status') != 'superseded' "
+    "CASE WHEN EXISTS (SELECT 1 FROM events AS c WHERE c.case_id = cases.case_id "
+    "AND c.kind = 'claimed') THEN ("
+    "SELECT e.kind || ' ' || e.actor_id "
+    "FROM json_each(cases.view, '$.h') AS h JOIN events AS e ON e.id = h.value ->> 0 "
+    "WHERE e.kind IN ('claimed', 'unclaimed', 'released') "
+    "AND h.value ->> 1 != 'superseded' "
     "ORDER BY CAST(h.key AS INTEGER) DESC LIMIT 1) END"
 ).label("last_claim")
 """``"claimed <actor id>"`` (or ``unclaimed``/``released``) of a case's latest claim entry."""
@@ -303,7 +304,7 @@ class CaseListMixin:
         """Every case in one state (e.g. all taken in and not yet submitted)."""
         with reading(self.engine) as conn:
             rows = conn.execute(select(CASES.c.view).where(CASES.c.state == state)).all()
-        return [CaseView.model_validate_json(raw) for (raw,) in rows]
+            return stored.load_many(conn, [raw for (raw,) in rows])
 
     def iter_cases(self, batch: int = 500) -> Iterator[CaseView]:
         """Every case, by case number (for export); reads in batches."""
@@ -316,8 +317,8 @@ class CaseListMixin:
                     .order_by(CASES.c.case_number)
                     .limit(batch)
                 ).all()
+                views = stored.load_many(conn, [raw for _number, raw in rows])
             if not rows:
                 return
-            for _number, raw in rows:
-                yield CaseView.model_validate_json(raw)
+            yield from views
             after = rows[-1].case_number

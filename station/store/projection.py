@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.identity import mask_id_number
 from forms.workdays import due_date
-from station.store import eventlog, records
+from station.store import eventlog, records, stored
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
 from sync.events import RecordedEvent, is_record_event
@@ -102,7 +102,7 @@ def case_row(
         "updated_at": _updated_at(view),
         "due_date": due.isoformat() if due else None,
         "flagged": 1 if SUPERSEDED_FLAG in view.flags else 0,
-        "view": view.model_dump_json(),
+        "view": stored.dump(view),
     }
 
 
@@ -236,10 +236,8 @@ def advance_many(
     if record_ids:  # 办不成事 records: few, rebuilt from their rows into their own table
         records.refold_records(conn, record_ids)
         by_case = {k: v for k, v in by_case.items() if k not in record_ids}
-    bases = {
-        case_id: CaseView.model_validate_json(raw)
-        for case_id, raw in _stored_views(conn, list(by_case)).items()
-    }
+    raws = _stored_views(conn, list(by_case))
+    bases = dict(zip(raws, stored.load_many(conn, list(raws.values())), strict=True))
     pending = [
         entry.event_id.hex
         for view in bases.values()
@@ -364,15 +362,15 @@ def refold(conn: Connection, case_id: str) -> CaseView | None:
 def load(conn: Connection, case_id: str) -> CaseView | None:
     """The stored view of a case by id (hex)."""
     raw = conn.execute(select(CASES.c.view).where(CASES.c.case_id == case_id)).scalar_one_or_none()
-    return CaseView.model_validate_json(raw) if raw else None
+    return stored.load(conn, raw) if raw else None
 
 
 def rebuild_search(conn: Connection) -> int:
     """Re-index every case (after a migration created the index). Returns how many."""
     conn.execute(text("DELETE FROM cases_fts"))
     count = 0
-    for (raw,) in conn.execute(select(CASES.c.view)).all():
-        view = CaseView.model_validate_json(raw)
+    raws = [raw for (raw,) in conn.execute(select(CASES.c.view)).all()]
+    for view in stored.load_many(conn, raws):
         conn.execute(
             text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
             {"c": view.case_id.hex, "t": _search_terms(view)},

@@ -54,7 +54,6 @@ class CaseRow(SQLModel, table=True):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_state", "state"),
         Index("ix_cases_item", "item_code"),
         Index("ix_cases_updated", "updated_at"),
         Index("ix_cases_due", "due_date"),

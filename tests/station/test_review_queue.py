@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
@@ -21,7 +19,6 @@ from station.screens.review import ReviewScreen
 from station.screens.review_queue import ReviewQueueScreen
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
-from sync.ids import new_id
 from tests.station.conftest import shipped_catalog
 from tests.station.helpers import flat_text, log_in, screen_text, settle
 from tests.station.queue_seed import Village, at, decide, deliver, township_store
@@ -249,32 +246,9 @@ async def test_a_duplicate_application_is_flagged_until_the_other_is_closed(
 
 
 def claim(store: StationStore, case_number: str, actor_id: str) -> None:
-    """A colleague's claim (认领) as the case's history holds it.
-
-    Written into the stored view: the ``claimed`` event kind comes with the review
-    page's work; the queue reads the history by kind, so it needs no code of it.
-    """
-    entry = {
-        "event_id": str(new_id()),
-        "kind": "claimed",
-        "actor_id": actor_id,
-        "actor_role": "reviewer",
-        "station_id": "st-town-100",
-        "station_seq": 99,
-        "device_time": "2026-11-23T01:00:00Z",
-        "status": "pending",
-        "reason": None,
-        "central_seq": None,
-        "summary": {},
-    }
-    with store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE cases SET view = json_insert(view, '$.history[#]', json(:entry)) "
-                "WHERE case_number = :number"
-            ),
-            {"entry": json.dumps(entry), "number": case_number},
-        )
+    """A colleague's claim (认领): a ``claimed`` event written at this station."""
+    event = NewEvent(EventKind.claimed, actor_id, Role.reviewer, device_time=at(date(2026, 11, 23)))
+    store.append(case_number, [event])
 
 
 async def test_a_case_a_colleague_claimed_shows_who_has_it(town: Township) -> None:

@@ -1,0 +1,108 @@
+"""How a case's view is stored in ``cases.view``: lean, its history kept by the event log.
+
+A view's history repeats what the ``events`` table already holds (kind, actor,
+station, sequence, device time, and the summary, a function of the payload):
+about two thirds of a stored view. So the stored JSON keeps only the view's
+fields that differ from their defaults, and per history entry only what the
+event row does not say: ``[event id hex, status, central seq, reason]`` (the
+trailing ones left out while empty), under the key ``h``, in history order.
+Reading puts the entries back together from the event rows, so every reader
+gets the very ``CaseView`` that was stored.
+
+A view in the earlier form (``history`` with whole entries) is read as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, select
+
+from station.store.tables import EVENTS
+from sync.reducer import _summary as summary_of
+from sync.views import CaseView, HistoryEntry
+
+HISTORY_KEY = "h"
+"""The stored view's history: one ``[event id hex, status, central seq, reason]`` per entry."""
+_ENTRY_COLUMNS = (
+    EVENTS.c.id,
+    EVENTS.c.kind,
+    EVENTS.c.actor_id,
+    EVENTS.c.actor_role,
+    EVENTS.c.station_id,
+    EVENTS.c.station_seq,
+    EVENTS.c.device_time,
+    EVENTS.c.payload,
+)
+_CHUNK = 500
+
+
+def dump(view: CaseView) -> str:
+    """The stored JSON of a view (see the module's docstring)."""
+    body = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+    body[HISTORY_KEY] = [_skeleton(entry) for entry in view.history]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _skeleton(entry: HistoryEntry) -> list[Any]:
+    out: list[Any] = [entry.event_id.hex, entry.status.value, entry.central_seq, entry.reason]
+    while len(out) > 2 and out[-1] is None:
+        out.pop()
+    return out
+
+
+def load(conn: Connection, raw: str) -> CaseView:
+    """The view stored as ``raw`` (its history put back together from the event rows)."""
+    return load_many(conn, [raw])[0]
+
+
+def load_many(conn: Connection, raws: Sequence[str]) -> list[CaseView]:
+    """The views stored as ``raws``, in order (one read of their event rows per 500 entries).
+
+    Raises:
+        LookupError: an entry whose event row this database does not hold.
+    """
+    bodies = [json.loads(raw) for raw in raws]
+    wanted = [entry[0] for body in bodies for entry in body.get(HISTORY_KEY, ())]
+    rows = _event_rows(conn, wanted)
+    return [_view(body, rows) for body in bodies]
+
+
+def _event_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(*_ENTRY_COLUMNS).where(EVENTS.c.id.in_(ids[start : start + _CHUNK]))
+        out.update({row.id: row for row in conn.execute(query)})
+    return out
+
+
+def _view(body: dict[str, Any], rows: dict[str, Any]) -> CaseView:
+    skeletons = body.pop(HISTORY_KEY, None)
+    if skeletons is None:  # the earlier form: whole entries
+        return CaseView.model_validate(body)
+    body["history"] = tuple(_entry(skeleton, rows) for skeleton in skeletons)
+    return CaseView.model_validate(body)
+
+
+def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
+    event_id, status, *rest = skeleton
+    row = rows.get(event_id)
+    if row is None:
+        raise LookupError(f"history entry without its event row: {event_id}")
+    return HistoryEntry(
+        event_id=UUID(event_id),
+        kind=row.kind,
+        actor_id=row.actor_id,
+        actor_role=row.actor_role,
+        station_id=row.station_id,
+        station_seq=row.station_seq,
+        device_time=datetime.fromisoformat(row.device_time),
+        status=status,
+        central_seq=rest[0] if rest else None,
+        reason=rest[1] if len(rest) > 1 else None,
+        summary=summary_of(json.loads(row.payload)),
+    )

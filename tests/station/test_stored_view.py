@@ -1,0 +1,121 @@
+"""A stored case view is lean (its history kept by the event log) and reads back whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from station.store import NewEvent, StationStore, eventlog, projection
+from station.store.db import reading, writing
+from sync.events import EventKind, Role
+from sync.reducer import CaseView, EntryStatus
+from tests.station.cases_seed import AGENT, REVIEWER
+from tests.station.conftest import seed_station
+from tests.station.test_intake import ELDER_ID
+
+SCAN = "ab" * 32
+CREATED: dict[str, object] = {
+    "item_code": "640522-MZ-001",
+    "item_version": "1",
+    "item_name": "80周岁以上高龄津贴申领",
+    "applicant": {"name": "马占福", "id_number": ELDER_ID, "phone": "13895401122"},
+    "relation": "agent",
+    "principal": {"name": "马小梅", "id_number": "", "phone": "13900000000"},
+    "fields": {"hukou_address": "海原县海城镇山门村三组", "bank_name": "中国邮政储蓄银行"},
+    "materials": {"id_card": "provided", "bank_card": "deferred"},
+    "supply_by": {"bank_card": "2026-11-30"},
+    "attachments": [{"sha256": SCAN, "name": "身份证.jpg", "size": 2048}],
+    "station_name": "山门村便民服务站",
+    "agent_name": "马丽",
+}
+
+
+def _at(hour: int) -> datetime:
+    return datetime(2026, 11, 23, hour, tzinfo=UTC)
+
+
+def _event(kind: EventKind, hour: int, payload: dict[str, object] | None = None) -> NewEvent:
+    reviewer = kind not in (EventKind.created, EventKind.received, EventKind.submitted)
+    return NewEvent(
+        kind,
+        REVIEWER if reviewer else AGENT.user_id,
+        Role.reviewer if reviewer else Role.agent,
+        payload or {},
+        device_time=_at(hour),
+    )
+
+
+def _rich_case(store: StationStore) -> CaseView:
+    """A case with applicant, principal, materials, an attachment, a closed and an open pause."""
+    first = [_event(EventKind.created, 1, CREATED), _event(EventKind.received, 2)]
+    view = store.create_cases([first], date(2026, 11, 23))[0]
+    later = [
+        _event(EventKind.submitted, 3),
+        _event(EventKind.accepted, 4, {"promised_days": 10}),
+        _event(EventKind.paused, 5, {"reason": "公示七日", "kind": "公示", "expected_days": 7}),
+        _event(EventKind.resumed, 6),
+        _event(EventKind.paused, 7, {"reason": "调查", "kind": "调查"}),
+    ]
+    return store.append(view.case_number, later)
+
+
+def _folded(store: StationStore, case_id: str) -> CaseView:
+    with reading(store.engine) as conn:
+        return projection.fold_rows(eventlog.case_rows(conn, case_id))
+
+
+def test_a_stored_view_reads_back_as_the_view_folded_from_its_events(tmp_path: Path) -> None:
+    store = seed_station(tmp_path / "station")
+    written = _rich_case(store)
+    case_id = written.case_id.hex
+    # The centre numbered the first three and refused the last; the rest are ours alone.
+    with writing(store.engine) as conn:
+        for seq, event in enumerate(eventlog.case_rows(conn, case_id)[:3], start=41):
+            conn.execute(
+                text("UPDATE events SET central_seq = :s, status = 'applied' WHERE id = :i"),
+                {"s": seq, "i": event.id},
+            )
+        last = eventlog.case_rows(conn, case_id)[-1].id
+        conn.execute(
+            text("UPDATE events SET status = 'rejected', reason = 'not allowed' WHERE id = :i"),
+            {"i": last},
+        )
+        projection.refold(conn, case_id)
+
+    stored = store.get_case(written.case_number)
+    folded = _folded(store, case_id)
+    assert stored == folded
+    assert stored is not None and len(stored.history) == 7
+    assert [entry.status for entry in stored.history].count(EntryStatus.applied) == 3
+    assert [e.reason for e in stored.history if e.status is EntryStatus.superseded] == [
+        "not allowed"
+    ]
+    assert stored.principal is not None and stored.principal.name == "马小梅"
+    assert [a.sha256 for a in stored.attachments] == [SCAN]
+    assert len(stored.pauses) == 1 and stored.pauses[0][1] is not None
+    assert stored.history[0].summary["applicant"] == "马占福"
+    assert store.case_history(case_id) == list(folded.history)
+    assert [view.case_id for view in store.iter_cases()] == [written.case_id]
+
+
+def test_the_stored_view_holds_no_copy_of_its_events(tmp_path: Path) -> None:
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    with reading(store.engine) as conn:
+        raw = conn.execute(text("SELECT view FROM cases")).scalar_one()
+    body = json.loads(raw)
+    assert "history" not in body and "summary" not in raw
+    assert len(body["h"]) == len(view.history) == 7
+    assert len(raw.encode()) < len(view.model_dump_json().encode()) / 2
+    assert store.get_case(view.case_number) == view
+
+
+def test_a_view_in_the_earlier_form_still_reads(tmp_path: Path) -> None:
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    with writing(store.engine) as conn:
+        conn.execute(text("UPDATE cases SET view = :v"), {"v": view.model_dump_json()})
+    assert store.get_case(view.case_number) == view
