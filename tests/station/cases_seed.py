@@ -36,10 +36,17 @@ def allowance(name: str = "马占福", id_number: str = ELDER_ID) -> Application
     )
 
 
-def take_in(store: StationStore, name: str = "马占福") -> CaseView:
+def take_in(store: StationStore, name: str = "马占福", agent: Actor = AGENT) -> CaseView:
     """Take a case in as the agent would at the desk."""
-    service = CaseService(store, shipped_catalog(), AGENT)
+    service = CaseService(store, shipped_catalog(), agent)
     return service.take_in(allowance(name), today=date(2026, 11, 23))
+
+
+def station_agent(store: StationStore) -> Actor:
+    """The station's own agent as the centre knows them (an account pulled at enrollment):
+    a case it takes in is accepted by a real central, which refuses unknown actors."""
+    account = next(a for a in store.list_accounts() if Role(a.role) is Role.agent)
+    return Actor(user_id=account.user_id, role=Role.agent, name=account.display_name)
 
 
 def township(

@@ -17,7 +17,7 @@ from daiban.commands.demo import (
 from station.app import make_app
 from station.config import load_settings
 from station.store import StationStore
-from tests.station.cases_seed import take_in
+from tests.station.cases_seed import station_agent, take_in
 from tests.station.conftest import NOW, shipped_catalog
 from tests.station.helpers import flat_text, log_in, settle
 
@@ -30,7 +30,7 @@ async def test_sync_now_sends_the_case_to_a_real_central(tmp_path: Path) -> None
         desk_dir = set_up(base, url)
         store = StationStore.open(desk_dir)
         try:
-            case = take_in(store)
+            case = take_in(store, agent=station_agent(store))
             app = make_app(
                 load_settings(desk_dir),
                 store=store,

@@ -34,7 +34,7 @@ from station.screens.cases import CasesScreen
 from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
 from station.screens.home import HomeScreen
 from station.store import StationStore
-from tests.station.cases_seed import take_in
+from tests.station.cases_seed import station_agent, take_in
 from tests.station.conftest import NOW, shipped_catalog
 from tests.station.helpers import flat_text, log_in, settle
 from tests.station.test_intake import choose_allowance, fill_allowance
@@ -148,7 +148,7 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     assert first_view.materials["bank_card"] == "deferred"
     # 收件 2 with the tests' seeding helper (the same CaseService the take-in screen calls):
     # driving the whole take-in flow twice adds time and no new screen.
-    second = take_in(store, "李秀英")
+    second = take_in(store, "李秀英", station_agent(store))
     assert store.outbox_depth() > 0
 
     # 同步 from the desk: both cases go up as submitted.
