@@ -208,7 +208,10 @@ def _held_records(conn: Connection, ids: list[str]) -> set[str]:
 
 
 def advance_many(
-    conn: Connection, events: Sequence[RecordedEvent], fresh: set[str]
+    conn: Connection,
+    events: Sequence[RecordedEvent],
+    fresh: set[str],
+    settle: Iterable[str] = (),
 ) -> list[CaseView]:
     """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
 
@@ -223,6 +226,8 @@ def advance_many(
         conn: a write transaction in which the page's rows are already stored.
         events: the page's events, in central order.
         fresh: ids (hex) of the page's events new to this station.
+        settle: more cases (hex ids) whose own events' fates the page acknowledged:
+            their pending entries are settled as for events that came in full.
 
     Returns:
         The views that changed (advanced or rebuilt), stored.
@@ -230,6 +235,8 @@ def advance_many(
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id.hex, []).append(event)
+    for case_id in settle:
+        by_case.setdefault(case_id, [])
     record_ids = _held_records(conn, list(by_case)) | {
         e.case_id.hex for e in events if is_record_event(e.kind, e.payload)
     }
