@@ -23,18 +23,32 @@ Target (not an assertion): ``catchup_s`` <= 3 for 10,000 cases.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
+import sys
 import time
 
 from bench._central import CentralRun
-from bench.sync import TOWNSHIP, VILLAGE, emit, enrolled, mark, take_in
+from bench.sync import TOWNSHIP, VILLAGE, Station, emit, enrolled, mark, take_in
+from sync.engine import SyncReport
 
 
 def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def run(cases: int, db: str) -> None:
+def _sync(township: Station, profile: bool) -> SyncReport:
+    """The township's sync (under cProfile with ``profile``: its top functions to stderr)."""
+    if not profile:
+        return township.sync()
+    profiler = cProfile.Profile()
+    report = profiler.runcall(township.sync)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    return report
+
+
+def run(cases: int, db: str, profile: bool = False) -> None:
     """The benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
@@ -60,7 +74,7 @@ def run(cases: int, db: str) -> None:
         emit("village_pull_s", ended - pulled_at[0])
         emit("loadavg_catchup", _load())
         start = mark(central)
-        caught = township.sync()
+        caught = _sync(township, profile)
         end = mark(central)
         if caught.pulled != 3 * cases:
             raise RuntimeError(f"catch-up pulled {caught.pulled}, expected {3 * cases}")
@@ -80,10 +94,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cases", type=int, default=10_000, help="cases (3 events each)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--profile", action="store_true", help="profile the catch-up (stderr)")
     args = parser.parse_args(argv)
     if args.cases < 1:
         parser.error("--cases must be at least 1")
-    run(args.cases, args.db)
+    run(args.cases, args.db, args.profile)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -315,23 +316,53 @@ def _upload_blobs(
 def _pull(
     store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
 ) -> None:
+    """Pull pages until the last; the next page is fetched while this one is applied
+    (the centre's work and the wire overlap the station's), never two at once."""
     cursor = store.pull_cursor()
     own_upto = store.own_seq_held() if isinstance(store, HoldsOwnEvents) else None
-    while True:
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-pull-ahead")
+    try:
         page = _pull_page(client, cursor, own_upto)
-        if page.has_more and page.next_cursor <= cursor:
-            raise SyncError("the centre's pull cursor did not advance")
-        try:
-            store.apply_pull_page(page)
-        except UnknownAcks:  # own events this copy lacks: the same page again, in full
-            page = _pull_page(client, cursor, None)
-            store.apply_pull_page(page)
-        report.pulled += len(page.events)
-        report.catalog_version = page.catalog_version or report.catalog_version
-        progress(SyncProgress("pull", report.pulled))
-        cursor = page.next_cursor
-        if not page.has_more:
-            return
+        while True:
+            if page.has_more and page.next_cursor <= cursor:
+                raise SyncError("the centre's pull cursor did not advance")
+            upcoming = (
+                ahead.submit(_pull_page, client, page.next_cursor, own_upto)
+                if page.has_more
+                else None
+            )
+            page = _apply(store, client, page, cursor, upcoming)
+            report.pulled += len(page.events)
+            report.catalog_version = page.catalog_version or report.catalog_version
+            progress(SyncProgress("pull", report.pulled))
+            cursor = page.next_cursor
+            if upcoming is None:
+                return
+            page = upcoming.result()
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def _apply(
+    store: SyncStore,
+    client: Central,
+    page: PullResponse,
+    cursor: int,
+    upcoming: Future[PullResponse] | None,
+) -> PullResponse:
+    """Apply ``page`` (pulled after ``cursor``); the page applied.
+
+    When it acknowledges own events the store lacks, the same page is pulled again in
+    full (same events, same next cursor, so ``upcoming`` stays right) and applied."""
+    try:
+        store.apply_pull_page(page)
+        return page
+    except UnknownAcks:
+        if upcoming is not None:
+            wait([upcoming])  # one request at a time on the client
+        full = _pull_page(client, cursor, None)
+        store.apply_pull_page(full)
+        return full
 
 
 def _pull_page(client: Central, cursor: int, own_upto: int | None) -> PullResponse:
