@@ -127,12 +127,34 @@ _FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
 _FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
 
 
-def project_many(conn: Connection, views: list[CaseView]) -> None:
+_PARSED: dict[str, tuple[str, CaseView]] = {}
+"""Views a pull stored, by case id, with the stored text they were parsed from (or
+written as): the next page's events of the same case start from them instead of
+parsing the text again. Only ever used when the stored text is still that text."""
+PARSED_MAX = 20_000
+"""At most this many remembered (a catch-up's worth); emptied at a pull's last page."""
+
+
+def _parse_view(case_id: str, raw: str) -> CaseView:
+    """The view stored as ``raw`` (remembered from this pull when it is the same text)."""
+    held = _PARSED.get(case_id)
+    if held is not None and held[0] == raw:
+        return held[1]
+    return CaseView.model_validate_json(raw)
+
+
+def forget_views() -> None:
+    """Drop the views remembered during a pull (its last page is applied)."""
+    _PARSED.clear()
+
+
+def project_many(conn: Connection, views: list[CaseView], *, remember: bool = False) -> None:
     """Store cases' views and keep their search terms current (a few statements in all).
 
     Args:
         conn: a write transaction.
         views: folded cases (new or already stored).
+        remember: keep the views for the next page of a pull (see ``_PARSED``).
     """
     if not views:
         return
@@ -149,6 +171,10 @@ def project_many(conn: Connection, views: list[CaseView]) -> None:
     key = id_key(conn)
     rows = [case_row(view, known, key=key) for view in views]
     conn.execute(_UPSERT, rows)
+    if remember and len(_PARSED) < PARSED_MAX:
+        _PARSED.update(
+            (row["case_id"], (row["view"], v)) for row, v in zip(rows, views, strict=True)
+        )
     stale = [
         (view, row)
         for view, row in zip(views, rows, strict=True)
@@ -244,7 +270,7 @@ def advance_many(
         records.refold_records(conn, record_ids)
         by_case = {k: v for k, v in by_case.items() if k not in record_ids}
     bases = {
-        case_id: CaseView.model_validate_json(raw)
+        case_id: _parse_view(case_id, raw)
         for case_id, raw in _stored_views(conn, list(by_case)).items()
     }
     pending = [
@@ -263,7 +289,7 @@ def advance_many(
             rebuild.append(case_id)
         elif view is not base:
             views.append(view)
-    project_many(conn, views)
+    project_many(conn, views, remember=True)
     return views + refold_many(conn, rebuild)
 
 

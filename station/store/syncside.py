@@ -138,9 +138,13 @@ class SyncSideMixin:
             self.last_page = PageOutcome(pulled=0, superseded=0, cases=0)
             fault_point("mid_pull_page")
             return
-        with writing(self.engine) as conn:
-            self.last_page = apply_page(conn, identity.station_id, page)
-            fault_point("mid_pull_page")
+        try:
+            with writing(self.engine) as conn:
+                self.last_page = apply_page(conn, identity.station_id, page)
+                fault_point("mid_pull_page")
+        finally:
+            if not page.has_more:
+                projection.forget_views()
 
     def _page_changes_nothing(self, page: PullResponse) -> bool:
         if page.events or page.acks or page.accounts:
