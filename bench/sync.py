@@ -153,12 +153,14 @@ class _MarkingClient(CentralClient):
         super().__init__(*args, **kwargs)
         self._before_pull: Callable[[], None] | None = before_pull
 
-    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse:
+    def pull(
+        self, after: int, limit: int = PULL_PAGE_EVENTS, own_upto: int | None = None
+    ) -> PullResponse:
         """A page of events (see ``CentralClient.pull``)."""
         if self._before_pull is not None:
             hook, self._before_pull = self._before_pull, None
             hook()
-        return super().pull(after, limit)
+        return super().pull(after, limit, own_upto)
 
 
 @dataclass

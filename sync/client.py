@@ -297,9 +297,21 @@ class CentralClient:
         """Send a batch of events; one result per event comes back."""
         return self._json("/push", PushRequest(events=events), PushResponse)
 
-    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse:
-        """A page of events in the station's scope after ``after``."""
-        response = self.request("GET", "/pull", params={"after": after, "limit": limit})
+    def pull(
+        self, after: int, limit: int = PULL_PAGE_EVENTS, own_upto: int | None = None
+    ) -> PullResponse:
+        """A page of events in the station's scope after ``after``.
+
+        Args:
+            after: the station's cursor.
+            limit: page size.
+            own_upto: the highest ``station_seq`` of its own the station holds: its own
+                events up to it come back as ``acks`` (None: every event in full).
+        """
+        params = {"after": after, "limit": limit}
+        if own_upto is not None:
+            params["own_upto"] = own_upto
+        response = self.request("GET", "/pull", params=params)
         return _parse(PullResponse, response)
 
     def blob_status(self, sha256: str) -> BlobStatus | None:

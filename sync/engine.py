@@ -8,6 +8,7 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,7 +62,9 @@ class SyncStore(Protocol):
         ...
 
     def apply_pull_page(self, page: PullResponse) -> None:
-        """Apply events, accounts and the new cursor in ONE local transaction."""
+        """Apply events, acknowledgements, accounts and the new cursor in ONE local
+        transaction; raise :class:`UnknownAcks` (changing nothing) when the page
+        acknowledges an own event the store does not hold."""
         ...
 
     def pending_blobs(self, limit: int) -> list[BlobRef]:
@@ -78,6 +81,24 @@ class SyncStore(Protocol):
 
     def record_sync(self, report: SyncReport) -> None:
         """Remember the run (for the status bar and ``daiban sync``)."""
+        ...
+
+
+class UnknownAcks(Exception):
+    """A pull page acknowledged own events this station does not hold (it was restored
+    from an older copy, or numbered events again): the page must come in full."""
+
+
+@runtime_checkable
+class HoldsOwnEvents(Protocol):
+    """Optional for a store: says which of its own events it holds, so the centre answers
+    them as acknowledgements instead of sending them back in full."""
+
+    def own_seq_held(self) -> int | None:
+        """The highest ``station_seq`` of this station's own events held here (None: none).
+
+        A guess is safe: ``apply_pull_page`` raises :class:`UnknownAcks` for an
+        acknowledgement of an event it lacks, and the page is then pulled in full."""
         ...
 
 
@@ -117,7 +138,9 @@ class Central(Protocol):
 
     def push(self, events: list[Event]) -> PushResponse: ...
 
-    def pull(self, after: int, limit: int = PULL_PAGE_EVENTS) -> PullResponse: ...
+    def pull(
+        self, after: int, limit: int = PULL_PAGE_EVENTS, own_upto: int | None = None
+    ) -> PullResponse: ...
 
     def upload_blob(
         self, path: Path, sha256: str, on_progress: Callable[[int, int], None] | None = None
@@ -293,18 +316,61 @@ def _upload_blobs(
 def _pull(
     store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
 ) -> None:
+    """Pull pages until the last; the next page is fetched while this one is applied
+    (the centre's work and the wire overlap the station's), never two at once."""
     cursor = store.pull_cursor()
-    while True:
-        page = client.pull(cursor, PULL_PAGE_EVENTS)
-        if page.has_more and page.next_cursor <= cursor:
-            raise SyncError("the centre's pull cursor did not advance")
+    own_upto = store.own_seq_held() if isinstance(store, HoldsOwnEvents) else None
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-pull-ahead")
+    try:
+        page = _pull_page(client, cursor, own_upto)
+        while True:
+            if page.has_more and page.next_cursor <= cursor:
+                raise SyncError("the centre's pull cursor did not advance")
+            upcoming = (
+                ahead.submit(_pull_page, client, page.next_cursor, own_upto)
+                if page.has_more
+                else None
+            )
+            page = _apply(store, client, page, cursor, upcoming)
+            report.pulled += len(page.events)
+            report.catalog_version = page.catalog_version or report.catalog_version
+            progress(SyncProgress("pull", report.pulled))
+            cursor = page.next_cursor
+            if upcoming is None:
+                return
+            page = upcoming.result()
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def _apply(
+    store: SyncStore,
+    client: Central,
+    page: PullResponse,
+    cursor: int,
+    upcoming: Future[PullResponse] | None,
+) -> PullResponse:
+    """Apply ``page`` (pulled after ``cursor``); the page applied.
+
+    When it acknowledges own events the store lacks, the same page is pulled again in
+    full (same events, same next cursor, so ``upcoming`` stays right) and applied."""
+    try:
         store.apply_pull_page(page)
-        report.pulled += len(page.events)
-        report.catalog_version = page.catalog_version or report.catalog_version
-        progress(SyncProgress("pull", report.pulled))
-        cursor = page.next_cursor
-        if not page.has_more:
-            return
+        return page
+    except UnknownAcks:
+        if upcoming is not None:
+            wait([upcoming])  # one request at a time on the client
+        full = _pull_page(client, cursor, None)
+        store.apply_pull_page(full)
+        return full
+
+
+def _pull_page(client: Central, cursor: int, own_upto: int | None) -> PullResponse:
+    """A page after ``cursor``; own events up to ``own_upto`` as acknowledgements (None:
+    all in full, and a centre that offers no acknowledgements is asked the old way)."""
+    if own_upto is None:
+        return client.pull(cursor, PULL_PAGE_EVENTS)
+    return client.pull(cursor, PULL_PAGE_EVENTS, own_upto=own_upto)
 
 
 def run_sync(

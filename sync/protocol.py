@@ -11,7 +11,7 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | POST /enroll | EnrollRequest | EnrollResponse |
 | POST /hello | HelloRequest | HelloResponse |
 | POST /push | PushRequest | PushResponse (always 2xx with per-event results) |
-| GET /pull?after=N&limit=M | — | PullResponse |
+| GET /pull?after=N&limit=M[&own_upto=K] | — | PullResponse |
 | HEAD/GET /blobs/{sha256} | — | 200 if held / the bytes |
 | GET /blobs/{sha256}/status | — | BlobStatus; 404 when none of it is held |
 | PUT /blobs/{sha256}?offset=N&size=TOTAL | raw chunk | BlobStatus (409 when N is not what it holds) |
@@ -19,6 +19,12 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | GET /catalog | — | ``{"number": int, "version": str, "sha256": str}`` (nulls: unreadable) |
 | GET /catalog/file?number=N | — | a published catalog document (bytes; default the latest) |
 | POST /token/renew (no bearer) | TokenRenewRequest | TokenRenewResponse |
+
+A pull that names ``own_upto`` (the highest ``station_seq`` of its own the station
+holds) gets its own events up to that number as ``acks`` (id, central_seq, status,
+reason), not as full events: the station holds them already. Its own events above
+it (a station restored from an old backup) still come in full. A centre that does
+not know the parameter ignores it and sends full events, as one that is not asked.
 
 Request bodies of JSON are sent gzip-compressed (``Content-Encoding: gzip``);
 blob chunks and bundles are sent as they are (``application/octet-stream``).
@@ -37,10 +43,11 @@ import hmac
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from sync.events import Event, RecordedEvent, Role
+from sync.events import Event, EventStatus, RecordedEvent, Role
 
 API_PREFIX = "/api/v1"
 PUSH_BATCH_EVENTS = 200
@@ -174,10 +181,23 @@ class AccountRecord(BaseModel):
     updated_at: datetime
 
 
+class EventAck(BaseModel):
+    """The centre's word on one of the pulling station's own events, which it holds:
+    what a full ``RecordedEvent`` would add to it."""
+
+    id: UUID
+    central_seq: int
+    status: EventStatus
+    reason: str | None = None
+
+
 class PullResponse(BaseModel):
     """A page of events in the station's scope after its cursor."""
 
     events: list[RecordedEvent]
+    acks: list[EventAck] = Field(default_factory=list)
+    """The station's own events of the page up to the ``own_upto`` it named, as
+    acknowledgements (empty when it named none: they are in ``events``)."""
     next_cursor: int
     """The station stores this in the same transaction as it applies the page."""
     has_more: bool

@@ -11,51 +11,88 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
 from central.services.scope import division_filter, scope_prefix
 from sync.events import EventStatus, RecordedEvent
-from sync.protocol import PULL_PAGE_EVENTS, AccountRecord, PullResponse, StationRole
+from sync.protocol import (
+    PULL_PAGE_EVENTS,
+    AccountRecord,
+    EventAck,
+    PullResponse,
+    StationRole,
+)
 
 _ev = EVENT_TABLE.c
 
 
 def pull_page(
-    *, session: Session, station: Station, after: int, limit: int = PULL_PAGE_EVENTS
+    *,
+    session: Session,
+    station: Station,
+    after: int,
+    limit: int = PULL_PAGE_EVENTS,
+    own_upto: int | None = None,
 ) -> PullResponse:
     """One page of the station's scope after ``after``.
 
     Accounts share the event counter (``User.updated_seq``), so the accounts
     changed in the same window come with the page; on the last page the cursor
-    also moves past account changes newer than the last event.
+    also moves past account changes newer than the last event, and past the
+    events of other scopes committed before the page was read (so the next pull
+    starts there, whatever happened elsewhere meanwhile).
 
     Args:
         session: a session.
         station: the authenticated station.
         after: the station's cursor (the last central_seq it applied).
         limit: page size (capped at ``PULL_PAGE_EVENTS``).
+        own_upto: the highest ``station_seq`` of its own the station holds: its own
+            events up to it are answered as acknowledgements, not in full (None: all
+            in full, as an older station expects).
 
     Returns:
         The page, ``next_cursor`` and ``has_more``.
     """
     limit = max(1, min(limit, PULL_PAGE_EVENTS))
     prefix = scope_prefix(station.division, station.role)
+    # Read first: every event up to it is committed (sequence order is commit order).
+    horizon = int(session.connection().execute(select(func.max(_ev.central_seq))).scalar() or 0)
     statement = page_statement(station, after, limit + 1)
     rows = [dict(row._mapping) for row in session.connection().execute(statement)]
     has_more = len(rows) > limit
     rows = rows[:limit]
     cursor = int(rows[-1]["central_seq"]) if rows else after
     users = _changed_accounts(session, prefix, after, cursor if has_more else None)
-    if not has_more and users:
-        cursor = max(cursor, max(user.updated_seq for user in users))
+    if not has_more:
+        cursor = max(cursor, horizon, *(user.updated_seq for user in users))
+    acked = [row for row in rows if _acknowledged(row, station, own_upto)]
     return PullResponse(
-        events=[recorded_event(row) for row in rows],
+        events=[recorded_event(row) for row in rows if not _acknowledged(row, station, own_upto)],
+        acks=[event_ack(row) for row in acked],
         next_cursor=cursor,
         has_more=has_more,
         accounts=_account_records(station, users),
+    )
+
+
+def _acknowledged(row: dict[str, Any], station: Station, own_upto: int | None) -> bool:
+    """Whether the row goes back as an acknowledgement: the station's own, and held there."""
+    return (
+        own_upto is not None and row["station_id"] == station.id and row["station_seq"] <= own_upto
+    )
+
+
+def event_ack(row: dict[str, Any]) -> EventAck:
+    """A stored event row as an acknowledgement to the station that wrote it."""
+    return EventAck(
+        id=row["id"],
+        central_seq=row["central_seq"],
+        status=EventStatus(row["status"]),
+        reason=row["reason"],
     )
 
 

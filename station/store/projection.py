@@ -127,12 +127,43 @@ _FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
 _FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
 
 
-def project_many(conn: Connection, views: list[CaseView]) -> None:
+_PARSED: dict[str, tuple[str, CaseView]] = {}
+"""Views a pull stored, by case id, with the stored text they were parsed from (or
+written as): the next page's events of the same case start from them instead of
+parsing the text again. Only ever used when the stored text is still that text."""
+PARSED_MAX = 20_000
+"""At most this many remembered (a catch-up's worth); emptied at a pull's last page."""
+
+
+def _parse_views(conn: Connection, raws: dict[str, str]) -> dict[str, CaseView]:
+    """The views stored as ``raws`` by case id (those remembered from this pull when the
+    stored text is the same text; the others read through ``stored``)."""
+    views: dict[str, CaseView] = {}
+    unread: dict[str, str] = {}
+    for case_id, raw in raws.items():
+        held = _PARSED.get(case_id)
+        if held is not None and held[0] == raw:
+            views[case_id] = held[1]
+        else:
+            unread[case_id] = raw
+    if unread:
+        loaded = stored.load_many(conn, list(unread.values()))
+        views.update(zip(unread, loaded, strict=True))
+    return views
+
+
+def forget_views() -> None:
+    """Drop the views remembered during a pull (its last page is applied)."""
+    _PARSED.clear()
+
+
+def project_many(conn: Connection, views: list[CaseView], *, remember: bool = False) -> None:
     """Store cases' views and keep their search terms current (a few statements in all).
 
     Args:
         conn: a write transaction.
         views: folded cases (new or already stored).
+        remember: keep the views for the next page of a pull (see ``_PARSED``).
     """
     if not views:
         return
@@ -149,6 +180,10 @@ def project_many(conn: Connection, views: list[CaseView]) -> None:
     key = id_key(conn)
     rows = [case_row(view, known, key=key) for view in views]
     conn.execute(_UPSERT, rows)
+    if remember and len(_PARSED) < PARSED_MAX:
+        _PARSED.update(
+            (row["case_id"], (row["view"], v)) for row, v in zip(rows, views, strict=True)
+        )
     stale = [
         (view, row)
         for view, row in zip(views, rows, strict=True)
@@ -208,7 +243,10 @@ def _held_records(conn: Connection, ids: list[str]) -> set[str]:
 
 
 def advance_many(
-    conn: Connection, events: Sequence[RecordedEvent], fresh: set[str]
+    conn: Connection,
+    events: Sequence[RecordedEvent],
+    fresh: set[str],
+    settle: Iterable[str] = (),
 ) -> list[CaseView]:
     """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
 
@@ -223,6 +261,8 @@ def advance_many(
         conn: a write transaction in which the page's rows are already stored.
         events: the page's events, in central order.
         fresh: ids (hex) of the page's events new to this station.
+        settle: more cases (hex ids) whose own events' fates the page acknowledged:
+            their pending entries are settled as for events that came in full.
 
     Returns:
         The views that changed (advanced or rebuilt), stored.
@@ -230,14 +270,15 @@ def advance_many(
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id.hex, []).append(event)
+    for case_id in settle:
+        by_case.setdefault(case_id, [])
     record_ids = _held_records(conn, list(by_case)) | {
         e.case_id.hex for e in events if is_record_event(e.kind, e.payload)
     }
     if record_ids:  # 办不成事 records: few, rebuilt from their rows into their own table
         records.refold_records(conn, record_ids)
         by_case = {k: v for k, v in by_case.items() if k not in record_ids}
-    raws = _stored_views(conn, list(by_case))
-    bases = dict(zip(raws, stored.load_many(conn, list(raws.values())), strict=True))
+    bases = _parse_views(conn, _stored_views(conn, list(by_case)))
     pending = [
         entry.event_id.hex
         for view in bases.values()
@@ -254,7 +295,7 @@ def advance_many(
             rebuild.append(case_id)
         elif view is not base:
             views.append(view)
-    project_many(conn, views)
+    project_many(conn, views, remember=True)
     return views + refold_many(conn, rebuild)
 
 

@@ -1,5 +1,10 @@
 """Applying a pull page: events, accounts and the cursor in ONE local transaction.
 
+Our own events may come as acknowledgements (``PullResponse.acks``): only their
+fate is stored, and the views of their cases settled. An acknowledgement of an
+event this copy does not hold raises ``UnknownAcks`` before anything is written
+(the engine then pulls the page in full).
+
 A page applied twice changes nothing (events are inserted by id, our own
 events' fates only move forward), and a crash before the commit leaves the old
 cursor, so the page simply comes again.
@@ -15,7 +20,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
 from station.store.tables import ACCOUNTS, EVENTS
-from sync.protocol import AccountRecord, PullResponse
+from sync.engine import UnknownAcks
+from sync.protocol import AccountRecord, EventAck, PullResponse
+
+_CHUNK = 500
+"""Ids per ``IN (...)`` query (well below SQLite's bound on parameters)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,49 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
     return {row["id"] for row in fresh}, superseded
 
 
+def _confirm_acks(conn: Connection, acks: list[EventAck]) -> tuple[set[str], int]:
+    """Store the centre's word on our own events it acknowledged (we hold them).
+
+    Returns:
+        The cases (hex ids) of those events, whose views may show them pending, and
+        how many were newly learnt to be superseded.
+
+    Raises:
+        UnknownAcks: an acknowledged event is not held here (nothing was changed).
+    """
+    columns = (
+        EVENTS.c.id,
+        EVENTS.c.case_id,
+        EVENTS.c.origin,
+        EVENTS.c.status,
+        EVENTS.c.central_seq,
+        EVENTS.c.reason,
+    )
+    ids = [ack.id.hex for ack in acks]
+    known = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(*columns).where(EVENTS.c.id.in_(ids[start : start + _CHUNK]))
+        known.update({row.id: row for row in conn.execute(query)})
+    if len(known) < len(set(ids)):
+        raise UnknownAcks(f"{len(set(ids)) - len(known)} acknowledged events are not held here")
+    now = eventlog.now_iso()
+    confirm, superseded = [], 0
+    for ack in acks:
+        held = known[ack.id.hex]
+        told = (ack.status.value, ack.central_seq, ack.reason)
+        if held.origin != "local" or (held.status, held.central_seq, held.reason) == told:
+            continue
+        if ack.status.value == "superseded" and held.status != "superseded":
+            superseded += 1
+        confirm.append(
+            {"b_id": held.id, "b_status": told[0], "b_seq": told[1], "b_reason": told[2]}
+            | {"b_at": now}
+        )
+    if confirm:
+        conn.execute(_CONFIRM, confirm)
+    return {row.case_id for row in known.values() if row.origin == "local"}, superseded
+
+
 def upsert_accounts(conn: Connection, records: Iterable[AccountRecord]) -> None:
     """Cache accounts for offline login (newest record wins per user)."""
     for record in records:
@@ -108,12 +160,14 @@ def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOut
     Returns:
         Counts of what changed.
     """
-    fresh, superseded = _insert_remote(conn, page)
+    acked, superseded = _confirm_acks(conn, page.acks) if page.acks else (set(), 0)
+    fresh, newly = _insert_remote(conn, page)
+    superseded += newly
     own_seqs = [e.station_seq for e in page.events if e.station_id == station_id]
     if own_seqs:
         # A database restored from an old snapshot must not reuse numbers the centre holds.
         meta.raise_to(conn, meta.NEXT_STATION_SEQ, max(own_seqs) + 1)
-    cases = projection.advance_many(conn, page.events, fresh) if page.events else []
+    cases = projection.advance_many(conn, page.events, fresh, acked) if page.events or acked else []
     upsert_accounts(conn, page.accounts)
     meta.put(conn, meta.PULL_CURSOR, str(page.next_cursor))
     if page.catalog_version:

@@ -122,6 +122,14 @@ class SyncSideMixin:
             projection.refold_many(conn, [key])
         return number
 
+    def own_seq_held(self) -> int | None:
+        """The highest ``station_seq`` handed out here (None: none yet): every own event up
+        to it is held, but for a copy that numbered events again after a restore, whose
+        pull then falls back to full events (``sync.engine.UnknownAcks``)."""
+        with reading(self.engine) as conn:
+            raw = meta.get(conn, meta.NEXT_STATION_SEQ)
+        return int(raw) - 1 if raw is not None and int(raw) > 1 else None
+
     def apply_pull_page(self, page: PullResponse) -> None:
         """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
         identity = self.require_identity()
@@ -130,12 +138,16 @@ class SyncSideMixin:
             self.last_page = PageOutcome(pulled=0, superseded=0, cases=0)
             fault_point("mid_pull_page")
             return
-        with writing(self.engine) as conn:
-            self.last_page = apply_page(conn, identity.station_id, page)
-            fault_point("mid_pull_page")
+        try:
+            with writing(self.engine) as conn:
+                self.last_page = apply_page(conn, identity.station_id, page)
+                fault_point("mid_pull_page")
+        finally:
+            if not page.has_more:
+                projection.forget_views()
 
     def _page_changes_nothing(self, page: PullResponse) -> bool:
-        if page.events or page.accounts:
+        if page.events or page.acks or page.accounts:
             return False
         with reading(self.engine) as conn:
             cursor = meta.get(conn, meta.PULL_CURSOR)

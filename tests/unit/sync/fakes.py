@@ -157,8 +157,8 @@ class FakeCentre:
             raise CentralUnreachable("connection reset")
         return answer
 
-    def pull(self, after: int, limit: int = 500) -> PullResponse:
-        page = self.log[after : after + limit]
+    def pull(self, after: int, limit: int = 500, own_upto: int | None = None) -> PullResponse:
+        page = self.log[after : after + limit]  # like an older centre: every event in full
         cursor = after + len(page)
         return PullResponse(
             events=page,
