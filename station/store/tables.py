@@ -6,7 +6,7 @@ the primary-key B-tree stays append-only.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -15,7 +15,13 @@ class EventRow(SQLModel, table=True):
 
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("station_id", "station_seq", name="uq_events_station_seq"),
+        Index(  # own events only: pulled ones may share a pair (a station restored from a backup)
+            "uq_events_station_seq",
+            "station_id",
+            "station_seq",
+            unique=True,
+            sqlite_where=text("origin = 'local'"),
+        ),
         Index("ix_events_case_id", "case_id"),
         Index("ix_events_local_order", "local_order", unique=True),
         Index("ix_events_central_seq", "central_seq"),
