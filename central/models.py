@@ -244,20 +244,16 @@ class CaseRow(CentralModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-STORED_VIEW_EXCLUDE = frozenset({"history"})
-"""Left out of a stored view: a case's history is the event table (``EVENT_TABLE``)."""
-
-
 def stored_view(view: BaseModel) -> str:
     """A case view (``sync.views.CaseView``) as the centre stores it: JSON text without its
-    history (the event table holds it) and without fields at their defaults (read back,
+    history (the event table ``EVENT_TABLE`` holds it) and without fields at their defaults (read back,
     the model fills them in; a JSON path reader sees NULL for them)."""
-    return view.model_dump_json(exclude=STORED_VIEW_EXCLUDE, exclude_defaults=True)
+    return view.model_dump_json(exclude={"history"}, exclude_defaults=True)
 
 
 def stored_record(view: BaseModel) -> str:
     """A 办不成事 record's view (``sync.unresolved.UnresolvedView``) as stored: without history."""
-    return view.model_dump_json(exclude=STORED_VIEW_EXCLUDE)
+    return view.model_dump_json(exclude={"history"})
 
 
 class ProgressKey(CentralModel, table=True):
