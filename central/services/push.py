@@ -109,6 +109,8 @@ class _Batch:
     digests: dict[UUID, str] = field(default_factory=dict)
     """Audit body digests by event id, computed before the lock."""
     touched: set[UUID] = field(default_factory=set)
+    received_at: datetime = field(default_factory=utcnow)
+    """When the centre received the batch (one moment for all its events)."""
     duplicates: int = 0
     catalog_path: Path | None = None
     """The county's configured catalog (version 0, until the county publishes one)."""
@@ -476,8 +478,9 @@ def _judge_one(
     batch.views[event.case_id] = new_view
     batch.known_divisions.setdefault(event.case_id, event.division)
     batch.touched.add(event.case_id)
-    row = {**batch.prepared[event.id], "central_seq": seq, "status": status.value}
-    batch.rows.append({**row, "reason": reason, "received_at": utcnow()})
+    row = batch.prepared[event.id]  # built for this push alone: completed in place
+    row.update(central_seq=seq, status=status.value, reason=reason, received_at=batch.received_at)
+    batch.rows.append(row)
     note = reason
     if conflicts.get(event.station_seq, event.id) != event.id:
         note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
