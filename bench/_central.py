@@ -87,9 +87,11 @@ class CentralRun:
     the temporary directory removed.
     """
 
-    def __init__(self, db: str = "sqlite", workers: int = 1) -> None:
+    def __init__(self, db: str = "sqlite", workers: int = 1, *, durable: bool = False) -> None:
         self.db = db
         self.workers = workers
+        self.durable = durable
+        """PostgreSQL with fsync on (default off: figures of the code, not of the disk)."""
         self.root = Path(tempfile.mkdtemp(prefix="daiban-bench-"))
         self.url = ""
         self.db_url: str | None = None
@@ -129,7 +131,7 @@ class CentralRun:
             from tests.pgcluster import start_cluster
 
             with self._interrupts.held():
-                self._cluster = start_cluster()
+                self._cluster = start_cluster(durable=self.durable)
             self.db_url = self._cluster.create_database("daiban_bench")
         init_central(self.central_dir, self.db_url)
         port = free_port()

@@ -34,6 +34,15 @@ read from /proc. On a busy machine they are steadier than the rates, and say
 what one core per side would sustain. ``loadavg_before``/``_after`` tell how
 busy the machine was.
 
+``central_db_bytes_per_case``: what the village's cases added to the central
+database (SQLite: pages in use, WAL included; PostgreSQL: ``pg_database_size``),
+per case, measured around the push; ``central_db_<table>_bytes_per_case`` splits
+it by table and index where SQLite's ``dbstat`` is available.
+
+``--durable`` (PostgreSQL): the cluster runs with fsync on, as in production; the
+default runs with fsync off (figures of the code, not of the disk).
+``--push-only``: stop after the push (no naive client, catch-up or no-change runs).
+
 With ``--burst K``, K more village stations then share the N cases and sync at
 once (``burst_events_per_s``): the only figure ``--workers`` can change, since
 one station's sync is sequential.
@@ -256,6 +265,44 @@ def bench_create(central: CentralRun, store: StationStore, cases: int, agent_id:
     emit("create_cpu_us_per_event", (end.client - start.client) / (3 * cases) * 1e6)
 
 
+def db_bytes(central: CentralRun) -> tuple[int, dict[str, int]]:
+    """The central database's size in bytes, and by table or index (SQLite's ``dbstat``)."""
+    from sqlalchemy import create_engine, text
+
+    from central.bootstrap import load_settings
+
+    settings = load_settings(central.central_dir, central.db_url)
+    engine = create_engine(settings.db_url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                size = connection.execute(text("SELECT pg_database_size(current_database())"))
+                return int(size.scalar_one()), {}
+            pages = connection.execute(text("PRAGMA page_count")).scalar_one()
+            free = connection.execute(text("PRAGMA freelist_count")).scalar_one()
+            page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
+            try:
+                rows = connection.execute(
+                    text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
+                ).all()
+            except Exception:  # noqa: BLE001 - dbstat is an optional SQLite module
+                rows = []
+            return (pages - free) * page_size, {str(name): int(size) for name, size in rows}
+    finally:
+        engine.dispose()
+
+
+def emit_db_growth(
+    start: tuple[int, dict[str, int]], end: tuple[int, dict[str, int]], cases: int
+) -> None:
+    """Bytes per case the central database grew by, in all and by table (the largest)."""
+    emit("central_db_bytes_per_case", (end[0] - start[0]) / cases)
+    grown = {name: size - start[1].get(name, 0) for name, size in end[1].items()}
+    for name, size in sorted(grown.items(), key=lambda item: -item[1])[:8]:
+        if size > 0:
+            emit(f"central_db_{name}_bytes_per_case", size / cases)
+
+
 def bench_push(central: CentralRun, village: Station, events: int) -> float:
     """One real ``run_sync`` of the whole outbox; the push phase timed on its own.
 
@@ -264,9 +311,11 @@ def bench_push(central: CentralRun, village: Station, events: int) -> float:
     """
     marks: list[Mark] = []
     before, pushes = village.wire.snapshot(), village.wire.snapshot("push")
+    size_before = db_bytes(central)
     start = mark(central)
     report = village.sync(before_pull=lambda: marks.append(mark(central)))
     end = mark(central)
+    emit_db_growth(size_before, db_bytes(central), events // 3)
     if report.applied != events or report.pending:
         raise RuntimeError(f"push did not apply every event: {report}")
     pushed = marks[0]
@@ -435,16 +484,27 @@ def _load() -> str:
         return "unknown"
 
 
-def run(cases: int, db: str, workers: int, naive_per_event: bool = False, burst: int = 0) -> None:
+@dataclass(frozen=True)
+class Options:
+    """What ``run`` does besides the push (see the module's docstring)."""
+
+    naive_per_event: bool = False
+    burst: int = 0
+    durable: bool = False
+    push_only: bool = False
+
+
+def run(cases: int, db: str, workers: int, options: Options = Options()) -> None:  # noqa: B008
     """The whole benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
+    emit("durable", int(options.durable))
     emit("workers", workers)
     emit("cpus", os.cpu_count() or 0)
     emit("loadavg_before", _load())
     naive_count = min(cases, NAIVE_MAX_CASES)
     started = time.perf_counter()
-    with CentralRun(db, workers) as central:
+    with CentralRun(db, workers, durable=options.durable) as central:
         emit("central_start_s", time.perf_counter() - started)
         with (
             enrolled(central, "village", VILLAGE, "village") as village,
@@ -454,12 +514,13 @@ def run(cases: int, db: str, workers: int, naive_per_event: bool = False, burst:
             bench_create(central, village.store, cases, village.agent_id)
             take_in(naive.store, 1_000_000, naive_count, naive.agent_id)
             pushed_rate = bench_push(central, village, 3 * cases)
-            naive_rate = bench_naive(central, naive, naive_per_event)
-            emit("naive_ratio", pushed_rate / naive_rate)
-            bench_catchup(central, township, 3 * (cases + naive_count))
-            bench_nochange(township)
-            if burst:
-                bench_burst(central, burst, cases)
+            if not options.push_only:
+                naive_rate = bench_naive(central, naive, options.naive_per_event)
+                emit("naive_ratio", pushed_rate / naive_rate)
+                bench_catchup(central, township, 3 * (cases + naive_count))
+                bench_nochange(township)
+            if options.burst:
+                bench_burst(central, options.burst, cases)
     emit("loadavg_after", _load())
     emit("total_s", time.perf_counter() - started)
 
@@ -484,11 +545,20 @@ def main(argv: list[str] | None = None) -> None:
         metavar="K",
         help="then K more village stations share --cases and sync at once (default: none)",
     )
+    parser.add_argument(
+        "--durable", action="store_true", help="PostgreSQL with fsync on (default: off)"
+    )
+    parser.add_argument(
+        "--push-only", action="store_true", help="stop after the push (no pulls, no naive client)"
+    )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.workers < 1 or not 0 <= args.burst <= 80:
         parser.error("--cases and --workers must be at least 1, --burst 0 to 80")
+    if args.durable and args.db != "postgres":
+        parser.error("--durable is a PostgreSQL run (--db postgres)")
+    options = Options(args.naive_per_event, args.burst, args.durable, args.push_only)
     try:
-        run(args.cases, args.db, args.workers, args.naive_per_event, args.burst)
+        run(args.cases, args.db, args.workers, options)
     except KeyboardInterrupt:
         print(
             "interrupted: the central, the database and the temporary files are removed",

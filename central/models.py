@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -242,6 +242,18 @@ class CaseRow(CentralModel, table=True):
     """An event of this case was superseded (the agent must look)."""
     updated_seq: int = Field(sa_column=Column(SeqType, nullable=False))
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def stored_view(view: BaseModel) -> str:
+    """A case view (``sync.views.CaseView``) as the centre stores it: JSON text without its
+    history (the event table ``EVENT_TABLE`` holds it) and without fields at their defaults (read back,
+    the model fills them in; a JSON path reader sees NULL for them)."""
+    return view.model_dump_json(exclude={"history"}, exclude_defaults=True)
+
+
+def stored_record(view: BaseModel) -> str:
+    """A 办不成事 record's view (``sync.unresolved.UnresolvedView``) as stored: without history."""
+    return view.model_dump_json(exclude={"history"})
 
 
 class ProgressKey(CentralModel, table=True):

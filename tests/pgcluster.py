@@ -91,12 +91,15 @@ def has_locale(name: str) -> bool:
     return any(line.lower().replace("-", "") == wanted for line in listed.split())
 
 
-def start_cluster(locale: str | None = None, icu_locale: str | None = None) -> PgCluster:
+def start_cluster(
+    locale: str | None = None, icu_locale: str | None = None, *, durable: bool = False
+) -> PgCluster:
     """Create and start a cluster; raises RuntimeError with the reason if it cannot.
 
     Args:
         locale: the cluster's glibc locale (``zh_CN.UTF-8``); default C (``--no-locale``).
         icu_locale: an ICU locale (``zh-Hans-CN``): the cluster's default collation is ICU's.
+        durable: fsync on, as in production (default off: tests need no crash safety).
     """
     bin_dir = find_pg_bin()
     if bin_dir is None:
@@ -122,7 +125,8 @@ def start_cluster(locale: str | None = None, icu_locale: str | None = None) -> P
                 "--no-sync",
             ]
         )
-        opts = f"-p {cluster.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        fsync = "on" if durable else "off"
+        opts = f"-p {cluster.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200"
         cluster._run(
             [
                 str(bin_dir / "pg_ctl"),

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -54,6 +55,8 @@ from central.models import (
     Station,
     User,
     as_utc,
+    stored_record,
+    stored_view,
     utcnow,
 )
 from central.services import audit, sequence
@@ -106,6 +109,8 @@ class _Batch:
     digests: dict[UUID, str] = field(default_factory=dict)
     """Audit body digests by event id, computed before the lock."""
     touched: set[UUID] = field(default_factory=set)
+    received_at: datetime = field(default_factory=utcnow)
+    """When the centre received the batch (one moment for all its events)."""
     duplicates: int = 0
     catalog_path: Path | None = None
     """The county's configured catalog (version 0, until the county publishes one)."""
@@ -473,8 +478,9 @@ def _judge_one(
     batch.views[event.case_id] = new_view
     batch.known_divisions.setdefault(event.case_id, event.division)
     batch.touched.add(event.case_id)
-    row = {**batch.prepared[event.id], "central_seq": seq, "status": status.value}
-    batch.rows.append({**row, "reason": reason, "received_at": utcnow()})
+    row = batch.prepared[event.id]  # built for this push alone: completed in place
+    row.update(central_seq=seq, status=status.value, reason=reason, received_at=batch.received_at)
+    batch.rows.append(row)
     note = reason
     if conflicts.get(event.station_seq, event.id) != event.id:
         note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
@@ -504,8 +510,11 @@ PATH_KINDS = frozenset({EventKind.completed, *ACCEPTING_KINDS})
 
 
 def _event_row(event: Event) -> dict[str, Any]:
-    """The event's columns as the station wrote them (the centre adds seq, status, reason)."""
-    data = event.model_dump(mode="json")
+    """The event's columns as the station wrote them (the centre adds seq, status, reason).
+
+    The payload is taken as parsed at the API boundary (validated once, not dumped again),
+    and stored as compact UTF-8 JSON text serialised once here (``_PAYLOAD_TEXT``).
+    """
     return {
         "id": event.id,
         "case_id": event.case_id,
@@ -520,8 +529,14 @@ def _event_row(event: Event) -> dict[str, Any]:
         "actor_role": event.actor_role.value,
         # Stored as UTC: SQLite would otherwise keep the wall time and drop the offset.
         "device_time": as_utc(event.device_time),
-        "payload": data["payload"],
+        "payload": event.payload,
+        _PAYLOAD_TEXT: to_json(event.payload).decode(),
     }
+
+
+_PAYLOAD_TEXT = "payload_text"
+"""The bound parameter carrying an event's payload as JSON text (not re-serialised by the
+JSON type, whose default writes every Chinese character as a six-byte escape)."""
 
 
 def _write(connection: Connection, station: Station, batch: _Batch, last_seq: int) -> None:
@@ -609,7 +624,7 @@ def _record_row(view: UnresolvedView, seq: int, station: Station) -> dict[str, A
         "version": view.version,
         "flagged": "superseded" in view.flags,
         "updated_seq": seq,
-        _VIEW_TEXT: view.model_dump_json(),
+        _VIEW_TEXT: stored_record(view),
     }
 
 
@@ -629,7 +644,10 @@ def _statement(connection: Connection, name: str) -> Any:
 def _build(connection: Connection, name: str) -> Any:
     factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     if name == "events":
-        return factory(EVENT_TABLE).on_conflict_do_nothing(index_elements=["id"])
+        events = factory(EVENT_TABLE).values(
+            payload=_text_param(connection, EVENT_TABLE.c.payload, _PAYLOAD_TEXT)
+        )
+        return events.on_conflict_do_nothing(index_elements=["id"])
     if name == "records":
         records = factory(UNRESOLVED_TABLE).values(view=_view_param(connection, UNRESOLVED_TABLE))
         return records.on_conflict_do_update(
@@ -654,7 +672,7 @@ def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
         "item_code": view.item_code,
         "flagged": "superseded" in view.flags,
         "updated_seq": seq,
-        _VIEW_TEXT: view.model_dump_json(),
+        _VIEW_TEXT: stored_view(view),
     }
 
 
@@ -664,9 +682,14 @@ _VIEW_TEXT = "view_text"
 
 def _view_param(connection: Connection, table: Any) -> ColumnElement[Any]:
     """The ``view`` column's value: JSON text bound as is, not re-serialised by the JSON type."""
-    text = bindparam(_VIEW_TEXT, type_=Text())
+    return _text_param(connection, table.c.view, _VIEW_TEXT)
+
+
+def _text_param(connection: Connection, column: Any, name: str) -> ColumnElement[Any]:
+    """A JSON column's value bound as JSON text (parameter ``name``), stored as it is."""
+    text = bindparam(name, type_=Text())
     if connection.dialect.name == "postgresql":
-        return cast(text, table.c.view.type)
+        return cast(text, column.type)
     return text  # SQLite keeps JSON as text; CAST(... AS JSON) would mean NUMERIC there
 
 

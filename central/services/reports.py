@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from central.i18n import _
-from central.models import CASE_TABLE, UNRESOLVED_TABLE
+from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, as_utc
 from central.services.excel import Column, Report
 from central.services.reconcile import reconcile
 from central.services.report_period import Period, ReportKind
@@ -112,19 +113,40 @@ def _case_views(session: Session) -> Iterator[tuple[str, CaseView]]:
         yield owner, CaseView.model_validate(view)
 
 
-def rating_time(view: CaseView) -> datetime | None:
-    """When the case was rated (its applied ``rated`` event; a correction keeps the day)."""
-    for entry in view.history:
-        if entry.kind is EventKind.rated and entry.status is EntryStatus.applied:
-            return entry.device_time
-    return None
+@dataclass(frozen=True)
+class Ratings:
+    """When each case was rated and whether its rating was corrected, from the event table
+    (the stored case view carries no history)."""
 
+    rated_at: dict[UUID, datetime]
+    """The device time of each case's applied ``rated`` event (a correction keeps the day)."""
+    corrected: set[UUID]
+    """The cases with an applied ``rating_corrected`` event."""
 
-def _corrected(view: CaseView) -> bool:
-    return any(
-        e.kind is EventKind.rating_corrected and e.status is EntryStatus.applied
-        for e in view.history
-    )
+    @classmethod
+    def load(cls, session: Session) -> Ratings:
+        """Every case's rating facts, in one pass over the rating events."""
+        event = EVENT_TABLE.c
+        statement = (
+            select(event.case_id, event.kind, event.device_time)
+            .where(
+                event.kind.in_((EventKind.rated.value, EventKind.rating_corrected.value)),
+                event.status == EntryStatus.applied.value,
+            )
+            .order_by(event.central_seq)
+        )
+        rated_at: dict[UUID, datetime] = {}
+        corrected: set[UUID] = set()
+        for case_id, kind, moment in session.connection().execute(statement):
+            if kind == EventKind.rated.value:
+                rated_at.setdefault(case_id, as_utc(moment) or moment)
+            else:
+                corrected.add(case_id)
+        return cls(rated_at, corrected)
+
+    def time(self, view: CaseView) -> datetime | None:
+        """When the case was rated (None: not rated)."""
+        return self.rated_at.get(view.case_id)
 
 
 def overdue_in(view: CaseView, period: Period) -> bool:
@@ -151,8 +173,8 @@ def overdue_in(view: CaseView, period: Period) -> bool:
 MONTHLY_FIGURES = ("received", "accepted", "completed", "overdue", "rated", "good", "fair", "bad")
 
 
-def _monthly_counts(view: CaseView, period: Period) -> dict[str, int]:
-    rated = view.rating is not None and period.holds(rating_time(view))
+def _monthly_counts(view: CaseView, period: Period, ratings: Ratings) -> dict[str, int]:
+    rated = view.rating is not None and period.holds(ratings.time(view))
     rating = view.rating or 0
     return {
         "received": int(period.holds(view.received_at)),
@@ -171,8 +193,9 @@ def monthly_report(*, session: Session, names: Names, request: ReportRequest) ->
     groups: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(MONTHLY_FIGURES, 0)
     )
+    ratings = Ratings.load(session)
     for _owner, view in _case_views(session):
-        counts = _monthly_counts(view, request.period)
+        counts = _monthly_counts(view, request.period, ratings)
         if not any(counts.values()):
             continue
         key = (view.division, view.item_name or view.item_code, view.item_code)
@@ -275,16 +298,17 @@ def ratings_report(*, session: Session, names: Names, request: ReportRequest) ->
     report = _report(names, request, _("{county} ledger of ratings (好差评)"),
                      _("Ratings ledger"), columns)  # fmt: skip
     rated = []
+    ratings = Ratings.load(session)
     for owner, view in _case_views(session):
-        when = rating_time(view)
+        when = ratings.time(view)
         if view.rating is not None and request.period.holds(when):
             rated.append((when, owner, view))
     for when, owner, view in sorted(rated, key=lambda r: (r[0], r[2].case_number)):
-        report.rows.append(_rating_row(names, owner, view, when))
+        report.rows.append(_rating_row(names, owner, view, when, view.case_id in ratings.corrected))
     return _numbered(report)
 
 
-def _rating_row(names: Names, owner: str, view: CaseView, when: Any) -> list[Any]:
+def _rating_row(names: Names, owner: str, view: CaseView, when: Any, corrected: bool) -> list[Any]:
     rating = view.rating or 0
     applicant = view.applicant
     return [
@@ -297,7 +321,7 @@ def _rating_row(names: Names, owner: str, view: CaseView, when: Any) -> list[Any
         mask_ids(view.rating_reason or ""),
         when,
         _("bad rating") if rating <= BAD_RATING else "",
-        _("yes") if _corrected(view) else "",
+        _("yes") if corrected else "",
     ]
 
 

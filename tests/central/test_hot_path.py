@@ -1,0 +1,196 @@
+"""The lean push path: a stored case view without its history, replays, kills and upgrades.
+
+The centre stores each case's view without its history (the event table is the history)
+and each payload as compact JSON text. A push killed before its commit leaves nothing
+behind and its retry applies; a replayed batch answers ``duplicate`` with the first
+answer's sequence numbers; the stored view is always the fold of the case's events.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import Text, cast, func, select, text
+from sqlmodel import Session
+
+from central.models import CASE_TABLE, EVENT_TABLE, stored_view
+from sync.events import EventKind, RecordedEvent, Role
+from sync.protocol import API_PREFIX
+from sync.reducer import CaseView, fold
+from tests.central.conftest import TOWNSHIP, VILLAGE, StationClient
+
+
+def _stored(session: Session, case_id: UUID) -> dict[str, Any]:
+    """The case's view as the centre stores it (the JSON text, parsed)."""
+    session.expire_all()
+    raw = session.connection().execute(
+        select(cast(CASE_TABLE.c.view, Text)).where(CASE_TABLE.c.case_id == case_id)
+    )
+    value: dict[str, Any] = json.loads(raw.scalar_one())
+    return value
+
+
+def _folded(station: StationClient, case_id: UUID) -> CaseView:
+    """The case folded from its events as the centre hands them out (status and reason)."""
+    page = station.pull()
+    events = [RecordedEvent.model_validate(e) for e in page["events"]]
+    return fold(e for e in events if e.case_id == case_id)
+
+
+def centre_history(station: StationClient, case_id: UUID) -> list[dict[str, Any]]:
+    """The case's history as the centre holds it (its events, pulled and folded), as JSON."""
+    return [entry.model_dump(mode="json") for entry in _folded(station, case_id).history]
+
+
+def _event_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(EVENT_TABLE)) or 0)
+
+
+def test_the_stored_view_has_no_history_and_is_the_fold_of_its_events(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    events = village.new_case()
+    case_id = events[0].case_id
+    assert [r["status"] for r in village.push(events)] == ["applied"] * 3
+    accept = township.event(EventKind.accepted, case_id, division=VILLAGE, role=Role.reviewer)
+    refused = village.event(EventKind.edited, case_id, payload={"fields": {"x": "1"}})
+    assert township.push([accept])[0]["status"] == "applied"
+    assert village.push([refused])[0]["status"] == "superseded"
+
+    stored = _stored(session, case_id)
+
+    assert "history" not in stored
+    folded = _folded(township, case_id)
+    assert len(folded.history) == 5 and folded.history[-1].status == "superseded"
+    assert stored == json.loads(stored_view(folded))
+    assert CaseView.model_validate(stored) == folded.model_copy(update={"history": ()})
+
+
+def test_payloads_are_stored_as_compact_utf8_json(enroll: Any, session: Session) -> None:
+    village = enroll()
+    events = village.new_case()
+    village.push(events)
+    raw = session.connection().execute(
+        select(cast(EVENT_TABLE.c.payload, Text)).where(EVENT_TABLE.c.id == events[0].id)
+    )
+    payload = raw.scalar_one()
+    assert "张三" in payload and "\\u" not in payload  # not six bytes per Chinese character
+    assert json.loads(payload) == events[0].payload
+    pulled = [e for e in village.pull()["events"] if e["id"] == str(events[0].id)]
+    assert pulled[0]["payload"] == events[0].payload
+
+
+def test_a_replayed_batch_is_all_duplicate_and_the_view_is_unchanged(
+    enroll: Any, session: Session
+) -> None:
+    village = enroll()
+    first_case, second_case = village.new_case(), village.new_case()
+    batch = [*first_case, *second_case]
+    first = village.push(batch)
+    views = {e.case_id: _stored(session, e.case_id) for e in batch}
+    count = _event_count(session)
+
+    again = village.push(batch)
+
+    assert [r["status"] for r in again] == ["duplicate"] * 6
+    assert [r["central_seq"] for r in again] == [r["central_seq"] for r in first]
+    assert _event_count(session) == count
+    for case_id, view in views.items():
+        assert _stored(session, case_id) == view
+        assert view == json.loads(stored_view(_folded(village, case_id)))
+
+
+def test_a_push_killed_before_its_commit_leaves_nothing_and_its_retry_applies(
+    enroll: Any, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies after the events, audit links and views were written but before
+    the commit: nothing of the batch is kept, and the station's retry applies it whole."""
+    village = enroll()
+    events = village.new_case()
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("killed while writing the batch")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("central.services.push.record_keys", killed)
+        body = {"events": [e.model_dump(mode="json") for e in events]}
+        answer = village.client.post(f"{API_PREFIX}/push", json=body, headers=village.headers)
+        assert answer.status_code == 500  # the station keeps its outbox and retries
+    assert _event_count(session) == 0
+    session.expire_all()
+    assert session.connection().execute(select(func.count()).select_from(CASE_TABLE)).scalar() == 0
+
+    retried = village.push(events)
+
+    assert [r["status"] for r in retried] == ["applied"] * 3
+    case_id = events[0].case_id
+    assert _stored(session, case_id) == json.loads(stored_view(_folded(village, case_id)))
+    assert [r["status"] for r in village.push(events)] == ["duplicate"] * 3
+
+
+def test_a_last_release_database_with_histories_is_upgraded_and_takes_unsent_events(
+    settings: Any,
+) -> None:
+    """A centre of the last release (0012) stored views with their whole history; 0013
+    strips it, and a station's unsent events of that case (and a replay) then apply."""
+    from alembic import command
+    from fastapi.testclient import TestClient
+
+    from central.app import create_app
+    from central.db import make_engine
+    from central.migrate import alembic_config
+    from central.services.stations import enroll_code
+    from sync.protocol import EnrollResponse
+    from tests.central.conftest import account_maker
+
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client, Session(app.state.engine) as session:
+            code = enroll_code(
+                session=session, division=VILLAGE, name="站", role="village", ttl_minutes=60
+            )
+            answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+            credential = EnrollResponse.model_validate(answer)
+            village = StationClient(client, credential, account_maker(session))
+            created, received, submitted = village.new_case()
+            assert village.push([created])[0]["status"] == "applied"
+            old_view = _folded(village, created.case_id)  # with its history, as 0012 kept it
+            assert len(old_view.history) == 1
+            session.connection().execute(
+                CASE_TABLE.update()
+                .where(CASE_TABLE.c.case_id == created.case_id)
+                .values(view=old_view.model_dump(mode="json"))
+            )
+            session.commit()
+    finally:
+        app.state.engine.dispose()
+    engine = make_engine(settings.db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(settings.db_url)
+            config.attributes["connection"] = connection
+            command.stamp(config, "0012_actors_disabled_at")  # the last release's database
+            connection.commit()
+            held = connection.execute(text("SELECT view FROM case_state")).scalar_one()
+            assert "history" in (held if isinstance(held, dict) else json.loads(held))
+    finally:
+        engine.dispose()
+
+    app = create_app(settings)  # upgrades to the head at start-up
+    try:
+        with TestClient(app) as client, Session(app.state.engine) as session:
+            village.client = client
+            assert "history" not in _stored(session, created.case_id)
+
+            results = village.push([created, received, submitted])  # the unsent two, a replay
+
+            assert [r["status"] for r in results] == ["duplicate", "applied", "applied"]
+            stored = _stored(session, created.case_id)
+            assert stored["state"] == "submitted" and "history" not in stored
+            assert stored == json.loads(stored_view(_folded(village, created.case_id)))
+    finally:
+        app.state.engine.dispose()
