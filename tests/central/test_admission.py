@@ -4,7 +4,6 @@ never held up; the real station client waits and retries, and a replay stays a d
 from __future__ import annotations
 
 import fcntl
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -95,38 +94,3 @@ def test_sqlite_writers_take_turns_through_one_lock_every_worker_shares(app: Fas
             fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with turn.open("a+b") as other_worker:
         fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again after the block
-
-
-def test_only_a_few_pushes_wait_for_a_slot_the_rest_are_told_to_come_back(
-    app: FastAPI, client: TestClient, enroll: Any
-) -> None:
-    """A waiting push holds one of the worker's request threads: beyond ``max_waiting``
-    waiters a push is answered 429 at once, and hello and pull still go through."""
-    first, second = enroll("640522100201"), enroll("640522100202")
-    gate = app.state.push_gate = PushGate(slots=1, wait_s=60.0, max_waiting=1)
-    first_events, second_events = first.new_case(), second.new_case()
-    answers: list[int] = []
-    slot = gate.admitted()
-    slot.__enter__()
-
-    def waiting_push() -> None:
-        body = _body(first_events)
-        answers.append(
-            client.post(f"{API_PREFIX}/push", json=body, headers=first.headers).status_code
-        )
-
-    waiter = threading.Thread(target=waiting_push)
-    waiter.start()
-    while gate.waiting < 1:  # the first push is now waiting for the held slot
-        assert waiter.is_alive()
-    refused = client.post(f"{API_PREFIX}/push", json=_body(second_events), headers=second.headers)
-    pulled = second.pull()
-    assert refused.status_code == 429
-    assert int(refused.headers["Retry-After"]) >= 1
-    assert gate.waiting == 1  # the refused push never waited
-    assert pulled["events"] == []
-    slot.__exit__(None, None, None)
-    waiter.join()
-    assert answers == [200]
-    assert [r["status"] for r in second.push(second_events)] == ["applied"] * 3
-    assert {e["id"] for e in second.pull()["events"]} >= {str(e.id) for e in second_events}
