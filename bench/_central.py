@@ -255,7 +255,13 @@ class CentralRun:
             postmaster = int(pid_file.read_text().split()[0])
         except (OSError, ValueError, IndexError):
             return 0.0
-        return cpu_seconds(lambda st: postmaster in (st.pid, st.ppid))
+        # A backend that exited meanwhile (its connection closed) no longer shows on its own:
+        # its CPU is in the postmaster's reaped-children time, counted with it.
+        return sum(
+            stat.cpu + (stat.children_cpu if stat.pid == postmaster else 0.0)
+            for stat in _proc_stats()
+            if postmaster in (stat.pid, stat.ppid)
+        )
 
     @property
     def _process_group(self) -> int:
@@ -312,6 +318,8 @@ class ProcStat:
     pgrp: int
     cpu: float
     """utime + stime, seconds."""
+    children_cpu: float = 0.0
+    """cutime + cstime: the CPU of its children that exited and were waited for, seconds."""
 
 
 def _proc_stats() -> Iterator[ProcStat]:
@@ -325,12 +333,13 @@ def _proc_stats() -> Iterator[ProcStat]:
             continue
         fields = raw[raw.rindex(")") + 2 :].split()
         # after "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt
-        # majflt cmajflt utime stime ...
+        # majflt cmajflt utime stime cutime cstime ...
         yield ProcStat(
             pid=int(entry.name),
             ppid=int(fields[1]),
             pgrp=int(fields[2]),
             cpu=(int(fields[11]) + int(fields[12])) / tick,
+            children_cpu=(int(fields[13]) + int(fields[14])) / tick,
         )
 
 
