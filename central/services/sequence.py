@@ -11,6 +11,14 @@ a late commit. On SQLite the same statement takes the database's write lock
 (the first statement of the transaction is a write, so there is no stale read
 snapshot to upgrade), with the same effect. The serialised section is short
 (one batch's Core executemany), which the measured figures allow for.
+
+Why one counter for the whole database, still: with group commit the lock has one
+holder per worker, and in the 500-station storm the serialised work is ~1 s of the
+centre's ~27 s of CPU (docs/scale.md, "The sequence counter"). A counter per county
+first needs an audit chain per county (``audit.last_hash`` reads the one chain's newest
+link under this lock); the plan and its order are in docs/scale.md. The invariant is
+tested by ``tests/central/test_sequence.py`` (a push holding its numbers uncommitted
+while another comes in: the puller gets both).
 """
 
 from __future__ import annotations

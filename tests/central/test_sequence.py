@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 from sqlmodel import Session
 
 from central.models import EventRow, Station
@@ -88,3 +90,68 @@ def test_the_same_batch_pushed_concurrently_is_stored_once(app: FastAPI, enroll:
     assert sorted(outcomes) == [["applied"] * 6] + [["duplicate"] * 6] * 3
     seqs = _visible_seqs(app)
     assert seqs == list(range(seqs[0], seqs[0] + 6))
+
+
+def _waiting_for_a_lock(app: FastAPI) -> bool:
+    """Whether some transaction waits for a row lock (PostgreSQL; SQLite has one writer)."""
+    with Session(app.state.engine) as session:
+        waiting = session.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+        return bool(waiting.scalar_one())
+
+
+def _until(condition: Callable[[], bool], done: threading.Event) -> None:
+    """Poll ``condition`` until it holds or ``done`` is set (never longer than the deadline)."""
+    deadline = time.monotonic() + 30
+    while not condition() and not done.wait(0.01):
+        assert time.monotonic() < deadline, "the second push neither waited nor finished"
+
+
+def test_a_puller_never_skips_a_push_that_commits_late(app: FastAPI, enroll: Any) -> None:
+    """Push A holds its numbers uncommitted while push B comes in: B may not become visible
+    with higher numbers before A commits, or a puller's cursor would pass A for good."""
+    first, second = enroll("640522100201"), enroll("640522100202")
+    township = enroll("640522100000", role="township")
+    a_batch, b_batch = first.new_case(), second.new_case()
+    a_ready, a_release, b_sent, b_done = (threading.Event() for _ in range(4))
+    outcomes: dict[str, list[str]] = {}
+
+    def push_a() -> None:
+        with Session(app.state.engine, expire_on_commit=False) as session:
+            station = session.get_one(Station, first.id)
+            session.commit()
+
+            @event.listens_for(session, "before_commit")
+            def hold(_session: Session) -> None:  # numbered and written, not yet committed
+                a_ready.set()
+                a_release.wait()
+
+            results = apply_events(
+                session=session, station=station, events=a_batch, schemas=SCHEMAS
+            )
+        outcomes["a"] = [r.status.value for r in results]
+
+    def push_b() -> None:
+        b_sent.set()
+        outcomes["b"] = _push(app, second.id, b_batch)
+        b_done.set()
+
+    cursor = township.pull()["next_cursor"]
+    pusher_a = threading.Thread(target=push_a)
+    pusher_a.start()
+    a_ready.wait()
+    pusher_b = threading.Thread(target=push_b)
+    pusher_b.start()
+    b_sent.wait()
+    if app.state.engine.dialect.name == "postgresql":  # B waits at the counter, or is done
+        _until(lambda: _waiting_for_a_lock(app), b_done)
+    seen: list[str] = []
+    page = township.pull(after=cursor)  # while A is uncommitted
+    seen += [e["id"] for e in page["events"]]
+    cursor = page["next_cursor"]
+    a_release.set()
+    pusher_a.join()
+    pusher_b.join()
+    page = township.pull(after=cursor)
+    seen += [e["id"] for e in page["events"]]
+    assert outcomes == {"a": ["applied"] * 3, "b": ["applied"] * 3}
+    assert sorted(seen) == sorted(str(e.id) for e in a_batch + b_batch)
