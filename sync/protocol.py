@@ -130,10 +130,15 @@ class HelloResponse(BaseModel):
     """When ``token`` expires."""
 
 
+MAX_PUSH_EVENTS = 1000
+"""Most events the centre takes in one push (5 × the client's batch): a push holds the
+centre's write turn while it applies, so no station's push may hold it for long."""
+
+
 class PushRequest(BaseModel):
     """A batch of events in the station's sequence order."""
 
-    events: list[Event]
+    events: list[Event] = Field(max_length=MAX_PUSH_EVENTS)
 
 
 CASE_NUMBER_TAKEN = "the case number is already used by another case: renumber the case"

@@ -23,7 +23,7 @@ from central.settings import CentralSettings
 from sync.bundle import BundleInfo, read_bundle, write_bundle
 from sync.errors import BundleError
 from sync.events import Event, RecordedEvent
-from sync.protocol import BundleImportResult
+from sync.protocol import MAX_PUSH_EVENTS, BundleImportResult, EventResult
 
 NOT_OUTBOX = "this is a return bundle; import it at the station"
 NOT_IN_SCOPE = "the bundle's station is outside the scope of the station that brought it"
@@ -76,13 +76,15 @@ def import_bundle(
     )
     events = [_plain(event) for event in bundle.events]
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
-    results = apply_events(
-        session=session,
-        station=station,
-        events=events,
-        schemas=schemas,
-        catalog_path=settings.catalog_path,
-    )
+    results: list[EventResult] = []
+    for start in range(0, len(events), MAX_PUSH_EVENTS):  # short transactions, like pushes
+        results += apply_events(
+            session=session,
+            station=station,
+            events=events[start : start + MAX_PUSH_EVENTS],
+            schemas=schemas,
+            catalog_path=settings.catalog_path,
+        )
     return BundleImportResult(station_id=station.id, results=results, blobs_stored=stored)
 
 

@@ -168,3 +168,29 @@ def test_json_answers_are_gzipped_but_scans_are_not(enroll: Any, client: TestCli
         f"{API_PREFIX}/blobs/{sha}", headers={**village.headers, "Accept-Encoding": "gzip"}
     )
     assert fetched.content == scan and "content-encoding" not in fetched.headers
+
+
+def test_a_push_longer_than_the_limit_is_refused_whole_with_a_reason(
+    client: TestClient, enroll: Any, session: Session
+) -> None:
+    """One push may not hold the centre's write turn for long: more than ``MAX_PUSH_EVENTS``
+    events is a 422 naming the limit, nothing is stored, and the same events in batches
+    of the client's size are all applied."""
+    from sync.protocol import MAX_PUSH_EVENTS, PUSH_BATCH_EVENTS
+
+    station = enroll()
+    events = [e for _ in range(MAX_PUSH_EVENTS // 3 + 1) for e in station.new_case()]
+    assert len(events) > MAX_PUSH_EVENTS
+    body = {"events": [e.model_dump(mode="json") for e in events]}
+
+    refused = client.post(f"{API_PREFIX}/push", json=body, headers=station.headers)
+
+    assert refused.status_code == 422
+    assert f"at most {MAX_PUSH_EVENTS} items" in refused.text
+    assert _event_count(session) == 0
+    results = [
+        r
+        for start in range(0, len(events), PUSH_BATCH_EVENTS)
+        for r in station.push(events[start : start + PUSH_BATCH_EVENTS])
+    ]
+    assert [r["status"] for r in results] == ["applied"] * len(events)
