@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from central.api.docs import DESCRIPTION, TAGS, install_summaries
 from central.api.gzip_request import GzipRequestMiddleware, JsonGZipMiddleware
@@ -36,6 +37,7 @@ from central.api.routes import (
     token_renew,
 )
 from central.api.routes import reports as report_routes
+from central.api.shedding import ArrivalMiddleware, pool_exhausted_handler
 from central.db import make_engine
 from central.logging_setup import RequestIdMiddleware, setup_logging
 from central.migrate import upgrade
@@ -113,6 +115,7 @@ def create_app(settings: CentralSettings) -> FastAPI:
     install_openapi(app)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(PoolTimeout, pool_exhausted_handler(settings.shed_retry_after_s))
     app.add_middleware(JsonGZipMiddleware, minimum_size=1024, skip_prefix=f"{API_PREFIX}/blobs/")
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(  # counts the bytes as sent, before gzip inflates them
@@ -124,6 +127,7 @@ def create_app(settings: CentralSettings) -> FastAPI:
             f"{API_PREFIX}/bundles": MAX_BUNDLE_BYTES,
         },
     )
+    app.add_middleware(ArrivalMiddleware)  # when it arrived: see central.api.shedding
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id
     return app
 

@@ -98,6 +98,11 @@ class CentralSettings(BaseSettings):
     """How long a push may wait for a slot before the centre answers 429."""
     push_retry_after_s: int = 2
     """The ``Retry-After`` (seconds) of that 429; the stations add jitter to it."""
+    queue_budget_s: float = 20.0
+    """A request that waited longer than this for the centre to start on it is answered
+    429 at once (its station gives up at 30 s and would retry anyway); 0: never."""
+    shed_retry_after_s: int = 10
+    """The ``Retry-After`` (seconds) of that 429, and of a 429 for an exhausted pool."""
     migrate_on_start: bool = True
     """Apply Alembic migrations when the app starts (idempotent; locked across workers)."""
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from central.api.shedding import check_waited
 from central.models import Station
 from central.services.sessions import Person, person_for_token
 from central.services.station_tokens import TokenExpiredError, station_for_bearer
@@ -26,7 +27,14 @@ def get_settings(request: Request) -> CentralSettings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; services commit, anything left is rolled back."""
+    """A session per request; services commit, anything left is rolled back.
+
+    Raises:
+        HTTPException: 429 when the request waited past the centre's queue budget
+            (``central.api.shedding``): no session is opened for it.
+    """
+    settings: CentralSettings = request.app.state.settings
+    check_waited(request, settings.queue_budget_s, settings.shed_retry_after_s)
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 

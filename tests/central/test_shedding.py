@@ -1,0 +1,82 @@
+"""Load shedding: a request that waited past the centre's queue budget is answered 429
+at once (before any database work), a slow upload is not a wait, and an exhausted
+connection pool is "busy" (429), not a fault (500)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+import central.api.shedding as shedding
+from central.api.shedding import BUSY, ArrivalMiddleware
+from sync.protocol import API_PREFIX
+
+from .conftest import StationClient
+
+HELLO = {"software_version": "t", "schema_version": 1, "outbox_depth": 0}
+
+
+def test_a_request_that_waited_past_the_budget_is_429_and_does_nothing(
+    app: FastAPI, client: TestClient, enroll: Any
+) -> None:
+    village: StationClient = enroll()
+    events = village.new_case()
+    settings = app.state.settings
+    settings.queue_budget_s = 1e-9  # every request has waited "too long"
+    try:
+        hello = client.post(f"{API_PREFIX}/hello", json=HELLO, headers=village.headers)
+        body = {"events": [e.model_dump(mode="json") for e in events]}
+        push = client.post(f"{API_PREFIX}/push", json=body, headers=village.headers)
+        health = client.get("/healthz")
+    finally:
+        settings.queue_budget_s = 20.0
+    assert (hello.status_code, push.status_code) == (429, 429)
+    assert hello.headers["Retry-After"] == str(settings.shed_retry_after_s)
+    assert hello.json()["detail"] == BUSY
+    assert health.status_code == 200  # the probe needs no database session
+    assert village.pull()["events"] == []  # the shed push stored nothing
+    assert [r["status"] for r in village.push(events)] == ["applied"] * 3
+
+
+def test_an_exhausted_connection_pool_is_busy_not_a_fault(app: FastAPI) -> None:
+    def exhausted() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+    app.add_api_route("/test-exhausted", exhausted)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/test-exhausted")
+    assert answer.status_code == 429
+    assert int(answer.headers["Retry-After"]) == app.state.settings.shed_retry_after_s
+
+
+def test_the_wait_is_counted_from_the_last_body_chunk_not_from_the_first_byte(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A village's slow upload is the network's time: the stamp moves to the last chunk."""
+    clock = iter([100.0, 160.0])  # the head at 100 s, the last chunk a minute later
+    monkeypatch.setattr(shedding, "_now", lambda: next(clock))
+    chunks = [
+        {"type": "http.request", "body": b"{", "more_body": True},
+        {"type": "http.request", "body": b"}", "more_body": False},
+    ]
+    seen: dict[str, float] = {}
+
+    async def app(scope: Any, receive: Any, _send: Any) -> None:
+        seen["at head"] = scope["state"]["daiban_arrived"]
+        while (await receive()).get("more_body"):
+            pass
+        seen["when whole"] = scope["state"]["daiban_arrived"]
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0)
+
+    async def send(_message: Any) -> None:
+        return None
+
+    asyncio.run(ArrivalMiddleware(app)({"type": "http"}, receive, send))
+    assert seen == {"at head": 100.0, "when whole": 160.0}
