@@ -50,6 +50,16 @@ bench: setup
 	$(PY) -m bench.print
 	$(PY) -m bench.sync --cases 3000
 	$(PY) -m bench.desk --cases 100000
+	$(PY) -m bench.size --cases 2000
+
+# issue 14's scale figures (long: tens of minutes on 2 cores)
+bench-scale: setup
+	$(PY) -m bench.sync --cases 10000 --push-only --db postgres --durable
+	$(PY) -m bench.catchup --cases 10000
+	$(PY) -m bench.pull
+	$(PY) -m bench.storm --stations 500 --cases 3 --db sqlite --workers 2
+	$(PY) -m bench.storm --stations 500 --cases 3 --db postgres --workers 2
+	$(PY) -m bench.storm --stations 2000 --cases 3 --db postgres --workers 2
 
 # the station executable: one folder with one launcher (see build/daiban.spec)
 exe: setup
