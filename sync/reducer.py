@@ -144,7 +144,8 @@ def _changes(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _summary(payload: dict[str, Any]) -> dict[str, Any]:
+def entry_summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a history entry shows of an event's payload (``HistoryEntry.summary``)."""
     out: dict[str, Any] = {}
     for key, value in payload.items():
         if key == PAYLOAD_KEY:  # the public page's key stays off the timeline
@@ -166,7 +167,7 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | None) -> HistoryEntry:
-    return history_entry(event, status, reason, seq, _summary(event.payload))
+    return history_entry(event, status, reason, seq, entry_summary(event.payload))
 
 
 def _orphan(event: Event) -> CaseView:

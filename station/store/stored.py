@@ -23,7 +23,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from station.store.tables import EVENTS
-from sync.reducer import _summary as summary_of
+from sync.reducer import entry_summary
 from sync.views import CaseView, HistoryEntry
 
 HISTORY_KEY = "h"
@@ -104,5 +104,5 @@ def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
         status=status,
         central_seq=rest[0] if rest else None,
         reason=rest[1] if len(rest) > 1 else None,
-        summary=summary_of(json.loads(row.payload)),
+        summary=entry_summary(json.loads(row.payload)),
     )
