@@ -16,11 +16,14 @@ commit, so a crash loses only unanswered pushes, which the stations replay
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+import anyio.to_thread
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -63,6 +66,28 @@ class GroupCommit(Generic[Job, Result]):
         if lead:
             self._lead(apply)
         return queued.answer.result()
+
+    async def submit_async(
+        self, job: Job, apply: Callable[[list[Queued[Job, Result]]], None]
+    ) -> Result:
+        """``submit`` for a request on the event loop: the leader applies in one worker
+        thread, and the followers wait on the loop, holding no thread (so a burst of
+        pushes leaves the request threads to hello and pull).
+
+        Returns:
+            The job's result, once the transaction holding it committed.
+
+        Raises:
+            Exception: whatever applying this job alone raised.
+        """
+        queued: Queued[Job, Result] = Queued(job)
+        with self._lock:
+            self._queue.append(queued)
+            lead, self._leading = not self._leading, True
+        if lead:  # not cancellable midway: the thread runs to the end of the queue
+            await anyio.to_thread.run_sync(self._lead, apply)
+        # shielded: a cancelled follower must not cancel the answer the leader will set
+        return await asyncio.shield(asyncio.wrap_future(queued.answer))
 
     def _lead(self, apply: Callable[[list[Queued[Job, Result]]], None]) -> None:
         while True:

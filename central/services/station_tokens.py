@@ -79,6 +79,14 @@ def station_for_bearer(*, session: Session, token: str, lifetime: timedelta) -> 
     return station
 
 
+def rotation_due(*, station: Station, presented: str, lifetime: timedelta) -> bool:
+    """Whether ``rotate_if_due`` would issue a new token (a cheap check, no writing)."""
+    if token_hash(presented) != station.token_hash:
+        return True
+    issued = as_utc(station.token_issued_at)
+    return issued is None or utcnow() - issued >= lifetime / 2
+
+
 def rotate_if_due(
     *, session: Session, station: Station, presented: str, lifetime: timedelta
 ) -> IssuedToken | None:

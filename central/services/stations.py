@@ -420,18 +420,33 @@ def touch_station(
     station reports its outbox depth alone: its catalog version and cases held are
     left as they were.
     """
+    values = touch_values(station, software_version, report)
+    if values is not None:
+        write_touch(session, station.id, values)
+        session.commit()
+
+
+def touch_values(
+    station: Station, software_version: str = "", report: StationReport | None = None
+) -> dict[str, object] | None:
+    """The station columns a hello changes; ``None`` when there is nothing to write
+    (seen less than a minute ago, nothing new reported)."""
     now = utcnow()
     seen = as_utc(station.last_seen)
     values = _report_values(station, report)
     if software_version and software_version != station.software_version:
         values["software_version"] = software_version
     if not values and seen is not None and timedelta(0) <= now - seen < TOUCH_EVERY:
-        return
+        return None
     values["last_seen"] = now
     if report is not None:
         values["reported_at"] = now
-    session.connection().execute(update(Station).where(Station.id == station.id).values(**values))  # type: ignore[arg-type]
-    session.commit()
+    return values
+
+
+def write_touch(session: Session, station_id: str, values: dict[str, object]) -> None:
+    """Write ``touch_values`` for one station (the caller commits)."""
+    session.connection().execute(update(Station).where(Station.id == station_id).values(**values))  # type: ignore[arg-type]
 
 
 def _report_values(station: Station, report: StationReport | None) -> dict[str, object]:

@@ -3,7 +3,9 @@ never held up; the real station client waits and retries, and a replay stays a d
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from central.db import write_turn
-from central.services.admission import PushGate
+from central.services.admission import Busy, PushGate
 from sync.client import CentralClient
 from sync.protocol import API_PREFIX, ResultStatus
 
@@ -94,3 +96,64 @@ def test_sqlite_writers_take_turns_through_one_lock_every_worker_shares(app: Fas
             fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with turn.open("a+b") as other_worker:
         fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again after the block
+
+
+def test_pushes_waiting_for_a_slot_hold_no_request_thread(
+    app: FastAPI, client: TestClient, enroll: Any
+) -> None:
+    """More pushes wait than the worker has request threads (40), and hello and pull
+    still answer at once: the waits are on the event loop, not in threads."""
+    village: StationClient = enroll()
+    gate = app.state.push_gate = PushGate(slots=1, wait_s=120.0)
+    cases = [village.new_case() for _ in range(45)]
+    slot = gate.admitted()
+    slot.__enter__()
+    with ThreadPoolExecutor(len(cases)) as pool:
+        pushes = [pool.submit(village.push, events) for events in cases]
+        try:
+            assert gate.wait_until(len(cases), timeout=60.0), gate.waiting
+            hello = client.post(
+                f"{API_PREFIX}/hello",
+                json={"software_version": "t", "schema_version": 1, "outbox_depth": 135},
+                headers=village.headers,
+            )
+            pulled = village.pull()
+            still_waiting = gate.waiting  # answered while every push still waited
+        finally:
+            slot.__exit__(None, None, None)
+        results = [push.result(timeout=120) for push in pushes]
+    assert hello.status_code == 200
+    assert pulled["events"] == []
+    assert still_waiting == len(cases)
+    assert all([r["status"] for r in batch] == ["applied"] * 3 for batch in results)
+    assert len(village.pull()["events"]) == 3 * len(cases)
+
+
+async def test_a_slot_goes_to_the_first_waiter_and_a_timed_out_one_is_told_busy() -> None:
+    gate = PushGate(slots=1, wait_s=30.0)
+    order: list[int] = []
+    release = asyncio.Event()
+
+    async def push(n: int) -> None:
+        async with gate.admitted_async():
+            order.append(n)
+            if n == 0:
+                await release.wait()
+
+    first = asyncio.create_task(push(0))
+    await asyncio.sleep(0)  # let the first take the slot
+    waiting = [asyncio.create_task(push(n)) for n in (1, 2, 3)]
+    while gate.waiting < 3:
+        await asyncio.sleep(0)
+    gate.wait_s = 0.0
+    with pytest.raises(Busy):  # no slot free, no wait allowed
+        async with gate.admitted_async():
+            pass
+    assert gate.waiting == 3  # the one told busy left the queue
+    waiting[1].cancel()  # a cancelled waiter leaves the queue without losing the slot
+    release.set()
+    await asyncio.gather(first, waiting[0], waiting[2], return_exceptions=True)
+    assert order == [0, 1, 3]
+    assert gate.waiting == 0
+    async with gate.admitted_async():  # the slot came back
+        assert gate.waiting == 0

@@ -2,42 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
+from central.api.groups import group_of
 from central.db import write_turn
-from central.models import utcnow
-from central.services.station_tokens import rotate_if_due
-from central.services.stations import touch_station
+from central.models import Station, utcnow
+from central.services.group_commit import Queued
+from central.services.station_tokens import IssuedToken, rotate_if_due, rotation_due
+from central.services.stations import touch_station, touch_values, write_touch
 from sync.protocol import HelloRequest, HelloResponse, StationRole
 
 router = APIRouter(prefix="/hello", tags=["sync"])
 
 
-@router.post("", response_model=HelloResponse)
-def hello(
-    request: HelloRequest,
-    station: StationDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    presented: BearerDep,
-) -> HelloResponse:
-    """Record the station as seen, with what it reports holding (its outbox, its catalog
-    version, its cases); tell it the time and the schema versions accepted, and give it
-    a new token when its own is past half its life."""
+@dataclass(frozen=True)
+class _Touch:
+    """One station's hello to record (the columns it changes)."""
+
+    station_id: str
+    values: dict[str, object]
+
+
+def _write_touches(session: Session, group: Sequence[Queued[_Touch, None]]) -> None:
+    """Record the hellos queued together in one transaction (one durable commit)."""
     with write_turn(session.get_bind().engine):  # SQLite: queue with pushes, not sleep-poll
+        try:
+            for queued in group:
+                write_touch(session, queued.job.station_id, queued.job.values)
+            session.commit()
+        except Exception as error:  # noqa: BLE001 - every hello of the group is told
+            session.rollback()
+            for queued in group:
+                queued.answer.set_exception(error)
+            return
+    for queued in group:
+        queued.answer.set_result(None)
+
+
+def _hello_alone(
+    session: Session, station: Station, request: HelloRequest, presented: str, lifetime: timedelta
+) -> IssuedToken | None:
+    """Record the hello and rotate the station's token, in this request's transaction."""
+    with write_turn(session.get_bind().engine):
         touch_station(
             session=session,
             station=station,
             software_version=request.software_version,
             report=request,
         )
-        lifetime = timedelta(days=settings.station_token_days)
-        fresh = rotate_if_due(
+        return rotate_if_due(
             session=session, station=station, presented=presented, lifetime=lifetime
         )
+
+
+@router.post("", response_model=HelloResponse)
+async def hello(
+    request: HelloRequest,
+    station: StationDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    presented: BearerDep,
+    http: Request,
+) -> HelloResponse:
+    """Record the station as seen, with what it reports holding (its outbox, its catalog
+    version, its cases); tell it the time and the schema versions accepted, and give it
+    a new token when its own is past half its life.
+
+    At 9 a.m. the hellos of many stations are recorded together, one durable commit
+    for all (``central.services.group_commit``), waiting on the event loop, not in a
+    request thread; a station whose token is due a rotation is answered alone.
+    """
+    lifetime = timedelta(days=settings.station_token_days)
+    fresh: IssuedToken | None = None
+    if rotation_due(station=station, presented=presented, lifetime=lifetime):
+        fresh = await run_in_threadpool(
+            _hello_alone, session, station, request, presented, lifetime
+        )
+    else:
+        values = touch_values(station, request.software_version, request)
+        if values is not None:
+            touches = group_of(http, "hello")
+            await touches.submit_async(
+                _Touch(station.id, values), lambda queued: _write_touches(session, queued)
+            )
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.api.groups import group_of
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
 from central.services.group_commit import GroupCommit
@@ -50,13 +51,8 @@ def _push_gate(request: Request) -> PushGate:
 
 
 def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
-    """The app's group commit queue (one per worker process), made on first use."""
-    state = request.app.state
-    with _gate_lock:
-        if getattr(state, "push_group", None) is None:
-            state.push_group = GroupCommit[PushJob, list[EventResult]]()
-    group: GroupCommit[PushJob, list[EventResult]] = state.push_group
-    return group
+    """The app's push group commit queue (one per worker process)."""
+    return group_of(request, "push")
 
 
 GateDep = Annotated[PushGate, Depends(_push_gate)]
@@ -71,7 +67,7 @@ _OPENAPI_BODY = {
 
 
 @router.post("", response_model=PushResponse, openapi_extra=_OPENAPI_BODY)
-def push(
+async def push(
     request: PushBody,
     station: StationDep,
     session: SessionDep,
@@ -84,14 +80,18 @@ def push(
     At most ``push_slots`` pushes are admitted at once per worker (they are applied
     together, in one transaction: ``central.services.group_commit``); beyond that, after
     ``push_wait_s``, the answer is 429 with ``Retry-After`` (nothing was applied).
+    The route runs on the event loop: it waits for its slot and its group's commit
+    without holding a request thread; only the group's leader applies, in one thread.
     """
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     fault_point("push")  # test-only (central.faults); a no-op unless DAIBAN_CENTRAL_FAULT is set
     try:
-        with gate.admitted():
+        async with gate.admitted_async():
             job = PushJob(station, request.events, schemas, settings.catalog_path)
             # The pushes admitted together share one transaction (one durable commit).
-            results = group.submit(job, lambda queued: apply_group(session=session, group=queued))
+            results = await group.submit_async(
+                job, lambda queued: apply_group(session=session, group=queued)
+            )
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
