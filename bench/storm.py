@@ -11,7 +11,9 @@ at the same moment, one thread per station.
 The stations' data directories are on tmpfs (``/dev/shm``) unless ``--stations-on disk``:
 in a county each station fsyncs its own disk, while here 500 stations would queue their
 durable commits on the bench machine's one disk (about 9 ms each) in front of the centre's.
-The centre's database is always on disk.
+The centre's database is always on disk. The client processes run at a lower priority
+(``nice`` 10): in a county they are 500 other PCs, so here they yield the cores to the
+centre rather than compete with it (they still add to the wall times).
 
 Prints ``name=value`` lines:
 
@@ -33,6 +35,11 @@ Prints ``name=value`` lines:
   duplicated: a station sequence number held more than once at the centre);
 - ``unacknowledged``: events still pending in the stations' outboxes after the run
   (a failed sync; they go with the next one);
+- ``centre_answer_p50_ms`` / ``_p99_ms`` (and per route: ``centre_hello_p99_ms``, ...):
+  the centre's own time per answer, from its access log (from the request reaching the
+  app to its answer; a request queued in the kernel or the event loop before that is not
+  counted): what the stations would wait if the bench's own clients did not share the
+  machine;
 - ``server_cpu_s`` (uvicorn processes) and ``db_cpu_s`` (PostgreSQL) during the storm,
   ``server_peak_rss_mb``: the largest sum of the server processes' resident memory;
 - ``loadavg_before`` / ``loadavg_after``.
@@ -41,6 +48,7 @@ Prints ``name=value`` lines:
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -67,6 +75,9 @@ COUNTY = "640522"
 VILLAGES_PER_TOWNSHIP = 90
 RSS_SAMPLE_S = 0.2
 SHM = Path("/dev/shm")
+CLIENT_NICE = 10
+"""The client processes' priority: below the centre's (they stand for other PCs)."""
+SYNC_ROUTES = ("hello", "push", "pull")
 
 
 def division_of(n: int) -> str:
@@ -149,6 +160,7 @@ def _client_process(
     out = ProcResult()
     lock = threading.Lock()
     tls = ssl.create_default_context()
+    os.nice(CLIENT_NICE)
     barrier.wait()
     start, cpu = time.perf_counter(), time.process_time()
 
@@ -308,9 +320,39 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str
             for line in central.log_text().splitlines()
             if "Error:" in line or "Error(" in line or "central/api/routes/" in line
         )
+        answers = answer_times(central.central_dir / "logs" / "central.log")
     for line, count in errors.most_common(3):
         emit("server_error", f"{count} x {line}")
     _report(outs, elapsed, cpu, db_cpu, sampler.peak, (held, lost, twice))
+    _report_answers(answers)
+
+
+def answer_times(log: Path) -> dict[str, list[float]]:
+    """The centre's answer times (ms) by sync route, from its JSON access log."""
+    times: dict[str, list[float]] = {route: [] for route in SYNC_ROUTES}
+    if not log.exists():
+        return times
+    for line in log.read_text("utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        route = str(entry.get("path", "")).rstrip("/").rpartition("/")[2]
+        if entry.get("message") == "request" and route in times:
+            times[route].append(float(entry["duration_ms"]))
+    return times
+
+
+def _report_answers(times: dict[str, list[float]]) -> None:
+    every = [t for route in SYNC_ROUTES for t in times[route]]
+    if not every:
+        return
+    emit("centre_answer_p50_ms", statistics.median(every))
+    emit("centre_answer_p99_ms", _percentile(every, 0.99))
+    for route in SYNC_ROUTES:
+        if times[route]:
+            emit(f"centre_{route}_p50_ms", statistics.median(times[route]))
+            emit(f"centre_{route}_p99_ms", _percentile(times[route], 0.99))
 
 
 def _report(

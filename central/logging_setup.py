@@ -67,6 +67,22 @@ class JsonFormatter(logging.Formatter):
         return mask_ids(json.dumps(entry, ensure_ascii=False, default=str))
 
 
+class _RotatingFile(RotatingFileHandler):
+    """``RotatingFileHandler`` that decides to roll over from the file's size alone.
+
+    The standard handler formats every record twice (once to measure it) and stats
+    the file twice per record; at 9 a.m. the access lines alone made that a tenth of
+    the centre's CPU. Here a record goes to the file once formatted, and the file
+    rolls over when it has reached ``maxBytes`` (so a file may end one line past it).
+    """
+
+    def shouldRollover(self, record: logging.LogRecord) -> int:  # noqa: N802 - the stdlib's name
+        """Whether the file reached ``maxBytes``."""
+        if self.stream is None:
+            self.stream = self._open()
+        return int(self.maxBytes > 0 and self.stream.tell() >= self.maxBytes)
+
+
 def log_file(data_dir: Path) -> Path:
     """Where the centre logs: ``<data_dir>/logs/central.log``."""
     return data_dir / "logs" / LOG_FILE
@@ -83,7 +99,7 @@ def setup_logging(data_dir: Path) -> Path:
     """
     path = log_file(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    handler = _RotatingFile(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     handler.setFormatter(JsonFormatter())
     handler.set_name("daiban-central-json")
     for name in LOGGERS:

@@ -107,6 +107,22 @@ def test_the_log_rotates(settings: CentralSettings, client: TestClient) -> None:
     assert isinstance(handler, logging.handlers.RotatingFileHandler)
     assert Path(handler.baseFilename) == log_file(settings.data_dir)
     assert handler.maxBytes > 0 and handler.backupCount > 0
+    configured, handler.maxBytes = handler.maxBytes, 2_000
+    try:
+        for n in range(40):
+            client.get("/healthz", headers={"X-Request-Id": f"rotate-{n:02d}"})
+    finally:
+        handler.maxBytes = configured
+    current = log_file(settings.data_dir)
+    rolled = current.with_name(current.name + ".1")
+    assert rolled.exists()
+    assert rolled.stat().st_size < 2_000 + 1_000  # rolled over at the size, one line past at most
+    files = [current.with_name(f"{current.name}.{n}") for n in range(handler.backupCount, 0, -1)]
+    lines = [
+        line for f in [*files, current] if f.exists() for line in f.read_text("utf-8").splitlines()
+    ]
+    ids = [json.loads(line)["request_id"] for line in lines]  # every line whole, none lost
+    assert [i for i in ids if i.startswith("rotate-")] == [f"rotate-{n:02d}" for n in range(40)]
 
 
 def test_docs_work_without_the_internet(client: TestClient) -> None:

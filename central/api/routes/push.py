@@ -39,7 +39,7 @@ PushBody = Annotated[PushRequest, Depends(_push_request)]
 _gate_lock = threading.Lock()
 
 
-def _push_gate(request: Request) -> PushGate:
+async def _push_gate(request: Request) -> PushGate:
     """The app's push gate (admission control), made on first use from its settings."""
     state = request.app.state
     with _gate_lock:
@@ -50,7 +50,7 @@ def _push_gate(request: Request) -> PushGate:
     return gate
 
 
-def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
+async def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
     """The app's push group commit queue (one per worker process)."""
     return group_of(request, "push")
 
