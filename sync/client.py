@@ -54,7 +54,7 @@ from sync.protocol import (
     bearer_token_hash,
     renewal_signature,
 )
-from sync.tls import CertificateNotPinned, pin_refused, pinned_context
+from sync.tls import CertificateNotPinned, pin_refused, pinned_context, system_context
 
 PERSON_HEADER = "X-Daiban-Person"
 """The header carrying a person's session token (the centre's ``central.api.deps``)."""
@@ -205,7 +205,7 @@ class CentralClient:
             headers=headers,
             transport=transport,
             timeout=timeout,
-            verify=pinned_context(pin) if pin else True,
+            verify=pinned_context(pin) if pin else system_context(),
         )
         self._retrying = Retrying(
             stop=_StopAfter(max(retries, 1), busy_attempts),

@@ -260,3 +260,27 @@ def test_blob_upload_restarts_when_the_centre_lost_its_partial_copy(tmp_path: Pa
 
     final = client(handler, []).upload_blob(path, sha)
     assert final.complete and puts == [1024 * 1024, 0, 1024 * 1024]
+
+
+def test_the_system_ca_bundle_is_loaded_once_however_many_syncs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each sync makes a client; loading the CA bundle (~100 ms of CPU) must not repeat."""
+    import ssl
+
+    from sync import tls
+
+    tls.system_context.cache_clear()
+    loads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loads.append(args or kwargs)
+        load(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    for _ in range(3):
+        with CentralClient("https://centre.example", "token") as client:
+            assert client._http._transport._pool._ssl_context is tls.system_context()  # type: ignore[attr-defined]
+    assert len(loads) == 1
+    tls.system_context.cache_clear()
