@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from central.db import write_turn
 from central.services.admission import Busy, PushGate
@@ -157,3 +158,27 @@ async def test_a_slot_goes_to_the_first_waiter_and_a_timed_out_one_is_told_busy(
     assert gate.waiting == 0
     async with gate.admitted_async():  # the slot came back
         assert gate.waiting == 0
+
+
+def test_hellos_at_once_are_each_recorded(app: FastAPI, client: TestClient, enroll: Any) -> None:
+    """The 9 a.m. hellos are written in groups (one commit for many): every station's
+    report still lands on its own row, and each is answered."""
+    from sqlmodel import Session
+
+    from central.models import Station
+
+    stations: list[StationClient] = [
+        enroll(division=f"640522100{201 + n:03d}", name=f"站{n}") for n in range(24)
+    ]
+
+    def hello(n: int) -> int:
+        body = {"software_version": "t", "schema_version": 1, "outbox_depth": 100 + n}
+        answer = client.post(f"{API_PREFIX}/hello", json=body, headers=stations[n].headers)
+        return answer.status_code
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        codes = list(pool.map(hello, range(len(stations))))
+    assert codes == [200] * len(stations)
+    with Session(app.state.engine) as db:
+        depths = {s.id: s.outbox_depth for s in db.exec(select(Station)).all()}
+    assert [depths[s.id] for s in stations] == [100 + n for n in range(len(stations))]

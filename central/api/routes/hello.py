@@ -31,19 +31,29 @@ class _Touch:
 
 
 def _write_touches(session: Session, group: Sequence[Queued[_Touch, None]]) -> None:
-    """Record the hellos queued together in one transaction (one durable commit)."""
+    """Record the hellos queued together in one transaction (one durable commit); if
+    that fails (a lock conflict on PostgreSQL), each alone, each told its own error."""
     with write_turn(session.get_bind().engine):  # SQLite: queue with pushes, not sleep-poll
-        try:
-            for queued in group:
+        if len(group) > 1:
+            try:
+                for queued in sorted(group, key=lambda q: q.job.station_id):  # one lock order
+                    write_touch(session, queued.job.station_id, queued.job.values)
+                session.commit()
+            except Exception:  # noqa: BLE001 - retried one by one below
+                session.rollback()
+            else:
+                for queued in group:
+                    queued.answer.set_result(None)
+                return
+        for queued in group:
+            try:
                 write_touch(session, queued.job.station_id, queued.job.values)
-            session.commit()
-        except Exception as error:  # noqa: BLE001 - every hello of the group is told
-            session.rollback()
-            for queued in group:
+                session.commit()
+            except Exception as error:  # noqa: BLE001 - it belongs to that hello alone
+                session.rollback()
                 queued.answer.set_exception(error)
-            return
-    for queued in group:
-        queued.answer.set_result(None)
+            else:
+                queued.answer.set_result(None)
 
 
 def _hello_alone(
