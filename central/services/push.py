@@ -83,6 +83,8 @@ View = CaseView | UnresolvedView
 
 SEQUENCE_CONFLICT = "station sequence number already used by another event"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_QUOTED_SHA256 = re.compile(r'"[0-9a-f]{64}"')
+"""A string of exactly 64 hex digits somewhere in a payload's JSON text (hex is never escaped)."""
 _HANDLING = re.compile(r"^\d{9}000$")
 _ev = EVENT_TABLE.c
 
@@ -258,7 +260,8 @@ def _apply_once(
     catalog_path: Path | None,
 ) -> list[EventResult]:
     # Pure-Python work first, outside the serialised section.
-    batch = _Batch(results=[_static_rejection(e, station, schemas) for e in events])
+    station_id = station.id
+    batch = _Batch(results=[_static_rejection(e, station_id, schemas) for e in events])
     batch.catalog_path, batch.session = catalog_path, session
     for event, result in zip(events, batch.results, strict=True):
         if result is None and event.id not in batch.prepared:
@@ -271,10 +274,11 @@ def _apply_once(
         connection, [e.id for e, r in zip(events, batch.results, strict=True) if r is None]
     )
     _load_cases(connection, batch, {e.case_id for e in events})
-    conflicts = _used_sequences(connection, station.id, events)
+    conflicts = _used_sequences(connection, station_id, events)
     renumber = _taken_numbers(connection, batch, events)
     actor_problems = _actor_problems(connection, station, events)
     seen: set[UUID] = set()
+    division, role = station.division, station.role  # read once, not per event (ORM attributes)
     for index, event in enumerate(events):
         if batch.results[index] is None and event.case_id in renumber:
             batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
@@ -285,14 +289,10 @@ def _apply_once(
             continue
         seen.add(event.id)
         scope = scope_of(batch.views.get(event.case_id), event)
-        problem = write_problem(
-            event.division, event.actor_role, station.division, station.role, scope
-        )
+        problem = write_problem(event.division, event.actor_role, division, role, scope)
         problem = problem or actor_problems.get(event.id)
         if problem is not None:
-            batch.results[index] = EventResult(
-                id=str(event.id), status=ResultStatus.rejected, reason=problem
-            )
+            batch.results[index] = _rejected(event, problem)
             continue
         batch.prepared[event.id].update(scope_columns(scope))
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
@@ -301,7 +301,16 @@ def _apply_once(
 
 
 def _rejected(event: Event, reason: str) -> EventResult:
-    return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+    return _result(event, ResultStatus.rejected, reason)
+
+
+def _result(
+    event: Event, status: ResultStatus, reason: str | None = None, central_seq: int | None = None
+) -> EventResult:
+    """A result built from values already checked (no validation per event on the hot path)."""
+    return EventResult.model_construct(
+        id=str(event.id), status=status, reason=reason, central_seq=central_seq
+    )
 
 
 def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event]) -> set[UUID]:
@@ -385,9 +394,9 @@ ACTOR_OTHER_ROLE = "the actor's account has another role"
 ACTOR_OUT_OF_SCOPE = "the actor is not an account of this station's scope"
 
 
-def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> EventResult | None:
+def _static_rejection(event: Event, station_id: str, schemas: SchemaRange) -> EventResult | None:
     reason: str | None = None
-    if event.station_id != station.id:
+    if event.station_id != station_id:
         reason = "the event was written by another station"
     elif not schemas.minimum <= event.schema_version <= schemas.maximum:
         reason = (
@@ -396,7 +405,7 @@ def _static_rejection(event: Event, station: Station, schemas: SchemaRange) -> E
         )
     if reason is None:
         return None
-    return EventResult(id=str(event.id), status=ResultStatus.rejected, reason=reason)
+    return _rejected(event, reason)
 
 
 def scope_of(view: View | None, event: Event) -> str:
@@ -481,11 +490,9 @@ def _duplicate(
 ) -> EventResult:
     batch.duplicates += 1
     if held is None:  # the same event twice in one batch
-        return EventResult(id=str(event.id), status=ResultStatus.duplicate)
+        return _result(event, ResultStatus.duplicate)
     seq, _status, reason = held
-    return EventResult(
-        id=str(event.id), status=ResultStatus.duplicate, reason=reason, central_seq=seq
-    )
+    return _result(event, ResultStatus.duplicate, reason, seq)
 
 
 def _judge_one(
@@ -493,11 +500,7 @@ def _judge_one(
 ) -> int:
     known_division = batch.known_divisions.get(event.case_id)
     if known_division is not None and known_division != event.division:
-        batch.results[index] = EventResult(
-            id=str(event.id),
-            status=ResultStatus.rejected,
-            reason="the event's division does not match the case",
-        )
+        batch.results[index] = _rejected(event, "the event's division does not match the case")
         return last_seq
     seq = last_seq + 1
     # apply_event applies sync.reducer.judge's supersede rule itself: an event not
@@ -525,9 +528,7 @@ def _judge_one(
     if conflicts.get(event.station_seq, event.id) != event.id:
         note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
     conflicts[event.station_seq] = event.id
-    batch.results[index] = EventResult(
-        id=str(event.id), status=ResultStatus(status.value), reason=note, central_seq=seq
-    )
+    batch.results[index] = _result(event, ResultStatus(status.value), note, seq)
     return seq
 
 
@@ -737,6 +738,7 @@ def _save_blob_refs(connection: Connection, rows: list[dict[str, Any]], station:
     refs = {  # fetchable by the stations that handle the case (区内通办: its township)
         (sha, row["case_id"]): row["scope_division"]
         for row in rows
+        if _QUOTED_SHA256.search(row[_PAYLOAD_TEXT])  # most payloads name no blob at all
         for sha in _blob_hashes(row["payload"])
     }
     if not refs:
