@@ -93,10 +93,14 @@ def _link_text(prev_hash: str, row: dict[str, Any], digest: str | None) -> str:
     return f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
 
 
+_LAST = select(AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.seq.desc()).limit(1)
+_APPEND = insert(AUDIT_TABLE)
+"""Built once (every push runs both)."""
+
+
 def last_hash(connection: Connection) -> str:
     """The newest link's hash (GENESIS for an empty chain); read under the counter lock."""
-    statement = select(AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.seq.desc()).limit(1)
-    return connection.execute(statement).scalar_one_or_none() or GENESIS
+    return connection.execute(_LAST).scalar_one_or_none() or GENESIS
 
 
 def append_links(
@@ -111,7 +115,7 @@ def append_links(
     """
     key = audit_key.key_for(connection)
     links = chain_rows(key, last_hash(connection), rows, digests)
-    connection.execute(insert(AUDIT_TABLE), links)
+    connection.execute(_APPEND, links)
 
 
 def chain_rows(
