@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from central.services import push
 from central.services.audit import verify_audit
+from central.services.progress import record_keys
 from sync.protocol import API_PREFIX
 
 
@@ -35,13 +36,12 @@ def test_a_batch_applies_with_the_collector_off_and_it_is_on_again_after(
 ) -> None:
     village = enroll()
     seen: list[bool] = []
-    real = push.record_keys
 
     def watching(*args: Any, **kwargs: Any) -> None:
         seen.append(gc.isenabled())
-        real(*args, **kwargs)
+        record_keys(*args, **kwargs)
 
-    monkeypatch.setattr(push, "record_keys", watching)
+    monkeypatch.setattr("central.services.push.record_keys", watching)
     results = village.push(village.new_case())
 
     assert [r["status"] for r in results] == ["applied"] * 3
@@ -60,7 +60,7 @@ def test_a_push_killed_midway_turns_the_collector_back_on_and_its_retry_applies(
         raise RuntimeError("killed while writing the batch")
 
     with monkeypatch.context() as patch:
-        patch.setattr(push, "record_keys", killed)
+        patch.setattr("central.services.push.record_keys", killed)
         body = {"events": [e.model_dump(mode="json") for e in events]}
         answer = village.client.post(f"{API_PREFIX}/push", json=body, headers=village.headers)
         assert answer.status_code == 500
