@@ -23,11 +23,21 @@ while another comes in: the puller gets both).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, bindparam, update
 
 from central.models import COUNTER_TABLE, EVENTS_COUNTER
 
 _counter = COUNTER_TABLE.c
+_LOCK = (
+    update(COUNTER_TABLE)
+    .where(_counter.name == bindparam("counter"))
+    .values(value=_counter.value)
+    .returning(_counter.value)
+)
+_SET = (
+    update(COUNTER_TABLE).where(_counter.name == bindparam("counter")).values(value=bindparam("to"))
+)
+"""Built once (every push runs both)."""
 
 
 def lock_counter(connection: Connection, name: str = EVENTS_COUNTER) -> int:
@@ -35,13 +45,7 @@ def lock_counter(connection: Connection, name: str = EVENTS_COUNTER) -> int:
 
     Must be the first statement of the transaction (see the module docstring).
     """
-    statement = (
-        update(COUNTER_TABLE)
-        .where(_counter.name == name)
-        .values(value=_counter.value)
-        .returning(_counter.value)
-    )
-    value = connection.execute(statement).scalar_one_or_none()
+    value = connection.execute(_LOCK, {"counter": name}).scalar_one_or_none()
     if value is None:
         raise RuntimeError(f"counter {name!r} is missing; run `daiban central init`")
     return int(value)
@@ -49,7 +53,7 @@ def lock_counter(connection: Connection, name: str = EVENTS_COUNTER) -> int:
 
 def set_counter(connection: Connection, value: int, name: str = EVENTS_COUNTER) -> None:
     """Store the last value handed out (the row is already locked by this transaction)."""
-    connection.execute(update(COUNTER_TABLE).where(_counter.name == name).values(value=value))
+    connection.execute(_SET, {"counter": name, "to": value})
 
 
 def take_one(connection: Connection, name: str = EVENTS_COUNTER) -> int:
