@@ -76,8 +76,13 @@ def settled(raw: str, fates: dict[str, Fate]) -> str | None:
     skeletons = body.get(HISTORY_KEY)
     if skeletons is None:
         return None
-    out = [_settled_entry(entry, fates) for entry in skeletons]
-    if any(entry is None for entry in out) or not _in_fold_order(out):
+    out: list[list[Any]] = []
+    for skeleton in skeletons:
+        entry = _settled_entry(skeleton, fates)
+        if entry is None:
+            return None
+        out.append(entry)
+    if not _in_fold_order(out):
         return None
     if out == skeletons:
         return raw
