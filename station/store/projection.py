@@ -75,7 +75,12 @@ def compute_due(view: CaseView) -> date | None:
 
 
 def _updated_at(view: CaseView) -> str:
-    return max((h.device_time.isoformat() for h in view.history), default="")
+    """The latest device time of the history, as the greatest of its ISO texts."""
+    times = [entry.device_time for entry in view.history]
+    if len({moment.utcoffset() for moment in times}) == 1:
+        # one offset (the usual: UTC): the texts sort as the times do, so one text will do
+        return max(times).isoformat()
+    return max((moment.isoformat() for moment in times), default="")
 
 
 def case_row(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -140,3 +142,26 @@ def test_a_page_acknowledged_twice_changes_nothing_more(
     store.apply_pull_page(page)
     assert store.last_page is not None and store.last_page.cases == 0
     assert _stored_rows(store) == rows
+
+
+@pytest.mark.parametrize(
+    ("times", "latest"),
+    [
+        (
+            ["2026-12-01T09:00:00+00:00", "2026-12-01T10:00:00.5+00:00"],
+            "2026-12-01T10:00:00.500000+00:00",
+        ),
+        # mixed offsets: the greatest text, as it always was (not the latest moment)
+        (["2026-12-01T10:00:00+00:00", "2026-12-01T15:00:00+08:00"], "2026-12-01T15:00:00+08:00"),
+    ],
+)
+def test_a_cases_row_is_updated_at_its_greatest_device_time_text(
+    service: CaseService, store: StationStore, times: list[str], latest: str
+) -> None:
+    view = service.take_in(application())
+    history = tuple(
+        entry.model_copy(update={"device_time": datetime.fromisoformat(moment)})
+        for entry, moment in zip(view.history, times, strict=True)
+    )
+    row = projection.case_row(view.model_copy(update={"history": history}), key=b"k" * 32)
+    assert row["updated_at"] == latest
