@@ -319,16 +319,17 @@ def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]
     """
     raws = _stored_views(conn, case_ids)
     unsettled = {case_id for case_id in case_ids if case_id not in raws}
+    bodies = {case_id: json.loads(raw) for case_id, raw in raws.items()}
     pending = [
         entry[0]
-        for raw in raws.values()
-        for entry in json.loads(raw).get(stored.HISTORY_KEY, ())
+        for body in bodies.values()
+        for entry in body.get(stored.HISTORY_KEY, ())
         if entry[1] == "pending"
     ]
     fates = _fates(conn, pending)
     changed = []
     for case_id, raw in raws.items():
-        text_now = stored.settled(raw, fates)
+        text_now = stored.settled(raw, fates, bodies[case_id])
         if text_now is None:
             unsettled.add(case_id)
         elif text_now != raw:

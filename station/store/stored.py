@@ -77,7 +77,7 @@ Fate = tuple[str, int | None, str | None]
 """An event row's (status, central_seq, reason)."""
 
 
-def settled(raw: str, fates: dict[str, Fate]) -> str | None:
+def settled(raw: str, fates: dict[str, Fate], body: dict[str, Any] | None = None) -> str | None:
     """The stored text ``raw`` with our pending entries the centre has numbered and
     applied marked so, as :func:`dump` writes the view they make; None when only a
     rebuild from the rows is right (a fate other than applied, entries out of the
@@ -89,8 +89,9 @@ def settled(raw: str, fates: dict[str, Fate]) -> str | None:
     Args:
         raw: a stored view.
         fates: the event rows' fates by id (hex), at least of the pending entries.
+        body: ``raw`` already parsed (it is not changed).
     """
-    body = json.loads(raw)
+    body = dict(body) if body is not None else json.loads(raw)
     skeletons = body.get(HISTORY_KEY)
     if skeletons is None:
         return None
