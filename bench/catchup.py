@@ -10,7 +10,8 @@ Prints ``name=value`` lines:
 - ``village_push_bytes`` / ``village_pull_bytes``: bytes on the wire (both ways) of
   the village's push phase and of its pull phase (its own events coming back: full
   events from an older centre, compact acknowledgements from this one);
-  ``village_pull_s``: the pull phase's wall time;
+  ``village_pull_s``: the pull phase's wall time, and the CPU it took per event pushed
+  (``village_pull_station_cpu_us_per_ack``, ``village_pull_server_cpu_us_per_ack``);
 - ``catchup_s``: the township's catch-up, hello to the last page applied;
 - ``catchup_station_cpu_us_per_event``: CPU of this process (the station: parsing
   pages, applying events, folding cases) per event pulled, the steady figure on a
@@ -30,7 +31,7 @@ import sys
 import time
 
 from bench._central import CentralRun
-from bench.sync import TOWNSHIP, VILLAGE, Station, emit, enrolled, mark, take_in
+from bench.sync import TOWNSHIP, VILLAGE, Mark, Station, emit, enrolled, mark, take_in
 from sync.engine import SyncReport
 
 
@@ -59,11 +60,11 @@ def run(cases: int, db: str, profile: bool = False) -> None:
         enrolled(central, "township", TOWNSHIP, "township") as township,
     ):
         take_in(village.store, 1, cases, village.agent_id)
-        pulled_at: list[float] = []
+        pulled_at: list[Mark] = []
         pull_before = village.wire.snapshot("pull")
         push_before = village.wire.snapshot("push")
-        report = village.sync(before_pull=lambda: pulled_at.append(time.perf_counter()))
-        ended = time.perf_counter()
+        report = village.sync(before_pull=lambda: pulled_at.append(mark(central)))
+        ended = mark(central)
         if report.applied != 3 * cases or report.pending:
             raise RuntimeError(f"the village's push did not apply every event: {report}")
         pushed = village.wire.snapshot("push").minus(push_before)
@@ -71,7 +72,14 @@ def run(cases: int, db: str, profile: bool = False) -> None:
         emit("village_events", report.pushed)
         emit("village_push_bytes", pushed.sent + pushed.received)
         emit("village_pull_bytes", pulled.sent + pulled.received)
-        emit("village_pull_s", ended - pulled_at[0])
+        emit("village_pull_s", ended.wall - pulled_at[0].wall)
+        acks = 3 * cases
+        emit(
+            "village_pull_station_cpu_us_per_ack", (ended.client - pulled_at[0].client) / acks * 1e6
+        )
+        emit(
+            "village_pull_server_cpu_us_per_ack", (ended.server - pulled_at[0].server) / acks * 1e6
+        )
         emit("loadavg_catchup", _load())
         start = mark(central)
         caught = _sync(township, profile)

@@ -7,8 +7,10 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -313,11 +315,35 @@ def _upload_blobs(
             progress(SyncProgress("blobs", report.blobs_uploaded))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a pull (back as it was after).
+
+    A catch-up makes hundreds of thousands of short-lived objects (pages, events,
+    views) that reference counting frees; the collector's full passes over the
+    whole heap meanwhile cost about a third of the station's CPU. What a pull
+    leaves in cycles is collected once it is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _pull(
     store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
 ) -> None:
     """Pull pages until the last; the next page is fetched while this one is applied
     (the centre's work and the wire overlap the station's), never two at once."""
+    with _collector_paused():
+        _pull_pages(store, client, report, progress)
+
+
+def _pull_pages(
+    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+) -> None:
     cursor = store.pull_cursor()
     own_upto = store.own_seq_held() if isinstance(store, HoldsOwnEvents) else None
     ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-pull-ahead")

@@ -127,8 +127,11 @@ def history_entry(
     seq: int | None,
     summary: dict[str, Any],
 ) -> HistoryEntry:
-    """The history line of one event as applied (or superseded) with its centre sequence."""
-    return HistoryEntry(
+    """The history line of one event as applied (or superseded) with its centre sequence.
+
+    Built without validating again: every value comes from a validated event, or is
+    the status, reason, sequence and summary the reducer made of it."""
+    return HistoryEntry.model_construct(
         event_id=event.id,
         kind=event.kind,
         actor_id=event.actor_id,

@@ -75,7 +75,12 @@ def compute_due(view: CaseView) -> date | None:
 
 
 def _updated_at(view: CaseView) -> str:
-    return max((h.device_time.isoformat() for h in view.history), default="")
+    """The latest device time of the history, as the greatest of its ISO texts."""
+    times = [entry.device_time for entry in view.history]
+    if len({moment.utcoffset() for moment in times}) == 1:
+        # one offset (the usual: UTC): the texts sort as the times do, so one text will do
+        return max(times).isoformat()
+    return max((moment.isoformat() for moment in times), default="")
 
 
 def case_row(
@@ -247,7 +252,7 @@ def advance_many(
     events: Sequence[RecordedEvent],
     fresh: set[str],
     settle: Iterable[str] = (),
-) -> list[CaseView]:
+) -> int:
     """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
 
     The stored view is advanced, not rebuilt from every row, when it is what a
@@ -265,7 +270,7 @@ def advance_many(
             their pending entries are settled as for events that came in full.
 
     Returns:
-        The views that changed (advanced or rebuilt), stored.
+        How many cases' stored views changed (advanced, settled or rebuilt).
     """
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
@@ -278,6 +283,9 @@ def advance_many(
     if record_ids:  # 办不成事 records: few, rebuilt from their rows into their own table
         records.refold_records(conn, record_ids)
         by_case = {k: v for k, v in by_case.items() if k not in record_ids}
+    quiet = [case_id for case_id, case_events in by_case.items() if not case_events]
+    settled, unsettled = _settle_stored(conn, quiet) if quiet else (0, set())
+    by_case = {k: v for k, v in by_case.items() if v or k in unsettled}
     bases = _parse_views(conn, _stored_views(conn, list(by_case)))
     pending = [
         entry.event_id.hex
@@ -296,7 +304,39 @@ def advance_many(
         elif view is not base:
             views.append(view)
     project_many(conn, views, remember=True)
-    return views + refold_many(conn, rebuild)
+    return settled + len(views) + len(refold_many(conn, rebuild))
+
+
+_SET_VIEW = text("UPDATE cases SET view = :v WHERE case_id = :c")
+
+
+def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]]:
+    """Settle the pending entries of cases the page only acknowledged, in their stored
+    text (``stored.settled``: no view is built, no search term changes).
+
+    Returns:
+        How many stored views changed, and the cases left to the full path.
+    """
+    raws = _stored_views(conn, case_ids)
+    unsettled = {case_id for case_id in case_ids if case_id not in raws}
+    bodies = {case_id: json.loads(raw) for case_id, raw in raws.items()}
+    pending = [
+        entry[0]
+        for body in bodies.values()
+        for entry in body.get(stored.HISTORY_KEY, ())
+        if entry[1] == "pending"
+    ]
+    fates = _fates(conn, pending)
+    changed = []
+    for case_id, raw in raws.items():
+        text_now = stored.settled(raw, fates, bodies[case_id])
+        if text_now is None:
+            unsettled.add(case_id)
+        elif text_now != raw:
+            changed.append({"c": case_id, "v": text_now})
+    if changed:
+        conn.execute(_SET_VIEW, changed)
+    return len(changed), unsettled
 
 
 def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
@@ -308,8 +348,7 @@ def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
     return out
 
 
-Fate = tuple[str, int | None, str | None]
-"""An event row's (status, central_seq, reason)."""
+Fate = stored.Fate
 
 
 def _fates(conn: Connection, ids: list[str]) -> dict[str, Fate]:

@@ -167,9 +167,9 @@ def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOut
     if own_seqs:
         # A database restored from an old snapshot must not reuse numbers the centre holds.
         meta.raise_to(conn, meta.NEXT_STATION_SEQ, max(own_seqs) + 1)
-    cases = projection.advance_many(conn, page.events, fresh, acked) if page.events or acked else []
+    cases = projection.advance_many(conn, page.events, fresh, acked) if page.events or acked else 0
     upsert_accounts(conn, page.accounts)
     meta.put(conn, meta.PULL_CURSOR, str(page.next_cursor))
     if page.catalog_version:
         meta.put(conn, meta.CATALOG_VERSION, page.catalog_version)
-    return PageOutcome(pulled=len(fresh), superseded=superseded, cases=len(cases))
+    return PageOutcome(pulled=len(fresh), superseded=superseded, cases=cases)

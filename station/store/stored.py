@@ -43,9 +43,27 @@ _CHUNK = 500
 
 def dump(view: CaseView) -> str:
     """The stored JSON of a view (see the module's docstring)."""
+    history = [_skeleton(entry) for entry in view.history]
+    if not _has_float(view.fields):
+        # pydantic writes the same text as json.dumps below, in one pass (floats aside:
+        # their exponents are written otherwise, so a view with one takes the long way)
+        head = view.model_dump_json(exclude_defaults=True, exclude={"history"})
+        tail = json.dumps(history, ensure_ascii=False, separators=(",", ":"))
+        return f'{head[:-1]},"{HISTORY_KEY}":{tail}}}'
     body = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
-    body[HISTORY_KEY] = [_skeleton(entry) for entry in view.history]
+    body[HISTORY_KEY] = history
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _has_float(value: Any) -> bool:
+    """Whether a float is anywhere in ``value`` (the form's fields: the only free-form part)."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_float(item) for item in value)
+    return False
 
 
 def _skeleton(entry: HistoryEntry) -> list[Any]:
@@ -53,6 +71,68 @@ def _skeleton(entry: HistoryEntry) -> list[Any]:
     while len(out) > 2 and out[-1] is None:
         out.pop()
     return out
+
+
+Fate = tuple[str, int | None, str | None]
+"""An event row's (status, central_seq, reason)."""
+
+
+def settled(raw: str, fates: dict[str, Fate], body: dict[str, Any] | None = None) -> str | None:
+    """The stored text ``raw`` with our pending entries the centre has numbered and
+    applied marked so, as :func:`dump` writes the view they make; None when only a
+    rebuild from the rows is right (a fate other than applied, entries out of the
+    order a rebuild gives, or a view in the earlier form).
+
+    Settling changes nothing of a view but its history's statuses and numbers, so the
+    text is rewritten as it is, without building the view (the pullback of a push).
+
+    Args:
+        raw: a stored view.
+        fates: the event rows' fates by id (hex), at least of the pending entries.
+        body: ``raw`` already parsed (it is not changed).
+    """
+    body = dict(body) if body is not None else json.loads(raw)
+    skeletons = body.get(HISTORY_KEY)
+    if skeletons is None:
+        return None
+    out: list[list[Any]] = []
+    for skeleton in skeletons:
+        entry = _settled_entry(skeleton, fates)
+        if entry is None:
+            return None
+        out.append(entry)
+    if not _in_fold_order(out):
+        return None
+    if out == skeletons:
+        return raw
+    body[HISTORY_KEY] = out
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _settled_entry(entry: list[Any], fates: dict[str, Fate]) -> list[Any] | None:
+    """One skeleton, settled when the centre applied it (None: a rebuild is due)."""
+    if entry[1] != "pending":
+        return entry
+    fate = fates.get(entry[0])
+    if fate is None:
+        return None
+    status, seq, reason = fate
+    if seq is None:
+        return None if status in ("superseded", "rejected") else entry
+    if status != "applied" or reason is not None or len(entry) > 3:
+        return None  # a pending entry with a reason, or a fate a rebuild shows otherwise
+    return [entry[0], "applied", seq]
+
+
+def _in_fold_order(skeletons: list[list[Any]]) -> bool:
+    """Confirmed entries first, in the centre's order, then only pending ones."""
+    seqs = [entry[2] if len(entry) > 2 else None for entry in skeletons]
+    confirmed = [seq for seq in seqs if seq is not None]
+    if seqs[: len(confirmed)] != confirmed:
+        return False
+    if any(a >= b for a, b in zip(confirmed, confirmed[1:], strict=False)):
+        return False
+    return all(entry[1] == "pending" for entry in skeletons[len(confirmed) :])
 
 
 def load(conn: Connection, raw: str) -> CaseView:

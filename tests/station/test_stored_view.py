@@ -6,10 +6,12 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from station.store import NewEvent, StationStore, eventlog, projection
 from station.store.db import reading, writing
+from station.store.stored import dump, load
 from sync.events import EventKind, Role
 from sync.reducer import CaseView, EntryStatus
 from tests.station.cases_seed import AGENT, REVIEWER
@@ -119,3 +121,24 @@ def test_a_view_in_the_earlier_form_still_reads(tmp_path: Path) -> None:
     with writing(store.engine) as conn:
         conn.execute(text("UPDATE cases SET view = :v"), {"v": view.model_dump_json()})
     assert store.get_case(view.case_number) == view
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"note": '一行\n二行\t\x01\x7f\u2028"\\/ 𠀀', "count": 3, "flags": [True, None]},
+        {"area_mu": 2.5, "big": 1e16, "nested": {"ratio": [0.1, 1]}},
+    ],
+    ids=["text", "floats"],
+)
+def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict) -> None:
+    """Both ways of writing the stored text (pydantic's in one pass, or json's when a
+    float is in the fields) give the JSON of the view's fields, exactly."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store).model_copy(update={"fields": fields, "what": '引号"与\\'})
+    raw = dump(view)
+    expected = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+    expected["h"] = json.loads(raw)["h"]
+    assert raw == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    with reading(store.engine) as conn:
+        assert load(conn, raw) == view

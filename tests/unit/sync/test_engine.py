@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sync.engine import SyncProgress, event_bytes, run_sync, take_batch
 from sync.errors import CentralUnreachable, SyncError
 from sync.events import EventKind, Role
 from sync.lifecycle import CaseState
-from sync.protocol import PUSH_BATCH_BYTES, AccountRecord
+from sync.protocol import PUSH_BATCH_BYTES, AccountRecord, PullResponse
 from sync.reducer import fold
 
 from .factory import CaseWriter
@@ -200,3 +201,48 @@ def test_a_run_without_a_description_reports_the_depth_alone(store: FakeStore) -
     centre = FakeCentre()
     run_sync(store, centre, software_version="0.1.0")
     assert [(r.outbox_depth, r.cases_held) for r in centre.reports] == [(2, None)]
+
+
+class _CollectorWatch(FakeStore):
+    """Notes whether the cycle collector ran while each page was applied; fails on demand."""
+
+    def __init__(self, blob_dir: Path, fail: bool = False) -> None:
+        super().__init__(blob_dir)
+        self.collecting: list[bool] = []
+        self.fail = fail
+
+    def apply_pull_page(self, page: PullResponse) -> None:
+        self.collecting.append(gc.isenabled())
+        if self.fail:
+            raise OSError("disk full")
+        super().apply_pull_page(page)
+
+
+def test_a_pull_applies_its_pages_with_the_collector_paused_and_turns_it_back_on(
+    tmp_path: Path,
+) -> None:
+    store = _CollectorWatch(tmp_path / "blobs")
+    centre = FakeCentre()
+    taken_in(store, 3)
+    run_sync(store, centre, software_version="1.0")
+    assert store.collecting == [False]
+    assert gc.isenabled()
+    assert len(store.pulled) == 6  # the page itself still applied
+
+
+def test_a_pull_that_fails_turns_the_collector_back_on(tmp_path: Path) -> None:
+    store = _CollectorWatch(tmp_path / "blobs", fail=True)
+    with pytest.raises(OSError, match="disk full"):
+        run_sync(store, FakeCentre(), software_version="1.0")
+    assert store.collecting == [False]
+    assert gc.isenabled()
+
+
+def test_a_collector_off_before_the_pull_stays_off(tmp_path: Path) -> None:
+    store = _CollectorWatch(tmp_path / "blobs")
+    gc.disable()
+    try:
+        run_sync(store, FakeCentre(), software_version="1.0")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
