@@ -19,7 +19,7 @@ from central.api.groups import group_of
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
 from central.services.group_commit import GroupCommit
-from central.services.push import PushJob, SchemaRange, apply_group
+from central.services.push import PushJob, SchemaRange, apply_group, collector_paused
 from sync.protocol import EventResult, PushRequest, PushResponse
 
 router = APIRouter(prefix="/push", tags=["sync"])
@@ -29,7 +29,8 @@ async def _push_request(request: Request) -> PushRequest:
     """The body as a ``PushRequest``, validated from the raw JSON bytes (422 if it is not one)."""
     body = await request.body()
     try:
-        return PushRequest.model_validate_json(body)
+        with collector_paused():  # a batch's objects are freed by reference counting
+            return PushRequest.model_validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False), body=body) from None
 
