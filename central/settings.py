@@ -94,9 +94,12 @@ class CentralSettings(BaseSettings):
     """Pushes admitted at once per worker process (admission control; those admitted
     together share one transaction); a push that finds every slot taken waits up to
     ``push_wait_s``, then is answered 429."""
-    push_wait_s: float = 2.0
-    """How long a push may wait for a slot before the centre answers 429."""
-    push_retry_after_s: int = 2
+    push_wait_s: float = 15.0
+    """How long a push may wait for a slot before the centre answers 429. A waiting push
+    holds no thread (it waits on the event loop), so it may wait well inside the
+    station's 30 s timeout: each 429 is an upload repeated, and at 2 s the 2,000-station
+    storm answered 28,618 of them."""
+    push_retry_after_s: int = 5
     """The ``Retry-After`` (seconds) of that 429; the stations add jitter to it."""
     queue_budget_s: float = 20.0
     """A request that waited longer than this for the centre to start on it is answered

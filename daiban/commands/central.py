@@ -133,8 +133,15 @@ def serve(
         loop="uvloop",
         http=RequestTimeoutProtocol,  # httptools, with a deadline for the headers
         log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_S,
         **(tls.uvicorn_options() if tls else {}),
     )
+
+
+KEEP_ALIVE_S = 75
+"""Seconds an idle station connection stays open (uvicorn's default is 5). A station
+waiting out a 429 came back to a connection the centre had just closed and failed with
+"connection reset" or "server disconnected"; 75 s is nginx's default."""
 
 
 def administrator(session: Any, as_user: str | None) -> Any:
