@@ -23,8 +23,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-import anyio.to_thread
-
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -49,6 +47,8 @@ class GroupCommit(Generic[Job, Result]):
         self._lock = threading.Lock()
         self._queue: list[Queued[Job, Result]] = []
         self._leading = False
+        self._running: set[asyncio.Future[None]] = set()
+        """The background leaders (a reference each, so none is collected midway)."""
 
     def submit(self, job: Job, apply: Callable[[list[Queued[Job, Result]]], None]) -> Result:
         """Queue ``job``; lead if no one does (``apply`` answers every job of a group).
@@ -70,9 +70,12 @@ class GroupCommit(Generic[Job, Result]):
     async def submit_async(
         self, job: Job, apply: Callable[[list[Queued[Job, Result]]], None]
     ) -> Result:
-        """``submit`` for a request on the event loop: the leader applies in one worker
-        thread, and the followers wait on the loop, holding no thread (so a burst of
-        pushes leaves the request threads to hello and pull).
+        """``submit`` for a request on the event loop: the queue is applied in one worker
+        thread, in the background, and every request (the one that started it too) waits
+        on the loop for its own group's commit, holding no thread. So a burst of pushes
+        leaves the request threads to hello and pull, and no request waits for the groups
+        queued after its own. ``apply`` must open its own session (no request's session
+        lives as long as the queue).
 
         Returns:
             The job's result, once the transaction holding it committed.
@@ -84,10 +87,18 @@ class GroupCommit(Generic[Job, Result]):
         with self._lock:
             self._queue.append(queued)
             lead, self._leading = not self._leading, True
-        if lead:  # not cancellable midway: the thread runs to the end of the queue
-            await anyio.to_thread.run_sync(self._lead, apply)
-        # shielded: a cancelled follower must not cancel the answer the leader will set
+        if lead:
+            leading = asyncio.get_running_loop().run_in_executor(None, self._lead, apply)
+            self._running.add(leading)
+            leading.add_done_callback(self._led)
+        # shielded: a cancelled request must not cancel the answer the leader will set
         return await asyncio.shield(asyncio.wrap_future(queued.answer))
+
+    def _led(self, leading: asyncio.Future[None]) -> None:
+        """Forget a finished leader; what it raised was given to its group's requests."""
+        self._running.discard(leading)
+        if not leading.cancelled():
+            leading.exception()  # retrieved: set on the answers already
 
     def _lead(self, apply: Callable[[list[Queued[Job, Result]]], None]) -> None:
         while True:

@@ -3,6 +3,7 @@ own results; a failing batch in a group costs no other station its push."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -84,3 +85,32 @@ def test_a_failing_batch_costs_the_others_nothing(enroll: Any, session: Session)
     apply_group(session=session, group=[replay])
     assert [r.status for r in replay.answer.result()] == [ResultStatus.duplicate] * 3
     assert verify_audit(session=session).ok
+
+
+async def test_a_request_is_answered_when_its_own_group_commits_not_the_next() -> None:
+    """The queue is applied in the background: the request that started it is answered
+    with its own group, while the group queued behind it is still being applied."""
+    commit: GroupCommit[int, int] = GroupCommit()
+    first_inside, second_queued, release_second = (threading.Event() for _ in range(3))
+
+    def apply(group: list[Queued[int, int]]) -> None:
+        for queued in group:
+            if queued.job == 1:
+                first_inside.set()
+                second_queued.wait(10)
+            if queued.job == 2:
+                release_second.wait(10)
+            queued.answer.set_result(queued.job * 10)
+
+    loop = asyncio.get_running_loop()
+    first = asyncio.create_task(commit.submit_async(1, apply))
+    await loop.run_in_executor(None, first_inside.wait, 10)
+    second = asyncio.create_task(commit.submit_async(2, apply))
+    await asyncio.sleep(0)  # the second request reaches the queue
+    second_queued.set()
+    try:
+        assert await asyncio.wait_for(first, 10) == 10
+        assert not second.done()  # its group is still being applied
+    finally:
+        release_second.set()
+    assert await second == 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -56,6 +57,12 @@ def _write_touches(session: Session, group: Sequence[Queued[_Touch, None]]) -> N
                 queued.answer.set_result(None)
 
 
+def _touch_apart(request_session: Session, group: Sequence[Queued[_Touch, None]]) -> None:
+    """Record a group in a session of its own (the queue outlives any one request)."""
+    with Session(request_session.get_bind(), expire_on_commit=False) as session:
+        _write_touches(session, group)
+
+
 def _hello_alone(
     session: Session, station: Station, request: HelloRequest, presented: str, lifetime: timedelta
 ) -> IssuedToken | None:
@@ -99,9 +106,7 @@ async def hello(
         values = touch_values(station, request.software_version, request)
         if values is not None:
             touches = group_of(http, "hello")
-            await touches.submit_async(
-                _Touch(station.id, values), lambda queued: _write_touches(session, queued)
-            )
+            await touches.submit_async(_Touch(station.id, values), partial(_touch_apart, session))
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

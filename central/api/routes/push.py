@@ -8,17 +8,19 @@ encoder), which is a large share of a push's server time.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.groups import group_of
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
-from central.services.group_commit import GroupCommit
+from central.services.group_commit import GroupCommit, Queued
 from central.services.push import PushJob, SchemaRange, apply_group, collector_paused
 from sync.protocol import EventResult, PushRequest, PushResponse
 
@@ -67,6 +69,12 @@ _OPENAPI_BODY = {
 }
 
 
+def _apply_apart(request_session: Session, group: list[Queued[PushJob, list[EventResult]]]) -> None:
+    """Apply a group in a session of its own (the queue outlives any one request)."""
+    with Session(request_session.get_bind(), expire_on_commit=False) as session:
+        apply_group(session=session, group=group)
+
+
 @router.post("", response_model=PushResponse, openapi_extra=_OPENAPI_BODY)
 async def push(
     request: PushBody,
@@ -90,9 +98,7 @@ async def push(
         async with gate.admitted_async():
             job = PushJob(station, request.events, schemas, settings.catalog_path)
             # The pushes admitted together share one transaction (one durable commit).
-            results = await group.submit_async(
-                job, lambda queued: apply_group(session=session, group=queued)
-            )
+            results = await group.submit_async(job, partial(_apply_apart, session))
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
