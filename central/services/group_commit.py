@@ -50,6 +50,14 @@ class GroupCommit(Generic[Job, Result]):
         self._running: set[asyncio.Future[None]] = set()
         """The background leaders (a reference each, so none is collected midway)."""
 
+    def _enqueue(self, job: Job) -> tuple[Queued[Job, Result], bool]:
+        """Queue ``job``; ``True`` when no one leads, so the caller must."""
+        queued: Queued[Job, Result] = Queued(job)
+        with self._lock:
+            self._queue.append(queued)
+            lead, self._leading = not self._leading, True
+        return queued, lead
+
     def submit(self, job: Job, apply: Callable[[list[Queued[Job, Result]]], None]) -> Result:
         """Queue ``job``; lead if no one does (``apply`` answers every job of a group).
 
@@ -59,10 +67,7 @@ class GroupCommit(Generic[Job, Result]):
         Raises:
             Exception: whatever applying this job alone raised.
         """
-        queued: Queued[Job, Result] = Queued(job)
-        with self._lock:
-            self._queue.append(queued)
-            lead, self._leading = not self._leading, True
+        queued, lead = self._enqueue(job)
         if lead:
             self._lead(apply)
         return queued.answer.result()
@@ -83,10 +88,7 @@ class GroupCommit(Generic[Job, Result]):
         Raises:
             Exception: whatever applying this job alone raised.
         """
-        queued: Queued[Job, Result] = Queued(job)
-        with self._lock:
-            self._queue.append(queued)
-            lead, self._leading = not self._leading, True
+        queued, lead = self._enqueue(job)
         if lead:
             leading = asyncio.get_running_loop().run_in_executor(None, self._lead, apply)
             self._running.add(leading)
