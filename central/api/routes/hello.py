@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import partial
 
 from fastapi import APIRouter, Request
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -57,9 +58,9 @@ def _write_touches(session: Session, group: Sequence[Queued[_Touch, None]]) -> N
                 queued.answer.set_result(None)
 
 
-def _touch_apart(request_session: Session, group: Sequence[Queued[_Touch, None]]) -> None:
+def _touch_apart(bind: Engine | Connection, group: Sequence[Queued[_Touch, None]]) -> None:
     """Record a group in a session of its own (the queue outlives any one request)."""
-    with Session(request_session.get_bind(), expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False) as session:
         _write_touches(session, group)
 
 
@@ -106,7 +107,9 @@ async def hello(
         values = touch_values(station, request.software_version, request)
         if values is not None:
             touches = group_of(http, "hello")
-            await touches.submit_async(_Touch(station.id, values), partial(_touch_apart, session))
+            await touches.submit_async(
+                _Touch(station.id, values), partial(_touch_apart, session.get_bind())
+            )
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
@@ -69,9 +70,11 @@ _OPENAPI_BODY = {
 }
 
 
-def _apply_apart(request_session: Session, group: list[Queued[PushJob, list[EventResult]]]) -> None:
+def _apply_apart(
+    bind: Engine | Connection, group: list[Queued[PushJob, list[EventResult]]]
+) -> None:
     """Apply a group in a session of its own (the queue outlives any one request)."""
-    with Session(request_session.get_bind(), expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False) as session:
         apply_group(session=session, group=group)
 
 
@@ -98,7 +101,7 @@ async def push(
         async with gate.admitted_async():
             job = PushJob(station, request.events, schemas, settings.catalog_path)
             # The pushes admitted together share one transaction (one durable commit).
-            results = await group.submit_async(job, partial(_apply_apart, session))
+            results = await group.submit_async(job, partial(_apply_apart, session.get_bind()))
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
