@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from fastapi import Request
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from central.services.group_commit import GroupCommit
+
+Group = TypeVar("Group", bound=Sequence[Any])
 
 _lock = threading.Lock()
 
@@ -21,3 +26,16 @@ def group_of(request: Request, name: str) -> GroupCommit[Any, Any]:
             setattr(state, attribute, GroupCommit())
     group: GroupCommit[Any, Any] = getattr(state, attribute)
     return group
+
+
+def apart(
+    bind: Engine | Connection, apply: Callable[[Session, Group], None]
+) -> Callable[[Group], None]:
+    """``apply(session, group)`` for a queue: each group in a session of its own on
+    ``bind`` (a queue outlives the request that started it, and so its session)."""
+
+    def run(group: Group) -> None:
+        with Session(bind, expire_on_commit=False) as session:
+            apply(session, group)
+
+    return run

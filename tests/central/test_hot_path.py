@@ -8,6 +8,7 @@ answer's sequence numbers; the stored view is always the fold of the case's even
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from sqlalchemy import Text, cast, func, select, text
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, stored_view
+from central.services.audit import verify_audit
 from sync.events import EventKind, RecordedEvent, Role
 from sync.protocol import API_PREFIX
 from sync.reducer import CaseView, fold
@@ -120,6 +122,7 @@ def test_a_push_killed_before_its_commit_leaves_nothing_and_its_retry_applies(
         body = {"events": [e.model_dump(mode="json") for e in events]}
         answer = village.client.post(f"{API_PREFIX}/push", json=body, headers=village.headers)
         assert answer.status_code == 500  # the station keeps its outbox and retries
+    assert gc.isenabled()  # the collector paused for the batch is on again after the kill
     assert _event_count(session) == 0
     session.expire_all()
     assert session.connection().execute(select(func.count()).select_from(CASE_TABLE)).scalar() == 0
@@ -130,6 +133,8 @@ def test_a_push_killed_before_its_commit_leaves_nothing_and_its_retry_applies(
     case_id = events[0].case_id
     assert _stored(session, case_id) == json.loads(stored_view(_folded(village, case_id)))
     assert [r["status"] for r in village.push(events)] == ["duplicate"] * 3
+    assert gc.isenabled()
+    assert verify_audit(session=session).ok
 
 
 def test_a_last_release_database_with_histories_is_upgraded_and_takes_unsent_events(

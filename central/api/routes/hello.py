@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from fastapi import APIRouter, Request
-from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
-from central.api.groups import group_of
+from central.api.groups import apart, group_of
 from central.db import write_turn
 from central.models import Station, utcnow
 from central.services.group_commit import Queued
@@ -56,12 +54,6 @@ def _write_touches(session: Session, group: Sequence[Queued[_Touch, None]]) -> N
                 queued.answer.set_exception(error)
             else:
                 queued.answer.set_result(None)
-
-
-def _touch_apart(bind: Engine | Connection, group: Sequence[Queued[_Touch, None]]) -> None:
-    """Record a group in a session of its own (the queue outlives any one request)."""
-    with Session(bind, expire_on_commit=False) as session:
-        _write_touches(session, group)
 
 
 def _hello_alone(
@@ -108,7 +100,7 @@ async def hello(
         if values is not None:
             touches = group_of(http, "hello")
             await touches.submit_async(
-                _Touch(station.id, values), partial(_touch_apart, session.get_bind())
+                _Touch(station.id, values), apart(session.get_bind(), _write_touches)
             )
     return HelloResponse(
         server_time=utcnow(),

@@ -8,17 +8,15 @@ encoder), which is a large share of a push's server time.
 from __future__ import annotations
 
 import threading
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
-from central.api.groups import group_of
+from central.api.groups import apart, group_of
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
 from central.services.group_commit import GroupCommit, Queued
@@ -59,6 +57,10 @@ async def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResu
     return group_of(request, "push")
 
 
+def _apply(session: Session, group: list[Queued[PushJob, list[EventResult]]]) -> None:
+    apply_group(session=session, group=group)
+
+
 GateDep = Annotated[PushGate, Depends(_push_gate)]
 GroupDep = Annotated[GroupCommit[PushJob, list[EventResult]], Depends(_group_commit)]
 
@@ -68,14 +70,6 @@ _OPENAPI_BODY = {
         "content": {"application/json": {"schema": PushRequest.model_json_schema()}},
     }
 }
-
-
-def _apply_apart(
-    bind: Engine | Connection, group: list[Queued[PushJob, list[EventResult]]]
-) -> None:
-    """Apply a group in a session of its own (the queue outlives any one request)."""
-    with Session(bind, expire_on_commit=False) as session:
-        apply_group(session=session, group=group)
 
 
 @router.post("", response_model=PushResponse, openapi_extra=_OPENAPI_BODY)
@@ -101,7 +95,7 @@ async def push(
         async with gate.admitted_async():
             job = PushJob(station, request.events, schemas, settings.catalog_path)
             # The pushes admitted together share one transaction (one durable commit).
-            results = await group.submit_async(job, partial(_apply_apart, session.get_bind()))
+            results = await group.submit_async(job, apart(session.get_bind(), _apply))
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
