@@ -218,13 +218,26 @@ def apply_group(*, session: Session, group: Sequence[Queued[PushJob, list[EventR
         group: the queued batches (their answers are set here).
     """
     with write_turn(session.get_bind().engine), collector_paused():
-        _apply_group(session, group)
+        outcomes = _apply_group(session, group)
+    # Answered once the write turn is free and the collector back on: a station that has
+    # its answer finds the centre as the batch left it.
+    for queued, outcome in zip(group, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            queued.answer.set_exception(outcome)
+        else:
+            queued.answer.set_result(outcome)
 
 
-def _apply_group(session: Session, group: Sequence[Queued[PushJob, list[EventResult]]]) -> None:
+Outcome = list[EventResult] | Exception
+"""A batch's results, or what applying it alone raised."""
+
+
+def _apply_group(
+    session: Session, group: Sequence[Queued[PushJob, list[EventResult]]]
+) -> list[Outcome]:
     if len(group) > 1:
         try:
-            answers = [
+            answers: list[Outcome] = [
                 _apply_once(session, q.job.station, q.job.events, q.job.schemas, q.job.catalog_path)
                 for q in group
             ]
@@ -232,24 +245,24 @@ def _apply_group(session: Session, group: Sequence[Queued[PushJob, list[EventRes
         except Exception:  # noqa: BLE001 - retried one by one below, each with its own error
             session.rollback()
         else:
-            for queued, results in zip(group, answers, strict=True):
-                queued.answer.set_result(results)
-            return
+            return answers
+    outcomes: list[Outcome] = []
     for queued in group:
         job = queued.job
         try:
-            results = apply_events(
-                session=session,
-                station=job.station,
-                events=job.events,
-                schemas=job.schemas,
-                catalog_path=job.catalog_path,
+            outcomes.append(
+                apply_events(
+                    session=session,
+                    station=job.station,
+                    events=job.events,
+                    schemas=job.schemas,
+                    catalog_path=job.catalog_path,
+                )
             )
         except Exception as error:  # noqa: BLE001 - it belongs to that request alone
             session.rollback()
-            queued.answer.set_exception(error)
-        else:
-            queued.answer.set_result(results)
+            outcomes.append(error)
+    return outcomes
 
 
 def _apply_once(
