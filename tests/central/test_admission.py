@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import select
 
 from central.db import write_turn
@@ -182,3 +183,45 @@ def test_hellos_at_once_are_each_recorded(app: FastAPI, client: TestClient, enro
     with Session(app.state.engine) as db:
         depths = {s.id: s.outbox_depth for s in db.exec(select(Station)).all()}
     assert [depths[s.id] for s in stations] == [100 + n for n in range(len(stations))]
+
+
+def test_hellos_commit_without_a_disk_flush_and_leave_every_connection_durable(
+    app: FastAPI, client: TestClient, enroll: Any
+) -> None:
+    """A hello's record (last contact, its figures) is committed without waiting for the
+    disk; the connection it used is durable again before anything else (a push) uses it."""
+    from contextlib import ExitStack
+
+    engine = app.state.engine
+    sqlite = engine.dialect.name == "sqlite"
+    stations: list[StationClient] = [
+        enroll(division=f"640522100{201 + n:03d}", name=f"站{n}") for n in range(12)
+    ]
+    relaxed: list[object] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "synchronous" in statement and ("NORMAL" in statement or "OFF" in statement):
+            relaxed.append(statement)
+
+    def hello(n: int) -> int:
+        body = {"software_version": "t", "schema_version": 1, "outbox_depth": n}
+        return client.post(
+            f"{API_PREFIX}/hello", json=body, headers=stations[n].headers
+        ).status_code
+
+    try:
+        with ThreadPoolExecutor(len(stations)) as pool:
+            assert list(pool.map(hello, range(len(stations)))) == [200] * len(stations)
+    finally:
+        event.remove(engine, "before_cursor_execute", _seen)
+    assert relaxed, "the hellos' commits were not relaxed"
+    with ExitStack() as stack:  # every connection the pool holds, at once
+        connections = [
+            stack.enter_context(engine.connect()) for _ in range(engine.pool.checkedin())
+        ]
+        for connection in connections:
+            if sqlite:
+                assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
+            else:
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
