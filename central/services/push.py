@@ -41,6 +41,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -120,6 +121,8 @@ class _Batch:
     catalog_path: Path | None = None
     """The county's configured catalog (version 0, until the county publishes one)."""
     session: Session | None = None
+    loops: list[View | None] = field(default_factory=list)
+    """The views whose rating or 办不成事 report the batch applied, as it left them."""
     catalog: Catalog | None = None
     """The catalog the county runs now (latest published), read once per batch when needed:
     its handling paths say who may accept and complete (办结) an item."""
@@ -237,10 +240,7 @@ def _apply_group(
 ) -> list[Outcome]:
     if len(group) > 1:
         try:
-            answers: list[Outcome] = [
-                _apply_once(session, q.job.station, q.job.events, q.job.schemas, q.job.catalog_path)
-                for q in group
-            ]
+            answers: list[Outcome] = list(_apply_together(session, [q.job for q in group]))
             session.commit()
         except Exception:  # noqa: BLE001 - retried one by one below, each with its own error
             session.rollback()
@@ -272,35 +272,94 @@ def _apply_once(
     schemas: SchemaRange,
     catalog_path: Path | None,
 ) -> list[EventResult]:
-    # Pure-Python work first, outside the serialised section.
-    station_id = station.id
-    batch = _Batch(results=[_static_rejection(e, station_id, schemas) for e in events])
-    batch.catalog_path, batch.session = catalog_path, session
-    for event, result in zip(events, batch.results, strict=True):
-        if result is None and event.id not in batch.prepared:
-            row = batch.prepared[event.id] = _event_row(event)
-            batch.digests[event.id] = audit.body_digest(row)
+    return _apply_together(session, [PushJob(station, events, schemas, catalog_path)])[0]
+
+
+def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[EventResult]]:
+    """Apply several requests' batches in one transaction, with one set of statements.
+
+    Each batch is judged exactly as if it ran alone after the ones before it: they share
+    the cases as the earlier batches left them, the events those stored (a replayed one
+    is a duplicate), the station sequence numbers and the case numbers they took. The
+    look-ups are made once for all (before, a group of 16 batches made ~15 round trips
+    each, and on SQLite each statement let go of the GIL for the event loop to keep),
+    and so are the writes.
+    """
+    views: dict[UUID, View | None] = {}
+    divisions: dict[UUID, str] = {}
+    batches = [_prepared(job, session, views, divisions) for job in jobs]
     connection = session.connection()
     # First statement: the counter row lock that orders commits (see sequence.py).
     last_seq = sequence.lock_counter(connection)
-    held = _held_events(
-        connection, [e.id for e, r in zip(events, batch.results, strict=True) if r is None]
+    pending = [
+        e.id
+        for job, batch in zip(jobs, batches, strict=True)
+        for e, r in zip(job.events, batch.results, strict=True)
+        if r is None
+    ]
+    held = _held_events(connection, pending)
+    _load_cases(connection, views, divisions, {e.case_id for job in jobs for e in job.events})
+    used = _used_sequences(connection, jobs)
+    owners = _number_owners(connection, jobs, divisions)
+    accounts = _accounts(connection, jobs)
+    for job, batch in zip(jobs, batches, strict=True):
+        last_seq = _judge_batch(batch, job, _Seen(held, used, owners, accounts), last_seq)
+    _write(connection, jobs, batches, last_seq)
+    return [[r for r in batch.results if r is not None] for batch in batches]
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the tables held when the group began, kept up to date batch by batch."""
+
+    held: dict[UUID, tuple[int, str, str | None]]
+    """Stored events by id: central seq, status, reason."""
+    used: dict[str, dict[int, UUID]]
+    """By station: the event id stored under each station sequence number."""
+    owners: dict[str, UUID]
+    """The case holding each case number."""
+    accounts: dict[str, Any]
+    """The actors' accounts by id."""
+
+
+def _prepared(
+    job: PushJob, session: Session, views: dict[UUID, View | None], divisions: dict[UUID, str]
+) -> _Batch:
+    """A batch's pure-Python work, before any statement: the rejections that need no
+    table, the event rows and their audit digests (``views`` and ``divisions`` are the
+    group's, shared by its batches)."""
+    station_id = job.station.id
+    batch = _Batch(
+        results=[_static_rejection(e, station_id, job.schemas) for e in job.events],
+        views=views,
+        known_divisions=divisions,
     )
-    _load_cases(connection, batch, {e.case_id for e in events})
-    conflicts = _used_sequences(connection, station_id, events)
-    renumber = _taken_numbers(connection, batch, events)
-    actor_problems = _actor_problems(connection, station, events)
-    seen: set[UUID] = set()
+    batch.catalog_path, batch.session = job.catalog_path, session
+    for event, result in zip(job.events, batch.results, strict=True):
+        if result is None and event.id not in batch.prepared:
+            row = batch.prepared[event.id] = _event_row(event)
+            batch.digests[event.id] = audit.body_digest(row)
+    return batch
+
+
+def _judge_batch(batch: _Batch, job: PushJob, seen: _Seen, last_seq: int) -> int:
+    """Judge one batch's events in order; then record what a later batch of the group
+    would find in the tables (its stored events, numbers, cases). Returns the last seq."""
+    station, events = job.station, job.events
+    renumber = _taken_numbers(batch, events, seen.owners)
+    actor_problems = _actor_problems(seen.accounts, station, events)
+    conflicts = seen.used.setdefault(station.id, {})
+    in_batch: set[UUID] = set()
     division, role = station.division, station.role  # read once, not per event (ORM attributes)
     for index, event in enumerate(events):
         if batch.results[index] is None and event.case_id in renumber:
             batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
         if batch.results[index] is not None:
             continue
-        if event.id in held or event.id in seen:
-            batch.results[index] = _duplicate(event, held.get(event.id), batch)
+        if event.id in seen.held or event.id in in_batch:
+            batch.results[index] = _duplicate(event, seen.held.get(event.id), batch)
             continue
-        seen.add(event.id)
+        in_batch.add(event.id)
         scope = scope_of(batch.views.get(event.case_id), event)
         problem = write_problem(event.division, event.actor_role, division, role, scope)
         problem = problem or actor_problems.get(event.id)
@@ -309,8 +368,14 @@ def _apply_once(
             continue
         batch.prepared[event.id].update(scope_columns(scope))
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
-    _write(connection, station, batch, last_seq)
-    return [r for r in batch.results if r is not None]
+    for row in batch.rows:
+        seen.held[row["id"]] = (row["central_seq"], row["status"], row["reason"])
+    for case_id in batch.touched:
+        view = batch.views[case_id]
+        if isinstance(view, CaseView) and view.exists:
+            seen.owners.setdefault(view.case_number, case_id)
+    batch.loops = _loop_views(batch)  # as this batch leaves them (a later one may change them)
+    return last_seq
 
 
 def _rejected(event: Event, reason: str) -> EventResult:
@@ -326,7 +391,29 @@ def _result(
     )
 
 
-def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event]) -> set[UUID]:
+def _new_cases(batch_divisions: dict[UUID, str], events: Sequence[Event]) -> list[Event]:
+    """The events that create a case the centre does not hold yet."""
+    return [
+        e
+        for e in events
+        if e.kind is EventKind.created
+        and not is_record_event(e.kind, e.payload)
+        and e.case_id not in batch_divisions
+    ]
+
+
+def _number_owners(
+    connection: Connection, jobs: Sequence[PushJob], divisions: dict[UUID, str]
+) -> dict[str, UUID]:
+    """The cases already holding the case numbers the group's new cases bring."""
+    numbers = list({e.case_number for job in jobs for e in _new_cases(divisions, job.events)})
+    if not numbers:
+        return {}
+    found = connection.execute(_statement(connection, "numbers"), {"values": numbers})
+    return {row.case_number: row.case_id for row in found}
+
+
+def _taken_numbers(batch: _Batch, events: Sequence[Event], owners: dict[str, UUID]) -> set[UUID]:
     """The new cases of the batch whose number another case holds (at the centre, or
     earlier in the batch): refused whole, so the station renumbers them and pushes again.
 
@@ -335,38 +422,31 @@ def _taken_numbers(connection: Connection, batch: _Batch, events: Sequence[Event
     first sync, hands out a number again. Accepting it would give two cases one number
     (and stop every station that holds both).
     """
-    new = [
-        e
-        for e in events
-        if e.kind is EventKind.created
-        and not is_record_event(e.kind, e.payload)
-        and e.case_id not in batch.known_divisions
-    ]
-    if not new:
-        return set()
-    numbers = {"values": list({e.case_number for e in new})}
-    owners = {
-        row.case_number: row.case_id
-        for row in connection.execute(_statement(connection, "numbers"), numbers)
-    }
+    claimed: dict[str, UUID] = {}
     refused: set[UUID] = set()
-    for event in new:
-        owner = owners.setdefault(event.case_number, event.case_id)
+    for event in _new_cases(batch.known_divisions, events):
+        owner = owners.get(event.case_number) or claimed.setdefault(
+            event.case_number, event.case_id
+        )
         if owner != event.case_id:
             refused.add(event.case_id)
     return refused
 
 
+def _accounts(connection: Connection, jobs: Sequence[PushJob]) -> dict[str, Any]:
+    """The accounts the group's events name as their actors, by id."""
+    ids = {"values": list({e.actor_id for job in jobs for e in job.events})}
+    return {row.id: row for row in connection.execute(_statement(connection, "actors"), ids)}
+
+
 def _actor_problems(
-    connection: Connection, station: Station, events: Sequence[Event]
+    accounts: dict[str, Any], station: Station, events: Sequence[Event]
 ) -> dict[UUID, str]:
     """Why an event may not name its actor (by event id): a station may not record an act
     "by" a person who has no account at the centre, or whose account is of another role,
     outside its scope, or disabled (work written offline before the account was disabled,
     by the event's device time, is still accepted).
     """
-    ids = {"values": list({e.actor_id for e in events})}
-    accounts = {row.id: row for row in connection.execute(_statement(connection, "actors"), ids)}
     problems: dict[UUID, str] = {}
     for event in events:
         problem = _actor_problem(accounts.get(event.actor_id), event, station)
@@ -449,35 +529,57 @@ def _held_events(
     return {row.id: (row.central_seq, row.status, row.reason) for row in rows}
 
 
-def _load_cases(connection: Connection, batch: _Batch, case_ids: set[UUID]) -> None:
+def _load_cases(
+    connection: Connection,
+    views: dict[UUID, View | None],
+    divisions: dict[UUID, str],
+    case_ids: set[UUID],
+) -> None:
     # The view as stored text, parsed once by pydantic (no dict round trip).
     ids = {"values": list(case_ids)}
     for row in connection.execute(_statement(connection, "cases_held"), ids):
-        batch.views[row.case_id] = CaseView.model_validate_json(row.view_text)
-        batch.known_divisions[row.case_id] = row.division
+        views[row.case_id] = CaseView.model_validate_json(row.view_text)
+        divisions[row.case_id] = row.division
     for row in connection.execute(_statement(connection, "records_held"), ids):
-        batch.views[row.record_id] = UnresolvedView.model_validate_json(row.view_text)
-        batch.known_divisions[row.record_id] = row.division
+        views[row.record_id] = UnresolvedView.model_validate_json(row.view_text)
+        divisions[row.record_id] = row.division
 
 
-def _used_sequences(
-    connection: Connection, station_id: str, events: Sequence[Event]
-) -> dict[int, UUID]:
-    """The event ids already held for the batch's station_seq numbers (to spot conflicts)."""
-    seqs = {e.station_seq for e in events if e.station_id == station_id}
-    if not seqs:
+def _used_sequences(connection: Connection, jobs: Sequence[PushJob]) -> dict[str, dict[int, UUID]]:
+    """By station, the event ids already held for the group's station_seq numbers (to
+    spot conflicts)."""
+    wanted: dict[str, set[int]] = {}
+    for job in jobs:
+        station_id = job.station.id
+        seqs = {e.station_seq for e in job.events if e.station_id == station_id}
+        if seqs:
+            wanted.setdefault(station_id, set()).update(seqs)
+    if not wanted:
         return {}
+    used: dict[str, dict[int, UUID]] = {}
+    for row in _held_sequences(connection, wanted):
+        if row.station_seq in wanted[row.station_id]:
+            used.setdefault(row.station_id, {})[row.station_seq] = row.id
+    return used
+
+
+def _held_sequences(connection: Connection, wanted: dict[str, set[int]]) -> Any:
+    """The rows (station_id, station_seq, id) held in the stations' ranges of numbers."""
+    if len(wanted) > 1:  # a group of several stations' batches: one range scan each
+        params: dict[str, Any] = {}
+        for index, (station_id, seqs) in enumerate(sorted(wanted.items())):
+            params |= {f"station{index}": station_id, f"low{index}": min(seqs)}
+            params[f"high{index}"] = max(seqs)
+        return connection.execute(_seq_ranges(connection, len(wanted)), params)
+    ((station_id, seqs),) = wanted.items()
     low, high = min(seqs), max(seqs)
     if high - low + 1 == len(seqs):
         # A batch is usually a run of consecutive numbers: one range scan of the index.
-        found = connection.execute(
-            _statement(connection, "seq_range"), {"station": station_id, "low": low, "high": high}
-        )
-    else:  # scattered numbers (one case's events, say): not every row in between
-        found = connection.execute(
-            _statement(connection, "seq_list"), {"station": station_id, "values": list(seqs)}
-        )
-    return {row.station_seq: row.id for row in found if row.station_seq in seqs}
+        params = {"station": station_id, "low": low, "high": high}
+        return connection.execute(_statement(connection, "seq_range"), params)
+    # scattered numbers (one case's events, say): not every row in between
+    params = {"station": station_id, "values": list(seqs)}
+    return connection.execute(_statement(connection, "seq_list"), params)
 
 
 def _duplicate(
@@ -575,19 +677,31 @@ _PAYLOAD_TEXT = "payload_text"
 JSON type, whose default writes every Chinese character as a six-byte escape)."""
 
 
-def _write(connection: Connection, station: Station, batch: _Batch, last_seq: int) -> None:
-    if batch.rows:
-        _insert_events(connection, batch.rows)
-        audit.append_links(connection, batch.rows, batch.digests)  # keyed chain (audit_key)
-        _save_cases(connection, batch, station)
-        _save_blob_refs(connection, batch.rows, station)
-        record_keys(connection, batch.rows)  # 扫码查询进度: the public page's key
+def _write(
+    connection: Connection, jobs: Sequence[PushJob], batches: Sequence[_Batch], last_seq: int
+) -> None:
+    """Store what the group's batches applied, one statement per table for all of them."""
+    rows = [row for batch in batches for row in batch.rows]
+    if rows:
+        digests = {key: value for batch in batches for key, value in batch.digests.items()}
+        _insert_events(connection, rows)
+        audit.append_links(connection, rows, digests)  # keyed chain (audit_key)
+        _save_cases(connection, jobs, batches)
+        for job, batch in zip(jobs, batches, strict=True):  # rare: payloads naming scans
+            _save_blob_refs(connection, batch.rows, job.station)
+        record_keys(connection, rows)  # 扫码查询进度: the public page's key
         sequence.set_counter(connection, last_seq)
-        open_items(connection, _loop_views(batch), station)  # 闭环: 差评 and 办不成事
-    connection.execute(
-        _statement(connection, "station_seen"),
-        {"station": station.id, "seen": utcnow(), "more": batch.duplicates},
+        for job, batch in zip(jobs, batches, strict=True):  # 闭环: 差评 and 办不成事 (rare)
+            open_items(connection, batch.loops, job.station)
+    seen = utcnow()
+    stations = sorted(  # one lock order for the station rows (hellos take them sorted too)
+        (
+            {"station": job.station.id, "seen": seen, "more": batch.duplicates}
+            for job, batch in zip(jobs, batches, strict=True)
+        ),
+        key=lambda values: str(values["station"]),
     )
+    connection.execute(_statement(connection, "station_seen"), stations)
 
 
 _LOOP_KINDS = frozenset({"rated", "rating_corrected", "reported", "created"})
@@ -631,12 +745,20 @@ _CASE_UPDATED = ("state", "version", "item_code", "flagged", "updated_seq", "vie
 _RECORD_UPDATED = ("state", "version", "flagged", "updated_seq", "view")
 
 
-def _save_cases(connection: Connection, batch: _Batch, station: Station) -> None:
-    """Upsert the touched cases' views in one executemany (the owner never changes)."""
-    seq_by_case = {row["case_id"]: row["central_seq"] for row in batch.rows}
+def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequence[_Batch]) -> None:
+    """Upsert the touched cases' views as the group leaves them, in one executemany (the
+    owner never changes: a new case's is the station of the batch that created it)."""
+    seq_by_case: dict[UUID, int] = {}
+    station_by_case: dict[UUID, Station] = {}
+    for job, batch in zip(jobs, batches, strict=True):
+        for row in batch.rows:
+            seq_by_case[row["case_id"]] = row["central_seq"]
+        for case_id in batch.touched:
+            station_by_case.setdefault(case_id, job.station)
+    views = batches[0].views  # the group's, shared by its batches
     rows, records = [], []
-    for case_id in batch.touched:
-        view = batch.views[case_id]
+    for case_id, station in station_by_case.items():
+        view = views[case_id]
         if isinstance(view, CaseView) and view.exists:
             rows.append(_case_row(view, seq_by_case[case_id], station))
         elif isinstance(view, UnresolvedView) and view.exists:
@@ -671,6 +793,24 @@ def _statement(connection: Connection, name: str) -> Any:
     statement = _STATEMENTS.get((dialect, name))
     if statement is None:
         statement = _STATEMENTS[(dialect, name)] = _BUILDERS[name](dialect)
+    return statement
+
+
+def _seq_ranges(connection: Connection, count: int) -> Any:
+    """The station sequence numbers held in ``count`` stations' ranges (parameters
+    ``station<i>``, ``low<i>``, ``high<i>``): a range scan of the index for each, in one
+    statement (a row-value ``IN`` list made SQLite scan the whole event table)."""
+    key = (connection.dialect.name, f"seq_ranges:{count}")
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        arms = [
+            select(_ev.station_id, _ev.station_seq, _ev.id).where(
+                _ev.station_id == bindparam(f"station{index}"),
+                _ev.station_seq.between(bindparam(f"low{index}"), bindparam(f"high{index}")),
+            )
+            for index in range(count)
+        ]
+        statement = _STATEMENTS[key] = union_all(*arms)
     return statement
 
 
@@ -747,11 +887,11 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
     "numbers": lambda dialect: select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id).where(
         _one_of(dialect, CASE_TABLE.c.case_number, String())
     ),
-    "seq_range": lambda _dialect: select(_ev.station_seq, _ev.id).where(
+    "seq_range": lambda _dialect: select(_ev.station_id, _ev.station_seq, _ev.id).where(
         _ev.station_id == bindparam("station"),
         _ev.station_seq.between(bindparam("low"), bindparam("high")),
     ),
-    "seq_list": lambda dialect: select(_ev.station_seq, _ev.id).where(
+    "seq_list": lambda dialect: select(_ev.station_id, _ev.station_seq, _ev.id).where(
         _ev.station_id == bindparam("station"), _one_of(dialect, _ev.station_seq, BigInteger())
     ),
     "stored": lambda _dialect: (
