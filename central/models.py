@@ -275,9 +275,20 @@ class CaseRow(CentralModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-VIEW_COLUMNS = ("case_id", "case_number", "division", "item_code", "state", "version")
-"""The case view's fields the ``case_state`` row holds in columns: not repeated in its
-stored JSON (``stored_view``), put back from the row when read (``whole_view``)."""
+VIEW_COLUMNS = (
+    "case_id",
+    "case_number",
+    "division",
+    "item_code",
+    "state",
+    "version",
+    "owner_station",
+)
+"""The ``case_state`` columns that hold case view fields (``owner_station``: its
+``station_id``): not repeated in its stored JSON (``stored_view``), put back from the row
+when read (``whole_view``)."""
+VIEW_FIELDS = (*VIEW_COLUMNS[:-1], "station_id")
+"""The view's fields those columns hold."""
 
 
 def stored_view(view: BaseModel) -> str:
@@ -285,7 +296,7 @@ def stored_view(view: BaseModel) -> str:
     history (the event table ``EVENT_TABLE`` holds it), without the fields its row's columns
     hold (``VIEW_COLUMNS``) and without fields at their defaults (read back, the model fills
     them in; a JSON path reader sees NULL for them)."""
-    return view.model_dump_json(exclude={"history", *VIEW_COLUMNS}, exclude_defaults=True)
+    return view.model_dump_json(exclude={"history", *VIEW_FIELDS}, exclude_defaults=True)
 
 
 def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -298,6 +309,7 @@ def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
         "item_code": row["item_code"],
         "state": row["state"],
         "version": int(row["version"]),
+        "station_id": row["owner_station"],
     }
 
 
@@ -318,7 +330,9 @@ def whole_view(row: Mapping[Any, Any], view: str | dict[str, Any]) -> str | dict
     """
     columns = view_columns(row)
     if isinstance(view, dict):
-        return {**view, **columns}
+        return {**columns, **view}  # a field the view still holds wins (as below)
+    # A key in both: the view's, later in the text, wins (a station_id other than its
+    # owner's, kept by 0014; pydantic takes the last of a repeated key).
     head = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
     rest = view.strip()[1:].lstrip()
     return head if rest.startswith("}") else f"{head[:-1]},{rest}"

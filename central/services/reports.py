@@ -116,7 +116,7 @@ def _numbered(report: Report) -> Report:
 
 def _case_views(session: Session) -> Iterator[tuple[str, CaseView]]:
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    statement = select(CASE_TABLE.c.owner_station, *columns, CASE_TABLE.c.view)
+    statement = select(*columns, CASE_TABLE.c.view)
     for row in session.connection().execute(statement):
         yield row.owner_station, CaseView.model_validate(whole_view(row._mapping, row.view))
 

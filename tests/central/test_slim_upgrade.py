@@ -77,7 +77,7 @@ def _to_last_release(settings: Any) -> dict[str, CaseView]:
                 text("SELECT seq, event_id, prev_hash, hash FROM auditentry ORDER BY seq")
             ).all()
             query = select(EVENT_TABLE.c.central_seq, EVENT_TABLE.c.id)
-            events = dict(connection.execute(query).tuples().all())
+            events = {row[0]: row[1] for row in connection.execute(query)}
             prev = "0" * 64
             for seq, event_id, prev_hash, link in links:  # the old form, copies and all
                 assert (prev_hash, str(event_id).replace("-", "")) == (prev, events[seq].hex)

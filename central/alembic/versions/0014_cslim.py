@@ -7,7 +7,7 @@
 - ``progress_key``: the key's SHA-256 as 32 bytes, and on SQLite one b-tree keyed by it
   (``WITHOUT ROWID``) instead of a table and its index.
 - ``case_state.view``: without the fields its row holds in columns
-  (``central.models.VIEW_COLUMNS``); readers put them back from the row.
+  (``central.models.VIEW_FIELDS``); readers put them back from the row.
 - ``ix_event_scope_seq``: dropped; a county pulls on ``ix_event_township_seq``.
 
 Downgrading writes the last release's forms back (links with ``prev_hash`` and
@@ -33,7 +33,8 @@ branch_labels = None
 depends_on = None
 
 VIEW_COLUMNS = ("case_id", "case_number", "division", "item_code", "state", "version")
-"""``central.models.VIEW_COLUMNS`` as of this revision."""
+"""``central.models.VIEW_FIELDS`` as of this revision (and ``station_id``: where it is
+the row's ``owner_station``, as it always is for a case taken in by a station)."""
 GENESIS = "0" * 64
 
 
@@ -61,6 +62,10 @@ def upgrade() -> None:
         )
         keys = ", ".join(f"'{name}'" for name in VIEW_COLUMNS)
         op.execute(f"UPDATE case_state SET view = (view::jsonb - ARRAY[{keys}])::json")
+        op.execute(
+            "UPDATE case_state SET view = (view::jsonb - 'station_id')::json"
+            " WHERE view ->> 'station_id' = owner_station"
+        )
     else:
         with _sqlite_hex_functions():
             _sqlite_rebuild(
@@ -76,6 +81,10 @@ def upgrade() -> None:
             )
         paths = ", ".join(f"'$.{name}'" for name in VIEW_COLUMNS)
         op.execute(f"UPDATE case_state SET view = json_remove(view, {paths})")
+        op.execute(
+            "UPDATE case_state SET view = json_remove(view, '$.station_id')"
+            " WHERE json_extract(view, '$.station_id') = owner_station"
+        )
     op.drop_index("ix_event_scope_seq", table_name="event")
 
 
@@ -111,7 +120,8 @@ def downgrade() -> None:
         op.alter_column("auditentry", "event_id", nullable=False)
         op.alter_column("auditentry", "prev_hash", nullable=False)
         op.execute(
-            "UPDATE case_state SET view = (view::jsonb || jsonb_build_object("
+            "UPDATE case_state SET view = (jsonb_build_object('station_id', owner_station)"
+            " || view::jsonb || jsonb_build_object("
             "'case_id', case_id::text, 'case_number', case_number, 'division', division,"
             " 'item_code', item_code, 'state', state, 'version', version))::json"
         )
@@ -137,6 +147,7 @@ def downgrade() -> None:
         "lower(substr(case_id, 1, 8) || '-' || substr(case_id, 9, 4) || '-' ||"
         " substr(case_id, 13, 4) || '-' || substr(case_id, 17, 4) || '-' || substr(case_id, 21))"
     )
+    op.execute("UPDATE case_state SET view = json_insert(view, '$.station_id', owner_station)")
     op.execute(
         f"UPDATE case_state SET view = json_set(view, '$.case_id', {uuid},"
         " '$.case_number', case_number, '$.division', division, '$.item_code', item_code,"
