@@ -7,13 +7,27 @@ on these tables' ``__table__``; the ORM classes serve the administrative paths
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from forms.clock import to_utc, utc_now
@@ -37,6 +51,22 @@ UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 
 def _tz() -> DateTime:
     return DateTime(timezone=True)
+
+
+class HexDigest(TypeDecorator[str]):
+    """A SHA-256 or HMAC digest: hex text in Python, its 32 bytes in the database
+    (half the size of the hex, in the row and in any index on it)."""
+
+    impl = LargeBinary(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        """Hex text to bytes."""
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """Bytes (or a memoryview) to lower-case hex text."""
+        return None if value is None else bytes(value).hex()
 
 
 class CentralModel(SQLModel, registry=registry()):
@@ -191,7 +221,6 @@ class EventRow(CentralModel, table=True):
     __table_args__ = (
         Index("ix_event_division_seq", "division", "central_seq"),
         Index("ix_event_station_seq", "station_id", "station_seq"),
-        Index("ix_event_scope_seq", "scope_division", "central_seq"),
         Index("ix_event_township_seq", "scope_township", "central_seq"),
     )
 
@@ -205,12 +234,14 @@ class EventRow(CentralModel, table=True):
         default="", sa_column=Column(String(12), nullable=False, server_default="")
     )
     """Where the case is handled: its 区内通办 township (or county), else its own division.
-    Township and county stations pull by it; the taking village pulls by ``division``."""
+    The taking village pulls by ``division``; township and county stations by its first
+    digits, ``scope_township`` (not indexed on its own: that index serves both)."""
     scope_township: str = Field(
         default="", sa_column=Column(String(9), nullable=False, server_default="")
     )
     """The first 9 digits of ``scope_division``: a township station pulls by equality on
-    it, so its pull is one index range in cursor order (other townships never scanned)."""
+    it, so its pull is one index range in cursor order (other townships never scanned);
+    a county by its 6-digit prefix."""
     kind: str = Field(max_length=24)
     station_id: str = Field(max_length=64)
     station_seq: int = Field(sa_column=Column(BigInteger(), nullable=False))
@@ -244,11 +275,67 @@ class CaseRow(CentralModel, table=True):
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+VIEW_COLUMNS = (
+    "case_id",
+    "case_number",
+    "division",
+    "item_code",
+    "state",
+    "version",
+    "owner_station",
+)
+"""The ``case_state`` columns that hold case view fields (``owner_station``: its
+``station_id``): not repeated in its stored JSON (``stored_view``), put back from the row
+when read (``whole_view``)."""
+VIEW_FIELDS = (*VIEW_COLUMNS[:-1], "station_id")
+"""The view's fields those columns hold."""
+
+
 def stored_view(view: BaseModel) -> str:
     """A case view (``sync.views.CaseView``) as the centre stores it: JSON text without its
-    history (the event table ``EVENT_TABLE`` holds it) and without fields at their defaults (read back,
-    the model fills them in; a JSON path reader sees NULL for them)."""
-    return view.model_dump_json(exclude={"history"}, exclude_defaults=True)
+    history (the event table ``EVENT_TABLE`` holds it), without the fields its row's columns
+    hold (``VIEW_COLUMNS``) and without fields at their defaults (read back, the model fills
+    them in; a JSON path reader sees NULL for them)."""
+    return view.model_dump_json(exclude={"history", *VIEW_FIELDS}, exclude_defaults=True)
+
+
+def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The view's fields held in a ``case_state`` row's columns (``VIEW_COLUMNS``), as JSON
+    values: what ``stored_view`` left out of the stored JSON."""
+    return {
+        "case_id": str(row["case_id"]),
+        "case_number": row["case_number"],
+        "division": row["division"],
+        "item_code": row["item_code"],
+        "state": row["state"],
+        "version": int(row["version"]),
+        "station_id": row["owner_station"],
+    }
+
+
+@overload
+def whole_view(row: Mapping[Any, Any], view: str) -> str: ...
+@overload
+def whole_view(row: Mapping[Any, Any], view: dict[str, Any]) -> dict[str, Any]: ...
+def whole_view(row: Mapping[Any, Any], view: str | dict[str, Any]) -> str | dict[str, Any]:
+    """A stored case view with its columns put back (``view_columns``).
+
+    Args:
+        row: the ``case_state`` row (at least ``VIEW_COLUMNS``).
+        view: its stored view, as JSON text or as the dict the JSON type reads.
+
+    Returns:
+        The whole view (without history) in the same form: text for
+        ``CaseView.model_validate_json`` (spliced, not parsed twice), or a dict.
+    """
+    columns = view_columns(row)
+    if isinstance(view, dict):
+        return {**columns, **view}  # a field the view still holds wins (as below)
+    # A key in both: the view's, later in the text, wins (a station_id other than its
+    # owner's, kept by 0014; pydantic takes the last of a repeated key).
+    head = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
+    rest = view.strip()[1:].lstrip()
+    return head if rest.startswith("}") else f"{head[:-1]},{rest}"
 
 
 def stored_record(view: BaseModel) -> str:
@@ -262,7 +349,10 @@ class ProgressKey(CentralModel, table=True):
 
     __tablename__ = "progress_key"
 
-    key_hash: str = Field(primary_key=True, max_length=64)
+    __table_args__ = {"sqlite_with_rowid": False}  # one b-tree, keyed by the hash
+
+    key_hash: str = Field(sa_column=Column(HexDigest(), primary_key=True))
+    """The key's SHA-256 (hex in Python, its 32 bytes stored)."""
     case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False))
 
 
@@ -308,11 +398,11 @@ class AuditEntry(CentralModel, table=True):
     """One link of the tamper-evident chain over every event the centre accepted."""
 
     seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
-    """The event's central_seq."""
-    event_id: UUID = Field(sa_column=Column(Uuid(), nullable=False))
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
-    """sha256(prev_hash + canonical event JSON + status)."""
+    """The event's central_seq (the event row is the one with it)."""
+    hash: str = Field(sa_column=Column(HexDigest(), nullable=False))
+    """The link (``central.services.audit``): HMAC of the link before it (the previous
+    row's ``hash``, not stored again here), the centre's verdict and the event's digest.
+    Hex in Python, its 32 bytes stored."""
 
 
 class Counter(CentralModel, table=True):

@@ -4,6 +4,8 @@ Each link is ``HMAC-SHA256(audit key, prev_hash | central_seq | status | reason 
 sha256(canonical event))``, the key kept in the centre's data directory and never in
 the database (:mod:`central.services.audit_key`): changing, removing or reordering a
 stored event breaks its link, and nobody without the key can compute a new one.
+A link row holds the event's ``central_seq`` and its hash alone: ``prev_hash`` is the
+hash of the row before it, read from there (never stored twice).
 :mod:`central.services.audit_verify` walks the chains and says what differs.
 """
 
@@ -132,14 +134,7 @@ def chain_rows(
     entries = []
     for row in rows:
         digest = link_hash(key, prev_hash, row, (digests or {}).get(row["id"]))
-        entries.append(
-            {
-                "seq": row["central_seq"],
-                "event_id": row["id"],
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
-        )
+        entries.append({"seq": row["central_seq"], "hash": digest})
         prev_hash = digest
     return entries
 

@@ -94,14 +94,12 @@ def _rekey_events(connection: Connection, key: bytes) -> int:
     """Relink every event (the walk found each link with its event, in order)."""
     events = _ordered(connection, EVENT_TABLE, "central_seq", 0)
     statement = (
-        update(AUDIT_TABLE)
-        .where(AUDIT_TABLE.c.seq == bindparam("s"))
-        .values(prev_hash=bindparam("p"), hash=bindparam("h"))
+        update(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == bindparam("s")).values(hash=bindparam("h"))
     )
     prev, batch, count = audit.GENESIS, [], 0
     for event in events:
         link = audit.link_hash(key, prev, event)
-        batch.append({"s": event["central_seq"], "p": prev, "h": link})
+        batch.append({"s": event["central_seq"], "h": link})
         prev, count = link, count + 1
         if len(batch) >= BATCH:
             connection.execute(statement, batch)

@@ -7,9 +7,11 @@ Three chains are walked:
 - ``cases``: every case's stored state against the fold of its chained events (a case's
   state changes only through events, so an edited ``case_state`` row shows here).
 
-Each link is checked against its own ``prev_hash`` and against the link before it, so
-one changed row is reported once, and a removed row as the gap it leaves. The signed
-heads (:mod:`central.services.audit_key`) catch the newest rows being deleted.
+Each event link is recomputed from the link before it (its ``prev_hash`` is that link's
+hash), so one changed row is reported once; a removed link shows as its event without
+a link and the next link not following; a removed event with its link as the next link
+not following. The signed heads (:mod:`central.services.audit_key`) catch the newest rows
+being deleted.
 """
 
 from __future__ import annotations
@@ -129,38 +131,48 @@ def walk_events(connection: Connection, key: bytes | None, start: Head | None = 
     events = _ordered(connection, EVENT_TABLE, "central_seq", walk.last_seq)
     links = _ordered(connection, AUDIT_TABLE, "seq", walk.last_seq)
     event, link = next(events, None), next(links, None)
+    unlinked = False  # an event without a link since the last link
     while event is not None or link is not None:
         event_seq = event["central_seq"] if event is not None else None
         link_seq = link["seq"] if link is not None else None
         if link is None or (event_seq is not None and event_seq < link_seq):
             assert event is not None
             walk.add(_finding(EVENTS, int(event["central_seq"]), NO_LINK, event))
-            event = next(events, None)
+            event, unlinked = next(events, None), True
             continue
-        _check_event_link(walk, key, link, event if event_seq == link_seq else None)
+        _check_event_link(walk, key, link, event if event_seq == link_seq else None, unlinked)
         if event_seq == link_seq:
             event = next(events, None)
-        link = next(links, None)
+        link, unlinked = next(links, None), False
     return walk
 
 
-def _check_event_link(walk: Walk, key: bytes | None, link: dict[str, Any], event: Any) -> None:
-    seq = int(link["seq"])
-    if link["prev_hash"] != walk.last_hash:
-        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", RELINKED, _gap(walk.last_seq, seq)))
+def _check_event_link(
+    walk: Walk, key: bytes | None, link: dict[str, Any], event: Any, unlinked: bool
+) -> None:
+    """Check one link against the link before it (``walk.last_hash``) and its event.
+
+    A link that does not follow is named ``RELINKED`` when its event still holds with the
+    link before it missing (``unlinked``: that link was deleted), else ``CHANGED``: the
+    row, or an event and its link removed just before it (``detail`` says the gap).
+    """
+    seq, prev = int(link["seq"]), walk.last_hash
     if event is None:
-        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", ROW_DELETED, str(link["event_id"])))
+        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", ROW_DELETED, f"central_seq {seq}"))
     elif key is None:
-        if audit.unkeyed_hash(link["prev_hash"], event) != link["hash"]:
-            walk.add(_finding(EVENTS, seq, CHANGED, event))
-    elif audit.link_hash(key, link["prev_hash"], event) != link["hash"]:
-        forged = audit.unkeyed_hash(link["prev_hash"], event) == link["hash"]
-        walk.add(_finding(EVENTS, seq, UNKEYED if forged else CHANGED, event))
+        if audit.unkeyed_hash(prev, event) != link["hash"]:
+            walk.add(_finding(EVENTS, seq, CHANGED, event, _gap(walk.last_seq, seq)))
+    elif audit.link_hash(key, prev, event) != link["hash"]:
+        forged = audit.unkeyed_hash(prev, event) == link["hash"]
+        problem = UNKEYED if forged else RELINKED if unlinked else CHANGED
+        walk.add(_finding(EVENTS, seq, problem, event, _gap(walk.last_seq, seq)))
     walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, link["hash"]
 
 
-def _finding(chain: str, seq: int, problem: str, event: dict[str, Any]) -> Finding:
+def _finding(chain: str, seq: int, problem: str, event: dict[str, Any], gap: str = "") -> Finding:
     detail = f"event {event['id']} case {event['case_number']} {event['kind']}"
+    if gap and not gap.endswith(f"->{seq}"):  # central_seq numbers skipped before it
+        detail += f"; seqs {gap} before it"
     return Finding(chain, seq, f"central_seq {seq}", problem, detail)
 
 

@@ -1,7 +1,7 @@
 """扫码查询进度: what the public progress page of a case says, found by its key.
 
 The key comes with the case's ``created`` event (``sync.progress``); the centre
-keeps its SHA-256 (``progress_key``) so the look-up is one primary-key read. The
+keeps its SHA-256 (``progress_key``, 32 bytes) so the look-up is one primary-key read. The
 page shows the item, the state and the next step in plain words, the dates in
 China time and the resident's masked name: nothing else about the person.
 
@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, PROGRESS_KEY_TABLE
+from central.models import CASE_TABLE, PROGRESS_KEY_TABLE, VIEW_COLUMNS, whole_view
 from forms.clock import china_day
 from forms.workdays import due_date
 from sync.lifecycle import CaseState
@@ -116,13 +116,14 @@ def find_progress(*, session: Session, key: str, today: date | None = None) -> P
     """
     keys, cases = PROGRESS_KEY_TABLE.c, CASE_TABLE.c
     statement = (
-        select(cases.view)
+        select(*(cases[name] for name in VIEW_COLUMNS), cases.view)
         .join(PROGRESS_KEY_TABLE, keys.case_id == cases.case_id)
         .where(keys.key_hash == key_hash(key))
     )
-    raw = session.connection().execute(statement).scalar_one_or_none()
-    if raw is None:
+    row = session.connection().execute(statement).one_or_none()
+    if row is None:
         return None
+    raw = whole_view(row._mapping, row.view)  # its columns put back
     view = CaseView.model_validate_json(raw) if isinstance(raw, str) else CaseView(**raw)
     if view.state not in STATE_WORDS or view.applicant is None:
         return None

@@ -2,7 +2,7 @@
 
 Cost follows what changed: the cursor is the central_seq primary key (and the
 ``(division, central_seq)`` index for a village, ``(scope_township, central_seq)``
-for a township, ``(scope_division, central_seq)`` for a county), so a pull with nothing new is
+for a township and a county), so a pull with nothing new is
 an index probe that finds nothing, whatever the history size. Superseded events
 are included: that is how the agent who wrote one learns why.
 """
@@ -111,14 +111,16 @@ def _scope_filter(station: Station, prefix: str) -> ColumnElement[bool]:
     """A village pulls the cases it took in (by ``division``, its own even when routed
     elsewhere); a township or county the cases it handles (by ``scope_division``:
     its villages' and those routed to it, 区内通办); a township by equality on
-    ``scope_township``, so events of other townships are never scanned."""
+    ``scope_township``, so events of other townships are never scanned; a county by
+    the range of its prefix on ``scope_township`` (the same cases as on
+    ``scope_division``, whose first digits it holds; one index for both)."""
     role = StationRole(station.role)
     if role is StationRole.village:
         return division_filter(_ev.division, prefix)
     if role is StationRole.township:  # equality: one index range in cursor order
         township: ColumnElement[bool] = _ev.scope_township == prefix
         return township
-    return division_filter(_ev.scope_division, prefix)
+    return division_filter(_ev.scope_township, prefix)
 
 
 def _changed_accounts(session: Session, prefix: str, after: int, upto: int | None) -> list[User]:

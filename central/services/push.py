@@ -56,12 +56,14 @@ from central.models import (
     CASE_TABLE,
     EVENT_TABLE,
     UNRESOLVED_TABLE,
+    VIEW_COLUMNS,
     Station,
     User,
     as_utc,
     stored_record,
     stored_view,
     utcnow,
+    whole_view,
 )
 from central.services import audit, sequence
 from central.services.blobs import referable_blobs
@@ -538,7 +540,8 @@ def _load_cases(
     # The view as stored text, parsed once by pydantic (no dict round trip).
     ids = {"values": list(case_ids)}
     for row in connection.execute(_statement(connection, "cases_held"), ids):
-        views[row.case_id] = CaseView.model_validate_json(row.view_text)
+        text = whole_view(row._mapping, row.view_text)  # its columns put back
+        views[row.case_id] = CaseView.model_validate_json(text)
         divisions[row.case_id] = row.division
     for row in connection.execute(_statement(connection, "records_held"), ids):
         views[row.record_id] = UnresolvedView.model_validate_json(row.view_text)
@@ -845,9 +848,8 @@ def _build_cases(dialect: str) -> Any:
 
 def _build_cases_held(dialect: str) -> Any:
     view_text = cast(CASE_TABLE.c.view, Text).label("view_text")
-    return select(CASE_TABLE.c.case_id, CASE_TABLE.c.division, view_text).where(
-        _one_of(dialect, CASE_TABLE.c.case_id, Uuid())
-    )
+    columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
+    return select(*columns, view_text).where(_one_of(dialect, CASE_TABLE.c.case_id, Uuid()))
 
 
 def _build_records_held(dialect: str) -> Any:

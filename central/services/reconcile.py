@@ -23,7 +23,15 @@ from typing import Any
 from sqlalchemy import Connection, func, select, true
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, Station, as_utc
+from central.models import (
+    CASE_TABLE,
+    EVENT_TABLE,
+    UNRESOLVED_TABLE,
+    VIEW_COLUMNS,
+    Station,
+    as_utc,
+    whole_view,
+)
 from central.services.dashboard_data import silence
 from central.services.scope import division_filter
 from central.services.stations import list_stations
@@ -229,12 +237,13 @@ def case_statistics(*, session: Session, today: date, prefix: str = "") -> CaseS
         stats.by_item[item or "-"] = int(count)
     flagged = select(func.count()).select_from(CASE_TABLE).where(scope, CASE_TABLE.c.flagged)
     stats.flagged = int(connection.execute(flagged).scalar_one())
-    open_cases = select(CASE_TABLE.c.case_number, CASE_TABLE.c.view).where(
+    columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
+    open_cases = select(*columns, CASE_TABLE.c.view).where(
         scope, CASE_TABLE.c.state.in_(OPEN_STATES)
     )
-    for number, view in connection.execute(open_cases):
-        if _is_overdue(CaseView.model_validate(view), today):
-            stats.overdue.append(number)
+    for row in connection.execute(open_cases):
+        if _is_overdue(CaseView.model_validate(whole_view(row._mapping, row.view)), today):
+            stats.overdue.append(row.case_number)
     records = division_filter(UNRESOLVED_TABLE.c.division, prefix) if prefix else true()
     count = select(func.count()).select_from(UNRESOLVED_TABLE).where(records)
     stats.unresolved = int(connection.execute(count).scalar_one())

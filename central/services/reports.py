@@ -21,7 +21,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from central.i18n import _
-from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, as_utc
+from central.models import (
+    CASE_TABLE,
+    EVENT_TABLE,
+    UNRESOLVED_TABLE,
+    VIEW_COLUMNS,
+    as_utc,
+    whole_view,
+)
 from central.services.excel import Column, Report
 from central.services.reconcile import reconcile
 from central.services.report_period import Period, ReportKind
@@ -108,9 +115,10 @@ def _numbered(report: Report) -> Report:
 
 
 def _case_views(session: Session) -> Iterator[tuple[str, CaseView]]:
-    statement = select(CASE_TABLE.c.owner_station, CASE_TABLE.c.view)
-    for owner, view in session.connection().execute(statement):
-        yield owner, CaseView.model_validate(view)
+    columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
+    statement = select(*columns, CASE_TABLE.c.view)
+    for row in session.connection().execute(statement):
+        yield row.owner_station, CaseView.model_validate(whole_view(row._mapping, row.view))
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,28 @@ def test_an_edited_event_row_is_named_once(
     assert report.findings()[0].row == f"central_seq {victim}"
 
 
+def test_a_removed_link_or_row_in_the_middle_is_found_without_a_stored_prev_hash(
+    enroll: Any, session: Session, settings: CentralSettings
+) -> None:
+    """A link holds no copy of the link before it (0014): a removed link shows as its event
+    without a link and the next link not following; a removed event with its link as
+    the next link not matching; a removed event alone as its link without a row."""
+    seqs = _pushed(enroll)
+    session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == seqs[1]))
+    session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == seqs[3]))
+    session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == seqs[3]))
+    session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == seqs[5]))
+    session.commit()
+    report = full_check(session.connection(), settings)
+    events = [p for p in _problems(report) if p[0] == "events"]
+    assert events == [
+        ("events", seqs[1], audit_verify.NO_LINK),
+        ("events", seqs[2], audit_verify.RELINKED),
+        ("events", seqs[4], audit_verify.CHANGED),
+        ("events", seqs[5], audit_verify.ROW_DELETED),
+    ]
+
+
 def test_deleting_the_newest_rows_is_found_by_the_signed_head(
     enroll: Any, session: Session, settings: CentralSettings
 ) -> None:
@@ -84,9 +106,7 @@ def test_a_chain_recomputed_without_the_key_is_found(
     for row in rows:  # what a forger with write access to the database can do
         link = audit.unkeyed_hash(prev, dict(row._mapping))
         session.execute(
-            update(AUDIT_TABLE)
-            .where(AUDIT_TABLE.c.seq == row.central_seq)
-            .values(prev_hash=prev, hash=link)
+            update(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == row.central_seq).values(hash=link)
         )
         prev = link
     session.commit()
