@@ -132,22 +132,22 @@ _FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
 _FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
 
 
-_PARSED: dict[str, tuple[str, CaseView]] = {}
-"""Views a pull stored, by case id, with the stored text they were parsed from (or
-written as): the next page's events of the same case start from them instead of
-parsing the text again. Only ever used when the stored text is still that text."""
+_PARSED: dict[str, tuple[tuple[Any, ...], CaseView]] = {}
+"""Views a pull stored, by case id, with the stored row they were parsed from (or
+written as; :func:`_held_key`): the next page's events of the same case start from
+them instead of parsing the text again. Only ever used when the row is still that row."""
 PARSED_MAX = 20_000
 """At most this many remembered (a catch-up's worth); emptied at a pull's last page."""
 
 
-def _parse_views(conn: Connection, raws: dict[str, str]) -> dict[str, CaseView]:
-    """The views stored as ``raws`` by case id (those remembered from this pull when the
-    stored text is the same text; the others read through ``stored``)."""
+def _parse_views(conn: Connection, raws: dict[str, Any]) -> dict[str, CaseView]:
+    """The views stored as ``raws`` (rows of ``stored.COLUMNS``) by case id (those
+    remembered from this pull when the row is the same; the others read through ``stored``)."""
     views: dict[str, CaseView] = {}
-    unread: dict[str, str] = {}
+    unread: dict[str, Any] = {}
     for case_id, raw in raws.items():
         held = _PARSED.get(case_id)
-        if held is not None and held[0] == raw:
+        if held is not None and held[0] == _held_key(raw):
             views[case_id] = held[1]
         else:
             unread[case_id] = raw
@@ -187,7 +187,7 @@ def project_many(conn: Connection, views: list[CaseView], *, remember: bool = Fa
     conn.execute(_UPSERT, rows)
     if remember and len(_PARSED) < PARSED_MAX:
         _PARSED.update(
-            (row["case_id"], (row["view"], v)) for row, v in zip(rows, views, strict=True)
+            (row["case_id"], (_held_key(row), v)) for row, v in zip(rows, views, strict=True)
         )
     stale = [
         (view, row)
@@ -317,7 +317,7 @@ def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]
     Returns:
         How many stored views changed, and the cases left to the full path.
     """
-    raws = _stored_views(conn, case_ids)
+    raws = {case_id: row.view for case_id, row in _stored_views(conn, case_ids).items()}
     unsettled = {case_id for case_id in case_ids if case_id not in raws}
     bodies = {case_id: json.loads(raw) for case_id, raw in raws.items()}
     pending = [
@@ -339,13 +339,20 @@ def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]
     return len(changed), unsettled
 
 
-def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, Any]:
+    """The stored rows (:data:`stored.COLUMNS`) of cases by id."""
+    out: dict[str, Any] = {}
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start : start + 500]
-        query = select(CASES.c.case_id, CASES.c.view).where(CASES.c.case_id.in_(chunk))
-        out.update({row.case_id: row.view for row in conn.execute(query)})
+        query = select(*stored.COLUMNS).where(CASES.c.case_id.in_(chunk))
+        out.update({row.case_id: row for row in conn.execute(query)})
     return out
+
+
+def _held_key(row: Any) -> tuple[Any, ...]:
+    """What a stored row must still be for a remembered view to stand for it."""
+    mapping = row if isinstance(row, dict) else row._mapping
+    return tuple(mapping[column.name] for column in stored.COLUMNS)
 
 
 Fate = stored.Fate
@@ -441,16 +448,15 @@ def refold(conn: Connection, case_id: str) -> CaseView | None:
 
 def load(conn: Connection, case_id: str) -> CaseView | None:
     """The stored view of a case by id (hex)."""
-    raw = conn.execute(select(CASES.c.view).where(CASES.c.case_id == case_id)).scalar_one_or_none()
-    return stored.load(conn, raw) if raw else None
+    row = conn.execute(select(*stored.COLUMNS).where(CASES.c.case_id == case_id)).first()
+    return stored.load(conn, row) if row else None
 
 
 def rebuild_search(conn: Connection) -> int:
     """Re-index every case (after a migration created the index). Returns how many."""
     conn.execute(text("DELETE FROM cases_fts"))
     count = 0
-    raws = [raw for (raw,) in conn.execute(select(CASES.c.view)).all()]
-    for view in stored.load_many(conn, raws):
+    for view in stored.load_many(conn, conn.execute(select(*stored.COLUMNS)).all()):
         conn.execute(
             text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
             {"c": view.case_id.hex, "t": _search_terms(view)},

@@ -9,7 +9,14 @@ trailing ones left out while empty), under the key ``h``, in history order.
 Reading puts the entries back together from the event rows, so every reader
 gets the very ``CaseView`` that was stored.
 
-A view in the earlier form (``history`` with whole entries) is read as it is.
+The fields the ``cases`` row holds in columns of its own (:data:`ROW_FIELDS`) are
+left out of the JSON and put back from the row when read, and so is the station
+that created the case when it is the station of the first history entry (written,
+even when empty, only when it is not). A reader selects :data:`COLUMNS` and passes
+the rows to :func:`load_many`.
+
+A view in an earlier form (``history`` with whole entries, or the row's fields
+kept in the JSON) is read as it is: a field the JSON holds is never replaced.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from station.store.tables import EVENTS
+from station.store.tables import CASES, EVENTS
 from sync.reducer import entry_summary
 from sync.views import CaseView, HistoryEntry
 
@@ -39,18 +46,41 @@ _ENTRY_COLUMNS = (
     EVENTS.c.payload,
 )
 _CHUNK = 500
+ROW_FIELDS = ("case_id", "case_number", "division", "item_code", "item_name", "state")
+"""View fields the ``cases`` row holds as columns (the same values): not in the JSON."""
+COLUMNS = (CASES.c.view, *(CASES.c[name] for name in ROW_FIELDS))
+"""What a reader of stored views selects (the JSON and the fields put back from the row)."""
+_STATION = "station_id"
+_FIRST_ENTRY = object()
+"""Put in for a station left out: the first history entry's."""
 
 
-def dump(view: CaseView) -> str:
-    """The stored JSON of a view (see the module's docstring)."""
+def _left_out(view: CaseView, keep_columns: bool) -> set[str]:
+    out = {"history"} if keep_columns else {"history", *ROW_FIELDS}
+    if not keep_columns and view.history and view.station_id == view.history[0].station_id:
+        out.add(_STATION)
+    return out
+
+
+def dump(view: CaseView, *, keep_columns: bool = False) -> str:
+    """The stored JSON of a view (see the module's docstring).
+
+    Args:
+        view: the case.
+        keep_columns: keep the row's fields in the JSON (the form of migration 0008).
+    """
     history = [_skeleton(entry) for entry in view.history]
-    if not _has_float(view.fields):
+    left_out = _left_out(view, keep_columns)
+    station_kept = _STATION not in left_out and bool(view.history) and not keep_columns
+    if not _has_float(view.fields) and (view.station_id or not station_kept):
         # pydantic writes the same text as json.dumps below, in one pass (floats aside:
         # their exponents are written otherwise, so a view with one takes the long way)
-        head = view.model_dump_json(exclude_defaults=True, exclude={"history"})
+        head = view.model_dump_json(exclude_defaults=True, exclude=left_out)
         tail = json.dumps(history, ensure_ascii=False, separators=(",", ":"))
-        return f'{head[:-1]},"{HISTORY_KEY}":{tail}}}'
-    body = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+        return f'{head[:-1]}{"," if len(head) > 2 else ""}"{HISTORY_KEY}":{tail}}}'
+    body = view.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
+    if station_kept:
+        body[_STATION] = view.station_id  # even when empty: absent means the first entry's
     body[HISTORY_KEY] = history
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
@@ -135,21 +165,40 @@ def _in_fold_order(skeletons: list[list[Any]]) -> bool:
     return all(entry[1] == "pending" for entry in skeletons[len(confirmed) :])
 
 
-def load(conn: Connection, raw: str) -> CaseView:
-    """The view stored as ``raw`` (its history put back together from the event rows)."""
-    return load_many(conn, [raw])[0]
+def load(conn: Connection, stored: str | Any) -> CaseView:
+    """The view stored as ``stored`` (see :func:`load_many`)."""
+    return load_many(conn, [stored])[0]
 
 
-def load_many(conn: Connection, raws: Sequence[str]) -> list[CaseView]:
-    """The views stored as ``raws``, in order (one read of their event rows per 500 entries).
+def load_many(conn: Connection, items: Sequence[str | Any]) -> list[CaseView]:
+    """The views stored as ``items``, in order (one read of their event rows per 500 entries).
+
+    Args:
+        conn: the database.
+        items: rows of :data:`COLUMNS` (or mappings with those keys); or the JSON text
+            alone of a view in an earlier form, which holds the row's fields itself.
 
     Raises:
         LookupError: an entry whose event row this database does not hold.
     """
-    bodies = [json.loads(raw) for raw in raws]
+    bodies = [_body(item) for item in items]
     wanted = [entry[0] for body in bodies for entry in body.get(HISTORY_KEY, ())]
     rows = _event_rows(conn, wanted)
     return [_view(body, rows) for body in bodies]
+
+
+def _body(item: str | Any) -> dict[str, Any]:
+    """The stored JSON with the row's fields put back (those it leaves out)."""
+    if isinstance(item, str):
+        return dict(json.loads(item))
+    row = item if isinstance(item, dict) else item._mapping
+    body: dict[str, Any] = json.loads(row["view"])
+    if "case_id" in body:  # an earlier form: the JSON holds every field itself
+        return body
+    body.setdefault(_STATION, _FIRST_ENTRY)
+    for name in ROW_FIELDS:
+        body[name] = row[name]
+    return body
 
 
 def _event_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
@@ -164,7 +213,10 @@ def _view(body: dict[str, Any], rows: dict[str, Any]) -> CaseView:
     skeletons = body.pop(HISTORY_KEY, None)
     if skeletons is None:  # the earlier form: whole entries
         return CaseView.model_validate(body)
-    body["history"] = tuple(_entry(skeleton, rows) for skeleton in skeletons)
+    history = tuple(_entry(skeleton, rows) for skeleton in skeletons)
+    body["history"] = history
+    if body.get(_STATION) is _FIRST_ENTRY:
+        body[_STATION] = history[0].station_id if history else ""
     return CaseView.model_validate(body)
 
 

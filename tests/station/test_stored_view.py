@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from station.store import NewEvent, StationStore, eventlog, projection
 from station.store.db import reading, writing
-from station.store.stored import dump, load
+from station.store.stored import ROW_FIELDS, dump, load
 from sync.events import EventKind, Role
 from sync.reducer import CaseView, EntryStatus
 from tests.station.cases_seed import AGENT, REVIEWER
@@ -137,8 +137,49 @@ def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict
     store = seed_station(tmp_path / "station")
     view = _rich_case(store).model_copy(update={"fields": fields, "what": '引号"与\\'})
     raw = dump(view)
-    expected = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+    left_out = {"history", "station_id", *ROW_FIELDS}
+    expected = view.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
     expected["h"] = json.loads(raw)["h"]
     assert raw == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
     with reading(store.engine) as conn:
-        assert load(conn, raw) == view
+        assert load(conn, _row(view, raw)) == view
+
+
+def _row(view: CaseView, raw: str) -> dict[str, object]:
+    """The ``cases`` row of ``view`` stored as ``raw`` (the columns a reader selects)."""
+    return {
+        "view": raw,
+        "case_id": view.case_id.hex,
+        "case_number": view.case_number,
+        "division": view.division,
+        "item_code": view.item_code,
+        "item_name": view.item_name,
+        "state": view.state.value,
+    }
+
+
+def test_the_stored_json_leaves_out_what_the_row_holds(tmp_path: Path) -> None:
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    with reading(store.engine) as conn:
+        raw = conn.execute(text("SELECT view FROM cases")).scalar_one()
+    body = json.loads(raw)
+    assert not {"station_id", *ROW_FIELDS} & set(body)
+    assert view.station_id == view.history[0].station_id != ""
+    assert store.get_case(view.case_number) == view
+    assert store.get_case(view.case_id.hex) == view
+
+
+@pytest.mark.parametrize("station_id", ["", "0190e9a0-0000-7000-8000-00000000beef"])
+def test_a_case_created_elsewhere_keeps_its_station_in_the_json(
+    tmp_path: Path, station_id: str
+) -> None:
+    """The creating station is left out only when it is the first entry's: another one,
+    even an empty one, is written and read back as it was."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store).model_copy(update={"station_id": station_id})
+    raw = dump(view)
+    assert json.loads(raw)["station_id"] == station_id
+    with reading(store.engine) as conn:
+        assert load(conn, _row(view, raw)) == view
+        assert load(conn, dump(view, keep_columns=True)) == view
