@@ -84,10 +84,15 @@ def _updated_at(view: CaseView) -> str:
 
 
 def case_row(
-    view: CaseView, known_initials: dict[str, str] | None = None, *, key: bytes
+    view: CaseView,
+    known_initials: dict[str, str] | None = None,
+    *,
+    key: bytes,
+    sources: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``cases`` row of a view (pinyin initials reused from ``known_initials`` by name;
-    ``key``: the station's ID key, :func:`station.store.search.id_key`)."""
+    ``key``: the station's ID key, :func:`station.store.search.id_key`; ``sources``: the
+    created events' payloads, :func:`station.store.stored.created_payloads`)."""
     applicant = view.applicant
     name = applicant.name if applicant else ""
     number = applicant.id_number if applicant else ""
@@ -107,7 +112,7 @@ def case_row(
         "updated_at": _updated_at(view),
         "due_date": due.isoformat() if due else None,
         "flagged": 1 if SUPERSEDED_FLAG in view.flags else 0,
-        "view": stored.dump(view),
+        "view": stored.dump(view, sources=sources),
     }
 
 
@@ -183,7 +188,8 @@ def project_many(conn: Connection, views: list[CaseView], *, remember: bool = Fa
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
     key = id_key(conn)
-    rows = [case_row(view, known, key=key) for view in views]
+    sources = stored.created_payloads(conn, views)
+    rows = [case_row(view, known, key=key, sources=sources) for view in views]
     conn.execute(_UPSERT, rows)
     if remember and len(_PARSED) < PARSED_MAX:
         _PARSED.update(
@@ -213,7 +219,8 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     if not views:
         return
     key = id_key(conn)
-    conn.execute(insert(CASES), [case_row(view, key=key) for view in views])
+    sources = stored.created_payloads(conn, views)
+    conn.execute(insert(CASES), [case_row(view, key=key, sources=sources) for view in views])
     conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
 
 

@@ -15,6 +15,12 @@ that created the case when it is the station of the first history entry (written
 even when empty, only when it is not). A reader selects :data:`COLUMNS` and passes
 the rows to :func:`load_many`.
 
+What the view took from its ``created`` event's payload unchanged (the applicant,
+the form's fields, the materials…: :data:`FROM_CREATED`) is left out as well when
+the writer passes that payload (see :func:`created_payloads`), and marked under the
+key ``p`` as ``[index of the created entry in h, bit mask over FROM_CREATED]``:
+reading puts it back from the event row it reads for the history anyway.
+
 A view in an earlier form (``history`` with whole entries, or the row's fields
 kept in the JSON) is read as it is: a field the JSON holds is never replaced.
 """
@@ -22,7 +28,7 @@ kept in the JSON) is read as it is: a field the JSON holds is never replaced.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -30,6 +36,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from station.store.tables import CASES, EVENTS
+from sync.events import EventKind
 from sync.reducer import entry_summary
 from sync.views import CaseView, HistoryEntry
 
@@ -50,6 +57,26 @@ ROW_FIELDS = ("case_id", "case_number", "division", "item_code", "item_name", "s
 """View fields the ``cases`` row holds as columns (the same values): not in the JSON."""
 COLUMNS = (CASES.c.view, *(CASES.c[name] for name in ROW_FIELDS))
 """What a reader of stored views selects (the JSON and the fields put back from the row)."""
+SOURCE_KEY = "p"
+"""The stored view's fields taken from its created event: ``[entry index, bit mask]``."""
+FROM_CREATED = (
+    "item_version",
+    "catalog_version",
+    "promised_days",
+    "applicant",
+    "relation",
+    "principal",
+    "fields",
+    "materials",
+    "supply_by",
+    "attachments",
+    "commitment",
+    "agent_name",
+    "agent_phone",
+    "progress_key",
+)
+"""View fields a created event's payload holds under the same name (bit i of the mask:
+the i-th; only ever appended to). ``station_name`` stays in the JSON: SQL reads it there."""
 _STATION = "station_id"
 _FIRST_ENTRY = object()
 """Put in for a station left out: the first history entry's."""
@@ -62,27 +89,79 @@ def _left_out(view: CaseView, keep_columns: bool) -> set[str]:
     return out
 
 
-def dump(view: CaseView, *, keep_columns: bool = False) -> str:
+def dump(
+    view: CaseView,
+    *,
+    keep_columns: bool = False,
+    sources: Mapping[str, dict[str, Any]] | None = None,
+) -> str:
     """The stored JSON of a view (see the module's docstring).
 
     Args:
         view: the case.
         keep_columns: keep the row's fields in the JSON (the form of migration 0008).
+        sources: created events' payloads by event id (hex), as :func:`created_payloads`
+            reads them: the view's fields equal to its created event's are left out.
     """
     history = [_skeleton(entry) for entry in view.history]
     left_out = _left_out(view, keep_columns)
+    source = None if keep_columns or not sources else _from_created(view, sources)
+    if source is not None:
+        left_out |= source[1]
+    marks = [] if source is None else [(SOURCE_KEY, source[0])]
     station_kept = _STATION not in left_out and bool(view.history) and not keep_columns
     if not _has_float(view.fields) and (view.station_id or not station_kept):
         # pydantic writes the same text as json.dumps below, in one pass (floats aside:
         # their exponents are written otherwise, so a view with one takes the long way)
         head = view.model_dump_json(exclude_defaults=True, exclude=left_out)
-        tail = json.dumps(history, ensure_ascii=False, separators=(",", ":"))
-        return f'{head[:-1]}{"," if len(head) > 2 else ""}"{HISTORY_KEY}":{tail}}}'
+        marks.append((HISTORY_KEY, history))
+        tail = ",".join(f'"{key}":{_json(value)}' for key, value in marks)
+        return f"{head[:-1]}{',' if len(head) > 2 else ''}{tail}}}"
     body = view.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
     if station_kept:
         body[_STATION] = view.station_id  # even when empty: absent means the first entry's
+    body.update(marks)
     body[HISTORY_KEY] = history
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_created(
+    view: CaseView, sources: Mapping[str, dict[str, Any]]
+) -> tuple[list[int], set[str]] | None:
+    """``[entry index, mask]`` and the names of the view's fields its created event's
+    payload holds as they are (JSON text equal), or None when none or no payload."""
+    found = next(((i, e) for i, e in enumerate(view.history) if e.kind is EventKind.created), None)
+    payload = sources.get(found[1].event_id.hex) if found else None
+    if found is None or payload is None:
+        return None
+    values = view.model_dump(mode="json", include=set(FROM_CREATED), exclude_defaults=True)
+    mask, names = 0, set()
+    for bit, name in enumerate(FROM_CREATED):
+        if name in values and name in payload and _json(values[name]) == _json(payload[name]):
+            mask |= 1 << bit
+            names.add(name)
+    return ([found[0], mask], names) if mask else None
+
+
+def created_payloads(conn: Connection, views: Iterable[CaseView]) -> dict[str, dict[str, Any]]:
+    """The payloads of the views' created events by event id (hex), for :func:`dump`."""
+    ids = [
+        entry.event_id.hex
+        for view in views
+        for entry in view.history
+        if entry.kind is EventKind.created
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(EVENTS.c.id, EVENTS.c.payload).where(
+            EVENTS.c.id.in_(ids[start : start + _CHUNK])
+        )
+        out.update({row.id: json.loads(row.payload) for row in conn.execute(query)})
+    return out
 
 
 def _has_float(value: Any) -> bool:
@@ -213,18 +292,27 @@ def _view(body: dict[str, Any], rows: dict[str, Any]) -> CaseView:
     skeletons = body.pop(HISTORY_KEY, None)
     if skeletons is None:  # the earlier form: whole entries
         return CaseView.model_validate(body)
-    history = tuple(_entry(skeleton, rows) for skeleton in skeletons)
+    payloads: dict[str, Any] = {}
+    history = tuple(_entry(skeleton, rows, payloads) for skeleton in skeletons)
     body["history"] = history
+    source = body.pop(SOURCE_KEY, None)
+    if source is not None:
+        index, mask = source
+        payload = payloads[skeletons[index][0]]
+        for bit, name in enumerate(FROM_CREATED):
+            if mask & (1 << bit):
+                body[name] = payload[name]
     if body.get(_STATION) is _FIRST_ENTRY:
         body[_STATION] = history[0].station_id if history else ""
     return CaseView.model_validate(body)
 
 
-def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
+def _entry(skeleton: list[Any], rows: dict[str, Any], payloads: dict[str, Any]) -> HistoryEntry:
     event_id, status, *rest = skeleton
     row = rows.get(event_id)
     if row is None:
         raise LookupError(f"history entry without its event row: {event_id}")
+    payload = payloads[event_id] = json.loads(row.payload)
     return HistoryEntry(
         event_id=UUID(event_id),
         kind=row.kind,
@@ -236,5 +324,5 @@ def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
         status=status,
         central_seq=rest[0] if rest else None,
         reason=rest[1] if len(rest) > 1 else None,
-        summary=entry_summary(json.loads(row.payload)),
+        summary=entry_summary(payload),
     )

@@ -27,6 +27,7 @@ class EventRow(SQLModel, table=True):
         Index("ix_events_central_seq", "central_seq"),
         Index(  # the outbox only: nothing once everything is sent
             "ix_events_outbox",
+            "station_id",
             "station_seq",
             sqlite_where=text("origin = 'local' AND status = 'pending'"),
         ),

@@ -5,8 +5,9 @@
 - event payloads are stored as JSON without spaces (the same JSON);
 - ``acked_at`` is kept only on events the centre refused (their central sequence
   number already says applied ones were acknowledged);
-- ``cases.view`` leaves out the fields the row holds in columns of its own and the
-  creating station when it is the first history entry's (``station.store.stored``).
+- ``cases.view`` leaves out the fields the row holds in columns of its own, the
+  creating station when it is the first history entry's, and what it took unchanged
+  from its created event's payload (``station.store.stored``).
 
 Every row is rewritten in place; nothing is added or removed, and every case reads
 back as the same ``CaseView``.
@@ -55,7 +56,9 @@ def _pages(bind: sa.Connection, query: str, key: str) -> Iterator[list[Any]]:
 def _outbox_index(partial: bool) -> None:
     op.execute("DROP INDEX IF EXISTS ix_events_outbox")
     if partial:
-        op.execute(f"CREATE INDEX ix_events_outbox ON events (station_seq) WHERE {_OUTBOX}")
+        op.execute(
+            f"CREATE INDEX ix_events_outbox ON events (station_id, station_seq) WHERE {_OUTBOX}"
+        )
     else:
         op.execute("CREATE INDEX ix_events_outbox ON events (origin, status, station_seq)")
 
@@ -79,10 +82,11 @@ def _views(keep_columns: bool) -> None:
     query = f"SELECT {_VIEW_COLUMNS} FROM cases"
     for rows in _pages(bind, query, "case_id"):
         views = stored.load_many(bind, rows)
+        sources = stored.created_payloads(bind, views)
         changes = [
             {"c": row.case_id, "v": text}
             for row, view in zip(rows, views, strict=True)
-            if (text := stored.dump(view, keep_columns=keep_columns)) != row.view
+            if (text := stored.dump(view, keep_columns=keep_columns, sources=sources)) != row.view
         ]
         if changes:
             bind.execute(update, changes)
