@@ -129,6 +129,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two JSON values are written as the same text: their reprs are equal
+    exactly then (types, key order and zero's sign included), and repr is one C call."""
+    return repr(a) == repr(b)
+
+
 def _from_created(
     view: CaseView, sources: Mapping[str, dict[str, Any]]
 ) -> tuple[list[int], set[str]] | None:
@@ -141,7 +147,7 @@ def _from_created(
     values = view.model_dump(mode="json", include=set(FROM_CREATED), exclude_defaults=True)
     mask, names = 0, set()
     for bit, name in enumerate(FROM_CREATED):
-        if name in values and name in payload and _json(values[name]) == _json(payload[name]):
+        if name in values and name in payload and _same(values[name], payload[name]):
             mask |= 1 << bit
             names.add(name)
     return ([found[0], mask], names) if mask else None
