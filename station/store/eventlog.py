@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
@@ -162,14 +162,17 @@ def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
 
 def outbox_rows(conn: Connection, station_id: str, limit: int) -> list[Row[Any]]:
     """The rows of :func:`outbox` (to size a batch before building its events)."""
-    return list(
-        conn.execute(
-            select(EVENTS)
-            .where(text(OUTBOX_WHERE))
-            .where(EVENTS.c.station_id == station_id)
-            .order_by(EVENTS.c.station_seq)
-            .limit(limit)
-        ).all()
+    return list(conn.execute(outbox_query(station_id, limit)).all())
+
+
+def outbox_query(station_id: str, limit: int) -> Select[Any]:
+    """The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
+    return (
+        select(EVENTS)
+        .where(text(OUTBOX_WHERE))
+        .where(EVENTS.c.station_id == station_id)
+        .order_by(EVENTS.c.station_seq)
+        .limit(limit)
     )
 
 

@@ -30,9 +30,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection, select
 
 from station.store.tables import CASES, EVENTS
@@ -108,7 +110,7 @@ def dump(
     source = None if keep_columns or not sources else _from_created(view, sources)
     if source is not None:
         left_out |= source[1]
-    marks = [] if source is None else [(SOURCE_KEY, source[0])]
+    marks: list[tuple[str, Any]] = [] if source is None else [(SOURCE_KEY, source[0])]
     station_kept = _STATION not in left_out and bool(view.history) and not keep_columns
     if not _has_float(view.fields) and (view.station_id or not station_kept):
         # pydantic writes the same text as json.dumps below, in one pass (floats aside:
@@ -135,19 +137,38 @@ def _same(a: Any, b: Any) -> bool:
     return repr(a) == repr(b)
 
 
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    annotation: Any = CaseView.model_fields[name].annotation
+    return TypeAdapter(annotation)
+
+
+def _reads_as(view: CaseView, name: str, value: Any) -> bool:
+    """Whether ``value`` (JSON) read as the view's field ``name`` is that field exactly (the
+    event may hold nested defaults the lean form leaves out, or leave out ones it holds)."""
+    try:
+        read = _adapter(name).validate_python(value)
+    except ValidationError:
+        return False
+    return repr(read) == repr(getattr(view, name))
+
+
 def _from_created(
     view: CaseView, sources: Mapping[str, dict[str, Any]]
 ) -> tuple[list[int], set[str]] | None:
     """``[entry index, mask]`` and the names of the view's fields its created event's
-    payload holds as they are (JSON text equal), or None when none or no payload."""
+    payload holds as they are (the same JSON, or JSON that reads back as the very same
+    field), or None when none or no payload."""
     found = next(((i, e) for i, e in enumerate(view.history) if e.kind is EventKind.created), None)
     payload = sources.get(found[1].event_id.hex) if found else None
     if found is None or payload is None:
         return None
-    values = view.model_dump(mode="json", include=set(FROM_CREATED), exclude_defaults=True)
+    lean = view.model_dump(mode="json", include=set(FROM_CREATED), exclude_defaults=True)
     mask, names = 0, set()
     for bit, name in enumerate(FROM_CREATED):
-        if name in values and name in payload and _same(values[name], payload[name]):
+        if name not in lean or name not in payload:
+            continue  # a default stays out as ever; a field the payload lacks stays in
+        if _same(lean[name], payload[name]) or _reads_as(view, name, payload[name]):
             mask |= 1 << bit
             names.add(name)
     return ([found[0], mask], names) if mask else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -72,7 +73,7 @@ def _as_last_release(store: StationStore) -> None:
         )
 
 
-def _sql(store: StationStore, query: str) -> list[object]:
+def _sql(store: StationStore, query: str) -> list[Any]:
     with reading(store.engine) as conn:
         return list(conn.execute(text(query)).scalars())
 
