@@ -4,6 +4,8 @@ what it had not sent."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,18 @@ from sqlalchemy import select, text
 from forms.catalog import load_catalog
 from station.services.application import Actor, Application
 from station.services.cases import CaseService
-from station.store import StationStore, eventlog, migrate, projection, stored
+from station.store import StationStore, eventlog, meta, migrate, projection, stored
 from station.store.db import reading, writing
 from sync.events import Role
 from sync.views import CaseView
-from tests.e2e.conftest import VILLAGE, Central, Station, case_line, enrolled_station
+from tests.e2e.conftest import (
+    VILLAGE,
+    Central,
+    Station,
+    case_line,
+    enrolled_station,
+    resident_id,
+)
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -55,13 +64,20 @@ def _downgrade(data_dir: Path, revision: str) -> None:
 
 
 def _as_last_release(store: StationStore) -> None:
-    """Every row as the last release wrote it: whole views, spaced payloads, acked_at kept."""
+    """Every row as the last release wrote it: views with every field, spaced payloads,
+    acked_at kept, whole keyed hashes."""
     with writing(store.engine) as conn:
         rows = conn.execute(select(*stored.COLUMNS)).all()
+        key = bytes.fromhex(str(meta.get(conn, meta.ID_HASH_KEY)))
         for view in stored.load_many(conn, rows):
+            number = view.applicant.id_number if view.applicant else ""
             conn.execute(
-                text("UPDATE cases SET view = :v WHERE case_id = :c"),
-                {"v": stored.dump(view, keep_columns=True), "c": view.case_id.hex},
+                text("UPDATE cases SET view = :v, id_hash = :h WHERE case_id = :c"),
+                {
+                    "v": stored.dump(view, keep_columns=True),
+                    "h": hmac.new(key, number.encode(), hashlib.sha256).hexdigest(),
+                    "c": view.case_id.hex,
+                },
             )
         for event_id, payload in conn.execute(text("SELECT id, payload FROM events")).all():
             spaced = json.dumps(json.loads(payload), ensure_ascii=False, default=str)
@@ -93,6 +109,7 @@ def test_a_last_release_station_upgrades_and_sends_exactly_its_unsent_events(
     assert all('"case_id"' in raw for raw in _sql(old, "SELECT view FROM cases"))
     assert all(", " in raw for raw in _sql(old, "SELECT payload FROM events WHERE payload != '{}'"))
     assert old.outbox_depth() == 4
+    assert {len(h) for h in _sql(old, "SELECT id_hash FROM cases")} == {64}
     old.close()
 
     upgraded = StationStore.open(data_dir)
@@ -109,6 +126,9 @@ def test_a_last_release_station_upgrades_and_sends_exactly_its_unsent_events(
     (index,) = _sql(upgraded, "SELECT sql FROM sqlite_master WHERE name = 'ix_events_outbox'")
     assert "WHERE origin = 'local' AND status = 'pending'" in str(index)
     assert upgraded.outbox_depth() == 4  # nothing unsent was lost
+    assert {len(h) for h in _sql(upgraded, "SELECT id_hash FROM cases")} == {32}
+    [found] = upgraded.list_cases(resident_id(31))  # the exact ID search still finds it
+    assert found.case_number == synced[0]
     upgraded.close()
 
     report = Station(data_dir).cli("sync")

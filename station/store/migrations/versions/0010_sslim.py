@@ -5,6 +5,7 @@
 - event payloads are stored as JSON without spaces (the same JSON);
 - ``acked_at`` is kept only on events the centre refused (their central sequence
   number already says applied ones were acknowledged);
+- ``cases.id_hash`` keeps the first 128 bits of the keyed hash (32 hex characters);
 - ``cases.view`` leaves out the fields the row holds in columns of its own, the
   creating station when it is the first history entry's, and what it took unchanged
   from its created event's payload (``station.store.stored``).
@@ -19,6 +20,8 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -28,6 +31,8 @@ from alembic import op
 
 from station.store import stored
 from station.store.eventlog import REFUSED, dump_payload
+from station.store.meta import ID_HASH_KEY as KEY
+from station.store.search import ID_HASH_CHARS
 
 revision: str = "0010_sslim"
 down_revision: str | Sequence[str] | None = "0009_remote_seq_clash"
@@ -99,10 +104,38 @@ def upgrade() -> None:
     refused = ", ".join(f"'{status}'" for status in sorted(REFUSED))
     op.execute(f"UPDATE events SET acked_at = NULL WHERE status NOT IN ({refused})")
     _views(keep_columns=False)
+    op.execute(f"UPDATE cases SET id_hash = substr(id_hash, 1, {ID_HASH_CHARS})")
+
+
+def _whole_hashes() -> None:
+    """Every case's keyed hash whole again (64 hex), from the ID number its view holds."""
+    bind = op.get_bind()
+    key = bytes.fromhex(
+        bind.execute(
+            sa.text("SELECT value FROM station_meta WHERE key = :k"), {"k": KEY}
+        ).scalar_one()
+    )
+    update = sa.text("UPDATE cases SET id_hash = :h WHERE case_id = :c")
+    query = f"SELECT {_VIEW_COLUMNS} FROM cases"
+    for rows in _pages(bind, query, "case_id"):
+        views = stored.load_many(bind, rows)
+        changes = [
+            {"c": row.case_id, "h": _whole(key, view.applicant.id_number if view.applicant else "")}
+            for row, view in zip(rows, views, strict=True)
+        ]
+        bind.execute(update, changes)
+
+
+def _whole(key: bytes, id_number: str) -> str:
+    normal = id_number.strip().upper()
+    if not normal:
+        return ""
+    return hmac.new(key, normal.encode("ascii", "replace"), hashlib.sha256).hexdigest()
 
 
 def downgrade() -> None:
     """Back to the earlier form (``acked_at`` of applied events stays empty)."""
+    _whole_hashes()
     _views(keep_columns=True)
     _payloads(lambda payload: json.dumps(payload, ensure_ascii=False, default=str))
     _outbox_index(partial=False)
