@@ -7,6 +7,7 @@ cache the desk can list and search quickly, never a source of truth.
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import pairwise
@@ -20,7 +21,7 @@ from forms.workdays import due_date
 from station.store import eventlog, records, stored
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
-from sync.events import RecordedEvent, is_record_event
+from sync.events import EventKind, RecordedEvent, is_record_event
 from sync.lifecycle import CaseState
 from sync.reducer import (
     SUPERSEDED_FLAG,
@@ -162,18 +163,31 @@ def _parse_views(conn: Connection, raws: dict[str, Any]) -> dict[str, CaseView]:
     return views
 
 
+_SOURCES: dict[str, dict[str, Any]] = {}
+"""Created events' payloads a pull's pages brought or read (by event id: immutable), for
+``stored.dump`` of the same cases on the next pages; as many as ``_PARSED`` holds views."""
+
+
 def forget_views() -> None:
     """Drop the views remembered during a pull (its last page is applied)."""
     _PARSED.clear()
+    _SOURCES.clear()
 
 
-def project_many(conn: Connection, views: list[CaseView], *, remember: bool = False) -> None:
+def project_many(
+    conn: Connection,
+    views: list[CaseView],
+    *,
+    remember: bool = False,
+    payloads: dict[str, dict[str, Any]] | None = None,
+) -> None:
     """Store cases' views and keep their search terms current (a few statements in all).
 
     Args:
         conn: a write transaction.
         views: folded cases (new or already stored).
         remember: keep the views for the next page of a pull (see ``_PARSED``).
+        payloads: created events' payloads at hand by event id (the page's), not read again.
     """
     if not views:
         return
@@ -188,8 +202,11 @@ def project_many(conn: Connection, views: list[CaseView], *, remember: bool = Fa
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
     key = id_key(conn)
-    sources = stored.created_payloads(conn, views)
+    at_hand = ChainMap(payloads or {}, _SOURCES) if remember else payloads
+    sources = stored.created_payloads(conn, views, at_hand)
     rows = [case_row(view, known, key=key, sources=sources) for view in views]
+    if remember and len(_SOURCES) < PARSED_MAX:
+        _SOURCES.update(sources)
     conn.execute(_UPSERT, rows)
     if remember and len(_PARSED) < PARSED_MAX:
         _PARSED.update(
@@ -310,7 +327,8 @@ def advance_many(
             rebuild.append(case_id)
         elif view is not base:
             views.append(view)
-    project_many(conn, views, remember=True)
+    page = {e.id.hex: e.payload for e in events if e.kind is EventKind.created}
+    project_many(conn, views, remember=True, payloads=page)
     return settled + len(views) + len(refold_many(conn, rebuild))
 
 

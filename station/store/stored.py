@@ -174,8 +174,13 @@ def _from_created(
     return ([found[0], mask], names) if mask else None
 
 
-def created_payloads(conn: Connection, views: Iterable[CaseView]) -> dict[str, dict[str, Any]]:
-    """The payloads of the views' created events by event id (hex), for :func:`dump`."""
+def created_payloads(
+    conn: Connection,
+    views: Iterable[CaseView],
+    at_hand: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The payloads of the views' created events by event id (hex), for :func:`dump`
+    (those ``at_hand`` taken from it, the others read from their rows)."""
     ids = [
         entry.event_id.hex
         for view in views
@@ -183,6 +188,9 @@ def created_payloads(conn: Connection, views: Iterable[CaseView]) -> dict[str, d
         if entry.kind is EventKind.created
     ]
     out: dict[str, dict[str, Any]] = {}
+    if at_hand:
+        out = {event_id: at_hand[event_id] for event_id in ids if event_id in at_hand}
+        ids = [event_id for event_id in ids if event_id not in out]
     for start in range(0, len(ids), _CHUNK):
         query = select(EVENTS.c.id, EVENTS.c.payload).where(
             EVENTS.c.id.in_(ids[start : start + _CHUNK])
