@@ -39,7 +39,7 @@ def _candidates(store: StationStore, start: date, end: date) -> list[CaseView]:
         "",
     )
     statement = (
-        select(CASES.c.view)
+        select(*stored.COLUMNS)
         .where(
             number_day <= f"{end:%Y%m%d}",
             received >= (start - timedelta(days=1)).isoformat(),
@@ -49,7 +49,7 @@ def _candidates(store: StationStore, start: date, end: date) -> list[CaseView]:
     )
     with reading(store.engine) as conn:
         rows = conn.execute(statement).all()
-        return stored.load_many(conn, [raw for (raw,) in rows])
+        return stored.load_many(conn, rows)
 
 
 def _item(catalog: Catalog, view: CaseView) -> ServiceItem | None:

@@ -305,8 +305,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                 key, column = UUID(key).hex, CASES.c.case_id
             except ValueError:
                 pass
-        raw = conn.execute(select(CASES.c.view).where(column == key)).scalar_one_or_none()
-        return stored.load(conn, raw) if raw else None
+        row = conn.execute(select(*stored.COLUMNS).where(column == key)).first()
+        return stored.load(conn, row) if row else None
 
     def get_case(self, key: str) -> CaseView | None:
         """A case by case number or case id (hex or dashed), or None."""

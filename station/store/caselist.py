@@ -303,8 +303,8 @@ class CaseListMixin:
     def cases_in_state(self, state: str) -> list[CaseView]:
         """Every case in one state (e.g. all taken in and not yet submitted)."""
         with reading(self.engine) as conn:
-            rows = conn.execute(select(CASES.c.view).where(CASES.c.state == state)).all()
-            return stored.load_many(conn, [raw for (raw,) in rows])
+            rows = conn.execute(select(*stored.COLUMNS).where(CASES.c.state == state)).all()
+            return stored.load_many(conn, rows)
 
     def iter_cases(self, batch: int = 500) -> Iterator[CaseView]:
         """Every case, by case number (for export); reads in batches."""
@@ -312,12 +312,12 @@ class CaseListMixin:
         while True:
             with reading(self.engine) as conn:
                 rows = conn.execute(
-                    select(CASES.c.case_number, CASES.c.view)
+                    select(*stored.COLUMNS)
                     .where(CASES.c.case_number > after)
                     .order_by(CASES.c.case_number)
                     .limit(batch)
                 ).all()
-                views = stored.load_many(conn, [raw for _number, raw in rows])
+                views = stored.load_many(conn, rows)
             if not rows:
                 return
             yield from views

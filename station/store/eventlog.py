@@ -3,6 +3,10 @@
 Events are never deleted or rewritten; only their fate (status, central_seq,
 reason, acked_at) changes, and only forward: an acknowledged event never goes
 back to ``pending``.
+
+Stored compactly: the payload as JSON without spaces; ``acked_at`` only on events
+the centre refused (superseded or rejected: when we learnt it), since the central
+sequence number already says an applied event was acknowledged.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
@@ -24,6 +28,10 @@ from sync.protocol import EventResult
 PENDING = "pending"
 FINAL_STATUSES = frozenset({"applied", "duplicate", "superseded", "rejected"})
 CONFIRMED = ("applied", "duplicate", "superseded")
+REFUSED = frozenset({"superseded", "rejected"})
+OUTBOX_WHERE = "origin = 'local' AND status = 'pending'"
+"""The outbox's condition, written as the partial index ``ix_events_outbox`` is (literals,
+not parameters: SQLite uses a partial index only for a query that spells its terms out)."""
 
 
 def hex_id(value: UUID | str) -> str:
@@ -62,13 +70,23 @@ def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[
         "actor_id": event.actor_id,
         "actor_role": event.actor_role.value,
         "device_time": event.device_time.isoformat(),
-        "payload": json.dumps(event.payload, ensure_ascii=False, default=str),
+        "payload": dump_payload(event.payload),
         "central_seq": central_seq,
         "status": status,
         "reason": reason,
         "acked_at": None,
         "origin": origin,
     }
+
+
+def dump_payload(payload: dict[str, Any]) -> str:
+    """The stored text of an event's payload (JSON without spaces)."""
+    return json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def acked_at(status: str, now: str) -> str | None:
+    """What ``acked_at`` holds for an answer of ``status`` given at ``now``."""
+    return now if status in REFUSED else None
 
 
 def to_event(row: Row[Any] | Any) -> Event:
@@ -144,14 +162,17 @@ def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
 
 def outbox_rows(conn: Connection, station_id: str, limit: int) -> list[Row[Any]]:
     """The rows of :func:`outbox` (to size a batch before building its events)."""
-    return list(
-        conn.execute(
-            select(EVENTS)
-            .where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
-            .where(EVENTS.c.station_id == station_id)
-            .order_by(EVENTS.c.station_seq)
-            .limit(limit)
-        ).all()
+    return list(conn.execute(outbox_query(station_id, limit)).all())
+
+
+def outbox_query(station_id: str, limit: int) -> Select[Any]:
+    """The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
+    return (
+        select(EVENTS)
+        .where(text(OUTBOX_WHERE))
+        .where(EVENTS.c.station_id == station_id)
+        .order_by(EVENTS.c.station_seq)
+        .limit(limit)
     )
 
 
@@ -166,7 +187,7 @@ def row_bytes(row: Row[Any] | Any) -> int:
 
 def outbox_depth(conn: Connection) -> int:
     """How many own events wait to be sent."""
-    query = select(func.count()).where(EVENTS.c.origin == "local", EVENTS.c.status == PENDING)
+    query = select(func.count()).select_from(EVENTS).where(text(OUTBOX_WHERE))
     return int(conn.execute(query).scalar_one())
 
 
@@ -188,14 +209,14 @@ def acknowledge(conn: Connection, results: Iterable[EventResult]) -> set[str]:
     Returns:
         Case ids (hex) whose view may change (an event superseded or rejected).
     """
-    acked_at = now_iso()
+    now = now_iso()
     params = [
         {
             "b_id": hex_id(r.id),
             "b_status": r.status.value,
             "b_reason": r.reason,
             "b_seq": r.central_seq,
-            "b_at": acked_at,
+            "b_at": acked_at(r.status.value, now),
         }
         for r in results
     ]
@@ -205,7 +226,7 @@ def acknowledge(conn: Connection, results: Iterable[EventResult]) -> set[str]:
     refused = [p["b_id"] for p in params if p["b_status"] in ("superseded", "rejected")]
     if not refused:
         return set()
-    query = select(EVENTS.c.case_id).where(EVENTS.c.id.in_(refused), EVENTS.c.acked_at == acked_at)
+    query = select(EVENTS.c.case_id).where(EVENTS.c.id.in_(refused), EVENTS.c.acked_at == now)
     return {case_id for (case_id,) in conn.execute(query)}
 
 

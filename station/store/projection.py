@@ -7,6 +7,7 @@ cache the desk can list and search quickly, never a source of truth.
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import pairwise
@@ -20,7 +21,7 @@ from forms.workdays import due_date
 from station.store import eventlog, records, stored
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
-from sync.events import RecordedEvent, is_record_event
+from sync.events import EventKind, RecordedEvent, is_record_event
 from sync.lifecycle import CaseState
 from sync.reducer import (
     SUPERSEDED_FLAG,
@@ -84,10 +85,15 @@ def _updated_at(view: CaseView) -> str:
 
 
 def case_row(
-    view: CaseView, known_initials: dict[str, str] | None = None, *, key: bytes
+    view: CaseView,
+    known_initials: dict[str, str] | None = None,
+    *,
+    key: bytes,
+    sources: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``cases`` row of a view (pinyin initials reused from ``known_initials`` by name;
-    ``key``: the station's ID key, :func:`station.store.search.id_key`)."""
+    ``key``: the station's ID key, :func:`station.store.search.id_key`; ``sources``: the
+    created events' payloads, :func:`station.store.stored.created_payloads`)."""
     applicant = view.applicant
     name = applicant.name if applicant else ""
     number = applicant.id_number if applicant else ""
@@ -107,7 +113,7 @@ def case_row(
         "updated_at": _updated_at(view),
         "due_date": due.isoformat() if due else None,
         "flagged": 1 if SUPERSEDED_FLAG in view.flags else 0,
-        "view": stored.dump(view),
+        "view": stored.dump(view, sources=sources),
     }
 
 
@@ -132,22 +138,22 @@ _FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
 _FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
 
 
-_PARSED: dict[str, tuple[str, CaseView]] = {}
-"""Views a pull stored, by case id, with the stored text they were parsed from (or
-written as): the next page's events of the same case start from them instead of
-parsing the text again. Only ever used when the stored text is still that text."""
+_PARSED: dict[str, tuple[tuple[Any, ...], CaseView]] = {}
+"""Views a pull stored, by case id, with the stored row they were parsed from (or
+written as; :func:`_held_key`): the next page's events of the same case start from
+them instead of parsing the text again. Only ever used when the row is still that row."""
 PARSED_MAX = 20_000
 """At most this many remembered (a catch-up's worth); emptied at a pull's last page."""
 
 
-def _parse_views(conn: Connection, raws: dict[str, str]) -> dict[str, CaseView]:
-    """The views stored as ``raws`` by case id (those remembered from this pull when the
-    stored text is the same text; the others read through ``stored``)."""
+def _parse_views(conn: Connection, raws: dict[str, Any]) -> dict[str, CaseView]:
+    """The views stored as ``raws`` (rows of ``stored.COLUMNS``) by case id (those
+    remembered from this pull when the row is the same; the others read through ``stored``)."""
     views: dict[str, CaseView] = {}
-    unread: dict[str, str] = {}
+    unread: dict[str, Any] = {}
     for case_id, raw in raws.items():
         held = _PARSED.get(case_id)
-        if held is not None and held[0] == raw:
+        if held is not None and held[0] == _held_key(raw):
             views[case_id] = held[1]
         else:
             unread[case_id] = raw
@@ -157,18 +163,31 @@ def _parse_views(conn: Connection, raws: dict[str, str]) -> dict[str, CaseView]:
     return views
 
 
+_SOURCES: dict[str, dict[str, Any]] = {}
+"""Created events' payloads a pull's pages brought or read (by event id: immutable), for
+``stored.dump`` of the same cases on the next pages; as many as ``_PARSED`` holds views."""
+
+
 def forget_views() -> None:
     """Drop the views remembered during a pull (its last page is applied)."""
     _PARSED.clear()
+    _SOURCES.clear()
 
 
-def project_many(conn: Connection, views: list[CaseView], *, remember: bool = False) -> None:
+def project_many(
+    conn: Connection,
+    views: list[CaseView],
+    *,
+    remember: bool = False,
+    payloads: dict[str, dict[str, Any]] | None = None,
+) -> None:
     """Store cases' views and keep their search terms current (a few statements in all).
 
     Args:
         conn: a write transaction.
         views: folded cases (new or already stored).
         remember: keep the views for the next page of a pull (see ``_PARSED``).
+        payloads: created events' payloads at hand by event id (the page's), not read again.
     """
     if not views:
         return
@@ -183,11 +202,15 @@ def project_many(conn: Connection, views: list[CaseView], *, remember: bool = Fa
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
     key = id_key(conn)
-    rows = [case_row(view, known, key=key) for view in views]
+    at_hand = ChainMap(payloads or {}, _SOURCES) if remember else payloads
+    sources = stored.created_payloads(conn, views, at_hand)
+    rows = [case_row(view, known, key=key, sources=sources) for view in views]
+    if remember and len(_SOURCES) < PARSED_MAX:
+        _SOURCES.update(sources)
     conn.execute(_UPSERT, rows)
     if remember and len(_PARSED) < PARSED_MAX:
         _PARSED.update(
-            (row["case_id"], (row["view"], v)) for row, v in zip(rows, views, strict=True)
+            (row["case_id"], (_held_key(row), v)) for row, v in zip(rows, views, strict=True)
         )
     stale = [
         (view, row)
@@ -213,7 +236,8 @@ def insert_new(conn: Connection, views: list[CaseView]) -> None:
     if not views:
         return
     key = id_key(conn)
-    conn.execute(insert(CASES), [case_row(view, key=key) for view in views])
+    sources = stored.created_payloads(conn, views)
+    conn.execute(insert(CASES), [case_row(view, key=key, sources=sources) for view in views])
     conn.execute(_FTS_INSERT, [{"c": v.case_id.hex, "t": _search_terms(v)} for v in views])
 
 
@@ -303,7 +327,8 @@ def advance_many(
             rebuild.append(case_id)
         elif view is not base:
             views.append(view)
-    project_many(conn, views, remember=True)
+    page = {e.id.hex: e.payload for e in events if e.kind is EventKind.created}
+    project_many(conn, views, remember=True, payloads=page)
     return settled + len(views) + len(refold_many(conn, rebuild))
 
 
@@ -317,7 +342,7 @@ def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]
     Returns:
         How many stored views changed, and the cases left to the full path.
     """
-    raws = _stored_views(conn, case_ids)
+    raws = {case_id: row.view for case_id, row in _stored_views(conn, case_ids).items()}
     unsettled = {case_id for case_id in case_ids if case_id not in raws}
     bodies = {case_id: json.loads(raw) for case_id, raw in raws.items()}
     pending = [
@@ -339,13 +364,20 @@ def _settle_stored(conn: Connection, case_ids: list[str]) -> tuple[int, set[str]
     return len(changed), unsettled
 
 
-def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, Any]:
+    """The stored rows (:data:`stored.COLUMNS`) of cases by id."""
+    out: dict[str, Any] = {}
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start : start + 500]
-        query = select(CASES.c.case_id, CASES.c.view).where(CASES.c.case_id.in_(chunk))
-        out.update({row.case_id: row.view for row in conn.execute(query)})
+        query = select(*stored.COLUMNS).where(CASES.c.case_id.in_(chunk))
+        out.update({row.case_id: row for row in conn.execute(query)})
     return out
+
+
+def _held_key(row: Any) -> tuple[Any, ...]:
+    """What a stored row must still be for a remembered view to stand for it."""
+    mapping = row if isinstance(row, dict) else row._mapping
+    return tuple(mapping[column.name] for column in stored.COLUMNS)
 
 
 Fate = stored.Fate
@@ -441,16 +473,15 @@ def refold(conn: Connection, case_id: str) -> CaseView | None:
 
 def load(conn: Connection, case_id: str) -> CaseView | None:
     """The stored view of a case by id (hex)."""
-    raw = conn.execute(select(CASES.c.view).where(CASES.c.case_id == case_id)).scalar_one_or_none()
-    return stored.load(conn, raw) if raw else None
+    row = conn.execute(select(*stored.COLUMNS).where(CASES.c.case_id == case_id)).first()
+    return stored.load(conn, row) if row else None
 
 
 def rebuild_search(conn: Connection) -> int:
     """Re-index every case (after a migration created the index). Returns how many."""
     conn.execute(text("DELETE FROM cases_fts"))
     count = 0
-    raws = [raw for (raw,) in conn.execute(select(CASES.c.view)).all()]
-    for view in stored.load_many(conn, raws):
+    for view in stored.load_many(conn, conn.execute(select(*stored.COLUMNS)).all()):
         conn.execute(
             text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
             {"c": view.case_id.hex, "t": _search_terms(view)},

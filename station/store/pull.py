@@ -84,7 +84,9 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
             if status == "superseded" and held.status != "superseded":
                 superseded += 1
             params = {"b_id": key, "b_status": status, "b_seq": recorded.central_seq}
-            confirm.append(params | {"b_reason": recorded.reason, "b_at": now})
+            confirm.append(
+                params | {"b_reason": recorded.reason, "b_at": eventlog.acked_at(status, now)}
+            )
     if fresh:
         conn.execute(sqlite_insert(EVENTS).on_conflict_do_nothing(), fresh)
     if confirm:
@@ -128,7 +130,7 @@ def _confirm_acks(conn: Connection, acks: list[EventAck]) -> tuple[set[str], int
             superseded += 1
         confirm.append(
             {"b_id": held.id, "b_status": told[0], "b_seq": told[1], "b_reason": told[2]}
-            | {"b_at": now}
+            | {"b_at": eventlog.acked_at(told[0], now)}
         )
     if confirm:
         conn.execute(_CONFIRM, confirm)

@@ -25,6 +25,8 @@ from station.store import meta
 _ID_RE = re.compile(r"^\d{17}[\dXx]$")
 _TOKEN_RE = re.compile(r"[\w]+", re.UNICODE)
 _KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+ID_HASH_CHARS = 32
+"""Hex characters of ``cases.id_hash`` kept (migration 0010 cut the earlier 64 down)."""
 
 
 def id_hash(key: bytes, id_number: str) -> str:
@@ -36,12 +38,15 @@ def id_hash(key: bytes, id_number: str) -> str:
         id_number: as typed or stored.
 
     Returns:
-        Hex digest, or ``""`` for no number.
+        The digest's first 128 bits in hex (:data:`ID_HASH_CHARS`: as unique as the whole
+        among a station's cases, half the bytes in the row and its index), or ``""`` for
+        no number.
     """
     normal = id_number.strip().upper()
     if not normal:
         return ""
-    return hmac.new(key, normal.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, normal.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    return digest[:ID_HASH_CHARS]
 
 
 def cached_id_key(engine: Engine) -> bytes | None:

@@ -9,20 +9,36 @@ trailing ones left out while empty), under the key ``h``, in history order.
 Reading puts the entries back together from the event rows, so every reader
 gets the very ``CaseView`` that was stored.
 
-A view in the earlier form (``history`` with whole entries) is read as it is.
+The fields the ``cases`` row holds in columns of its own (:data:`ROW_FIELDS`) are
+left out of the JSON and put back from the row when read, and so is the station
+that created the case when it is the station of the first history entry (written,
+even when empty, only when it is not). A reader selects :data:`COLUMNS` and passes
+the rows to :func:`load_many`.
+
+What the view took from its ``created`` event's payload unchanged (the applicant,
+the form's fields, the materials…: :data:`FROM_CREATED`) is left out as well when
+the writer passes that payload (see :func:`created_payloads`), and marked under the
+key ``p`` as ``[index of the created entry in h, bit mask over FROM_CREATED]``:
+reading puts it back from the event row it reads for the history anyway.
+
+A view in an earlier form (``history`` with whole entries, or the row's fields
+kept in the JSON) is read as it is: a field the JSON holds is never replaced.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection, select
 
-from station.store.tables import EVENTS
+from station.store.tables import CASES, EVENTS
+from sync.events import EventKind
 from sync.reducer import entry_summary
 from sync.views import CaseView, HistoryEntry
 
@@ -39,20 +55,148 @@ _ENTRY_COLUMNS = (
     EVENTS.c.payload,
 )
 _CHUNK = 500
+ROW_FIELDS = ("case_id", "case_number", "division", "item_code", "item_name", "state")
+"""View fields the ``cases`` row holds as columns (the same values): not in the JSON."""
+COLUMNS = (CASES.c.view, *(CASES.c[name] for name in ROW_FIELDS))
+"""What a reader of stored views selects (the JSON and the fields put back from the row)."""
+SOURCE_KEY = "p"
+"""The stored view's fields taken from its created event: ``[entry index, bit mask]``."""
+FROM_CREATED = (
+    "item_version",
+    "catalog_version",
+    "promised_days",
+    "applicant",
+    "relation",
+    "principal",
+    "fields",
+    "materials",
+    "supply_by",
+    "attachments",
+    "commitment",
+    "agent_name",
+    "agent_phone",
+    "progress_key",
+)
+"""View fields a created event's payload holds under the same name (bit i of the mask:
+the i-th; only ever appended to). ``station_name`` stays in the JSON: SQL reads it there."""
+_STATION = "station_id"
+_FIRST_ENTRY = object()
+"""Put in for a station left out: the first history entry's."""
 
 
-def dump(view: CaseView) -> str:
-    """The stored JSON of a view (see the module's docstring)."""
+def _left_out(view: CaseView, keep_columns: bool) -> set[str]:
+    out = {"history"} if keep_columns else {"history", *ROW_FIELDS}
+    if not keep_columns and view.history and view.station_id == view.history[0].station_id:
+        out.add(_STATION)
+    return out
+
+
+def dump(
+    view: CaseView,
+    *,
+    keep_columns: bool = False,
+    sources: Mapping[str, dict[str, Any]] | None = None,
+) -> str:
+    """The stored JSON of a view (see the module's docstring).
+
+    Args:
+        view: the case.
+        keep_columns: keep the row's fields in the JSON (the form of migration 0008).
+        sources: created events' payloads by event id (hex), as :func:`created_payloads`
+            reads them: the view's fields equal to its created event's are left out.
+    """
     history = [_skeleton(entry) for entry in view.history]
-    if not _has_float(view.fields):
+    left_out = _left_out(view, keep_columns)
+    source = None if keep_columns or not sources else _from_created(view, sources)
+    if source is not None:
+        left_out |= source[1]
+    marks: list[tuple[str, Any]] = [] if source is None else [(SOURCE_KEY, source[0])]
+    station_kept = _STATION not in left_out and bool(view.history) and not keep_columns
+    if not _has_float(view.fields) and (view.station_id or not station_kept):
         # pydantic writes the same text as json.dumps below, in one pass (floats aside:
         # their exponents are written otherwise, so a view with one takes the long way)
-        head = view.model_dump_json(exclude_defaults=True, exclude={"history"})
-        tail = json.dumps(history, ensure_ascii=False, separators=(",", ":"))
-        return f'{head[:-1]},"{HISTORY_KEY}":{tail}}}'
-    body = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+        head = view.model_dump_json(exclude_defaults=True, exclude=left_out)
+        marks.append((HISTORY_KEY, history))
+        tail = ",".join(f'"{key}":{_json(value)}' for key, value in marks)
+        return f"{head[:-1]}{',' if len(head) > 2 else ''}{tail}}}"
+    body = view.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
+    if station_kept:
+        body[_STATION] = view.station_id  # even when empty: absent means the first entry's
+    body.update(marks)
     body[HISTORY_KEY] = history
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two JSON values are written as the same text: their reprs are equal
+    exactly then (types, key order and zero's sign included), and repr is one C call."""
+    return repr(a) == repr(b)
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    annotation: Any = CaseView.model_fields[name].annotation
+    return TypeAdapter(annotation)
+
+
+def _reads_as(view: CaseView, name: str, value: Any) -> bool:
+    """Whether ``value`` (JSON) read as the view's field ``name`` is that field exactly (the
+    event may hold nested defaults the lean form leaves out, or leave out ones it holds)."""
+    try:
+        read = _adapter(name).validate_python(value)
+    except ValidationError:
+        return False
+    return repr(read) == repr(getattr(view, name))
+
+
+def _from_created(
+    view: CaseView, sources: Mapping[str, dict[str, Any]]
+) -> tuple[list[int], set[str]] | None:
+    """``[entry index, mask]`` and the names of the view's fields its created event's
+    payload holds as they are (the same JSON, or JSON that reads back as the very same
+    field), or None when none or no payload."""
+    found = next(((i, e) for i, e in enumerate(view.history) if e.kind is EventKind.created), None)
+    payload = sources.get(found[1].event_id.hex) if found else None
+    if found is None or payload is None:
+        return None
+    lean = view.model_dump(mode="json", include=set(FROM_CREATED), exclude_defaults=True)
+    mask, names = 0, set()
+    for bit, name in enumerate(FROM_CREATED):
+        if name not in lean or name not in payload:
+            continue  # a default stays out as ever; a field the payload lacks stays in
+        if _same(lean[name], payload[name]) or _reads_as(view, name, payload[name]):
+            mask |= 1 << bit
+            names.add(name)
+    return ([found[0], mask], names) if mask else None
+
+
+def created_payloads(
+    conn: Connection,
+    views: Iterable[CaseView],
+    at_hand: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The payloads of the views' created events by event id (hex), for :func:`dump`
+    (those ``at_hand`` taken from it, the others read from their rows)."""
+    ids = [
+        entry.event_id.hex
+        for view in views
+        for entry in view.history
+        if entry.kind is EventKind.created
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    if at_hand:
+        out = {event_id: at_hand[event_id] for event_id in ids if event_id in at_hand}
+        ids = [event_id for event_id in ids if event_id not in out]
+    for start in range(0, len(ids), _CHUNK):
+        query = select(EVENTS.c.id, EVENTS.c.payload).where(
+            EVENTS.c.id.in_(ids[start : start + _CHUNK])
+        )
+        out.update({row.id: json.loads(row.payload) for row in conn.execute(query)})
+    return out
 
 
 def _has_float(value: Any) -> bool:
@@ -135,21 +279,40 @@ def _in_fold_order(skeletons: list[list[Any]]) -> bool:
     return all(entry[1] == "pending" for entry in skeletons[len(confirmed) :])
 
 
-def load(conn: Connection, raw: str) -> CaseView:
-    """The view stored as ``raw`` (its history put back together from the event rows)."""
-    return load_many(conn, [raw])[0]
+def load(conn: Connection, stored: str | Any) -> CaseView:
+    """The view stored as ``stored`` (see :func:`load_many`)."""
+    return load_many(conn, [stored])[0]
 
 
-def load_many(conn: Connection, raws: Sequence[str]) -> list[CaseView]:
-    """The views stored as ``raws``, in order (one read of their event rows per 500 entries).
+def load_many(conn: Connection, items: Sequence[str | Any]) -> list[CaseView]:
+    """The views stored as ``items``, in order (one read of their event rows per 500 entries).
+
+    Args:
+        conn: the database.
+        items: rows of :data:`COLUMNS` (or mappings with those keys); or the JSON text
+            alone of a view in an earlier form, which holds the row's fields itself.
 
     Raises:
         LookupError: an entry whose event row this database does not hold.
     """
-    bodies = [json.loads(raw) for raw in raws]
+    bodies = [_body(item) for item in items]
     wanted = [entry[0] for body in bodies for entry in body.get(HISTORY_KEY, ())]
     rows = _event_rows(conn, wanted)
     return [_view(body, rows) for body in bodies]
+
+
+def _body(item: str | Any) -> dict[str, Any]:
+    """The stored JSON with the row's fields put back (those it leaves out)."""
+    if isinstance(item, str):
+        return dict(json.loads(item))
+    row = item if isinstance(item, dict) else item._mapping
+    body: dict[str, Any] = json.loads(row["view"])
+    if "case_id" in body:  # an earlier form: the JSON holds every field itself
+        return body
+    body.setdefault(_STATION, _FIRST_ENTRY)
+    for name in ROW_FIELDS:
+        body[name] = row[name]
+    return body
 
 
 def _event_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
@@ -164,15 +327,27 @@ def _view(body: dict[str, Any], rows: dict[str, Any]) -> CaseView:
     skeletons = body.pop(HISTORY_KEY, None)
     if skeletons is None:  # the earlier form: whole entries
         return CaseView.model_validate(body)
-    body["history"] = tuple(_entry(skeleton, rows) for skeleton in skeletons)
+    payloads: dict[str, Any] = {}
+    history = tuple(_entry(skeleton, rows, payloads) for skeleton in skeletons)
+    body["history"] = history
+    source = body.pop(SOURCE_KEY, None)
+    if source is not None:
+        index, mask = source
+        payload = payloads[skeletons[index][0]]
+        for bit, name in enumerate(FROM_CREATED):
+            if mask & (1 << bit):
+                body[name] = payload[name]
+    if body.get(_STATION) is _FIRST_ENTRY:
+        body[_STATION] = history[0].station_id if history else ""
     return CaseView.model_validate(body)
 
 
-def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
+def _entry(skeleton: list[Any], rows: dict[str, Any], payloads: dict[str, Any]) -> HistoryEntry:
     event_id, status, *rest = skeleton
     row = rows.get(event_id)
     if row is None:
         raise LookupError(f"history entry without its event row: {event_id}")
+    payload = payloads[event_id] = json.loads(row.payload)
     return HistoryEntry(
         event_id=UUID(event_id),
         kind=row.kind,
@@ -184,5 +359,5 @@ def _entry(skeleton: list[Any], rows: dict[str, Any]) -> HistoryEntry:
         status=status,
         central_seq=rest[0] if rest else None,
         reason=rest[1] if len(rest) > 1 else None,
-        summary=entry_summary(json.loads(row.payload)),
+        summary=entry_summary(payload),
     )

@@ -25,7 +25,12 @@ class EventRow(SQLModel, table=True):
         Index("ix_events_case_id", "case_id"),
         Index("ix_events_local_order", "local_order", unique=True),
         Index("ix_events_central_seq", "central_seq"),
-        Index("ix_events_outbox", "origin", "status", "station_seq"),
+        Index(  # the outbox only: nothing once everything is sent
+            "ix_events_outbox",
+            "station_id",
+            "station_seq",
+            sqlite_where=text("origin = 'local' AND status = 'pending'"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -51,6 +56,7 @@ class EventRow(SQLModel, table=True):
     """pending | applied | duplicate | superseded | rejected."""
     reason: str | None = None
     acked_at: str | None = None
+    """When the centre refused it (superseded or rejected); None otherwise."""
     origin: str = "local"
     """local (written here) | remote (pulled)."""
 

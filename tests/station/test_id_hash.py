@@ -8,9 +8,9 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from station.store import StationStore, meta
+from station.store import StationStore, meta, stored
 from station.store.db import reading, writing
 from tests.station.cases_seed import take_in
 from tests.station.conftest import seed_station
@@ -24,14 +24,15 @@ def _plain(number: str) -> str:
 
 
 def _as_last_release(store: StationStore) -> None:
-    """What the last release left: plain SHA-256 hashes, no key, schema at 0006."""
+    """What the last release left: plain SHA-256 hashes, no key, whole views, schema at 0006."""
     with writing(store.engine) as conn:
-        rows = conn.execute(text("SELECT case_id, view FROM cases")).all()
-        for case_id, view in rows:
-            assert ELDER_ID in view
+        views = stored.load_many(conn, conn.execute(select(*stored.COLUMNS)).all())
+        for view in views:
+            whole = view.model_dump_json()
+            assert ELDER_ID in whole
             conn.execute(
-                text("UPDATE cases SET id_hash = :h WHERE case_id = :c"),
-                {"h": _plain(ELDER_ID), "c": case_id},
+                text("UPDATE cases SET id_hash = :h, view = :v WHERE case_id = :c"),
+                {"h": _plain(ELDER_ID), "v": whole, "c": view.case_id.hex},
             )
         conn.execute(text("DELETE FROM station_meta WHERE key = :k"), {"k": meta.ID_HASH_KEY})
         conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": LAST_RELEASE})
@@ -55,7 +56,7 @@ def test_a_last_release_database_is_rehashed_with_the_station_key(tmp_path: Path
         with reading(upgraded.engine) as conn:
             key = bytes.fromhex(str(meta.get(conn, meta.ID_HASH_KEY)))
             stored = conn.execute(text("SELECT id_hash FROM cases")).scalars().all()
-        keyed = hmac.new(key, ELDER_ID.encode(), hashlib.sha256).hexdigest()
+        keyed = hmac.new(key, ELDER_ID.encode(), hashlib.sha256).hexdigest()[:32]
         assert stored == [keyed]
         [record] = upgraded.queue_records([found.state])
         assert record.id_hash == keyed and keyed not in repr(record)  # crash output

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from station.store import NewEvent, StationStore, eventlog, projection
+from station.store import NewEvent, StationStore, eventlog, projection, stored
 from station.store.db import reading, writing
-from station.store.stored import dump, load
+from station.store.stored import ROW_FIELDS, dump, load
 from sync.events import EventKind, Role
 from sync.reducer import CaseView, EntryStatus
 from tests.station.cases_seed import AGENT, REVIEWER
@@ -137,8 +137,84 @@ def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict
     store = seed_station(tmp_path / "station")
     view = _rich_case(store).model_copy(update={"fields": fields, "what": '引号"与\\'})
     raw = dump(view)
-    expected = view.model_dump(mode="json", exclude_defaults=True, exclude={"history"})
+    left_out = {"history", "station_id", *ROW_FIELDS}
+    expected = view.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
     expected["h"] = json.loads(raw)["h"]
     assert raw == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
     with reading(store.engine) as conn:
-        assert load(conn, raw) == view
+        assert load(conn, _row(view, raw)) == view
+
+
+def _row(view: CaseView, raw: str) -> dict[str, object]:
+    """The ``cases`` row of ``view`` stored as ``raw`` (the columns a reader selects)."""
+    return {
+        "view": raw,
+        "case_id": view.case_id.hex,
+        "case_number": view.case_number,
+        "division": view.division,
+        "item_code": view.item_code,
+        "item_name": view.item_name,
+        "state": view.state.value,
+    }
+
+
+def test_the_stored_json_leaves_out_what_the_row_holds(tmp_path: Path) -> None:
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    with reading(store.engine) as conn:
+        raw = conn.execute(text("SELECT view FROM cases")).scalar_one()
+    body = json.loads(raw)
+    assert not {"station_id", *ROW_FIELDS} & set(body)
+    assert view.station_id == view.history[0].station_id != ""
+    assert store.get_case(view.case_number) == view
+    assert store.get_case(view.case_id.hex) == view
+
+
+@pytest.mark.parametrize("station_id", ["", "0190e9a0-0000-7000-8000-00000000beef"])
+def test_a_case_created_elsewhere_keeps_its_station_in_the_json(
+    tmp_path: Path, station_id: str
+) -> None:
+    """The creating station is left out only when it is the first entry's: another one,
+    even an empty one, is written and read back as it was."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store).model_copy(update={"station_id": station_id})
+    raw = dump(view)
+    assert json.loads(raw)["station_id"] == station_id
+    with reading(store.engine) as conn:
+        assert load(conn, _row(view, raw)) == view
+        assert load(conn, dump(view, keep_columns=True)) == view
+
+
+def test_fields_taken_from_the_created_event_are_read_back_from_it(tmp_path: Path) -> None:
+    """The fields a view took unchanged from its created event are left out of the JSON
+    (read back from the event row); one that changed since is kept, as it now is."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    changed = view.model_copy(
+        update={"fields": {**view.fields, "bank_name": "宁夏黄河农村商业银行"}, "relation": "self"}
+    )
+    with reading(store.engine) as conn:
+        raw = conn.execute(text("SELECT view FROM cases")).scalar_one()
+        sources = stored.created_payloads(conn, [changed])
+        raw_changed = dump(changed, sources=sources)
+        assert load(conn, _row(changed, raw_changed)) == changed
+        assert load(conn, _row(view, raw)) == view
+    body, body_changed = json.loads(raw), json.loads(raw_changed)
+    assert not {"applicant", "principal", "fields", "materials", "attachments"} & set(body)
+    assert body["p"][0] == 0 and body["station_name"] == CREATED["station_name"]
+    assert body_changed["fields"]["bank_name"] == "宁夏黄河农村商业银行"
+    assert "relation" not in body_changed  # the default: left out as ever
+    assert "applicant" not in body_changed and body_changed["p"] != body["p"]
+
+
+def test_a_value_equal_but_not_the_same_json_stays_in_the_view(tmp_path: Path) -> None:
+    """1, 1.0 and True are equal in Python but not the same JSON: only the same text is
+    read back from the created event."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    created = {**CREATED, "fields": dict.fromkeys(view.fields, True)}
+    sources = {view.history[0].event_id.hex: created}
+    ones = view.model_copy(update={"fields": dict.fromkeys(view.fields, 1)})
+    raw = dump(ones, sources=sources)
+    assert json.loads(raw)["fields"] == dict.fromkeys(view.fields, 1)
+    assert "applicant" not in json.loads(raw)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
+
 from station.services.cases import CaseService
-from station.store import StationStore
+from station.store import StationStore, eventlog
+from station.store.db import reading
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
 from sync.ids import new_id
 from sync.protocol import AccountRecord, EventResult, PullResponse, ResultStatus
@@ -186,3 +190,50 @@ def test_attachments_are_queued_with_the_event_and_leave_the_queue_once_uploaded
     assert (queued.sha256, queued.size, queued.name) == (attachment.sha256, 6000, "户口簿.jpg")
     store.mark_blob_uploaded(attachment.sha256)
     assert store.pending_blobs(10) == []
+
+
+def _explain(store: StationStore, statement: object) -> str:
+    compiled = statement.compile(dialect=sqlite.dialect())  # type: ignore[attr-defined]
+    with reading(store.engine) as conn:
+        plan = conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())
+        )
+        return " ".join(str(row[-1]) for row in plan)
+
+
+def test_the_outbox_index_holds_only_unsent_events_and_the_outbox_reads_through_it(
+    service: CaseService, store: StationStore
+) -> None:
+    service.take_in(application(serial=1))
+    station_id = store.require_identity().station_id
+    assert "ix_events_outbox" in _explain(store, eventlog.outbox_query(station_id, 200))
+    indexed = (
+        "SELECT count(*) FROM events INDEXED BY ix_events_outbox WHERE " + eventlog.OUTBOX_WHERE
+    )
+    with reading(store.engine) as conn:
+        assert conn.execute(text(indexed)).scalar_one() == 2
+    batch = store.outbox_batch(200, 1 << 20)
+    store.acknowledge([_result(e, ResultStatus.applied, i + 1) for i, e in enumerate(batch)])
+    with reading(store.engine) as conn:
+        assert conn.execute(text(indexed)).scalar_one() == 0
+    service.take_in(application(serial=2))
+    assert [e.station_seq for e in store.outbox_batch(200, 1 << 20)] == [3, 4]
+
+
+def test_acked_at_is_kept_only_for_events_the_centre_refused(
+    service: CaseService, store: StationStore
+) -> None:
+    service.take_in(application(serial=1))
+    first, second = store.outbox_batch(200, 1 << 20)
+    store.acknowledge(
+        [
+            _result(first, ResultStatus.applied, 1),
+            _result(second, ResultStatus.superseded, 2, "state moved on"),
+        ]
+    )
+    with reading(store.engine) as conn:
+        rows = conn.execute(text("SELECT status, acked_at FROM events ORDER BY station_seq"))
+        (applied, applied_at), (superseded, superseded_at) = rows.all()
+    assert (applied, applied_at) == ("applied", None)
+    assert superseded == "superseded" and superseded_at
+    assert store.case_history(first.case_id)[-1].reason == "state moved on"

@@ -39,7 +39,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     for batch in _batches(bind):
         changes = [
-            {"c": case_id, "v": stored.dump(CaseView.model_validate_json(raw))}
+            {"c": case_id, "v": stored.dump(CaseView.model_validate_json(raw), keep_columns=True)}
             for case_id, raw in batch
             if "history" in json.loads(raw)
         ]
