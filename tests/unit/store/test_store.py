@@ -137,3 +137,31 @@ def test_concurrent_writers_keep_the_sequence_gapless(
         list(pool.map(lambda c: service.act(c.case_number, EventKind.submitted), cases))
     seqs = [e.station_seq for e in store.outbox_batch(1000, 1 << 30)]
     assert seqs == list(range(1, 25))
+
+
+def test_initials_and_pinyin_from_one_call_are_what_each_style_gives() -> None:
+    """One pypinyin call gives both search keys (a catch-up pays it for every new name):
+    exactly what the FIRST_LETTER style and the toneless one give, polyphonic surnames,
+    compound surnames, letters, digits and spaces included."""
+    from pypinyin import Style, lazy_pinyin
+
+    from station.store.search import full_pinyin, initials
+
+    names = [
+        "张三丰",
+        "曾国藩",
+        "单雄信",
+        "吕布",
+        "欧阳 娜娜",
+        "诸葛亮",
+        "李a明",
+        "Zhang三",
+        "王2",
+        "·",
+        " ",
+    ]
+    for name in names:
+        letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+        assert initials(name) == "".join(p[:1] for p in letters if p.strip()).lower(), name
+        assert full_pinyin(name) == "".join(lazy_pinyin(name, errors="ignore")).lower(), name
+    assert (initials("欧阳娜娜"), full_pinyin("欧阳娜娜")) == ("oynn", "ouyangnana")
