@@ -131,7 +131,7 @@ def test_a_view_in_the_earlier_form_still_reads(tmp_path: Path) -> None:
     ],
     ids=["text", "floats"],
 )
-def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict) -> None:
+def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict[str, object]) -> None:
     """Both ways of writing the stored text (pydantic's in one pass, or json's when a
     float is in the fields) give the JSON of the view's fields, exactly."""
     store = seed_station(tmp_path / "station")
@@ -218,3 +218,35 @@ def test_a_value_equal_but_not_the_same_json_stays_in_the_view(tmp_path: Path) -
     raw = dump(ones, sources=sources)
     assert json.loads(raw)["fields"] == dict.fromkeys(view.fields, 1)
     assert "applicant" not in json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {},
+        {"fields": {}, "materials": {}, "applicant": None},
+        {"relation": "self", "promised_days": 0, "commitment": True, "agent_phone": ""},
+        {"fields": {"n": 1.0, "list": [1, {"x": None}], "flag": True}, "promised_days": None},
+        {"supply_by": {"hukou": date(2026, 12, 1)}, "relation": "agent"},
+    ],
+)
+def test_the_fields_compared_with_the_created_event_are_those_pydantic_dumps(
+    update: dict[str, object],
+) -> None:
+    """The view's fields set against its created event are taken without a full dump
+    (plain ones as they are): each must be exactly what ``model_dump(mode="json",
+    exclude_defaults=True)`` gives, and no other field."""
+    view = CaseView(
+        case_id="01a23585-55be-77eb-bbaa-d81a70ecfaed",
+        case_number="640522100201-20261202-0004",
+        division="640522100201",
+        item_version="2",
+        applicant={"name": "张海明", "id_number": ELDER_ID},
+        fields={"hukou_address": "杨郎村7组62号", "insured_year": 2027},
+        materials={"id_card": "provided"},
+        agent_name="马代办",
+    ).model_copy(update=update)
+    wanted = view.model_dump(mode="json", include=set(stored.FROM_CREATED), exclude_defaults=True)
+    lean = stored._lean(view)
+    assert lean.keys() == wanted.keys()
+    assert all(repr(lean[name]) == repr(wanted[name]) for name in wanted)
