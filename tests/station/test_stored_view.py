@@ -131,7 +131,9 @@ def test_a_view_in_the_earlier_form_still_reads(tmp_path: Path) -> None:
     ],
     ids=["text", "floats"],
 )
-def test_a_view_is_stored_as_the_json_of_its_fields(tmp_path: Path, fields: dict[str, object]) -> None:
+def test_a_view_is_stored_as_the_json_of_its_fields(
+    tmp_path: Path, fields: dict[str, object]
+) -> None:
     """Both ways of writing the stored text (pydantic's in one pass, or json's when a
     float is in the fields) give the JSON of the view's fields, exactly."""
     store = seed_station(tmp_path / "station")
