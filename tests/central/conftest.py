@@ -203,16 +203,28 @@ def default_payload(kind: EventKind) -> dict[str, Any]:
     return {}
 
 
+def enroll_station(
+    client: TestClient,
+    session: Session,
+    division: str = VILLAGE,
+    role: str = "village",
+    name: str = "站",
+) -> StationClient:
+    """A station enrolled through POST /enroll on ``client``'s app (tests that make their
+    own app call it; the others use the ``enroll`` fixture)."""
+    code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
+    response = client.post(f"{API_PREFIX}/enroll", json={"code": code})
+    assert response.status_code == 200, response.text
+    credential = EnrollResponse.model_validate(response.json())
+    return StationClient(client, credential, account_maker(session))
+
+
 @pytest.fixture
 def enroll(client: TestClient, session: Session) -> Any:
     """``enroll(division, role)`` -> an enrolled StationClient."""
 
     def _enroll(division: str = VILLAGE, role: str = "village", name: str = "站") -> StationClient:
-        code = enroll_code(session=session, division=division, name=name, role=role, ttl_minutes=60)
-        response = client.post(f"{API_PREFIX}/enroll", json={"code": code})
-        assert response.status_code == 200, response.text
-        credential = EnrollResponse.model_validate(response.json())
-        return StationClient(client, credential, account_maker(session))
+        return enroll_station(client, session, division, role, name)
 
     return _enroll
 

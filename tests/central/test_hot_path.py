@@ -166,19 +166,12 @@ def test_a_last_release_database_with_histories_is_upgraded_and_takes_unsent_eve
     from central.app import create_app
     from central.db import make_engine
     from central.migrate import alembic_config
-    from central.services.stations import enroll_code
-    from sync.protocol import EnrollResponse
-    from tests.central.conftest import account_maker
+    from tests.central.conftest import enroll_station
 
     app = create_app(settings)
     try:
         with TestClient(app) as client, Session(app.state.engine) as session:
-            code = enroll_code(
-                session=session, division=VILLAGE, name="站", role="village", ttl_minutes=60
-            )
-            answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
-            credential = EnrollResponse.model_validate(answer)
-            village = StationClient(client, credential, account_maker(session))
+            village = enroll_station(client, session)
             created, received, submitted = village.new_case()
             assert village.push([created])[0]["status"] == "applied"
             old_view = _folded(village, created.case_id)  # with its history, as 0012 kept it

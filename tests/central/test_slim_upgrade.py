@@ -21,13 +21,11 @@ from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, VIEW_COLUMNS, w
 from central.services import audit_verify
 from central.services.audit_check import full_check
 from central.services.progress import find_progress
-from central.services.stations import enroll_code
 from central.settings import CentralSettings
 from sync.events import EventKind
 from sync.progress import PAYLOAD_KEY, new_progress_key
-from sync.protocol import API_PREFIX, EnrollResponse
 from sync.reducer import CaseView
-from tests.central.conftest import VILLAGE, StationClient, account_maker, default_payload
+from tests.central.conftest import StationClient, default_payload, enroll_station
 
 LAST_RELEASE = "0013_hot_lean_view"
 
@@ -108,12 +106,7 @@ def test_a_last_release_centre_with_unsent_pushes_is_slimmed_and_still_audits(
     app = create_app(settings)
     try:
         with TestClient(app) as client, Session(app.state.engine) as session:
-            code = enroll_code(
-                session=session, division=VILLAGE, name="站", role="village", ttl_minutes=60
-            )
-            answer = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
-            credential = EnrollResponse.model_validate(answer)
-            village = StationClient(client, credential, account_maker(session))
+            village = enroll_station(client, session)
             sent = _case_with_key(village, key) + village.new_case()
             assert [r["status"] for r in village.push(sent)] == ["applied"] * 6
             unsent = village.new_case()  # written at the station, not yet pushed
