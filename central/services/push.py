@@ -720,8 +720,9 @@ def _loop_views(batch: _Batch) -> list[View | None]:
 
 
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    statement = _statement(connection, "events")
-    connection.execute(statement, rows)  # executemany (psycopg: one pipelined prepared statement)
+    raw = _raw_insert(connection, tuple(rows[0]))
+    # executemany (psycopg: one pipelined prepared statement)
+    connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows])
     first, last = rows[0]["central_seq"], rows[-1]["central_seq"]
     stored = connection.execute(
         _statement(connection, "stored"), {"low": first, "high": last}
@@ -732,6 +733,45 @@ def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
         # counter lock; the UNIQUE constraint kept one row, and we redo the batch
         # (its look-up then answers duplicate) so every result is right.
         raise _InsertRace()
+
+
+@dataclass(frozen=True)
+class _RawInsert:
+    """The event insert as the driver takes it: its SQL, and how a row becomes its
+    parameters (the same bind processors SQLAlchemy applies, without building a
+    parameter dict per row through the compiler: a fifth of a push's apply)."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    positional: bool
+
+    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters for one event row."""
+        values = [
+            row[name] if process is None else process(row[name])
+            for name, process in zip(self.names, self.processors, strict=True)
+        ]
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+
+def _raw_insert(connection: Connection, keys: tuple[str, ...]) -> _RawInsert:
+    """The event insert compiled once per dialect and row shape (see ``_RawInsert``)."""
+    dialect = connection.dialect
+    cache_key = (dialect.name, f"raw_events:{','.join(keys)}")
+    raw = _STATEMENTS.get(cache_key)
+    if raw is None:
+        columns = [key for key in keys if key != "payload"]  # bound as text: _PAYLOAD_TEXT
+        compiled = _statement(connection, "events").compile(dialect=dialect, column_keys=columns)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+        processors = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        raw = _STATEMENTS[cache_key] = _RawInsert(
+            str(compiled), names, processors, bool(compiled.positional)
+        )
+    return raw
 
 
 def _one_of(dialect: str, column: ColumnElement[Any], item: TypeEngine[Any]) -> ColumnElement[bool]:

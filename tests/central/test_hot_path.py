@@ -211,3 +211,36 @@ def test_a_last_release_database_with_histories_is_upgraded_and_takes_unsent_eve
             assert stored == json.loads(stored_view(_folded(village, created.case_id)))
     finally:
         app.state.engine.dispose()
+
+
+def test_an_event_stored_between_the_look_up_and_the_insert_is_kept_once(
+    enroll: Any, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another transaction stores the batch's events after the look-up said they were new
+    (only possible if something wrote without the counter lock): the insert skips them
+    (ON CONFLICT), the batch is redone, and its events come back duplicate, each stored
+    once, the counter and the audit chain as they were."""
+    from central.services import push
+
+    village = enroll()
+    events = village.new_case()
+    first = village.push(events)
+    count = _event_count(session)
+    missed: list[int] = []
+    look_up = push._held_events
+
+    def blind_once(connection: Any, ids: list[UUID]) -> Any:
+        if not missed:
+            missed.append(len(ids))
+            return {}  # as if the other transaction had not committed yet
+        return look_up(connection, ids)
+
+    monkeypatch.setattr(push, "_held_events", blind_once)
+    again = village.push(events)
+    assert missed == [3]
+    assert [r["status"] for r in again] == ["duplicate"] * 3
+    assert [r["central_seq"] for r in again] == [r["central_seq"] for r in first]
+    assert _event_count(session) == count
+    after = village.push(village.new_case())  # the counter did not move for the redone batch
+    assert after[0]["central_seq"] == first[-1]["central_seq"] + 1
+    assert verify_audit(session=session).ok
