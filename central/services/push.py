@@ -301,11 +301,14 @@ def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[Even
     ]
     held = _held_events(connection, pending)
     _load_cases(connection, views, divisions, {e.case_id for job in jobs for e in job.events})
-    used = _used_sequences(connection, jobs)
-    owners = _number_owners(connection, jobs, divisions)
-    accounts = _accounts(connection, jobs)
+    seen = _Seen(
+        held,
+        _used_sequences(connection, jobs),
+        _number_owners(connection, jobs, divisions),
+        _accounts(connection, jobs),
+    )
     for job, batch in zip(jobs, batches, strict=True):
-        last_seq = _judge_batch(batch, job, _Seen(held, used, owners, accounts), last_seq)
+        last_seq = _judge_batch(batch, job, seen, last_seq)
     _write(connection, jobs, batches, last_seq)
     return [[r for r in batch.results if r is not None] for batch in batches]
 
