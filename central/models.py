@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, overload
 from uuid import UUID
 
@@ -26,8 +26,9 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 from sqlmodel import Field, SQLModel
 
 from forms.clock import to_utc, utc_now
@@ -67,6 +68,110 @@ class HexDigest(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
         """Bytes (or a memoryview) to lower-case hex text."""
         return None if value is None else bytes(value).hex()
+
+
+class _Blob(UserDefinedType[Any]):
+    """SQLite's BLOB column without a driver conversion: bytes go to sqlite3 as they are,
+    and an id of another form stays text (SQLite keeps each value's own type)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        """The declared type."""
+        return "BLOB"
+
+
+class CompactUuid(TypeDecorator[UUID]):
+    """A UUID: PostgreSQL's own ``uuid``; on SQLite its 16 bytes, not the 32 hex
+    characters of SQLAlchemy's ``Uuid`` on a database without one (half of it, in the row
+    and in every index on it). SQLAlchemy's "backend-agnostic GUID" recipe."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``uuid`` on PostgreSQL, a BLOB elsewhere."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Uuid())
+        return dialect.type_descriptor(_Blob())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        """A UUID (or its text) to its bytes (PostgreSQL: as it is)."""
+        if value is None or dialect.name == "postgresql":
+            return value
+        return (value if isinstance(value, UUID) else UUID(str(value))).bytes
+
+    def process_result_value(self, value: Any, dialect: Any) -> UUID | None:
+        """Bytes back to a UUID (a UUID from PostgreSQL as it is)."""
+        if value is None or isinstance(value, UUID):
+            return value
+        return UUID(bytes=bytes(value))
+
+
+class UuidText(TypeDecorator[str]):
+    """An identifier that is text in Python (a station's or an account's id) and is, as
+    a rule, a UUID: on SQLite a canonical UUID is stored as its 16 bytes, any other text
+    as it is (an id of another form keeps its form); on PostgreSQL text. Compared only
+    with bound values (which take the same form), never with another table's column."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """VARCHAR(64) on PostgreSQL, a BLOB-or-text column on SQLite."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(String(64))
+        return dialect.type_descriptor(_Blob())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        """A canonical UUID's text to its bytes (SQLite); anything else as it is."""
+        if value is None or dialect.name == "postgresql" or len(value) != 36:
+            return value
+        try:
+            parsed = UUID(value)
+        except ValueError:
+            return value
+        return parsed.bytes if str(parsed) == value else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """16 bytes back to the UUID's text; text as it is."""
+        if value is None or isinstance(value, str):
+            return value
+        return str(UUID(bytes=bytes(value)))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class CompactTime(TypeDecorator[datetime]):
+    """A moment, aware UTC in Python: PostgreSQL's ``timestamptz``; on SQLite the
+    microseconds since 1970 UTC as one integer (8 bytes where the text form took 26)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``timestamptz`` on PostgreSQL, BIGINT on SQLite."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(DateTime(timezone=True))
+        return dialect.type_descriptor(BigInteger())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        """A datetime to microseconds (SQLite; naive is taken as UTC)."""
+        if value is None or dialect.name == "postgresql":
+            return value
+        return (to_utc(value) - _EPOCH) // _MICROSECOND
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        """Microseconds (or a PostgreSQL timestamp) back to an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return to_utc(value)
+        return _EPOCH + timedelta(microseconds=value)
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class CentralModel(SQLModel, registry=registry()):
@@ -225,9 +330,9 @@ class EventRow(CentralModel, table=True):
     )
 
     central_seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
-    id: UUID = Field(sa_column=Column(Uuid(), nullable=False, unique=True))
+    id: UUID = Field(sa_column=Column(CompactUuid(), nullable=False, unique=True))
     """The idempotency key: UNIQUE, so a replay can never insert twice."""
-    case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
+    case_id: UUID = Field(sa_column=Column(CompactUuid(), nullable=False, index=True))
     case_number: str = Field(max_length=40)
     division: str = Field(max_length=12)
     scope_division: str = Field(
@@ -243,18 +348,18 @@ class EventRow(CentralModel, table=True):
     it, so its pull is one index range in cursor order (other townships never scanned);
     a county by its 6-digit prefix."""
     kind: str = Field(max_length=24)
-    station_id: str = Field(max_length=64)
+    station_id: str = Field(sa_column=Column(UuidText(), nullable=False))
     station_seq: int = Field(sa_column=Column(BigInteger(), nullable=False))
     schema_version: int
     base_version: int
-    actor_id: str = Field(max_length=64)
+    actor_id: str = Field(sa_column=Column(UuidText(), nullable=False))
     actor_role: str = Field(max_length=16)
-    device_time: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    device_time: datetime = Field(sa_column=Column(CompactTime(), nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(max_length=16)
     """applied | superseded."""
     reason: str | None = None
-    received_at: datetime = Field(sa_column=Column(_tz(), nullable=False))
+    received_at: datetime = Field(sa_column=Column(CompactTime(), nullable=False))
 
 
 class CaseRow(CentralModel, table=True):
@@ -262,10 +367,10 @@ class CaseRow(CentralModel, table=True):
 
     __tablename__ = "case_state"  # "case" is an SQL keyword
 
-    case_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
+    case_id: UUID = Field(sa_column=Column(CompactUuid(), primary_key=True))
     case_number: str = Field(index=True, max_length=40)
     division: str = Field(index=True, max_length=12)
-    owner_station: str = Field(max_length=64)
+    owner_station: str = Field(sa_column=Column(UuidText(), nullable=False))
     state: str = Field(index=True, max_length=16)
     version: int = 0
     item_code: str = ""
@@ -353,7 +458,7 @@ class ProgressKey(CentralModel, table=True):
 
     key_hash: str = Field(sa_column=Column(HexDigest(), primary_key=True))
     """The key's SHA-256 (hex in Python, its 32 bytes stored)."""
-    case_id: UUID = Field(sa_column=Column(Uuid(), nullable=False))
+    case_id: UUID = Field(sa_column=Column(CompactUuid(), nullable=False))
 
 
 class UnresolvedRecordRow(CentralModel, table=True):
@@ -361,11 +466,11 @@ class UnresolvedRecordRow(CentralModel, table=True):
 
     __tablename__ = "unresolved_record"
 
-    record_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
+    record_id: UUID = Field(sa_column=Column(CompactUuid(), primary_key=True))
     number: str = Field(index=True, max_length=40)
     """``BCS-<division>-<date>-<seq>`` (older software's records keep a case-style number)."""
     division: str = Field(index=True, max_length=12)
-    owner_station: str = Field(max_length=64)
+    owner_station: str = Field(sa_column=Column(UuidText(), nullable=False))
     state: str = Field(index=True, max_length=16)
     version: int = 0
     flagged: bool = False

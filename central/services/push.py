@@ -34,7 +34,6 @@ from sqlalchemy import (
     Connection,
     String,
     Text,
-    Uuid,
     any_,
     bindparam,
     cast,
@@ -57,6 +56,7 @@ from central.models import (
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     VIEW_COLUMNS,
+    CompactUuid,
     Station,
     User,
     as_utc,
@@ -892,13 +892,13 @@ def _build_cases(dialect: str) -> Any:
 def _build_cases_held(dialect: str) -> Any:
     view_text = cast(CASE_TABLE.c.view, Text).label("view_text")
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    return select(*columns, view_text).where(_one_of(dialect, CASE_TABLE.c.case_id, Uuid()))
+    return select(*columns, view_text).where(_one_of(dialect, CASE_TABLE.c.case_id, CompactUuid()))
 
 
 def _build_records_held(dialect: str) -> Any:
     record, view_text = UNRESOLVED_TABLE.c, cast(UNRESOLVED_TABLE.c.view, Text).label("view_text")
     return select(record.record_id, record.division, view_text).where(
-        _one_of(dialect, record.record_id, Uuid())
+        _one_of(dialect, record.record_id, CompactUuid())
     )
 
 
@@ -927,7 +927,7 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
     "actors": _build_actors,
     "station_seen": _build_station_seen,
     "held": lambda dialect: select(_ev.id, _ev.central_seq, _ev.status, _ev.reason).where(
-        _one_of(dialect, _ev.id, Uuid())
+        _one_of(dialect, _ev.id, CompactUuid())
     ),
     "numbers": lambda dialect: select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id).where(
         _one_of(dialect, CASE_TABLE.c.case_number, String())

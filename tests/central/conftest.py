@@ -12,12 +12,12 @@ from uuid import UUID
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import DateTime, MetaData, String, Table, Uuid, select
 from sqlmodel import Session
 
 from central.api.deps import PERSON_HEADER
 from central.app import create_app
-from central.models import User
+from central.models import CompactTime, CompactUuid, User, UuidText
 from central.services.accounts import create_user
 from central.services.stations import enroll_code
 from central.settings import CentralSettings
@@ -261,3 +261,18 @@ def sign_in(client: TestClient, session: Session) -> Any:
         return {**station.headers, PERSON_HEADER: answer.json()["token"]}
 
     return _sign_in
+
+
+def as_released(table: Table) -> Table:
+    """``table`` as releases before 0015 declared it: SQLAlchemy's own ``Uuid``, text ids and
+    ``DateTime`` where the models now have their compact forms (to write a database at an
+    older revision as that release wrote it)."""
+    copy = table.to_metadata(MetaData())
+    for column in copy.columns:
+        if isinstance(column.type, CompactUuid):
+            column.type = Uuid()
+        elif isinstance(column.type, UuidText):
+            column.type = String(64)
+        elif isinstance(column.type, CompactTime):
+            column.type = DateTime(timezone=True)
+    return copy

@@ -40,6 +40,7 @@ def test_older_unresolved_cases_become_records_on_upgrade(db_url: str) -> None:
     from sync.events import Event, EventKind, Role
     from sync.ids import new_id
     from sync.reducer import apply_event
+    from tests.central.conftest import as_released
 
     payload = {"kind": "unresolved", "what": "办理林权证", "why": "本站无此事项"}
     event = Event(
@@ -66,11 +67,11 @@ def test_older_unresolved_cases_become_records_on_upgrade(db_url: str) -> None:
             row = event.model_dump(mode="json") | {"id": event.id, "case_id": event.case_id}
             row |= {"device_time": event.device_time, "kind": "created", "actor_role": "agent"}
             connection.execute(
-                insert(EVENT_TABLE),
+                insert(as_released(EVENT_TABLE)),
                 [row | {"central_seq": 1, "status": "applied", "received_at": event.device_time}],
             )
             connection.execute(
-                insert(CASE_TABLE),
+                insert(as_released(CASE_TABLE)),
                 [
                     {
                         "case_id": event.case_id,

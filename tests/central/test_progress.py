@@ -133,6 +133,7 @@ def test_keys_pushed_before_the_upgrade_answer_after_it(db_url: str) -> None:
     from central.services.progress import key_hash
     from sync.events import Event, Role
     from sync.ids import new_id
+    from tests.central.conftest import as_released
 
     key = new_progress_key()
     event = Event(
@@ -159,7 +160,7 @@ def test_keys_pushed_before_the_upgrade_answer_after_it(db_url: str) -> None:
             row |= {"device_time": event.device_time, "kind": "created", "actor_role": "agent"}
             row |= {"central_seq": 1, "status": "applied", "received_at": event.device_time}
             row |= {"scope_division": event.division}
-            connection.execute(insert(EVENT_TABLE), [row])
+            connection.execute(insert(as_released(EVENT_TABLE)), [row])
             connection.commit()
         upgrade(engine)
         with engine.connect() as connection:

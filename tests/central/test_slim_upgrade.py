@@ -25,7 +25,7 @@ from central.settings import CentralSettings
 from sync.events import EventKind
 from sync.progress import PAYLOAD_KEY, new_progress_key
 from sync.reducer import CaseView
-from tests.central.conftest import StationClient, default_payload, enroll_station
+from tests.central.conftest import StationClient, as_released, default_payload, enroll_station
 
 LAST_RELEASE = "0013_hot_lean_view"
 
@@ -74,7 +74,8 @@ def _to_last_release(settings: Any) -> dict[str, CaseView]:
             links = connection.execute(
                 text("SELECT seq, event_id, prev_hash, hash FROM auditentry ORDER BY seq")
             ).all()
-            query = select(EVENT_TABLE.c.central_seq, EVENT_TABLE.c.id)
+            released = as_released(EVENT_TABLE)
+            query = select(released.c.central_seq, released.c.id)
             events = {row[0]: row[1] for row in connection.execute(query)}
             prev = "0" * 64
             for seq, event_id, prev_hash, link in links:  # the old form, copies and all
