@@ -88,7 +88,7 @@ class AccountsScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="county-accounts", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self.Loaded(self.admin.accounts()))
+        self.post_latest(self.Loaded(self.admin.accounts()))
 
     def on_accounts_screen_loaded(self, message: AccountsScreen.Loaded) -> None:
         self.rows = message.rows

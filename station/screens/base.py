@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual import events
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from station.i18n import _
 from station.services.desk import Desk
@@ -135,6 +136,20 @@ class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
         status.state = desk.sync_state
         name = desk.user.name if desk.user else ""
         status.who = f"{prefix} · {name}" if prefix else name
+
+    def post_latest(self, message: Message) -> None:
+        """Post what a loader (an exclusive thread worker) read, unless a newer read has
+        started since: two reads in flight (one on showing the screen, one after a
+        decision) may finish in either order, and the older one arriving last would show
+        the queue as it was before the decision. Decided on the app's thread, where
+        workers are started and superseded, so the check and the post are one step."""
+        worker = get_current_worker()
+
+        def deliver() -> None:
+            if not worker.is_cancelled:
+                self.post_message(message)
+
+        self.app.call_from_thread(deliver)
 
 
 class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):

@@ -162,7 +162,7 @@ class CaseScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self._loaded(self.desk.store.get_case(self.key)))
+        self.post_latest(self._loaded(self.desk.store.get_case(self.key)))
 
     def _loaded(self, view: Any, note: str = "") -> CaseScreen.Loaded:
         """The message that shows ``view`` (call from a worker: it reads accounts and catalog)."""

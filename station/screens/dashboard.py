@@ -185,7 +185,7 @@ class DashboardScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def _load(self, period: Period) -> None:
-        self.post_message(self.Loaded(read_board(self.desk, period)))
+        self.post_latest(self.Loaded(read_board(self.desk, period)))
 
     def worker_failed(self, worker: Any) -> None:
         """Offline or refused: say so where the period is shown (the dialog says why)."""

@@ -75,7 +75,7 @@ class HomeScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self.Loaded(read_home(self.desk)))
+        self.post_latest(self.Loaded(read_home(self.desk)))
 
     def on_home_screen_loaded(self, message: HomeScreen.Loaded) -> None:
         message.data.sync.reachable = self.desk.sync_state.reachable

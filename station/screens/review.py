@@ -122,7 +122,7 @@ class ReviewScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self) -> None:
         view = self.desk.store.get_case(self.case_number)
-        self.post_message(self.Loaded(self._page(view)))
+        self.post_latest(self.Loaded(self._page(view)))
 
     def _page(self, view: Any) -> Any:
         """The page of ``view`` (call from a worker), None for no case."""

@@ -135,7 +135,7 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def _load(self, filters: QueueFilters, fresh: bool = False) -> None:
-        self.post_message(self.Loaded(self.reader.read(filters, fresh=fresh)))
+        self.post_latest(self.Loaded(self.reader.read(filters, fresh=fresh)))
 
     def on_review_queue_screen_loaded(self, message: ReviewQueueScreen.Loaded) -> None:
         self.data = message.data

@@ -128,7 +128,7 @@ class UnresolvedListScreen(DeskScreen[None]):
             )
             for record in self.desk.service().unresolved()
         ]
-        self.post_message(self.Loaded(rows))
+        self.post_latest(self.Loaded(rows))
 
     def on_unresolved_list_screen_loaded(self, message: UnresolvedListScreen.Loaded) -> None:
         table = self.query_one(DataTable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from tests.station.conftest import PASSWORD
 
@@ -15,7 +16,10 @@ async def settle(pilot: Pilot[None]) -> None:
     repeats until a round starts nothing new.
     """
     for _round in range(50):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # superseded by a newer one (exclusive): wait for the rest
+            continue
         await pilot.pause()
         if not any(not worker.is_finished for worker in pilot.app.workers):
             await pilot.pause()

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -374,3 +376,48 @@ async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: To
         assert view is not None and view.state == state
     accepted = town.store.get_case(ma.case_number)
     assert accepted is not None and accepted.history[-1].actor_id == "u-wf"
+
+
+async def test_a_read_begun_before_a_decision_never_shows_the_queue_after_it(
+    town: Township,
+) -> None:
+    """Two reads of the queue in flight (one begun on showing the screen, one after a
+    decision): the older one finishing last must not put the decided case back."""
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        queue = pilot.app.screen
+        assert isinstance(queue, ReviewQueueScreen)
+        assert rows(pilot) == [li.case_number, ma.case_number]
+        real_read, real_post = queue.reader.read, queue.post_message
+        fresh: list[object] = []
+        fresh_shown = threading.Event()
+
+        def read(filters: Any, fresh_read: bool = False) -> Any:
+            data = real_read(filters, fresh=fresh_read)
+            if not fresh:  # the older read: it finishes only after the newer one posted
+                fresh.append(None)
+                assert fresh_shown.wait(timeout=30)
+            else:
+                fresh[0] = data
+            return data
+
+        def post(message: Any) -> bool:
+            posted = real_post(message)
+            if getattr(message, "data", None) is not None and message.data is fresh[0]:
+                fresh_shown.set()
+            return posted
+
+        queue.reader.read = lambda filters, fresh=False: read(filters, fresh)  # type: ignore[method-assign]
+        queue.post_message = post  # type: ignore[method-assign]
+        queue.action_refresh()  # the older read: 马占福 still 待受理
+        await pilot.pause()
+        while not fresh:  # it has read the queue and waits
+            await pilot.pause()
+        queue.desk.service().accept_many([ma.case_number])
+        queue.action_refresh()  # the newer read, after the decision
+        await settle(pilot)
+
+        assert fresh_shown.is_set()
+        assert rows(pilot) == [li.case_number]
