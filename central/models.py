@@ -8,8 +8,9 @@ on these tables' ``__table__``; the ORM classes serve the administrative paths
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any, overload
 from uuid import UUID
 
@@ -70,15 +71,100 @@ class HexDigest(TypeDecorator[str]):
         return None if value is None else bytes(value).hex()
 
 
-class _Blob(UserDefinedType[Any]):
-    """SQLite's BLOB column without a driver conversion: bytes go to sqlite3 as they are,
-    and an id of another form stays text (SQLite keeps each value's own type)."""
+def _uuid_bytes(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    return (value if type(value) is UUID else UUID(str(value))).bytes
+
+
+def _uuid_from(value: Any) -> UUID | None:
+    return None if value is None else UUID(bytes=bytes(value))
+
+
+@lru_cache(maxsize=65536)
+def _ident_bytes(value: str) -> bytes | str:
+    """A canonical UUID's text as its bytes, any other id as it is (the ids are few:
+    the stations' and accounts', so each is worked out once)."""
+    if len(value) != 36:
+        return value
+    try:
+        parsed = UUID(value)
+    except ValueError:
+        return value
+    return parsed.bytes if str(parsed) == value else value
+
+
+@lru_cache(maxsize=65536)
+def _ident_text(value: bytes) -> str:
+    return str(UUID(bytes=value))
+
+
+def _ident_bind(value: Any) -> Any:
+    return None if value is None else _ident_bytes(value)
+
+
+def _ident_result(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    return _ident_text(bytes(value))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: Any) -> int | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # naive is taken as UTC (forms.clock.to_utc)
+    since: timedelta = value - _EPOCH
+    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+
+
+def _moment(value: Any) -> datetime | None:
+    return None if value is None else _EPOCH + timedelta(microseconds=value)
+
+
+class _SqliteForm(UserDefinedType[Any]):
+    """A compact form on SQLite: a declared type and the two conversions, done by the
+    type itself (one function call a value, no TypeDecorator layer on the hot path)."""
 
     cache_ok = True
+    spec = "BLOB"
+    bind: Callable[[Any], Any] = staticmethod(_uuid_bytes)
+    result: Callable[[Any], Any] = staticmethod(_uuid_from)
 
     def get_col_spec(self, **kw: Any) -> str:
         """The declared type."""
-        return "BLOB"
+        return self.spec
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        """Python to the stored form."""
+        return self.bind
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        """The stored form back to Python."""
+        return self.result
+
+
+class _SqliteUuid(_SqliteForm):
+    """16 bytes."""
+
+
+class _SqliteIdent(_SqliteForm):
+    """16 bytes for a canonical UUID's text, any other id as text (SQLite keeps each
+    value's own type in a BLOB-declared column)."""
+
+    bind = staticmethod(_ident_bind)
+    result = staticmethod(_ident_result)
+
+
+class _SqliteMicros(_SqliteForm):
+    """Microseconds since 1970 UTC."""
+
+    spec = "BIGINT"
+    bind = staticmethod(_micros)
+    result = staticmethod(_moment)
 
 
 class CompactUuid(TypeDecorator[UUID]):
@@ -90,22 +176,10 @@ class CompactUuid(TypeDecorator[UUID]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        """``uuid`` on PostgreSQL, a BLOB elsewhere."""
+        """``uuid`` on PostgreSQL, 16 bytes elsewhere."""
         if dialect.name == "postgresql":
             return dialect.type_descriptor(Uuid())
-        return dialect.type_descriptor(_Blob())
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        """A UUID (or its text) to its bytes (PostgreSQL: as it is)."""
-        if value is None or dialect.name == "postgresql":
-            return value
-        return (value if isinstance(value, UUID) else UUID(str(value))).bytes
-
-    def process_result_value(self, value: Any, dialect: Any) -> UUID | None:
-        """Bytes back to a UUID (a UUID from PostgreSQL as it is)."""
-        if value is None or isinstance(value, UUID):
-            return value
-        return UUID(bytes=bytes(value))
+        return _SqliteUuid()
 
 
 class UuidText(TypeDecorator[str]):
@@ -121,31 +195,13 @@ class UuidText(TypeDecorator[str]):
         """VARCHAR(64) on PostgreSQL, a BLOB-or-text column on SQLite."""
         if dialect.name == "postgresql":
             return dialect.type_descriptor(String(64))
-        return dialect.type_descriptor(_Blob())
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        """A canonical UUID's text to its bytes (SQLite); anything else as it is."""
-        if value is None or dialect.name == "postgresql" or len(value) != 36:
-            return value
-        try:
-            parsed = UUID(value)
-        except ValueError:
-            return value
-        return parsed.bytes if str(parsed) == value else value
-
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        """16 bytes back to the UUID's text; text as it is."""
-        if value is None or isinstance(value, str):
-            return value
-        return str(UUID(bytes=bytes(value)))
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+        return _SqliteIdent()
 
 
 class CompactTime(TypeDecorator[datetime]):
-    """A moment, aware UTC in Python: PostgreSQL's ``timestamptz``; on SQLite the
-    microseconds since 1970 UTC as one integer (8 bytes where the text form took 26)."""
+    """A moment: PostgreSQL's ``timestamptz``; on SQLite the microseconds since 1970 UTC
+    as one integer (8 bytes where the text form took 26), read back as aware UTC (the
+    text form came back naive)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -154,24 +210,7 @@ class CompactTime(TypeDecorator[datetime]):
         """``timestamptz`` on PostgreSQL, BIGINT on SQLite."""
         if dialect.name == "postgresql":
             return dialect.type_descriptor(DateTime(timezone=True))
-        return dialect.type_descriptor(BigInteger())
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        """A datetime to microseconds (SQLite; naive is taken as UTC)."""
-        if value is None or dialect.name == "postgresql":
-            return value
-        return (to_utc(value) - _EPOCH) // _MICROSECOND
-
-    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
-        """Microseconds (or a PostgreSQL timestamp) back to an aware UTC datetime."""
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return to_utc(value)
-        return _EPOCH + timedelta(microseconds=value)
-
-
-_MICROSECOND = timedelta(microseconds=1)
+        return _SqliteMicros()
 
 
 class CentralModel(SQLModel, registry=registry()):
