@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forms.identity import mask_id_number
 from forms.workdays import due_date
 from station.store import eventlog, records, stored
+from station.store.db import execute_many
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
 from sync.events import EventKind, RecordedEvent, is_record_event
@@ -172,6 +173,7 @@ def forget_views() -> None:
     """Drop the views remembered during a pull (its last page is applied)."""
     _PARSED.clear()
     _SOURCES.clear()
+    stored.forget()
 
 
 def project_many(
@@ -207,7 +209,7 @@ def project_many(
     rows = [case_row(view, known, key=key, sources=sources) for view in views]
     if remember and len(_SOURCES) < PARSED_MAX:
         _SOURCES.update(sources)
-    conn.execute(_UPSERT, rows)
+    execute_many(conn, _UPSERT, rows)
     if remember and len(_PARSED) < PARSED_MAX:
         _PARSED.update(
             (row["case_id"], (_held_key(row), v)) for row, v in zip(rows, views, strict=True)
@@ -223,7 +225,9 @@ def project_many(
     if gone:
         conn.execute(_FTS_DELETE, gone)
     if stale:
-        conn.execute(_FTS_INSERT, [{"c": r["case_id"], "t": _search_terms(v)} for v, r in stale])
+        execute_many(
+            conn, _FTS_INSERT, [{"c": r["case_id"], "t": _search_terms(v)} for v, r in stale]
+        )
 
 
 def project(conn: Connection, view: CaseView) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
+from station.store.db import execute_many
 from station.store.tables import ACCOUNTS, EVENTS
 from sync.engine import UnknownAcks
 from sync.protocol import AccountRecord, EventAck, PullResponse
@@ -50,6 +51,8 @@ _CONFIRM = (
     )
 )
 """The centre's word on one of our own events (it always wins, and only moves forward)."""
+_INSERT = sqlite_insert(EVENTS).on_conflict_do_nothing()
+"""A pulled event (one already held is left as it is)."""
 
 
 def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]:
@@ -88,7 +91,7 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
                 params | {"b_reason": recorded.reason, "b_at": eventlog.acked_at(status, now)}
             )
     if fresh:
-        conn.execute(sqlite_insert(EVENTS).on_conflict_do_nothing(), fresh)
+        execute_many(conn, _INSERT, fresh)
     if confirm:
         conn.execute(_CONFIRM, confirm)
     return {row["id"] for row in fresh}, superseded

@@ -31,6 +31,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from operator import is_
 from typing import Any
 from uuid import UUID
 
@@ -160,9 +161,36 @@ def _from_created(
     payload holds as they are (the same JSON, or JSON that reads back as the very same
     field), or None when none or no payload."""
     found = next(((i, e) for i, e in enumerate(view.history) if e.kind is EventKind.created), None)
-    payload = sources.get(found[1].event_id.hex) if found else None
+    key = found[1].event_id.hex if found else ""
+    payload = sources.get(key) if found else None
     if found is None or payload is None:
         return None
+    values = tuple(getattr(view, name) for name in FROM_CREATED)
+    memo = _SOURCE_MEMO.get(key)
+    if memo is not None and all(map(is_, memo[1], values)) and memo[0] == found[0]:
+        return memo[2]  # the very field objects the answer was worked out for
+    answer = _compare_created(view, found[0], payload)
+    if len(_SOURCE_MEMO) < SOURCE_MEMO_MAX:
+        _SOURCE_MEMO[key] = (found[0], values, answer)
+    return answer
+
+
+_SOURCE_MEMO: dict[str, tuple[int, tuple[Any, ...], tuple[list[int], set[str]] | None]] = {}
+""":func:`_from_created`'s answers by created event id, with the field objects they were
+worked out for: a case written again in the same pull (its created and its submitted
+event on two pages) keeps those objects (views are copied, never changed in place), so
+its fields are not compared again. Emptied with the views a pull remembers."""
+SOURCE_MEMO_MAX = 20_000
+
+
+def forget() -> None:
+    """Drop the remembered answers (a pull's last page is applied)."""
+    _SOURCE_MEMO.clear()
+
+
+def _compare_created(
+    view: CaseView, index: int, payload: dict[str, Any]
+) -> tuple[list[int], set[str]] | None:
     lean = _lean(view)
     mask, names = 0, set()
     for bit, name in enumerate(FROM_CREATED):
@@ -171,7 +199,7 @@ def _from_created(
         if _same(lean[name], payload[name]) or _reads_as(view, name, payload[name]):
             mask |= 1 << bit
             names.add(name)
-    return ([found[0], mask], names) if mask else None
+    return ([index, mask], names) if mask else None
 
 
 def _lean(view: CaseView) -> dict[str, Any]:

@@ -252,3 +252,29 @@ def test_the_fields_compared_with_the_created_event_are_those_pydantic_dumps(
     lean = stored._lean(view)
     assert lean.keys() == wanted.keys()
     assert all(repr(lean[name]) == repr(wanted[name]) for name in wanted)
+
+
+def test_a_view_written_again_in_a_pull_is_written_as_a_fresh_copy_of_it_is(
+    tmp_path: Path,
+) -> None:
+    """``_from_created`` remembers its answer for the field objects it compared: a view
+    advanced by events that keep them, or change one, or move its created entry, is
+    written as an independent copy (nothing remembered of it) is."""
+    store = seed_station(tmp_path / "station")
+    view = _rich_case(store)
+    with reading(store.engine) as conn:
+        sources = stored.created_payloads(conn, [view])
+    stored.forget()
+    first = dump(view, sources=sources)
+    assert json.loads(first)[stored.SOURCE_KEY][1]  # fields left out: the memo has an answer
+
+    kept = view.model_copy(update={"state": "accepted", "version": view.version + 1})
+    changed = view.model_copy(update={"materials": {**view.materials, "bank_card": "provided"}})
+    moved = view.model_copy(update={"history": (view.history[1], view.history[0])})
+    for later in (view, kept, changed, moved, kept):
+        remembered = dump(later, sources=sources)
+        stored.forget()
+        fresh = dump(CaseView.model_validate_json(later.model_dump_json()), sources=sources)
+        assert remembered == fresh
+        dump(view, sources=sources)  # the memo holds the first view's answer again
+    assert '"bank_card":"provided"' in dump(changed, sources=sources)
