@@ -34,10 +34,15 @@ OTHER_COUNTY_VILLAGE = "640521100201"
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> CentralSettings:
-    """Settings for a central on ``db_url`` with a test secret."""
+def settings(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CentralSettings:
+    """Settings for a central on ``db_url`` with a test secret. A test module that runs
+    the audit checks itself sets ``AUDIT_TIMER = False`` (no timer checking meanwhile)."""
+    timer = {} if getattr(request.module, "AUDIT_TIMER", True) else {"audit_check_seconds": 0}
     return CentralSettings(
-        data_dir=tmp_path / "central", db_url=db_url, secret_key="test-secret-key-0123456789"
+        data_dir=tmp_path / "central",
+        db_url=db_url,
+        secret_key="test-secret-key-0123456789",
+        **timer,
     )
 
 

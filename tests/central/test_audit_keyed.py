@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
@@ -19,16 +18,8 @@ from central.services.audit_check import full_check, quick_check
 from central.settings import CentralSettings
 from tests.central.test_cli import AS_ADMIN, _first_admin, _invoke, _run
 
-
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> CentralSettings:
-    """No timer: each test runs the checks itself."""
-    return CentralSettings(
-        data_dir=tmp_path / "central",
-        db_url=db_url,
-        secret_key="test-secret-key-0123456789",
-        audit_check_seconds=0,
-    )
+AUDIT_TIMER = False
+"""No audit timer: each test runs the checks itself."""
 
 
 def _problems(report: audit_verify.Report) -> list[tuple[str, int | None, str]]:

@@ -7,10 +7,8 @@ holds them so already, nothing changes."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
@@ -30,15 +28,8 @@ from tests.central.conftest import StationClient, as_released, default_payload, 
 LAST_RELEASE = "0014_cslim"
 
 
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> CentralSettings:
-    """No audit timer: the test runs the checks itself."""
-    return CentralSettings(
-        data_dir=tmp_path / "central",
-        db_url=db_url,
-        secret_key="test-secret-key-0123456789",
-        audit_check_seconds=0,
-    )
+AUDIT_TIMER = False
+"""No audit timer: each test runs the checks itself."""
 
 
 def _forms(connection: Any) -> set[tuple[str, ...]]:

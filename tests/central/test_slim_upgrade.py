@@ -5,10 +5,8 @@ back the same, the public page answers, and the unsent pushes apply exactly once
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, inspect, select, text, update
@@ -21,7 +19,6 @@ from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, VIEW_COLUMNS, w
 from central.services import audit_verify
 from central.services.audit_check import full_check
 from central.services.progress import find_progress
-from central.settings import CentralSettings
 from sync.events import EventKind
 from sync.progress import PAYLOAD_KEY, new_progress_key
 from sync.reducer import CaseView
@@ -30,15 +27,8 @@ from tests.central.conftest import StationClient, as_released, default_payload, 
 LAST_RELEASE = "0013_hot_lean_view"
 
 
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> CentralSettings:
-    """No audit timer: the test runs the checks itself."""
-    return CentralSettings(
-        data_dir=tmp_path / "central",
-        db_url=db_url,
-        secret_key="test-secret-key-0123456789",
-        audit_check_seconds=0,
-    )
+AUDIT_TIMER = False
+"""No audit timer: each test runs the checks itself."""
 
 
 def _case_with_key(station: StationClient, key: str) -> list[Any]:
