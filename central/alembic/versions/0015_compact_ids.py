@@ -79,7 +79,8 @@ OLD = {"uuid": "CHAR(32)", "ident": "VARCHAR(64)", "time": "DATETIME"}
 
 
 def _uuid_bytes(value: Any) -> Any:
-    return value if value is None or isinstance(value, bytes) else bytes.fromhex(value)
+    """32 hex characters (SQLAlchemy's form; a UUID's usual text is taken too) to 16 bytes."""
+    return value if value is None or isinstance(value, bytes) else UUID(value).bytes
 
 
 def _uuid_hex(value: Any) -> Any:
