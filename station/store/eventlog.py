@@ -79,9 +79,13 @@ def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[
     }
 
 
+_PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+"""Built once: ``json.dumps`` with options builds an encoder at every call."""
+
+
 def dump_payload(payload: dict[str, Any]) -> str:
     """The stored text of an event's payload (JSON without spaces)."""
-    return json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _PAYLOAD_ENCODER.encode(payload)
 
 
 def acked_at(status: str, now: str) -> str | None:

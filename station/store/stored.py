@@ -125,11 +125,16 @@ def dump(
         body[_STATION] = view.station_id  # even when empty: absent means the first entry's
     body.update(marks)
     body[HISTORY_KEY] = history
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(body)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` without building an
+encoder at every call (``json.dumps`` makes one whenever it is given options)."""
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -331,7 +336,7 @@ def settled(raw: str, fates: dict[str, Fate], body: dict[str, Any] | None = None
     if out == skeletons:
         return raw
     body[HISTORY_KEY] = out
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(body)
 
 
 def _settled_entry(entry: list[Any], fates: dict[str, Fate]) -> list[Any] | None:
