@@ -73,7 +73,10 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-_COMPILED: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[Any, ...]]] = {}
+_COMPILED: dict[
+    tuple[ClauseElement, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[Any, ...]]
+] = {}
+"""By the statement object itself (held here, so its identity is never another's) and row keys."""
 
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict[str, Any]]) -> None:
@@ -85,13 +88,13 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict[str
 
     Args:
         conn: a write transaction.
-        statement: a statement built once (its identity keys the cache).
+        statement: a statement built once, a module constant (it keys the cache).
         rows: rows with the same keys (those of the first row are compiled for).
     """
     if not rows:
         return
     keys = tuple(rows[0])
-    cache_key = (id(statement), keys)
+    cache_key = (statement, keys)
     compiled = _COMPILED.get(cache_key)
     if compiled is None:
         dialect = conn.dialect
