@@ -255,8 +255,11 @@ class CentralClient:
             raise CentralUnreachable(str(error)) from error
 
     def _json(self, path: str, body: BaseModel, answer: type[M]) -> M:
+        return self._post(path, gzip_json(body), answer)
+
+    def _post(self, path: str, content: bytes, answer: type[M]) -> M:
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-        response = self.request("POST", path, content=gzip_json(body), headers=headers)
+        response = self.request("POST", path, content=content, headers=headers)
         return _parse(answer, response)
 
     def hello(
@@ -293,9 +296,16 @@ class CentralClient:
         body = signed_renewal(station_id, signing_key, expired_token)
         return self._json("/token/renew", body, TokenRenewResponse)
 
-    def push(self, events: list[Event]) -> PushResponse:
-        """Send a batch of events; one result per event comes back."""
-        return self._json("/push", PushRequest(events=events), PushResponse)
+    def push(self, events: list[Event], body: bytes | None = None) -> PushResponse:
+        """Send a batch of events; one result per event comes back.
+
+        ``body``: the batch as :meth:`encode_push` made it ahead of time (None: made now).
+        """
+        return self._post("/push", body or self.encode_push(events), PushResponse)
+
+    def encode_push(self, events: list[Event]) -> bytes:
+        """The body of a push of ``events`` (gzip-compressed JSON)."""
+        return gzip_json(PushRequest(events=events))
 
     def pull(
         self, after: int, limit: int = PULL_PAGE_EVENTS, own_upto: int | None = None

@@ -43,9 +43,10 @@ BLOB_PAGE = 50
 class SyncStore(Protocol):
     """What a sync run needs from the station's store."""
 
-    def outbox_batch(self, limit: int, max_bytes: int) -> list[Event]:
+    def outbox_batch(self, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
         """The oldest unacknowledged, not-rejected events, in station_seq order,
-        at most ``limit`` of them and ``max_bytes`` of JSON (see ``take_batch``)."""
+        at most ``limit`` of them and ``max_bytes`` of JSON (see ``take_batch``);
+        only those numbered above ``after`` (``station_seq``)."""
         ...
 
     def acknowledge(self, results: list[EventResult]) -> None:
@@ -119,6 +120,20 @@ class RenumbersCases(Protocol):
 
     def renumber_case(self, case_id: UUID) -> str:
         """Give the case the next number of its day, on every unsent event; return it."""
+        ...
+
+
+@runtime_checkable
+class EncodesPush(Protocol):
+    """Optional for a centre client: a push's body made ahead of sending it (while the
+    previous batch is at the centre), then sent as made."""
+
+    def encode_push(self, events: list[Event]) -> bytes:
+        """The body of a push of ``events``."""
+        ...
+
+    def push(self, events: list[Event], body: bytes | None = None) -> PushResponse:
+        """Send a batch of events (``body``: as ``encode_push`` made it)."""
         ...
 
 
@@ -252,21 +267,78 @@ def _count(report: SyncReport, results: list[EventResult]) -> None:
 def _push(
     store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
 ) -> None:
+    """Push the outbox batch by batch, one request at a time, as a pipeline: the next
+    batch is read from the outbox (and encoded) while this one is at the centre, and goes
+    out as soon as this one's answer is in, before that answer is recorded. The station's
+    work and the centre's overlap; the centre sees the same requests in the same order as
+    one batch after another. A batch answered in part, or with case numbers to change, is
+    recorded first and the outbox read again (what would follow it may change)."""
     tried: set[str] = set()
-    while batch := store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES):
+    sender = _Sender(client)
+    try:
+        batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+        in_flight = sender.send(batch, tried)
+        while in_flight is not None:
+            ahead = store.outbox_batch(
+                PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES, after=batch[-1].station_seq
+            )
+            body = sender.encode(ahead)
+            answer = in_flight.result()
+            in_flight = None
+            ids = {str(event.id) for event in batch}
+            results = [result for result in answer.results if result.id in ids]
+            settled = len({r.id for r in results}) == len(ids) and not _numbers_taken(results)
+            if settled:  # the next batch is the one read ahead: off it goes
+                in_flight = sender.send(ahead, tried, body)
+            renumbered = _renumber_taken(store, batch, results, report)
+            tried -= renumbered  # pushed again, with the case's new number
+            results = [result for result in results if result.id not in renumbered]
+            store.acknowledge(results)
+            report.pushed += len(batch)
+            _count(report, results)
+            progress(SyncProgress("push", report.pushed))
+            batch = ahead
+            if not settled:  # read again now that this answer is recorded
+                batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+                in_flight = sender.send(batch, tried)
+    finally:
+        sender.close()
+
+
+class _Sender:
+    """Sends pushes from a thread of its own, one at a time."""
+
+    def __init__(self, client: Central) -> None:
+        self.client = client
+        self.encoder = client if isinstance(client, EncodesPush) else None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-push")
+
+    def encode(self, batch: list[Event]) -> bytes | None:
+        """The body of a push of ``batch``, made now (None: the client makes it itself)."""
+        return self.encoder.encode_push(batch) if self.encoder and batch else None
+
+    def send(
+        self, batch: list[Event], tried: set[str], body: bytes | None = None
+    ) -> Future[PushResponse] | None:
+        """Push ``batch`` (as ``body`` if made ahead); None: nothing to push."""
+        if not batch:
+            return None
         ids = {str(event.id) for event in batch}
         if ids <= tried:
             raise SyncError("the outbox offered the same events again after they were answered")
         tried |= ids
-        answer = client.push(batch)
-        results = [result for result in answer.results if result.id in ids]
-        renumbered = _renumber_taken(store, batch, results, report)
-        tried -= renumbered  # pushed again, with the case's new number
-        results = [result for result in results if result.id not in renumbered]
-        store.acknowledge(results)
-        report.pushed += len(batch)
-        _count(report, results)
-        progress(SyncProgress("push", report.pushed))
+        if body is not None and self.encoder is not None:
+            return self.thread.submit(self.encoder.push, batch, body)
+        return self.thread.submit(self.client.push, batch)
+
+    def close(self) -> None:
+        """Wait for a push still in flight (no request outlives the run)."""
+        self.thread.shutdown(wait=True, cancel_futures=True)
+
+
+def _numbers_taken(results: list[EventResult]) -> bool:
+    """Whether the centre refused a case of the batch for its number (see ``_renumber_taken``)."""
+    return any(r.status is ResultStatus.rejected and r.reason == CASE_NUMBER_TAKEN for r in results)
 
 
 def _renumber_taken(

@@ -164,20 +164,18 @@ def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
     return [to_event(row) for row in outbox_rows(conn, station_id, limit)]
 
 
-def outbox_rows(conn: Connection, station_id: str, limit: int) -> list[Row[Any]]:
-    """The rows of :func:`outbox` (to size a batch before building its events)."""
-    return list(conn.execute(outbox_query(station_id, limit)).all())
+def outbox_rows(conn: Connection, station_id: str, limit: int, after: int = 0) -> list[Row[Any]]:
+    """The rows of :func:`outbox` (to size a batch before building its events), numbered
+    above ``after``."""
+    return list(conn.execute(outbox_query(station_id, limit, after)).all())
 
 
-def outbox_query(station_id: str, limit: int) -> Select[Any]:
+def outbox_query(station_id: str, limit: int, after: int = 0) -> Select[Any]:
     """The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
-    return (
-        select(EVENTS)
-        .where(text(OUTBOX_WHERE))
-        .where(EVENTS.c.station_id == station_id)
-        .order_by(EVENTS.c.station_seq)
-        .limit(limit)
-    )
+    query = select(EVENTS).where(text(OUTBOX_WHERE)).where(EVENTS.c.station_id == station_id)
+    if after:
+        query = query.where(EVENTS.c.station_seq > after)
+    return query.order_by(EVENTS.c.station_seq).limit(limit)
 
 
 ENVELOPE_BYTES = 512

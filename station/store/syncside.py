@@ -73,13 +73,14 @@ class SyncSideMixin:
             return int(meta.get(conn, meta.PULL_CURSOR) or 0)
 
     def outbox_batch(
-        self, limit: int = PUSH_BATCH_EVENTS, max_bytes: int = PUSH_BATCH_BYTES
+        self, limit: int = PUSH_BATCH_EVENTS, max_bytes: int = PUSH_BATCH_BYTES, after: int = 0
     ) -> list[Event]:
-        """The next events to push, in station_seq order, within the batch limits."""
+        """The next events to push (numbered above ``after``), in station_seq order, within
+        the batch limits."""
         fault_point("before_push")
         identity = self.require_identity()
         with reading(self.engine) as conn:
-            rows = eventlog.outbox_rows(conn, identity.station_id, limit)
+            rows = eventlog.outbox_rows(conn, identity.station_id, limit, after)
         # Sized from the stored payloads (no serialising each event to measure it).
         batch: list[Event] = []
         size = 0

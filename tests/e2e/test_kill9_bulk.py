@@ -29,4 +29,11 @@ def test_3000_cases_through_five_kills(central: Central, village: Station, tmp_p
     ):
         _killed(village, fault)
     held = _assert_whole(central, village, 3000)
-    assert held["duplicate_pushes"] == 400  # the two batches whose answers were lost
+    # Pushes go out as a pipeline: the next batch leaves before this one's answer is
+    # stored. So a kill loses the answers of the batch being recorded (after_push_commit)
+    # and of the one in flight, if it reached the centre before the kill (before_push
+    # reads ahead while a batch is in flight): 2 to 4 batches, plus 0 or 1, come back
+    # as duplicates, whole.
+    duplicates = held["duplicate_pushes"]
+    assert isinstance(duplicates, int) and duplicates % 200 == 0, duplicates
+    assert 400 <= duplicates <= 1000, duplicates

@@ -50,8 +50,9 @@ class FakeStore:
             e for e in self.outbox if str(e.id) not in self.acked and str(e.id) not in self.rejected
         ]
 
-    def outbox_batch(self, limit: int, max_bytes: int) -> list[Event]:
-        return take_batch(self._waiting(), limit, max_bytes)
+    def outbox_batch(self, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
+        waiting = [e for e in self._waiting() if e.station_seq > after]
+        return take_batch(waiting, limit, max_bytes)
 
     def acknowledge(self, results: list[EventResult]) -> None:
         for result in results:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,9 +12,15 @@ import pytest
 from sync.blobs import store_blob
 from sync.engine import SyncProgress, event_bytes, run_sync, take_batch
 from sync.errors import CentralUnreachable, SyncError
-from sync.events import EventKind, Role
+from sync.events import Event, EventKind, Role
 from sync.lifecycle import CaseState
-from sync.protocol import PUSH_BATCH_BYTES, AccountRecord, PullResponse
+from sync.protocol import (
+    PUSH_BATCH_BYTES,
+    AccountRecord,
+    EventResult,
+    PullResponse,
+    PushResponse,
+)
 from sync.reducer import fold
 
 from .factory import CaseWriter
@@ -111,6 +118,60 @@ def test_a_lost_answer_is_resent_and_answered_as_duplicates(store: FakeStore) ->
     assert len(centre.log) == 4
 
 
+def test_the_next_batch_leaves_before_this_ones_answer_is_recorded(store: FakeStore) -> None:
+    taken_in(store, 250)  # 500 events: batches of 200, 200 and 100
+    centre = FakeCentre()
+    push, acknowledge = centre.push, store.acknowledge
+    sent = [threading.Event() for _ in range(3)]
+    recorded_before_next: list[bool] = []
+
+    def pushed(events: list[Event]) -> PushResponse:
+        sent[(events[0].station_seq - 1) // 200].set()
+        return push(events)
+
+    def recorded(results: list[EventResult]) -> None:
+        # recording answer k waits (at most 10 s) for batch k + 1 to be on its way
+        recorded_before_next.append(sent[len(recorded_before_next) + 1].wait(10))
+        if len(recorded_before_next) == 2:  # the station dies recording the 2nd answer
+            raise OSError("disk gone")
+        acknowledge(results)
+
+    centre.push = pushed  # type: ignore[method-assign]
+    store.acknowledge = recorded  # type: ignore[method-assign]
+    with pytest.raises(OSError, match="disk gone"):
+        run_sync(store, centre, software_version="0.1.0")
+    assert recorded_before_next == [True, True]
+    assert len(centre.log) == 500  # the batch in flight reached the centre
+    assert store.outbox_depth() == 300  # its answer, and the 2nd's, were never recorded
+    store.acknowledge = acknowledge  # type: ignore[method-assign]  # the station restarted
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.pushed, report.duplicates, report.applied, report.pending) == (300, 300, 0, 0)
+    assert [e.station_seq for e in centre.log] == list(range(1, 501))  # each event once
+
+
+def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 150)  # 300 events: 200 and 100
+    centre = FakeCentre()
+    push = centre.push
+    answers: list[int] = []
+
+    def forgetful(events: list[Event]) -> PushResponse:
+        answer = push(events)
+        if not answers:  # the first answer lacks its last result
+            answer = PushResponse(results=answer.results[:-1])
+        answers.append(len(answer.results))
+        return answer
+
+    centre.push = forgetful  # type: ignore[method-assign]
+    report = run_sync(store, centre, software_version="0.1.0")
+    # the unanswered event goes again at the head of the next batch, not after the rest
+    assert answers == [199, 101]
+    assert (report.applied, report.duplicates, report.pending) == (299, 1, 0)
+    assert [e.station_seq for e in centre.log] == list(range(1, 301))
+
+
 def test_a_race_is_superseded_and_the_station_sees_why(store: FakeStore) -> None:
     (w,) = taken_in(store, 1)
     store.outbox.append(w.event(EventKind.submitted))
@@ -166,11 +227,22 @@ def test_an_unreachable_centre_is_recorded(store: FakeStore) -> None:
     assert store.reports[-1].error == "the centre cannot be reached"
 
 
+def test_a_store_that_loses_its_acknowledgements_sends_each_event_once(store: FakeStore) -> None:
+    taken_in(store, 1)
+    store.acknowledge = lambda results: None  # type: ignore[method-assign]
+    centre = FakeCentre()
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert [e.station_seq for e in centre.log] == [1, 2]  # once, not again and again
+    assert report.pushed == 2 and report.pending == 2  # still waiting, as the store says
+
+
 def test_a_store_that_offers_answered_events_again_does_not_loop(store: FakeStore) -> None:
     taken_in(store, 1)
     store.acknowledge = lambda results: None  # type: ignore[method-assign]
+    centre = FakeCentre()
+    centre.push = lambda events: PushResponse(results=[])  # type: ignore[method-assign]
     with pytest.raises(SyncError, match="offered the same events again"):
-        run_sync(store, FakeCentre(), software_version="0.1.0")
+        run_sync(store, centre, software_version="0.1.0")
 
 
 def test_progress_is_a_value(store: FakeStore) -> None:
