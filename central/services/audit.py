@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
@@ -75,9 +76,44 @@ def body_digest(row: dict[str, Any]) -> str:
 
     Independent of the chain position, so a push computes it before taking the lock.
     """
-    body = {column: _plain(row[column]) for column in CHAINED_COLUMNS}
-    canonical = _CANONICAL.encode(body)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_body(row).encode("utf-8")).hexdigest()
+
+
+def canonical_body(row: dict[str, Any]) -> str:
+    """The event's canonical JSON: ``_CANONICAL`` (sorted keys, no spaces, UTF-8 as is)
+    of its ``CHAINED_COLUMNS``, each value as ``_plain`` makes it.
+
+    Written out column by column, the common values (text, whole numbers, ids, times)
+    formatted directly and only the payload and the unusual ones through the encoder:
+    the same text, byte for byte (``tests/central/test_audit_canonical.py`` compares
+    them), at about half the cost per pushed event of building a dict to encode whole.
+    """
+    return "{" + ",".join([head + _canonical(row[name]) for name, head in _HEADS]) + "}"
+
+
+_HEADS = tuple((name, f'"{name}":') for name in sorted(CHAINED_COLUMNS))
+"""The columns in the canonical (sorted) order, each with its key as written."""
+
+_ENCODE_TEXT = json.encoder.encode_basestring
+"""The escaping ``_CANONICAL`` gives a string (``ensure_ascii=False``; the C one)."""
+
+
+def _canonical(value: Any) -> str:
+    """One value as ``_CANONICAL`` writes ``_plain(value)`` inside the body."""
+    kind = type(value)
+    if kind is str:
+        return str(_ENCODE_TEXT(value))
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is UUID:  # str(value), from its bytes (str formats its 128-bit integer)
+        h = value.bytes.hex()
+        return f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'
+    if kind is datetime:
+        moment = value if value.tzinfo is UTC else as_utc(value)
+        return f'"{moment.isoformat()}"' if moment else "null"
+    return _CANONICAL.encode(_plain(value))
 
 
 def link_hash(key: bytes, prev_hash: str, row: dict[str, Any], digest: str | None = None) -> str:
