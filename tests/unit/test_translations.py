@@ -10,8 +10,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("forms", "station", "printing", "central")
-"""Packages whose modules translate with ``_`` (sync translates reasons by code, in
+PACKAGES = ("forms", "station", "printing", "central", "daiban")
+"""Packages whose modules translate with ``_``, the command line among them (its commands
+speak through their package's translator too; sync translates reasons by code, in
 ``sync.messages``)."""
 
 
@@ -31,7 +32,9 @@ def _messages() -> list[tuple[Path, int, Path, str]]:
             tree = ast.parse(source.read_text(encoding="utf-8"))
             catalog = None
             for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and any(a.name == "_" for a in node.names):
+                if isinstance(node, ast.ImportFrom) and any(
+                    (a.asname or a.name) == "_" for a in node.names
+                ):
                     catalog = _catalog_dir(node.module or "")
             if catalog is None:
                 continue
