@@ -72,6 +72,8 @@ class DaibanGroup(TyperGroup):
                 if isinstance(error, _CLICK_ERROR):
                     localize_error(error)
                 raise
+            except BrokenPipeError:  # the reader went away (``| head``): click ends quietly
+                raise
             except Exception as error:  # the one place every unexpected error ends
                 if ctx.invoked_subcommand == "central":
                     explain_central_failure(error)

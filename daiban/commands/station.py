@@ -99,5 +99,22 @@ def show(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(info)
         return
-    for key, value in info.items():
-        typer.echo(f"{key}: {value}")
+    for label, value in _shown(info):
+        typer.echo(_("{label}: {value}").format(label=label, value=value))
+
+
+def _shown(info: dict[str, object]) -> list[tuple[str, object]]:
+    """``station show`` as a person reads it: each line labelled in their language."""
+    from station.services.county_admin import level_name
+
+    fingerprint = info["central_fingerprint"] or _("not pinned (plain HTTP, or the system's CAs)")
+    return [
+        (_("Station id"), info["station_id"]),
+        (_("Division"), info["division"]),
+        (_("Station name"), info["name"]),
+        (_("Level"), level_name(str(info["role"]))),
+        (_("Centre address"), info["central_url"]),
+        (_("Centre certificate SHA-256"), fingerprint),
+        (_("Events waiting to be sent"), info["outbox"]),
+        (_("Pulled up to (centre sequence)"), info["pull_cursor"]),
+    ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,6 +96,52 @@ def test_an_unexpected_error_is_one_chinese_line_and_a_log_with_the_traceback(
     assert "Traceback (most recent call last)" in written
     assert "RuntimeError: disk full while writing 640522********001X" in written
     assert RESIDENT_ID not in written and OLD_ID not in written
+
+
+def _enrolled(home: Path) -> Path:
+    from station.store import StationStore
+    from tests.unit.store.conftest import identity
+
+    store = StationStore.open(home)
+    store.save_identity(identity())
+    store.close()
+    return home
+
+
+def test_station_show_is_labelled_in_the_persons_language(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path / "station")
+    shown = CliRunner().invoke(app, ["station", "show", "--data-dir", str(home)])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines() == [
+        "站点编号：st-village",
+        "区划：640522100201",
+        "站点名称：village station",
+        "级别：村",
+        "县级中心地址：http://127.0.0.1:9",
+        "县级中心证书指纹（SHA-256）：未固定（明文 HTTP，或由系统证书校验）",
+        "待上传事件：0",
+        "已下载到（中心序号）：0",
+    ]
+    english = CliRunner().invoke(app, ["--lang", "en", "station", "show", "--data-dir", str(home)])
+    assert english.stdout.splitlines()[3] == "Level: village"
+
+
+def test_output_into_a_closed_pipe_ends_without_an_error(tmp_path: Path) -> None:
+    """``daiban station show | head -1``: the reader leaves early; no "unexpected error"."""
+    home = _enrolled(tmp_path / "station")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a word is written
+    try:
+        ran = subprocess.run(
+            [Path(sys.executable).parent / "daiban", "station", "show", "--data-dir", str(home)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert ran.stderr.decode() == ""  # before: 发生了意外错误（BrokenPipeError）...
+    assert not (home / "logs" / "daiban.log").exists()
 
 
 def test_the_log_filter_masks_id_numbers_but_not_other_numbers(tmp_path: Path) -> None:
