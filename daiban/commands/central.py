@@ -401,7 +401,7 @@ def _station_to_revoke(session: Any, station_id: str | None, division: str, name
 def stations(as_json: JsonFlag = False) -> None:
     """List the enrolled stations: what each last reported, revoked ones too."""
     from central.bootstrap import open_session
-    from central.services.stations import county_divisions, list_stations
+    from central.services.stations import county_divisions, level_label, list_stations
 
     settings = _settings()
     names = {c: e.name for c, e in county_divisions(settings.catalog_path).items()}
@@ -412,9 +412,10 @@ def stations(as_json: JsonFlag = False) -> None:
         return
     for row in rows:
         revoked = f"  ({_('revoked')})" if row["revoked"] else ""
+        level = level_label(row["role"])
         seen = row["last_seen"][:16].replace("T", " ") if row["last_seen"] else _("never")
         typer.echo(
-            f"{row['station']}  {row['division']} {row['division_name']}  {row['role']:<8}  "
+            f"{row['station']}  {row['division']} {row['division_name']}  {level:<4}  "
             f"{row['name']}  {row['software_version']}  {_('Catalog')} {row['catalog_version'] or '—'}  "
             f"{_('Last seen')} {seen}  {_('Unsent')} {row['outbox_depth'] if row['outbox_depth'] is not None else '—'}"
             f"{revoked}"

@@ -258,3 +258,13 @@ def test_guessing_an_administrators_password_at_the_server_is_locked_out(county:
     right = county.run(*args, "--as", "zhaojun")
     assert right.exit_code == 1 and "已锁定" in right.output
     assert county.ok("codes", "list")["codes"] == []  # nothing was issued by the guesser
+
+
+def test_the_station_list_reads_in_chinese(county: County) -> None:
+    _enroll_and_report(county, outbox=3)
+    listed = county.run("stations")
+    assert listed.exit_code == 0, listed.output
+    (line,) = listed.stdout.splitlines()
+    assert "640522100201 山门村  村" in line  # its level as people say it, not "village"
+    assert "目录 2026.11-3" in line and "未上传 3" in line
+    assert "village" not in line and "Catalog" not in line
