@@ -72,6 +72,15 @@ def _latest_row(session: Session) -> CatalogVersion | None:
     return session.exec(query).first()
 
 
+_LATEST = (
+    select(CatalogVersion.number, CatalogVersion.version, CatalogVersion.sha256)
+    .order_by(col(CatalogVersion.number).desc())
+    .limit(1)
+)
+"""The latest published version's number, version and hash: every pull announces it, so
+the statement is built once."""
+
+
 def served_catalog(*, session: Session, path: Path | None) -> ServedCatalog:
     """The latest published catalog's number, version and hash (version 0 when none is).
 
@@ -82,8 +91,7 @@ def served_catalog(*, session: Session, path: Path | None) -> ServedCatalog:
     Raises:
         CatalogError: nothing is published and the configured catalog has errors.
     """
-    query = select(CatalogVersion.number, CatalogVersion.version, CatalogVersion.sha256)
-    row = session.exec(query.order_by(col(CatalogVersion.number).desc()).limit(1)).first()
+    row = session.connection().execute(_LATEST).first()
     if row is not None:
         return ServedCatalog(row[0], row[1], row[2])
     catalog, _document = _version_zero(path)

@@ -9,14 +9,15 @@ are included: that is how the agent who wrote one learns why.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
-from central.services.scope import division_filter, scope_prefix
+from central.services.scope import digit_successor, scope_prefix
 from sync.events import EventStatus, RecordedEvent
 from sync.protocol import (
     PULL_PAGE_EVENTS,
@@ -58,15 +59,18 @@ def pull_page(
         The page, ``next_cursor`` and ``has_more``.
     """
     limit = max(1, min(limit, PULL_PAGE_EVENTS))
-    prefix = scope_prefix(station.division, station.role)
+    connection = session.connection()
     # Read first: every event up to it is committed (sequence order is commit order).
-    horizon = int(session.connection().execute(select(func.max(_ev.central_seq))).scalar() or 0)
-    statement = page_statement(station, after, limit + 1)
-    rows = [dict(row._mapping) for row in session.connection().execute(statement)]
+    horizon = int(connection.execute(_HORIZON).scalar() or 0)
+    template, params = _page(station)
+    rows = [
+        dict(row._mapping)
+        for row in connection.execute(template, {**params, "after": after, "limit": limit + 1})
+    ]
     has_more = len(rows) > limit
     rows = rows[:limit]
     cursor = int(rows[-1]["central_seq"]) if rows else after
-    users = _changed_accounts(session, prefix, after, cursor if has_more else None)
+    users = _changed_accounts(session, station, after, cursor if has_more else None)
     if not has_more:
         cursor = max(cursor, horizon, *(user.updated_seq for user in users))
     acked = [row for row in rows if _acknowledged(row, station, own_upto)]
@@ -96,41 +100,85 @@ def event_ack(row: dict[str, Any]) -> EventAck:
     )
 
 
+_HORIZON = select(func.max(_ev.central_seq))
+
+
 def page_statement(station: Station, after: int, limit: int) -> Select[Any]:
     """The events of the station's scope after ``after``, in cursor order, at most ``limit``."""
-    prefix = scope_prefix(station.division, station.role)
-    return (
-        select(EVENT_TABLE)
-        .where(_ev.central_seq > after, _scope_filter(station, prefix))
-        .order_by(_ev.central_seq)
-        .limit(limit)
-    )
+    template, params = _page(station)
+    return template.params(**params, after=after, limit=limit)
 
 
-def _scope_filter(station: Station, prefix: str) -> ColumnElement[bool]:
-    """A village pulls the cases it took in (by ``division``, its own even when routed
+def _page(station: Station) -> tuple[Select[Any], dict[str, str]]:
+    """The page statement for the station's role (built once) and its scope parameters.
+
+    A village pulls the cases it took in (by ``division``, its own even when routed
     elsewhere); a township or county the cases it handles (by ``scope_division``:
     its villages' and those routed to it, 区内通办); a township by equality on
     ``scope_township``, so events of other townships are never scanned; a county by
     the range of its prefix on ``scope_township`` (the same cases as on
-    ``scope_division``, whose first digits it holds; one index for both)."""
+    ``scope_division``, whose first digits it holds; one index for both).
+
+    The statements are built once and run with parameters: building one anew per
+    request (and its cache key) was about a tenth of a pull's CPU at the centre.
+    """
     role = StationRole(station.role)
-    if role is StationRole.village:
-        return division_filter(_ev.division, prefix)
-    if role is StationRole.township:  # equality: one index range in cursor order
-        township: ColumnElement[bool] = _ev.scope_township == prefix
-        return township
-    return division_filter(_ev.scope_township, prefix)
+    prefix = scope_prefix(station.division, role)
+    column = _ev.division if role is StationRole.village else _ev.scope_township
+    kind, params = _scope_params(prefix, equal=role is not StationRole.county)
+    return _page_template(column.name, kind), params
 
 
-def _changed_accounts(session: Session, prefix: str, after: int, upto: int | None) -> list[User]:
-    query = select(User).where(
-        User.updated_seq > after,  # type: ignore[arg-type]
-        division_filter(User.division, prefix),  # type: ignore[arg-type]
+@cache
+def _page_template(column: str, kind: str) -> Select[Any]:
+    return (
+        select(EVENT_TABLE)
+        .where(_ev.central_seq > bindparam("after", type_=BigInteger), _in_scope(_ev[column], kind))
+        .order_by(_ev.central_seq)
+        .limit(bindparam("limit", type_=BigInteger))
     )
-    if upto is not None:
-        query = query.where(User.updated_seq <= upto)  # type: ignore[arg-type]
-    return list(session.scalars(query.order_by(User.updated_seq)))  # type: ignore[arg-type]
+
+
+def _scope_params(prefix: str, *, equal: bool) -> tuple[str, dict[str, str]]:
+    """How a column is matched to ``prefix`` (``central.services.scope.division_filter``
+    with parameters): equality, a range of digit strings, or open above (all nines)."""
+    if equal or len(prefix) == 12:
+        return "equal", {"prefix": prefix}
+    upper = digit_successor(prefix)
+    if upper is None:
+        return "from", {"prefix": prefix}
+    return "range", {"prefix": prefix, "upper": upper}
+
+
+def _in_scope(column: ColumnElement[str], kind: str) -> ColumnElement[bool]:
+    if kind == "equal":
+        return column == bindparam("prefix", type_=String)
+    if kind == "from":
+        return column >= bindparam("prefix", type_=String)
+    return (column >= bindparam("prefix", type_=String)) & (
+        column < bindparam("upper", type_=String)
+    )
+
+
+def _changed_accounts(
+    session: Session, station: Station, after: int, upto: int | None
+) -> list[User]:
+    prefix = scope_prefix(station.division, station.role)
+    kind, params = _scope_params(prefix, equal=False)
+    query = _accounts_template(kind, bounded=upto is not None)
+    values = {**params, "after": after, "upto": upto}
+    return list(session.scalars(query, values))
+
+
+@cache
+def _accounts_template(kind: str, *, bounded: bool) -> Select[Any]:
+    users = User.__table__.c  # type: ignore[attr-defined]
+    query = select(User).where(
+        users.updated_seq > bindparam("after", type_=BigInteger), _in_scope(users.division, kind)
+    )
+    if bounded:
+        query = query.where(users.updated_seq <= bindparam("upto", type_=BigInteger))
+    return query.order_by(users.updated_seq)
 
 
 def _account_records(station: Station, users: list[User]) -> list[AccountRecord]:
