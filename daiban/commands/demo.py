@@ -1,8 +1,8 @@
 """``daiban demo``: a central on SQLite, a county, a township and two villages, the desk.
 
 Everything runs from one command: the central is a ``daiban central serve``
-subprocess with its own data directory under the demo directory; it is stopped
-in a ``finally`` when the desk closes (no orphan). Setting up is idempotent: a
+subprocess with its own data directory under the demo directory, shared by every
+demo window open at once and stopped when the last one closes (no orphan). Setting up is idempotent: a
 second ``daiban demo`` reuses what the first one enrolled.
 """
 
@@ -134,27 +134,143 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float 
 
 @contextmanager
 def running_central(central_dir: Path, port: int) -> Iterator[str]:
-    """A ``daiban central serve`` subprocess on ``port``, stopped (and reaped) on exit.
+    """The demo's ``daiban central serve`` on ``port``, shared by every demo open on
+    ``central_dir`` and stopped (and reaped) when the last of them closes.
+
+    A trainer opens the village desk in one window and the township's in another: both
+    use one centre. Before, the second found the port taken, quietly used the first
+    one's centre, and lost it (every sync "centre unreachable") when the first window
+    closed. Each demo registers under ``demo-users/`` (its process id and a random
+    part); the one that finds no live centre starts it (its pid in ``demo-central.pid``);
+    the last one out stops it, whichever started it. A lock file orders the decisions.
 
     Yields:
         The central's base URL.
     """
+    me = _join_demo(central_dir, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _leave_demo(central_dir, me)
+
+
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
+"""The centres this process started, by pid (reaped here when stopped)."""
+
+
+@contextmanager
+def _demo_lock(central_dir: Path) -> Iterator[None]:
+    import fcntl
+
+    with (central_dir / "demo.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
+def _users(central_dir: Path) -> Path:
+    users = central_dir / "demo-users"
+    users.mkdir(exist_ok=True)
+    for entry in users.iterdir():  # a demo killed without closing leaves its file
+        if not _alive(int(entry.name.partition("-")[0])):
+            entry.unlink(missing_ok=True)
+    return users
+
+
+def _our_centre(central_dir: Path) -> int | None:
+    """The pid of this demo directory's running centre, if one runs (checked by its
+    command line, so a reused pid is never taken for it)."""
+    try:
+        pid = int((central_dir / "demo-central.pid").read_text(encoding="utf-8"))
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    serving = b"serve" in argv and str(central_dir).encode() in argv
+    return pid if serving and _alive(pid) else None
+
+
+def _join_demo(central_dir: Path, port: int) -> Path:
+    import secrets
+
+    with _demo_lock(central_dir):
+        users = _users(central_dir)
+        if _our_centre(central_dir) is None:
+            _start_centre(central_dir, port)
+        me = users / f"{os.getpid()}-{secrets.token_hex(4)}"
+        me.touch()
+    return me
+
+
+def _start_centre(central_dir: Path, port: int) -> None:
     log = (central_dir / "central.log").open("ab")
     command = [*daiban_argv(), "central", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--data-dir", str(central_dir)]
     env = {**os.environ, "DAIBAN_HOME": str(central_dir)}
     process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
+    log.close()
     try:
         _wait_listening(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
+    except BaseException:
+        _stop(process.pid)
+        raise
+    _STARTED[process.pid] = process
+    (central_dir / "demo-central.pid").write_text(f"{process.pid}\n", encoding="utf-8")
+
+
+def _leave_demo(central_dir: Path, me: Path) -> None:
+    with _demo_lock(central_dir):
+        me.unlink(missing_ok=True)
+        if any(_users(central_dir).iterdir()):
+            return  # another demo window still uses the centre: it stops it
+        pid = _our_centre(central_dir)
+        if pid is not None:
+            _stop(pid)
+        (central_dir / "demo-central.pid").unlink(missing_ok=True)
+
+
+def demo_centre_shared(central_dir: Path) -> bool:
+    """Whether another demo still uses this demo directory's centre (it was left running)."""
+    with _demo_lock(central_dir):
+        return any(_users(central_dir).iterdir())
+
+
+def _stop(pid: int) -> None:
+    """Stop a centre (SIGTERM, then SIGKILL after 10 s) and reap it if it is our child."""
+    import signal
+
+    process = _STARTED.pop(pid, None)
+    if process is not None:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
 
 
 def demo_port(base: Path, wanted: int = 0) -> int:
@@ -298,8 +414,11 @@ def demo(
     from station.i18n import _ as desk_  # after open_desk chose the language
 
     accounts = " ".join(u.username for u in DEMO_USERS)
-    typer.echo(
-        desk_("The demo's centre is stopped. Accounts (password demo1234): {accounts}").format(
-            accounts=accounts
+    if demo_centre_shared(base / "central"):
+        said = desk_(
+            "The demo's centre keeps running for the other demo window. "
+            "Accounts (password demo1234): {accounts}"
         )
-    )
+    else:
+        said = desk_("The demo's centre is stopped. Accounts (password demo1234): {accounts}")
+    typer.echo(said.format(accounts=accounts))
