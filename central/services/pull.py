@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, or_, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
@@ -163,18 +163,36 @@ def _in_scope(column: ColumnElement[str], kind: str) -> ColumnElement[bool]:
 def _changed_accounts(
     session: Session, station: Station, after: int, upto: int | None
 ) -> list[User]:
+    """The accounts changed in the window: the station's scope's, and the people above
+    it who act on its cases (a village's township reviewers and county staff, a
+    township's county staff), so its desk names who accepted or returned a case."""
     prefix = scope_prefix(station.division, station.role)
     kind, params = _scope_params(prefix, equal=False)
-    query = _accounts_template(kind, bounded=upto is not None)
+    above = _offices_above(station)
+    query = _accounts_template(kind, len(above), bounded=upto is not None)
     values = {**params, "after": after, "upto": upto}
+    values |= {f"above{index}": division for index, division in enumerate(above)}
     return list(session.scalars(query, values))
 
 
+def _offices_above(station: Station) -> list[str]:
+    """The division codes of the offices above the station (its township's, its county's)."""
+    role = StationRole(station.role)
+    if role is StationRole.county:
+        return []
+    county = station.division[:6] + "000000"
+    township = station.division[:9] + "000"
+    return [township, county] if role is StationRole.village else [county]
+
+
 @cache
-def _accounts_template(kind: str, *, bounded: bool) -> Select[Any]:
+def _accounts_template(kind: str, above: int, *, bounded: bool) -> Select[Any]:
     users = User.__table__.c  # type: ignore[attr-defined]
+    division = users.division
+    offices = [division == bindparam(f"above{i}", type_=String) for i in range(above)]
     query = select(User).where(
-        users.updated_seq > bindparam("after", type_=BigInteger), _in_scope(users.division, kind)
+        users.updated_seq > bindparam("after", type_=BigInteger),
+        or_(_in_scope(division, kind), *offices),
     )
     if bounded:
         query = query.where(users.updated_seq <= bindparam("upto", type_=BigInteger))
@@ -183,8 +201,8 @@ def _accounts_template(kind: str, *, bounded: bool) -> Select[Any]:
 
 def _account_records(station: Station, users: list[User]) -> list[AccountRecord]:
     """The accounts as sent to ``station``: the argon2 hash only of those who sign in
-    there (its own division's people); everyone else's without one (listed for names
-    and roles, and unable to sign in at that desk)."""
+    there (its own division's people); everyone else's without one (listed for names,
+    roles and the work phone its papers print, and unable to sign in at that desk)."""
     records = [account_record(user) for user in users]
     return [
         r if r.division == station.division else r.model_copy(update={"password_hash": ""})

@@ -50,7 +50,8 @@ def test_a_county_administrator_administers_the_county_only(
         client.post(f"{API_PREFIX}/admin/users", json=user, headers=county.headers).status_code
         == 200
     )
-    assert sorted(a["username"] for a in township.pull()["accounts"]) == ["li", "rev1"]
+    pulled = sorted(a["username"] for a in township.pull()["accounts"])
+    assert pulled == ["admin1", "li", "rev1"]  # with the county's staff, named on its desk
 
     report = client.get(f"{API_PREFIX}/admin/reconcile", headers=county.headers).json()
     assert {s["division"] for s in report["stations"]} == {COUNTY, TOWNSHIP, VILLAGE}

@@ -82,10 +82,25 @@ def test_accounts_of_the_scope_come_with_the_pull(enroll: Any, session: Session)
         division=OTHER_TOWN_VILLAGE,
         password="secret-3",
     )
+    create_user(
+        session=session,
+        username="zhao",
+        display_name="赵军",
+        role="admin",
+        division=COUNTY,
+        password="secret-4",
+        phone="13900000004",
+    )
     page = village.pull()
-    assert [a["username"] for a in page["accounts"]] == ["wang"]
-    assert page["accounts"][0]["password_hash"].startswith("$argon2")
-    assert sorted(a["username"] for a in township.pull()["accounts"]) == ["li", "wang"]
+    accounts = {a["username"]: a for a in page["accounts"]}
+    # its own people, and the offices above it that act on its cases (named on its desk)
+    assert sorted(accounts) == ["li", "wang", "zhao"]
+    assert accounts["wang"]["password_hash"].startswith("$argon2")
+    for above in ("li", "zhao"):  # listed by name and role; they cannot sign in there
+        assert accounts[above]["password_hash"] == ""
+    assert accounts["zhao"]["phone"] == "13900000004"  # a decision reprinted here shows it
+    assert accounts["li"]["display_name"] == "李明" and accounts["zhao"]["role"] == "admin"
+    assert sorted(a["username"] for a in township.pull()["accounts"]) == ["li", "wang", "zhao"]
 
     # Accounts move the cursor: once pulled, they do not come again.
     again = village.pull(after=page["next_cursor"])

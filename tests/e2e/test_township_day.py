@@ -225,7 +225,7 @@ async def test_a_township_day_two_villages_queue_to_result_and_papers(
     await the_morning(township, first, second)
     await the_village_corrects(shanmen, first)
     await the_afternoon(township, first, second)
-    await the_villages_see_the_results(shanmen, wuyuan, first, second)
+    await the_villages_see_the_results(shanmen, wuyuan, township.user, first, second)
     the_papers_read_right(township, first)
 
 
@@ -380,9 +380,10 @@ async def the_afternoon(township: Station, first: str, second: str) -> None:
 
 
 async def the_villages_see_the_results(
-    shanmen: Station, wuyuan: Station, first: str, second: str
+    shanmen: Station, wuyuan: Station, reviewer: str, first: str, second: str
 ) -> None:
-    """Each village signs in (and syncs): the result is on its case page."""
+    """Each village signs in (and syncs): the result is on its case page, and who
+    accepted and forwarded it by name (the township's account came with the pull)."""
     async with desk(shanmen) as (pilot, store):
         await open_case(pilot, "lxy", first)
         assert (case(store, first).state, case(store, first).result) == ("completed", "approved")
@@ -392,7 +393,8 @@ async def the_villages_see_the_results(
         await open_case(pilot, "mzf", second)
         assert case(store, second).state == "processing"
         text = flat_text(pilot)
-        assert "状态：办理中" in text and "转办乡镇审核员县民政局" in text
+        assert "状态：办理中" in text and f"转办{reviewer}县民政局" in text
+        assert f"受理{reviewer}" in text and "乡镇审核员" not in text
 
 
 def the_papers_read_right(township: Station, first: str) -> None:
