@@ -24,7 +24,18 @@ from babel.messages.pofile import read_po
 SUPPORTED_LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
 
-_language: str = os.environ.get("DAIBAN_LANG", DEFAULT_LANGUAGE)
+
+def _environment_language() -> str:
+    """``DAIBAN_LANG`` when daiban has a catalog for it, else Chinese.
+
+    The command line checks the variable and says so when it is unknown
+    (``daiban.cli``); a process started without it (the centre's uvicorn workers)
+    must not fall back to untranslated English for ``DAIBAN_LANG=fr``."""
+    wanted = os.environ.get("DAIBAN_LANG", DEFAULT_LANGUAGE)
+    return wanted if wanted in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+_language: str = _environment_language()
 
 
 def set_language(language: str) -> None:

@@ -161,3 +161,18 @@ def test_the_desk_opens_in_chinese_under_an_unknown_daiban_lang(
     )
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path)], env={"DAIBAN_LANG": "fr"})
     assert (result.exit_code, result.stderr, opened) == (0, WARNING, ["zh_CN"])
+
+
+def test_a_process_started_without_the_command_line_reads_an_unknown_language_as_chinese() -> None:
+    """The centre's uvicorn workers import the translators without ``daiban.cli``: an
+    unknown ``DAIBAN_LANG`` gives Chinese there too, not untranslated English."""
+    code = "from station.i18n import _\nprint(_('Enter your username and password.'))"
+    for lang, expected in (
+        ("fr", "请输入用户名和密码。"),
+        ("en", "Enter your username and password."),
+    ):
+        env = {**os.environ, "DAIBAN_LANG": lang}
+        shown = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert shown.stdout.strip() == expected, lang
