@@ -12,12 +12,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, String, bindparam, func, or_, select
+from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
 from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
-from central.services.scope import digit_successor, scope_prefix
+from central.services.scope import division_match, division_params, scope_prefix
+from forms.catalog import county_code, township_code
 from sync.events import EventStatus, RecordedEvent
 from sync.protocol import (
     PULL_PAGE_EVENTS,
@@ -125,7 +126,7 @@ def _page(station: Station) -> tuple[Select[Any], dict[str, str]]:
     role = StationRole(station.role)
     prefix = scope_prefix(station.division, role)
     column = _ev.division if role is StationRole.village else _ev.scope_township
-    kind, params = _scope_params(prefix, equal=role is not StationRole.county)
+    kind, params = division_params(prefix, equal=role is not StationRole.county)
     return _page_template(column.name, kind), params
 
 
@@ -133,30 +134,12 @@ def _page(station: Station) -> tuple[Select[Any], dict[str, str]]:
 def _page_template(column: str, kind: str) -> Select[Any]:
     return (
         select(EVENT_TABLE)
-        .where(_ev.central_seq > bindparam("after", type_=BigInteger), _in_scope(_ev[column], kind))
+        .where(
+            _ev.central_seq > bindparam("after", type_=BigInteger),
+            division_match(_ev[column], kind),
+        )
         .order_by(_ev.central_seq)
         .limit(bindparam("limit", type_=BigInteger))
-    )
-
-
-def _scope_params(prefix: str, *, equal: bool) -> tuple[str, dict[str, str]]:
-    """How a column is matched to ``prefix`` (``central.services.scope.division_filter``
-    with parameters): equality, a range of digit strings, or open above (all nines)."""
-    if equal or len(prefix) == 12:
-        return "equal", {"prefix": prefix}
-    upper = digit_successor(prefix)
-    if upper is None:
-        return "from", {"prefix": prefix}
-    return "range", {"prefix": prefix, "upper": upper}
-
-
-def _in_scope(column: ColumnElement[str], kind: str) -> ColumnElement[bool]:
-    if kind == "equal":
-        return column == bindparam("prefix", type_=String)
-    if kind == "from":
-        return column >= bindparam("prefix", type_=String)
-    return (column >= bindparam("prefix", type_=String)) & (
-        column < bindparam("upper", type_=String)
     )
 
 
@@ -167,7 +150,7 @@ def _changed_accounts(
     it who act on its cases (a village's township reviewers and county staff, a
     township's county staff), so its desk names who accepted or returned a case."""
     prefix = scope_prefix(station.division, station.role)
-    kind, params = _scope_params(prefix, equal=False)
+    kind, params = division_params(prefix, equal=False)
     above = _offices_above(station)
     query = _accounts_template(kind, len(above), bounded=upto is not None)
     values = {**params, "after": after, "upto": upto}
@@ -180,9 +163,8 @@ def _offices_above(station: Station) -> list[str]:
     role = StationRole(station.role)
     if role is StationRole.county:
         return []
-    county = station.division[:6] + "000000"
-    township = station.division[:9] + "000"
-    return [township, county] if role is StationRole.village else [county]
+    county = county_code(station.division)
+    return [township_code(station.division), county] if role is StationRole.village else [county]
 
 
 @cache
@@ -192,7 +174,7 @@ def _accounts_template(kind: str, above: int, *, bounded: bool) -> Select[Any]:
     offices = [division == bindparam(f"above{i}", type_=String) for i in range(above)]
     query = select(User).where(
         users.updated_seq > bindparam("after", type_=BigInteger),
-        or_(_in_scope(division, kind), *offices),
+        or_(division_match(division, kind), *offices),
     )
     if bounded:
         query = query.where(users.updated_seq <= bindparam("upto", type_=BigInteger))

@@ -9,7 +9,7 @@ township; the taking village keeps it (by its own division).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, String, and_, bindparam
 
 from sync.events import Role
 from sync.protocol import StationRole
@@ -98,6 +98,31 @@ def division_filter(column: ColumnElement[str], prefix: str) -> ColumnElement[bo
     if upper is None:  # all nines: nothing sorts after the prefix's codes
         return column >= prefix
     return and_(column >= prefix, column < upper)
+
+
+def division_params(prefix: str, *, equal: bool) -> tuple[str, dict[str, str]]:
+    """How a column is matched to ``prefix`` with parameters (for a statement built once,
+    :func:`division_match`): ``equal`` (a whole code, or ``equal`` asked for), a
+    ``range`` of digit strings as in :func:`division_filter`, or ``from`` (all nines);
+    and the parameters' values."""
+    if equal or len(prefix) == 12:
+        return "equal", {"prefix": prefix}
+    upper = digit_successor(prefix)
+    if upper is None:
+        return "from", {"prefix": prefix}
+    return "range", {"prefix": prefix, "upper": upper}
+
+
+def division_match(column: ColumnElement[str], kind: str) -> ColumnElement[bool]:
+    """:func:`division_filter` with bound parameters ``prefix`` (and ``upper``), of the
+    ``kind`` :func:`division_params` gives."""
+    if kind == "equal":
+        return column == bindparam("prefix", type_=String)
+    if kind == "from":
+        return column >= bindparam("prefix", type_=String)
+    return (column >= bindparam("prefix", type_=String)) & (
+        column < bindparam("upper", type_=String)
+    )
 
 
 def digit_successor(prefix: str) -> str | None:
