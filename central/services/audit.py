@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from central.models import AUDIT_TABLE, as_utc
 from central.services import audit_key
+from central.services.bulk import insert_rows
 
 GENESIS = "0" * 64
 CHAINED_COLUMNS = (
@@ -153,7 +154,10 @@ def append_links(
     """
     key = audit_key.key_for(connection)
     links = chain_rows(key, last_hash(connection), rows, digests)
-    connection.execute(_APPEND, links)
+    if connection.dialect.name == "postgresql":
+        insert_rows(connection, AUDIT_TABLE, links)  # one statement for all (bulk.py)
+    else:
+        connection.execute(_APPEND, links)
 
 
 def chain_rows(

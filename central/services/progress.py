@@ -18,11 +18,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, PROGRESS_KEY_TABLE, VIEW_COLUMNS, whole_view
+from central.services.bulk import insert_rows
 from forms.clock import china_day
 from forms.workdays import due_date
 from sync.lifecycle import CaseState
@@ -96,9 +96,12 @@ def record_keys(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
         for key in [row["payload"].get(PAYLOAD_KEY)]
         if isinstance(key, str) and is_progress_key(key)
     ]
-    if keys:
-        factory = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        connection.execute(factory(PROGRESS_KEY_TABLE).on_conflict_do_nothing(), keys)
+    if not keys:
+        return
+    if connection.dialect.name == "postgresql":  # one statement for the batch (bulk.py)
+        insert_rows(connection, PROGRESS_KEY_TABLE, keys, "ON CONFLICT DO NOTHING")
+    else:
+        connection.execute(sqlite_insert(PROGRESS_KEY_TABLE).on_conflict_do_nothing(), keys)
 
 
 def find_progress(*, session: Session, key: str, today: date | None = None) -> ProgressPage | None:

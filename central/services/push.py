@@ -67,6 +67,7 @@ from central.models import (
 )
 from central.services import audit, sequence
 from central.services.blobs import referable_blobs
+from central.services.bulk import insert_rows, upsert_clause
 from central.services.catalog import handling_levels
 from central.services.catalog_versions import current_catalog
 from central.services.group_commit import Queued
@@ -681,6 +682,7 @@ def _event_row(event: Event) -> dict[str, Any]:
 _PAYLOAD_TEXT = "payload_text"
 """The bound parameter carrying an event's payload as JSON text (not re-serialised by the
 JSON type, whose default writes every Chinese character as a six-byte escape)."""
+_PAYLOAD_KEYS = frozenset({_PAYLOAD_TEXT})
 
 
 def _write(
@@ -723,9 +725,17 @@ def _loop_views(batch: _Batch) -> list[View | None]:
 
 
 def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    raw = _raw_insert(connection, tuple(rows[0]))
-    # executemany (psycopg: one pipelined prepared statement)
-    connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows])
+    if connection.dialect.name == "postgresql":  # one statement for the batch (bulk.py)
+        columns = [
+            ("payload" if key == _PAYLOAD_TEXT else key, key) for key in rows[0] if key != "payload"
+        ]
+        conflict = "ON CONFLICT (id) DO NOTHING"
+        insert_rows(
+            connection, EVENT_TABLE, rows, conflict, columns=columns, text_keys=_PAYLOAD_KEYS
+        )
+    else:  # executemany of one prepared statement
+        raw = _raw_insert(connection, tuple(rows[0]))
+        connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows])
     first, last = rows[0]["central_seq"], rows[-1]["central_seq"]
     stored = connection.execute(
         _statement(connection, "stored"), {"low": first, "high": last}
@@ -809,10 +819,28 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
             rows.append(_case_row(view, seq_by_case[case_id], station))
         elif isinstance(view, UnresolvedView) and view.exists:
             records.append(_record_row(view, seq_by_case[case_id], station))
+    if connection.dialect.name == "postgresql":  # one statement per table (bulk.py)
+        _upsert_views(connection, CASE_TABLE, "case_id", _CASE_UPDATED, rows)
+        _upsert_views(connection, UNRESOLVED_TABLE, "record_id", _RECORD_UPDATED, records)
+        return
     if rows:
         connection.execute(_statement(connection, "cases"), rows)
     if records:
         connection.execute(_statement(connection, "records"), records)
+
+
+def _upsert_views(
+    connection: Connection,
+    table: Any,
+    key: str,
+    updated: tuple[str, ...],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Upsert view rows (the ``view`` column given as JSON text) in one statement."""
+    if rows:
+        columns = [("view" if name == _VIEW_TEXT else name, name) for name in rows[0]]
+        conflict = upsert_clause(connection.dialect, key, updated)
+        insert_rows(connection, table, rows, conflict, columns=columns, text_keys=_VIEW_KEYS)
 
 
 def _record_row(view: UnresolvedView, seq: int, station: Station) -> dict[str, Any]:
@@ -968,6 +996,7 @@ def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
 
 _VIEW_TEXT = "view_text"
 """The bound parameter carrying a case view as JSON text (serialised once, by pydantic)."""
+_VIEW_KEYS = frozenset({_VIEW_TEXT})
 
 
 def _view_param(dialect: str, table: Any) -> ColumnElement[Any]:
