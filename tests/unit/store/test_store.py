@@ -165,3 +165,29 @@ def test_initials_and_pinyin_from_one_call_are_what_each_style_gives() -> None:
         assert initials(name) == "".join(p[:1] for p in letters if p.strip()).lower(), name
         assert full_pinyin(name) == "".join(lazy_pinyin(name, errors="ignore")).lower(), name
     assert (initials("欧阳娜娜"), full_pinyin("欧阳娜娜")) == ("oynn", "ouyangnana")
+
+
+def test_a_name_converted_word_by_word_reads_as_the_whole_name_does() -> None:
+    """The keys come from the name's words converted one by one (cached: the words repeat
+    from name to name); over thousands of names, phrases read in context (建国, 长乐,
+    重庆) and names with letters, each is what pypinyin gives for the whole name."""
+    import random
+
+    from pypinyin import lazy_pinyin
+
+    from bench.sync import GIVEN, SURNAMES
+    from station.store.search import _pinyin
+
+    rng = random.Random(7)
+    extra = "长乐重庆解放军单曾查朴乐行和朝宁夏银川固原"
+    names = [
+        rng.choice(SURNAMES) + "".join(rng.choices(GIVEN + extra, k=rng.choice((1, 2, 3))))
+        for _ in range(3000)
+    ]
+    names += ["王建国", "李长乐", "重庆人", "解放", "Li Ming 王", "A3号", "马·阿里", "欧阳重行"]
+    for name in names:
+        parts = lazy_pinyin(name, errors=lambda run: "\x00" + run)
+        first = "".join(p.lstrip("\x00")[:1] for p in parts if p.lstrip("\x00").strip())
+        whole = "".join(p for p in parts if not p.startswith("\x00"))
+        assert _pinyin(name) == (first.lower(), whole.lower()), name
+    assert _pinyin("王建国") == ("wjg", "wangjianguo")
