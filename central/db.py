@@ -132,7 +132,7 @@ def write_turn(engine: Engine) -> Iterator[None]:
     instead are woken by the kernel the moment the turn is free. Wrap whole write
     transactions (up to their commit) that run during the wave: push and hello.
     """
-    database = make_url(str(engine.url)).database if is_sqlite(str(engine.url)) else None
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         yield
         return

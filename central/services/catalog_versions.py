@@ -12,6 +12,7 @@ refuses an item whose content changed under the same item version.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,28 @@ class PublishOutcome:
 _unpublished: dict[int, tuple[Catalog, bytes]] = {}
 """Version 0's document by catalog object (the loader hands out one object until a file changes)."""
 
+_checked: dict[Path | None, tuple[float, tuple[Catalog, bytes]]] = {}
+"""Version 0 by configured path, with when its files were last looked at (monotonic)."""
+
+RECHECK_S = 1.0
+"""How long version 0 is served without looking at its files again. Looking (a stat of
+every item file) cost a pull ~0.3 ms, a third of an empty pull in a county that has not
+published yet; a catalog edited on disk is now served at most a second later."""
+
 
 def _version_zero(path: Path | None) -> tuple[Catalog, bytes]:
+    now = time.monotonic()
+    checked = _checked.get(path)
+    if checked is not None and 0 <= now - checked[0] < RECHECK_S:
+        return checked[1]
     catalog = load_catalog(path)
     cached = _unpublished.get(id(catalog))
     if cached is None or cached[0] is not catalog:
         _unpublished.clear()
         cached = _unpublished[id(catalog)] = (catalog, publish(catalog))
+    if len(_checked) > 8:  # a few configured paths per process (tests make many)
+        _checked.clear()
+    _checked[path] = (now, cached)
     return cached
 
 

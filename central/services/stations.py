@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from central.i18n import _
@@ -446,7 +447,22 @@ def touch_values(
 
 def write_touch(session: Session, station_id: str, values: dict[str, object]) -> None:
     """Write ``touch_values`` for one station (the caller commits)."""
-    session.connection().execute(update(Station).where(Station.id == station_id).values(**values))  # type: ignore[arg-type]
+    columns = tuple(sorted(values))
+    statement = _TOUCHES.get(columns)
+    if statement is None:
+        table = Station.__table__  # type: ignore[attr-defined]
+        statement = _TOUCHES[columns] = (
+            update(table)
+            .where(table.c.id == bindparam("station_key", type_=table.c.id.type))
+            .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
+        )
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    session.connection().execute(statement, {"station_key": station_id, **parameters})
+
+
+_TOUCHES: dict[tuple[str, ...], Any] = {}
+"""A hello's update by the columns it sets, built once: every hello of every station
+writes one (building it, and its cache key, cost more than running it)."""
 
 
 def _report_values(station: Station, report: StationReport | None) -> dict[str, object]:
