@@ -15,6 +15,7 @@ SQLite keeps ``executemany`` (one prepared statement in-process, nothing to gain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,17 @@ class UnnestInsert:
         }
 
 
-_BUILT: dict[tuple[str, str, tuple[tuple[str, str], ...], str], UnnestInsert] = {}
+_BUILT: dict[tuple[str, str, tuple[tuple[str, str], ...], str, frozenset[str]], UnnestInsert] = {}
+
+
+def _unbounded(type_name: str) -> str:
+    """The type without its length (``VARCHAR(40)`` -> ``VARCHAR``): an explicit cast to
+    ``VARCHAR(40)`` cuts a longer text short without a word, while storing the unbounded
+    value in the column refuses it (``value too long``), as a row-by-row insert does."""
+    return _LENGTH.sub("", type_name)
+
+
+_LENGTH = re.compile(r"\(\d+\)$")
 
 
 def unnest_insert(
@@ -64,13 +75,13 @@ def unnest_insert(
         text_keys: row keys holding a JSON column's value as JSON text (bound as text,
             cast by the server; no bind processor).
     """
-    cache_key = (dialect.name, table.name, tuple(columns), conflict)
+    cache_key = (dialect.name, table.name, tuple(columns), conflict, text_keys)
     built = _BUILT.get(cache_key)
     if built is None:
         quote = dialect.identifier_preparer.quote
         names = ", ".join(quote(name) for name, _ in columns)
         arrays = ", ".join(
-            f"CAST(%({key})b AS {table.c[name].type.compile(dialect=dialect)}[])"
+            f"CAST(%({key})b AS {_unbounded(table.c[name].type.compile(dialect=dialect))}[])"
             for name, key in columns
         )
         sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays})"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DataError
 
 from central.db import make_engine
 from central.migrate import upgrade
@@ -126,3 +127,14 @@ def test_a_conflict_keeps_the_stored_row_or_updates_only_the_named_columns(
         stored = connection.execute(select(CASE_TABLE)).mappings().one()
     assert (stored["state"], stored["version"], stored["view"]) == ("accepted", 3, {})
     assert stored["item_code"] == "A"  # not named in the upsert: kept
+
+
+def test_a_text_too_long_for_its_column_is_refused_not_cut_short(engine: Engine) -> None:
+    """As a row-by-row insert does: a case number longer than its column is an error, never
+    stored cut short (its audit link would then not match it, and two long numbers with one
+    beginning would pass as one case number)."""
+    row = _events(1)[0] | {"case_number": "6" * 45}
+    columns = [("payload" if k == "payload_text" else k, k) for k in row]
+    with pytest.raises(DataError, match="too long"), engine.begin() as connection:
+        insert_rows(connection, EVENT_TABLE, [row], columns=columns, text_keys=PAYLOAD_KEYS)
+    assert _stored(engine, [1]) == []
