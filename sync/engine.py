@@ -8,6 +8,7 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from sync.protocol import (
 )
 
 BLOB_PAGE = 50
+
+log = logging.getLogger(__name__)
 
 
 class SyncStore(Protocol):
@@ -102,6 +105,16 @@ class HoldsOwnEvents(Protocol):
 
         A guess is safe: ``apply_pull_page`` raises :class:`UnknownAcks` for an
         acknowledgement of an event it lacks, and the page is then pulled in full."""
+        ...
+
+
+@runtime_checkable
+class HoldsViews(Protocol):
+    """Optional for a store: may hold pulled cases' views in memory across pages (written
+    at the pull's last page); a pull that fails part-way has them written here."""
+
+    def write_held_views(self) -> None:
+        """Write the views held by the pages applied so far."""
         ...
 
 
@@ -437,8 +450,23 @@ def _pull_pages(
             if upcoming is None:
                 return
             page = upcoming.result()
+    except BaseException:
+        _write_held(store)
+        raise
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def _write_held(store: SyncStore) -> None:
+    """After a failed pull, the views its applied pages held are written (when that fails
+    too, the store rebuilds them from their events at its next pull or opening: the pull's
+    own failure is the one raised)."""
+    if not isinstance(store, HoldsViews):
+        return
+    try:
+        store.write_held_views()
+    except Exception:
+        log.warning("the views held by the failed pull are left to be rebuilt", exc_info=True)
 
 
 def _apply(

@@ -100,6 +100,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                 projection.rebuild_search(conn)
                 meta.put(conn, meta.FTS_REBUILD, "0")
             records.rebuild_if_asked(conn)
+            projection.repair_behind(conn)
 
     def close(self) -> None:
         """Release every connection."""

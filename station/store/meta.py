@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import delete as sql_delete
 
 from station.store.tables import META
 
@@ -18,6 +19,9 @@ PUBLIC_BASE_URL = "public_base_url"
 """The county's public base URL as the centre last said at hello (receipts' QR codes)."""
 ID_HASH_KEY = "id_hash_key"
 """The station's random key of the cases' keyed ID hash (hex; migration 0007)."""
+VIEWS_BEHIND = "views_behind"
+"""Set while a pull holds cases' views in memory (``projection.HeldViews``): the central
+sequence number after which events may be missing from the stored views."""
 
 
 def get(conn: Connection, key: str) -> str | None:
@@ -30,6 +34,11 @@ def put(conn: Connection, key: str, value: str) -> None:
     changed = conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount
     if not changed:
         conn.execute(insert(META).values(key=key, value=value))
+
+
+def delete(conn: Connection, key: str) -> None:
+    """Remove ``key`` (nothing if absent)."""
+    conn.execute(sql_delete(META).where(META.c.key == key))
 
 
 def take(conn: Connection, key: str, count: int = 1) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.identity import mask_id_number
 from forms.workdays import due_date
-from station.store import eventlog, records, stored
+from station.store import eventlog, meta, records, stored
 from station.store.db import execute_many
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
@@ -275,11 +276,38 @@ def _held_records(conn: Connection, ids: list[str]) -> set[str]:
     return out
 
 
+@dataclass
+class HeldViews:
+    """Cases' views a pull has brought up to date but not yet written (a long pull's pages
+    of other stations' events: each case is written once, at the end, not at every page
+    that touches it). The rows lag behind the events meanwhile; ``meta.VIEWS_BEHIND``
+    says so on disk, for :func:`repair_behind` when the process dies before the write.
+    """
+
+    views: dict[str, CaseView] = field(default_factory=dict)
+    """Advanced views by case id (hex)."""
+    rows: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
+    """Each held case's stored row when first held (``_held_key``; None: no row yet): a
+    row changed since (the desk wrote to the case, a repair) is rebuilt from its events."""
+    rebuild: set[str] = field(default_factory=set)
+    """Cases to rebuild from their events when written (not advanceable)."""
+    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Created events' payloads the held pages brought (for ``stored.dump``)."""
+
+    def __len__(self) -> int:
+        return len(self.views) + len(self.rebuild)
+
+
+HELD_MAX = PARSED_MAX
+"""At most this many cases held (their views stay in memory): more are written at once."""
+
+
 def advance_many(
     conn: Connection,
     events: Sequence[RecordedEvent],
     fresh: set[str],
     settle: Iterable[str] = (),
+    held: HeldViews | None = None,
 ) -> int:
     """Bring the cases of a pulled page up to date, cheaply where the stored view allows.
 
@@ -296,9 +324,12 @@ def advance_many(
         fresh: ids (hex) of the page's events new to this station.
         settle: more cases (hex ids) whose own events' fates the page acknowledged:
             their pending entries are settled as for events that came in full.
+        held: advance these held views (and hold the page's cases) instead of writing
+            the rows: the caller writes them with :func:`write_held` (a page of only
+            other stations' events, no acknowledgements: ``settle`` is empty).
 
     Returns:
-        How many cases' stored views changed (advanced, settled or rebuilt).
+        How many cases' views changed (advanced, settled or rebuilt).
     """
     by_case: dict[str, list[RecordedEvent]] = {}
     for event in events:
@@ -314,26 +345,109 @@ def advance_many(
     quiet = [case_id for case_id, case_events in by_case.items() if not case_events]
     settled, unsettled = _settle_stored(conn, quiet) if quiet else (0, set())
     by_case = {k: v for k, v in by_case.items() if v or k in unsettled}
+    if held is not None:
+        return _advance_held(conn, held, by_case, events, fresh)
     bases = _parse_views(conn, _stored_views(conn, list(by_case)))
+    views, rebuild = _advanced(conn, bases, by_case, fresh)
+    page = {e.id.hex: e.payload for e in events if e.kind is EventKind.created}
+    project_many(conn, views, remember=True, payloads=page)
+    return settled + len(views) + len(refold_many(conn, rebuild))
+
+
+def _advanced(
+    conn: Connection,
+    bases: dict[str, CaseView],
+    by_case: dict[str, list[RecordedEvent]],
+    fresh: set[str],
+) -> tuple[list[CaseView], list[str]]:
+    """The views that changed, and the cases only a rebuild from their rows can bring."""
     pending = [
         entry.event_id.hex
         for view in bases.values()
         for entry in view.history
         if entry.status is EntryStatus.pending
     ]
-    held = _fates(conn, pending)
+    fates = _fates(conn, pending)
     views: list[CaseView] = []
     rebuild: list[str] = []
     for case_id, case_events in by_case.items():
         base = bases.get(case_id)
-        view = _advance(base, case_events, fresh, held)
+        view = _advance(base, case_events, fresh, fates)
         if view is None:
             rebuild.append(case_id)
         elif view is not base:
             views.append(view)
-    page = {e.id.hex: e.payload for e in events if e.kind is EventKind.created}
-    project_many(conn, views, remember=True, payloads=page)
-    return settled + len(views) + len(refold_many(conn, rebuild))
+    return views, rebuild
+
+
+def _advance_held(
+    conn: Connection,
+    held: HeldViews,
+    by_case: dict[str, list[RecordedEvent]],
+    events: Sequence[RecordedEvent],
+    fresh: set[str],
+) -> int:
+    """:func:`advance_many` into ``held`` (nothing written to ``cases``)."""
+    by_case = {k: v for k, v in by_case.items() if k not in held.rebuild}
+    new = [case_id for case_id in by_case if case_id not in held.views]
+    raws = _stored_views(conn, new)
+    held.rows.update((case_id, None) for case_id in new)
+    held.rows.update((case_id, _held_key(raw)) for case_id, raw in raws.items())
+    bases = _parse_views(conn, raws)
+    bases.update((k, held.views[k]) for k in by_case if k in held.views)
+    views, rebuild = _advanced(conn, bases, by_case, fresh)
+    held.views.update((view.case_id.hex, view) for view in views)
+    for case_id in rebuild:
+        held.views.pop(case_id, None)
+        held.rebuild.add(case_id)
+    held.payloads.update((e.id.hex, e.payload) for e in events if e.kind is EventKind.created)
+    if len(held) >= HELD_MAX:
+        write_held(conn, held)
+    return len(views) + len(rebuild)
+
+
+def write_held(conn: Connection, held: HeldViews) -> None:
+    """Write the held views (in the caller's write transaction) and forget them.
+
+    A case whose stored row changed since it was first held is rebuilt from its events
+    instead (the held view does not know what changed it). Clears ``meta.VIEWS_BEHIND``.
+    """
+    if held:
+        now = _stored_views(conn, list(held.views))
+        moved = {
+            case_id
+            for case_id in held.views
+            if (_held_key(now[case_id]) if case_id in now else None) != held.rows.get(case_id)
+        }
+        views = [view for case_id, view in held.views.items() if case_id not in moved]
+        project_many(conn, views, remember=True, payloads=held.payloads)
+        refold_many(conn, sorted(held.rebuild | moved))
+    held.views.clear()
+    held.rows.clear()
+    held.rebuild.clear()
+    held.payloads.clear()
+    meta.delete(conn, meta.VIEWS_BEHIND)
+
+
+def hold_from(conn: Connection, cursor: int) -> None:
+    """Note on disk that the views may lack events after ``cursor`` (a page is being held)."""
+    behind = meta.get(conn, meta.VIEWS_BEHIND)
+    if behind is None or int(behind) > cursor:
+        meta.put(conn, meta.VIEWS_BEHIND, str(cursor))
+
+
+def repair_behind(conn: Connection) -> int:
+    """Rebuild the cases whose views may lack events (``meta.VIEWS_BEHIND``: a pull that
+    held views died before writing them); the number rebuilt (0: nothing was behind)."""
+    behind = meta.get(conn, meta.VIEWS_BEHIND)
+    if behind is None:
+        return 0
+    query = select(EVENTS.c.case_id).where(EVENTS.c.central_seq > int(behind)).distinct()
+    case_ids = sorted(case_id for (case_id,) in conn.execute(query))
+    for start in range(0, len(case_ids), HELD_MAX):
+        refold_many(conn, case_ids[start : start + HELD_MAX])
+    meta.delete(conn, meta.VIEWS_BEHIND)
+    return len(case_ids)
 
 
 _SET_VIEW = text("UPDATE cases SET view = :v WHERE case_id = :c")

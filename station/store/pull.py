@@ -154,17 +154,37 @@ def upsert_accounts(conn: Connection, records: Iterable[AccountRecord]) -> None:
         )
 
 
-def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOutcome:
+def holds(page: PullResponse, station_id: str) -> bool:
+    """Whether a page's cases are held rather than written (``projection.HeldViews``): more
+    pages follow, and it brings only other stations' events (no acknowledgement, nothing of
+    ours: the common page of a catch-up, whose cases the next pages often touch again)."""
+    return page.has_more and not page.acks and all(e.station_id != station_id for e in page.events)
+
+
+def apply_page(
+    conn: Connection,
+    station_id: str,
+    page: PullResponse,
+    held: projection.HeldViews | None = None,
+) -> PageOutcome:
     """Apply one pull page inside the caller's write transaction.
 
     Args:
         conn: a write (``BEGIN IMMEDIATE``) transaction.
         station_id: this station, to recognise our own events coming back.
         page: the centre's page.
+        held: the pull's held views (see :func:`holds`): a page that ``holds`` advances
+            them instead of writing its cases; any other page writes them first. A caller
+            whose transaction fails must drop them (``meta.VIEWS_BEHIND`` stays behind).
 
     Returns:
         Counts of what changed.
     """
+    holding = held is not None and holds(page, station_id)
+    if held is not None and not holding:
+        projection.write_held(conn, held)
+    if not (holding and held):
+        projection.repair_behind(conn)  # a pull that held views died before writing them
     acked, superseded = _confirm_acks(conn, page.acks) if page.acks else (set(), 0)
     fresh, newly = _insert_remote(conn, page)
     superseded += newly
@@ -172,7 +192,13 @@ def apply_page(conn: Connection, station_id: str, page: PullResponse) -> PageOut
     if own_seqs:
         # A database restored from an old snapshot must not reuse numbers the centre holds.
         meta.raise_to(conn, meta.NEXT_STATION_SEQ, max(own_seqs) + 1)
-    cases = projection.advance_many(conn, page.events, fresh, acked) if page.events or acked else 0
+    if holding:
+        projection.hold_from(conn, int(meta.get(conn, meta.PULL_CURSOR) or 0))
+    cases = (
+        projection.advance_many(conn, page.events, fresh, acked, held if holding else None)
+        if page.events or acked
+        else 0
+    )
     upsert_accounts(conn, page.accounts)
     meta.put(conn, meta.PULL_CURSOR, str(page.next_cursor))
     if page.catalog_version:

@@ -63,6 +63,8 @@ class SyncSideMixin:
     data_dir: Path
     last_page: PageOutcome | None = None
     """What the latest ``apply_pull_page`` did (counts for the caller)."""
+    _held: projection.HeldViews | None = None
+    """Views the current pull's pages hold (``apply_pull_page``)."""
 
     def require_identity(self) -> StationIdentity:  # pragma: no cover - provided by the store
         raise NotImplementedError
@@ -132,20 +134,37 @@ class SyncSideMixin:
         return int(raw) - 1 if raw is not None and int(raw) > 1 else None
 
     def apply_pull_page(self, page: PullResponse) -> None:
-        """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction."""
+        """Apply a page: events, own events' fates, views, accounts and cursor, in ONE transaction.
+
+        A page of a long pull that brings only other stations' events holds its cases'
+        views in memory (``pull.holds``); the pull's last page writes them. A failed
+        page drops them: their cases are rebuilt from their events (``meta.VIEWS_BEHIND``)."""
         identity = self.require_identity()
-        if self._page_changes_nothing(page):
+        if not self._held and self._page_changes_nothing(page):
             # A no-change sync's empty page: no write transaction, no fsync.
             self.last_page = PageOutcome(pulled=0, superseded=0, cases=0)
             fault_point("mid_pull_page")
             return
+        if self._held is None:
+            self._held = projection.HeldViews()
         try:
             with writing(self.engine) as conn:
-                self.last_page = apply_page(conn, identity.station_id, page)
+                self.last_page = apply_page(conn, identity.station_id, page, self._held)
                 fault_point("mid_pull_page")
+        except BaseException:
+            self._held = None  # gone with the transaction's events: rebuilt from the rows
+            raise
         finally:
             if not page.has_more:
                 projection.forget_views()
+
+    def write_held_views(self) -> None:
+        """Write the views held by a pull's pages (one that failed part-way)."""
+        held, self._held = self._held, None
+        if held:
+            with writing(self.engine) as conn:
+                projection.write_held(conn, held)
+        projection.forget_views()
 
     def _page_changes_nothing(self, page: PullResponse) -> bool:
         if page.events or page.acks or page.accounts:

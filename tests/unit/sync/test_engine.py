@@ -318,3 +318,52 @@ def test_a_collector_off_before_the_pull_stays_off(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Holding(FakeStore):
+    """A store that holds views across pages (``HoldsViews``); its page ``fail_at`` fails."""
+
+    def __init__(self, blob_dir: Path, fail_at: int, write_fails: bool = False) -> None:
+        super().__init__(blob_dir)
+        self.fail_at, self.write_fails = fail_at, write_fails
+        self.pages = 0
+        self.written: list[int] = []
+
+    def apply_pull_page(self, page: PullResponse) -> None:
+        self.pages += 1
+        if self.pages == self.fail_at:
+            raise OSError("disk full")
+        super().apply_pull_page(page)
+
+    def write_held_views(self) -> None:
+        self.written.append(self.pages)
+        if self.write_fails:
+            raise OSError("still full")
+
+
+def test_a_pull_that_fails_part_way_has_the_store_write_what_it_held(tmp_path: Path) -> None:
+    store = _Holding(tmp_path / "blobs", fail_at=3)
+    centre = FakeCentre()
+    taken_in(store, 600)  # 1,200 events: three pages, the last one fails
+    with pytest.raises(OSError, match="disk full"):
+        run_sync(store, centre, software_version="1.0")
+    assert store.written == [3]  # once, after the failed page
+    assert store.cursor == 1000  # the two pages applied stay applied
+
+
+def test_a_pull_whose_held_views_cannot_be_written_still_reports_its_own_failure(
+    tmp_path: Path,
+) -> None:
+    store = _Holding(tmp_path / "blobs", fail_at=2, write_fails=True)
+    taken_in(store, 600)
+    with pytest.raises(OSError, match="disk full"):
+        run_sync(store, FakeCentre(), software_version="1.0")
+    assert store.written == [2]
+
+
+def test_a_pull_that_ends_well_leaves_the_writing_to_its_last_page(tmp_path: Path) -> None:
+    store = _Holding(tmp_path / "blobs", fail_at=0)
+    taken_in(store, 600)
+    run_sync(store, FakeCentre(), software_version="1.0")
+    assert store.written == []
+    assert store.cursor == 1200
