@@ -8,6 +8,7 @@ a projection folded from events by ``sync.reducer``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -29,10 +30,12 @@ from station.store.models import (
 from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
 from station.store.tables import CASES, DRAFTS
+from sync.errors import SyncBusy
 from sync.events import Event
 from sync.files import private_dir
 from sync.ids import CASE_NUMBER_RE, new_id
 from sync.ids import case_number as make_case_number
+from sync.lock import sync_lock
 from sync.reducer import CaseView, EntryStatus, apply_event
 
 __all__ = [
@@ -92,7 +95,18 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         migrate.upgrade(store.engine, store.db_path, data_dir / "backups", revision)
         if revision == "head":
             store._finish_migration()
+            store._repair_views()
         return store
+
+    def _repair_views(self) -> None:
+        """Rebuild the cases a pull that died held in memory (``meta.VIEWS_BEHIND``), unless
+        a sync of this station runs now: its next page does it, and the rows it holds
+        would only be rebuilt again."""
+        with reading(self.engine) as conn:
+            if meta.get(conn, meta.VIEWS_BEHIND) is None:
+                return
+        with suppress(SyncBusy), sync_lock(self.data_dir), writing(self.engine) as conn:
+            projection.repair_behind(conn)
 
     def _finish_migration(self) -> None:
         with writing(self.engine) as conn:
@@ -100,7 +114,6 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                 projection.rebuild_search(conn)
                 meta.put(conn, meta.FTS_REBUILD, "0")
             records.rebuild_if_asked(conn)
-            projection.repair_behind(conn)
 
     def close(self) -> None:
         """Release every connection."""

@@ -410,18 +410,20 @@ def write_held(conn: Connection, held: HeldViews) -> None:
     """Write the held views (in the caller's write transaction) and forget them.
 
     A case whose stored row changed since it was first held is rebuilt from its events
-    instead (the held view does not know what changed it). Clears ``meta.VIEWS_BEHIND``.
+    instead (the held view does not know what changed it). Clears ``meta.VIEWS_BEHIND``
+    (when something was held: it was set no earlier than the first held page).
     """
-    if held:
-        now = _stored_views(conn, list(held.views))
-        moved = {
-            case_id
-            for case_id in held.views
-            if (_held_key(now[case_id]) if case_id in now else None) != held.rows.get(case_id)
-        }
-        views = [view for case_id, view in held.views.items() if case_id not in moved]
-        project_many(conn, views, remember=True, payloads=held.payloads)
-        refold_many(conn, sorted(held.rebuild | moved))
+    if not held:
+        return  # nothing held here: a mark on disk is another pull's (``repair_behind``)
+    now = _stored_views(conn, list(held.views))
+    moved = {
+        case_id
+        for case_id in held.views
+        if (_held_key(now[case_id]) if case_id in now else None) != held.rows.get(case_id)
+    }
+    views = [view for case_id, view in held.views.items() if case_id not in moved]
+    project_many(conn, views, remember=True, payloads=held.payloads)
+    refold_many(conn, sorted(held.rebuild | moved))
     held.views.clear()
     held.rows.clear()
     held.rebuild.clear()

@@ -181,10 +181,10 @@ def apply_page(
         Counts of what changed.
     """
     holding = held is not None and holds(page, station_id)
-    if held is not None and not holding:
+    if not held:  # nothing held here: a mark on disk is a pull's that died or failed
+        projection.repair_behind(conn)
+    elif not holding:
         projection.write_held(conn, held)
-    if not (holding and held):
-        projection.repair_behind(conn)  # a pull that held views died before writing them
     acked, superseded = _confirm_acks(conn, page.acks) if page.acks else (set(), 0)
     fresh, newly = _insert_remote(conn, page)
     superseded += newly

@@ -172,8 +172,9 @@ class SyncSideMixin:
         with reading(self.engine) as conn:
             cursor = meta.get(conn, meta.PULL_CURSOR)
             catalog = meta.get(conn, meta.CATALOG_VERSION)
-        if cursor != str(page.next_cursor):
-            return False
+            behind = meta.get(conn, meta.VIEWS_BEHIND)
+        if cursor != str(page.next_cursor) or behind is not None:
+            return False  # (views left behind by a failed pull are rebuilt by this page)
         return not page.catalog_version or page.catalog_version == catalog
 
     def clock_skew(self) -> float | None:

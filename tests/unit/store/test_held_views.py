@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
@@ -20,8 +21,10 @@ from station.services.syncing import submit_received
 from station.store import StationStore, meta, projection
 from station.store.db import reading
 from station.store.models import NewEvent
+from sync.engine import UnknownAcks
 from sync.events import EventKind, EventStatus, RecordedEvent, Role
-from sync.protocol import PullResponse, StationRole
+from sync.lock import sync_lock
+from sync.protocol import EventAck, PullResponse, StationRole
 from tests.unit.store.conftest import application, identity
 
 TOWNSHIP = "640522100"
@@ -218,10 +221,10 @@ def test_a_pull_longer_than_the_cap_writes_as_it_goes(
     assert _cases(township) == _as_one_page(tmp_path, village_events)
 
 
-def test_a_page_with_our_own_events_writes_what_was_held_first(
-    service: CaseService, store: StationStore, village_events: list[RecordedEvent], tmp_path: Path
+def test_a_village_pulling_its_own_events_back_holds_nothing(
+    service: CaseService, store: StationStore, village_events: list[RecordedEvent]
 ) -> None:
-    """The village pulling its own events back (a restored copy): nothing is held."""
+    """A restored copy pulls its own events in full: they settle its pending ones."""
     for page in _pages(village_events, 4):
         store.apply_pull_page(page)
         assert _behind(store) is None
@@ -230,3 +233,112 @@ def test_a_page_with_our_own_events_writes_what_was_held_first(
         view = store.get_case(case.case_id)
         assert view is not None
         assert {entry.status.value for entry in view.history} == {"applied"}
+
+
+def test_a_page_with_our_own_event_writes_what_was_held_before_it(
+    township: StationStore, village_events: list[RecordedEvent]
+) -> None:
+    taken_in, submitted = village_events[: 2 * CASES], village_events[2 * CASES :]
+    township.apply_pull_page(PullResponse(events=taken_in, next_cursor=2 * CASES, has_more=False))
+    last = submitted[-1].case_number
+    looked = NewEvent(EventKind.id_revealed, "u-reviewer", Role.reviewer, {"name": "李审核"})
+    township.append_many([(last, [looked])])
+    ours = township.outbox_batch(10, 1 << 20)
+    assert len(ours) == 1
+    township.apply_pull_page(  # holds the first three cases' submissions
+        PullResponse(events=submitted[:3], next_cursor=17, has_more=True)
+    )
+    assert _behind(township) == str(2 * CASES)
+    back = RecordedEvent(**ours[0].model_dump(), central_seq=18, status=EventStatus.applied)
+    township.apply_pull_page(  # our own event comes back, more to follow: nothing held
+        PullResponse(events=[back], next_cursor=18, has_more=True)
+    )
+    assert _behind(township) is None
+    states = {case.case_number: case.state for case in township.list_cases()}
+    assert [states[event.case_number] for event in submitted] == ["submitted"] * 3 + [
+        "received"
+    ] * (CASES - 3)
+    view = township.get_case(last)
+    assert view is not None
+    assert [(entry.kind.value, entry.status.value) for entry in view.history][-1] == (
+        "id_revealed",
+        "applied",
+    )
+
+
+def test_a_last_page_that_fails_and_comes_again_rebuilds_what_the_pull_held(
+    township: StationStore,
+    village_events: list[RecordedEvent],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(review) The pull's last page fails; the engine has nothing to write; the next
+    sync of the same running desk brings the same last page, which holds nothing."""
+    pages = _pages(village_events, 4)
+    for page in pages[:-1]:
+        township.apply_pull_page(page)
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(meta, "put", locked)
+    with pytest.raises(OSError, match="locked"):
+        township.apply_pull_page(pages[-1])
+    monkeypatch.undo()
+    township.write_held_views()
+    assert _behind(township) == "0"
+    township.apply_pull_page(pages[-1])
+    assert _behind(township) is None
+    assert _cases(township) == _as_one_page(tmp_path, village_events)
+
+
+def test_a_page_of_unknown_acknowledgements_pulled_again_in_full_rebuilds_what_was_held(
+    township: StationStore, village_events: list[RecordedEvent], tmp_path: Path
+) -> None:
+    """(review) ``UnknownAcks`` rolls the page back; the engine pulls it again in full."""
+    pages = _pages(village_events, 4)
+    for page in pages[:-1]:
+        township.apply_pull_page(page)
+    unknown = EventAck(id=uuid4(), central_seq=999, status=EventStatus.applied)
+    with pytest.raises(UnknownAcks):
+        township.apply_pull_page(pages[-1].model_copy(update={"acks": [unknown]}))
+    township.apply_pull_page(pages[-1])
+    assert _cases(township) == _as_one_page(tmp_path, village_events)
+
+
+def test_a_station_with_views_behind_rebuilds_them_even_when_nothing_is_new(
+    tmp_path: Path, village_events: list[RecordedEvent]
+) -> None:
+    """A desk left open after a failed pull: its next sync finds nothing new and still
+    rebuilds (without waiting for the desk to be opened again)."""
+    township = _township(tmp_path / "township")
+    try:
+        for page in _pages(village_events, 4)[:2]:
+            township.apply_pull_page(page)
+        township._held = None  # as a failed page leaves it
+        township.apply_pull_page(PullResponse(events=[], next_cursor=8, has_more=False))
+        assert _behind(township) is None
+        assert _cases(township) == _as_one_page(tmp_path, village_events[:8])
+    finally:
+        township.close()
+
+
+def test_the_desk_opened_during_another_process_s_pull_leaves_the_repair_to_it(
+    tmp_path: Path, village_events: list[RecordedEvent]
+) -> None:
+    township = _township(tmp_path / "township")
+    try:
+        for page in _pages(village_events, 4)[:2]:
+            township.apply_pull_page(page)
+        with sync_lock(tmp_path / "township"):  # the pull still running, elsewhere
+            desk = StationStore.open(tmp_path / "township")
+            assert _behind(desk) == "0"
+            assert _cases(desk) == []
+            desk.close()
+        township.close()  # and then it dies
+        after = StationStore.open(tmp_path / "township")
+        assert _behind(after) is None
+        assert _cases(after) == _as_one_page(tmp_path, village_events[:8])
+        after.close()
+    finally:
+        township.close()
