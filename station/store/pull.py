@@ -8,6 +8,11 @@ event this copy does not hold raises ``UnknownAcks`` before anything is written
 A page applied twice changes nothing (events are inserted by id, our own
 events' fates only move forward), and a crash before the commit leaves the old
 cursor, so the page simply comes again.
+
+A long pull's pages of other stations' events hold their cases' views in memory
+(``projection.HeldViews``: a catch-up's case comes in several pages, and is
+written once); ``meta.VIEWS_BEHIND`` says on disk that the views lag the events
+meanwhile, so a crash leaves them to be rebuilt from the events, never wrong.
 """
 
 from __future__ import annotations
