@@ -363,6 +363,10 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_BY_TEXT: dict[str, type[PayloadModel]] = {kind.value: model for kind, model in PAYLOADS.items()}
+"""``PAYLOADS`` by the kind's text, looked up without calling the enum (once per event)."""
+
+
 def validate_payload(kind: EventKind | str, payload: dict[str, Any]) -> PayloadModel:
     """Check an event's payload against its kind.
 
@@ -377,10 +381,12 @@ def validate_payload(kind: EventKind | str, payload: dict[str, Any]) -> PayloadM
         ValueError: the kind is unknown or the payload does not fit it; the
             message names the field and what is wrong (English, not translated).
     """
-    try:
-        model = PAYLOADS[EventKind(kind)]
-    except ValueError:
-        raise ValueError(f"unknown event kind {kind!r}") from None
+    model = _BY_TEXT.get(kind)  # a StrEnum member or its text: the same key
+    if model is None:
+        try:
+            model = PAYLOADS[EventKind(kind)]
+        except ValueError:
+            raise ValueError(f"unknown event kind {kind!r}") from None
     try:
         return model.model_validate(payload)
     except ValidationError as error:

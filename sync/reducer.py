@@ -197,6 +197,10 @@ def _target(view: CaseView, kind: EventKind) -> CaseState:
     return transition.target or view.state
 
 
+_ENTRY_STATUS = {status.value: status for status in EntryStatus}
+"""``EntryStatus(str(status))`` by text, without the enum's call (once per event applied)."""
+
+
 def apply_event(
     view: CaseView | None,
     event: Event,
@@ -232,7 +236,7 @@ def apply_event(
             return view
     if central_seq is None and isinstance(event, RecordedEvent):
         central_seq = event.central_seq
-    entry_status = EntryStatus(str(status))
+    entry_status = _ENTRY_STATUS.get(status) or EntryStatus(str(status))
     problem, payload = (
         (None, None) if entry_status is EntryStatus.superseded else _checked(view, event)
     )

@@ -619,7 +619,7 @@ def _judge_one(
         new_view = apply_any(held, event, central_seq=seq)
     entry = new_view.history[-1]
     if entry.event_id == event.id:
-        status, reason = EventStatus(entry.status.value), entry.reason
+        status, reason = _EVENT_STATUS[entry.status], entry.reason
     else:  # not expected: the reducer already held it; judge it explicitly
         status, reason = judge(held if isinstance(held, CaseView) else None, event)
     batch.views[event.case_id] = new_view
@@ -632,8 +632,14 @@ def _judge_one(
     if conflicts.get(event.station_seq, event.id) != event.id:
         note = f"{reason}; {SEQUENCE_CONFLICT}" if reason else SEQUENCE_CONFLICT
     conflicts[event.station_seq] = event.id
-    batch.results[index] = _result(event, ResultStatus(status.value), note, seq)
+    batch.results[index] = _result(event, _RESULT_STATUS[status], note, seq)
     return seq
+
+
+_EVENT_STATUS = {status.value: status for status in EventStatus}
+_RESULT_STATUS = {status.value: status for status in ResultStatus}
+"""By text (a StrEnum member is its text as a key): what ``EventStatus(x.value)`` and
+``ResultStatus(x.value)`` give, without the enum's call (twice per pushed event)."""
 
 
 def _path_problem(batch: _Batch, held: View | None, event: Event) -> str | None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic_core import to_json
 from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -70,7 +71,7 @@ def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[
         "actor_id": event.actor_id,
         "actor_role": event.actor_role.value,
         "device_time": event.device_time.isoformat(),
-        "payload": dump_payload(event.payload),
+        "payload": dump_payload(event.payload) if origin == "local" else _pulled(event.payload),
         "central_seq": central_seq,
         "status": status,
         "reason": reason,
@@ -86,6 +87,14 @@ _PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=
 def dump_payload(payload: dict[str, Any]) -> str:
     """The stored text of an event's payload (JSON without spaces)."""
     return _PAYLOAD_ENCODER.encode(payload)
+
+
+def _pulled(payload: dict[str, Any]) -> str:
+    """:func:`dump_payload` of a payload parsed from the centre's JSON (JSON types only), by
+    pydantic in one Rust pass: a third of the time for a created event's payload. The
+    same JSON, read back; a float may be written otherwise (``1e-7`` for ``1e-07``), as
+    the centre stores it (every reader parses the text, none compares it)."""
+    return to_json(payload).decode()
 
 
 def acked_at(status: str, now: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from central.services.scope import write_problem
+from central.services.scope import scope_prefix, write_problem
 from sync.events import Role
 from sync.protocol import StationRole
 
@@ -45,3 +45,13 @@ def test_a_township_taking_in_for_another_township_writes_intake_only() -> None:
     assert write_problem(HAICHENG, Role.reviewer, HAICHENG, StationRole.township, LIWANG) == (
         "a township station may not write reviewer events for this case"
     )
+
+
+def test_a_station_role_is_the_same_as_text_or_member_and_another_text_is_refused() -> None:
+    assert scope_prefix(VILLAGE, "township") == scope_prefix(VILLAGE, StationRole.township)
+    assert scope_prefix(VILLAGE, "county") == "640522"
+    assert write_problem(VILLAGE, Role.agent, VILLAGE, "village") is None
+    with pytest.raises(ValueError, match="'province' is not a valid StationRole"):
+        scope_prefix(VILLAGE, "province")
+    with pytest.raises(ValueError, match="'province' is not a valid StationRole"):
+        write_problem(VILLAGE, Role.agent, VILLAGE, "province")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -237,3 +238,25 @@ def test_acked_at_is_kept_only_for_events_the_centre_refused(
     assert (applied, applied_at) == ("applied", None)
     assert superseded == "superseded" and superseded_at
     assert store.case_history(first.case_id)[-1].reason == "state moved on"
+
+
+def test_a_pulled_event_s_payload_is_stored_as_compact_utf8_json_that_reads_back_the_same(
+    service: CaseService, store: StationStore
+) -> None:
+    service.take_in(application())
+    (created, _received) = store.outbox_batch(200, 1 << 20)
+    payload = {  # as the centre sends it (stored whatever the reducer makes of it)
+        "note": '材料齐全，请于“周一”来取\n"证件"',
+        "fee": 12.5,
+        "tiny": 1e-07,
+        "items": [{"名称": "户口簿", "份数": 1}, None, True],
+    }
+    returned = _township_event(created, EventKind.returned, 1, payload)
+    store.apply_pull_page(PullResponse(events=[returned], next_cursor=101, has_more=False))
+    with reading(store.engine) as conn:
+        stored = conn.execute(
+            text("SELECT payload FROM events WHERE id = :id"), {"id": returned.id.hex}
+        ).scalar_one()
+    assert json.loads(stored) == payload
+    assert "材料齐全" in stored and "户口簿" in stored  # UTF-8 as is, not \\u escapes
+    assert ", " not in stored and ": " not in stored  # no spaces between items
