@@ -144,10 +144,21 @@ def _changes(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Scalars a summary keeps as they are (by exact type: a subclass takes the long way)."""
+_SUMMED_UP = frozenset(
+    {PAYLOAD_KEY, "changes", "applicant", "principal", "fields", "supply_by", "attachments"}
+)
+"""Keys :func:`entry_summary` treats apart, whatever their value."""
+
+
 def entry_summary(payload: dict[str, Any]) -> dict[str, Any]:
     """What a history entry shows of an event's payload (``HistoryEntry.summary``)."""
     out: dict[str, Any] = {}
     for key, value in payload.items():
+        if type(value) in _PLAIN and key not in _SUMMED_UP:
+            out[key] = value  # most of a created payload: what the last branch does, sooner
+            continue
         if key == PAYLOAD_KEY:  # the public page's key stays off the timeline
             continue
         if key == "changes" and isinstance(value, dict):
