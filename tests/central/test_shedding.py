@@ -5,11 +5,14 @@ connection pool is "busy" (429), not a fault (500)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import central.api.shedding as shedding
@@ -80,3 +83,46 @@ def test_the_wait_is_counted_from_the_last_body_chunk_not_from_the_first_byte(
 
     asyncio.run(ArrivalMiddleware(app)({"type": "http"}, receive, send))
     assert seen == {"at head": 100.0, "when whole": 160.0}
+
+
+@pytest.mark.parametrize("path", ["/pull", "/catalog"])
+def test_requests_answer_when_there_are_fewer_connections_and_threads_than_requests(
+    app: FastAPI, client: TestClient, enroll: Any, path: str
+) -> None:
+    """The 9 a.m. stall: one connection, two request threads, twenty requests at once.
+
+    A route that has read what it answers must give its connection back before it needs
+    another request thread (a plain ``def`` route's answer is serialised in a second
+    one): with every thread waiting for a connection and every connection held by a
+    route waiting for a thread, the worker answered nothing until the pool's timeout,
+    then 429 to everyone waiting. ``/pull`` is the hot route, ``/catalog`` any plain one."""
+    village: StationClient = enroll()
+    village.push(village.new_case())
+    url = app.state.engine.url
+    tiny = create_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=5.0,
+        connect_args={"check_same_thread": False} if url.get_backend_name() == "sqlite" else {},
+    )
+    wide, app.state.engine = app.state.engine, tiny
+
+    def two_threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+
+    def get(_: int) -> Any:
+        return client.get(f"{API_PREFIX}{path}", headers=village.headers)
+
+    assert client.portal is not None
+    client.portal.call(two_threads)
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(get, range(20)))
+    finally:
+        app.state.engine = wide
+        tiny.dispose()
+    assert [a.status_code for a in answers] == [200] * 20, answers[0].text
+    assert len({a.text for a in answers}) == 1  # the same page, the same catalog
+    if path == "/pull":
+        assert len(answers[0].json()["events"]) == 3

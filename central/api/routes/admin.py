@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep
+from central.api.routing import ReleasingRoute
 from central.i18n import _
 from central.models import EnrollmentCode, Station, StationPublic, User, UserCreate, UserPublic
 from central.services.accounts import (
@@ -47,7 +48,7 @@ from forms.clock import china_today
 from sync.events import Role
 from sync.protocol import StationRole
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], route_class=ReleasingRoute)
 
 
 class CodeRequest(BaseModel):

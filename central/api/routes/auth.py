@@ -9,9 +9,10 @@ from fastapi import APIRouter, Header, HTTPException, status
 from pydantic import BaseModel
 
 from central.api.deps import PERSON_HEADER, PersonDep, SessionDep, StationDep
+from central.api.routing import ReleasingRoute
 from central.services.sessions import SessionRefused, end_session, open_session
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=ReleasingRoute)
 
 
 class SessionRequest(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.api.routing import ReleasingRoute
 from central.faults import fault_point
 from central.services.blobs import (
     BlobError,
@@ -23,7 +24,7 @@ from central.services.blobs import (
 )
 from sync.protocol import BlobStatus
 
-router = APIRouter(prefix="/blobs", tags=["blobs"])
+router = APIRouter(prefix="/blobs", tags=["blobs"], route_class=ReleasingRoute)
 
 
 def _http(error: BlobError) -> HTTPException:

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.limits import MAX_BUNDLE_BYTES, check_bundle_inflation, too_large
+from central.api.routing import ReleasingRoute
 from central.services.bundles import import_bundle_bytes
 from sync.errors import BundleError
 from sync.protocol import BundleImportResult
 
-router = APIRouter(prefix="/bundles", tags=["bundles"])
+router = APIRouter(prefix="/bundles", tags=["bundles"], route_class=ReleasingRoute)
 
 
 async def _bundle_bytes(request: Request, station: StationDep) -> bytes:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, Response
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep, StationDep
+from central.api.routing import ReleasingRoute
 from central.services.catalog_versions import (
     PublishRefused,
     catalog_versions,
@@ -21,7 +22,7 @@ from forms.catalog.lint import CatalogError
 from forms.catalog.model import canonical_json
 from forms.publish import read_published
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], route_class=ReleasingRoute)
 
 
 @router.get("/catalog")

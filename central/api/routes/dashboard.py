@@ -13,12 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep
+from central.api.routing import ReleasingRoute
 from central.services.dashboard import dashboard
 from central.services.dashboard_cases import cases_for_key
 from central.services.dashboard_data import DashboardKeyError, Period
 from forms.clock import china_today
 
-router = APIRouter(prefix="/admin/dashboard", tags=["dashboard"])
+router = APIRouter(prefix="/admin/dashboard", tags=["dashboard"], route_class=ReleasingRoute)
 
 
 def _period(first: date | None, last: date | None, today: date) -> Period:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from central.api.deps import SessionDep, SettingsDep
+from central.api.routing import ReleasingRoute
 from central.services.stations import EnrollmentError, enroll_station
 from sync.protocol import EnrollRequest, EnrollResponse
 
-router = APIRouter(prefix="/enroll", tags=["enroll"])
+router = APIRouter(prefix="/enroll", tags=["enroll"], route_class=ReleasingRoute)
 
 
 @router.post("", response_model=EnrollResponse)

@@ -18,9 +18,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from central.api.routing import ReleasingRoute
 from central.migrate import alembic_config
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ReleasingRoute)
 
 
 @router.get("/healthz", summary="存活检查")

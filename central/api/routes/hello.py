@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
 from central.api.groups import apart, group_of
+from central.api.routing import ReleasingRoute
 from central.db import relax_commit, write_turn
 from central.models import Station, utcnow
 from central.services.group_commit import Queued
@@ -19,7 +20,7 @@ from central.services.station_tokens import IssuedToken, rotate_if_due, rotation
 from central.services.stations import touch_station, touch_values, write_touch
 from sync.protocol import HelloRequest, HelloResponse, StationRole
 
-router = APIRouter(prefix="/hello", tags=["sync"])
+router = APIRouter(prefix="/hello", tags=["sync"], route_class=ReleasingRoute)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from central.api.deps import AdminDep, PersonDep, SessionDep, SettingsDep, StationDep
+from central.api.routing import ReleasingRoute
 from central.models import LoopItem, LoopStep, as_utc
 from central.services import loops
 from central.services.loops import Deadline, LoopRefused
 
-router = APIRouter(prefix="/loops", tags=["loops"])
+router = APIRouter(prefix="/loops", tags=["loops"], route_class=ReleasingRoute)
 
 
 class AssignRequest(BaseModel):

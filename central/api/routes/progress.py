@@ -13,10 +13,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from central.api.deps import SessionDep
+from central.api.routing import ReleasingRoute
 from central.services.progress import ProgressPage, find_progress
 from sync.progress import PAGE_PREFIX
 
-router = APIRouter(prefix=PAGE_PREFIX.rstrip("/"), tags=["public"])
+router = APIRouter(prefix=PAGE_PREFIX.rstrip("/"), tags=["public"], route_class=ReleasingRoute)
 
 HEADERS = {
     "Cache-Control": "no-store",

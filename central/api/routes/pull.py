@@ -1,32 +1,59 @@
-"""GET /pull?after=N&limit=M[&own_upto=K]: the station's scope after its cursor, in pages."""
+"""GET /pull?after=N&limit=M[&own_upto=K]: the station's scope after its cursor, in pages.
+
+The page is read, its read ended and the answer serialised in one request thread: the
+connection is back in the pool before the route returns. A plain ``def`` route with a
+response model held its connection into a second thread hop (FastAPI validates a sync
+route's answer in the thread pool): in the 9 a.m. wave every request thread could be
+waiting for a connection while the pulls holding all of them waited for a thread, and
+the worker answered nothing until the pool's timeout (10 s), then 429s.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
+from central.api.routing import ReleasingRoute
 from central.faults import fault_point
+from central.models import Station
 from central.services.catalog import announced_version
 from central.services.pull import pull_page
+from central.settings import CentralSettings
 from sync.protocol import PULL_PAGE_EVENTS, PullResponse
 
-router = APIRouter(prefix="/pull", tags=["sync"])
+router = APIRouter(prefix="/pull", tags=["sync"], route_class=ReleasingRoute)
+
+
+def _page_json(
+    session: Session,
+    station: Station,
+    settings: CentralSettings,
+    after: int,
+    limit: int,
+    own_upto: int | None,
+) -> str:
+    """The page as JSON, its read ended (the connection back in the pool)."""
+    page = pull_page(session=session, station=station, after=after, limit=limit, own_upto=own_upto)
+    fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
+    announced = announced_version(session=session, path=settings.catalog_path)
+    session.commit()  # a read: ends it and gives the connection back
+    return page.model_copy(update={"catalog_version": announced}).model_dump_json()
 
 
 @router.get("", response_model=PullResponse)
-def pull(
+async def pull(
     station: StationDep,
     session: SessionDep,
     settings: SettingsDep,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=PULL_PAGE_EVENTS)] = PULL_PAGE_EVENTS,
     own_upto: Annotated[int | None, Query(ge=0)] = None,
-) -> PullResponse:
+) -> Response:
     """Events with central_seq > ``after`` in the station's scope, plus changed accounts
     (the station's own events up to ``own_upto`` as acknowledgements)."""
-    page = pull_page(session=session, station=station, after=after, limit=limit, own_upto=own_upto)
-    fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
-    announced = announced_version(session=session, path=settings.catalog_path)
-    return page.model_copy(update={"catalog_version": announced})
+    answer = await run_in_threadpool(_page_json, session, station, settings, after, limit, own_upto)
+    return Response(content=answer, media_type="application/json")

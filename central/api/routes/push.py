@@ -17,13 +17,14 @@ from sqlmodel import Session
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.groups import apart, group_of
+from central.api.routing import ReleasingRoute
 from central.faults import fault_point
 from central.services.admission import Busy, PushGate
 from central.services.group_commit import GroupCommit, Queued
 from central.services.push import PushJob, SchemaRange, apply_group, collector_paused
 from sync.protocol import EventResult, PushRequest, PushResponse
 
-router = APIRouter(prefix="/push", tags=["sync"])
+router = APIRouter(prefix="/push", tags=["sync"], route_class=ReleasingRoute)
 
 
 async def _push_request(request: Request) -> PushRequest:

@@ -8,13 +8,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep
+from central.api.routing import ReleasingRoute
 from central.services.admin_audit import record_action
 from central.services.excel import write_report
 from central.services.report_period import Period, PeriodError, ReportKind, parse_period
 from central.services.reports import ReportRequest, build_report, names_catalog, report_file_name
 from forms.clock import china_today
 
-router = APIRouter(prefix="/admin/reports", tags=["reports"])
+router = APIRouter(prefix="/admin/reports", tags=["reports"], route_class=ReleasingRoute)
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,11 +15,12 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 
 from central.api.deps import SessionDep, SettingsDep
+from central.api.routing import ReleasingRoute
 from central.db import write_turn
 from central.services.station_tokens import RenewRefusedError, renew_expired
 from sync.protocol import TOKEN_RENEW_MAX_BYTES, TokenRenewRequest, TokenRenewResponse
 
-router = APIRouter(prefix="/token", tags=["sync"])
+router = APIRouter(prefix="/token", tags=["sync"], route_class=ReleasingRoute)
 
 TOO_BIG = f"the request body is larger than {TOKEN_RENEW_MAX_BYTES} bytes"
 
