@@ -5,17 +5,20 @@ connection pool is "busy" (429), not a fault (500)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio.to_thread
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import central.api.shedding as shedding
+from central.api.routing import ReleasingRoute
 from central.api.shedding import BUSY, ArrivalMiddleware
 from sync.protocol import API_PREFIX
 
@@ -126,3 +129,24 @@ def test_requests_answer_when_there_are_fewer_connections_and_threads_than_reque
     assert len({a.text for a in answers}) == 1  # the same page, the same catalog
     if path == "/pull":
         assert len(answers[0].json()["events"]) == 3
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router (FastAPI 0.165)
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def test_every_plain_route_gives_its_connection_back_as_it_returns(app: FastAPI) -> None:
+    """A router made without ``route_class=ReleasingRoute`` would bring the stall back."""
+    routes = list(_api_routes(app.routes))
+    plain = [
+        route.path
+        for route in routes
+        if not isinstance(route, ReleasingRoute) and not asyncio.iscoroutinefunction(route.endpoint)
+    ]
+    assert len(routes) > 40  # the walk reached the API's routes
+    assert plain == []
