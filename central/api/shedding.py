@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
+from central.logging_setup import error_log
+
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 
@@ -86,7 +88,14 @@ def pool_exhausted_handler(
 ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
     """The handler for SQLAlchemy's pool timeout: 429 with ``Retry-After``, not a 500."""
 
-    async def handle(_request: Request, _error: Exception) -> JSONResponse:
+    async def handle(request: Request, error: Exception) -> JSONResponse:
+        # Seen by the operator, not only as a 429 among the shed ones: the pool ran dry.
+        error_log.warning(
+            "busy: no database connection within the pool's timeout for %s %s (%s)",
+            request.method,
+            request.url.path,
+            error,
+        )
         return JSONResponse(
             {"detail": BUSY},
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,

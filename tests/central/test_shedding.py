@@ -49,7 +49,9 @@ def test_a_request_that_waited_past_the_budget_is_429_and_does_nothing(
     assert [r["status"] for r in village.push(events)] == ["applied"] * 3
 
 
-def test_an_exhausted_connection_pool_is_busy_not_a_fault(app: FastAPI) -> None:
+def test_an_exhausted_connection_pool_is_busy_not_a_fault(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
     def exhausted() -> None:
         raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
 
@@ -58,6 +60,11 @@ def test_an_exhausted_connection_pool_is_busy_not_a_fault(app: FastAPI) -> None:
         answer = client.get("/test-exhausted")
     assert answer.status_code == 429
     assert int(answer.headers["Retry-After"]) == app.state.settings.shed_retry_after_s
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warned == [
+        "busy: no database connection within the pool's timeout for GET /test-exhausted"
+        " (QueuePool limit of size 10 overflow 20 reached)"
+    ]
 
 
 def test_the_wait_is_counted_from_the_last_body_chunk_not_from_the_first_byte(
