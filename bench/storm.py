@@ -42,6 +42,10 @@ Prints ``name=value`` lines:
   machine;
 - ``server_cpu_s`` (uvicorn processes) and ``db_cpu_s`` (PostgreSQL) during the storm,
   ``server_peak_rss_mb``: the largest sum of the server processes' resident memory;
+- ``centre_cpu_ms_per_station``: the centre's CPU (server and database) per station's
+  sync, and ``centre_cpu_floor_s``: that CPU spread over this machine's cores, the
+  shortest the storm could be if the stations ran on PCs of their own (a floor, not a
+  forecast: the centre's waits for the disk and for locks are not in it);
 - ``loadavg_before`` / ``loadavg_after``.
 """
 
@@ -397,6 +401,8 @@ def _report(
     emit("server_cpu_s", cpu)
     if db_cpu:
         emit("db_cpu_s", db_cpu)
+    emit("centre_cpu_ms_per_station", (cpu + db_cpu) / max(len(latencies), 1) * 1000)
+    emit("centre_cpu_floor_s", (cpu + db_cpu) / (os.cpu_count() or 1))
     emit("server_peak_rss_mb", peak / 2**20)
     emit("loadavg_after", _load())
 
