@@ -16,7 +16,7 @@ Prints ``name=value`` lines:
 - ``catchup_station_cpu_us_per_event``: CPU of this process (the station: parsing
   pages, applying events, folding cases) per event pulled, the steady figure on a
   busy machine; ``catchup_server_cpu_us_per_event``: the central's;
-- ``loadavg_before`` / ``loadavg_after``: how busy the machine was.
+- ``loadavg_before`` / ``loadavg_after``: how busy the machine was; ``calibration_ms_before`` / ``_after`` and ``steal_pct``: how fast it was (``bench.machine``).
 
 Target (not an assertion): ``catchup_s`` <= 3 for 10,000 cases.
 """
@@ -25,18 +25,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
 import time
 
 from bench._central import CentralRun
+from bench.machine import loadavg, machine_after, machine_before
 from bench.sync import TOWNSHIP, VILLAGE, Mark, Station, emit, enrolled, mark, take_in
 from sync.engine import SyncReport
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _sync(township: Station, profile: bool) -> SyncReport:
@@ -53,7 +49,7 @@ def run(cases: int, db: str, profile: bool = False) -> None:
     """The benchmark in one temporary workspace (removed at the end)."""
     emit("cases", cases)
     emit("db", db)
-    emit("loadavg_before", _load())
+    machine = machine_before(emit)
     with (
         CentralRun(db, 1) as central,
         enrolled(central, "village", VILLAGE, "village") as village,
@@ -80,7 +76,7 @@ def run(cases: int, db: str, profile: bool = False) -> None:
         emit(
             "village_pull_server_cpu_us_per_ack", (ended.server - pulled_at[0].server) / acks * 1e6
         )
-        emit("loadavg_catchup", _load())
+        emit("loadavg_catchup", loadavg())
         start = mark(central)
         caught = _sync(township, profile)
         end = mark(central)
@@ -92,7 +88,7 @@ def run(cases: int, db: str, profile: bool = False) -> None:
         per_event = 1e6 / caught.pulled
         emit("catchup_station_cpu_us_per_event", (end.client - start.client) * per_event)
         emit("catchup_server_cpu_us_per_event", (end.server - start.server) * per_event)
-    emit("loadavg_after", _load())
+    machine_after(emit, machine)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,13 +14,12 @@ Prints ``name=value`` lines, per ``N``:
   events), and ``repull_ms_<N>``: a pull from that cursor;
 - ``plan``: SQLite's query plan of the page query (the township index, no scan);
 - ``ratio``: the largest ``N``'s CPU figure over the smallest's (target <= 1.2);
-- ``loadavg_before`` / ``loadavg_after``.
+- ``loadavg_before`` / ``loadavg_after``; ``calibration_ms_before`` / ``_after`` and ``steal_pct``: how fast it was (``bench.machine``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sqlite3
 import statistics
@@ -36,6 +35,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from bench.machine import machine_after, machine_before
 from central.db import make_engine
 from central.migrate import upgrade
 from central.models import Station
@@ -46,10 +46,6 @@ OTHER_TOWNSHIPS = ("640522101", "640522102", "640522103", "640522104")
 OWN_EVENTS = 100
 RUNS = 50
 FILL_BATCH = 20_000
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def emit(name: str, value: Any) -> None:
@@ -184,10 +180,10 @@ def main(argv: list[str] | None = None) -> None:
         "--others", type=int, nargs="+", default=[1000, 1_000_000], help="other-township events"
     )
     args = parser.parse_args(argv)
-    emit("loadavg_before", _load())
+    machine = machine_before(emit)
     figures = [measure(count) for count in args.others]
     emit("ratio", figures[-1] / figures[0])
-    emit("loadavg_after", _load())
+    machine_after(emit, machine)
 
 
 if __name__ == "__main__":

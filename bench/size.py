@@ -17,7 +17,8 @@ Prints ``name=value`` lines, for the station (``station_*``) and the centre
   largest first, with ``..._payload_bytes_per_case`` for the stored bytes alone
   (what the pages hold, without their free space);
 - ``loadavg_before`` / ``loadavg_after``: how busy the machine was (sizes do not
-  depend on it; the intake and sync times printed do).
+  depend on it; the intake and sync times printed do); ``calibration_ms_before`` /
+  ``_after`` and ``steal_pct``: how fast it was (``bench.machine``).
 
 Target (issue 14, not an assertion): station <= 3.5 KB per case, centre <= 3 KB.
 """
@@ -33,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench._central import CentralRun
-from bench.sync import VILLAGE, _load, emit, enrolled, take_in
+from bench.machine import machine_after, machine_before
+from bench.sync import VILLAGE, emit, enrolled, take_in
 
 
 @dataclass
@@ -94,7 +96,7 @@ def report(side: str, grown: Usage, cases: int) -> None:
 def run(cases: int) -> None:
     """Take the cases in, sync them, measure both databases."""
     emit("cases", cases)
-    emit("loadavg_before", _load())
+    machine = machine_before(emit)
     with (
         CentralRun("sqlite", 1) as central,
         enrolled(central, "village", VILLAGE, "village") as village,
@@ -113,7 +115,7 @@ def run(cases: int) -> None:
             raise RuntimeError(f"the sync did not confirm every event: {done}")
         report("station", measure(station_db).minus(station_before), cases)
         report("central", measure(central_db).minus(central_before), cases)
-    emit("loadavg_after", _load())
+    machine_after(emit, machine)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -46,7 +46,7 @@ Prints ``name=value`` lines:
   sync, and ``centre_cpu_floor_s``: that CPU spread over this machine's cores, the
   shortest the storm could be if the stations ran on PCs of their own (a floor, not a
   forecast: the centre's waits for the disk and for locks are not in it);
-- ``loadavg_before`` / ``loadavg_after``.
+- ``loadavg_before`` / ``loadavg_after``; ``calibration_ms_before`` / ``_after`` and ``steal_pct``: how fast it was (``bench.machine``).
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from uuid import UUID
 import httpx
 
 from bench._central import CentralRun, _proc_stats
+from bench.machine import loadavg, machine_after, machine_before
 from bench.sync import emit, take_in
 
 COUNTY = "640522"
@@ -227,13 +228,6 @@ class RssSampler(threading.Thread):
                 continue
 
 
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 def reconcile(central: CentralRun, own_ids: dict[str, list[str]]) -> tuple[int, int, int]:
     """(events at the centre, acknowledged ids the centre lacks, station sequence numbers
     held twice)."""
@@ -284,7 +278,7 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str
     emit("workers", workers)
     emit("client_procs", procs)
     emit("stations_on", where if SHM.is_dir() else "disk")
-    emit("loadavg_before", _load())
+    machine = machine_before(emit)
     context = mp.get_context("fork")
     with CentralRun(db, workers) as central, station_root(central, where) as root:
         with central.admin_session():
@@ -307,7 +301,7 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str
         for child in children:
             child.start()
         barrier.wait()  # every station enrolled and holding its cases
-        emit("loadavg_start", _load())
+        emit("loadavg_start", loadavg())
         sampler = RssSampler(central._process_group)
         sampler.start()
         cpu, db_cpu, start = central.server_cpu(), central.db_cpu(), time.perf_counter()
@@ -329,6 +323,7 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str
         emit("server_error", f"{count} x {line}")
     _report(outs, elapsed, cpu, db_cpu, sampler.peak, (held, lost, twice))
     _report_answers(answers)
+    machine_after(emit, machine)
 
 
 def answer_times(log: Path) -> dict[str, list[float]]:
@@ -404,7 +399,6 @@ def _report(
     emit("centre_cpu_ms_per_station", (cpu + db_cpu) / max(len(latencies), 1) * 1000)
     emit("centre_cpu_floor_s", (cpu + db_cpu) / (os.cpu_count() or 1))
     emit("server_peak_rss_mb", peak / 2**20)
-    emit("loadavg_after", _load())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,7 +32,8 @@ Prints ``name=value`` lines:
 station), the uvicorn processes and the PostgreSQL processes in that phase,
 read from /proc. On a busy machine they are steadier than the rates, and say
 what one core per side would sustain. ``loadavg_before``/``_after`` tell how
-busy the machine was.
+busy the machine was, ``calibration_ms_before``/``_after`` and ``steal_pct`` how fast
+(``bench.machine``).
 
 ``central_db_bytes_per_case``: what the village's cases added to the central
 database (SQLite: pages in use, WAL included; PostgreSQL: ``pg_database_size``),
@@ -63,12 +64,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench._central import CentralRun, CountingTransport, Tally
+from bench.machine import machine_after, machine_before
 from forms.catalog import load_catalog
 from station.services.application import Actor, Application
 from station.services.cases import CaseService
@@ -477,13 +478,6 @@ def bench_burst(central: CentralRun, count: int, cases: int) -> None:
     emit_cpu("burst", start, end, events)
 
 
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 @dataclass(frozen=True)
 class Options:
     """What ``run`` does besides the push (see the module's docstring)."""
@@ -501,7 +495,7 @@ def run(cases: int, db: str, workers: int, options: Options = Options()) -> None
     emit("durable", int(options.durable))
     emit("workers", workers)
     emit("cpus", os.cpu_count() or 0)
-    emit("loadavg_before", _load())
+    machine = machine_before(emit)
     naive_count = min(cases, NAIVE_MAX_CASES)
     started = time.perf_counter()
     with CentralRun(db, workers, durable=options.durable) as central:
@@ -521,7 +515,7 @@ def run(cases: int, db: str, workers: int, options: Options = Options()) -> None
                 bench_nochange(township)
             if options.burst:
                 bench_burst(central, options.burst, cases)
-    emit("loadavg_after", _load())
+    machine_after(emit, machine)
     emit("total_s", time.perf_counter() - started)
 
 
