@@ -113,7 +113,7 @@ def insert_rows(
     *,
     columns: Sequence[tuple[str, str]] | None = None,
     text_keys: frozenset[str] = frozenset(),
-) -> None:
+) -> int:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in one statement (PostgreSQL).
 
     Args:
@@ -124,9 +124,13 @@ def insert_rows(
         columns: ``(column name, row key)`` pairs; default: every key of the first row,
             each the name of its column.
         text_keys: row keys holding JSON text for a JSON column.
+
+    Returns:
+        The rows the statement wrote (fewer than given when ``ON CONFLICT DO NOTHING``
+        skipped some).
     """
     if not rows:
-        return
+        return 0
     pairs = columns if columns is not None else [(key, key) for key in rows[0]]
     statement = unnest_insert(connection.dialect, table, pairs, conflict, text_keys=text_keys)
-    connection.exec_driver_sql(statement.sql, statement.parameters(rows))
+    return int(connection.exec_driver_sql(statement.sql, statement.parameters(rows)).rowcount)

@@ -37,7 +37,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    func,
     insert,
     select,
     union_all,
@@ -736,16 +735,12 @@ def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
             ("payload" if key == _PAYLOAD_TEXT else key, key) for key in rows[0] if key != "payload"
         ]
         conflict = "ON CONFLICT (id) DO NOTHING"
-        insert_rows(
+        stored = insert_rows(
             connection, EVENT_TABLE, rows, conflict, columns=columns, text_keys=_PAYLOAD_KEYS
         )
-    else:  # executemany of one prepared statement
+    else:  # executemany of one prepared statement (its rowcount: the rows it inserted)
         raw = _raw_insert(connection, tuple(rows[0]))
-        connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows])
-    first, last = rows[0]["central_seq"], rows[-1]["central_seq"]
-    stored = connection.execute(
-        _statement(connection, "stored"), {"low": first, "high": last}
-    ).scalar_one()
+        stored = connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows]).rowcount
     if stored != len(rows):
         # ON CONFLICT skipped a row: another transaction stored one of these ids
         # after our look-up. Only possible if something wrote events without the
@@ -972,11 +967,6 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
     ),
     "seq_list": lambda dialect: select(_ev.station_id, _ev.station_seq, _ev.id).where(
         _ev.station_id == bindparam("station"), _one_of(dialect, _ev.station_seq, BigInteger())
-    ),
-    "stored": lambda _dialect: (
-        select(func.count())
-        .select_from(EVENT_TABLE)
-        .where(_ev.central_seq.between(bindparam("low"), bindparam("high")))
     ),
     "refs": lambda dialect: select(BLOBREF_TABLE.c.sha256, BLOBREF_TABLE.c.case_id).where(
         _one_of(dialect, BLOBREF_TABLE.c.sha256, String())

@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, select, text
 from sqlmodel import Session
 
 from central.models import EventRow, Station
+from central.services import push as push_service
 from central.services.audit import verify_audit
 from central.services.push import SchemaRange, apply_events
 from sync.events import Event
@@ -155,3 +157,42 @@ def test_a_puller_never_skips_a_push_that_commits_late(app: FastAPI, enroll: Any
     seen += [e["id"] for e in page["events"]]
     assert outcomes == {"a": ["applied"] * 3, "b": ["applied"] * 3}
     assert sorted(seen) == sorted(str(e.id) for e in a_batch + b_batch)
+
+
+def test_an_event_stored_after_the_look_up_is_answered_as_the_duplicate_it_is(
+    app: FastAPI, enroll: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up of known ids misses events another transaction stored meanwhile: the
+    insert keeps the stored rows (ON CONFLICT), the push finds fewer rows stored than it
+    numbered, and judges the batch again, answering each stored event as the duplicate it
+    is, with its own number. Nothing is stored twice and the numbers have no hole."""
+    village = enroll()
+    first, second = village.new_case(), village.new_case()
+    with Session(app.state.engine, expire_on_commit=False) as session:
+        station = session.get_one(Station, village.id)
+        session.commit()
+        applied = apply_events(session=session, station=station, events=first, schemas=SCHEMAS)
+    numbers = [r.central_seq for r in applied]
+    real = push_service._held_events
+    look_ups: list[int] = []
+
+    def missing_at_first(connection: Any, ids: list[Any]) -> Any:
+        look_ups.append(len(ids))
+        return {} if len(look_ups) == 1 else real(connection, ids)
+
+    monkeypatch.setattr(push_service, "_held_events", missing_at_first)
+    with Session(app.state.engine, expire_on_commit=False) as session:
+        station = session.get_one(Station, village.id)
+        session.commit()
+        results = apply_events(
+            session=session, station=station, events=first + second, schemas=SCHEMAS
+        )
+    assert [r.status.value for r in results] == ["duplicate"] * 3 + ["applied"] * 3
+    assert [r.central_seq for r in results[:3]] == numbers
+    assert look_ups == [6, 6]  # judged again once
+    seqs = _visible_seqs(app)
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert seqs[-6:] == [*numbers, numbers[-1] + 1, numbers[-1] + 2, numbers[-1] + 3]
+    with Session(app.state.engine) as session:
+        chain = verify_audit(session=session)
+    assert chain.ok and chain.entries == 6
