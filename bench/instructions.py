@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import gzip
 import json
 import os
 import pickle
@@ -44,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ class RecordingTransport(httpx.HTTPTransport):
 
 def _copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite database (the backup API, WAL included)."""
-    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
         live.backup(copy)
 
 
@@ -251,8 +252,6 @@ def counted(work: Path, role: str, *args: str) -> int:
 
 
 def _events(pushes: list[tuple[Any, bytes]]) -> int:
-    import gzip
-
     return sum(len(json.loads(gzip.decompress(body))["events"]) for _, body in pushes)
 
 
