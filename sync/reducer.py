@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from forms.clock import china_day
 from forms.identity import mask_id_number
@@ -26,7 +27,7 @@ from sync.lifecycle import CaseState, check_transition, find_transition
 from sync.payloads import PayloadModel, validate_payload
 from sync.progress import PAYLOAD_KEY
 from sync.unresolved import UnresolvedView, apply_record
-from sync.views import CaseView, EntryStatus, HistoryEntry, history_entry
+from sync.views import CaseView, EntryStatus, HistoryEntry, copied, history_entry
 
 __all__ = [
     "ORPHAN_FLAG",
@@ -46,6 +47,15 @@ __all__ = [
 
 SUPERSEDED_FLAG = "superseded"
 ORPHAN_FLAG = "orphan"
+_ORPHAN = CaseView(
+    case_id=UUID(int=0),
+    case_number="",
+    division="",
+    exists=False,
+    station_id="",
+    flags=(ORPHAN_FLAG,),
+)
+"""A case no ``created`` event has made yet; :func:`_orphan` puts in the event's ids."""
 
 
 ALREADY_RATED = "the case is already rated; a change is a rating correction"
@@ -182,13 +192,15 @@ def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | Non
 
 
 def _orphan(event: Event) -> CaseView:
-    return CaseView(
-        case_id=event.case_id,
-        case_number=event.case_number,
-        division=event.division,
-        exists=False,
-        station_id=event.station_id,
-        flags=(ORPHAN_FLAG,),
+    """The case before its first event (every value the event's own, already valid)."""
+    return copied(
+        _ORPHAN,
+        {
+            "case_id": event.case_id,
+            "case_number": event.case_number,
+            "division": event.division,
+            "station_id": event.station_id,
+        },
     )
 
 
@@ -260,7 +272,7 @@ def apply_event(
         if entry_status is EntryStatus.superseded:
             updates["flags"] = _with_flag(base.flags, SUPERSEDED_FLAG, True)
             updates["last_reason"] = entry.reason
-        return base.model_copy(update=updates)
+        return copied(base, updates)
     parsed = payload if payload is not None else validate_payload(event.kind, event.payload)
     changes = effects(base, event, parsed)
     changes["state"] = _target(base, event.kind)
@@ -274,7 +286,7 @@ def apply_event(
     changes["flags"] = flags
     # The changes are already well-typed (parsed payload models, dates, enums):
     # copying skips revalidating every field of the view on every event.
-    return base.model_copy(update=changes)
+    return copied(base, changes)
 
 
 def apply_any(

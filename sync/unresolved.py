@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role, is_record_event
 from sync.payloads import validate_payload
-from sync.views import EntryStatus, HistoryEntry, history_entry
+from sync.views import EntryStatus, HistoryEntry, copied, history_entry
 
 UNRESOLVED_NUMBER_RE = re.compile(r"^BCS-(?P<division>\d{12})-(?P<day>\d{8})-(?P<seq>\d{4,})$")
 """``BCS-640522100201-20261201-0001``: 办不成事 numbers, a series apart from case numbers."""
@@ -157,11 +157,11 @@ def apply_record(
         flags = base.flags if "superseded" in base.flags else (*base.flags, "superseded")
         if entry_status is not EntryStatus.superseded:
             flags = base.flags
-        return base.model_copy(update={"history": (*base.history, entry), "flags": flags})
+        return copied(base, {"history": (*base.history, entry), "flags": flags})
     changes = _reported(event)
     changes["version"] = base.version + 1
     changes["history"] = (*base.history, entry)
-    return base.model_copy(update=changes)
+    return copied(base, changes)
 
 
 def fold_record(events: Iterable[Event | RecordedEvent]) -> UnresolvedView:

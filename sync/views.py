@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -161,3 +161,24 @@ def history_entry(
 
 
 _ENTRY_FIELDS = tuple(HistoryEntry.model_fields)
+
+
+_Frozen = TypeVar("_Frozen", bound=BaseModel)
+
+
+def copied(model: _Frozen, update: dict[str, Any]) -> _Frozen:
+    """``model.model_copy(update=update)`` for the frozen models here (no extra fields,
+    no private attributes), made in one step: pydantic's copy copies the instance's
+    dict, its extra fields and its fields set one at a time through ``copy.copy``
+    before updating them, twice the CPU, and the reducer copies a view once per
+    event applied at either end. The values in ``update`` are taken as they are,
+    already well-typed, as ``model_copy`` takes them."""
+    out = model.__class__.__new__(model.__class__)
+    values = model.__dict__.copy()
+    values.update(update)
+    _set = object.__setattr__
+    _set(out, "__dict__", values)
+    _set(out, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    _set(out, "__pydantic_extra__", None)
+    _set(out, "__pydantic_private__", None)
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,9 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict[str
         )
         compiled = _COMPILED[cache_key] = (str(done), names, processors)
     sql, names, processors = compiled
-    if not any(processors):
+    if not any(processors) and len(names) > 1:
+        parameters: list[Any] = list(map(itemgetter(*names), rows))  # a tuple per row, in C
+    elif not any(processors):
         parameters = [tuple(row[name] for name in names) for row in rows]
     else:
         parameters = [

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
@@ -34,6 +35,7 @@ from sync.reducer import (
     deadline_inputs,
     rebase,
 )
+from sync.views import copied
 
 CLOCK_RUNNING = frozenset({CaseState.accepted, CaseState.processing})
 """States in which the promised time limit is counting (and a case can be overdue)."""
@@ -529,9 +531,7 @@ def _settle_pending(history: list[HistoryEntry], held: dict[str, Fate]) -> bool:
             continue  # still ours alone
         if status != "applied" or reason is not None or entry.reason is not None:
             return False
-        history[index] = entry.model_copy(
-            update={"status": EntryStatus.applied, "central_seq": seq}
-        )
+        history[index] = copied(entry, {"status": EntryStatus.applied, "central_seq": seq})
     return True
 
 
@@ -545,10 +545,11 @@ def _advance(
     history = list(base.history) if base is not None else []
     if not _settle_pending(history, held):
         return None
-    where = {entry.event_id: index for index, entry in enumerate(history)}
+    # keyed by the ids' numbers: a UUID's own hash is a Python call, its number's is not
+    where = {entry.event_id.int: index for index, entry in enumerate(history)}
     new: list[RecordedEvent] = []
-    for event in sorted(events, key=lambda e: e.central_seq):
-        index = where.get(event.id)
+    for event in sorted(events, key=_BY_SEQ) if len(events) > 1 else events:
+        index = where.get(event.id.int)
         if index is None:
             if event.id.hex not in fresh:
                 return None  # a row we hold that the view does not show: rebuild
@@ -563,13 +564,16 @@ def _advance(
     last = max((entry.central_seq or 0 for entry in history), default=0)
     view = base
     if base is not None and tuple(history) != base.history:
-        view = base.model_copy(update={"history": tuple(history)})
+        view = copied(base, {"history": tuple(history)})
     for event in new:
         if event.central_seq <= last:
             return None
         view = apply_event(view, event, status=event.status, reason=event.reason)
         last = event.central_seq
     return view
+
+
+_BY_SEQ = attrgetter("central_seq")
 
 
 def _in_fold_order(history: list[HistoryEntry], adding: bool) -> bool:

@@ -139,7 +139,12 @@ def _json(value: Any) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     """Whether two JSON values are written as the same text: their reprs are equal
-    exactly then (types, key order and zero's sign included), and repr is one C call."""
+    exactly then (types, key order and zero's sign included), and repr is one C call.
+    Two texts or two whole numbers (most of a created payload's fields) are compared
+    as they are: the same type and equal is the same text for them."""
+    kind = type(a)
+    if kind is type(b) and (kind is str or kind is int):
+        return bool(a == b)
     return repr(a) == repr(b)
 
 
