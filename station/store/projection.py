@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forms.identity import mask_id_number
 from forms.workdays import due_date
 from station.store import eventlog, meta, records, stored
-from station.store.db import execute_many
+from station.store.db import among, execute_many
 from station.store.search import id_hash, id_key, initials, terms
 from station.store.tables import CASES, EVENTS, UNRESOLVED
 from sync.events import EventKind, RecordedEvent, is_record_event
@@ -202,7 +202,7 @@ def project_many(
         for row in conn.execute(
             select(
                 CASES.c.case_id, CASES.c.applicant_name, CASES.c.id_hash, CASES.c.name_initials
-            ).where(CASES.c.case_id.in_(ids))
+            ).where(among(CASES.c.case_id, ids))
         )
     }
     known = {row.applicant_name: row.name_initials for row in old.values()}
@@ -272,7 +272,7 @@ def _held_records(conn: Connection, ids: list[str]) -> set[str]:
     out: set[str] = set()
     for start in range(0, len(ids), 500):
         query = select(UNRESOLVED.c.record_id).where(
-            UNRESOLVED.c.record_id.in_(ids[start : start + 500])
+            among(UNRESOLVED.c.record_id, ids[start : start + 500])
         )
         out.update(record_id for (record_id,) in conn.execute(query))
     return out
@@ -491,7 +491,7 @@ def _stored_views(conn: Connection, case_ids: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start : start + 500]
-        query = select(*stored.COLUMNS).where(CASES.c.case_id.in_(chunk))
+        query = select(*stored.COLUMNS).where(among(CASES.c.case_id, chunk))
         out.update({row.case_id: row for row in conn.execute(query)})
     return out
 
@@ -509,7 +509,7 @@ def _fates(conn: Connection, ids: list[str]) -> dict[str, Fate]:
     out: dict[str, Fate] = {}
     columns = (EVENTS.c.id, EVENTS.c.status, EVENTS.c.central_seq, EVENTS.c.reason)
     for start in range(0, len(ids), 500):
-        query = select(*columns).where(EVENTS.c.id.in_(ids[start : start + 500]))
+        query = select(*columns).where(among(EVENTS.c.id, ids[start : start + 500]))
         out.update(
             {row.id: (row.status, row.central_seq, row.reason) for row in conn.execute(query)}
         )

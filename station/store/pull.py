@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
-from station.store.db import execute_many
+from station.store.db import among, execute_many
 from station.store.tables import ACCOUNTS, EVENTS
 from sync.engine import UnknownAcks
 from sync.protocol import AccountRecord, EventAck, PullResponse
@@ -69,7 +69,7 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
     """
     ids = [e.id.hex for e in page.events]
     columns = (EVENTS.c.id, EVENTS.c.origin, EVENTS.c.status, EVENTS.c.central_seq, EVENTS.c.reason)
-    known = {row.id: row for row in conn.execute(select(*columns).where(EVENTS.c.id.in_(ids)))}
+    known = {row.id: row for row in conn.execute(select(*columns).where(among(EVENTS.c.id, ids)))}
     order = eventlog.next_local_order(conn)
     fresh, confirm, superseded = [], [], 0
     now = eventlog.now_iso()
@@ -123,7 +123,7 @@ def _confirm_acks(conn: Connection, acks: list[EventAck]) -> tuple[set[str], int
     ids = [ack.id.hex for ack in acks]
     known = {}
     for start in range(0, len(ids), _CHUNK):
-        query = select(*columns).where(EVENTS.c.id.in_(ids[start : start + _CHUNK]))
+        query = select(*columns).where(among(EVENTS.c.id, ids[start : start + _CHUNK]))
         known.update({row.id: row for row in conn.execute(query)})
     if len(known) < len(set(ids)):
         raise UnknownAcks(f"{len(set(ids)) - len(known)} acknowledged events are not held here")

@@ -38,6 +38,7 @@ from uuid import UUID
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection, select
 
+from station.store.db import among
 from station.store.tables import CASES, EVENTS
 from sync.events import EventKind
 from sync.reducer import entry_summary
@@ -257,7 +258,7 @@ def created_payloads(
         ids = [event_id for event_id in ids if event_id not in out]
     for start in range(0, len(ids), _CHUNK):
         query = select(EVENTS.c.id, EVENTS.c.payload).where(
-            EVENTS.c.id.in_(ids[start : start + _CHUNK])
+            among(EVENTS.c.id, ids[start : start + _CHUNK])
         )
         out.update({row.id: json.loads(row.payload) for row in conn.execute(query)})
     return out
@@ -409,7 +410,7 @@ def _body(item: str | Any) -> dict[str, Any]:
 def _event_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for start in range(0, len(ids), _CHUNK):
-        query = select(*_ENTRY_COLUMNS).where(EVENTS.c.id.in_(ids[start : start + _CHUNK]))
+        query = select(*_ENTRY_COLUMNS).where(among(EVENTS.c.id, ids[start : start + _CHUNK]))
         out.update({row.id: row for row in conn.execute(query)})
     return out
 
