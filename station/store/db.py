@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
     create_engine,
     event,
     func,
@@ -138,5 +139,7 @@ def among(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bo
     placeholder per value (three per event of a pulled page). SQLite searches the
     column's index once per value, as for a list (``EXPLAIN QUERY PLAN``: ``LIST
     SUBQUERY``)."""
-    listed = select(literal_column("value")).select_from(func.json_each(json.dumps(values)))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(json.dumps(values))
+    )
     return column.in_(listed.scalar_subquery())
