@@ -24,6 +24,7 @@ from sqlmodel import Session
 from central.models import AUDIT_TABLE, as_utc
 from central.services import audit_key
 from central.services.bulk import insert_rows
+from sync.driver import execute_many
 
 GENESIS = "0" * 64
 CHAINED_COLUMNS = (
@@ -157,7 +158,7 @@ def append_links(
     if connection.dialect.name == "postgresql":
         insert_rows(connection, AUDIT_TABLE, links)  # one statement for all (bulk.py)
     else:
-        connection.execute(_APPEND, links)
+        execute_many(connection, _APPEND, links)
 
 
 def chain_rows(

@@ -25,6 +25,7 @@ from central.models import CASE_TABLE, PROGRESS_KEY_TABLE, VIEW_COLUMNS, whole_v
 from central.services.bulk import insert_rows
 from forms.clock import china_day
 from forms.workdays import due_date
+from sync.driver import execute_many
 from sync.lifecycle import CaseState
 from sync.progress import PAYLOAD_KEY, is_progress_key, masked_name
 from sync.reducer import CaseView, deadline_inputs
@@ -82,6 +83,10 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_SQLITE_INSERT = sqlite_insert(PROGRESS_KEY_TABLE).on_conflict_do_nothing()
+"""A key already kept is left as it is (built once: it keys ``sync.driver``'s cache)."""
+
+
 def record_keys(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
     """Keep the key of every applied ``created`` event in ``rows`` (push and bundle import).
 
@@ -101,7 +106,7 @@ def record_keys(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
     if connection.dialect.name == "postgresql":  # one statement for the batch (bulk.py)
         insert_rows(connection, PROGRESS_KEY_TABLE, keys, "ON CONFLICT DO NOTHING")
     else:
-        connection.execute(sqlite_insert(PROGRESS_KEY_TABLE).on_conflict_do_nothing(), keys)
+        execute_many(connection, _SQLITE_INSERT, keys)
 
 
 def find_progress(*, session: Session, key: str, today: date | None = None) -> ProgressPage | None:

@@ -75,6 +75,7 @@ from central.services.progress import record_keys
 from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
 from forms.clock import to_utc
+from sync.driver import execute_many
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
@@ -739,53 +740,14 @@ def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
             connection, EVENT_TABLE, rows, conflict, columns=columns, text_keys=_PAYLOAD_KEYS
         )
     else:  # executemany of one prepared statement (its rowcount: the rows it inserted)
-        raw = _raw_insert(connection, tuple(rows[0]))
-        stored = connection.exec_driver_sql(raw.sql, [raw.parameters(row) for row in rows]).rowcount
+        keys = tuple(key for key in rows[0] if key != "payload")  # bound as text: _PAYLOAD_TEXT
+        stored = execute_many(connection, _statement(connection, "events"), rows, keys)
     if stored != len(rows):
         # ON CONFLICT skipped a row: another transaction stored one of these ids
         # after our look-up. Only possible if something wrote events without the
         # counter lock; the UNIQUE constraint kept one row, and we redo the batch
         # (its look-up then answers duplicate) so every result is right.
         raise _InsertRace()
-
-
-@dataclass(frozen=True)
-class _RawInsert:
-    """The event insert as the driver takes it: its SQL, and how a row becomes its
-    parameters (the same bind processors SQLAlchemy applies, without building a
-    parameter dict per row through the compiler: a fifth of a push's apply)."""
-
-    sql: str
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
-    positional: bool
-
-    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        """The driver's parameters for one event row."""
-        values = [
-            row[name] if process is None else process(row[name])
-            for name, process in zip(self.names, self.processors, strict=True)
-        ]
-        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
-
-
-def _raw_insert(connection: Connection, keys: tuple[str, ...]) -> _RawInsert:
-    """The event insert compiled once per dialect and row shape (see ``_RawInsert``)."""
-    dialect = connection.dialect
-    cache_key = (dialect.name, f"raw_events:{','.join(keys)}")
-    raw = _STATEMENTS.get(cache_key)
-    if raw is None:
-        columns = [key for key in keys if key != "payload"]  # bound as text: _PAYLOAD_TEXT
-        compiled = _statement(connection, "events").compile(dialect=dialect, column_keys=columns)
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-        processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        )
-        raw = _STATEMENTS[cache_key] = _RawInsert(
-            str(compiled), names, processors, bool(compiled.positional)
-        )
-    return raw
 
 
 def _one_of(dialect: str, column: ColumnElement[Any], item: TypeEngine[Any]) -> ColumnElement[bool]:
@@ -824,10 +786,8 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
         _upsert_views(connection, CASE_TABLE, "case_id", _CASE_UPDATED, rows)
         _upsert_views(connection, UNRESOLVED_TABLE, "record_id", _RECORD_UPDATED, records)
         return
-    if rows:
-        connection.execute(_statement(connection, "cases"), rows)
-    if records:
-        connection.execute(_statement(connection, "records"), records)
+    execute_many(connection, _statement(connection, "cases"), rows)
+    execute_many(connection, _statement(connection, "records"), records)
 
 
 def _upsert_views(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,11 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.sql.elements import ClauseElement
 
+from sync.driver import execute_many
 from sync.files import private_database
+
+__all__ = ["among", "execute_many", "make_engine", "reading", "writing"]
 
 DB_FILE = "station.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -83,53 +84,6 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """One read transaction: a consistent snapshot (WAL readers never block the writer)."""
     with engine.connect() as conn, conn.begin():
         yield conn
-
-
-_COMPILED: dict[
-    tuple[ClauseElement, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[Any, ...]]
-] = {}
-"""By the statement object itself (held here, so its identity is never another's) and row keys."""
-
-
-def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict[str, Any]]) -> None:
-    """``conn.execute(statement, rows)`` (an INSERT or UPSERT of many rows) handed to the
-    driver directly: compiled once per statement and row shape, each row's values put in
-    the compiled order through the same bind processors SQLAlchemy applies. SQLAlchemy's
-    own executemany builds a parameter dict per row through the compiler, a twentieth of
-    a catch-up's CPU; the statements are module constants, so the cache stays small.
-
-    Args:
-        conn: a write transaction.
-        statement: a statement built once, a module constant (it keys the cache).
-        rows: rows with the same keys (those of the first row are compiled for).
-    """
-    if not rows:
-        return
-    keys = tuple(rows[0])
-    cache_key = (statement, keys)
-    compiled = _COMPILED.get(cache_key)
-    if compiled is None:
-        dialect = conn.dialect
-        done: Any = statement.compile(dialect=dialect, column_keys=list(keys))
-        names = tuple(done.positiontup or ())
-        processors = tuple(
-            done.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        )
-        compiled = _COMPILED[cache_key] = (str(done), names, processors)
-    sql, names, processors = compiled
-    if not any(processors) and len(names) > 1:
-        parameters: list[Any] = list(map(itemgetter(*names), rows))  # a tuple per row, in C
-    elif not any(processors):
-        parameters = [tuple(row[name] for name in names) for row in rows]
-    else:
-        parameters = [
-            tuple(
-                row[name] if process is None else process(row[name])
-                for name, process in zip(names, processors, strict=True)
-            )
-            for row in rows
-        ]
-    conn.exec_driver_sql(sql, parameters)
 
 
 def among(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:

@@ -1,0 +1,65 @@
+"""``sync.driver.execute_many`` stores exactly what ``conn.execute(statement, rows)`` stores,
+on a real SQLite file, with the centre's own column types (bind processors)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, create_engine
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from central.models import CompactUuid, UuidText
+from sync.driver import execute_many
+
+_META = MetaData()
+
+
+def _table(name: str) -> Table:
+    return Table(
+        name,
+        _META,
+        Column("id", CompactUuid(), primary_key=True),
+        Column("station", UuidText()),
+        Column("at", DateTime(timezone=True)),
+        Column("n", Integer),
+        Column("text", String),
+        Column("doc", JSON),
+    )
+
+
+_BY_SQLALCHEMY, _BY_DRIVER = _table("by_sqlalchemy"), _table("by_driver")
+_INSERT = sqlite_insert(_BY_DRIVER).on_conflict_do_nothing()
+
+
+def test_the_driver_stores_what_sqlalchemy_stores_and_counts_what_it_inserted(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    _META.create_all(engine)
+    rows = [
+        {
+            "id": uuid4(),
+            "station": str(uuid4()) if i % 2 else "station-of-another-form",
+            "at": datetime(2026, 12, 3, 1, 2, 3, i, tzinfo=UTC),
+            "n": i if i % 3 else None,
+            "text": f"杨郎村 \"{i}\" \\ '{i}'",
+            "doc": {"name": "马兰花", "i": i, "list": [1, None, "二"]},
+        }
+        for i in range(300)
+    ]
+    with engine.begin() as conn:
+        conn.execute(sqlite_insert(_BY_SQLALCHEMY), rows)
+        inserted = execute_many(conn, _INSERT, rows)
+        again = execute_many(conn, _INSERT, rows[:10] + [{**rows[0], "id": uuid4()}])
+        nothing = execute_many(conn, _INSERT, [])
+    assert (inserted, again, nothing) == (300, 1, 0)
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        order = " ORDER BY rowid"
+        expected = raw.execute("SELECT * FROM by_sqlalchemy" + order).fetchall()
+        got = raw.execute("SELECT * FROM by_driver" + order).fetchall()
+    assert got[:300] == expected  # byte for byte: 16-byte ids, times and JSON as text
+    assert isinstance(got[0][0], bytes) and len(got[0][0]) == 16
