@@ -71,7 +71,8 @@ class HexDigest(TypeDecorator[str]):
         return None if value is None else bytes(value).hex()
 
 
-def _uuid_bytes(value: Any) -> bytes | None:
+def uuid_bytes(value: Any) -> bytes | None:
+    """A UUID (or its text) as the 16 bytes SQLite stores (None stays None)."""
     if value is None:
         return None
     return (value if type(value) is UUID else UUID(str(value))).bytes
@@ -131,7 +132,7 @@ class _SqliteForm(UserDefinedType[Any]):
 
     cache_ok = True
     spec = "BLOB"
-    bind: Callable[[Any], Any] = staticmethod(_uuid_bytes)
+    bind: Callable[[Any], Any] = staticmethod(uuid_bytes)
     result: Callable[[Any], Any] = staticmethod(_uuid_from)
 
     def get_col_spec(self, **kw: Any) -> str:

@@ -17,6 +17,7 @@ reports every conflict.
 from __future__ import annotations
 
 import gc
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,12 +33,17 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    LargeBinary,
     String,
     Text,
+    TypeDecorator,
     any_,
     bindparam,
     cast,
+    func,
     insert,
+    literal,
+    literal_column,
     select,
     union_all,
     update,
@@ -62,6 +68,7 @@ from central.models import (
     stored_record,
     stored_view,
     utcnow,
+    uuid_bytes,
     whole_view,
 )
 from central.services import audit, sequence
@@ -751,13 +758,45 @@ def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _one_of(dialect: str, column: ColumnElement[Any], item: TypeEngine[Any]) -> ColumnElement[bool]:
-    """``column IN :values``; on PostgreSQL ``= ANY(:values)``, one array parameter however
-    many values (psycopg parses long expanded IN lists slowly)."""
+    """``column IN :values``, the values in one parameter however many they are: on
+    PostgreSQL ``= ANY(:values)``, an array (psycopg parses long expanded IN lists
+    slowly); on SQLite the ids as one blob of their 16-byte forms, cut apart by a
+    recursive ``substr``, and texts or numbers as one JSON array read by ``json_each``.
+    An expanding ``IN`` list is rendered anew at every execution, a placeholder per
+    value: ~4 % of a push's apply. SQLite searches the column's index once per value
+    either way (``EXPLAIN QUERY PLAN``: ``LIST SUBQUERY``)."""
     if dialect == "postgresql":
         return column == any_(bindparam("values", type_=ARRAY(item)))
-    # One expanding parameter, not one bound parameter object per value (building
-    # 200 of them cost more than the look-up itself).
-    return column.in_(bindparam("values", type_=item, expanding=True))
+    if isinstance(item, CompactUuid):
+        packed = bindparam("values", type_=_PackedIds())
+        at = select(literal(1).label("at")).cte("at", recursive=True)
+        at = at.union_all(select(at.c.at + 16).where(at.c.at + 16 <= func.length(packed)))
+        return column.in_(select(func.substr(packed, at.c.at, 16)).scalar_subquery())
+    listed = func.json_each(bindparam("values", type_=_JsonList()))
+    return column.in_(select(literal_column("value")).select_from(listed).scalar_subquery())
+
+
+class _PackedIds(TypeDecorator[list[Any]]):
+    """SQLite: a list of UUIDs as one blob, their 16-byte forms one after another (the
+    form ``CompactUuid`` stores)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Any) -> bytes:
+        """The ids' bytes, in order."""
+        return b"".join(uuid_bytes(one) or b"" for one in value or ())
+
+
+class _JsonList(TypeDecorator[list[Any]]):
+    """SQLite: a list of texts or numbers as one JSON array."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Any) -> str:
+        """The values as JSON."""
+        return json.dumps(list(value or ()), ensure_ascii=False)
 
 
 _CASE_UPDATED = ("state", "version", "item_code", "flagged", "updated_seq", "view")

@@ -1,0 +1,51 @@
+"""The push's look-ups by many values (one parameter however many: an array on PostgreSQL,
+a packed blob or a JSON array on SQLite) find exactly the rows a plain query finds."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from central.models import CASE_TABLE, EVENT_TABLE
+from central.services import push
+
+
+def _found(session: Session, name: str, values: list[Any], **more: Any) -> set[tuple[Any, ...]]:
+    connection = session.connection()
+    rows = connection.execute(push._statement(connection, name), {"values": values, **more})
+    return {tuple(row) for row in rows}
+
+
+def test_each_look_up_finds_the_listed_rows_and_only_those(enroll: Any, session: Session) -> None:
+    village = enroll()
+    events = [event for _ in range(40) for event in village.new_case()]
+    village.push(events)
+    session.expire_all()
+    stored = session.connection().execute(
+        select(EVENT_TABLE.c.id, EVENT_TABLE.c.central_seq, EVENT_TABLE.c.station_seq)
+    )
+    by_id = {row.id: row for row in stored}
+    assert len(by_id) == len(events) == 120
+    listed = [e.id for e in events[::3]]
+    missing = [uuid4() for _ in range(5)]
+
+    held = _found(session, "held", [*listed, *missing, listed[0]])  # a value twice, too
+    assert {row[0] for row in held} == set(listed)
+    assert all(row[1] == by_id[row[0]].central_seq for row in held)
+    assert _found(session, "held", []) == set()
+
+    cases = [e.case_id for e in events[::6]]
+    found_cases = _found(session, "cases_held", [*cases, *missing])
+    assert {row[0] for row in found_cases} == set(cases)  # case_id: the first column
+
+    numbers = sorted({e.case_number for e in events[:30]})
+    owners = _found(session, "numbers", [*numbers, "640522100201-20261203-9999", "杨郎村"])
+    every = session.connection().execute(select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id))
+    assert owners == {tuple(row) for row in every if row.case_number in numbers}
+
+    seqs = [e.station_seq for e in events[5:50]]
+    got = _found(session, "seq_list", [*seqs, 10_000], station=village.id)
+    assert {row[1] for row in got} == set(seqs)
