@@ -36,6 +36,8 @@ class Prepared:
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
         """The driver's parameters for ``rows`` (each with at least :attr:`names`)."""
         names, processors = self.names, self.processors
+        if not names:  # a statement that binds nothing: run once per row all the same
+            return [() if self.positional else {} for _ in rows]
         if not any(processors):
             if self.positional and len(names) > 1:
                 return list(map(itemgetter(*names), rows))  # a tuple per row, in C

@@ -55,7 +55,9 @@ _ORPHAN = CaseView(
     station_id="",
     flags=(ORPHAN_FLAG,),
 )
-"""A case no ``created`` event has made yet; :func:`_orphan` puts in the event's ids."""
+"""A case no ``created`` event has made yet; :func:`_orphan` puts in the event's ids. Its
+empty containers (fields, materials…) are shared by the orphans copied from it: a view is
+never changed in place, every change is a copy (``sync.views.copied``)."""
 
 
 ALREADY_RATED = "the case is already rated; a change is a rating correction"

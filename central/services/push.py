@@ -422,7 +422,10 @@ def _number_owners(
     numbers = list({e.case_number for job in jobs for e in _new_cases(divisions, job.events)})
     if not numbers:
         return {}
-    found = connection.execute(_statement(connection, "numbers"), {"values": numbers})
+    # A case number is any text the station sent; one holding a NUL is looked up in a
+    # list (json_each would cut it short, and miss the case that holds it).
+    name = "numbers_listed" if any("\x00" in number for number in numbers) else "numbers"
+    found = connection.execute(_statement(connection, name), {"values": numbers})
     return {row.case_number: row.case_id for row in found}
 
 
@@ -757,23 +760,31 @@ def _insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
         raise _InsertRace()
 
 
-def _one_of(dialect: str, column: ColumnElement[Any], item: TypeEngine[Any]) -> ColumnElement[bool]:
+def _one_of(
+    dialect: str, column: ColumnElement[Any], item: TypeEngine[Any], *, listed: bool = False
+) -> ColumnElement[bool]:
     """``column IN :values``, the values in one parameter however many they are: on
     PostgreSQL ``= ANY(:values)``, an array (psycopg parses long expanded IN lists
     slowly); on SQLite the ids as one blob of their 16-byte forms, cut apart by a
     recursive ``substr``, and texts or numbers as one JSON array read by ``json_each``.
     An expanding ``IN`` list is rendered anew at every execution, a placeholder per
     value: ~4 % of a push's apply. SQLite searches the column's index once per value
-    either way (``EXPLAIN QUERY PLAN``: ``LIST SUBQUERY``)."""
+    either way (``EXPLAIN QUERY PLAN``: ``LIST SUBQUERY``).
+
+    ``listed``: an expanding ``IN`` list on SQLite all the same, for texts that hold a NUL
+    character (SQLite's ``json_each`` cuts a text short at its first NUL; see
+    :func:`_number_owners`)."""
     if dialect == "postgresql":
         return column == any_(bindparam("values", type_=ARRAY(item)))
+    if listed:
+        return column.in_(bindparam("values", type_=item, expanding=True))
     if isinstance(item, CompactUuid):
         packed = bindparam("values", type_=_PackedIds())
         at = select(literal(1).label("at")).cte("at", recursive=True)
         at = at.union_all(select(at.c.at + 16).where(at.c.at + 16 <= func.length(packed)))
         return column.in_(select(func.substr(packed, at.c.at, 16)).scalar_subquery())
-    listed = func.json_each(bindparam("values", type_=_JsonList()))
-    return column.in_(select(literal_column("value")).select_from(listed).scalar_subquery())
+    array = func.json_each(bindparam("values", type_=_JsonList()))
+    return column.in_(select(literal_column("value")).select_from(array).scalar_subquery())
 
 
 class _PackedIds(TypeDecorator[list[Any]]):
@@ -959,6 +970,9 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
     ),
     "numbers": lambda dialect: select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id).where(
         _one_of(dialect, CASE_TABLE.c.case_number, String())
+    ),
+    "numbers_listed": lambda dialect: select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id).where(
+        _one_of(dialect, CASE_TABLE.c.case_number, String(), listed=True)
     ),
     "seq_range": lambda _dialect: select(_ev.station_id, _ev.station_seq, _ev.id).where(
         _ev.station_id == bindparam("station"),

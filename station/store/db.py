@@ -92,7 +92,8 @@ def among(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bo
     compiled once, where an ``IN`` list is rendered anew for each execution, a
     placeholder per value (three per event of a pulled page). SQLite searches the
     column's index once per value, as for a list (``EXPLAIN QUERY PLAN``: ``LIST
-    SUBQUERY``)."""
+    SUBQUERY``). For ids and other texts without a NUL character: ``json_each`` cuts a
+    text short at its first NUL."""
     listed: Select[Any] = select(literal_column("value")).select_from(
         func.json_each(json.dumps(values))
     )

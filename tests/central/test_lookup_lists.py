@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE
 from central.services import push
+from sync.protocol import CASE_NUMBER_TAKEN
 
 
 def _found(session: Session, name: str, values: list[Any], **more: Any) -> set[tuple[Any, ...]]:
@@ -49,3 +51,23 @@ def test_each_look_up_finds_the_listed_rows_and_only_those(enroll: Any, session:
     seqs = [e.station_seq for e in events[5:50]]
     got = _found(session, "seq_list", [*seqs, 10_000], station=village.id)
     assert {row[1] for row in got} == set(seqs)
+
+
+def test_a_held_number_with_a_nul_in_it_is_still_found(
+    enroll: Any, session: Session, settings: Any
+) -> None:
+    if not settings.db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL text cannot hold a NUL character at all")
+    village = enroll()
+    first = village.new_case()
+    odd = first[0].case_number + "\x00x"  # a case number is whatever text a station sent
+    applied = village.push([e.model_copy(update={"case_number": odd}) for e in first])
+    assert [r["status"] for r in applied] == ["applied"] * 3
+
+    second = village.new_case()
+    clash = village.push([e.model_copy(update={"case_number": odd}) for e in second])
+
+    assert [r["status"] for r in clash] == ["rejected"] * 3  # json_each would cut at the NUL
+    assert {r["reason"] for r in clash} == {CASE_NUMBER_TAKEN}
+    owners = _found(session, "numbers_listed", [odd, first[0].case_number])
+    assert owners == {(odd, first[0].case_id)}
