@@ -71,13 +71,62 @@ def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[
         "actor_id": event.actor_id,
         "actor_role": event.actor_role.value,
         "device_time": event.device_time.isoformat(),
-        "payload": dump_payload(event.payload) if origin == "local" else _pulled(event.payload),
+        "payload": dump_payload(event.payload),
         "central_seq": central_seq,
         "status": status,
         "reason": reason,
         "acked_at": None,
         "origin": origin,
     }
+
+
+def remote_values(event: RecordedEvent, key: str, local_order: int) -> tuple[Any, ...]:
+    """A pulled event's row for :data:`INSERT_REMOTE`: the values :func:`to_row` gives a
+    remote event (origin ``remote``, its status the centre's), in the table's column
+    order, the payload as UTF-8 bytes (pydantic's JSON, which SQL reads as text).
+
+    A tuple made here, not a dict for the driver to pick from, and the payload's bytes
+    not decoded to a text for the driver to encode again: a pull stores tens of
+    thousands of these.
+
+    Args:
+        event: the pulled event.
+        key: its id as stored (``event.id.hex``, already at hand).
+        local_order: its arrival number here.
+    """
+    return (
+        key,
+        local_order,
+        event.case_id.hex,
+        event.case_number,
+        event.division,
+        event.kind.value,
+        event.station_id,
+        event.station_seq,
+        event.schema_version,
+        event.base_version,
+        event.actor_id,
+        event.actor_role.value,
+        event.device_time.isoformat(),
+        to_json(event.payload),
+        event.central_seq,
+        event.status.value,
+        event.reason,
+        None,
+        "remote",
+    )
+
+
+_REMOTE_COLUMNS = tuple(column.name for column in EVENTS.columns)
+"""Every column of ``events``, in the table's order: the order :func:`remote_values` follows."""
+INSERT_REMOTE = (
+    f"INSERT INTO {EVENTS.name} ({', '.join(_REMOTE_COLUMNS)}) VALUES ("
+    + ", ".join("CAST(? AS TEXT)" if name == "payload" else "?" for name in _REMOTE_COLUMNS)
+    + ") ON CONFLICT DO NOTHING"
+)
+"""Pulled events, one row per :func:`remote_values` (an event already held is left as it
+is). The payload's bytes are cast to text: stored as the text they encode, in UTF-8, as
+the JSON text ``to_row`` binds is stored."""
 
 
 _PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
@@ -87,14 +136,6 @@ _PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=
 def dump_payload(payload: dict[str, Any]) -> str:
     """The stored text of an event's payload (JSON without spaces)."""
     return _PAYLOAD_ENCODER.encode(payload)
-
-
-def _pulled(payload: dict[str, Any]) -> str:
-    """:func:`dump_payload` of a payload parsed from the centre's JSON (JSON types only), by
-    pydantic in one Rust pass: a third of the time for a created event's payload. The
-    same JSON, read back; a float may be written otherwise (``1e-7`` for ``1e-07``), as
-    the centre stores it (every reader parses the text, none compares it)."""
-    return to_json(payload).decode()
 
 
 def acked_at(status: str, now: str) -> str | None:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from station.store import eventlog, meta, projection
-from station.store.db import among, execute_many
+from station.store.db import among
 from station.store.tables import ACCOUNTS, EVENTS
 from sync.engine import UnknownAcks
 from sync.protocol import AccountRecord, EventAck, PullResponse
@@ -56,8 +57,6 @@ _CONFIRM = (
     )
 )
 """The centre's word on one of our own events (it always wins, and only moves forward)."""
-_INSERT = sqlite_insert(EVENTS).on_conflict_do_nothing()
-"""A pulled event (one already held is left as it is)."""
 
 
 def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]:
@@ -71,17 +70,19 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
     columns = (EVENTS.c.id, EVENTS.c.origin, EVENTS.c.status, EVENTS.c.central_seq, EVENTS.c.reason)
     known = {row.id: row for row in conn.execute(select(*columns).where(among(EVENTS.c.id, ids)))}
     order = eventlog.next_local_order(conn)
-    fresh, confirm, superseded = [], [], 0
+    fresh: list[tuple[Any, ...]] = []
+    new: set[str] = set()
+    confirm, superseded = [], 0
     now = eventlog.now_iso()
-    for recorded in page.events:
-        key = recorded.id.hex
-        status = recorded.status.value
+    for key, recorded in zip(ids, page.events, strict=True):
         if key not in known:
-            fresh.append(
-                eventlog.to_row(recorded, local_order=order, origin="remote", status=status)
-            )
-            order += 1
-        elif known[key].origin == "local":
+            if key not in new:  # (the same event twice in one page: stored once)
+                fresh.append(eventlog.remote_values(recorded, key, order))
+                new.add(key)
+                order += 1
+            continue
+        status = recorded.status.value
+        if known[key].origin == "local":
             held = known[key]
             if (held.status, held.central_seq, held.reason) == (
                 status,
@@ -96,10 +97,10 @@ def _insert_remote(conn: Connection, page: PullResponse) -> tuple[set[str], int]
                 params | {"b_reason": recorded.reason, "b_at": eventlog.acked_at(status, now)}
             )
     if fresh:
-        execute_many(conn, _INSERT, fresh)
+        conn.exec_driver_sql(eventlog.INSERT_REMOTE, fresh)
     if confirm:
         conn.execute(_CONFIRM, confirm)
-    return {row["id"] for row in fresh}, superseded
+    return new, superseded
 
 
 def _confirm_acks(conn: Connection, acks: list[EventAck]) -> tuple[set[str], int]:
