@@ -189,8 +189,11 @@ def entry_summary(payload: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _entry(event: Event, status: EntryStatus, reason: str | None, seq: int | None) -> HistoryEntry:
-    return history_entry(event, status, reason, seq, entry_summary(event.payload))
+def _entry(
+    event: Event, status: EntryStatus, reason: str | None, seq: int | None, summarised: bool
+) -> HistoryEntry:
+    summary = entry_summary(event.payload) if summarised else {}
+    return history_entry(event, status, reason, seq, summary)
 
 
 def _orphan(event: Event) -> CaseView:
@@ -233,6 +236,7 @@ def apply_event(
     status: EntryStatus | EventStatus | str = EntryStatus.applied,
     reason: str | None = None,
     central_seq: int | None = None,
+    summarised: bool = True,
 ) -> CaseView:
     """Apply one event to a case. Pure, and idempotent on the event id.
 
@@ -247,6 +251,11 @@ def apply_event(
         status: what the centre made of it, or ``pending`` for a station's own.
         reason: why it was superseded.
         central_seq: the centre's sequence number, when known.
+        summarised: False: the new history entry's summary is left empty, for a view
+            that is stored and not shown. Neither end stores the summaries (the centre
+            keeps no history in a stored view, a station only each entry's id and
+            fate), and a view read back has them again, made from the event rows: a
+            summary made here for such a view is work thrown away.
 
     Returns:
         The new case view (the same object when the event is already in it).
@@ -269,7 +278,7 @@ def apply_event(
         entry_status, reason = EntryStatus.superseded, problem
     base = view if view is not None else _orphan(event)
     if entry_status is EntryStatus.superseded or problem is not None:
-        entry = _entry(event, entry_status, reason or problem, central_seq)
+        entry = _entry(event, entry_status, reason or problem, central_seq, summarised)
         updates: dict[str, Any] = {"history": (*base.history, entry)}
         if entry_status is EntryStatus.superseded:
             updates["flags"] = _with_flag(base.flags, SUPERSEDED_FLAG, True)
@@ -279,7 +288,10 @@ def apply_event(
     changes = effects(base, event, parsed)
     changes["state"] = _target(base, event.kind)
     changes["version"] = base.version + 1
-    changes["history"] = (*base.history, _entry(event, entry_status, None, central_seq))
+    changes["history"] = (
+        *base.history,
+        _entry(event, entry_status, None, central_seq, summarised),
+    )
     flags = changes.pop("flags", base.flags)
     if event.kind is EventKind.created:
         flags = _with_flag(flags, ORPHAN_FLAG, False)
@@ -298,11 +310,13 @@ def apply_any(
     status: EntryStatus | EventStatus | str = EntryStatus.applied,
     reason: str | None = None,
     central_seq: int | None = None,
+    summarised: bool = True,
 ) -> CaseView | UnresolvedView:
     """Apply an event to a case or a 办不成事 record, whichever it belongs to.
 
     A record's events never touch a case and a case's never a record: an event
     of the wrong sort for what the id already holds is recorded as superseded.
+    ``summarised``: as for :func:`apply_event` (a record's entries, rare, keep theirs).
     """
     record = isinstance(view, UnresolvedView) or (
         view is None and is_record_event(event.kind, event.payload)
@@ -311,7 +325,9 @@ def apply_any(
         assert not isinstance(view, CaseView)
         return apply_record(view, event, status=status, reason=reason, central_seq=central_seq)
     assert not isinstance(view, UnresolvedView)
-    return apply_event(view, event, status=status, reason=reason, central_seq=central_seq)
+    return apply_event(
+        view, event, status=status, reason=reason, central_seq=central_seq, summarised=summarised
+    )
 
 
 def fold(events: Iterable[Event | RecordedEvent]) -> CaseView:

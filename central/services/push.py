@@ -623,10 +623,15 @@ def _judge_one(
     path_reason = _path_problem(batch, held, event)
     if path_reason is not None:  # kept, as every refused act is: superseded with the reason
         new_view = apply_any(
-            held, event, status=EventStatus.superseded, reason=path_reason, central_seq=seq
+            held,
+            event,
+            status=EventStatus.superseded,
+            reason=path_reason,
+            central_seq=seq,
+            summarised=False,
         )
-    else:
-        new_view = apply_any(held, event, central_seq=seq)
+    else:  # (no summaries: the stored view keeps no history, see apply_event)
+        new_view = apply_any(held, event, central_seq=seq, summarised=False)
     entry = new_view.history[-1]
     if entry.event_id == event.id:
         status, reason = _EVENT_STATUS[entry.status], entry.reason

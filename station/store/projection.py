@@ -568,7 +568,8 @@ def _advance(
     for event in new:
         if event.central_seq <= last:
             return None
-        view = apply_event(view, event, status=event.status, reason=event.reason)
+        # stored as a skeleton (``stored``): the entries' summaries come back from the rows
+        view = apply_event(view, event, status=event.status, reason=event.reason, summarised=False)
         last = event.central_seq
     return view
 

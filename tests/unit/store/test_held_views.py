@@ -25,6 +25,7 @@ from sync.engine import UnknownAcks
 from sync.events import EventKind, EventStatus, RecordedEvent, Role
 from sync.lock import sync_lock
 from sync.protocol import EventAck, PullResponse, StationRole
+from sync.reducer import entry_summary
 from tests.unit.store.conftest import application, identity
 
 TOWNSHIP = "640522100"
@@ -342,3 +343,23 @@ def test_the_desk_opened_during_another_process_s_pull_leaves_the_repair_to_it(
         after.close()
     finally:
         township.close()
+
+
+@pytest.mark.parametrize("size", [4, 100], ids=["held over pages", "one page"])
+def test_a_pulled_case_is_stored_as_a_rebuild_from_its_rows_and_read_with_its_summaries(
+    township: StationStore, village_events: list[RecordedEvent], size: int
+) -> None:
+    for page in _pages(village_events, size):
+        township.apply_pull_page(page)  # the views advanced without their entries' summaries
+    pulled = _cases(township)
+    with township.engine.begin() as conn:  # each case folded anew from its rows, summaries too
+        case_ids = [row.case_id for row in conn.execute(text("SELECT case_id FROM cases"))]
+        projection.refold_many(conn, case_ids)
+    assert _cases(township) == pulled  # the stored text is the same, byte for byte
+    payloads = {event.id: event.payload for event in village_events}
+    for case in township.list_cases():
+        history = township.case_history(case.case_id)
+        assert history[0].kind is EventKind.created and history[-1].kind is EventKind.submitted
+        for entry in history:
+            assert entry.summary == entry_summary(payloads[entry.event_id])
+        assert history[0].summary["applicant"] == case.applicant_name
