@@ -135,11 +135,8 @@ def history_entry(
     without walking the fields for aliases and defaults: every field is given, and
     one entry is made per event applied at either end (``model_construct`` was the
     reducer's largest single cost)."""
-    entry = HistoryEntry.__new__(HistoryEntry)
-    _set = object.__setattr__
-    _set(
-        entry,
-        "__dict__",
+    return constructed(
+        HistoryEntry,
         {
             "event_id": event.id,
             "kind": event.kind,
@@ -154,13 +151,24 @@ def history_entry(
             "summary": summary,
         },
     )
-    _set(entry, "__pydantic_fields_set__", set(_ENTRY_FIELDS))
-    _set(entry, "__pydantic_extra__", None)
-    _set(entry, "__pydantic_private__", None)
-    return entry
 
 
-_ENTRY_FIELDS = tuple(HistoryEntry.model_fields)
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def constructed(model: type[_Model], values: dict[str, Any]) -> _Model:
+    """``model.model_construct(**values)`` for ``values`` that are every field of a model
+    with no extra fields and no private attributes, already valid (the dict is taken as
+    it is). Made the way pydantic's ``model_construct`` makes a model (the attributes it
+    documents), without walking the fields for aliases and defaults: for the models made
+    once per event on the hot paths (history entries, push results)."""
+    out = model.__new__(model)
+    _set = object.__setattr__
+    _set(out, "__dict__", values)
+    _set(out, "__pydantic_fields_set__", set(values))
+    _set(out, "__pydantic_extra__", None)
+    _set(out, "__pydantic_private__", None)
+    return out
 
 
 _Frozen = TypeVar("_Frozen", bound=BaseModel)

@@ -88,6 +88,7 @@ from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
+from sync.views import constructed
 
 View = CaseView | UnresolvedView
 """What an id holds at the centre: a case, or a 办不成事 record (its own table)."""
@@ -399,9 +400,8 @@ def _result(
     event: Event, status: ResultStatus, reason: str | None = None, central_seq: int | None = None
 ) -> EventResult:
     """A result built from values already checked (no validation per event on the hot path)."""
-    return EventResult.model_construct(
-        id=str(event.id), status=status, reason=reason, central_seq=central_seq
-    )
+    values = {"id": str(event.id), "status": status, "reason": reason, "central_seq": central_seq}
+    return constructed(EventResult, values)
 
 
 def _new_cases(batch_divisions: dict[UUID, str], events: Sequence[Event]) -> list[Event]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sync.events import EventKind as K
 from sync.events import Role
+from sync.protocol import EventResult, ResultStatus
 from sync.reducer import ORPHAN_FLAG, _orphan, apply_event, fold
-from sync.views import CaseView, EntryStatus, copied
+from sync.views import CaseView, EntryStatus, constructed, copied
 
 from .factory import CaseWriter
 
@@ -53,3 +54,16 @@ def test_a_case_begun_by_a_later_event_is_the_orphan_the_constructor_makes() -> 
     assert shown.exists is False and ORPHAN_FLAG in shown.flags
     assert shown.case_id == accepted.case_id and shown.station_id == accepted.station_id
     assert [entry.status for entry in shown.history] == [EntryStatus.superseded]
+
+
+def test_a_model_constructed_from_valid_values_is_the_model_pydantic_builds() -> None:
+    for values in (
+        {"id": "0192-ab", "status": ResultStatus.applied, "reason": None, "central_seq": 7},
+        {"id": "x", "status": ResultStatus.superseded, "reason": "案件已受理", "central_seq": None},
+    ):
+        made = constructed(EventResult, dict(values))
+        built = EventResult(**values)
+        assert made == built
+        assert made.__pydantic_fields_set__ == built.__pydantic_fields_set__
+        assert made.model_dump_json() == built.model_dump_json()
+        assert made.model_dump_json(exclude_none=True) == built.model_dump_json(exclude_none=True)
