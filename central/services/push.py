@@ -83,7 +83,7 @@ from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
 from forms.clock import to_utc
 from sync.driver import execute_many
-from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, is_record_event
+from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, Role, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
 from sync.reducer import CaseView, apply_any, judge
@@ -365,6 +365,8 @@ def _judge_batch(batch: _Batch, job: PushJob, seen: _Seen, last_seq: int) -> int
     conflicts = seen.used.setdefault(station.id, {})
     in_batch: set[UUID] = set()
     division, role = station.division, station.role  # read once, not per event (ORM attributes)
+    # By (case division, actor's role, scope): the same few answers for a whole batch.
+    write_problems: dict[tuple[str, Role, str], str | None] = {}
     for index, event in enumerate(events):
         if batch.results[index] is None and event.case_id in renumber:
             batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
@@ -375,8 +377,10 @@ def _judge_batch(batch: _Batch, job: PushJob, seen: _Seen, last_seq: int) -> int
             continue
         in_batch.add(event.id)
         scope = scope_of(batch.views.get(event.case_id), event)
-        problem = write_problem(event.division, event.actor_role, division, role, scope)
-        problem = problem or actor_problems.get(event.id)
+        asked = (event.division, event.actor_role, scope)
+        if asked not in write_problems:
+            write_problems[asked] = write_problem(*asked[:2], division, role, scope)
+        problem = write_problems[asked] or actor_problems.get(event.id)
         if problem is not None:
             batch.results[index] = _rejected(event, problem)
             continue
@@ -464,8 +468,16 @@ def _actor_problems(
     by the event's device time, is still accepted).
     """
     problems: dict[UUID, str] = {}
+    judged: dict[tuple[str, Role], str | None] = {}  # a batch is mostly one or two actors
     for event in events:
-        problem = _actor_problem(accounts.get(event.actor_id), event, station)
+        account = accounts.get(event.actor_id)
+        if account is not None and not account.active:  # the answer depends on the event's time
+            problem = _actor_problem(account, event, station)
+        else:
+            key = (event.actor_id, event.actor_role)
+            if key not in judged:
+                judged[key] = _actor_problem(account, event, station)
+            problem = judged[key]
         if problem is not None:
             problems[event.id] = problem
     return problems

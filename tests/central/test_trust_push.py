@@ -189,6 +189,30 @@ def test_a_station_may_not_record_acts_by_another_person(enroll: Any, session: S
     assert (refused["status"], refused["reason"]) == ("rejected", ACTOR_OTHER_ROLE)
 
 
+def test_one_push_by_several_people_is_judged_event_by_event(enroll: Any, session: Session) -> None:
+    """The answers are worked out once per person and role in a batch: the same person
+    again gets the same answer, another person their own, in any order."""
+    village = enroll()
+    own = _account(session, "agent-mine", "agent", village.credential.division)
+    far = _account(session, "agent-away", "agent", OTHER_TOWN_VILLAGE)
+    actors = (own, far, "nobody-known", own, far, own)
+    cases = [village.new_case() for _ in actors]
+    events = [
+        e.model_copy(update={"actor_id": actor})
+        for events, actor in zip(cases, actors, strict=True)
+        for e in events
+    ]
+
+    results = village.push(events)
+
+    by_case = [results[index * 3 : index * 3 + 3] for index in range(len(actors))]
+    expected = {own: (None,), far: (ACTOR_OUT_OF_SCOPE,), "nobody-known": (ACTOR_UNKNOWN,)}
+    for answers, actor in zip(by_case, actors, strict=True):
+        assert {r["reason"] for r in answers} == set(expected[actor])
+        assert {r["status"] for r in answers} == {"applied" if actor == own else "rejected"}
+    assert _stored(session) == 3 * actors.count(own)
+
+
 def _disabled_at(session: Session, username: str) -> datetime:
     session.expire_all()
     user = session.scalars(select(User).where(User.username == username)).one()  # type: ignore[arg-type]
