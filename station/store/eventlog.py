@@ -81,9 +81,10 @@ def to_row(event: Event, *, local_order: int, origin: str, status: str) -> dict[
 
 
 def remote_values(event: RecordedEvent, key: str, local_order: int) -> tuple[Any, ...]:
-    """A pulled event's row for :data:`INSERT_REMOTE`: the values :func:`to_row` gives a
-    remote event (origin ``remote``, its status the centre's), in the table's column
-    order, the payload as UTF-8 bytes (pydantic's JSON, which SQL reads as text).
+    """A pulled event's row for :data:`INSERT_REMOTE`: every column, in the table's order
+    (origin ``remote``, the status the centre's), the payload as UTF-8 bytes (pydantic's
+    compact JSON, which SQL reads as text; a float may be written otherwise than the
+    standard library writes a local event's, ``1e-7`` for ``1e-07``: the same value).
 
     A tuple made here, not a dict for the driver to pick from, and the payload's bytes
     not decoded to a text for the driver to encode again: a pull stores tens of

@@ -145,7 +145,9 @@ _FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
 _PARSED: dict[str, tuple[tuple[Any, ...], CaseView]] = {}
 """Views a pull stored, by case id, with the stored row they were parsed from (or
 written as; :func:`_held_key`): the next page's events of the same case start from
-them instead of parsing the text again. Only ever used when the row is still that row."""
+them instead of parsing the text again. Only ever used when the row is still that row.
+Their pulled entries carry no summaries (``apply_event(summarised=False)``): they are for
+advancing and storing, never for a reader, who loads the view through ``stored``."""
 PARSED_MAX = 20_000
 """At most this many remembered (a catch-up's worth); emptied at a pull's last page."""
 
@@ -287,7 +289,8 @@ class HeldViews:
     """
 
     views: dict[str, CaseView] = field(default_factory=dict)
-    """Advanced views by case id (hex)."""
+    """Advanced views by case id (hex); their pulled entries carry no summaries (see
+    ``_PARSED``): written, never shown."""
     rows: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
     """Each held case's stored row when first held (``_held_key``; None: no row yet): a
     row changed since (the desk wrote to the case, a repair) is rebuilt from its events."""
