@@ -15,8 +15,11 @@ Prints ``name=value`` lines (microseconds of CPU per request or per sync):
 - ``hello_server_us`` / ``_db_us``: the station's hello (its token checked, its report);
 - ``pull_server_us`` / ``_db_us``: a pull with nothing new (the station's cursor at the end);
 - ``sync3_server_us`` / ``_db_us``: a whole ``run_sync`` of a station that took 3 cases in
-  (9 events: hello, push, pull), the first 10 of S left out (warm-up);
-  ``push9_server_us``: that minus a hello and a pull, the push's share;
+  (9 events), in one request (``POST /sync``: hello, push and page together), the first
+  10 of S left out (warm-up); ``sync3_apart_server_us`` / ``_db_us``: the same in three
+  requests (hello, push, pull), as a station syncs with an older centre, the syncs of
+  both kinds taking turns; ``sync3_at_once_to_apart``: the ratio of their server CPU;
+  ``push9_server_us``: the three requests' figure minus a hello and a pull, the push's share;
 - ``loadavg_before`` / ``loadavg_after``; ``calibration_ms_before`` / ``_after`` and ``steal_pct``: how fast it was (``bench.machine``).
 
 On the storm: ``bench.storm`` prints the same per-sync figure under load
@@ -120,18 +123,25 @@ def run(db: str, requests: int, syncs: int) -> None:
                 )
             hello.emit("hello", requests)
             pull.emit("pull", requests)
-            sync = Cost()
-            for index in range(syncs + WARM_UP):
+            # Each sync alternately in one request (POST /sync) and the old three (hello,
+            # push, pull), so both meet the machine in the same state.
+            ways = {"sync3": Cost(), "sync3_apart": Cost()}
+            for index in range(2 * (syncs + WARM_UP)):
                 take_in(store, 4 + 3 * index, 3, agent)
-                with CentralClient(identity.central_url, identity.token) as client:
-                    if index < WARM_UP:
+                name = "sync3" if index % 2 == 0 else "sync3_apart"
+                at_once = name == "sync3"
+                with CentralClient(identity.central_url, identity.token, at_once=at_once) as client:
+                    if index < 2 * WARM_UP:
                         run_sync(store, client, software_version=software_version())
                         continue
-                    with counted(central, sync):
+                    with counted(central, ways[name]):
                         run_sync(store, client, software_version=software_version())
-            sync.emit("sync3", syncs)
-            push = sync.server / syncs - (hello.server + pull.server) / requests
+            for name, cost in ways.items():
+                cost.emit(name, syncs)
+            apart = ways["sync3_apart"].server
+            push = apart / syncs - (hello.server + pull.server) / requests
             emit("push9_server_us", round(push * 1e6))
+            emit("sync3_at_once_to_apart", round(ways["sync3"].server / apart, 3))
         finally:
             store.close()
     machine_after(emit, machine)

@@ -82,7 +82,7 @@ RSS_SAMPLE_S = 0.2
 SHM = Path("/dev/shm")
 CLIENT_NICE = 10
 """The client processes' priority: below the centre's (they stand for other PCs)."""
-SYNC_ROUTES = ("hello", "push", "pull")
+SYNC_ROUTES = ("sync", "hello", "push", "pull")
 
 
 def division_of(n: int) -> str:

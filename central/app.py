@@ -23,6 +23,7 @@ from central.api.limits import MAX_BUNDLE_BYTES, RequestLimitMiddleware
 from central.api.openapi import install as install_openapi
 from central.api.routes import (
     admin,
+    at_once,
     auth,
     blobs,
     bundles,
@@ -56,6 +57,7 @@ def api_router() -> APIRouter:
         auth,
         push,
         pull,
+        at_once,
         blobs,
         bundles,
         catalog,

@@ -49,12 +49,17 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
     StationReport,
+    SyncRequest,
+    SyncResponse,
     TokenRenewRequest,
     TokenRenewResponse,
     bearer_token_hash,
     renewal_signature,
 )
 from sync.tls import CertificateNotPinned, pin_refused, pinned_context, system_context
+
+ROUTE_NOT_FOUND = "Not Found"
+"""The detail of a 404 for a path the centre does not serve (FastAPI's own)."""
 
 PERSON_HEADER = "X-Daiban-Person"
 """The header carrying a person's session token (the centre's ``central.api.deps``)."""
@@ -177,6 +182,7 @@ class CentralClient:
         person_token: str | None = None,
         pin: str | None = None,
         busy_attempts: int = BUSY_ATTEMPTS,
+        at_once: bool = True,
     ) -> None:
         """Set up the client.
 
@@ -194,6 +200,8 @@ class CentralClient:
                 HTTPS centre showing any other is refused (:class:`CertificateNotPinned`).
                 None: HTTPS is verified against the system's CAs.
             busy_attempts: attempts in all while the centre answers 429.
+            at_once: False: never ``POST /sync`` (a bench's comparison; an older centre
+                is found out without it).
         """
         headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
         if token:
@@ -214,6 +222,8 @@ class CentralClient:
             sleep=sleep,
             reraise=True,
         )
+        self._at_once = at_once
+        """False once the centre answered that it has no ``POST /sync`` (an older centre)."""
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -323,6 +333,23 @@ class CentralClient:
             params["own_upto"] = own_upto
         response = self.request("GET", "/pull", params=params)
         return _parse(PullResponse, response)
+
+    def sync_at_once(self, request: SyncRequest) -> SyncResponse | None:
+        """Hello, push and the first page in one request (``POST /sync``).
+
+        Returns:
+            The three answers, or None when the centre has no such route (it predates
+            it): the caller syncs the old way, and this client does not ask again.
+        """
+        if not self._at_once:
+            return None
+        try:
+            return self._json("/sync", request, SyncResponse)
+        except CentralRefused as refused:
+            if refused.status_code != 404 or refused.detail != ROUTE_NOT_FOUND:
+                raise
+            self._at_once = False
+            return None
 
     def blob_status(self, sha256: str) -> BlobStatus | None:
         """How much of a blob the centre holds, or None if it holds nothing of it."""

@@ -7,11 +7,9 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from forms.clock import utc_now
 from sync.blobs import BlobRef
+from sync.collector import collector_paused
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import SCHEMA_VERSION, Event
 from sync.protocol import (
@@ -36,6 +35,8 @@ from sync.protocol import (
     PushResponse,
     ResultStatus,
     StationReport,
+    SyncRequest,
+    SyncResponse,
 )
 
 BLOB_PAGE = 50
@@ -150,6 +151,16 @@ class EncodesPush(Protocol):
         ...
 
 
+@runtime_checkable
+class SyncsAtOnce(Protocol):
+    """Optional for a centre client: the hello, the outbox's first batch and the first page
+    in one request (``sync.client.CentralClient.sync_at_once``)."""
+
+    def sync_at_once(self, request: SyncRequest) -> SyncResponse | None:
+        """The three answers; None: the centre cannot (sync the old way)."""
+        ...
+
+
 MAX_RENUMBERS = 1000
 """Renumberings in one run before it stops (each takes the next serial; a loop is a bug)."""
 
@@ -252,6 +263,12 @@ def _hello(
         outbox_depth=store.outbox_depth(),
         report=describe() if describe is not None else None,
     )
+    _greeted(answer, sent, report)
+
+
+def _greeted(answer: HelloResponse, sent: datetime, report: SyncReport) -> None:
+    """Take in the centre's hello (asked at ``sent``): the clock's skew, the public address;
+    a schema it does not accept stops the run (``SyncError``)."""
     midpoint = sent + (utc_now() - sent) / 2
     server_time = answer.server_time
     if server_time.tzinfo is None:
@@ -278,7 +295,11 @@ def _count(report: SyncReport, results: list[EventResult]) -> None:
 
 
 def _push(
-    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+    store: SyncStore,
+    client: Central,
+    report: SyncReport,
+    progress: ProgressCallback,
+    tried: set[str] | None = None,
 ) -> None:
     """Push the outbox batch by batch, one request at a time, as a pipeline: the next
     batch is read from the outbox (and encoded) while this one is at the centre, and goes
@@ -286,7 +307,7 @@ def _push(
     work and the centre's overlap; the centre sees the same requests in the same order as
     one batch after another. A batch answered in part, or with case numbers to change, is
     recorded first and the outbox read again (what would follow it may change)."""
-    tried: set[str] = set()
+    tried = set() if tried is None else tried
     sender = _Sender(client)
     try:
         batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
@@ -298,24 +319,42 @@ def _push(
             body = sender.encode(ahead)
             answer = in_flight.result()
             in_flight = None
-            ids = {str(event.id) for event in batch}
-            results = [result for result in answer.results if result.id in ids]
-            settled = len({r.id for r in results}) == len(ids) and not _numbers_taken(results)
+            results, settled = _answered(batch, answer.results)
             if settled:  # the next batch is the one read ahead: off it goes
                 in_flight = sender.send(ahead, tried, body)
-            renumbered = _renumber_taken(store, batch, results, report)
-            tried -= renumbered  # pushed again, with the case's new number
-            results = [result for result in results if result.id not in renumbered]
-            store.acknowledge(results)
-            report.pushed += len(batch)
-            _count(report, results)
-            progress(SyncProgress("push", report.pushed))
+            _record(store, batch, results, report, progress, tried)
             batch = ahead
             if not settled:  # read again now that this answer is recorded
                 batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
                 in_flight = sender.send(batch, tried)
     finally:
         sender.close()
+
+
+def _answered(batch: list[Event], answers: list[EventResult]) -> tuple[list[EventResult], bool]:
+    """The results for ``batch``'s events, and whether they settle it (every event answered,
+    no case refused for its number): then what follows it in the outbox may go."""
+    ids = {str(event.id) for event in batch}
+    results = [result for result in answers if result.id in ids]
+    return results, len({r.id for r in results}) == len(ids) and not _numbers_taken(results)
+
+
+def _record(
+    store: SyncStore,
+    batch: list[Event],
+    results: list[EventResult],
+    report: SyncReport,
+    progress: ProgressCallback,
+    tried: set[str],
+) -> None:
+    """Record a pushed batch's results (cases refused for their numbers renumbered, their
+    events left to go again)."""
+    renumbered = _renumber_taken(store, batch, results, report)
+    tried -= renumbered  # pushed again, with the case's new number
+    store.acknowledge([result for result in results if result.id not in renumbered])
+    report.pushed += len(batch)
+    _count(report, [result for result in results if result.id not in renumbered])
+    progress(SyncProgress("push", report.pushed))
 
 
 class _Sender:
@@ -400,40 +439,22 @@ def _upload_blobs(
             progress(SyncProgress("blobs", report.blobs_uploaded))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for a pull (back as it was after).
-
-    A catch-up makes hundreds of thousands of short-lived objects (pages, events,
-    views) that reference counting frees; the collector's full passes over the
-    whole heap meanwhile cost about a third of the station's CPU. What a pull
-    leaves in cycles is collected once it is over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _pull(
-    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
+    store: SyncStore,
+    client: Central,
+    report: SyncReport,
+    progress: ProgressCallback,
+    first: PullResponse | None = None,
 ) -> None:
     """Pull pages until the last; the next page is fetched while this one is applied
-    (the centre's work and the wire overlap the station's), never two at once."""
-    with _collector_paused():
-        _pull_pages(store, client, report, progress)
+    (the centre's work and the wire overlap the station's), never two at once.
 
-
-def _pull_pages(
-    store: SyncStore, client: Central, report: SyncReport, progress: ProgressCallback
-) -> None:
+    ``first``: the page after the cursor, already at hand (``POST /sync`` brought it)."""
     cursor = store.pull_cursor()
-    own_upto = store.own_seq_held() if isinstance(store, HoldsOwnEvents) else None
+    own_upto = _own_upto(store)
     ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-pull-ahead")
     try:
-        page = _pull_page(client, cursor, own_upto)
+        page = first if first is not None else _pull_page(client, cursor, own_upto)
         while True:
             if page.has_more and page.next_cursor <= cursor:
                 raise SyncError("the centre's pull cursor did not advance")
@@ -455,6 +476,57 @@ def _pull_pages(
         raise
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+
+
+def _own_upto(store: SyncStore) -> int | None:
+    return store.own_seq_held() if isinstance(store, HoldsOwnEvents) else None
+
+
+@dataclass
+class _FirstAnswer:
+    """What ``POST /sync`` left to do."""
+
+    page: PullResponse
+    """The page after the cursor, read at the centre after the push committed."""
+    more: bool
+    """The outbox may hold more than the batch that went (or that batch is unsettled)."""
+    tried: set[str]
+    """The ids pushed so far (``_Sender``: none may be offered again once answered)."""
+
+
+def _at_once(
+    store: SyncStore,
+    client: Central,
+    version: str,
+    report: SyncReport,
+    describe: Callable[[], StationReport] | None,
+    progress: ProgressCallback,
+) -> _FirstAnswer | None:
+    """The hello, the outbox's first batch and the first page in one request
+    (``POST /sync``); None when the client or the centre cannot (the three go apart)."""
+    if not isinstance(client, SyncsAtOnce):
+        return None
+    batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+    held = describe() if describe is not None else StationReport(outbox_depth=store.outbox_depth())
+    request = SyncRequest(
+        software_version=version,
+        schema_version=SCHEMA_VERSION,
+        **dict(held),
+        events=batch,
+        after=store.pull_cursor(),
+        own_upto=_own_upto(store),
+    )
+    sent = utc_now()
+    answer = client.sync_at_once(request)
+    if answer is None:
+        return None
+    _greeted(answer.hello, sent, report)  # a schema refused stops here: nothing was pushed
+    tried = {str(event.id) for event in batch}
+    results, settled = _answered(batch, answer.results)
+    if batch:
+        _record(store, batch, results, report, progress, tried)
+    more = not settled or (bool(batch) and store.outbox_depth() > 0)
+    return _FirstAnswer(answer.page, more, tried)
 
 
 def _write_held(store: SyncStore) -> None:
@@ -526,27 +598,35 @@ def run_sync(
     """
     report = SyncReport()
     progress: ProgressCallback = on_progress or (lambda _: None)
-    try:
-        progress(SyncProgress("hello", 0))
-        _hello(store, client, software_version, report, describe)
-        _push(store, client, report, progress)
-        _upload_blobs(store, client, report, progress)
-        _pull(store, client, report, progress)
-        if describe is not None:  # what the station holds now, after the push: the county's
-            # station list and reconciliation would otherwise show the outbox as it was before
-            client.hello(
-                software_version=software_version,
-                schema_version=SCHEMA_VERSION,
-                outbox_depth=store.outbox_depth(),
-                report=describe(),
-            )
-    except SyncError as error:
-        report.error = str(error)
-        raise
-    finally:
-        report.pending = _safe_depth(store)
-        report.finished_at = utc_now()
-        store.record_sync(report)
+    with collector_paused():
+        try:
+            progress(SyncProgress("hello", 0))
+            first = _at_once(store, client, software_version, report, describe, progress)
+            if first is None:  # a centre without POST /sync
+                _hello(store, client, software_version, report, describe)
+                _push(store, client, report, progress)
+            elif first.more:
+                _push(store, client, report, progress, first.tried)
+            _upload_blobs(store, client, report, progress)
+            # the page came back read after the first batch: with more pushed since, it
+            # would miss them (its has_more says nothing of them), so the pull starts over
+            page = first.page if first is not None and not first.more else None
+            _pull(store, client, report, progress, page)
+            if describe is not None:  # what the station holds now, after the push: the county's
+                # station list and reconciliation would otherwise show the outbox as it was before
+                client.hello(
+                    software_version=software_version,
+                    schema_version=SCHEMA_VERSION,
+                    outbox_depth=store.outbox_depth(),
+                    report=describe(),
+                )
+        except SyncError as error:
+            report.error = str(error)
+            raise
+        finally:
+            report.pending = _safe_depth(store)
+            report.finished_at = utc_now()
+            store.record_sync(report)
     return report
 
 

@@ -212,6 +212,35 @@ class PullResponse(BaseModel):
     """Version of the published catalog; fetch it when it differs from the local one."""
 
 
+class SyncRequest(HelloRequest):
+    """A whole small sync in one request (``POST /sync``): the hello, the outbox's first
+    batch and the first page after the cursor.
+
+    At 9 a.m. a village's sync is a hello, a push of a few events and a pull that brings
+    back little more than their acknowledgements: three requests, each paying the
+    centre's fixed cost per request (token, middleware, framework), which was most of
+    the centre's CPU per sync. The centre answers the three parts in order (the page is
+    read after the push commits) and the station goes on with ``/push`` and ``/pull``
+    only when there is more. Replaying it is safe: the push answers ``duplicate``, the
+    hello and the page are read again."""
+
+    events: list[Event] = Field(default_factory=list, max_length=MAX_PUSH_EVENTS)
+    after: int = Field(ge=0)
+    """The station's pull cursor."""
+    limit: int = Field(default=PULL_PAGE_EVENTS, ge=1, le=PULL_PAGE_EVENTS)
+    own_upto: int | None = Field(default=None, ge=0)
+    """As ``GET /pull``'s: own events up to it come back as acknowledgements."""
+
+
+class SyncResponse(BaseModel):
+    """The three answers of a ``SyncRequest``: the pushed events' results (none when the
+    centre does not accept the station's schema: it then pushed nothing) and the page."""
+
+    hello: HelloResponse
+    results: list[EventResult] = Field(default_factory=list)
+    page: PullResponse
+
+
 class BlobStatus(BaseModel):
     """How much of a blob the centre holds."""
 

@@ -41,6 +41,7 @@ SUMMARIES: dict[tuple[str, str], str] = {
     ("DELETE", "/auth/session"): "退出登录",
     ("POST", "/push"): "推送事件",
     ("GET", "/pull"): "拉取事件",
+    ("POST", "/sync"): "一次同步（报到、推送首批、拉取首页）",
     ("GET", "/blobs/{sha256}/status"): "附件上传进度",
     ("HEAD", "/blobs/{sha256}"): "附件是否齐全",
     ("GET", "/blobs/{sha256}"): "下载附件",

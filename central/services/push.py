@@ -16,12 +16,9 @@ reports every conflict.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +79,7 @@ from central.services.progress import record_keys
 from central.services.scope import in_scope, write_problem
 from forms.catalog import Catalog
 from forms.clock import to_utc
+from sync.collector import collector_paused
 from sync.driver import execute_many
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, Role, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
@@ -171,42 +169,6 @@ def apply_events(
             session.commit()
             return results
     raise RuntimeError("push kept racing with itself; giving up")
-
-
-@dataclass
-class _Pause:
-    """How many applies run with the cycle collector paused, and whether it was on before."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    holders: int = 0
-    was_enabled: bool = True
-
-
-_PAUSE = _Pause()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Run a batch without Python's cycle collector; on again (if it was) when the last ends.
-
-    A batch allocates a few hundred thousand short-lived objects (events, payloads, views,
-    rows), freed by reference counting. Left on, the collector kept scanning them, promoted
-    the ones alive at that moment to the oldest generation, and so set off full collections
-    of the whole server heap: about a third of the centre's CPU per pushed event. What a
-    batch leaves in cycles is collected after it, as before.
-    """
-    with _PAUSE.lock:
-        if _PAUSE.holders == 0:
-            _PAUSE.was_enabled = gc.isenabled()
-            gc.disable()
-        _PAUSE.holders += 1
-    try:
-        yield
-    finally:
-        with _PAUSE.lock:
-            _PAUSE.holders -= 1
-            if _PAUSE.holders == 0 and _PAUSE.was_enabled:
-                gc.enable()
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,13 @@ MATRIX: dict[tuple[str, str], tuple[Probe, dict[str, int]]] = {
         station_route(200),
     ),
     ("GET", f"{V}/pull"): (lambda w: {"url": f"{V}/pull"}, station_route(200)),
+    ("POST", f"{V}/sync"): (
+        lambda w: {
+            "url": f"{V}/sync",
+            "json": {"software_version": "matrix", "schema_version": SCHEMA_VERSION, "after": 0},
+        },
+        station_route(200),
+    ),
     ("GET", f"{V}/blobs/{{sha256}}/status"): (
         lambda w: {"url": f"{V}/blobs/{SHA}/status"},
         station_route(200),

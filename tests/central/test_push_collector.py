@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from central.services import push
 from central.services.audit import verify_audit
 from central.services.progress import record_keys
+from sync.collector import collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -55,14 +55,14 @@ def test_overlapping_applies_turn_it_on_when_the_last_one_ends() -> None:
 
     def second() -> None:
         first_in.wait()
-        with push.collector_paused():
+        with collector_paused():
             second_in.set()
             first_out.wait()
             states["second, after the first ended"] = gc.isenabled()
 
     worker = threading.Thread(target=second)
     worker.start()
-    with push.collector_paused():
+    with collector_paused():
         first_in.set()
         second_in.wait()
     first_out.set()
@@ -74,6 +74,6 @@ def test_overlapping_applies_turn_it_on_when_the_last_one_ends() -> None:
 
 def test_a_collector_that_was_off_stays_off() -> None:
     gc.disable()
-    with push.collector_paused():
+    with collector_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()

@@ -224,13 +224,17 @@ def test_killed_mid_pull_page_the_page_is_pulled_again_and_applied_once(
     _sync_fails(store, waits)
 
     proc.assert_killed()
-    assert store.outbox_depth() == 0  # the push was answered before the pull died
+    # The push and the page go in one request (POST /sync): the centre died reading the
+    # page after the push had committed, so the station heard of neither.
+    assert store.outbox_depth() == 9
     assert store.pull_cursor() == 0  # no page arrived: the cursor did not move
+    _assert_held_once(proc.central, station, 9)
     proc.start()
     report = _sync(store, waits)
 
-    # the page again, once: its own nine as acknowledgements (nothing pulled in full)
-    assert (report.pushed, report.pulled, report.pending) == (0, 0, 0)
+    # the nine again, answered as duplicates; the page again, once: its own nine as
+    # acknowledgements (nothing pulled in full)
+    assert (report.pushed, report.duplicates, report.pulled, report.pending) == (9, 9, 0, 0)
     newest = max(
         h["central_seq"] for n in numbers for h in station.cli("case", "show", n)["history"]
     )

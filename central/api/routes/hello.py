@@ -18,6 +18,7 @@ from central.models import Station, utcnow
 from central.services.group_commit import Queued
 from central.services.station_tokens import IssuedToken, rotate_if_due, rotation_due
 from central.services.stations import touch_station, touch_values, write_touch
+from central.settings import CentralSettings
 from sync.protocol import HelloRequest, HelloResponse, StationRole
 
 router = APIRouter(prefix="/hello", tags=["sync"], route_class=ReleasingRoute)
@@ -94,6 +95,19 @@ async def hello(
     for all (``central.services.group_commit``), waiting on the event loop, not in a
     request thread; a station whose token is due a rotation is answered alone.
     """
+    return await greet(request, station, session, settings, presented, http)
+
+
+async def greet(
+    request: HelloRequest,
+    station: Station,
+    session: Session,
+    settings: CentralSettings,
+    presented: str,
+    http: Request,
+) -> HelloResponse:
+    """Record the hello (grouped, or alone with the token's rotation) and make its answer
+    (``POST /hello``, and the first part of ``POST /sync``)."""
     lifetime = timedelta(days=settings.station_token_days)
     fresh: IssuedToken | None = None
     if rotation_due(station=station, presented=presented, lifetime=lifetime):

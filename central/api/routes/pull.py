@@ -1,7 +1,7 @@
 """GET /pull?after=N&limit=M[&own_upto=K]: the station's scope after its cursor, in pages.
 
-The page is read, its read ended and the answer serialised in one request thread: the
-connection is back in the pool before the route returns. A plain ``def`` route with a
+The page is read and its read ended in one request thread: the connection is back in
+the pool before the route returns. A plain ``def`` route with a
 response model held its connection into a second thread hop (FastAPI validates a sync
 route's answer in the thread pool): in the 9 a.m. wave every request thread could be
 waiting for a connection while the pulls holding all of them waited for a thread, and
@@ -28,20 +28,21 @@ from sync.protocol import PULL_PAGE_EVENTS, PullResponse
 router = APIRouter(prefix="/pull", tags=["sync"], route_class=ReleasingRoute)
 
 
-def _page_json(
+def read_page(
     session: Session,
     station: Station,
     settings: CentralSettings,
     after: int,
     limit: int,
     own_upto: int | None,
-) -> str:
-    """The page as JSON, its read ended (the connection back in the pool)."""
+) -> PullResponse:
+    """The page with the catalog's announced version, its read ended (``GET /pull``, and
+    the last part of ``POST /sync``)."""
     page = pull_page(session=session, station=station, after=after, limit=limit, own_upto=own_upto)
     fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
     announced = announced_version(session=session, path=settings.catalog_path)
     session.commit()  # a read: ends it and gives the connection back
-    return page.model_copy(update={"catalog_version": announced}).model_dump_json()
+    return page.model_copy(update={"catalog_version": announced})
 
 
 @router.get("", response_model=PullResponse)
@@ -55,5 +56,5 @@ async def pull(
 ) -> Response:
     """Events with central_seq > ``after`` in the station's scope, plus changed accounts
     (the station's own events up to ``own_upto`` as acknowledgements)."""
-    answer = await run_in_threadpool(_page_json, session, station, settings, after, limit, own_upto)
-    return Response(content=answer, media_type="application/json")
+    page = await run_in_threadpool(read_page, session, station, settings, after, limit, own_upto)
+    return Response(content=page.model_dump_json(), media_type="application/json")

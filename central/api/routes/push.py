@@ -8,33 +8,44 @@ encoder), which is a large share of a push's server time.
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.groups import apart, group_of
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
+from central.models import Station
 from central.services.admission import Busy, PushGate
 from central.services.group_commit import GroupCommit, Queued
-from central.services.push import PushJob, SchemaRange, apply_group, collector_paused
+from central.services.push import PushJob, SchemaRange, apply_group
+from central.settings import CentralSettings
+from sync.collector import collector_paused
+from sync.events import Event
 from sync.protocol import EventResult, PushRequest, PushResponse
+
+M = TypeVar("M", bound=BaseModel)
 
 router = APIRouter(prefix="/push", tags=["sync"], route_class=ReleasingRoute)
 
 
-async def _push_request(request: Request) -> PushRequest:
-    """The body as a ``PushRequest``, validated from the raw JSON bytes (422 if it is not one)."""
+async def parsed_body(request: Request, model: type[M]) -> M:
+    """The body as ``model``, validated from the raw JSON bytes (422 if it is not one)."""
     body = await request.body()
     try:
         with collector_paused():  # a batch's objects are freed by reference counting
-            return PushRequest.model_validate_json(body)
+            return model.model_validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False), body=body) from None
+
+
+async def _push_request(request: Request) -> PushRequest:
+    """The body as a ``PushRequest`` (422 if it is not one)."""
+    return await parsed_body(request, PushRequest)
 
 
 PushBody = Annotated[PushRequest, Depends(_push_request)]
@@ -65,15 +76,18 @@ def _apply(session: Session, group: list[Queued[PushJob, list[EventResult]]]) ->
 GateDep = Annotated[PushGate, Depends(_push_gate)]
 GroupDep = Annotated[GroupCommit[PushJob, list[EventResult]], Depends(_group_commit)]
 
-_OPENAPI_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": PushRequest.model_json_schema()}},
+
+def openapi_body(model: type[BaseModel]) -> dict[str, object]:
+    """The OpenAPI request body of a route that parses ``model`` itself (``parsed_body``)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
     }
-}
 
 
-@router.post("", response_model=PushResponse, openapi_extra=_OPENAPI_BODY)
+@router.post("", response_model=PushResponse, openapi_extra=openapi_body(PushRequest))
 async def push(
     request: PushBody,
     station: StationDep,
@@ -90,19 +104,37 @@ async def push(
     The route runs on the event loop: it waits for its slot and its group's commit
     without holding a request thread; only the group's leader applies, in one thread.
     """
-    schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     fault_point("push")  # test-only (central.faults); a no-op unless DAIBAN_CENTRAL_FAULT is set
+    results = await admitted_push(request.events, station, session, settings, gate, group)
+    fault_point("after_push_commit")
+    answer = PushResponse(results=results).model_dump_json()
+    return Response(content=answer, media_type="application/json")
+
+
+async def admitted_push(
+    events: list[Event],
+    station: Station,
+    session: Session,
+    settings: CentralSettings,
+    gate: PushGate,
+    group: GroupCommit[PushJob, list[EventResult]],
+) -> list[EventResult]:
+    """Wait for a push slot, apply ``events`` with the pushes admitted together, one
+    result per event (``POST /push``, and the second part of ``POST /sync``).
+
+    Raises:
+        HTTPException: 429 with ``Retry-After`` when no slot was free in time (nothing
+            applied).
+    """
+    schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
     try:
         async with gate.admitted_async():
-            job = PushJob(station, request.events, schemas, settings.catalog_path)
+            job = PushJob(station, events, schemas, settings.catalog_path)
             # The pushes admitted together share one transaction (one durable commit).
-            results = await group.submit_async(job, apart(session.get_bind(), _apply))
+            return await group.submit_async(job, apart(session.get_bind(), _apply))
     except Busy:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "the centre is busy: push again after the Retry-After delay",
             headers={"Retry-After": str(settings.push_retry_after_s)},
         ) from None
-    fault_point("after_push_commit")
-    answer = PushResponse(results=results).model_dump_json()
-    return Response(content=answer, media_type="application/json")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sync.blobs import BlobRef, blob_path, sha256_file
 from sync.engine import SyncReport, event_bytes, take_batch
@@ -25,6 +26,8 @@ from sync.protocol import (
     ResultStatus,
     StationReport,
     StationRole,
+    SyncRequest,
+    SyncResponse,
 )
 from sync.reducer import CaseView, apply_event, judge
 
@@ -177,3 +180,47 @@ class FakeCentre:
         data = path.read_bytes()
         self.blobs[sha256] = data
         return BlobStatus(sha256=sha256, size=len(data), received=len(data), complete=True)
+
+
+class AtOnceCentre(FakeCentre):
+    """A centre that also answers ``POST /sync`` (hello, push, page in one request), as
+    ``central.api.routes.at_once`` does; ``offers=False``: one that predates it."""
+
+    def __init__(self, *args: Any, offers: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offers = offers
+        self.requests: list[str] = []
+        """Every request, by route, in order."""
+
+    def hello(self, **kwargs: Any) -> HelloResponse:
+        self.requests.append("hello")
+        return super().hello(**kwargs)
+
+    def push(self, events: list[Event]) -> PushResponse:
+        self.requests.append("push")
+        return super().push(events)
+
+    def pull(self, after: int, limit: int = 500, own_upto: int | None = None) -> PullResponse:
+        self.requests.append("pull")
+        return super().pull(after, limit, own_upto)
+
+    def sync_at_once(self, request: SyncRequest) -> SyncResponse | None:
+        if not self.offers:
+            return None
+        self.requests.append("sync")
+        report = StationReport.model_validate(
+            request.model_dump(include=set(StationReport.model_fields))
+        )
+        hello = FakeCentre.hello(
+            self,
+            software_version=request.software_version,
+            schema_version=request.schema_version,
+            outbox_depth=request.outbox_depth,
+            report=report,
+        )
+        accepted = hello.min_schema_version <= request.schema_version <= hello.max_schema_version
+        results = (
+            FakeCentre.push(self, request.events).results if request.events and accepted else []
+        )
+        page = FakeCentre.pull(self, request.after, request.limit, request.own_upto)
+        return SyncResponse(hello=hello, results=results, page=page)

@@ -17,6 +17,7 @@ from tenacity.wait import wait_fixed
 from sync.client import CentralClient, enroll, parse_retry_after
 from sync.errors import CentralRefused, CentralUnreachable
 from sync.events import EventKind
+from sync.protocol import SyncRequest
 
 from .factory import CaseWriter
 
@@ -284,3 +285,52 @@ def test_the_system_ca_bundle_is_loaded_once_however_many_syncs(
             assert client._http._transport._pool._ssl_context is tls.system_context()  # type: ignore[attr-defined]
     assert len(loads) == 1
     tls.system_context.cache_clear()
+
+
+def _sync_request() -> SyncRequest:
+    return SyncRequest(software_version="1.0", schema_version=1, outbox_depth=0, after=7)
+
+
+def test_a_centre_without_post_sync_is_asked_once_then_never_again() -> None:
+    """An older centre answers FastAPI's own 404: the caller syncs the old way, and the
+    client does not spend a request on it again."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    c = client(handler, [])
+    assert c.sync_at_once(_sync_request()) is None
+    assert c.sync_at_once(_sync_request()) is None
+    assert seen == ["/api/v1/sync"]
+
+
+def test_any_other_refusal_of_post_sync_is_raised() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "no such station"})
+
+    with pytest.raises(CentralRefused, match="no such station"):
+        client(handler, []).sync_at_once(_sync_request())
+
+
+def test_post_sync_goes_gzipped_and_its_answer_is_parsed() -> None:
+    hello = {
+        "server_time": "2026-12-01T01:00:00Z",
+        "min_schema_version": 1,
+        "max_schema_version": 1,
+        "station_id": "s1",
+        "division": "640522100201",
+        "role": "village",
+    }
+    bodies: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["Content-Encoding"] == "gzip"
+        bodies.append(json.loads(gzip.decompress(request.content)))
+        return httpx.Response(200, json={"hello": hello, "results": [], "page": PULL})
+
+    answer = client(handler, []).sync_at_once(_sync_request())
+
+    assert answer is not None and answer.page.next_cursor == 7
+    assert (bodies[0]["after"], bodies[0]["events"], bodies[0]["outbox_depth"]) == (7, [], 0)
