@@ -58,9 +58,6 @@ from sync.protocol import (
 )
 from sync.tls import CertificateNotPinned, pin_refused, pinned_context, system_context
 
-ROUTE_NOT_FOUND = "Not Found"
-"""The detail of a 404 for a path the centre does not serve (FastAPI's own)."""
-
 PERSON_HEADER = "X-Daiban-Person"
 """The header carrying a person's session token (the centre's ``central.api.deps``)."""
 
@@ -90,6 +87,18 @@ def _parse(model: type[M], response: httpx.Response) -> M:
         return model.model_validate_json(response.content)
     except ValidationError as error:
         raise SyncError(f"the centre's answer was not understood: {error}") from None
+
+
+def _parse_without_page(body: dict[str, Any]) -> SyncResponse:
+    """A ``POST /sync`` answer whose page did not parse: its hello and results alone."""
+    try:
+        return SyncResponse.model_validate({**body, "page": None})
+    except ValidationError as error:
+        raise SyncError(f"the centre's answer was not understood: {error}") from None
+
+
+_WITHOUT_SYNC: set[str] = set()
+"""The centres (API base addresses) found not to offer ``POST /sync`` in this process."""
 
 
 class _Retry(Exception):
@@ -338,18 +347,30 @@ class CentralClient:
         """Hello, push and the first page in one request (``POST /sync``).
 
         Returns:
-            The three answers, or None when the centre has no such route (it predates
-            it): the caller syncs the old way, and this client does not ask again.
+            The three answers (the page None when it could not be read: the station
+            pulls it by ``GET /pull``, whose error says why, and the push's results are
+            still recorded); None when the centre does not offer the route (404 or 405:
+            it predates it, or a gateway in front of it does not pass it): the caller
+            syncs the old way, and no client of this process asks that centre again.
         """
-        if not self._at_once:
+        base = str(self._http.base_url)
+        if not self._at_once or base in _WITHOUT_SYNC:
+            return None
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        try:
+            response = self.request("POST", "/sync", content=gzip_json(request), headers=headers)
+        except CentralRefused as refused:
+            if refused.status_code not in (404, 405):  # the route itself never answers these
+                raise
+            _WITHOUT_SYNC.add(base)
             return None
         try:
-            return self._json("/sync", request, SyncResponse)
-        except CentralRefused as refused:
-            if refused.status_code != 404 or refused.detail != ROUTE_NOT_FOUND:
-                raise
-            self._at_once = False
-            return None
+            return SyncResponse.model_validate_json(response.content)
+        except ValidationError:  # the page, most likely (a kind this station cannot read)
+            body = response.json()
+            if not isinstance(body, dict):
+                raise SyncError("the centre's answer was not understood") from None
+            return _parse_without_page(body)
 
     def blob_status(self, sha256: str) -> BlobStatus | None:
         """How much of a blob the centre holds, or None if it holds nothing of it."""

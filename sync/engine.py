@@ -486,8 +486,9 @@ def _own_upto(store: SyncStore) -> int | None:
 class _FirstAnswer:
     """What ``POST /sync`` left to do."""
 
-    page: PullResponse
-    """The page after the cursor, read at the centre after the push committed."""
+    page: PullResponse | None
+    """The page after the cursor, read at the centre after the push committed (None: it
+    could not be read here; pulled again)."""
     more: bool
     """The outbox may hold more than the batch that went (or that batch is unsettled)."""
     tried: set[str]
@@ -598,35 +599,36 @@ def run_sync(
     """
     report = SyncReport()
     progress: ProgressCallback = on_progress or (lambda _: None)
-    with collector_paused():
-        try:
-            progress(SyncProgress("hello", 0))
+    try:
+        progress(SyncProgress("hello", 0))
+        with collector_paused():
             first = _at_once(store, client, software_version, report, describe, progress)
             if first is None:  # a centre without POST /sync
                 _hello(store, client, software_version, report, describe)
                 _push(store, client, report, progress)
             elif first.more:
                 _push(store, client, report, progress, first.tried)
-            _upload_blobs(store, client, report, progress)
-            # the page came back read after the first batch: with more pushed since, it
-            # would miss them (its has_more says nothing of them), so the pull starts over
-            page = first.page if first is not None and not first.more else None
+        _upload_blobs(store, client, report, progress)  # slow lines: the collector on
+        # the page came back read after the first batch: with more pushed since, it
+        # would miss them (its has_more says nothing of them), so the pull starts over
+        page = first.page if first is not None and not first.more else None
+        with collector_paused():
             _pull(store, client, report, progress, page)
-            if describe is not None:  # what the station holds now, after the push: the county's
-                # station list and reconciliation would otherwise show the outbox as it was before
-                client.hello(
-                    software_version=software_version,
-                    schema_version=SCHEMA_VERSION,
-                    outbox_depth=store.outbox_depth(),
-                    report=describe(),
-                )
-        except SyncError as error:
-            report.error = str(error)
-            raise
-        finally:
-            report.pending = _safe_depth(store)
-            report.finished_at = utc_now()
-            store.record_sync(report)
+        if describe is not None:  # what the station holds now, after the push: the county's
+            # station list and reconciliation would otherwise show the outbox as it was before
+            client.hello(
+                software_version=software_version,
+                schema_version=SCHEMA_VERSION,
+                outbox_depth=store.outbox_depth(),
+                report=describe(),
+            )
+    except SyncError as error:
+        report.error = str(error)
+        raise
+    finally:
+        report.pending = _safe_depth(store)
+        report.finished_at = utc_now()
+        store.record_sync(report)
     return report
 
 

@@ -238,7 +238,9 @@ class SyncResponse(BaseModel):
 
     hello: HelloResponse
     results: list[EventResult] = Field(default_factory=list)
-    page: PullResponse
+    page: PullResponse | None = None
+    """The page after the cursor (empty when the schema is refused). None at a station
+    that could not read it: it pulls it again by ``GET /pull``."""
 
 
 class BlobStatus(BaseModel):

@@ -7,12 +7,13 @@ centre does not accept.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from central.models import EVENT_TABLE, Station
+from central.models import EVENT_TABLE, Station, utcnow
 from sync.events import SCHEMA_VERSION, Event
 from sync.protocol import API_PREFIX
 from tests.central.conftest import TOWNSHIP, StationClient
@@ -126,3 +127,25 @@ def test_no_token_no_sync(enroll: Any, session: Session) -> None:
         json={"software_version": "1", "schema_version": 1, "outbox_depth": 0, "after": 0},
     )
     assert response.status_code == 401
+
+
+def test_a_token_past_half_its_life_is_rotated_in_the_answer(enroll: Any, session: Session) -> None:
+    """As /hello does: the new token in the hello's answer, the old one still good."""
+    village = enroll()
+    station = session.get(Station, village.id)
+    assert station is not None
+    station.token_issued_at = utcnow() - timedelta(days=20)  # of 30: past half, not expired
+    session.add(station)
+    session.commit()
+
+    answer = _sync(village, village.new_case(), own_upto=village.seq).json()
+
+    assert answer["hello"]["token"] and answer["hello"]["token"] != village.credential.token
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 3
+    assert len(answer["page"]["acks"]) == 3
+    fresh = {"Authorization": f"Bearer {answer['hello']['token']}"}
+    assert village.client.get(f"{API_PREFIX}/pull", headers=fresh).status_code == 200
+    # a station that never heard the answer still gets in with its old token (and is
+    # given yet another new one)
+    again = _sync(village, [], after=answer["page"]["next_cursor"])
+    assert again.status_code == 200 and again.json()["hello"]["token"]

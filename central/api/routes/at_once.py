@@ -23,7 +23,7 @@ from central.api.routes.pull import read_page
 from central.api.routes.push import GateDep, GroupDep, admitted_push, openapi_body, parsed_body
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
-from sync.protocol import EventResult, SyncRequest, SyncResponse
+from sync.protocol import EventResult, PullResponse, SyncRequest, SyncResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"], route_class=ReleasingRoute)
 
@@ -49,8 +49,8 @@ async def sync_at_once(
 ) -> Response:
     """Say hello, push ``events`` and read the page after ``after``, in that order.
 
-    The push is skipped (no results) when the centre does not accept the station's
-    schema: the station reads the range in the hello and stops there. A push that finds
+    The push is skipped (no results) and the page left empty when the centre does not
+    accept the station's schema: the station reads the range in the hello and stops. A push that finds
     no slot in time makes the whole answer 429 with ``Retry-After`` (the hello is
     recorded, nothing is pushed); the station sends it all again, which is safe.
     """
@@ -61,8 +61,10 @@ async def sync_at_once(
         fault_point("push")  # test-only (central.faults); a no-op unless configured
         results = await admitted_push(request.events, station, session, settings, gate, group)
         fault_point("after_push_commit")
-    page = await run_in_threadpool(
-        read_page, session, station, settings, request.after, request.limit, request.own_upto
-    )
+    page = PullResponse(events=[], next_cursor=request.after, has_more=False)
+    if accepted:  # else the station stops at the hello: nothing it might not read
+        page = await run_in_threadpool(
+            read_page, session, station, settings, request.after, request.limit, request.own_upto
+        )
     answer = SyncResponse(hello=greeting, results=results, page=page).model_dump_json()
     return Response(content=answer, media_type="application/json")

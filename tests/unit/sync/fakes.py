@@ -186,9 +186,13 @@ class AtOnceCentre(FakeCentre):
     """A centre that also answers ``POST /sync`` (hello, push, page in one request), as
     ``central.api.routes.at_once`` does; ``offers=False``: one that predates it."""
 
-    def __init__(self, *args: Any, offers: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, offers: bool = True, unreadable_page: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.offers = offers
+        self.unreadable_page = unreadable_page
+        """The page comes back as a station that cannot read it sees it (None)."""
         self.requests: list[str] = []
         """Every request, by route, in order."""
 
@@ -223,4 +227,6 @@ class AtOnceCentre(FakeCentre):
             FakeCentre.push(self, request.events).results if request.events and accepted else []
         )
         page = FakeCentre.pull(self, request.after, request.limit, request.own_upto)
-        return SyncResponse(hello=hello, results=results, page=page)
+        return SyncResponse(
+            hello=hello, results=results, page=None if self.unreadable_page else page
+        )

@@ -8,11 +8,13 @@ answered as duplicates; a centre that predates the route is synced the old way.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
 from sync.engine import run_sync
 from sync.errors import CentralUnreachable, SyncError
+from sync.protocol import CASE_NUMBER_TAKEN
 
 from .fakes import AtOnceCentre, FakeCentre, FakeStore
 from .test_engine import taken_in
@@ -107,3 +109,53 @@ def test_the_old_fake_centre_still_syncs(store: FakeStore) -> None:
     taken_in(store, 1)
     report = run_sync(store, FakeCentre(), software_version="1.0")
     assert (report.pushed, report.pulled) == (2, 2)
+
+
+def test_a_page_the_station_cannot_read_is_pulled_again_after_the_push_is_recorded(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 2)
+    centre = AtOnceCentre(unreadable_page=True)
+
+    report = run_sync(store, centre, software_version="1.0")
+
+    assert centre.requests == ["sync", "pull"]
+    assert (report.applied, report.pending, report.pulled) == (4, 0, 4)
+
+
+class _Renumbering(FakeStore):
+    """Gives a case a new number on its unsent events (as the station's store does)."""
+
+    def renumber_case(self, case_id: UUID) -> str:
+        number = "640522100201-20261201-0099"
+        self.outbox = [
+            e.model_copy(update={"case_number": number}) if e.case_id == case_id else e
+            for e in self.outbox
+        ]
+        return number
+
+
+def test_a_case_number_taken_in_the_first_batch_is_renumbered_and_pushed_again(
+    tmp_path: Path,
+) -> None:
+    """A restored PC numbered a case again: refused with the hello's batch, renumbered,
+    pushed again by /push; the page read before that is not used."""
+    store = _Renumbering(tmp_path / "blobs")
+    writers = taken_in(store, 2)
+    store.outbox = [  # the second case has a number of its own
+        e.model_copy(update={"case_number": "640522100201-20261123-0002"})
+        if e.case_id == writers[1].case_id
+        else e
+        for e in store.outbox
+    ]
+    taken = next(e.case_number for e in store.outbox if e.case_id == writers[0].case_id)
+    centre = AtOnceCentre()
+    centre.refuse = lambda e: CASE_NUMBER_TAKEN if e.case_number == taken else None
+
+    report = run_sync(store, centre, software_version="1.0")
+
+    assert centre.requests == ["sync", "push", "pull"]
+    assert (report.renumbered, report.applied, report.pending) == (1, 4, 0)
+    assert {e.case_number for e in centre.log} >= {"640522100201-20261201-0099"}
+    assert taken not in {e.case_number for e in centre.log}
+    assert (report.pulled, store.cursor) == (4, 4)

@@ -15,7 +15,7 @@ import pytest
 from tenacity.wait import wait_fixed
 
 from sync.client import CentralClient, enroll, parse_retry_after
-from sync.errors import CentralRefused, CentralUnreachable
+from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import EventKind
 from sync.protocol import SyncRequest
 
@@ -291,46 +291,88 @@ def _sync_request() -> SyncRequest:
     return SyncRequest(software_version="1.0", schema_version=1, outbox_depth=0, after=7)
 
 
-def test_a_centre_without_post_sync_is_asked_once_then_never_again() -> None:
-    """An older centre answers FastAPI's own 404: the caller syncs the old way, and the
-    client does not spend a request on it again."""
+def _at(centre: str, handler: Handler) -> CentralClient:
+    """A client of its own centre: which centres lack ``POST /sync`` is remembered per
+    process, by address."""
+    return CentralClient(f"http://{centre}.test/", "tok", transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, {"json": {"detail": "Not Found"}}),  # an older centre: FastAPI's own
+        (404, {"text": "<html>404 Not Found</html>"}),  # a gateway in front of it
+        (405, {"json": {"detail": "Method Not Allowed"}}),
+    ],
+)
+def test_a_centre_without_post_sync_is_asked_once_then_never_again(
+    status: int, body: dict[str, object]
+) -> None:
+    """The route never answers 404 or 405 itself: either means it is not there. The
+    caller syncs the old way, and no client of this process spends a request on it again
+    (the desk makes a new client for every sync)."""
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.url.path)
-        return httpx.Response(404, json={"detail": "Not Found"})
+        return httpx.Response(status, **body)  # type: ignore[arg-type]
 
-    c = client(handler, [])
-    assert c.sync_at_once(_sync_request()) is None
-    assert c.sync_at_once(_sync_request()) is None
+    centre = f"old-{status}-{len(str(body))}"
+    assert _at(centre, handler).sync_at_once(_sync_request()) is None
+    assert _at(centre, handler).sync_at_once(_sync_request()) is None
     assert seen == ["/api/v1/sync"]
 
 
 def test_any_other_refusal_of_post_sync_is_raised() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404, json={"detail": "no such station"})
+        return httpx.Response(403, json={"detail": "station revoked"})
 
-    with pytest.raises(CentralRefused, match="no such station"):
-        client(handler, []).sync_at_once(_sync_request())
+    with pytest.raises(CentralRefused, match="station revoked"):
+        _at("revoked", handler).sync_at_once(_sync_request())
+
+
+HELLO = {
+    "server_time": "2026-12-01T01:00:00Z",
+    "min_schema_version": 1,
+    "max_schema_version": 1,
+    "station_id": "s1",
+    "division": "640522100201",
+    "role": "village",
+}
 
 
 def test_post_sync_goes_gzipped_and_its_answer_is_parsed() -> None:
-    hello = {
-        "server_time": "2026-12-01T01:00:00Z",
-        "min_schema_version": 1,
-        "max_schema_version": 1,
-        "station_id": "s1",
-        "division": "640522100201",
-        "role": "village",
-    }
     bodies: list[dict[str, object]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.headers["Content-Encoding"] == "gzip"
         bodies.append(json.loads(gzip.decompress(request.content)))
-        return httpx.Response(200, json={"hello": hello, "results": [], "page": PULL})
+        return httpx.Response(200, json={"hello": HELLO, "results": [], "page": PULL})
 
-    answer = client(handler, []).sync_at_once(_sync_request())
+    answer = _at("new", handler).sync_at_once(_sync_request())
 
-    assert answer is not None and answer.page.next_cursor == 7
+    assert answer is not None and answer.page is not None and answer.page.next_cursor == 7
     assert (bodies[0]["after"], bodies[0]["events"], bodies[0]["outbox_depth"]) == (7, [], 0)
+
+
+def test_a_page_this_station_cannot_read_leaves_the_push_results() -> None:
+    """A newer station in the scope wrote a kind this one does not know: the push's
+    results are still recorded (the page is pulled again by GET /pull, which says why)."""
+    result = {"id": "e1", "status": "applied", "central_seq": 8}
+    page = {**PULL, "events": [{"kind": "a-kind-from-the-future"}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"hello": HELLO, "results": [result], "page": page})
+
+    answer = _at("newer-kinds", handler).sync_at_once(_sync_request())
+
+    assert answer is not None and answer.page is None
+    assert [(r.id, r.central_seq) for r in answer.results] == [("e1", 8)]
+
+
+def test_an_answer_without_a_hello_is_not_understood() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"results": [], "page": PULL})
+
+    with pytest.raises(SyncError, match="not understood"):
+        _at("broken", handler).sync_at_once(_sync_request())

@@ -6,6 +6,7 @@ import gc
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -316,16 +317,36 @@ def test_a_pull_applies_its_pages_with_the_collector_paused_and_turns_it_back_on
     assert len(store.pulled) == 6  # the page itself still applied
 
 
-def test_the_whole_sync_runs_with_the_collector_paused(tmp_path: Path) -> None:
-    """Hello, push and the record of the run too, not only the pull: in a process holding
-    much (a desk, the storm bench's stations) the collector's full passes were a third to
-    a half of a small sync's CPU."""
+def test_hello_and_push_run_with_the_collector_paused_too(tmp_path: Path) -> None:
+    """Not only the pull: in a process holding much (a desk, the storm bench's stations)
+    the collector's full passes were a third to a half of a small sync's CPU. The run's
+    record comes after, with the collector on again."""
     store = _CollectorWatch(tmp_path / "blobs")
     taken_in(store, 1)
     run_sync(store, FakeCentre(), software_version="1.0")
-    assert {step for step, _ in store.steps} == {"depth", "outbox", "record"}
-    assert [step for step, on in store.steps if on] == []
+    *during, pending, record = store.steps
+    assert {step for step, _ in during} == {"depth", "outbox"}
+    assert not any(on for _, on in during)
+    assert (pending, record) == (("depth", True), ("record", True))  # the run's figures
     assert gc.isenabled()
+
+
+def test_blobs_upload_with_the_collector_on(store: FakeStore, tmp_path: Path) -> None:
+    """An upload over a slow line may take minutes: the collector is not held off for it."""
+    seen: list[bool] = []
+    centre = FakeCentre()
+    uploading = centre.upload_blob
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return uploading(*args, **kwargs)
+
+    centre.upload_blob = watched  # type: ignore[method-assign]
+    (tmp_path / "scan.jpg").write_bytes(b"scan")
+    ref = store_blob(store.blob_dir, tmp_path / "scan.jpg")
+    store.unsent_blobs[ref.sha256] = ref
+    run_sync(store, centre, software_version="1.0")
+    assert seen == [True]
 
 
 def test_a_pull_that_fails_turns_the_collector_back_on(tmp_path: Path) -> None:
