@@ -254,14 +254,14 @@ def _hello(
     client: Central,
     version: str,
     report: SyncReport,
-    describe: Callable[[], StationReport] | None = None,
+    held: StationReport | None = None,
 ) -> None:
     sent = utc_now()
     answer = client.hello(
         software_version=version,
         schema_version=SCHEMA_VERSION,
         outbox_depth=store.outbox_depth(),
-        report=describe() if describe is not None else None,
+        report=held,
     )
     _greeted(answer, sent, report)
 
@@ -500,7 +500,7 @@ def _at_once(
     client: Central,
     version: str,
     report: SyncReport,
-    describe: Callable[[], StationReport] | None,
+    held: StationReport | None,
     progress: ProgressCallback,
 ) -> _FirstAnswer | None:
     """The hello, the outbox's first batch and the first page in one request
@@ -508,7 +508,7 @@ def _at_once(
     if not isinstance(client, SyncsAtOnce):
         return None
     batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
-    held = describe() if describe is not None else StationReport(outbox_depth=store.outbox_depth())
+    held = held or StationReport(outbox_depth=store.outbox_depth())
     request = SyncRequest(
         software_version=version,
         schema_version=SCHEMA_VERSION,
@@ -588,7 +588,8 @@ def run_sync(
         software_version: reported in hello.
         on_progress: called after each step with counts so far.
         describe: what the station holds, reported in hello (default: the outbox depth);
-            given, it is reported again at the end of a run that went through.
+            given, it is reported again at the end of a run that went through, when it
+            changed (an idle desk's periodic sync sends no second hello).
 
     Returns:
         What moved; also given to ``store.record_sync``.
@@ -601,10 +602,11 @@ def run_sync(
     progress: ProgressCallback = on_progress or (lambda _: None)
     try:
         progress(SyncProgress("hello", 0))
+        before = describe() if describe is not None else None
         with collector_paused():
-            first = _at_once(store, client, software_version, report, describe, progress)
+            first = _at_once(store, client, software_version, report, before, progress)
             if first is None:  # a centre without POST /sync
-                _hello(store, client, software_version, report, describe)
+                _hello(store, client, software_version, report, before)
                 _push(store, client, report, progress)
             elif first.more:
                 _push(store, client, report, progress, first.tried)
@@ -614,13 +616,15 @@ def run_sync(
         page = first.page if first is not None and not first.more else None
         with collector_paused():
             _pull(store, client, report, progress, page)
-        if describe is not None:  # what the station holds now, after the push: the county's
-            # station list and reconciliation would otherwise show the outbox as it was before
+        after = describe() if describe is not None else None
+        if after is not None and after != before:  # what the station holds now, after the
+            # push: the county's station list and reconciliation would otherwise show the
+            # outbox as it was before (a run that changed nothing says nothing more)
             client.hello(
                 software_version=software_version,
                 schema_version=SCHEMA_VERSION,
-                outbox_depth=store.outbox_depth(),
-                report=describe(),
+                outbox_depth=after.outbox_depth,
+                report=after,
             )
     except SyncError as error:
         report.error = str(error)

@@ -14,7 +14,7 @@ import pytest
 
 from sync.engine import run_sync
 from sync.errors import CentralUnreachable, SyncError
-from sync.protocol import CASE_NUMBER_TAKEN
+from sync.protocol import CASE_NUMBER_TAKEN, StationReport
 
 from .fakes import AtOnceCentre, FakeCentre, FakeStore
 from .test_engine import taken_in
@@ -159,3 +159,19 @@ def test_a_case_number_taken_in_the_first_batch_is_renumbered_and_pushed_again(
     assert {e.case_number for e in centre.log} >= {"640522100201-20261201-0099"}
     assert taken not in {e.case_number for e in centre.log}
     assert (report.pulled, store.cursor) == (4, 4)
+
+
+def test_a_desk_reports_what_it_holds_after_a_push_and_not_after_an_idle_run(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 3)
+    centre = AtOnceCentre()
+
+    def describe() -> StationReport:
+        return StationReport(outbox_depth=store.outbox_depth(), cases_held=3)
+
+    run_sync(store, centre, software_version="1.0", describe=describe)
+    run_sync(store, centre, software_version="1.0", describe=describe)  # nothing new
+
+    assert centre.requests == ["sync", "hello", "sync"]
+    assert [r.outbox_depth for r in centre.reports] == [6, 0, 0]

@@ -269,6 +269,20 @@ def test_what_the_station_holds_is_reported_before_and_after_the_run(store: Fake
     assert {r.catalog_version for r in centre.reports} == {"v7"}
 
 
+def test_a_run_that_changed_nothing_reports_once(store: FakeStore) -> None:
+    """An idle desk syncs every few minutes: what it holds is the same after as before,
+    so no second hello goes to the centre."""
+    from sync.protocol import StationReport
+
+    centre = FakeCentre()
+
+    def describe() -> StationReport:
+        return StationReport(outbox_depth=store.outbox_depth(), catalog_version="v7", cases_held=0)
+
+    run_sync(store, centre, software_version="0.1.0", describe=describe)
+    assert [(r.outbox_depth, r.catalog_version) for r in centre.reports] == [(0, "v7")]
+
+
 def test_a_run_without_a_description_reports_the_depth_alone(store: FakeStore) -> None:
     taken_in(store, 1)
     centre = FakeCentre()
