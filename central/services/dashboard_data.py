@@ -236,6 +236,18 @@ def reported(station: Station) -> dict[str, Any]:
     }
 
 
+REPORTED_SPAN = timedelta(days=5 * 366)
+"""How far before today a station's reported day is counted back (see ``_bounded``)."""
+
+
+def _bounded(day: date, today: date) -> date:
+    """``day`` within ``REPORTED_SPAN`` before ``today``: a station reports its oldest
+    unsent event by its own clock, which may be decades off; counted day by day, such a
+    date held the county's dashboard for minutes (found by fuzzing ``POST /sync``). Five
+    years of silence says "stalled" as well as fifty, and a day after today counts none."""
+    return min(max(day, today - REPORTED_SPAN), today)
+
+
 def silence(station: Station, today: date, days: int) -> dict[str, Any]:
     """Whether a station is stalled, and why (the one rule, used by 看板 and 对账).
 
@@ -244,10 +256,10 @@ def silence(station: Station, today: date, days: int) -> dict[str, Any]:
     cannot get out). Revoked stations are never stalled.
     """
     seen = as_utc(station.last_seen)
-    silent_for = working_days_between(china_day(seen), today) if seen else None
+    silent_for = working_days_between(_bounded(china_day(seen), today), today) if seen else None
     held = reported(station)
     oldest = held["oldest_unsent"]
-    unsent_for = working_days_between(china_day(oldest), today) if oldest else None
+    unsent_for = working_days_between(_bounded(china_day(oldest), today), today) if oldest else None
     reason = ""
     if station.revoked_at is None:
         if silent_for is None:

@@ -176,6 +176,26 @@ def test_a_silent_station_is_stalled_and_lists_the_cases_it_holds(
     assert _listed(session, stalled["key"]) == held
 
 
+def test_a_station_clock_decades_off_is_counted_back_five_years_at_most(
+    session: Session, month: Seeded
+) -> None:
+    """A station reports its oldest unsent event by its own clock. Year 1 (or 9999) was
+    counted day by day, and the county's dashboard did not answer (fuzzing found it)."""
+    early, late = month.stations["c"], month.stations["a"]
+    for station, oldest in ((early, datetime(1, 1, 2, tzinfo=UTC)), (late, datetime(9999, 12, 30, tzinfo=UTC))):  # fmt: skip
+        session.connection().execute(
+            update(Station)
+            .where(Station.id == station.id)  # type: ignore[arg-type]
+            .values(oldest_unsent=oldest, outbox_depth=5)
+        )
+    session.commit()
+
+    [stalled] = _board(session).stalled
+
+    assert (stalled["station"], stalled["stalled"]) == (early.id, "outbox")
+    assert 1200 < stalled["unsent_days"] < 1320  # about five years of working days
+
+
 def test_a_key_cannot_be_forged(session: Session, month: Seeded) -> None:
     for key in (
         "received:all:-:2026-11-01",
