@@ -22,6 +22,11 @@ Prints ``name=value`` lines:
 - ``push_instructions_per_event``: the centre, per event of the bulk pushes;
 - ``push9_instructions``: the centre, for the one push of 9 events (a village's morning
   sync: its fixed costs);
+- ``sync9_apart_instructions``: the centre, for that village's whole sync in three
+  requests (hello, push, pull: ``sync9_apart_requests``), as before ``POST /sync``;
+- ``sync9_at_once_instructions``: the centre, for another village's sync of 3 cases in
+  one request (``POST /sync``: ``sync9_at_once_requests``); its ratio to the line above
+  is what one request per sync saves;
 - ``catchup_instructions_per_event``: the township's store, per event pulled (parsing the
   pages included);
 - ``python``: the interpreter's version (the counts are its instructions).
@@ -53,27 +58,35 @@ import httpx
 
 from bench._central import CentralRun
 from bench.sync import TOWNSHIP, VILLAGE, emit, enrolled, take_in
+from sync.protocol import API_PREFIX
 
 SMALL_VILLAGE = "640522100203"
 PUSH_PATH = "/push"
+SYNC_PATH = "/sync"
+AT_ONCE_VILLAGE = "640522100204"
+WARM_VILLAGE = "640522100205"
+
+
+Request = tuple[str, str, bytes, list[tuple[bytes, bytes]], bytes]
+"""A recorded request: method, path (after the API prefix), query string, headers, body."""
 
 
 class RecordingTransport(httpx.HTTPTransport):
-    """The real transport; keeps each push request's headers and body as sent."""
+    """The real transport; keeps each request's method, path, query, headers and body."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.pushes: list[tuple[list[tuple[bytes, bytes]], bytes]] = []
+        self.requests: list[Request] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; a push is recorded first."""
-        if request.url.path.endswith(PUSH_PATH):
-            headers = [
-                (name.lower(), value)
-                for name, value in request.headers.raw
-                if name.lower() not in (b"host", b"content-length")
-            ]
-            self.pushes.append((headers, request.read()))
+        """Send ``request``, recorded first."""
+        headers = [
+            (name.lower(), value)
+            for name, value in request.headers.raw
+            if name.lower() not in (b"host", b"content-length")
+        ]
+        path = request.url.path.rpartition(API_PREFIX)[2]
+        self.requests.append((request.method, path, request.url.query, headers, request.read()))
         return super().handle_request(request)
 
 
@@ -100,19 +113,32 @@ def record(cases: int, work: Path) -> None:
         CentralRun("sqlite", 1) as central,
         enrolled(central, "village", VILLAGE, "village") as village,
         enrolled(central, "small", SMALL_VILLAGE, "village") as small,
+        enrolled(central, "at_once", AT_ONCE_VILLAGE, "village") as at_once,
+        enrolled(central, "warm", WARM_VILLAGE, "village") as warm,
         enrolled(central, "township", TOWNSHIP, "township") as township,
     ):
         take_in(village.store, 1, cases, village.agent_id)
         take_in(small.store, 900_000, 3, small.agent_id)
+        take_in(at_once.store, 950_000, 3, at_once.agent_id)
+        take_in(warm.store, 970_000, 3, warm.agent_id)
         _copy_dir(central.central_dir, work / "central")
         _copy_dir(township.store.data_dir, work / "township")
         pushes = {}
-        for name, station in (("bulk", village), ("small", small)):
+        # the bulk and the small village sync in three requests (hello, push, pull), as
+        # every round before POST /sync counted them; the third village in one
+        for name, station, one in (
+            ("bulk", village, False),
+            ("small", small, False),
+            ("warm", warm, True),
+            ("at_once", at_once, True),
+        ):
             identity = station.store.require_identity()
             transport = RecordingTransport()
-            with CentralClient(identity.central_url, identity.token, transport=transport) as c:
+            with CentralClient(
+                identity.central_url, identity.token, transport=transport, at_once=one
+            ) as c:
                 run_sync(station.store, c, software_version=software_version())
-            pushes[name] = transport.pushes
+            pushes[name] = transport.requests
         (work / "pushes.pkl").write_bytes(pickle.dumps(pushes))
         identity = township.store.require_identity()
         pages = []
@@ -138,17 +164,20 @@ def counting() -> Iterator[None]:
         subprocess.run(["callgrind_control", "-i", "off", pid], capture_output=True, check=False)
 
 
-async def _asgi_post(app: Any, path: str, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
-    """POST ``body`` straight into the ASGI app; the answer's status (its body is read)."""
+async def _asgi(app: Any, request: Request) -> int:
+    """Send a recorded request straight into the ASGI app; the answer's status (its body
+    is read)."""
+    method, route, query, headers, body = request
+    path = f"{API_PREFIX}{route}"
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
         "headers": [(b"host", b"127.0.0.1"), *headers, (b"content-length", b"%d" % len(body))],
         "client": ("127.0.0.1", 50000),
@@ -173,32 +202,46 @@ async def _asgi_post(app: Any, path: str, headers: list[tuple[bytes, bytes]], bo
 
 
 def centre(work: Path, which: str) -> None:
-    """Apply the recorded pushes to a copy of the centre, counting ``which`` of them."""
+    """Apply the recorded requests to a copy of the centre, counting ``which`` of them:
+    ``bulk`` (the bulk village's pushes), ``small`` (the small village's push alone),
+    ``small_sync`` (its hello, push and pull) or ``at_once`` (the third village's
+    ``POST /sync``); the bulk village's pushes always go first."""
     from central.app import create_app
     from central.settings import CentralSettings
-    from sync.protocol import API_PREFIX
 
-    pushes = pickle.loads((work / "pushes.pkl").read_bytes())
+    recorded = pickle.loads((work / "pushes.pkl").read_bytes())
     data = Path(tempfile.mkdtemp(prefix="daiban-bench-instr-"))
     try:
         _copy_dir(work / "central", data / "central")
         app = create_app(CentralSettings(data_dir=data / "central"))
-        path = f"{API_PREFIX}{PUSH_PATH}"
 
-        async def push_all(name: str) -> None:
-            for headers, body in pushes[name]:
-                status = await _asgi_post(app, path, headers, body)
+        async def send_all(requests: list[Request]) -> None:
+            for request in requests:
+                status = await _asgi(app, request)
                 if status != 200:
-                    raise SystemExit(f"a recorded push was answered {status}")
+                    raise SystemExit(f"a recorded {request[0]} {request[1]} was answered {status}")
+
+        pushes = [r for r in recorded["bulk"] if r[1] == PUSH_PATH]
+        # Before a whole sync is counted, every kind of request has run once (the bulk
+        # village's hello and pulls, another village's POST /sync): what a route does
+        # on its first call only (statements compiled, a group's thread started) is not
+        # a sync's cost.
+        warm_up = {"small_sync": recorded["bulk"], "at_once": recorded["bulk"] + recorded["warm"]}
+        counted_part = {
+            "bulk": [],
+            "small": [r for r in recorded["small"] if r[1] == PUSH_PATH],
+            "small_sync": recorded["small"],
+            "at_once": recorded["at_once"],
+        }[which]
 
         async def apply() -> None:  # one event loop: the app's queues belong to it
             if which == "bulk":
                 with counting():
-                    await push_all("bulk")
+                    await send_all(pushes)
                 return
-            await push_all("bulk")
+            await send_all(warm_up.get(which, pushes))
             with counting():
-                await push_all("small")
+                await send_all(counted_part)
 
         asyncio.run(apply())
     finally:
@@ -251,8 +294,10 @@ def counted(work: Path, role: str, *args: str) -> int:
     raise SystemExit(f"callgrind wrote no totals to {out}")
 
 
-def _events(pushes: list[tuple[Any, bytes]]) -> int:
-    return sum(len(json.loads(gzip.decompress(body))["events"]) for _, body in pushes)
+def _events(requests: list[Request]) -> int:
+    """The events pushed by ``requests`` (in ``/push`` and ``/sync`` bodies)."""
+    bodies = [r[4] for r in requests if r[1] in (PUSH_PATH, SYNC_PATH)]
+    return sum(len(json.loads(gzip.decompress(body))["events"]) for body in bodies)
 
 
 def run(cases: int) -> None:
@@ -272,6 +317,11 @@ def run(cases: int) -> None:
         emit("push_instructions_per_event", counted(work, "centre", "bulk") // bulk_events)
         emit("push9_events", small_events)
         emit("push9_instructions", counted(work, "centre", "small"))
+        emit("sync9_apart_requests", len(pushes["small"]))
+        emit("sync9_apart_instructions", counted(work, "centre", "small_sync"))
+        emit("sync9_at_once_events", _events(pushes["at_once"]))
+        emit("sync9_at_once_requests", len(pushes["at_once"]))
+        emit("sync9_at_once_instructions", counted(work, "centre", "at_once"))
         emit("catchup_events", pulled)
         emit("catchup_instructions_per_event", counted(work, "township") // pulled)
     finally:
