@@ -4,9 +4,13 @@
 One real central (``daiban central serve --workers W`` in a subprocess, as ``bench.sync``
 starts it) and N real village stations, each in its own temporary data directory,
 enrolled through POST /enroll and holding K cases taken in as the desk writes them
-(3 events each). The stations live in P client processes; when every one is ready they
-all run the real ``run_sync`` (hello, push, pull, with the real client's retry policy)
-at the same moment, one thread per station.
+(3 events each; with ``--as desk`` taken in offline and submitted by the sync itself,
+as the desk does once the centre answers). The stations live in P client processes; when every one is ready they
+all sync at the same moment, one thread per station: as the desk does (``--as desk``, the
+default: ``station.services.syncing.sync_now`` with the desk's client, which is what a
+county's stations send at 9 a.m.), or the sync engine alone (``--as engine``:
+``sync.engine.run_sync`` with the client's defaults, as the rounds before this option
+measured).
 
 The stations' data directories are on tmpfs (``/dev/shm``) unless ``--stations-on disk``:
 in a county each station fsyncs its own disk, while here 500 stations would queue their
@@ -27,6 +31,7 @@ Prints ``name=value`` lines:
 - ``client_cpu_s`` (every client process during the storm) and
   ``client_cpu_ms_per_station``: the stations' own work, which in a county runs on 500
   PCs and here shares the bench machine with the centre;
+- ``requests`` and ``requests_per_sync``: every request sent (retries included);
 - ``http_429`` / ``http_5xx``: answers seen on the wire (the client retried them);
 - ``failed_syncs``: syncs that ended in an error (retries exhausted, a timeout);
 - ``events_expected`` / ``events_at_centre`` / ``events_lost`` / ``events_duplicated``:
@@ -82,7 +87,7 @@ RSS_SAMPLE_S = 0.2
 SHM = Path("/dev/shm")
 CLIENT_NICE = 10
 """The client processes' priority: below the centre's (they stand for other PCs)."""
-SYNC_ROUTES = ("sync", "hello", "push", "pull")
+SYNC_ROUTES = ("sync", "hello", "push", "pull", "catalog", "outcomes")
 
 
 def division_of(n: int) -> str:
@@ -146,11 +151,12 @@ def _client_process(
     cases: int,
     barrier: Any,
     results: Any,
+    desk: bool,
 ) -> None:
     """Set up this process's stations, wait for the others, sync them all at once."""
     from sqlalchemy import text
 
-    from station.services.syncing import enroll_station, software_version
+    from station.services.syncing import default_client, enroll_station, software_version, sync_now
     from station.store import StationStore
     from station.store.db import reading
     from sync.client import CentralClient
@@ -160,7 +166,8 @@ def _client_process(
     for n, code, agent_id in codes:
         store = StationStore.open(Path(root) / f"s{n}")
         enroll_station(store, url, code, device_name=f"storm-{n}")
-        take_in(store, 3_000_000 + n * cases, cases, agent_id)
+        # a desk offline took them in; its sync submits them (3 events a case either way)
+        take_in(store, 3_000_000 + n * cases, cases, agent_id, submit=not desk)
         stores.append(store)
     out = ProcResult()
     lock = threading.Lock()
@@ -173,8 +180,11 @@ def _client_process(
         identity = store.require_identity()
         transport = StatusCounting(out.statuses, lock, tls)
         try:
-            with CentralClient(identity.central_url, identity.token, transport=transport) as c:
-                run_sync(store, c, software_version=software_version())
+            if desk:
+                sync_now(store, client_factory=lambda held: default_client(held, transport))
+            else:
+                with CentralClient(identity.central_url, identity.token, transport=transport) as c:
+                    run_sync(store, c, software_version=software_version())
         except Exception as error:  # noqa: BLE001 - a failed sync is a figure here
             with lock:
                 out.failures.append(f"{type(error).__name__}: {error}"[:200])
@@ -271,10 +281,13 @@ def station_root(central: CentralRun, where: str) -> Iterator[Path]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str) -> None:
+def run(
+    stations: int, cases: int, db: str, workers: int, procs: int, where: str, desk: bool = True
+) -> None:
     """The whole storm in one temporary workspace (removed at the end)."""
     for name, value in (("stations", stations), ("cases", cases), ("db", db)):
         emit(name, value)
+    emit("syncs_as", "desk" if desk else "engine")
     emit("workers", workers)
     emit("client_procs", procs)
     emit("stations_on", where if SHM.is_dir() else "disk")
@@ -294,7 +307,7 @@ def run(stations: int, cases: int, db: str, workers: int, procs: int, where: str
         children = [
             context.Process(
                 target=_client_process,
-                args=(codes[p::procs], central.url, str(root), cases, barrier, results),
+                args=(codes[p::procs], central.url, str(root), cases, barrier, results, desk),
             )
             for p in range(procs)
         ]
@@ -378,6 +391,7 @@ def _report(
     emit("station_wait_p50_s", statistics.median(waits))
     emit("station_wait_p99_s", _percentile(waits, 0.99))
     emit("requests", sum(statuses.values()))
+    emit("requests_per_sync", sum(statuses.values()) / max(len(latencies), 1))
     emit("http_429", statuses[429])
     emit("http_5xx", sum(n for code, n in statuses.items() if code >= 500))
     emit("failed_syncs", len(failures))
@@ -412,6 +426,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--procs", type=int, default=4, help="client processes")
     parser.add_argument(
+        "--as",
+        dest="syncs_as",
+        choices=("desk", "engine"),
+        default="desk",
+        help="sync as the desk does (sync_now) or with the engine alone (run_sync)",
+    )
+    parser.add_argument(
         "--stations-on",
         choices=("tmpfs", "disk"),
         default="tmpfs",
@@ -422,7 +443,15 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("every count must be at least 1")
     try:
         procs = min(args.procs, args.stations)
-        run(args.stations, args.cases, args.db, args.workers, procs, args.stations_on)
+        run(
+            args.stations,
+            args.cases,
+            args.db,
+            args.workers,
+            procs,
+            args.stations_on,
+            args.syncs_as == "desk",
+        )
     except KeyboardInterrupt:
         print("interrupted: the central and the temporary files are removed", file=sys.stderr)
         raise SystemExit(130) from None

@@ -207,10 +207,14 @@ def enrolled(run: CentralRun, name: str, division: str, role: str) -> Iterator[S
         store.close()
 
 
-def take_in(store: StationStore, first_serial: int, count: int, agent_id: str) -> None:
+def take_in(
+    store: StationStore, first_serial: int, count: int, agent_id: str, *, submit: bool = True
+) -> None:
     """Take ``count`` cases in and submit them: 3 events each, as the desk writes them.
 
     ``agent_id`` is the village's 代办员, an account of the centre (``agent_account``).
+    ``submit=False``: taken in only (2 events each), as a desk offline holds them; its
+    next sync submits them once the centre answers.
     """
     service = CaseService(store, load_catalog(), Actor(agent_id, Role.agent, "bench"))
     pending: list[list[NewEvent]] = []
@@ -221,7 +225,8 @@ def take_in(store: StationStore, first_serial: int, count: int, agent_id: str) -
             pending = []
     if pending:
         service.take_in_many(pending)
-    submit_received(store)
+    if submit:
+        submit_received(store)
 
 
 def emit(name: str, value: Any) -> None:

@@ -41,6 +41,7 @@ from sync.protocol import (
     PULL_PAGE_EVENTS,
     BlobStatus,
     BundleImportResult,
+    CatalogInfo,
     EnrollRequest,
     EnrollResponse,
     HelloRequest,
@@ -481,15 +482,6 @@ def signed_renewal(station_id: str, signing_key: str, expired_token: str) -> Tok
     )
     signature = renewal_signature(unsigned, signing_key)
     return unsigned.model_copy(update={"signature": signature})
-
-
-class CatalogInfo(BaseModel):
-    """``GET /catalog``: the catalog stations should run (None when the centre cannot read it)."""
-
-    number: int | None = None
-    """The publication number: 1, 2, 3 …; 0 while the county has published none."""
-    version: str | None = None
-    sha256: str | None = None
 
 
 def enroll(

@@ -29,6 +29,7 @@ from sync.protocol import (
     PUSH_BATCH_BYTES,
     PUSH_BATCH_EVENTS,
     BlobStatus,
+    CatalogInfo,
     EventResult,
     HelloResponse,
     PullResponse,
@@ -227,6 +228,11 @@ class SyncReport(BaseModel):
     """The catalog version the centre announced (fetch it if it differs from the local one)."""
     public_base_url: str | None = None
     """The county's public base URL as the centre said at hello (None: no hello answered)."""
+    catalog: CatalogInfo | None = None
+    """The catalog the centre's last page announced, number and hash (None: not said): the
+    desk asks ``GET /catalog`` only when it does not know, or it is not the one it runs."""
+    loops_seq: int | None = None
+    """The newest 闭环 change stamp the centre's last page announced (None: not said)."""
 
 
 def event_bytes(event: Event) -> int:
@@ -249,12 +255,16 @@ def take_batch(events: Iterable[Event], limit: int, max_bytes: int) -> list[Even
     return batch
 
 
+HelloCallback = Callable[[HelloResponse], None]
+
+
 def _hello(
     store: SyncStore,
     client: Central,
     version: str,
     report: SyncReport,
     held: StationReport | None = None,
+    on_hello: HelloCallback | None = None,
 ) -> None:
     sent = utc_now()
     answer = client.hello(
@@ -263,18 +273,23 @@ def _hello(
         outbox_depth=store.outbox_depth(),
         report=held,
     )
-    _greeted(answer, sent, report)
+    _greeted(answer, sent, report, on_hello)
 
 
-def _greeted(answer: HelloResponse, sent: datetime, report: SyncReport) -> None:
-    """Take in the centre's hello (asked at ``sent``): the clock's skew, the public address;
-    a schema it does not accept stops the run (``SyncError``)."""
+def _greeted(
+    answer: HelloResponse, sent: datetime, report: SyncReport, on_hello: HelloCallback | None
+) -> None:
+    """Take in the centre's hello (asked at ``sent``): the clock's skew, the public address,
+    then ``on_hello`` (a rotated token is the caller's to keep); a schema it does not
+    accept stops the run (``SyncError``)."""
     midpoint = sent + (utc_now() - sent) / 2
     server_time = answer.server_time
     if server_time.tzinfo is None:
         server_time = server_time.replace(tzinfo=UTC)
     report.skew_seconds = (server_time - midpoint).total_seconds()
     report.public_base_url = answer.public_base_url
+    if on_hello is not None:
+        on_hello(answer)
     if not answer.min_schema_version <= SCHEMA_VERSION <= answer.max_schema_version:
         raise SyncError(
             f"the centre accepts event schema {answer.min_schema_version}-"
@@ -466,6 +481,9 @@ def _pull(
             page = _apply(store, client, page, cursor, upcoming)
             report.pulled += len(page.events)
             report.catalog_version = page.catalog_version or report.catalog_version
+            report.catalog = page.catalog or report.catalog
+            if page.loops_seq is not None:
+                report.loops_seq = page.loops_seq
             progress(SyncProgress("pull", report.pulled))
             cursor = page.next_cursor
             if upcoming is None:
@@ -493,6 +511,8 @@ class _FirstAnswer:
     """The outbox may hold more than the batch that went (or that batch is unsettled)."""
     tried: set[str]
     """The ids pushed so far (``_Sender``: none may be offered again once answered)."""
+    reported: StationReport
+    """What the hello said the station holds."""
 
 
 def _at_once(
@@ -502,13 +522,22 @@ def _at_once(
     report: SyncReport,
     held: StationReport | None,
     progress: ProgressCallback,
+    on_hello: HelloCallback | None = None,
 ) -> _FirstAnswer | None:
     """The hello, the outbox's first batch and the first page in one request
-    (``POST /sync``); None when the client or the centre cannot (the three go apart)."""
+    (``POST /sync``); None when the client or the centre cannot (the three go apart).
+
+    When the batch is the whole outbox, the hello reports the outbox as the push leaves
+    it once settled (empty): the centre applies the push in the same request, so the
+    county's station list is right at once and the run's last hello is not needed. A run
+    that ends otherwise (a batch not settled, events rejected and kept) says so at its
+    end."""
     if not isinstance(client, SyncsAtOnce):
         return None
     batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
     held = held or StationReport(outbox_depth=store.outbox_depth())
+    if batch and len(batch) == held.outbox_depth:
+        held = held.model_copy(update={"outbox_depth": 0, "oldest_unsent": None})
     request = SyncRequest(
         software_version=version,
         schema_version=SCHEMA_VERSION,
@@ -521,13 +550,13 @@ def _at_once(
     answer = client.sync_at_once(request)
     if answer is None:
         return None
-    _greeted(answer.hello, sent, report)  # a schema refused stops here: nothing was pushed
+    _greeted(answer.hello, sent, report, on_hello)  # a schema refused: nothing was pushed
     tried = {str(event.id) for event in batch}
     results, settled = _answered(batch, answer.results)
     if batch:
         _record(store, batch, results, report, progress, tried)
     more = not settled or (bool(batch) and store.outbox_depth() > 0)
-    return _FirstAnswer(answer.page, more, tried)
+    return _FirstAnswer(answer.page, more, tried, held)
 
 
 def _write_held(store: SyncStore) -> None:
@@ -579,6 +608,7 @@ def run_sync(
     software_version: str,
     on_progress: ProgressCallback | None = None,
     describe: Callable[[], StationReport] | None = None,
+    on_hello: HelloCallback | None = None,
 ) -> SyncReport:
     """Push the outbox, upload blobs and pull, once.
 
@@ -588,8 +618,11 @@ def run_sync(
         software_version: reported in hello.
         on_progress: called after each step with counts so far.
         describe: what the station holds, reported in hello (default: the outbox depth);
-            given, it is reported again at the end of a run that went through, when it
-            changed (an idle desk's periodic sync sends no second hello).
+            given, it is reported again at the end of a run that went through, when it is
+            not what the hello said (an idle desk's periodic sync, or a sync whose one
+            batch the centre settled, sends no second hello).
+        on_hello: called with the centre's hello answer (a rotated ``token`` in it is the
+            caller's to save and use), before anything is pushed.
 
     Returns:
         What moved; also given to ``store.record_sync``.
@@ -604,9 +637,9 @@ def run_sync(
         progress(SyncProgress("hello", 0))
         before = describe() if describe is not None else None
         with collector_paused():
-            first = _at_once(store, client, software_version, report, before, progress)
+            first = _at_once(store, client, software_version, report, before, progress, on_hello)
             if first is None:  # a centre without POST /sync
-                _hello(store, client, software_version, report, before)
+                _hello(store, client, software_version, report, before, on_hello)
                 _push(store, client, report, progress)
             elif first.more:
                 _push(store, client, report, progress, first.tried)
@@ -617,9 +650,10 @@ def run_sync(
         with collector_paused():
             _pull(store, client, report, progress, page)
         after = describe() if describe is not None else None
-        if after is not None and after != before:  # what the station holds now, after the
-            # push: the county's station list and reconciliation would otherwise show the
-            # outbox as it was before (a run that changed nothing says nothing more)
+        reported = first.reported if first is not None else before
+        if after is not None and after != reported:  # what the station holds now, after
+            # the run: the county's station list and reconciliation would otherwise show
+            # the outbox as it was before (a run that changed nothing says nothing more)
             client.hello(
                 software_version=software_version,
                 schema_version=SCHEMA_VERSION,

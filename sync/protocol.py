@@ -12,11 +12,13 @@ Endpoints (all under ``/api/v1``; every request but enrollment carries
 | POST /hello | HelloRequest | HelloResponse |
 | POST /push | PushRequest | PushResponse (always 2xx with per-event results) |
 | GET /pull?after=N&limit=M[&own_upto=K] | — | PullResponse |
+| POST /sync | SyncRequest (hello + first batch + cursor) | SyncResponse |
 | HEAD/GET /blobs/{sha256} | — | 200 if held / the bytes |
 | GET /blobs/{sha256}/status | — | BlobStatus; 404 when none of it is held |
 | PUT /blobs/{sha256}?offset=N&size=TOTAL | raw chunk | BlobStatus (409 when N is not what it holds) |
 | POST /bundles | bundle file bytes | BundleImportResult |
-| GET /catalog | — | ``{"number": int, "version": str, "sha256": str}`` (nulls: unreadable) |
+| GET /catalog | — | CatalogInfo (nulls: unreadable; every pull page carries it too) |
+| GET /loops/outcomes?after=N | — | ``{"items": [...], "next": int}`` (asked when a page's ``loops_seq`` is past N) |
 | GET /catalog/file?number=N | — | a published catalog document (bytes; default the latest) |
 | POST /token/renew (no bearer) | TokenRenewRequest | TokenRenewResponse |
 
@@ -196,6 +198,16 @@ class EventAck(BaseModel):
     reason: str | None = None
 
 
+class CatalogInfo(BaseModel):
+    """The catalog stations should run (``GET /catalog``, and every pull page's ``catalog``);
+    None when the centre cannot read it."""
+
+    number: int | None = None
+    """The publication number: 1, 2, 3 …; 0 while the county has published none."""
+    version: str | None = None
+    sha256: str | None = None
+
+
 class PullResponse(BaseModel):
     """A page of events in the station's scope after its cursor."""
 
@@ -210,6 +222,13 @@ class PullResponse(BaseModel):
     """Accounts of the station's scope changed since the last pull (first page only)."""
     catalog_version: str | None = None
     """Version of the published catalog; fetch it when it differs from the local one."""
+    catalog: CatalogInfo | None = None
+    """The published catalog's number, version and hash: a station running that very one
+    need not ask ``GET /catalog`` after its pull (None: a centre that does not say)."""
+    loops_seq: int | None = None
+    """The newest change stamp of the county's 闭环 items: a station whose outcome cursor
+    has reached it need not ask ``GET /loops/outcomes`` (None: a centre that does not say).
+    An idle desk syncs every 30 s, and these two asked every time."""
 
 
 class SyncRequest(HelloRequest):

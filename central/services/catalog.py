@@ -11,6 +11,7 @@ from forms.catalog import Catalog
 from forms.catalog.lint import CatalogError
 from forms.catalog.loader import load_catalog
 from forms.publish import publish
+from sync.protocol import CatalogInfo
 
 
 def catalog_version(path: Path | None) -> str | None:
@@ -24,13 +25,15 @@ def catalog_version(path: Path | None) -> str | None:
         return None
 
 
-def announced_version(*, session: Session, path: Path | None) -> str | None:
-    """The version string of the catalog stations should run (the latest published, else
-    the configured one), or None when it cannot be read; the pull page announces it."""
+def announced_catalog(*, session: Session, path: Path | None) -> CatalogInfo:
+    """The catalog stations should run (the latest published, else the configured one):
+    its number, version and hash, all None when it cannot be read; every pull page
+    announces it."""
     try:
-        return served_catalog(session=session, path=path).version
+        served = served_catalog(session=session, path=path)
     except (CatalogError, OSError, ValueError):
-        return None
+        return CatalogInfo()
+    return CatalogInfo(number=served.number, version=served.version, sha256=served.sha256)
 
 
 def published_catalog(path: Path | None) -> bytes:

@@ -306,10 +306,14 @@ def outcomes(
     return found
 
 
+_LATEST_SEQ = select(ITEMS.c.updated_seq).order_by(ITEMS.c.updated_seq.desc()).limit(1)
+"""Built once: every pull page announces it."""
+
+
 def latest_seq(session: Session) -> int:
-    """The newest change stamp of any item (a station's cursor moves past what it may not see)."""
-    column = ITEMS.c.updated_seq
-    return int(session.scalars(select(column).order_by(column.desc()).limit(1)).first() or 0)
+    """The newest change stamp of any item (a station's cursor moves past what it may not
+    see; a pull page announces it, so a station fetches outcomes only when it moved)."""
+    return int(session.connection().execute(_LATEST_SEQ).scalar() or 0)
 
 
 def overturned_ratings(session: Session) -> set[UUID]:

@@ -26,7 +26,7 @@ from forms.catalog import Catalog, load_catalog
 from forms.publish import Published, catalog_checksum, read_published
 from forms.workdays import install_holiday_tables
 from station.services import _
-from sync.client import CatalogInfo
+from sync.protocol import CatalogInfo
 
 log = logging.getLogger(__name__)
 
@@ -204,12 +204,16 @@ def _refusal(number: int | None, current: ActiveCatalog, reason: str) -> Catalog
     return CatalogRefused(message.format(number=shown, reason=reason, current=current.label))
 
 
-def refresh_catalog(data_dir: Path, centre: CatalogSource) -> ActiveCatalog | None:
+def refresh_catalog(
+    data_dir: Path, centre: CatalogSource, announced: CatalogInfo | None = None
+) -> ActiveCatalog | None:
     """Take the centre's catalog when it is not the one active here (on every sync).
 
     Args:
         data_dir: the station's data directory.
         centre: the centre (its ``GET /catalog`` and ``GET /catalog/file``).
+        announced: what the centre announced (a pull page's ``catalog``); None: asked
+            with ``GET /catalog``.
 
     Returns:
         The newly active catalog, or None when nothing changed.
@@ -218,7 +222,7 @@ def refresh_catalog(data_dir: Path, centre: CatalogSource) -> ActiveCatalog | No
         CatalogRefused: the download was damaged (the old catalog stays).
         sync.errors.SyncError: the centre could not be asked.
     """
-    info = centre.catalog_info()
+    info = announced if announced is not None else centre.catalog_info()
     if info.number is None or info.sha256 is None:
         return None  # the centre cannot read its own catalog: keep ours
     current = active(data_dir)

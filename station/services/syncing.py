@@ -12,6 +12,8 @@ from datetime import datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
+import httpx
+
 from forms.clock import to_utc, utc_now
 from station.services import _
 from station.services.application import ActionRefused
@@ -19,6 +21,7 @@ from station.services.catalogs import CatalogRefused, active_catalog_version, re
 from station.services.loops import fetch_outcomes
 from station.store import NewEvent, StationIdentity, StationStore, eventlog
 from station.store.db import reading
+from station.store.outcomes import loop_cursor
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
 from sync.errors import CentralRefused, SyncError
@@ -90,21 +93,31 @@ def _submitter(view: CaseView) -> str:
     return received[-1].actor_id if received else "import"
 
 
-def submit_received(store: StationStore) -> int:
+def waiting_submission(store: StationStore) -> list[CaseView]:
+    """The cases taken in here and not yet submitted (报送)."""
+    identity = store.require_identity()
+    return [
+        v
+        for v in store.cases_in_state(CaseState.received.value)
+        if v.station_id == identity.station_id
+    ]
+
+
+def submit_received(store: StationStore, waiting: list[CaseView] | None = None) -> int:
     """Submit (报送) every case taken in here and not yet submitted, in one transaction.
 
     A taken-in case goes with the next sync (the agent need not press a key);
     the submission is recorded as the agent who took it in.
 
+    Args:
+        store: the station.
+        waiting: the cases to submit, as :func:`waiting_submission` found them (default:
+            found now).
+
     Returns:
         How many cases were submitted.
     """
-    identity = store.require_identity()
-    waiting = [
-        v
-        for v in store.cases_in_state(CaseState.received.value)
-        if v.station_id == identity.station_id
-    ]
+    waiting = waiting_submission(store) if waiting is None else waiting
     items = [
         (v.case_number, [NewEvent(EventKind.submitted, _submitter(v), Role.agent)]) for v in waiting
     ]
@@ -112,10 +125,17 @@ def submit_received(store: StationStore) -> int:
     return len(items)
 
 
-def default_client(identity: StationIdentity) -> CentralClient:
-    """A client for the centre with short retries (a person is waiting)."""
+def default_client(
+    identity: StationIdentity, transport: httpx.BaseTransport | None = None
+) -> CentralClient:
+    """A client for the centre with short retries (a person is waiting); ``transport``:
+    httpx's own unless given (``bench.storm`` counts the answers on it)."""
     return CentralClient(
-        identity.central_url, identity.token, retries=3, pin=identity.central_fingerprint
+        identity.central_url,
+        identity.token,
+        retries=3,
+        pin=identity.central_fingerprint,
+        transport=transport,
     )
 
 
@@ -127,6 +147,13 @@ def sync_now(
 ) -> SyncReport:
     """One sync run under the station's single-flight lock.
 
+    In the usual case this is one request (``POST /sync``: hello, push, first page), as
+    the desk's sync every 30 s is: a hello goes first on its own only when cases wait
+    to be submitted (they are submitted once the centre has answered, so that 已报送
+    means sent); the catalog and the 闭环 outcomes are asked for only when the pull's
+    page says they moved. A token that expired while the station was offline is renewed
+    once and the run made again.
+
     Raises:
         sync.errors.SyncBusy: another sync of this station is running.
         sync.errors.SyncError: the run stopped (what moved is kept).
@@ -134,29 +161,69 @@ def sync_now(
     with sync_lock(store.data_dir):
         identity = store.require_identity()
         with client_factory(identity) as client:
-            _reach(store, client)
-            submit_received(store)  # only once the centre answers: then it really goes
-            report = run_sync(
-                store,
-                client,
-                software_version=software_version(),
-                on_progress=on_progress,
-                describe=lambda: station_report(store),
-            )
+            waiting = waiting_submission(store)
+            if waiting:
+                _reach(store, client)
+                submit_received(store, waiting)  # only once the centre answers: it really goes
+            report = _run(store, client, on_progress, renew=not waiting)
             _take_catalog(store, client, report)
-            if report.error is None:  # 闭环 outcomes: best effort, never fails the sync
-                fetch_outcomes(store, client)
+            if report.error is None and _outcomes_moved(store, report):
+                fetch_outcomes(store, client)  # 闭环: best effort, never fails the sync
             return report
 
 
+def _run(
+    store: StationStore,
+    client: CentralClient,
+    on_progress: ProgressCallback | None,
+    *,
+    renew: bool,
+) -> SyncReport:
+    """``run_sync`` with what the station holds reported and a rotated token kept; with
+    ``renew``, once more after renewing a token the centre found expired (the first
+    run is recorded as failed: nothing moved in it)."""
+
+    def run() -> SyncReport:
+        return run_sync(
+            store,
+            client,
+            software_version=software_version(),
+            on_progress=on_progress,
+            describe=lambda: station_report(store),
+            on_hello=lambda answer: _keep_token(store, client, answer),
+        )
+
+    if not renew:
+        return run()
+    try:
+        return run()
+    except CentralRefused as refused:
+        if not token_expired(refused):
+            raise
+    renew_expired_token(store, client)
+    return run()
+
+
+def _keep_token(store: StationStore, client: CentralClient, answer: HelloResponse) -> None:
+    if answer.token:
+        keep_rotated_token(store, client, answer.token)
+
+
+def _outcomes_moved(store: StationStore, report: SyncReport) -> bool:
+    """Whether 闭环 outcomes may have changed since the last fetch (the centre's newest
+    change stamp is past this station's cursor, or it did not say)."""
+    return report.loops_seq is None or loop_cursor(store) < report.loops_seq
+
+
 def _take_catalog(store: StationStore, client: CentralClient, report: SyncReport) -> None:
-    """After the pull: download the county's catalog if it is not the one active here.
+    """After the pull: download the county's catalog if it is not the one active here
+    (the one the pull's page announced; asked of the centre when it did not say).
 
     A refused download (damaged, not the announced one) or a centre that stops
     answering is recorded as the run's error and raised; the old catalog stays.
     """
     try:
-        refresh_catalog(store.data_dir, client)
+        refresh_catalog(store.data_dir, client, announced=report.catalog)
     except (CatalogRefused, SyncError) as error:
         report.error = str(error)
         store.record_sync(report)

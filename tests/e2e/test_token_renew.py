@@ -105,6 +105,25 @@ def test_a_station_back_after_its_token_expired_renews_and_delivers(
     assert again["error"] is None and _identity(village).token == after
 
 
+def test_an_idle_station_back_after_its_token_expired_renews_in_its_one_request_sync(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    """Nothing waits to be submitted, so the sync opens with ``POST /sync`` (no hello of
+    its own): its 401 "expired" renews the token and the run is made again."""
+    _take_in(village, tmp_path)
+    assert village.cli("sync")["error"] is None  # delivered: nothing waits now
+    _expire(central, village.station_id, 10)
+    before = _identity(village).token
+
+    report = village.cli("sync")
+
+    assert report["error"] is None and report["pending"] == 0
+    after = _identity(village).token
+    assert after != before
+    assert village.cli("sync")["error"] is None and _identity(village).token == after
+    assert _events_held(central, village.station_id) == 3
+
+
 def test_a_replayed_renewal_is_refused_and_the_station_renews_with_its_own(
     central: Central, village: Station, tmp_path: Path
 ) -> None:

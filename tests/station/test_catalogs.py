@@ -20,7 +20,7 @@ from station.services.catalogs import (
     install_catalog,
     refresh_catalog,
 )
-from sync.client import CatalogInfo
+from sync.protocol import CatalogInfo
 
 CODE = "640522-MZ-001"
 NEW_YEAR_2028 = date(2028, 1, 3)

@@ -20,7 +20,8 @@ from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
 from central.models import Station
-from central.services.catalog import announced_version
+from central.services.catalog import announced_catalog
+from central.services.loops import latest_seq
 from central.services.pull import pull_page
 from central.settings import CentralSettings
 from sync.protocol import PULL_PAGE_EVENTS, PullResponse
@@ -36,13 +37,16 @@ def read_page(
     limit: int,
     own_upto: int | None,
 ) -> PullResponse:
-    """The page with the catalog's announced version, its read ended (``GET /pull``, and
-    the last part of ``POST /sync``)."""
+    """The page with the catalog it announces and the newest 闭环 change stamp, its read
+    ended (``GET /pull``, and the last part of ``POST /sync``)."""
     page = pull_page(session=session, station=station, after=after, limit=limit, own_upto=own_upto)
     fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
-    announced = announced_version(session=session, path=settings.catalog_path)
+    announced = announced_catalog(session=session, path=settings.catalog_path)
+    loops = latest_seq(session)
     session.commit()  # a read: ends it and gives the connection back
-    return page.model_copy(update={"catalog_version": announced})
+    return page.model_copy(
+        update={"catalog_version": announced.version, "catalog": announced, "loops_seq": loops}
+    )
 
 
 @router.get("", response_model=PullResponse)

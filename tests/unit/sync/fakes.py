@@ -19,6 +19,7 @@ from sync.events import Event, RecordedEvent
 from sync.protocol import (
     AccountRecord,
     BlobStatus,
+    CatalogInfo,
     EventResult,
     HelloResponse,
     PullResponse,
@@ -109,6 +110,9 @@ class FakeCentre:
         self.broken_blobs: set[str] = set()
         self.down = False
         self.reports: list[StationReport] = []
+        self.catalog: CatalogInfo | None = None
+        """Announced on every page (None: a centre that does not say)."""
+        self.loops_seq: int | None = None
 
     def hello(
         self,
@@ -169,6 +173,8 @@ class FakeCentre:
             next_cursor=cursor,
             has_more=cursor < len(self.log),
             accounts=self.accounts if after == 0 else [],
+            catalog=self.catalog,
+            loops_seq=self.loops_seq,
         )
 
     def upload_blob(
@@ -195,6 +201,8 @@ class AtOnceCentre(FakeCentre):
         """The page comes back as a station that cannot read it sees it (None)."""
         self.requests: list[str] = []
         """Every request, by route, in order."""
+        self.answer_only: int | None = None
+        """The next ``POST /sync`` answers only its batch's first N events."""
 
     def hello(self, **kwargs: Any) -> HelloResponse:
         self.requests.append("hello")
@@ -226,6 +234,8 @@ class AtOnceCentre(FakeCentre):
         results = (
             FakeCentre.push(self, request.events).results if request.events and accepted else []
         )
+        if self.answer_only is not None:
+            results, self.answer_only = results[: self.answer_only], None
         page = FakeCentre.pull(self, request.after, request.limit, request.own_upto)
         return SyncResponse(
             hello=hello, results=results, page=None if self.unreadable_page else page

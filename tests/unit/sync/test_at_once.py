@@ -7,6 +7,8 @@ answered as duplicates; a centre that predates the route is synced the old way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -14,7 +16,7 @@ import pytest
 
 from sync.engine import run_sync
 from sync.errors import CentralUnreachable, SyncError
-from sync.protocol import CASE_NUMBER_TAKEN, StationReport
+from sync.protocol import CASE_NUMBER_TAKEN, CatalogInfo, StationReport
 
 from .fakes import AtOnceCentre, FakeCentre, FakeStore
 from .test_engine import taken_in
@@ -36,7 +38,8 @@ def test_a_small_outbox_syncs_in_one_request(store: FakeStore) -> None:
     assert store.outbox_depth() == 0
     # the page read after the push: the six come back, the cursor is past them
     assert (report.pulled, store.cursor) == (6, 6)
-    assert centre.reports[-1].outbox_depth == 6  # the hello's report, before the push
+    # the hello reported the outbox as the push, applied in the same request, left it
+    assert (centre.reports[-1].outbox_depth, centre.reports[-1].oldest_unsent) == (0, None)
 
 
 def test_an_outbox_longer_than_a_batch_goes_on_with_pushes_and_pages(store: FakeStore) -> None:
@@ -173,5 +176,97 @@ def test_a_desk_reports_what_it_holds_after_a_push_and_not_after_an_idle_run(
     run_sync(store, centre, software_version="1.0", describe=describe)
     run_sync(store, centre, software_version="1.0", describe=describe)  # nothing new
 
-    assert centre.requests == ["sync", "hello", "sync"]
-    assert [r.outbox_depth for r in centre.reports] == [6, 0, 0]
+    # the first hello said what the settled push left (nothing): no hello after it
+    assert centre.requests == ["sync", "sync"]
+    assert [r.outbox_depth for r in centre.reports] == [0, 0]
+
+
+def _describing(store: FakeStore) -> Callable[[], StationReport]:
+    def describe() -> StationReport:
+        depth = store.outbox_depth()
+        return StationReport(outbox_depth=depth, oldest_unsent=OLDEST if depth else None)
+
+    return describe
+
+
+OLDEST = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def test_an_outbox_longer_than_the_first_batch_is_reported_as_it_is_then_as_it_is_left(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 150)  # 300 events: the hello's batch is 200 of them
+    centre = AtOnceCentre()
+
+    run_sync(store, centre, software_version="1.0", describe=_describing(store))
+
+    assert centre.requests == ["sync", "push", "pull", "hello"]
+    assert [(r.outbox_depth, r.oldest_unsent) for r in centre.reports] == [
+        (300, OLDEST),
+        (0, None),
+    ]
+
+
+def test_a_batch_the_centre_leaves_unanswered_is_pushed_and_reported_by_the_next_run(
+    store: FakeStore,
+) -> None:
+    """The hello said "empty" for a batch the centre then did not settle: the event left
+    waits in the outbox, and the next run sends it and says so again."""
+    taken_in(store, 2)
+    centre = AtOnceCentre()
+    centre.answer_only = 3  # one of the four events comes back without a result
+
+    with pytest.raises(SyncError, match="offered the same events again"):
+        run_sync(store, centre, software_version="1.0", describe=_describing(store))
+    left = store.outbox_depth()
+    report = run_sync(store, centre, software_version="1.0", describe=_describing(store))
+
+    assert left == 1 and report.pending == 0 and len(centre.log) == 4
+    # "empty" said with the batch of four, then the one left said with itself, settled
+    assert [r.outbox_depth for r in centre.reports] == [0, 0]
+    assert report.duplicates == 1 and centre.requests == ["sync", "sync"]
+
+
+def test_a_lost_answer_leaves_the_outbox_to_be_reported_again(store: FakeStore) -> None:
+    """The centre recorded "empty" and applied the push, but the answer was lost: the
+    station sends it all again; the duplicates settle it, as the hello said."""
+    taken_in(store, 2)
+    centre = AtOnceCentre()
+    centre.lose_answer_once = True
+
+    with pytest.raises(CentralUnreachable):
+        run_sync(store, centre, software_version="1.0", describe=_describing(store))
+    report = run_sync(store, centre, software_version="1.0", describe=_describing(store))
+
+    assert (report.duplicates, report.pending) == (4, 0)
+    assert centre.requests == ["sync", "sync"]
+    assert [r.outbox_depth for r in centre.reports] == [0, 0]
+
+
+@pytest.mark.parametrize(("offers", "first"), [(True, "sync"), (False, "hello")])
+def test_the_hello_answer_reaches_the_caller_before_any_other_request(
+    store: FakeStore, offers: bool, first: str
+) -> None:
+    """A token the centre rotated in the hello (of ``POST /sync`` or ``/hello``) reaches the
+    caller (the desk saves it and uses it) before the run sends anything else."""
+    taken_in(store, 150)  # more than a batch: pushes and pages follow the first request
+    centre = AtOnceCentre(offers=offers)
+    seen: list[list[str]] = []
+
+    run_sync(
+        store, centre, software_version="1.0", on_hello=lambda a: seen.append(list(centre.requests))
+    )
+
+    assert seen == [[first]] and len(centre.requests) > 1
+
+
+def test_the_last_page_tells_the_report_the_catalog_and_the_loops_stamp(store: FakeStore) -> None:
+    taken_in(store, 1)
+    centre = AtOnceCentre()
+    centre.catalog = CatalogInfo(number=3, version="2026.12.1", sha256="ab" * 32)
+    centre.loops_seq = 17
+
+    report = run_sync(store, centre, software_version="1.0")
+
+    assert (report.catalog, report.loops_seq) == (centre.catalog, 17)
+    assert run_sync(store, AtOnceCentre(), software_version="1.0").catalog is None  # not said

@@ -1,0 +1,129 @@
+"""What a desk's sync sends to a real central: one request when nothing else moved.
+
+Every desk syncs every 30 s (``station.services.desksync``), so what one idle sync sends
+is a county's steady load, times its stations. It was a hello, ``POST /sync``, a hello
+with what the station held after the push, ``GET /catalog`` and ``GET /loops/outcomes``:
+now ``POST /sync`` alone, unless cases wait to be submitted (a hello first: they are
+submitted once the centre has answered), the catalog changed or a 闭环 outcome moved.
+
+The requests are counted on the wire by the real client's transport; the centre is a
+real one on loopback (SQLite and PostgreSQL), and what the county is told is read back
+from its reconciliation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from station.services.cases import Actor, CaseService
+from station.services.syncing import sync_now
+from station.store import StationIdentity, StationStore
+from sync.client import CentralClient
+from sync.events import Role
+from tests.e2e.conftest import Central, Station, id_number
+from tests.e2e.test_catalog_publish import county_catalog
+from tests.station.cases_seed import allowance
+from tests.station.conftest import shipped_catalog
+
+pytestmark = pytest.mark.slow  # a real central on loopback
+
+
+class Counting(httpx.HTTPTransport):
+    """The real transport, noting each request's method and path."""
+
+    def __init__(self, seen: list[str]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path.removeprefix('/api/v1')}")
+        return super().handle_request(request)
+
+
+@dataclass
+class Desk:
+    """A village desk's store, its agent, and the requests its syncs send."""
+
+    store: StationStore
+    station: Station
+    seen: list[str] = field(default_factory=list)
+
+    def client(self, identity: StationIdentity) -> CentralClient:
+        """The desk's client (``default_client``'s retries) on a counting transport."""
+        return CentralClient(
+            identity.central_url, identity.token, retries=3, transport=Counting(self.seen)
+        )
+
+    def sync(self) -> list[str]:
+        """One sync as the desk runs it; the requests it sent."""
+        self.seen.clear()
+        report = sync_now(self.store, client_factory=self.client)
+        assert report.error is None
+        return list(self.seen)
+
+    def agent(self) -> CaseService:
+        actor = Actor(self.station.user_id, Role.agent, "马丽")
+        return CaseService(self.store, shipped_catalog(), actor)
+
+    def take_in(self, serial: int) -> str:
+        elder = id_number(f"6405221940010100{serial}")  # 高龄津贴: 80 or older
+        application = allowance(("马占福", "马占禄", "马占寿")[serial - 1], elder)
+        return self.agent().take_in(application, today=date(2026, 11, 23)).case_number
+
+
+@contextmanager
+def _desk(station: Station) -> Iterator[Desk]:
+    store = StationStore.open(station.data_dir)
+    try:
+        yield Desk(store, station)
+    finally:
+        store.close()
+
+
+def test_an_idle_desk_sync_is_one_request_and_the_county_sees_what_it_holds(
+    central: Central, village: Station
+) -> None:
+    with _desk(village) as desk:
+        number = desk.take_in(1)
+        first = desk.sync()  # a case waits to be submitted: a hello goes first
+        assert first[:2] == ["POST /hello", "POST /sync"], first
+        assert "GET /catalog" not in first and "GET /loops/outcomes" not in first, first
+        held = desk.store.get_case(number)
+        assert held is not None and held.state == "submitted"
+
+        assert desk.sync() == ["POST /sync"]  # idle
+        assert desk.sync() == ["POST /sync"]
+
+        desk.take_in(2)
+        assert desk.sync() == ["POST /hello", "POST /sync"]  # and no hello after the push
+
+    county = central.reconcile()[village.station_id]
+    assert (county["outbox_depth"], county["oldest_unsent"], county["cases_held"]) == (0, None, 2)
+    assert (county["cases"], county["events"]) == (2, 6)
+
+
+def test_a_desk_fetches_the_catalog_and_the_outcomes_only_when_they_moved(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    with _desk(village) as desk:
+        desk.sync()
+        assert desk.sync() == ["POST /sync"]
+
+        folder, _before, _after = county_catalog(tmp_path / "county-catalog")
+        central.cli("catalog", "publish", str(folder))
+        assert desk.sync() == ["POST /sync", "GET /catalog/file"]
+        assert desk.sync() == ["POST /sync"]  # the desk runs it now
+
+        desk.agent().record_unresolved(
+            what="补办出生医学证明", why="须出生医院签发，本站不能代办", contact="马秀兰"
+        )
+        # the 办不成事 goes with the sync; the county's 闭环 took it in: outcomes asked once
+        assert desk.sync() == ["POST /sync", "GET /loops/outcomes"]
+        assert desk.sync() == ["POST /sync"]
