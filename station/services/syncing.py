@@ -19,8 +19,7 @@ from station.services import _
 from station.services.application import ActionRefused
 from station.services.catalogs import CatalogRefused, active_catalog_version, refresh_catalog
 from station.services.loops import fetch_outcomes
-from station.store import NewEvent, StationIdentity, StationStore, eventlog
-from station.store.db import reading
+from station.store import NewEvent, StationIdentity, StationStore
 from station.store.outcomes import loop_cursor
 from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
@@ -183,13 +182,15 @@ def _run(
     ``renew``, once more after renewing a token the centre found expired (the first
     run is recorded as failed: nothing moved in it)."""
 
+    own = store.require_identity().station_id
+
     def run() -> SyncReport:
         return run_sync(
             store,
             client,
             software_version=software_version(),
             on_progress=on_progress,
-            describe=lambda: station_report(store),
+            describe=lambda: station_report(store, own),
             on_hello=lambda answer: _keep_token(store, client, answer),
         )
 
@@ -236,24 +237,19 @@ def station_catalog_version(store: StationStore) -> str:
     return active_catalog_version(store.data_dir)
 
 
-def station_report(store: StationStore) -> StationReport:
+def station_report(store: StationStore, station_id: str | None = None) -> StationReport:
     """What this station holds, told to the centre at every hello (the county's station
     list and reconciliation show it): unsent events, the oldest of them, the catalog
-    version, the cases held."""
+    version, the cases held (read in one transaction; ``station_id``: this station's, when
+    the caller has it at hand)."""
+    own = station_id or store.require_identity().station_id
+    depth, oldest, cases = store.holdings(own)
     return StationReport(
-        outbox_depth=store.outbox_depth(),
-        oldest_unsent=oldest_unsent(store),
+        outbox_depth=depth,
+        oldest_unsent=to_utc(datetime.fromisoformat(oldest)) if oldest else None,
         catalog_version=station_catalog_version(store),
-        cases_held=store.count_cases(),
+        cases_held=cases,
     )
-
-
-def oldest_unsent(store: StationStore) -> datetime | None:
-    """When the oldest event not yet accepted by the centre was written, or None."""
-    identity = store.require_identity()
-    with reading(store.engine) as conn:
-        rows = eventlog.outbox_rows(conn, identity.station_id, 1)
-    return to_utc(datetime.fromisoformat(rows[0].device_time)) if rows else None
 
 
 def _reach(store: StationStore, client: CentralClient) -> None:

@@ -20,6 +20,10 @@ from station.store.search import cached_id_key, id_hash, id_key, is_id_number, m
 from station.store.tables import CASES
 from sync.reducer import CaseView, HistoryEntry
 
+_OUTBOX_DEPTH = eventlog.OUTBOX_DEPTH
+_CASES_HELD = select(func.count()).select_from(CASES)
+"""Built once: a desk asks them at every sync (every 30 s) and on every screen."""
+
 _SUMMARY_COLUMNS = (
     CASES.c.case_id,
     CASES.c.case_number,
@@ -227,6 +231,16 @@ class CaseListMixin:
         with reading(self.engine) as conn:
             return [_summary(row) for row in conn.execute(statement)]
 
+    def holdings(self, station_id: str) -> tuple[int, str | None, int]:
+        """What this station holds, read in one transaction (its hello's report, said at
+        every sync): the outbox's depth, the device time of its oldest event (None: empty),
+        the cases held."""
+        with reading(self.engine) as conn:
+            depth = int(conn.execute(_OUTBOX_DEPTH).scalar_one())
+            oldest = eventlog.outbox_rows(conn, station_id, 1) if depth else []
+            cases = int(conn.execute(_CASES_HELD).scalar_one())
+        return depth, oldest[0].device_time if oldest else None, cases
+
     def count_cases(self, query: str = "", **filters: Any) -> int:
         """How many cases ``list_cases`` would list without paging."""
         statement = (
@@ -298,7 +312,7 @@ class CaseListMixin:
     def outbox_depth(self) -> int:
         """Events of this station not yet sent (or not yet answered)."""
         with reading(self.engine) as conn:
-            return eventlog.outbox_depth(conn)
+            return int(conn.execute(_OUTBOX_DEPTH).scalar_one())
 
     def cases_in_state(self, state: str) -> list[CaseView]:
         """Every case in one state (e.g. all taken in and not yet submitted)."""

@@ -238,10 +238,12 @@ def row_bytes(row: Row[Any] | Any) -> int:
     return ENVELOPE_BYTES + len(row.payload.encode())
 
 
+OUTBOX_DEPTH = select(func.count()).select_from(EVENTS).where(text(OUTBOX_WHERE))
+
+
 def outbox_depth(conn: Connection) -> int:
     """How many own events wait to be sent."""
-    query = select(func.count()).select_from(EVENTS).where(text(OUTBOX_WHERE))
-    return int(conn.execute(query).scalar_one())
+    return int(conn.execute(OUTBOX_DEPTH).scalar_one())
 
 
 _ACK = (
