@@ -58,8 +58,10 @@ bench-scale: setup
 	$(PY) -m bench.catchup --cases 10000
 	$(PY) -m bench.pull
 	$(PY) -m bench.routes
+	$(PY) -m bench.idle
 	$(PY) -m bench.instructions
 	$(PY) -m bench.storm --stations 500 --cases 3 --db sqlite --workers 2
+	$(PY) -m bench.storm --stations 500 --cases 3 --db sqlite --workers 2 --as engine
 	$(PY) -m bench.storm --stations 500 --cases 3 --db postgres --workers 2
 	$(PY) -m bench.storm --stations 2000 --cases 3 --db postgres --workers 2
 
