@@ -38,6 +38,7 @@ from sync.protocol import (
     StationReport,
     SyncRequest,
     SyncResponse,
+    batch_settled,
 )
 
 BLOB_PAGE = 50
@@ -351,7 +352,7 @@ def _answered(batch: list[Event], answers: list[EventResult]) -> tuple[list[Even
     no case refused for its number): then what follows it in the outbox may go."""
     ids = {str(event.id) for event in batch}
     results = [result for result in answers if result.id in ids]
-    return results, len({r.id for r in results}) == len(ids) and not _numbers_taken(results)
+    return results, batch_settled(ids, results)
 
 
 def _record(
@@ -512,7 +513,7 @@ class _FirstAnswer:
     tried: set[str]
     """The ids pushed so far (``_Sender``: none may be offered again once answered)."""
     reported: StationReport
-    """What the hello said the station holds."""
+    """What the centre now holds as the station's report."""
 
 
 def _at_once(
@@ -527,17 +528,15 @@ def _at_once(
     """The hello, the outbox's first batch and the first page in one request
     (``POST /sync``); None when the client or the centre cannot (the three go apart).
 
-    When the batch is the whole outbox, the hello reports the outbox as the push leaves
-    it once settled (empty): the centre applies the push in the same request, so the
-    county's station list is right at once and the run's last hello is not needed. A run
-    that ends otherwise (a batch not settled, events rejected and kept) says so at its
-    end."""
+    When the batch is the whole outbox, the request says so (``whole_outbox``): a centre
+    that settles it records the outbox as the push left it (empty) and says so, and the
+    run's last hello is not needed. Otherwise (a push refused or failed, a schema not
+    accepted, an older centre) the centre holds the report as sent, the true one, and a
+    run that goes through says what is left at its end."""
     if not isinstance(client, SyncsAtOnce):
         return None
     batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
     held = held or StationReport(outbox_depth=store.outbox_depth())
-    if batch and len(batch) == held.outbox_depth:
-        held = held.model_copy(update={"outbox_depth": 0, "oldest_unsent": None})
     request = SyncRequest(
         software_version=version,
         schema_version=SCHEMA_VERSION,
@@ -545,17 +544,22 @@ def _at_once(
         events=batch,
         after=store.pull_cursor(),
         own_upto=_own_upto(store),
+        whole_outbox=bool(batch) and len(batch) == held.outbox_depth,
     )
     sent = utc_now()
     answer = client.sync_at_once(request)
     if answer is None:
         return None
-    _greeted(answer.hello, sent, report, on_hello)  # a schema refused: nothing was pushed
+    _greeted(answer.hello, sent, report, None)  # a schema refused: nothing was pushed
     tried = {str(event.id) for event in batch}
     results, settled = _answered(batch, answer.results)
     if batch:
         _record(store, batch, results, report, progress, tried)
+    if on_hello is not None:  # after the results are kept (the old token works on)
+        on_hello(answer.hello)
     more = not settled or (bool(batch) and store.outbox_depth() > 0)
+    if answer.outbox_settled:
+        held = held.model_copy(update={"outbox_depth": 0, "oldest_unsent": None})
     return _FirstAnswer(answer.page, more, tried, held)
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -248,6 +249,12 @@ class SyncRequest(HelloRequest):
     """The station's pull cursor."""
     limit: int = Field(default=PULL_PAGE_EVENTS, ge=1, le=PULL_PAGE_EVENTS)
     own_upto: int | None = Field(default=None, ge=0)
+    whole_outbox: bool = False
+    """``events`` are the station's whole outbox (its report counts them): once every one
+    is settled, the centre records the outbox as the push left it (empty, nothing unsent)
+    and says so (``SyncResponse.outbox_settled``); otherwise (a push refused, not admitted
+    or failed, a schema not accepted) it records the report as sent. The station then
+    need not say hello again after the push."""
     """As ``GET /pull``'s: own events up to it come back as acknowledgements."""
 
 
@@ -260,6 +267,23 @@ class SyncResponse(BaseModel):
     page: PullResponse | None = None
     """The page after the cursor (empty when the schema is refused). None at a station
     that could not read it: it pulls it again by ``GET /pull``."""
+    outbox_settled: bool = False
+    """The request's ``whole_outbox`` was settled and recorded as empty (False: the report
+    as sent is what the centre holds; a centre that predates the field says False)."""
+
+
+def batch_settled(ids: Iterable[str], results: Iterable[EventResult]) -> bool:
+    """Whether ``results`` settle the batch of event ``ids``: every event answered, and
+    no case refused for its number (its events go again, renumbered). Rejected events
+    settle too: the station keeps them out of its outbox."""
+    wanted = set(ids)
+    answered = {r.id for r in results if r.id in wanted}
+    refused = any(
+        r.status is ResultStatus.rejected and r.reason == CASE_NUMBER_TAKEN
+        for r in results
+        if r.id in wanted
+    )
+    return answered == wanted and not refused
 
 
 class BlobStatus(BaseModel):

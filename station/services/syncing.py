@@ -102,21 +102,16 @@ def waiting_submission(store: StationStore) -> list[CaseView]:
     ]
 
 
-def submit_received(store: StationStore, waiting: list[CaseView] | None = None) -> int:
+def submit_received(store: StationStore) -> int:
     """Submit (报送) every case taken in here and not yet submitted, in one transaction.
 
     A taken-in case goes with the next sync (the agent need not press a key);
     the submission is recorded as the agent who took it in.
 
-    Args:
-        store: the station.
-        waiting: the cases to submit, as :func:`waiting_submission` found them (default:
-            found now).
-
     Returns:
         How many cases were submitted.
     """
-    waiting = waiting_submission(store) if waiting is None else waiting
+    waiting = waiting_submission(store)
     items = [
         (v.case_number, [NewEvent(EventKind.submitted, _submitter(v), Role.agent)]) for v in waiting
     ]
@@ -160,10 +155,12 @@ def sync_now(
     with sync_lock(store.data_dir):
         identity = store.require_identity()
         with client_factory(identity) as client:
-            waiting = waiting_submission(store)
+            waiting = bool(waiting_submission(store))
             if waiting:
                 _reach(store, client)
-                submit_received(store, waiting)  # only once the centre answers: it really goes
+                # only once the centre answers: then it really goes (read again: the
+                # agent may have withdrawn a case while the hello waited)
+                submit_received(store)
             report = _run(store, client, on_progress, renew=not waiting)
             _take_catalog(store, client, report)
             if report.error is None and _outcomes_moved(store, report):
@@ -201,7 +198,11 @@ def _run(
     except CentralRefused as refused:
         if not token_expired(refused):
             raise
-    renew_expired_token(store, client)
+    try:
+        renew_expired_token(store, client)
+    except SyncError as error:  # recorded as the run's own failure (why, not "expired")
+        _record_failure(store, error)
+        raise
     return run()
 
 
@@ -267,12 +268,16 @@ def _reach(store: StationStore, client: CentralClient) -> None:
             renew_expired_token(store, client)
             answer = _hello(store, client)
     except SyncError as error:
-        failed = SyncReport(error=str(error), pending=store.outbox_depth())
-        failed.finished_at = utc_now()
-        store.record_sync(failed)
+        _record_failure(store, error)
         raise
     if answer.token:
         keep_rotated_token(store, client, answer.token)
+
+
+def _record_failure(store: StationStore, error: SyncError) -> None:
+    failed = SyncReport(error=str(error), pending=store.outbox_depth())
+    failed.finished_at = utc_now()
+    store.record_sync(failed)
 
 
 def _hello(store: StationStore, client: CentralClient) -> HelloResponse:

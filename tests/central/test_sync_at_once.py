@@ -27,8 +27,12 @@ def _sync(
     own_upto: int | None = None,
     schema: int = SCHEMA_VERSION,
     depth: int | None = None,
+    whole: bool = False,
+    oldest: str | None = None,
 ) -> Any:
     body = {
+        "whole_outbox": whole,
+        "oldest_unsent": oldest,
         "software_version": "9.9.9",
         "schema_version": schema,
         "outbox_depth": len(events) if depth is None else depth,
@@ -98,6 +102,54 @@ def test_a_schema_the_centre_does_not_accept_pushes_nothing(enroll: Any, session
     assert answer["hello"]["max_schema_version"] < SCHEMA_VERSION + 50
     assert answer["results"] == []
     assert _events_held(session) == 0
+
+
+OLDEST = "2026-12-01T01:30:00+00:00"
+
+
+def _reported(session: Session, station: StationClient) -> tuple[int | None, Any]:
+    session.expire_all()
+    row = session.get(Station, station.id)
+    assert row is not None
+    return row.outbox_depth, row.oldest_unsent
+
+
+def test_a_whole_outbox_settled_is_recorded_as_the_push_left_it(
+    enroll: Any, session: Session
+) -> None:
+    village = enroll()
+
+    answer = _sync(village, village.new_case(), whole=True, oldest=OLDEST).json()
+
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 3
+    assert answer["outbox_settled"] is True
+    assert _reported(session, village) == (0, None)
+
+
+def test_a_whole_outbox_not_pushed_is_recorded_as_reported(enroll: Any, session: Session) -> None:
+    """A schema the centre does not accept: nothing went, so the county reads the report
+    as the station sent it, not an outbox emptied by a push that did not happen."""
+    village = enroll()
+
+    answer = _sync(
+        village, village.new_case(), whole=True, oldest=OLDEST, schema=SCHEMA_VERSION + 50
+    ).json()
+
+    assert answer["outbox_settled"] is False and answer["results"] == []
+    depth, oldest = _reported(session, village)
+    assert depth == 3 and oldest is not None and oldest.isoformat()[:16] == OLDEST[:16]
+
+
+def test_a_whole_outbox_with_a_refused_event_is_settled(enroll: Any, session: Session) -> None:
+    """Rejected events leave a station's outbox (kept aside with the reason): settled."""
+    village = enroll()
+    events = village.new_case()
+    stranger = events[1].model_copy(update={"actor_id": "not-an-account"})
+
+    refused = _sync(village, [events[0], stranger], whole=True, oldest=OLDEST).json()
+
+    assert [r["status"] for r in refused["results"]] == ["applied", "rejected"]
+    assert refused["outbox_settled"] is True and _reported(session, village) == (0, None)
 
 
 def test_nothing_to_push_is_a_hello_and_a_page(enroll: Any, session: Session) -> None:

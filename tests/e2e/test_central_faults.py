@@ -256,8 +256,11 @@ def test_killed_mid_blob_the_upload_resumes_where_it_stopped(
     store.add_blob(ref.sha256, ref.size, ref.name)
     waits = NoWait()
 
-    _sync_fails(store, waits)
+    # the case went and its page came in /sync; the upload after it met the dead centre:
+    # the run says so (nothing after it needed the centre: catalog and outcomes unmoved)
+    broken = _sync(store, waits)
 
+    assert broken.blob_errors == 1 and "cannot be reached" in broken.blob_failures[ref.sha256]
     proc.assert_killed()
     assert [b.sha256 for b in store.pending_blobs(10)] == [ref.sha256]
     proc.start()
@@ -299,7 +302,11 @@ def test_refused_batches_stay_in_the_outbox_5xx_retried_then_revoked(
     assert store.outbox_depth() == 12
     last = store.last_sync()
     assert last is not None and last.error and "503" in last.error and last.pushed == 0
-    assert proc.central.reconcile()[station.station_id]["events"] == 0
+    county = proc.central.reconcile()[station.station_id]
+    assert county["events"] == 0
+    # what the county reads is the outbox as the station reported it: not emptied by the
+    # push of its whole outbox that never went
+    assert county["outbox_depth"] == 12 and county["oldest_unsent"] is not None
 
     report: SyncReport = _sync(store, waits)  # the centre answers again: all of it goes
     assert (report.applied, report.pending) == (12, 0)

@@ -124,6 +124,27 @@ def test_an_idle_station_back_after_its_token_expired_renews_in_its_one_request_
     assert _events_held(central, village.station_id) == 3
 
 
+def test_an_idle_revoked_station_with_an_expired_token_records_the_refusal(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    """The renewal is refused (revoked): the run on record says so, not "expired" (an
+    operator would enroll again for nothing)."""
+    _take_in(village, tmp_path)
+    assert village.cli("sync")["error"] is None
+    _expire(central, village.station_id, 10)
+    central.cli("revoke", village.station_id, "--force")
+
+    assert "403" in _sync_fails(village)
+
+    store = StationStore.open(village.data_dir)
+    try:
+        last = store.last_sync()
+    finally:
+        store.close()
+    assert last is not None and last.error is not None
+    assert "403" in last.error and "expired" not in last.error
+
+
 def test_a_replayed_renewal_is_refused_and_the_station_renews_with_its_own(
     central: Central, village: Station, tmp_path: Path
 ) -> None:

@@ -12,19 +12,23 @@ route (404) syncs the old way.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
-from central.api.routes.hello import greet
+from central.api.routes.hello import greet, record_hello
 from central.api.routes.pull import read_page
 from central.api.routes.push import GateDep, GroupDep, admitted_push, openapi_body, parsed_body
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
-from sync.protocol import EventResult, PullResponse, SyncRequest, SyncResponse
+from central.models import Station
+from sync.protocol import EventResult, PullResponse, SyncRequest, SyncResponse, batch_settled
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/sync", tags=["sync"], route_class=ReleasingRoute)
 
 
@@ -53,18 +57,46 @@ async def sync_at_once(
     accept the station's schema: the station reads the range in the hello and stops. A push that finds
     no slot in time makes the whole answer 429 with ``Retry-After`` (the hello is
     recorded, nothing is pushed); the station sends it all again, which is safe.
+
+    When the events are the station's whole outbox (``whole_outbox``), the hello is
+    recorded after the push: as the push left the outbox (empty) when it settled every
+    event, else as the station reported it (the push failed, was not admitted, or left
+    events unsettled): the county never reads an outbox emptied by a push that did not go.
     """
-    greeting = await greet(request, station, session, settings, presented, http)
+    accepted = settings.min_schema_version <= request.schema_version <= settings.max_schema_version
+    after_push = accepted and request.whole_outbox and bool(request.events)
+    greeting = await greet(
+        request, station, session, settings, presented, http, record=not after_push
+    )
     results: list[EventResult] = []
-    accepted = greeting.min_schema_version <= request.schema_version <= greeting.max_schema_version
     if request.events and accepted:
-        fault_point("push")  # test-only (central.faults); a no-op unless configured
-        results = await admitted_push(request.events, station, session, settings, gate, group)
-        fault_point("after_push_commit")
+        try:
+            fault_point("push")  # test-only (central.faults); a no-op unless configured
+            results = await admitted_push(request.events, station, session, settings, gate, group)
+            fault_point("after_push_commit")
+        except BaseException:
+            if after_push:  # the report as sent: nothing is known to have gone
+                await _record_quietly(request, station, session, http)
+            raise
+    settled = after_push and batch_settled((str(e.id) for e in request.events), results)
+    if after_push:
+        left = request.model_copy(update={"outbox_depth": 0, "oldest_unsent": None})
+        await record_hello(left if settled else request, station, session, http)
     page = PullResponse(events=[], next_cursor=request.after, has_more=False)
     if accepted:  # else the station stops at the hello: nothing it might not read
         page = await run_in_threadpool(
             read_page, session, station, settings, request.after, request.limit, request.own_upto
         )
-    answer = SyncResponse(hello=greeting, results=results, page=page).model_dump_json()
-    return Response(content=answer, media_type="application/json")
+    answer = SyncResponse(hello=greeting, results=results, page=page, outbox_settled=settled)
+    return Response(content=answer.model_dump_json(), media_type="application/json")
+
+
+async def _record_quietly(
+    request: SyncRequest, station: Station, session: Session, http: Request
+) -> None:
+    """Record the hello after a failed push; a failure here is logged, and the push's
+    own error is the one answered."""
+    try:
+        await record_hello(request, station, session, http)
+    except Exception:  # noqa: BLE001 - the push's error is the answer
+        log.warning("the hello of a failed push was not recorded", exc_info=True)

@@ -78,6 +78,19 @@ def _hello_alone(
         )
 
 
+async def record_hello(
+    request: HelloRequest, station: Station, session: Session, http: Request
+) -> None:
+    """Record the station as seen with ``request``'s report, grouped with other hellos
+    (nothing written when nothing changed and it was seen within the minute)."""
+    values = touch_values(station, request.software_version, request)
+    if values is not None:
+        touches = group_of(http, "hello")
+        await touches.submit_async(
+            _Touch(station.id, values), apart(session.get_bind(), _write_touches)
+        )
+
+
 @router.post("", response_model=HelloResponse)
 async def hello(
     request: HelloRequest,
@@ -105,22 +118,22 @@ async def greet(
     settings: CentralSettings,
     presented: str,
     http: Request,
+    *,
+    record: bool = True,
 ) -> HelloResponse:
     """Record the hello (grouped, or alone with the token's rotation) and make its answer
-    (``POST /hello``, and the first part of ``POST /sync``)."""
+    (``POST /hello``, and the first part of ``POST /sync``).
+
+    ``record=False``: the caller records it later (:func:`record_hello`), unless the
+    token's rotation recorded it already."""
     lifetime = timedelta(days=settings.station_token_days)
     fresh: IssuedToken | None = None
     if rotation_due(station=station, presented=presented, lifetime=lifetime):
         fresh = await run_in_threadpool(
             _hello_alone, session, station, request, presented, lifetime
         )
-    else:
-        values = touch_values(station, request.software_version, request)
-        if values is not None:
-            touches = group_of(http, "hello")
-            await touches.submit_async(
-                _Touch(station.id, values), apart(session.get_bind(), _write_touches)
-            )
+    elif record:
+        await record_hello(request, station, session, http)
     return HelloResponse(
         server_time=utcnow(),
         min_schema_version=settings.min_schema_version,

@@ -29,6 +29,7 @@ from sync.protocol import (
     StationRole,
     SyncRequest,
     SyncResponse,
+    batch_settled,
 )
 from sync.reducer import CaseView, apply_event, judge
 
@@ -125,6 +126,10 @@ class FakeCentre:
         self.reports.append(report or StationReport(outbox_depth=outbox_depth))
         if self.down:
             raise CentralUnreachable("the centre cannot be reached")
+        return self.hello_answer()
+
+    def hello_answer(self) -> HelloResponse:
+        """What a hello is answered (the centre's time with its skew, its schemas)."""
         return HelloResponse(
             server_time=datetime.now(UTC) + self.skew,
             min_schema_version=self.schema[0],
@@ -193,10 +198,19 @@ class AtOnceCentre(FakeCentre):
     ``central.api.routes.at_once`` does; ``offers=False``: one that predates it."""
 
     def __init__(
-        self, *args: Any, offers: bool = True, unreadable_page: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        offers: bool = True,
+        unreadable_page: bool = False,
+        settles: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.offers = offers
+        self.settles = settles
+        """False: a centre that predates ``whole_outbox`` (records the report as sent)."""
+        self.fail_push_once = False
+        """The next ``POST /sync`` fails in its push, before anything is applied."""
         self.unreadable_page = unreadable_page
         """The page comes back as a station that cannot read it sees it (None)."""
         self.requests: list[str] = []
@@ -223,20 +237,32 @@ class AtOnceCentre(FakeCentre):
         report = StationReport.model_validate(
             request.model_dump(include=set(StationReport.model_fields))
         )
-        hello = FakeCentre.hello(
-            self,
-            software_version=request.software_version,
-            schema_version=request.schema_version,
-            outbox_depth=request.outbox_depth,
-            report=report,
-        )
-        accepted = hello.min_schema_version <= request.schema_version <= hello.max_schema_version
+        accepted = self.schema[0] <= request.schema_version <= self.schema[1]
+        after_push = self.settles and accepted and request.whole_outbox and bool(request.events)
+        if not after_push:
+            self.reports.append(report)
+        if self.fail_push_once and request.events and accepted:
+            self.fail_push_once = False
+            if after_push:
+                self.reports.append(report)
+            raise CentralUnreachable("the centre is not answering (500)")
+        lost, self.lose_answer_once = self.lose_answer_once, False  # the whole answer, below
         results = (
             FakeCentre.push(self, request.events).results if request.events and accepted else []
         )
         if self.answer_only is not None:
             results, self.answer_only = results[: self.answer_only], None
+        settled = after_push and batch_settled((str(e.id) for e in request.events), results)
+        if after_push:
+            left = report.model_copy(update={"outbox_depth": 0, "oldest_unsent": None})
+            self.reports.append(left if settled else report)
+        hello = self.hello_answer()
         page = FakeCentre.pull(self, request.after, request.limit, request.own_upto)
+        if lost:
+            raise CentralUnreachable("connection reset")
         return SyncResponse(
-            hello=hello, results=results, page=None if self.unreadable_page else page
+            hello=hello,
+            results=results,
+            page=None if self.unreadable_page else page,
+            outbox_settled=settled,
         )

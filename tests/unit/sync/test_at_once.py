@@ -38,7 +38,7 @@ def test_a_small_outbox_syncs_in_one_request(store: FakeStore) -> None:
     assert store.outbox_depth() == 0
     # the page read after the push: the six come back, the cursor is past them
     assert (report.pulled, store.cursor) == (6, 6)
-    # the hello reported the outbox as the push, applied in the same request, left it
+    # the centre recorded the outbox as the push, applied in the same request, left it
     assert (centre.reports[-1].outbox_depth, centre.reports[-1].oldest_unsent) == (0, None)
 
 
@@ -207,11 +207,9 @@ def test_an_outbox_longer_than_the_first_batch_is_reported_as_it_is_then_as_it_i
     ]
 
 
-def test_a_batch_the_centre_leaves_unanswered_is_pushed_and_reported_by_the_next_run(
-    store: FakeStore,
-) -> None:
-    """The hello said "empty" for a batch the centre then did not settle: the event left
-    waits in the outbox, and the next run sends it and says so again."""
+def test_a_batch_the_centre_leaves_unsettled_keeps_the_report_as_sent(store: FakeStore) -> None:
+    """The centre did not settle the whole outbox it was sent: it holds the station's
+    report as sent (4 unsent), and the next run, which sends the one left, empties it."""
     taken_in(store, 2)
     centre = AtOnceCentre()
     centre.answer_only = 3  # one of the four events comes back without a result
@@ -222,8 +220,7 @@ def test_a_batch_the_centre_leaves_unanswered_is_pushed_and_reported_by_the_next
     report = run_sync(store, centre, software_version="1.0", describe=_describing(store))
 
     assert left == 1 and report.pending == 0 and len(centre.log) == 4
-    # "empty" said with the batch of four, then the one left said with itself, settled
-    assert [r.outbox_depth for r in centre.reports] == [0, 0]
+    assert [r.outbox_depth for r in centre.reports] == [4, 0]
     assert report.duplicates == 1 and centre.requests == ["sync", "sync"]
 
 
@@ -241,6 +238,38 @@ def test_a_lost_answer_leaves_the_outbox_to_be_reported_again(store: FakeStore) 
     assert (report.duplicates, report.pending) == (4, 0)
     assert centre.requests == ["sync", "sync"]
     assert [r.outbox_depth for r in centre.reports] == [0, 0]
+
+
+@pytest.mark.parametrize("schema", [(1, 1), (2, 3)])
+def test_a_push_that_fails_or_is_refused_leaves_the_report_as_sent(
+    store: FakeStore, schema: tuple[int, int]
+) -> None:
+    """The county must not read an outbox emptied by a push that did not go: a push that
+    fails at the centre, or a schema it does not accept, leaves the true report, run
+    after run, until the push goes."""
+    taken_in(store, 2)
+    centre = AtOnceCentre(schema=schema)
+    centre.fail_push_once = schema == (1, 1)
+
+    with pytest.raises(SyncError):
+        run_sync(store, centre, software_version="1.0", describe=_describing(store))
+
+    assert [(r.outbox_depth, r.oldest_unsent) for r in centre.reports] == [(4, OLDEST)]
+    assert store.outbox_depth() == 4 and centre.log == []
+
+
+def test_a_centre_that_does_not_record_the_outbox_as_left_is_told_at_the_end(
+    store: FakeStore,
+) -> None:
+    """A centre that predates ``whole_outbox`` records the report as sent and says nothing
+    of it: the run's last hello tells what the push left."""
+    taken_in(store, 2)
+    centre = AtOnceCentre(settles=False)
+
+    run_sync(store, centre, software_version="1.0", describe=_describing(store))
+
+    assert centre.requests == ["sync", "hello"]
+    assert [r.outbox_depth for r in centre.reports] == [4, 0]
 
 
 @pytest.mark.parametrize(("offers", "first"), [(True, "sync"), (False, "hello")])
