@@ -5,8 +5,9 @@ One real central (``daiban central serve --workers W`` in a subprocess, as ``ben
 starts it) and N real village stations, each in its own temporary data directory,
 enrolled through POST /enroll and holding K cases taken in as the desk writes them
 (3 events each; with ``--as desk`` taken in offline and submitted by the sync itself,
-as the desk does once the centre answers). The stations live in P client processes; when every one is ready they
-all sync at the same moment, one thread per station: as the desk does (``--as desk``, the
+as the desk does once the centre answers). The stations live in P client processes;
+when every one is ready they all sync at the same moment, one thread per station: as
+the desk does (``--as desk``, the
 default: ``station.services.syncing.sync_now`` with the desk's client, which is what a
 county's stations send at 9 a.m.), or the sync engine alone (``--as engine``:
 ``sync.engine.run_sync`` with the client's defaults, as the rounds before this option

@@ -161,7 +161,7 @@ def sync_now(
                 # only once the centre answers: then it really goes (read again: the
                 # agent may have withdrawn a case while the hello waited)
                 submit_received(store)
-            report = _run(store, client, on_progress, renew=not waiting)
+            report = _run(store, client, on_progress, identity.station_id, renew=not waiting)
             _take_catalog(store, client, report)
             if report.error is None and _outcomes_moved(store, report):
                 fetch_outcomes(store, client)  # 闭环: best effort, never fails the sync
@@ -172,14 +172,13 @@ def _run(
     store: StationStore,
     client: CentralClient,
     on_progress: ProgressCallback | None,
+    own: str,
     *,
     renew: bool,
 ) -> SyncReport:
-    """``run_sync`` with what the station holds reported and a rotated token kept; with
-    ``renew``, once more after renewing a token the centre found expired (the first
+    """``run_sync`` with what the station ``own`` holds reported and a rotated token kept;
+    with ``renew``, once more after renewing a token the centre found expired (the first
     run is recorded as failed: nothing moved in it)."""
-
-    own = store.require_identity().station_id
 
     def run() -> SyncReport:
         return run_sync(

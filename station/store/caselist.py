@@ -20,9 +20,8 @@ from station.store.search import cached_id_key, id_hash, id_key, is_id_number, m
 from station.store.tables import CASES
 from sync.reducer import CaseView, HistoryEntry
 
-_OUTBOX_DEPTH = eventlog.OUTBOX_DEPTH
 _CASES_HELD = select(func.count()).select_from(CASES)
-"""Built once: a desk asks them at every sync (every 30 s) and on every screen."""
+"""Built once: a desk asks it at every sync (every 30 s)."""
 
 _SUMMARY_COLUMNS = (
     CASES.c.case_id,
@@ -236,7 +235,7 @@ class CaseListMixin:
         every sync): the outbox's depth, the device time of its oldest event (None: empty),
         the cases held."""
         with reading(self.engine) as conn:
-            depth = int(conn.execute(_OUTBOX_DEPTH).scalar_one())
+            depth = eventlog.outbox_depth(conn)
             oldest = eventlog.outbox_rows(conn, station_id, 1) if depth else []
             cases = int(conn.execute(_CASES_HELD).scalar_one())
         return depth, oldest[0].device_time if oldest else None, cases
@@ -312,7 +311,7 @@ class CaseListMixin:
     def outbox_depth(self) -> int:
         """Events of this station not yet sent (or not yet answered)."""
         with reading(self.engine) as conn:
-            return int(conn.execute(_OUTBOX_DEPTH).scalar_one())
+            return eventlog.outbox_depth(conn)
 
     def cases_in_state(self, state: str) -> list[CaseView]:
         """Every case in one state (e.g. all taken in and not yet submitted)."""
