@@ -10,11 +10,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 
 def find_pg_bin() -> Path | None:
@@ -29,12 +30,6 @@ def find_pg_bin() -> Path | None:
         return Path(candidates[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -107,7 +102,7 @@ def start_cluster(
     base = Path(tempfile.mkdtemp(prefix="daiban-pg-"))
     os.chmod(base, 0o777)
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-    cluster = PgCluster(bin_dir=bin_dir, base=base, port=_free_port(), user=user)
+    cluster = PgCluster(bin_dir=bin_dir, base=base, port=free_port(), user=user)
     data = base / "data"
     try:
         cluster._run(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,12 +30,7 @@ from sync.client import enroll as enroll_station
 from sync.events import EventKind, Role
 from sync.protocol import API_PREFIX
 from tests.central.conftest import StationClient, account_maker
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import free_port
 
 
 class _Server(uvicorn.Server):
@@ -53,7 +47,7 @@ class _Server(uvicorn.Server):
 
 @pytest.fixture
 def live_url(app: FastAPI) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -106,7 +100,7 @@ def test_the_station_client_talks_to_the_centre(
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_two_workers_hand_out_sequences_in_commit_order(pg_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DAIBAN_CENTRAL_DB_URL": pg_url,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from station.services.auth import hash_password
 from station.store import StationStore
 from sync.events import Role
 from sync.protocol import AccountRecord
+from tests.ports import free_port as _free_port
 
 DAIBAN = Path(sys.executable).parent / "daiban"
 START_DEADLINE_S = 60.0
@@ -68,12 +68,6 @@ def invoke(*args: str) -> Any:
 def invoke_json(*args: str) -> Any:
     """Run a ``daiban ... --json`` command in-process and parse what it printed."""
     return json.loads(invoke(*args, "--json").stdout)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
