@@ -25,10 +25,8 @@ from sync.client import CentralClient, enroll
 from sync.engine import ProgressCallback, SyncReport, run_sync
 from sync.errors import CentralRefused, SyncError
 from sync.events import SCHEMA_VERSION, EventKind, Role
-from sync.lifecycle import CaseState
 from sync.lock import sync_lock
 from sync.protocol import TOKEN_EXPIRED_PREFIX, HelloResponse, StationReport
-from sync.reducer import CaseView
 
 ClientFactory = Callable[[StationIdentity], CentralClient]
 
@@ -87,22 +85,13 @@ def enroll_station(
     return identity
 
 
-def _submitter(view: CaseView) -> str:
-    received = [h for h in view.history if h.kind is EventKind.received]
-    return received[-1].actor_id if received else "import"
+def waiting_submission(store: StationStore, station_id: str | None = None) -> dict[str, str]:
+    """The cases taken in here and not yet submitted (报送): case number → the agent who
+    took it in (``station_id``: this station's, when the caller has it at hand)."""
+    return store.waiting_submission(station_id or store.require_identity().station_id)
 
 
-def waiting_submission(store: StationStore) -> list[CaseView]:
-    """The cases taken in here and not yet submitted (报送)."""
-    identity = store.require_identity()
-    return [
-        v
-        for v in store.cases_in_state(CaseState.received.value)
-        if v.station_id == identity.station_id
-    ]
-
-
-def submit_received(store: StationStore) -> int:
+def submit_received(store: StationStore, station_id: str | None = None) -> int:
     """Submit (报送) every case taken in here and not yet submitted, in one transaction.
 
     A taken-in case goes with the next sync (the agent need not press a key);
@@ -111,9 +100,10 @@ def submit_received(store: StationStore) -> int:
     Returns:
         How many cases were submitted.
     """
-    waiting = waiting_submission(store)
+    waiting = waiting_submission(store, station_id)
     items = [
-        (v.case_number, [NewEvent(EventKind.submitted, _submitter(v), Role.agent)]) for v in waiting
+        (number, [NewEvent(EventKind.submitted, agent, Role.agent)])
+        for number, agent in waiting.items()
     ]
     store.append_many(items)
     return len(items)
@@ -154,14 +144,15 @@ def sync_now(
     """
     with sync_lock(store.data_dir):
         identity = store.require_identity()
+        own = identity.station_id
         with client_factory(identity) as client:
-            waiting = bool(waiting_submission(store))
+            waiting = bool(waiting_submission(store, own))
             if waiting:
-                _reach(store, client)
+                _reach(store, client, own)
                 # only once the centre answers: then it really goes (read again: the
                 # agent may have withdrawn a case while the hello waited)
-                submit_received(store)
-            report = _run(store, client, on_progress, identity.station_id, renew=not waiting)
+                submit_received(store, own)
+            report = _run(store, client, on_progress, own, renew=not waiting)
             _take_catalog(store, client, report)
             if report.error is None and _outcomes_moved(store, report):
                 fetch_outcomes(store, client)  # 闭环: best effort, never fails the sync
@@ -252,7 +243,7 @@ def station_report(store: StationStore, station_id: str | None = None) -> Statio
     )
 
 
-def _reach(store: StationStore, client: CentralClient) -> None:
+def _reach(store: StationStore, client: CentralClient, own: str) -> None:
     """Say hello before anything is submitted; a failure is recorded like a failed run.
 
     A token that expired while the station was offline is renewed once (signed with
@@ -260,12 +251,12 @@ def _reach(store: StationStore, client: CentralClient) -> None:
     """
     try:
         try:
-            answer = _hello(store, client)
+            answer = _hello(store, client, own)
         except CentralRefused as refused:
             if not token_expired(refused):
                 raise
             renew_expired_token(store, client)
-            answer = _hello(store, client)
+            answer = _hello(store, client, own)
     except SyncError as error:
         _record_failure(store, error)
         raise
@@ -279,12 +270,13 @@ def _record_failure(store: StationStore, error: SyncError) -> None:
     store.record_sync(failed)
 
 
-def _hello(store: StationStore, client: CentralClient) -> HelloResponse:
+def _hello(store: StationStore, client: CentralClient, own: str) -> HelloResponse:
+    report = station_report(store, own)
     return client.hello(
         software_version=software_version(),
         schema_version=SCHEMA_VERSION,
-        outbox_depth=store.outbox_depth(),
-        report=station_report(store),
+        outbox_depth=report.outbox_depth,
+        report=report,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, func, literal_column, select, text
+from sqlalchemy import Engine, Select, bindparam, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
@@ -17,10 +17,23 @@ from station.store import eventlog, projection, stored
 from station.store.db import reading, writing
 from station.store.models import CaseSummary
 from station.store.search import cached_id_key, id_hash, id_key, is_id_number, match_expression
-from station.store.tables import CASES
+from station.store.tables import CASES, EVENTS
+from sync.events import EventKind
+from sync.lifecycle import CaseState
 from sync.reducer import CaseView, HistoryEntry
 
 _CASES_HELD = select(func.count()).select_from(CASES)
+_WAITING = (  # the 收件 events of a station's cases still taken in, oldest first
+    select(EVENTS.c.case_number, EVENTS.c.actor_id)
+    .join(CASES, CASES.c.case_id == EVENTS.c.case_id)
+    .where(
+        CASES.c.state == CaseState.received.value,
+        EVENTS.c.kind == EventKind.received.value,
+        EVENTS.c.origin == "local",
+        EVENTS.c.station_id == bindparam("own"),
+    )
+    .order_by(EVENTS.c.local_order)
+)
 """Built once: a desk asks it at every sync (every 30 s)."""
 
 _SUMMARY_COLUMNS = (
@@ -239,6 +252,16 @@ class CaseListMixin:
             oldest = eventlog.outbox_rows(conn, station_id, 1) if depth else []
             cases = int(conn.execute(_CASES_HELD).scalar_one())
         return depth, oldest[0].device_time if oldest else None, cases
+
+    def waiting_submission(self, station_id: str) -> dict[str, str]:
+        """The cases this station took in and has not yet submitted (报送): case number →
+        the agent who took it in (its last 收件), in the order they were taken in.
+
+        Read from the events and the cases' states, not the cases' views: every desk sync
+        asks, and loading the views (with their events) was a fifth of its CPU."""
+        with reading(self.engine) as conn:
+            rows = conn.execute(_WAITING, {"own": station_id})
+            return {row.case_number: row.actor_id for row in rows}
 
     def count_cases(self, query: str = "", **filters: Any) -> int:
         """How many cases ``list_cases`` would list without paging."""

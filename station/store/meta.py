@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy import delete as sql_delete
 
 from station.store.tables import META
@@ -24,16 +24,23 @@ VIEWS_BEHIND = "views_behind"
 sequence number after which events may be missing from the stored views."""
 
 
+_GET = select(META.c.value).where(META.c.key == bindparam("at"))
+_SET = update(META).where(META.c.key == bindparam("at")).values(value=bindparam("value"))
+_ADD = insert(META)
+"""Built once: a sync reads and writes a dozen keys, and a statement built anew each time
+is built, and its cache key computed, each time."""
+
+
 def get(conn: Connection, key: str) -> str | None:
     """The value of ``key``, or None."""
-    return conn.execute(select(META.c.value).where(META.c.key == key)).scalar_one_or_none()
+    return conn.execute(_GET, {"at": key}).scalar_one_or_none()
 
 
 def put(conn: Connection, key: str, value: str) -> None:
     """Set ``key`` (insert or replace)."""
-    changed = conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount
+    changed = conn.execute(_SET, {"at": key, "value": value}).rowcount
     if not changed:
-        conn.execute(insert(META).values(key=key, value=value))
+        conn.execute(_ADD, {"key": key, "value": value})
 
 
 def delete(conn: Connection, key: str) -> None:

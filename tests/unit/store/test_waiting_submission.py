@@ -1,0 +1,73 @@
+"""The cases a sync submits (报送): taken in here, not yet submitted, each as its agent.
+
+Read from the events and the cases' states (every desk sync asks), so these tests hold it
+to what the cases' views say: the station's own cases in state 收件, never a draft,
+never another station's case, never one already submitted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forms.catalog import Catalog
+from station.services.cases import Actor, CaseService
+from station.services.syncing import submit_received, waiting_submission
+from station.store import StationStore
+from sync.events import EventKind, EventStatus, RecordedEvent, Role
+from sync.protocol import PullResponse, StationRole
+from tests.unit.store.conftest import application, identity
+
+
+def _submitter(store: StationStore, number: str) -> list[str]:
+    view = store.get_case(number)
+    assert view is not None
+    return [entry.actor_id for entry in view.history if entry.kind is EventKind.submitted]
+
+
+def test_each_case_taken_in_here_is_submitted_once_as_the_agent_who_took_it_in(
+    store: StationStore, service: CaseService, catalog: Catalog
+) -> None:
+    first = service.take_in(application(name="张三丰", serial=1)).case_number
+    draft = service.take_in(application(name="李秀英", serial=2), receive=False).case_number
+    other_agent = CaseService(
+        store, catalog, Actor(user_id="u-agent2", role=Role.agent, name="马代办")
+    )
+    second = other_agent.take_in(application(name="王建国", serial=3)).case_number
+
+    assert waiting_submission(store) == {first: "u-agent", second: "u-agent2"}
+    assert submit_received(store) == 2
+    assert _submitter(store, first) == ["u-agent"]
+    assert _submitter(store, second) == ["u-agent2"]
+    assert _submitter(store, draft) == []
+    draft_view = store.get_case(draft)
+    assert draft_view is not None and draft_view.state.value == "draft"
+
+    assert waiting_submission(store) == {}
+    assert submit_received(store) == 0  # a second sync submits nothing again
+    assert _submitter(store, first) == ["u-agent"]
+
+
+def test_a_township_never_submits_the_villages_cases_it_pulled(
+    store: StationStore, service: CaseService, tmp_path: Path
+) -> None:
+    numbers = [
+        service.take_in(application(name=n, serial=i)).case_number
+        for i, n in enumerate(("张三丰", "李秀英"), 1)
+    ]
+    taken_in = [
+        RecordedEvent(**event.model_dump(), central_seq=seq, status=EventStatus.applied)
+        for seq, event in enumerate(store.outbox_batch(1000, 1 << 24), start=1)
+    ]
+    township = StationStore.open(tmp_path / "township")
+    try:
+        township.save_identity(identity(StationRole.township, "640522100"))
+        township.apply_pull_page(
+            PullResponse(events=taken_in, next_cursor=len(taken_in), has_more=False)
+        )
+        held = [township.get_case(number) for number in numbers]
+        assert [view.state.value for view in held if view is not None] == ["received", "received"]
+        assert waiting_submission(township) == {}
+        assert submit_received(township) == 0
+        assert township.outbox_depth() == 0
+    finally:
+        township.close()
