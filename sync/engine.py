@@ -639,8 +639,8 @@ def run_sync(
     progress: ProgressCallback = on_progress or (lambda _: None)
     try:
         progress(SyncProgress("hello", 0))
-        before = describe() if describe is not None else None
         with collector_paused():
+            before = describe() if describe is not None else None
             first = _at_once(store, client, software_version, report, before, progress, on_hello)
             if first is None:  # a centre without POST /sync
                 _hello(store, client, software_version, report, before, on_hello)
@@ -653,17 +653,18 @@ def run_sync(
         page = first.page if first is not None and not first.more else None
         with collector_paused():
             _pull(store, client, report, progress, page)
-        after = describe() if describe is not None else None
-        reported = first.reported if first is not None else before
-        if after is not None and after != reported:  # what the station holds now, after
-            # the run: the county's station list and reconciliation would otherwise show
-            # the outbox as it was before (a run that changed nothing says nothing more)
-            client.hello(
-                software_version=software_version,
-                schema_version=SCHEMA_VERSION,
-                outbox_depth=after.outbox_depth,
-                report=after,
-            )
+            after = describe() if describe is not None else None
+            reported = first.reported if first is not None else before
+            if after is not None and after != reported:  # what the station holds now,
+                # after the run: the county's station list and reconciliation would
+                # otherwise show the outbox as it was before (a run that changed nothing
+                # says nothing more)
+                client.hello(
+                    software_version=software_version,
+                    schema_version=SCHEMA_VERSION,
+                    outbox_depth=after.outbox_depth,
+                    report=after,
+                )
     except SyncError as error:
         report.error = str(error)
         raise

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, select
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, delete, select
 from forms.clock import utc_now
 from station.store import eventlog, meta, migrate, projection, records, stored
 from station.store.caselist import CaseListMixin
-from station.store.db import DB_FILE, make_engine, reading, writing
+from station.store.db import DB_FILE, among, make_engine, reading, writing
 from station.store.local import AccountsMixin, DraftsMixin
 from station.store.models import (
     CaseSummary,
@@ -199,8 +200,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         with writing(self.engine) as conn:
             seq = meta.take(conn, meta.NEXT_STATION_SEQ, sum(len(e) for _, e in items))
             views, written = [], []
-            for case_key, events in items:
-                view = self._find(conn, case_key)
+            found = self._find_many(conn, [case_key for case_key, _ in items])
+            for (case_key, events), view in zip(items, found, strict=True):
                 if check is not None:
                     check(view, events)
                 if view is None:
@@ -312,20 +313,47 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
     # reading cases ----------------------------------------------------------
 
     def _find(self, conn: Connection, key: str) -> CaseView | None:
-        key = key.strip()
-        column = CASES.c.case_number
-        if len(key) in (32, 36) and not CASE_NUMBER_RE.match(key):
-            try:
-                key, column = UUID(key).hex, CASES.c.case_id
-            except ValueError:
-                pass
+        key, column = _case_key(key)
         row = conn.execute(select(*stored.COLUMNS).where(column == key)).first()
         return stored.load(conn, row) if row else None
+
+    def _find_many(self, conn: Connection, keys: Sequence[str]) -> list[CaseView | None]:
+        """The cases by number or id, in order (None: not held), read together: one
+        statement per kind of key and one for their events, not two per case (a sync
+        submits every case taken in offline)."""
+        if any("\x00" in key for key in keys):  # among() cuts a text at a NUL
+            return [self._find(conn, key) for key in keys]
+        wanted = [_case_key(key) for key in keys]
+        rows: dict[tuple[str, str], Any] = {}
+        for column in (CASES.c.case_number, CASES.c.case_id):
+            values = [value for value, by in wanted if by is column]
+            if values:
+                statement = select(*stored.COLUMNS).where(among(column, values))
+                rows.update(
+                    {
+                        (column.name, row._mapping[column.name]): row
+                        for row in conn.execute(statement)
+                    }
+                )
+        found = [rows.get((column.name, value)) for value, column in wanted]
+        views = iter(stored.load_many(conn, [row for row in found if row is not None]))
+        return [next(views) if row is not None else None for row in found]
 
     def get_case(self, key: str) -> CaseView | None:
         """A case by case number or case id (hex or dashed), or None."""
         with reading(self.engine) as conn:
             return self._find(conn, key)
+
+
+def _case_key(key: str) -> tuple[str, Any]:
+    """A case number, or a case id (hex or dashed) as stored, with the column it is in."""
+    key = key.strip()
+    if len(key) in (32, 36) and not CASE_NUMBER_RE.match(key):
+        try:
+            return UUID(key).hex, CASES.c.case_id
+        except ValueError:
+            pass
+    return key, CASES.c.case_number
 
 
 def build_events(

@@ -13,6 +13,7 @@ from its reconciliation.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,14 +37,17 @@ pytestmark = pytest.mark.slow  # a real central on loopback
 
 
 class Counting(httpx.HTTPTransport):
-    """The real transport, noting each request's method and path."""
+    """The real transport, noting each request's method and path, and whether Python's
+    cycle collector was on when it went."""
 
-    def __init__(self, seen: list[str]) -> None:
+    def __init__(self, seen: list[str], collecting: list[bool]) -> None:
         super().__init__()
         self.seen = seen
+        self.collecting = collecting
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(f"{request.method} {request.url.path.removeprefix('/api/v1')}")
+        self.collecting.append(gc.isenabled())
         return super().handle_request(request)
 
 
@@ -54,18 +58,30 @@ class Desk:
     store: StationStore
     station: Station
     seen: list[str] = field(default_factory=list)
+    collecting: list[bool] = field(default_factory=list)
 
     def client(self, identity: StationIdentity) -> CentralClient:
         """The desk's client (``default_client``'s retries) on a counting transport."""
         return CentralClient(
-            identity.central_url, identity.token, retries=3, transport=Counting(self.seen)
+            identity.central_url,
+            identity.token,
+            retries=3,
+            transport=Counting(self.seen, self.collecting),
         )
 
     def sync(self) -> list[str]:
-        """One sync as the desk runs it; the requests it sent."""
+        """One sync as the desk runs it; the requests it sent.
+
+        Every request goes with the cycle collector paused (in a desk a collection walks
+        the whole app's heap: a fifth of a small sync's instructions), and it is on again
+        afterwards."""
         self.seen.clear()
+        self.collecting.clear()
+        assert gc.isenabled()
         report = sync_now(self.store, client_factory=self.client)
         assert report.error is None
+        assert self.collecting == [False] * len(self.seen), self.seen
+        assert gc.isenabled()
         return list(self.seen)
 
     def agent(self) -> CaseService:

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from forms.catalog import Catalog
 from station.services.cases import Actor, CaseService
 from station.services.syncing import submit_received, waiting_submission
 from station.store import StationStore
+from station.store.models import NewEvent
 from sync.events import EventKind, EventStatus, RecordedEvent, Role
 from sync.protocol import PullResponse, StationRole
 from tests.unit.store.conftest import application, identity
+
+NAMES = ("张三丰", "李秀英", "王建国")
 
 
 def _submitter(store: StationStore, number: str) -> list[str]:
@@ -71,3 +76,29 @@ def test_a_township_never_submits_the_villages_cases_it_pulled(
         assert township.outbox_depth() == 0
     finally:
         township.close()
+
+
+def test_many_cases_appended_at_once_by_number_or_id_or_none_if_one_is_unknown(
+    store: StationStore, service: CaseService
+) -> None:
+    """``append_many`` reads its cases together (by number, hex or dashed id, in any mix)
+    and still gives each its own events; a key it does not hold refuses them all."""
+    views = [service.take_in(application(name=n, serial=i)) for i, n in enumerate(NAMES, 1)]
+    keys = [views[0].case_number, views[1].case_id.hex, f" {views[2].case_id} "]
+
+    def looked() -> NewEvent:  # each its own event (and id)
+        return NewEvent(EventKind.id_revealed, "u-agent", Role.agent, {"name": "王代办"})
+
+    depth = store.outbox_depth()
+    with pytest.raises(KeyError):
+        store.append_many([(key, [looked()]) for key in [*keys, "6405221001012026112399"]])
+    assert store.outbox_depth() == depth  # nothing written
+
+    after = store.append_many([(key, [looked()]) for key in reversed(keys)])
+    assert [view.case_number for view in after] == [v.case_number for v in reversed(views)]
+    for view in views:
+        held = store.get_case(view.case_number)
+        assert held is not None
+        assert [entry.kind for entry in held.history][-1] is EventKind.id_revealed
+        assert [entry.kind for entry in held.history].count(EventKind.id_revealed) == 1
+    assert store.outbox_depth() == depth + 3
