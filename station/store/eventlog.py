@@ -218,15 +218,23 @@ def outbox(conn: Connection, station_id: str, limit: int) -> list[Event]:
 def outbox_rows(conn: Connection, station_id: str, limit: int, after: int = 0) -> list[Row[Any]]:
     """The rows of :func:`outbox` (to size a batch before building its events), numbered
     above ``after``."""
-    return list(conn.execute(outbox_query(station_id, limit, after)).all())
+    values = {"own": station_id, "after": after, "limit": limit}
+    return list(conn.execute(_OUTBOX, values).all())
+
+
+_OUTBOX = (  # built once: every sync reads it twice or more (the batch, the oldest unsent)
+    select(EVENTS)
+    .where(text(OUTBOX_WHERE))
+    .where(EVENTS.c.station_id == bindparam("own"), EVENTS.c.station_seq > bindparam("after"))
+    .order_by(EVENTS.c.station_seq)
+    .limit(bindparam("limit"))
+)
 
 
 def outbox_query(station_id: str, limit: int, after: int = 0) -> Select[Any]:
-    """The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
-    query = select(EVENTS).where(text(OUTBOX_WHERE)).where(EVENTS.c.station_id == station_id)
-    if after:
-        query = query.where(EVENTS.c.station_seq > after)
-    return query.order_by(EVENTS.c.station_seq).limit(limit)
+    """The statement of :func:`outbox_rows` with its values (read through the partial
+    ``ix_events_outbox``)."""
+    return _OUTBOX.params(own=station_id, after=after, limit=limit)
 
 
 ENVELOPE_BYTES = 512
