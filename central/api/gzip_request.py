@@ -105,14 +105,24 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+RESPONSE_GZIP_LEVEL = 5
+"""The stations' own level for what they send (``sync.client``). Starlette's default, 9,
+cost the centre 7.2 ms of CPU for a township's pull page of 500 events (14.5 µs an event:
+a quarter of the page's whole cost at the centre) for 37.5 KB; level 5 takes 2.9 ms for
+40.3 KB (8 % more bytes, 40 % of the CPU)."""
+
+
 class JsonGZipMiddleware:
-    """Starlette's GZipMiddleware for everything but attachments (scans are not recompressed)."""
+    """Starlette's GZipMiddleware for everything but attachments (scans are not
+    recompressed), at :data:`RESPONSE_GZIP_LEVEL`."""
 
     def __init__(self, app: ASGIApp, minimum_size: int = 1024, skip_prefix: str = "") -> None:
         from starlette.middleware.gzip import GZipMiddleware
 
         self.app = app
-        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+        self.gzip = GZipMiddleware(
+            app, minimum_size=minimum_size, compresslevel=RESPONSE_GZIP_LEVEL
+        )
         self.skip_prefix = skip_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -170,6 +170,24 @@ def test_json_answers_are_gzipped_but_scans_are_not(enroll: Any, client: TestCli
     assert fetched.content == scan and "content-encoding" not in fetched.headers
 
 
+def test_a_page_is_compressed_at_the_stations_level_not_the_slowest(
+    enroll: Any, client: TestClient
+) -> None:
+    """Starlette compresses at level 9 unless told: for a township's page of 500 events
+    that was a quarter of the centre's CPU for the page, for 8 % fewer bytes than level 5.
+    The gzip header says which (its XFL byte: 2 for the slowest level, 0 for 2–8)."""
+    village = enroll()
+    for _ in range(5):
+        village.push(village.new_case())
+    headers = {**village.headers, "Accept-Encoding": "gzip"}
+    with client.stream("GET", f"{API_PREFIX}/pull", headers=headers) as answer:
+        raw = b"".join(answer.iter_raw())
+    assert answer.headers["content-encoding"] == "gzip"
+    assert raw[:2] == b"\x1f\x8b" and raw[8] == 0, raw[:10]
+    page = json.loads(gzip.decompress(raw))
+    assert len(page["events"]) == 15 and not page["has_more"]
+
+
 def test_a_push_longer_than_the_limit_is_refused_whole_with_a_reason(
     client: TestClient, enroll: Any, session: Session
 ) -> None:
