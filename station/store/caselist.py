@@ -23,18 +23,23 @@ from sync.lifecycle import CaseState
 from sync.reducer import CaseView, HistoryEntry
 
 _CASES_HELD = select(func.count()).select_from(CASES)
-_WAITING = (  # the 收件 events of a station's cases still taken in, oldest first
+"""Built once: a desk asks it at every sync (every 30 s)."""
+_WAITING = (
     select(EVENTS.c.case_number, EVENTS.c.actor_id)
-    .join(CASES, CASES.c.case_id == EVENTS.c.case_id)
+    .select_from(CASES)
+    .join(EVENTS, EVENTS.c.case_id == CASES.c.case_id)
     .where(
         CASES.c.state == CaseState.received.value,
         EVENTS.c.kind == EventKind.received.value,
         EVENTS.c.origin == "local",
-        EVENTS.c.station_id == bindparam("own"),
+        # "+": not through the index of the station's own events (SQLite would walk
+        # every event the station ever wrote); the cases in 收件, then their events
+        text("+events.station_id = :own").bindparams(bindparam("own")),
     )
     .order_by(EVENTS.c.local_order)
 )
-"""Built once: a desk asks it at every sync (every 30 s)."""
+"""The 收件 events of a station's cases still taken in, oldest first: read through the
+cases' state index, then each case's events (``EXPLAIN QUERY PLAN`` in the tests)."""
 
 _SUMMARY_COLUMNS = (
     CASES.c.case_id,

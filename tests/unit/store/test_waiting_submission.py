@@ -10,11 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.dialects import sqlite
 
 from forms.catalog import Catalog
 from station.services.cases import Actor, CaseService
 from station.services.syncing import submit_received, waiting_submission
 from station.store import StationStore
+from station.store.caselist import _WAITING
+from station.store.db import reading
 from station.store.models import NewEvent
 from sync.events import EventKind, EventStatus, RecordedEvent, Role
 from sync.protocol import PullResponse, StationRole
@@ -102,3 +105,22 @@ def test_many_cases_appended_at_once_by_number_or_id_or_none_if_one_is_unknown(
         assert [entry.kind for entry in held.history][-1] is EventKind.id_revealed
         assert [entry.kind for entry in held.history].count(EventKind.id_revealed) == 1
     assert store.outbox_depth() == depth + 3
+
+
+def test_the_cases_to_submit_are_read_through_the_cases_state_not_every_own_event(
+    store: StationStore, service: CaseService
+) -> None:
+    """Every desk sync asks: the read goes from the few cases in 收件 to their events, never
+    through the index of every event the station wrote (years of them on a village PC)."""
+    for serial, name in enumerate(NAMES, 1):
+        service.take_in(application(name=name, serial=serial))
+    submit_received(store)
+    compiled = _WAITING.compile(dialect=sqlite.dialect())
+    values = tuple(compiled.construct_params({"own": "st-village"}).values())
+    with reading(store.engine) as conn:
+        plan = " | ".join(
+            str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+        )
+    assert "SEARCH cases USING INDEX ix_cases_state_updated" in plan, plan
+    assert "SEARCH events USING INDEX ix_events_case_id" in plan, plan
+    assert "uq_events_station_seq" not in plan, plan
