@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic_core import to_json
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
@@ -219,22 +219,17 @@ def outbox_rows(conn: Connection, station_id: str, limit: int, after: int = 0) -
     """The rows of :func:`outbox` (to size a batch before building its events), numbered
     above ``after``."""
     values = {"own": station_id, "after": after, "limit": limit}
-    return list(conn.execute(_OUTBOX, values).all())
+    return list(conn.execute(OUTBOX_QUERY, values).all())
 
 
-_OUTBOX = (  # built once: every sync reads it twice or more (the batch, the oldest unsent)
+OUTBOX_QUERY = (  # built once: a sync reads it for its batch and for the oldest unsent
     select(EVENTS)
     .where(text(OUTBOX_WHERE))
     .where(EVENTS.c.station_id == bindparam("own"), EVENTS.c.station_seq > bindparam("after"))
     .order_by(EVENTS.c.station_seq)
     .limit(bindparam("limit"))
 )
-
-
-def outbox_query(station_id: str, limit: int, after: int = 0) -> Select[Any]:
-    """The statement of :func:`outbox_rows` with its values (read through the partial
-    ``ix_events_outbox``)."""
-    return _OUTBOX.params(own=station_id, after=after, limit=limit)
+"""The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
 
 
 ENVELOPE_BYTES = 512

@@ -207,7 +207,9 @@ def test_the_outbox_index_holds_only_unsent_events_and_the_outbox_reads_through_
 ) -> None:
     service.take_in(application(serial=1))
     station_id = store.require_identity().station_id
-    assert "ix_events_outbox" in _explain(store, eventlog.outbox_query(station_id, 200))
+    assert "ix_events_outbox" in _explain(
+        store, eventlog.OUTBOX_QUERY.params(own=station_id, after=0, limit=200)
+    )
     indexed = (
         "SELECT count(*) FROM events INDEXED BY ix_events_outbox WHERE " + eventlog.OUTBOX_WHERE
     )
