@@ -71,3 +71,30 @@ def test_a_held_number_with_a_nul_in_it_is_still_found(
     assert {r["reason"] for r in clash} == {CASE_NUMBER_TAKEN}
     owners = _found(session, "numbers_listed", [odd, first[0].case_number])
     assert owners == {(odd, first[0].case_id)}
+
+
+def test_a_push_looks_numbers_up_by_index_on_a_table_without_statistics(
+    enroll: Any, session: Session, settings: Any
+) -> None:
+    """A county's ``case_state`` grows all day and autovacuum analyzes it only now and
+    then. Without statistics PostgreSQL took ``case_number = ANY(:values)`` to match half
+    the table for a push's ~100 numbers and scanned it whole; the statement is now one
+    index look-up per number, whatever the planner knows."""
+    if settings.db_url.startswith("sqlite"):
+        pytest.skip("SQLite reads the list through json_each and its index (no statistics)")
+    village = enroll()
+    village.push([event for _ in range(30) for event in village.new_case()])
+    connection = session.connection()
+    analyzed = connection.exec_driver_sql(
+        "SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables"
+        " WHERE relname = 'case_state'"
+    ).one()
+    assert analyzed == (None, None)
+    numbers = [f"640522100201-20261204-{n:04d}" for n in range(100)]
+    statement = push._statement(connection, "numbers")
+    compiled = statement.compile(connection)
+    values = compiled.construct_params({"values": numbers})
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", values))
+    assert "ix_case_state_case_number" in plan
+    assert "Seq Scan on case_state" not in plan
+    assert len(_found(session, "numbers", numbers)) == 0
