@@ -19,6 +19,7 @@ from central.services.accounts import create_user
 from central.services.stations import numbers_used
 from forms.clock import china_today
 from sync.events import EventKind
+from sync.protocol import CASE_NUMBER_TAKEN
 from sync.ids import case_number
 from tests.central.conftest import COUNTY, OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.pgcluster import PgCluster, has_locale, start_cluster
@@ -93,3 +94,20 @@ def test_a_replacement_pc_learns_its_villages_numbers_under_any_collation(
     cases, _records = numbers_used(session, VILLAGE)
 
     assert cases == {china_today().strftime("%Y%m%d"): 7}
+
+
+def test_a_held_case_number_is_refused_and_a_new_one_taken_under_any_collation(
+    enroll: Any,
+) -> None:
+    """The push's look-up of its new cases' numbers (one index probe per number) finds a
+    number held under the county's collation, and only that one."""
+    village = enroll(VILLAGE)
+    first = village.new_case()
+    village.push(first)
+
+    clash = [e.model_copy(update={"case_number": first[0].case_number}) for e in village.new_case()]
+    fresh = village.new_case()
+    results = village.push([*clash, *fresh])
+
+    assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied"] * 3
+    assert {r["reason"] for r in results[:3]} == {CASE_NUMBER_TAKEN}
