@@ -19,8 +19,8 @@ from central.services.accounts import create_user
 from central.services.stations import numbers_used
 from forms.clock import china_today
 from sync.events import EventKind
-from sync.protocol import CASE_NUMBER_TAKEN
 from sync.ids import case_number
+from sync.protocol import CASE_NUMBER_TAKEN
 from tests.central.conftest import COUNTY, OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.pgcluster import PgCluster, has_locale, start_cluster
 
