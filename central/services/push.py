@@ -975,7 +975,7 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
     "held": lambda dialect: select(_ev.id, _ev.central_seq, _ev.status, _ev.reason).where(
         _one_of(dialect, _ev.id, CompactUuid())
     ),
-    "numbers": lambda dialect: _build_numbers(dialect),
+    "numbers": _build_numbers,
     "numbers_listed": lambda dialect: select(CASE_TABLE.c.case_number, CASE_TABLE.c.case_id).where(
         _one_of(dialect, CASE_TABLE.c.case_number, String(), listed=True)
     ),
