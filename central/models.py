@@ -478,9 +478,14 @@ def whole_view(row: Mapping[Any, Any], view: str | dict[str, Any]) -> str | dict
         return {**columns, **view}  # a field the view still holds wins (as below)
     # A key in both: the view's, later in the text, wins (a station_id other than its
     # owner's, kept by 0014; pydantic takes the last of a repeated key).
-    head = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
+    head = _COLUMNS_JSON(columns)
     rest = view.strip()[1:].lstrip()
     return head if rest.startswith("}") else f"{head[:-1]},{rest}"
+
+
+_COLUMNS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""The columns' JSON (one encoder: ``json.dumps`` with options builds one per call, a
+quarter of the time of encoding a case's seven columns)."""
 
 
 def stored_record(view: BaseModel) -> str:

@@ -90,7 +90,56 @@ def canonical_body(row: dict[str, Any]) -> str:
     the same text, byte for byte (``tests/central/test_audit_canonical.py`` compares
     them), with a quarter fewer instructions than building a dict to encode whole.
     """
+    common = _common_body(row)
+    if common is not None:
+        return common
     return "{" + ",".join([head + _canonical(row[name]) for name, head in _HEADS]) + "}"
+
+
+def _common_body(row: dict[str, Any]) -> str | None:
+    """The canonical JSON of a row whose columns hold what a pushed event's row holds (ids
+    as UUIDs, whole numbers, a UTC time, texts, a dict payload), in one format string;
+    None for any other row (written column by column by :func:`canonical_body`).
+
+    Column by column, a call per column was two thirds of a push's digest (the payload's
+    encoding the rest); the text is the same, byte for byte."""
+    ids, case, moment = row["id"], row["case_id"], row["device_time"]
+    schema, seq, base, payload = (
+        row["schema_version"],
+        row["station_seq"],
+        row["base_version"],
+        row["payload"],
+    )
+    if not (
+        type(ids) is UUID
+        and type(case) is UUID
+        and type(moment) is datetime
+        and moment.tzinfo is UTC
+        and type(schema) is int
+        and type(seq) is int
+        and type(base) is int
+        and type(payload) is dict
+    ):
+        return None
+    text = _ENCODE_TEXT
+    try:  # a text column holding something else (None, a number): column by column
+        return (
+            f'{{"actor_id":{text(row["actor_id"])},"actor_role":{text(row["actor_role"])},'
+            f'"base_version":{base},"case_id":{_uuid_text(case)},'
+            f'"case_number":{text(row["case_number"])},"device_time":"{moment.isoformat()}",'
+            f'"division":{text(row["division"])},"id":{_uuid_text(ids)},'
+            f'"kind":{text(row["kind"])},"payload":{_CANONICAL.encode(payload)},'
+            f'"schema_version":{schema},"station_id":{text(row["station_id"])},'
+            f'"station_seq":{seq}}}'
+        )
+    except TypeError:
+        return None
+
+
+def _uuid_text(value: UUID) -> str:
+    """``str(value)`` in JSON quotes, from its bytes (str formats its 128-bit integer)."""
+    h = value.bytes.hex()
+    return f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'
 
 
 _HEADS = tuple((name, f'"{name}":') for name in sorted(CHAINED_COLUMNS))
@@ -109,9 +158,8 @@ def _canonical(value: Any) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
-    if kind is UUID:  # str(value), from its bytes (str formats its 128-bit integer)
-        h = value.bytes.hex()
-        return f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'
+    if kind is UUID:
+        return _uuid_text(value)
     if kind is datetime:
         moment = value if value.tzinfo is UTC else as_utc(value)
         return f'"{moment.isoformat()}"' if moment else "null"

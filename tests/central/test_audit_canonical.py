@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,3 +71,69 @@ def test_a_row_read_back_from_the_database_is_written_as_the_encoder_writes_it()
     text = audit.canonical_body(row)
     assert text == _reference(row)
     assert '"device_time":"2026-12-01T16:30:00+00:00"' in text and '"actor_id":"张三-01"' in text
+
+
+_TEXT_COLUMNS = ("actor_id", "actor_role", "case_number", "division", "kind", "station_id")
+_PUSHED_ROW = st.fixed_dictionaries(
+    {
+        "id": st.uuids(),
+        "case_id": st.uuids(),
+        "device_time": st.datetimes(timezones=st.just(UTC)),
+        "schema_version": st.integers(),
+        "station_seq": st.integers(min_value=-(2**70), max_value=2**70),
+        "base_version": st.integers(),
+        "payload": st.dictionaries(_TEXT, _JSON, max_size=5),
+        **{name: _TEXT | st.just(_Kind.created) for name in _TEXT_COLUMNS},
+    }
+)
+"""Rows of the types a pushed event's row holds (what ``canonical_body`` writes in one
+format string), with any values."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PUSHED_ROW)
+def test_a_pushed_events_row_is_written_as_the_encoder_writes_it(row: dict[str, Any]) -> None:
+    assert audit._common_body(row) is not None  # the one-format path, not column by column
+    assert audit.canonical_body(row) == _reference(row)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _PUSHED_ROW,
+    st.sampled_from([*_TEXT_COLUMNS, "id", "case_id", "device_time", "base_version", "payload"]),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.uuids().map(str),
+        st.lists(_TEXT, max_size=2),
+        st.datetimes(timezones=st.sampled_from([None, timezone(timedelta(hours=8))])),
+    ),
+)
+def test_a_row_with_one_unusual_column_is_written_as_the_encoder_writes_it(
+    row: dict[str, Any], column: str, value: Any
+) -> None:
+    row[column] = value  # None or a number in a text column, a bool as a number, a local time
+    assert audit.canonical_body(row) == _reference(row)
+
+
+_CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("device_time", datetime(2026, 12, 2, 9, 30, tzinfo=_CHINA)),  # written as UTC
+        ("device_time", datetime(2026, 12, 2, 9, 30)),
+        ("base_version", True),  # true, not 1
+        ("station_seq", None),
+        ("actor_id", None),
+        ("case_id", "0190a6e2-0000-7000-8000-000000000001"),
+        ("payload", ["a"]),
+    ],
+)
+def test_each_unusual_column_is_written_as_the_encoder_writes_it(column: str, value: Any) -> None:
+    row = _event_row(CaseWriter().event(EventKind.created))
+    assert audit._common_body(row) is not None
+    row[column] = value
+    assert audit.canonical_body(row) == _reference(row)
