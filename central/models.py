@@ -75,7 +75,7 @@ def uuid_bytes(value: Any) -> bytes | None:
     """A UUID (or its text) as the 16 bytes SQLite stores (None stays None)."""
     if value is None:
         return None
-    return (value if type(value) is UUID else UUID(str(value))).bytes
+    return (value if type(value) is UUID else UUID(str(value))).int.to_bytes(16, "big")
 
 
 def _uuid_from(value: Any) -> UUID | None:

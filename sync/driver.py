@@ -35,23 +35,30 @@ class Prepared:
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
         """The driver's parameters for ``rows`` (each with at least :attr:`names`)."""
-        names, processors = self.names, self.processors
+        names = self.names
         if not names:  # a statement that binds nothing: run once per row all the same
             return [() if self.positional else {} for _ in rows]
-        if not any(processors):
-            if self.positional and len(names) > 1:
-                return list(map(itemgetter(*names), rows))  # a tuple per row, in C
-            if self.positional:
-                return [(row[names[0]],) for row in rows]
-            return [{name: row[name] for name in names} for row in rows]
+        take: Callable[[dict[str, Any]], Any] = itemgetter(*names)  # in bound order, in C
+        if len(names) == 1:
+            single = take
+            take = lambda row: (single(row),)  # noqa: E731 - itemgetter of one name: no tuple
+        steps = self.steps
+        if not steps and self.positional:
+            return list(map(take, rows))
         out: list[Any] = []
         for row in rows:
-            values = [
-                row[name] if process is None else process(row[name])
-                for name, process in zip(names, processors, strict=True)
-            ]
+            values = take(row)
+            if steps:  # only the columns that have a processor (a few of a row's)
+                values = list(values)
+                for index, process in steps:
+                    values[index] = process(values[index])
             out.append(tuple(values) if self.positional else dict(zip(names, values, strict=True)))
         return out
+
+    @property
+    def steps(self) -> tuple[tuple[int, Processor], ...]:
+        """Each processor with the position of the value it converts."""
+        return tuple((i, p) for i, p in enumerate(self.processors) if p is not None)
 
 
 _PREPARED: dict[tuple[ClauseElement, str, tuple[str, ...]], Prepared] = {}

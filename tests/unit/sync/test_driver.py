@@ -5,13 +5,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, create_engine
+import pytest
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    insert,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from central.models import CompactUuid, UuidText
-from sync.driver import execute_many
+from sync.driver import execute_many, prepared
 
 _META = MetaData()
 
@@ -63,3 +77,55 @@ def test_the_driver_stores_what_sqlalchemy_stores_and_counts_what_it_inserted(
         got = raw.execute("SELECT * FROM by_driver" + order).fetchall()
     assert got[:300] == expected  # byte for byte: 16-byte ids, times and JSON as text
     assert isinstance(got[0][0], bytes) and len(got[0][0]) == 16
+
+
+def _reference(ready: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """Each row's values in bound order, each through its column's processor, as SQLAlchemy
+    binds them (the plain loop the driver's shortcut must agree with)."""
+    out: list[Any] = []
+    for row in rows:
+        values = [
+            row[name] if process is None else process(row[name])
+            for name, process in zip(ready.names, ready.processors, strict=True)
+        ]
+        out.append(
+            tuple(values) if ready.positional else dict(zip(ready.names, values, strict=True))
+        )
+    return out
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("id", "station", "at", "n", "text", "doc"),  # processors here and there
+        ("n", "text"),  # none
+        ("id",),  # one, with a processor
+        ("n",),  # one, without
+    ],
+)
+def test_parameters_are_the_rows_values_in_bound_order_through_their_processors(
+    dialect: Any, keys: tuple[str, ...]
+) -> None:
+    rows = [
+        {
+            "id": uuid4(),
+            "station": str(uuid4()),
+            "at": datetime(2026, 12, 4, 1, 2, 3, i, tzinfo=UTC),
+            "n": i if i % 2 else None,
+            "text": f"杨郎村{i}",
+            "doc": {"i": i},
+        }
+        for i in range(5)
+    ]
+    ready = prepared(SimpleNamespace(dialect=dialect), insert(_BY_DRIVER), keys)  # type: ignore[arg-type]
+    got, expected = ready.parameters(rows), _reference(ready, rows)
+    assert [_plain(one) for one in got] == [_plain(one) for one in expected]
+    assert len(got) == len(rows)
+
+
+def _plain(parameters: Any) -> Any:
+    """Parameters with psycopg's ``Json`` wrappers (equal only to themselves) unwrapped."""
+    if isinstance(parameters, dict):
+        return {name: getattr(value, "obj", value) for name, value in parameters.items()}
+    return tuple(getattr(value, "obj", value) for value in parameters)
