@@ -305,9 +305,15 @@ def _prepared(
     """A batch's pure-Python work, before any statement: the rejections that need no
     table, the event rows and their audit digests (``views`` and ``divisions`` are the
     group's, shared by its batches)."""
-    station_id = job.station.id
+    station_id, schemas = job.station.id, job.schemas
+    low, high = schemas.minimum, schemas.maximum
     batch = _Batch(
-        results=[_static_rejection(e, station_id, job.schemas) for e in job.events],
+        results=[  # the usual event needs no call: its own station's, a schema accepted
+            None
+            if e.station_id == station_id and low <= e.schema_version <= high
+            else _static_rejection(e, station_id, schemas)
+            for e in job.events
+        ],
         views=views,
         known_divisions=divisions,
     )
@@ -330,6 +336,7 @@ def _judge_batch(batch: _Batch, job: PushJob, seen: _Seen, last_seq: int) -> int
     division, role = station.division, station.role  # read once, not per event (ORM attributes)
     # By (case division, actor's role, scope): the same few answers for a whole batch.
     write_problems: dict[tuple[str, Role, str], str | None] = {}
+    scopes: dict[str, dict[str, str]] = {}  # the scope columns, made once per scope
     for index, event in enumerate(events):
         if batch.results[index] is None and event.case_id in renumber:
             batch.results[index] = _rejected(event, CASE_NUMBER_TAKEN)
@@ -347,7 +354,10 @@ def _judge_batch(batch: _Batch, job: PushJob, seen: _Seen, last_seq: int) -> int
         if problem is not None:
             batch.results[index] = _rejected(event, problem)
             continue
-        batch.prepared[event.id].update(scope_columns(scope))
+        columns = scopes.get(scope)
+        if columns is None:
+            columns = scopes[scope] = scope_columns(scope)
+        batch.prepared[event.id].update(columns)
         last_seq = _judge_one(batch, index, event, last_seq, conflicts)
     for row in batch.rows:
         seen.held[row["id"]] = (row["central_seq"], row["status"], row["reason"])
