@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,13 @@ from hypothesis import strategies as st
 
 from forms.catalog import Catalog
 from forms.catalog.model import FieldSpec, MaterialSpec, ServiceItem
+from forms.clock import china_day, utc_now
 from forms.identity import uscc_check_char
 from station.services.cases import (
     Actor,
     Application,
     CaseService,
     ValidationFailed,
-    today_in_china,
 )
 from station.services.importer import import_lines
 from station.services.syncing import sync_now
@@ -50,7 +50,10 @@ IMPORT_LINES = 320
 """Generated applications imported as ``case import`` lines."""
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-TODAY = today_in_china()
+NOW = utc_now()
+TODAY = china_day(NOW)
+"""The day the generated dates are written against; the test holds the desk's clock at
+``NOW`` (a run that crossed midnight in China took a deadline of "tomorrow" for today's)."""
 CODE = "640522-TEST-001"
 USCC = "N2640522MA7654321" + uscc_check_char("N2640522MA7654321")
 
@@ -276,8 +279,9 @@ def _assert_refusal_named(problems: list[tuple[str, str]], generated: Generated)
 
 
 def test_every_take_in_is_refused_by_name_or_accepted_by_the_centre(
-    central_for_property: Central, tmp_path: Path
+    central_for_property: Central, tmp_path: Path, hold_time: Callable[[datetime], None]
 ) -> None:
+    hold_time(NOW)  # the day of TODAY, however long the run before this test took
     station = enrolled_station(
         central_for_property, tmp_path / "village", VILLAGE, "杨郎村便民服务站", "village"
     )
