@@ -305,15 +305,9 @@ def _prepared(
     """A batch's pure-Python work, before any statement: the rejections that need no
     table, the event rows and their audit digests (``views`` and ``divisions`` are the
     group's, shared by its batches)."""
-    station_id, schemas = job.station.id, job.schemas
-    low, high = schemas.minimum, schemas.maximum
+    station_id = job.station.id
     batch = _Batch(
-        results=[  # the usual event needs no call: its own station's, a schema accepted
-            None
-            if e.station_id == station_id and low <= e.schema_version <= high
-            else _static_rejection(e, station_id, schemas)
-            for e in job.events
-        ],
+        results=[_static_rejection(e, station_id, job.schemas) for e in job.events],
         views=views,
         known_divisions=divisions,
     )
