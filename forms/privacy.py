@@ -11,8 +11,15 @@ from __future__ import annotations
 import logging
 import re
 
-ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
-"""An 18-character or 15-digit resident ID number, not part of a longer number."""
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+"""An 18-character or 15-digit resident ID number standing on its own.
+
+Not part of a longer number (a bank card) nor of a token of Latin letters and
+digits on either side: a request id (32 hex digits) can hold a run of 15 digits,
+and a masked request id no longer finds its request. Chinese text, punctuation
+and spaces around a number do not protect it (``身份证640522199001011234`` is
+masked).
+"""
 
 
 def mask_ids(text: str) -> str:
