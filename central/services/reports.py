@@ -39,7 +39,7 @@ from forms.catalog.model import Catalog, township_code
 from forms.clock import china_day
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids
-from forms.workdays import due_date
+from forms.workdays import due_date, working_days_between
 from sync.events import EventKind
 from sync.lifecycle import TERMINAL_STATES
 from sync.reducer import CaseView, deadline_inputs
@@ -157,38 +157,43 @@ class Ratings:
         return self.rated_at.get(view.case_id)
 
 
-def overdue_in(view: CaseView, period: Period) -> bool:
+def overdue_in(view: CaseView, period: Period, today: date) -> bool:
     """Whether the case was overdue in the period (逾期).
 
-    Completed in the period after its promised day, or still open at the period's
-    end past that day. Counted from acceptance 受理 on working days, pauses stopped.
+    Completed in the period a working day or more after its promised day, or still open
+    then at the period's end, or today for a period not yet over: the dashboard's red
+    card (a case due today, or on the Friday before a weekend, is not overdue yet).
+    Counted from acceptance 受理 on working days, pauses stopped.
     """
     start, days, pauses = deadline_inputs(view)
-    if start is None or days is None or start > period.end:
+    as_of = min(period.end, today)
+    if start is None or days is None or start > as_of:
         return False
     done = china_day(view.completed_at) if view.completed_at else None
     if done is not None and done < period.start:
         return False
-    closed = [(a, b if b is not None else period.end) for a, b in pauses]
+    closed = [(a, b if b is not None else as_of) for a, b in pauses]
     due = due_date(start, days, closed).date
     if done is not None and done <= period.end:
-        return done > due
+        return working_days_between(done, due) < 0
     if view.state in TERMINAL_STATES:
         return False
-    return due < period.end
+    return working_days_between(as_of, due) < 0
 
 
 MONTHLY_FIGURES = ("received", "accepted", "completed", "overdue", "rated", "good", "fair", "bad")
 
 
-def _monthly_counts(view: CaseView, period: Period, ratings: Ratings) -> dict[str, int]:
+def _monthly_counts(
+    view: CaseView, period: Period, ratings: Ratings, today: date
+) -> dict[str, int]:
     rated = view.rating is not None and period.holds(ratings.time(view))
     rating = view.rating or 0
     return {
         "received": int(period.holds(view.received_at)),
         "accepted": int(period.holds(view.accepted_at)),
         "completed": int(period.holds(view.completed_at)),
-        "overdue": int(overdue_in(view, period)),
+        "overdue": int(overdue_in(view, period, today)),
         "rated": int(rated),
         "good": int(rated and rating >= SATISFIED),
         "fair": int(rated and BAD_RATING < rating < SATISFIED),
@@ -203,7 +208,7 @@ def monthly_report(*, session: Session, names: Names, request: ReportRequest) ->
     )
     ratings = Ratings.load(session)
     for _owner, view in _case_views(session):
-        counts = _monthly_counts(view, request.period, ratings)
+        counts = _monthly_counts(view, request.period, ratings, request.today)
         if not any(counts.values()):
             continue
         key = (view.division, view.item_name or view.item_code, view.item_code)

@@ -326,3 +326,30 @@ def test_the_command_line_writes_the_report_as_the_named_administrator(
     assert wrong.exit_code == 1 and "用户名或密码错误" in wrong.output
     no_one = runner.invoke(cli, [*args, "--out", str(tmp_path / "b.csv"), *base])
     assert no_one.exit_code == 1 and not (tmp_path / "b.csv").exists()
+
+
+def test_a_case_due_today_is_not_yet_overdue_in_a_month_still_running() -> None:
+    from uuid import uuid4
+
+    from central.services.report_period import Period
+    from central.services.reports import overdue_in
+    from sync.lifecycle import CaseState
+    from sync.reducer import CaseView
+
+    accepted = datetime(2026, 12, 1, 10, tzinfo=CHINA)  # a Tuesday; 3 working days: Friday the 4th
+    view = CaseView(
+        case_id=uuid4(),
+        case_number="640522100201-20261201-0001",
+        division=VILLAGE,
+        state=CaseState.accepted,
+        accepted_at=accepted.astimezone(UTC),
+        promised_days=3,
+    )
+    december = Period(datetime(2026, 12, 1).date(), datetime(2026, 12, 31).date())
+    on = [datetime(2026, 12, day).date() for day in (3, 4, 5, 6, 7)]  # Thursday to Monday
+    # red on the dashboard from Monday, the first working day after the promised one
+    assert [overdue_in(view, december, today) for today in on] == [False] * 4 + [True]
+    # a month that is over counts to its last day, whenever the report is made
+    assert overdue_in(view, december, datetime(2027, 1, 20).date())
+    early = Period(datetime(2026, 12, 1).date(), datetime(2026, 12, 4).date())
+    assert not overdue_in(view, early, datetime(2027, 1, 20).date())
