@@ -44,13 +44,22 @@ class CasesScreen(DeskScreen[None]):
             super().__init__()
             self.page = page
 
-    def __init__(self, desk: Desk, *, state: str | None = None, home_title: str = "") -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        state: str | None = None,
+        home_title: str = "",
+        county_section: int | None = None,
+    ) -> None:
         """The list; as a home screen (``home_title``), preset to ``state`` and never left.
 
         Args:
             desk: the desk's core.
             state: the state filter to start with (the reviewer's home: 已报送).
             home_title: the heading when this list is the signed-in person's home.
+            county_section: the list as this section of the county desk: its strip of
+                sections on top; Esc goes back to the 看板 (the county's home).
         """
         super().__init__()
         self.desk = desk
@@ -58,9 +67,14 @@ class CasesScreen(DeskScreen[None]):
         self.total = 0
         self.initial_state = state
         self.home_title = home_title
+        self.county_section = county_section
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
+        if self.county_section is not None:
+            from station.screens.county import CountyStrip
+
+            yield CountyStrip(self.county_section)
         if self.home_title:
             yield Static(self.home_title, id="cases-home", classes="heading")
         with Horizontal(id="cases-filter"):
@@ -76,7 +90,8 @@ class CasesScreen(DeskScreen[None]):
     def on_mount(self) -> None:
         self.show_status(self.desk)
         table = self.query_one(DataTable)
-        table.add_columns(_("Case number"), _("State"), _("Applicant"), _("Item"), _("Due"))
+        # the date before the long texts: at 80–100 columns the last column is the one cut
+        table.add_columns(_("Case number"), _("State"), _("Due"), _("Applicant"), _("Item"))
         self.query_one("#cases-search", Input).focus()
         self._reload()
 
@@ -108,9 +123,9 @@ class CasesScreen(DeskScreen[None]):
             table.add_row(
                 row.case_number,
                 flag + state_label(row.state),
+                due,
                 f"{row.applicant_name} {row.id_masked}".strip(),
                 row.item_name,
-                due,
                 key=row.case_number,
             )
         first = page.offset + 1 if page.rows else 0

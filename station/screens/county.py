@@ -74,6 +74,6 @@ def section_screen(index: int, desk: Desk) -> Screen[Any]:
     """A new screen of section ``index`` for ``desk``."""
     section = SECTIONS[index]
     screen_class = getattr(import_module(section.module), section.screen)
-    if section.screen == "CasesScreen":
-        return screen_class(desk, home_title=_("County desk 县级办件"))  # type: ignore[no-any-return]
+    if section.screen == "CasesScreen":  # the village's list, with the county's strip
+        return screen_class(desk, county_section=index)  # type: ignore[no-any-return]
     return screen_class(desk)  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input
 
 from station.app import make_app
 from station.config import load_settings
+from station.screens.cases import CasesScreen
 from station.screens.catalog_admin import CatalogAdminScreen
 from station.screens.dashboard import DashboardScreen
 from station.screens.dialogs import ConfirmDialog
@@ -109,6 +110,14 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             assert saved.name in flat_text(pilot)
 
             await pilot.press("1")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2
+
+            await pilot.press("2")  # 办件: its search box takes the keys, Esc leads home
+            await settle(pilot)
+            assert isinstance(app.screen, CasesScreen)
+            assert "1看板2办件3闭环" in flat_text(pilot) and "返回" in flat_text(pilot)
+            await pilot.press("escape")
             await settle(pilot)
             assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2
     finally:
