@@ -172,8 +172,9 @@ class DaibanApp(App[None]):
         self.desk.sync_state = outcome.state
         for status in self.screen.query(DeskStatus):
             status.state = outcome.state
-        if outcome.changed:
-            # a 补正 or a decision just arrived: show it now, not on the next visit
+        if outcome.changed or (message.manual and not outcome.error):
+            # a 补正 or a decision just arrived: show it now, not on the next visit (and
+            # after a sync the agent asked for, what is shown is read again whatever moved)
             refresh = getattr(self.screen, "refresh_data", None)
             if callable(refresh):
                 refresh()

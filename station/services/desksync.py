@@ -37,7 +37,8 @@ class SyncOutcome:
     moved: str = ""
     error: str = ""
     changed: bool = False
-    """Cases changed here (pulled or superseded): the screen on show reads the store again."""
+    """Cases changed here (submitted and sent, pulled or superseded): the screen on show
+    reads the store again."""
 
 
 def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
@@ -73,5 +74,5 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
         pushed=report.pushed, pulled=report.pulled, superseded=report.superseded
     )
     something = report.pushed or report.pulled or report.superseded
-    changed = bool(report.pulled or report.superseded)
-    return SyncOutcome(state, moved=moved if (something or manual) else "", changed=changed)
+    # a push changes cases too: those taken in offline were submitted (待报送 → 已报送)
+    return SyncOutcome(state, moved=moved if (something or manual) else "", changed=bool(something))

@@ -154,6 +154,7 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     # 同步 from the desk: both cases go up as submitted.
     await sync_at_desk(pilot)
     assert "中心：在线" in flat_text(pilot) and "待同步0" in flat_text(pilot)
+    assert "待报送0" in flat_text(pilot)  # the home list read again: they went
     assert store.outbox_depth() == 0
     for number in (first.case_number, second.case_number):
         view = store.get_case(number)
