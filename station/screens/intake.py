@@ -198,13 +198,16 @@ class IntakeScreen(DraftKeeping):
 
     @on(Input.Submitted, "#item-search")
     async def _search_submitted(self) -> None:
-        """Enter: the one item found is chosen at once; with several, the list takes over."""
+        """Enter: the item highlighted in the results (the first found) is chosen, as in
+        any search box; Down goes into the results to choose another. Nothing found:
+        the search box says so and keeps the text."""
         results = self.query_one("#item-results", OptionList)
-        if results.option_count == 1:
-            results.highlighted = 0
+        if results.option_count:
+            if results.highlighted is None:
+                results.highlighted = 0
             results.action_select()  # the chosen item's form releases the held keys
             return
-        self.set_focus(results)
+        self.notify(_("No service item matches; try other words or pinyin initials."))
         await self.release_keys()
 
     def key_down(self) -> None:

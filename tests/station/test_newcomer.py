@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from station.app import DaibanApp, make_app
 from station.config import load_settings
@@ -101,6 +101,51 @@ async def test_enter_takes_the_one_item_found_by_its_initials(
         assert isinstance(screen, IntakeScreen)
         assert screen.draft.item_code == "640522-MZ-001"
         assert "申请人姓名" in flat_text(pilot)
+
+
+async def test_enter_takes_the_highlighted_item_of_several_and_down_another(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("l", "n", "r")  # 老年人…: more than one item
+        await settle(pilot)
+        results = pilot.app.screen.query_one("#item-results", OptionList)
+        assert results.option_count > 1
+        first = results.get_option_at_index(0).id
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.draft.item_code == first
+        await pilot.press("escape")  # the draft is kept; take in another
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("l", "n", "r")
+        await settle(pilot)
+        results = pilot.app.screen.query_one("#item-results", OptionList)
+        second = results.get_option_at_index(1).id  # (the item used last may come first now)
+        await pilot.press("down", "enter")  # into the list at the next one, take it
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.draft.item_code == second
+
+
+async def test_enter_when_nothing_matches_says_so_and_keeps_the_words(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("x", "q", "z", "x", "enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.draft.item_code in ("", None)
+        assert screen.query_one("#item-search", Input).value == "xqzx"
+        assert "没有找到相符的事项" in " ".join(str(n.message) for n in pilot.app._notifications)
 
 
 async def test_a_return_brought_by_sync_shows_on_home_at_once(
