@@ -233,6 +233,8 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
             with VerticalScroll(id="correction-fields"):
                 for index, item in enumerate(self.items):
                     current = _("(empty)") if item.current in (None, "") else str(item.current)
+                    if item.is_material and item.current in MATERIAL_LABELS:  # 已提供, not provided
+                        current = _(MATERIAL_LABELS[item.current])
                     yield Label(
                         _("{label} (now: {current})").format(label=item.label, current=current)
                     )

@@ -108,6 +108,23 @@ async def test_a_returned_case_corrects_the_named_field_and_shows_old_and_new(
     assert view.history[-1].kind is EventKind.corrected
 
 
+async def test_a_named_material_shows_its_state_in_chinese(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    returned = {"reason": "审批表缺村委会盖章", "fields": ["materials.application_form"]}
+    _township(store, number, EventKind.returned, **returned)
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CorrectionDialog)
+        text = flat_text(pilot)
+        assert "（现为：已提供）" in text and "provided" not in text
+
+
 async def test_the_result_and_the_reviewer_by_name_on_the_case_page_and_today(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
