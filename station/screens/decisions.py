@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
     "申请事项依法不属于本机关职权范围",
@@ -89,7 +90,13 @@ class _Form(DeskModal[object]):
 
 
 class AcceptDialog(_Form):
-    """受理: confirm, optionally printing the 受理通知书. Answers ``{"print": bool}``."""
+    """受理: confirm, printing the 受理通知书 unless unticked. Answers ``{"print": bool}``.
+
+    The notice is ticked to start with: the law asks for a written, dated certificate of
+    acceptance (行政许可法 第三十二条), as for a return or a refusal, which always print.
+    P ticks and unticks it while OK keeps the focus (Enter accepts)."""
+
+    BINDINGS = [Binding("p", "toggle_print", _("Print notice"), show=False)]
 
     def __init__(self, case_number: str) -> None:
         super().__init__()
@@ -100,11 +107,20 @@ class AcceptDialog(_Form):
             yield Label(
                 _("Accept case {number}?").format(number=self.case_number), classes="heading"
             )
-            yield Checkbox(_("Print the acceptance notice 受理通知书"), id="print", compact=True)
+            yield Tick(
+                _("Print the acceptance notice 受理通知书 (P)"),
+                value=True,
+                id="print",
+                compact=True,
+            )
             yield from self.buttons()
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
+
+    def action_toggle_print(self) -> None:
+        """P: tick or untick the notice."""
+        self.query_one("#print", Checkbox).toggle()
 
     def answer(self) -> object | None:
         return {"print": self.query_one("#print", Checkbox).value}
@@ -127,11 +143,9 @@ class ReturnDialog(_Form):
             with VerticalScroll(id="return-items", can_focus=False):  # Tab goes to the items
                 for index, (_path, label) in enumerate(self.choices):
                     with Horizontal(classes="return-row"):
-                        yield Checkbox(label, id=f"tick-{index}", compact=True)
+                        yield Tick(label, id=f"tick-{index}", compact=True)
                         yield Input(placeholder=_("reason"), id=f"why-{index}", compact=True)
-            yield Checkbox(
-                _("Let the village correct other items too"), id="allow-more", compact=True
-            )
+            yield Tick(_("Let the village correct other items too"), id="allow-more", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:

@@ -40,6 +40,7 @@ from station.widgets.footer import DeskFooter
 from station.widgets.group import GroupEditor
 from station.widgets.materials import MaterialRow
 from station.widgets.scans import ScanPanel
+from station.widgets.tick import Tick
 
 STEP_TITLES = {
     "item": _("1 Item"),
@@ -254,7 +255,7 @@ class IntakeScreen(DraftKeeping):
         await materials.mount(ScanPanel(Path(folder) if folder else None, id="scans"))
         if item.uses_commitment:
             await materials.mount(
-                Checkbox(
+                Tick(
                     _("The applicant makes the 告知承诺 (commitment) for this item"),
                     self.draft.commitment,
                     id="commitment",

@@ -69,6 +69,7 @@ async def test_accept_is_one_key_and_carries_the_reviewer(
         assert ELDER_ID not in flat_text(pilot)  # masked until 查看完整号码
         await pilot.press("a")
         assert isinstance(pilot.app.screen, AcceptDialog)
+        assert "▐✓▌打印受理通知书（P）" in flat_text(pilot)  # the written notice, ticked
         await pilot.press("enter")  # OK has the focus
         await settle(pilot)
         assert pilot.app.screen is screen
@@ -76,6 +77,26 @@ async def test_accept_is_one_key_and_carries_the_reviewer(
         assert (view.state, kind, actor) == ("accepted", EventKind.accepted, REVIEWER_ID)
         assert view.officer == "王芳"
         assert "已受理" in flat_text(pilot)
+    assert len(list((tmp_path / "township" / "documents").glob(f"{number}-acceptance-*.pdf"))) == 1
+
+
+async def test_p_unticks_the_acceptance_notice_and_none_is_made(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("a")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, AcceptDialog)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "▐▌打印受理通知书（P）" in flat_text(pilot)  # (flat_text drops the blank)
+        await pilot.press("enter")
+        await settle(pilot)
+        view, kind, _actor = last(station, number)
+        assert (view.state, kind) == ("accepted", EventKind.accepted)
+    assert not list((tmp_path / "township" / "documents").glob(f"{number}-acceptance-*.pdf"))
 
 
 async def test_return_names_materials_and_fields_each_with_its_reason(
