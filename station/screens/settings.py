@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Switch
+from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from station.i18n import _
 from station.screens.base import DeskScreen
@@ -60,9 +60,13 @@ class SettingsScreen(DeskScreen[None]):
             yield Switch(value=self.app.has_class("elder"), id="elder")
             yield Label(_("Lock after idle minutes"))
             yield Input(str(s.idle_lock_minutes), id="idle", type="integer")
+            yield Static("", id="settings-message", classes="error")
             with Horizontal(id="intake-nav"):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)
         yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#printer", Input).focus()  # typing goes somewhere at once
 
     def elder_mode_changed(self, on: bool) -> None:
         """F2 pressed here: the switch follows (the app calls this)."""
@@ -73,15 +77,32 @@ class SettingsScreen(DeskScreen[None]):
     def action_save(self) -> None:
         """Write station.toml (a worker)."""
         scan = self.query_one("#scan-folder", Input).value.strip()
+        problem, field = self._problem(scan)
+        if problem:  # nothing is saved; what was typed stays
+            self.query_one("#settings-message", Static).update(problem)
+            self.query_one(field, Input).focus()
+            self.notify(problem, severity="error")  # seen wherever the form is scrolled
+            return
         values = {
             "printer": self.query_one("#printer", Input).value.strip() or None,
             "paper_format": str(self.query_one("#paper", Select).value),
-            "scan_folder": Path(scan) if scan else None,
+            "scan_folder": Path(scan).expanduser() if scan else None,
             "language": str(self.query_one("#language", Select).value),
             "elder_mode": self.query_one("#elder", Switch).value,
             "idle_lock_minutes": int(self.query_one("#idle", Input).value or 10),
         }
         self._save(values)
+
+    def _problem(self, scan: str) -> tuple[str, str]:
+        """What is wrong with the typed values (naming the field), and the field's id."""
+        if scan and not Path(scan).expanduser().is_dir():
+            return _("Scan folder: {folder} is not a folder on this computer.").format(
+                folder=scan
+            ), "#scan-folder"
+        idle = self.query_one("#idle", Input).value.strip()
+        if idle and not (idle.isdigit() and 1 <= int(idle) <= 240):
+            return _("Lock after idle minutes: a whole number from 1 to 240."), "#idle"
+        return "", ""
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _save(self, values: dict[str, Any]) -> None:

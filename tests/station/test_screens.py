@@ -32,6 +32,33 @@ async def test_settings_are_saved_to_station_toml(
     assert saved.printer == "EPSON-LQ" and saved.paper_format == "80mm"
 
 
+async def test_a_scan_folder_that_is_not_there_is_refused_by_name_and_kept(
+    desk: Callable[..., DaibanApp], station_dir: Path, tmp_path: Path
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert pilot.app.focused is pilot.app.screen.query_one("#printer", Input)
+        await pilot.press(*"EPSON")  # the first keys go into the first field
+        folder = pilot.app.screen.query_one("#scan-folder", Input)
+        folder.value = str(tmp_path / "no-such-folder")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SettingsScreen)  # not saved, not left
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any(n.startswith("扫描文件夹：本机没有") for n in notices), notices
+        assert pilot.app.focused is folder and folder.value == str(tmp_path / "no-such-folder")
+        assert pilot.app.screen.query_one("#printer", Input).value == "EPSON"
+        assert load_settings(station_dir).printer is None
+        (tmp_path / "no-such-folder").mkdir()
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+    saved = load_settings(station_dir)
+    assert saved.printer == "EPSON" and saved.scan_folder == tmp_path / "no-such-folder"
+
+
 async def test_authorization_letter_is_offered_when_a_relative_files(
     desk: Callable[..., DaibanApp], station_dir: Path
 ) -> None:
