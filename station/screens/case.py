@@ -76,6 +76,19 @@ def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
     return choices
 
 
+def _named_lines(view: Any, item: Any) -> list[str]:
+    """What the township named in its 补正, one line each, with the reason it gave for it
+    (``《高龄津贴申请审批表》：缺村委会盖章``): what the agent must bring or correct."""
+    from station.services.corrections import describe, named_paths
+
+    out = []
+    for path in named_paths(view):
+        label = describe(item, view, path).label
+        reason = view.correct_reasons.get(path, "")
+        out.append(f"  · {label}：{reason}" if reason else f"  · {label}")
+    return out
+
+
 def case_header(view: Any, item: Any = None) -> str:
     """The case's essentials, as read to the resident."""
     from station.services.names import state_name
@@ -89,6 +102,8 @@ def case_header(view: Any, item: Any = None) -> str:
     if view.last_reason and view.state in REASON_STATES:
         # only while it holds: after a resubmission the old 补正 reason stays in the timeline
         lines.append(REASON_STATES[view.state]().format(reason=view.last_reason))
+    if view.state == "returned":
+        lines += _named_lines(view, item)
     missing = outstanding(view, item)
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))

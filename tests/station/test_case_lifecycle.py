@@ -108,16 +108,24 @@ async def test_a_returned_case_corrects_the_named_field_and_shows_old_and_new(
     assert view.history[-1].kind is EventKind.corrected
 
 
-async def test_a_named_material_shows_its_state_in_chinese(
+async def test_named_items_show_with_their_reasons_and_a_material_s_state_in_chinese(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
     number = _taken_in(store)
     _service(store).act(number, EventKind.submitted)
-    returned = {"reason": "审批表缺村委会盖章", "fields": ["materials.application_form"]}
+    returned = {
+        "reason": "请补正",
+        "missing": ["application_form"],
+        "fields": ["bank_account"],
+        "reasons": {"materials.application_form": "缺村委会盖章"},
+    }
     _township(store, number, EventKind.returned, **returned)
     async with desk().run_test(size=WIDE) as pilot:
         await log_in(pilot)
         await _open_case(pilot, number)
+        text = flat_text(pilot)  # each named item on the case page, with its own reason
+        assert "·《高龄津贴申请审批表》：缺村委会盖章" in text
+        assert "·社保卡金融账户或存折账号" in text
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CorrectionDialog)
