@@ -157,6 +157,12 @@ class ReturnDialog(_Form):
         if event.input.id and event.input.id.startswith("why-") and event.value.strip():
             self.query_one(f"#tick-{event.input.id[4:]}", Checkbox).value = True
 
+    @on(Checkbox.Changed)
+    def _ticked(self, event: Checkbox.Changed) -> None:
+        """A tick answers "tick what is to be corrected": that hint goes."""
+        if event.value:
+            self.say("")
+
     def answer(self) -> object | None:
         paths, reasons = [], {}
         for index, (path, _label) in enumerate(self.choices):

@@ -108,11 +108,15 @@ async def test_return_names_materials_and_fields_each_with_its_reason(
         await pilot.press("b")
         dialog = pilot.app.screen
         assert isinstance(dialog, ReturnDialog)
+        await pilot.press("f9")  # nothing ticked yet: says so, stays open
+        await pilot.pause()
+        assert "请勾选需要补正的材料或信息" in flat_text(pilot)
         paths = [path for path, _label in dialog.choices]
         hukou, account = paths.index("materials.hukou"), paths.index("fields.bank_account")
         dialog.query_one(f"#why-{hukou}", Input).value = "复印件不清晰"
         dialog.query_one(f"#why-{account}", Input).value = "账号与存折不符"
         await pilot.pause()
+        assert "请勾选需要补正的材料或信息" not in flat_text(pilot)  # ticked: the hint went
         await pilot.press("f9")
         await settle(pilot)
         view, kind, actor = last(station, number)
