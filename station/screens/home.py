@@ -97,9 +97,13 @@ class HomeScreen(DeskScreen[None]):
                 Option(_("Nothing waits for you now. Press N to take in."), disabled=True)
             )
         self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
-        if highlighted is not None and highlighted < options.option_count:
+        if (
+            highlighted is not None
+            and highlighted < options.option_count
+            and not options.get_option_at_index(highlighted).disabled
+        ):
             options.highlighted = highlighted
-        else:
+        else:  # the first line that opens something (a section's title opens nothing)
             options.action_first()
         self._offer_draft(message.data)
 

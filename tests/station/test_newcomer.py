@@ -163,6 +163,26 @@ async def test_a_return_brought_by_sync_shows_on_home_at_once(
         assert "补正1" in text and "补正原因：" + reason in text
 
 
+async def test_the_home_keeps_a_line_highlighted_when_the_lines_move(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    case = take_in(store, "李秀英")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        options = pilot.app.screen.query_one("#home-list", OptionList)
+        before = options.highlighted
+        assert before is not None and not options.get_option_at_index(before).disabled
+        # returned: the case moves up into 补正, and its old place is now a section's title
+        township(store, case.case_number, (EventKind.returned, {"reason": "请补交"}))
+        pilot.app.post_message(SyncDone(SyncOutcome(SyncState(), moved="", changed=True), False))
+        await settle(pilot)
+        now = options.highlighted
+        assert now is not None and not options.get_option_at_index(now).disabled
+        await pilot.press("enter")  # Enter opens the line shown as chosen
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+
+
 async def test_supplement_names_the_materials_and_records_only_those_ticked(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
