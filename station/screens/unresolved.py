@@ -97,16 +97,20 @@ class UnresolvedListScreen(DeskScreen[None]):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
+        self.records: dict[str, tuple[str, str, str, str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label(_("Unresolved requests 办不成事"), classes="heading")
         yield Static("", id="unresolved-count")
         yield DataTable(id="unresolved-list", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="unresolved-detail")
         yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(_("Number"), _("Date"), _("Wanted"), _("Why"), _("State"))
+        # the state before the long texts (the last column is the one a narrow screen cuts);
+        # the chosen record's texts in full under the table
+        table.add_columns(_("Number"), _("Date"), _("State"), _("Wanted"), _("Why"))
         table.focus()
         self._load()
 
@@ -133,10 +137,20 @@ class UnresolvedListScreen(DeskScreen[None]):
     def on_unresolved_list_screen_loaded(self, message: UnresolvedListScreen.Loaded) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for row in message.rows:
-            table.add_row(*row)
+        self.records = {row[0]: row for row in message.rows}
+        for number, day, what, why, state in message.rows:
+            table.add_row(number, day, state, what, why, key=number)
         count = _("{count} records; press N to record a new one.").format(count=len(message.rows))
         self.query_one("#unresolved-count", Static).update(count)
+
+    @on(DataTable.RowHighlighted, "#unresolved-list")
+    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
+        row = self.records.get(str(event.row_key.value))
+        detail = self.query_one("#unresolved-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        detail.update(_("Wanted: {what}\nWhy: {why}").format(what=row[2], why=row[3]))
 
     def action_new(self) -> None:
         """登记: a new 办不成事 record."""

@@ -227,12 +227,14 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         await pilot.press("f9")
         assert "请填写" in flat_text(pilot)
         pilot.app.screen.query_one("#what", Input).value = "办理林权证"
-        pilot.app.screen.query_one("#why", Input).value = "本站无此事项"
+        why = "本站无此事项，需到县自然资源局林业站现场勘验后由县局审批发证"
+        pilot.app.screen.query_one("#why", Input).value = why
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(pilot.app.screen, UnresolvedListScreen)
         text = flat_text(pilot)
         assert f"BCS-{DIVISION}-" in text and "办理林权证" in text and "已登记" in text
+        assert f"原因：{why}" in text  # the chosen record's reason in full, under the list
     assert store.count_cases() == 0 and store.list_cases() == []
     [record] = store.list_records()
     assert record.what == "办理林权证" and store.outbox_depth() == 1
