@@ -68,6 +68,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         Binding("l", "all_cases", _("All cases 全部办件"), show=False),
         Binding("b", "loops", _("Loops 闭环"), show=False),
         Binding("r", "refresh", _("Refresh"), show=False),
+        Binding("f5", "app.sync_now", _("Sync 同步")),  # s filters by state here
         Binding("o", "settings", _("Settings"), show=False),
     ]
 
