@@ -11,6 +11,7 @@ done here, once (as in ``station.screens.paper``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -230,6 +231,8 @@ def case_document(
     # The applicant on paper is whoever files; when someone acts for the resident, the
     # resident is the principal (委托人) — forms calls the acting person ``principal``.
     resident = _party(view.applicant) or Party(name="")
+    if not resident.address:  # the form's 户籍地址 when no other address was given
+        resident = replace(resident, address=str(view.fields.get("hukou_address") or ""))
     acting = _party(view.principal)
     received = china_time(received_moment(view))
     due = receipt_due_date(view, item)

@@ -83,3 +83,10 @@ def test_a_date_counted_on_the_provisional_2027_table_says_it_may_move(
     assert "2027年节假日安排为县级暂定（待国务院公布），预计日期可能调整" in text
     within_2026 = _paper(service, store, _taken_in(service, MONDAY), fmt)
     assert "节假日安排" not in within_2026
+
+
+def test_the_receipt_gives_the_hukou_address_when_no_other_was_given(
+    service: CaseService, store: StationStore
+) -> None:
+    text = _paper(service, store, _taken_in(service, MONDAY), "a4")
+    assert "住址杨郎村一组" in text  # the form's 户籍地址, not a blank
