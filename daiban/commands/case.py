@@ -102,7 +102,8 @@ def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
         note = f"  {entry['note']}" if entry["note"] else ""
         when = format_minute(datetime.fromisoformat(entry["device_time"]))
         who = entry["actor_name"]
-        typer.echo(f"  {when}  {entry['kind']}  {who}  {entry['status']}{note}")
+        what, status = entry["kind_name"], entry["status_name"]
+        typer.echo(f"  {when}  {what}  {who}  {status}{note}")
 
 
 def _catalog_item(view: CaseView) -> Any:

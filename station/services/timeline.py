@@ -121,12 +121,23 @@ def annotate(
     data: dict[str, Any], view: CaseView, names: dict[str, str], item: ServiceItem | None = None
 ) -> dict[str, Any]:
     """Add what people read to a case's JSON: ``result_name``, ``result_text``, and per
-    history entry ``actor_name`` and ``note`` (``daiban case show --json``)."""
+    history entry ``actor_name``, ``kind_name``, ``status_name`` and ``note`` (``daiban
+    case show --json``)."""
     data["result_name"] = result_name(view.result)
     data["result_text"] = result_text(view)
     for entry, line, shown in zip(
         view.history, timeline(view, names, item), data["history"], strict=True
     ):
         shown["actor_name"] = person(entry, names)
+        shown["kind_name"] = line.what
+        shown["status_name"] = _(ENTRY_STATUS_NAMES.get(str(shown["status"]), str(shown["status"])))
         shown["note"] = line.note
     return data
+
+
+ENTRY_STATUS_NAMES = {
+    "applied": "applied 已生效",
+    "pending": "pending 待上传",
+    "superseded": "superseded 已被取代",
+}
+"""A history entry's status as people read it (translated on use)."""

@@ -102,6 +102,9 @@ def test_lifecycle_commands_follow_the_desk_rules(tmp_path: Path) -> None:
     assert (code, output) == (1, "daiban: 不予受理必须填写理由。\n")
     code, output = _run("case", "show", number, "--json", "--data-dir", str(home))
     assert code == 0 and json.loads(output)["state"] == "submitted"
+    code, output = _run("case", "show", number, "--data-dir", str(home))
+    assert code == 0 and "报送" in output and "待上传" in output  # the history in Chinese
+    assert "submitted" not in output and "pending" not in output
     code, output = _run("case", "show", "640522100201-20991231-0001", "--data-dir", str(home))
     assert code == 1 and "没有这个办件" in output
 
