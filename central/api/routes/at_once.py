@@ -19,13 +19,20 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from central.api.deps import BearerDep, SessionDep, SettingsDep, StationDep
+from central.api.deps import BearerDep, SessionDep, StationDep
 from central.api.routes.hello import greet, record_hello
 from central.api.routes.pull import read_page
-from central.api.routes.push import GateDep, GroupDep, admitted_push, openapi_body, parsed_body
+from central.api.routes.push import (
+    admitted_push,
+    openapi_body,
+    parsed_body,
+    push_gate,
+    push_group,
+)
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
 from central.models import Station
+from central.settings import CentralSettings
 from sync.protocol import EventResult, PullResponse, SyncRequest, SyncResponse, batch_settled
 
 log = logging.getLogger(__name__)
@@ -45,10 +52,7 @@ async def sync_at_once(
     request: SyncBody,
     station: StationDep,
     session: SessionDep,
-    settings: SettingsDep,
     presented: BearerDep,
-    gate: GateDep,
-    group: GroupDep,
     http: Request,
 ) -> Response:
     """Say hello, push ``events`` and read the page after ``after``, in that order.
@@ -63,6 +67,10 @@ async def sync_at_once(
     event, else as the station reported it (the push failed, was not admitted, or left
     events unsettled): the county never reads an outbox emptied by a push that did not go.
     """
+    # Looked up here, not as dependencies: FastAPI's resolving of each costs more than
+    # the look-up, and every station's 9 a.m. sync is this route.
+    settings: CentralSettings = http.app.state.settings
+    gate, group = push_gate(http), push_group(http)
     accepted = settings.min_schema_version <= request.schema_version <= settings.max_schema_version
     after_push = accepted and request.whole_outbox and bool(request.events)
     greeting = await greet(

@@ -55,6 +55,11 @@ _gate_lock = threading.Lock()
 
 async def _push_gate(request: Request) -> PushGate:
     """The app's push gate (admission control), made on first use from its settings."""
+    return push_gate(request)
+
+
+def push_gate(request: Request) -> PushGate:
+    """The app's push gate (see ``_push_gate``), for a route that looks it up itself."""
     state = request.app.state
     with _gate_lock:
         if getattr(state, "push_gate", None) is None:
@@ -66,6 +71,11 @@ async def _push_gate(request: Request) -> PushGate:
 
 async def _group_commit(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
     """The app's push group commit queue (one per worker process)."""
+    return push_group(request)
+
+
+def push_group(request: Request) -> GroupCommit[PushJob, list[EventResult]]:
+    """The app's push group commit queue, for a route that looks it up itself."""
     return group_of(request, "push")
 
 
