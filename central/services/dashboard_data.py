@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, Station, as_utc
 from central.services.scope import division_filter, in_scope
-from central.services.stations import list_stations
+from central.services.stations import county_divisions, list_stations
 from forms.catalog.lint import CatalogError
 from forms.catalog.loader import load_catalog
 from forms.catalog.model import township_code
@@ -67,10 +67,12 @@ class Period:
 
 
 def county_names(session: Session, catalog_path: Path | None) -> dict[str, str]:
-    """Division code → name: the county's division table, then station names, then nothing."""
+    """Division code → name: the county's division table (as last published), then station
+    names, then nothing."""
     names = {s.division: s.name for s in list_stations(session=session)}
     try:
-        names.update({d.code: d.name for d in load_catalog(catalog_path).divisions})
+        table = county_divisions(session=session, catalog_path=catalog_path)
+        names.update({code: entry.name for code, entry in table.items()})
     except (CatalogError, OSError, ValueError):
         pass
     return names

@@ -80,16 +80,17 @@ DivisionTable = Mapping[str, Division]
 """The county's division table by code (``forms/catalog/divisions.toml``)."""
 
 
-def county_divisions(catalog_path: Path | None) -> dict[str, Division]:
+def county_divisions(*, session: Session, catalog_path: Path | None) -> dict[str, Division]:
     """The county's division table: the one place the centre reads it from.
 
-    Today the table of the catalog the centre serves (``settings.catalog_path``,
-    else the shipped one); once the county publishes numbered catalogs, the
-    table of the current published version.
+    The table of the catalog the county runs now (``catalog_versions.current_catalog``:
+    the latest published version, else the configured one, else the shipped one), so a
+    village the county added and published can be enrolled at once.
     """
-    from forms.catalog import load_catalog
+    from central.services.catalog_versions import current_catalog
 
-    return {entry.code: entry for entry in load_catalog(catalog_path).divisions}
+    catalog = current_catalog(session=session, path=catalog_path)
+    return {entry.code: entry for entry in catalog.divisions}
 
 
 def level_label(level: str) -> str:

@@ -188,8 +188,8 @@ def enroll(
     settings = _settings()
     if qr is not None and not url:
         fail(_("--qr needs --url: the centre's address as the station PC reaches it"))
-    table = county_divisions(settings.catalog_path)
     with open_session(settings) as session:
+        table = county_divisions(session=session, catalog_path=settings.catalog_path)
         admin = administrator(session, as_user)
         try:
             issued = issue_code(
@@ -253,8 +253,9 @@ def codes_list(as_json: JsonFlag = False) -> None:
     from central.services.stations import county_divisions, outstanding_codes
 
     settings = _settings()
-    names = {c: e.name for c, e in county_divisions(settings.catalog_path).items()}
     with open_session(settings) as session:
+        table = county_divisions(session=session, catalog_path=settings.catalog_path)
+        names = {c: e.name for c, e in table.items()}
         rows = [
             {
                 "ref": code.ref,
@@ -404,8 +405,9 @@ def stations(as_json: JsonFlag = False) -> None:
     from central.services.stations import county_divisions, level_label, list_stations
 
     settings = _settings()
-    names = {c: e.name for c, e in county_divisions(settings.catalog_path).items()}
     with open_session(settings) as session:
+        table = county_divisions(session=session, catalog_path=settings.catalog_path)
+        names = {c: e.name for c, e in table.items()}
         rows = [_station_row(s, names) for s in list_stations(session=session)]
     if as_json:
         print_json({"stations": rows})

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from central.services.catalog_versions import publish_catalog
+from forms.catalog import Division, load_catalog
 from forms.publish import verify_published
 from sync.protocol import API_PREFIX
 from tests.central.conftest import COUNTY, OTHER_COUNTY_VILLAGE, TOWNSHIP, VILLAGE
@@ -68,3 +71,41 @@ class _Headers:
 
     def __init__(self, headers: dict[str, str]) -> None:
         self.headers = headers
+
+
+NEW_VILLAGE = "640522101299"
+
+
+def test_a_village_the_county_publishes_can_be_enrolled_at_once(
+    enroll: Any, client: TestClient, sign_in: Any, session: Session
+) -> None:
+    """A village added to the division table and published is in the table that codes
+    are issued against, listed with its name (it was the shipped table alone: the county
+    could enroll no village but the two it came with)."""
+    county = _Headers(sign_in(enroll(COUNTY, "county")))
+    url = f"{API_PREFIX}/admin/enrollment-codes"
+    ask = {"division": NEW_VILLAGE, "name": "团结村便民服务站", "role": "village"}
+    refused = client.post(url, json=ask, headers=county.headers)
+    assert refused.status_code == 422, refused.text  # not in the table yet
+
+    catalog = load_catalog()
+    township = next(d for d in catalog.divisions if d.level == "township")
+    added = Division(code=NEW_VILLAGE, level="village", name="团结村", office=township.office)
+    divisions = [*catalog.divisions, added]
+    publish_catalog(
+        session=session,
+        path=None,
+        catalog=catalog.model_copy(update={"version": "2026.12.7", "divisions": divisions}),
+        published_by="admin1",
+    )
+
+    table = client.get(f"{API_PREFIX}/admin/divisions", headers=county.headers).json()
+    assert {"code": NEW_VILLAGE, "name": "团结村"}.items() <= next(
+        d for d in table if d["code"] == NEW_VILLAGE
+    ).items()
+    issued = client.post(url, json=ask, headers=county.headers)
+    assert issued.status_code == 200, issued.text
+    codes = client.get(url, headers=county.headers).json()
+    assert [c["division_name"] for c in codes if c["division"] == NEW_VILLAGE] == ["团结村"]
+    enrolled = client.post(f"{API_PREFIX}/enroll", json={"code": issued.json()["code"]})
+    assert enrolled.status_code == 200, enrolled.text

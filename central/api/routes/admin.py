@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from central.api.deps import AdminDep, SessionDep, SettingsDep
 from central.api.routing import ReleasingRoute
@@ -99,14 +100,15 @@ def _within(admin: Person, division: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, _("the division is outside this county"))
 
 
-def _names(settings: Any) -> dict[str, str]:
-    return {code: entry.name for code, entry in county_divisions(settings.catalog_path).items()}
+def _names(session: Session, settings: Any) -> dict[str, str]:
+    table = county_divisions(session=session, catalog_path=settings.catalog_path)
+    return {code: entry.name for code, entry in table.items()}
 
 
 @router.get("/divisions", response_model=list[DivisionPublic])
-def divisions(admin: AdminDep, settings: SettingsDep) -> list[DivisionPublic]:
+def divisions(admin: AdminDep, session: SessionDep, settings: SettingsDep) -> list[DivisionPublic]:
     """The county's division table (for picking a division by name)."""
-    table = county_divisions(settings.catalog_path)
+    table = county_divisions(session=session, catalog_path=settings.catalog_path)
     return [
         DivisionPublic(code=e.code, level=e.level, name=e.name, office=e.office)
         for e in table.values()
@@ -120,7 +122,7 @@ def issue_enrollment_code(
 ) -> CodePublic:
     """A one-time enrollment code for a station of a division in the county's table."""
     _within(admin, request.division)
-    table = county_divisions(settings.catalog_path)
+    table = county_divisions(session=session, catalog_path=settings.catalog_path)
     try:
         issued = issue_code(
             session=session,
@@ -161,7 +163,7 @@ def _code_public(code: EnrollmentCode, names: dict[str, str]) -> CodePublic:
 @router.get("/enrollment-codes", response_model=list[CodePublic])
 def list_codes(admin: AdminDep, session: SessionDep, settings: SettingsDep) -> list[CodePublic]:
     """Codes issued for this county and not yet used, cancelled or expired."""
-    names = _names(settings)
+    names = _names(session, settings)
     county = admin.station
     return [
         _code_public(code, names)
@@ -183,7 +185,7 @@ def cancel_enrollment_code(
     record_action(
         session, admin, "station.code.cancel", code.division, {"name": code.name, "ref": code.ref}
     )
-    return _code_public(cancel_code(session=session, ref=ref), _names(settings))
+    return _code_public(cancel_code(session=session, ref=ref), _names(session, settings))
 
 
 @router.get("/stations", response_model=list[StationPublic])
