@@ -185,10 +185,18 @@ class IntakeScreen(DraftKeeping):
         await self.release_keys()
 
     def holds_after(self, key: str) -> bool:
-        """Enter on the item list builds the form: keys typed meanwhile wait for it."""
+        """Enter on the item list builds the form: keys typed meanwhile wait for it.
+
+        Only when Enter chooses an item: in the search box it always ends (an item, or
+        the word that none matches), in the results list only on a highlighted item
+        (on an empty list nothing would ever release the keys: the desk stopped
+        answering, Ctrl+Q included)."""
         focused = self.focused
-        if key == "enter" and focused is not None and focused.id in ("item-search", "item-results"):
-            return True
+        if key == "enter" and focused is not None:
+            if focused.id == "item-search":
+                return True
+            if focused.id == "item-results":
+                return isinstance(focused, OptionList) and focused.highlighted is not None
         return super().holds_after(key)
 
     @on(Input.Changed, "#item-search")

@@ -148,6 +148,27 @@ async def test_enter_when_nothing_matches_says_so_and_keeps_the_words(
         assert "没有找到相符的事项" in " ".join(str(n.message) for n in pilot.app._notifications)
 
 
+async def test_enter_in_an_empty_item_list_leaves_the_desk_answering(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """Enter in the results list with nothing in it chose nothing, yet held every key
+    after it for the form that never came: the desk answered no key, Ctrl+Q included."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("z", "z", "z", "z", "tab")
+        await settle(pilot)
+        results = pilot.app.screen.query_one("#item-results", OptionList)
+        assert results.option_count == 0 and pilot.app.focused is results
+        await pilot.press("enter", "shift+tab", "end", "a")  # back to the search box, type
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#item-search", Input).value == "zzzza"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+
+
 async def test_a_return_brought_by_sync_shows_on_home_at_once(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
