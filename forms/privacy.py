@@ -36,6 +36,30 @@ def mask_ids(text: str) -> str:
     return ID_LIKE.sub(lambda match: mask_id_number(match.group(0)), text)
 
 
+_OPENS_LONGER = re.compile(r"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])([0-9]{1,2})(?![0-9A-Za-z])")
+"""18 characters and one or two digits more: a 第二代残疾人证号 is the holder's ID number
+followed by the disability's category and grade."""
+
+
+def mask_ids_shown(text: str) -> str:
+    """``text`` as a screen or paper shows a form's free text: :func:`mask_ids`, and an
+    ID number that opens a longer number (a disability certificate's) masked as well
+    when its check character is right (a bank card's digits rarely are; masked all the
+    same, nothing is lost but its middle on the screen).
+    """
+    from stdnum.iso7064 import mod_11_2
+
+    from forms.identity import mask_id_number
+
+    def opening(match: re.Match[str]) -> str:
+        number = match.group(1).upper()
+        if mod_11_2.calc_check_digit(number[:17]) != number[17]:
+            return match.group(0)
+        return mask_id_number(number) + match.group(2)
+
+    return mask_ids(_OPENS_LONGER.sub(opening, text))
+
+
 class MaskingFormatter(logging.Formatter):
     """A formatter whose every line has ID numbers masked."""
 

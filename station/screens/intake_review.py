@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.identity import mask_id_number
+from forms.privacy import mask_ids_shown
 from station.i18n import _
 from station.screens.intake_model import IntakeDraft
 
@@ -56,6 +57,7 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         if value not in (None, "", []):
             shown = "、".join(value) if isinstance(value, list) else value
             shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
+            shown = mask_ids_shown(shown) if isinstance(shown, str) else shown
             lines.append(_("{label}: {value}").format(label=spec.label, value=shown))
     for group in item.groups:
         rows = draft.fields.get(group.key) or []

@@ -18,6 +18,7 @@ from forms.catalog import FieldSpec, ServiceItem
 from forms.clock import china_day
 from forms.fieldtypes import to_date, to_money
 from forms.identity import mask_id_number
+from forms.privacy import mask_ids_shown
 from station.services import _
 from station.services.deciding import item_of, path_refusal
 from station.services.names import state_name
@@ -98,7 +99,7 @@ def format_value(spec: FieldSpec, value: Any) -> str:
     if kind == "bank_account":
         digits = str(value).replace(" ", "")
         return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
-    return str(value)
+    return mask_ids_shown(str(value))  # a 残疾人证号 holds the whole ID number
 
 
 def _persons(view: CaseView) -> list[PersonLine]:

@@ -7,7 +7,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms.privacy import mask_ids
+from forms.privacy import mask_ids, mask_ids_shown
 
 RESIDENT_ID = "640522199001011234"
 OLD_ID = "640522900101123"  # the 15-digit kind of before 1999
@@ -34,3 +34,39 @@ def test_longer_numbers_and_tokens_of_letters_and_digits_are_left_whole() -> Non
 def test_a_request_id_is_never_masked(value: uuid.UUID) -> None:
     assert mask_ids(value.hex) == value.hex
     assert mask_ids(f'"request_id": "{value.hex}"') == f'"request_id": "{value.hex}"'
+
+
+HOLDER = "640522194508200111"  # a valid ID number (its check character is right)
+
+
+def test_a_disability_certificate_shown_on_a_screen_hides_its_holders_id_number() -> None:
+    """A 第二代残疾人证号 is the holder's ID number and two digits (category, grade): the
+    take-in's check page and the township's page showed it whole, next to the masked ID."""
+    assert mask_ids_shown(f"{HOLDER}41") == "640522********011141"
+    assert mask_ids_shown(f"{HOLDER}4") == "640522********01114"
+    assert mask_ids_shown(f"证号 {HOLDER}") == "证号 640522********0111"
+    card = "6228481234567890123"  # 19 digits whose first 18 are no ID number
+    assert mask_ids_shown(card) == card
+    assert mask_ids_shown("残疾人证号待补") == "残疾人证号待补"
+
+
+def test_the_review_page_masks_an_id_number_in_a_free_text_field() -> None:
+    from forms.catalog import load_catalog
+    from station.services.review import format_value
+
+    item = load_catalog().get("640522-CL-001")
+    spec = next(f for f in item.fields if f.key == "disability_cert_number")
+    shown = format_value(spec, f"{HOLDER}41")
+    assert HOLDER not in shown and shown.startswith("640522****")
+
+
+def test_the_take_in_check_page_masks_an_id_number_in_a_free_text_field() -> None:
+    from forms.catalog import load_catalog
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    item = load_catalog().get("640522-CL-001")
+    fields = {"disability_cert_number": f"{HOLDER}41"}
+    draft = IntakeDraft(draft_id="d1", item_code=item.code, fields=fields)
+    text = review_text(draft, item)
+    assert "残疾人证号：640522********011141" in text and HOLDER not in text
