@@ -104,7 +104,9 @@ def format_value(spec: FieldSpec, value: Any) -> str:
 
 def _persons(view: CaseView) -> list[PersonLine]:
     lines = []
-    for role, person in ((_("Applicant"), view.applicant), (_("Principal"), view.principal)):
+    # the acting person (``principal`` in the data) is the 受托人 (the resident is the 委托人)
+    acting = _("Acting for the applicant")
+    for role, person in ((_("Applicant"), view.applicant), (acting, view.principal)):
         if person is not None:
             masked = mask_id_number(person.id_number) if person.id_number else "—"
             lines.append(
