@@ -138,7 +138,8 @@ class WorkCalendar:
 
         Args:
             start: the day the clock starts (acceptance); not itself counted.
-            working_days: the time limit N; 0 means the start day itself (即办件).
+            working_days: the time limit N; 0 means the start day itself (即办件), or
+                the next working day when the start day is a rest day or paused.
             pauses: closed intervals ``(first, last)`` in which the clock stands
                 still; ``last = None`` for a pause still running.
             today: the day an open pause is assumed to run to (default: today in China).
@@ -155,6 +156,8 @@ class WorkCalendar:
             day += _ONE_DAY
             if self.is_working_day(day) and not _paused(day, closed):
                 counted += 1
+        while working_days == 0 and not (self.is_working_day(day) and not _paused(day, closed)):
+            day += _ONE_DAY  # 即办件 taken on a rest day: done on the next working day
         warnings = self.warnings_for(start, day)
         if still_paused:
             warnings.append(

@@ -51,6 +51,14 @@ def test_zero_days_is_the_start_day() -> None:
     assert due_date(date(2026, 11, 23), 0).date == date(2026, 11, 23)
 
 
+def test_zero_days_from_a_rest_day_is_the_next_working_day() -> None:
+    """A 即办件 accepted on a Saturday was due that Saturday: 今天到期 on the desk, and
+    overdue on Monday although no working day had passed (the receipt said Monday)."""
+    assert due_date(date(2026, 12, 5), 0).date == date(2026, 12, 7)  # Sat -> Mon
+    assert due_date(date(2026, 10, 1), 0).date == date(2026, 10, 8)  # National Day
+    assert due_date(date(2026, 2, 14), 0).date == date(2026, 2, 14)  # a make-up Saturday
+
+
 def test_paused_case() -> None:
     # 15 working days from Mon 2 Nov 2026 is Mon 23 Nov; returned for 补正 on
     # Wed 11 Nov, corrected Mon 16 Nov: Wed 11 - Mon 16 do not count (4 working
