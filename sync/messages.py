@@ -107,7 +107,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
     (
         re.compile(r"^the centre cannot be reached: (?P<detail>.*)$", re.S),
         "the centre cannot be reached: {detail}",
-        lambda g: g,
+        lambda g: {"detail": transport_detail(g["detail"])},
     ),
     (
         re.compile(r"^the centre's answer was not understood: (?P<detail>.*)$", re.S),
@@ -130,6 +130,33 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         lambda g: g,
     ),
 ]
+
+
+_TRANSPORT = [
+    (re.compile(r"timed? ?out|timeout", re.I), "the connection timed out"),
+    (
+        re.compile(r"connection refused", re.I),
+        "the connection was refused (the centre may not be running)",
+    ),
+    (
+        re.compile(
+            r"name or service not known|getaddrinfo|nodename nor servname|name resolution", re.I
+        ),
+        "the centre's address was not found",
+    ),
+    (re.compile(r"network is unreachable|no route to host", re.I), "the network is down"),
+    (re.compile(r"connection reset|broken pipe|disconnected", re.I), "the connection was cut off"),
+]
+"""What the network library says (English, from the operating system) as a person reads it."""
+
+
+def transport_detail(detail: str) -> str:
+    """Why the centre could not be reached, in the current language (the library's own
+    words when they are none of the usual ones)."""
+    for pattern, message in _TRANSPORT:
+        if pattern.search(detail):
+            return _(message)
+    return detail
 
 
 def translate_reason(reason: str | None) -> str:

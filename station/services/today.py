@@ -147,7 +147,7 @@ def read_sync_state(store: Any) -> SyncState:
     identity = store.identity()
     return SyncState(
         outbox=store.outbox_depth(),
-        last_success=last.finished_at if last and not last.error else None,
+        last_success=last.finished_at if last and not last.error else store.last_success_at(),
         last_error=(last.error or "") if last else "",
         insecure=identity is not None and is_insecure_url(identity.central_url),
     )

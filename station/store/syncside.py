@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
@@ -252,6 +252,19 @@ class SyncSideMixin:
             rejected=row.rejected,
             error=row.error,
         )
+
+    def last_success_at(self) -> datetime | None:
+        """When the latest sync run that succeeded finished (a failed run since does not
+        hide it: the desk says when this station last reached the centre), or None."""
+        with reading(self.engine) as conn:
+            finished = conn.execute(
+                select(SYNC_RUNS.c.finished_at)
+                .where(SYNC_RUNS.c.finished_at.is_not(None))
+                .where(or_(SYNC_RUNS.c.error.is_(None), SYNC_RUNS.c.error == ""))
+                .order_by(SYNC_RUNS.c.id.desc())
+                .limit(1)
+            ).scalar()
+        return datetime.fromisoformat(finished) if finished else None
 
     # blobs ------------------------------------------------------------------
 

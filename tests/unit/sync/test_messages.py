@@ -39,3 +39,20 @@ def test_unknown_text_and_english_pass_through() -> None:
 def test_every_state_has_a_chinese_name(state: CaseState) -> None:
     text = translate_reason(f"not allowed while the case is {state.value}")
     assert state.value not in text
+
+
+@pytest.mark.parametrize(
+    ("library", "shown"),
+    [
+        ("timed out", "无法连接中心：连接超时"),
+        ("[Errno 111] Connection refused", "无法连接中心：对方拒绝连接（中心可能没有运行）"),
+        ("[Errno -2] Name or service not known", "无法连接中心：找不到中心的地址"),
+        ("[Errno 101] Network is unreachable", "无法连接中心：网络不通"),
+        ("Server disconnected without sending a response.", "无法连接中心：连接中断"),
+        ("something new", "无法连接中心：something new"),
+    ],
+)
+def test_why_the_centre_cannot_be_reached_reads_in_chinese(library: str, shown: str) -> None:
+    """The desk said 同步失败：无法连接中心：timed out (the network library's English)."""
+    set_language("zh_CN")
+    assert translate_reason(f"the centre cannot be reached: {library}") == shown
