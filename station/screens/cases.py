@@ -164,6 +164,14 @@ class CasesScreen(DeskScreen[None]):
             self._open_case(event.row_key.value)
 
     def _open_case(self, key: str) -> None:
+        """The case's page: at the county, the review page with the decisions the county
+        makes (a case forwarded to a county department is completed, 办结, there: 17 of
+        the catalog's items are decided by the county); elsewhere the case's own page."""
+        if self.county_section is not None:
+            from station.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen(self.desk, key))
+            return
         from station.screens.case import CaseScreen
 
         self.app.push_screen(CaseScreen(self.desk, key))

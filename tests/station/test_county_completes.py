@@ -1,0 +1,99 @@
+"""The county desk decides what the catalog has the county decide: a case forwarded to a
+county department is completed (办结) from the county's 办件, as the signed-in person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from forms.clock import set_source
+from station.app import DaibanApp, make_app
+from station.config import load_settings
+from station.screens.cases import CasesScreen
+from station.screens.decisions import CompleteDialog
+from station.screens.review import ReviewScreen
+from station.services.auth import hash_password
+from station.store import StationIdentity, StationStore
+from sync.events import EventKind, Role
+from sync.protocol import AccountRecord, StationRole
+from tests.station.cases_seed import take_in, township
+from tests.station.conftest import NOW, PASSWORD, shipped_catalog
+from tests.station.helpers import flat_text, log_in, settle
+
+COUNTY = "640522000000"
+ADMIN_ID = "u-zj"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[None]:
+    set_source(lambda: NOW)
+    yield
+    set_source(None)
+
+
+def county_station(data_dir: Path) -> StationStore:
+    """The county's workstation with its administrator 赵军 cached."""
+    store = StationStore.open(data_dir)
+    store.save_identity(
+        StationIdentity(
+            station_id="st-test-county",
+            division=COUNTY,
+            name="海原县政务服务中心",
+            role=StationRole.county,
+            central_url="http://127.0.0.1:9",
+            token="t",
+            signing_key="00" * 32,
+        )
+    )
+    account = AccountRecord(
+        user_id=ADMIN_ID,
+        username="zhaojun",
+        display_name="赵军",
+        role=Role.admin,
+        division=COUNTY,
+        password_hash=hash_password(PASSWORD),
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    store.upsert_accounts([account])
+    return store
+
+
+async def test_the_county_completes_a_case_forwarded_to_its_department(tmp_path: Path) -> None:
+    store = county_station(tmp_path / "county")
+    try:
+        number = take_in(store).case_number  # 高龄津贴: the county (县民政局) decides
+        forwarded = {"to": "县民政局", "target": "department", "level": "county"}
+        township(store, number, (EventKind.accepted, {}), (EventKind.forwarded, forwarded))
+        app = make_app(
+            load_settings(tmp_path / "county"),
+            store=store,
+            clock=lambda: NOW,
+            catalog=shipped_catalog(),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "zhaojun")
+            assert isinstance(pilot.app, DaibanApp)
+            pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
+            await settle(pilot)
+            await pilot.press("down", "enter")  # from the search box into the list, open
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, ReviewScreen)
+            assert "办结" in flat_text(pilot)  # offered in the footer
+            await pilot.press("d")
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, CompleteDialog)
+            await pilot.press("f9")
+            await settle(pilot)
+        view = store.get_case(number)
+        assert view is not None
+        entry = view.history[-1]
+        assert (view.state, entry.kind, entry.actor_id) == (
+            "completed",
+            EventKind.completed,
+            ADMIN_ID,
+        )
+    finally:
+        store.close()
