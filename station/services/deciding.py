@@ -86,6 +86,23 @@ def forward_target(catalog: Catalog, view: CaseView) -> str:
     return item.path.department or _(LEVEL_NAMES.get(item.path.decide, item.path.decide))
 
 
+_PERSON_PARTS = frozenset({"name", "id_number", "phone", "address"})
+
+
+def _not_of_item(item: ServiceItem, missing: Sequence[str], fields: Sequence[str]) -> list[str]:
+    """What a 退回补正 names that the item has not (a typo at the command line printed
+    "更正“nonexistent”" on the 补正告知书)."""
+    materials = {material.key for material in item.materials}
+    known = {spec.key for spec in item.fields} | {group.key for group in item.groups}
+    wrong = [key for key in missing if key not in materials]
+    for path in fields:
+        person, _dot, part = path.partition(".")
+        if path in known or (person in ("applicant", "principal") and part in _PERSON_PARTS):
+            continue
+        wrong.append(path)
+    return wrong
+
+
 class ReviewerActions:
     """The decisions of a township reviewer; mixed into ``CaseService``."""
 
@@ -172,6 +189,15 @@ class ReviewerActions:
             allow_more: let the agent correct other fields and materials too.
             reasons: per item (``materials.KEY``, ``fields.KEY``, ``applicant.KEY``), why.
         """
+        view = self.store.get_case(case_key)
+        item = item_of(self.catalog, view) if view is not None else None
+        unknown = _not_of_item(item, missing, fields) if item is not None else []
+        if unknown:
+            raise ActionRefused(
+                _("Not a field or material of {item}: {names}").format(
+                    item=item.title if item is not None else "", names="、".join(unknown)
+                )
+            )
         payload: dict[str, Any] = {
             "missing": list(missing),
             "fields": list(fields),

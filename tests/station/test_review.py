@@ -242,6 +242,28 @@ def test_the_service_refuses_a_township_completion_of_a_county_item(
     assert last(station, number)[1] is EventKind.accepted
 
 
+def test_a_return_naming_what_the_item_has_not_is_refused(station: StationStore) -> None:
+    """``daiban case return --field nonexistent`` was taken, and the 补正告知书 then asked
+    the resident to correct “nonexistent”."""
+    from station.services.cases import ActionRefused, Actor, CaseService
+    from sync.events import Role
+    from tests.station.conftest import shipped_catalog
+
+    number = take_in(station).case_number
+    township(station, number)
+    reviewer = CaseService(station, shipped_catalog(), Actor(REVIEWER_ID, Role.reviewer, "王芳"))
+    with pytest.raises(ActionRefused) as refused:
+        reviewer.return_for_correction(number, "照片不合格", fields=["nonexistent"])
+    assert "没有以下字段或材料" in refused.value.message and "nonexistent" in refused.value.message
+    with pytest.raises(ActionRefused):
+        reviewer.return_for_correction(number, "照片不合格", missing=["no_such_material"])
+    assert last(station, number)[1] is EventKind.submitted  # nothing written
+    view = reviewer.return_for_correction(
+        number, "电话有误", fields=["applicant.phone"], missing=["hukou"]
+    )
+    assert view.state == "returned"
+
+
 async def test_claim_is_a_note_shown_in_the_timeline(station: StationStore, tmp_path: Path) -> None:
     number = township(station, take_in(station).case_number).case_number
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
