@@ -8,6 +8,7 @@ over the person's own line to the centre, in workers; the centre checks every ac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -344,4 +345,21 @@ class LoopForm(_Form):
         if missing or not any(values.values()):
             self.say(_("Fill in: {what}").format(what="、".join(missing) or self.fields[0].label))
             return None
+        for field in self.fields:
+            if field.key == "when" and values[field.key] and not _a_moment(values[field.key]):
+                self.say(
+                    _("{field}: not a date and time like {example}").format(
+                        field=field.label, example=field.value or "2026-12-05 09:30"
+                    )
+                )
+                return None
         return values
+
+
+def _a_moment(text: str) -> bool:
+    """Whether ``text`` is a real date and time as the form asks for it (2026-12-05 09:30)."""
+    try:
+        datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return False
+    return True

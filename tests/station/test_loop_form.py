@@ -1,0 +1,45 @@
+"""A 闭环 act's form refuses a time that is no time, naming the field, and keeps the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.widgets import Input, Static
+
+from station.screens.loops import Field, LoopForm
+
+
+class _Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[Any] = []
+
+    def on_mount(self) -> None:
+        fields = [
+            Field("when", "时间", value="2026-12-05 09:30"),
+            Field("how", "方式", [("电话", "电话")]),
+            Field("response", "群众意见"),
+        ]
+        self.push_screen(LoopForm("反馈", fields), self.answers.append)
+
+
+async def test_an_impossible_feedback_time_is_refused_and_nothing_is_lost() -> None:
+    """``2026-13-45 99:99`` went to the centre and into the 闭环's log as the time."""
+    app = _Host()
+    async with app.run_test() as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        form.query_one("#f-when", Input).value = "2026-13-45 99:99"
+        form.query_one("#f-response", Input).value = "满意"
+        form.query_one("#f-how").value = "电话"  # type: ignore[attr-defined]
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.screen is form and app.answers == []
+        said = str(form.query_one("#form-message", Static).render())
+        assert "时间：不是有效的日期时间" in said and "2026-12-05 09:30" in said
+        assert form.query_one("#f-response", Input).value == "满意"
+        form.query_one("#f-when", Input).value = "2026-12-05 10:15"
+        await pilot.press("f9")
+        await pilot.pause()
+    assert app.answers == [{"when": "2026-12-05 10:15", "how": "电话", "response": "满意"}]
