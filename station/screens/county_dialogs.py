@@ -311,6 +311,10 @@ class NewAccountDialog(DeskModal[dict[str, str] | None]):
             message = _("Name, division, ID number, username and password are all needed.")
             self.query_one("#account-message", Static).update(Text(message, style="bold red"))
             return
+        problem = _account_problem(value["id"], value["password"])
+        if problem:  # said here, with everything typed kept (the centre's refusal lost it)
+            self.query_one("#account-message", Static).update(Text(problem, style="bold red"))
+            return
         self.dismiss(
             {
                 "username": value["username"],
@@ -326,6 +330,22 @@ class NewAccountDialog(DeskModal[dict[str, str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _account_problem(id_number: str, password: str) -> str:
+    """What the centre would refuse in a new account, said before it is sent: an ID number
+    that is not one, a password shorter than the centre allows."""
+    try:
+        parse_id_number(id_number)
+    except IdNumberError:
+        return _("ID number: not a valid resident ID number (check the digits).")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Password: at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    return ""
+
+
+MIN_PASSWORD_LENGTH = 8
+"""The centre's shortest password (``central.services.accounts``)."""
 
 
 def _id_state(number: str) -> Text:
