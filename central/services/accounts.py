@@ -93,7 +93,9 @@ def _identify(session: Session, secret_key: str, id_number: str) -> tuple[str, s
         number = parse_id_number(id_number).number
     except IdNumberError as error:
         raise AccountError(
-            _("the resident ID number is not valid ({reason})").format(reason=error.reason)
+            _("the resident ID number is not valid ({reason})").format(
+                reason=_id_reason(error.reason)
+            )
         ) from error
     key = person_key(secret_key, number)
     held = session.scalars(select(User).where(User.person_key == key)).first()  # type: ignore[arg-type]
@@ -106,6 +108,19 @@ def _identify(session: Session, secret_key: str, id_number: str) -> tuple[str, s
             message.format(name=held.display_name, username=held.username, masked=held.id_masked)
         )
     return key, mask_id_number(number)
+
+
+def _id_reason(reason: str) -> str:
+    """Why an ID number is not one, as a person reads it (``IdNumberError.reason``)."""
+    reasons = {
+        "length": _("it does not have 18 characters"),
+        "old15": _("it is an old 15-digit number"),
+        "format": _("17 digits and a digit or X are expected"),
+        "checksum": _("the check digit is wrong"),
+        "birth_date": _("the birth date in it is not a real date"),
+        "future": _("the birth date in it lies in the future"),
+    }
+    return reasons.get(reason, reason)
 
 
 MIN_PASSWORD_LENGTH = 8

@@ -68,8 +68,11 @@ def enroll(
     if as_json:
         print_json(identity.model_dump(mode="json", exclude={"token", "signing_key"}))
         return
+    from station.services.county_admin import level_name
+
     message = _("Enrolled as {name} ({division}, {role}).")
-    typer.echo(message.format(name=identity.name, division=identity.division, role=identity.role))
+    role = level_name(str(identity.role))  # 村 / 乡镇 / 县, not ``township``
+    typer.echo(message.format(name=identity.name, division=identity.division, role=role))
 
 
 def _enrollment(central: str, code: str, fingerprint: str, uri: str) -> tuple[str, str, str | None]:

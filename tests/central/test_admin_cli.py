@@ -191,7 +191,7 @@ def test_one_account_per_person_and_roles_that_fit_the_division(county: County) 
     assert admin.exit_code == 1 and "县级管理员不能设在乡镇" in admin.output
     assert add("wf", "agent", "640522100000", "640522198505050021").exit_code == 0  # 乡镇自有站
     bad = add("bad", "agent", SHANMEN, "640522198001010019")
-    assert bad.exit_code == 1 and "身份证号不正确" in bad.output
+    assert bad.exit_code == 1 and "身份证号不正确（校验码错误）" in bad.output
 
     with Session(county.api().state.engine) as session:
         rows = session.execute(text("SELECT * FROM account")).all()

@@ -141,7 +141,8 @@ def test_two_stations_on_one_pc_stay_apart(
         here = tmp_path / division
         code = sqlite_central.enroll_code(division, f"{division} 站", "village")
         args = ("station", "enroll", "--central", sqlite_central.url, "--code", code)
-        ok(daiban(position, here, *args))
+        said = ok(daiban(position, here, *args))
+        assert f"（{division}，村）" in said  # the level in Chinese, not ``village``
         shown = json.loads(ok(daiban(position, here, "station", "show", "--json")))
         assert shown["division"] == division
         ids.append(shown["station_id"])
