@@ -56,3 +56,15 @@ def test_why_the_centre_cannot_be_reached_reads_in_chinese(library: str, shown: 
     """The desk said 同步失败：无法连接中心：timed out (the network library's English)."""
     set_language("zh_CN")
     assert translate_reason(f"the centre cannot be reached: {library}") == shown
+
+
+def test_what_an_operator_meets_at_enrolment_and_bundle_import_reads_in_chinese() -> None:
+    """``station enroll`` with a bad code and ``bundle import`` of an outgoing bundle ended
+    their Chinese line in English."""
+    set_language("zh_CN")
+    refused = "the centre refused the request (403): the enrollment code is unknown, already used, cancelled or expired"
+    assert (
+        translate_reason(refused) == "中心拒绝了请求（403）：注册码不存在、已使用、已作废或已过期"
+    )
+    wrong = translate_reason("this is not a return bundle for this station")
+    assert wrong == "这不是发给本服务站的回传数据包"
