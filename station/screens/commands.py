@@ -42,7 +42,8 @@ def screen_commands(screen: Screen[Any]) -> Iterator[DeskCommand]:
         if active.node.check_action(binding.action, ()) is False:
             continue  # not offered now (e.g. 授权委托书 when the resident came in person)
         seen.add(binding.action)
-        yield DeskCommand(key_label(key), binding.description, _runner(active.node, binding.action))
+        label = binding.key_display or key_label(key)  # the footer's own (``/``, ``1-6``)
+        yield DeskCommand(label, binding.description, _runner(active.node, binding.action))
 
 
 def desk_actions(node: Any) -> set[str]:
@@ -57,14 +58,37 @@ def desk_actions(node: Any) -> set[str]:
 
 
 def key_label(key: str) -> str:
-    """A key as printed on the keyboard: ``F8``, ``Ctrl+D``, ``Esc``."""
-    names = {"escape": "Esc", "enter": "Enter", "space": _("Space"), "tab": "Tab"}
-    if key in names:
-        return names[key]
+    """A key as the person presses it: ``F8``, ``Ctrl+D``, ``Esc``, ``/``; a letter as it is
+    bound (``b``, and ``Shift+A`` for ``A``: help said ``B`` for a key that is ``b``)."""
+    if key == "space":
+        return _("Space")
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if len(key) == 1:
+        return f"Shift+{key}" if key.isupper() else key
     parts = key.split("+")
     return "+".join(
-        p.upper() if len(p) <= 3 and p.startswith("f") else p.capitalize() for p in parts
+        _KEY_NAMES.get(p)
+        or (p.upper() if (len(p) <= 3 and p.startswith("f")) or len(p) == 1 else p.capitalize())
+        for p in parts
     )
+
+
+_KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "slash": "/",
+    "question_mark": "?",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "delete": "Del",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+"""Keys by their printed names (Textual's names are words: ``slash``, ``pagedown``)."""
 
 
 def _runner(node: Any, action: str) -> Callable[[], Any]:

@@ -19,14 +19,14 @@ async def test_f1_shows_the_keys_of_the_current_screen(desk: Callable[..., Daiba
         await settle(pilot)
         assert isinstance(pilot.app.screen, MessageDialog)
         home_keys = flat_text(pilot)
-        assert "本页按键" in home_keys and "N收件" in home_keys and "S立即同步" in home_keys
+        assert "本页按键" in home_keys and "n收件" in home_keys and "s立即同步" in home_keys
         await pilot.press("escape", "n")
         await settle(pilot)
         await pilot.press("f1")
         await settle(pilot)
         intake_keys = flat_text(pilot)
         assert "F8下一步" in intake_keys and "F9收件" in intake_keys
-        assert "S立即同步" not in intake_keys  # only what this screen offers (F5 is everywhere)
+        assert "s立即同步" not in intake_keys  # only what this screen offers (F5 is everywhere)
         assert "授权委托书" not in intake_keys  # the resident came in person: F6 not offered
 
 
@@ -40,7 +40,7 @@ async def test_the_palette_finds_a_command_by_pinyin_initials(
         await pilot.press("s", "j")  # 收件: shou jian
         await settle(pilot)
         found = flat_text(pilot)
-        assert "收件" in found and "按键：N" in found
+        assert "收件" in found and "按键：n" in found
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)
