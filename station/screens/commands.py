@@ -115,12 +115,20 @@ class DeskCommands(Provider):
         """Commands whose name matches ``query`` (Chinese, pinyin or initials)."""
         from forms.search import text_score
 
+        found = False
         for command in self._commands():
             score = text_score(query, command.name)
             if score > 0:
+                found = True
                 yield Hit(
                     score / 1000,
                     command.name,
                     command.run,
                     help=_("Key: {key}").format(key=command.key),
                 )
+        if not found and query.strip():  # said here: the palette's own line is English
+            yield Hit(0.0, _("No command matches; try other words"), _nothing)
+
+
+async def _nothing() -> None:
+    """What choosing the no-match line does."""

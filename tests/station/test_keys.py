@@ -7,6 +7,7 @@ from pathlib import Path
 
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog
+from station.screens.home import HomeScreen
 from station.screens.intake import IntakeScreen
 from station.store import StationStore
 from tests.station.helpers import flat_text, log_in, settle
@@ -44,6 +45,23 @@ async def test_the_palette_finds_a_command_by_pinyin_initials(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)
+
+
+async def test_the_palette_says_in_chinese_when_nothing_matches(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """Textual's own line, ``No matches found``, was the one English on the desk."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press("q", "q", "q", "q")
+        await settle(pilot)
+        shown = flat_text(pilot)
+        assert "没有相符的命令" in shown and "No matches" not in shown
+        await pilot.press("enter")  # choosing it does nothing but close the palette
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
 
 
 async def test_f1_on_the_demo_login_still_opens_the_demo_help(
