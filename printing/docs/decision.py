@@ -50,8 +50,10 @@ def _head(sheet: Sheet, decision: DecisionDocument, title: str) -> list[Flowable
 
 def _received(decision: DecisionDocument) -> str:
     case = decision.case
+    # an item named 临时救助申请 is not followed by 申请 again (“临时救助申请”申请)
+    tail = "" if case.item_name.endswith(("申请", "申报", "申领")) else "申请"
     return (
-        f"你于{cn_date(case.received_at)}经{case.station_name}帮代办提交的“{case.item_name}”申请"
+        f"你于{cn_date(case.received_at)}经{case.station_name}帮代办提交的“{case.item_name}”{tail}"
         f"（办件编号 {case.case_number}），本机关已收悉。"
     )
 

@@ -27,3 +27,25 @@ def test_the_basis_is_said_once(basis: str, sentence: str) -> None:
     decision = SimpleNamespace(legal_basis=basis)
     assert _according(decision, "fallback") == sentence  # type: ignore[arg-type]
     assert "的规定的规定" not in _according(decision, "fallback")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ("临时救助申请", "提交的“临时救助申请”（办件编号"),  # not “临时救助申请”申请
+        ("80周岁以上高龄津贴申领", "提交的“80周岁以上高龄津贴申领”（办件编号"),
+        ("高龄津贴", "提交的“高龄津贴”申请（办件编号"),
+    ],
+)
+def test_an_item_named_as_an_application_is_not_called_one_twice(item: str, words: str) -> None:
+    from datetime import UTC, datetime
+
+    from printing.docs.decision import _received
+
+    case = SimpleNamespace(
+        received_at=datetime(2026, 12, 5, 2, 0, tzinfo=UTC),
+        station_name="山门村便民服务站",
+        item_name=item,
+        case_number="640522100201-20261205-0011",
+    )
+    assert words in _received(SimpleNamespace(case=case))  # type: ignore[arg-type]
