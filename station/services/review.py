@@ -177,6 +177,7 @@ def _header(
     view: CaseView, item: ServiceItem | None, today: date, names: dict[str, str]
 ) -> list[str]:
     from forms.workdays import due_date, working_days_between
+    from station.documents.case import date_notes
 
     lines = [
         f"{view.case_number}  {view.item_name}",
@@ -189,6 +190,7 @@ def _header(
         due = due_date(start, days, pauses, today=today).date
         left = working_days_between(today, due)
         lines.append(_("Due {due} ({left} working days left)").format(due=due, left=left))
+        lines += date_notes(start, due)  # a provisional holiday table may move it
     elif view.submitted_at is not None:
         lines.append(_("Submitted on {day}").format(day=china_day(view.submitted_at)))
     if view.claimed_by:

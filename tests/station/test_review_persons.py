@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import uuid4
 
 from station.services.review import _persons
@@ -23,3 +24,27 @@ def test_the_relative_who_files_for_the_resident_is_the_entrusted_one() -> None:
     lines = {line.name: line.role for line in _persons(view)}
     assert lines == {"马秀兰": "申请人", "马建国": "受托人（代办人）"}
     assert "委托人" not in lines.values()
+
+
+def test_a_due_date_in_a_provisional_holiday_year_says_so(tmp_path: Path) -> None:
+    """Only the receipt said that 2027's holidays are the county's provisional table; the
+    review page gave 2027-01-… as if it were sure."""
+    from datetime import UTC, date, datetime
+
+    from forms.clock import set_source
+    from station.services.review import _header
+    from sync.events import EventKind
+    from tests.station.cases_seed import take_in, township
+    from tests.station.test_roles import township_station
+
+    store = township_station(tmp_path / "township")
+    set_source(lambda: datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
+    try:
+        number = take_in(store).case_number  # 高龄津贴: 20 working days
+        view = township(store, number, (EventKind.accepted, {}))
+        lines = _header(view, None, date(2026, 12, 10), {})
+    finally:
+        set_source(None)
+        store.close()
+    due = next(line for line in lines if line.startswith("办结期限 2027-01"))
+    assert lines[lines.index(due) + 1].startswith("2027年节假日安排为县级暂定")
