@@ -402,10 +402,14 @@ def demo(
     with running_central(base / "central", demo_port(base, port)) as url:
         desk_dir = set_up(base, url)
         seed_month(base)
-        if setup_only:
-            typer.echo(
-                _("Demo ready: centre {url}, desk data dir {path}").format(url=url, path=desk_dir)
+        if setup_only:  # the centre stops with this command: say how to start it again
+            listening = url.rsplit(":", 1)[-1]
+            serve = f"daiban --data-dir {base / 'central'} central serve --port {listening}"
+            said = _(
+                "Demo set up: desk data dir {path}. Its centre ({url}) stops now; "
+                "start it with: {serve}"
             )
+            typer.echo(said.format(path=desk_dir, url=url, serve=serve))
             return
         division = DESK_DIVISIONS[desk]
         open_desk(

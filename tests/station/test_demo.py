@@ -47,6 +47,9 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
         finally:
             other.close()
     port = int((base / "central" / "demo-port").read_text())
+    # it said 演示已就绪：县级中心 http://… as if the centre ran on: say how to start it
+    assert "随本命令结束而停止" in done.stdout
+    assert f"central serve --port {port}" in done.stdout and str(base / "central") in done.stdout
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass  # nobody listens any more: the background central was stopped
 
