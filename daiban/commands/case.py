@@ -55,7 +55,13 @@ def import_cases(
         print_json(report.as_json())
     else:
         typer.echo(_("imported {count} cases").format(count=report.imported))
-        for failure in report.failed:
+        if report.skipped:
+            typer.echo(
+                _("{count} lines not imported again: the applicant has that case already").format(
+                    count=len(report.skipped)
+                )
+            )
+        for failure in report.skipped + report.failed:
             typer.echo(f"{file.name}:{failure.line}: {failure.field}: {failure.error}", err=True)
     if report.failed and not report.imported:
         raise typer.Exit(1)

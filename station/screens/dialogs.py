@@ -50,9 +50,11 @@ class ConfirmDialog(DeskModal[bool]):
         Binding("n,escape", "answer(False)", _("No")),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, default: bool = True) -> None:
         super().__init__()
         self.question = question
+        self.default = default
+        """The answer Enter gives at first (its button has the focus)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -62,7 +64,7 @@ class ConfirmDialog(DeskModal[bool]):
                 yield Button(_("No (N)"), id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#yes" if self.default else "#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 from forms.validation import Problem, applicant_specs, check_application, has_errors
 from station.i18n import _
 from station.screens.context import Desk
-from station.screens.dialogs import MessageDialog
+from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.intake_draft import DraftKeeping
 from station.screens.intake_model import STEPS, IntakeDraft, step_of
 from station.screens.intake_review import review_text, search_items
@@ -111,6 +111,8 @@ class IntakeScreen(DraftKeeping):
         self._saved_revision = 0
         self._taking_in = False
         """A take-in is running: F9 again does nothing (one draft, one case)."""
+        self._duplicate_confirmed = False
+        """The agent said to take it in although the applicant has an open case of the item."""
         self.hold_keys()  # keys typed before the first step has the focus wait for it
 
     def compose(self) -> ComposeResult:
@@ -390,6 +392,8 @@ class IntakeScreen(DraftKeeping):
     # ---- review and take in ----------------------------------------------------------------
 
     def _problems(self) -> list[Problem]:
+        from station.services.cases import duplicate_warning
+
         draft = self.draft
         return check_application(
             self.item,
@@ -400,7 +404,7 @@ class IntakeScreen(DraftKeeping):
             principal=draft.principal if draft.relation != "self" else None,
             supply_by=draft.supply_by,
             today=self.desk.clock().date(),
-        )
+        ) + duplicate_warning(self.desk.store, self.item.code, draft.applicant.get("id_number"))
 
     def _review(self) -> list[Problem]:
         problems = self._problems() if self.item is not None else []
@@ -432,9 +436,26 @@ class IntakeScreen(DraftKeeping):
             self.notify(_("Not taken in: complete the fields marked ✗ first."), severity="warning")
             await self._go_to_first_error(problems)
             return
+        from station.services.cases import DUPLICATE
+
+        duplicate = next((p for p in problems if p.rule == DUPLICATE), None)
+        if duplicate is not None and not self._duplicate_confirmed:
+            self._ask_about_duplicate(duplicate.message)
+            return
         self._taking_in = True
         self.query_one("#take-in", Button).disabled = True
         self._take_in(self.draft.application())
+
+    def _ask_about_duplicate(self, message: str) -> None:
+        """重复申请: take it in only when the agent says so (Enter and Esc say no)."""
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                self._duplicate_confirmed = True
+                await self.action_take_in()
+
+        question = message + "\n" + _("Take in another case anyway?")
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     @work(thread=True, exclusive=True, group="take-in", exit_on_error=False)
     def _take_in(self, application: dict[str, Any]) -> None:

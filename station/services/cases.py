@@ -66,6 +66,9 @@ ROLES_AT_STATION: dict[StationRole, frozenset[Role]] = {
 """A village station only takes in (收件): it can never accept (受理) in a township's name."""
 
 
+DUPLICATE = "duplicate"
+"""``Problem.rule`` of the 重复申请 warning (the desk asks before taking such a case in)."""
+
 today_in_china = china_today
 """The calendar day in China now (case numbers and deadlines use it): ``forms.clock``'s."""
 
@@ -92,6 +95,17 @@ def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
     return _("A {role} may not {action} while the case is {state}.").format(
         role=role_name(role), **values
     )
+
+
+def duplicate_warning(store: StationStore, item_code: str, id_number: Any) -> list[Problem]:
+    """重复申请: a warning naming the applicant's open cases of this item here, or nothing."""
+    numbers = store.open_cases_of(str(id_number or ""), item_code)
+    if not numbers:
+        return []
+    message = _(
+        "Duplicate application: this applicant already has an open case of this item ({cases})."
+    ).format(cases="、".join(numbers))
+    return [Problem("applicant.id_number", message, "warning", rule=DUPLICATE)]
 
 
 class CaseService(ReviewerActions):

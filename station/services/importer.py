@@ -6,6 +6,11 @@ one transaction). A line goes through exactly the desk's checks and the
 centre's payload schema (``CaseService.intake_events``), so a line imported is
 a case the centre accepts. A deferred (容缺) material takes its deadline from
 the line's ``supply_by`` (checked) or the item's default.
+
+Importing is idempotent where it matters: a line whose applicant already has an open
+case of the same item (at this station, or on an earlier line of the file) is not
+imported again but reported as skipped (重复申请), so running the same file twice makes
+no second set of cases.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ class ImportReport:
 
     imported: int = 0
     failed: list[LineFailure] = field(default_factory=list)
+    skipped: list[LineFailure] = field(default_factory=list)
+    """Lines not imported because the applicant already has an open case of the item."""
     case_numbers: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -49,6 +56,7 @@ class ImportReport:
         return {
             "imported": self.imported,
             "failed": [{"line": f.line, "field": f.field, "error": f.error} for f in self.failed],
+            "skipped": [{"line": f.line, "field": f.field, "error": f.error} for f in self.skipped],
             "case_numbers": self.case_numbers,
         }
 
@@ -87,6 +95,30 @@ def _failures(number: int, error: Exception) -> list[LineFailure]:
     return [LineFailure(number, "", message)]
 
 
+def _repeat(
+    service: CaseService, application: Application, number: int, earlier: dict[tuple[str, str], int]
+) -> LineFailure | None:
+    """Why this line repeats an open case (重复申请), or None (then it is remembered)."""
+    id_number = str(application.applicant.get("id_number") or "").strip().upper()
+    if not id_number:
+        return None
+    key = (application.item_code, id_number)
+    if key in earlier:
+        message = _(
+            "Duplicate application: the same applicant and item as line {line}; not imported again."
+        ).format(line=earlier[key])
+        return LineFailure(number, "applicant.id_number", message)
+    cases = service.store.open_cases_of(id_number, application.item_code)
+    if cases:
+        message = _(
+            "Duplicate application: this applicant already has an open case of this item "
+            "({cases}); not imported again."
+        ).format(cases="、".join(cases))
+        return LineFailure(number, "applicant.id_number", message)
+    earlier[key] = number
+    return None
+
+
 def import_lines(
     service: CaseService, lines: Iterable[str], today: date | None = None
 ) -> ImportReport:
@@ -102,6 +134,7 @@ def import_lines(
     """
     report = ImportReport()
     pending: list[tuple[int, list[NewEvent]]] = []
+    earlier: dict[tuple[str, str], int] = {}  # (item, ID number) -> the line that has it
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -110,6 +143,10 @@ def import_lines(
             events = service.intake_events(application, receive=receive, today=today)
         except (ValueError, ValidationError, ValidationFailed, ActionRefused) as error:
             report.failed.extend(_failures(number, error))
+            continue
+        repeat = _repeat(service, application, number, earlier)
+        if repeat is not None:
+            report.skipped.append(repeat)
             continue
         pending.append((number, events))
         if len(pending) >= BATCH_CASES:

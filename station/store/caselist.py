@@ -309,6 +309,26 @@ class CaseListMixin:
         with reading(self.engine) as conn:
             return {(row.id_hash, row.item_code) for row in conn.execute(statement)}
 
+    def open_cases_of(self, id_number: str, item_code: str) -> list[str]:
+        """Case numbers of this resident's open cases of this item (a new one is 重复申请).
+
+        Open as in :meth:`open_duplicates`; no ID number, no duplicates.
+        """
+        key = id_hash(self._id_key(), id_number)
+        if not key:
+            return []
+        statement = (
+            select(CASES.c.case_number)
+            .where(
+                CASES.c.id_hash == key,
+                CASES.c.item_code == item_code,
+                CASES.c.state.not_in(CLOSED_STATES),
+            )
+            .order_by(CASES.c.case_number)
+        )
+        with reading(self.engine) as conn:
+            return [row.case_number for row in conn.execute(statement)]
+
     def open_cases_by_hash(self, hashes: Sequence[str]) -> list[tuple[str, str, str, str]]:
         """Open cases of these residents (by ID hash), for naming a duplicate's other cases.
 

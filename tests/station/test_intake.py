@@ -110,6 +110,39 @@ async def test_take_in_writes_the_case_and_prints_the_receipt(
     assert any("notice" in name for name in documents)  # the deferred passbook: 一次性告知书
 
 
+@pytest.mark.slow
+async def test_a_second_case_of_the_same_item_is_taken_in_only_when_the_agent_says_so(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """On main the desk took the same resident's same item in again without a word (重复申请)."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        for answer in ("", "y"):
+            await choose_allowance(pilot)
+            await fill_allowance(pilot)
+            await pilot.press("f9")
+            await settle(pilot)
+            if answer:  # the second time: asked, Enter says no, then Y says yes
+                (first,) = store.list_cases()
+                text = flat_text(pilot).replace("█", "")  # the dialog's border, where it wraps
+                assert f"重复申请：该申请人此事项已有未办结的办件（{first.case_number}）" in text
+                assert "仍要再收一件吗" in text
+                await pilot.press("enter")
+                await settle(pilot)
+                assert len(store.list_cases()) == 1
+                assert isinstance(pilot.app.screen, IntakeScreen)
+                assert "⚠重复申请" in flat_text(pilot)  # on the check page, not taken in
+                await pilot.press("f9")
+                await settle(pilot)
+                await pilot.press(answer)
+                await settle(pilot)
+            assert "已收件" in flat_text(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, HomeScreen)
+    assert len(store.list_cases()) == 2
+
+
 async def test_validation_error_names_the_field_and_loses_nothing(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
@@ -19,6 +20,7 @@ from tests.unit.store.conftest import VILLAGE, application, identity
 
 AGENT = "ma"
 PASSWORD = "cli-secret-1"
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def _line(serial: int, **changes: object) -> str:
@@ -83,6 +85,33 @@ def test_import_reports_failing_lines_and_keeps_the_rest(tmp_path: Path) -> None
     assert (5, "item") in failed
     assert (6, "colour") in failed
     assert all(f["error"] for f in report["failed"])
+
+
+def test_importing_the_same_file_again_makes_no_second_cases(tmp_path: Path) -> None:
+    """On main a second ``case import`` of a file made every case again, without a word."""
+    home = _enrolled(tmp_path)
+    source = tmp_path / "cases.jsonl"
+    source.write_text(_line(1) + "\n" + _line(2) + "\n", encoding="utf-8")
+    args = ("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
+    code, first = _run(*args)
+    assert (code, first.splitlines()[0]) == (0, "已导入 2 件")
+    code, again = _run(*args)
+    assert code == 0, again
+    numbers = [f"640522100201-{datetime.now(CHINA):%Y%m%d}-000{n}" for n in (1, 2)]
+    assert again.splitlines() == [
+        "已导入 0 件",
+        "2 行未再导入：申请人已有该事项的未办结办件",
+        f"cases.jsonl:1: applicant.id_number: 重复申请：该申请人此事项已有未办结的办件"
+        f"（{numbers[0]}），未再导入",
+        f"cases.jsonl:2: applicant.id_number: 重复申请：该申请人此事项已有未办结的办件"
+        f"（{numbers[1]}），未再导入",
+    ]
+    store = StationStore.open(home)
+    try:
+        assert store.count_cases() == 2
+        assert store.outbox_depth() == 4  # two cases, created + received each
+    finally:
+        store.close()
 
 
 def test_lifecycle_commands_follow_the_desk_rules(tmp_path: Path) -> None:

@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from forms.catalog import Catalog
-from station.services.cases import Application, CaseService, ValidationFailed
+from forms.validation import Problem
+from station.services.cases import (
+    Application,
+    CaseService,
+    ValidationFailed,
+    duplicate_warning,
+)
 from station.services.importer import import_lines
 from station.store import NewEvent, RefusedByCentreRules, StationStore, projection
 from sync.events import EventKind, Role
@@ -54,6 +60,16 @@ def old_age(**overrides: Any) -> dict[str, Any]:
     }
     line.update(overrides)
     return line
+
+
+def elder(serial: int) -> dict[str, str]:
+    """Another 1940-born applicant (ID number ending in ``serial``, three digits)."""
+    names = {124: "马福来", 125: "马福全", 126: "马福顺"}
+    return {
+        "name": names[serial],
+        "id_number": id_number(f"64052219400101{serial}"),
+        "phone": f"13995512{serial}",
+    }
 
 
 WITH_AGENT_ID = old_age()["materials"] | {"agent_id": "provided"}
@@ -177,8 +193,14 @@ def test_import_fills_or_checks_every_deadline(service: CaseService, store: Stat
     """On main ``case import`` left every 容缺 deadline empty."""
     lines = [
         json.dumps(old_age(), ensure_ascii=False),
-        json.dumps(old_age(supply_by={"bank_card": "2026-11-26"}), ensure_ascii=False),
-        json.dumps(old_age(supply_by={"bank_card": "2026-12-24"}), ensure_ascii=False),
+        json.dumps(
+            old_age(applicant=elder(124), supply_by={"bank_card": "2026-11-26"}),
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            old_age(applicant=elder(125), supply_by={"bank_card": "2026-12-24"}),
+            ensure_ascii=False,
+        ),
     ]
     report = import_lines(service, lines, today=TODAY)
     assert report.imported == 2
@@ -191,6 +213,53 @@ def test_import_fills_or_checks_every_deadline(service: CaseService, store: Stat
             "社会保障卡或存折复印件：补交期限不能晚于2026-11-30（本事项容缺材料须在5个工作日内补交）",
         )
     ]
+
+
+def test_an_import_takes_one_case_per_applicant_and_item(
+    service: CaseService, store: StationStore
+) -> None:
+    """A line repeating an open case (重复申请), in the file or at the station, is skipped."""
+    withdrawn = service.take_in(Application(**old_age(applicant=elder(126))), today=TODAY)
+    service.withdraw(withdrawn.case_number, "申请人改日再办")
+    lines = [
+        json.dumps(old_age(), ensure_ascii=False),
+        json.dumps(old_age(applicant=elder(124)), ensure_ascii=False),
+        json.dumps(
+            old_age(fields=old_age()["fields"] | {"bank_name": "中国邮政储蓄银行"}),
+            ensure_ascii=False,
+        ),
+        json.dumps(old_age(applicant=elder(126)), ensure_ascii=False),  # its case was withdrawn
+    ]
+    report = import_lines(service, lines, today=TODAY)
+    assert (report.imported, report.failed) == (3, [])
+    assert [(f.line, f.field, f.error) for f in report.skipped] == [
+        (3, "applicant.id_number", "重复申请：与第 1 行的申请人和事项相同，未再导入")
+    ]
+    again = import_lines(service, lines, today=TODAY)
+    assert again.imported == 0
+    held = [report.case_numbers[n] for n in (0, 1, 0, 2)]  # line 3 repeats line 1's case
+    assert [(f.line, f.error) for f in again.skipped] == [
+        (line, f"重复申请：该申请人此事项已有未办结的办件（{number}），未再导入")
+        for line, number in zip((1, 2, 3, 4), held, strict=True)
+    ]
+    assert store.count_cases() == 4
+
+
+def test_the_desk_warns_of_an_open_case_of_the_same_item(
+    service: CaseService, store: StationStore
+) -> None:
+    first = service.take_in(Application(**old_age()), today=TODAY)
+    applicant = old_age()["applicant"]
+    lower = applicant["id_number"].lower()
+    assert duplicate_warning(store, OLD_AGE, lower) == [
+        Problem(
+            "applicant.id_number",
+            f"重复申请：该申请人此事项已有未办结的办件（{first.case_number}）",
+            "warning",
+        )
+    ]
+    assert duplicate_warning(store, "640522-MZ-002", applicant["id_number"]) == []
+    assert duplicate_warning(store, OLD_AGE, "") == []
 
 
 def test_an_import_line_of_the_wrong_shape_says_so_in_chinese(service: CaseService) -> None:
