@@ -54,7 +54,12 @@ class GlyphNote(Flowable):  # type: ignore[misc]
 
 
 class CutLine(Flowable):  # type: ignore[misc]
-    """A dashed cut line across the frame with a centred caption (the stub's edge)."""
+    """A dashed cut line across the frame with a centred caption (the stub's edge).
+
+    Not drawn at the top of a full page (frame ``full``: the stub went whole to a page of
+    its own, so there is no upper part to cut off); it stays in the stub's own frame
+    below the resident's part, and below a resident's part that ends on the stub's page.
+    """
 
     def __init__(self, caption: str, font: str, size: float = 8) -> None:
         super().__init__()
@@ -65,6 +70,9 @@ class CutLine(Flowable):  # type: ignore[misc]
         return avail_width, self.size * 2.2
 
     def draw(self) -> None:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and frame._atTop and getattr(frame, "id", "") == "full":
+            return
         canvas = self.canv
         y = self.size * 1.1
         text_width = canvas.stringWidth(self.caption, self.font, self.size) + 12

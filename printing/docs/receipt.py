@@ -162,8 +162,8 @@ def _header(sheet: Sheet, doc: CaseDocument, copy_label: str) -> Table:
 
 
 def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
-    story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 3 * mm)]
-    story += [_a4_fields(sheet, doc), sheet.glyph_note(), Spacer(1, 3 * mm)]
+    story: list[Flowable] = [_header(sheet, doc, "第一联　申请人留存"), Spacer(1, 2 * mm)]
+    story += [_a4_fields(sheet, doc), sheet.glyph_note(), Spacer(1, 2 * mm)]
     story.append(sheet.para("收取材料", "heading"))
     story.append(_materials(sheet, doc, [10 * mm, 66 * mm, 50 * mm, 26 * mm, 30 * mm]))
     story += [Spacer(1, 2 * mm), sheet.para("须知", "heading")]
@@ -171,7 +171,7 @@ def _a4_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     signer = f"{roles.signer(doc)}（签字并捺印）"
     signatures = sheet.signatures(["代办员（签字）", signer], A4_INNER)
     seal = sheet.para(f"{doc.station_name}（盖章）", "right")
-    story += [Spacer(1, 3 * mm), sheet.unsplit([signatures, seal])]
+    story += [Spacer(1, 2 * mm), sheet.unsplit([signatures, seal])]
     return story
 
 

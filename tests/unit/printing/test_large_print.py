@@ -61,10 +61,23 @@ def test_large_print_breaks_cleanly_for_every_shipped_item(item: ServiceItem) ->
     pages = pdf_text(pdf).split("\f")
     assert int(pdf_info(pdf)["Pages"]) <= 3
     stub = next(i for i, page in enumerate(pages) if "（存根）" in page)
-    for part in ("沿虚线剪开", "办件编号", "预计办结", "代办人签收（签字并捺印）"):
+    for part in ("第二联", "办件编号", "预计办结", "代办人签收（签字并捺印）"):
         assert part in pages[stub]
-    assert "代办人（签字捺印）" in "".join(pages[:stub])  # the resident's part before the stub
-    assert "请注意" not in pages[stub]
+    assert "代办人（签字捺印）" in "".join(pages[: stub + 1])  # the resident's part, then the stub
+    assert "请注意" not in pages[stub].split("（存根）")[1]
+    # a cut line only where there is something above it to cut off
+    alone = "代办人（签字捺印）" not in pages[stub]
+    assert ("沿虚线剪开" in pages[stub]) is not alone
+
+
+def test_a_stub_on_a_page_of_its_own_has_no_cut_line_on_top() -> None:
+    """On main page 2 of the 大字版 opened with 沿虚线剪开 上联交申请人 over a blank page."""
+    pdf = documents.render_receipt(CASE, "a4-large").pdf
+    pages = pdf_text(pdf).split("\f")
+    assert pdf_info(pdf)["Pages"] == "2"
+    assert "（存根）" not in pages[0] and "代办人（签字捺印）" in pages[0]
+    assert "沿虚线剪开" not in pages[1]
+    assert "".join(pages[1].split()).index("帮代办收件回执（存根）第二联便民服务站留存") >= 0
 
 
 def test_large_print_is_offered_for_receipts_and_notices_only() -> None:

@@ -65,6 +65,16 @@ def _with_representative(item: ServiceItem) -> CaseDocument:
     )
 
 
+def test_every_shipped_items_a4_receipt_is_one_sheet_with_its_stub() -> None:
+    """On main 8 of the 21 items' receipts put the stub alone on a second sheet."""
+    two_sheets = [
+        item.code
+        for item in load_catalog().items
+        if pdf_info(documents.render_receipt(_with_representative(item), "a4").pdf)["Pages"] != "1"
+    ]
+    assert two_sheets == []
+
+
 @pytest.mark.parametrize("item", load_catalog().items, ids=lambda item: item.code)
 def test_the_a4_receipt_fits_or_breaks_cleanly_with_the_stub_whole(item: ServiceItem) -> None:
     pdf = documents.render_receipt(_with_representative(item), "a4").pdf
