@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
 from station.screens.syncing import SyncDone, sync_once
 from station.services.auth import DemoAccount, LoginGate
-from station.services.desk import Desk
+from station.services.desk import Desk, SyncState
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
 from station.widgets.footer import translate_textual_keys
 from station.widgets.status import DeskStatus
@@ -72,6 +73,8 @@ class DaibanApp(App[None]):
         self.owns_store = False
         """Close the store on exit (when make_app opened it)."""
         self.drop_watch: DropFolderWatch | None = None
+        self._sync_error_told = ""
+        """The last sync's failure, already told (a background sync fails quietly after)."""
 
     def on_mount(self) -> None:
         self.register_theme(STANDARD_THEME)
@@ -154,24 +157,40 @@ class DaibanApp(App[None]):
         self.switch_screen(self._login_screen())
 
     def _background_sync(self) -> None:
-        if self.desk.user is not None:
+        if self.desk.user is not None and not self._syncing():
             self._sync(manual=False)
 
     def action_sync_now(self) -> None:
         """同步: push and pull now (the background worker does it without being asked)."""
-        if self.desk.user is not None:
-            self.notify(_("Syncing…"))
-            self._sync(manual=True)
+        if self.desk.user is None:
+            return
+        if self._syncing():  # a centre slow to answer: say so, rather than start a second
+            self.notify(_("A sync is already running."), severity="warning")
+            return
+        self.notify(_("Syncing…"))
+        self._sync(manual=True)
 
-    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _syncing(self) -> bool:
+        """A sync worker is pending or running (one at a time: the next waits its turn)."""
+        return any(w.group == "sync" and not w.is_finished for w in self.workers)
+
     def _sync(self, manual: bool) -> None:
+        """Start one sync; the status line says 正在同步… until it is over."""
+        self._show_sync_state(replace(self.desk.sync_state, running=True))
+        self._sync_worker(manual)
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def _sync_worker(self, manual: bool) -> None:
         self.post_message(SyncDone(sync_once(self.desk, manual=manual), manual))
+
+    def _show_sync_state(self, state: SyncState) -> None:
+        self.desk.sync_state = state
+        for status in self.screen.query(DeskStatus):
+            status.state = state
 
     def on_sync_done(self, message: SyncDone) -> None:
         outcome = message.outcome
-        self.desk.sync_state = outcome.state
-        for status in self.screen.query(DeskStatus):
-            status.state = outcome.state
+        self._show_sync_state(outcome.state)
         if outcome.changed or (message.manual and not outcome.error):
             # a 补正 or a decision just arrived: show it now, not on the next visit (and
             # after a sync the agent asked for, what is shown is read again whatever moved)
@@ -180,8 +199,11 @@ class DaibanApp(App[None]):
                 refresh()
         if outcome.moved:
             self.notify(outcome.moved)
-        elif outcome.error and message.manual:
-            self.notify(outcome.error, severity="warning")
+        elif outcome.error and (message.manual or outcome.error != self._sync_error_told):
+            # the background's failures are told once each: when sync starts failing, or
+            # fails in a new way; the status line keeps saying it until a sync goes through
+            self.notify(outcome.error, severity="warning", timeout=10)
+        self._sync_error_told = outcome.error
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab moves the focus at once, except out of an open dropdown: there, keys typed
@@ -225,6 +247,11 @@ class DaibanApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers (sync, bundles) fail into the same handler as the screens'."""
+        if event.worker.group == "sync" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._show_sync_state(replace(self.desk.sync_state, running=False))
         if event.state is WorkerState.ERROR:
             self.report_failure(event.worker)
 

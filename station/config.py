@@ -49,6 +49,8 @@ class StationSettings(BaseSettings):
     """Lock the desk after this many idle minutes."""
     sync_interval_seconds: int = Field(default=30, ge=5)
     """How often the background worker tries to sync."""
+    sync_timeout_seconds: float = Field(default=30, gt=0)
+    """How long the desk waits for one answer of the centre (it tries 3 times in all)."""
 
     @classmethod
     def settings_customise_sources(

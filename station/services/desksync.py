@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 from station.i18n import _
@@ -48,8 +49,8 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
         desk: the desk (its store and identity).
         manual: the agent asked (sync even with an empty outbox, report "nothing moved").
     """
-    from station.services.syncing import sync_now
-    from sync.errors import SyncBusy, SyncError
+    from station.services.syncing import default_client, sync_now
+    from sync.errors import CentralUnreachable, SyncBusy, SyncError
     from sync.messages import translate_reason
 
     store = desk.store
@@ -61,11 +62,14 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     state.reachable = reachable(identity.central_url)
     if not state.reachable:
         return SyncOutcome(state, error=_("The centre cannot be reached; working offline."))
+    timeout = float(getattr(desk.settings, "sync_timeout_seconds", 30))
     try:
-        report = sync_now(store)
+        report = sync_now(store, client_factory=partial(default_client, timeout=timeout))
     except SyncBusy:
         return SyncOutcome(state, error=_("A sync is already running."))
     except SyncError as error:
+        # a centre that takes the connection but never answers is not 在线
+        state.reachable = not isinstance(error, CentralUnreachable)
         state.last_error = translate_reason(str(error))
         return SyncOutcome(state, error=_("Sync failed: {error}").format(error=state.last_error))
     state.outbox = report.pending

@@ -111,16 +111,21 @@ def submit_received(store: StationStore, station_id: str | None = None) -> int:
 
 
 def default_client(
-    identity: StationIdentity, transport: httpx.BaseTransport | None = None
+    identity: StationIdentity,
+    transport: httpx.BaseTransport | None = None,
+    *,
+    timeout: float = 30.0,
 ) -> CentralClient:
     """A client for the centre with short retries (a person is waiting); ``transport``:
-    httpx's own unless given (``bench.storm`` counts the answers on it)."""
+    httpx's own unless given (``bench.storm`` counts the answers on it); ``timeout``:
+    seconds per answer (the desk's ``sync_timeout_seconds``)."""
     return CentralClient(
         identity.central_url,
         identity.token,
         retries=3,
         pin=identity.central_fingerprint,
         transport=transport,
+        timeout=timeout,
     )
 
 

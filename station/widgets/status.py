@@ -24,10 +24,12 @@ class DeskStatus(Static):
             centre = _("syncing…")
         elif state.reachable is None:
             centre = _("centre: unknown")
-        elif state.reachable:
-            centre = _("centre: online")
-        else:
+        elif not state.reachable:
             centre = _("centre: offline")
+        elif state.last_error:  # it answers, but the last sync did not go through
+            centre = _("centre: last sync failed")
+        else:
+            centre = _("centre: online")
         last = format_short(state.last_success) or _("never")
         line = "  ".join(
             part

@@ -1,0 +1,64 @@
+"""A centre that takes the connection and never answers: the desk says so, once.
+
+On main the status line said 中心：在线 for the ~95 s such a sync took (the probe only
+opens a TCP connection), kept saying it after the sync failed, and a background sync's
+failure was not told at all.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+from station.app import DaibanApp
+from station.screens.home import HomeScreen
+from station.store import StationStore
+from tests.station.helpers import PASSWORD, flat_text, settle, type_into
+
+
+@pytest.fixture
+def hung_centre(store: StationStore) -> Iterator[str]:
+    """A loopback port that accepts connections (the kernel's backlog) and never answers."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(16)
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        store.save_identity(store.require_identity().model_copy(update={"central_url": url}))
+        yield url
+
+
+def told(pilot: Pilot[None]) -> list[str]:
+    return [str(n.message) for n in pilot.app._notifications if "同步失败" in str(n.message)]
+
+
+@pytest.mark.slow
+async def test_a_centre_that_never_answers_is_shown_and_told_once(
+    desk: Callable[..., DaibanApp], hung_centre: str
+) -> None:
+    app = desk(sync_timeout_seconds=0.3)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await type_into(pilot, "#username", "agent201")
+        await pilot.press("enter")
+        await type_into(pilot, "#password", PASSWORD)
+        await pilot.press("enter")  # signing in syncs once in the background
+        while not isinstance(pilot.app.screen, HomeScreen):
+            await pilot.pause()
+        await pilot.pause()
+        # the centre cannot have answered: it never does; the sync can only time out
+        assert "正在同步" in flat_text(pilot) and "中心：在线" not in flat_text(pilot)
+        await settle(pilot)
+        assert "中心：离线" in flat_text(pilot)
+        assert told(pilot) == ["同步失败：无法连接中心：连接超时"]
+
+        pilot.app._background_sync()  # the next tick fails the same way: not told again
+        await pilot.pause()
+        assert "正在同步" in flat_text(pilot)
+        await settle(pilot)
+        assert len(told(pilot)) == 1 and "中心：离线" in flat_text(pilot)
+
+        await pilot.press("f5")  # asked for: always told
+        await settle(pilot)
+        assert len(told(pilot)) == 2
