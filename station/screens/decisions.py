@@ -7,6 +7,7 @@ Escape cancels.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -292,14 +293,25 @@ class PauseDialog(_Form):
 
 
 class CompleteDialog(_Form):
-    """办结: 通过 / 不通过 / 容缺通过 and a note."""
+    """办结: 通过 / 不通过 / 容缺通过 and a note; 容缺通过 first while materials are owed."""
+
+    def __init__(self, owed: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.owed = list(owed)
+        """Names of the 容缺 materials not yet supplied."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Complete 办结"), classes="heading")
+            if self.owed:
+                yield Static(
+                    _("Deferred (容缺) materials still owed: {names}").format(
+                        names="、".join(self.owed)
+                    )
+                )
             yield Select(
                 [(label, key) for key, label in RESULT_CHOICES],
-                value="approved",
+                value="approved_deferred" if self.owed else "approved",
                 allow_blank=False,
                 id="result",
                 compact=True,
@@ -311,8 +323,14 @@ class CompleteDialog(_Form):
         self.query_one("#note", Input).focus()
 
     def answer(self) -> object | None:
+        from station.services.deciding import result_refusal
+
         result, note = str(self.query_one("#result", Select).value), self.value("#note")
         if result == "denied" and not note:
             self.say(_("Say why it is not approved."))
+            return None
+        refusal = result_refusal(result, self.owed)
+        if refusal is not None:  # said here, with the dialog still open
+            self.say(refusal)
             return None
         return {"result": result, "note": note}

@@ -336,7 +336,7 @@ class ReviewScreen(DeskScreen[None]):
                     _("Completed."),
                 )
 
-        self.app.push_screen(CompleteDialog(), answered)
+        self.app.push_screen(CompleteDialog(self.page.owed), answered)
 
     def action_claim(self) -> None:
         """认领: colleagues see who took the case."""

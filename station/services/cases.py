@@ -31,7 +31,7 @@ from station.services.application import (
     ValidationFailed,
 )
 from station.services.corrections import Correctable, changes, correctables
-from station.services.deciding import ReviewerActions, path_refusal
+from station.services.deciding import ReviewerActions, completion_refusal, path_refusal
 from station.services.names import action_name, role_name, state_name
 from station.services.rules import check_rating, data_refusal
 from station.store import NewEvent, RefusedByCentreRules, StationStore
@@ -339,6 +339,7 @@ class CaseService(ReviewerActions):
         def allowed(view: CaseView | None) -> None:
             problem = refusal(view, kind, self.actor.role) or data_refusal(view, kind, data)
             problem = problem or path_refusal(self.catalog, view, kind, self.actor.role)
+            problem = problem or completion_refusal(self.catalog, view, kind, data)
             if problem is not None:
                 raise ActionRefused(problem)
 

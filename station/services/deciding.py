@@ -49,6 +49,42 @@ def item_of(catalog: Catalog, view: CaseView | None) -> ServiceItem | None:
         return None
 
 
+def owed_materials(catalog: Catalog, view: CaseView | None) -> list[str]:
+    """The names of the case's 容缺 materials not yet supplied (补交), in the item's order."""
+    if view is None:
+        return []
+    owed = [key for key, state in view.materials.items() if state == "deferred"]
+    item = item_of(catalog, view)
+    names = {m.key: m.name for m in item.materials} if item is not None else {}
+    order = list(names)
+    owed.sort(key=lambda key: order.index(key) if key in names else len(order))
+    return [names.get(key, key) for key in owed]
+
+
+def completion_refusal(
+    catalog: Catalog, view: CaseView | None, kind: EventKind, data: Mapping[str, Any]
+) -> str | None:
+    """Why a 办结's result does not fit the case's 容缺 materials (:func:`result_refusal`)."""
+    if kind is not EventKind.completed:
+        return None
+    return result_refusal(str(data.get("result", "")), owed_materials(catalog, view))
+
+
+def result_refusal(result: str, owed: Sequence[str]) -> str | None:
+    """Why 办结 with ``result`` does not fit what is owed, translated; None when it fits.
+
+    通过 needs every 容缺 material supplied; 容缺通过 is for a case that still owes one.
+    """
+    if result == "approved" and owed:
+        return _(
+            "Deferred (容缺) materials are still owed: {names}. Record them as supplied "
+            "(补充材料) first, or complete it as 容缺通过."
+        ).format(names="、".join(owed))
+    if result == "approved_deferred" and not owed:
+        return _("No deferred (容缺) material is owed: complete it as 通过.")
+    return None
+
+
 def path_refusal(
     catalog: Catalog, view: CaseView | None, kind: EventKind, role: Role
 ) -> str | None:

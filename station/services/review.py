@@ -20,7 +20,7 @@ from forms.fieldtypes import to_date, to_money
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
 from station.services import _
-from station.services.deciding import item_of, path_refusal
+from station.services.deciding import item_of, owed_materials, path_refusal
 from station.services.names import state_name
 from station.services.timeline import TimelineLine, people, result_text, timeline
 from sync.events import EventKind, Role
@@ -77,6 +77,8 @@ class ReviewPage:
     allowed: list[EventKind]
     complete_refusal: str | None = None
     """Why this reviewer may not 办结 the case (the handling path), if so."""
+    owed: list[str] = field(default_factory=list)
+    """Names of the 容缺 materials not yet supplied (办结 then: 容缺通过, not 通过)."""
 
 
 def format_value(spec: FieldSpec, value: Any) -> str:
@@ -233,6 +235,7 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
         timeline=timeline(view, names, item),
         allowed=allowed_kinds(view.state, role),
         complete_refusal=path_refusal(catalog, view, EventKind.completed, role),
+        owed=owed_materials(catalog, view),
     )
 
 

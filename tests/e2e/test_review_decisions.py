@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from forms.catalog import load_catalog
-from station.services.cases import Actor, CaseService
+from station.services.cases import ActionRefused, Actor, CaseService
 from station.services.scans import cached_path, client_for, preview
 from station.store import NewEvent, StationStore
 from sync.client import CentralClient
@@ -124,6 +124,44 @@ def test_a_township_item_is_completed_and_the_village_sees_it(
         "approved",
         township.user_id,
     )
+
+
+def test_a_deferred_material_brought_after_acceptance_is_recorded_and_the_case_approved(
+    central: Central, village: Station, township: Station
+) -> None:
+    """容缺: on main the village could not record the passbook copy once the case had gone
+    on (补充材料 only before submission or after a return), so the case could only be
+    completed while the material was still shown as owed."""
+    owing = assistance()
+    owing.materials["bank_card"] = "deferred"
+    with opened(village) as store:
+        number = _service(store, village, Role.agent).take_in(owing).case_number
+        _service(store, village, Role.agent).act(number, EventKind.submitted)
+    village.cli("sync")
+    township.cli("sync")
+    with opened(township) as store:
+        reviewer = _service(store, township, Role.reviewer)
+        reviewer.accept(number)
+        with pytest.raises(ActionRefused, match="容缺材料尚未补齐：银行卡或存折复印件"):
+            reviewer.complete(number, "approved")
+    township.cli("sync")
+    village.cli("sync")  # the village sees it accepted; the resident brings the copy
+    with opened(village) as store:
+        _service(store, village, Role.agent).supplement(number, {"bank_card": "provided"})
+        (event,) = store.outbox_batch(100, 1 << 20)
+    report = village.cli("sync")
+    assert (report["pushed"], report["superseded"], report["rejected"]) == (1, 0, 0)
+    with opened(village) as store, client_for(store) as client:  # a retry after a lost answer
+        (again,) = client.push([event]).results
+    assert (again.status, again.reason) == (ResultStatus.duplicate, None)
+    township.cli("sync")
+    with opened(township) as store:
+        case = _service(store, township, Role.reviewer).complete(number, "approved", "3000元")
+        assert case.materials["bank_card"] == "provided"
+    assert township.cli("sync")["superseded"] == 0
+    village.cli("sync")
+    shown = village.cli("case", "show", number)
+    assert (shown["state"], shown["result"]) == ("completed", "approved")
 
 
 def test_a_scan_is_fetched_through_the_scoped_download_and_cached(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.widgets import Select
 
 from forms.clock import set_source
 from station.app import DaibanApp, make_app
@@ -84,7 +85,17 @@ async def test_the_county_completes_a_case_forwarded_to_its_department(tmp_path:
             assert "办结" in flat_text(pilot)  # offered in the footer
             await pilot.press("d")
             await settle(pilot)
-            assert isinstance(pilot.app.screen, CompleteDialog)
+            dialog = pilot.app.screen
+            assert isinstance(dialog, CompleteDialog)
+            assert "容缺材料尚未补交：社会保障卡或存折复印件" in flat_text(pilot)
+            result = dialog.query_one("#result", Select)
+            assert result.value == "approved_deferred"  # 容缺通过 first while one is owed
+            result.value = "approved"
+            await pilot.press("f9")
+            await settle(pilot)
+            assert pilot.app.screen is dialog  # 通过 is refused, in the dialog, kept open
+            assert "容缺材料尚未补齐：社会保障卡或存折复印件" in flat_text(pilot)
+            result.value = "approved_deferred"
             await pilot.press("f9")
             await settle(pilot)
         view = store.get_case(number)
@@ -95,5 +106,33 @@ async def test_the_county_completes_a_case_forwarded_to_its_department(tmp_path:
             EventKind.completed,
             ADMIN_ID,
         )
+    finally:
+        store.close()
+
+
+def test_a_case_owing_a_deferred_material_is_completed_only_as_approved_deferred(
+    tmp_path: Path,
+) -> None:
+    """On main 通过 was taken while the 容缺 passbook copy was still owed."""
+    from station.services.cases import ActionRefused, Actor, CaseService
+
+    store = county_station(tmp_path / "county")
+    try:
+        number = take_in(store).case_number  # 高龄津贴, the passbook copy 容缺
+        forwarded = {"to": "县民政局", "target": "department", "level": "county"}
+        township(store, number, (EventKind.accepted, {}), (EventKind.forwarded, forwarded))
+        county = CaseService(store, shipped_catalog(), Actor(ADMIN_ID, Role.admin, "赵军"))
+        with pytest.raises(ActionRefused) as refused:
+            county.complete(number, "approved")
+        assert refused.value.message == (
+            "容缺材料尚未补齐：社会保障卡或存折复印件。请先登记补交（补充材料），或以“容缺通过”办结。"
+        )
+        assert store.get_case(number).state == "processing"  # type: ignore[union-attr]
+        desk = CaseService(store, shipped_catalog(), Actor("u-agent", Role.agent, "马丽"))
+        desk.supplement(number, {"bank_card": "provided"})  # 补交 while the county decides
+        with pytest.raises(ActionRefused) as refused:
+            county.complete(number, "approved_deferred")
+        assert refused.value.message == "本件没有待补交的容缺材料，请以“通过”办结。"
+        assert county.complete(number, "approved").state == "completed"
     finally:
         store.close()
