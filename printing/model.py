@@ -111,6 +111,9 @@ class CaseDocument:
     date_notes: tuple[str, ...] = ()
     """What the reader must know about how the dates were counted (a provisional
     holiday table), in Chinese; printed with the terms."""
+    taken_in: bool = True
+    """False: an application the station could not take in yet (a required material is
+    missing); ``case_number`` is then the draft's, and the 一次性告知书 says to come back."""
 
     @property
     def immediate(self) -> bool:

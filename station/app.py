@@ -202,7 +202,9 @@ class DaibanApp(App[None]):
         elif outcome.error and (message.manual or outcome.error != self._sync_error_told):
             # the background's failures are told once each: when sync starts failing, or
             # fails in a new way; the status line keeps saying it until a sync goes through
-            self.notify(outcome.error, severity="warning", timeout=10)
+            # (working offline is no failure: the status line says 离线)
+            if message.manual or not outcome.offline:
+                self.notify(outcome.error, severity="warning", timeout=10)
         self._sync_error_told = outcome.error
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

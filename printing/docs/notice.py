@@ -17,6 +17,12 @@ TITLE = "一次性告知书"
 
 def _intro(doc: CaseDocument) -> str:
     who = doc.represented
+    if not doc.taken_in:  # before intake: no case yet, nothing to supply "by" a date
+        return (
+            f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}到"
+            f"{doc.station_name}申请办理“{doc.item_name}”。经核对，尚缺下列材料，本站暂不能收件。"
+            "现一次性告知，请备齐后再到本站办理："
+        )
     deadline = cn_date(doc.supply_deadline) or "办结前"
     return (
         f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}在{doc.station_name}"
@@ -29,6 +35,13 @@ CLOSING = (
     "以上为需补交的全部材料，本站不会再要求提供表中以外的材料。容缺材料逾期未补交的，"
     "可能影响办理结果；补交时请携带本告知书。"
 )
+CLOSING_BEFORE_INTAKE = (
+    "以上为尚缺的全部材料，本站不会再要求提供表中以外的材料。备齐后来办理时请携带本告知书。"
+)
+
+
+def _closing(doc: CaseDocument) -> str:
+    return CLOSING if doc.taken_in else CLOSING_BEFORE_INTAKE
 
 
 def _contact(doc: CaseDocument) -> str:
@@ -53,7 +66,7 @@ def _table(sheet: Sheet, doc: CaseDocument) -> Table:
 def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     width = 174 * mm
     story: list[Flowable] = [
-        sheet.para(f"编号：{doc.case_number}", "right"),
+        sheet.para(f"编号：{doc.case_number}" if doc.taken_in else "", "right"),
         sheet.para(TITLE, "title"),
         sheet.para(doc.station_name, "subtitle"),
         Spacer(1, 5 * mm),
@@ -64,7 +77,7 @@ def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         story.append(_table(sheet, doc))
     else:
         story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
-    story += [Spacer(1, 3 * mm), sheet.para(CLOSING, "indent"), Spacer(1, 2 * mm)]
+    story += [Spacer(1, 3 * mm), sheet.para(_closing(doc), "indent"), Spacer(1, 2 * mm)]
     story += [sheet.para(_contact(doc)), Spacer(1, 8 * mm)]
     signer = f"{roles.signer(doc)}签收（签字并捺印）"
     story.append(sheet.signatures(["代办员（签字）", signer], width))
@@ -84,10 +97,11 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     for i, m in enumerate(doc.deferred, start=1):
         story.append(sheet.para(f"{i}. {m.name}（{material_form(m)}，{status_text(m)}）"))
         story.append(sheet.para(f"　标准：{m.standard or '—'}", "small"))
-        story.append(sheet.para(f"　期限：{cn_date(m.supply_by) or '办结前'}", "small"))
+        if doc.taken_in:
+            story.append(sheet.para(f"　期限：{cn_date(m.supply_by) or '办结前'}", "small"))
     if not doc.deferred:
         story.append(sheet.para("经核对，材料齐全，无需补交。"))
-    story += [rule, sheet.para(CLOSING, "small"), sheet.para(_contact(doc), "small")]
+    story += [rule, sheet.para(_closing(doc), "small"), sheet.para(_contact(doc), "small")]
     signer = f"{roles.signer(doc)}签收：________________"
     story += [Spacer(1, 5 * mm), sheet.para(signer), Spacer(1, 2 * mm)]
     story.append(sheet.para(f"{doc.station_name}　{cn_date(doc.received_at)}", "small"))

@@ -72,6 +72,7 @@ class IntakeScreen(DraftKeeping):
         Binding("f8", "next", _("Next step"), priority=True),
         Binding("f9", "take_in", _("Take in"), priority=True),
         Binding("f6", "authorization", _("Authorization letter")),
+        Binding("f4", "missing_notice", _("One-time notice")),
         Binding("ctrl+d", "discard", _("Discard draft"), show=False, priority=True),
         Binding("escape", "leave", _("Leave")),
     ]
@@ -433,7 +434,10 @@ class IntakeScreen(DraftKeeping):
         await self._go(STEPS.index("review"))
         problems = self._review()
         if has_errors(problems):
-            self.notify(_("Not taken in: complete the fields marked ✗ first."), severity="warning")
+            message = _("Not taken in: complete the fields marked ✗ first.")
+            if self._missing_materials(problems):
+                message += "\n" + _("F4 prints the one-time notice of the missing materials.")
+            self.notify(message, severity="warning")
             await self._go_to_first_error(problems)
             return
         from station.services.cases import DUPLICATE
@@ -445,6 +449,33 @@ class IntakeScreen(DraftKeeping):
         self._taking_in = True
         self.query_one("#take-in", Button).disabled = True
         self._take_in(self.draft.application())
+
+    def _missing_materials(self, problems: list[Problem]) -> list[str]:
+        """Keys of the required materials the check found not brought (not 容缺, not shared)."""
+        keys = []
+        for problem in problems:
+            section, _dot, key = problem.field.partition(".")
+            brought = self.draft.materials.get(key, "missing") != "missing"
+            if section == "materials" and problem.severity == "error" and not brought:
+                keys.append(key)
+        return keys
+
+    def action_missing_notice(self) -> None:
+        """一次性告知书 before intake: every required material missing, told at once."""
+        if self.item is None:
+            return
+        missing = self._missing_materials(self._problems())
+        if not missing:
+            self.notify(_("No required material is missing: there is nothing to tell."))
+            return
+        self._print_missing_notice(self.draft.to_data(), missing)
+
+    @work(thread=True, group="paper", exit_on_error=False)
+    def _print_missing_notice(self, data: dict[str, Any], missing: list[str]) -> None:
+        from station.services.paper import print_missing_notice
+
+        outcome = print_missing_notice(self.desk, data, self.item, missing)
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
 
     def _ask_about_duplicate(self, message: str) -> None:
         """重复申请: take it in only when the agent says so (Enter and Esc say no)."""

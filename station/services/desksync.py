@@ -37,6 +37,9 @@ class SyncOutcome:
     state: SyncState
     moved: str = ""
     error: str = ""
+    offline: bool = False
+    """The centre did not take the connection (a station often works so: the status line
+    says 离线, and a background sync does not tell it again)."""
     changed: bool = False
     """Cases changed here (submitted and sent, pulled or superseded): the screen on show
     reads the store again."""
@@ -61,7 +64,9 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     state.insecure = is_insecure_url(identity.central_url)
     state.reachable = reachable(identity.central_url)
     if not state.reachable:
-        return SyncOutcome(state, error=_("The centre cannot be reached; working offline."))
+        return SyncOutcome(
+            state, error=_("The centre cannot be reached; working offline."), offline=True
+        )
     timeout = float(getattr(desk.settings, "sync_timeout_seconds", 30))
     try:
         report = sync_now(store, client_factory=partial(default_client, timeout=timeout))

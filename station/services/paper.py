@@ -8,13 +8,13 @@ the PDF is always kept in ``<data_dir>/documents`` first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from forms.catalog import ServiceItem
 from printing.jobs import Document, produce
-from printing.model import CaseDocument, Party
+from printing.model import CaseDocument, MaterialLine, MaterialStatus, Party
 from station.documents.prepare import document_for
 from station.i18n import _
 from station.services.desk import Desk
@@ -169,6 +169,36 @@ def print_authorization(desk: Desk, draft: dict[str, Any], item: ServiceItem) ->
     """The 授权委托书 for a take-in not filed by the resident themself."""
     outcome = PaperOutcome()
     keep_and_print(desk, "authorization", draft_document(desk, draft, item), outcome)
+    return outcome
+
+
+def print_missing_notice(
+    desk: Desk, draft: dict[str, Any], item: ServiceItem, missing: list[str]
+) -> PaperOutcome:
+    """The 一次性告知书 of an application not taken in: every required material it lacks.
+
+    Args:
+        desk: who prints, where.
+        draft: the draft's data (who applies, for whom).
+        item: the service item.
+        missing: the keys of the materials the desk's check found missing, in any order
+            (the paper lists them in the item's order, with their standards).
+    """
+    wanted = set(missing)
+    lines = tuple(
+        MaterialLine(
+            name=spec.name,
+            copies=spec.copies,
+            original=spec.original,
+            status=MaterialStatus.missing,
+            standard=spec.standard,
+        )
+        for spec in item.materials
+        if spec.key in wanted
+    )
+    doc = replace(draft_document(desk, draft, item), materials=lines, taken_in=False)
+    outcome = PaperOutcome()
+    keep_and_print(desk, "notice", doc, outcome)
     return outcome
 
 

@@ -18,6 +18,7 @@ from station.store import StationStore
 from station.widgets.fields import FieldEditor
 from station.widgets.materials import MaterialRow
 from tests.station.helpers import flat_text, log_in, settle
+from tests.unit.printing.conftest import pdf_text
 
 ALLOWANCE = "640522-MZ-001"
 """80周岁以上高龄津贴申领."""
@@ -141,6 +142,41 @@ async def test_a_second_case_of_the_same_item_is_taken_in_only_when_the_agent_sa
             await settle(pilot)
             assert isinstance(pilot.app.screen, HomeScreen)
     assert len(store.list_cases()) == 2
+
+
+@pytest.mark.slow
+async def test_a_required_material_missing_prints_the_one_time_notice_and_keeps_the_draft(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """On main the 一次性告知书 came only with a case taken in: a resident missing a
+    required material (not 容缺) went home with no paper saying what to bring."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance(pilot)
+        for row in pilot.app.screen.query(MaterialRow):
+            if row.spec.key in ("id_card", "application_form"):
+                row.query_one("#state", Select).value = "missing"
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any("按 F4 打印一次性告知书" in n for n in notices), notices
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, IntakeScreen)  # still taking it in
+    assert store.list_cases() == []
+    (draft,) = store.list_drafts()
+    assert draft.data["materials"]["id_card"] == "missing"
+    (paper,) = (store.data_dir / "documents").glob("*notice*.pdf")
+    text = "".join(pdf_text(paper.read_bytes()).split())
+    assert "一次性告知书" in text and "马占福" in text and "80周岁以上高龄津贴申领" in text
+    assert "尚缺下列材料，本站暂不能收件。现一次性告知，请备齐后再到本站办理" in text
+    assert text.index("居民身份证") < text.index("高龄津贴申请审批表")  # the item's order
+    assert "备齐后来办理时请携带本告知书" in text and "容缺材料逾期" not in text
+    assert "社会保障卡或存折复印件" not in text  # 容缺: asked for at intake, not now
+    assert "编号" not in text and "办件编号" not in text  # no case yet
+    assert ELDER_ID not in text  # masked
 
 
 async def test_validation_error_names_the_field_and_loses_nothing(

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from station.app import DaibanApp
 from station.screens.home import HomeScreen
 from station.store import StationStore
-from tests.station.helpers import PASSWORD, flat_text, settle, type_into
+from tests.station.helpers import PASSWORD, flat_text, log_in, settle, type_into
 
 
 @pytest.fixture
@@ -62,3 +62,17 @@ async def test_a_centre_that_never_answers_is_shown_and_told_once(
         await pilot.press("f5")  # asked for: always told
         await settle(pilot)
         assert len(told(pilot)) == 2
+
+
+async def test_working_offline_is_shown_not_told_until_asked(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """A station that is often offline is not interrupted by it; asked to sync, it says so."""
+    async with desk().run_test(size=(100, 24)) as pilot:
+        await log_in(pilot)  # the centre's port refuses: the background sync finds it offline
+        assert "中心：离线" in flat_text(pilot)
+        offline = "连不上中心，继续离线办理。"
+        assert offline not in [str(n.message) for n in pilot.app._notifications]
+        await pilot.press("f5")
+        await settle(pilot)
+        assert offline in [str(n.message) for n in pilot.app._notifications]
