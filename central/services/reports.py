@@ -30,6 +30,7 @@ from central.models import (
     whole_view,
 )
 from central.services.excel import Column, Report
+from central.services.loop_intake import ITEMS as LOOP_ITEMS
 from central.services.reconcile import reconcile
 from central.services.report_period import Period, ReportKind
 from central.services.stations import list_stations
@@ -294,6 +295,44 @@ def rating_label(rating: int) -> str:
     return labels.get(rating, str(rating))
 
 
+def loop_state_label(state: str) -> str:
+    """A 闭环 item's state in words (``central.services.loops``' table)."""
+    labels = {
+        "open": _("to assign"),
+        "assigned": _("assigned"),
+        "visited": _("visited"),
+        "rectified": _("rectified"),
+        "fed_back": _("fed back"),
+        "closed": _("closed"),
+        "withdrawn": _("withdrawn"),
+    }
+    return labels.get(state, state)
+
+
+def _loops(session: Session, kind: str) -> dict[UUID, Any]:
+    """The 闭环 items (``loop_item`` rows) of one source kind, by the case or record they follow."""
+    statement = select(LOOP_ITEMS).where(LOOP_ITEMS.c.source_kind == kind)
+    return {row.source_id: row for row in session.connection().execute(statement)}
+
+
+def _loop_columns() -> list[Column]:
+    """Where each 差评 / 办不成事 stands in its 闭环: state, unit, closed (counted) and when."""
+    return [
+        Column(_("Loop state")),
+        Column(_("Responsible unit")),
+        Column(_("Loop closed"), "count"),
+        Column(_("Loop closed at")),
+    ]
+
+
+def _loop_cells(item: Any) -> list[Any]:
+    if item is None:
+        return ["", "", "", None]
+    closed = item.state == "closed"
+    when = as_utc(item.closed_at) if closed and item.closed_at is not None else None
+    return [loop_state_label(item.state), item.unit_name, _("yes") if closed else "", when]
+
+
 def ratings_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
     """好差评台账: every rating given in the period, 差评 marked."""
     columns = [
@@ -307,17 +346,20 @@ def ratings_report(*, session: Session, names: Names, request: ReportRequest) ->
         Column(_("Rated at")),
         Column(_("Bad rating"), "count"),
         Column(_("Corrected"), "count"),
+        *_loop_columns(),
     ]
     report = _report(names, request, _("{county} ledger of ratings (好差评)"),
                      _("Ratings ledger"), columns)  # fmt: skip
     rated = []
     ratings = Ratings.load(session)
+    loops = _loops(session, "rating")
     for owner, view in _case_views(session):
         when = ratings.time(view)
         if view.rating is not None and request.period.holds(when):
             rated.append((when, owner, view))
     for when, owner, view in sorted(rated, key=lambda r: (r[0], r[2].case_number)):
-        report.rows.append(_rating_row(names, owner, view, when, view.case_id in ratings.corrected))
+        row = _rating_row(names, owner, view, when, view.case_id in ratings.corrected)
+        report.rows.append(row + _loop_cells(loops.get(view.case_id)))
     return _numbered(report)
 
 
@@ -355,6 +397,7 @@ def unresolved_report(*, session: Session, names: Names, request: ReportRequest)
         Column(_("Recorded at")),
         Column(_("Recorded by")),
         Column(_("State")),
+        *_loop_columns(),
     ]
     report = _report(names, request, _("{county} ledger of requests that could not be met"),
                      _("Unresolved ledger"), columns)  # fmt: skip
@@ -364,6 +407,7 @@ def unresolved_report(*, session: Session, names: Names, request: ReportRequest)
         for owner, view in session.connection().execute(statement)
     ]
     chosen = [(o, v) for o, v in records if request.period.holds(v.reported_at)]
+    loops = _loops(session, "unresolved")
     for owner, view in sorted(chosen, key=lambda r: (r[1].reported_at, r[1].number)):
         report.rows.append(
             [
@@ -375,6 +419,7 @@ def unresolved_report(*, session: Session, names: Names, request: ReportRequest)
                 view.reported_at,
                 view.agent_name,
                 unresolved_state_label(str(view.state)),
+                *_loop_cells(loops.get(view.record_id)),
             ]
         )
     return _numbered(report)

@@ -39,6 +39,9 @@ from station.services.review_queue import (
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
+PAPERS_SHOWN = 5
+"""The 受理通知书 of a 批量受理 named in its message (the rest: "… and N more")."""
+
 
 class QueueTable(DataTable[Text | str]):
     """The queue's table: Enter opens the highlighted case (shown in the footer)."""
@@ -263,18 +266,27 @@ class ReviewQueueScreen(DeskScreen[None]):
             if yes:
                 self._accept_many(keys)
 
-        question = _("Accept these {n} cases (受理)?").format(n=len(keys))
+        question = _("Accept these {n} cases (受理)? Each gets its 受理通知书.").format(n=len(keys))
         self.app.push_screen(ConfirmDialog(question + "\n" + "\n".join(keys)), answered)
 
     @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
     def _accept_many(self, keys: list[str]) -> None:
+        from station.services.decision_paper import ACCEPTANCE, print_decision
+
         views = self.desk.service().accept_many(keys)  # ActionRefused: the one error dialog
         self.desk.sync_state.outbox = self.desk.store.outbox_depth()
-        self.app.call_from_thread(self._accepted, len(views))
+        # the law asks a written, numbered notice of each acceptance (行政许可法 第三十二条),
+        # batch or not; a paper that cannot be made is said and never undoes the acceptance
+        papers = [print_decision(self.desk, view, ACCEPTANCE).text() for view in views]
+        self.app.call_from_thread(self._accepted, len(views), papers)
 
-    def _accepted(self, count: int) -> None:
+    def _accepted(self, count: int, papers: list[str]) -> None:
         self.marked.clear()
-        self.notify(_("{n} cases accepted.").format(n=count))
+        shown = papers[:PAPERS_SHOWN]
+        if len(papers) > PAPERS_SHOWN:
+            shown.append(_("… and {n} more").format(n=len(papers) - PAPERS_SHOWN))
+        text = "\n".join([_("{n} cases accepted.").format(n=count), *shown])
+        self.notify(text, timeout=15)
         self.action_refresh()
 
     def action_section(self, name: str) -> None:

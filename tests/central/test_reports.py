@@ -213,7 +213,7 @@ def test_the_ratings_ledger_names_stations_masks_ids_and_uses_china_time(
 
     header, rows, totals = _table(sheet)
     assert sheet["A1"].value == "海原县好差评台账"
-    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == f"A4:K{4 + len(rows)}"
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == f"A4:O{4 + len(rows)}"
     assert _column(header, rows, "服务站") == [SHANMEN, SHANMEN, WUYUAN]
     station_ids = set(session.scalars(select(Station.id)).all())
     assert not station_ids & {cell for row in rows for cell in row}, "names, never ids"
@@ -248,8 +248,47 @@ def test_the_unresolved_ledger_lists_the_month_s_records_by_station_name(
     assert _column(header, rows, "群众诉求") == ["办理林权证"]
     assert _column(header, rows, "状态") == ["已登记"]
     assert _column(header, rows, "登记时间") == [datetime(2026, 11, 12, 10, 0)]
+    assert _column(header, rows, "闭环状态") == ["待分派"]
+    assert _column(header, rows, "已闭环") == [None]
     assert totals[0] == "合计"
     assert totals[header.index("编号")] == len(_events(session, EventKind.reported)) == 1
+    assert totals[header.index("已闭环")] == 0
+
+
+def test_the_ledgers_show_where_each_loop_stands_and_count_the_closed_ones(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, hold_time: Any
+) -> None:
+    """On main the 办不成事 and 好差评 ledgers said 已登记 / 差评 after the county had
+    closed the loop (闭环): the export never showed it."""
+    hold_time(datetime(2026, 12, 3, 16, 30, tzinfo=CHINA))  # the day the county closes it
+    admin = _admin(enroll, sign_in)
+    loops = f"{API_PREFIX}/loops"
+    items = {i["source_number"][-13:]: i for i in client.get(loops, headers=admin).json()}
+    url = f"{loops}/{items['20261112-0001']['id']}"  # November's 办不成事 (办理林权证)
+    assign = {"unit_kind": "department", "unit": "县林业和草原局", "unit_name": "县林业和草原局"}
+    assert client.post(f"{url}/assign", json=assign, headers=admin).status_code == 200
+    steps = [
+        ("visited", {"when": "2026-12-02 10:00", "how": "电话", "found": "林权证不在村站办理"}),
+        ("rectified", {"what": "县林草局到村集中受理"}),
+        ("fed_back", {"when": "2026-12-03", "how": "电话", "response": "满意"}),
+    ]
+    for action, detail in steps:
+        answer = client.post(f"{url}/steps/{action}", json={"detail": detail}, headers=admin)
+        assert answer.status_code == 200, answer.text
+    closed = client.post(f"{url}/close", json={"text": "已办结"}, headers=admin)
+    assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
+
+    header, rows, totals = _table(_sheet(_fetch(client, admin, "unresolved", "xlsx")))
+    assert _column(header, rows, "闭环状态") == ["已办结"]
+    assert _column(header, rows, "承办单位") == ["县林业和草原局"]
+    assert _column(header, rows, "已闭环") == ["是"]
+    assert _column(header, rows, "闭环时间") == [datetime(2026, 12, 3, 16, 30)]  # China time
+    assert totals[header.index("已闭环")] == 1
+
+    header, rows, totals = _table(_sheet(_fetch(client, admin, "ratings", "xlsx")))
+    assert _column(header, rows, "差评") == [None, "差评", None]
+    assert _column(header, rows, "闭环状态") == [None, "待分派", None]  # open: a 差评's loop
+    assert totals[header.index("已闭环")] == 0
 
 
 def test_the_reconciliation_ledger_totals_what_the_centre_holds(

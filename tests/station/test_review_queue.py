@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from tests.station.queue_seed import Village, at, decide, deliver, township_stor
 from tests.station.test_fit import clipped_keys
 from tests.station.test_intake import ELDER_ID, id_number
 from tests.station.test_snapshots import still
+from tests.unit.printing.conftest import pdf_text
 
 LI_ID = id_number("64052219380812002")
 ZHANG_ID = id_number("64052219390101003")
@@ -373,11 +375,25 @@ async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: To
         await pilot.press("y")
         await settle(pilot)
         assert rows(pilot) == [li.case_number]  # the two left 待受理
+        told = [str(n.message) for n in pilot.app._notifications]
+        assert any(m.startswith("已受理 2 件") and m.count("受理通知书") == 2 for m in told), told
     for case, state in ((ma, "accepted"), (zhang, "accepted"), (li, "submitted")):
         view = town.store.get_case(case.case_number)
         assert view is not None and view.state == state
     accepted = town.store.get_case(ma.case_number)
     assert accepted is not None and accepted.history[-1].actor_id == "u-wf"
+    # 批量受理 gives each case its own 受理通知书, numbered from the office's sequence: on
+    # main it printed none (the law asks a written, dated notice of every acceptance)
+    numbers = []
+    for case in (ma, zhang):
+        (paper,) = (town.data_dir / "documents").glob(f"{case.case_number}-acceptance*.pdf")
+        text = "".join(pdf_text(paper.read_bytes()).split())
+        assert case.applicant is not None and case.applicant.name in text
+        assert "受理通知书" in text
+        found = re.search(r"受〔2026〕(\d+)号", text)
+        assert found is not None, text
+        numbers.append(int(found.group(1)))
+    assert sorted(numbers) == [1, 2]
 
 
 async def test_a_read_begun_before_a_decision_never_shows_the_queue_after_it(
