@@ -184,9 +184,12 @@ class DaibanApp(App[None]):
         self.post_message(SyncDone(sync_once(self.desk, manual=manual), manual))
 
     def _show_sync_state(self, state: SyncState) -> None:
+        """Every screen's status line, the ones under a dialog or a pushed screen too (they
+        showed the state of when they were last on top)."""
         self.desk.sync_state = state
-        for status in self.screen.query(DeskStatus):
-            status.state = state
+        for screen in self.screen_stack:
+            for status in screen.query(DeskStatus):
+                status.state = state
 
     def on_sync_done(self, message: SyncDone) -> None:
         outcome = message.outcome

@@ -76,3 +76,25 @@ async def test_working_offline_is_shown_not_told_until_asked(
         await pilot.press("f5")
         await settle(pilot)
         assert offline in [str(n.message) for n in pilot.app._notifications]
+
+
+async def test_a_sync_updates_the_status_line_of_the_screens_under_a_dialog(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """On main only the screen on top got the new state: the county's dashboard, under a
+    dialog when a sync ended, showed the old one until the next sync."""
+    from station.screens.dialogs import MessageDialog
+    from station.widgets.status import DeskStatus
+    from tests.station.cases_seed import take_in
+
+    async with desk().run_test(size=(100, 24)) as pilot:
+        await log_in(pilot)
+        home = pilot.app.screen
+        assert home.query_one(DeskStatus).state.outbox == 0
+        take_in(store)  # two events to send
+        pilot.app.push_screen(MessageDialog("提示", "对话框"))
+        await pilot.pause()
+        pilot.app._background_sync()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MessageDialog)
+        assert home.query_one(DeskStatus).state.outbox == 2
