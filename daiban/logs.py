@@ -12,7 +12,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from forms.privacy import mask_ids
+from forms.privacy import ChinaTimeFormatter, mask_ids
 
 LOG_NAME = "daiban.log"
 """The log file's name in ``<data-dir>/logs``."""
@@ -55,7 +55,7 @@ def log_path(data_dir: Path | None) -> Path:
 
 def log_exception(path: Path, message: str, error: BaseException) -> None:
     """Append ``message`` and ``error``'s traceback to the log at ``path``, ID numbers masked."""
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = ChinaTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(formatter)
     handler.addFilter(IdNumberFilter(formatter))

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
+
+from forms.clock import CHINA
 
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 """An 18-character or 15-digit resident ID number standing on its own.
@@ -60,8 +63,21 @@ def mask_ids_shown(text: str) -> str:
     return mask_ids(_OPENS_LONGER.sub(opening, text))
 
 
-class MaskingFormatter(logging.Formatter):
-    """A formatter whose every line has ID numbers masked."""
+class ChinaTimeFormatter(logging.Formatter):
+    """A formatter whose times are China's, with their offset (``2026-12-05 06:56:00,123
+    +08:00``): the people who read a station's log live in China, its PC may not."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """The record's moment in China time; ``datefmt`` as ``strftime`` takes it."""
+        moment = datetime.fromtimestamp(record.created, CHINA)
+        if datefmt:
+            return moment.strftime(datefmt)
+        zone = moment.strftime("%z")  # +0800
+        return f"{moment:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {zone[:3]}:{zone[3:]}"
+
+
+class MaskingFormatter(ChinaTimeFormatter):
+    """A formatter whose every line has ID numbers masked (times in China, as above)."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Format as usual, then mask."""

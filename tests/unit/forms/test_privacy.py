@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,3 +72,24 @@ def test_the_take_in_check_page_masks_an_id_number_in_a_free_text_field() -> Non
     draft = IntakeDraft(draft_id="d1", item_code=item.code, fields=fields)
     text = review_text(draft, item)
     assert "残疾人证号：640522********011141" in text and HOLDER not in text
+
+
+def test_the_desk_log_says_china_time_with_its_offset_on_a_utc_machine(tmp_path: Path) -> None:
+    """On main desk.log wrote the machine's time without a zone: 14:56 for 22:56 in China."""
+    from datetime import UTC, datetime
+
+    from forms.privacy import file_log
+
+    path = tmp_path / "desk.log"
+    logger = file_log(str(path), "daiban.test.china_time")
+    record = logger.makeRecord(
+        logger.name, logging.ERROR, __file__, 1, "worker failed for 640522194302080011", (), None
+    )
+    record.created = datetime(2026, 12, 4, 14, 56, 7, 250000, tzinfo=UTC).timestamp()
+    record.msecs = 250
+    for handler in logger.handlers:
+        handler.handle(record)
+        handler.close()
+    line = path.read_text(encoding="utf-8").strip()
+    assert line.startswith("2026-12-04 22:56:07,250 +08:00 ERROR daiban.test.china_time")
+    assert "640522194302080011" not in line
