@@ -550,12 +550,23 @@ def user_list(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json({"users": rows})
         return
+    from station.services.names import role_name
+
     for row in rows:
         state = "" if row["active"] else f"  ({_('disabled')})"
+        role = _known(role_name, str(row["role"]))
         typer.echo(
-            f"{row['username']:<16} {row['display_name']}  {row['role']:<8} {row['division']}"
+            f"{row['username']:<16} {row['display_name']}  {role}  {row['division']}"
             f"  {row['id_masked'] or '—'}{state}"
         )
+
+
+def _known(name: Any, code: str) -> str:
+    """A role or state in the user's language; a code this software does not know, as is."""
+    try:
+        return str(name(code))
+    except ValueError:
+        return code
 
 
 def _change_user(username: str, as_user: str | None, action: str, **changes: Any) -> None:
@@ -676,9 +687,11 @@ def stats(as_json: JsonFlag = False) -> None:
         print_json(asdict(figures))
         return
     typer.echo(_("Cases: {count}").format(count=figures.cases))
+    from station.services.names import state_name
+
     typer.echo(_("By state:"))
     for state, count in sorted(figures.by_state.items()):
-        typer.echo(f"  {state}: {count}")
+        typer.echo(f"  {_known(state_name, state)}: {count}")
     typer.echo(_("By item:"))
     for item, count in sorted(figures.by_item.items()):
         typer.echo(f"  {item}: {count}")

@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.services.deciding import PAUSE_KINDS
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -32,7 +33,6 @@ COMMON_REJECTIONS = (
 DEFAULT_BASIS = "《中华人民共和国行政许可法》第三十二条"
 """The legal basis most refusals cite (editable)."""
 
-PAUSE_KINDS = ("公示", "调查", "鉴定")
 RESULT_CHOICES = (
     ("approved", "通过"),
     ("denied", "不通过"),

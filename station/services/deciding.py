@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from station.services.application import Actor
     from station.store import StationStore
 
-PAUSE_KINDS = ("公示", "调查", "鉴定")
-"""Special procedures (特别程序) that stop the clock; it restarts the day after they end."""
+PAUSE_KINDS = ("公示", "调查", "听证", "检验", "检测", "检疫", "鉴定", "专家评审")
+"""Special procedures (特别程序) that stop the clock; it restarts the day after they end
+(行政许可法 第四十五条: 听证、检验、检测、检疫、鉴定和专家评审 are outside the time limit)."""
 
 RESULTS = ("approved", "denied", "approved_deferred")
 """办结 results: 通过 / 不通过 / 容缺通过."""
@@ -283,7 +284,7 @@ class ReviewerActions:
         *,
         expected_days: int | None = None,
     ) -> CaseView:
-        """暂停 for 公示 / 调查 / 鉴定: the clock stops until :meth:`resume`."""
+        """暂停 for a special procedure (:data:`PAUSE_KINDS`): the clock stops until :meth:`resume`."""
         if kind not in PAUSE_KINDS:
             raise ActionRefused(
                 _("Choose the procedure: {kinds}.").format(kinds="、".join(PAUSE_KINDS))

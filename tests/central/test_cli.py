@@ -211,5 +211,8 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
     assert "已更改" in _run("user", "disable", "zhao", *AS_ADMIN, *home)
     users = json.loads(_run("user", "list", "--json", *home))["users"]
     assert {(u["username"], u["active"]) for u in users} == {("zhao", False), ("zhaojun", True)}
+    listed = _run("user", "list", *home)  # roles in words, not codes
+    assert "乡镇审核员" in listed and "县级管理员" in listed
+    assert " reviewer " not in listed and " admin " not in listed
     missing = _invoke("user", "disable", "nobody", *AS_ADMIN, *home)
     assert missing.exit_code == 1 and "nobody" in missing.output

@@ -381,7 +381,9 @@ def case_line(serial: int, name: str = "张三丰") -> str:
     )
 
 
-def write_cases(path: Path, count: int) -> Path:
-    """A JSON lines file of ``count`` valid cases."""
-    path.write_text("\n".join(case_line(i + 1) for i in range(count)) + "\n", encoding="utf-8")
+def write_cases(path: Path, count: int, first: int = 1) -> Path:
+    """A JSON lines file of ``count`` valid cases, residents ``first``, ``first + 1``...
+    (an import skips a resident's second open case of an item: 重复申请)."""
+    lines = (case_line(serial) for serial in range(first, first + count))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

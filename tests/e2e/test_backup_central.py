@@ -59,9 +59,9 @@ def test_a_restored_centre_holds_the_data_and_its_stations_sync_on(
     with running_central(county, db_args) as central:
         counted = central.reconcile()[village.station_id]
         assert counted["cases"] == 2
-        (third,) = village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
-            "case_numbers"
-        ]
+        (third,) = village.cli(
+            "case", "import", str(write_cases(tmp_path / "one.jsonl", 1, first=3))
+        )["case_numbers"]
         report = village.cli("sync")
         assert report["rejected"] == 0 and report["superseded"] == 0
         assert central.reconcile()[village.station_id]["cases"] == 3

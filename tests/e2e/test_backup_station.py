@@ -56,7 +56,7 @@ def test_a_station_restored_from_its_stick_carries_on(
     finally:
         store.close()
 
-    (third,) = new.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+    (third,) = new.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1, first=3)))[
         "case_numbers"
     ]
     assert third == numbers[-1][:-4] + "0003"  # the series continues

@@ -312,7 +312,7 @@ def test_refused_batches_stay_in_the_outbox_5xx_retried_then_revoked(
     assert (report.applied, report.pending) == (12, 0)
     _assert_held_once(proc.central, station, 12)
 
-    station.cli("case", "import", str(write_cases(tmp_path / "more.jsonl", 2)))
+    station.cli("case", "import", str(write_cases(tmp_path / "more.jsonl", 2, first=5)))
     depth = store.outbox_depth()
     assert depth == 4
     proc.central.cli("revoke", station.station_id)

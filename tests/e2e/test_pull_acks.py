@@ -92,7 +92,7 @@ def _restored(central: Central, tmp_path: Path, division: str) -> tuple[Station,
     old.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
     old.cli("sync")
     folder = old.cli("station", "backup", "--out", str(tmp_path / "usb"))["path"]
-    old.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 2)))
+    old.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 2, first=2)))
     old.cli("sync")
     pushed = {event_id for event_id, *_ in _own_events(old)}
     new = Station(tmp_path / "new", station_id=old.station_id, user=old.user)
@@ -121,7 +121,7 @@ def test_acknowledgements_of_events_a_copy_lacks_bring_the_page_in_full(
     the lost events' (it asks acknowledgements up to them), so the acknowledgements name
     events it does not hold and the page is pulled again in full."""
     new, _ = _restored(sqlite_central, tmp_path, "640522100224")
-    new.cli("case", "import", str(write_cases(tmp_path / "again.jsonl", 1)))
+    new.cli("case", "import", str(write_cases(tmp_path / "again.jsonl", 1, first=4)))
     report = new.cli("sync")
     assert report["error"] is None and report["pending"] == 0 and report["rejected"] == 0
     # The page in full: the 6 it lacked and its 3 new ones (acknowledged, they would not count).

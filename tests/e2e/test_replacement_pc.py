@@ -44,7 +44,7 @@ def test_a_replacement_pc_continues_the_villages_numbers(
     sqlite_central.cli("revoke", old.station_id)  # the PC died; its outbox is empty
 
     new = enrolled_station(sqlite_central, tmp_path / "new", VILLAGE, "山门村新电脑", "village")
-    (first_new,) = new.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+    (first_new,) = new.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1, first=3)))[
         "case_numbers"
     ]
     new_record = _report_unresolved(new)

@@ -237,7 +237,7 @@ def test_a_village_has_one_active_station_and_a_replacement_numbers_past_the_old
     central.cli("revoke", old.station_id)
     new = enrolled_station(central, tmp_path / "new-pc", VILLAGE, "new-pc", "village")
     new.cli("sync")  # pulls the old station's case
-    new.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 1)))
+    new.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 1, first=2)))
     new.cli("sync")
     numbers = [new.cli("case", "show", number)["case_number"] for number in _case_numbers(new)]
     assert len(numbers) == len(set(numbers)) == 2

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from forms.clock import set_source
 from station.screens.decisions import (
@@ -190,6 +190,29 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("accepted", EventKind.resumed, REVIEWER_ID)
     assert view.pauses[-1] == (NOW.date(), NOW.date())  # restarts the day after
+
+
+async def test_pause_for_an_expert_review_from_the_dialog(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """On main the dialog offered only 公示 / 调查 / 鉴定: 听证, 检验 and 专家评审, which the law
+    also puts outside the time limit (行政许可法 第四十五条), could not be recorded."""
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("p")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PauseDialog)
+        kinds = dialog.query_one("#kind", Select)
+        offered = [str(label) for label, _value in kinds._options]
+        assert {"听证", "检验", "检测", "检疫", "专家评审"} <= set(offered)
+        kinds.value = "专家评审"
+        dialog.query_one("#reason", Input).value = "宅基地四至争议，请县自然资源局专家评审"
+        await pilot.press("f9")
+        await settle(pilot)
+    view, kind, _actor = last(station, number)
+    assert (view.state, kind, view.pause_kind) == ("paused", EventKind.paused, "专家评审")
 
 
 async def test_complete_a_township_item(station: StationStore, tmp_path: Path) -> None:
