@@ -22,28 +22,29 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 8),
     ("办件编号", 24),
     ("收件日期", 15),
-    ("群众姓名\n身份证号", 28),
-    ("联系电话", 19),
+    ("群众姓名\n身份证号", 26),
+    ("联系电话", 16),
     ("办理事项", 26),
     ("办理\n方式", 9),
-    ("收取材料", 24),
+    ("收取材料", 20),
     ("报送单位\n及日期", 24),
     ("承诺\n办结", 15),
     ("实际\n办结", 15),
-    ("送达情况", 18),
-    ("评价", 9),
+    ("送达情况", 21),
+    ("评价", 15),
     ("代办员", 12),
     ("状态\n备注", 31),
 )
 """Header and width in mm; the widths fill the 277 mm of a landscape A4 between margins.
-状态/备注 is the widest free-text column: a reason (不予受理, 退回补正) is read there."""
-WRAPPED = {3, 5, 7, 8, 11, 14}
+状态/备注 is the widest free-text column: a reason (不予受理, 退回补正) is read there; 评价
+holds 非常不满意 on one line and the resident's words under it, 送达情况 a date unbroken."""
+WRAPPED = {3, 5, 7, 8, 11, 12, 14}
 """Columns whose text may wrap (paragraphs); the others are short plain strings."""
 
 
 def _cells(sheet: Sheet, n: int, row: LedgerRow) -> list[Any]:
     resident = f"{row.resident.name}" + (f"（{row.vulnerability}）" if row.vulnerability else "")
-    forwarded = " ".join(x for x in (row.forwarded_to, cn_short_date(row.forwarded_on)) if x)
+    forwarded = "\n".join(x for x in (row.forwarded_to, cn_short_date(row.forwarded_on)) if x)
     number = row.case_number.replace("-", "-\n", 1)
     values: list[object] = [
         n,

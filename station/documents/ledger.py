@@ -122,7 +122,7 @@ def _rating(view: CaseView) -> str:
     if view.rating is None:
         return ""
     text = RATINGS.get(view.rating, str(view.rating))
-    return f"{text}（{view.rating_reason}）" if view.rating_reason else text
+    return f"{text}\n（{view.rating_reason}）" if view.rating_reason else text
 
 
 def _remarks(view: CaseView) -> str:

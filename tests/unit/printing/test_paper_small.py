@@ -63,3 +63,28 @@ def test_a_reason_in_the_ledger_reads_in_a_few_lines() -> None:
     lines = {round(box[1]) for box in column if box[1] < start[1] + 100}
     assert len(lines) <= 6  # was 14 in a 13 mm column
     assert "".join(box[4] for box in column).replace("不予受理", "", 1).startswith("经核验")
+
+
+def test_a_rating_and_a_handover_date_stay_inside_their_columns() -> None:
+    """On main 非常不满意 and the resident's words ran past the 9 mm 评价 column into the
+    next ones, and 送达情况 broke its date as 11-1 / 7."""
+    from reportlab.lib.units import mm
+
+    from printing.docs.ledger import COLUMNS, MARGIN
+
+    (row,) = sample_ledger_rows(1, date(2026, 11, 2))
+    rated = dataclasses.replace(
+        row, handover="本人领取 11-17", rating="非常不满意\n（等了二十多天没人通知，跑了三趟）"
+    )
+    rendered = documents.render_ledger(
+        [rated], date(2026, 11, 1), date(2026, 11, 30), "某站", "640522100201"
+    )
+    (page,) = word_boxes(rendered.pdf)
+    left = MARGIN + sum(width for _h, width in COLUMNS[:12]) * mm  # 评价 is the 13th column
+    right = left + COLUMNS[12][1] * mm
+    assert COLUMNS[12][0] == "评价"
+    rating = [box for box in page if box[0] >= left - 1 and box[2] <= right + 1]
+    said = "".join(box[4] for box in rating)
+    assert said == "评价非常不满意（等了二十多天没人通知，跑了三趟）"  # all of it, in its column
+    words = [box[4] for box in page]
+    assert "11-17" in words  # the date whole
