@@ -33,12 +33,40 @@ def newest_return_bundle(desk: Desk) -> Path | None:
     return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def export_bundle(desk: Desk) -> str:
-    """Write the outbox to a signed bundle (call from a worker); say where it went."""
+def bundle_targets(desk: Desk) -> list[tuple[str, Path]]:
+    """Where the agent may write the outbox: the USB sticks plugged in now, the drop folder
+    set in the settings, and this PC's bundles folder (what the agent reads, the folder)."""
+    from station.services.drives import removable_drives
+
+    targets: list[tuple[str, Path]] = []
+    for drive in removable_drives():
+        targets.append((_("USB stick {name} ({path})").format(name=drive.label, path=drive.path),
+                        drive.path))  # fmt: skip
+    drop = getattr(desk.settings, "bundle_drop_folder", None)
+    if drop:
+        targets.append((_("The bundle folder set in the settings ({path})").format(path=drop),
+                        Path(drop)))  # fmt: skip
+    local = Path(desk.settings.data_dir) / "bundles"
+    targets.append((_("This PC's bundles folder ({path})").format(path=local), local))
+    seen: set[Path] = set()
+    unique = []
+    for label, folder in targets:
+        key = folder.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append((label, folder))
+    return unique
+
+
+def export_bundle(desk: Desk, folder: Path | None = None) -> str:
+    """Write the outbox to a signed bundle in ``folder`` (default: :func:`bundle_folder`;
+    call from a worker); say where it went."""
     from station.services.bundles import export_outbox
 
     stamp = desk.clock().strftime("%Y%m%d-%H%M%S")
-    path = bundle_folder(desk) / f"outbox-{desk.division}-{stamp}{BUNDLE_SUFFIX}"
+    target = folder if folder is not None else bundle_folder(desk)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"outbox-{desk.division}-{stamp}{BUNDLE_SUFFIX}"
     info = export_outbox(desk.store, path)
     return _("Bundle written: {path} ({count} events)").format(path=path, count=info.event_count)
 

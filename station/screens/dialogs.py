@@ -74,6 +74,41 @@ class ConfirmDialog(DeskModal[bool]):
         self.dismiss(answer)
 
 
+class ChoiceDialog(DeskModal[str | None]):
+    """One of a few choices: ↑↓ and Enter picks, Escape picks none."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, title: str, choices: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        """(what the agent reads, the value answered)."""
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="heading")
+            yield OptionList(
+                *(Option(label, id=str(i)) for i, (label, _value) in enumerate(self.choices)),
+                id="choices",
+            )
+            yield Static(_("↑↓ choose, Enter confirm, Esc cancel"), classes="muted")
+
+    def on_mount(self) -> None:
+        from textual.widgets import OptionList
+
+        self.query_one("#choices", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: Any) -> None:
+        self.dismiss(self.choices[int(event.option.id)][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ReasonDialog(DeskModal[str | None]):
     """Ask for a reason (or any one line of text); None when cancelled."""
 

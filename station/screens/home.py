@@ -164,8 +164,22 @@ class HomeScreen(DeskScreen[None]):
         self.app.push_screen(UnresolvedListScreen(self.desk))
 
     def action_export_bundle(self) -> None:
-        """离线包: the outbox onto the USB stick (or the bundles folder)."""
-        self._bundle_job("export", None)
+        """离线包: the outbox onto a USB stick plugged in, the drop folder or this PC (asked
+        when there is more than one)."""
+        from station.screens.bundles import bundle_targets
+        from station.screens.dialogs import ChoiceDialog
+
+        targets = bundle_targets(self.desk)
+        if len(targets) == 1:
+            self._bundle_job("export", targets[0][1])
+            return
+
+        def chosen(folder: str | None) -> None:
+            if folder:
+                self._bundle_job("export", Path(folder))
+
+        choices = [(label, str(folder)) for label, folder in targets]
+        self.app.push_screen(ChoiceDialog(_("Write the bundle to"), choices), chosen)
 
     def action_import_bundle(self) -> None:
         """The centre's return bundle: the newest in the drop folder, or a path typed in."""
@@ -185,7 +199,7 @@ class HomeScreen(DeskScreen[None]):
         from station.screens.bundles import export_bundle, import_bundle
 
         if what == "export":
-            message = export_bundle(self.desk)
+            message = export_bundle(self.desk, path)
         else:
             assert path is not None
             message = import_bundle(self.desk, path)

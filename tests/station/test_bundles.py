@@ -67,3 +67,56 @@ async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
         await asyncio.to_thread(watch.noticed, bundle)  # the same file again: not twice
         await settle(pilot)
         assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 1
+
+
+async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
+    desk: Callable[..., DaibanApp], store: StationStore, station_dir: Path, tmp_path: Path
+) -> None:
+    """On main ``b`` wrote to one folder without a word of choice: with a stick set as the
+    drop folder the agent could not keep a copy on the PC, nor pick the stick plugged in."""
+    from station.screens.dialogs import ChoiceDialog
+
+    take_in(store)
+    stick = tmp_path / "usb"
+    async with desk(bundle_drop_folder=stick).run_test(size=(100, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        labels = [label for label, _folder in dialog.choices]
+        assert labels == [
+            f"设置中的离线包文件夹（{stick}）",
+            f"本机离线包文件夹（{station_dir / 'bundles'}）",
+        ]
+        await pilot.press("down", "enter")  # this PC
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("enter")  # the stick
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("escape")  # changed their mind: nothing written
+        await settle(pilot)
+    for folder in (station_dir / "bundles", stick):
+        (bundle,) = folder.glob("outbox-640522100201-*.daiban-bundle")
+        assert bundle.stat().st_size > 0
+
+
+def test_usb_sticks_are_found_where_the_desktop_mounts_them() -> None:
+    from station.services.drives import Drive, linux_drives
+
+    mounts = "\n".join(
+        [
+            "/dev/sda2 / ext4 rw,relatime 0 0",
+            "/dev/sda1 /boot/efi vfat rw,relatime 0 0",
+            "/dev/sdb1 /media/agent/KINGSTON vfat rw,nosuid,nodev 0 0",
+            "/dev/sdc1 /run/media/ma/U\\040DISK exfat rw,nosuid,nodev 0 0",
+            "tmpfs /run/user/1000 tmpfs rw 0 0",
+        ]
+    )
+    assert linux_drives(mounts) == [
+        Drive("KINGSTON", Path("/media/agent/KINGSTON")),
+        Drive("U DISK", Path("/run/media/ma/U DISK")),
+    ]
