@@ -72,7 +72,9 @@ class IntakeScreen(DraftKeeping):
         Binding("f8", "next", _("Next step"), priority=True),
         Binding("f9", "take_in", _("Take in"), priority=True),
         Binding("f6", "authorization", _("Authorization letter")),
-        Binding("f4", "missing_notice", _("One-time notice")),
+        # not in the footer (it would push F1 off at 80 columns): the check page and the
+        # refused take-in say it when a required material is missing
+        Binding("f4", "missing_notice", _("One-time notice"), show=False),
         Binding("ctrl+d", "discard", _("Discard draft"), show=False, priority=True),
         Binding("escape", "leave", _("Leave")),
     ]
@@ -420,6 +422,8 @@ class IntakeScreen(DraftKeeping):
         for row in self.query(MaterialRow):
             row.set_message(by_path.get(f"materials.{row.spec.key}", ""))
         lines = [("⚠ " if p.severity == "warning" else "✗ ") + p.message for p in problems]
+        if self._missing_materials(problems):
+            lines.append(_("F4 prints the one-time notice of the missing materials."))
         text = "\n".join(lines) if lines else _("Nothing missing: ready to take in (F9).")
         self.query_one("#review-problems", Static).update(text)
 

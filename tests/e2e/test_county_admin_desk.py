@@ -73,7 +73,7 @@ async def _issue(pilot: Pilot[None], search: str) -> CodeDialog:
 
 def _died_with_unsent(central: Central, station: Station, tmp_path: Path) -> None:
     """The village PC takes in one more case and says hello, then dies before pushing it."""
-    station.cli("case", "import", str(write_cases(tmp_path / "last.jsonl", 1)))
+    station.cli("case", "import", str(write_cases(tmp_path / "last.jsonl", 1, first=3)))
     store = StationStore.open(station.data_dir)
     identity = store.require_identity()
     with CentralClient(central.url, identity.token) as client:

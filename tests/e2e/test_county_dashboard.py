@@ -116,7 +116,9 @@ async def test_the_county_reads_the_board_drills_down_and_opens_a_case(
         assert isinstance(app.screen, CaseScreen)
         assert sorted(numbers)[0] in flat_text(pilot)
 
-        later = shanmen.cli("case", "import", str(write_cases(tmp_path / "later.jsonl", 1)))
+        later = shanmen.cli(
+            "case", "import", str(write_cases(tmp_path / "later.jsonl", 1, first=4))
+        )
         shanmen.cli("sync")  # a case the workstation has not pulled yet
         (new,) = later["case_numbers"]
         await pilot.press("escape", "escape", "r")

@@ -162,6 +162,9 @@ async def test_a_required_material_missing_prints_the_one_time_notice_and_keeps_
         await settle(pilot)
         notices = [str(n.message) for n in pilot.app._notifications]
         assert any("按 F4 打印一次性告知书" in n for n in notices), notices
+        await pilot.press("f8")  # from the material in error on to the check page
+        await settle(pilot)
+        assert "按F4打印一次性告知书" in flat_text(pilot)  # said there too
         await pilot.press("f4")
         await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)  # still taking it in

@@ -256,6 +256,7 @@ def test_the_desk_warns_of_an_open_case_of_the_same_item(
             "applicant.id_number",
             f"重复申请：该申请人此事项已有未办结的办件（{first.case_number}）",
             "warning",
+            rule="duplicate",
         )
     ]
     assert duplicate_warning(store, "640522-MZ-002", applicant["id_number"]) == []
