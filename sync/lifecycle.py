@@ -97,7 +97,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.processing, K.completed, _C, S.completed),
     Transition(S.paused, K.supplemented, _A, None),
     Transition(S.paused, K.resumed, _TC, RESUME_TO_PREVIOUS),
+    # 容缺通过: decided with a material still owed, which the resident brings afterwards
+    Transition(S.completed, K.supplemented, _A, None),
     Transition(S.completed, K.handed_over, _A, S.delivered),
+    Transition(S.delivered, K.supplemented, _A, None),
     Transition(S.delivered, K.rated, _A, None),
     Transition(S.delivered, K.rating_corrected, _AC, None),
 )

@@ -17,7 +17,7 @@ from printing.flowables import qr_code
 from printing.fmt import cn_date, mask_id, material_form
 from printing.fonts import CjkFont
 from printing.layout import Sheet
-from printing.model import DecisionDocument, MaterialLine
+from printing.model import DecisionDocument, MaterialLine, MaterialStatus
 from printing.pages import RenderedDocument, build_a4
 
 ACCEPTANCE = "受理通知书"
@@ -129,6 +129,18 @@ def _build(
     )
 
 
+def _materials_found(decision: DecisionDocument) -> str:
+    """What the examination found of the materials: whole, or whole but for the 容缺 ones,
+    named with the day they are owed by (the notice must not say 齐全 of an owed one)."""
+    owed = [m for m in decision.case.materials if m.status is MaterialStatus.deferred]
+    if not owed:
+        return "申请材料齐全、符合法定形式，"
+    names = "、".join(m.name for m in owed)
+    by = cn_date(decision.case.supply_deadline)
+    when = f"，请于{by}前补交" if by else "，请在办结前补交"
+    return f"申请材料基本齐全、符合法定形式，其中{names}实行容缺受理{when}；"
+
+
 def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
     """The 受理通知书 on A4: accepted, by when it will be done, how to ask."""
     sheet = Sheet(font, size=11)
@@ -137,18 +149,19 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     according = _according(decision, "《中华人民共和国行政许可法》第三十二条")
     story.append(
         sheet.para(
-            f"{_received(decision)}经审查，该申请事项属于本机关职权范围，申请材料齐全、"
-            f"符合法定形式，{according}决定予以受理。",
+            f"{_received(decision)}经审查，该申请事项属于本机关职权范围，{_materials_found(decision)}"
+            f"{according}决定予以受理。",
             "indent",
         )
     )
     days = decision.promised_days if decision.promised_days is not None else case.promised_days
     due = decision.due_date or case.due_date
-    promise = (
-        f"本事项为即办件，本机关于受理当日（{cn_date(due)}）办结。"
-        if days == 0
-        else f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
-    )
+    if days != 0:
+        promise = f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
+    elif due == decision.decided_at:
+        promise = f"本事项为即办件，本机关于受理当日（{cn_date(due)}）办结。"
+    else:  # accepted on a rest day: done on the first working day after it
+        promise = f"本事项为即办件，本机关于受理后的第一个工作日（{cn_date(due)}）办结。"
     story.append(
         sheet.para(
             f"{promise}"

@@ -77,9 +77,16 @@ class _Form(DeskModal[object]):
         if answer is not None:
             self.dismiss(answer)
 
+    ENTER_ANSWERS = True
+    """Enter in a text box answers the dialog; False: it goes on to the next box (a final
+    decision is confirmed with F9 or its button, never by an Enter meant for a field)."""
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_ok()
+        if self.ENTER_ANSWERS:
+            self.action_ok()
+        else:
+            self.focus_next()
 
     def answer(self) -> object | None:
         """What was decided, or None after saying what is missing."""
@@ -293,7 +300,12 @@ class PauseDialog(_Form):
 
 
 class CompleteDialog(_Form):
-    """办结: 通过 / 不通过 / 容缺通过 and a note; 容缺通过 first while materials are owed."""
+    """办结: 通过 / 不通过 / 容缺通过 and a note; 容缺通过 first while materials are owed.
+
+    The result has the focus first (Enter opens its list); Enter in the note goes on to
+    OK, which closes the case only when pressed."""
+
+    ENTER_ANSWERS = False
 
     def __init__(self, owed: Sequence[str] = ()) -> None:
         super().__init__()
@@ -320,7 +332,7 @@ class CompleteDialog(_Form):
             yield from self.buttons()
 
     def on_mount(self) -> None:
-        self.query_one("#note", Input).focus()
+        self.query_one("#result", Select).focus()
 
     def answer(self) -> object | None:
         from station.services.deciding import result_refusal

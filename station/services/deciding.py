@@ -27,6 +27,9 @@ PAUSE_KINDS = ("公示", "调查", "听证", "检验", "检测", "检疫", "鉴�
 """Special procedures (特别程序) that stop the clock; it restarts the day after they end
 (行政许可法 第四十五条: 听证、检验、检测、检疫、鉴定和专家评审 are outside the time limit)."""
 
+CLAIM_CLOSED = frozenset({"completed", "delivered", "rejected", "withdrawn", "discarded"})
+"""States a case is no longer worked on in: 认领 would only clutter its history."""
+
 RESULTS = ("approved", "denied", "approved_deferred")
 """办结 results: 通过 / 不通过 / 容缺通过."""
 
@@ -308,7 +311,12 @@ class ReviewerActions:
         return self.act(case_key, EventKind.completed, payload=payload)
 
     def claim(self, case_key: str) -> CaseView:
-        """认领: take the case, so a colleague sees who is on it."""
+        """认领: take the case, so a colleague sees who is on it (an open case, once)."""
+        view = self.store.get_case(case_key)
+        if view is not None and view.state in CLAIM_CLOSED:
+            raise ActionRefused(_("The case is closed: there is nothing to claim."))
+        if view is not None and view.claimed_by == self.actor.user_id:
+            raise ActionRefused(_("You have claimed this case already."))
         return self.act(case_key, EventKind.claimed, payload={"name": self.actor.name})
 
     def reveal_id(self, case_key: str, whose: str = "applicant") -> str:

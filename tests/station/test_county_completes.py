@@ -136,3 +136,26 @@ def test_a_case_owing_a_deferred_material_is_completed_only_as_approved_deferred
         assert county.complete(number, "approved").state == "completed"
     finally:
         store.close()
+
+
+def test_a_material_owed_after_approved_deferred_is_recorded_when_it_comes(
+    tmp_path: Path,
+) -> None:
+    """On main, once a case was completed 容缺通过 the agent could never record the owed
+    material: 补充材料 was not offered and its 尚待补交 line stayed for good."""
+    from station.services.cases import Actor, CaseService
+
+    store = county_station(tmp_path / "county")
+    try:
+        number = take_in(store).case_number
+        forwarded = {"to": "县民政局", "target": "department", "level": "county"}
+        township(store, number, (EventKind.accepted, {}), (EventKind.forwarded, forwarded))
+        county = CaseService(store, shipped_catalog(), Actor(ADMIN_ID, Role.admin, "赵军"))
+        assert county.complete(number, "approved_deferred").materials["bank_card"] == "deferred"
+        desk = CaseService(store, shipped_catalog(), Actor("u-agent", Role.agent, "马丽"))
+        view = desk.supplement(number, {"bank_card": "provided"})
+        assert (view.state, view.materials["bank_card"]) == ("completed", "provided")
+        desk.hand_over(number, how="当面送达", signed_by="本人")
+        assert desk.store.get_case(number).state == "delivered"  # type: ignore[union-attr]
+    finally:
+        store.close()

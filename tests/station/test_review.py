@@ -224,7 +224,13 @@ async def test_complete_a_township_item(station: StationStore, tmp_path: Path) -
         await pilot.press("d")
         dialog = pilot.app.screen
         assert isinstance(dialog, CompleteDialog)
-        dialog.query_one("#note", Input).value = "救助金3000元"
+        assert pilot.app.focused is dialog.query_one("#result", Select)  # the decision first
+        note = dialog.query_one("#note", Input)
+        note.focus()
+        note.value = "救助金3000元"
+        await pilot.press("enter")  # on main this closed the case: Enter meant for the field
+        await settle(pilot)
+        assert pilot.app.screen is dialog and last(station, number)[1] is EventKind.accepted
         await pilot.press("f9")
         await settle(pilot)
         view, kind, actor = last(station, number)
@@ -299,6 +305,25 @@ async def test_claim_is_a_note_shown_in_the_timeline(station: StationStore, tmp_
         assert "已由王芳认领" in flat_text(pilot)
         page = pilot.app.screen.page
         assert (page.timeline[-1].what, page.timeline[-1].who) == ("认领", "王芳")
+        await pilot.press("c")  # again: said, not written twice
+        await settle(pilot)
+        assert "您已认领此办件。" in [str(n.message) for n in pilot.app._notifications]
+        assert [h.kind for h in station.get_case(number).history].count(EventKind.claimed) == 1  # type: ignore[union-attr]
+
+
+def test_a_closed_case_is_not_claimed(station: StationStore) -> None:
+    """On main 认领 was written on a case already 办结, as often as c was pressed."""
+    from station.services.cases import ActionRefused, Actor, CaseService
+    from sync.events import Role
+    from tests.station.conftest import shipped_catalog
+
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    reviewer = CaseService(station, shipped_catalog(), Actor(REVIEWER_ID, Role.reviewer, "王芳"))
+    reviewer.complete(number, "approved", "救助金3000元")
+    with pytest.raises(ActionRefused, match="办件已办结或已终止，无需认领"):
+        reviewer.claim(number)
+    assert last(station, number)[1] is EventKind.completed
 
 
 async def test_the_full_id_is_shown_only_on_its_key_and_the_look_is_recorded(

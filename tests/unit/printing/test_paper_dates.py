@@ -34,3 +34,28 @@ def test_calendar_notes_reach_both_receipts() -> None:
     for fmt in ("a4", "80mm"):
         assert NOTE + "。" in _flat(documents.render_receipt(noted, fmt).pdf)  # type: ignore[arg-type]
     assert "节假日" not in _flat(documents.render_receipt(CASE, "a4").pdf)
+
+
+def test_an_immediate_item_accepted_on_a_rest_day_is_done_on_the_next_working_day() -> None:
+    """On main a Saturday's 受理通知书 (dated 12月5日) promised it done 受理当日（12月7日）."""
+    from datetime import date
+
+    saturday = dataclasses.replace(
+        sample_acceptance(), decided_at=date(2026, 12, 5), promised_days=0,
+        due_date=date(2026, 12, 7),
+    )  # fmt: skip
+    text = _flat(documents.render_acceptance(saturday).pdf)
+    assert "本事项为即办件，本机关于受理后的第一个工作日（2026年12月7日）办结" in text
+    assert "受理当日" not in text
+
+
+def test_an_acceptance_with_a_material_owed_says_so_not_that_all_is_there() -> None:
+    """On main the 受理通知书 said 申请材料齐全 of a case accepted with its passbook owed."""
+    decision = sample_acceptance()
+    owed = [m.name for m in decision.case.materials if m.status == "deferred"]
+    assert owed == ["社会保障卡或银行存折"]
+    text = _flat(documents.render_acceptance(decision).pdf)
+    assert "申请材料齐全" not in text
+    assert "申请材料基本齐全、符合法定形式，其中社会保障卡或银行存折实行容缺受理，请于" in text
+    whole = dataclasses.replace(decision, case=dataclasses.replace(decision.case, materials=()))
+    assert "申请材料齐全、符合法定形式" in _flat(documents.render_acceptance(whole).pdf)
