@@ -106,15 +106,19 @@ class AcceptDialog(_Form):
 
     BINDINGS = [Binding("p", "toggle_print", _("Print notice"), show=False)]
 
-    def __init__(self, case_number: str) -> None:
+    def __init__(self, case_number: str, warning: str = "") -> None:
         super().__init__()
         self.case_number = case_number
+        self.warning = warning
+        """Said above the question (重复申请), or nothing."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(
                 _("Accept case {number}?").format(number=self.case_number), classes="heading"
             )
+            if self.warning:
+                yield Static("⚠ " + self.warning, classes="error")
             yield Tick(
                 _("Print the acceptance notice 受理通知书 (P)"),
                 value=True,

@@ -231,7 +231,8 @@ class ReviewScreen(DeskScreen[None]):
                 paper = "acceptance" if answer.get("print") else None
                 self._act(lambda s: s.accept(number), _("Accepted."), paper)
 
-        self.app.push_screen(AcceptDialog(number), answered)
+        warning = self.page.duplicate if self.page is not None else ""
+        self.app.push_screen(AcceptDialog(number, warning), answered)
 
     def action_return_case(self) -> None:
         """退回补正: the materials and fields to correct, each with a reason."""

@@ -267,7 +267,13 @@ class ReviewQueueScreen(DeskScreen[None]):
                 self._accept_many(keys)
 
         question = _("Accept these {n} cases (受理)? Each gets its 受理通知书.").format(n=len(keys))
-        self.app.push_screen(ConfirmDialog(question + "\n" + "\n".join(keys)), answered)
+        lines = []
+        for key in keys:
+            entry = self.entries.get(key)
+            others = entry.duplicate if entry is not None else ()
+            mark = _("  ⚠ duplicate of {cases}").format(cases="、".join(others)) if others else ""
+            lines.append(key + mark)
+        self.app.push_screen(ConfirmDialog(question + "\n" + "\n".join(lines)), answered)
 
     @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
     def _accept_many(self, keys: list[str]) -> None:

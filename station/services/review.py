@@ -23,6 +23,7 @@ from station.services import _
 from station.services.deciding import item_of, owed_materials, path_refusal
 from station.services.names import state_name
 from station.services.timeline import TimelineLine, people, result_text, timeline
+from station.store.caselist import CLOSED_STATES
 from sync.events import EventKind, Role
 from sync.lifecycle import CaseState, allowed_kinds
 from sync.payloads import Attachment
@@ -79,6 +80,8 @@ class ReviewPage:
     """Why this reviewer may not 办结 the case (the handling path), if so."""
     owed: list[str] = field(default_factory=list)
     """Names of the 容缺 materials not yet supplied (办结 then: 容缺通过, not 通过)."""
+    duplicate: str = ""
+    """重复申请: the warning naming the applicant's other open cases of this item, if any."""
 
 
 def format_value(spec: FieldSpec, value: Any) -> str:
@@ -224,10 +227,11 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
     item = item_of(catalog, view)
     names = people(store)
     fields, groups = _fields(view, item)
+    duplicate = _duplicate(store, view)
     return ReviewPage(
         view=view,
         item=item,
-        header=_header(view, item, today, names),
+        header=_header(view, item, today, names) + ([duplicate] if duplicate else []),
         persons=_persons(view),
         fields=fields,
         groups=groups,
@@ -236,7 +240,21 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
         allowed=allowed_kinds(view.state, role),
         complete_refusal=path_refusal(catalog, view, EventKind.completed, role),
         owed=owed_materials(catalog, view),
+        duplicate=duplicate,
     )
+
+
+def _duplicate(store: Any, view: CaseView) -> str:
+    """The 重复申请 warning of an open case whose applicant has another open one of its item."""
+    number = view.applicant.id_number if view.applicant else ""
+    if not number or view.state in CLOSED_STATES:
+        return ""
+    others = [n for n in store.open_cases_of(number, view.item_code) if n != view.case_number]
+    if not others:
+        return ""
+    return _(
+        "Duplicate application: this applicant already has an open case of this item ({cases})."
+    ).format(cases="、".join(others))
 
 
 def correction_choices(page: ReviewPage) -> list[tuple[str, str]]:

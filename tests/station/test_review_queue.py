@@ -245,6 +245,22 @@ async def test_a_duplicate_application_is_flagged_until_the_other_is_closed(
         assert cells(pilot, other.case_number)[6] == ""
         text = flat_text(pilot)  # the oldest is highlighted: its detail names the other case
         assert f"重复申请：同一申请人同一事项另有未办结的{again.case_number}" in text
+        # and where the reviewer decides: the 批量受理 question, the review page, 受理's dialog
+        await pilot.press("A")
+        await settle(pilot)
+        assert f"与{again.case_number}重复申请" in flat_text(pilot).replace("█", "")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        warning = f"重复申请：该申请人此事项已有未办结的办件（{again.case_number}）"
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        assert warning in flat_text(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert "⚠" + warning in flat_text(pilot).replace("█", "")
+        await pilot.press("escape")
+        await settle(pilot)
     reason = {"reason": "重复申请", "apply_instead": ""}
     decide(town.store, again.case_number, EventKind.rejected, at(date(2026, 11, 23)), reason)
     async with queue_on(town, date(2026, 11, 23)) as pilot:
