@@ -102,9 +102,14 @@ class CatalogIndex:
         if query in text:
             return 700 + name.weight - text.index(query) / 100
         if query.isascii() and query.isalnum():
-            return _pinyin_score(query, name)
-        if item.code.lower().startswith(query):
+            found = _pinyin_score(query, name)
+            if found:
+                return found
+        code = item.code.lower()
+        if code.startswith(query):
             return 100
+        if len(query) >= 3 and query.replace("-", "") in code.replace("-", ""):
+            return 90  # a part of the code, with or without its dashes: YB-001, yb001
         return 0
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from forms.clock import format_day
 from station.i18n import _
 from station.screens.base import DeskScreen
+from station.screens.dialogs import ConfirmDialog
 from station.screens.context import Desk
 from station.widgets.footer import DeskFooter
 
@@ -75,8 +76,22 @@ class UnresolvedScreen(DeskScreen[None]):
         self.dismiss(None)
 
     def action_back(self) -> None:
-        """Leave without saving."""
-        self.dismiss(None)
+        """Leave without saving; asked first when something was typed (Enter and Esc: stay)."""
+        typed = any(self.query_one(f"#{key}", Input).value.strip() for key in FIELDS)
+        if not typed:
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        question = _("Leave without recording it? What you typed is not kept.")
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
+
+
+FIELDS = ("what", "why", "contact")
+"""The form's boxes."""
 
 
 class UnresolvedListScreen(DeskScreen[None]):

@@ -191,7 +191,13 @@ def _header(
         ),
     ]
     start, days, pauses = deadline_inputs(view)
-    if start is not None and days is not None:
+    if view.state == CaseState.paused:  # the clock stands still: no date to count down to
+        lines.append(
+            _("Time limit stopped for {kind}: counted again the day after it ends").format(
+                kind=view.pause_kind or _("a special procedure")
+            )
+        )
+    elif start is not None and days is not None:
         due = due_date(start, days, pauses, today=today).date
         left = working_days_between(today, due)
         lines.append(_("Due {due} ({left} working days left)").format(due=due, left=left))

@@ -226,7 +226,14 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert isinstance(pilot.app.screen, UnresolvedScreen)
         await pilot.press("f9")
         assert "请填写" in flat_text(pilot)
-        pilot.app.screen.query_one("#what", Input).value = "办理林权证"
+        form = pilot.app.screen
+        form.query_one("#what", Input).value = "办理林权证"
+        await pilot.press("escape")  # on main the form closed and what was typed was gone
+        await settle(pilot)
+        assert "不登记就离开吗" in flat_text(pilot)
+        await pilot.press("enter")  # Enter (and Esc) say stay
+        await settle(pilot)
+        assert pilot.app.screen is form and form.query_one("#what", Input).value == "办理林权证"
         why = "本站无此事项，需到县自然资源局林业站现场勘验后由县局审批发证"
         pilot.app.screen.query_one("#why", Input).value = why
         await pilot.press("f9")

@@ -80,6 +80,9 @@ def index() -> CatalogIndex:
         ("tk", "特困供养"),
         ("五保", "特困供养"),
         ("640522-ZR-001", "宅基地建房"),
+        ("ZR-001", "宅基地建房"),  # a part of the code, as the search box invites
+        ("zr001", "宅基地建房"),
+        ("YB-001", "医保参保"),
     ],
 )
 def test_search_finds_the_item_first(index: CatalogIndex, query: str, first: str) -> None:
