@@ -15,8 +15,8 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from forms.clock import format_day
 from station.i18n import _
 from station.screens.base import DeskScreen
-from station.screens.dialogs import ConfirmDialog
 from station.screens.context import Desk
+from station.screens.dialogs import ConfirmDialog
 from station.widgets.footer import DeskFooter
 
 
