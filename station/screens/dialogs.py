@@ -348,11 +348,11 @@ class SupplementDialog(DeskModal[list[str] | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import SelectionList
+        from station.widgets.tick import TickList
 
         with Vertical(classes="dialog"):
             yield Label(_("Which materials were brought now? (Space ticks)"), classes="heading")
-            yield SelectionList[str](*self.choices, id="supplied")
+            yield TickList(*self.choices, id="supplied")
             yield Static("", id="supplied-message", classes="error")
             with Horizontal():
                 yield Button(_("OK (Enter)"), id="ok", variant="primary")

@@ -24,6 +24,7 @@ from forms.fieldtypes import to_money
 from forms.identity import IdNumberError, parse_id_number
 from forms.validation import Severity, validate_field
 from station.i18n import _
+from station.widgets.tick import TickList
 
 PLACEHOLDERS = {
     "date": "YYYY-MM-DD",
@@ -118,7 +119,7 @@ class FieldEditor(Vertical):
             return Select(choices, value=initial, prompt=_("Choose…"), compact=True)
         if spec.type == "multi_choice":
             chosen = set(value or [])
-            return SelectionList(*[(o, o, o in chosen) for o in spec.options])
+            return TickList(*[(o, o, o in chosen) for o in spec.options])
         text = "" if value is None else str(value)
         return Input(value=text, placeholder=PLACEHOLDERS.get(spec.type, ""), compact=True)
 

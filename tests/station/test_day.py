@@ -13,7 +13,7 @@ from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
 from station.store import StationStore
 from sync.events import EventKind
 from tests.station.cases_seed import take_in, township
-from tests.station.helpers import flat_text, log_in, settle
+from tests.station.helpers import flat_text, log_in, screen_text, settle
 
 RETURN_REASON = "户口簿复印件不清晰"
 
@@ -75,6 +75,9 @@ async def test_supplement_and_resubmit_a_returned_case(
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SupplementDialog)
+        # ticked or not is read off the mark, not the colour (on main both were ▐X▌)
+        shown = screen_text(pilot)
+        assert "▐✓▌" in shown and "▐X▌" not in shown
         await pilot.press("enter")  # the 容缺 material is ticked already
         await settle(pilot)
         await pilot.press("r")
