@@ -124,7 +124,7 @@ class CasesScreen(DeskScreen[None]):
                 row.case_number,
                 flag + state_label(row.state),
                 due,
-                f"{row.applicant_name} {row.id_masked}".strip(),
+                _applicant(row.applicant_name, row.id_masked),
                 row.item_name,
                 key=row.case_number,
             )
@@ -199,3 +199,10 @@ class CasesScreen(DeskScreen[None]):
 
     def on_screen_resume(self) -> None:
         self._reload()
+
+
+def _applicant(name: str, id_masked: str) -> str:
+    """The applicant as the list shows them: the name and the ID number's last four
+    (``*1058``); the whole masked number took the item's room at 80 columns."""
+    tail = f"*{id_masked[-4:]}" if len(id_masked) >= 4 else id_masked
+    return f"{name} {tail}".strip()

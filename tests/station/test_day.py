@@ -57,6 +57,10 @@ async def test_case_list_searches_by_name_and_opens_the_case(
         await settle(pilot)
         assert pilot.app.screen.query_one(DataTable).row_count == 1
         assert done in flat_text(pilot) and returned not in flat_text(pilot)
+        case = store.get_case(done)
+        assert case is not None and case.applicant is not None
+        shown = screen_text(pilot)  # at 80 columns the item is read, not cut off by the ID
+        assert case.item_name in shown and f"李秀英 *{case.applicant.id_number[-4:]}" in shown
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
