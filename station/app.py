@@ -210,6 +210,16 @@ class DaibanApp(App[None]):
                 self.notify(outcome.error, severity="warning", timeout=10)
         self._sync_error_told = outcome.error
 
+    def get_key_display(self, binding: Binding) -> str:
+        """The footer's keys as F1's help writes them (``F9``, ``Esc``, ``^F``), not Textual's
+        ``f9``, ``esc``, ``^f``: one name per key on the whole desk, each as wide as before."""
+        shown = super().get_key_display(binding)
+        if shown == "esc":
+            return "Esc"
+        if (shown[:1] == "f" and shown[1:].isdigit()) or (shown[:1] == "^" and len(shown) == 2):
+            return shown.upper()
+        return shown
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab moves the focus at once, except out of an open dropdown: there, keys typed
         before it (the Enter that picks an option) must reach it first."""

@@ -70,7 +70,7 @@ async def test_demo_login_shows_every_account_and_how_to_use_the_others(
 
 async def test_footer_is_chinese_and_fits_80_columns(desk: Callable[..., DaibanApp]) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
-        assert "f1帮助" in footer_line(pilot).replace(" ", "")  # F1 lists every key, Ctrl+P too
+        assert "F1帮助" in footer_line(pilot).replace(" ", "")  # F1 lists every key, Ctrl+P too
         await log_in(pilot)
         assert isinstance(pilot.app.screen, HomeScreen)
         footer = footer_line(pilot)

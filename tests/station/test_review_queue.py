@@ -118,7 +118,7 @@ async def test_the_reviewer_home_lists_waiting_cases_oldest_first_with_counts(
         text = flat_text(pilot)
         assert "审核台" in text and "王芳" in text
         footer = screen_text(pilot).splitlines()[-1]  # the sync key shown, the help still in
-        assert "f5 同步" in footer and "f1 帮助" in footer
+        assert "F5 同步" in footer and "F1 帮助" in footer
         assert LI_ID not in text and ELDER_ID not in text  # never the whole number
         assert "李庄村便民服务站" in text and "640522********0020" in text  # the detail lines
         await pilot.press("3")
