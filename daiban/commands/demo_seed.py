@@ -16,16 +16,17 @@ from pathlib import Path
 from typing import Any
 
 RESIDENTS = (
-    ("马秀兰", date(1948, 3, 12), 101, "山门村一组"),
-    ("田万福", date(1951, 7, 2), 102, "山门村二组"),
-    ("李桂芳", date(1956, 11, 20), 103, "山门村三组"),
-    ("杨志强", date(1962, 5, 8), 104, "山门村一组"),
-    ("海玉梅", date(1939, 9, 30), 105, "山门村四组"),
-    ("马占林", date(1947, 1, 16), 106, "武塬村一组"),
-    ("苏兰英", date(1953, 6, 25), 107, "武塬村二组"),
-    ("田国华", date(1960, 12, 3), 108, "武塬村三组"),
+    ("马秀兰", date(1948, 3, 12), 102, "山门村一组"),
+    ("田万福", date(1951, 7, 2), 101, "山门村二组"),
+    ("李桂芳", date(1956, 11, 20), 104, "山门村三组"),
+    ("杨志强", date(1962, 5, 8), 103, "山门村一组"),
+    ("海玉梅", date(1939, 9, 30), 106, "山门村四组"),
+    ("马占林", date(1947, 1, 16), 105, "武塬村一组"),
+    ("苏兰英", date(1953, 6, 25), 108, "武塬村二组"),
+    ("田国华", date(1960, 12, 3), 107, "武塬村三组"),
 )
-"""Demo residents: name, birthday, serial (ID digits 15-17), where the 户口 is."""
+"""Demo residents: name, birthday, serial (ID digits 15-17: the 17th odd for a man, even for a
+woman, as the desk reads the sex from it), where the 户口 is."""
 
 
 def _id_number(first17: str) -> str:

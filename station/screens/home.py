@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.screens.dialogs import ConfirmDialog, ReasonDialog
+from station.screens.dialogs import ConfirmDialog, MessageDialog, ReasonDialog
 from station.services.today import HomeData, HomeLine, read_home
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -199,11 +199,14 @@ class HomeScreen(DeskScreen[None]):
         from station.screens.bundles import export_bundle, import_bundle
 
         if what == "export":
+            # a dialog, not a toast: the path is what the agent needs, whole and unhurried
             message = export_bundle(self.desk, path)
+            dialog = MessageDialog(_("Offline bundle"), message)
+            self.app.call_from_thread(self.app.push_screen, dialog)
         else:
             assert path is not None
             message = import_bundle(self.desk, path)
-        self.app.call_from_thread(self.notify, message, timeout=10)
+            self.app.call_from_thread(self.notify, message, timeout=10)
         self.post_message(self.Loaded(read_home(self.desk)))
 
     def action_settings(self) -> None:

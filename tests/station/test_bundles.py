@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from station.app import DaibanApp
-from station.screens.dialogs import ReasonDialog
+from station.screens.dialogs import MessageDialog, ReasonDialog
 from station.store import StationStore
 from tests.station.cases_seed import take_in
 from tests.station.helpers import log_in, settle
@@ -91,11 +91,14 @@ async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
         ]
         await pilot.press("down", "enter")  # this PC
         await settle(pilot)
-        await pilot.press("b")
+        said = pilot.app.screen  # where it went, in a dialog that waits (a toast went away)
+        assert isinstance(said, MessageDialog) and str(station_dir / "bundles") in said.text
+        assert "请把这个文件带到乡镇或县政务服务中心导入" in said.text
+        await pilot.press("enter", "b")
         await settle(pilot)
         await pilot.press("enter")  # the stick
         await settle(pilot)
-        await pilot.press("b")
+        await pilot.press("enter", "b")
         await settle(pilot)
         await pilot.press("escape")  # changed their mind: nothing written
         await settle(pilot)

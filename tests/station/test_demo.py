@@ -69,3 +69,19 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
     assert ratings == [1, 4, 5]  # a 差评 for the county's 闭环 list
     applicants = Counter(case["applicant"]["id_number"] for case in county_cases)
     assert applicants.most_common(1)[0][1] == 2  # one resident applied at both villages
+
+
+def test_the_demo_residents_id_numbers_say_their_sex() -> None:
+    """On main every demo woman's ID number said 男 (odd 17th digit) and every man's 女: the
+    desk, reading the number as it should, showed 海玉梅 as male."""
+    import json
+
+    from daiban.commands.demo_seed import RESIDENTS, _line
+    from forms.identity import parse_id_number
+
+    women = {"马秀兰", "李桂芳", "海玉梅", "苏兰英"}
+    for person in RESIDENTS:
+        applicant = json.loads(_line(*person))["applicant"]
+        info = parse_id_number(applicant["id_number"])
+        assert info.sex == ("female" if applicant["name"] in women else "male"), applicant["name"]
+        assert info.birth_date == person[1]
