@@ -216,7 +216,9 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     def _show_detail(self, total: int) -> None:
         entry = self._current()
-        text = detail_text(entry) if entry else _("No case here now.")
+        searched = any(vars(self.filters()).values()) if entry is None else False
+        empty = _("No case matches the search or filters (x clears them).") if searched else ""
+        text = detail_text(entry) if entry else (empty or _("No case here now."))
         if total > SHOWN:
             text += "  " + _("(first {shown} of {total}; search or filter for the rest)").format(
                 shown=SHOWN, total=total

@@ -177,6 +177,10 @@ async def test_filters_and_search_narrow_the_queue(town: Township) -> None:
         screen.query_one("#queue-search", Input).value = LI_ID  # a whole ID number
         await settle(pilot)
         assert rows(pilot) == [li.case_number]
+        screen.query_one("#queue-search", Input).value = "高龄"  # an item's name finds nothing
+        await settle(pilot)
+        assert rows(pilot) == []  # and it says so, not that the section is empty
+        assert "没有符合查找或筛选条件的办件（按x清空条件）" in flat_text(pilot)
 
 
 RECEIVED_BEFORE_NATIONAL_DAY = date(2026, 9, 30)
