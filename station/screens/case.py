@@ -130,7 +130,10 @@ class CaseScreen(DeskScreen[None]):
         Binding("p", "reprint", _("Reprint 补打")),
         Binding("l", "large_print", _("Large print 大字版")),
         Binding("c", "correct", _("Correct 更正")),
-        Binding("s", "supplement", _("Supplement 补充材料")),
+        # m (材料): s is 立即同步 on the home screen; here it syncs too, never records a
+        # material by a key pressed out of habit (the owed one is ticked, Enter confirms)
+        Binding("m", "supplement", _("Supplement 补充材料")),
+        Binding("s", "app.sync_now", _("Sync now"), show=False),
         Binding("r", "resubmit", _("Resubmit 重新报送")),
         Binding("h", "hand_over", _("Hand over 送达")),
         Binding("g", "rate", _("Rating 好差评")),

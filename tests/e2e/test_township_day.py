@@ -303,7 +303,7 @@ async def the_village_corrects(shanmen: Station, first: str) -> None:
         assert isinstance(pilot.app.screen, CaseScreen)
         assert case(store, first).fields["bank_account"] == NEW_ACCOUNT
 
-        await press_on(pilot, "s")
+        await press_on(pilot, "m")
         supplied = pilot.app.screen
         assert isinstance(supplied, SupplementDialog)
         ticked = [(key, on) for _name, key, on in supplied.choices]

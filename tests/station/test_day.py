@@ -76,7 +76,11 @@ async def test_supplement_and_resubmit_a_returned_case(
         pilot.app.push_screen(CaseScreen(pilot.app.desk, returned))  # type: ignore[attr-defined]
         await settle(pilot)
         assert RETURN_REASON in flat_text(pilot)
-        await pilot.press("s")
+        await pilot.press("s")  # 立即同步, as on the home screen: on main it was 补充材料 here
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert any("同步" in str(n.message) for n in pilot.app._notifications)
+        await pilot.press("m")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SupplementDialog)
         # ticked or not is read off the mark, not the colour (on main both were ▐X▌)

@@ -213,7 +213,7 @@ async def test_supplement_names_the_materials_and_records_only_those_ticked(
         await log_in(pilot)
         pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
         await settle(pilot)
-        await pilot.press("s")
+        await pilot.press("m")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SupplementDialog)
         text = flat_text(pilot)

@@ -180,7 +180,7 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     # Supplement the deferred passbook copy and resubmit from the case page.
     await open_case(pilot, "mzf", first.case_number)
     assert RETURN_REASON in flat_text(pilot)
-    await pilot.press("s")
+    await pilot.press("m")
     await settle(pilot)
     assert isinstance(pilot.app.screen, SupplementDialog)
     await pilot.press("enter")  # the 容缺 material is ticked already
