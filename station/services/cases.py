@@ -97,9 +97,13 @@ def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
     )
 
 
-def duplicate_warning(store: StationStore, item_code: str, id_number: Any) -> list[Problem]:
-    """重复申请: a warning naming the applicant's open cases of this item here, or nothing."""
-    numbers = store.open_cases_of(str(id_number or ""), item_code)
+def duplicate_warning(
+    store: StationStore, item_code: str, id_number: Any, *, besides: str = ""
+) -> list[Problem]:
+    """重复申请: a warning naming the applicant's open cases of this item here (other than
+    case ``besides``: the one on the review page), or nothing."""
+    found = store.open_cases_of(str(id_number or ""), item_code)
+    numbers = [number for number in found if number != besides]
     if not numbers:
         return []
     message = _(

@@ -15,6 +15,7 @@ from forms.catalog import Catalog, ServiceItem
 from station.services import _
 from station.services.application import ActionRefused
 from station.store import NewEvent
+from station.store.caselist import CLOSED_STATES
 from sync.events import EventKind, Role
 from sync.lifecycle import check_handling_path
 from sync.reducer import CaseView
@@ -27,7 +28,7 @@ PAUSE_KINDS = ("公示", "调查", "听证", "检验", "检测", "检疫", "鉴�
 """Special procedures (特别程序) that stop the clock; it restarts the day after they end
 (行政许可法 第四十五条: 听证、检验、检测、检疫、鉴定和专家评审 are outside the time limit)."""
 
-CLAIM_CLOSED = frozenset({"completed", "delivered", "rejected", "withdrawn", "discarded"})
+CLAIM_CLOSED = frozenset({*CLOSED_STATES, "completed"})
 """States a case is no longer worked on in: 认领 would only clutter its history."""
 
 RESULTS = ("approved", "denied", "approved_deferred")

@@ -252,15 +252,14 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
 
 def _duplicate(store: Any, view: CaseView) -> str:
     """The 重复申请 warning of an open case whose applicant has another open one of its item."""
-    number = view.applicant.id_number if view.applicant else ""
-    if not number or view.state in CLOSED_STATES:
+    from station.services.cases import duplicate_warning
+
+    if view.applicant is None or view.state in CLOSED_STATES:
         return ""
-    others = [n for n in store.open_cases_of(number, view.item_code) if n != view.case_number]
-    if not others:
-        return ""
-    return _(
-        "Duplicate application: this applicant already has an open case of this item ({cases})."
-    ).format(cases="、".join(others))
+    found = duplicate_warning(
+        store, view.item_code, view.applicant.id_number, besides=view.case_number
+    )
+    return found[0].message if found else ""
 
 
 def correction_choices(page: ReviewPage) -> list[tuple[str, str]]:
