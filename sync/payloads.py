@@ -259,6 +259,10 @@ class HandedOverPayload(PayloadModel):
     signed_by: str = ""
 
 
+RATING_WORDS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+"""好差评 levels in the words the resident chose from (the 政务服务好差评 five levels)."""
+
+
 class RatedPayload(PayloadModel):
     """``rated`` 好差评: 1 (very dissatisfied) .. 5 (very satisfied)."""
 

@@ -23,10 +23,9 @@ from station.store.db import reading
 from station.store.tables import CASES
 from sync.events import EventKind
 from sync.lifecycle import CaseState
+from sync.payloads import RATING_WORDS
 from sync.reducer import CaseView, EntryStatus, deadline_inputs
 
-RATINGS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
-"""好差评 in words."""
 NOT_TAKEN_IN = (CaseState.draft.value, CaseState.discarded.value)
 
 
@@ -121,7 +120,7 @@ def _handover(view: CaseView) -> str:
 def _rating(view: CaseView) -> str:
     if view.rating is None:
         return ""
-    text = RATINGS.get(view.rating, str(view.rating))
+    text = RATING_WORDS.get(view.rating, str(view.rating))
     return f"{text}\n（{view.rating_reason}）" if view.rating_reason else text
 
 

@@ -23,6 +23,7 @@ from station.screens.dialogs import (
     ReasonDialog,
     SupplementDialog,
 )
+from station.services.timeline import rating_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -114,11 +115,8 @@ def case_header(view: Any, item: Any = None) -> str:
     if view.state == "returned" and (view.correct_fields or view.missing or view.allow_more):
         lines.append(_("Press C to correct what the township named."))
     if view.rating:
-        lines.append(
-            _("Rating: {rating}/5 {reason}").format(
-                rating=view.rating, reason=view.rating_reason or ""
-            )
-        )
+        rating = rating_text(view.rating, view.rating_reason)
+        lines.append(_("Rating: {rating}").format(rating=rating))
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.services.timeline import rating_text
 
 
 class MessageDialog(DeskModal[None]):
@@ -227,10 +228,10 @@ class RatingCorrectionDialog(RatingDialog):
         self.why = ""
 
     def compose_before(self) -> ComposeResult:
-        saved = _("Saved rating: {rating}/5 {reason}").format(
-            rating=self.saved, reason=self.saved_reason
+        saved = _("Saved rating: {rating}").format(
+            rating=rating_text(self.saved, self.saved_reason)
         )
-        yield Static(saved.strip(), id="saved-rating")
+        yield Static(saved, id="saved-rating")
         yield Input(placeholder=_("why the rating is corrected (required)"), id="why")
 
     def problem(self, grade: int | None, reason: str) -> str:

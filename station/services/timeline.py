@@ -15,6 +15,7 @@ from station.services.corrections import describe
 from station.services.names import action_name, role_name
 from sync.events import EventKind
 from sync.messages import translate_reason
+from sync.payloads import RATING_WORDS
 from sync.reducer import CaseView, HistoryEntry
 
 RESULT_NAMES: dict[str, str] = {
@@ -62,6 +63,16 @@ def result_text(view: CaseView) -> str:
     return text
 
 
+def rating_text(rating: Any, reason: str | None = None) -> str:
+    """A 好差评 as the resident chose it: its words and score, then the reason given
+    (``不满意（2 分）：等了很久``)."""
+    if rating is None:
+        return ""
+    words = RATING_WORDS.get(rating) if isinstance(rating, int) else None
+    text = _("{words} ({rating} of 5)").format(words=words, rating=rating) if words else str(rating)
+    return _("{rating}: {reason}").format(rating=text, reason=reason) if reason else text
+
+
 def _shown(value: Any) -> str:
     if value is None or value == "":
         return _("(empty)")
@@ -90,14 +101,12 @@ def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
         note = result_name(summary.get("result"))
         return f"{note} — {summary['note']}" if summary.get("note") else note
     if entry.kind is EventKind.rated:
-        return (
-            _("{rating}/5 {reason}")
-            .format(rating=summary.get("rating"), reason=summary.get("reason") or "")
-            .strip()
-        )
+        return rating_text(summary.get("rating"), summary.get("reason"))
     if entry.kind is EventKind.rating_corrected:
-        return _("{old}/5 → {new}/5, because: {why}").format(
-            old=summary.get("old"), new=summary.get("new"), why=summary.get("why", "")
+        return _("{old} → {new}, because: {why}").format(
+            old=rating_text(summary.get("old")),
+            new=rating_text(summary.get("new")),
+            why=summary.get("why", ""),
         )
     return str(entry.reason or summary.get("reason") or "")
 

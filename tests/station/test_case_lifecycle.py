@@ -190,11 +190,13 @@ async def test_a_rating_starts_unchosen_is_saved_once_and_only_corrected_after(
         assert isinstance(pilot.app.screen, CaseScreen)
         saved = store.get_case(number)
         assert saved is not None and (saved.rating, saved.rating_reason) == (2, "等了三次才办好")
+        # the page says it in the words the resident chose from, then the reason
+        assert "评价：不满意（2分）：等了三次才办好" in flat_text(pilot)
 
         await pilot.press("g")  # a second time: the saved rating is shown, never overwritten
         await settle(pilot)
         assert isinstance(pilot.app.screen, RatingCorrectionDialog)
-        assert "已保存的评价：2/5等了三次才办好" in flat_text(pilot)
+        assert "已保存的评价：不满意（2分）：等了三次才办好" in flat_text(pilot)
         pilot.app.screen.query_one("#grade", Select).value = 4
         pilot.app.screen.query_one("#reason", Input).focus()
         await pilot.press("enter")
@@ -205,7 +207,7 @@ async def test_a_rating_starts_unchosen_is_saved_once_and_only_corrected_after(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
-        assert "2/5→4/5，原因：居民说当时点错了" in flat_text(pilot)
+        assert "不满意（2分）→满意（4分），原因：居民说当时点错了" in flat_text(pilot)
     view = store.get_case(number)
     assert view is not None and view.rating == 4
     kinds = [h.kind for h in view.history][-2:]

@@ -199,7 +199,7 @@ def test_a_rating_is_saved_once_and_changed_only_by_an_audited_correction(
     entry = view.history[-1]
     assert entry.kind is EventKind.rating_corrected
     assert (entry.actor_id, entry.summary["old"], entry.summary["new"]) == ("u-agent", 2, 4)
-    assert timeline(view, {})[-1].note == "2/5 → 4/5，原因：居民说当时误选"
+    assert timeline(view, {})[-1].note == "不满意（2 分） → 满意（4 分），原因：居民说当时误选"
 
 
 # 8. 办不成事 -------------------------------------------------------------------------------
