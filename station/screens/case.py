@@ -18,12 +18,13 @@ from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import (
     CorrectionDialog,
+    HandOverDialog,
     RatingCorrectionDialog,
     RatingDialog,
     ReasonDialog,
     SupplementDialog,
 )
-from station.services.timeline import rating_text
+from station.services.timeline import rating_text, result_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -109,8 +110,6 @@ def case_header(view: Any, item: Any = None) -> str:
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))
     if view.result:
-        from station.services.timeline import result_text
-
         lines.append(result_text(view))
     if view.state == "returned" and (view.correct_fields or view.missing or view.allow_more):
         lines.append(_("Press C to correct what the township named."))
@@ -304,16 +303,18 @@ class CaseScreen(DeskScreen[None]):
         self.app.push_screen(ReasonDialog(_("Why is the case withdrawn?")), reason_given)
 
     def action_hand_over(self) -> None:
-        """送达: who signed for the result."""
-        key = self.view.case_number
-        default = self.view.applicant.name if self.view.applicant else ""
+        """送达: how the result reached the resident, and who signed for it."""
+        view = self.view
+        key = view.case_number
+        default = view.applicant.name if view.applicant else ""
+        about = f"{key}  {view.item_name}\n{result_text(view)}"
 
-        def signed(name: str | None) -> None:
-            if name:
-                how = _("in person at the station")
+        def signed(answer: tuple[str, str] | None) -> None:
+            if answer:
+                how, name = answer
                 self._act(lambda s: s.hand_over(key, how=how, signed_by=name), _("Handed over."))
 
-        self.app.push_screen(ReasonDialog(_("Signed for by"), value=default), signed)
+        self.app.push_screen(HandOverDialog(about, default), signed)
 
     def action_rate(self) -> None:
         """好差评: the resident's rating, once; a saved one is only corrected (audited)."""

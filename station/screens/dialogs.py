@@ -144,6 +144,66 @@ class ReasonDialog(DeskModal[str | None]):
         self.dismiss(None)
 
 
+HAND_OVER_WAYS = (
+    "in person at the station",
+    "taken to the resident's home",
+    "by post",
+    "collected by someone the resident sent",
+)
+"""How a result reaches the resident (送达方式), the usual first (translated on use)."""
+
+
+class HandOverDialog(DeskModal[tuple[str, str] | None]):
+    """送达: how the result reached the resident and who signed for it.
+
+    Names the case and its result, so the agent hands over the right paper. Dismisses
+    with ``(how, signed by)``; the one who signs is required (the applicant by default).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, about: str, signer: str) -> None:
+        super().__init__()
+        self.about, self.signer = about, signer
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Select
+
+        ways = [(_(way), _(way)) for way in HAND_OVER_WAYS]
+        with Vertical(classes="dialog"):
+            yield Label(_("Hand the result over (送达)"), classes="heading")
+            yield Static(self.about, id="hand-over-case")
+            yield Label(_("How it is handed over"))
+            yield Select(ways, value=ways[0][1], allow_blank=False, id="how")
+            yield Label(_("Signed for by"))
+            yield Input(value=self.signer, id="signed-by")
+            yield Static("", id="hand-over-message", classes="error")
+            with Horizontal():
+                yield Button(_("OK (Enter)"), id="ok", variant="primary")
+                yield Button(_("Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        """The name is what changes most often: the cursor starts there."""
+        self.query_one("#signed-by", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        from textual.widgets import Select
+
+        how = self.query_one("#how", Select).value
+        signed_by = self.query_one("#signed-by", Input).value.strip()
+        if not signed_by:
+            message = _("Fill in who signed for the result.")
+            self.query_one("#hand-over-message", Static).update(message)
+            return
+        self.dismiss((str(how), signed_by))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 GRADES = (
     (5, "5 very satisfied 非常满意"),
     (4, "4 satisfied 满意"),

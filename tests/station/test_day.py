@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
-from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
+from station.screens.dialogs import HandOverDialog, RatingDialog, SupplementDialog
 from station.store import StationStore
 from sync.events import EventKind
 from tests.station.cases_seed import take_in, township
@@ -106,8 +106,17 @@ async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
         await settle(pilot)
         await pilot.press("h")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, ReasonDialog)
-        await pilot.press("enter")  # signed by the applicant (the default)
+        assert isinstance(pilot.app.screen, HandOverDialog)
+        text = flat_text(pilot)  # the case and its result, so the right paper goes
+        assert done in text and "办结结果：通过" in text and "在服务站当面送达" in text
+        pilot.app.screen.query_one("#signed-by", Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HandOverDialog)
+        assert "请填写签收人" in flat_text(pilot)
+        pilot.app.screen.query_one("#how", Select).value = "上门送达"
+        pilot.app.screen.query_one("#signed-by", Input).value = "马小花"
+        await pilot.press("enter")  # taken home, signed by a daughter
         await settle(pilot)
         await pilot.press("g")
         await settle(pilot)
@@ -123,6 +132,10 @@ async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
     case = store.get_case(done)
     assert case is not None and case.state == "delivered"
     assert case.rating == 2 and case.rating_reason == "等待时间太长"
+    delivered = [h for h in case.history if h.kind is EventKind.handed_over]
+    assert [(h.summary.get("how"), h.summary.get("signed_by")) for h in delivered] == [
+        ("上门送达", "马小花")
+    ]
 
 
 async def test_home_lists_a_case_past_its_promised_date_in_working_days(

@@ -31,7 +31,7 @@ from station.app import make_app
 from station.config import load_settings
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
-from station.screens.dialogs import RatingDialog, ReasonDialog, SupplementDialog
+from station.screens.dialogs import HandOverDialog, RatingDialog, SupplementDialog
 from station.screens.home import HomeScreen
 from station.store import StationStore
 from tests.station.cases_seed import station_agent, take_in
@@ -224,8 +224,8 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     await open_case(pilot, "mzf", first.case_number)
     await pilot.press("h")
     await settle(pilot)
-    assert isinstance(pilot.app.screen, ReasonDialog)
-    await pilot.press("enter")  # signed by the applicant (the default)
+    assert isinstance(pilot.app.screen, HandOverDialog)
+    await pilot.press("enter")  # at the station, signed by the applicant (the defaults)
     await settle(pilot)
     await pilot.press("g")
     await settle(pilot)
