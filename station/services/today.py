@@ -43,8 +43,8 @@ def _case_line(case: Any, extra: str = "") -> HomeLine:
     name = getattr(case, "applicant_name", "") or ""
     item = getattr(case, "item_name", "") or ""
     text = f"{case.case_number}  {name}  {item}"
-    if extra:
-        text += f"  — {extra}"
+    if extra:  # on its own line, under the case (run on, it broke mid-phrase at 80 columns)
+        text += "\n    " + extra
     return HomeLine(text=text, case_key=case.case_number)
 
 

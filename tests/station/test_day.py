@@ -10,6 +10,7 @@ from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
 from station.screens.dialogs import HandOverDialog, RatingDialog, SupplementDialog
+from station.services.today import read_home
 from station.store import StationStore
 from sync.events import EventKind
 from tests.station.cases_seed import take_in, township
@@ -162,3 +163,8 @@ async def test_home_lists_a_case_past_its_promised_date_in_working_days(
         text = flat_text(pilot)
         assert "临期/逾期1" in text
         assert late.case_number in text and "已逾期" in text
+        home = read_home(pilot.app.desk)  # type: ignore[attr-defined]
+        (line,) = [line for _, lines in home.sections for line in lines if line.case_key]
+        # the deadline on a line of its own, under the case (as the 补正 reason and result)
+        first, second = line.text.split("\n")
+        assert first.startswith(late.case_number) and second.strip() == "期限 2026-11-05，已逾期 12 个工作日"
