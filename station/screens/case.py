@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -24,6 +24,7 @@ from station.screens.dialogs import (
     ReasonDialog,
     SupplementDialog,
 )
+from station.services.review import deadline_lines
 from station.services.timeline import rating_text, result_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -91,8 +92,9 @@ def _named_lines(view: Any, item: Any) -> list[str]:
     return out
 
 
-def case_header(view: Any, item: Any = None) -> str:
-    """The case's essentials, as read to the resident."""
+def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> str:
+    """The case's essentials, as read to the resident (``deadline``: where its time
+    limit stands, under the applicant and state)."""
     from station.services.names import state_name
 
     applicant = view.applicant
@@ -100,6 +102,7 @@ def case_header(view: Any, item: Any = None) -> str:
     lines = [
         f"{view.case_number}  {view.item_name or _('unresolved request 办不成事')}",
         _("Applicant: {who}   State: {state}").format(who=who, state=state_name(view.state)),
+        *deadline,
     ]
     if view.last_reason and view.state in REASON_STATES:
         # only while it holds: after a resubmission the old 补正 reason stays in the timeline
@@ -150,6 +153,8 @@ class CaseScreen(DeskScreen[None]):
             """``station.services.timeline.TimelineLine`` values: who by name, old → new."""
             self.loop: list[str] = []
             """闭环: the county's outcome of this case's 差评 (fetched at sync), as lines."""
+            self.deadline: list[str] = []
+            """Where its time limit stands (``station.services.review.deadline_lines``)."""
 
     def __init__(self, desk: Desk, key: str) -> None:
         super().__init__()
@@ -188,6 +193,8 @@ class CaseScreen(DeskScreen[None]):
         lines = timeline(view, people(self.desk.store), item) if view is not None else []
         loaded = self.Loaded(view, note, item, lines)
         loaded.loop = outcome_lines(self.desk.store, view.case_number) if view is not None else []
+        if view is not None and view.exists:
+            loaded.deadline = deadline_lines(view, self.desk.clock().date())
         return loaded
 
     def _item(self, view: Any) -> Any:
@@ -206,7 +213,8 @@ class CaseScreen(DeskScreen[None]):
         if self.view is None:
             self.query_one("#case-header", Static).update(_("There is no such case."))
             return
-        self.query_one("#case-header", Static).update(case_header(self.view, self.item))
+        header = case_header(self.view, self.item, message.deadline)
+        self.query_one("#case-header", Static).update(header)
         loop = self.query_one("#case-loop", Static)
         loop.update("\n".join(message.loop))
         loop.display = bool(message.loop)

@@ -178,32 +178,47 @@ def _materials(view: CaseView, item: ServiceItem | None) -> list[MaterialLine]:
     return lines
 
 
-def _header(
-    view: CaseView, item: ServiceItem | None, today: date, names: dict[str, str]
-) -> list[str]:
+def deadline_lines(view: CaseView, today: date) -> list[str]:
+    """Where the case's time limit stands, for the review page and the village's case page:
+    stopped while paused; the date and the working days left (or late) while it runs;
+    the date kept (no count) once the case is decided; the day it was sent before it
+    is accepted (and when it never was)."""
     from forms.workdays import due_date, working_days_between
     from station.documents.case import date_notes
 
+    start, days, pauses = deadline_inputs(view)
+    if view.state == CaseState.paused:  # the clock stands still: no date to count down to
+        kind = view.pause_kind or _("a special procedure")
+        return [
+            _("Time limit stopped for {kind}: counted again the day after it ends").format(
+                kind=kind
+            )
+        ]
+    if start is not None and days is not None:
+        due = due_date(start, days, pauses, today=today).date
+        if view.state not in (CaseState.accepted, CaseState.processing):
+            return [_("Due {due}").format(due=due)]  # decided: nothing left to count
+        left = working_days_between(today, due)
+        if left < 0:
+            line = _("Due {due} ({late} working days late)").format(due=due, late=-left)
+        else:
+            line = _("Due {due} ({left} working days left)").format(due=due, left=left)
+        return [line, *date_notes(start, due)]  # a provisional holiday table may move it
+    if view.submitted_at is not None:
+        return [_("Submitted on {day}").format(day=china_day(view.submitted_at))]
+    return []
+
+
+def _header(
+    view: CaseView, item: ServiceItem | None, today: date, names: dict[str, str]
+) -> list[str]:
     lines = [
         f"{view.case_number}  {view.item_name}",
         _("State: {state}   Came: {who}").format(
             state=state_name(view.state), who=_(RELATIONS.get(view.relation, view.relation))
         ),
     ]
-    start, days, pauses = deadline_inputs(view)
-    if view.state == CaseState.paused:  # the clock stands still: no date to count down to
-        lines.append(
-            _("Time limit stopped for {kind}: counted again the day after it ends").format(
-                kind=view.pause_kind or _("a special procedure")
-            )
-        )
-    elif start is not None and days is not None:
-        due = due_date(start, days, pauses, today=today).date
-        left = working_days_between(today, due)
-        lines.append(_("Due {due} ({left} working days left)").format(due=due, left=left))
-        lines += date_notes(start, due)  # a provisional holiday table may move it
-    elif view.submitted_at is not None:
-        lines.append(_("Submitted on {day}").format(day=china_day(view.submitted_at)))
+    lines += deadline_lines(view, today)
     if view.claimed_by:
         who = names.get(view.claimed_by) or view.claimed_name or view.claimed_by
         lines.append(_("Claimed by {name}").format(name=who))

@@ -167,4 +167,11 @@ async def test_home_lists_a_case_past_its_promised_date_in_working_days(
         (line,) = [line for _, lines in home.sections for line in lines if line.case_key]
         # the deadline on a line of its own, under the case (as the 补正 reason and result)
         first, second = line.text.split("\n")
-        assert first.startswith(late.case_number) and second.strip() == "期限 2026-11-05，已逾期 12 个工作日"
+        assert (
+            first.startswith(late.case_number)
+            and second.strip() == "期限 2026-11-05，已逾期 12 个工作日"
+        )
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, late.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        # the case page says it too (it said nothing of the deadline)
+        assert "办结期限2026-11-05（已逾期12个工作日）" in flat_text(pilot)

@@ -48,3 +48,31 @@ def test_a_due_date_in_a_provisional_holiday_year_says_so(tmp_path: Path) -> Non
         store.close()
     due = next(line for line in lines if line.startswith("办结期限 2027-01"))
     assert lines[lines.index(due) + 1].startswith("2027年节假日安排为县级暂定")
+
+
+def test_the_review_page_counts_late_days_and_stops_counting_once_decided(
+    tmp_path: Path,
+) -> None:
+    """It said 剩 -3 个工作日 of a case past its deadline, and counted on after 办结."""
+    from datetime import UTC, date, datetime
+
+    from forms.clock import set_source
+    from station.services.review import _header
+    from sync.events import EventKind
+    from tests.station.cases_seed import take_in, township
+    from tests.station.test_roles import township_station
+
+    store = township_station(tmp_path / "township")
+    set_source(lambda: datetime(2026, 10, 9, 2, 0, tzinfo=UTC))
+    try:
+        number = take_in(store).case_number  # 高龄津贴: 20 working days
+        view = township(store, number, (EventKind.accepted, {}))
+        late = _header(view, None, date(2026, 11, 23), {})
+        done = township(store, number, (EventKind.completed, {"result": "approved"}))
+        decided = _header(done, None, date(2026, 11, 23), {})
+    finally:
+        set_source(None)
+        store.close()
+    assert "办结期限 2026-11-05（已逾期 12 个工作日）" in late
+    assert "办结期限 2026-11-05" in decided
+    assert not [line for line in decided if "工作日" in line]
