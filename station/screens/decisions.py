@@ -1,8 +1,10 @@
 """The reviewer's decision dialogs: each returns what was decided (typed), or None.
 
 They only collect and check that something was said; the rules (lifecycle, role,
-handling path, payload) are the services'. F9 or Enter on the last input confirms,
-Escape cancels.
+handling path, payload) are the services'. F9 or the OK button decides; Enter in a box
+goes on to the next one (a reviewer's Enter after typing a reason refused a case
+outright, with the boxes after it never seen). Escape cancels, asking first when
+something was typed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.screens.dialogs import ConfirmDialog
 from station.services.deciding import PAUSE_KINDS
 from station.widgets.tick import Tick
 
@@ -77,24 +80,38 @@ class _Form(DeskModal[object]):
         if answer is not None:
             self.dismiss(answer)
 
-    ENTER_ANSWERS = True
-    """Enter in a text box answers the dialog; False: it goes on to the next box (a final
-    decision is confirmed with F9 or its button, never by an Enter meant for a field)."""
-
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        if self.ENTER_ANSWERS:
-            self.action_ok()
-        else:
-            self.focus_next()
+        """Enter in a text box goes on to the next box: a decision is made with F9 or its
+        button, never by an Enter meant for a field."""
+        self.focus_next()
 
     def answer(self) -> object | None:
         """What was decided, or None after saying what is missing."""
         raise NotImplementedError
 
+    def typed(self) -> bool:
+        """Whether the reviewer typed anything here (a box's text other than its start)."""
+        started: dict[str, str] = getattr(self, "started", {})
+        return any(box.value.strip() != started.get(box.id or "", "") for box in self.query(Input))
+
+    def on_mount(self) -> None:
+        """What each box held to start with (a prefilled basis or department is not typed)."""
+        self.started = {box.id or "": box.value.strip() for box in self.query(Input)}
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Leave without deciding; asked first when something was typed (Enter and Esc: stay)."""
+        if not self.typed():
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        question = _("Leave without deciding? What you typed is not kept.")
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
 
 class AcceptDialog(_Form):
@@ -258,12 +275,24 @@ class ForwardDialog(_Form):
     def on_mount(self) -> None:
         self.query_one("#to", Input).focus()
 
+    @on(RadioSet.Changed, "#target")
+    def _target_chosen(self, event: RadioSet.Changed) -> None:
+        """The box names the department until another township is chosen: then it is
+        that township's name to fill in (the department's stayed, and was recorded)."""
+        box = self.query_one("#to", Input)
+        township = event.pressed.id == "to-township"
+        if township and box.value.strip() == self.department:
+            box.value = ""
+        elif not township and not box.value.strip():
+            box.value = self.department
+        box.placeholder = _("Township name") if township else _("Department or township")
+
     def answer(self) -> object | None:
         to = self.value("#to")
         township = self.query_one("#to-township", RadioButton).value
         division = self.value("#division")
-        if not to:
-            self.say(_("Say where the case goes."))
+        if not to or (township and to == self.department):
+            self.say(_("Say where the case goes.") if not township else _("Name the township."))
             return None
         if township and not (division.isdigit() and len(division) == 12):
             self.say(_("Give the township's 12-digit division code."))
@@ -308,8 +337,6 @@ class CompleteDialog(_Form):
 
     The result has the focus first (Enter opens its list); Enter in the note goes on to
     OK, which closes the case only when pressed."""
-
-    ENTER_ANSWERS = False
 
     def __init__(self, owed: Sequence[str] = ()) -> None:
         super().__init__()

@@ -149,6 +149,66 @@ async def test_reject_with_reason_basis_and_where_to_apply(
     assert view.reject_basis == "《中华人民共和国行政许可法》第三十二条"
 
 
+async def test_enter_after_a_reason_goes_on_and_esc_asks_before_dropping_it(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Enter after typing the reason refused the case outright, 应向何处申请 never seen;
+    Esc dropped what was typed without a word."""
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog)
+        await pilot.press(*"不符合条件", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog and pilot.app.focused is not None
+        assert pilot.app.focused.id == "basis"  # on to the next box; nothing decided
+        await pilot.press("enter", "enter")  # basis, where to apply: still no decision
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert last(station, number)[0].state == "submitted"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "不作决定就离开吗" in flat_text(pilot)
+        await pilot.press("escape")  # no: back to the form, the reason still there
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert dialog.query_one("#reason", Input).value == "不符合条件"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, _actor = last(station, number)
+    assert (view.state, kind, view.last_reason) == ("rejected", EventKind.rejected, "不符合条件")
+
+
+async def test_forward_to_another_township_records_that_township(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Choosing 转至其他乡镇 left the department's name in the box, and it was recorded."""
+    from textual.widgets import RadioButton
+
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ForwardDialog)
+        dialog.query_one("#to-township", RadioButton).value = True
+        await settle(pilot)
+        assert dialog.query_one("#to", Input).value == ""
+        dialog.query_one("#division", Input).value = "640522101000"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is dialog and "请填写转往的乡镇名称" in flat_text(pilot)
+        dialog.query_one("#to", Input).value = "李旺镇"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, _actor = last(station, number)
+    assert (kind, view.forwarded_to) == (EventKind.forwarded, "李旺镇")
+
+
 async def test_forward_goes_to_the_department_of_the_handling_path(
     station: StationStore, tmp_path: Path
 ) -> None:
