@@ -174,13 +174,19 @@ def create_user(
     role = Role(role)
     key, masked = (None, "") if not id_number else _identify(session, secret_key, id_number)
     if not (len(division) == 12 and division.isdigit()):
-        raise AccountError(f"division code must be 12 digits, got {division!r}")
+        raise AccountError(
+            _("the division code must be 12 digits (got {division})").format(division=division)
+        )
     _check_password(password)
     if not username.strip():
-        raise AccountError("the username must not be empty")
+        raise AccountError(_("the username must not be empty"))
     password_hash = hash_password(password)
     if session.scalars(select(User).where(User.username == username)).first() is not None:  # type: ignore[arg-type]
-        raise AccountError(f"the username {username!r} is already taken")
+        raise AccountError(
+            _("the username {username} is already taken: choose another").format(
+                username=username
+            )
+        )
     # The counter lock orders account changes with events (pull cursor, see sequence.py).
     seq = sequence.take_one(session.connection())
     user = User(
@@ -237,7 +243,7 @@ def update_user(
     new_hash = hash_password(password) if password is not None else None
     user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
     if user is None:
-        raise AccountError(f"no account {username!r}")
+        raise AccountError(_("no account {username}").format(username=username))
     session.commit()
     seq = sequence.take_one(session.connection())
     user = session.get_one(User, user.id)

@@ -217,7 +217,9 @@ def issue_code(
     if divisions is not None:
         check_division(divisions, division, role)
     if not (len(division) == 12 and division.isdigit()):
-        raise EnrollmentError(f"division code must be 12 digits, got {division!r}")
+        raise EnrollmentError(
+            _("the division code must be 12 digits (got {division})").format(division=division)
+        )
     _refuse_second_village(session, division, role.value)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()

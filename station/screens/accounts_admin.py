@@ -117,20 +117,18 @@ class AccountsScreen(DeskScreen[None]):
         self.post_message(self.Choices(self.admin.divisions()))
 
     def on_accounts_screen_choices(self, message: AccountsScreen.Choices) -> None:
-        def filled(fields: dict[str, str] | None) -> None:
-            if fields is not None:
-                self._create(fields)
+        def created(row: AccountRow | None) -> None:
+            if row is not None:
+                message = _("Account {username} created ({masked}).").format(
+                    username=row.username, masked=row.id_masked
+                )
+                self.notify(message)
+                self._load()
 
-        self.app.push_screen(NewAccountDialog(message.choices), filled)
+        def create(fields: dict[str, str]) -> AccountRow:
+            return self.admin.create_account(**fields)
 
-    @work(thread=True, exclusive=True, group="county-account", exit_on_error=False)
-    def _create(self, fields: dict[str, str]) -> None:
-        created = self.admin.create_account(**fields)
-        message = _("Account {username} created ({masked}).").format(
-            username=created.username, masked=created.id_masked
-        )
-        self.app.call_from_thread(self.notify, message)
-        self.post_message(self.Loaded(self.admin.accounts()))
+        self.app.push_screen(NewAccountDialog(message.choices, create), created)
 
     # d / e / p -----------------------------------------------------------
 

@@ -3,6 +3,7 @@ outstanding codes, a new account, a new password."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from forms.clock import format_minute
 from forms.identity import IdNumberError, mask_id_number, parse_id_number
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.services.application import ActionRefused
 from station.services.county_admin import (
     CodeRow,
     CountyAdmin,
@@ -255,16 +257,24 @@ def fill_table(
 ROLE_LEVELS = {"agent": ("village", "township"), "reviewer": ("township",), "admin": ("county",)}
 
 
-class NewAccountDialog(DeskModal[dict[str, str] | None]):
+class NewAccountDialog(DeskModal[Any]):
     """a 新建: one account per person (the ID number, masked as typed), a role that fits
-    the division."""
+    the division.
+
+    With ``create`` (called in a worker with the fields), the dialog sends the account
+    itself and stays open on the centre's refusal (a username taken, the person's other
+    account), saying why with everything typed kept; it dismisses with what ``create``
+    returned. Without it, it dismisses with the fields."""
 
     CSS_PATH = THEMES / "county_admin.tcss"
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, choices: list[DivisionChoice]) -> None:
+    def __init__(
+        self, choices: list[DivisionChoice], create: Callable[[dict[str, str]], Any] | None = None
+    ) -> None:
         super().__init__()
         self.choices = choices
+        self.create = create
 
     def compose(self) -> ComposeResult:
         roles = [(role_name(r), r) for r in ("agent", "reviewer", "admin")]
@@ -315,17 +325,44 @@ class NewAccountDialog(DeskModal[dict[str, str] | None]):
         if problem:  # said here, with everything typed kept (the centre's refusal lost it)
             self.query_one("#account-message", Static).update(Text(problem, style="bold red"))
             return
-        self.dismiss(
-            {
-                "username": value["username"],
-                "display_name": value["name"],
-                "role": str(self.query_one("#account-role", Select).value),
-                "division": choice.code,
-                "id_number": value["id"],
-                "password": value["password"],
-                "phone": value["phone"],
-            }
-        )
+        fields = {
+            "username": value["username"],
+            "display_name": value["name"],
+            "role": str(self.query_one("#account-role", Select).value),
+            "division": choice.code,
+            "id_number": value["id"],
+            "password": value["password"],
+            "phone": value["phone"],
+        }
+        if self.create is None:
+            self.dismiss(fields)
+            return
+        ok = self.query_one("#ok", Button)
+        if ok.disabled:  # sent already: a second Enter never sends a second account
+            return
+        ok.disabled = True
+        self.query_one("#account-message", Static).update(_("Creating the account…"))
+        self._send(fields)
+
+    @work(thread=True, exclusive=True, group="county-account", exit_on_error=False)
+    def _send(self, fields: dict[str, str]) -> None:
+        assert self.create is not None
+        try:
+            created = self.create(fields)
+        except ActionRefused as refused:
+            self.app.call_from_thread(self._refused, str(refused))
+            return
+        self.app.call_from_thread(self.dismiss, created)
+
+    def _refused(self, message: str) -> None:
+        """The centre's reason, in red, with every box as it was typed."""
+        self.query_one("#account-message", Static).update(Text(message, style="bold red"))
+        self.query_one("#ok", Button).disabled = False
+
+    def worker_failed(self, worker: Any) -> None:
+        """Failed in another way (reported by the app): the form can be sent again."""
+        self.query_one("#ok", Button).disabled = False
+        self.query_one("#account-message", Static).update("")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

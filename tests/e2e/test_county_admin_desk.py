@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select
+from textual.widgets import DataTable, Input, Select, Static
 
 from central.services.admin_audit import list_actions, verify_actions
 from station.app import DaibanApp, make_app
 from station.config import load_settings
 from station.screens.accounts_admin import AccountsScreen
-from station.screens.county_dialogs import CodeDialog, CodesDialog, NewCodeDialog
+from station.screens.county_dialogs import CodeDialog, CodesDialog, NewAccountDialog, NewCodeDialog
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.stations_admin import StationsScreen
 from station.services.syncing import station_report
@@ -223,11 +223,28 @@ async def test_accounts_one_per_person_disable_enable_and_password_from_the_desk
         assert "198001010018" not in text  # never in clear
 
         await _new_account(pilot, **person, username="mali2")
-        assert isinstance(pilot.app.screen, MessageDialog)
-        refusal = flat_text(pilot).replace("█", "")  # the dialog's thick border
-        assert "马丽已有账号mali" in refusal and "一人一账号" in refusal
-        await pilot.press("escape")
+        # the refusal is said in the form, with everything typed kept (it closed the form)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        refusal = str(dialog.query_one("#account-message", Static).render())
+        assert "马丽已有账号 mali" in refusal and "一人一账号" in refusal
+        assert dialog.query_one("#account-name", Input).value == "马丽"
+        # another person, a username already taken: said in Chinese (it was English)
+        dialog.query_one("#account-name", Input).value = "杨志强"
+        dialog.query_one("#account-id", Input).value = "640522195803150035"
+        dialog.query_one("#account-username", Input).value = "mali"
+        dialog.query_one("#account-password", Input).focus()
+        await pilot.press("enter")
         await settle(pilot)
+        assert pilot.app.screen is dialog
+        refusal = str(dialog.query_one("#account-message", Static).render())
+        assert "用户名 mali 已被使用，请换一个" in refusal
+        dialog.query_one("#account-username", Input).value = "yzq"
+        dialog.query_one("#account-password", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert [r.username for r in screen.rows if r.display_name == "杨志强"] == ["yzq"]
 
         screen.query_one(DataTable).move_cursor(
             row=next(i for i, r in enumerate(screen.rows) if r.username == "mali")
@@ -247,12 +264,13 @@ async def test_accounts_one_per_person_disable_enable_and_password_from_the_desk
         await pilot.press("enter")
         await settle(pilot)
     acts = _audit(sqlite_central)
-    assert acts[:4] == [
+    assert acts[:5] == [
         ("account.password", "mali", "niu"),
         ("account.enable", "mali", "niu"),
         ("account.disable", "mali", "niu"),
+        ("account.create", "yzq", "niu"),
         ("account.create", "mali", "niu"),
-    ]
+    ]  # the refused ones made nothing
     app.desk.store.close()
 
 
