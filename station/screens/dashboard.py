@@ -282,13 +282,13 @@ class DashboardScreen(DeskScreen[None]):
                 else:
                     cells.append(str(cell))
             shown.append(cells)
+        if not shown:  # said in the first column, made wide enough to say it (it read "本")
+            shown.append([_("nothing in this period"), *([""] * (len(headers) - 1))])
         for index, header in enumerate(headers):
             width = max(cell_len(text) for text in [header, *(row[index] for row in shown)])
             table.add_column(header, width=width)
         for cells in shown:
             table.add_row(*cells)
-        if not shown:
-            table.add_row(_("nothing in this period"), *([""] * (len(headers) - 1)))
         self.keys[pane] = keys
 
     def _show_chart(self, data: dict[str, Any]) -> None:

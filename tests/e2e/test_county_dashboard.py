@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -140,6 +141,13 @@ async def test_the_county_reads_the_board_drills_down_and_opens_a_case(
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and new in flat_text(pilot)
 
+        await pilot.press("escape", "escape", "l")  # 上月: nothing was taken in then
+        await settle(pilot)
+        villages = app.screen.query_one("#table-villages", DataTable)
+        # said whole, in a column wide enough (it read "本")
+        assert str(villages.get_row_at(0)[0]) == "本时段没有数据"
+        assert villages.ordered_columns[0].width >= cell_len("本时段没有数据")
+
 
 async def test_the_county_sees_a_duplicate_application_across_two_villages(
     own_central: Central, county_month: tuple[Station, Station, Station, list[str]]
@@ -159,6 +167,10 @@ async def test_the_county_sees_a_duplicate_application_across_two_villages(
         await settle(pilot)
         text = flat_text(pilot)
         assert "山门村便民服务站" in text and "站点未上传" in text
+        # the strip, the summary and the tabs' names are on screen (the table pushed
+        # them off the top, and the note's last words off the bottom)
+        assert "1看板2办件" in text and "对账：" in text and "站点重复申请" in text
+        assert "按d查看重复申请" in text
         await pilot.press("d")
         await settle(pilot)
         table = app.screen.query_one("#recon-duplicates", DataTable)
