@@ -12,6 +12,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
+import re
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -86,6 +87,20 @@ class FieldSpec(_Frozen):
     max_length: int | None = Field(default=None, ge=1, le=5000)
     past_only: bool = False
     county_set: bool = False
+
+    @property
+    def unit(self) -> str:
+        """What a ``money`` value counts: 元, or the unit its label names last in
+        brackets (面积（平方米）: 平方米). The type is the catalog's decimal of two places
+        (a closed set, read by every station's software); an area is not money."""
+        if self.type != "money":
+            return ""
+        named = _LABEL_UNIT.search(self.label)
+        return named.group(1) if named and "元" not in named.group(1) else "元"
+
+
+_LABEL_UNIT = re.compile(r"[（(]([^（）()]{1,8})[）)]\s*$")
+"""A unit named last in a label, in brackets: 建筑高度（米）."""
 
 
 class FieldGroup(_Frozen):

@@ -91,7 +91,7 @@ def format_value(spec: FieldSpec, value: Any) -> str:
     kind = spec.type
     if kind == "money":
         amount = to_money(value)
-        return f"{amount:,.2f} 元" if isinstance(amount, Decimal) else str(value)
+        return f"{amount:,.2f} {spec.unit}" if isinstance(amount, Decimal) else str(value)
     if kind == "date":
         day = to_date(value)
         return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else str(value)

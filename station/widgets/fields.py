@@ -179,7 +179,7 @@ class FieldEditor(Vertical):
         if self.spec.type == "money" and isinstance(value, str):
             number = to_money(value)
             if number is not None and str(number) != value:
-                return _("recorded as {amount} yuan").format(amount=number)
+                return _("recorded as {amount} {unit}").format(amount=number, unit=self.spec.unit)
         return ""
 
     def set_message(self, message: str, severity: Severity = "error") -> None:

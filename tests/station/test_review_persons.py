@@ -76,3 +76,15 @@ def test_the_review_page_counts_late_days_and_stops_counting_once_decided(
     assert "办结期限 2026-11-05（已逾期 12 个工作日）" in late
     assert "办结期限 2026-11-05" in decided
     assert not [line for line in decided if "工作日" in line]
+
+
+def test_an_area_or_a_height_is_shown_in_its_own_unit_not_in_yuan() -> None:
+    """宅基地建房's areas and height (the catalog's two-place decimals) read 150.00 元."""
+    from forms.catalog.loader import load_catalog
+    from station.services.review import format_value
+
+    item = load_catalog().get("640522-ZR-001")
+    shown = {key: format_value(item.field(key), "150") for key in ("plot_area", "height")}
+    assert shown == {"plot_area": "150.00 平方米", "height": "150.00 米"}
+    income = next(f for f in load_catalog().get("640522-MZ-003").fields if f.type == "money")
+    assert format_value(income, "1234.5") == "1,234.50 元"
