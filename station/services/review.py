@@ -227,12 +227,23 @@ def _header(
         CaseState.paused,
         CaseState.rejected,
     ):
-        lines.append(_("Reason: {reason}").format(reason=view.last_reason))
+        lines.append(_("Reason: {reason}").format(reason=_brief(view.last_reason)))
     if view.forwarded_to:
-        lines.append(_("Forwarded to {to}").format(to=view.forwarded_to))
+        lines.append(_("Forwarded to {to}").format(to=_brief(view.forwarded_to)))
     if view.result:
-        lines.append(result_text(view))
+        lines.append(_brief(result_text(view)))
     return lines
+
+
+HEADER_TEXT = 34
+"""The longest free text the header shows whole (one line at 80 columns): a reason or a
+note is cut there with …, its whole text in 办理过程 (a long one filled the header, whose
+lines after it, the 重复申请 warning among them, were not shown)."""
+
+
+def _brief(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= HEADER_TEXT else flat[: HEADER_TEXT - 1] + "…"
 
 
 def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: date) -> ReviewPage:
@@ -252,7 +263,7 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
     return ReviewPage(
         view=view,
         item=item,
-        header=_header(view, item, today, names) + ([duplicate] if duplicate else []),
+        header=_with_warning(_header(view, item, today, names), duplicate),
         persons=_persons(view),
         fields=fields,
         groups=groups,
@@ -263,6 +274,12 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
         owed=owed_materials(catalog, view),
         duplicate=duplicate,
     )
+
+
+def _with_warning(header: list[str], warning: str) -> list[str]:
+    """The 重复申请 warning third, under the case and its state: the header shows its
+    first lines only."""
+    return [*header[:2], warning, *header[2:]] if warning else header
 
 
 def _duplicate(store: Any, view: CaseView) -> str:

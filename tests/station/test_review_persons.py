@@ -88,3 +88,33 @@ def test_an_area_or_a_height_is_shown_in_its_own_unit_not_in_yuan() -> None:
     assert shown == {"plot_area": "150.00 平方米", "height": "150.00 米"}
     income = next(f for f in load_catalog().get("640522-MZ-003").fields if f.type == "money")
     assert format_value(income, "1234.5") == "1,234.50 元"
+
+
+def test_a_long_reason_is_cut_in_the_header_and_the_warning_comes_under_the_state(
+    tmp_path: Path,
+) -> None:
+    """A 330-character 不通过 note filled the five-line header: what came after it (the
+    重复申请 warning) was not shown."""
+    from datetime import UTC, date, datetime
+
+    from forms.clock import set_source
+    from station.services.review import HEADER_TEXT, _header, _with_warning
+    from sync.events import EventKind
+    from tests.station.cases_seed import take_in, township
+    from tests.station.test_roles import township_station
+
+    store = township_station(tmp_path / "township")
+    set_source(lambda: datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
+    note = "经现场踏勘，" + "拟建房位置位于基本农田保护范围内，" * 20
+    try:
+        number = take_in(store).case_number
+        township(store, number, (EventKind.accepted, {}))
+        done = township(store, number, (EventKind.completed, {"result": "denied", "note": note}))
+        lines = _with_warning(_header(done, None, date(2026, 12, 10), {}), "⚠ 重复申请")
+    finally:
+        set_source(None)
+        store.close()
+    assert lines[2] == "⚠ 重复申请"
+    (result,) = [line for line in lines if line.startswith("办结结果")]
+    assert result.startswith("办结结果：不通过") and result.endswith("…")
+    assert len(result) == HEADER_TEXT
