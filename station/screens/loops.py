@@ -8,7 +8,7 @@ over the person's own line to the centre, in workers; the centre checks every ac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ from station.services.loops import (
     STATE_NAMES,
     Loops,
     actions_for,
+    limit_text,
     row_of,
     source_text,
     step_line,
@@ -214,9 +215,7 @@ class LoopItemScreen(DeskScreen[None]):
     def _header(item: dict[str, Any]) -> str:
         state = STATE_NAMES.get(item["state"], item["state"])
         card = CARD_NAMES.get(item.get("card", ""), "")
-        limit = _("due {due}, {days} working days left").format(
-            due=item.get("due", ""), days=item.get("days_left", "")
-        )
+        limit = limit_text(item)
         appeal = {"pending": _("appeal pending 申诉待裁定"), "upheld": _("appeal upheld 维持"),
                   "overturned": _("差评 overturned 已撤销")}.get(item.get("appeal", ""), "")  # fmt: skip
         lines = [
@@ -353,13 +352,34 @@ class LoopForm(_Form):
                     )
                 )
                 return None
+            if field.key == "when" and values[field.key] and _later_than_now(values[field.key]):
+                self.say(
+                    _("{field}: later than now; record it once it has happened").format(
+                        field=field.label
+                    )
+                )
+                return None
         return values
 
 
 def _a_moment(text: str) -> bool:
     """Whether ``text`` is a real date and time as the form asks for it (2026-12-05 09:30)."""
+    return _moment(text) is not None
+
+
+def _moment(text: str) -> datetime | None:
     try:
-        datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def _later_than_now(text: str) -> bool:
+    """Whether the time typed (China time) is still to come: a visit or a feedback is
+    recorded once it happened (one dated months ahead was accepted)."""
+    moment = _moment(text)
+    return moment is not None and moment > china_now().replace(tzinfo=None) + SLACK
+
+
+SLACK = timedelta(minutes=5)
+"""A clock a few minutes fast is not a time to come."""

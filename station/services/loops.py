@@ -144,6 +144,18 @@ def row_of(item: dict[str, Any]) -> LoopRow:
     )
 
 
+def limit_text(item: dict[str, Any]) -> str:
+    """The item's time limit: counted down (or 超期) while it is open, its date alone once
+    it is closed or withdrawn (a closed item still said 剩余 15 个工作日)."""
+    due = item.get("due", "")
+    if item["state"] not in OPEN_STATES:
+        return _("time limit {due}").format(due=due) if due else ""
+    days = item.get("days_left")
+    if isinstance(days, int) and days < 0:
+        return _("due {due}, {n} working days over").format(due=due, n=-days)
+    return _("due {due}, {days} working days left").format(due=due, days=days)
+
+
 def _days_left(days: int | None) -> str:
     """Working days left, or how many the item is overdue (超期)."""
     if days is None:

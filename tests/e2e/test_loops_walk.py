@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Select
+from textual.widgets import Input, Select, Static
 
 from forms.catalog import load_catalog
 from station.app import make_app
@@ -145,7 +145,19 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
         assert f"差评{number}" in flat_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await _act(pilot, "v", {"found": "等候时间长属实"}, {"how": "电话"})
+        await pilot.press("v")  # a visit dated ahead is refused, the form kept
+        await settle(pilot)
+        when = pilot.app.screen.query_one("#f-when", Input)
+        typed_now, when.value = when.value, "2099-03-01 10:00"
+        pilot.app.screen.query_one("#f-how", Select).value = "电话"
+        await type_into(pilot, "#f-found", "等候时间长属实")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "时间：晚于现在，请在发生后再登记" in flat_text(pilot).replace(" ", "")
+        when.value = typed_now
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "已回访" in flat_text(pilot)
         await _act(pilot, "z", {"what": "增设预约窗口"}, {})
         await _act(pilot, "k", {"response": "满意"}, {"how": "上门"})
         assert "已反馈" in flat_text(pilot)
@@ -158,7 +170,9 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
         await pilot.press("enter")
         await settle(pilot)
         await _act(pilot, "c", {"text": "已核实"}, {})
-        assert "已办结" in flat_text(pilot)
+        header = str(pilot.app.screen.query_one("#loop-header", Static).render())
+        assert "已办结" in header and "时限" in header
+        assert "剩余" not in header  # closed: nothing left to count down
 
     await _at_desk(county, "xu", county_closes)
 
