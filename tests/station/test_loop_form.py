@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
+from forms.clock import set_source
 from station.screens.loops import Field, LoopForm
+
+
+@pytest.fixture(autouse=True)
+def noon() -> Iterator[None]:
+    """Now is 2026-12-05 12:00 in China (the form refuses a time still to come)."""
+    set_source(lambda: datetime(2026, 12, 5, 4, 0, tzinfo=UTC))
+    yield
+    set_source(None)
 
 
 class _Host(App[None]):
