@@ -125,8 +125,39 @@ def _section_name(section: str) -> str:
     return names.get(section, section)
 
 
+ATTRIBUTE_NAMES = {
+    # an item (办事指南 / 实施清单 terms)
+    "name": "名称", "short_name": "简称", "aliases": "别名", "item_type": "事项类型",
+    "service_object": "服务对象", "handling_kind": "办件类型", "path": "办理层级",
+    "legal_days": "法定时限（工作日）", "promised_days": "承诺时限（工作日）",
+    "limit_note": "时限说明", "defer_days": "容缺补齐时限（工作日）", "fee": "收费",
+    "basis": "设定依据", "result": "办理结果", "uses_commitment": "告知承诺制",
+    "contact": "咨询单位", "phone": "咨询电话", "rules": "校验规则", "county_set": "县可调整项",
+    "notes": "备注", "groups": "表格分组",
+    # a form field, a material
+    "label": "名称", "type": "类型", "required": "必填", "options": "选项", "help": "填写提示",
+    "min": "最小值", "max": "最大值", "max_length": "最多字数", "past_only": "不晚于当天",
+    "copies": "份数", "original": "原件", "deferrable": "可容缺", "shareable": "可共享免提交",
+    "standard": "材料要求", "handling": "办理方式",
+    # a division, a holiday table
+    "level": "层级", "office": "办理机构", "prefix": "文号前缀", "address": "地址",
+    "provisional": "暂定", "source": "来源", "holidays": "放假日期", "workdays": "调休上班日期",
+}  # fmt: skip
+"""The catalog's attributes in the words of the 办事指南 (the diff named them by their
+TOML keys: legal_days: 0 → 5)."""
+
+
+def _attribute_name(name: str) -> str:
+    return ATTRIBUTE_NAMES.get(name, name)
+
+
 def _value(value: Any) -> str:
-    text = str(_jsonable(value))
+    plain = _jsonable(value)
+    if isinstance(plain, bool):
+        return "是" if plain else "否"
+    if plain is None or plain == "" or plain == []:
+        return "无"
+    text = "、".join(map(str, plain)) if isinstance(plain, list) else str(plain)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -138,7 +169,8 @@ def _change_line(change: Change) -> str:
     if change.action == "removed":
         return _("removed {section} {label}").format(section=section, label=label)
     details = "；".join(
-        f"{name}: {_value(before)} → {_value(after)}" for name, before, after in change.details
+        f"{_attribute_name(name)}：{_value(before)} → {_value(after)}"
+        for name, before, after in change.details
     )
     if not label:
         return _("changed {section}: {details}").format(section=section, details=details)

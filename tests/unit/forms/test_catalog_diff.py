@@ -62,12 +62,13 @@ def test_the_diff_names_what_changed_in_each_item() -> None:
     assert lines[0] == "事项目录 2026.11.2 → 2026.12.1"
     assert "+ 新增事项 640522-MZ-006 新事项" in lines
     assert f"~ 变更事项 {CODE} {before.name}（第1版 → 第2版）" in lines
-    assert f"    修改材料 {material.key}「{material.name}」：copies: {material.copies} → 2" in lines
-    assert f"    修改时限：promised_days: {days} → 15" in lines
-    assert any(line.startswith("    修改收费：fee: ") and "工本费10元" in line for line in lines)
+    assert f"    修改材料 {material.key}「{material.name}」：份数：{material.copies} → 2" in lines
+    assert f"    修改时限：承诺时限（工作日）：{days} → 15" in lines
+    assert any(line.startswith("    修改收费：收费：") and "工本费10元" in line for line in lines)
     field = before.fields[0]
-    assert f"    修改表单字段 {field.key}「户籍所在地」：label: {field.label} → 户籍所在地" in lines
-    assert "  修改区划表 640522100000「海城镇（新）」：name: 海城镇 → 海城镇（新）" in lines
+    assert f"    修改表单字段 {field.key}「户籍所在地」：名称：{field.label} → 户籍所在地" in lines
+    # in the 办事指南's words, not the TOML keys (legal_days: 0 → 5)
+    assert "  修改区划表 640522100000「海城镇（新）」：名称：海城镇 → 海城镇（新）" in lines
     assert any(line.startswith("  修改节假日表 2027") for line in lines)
 
 
