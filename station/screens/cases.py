@@ -17,7 +17,20 @@ from station.services.queries import PAGE, CasePage, read_page
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
-STATE_FILTERS = ("received", "submitted", "returned", "accepted", "processing", "completed")
+STATE_FILTERS = (
+    "received",
+    "submitted",
+    "returned",
+    "accepted",
+    "processing",
+    "paused",
+    "completed",
+    "delivered",
+    "rejected",
+    "withdrawn",
+)
+"""Every state a case list can be narrowed to, the way a case goes (已送达, 不予受理 and
+已撤件 were missing: those cases could not be picked out)."""
 
 
 def state_label(state: str) -> str:
@@ -166,8 +179,12 @@ class CasesScreen(DeskScreen[None]):
     def _open_case(self, key: str) -> None:
         """The case's page: at the county, the review page with the decisions the county
         makes (a case forwarded to a county department is completed, 办结, there: 17 of
-        the catalog's items are decided by the county); elsewhere the case's own page."""
-        if self.county_section is not None:
+        the catalog's items are decided by the county); a reviewer's, the review page with
+        the decisions and their papers (it opened the village's page, whose p printed the
+        village's 收件回执); an agent's, the case's own page."""
+        from sync.events import Role
+
+        if self.county_section is not None or self.desk.role is Role.reviewer:
             from station.screens.review import ReviewScreen
 
             self.app.push_screen(ReviewScreen(self.desk, key))

@@ -54,6 +54,14 @@ async def test_case_list_searches_by_name_and_opens_the_case(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CasesScreen)
         assert pilot.app.screen.query_one(DataTable).row_count == 2
+        states = pilot.app.screen.query_one("#cases-state", Select)
+        offered = [str(prompt) for prompt, _value in states._options]
+        # every state a case can end in can be picked out (已送达, 不予受理 were not offered)
+        assert {"已送达", "不予受理", "已撤件", "特别程序"} <= set(offered), offered
+        states.value = "returned"
+        await settle(pilot)
+        assert pilot.app.screen.query_one(DataTable).row_count == 1
+        states.clear()
         pilot.app.screen.query_one("#cases-search", Input).value = "李秀英"
         await settle(pilot)
         assert pilot.app.screen.query_one(DataTable).row_count == 1

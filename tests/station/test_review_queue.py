@@ -141,6 +141,33 @@ async def test_enter_opens_the_oldest_case_and_esc_comes_back(town: Township) ->
         assert pilot.app.screen is queue and rows(pilot)[0] == oldest.case_number
 
 
+async def test_the_whole_case_list_opens_the_review_page_for_a_reviewer(town: Township) -> None:
+    """l listed every case, and a closed one opened the village's page, whose p printed
+    the village's 收件回执 instead of the township's papers."""
+    from station.screens.cases import CasesScreen
+
+    done = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    town.deliver()
+    decide(town.store, done.case_number, EventKind.accepted, at(date(2026, 11, 19)))
+    decide(
+        town.store,
+        done.case_number,
+        EventKind.completed,
+        at(date(2026, 11, 20)),
+        {"result": "approved"},
+    )
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen)
+        pilot.app.screen.query_one("#cases-search", Input).value = done.case_number
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        assert done.case_number in flat_text(pilot) and "办结" in flat_text(pilot)
+
+
 async def test_filters_and_search_narrow_the_queue(town: Township) -> None:
     ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
     zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 20)), ZHANG_ID)
