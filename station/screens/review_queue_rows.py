@@ -111,7 +111,7 @@ def table_row(section: Section, entry: QueueEntry) -> tuple[Text | str, ...]:
     return (
         Text(_(words), style=style) if words else "",
         short_village(entry.village),
-        _short(entry.item_name, ITEM_CHARS),
+        _short(entry.item_short or entry.item_name, ITEM_CHARS),  # 城乡居民基本… was two items
         f"{entry.applicant} {entry.id_masked[-8:]}".strip(),
         first,
         second,

@@ -118,6 +118,8 @@ class QueueEntry:
     claimed_by: str = ""
     """The reviewer who claimed it (认领), if anyone."""
     claimed_by_me: bool = False
+    item_short: str = ""
+    """The catalog's short name of the item (医保参保), for the narrow column."""
 
 
 @dataclass
@@ -194,7 +196,7 @@ class QueueReader:
         duplicates = _duplicates(desk, records)
         names = {a.user_id: a.display_name for a in store.list_accounts()}
         me = desk.user.user_id if desk.user is not None else ""
-        build = _EntryBuilder(today, _defer_days(desk), names, me)
+        build = _EntryBuilder(today, _defer_days(desk), names, me, _short_names(desk))
         entries = [build.entry(r, duplicates.get((r.id_hash, r.item_code), ())) for r in records]
         return _Read(query, today, entries)
 
@@ -251,6 +253,11 @@ def _defer_days(desk: Desk) -> dict[str, int]:
     return {item.code: item.defer_days for item in desk.catalog().items}
 
 
+def _short_names(desk: Desk) -> dict[str, str]:
+    """Each item's short name in the catalog (医保参保, 养老参保), where it has one."""
+    return {item.code: item.short_name for item in desk.catalog().items if item.short_name}
+
+
 def _duplicates(
     desk: Desk, records: Iterable[QueueRecord]
 ) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -273,8 +280,14 @@ class _EntryBuilder:
     """Turns stored records into entries; working-day counts are memoised per date."""
 
     def __init__(
-        self, today: date, defer_days: dict[str, int], names: dict[str, str], me: str
+        self,
+        today: date,
+        defer_days: dict[str, int],
+        names: dict[str, str],
+        me: str,
+        short_names: dict[str, str] | None = None,
     ) -> None:
+        self.short_names = short_names or {}
         self.today = today
         self.defer_days = defer_days
         self.names = names
@@ -307,6 +320,7 @@ class _EntryBuilder:
             village=village_name(record),
             item_code=record.item_code,
             item_name=record.item_name,
+            item_short=self.short_names.get(record.item_code, ""),
             applicant=record.applicant_name,
             id_masked=record.id_masked,
             submitted_on=submitted,
