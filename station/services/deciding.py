@@ -82,8 +82,9 @@ def result_refusal(result: str, owed: Sequence[str]) -> str | None:
     """
     if result == "approved" and owed:
         return _(
-            "Deferred (容缺) materials are still owed: {names}. Record them as supplied "
-            "(补充材料) first, or complete it as 容缺通过."
+            "Deferred (容缺) materials are still owed: {names}. The station that took the "
+            "case in records them when the resident brings them; to complete it now, choose "
+            "容缺通过."
         ).format(names="、".join(owed))
     if result == "approved_deferred" and not owed:
         return _("No deferred (容缺) material is owed: complete it as 通过.")

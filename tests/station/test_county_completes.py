@@ -125,7 +125,7 @@ def test_a_case_owing_a_deferred_material_is_completed_only_as_approved_deferred
         with pytest.raises(ActionRefused) as refused:
             county.complete(number, "approved")
         assert refused.value.message == (
-            "容缺材料尚未补齐：社会保障卡或存折复印件。请先登记补交（补充材料），或以“容缺通过”办结。"
+            "容缺材料尚未补齐：社会保障卡或存折复印件。群众补交后由收件的服务站登记；现在办结请选择“容缺通过”。"
         )
         assert store.get_case(number).state == "processing"  # type: ignore[union-attr]
         desk = CaseService(store, shipped_catalog(), Actor("u-agent", Role.agent, "马丽"))
