@@ -167,6 +167,9 @@ class DecisionDocument:
     """受理: the promised completion date (working days from the day after acceptance)."""
     promised_days: int | None = None
     """受理: the promised limit in working days."""
+    date_notes: tuple[str, ...] = ()
+    """What the paper must say about the calendar behind its dates (a provisional holiday
+    table can move the promised date or the correction deadline)."""
 
 
 @dataclass(frozen=True)

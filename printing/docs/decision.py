@@ -141,6 +141,14 @@ def _materials_found(decision: DecisionDocument) -> str:
     return f"申请材料基本齐全、符合法定形式，其中{names}实行容缺受理{when}；"
 
 
+def _calendar_notes(decision: DecisionDocument, before: str = "", after: str = "。") -> str:
+    """The paper's word on a calendar that may move its dates (a provisional holiday
+    table), as the screen says it: nothing when the year is settled."""
+    if not decision.date_notes:
+        return ""
+    return before + "；".join(decision.date_notes) + after
+
+
 def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
     """The 受理通知书 on A4: accepted, by when it will be done, how to ask."""
     sheet = Sheet(font, size=11)
@@ -166,7 +174,8 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
         sheet.para(
             f"{promise}"
             "依法需要公示、调查、鉴定、听证或者专家评审的，所需时间不计算在办理时限内，"
-            "本机关将另行书面告知。",
+            "本机关将另行书面告知。"
+            f"{_calendar_notes(decision)}",
             "indent",
         )
     )
@@ -217,7 +226,8 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
     story.append(
         sheet.para(
-            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}：",
+            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}"
+            f"{_calendar_notes(decision, '（', '）')}：",
             "indent",
         )
     )

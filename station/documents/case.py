@@ -443,6 +443,8 @@ def decision_from_view(
     reason = sentence(str(summary.get("reason") or view.last_reason or ""))
     deadline = supply_by(item, decided_at).date
     days = promised_days(view, item)
+    due = due_date(decided_at, days).date if kind == "acceptance" else None
+    dated = {"acceptance": due, "correction": deadline}.get(kind)
     return DecisionDocument(
         case=case,
         reason="" if kind == "acceptance" else reason,
@@ -458,6 +460,7 @@ def decision_from_view(
         officer_phone=officer_phone,
         office_phone=office_phone,
         legal_basis=legal_basis,
-        due_date=due_date(decided_at, days).date if kind == "acceptance" else None,
+        due_date=due,
         promised_days=days if kind == "acceptance" else None,
+        date_notes=date_notes(decided_at, dated) if dated else (),
     )

@@ -177,6 +177,9 @@ def test_acceptance_numbers_roll_over_on_new_year_in_china_and_a_reprint_keeps_i
         assert "海原县乡镇便民服务中心" not in text
         assert "决定予以受理" in text
         assert "经办人：王芳联系电话：0955-4012301" in text  # who decided, from the accounts
+        # a promise counted on the county's provisional 2027 holiday table says it may move
+        # (the screen said so; the paper gave the date as if it were sure)
+        assert "2027年节假日安排为县级暂定（待国务院公布），预计日期可能调整。" in text
 
     again = flat(layout_text(desk.print("acceptance", first, tmp_path / "again.pdf")))
     assert "海城便民受〔2026〕1号" in again
