@@ -9,16 +9,64 @@ vanishes silently: it is reported with the document and noted on the page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import paragraph as _paragraph
 
 from printing.flowables import GlyphNote
 from printing.fonts import CjkFont
 from printing.i18n import _
+
+NO_LINE_START = "，；：！？”’》〉」』】〕）…％"
+"""Chinese punctuation that may not begin a line (GB/T 15834 标点符号用法, 避头).
+
+reportlab's CJK line breaking keeps such a mark on the line before, hanging it in the
+margin, but only for the marks in its own list (``ALL_CANNOT_START``), which has the
+Japanese 、。」 and the ASCII ones and not the full-width ，；：！？”》: our papers had
+lines starting with ，and ；. No library breaks Chinese lines better inside reportlab, so
+the list is completed here, once, for every paragraph this package lays out."""
+for _module in (_paragraph, _textsplit):  # a paragraph of one style, and of several
+    _module.ALL_CANNOT_START = "".join(dict.fromkeys(_module.ALL_CANNOT_START + NO_LINE_START))
+
+_split_as_reportlab_does = _textsplit.wordSplit
+
+
+def _split_pushing_out(
+    word: str, widths: list[float], font: str, size: float, encoding: str = "utf8"
+) -> list[list[Any]]:
+    """reportlab's split of a one-style paragraph, then 推出 where it still leaves a mark at
+    a line's start: it hangs one mark in the margin, never two (》；), so the line before
+    gives up its last character and the marks after it, and the rest is split again."""
+    lines = _split_as_reportlab_does(word, widths, font, size, encoding)
+    for index in range(1, len(lines)):
+        text, before = lines[index][1], lines[index - 1][1]
+        if not text or text[0] not in NO_LINE_START:
+            continue
+        cut = len(before) - 1
+        while cut > 0 and before[cut] in NO_LINE_START:
+            cut -= 1
+        if cut <= 0:  # a line of marks alone: left as reportlab made it
+            continue
+        kept = before[:cut]
+        room = widths[min(index - 1, len(widths) - 1)]
+        rest = before[cut:] + "".join(line[1] for line in lines[index:])
+        later = list(widths[index:]) or [widths[-1]]
+        return [
+            *lines[: index - 1],
+            [room - stringWidth(kept, font, size), kept],
+            *_split_pushing_out(rest, later, font, size, encoding),
+        ]
+    return lines
+
+
+_paragraph.wordSplit = _split_pushing_out
 
 PLACEHOLDER = "□"
 IDEOGRAPHIC_SPACE = "\u3000"
