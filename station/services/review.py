@@ -189,11 +189,19 @@ def deadline_lines(view: CaseView, today: date) -> list[str]:
     start, days, pauses = deadline_inputs(view)
     if view.state == CaseState.paused:  # the clock stands still: no date to count down to
         kind = view.pause_kind or _("a special procedure")
-        return [
+        lines = [
             _("Time limit stopped for {kind}: counted again the day after it ends").format(
                 kind=kind
             )
         ]
+        since = view.pauses[-1][0] if view.pauses else None
+        if since is not None and view.pause_expected_days:  # the days the reviewer gave
+            lines.append(
+                _("Since {day}, expected to take {days} days").format(
+                    day=since, days=view.pause_expected_days
+                )
+            )
+        return lines
     if start is not None and days is not None:
         due = due_date(start, days, pauses, today=today).date
         if view.state not in (CaseState.accepted, CaseState.processing):

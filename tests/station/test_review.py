@@ -245,6 +245,8 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         assert view.pauses[-1] == (NOW.date(), None)  # the clock stops
         text = flat_text(pilot)  # and the page says so, not a count of days left
         assert "特别程序（公示）中，办理时限暂停计算" in text and "个工作日）" not in text
+        # the days the reviewer gave are said (they were recorded and shown nowhere)
+        assert f"自{NOW.date()}起，预计需要7天" in text
         await pilot.press("u")
         assert isinstance(pilot.app.screen, ConfirmDialog)
         await pilot.press("y")
