@@ -22,7 +22,7 @@ from typing import Any
 
 from daiban.i18n import _
 
-SHORT_HELP_WIDTH = 46
+SHORT_HELP_WIDTH = 60
 """Columns a command's one-line help may take in its group's list."""
 
 _CLICK_EXTRA = re.compile(r"\s*\[((?:default|env var|required)[^\]]*)\]\s*$")

@@ -388,6 +388,9 @@ def _station_to_revoke(session: Any, station_id: str | None, division: str, name
     if not division and not name:
         fail(_("say which station: its id, --division or --name"))
     found = find_stations(session=session, division=division, name=name)
+    if not found:
+        said = " ".join(part for part in (division, name) if part)
+        fail(_("no active station matches {said}").format(said=said))
     if len(found) != 1:
         listed = ", ".join(f"{s.name} ({s.id})" for s in found) or _("none")
         fail(
@@ -681,11 +684,16 @@ def stats(as_json: JsonFlag = False) -> None:
     from central.bootstrap import open_session
     from central.services.reconcile import case_statistics
 
-    with open_session(_settings()) as session:
+    settings = _settings()
+    with open_session(settings) as session:
         figures = case_statistics(session=session, today=china_today())
-    if as_json:
-        print_json(asdict(figures))
-        return
+        if as_json:
+            print_json(asdict(figures))
+            return
+        from central.services.catalog_versions import current_catalog
+
+        catalog = current_catalog(session=session, path=settings.catalog_path)
+    names = {item.code: item.name for item in catalog.items}
     typer.echo(_("Cases: {count}").format(count=figures.cases))
     from station.services.names import state_name
 
@@ -693,8 +701,8 @@ def stats(as_json: JsonFlag = False) -> None:
     for state, count in sorted(figures.by_state.items()):
         typer.echo(f"  {_known(state_name, state)}: {count}")
     typer.echo(_("By item:"))
-    for item, count in sorted(figures.by_item.items()):
-        typer.echo(f"  {item}: {count}")
+    for item, count in sorted(figures.by_item.items()):  # named, as the county knows them
+        typer.echo(f"  {item} {names.get(item, '')}: {count}".replace(" :", ":"))
     typer.echo(_("Flagged (superseded events): {count}").format(count=figures.flagged))
     typer.echo(_("Overdue: {count}").format(count=len(figures.overdue)))
 

@@ -160,6 +160,9 @@ def test_revoking_a_station_that_holds_unsent_events_needs_force(county: County)
     assert row["oldest_unsent"] == "2026-11-30T09:05:00+08:00"
     assert row["division_name"] == "山门村" and row["software_version"] == "0.9.1"
 
+    nobody = county.run("revoke", "--name", "不存在", "--force", "--as", "zhaojun")
+    # said plainly (it was "有 0 个在用服务站符合条件，请用站点编号指明：无")
+    assert nobody.exit_code == 1 and "没有符合“不存在”的在用服务站" in nobody.output
     warned = county.run("revoke", "--division", SHANMEN, "--as", "zhaojun")
     assert warned.exit_code == 1
     assert "还有 3 条未上传的记录，最早一条写于 2026-11-30 09:05" in warned.output

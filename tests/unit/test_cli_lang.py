@@ -149,6 +149,10 @@ def test_every_commands_chinese_help_fits_80_columns() -> None:
         too_wide = [line for line in result.stdout.splitlines() if display_width(line) > 80]
         assert not too_wide, (path, too_wide)
         assert "Show this message" not in result.stdout and "Options:" not in result.stdout
+    root = CliRunner().invoke(app, ["--help"], terminal_width=80).stdout
+    # a command's line is its first sentence whole where 80 columns have room (it was cut
+    # at 46: "desk 工作台：在本终端中打开，或用 `serve` 在浏览器…")
+    assert "工作台：在本终端中打开，或用 `serve` 在浏览器中使用\n" in root
 
 
 def test_the_desk_opens_in_chinese_under_an_unknown_daiban_lang(
