@@ -106,3 +106,13 @@ def render_rejection(doc: DecisionDocument, font: Path | None = None) -> Rendere
 def render_correction(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
     """The township's 补正告知书 (what to supply, to what standard, by when)."""
     return decision.render_correction(doc, find_cjk_font(font))
+
+
+def render_pause(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """The township's 特别程序告知书 (which procedure, how long, not counted in the limit)."""
+    return decision.render_pause(doc, find_cjk_font(font))
+
+
+def render_denial(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """The refusal at 办结 (不予行政许可决定书 / 不予批准决定书: reasons, rights of review)."""
+    return decision.render_denial(doc, find_cjk_font(font))

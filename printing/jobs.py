@@ -30,6 +30,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "rejection": ("a4",),
     "correction": ("a4",),
     "acceptance": ("a4",),
+    "pause": ("a4",),
+    "denial": ("a4",),
 }
 """Each document kind and the paper it can be printed on."""
 
@@ -41,12 +43,16 @@ _INPUT: dict[str, type[Any]] = {
     "rejection": DecisionDocument,
     "correction": DecisionDocument,
     "acceptance": DecisionDocument,
+    "pause": DecisionDocument,
+    "denial": DecisionDocument,
 }
 
 DECISION_RENDERERS = {
     "acceptance": "render_acceptance",
     "rejection": "render_rejection",
     "correction": "render_correction",
+    "pause": "render_pause",
+    "denial": "render_denial",
 }
 """The township's decisions (受理, 不予受理, 补正) and their renderers in ``printing.documents``."""
 

@@ -140,7 +140,8 @@ class CaseDocument:
 
 @dataclass(frozen=True)
 class DecisionDocument:
-    """A township decision printed at the station: 受理, 不予受理 or 补正告知."""
+    """A township decision printed at the station: 受理, 不予受理, 补正告知, 特别程序告知
+    (暂停) or the refusal at 办结 (不予许可 / 不予批准)."""
 
     case: CaseDocument
     reason: str
@@ -170,6 +171,12 @@ class DecisionDocument:
     date_notes: tuple[str, ...] = ()
     """What the paper must say about the calendar behind its dates (a provisional holiday
     table can move the promised date or the correction deadline)."""
+    pause_kind: str = ""
+    """暂停: the special procedure (公示, 听证, 鉴定 …)."""
+    pause_days: int | None = None
+    """暂停: the days the office expects it to take, when it said."""
+    permit: bool = False
+    """The item is a 行政许可 (its refusal is a 不予行政许可决定书, §38)."""
 
 
 @dataclass(frozen=True)

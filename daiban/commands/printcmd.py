@@ -224,6 +224,8 @@ DECISION_DOCUMENTS = {
     "acceptance": "Print the township's 受理通知书 for an accepted case (with its 文号).",
     "rejection": "Print the township's 不予受理通知书 for a rejected case (with its 文号).",
     "correction": "Print the township's 补正告知书 for a case returned for correction.",
+    "pause": "Print the township's 特别程序告知书 for a paused case (公示, 听证, 鉴定 …).",
+    "denial": "Print the 不予许可决定书 (or 不予批准决定书) of a case refused at 办结.",
 }
 """The township's papers: ``--as`` names the officer printed on them (else who decided)."""
 

@@ -358,7 +358,13 @@ class HolidayTable(_Frozen):
 DivisionLevel = Literal["county", "township", "village"]
 """The levels of the division table: 县 / 乡镇 / 村（社区）."""
 
-DOCUMENT_WORDS: dict[str, str] = {"acceptance": "受", "correction": "补", "rejection": "不受"}
+DOCUMENT_WORDS: dict[str, str] = {
+    "acceptance": "受",
+    "correction": "补",
+    "rejection": "不受",
+    "pause": "特",
+    "denial": "不许",
+}
 """The word after an office's 文号 prefix, by document: 海城便民受〔2026〕15号."""
 
 

@@ -1,10 +1,13 @@
-"""The township's decisions on paper: 受理通知书, 补正告知书 and 不予受理通知书.
+"""The township's decisions on paper: 受理通知书, 补正告知书, 不予受理通知书, 特别程序告知书
+and the refusal at 办结 (不予行政许可决定书, or 不予批准决定书 for an item that is not a 行政许可).
 
 These speak in the deciding office's name (``decided_by``), never the station's,
 and carry its document number (文号), the officer and a phone. The wording
 follows 行政许可法 §32: 受理 in writing with the date; 补正 telling everything to
 supply at once, with the deadline; 不予受理 with the reason, where to apply
-instead, and the rights of review (复议 60 days, 诉讼 6 months).
+instead, and the rights of review (复议 60 days, 诉讼 6 months); §45: the time a special
+procedure takes told in writing; §38: a refusal in writing, with its reasons and the
+rights of review.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from printing.pages import RenderedDocument, build_a4
 ACCEPTANCE = "受理通知书"
 REJECTION = "不予受理通知书"
 CORRECTION = "补正告知书"
+PAUSE = "特别程序告知书"
+DENIAL = "不予行政许可决定书"
+DENIAL_OTHER = "不予批准决定书"
 WIDTH = 174 * mm
 HOTLINE = "12345"
 """The government service hotline, when neither the officer nor the office has a phone."""
@@ -248,3 +254,48 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     ]
     story += _tail(sheet, decision)
     return _build(sheet, story, decision, CORRECTION)
+
+
+def render_pause(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The 特别程序告知书 on A4 (行政许可法 §45): which procedure, why, how long it is
+    expected to take, and that its time is not counted in the time limit."""
+    sheet = Sheet(font, size=11)
+    story = _head(sheet, decision, PAUSE)
+    kind = decision.pause_kind or "特别程序"
+    why = f"（{decision.reason.rstrip('。')}）" if decision.reason else ""
+    story.append(
+        sheet.para(f"{_received(decision)}经审查，该申请依法需要进行{kind}{why}。", "indent")
+    )
+    according = _according(decision, "《中华人民共和国行政许可法》第四十五条")
+    since = cn_date(decision.decided_at)
+    if decision.pause_days:
+        expected = f"自{since}起，预计需要{decision.pause_days}天"
+    else:
+        expected = f"自{since}起，所需时间本机关将另行告知"
+    story.append(
+        sheet.para(
+            f"{according}{kind}所需时间不计算在办理时限内：{expected}。{kind}结束后，"
+            "办理时限自次日起继续计算。",
+            "indent",
+        )
+    )
+    story.append(sheet.para(progress_sentence(decision), "indent"))
+    story += _tail(sheet, decision)
+    return _build(sheet, story, decision, PAUSE)
+
+
+def render_denial(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The refusal at 办结 on A4 (行政许可法 §38): the reasons, the decision, and the rights
+    of review; titled 不予行政许可决定书 for a 行政许可, 不予批准决定书 otherwise."""
+    sheet = Sheet(font, size=11)
+    title = DENIAL if decision.permit else DENIAL_OTHER
+    story = _head(sheet, decision, title)
+    reason = decision.reason or "你的申请不符合法定条件、标准。"
+    story.append(sheet.para(f"{_received(decision)}经审查，{reason}", "indent"))
+    fallback = "《中华人民共和国行政许可法》第三十八条第二款" if decision.permit else "有关规定"
+    according = _according(decision, fallback)
+    verb = "不予行政许可" if decision.permit else "不予批准"
+    story.append(sheet.para(f"{according}本机关决定{verb}。", "indent"))
+    story.append(sheet.para(review_rights(decision).replace("本通知书", "本决定书"), "indent"))
+    story += _tail(sheet, decision)
+    return _build(sheet, story, decision, title)

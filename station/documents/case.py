@@ -39,11 +39,13 @@ TOWNSHIP_FALLBACK = "乡镇便民服务中心"
 HOTLINE = "12345"
 """The government service hotline (政务服务便民热线), for enquiries and complaints."""
 
-DecisionKind = Literal["acceptance", "rejection", "correction"]
+DecisionKind = Literal["acceptance", "rejection", "correction", "pause", "denial"]
 DECISION_EVENTS = {
     "acceptance": EventKind.accepted,
     "rejection": EventKind.rejected,
     "correction": EventKind.returned,
+    "pause": EventKind.paused,
+    "denial": EventKind.completed,
 }
 """The event each of the township's papers is printed from."""
 
@@ -275,8 +277,14 @@ def decision_entry(view: CaseView, kind: DecisionKind) -> HistoryEntry:
     wanted = DECISION_EVENTS[kind]
     for entry in reversed(view.history):
         if entry.kind is wanted and entry.status is not EntryStatus.superseded:
+            if kind == "denial" and entry.summary.get("result") != "denied":
+                break  # its 办结 granted it: there is no refusal to print
             return entry
-    if kind == "rejection":
+    if kind == "pause":
+        message = _("Case {number} was never paused: there is no special-procedure notice.")
+    elif kind == "denial":
+        message = _("Case {number} was not refused at completion: there is no refusal to print.")
+    elif kind == "rejection":
         message = _("Case {number} was not rejected: there is no rejection notice to print.")
     elif kind == "acceptance":
         message = _("Case {number} was not accepted: there is no acceptance notice to print.")
@@ -440,7 +448,8 @@ def decision_from_view(
         reprint=reprint,
     )
     summary = entry.summary
-    reason = sentence(str(summary.get("reason") or view.last_reason or ""))
+    said = summary.get("note") if kind == "denial" else summary.get("reason")
+    reason = sentence(str(said or ("" if kind == "denial" else view.last_reason) or ""))
     deadline = supply_by(item, decided_at).date
     days = promised_days(view, item)
     due = due_date(decided_at, days).date if kind == "acceptance" else None
@@ -463,4 +472,11 @@ def decision_from_view(
         due_date=due,
         promised_days=days if kind == "acceptance" else None,
         date_notes=date_notes(decided_at, dated) if dated else (),
+        pause_kind=str(summary.get("kind") or "") if kind == "pause" else "",
+        pause_days=_days(summary.get("expected_days")) if kind == "pause" else None,
+        permit=item.item_type == "行政许可",
     )
+
+
+def _days(value: object) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None

@@ -33,6 +33,8 @@ PERMIT_LAW = "《中华人民共和国行政许可法》第三十二条第一款
 ACCEPT_CLAUSE = PERMIT_LAW + "第（五）项"
 CORRECT_CLAUSE = PERMIT_LAW + "第（四）项"
 ONE_TIME_NOTICE = "政务服务一次性告知的有关规定"
+PAUSE_CLAUSE = "《中华人民共和国行政许可法》第四十五条"
+DENY_CLAUSE = "《中华人民共和国行政许可法》第三十八条第二款"
 
 
 class Officer(Protocol):
@@ -139,6 +141,10 @@ def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
         return ACCEPT_CLAUSE if item.item_type == PERMIT else item.basis
     if kind == "correction":
         return CORRECT_CLAUSE if item.item_type == PERMIT else ONE_TIME_NOTICE
+    if kind == "pause":  # §45: the time a special procedure takes, told in writing
+        return PAUSE_CLAUSE if item.item_type == PERMIT else item.basis
+    if kind == "denial":  # §38: a refusal in writing, with reasons and the rights of review
+        return DENY_CLAUSE if item.item_type == PERMIT else item.basis
     return PERMIT_LAW if item.item_type == PERMIT else item.basis
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
 from sqlalchemy import func, select
 
@@ -31,8 +32,8 @@ from sync.protocol import StationRole
 from sync.reducer import CaseView
 
 CASE_KINDS = ("receipt", "notice", "authorization")
-DECISION_KINDS: tuple[DecisionKind, ...] = ("acceptance", "rejection", "correction")
-"""The township's papers: 受理通知书, 不予受理通知书, 补正告知书."""
+DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
+"""The township's papers: 受理通知书, 不予受理通知书, 补正告知书, 特别程序告知书, 不予许可决定书."""
 
 
 class CaseNotFound(LookupError):

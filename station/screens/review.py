@@ -307,6 +307,7 @@ class ReviewScreen(DeskScreen[None]):
                         expected_days=answer["expected_days"],
                     ),
                     _("Paused; the clock stops."),
+                    "pause",  # the 特别程序告知书: the time it takes, told in writing (§45)
                 )
 
         self.app.push_screen(PauseDialog(), answered)
@@ -332,9 +333,11 @@ class ReviewScreen(DeskScreen[None]):
 
         def answered(answer: object) -> None:
             if isinstance(answer, dict):
+                refused = answer["result"] == "denied"  # in writing, with its reasons (§38)
                 self._act(
                     lambda s: s.complete(number, answer["result"], answer["note"]),
                     _("Completed."),
+                    "denial" if refused else None,
                 )
 
         self.app.push_screen(CompleteDialog(self.page.owed), answered)

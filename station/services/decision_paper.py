@@ -1,4 +1,5 @@
-"""The township's paper for a decision (受理通知书, 补正告知书, 不予受理通知书), from the desk.
+"""The township's paper for a decision (受理通知书, 补正告知书, 不予受理通知书, 特别程序告知书,
+不予许可决定书), from the desk.
 
 The same path as ``daiban print KIND CASE`` (``station.documents.decision_document``
 then ``printing.jobs.produce``): the deciding office's name from the county's division
@@ -23,6 +24,8 @@ NAMES = {
     ACCEPTANCE: "受理通知书",
     "correction": "补正告知书",
     "rejection": "不予受理通知书",
+    "pause": "特别程序告知书",
+    "denial": "不予许可（批准）决定书",
 }
 
 

@@ -290,3 +290,46 @@ def test_the_village_prints_the_number_the_decision_carries_and_never_invents_on
         desk.village, catalog, "acceptance", other, officer=None, today=date(2026, 12, 2)
     )
     assert plain.document_number == ""  # the sequence is the township's, not the village's
+
+
+def test_a_pause_and_a_refusal_at_completion_have_their_papers(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """The 受理通知书 promised "本机关将另行书面告知" of a special procedure, and 暂停 wrote
+    nothing; 办结 不通过 wrote no decision with its reasons and the rights of review."""
+    paused = desk.numbers[0]
+    reviewer = desk.reviewer()
+    reviewer.accept(paused)
+    reviewer.pause(paused, "公示", "在村务公开栏公示申请人家庭情况", expected_days=7)
+    text = flat(layout_text(desk.print("pause", paused, tmp_path / "p.pdf", "--as", "wangfang")))
+    assert "特别程序告知书" in text and re.search(r"海城便民特〔20\d\d〕1号", text), text
+    assert "依法需要进行公示（在村务公开栏公示申请人家庭情况）" in text
+    assert "公示所需时间不计算在办理时限内" in text and "预计需要7天" in text
+    assert "办理时限自次日起继续计算" in text and f"{OFFICE}（盖章）" in text
+
+    from tests.station.review_helpers import assistance
+
+    # 临时救助, which the township decides, taken in at its own centre
+    agent = CaseService(desk.township, load_catalog(), Actor("u-tw", Role.agent, "李娜", ""))
+    refused = agent.take_in(assistance()).case_number
+    agent.act(refused, EventKind.submitted)
+    reviewer.accept(refused)
+    reviewer.complete(refused, "denied", "经入户核查，申请人家庭不属于急难型困难。")
+    body = flat(layout_text(desk.print("denial", refused, tmp_path / "d.pdf", "--as", "wangfang")))
+    assert "不予批准决定书" in body and "不予行政许可" not in body  # 临时救助 is no permit
+    assert "经审查，经入户核查，申请人家庭不属于急难型困难。" in body
+    assert "本机关决定不予批准。" in body and f"{OFFICE}（盖章）" in body
+    assert "六十日内向海原县人民政府申请行政复议" in body and "收到本决定书之日起" in body
+    assert re.search(r"海城便民不许〔20\d\d〕1号", body), body
+
+    granted = agent.take_in(assistance("马秀兰")).case_number
+    agent.act(granted, EventKind.submitted)
+    reviewer.accept(granted)
+    reviewer.complete(granted, "approved", "")
+    result = CliRunner().invoke(
+        app,
+        ["print", "denial", granted, "--out", str(tmp_path / "x.pdf")]
+        + ["--data-dir", str(desk.township_dir)],
+        env={"DAIBAN_PASSWORD": PASSWORD},
+    )
+    assert result.exit_code != 0 and "办结时未作不予许可（批准）决定" in result.output

@@ -247,6 +247,9 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         assert "特别程序（公示）中，办理时限暂停计算" in text and "个工作日）" not in text
         # the days the reviewer gave are said (they were recorded and shown nowhere)
         assert f"自{NOW.date()}起，预计需要7天" in text
+        # the 特别程序告知书 was made: the time it takes, told in writing (§45)
+        documents = tmp_path / "township" / "documents"
+        assert len(list(documents.glob(f"{number}-pause-*.pdf"))) == 1
         await pilot.press("u")
         assert isinstance(pilot.app.screen, ConfirmDialog)
         await pilot.press("y")
@@ -300,6 +303,29 @@ async def test_complete_a_township_item(station: StationStore, tmp_path: Path) -
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("completed", EventKind.completed, REVIEWER_ID)
     assert (view.result, view.result_note) == ("approved", "救助金3000元")
+    assert not list((tmp_path / "township" / "documents").glob("*-denial-*.pdf"))  # granted
+
+
+async def test_a_refusal_at_completion_makes_its_decision_paper(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """办结 不通过 wrote nothing: the refusal is in writing, with reasons and rights (§38)."""
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CompleteDialog)
+        dialog.query_one("#result", Select).value = "denied"
+        dialog.query_one("#note", Input).value = "不属于急难型困难"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, _actor = last(station, number)
+    assert (view.state, view.result) == ("completed", "denied")
+    documents = tmp_path / "township" / "documents"
+    assert len(list(documents.glob(f"{number}-denial-*.pdf"))) == 1
+    assert not list(documents.glob("*-acceptance-*.pdf"))
 
 
 async def test_a_county_item_cannot_be_completed_by_the_township(

@@ -59,3 +59,16 @@ def test_an_acceptance_with_a_material_owed_says_so_not_that_all_is_there() -> N
     assert "申请材料基本齐全、符合法定形式，其中社会保障卡或银行存折实行容缺受理，请于" in text
     whole = dataclasses.replace(decision, case=dataclasses.replace(decision.case, materials=()))
     assert "申请材料齐全、符合法定形式" in _flat(documents.render_acceptance(whole).pdf)
+
+
+def test_a_refused_permit_is_a_decision_not_to_permit_with_its_reasons_and_rights() -> None:
+    """行政许可法 §38: a refusal of a 行政许可 in writing, its reasons, 复议 and 诉讼."""
+    refusal = dataclasses.replace(
+        sample_acceptance(), permit=True, reason="拟建房位置位于基本农田保护范围内。",
+        legal_basis="",
+    )  # fmt: skip
+    text = _flat(documents.render_denial(refusal).pdf)
+    assert "不予行政许可决定书" in text and "不予批准" not in text
+    assert "经审查，拟建房位置位于基本农田保护范围内。" in text
+    assert "根据《中华人民共和国行政许可法》第三十八条第二款的规定，本机关决定不予行政许可。" in text
+    assert "可以自收到本决定书之日起六十日内" in text
