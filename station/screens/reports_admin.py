@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,12 +18,14 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.county import CountyStrip
+from station.services.application import ActionRefused
 from station.services.county_reports import (
     ReportKind,
     SavedReport,
     default_folder,
     default_month,
     export_report,
+    parse_month,
     report_title,
 )
 from station.widgets.footer import DeskFooter
@@ -86,6 +89,12 @@ class ReportsScreen(DeskScreen[None]):
         """Fetch the report from the centre and save it (a worker)."""
         kind = ReportKind(str(self.query_one("#kind", Select).value))
         month = self.query_one("#month", Input).value
+        try:  # said beside the form, which stays as typed (not a dialog to close first)
+            parse_month(month, self.desk.clock().date())
+        except ActionRefused as refused:
+            self.query_one("#report-result", Static).update(Text(str(refused), style="bold red"))
+            self.query_one("#month", Input).focus()
+            return
         file_format = str(self.query_one("#format", Select).value)
         folder = Path(self.query_one("#folder", Input).value.strip() or default_folder(self.desk))
         self.query_one("#report-result", Static).update(_("Asking the county centre…"))

@@ -217,9 +217,10 @@ class StationsScreen(DeskScreen[None]):
             self.notify(_("{name} is already revoked.").format(name=row.name))
             return
         warning = row.unsent_warning()
-        question = _("Revoke {name} ({division})? Its next request will be refused.").format(
-            name=row.name, division=row.division_name or row.division
-        )
+        question = _(
+            "Revoke {name} ({division})? Its next request will be refused. Within 7 days "
+            "it can be undone at the centre: daiban central unrevoke {station}"
+        ).format(name=row.name, division=row.division_name or row.division, station=row.id)
         if warning:
             question = f"{warning}\n\n{question}"
 

@@ -45,18 +45,22 @@ def report_title(kind: ReportKind) -> str:
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-def parse_month(text: str) -> str:
-    """``2026-11`` (or ``2026-1``) as ``YYYY-MM``.
+def parse_month(text: str, today: date | None = None) -> str:
+    """``2026-11`` (or ``2026-1``) as ``YYYY-MM``; with ``today``, not a month to come.
 
     Raises:
-        ActionRefused: not a month (the message names the field).
+        ActionRefused: not a month, or one still to come (the message names the field).
     """
     match = _MONTH.match(text.strip())
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise ActionRefused(
             _("Month: write it as year-month, e.g. {example}.").format(example="2026-11")
         )
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+    month = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+    if today is not None and month > f"{today.year:04d}-{today.month:02d}":
+        # an empty report of a month to come, saved as if it were one (2027-06)
+        raise ActionRefused(_("Month: {month} has not come yet.").format(month=month))
+    return month
 
 
 def default_month(today: date) -> str:
@@ -90,7 +94,7 @@ def export_report(
         ActionRefused: a bad month; CentreError: offline or refused.
         OSError: the folder cannot be written.
     """
-    month = parse_month(month)
+    month = parse_month(month, desk.clock().date())
     data = desk.centre().download(f"/admin/reports/{kind.value}", month=month, format=file_format)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{report_title(kind)}-{month}.{file_format}"

@@ -120,6 +120,9 @@ async def test_a_dead_village_pc_is_replaced_and_its_cases_stay_with_the_village
         assert isinstance(pilot.app.screen, ConfirmDialog)
         warning = flat_text(pilot).replace("█", "")
         assert "还有2条记录未上传（最早一条写于" in warning and "再也传不到县中心" in warning
+        old_id = screen.rows[_row(screen, "武塬村旧电脑")].id
+        # how to undo it, with the station's id that the command needs (shown nowhere)
+        assert f"7天内可在县级中心撤销吊销：daibancentralunrevoke{old_id}" in warning
         await pilot.press("y")
         await settle(pilot)
         assert screen.rows[_row(screen, "武塬村旧电脑", revoked=True)].revoked

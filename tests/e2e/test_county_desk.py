@@ -101,6 +101,11 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             await settle(pilot)
             assert isinstance(app.screen, ReportsScreen)
             month = app.screen.query_one("#month", Input)
+            month.value = f"{app.desk.clock().year + 1}-06"  # a month to come: refused, said
+            await pilot.press("f9")
+            await settle(pilot)
+            assert "尚未到来" in flat_text(pilot)
+            assert not list((county.data_dir / "exports").glob("*.xlsx"))
             month.value = app.desk.clock().strftime("%Y-%m")
             await pilot.press("f9")
             await settle(pilot)
@@ -109,6 +114,8 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             assert sheet is not None and "月报" in str(sheet["A1"].value)
             assert saved.name in flat_text(pilot)
 
+            await pilot.press("escape")  # out of the month field: digits navigate again
+            await settle(pilot)
             await pilot.press("1")
             await settle(pilot)
             assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2

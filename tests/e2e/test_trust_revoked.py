@@ -129,5 +129,5 @@ def test_the_desk_says_in_chinese_that_the_station_was_revoked(
         outcome = sync_once(desk, manual=True)
     finally:
         store.close()
-    assert "本服务站已被县里注销" in outcome.error, outcome.error
+    assert "本服务站已被县里吊销" in outcome.error, outcome.error  # the county's word for it
     assert outcome.error.startswith("同步失败") and "revoked" not in outcome.error
