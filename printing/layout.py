@@ -42,28 +42,40 @@ def _split_pushing_out(
     word: str, widths: list[float], font: str, size: float, encoding: str = "utf8"
 ) -> list[list[Any]]:
     """reportlab's split of a one-style paragraph, then 推出 where it still leaves a mark at
-    a line's start: it hangs one mark in the margin, never two (》；), so the line before
-    gives up its last character and the marks after it, and the rest is split again."""
-    lines = _split_as_reportlab_does(word, widths, font, size, encoding)
-    for index in range(1, len(lines)):
-        text, before = lines[index][1], lines[index - 1][1]
-        if not text or text[0] not in NO_LINE_START:
-            continue
-        cut = len(before) - 1
-        while cut > 0 and before[cut] in NO_LINE_START:
-            cut -= 1
-        if cut <= 0:  # a line of marks alone: left as reportlab made it
-            continue
-        kept = before[:cut]
-        room = widths[min(index - 1, len(widths) - 1)]
-        rest = before[cut:] + "".join(line[1] for line in lines[index:])
-        later = list(widths[index:]) or [widths[-1]]
-        return [
-            *lines[: index - 1],
-            [room - stringWidth(kept, font, size), kept],
-            *_split_pushing_out(rest, later, font, size, encoding),
-        ]
-    return lines
+    a line's start: it hangs one mark in the margin, never two (》；、）。), so the line before
+    gives up its last character with the marks (and blanks) after it, and the text from
+    there, as written, is split again."""
+    marks = _textsplit.ALL_CANNOT_START  # reportlab's own and ours (。、 are its own)
+    done: list[list[Any]] = []
+    while True:
+        room = [*widths[len(done) :]] or [widths[-1]]
+        lines: list[list[Any]] = _split_as_reportlab_does(word, room, font, size, encoding)
+        found = _first_push_out(word, lines, marks)
+        if found is None:
+            return done + lines
+        index, at, kept = found
+        width = room[min(index - 1, len(room) - 1)]
+        done += [*lines[: index - 1], [width - stringWidth(kept, font, size), kept]]
+        word = word[at:]
+
+
+def _first_push_out(word: str, lines: list[list[Any]], marks: str) -> tuple[int, int, str] | None:
+    """The first line that begins with a mark and can be mended: its index, where in
+    ``word`` the line before gives up its tail, and what that line keeps. None: none."""
+    position = opened = 0  # where the line before began in ``word``
+    for index, (_space, text) in enumerate(lines):
+        start = word.find(text, position) if text else position
+        if start < 0:  # reportlab changed the text (it never does): leave it be
+            return None
+        if index and text and text[0] in marks:
+            before = lines[index - 1][1]
+            cut = len(before) - 1
+            while cut > 0 and (before[cut] in marks or before[cut].isspace()):
+                cut -= 1
+            if cut > 0:  # a line of marks alone is left as it is
+                return index, opened + cut, before[:cut].rstrip()
+        opened, position = start, start + len(text)
+    return None
 
 
 _paragraph.wordSplit = _split_pushing_out

@@ -96,11 +96,12 @@ class FieldSpec(_Frozen):
         if self.type != "money":
             return ""
         named = _LABEL_UNIT.search(self.label)
-        return named.group(1) if named and "元" not in named.group(1) else "元"
+        return named.group(1) if named else "元"
 
 
-_LABEL_UNIT = re.compile(r"[（(]([^（）()]{1,8})[）)]\s*$")
-"""A unit named last in a label, in brackets: 建筑高度（米）."""
+_LABEL_UNIT = re.compile(r"[（(]([平方米千公里亩顷万元/月年人户天斤克吨%％]{1,5})[）)]\s*$")
+"""A unit named last in a label, in brackets: 建筑高度（米）, 面积（平方米）, 金额（万元）;
+a bracketed note that is not one (补贴（含税）) names none."""
 
 
 class FieldGroup(_Frozen):

@@ -71,11 +71,12 @@ def contact_line(decision: DecisionDocument) -> str:
     return f"经办人：{officer}　联系电话：{phone}"
 
 
-def progress_sentence(decision: DecisionDocument) -> str:
-    """How the resident follows the case: the QR code when the case has a progress page."""
+def progress_sentence(decision: DecisionDocument, paper: str = "通知书") -> str:
+    """How the resident follows the case: the QR code when the case has a progress page
+    (on ``paper``: 本通知书, 本告知书)."""
     case = decision.case
     if case.verify_url:
-        return f"办理进度可用手机扫描本通知书下方的二维码查看，或凭办件编号查询：{case.enquiry}。"
+        return f"办理进度可用手机扫描本{paper}下方的二维码查看，或凭办件编号查询：{case.enquiry}。"
     return f"办理进度可凭办件编号查询：{case.enquiry}。"
 
 
@@ -279,7 +280,7 @@ def render_pause(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
             "indent",
         )
     )
-    story.append(sheet.para(progress_sentence(decision), "indent"))
+    story.append(sheet.para(progress_sentence(decision, "告知书"), "indent"))
     story += _tail(sheet, decision)
     return _build(sheet, story, decision, PAUSE)
 

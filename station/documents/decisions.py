@@ -94,7 +94,12 @@ def keeps_sequence(identity: StationIdentity, office: Office) -> bool:
 
 
 def document_number(
-    store: StationStore, kind: str, entry: HistoryEntry, office: Office, decided_on: date
+    store: StationStore,
+    kind: str,
+    entry: HistoryEntry,
+    office: Office,
+    decided_on: date,
+    word: str | None = None,
 ) -> str:
     """The decision's 文号, e.g. 海城便民受〔2026〕15号: assigned once, the same on every reprint.
 
@@ -108,7 +113,7 @@ def document_number(
     Returns:
         The number, taken from the office's sequence for the year in one write transaction.
     """
-    word = DOCUMENT_WORDS[kind]
+    word = word or DOCUMENT_WORDS[kind]
     assigned = f"docno:{kind}:{entry.event_id.hex}"
     counter = f"docno_seq:{office.division}:{word}:{decided_on.year}"
     with writing(store.engine) as conn:
@@ -121,7 +126,12 @@ def document_number(
 
 
 def _number(
-    store: StationStore, kind: str, entry: HistoryEntry, office: Office | None, on: date
+    store: StationStore,
+    kind: str,
+    entry: HistoryEntry,
+    office: Office | None,
+    on: date,
+    word: str | None = None,
 ) -> str:
     carried = entry.summary.get("document_number")
     if isinstance(carried, str) and carried:
@@ -129,7 +139,7 @@ def _number(
     identity = store.require_identity()
     if office is None or not office.prefix or not keeps_sequence(identity, office):
         return ""
-    return document_number(store, kind, entry, office, on)
+    return document_number(store, kind, entry, office, on, word)
 
 
 def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
@@ -191,10 +201,16 @@ def build_decision(
         officer=name,
         officer_phone=phone,
         office_phone=office.phone if office else "",
-        document_number=_number(store, kind, entry, office, decided_on),
+        document_number=_number(store, kind, entry, office, decided_on, _word(kind, item)),
         legal_basis=legal_basis(kind, item, entry),
         today=today,
         reprint=reprint,
     )
     url = progress_url(store.public_base_url(), view.progress_key)
     return replace(document, case=replace(document.case, verify_url=url))
+
+
+def _word(kind: str, item: ServiceItem) -> str | None:
+    """The 文号's word where the kind alone does not say it: a refusal of what is no permit
+    is a 不予批准 (不批), not a 不予许可 (不许)."""
+    return "不批" if kind == "denial" and item.item_type != PERMIT else None

@@ -18,12 +18,14 @@ from station.documents.case import (
     NotApplicable,
     case_document,
     county_short_name,
+    decision_entry,
 )
 from station.documents.decisions import Officer, build_decision, deciding_office
 from station.documents.i18n import _
 from station.documents.ledger import ledger_rows
 from station.store import StationStore
-from station.store.db import reading
+from station.store import meta as store_meta
+from station.store.db import reading, writing
 from station.store.models import StationIdentity
 from station.store.tables import CASES
 from sync.lifecycle import CaseState
@@ -181,9 +183,28 @@ def decision_document(
         decision,
         officer=officer,
         today=today,
-        reprint=reprint or printed_before(store.data_dir, view.case_number, kind),
+        reprint=reprint or _decision_printed(store, view, decision),
         fallback_office=township_or_fallback(store, identity, catalog),
     )
+
+
+RECURRING: frozenset[str] = frozenset({"pause", "correction"})
+"""Decisions a case can have more than once (公示 then 鉴定; 补正 twice): each one's paper is
+a first print, not a 补打 of the one before."""
+
+
+def _decision_printed(store: StationStore, view: CaseView, kind: DecisionKind) -> bool:
+    """Whether this decision's paper was made here before (a reprint, 补打). A recurring
+    decision's paper is known by its event (noted here, as its paper is about to be
+    made); the others by the case's papers of that kind."""
+    if kind not in RECURRING:
+        return printed_before(store.data_dir, view.case_number, kind)
+    marker = f"paper:{kind}:{decision_entry(view, kind).event_id.hex}"
+    with writing(store.engine) as conn:
+        if store_meta.get(conn, marker) is not None:
+            return True
+        store_meta.put(conn, marker, "1")
+    return False
 
 
 def document_for(

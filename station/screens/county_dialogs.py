@@ -366,6 +366,11 @@ class NewAccountDialog(DeskModal[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        """Leave; not while the account is on its way (the centre would make it unseen)."""
+        if self.create is not None and self.query_one("#ok", Button).disabled:
+            message = _("The account is being created; wait for the centre's answer.")
+            self.query_one("#account-message", Static).update(message)
+            return
         self.dismiss(None)
 
 

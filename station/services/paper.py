@@ -27,6 +27,8 @@ DOCUMENT_NAMES = {
     "acceptance": _("Acceptance notice 受理通知书"),
     "correction": _("Correction notice 补正告知书"),
     "rejection": _("Rejection notice 不予受理通知书"),
+    "pause": _("Special-procedure notice 特别程序告知书"),
+    "denial": _("Refusal 不予许可（批准）决定书"),
 }
 """What the clerk calls each document (the file names keep the English kind)."""
 

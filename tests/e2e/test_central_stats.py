@@ -24,6 +24,4 @@ def test_the_statistics_name_each_item_not_only_its_code(
     ).stdout
     assert "按事项：" in shown
     (line,) = [row for row in shown.splitlines() if row.startswith("  640522-")]
-    code, rest = line.strip().split(" ", 1)
-    assert rest.endswith("：2") or rest.endswith(": 2"), line
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in rest), line  # the item's Chinese name
+    assert line == "  640522-YB-001 城乡居民基本医疗保险参保登记: 2"

@@ -306,6 +306,16 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(
     assert "依法需要进行公示（在村务公开栏公示申请人家庭情况）" in text
     assert "公示所需时间不计算在办理时限内" in text and "预计需要7天" in text
     assert "办理时限自次日起继续计算" in text and f"{OFFICE}（盖章）" in text
+    assert "扫描本告知书下方" in text or "凭办件编号查询" in text  # a 告知书, not a 通知书
+    assert "补打" not in text
+    reviewer.act(paused, EventKind.resumed)
+    reviewer.pause(paused, "鉴定", "委托鉴定房屋安全等级", expected_days=10)
+    second = flat(layout_text(desk.print("pause", paused, tmp_path / "p2.pdf")))
+    # the second procedure's own notice: no 补打 of the first
+    assert "鉴定" in second and "补打" not in second
+    assert re.search(r"海城便民特〔20\d\d〕2号", second), second
+    again = flat(layout_text(desk.print("pause", paused, tmp_path / "p3.pdf")))
+    assert "补打" in again and re.search(r"海城便民特〔20\d\d〕2号", again)
 
     from tests.station.review_helpers import assistance
 
@@ -320,7 +330,7 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(
     assert "经审查，经入户核查，申请人家庭不属于急难型困难。" in body
     assert "本机关决定不予批准。" in body and f"{OFFICE}（盖章）" in body
     assert "六十日内向海原县人民政府申请行政复议" in body and "收到本决定书之日起" in body
-    assert re.search(r"海城便民不许〔20\d\d〕1号", body), body
+    assert re.search(r"海城便民不批〔20\d\d〕1号", body), body  # 不予批准: no permit
 
     granted = agent.take_in(assistance("马秀兰")).case_number
     agent.act(granted, EventKind.submitted)

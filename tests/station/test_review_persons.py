@@ -88,6 +88,9 @@ def test_an_area_or_a_height_is_shown_in_its_own_unit_not_in_yuan() -> None:
     assert shown == {"plot_area": "150.00 平方米", "height": "150.00 米"}
     income = next(f for f in load_catalog().get("640522-MZ-003").fields if f.type == "money")
     assert format_value(income, "1234.5") == "1,234.50 元"
+    # a county's own labels: 万元 kept, a bracketed note is no unit
+    for label, unit in (("项目金额（万元）", "万元"), ("补贴（含税）", "元"), ("补贴", "元")):
+        assert income.model_copy(update={"label": label}).unit == unit
 
 
 def test_a_long_reason_is_cut_in_the_header_and_the_warning_comes_under_the_state(
