@@ -47,6 +47,8 @@ class HomeScreen(DeskScreen[None]):
         super().__init__()
         self.desk = desk
         self.lines: dict[str, HomeLine] = {}
+        self.sections: dict[str, str] = {}
+        """Each line's section title, by option id."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus(id="status")
@@ -83,8 +85,10 @@ class HomeScreen(DeskScreen[None]):
         self.query_one(DeskStatus).state = message.data.sync
         options = self.query_one("#home-list", OptionList)
         highlighted = options.highlighted
+        was = self._highlighted_line(options)
         options.clear_options()
         self.lines.clear()
+        self.sections.clear()
         counts = []
         for title, lines in message.data.sections:
             counts.append(f"{title.split(' ')[-1]} {len(lines)}")
@@ -92,13 +96,16 @@ class HomeScreen(DeskScreen[None]):
             for index, line in enumerate(lines):
                 option_id = f"{len(self.lines)}-{index}"
                 self.lines[option_id] = line
+                self.sections[option_id] = title
                 options.add_option(Option("  " + line.text, id=option_id))
         if not self.lines:
             options.add_option(
                 Option(_("Nothing waits for you now. Press N to take in."), disabled=True)
             )
         self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
-        if (
+        if was is not None:  # the same line stays under the cursor however the list moved
+            options.highlighted = self._index_of(options, *was)
+        elif (
             highlighted is not None
             and highlighted < options.option_count
             and not options.get_option_at_index(highlighted).disabled
@@ -107,6 +114,30 @@ class HomeScreen(DeskScreen[None]):
         else:  # the first line that opens something (a section's title opens nothing)
             options.action_first()
         self._offer_draft(message.data)
+
+    def _highlighted_line(self, options: OptionList) -> tuple[str, str] | None:
+        """The section and the case (or draft) under the cursor, if a line is."""
+        index = options.highlighted
+        if index is None or index >= options.option_count:
+            return None
+        option_id = options.get_option_at_index(index).id
+        line = self.lines.get(option_id or "")
+        if line is None:
+            return None
+        return self.sections.get(option_id or "", ""), line.case_key or line.draft_id or ""
+
+    def _index_of(self, options: OptionList, section: str, key: str) -> int | None:
+        """Where that line is now: in its section, else in another (a case moves from
+        待报送 when a sync sends it); None when it left the list: no other case takes
+        its place under the cursor, for an Enter meant for it to open (a sync moved the
+        list under the agent's Enter and the case above opened)."""
+        found: list[tuple[bool, int]] = []
+        for index in range(options.option_count):
+            option_id = options.get_option_at_index(index).id or ""
+            line = self.lines.get(option_id)
+            if line is not None and key and key in (line.case_key, line.draft_id):
+                found.append((self.sections.get(option_id) != section, index))
+        return min(found)[1] if found else None
 
     def _offer_draft(self, data: HomeData) -> None:
         """Once per sign-in: a draft left from before (a crash, a closed window) is offered back."""

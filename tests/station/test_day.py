@@ -183,3 +183,42 @@ async def test_home_lists_a_case_past_its_promised_date_in_working_days(
         await settle(pilot)
         # the case page says it too (it said nothing of the deadline)
         assert "办结期限2026-11-05（已逾期12个工作日）" in flat_text(pilot)
+
+
+async def test_a_refresh_keeps_the_case_under_the_cursor_or_none(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """A background sync moved the list under the agent's Enter: the case above opened."""
+    from textual.widgets import OptionList
+
+    from station.services.cases import CaseService
+    from tests.station.cases_seed import AGENT, shipped_catalog
+
+    first = take_in(store, "马占福").case_number
+    second = take_in(store, "李秀英").case_number
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        options = pilot.app.screen.query_one("#home-list", OptionList)
+
+        def under_cursor() -> str | None:
+            index = options.highlighted
+            if index is None:
+                return None
+            line = pilot.app.screen.lines.get(options.get_option_at_index(index).id or "")
+            return line.case_key if line else None
+
+        while under_cursor() != second:
+            await pilot.press("down")
+        returned = take_in(store, "张桂兰").case_number  # a line above it, in 补正
+        township(store, returned, (EventKind.returned, {"reason": RETURN_REASON}))
+        await pilot.press("r")
+        await settle(pilot)
+        assert under_cursor() == second  # the same case, lower down now
+        CaseService(store, shipped_catalog(), AGENT).act(second, EventKind.submitted)
+        await pilot.press("r")  # as a sync that sent it: it leaves the list
+        await settle(pilot)
+        assert under_cursor() is None and options.highlighted is None
+        await pilot.press("enter")  # opens nothing (it opened the case above: 马占福's)
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, CaseScreen)
+        assert first in flat_text(pilot)
