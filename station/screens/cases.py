@@ -143,11 +143,12 @@ class CasesScreen(DeskScreen[None]):
             )
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
-        self.query_one("#cases-pager", Static).update(
-            _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
-                first=first, last=last, total=page.total
-            )
+        pager = _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
+            first=first, last=last, total=page.total
         )
+        if not page.rows:  # it said 第 0–0 条，共 0 条 (PgUp/PgDn …)
+            pager = _("No case matches the search or the state chosen.")
+        self.query_one("#cases-pager", Static).update(pager)
 
     @on(Input.Changed, "#cases-search")
     @on(Select.Changed, "#cases-state")

@@ -100,6 +100,9 @@ def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
     if entry.kind is EventKind.completed:
         note = result_name(summary.get("result"))
         return f"{note} — {summary['note']}" if summary.get("note") else note
+    if entry.kind is EventKind.handed_over:  # how, and who signed (the dialog asks both)
+        how, signed = summary.get("how") or "", summary.get("signed_by") or ""
+        return _("{how}, signed for by {name}").format(how=how, name=signed) if signed else how
     if entry.kind is EventKind.rated:
         return rating_text(summary.get("rating"), summary.get("reason"))
     if entry.kind is EventKind.rating_corrected:

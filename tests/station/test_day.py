@@ -62,6 +62,9 @@ async def test_case_list_searches_by_name_and_opens_the_case(
         await settle(pilot)
         assert pilot.app.screen.query_one(DataTable).row_count == 1
         states.clear()
+        pilot.app.screen.query_one("#cases-search", Input).value = "没有这个人"
+        await settle(pilot)
+        assert "没有符合查找内容或所选状态的办件" in flat_text(pilot)
         pilot.app.screen.query_one("#cases-search", Input).value = "李秀英"
         await settle(pilot)
         assert pilot.app.screen.query_one(DataTable).row_count == 1
@@ -145,6 +148,10 @@ async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
     assert [(h.summary.get("how"), h.summary.get("signed_by")) for h in delivered] == [
         ("上门送达", "马小花")
     ]
+    from station.services.timeline import timeline
+
+    (line,) = [t for t in timeline(case, {}) if t.what == "送达"]
+    assert line.note == "上门送达，签收人：马小花"  # the timeline said nothing of it
 
 
 async def test_home_lists_a_case_past_its_promised_date_in_working_days(
