@@ -112,6 +112,48 @@ def print_pdf(
     if done.returncode != 0:
         error = (done.stderr or done.stdout).strip() or f"exit {done.returncode}"
         message = _("Printing failed ({error}); the PDF is kept at {path}")
-        return PrintResult(False, message.format(error=error, path=path), path)
+        return PrintResult(False, message.format(error=said(error, printer), path=path), path)
     target = printer or _("the default printer")
     return PrintResult(True, _("Sent to {printer}: {path}").format(printer=target, path=path), path)
+
+
+PRINT_ERRORS: tuple[tuple[str, str], ...] = (
+    ("does not exist", "there is no printer {printer} on this computer"),
+    ("invalid destination", "there is no printer {printer} on this computer"),
+    ("no default destination", "this computer has no default printer"),
+    ("not accepting jobs", "the printer {printer} is not accepting jobs"),
+    ("unable to connect", "the print service (CUPS) is not running"),
+    ("scheduler is not running", "the print service (CUPS) is not running"),
+)
+"""CUPS's English answers the clerk sees most, and what each means (lp's own words stay
+only for an answer not listed here)."""
+
+
+def said(error: str, printer: str | None) -> str:
+    """The print command's error as the clerk can read it (lp answers in English)."""
+    lowered = error.lower()
+    for words, meaning in PRINT_ERRORS:
+        if words in lowered:
+            return _(meaning).format(printer=printer or _("the default printer"))
+    return error
+
+
+def printer_problem(printer: str) -> str:
+    """Why ``printer`` cannot be printed to on this computer ("" when it can, or when this
+    computer cannot tell: no ``lpstat``, as on Windows). Asked of CUPS: ``lpstat -p NAME``."""
+    if shutil.which("lpstat") is None:
+        return ""
+    try:
+        done = subprocess.run(
+            ["lpstat", "-p", printer], capture_output=True, text=True, timeout=PRINT_TIMEOUT
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    error = (done.stderr or done.stdout).strip().lower()
+    if done.returncode == 0 or not any(words in error for words in UNKNOWN_PRINTER):
+        return ""  # there, or not known yet (CUPS not running): not refused for that
+    return _("there is no printer {printer} on this computer").format(printer=printer)
+
+
+UNKNOWN_PRINTER = ("does not exist", "invalid destination", "unknown destination")
+"""How CUPS says a printer name is none of its printers (lp, lpstat)."""

@@ -77,32 +77,42 @@ class SettingsScreen(DeskScreen[None]):
     def action_save(self) -> None:
         """Write station.toml (a worker)."""
         scan = self.query_one("#scan-folder", Input).value.strip()
-        problem, field = self._problem(scan)
-        if problem:  # nothing is saved; what was typed stays
+        problems = self._problems(scan)
+        if problems:  # nothing is saved; what was typed stays; every problem said at once
+            problem = "\n".join(text for text, _field in problems)
             self.query_one("#settings-message", Static).update(problem)
-            self.query_one(field, Input).focus()
+            self.query_one(problems[0][1], Input).focus()
             self.notify(problem, severity="error")  # seen wherever the form is scrolled
             return
+        idle = self.query_one("#idle", Input).value.strip()
         values = {
             "printer": self.query_one("#printer", Input).value.strip() or None,
             "paper_format": str(self.query_one("#paper", Select).value),
             "scan_folder": Path(scan).expanduser() if scan else None,
             "language": str(self.query_one("#language", Select).value),
             "elder_mode": self.query_one("#elder", Switch).value,
-            "idle_lock_minutes": int(self.query_one("#idle", Input).value or 10),
+            # left empty: as it was (it became 10)
+            "idle_lock_minutes": int(idle) if idle else self.desk.settings.idle_lock_minutes,
         }
         self._save(values)
 
-    def _problem(self, scan: str) -> tuple[str, str]:
-        """What is wrong with the typed values (naming the field), and the field's id."""
+    def _problems(self, scan: str) -> list[tuple[str, str]]:
+        """Everything wrong with the typed values (each naming its field), with the field's
+        id, in the form's order (only the first was said; the next on the next F9)."""
+        from printing.printer import printer_problem
+
+        found = []
+        printer = self.query_one("#printer", Input).value.strip()
+        missing = printer_problem(printer) if printer else ""
+        if missing:  # checked when saved (a name that is no printer failed at each print)
+            found.append((_("Printer: {problem}").format(problem=missing), "#printer"))
         if scan and not Path(scan).expanduser().is_dir():
-            return _("Scan folder: {folder} is not a folder on this computer.").format(
-                folder=scan
-            ), "#scan-folder"
+            message = _("Scan folder: {folder} is not a folder on this computer.")
+            found.append((message.format(folder=scan), "#scan-folder"))
         idle = self.query_one("#idle", Input).value.strip()
         if idle and not (idle.isdigit() and 1 <= int(idle) <= 240):
-            return _("Lock after idle minutes: a whole number from 1 to 240."), "#idle"
-        return "", ""
+            found.append((_("Lock after idle minutes: a whole number from 1 to 240."), "#idle"))
+        return found
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _save(self, values: dict[str, Any]) -> None:

@@ -113,7 +113,14 @@ async def test_the_reviewer_home_lists_waiting_cases_oldest_first_with_counts(
         assert "1待受理 3" in section_bar(pilot) and "3办理中 1" in section_bar(pilot)
         # village, item, applicant with a masked ID, submitted on, working days waiting
         first = cells(pilot, oldest.case_number)
-        assert first[1:] == ["李庄村", "高龄津贴", "李秀英 ****0020", "11-17", "4天", ""]  # short name
+        assert first[1:] == [
+            "李庄村",
+            "高龄津贴",
+            "李秀英 ****0020",
+            "11-17",
+            "4天",
+            "",
+        ]  # short name
         assert cells(pilot, newer.case_number)[5] == "1天"
         text = flat_text(pilot)
         assert "审核台" in text and "王芳" in text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Select
 
 from station.app import DaibanApp
@@ -13,6 +15,22 @@ from station.screens.home import HomeScreen
 from station.screens.settings import SettingsScreen
 from tests.station.helpers import flat_text, log_in, settle
 from tests.station.test_intake import SON_ID, choose_allowance, fill
+
+
+@pytest.fixture(autouse=True)
+def printers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This computer's printers, as CUPS's ``lpstat`` tells them (only the printer is
+    faked): the EPSON ones are there, any other name is none."""
+    folder = tmp_path / "cups"
+    folder.mkdir()
+    script = folder / "lpstat"
+    script.write_text(
+        '#!/bin/sh\ncase "$2" in EPSON*) echo "printer $2 is idle"; exit 0;; esac\n'
+        'echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
 
 
 async def test_settings_are_saved_to_station_toml(
@@ -57,6 +75,41 @@ async def test_a_scan_folder_that_is_not_there_is_refused_by_name_and_kept(
         assert isinstance(pilot.app.screen, HomeScreen)
     saved = load_settings(station_dir)
     assert saved.printer == "EPSON" and saved.scan_folder == tmp_path / "no-such-folder"
+
+
+async def test_every_problem_is_said_at_once_and_an_unknown_printer_is_one(
+    desk: Callable[..., DaibanApp], station_dir: Path, tmp_path: Path
+) -> None:
+    """A printer name that is none was saved, and each print then failed in lp's English;
+    only the first problem was said; an emptied idle box saved 10."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#printer", Input).value = "NoSuchPrinter"
+        screen.query_one("#scan-folder", Input).value = str(tmp_path / "gone")
+        screen.query_one("#idle", Input).value = "0"
+        await pilot.press("f9")
+        await settle(pilot)
+        said = str(screen.query_one("#settings-message").render())
+        assert "打印机：本机没有名为 NoSuchPrinter 的打印机" in said
+        assert "扫描文件夹：本机没有" in said and "空闲几分钟后锁屏：请填 1 到 240" in said
+        assert pilot.app.focused is screen.query_one("#printer", Input)
+        screen.query_one("#printer", Input).value = "EPSON-LQ"
+        screen.query_one("#scan-folder", Input).value = ""
+        screen.query_one("#idle", Input).value = "25"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+        await pilot.press("o")
+        await settle(pilot)
+        pilot.app.screen.query_one("#idle", Input).value = ""
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+    saved = load_settings(station_dir)
+    assert (saved.printer, saved.idle_lock_minutes) == ("EPSON-LQ", 25)  # emptied: kept
 
 
 async def test_authorization_letter_is_offered_when_a_relative_files(

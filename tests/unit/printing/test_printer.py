@@ -63,7 +63,8 @@ def test_a_failing_printer_keeps_the_pdf_and_says_where(
     monkeypatch.setenv("PATH", str(bin_dir))
     result = print_pdf(kept, "Gone")
     assert not result.ok
-    assert "does not exist" in result.message
+    # said in Chinese, naming the printer (lp's English was put in as it was)
+    assert "本机没有名为 Gone 的打印机" in result.message and "does not" not in result.message
     assert str(kept) in result.message
     assert kept.read_bytes() == PDF
 
