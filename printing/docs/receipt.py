@@ -223,7 +223,8 @@ def render_a4(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
 
 
 def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
-    """The few facts of the large-print receipt: who, what, when, who to call, the fee."""
+    """The few facts of the large-print receipt: who, what, when, the promised time, who to
+    call, the fee."""
     who = roles.resident(doc)
     lines = [(roles.RESIDENT, who.name)]
     proxy = roles.acting(doc)
@@ -232,9 +233,12 @@ def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
     return lines + [
         ("办理事项", doc.item_name),
         ("收件时间", cn_datetime(doc.received_at)),
+        ("承诺时限", promised_text(doc)),
         ("代办员", agent_text(doc)),
         ("收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note)),
         ("办件编号", doc.case_number),
+        # a resident without a smartphone asks by phone (the code alone was offered)
+        ("电话查进度", doc.enquiry),
     ]
 
 

@@ -51,6 +51,9 @@ def test_the_large_print_receipt_says_less_than_the_ordinary_one() -> None:
     assert len(resident_large) < len(resident_ordinary) * 0.8
     for must in ("马占福", "马建国", "80周岁以上高龄津贴申领", "免费", "手机扫码查进度"):
         assert must in resident_large
+    # without a smartphone she asks by phone, and knows the promise (both were left out)
+    assert f"电话查进度：{''.join(CASE.enquiry.split())}" in resident_large
+    assert "承诺时限：15个工作日" in resident_large
     assert "事项编码" not in resident_large  # codes and versions are for the office, not her
     assert "代办人（签字捺印）" in resident_large
 
