@@ -250,8 +250,19 @@ class DaibanApp(App[None]):
             self.push_screen(section_screen(index, self.desk))
 
     def action_toggle_elder(self) -> None:
-        """长辈模式 on/off: one class on the App plus the high-contrast theme."""
-        self._apply_elder(not self.has_class("elder"))
+        """长辈模式 on/off: one class on the App plus the high-contrast theme; remembered in
+        station.toml, as the settings' switch is (F2 was forgotten at the next start)."""
+        on = not self.has_class("elder")
+        self._apply_elder(on)
+        if bool(getattr(self.desk.settings, "elder_mode", False)) != on:
+            self.desk.settings = self.desk.settings.model_copy(update={"elder_mode": on})
+            self._remember_settings(self.desk.settings)
+
+    @work(thread=True, exclusive=True, group="settings-elder", exit_on_error=False)
+    def _remember_settings(self, settings: Any) -> None:
+        from station.config import save_settings
+
+        save_settings(settings)
 
     def _apply_elder(self, on: bool) -> None:
         self.set_class(on, "elder")

@@ -137,3 +137,19 @@ async def test_sync_now_while_the_centre_is_away_says_so(desk: Callable[..., Dai
         assert "中心：离线" in flat_text(pilot)
         notices = [str(n.message) for n in pilot.app._notifications]
         assert any("连不上中心" in n for n in notices), notices
+
+
+async def test_f2_elder_mode_is_remembered_at_the_next_start(
+    desk: Callable[..., DaibanApp], station_dir: Path
+) -> None:
+    """F2 on the sign-in screen made the desk big; the next start forgot it."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.app.workers.wait_for_complete()
+        assert pilot.app.has_class("elder")
+    assert load_settings(station_dir).elder_mode
+    async with desk().run_test(size=(80, 24)) as pilot:
+        assert pilot.app.has_class("elder")  # from station.toml
+        await pilot.press("f2")
+        await pilot.app.workers.wait_for_complete()
+    assert not load_settings(station_dir).elder_mode
