@@ -175,6 +175,52 @@ def check_application(
     problems += _check_materials(item, materials, needed)
     problems += _check_supply_by(item, materials, supply_by or {}, day)
     problems += _check_rules(item, facts, materials)
+    problems += _check_disability_cert(fields, normalise_person(applicant))
+    return problems
+
+
+DISABILITY_CERT = "disability_cert_number"
+"""The catalog's key of the 残疾人证号 (第二代: the holder's ID number, then the category
+and the grade, one digit each)."""
+DISABILITY_CATEGORIES = {
+    "1": "视力", "2": "听力", "3": "言语", "4": "肢体", "5": "智力", "6": "精神", "7": "多重",
+}  # fmt: skip
+DISABILITY_GRADES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+
+
+def _check_disability_cert(
+    fields: Mapping[str, Any], applicant: Mapping[str, Any]
+) -> list[Problem]:
+    """A 第二代残疾人证号 read as the card is made: its first 18 characters the holder's ID
+    number (the applicant's), then the category's digit and the grade's, which must be the
+    category and grade chosen on the form (any text passed: a number ending 42, 肢体二级,
+    went in with 视力一级 chosen). Warnings: a first-generation card, or a holder other
+    than the applicant, is not refused."""
+    number = str(fields.get(DISABILITY_CERT) or "").strip().upper()
+    if not number:
+        return []
+    where = f"fields.{DISABILITY_CERT}"
+    if len(number) != 20 or not number[:17].isdigit() or not number[18:].isdigit():
+        message = _("Disability certificate number: a second-generation one has 20 characters, "
+                    "the holder's ID number then the category and grade digits")  # fmt: skip
+        return [Problem(where, message, "warning")]
+    problems = []
+    holder = str(applicant.get("id_number") or "").strip().upper()
+    if len(holder) == 18 and number[:18] != holder:
+        message = _("Disability certificate number: its first 18 characters are not the "
+                    "applicant's ID number")  # fmt: skip
+        problems.append(Problem(where, message, "warning"))
+    for digit, names, key, what in (
+        (number[18], DISABILITY_CATEGORIES, "disability_category", _("category")),
+        (number[19], DISABILITY_GRADES, "disability_grade", _("grade")),
+    ):
+        chosen, meant = fields.get(key), names.get(digit)
+        if chosen and meant != chosen:
+            message = _(
+                "Disability certificate number: its {what} digit {digit} means {meant}, "
+                "not the {chosen} chosen"
+            ).format(what=what, digit=digit, meant=meant or _("nothing"), chosen=chosen)
+            problems.append(Problem(where, message, "warning"))
     return problems
 
 
