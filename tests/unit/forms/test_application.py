@@ -291,7 +291,7 @@ def test_rules_with_when_do_not_apply_in_other_situations() -> None:
 
 
 CARE_FIELDS = {
-    "disability_cert_number": id_number(born="19700101") + "41",
+    "disability_cert_number": id_number(born="19700101") + "43",
     "disability_category": "肢体",
     "disability_grade": "三级",
     "care_mode": "机构托养",
@@ -317,7 +317,13 @@ CARE_MATERIALS = {
     ],
 )
 def test_refuse_when_unless(category: str, grade: str, refused: bool) -> None:
-    fields = CARE_FIELDS | {"disability_category": category, "disability_grade": grade}
+    codes = {"肢体": "4", "智力": "5", "精神": "6", "一级": "1", "三级": "3", "四级": "4"}
+    cert = id_number(born="19700101") + codes[category] + codes[grade]  # as the card says
+    fields = CARE_FIELDS | {
+        "disability_cert_number": cert,
+        "disability_category": category,
+        "disability_grade": grade,
+    }
     problems = check(
         CARE, applicant=applicant(born="19700101"), fields=fields, materials=CARE_MATERIALS
     )

@@ -41,6 +41,9 @@ def sample(spec: FieldSpec, item: ServiceItem) -> Any:
 
 def complete_application(item: ServiceItem) -> dict[str, Any]:
     fields: dict[str, Any] = {spec.key: sample(spec, item) for spec in item.fields}
+    holder = id_number(born="19410101", seq="224")
+    if "disability_cert_number" in fields:  # the card's number: the holder's ID, 视力一级
+        fields["disability_cert_number"] = holder + "11"
     for group in item.groups:
         fields[group.key] = [{spec.key: sample(spec, item) for spec in group.fields}] * max(
             group.min_rows, 1
@@ -48,7 +51,7 @@ def complete_application(item: ServiceItem) -> dict[str, Any]:
     return {
         "applicant": {
             "name": "马秀兰",
-            "id_number": id_number(born="19410101", seq="224"),  # 85, female
+            "id_number": holder,  # 85, female
             "phone": "13995512345",
             "address": "海原县关桥乡关桥村",
         },
