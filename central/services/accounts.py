@@ -183,9 +183,7 @@ def create_user(
     password_hash = hash_password(password)
     if session.scalars(select(User).where(User.username == username)).first() is not None:  # type: ignore[arg-type]
         raise AccountError(
-            _("the username {username} is already taken: choose another").format(
-                username=username
-            )
+            _("the username {username} is already taken: choose another").format(username=username)
         )
     # The counter lock orders account changes with events (pull cursor, see sequence.py).
     seq = sequence.take_one(session.connection())

@@ -101,7 +101,9 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
         *AS_ADMIN,
         *common,
     )
-    assert taken.exit_code != 0 and "用户名 wang 已被使用" in taken.output  # in Chinese (was English)
+    assert (
+        taken.exit_code != 0 and "用户名 wang 已被使用" in taken.output
+    )  # in Chinese (was English)
 
     from fastapi.testclient import TestClient
 

@@ -292,9 +292,7 @@ def test_the_village_prints_the_number_the_decision_carries_and_never_invents_on
     assert plain.document_number == ""  # the sequence is the township's, not the village's
 
 
-def test_a_pause_and_a_refusal_at_completion_have_their_papers(
-    desk: Desk, tmp_path: Path
-) -> None:
+def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_path: Path) -> None:
     """The 受理通知书 promised "本机关将另行书面告知" of a special procedure, and 暂停 wrote
     nothing; 办结 不通过 wrote no decision with its reasons and the rights of review."""
     paused = desk.numbers[0]

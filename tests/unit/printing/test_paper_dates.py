@@ -70,5 +70,7 @@ def test_a_refused_permit_is_a_decision_not_to_permit_with_its_reasons_and_right
     text = _flat(documents.render_denial(refusal).pdf)
     assert "不予行政许可决定书" in text and "不予批准" not in text
     assert "经审查，拟建房位置位于基本农田保护范围内。" in text
-    assert "根据《中华人民共和国行政许可法》第三十八条第二款的规定，本机关决定不予行政许可。" in text
+    assert (
+        "根据《中华人民共和国行政许可法》第三十八条第二款的规定，本机关决定不予行政许可。" in text
+    )
     assert "可以自收到本决定书之日起六十日内" in text
