@@ -324,6 +324,28 @@ def roll_lead(doc: CaseDocument) -> list[str]:
     return lines
 
 
+def _roll_materials(sheet: Sheet, doc: CaseDocument) -> Table:
+    """The materials on the roll: what and in what form, then its state in a column of its
+    own, never cut in two (已收 / 取) by the line's end."""
+    rows = []
+    for i, m in enumerate(doc.materials, start=1):
+        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
+        rows.append(
+            [
+                sheet.para(f"{i}. {m.name} {material_form(m)}", "small"),
+                sheet.para(f"{status_text(m)}{by}", "small"),
+            ]
+        )
+    table = Table(rows or [["", ""]], colWidths=[46 * mm, 26 * mm])  # 数据共享免提交 whole
+    commands: list[tuple[object, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        *((f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT", "TOP")),
+    ]
+    table.setStyle(sheet.style(commands))
+    return table
+
+
 def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     """The 80 mm thermal receipt: one column, the QR code centred, nothing under 10 pt."""
     sheet = Sheet(font, size=ROLL_SIZE, floor=ROLL_FLOOR)
@@ -335,18 +357,20 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     ]
     story += [sheet.para(line, "lead") for line in roll_lead(doc)]
     story += [rule, sheet.pairs(_roll_lines(doc), [19 * mm, 53 * mm])]
-    story += [rule, sheet.para("收取材料：")]
-    for i, m in enumerate(doc.materials, start=1):
-        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
-        story.append(sheet.para(f"{i}. {m.name} {material_form(m)} {status_text(m)}{by}", "small"))
-    story.append(rule)
+    story += [rule, sheet.para("收取材料："), _roll_materials(sheet, doc), rule]
+    # its own heading: the terms' 1. 2. … read as more materials straight after them
+    story.append(sheet.para("须知："))
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
     code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
     story += [sheet.para(f"{roles.signer(doc)}签字（捺印）：______________"), Spacer(1, 4 * mm)]
     story += [sheet.para("代办员签字：______________"), Spacer(1, 3 * mm)]
-    story.append(sheet.para(f"{doc.station_name}　{cn_datetime(doc.received_at)}", "small"))
+    # the station and the moment on lines of their own (the time wrapped alone: 10:38)
+    story += [
+        sheet.para(doc.station_name, "small"),
+        sheet.para(cn_datetime(doc.received_at), "small"),
+    ]
     return build_roll(
         sheet, story, title=TITLE, author=doc.station_name, reprinted_on=doc.reprinted_on
     )

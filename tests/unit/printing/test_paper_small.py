@@ -88,3 +88,20 @@ def test_a_rating_and_a_handover_date_stay_inside_their_columns() -> None:
     assert said == "评价非常不满意（等了二十多天没人通知，跑了三趟）"  # all of it, in its column
     words = [box[4] for box in page]
     assert "11-17" in words  # the date whole
+
+
+def test_the_roll_reads_as_three_parts_with_each_state_whole() -> None:
+    """On the 80 mm roll the terms' 1. 2. … ran on from the materials' 1.–5. with no
+    heading; a material's state broke in two (已收 / 取); the time wrapped alone (10:32)."""
+    from printing import documents
+    from printing.fmt import cn_datetime
+    from printing.sample import sample_case
+    from tests.unit.printing.conftest import pdf_text
+
+    case = sample_case()
+    text = pdf_text(documents.render_receipt(case, "80mm").pdf)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert "须知：" in lines and lines.index("须知：") > lines.index("收取材料：")
+    assert any(line.endswith("已收取") for line in lines)
+    assert any(line.endswith("数据共享免提交") for line in lines)
+    assert lines[-2:] == [case.station_name, cn_datetime(case.received_at)]
