@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from station.i18n import _
 from station.screens.base import DeskModal
-from station.screens.dialogs import ConfirmDialog
+from station.screens.dialogs import leave_when_sure
 from station.services.deciding import PAUSE_KINDS
 from station.widgets.tick import Tick
 
@@ -102,16 +102,8 @@ class _Form(DeskModal[object]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Leave without deciding; asked first when something was typed (Enter and Esc: stay)."""
-        if not self.typed():
-            self.dismiss(None)
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
         question = _("Leave without deciding? What you typed is not kept.")
-        self.app.push_screen(ConfirmDialog(question, default=False), answered)
+        leave_when_sure(self, self.typed(), question)
 
 
 class AcceptDialog(_Form):

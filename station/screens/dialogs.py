@@ -440,3 +440,17 @@ class SupplementDialog(DeskModal[list[str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def leave_when_sure(screen: Any, typed: bool, question: str) -> None:
+    """Dismiss ``screen`` (None), asking ``question`` first when something was typed there:
+    Enter and Esc answer no, and what was typed stays."""
+    if not typed:
+        screen.dismiss(None)
+        return
+
+    def answered(leave: bool | None) -> None:
+        if leave:
+            screen.dismiss(None)
+
+    screen.app.push_screen(ConfirmDialog(question, default=False), answered)

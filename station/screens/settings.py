@@ -73,54 +73,53 @@ class SettingsScreen(DeskScreen[None]):
         with self.prevent(Switch.Changed):
             self.query_one("#elder", Switch).value = on
 
+    class Refused(Message):
+        """What is wrong with the typed values: ``(message, field id)``, in the form's order."""
+
+        def __init__(self, problems: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.problems = problems
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        """Write station.toml (a worker)."""
-        scan = self.query_one("#scan-folder", Input).value.strip()
-        problems = self._problems(scan)
-        if problems:  # nothing is saved; what was typed stays; every problem said at once
-            problem = "\n".join(text for text, _field in problems)
-            self.query_one("#settings-message", Static).update(problem)
-            self.query_one(problems[0][1], Input).focus()
-            self.notify(problem, severity="error")  # seen wherever the form is scrolled
-            return
-        idle = self.query_one("#idle", Input).value.strip()
-        values = {
-            "printer": self.query_one("#printer", Input).value.strip() or None,
+        """Check the values and write station.toml (a worker: asking CUPS about the printer
+        and the disk about the folder waits on them, never on the form)."""
+        typed = {
+            "printer": self.query_one("#printer", Input).value.strip(),
             "paper_format": str(self.query_one("#paper", Select).value),
-            "scan_folder": Path(scan).expanduser() if scan else None,
+            "scan_folder": self.query_one("#scan-folder", Input).value.strip(),
             "language": str(self.query_one("#language", Select).value),
             "elder_mode": self.query_one("#elder", Switch).value,
+            "idle_lock_minutes": self.query_one("#idle", Input).value.strip(),
+        }
+        self._save(typed)
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def _save(self, typed: dict[str, Any]) -> None:
+        from station.config import save_settings
+
+        problems = _problems(typed)
+        if problems:  # nothing is saved; what was typed stays
+            self.post_message(self.Refused(problems))
+            return
+        scan, idle = typed["scan_folder"], typed["idle_lock_minutes"]
+        values = {
+            **typed,
+            "printer": typed["printer"] or None,
+            "scan_folder": Path(scan).expanduser() if scan else None,
             # left empty: as it was (it became 10)
             "idle_lock_minutes": int(idle) if idle else self.desk.settings.idle_lock_minutes,
         }
-        self._save(values)
-
-    def _problems(self, scan: str) -> list[tuple[str, str]]:
-        """Everything wrong with the typed values (each naming its field), with the field's
-        id, in the form's order (only the first was said; the next on the next F9)."""
-        from printing.printer import printer_problem
-
-        found = []
-        printer = self.query_one("#printer", Input).value.strip()
-        missing = printer_problem(printer) if printer else ""
-        if missing:  # checked when saved (a name that is no printer failed at each print)
-            found.append((_("Printer: {problem}").format(problem=missing), "#printer"))
-        if scan and not Path(scan).expanduser().is_dir():
-            message = _("Scan folder: {folder} is not a folder on this computer.")
-            found.append((message.format(folder=scan), "#scan-folder"))
-        idle = self.query_one("#idle", Input).value.strip()
-        if idle and not (idle.isdigit() and 1 <= int(idle) <= 240):
-            found.append((_("Lock after idle minutes: a whole number from 1 to 240."), "#idle"))
-        return found
-
-    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
-    def _save(self, values: dict[str, Any]) -> None:
-        from station.config import save_settings
-
         settings = self.desk.settings.model_copy(update=values)
         save_settings(settings)
         self.post_message(self.Saved(settings, values["language"] != self.desk.settings.language))
+
+    def on_settings_screen_refused(self, message: SettingsScreen.Refused) -> None:
+        """Every problem said at once, the first one's field focused."""
+        problem = "\n".join(text for text, _field in message.problems)
+        self.query_one("#settings-message", Static).update(problem)
+        self.query_one(message.problems[0][1], Input).focus()
+        self.notify(problem, severity="error")  # seen wherever the form is scrolled
 
     async def on_settings_screen_saved(self, message: SettingsScreen.Saved) -> None:
         self.desk.settings = message.settings
@@ -135,3 +134,21 @@ class SettingsScreen(DeskScreen[None]):
     def action_back(self) -> None:
         """Leave without saving."""
         self.dismiss(None)
+
+
+def _problems(typed: dict[str, Any]) -> list[tuple[str, str]]:
+    """Everything wrong with the typed values (each naming its field), with the field's
+    id, in the form's order (only the first was said; the next on the next F9)."""
+    from printing.printer import printer_problem
+
+    found = []
+    printer, scan, idle = typed["printer"], typed["scan_folder"], typed["idle_lock_minutes"]
+    missing = printer_problem(printer) if printer else ""
+    if missing:  # checked when saved (a name that is no printer failed at each print)
+        found.append((_("Printer: {problem}").format(problem=missing), "#printer"))
+    if scan and not Path(scan).expanduser().is_dir():
+        message = _("Scan folder: {folder} is not a folder on this computer.")
+        found.append((message.format(folder=scan), "#scan-folder"))
+    if idle and not (idle.isdigit() and 1 <= int(idle) <= 240):
+        found.append((_("Lock after idle minutes: a whole number from 1 to 240."), "#idle"))
+    return found

@@ -16,7 +16,7 @@ from forms.clock import format_day
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.screens.dialogs import ConfirmDialog
+from station.screens.dialogs import leave_when_sure
 from station.widgets.footer import DeskFooter
 
 
@@ -78,16 +78,7 @@ class UnresolvedScreen(DeskScreen[None]):
     def action_back(self) -> None:
         """Leave without saving; asked first when something was typed (Enter and Esc: stay)."""
         typed = any(self.query_one(f"#{key}", Input).value.strip() for key in FIELDS)
-        if not typed:
-            self.dismiss(None)
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        question = _("Leave without recording it? What you typed is not kept.")
-        self.app.push_screen(ConfirmDialog(question, default=False), answered)
+        leave_when_sure(self, typed, _("Leave without recording it? What you typed is not kept."))
 
 
 FIELDS = ("what", "why", "contact")
