@@ -152,7 +152,8 @@ def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
     if kind == "correction":
         return CORRECT_CLAUSE if item.item_type == PERMIT else ONE_TIME_NOTICE
     if kind == "pause":  # §45: the time a special procedure takes, told in writing
-        return PAUSE_CLAUSE if item.item_type == PERMIT else item.basis
+        # (an item's own basis says nothing of uncounted time: it is not cited for it)
+        return PAUSE_CLAUSE if item.item_type == PERMIT else "有关规定"
     if kind == "denial":  # §38: a refusal in writing, with reasons and the rights of review
         return DENY_CLAUSE if item.item_type == PERMIT else item.basis
     return PERMIT_LAW if item.item_type == PERMIT else item.basis

@@ -303,6 +303,8 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
     assert "特别程序告知书" in text and re.search(r"海城便民特〔20\d\d〕1号", text), text
     assert "依法需要进行公示（在村务公开栏公示申请人家庭情况）" in text
     assert "公示所需时间不计算在办理时限内" in text and "预计需要7天" in text
+    # 高龄津贴 is no permit: neither §45 nor the item's own basis is cited for the rule
+    assert "根据有关规定，公示所需时间" in text and "第四十五条" not in text
     assert "办理时限自次日起继续计算" in text and f"{OFFICE}（盖章）" in text
     assert "扫描本告知书下方" in text or "凭办件编号查询" in text  # a 告知书, not a 通知书
     assert "补打" not in text
