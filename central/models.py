@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
@@ -335,10 +336,19 @@ class UserPublic(UserBase):
 
 
 class User(UserBase, table=True):
-    """One account per person (一人一账号)."""
+    """One active account per person (一人一账号): a person who moved to another station
+    (调动) has their old account disabled and a new one there (0016)."""
 
     __tablename__ = "account"  # "user" is reserved in PostgreSQL
-    __table_args__ = (Index("ix_account_person_key", "person_key", unique=True),)
+    __table_args__ = (
+        Index(
+            "ix_account_person_key",
+            "person_key",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     password_hash: str
@@ -348,8 +358,9 @@ class User(UserBase, table=True):
     updated_seq: int = Field(default=0, sa_column=Column(SeqType, nullable=False, index=True))
     """Taken from the event counter on every change, so pulls find changed accounts by cursor."""
     person_key: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
-    """HMAC-SHA256 of the person's resident ID number with the centre's secret: one account
-    per person (UNIQUE). The number itself is never stored. None on accounts made before 0006."""
+    """HMAC-SHA256 of the person's resident ID number with the centre's secret: one active
+    account per person (UNIQUE among active accounts). The number itself is never stored.
+    None on accounts made before 0006."""
     id_masked: str = Field(
         default="", sa_column=Column(String(18), nullable=False, server_default="")
     )

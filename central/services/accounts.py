@@ -98,16 +98,32 @@ def _identify(session: Session, secret_key: str, id_number: str) -> tuple[str, s
             )
         ) from error
     key = person_key(secret_key, number)
-    held = session.scalars(select(User).where(User.person_key == key)).first()  # type: ignore[arg-type]
-    if held is not None:
+    _refuse_second_active(session, key)
+    return key, mask_id_number(number)
+
+
+def _refuse_second_active(session: Session, key: str, *, besides: str | None = None) -> None:
+    """Refuse a second active account of the person ``key`` (``besides``: the account
+    being enabled). Their disabled accounts do not count: a person who moved to another
+    station (调动) has the old one disabled and a new one there."""
+    query = select(User).where(User.person_key == key, User.active)  # type: ignore[arg-type]
+    held = next((u for u in session.scalars(query) if u.id != besides), None)
+    if held is None:
+        return
+    if besides is None:
         message = _(
             "{name} already has the account {username} ({masked}): one account per person; "
-            "enable or change that account instead"
+            "enable or change that account instead, or, if the person moved to another "
+            "station, disable it first"
         )
-        raise AccountError(
-            message.format(name=held.display_name, username=held.username, masked=held.id_masked)
+    else:
+        message = _(
+            "{name} already has the active account {username} ({masked}): one account per "
+            "person; disable that one first"
         )
-    return key, mask_id_number(number)
+    raise AccountError(
+        message.format(name=held.display_name, username=held.username, masked=held.id_masked)
+    )
 
 
 def _id_reason(reason: str) -> str:
@@ -234,7 +250,8 @@ def update_user(
         audit: records the act (``record_action``) in the change's own transaction.
 
     Raises:
-        AccountError: no such account, or a short password.
+        AccountError: no such account, a short password, or enabling an account of a
+            person who has another active one.
     """
     if password is not None:
         _check_password(password)
@@ -242,6 +259,8 @@ def update_user(
     user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
     if user is None:
         raise AccountError(_("no account {username}").format(username=username))
+    if active and not user.active and user.person_key:
+        _refuse_second_active(session, user.person_key, besides=user.id)
     session.commit()
     seq = sequence.take_one(session.connection())
     user = session.get_one(User, user.id)
@@ -257,7 +276,13 @@ def update_user(
     session.add(user)
     if audit is not None:
         audit(user)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as error:  # a concurrent enable or create of the same person
+        session.rollback()
+        raise AccountError(
+            _("the person of {username} already has an active account").format(username=username)
+        ) from error
     return user
 
 

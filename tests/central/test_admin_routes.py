@@ -12,7 +12,7 @@ from sqlmodel import Session
 from central.models import Station
 from central.services.admin_audit import list_actions, verify_actions
 from sync.protocol import API_PREFIX
-from tests.central.conftest import COUNTY, TOWNSHIP, VILLAGE
+from tests.central.conftest import COUNTY, OTHER_TOWN_VILLAGE, TOWNSHIP, VILLAGE
 
 ADMIN = f"{API_PREFIX}/admin"
 
@@ -159,3 +159,37 @@ def test_accounts_one_per_person_roles_by_level_and_audited_changes(
         ("account.password", "mali"),
     ]
     assert verify_actions(session).ok
+
+
+def test_a_person_who_moved_village_gets_a_new_account_and_the_old_station_hears(
+    enroll: Any, sign_in: Any, client: TestClient
+) -> None:
+    """调动: the agent's account at the old village is disabled (its station hears that
+    with its next pull) and a new one made at the new village for the same person; the
+    old one cannot be enabled again while the new one is in use."""
+    admin = _admin(enroll, sign_in)
+    old_station = enroll(VILLAGE, "village")
+    users, number = f"{ADMIN}/users", "640522198001010018"
+    assert client.post(
+        users, json=_user("mali", "agent", VILLAGE, number), headers=admin
+    ).is_success
+    moved = _user("mali-b", "agent", OTHER_TOWN_VILLAGE, number)
+
+    still_active = client.post(users, json=moved, headers=admin)
+    assert still_active.status_code == 422
+    assert "已有账号 mali" in still_active.json()["detail"]
+    assert "请先停用原账号再新建" in still_active.json()["detail"]
+
+    assert client.post(f"{users}/mali/disable", headers=admin).status_code == 200
+    created = client.post(users, json=moved, headers=admin)
+    assert created.status_code == 200, created.text
+    assert created.json()["id_masked"] == "640522********0018"
+
+    again = client.post(f"{users}/mali/enable", headers=admin)
+    assert again.status_code == 422
+    assert again.json()["detail"].startswith("马丽已有在用的账号 mali-b")
+    listed = {u["username"]: u for u in client.get(users, headers=admin).json()}
+    assert (listed["mali"]["active"], listed["mali-b"]["active"]) == (False, True)
+    assert listed["mali-b"]["division"] == OTHER_TOWN_VILLAGE
+    held = {a["username"]: a for a in old_station.pull()["accounts"]}
+    assert held["mali"]["active"] is False and "mali-b" not in held

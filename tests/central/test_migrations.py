@@ -220,3 +220,41 @@ def test_an_account_disabled_before_0012_keeps_its_offline_work(settings: Any) -
             assert results[3]["reason"] == ACTOR_DISABLED
     finally:
         app.state.engine.dispose()
+
+
+def test_0016_lets_a_person_who_moved_have_a_new_account(db_url: str) -> None:
+    """A centre of the last release (0015) holding a person's account, upgraded: the
+    person may have a new account once the old one is disabled (调动), never two active."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from central.migrate import alembic_config
+
+    insert = text(
+        "INSERT INTO account (id, username, display_name, role, division, phone,"
+        " password_hash, active, updated_at, updated_seq, id_masked, person_key)"
+        " VALUES (:id, :id, '马丽', 'agent', '640522100201', '', 'x', :active,"
+        " '2026-12-01 08:00:00+00:00', 0, '', 'k1')"
+    )
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0015_compact_ids")
+            connection.execute(insert, {"id": "old", "active": True})
+            connection.commit()
+        upgrade(engine)
+        with engine.connect() as connection:
+            connection.execute(text("UPDATE account SET active = :off"), {"off": False})
+            connection.execute(insert, {"id": "new", "active": True})
+            connection.commit()
+            with pytest.raises(IntegrityError):
+                connection.execute(text("UPDATE account SET active = :on"), {"on": True})
+            connection.rollback()
+            rows = connection.execute(text("SELECT id, active FROM account ORDER BY id"))
+            assert [(row.id, bool(row.active)) for row in rows] == [("new", True), ("old", False)]
+    finally:
+        engine.dispose()
