@@ -10,9 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from printing.docs import authorization, decision, ledger, notice, receipt
+from printing.docs import authorization, decision, ledger, notice, receipt, unresolved
 from printing.fonts import find_cjk_font
-from printing.model import CaseDocument, DecisionDocument, LedgerDocument, LedgerRow, Party
+from printing.model import (
+    CaseDocument,
+    DecisionDocument,
+    LedgerDocument,
+    LedgerRow,
+    Party,
+    UnresolvedDocument,
+)
 from printing.pages import RenderedDocument
 
 Format = Literal["a4", "a4-large", "80mm"]
@@ -27,6 +34,7 @@ __all__ = [
     "render_notice",
     "render_receipt",
     "render_rejection",
+    "render_unresolved",
 ]
 
 
@@ -116,3 +124,11 @@ def render_pause(doc: DecisionDocument, font: Path | None = None) -> RenderedDoc
 def render_denial(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
     """The refusal at 办结 (不予行政许可决定书 / 不予批准决定书: reasons, rights of review)."""
     return decision.render_denial(doc, find_cjk_font(font))
+
+
+def render_unresolved(
+    doc: UnresolvedDocument, fmt: Format = "a4", font: Path | None = None
+) -> RenderedDocument:
+    """The 办不成事登记回执: the record's number, what was wanted, why it could not be done
+    here, and how the county follows it up (A4, 大字版 or the 80 mm roll)."""
+    return unresolved.render(doc, find_cjk_font(font), fmt)

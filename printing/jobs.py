@@ -13,14 +13,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from printing.i18n import _
-from printing.model import CaseDocument, DecisionDocument, LedgerDocument, from_dict
+from printing.model import (
+    CaseDocument,
+    DecisionDocument,
+    LedgerDocument,
+    UnresolvedDocument,
+    from_dict,
+)
 from printing.printer import document_name, documents_dir, keep_pdf, print_pdf
 
 if TYPE_CHECKING:
     from printing.documents import Format
     from printing.pages import RenderedDocument
 
-Document = CaseDocument | DecisionDocument | LedgerDocument
+Document = CaseDocument | DecisionDocument | LedgerDocument | UnresolvedDocument
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "receipt": ("a4", "a4-large", "80mm"),
@@ -32,6 +38,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "acceptance": ("a4",),
     "pause": ("a4",),
     "denial": ("a4",),
+    "unresolved": ("a4", "a4-large", "80mm"),
 }
 """Each document kind and the paper it can be printed on."""
 
@@ -45,6 +52,7 @@ _INPUT: dict[str, type[Any]] = {
     "acceptance": DecisionDocument,
     "pause": DecisionDocument,
     "denial": DecisionDocument,
+    "unresolved": UnresolvedDocument,
 }
 
 DECISION_RENDERERS = {
@@ -78,7 +86,7 @@ def load_document(kind: str, data: dict[str, Any]) -> Document:
 
 def mark_reprint(document: Document, on: date) -> Document:
     """The same document marked 补打 on ``on`` (ledgers are printed fresh, never reprinted)."""
-    if isinstance(document, CaseDocument):
+    if isinstance(document, CaseDocument | UnresolvedDocument):
         return dataclasses.replace(document, reprinted_on=on)
     if isinstance(document, DecisionDocument):
         case = dataclasses.replace(document.case, reprinted_on=on)
@@ -106,6 +114,8 @@ def render(
         renderer = getattr(documents, DECISION_RENDERERS[kind])
         rendered: RenderedDocument = renderer(document, font)
         return rendered
+    if isinstance(document, UnresolvedDocument) and kind == "unresolved":
+        return documents.render_unresolved(document, _case_format(fmt), font)
     if isinstance(document, CaseDocument):
         if kind == "receipt":
             return documents.render_receipt(document, _case_format(fmt), font)
@@ -126,6 +136,8 @@ def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Pat
     if isinstance(document, LedgerDocument):
         key = f"{document.station_division}-{document.start:%Y%m%d}-{document.end:%Y%m%d}"
         reprinted = None
+    elif isinstance(document, UnresolvedDocument):
+        key, reprinted = document.number, document.reprinted_on
     else:
         case = document.case if isinstance(document, DecisionDocument) else document
         key, reprinted = case.case_number, case.reprinted_on

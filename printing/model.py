@@ -215,6 +215,28 @@ class LedgerDocument:
     rows: tuple[LedgerRow, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class UnresolvedDocument:
+    """A 办不成事 record as its 登记回执 shows it: what the resident wanted, why it could
+    not be done here, and how the county follows it up (a record is never a case)."""
+
+    number: str
+    """The record's number, ``BCS-...``: what the resident quotes when asking."""
+    station_name: str
+    agent_name: str
+    agent_phone: str
+    reported_at: datetime
+    """When it was recorded: aware (printed in China time), or naive China wall-clock time."""
+    what: str
+    why: str
+    contact: str = ""
+    """How the county reaches the resident, as the agent typed it."""
+    hotline: str = "12345"
+    """The government's service hotline (政务服务便民热线)."""
+    reprinted_on: date | None = None
+    """Set when this is a reprint (补打): the date of the reprint."""
+
+
 def _convert(tp: Any, value: Any) -> Any:
     """Turn a JSON value into the annotated type (dates, nested dataclasses, tuples)."""
     origin = typing.get_origin(tp)

@@ -5,6 +5,8 @@ A record is its own thing (``BCS-...`` numbers, its own table and states), never
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +18,7 @@ from forms.clock import format_day
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.screens.dialogs import leave_when_sure
+from station.screens.dialogs import MessageDialog, leave_when_sure
 from station.widgets.footer import DeskFooter
 
 
@@ -29,15 +31,18 @@ class UnresolvedScreen(DeskScreen[None]):
     ]
 
     class Saved(Message):
-        """The record was written."""
+        """The record was written (exactly once) and its slip printed, or why it was not."""
 
-        def __init__(self, number: str) -> None:
+        def __init__(self, number: str, papers: str) -> None:
             super().__init__()
             self.number = number
+            self.papers = papers
 
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
+        self._saving = False
+        """A save is under way or done: F9 again must not record the request twice."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="unresolved-body"):
@@ -64,19 +69,36 @@ class UnresolvedScreen(DeskScreen[None]):
             message = _("Say what was wanted and why it could not be done.")
             self.query_one("#unresolved-message", Static).update(message)
             return
+        if self._saving:
+            return
+        self._saving = True
+        self.query_one("#save", Button).disabled = True
         self._save(values["what"], values["why"], self.query_one("#contact", Input).value.strip())
 
-    @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
+    @work(thread=True, group="unresolved-save", exit_on_error=False)
     def _save(self, what: str, why: str, contact: str) -> None:
-        view = self.desk.service().record_unresolved(what=what, why=why, contact=contact)
-        self.post_message(self.Saved(view.number))
+        from station.services.paper import slip_after_record
+
+        today = self.desk.clock().date()  # the desk's day (China) numbers the record
+        service = self.desk.service()
+        view = service.record_unresolved(what=what, why=why, contact=contact, today=today)
+        self.post_message(self.Saved(view.number, slip_after_record(self.desk, view)))
+
+    def worker_failed(self, worker: Any) -> None:
+        """Not recorded (the failure is shown by the app): F9 may try again."""
+        if worker.group == "unresolved-save":
+            self._saving = False
+            self.query_one("#save", Button).disabled = False
 
     def on_unresolved_screen_saved(self, message: UnresolvedScreen.Saved) -> None:
-        self.notify(_("Recorded as {number}.").format(number=message.number))
+        text = _("Recorded as {number}.").format(number=message.number)
         self.dismiss(None)
+        self.app.push_screen(MessageDialog(_("Recorded 已登记"), f"{text}\n{message.papers}"))
 
     def action_back(self) -> None:
         """Leave without saving; asked first when something was typed (Enter and Esc: stay)."""
+        if self._saving:
+            return  # being recorded: the screen closes by itself when it is
         typed = any(self.query_one(f"#{key}", Input).value.strip() for key in FIELDS)
         leave_when_sure(self, typed, _("Leave without recording it? What you typed is not kept."))
 
@@ -91,6 +113,7 @@ class UnresolvedListScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("escape", "back", _("Back")),
         Binding("n", "new", _("New record 登记")),
+        Binding("p", "reprint", _("Reprint 补打")),
     ]
 
     class Loaded(Message):
@@ -146,7 +169,9 @@ class UnresolvedListScreen(DeskScreen[None]):
         self.records = {row[0]: row for row in message.rows}
         for number, day, what, why, state in message.rows:
             table.add_row(number, day, state, what, why, key=number)
-        count = _("{count} records; press N to record a new one.").format(count=len(message.rows))
+        count = _("{count} records; press N to record a new one, P to reprint a slip.").format(
+            count=len(message.rows)
+        )
         self.query_one("#unresolved-count", Static).update(count)
 
     @on(DataTable.RowHighlighted, "#unresolved-list")
@@ -157,6 +182,27 @@ class UnresolvedListScreen(DeskScreen[None]):
             detail.update("")
             return
         detail.update(_("Wanted: {what}\nWhy: {why}").format(what=row[2], why=row[3]))
+
+    def action_reprint(self) -> None:
+        """补打: the highlighted record's slip again, marked as a reprint."""
+        table = self.query_one(DataTable)
+        if not self.records or table.cursor_row < 0:
+            self.notify(_("No record is chosen."), severity="warning")
+            return
+        number = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self._reprint(number)
+
+    @work(thread=True, group="unresolved-paper", exit_on_error=False)
+    def _reprint(self, number: str) -> None:
+        from station.services.paper import print_unresolved
+
+        view = next((r for r in self.desk.service().unresolved() if r.number == number), None)
+        if view is None:
+            message = _("There is no record {number} at this station.").format(number=number)
+            self.app.call_from_thread(self.notify, message, severity="error")
+            return
+        outcome = print_unresolved(self.desk, view, reprint=True)
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
 
     def action_new(self) -> None:
         """登记: a new 办不成事 record."""

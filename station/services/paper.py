@@ -14,11 +14,12 @@ from typing import Any
 
 from forms.catalog import ServiceItem
 from printing.jobs import Document, produce
-from printing.model import CaseDocument, MaterialLine, MaterialStatus, Party
+from printing.model import CaseDocument, MaterialLine, MaterialStatus, Party, UnresolvedDocument
 from station.documents.prepare import document_for
 from station.i18n import _
 from station.services.desk import Desk
 from sync.reducer import CaseView
+from sync.unresolved import UnresolvedView
 
 DOCUMENT_NAMES = {
     "receipt": _("Receipt 收件回执"),
@@ -29,6 +30,7 @@ DOCUMENT_NAMES = {
     "rejection": _("Rejection notice 不予受理通知书"),
     "pause": _("Special-procedure notice 特别程序告知书"),
     "denial": _("Refusal 不予许可（批准）决定书"),
+    "unresolved": _("Slip 办不成事登记回执"),
 }
 """What the clerk calls each document (the file names keep the English kind)."""
 
@@ -81,7 +83,8 @@ def keep_and_print(
     ``paper`` overrides the station's paper for a receipt or notice (``a4-large``: 大字版).
     """
     printer = desk.settings.printer
-    fmt = (paper or desk.settings.paper_format) if kind in ("receipt", "notice") else "a4"
+    resident_slip = kind in ("receipt", "notice", "unresolved")  # the station's paper
+    fmt = (paper or desk.settings.paper_format) if resident_slip else "a4"
     job = produce(
         kind,
         document,
@@ -221,4 +224,49 @@ def papers_after_take_in(desk: Desk, view: CaseView) -> str:
         return _(
             "Taken in, but the receipt did not print ({reason}). "
             "Reprint it from the case page (补打)."
+        ).format(reason=reason)
+
+
+def print_unresolved(desk: Desk, view: UnresolvedView, *, reprint: bool = False) -> PaperOutcome:
+    """The 办不成事登记回执 for the resident: the record's number, what they wanted, why it
+    could not be done here and how to ask after it (on the station's paper).
+
+    Args:
+        desk: who prints, where.
+        view: the record.
+        reprint: mark the slip 补打 with today's date.
+    """
+    account = desk.store.find_account(desk.user.username) if desk.user else None
+    document = UnresolvedDocument(
+        number=view.number,
+        station_name=view.station_name or desk.station_name,
+        agent_name=view.agent_name or (desk.user.name if desk.user else ""),
+        agent_phone=account.phone if account else "",
+        reported_at=view.reported_at or desk.clock(),
+        what=view.what,
+        why=view.why,
+        contact=view.contact,
+        reprinted_on=desk.clock().date() if reprint else None,
+    )
+    outcome = PaperOutcome()
+    keep_and_print(desk, "unresolved", document, outcome)
+    return outcome
+
+
+def slip_after_record(desk: Desk, view: UnresolvedView) -> str:
+    """The slip of a 办不成事 record just made, or why it did not print and how to reprint.
+
+    The record is stored already: a printing failure must neither undo nor repeat it.
+    """
+    from station.services.failures import desk_logger
+
+    try:
+        return print_unresolved(desk, view).text()
+    except Exception as error:  # any printing failure is told, none is raised
+        desk_logger(Path(desk.settings.data_dir)).error(
+            "printing %s failed", view.number, exc_info=error
+        )
+        reason = str(error) or type(error).__name__
+        return _(
+            "Recorded, but the slip did not print ({reason}). Reprint it from the list (P 补打)."
         ).format(reason=reason)

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.widgets import Input, Select
 
+from printing.fmt import cn_datetime
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.dialogs import CorrectionDialog, RatingCorrectionDialog, RatingDialog
@@ -238,12 +239,42 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert pilot.app.screen is form and form.query_one("#what", Input).value == "办理林权证"
         why = "本站无此事项，需到县自然资源局林业站现场勘验后由县局审批发证"
         pilot.app.screen.query_one("#why", Input).value = why
-        await pilot.press("f9")
+        pilot.app.screen.query_one("#contact", Input).value = "儿子 13895401122"
+        form.action_save()  # F9
+        form.action_save()  # F9 again while it is being recorded: nothing more is recorded
+        await settle(pilot)
+        [record] = store.list_records()
+        said = flat_text(pilot)  # recorded, and the resident's slip kept (no printer set)
+        assert f"已登记，编号{record.number}。" in said and "unresolved-a4.pdf" in said
+        assert record.number.startswith(f"BCS-{DIVISION}-20261123-")  # the desk's day
+        slip = _pdf_words(store, f"{record.number}-unresolved-a4.pdf")
+        assert f"编号：{record.number}" in slip and "想办的事：办理林权证" in slip
+        assert f"未能办成的原因：{why}" in slip and "联系方式：儿子13895401122" in slip
+        assert record.reported_at is not None
+        assert (
+            "登记人：马丽（代办员）" in slip
+            and f"您于{cn_datetime(record.reported_at).replace(' ', '')}" in slip
+        )
+        assert "政务服务便民热线12345" in slip and "补打" not in slip
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, UnresolvedListScreen)
         text = flat_text(pilot)
         assert f"BCS-{DIVISION}-" in text and "办理林权证" in text and "已登记" in text
         assert f"原因：{why}" in text  # the chosen record's reason in full, under the list
+        await pilot.press("p")  # 补打: the slip again, marked as a reprint
+        await settle(pilot)
+        again = _pdf_words(store, f"{record.number}-unresolved-a4-reprint-20261123.pdf")
+        assert "补打" in again and "想办的事：办理林权证" in again
     assert store.count_cases() == 0 and store.list_cases() == []
-    [record] = store.list_records()
     assert record.what == "办理林权证" and store.outbox_depth() == 1
+
+
+def _pdf_words(store: StationStore, name: str) -> str:
+    """The words a reader sees on a kept document, without the spaces of the layout."""
+    import re
+    import subprocess
+
+    path = store.data_dir / "documents" / name
+    shown = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", "", shown.stdout.decode("utf-8"))
