@@ -28,6 +28,8 @@ from sync.protocol import (
     PULL_PAGE_EVENTS,
     PUSH_BATCH_BYTES,
     PUSH_BATCH_EVENTS,
+    PUSH_BULK_BYTES,
+    PUSH_BULK_EVENTS,
     BlobStatus,
     CatalogInfo,
     EventResult,
@@ -317,7 +319,8 @@ def _push(
     progress: ProgressCallback,
     tried: set[str] | None = None,
 ) -> None:
-    """Push the outbox batch by batch, one request at a time, as a pipeline: the next
+    """Push the outbox batch by batch (the first of ``PUSH_BATCH_EVENTS``, the rest of a
+    deep outbox of ``PUSH_BULK_EVENTS``), one request at a time, as a pipeline: the next
     batch is read from the outbox (and encoded) while this one is at the centre, and goes
     out as soon as this one's answer is in, before that answer is recorded. The station's
     work and the centre's overlap; the centre sees the same requests in the same order as
@@ -329,8 +332,9 @@ def _push(
         batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
         in_flight = sender.send(batch, tried)
         while in_flight is not None:
+            # what follows a first batch is a backlog: bigger batches (fewer requests)
             ahead = store.outbox_batch(
-                PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES, after=batch[-1].station_seq
+                PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after=batch[-1].station_seq
             )
             body = sender.encode(ahead)
             answer = in_flight.result()
@@ -341,7 +345,7 @@ def _push(
             _record(store, batch, results, report, progress, tried)
             batch = ahead
             if not settled:  # read again now that this answer is recorded
-                batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+                batch = store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES)
                 in_flight = sender.send(batch, tried)
     finally:
         sender.close()

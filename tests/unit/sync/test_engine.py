@@ -17,6 +17,7 @@ from sync.events import Event, EventKind, Role
 from sync.lifecycle import CaseState
 from sync.protocol import (
     PUSH_BATCH_BYTES,
+    PUSH_BULK_BYTES,
     AccountRecord,
     EventResult,
     PullResponse,
@@ -64,7 +65,7 @@ def test_the_outbox_goes_up_in_batches_and_comes_back_down(store: FakeStore) -> 
     report = run_sync(
         store, centre, software_version="0.1.0", on_progress=lambda p: phases.append(p.phase)
     )
-    assert centre.batch_sizes == [200, 200, 50]
+    assert centre.batch_sizes == [200, 250]  # the first as usual, then a backlog's bulk
     assert (report.pushed, report.applied, report.pulled, report.pending) == (450, 450, 450, 0)
     assert store.cursor == 450 and store.accounts["u1"].username == "li"
     assert [e.central_seq for e in store.pulled] == list(range(1, 451))
@@ -78,13 +79,16 @@ def test_batches_respect_the_byte_limit(store: FakeStore) -> None:
     w = CaseWriter()
     bulky = {"fields": {"note": "字" * 3000}}
     store.outbox += [w.event(EventKind.created)] + [
-        w.event(EventKind.edited, payload=bulky) for _ in range(60)
+        w.event(EventKind.edited, payload=bulky) for _ in range(200)
     ]
     centre = FakeCentre()
     run_sync(store, centre, software_version="0.1.0")
-    assert sum(centre.batch_sizes) == 61 and len(centre.batch_sizes) > 1
-    assert max(centre.batch_bytes) <= PUSH_BATCH_BYTES
-    assert min(centre.batch_bytes[:-1]) > PUSH_BATCH_BYTES - event_bytes(store.outbox[1])
+    assert sum(centre.batch_sizes) == 201 and len(centre.batch_sizes) == 3
+    one = event_bytes(store.outbox[1])
+    first, bulk, last = centre.batch_bytes
+    assert PUSH_BATCH_BYTES - one < first <= PUSH_BATCH_BYTES  # the usual first batch
+    assert PUSH_BULK_BYTES - one < bulk <= PUSH_BULK_BYTES  # then bigger ones
+    assert last <= PUSH_BULK_BYTES
 
 
 def test_take_batch_always_takes_one_even_if_oversized() -> None:
@@ -120,14 +124,16 @@ def test_a_lost_answer_is_resent_and_answered_as_duplicates(store: FakeStore) ->
 
 
 def test_the_next_batch_leaves_before_this_ones_answer_is_recorded(store: FakeStore) -> None:
-    taken_in(store, 250)  # 500 events: batches of 200, 200 and 100
+    taken_in(store, 675)  # 1,350 events: batches of 200, 1,000 (a backlog's) and 150
     centre = FakeCentre()
     push, acknowledge = centre.push, store.acknowledge
     sent = [threading.Event() for _ in range(3)]
     recorded_before_next: list[bool] = []
+    firsts = [1, 201, 1201]
 
     def pushed(events: list[Event]) -> PushResponse:
-        sent[(events[0].station_seq - 1) // 200].set()
+        if events[0].station_seq in firsts:  # (after the restart, batches start elsewhere)
+            sent[firsts.index(events[0].station_seq)].set()
         return push(events)
 
     def recorded(results: list[EventResult]) -> None:
@@ -142,12 +148,12 @@ def test_the_next_batch_leaves_before_this_ones_answer_is_recorded(store: FakeSt
     with pytest.raises(OSError, match="disk gone"):
         run_sync(store, centre, software_version="0.1.0")
     assert recorded_before_next == [True, True]
-    assert len(centre.log) == 500  # the batch in flight reached the centre
-    assert store.outbox_depth() == 300  # its answer, and the 2nd's, were never recorded
+    assert len(centre.log) == 1350  # the batch in flight reached the centre
+    assert store.outbox_depth() == 1150  # its answer, and the 2nd's, were never recorded
     store.acknowledge = acknowledge  # type: ignore[method-assign]  # the station restarted
     report = run_sync(store, centre, software_version="0.1.0")
-    assert (report.pushed, report.duplicates, report.applied, report.pending) == (300, 300, 0, 0)
-    assert [e.station_seq for e in centre.log] == list(range(1, 501))  # each event once
+    assert (report.pushed, report.duplicates, report.applied, report.pending) == (1150, 1150, 0, 0)
+    assert [e.station_seq for e in centre.log] == list(range(1, 1351))  # each event once
 
 
 def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
