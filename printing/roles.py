@@ -9,6 +9,7 @@ receipt, the notices and the township's papers agree.
 
 from __future__ import annotations
 
+from printing.fmt import relation_text
 from printing.model import CaseDocument, Party
 
 RESIDENT = "申请人"
@@ -41,3 +42,23 @@ def signer(doc: CaseDocument) -> str:
 def phone_or_blank(phone: str) -> str:
     """A phone as printed: the number, or a line to write it on when it is unknown."""
     return phone.strip() or "____________"
+
+
+def by_the_agent(doc: CaseDocument) -> bool:
+    """Whether the station's own 代办员 acts for the resident (``agent``: the resident
+    entrusted someone; it is the 代办员 when nobody else was entered, or the person
+    entered is the case's 代办员)."""
+    if doc.relation != "agent":
+        return False
+    proxy = acting(doc)
+    agent = doc.agent_name.strip()
+    return proxy is None or (bool(agent) and proxy.name.strip() == agent)
+
+
+def relation_words(doc: CaseDocument) -> str:
+    """代办关系 as printed: 本人, 亲属代办, 代办员代办 (the station's 代办员 entrusted), or
+    受托人代办 (another person the resident entrusted, a neighbour, a son); free text
+    as written."""
+    if doc.relation == "agent" and not by_the_agent(doc):
+        return "受托人代办"
+    return relation_text(doc.relation)

@@ -62,7 +62,7 @@ def _trustee(doc: CaseDocument, trustee: Party | None) -> tuple[Party, str]:
     if trustee is not None:
         return trustee, ""
     proxy = roles.acting(doc)
-    unit = f"{doc.station_name}　代办员" if doc.relation == "agent" else ""
+    unit = f"{doc.station_name}　代办员" if roles.by_the_agent(doc) else ""
     if proxy is not None:
         return proxy, unit
     agent = Party(doc.agent_name, doc.agent_id_number, doc.agent_phone)

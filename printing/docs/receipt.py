@@ -19,7 +19,6 @@ from printing.fmt import (
     fee_text,
     mask_id,
     material_form,
-    relation_text,
     status_text,
     wall_time,
 )
@@ -114,10 +113,10 @@ def _party_rows(doc: CaseDocument) -> list[list[object]]:
     if proxy is not None:
         rows += [
             [f"{roles.ACTING}（受托人）", proxy.name, "身份证号", mask_id(proxy.id_number)],
-            ["代办关系", relation_text(doc.relation), f"{roles.ACTING}电话", proxy.phone],
+            ["代办关系", roles.relation_words(doc), f"{roles.ACTING}电话", proxy.phone],
         ]
     else:
-        rows.append(["代办关系", relation_text(doc.relation), None, None])
+        rows.append(["代办关系", roles.relation_words(doc), None, None])
     return rows
 
 
@@ -229,7 +228,7 @@ def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
     lines = [(roles.RESIDENT, who.name)]
     proxy = roles.acting(doc)
     if proxy is not None:
-        lines.append((roles.ACTING, f"{proxy.name}（{relation_text(doc.relation)}）"))
+        lines.append((roles.ACTING, f"{proxy.name}（{roles.relation_words(doc)}）"))
     return lines + [
         ("办理事项", doc.item_name),
         ("收件时间", cn_datetime(doc.received_at)),
@@ -301,7 +300,7 @@ def _roll_lines(doc: CaseDocument) -> list[tuple[str, str]]:
         lines += [
             (roles.ACTING, f"{proxy.name}　{mask_id(proxy.id_number)}"),
             ("代办电话", proxy.phone),
-            ("代办关系", relation_text(doc.relation)),
+            ("代办关系", roles.relation_words(doc)),
         ]
     return lines + [
         ("事项", item_text(doc)),

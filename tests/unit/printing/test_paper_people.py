@@ -84,3 +84,20 @@ def test_the_township_notices_are_signed_for_by_who_came() -> None:
     in_person = documents.render_acceptance(dataclasses.replace(sample_acceptance(), case=alone))
     text = "".join(pdf_text(in_person.pdf).split())
     assert "申请人签收" in text and "代办人" not in text
+
+
+def test_a_person_the_resident_entrusted_is_not_printed_as_the_station_agent() -> None:
+    """受托人: the resident sent their son (not the station's 代办员): the receipt and the
+    authorization say so, never 代办员代办 (the walkthrough's receipt did)."""
+    son = Party("马建华", "640522197001010016", "13995409999")
+    sent = dataclasses.replace(CASE, relation="agent", applicant=son)
+    assert sent.agent_name != son.name
+    for fmt in ("a4", "a4-large", "80mm"):
+        text = "".join(pdf_text(documents.render_receipt(sent, fmt).pdf).split())
+        assert "受托人代办" in text and "代办员代办" not in text, fmt
+    warrant = pdf_text(documents.render_authorization(sent).pdf)
+    assert "马建华" in _line_with(warrant, "受托人") and "代办员" not in _line_with(warrant, "住址")
+    agent = Party(CASE.agent_name, "64052219900101002x", "13995401234")  # the 代办员 herself
+    by_agent = dataclasses.replace(CASE, relation="agent", applicant=agent)
+    text = "".join(pdf_text(documents.render_receipt(by_agent, "a4").pdf).split())
+    assert "代办员代办" in text and "受托人代办" not in text
