@@ -9,7 +9,7 @@ from printing import roles
 from printing.fmt import cn_date, mask_id, material_form, status_text
 from printing.fonts import CjkFont
 from printing.layout import Sheet
-from printing.model import CaseDocument
+from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4, build_roll
 
 TITLE = "一次性告知书"
@@ -17,11 +17,15 @@ TITLE = "一次性告知书"
 
 def _intro(doc: CaseDocument) -> str:
     who = doc.represented
-    if not doc.taken_in:  # before intake: no case yet, nothing to supply "by" a date
+    if not doc.taken_in:  # before intake: no case yet
+        later = any(m.status is MaterialStatus.deferred for m in doc.deferred)
+        blocking = any(m.status is MaterialStatus.missing for m in doc.deferred)
+        what = "尚缺下列材料，本站暂不能收件" if blocking else "尚需下列材料"
+        deferred = "其中“容缺后补”的可先收件，在补交期限前补齐；" if later and blocking else ""
         return (
             f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}到"
-            f"{doc.station_name}申请办理“{doc.item_name}”。经核对，尚缺下列材料，本站暂不能收件。"
-            "现一次性告知，请备齐后再到本站办理："
+            f"{doc.station_name}申请办理“{doc.item_name}”。经核对，{what}。"
+            f"现一次性告知，{deferred}请备齐后再到本站办理："
         )
     deadline = cn_date(doc.supply_deadline) or "办结前"
     return (
@@ -97,7 +101,7 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     for i, m in enumerate(doc.deferred, start=1):
         story.append(sheet.para(f"{i}. {m.name}（{material_form(m)}，{status_text(m)}）"))
         story.append(sheet.para(f"　标准：{m.standard or '—'}", "small"))
-        if doc.taken_in:
+        if doc.taken_in or m.status is MaterialStatus.deferred:
             story.append(sheet.para(f"　期限：{cn_date(m.supply_by) or '办结前'}", "small"))
     if not doc.deferred:
         story.append(sheet.para("经核对，材料齐全，无需补交。"))

@@ -470,7 +470,15 @@ class IntakeScreen(DraftKeeping):
             return
         missing = self._missing_materials(self._problems())
         if not missing:
-            self.notify(_("No required material is missing: there is nothing to tell."))
+            later = any(state == "deferred" for state in self.draft.materials.values())
+            if later:  # they go on the notice printed at intake, with their dates
+                message = _(
+                    "No required material is missing; the 容缺 ones are on the one-time "
+                    "notice printed when the case is taken in."
+                )
+            else:
+                message = _("No required material is missing: there is nothing to tell.")
+            self.notify(message)
             return
         self._print_missing_notice(self.draft.to_data(), missing)
 
