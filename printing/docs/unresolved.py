@@ -22,10 +22,14 @@ WIDTH = 174 * mm
 
 
 def _intro(doc: UnresolvedDocument) -> str:
+    """What happens next. "将报送": a station offline sends it with its next sync, so the
+    slip never says it was sent; the answer is promised only to a resident who left a way
+    to be reached."""
+    answer = "并将处理结果告知您" if doc.contact.strip() else "处理结果可凭登记编号查询"
     return (
         f"您于{cn_datetime(doc.reported_at)}在{doc.station_name}反映的下列事项，本站未能当场办成，"
-        "已登记并报送县政务服务部门。县里将安排专人回访核实，能帮办的帮您办成，"
-        "属于制度或流程问题的推动整改，并将处理结果告知您。"
+        "已登记，将报送县政务服务部门。县里将安排专人核实，能帮办的帮您办成，"
+        f"属于制度或流程问题的推动整改，{answer}。"
     )
 
 
@@ -43,7 +47,7 @@ def _rows(doc: UnresolvedDocument) -> list[tuple[str, str]]:
         ("登记编号", doc.number),
         ("想办的事", mask_ids_shown(doc.what)),
         ("未能办成的原因", mask_ids_shown(doc.why)),
-        ("联系方式", mask_ids_shown(doc.contact) or "未留"),
+        ("反映人及联系方式", mask_ids_shown(doc.contact) or "未留"),
         ("登记人", f"{doc.agent_name}（代办员）"),
     ]
 
@@ -92,7 +96,7 @@ def render(doc: UnresolvedDocument, font: CjkFont, fmt: str = "a4") -> RenderedD
     if fmt in ("a4", "a4-large"):
         large = fmt == "a4-large"
         sheet = Sheet(font, size=14, floor=12) if large else Sheet(font, size=11, floor=10)
-        story = _a4(sheet, doc, (46 if large else 36) * mm)  # room for 未能办成的原因：
+        story = _a4(sheet, doc, (49 if large else 39) * mm)  # room for 反映人及联系方式：
         return build_a4(
             sheet, story, title=TITLE, author=doc.station_name, reprinted_on=doc.reprinted_on
         )

@@ -51,7 +51,7 @@ class UnresolvedScreen(DeskScreen[None]):
             yield Input(id="what")
             yield Label(_("Why it could not be done"))
             yield Input(id="why")
-            yield Label(_("How to reach the resident"))
+            yield Label(_("Who reported it and how to reach them (name, phone)"))
             yield Input(id="contact")
             yield Static("", id="unresolved-message", classes="error")
             with Horizontal(id="intake-nav"):
@@ -119,14 +119,14 @@ class UnresolvedListScreen(DeskScreen[None]):
     class Loaded(Message):
         """The records were read."""
 
-        def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+        def __init__(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
             super().__init__()
             self.rows = rows
 
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
-        self.records: dict[str, tuple[str, str, str, str, str]] = {}
+        self.records: dict[str, tuple[str, str, str, str, str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label(_("Unresolved requests 办不成事"), classes="heading")
@@ -148,6 +148,7 @@ class UnresolvedListScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
     def _load(self) -> None:
+        from forms.privacy import mask_ids_shown as shown  # an ID number typed in: masked
         from station.services.loops import loop_state
         from station.services.names import record_state_name
 
@@ -155,9 +156,10 @@ class UnresolvedListScreen(DeskScreen[None]):
             (
                 record.number,
                 format_day(record.reported_at) if record.reported_at else "",
-                record.what,
-                record.why,
+                shown(record.what),
+                shown(record.why),
                 loop_state(self.desk.store, record.number) or record_state_name(record.state),
+                shown(record.contact),
             )
             for record in self.desk.service().unresolved()
         ]
@@ -167,7 +169,7 @@ class UnresolvedListScreen(DeskScreen[None]):
         table = self.query_one(DataTable)
         table.clear()
         self.records = {row[0]: row for row in message.rows}
-        for number, day, what, why, state in message.rows:
+        for number, day, what, why, state, _contact in message.rows:
             table.add_row(number, day, state, what, why, key=number)
         count = _("{count} records; press N to record a new one, P to reprint a slip.").format(
             count=len(message.rows)
@@ -181,7 +183,9 @@ class UnresolvedListScreen(DeskScreen[None]):
         if row is None:
             detail.update("")
             return
-        detail.update(_("Wanted: {what}\nWhy: {why}").format(what=row[2], why=row[3]))
+        text = _("Wanted: {what}\nWhy: {why}").format(what=row[2], why=row[3])
+        reporter = _("Reported by: {contact}").format(contact=row[5] or _("(not given)"))
+        detail.update(f"{text}\n{reporter}")
 
     def action_reprint(self) -> None:
         """补打: the highlighted record's slip again, marked as a reprint."""

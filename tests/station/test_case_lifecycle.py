@@ -249,7 +249,7 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert record.number.startswith(f"BCS-{DIVISION}-20261123-")  # the desk's day
         slip = _pdf_words(store, f"{record.number}-unresolved-a4.pdf")
         assert f"编号：{record.number}" in slip and "想办的事：办理林权证" in slip
-        assert f"未能办成的原因：{why}" in slip and "联系方式：儿子13895401122" in slip
+        assert f"未能办成的原因：{why}" in slip and "反映人及联系方式：儿子13895401122" in slip
         assert record.reported_at is not None
         assert (
             "登记人：马丽（代办员）" in slip
@@ -262,6 +262,7 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         text = flat_text(pilot)
         assert f"BCS-{DIVISION}-" in text and "办理林权证" in text and "已登记" in text
         assert f"原因：{why}" in text  # the chosen record's reason in full, under the list
+        assert "反映人：儿子13895401122" in text  # and who reported it
         await pilot.press("p")  # 补打: the slip again, marked as a reprint
         await settle(pilot)
         again = _pdf_words(store, f"{record.number}-unresolved-a4-reprint-20261123.pdf")

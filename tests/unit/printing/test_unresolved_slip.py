@@ -33,14 +33,15 @@ def test_the_slip_says_what_was_recorded_and_how_to_ask_after_it(fmt: str) -> No
     assert "BCS-640522100201-20261205-0001" in words
     assert "想办的事：给卧床的母亲办理高龄津贴" in words
     assert "未能办成的原因：户口在外县，本县不能受理；需到户籍地申请" in words
-    assert "联系方式：儿子王强13800002222" in words
+    assert "反映人及联系方式：儿子王强13800002222" in words
+    assert "已登记，将报送县政务服务部门" in words and "并将处理结果告知您" in words
     assert "640522********123X" in words and "64052219300101123X" not in words  # masked
     assert "马丽（电话13900001111）" in words and "政务服务便民热线12345" in words
     assert "反映人签收" in words and rendered.warnings == []
     assert overlapping_words(rendered.pdf) == []
     if fmt != "80mm":  # the longest label stands apart from its value (none runs into it)
         boxes = [box[4] for page in word_boxes(rendered.pdf) for box in page]
-        assert "未能办成的原因：" in boxes
+        assert "未能办成的原因：" in boxes and "反映人及联系方式：" in boxes
     width_mm = page_size(rendered.pdf)[0] / 72 * 25.4
     assert round(width_mm) == (80 if fmt == "80mm" else 210)
 
@@ -53,5 +54,6 @@ def test_a_reprint_is_marked_and_a_slip_with_no_contact_says_so() -> None:
     bare = mark_reprint(replace(SLIP, contact="", agent_phone=""), datetime(2026, 12, 6).date())
     words = re.sub(r"\s+", "", pdf_text(render("unresolved", bare, "a4").pdf))
 
-    assert "补打" in words and "联系方式：未留" in words
+    assert "补打" in words and "反映人及联系方式：未留" in words
+    assert "处理结果可凭登记编号查询" in words and "告知您" not in words
     assert "联系本站代办员马丽，或拨打" in words
