@@ -87,6 +87,7 @@ class StationsScreen(DeskScreen[None]):
         Binding("n", "new_code", _("New code 新码")),
         Binding("c", "codes", _("Codes 待用码")),
         Binding("r", "revoke", _("Revoke 吊销")),
+        Binding("u", "unrevoke", _("Undo revoke 撤销吊销")),
         Binding("f5", "refresh", _("Refresh 刷新")),
         Binding("escape", "back", _("Back")),
     ]
@@ -216,11 +217,15 @@ class StationsScreen(DeskScreen[None]):
         if row.revoked:
             self.notify(_("{name} is already revoked.").format(name=row.name))
             return
+        if row.id == self.desk.store.require_identity().station_id:
+            message = _("{name} is the station you are working at: it cannot revoke itself.")
+            self.notify(message.format(name=row.name), severity="warning")
+            return
         warning = row.unsent_warning()
         question = _(
             "Revoke {name} ({division})? Its next request will be refused. Within 7 days "
-            "it can be undone at the centre: daiban central unrevoke {station}"
-        ).format(name=row.name, division=row.division_name or row.division, station=row.id)
+            "it can be undone here (U 撤销吊销)."
+        ).format(name=row.name, division=row.division_name or row.division)
         if warning:
             question = f"{warning}\n\n{question}"
 
@@ -234,6 +239,33 @@ class StationsScreen(DeskScreen[None]):
     def _revoke(self, row: StationRow, force: bool) -> None:
         self.admin.revoke(row.id, force=force)
         self.app.call_from_thread(self.notify, _("{name} was revoked.").format(name=row.name))
+        self.post_message(self.Loaded(self.admin.stations()))
+
+    # u 撤销吊销 ------------------------------------------------------------
+
+    def action_unrevoke(self) -> None:
+        """Undo the highlighted station's revocation (within 7 days), after a confirmation."""
+        row = self.highlighted()
+        if row is None:
+            return
+        if not row.revoked:
+            self.notify(_("{name} is not revoked.").format(name=row.name))
+            return
+        question = _(
+            "Undo the revocation of {name} ({division})? Its credential works again."
+        ).format(name=row.name, division=row.division_name or row.division)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._unrevoke(row)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @work(thread=True, exclusive=True, group="county-revoke", exit_on_error=False)
+    def _unrevoke(self, row: StationRow) -> None:
+        self.admin.unrevoke(row.id)
+        message = _("{name} can reach the centre again.").format(name=row.name)
+        self.app.call_from_thread(self.notify, message)
         self.post_message(self.Loaded(self.admin.stations()))
 
     def action_back(self) -> None:

@@ -35,10 +35,21 @@ class CentreSession:
     role: str
 
 
+REVOKED = "this station has been revoked"
+"""The centre's reason for refusing a revoked station's every request (``central.api.deps``)."""
+
+
 def _refusal(error: CentralRefused) -> CentreError:
     if error.status_code == 401:
         return CentreError(
             _("The county centre no longer knows this sign-in. Sign out and sign in again.")
+        )
+    if error.status_code == 403 and error.detail == REVOKED:
+        return CentreError(
+            _(
+                "The county centre has revoked this station: it can no longer reach the "
+                "centre. Ask the county to undo the revocation (possible for 7 days)."
+            )
         )
     if error.status_code == 403:
         return CentreError(

@@ -166,6 +166,10 @@ class CountyAdmin:
         """Revoke a station (``force`` when it last reported unsent events and was confirmed)."""
         self.desk.centre().post(f"/admin/stations/{station_id}/revoke", {"force": force})
 
+    def unrevoke(self, station_id: str) -> None:
+        """Undo a revocation (within 7 days; the centre says why when it cannot)."""
+        self.desk.centre().post(f"/admin/stations/{station_id}/unrevoke", {})
+
     def accounts(self) -> list[AccountRow]:
         """Every account of the county, by division."""
         names = self.division_names()

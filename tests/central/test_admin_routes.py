@@ -193,3 +193,30 @@ def test_a_person_who_moved_village_gets_a_new_account_and_the_old_station_hears
     assert listed["mali-b"]["division"] == OTHER_TOWN_VILLAGE
     held = {a["username"]: a for a in old_station.pull()["accounts"]}
     assert held["mali"]["active"] is False and "mali-b" not in held
+
+
+def test_the_county_desk_cannot_revoke_itself_and_undoes_a_revocation(
+    enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    """The walkthrough's admin revoked the county desk's own station and locked the desk
+    out; and a revocation could be undone only on the centre's command line."""
+    county = enroll(COUNTY, "county")
+    admin = sign_in(county)
+    village = enroll(VILLAGE, "village")
+    hello = {"software_version": "1", "schema_version": 1, "outbox_depth": 0}
+
+    itself = client.post(f"{ADMIN}/stations/{county.id}/revoke", headers=admin)
+    assert itself.status_code == 409 and "不能吊销自己" in itself.json()["detail"]
+    assert client.get(f"{ADMIN}/stations", headers=admin).status_code == 200
+
+    assert client.post(f"{ADMIN}/stations/{village.id}/revoke", headers=admin).is_success
+    refused = client.post(f"{API_PREFIX}/hello", json=hello, headers=village.headers)
+    assert refused.status_code == 403
+    undone = client.post(f"{ADMIN}/stations/{village.id}/unrevoke", headers=admin)
+    assert undone.status_code == 200 and undone.json()["revoked_at"] is None
+    assert client.post(f"{API_PREFIX}/hello", json=hello, headers=village.headers).is_success
+    again = client.post(f"{ADMIN}/stations/{village.id}/unrevoke", headers=admin)
+    assert again.status_code == 409 and "没有被吊销" in again.json()["detail"]
+    acts = [(a.action, a.target) for a in list_actions(session) if "station" in a.action]
+    assert sorted(acts) == [("station.revoke", village.id), ("station.unrevoke", village.id)]
+    assert verify_actions(session).ok

@@ -198,6 +198,10 @@ MATRIX: dict[tuple[str, str], tuple[Probe, dict[str, int]]] = {
         lambda w: {"url": f"{V}/admin/stations/{w.revoked_id}/revoke", "json": {"force": True}},
         admin_route(200),
     ),
+    ("POST", f"{V}/admin/stations/{{station_id}}/unrevoke"): (
+        lambda w: {"url": f"{V}/admin/stations/no-such-station/unrevoke"},
+        admin_route(404),
+    ),
     ("GET", f"{V}/admin/users"): (lambda w: {"url": f"{V}/admin/users"}, admin_route(200)),
     ("POST", f"{V}/admin/users"): (
         lambda w: {"url": f"{V}/admin/users", "json": {}},

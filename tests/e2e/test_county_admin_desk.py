@@ -120,10 +120,20 @@ async def test_a_dead_village_pc_is_replaced_and_its_cases_stay_with_the_village
         assert isinstance(pilot.app.screen, ConfirmDialog)
         warning = flat_text(pilot).replace("█", "")
         assert "还有2条记录未上传（最早一条写于" in warning and "再也传不到县中心" in warning
-        old_id = screen.rows[_row(screen, "武塬村旧电脑")].id
-        # how to undo it, with the station's id that the command needs (shown nowhere)
-        assert f"7天内可在县级中心撤销吊销：daibancentralunrevoke{old_id}" in warning
+        assert "7天内可在本页按U撤销吊销" in warning  # how to undo it, on this desk
         await pilot.press("y")
+        await settle(pilot)
+        assert screen.rows[_row(screen, "武塬村旧电脑", revoked=True)].revoked
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=_row(screen, "武塬村旧电脑", revoked=True))
+        await pilot.press("u")  # a slip of the hand: undone here, no command line
+        await settle(pilot)
+        assert "撤销对武塬村旧电脑" in flat_text(pilot).replace("█", "")
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.rows[_row(screen, "武塬村旧电脑")].revoked
+        table.move_cursor(row=_row(screen, "武塬村旧电脑"))
+        await pilot.press("r", "y")  # and revoked for good
         await settle(pilot)
         assert screen.rows[_row(screen, "武塬村旧电脑", revoked=True)].revoked
 

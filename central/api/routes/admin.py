@@ -213,12 +213,38 @@ def revoke(
     except StationNotFoundError as error:
         raise HTTPException(404, _("no such station")) from error
     _within(admin, station.division)
+    if station.id == admin.station.id:  # the desk would lock itself out, mid-sentence
+        message = _(
+            "this is the station you are working at: it cannot revoke itself "
+            "(revoke it from another county desk, or with daiban central revoke)"
+        )
+        raise HTTPException(status.HTTP_409_CONFLICT, message)
     warning = unsent_warning(station)
     if warning and not (request and request.force):
         raise HTTPException(status.HTTP_409_CONFLICT, warning)
     detail = {"name": station.name, "division": station.division, "unsent": station.outbox_depth}
     record_action(session, admin, "station.revoke", station_id, detail)
     return revoke_station(session=session, station_id=station_id)
+
+
+@router.post("/stations/{station_id}/unrevoke", response_model=StationPublic)
+def unrevoke(station_id: str, admin: AdminDep, session: SessionDep) -> Station:
+    """Undo a revocation of this county's station within 7 days (as ``daiban central
+    unrevoke``); 409 when it cannot be undone (not revoked, too long ago, replaced)."""
+    from central.services.revocation import RevocationError, unrevoke_station
+
+    try:
+        station = find_station(session=session, station_id=station_id)
+    except StationNotFoundError as error:
+        raise HTTPException(404, _("no such station")) from error
+    _within(admin, station.division)
+    detail = {"name": station.name, "division": station.division}
+    record_action(session, admin, "station.unrevoke", station_id, detail)
+    try:
+        return unrevoke_station(session=session, station_id=station_id)
+    except RevocationError as error:
+        session.rollback()  # the act is not recorded: nothing was done
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
 @router.get("/users", response_model=list[UserPublic])
