@@ -112,14 +112,14 @@ def _refuse_second_active(session: Session, key: str, *, besides: str | None = N
         return
     if besides is None:
         message = _(
-            "{name} already has the account {username} ({masked}): one account per person; "
-            "enable or change that account instead, or, if the person moved to another "
-            "station, disable it first"
+            "{name} already has the active account {username} ({masked}): one account per "
+            "person. If the person moved to another station, disable that account first, "
+            "then create the new one."
         )
     else:
         message = _(
             "{name} already has the active account {username} ({masked}): one account per "
-            "person; disable that one first"
+            "person. Disable that one first."
         )
     raise AccountError(
         message.format(name=held.display_name, username=held.username, masked=held.id_masked)

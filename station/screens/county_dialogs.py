@@ -49,10 +49,15 @@ class DivisionPicker(Vertical):
             super().__init__()
             self.choice = choice
 
-    def __init__(self, choices: list[DivisionChoice], levels: tuple[str, ...]) -> None:
+    def __init__(
+        self, choices: list[DivisionChoice], levels: tuple[str, ...], *, typed_first: bool = False
+    ) -> None:
         super().__init__()
         self.choices = [c for c in choices if c.level in levels]
         self.shown: list[DivisionChoice] = []
+        self.typed_first = typed_first
+        """Nothing is chosen until a name is typed or a row picked: an account placed at the
+        list's first row, never chosen, went to the wrong township (walkthrough)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("type a name: 山门, 海城…"), id="division-search")
@@ -71,7 +76,8 @@ class DivisionPicker(Vertical):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(c.label) for c in self.shown])
-        options.highlighted = 0 if self.shown else None
+        wait = self.typed_first and not text
+        options.highlighted = 0 if self.shown and not wait else None
         self.post_message(self.Picked(self.chosen))
 
     @on(OptionList.OptionHighlighted, "#division-list")
@@ -283,7 +289,8 @@ class NewAccountDialog(DeskModal[Any]):
             with Horizontal(classes="field"):
                 yield Select(roles, value="agent", allow_blank=False, id="account-role")
                 yield Input(placeholder=_("name 姓名"), id="account-name")
-            yield DivisionPicker(self.choices, ROLE_LEVELS["agent"])
+            yield DivisionPicker(self.choices, ROLE_LEVELS["agent"], typed_first=True)
+            yield Static(_division_line(None), id="account-division")
             with Horizontal(classes="field"):
                 yield Input(placeholder=_("ID number 身份证号"), password=True, id="account-id")
                 yield Input(placeholder=_("phone 电话"), id="account-phone")
@@ -306,6 +313,10 @@ class NewAccountDialog(DeskModal[Any]):
         picker.choices = [c for c in self.choices if c.level in ROLE_LEVELS[str(event.value)]]
         picker._fill(picker.query_one("#division-search", Input).value.strip())
 
+    @on(DivisionPicker.Picked)
+    def _picked(self, event: DivisionPicker.Picked) -> None:
+        self.query_one("#account-division", Static).update(_division_line(event.choice))
+
     @on(Input.Changed, "#account-id")
     def _id_typed(self, event: Input.Changed) -> None:
         self.query_one("#account-message", Static).update(_id_state(event.value))
@@ -316,9 +327,13 @@ class NewAccountDialog(DeskModal[Any]):
         value = {key: self.query_one(f"#account-{key}", Input).value.strip()
                  for key in ("name", "id", "phone", "username", "password")}  # fmt: skip
         choice = self.query_one(DivisionPicker).chosen
-        missing = [k for k in ("name", "id", "username", "password") if not value[k]]
+        names = {"name": _("name 姓名"), "id": _("ID number 身份证号"),
+                 "username": _("username 用户名"), "password": _("password 初始密码")}  # fmt: skip
+        missing = [names[k] for k in ("name", "id", "username", "password") if not value[k]]
+        if choice is None:
+            missing.insert(1, _("division 区划 (type its name and pick it)"))
         if missing or choice is None:
-            message = _("Name, division, ID number, username and password are all needed.")
+            message = _("Still needed: {fields}.").format(fields="、".join(missing))
             self.query_one("#account-message", Static).update(Text(message, style="bold red"))
             return
         problem = _account_problem(value["id"], value["password"])
@@ -372,6 +387,13 @@ class NewAccountDialog(DeskModal[Any]):
             self.query_one("#account-message", Static).update(message)
             return
         self.dismiss(None)
+
+
+def _division_line(choice: DivisionChoice | None) -> Text:
+    """Where the new account will belong, as chosen (or that nothing is yet)."""
+    if choice is None:
+        return Text(_("Division: none chosen yet — type its name above"), style="dim")
+    return Text(_("Division: {division}").format(division=choice.label), style="bold")
 
 
 def _account_problem(id_number: str, password: str) -> str:

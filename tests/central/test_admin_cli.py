@@ -184,7 +184,7 @@ def test_one_account_per_person_and_roles_that_fit_the_division(county: County) 
     assert add("mali", "agent", SHANMEN, "640522198001010018").exit_code == 0
     again = add("mali2", "agent", "640522100202", "640522198001010018")
     assert again.exit_code == 1
-    assert "马丽已有账号 mali（640522********0018）：一人一账号" in again.output
+    assert "马丽已有在用的账号 mali（640522********0018）：一人一账号" in again.output
     reviewer = add("rev", "reviewer", SHANMEN, "640522198505050021")
     assert (
         reviewer.exit_code == 1

@@ -177,8 +177,8 @@ def test_a_person_who_moved_village_gets_a_new_account_and_the_old_station_hears
 
     still_active = client.post(users, json=moved, headers=admin)
     assert still_active.status_code == 422
-    assert "已有账号 mali" in still_active.json()["detail"]
-    assert "请先停用原账号再新建" in still_active.json()["detail"]
+    assert "马丽已有在用的账号 mali（640522********0018）" in still_active.json()["detail"]
+    assert still_active.json()["detail"].endswith("请先停用原账号，再新建。")
 
     assert client.post(f"{users}/mali/disable", headers=admin).status_code == 200
     created = client.post(users, json=moved, headers=admin)

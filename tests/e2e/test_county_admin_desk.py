@@ -240,7 +240,7 @@ async def test_accounts_one_per_person_disable_enable_and_password_from_the_desk
         dialog = pilot.app.screen
         assert isinstance(dialog, NewAccountDialog)
         refusal = str(dialog.query_one("#account-message", Static).render())
-        assert "马丽已有账号 mali" in refusal and "一人一账号" in refusal
+        assert "马丽已有在用的账号 mali" in refusal and "一人一账号" in refusal
         assert dialog.query_one("#account-name", Input).value == "马丽"
         # another person, a username already taken: said in Chinese (it was English)
         dialog.query_one("#account-name", Input).value = "杨志强"

@@ -34,10 +34,20 @@ async def test_a_short_password_or_a_bad_id_is_said_in_the_dialog_with_nothing_l
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = app.screen
         assert isinstance(dialog, NewAccountDialog)
-        assert dialog.query_one(DivisionPicker).chosen == VILLAGE
         typed = {"name": "马丽", "id": "640522199001011235", "phone": "13900000001"}
         _fill(dialog, **typed, username="mali", password="secret-2026")
-        await pilot.pause()  # the ID number's own line is written as it is typed
+        await pilot.pause()
+        dialog.query_one("#account-password", Input).focus()
+        await pilot.press("enter")  # no division chosen: the list's first row is not one
+        await pilot.pause()
+        message = str(dialog.query_one("#account-message", Static).render())
+        assert app.screen is dialog and message == "还需要填写：区划（输入名称后选定）。"
+        assert "区划：还没有选" in str(dialog.query_one("#account-division", Static).render())
+        assert dialog.query_one(DivisionPicker).chosen is None
+        dialog.query_one("#division-search", Input).value = "山门"
+        await pilot.pause()
+        assert dialog.query_one(DivisionPicker).chosen == VILLAGE
+        assert "区划：山门村" in str(dialog.query_one("#account-division", Static).render())
         dialog.query_one("#account-password", Input).focus()
         await pilot.press("enter")
         await pilot.pause()
