@@ -68,7 +68,13 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"outbox-{desk.division}-{stamp}{BUNDLE_SUFFIX}"
     info = export_outbox(desk.store, path)
-    return _("Bundle written: {path} ({count} events)").format(path=path, count=info.event_count)
+    said = _("Bundle written: {path} ({count} events)").format(path=path, count=info.event_count)
+    if info.event_count == 0:  # written all the same: it still fetches the county's news
+        said += "\n" + _(
+            "Nothing here waits to be sent: this bundle only brings back what the county "
+            "has for this station."
+        )
+    return said
 
 
 def import_bundle(desk: Desk, path: Path) -> str:
@@ -77,13 +83,17 @@ def import_bundle(desk: Desk, path: Path) -> str:
     from sync.errors import BundleError
     from sync.messages import translate_reason
 
+    if not path.is_file():  # said as such, not as a damaged bundle (walkthrough)
+        return _("There is no file {path}: check the path (and that the USB stick is in).").format(
+            path=path
+        )
     try:
         result = import_return(desk.store, path)
     except BundleError as error:
         return _("Bundle refused: {reason}").format(reason=translate_reason(str(error)))
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
-    return _("Bundle taken in: {count} events.").format(count=result.events)
+    return _("Bundle taken in: {count} records from the county.").format(count=result.events)
 
 
 class DropFolderWatch:

@@ -115,15 +115,29 @@ class ReasonDialog(DeskModal[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, title: str, *, required: bool = True, value: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        required: bool = True,
+        value: str = "",
+        needed: str | None = None,
+        hint: str = "",
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.required = required
         self.value = value
+        self.needed = needed
+        """What is said when the box is left empty (default: a reason is required)."""
+        self.hint = hint
+        """A line under the title saying what to type (a path: where bundles are)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="heading")
+            if self.hint:
+                yield Static(self.hint, id="reason-hint")
             yield Input(value=self.value, id="reason")
             yield Static("", id="reason-message", classes="error")
             with Horizontal():
@@ -135,7 +149,9 @@ class ReasonDialog(DeskModal[str | None]):
     def _ok(self) -> None:
         text = self.query_one("#reason", Input).value.strip()
         if self.required and not text:
-            self.query_one("#reason-message", Static).update(_("A reason is required."))
+            self.query_one("#reason-message", Static).update(
+                self.needed or _("A reason is required.")
+            )
             return
         self.dismiss(text)
 

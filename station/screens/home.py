@@ -214,7 +214,7 @@ class HomeScreen(DeskScreen[None]):
 
     def action_import_bundle(self) -> None:
         """The centre's return bundle: the newest in the drop folder, or a path typed in."""
-        from station.screens.bundles import newest_return_bundle
+        from station.screens.bundles import bundle_folder, newest_return_bundle
 
         newest = newest_return_bundle(self.desk)
 
@@ -223,7 +223,16 @@ class HomeScreen(DeskScreen[None]):
                 self._bundle_job("import", Path(path))
 
         title = _("Return bundle file")
-        self.app.push_screen(ReasonDialog(title, value=str(newest or "")), chosen)
+        if newest is None:
+            hint = _(
+                "No return bundle was found in {folder}. Type the file's whole path "
+                "(on the USB stick, e.g. E:\\回传包\\return-….daiban-bundle)."
+            ).format(folder=bundle_folder(self.desk))
+        else:
+            hint = _("The newest return bundle is filled in; Enter takes it in.")
+        needed = _("Type the path of the return bundle file (.daiban-bundle).")
+        dialog = ReasonDialog(title, value=str(newest or ""), needed=needed, hint=hint)
+        self.app.push_screen(dialog, chosen)
 
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
     def _bundle_job(self, what: str, path: Path | None) -> None:

@@ -9,7 +9,7 @@ from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog, ReasonDialog
 from station.store import StationStore
 from tests.station.cases_seed import take_in
-from tests.station.helpers import log_in, settle
+from tests.station.helpers import flat_text, log_in, settle, type_into
 
 
 async def test_export_writes_a_signed_bundle_of_the_outbox(
@@ -105,6 +105,35 @@ async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
     for folder in (station_dir / "bundles", stick):
         (bundle,) = folder.glob("outbox-640522100201-*.daiban-bundle")
         assert bundle.stat().st_size > 0
+
+
+async def test_a_path_left_empty_or_to_no_file_is_said_as_such(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The walkthrough's agent read 请填写原因 for an empty box, and 不是代办数据包 for a
+    path to nothing (a USB stick not in)."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ReasonDialog)
+        text = flat_text(pilot)
+        assert "没有找到回传包" in text and "请输入文件的完整路径" in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (
+            pilot.app.screen is dialog
+            and "请输入回传包文件（.daiban-bundle）的路径" in flat_text(pilot)
+        )
+        await type_into(pilot, "#reason", "/media/nobody/回传包/return-1.daiban-bundle")
+        await pilot.press("enter")
+        await settle(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        expected = (
+            "找不到文件 /media/nobody/回传包/return-1.daiban-bundle：请核对路径，并确认U盘已插好。"
+        )
+        assert expected in notices, notices
 
 
 def test_usb_sticks_are_found_where_the_desktop_mounts_them() -> None:
