@@ -67,7 +67,7 @@ class ReportsScreen(DeskScreen[None]):
             yield Select(
                 kinds, value=ReportKind.monthly.value, allow_blank=False, id="kind", compact=True
             )
-            yield Label(_("Month (year-month)"))
+            yield Label(_("Month (year-month)"), id="month-label")
             yield Input(default_month(self.desk.clock().date()), id="month", compact=True)
             yield Label(_("File"))
             formats = [(_("Excel workbook (.xlsx)"), "xlsx"), (_("CSV for other tools"), "csv")]
@@ -83,6 +83,14 @@ class ReportsScreen(DeskScreen[None]):
         self.show_status(self.desk, _("Reports"))
         self.query_one("#kind", Select).focus()
 
+    @on(Select.Changed, "#kind")
+    def _kind_chosen(self, event: Select.Changed) -> None:
+        """对账表 is what the centre holds today: no month is asked (one was, and ignored)."""
+        today = event.value == ReportKind.reconcile.value
+        self.query_one("#month", Input).disabled = today
+        label = _("Month: none (the reconciliation is as of today)") if today else None
+        self.query_one("#month-label", Label).update(label or _("Month (year-month)"))
+
     @on(Button.Pressed, "#export")
     @on(Input.Submitted)
     def action_export(self) -> None:
@@ -90,7 +98,8 @@ class ReportsScreen(DeskScreen[None]):
         kind = ReportKind(str(self.query_one("#kind", Select).value))
         month = self.query_one("#month", Input).value
         try:  # said beside the form, which stays as typed (not a dialog to close first)
-            parse_month(month, self.desk.clock().date())
+            if kind is not ReportKind.reconcile:
+                parse_month(month, self.desk.clock().date())
         except ActionRefused as refused:
             self.query_one("#report-result", Static).update(Text(str(refused), style="bold red"))
             self.query_one("#month", Input).focus()

@@ -85,7 +85,8 @@ class SavedReport:
 def export_report(
     desk: Desk, kind: ReportKind, month: str, folder: Path, file_format: str = "xlsx"
 ) -> SavedReport:
-    """Fetch one report for ``month`` from the centre and save it in ``folder``.
+    """Fetch one report for ``month`` from the centre and save it in ``folder`` (对账表: as of
+    today, named so; it has no month).
 
     Call from a worker. The file is written whole or not at all (a temporary file,
     then a rename), so a half-downloaded report never looks like a report.
@@ -94,10 +95,14 @@ def export_report(
         ActionRefused: a bad month; CentreError: offline or refused.
         OSError: the folder cannot be written.
     """
-    month = parse_month(month, desk.clock().date())
+    today = desk.clock().date()
+    if kind is ReportKind.reconcile:  # what the centre holds today, whatever the month
+        month, named = default_month(today), _("as of {day}").format(day=f"{today:%Y-%m-%d}")
+    else:
+        month = named = parse_month(month, today)
     data = desk.centre().download(f"/admin/reports/{kind.value}", month=month, format=file_format)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{report_title(kind)}-{month}.{file_format}"
+    target = folder / f"{report_title(kind)}-{named}.{file_format}"
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(data)
     os.replace(partial, target)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from station.app import make_app
 from station.config import load_settings
@@ -113,6 +113,16 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             sheet = load_workbook(saved).active
             assert sheet is not None and "月报" in str(sheet["A1"].value)
             assert saved.name in flat_text(pilot)
+            # 对账表 is as of today: no month is asked for, and the file says so
+            app.screen.query_one("#kind", Select).value = "reconcile"
+            await settle(pilot)
+            assert month.disabled and "对账表是截至今天的情况" in flat_text(pilot)
+            month.value = "2026-10"  # what the walkthrough typed: not the file's name
+            await pilot.press("f9")
+            await settle(pilot)
+            today = app.desk.clock().date()
+            (reconciled,) = (county.data_dir / "exports").glob("对账表-*.xlsx")
+            assert reconciled.name == f"对账表-截至{today:%Y-%m-%d}.xlsx"
 
             await pilot.press("escape")  # out of the month field: digits navigate again
             await settle(pilot)
