@@ -249,6 +249,12 @@ def _phone(spec: FieldSpec, value: Any, today: date) -> Verdict:
     )
 
 
+def is_phone(value: str) -> bool:
+    """Whether ``value`` is a mobile (11 digits, 13-19…) or a landline with its area code."""
+    compact = compact_phone(value)
+    return bool(_MOBILE.match(compact) or _LANDLINE.match(compact))
+
+
 def compact_phone(value: str) -> str:
     """A phone number without spaces or brackets, full-width digits made ASCII."""
     return re.sub(r"[\s()]", "", ascii_text(value))

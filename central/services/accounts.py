@@ -10,6 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+
+from forms.fieldtypes import is_phone
 from sqlmodel import Session
 
 from central.i18n import _
@@ -196,6 +198,15 @@ def create_user(
     _check_password(password)
     if not username.strip():
         raise AccountError(_("the username must not be empty"))
+    if any(ch.isspace() for ch in username):  # typed at every sign-in: no blanks in it
+        raise AccountError(_("the username must not contain spaces"))
+    if phone.strip() and not is_phone(phone):
+        raise AccountError(
+            _(
+                "the phone number is not one: a mobile has 11 digits starting with 1, a "
+                "landline its area code (0954-1234567)"
+            )
+        )
     password_hash = hash_password(password)
     if session.scalars(select(User).where(User.username == username)).first() is not None:  # type: ignore[arg-type]
         raise AccountError(

@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from forms.clock import format_minute
+from forms.fieldtypes import is_phone
 from forms.identity import IdNumberError, mask_id_number, parse_id_number
 from station.i18n import _
 from station.screens.base import DeskModal
@@ -336,7 +337,9 @@ class NewAccountDialog(DeskModal[Any]):
             message = _("Still needed: {fields}.").format(fields="、".join(missing))
             self.query_one("#account-message", Static).update(Text(message, style="bold red"))
             return
-        problem = _account_problem(value["id"], value["password"])
+        problem = _account_problem(
+            value["id"], value["password"], value["phone"], value["username"]
+        )
         if problem:  # said here, with everything typed kept (the centre's refusal lost it)
             self.query_one("#account-message", Static).update(Text(problem, style="bold red"))
             return
@@ -396,16 +399,37 @@ def _division_line(choice: DivisionChoice | None) -> Text:
     return Text(_("Division: {division}").format(division=choice.label), style="bold")
 
 
-def _account_problem(id_number: str, password: str) -> str:
+def _account_problem(id_number: str, password: str, phone: str = "", username: str = "") -> str:
     """What the centre would refuse in a new account, said before it is sent: an ID number
-    that is not one, a password shorter than the centre allows."""
+    that is not one (and why), a password shorter than the centre allows, a phone that is
+    no phone number, a username with a blank in it."""
     try:
         parse_id_number(id_number)
-    except IdNumberError:
-        return _("ID number: not a valid resident ID number (check the digits).")
+    except IdNumberError as error:
+        return _id_problem(error.reason, len(id_number.strip()))
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("Password: at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    if phone.strip() and not is_phone(phone):
+        return _(
+            "Phone: a mobile has 11 digits starting with 1; a landline has its area code, "
+            "e.g. 0954-1234567."
+        )
+    if any(ch.isspace() for ch in username):
+        return _("Username: no spaces (it is typed at every sign-in).")
     return ""
+
+
+def _id_problem(reason: str, length: int) -> str:
+    """Why an ID number is not one, as the administrator can act on it."""
+    reasons = {
+        "length": _("ID number: it has 18 characters; this one has {n}.").format(n=length),
+        "old15": _("ID number: this is an old 15-digit number; type the 18-digit one."),
+        "format": _("ID number: 17 digits, then a digit or X."),
+        "checksum": _("ID number: the last character (the check code) is wrong; check each digit."),
+        "birth_date": _("ID number: the birth date in it is not a real date."),
+        "future": _("ID number: the birth date in it lies in the future."),
+    }
+    return reasons.get(reason, _("ID number: not a valid resident ID number (check the digits)."))
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -452,11 +476,19 @@ class PasswordDialog(DeskModal[str | None]):
     def _ok(self) -> None:
         first = self.query_one("#password-1", Input).value
         second = self.query_one("#password-2", Input).value
-        if len(first) < 8 or first != second:
-            message = _("Type the same password, at least 8 characters, twice.")
-            self.query_one("#password-message", Static).update(message)
+        if self.focused is self.query_one("#password-1", Input) and not second:
+            self.query_one("#password-2", Input).focus()  # Enter moves on to the second box
             return
-        self.dismiss(first)
+        if len(first) < MIN_PASSWORD_LENGTH:
+            message = _("The password has {got} characters; at least {n} are needed.").format(
+                got=len(first), n=MIN_PASSWORD_LENGTH
+            )
+        elif first != second:
+            message = _("The two passwords differ: type the same one twice.")
+        else:
+            self.dismiss(first)
+            return
+        self.query_one("#password-message", Static).update(message)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

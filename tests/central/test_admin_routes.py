@@ -141,6 +141,12 @@ def test_accounts_one_per_person_roles_by_level_and_audited_changes(
         users, json=_user("r", "reviewer", VILLAGE, "640522198505050021"), headers=admin
     )
     assert reviewer.status_code == 422 and "审核员不能设在村" in reviewer.json()["detail"]
+    blank = client.post(users, json=_user("Wang Wu", "agent", VILLAGE, "640522198505050013"),
+                        headers=admin)  # fmt: skip
+    assert blank.status_code == 422 and blank.json()["detail"] == "用户名不能有空格"
+    no_phone = {**_user("wangwu", "agent", VILLAGE, "640522198505050013"), "phone": "abc123"}
+    refused = client.post(users, json=no_phone, headers=admin)
+    assert refused.status_code == 422 and "电话号码不对" in refused.json()["detail"]
     anonymous = client.post(users, json=_user("x", "agent", VILLAGE, ""), headers=admin)
     assert anonymous.status_code == 422 and "身份证号" in anonymous.json()["detail"]
 

@@ -52,7 +52,9 @@ async def test_a_short_password_or_a_bad_id_is_said_in_the_dialog_with_nothing_l
         await pilot.press("enter")
         await pilot.pause()
         message = str(dialog.query_one("#account-message", Static).render())
-        assert app.screen is dialog and "身份证号：不是有效的居民身份证号码" in message
+        assert (
+            app.screen is dialog and message == "身份证号：最后一位（校验码）对不上，请逐位核对。"
+        )
         _fill(dialog, id="640522199001011234", password="abc")
         await pilot.pause()  # the ID number's own line is written as it is typed
         dialog.query_one("#account-password", Input).focus()
@@ -67,3 +69,60 @@ async def test_a_short_password_or_a_bad_id_is_said_in_the_dialog_with_nothing_l
         await pilot.press("enter")
         await pilot.pause()
     assert [a["username"] for a in app.answers] == ["mali"]
+
+
+async def test_a_phone_that_is_none_or_a_username_with_a_space_is_refused_in_the_dialog() -> None:
+    """The walkthrough's admin made an account with the phone abc123 and the username
+    "Wang Wu"; an old 15-digit ID number was refused without saying why."""
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        dialog.query_one("#division-search", Input).value = "山门"
+        _fill(dialog, name="王五", id="640522900101123", username="wangwu", password="secret-2026")
+        said = []
+        for values in ({}, {"id": "640522199001011234", "phone": "abc123"},
+                       {"phone": "0954-4012345", "username": "Wang Wu"}):  # fmt: skip
+            _fill(dialog, **values)
+            await pilot.pause()
+            dialog.query_one("#account-password", Input).focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            said.append(str(dialog.query_one("#account-message", Static).render()))
+        assert said == [
+            "身份证号：这是旧的15位号码，请填18位的号码。",
+            "电话：手机号是1开头的11位数字；固定电话要带区号，如 0954-1234567。",
+            "用户名：不能有空格（每次登录都要输入它）。",
+        ]
+        assert app.screen is dialog and app.answers == []
+
+
+async def test_a_new_password_says_which_rule_it_broke_and_enter_moves_on() -> None:
+    from station.screens.county_dialogs import PasswordDialog
+
+    class _Reset(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.answers: list[Any] = []
+
+        def on_mount(self) -> None:
+            self.push_screen(PasswordDialog("mali"), self.answers.append)
+
+    app = _Reset()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        await pilot.press(*"brand-new-1", "enter")  # Enter in the first box: on to the second
+        assert dialog.focused is dialog.query_one("#password-2", Input)
+        await pilot.press(*"brand-new-2", "enter")
+        message = str(dialog.query_one("#password-message", Static).render())
+        assert message == "两次输入的密码不一样，请输入同一个密码两遍。"
+        dialog.query_one("#password-1", Input).value = "short"
+        dialog.query_one("#password-2", Input).value = "short"
+        await pilot.press("enter")
+        message = str(dialog.query_one("#password-message", Static).render())
+        assert message == "这个密码只有5位，至少要8位。"
+        dialog.query_one("#password-1", Input).value = "brand-new-2"
+        dialog.query_one("#password-2", Input).value = "brand-new-2"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answers == ["brand-new-2"]
