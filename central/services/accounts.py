@@ -10,14 +10,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-
-from forms.fieldtypes import is_phone
 from sqlmodel import Session
 
 from central.i18n import _
 from central.models import User, as_utc, utcnow
 from central.services import sequence
 from central.services.stations import division_level, level_label
+from forms.fieldtypes import is_phone
 from forms.identity import IdNumberError, mask_id_number, parse_id_number
 from sync.events import Role
 from sync.ids import new_id
