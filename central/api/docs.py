@@ -58,6 +58,7 @@ SUMMARIES: dict[tuple[str, str], str] = {
     ("POST", "/admin/enrollment-codes/{ref}/cancel"): "作废注册码",
     ("GET", "/admin/stations"): "服务站列表",
     ("POST", "/admin/stations/{station_id}/revoke"): "吊销服务站",
+    ("POST", "/admin/stations/{station_id}/unrevoke"): "撤销吊销（7 天内）",
     ("GET", "/admin/users"): "账号列表",
     ("POST", "/admin/users"): "新增账号",
     ("POST", "/admin/users/{username}/disable"): "停用账号",
