@@ -184,6 +184,6 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
         await pilot.app.push_screen(CaseScreen(pilot.app.desk, number))
         await settle(pilot)
         shown = flat_text(pilot)
-        assert "闭环：已办结" in shown and "增设预约窗口" in shown, shown
+        assert "县里跟进：已办结" in shown and "增设预约窗口" in shown, shown
 
     await _at_desk(village, village.user, village_sees)

@@ -116,4 +116,4 @@ def test_an_unreachable_centre_fetches_no_outcome_and_raises_nothing(
     with CentralClient("http://127.0.0.1:9", "t", retries=0, timeout=1.0) as client:
         assert fetch_outcomes(store, client) == 0
     assert loop_cursor(store) == 7  # the next sync asks again from where it was
-    assert outcome_lines(store, ITEMS[0]["source_number"])[0].startswith("闭环：已分派")
+    assert outcome_lines(store, ITEMS[0]["source_number"])[0].startswith("县里跟进：已分派")

@@ -131,7 +131,9 @@ def test_max_age_rule() -> None:
 def test_applicant_problems_name_the_applicant_field() -> None:
     person = applicant() | {"id_number": "640522194001011230", "phone": "12345"}
     problems = by_field(check(OLD_AGE, applicant=person))
-    assert problems["applicant.id_number"] == "申请人身份证号码：校验码错误"
+    assert (
+        problems["applicant.id_number"] == "申请人身份证号码：最后一位（校验码）对不上，请逐位核对"
+    )
     assert problems["applicant.phone"] == "申请人联系电话：手机号码应为以13—19开头的11位数字"
     assert "rule:min_age" not in problems  # no age without a valid number
 
@@ -399,7 +401,9 @@ def test_dibao_with_family_members() -> None:
     assert check(DIBAO, fields=dibao_fields(members), materials=DIBAO_MATERIALS) == []
     members[1]["id_number"] = wrong_check(members[1]["id_number"])
     problems = by_field(check(DIBAO, fields=dibao_fields(members), materials=DIBAO_MATERIALS))
-    assert problems == {"fields.members[1].id_number": "家庭成员第2行·身份证号码：校验码错误"}
+    assert problems == {
+        "fields.members[1].id_number": "家庭成员第2行·身份证号码：最后一位（校验码）对不上，请逐位核对"
+    }
 
 
 def test_dibao_needs_at_least_one_member_and_illness_proof() -> None:

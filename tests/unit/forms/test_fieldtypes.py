@@ -111,7 +111,11 @@ BAD: list[tuple[FieldSpec, Any, str]] = [
         "6405221960010112AX",
         "身份证号码：前17位应为数字，最后一位为数字或X",
     ),
-    (spec("id_number", "身份证号码"), wrong_check(id_number()), "身份证号码：校验码错误"),
+    (
+        spec("id_number", "身份证号码"),
+        wrong_check(id_number()),
+        "身份证号码：最后一位（校验码）对不上，请逐位核对",
+    ),
     (
         spec("id_number", "身份证号码"),
         id_number(born="19610229"),
@@ -131,7 +135,7 @@ BAD: list[tuple[FieldSpec, Any, str]] = [
     (
         spec("uscc", "信用代码"),
         N_CODE[:17] + ("0" if N_CODE[17] != "0" else "1"),
-        "信用代码：校验码错误",
+        "信用代码：最后一位（校验码）对不上，请逐位核对",
     ),
     (spec("bank_account", "银行账号"), "6228-4804-02A", "银行账号：只能是数字"),
     (spec("bank_account", "银行账号"), "62284804021", "银行账号：应为12至19位数字"),
