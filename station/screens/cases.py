@@ -148,6 +148,9 @@ class CasesScreen(DeskScreen[None]):
         )
         if not page.rows:  # it said 第 0–0 条，共 0 条 (PgUp/PgDn …)
             pager = _("No case matches the search or the state chosen.")
+            searched = self.query_one("#cases-search", Input).value.strip().upper()
+            if searched.startswith("BCS"):  # a 办不成事 record's number: not a case
+                pager = _("A BCS- number is a 办不成事 record: they are listed under U (办不成事).")
         self.query_one("#cases-pager", Static).update(pager)
 
     @on(Input.Changed, "#cases-search")

@@ -65,6 +65,10 @@ async def test_case_list_searches_by_name_and_opens_the_case(
         pilot.app.screen.query_one("#cases-search", Input).value = "没有这个人"
         await settle(pilot)
         assert "没有符合查找内容或所选状态的办件" in flat_text(pilot)
+        assert "办不成事" not in flat_text(pilot)
+        pilot.app.screen.query_one("#cases-search", Input).value = "BCS-640522100201-20261205"
+        await settle(pilot)  # a 办不成事 number: where those are is said
+        assert "BCS-开头的是办不成事登记，不是办件：请在首页按U（办不成事）查看" in flat_text(pilot)
         pilot.app.screen.query_one("#cases-search", Input).value = "李秀英"
         await settle(pilot)
         assert pilot.app.screen.query_one(DataTable).row_count == 1
