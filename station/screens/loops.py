@@ -7,7 +7,7 @@ over the person's own line to the centre, in workers; the centre checks every ac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -241,7 +241,8 @@ class LoopItemScreen(DeskScreen[None]):
             if isinstance(answer, dict):
                 self._send(action, answer)
 
-        self.app.push_screen(LoopForm(ACTION_KEYS[action][1], spec), answered)
+        check = _one_unit if action == "assign" else None
+        self.app.push_screen(LoopForm(ACTION_KEYS[action][1], spec, check), answered)
 
     def _form(self, action: str) -> list[Field]:
         now = china_now().strftime("%Y-%m-%d %H:%M")
@@ -312,10 +313,17 @@ class LoopForm(_Form):
 
     CSS_PATH = [CSS / "review.tcss", CSS / "loops.tcss"]  # type: ignore[assignment]
 
-    def __init__(self, title: str, fields: list[Field]) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        check: Callable[[dict[str, str]], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = fields
+        self.check = check
+        """What is wrong with the values as a whole (None: nothing), said in the form."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -340,6 +348,10 @@ class LoopForm(_Form):
                 values[field.key] = "" if chosen is Select.NULL else str(chosen)
             else:
                 values[field.key] = self.value(f"#f-{field.key}")
+        problem = self.check(values) if self.check is not None else None
+        if problem:
+            self.say(problem)
+            return None
         missing = [f.label for f in self.fields if f.required and not values[f.key]]
         if missing or not any(values.values()):
             self.say(_("Fill in: {what}").format(what="、".join(missing) or self.fields[0].label))
@@ -360,6 +372,17 @@ class LoopForm(_Form):
                 )
                 return None
         return values
+
+
+def _one_unit(values: dict[str, str]) -> str | None:
+    """分派 goes to a township or a county department, one of them: with both filled, the
+    department was dropped without a word (walkthrough)."""
+    township, department = values.get("unit", ""), values.get("department", "").strip()
+    if township and department:
+        return _("Choose a township or type a county department, not both.")
+    if not (township or department):
+        return _("Choose a township, or type a county department.")
+    return None
 
 
 def _a_moment(text: str) -> bool:

@@ -55,3 +55,42 @@ async def test_an_impossible_feedback_time_is_refused_and_nothing_is_lost() -> N
         await pilot.press("f9")
         await pilot.pause()
     assert app.answers == [{"when": "2026-12-05 10:15", "how": "电话", "response": "满意"}]
+
+
+async def test_assigning_takes_a_township_or_a_department_never_both_silently() -> None:
+    """The 分派 form with both filled saved the township and dropped the department."""
+    from station.screens.loops import _one_unit
+
+    class _Assign(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.answers: list[Any] = []
+
+        def on_mount(self) -> None:
+            fields = [
+                Field("unit", "乡镇", [("海城镇", "640522100000")], required=False),
+                Field("department", "或县直部门", required=False),
+            ]
+            self.push_screen(LoopForm("分派", fields, _one_unit), self.answers.append)
+
+    app = _Assign()
+    async with app.run_test() as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        said = []
+        for township, department in ((None, ""), ("640522100000", "县医疗保障局")):
+            if township:
+                form.query_one("#f-unit").value = township  # type: ignore[attr-defined]
+            form.query_one("#f-department", Input).value = department
+            await pilot.press("f9")
+            await pilot.pause()
+            said.append(str(form.query_one("#form-message", Static).render()))
+        assert said == [
+            "请选一个乡镇，或填写县直部门。",
+            "乡镇和县直部门只能选一个：请清空其中一个。",
+        ]
+        assert app.screen is form and app.answers == []
+        form.query_one("#f-department", Input).value = ""
+        await pilot.press("f9")
+        await pilot.pause()
+    assert app.answers == [{"unit": "640522100000", "department": ""}]
