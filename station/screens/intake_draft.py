@@ -43,6 +43,8 @@ class DraftKeeping(ScanAttaching):
             self._forget_draft()  # the screen closes once the draft is gone
             return
         self.dismiss(None)
+        # said, not silent: the agent may think what was typed is gone (walkthrough)
+        self.app.notify(_("The draft is kept: home shows it under 草稿, to go on with later."))
 
     def action_discard(self) -> None:
         """删除草稿, after a confirmation: nothing of this take-in is kept."""

@@ -121,6 +121,8 @@ async def test_enter_takes_the_highlighted_item_of_several_and_down_another(
         assert isinstance(screen, IntakeScreen) and screen.draft.item_code == first
         await pilot.press("escape")  # the draft is kept; take in another
         await settle(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert "草稿已保存：首页“草稿”里可以接着办。" in notices  # said, not silent
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("l", "n", "r")
