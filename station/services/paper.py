@@ -8,6 +8,7 @@ the PDF is always kept in ``<data_dir>/documents`` first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -230,19 +231,25 @@ def papers_after_take_in(desk: Desk, view: CaseView) -> str:
 
     The case is stored already: a printing failure must neither undo nor repeat it.
     """
+    failed = _(
+        "Taken in, but the receipt did not print ({reason}). Reprint it from the case page (补打)."
+    )
+    return _told(desk, view.case_number, lambda: print_intake_papers(desk, view), failed)
+
+
+def _told(desk: Desk, number: str, printing: Callable[[], PaperOutcome], failed: str) -> str:
+    """What ``printing`` did, or ``failed`` with the reason: a failure is logged and said,
+    never raised (what was printed for is stored already, and must not be undone or
+    repeated)."""
     from station.services.failures import desk_logger
 
     try:
-        return print_intake_papers(desk, view).text()
+        return printing().text()
     except Exception as error:  # any printing failure is told, none is raised
         desk_logger(Path(desk.settings.data_dir)).error(
-            "printing %s failed", view.case_number, exc_info=error
+            "printing %s failed", number, exc_info=error
         )
-        reason = str(error) or type(error).__name__
-        return _(
-            "Taken in, but the receipt did not print ({reason}). "
-            "Reprint it from the case page (补打)."
-        ).format(reason=reason)
+        return failed.format(reason=str(error) or type(error).__name__)
 
 
 def print_unresolved(desk: Desk, view: UnresolvedView, *, reprint: bool = False) -> PaperOutcome:
@@ -276,15 +283,7 @@ def slip_after_record(desk: Desk, view: UnresolvedView) -> str:
 
     The record is stored already: a printing failure must neither undo nor repeat it.
     """
-    from station.services.failures import desk_logger
-
-    try:
-        return print_unresolved(desk, view).text()
-    except Exception as error:  # any printing failure is told, none is raised
-        desk_logger(Path(desk.settings.data_dir)).error(
-            "printing %s failed", view.number, exc_info=error
-        )
-        reason = str(error) or type(error).__name__
-        return _(
-            "Recorded, but the slip did not print ({reason}). Reprint it from the list (P 补打)."
-        ).format(reason=reason)
+    failed = _(
+        "Recorded, but the slip did not print ({reason}). Reprint it from the list (P 补打)."
+    )
+    return _told(desk, view.number, lambda: print_unresolved(desk, view), failed)

@@ -148,3 +148,30 @@ async def test_a_resident_registered_in_another_township_is_routed_there(
     (case,) = store.list_cases()
     view = store.get_case(case.case_number)
     assert view is not None and view.handling_division == "640522101000"
+
+
+async def test_a_print_failure_keeps_the_one_unresolved_record_and_says_to_reprint(
+    desk: Callable[..., DaibanApp], store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """办不成事 as a take-in: the record is kept once, and the slip's failure is said."""
+    from textual.widgets import Input
+
+    import station.services.paper as paper
+
+    def jammed(*args: object, **kwargs: object) -> None:
+        raise OSError(5, "printer on fire")
+
+    monkeypatch.setattr(paper, "produce", jammed)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("u", "n")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("#what", Input).value = "办理林权证"
+        form.query_one("#why", Input).value = "本站无此事项"
+        await pilot.press("f9")
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "已登记" in text and "回执没有打印" in text and "按P补打" in text
+        assert "fire" in text
+    assert len(store.list_records()) == 1
