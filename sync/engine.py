@@ -318,9 +318,12 @@ def _push(
     report: SyncReport,
     progress: ProgressCallback,
     tried: set[str] | None = None,
+    *,
+    backlog: bool = False,
 ) -> None:
     """Push the outbox batch by batch (the first of ``PUSH_BATCH_EVENTS``, the rest of a
-    deep outbox of ``PUSH_BULK_EVENTS``), one request at a time, as a pipeline: the next
+    deep outbox of ``PUSH_BULK_EVENTS``; all of them bulk with ``backlog``: what is left
+    after ``POST /sync`` carried the first batch), one request at a time, as a pipeline: the next
     batch is read from the outbox (and encoded) while this one is at the centre, and goes
     out as soon as this one's answer is in, before that answer is recorded. The station's
     work and the centre's overlap; the centre sees the same requests in the same order as
@@ -329,7 +332,12 @@ def _push(
     tried = set() if tried is None else tried
     sender = _Sender(client)
     try:
-        batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+        first = (
+            (PUSH_BULK_EVENTS, PUSH_BULK_BYTES)
+            if backlog
+            else (PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+        )
+        batch = store.outbox_batch(*first)
         in_flight = sender.send(batch, tried)
         while in_flight is not None:
             # what follows a first batch is a backlog: bigger batches (fewer requests)
@@ -649,8 +657,8 @@ def run_sync(
             if first is None:  # a centre without POST /sync
                 _hello(store, client, software_version, report, before, on_hello)
                 _push(store, client, report, progress)
-            elif first.more:
-                _push(store, client, report, progress, first.tried)
+            elif first.more:  # the usual first batch went with the sync: a backlog is left
+                _push(store, client, report, progress, first.tried, backlog=True)
         _upload_blobs(store, client, report, progress)  # slow lines: the collector on
         # the page came back read after the first batch: with more pushed since, it
         # would miss them (its has_more says nothing of them), so the pull starts over

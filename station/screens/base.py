@@ -36,7 +36,10 @@ WHAT_FAILED: dict[str, str] = {
     "login": _("Signing in"),
     "unlock": _("Unlocking"),
     "settings": _("Saving the settings"),
-    "unresolved": _("Saving the 办不成事 record"),
+    "unresolved": _("Reading the 办不成事 records"),
+    "unresolved-save": _("Saving the 办不成事 record"),
+    "unresolved-paper": _("Printing the 办不成事 slip"),
+    "county-revoke": _("Revoking or restoring the station"),
     "intake-catalog": _("Loading the catalog"),
 }
 """What a person was doing when a worker of this group failed (the dialog's title)."""

@@ -93,7 +93,7 @@ def import_bundle(desk: Desk, path: Path) -> str:
         return _("Bundle refused: {reason}").format(reason=translate_reason(str(error)))
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
-    return _("Bundle taken in: {count} records from the county.").format(count=result.events)
+    return _("Return bundle taken in: {count} records.").format(count=result.events)
 
 
 class DropFolderWatch:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from forms.catalog import ServiceItem
+from forms.validation import deferred_deadlines
 from printing.jobs import Document, produce
 from printing.model import CaseDocument, MaterialLine, MaterialStatus, Party, UnresolvedDocument
 from station.documents.prepare import document_for
@@ -197,7 +197,11 @@ def print_missing_notice(
     # not leave out what the case will still owe once it is taken in (the walkthrough's
     # second notice, printed at intake, named a material the first had not)
     deferred = {key for key, state in chosen.items() if state == "deferred"} - wanted
-    dates = draft.get("supply_by") or {}
+    # the dates intake will give them: the one typed (any form intake reads), else the
+    # item's own limit from today; the notice at intake then says the same
+    today = desk.clock().date()
+    typed = {k: v for k, v in (draft.get("supply_by") or {}).items() if k in deferred}
+    dates = deferred_deadlines(item, dict.fromkeys(deferred, "deferred"), typed, today)
     lines = tuple(
         MaterialLine(
             name=spec.name,
@@ -205,7 +209,7 @@ def print_missing_notice(
             original=spec.original,
             status=MaterialStatus.missing if spec.key in wanted else MaterialStatus.deferred,
             standard=spec.standard,
-            supply_by=_day(dates.get(spec.key)) if spec.key in deferred else None,
+            supply_by=dates.get(spec.key),
         )
         for spec in item.materials
         if spec.key in wanted or spec.key in deferred
@@ -214,16 +218,6 @@ def print_missing_notice(
     outcome = PaperOutcome()
     keep_and_print(desk, "notice", doc, outcome)
     return outcome
-
-
-def _day(value: Any) -> date | None:
-    """A draft's date (a ``date`` or its ISO text), None when there is none or it is not one."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def papers_after_take_in(desk: Desk, view: CaseView) -> str:
@@ -261,12 +255,14 @@ def print_unresolved(desk: Desk, view: UnresolvedView, *, reprint: bool = False)
         view: the record.
         reprint: mark the slip 补打 with today's date.
     """
-    account = desk.store.find_account(desk.user.username) if desk.user else None
+    # the phone of the agent who recorded it (a reprint by a colleague, or after the
+    # agent moved away, must not put the colleague's number beside the recorder's name)
+    recorder = next((a for a in desk.store.list_accounts() if a.user_id == view.reported_by), None)
     document = UnresolvedDocument(
         number=view.number,
         station_name=view.station_name or desk.station_name,
-        agent_name=view.agent_name or (desk.user.name if desk.user else ""),
-        agent_phone=account.phone if account else "",
+        agent_name=view.agent_name or (recorder.display_name if recorder else ""),
+        agent_phone=recorder.phone if recorder and recorder.active else "",
         reported_at=view.reported_at or desk.clock(),
         what=view.what,
         why=view.why,

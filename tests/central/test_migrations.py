@@ -227,7 +227,7 @@ def test_0016_lets_a_person_who_moved_have_a_new_account(db_url: str) -> None:
     person may have a new account once the old one is disabled (调动), never two active."""
     import pytest
     from alembic import command
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
     from sqlalchemy.exc import IntegrityError
 
     from central.migrate import alembic_config
@@ -256,5 +256,12 @@ def test_0016_lets_a_person_who_moved_have_a_new_account(db_url: str) -> None:
             connection.rollback()
             rows = connection.execute(text("SELECT id, active FROM account ORDER BY id"))
             assert [(row.id, bool(row.active)) for row in rows] == [("new", True), ("old", False)]
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            with pytest.raises(RuntimeError, match="1 people hold more than one account"):
+                command.downgrade(config, "0015_compact_ids")  # refused, not half done
+            connection.rollback()
+            indexes = {ix["name"]: ix for ix in inspect(connection).get_indexes("account")}
+            assert indexes["ix_account_person_key"]["unique"]  # still there
     finally:
         engine.dispose()

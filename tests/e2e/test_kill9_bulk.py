@@ -19,7 +19,7 @@ def central(sqlite_central: Central) -> Central:
 def test_3000_cases_through_five_kills(central: Central, village: Station, tmp_path: Path) -> None:
     imported = village.cli("case", "import", str(write_cases(tmp_path / "cases.jsonl", 3000)))
     assert imported["imported"] == 3000
-    # 9,000 events: a sync's first push batch of 200, then batches of 1,000 (a backlog);
+    # 9,000 events: the first 200 with the sync (POST /sync), then batches of 1,000;
     # 18 pull pages of 500.
     for fault in (
         "before_push:4",

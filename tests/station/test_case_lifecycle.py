@@ -279,3 +279,34 @@ def _pdf_words(store: StationStore, name: str) -> str:
     path = store.data_dir / "documents" / name
     shown = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True)
     return re.sub(r"\s+", "", shown.stdout.decode("utf-8"))
+
+
+async def test_a_slip_reprinted_by_a_colleague_gives_the_recorder_s_phone(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """补打 by 马丽 of a record 张伟 made: the slip names 张伟 with his phone, never hers."""
+    store.upsert_accounts(
+        [
+            AccountRecord(
+                user_id="u-zhangwei",
+                username="zhangwei",
+                display_name="张伟",
+                role=Role.agent,
+                division=DIVISION,
+                phone="13911112222",
+                password_hash="x",
+                updated_at=NOW,
+            )
+        ]
+    )
+    his = CaseService(store, shipped_catalog(), Actor("u-zhangwei", Role.agent, "张伟"))
+    record = his.record_unresolved(what="办理林权证", why="本站无此事项", contact="13895401122")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)  # 马丽
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    (slip,) = (store.data_dir / "documents").glob(f"{record.number}-unresolved-*reprint*.pdf")
+    words = _pdf_words(store, slip.name)
+    assert "联系本站代办员张伟（电话13911112222）" in words and "马丽" not in words

@@ -41,6 +41,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to one account per person, active or not (fails while a person has two)."""
+    """Back to one account per person, active or not. Refused, with nothing changed, while
+    a person holds two accounts (one of them disabled): the index would not build, and on
+    SQLite the table would be left without any person index at all."""
+    held_twice = op.get_bind().execute(
+        sa.text(
+            "SELECT COUNT(*) FROM (SELECT person_key FROM account WHERE person_key IS NOT NULL"
+            " GROUP BY person_key HAVING COUNT(*) > 1) twice"
+        )
+    )
+    people = held_twice.scalar_one()
+    if people:
+        raise RuntimeError(
+            f"{people} people hold more than one account (moved stations since 0016): "
+            "the last release allows one account per person; not downgraded"
+        )
     op.drop_index("ix_account_person_key", table_name="account")
     op.create_index("ix_account_person_key", "account", ["person_key"], unique=True)

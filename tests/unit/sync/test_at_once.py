@@ -299,3 +299,15 @@ def test_the_last_page_tells_the_report_the_catalog_and_the_loops_stamp(store: F
 
     assert (report.catalog, report.loops_seq) == (centre.catalog, 17)
     assert run_sync(store, AtOnceCentre(), software_version="1.0").catalog is None  # not said
+
+
+def test_a_backlog_left_after_the_sync_goes_in_bulk_batches(store: FakeStore) -> None:
+    """The first 200 went with ``POST /sync``: what is left is a backlog, sent 1,000 at a
+    time (it went 200 more first, a request's fixed cost for nothing)."""
+    taken_in(store, 700)  # 1,400 events: 200 with the sync, then 1,000 and 200
+
+    report = run_sync(store, centre := AtOnceCentre(), software_version="1.0")
+
+    assert centre.batch_sizes == [200, 1000, 200]
+    assert (report.pushed, report.applied, report.pending) == (1400, 1400, 0)
+    assert store.outbox_depth() == 0
