@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from station.services.desk import Desk
@@ -37,4 +37,8 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     filters: dict[str, Any] = {"state": None if overdue else state, "overdue": overdue}
     rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
     total = desk.store.count_cases(query, **filters)
+    # the catalog's short name where it has one (as the review queue shows it): at 80
+    # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
+    short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
+    rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
     return CasePage(rows, total, offset)

@@ -76,7 +76,9 @@ async def test_case_list_searches_by_name_and_opens_the_case(
         case = store.get_case(done)
         assert case is not None and case.applicant is not None
         shown = screen_text(pilot)  # at 80 columns the item is read, not cut off by the ID
-        assert case.item_name in shown and f"李秀英 *{case.applicant.id_number[-4:]}" in shown
+        # by the catalog's short name (80周岁以上高龄津贴申领 was cut to 80周岁以上高龄津)
+        assert case.item_name == "80周岁以上高龄津贴申领"
+        assert " 高龄津贴 " in shown and f"李秀英 *{case.applicant.id_number[-4:]}" in shown
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
