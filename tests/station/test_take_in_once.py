@@ -32,16 +32,18 @@ async def test_f9_pressed_twice_files_one_case(
     assert store.outbox_depth() == 2  # created + received, once
 
 
+def _jammed(*args: object, **kwargs: object) -> None:
+    """A printer that fails every job."""
+    raise OSError(5, "printer on fire")
+
+
 @pytest.mark.slow
 async def test_a_print_failure_keeps_the_one_case_and_says_to_reprint(
     desk: Callable[..., DaibanApp], store: StationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import station.services.paper as paper
 
-    def jammed(*args: object, **kwargs: object) -> None:
-        raise OSError(5, "printer on fire")
-
-    monkeypatch.setattr(paper, "produce", jammed)
+    monkeypatch.setattr(paper, "produce", _jammed)
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         await choose_allowance(pilot)
@@ -158,10 +160,7 @@ async def test_a_print_failure_keeps_the_one_unresolved_record_and_says_to_repri
 
     import station.services.paper as paper
 
-    def jammed(*args: object, **kwargs: object) -> None:
-        raise OSError(5, "printer on fire")
-
-    monkeypatch.setattr(paper, "produce", jammed)
+    monkeypatch.setattr(paper, "produce", _jammed)
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         await pilot.press("u", "n")
