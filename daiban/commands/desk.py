@@ -45,6 +45,8 @@ def open_desk(
     from station.app import make_app
     from station.store import StationStore
 
+    if not _has_station(settings.data_dir):  # not opened: that would leave an empty one
+        _not_enrolled()
     store = StationStore.open(settings.data_dir)
     try:
         if store.identity() is None:
@@ -116,12 +118,21 @@ def _check_enrolled(data_dir: Path) -> None:
     """Refuse to serve a station that is not enrolled (its browser tabs would only fail)."""
     from station.store import StationStore
 
+    if not _has_station(data_dir):
+        _not_enrolled()
     store = StationStore.open(data_dir)
     try:
         if store.identity() is None:
             _not_enrolled()
     finally:
         store.close()
+
+
+def _has_station(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a station's database (enrolled or not)."""
+    from station.store.db import DB_FILE
+
+    return (data_dir / DB_FILE).is_file()
 
 
 def desk_command(data_dir: Path, language: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,14 +24,20 @@ app.command("restore")(station_backup.restore)
 
 
 @contextmanager
-def open_store() -> Iterator[StationStore]:
+def open_store(*, create: bool = False) -> Iterator[StationStore]:
     """The station's store (in this run's data dir); a missing enrollment is a clean failure.
+
+    Only ``create`` (enrolling) makes a new store: any other command given a folder that
+    holds no station says so, naming the folder, instead of answering from an empty
+    database it would leave behind (a mistyped ``--data-dir`` looked like lost cases).
 
     The store is imported here, not at the top, so ``daiban --help`` and the
     central's commands start without loading the station.
     """
     from station.store import NotEnrolled, StationStore
 
+    if not create:
+        refuse_missing_station(home())
     store = StationStore.open(home())
     try:
         yield store
@@ -38,6 +45,25 @@ def open_store() -> Iterator[StationStore]:
         fail(_("This station is not enrolled yet."))
     finally:
         store.close()
+
+
+def refuse_missing_station(data_dir: Path) -> None:
+    """Fail, naming ``data_dir``, when it holds no station database."""
+    from station.store.db import DB_FILE
+
+    if (data_dir / DB_FILE).is_file():
+        return
+    message = _(
+        "This station is not enrolled yet: {folder} holds no station data. If the station's "
+        "data is in another folder, name it with --data-dir; otherwise enroll this station "
+        "first (daiban station enroll)."
+    ).format(folder=data_dir)
+    demo = sorted(str(folder) for folder in (data_dir / "demo").glob("station-*"))
+    if demo:  # ``daiban demo`` keeps its stations below the data directory
+        message += " " + _("The demonstration's stations: {folders}.").format(
+            folders=", ".join(demo)
+        )
+    fail(message)
 
 
 @app.command()
@@ -58,7 +84,7 @@ def enroll(
     from station.services.syncing import enroll_station
 
     central, code, pin = _enrollment(central, code, fingerprint, uri)
-    with open_store() as store:
+    with open_store(create=True) as store:
         try:
             identity = enroll_station(store, central, code, device_name, pin)
         except ActionRefused as refused:

@@ -64,6 +64,9 @@ def test_an_unknown_daiban_lang_is_one_warning_then_chinese(tmp_path: Path) -> N
     result = _daiban("--help", lang="fr", home=tmp_path)
     assert (result.returncode, result.stderr) == (0, WARNING)
     assert result.stdout.startswith("用法：daiban [OPTIONS] COMMAND [ARGS]...\n")
+    from station.store import StationStore
+
+    StationStore.open(tmp_path / "station").close()  # a station's folder, no such case
     refused = _daiban("case", "show", "X-1", lang="fr", home=tmp_path / "station")
     assert (refused.returncode, refused.stderr) == (1, WARNING + "daiban: 没有这个办件。\n")
 

@@ -177,9 +177,35 @@ def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
 
 
 def test_sync_without_enrollment_fails_in_one_line(tmp_path: Path) -> None:
+    store = StationStore.open(tmp_path / "fresh")  # a store, never enrolled
+    store.close()
     code, output = _run("sync", "--data-dir", str(tmp_path / "fresh"))
     assert code == 1
     assert output.strip() == "daiban: 本站点尚未注册，请先运行 daiban station enroll。"
+
+
+def test_a_folder_without_a_station_is_named_and_left_as_it_was(tmp_path: Path) -> None:
+    # a mistyped --data-dir: not "no such case" from an empty database made on the spot
+    home = _enrolled(tmp_path)
+    (home / "demo" / "station-640522100201").mkdir(parents=True)
+    for wrong in (tmp_path / "nowhere", home / "demo"):
+        for command in (("case", "show", "640522100201-20261205-0007"), ("sync",)):
+            code, output = _run(*command, "--data-dir", str(wrong))
+            assert code == 1 and output.count("\n") == 1, output
+            assert output.startswith(f"daiban: 本站点尚未注册：{wrong} 里没有站点数据。")
+            assert "请用 --data-dir 指定" in output and "没有这个办件" not in output
+        assert not (wrong / "station.db").exists()
+    code, output = _run("case", "show", "640522100201-20261205-0007", "--data-dir", str(home))
+    assert code == 1 and "没有这个办件" in output  # the right folder: the case is not there
+    code, output = _run("sync", "--data-dir", str(home.parent))
+    assert code == 1 and "演示站点" not in output
+
+
+def test_the_demonstration_s_stations_are_named_from_its_base(tmp_path: Path) -> None:
+    (tmp_path / "demo" / "station-640522100201").mkdir(parents=True)
+    code, output = _run("sync", "--data-dir", str(tmp_path))
+    assert code == 1
+    assert f"演示站点的数据在：{tmp_path / 'demo' / 'station-640522100201'}。" in output
 
 
 def test_sync_with_the_centre_unreachable_keeps_the_outbox(tmp_path: Path) -> None:
