@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from station.i18n import _
 from station.screens.base import DeskModal
 from station.screens.dialogs import leave_when_sure
-from station.services.deciding import PAUSE_KINDS
+from station.services.deciding import LICENSING_BASIS, PAUSE_KINDS
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -33,7 +33,7 @@ COMMON_REJECTIONS = (
 )
 """不予受理: the reasons reviewers give most (free text is allowed too)."""
 
-DEFAULT_BASIS = "《中华人民共和国行政许可法》第三十二条"
+DEFAULT_BASIS = LICENSING_BASIS
 """The legal basis most refusals cite (editable)."""
 
 RESULT_CHOICES = (
@@ -204,7 +204,12 @@ class ReturnDialog(_Form):
 
 
 class RejectDialog(_Form):
-    """不予受理: a reason (common ones offered), the legal basis, where to apply instead."""
+    """不予受理: a reason (common ones offered), the legal basis (``basis`` to start with:
+    ``station.services.deciding.rejection_basis``), where to apply instead."""
+
+    def __init__(self, basis: str = DEFAULT_BASIS) -> None:
+        super().__init__()
+        self.basis = basis
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -216,7 +221,7 @@ class RejectDialog(_Form):
                 compact=True,
             )
             yield Input(placeholder=_("Reason (or choose one above)"), id="reason", compact=True)
-            yield Input(value=DEFAULT_BASIS, placeholder=_("Legal basis"), id="basis", compact=True)
+            yield Input(value=self.basis, placeholder=_("Legal basis"), id="basis", compact=True)
             yield Input(placeholder=_("Where to apply instead"), id="instead", compact=True)
             yield from self.buttons()
 

@@ -275,7 +275,10 @@ class ReviewScreen(DeskScreen[None]):
                     "rejection",  # the 不予受理通知书: reason, where to apply, 复议/诉讼
                 )
 
-        self.app.push_screen(RejectDialog(), answered)
+        from station.services.deciding import rejection_basis
+
+        basis = rejection_basis(self.desk.catalog(), self.page.view)
+        self.app.push_screen(RejectDialog(basis), answered)
 
     def action_forward(self) -> None:
         """转办: to the handling path's deciding department, or another township."""

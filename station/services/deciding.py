@@ -128,6 +128,20 @@ def forward_target(catalog: Catalog, view: CaseView) -> str:
     return item.path.department or _(LEVEL_NAMES.get(item.path.decide, item.path.decide))
 
 
+LICENSING_BASIS = "《中华人民共和国行政许可法》第三十二条"
+"""The law a 行政许可 item's 不予受理 rests on (its §32: not in the body's remit)."""
+
+
+def rejection_basis(catalog: Catalog, view: CaseView) -> str:
+    """The legal basis a 不予受理 starts with: the 行政许可法's §32 for a 行政许可 item, the
+    item's own basis (its catalog ``basis``) for any other (临时救助 is no 行政许可: its
+    notice citing that law was wrong); the reviewer may change it."""
+    item = item_of(catalog, view)
+    if item is None or item.item_type == "行政许可" or not item.basis.strip():
+        return LICENSING_BASIS
+    return item.basis.strip()
+
+
 _PERSON_PARTS = frozenset({"name", "id_number", "phone", "address"})
 
 

@@ -258,10 +258,10 @@ async def test_the_decision_deadline_turns_yellow_then_red(town: Township) -> No
     due = town.store.get_case(case.case_number)
     assert due is not None
     for today, card, left in (
-        (date(2026, 11, 26), "", "剩2天"),
-        (date(2026, 11, 27), "黄牌", "剩1天"),
+        (date(2026, 11, 26), "", "剩2个工作日"),
+        (date(2026, 11, 27), "黄牌", "剩1个工作日"),
         (date(2026, 11, 30), "黄牌", "今天到期"),
-        (date(2026, 12, 2), "红牌", "超2天"),
+        (date(2026, 12, 2), "红牌", "超2个工作日"),
     ):
         async with queue_on(town, today) as pilot:
             await pilot.press("3")
