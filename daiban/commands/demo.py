@@ -62,13 +62,29 @@ class DemoUser:
     password: str
     id_number: str = ""
     """A made-up resident ID number (valid check character): one account per person."""
+    phone: str = ""
+    """A made-up mobile number: the receipts and notices give it to the resident to call."""
 
 
 DEMO_USERS = (
-    DemoUser("agent201", "马丽", "agent", "640522100201", "demo1234", "640522198001010018"),
-    DemoUser("agent202", "李强", "agent", "640522100202", "demo1234", "640522198505050021"),
-    DemoUser("reviewer", "王芳", "reviewer", "640522100000", "demo1234", "640522199009090037"),
-    DemoUser("admin", "赵军", "admin", "640522000000", "demo1234", "640522197511110049"),
+    DemoUser(
+        "agent201", "马丽", "agent", "640522100201", "demo1234", "640522198001010018", "13995140201"
+    ),
+    DemoUser(
+        "agent202", "李强", "agent", "640522100202", "demo1234", "640522198505050021", "13995140202"
+    ),
+    DemoUser(
+        "reviewer",
+        "王芳",
+        "reviewer",
+        "640522100000",
+        "demo1234",
+        "640522199009090037",
+        "13995140100",
+    ),
+    DemoUser(
+        "admin", "赵军", "admin", "640522000000", "demo1234", "640522197511110049", "13995140000"
+    ),
 )
 DEMO_ADMIN = DEMO_USERS[-1]
 """The county administrator the demo's central commands act as (``--as``)."""
@@ -295,7 +311,8 @@ def set_up_central(central_dir: Path) -> None:
                 "central", "user", "add",
                 "--username", user.username, "--name", user.name, "--role", user.role,
                 "--division", user.division, "--password", user.password,
-                "--id-number", user.id_number, *(acting if user is not DEMO_ADMIN else ()),
+                "--id-number", user.id_number, "--phone", user.phone,
+                *(acting if user is not DEMO_ADMIN else ()),
                 data=central_dir,
             )  # fmt: skip
     marker.write_text("ok\n", encoding="utf-8")

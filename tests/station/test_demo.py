@@ -38,6 +38,8 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
         assert identity.division == "640522100201" and identity.role == "village"
         account = store.find_account("agent201")
         assert account is not None and account.display_name == "马丽"
+        # the receipts give the resident the agent's number to call (there was none)
+        assert account.phone == "13995140201"
     finally:
         store.close()
     for division in ("640522000000", "640522100000", "640522100202"):
