@@ -43,6 +43,9 @@ MANIFEST, SIGNATURE, EVENTS = "manifest.json", "signature", "events.jsonl"
 DAMAGED = "the file is not a daiban bundle, or it is damaged or incomplete"
 NEWER = "the bundle was written by a newer version of daiban"
 FOREIGN_STATION = "the bundle comes from a station that is not known here"
+OTHER_STATION = (
+    "the bundle belongs to another station: import it there (this station holds only its own)"
+)
 FORGED = "the bundle's signature does not match: it was not written by that station"
 TAMPERED = "the bundle was changed after it was written"
 FOREIGN_EVENTS = "the bundle holds events of another station"

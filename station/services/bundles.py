@@ -12,7 +12,14 @@ from pathlib import Path
 
 from station.services.syncing import submit_received
 from station.store import StationStore
-from sync.bundle import DAMAGED, BundleInfo, read_bundle, write_bundle
+from sync.bundle import (
+    DAMAGED,
+    FOREIGN_STATION,
+    OTHER_STATION,
+    BundleInfo,
+    read_bundle,
+    write_bundle,
+)
 from sync.errors import BundleError
 from sync.events import RecordedEvent
 from sync.lock import sync_lock
@@ -76,6 +83,11 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
         bundle = read_bundle(path, key_for)
     except zlib.error as error:  # a corrupt deflate stream escapes sync.bundle's checks
         raise BundleError(DAMAGED, str(error)) from None
+    except BundleError as error:
+        if error.reason == FOREIGN_STATION:  # a station knows its own key alone: any other
+            # station's bundle (its outbox, or a return meant for it) is that station's
+            raise BundleError(OTHER_STATION, error.detail) from None
+        raise
     if bundle.manifest.direction != "return":
         raise BundleError(WRONG_DIRECTION, bundle.manifest.direction)
     recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]

@@ -152,3 +152,34 @@ def test_usb_sticks_are_found_where_the_desktop_mounts_them() -> None:
         Drive("KINGSTON", Path("/media/agent/KINGSTON")),
         Drive("U DISK", Path("/run/media/ma/U DISK")),
     ]
+
+
+def test_another_station_s_bundle_is_refused_as_that_station_s(
+    store: StationStore, tmp_path: Path
+) -> None:
+    # 武塬村's return bundle imported at 山门村 said "from a station not known here"
+    from station.services.bundles import import_return
+    from sync.bundle import OTHER_STATION, write_bundle
+    from sync.errors import BundleError
+    from sync.messages import translate_reason
+
+    take_in(store)
+    before = store.list_cases()
+    other = tmp_path / "return-other.daiban-bundle"
+    write_bundle(
+        other,
+        station_id="st-another-village",
+        direction="return",
+        events=[],
+        blob_paths={},
+        signing_key="a" * 64,
+        cursor=7,
+    )
+    try:
+        import_return(store, other)
+    except BundleError as error:
+        assert error.reason == OTHER_STATION
+        assert translate_reason(error.reason).startswith("该数据包属于另一个服务站")
+    else:
+        raise AssertionError("another station's bundle was taken in")
+    assert store.list_cases() == before and store.pull_cursor() != 7
