@@ -9,7 +9,7 @@ something was typed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,9 +248,13 @@ class RejectDialog(_Form):
 class ForwardDialog(_Form):
     """转办: to the deciding department of the handling path, or to another township."""
 
-    def __init__(self, department: str) -> None:
+    def __init__(
+        self, department: str, check: Callable[[str, str], str | None] | None = None
+    ) -> None:
+        """``check(code, name)``: why that township may not take the case (None: it may)."""
         super().__init__()
         self.department = department
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -293,6 +297,10 @@ class ForwardDialog(_Form):
             return None
         if township and not (division.isdigit() and len(division) == 12):
             self.say(_("Give the township's 12-digit division code."))
+            return None
+        problem = self.check(division, to) if township and self.check else None
+        if problem is not None:  # said here, what was typed kept
+            self.say(problem)
             return None
         return {"to": to, "division": division if township else None}
 

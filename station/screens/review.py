@@ -282,7 +282,7 @@ class ReviewScreen(DeskScreen[None]):
 
     def action_forward(self) -> None:
         """转办: to the handling path's deciding department, or another township."""
-        from station.services.deciding import forward_target
+        from station.services.deciding import forward_target, township_problem
 
         number = self.case_number
 
@@ -293,8 +293,14 @@ class ReviewScreen(DeskScreen[None]):
                     _("Forwarded."),
                 )
 
-        department = forward_target(self.desk.catalog(), self.page.view)
-        self.app.push_screen(ForwardDialog(department), answered)
+        catalog = self.desk.catalog()
+        department = forward_target(catalog, self.page.view)
+        own = self.desk.store.require_identity().division
+
+        def check(code: str, name: str) -> str | None:
+            return township_problem(catalog, code, name, own)
+
+        self.app.push_screen(ForwardDialog(department, check), answered)
 
     def action_pause(self) -> None:
         """暂停 for 公示 / 调查 / 鉴定 (the clock stops)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from forms.catalog import Catalog, ServiceItem
+from forms.catalog import Catalog, ServiceItem, township_code
 from station.services import _
 from station.services.application import ActionRefused
 from station.store import NewEvent
@@ -126,6 +126,29 @@ def forward_target(catalog: Catalog, view: CaseView) -> str:
     if item is None:
         return ""
     return item.path.department or _(LEVEL_NAMES.get(item.path.decide, item.path.decide))
+
+
+def township_problem(catalog: Catalog, code: str, name: str, own: str) -> str | None:
+    """Why a case may not be forwarded (区内通办) to the township ``code`` named ``name``
+    from the station of division ``own``, or None. A code the county's division table does
+    not hold as a township (李旺镇 as 640522109999 was taken, and the case sat at the
+    station that forwarded it), a name that is not that code's, or the station's own
+    township are refused; without a division table (an older catalog) any code goes."""
+    code, name = code.strip(), name.strip()
+    if not (code.isdigit() and len(code) == 12):
+        return _("Give the township's 12-digit division code.")
+    if not catalog.divisions:
+        return None
+    entry = catalog.division_entry(code)
+    if entry is None or entry.level != "township":
+        return _("{code} is not a township in the county's division table.").format(code=code)
+    if name and name not in entry.name and entry.name not in name:
+        return _("Division {code} is {official}, not “{name}”.").format(
+            code=code, official=entry.name, name=name
+        )
+    if code == township_code(own):
+        return _("The case is already in this township.")
+    return None
 
 
 LICENSING_BASIS = "《中华人民共和国行政许可法》第三十二条"
@@ -290,6 +313,10 @@ class ReviewerActions:
         item = item_of(self.catalog, view)
         payload: dict[str, Any] = {"to": to.strip(), "note": (note or "").strip() or None}
         if township_division:
+            own = self.store.require_identity().division
+            problem = township_problem(self.catalog, township_division, to, own)
+            if problem is not None:
+                raise ActionRefused(problem)
             payload |= {"target": "township", "division": township_division.strip()}
         else:
             payload |= {"target": "department", "level": item.path.decide if item else None}

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, RadioButton, Select, Static
 
 from forms.clock import set_source
 from station.screens.decisions import (
@@ -228,6 +228,39 @@ async def test_forward_goes_to_the_department_of_the_handling_path(
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("processing", EventKind.forwarded, REVIEWER_ID)
     assert view.forwarded_to == "县民政局"
+
+
+async def test_forward_to_another_township_takes_only_a_township_of_the_county(
+    station: StationStore, tmp_path: Path
+) -> None:
+    # 李旺镇 as 640522109999 was taken, and the case sat at the township that forwarded it
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ForwardDialog)
+        dialog.query_one("#to-township", RadioButton).value = True
+        await settle(pilot)
+        for name, code, said in (
+            ("李旺镇", "640522109999", "区划代码 640522109999 不是本县区划表里的乡镇"),
+            ("李旺镇", "640522102000", "区划代码 640522102000 是西安镇，不是“李旺镇”"),
+            ("海城镇", "640522100000", "该办件已在本乡镇"),
+        ):
+            dialog.query_one("#to", Input).value = name
+            dialog.query_one("#division", Input).value = code
+            await pilot.press("f9")
+            await settle(pilot)
+            assert pilot.app.screen is dialog, "refused in the dialog, what was typed kept"
+            assert said in str(dialog.query_one("#form-message", Static).render())
+            assert dialog.query_one("#division", Input).value == code
+        dialog.query_one("#to", Input).value = "李旺"
+        dialog.query_one("#division", Input).value = "640522101000"
+        await pilot.press("f9")
+        await settle(pilot)
+        view, kind, _actor = last(station, number)
+    assert kind is EventKind.forwarded and view.forwarded_to == "李旺"
 
 
 async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: Path) -> None:
