@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
@@ -311,7 +312,11 @@ class DaibanApp(App[None]):
         """F1: the keys of the screen on show, and what each does."""
         from station.screens.commands import screen_commands
 
-        lines = [f"{c.key:>8}  {c.name}" for c in screen_commands(self.screen)]
+        # padded by screen cells, not characters: 空格 is two characters and four cells
+        lines = [
+            " " * max(0, 8 - cell_len(c.key)) + f"{c.key}  {c.name}"
+            for c in screen_commands(self.screen)
+        ]
         self.push_screen(MessageDialog(_("Keys on this screen"), "\n".join(lines)))
 
 

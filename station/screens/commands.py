@@ -33,15 +33,21 @@ class DeskCommand:
 def screen_commands(screen: Screen[Any]) -> Iterator[DeskCommand]:
     """Every action bound on the screen (and the app) now, once each, with its key."""
     seen: set[str] = {"command_palette"}
+    grouped: set[str] = set()  # actions a range of keys stands for (``1-6``): listed once
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.description or binding.action in seen:
+            continue
+        base = binding.action.partition("(")[0]
+        if base in grouped:
             continue
         if binding.action in TEXTUAL_OWN or binding.action not in desk_actions(active.node):
             continue  # Textual's own widget keys (page up, copy...) are English and not ours
         if active.node.check_action(binding.action, ()) is False:
             continue  # not offered now (e.g. 授权委托书 when the resident came in person)
         seen.add(binding.action)
+        if binding.key_display and "-" in binding.key_display.strip("-"):
+            grouped.add(base)
         label = binding.key_display or key_label(key)  # the footer's own (``/``, ``1-6``)
         yield DeskCommand(label, binding.description, _runner(active.node, binding.action))
 

@@ -19,7 +19,21 @@ from station.services.timeline import rating_text
 class MessageDialog(DeskModal[None]):
     """A message (an error, a notice) closed with Enter or Escape."""
 
-    BINDINGS = [Binding("escape,enter", "close", _("Close"))]
+    BINDINGS = [
+        Binding("escape,enter", "close", _("Close")),
+        # A long text (F1's keys) scrolls by the keyboard while the focus stays on OK.
+        *(
+            Binding(key, f"scroll_body('{how}')", show=False)
+            for key, how in (
+                ("up", "up"),
+                ("down", "down"),
+                ("pageup", "page_up"),
+                ("pagedown", "page_down"),
+                ("home", "home"),
+                ("end", "end"),
+            )
+        ),
+    ]
 
     def __init__(self, title: str, text: str, *, error: bool = False) -> None:
         super().__init__()
@@ -41,6 +55,10 @@ class MessageDialog(DeskModal[None]):
     @on(Button.Pressed, "#ok")
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_body(self, how: str) -> None:
+        """Scroll the text (``up``, ``down``, ``page_up``, ``page_down``, ``home``, ``end``)."""
+        getattr(self.query_one(".message-body", VerticalScroll), f"scroll_{how}")(animate=False)
 
 
 class ConfirmDialog(DeskModal[bool]):

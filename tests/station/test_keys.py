@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.cells import cell_len
+
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog
 from station.screens.home import HomeScreen
@@ -79,3 +81,54 @@ async def test_f1_on_the_demo_login_still_opens_the_demo_help(
         await pilot.press("f1")  # signed in: F1 lists the keys of the screen
         await settle(pilot)
         assert "本页按键" in flat_text(pilot)
+
+
+async def test_f1_on_the_review_queue_lists_each_key_once_and_scrolls_to_the_last(
+    tmp_path: Path,
+) -> None:
+    """The queue's help ran past 24 rows with no key to scroll it (the focus is on OK), and
+    listed 1-6 then 2…6 again; 空格 stood out of line (padded by characters, not cells)."""
+    from textual.containers import VerticalScroll
+
+    from station.screens.commands import screen_commands
+    from tests.station.review_helpers import township_app
+    from tests.station.test_roles import township_station
+
+    store = township_station(tmp_path / "township")
+    try:
+        app = township_app(store, tmp_path / "township")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await log_in(pilot, "wangfang")
+            await settle(pilot)
+            queue = pilot.app.screen
+            labels = [command.key for command in screen_commands(queue)]
+            await pilot.press("f1")
+            await settle(pilot)
+            dialog = pilot.app.screen
+            assert isinstance(dialog, MessageDialog)
+            assert "1-6" in labels and not {"2", "3", "4", "5", "6"} & set(labels)
+            lines = dialog.text.splitlines()
+            # each key right-aligned in the same 8 screen cells (空格 is 4 cells, 2 characters)
+            ends = {
+                cell_len(
+                    line.split("  ", 2)[0] if line[:1] != " " else line.lstrip(" ").split("  ")[0]
+                )
+                + cell_len(line)
+                - cell_len(line.lstrip(" "))
+                for line in lines
+            }
+            assert ends == {8}, lines
+            body = dialog.query_one(".message-body", VerticalScroll)
+            assert body.max_scroll_y > 0, "the list is longer than the dialog"
+            await pilot.press("end")
+            await settle(pilot)
+            assert body.scroll_y == body.max_scroll_y
+            assert lines[-1].replace(" ", "") in flat_text(pilot)
+            await pilot.press("home")
+            await settle(pilot)
+            assert body.scroll_y == 0
+            await pilot.press("enter")
+            await settle(pilot)
+            assert pilot.app.screen is queue
+    finally:
+        store.close()
