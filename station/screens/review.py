@@ -31,7 +31,7 @@ from station.screens.decisions import (
     ReturnAnswer,
     ReturnDialog,
 )
-from station.screens.dialogs import ConfirmDialog, MessageDialog
+from station.screens.dialogs import ChoiceDialog, ConfirmDialog, MessageDialog
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -82,6 +82,7 @@ class ReviewScreen(DeskScreen[None]):
         Binding("c", "claim", _("Claim 认领")),
         Binding("i", "reveal_id", _("Full ID 查看完整号码")),
         Binding("v", "view_scan", _("Scan 扫描件"), show=False),
+        Binding("P", "reprint", _("Reprint a notice 补打文书"), show=False),
         Binding("pagedown", "scroll(1)", show=False),
         Binding("pageup", "scroll(-1)", show=False),
     ]
@@ -221,6 +222,35 @@ class ReviewScreen(DeskScreen[None]):
 
             note = "\n".join([note, print_decision(self.desk, view, paper).text()])
         self.post_message(self.Loaded(self._page(view), note))
+
+    def action_reprint(self) -> None:
+        """补打: print a decision's paper again (its 文号 kept), chosen when there are several."""
+        from station.services.decision_paper import NAMES, reprintable
+
+        if self.page is None:
+            return
+        view = self.page.view
+        kinds = reprintable(self.desk, view)
+        if not kinds:
+            self.notify(_("This case has no notice to print yet."), severity="warning")
+            return
+
+        def chosen(kind: str | None) -> None:
+            if kind is not None:
+                self._reprint(view, kind)
+
+        if len(kinds) == 1:
+            chosen(kinds[0])
+            return
+        choices = [(NAMES[kind], kind) for kind in kinds]
+        self.app.push_screen(ChoiceDialog(_("Print which notice again?"), choices), chosen)
+
+    @work(thread=True, exclusive=True, group="paper", exit_on_error=False)
+    def _reprint(self, view: Any, kind: str) -> None:
+        from station.services.decision_paper import print_decision
+
+        outcome = print_decision(self.desk, view, kind)
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=8)
 
     def action_accept(self) -> None:
         """受理 (optionally printing the 受理通知书)."""

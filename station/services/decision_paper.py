@@ -10,11 +10,12 @@ is said plainly and never blocks the decision it belongs to.
 from __future__ import annotations
 
 from printing.jobs import FORMATS
-from station.documents import decision_document
+from station.documents import decision_document, printed_before
 from station.documents.case import NotApplicable
 from station.services import _
 from station.services.desk import Desk
 from station.services.paper import PaperOutcome, keep_and_print
+from sync.lifecycle import CaseState
 from sync.reducer import CaseView
 
 ACCEPTANCE = "acceptance"
@@ -27,6 +28,27 @@ NAMES = {
     "pause": "特别程序告知书",
     "denial": "不予许可（批准）决定书",
 }
+
+
+_PAPER_OF_STATE = {
+    CaseState.accepted: ACCEPTANCE,
+    CaseState.processing: ACCEPTANCE,
+    CaseState.returned: "correction",
+    CaseState.rejected: "rejection",
+    CaseState.paused: "pause",
+}
+"""The paper a case in this state had, or should have had, from this desk."""
+
+
+def reprintable(desk: Desk, view: CaseView) -> list[str]:
+    """The decision papers of the case a reviewer may print again (补打): those made here
+    before, and the one its state calls for (a 受理通知书 left unticked at 受理, a paper
+    whose printer jammed), in the order of ``NAMES``."""
+    wanted = {kind for kind in NAMES if printed_before(desk.store.data_dir, view.case_number, kind)}
+    due = _PAPER_OF_STATE.get(view.state)
+    if due is not None:
+        wanted.add(due)
+    return [kind for kind in NAMES if kind in wanted]
 
 
 def print_decision(desk: Desk, view: CaseView, kind: str) -> PaperOutcome:

@@ -4,6 +4,7 @@ number only on an audited key."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from tests.station.review_helpers import (
 )
 from tests.station.test_intake import ELDER_ID
 from tests.station.test_roles import township_station
+from tests.unit.printing.conftest import pdf_text
 
 
 @pytest.fixture(autouse=True)
@@ -210,6 +212,36 @@ async def test_forward_to_another_township_records_that_township(
         await settle(pilot)
         view, kind, _actor = last(station, number)
     assert (kind, view.forwarded_to) == (EventKind.forwarded, "李旺镇")
+
+
+async def test_shift_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
+    station: StationStore, tmp_path: Path
+) -> None:
+    # the reviewer desk had no way to print a notice again (unticked, or the printer jammed)
+    number = township(station, take_in(station).case_number).case_number
+    documents = tmp_path / "township" / "documents"
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("P")
+        await settle(pilot)
+        assert not list(documents.glob(f"{number}-*.pdf"))  # nothing decided: nothing to print
+        await pilot.press("a", "p", "enter")  # 受理, the 受理通知书 unticked
+        await settle(pilot)
+        assert not list(documents.glob(f"{number}-acceptance-*.pdf"))
+        await pilot.press("P")
+        await settle(pilot)
+        assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
+            f"{number}-acceptance-a4.pdf"
+        ]
+        await pilot.press("P")
+        await settle(pilot)
+        reprints = list(documents.glob(f"{number}-acceptance-a4-reprint-*.pdf"))
+        assert len(reprints) == 1
+    first = pdf_text((documents / f"{number}-acceptance-a4.pdf").read_bytes())
+    again = pdf_text(reprints[0].read_bytes())
+    numbered = re.compile(r"海城便民受〔\d{4}〕\d+号")
+    assert numbered.search(first) and numbered.search(first).group() in again  # type: ignore[union-attr]
+    assert "补打" in again and "补打" not in first
 
 
 async def test_forward_goes_to_the_department_of_the_handling_path(
