@@ -50,6 +50,6 @@ def import_bundle(
         except SyncError as error:
             fail(translate_reason(str(error)))
     if as_json:
-        print_json({"events": result.events, "cursor": result.cursor})
+        print_json({"events": result.events, "new": result.new, "cursor": result.cursor})
         return
-    typer.echo(_("applied {events} events").format(events=result.events))
+    typer.echo(_("applied {events} events, {new} new").format(events=result.events, new=result.new))

@@ -83,6 +83,13 @@ def import_bundle(desk: Desk, path: Path) -> str:
     from sync.errors import BundleError
     from sync.messages import translate_reason
 
+    if path.is_dir():  # a folder typed where its file goes: name what it holds
+        found = sorted(p.name for p in path.glob("*.daiban-bundle"))
+        if not found:
+            return _("{path} is a folder with no bundle (*.daiban-bundle) in it.").format(path=path)
+        return _("{path} is a folder: give the bundle's file in it, such as {names}.").format(
+            path=path, names="、".join(found[:3])
+        )
     if not path.is_file():  # said as such, not as a damaged bundle (walkthrough)
         return _("There is no file {path}: check the path (and that the USB stick is in).").format(
             path=path
@@ -93,7 +100,13 @@ def import_bundle(desk: Desk, path: Path) -> str:
         return _("Bundle refused: {reason}").format(reason=translate_reason(str(error)))
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
-    return _("Return bundle taken in: {count} records.").format(count=result.events)
+    if result.events and not result.new:  # taken in before: nothing changed (said so)
+        return _("Return bundle already taken in: its {count} records are all here.").format(
+            count=result.events
+        )
+    return _("Return bundle taken in: {count} records, {new} of them new.").format(
+        count=result.events, new=result.new
+    )
 
 
 class DropFolderWatch:

@@ -36,6 +36,8 @@ class ReturnImport:
 
     events: int
     cursor: int
+    new: int = 0
+    """The events not held here before (a bundle taken in twice brings none the second time)."""
 
 
 def export_outbox(store: StationStore, path: Path) -> BundleInfo:
@@ -93,5 +95,6 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
     recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]
     cursor = max(store.pull_cursor(), bundle.manifest.cursor or 0)
     with sync_lock(store.data_dir):
+        held = store.already_held(recorded)
         store.apply_pull_page(PullResponse(events=recorded, next_cursor=cursor, has_more=False))
-    return ReturnImport(events=len(recorded), cursor=cursor)
+    return ReturnImport(events=len(recorded), cursor=cursor, new=len(recorded) - held)

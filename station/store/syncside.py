@@ -17,13 +17,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
 from station.store import eventlog, meta, projection
-from station.store.db import reading, writing
+from station.store.db import among, reading, writing
 from station.store.models import StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
 from station.store.tables import BLOBS, CASES, EVENTS, SYNC_RUNS
 from sync.blobs import BlobRef, blob_path
 from sync.engine import SyncReport
-from sync.events import Event
+from sync.events import Event, RecordedEvent
 from sync.ids import case_number as make_case_number
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
 
@@ -165,6 +165,23 @@ class SyncSideMixin:
             with writing(self.engine) as conn:
                 projection.write_held(conn, held)
         projection.forget_views()
+
+    def already_held(self, events: list[RecordedEvent]) -> int:
+        """How many of ``events`` this station holds already as the centre recorded them
+        (the same id and central sequence number): what taking them in again adds nothing."""
+        if not events:
+            return 0
+        ids = [event.id.hex for event in events]
+        with reading(self.engine) as conn:
+            rows = conn.execute(
+                select(EVENTS.c.id, EVENTS.c.central_seq).where(among(EVENTS.c.id, ids))
+            )
+            held = {row.id: row.central_seq for row in rows}
+        return sum(
+            1
+            for key, event in zip(ids, events, strict=True)
+            if key in held and held[key] == event.central_seq
+        )
 
     def _page_changes_nothing(self, page: PullResponse) -> bool:
         if page.events or page.acks or page.accounts:

@@ -36,8 +36,10 @@ def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
     assert central.reconcile()[village.station_id]["events"] == 3
 
     applied = village.cli("bundle", "import", str(stick / "return.zip"))
-    assert applied["events"] == 3
+    assert (applied["events"], applied["new"]) == (3, 3)  # our own three, acknowledged
     assert village.cli("station", "show")["outbox"] == 0
+    again = village.cli("bundle", "import", str(stick / "return.zip"))
+    assert (again["events"], again["new"]) == (3, 0)  # taken in twice: said, nothing doubled
     history = village.cli("case", "show", number)["history"]
     assert [h["status"] for h in history] == ["applied"] * 3
     # the next online sync has nothing left to push

@@ -183,3 +183,58 @@ def test_another_station_s_bundle_is_refused_as_that_station_s(
     else:
         raise AssertionError("another station's bundle was taken in")
     assert store.list_cases() == before and store.pull_cursor() != 7
+
+
+def test_a_return_bundle_taken_in_twice_says_it_brought_nothing_new(
+    store: StationStore, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from station.screens.bundles import import_bundle
+    from station.services.desk import Desk
+    from sync.bundle import write_bundle
+    from sync.events import EventStatus, RecordedEvent
+
+    take_in(store)
+    identity = store.require_identity()
+    [own] = store.outbox_batch(10, 1 << 20)[:1]
+    recorded = RecordedEvent(
+        **own.model_dump(),
+        central_seq=41,
+        status=EventStatus.applied,
+        received_at=datetime(2026, 12, 5, 1, tzinfo=UTC),
+    )
+    back = tmp_path / "return.daiban-bundle"
+    write_bundle(
+        back,
+        station_id=identity.station_id,
+        direction="return",
+        events=[recorded],
+        blob_paths={},
+        signing_key=identity.signing_key,
+        cursor=41,
+    )
+    desk = Desk.__new__(Desk)
+    desk.store = store  # (import_bundle reads only the store)
+    assert import_bundle(desk, back) == "回传包已导入：共 1 条记录，其中新的 1 条。"
+    assert import_bundle(desk, back).startswith("这个回传包以前已导入")
+
+
+def test_a_folder_given_for_the_bundle_is_said_to_be_one(
+    store: StationStore, tmp_path: Path
+) -> None:
+    from station.screens.bundles import import_bundle
+    from station.services.desk import Desk
+
+    desk = Desk.__new__(Desk)
+    desk.store = store
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    assert (
+        import_bundle(desk, stick)
+        == f"{stick} 是一个文件夹，里面没有数据包（*.daiban-bundle 文件）。"
+    )
+    (stick / "return-640522100201.daiban-bundle").write_bytes(b"x")
+    said = import_bundle(desk, stick)
+    assert said.startswith(f"{stick} 是一个文件夹，请填写其中数据包文件的完整路径")
+    assert "return-640522100201.daiban-bundle" in said
