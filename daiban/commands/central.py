@@ -731,6 +731,10 @@ def bundle_import(
                 )
         except BundleError as error:
             fail(_("the bundle was refused: {reason}").format(reason=sync_(error.reason)))
+        from central.models import Station
+
+        station = session.get(Station, result.station_id)  # named, not by its id
+        label = f"{station.name}（{station.division}）" if station else result.station_id
     counts: Counter[str] = Counter(r.status.value for r in result.results)
     if as_json:
         data: dict[str, Any] = {"station": result.station_id, "blobs_stored": result.blobs_stored}
@@ -746,7 +750,7 @@ def bundle_import(
             "Bundle from {station}: {applied} applied, {duplicate} duplicate, {superseded} superseded, "
             "{rejected} rejected, {blobs} attachments."
         ).format(
-            station=result.station_id,
+            station=label,
             blobs=result.blobs_stored,
             **{k: counts.get(k, 0) for k in ("applied", "duplicate", "superseded", "rejected")},
         )

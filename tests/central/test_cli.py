@@ -174,6 +174,12 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
     result = json.loads(_run(*args, "--json"))
     assert (result["applied"], result["return_events"]) == (3, 3)
     assert json.loads(_run(*args, "--json"))["duplicate"] == 3
+    # the county reads which station it was by its name and area, not its id (a UUID)
+    said = _run(*args)
+    assert (
+        said.startswith("来自 村（640522100201） 的离线包：已应用 0，重复 3")
+        and village.id not in said
+    )
     assert len(read_bundle(back, lambda _s: village.credential.signing_key).events) == 3
 
     forged = write_bundle(
