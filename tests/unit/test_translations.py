@@ -71,3 +71,33 @@ def test_every_message_has_its_chinese_text() -> None:
 def test_the_scan_finds_messages(package: str) -> None:
     """The check above is not vacuous: messages are found where packages translate."""
     assert any(str(s).startswith(str(ROOT / package)) for s, *_ in _messages())
+
+
+@pytest.mark.parametrize(
+    "po",
+    sorted(ROOT.glob("*/locale/zh_CN/LC_MESSAGES/messages.po"))
+    + sorted(ROOT.glob("*/*/locale/zh_CN/LC_MESSAGES/messages.po")),
+    ids=lambda path: str(path.relative_to(ROOT).parents[3]),
+)
+def test_no_message_is_translated_twice(po: Path) -> None:
+    """A second entry for a msgid silently replaced the first (站点 became 服务站 where the
+    first was meant, or the other way), and ``msgfmt`` refuses such a catalog. (Read as
+    text: babel's reader keeps the last of two entries without a word.)"""
+    seen: set[tuple[str, str]] = set()
+    twice = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        context, msgid, part = "", "", ""
+        for line in lines:
+            if line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ")):
+                part = line.split(" ", 1)[0]
+                line = line.split(" ", 1)[1]
+            if part == "msgctxt":
+                context += line.strip()
+            elif part == "msgid":
+                msgid += line.strip()
+        if msgid and msgid != '""':
+            if (context, msgid) in seen:
+                twice.append(msgid)
+            seen.add((context, msgid))
+    assert twice == []
