@@ -20,7 +20,7 @@ STATUS_LABELS = {
     MaterialStatus.provided: "已收取",
     MaterialStatus.deferred: "容缺后补",
     MaterialStatus.shared: "数据共享免提交",
-    MaterialStatus.missing: "缺少，须补交",
+    MaterialStatus.missing: "缺，须补交",  # short: one line in the 大字版 告知书's 类别 column
 }
 
 

@@ -13,6 +13,8 @@ from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4, build_roll
 
 TITLE = "一次性告知书"
+LARGE_FROM = 12
+"""Point sizes above this are the large print (大字版, 14 pt)."""
 
 
 def _intro(doc: CaseDocument) -> str:
@@ -27,11 +29,15 @@ def _intro(doc: CaseDocument) -> str:
             f"{doc.station_name}申请办理“{doc.item_name}”。经核对，{what}。"
             f"现一次性告知，{deferred}请备齐后再到本站办理："
         )
-    deadline = cn_date(doc.supply_deadline) or "办结前"
+    dates = {m.supply_by for m in doc.deferred if m.supply_by is not None}
+    if len(dates) > 1:  # one date above and another in a row read as a contradiction
+        when = f"请按下表各项的补交期限补齐后交至本站（最早一项{cn_date(min(dates))}到期）："
+    else:
+        when = f"请于{cn_date(doc.supply_deadline) or '办结前'}前补齐后交至本站："
     return (
         f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}在{doc.station_name}"
         f"申请办理“{doc.item_name}”（办件编号 {doc.case_number}）。经核对，尚需补交下列材料，"
-        f"现一次性告知，请于{deadline}前补齐后交至本站："
+        f"现一次性告知，{when}"
     )
 
 
@@ -61,6 +67,8 @@ def _table(sheet: Sheet, doc: CaseDocument) -> Table:
     ]
     header = ["序号", "材料名称", "形式份数", "应符合的标准", "类别", "补交期限"]
     widths = [10 * mm, 40 * mm, 19 * mm, 51 * mm, 21 * mm, 33 * mm]
+    if sheet.size > LARGE_FROM:  # 大字版: the short columns widened (形式份数 ran to 7 lines)
+        widths = [12 * mm, 30 * mm, 27 * mm, 41 * mm, 27 * mm, 37 * mm]
     table = sheet.grid(header, rows, widths, (0, 2, 4))
     for r, row in enumerate(rows, start=1):
         table._cellvalues[r][5] = sheet.plain(row[5])  # drawn as one line
