@@ -232,6 +232,7 @@ class RejectDialog(_Form):
     def _chosen(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self.query_one("#reason", Input).value = event.value
+            self.say("")  # "a reason is required" no longer holds
 
     def answer(self) -> object | None:
         reason = self.value("#reason")

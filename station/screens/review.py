@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -192,6 +192,24 @@ class ReviewScreen(DeskScreen[None]):
         if kind in NOTE_ROLES:
             return self.desk.role in NOTE_ROLES[kind]
         return kind in self.page.allowed
+
+    def on_key(self, event: events.Key) -> None:
+        """A decision key the case's state does not allow now is said so (it did nothing)."""
+        from station.services.names import state_name
+
+        binding = next(
+            (b for b in self.BINDINGS if isinstance(b, Binding) and b.key == event.key), None
+        )
+        if binding is None or binding.action not in ACTION_KINDS or self.page is None:
+            return
+        if self.check_action(binding.action, ()) is not False:
+            return
+        what = str(binding.description).split(" ")[-1]  # 办结 of "Complete 办结" (translated)
+        state = state_name(self.page.view.state)
+        self.notify(
+            _("A case that is {state} cannot be given {what} now.").format(state=state, what=what),
+            severity="warning",
+        )
 
     def action_scroll(self, pages: int) -> None:
         """Page the application up or down."""

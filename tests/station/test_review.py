@@ -318,6 +318,11 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         # the 特别程序告知书 was made: the time it takes, told in writing (§45)
         documents = tmp_path / "township" / "documents"
         assert len(list(documents.glob(f"{number}-pause-*.pdf"))) == 1
+        await pilot.press("d")  # 办结 while paused did nothing, without a word
+        await settle(pilot)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert any(n.endswith("的办件现在不能办结。") for n in said), said
+        assert last(station, number)[1] is EventKind.paused
         await pilot.press("u")
         assert isinstance(pilot.app.screen, ConfirmDialog)
         await pilot.press("y")
