@@ -79,19 +79,6 @@ def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
     return choices
 
 
-def _named_lines(view: Any, item: Any) -> list[str]:
-    """What the township named in its 补正, one line each, with the reason it gave for it
-    (``《高龄津贴申请审批表》：缺村委会盖章``): what the agent must bring or correct."""
-    from station.services.corrections import describe, named_paths
-
-    out = []
-    for path in named_paths(view):
-        label = describe(item, view, path).label
-        reason = view.correct_reasons.get(path, "")
-        out.append(f"  · {label}：{reason}" if reason else f"  · {label}")
-    return out
-
-
 def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> str:
     """The case's essentials, as read to the resident (``deadline``: where its time
     limit stands, under the applicant and state)."""
@@ -108,7 +95,9 @@ def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> st
         # only while it holds: after a resubmission the old 补正 reason stays in the timeline
         lines.append(REASON_STATES[view.state]().format(reason=view.last_reason))
     if view.state == "returned":
-        lines += _named_lines(view, item)
+        from station.services.corrections import named_lines
+
+        lines += named_lines(item, view)
     missing = outstanding(view, item)
     if missing:
         lines.append(_("Still to supply: {keys}").format(keys="、".join(missing)))

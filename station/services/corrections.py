@@ -91,6 +91,18 @@ def named_paths(view: CaseView) -> list[str]:
     return [*fields, *(f"materials.{key}" for key in view.missing)]
 
 
+def named_lines(item: ServiceItem | None, view: CaseView) -> list[str]:
+    """What the township named in its 补正, one line each, with the reason it gave for it
+    (``《高龄津贴申请审批表》：缺村委会盖章``): for the village's case page (what the agent
+    must bring or correct) and the township's review page (what it asked for)."""
+    out = []
+    for path in named_paths(view):
+        label = describe(item, view, path).label
+        reason = view.correct_reasons.get(path, "")
+        out.append(f"  · {label}：{reason}" if reason else f"  · {label}")
+    return out
+
+
 def correctables(item: ServiceItem | None, view: CaseView) -> list[Correctable]:
     """Everything the correction form offers: what was named, or every field if more is allowed."""
     paths = named_paths(view)

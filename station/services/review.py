@@ -148,6 +148,8 @@ def _fields(
 def material_status(view: CaseView, key: str) -> str:
     """provided 已提供 / 容缺 with its deadline / shared 免证办 / missing 缺."""
     state = view.materials.get(key, "missing")
+    if view.state == CaseState.returned and key in view.missing:  # named in the 补正
+        return _("to correct 须补正")
     if state == "deferred":
         by = view.supply_by.get(key)
         when = f"{by.month}月{by.day}日" if by else "—"
@@ -236,6 +238,10 @@ def _header(
         CaseState.rejected,
     ):
         lines.append(_("Reason: {reason}").format(reason=_brief(view.last_reason)))
+    if view.state == CaseState.returned:  # what was asked (it was said only on the paper)
+        from station.services.corrections import named_lines
+
+        lines += [_brief(line) for line in named_lines(item, view)]
     if view.forwarded_to:
         lines.append(_("Forwarded to {to}").format(to=_brief(view.forwarded_to)))
     if view.result:

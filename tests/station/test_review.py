@@ -122,6 +122,11 @@ async def test_return_names_materials_and_fields_each_with_its_reason(
         await pilot.press("f9")
         await settle(pilot)
         view, kind, actor = last(station, number)
+        # the page says what was asked, each with its reason (it was only on the paper)
+        page = pilot.app.screen.page  # type: ignore[attr-defined]
+        header = "\n".join(page.header)
+        assert "户口簿" in header and "：复印件不清晰" in header and "：账号与存折不符" in header
+        assert {m.key: m.status for m in page.materials}["hukou"] == "须补正"
     assert (view.state, kind, actor) == ("returned", EventKind.returned, REVIEWER_ID)
     assert view.missing == ["hukou"] and view.correct_fields == ["bank_account"]
     assert view.correct_reasons == {
