@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from forms.clock import china_clock
@@ -202,7 +202,10 @@ class DaibanApp(App[None]):
             if callable(refresh):
                 refresh()
         if outcome.moved:
-            self.notify(outcome.moved)
+            # not over a dialog at 80×24 (it hid the 退回补正 reasons being typed): the
+            # status line shows the sync; a sync the person asked for is still said
+            if message.manual or not isinstance(self.screen, ModalScreen):
+                self.notify(outcome.moved)
         elif outcome.error and (message.manual or outcome.error != self._sync_error_told):
             # the background's failures are told once each: when sync starts failing, or
             # fails in a new way; the status line keeps saying it until a sync goes through

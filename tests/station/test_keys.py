@@ -132,3 +132,31 @@ async def test_f1_on_the_review_queue_lists_each_key_once_and_scrolls_to_the_las
             assert pilot.app.screen is queue
     finally:
         store.close()
+
+
+async def test_a_background_sync_is_not_toasted_over_a_dialog(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """At 80×24 the 同步完成 toast covered the right half of the 退回补正 dialog while the
+    reviewer typed its reasons; the status line shows the sync, and one asked for is said."""
+    from station.screens.syncing import SyncDone
+    from station.services.desk import SyncState
+    from station.services.desksync import SyncOutcome
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        app = pilot.app
+        app.push_screen(MessageDialog("标题", "正文"))
+        await settle(pilot)
+        moved = SyncOutcome(SyncState(outbox=0), moved="同步完成：上传 3 条", changed=True)
+        app.post_message(SyncDone(moved, manual=False))
+        await settle(pilot)
+        assert not [n for n in app._notifications if "同步完成" in str(n.message)]
+        app.post_message(SyncDone(moved, manual=True))
+        await settle(pilot)
+        assert [n for n in app._notifications if "同步完成" in str(n.message)]
+        await pilot.press("escape")
+        await settle(pilot)
+        app.post_message(SyncDone(moved, manual=False))  # no dialog: said as before
+        await settle(pilot)
+        assert len([n for n in app._notifications if "同步完成" in str(n.message)]) == 2
