@@ -61,3 +61,22 @@ async def test_every_text_box_shows_what_is_typed(
             assert box.content_region.height >= 1, (box.id, box.region)
         ok = app.screen.query_one("#ok")
         assert ok.region.bottom <= 24, "the dialog's buttons are on the screen"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_return_dialog_shows_many_items_at_once(
+    waiting: tuple[StationStore, str], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # 2½ of a case's items showed, at 80×24 and at 120×40 alike (25 Tabs to reach one)
+    store, number = waiting
+    choices = [(f"materials.m{i}", f"材料{i}") for i in range(14)]
+    app = township_app(store, tmp_path / "township")
+    async with app.run_test(size=size) as pilot:
+        await open_review(pilot, number)
+        app.push_screen(ReturnDialog(choices))
+        await settle(pilot)
+        items = app.screen.query_one("#return-items")
+        rows = [row for row in items.query(".return-row") if row.region.height]
+        shown = [row for row in rows if items.region.contains_region(row.region)]
+        assert len(shown) >= (8 if size == (80, 24) else 14), [r.region for r in rows]
+        assert app.screen.query_one("#ok").region.bottom <= size[1]
