@@ -263,6 +263,9 @@ def test_a_case_without_principal_prints_the_applicant_as_the_resident() -> None
     text = pdf_text(documents.render_receipt(own, "a4").pdf)
     assert "本人" in text and "委托人电话" not in text
     assert MASKED_APPLICANT in text
+    # the resident's half and the station's stub say it in the same words (本人 / 本人办理)
+    flat = "".join(text.split())
+    assert "代办关系本人办理" in flat and "代办人本人办理" in flat
 
 
 def test_a_long_receipt_flows_on_instead_of_shrinking_and_keeps_its_stub() -> None:
