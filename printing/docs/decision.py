@@ -196,11 +196,17 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     return _build(sheet, story, decision, ACCEPTANCE)
 
 
+def _found(reason: str) -> str:
+    """经审查，<the reason>: a reason that says itself how it was found (经入户核查…, 经审查…)
+    is not given a second 经 (it read 经审查，经入户核查…)."""
+    return reason if reason.lstrip().startswith("经") else f"经审查，{reason}"
+
+
 def render_rejection(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
     """The 不予受理通知书 on A4: the reason, where to apply instead, the rights of review."""
     sheet = Sheet(font, size=11)
     story = _head(sheet, decision, REJECTION)
-    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
+    story.append(sheet.para(f"{_received(decision)}{_found(decision.reason)}", "indent"))
     according = _according(decision, "有关法律、法规")
     story.append(sheet.para(f"{according}本机关决定不予受理。", "indent"))
     if decision.apply_instead:
@@ -230,7 +236,7 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     place = decision.case.station_name
     according = _according(decision, "《中华人民共和国行政许可法》第三十二条第一款第（四）项")
     story = _head(sheet, decision, CORRECTION)
-    story.append(sheet.para(f"{_received(decision)}经审查，{decision.reason}", "indent"))
+    story.append(sheet.para(f"{_received(decision)}{_found(decision.reason)}", "indent"))
     story.append(
         sheet.para(
             f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}"
@@ -292,7 +298,7 @@ def render_denial(decision: DecisionDocument, font: CjkFont) -> RenderedDocument
     title = DENIAL if decision.permit else DENIAL_OTHER
     story = _head(sheet, decision, title)
     reason = decision.reason or "你的申请不符合法定条件、标准。"
-    story.append(sheet.para(f"{_received(decision)}经审查，{reason}", "indent"))
+    story.append(sheet.para(f"{_received(decision)}{_found(reason)}", "indent"))
     fallback = "《中华人民共和国行政许可法》第三十八条第二款" if decision.permit else "有关规定"
     according = _according(decision, fallback)
     verb = "不予行政许可" if decision.permit else "不予批准"

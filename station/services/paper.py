@@ -95,6 +95,9 @@ def keep_and_print(
         printer=printer,
     )
     name = DOCUMENT_NAMES.get(kind, kind)
+    permit = getattr(document, "permit", None)
+    if kind == "denial" and permit is not None:  # named as its title reads
+        name = _("Refusal 不予行政许可决定书") if permit else _("Refusal 不予批准决定书")
     if printer:
         outcome.lines.append(f"{name}：{job.message}")
     else:

@@ -400,6 +400,9 @@ async def test_a_refusal_at_completion_makes_its_decision_paper(
         await pilot.press("f9")
         await settle(pilot)
         view, kind, _actor = last(station, number)
+        # 临时救助 is no 行政许可: the paper named as its title reads (不予许可（批准）… was said)
+        said = flat_text(pilot) + "".join(str(n.message) for n in pilot.app._notifications)
+        assert "不予批准决定书" in said and "不予许可（批准）" not in said
     assert (view.state, view.result) == ("completed", "denied")
     documents = tmp_path / "township" / "documents"
     assert len(list(documents.glob(f"{number}-denial-*.pdf"))) == 1

@@ -49,3 +49,16 @@ def test_an_item_named_as_an_application_is_not_called_one_twice(item: str, word
         case_number="640522100201-20261205-0011",
     )
     assert words in _received(SimpleNamespace(case=case))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("reason", "sentence"),
+    [
+        ("经入户核查，申请人家庭收入超过标准。", "经入户核查，申请人家庭收入超过标准。"),
+        ("申请人不具备申请资格。", "经审查，申请人不具备申请资格。"),
+    ],
+)
+def test_a_reason_saying_how_it_was_found_is_not_prefixed_again(reason: str, sentence: str) -> None:
+    from printing.docs.decision import _found
+
+    assert _found(reason) == sentence  # it read 经审查，经入户核查…
