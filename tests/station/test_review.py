@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, Select, Static
 
 from forms.clock import set_source
@@ -192,21 +193,25 @@ async def test_enter_after_a_reason_goes_on_and_esc_asks_before_dropping_it(
     assert (view.state, kind, view.last_reason) == ("rejected", EventKind.rejected, "不符合条件")
 
 
+async def forward_to_a_township(pilot: Pilot[None], number: str) -> ForwardDialog:
+    """The review page of ``number``, its 转办 dialog open at 转至其他乡镇."""
+    await open_review(pilot, number)
+    await pilot.press("f")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ForwardDialog)
+    dialog.query_one("#to-township", RadioButton).value = True
+    await settle(pilot)
+    return dialog
+
+
 async def test_forward_to_another_township_records_that_township(
     station: StationStore, tmp_path: Path
 ) -> None:
     """Choosing 转至其他乡镇 left the department's name in the box, and it was recorded."""
-    from textual.widgets import RadioButton
-
     number = take_in(station).case_number
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
-        await open_review(pilot, number)
-        await pilot.press("f")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ForwardDialog)
-        dialog.query_one("#to-township", RadioButton).value = True
-        await settle(pilot)
+        dialog = await forward_to_a_township(pilot, number)
         assert dialog.query_one("#to", Input).value == ""
         dialog.query_one("#division", Input).value = "640522101000"
         await pilot.press("f9")
@@ -274,12 +279,7 @@ async def test_forward_to_another_township_takes_only_a_township_of_the_county(
     number = take_in(station).case_number
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
-        await open_review(pilot, number)
-        await pilot.press("f")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ForwardDialog)
-        dialog.query_one("#to-township", RadioButton).value = True
-        await settle(pilot)
+        dialog = await forward_to_a_township(pilot, number)
         for name, code, said in (
             ("李旺镇", "640522109999", "区划代码 640522109999 不是本县区划表里的乡镇"),
             ("李旺镇", "640522102000", "区划代码 640522102000 是西安镇，不是“李旺镇”"),
