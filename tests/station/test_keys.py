@@ -120,6 +120,9 @@ async def test_f1_on_the_review_queue_lists_each_key_once_and_scrolls_to_the_las
             assert ends == {8}, lines
             body = dialog.query_one(".message-body", VerticalScroll)
             assert body.max_scroll_y > 0, "the list is longer than the dialog"
+            ok, frame = dialog.query_one("#ok"), dialog.query_one(".message-dialog")
+            # the OK button whole inside the dialog (it was cut by the dialog's own frame)
+            assert ok.region.bottom <= frame.content_region.bottom <= 24, ok.region
             await pilot.press("end")
             await settle(pilot)
             assert body.scroll_y == body.max_scroll_y
