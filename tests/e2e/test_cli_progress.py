@@ -50,7 +50,7 @@ def test_import_export_bundles_and_sync_show_their_bar_on_stderr_only(
     central.cli("bundle", "import", str(outbox), "--return-out", str(back))
     applied = village.run("bundle", "import", str(back))
     assert applied.returncode == 0 and "正在导入回传包" in applied.stderr
-    assert applied.stdout == "已导入 360 条事件\n"
+    assert applied.stdout == "已导入 360 条事件，其中新的 360 条\n"
 
     synced = village.run("sync")
     assert synced.returncode == 0, synced.stderr

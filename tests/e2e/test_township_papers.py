@@ -327,7 +327,7 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
     reviewer.complete(refused, "denied", "经入户核查，申请人家庭不属于急难型困难。")
     body = flat(layout_text(desk.print("denial", refused, tmp_path / "d.pdf", "--as", "wangfang")))
     assert "不予批准决定书" in body and "不予行政许可" not in body  # 临时救助 is no permit
-    assert "经审查，经入户核查，申请人家庭不属于急难型困难。" in body
+    assert "经入户核查，申请人家庭不属于急难型困难。" in body and "经审查，经入户核查" not in body
     assert "本机关决定不予批准。" in body and f"{OFFICE}（盖章）" in body
     assert "六十日内向海原县人民政府申请行政复议" in body and "收到本决定书之日起" in body
     assert re.search(r"海城便民不批〔20\d\d〕1号", body), body  # 不予批准: no permit
