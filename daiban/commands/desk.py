@@ -42,10 +42,11 @@ def open_desk(
         os.environ["DAIBAN_LANG"] = language
     # Before the desk's modules are imported: key descriptions are translated at import.
     set_language(language or settings.language)
+    from daiban.commands.station import has_station
     from station.app import make_app
     from station.store import StationStore
 
-    if not _has_station(settings.data_dir):  # not opened: that would leave an empty one
+    if not has_station(settings.data_dir):  # not opened: that would leave an empty one
         _not_enrolled()
     store = StationStore.open(settings.data_dir)
     try:
@@ -116,9 +117,10 @@ def _default_url(host: str, port: int) -> str:
 
 def _check_enrolled(data_dir: Path) -> None:
     """Refuse to serve a station that is not enrolled (its browser tabs would only fail)."""
+    from daiban.commands.station import has_station
     from station.store import StationStore
 
-    if not _has_station(data_dir):
+    if not has_station(data_dir):
         _not_enrolled()
     store = StationStore.open(data_dir)
     try:
@@ -126,13 +128,6 @@ def _check_enrolled(data_dir: Path) -> None:
             _not_enrolled()
     finally:
         store.close()
-
-
-def _has_station(data_dir: Path) -> bool:
-    """Whether ``data_dir`` holds a station's database (enrolled or not)."""
-    from station.store.db import DB_FILE
-
-    return (data_dir / DB_FILE).is_file()
 
 
 def desk_command(data_dir: Path, language: str | None) -> str:

@@ -47,11 +47,16 @@ def open_store(*, create: bool = False) -> Iterator[StationStore]:
         store.close()
 
 
-def refuse_missing_station(data_dir: Path) -> None:
-    """Fail, naming ``data_dir``, when it holds no station database."""
+def has_station(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a station's database (enrolled or not)."""
     from station.store.db import DB_FILE
 
-    if (data_dir / DB_FILE).is_file():
+    return (data_dir / DB_FILE).is_file()
+
+
+def refuse_missing_station(data_dir: Path) -> None:
+    """Fail, naming ``data_dir``, when it holds no station database."""
+    if has_station(data_dir):
         return
     message = _(
         "This station is not enrolled yet: {folder} holds no station data. If the station's "

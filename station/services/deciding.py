@@ -159,8 +159,10 @@ def rejection_basis(catalog: Catalog, view: CaseView) -> str:
     """The legal basis a 不予受理 starts with: the 行政许可法's §32 for a 行政许可 item, the
     item's own basis (its catalog ``basis``) for any other (临时救助 is no 行政许可: its
     notice citing that law was wrong); the reviewer may change it."""
+    from station.documents.decisions import PERMIT
+
     item = item_of(catalog, view)
-    if item is None or item.item_type == "行政许可" or not item.basis.strip():
+    if item is None or item.item_type == PERMIT or not item.basis.strip():
         return LICENSING_BASIS
     return item.basis.strip()
 
