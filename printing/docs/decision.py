@@ -12,12 +12,14 @@ rights of review.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from printing import roles
 from printing.flowables import qr_code
-from printing.fmt import cn_date, mask_id, material_form
+from printing.fmt import cn_date, mask_id, material_form, wall_time
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import DecisionDocument, MaterialLine, MaterialStatus
@@ -276,7 +278,10 @@ def render_pause(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
     according = _according(decision, "《中华人民共和国行政许可法》第四十五条")
     since = cn_date(decision.decided_at)
     if decision.pause_days:
-        expected = f"自{since}起，预计需要{decision.pause_days}天"
+        # calendar days, the first of them the day of this notice (the dialog says 自然日;
+        # the paper said only "7天", and gave no day it would end)
+        last = _first_day(decision.decided_at) + timedelta(days=decision.pause_days - 1)
+        expected = f"自{since}起，预计需要{decision.pause_days}个自然日（至{cn_date(last)}）"
     else:
         expected = f"自{since}起，所需时间本机关将另行告知"
     story.append(
@@ -289,6 +294,11 @@ def render_pause(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
     story.append(sheet.para(progress_sentence(decision, "告知书"), "indent"))
     story += _tail(sheet, decision)
     return _build(sheet, story, decision, PAUSE)
+
+
+def _first_day(decided_at: date) -> date:
+    """The decision's day (in China, for a moment)."""
+    return wall_time(decided_at).date() if isinstance(decided_at, datetime) else decided_at
 
 
 def render_denial(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:

@@ -4,25 +4,30 @@ They speak in the deciding office's own name, from the county's division table
 (``catalog.divisions``): the township in charge of the case (the resident's
 township for 区内通办), or the county's centre for a county decision. Each
 carries a document number (文号) from the office's yearly sequence, kept in the
-station's own store (``station_meta``) and keyed by the decision's event, so a
-reprint keeps its number. The year is the decision's year in China time.
+station's own store (``station_meta``): taken when the decision is made and carried in
+its event (:func:`numbering`), so every end and every reprint print the same number (a
+decision made before numbers travelled is numbered at its first printing, keyed by its
+event). The year is the decision's year in China time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
+
+from sqlalchemy import Connection
 
 from forms.catalog import DOCUMENT_WORDS, Catalog, Division, ServiceItem, township_code
-from forms.clock import china_day
+from forms.clock import china_day, utc_now
 from printing.model import DecisionDocument
 from station.documents.case import DecisionKind, decision_entry, decision_from_view
-from station.store import StationStore
+from station.store import EventStamp, StationStore
 from station.store import meta as store_meta
 from station.store.db import writing
-from station.store.models import StationIdentity
-from sync.events import Role
+from station.store.models import NewEvent, StationIdentity
+from sync.events import EventKind, Role
 from sync.progress import progress_url
 from sync.protocol import StationRole
 from sync.reducer import CaseView, HistoryEntry
@@ -74,8 +79,13 @@ def deciding_division(view: CaseView) -> str:
 
 def deciding_office(catalog: Catalog, view: CaseView, entry: HistoryEntry | None) -> Office | None:
     """The office that decided (or decides) the case, from the division table; None if unknown."""
+    return _office(catalog, view, entry.actor_role if entry is not None else None)
+
+
+def _office(catalog: Catalog, view: CaseView, role: Role | None) -> Office | None:
+    """The office deciding ``view`` when a person of ``role`` decides (None: the township's)."""
     found: Division | None
-    if entry is not None and entry.actor_role is Role.admin:
+    if role is Role.admin:
         found = catalog.county_office()
     else:
         found = catalog.division_entry(deciding_division(view))
@@ -113,16 +123,76 @@ def document_number(
     Returns:
         The number, taken from the office's sequence for the year in one write transaction.
     """
-    word = word or DOCUMENT_WORDS[kind]
     assigned = f"docno:{kind}:{entry.event_id.hex}"
-    counter = f"docno_seq:{office.division}:{word}:{decided_on.year}"
     with writing(store.engine) as conn:
         known = store_meta.get(conn, assigned)
         if known is not None:
             return known
-        number = f"{office.prefix}{word}〔{decided_on.year}〕{store_meta.take(conn, counter)}号"
+        number = _take_number(conn, office, word or DOCUMENT_WORDS[kind], decided_on.year)
         store_meta.put(conn, assigned, number)
     return number
+
+
+def _take_number(conn: Connection, office: Office, word: str, year: int) -> str:
+    """The next number of the office's sequence for ``word`` and ``year`` (in ``conn``'s
+    write transaction)."""
+    counter = f"docno_seq:{office.division}:{word}:{year}"
+    return f"{office.prefix}{word}〔{year}〕{store_meta.take(conn, counter)}号"
+
+
+NUMBER_KEY = "document_number"
+"""The payload key a decision's 文号 travels in, so every end prints the same number."""
+
+_PAPERS: dict[EventKind, DecisionKind] = {
+    EventKind.accepted: "acceptance",
+    EventKind.returned: "correction",
+    EventKind.rejected: "rejection",
+    EventKind.paused: "pause",
+}
+
+
+def paper_of(kind: EventKind, payload: Mapping[str, Any]) -> DecisionKind | None:
+    """The numbered paper a decision event is printed as (None: it has none)."""
+    if kind is EventKind.completed:
+        return "denial" if payload.get("result") == "denied" else None
+    return _PAPERS.get(kind)
+
+
+def numbering(identity: StationIdentity, catalog: Catalog, role: Role) -> EventStamp:
+    """A store stamp that numbers the decisions written at this station (see
+    :class:`station.store.EventStamp`).
+
+    A decision whose paper has a 文号 takes it when it is made, in the transaction that
+    writes it, from the office's sequence kept here (the deciding township's, or the
+    county's), and carries it in its payload (``document_number``): the village prints
+    the resident's copy with the same number as the township's file copy, and numbers
+    follow the order of the decisions, not of their first printing. A decision refused
+    or rolled back takes no number. Where this station keeps no sequence for the office
+    nothing is added (the paper then has no number, as before).
+    """
+
+    def stamp(conn: Connection, view: CaseView, events: Sequence[NewEvent]) -> None:
+        for event in events:
+            paper = paper_of(event.kind, event.payload)
+            if paper is None or event.payload.get(NUMBER_KEY):
+                continue
+            office = _office(catalog, view, role)
+            if office is None or not office.prefix or not keeps_sequence(identity, office):
+                continue
+            word = _item_word(catalog, view, paper) or DOCUMENT_WORDS[paper]
+            year = china_day(event.device_time or utc_now()).year
+            event.payload[NUMBER_KEY] = _take_number(conn, office, word, year)
+
+    return stamp
+
+
+def _item_word(catalog: Catalog, view: CaseView, paper: str) -> str | None:
+    """:func:`_word` for the case's item (None: the kind's own word, or an unknown item)."""
+    try:
+        item = catalog.get(view.item_code or "")
+    except KeyError:
+        return None
+    return _word(paper, item)
 
 
 def _number(
@@ -133,7 +203,7 @@ def _number(
     on: date,
     word: str | None = None,
 ) -> str:
-    carried = entry.summary.get("document_number")
+    carried = entry.summary.get(NUMBER_KEY)
     if isinstance(carried, str) and carried:
         return carried  # numbered where it was decided, and carried in the event
     identity = store.require_identity()

@@ -246,6 +246,16 @@ class RejectDialog(_Form):
         }
 
 
+class Choice(RadioButton):
+    """A radio button whose mark says its state without colour: ● chosen, ○ not (Textual
+    draws ● for both and tells them apart by colour alone, lost on a monochrome screen)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for the mark
+        """The mark for the current value."""
+        return "●" if self.value else "○"
+
+
 class ForwardDialog(_Form):
     """转办: to the deciding department of the handling path, or to another township."""
 
@@ -261,8 +271,8 @@ class ForwardDialog(_Form):
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Forward 转办"), classes="heading")
             with RadioSet(id="target"):
-                yield RadioButton(_("To the deciding department"), value=True, id="to-department")
-                yield RadioButton(_("To another township (区内通办)"), id="to-township")
+                yield Choice(_("To the deciding department"), value=True, id="to-department")
+                yield Choice(_("To another township (区内通办)"), id="to-township")
             yield Input(
                 value=self.department,
                 placeholder=_("Department or township"),

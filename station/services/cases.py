@@ -34,7 +34,7 @@ from station.services.corrections import Correctable, changes, correctables
 from station.services.deciding import ReviewerActions, completion_refusal, path_refusal
 from station.services.names import action_name, role_name, state_name
 from station.services.rules import check_rating, data_refusal
-from station.store import NewEvent, RefusedByCentreRules, StationStore
+from station.store import EventStamp, NewEvent, RefusedByCentreRules, StationStore
 from sync.blobs import store_blob
 from sync.events import EventKind, Role
 from sync.lifecycle import check_transition, find_transition
@@ -348,9 +348,19 @@ class CaseService(ReviewerActions):
                 raise ActionRefused(problem)
 
         try:
-            return self.store.append(case_key, [self._new(kind, data)], check=allowed)
+            return self.store.append(
+                case_key, [self._new(kind, data)], check=allowed, stamp=self._numbering(kind, data)
+            )
         except KeyError:
             raise ActionRefused(_("There is no such case.")) from None
+
+    def _numbering(self, kind: EventKind, payload: dict[str, Any]) -> EventStamp | None:
+        """The 文号 a decision with a paper takes as it is written (None: not such a decision)."""
+        from station.documents.decisions import numbering, paper_of
+
+        if paper_of(kind, payload) is None:
+            return None
+        return numbering(self.store.require_identity(), self.catalog, self.actor.role)
 
     def supplement(
         self, case_key: str, materials: dict[str, str], attachments: Sequence[Attachment] = ()

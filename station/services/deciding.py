@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from forms.catalog import Catalog, ServiceItem, township_code
 from station.services import _
 from station.services.application import ActionRefused
-from station.store import NewEvent
+from station.store import EventStamp, NewEvent
 from station.store.caselist import CLOSED_STATES
 from sync.events import EventKind, Role
 from sync.lifecycle import check_handling_path
@@ -208,6 +208,8 @@ class ReviewerActions:
 
         def _new(self, kind: EventKind, payload: dict[str, Any]) -> NewEvent: ...
 
+        def _numbering(self, kind: EventKind, payload: dict[str, Any]) -> EventStamp | None: ...
+
     def accept(
         self,
         case_key: str,
@@ -242,7 +244,9 @@ class ReviewerActions:
 
         items = [(key, [self._new(EventKind.accepted, dict(payload))]) for key in keys]
         try:
-            return self.store.append_many(items, check=allowed)
+            return self.store.append_many(
+                items, check=allowed, stamp=self._numbering(EventKind.accepted, payload)
+            )
         except KeyError as missing:
             raise ActionRefused(
                 _("There is no such case: {key}").format(key=missing.args[0])

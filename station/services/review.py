@@ -10,7 +10,7 @@ names. ID numbers are masked here; the full number is ``CaseService.reveal_id``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -198,9 +198,10 @@ def deadline_lines(view: CaseView, today: date) -> list[str]:
         ]
         since = view.pauses[-1][0] if view.pauses else None
         if since is not None and view.pause_expected_days:  # the days the reviewer gave
+            days = view.pause_expected_days  # calendar days, the first the day it began
             lines.append(
-                _("Since {day}, expected to take {days} days").format(
-                    day=since, days=view.pause_expected_days
+                _("Since {day}, expected to take {days} calendar days (until {last})").format(
+                    day=since, days=days, last=since + timedelta(days=days - 1)
                 )
             )
         return lines

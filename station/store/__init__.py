@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 CaseCheck = Callable[[CaseView | None], None]
+EventStamp = Callable[[Connection, CaseView, Sequence[NewEvent]], None]
+"""Called inside an append's write transaction, once the case passed its check: may add to
+the events' payloads what the same transaction takes (a decision's 文号 from the office's
+sequence), so a refused or rolled-back act takes nothing."""
 """Runs inside the write transaction with the case as stored; raises to refuse."""
 
 
@@ -160,7 +164,12 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
     # writing events ---------------------------------------------------------
 
     def append(
-        self, case_key: str, events: Sequence[NewEvent], *, check: CaseCheck | None = None
+        self,
+        case_key: str,
+        events: Sequence[NewEvent],
+        *,
+        check: CaseCheck | None = None,
+        stamp: EventStamp | None = None,
     ) -> CaseView:
         """Append events to an existing case in one transaction.
 
@@ -168,6 +177,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             case_key: case number or case id.
             events: what happened, in order.
             check: called with the case as stored, inside the transaction; raise to refuse.
+            stamp: called after ``check`` in the same transaction (see :data:`EventStamp`).
 
         Returns:
             The case after the events.
@@ -179,6 +189,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                 check(view)
             if view is None:
                 raise KeyError(case_key)
+            if stamp is not None:
+                stamp(conn, view, events)
             return self._append_in(conn, identity, view, events)
 
     def append_many(
@@ -186,12 +198,15 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         items: Sequence[tuple[str, Sequence[NewEvent]]],
         *,
         check: Callable[[CaseView | None, Sequence[NewEvent]], None] | None = None,
+        stamp: EventStamp | None = None,
     ) -> list[CaseView]:
         """Append events to many existing cases in ONE transaction (e.g. submit all taken in).
 
         Args:
             items: per case (number or id), its new events.
             check: called per case inside the transaction; raise to refuse them all.
+            stamp: called per case after ``check``, in the same transaction (see
+                :data:`EventStamp`).
 
         Returns:
             The cases after their events, in order.
@@ -206,6 +221,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                     check(view, events)
                 if view is None:
                     raise KeyError(case_key)
+                if stamp is not None:
+                    stamp(conn, view, events)
                 new_view, built = build_events(identity, view, events, seq)
                 seq += len(built)
                 views.append(new_view)

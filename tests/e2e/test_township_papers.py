@@ -12,7 +12,7 @@ import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from typer.testing import CliRunner
 
 from daiban.cli import app
 from forms.catalog import load_catalog
+from forms.clock import china_day, utc_now
 from station.documents import decision_document
 from station.services.auth import hash_password
-from station.services.cases import Actor, Application, CaseService
-from station.store import StationIdentity, StationStore
+from station.services.cases import ActionRefused, Actor, Application, CaseService
+from station.store import NewEvent, StationIdentity, StationStore
 from sync.events import EventKind, RecordedEvent, Role
 from sync.protocol import AccountRecord, PullResponse, StationRole
 from tests.e2e.conftest import id_number
@@ -265,13 +266,31 @@ def test_decision_document_takes_the_signed_in_officer_for_the_decisions_enginee
     assert again.document_number == document.document_number
 
 
-def test_the_village_prints_the_number_the_decision_carries_and_never_invents_one(
-    desk: Desk,
+def test_a_decision_takes_its_number_when_made_and_the_village_prints_the_same_one(
+    desk: Desk, tmp_path: Path
 ) -> None:
-    number, other = desk.numbers[:2]
+    """The resident's copy, printed at the village, had no 文号: the number was taken at
+    the township's first printing and never left it. It is taken with the decision now,
+    in decision order, and travels in the event."""
+    first, second, third, fourth = desk.numbers
     reviewer = desk.reviewer()
-    reviewer.act(number, EventKind.accepted, payload={"document_number": "海城便民受〔2026〕9号"})
-    reviewer.act(other, EventKind.accepted)
+    reviewer.accept(first)
+    with pytest.raises(ActionRefused):
+        reviewer.accept(first)  # refused: takes no number
+    reviewer.accept(second)
+    # an older township's decision, written without a number (its paper was numbered at print)
+    desk.township.append(
+        third, [NewEvent(EventKind.accepted, REVIEWER.user_id, Role.reviewer, {"officer": "王芳"})]
+    )
+    year = china_day(utc_now()).year
+    # the second decision printed first keeps the second number (numbered by decision)
+    assert f"海城便民受〔{year}〕2号" in flat(
+        layout_text(desk.print("acceptance", second, tmp_path / "t2.pdf"))
+    )
+    assert f"海城便民受〔{year}〕1号" in flat(
+        layout_text(desk.print("acceptance", first, tmp_path / "t1.pdf"))
+    )
+    reviewer.accept_many([fourth])  # 批量受理 numbers too
     own = desk.village.outbox_batch(10_000, 1 << 30)  # confirmed by the centre, then decided
     decided = desk.township.outbox_batch(10_000, 1 << 30)
     page: list[Any] = [
@@ -281,15 +300,23 @@ def test_the_village_prints_the_number_the_decision_carries_and_never_invents_on
     seq = len(page)
     desk.village.apply_pull_page(PullResponse(events=page, next_cursor=seq, has_more=False))
     catalog = load_catalog()
-    carried = decision_document(
-        desk.village, catalog, "acceptance", number, officer=None, today=date(2026, 12, 2)
+
+    def at_village(number: str) -> str:
+        document = decision_document(
+            desk.village, catalog, "acceptance", number, officer=None, today=date(2026, 12, 2)
+        )
+        assert document.decided_by == OFFICE
+        return document.document_number
+
+    assert at_village(first) == f"海城便民受〔{year}〕1号"
+    assert at_village(second) == f"海城便民受〔{year}〕2号"
+    assert at_village(fourth) == f"海城便民受〔{year}〕3号"
+    # the older decision carries none: the sequence is the township's, not the village's
+    assert at_village(third) == ""
+    # ... and the township numbers it at its first printing, after those taken
+    assert f"海城便民受〔{year}〕4号" in flat(
+        layout_text(desk.print("acceptance", third, tmp_path / "t3.pdf"))
     )
-    assert carried.document_number == "海城便民受〔2026〕9号"
-    assert carried.decided_by == OFFICE
-    plain = decision_document(
-        desk.village, catalog, "acceptance", other, officer=None, today=date(2026, 12, 2)
-    )
-    assert plain.document_number == ""  # the sequence is the township's, not the village's
 
 
 def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_path: Path) -> None:
@@ -302,7 +329,11 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
     text = flat(layout_text(desk.print("pause", paused, tmp_path / "p.pdf", "--as", "wangfang")))
     assert "特别程序告知书" in text and re.search(r"海城便民特〔20\d\d〕1号", text), text
     assert "依法需要进行公示（在村务公开栏公示申请人家庭情况）" in text
-    assert "公示所需时间不计算在办理时限内" in text and "预计需要7天" in text
+    assert "公示所需时间不计算在办理时限内" in text
+    # calendar days, and the day they end (the paper said only "预计需要7天")
+    day = china_day(utc_now())
+    last = day + timedelta(days=6)
+    assert f"预计需要7个自然日（至{last.year}年{last.month}月{last.day}日）" in text, text
     # 高龄津贴 is no permit: neither §45 nor the item's own basis is cited for the rule
     assert "根据有关规定，公示所需时间" in text and "第四十五条" not in text
     assert "办理时限自次日起继续计算" in text and f"{OFFICE}（盖章）" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,9 @@ async def test_enter_after_a_reason_goes_on_and_esc_asks_before_dropping_it(
     assert (view.state, kind, view.last_reason) == ("rejected", EventKind.rejected, "不符合条件")
 
 
+TARGETS = ("department", "township")
+
+
 async def forward_to_a_township(pilot: Pilot[None], number: str) -> ForwardDialog:
     """The review page of ``number``, its 转办 dialog open at 转至其他乡镇."""
     await open_review(pilot, number)
@@ -212,6 +216,9 @@ async def test_forward_to_another_township_records_that_township(
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         dialog = await forward_to_a_township(pilot, number)
+        # the choice shows without colour too (Textual drew ● for both buttons)
+        marks = [dialog.query_one(f"#to-{to}", RadioButton).render().plain for to in TARGETS]
+        assert ["○" in marks[0], "●" in marks[1]] == [True, True], marks
         assert dialog.query_one("#to", Input).value == ""
         dialog.query_one("#division", Input).value = "640522101000"
         await pilot.press("f9")
@@ -319,7 +326,8 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         text = flat_text(pilot)  # and the page says so, not a count of days left
         assert "特别程序（公示）中，办理时限暂停计算" in text and "个工作日）" not in text
         # the days the reviewer gave are said (they were recorded and shown nowhere)
-        assert f"自{NOW.date()}起，预计需要7天" in text
+        until = NOW.date() + timedelta(days=6)
+        assert f"自{NOW.date()}起，预计需要7个自然日（至{until}）" in text
         # the 特别程序告知书 was made: the time it takes, told in writing (§45)
         documents = tmp_path / "township" / "documents"
         assert len(list(documents.glob(f"{number}-pause-*.pdf"))) == 1
