@@ -121,6 +121,11 @@ def render_pause(doc: DecisionDocument, font: Path | None = None) -> RenderedDoc
     return decision.render_pause(doc, find_cjk_font(font))
 
 
+def render_approval(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
+    """准予行政许可决定书 (or 办结通知书) of a case approved at 办结, A4."""
+    return decision.render_approval(doc, find_cjk_font(font))
+
+
 def render_denial(doc: DecisionDocument, font: Path | None = None) -> RenderedDocument:
     """The refusal at 办结 (不予行政许可决定书 / 不予批准决定书: reasons, rights of review)."""
     return decision.render_denial(doc, find_cjk_font(font))

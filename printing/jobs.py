@@ -38,6 +38,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "acceptance": ("a4",),
     "pause": ("a4",),
     "denial": ("a4",),
+    "approval": ("a4",),
     "unresolved": ("a4", "a4-large", "80mm"),
 }
 """Each document kind and the paper it can be printed on."""
@@ -52,6 +53,7 @@ _INPUT: dict[str, type[Any]] = {
     "acceptance": DecisionDocument,
     "pause": DecisionDocument,
     "denial": DecisionDocument,
+    "approval": DecisionDocument,
     "unresolved": UnresolvedDocument,
 }
 
@@ -61,6 +63,7 @@ DECISION_RENDERERS = {
     "correction": "render_correction",
     "pause": "render_pause",
     "denial": "render_denial",
+    "approval": "render_approval",
 }
 """The township's decisions (受理, 不予受理, 补正) and their renderers in ``printing.documents``."""
 

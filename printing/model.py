@@ -177,6 +177,8 @@ class DecisionDocument:
     """暂停: the days the office expects it to take, when it said."""
     permit: bool = False
     """The item is a 行政许可 (its refusal is a 不予行政许可决定书, §38)."""
+    owed: tuple[str, ...] = ()
+    """办结 容缺通过: the 容缺 materials still owed, by name."""
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,7 @@ DECISION_DOCUMENTS = {
     "correction": "Print the township's 补正告知书 for a case returned for correction.",
     "pause": "Print the township's 特别程序告知书 for a paused case (公示, 听证, 鉴定 …).",
     "denial": "Print the 不予许可决定书 (or 不予批准决定书) of a case refused at 办结.",
+    "approval": "Print the 准予行政许可决定书 (or 办结通知书) of a case approved at 办结.",
 }
 """The township's papers: ``--as`` names the officer printed on them (else who decided)."""
 

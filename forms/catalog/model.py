@@ -365,6 +365,7 @@ DOCUMENT_WORDS: dict[str, str] = {
     "rejection": "不受",
     "pause": "特",
     "denial": "不许",
+    "approval": "准许",
 }
 """The word after an office's 文号 prefix, by document: 海城便民受〔2026〕15号."""
 

@@ -31,6 +31,8 @@ CORRECTION = "补正告知书"
 PAUSE = "特别程序告知书"
 DENIAL = "不予行政许可决定书"
 DENIAL_OTHER = "不予批准决定书"
+APPROVAL = "准予行政许可决定书"
+APPROVAL_OTHER = "办结通知书"
 WIDTH = 174 * mm
 HOTLINE = "12345"
 """The government service hotline, when neither the officer nor the office has a phone."""
@@ -299,6 +301,36 @@ def render_pause(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
 def _first_day(decided_at: date) -> date:
     """The decision's day (in China, for a moment)."""
     return wall_time(decided_at).date() if isinstance(decided_at, datetime) else decided_at
+
+
+def render_approval(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
+    """The decision at 办结 通过 on A4: 准予行政许可决定书 for a 行政许可 (§38: a grant in
+    writing too), 办结通知书 otherwise; a 容缺通过 names the materials still owed."""
+    sheet = Sheet(font, size=11)
+    title = APPROVAL if decision.permit else APPROVAL_OTHER
+    story = _head(sheet, decision, title)
+    found = decision.reason or (
+        "你的申请符合法定条件、标准。" if decision.permit else "你的申请符合规定条件。"
+    )
+    story.append(sheet.para(f"{_received(decision)}{_found(found)}", "indent"))
+    fallback = "《中华人民共和国行政许可法》第三十八条第一款" if decision.permit else "有关规定"
+    verb = "准予行政许可" if decision.permit else "予以批准，现已办结"
+    story.append(sheet.para(f"{_according(decision, fallback)}本机关决定{verb}。", "indent"))
+    if decision.owed:
+        story.append(
+            sheet.para(
+                f"你申请时容缺（后补）的材料：{'、'.join(decision.owed)}，尚未补交，"
+                "请按承诺的期限交到代办员处；逾期未补交的，本机关将依法处理。",
+                "indent",
+            )
+        )
+    story.append(
+        sheet.para(
+            progress_sentence(decision, "通知书" if not decision.permit else "决定书"), "indent"
+        )
+    )
+    story += _tail(sheet, decision)
+    return _build(sheet, story, decision, title)
 
 
 def render_denial(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:

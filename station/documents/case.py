@@ -39,13 +39,14 @@ TOWNSHIP_FALLBACK = "乡镇便民服务中心"
 HOTLINE = "12345"
 """The government service hotline (政务服务便民热线), for enquiries and complaints."""
 
-DecisionKind = Literal["acceptance", "rejection", "correction", "pause", "denial"]
+DecisionKind = Literal["acceptance", "rejection", "correction", "pause", "denial", "approval"]
 DECISION_EVENTS = {
     "acceptance": EventKind.accepted,
     "rejection": EventKind.rejected,
     "correction": EventKind.returned,
     "pause": EventKind.paused,
     "denial": EventKind.completed,
+    "approval": EventKind.completed,
 }
 """The event each of the township's papers is printed from."""
 
@@ -279,11 +280,15 @@ def decision_entry(view: CaseView, kind: DecisionKind) -> HistoryEntry:
         if entry.kind is wanted and entry.status is not EntryStatus.superseded:
             if kind == "denial" and entry.summary.get("result") != "denied":
                 break  # its 办结 granted it: there is no refusal to print
+            if kind == "approval" and entry.summary.get("result") not in GRANTED:
+                break  # its 办结 refused it: there is no grant to print
             return entry
     if kind == "pause":
         message = _("Case {number} was never paused: there is no special-procedure notice.")
     elif kind == "denial":
         message = _("Case {number} was not refused at completion: there is no refusal to print.")
+    elif kind == "approval":
+        message = _("Case {number} was not approved at completion: there is no decision to print.")
     elif kind == "rejection":
         message = _("Case {number} was not rejected: there is no rejection notice to print.")
     elif kind == "acceptance":
@@ -448,8 +453,9 @@ def decision_from_view(
         reprint=reprint,
     )
     summary = entry.summary
-    said = summary.get("note") if kind == "denial" else summary.get("reason")
-    reason = sentence(str(said or ("" if kind == "denial" else view.last_reason) or ""))
+    completion = kind in ("denial", "approval")  # the reviewer's note says why
+    said = summary.get("note") if completion else summary.get("reason")
+    reason = sentence(str(said or ("" if completion else view.last_reason) or ""))
     deadline = supply_by(item, decided_at).date
     days = promised_days(view, item)
     due = due_date(decided_at, days).date if kind == "acceptance" else None
@@ -475,7 +481,19 @@ def decision_from_view(
         pause_kind=str(summary.get("kind") or "") if kind == "pause" else "",
         pause_days=_days(summary.get("expected_days")) if kind == "pause" else None,
         permit=item.item_type == "行政许可",
+        owed=_owed(view, item) if summary.get("result") == "approved_deferred" else (),
     )
+
+
+GRANTED = frozenset({"approved", "approved_deferred"})
+"""The 办结 results that grant the application (通过, 容缺通过)."""
+
+
+def _owed(view: CaseView, item: ServiceItem) -> tuple[str, ...]:
+    """The case's 容缺 materials not yet supplied, by name, in the item's order."""
+    names = {m.key: m.name for m in item.materials}
+    owed = [key for key in names if view.materials.get(key) == "deferred"]
+    return tuple(names[key] for key in owed)
 
 
 def _days(value: object) -> int | None:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from forms.catalog import DOCUMENT_WORDS, Catalog, Division, ServiceItem, township_code
 from forms.clock import china_day, utc_now
 from printing.model import DecisionDocument
-from station.documents.case import DecisionKind, decision_entry, decision_from_view
+from station.documents.case import GRANTED, DecisionKind, decision_entry, decision_from_view
 from station.store import EventStamp, StationStore
 from station.store import meta as store_meta
 from station.store.db import writing
@@ -40,6 +40,7 @@ CORRECT_CLAUSE = PERMIT_LAW + "第（四）项"
 ONE_TIME_NOTICE = "政务服务一次性告知的有关规定"
 PAUSE_CLAUSE = "《中华人民共和国行政许可法》第四十五条"
 DENY_CLAUSE = "《中华人民共和国行政许可法》第三十八条第二款"
+GRANT_CLAUSE = "《中华人民共和国行政许可法》第三十八条第一款"
 
 
 class Officer(Protocol):
@@ -154,7 +155,8 @@ _PAPERS: dict[EventKind, DecisionKind] = {
 def paper_of(kind: EventKind, payload: Mapping[str, Any]) -> DecisionKind | None:
     """The numbered paper a decision event is printed as (None: it has none)."""
     if kind is EventKind.completed:
-        return "denial" if payload.get("result") == "denied" else None
+        result = payload.get("result")
+        return "denial" if result == "denied" else "approval" if result in GRANTED else None
     return _PAPERS.get(kind)
 
 
@@ -226,6 +228,8 @@ def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
         return PAUSE_CLAUSE if item.item_type == PERMIT else "有关规定"
     if kind == "denial":  # §38: a refusal in writing, with reasons and the rights of review
         return DENY_CLAUSE if item.item_type == PERMIT else item.basis
+    if kind == "approval":  # §38: a grant in writing too
+        return GRANT_CLAUSE if item.item_type == PERMIT else item.basis
     return PERMIT_LAW if item.item_type == PERMIT else item.basis
 
 
@@ -283,5 +287,7 @@ def build_decision(
 
 def _word(kind: str, item: ServiceItem) -> str | None:
     """The 文号's word where the kind alone does not say it: a refusal of what is no permit
-    is a 不予批准 (不批), not a 不予许可 (不许)."""
-    return "不批" if kind == "denial" and item.item_type != PERMIT else None
+    is a 不予批准 (不批), not a 不予许可 (不许); a grant of what is no permit is a 办结通知 (结)."""
+    if item.item_type == PERMIT:
+        return None
+    return {"denial": "不批", "approval": "结"}.get(kind)

@@ -390,11 +390,12 @@ class ReviewScreen(DeskScreen[None]):
 
         def answered(answer: object) -> None:
             if isinstance(answer, dict):
-                refused = answer["result"] == "denied"  # in writing, with its reasons (§38)
+                # in writing either way (§38): a refusal with its reasons, or the grant
+                refused = answer["result"] == "denied"
                 self._act(
                     lambda s: s.complete(number, answer["result"], answer["note"]),
                     _("Completed."),
-                    "denial" if refused else None,
+                    "denial" if refused else "approval",
                 )
 
         self.app.push_screen(CompleteDialog(self.page.owed), answered)

@@ -27,6 +27,7 @@ NAMES = {
     "rejection": "不予受理通知书",
     "pause": "特别程序告知书",
     "denial": "不予许可（批准）决定书",
+    "approval": "准予许可决定书（办结通知书）",
 }
 
 
@@ -46,6 +47,8 @@ def reprintable(desk: Desk, view: CaseView) -> list[str]:
     whose printer jammed), in the order of ``NAMES``."""
     wanted = {kind for kind in NAMES if printed_before(desk.store.data_dir, view.case_number, kind)}
     due = _PAPER_OF_STATE.get(view.state)
+    if view.state in (CaseState.completed, CaseState.delivered) and view.result:
+        due = "denial" if view.result == "denied" else "approval"  # §38: in writing either way
     if due is not None:
         wanted.add(due)
     return [kind for kind in NAMES if kind in wanted]

@@ -32,6 +32,7 @@ DOCUMENT_NAMES = {
     "rejection": _("Rejection notice 不予受理通知书"),
     "pause": _("Special-procedure notice 特别程序告知书"),
     "denial": _("Refusal 不予许可（批准）决定书"),
+    "approval": _("Decision 准予行政许可决定书（办结通知书）"),
     "unresolved": _("Slip 办不成事登记回执"),
 }
 """What the clerk calls each document (the file names keep the English kind)."""
@@ -98,6 +99,8 @@ def keep_and_print(
     permit = getattr(document, "permit", None)
     if kind == "denial" and permit is not None:  # named as its title reads
         name = _("Refusal 不予行政许可决定书") if permit else _("Refusal 不予批准决定书")
+    if kind == "approval" and permit is not None:
+        name = _("Decision 准予行政许可决定书") if permit else _("Notice 办结通知书")
     if printer:
         outcome.lines.append(f"{name}：{job.message}")
     else:

@@ -374,3 +374,13 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
         env={"DAIBAN_PASSWORD": PASSWORD},
     )
     assert result.exit_code != 0 and "办结时未作不予许可（批准）决定" in result.output
+    # a grant is in writing too (§38): it had no paper at all
+    body = flat(
+        layout_text(desk.print("approval", granted, tmp_path / "a.pdf", "--as", "wangfang"))
+    )
+    year = china_day(utc_now()).year
+    assert "办结通知书" in body and f"海城便民结〔{year}〕1号" in body, body  # its own word
+    assert "经审查，你的申请符合规定条件。" in body and "本机关决定予以批准，现已办结。" in body
+    assert "准予行政许可" not in body and "容缺" not in body  # 临时救助 is no permit; none owed
+    assert f"{OFFICE}（盖章）" in body and "经办人：王芳" in body
+    assert "马秀兰" in body
