@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -148,6 +149,46 @@ def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         message = _("the password must have at least {n} characters; this one has {got}")
         raise AccountError(message.format(n=MIN_PASSWORD_LENGTH, got=len(password)))
+
+
+def check_placement(
+    *, session: Session, catalog_path: Path | None, division: str, station_id: str | None
+) -> None:
+    """Where a new account is placed, checked against the county (the desk's API and
+    ``daiban central user add`` alike): its division inside the county (the county's code in
+    its division table), and a station it is bound to enrolled here, not revoked, at that
+    same division.
+
+    ``user add`` took any code (a Beijing one, 999999999999) and any station id: the account
+    was made, reached no station and showed on no desk, so it could not be managed there.
+
+    Raises:
+        AccountError: why, in Chinese.
+    """
+    from central.models import Station
+    from central.services.stations import county_divisions
+
+    table = county_divisions(session=session, catalog_path=catalog_path)
+    county = next((code for code, entry in table.items() if entry.level == "county"), "")
+    if county and division[:6] != county[:6]:
+        raise AccountError(
+            _("{code} is not a division of this county ({county})").format(
+                code=division, county=county[:6]
+            )
+        )
+    if not station_id:
+        return
+    station = session.get(Station, station_id)
+    if station is None:
+        raise AccountError(_("there is no station {station} here").format(station=station_id))
+    if station.revoked_at is not None:
+        raise AccountError(_("station {station} is revoked").format(station=station.name))
+    if station.division != division:
+        raise AccountError(
+            _("station {station} is at {at}, not at {division}").format(
+                station=station.name, at=station.division, division=division
+            )
+        )
 
 
 def create_user(

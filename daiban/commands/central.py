@@ -476,7 +476,12 @@ def user_add(
     """Create an account (one per person). The county's first administrator is created
     without --as (there is nobody yet to act); every later account names its administrator."""
     from central.bootstrap import open_session
-    from central.services.accounts import AccountError, check_role_level, create_user
+    from central.services.accounts import (
+        AccountError,
+        check_placement,
+        check_role_level,
+        create_user,
+    )
     from central.services.admin_audit import record_action
 
     settings = _settings()
@@ -487,6 +492,12 @@ def user_add(
         secret = password if password is not None else getpass.getpass(_("Password") + ": ")
         try:
             check_role_level(role, division)
+            check_placement(
+                session=session,
+                catalog_path=settings.catalog_path,
+                division=division,
+                station_id=station,
+            )
             if admin is not None:
                 detail = {"role": role.value, "division": division}
                 record_action(session, admin, "account.create", username, detail)

@@ -271,3 +271,27 @@ def test_the_station_list_reads_in_chinese(county: County) -> None:
     assert "640522100201 山门村  村" in line  # its level as people say it, not "village"
     assert "目录 2026.11-3" in line and "未上传 3" in line
     assert "village" not in line and "Catalog" not in line
+
+
+def test_an_account_is_placed_in_the_county_and_at_a_station_it_names(county: County) -> None:
+    """``user add`` took a Beijing code, 999999999999 and a station that does not exist: the
+    accounts were made, reached no station and showed on no desk."""
+    base = ("user", "add", "--name", "测试", "--role", "agent", "--password", "pass12345")
+    who = ("--as", "zhaojun")
+    beijing = county.run(
+        *base, "--username", "t5", "--division", "110101001001",
+        "--id-number", "640522199001011277", *who,
+    )  # fmt: skip
+    assert beijing.exit_code == 1 and "110101001001不是本县（640522）的区划" in beijing.output
+    nowhere = county.run(
+        *base, "--username", "t7", "--division", SHANMEN, "--station", "nosuch",
+        "--id-number", "640522199001011277", *who,
+    )  # fmt: skip
+    assert nowhere.exit_code == 1 and "本县中心没有站点 nosuch" in nowhere.output
+    listed = county.ok("user", "list")["users"]
+    assert {u["username"] for u in listed} == {"zhaojun"}  # nothing was made
+    made = county.ok(
+        *base, "--username", "t8", "--division", SHANMEN,
+        "--id-number", "640522199001011277", *who,
+    )  # fmt: skip
+    assert made["division"] == SHANMEN

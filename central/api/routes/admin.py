@@ -22,6 +22,7 @@ from central.i18n import _
 from central.models import EnrollmentCode, Station, StationPublic, User, UserCreate, UserPublic
 from central.services.accounts import (
     AccountError,
+    check_placement,
     check_role_level,
     create_user,
     find_user,
@@ -270,6 +271,12 @@ def add_user(
         raise HTTPException(422, _("the person's resident ID number is required"))
     try:
         check_role_level(request.role, request.division)
+        check_placement(
+            session=session,
+            catalog_path=settings.catalog_path,
+            division=request.division,
+            station_id=request.station_id,
+        )
         record_action(
             session,
             admin,
