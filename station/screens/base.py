@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual import events
+from textual.await_complete import AwaitComplete
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -157,3 +158,15 @@ class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
 
 class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):
     """A desk dialog."""
+
+    _answered = False
+
+    def dismiss(self, result: ResultType | None = None) -> AwaitComplete:
+        """Close the dialog with ``result``, once: Textual's ``dismiss`` pops whatever screen
+        is on top at each call, so the second of two quick Enters (or an Enter and a click)
+        closed the case page below too, before its action had written, and left the list
+        showing the case as it was."""
+        if self._answered:
+            return AwaitComplete()
+        self._answered = True
+        return super().dismiss(result)

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
-from station.screens.dialogs import HandOverDialog, RatingDialog, SupplementDialog
+from station.screens.dialogs import HandOverDialog, RatingDialog, ReasonDialog, SupplementDialog
 from station.services.today import read_home
 from station.store import StationStore
 from sync.events import EventKind
@@ -235,3 +235,29 @@ async def test_a_refresh_keeps_the_case_under_the_cursor_or_none(
         await settle(pilot)
         assert not isinstance(pilot.app.screen, CaseScreen)
         assert first in flat_text(pilot)
+
+
+async def test_two_quick_enters_close_a_dialog_once_and_keep_the_case_page(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The second Enter closed the case page under the dialog too, before the withdrawal was
+    written: the agent landed on the list, which still showed the case as 已报送."""
+    case = take_in(store, "王秀兰")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReasonDialog)
+        box = pilot.app.screen.query_one(Input)
+        box.value = "申请人决定暂不申请"
+        # two Enters before the first is handled (a press, a keyboard's repeat)
+        box.post_message(Input.Submitted(box, box.value))
+        box.post_message(Input.Submitted(box, box.value))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert "已撤件" in flat_text(pilot)
+    withdrawn = store.get_case(case.case_number)
+    assert withdrawn is not None and withdrawn.state == "withdrawn"
+    assert [h.kind for h in withdrawn.history].count(EventKind.withdrawn) == 1
