@@ -150,6 +150,16 @@ class DashboardScreen(DeskScreen[None]):
         self.query_one("#figure-received", FigureCard).focus()
         self.action_refresh()
 
+    def on_screen_resume(self) -> None:
+        """Back from a case, a list or a dialog: read the board again (a case decided there
+        still counted as a 黄牌 here until r was pressed). Not on first showing: on_mount
+        reads it then."""
+        if self._resumed:
+            self.action_refresh()
+        self._resumed = True
+
+    _resumed = False
+
     # reading -------------------------------------------------------------
 
     def action_refresh(self) -> None:

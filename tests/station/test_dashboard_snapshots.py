@@ -8,6 +8,7 @@ Review the SVGs (``pytest --snapshot-report``) before ``--snapshot-update``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,7 @@ from station.store import StationIdentity, StationStore
 from sync.events import Role
 from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
 from tests.central.conftest import StationClient, account_maker
-from tests.central.dashboard_seed import Seeded, seed_month
+from tests.central.dashboard_seed import ITEM_2, Seeded, Writer, seed_month
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
 from tests.station.helpers import flat_text, log_in, settle
 
@@ -225,3 +226,24 @@ async def test_the_chart_takes_the_cards_room_and_gives_it_back(county: County) 
         await pilot.press("g")
         await settle(pilot)
         assert figures.display and app.screen.focused is app.screen.query_one("#figure-received")
+
+
+async def test_the_board_reads_again_when_the_person_comes_back_to_it(county: County) -> None:
+    """A case taken in (or decided) while the person was on another screen still counted as it
+    was until r was pressed."""
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        before = str(app.screen.query_one("#figure-received").render())
+        await pilot.press("enter")  # 收件's cases
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        Writer(county.seeded).case(
+            "late", county.seeded.stations["a"], ITEM_2, NOW.date() - timedelta(days=1)
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        after = str(app.screen.query_one("#figure-received").render())
+        count = [int(n) for n in re.findall(r"\d+", before)][0]
+        assert str(count + 1) in after and after != before, (before, after)
