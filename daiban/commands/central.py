@@ -250,7 +250,7 @@ def enroll(
 def codes_list(as_json: JsonFlag = False) -> None:
     """The codes issued and not yet used, cancelled or expired."""
     from central.bootstrap import open_session
-    from central.services.stations import county_divisions, outstanding_codes
+    from central.services.stations import county_divisions, level_label, outstanding_codes
 
     settings = _settings()
     with open_session(settings) as session:
@@ -277,7 +277,8 @@ def codes_list(as_json: JsonFlag = False) -> None:
         expires = str(row["expires_at"])[:16].replace("T", " ")
         typer.echo(
             f"{row['ref']}  {row['division']} {row['division_name']}  {row['name']}  "
-            f"{row['role']}  {_('valid until {when}').format(when=expires)}  {row['issued_by']}"
+            f"{level_label(str(row['role']))}  {_('valid until {when}').format(when=expires)}  "
+            f"{row['issued_by']}"
         )
 
 
@@ -529,9 +530,11 @@ def user_add(
             }
         )
         return
+    from station.services.names import role_name
+
     typer.echo(
         _("Account {username} created ({role}, {division}).").format(
-            username=user.username, role=user.role, division=user.division
+            username=user.username, role=_known(role_name, user.role), division=user.division
         )
     )
 
@@ -583,7 +586,10 @@ def _known(name: Any, code: str) -> str:
         return code
 
 
-def _change_user(username: str, as_user: str | None, action: str, **changes: Any) -> None:
+def _change_user(
+    username: str, as_user: str | None, action: str, done: str, **changes: Any
+) -> None:
+    """Change an account as ``as_user``; ``done``: what is said after (its ``{username}``)."""
     from central.bootstrap import open_session
     from central.services.accounts import AccountError, update_user
     from central.services.admin_audit import record_action
@@ -603,11 +609,7 @@ def _change_user(username: str, as_user: str | None, action: str, **changes: Any
             )
         except AccountError as error:
             fail(str(error))
-    typer.echo(
-        _("Account {username} changed; stations get it with their next sync.").format(
-            username=username
-        )
-    )
+    typer.echo(done.format(username=username))
 
 
 Username = Annotated[str, typer.Argument(help="The account's login name.")]
@@ -616,13 +618,15 @@ Username = Annotated[str, typer.Argument(help="The account's login name.")]
 @user_app.command("disable")
 def user_disable(username: Username, as_user: AsUser = None) -> None:
     """Disable an account (also at the stations, with their next sync)."""
-    _change_user(username, as_user, "account.disable", active=False)
+    done = _("Account {username} disabled; stations get it with their next sync.")
+    _change_user(username, as_user, "account.disable", done, active=False)
 
 
 @user_app.command("enable")
 def user_enable(username: Username, as_user: AsUser = None) -> None:
     """Enable a disabled account again."""
-    _change_user(username, as_user, "account.enable", active=True)
+    done = _("Account {username} enabled again; stations get it with their next sync.")
+    _change_user(username, as_user, "account.enable", done, active=True)
 
 
 @user_app.command("passwd")
@@ -633,7 +637,8 @@ def user_passwd(
 ) -> None:
     """Set a new password for an account."""
     secret = password if password is not None else getpass.getpass(_("New password") + ": ")
-    _change_user(username, as_user, "account.password", password=secret)
+    done = _("Password of account {username} set; stations get it with their next sync.")
+    _change_user(username, as_user, "account.password", done, password=secret)
 
 
 @report_app.command("reconcile")

@@ -119,6 +119,8 @@ def test_outstanding_codes_are_listed_with_a_qr_and_a_cancelled_one_enrolls_noth
     )
     assert listed["expires_at"] == issued["expires_at"]
     assert issued["code"] not in json.dumps(listed)  # the code itself is never listed
+    plain = county.run("codes", "list").output  # the level in words, not "village"
+    assert "山门村便民服务站  村  " in plain and "village" not in plain, plain
 
     assert county.ok("codes", "cancel", issued["ref"], "--as", "zhaojun")["cancelled"]
     assert county.ok("codes", "list")["codes"] == []

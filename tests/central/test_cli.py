@@ -198,7 +198,7 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
     home = ["--data-dir", str(tmp_path / "home")]
     _run("init", *home)
     _first_admin(*home)
-    _run(
+    made = _run(
         "user",
         "add",
         "--username",
@@ -216,7 +216,8 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
         *AS_ADMIN,
         *home,
     )
-    assert "已更改" in _run("user", "disable", "zhao", *AS_ADMIN, *home)
+    assert "乡镇审核员" in made and "reviewer" not in made  # the role in words
+    assert "账号 zhao 已停用" in _run("user", "disable", "zhao", *AS_ADMIN, *home)
     users = json.loads(_run("user", "list", "--json", *home))["users"]
     assert {(u["username"], u["active"]) for u in users} == {("zhao", False), ("zhaojun", True)}
     listed = _run("user", "list", *home)  # roles in words, not codes
@@ -224,3 +225,5 @@ def test_user_disable_and_list(tmp_path: Path) -> None:
     assert " reviewer " not in listed and " admin " not in listed
     missing = _invoke("user", "disable", "nobody", *AS_ADMIN, *home)
     assert missing.exit_code == 1 and "nobody" in missing.output
+    again = _run("user", "enable", "zhao", *AS_ADMIN, *home)
+    assert "账号 zhao 已重新启用" in again  # disable and enable each said only 已更改
