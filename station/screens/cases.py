@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -170,9 +170,13 @@ class CasesScreen(DeskScreen[None]):
                 return
         table.focus()
 
-    def key_down(self) -> None:
-        """Down from the search box goes into the list (as a person expects)."""
+    def key_down(self, event: events.Key) -> None:
+        """Down from the search box goes into the list, onto its first row (as a person
+        expects): the key is spent on the move, or the list also took it a row down, and
+        Enter opened the second resident's case."""
         if self.focused is self.query_one("#cases-search", Input):
+            event.prevent_default()
+            event.stop()
             self.query_one(DataTable).focus()
 
     @on(DataTable.RowSelected)

@@ -57,7 +57,10 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         if value not in (None, "", []):
             shown = "、".join(value) if isinstance(value, list) else value
             shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
-            shown = mask_ids_shown(shown) if isinstance(shown, str) else shown
+            # an ID number in free text is masked; a bank account is read back to the
+            # resident in full (18 of its digits looked like an ID number, and were masked)
+            if isinstance(shown, str) and spec.type != "bank_account":
+                shown = mask_ids_shown(shown)
             lines.append(_("{label}: {value}").format(label=spec.label, value=shown))
     for group in item.groups:
         rows = draft.fields.get(group.key) or []

@@ -261,3 +261,24 @@ async def test_two_quick_enters_close_a_dialog_once_and_keep_the_case_page(
     withdrawn = store.get_case(case.case_number)
     assert withdrawn is not None and withdrawn.state == "withdrawn"
     assert [h.kind for h in withdrawn.history].count(EventKind.withdrawn) == 1
+
+
+async def test_down_from_the_search_box_then_enter_opens_the_first_case(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """Down from the search box moved into the list and one row down: Enter opened the
+    second resident's case."""
+    seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        table = pilot.app.screen.query_one(DataTable)
+        first = str(table.get_row_at(0)[0])
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.has_focus and table.cursor_coordinate.row == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert first in flat_text(pilot)

@@ -74,6 +74,19 @@ def test_the_take_in_check_page_masks_an_id_number_in_a_free_text_field() -> Non
     assert "残疾人证号：640522********011141" in text and HOLDER not in text
 
 
+def test_the_take_in_check_page_shows_a_bank_account_whole() -> None:
+    """An 18-digit account was masked as if it were an ID number (621226********3455): the
+    agent could not read it back to the resident."""
+    from forms.catalog import load_catalog
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    item = load_catalog().get("640522-MZ-001")
+    spec = next(f for f in item.fields if f.type == "bank_account")
+    draft = IntakeDraft(draft_id="d1", item_code=item.code, fields={spec.key: "621226123456783455"})
+    assert f"{spec.label}：621226123456783455" in review_text(draft, item)
+
+
 def test_the_desk_log_says_china_time_with_its_offset_on_a_utc_machine(tmp_path: Path) -> None:
     """On main desk.log wrote the machine's time without a zone: 14:56 for 22:56 in China."""
     from datetime import UTC, datetime
