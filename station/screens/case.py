@@ -40,9 +40,16 @@ ACTIONS: dict[str, str] = {
 """Desk action -> the event kind the lifecycle must allow for it to be offered."""
 
 
+NO_RECEIPT_STATES = frozenset({"withdrawn", "discarded"})
+"""A case no longer going on: its 收件回执 is not printed again (it read as a case in hand)."""
+
+
 def outstanding(view: Any, item: Any) -> list[str]:
-    """Names of the materials still to bring: 容缺 ones, and required ones marked missing."""
-    if item is None:
+    """Names of the materials still to bring: 容缺 ones, and required ones marked missing
+    (none once the case no longer waits for them: decided, refused or withdrawn)."""
+    from station.services.paper import SUPPLY_STATES
+
+    if item is None or view.state not in SUPPLY_STATES:
         return []
     names = []
     for spec in item.materials:
@@ -223,12 +230,16 @@ class CaseScreen(DeskScreen[None]):
         from sync.events import EventKind, Role
         from sync.lifecycle import CaseState, allowed_kinds
 
-        if action not in (*ACTIONS, "reprint", "acknowledge"):
+        if action not in (*ACTIONS, "reprint", "large_print", "acknowledge"):
             return True
         if self.view is None:
             return False
-        if action == "reprint":
-            return self.view.kind == "application" and self.view.received_at is not None
+        if action in ("reprint", "large_print"):  # a withdrawn case's receipt read as going on
+            return (
+                self.view.kind == "application"
+                and self.view.received_at is not None
+                and self.view.state not in NO_RECEIPT_STATES
+            )
         if action == "acknowledge":
             return "superseded" in self.view.flags
         allowed = allowed_kinds(CaseState(self.view.state), self.desk.role or Role.agent)

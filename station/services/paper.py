@@ -111,6 +111,13 @@ def keep_and_print(
     outcome.printed = outcome.printed and (job.printed or not printer)
 
 
+SUPPLY_STATES = frozenset(
+    {"draft", "received", "submitted", "returned", "accepted", "processing", "paused"}
+)
+"""The states in which a case still waits for what it lacks: a 一次性告知书 reprinted after
+the case was decided, refused or withdrawn told the resident to bring it all the same."""
+
+
 def print_intake_papers(
     desk: Desk, view: CaseView, *, reprint: bool = False, paper: str | None = None
 ) -> PaperOutcome:
@@ -128,7 +135,7 @@ def print_intake_papers(
     doc = case_document(desk, view, reprint=reprint, fmt=paper)
     outcome = PaperOutcome()
     keep_and_print(desk, "receipt", doc, outcome, paper)
-    if doc.deferred:
+    if doc.deferred and view.state in SUPPLY_STATES:  # what to bring, while it can be brought
         keep_and_print(desk, "notice", doc, outcome, paper)
     return outcome
 

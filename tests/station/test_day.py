@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select
 
@@ -282,3 +283,28 @@ async def test_down_from_the_search_box_then_enter_opens_the_first_case(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
         assert first in flat_text(pilot)
+
+
+async def test_a_withdrawn_case_owes_nothing_and_prints_no_receipt_again(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """After 撤件 the page still said 尚待补交 and p printed a receipt and a 一次性告知书
+    telling the resident to bring the rest by a date."""
+    case = take_in(store, "王秀兰")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert "尚待补交" in flat_text(pilot) and "补打" in flat_text(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        pilot.app.screen.query_one(Input).value = "群众要求撤回"
+        await pilot.press("enter")
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "已撤件" in text and "尚待补交" not in text
+        assert "补打" not in text and "大字版" not in text
+        before = set(Path(pilot.app.desk.settings.data_dir).rglob("*.pdf"))  # type: ignore[attr-defined]
+        await pilot.press("p", "l")
+        await settle(pilot)
+        assert set(Path(pilot.app.desk.settings.data_dir).rglob("*.pdf")) == before  # type: ignore[attr-defined]
