@@ -44,6 +44,13 @@ def qr_content(doc: CaseDocument) -> str:
     return doc.verify_url or doc.case_number
 
 
+def qr_label(doc: CaseDocument, progress: str) -> str:
+    """The words under the QR code: ``progress`` (扫码查询进度) when it opens the case's
+    progress page; else it holds only the case number, and says so (a resident who
+    scanned it for progress got a bare number)."""
+    return progress if doc.verify_url else "办件编号二维码"
+
+
 def item_text(doc: CaseDocument) -> str:
     """The item with its code and version."""
     return f"{doc.item_name}（事项编码 {doc.item_code}，第{doc.item_version}版）"
@@ -131,7 +138,12 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
         ],
         ["承诺时限", promised_text(doc), "预计办结日期", due_text(doc)],
         ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
-        ["进度查询", f"{doc.enquiry}；凭办件编号查询，或扫描右上角二维码", None, None],
+        [
+            "进度查询",
+            f"{doc.enquiry}；凭办件编号查询" + ("，或扫描右上角二维码" if doc.verify_url else ""),
+            None,
+            None,
+        ],
     ]
     return sheet.field_table(rows, [34 * mm, 54 * mm, 28 * mm, 66 * mm])
 
@@ -152,7 +164,7 @@ def _header(sheet: Sheet, doc: CaseDocument, copy_label: str) -> Table:
         sheet.para(TITLE, "title"),
         sheet.para(f"{doc.station_name}（{doc.station_division}）", "subtitle"),
     ]
-    code = [qr_code(qr_content(doc), 22 * mm), sheet.para("扫码查询进度", "small")]
+    code = [qr_code(qr_content(doc), 22 * mm), sheet.para(qr_label(doc, "扫码查询进度"), "small")]
     table = Table([[left, code]], colWidths=[A4_INNER - 28 * mm, 28 * mm])
     table.setStyle(
         sheet.style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
@@ -250,7 +262,10 @@ def large_notices(doc: CaseDocument) -> list[str]:
 
 
 def _large_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
-    code = [qr_code(qr_content(doc), 32 * mm), sheet.para("手机扫码查进度", "center")]
+    code = [
+        qr_code(qr_content(doc), 32 * mm),
+        sheet.para(qr_label(doc, "手机扫码查进度"), "center"),
+    ]
     head = [sheet.para(TITLE, "title"), sheet.para(doc.station_name, "subtitle")]
     top = Table([[head, code]], colWidths=[A4_INNER - 44 * mm, 44 * mm])
     top.setStyle(sheet.style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -362,7 +377,8 @@ def render_roll(doc: CaseDocument, font: CjkFont) -> RenderedDocument:
     story += [sheet.para(f"{i}. {line}", "small") for i, line in enumerate(notices(doc), start=1)]
     code = Table([[qr_code(qr_content(doc), 26 * mm)]], colWidths=[72 * mm])
     code.setStyle(sheet.style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-    story += [Spacer(1, 2 * mm), code, sheet.para("扫码查询办理进度", "center"), Spacer(1, 4 * mm)]
+    label = sheet.para(qr_label(doc, "扫码查询办理进度"), "center")
+    story += [Spacer(1, 2 * mm), code, label, Spacer(1, 4 * mm)]
     story += [sheet.para(f"{roles.signer(doc)}签字（捺印）：______________"), Spacer(1, 4 * mm)]
     story += [sheet.para("代办员签字：______________"), Spacer(1, 3 * mm)]
     # the station and the moment on lines of their own (the time wrapped alone: 10:38)

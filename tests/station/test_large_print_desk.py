@@ -29,4 +29,6 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
     large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
     assert large.exists()
     text = "".join(pdf_text(large.read_bytes()).split())
-    assert "手机扫码查进度" in text and "马占福" in text and "补打" not in text
+    # no public address set: the code holds the case number, and says so (not 查进度)
+    assert "办件编号二维码" in text and "扫码查进度" not in text
+    assert "马占福" in text and "补打" not in text
