@@ -1,0 +1,17 @@
+"""What the station does with a resident's certificate: shown and handed back, not kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from forms.catalog import load_catalog
+from printing.fmt import material_form
+from printing.model import MaterialLine
+
+
+@pytest.mark.parametrize("code", ["640522-CL-001", "640522-CL-002"])
+def test_a_disability_certificate_is_checked_and_handed_back(code: str) -> None:
+    """The receipt said 原件1份 已收取: the resident's certificate kept at the station."""
+    spec = load_catalog().get(code).material("disability_cert")
+    line = MaterialLine(spec.name, spec.copies, spec.original, handling=spec.handled)
+    assert material_form(line) == "原件核验后退还，留存复印件1份"
