@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from forms.clock import china_now
+from forms.clock import CHINA, china_now
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -242,6 +243,8 @@ class LoopItemScreen(DeskScreen[None]):
                 self._send(action, answer)
 
         check = _one_unit if action == "assign" else None
+        if action in ("visited", "fed_back"):
+            check = partial(_not_before, _last_step(self.item))
         self.app.push_screen(LoopForm(ACTION_KEYS[action][1], spec, check), answered)
 
     def _form(self, action: str) -> list[Field]:
@@ -383,6 +386,27 @@ def _one_unit(values: dict[str, str]) -> str | None:
     if not (township or department):
         return _("Choose a township, or type a county department.")
     return None
+
+
+def _last_step(item: dict[str, Any] | None) -> datetime | None:
+    """When the item's latest step was recorded, in China time (naive, as typed)."""
+    times = [step["at"] for step in (item or {}).get("steps", []) if step.get("at")]
+    times += [item["created_at"]] if item and item.get("created_at") else []
+    if not times:
+        return None
+    latest = max(datetime.fromisoformat(at) for at in times)
+    return latest.astimezone(CHINA).replace(tzinfo=None)
+
+
+def _not_before(earliest: datetime | None, values: dict[str, str]) -> str | None:
+    """A 回访 or 反馈 dated before the item's last step (one at 12:00 for an item made at
+    18:27 and assigned at 18:30 was recorded): said in the form."""
+    moment = _moment(values.get("when", ""))
+    if earliest is None or moment is None or moment >= earliest.replace(second=0, microsecond=0):
+        return None
+    return _("When: before the item's last step ({at}); give the time it happened").format(
+        at=earliest.strftime("%Y-%m-%d %H:%M")
+    )
 
 
 def _a_moment(text: str) -> bool:

@@ -94,3 +94,41 @@ async def test_assigning_takes_a_township_or_a_department_never_both_silently() 
         await pilot.press("f9")
         await pilot.pause()
     assert app.answers == [{"unit": "640522100000", "department": ""}]
+
+
+async def test_a_visit_before_the_items_last_step_is_refused() -> None:
+    """A 回访 at 12:00 was recorded for an item made at 18:27 and assigned at 18:30."""
+    from functools import partial
+
+    from station.screens.loops import _last_step, _not_before
+
+    item = {
+        "created_at": "2026-12-05T00:27:00+00:00",  # 08:27 in China
+        "steps": [{"action": "assigned", "at": "2026-12-05T02:30:00+00:00"}],  # 10:30
+    }
+
+    class _Visit(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.answers: list[Any] = []
+
+        def on_mount(self) -> None:
+            fields = [Field("when", "时间", value="2026-12-05 11:00"), Field("found", "核实情况")]
+            check = partial(_not_before, _last_step(item))
+            self.push_screen(LoopForm("回访核实", fields, check), self.answers.append)
+
+    app = _Visit()
+    async with app.run_test() as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        form.query_one("#f-when", Input).value = "2026-12-05 09:30"
+        form.query_one("#f-found", Input).value = "属实"
+        await pilot.press("f9")
+        await pilot.pause()
+        said = str(form.query_one("#form-message", Static).render())
+        assert app.screen is form and "早于该事项的上一步（2026-12-05 10:30）" in said
+        assert form.query_one("#f-found", Input).value == "属实"
+        form.query_one("#f-when", Input).value = "2026-12-05 10:30"  # the same minute will do
+        await pilot.press("f9")
+        await pilot.pause()
+    assert app.answers == [{"when": "2026-12-05 10:30", "found": "属实"}]
