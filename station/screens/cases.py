@@ -150,7 +150,15 @@ class CasesScreen(DeskScreen[None]):
             pager = _("No case matches the search or the state chosen.")
             searched = self.query_one("#cases-search", Input).value.strip().upper()
             if searched.startswith("BCS"):  # a 办不成事 record's number: not a case
-                pager = _("A BCS- number is a 办不成事 record: they are listed under U (办不成事).")
+                pager = (  # the county follows them up as 闭环 items (it has no U)
+                    _(
+                        "A BCS- number is a 办不成事 record: the county follows it up under 3 (闭环)."
+                    )
+                    if self.county_section is not None
+                    else _(
+                        "A BCS- number is a 办不成事 record: they are listed under U (办不成事)."
+                    )
+                )
         self.query_one("#cases-pager", Static).update(pager)
 
     @on(Input.Changed, "#cases-search")

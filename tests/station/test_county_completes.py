@@ -159,3 +159,27 @@ def test_a_material_owed_after_approved_deferred_is_recorded_when_it_comes(
         assert desk.store.get_case(number).state == "delivered"  # type: ignore[union-attr]
     finally:
         store.close()
+
+
+async def test_a_bcs_number_searched_at_the_county_points_to_its_loops(tmp_path: Path) -> None:
+    """The hint named U (办不成事), a key the county desk does not have: it follows the records
+    up as 闭环 items."""
+    from textual.widgets import Input
+
+    store = county_station(tmp_path / "county")
+    try:
+        app = make_app(
+            load_settings(tmp_path / "county"), store=store, clock=lambda: NOW,
+            catalog=shipped_catalog(),
+        )  # fmt: skip
+        async with app.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "zhaojun")
+            assert isinstance(pilot.app, DaibanApp)
+            pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
+            await settle(pilot)
+            pilot.app.screen.query_one("#cases-search", Input).value = "BCS-640522"
+            await settle(pilot)
+            text = flat_text(pilot)
+            assert "县级在3（闭环）中跟进" in text and "按U" not in text
+    finally:
+        store.close()
