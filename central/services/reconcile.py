@@ -274,11 +274,21 @@ class DuplicateApplication:
     """``case_number``, ``case_id``, ``station``, ``station_name``, ``division``, ``state``."""
 
 
-def duplicate_applications(*, session: Session, prefix: str = "") -> list[DuplicateApplication]:
-    """Open applications of the same resident (ID number) for the same item at different stations.
+GRANTED_STATES = ("completed", "delivered")
+"""Closed applications that count against a new one when they were granted (通过, 容缺通过)."""
+GRANTED_RESULTS = frozenset({"approved", "approved_deferred"})
 
-    One query over the open applications (columns and two JSON values, never whole views);
-    the grouping is done here so ``x`` and ``X`` check characters meet.
+
+def duplicate_applications(*, session: Session, prefix: str = "") -> list[DuplicateApplication]:
+    """An open application of a resident (ID number) for an item that the resident holds
+    open, or was granted, at another station.
+
+    The granted ones count too: a 医保参保 granted at one village and taken in again at
+    another (the demo's) was never listed, since only open applications were compared. A
+    refused, withdrawn or rejected application does not count against a new one.
+
+    One query over the open and the granted applications (columns and three JSON values,
+    never whole views); the grouping is done here so ``x`` and ``X`` check characters meet.
 
     Args:
         session: a session.
@@ -298,10 +308,17 @@ def duplicate_applications(*, session: Session, prefix: str = "") -> list[Duplic
         case.item_code,
         case.view[("applicant", "id_number")].as_string(),
         case.view["item_name"].as_string(),
-    ).where(scope, case.state.in_(OPEN_APPLICATION_STATES), case.item_code != "")
+        case.view["result"].as_string(),
+    ).where(
+        scope,
+        case.state.in_(OPEN_APPLICATION_STATES + GRANTED_STATES),
+        case.item_code != "",
+    )
     groups: dict[tuple[str, str], list[Any]] = {}
     for row in session.connection().execute(statement):
         number = (row[6] or "").strip().upper()
+        if row[4] in GRANTED_STATES and row[8] not in GRANTED_RESULTS:
+            continue  # refused at 办结: nothing held against a new application
         if number:
             groups.setdefault((number, row[5]), []).append(row)
     names = {station.id: station.name for station in list_stations(session=session)}
@@ -309,6 +326,7 @@ def duplicate_applications(*, session: Session, prefix: str = "") -> list[Duplic
         _duplicate(number, item, rows, names)
         for (number, item), rows in groups.items()
         if len({row[3] for row in rows}) > 1
+        and any(row[4] in OPEN_APPLICATION_STATES for row in rows)
     ]
     return sorted(out, key=lambda d: (d.item_code, d.id_masked, d.cases[0]["case_number"]))
 

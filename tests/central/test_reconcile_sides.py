@@ -107,3 +107,35 @@ def test_admin_reconcile_returns_both_sides_and_duplicates(
         f"{API_PREFIX}/admin/reconcile", headers=sign_in(township, "rev", Role.reviewer.value)
     )
     assert refused.status_code == 403
+
+
+def test_an_application_granted_at_one_station_and_open_at_another_is_listed(
+    enroll: Any, session: Session
+) -> None:
+    """The demo's resident applied for 医保参保 at two villages; the first was granted and
+    delivered, so the pair was never listed (only open applications were compared)."""
+    from datetime import date
+
+    from tests.central.dashboard_seed import Seeded, Writer
+
+    one, two, three = enroll(VILLAGE), enroll(VILLAGE_2), enroll(OTHER_TOWN_VILLAGE)
+    town = enroll(TOWNSHIP, "township")
+    writer = Writer(Seeded())
+    day = date(2026, 11, 20)
+    granted = writer.case("granted", one, "640522-MZ-004", day, id_number=RESIDENT)
+    writer.by_township(town, one, granted, EventKind.accepted, day)
+    writer.by_township(town, one, granted, EventKind.completed, day, result="approved")
+    refused_id = "640522195001011250"
+    refused = writer.case("refused", one, "640522-MZ-004", day, id_number=refused_id)
+    writer.by_township(town, one, refused, EventKind.accepted, day)
+    writer.by_township(town, one, refused, EventKind.completed, day, result="denied", note="不符")
+    again = _apply(two, "640522-MZ-004")  # the granted resident, at another village
+    _apply(three, "640522-MZ-004", refused_id)  # refused before: may apply again
+
+    [pair] = duplicate_applications(session=session, prefix=COUNTY[:6])
+    assert pair.id_masked == "640522********1234"
+    assert {(c["station"], c["state"]) for c in pair.cases} == {
+        (one.id, "completed"),
+        (two.id, "received"),
+    }
+    assert again.case_number in str(pair)
