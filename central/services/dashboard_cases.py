@@ -35,7 +35,7 @@ from central.services.dashboard_data import (
     item_names,
 )
 from central.services.scope import division_filter
-from forms.clock import china_day
+from forms.clock import china_day, utc_now
 
 CLOSED_STATES = ("completed", "delivered", "rejected", "withdrawn", "discarded")
 """A station's cases no longer open (a stalled station's drill-down lists the others)."""
@@ -105,8 +105,9 @@ def cases_for_key(
     Returns:
         ``{"key", "kind", "total", "cases": [...]}``; each case with ``case_number``,
         ``case_id``, ``item_code``, ``item_name``, ``division``, ``village``, ``state``,
-        ``received_on``, ``accepted_on``, ``completed_on`` (China days) and, for a card,
-        ``deadline`` and ``days_left``.
+        ``received_on``, ``accepted_on``, ``completed_on`` (China days) and, for a case
+        whose clock runs, ``deadline`` and ``days_left`` (every list: the 收件 list left
+        them blank while the case's own page and the 黄牌 list said 剩1个工作日).
 
     Raises:
         DashboardKeyError: the key is not one of the board's.
@@ -122,6 +123,9 @@ def cases_for_key(
         ids: Iterable[UUID] = cards
     else:
         ids = _FINDERS[parsed.kind](session, county, parsed)
+        today = china_day(utc_now())
+        running = card_rows(session=session, county=county, today=today, catalog_path=catalog_path)
+        cards = {row.case_id: row for row in running}
     lines = _lines(
         session, set(ids), county_names(session, catalog_path), item_names(session, catalog_path)
     )

@@ -85,7 +85,8 @@ class DrillScreen(DeskScreen[None]):
             _("Village"),
             _("Item"),
         )
-        rows = [(line.case_id, _row(line)) for line in message.lines]
+        year = self.desk.clock().year
+        rows = [(line.case_id, _row(line, year)) for line in message.lines]
         table = self.query_one(DrillTable)
         table.clear(columns=True)
         for index, header in enumerate(headers):
@@ -125,14 +126,24 @@ class DrillScreen(DeskScreen[None]):
         self.app.pop_screen()
 
 
-def _row(line: CaseLine) -> tuple[str, ...]:
+def _row(line: CaseLine, year: int) -> tuple[str, ...]:
+    """A line of the list; a date of this year without its year (every list now has a 期限,
+    and at 80 columns the village and the item ran off the screen)."""
     if line.record:
         state = _("办不成事 record")
     else:
         state = state_name(line.state) if line.state else ""
-    deadline = line.deadline
+    deadline = _this_year(line.deadline, year)
     if deadline and line.days_left is not None and line.days_left < 0:
         deadline = _("{day} ({days} working days over)").format(day=deadline, days=-line.days_left)
     elif deadline and line.days_left is not None:
         deadline = _("{day} ({days} working days)").format(day=deadline, days=line.days_left)
-    return (line.case_number, state, deadline, line.received_on, line.village, line.item_name)
+    received = _this_year(line.received_on, year)
+    return (line.case_number, state, deadline, received, line.village, line.item_name)
+
+
+def _this_year(day: str | None, year: int) -> str:
+    """``2026-12-11`` as ``12-11`` in 2026; another year's date whole."""
+    if not day:
+        return ""
+    return day[5:] if day.startswith(f"{year}-") else day

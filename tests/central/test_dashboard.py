@@ -233,3 +233,28 @@ def test_the_board_over_the_api_for_a_county_administrator_only(
     assert client.get(f"{API_PREFIX}/admin/dashboard", headers=county.headers).status_code == 401
     reviewer = sign_in(month.stations["town_a"], "rev1", "reviewer")
     assert client.get(f"{API_PREFIX}/admin/dashboard", headers=reviewer).status_code == 403
+
+
+def test_every_drill_down_gives_a_running_case_its_deadline(
+    session: Session, month: Seeded, hold_time: Any
+) -> None:
+    """The 收件 list left 期限 blank for every case, while the case's page and the 黄牌 list
+    said 剩1个工作日: only a card's list carried the deadline."""
+    hold_time(datetime(2026, 11, 23, 2, tzinfo=UTC))  # TODAY in China
+    board = _board(session)
+    assert board.yellow is not None
+    carded = {
+        line["case_number"]: (line["deadline"], line["days_left"])
+        for line in cases_for_key(session=session, county=COUNTY, key=board.yellow.key)["cases"]
+    }
+    lines = cases_for_key(session=session, county=COUNTY, key=board.received.key)["cases"]
+    received = {
+        line["case_number"]: (line.get("deadline"), line.get("days_left")) for line in lines
+    }
+    for number, due in carded.items():
+        if number in received:
+            assert received[number] == due, number
+    closed = [line for line in lines if line["state"] in ("completed", "delivered", "rejected")]
+    assert closed and all(line.get("deadline") is None for line in closed)
+    running = [line for line in lines if line["state"] in ("submitted", "accepted")]
+    assert running and all(line.get("deadline") for line in running)
