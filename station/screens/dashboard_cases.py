@@ -102,7 +102,13 @@ class DrillScreen(DeskScreen[None]):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         line = self.lines.get(str(event.row_key.value))
-        if line is not None:
+        if line is not None and line.record:  # not a case: no workstation holds it as one
+            self.notify(
+                _("{number} is a 办不成事 record: the county follows it up under 3 (闭环).").format(
+                    number=line.case_number
+                )
+            )
+        elif line is not None:
             self._check(line)
 
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)

@@ -247,3 +247,26 @@ async def test_the_board_reads_again_when_the_person_comes_back_to_it(county: Co
         after = str(app.screen.query_one("#figure-received").render())
         count = [int(n) for n in re.findall(r"\d+", before)][0]
         assert str(count + 1) in after and after != before, (before, after)
+
+
+async def test_a_bcs_record_opened_from_the_board_points_to_its_loop(county: County) -> None:
+    """Enter on a 办不成事 record said it was not on this workstation yet and to sync (F5),
+    which never helped: a record is no case; the county follows it up under 闭环."""
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        app.screen.query_one("#figure-unresolved").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        rows = app.screen.query_one(DataTable)
+        assert rows.row_count >= 1
+        number = str(rows.get_row_at(0)[0])
+        assert number.startswith("BCS-")
+        rows.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("县级在 3（闭环）中跟进" in n and number in n for n in said), said
+        assert not any("同步" in n for n in said), said
+        assert isinstance(app.screen, DrillScreen)
