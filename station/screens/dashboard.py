@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
 from textual_plotext import PlotextPlot
 
@@ -150,15 +151,20 @@ class DashboardScreen(DeskScreen[None]):
         self.query_one("#figure-received", FigureCard).focus()
         self.action_refresh()
 
-    def on_screen_resume(self) -> None:
-        """Back from a case, a list or a dialog: read the board again (a case decided there
-        still counted as a 黄牌 here until r was pressed). Not on first showing: on_mount
-        reads it then."""
-        if self._resumed:
-            self.action_refresh()
-        self._resumed = True
+    def on_screen_suspend(self) -> None:
+        """Another screen is shown over the board: note whether it is a page (a case, a
+        list) or only a dialog."""
+        self._left_for_page = not isinstance(self.app.screen, ModalScreen)
 
-    _resumed = False
+    def on_screen_resume(self) -> None:
+        """Back from a case or a list: read the board again (a case decided there still
+        counted as a 黄牌 here until r was pressed). Not back from a dialog: the one that
+        said the centre could not be reached would come again at once, for ever."""
+        if self._left_for_page:
+            self._left_for_page = False
+            self.action_refresh()
+
+    _left_for_page = False
 
     # reading -------------------------------------------------------------
 

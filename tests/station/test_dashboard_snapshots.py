@@ -270,3 +270,20 @@ async def test_a_bcs_record_opened_from_the_board_points_to_its_loop(county: Cou
         assert any("县级在 3（闭环）中跟进" in n and number in n for n in said), said
         assert not any("同步" in n for n in said), said
         assert isinstance(app.screen, DrillScreen)
+
+
+async def test_closing_the_offline_message_does_not_bring_it_back(county: County) -> None:
+    """The board read again each time it came back into view, a dialog closing too: offline,
+    the message that the centre could not be reached came back at once after every Enter."""
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "xu")  # the county desk opens on its board; no line: offline
+        await settle(pilot)
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == [
+            "DashboardScreen",
+            "MessageDialog",
+        ]
+        assert "没有连上县中心" in flat_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
