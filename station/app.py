@@ -239,10 +239,15 @@ class DaibanApp(App[None]):
         return True
 
     def _county_desk_open(self) -> bool:
-        """A county administrator is signed in and no dialog is open."""
+        """A county administrator is signed in and no dialog is open (the command palette
+        is none: with it open the sections were not offered, and Ctrl+P found no 对账)."""
+        from textual.command import CommandPalette
         from textual.screen import ModalScreen
 
-        return self.desk.role is Role.admin and not isinstance(self.screen, ModalScreen)
+        dialog = isinstance(self.screen, ModalScreen) and not isinstance(
+            self.screen, CommandPalette
+        )
+        return self.desk.role is Role.admin and not dialog
 
     def action_county_section(self, index: int) -> None:
         """Open a section of the county desk (1 看板 … 8 报表), from the home."""

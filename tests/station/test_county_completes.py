@@ -183,3 +183,32 @@ async def test_a_bcs_number_searched_at_the_county_points_to_its_loops(tmp_path:
             assert "县级在3（闭环）中跟进" in text and "按U" not in text
     finally:
         store.close()
+
+
+async def test_the_palette_finds_a_county_section_by_its_name(tmp_path: Path) -> None:
+    """Ctrl+P then 对账 (or dz) said no command matched: with the palette open the sections
+    were taken for keys a dialog blocks."""
+    store = county_station(tmp_path / "county")
+    try:
+        app = make_app(
+            load_settings(tmp_path / "county"), store=store, clock=lambda: NOW,
+            catalog=shipped_catalog(),
+        )  # fmt: skip
+        async with app.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "zhaojun")
+            await settle(pilot)
+            while type(pilot.app.screen).__name__ == "MessageDialog":  # offline: the board
+                await pilot.press("enter")  # could not be read, and says so
+                await settle(pilot)
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            await pilot.press("d", "z")  # 对账: dui zhang
+            await settle(pilot)
+            found = flat_text(pilot)
+            assert "对账" in found and "按键：7" in found and "没有相符" not in found
+            await pilot.press("enter")
+            await settle(pilot)
+            shown = [type(s).__name__ for s in pilot.app.screen_stack]
+            assert "ReconcileAdminScreen" in shown, shown  # (offline: its own message on top)
+    finally:
+        store.close()
