@@ -244,7 +244,10 @@ def _monthly_headers() -> list[str]:
 
 
 def reconcile_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
-    """对账表: per station, what the centre holds of it (the period is the day it was made)."""
+    """对账表: per station, what the centre holds of it and what the station last reported
+    it holds (unsent events, the oldest of them, its cases): both sides, as the desk's 对账
+    shows them (the file had the centre's alone, so they could not be compared from it).
+    The period is the day it was made."""
     columns = [
         Column(_("Station"), "count"),
         Column(_("Place")),
@@ -254,6 +257,9 @@ def reconcile_report(*, session: Session, names: Names, request: ReportRequest) 
         Column(_("Missing numbers"), "sum"),
         Column(_("Duplicates"), "sum"),
         Column(_("Unresolved records"), "sum"),
+        Column(_("Unsent at the station"), "sum"),
+        Column(_("Oldest unsent")),
+        Column(_("Cases at the station"), "sum"),
         Column(_("Last seen")),
         Column(_("Revoked"), "count"),
     ]
@@ -271,11 +277,19 @@ def reconcile_report(*, session: Session, names: Names, request: ReportRequest) 
                 len(entry.gaps),
                 entry.duplicates,
                 entry.unresolved,
+                _reported(entry, entry.outbox_depth),
+                entry.oldest_unsent or "",
+                _reported(entry, entry.cases_held),
                 entry.last_seen or _("never"),
                 _("yes") if entry.revoked else "",
             ]
         )
     return _numbered(report)
+
+
+def _reported(entry: Any, value: int | None) -> int | str:
+    """A figure the station reports of itself; ``not reported`` before its first report."""
+    return value if value is not None else _("not reported")
 
 
 def _level(role: str) -> str:

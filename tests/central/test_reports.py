@@ -294,6 +294,12 @@ def test_the_ledgers_show_where_each_loop_stands_and_count_the_closed_ones(
 def test_the_reconciliation_ledger_totals_what_the_centre_holds(
     county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
 ) -> None:
+    report = {  # 山门村 says what it holds; 武塬村 has not said yet
+        "software_version": "0.9.1", "schema_version": 1, "outbox_depth": 5,
+        "oldest_unsent": "2026-11-30T09:05:00+08:00", "cases_held": 17,
+    }  # fmt: skip
+    headers = county.shanmen.headers
+    assert client.post(f"{API_PREFIX}/hello", json=report, headers=headers).status_code == 200
     sheet = _sheet(_fetch(client, _admin(enroll, sign_in), "reconcile", "xlsx"))
 
     header, rows, totals = _table(sheet)
@@ -307,6 +313,14 @@ def test_the_reconciliation_ledger_totals_what_the_centre_holds(
     assert totals[header.index("中心持有事件")] == events
     assert totals[header.index("办不成事")] == 2
     assert totals[header.index("服务站")] == len(rows)
+    # the station's side too, as the desk's 对账 shows it (the file had the centre's alone)
+    by_station = dict(zip(_column(header, rows, "服务站"), rows, strict=True))
+    shanmen, wuyuan = by_station[SHANMEN], by_station[WUYUAN]
+    at = header.index
+    assert (shanmen[at("站点未上传")], shanmen[at("站点办件")]) == (5, 17)
+    assert shanmen[at("最早未上传")] == datetime(2026, 11, 30, 9, 5)  # China time
+    assert (wuyuan[at("站点未上传")], wuyuan[at("站点办件")]) == ("未上报", "未上报")
+    assert totals[at("站点未上传")] == 5 and totals[at("站点办件")] == 17
 
 
 def test_the_csv_has_a_bom_chinese_headers_and_the_same_totals(
