@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from printing import roles
 from printing.flowables import qr_code
-from printing.fmt import cn_date, mask_id, material_form, wall_time
+from printing.fmt import cn_date, fee_text, mask_id, material_form, wall_time
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import DecisionDocument, MaterialLine, MaterialStatus
@@ -192,6 +192,7 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     )
     story.append(
         sheet.para(
+            f"收费：{fee_text(case.fee, case.fee_kind, case.fee_note)}。"  # the paper said none
             f"办理结果将通过{case.station_name}送达。{progress_sentence(decision)}",
             "indent",
         )

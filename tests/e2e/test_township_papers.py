@@ -177,6 +177,7 @@ def test_acceptance_numbers_roll_over_on_new_year_in_china_and_a_reprint_keeps_i
         assert "受理通知书" in text and f"{OFFICE}（盖章）" in text
         assert "海原县乡镇便民服务中心" not in text
         assert "决定予以受理" in text
+        assert "收费：免费。" in text  # 高龄津贴: the paper said nothing of the fee
         assert "经办人：王芳联系电话：0955-4012301" in text  # who decided, from the accounts
         # a promise counted on the county's provisional 2027 holiday table says it may move
         # (the screen said so; the paper gave the date as if it were sure)
