@@ -28,11 +28,23 @@ from station.widgets.tick import TickList
 
 PLACEHOLDERS = {
     "date": "YYYY-MM-DD",
-    "money": "0.00",
-    "phone": "13800000000",
+    "phone": _("mobile or landline"),
     "id_number": _("18 characters"),
-    "integer": "0",
+    "integer": _("a whole number"),
 }
+"""What an empty box says it takes: words, never a value that looks typed (13800000000 read
+as a phone number filled in, 0 as a year, 0.00 as an amount)."""
+
+
+def placeholder(spec: FieldSpec) -> str:
+    """The empty box's hint: a number's range when the catalog bounds it (参保年度:
+    2024–2035), an amount's unit; else the type's own words."""
+    if spec.type in ("integer", "money") and spec.min is not None and spec.max is not None:
+        return f"{spec.min}–{spec.max}" + (spec.unit if spec.type == "money" else "")
+    if spec.type == "money":  # an area or a height is no amount (面积（平方米）)
+        words = _("amount in {unit}") if spec.unit == "元" else _("number in {unit}")
+        return words.format(unit=spec.unit)
+    return str(PLACEHOLDERS.get(spec.type, ""))
 
 
 def id_number_info(value: str, today: date | None = None) -> str:
@@ -121,7 +133,7 @@ class FieldEditor(Vertical):
             chosen = set(value or [])
             return TickList(*[(o, o, o in chosen) for o in spec.options])
         text = "" if value is None else str(value)
-        return Input(value=text, placeholder=PLACEHOLDERS.get(spec.type, ""), compact=True)
+        return Input(value=text, placeholder=placeholder(spec), compact=True)
 
     @property
     def value(self) -> Any:
