@@ -22,7 +22,13 @@ from sqlalchemy import Connection
 from forms.catalog import DOCUMENT_WORDS, Catalog, Division, ServiceItem, township_code
 from forms.clock import china_day, utc_now
 from printing.model import DecisionDocument
-from station.documents.case import GRANTED, DecisionKind, decision_entry, decision_from_view
+from station.documents.case import (
+    GRANTED,
+    DecisionKind,
+    county_short_name,
+    decision_entry,
+    decision_from_view,
+)
 from station.store import EventStamp, StationStore
 from station.store import meta as store_meta
 from station.store.db import writing
@@ -271,7 +277,7 @@ def build_decision(
         store.require_identity(),
         kind,
         township_name=township.name if township else fallback_office,
-        decided_by=office.name if office else None,
+        decided_by=_organ(catalog, view, item, kind, entry) or (office.name if office else None),
         county=catalog.county,
         officer=name,
         officer_phone=phone,
@@ -283,6 +289,22 @@ def build_decision(
     )
     url = progress_url(store.public_base_url(), view.progress_key)
     return replace(document, case=replace(document.case, verify_url=url))
+
+
+def _organ(
+    catalog: Catalog, view: CaseView, item: ServiceItem, kind: str, entry: HistoryEntry
+) -> str | None:
+    """The administrative organ a permit's decision (准予 / 不予行政许可) is made in the name
+    of: the township's 人民政府, not its 便民服务中心, which takes cases in and is no organ
+    (行政许可法 §22, §38); None for any other paper, or a decision the county made."""
+    if item.item_type != PERMIT or kind not in ("approval", "denial"):
+        return None
+    if entry.actor_role is Role.admin:
+        return None
+    township = catalog.division_entry(deciding_division(view))
+    if township is None or township.level != "township" or not township.name:
+        return None
+    return f"{county_short_name(catalog.county)}{township.name}人民政府"
 
 
 def _word(kind: str, item: ServiceItem) -> str | None:

@@ -385,3 +385,37 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
     assert "准予行政许可" not in body and "容缺" not in body  # 临时救助 is no permit; none owed
     assert f"{OFFICE}（盖章）" in body and "经办人：王芳" in body
     assert "马秀兰" in body
+
+
+def test_a_permits_decision_is_in_the_townships_government_name(desk: Desk, tmp_path: Path) -> None:
+    """The 准予（不予）行政许可决定书 of a 宅基地 permit was sealed by the 便民服务中心, which takes
+    cases in and is no administrative organ: the decision is the township government's."""
+    agent = CaseService(desk.township, load_catalog(), Actor("u-tw", Role.agent, "李娜", ""))
+    application = Application.model_validate(
+        {
+            "item_code": "640522-ZR-001",
+            "applicant": {
+                "name": "马建国", "id_number": id_number("64052219700101101"), "phone": "13895401122",
+            },
+            "fields": {
+                "household_size": 5, "reason": "分户新建", "has_homestead": False,
+                "location": "山门村三组", "boundaries": "东至路，西至田，南至沟，北至马家",
+                "plot_area": "200", "land_type": "建设用地", "floors": 1, "height": "4.5",
+                "floor_area": "150",
+            },
+            "materials": {
+                "application_form": "provided", "id_hukou": "shared",
+                "village_opinion": "provided", "neighbour_opinion": "provided",
+                "drawing": "provided", "commitment": "provided",
+            },
+        }
+    )  # fmt: skip
+    number = agent.take_in(application).case_number
+    agent.act(number, EventKind.submitted)
+    reviewer = desk.reviewer()
+    reviewer.accept(number)
+    reviewer.complete(number, "approved", "")
+    body = flat(layout_text(desk.print("approval", number, tmp_path / "p.pdf", "--as", "wangfang")))
+    assert "准予行政许可决定书" in body and "本机关决定准予行政许可。" in body
+    assert "海原县海城镇人民政府（盖章）" in body and f"{OFFICE}（盖章）" not in body
+    assert "第三十八条第一款" in body
