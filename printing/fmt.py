@@ -119,6 +119,8 @@ def handling(line: MaterialLine) -> str:
 def material_form(line: MaterialLine) -> str:
     """What the station takes, with the number of copies: an original checked and handed back
     is never printed as an original taken."""
+    if "照片" in line.name and handling(line) != "shared":  # a photo is no photocopy
+        return f"{line.copies}张"
     form = {
         "returned": f"原件核验后退还，留存复印件{line.copies}份",
         "copy": f"复印件{line.copies}份",

@@ -15,3 +15,12 @@ def test_a_disability_certificate_is_checked_and_handed_back(code: str) -> None:
     spec = load_catalog().get(code).material("disability_cert")
     line = MaterialLine(spec.name, spec.copies, spec.original, handling=spec.handled)
     assert material_form(line) == "原件核验后退还，留存复印件1份"
+
+
+@pytest.mark.parametrize(("code", "copies"), [("640522-MZ-001", 1), ("640522-CL-003", 3)])
+def test_a_photo_is_counted_in_prints_not_as_a_photocopy(code: str, copies: int) -> None:
+    """The 补正 table printed the photo as 复印件1份 (photocopy, one copy)."""
+    item = load_catalog().get(code)
+    spec = next(m for m in item.materials if "照片" in m.name)
+    line = MaterialLine(spec.name, spec.copies, spec.original, handling=spec.handled)
+    assert material_form(line) == f"{copies}张"
