@@ -250,8 +250,8 @@ class Choice(RadioButton):
     """A radio button whose mark says its state without colour: ● chosen, ○ not (Textual
     draws ● for both and tells them apart by colour alone, lost on a monochrome screen)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for the mark
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
         """The mark for the current value."""
         return "●" if self.value else "○"
 
