@@ -127,7 +127,10 @@ def cases_for_key(
         running = card_rows(session=session, county=county, today=today, catalog_path=catalog_path)
         cards = {row.case_id: row for row in running}
     lines = _lines(
-        session, set(ids), county_names(session, catalog_path), item_names(session, catalog_path)
+        session,
+        set(ids),
+        county_names(session, catalog_path),
+        item_names(session, catalog_path, short=True),
     )
     for line in lines:
         card = cards.get(UUID(line["case_id"]))

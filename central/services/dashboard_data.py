@@ -78,13 +78,18 @@ def county_names(session: Session, catalog_path: Path | None) -> dict[str, str]:
     return names
 
 
-def item_names(session: Session, catalog_path: Path | None) -> dict[str, str]:
-    """Item code → name: the catalog's (current and retired), then the names cases carry."""
+def item_names(
+    session: Session, catalog_path: Path | None, *, short: bool = False
+) -> dict[str, str]:
+    """Item code → name: the catalog's (current and retired), then the names cases carry;
+    ``short``: the catalog's short name where it has one (a list's narrow column: 医保参保,
+    where 城乡居民基本医疗保险参保登记 was cut to 城乡居)."""
     statement = select(_case.item_code, _case.view["item_name"].as_string()).distinct()
     names = {row[0]: row[1] for row in session.connection().execute(statement) if row[1]}
     try:
         catalog = load_catalog(catalog_path)
-        names.update({item.code: item.name for item in [*catalog.retired, *catalog.items]})
+        items = [*catalog.retired, *catalog.items]
+        names.update({item.code: item.title if short else item.name for item in items})
     except (CatalogError, OSError, ValueError):
         pass
     return names

@@ -100,6 +100,8 @@ def test_volumes_by_township_village_and_item_match_the_database_and_drill_down(
         ITEM_2: sum(1 for _d, i in counted.values() if i == ITEM_2),
     }
     assert items[ITEM_2].name == "临时救助申请"  # the catalog's name, not the code
+    lines = cases_for_key(session=session, county=COUNTY, key=items[ITEM_2].key)["cases"]
+    assert {line["item_name"] for line in lines} == {"临时救助"}  # a list's narrow column
     assert _listed(session, items[ITEM_1].key) == {
         n for n, (_d, i) in counted.items() if i == ITEM_1
     }
