@@ -3,6 +3,7 @@ version from an edited folder — checked, compared, confirmed, numbered."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,10 @@ class CatalogAdminScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="catalog-list", exit_on_error=False)
     def _list(self) -> None:
-        self.post_message(self.Listed(published_versions(self.desk.centre())))
+        from station.services.county_admin import person_name
+
+        named = partial(person_name, self.desk)
+        self.post_message(self.Listed(published_versions(self.desk.centre(), named)))
 
     def on_catalog_admin_screen_listed(self, message: CatalogAdminScreen.Listed) -> None:
         table = self.query_one("#catalog-versions", DataTable)

@@ -9,6 +9,7 @@ the document again, numbers it and audits the act with the person.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -75,15 +76,16 @@ class PublishedVersion:
     published_by: str
 
 
-def published_versions(line: CentreLine) -> list[PublishedVersion]:
-    """Every version the county published, newest first."""
+def published_versions(line: CentreLine, who: Callable[[str], str] = str) -> list[PublishedVersion]:
+    """Every version the county published, newest first; ``who``: the publisher's name
+    from the account's username (:func:`station.services.county_admin.person_name`)."""
     rows = line.get("/admin/catalog/versions")
     return [
         PublishedVersion(
             number=int(row["number"]),
             version=str(row["version"]),
             published_at=format_minute(datetime.fromisoformat(row["published_at"])),
-            published_by=str(row["published_by"]),
+            published_by=who(str(row["published_by"])),
         )
         for row in rows
     ]

@@ -8,7 +8,7 @@ Chinese message when the centre refuses or cannot be reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +101,13 @@ class AccountRow:
     phone: str
 
 
+def person_name(desk: Desk, username: str) -> str:
+    """The person an account's username stands for, as the desk names people elsewhere
+    (赵军, where the 目录 and the codes said admin); the username when not cached here."""
+    account = desk.store.find_account(username) if username else None
+    return account.display_name if account is not None and account.display_name else username
+
+
 def level_name(level: str) -> str:
     """村 / 乡镇 / 县."""
     names = {"village": _("village"), "township": _("township"), "county": _("county")}
@@ -155,8 +162,9 @@ class CountyAdmin:
         return CodeRow(**{**row.__dict__, "uri": uri})
 
     def codes(self) -> list[CodeRow]:
-        """Codes issued and not yet used, cancelled or expired."""
-        return [_code(row) for row in self.desk.centre().get("/admin/enrollment-codes")]
+        """Codes issued and not yet used, cancelled or expired (who issued each by name)."""
+        rows = [_code(row) for row in self.desk.centre().get("/admin/enrollment-codes")]
+        return [replace(row, issued_by=person_name(self.desk, row.issued_by)) for row in rows]
 
     def cancel_code(self, ref: str) -> None:
         """Cancel an outstanding code."""

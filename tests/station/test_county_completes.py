@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Select
@@ -210,5 +211,22 @@ async def test_the_palette_finds_a_county_section_by_its_name(tmp_path: Path) ->
             await settle(pilot)
             shown = [type(s).__name__ for s in pilot.app.screen_stack]
             assert "ReconcileAdminScreen" in shown, shown  # (offline: its own message on top)
+    finally:
+        store.close()
+
+
+def test_who_issued_or_published_is_named_as_a_person(tmp_path: Path) -> None:
+    """目录 and the codes said 发布人 admin and 发码人 admin where every other screen and the
+    Excel headers said 赵军."""
+    from types import SimpleNamespace
+
+    from station.services.county_admin import person_name
+
+    store = county_station(tmp_path / "county")
+    try:
+        desk: Any = SimpleNamespace(store=store)
+        assert person_name(desk, "zhaojun") == "赵军"
+        assert person_name(desk, "someone-else") == "someone-else"  # not cached: as it is
+        assert person_name(desk, "") == ""
     finally:
         store.close()
