@@ -135,7 +135,16 @@ class AccountsScreen(DeskScreen[None]):
     def action_set_active(self, active: bool) -> None:
         """Disable (after a confirmation) or enable the highlighted account."""
         row = self.highlighted()
-        if row is None or row.active == active:
+        if row is None:
+            return
+        if row.active == active:  # said, not silently nothing
+            done = _("{name} is enabled already.") if active else _("{name} is disabled already.")
+            self.notify(done.format(name=row.display_name))
+            return
+        user = self.desk.user
+        if not active and user is not None and user.username == row.username:
+            # refused before the question (it asked, then the centre refused)
+            self.notify(_("You cannot disable your own account."), severity="error")
             return
         if active:
             self._set_active(row, True)

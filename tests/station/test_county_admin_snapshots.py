@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from central.app import create_app
 from central.services.accounts import create_user
@@ -223,3 +224,30 @@ def test_the_desk_draws_the_qr_in_half_blocks() -> None:
     size = segno.make(text, error="l").symbol_size(border=1)[0]
     assert len(lines) == (size + 1) // 2 and {len(line) for line in lines} == {size}
     assert set("".join(lines)) <= set(" ▀▄█")
+
+
+async def test_disabling_ones_own_account_is_refused_before_the_question(
+    county: County, tmp_path: Path
+) -> None:
+    """d on one's own row asked 停用赵军（admin）？ and only after Y said the centre refused;
+    d on an account already disabled did nothing, without a word."""
+    app = _desk(county, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _signed_in(pilot, county)
+        screen = AccountsScreen(app.desk)
+        app.push_screen(screen)
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+        table.focus()
+        usernames = [row.username for row in screen.rows]
+        table.move_cursor(row=usernames.index("zhaojun"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen is screen  # no question asked
+        said = [str(n.message) for n in app._notifications]
+        assert "不能停用自己的账号。" in said, said
+        table.move_cursor(row=usernames.index("zhaojun"))
+        await pilot.press("e")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("已是启用状态" in n for n in said), said
