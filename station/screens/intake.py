@@ -77,6 +77,19 @@ class IntakeScreen(DraftKeeping):
         Binding("f4", "missing_notice", _("One-time notice"), show=False),
         Binding("ctrl+d", "discard", _("Discard draft"), show=False, priority=True),
         Binding("escape", "leave", _("Leave")),
+        # the check page reads by the keyboard while the focus stays on 收件 (F9): what is
+        # below the fold (elder mode, a long list of ✗) could not be reached without Tab
+        *(
+            Binding(key, f"scroll_review('{how}')", show=False)
+            for key, how in (
+                ("up", "up"),
+                ("down", "down"),
+                ("pageup", "page_up"),
+                ("pagedown", "page_down"),
+                ("home", "home"),
+                ("end", "end"),
+            )
+        ),
     ]
 
     class CatalogReady(Message):
@@ -343,7 +356,13 @@ class IntakeScreen(DraftKeeping):
         """The authorization letter's key shows only when a relative or agent files."""
         if action == "authorization":
             return self.draft.relation != "self"
+        if action == "scroll_review":  # the check page only: other steps' keys are their fields'
+            return STEPS[self.draft.step] == "review"
         return True
+
+    def action_scroll_review(self, how: str) -> None:
+        """Scroll the check page (``up``, ``down``, ``page_up``, ``page_down``, ``home``, ``end``)."""
+        getattr(self.query_one("#step-review", VerticalScroll), f"scroll_{how}")(animate=False)
 
     # ---- steps ---------------------------------------------------------------------------
 

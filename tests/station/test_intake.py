@@ -256,3 +256,29 @@ async def test_household_members_are_rows_that_can_be_added(
     [draft] = store.list_drafts()
     names = [row.get("name") for row in draft.data["fields"]["members"]]
     assert names == ["马占福", "马秀英"]
+
+
+async def test_the_check_page_scrolls_by_the_keyboard_with_the_focus_on_take_in(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """In elder mode the check page ran below the screen and PgDn, Down and End did nothing:
+    nothing it holds takes the focus, which stays on 收件 (F9). (A short screen here: the
+    page runs below it as a long item's does at 80×24.)"""
+    async with desk().run_test(size=(80, 16)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance(pilot)
+        await pilot.press("f8")  # the check page
+        await settle(pilot)
+        page = pilot.app.screen.query_one("#step-review")
+        assert page.max_scroll_y > 0 and page.scroll_y == 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert page.scroll_y == page.max_scroll_y
+        await pilot.press("home")
+        await settle(pilot)
+        assert page.scroll_y == 0
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert page.scroll_y > 0
+        assert pilot.app.screen.focused is pilot.app.screen.query_one("#take-in")
