@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from textual import events
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -154,6 +155,20 @@ class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
                 self.post_message(message)
 
         self.app.call_from_thread(deliver)
+
+
+def scroll_bindings(action: str) -> list[Binding]:
+    """Keys that scroll a text while the focus stays on a button: ↑ ↓ PgUp PgDn Home End,
+    each calling ``action('up')`` … ``action('end')`` (hidden from the footer)."""
+    moves = (
+        ("up", "up"),
+        ("down", "down"),
+        ("pageup", "page_up"),
+        ("pagedown", "page_down"),
+        ("home", "home"),
+        ("end", "end"),
+    )
+    return [Binding(key, f"{action}('{how}')", show=False) for key, how in moves]
 
 
 class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from station.i18n import _
-from station.screens.base import DeskModal
+from station.screens.base import DeskModal, scroll_bindings
 from station.services.timeline import rating_text
 
 
@@ -22,17 +22,7 @@ class MessageDialog(DeskModal[None]):
     BINDINGS = [
         Binding("escape,enter", "close", _("Close")),
         # A long text (F1's keys) scrolls by the keyboard while the focus stays on OK.
-        *(
-            Binding(key, f"scroll_body('{how}')", show=False)
-            for key, how in (
-                ("up", "up"),
-                ("down", "down"),
-                ("pageup", "page_up"),
-                ("pagedown", "page_down"),
-                ("home", "home"),
-                ("end", "end"),
-            )
-        ),
+        *scroll_bindings("scroll_body"),
     ]
 
     def __init__(self, title: str, text: str, *, error: bool = False) -> None:

@@ -30,6 +30,7 @@ from textual.widgets.option_list import Option
 
 from forms.validation import Problem, applicant_specs, check_application, has_errors
 from station.i18n import _
+from station.screens.base import scroll_bindings
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.intake_draft import DraftKeeping
@@ -79,17 +80,7 @@ class IntakeScreen(DraftKeeping):
         Binding("escape", "leave", _("Leave")),
         # the check page reads by the keyboard while the focus stays on 收件 (F9): what is
         # below the fold (elder mode, a long list of ✗) could not be reached without Tab
-        *(
-            Binding(key, f"scroll_review('{how}')", show=False)
-            for key, how in (
-                ("up", "up"),
-                ("down", "down"),
-                ("pageup", "page_up"),
-                ("pagedown", "page_down"),
-                ("home", "home"),
-                ("end", "end"),
-            )
-        ),
+        *scroll_bindings("scroll_review"),
     ]
 
     class CatalogReady(Message):

@@ -63,6 +63,14 @@ def county_station(data_dir: Path) -> StationStore:
     return store
 
 
+def county_desk(store: StationStore, tmp_path: Path) -> DaibanApp:
+    """The county's desk on ``store`` (offline: no centre answers)."""
+    return make_app(
+        load_settings(tmp_path / "county"), store=store, clock=lambda: NOW,
+        catalog=shipped_catalog(),
+    )  # fmt: skip
+
+
 async def test_the_county_completes_a_case_forwarded_to_its_department(tmp_path: Path) -> None:
     store = county_station(tmp_path / "county")
     try:
@@ -169,11 +177,7 @@ async def test_a_bcs_number_searched_at_the_county_points_to_its_loops(tmp_path:
 
     store = county_station(tmp_path / "county")
     try:
-        app = make_app(
-            load_settings(tmp_path / "county"), store=store, clock=lambda: NOW,
-            catalog=shipped_catalog(),
-        )  # fmt: skip
-        async with app.run_test(size=(100, 30)) as pilot:
+        async with county_desk(store, tmp_path).run_test(size=(100, 30)) as pilot:
             await log_in(pilot, "zhaojun")
             assert isinstance(pilot.app, DaibanApp)
             pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
@@ -191,11 +195,7 @@ async def test_the_palette_finds_a_county_section_by_its_name(tmp_path: Path) ->
     were taken for keys a dialog blocks."""
     store = county_station(tmp_path / "county")
     try:
-        app = make_app(
-            load_settings(tmp_path / "county"), store=store, clock=lambda: NOW,
-            catalog=shipped_catalog(),
-        )  # fmt: skip
-        async with app.run_test(size=(100, 30)) as pilot:
+        async with county_desk(store, tmp_path).run_test(size=(100, 30)) as pilot:
             await log_in(pilot, "zhaojun")
             await settle(pilot)
             while type(pilot.app.screen).__name__ == "MessageDialog":  # offline: the board
