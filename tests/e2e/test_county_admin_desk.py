@@ -185,7 +185,8 @@ async def test_outstanding_codes_are_listed_and_cancelled_from_the_desk(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CodesDialog)
         text = flat_text(pilot)
-        assert "李旺镇" in text and "ma" in text and dialog.code.code not in text
+        # who issued it by name (it said the username, ma)
+        assert "李旺镇" in text and "徐县管" in text and dialog.code.code not in text
         await pilot.press("x")
         await settle(pilot)
         await pilot.press("y")
