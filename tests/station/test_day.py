@@ -113,6 +113,12 @@ async def test_supplement_and_resubmit_a_returned_case(
     case = store.get_case(returned)
     assert case is not None and case.state == "submitted"
     assert case.materials["bank_card"] == "provided"
+    from forms.catalog import load_catalog
+    from station.services.timeline import timeline
+
+    item = load_catalog().get(case.item_code or "")
+    (line,) = [t for t in timeline(case, {}, item) if t.what == "补充材料"]
+    assert line.note == "社会保障卡或存折复印件"  # which material came (it said nothing)
 
 
 async def test_hand_over_then_a_dissatisfied_rating_needs_a_reason(
