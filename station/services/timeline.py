@@ -109,7 +109,9 @@ def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
         brought = summary.get("materials")
         named = {m.key: m.name for m in item.materials}
         return (
-            "、".join(named.get(key, key) for key in brought) if isinstance(brought, dict) else ""
+            "、".join(str(named.get(key) or key) for key in brought)
+            if isinstance(brought, dict)
+            else ""
         )
     return str(entry.reason or summary.get("reason") or "")
 
