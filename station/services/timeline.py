@@ -105,6 +105,12 @@ def _note(entry: HistoryEntry, view: CaseView, item: ServiceItem | None) -> str:
         return _("{how}, signed for by {name}").format(how=how, name=signed) if signed else how
     if entry.kind is EventKind.rated:
         return rating_text(summary.get("rating"), summary.get("reason"))
+    if entry.kind is EventKind.rating_corrected:
+        return _("{old} → {new}, because: {why}").format(
+            old=rating_text(summary.get("old")),
+            new=rating_text(summary.get("new")),
+            why=summary.get("why", ""),
+        )
     if entry.kind is EventKind.supplemented and item is not None:  # which came (it said none)
         brought = summary.get("materials")
         named = {m.key: m.name for m in item.materials}
