@@ -271,6 +271,17 @@ def bench_create(central: CentralRun, store: StationStore, cases: int, agent_id:
     emit("create_cpu_us_per_event", (end.client - start.client) / (3 * cases) * 1e6)
 
 
+_PG_SIZES = (
+    "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+    " UNION ALL SELECT c.relname || ' (toast, maps)', pg_table_size(c.oid) - pg_relation_size(c.oid)"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+)
+"""PostgreSQL: each table's and index's own bytes, and a table's TOAST and maps apart."""
+
+
 def db_bytes(central: CentralRun) -> tuple[int, dict[str, int]]:
     """The central database's size in bytes, and by table or index (SQLite's ``dbstat``)."""
     from sqlalchemy import create_engine, text
@@ -283,7 +294,9 @@ def db_bytes(central: CentralRun) -> tuple[int, dict[str, int]]:
         with engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 size = connection.execute(text("SELECT pg_database_size(current_database())"))
-                return int(size.scalar_one()), {}
+                return int(size.scalar_one()), {
+                    str(name): int(bytes_) for name, bytes_ in connection.execute(text(_PG_SIZES))
+                }
             pages = connection.execute(text("PRAGMA page_count")).scalar_one()
             free = connection.execute(text("PRAGMA freelist_count")).scalar_one()
             page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
