@@ -97,6 +97,9 @@ class CaseDocument:
     """ASCII URL for the QR code; the case number is used when absent."""
     reprinted_on: date | None = None
     """Set when this is a reprint (补打): the date of the reprint."""
+    replaces_number: str = ""
+    """The case's earlier number, void since the case was renumbered (a receipt with it was
+    handed out): the receipt says it replaces that one."""
     agent_id_number: str = ""
     """The agent's ID number, needed only on the 授权委托书."""
     fee: Decimal = Decimal("0")

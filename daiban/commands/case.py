@@ -92,18 +92,22 @@ def public_view(view: CaseView) -> dict[str, Any]:
 @app.command()
 def show(case_no: CaseNo, as_json: JsonFlag = False) -> None:
     """Show a case (state, history with superseded events and their reasons)."""
-    from station.services.timeline import annotate, people
+    from station.services.timeline import annotate, people, renumbered_lines
 
     with open_store() as store:
         view = store.get_case(case_no)
         names = people(store)
+        renumbered = renumbered_lines(store, view) if view is not None else []
     if view is None:
         fail(_("There is no such case."))
     data = annotate(public_view(view), view, names, _catalog_item(view))
+    data["renumbered"] = renumbered
     if as_json:
         print_json(data)
         return
     typer.echo(f"{view.case_number}  {data['state_name']}  {view.item_name}  {data['result_text']}")
+    for line in renumbered:
+        typer.echo(f"  {line}")
     for entry in data["history"]:
         note = f"  {entry['note']}" if entry["note"] else ""
         when = format_minute(datetime.fromisoformat(entry["device_time"]))

@@ -734,6 +734,7 @@ def bundle_import(
     """Import a station's offline bundle; optionally write the return bundle."""
     from central.bootstrap import open_session
     from central.services.bundles import import_bundle, write_return_bundle
+    from daiban.commands.central_trust import refusal_lines, refusals
     from sync.errors import BundleError
 
     settings = _settings()
@@ -757,6 +758,7 @@ def bundle_import(
         data.update(
             {k: counts.get(k, 0) for k in ("applied", "duplicate", "superseded", "rejected")}
         )
+        data["refusals"] = refusals(result.results)
         data["return_bundle"] = str(info.path) if info else None
         data["return_events"] = info.event_count if info else 0
         print_json(data)
@@ -771,6 +773,8 @@ def bundle_import(
             **{k: counts.get(k, 0) for k in ("applied", "duplicate", "superseded", "rejected")},
         )
     )
+    for line in refusal_lines(result.results):
+        typer.echo(line)
     if info is not None:
         typer.echo(
             _("Return bundle written to {path} ({count} events).").format(

@@ -17,6 +17,43 @@ from sync.messages import _ as sync_
 STATUSES = ("applied", "duplicate", "superseded", "rejected")
 
 
+def refusals(results: Any) -> list[dict[str, Any]]:
+    """The bundle's events the centre did not apply, counted by fate and reason (the
+    reason in the person's language)."""
+    counted: Counter[tuple[str, str]] = Counter(
+        (r.status.value, r.reason or "")
+        for r in results
+        if r.status.value in ("superseded", "rejected")
+    )
+    return [
+        {"status": status, "reason": _reason(reason), "count": count}
+        for (status, reason), count in sorted(counted.items())
+    ]
+
+
+def _reason(reason: str) -> str:
+    from sync.protocol import CASE_NUMBER_TAKEN
+
+    if reason == CASE_NUMBER_TAKEN:  # the station's own wording says it renumbered: not here
+        return _(
+            "the case number is already another case's at the centre: the station must"
+            " renumber the case and send it again (sync, or a new bundle)"
+        )
+    return sync_(reason) if reason else "-"
+
+
+def refusal_lines(results: Any) -> list[str]:
+    """``refusals`` as lines under a bundle import's summary."""
+    names = {"superseded": _("superseded"), "rejected": _("rejected")}
+    return [
+        "  "
+        + _("{status} {count}: {reason}").format(
+            status=names[one["status"]], count=one["count"], reason=one["reason"]
+        )
+        for one in refusals(results)
+    ]
+
+
 def unrevoke(
     station_id: Annotated[str, typer.Argument(help="The revoked station.")],
     as_user: AsUser = None,
@@ -78,7 +115,14 @@ def import_revoked(
         record_action(session, admin, "bundle.import_revoked", result.station_id, detail)
         session.commit()
     if as_json:
-        print_json({"station": result.station_id, "blobs_stored": result.blobs_stored, **detail})
+        print_json(
+            {
+                "station": result.station_id,
+                "blobs_stored": result.blobs_stored,
+                **detail,
+                "refusals": refusals(result.results),
+            }
+        )
         return
     typer.echo(
         _(
@@ -86,6 +130,8 @@ def import_revoked(
             "duplicate, {superseded} superseded, {rejected} rejected."
         ).format(station=result.station_id, **{k: detail[k] for k in STATUSES})
     )
+    for line in refusal_lines(result.results):
+        typer.echo(line)
 
 
 def register(app: typer.Typer, bundle_app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 import typer
 
 from daiban.context import JsonFlag, fail, home, print_json
+from forms.clock import format_minute, to_china, to_utc
 from station.services import _
 
 FORMAT = "daiban-station-backup"
@@ -44,7 +45,8 @@ def backup(
     if not (root / DB_FILE).exists():
         fail(_("There is no station in {path} to back up.").format(path=root))
     manifest = _describe(root)
-    name = f"daiban-station-{manifest['station_id'] or 'new'}-{datetime.now():%Y%m%d-%H%M%S}"
+    made = to_china(datetime.fromisoformat(manifest["created_at"]))  # named in China time
+    name = f"daiban-station-{manifest['station_id'] or 'new'}-{made:%Y%m%d-%H%M%S}"
     target = out / name
     partial = out / f"{name}.partial"
     if target.exists():
@@ -138,14 +140,36 @@ def restore(
     _copy_files(folder / FILES, root)
     _copy_database(folder / DB_FILE, root / DB_FILE)
     _migrate(root)
+    made = _backup_time(manifest)
+    _mark_restored(root, made)
     if as_json:
         print_json({"path": str(root), **manifest})
         return
     typer.echo(
-        _("Station {name} restored from {path}; sync to fetch what changed since {when}.").format(
-            name=manifest["name"], path=folder, when=manifest["created_at"]
-        )
+        _(
+            "Station {name} restored from {path}. Sync before taking cases in: the centre"
+            " may hold cases numbered here since {when} (a case numbered again is renumbered"
+            " at the sync, and its receipt must be printed again)."
+        ).format(name=manifest["name"], path=folder, when=format_minute(made) if made else "-")
     )
+
+
+def _backup_time(manifest: dict[str, Any]) -> datetime | None:
+    try:
+        return to_utc(datetime.fromisoformat(str(manifest.get("created_at"))))
+    except ValueError:
+        return None
+
+
+def _mark_restored(root: Path, made: datetime | None) -> None:
+    """Note the restore in the store: the desk warns until the next sync succeeds."""
+    from station.store import StationStore
+
+    store = StationStore.open(root)
+    try:
+        store.mark_restored(made or datetime.now(UTC))
+    finally:
+        store.close()
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

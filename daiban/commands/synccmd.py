@@ -9,6 +9,7 @@ from daiban.context import JsonFlag, fail, print_json
 from daiban.i18n import _ as cli_text
 from daiban.progress import LazyProgress
 from station.services import _
+from station.services.desksync import renumbered_text
 from sync.engine import SyncProgress
 from sync.errors import SyncError
 from sync.messages import translate_reason
@@ -32,6 +33,8 @@ def sync(as_json: JsonFlag = False) -> None:
             **counts
         )
     )
+    if report.renumbered:
+        typer.echo(renumbered_text(report.renumbered))
 
 
 def _show_step(bar: LazyProgress, step: SyncProgress) -> None:

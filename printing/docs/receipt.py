@@ -91,7 +91,17 @@ def notices(doc: CaseDocument) -> list[str]:
             1, f"容缺后补材料请按期补交至本站：{deferred_text(doc)}。逾期未补交的，可能无法办结。"
         )
     lines += [sentence(note) for note in doc.date_notes]
-    return lines
+    return [*replaced(doc), *lines]
+
+
+def replaced(doc: CaseDocument) -> list[str]:
+    """First of the terms when the case was renumbered: the old receipt's number is void."""
+    if not doc.replaces_number:
+        return []
+    return [
+        f"本回执取代编号为{doc.replaces_number}的回执：原编号已作废，"
+        f"请以本回执编号{doc.case_number}查询进度、领取结果。"
+    ]
 
 
 def sentence(text: str) -> str:
@@ -255,7 +265,7 @@ def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
 
 def large_notices(doc: CaseDocument) -> list[str]:
     """The terms of the large-print receipt, in fewer words."""
-    lines = [f"这张回执只证明本站已收件，是否受理由{doc.township_name}决定。"]
+    lines = [*replaced(doc), f"这张回执只证明本站已收件，是否受理由{doc.township_name}决定。"]
     lines += [sentence(note) for note in doc.date_notes]
     lines.append("帮代办不收费。请保管好本回执，查进度、取结果时带上。")
     return lines

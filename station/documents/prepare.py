@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import get_args
+from uuid import UUID
 
 from sqlalchemy import func, select
 
@@ -70,6 +71,11 @@ def township_name(store: StationStore, identity: StationIdentity) -> str | None:
     with reading(store.engine) as conn:
         found = conn.execute(statement).scalar_one_or_none()
     return str(found) if found else None
+
+
+def _earlier_numbers(store: StationStore, case_id: UUID) -> list[str]:
+    """The numbers a case had before this station renumbered it, the latest first."""
+    return [one.old for one in store.renumbered() if one.case_id == case_id]
 
 
 def printed_before(data_dir: Path, case_number: str, kind: str, fmt: str | None = None) -> bool:
@@ -250,7 +256,11 @@ def document_for(
     identity = store.require_identity()
     view = _found(store, case_key)
     item = _item(catalog, view)
-    reprint = reprint or printed_before(store.data_dir, view.case_number, kind, fmt)
+    earlier = _earlier_numbers(store, view.case_id)  # renumbered: its old receipts are void
+    reprint = reprint or any(
+        printed_before(store.data_dir, number, kind, None if number in earlier else fmt)
+        for number in (view.case_number, *earlier)
+    )
     document = case_document(
         view,
         item,
@@ -262,7 +272,9 @@ def document_for(
         reprint=reprint,
     )
     document = replace(
-        document, verify_url=progress_url(store.public_base_url(), view.progress_key)
+        document,
+        verify_url=progress_url(store.public_base_url(), view.progress_key),
+        replaces_number=earlier[0] if earlier and kind == "receipt" else "",
     )
     if kind == "notice" and not document.deferred:
         raise NotApplicable(

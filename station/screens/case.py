@@ -183,12 +183,16 @@ class CaseScreen(DeskScreen[None]):
     def _loaded(self, view: Any, note: str = "") -> CaseScreen.Loaded:
         """The message that shows ``view`` (call from a worker: it reads accounts and catalog)."""
         from station.services.loops import outcome_lines
-        from station.services.timeline import people, timeline
+        from station.services.timeline import people, renumbered_lines, timeline
 
         item = self._item(view)
         lines = timeline(view, people(self.desk.store), item) if view is not None else []
         loaded = self.Loaded(view, note, item, lines)
-        loaded.loop = outcome_lines(self.desk.store, view.case_number) if view is not None else []
+        if view is not None:
+            loaded.loop = [
+                *renumbered_lines(self.desk.store, view),
+                *outcome_lines(self.desk.store, view.case_number),
+            ]
         if view is not None and view.exists:
             loaded.deadline = deadline_lines(view, self.desk.clock().date())
         return loaded

@@ -111,6 +111,13 @@ class LoginGate:
         if until is not None and self.clock() < until:
             return LoginResult(error=self._locked_message())
         account = self.accounts.find_account(username)
+        if account is None and not self._any_account():  # not a wrong password: not counted
+            return LoginResult(
+                error=_(
+                    "No account has reached this PC yet (it has not synced since it was"
+                    " enrolled): sync first (daiban sync), then sign in."
+                )
+            )
         if account is not None and account.active and not account.password_hash:
             return LoginResult(error=_("This account signs in at its own station, not here."))
         if account is None or not account.active or not _verify(account.password_hash, password):
@@ -121,6 +128,11 @@ class LoginGate:
         if self.on_signed_in is not None:
             self.on_signed_in(user, password)
         return LoginResult(user=user)
+
+    def _any_account(self) -> bool:
+        """Whether the store holds any account (a lookup that cannot say: assume it does)."""
+        has_accounts = getattr(self.accounts, "has_accounts", None)
+        return True if has_accounts is None else bool(has_accounts())
 
     def check_password(self, user: SignedIn, password: str) -> bool:
         """Whether ``password`` is ``user``'s (to unlock an idle-locked desk)."""

@@ -82,6 +82,16 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     moved = _("Synced: sent {pushed}, received {pulled}, superseded {superseded}.").format(
         pushed=report.pushed, pulled=report.pulled, superseded=report.superseded
     )
-    something = report.pushed or report.pulled or report.superseded
+    if report.renumbered:
+        moved += " " + renumbered_text(report.renumbered)
+    something = report.pushed or report.pulled or report.superseded or report.renumbered
     # a push changes cases too: those taken in offline were submitted (待报送 → 已报送)
     return SyncOutcome(state, moved=moved if (something or manual) else "", changed=bool(something))
+
+
+def renumbered_text(count: int) -> str:
+    """What a sync that renumbered cases says (their residents hold receipts with old numbers)."""
+    return _(
+        "{count} case(s) renumbered: the centre already held their numbers. Reprint their"
+        " receipts (listed under 需处理)."
+    ).format(count=count)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from forms.clock import format_short
+from forms.clock import format_minute, format_short
 from forms.workdays import working_days_between
 from station.i18n import _
 from station.services.desk import Desk, SyncState
@@ -89,10 +89,50 @@ def read_home(desk: Desk) -> HomeData:
         ),
         (
             _("Superseded, needs attention 需处理"),
-            [_case_line(c, _("superseded")) for c in cases(flagged=True, limit=SECTION_LIMIT)],
+            [
+                *_restored_lines(store),
+                *_renumbered_lines(store),
+                *[_case_line(c, _("superseded")) for c in cases(flagged=True, limit=SECTION_LIMIT)],
+            ][:SECTION_LIMIT],
         ),
     ]
     return HomeData(sections=sections, sync=read_sync_state(store))
+
+
+def _restored_lines(store: Any) -> list[HomeLine]:
+    """A warning while this PC, restored from a backup, has not synced since."""
+    restored = store.restored_from()
+    if restored is None:
+        return []
+    text = _(
+        "This PC was restored from a backup of {when} and has not synced since: sync before"
+        " taking cases in (a new case may otherwise get a number the centre already holds)"
+    ).format(when=format_minute(restored))
+    return [HomeLine(text=text)]
+
+
+def _renumbered_lines(store: Any) -> list[HomeLine]:
+    """Cases renumbered at a sync (the centre held their number) whose receipt has not been
+    printed again under the new number: the resident holds a receipt with the old one."""
+    from station.documents import printed_before
+
+    lines = []
+    for renumbered in store.renumbered():
+        if printed_before(store.data_dir, renumbered.new, "receipt"):
+            continue
+        case = store.get_case(renumbered.new)
+        if case is None:  # renumbered again later, or no longer here: the newest note says
+            continue
+        name = case.applicant.name if case.applicant else ""
+        line = HomeLine(
+            text=f"{case.case_number}  {name}  {case.item_name}", case_key=case.case_number
+        )
+        line.text += "\n    " + _(
+            "Number {old} was already taken at the centre; renumbered {new}: reprint the"
+            " receipt (补打) and give it to the resident"
+        ).format(old=renumbered.old, new=renumbered.new)
+        lines.append(line)
+    return lines
 
 
 def _returned_line(store: Any, case: Any) -> HomeLine:

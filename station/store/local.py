@@ -35,6 +35,11 @@ class AccountsMixin:
             ).scalar_one_or_none()
         return AccountRecord.model_validate_json(raw) if raw else None
 
+    def has_accounts(self) -> bool:
+        """Whether any account has reached this station (its first sync brings them)."""
+        with reading(self.engine) as conn:
+            return conn.execute(select(ACCOUNTS.c.username).limit(1)).first() is not None
+
     def list_accounts(self) -> list[AccountRecord]:
         """Every cached account, by username."""
         with reading(self.engine) as conn:

@@ -19,6 +19,13 @@ PUBLIC_BASE_URL = "public_base_url"
 """The county's public base URL as the centre last said at hello (receipts' QR codes)."""
 ID_HASH_KEY = "id_hash_key"
 """The station's random key of the cases' keyed ID hash (hex; migration 0007)."""
+RENUMBERED = "renumbered"
+"""The cases this station renumbered because the centre held their number (a PC restored
+from an older backup numbered them again): a JSON list of ``{case_id, old, new, at}``, so
+the desk asks for the receipt to be printed again under the new number (``renumbered``)."""
+RESTORED = "restored_from"
+"""Set by ``daiban station restore`` (the backup's UTC time) until the next sync succeeds:
+a case taken in before then may get a number the centre already holds."""
 VIEWS_BEHIND = "views_behind"
 """Set while a pull holds cases' views in memory (``projection.HeldViews``): the central
 sequence number after which events may be missing from the stored views."""

@@ -75,6 +75,18 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class Renumbered:
+    """A case this station renumbered because the centre held its number."""
+
+    case_id: UUID
+    old: str
+    """The number the resident's first receipt carries (now another case's)."""
+    new: str
+    at: datetime
+    """When (UTC)."""
+
+
+@dataclass(frozen=True)
 class SyncRecord:
     """One sync run: when, what moved, and the error if it failed."""
 

@@ -6,6 +6,7 @@ transaction, so a crash at any point leaves either the state before or after.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forms.clock import utc_now
 from station.store import eventlog, meta, projection
 from station.store.db import among, reading, writing
-from station.store.models import StationIdentity, SyncRecord
+from station.store.models import Renumbered, StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
 from station.store.tables import BLOBS, CASES, EVENTS, SYNC_RUNS
 from sync.blobs import BlobRef, blob_path
@@ -123,7 +124,36 @@ class SyncSideMixin:
                 .values(case_number=number)
             )
             projection.refold_many(conn, [key])
+            if number != old:  # noted with the change (the desk asks for a new receipt)
+                noted = json.loads(meta.get(conn, meta.RENUMBERED) or "[]")
+                noted.append({"case_id": key, "old": old, "new": number, "at": _now()})
+                meta.put(conn, meta.RENUMBERED, json.dumps(noted))
         return number
+
+    def restored_from(self) -> datetime | None:
+        """When the backup this PC was restored from was made, until a sync succeeds since."""
+        with reading(self.engine) as conn:
+            raw = meta.get(conn, meta.RESTORED)
+        return datetime.fromisoformat(raw) if raw else None
+
+    def mark_restored(self, backup_made: datetime | None) -> None:
+        """Note a restore from a backup made at ``backup_made`` (None: synced since)."""
+        with writing(self.engine) as conn:
+            if backup_made is None:
+                meta.delete(conn, meta.RESTORED)
+            else:
+                meta.put(conn, meta.RESTORED, backup_made.isoformat())
+
+    def renumbered(self) -> list[Renumbered]:
+        """The cases renumbered here because the centre held their number, newest first."""
+        with reading(self.engine) as conn:
+            noted = json.loads(meta.get(conn, meta.RENUMBERED) or "[]")
+        return [
+            Renumbered(
+                UUID(one["case_id"]), one["old"], one["new"], datetime.fromisoformat(one["at"])
+            )
+            for one in reversed(noted)
+        ]
 
     def own_seq_held(self) -> int | None:
         """The highest ``station_seq`` handed out here (None: none yet): every own event up
@@ -212,6 +242,8 @@ class SyncSideMixin:
             "error": report.error,
         }
         self._remember_public_url(report.public_base_url)
+        if report.error is None and self.restored_from() is not None:
+            self.mark_restored(None)  # synced since the restore: numbers are the centre's again
         if self._repeats_quiet_run(report):
             return
         with writing(self.engine) as conn:

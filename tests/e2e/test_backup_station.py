@@ -4,11 +4,14 @@ cases, the identity, the settings and the scans are back, numbering continues, s
 from __future__ import annotations
 
 import stat
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from daiban.cli import app
+from forms.clock import format_minute, to_china
+from station.services.today import _restored_lines
 from station.store import StationStore
 from sync.blobs import store_blob
 from tests.e2e.conftest import VILLAGE, Central, Station, enrolled_station, write_cases
@@ -27,6 +30,24 @@ def _queue_scan(station: Station, tmp_path: Path) -> str:
         store.close()
 
 
+def _restored_from(station: Station) -> datetime | None:
+    """When the backup was made, as the store notes it until a sync; and 今日's warning says so."""
+    store = StationStore.open(station.data_dir)
+    try:
+        restored, lines = store.restored_from(), _restored_lines(store)
+    finally:
+        store.close()
+    if restored is None:
+        assert lines == []
+    else:
+        (line,) = lines
+        assert (
+            line.text.startswith(f"本机由 {format_minute(restored)} 的备份恢复")
+            and "先同步" in line.text
+        )
+    return restored
+
+
 def test_a_station_restored_from_its_stick_carries_on(
     sqlite_central: Central, tmp_path: Path
 ) -> None:
@@ -39,12 +60,16 @@ def test_a_station_restored_from_its_stick_carries_on(
     made = old.cli("station", "backup", "--out", str(tmp_path / "usb"))
     folder = Path(made["path"])
     assert folder.parent == tmp_path / "usb" and made["station_id"] == old.station_id
+    made_at = datetime.fromisoformat(made["created_at"])  # stored in UTC, named in China time
+    assert made_at.utcoffset() == timedelta(0)
+    assert folder.name.endswith(f"-{to_china(made_at):%Y%m%d-%H%M%S}")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "station.db").stat().st_mode) == 0o600
     assert not list((tmp_path / "usb").glob("*.partial"))
 
     new = Station(tmp_path / "new", station_id=old.station_id, user=old.user)
     new.cli("station", "restore", str(folder), "--yes")
+    assert _restored_from(new) == made_at  # 今日 warns: sync before taking cases in
     assert new.cli("station", "show")["station_id"] == old.station_id
     for number in numbers:
         assert new.cli("case", "show", number)["case_number"] == number
@@ -62,6 +87,7 @@ def test_a_station_restored_from_its_stick_carries_on(
     assert third == numbers[-1][:-4] + "0003"  # the series continues
     report = new.cli("sync")
     assert report["pushed"] > 0 and report["rejected"] == 0 and report["superseded"] == 0
+    assert _restored_from(new) is None  # synced: the warning is gone
     assert sqlite_central.reconcile()[old.station_id]["cases"] == 3
 
 

@@ -9,7 +9,11 @@ import shutil
 from pathlib import Path
 
 from forms.clock import china_today
+from station.services.today import HomeLine, _renumbered_lines
+from station.store import StationStore
 from tests.e2e.conftest import Central, Station, enrolled_station, write_cases
+from tests.e2e.test_print_from_store import flat
+from tests.unit.printing.conftest import pdf_text
 
 COUNTY = "640522000000"
 
@@ -27,6 +31,8 @@ def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     shutil.copytree(backup, village.data_dir)
     (again,) = village.cli("case", "import", str(cases))["case_numbers"]
     assert again == first  # taken in before the first sync: the number is handed out again
+    given = tmp_path / "given.pdf"  # the receipt the resident goes home with
+    assert village.cli("print", "receipt", again, "--out", str(given))["reprinted_on"] is None
 
     report = village.cli("sync")
 
@@ -36,6 +42,17 @@ def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     renumbered = f"{today}0002"
     shown = village.cli("case", "show", renumbered)
     assert shown["case_number"] == renumbered and shown["case_id"] != _case_id(village, first)
+    # the agent is told: the case page, 今日's 需处理, and a receipt marked 补打 that voids the old one
+    (told,) = shown["renumbered"]
+    assert f"原编号 {first} 在中心已属另一件办件" in told and "补打" in told
+    assert [line.case_key for line in _attention(village)] == [renumbered]
+    again_out = tmp_path / "again.pdf"
+    printed = village.cli("print", "receipt", renumbered, "--out", str(again_out))
+    assert printed["reprinted_on"] == china_today().isoformat()
+    text = flat(pdf_text(again_out.read_bytes()))
+    assert f"本回执取代编号为{first}的回执" in text and f"编号：{renumbered}" in text
+    assert "补打" in text
+    assert _attention(village) == []  # reprinted: nothing left to do
     for upper in (township, county):
         assert upper.cli("sync")["error"] is None
         assert {_case_id(upper, n) for n in (first, renumbered)} == {
@@ -44,6 +61,15 @@ def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     held = {s["station"]: s for s in central.cli("report", "reconcile")["stations"]}
     assert held[village.station_id]["cases"] == 2
     assert village.cli("sync")["error"] is None  # and the next run goes through too
+
+
+def _attention(station: Station) -> list[HomeLine]:
+    """今日's renumbered cases still to reprint (the lines of 需处理 the desk shows)."""
+    store = StationStore.open(station.data_dir)
+    try:
+        return _renumbered_lines(store)
+    finally:
+        store.close()
 
 
 def _case_id(station: Station, number: str) -> str:

@@ -71,7 +71,7 @@ def test_a_revoked_stations_unsent_cases_arrive_by_an_approved_bundle(
     central.ensure_admin()
     imported = central.cli("bundle", "import-revoked", str(outbox), "--as", COUNTY_ADMIN)
 
-    assert (imported["applied"], imported["rejected"]) == (3, 0)
+    assert (imported["applied"], imported["rejected"], imported["refusals"]) == (3, 0, [])
     assert central.reconcile()[village.station_id]["cases"] == 1
     [act] = _audited(central, "bundle.import_revoked", village.station_id)
     assert act.actor_username == COUNTY_ADMIN and act.detail["applied"] == 3
@@ -131,3 +131,24 @@ def test_the_desk_says_in_chinese_that_the_station_was_revoked(
         store.close()
     assert "本服务站已被县里吊销" in outcome.error, outcome.error  # the county's word for it
     assert outcome.error.startswith("同步失败") and "revoked" not in outcome.error
+
+
+def test_a_bundle_imports_refusals_are_counted_by_reason_in_words() -> None:
+    """What the county reads under an import's counts: each refusal's reason, not a bare number."""
+    from central.services.push import ACTOR_DISABLED
+    from daiban.commands.central_trust import refusal_lines, refusals
+    from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
+
+    results = [
+        EventResult(id="a", status=ResultStatus.applied, central_seq=1),
+        EventResult(id="b", status=ResultStatus.rejected, reason=CASE_NUMBER_TAKEN),
+        EventResult(id="c", status=ResultStatus.rejected, reason=CASE_NUMBER_TAKEN),
+        EventResult(id="d", status=ResultStatus.superseded, reason=ACTOR_DISABLED),
+    ]
+    taken = "该办件编号在中心已属另一件办件：须由站点改号后重新报送（联网同步，或重新导出离线包）"
+    disabled = "经办人账号已停用，县里不接收以该账号办理的操作"
+    assert refusals(results) == [
+        {"status": "rejected", "reason": taken, "count": 2},
+        {"status": "superseded", "reason": disabled, "count": 1},
+    ]
+    assert refusal_lines(results) == [f"  拒收 2 条：{taken}", f"  被取代 1 条：{disabled}"]

@@ -106,6 +106,26 @@ def test_a_wrong_password_is_refused_and_nothing_is_written(home: Path, tmp_path
     assert history(home, number) == before
 
 
+def test_a_pc_that_has_not_synced_since_enrolment_says_so_and_counts_no_failure(
+    tmp_path: Path,
+) -> None:
+    """Accounts come with the first sync: the right password is not "wrong" before it."""
+    fresh = tmp_path / "fresh"
+    store = StationStore.open(fresh)
+    try:
+        store.save_identity(identity(StationRole.village, VILLAGE))
+    finally:
+        store.close()
+    cases = tmp_path / "one.jsonl"
+    cases.write_text(application().model_dump_json() + "\n", encoding="utf-8")
+    for _attempt in range(MAX_FAILURES + 1):  # never locked: none of these is a failure
+        result = daiban(fresh, "case", "import", str(cases), "--as", "ma", password="x")
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "daiban: 本机还没有任何账号（注册后尚未同步）：请先联网同步（daiban sync），再登录。\n"
+        )
+
+
 def test_without_as_the_command_refuses_in_chinese(home: Path, tmp_path: Path) -> None:
     number = submitted_case(home, tmp_path)
     before = history(home, number)
