@@ -57,6 +57,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=0,
         pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
+        hide_parameters=True,  # a failed statement's message (logged) names no resident
     )
 
 
@@ -67,6 +68,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,
         **_sqlite_pool(database),
     )
 

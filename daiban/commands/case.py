@@ -62,7 +62,9 @@ def import_cases(
                 )
             )
         for failure in report.skipped + report.failed:
-            typer.echo(f"{file.name}:{failure.line}: {failure.field}: {failure.error}", err=True)
+            where = f"{file.name}:{failure.line}"
+            said = f"{failure.field}: {failure.error}" if failure.field else failure.error
+            typer.echo(f"{where}: {said}", err=True)
     if report.failed and not report.imported:
         raise typer.Exit(1)
 

@@ -58,7 +58,9 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
 
     store = desk.store
     identity = store.identity()
-    state = SyncState(outbox=store.outbox_depth(), last_success=desk.sync_state.last_success)
+    # the desk's state before its first sync of the session has no time yet: the store's
+    last_success = desk.sync_state.last_success or store.last_success_at()
+    state = SyncState(outbox=store.outbox_depth(), last_success=last_success)
     if identity is None:
         return SyncOutcome(state, error=_("This station is not enrolled."))
     state.insecure = is_insecure_url(identity.central_url)

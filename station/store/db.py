@@ -64,6 +64,7 @@ def make_engine(db_path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        hide_parameters=True,  # a failed statement's message (logged) names no resident
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)

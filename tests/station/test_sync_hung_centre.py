@@ -78,6 +78,28 @@ async def test_working_offline_is_shown_not_told_until_asked(
         assert offline in [str(n.message) for n in pilot.app._notifications]
 
 
+async def test_offline_the_status_line_keeps_the_last_sync_the_store_remembers(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """On main the background probe of an offline desk turned 上次同步 12-05 21:39 into
+    上次同步 从未 (the session's state had no time before its first sync)."""
+    from datetime import UTC, datetime
+
+    from sync.engine import SyncReport
+
+    done = datetime(2026, 12, 5, 13, 39, tzinfo=UTC)  # 21:39 in China
+    store.record_sync(SyncReport(started_at=done, finished_at=done, pushed=1))
+    async with desk().run_test(size=(100, 24)) as pilot:
+        await log_in(pilot)  # the centre's port refuses: the background sync finds it offline
+        await settle(pilot)
+        assert "中心：离线" in flat_text(pilot)
+        assert "上次同步12-0521:39" in flat_text(pilot)
+        pilot.app._background_sync()  # the next tick of the background probe: still offline
+        await settle(pilot)
+        assert "中心：离线" in flat_text(pilot)
+        assert "上次同步12-0521:39" in flat_text(pilot)
+
+
 async def test_a_sync_updates_the_status_line_of_the_screens_under_a_dialog(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:

@@ -28,3 +28,19 @@ def test_among_selects_exactly_the_listed_values_however_many(tmp_path: Path) ->
         none = conn.execute(select(_THINGS).where(among(_THINGS.c.key, []))).all()
     assert got == {key: keys.index(key) for key in keys[::7]}
     assert none == []
+
+
+def test_a_failed_statements_message_names_no_resident(tmp_path: Path) -> None:
+    """The desk logs an unexpected error's message: a UNIQUE clash's values (a resident's
+    name, ID number) must not be in it."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(tmp_path / "t.db")
+    _META.create_all(engine)
+    with writing(engine) as conn:
+        conn.execute(_INSERT, {"key": "吴老汉 640522194803121029", "n": 1})
+    with pytest.raises(IntegrityError) as raised, writing(engine) as conn:
+        conn.execute(_INSERT, {"key": "吴老汉 640522194803121029", "n": 2})
+    assert "UNIQUE" in str(raised.value)
+    assert "吴老汉" not in str(raised.value) and "1029" not in str(raised.value)
