@@ -58,7 +58,8 @@ Send = Annotated[bool, typer.Option("--print", help="Print on the default printe
 Reprint = Annotated[
     bool,
     typer.Option(
-        "--reprint", help="Mark the copy 补打 with today's date (automatic on a second print)."
+        "--reprint",
+        help="Mark the copy 补打 with today's date (automatic on a second print on the same paper).",
     ),
 ]
 Start = Annotated[
