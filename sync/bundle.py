@@ -17,6 +17,7 @@ never leaves a half bundle that looks whole.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
@@ -33,9 +34,9 @@ from pydantic import BaseModel, ValidationError
 
 from forms.clock import utc_now
 from sync.blobs import fsync_dir, sha256_file
-from sync.errors import BundleError
+from sync.errors import BundleError, BundleWriteError
 from sync.events import Event, RecordedEvent
-from sync.protocol import PullResponse
+from sync.protocol import EventResult, PullResponse
 
 FORMAT_VERSION = 1
 MANIFEST, SIGNATURE, EVENTS = "manifest.json", "signature", "events.jsonl"
@@ -51,6 +52,26 @@ TAMPERED = "the bundle was changed after it was written"
 FOREIGN_EVENTS = "the bundle holds events of another station"
 NOT_RETURN = "this is not a bundle from the centre"
 
+SUFFIX = ".daiban-bundle"
+"""The ending the desk's import key and drop-folder watcher look for."""
+IS_FOLDER = "the path is a folder, not a bundle file"
+PARENT_NOT_FOLDER = "a part of the path is a file, not a folder"
+NO_PERMISSION = "there is no permission to write there"
+READ_ONLY = "the disk is read-only"
+DISK_FULL = "the disk is full"
+NO_FOLDER = "the folder does not exist and cannot be made"
+CANNOT_WRITE = "the file cannot be written there"
+_WRITE_REASONS = {
+    errno.EISDIR: IS_FOLDER,
+    errno.ENOTDIR: PARENT_NOT_FOLDER,
+    errno.EEXIST: PARENT_NOT_FOLDER,  # mkdir of a folder where a file is
+    errno.EACCES: NO_PERMISSION,
+    errno.EPERM: NO_PERMISSION,
+    errno.EROFS: READ_ONLY,
+    errno.ENOSPC: DISK_FULL,
+    errno.ENOENT: NO_FOLDER,
+}
+
 __all__ = [
     "as_pull_page",
     "BundleError",
@@ -59,7 +80,10 @@ __all__ = [
     "Member",
     "Manifest",
     "read_bundle",
+    "check_writable",
+    "with_suffix",
     "write_bundle",
+    "write_error",
 ]
 
 
@@ -83,6 +107,11 @@ class Manifest(BaseModel):
     cursor: int | None = None
     """outbox: the station's pull cursor (the centre answers with what follows it);
     return: the cursor the station stores once it has applied the events."""
+    rejected: list[EventResult] = []
+    """return: the station's events of the outbox bundle it answers that the centre
+    refused (not kept there, so not among ``events``), with their reasons."""
+    blobs_held: list[str] = []
+    """return: the attachments (sha256) of the outbox bundle the centre now holds."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,8 @@ def write_bundle(
     blob_paths: dict[str, Path],
     signing_key: str,
     cursor: int | None = None,
+    rejected: Iterable[EventResult] = (),
+    blobs_held: Iterable[str] = (),
 ) -> BundleInfo:
     """Write a signed bundle atomically.
 
@@ -142,9 +173,14 @@ def write_bundle(
         blob_paths: sha256 -> file of each attachment to carry.
         signing_key: the station's signing key (hex).
         cursor: see ``Manifest.cursor``.
+        rejected: see ``Manifest.rejected``.
+        blobs_held: see ``Manifest.blobs_held``.
 
     Returns:
         What was written.
+
+    Raises:
+        BundleWriteError: the file cannot be written at ``path`` (nothing is left there).
     """
     lines = b"".join(e.model_dump_json().encode() + b"\n" for e in events)
     members = [Member(name=EVENTS, sha256=hashlib.sha256(lines).hexdigest(), size=len(lines))]
@@ -160,10 +196,17 @@ def write_bundle(
         event_count=lines.count(b"\n"),
         members=members,
         cursor=cursor,
+        rejected=list(rejected),
+        blobs_held=sorted(blobs_held),
     )
     manifest_bytes = _canonical(manifest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    check_writable(path)
+    try:
+        fd, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+        )
+    except OSError as error:
+        raise write_error(path, error) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -176,6 +219,9 @@ def write_bundle(
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
         fsync_dir(path.parent)
+    except OSError as error:
+        Path(temp_name).unlink(missing_ok=True)
+        raise write_error(path, error) from None
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
@@ -187,6 +233,38 @@ def write_bundle(
         blob_count=len(blob_paths),
         size=path.stat().st_size,
     )
+
+
+def with_suffix(path: Path) -> Path:
+    """``path`` with the bundle ending (``SUFFIX``) added when it lacks it."""
+    return path if path.name.endswith(SUFFIX) else path.with_name(path.name + SUFFIX)
+
+
+def check_writable(path: Path) -> None:
+    """Make sure a bundle can be written at ``path`` (its folder made if missing), before
+    anything is done that the bundle should carry.
+
+    Raises:
+        BundleWriteError: with the reason (a folder there, a file where a folder should
+            be, no permission, read-only or full disk...).
+    """
+    if path.is_dir():
+        raise BundleWriteError(str(path), IS_FOLDER, errno.EISDIR, os.strerror(errno.EISDIR))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise write_error(path, error) from None
+
+
+def write_error(path: Path, error: OSError) -> BundleWriteError:
+    """``error`` met writing a bundle at ``path``, with the reason a person reads."""
+    reason = _WRITE_REASONS.get(error.errno or 0, CANNOT_WRITE)
+    if reason == NO_FOLDER and path.parent.exists():  # e.g. /proc: there, but holds no files
+        reason = CANNOT_WRITE
+    return BundleWriteError(str(path), reason, error.errno or 0, error.strerror or str(error))
 
 
 def _read_manifest(archive: zipfile.ZipFile) -> tuple[bytes, Manifest, str]:

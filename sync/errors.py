@@ -45,3 +45,16 @@ class BundleError(SyncError):
         """A fixed English msgid (translate it as it is)."""
         self.detail = detail
         """Technical detail for logs (member name, parse error); not translated."""
+
+
+class BundleWriteError(SyncError, OSError):
+    """A bundle could not be written where it was asked to go; ``reason`` says why
+    (English msgid, see ``sync.bundle.check_writable``). An ``OSError`` too, with the
+    system's errno and words, for callers that handle any file error."""
+
+    def __init__(self, path: str, reason: str, code: int = 0, strerror: str = "") -> None:
+        OSError.__init__(self, code, strerror or reason, path)
+        self.path = path
+        """The file asked for."""
+        self.reason = reason
+        """A fixed English msgid (translate it as it is)."""

@@ -176,3 +176,8 @@ def translate_reason(reason: str | None) -> str:
         if match:
             return _(template).format(**values(match.groupdict()))
     return _(reason)
+
+
+def write_error_text(path: object, reason: str) -> str:
+    """Why a bundle could not be written, in the current language, naming the path."""
+    return _("cannot write the bundle to {path}: {reason}").format(path=path, reason=_(reason))

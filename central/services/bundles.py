@@ -11,9 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from central.models import Station
+from central.models import Blob, BlobRef, Station
 from central.services.blobs import store_blob
 from central.services.pull import pull_page
 from central.services.push import SchemaRange, apply_events
@@ -23,10 +23,17 @@ from central.settings import CentralSettings
 from sync.bundle import BundleInfo, read_bundle, write_bundle
 from sync.errors import BundleError
 from sync.events import Event, RecordedEvent
-from sync.protocol import MAX_PUSH_EVENTS, BundleImportResult, EventResult
+from sync.protocol import MAX_PUSH_EVENTS, BundleImportResult, EventResult, ResultStatus
 
 NOT_OUTBOX = "this is a return bundle; import it at the station"
 NOT_IN_SCOPE = "the bundle's station is outside the scope of the station that brought it"
+REVOKED = (
+    "the bundle comes from a revoked station: an administrator may approve importing it"
+    " (daiban central bundle import-revoked)"
+)
+NOT_REVOKED = (
+    "the bundle's station is not revoked: import it as usual (daiban central bundle import)"
+)
 
 
 def import_bundle(
@@ -56,8 +63,7 @@ def import_bundle(
     """
 
     def key_for(station_id: str) -> str | None:
-        station = session.get(Station, station_id)
-        if station is None or (is_revoked(station) and not approve_revoked):
+        if session.get(Station, station_id) is None:
             return None
         return signing_key(settings.secret_key, station_id)
 
@@ -66,6 +72,8 @@ def import_bundle(
         raise BundleError(NOT_OUTBOX)
     station = session.get_one(Station, bundle.manifest.station_id)
     session.commit()
+    if is_revoked(station) != approve_revoked:  # (said once the signature is known good)
+        raise BundleError(REVOKED if is_revoked(station) else NOT_REVOKED, station.id)
     if carrier is not None and not in_scope(station.division, carrier.division, carrier.role):
         raise BundleError(NOT_IN_SCOPE, carrier.id)
     stored = sum(
@@ -104,12 +112,27 @@ def import_bundle_bytes(
 
 
 def write_return_bundle(
-    *, session: Session, settings: CentralSettings, station_id: str, out: Path
+    *,
+    session: Session,
+    settings: CentralSettings,
+    station_id: str,
+    out: Path,
+    answered: BundleImportResult | None = None,
 ) -> BundleInfo:
-    """Write the return bundle for a station: every event of its scope, signed with its key.
+    """Write the return bundle for a station: every event of its scope, signed with its key,
+    the events of the outbox bundle it answers that were refused (not kept here, so the
+    station learns their fate only so), and the station's attachments held here.
+
+    Args:
+        session: a session.
+        settings: the central's settings.
+        station_id: the station.
+        out: the file to write.
+        answered: the import of the station's outbox bundle this return answers.
 
     Raises:
         BundleError: the station is unknown here.
+        BundleWriteError: ``out`` cannot be written.
     """
     station = session.get(Station, station_id)
     if station is None:
@@ -127,7 +150,22 @@ def write_return_bundle(
         events=events,
         blob_paths={},
         signing_key=signing_key(settings.secret_key, station.id),
+        rejected=[r for r in answered.results if r.status is ResultStatus.rejected]
+        if answered
+        else [],
+        blobs_held=_blobs_held(session, station),
     )
+
+
+def _blobs_held(session: Session, station: Station) -> set[str]:
+    """The whole attachments held here that the station sent or its cases reference."""
+    sent = select(Blob.sha256).where(Blob.uploaded_by == station.id, col(Blob.complete))
+    referenced = (
+        select(Blob.sha256)
+        .join(BlobRef, col(BlobRef.sha256) == col(Blob.sha256))
+        .where(BlobRef.division == station.division, col(Blob.complete))
+    )
+    return set(session.exec(sent)) | set(session.exec(referenced))
 
 
 def _plain(event: Event | RecordedEvent) -> Event:

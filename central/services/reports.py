@@ -31,7 +31,14 @@ from central.models import (
 )
 from central.services.excel import Column, Report
 from central.services.loop_intake import ITEMS as LOOP_ITEMS
-from central.services.reconcile import reconcile
+from central.services.loops import overturned_ratings
+from central.services.reconcile import (
+    GRANTED_STATES,
+    DuplicateApplication,
+    StationReconciliation,
+    duplicate_applications,
+    reconcile,
+)
 from central.services.report_period import Period, ReportKind
 from central.services.stations import list_stations
 from forms.catalog.lint import CatalogError
@@ -94,9 +101,14 @@ class ReportRequest:
 
 
 def _report(
-    names: Names, request: ReportRequest, title: str, sheet: str, columns: list[Column]
+    names: Names,
+    request: ReportRequest,
+    title: str,
+    sheet: str,
+    columns: list[Column],
+    kind: type[Report] = Report,
 ) -> Report:
-    return Report(
+    return kind(
         title=title.format(county=names.county()),
         sheet=sheet,
         county=names.county(),
@@ -131,6 +143,9 @@ class Ratings:
     """The device time of each case's applied ``rated`` event (a correction keeps the day)."""
     corrected: set[UUID]
     """The cases with an applied ``rating_corrected`` event."""
+    overturned: set[UUID]
+    """The cases whose 差评 the county overturned on appeal (申诉复核 → 撤销差评): left out
+    of every count, as the dashboard leaves them out (``dashboard.rated_rows``)."""
 
     @classmethod
     def load(cls, session: Session) -> Ratings:
@@ -151,11 +166,16 @@ class Ratings:
                 rated_at.setdefault(case_id, as_utc(moment) or moment)
             else:
                 corrected.add(case_id)
-        return cls(rated_at, corrected)
+        return cls(rated_at, corrected, overturned_ratings(session))
 
     def time(self, view: CaseView) -> datetime | None:
         """When the case was rated (None: not rated)."""
         return self.rated_at.get(view.case_id)
+
+    def counts(self, view: CaseView, period: Period) -> bool:
+        """Whether the case's rating counts in the period: given then, not overturned."""
+        overturned = view.case_id in self.overturned
+        return view.rating is not None and period.holds(self.time(view)) and not overturned
 
 
 def overdue_in(view: CaseView, period: Period, today: date) -> bool:
@@ -188,7 +208,7 @@ MONTHLY_FIGURES = ("received", "accepted", "completed", "overdue", "rated", "goo
 def _monthly_counts(
     view: CaseView, period: Period, ratings: Ratings, today: date
 ) -> dict[str, int]:
-    rated = view.rating is not None and period.holds(ratings.time(view))
+    rated = ratings.counts(view, period)
     rating = view.rating or 0
     return {
         "received": int(period.holds(view.received_at)),
@@ -248,6 +268,41 @@ def reconcile_report(*, session: Session, names: Names, request: ReportRequest) 
     it holds (unsent events, the oldest of them, its cases): both sides, as the desk's 对账
     shows them (the file had the centre's alone, so they could not be compared from it).
     The period is the day it was made."""
+    entries = reconcile(session=session)
+    return reconciliation_ledger(entries, duplicate_applications(session=session), names, request)
+
+
+@dataclass
+class ReconciliationLedger(Report):
+    """The 对账表, whose 站点办件 has no sum: a township's or the county's station holds
+    its villages' cases too, so adding the levels counts one case two or three times."""
+
+    def totals(self) -> list[Any]:
+        """The 合计 row, with why 站点办件 is not added up where its total would be."""
+        out = super().totals()
+        out[[c.header for c in self.columns].index(_("Cases at the station"))] = _(
+            "not added up (levels overlap)"
+        )
+        return out
+
+
+def reconciliation_ledger(
+    entries: list[StationReconciliation],
+    duplicates: list[DuplicateApplication],
+    names: Names,
+    request: ReportRequest,
+) -> Report:
+    """The 对账表 of ``reconcile``'s entries, the duplicate applications beside their stations.
+
+    Args:
+        entries: what ``central.services.reconcile.reconcile`` returned.
+        duplicates: what ``duplicate_applications`` returned.
+        names: names of places and stations.
+        request: who makes it and the day (the period is that day).
+
+    Returns:
+        The report (``daiban central report reconcile --xlsx`` writes the same one).
+    """
     columns = [
         Column(_("Station"), "count"),
         Column(_("Place")),
@@ -255,18 +310,19 @@ def reconcile_report(*, session: Session, names: Names, request: ReportRequest) 
         Column(_("Cases held"), "sum"),
         Column(_("Events held"), "sum"),
         Column(_("Missing numbers"), "sum"),
-        Column(_("Duplicates"), "sum"),
+        Column(_("Events with a reused number"), "sum"),
         Column(_("Unresolved records"), "sum"),
         Column(_("Unsent at the station"), "sum"),
         Column(_("Oldest unsent")),
-        Column(_("Cases at the station"), "sum"),
+        Column(_("Cases at the station")),
         Column(_("Last seen")),
         Column(_("Revoked"), "count"),
+        Column(_("Duplicate applications (same resident, same item)")),
     ]
     report = _report(names, request, _("{county} reconciliation of stations"),
-                     _("Reconciliation"), columns)  # fmt: skip
+                     _("Reconciliation"), columns, ReconciliationLedger)  # fmt: skip
     report.period = _("as of {day}").format(day=f"{request.today:%Y-%m-%d}")
-    for entry in reconcile(session=session):
+    for entry in entries:
         report.rows.append(
             [
                 entry.name or names.station(entry.station),
@@ -282,9 +338,28 @@ def reconcile_report(*, session: Session, names: Names, request: ReportRequest) 
                 _reported(entry, entry.cases_held),
                 entry.last_seen or _("never"),
                 _("yes") if entry.revoked else "",
+                _duplicates_at(entry.station, duplicates, names),
             ]
         )
     return _numbered(report)
+
+
+def _duplicates_at(station: str, duplicates: list[DuplicateApplication], names: Names) -> str:
+    """The duplicate applications one of the station's cases is in, each with all its cases
+    and whether each is still open (在办) or was granted (已办结): either may be the case."""
+    lines = []
+    for duplicate in duplicates:
+        if any(case["station"] == station for case in duplicate.cases):
+            cases = "、".join(
+                _("{number} ({station}, {state})").format(
+                    number=case["case_number"],
+                    station=names.station(case["station"], case["station_name"]),
+                    state=_("granted") if case["state"] in GRANTED_STATES else _("still open"),
+                )
+                for case in duplicate.cases
+            )
+            lines.append(f"{duplicate.item_name} {duplicate.id_masked}：{cases}")
+    return "；".join(lines)
 
 
 def _reported(entry: Any, value: int | None) -> int | str:
@@ -348,7 +423,8 @@ def _loop_cells(item: Any) -> list[Any]:
 
 
 def ratings_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
-    """好差评台账: every rating given in the period, 差评 marked."""
+    """好差评台账: every rating given in the period, 差评 marked; a 差评 the county overturned
+    on appeal keeps its line, marked so, and is not a 差评 in the 合计 (as on the dashboard)."""
     columns = [
         Column(_("Case number"), "count"),
         Column(_("Service item")),
@@ -372,25 +448,29 @@ def ratings_report(*, session: Session, names: Names, request: ReportRequest) ->
         if view.rating is not None and request.period.holds(when):
             rated.append((when, owner, view))
     for when, owner, view in sorted(rated, key=lambda r: (r[0], r[2].case_number)):
-        row = _rating_row(names, owner, view, when, view.case_id in ratings.corrected)
+        row = _rating_row(names, owner, view, when, ratings)
         report.rows.append(row + _loop_cells(loops.get(view.case_id)))
     return _numbered(report)
 
 
-def _rating_row(names: Names, owner: str, view: CaseView, when: Any, corrected: bool) -> list[Any]:
+def _rating_row(names: Names, owner: str, view: CaseView, when: Any, ratings: Ratings) -> list[Any]:
     rating = view.rating or 0
     applicant = view.applicant
+    words = f"{rating} {rating_label(rating)}"
+    bad = rating <= BAD_RATING and view.case_id not in ratings.overturned
+    if view.case_id in ratings.overturned:
+        words += _(" (bad rating overturned on appeal)")
     return [
         view.case_number,
         view.item_name or view.item_code,
         names.station(owner, view.station_name),
         applicant.name if applicant else "",
         mask_id_number(applicant.id_number) if applicant and applicant.id_number else "",
-        f"{rating} {rating_label(rating)}",
+        words,
         mask_ids(view.rating_reason or ""),
         when,
-        _("bad rating") if rating <= BAD_RATING else "",
-        _("yes") if corrected else "",
+        _("bad rating") if bad else "",
+        _("yes") if view.case_id in ratings.corrected else "",
     ]
 
 

@@ -12,8 +12,8 @@ from daiban.context import JsonFlag, fail, print_json
 from daiban.i18n import _ as cli_text
 from daiban.progress import LazyProgress
 from station.services import _
-from sync.errors import BundleError, SyncError
-from sync.messages import translate_reason
+from sync.errors import BundleError, BundleWriteError, SyncError
+from sync.messages import translate_reason, write_error_text
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,7 +27,10 @@ def export_bundle(
     from station.services.bundles import export_outbox
 
     with open_store() as store, LazyProgress(cli_text("Writing the bundle")):
-        info = export_outbox(store, out)
+        try:
+            info = export_outbox(store, out)
+        except BundleWriteError as error:
+            fail(write_error_text(error.path, error.reason))
     if as_json:
         print_json({"path": str(info.path), "events": info.event_count, "blobs": info.blob_count})
         return
@@ -41,6 +44,7 @@ def import_bundle(
 ) -> None:
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""
     from station.services.bundles import import_return
+    from station.services.desksync import renumbered_text
 
     with open_store() as store, LazyProgress(cli_text("Applying the bundle")):
         try:
@@ -49,7 +53,38 @@ def import_bundle(
             fail(_("bundle refused: {reason}").format(reason=translate_reason(error.reason)))
         except SyncError as error:
             fail(translate_reason(str(error)))
+    refused = [
+        {"status": status, "reason": translate_reason(reason) or "-", "count": count}
+        for status, reason, count in result.refused
+    ]
     if as_json:
-        print_json({"events": result.events, "new": result.new, "cursor": result.cursor})
+        print_json(
+            {
+                "events": result.events,
+                "new": result.new,
+                "cursor": result.cursor,
+                "taken_before": result.taken_before,
+                "renumbered": result.renumbered,
+                "refusals": refused,
+                "blobs_confirmed": result.blobs_confirmed,
+            }
+        )
+        return
+    if result.taken_before:  # said plainly, as the desk says it
+        typer.echo(
+            _("this return bundle was imported before: its {count} events are all here").format(
+                count=result.events
+            )
+        )
         return
     typer.echo(_("applied {events} events, {new} new").format(events=result.events, new=result.new))
+    names = {"superseded": _("superseded"), "rejected": _("refused")}
+    for status, reason, count in result.refused:
+        typer.echo(
+            "  "
+            + _("{status} {count}: {reason}").format(
+                status=names[status], count=count, reason=translate_reason(reason) or "-"
+            )
+        )
+    if result.renumbered:
+        typer.echo(renumbered_text(result.renumbered))

@@ -727,7 +727,11 @@ def stats(as_json: JsonFlag = False) -> None:
 def bundle_import(
     file: Annotated[Path, typer.Argument(help="The bundle file from the station.", exists=True)],
     return_out: Annotated[
-        Path | None, typer.Option("--return-out", help="Write the station's return bundle here.")
+        Path | None,
+        typer.Option(
+            "--return-out",
+            help="Write the station's return bundle here (.daiban-bundle is added if missing).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -735,19 +739,40 @@ def bundle_import(
     from central.bootstrap import open_session
     from central.services.bundles import import_bundle, write_return_bundle
     from daiban.commands.central_trust import refusal_lines, refusals
-    from sync.errors import BundleError
+    from sync.bundle import check_writable, with_suffix
+    from sync.errors import BundleError, BundleWriteError
+    from sync.messages import write_error_text
 
+    if file.is_dir():  # said as such, not as a damaged bundle
+        fail(_("{path} is a folder: give the bundle's file in it.").format(path=file))
+    if return_out is not None:
+        return_out = with_suffix(return_out)  # what the station's desk and watcher look for
+        try:
+            check_writable(return_out)  # before the import: never half done
+        except BundleWriteError as error:
+            fail(write_error_text(error.path, error.reason))
     settings = _settings()
+    unwritten = ""
     with open_session(settings) as session:
         try:
             result = import_bundle(session=session, settings=settings, path=file)
-            info = None
-            if return_out is not None:
-                info = write_return_bundle(
-                    session=session, settings=settings, station_id=result.station_id, out=return_out
-                )
         except BundleError as error:
             fail(_("the bundle was refused: {reason}").format(reason=sync_(error.reason)))
+        info = None
+        if return_out is not None:
+            try:
+                info = write_return_bundle(
+                    session=session,
+                    settings=settings,
+                    station_id=result.station_id,
+                    out=return_out,
+                    answered=result,
+                )
+            except BundleWriteError as error:
+                unwritten = _(
+                    "The bundle was imported, but the return bundle could not be written:"
+                    " {path} ({reason}). Import the same bundle again to write it."
+                ).format(path=error.path, reason=sync_(error.reason))
         from central.models import Station
 
         station = session.get(Station, result.station_id)  # named, not by its id
@@ -761,7 +786,10 @@ def bundle_import(
         data["refusals"] = refusals(result.results)
         data["return_bundle"] = str(info.path) if info else None
         data["return_events"] = info.event_count if info else 0
+        data["return_error"] = unwritten or None
         print_json(data)
+        if unwritten:
+            raise typer.Exit(1)
         return
     typer.echo(
         _(
@@ -775,6 +803,8 @@ def bundle_import(
     )
     for line in refusal_lines(result.results):
         typer.echo(line)
+    if unwritten:
+        fail(unwritten)
     if info is not None:
         typer.echo(
             _("Return bundle written to {path} ({count} events).").format(

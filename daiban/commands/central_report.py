@@ -6,7 +6,6 @@ the workbook says who made it (制表人), so there is no default person.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -103,11 +102,10 @@ def _build(kind: ReportKind, request: ReportRequest) -> Report:
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    """Write ``data`` to ``path`` whole or not at all; where it cannot, say where and why."""
+    from central.services.export import ReportFileError, write_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as error:
-        fail(_("{path} cannot be written: {reason}").format(path=path, reason=error.strerror))
+        write_file(path, data)
+    except ReportFileError as error:
+        fail(str(error))

@@ -114,6 +114,10 @@ def import_revoked(
         detail["blobs"] = result.blobs_stored
         record_action(session, admin, "bundle.import_revoked", result.station_id, detail)
         session.commit()
+        from central.models import Station
+
+        station = session.get(Station, result.station_id)  # named, not by its id
+        label = f"{station.name}（{station.division}）" if station else result.station_id
     if as_json:
         print_json(
             {
@@ -128,7 +132,7 @@ def import_revoked(
         _(
             "Approved bundle of revoked station {station}: {applied} applied, {duplicate} "
             "duplicate, {superseded} superseded, {rejected} rejected."
-        ).format(station=result.station_id, **{k: detail[k] for k in STATUSES})
+        ).format(station=label, **{k: detail[k] for k in STATUSES})
     )
     for line in refusal_lines(result.results):
         typer.echo(line)

@@ -1,14 +1,18 @@
 """Offline sync at the station: the outbox onto a USB stick, the centre's answer back.
 
 The same idempotent paths as online sync: an outbox bundle carries the events
-``outbox_batch`` would push; a return bundle is applied like a pull page.
+``outbox_batch`` would push; a return bundle is applied like a pull page, and the
+fates of our events it brings (refused, or a case number already taken at the
+centre) are handled as a push's answer is (``sync.engine``).
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 from station.services.syncing import submit_received
 from station.store import StationStore
@@ -16,18 +20,22 @@ from sync.bundle import (
     DAMAGED,
     FOREIGN_STATION,
     OTHER_STATION,
+    Bundle,
     BundleInfo,
+    check_writable,
     read_bundle,
     write_bundle,
 )
 from sync.errors import BundleError
-from sync.events import RecordedEvent
+from sync.events import Event, RecordedEvent
 from sync.lock import sync_lock
-from sync.protocol import PullResponse
+from sync.protocol import CASE_NUMBER_TAKEN, EventResult, PullResponse
 
 MAX_BUNDLE_EVENTS = 1_000_000
 """More unsent events than this go in a second bundle."""
 WRONG_DIRECTION = "this is not a return bundle for this station"
+MAX_RENUMBERS = 20
+"""Times one case is renumbered at one import (each new number held at the centre too)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,19 @@ class ReturnImport:
     cursor: int
     new: int = 0
     """The events not held here before (a bundle taken in twice brings none the second time)."""
+    renumbered: int = 0
+    """Our cases renumbered: the centre refused their number (it holds another case with it)."""
+    refused: list[tuple[str, str, int]] = field(default_factory=list)
+    """Our events newly learnt superseded or rejected: (status, English reason, count)."""
+    blobs_confirmed: int = 0
+    """Our attachments the centre holds now, no longer carried in the next bundle."""
+
+    @property
+    def taken_before(self) -> bool:
+        """The bundle changed nothing here: it was taken in before."""
+        return bool(self.events) and not (
+            self.new or self.renumbered or self.refused or self.blobs_confirmed
+        )
 
 
 def export_outbox(store: StationStore, path: Path) -> BundleInfo:
@@ -49,8 +70,12 @@ def export_outbox(store: StationStore, path: Path) -> BundleInfo:
 
     Returns:
         What was written.
+
+    Raises:
+        BundleWriteError: ``path`` cannot be written (checked before anything changes).
     """
     identity = store.require_identity()
+    check_writable(path)  # before the cases move on: a failed export changes nothing
     submit_received(store)  # taken-in cases go with this "sync" too
     events = store.outbox_batch(MAX_BUNDLE_EVENTS, 1 << 40)
     blobs = {
@@ -70,7 +95,14 @@ def export_outbox(store: StationStore, path: Path) -> BundleInfo:
 
 
 def import_return(store: StationStore, path: Path) -> ReturnImport:
-    """Apply the centre's return bundle (decisions and our events' fates) in one transaction.
+    """Apply the centre's return bundle: decisions, and our events' fates.
+
+    Each step is idempotent, so a bundle taken in again (or after a crash part-way)
+    changes nothing twice: a case whose number the centre refused is renumbered
+    while its number is still another case's in the bundle (its events stay pending
+    and go in the next bundle); the events are applied as a pull page (one
+    transaction); our other refused events are acknowledged; attachments the centre
+    holds are no longer carried.
 
     Raises:
         BundleError: damaged, forged, for another station or not a return bundle
@@ -95,6 +127,82 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
     recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]
     cursor = max(store.pull_cursor(), bundle.manifest.cursor or 0)
     with sync_lock(store.data_dir):
+        pending = {e.id: e for e in store.outbox_batch(MAX_BUNDLE_EVENTS, 1 << 40)}
+        renumbered = _renumber_taken(store, bundle, recorded, pending)
         held = store.already_held(recorded)
+        refused = _superseded_news(store, identity.station_id, recorded)
         store.apply_pull_page(PullResponse(events=recorded, next_cursor=cursor, has_more=False))
-    return ReturnImport(events=len(recorded), cursor=cursor, new=len(recorded) - held)
+        rejected = [
+            r
+            for r in bundle.manifest.rejected
+            if r.reason != CASE_NUMBER_TAKEN and UUID(r.id) in pending
+        ]
+        store.acknowledge(rejected)  # as a push's answer (CASE_NUMBER_TAKEN: renumbered)
+        refused += _counted("rejected", rejected)
+        confirmed = _confirm_blobs(store, bundle.manifest.blobs_held)
+    return ReturnImport(
+        events=len(recorded),
+        cursor=cursor,
+        new=len(recorded) - held,
+        renumbered=renumbered,
+        refused=refused,
+        blobs_confirmed=confirmed,
+    )
+
+
+def _renumber_taken(
+    store: StationStore,
+    bundle: Bundle,
+    recorded: list[RecordedEvent],
+    pending: dict[UUID, Event],
+) -> int:
+    """Renumber our cases whose events the centre refused for their number, while the
+    number is still another case's in the bundle (so not again when the bundle is
+    taken in twice). Like ``sync.engine._renumber_taken``; the events stay pending.
+
+    Returns:
+        How many cases were renumbered.
+    """
+    taken = {UUID(r.id) for r in bundle.manifest.rejected if r.reason == CASE_NUMBER_TAKEN}
+    owners = {e.case_number: e.case_id for e in recorded}
+    numbers = {e.case_id: e.case_number for e in pending.values() if e.id in taken}
+    cases = 0
+    for case_id, number in numbers.items():
+        tries = 0
+        while owners.get(number, case_id) != case_id and tries < MAX_RENUMBERS:
+            number = store.renumber_case(case_id)  # noted: the desk asks for a new receipt
+            tries += 1
+        cases += bool(tries)
+    return cases
+
+
+def _superseded_news(
+    store: StationStore, station_id: str, recorded: list[RecordedEvent]
+) -> list[tuple[str, str, int]]:
+    """Our events the bundle says were superseded that this station did not know so yet
+    (call before applying it), counted by reason."""
+    by_reason: dict[str, list[RecordedEvent]] = {}
+    for event in recorded:
+        if event.station_id == station_id and event.status.value == "superseded":
+            by_reason.setdefault(event.reason or "", []).append(event)
+    news = [
+        ("superseded", reason, len(events) - store.already_held(events))
+        for reason, events in sorted(by_reason.items())
+    ]
+    return [one for one in news if one[2]]
+
+
+def _counted(status: str, results: list[EventResult]) -> list[tuple[str, str, int]]:
+    counts = Counter(r.reason or "" for r in results)
+    return [(status, reason, count) for reason, count in sorted(counts.items())]
+
+
+def _confirm_blobs(store: StationStore, held: list[str]) -> int:
+    """Mark our attachments the centre holds as sent (the next bundle leaves them out)."""
+    if not held:
+        return 0
+    wanted = set(held)
+    waiting = [ref.sha256 for ref in store.pending_blobs(1 << 30) if ref.sha256 in wanted]
+    for sha256 in waiting:
+        store.mark_blob_uploaded(sha256)
+    return len(waiting)

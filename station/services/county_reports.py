@@ -102,8 +102,18 @@ def export_report(
         month = named = parse_month(month, today)
     data = desk.centre().download(f"/admin/reports/{kind.value}", month=month, format=file_format)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{report_title(kind)}-{named}.{file_format}"
+    target = free_name(folder, f"{report_title(kind)}-{named}", file_format)
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(data)
     os.replace(partial, target)
     return SavedReport(target, len(data))
+
+
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """``stem.suffix`` in ``folder``, numbered ``stem（2）.suffix``, ``（3）``… when taken:
+    a report exported again never silently replaces the one saved before."""
+    target, number = folder / f"{stem}.{suffix}", 1
+    while target.exists():
+        number += 1
+        target = folder / f"{stem}（{number}）.{suffix}"
+    return target

@@ -124,8 +124,11 @@ def test_init_enroll_user_report_and_revoke(db_url: str, tmp_path: Path) -> None
     _run("report", "reconcile", "--xlsx", str(xlsx), *common)
     from openpyxl import load_workbook
 
-    sheet = load_workbook(xlsx).active
-    assert sheet is not None and sheet["A2"].value == station["station_id"]
+    sheet = load_workbook(xlsx).active  # the same workbook as `report export --kind reconcile`
+    assert sheet is not None and str(sheet["A1"].value).endswith("服务站对账表")
+    assert sheet.freeze_panes == "A5" and sheet["A4"].value == "序号"
+    cells = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert station["station_id"] not in cells, "the station's name, never its id"
 
     assert "已吊销" in _run("revoke", station["station_id"], *AS_ADMIN, *common)
     assert "审计完好" in _run("audit", *AS_ADMIN, *common)
@@ -169,7 +172,7 @@ def test_bundle_import_at_the_county_writes_the_return_bundle(tmp_path: Path) ->
         blob_paths={},
         signing_key=village.credential.signing_key,
     ).path
-    back = tmp_path / "stick" / "return.daiban"
+    back = tmp_path / "stick" / "return.daiban-bundle"
     args = ["bundle", "import", str(outbox), "--return-out", str(back), "--data-dir", str(home)]
     result = json.loads(_run(*args, "--json"))
     assert (result["applied"], result["return_events"]) == (3, 3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -320,7 +321,60 @@ def test_the_reconciliation_ledger_totals_what_the_centre_holds(
     assert (shanmen[at("站点未上传")], shanmen[at("站点办件")]) == (5, 17)
     assert shanmen[at("最早未上传")] == datetime(2026, 11, 30, 9, 5)  # China time
     assert (wuyuan[at("站点未上传")], wuyuan[at("站点办件")]) == ("未上报", "未上报")
-    assert totals[at("站点未上传")] == 5 and totals[at("站点办件")] == 17
+    assert totals[at("站点未上传")] == 5
+    # a township's station holds its villages' cases too: no sum that counts them twice
+    assert totals[at("站点办件")] == "不合计（各级站点办件重叠）"
+    assert "序号重复的事件" in header, "the header says what 重复 counts"
+
+
+def test_the_reconciliation_ledger_lists_duplicate_applications_open_or_granted(
+    county: County, enroll: Any, sign_in: Any, client: TestClient
+) -> None:
+    """`report reconcile` listed them; the workbook did not (its 重复 counted events)."""
+    granted = county.case(county.wuyuan, china(2, 9), accepted=china(2, 10),
+                          completed=china(3, 9))  # fmt: skip
+    county.case(county.shanmen, china(25, 9))  # the same resident and item, taken in again
+    header, rows, _totals = _table(
+        _sheet(_fetch(client, _admin(enroll, sign_in), "reconcile", "xlsx"))
+    )
+    by_station = dict(zip(_column(header, rows, "服务站"), rows, strict=True))
+    column = header.index("重复申请（同一群众同一事项）")
+    shanmen, wuyuan = by_station[SHANMEN][column], by_station[WUYUAN][column]
+    assert shanmen == wuyuan and shanmen.startswith("临时救助 640522********1234：")
+    assert f"（{WUYUAN}，已办结）" in shanmen and f"（{SHANMEN}，在办）" in shanmen
+    assert by_station["海城镇便民服务中心"][column] is None
+    assert str(granted) not in shanmen  # case numbers, never ids
+
+
+def test_reports_leave_out_a_bad_rating_overturned_on_appeal_as_the_dashboard_does(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    from central.services.dashboard import dashboard
+    from central.services.dashboard_data import Period
+
+    admin = _admin(enroll, sign_in)
+    reviewer = sign_in(county.township, "rev1", "reviewer")
+    loops = f"{API_PREFIX}/loops"
+    (item,) = [i for i in client.get(loops, headers=admin).json() if i["source_kind"] == "rating"]
+    url = f"{loops}/{item['id']}"
+    client.post(f"{url}/assign", json={"unit_kind": "township", "unit": TOWNSHIP}, headers=admin)
+    client.post(f"{url}/appeal", json={"text": "居民误选，已电话确认"}, headers=reviewer)
+    decided = client.post(f"{url}/appeal-decision", json={"overturn": True}, headers=admin)
+    assert decided.json()["appeal"] == "overturned", decided.text
+    session.expire_all()
+    board = dashboard(session=session, county=COUNTY, period=Period(*(m.date() for m in (
+        NOVEMBER[0], NOVEMBER[1] - timedelta(days=1)))), today=datetime(2026, 12, 2).date())  # fmt: skip
+    assert board.rated and board.bad and board.satisfied
+    assert (board.rated.count, board.bad.count, board.satisfied.count) == (2, 0, 1)
+
+    header, _rows, totals = _table(_sheet(_fetch(client, admin, "monthly", "xlsx")))
+    figures = dict(zip(header[3:], totals[3:], strict=True))
+    assert (figures["评价数"], figures["不满意（差评）"], figures["满意"]) == (2, 0, 1)
+
+    header, rows, totals = _table(_sheet(_fetch(client, admin, "ratings", "xlsx")))
+    assert _column(header, rows, "评价")[1] == "1 非常不满意（差评已撤销）", "the line is kept"
+    assert _column(header, rows, "差评") == [None, None, None]
+    assert totals[header.index("差评")] == 0
 
 
 def test_the_csv_has_a_bom_chinese_headers_and_the_same_totals(
@@ -379,6 +433,37 @@ def test_the_command_line_writes_the_report_as_the_named_administrator(
     assert wrong.exit_code == 1 and "用户名或密码错误" in wrong.output
     no_one = runner.invoke(cli, [*args, "--out", str(tmp_path / "b.csv"), *base])
     assert no_one.exit_code == 1 and not (tmp_path / "b.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("/sys/r.xlsx", "没有写入权限"),
+        ("{tmp}/folder.xlsx", "这是一个文件夹"),
+        ("{tmp}/a-file/r.xlsx", "上级路径不是文件夹（是一个文件）"),
+        ("/proc/sys/r.xlsx", "这个文件夹里不能存放文件"),
+    ],
+)
+def test_a_report_that_cannot_be_written_says_where_and_why_in_chinese(
+    county: County, sign_in: Any, enroll: Any, db_url: str, tmp_path: Path, where: str, reason: str
+) -> None:
+    """It said `无法写入：Permission denied`; `report reconcile --xlsx` said 发生了意外错误."""
+    from central.services.export import ReportFileError, reconciliation_workbook
+
+    sign_in(enroll(COUNTY, "county", "海原县政务服务中心"))
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path), "--db", db_url, "--lang", "zh_CN"]
+    assert runner.invoke(cli, ["central", "init", *base]).exit_code == 0
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "folder.xlsx").mkdir()
+    out = where.format(tmp=tmp_path)
+    args = ["central", "report", "export", "--kind", "reconcile", "--out", out, "--as", "admin1"]
+    result = runner.invoke(cli, [*args, *base], env={"DAIBAN_PASSWORD": "admin-pass-1"})
+    assert result.exit_code == 1
+    assert f"无法写入 {out}：{reason}。" in result.output, result.output
+    assert "意外" not in result.output
+    with pytest.raises(ReportFileError, match=re.escape(f"无法写入 {out}：{reason}。")):
+        reconciliation_workbook([], Path(out))
 
 
 def test_a_case_due_today_is_not_yet_overdue_in_a_month_still_running() -> None:

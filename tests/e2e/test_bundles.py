@@ -30,15 +30,19 @@ def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
     assert written["events"] == 3
 
     imported = central.cli(
-        "bundle", "import", str(stick / "outbox.zip"), "--return-out", str(stick / "return.zip")
+        "bundle",
+        "import",
+        str(stick / "outbox.zip"),
+        "--return-out",
+        str(stick / "return.daiban-bundle"),
     )
     assert (imported["applied"], imported["return_events"]) == (3, 3)
     assert central.reconcile()[village.station_id]["events"] == 3
 
-    applied = village.cli("bundle", "import", str(stick / "return.zip"))
+    applied = village.cli("bundle", "import", str(stick / "return.daiban-bundle"))
     assert (applied["events"], applied["new"]) == (3, 3)  # our own three, acknowledged
     assert village.cli("station", "show")["outbox"] == 0
-    again = village.cli("bundle", "import", str(stick / "return.zip"))
+    again = village.cli("bundle", "import", str(stick / "return.daiban-bundle"))
     assert (again["events"], again["new"]) == (3, 0)  # taken in twice: said, nothing doubled
     history = village.cli("case", "show", number)["history"]
     assert [h["status"] for h in history] == ["applied"] * 3
@@ -52,10 +56,14 @@ def test_a_tampered_return_bundle_is_refused_whole(
     village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
     village.cli("bundle", "export", "--out", str(tmp_path / "outbox.zip"))
     central.cli(
-        "bundle", "import", str(tmp_path / "outbox.zip"), "--return-out", str(tmp_path / "r.zip")
+        "bundle",
+        "import",
+        str(tmp_path / "outbox.zip"),
+        "--return-out",
+        str(tmp_path / "r.daiban-bundle"),
     )
     damaged = tmp_path / "damaged.zip"
-    data = bytearray((tmp_path / "r.zip").read_bytes())
+    data = bytearray((tmp_path / "r.daiban-bundle").read_bytes())
     data[len(data) // 2] ^= 0xFF
     damaged.write_bytes(bytes(data))
     result = CliRunner().invoke(

@@ -158,4 +158,5 @@ def test_reconciliation_workbook_says_when_a_station_was_last_seen_in_beijing(
     path = reconciliation_workbook([entry], tmp_path / "reconcile.xlsx")
     sheet = load_workbook(path).active
     assert sheet is not None
-    assert sheet["H2"].value == datetime(2026, 12, 2, 0, 30)
+    assert sheet["M4"].value == "最近联系"
+    assert sheet["M5"].value == datetime(2026, 12, 2, 0, 30)

@@ -46,7 +46,7 @@ def test_import_export_bundles_and_sync_show_their_bar_on_stderr_only(
     outbox = tmp_path / "outbox.zip"
     written = village.run("bundle", "export", "--out", str(outbox))
     assert written.returncode == 0 and "正在写离线包" in written.stderr
-    back = tmp_path / "return.zip"
+    back = tmp_path / "return.daiban-bundle"
     central.cli("bundle", "import", str(outbox), "--return-out", str(back))
     applied = village.run("bundle", "import", str(back))
     assert applied.returncode == 0 and "正在导入回传包" in applied.stderr

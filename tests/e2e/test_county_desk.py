@@ -123,6 +123,10 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             today = app.desk.clock().date()
             (reconciled,) = (county.data_dir / "exports").glob("对账表-*.xlsx")
             assert reconciled.name == f"对账表-截至{today:%Y-%m-%d}.xlsx"
+            await pilot.press("f9")  # again: a numbered file beside it, the first one kept
+            await settle(pilot)
+            again = county.data_dir / "exports" / f"对账表-截至{today:%Y-%m-%d}（2）.xlsx"
+            assert again.exists() and reconciled.exists() and again.name in flat_text(pilot)
 
             await pilot.press("escape")  # out of the month field: digits navigate again
             await settle(pilot)

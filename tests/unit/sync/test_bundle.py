@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -211,3 +212,43 @@ def test_any_flipped_byte_is_refused_as_a_bundle_error(bundle: Path) -> None:
         # Bytes nothing reads (zip padding, comments) may change without harm; the
         # bundle must then still be the same bundle.
         assert read_bundle(bundle, lambda _station: KEY).manifest.station_id == "st-village-1"
+
+
+def test_a_bundle_goes_nowhere_it_cannot_be_written(tmp_path: Path) -> None:
+    from sync.bundle import IS_FOLDER, PARENT_NOT_FOLDER, check_writable
+    from sync.errors import BundleWriteError
+
+    (tmp_path / "file").write_text("x")
+    for path, reason in ((tmp_path, IS_FOLDER), (tmp_path / "file" / "b", PARENT_NOT_FOLDER)):
+        with pytest.raises(BundleWriteError) as error:
+            check_writable(path)
+        assert (error.value.reason, error.value.path) == (reason, str(path))
+        assert isinstance(error.value, OSError)  # what handles any file error handles it
+    check_writable(tmp_path / "new" / "b.daiban-bundle")  # a missing folder is made
+    assert list((tmp_path / "new").iterdir()) == []  # and nothing left behind
+
+
+def test_a_return_path_gets_the_ending_the_desk_looks_for() -> None:
+    from sync.bundle import with_suffix
+
+    assert with_suffix(Path("r")) == Path("r.daiban-bundle")
+    assert with_suffix(Path("d/r.zip")) == Path("d/r.zip.daiban-bundle")
+    assert with_suffix(Path("r.daiban-bundle")) == Path("r.daiban-bundle")
+
+
+def test_a_return_bundle_carries_the_refused_events_and_the_scans_held(tmp_path: Path) -> None:
+    from sync.protocol import EventResult, ResultStatus
+
+    refused = EventResult(id=str(uuid4()), status=ResultStatus.rejected, reason="x")
+    path = write_bundle(
+        tmp_path / "r.daiban-bundle",
+        station_id="st-village-1",
+        direction="return",
+        events=[],
+        blob_paths={},
+        signing_key=KEY,
+        rejected=[refused],
+        blobs_held=["b" * 64, "a" * 64],
+    ).path
+    manifest = read_bundle(path, KEYS.get).manifest
+    assert manifest.rejected == [refused] and manifest.blobs_held == ["a" * 64, "b" * 64]
