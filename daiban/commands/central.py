@@ -647,7 +647,7 @@ def reconcile(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel file.")] = None,
 ) -> None:
     """Per station: what the centre holds and what the station reported; silent stations;
-    the same resident's open applications for one item at two stations."""
+    the same resident's applications for one item at two stations, one still open."""
     from central.bootstrap import open_session
     from central.services.reconcile import duplicate_applications, reconciliation_json
     from central.services.reconcile import reconcile as run_reconcile
@@ -656,10 +656,19 @@ def reconcile(
     with open_session(_settings()) as session, LazyProgress(_("Reconciling the stations")):
         report = run_reconcile(session=session)
         duplicates = duplicate_applications(session=session)
-    if xlsx is not None:
-        from central.services.export import reconciliation_workbook
+    if xlsx is not None:  # the same formatted workbook as `report export --kind reconcile`
+        from central.services.export import ReportFileError, reconciliation_workbook
+        from central.services.reports import names_catalog
 
-        reconciliation_workbook(report, xlsx)
+        try:
+            reconciliation_workbook(
+                report,
+                xlsx,
+                duplicates=duplicates,
+                catalog=names_catalog(_settings().catalog_path),
+            )
+        except ReportFileError as error:
+            fail(str(error))
     if as_json:
         print_json(reconciliation_json(report, duplicates))
         return

@@ -6,6 +6,7 @@ session); the desk saves it where the person can find it and says where.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 from station.services import _
 from station.services.application import ActionRefused
 from station.services.desk import Desk
+from sync.bundle import write_error
+from sync.messages import _ as sync_
 
 
 class ReportKind(StrEnum):
@@ -101,11 +104,20 @@ def export_report(
     else:
         month = named = parse_month(month, today)
     data = desk.centre().download(f"/admin/reports/{kind.value}", month=month, format=file_format)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = free_name(folder, f"{report_title(kind)}-{named}", file_format)
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+    target = folder / f"{report_title(kind)}-{named}.{file_format}"
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        target = free_name(folder, f"{report_title(kind)}-{named}", file_format)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except OSError as error:  # the folder, not the report: say which and why, in words
+        reason = sync_(write_error(target, error).reason)
+        raise ActionRefused(
+            _("Cannot save the report in {folder}: {reason}.").format(folder=folder, reason=reason)
+        ) from None
     return SavedReport(target, len(data))
 
 

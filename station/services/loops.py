@@ -78,11 +78,15 @@ def _when(text: str | None) -> str:
     return format_minute(datetime.fromisoformat(text)) if text else ""
 
 
+OUTCOME_NAMES = {"overturned": "bad rating overturned", "upheld": "bad rating upheld"}
+"""An appeal's decision as the centre records it (a code), in words (translated on use)."""
+
+
 def step_line(step: dict[str, Any]) -> str:
     """One step as a line: when (China time), what, who, and what was said."""
     detail = step.get("detail") or {}
     said = "；".join(
-        str(value)
+        _(OUTCOME_NAMES[value]) if key == "outcome" and value in OUTCOME_NAMES else str(value)
         for key, value in detail.items()
         if value not in (None, "") and key not in INTERNAL_DETAIL
     )

@@ -464,6 +464,9 @@ def test_a_report_that_cannot_be_written_says_where_and_why_in_chinese(
     assert "意外" not in result.output
     with pytest.raises(ReportFileError, match=re.escape(f"无法写入 {out}：{reason}。")):
         reconciliation_workbook([], Path(out))
+    xlsx = runner.invoke(cli, ["central", "report", "reconcile", "--xlsx", out, *base])
+    assert xlsx.exit_code == 1 and f"无法写入 {out}：{reason}。" in xlsx.output, xlsx.output
+    assert "意外" not in xlsx.output
 
 
 def test_a_case_due_today_is_not_yet_overdue_in_a_month_still_running() -> None:

@@ -127,6 +127,18 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             await settle(pilot)
             again = county.data_dir / "exports" / f"对账表-截至{today:%Y-%m-%d}（2）.xlsx"
             assert again.exists() and reconciled.exists() and again.name in flat_text(pilot)
+            blocker = county.data_dir / "a-file"  # a folder typed where a file is: said so
+            blocker.write_text("x", encoding="utf-8")
+            app.screen.query_one("#folder", Input).value = str(blocker / "reports")
+            await pilot.press("f9")
+            await settle(pilot)
+            said = flat_text(pilot).replace("█", "")  # the dialog's frame
+            assert f"无法把报表保存到{blocker / 'reports'}：" in said, said
+            assert "上级目录是一个文件" in said and "意外" not in said
+            await pilot.press("enter")  # the message closes; the form is as it was
+            await settle(pilot)
+            assert app.screen.query_one("#folder", Input).value == str(blocker / "reports")
+            app.screen.query_one("#folder", Input).value = ""
 
             await pilot.press("escape")  # out of the month field: digits navigate again
             await settle(pilot)

@@ -25,3 +25,17 @@ def test_a_stations_catalog_reads_as_the_county_calls_it() -> None:
     assert catalog_label("0:2026.11.2") == "2026.11.2 随软件"
     assert catalog_label("2026.11.1") == "2026.11.1"  # an older station: the version alone
     assert catalog_label("") == "—"
+
+
+def test_an_appeal_decision_reads_as_words_not_its_code() -> None:
+    """The county's history read `申诉裁定 赵军：overturned；…`."""
+    for code, words in (("overturned", "撤销差评"), ("upheld", "维持差评")):
+        step = {
+            "action": "appeal_decided",
+            "at": "2026-12-05T13:47:00+00:00",
+            "actor_name": "赵军",
+            "detail": {"outcome": code, "note": "经核实，办件按时办结"},
+        }
+        line = step_line(step)
+        assert line.endswith(f"赵军：{words}；经核实，办件按时办结"), line
+        assert code not in line
