@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from central.i18n import _
-from central.settings import CentralSettings, InsecureSecretError
+from central.settings import SETTINGS_FILE, CentralSettings, InsecureSecretError
 from daiban.commands import (
     central_audit,
     central_catalog,
@@ -58,8 +58,22 @@ def _settings() -> CentralSettings:
     try:
         settings.check_secret()
     except InsecureSecretError as error:
+        if not (central_dir() / SETTINGS_FILE).exists():  # no centre here: not a bad secret
+            _refuse_missing_central()
         fail(_(str(error)))
     return settings
+
+
+def _refuse_missing_central() -> None:
+    """Fail, naming the folder, when the data directory holds no county centre."""
+    message = _(
+        "{folder} holds no county centre. If the centre's data is in another folder, name"
+        " that folder with --data-dir; otherwise set one up (daiban central init)."
+    ).format(folder=central_dir())
+    demo = home() / "demo"
+    if (demo / "central" / SETTINGS_FILE).exists():  # ``daiban demo`` keeps its centre there
+        message += " " + _("The demonstration's centre: --data-dir {folder}.").format(folder=demo)
+    fail(message)
 
 
 @app.command()

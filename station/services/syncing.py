@@ -62,7 +62,10 @@ def enroll_station(
     if store.identity() is not None and store.outbox_depth():
         raise ActionRefused(
             _(
-                "This station still holds {count} unsent events; sync them before enrolling again."
+                "This station still holds {count} unsent events; sync them before enrolling"
+                " again. If the county revoked this station, it cannot sync: write them to a"
+                " bundle (daiban bundle export) for the county to import"
+                " (daiban central bundle import-revoked), then enroll."
             ).format(count=store.outbox_depth())
         )
     answer = enroll(
