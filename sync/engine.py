@@ -218,7 +218,11 @@ class SyncReport(BaseModel):
     pending: int = 0
     """Outbox depth after the run."""
     renumbered: int = 0
-    """Cases renumbered because the centre held their number (see ``RenumbersCases``)."""
+    """Cases renumbered because the centre held their number (see ``RenumbersCases``); a
+    case renumbered twice in one run (its new number was taken too) counts once."""
+    renumberings: int = Field(default=0, exclude=True)
+    """How many renumberings the run made in all (a bound on a centre that keeps refusing)."""
+    renumbered_cases: set[str] = Field(default_factory=set, exclude=True)
     blobs_uploaded: int = 0
     blob_errors: int = 0
     blob_failures: dict[str, str] = Field(default_factory=dict)
@@ -436,8 +440,10 @@ def _renumber_taken(
     if not refused or not isinstance(store, RenumbersCases):
         return set()
     cases = {event.case_id for event in batch if str(event.id) in refused}
-    report.renumbered += len(cases)
-    if report.renumbered > MAX_RENUMBERS:
+    report.renumberings += len(cases)
+    report.renumbered_cases |= {str(case_id) for case_id in cases}
+    report.renumbered = len(report.renumbered_cases)
+    if report.renumberings > MAX_RENUMBERS:
         raise SyncError("the centre kept refusing this station's case numbers")
     for case_id in cases:
         store.renumber_case(case_id)

@@ -43,8 +43,7 @@ def import_bundle(
     as_json: JsonFlag = False,
 ) -> None:
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""
-    from station.services.bundles import import_return
-    from station.services.desksync import renumbered_text
+    from station.services.bundles import import_return, result_lines
 
     with open_store() as store, LazyProgress(cli_text("Applying the bundle")):
         try:
@@ -78,13 +77,5 @@ def import_bundle(
         )
         return
     typer.echo(_("applied {events} events, {new} new").format(events=result.events, new=result.new))
-    names = {"superseded": _("superseded"), "rejected": _("refused")}
-    for status, reason, count in result.refused:
-        typer.echo(
-            "  "
-            + _("{status} {count}: {reason}").format(
-                status=names[status], count=count, reason=translate_reason(reason) or "-"
-            )
-        )
-    if result.renumbered:
-        typer.echo(renumbered_text(result.renumbered))
+    for line in result_lines(result):
+        typer.echo(line)

@@ -147,9 +147,9 @@ def restore(
         return
     typer.echo(
         _(
-            "Station {name} restored from {path}. Sync before taking cases in: the centre"
-            " may hold cases numbered here since {when} (a case numbered again is renumbered"
-            " at the sync, and its receipt must be printed again)."
+            "Station {name} restored from {path}. Sync (or take in a return bundle) before"
+            " taking cases in: the centre may hold cases numbered here since {when} (a case"
+            " numbered again is renumbered, and its receipt must be printed again)."
         ).format(name=manifest["name"], path=folder, when=format_minute(made) if made else "-")
     )
 

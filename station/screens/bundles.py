@@ -62,12 +62,21 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
     """Write the outbox to a signed bundle in ``folder`` (default: :func:`bundle_folder`;
     call from a worker); say where it went."""
     from station.services.bundles import export_outbox
+    from sync.bundle import write_error
+    from sync.errors import BundleWriteError
+    from sync.messages import write_error_text
 
     stamp = desk.clock().strftime("%Y%m%d-%H%M%S")
     target = folder if folder is not None else bundle_folder(desk)
-    target.mkdir(parents=True, exist_ok=True)
     path = target / f"outbox-{desk.division}-{stamp}{BUNDLE_SUFFIX}"
-    info = export_outbox(desk.store, path)
+    try:  # the stick read-only, full or pulled out: said in words, naming the path
+        target.mkdir(parents=True, exist_ok=True)
+        info = export_outbox(desk.store, path)
+    except BundleWriteError as error:
+        return write_error_text(error.path, error.reason)
+    except OSError as error:
+        failed = write_error(path, error)
+        return write_error_text(failed.path, failed.reason)
     said = _("Bundle written: {path} ({count} events)").format(path=path, count=info.event_count)
     if info.event_count == 0:  # written all the same: it still fetches the county's news
         said += "\n" + _(
@@ -79,7 +88,7 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
 
 def import_bundle(desk: Desk, path: Path) -> str:
     """Apply a return bundle (call from a worker); say what it brought or why it was refused."""
-    from station.services.bundles import import_return
+    from station.services.bundles import import_return, result_lines
     from sync.errors import BundleError
     from sync.messages import translate_reason
 
@@ -100,13 +109,14 @@ def import_bundle(desk: Desk, path: Path) -> str:
         return _("Bundle refused: {reason}").format(reason=translate_reason(str(error)))
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
-    if result.events and not result.new:  # taken in before: nothing changed (said so)
+    if result.taken_before:  # taken in before: nothing changed (said so)
         return _("Return bundle already taken in: its {count} records are all here.").format(
             count=result.events
         )
-    return _("Return bundle taken in: {count} records, {new} of them new.").format(
+    said = _("Return bundle taken in: {count} records, {new} of them new.").format(
         count=result.events, new=result.new
     )
+    return "\n".join([said, *result_lines(result)])  # refusals and renumberings, in words
 
 
 class DropFolderWatch:

@@ -61,6 +61,26 @@ class ReturnImport:
         )
 
 
+def result_lines(result: ReturnImport) -> list[str]:
+    """What a return bundle did beyond its counts, as the agent reads it (desk and command
+    line): own events refused or superseded, with their reasons; cases renumbered."""
+    from station.services import _
+    from station.services.desksync import renumbered_text
+    from sync.messages import translate_reason
+
+    names = {"superseded": _("superseded"), "rejected": _("refused")}
+    lines = [
+        "  "
+        + _("{status} {count}: {reason}").format(
+            status=names.get(status, status), count=count, reason=translate_reason(reason) or "-"
+        )
+        for status, reason, count in result.refused
+    ]
+    if result.renumbered:
+        lines.append(renumbered_text(result.renumbered))
+    return lines
+
+
 def export_outbox(store: StationStore, path: Path) -> BundleInfo:
     """Write every unsent event (and the attachments not yet uploaded) to a signed bundle.
 
@@ -140,6 +160,8 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
         store.acknowledge(rejected)  # as a push's answer (CASE_NUMBER_TAKEN: renumbered)
         refused += _counted("rejected", rejected)
         confirmed = _confirm_blobs(store, bundle.manifest.blobs_held)
+        if store.restored_from() is not None:  # the centre's numbers are here now, as a sync
+            store.mark_restored(None)  # would bring them: the restore warning goes
     return ReturnImport(
         events=len(recorded),
         cursor=cursor,

@@ -141,7 +141,7 @@ def renumbered_lines(store: Any, view: CaseView) -> list[str]:
     """What the case page says of a case this station renumbered (its old receipt is void)."""
     return [
         _(
-            "Renumbered at the sync of {when}: number {old} was already another case's at the"
+            "Renumbered on {when}: number {old} was already another case's at the"
             " centre. A receipt with {old} is void: reprint the receipt (补打)."
         ).format(when=format_minute(one.at), old=one.old)
         for one in store.renumbered()

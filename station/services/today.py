@@ -105,8 +105,9 @@ def _restored_lines(store: Any) -> list[HomeLine]:
     if restored is None:
         return []
     text = _(
-        "This PC was restored from a backup of {when} and has not synced since: sync before"
-        " taking cases in (a new case may otherwise get a number the centre already holds)"
+        "This PC was restored from a backup of {when} and has not synced since: sync (or take"
+        " in a return bundle) before taking cases in (a new case may otherwise get a number"
+        " the centre already holds)"
     ).format(when=format_minute(restored))
     return [HomeLine(text=text)]
 
@@ -120,8 +121,8 @@ def _renumbered_lines(store: Any) -> list[HomeLine]:
     for renumbered in store.renumbered():
         if printed_before(store.data_dir, renumbered.new, "receipt"):
             continue
-        case = store.get_case(renumbered.new)
-        if case is None:  # renumbered again later, or no longer here: the newest note says
+        case = store.get_case(renumbered.case_id.hex)
+        if case is None or case.case_number != renumbered.new:  # no longer here, or moved on
             continue
         name = case.applicant.name if case.applicant else ""
         line = HomeLine(

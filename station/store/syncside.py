@@ -126,7 +126,11 @@ class SyncSideMixin:
             projection.refold_many(conn, [key])
             if number != old:  # noted with the change (the desk asks for a new receipt)
                 noted = json.loads(meta.get(conn, meta.RENUMBERED) or "[]")
-                noted.append({"case_id": key, "old": old, "new": number, "at": _now()})
+                earlier = [one for one in noted if one["case_id"] == key and one["new"] == old]
+                if earlier:  # renumbered again (its new number was taken too): one note,
+                    earlier[-1].update(new=number, at=_now())  # the resident's number kept
+                else:
+                    noted.append({"case_id": key, "old": old, "new": number, "at": _now()})
                 meta.put(conn, meta.RENUMBERED, json.dumps(noted))
         return number
 

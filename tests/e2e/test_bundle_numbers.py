@@ -6,6 +6,7 @@ station is never stuck with a return bundle it cannot take in."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from daiban.cli import app
 from forms.clock import china_today
+from station.store import StationStore
 from tests.e2e.conftest import PASSWORD, Central, Station, write_cases
 
 pytestmark = pytest.mark.slow  # a real central on loopback
@@ -50,6 +52,7 @@ def test_a_restored_usb_station_renumbers_a_case_the_centre_already_numbered(
     shutil.copytree(backup, village.data_dir)
     (again,) = village.cli("case", "import", str(cases))["case_numbers"]
     assert again == first  # the number is handed out again
+    _mark_restored(village, "2026-12-04T01:00:00+00:00")  # as `station restore` leaves it
 
     refused = _carry(central, village, stick, "2")
     assert (refused["applied"], refused["rejected"]) == (0, 3)
@@ -58,6 +61,7 @@ def test_a_restored_usb_station_renumbers_a_case_the_centre_already_numbered(
 
     renumbered = f"{first.split('-')[0]}-{china_today():%Y%m%d}-0002"
     assert taken["renumbered"] == 1 and not taken["taken_before"]
+    assert _restored_from(village) is None  # the centre's numbers are here: no more warning
     assert village.cli("station", "show")["outbox"] == 3  # pending, with the new number
     shown = village.cli("case", "show", renumbered)
     assert [h["status"] for h in shown["history"]] == ["pending"] * 3
@@ -103,3 +107,20 @@ def _station_says(village: Station, *args: str) -> str:
     )
     assert result.exit_code == 0, result.output
     return str(result.output)
+
+
+def _mark_restored(station: Station, when: str) -> None:
+    store = StationStore.open(station.data_dir)
+    try:
+        store.mark_restored(datetime.fromisoformat(when))
+        assert store.restored_from() is not None
+    finally:
+        store.close()
+
+
+def _restored_from(station: Station) -> datetime | None:
+    store = StationStore.open(station.data_dir)
+    try:
+        return store.restored_from()
+    finally:
+        store.close()

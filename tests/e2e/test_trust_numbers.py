@@ -63,6 +63,44 @@ def test_a_restored_station_renumbers_a_case_the_centre_already_numbered(
     assert village.cli("sync")["error"] is None  # and the next run goes through too
 
 
+def test_a_case_renumbered_twice_in_one_sync_is_told_once_with_the_residents_number(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    """The centre holds 0001 and 0002 from before the restore: the case numbered 0001 again
+    is renumbered 0002 (taken too), then once more. One case, one note, and the receipt voids
+    0001 (what the resident holds), not 0002 (another resident's number)."""
+    backup = tmp_path / "backup"
+    shutil.copytree(village.data_dir, backup)
+    first, second = village.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 2)))[
+        "case_numbers"
+    ]
+    assert village.cli("sync")["rejected"] == 0
+    shutil.rmtree(village.data_dir)
+    shutil.copytree(backup, village.data_dir)
+    (again,) = village.cli(
+        "case", "import", str(write_cases(tmp_path / "other.jsonl", 1, first=7))
+    )["case_numbers"]
+    assert again == first
+    village.cli("print", "receipt", again, "--out", str(tmp_path / "given.pdf"))
+    case_id = _case_id(village, again)
+
+    report = village.cli("sync")
+
+    assert report["error"] is None and report["pending"] == 0
+    assert report["renumbered"] == 1  # one case, though renumbered twice
+    shown = village.cli("case", "show", case_id)
+    third = shown["case_number"]
+    assert third not in (first, second) and third > second  # 0002 was taken too
+    (told,) = shown["renumbered"]
+    assert f"原编号 {first} " in told and second not in told
+    assert [line.case_key for line in _attention(village)] == [third]
+    out = tmp_path / "third.pdf"
+    village.cli("print", "receipt", third, "--out", str(out))
+    text = flat(pdf_text(out.read_bytes()))
+    assert f"本回执取代编号为{first}的回执" in text and second not in text
+    assert _attention(village) == []
+
+
 def _attention(station: Station) -> list[HomeLine]:
     """今日's renumbered cases still to reprint (the lines of 需处理 the desk shows)."""
     store = StationStore.open(station.data_dir)

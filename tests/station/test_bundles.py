@@ -238,3 +238,67 @@ def test_a_folder_given_for_the_bundle_is_said_to_be_one(
     said = import_bundle(desk, stick)
     assert said.startswith(f"{stick} 是一个文件夹，请填写其中数据包文件的完整路径")
     assert "return-640522100201.daiban-bundle" in said
+
+
+def test_the_desk_says_what_the_centre_refused_in_a_return_bundle(
+    store: StationStore, tmp_path: Path
+) -> None:
+    """The desk said only 已导入 (or 已导入过) where the command line listed the refusal."""
+    from datetime import UTC, datetime
+
+    from station.screens.bundles import import_bundle
+    from station.services.desk import Desk
+    from sync.bundle import write_bundle
+    from sync.events import EventStatus, RecordedEvent
+    from sync.protocol import EventResult, ResultStatus
+
+    take_in(store)
+    identity = store.require_identity()
+    first, second = store.outbox_batch(10, 1 << 20)[:2]
+    recorded = RecordedEvent(
+        **first.model_dump(),
+        central_seq=41,
+        status=EventStatus.applied,
+        received_at=datetime(2026, 12, 5, 1, tzinfo=UTC),
+    )
+    refused = EventResult(
+        id=str(second.id), status=ResultStatus.rejected, reason="the actor's account is disabled"
+    )
+    back = tmp_path / "return.daiban-bundle"
+    write_bundle(
+        back,
+        station_id=identity.station_id,
+        direction="return",
+        events=[recorded],
+        blob_paths={},
+        signing_key=identity.signing_key,
+        cursor=41,
+        rejected=[refused],
+    )
+    desk = Desk.__new__(Desk)
+    desk.store = store
+    said = import_bundle(desk, back).splitlines()
+    assert said[0] == "回传包已导入：共 1 条记录，其中新的 1 条。"
+    assert said[1:] == ["  被拒收 1 条：经办人账号已停用，县里不接收以该账号办理的操作"]
+    assert import_bundle(desk, back).startswith("这个回传包以前已导入")  # and once only
+
+
+def test_a_bundle_that_cannot_be_written_is_said_in_words_naming_the_path(
+    store: StationStore, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from station.screens.bundles import export_bundle
+    from station.services.desk import Desk
+
+    take_in(store)
+    desk = Desk.__new__(Desk)
+    desk.store = store
+    desk.clock = lambda: datetime(2026, 12, 5, 14, 0)
+    desk.division = "640522100201"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    said = export_bundle(desk, blocker / "usb")
+    assert str(blocker / "usb") in said and "文件" in said, said
+    assert "Permission" not in said and "Errno" not in said
+    assert store.outbox_depth() == 2  # nothing sent, nothing changed
