@@ -8,6 +8,7 @@ centre) are handled as a push's answer is (``sync.engine``).
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from uuid import UUID
 
 from station.services.syncing import submit_received
 from station.store import StationStore
+from station.store import meta as store_meta
+from station.store.db import writing
 from sync.bundle import (
     DAMAGED,
     FOREIGN_STATION,
@@ -52,11 +55,14 @@ class ReturnImport:
     """Our events newly learnt superseded or rejected: (status, English reason, count)."""
     blobs_confirmed: int = 0
     """Our attachments the centre holds now, no longer carried in the next bundle."""
+    seen_before: bool = False
+    """This very bundle (its manifest's moment) was taken in here before."""
 
     @property
     def taken_before(self) -> bool:
-        """The bundle changed nothing here: it was taken in before."""
-        return bool(self.events) and not (
+        """The bundle was taken in before and changed nothing now (a new bundle with no news
+        is not one: it is said as taken in, 0 new)."""
+        return self.seen_before and not (
             self.new or self.renumbered or self.refused or self.blobs_confirmed
         )
 
@@ -162,6 +168,7 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
         confirmed = _confirm_blobs(store, bundle.manifest.blobs_held)
         if store.restored_from() is not None:  # the centre's numbers are here now, as a sync
             store.mark_restored(None)  # would bring them: the restore warning goes
+        seen = _note_taken(store, bundle.manifest.created_at.isoformat())
     return ReturnImport(
         events=len(recorded),
         cursor=cursor,
@@ -169,7 +176,23 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
         renumbered=renumbered,
         refused=refused,
         blobs_confirmed=confirmed,
+        seen_before=seen,
     )
+
+
+TAKEN_KEY = "return_bundles_taken"
+"""station_meta: the moments (manifest ``created_at``) of the last return bundles taken in."""
+TAKEN_KEPT = 50
+
+
+def _note_taken(store: StationStore, made: str) -> bool:
+    """Note a return bundle as taken in; whether it was before."""
+    with writing(store.engine) as conn:
+        taken: list[str] = json.loads(store_meta.get(conn, TAKEN_KEY) or "[]")
+        if made in taken:
+            return True
+        store_meta.put(conn, TAKEN_KEY, json.dumps([*taken, made][-TAKEN_KEPT:]))
+    return False
 
 
 def _renumber_taken(

@@ -218,6 +218,17 @@ def test_a_return_bundle_taken_in_twice_says_it_brought_nothing_new(
     desk.store = store  # (import_bundle reads only the store)
     assert import_bundle(desk, back) == "回传包已导入：共 1 条记录，其中新的 1 条。"
     assert import_bundle(desk, back).startswith("这个回传包以前已导入")
+    newer = tmp_path / "newer.daiban-bundle"  # a new bundle with no news: not "imported before"
+    write_bundle(
+        newer,
+        station_id=identity.station_id,
+        direction="return",
+        events=[recorded],
+        blob_paths={},
+        signing_key=identity.signing_key,
+        cursor=41,
+    )
+    assert import_bundle(desk, newer) == "回传包已导入：共 1 条记录，其中新的 0 条。"
 
 
 def test_a_folder_given_for_the_bundle_is_said_to_be_one(
