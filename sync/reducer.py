@@ -63,6 +63,11 @@ never changed in place, every change is a copy (``sync.views.copied``)."""
 ALREADY_RATED = "the case is already rated; a change is a rating correction"
 NOT_RATED = "the case has no rating to correct"
 RATING_CHANGED = "the rating to correct is not the one saved"
+BAD_RATING = 2
+"""A rating of 1 or 2 is a 差评 (不满意/非常不满意): the county follows it up (闭环)."""
+BAD_RATING_KEPT = (
+    "a bad rating is not corrected to a better one at the station: the county reviews it on appeal"
+)
 NOT_NAMED = "{path} was not named for correction"
 OUTSIDE_COUNTY = "the handling division is outside the case's county"
 
@@ -96,6 +101,8 @@ def _case_rule(view: CaseView, event: Event, payload: Any) -> str | None:
             return NOT_RATED
         if payload.old != view.rating:
             return RATING_CHANGED
+        if view.rating <= BAD_RATING < payload.new:  # a 差评 is the county's to review
+            return BAD_RATING_KEPT
     if event.kind is EventKind.corrected:
         for path in payload.changes:
             if not correctable(view, path):

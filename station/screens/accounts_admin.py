@@ -158,7 +158,7 @@ class AccountsScreen(DeskScreen[None]):
             if yes:
                 self._set_active(row, False)
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     @work(thread=True, exclusive=True, group="county-account", exit_on_error=False)
     def _set_active(self, row: AccountRow, active: bool) -> None:

@@ -55,7 +55,7 @@ class DraftKeeping(ScanAttaching):
                 self._forget_draft(_("Draft discarded."))
 
         question = _("Discard this draft? What was typed is deleted.")
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)  # 否 first
 
     def _forget_draft(self, note: str = "") -> None:
         """Delete the draft, then close the screen (home reads its list after the delete)."""

@@ -233,7 +233,7 @@ class StationsScreen(DeskScreen[None]):
             if yes:
                 self._revoke(row, force=warning is not None)
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     @work(thread=True, exclusive=True, group="county-revoke", exit_on_error=False)
     def _revoke(self, row: StationRow, force: bool) -> None:

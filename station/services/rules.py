@@ -11,7 +11,7 @@ from typing import Any
 from station.services import _
 from station.services.application import ActionRefused
 from sync.events import EventKind
-from sync.reducer import CaseView, correctable
+from sync.reducer import BAD_RATING, CaseView, correctable
 
 
 def check_rating(rating: int | None, reason: str | None) -> None:
@@ -35,6 +35,12 @@ def data_refusal(view: CaseView | None, kind: EventKind, data: dict[str, Any]) -
             return _("This case has no rating to correct.")
         if data.get("old") != view.rating:
             return _("The rating changed meanwhile; open the case again.")
+        if view.rating <= BAD_RATING < int(data.get("new") or 0):
+            return _(
+                "A 差评 cannot be changed to a better rating here: the county follows it up."
+                " If it was entered by mistake, the township asks the county to review it"
+                " (申诉复核)."
+            )
     if kind is EventKind.corrected:
         for path in data.get("changes") or {}:
             if not correctable(view, path):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from central.models import CaseRow, UnresolvedRecordRow
 from central.services.reconcile import case_statistics, reconcile
 from sync.events import EventKind, Role
+from sync.reducer import BAD_RATING_KEPT
 from sync.unresolved import unresolved_number
 from tests.central.conftest import TOWNSHIP, VILLAGE
 from tests.central.test_hot_path import centre_history
@@ -71,16 +72,20 @@ def test_a_second_rating_is_superseded_and_a_correction_is_audited(
     wrong_old = {"old": 5, "new": 4, "why": "误选"}
     stale = village.push([village.event(EventKind.rating_corrected, case_id, payload=wrong_old)])
     assert stale[0]["status"] == "superseded"
-    fixed = {"old": 2, "new": 4, "why": "居民说误选"}
+    better = {"old": 2, "new": 4, "why": "居民说误选"}  # a 差评 is the county's to review
+    kept = village.push([village.event(EventKind.rating_corrected, case_id, payload=better)])
+    assert (kept[0]["status"], kept[0]["reason"]) == ("superseded", BAD_RATING_KEPT)
+    fixed = {"old": 2, "new": 1, "why": "居民说选错了", "reason": "等了三次"}
     ok = village.push([village.event(EventKind.rating_corrected, case_id, payload=fixed)])
     assert ok[0]["status"] == "applied"
     session.expire_all()
     view = session.get_one(CaseRow, case_id).view
-    assert view["rating"] == 4
-    kinds = [(h["kind"], h["status"]) for h in centre_history(village, case_id)[-4:]]
+    assert view["rating"] == 1
+    kinds = [(h["kind"], h["status"]) for h in centre_history(village, case_id)[-5:]]
     assert kinds == [
         ("rated", "applied"),
         ("rated", "superseded"),
+        ("rating_corrected", "superseded"),
         ("rating_corrected", "superseded"),
         ("rating_corrected", "applied"),
     ]

@@ -22,6 +22,7 @@ from central.settings import CentralSettings
 from sync.bundle import write_bundle
 from sync.events import Event, EventKind, Role
 from sync.protocol import API_PREFIX
+from sync.reducer import BAD_RATING_KEPT
 from sync.unresolved import unresolved_number
 from tests.central.conftest import COUNTY, TOWNSHIP, VILLAGE, VILLAGE_2
 
@@ -75,23 +76,28 @@ def test_a_bad_rating_becomes_one_item_however_often_it_is_pushed_or_corrected(
     assert _steps(session, item) == ["created", "rating_corrected"]
 
 
-def test_a_good_rating_makes_no_item_and_one_corrected_out_of_bad_before_work_is_withdrawn(
+def test_a_good_rating_makes_no_item_and_a_bad_one_is_not_corrected_away_by_the_station(
     enroll: Any, session: Session
 ) -> None:
+    """The rated station could turn its own 差评 into a good rating, which withdrew the
+    county's follow-up: a 差评 is the county's to review (申诉复核), not the station's."""
     village, township = enroll(), enroll(TOWNSHIP, "township")
-    good, _good_case = _rated_case(village, township, rating=5)
+    good, good_case = _rated_case(village, township, rating=5)
     village.push(good)
     assert _items(session) == []
     bad, case_id = _rated_case(village, township)
     village.push(bad)
     fixed = {"old": 2, "new": 4, "why": "居民说误选"}
-    village.push([village.event(EventKind.rating_corrected, case_id, payload=fixed)])
+    (result,) = village.push([village.event(EventKind.rating_corrected, case_id, payload=fixed)])
+    assert result["status"] == "superseded" and result["reason"] == BAD_RATING_KEPT
     (item,) = _items(session)
-    assert item.state == "withdrawn"
-    back = {"old": 4, "new": 2, "why": "又改回", "reason": "还是慢"}
-    village.push([village.event(EventKind.rating_corrected, case_id, payload=back)])
-    (item,) = _items(session)  # the same item, reopened
-    assert item.state == "open" and _steps(session, item)[-1] == "reopened"
+    assert item.state == "open"  # the follow-up goes on
+    worse = {"old": 2, "new": 1, "why": "居民说更不满意", "reason": "还是慢"}
+    (result,) = village.push([village.event(EventKind.rating_corrected, case_id, payload=worse)])
+    assert result["status"] == "applied"  # from bad to worse: still the county's item
+    back = {"old": 5, "new": 2, "why": "居民说误选", "reason": "等了很久"}
+    village.push([village.event(EventKind.rating_corrected, good_case, payload=back)])
+    assert sorted(item.state for item in _items(session)) == ["open", "open"]
 
 
 def test_an_unresolved_report_becomes_an_item(enroll: Any, session: Session) -> None:

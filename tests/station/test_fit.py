@@ -130,6 +130,11 @@ async def test_ctrl_d_discards_from_a_text_field_and_home_forgets_the_draft(
         await pilot.press("ctrl+d")
         await settle(pilot)
         assert "删除这份草稿吗" in flat_text(pilot)
+        await pilot.press("enter")  # a hurried Enter keeps the draft: 否 has the focus
+        await settle(pilot)
+        assert "删除这份草稿吗" not in flat_text(pilot) and len(store.list_drafts()) == 1
+        await pilot.press("ctrl+d")
+        await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HomeScreen)

@@ -194,12 +194,16 @@ def test_a_rating_is_saved_once_and_changed_only_by_an_audited_correction(
     assert caught.value.message == "该办件已评价；如需更改，请更正评价。"
     view = store.get_case(number)
     assert view is not None and (view.rating, view.rating_reason) == (2, "等待时间太长")
-    view = service.correct_rating(number, 4, why="居民说当时误选")
-    assert view.rating == 4
+    with pytest.raises(ActionRefused) as kept:  # a 差评 is the county's to review
+        service.correct_rating(number, 4, why="居民说当时误选")
+    assert kept.value.message.startswith("差评不能在本站改为较好的评价")
+    assert store.get_case(number).rating == 2  # type: ignore[union-attr]
+    view = service.correct_rating(number, 1, why="居民说当时选轻了", reason="等了三次")
+    assert view.rating == 1
     entry = view.history[-1]
     assert entry.kind is EventKind.rating_corrected
-    assert (entry.actor_id, entry.summary["old"], entry.summary["new"]) == ("u-agent", 2, 4)
-    assert timeline(view, {})[-1].note == "不满意（2 分） → 满意（4 分），原因：居民说当时误选"
+    assert (entry.actor_id, entry.summary["old"], entry.summary["new"]) == ("u-agent", 2, 1)
+    assert timeline(view, {})[-1].note.startswith("不满意（2 分） → 非常不满意（1 分）")
 
 
 # 8. 办不成事 -------------------------------------------------------------------------------
