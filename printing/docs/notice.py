@@ -33,7 +33,8 @@ def _intro(doc: CaseDocument) -> str:
     if len(dates) > 1:  # one date above and another in a row read as a contradiction
         when = f"请按下表各项的补交期限补齐后交至本站（最早一项{cn_date(min(dates))}到期）："
     else:
-        when = f"请于{cn_date(doc.supply_deadline) or '办结前'}前补齐后交至本站："
+        by = cn_date(doc.supply_deadline)  # no date: before completion (not "办结前前")
+        when = f"请于{by}前补齐后交至本站：" if by else "请在办结前补齐后交至本站："
     return (
         f"{who.name}（身份证号 {mask_id(who.id_number)}）于{cn_date(doc.received_at)}在{doc.station_name}"
         f"申请办理“{doc.item_name}”（办件编号 {doc.case_number}）。经核对，尚需补交下列材料，"

@@ -467,8 +467,14 @@ class IntakeScreen(DraftKeeping):
     def _missing_materials(self, problems: list[Problem]) -> list[str]:
         """Keys of the required materials the check found not brought (not 容缺, not shared)."""
         keys = []
+        rules = {rule.id: rule for rule in self.item.rules} if self.item is not None else {}
         for problem in problems:
             section, _dot, key = problem.field.partition(".")
+            if section.startswith("rule:"):  # 至少提交一项: every one of them, said so on paper
+                rule = rules.get(section.removeprefix("rule:"))
+                if rule is not None and rule.kind == "any_material" and problem.severity == "error":
+                    keys += [k for k in rule.materials if k not in keys]
+                continue
             brought = self.draft.materials.get(key, "missing") != "missing"
             if section == "materials" and problem.severity == "error" and not brought:
                 keys.append(key)

@@ -192,6 +192,18 @@ def print_authorization(desk: Desk, draft: dict[str, Any], item: ServiceItem) ->
     return outcome
 
 
+def _alternatives(item: ServiceItem, wanted: set[str]) -> dict[str, str]:
+    """For materials of which one is enough (an ``any_material`` rule), what the notice
+    says beside each: that one of them will do (the paper must not ask for all)."""
+    notes: dict[str, str] = {}
+    for rule in item.rules:
+        if rule.kind == "any_material" and wanted & set(rule.materials):
+            names = "、".join(item.material(key).name for key in rule.materials)
+            for key in rule.materials:
+                notes[key] = _("one of {names} is enough").format(names=names)
+    return notes
+
+
 def print_missing_notice(
     desk: Desk, draft: dict[str, Any], item: ServiceItem, missing: list[str]
 ) -> PaperOutcome:
@@ -215,13 +227,14 @@ def print_missing_notice(
     today = desk.clock().date()
     typed = {k: v for k, v in (draft.get("supply_by") or {}).items() if k in deferred}
     dates = deferred_deadlines(item, dict.fromkeys(deferred, "deferred"), typed, today)
+    either = _alternatives(item, wanted)
     lines = tuple(
         MaterialLine(
             name=spec.name,
             copies=spec.copies,
             original=spec.original,
             status=MaterialStatus.missing if spec.key in wanted else MaterialStatus.deferred,
-            standard=spec.standard,
+            standard="；".join(s for s in (either.get(spec.key, ""), spec.standard) if s),
             supply_by=dates.get(spec.key),
         )
         for spec in item.materials

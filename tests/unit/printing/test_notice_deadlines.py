@@ -37,6 +37,19 @@ def test_one_deadline_is_said_above_the_table() -> None:
     assert "请于2026年12月10日前补齐后交至本站" in "".join(text.split())
 
 
+def test_a_material_owed_with_no_date_is_owed_before_completion_said_once() -> None:
+    """A 容缺 set in the 补正 dialog has no date: the notice read "请于办结前前补齐"."""
+    doc = _notice(date(2026, 12, 10))
+    lines = list(doc.materials)
+    lines[0] = dataclasses.replace(lines[0], status=MaterialStatus.deferred, supply_by=None)
+    text = "".join(
+        pdf_text(
+            render("notice", dataclasses.replace(doc, materials=tuple(lines)), "a4").pdf
+        ).split()
+    )
+    assert "请在办结前补齐后交至本站" in text and "办结前前" not in text
+
+
 def test_the_large_print_keeps_the_category_on_one_line() -> None:
     text = pdf_text(
         render("notice", _notice(date(2026, 12, 10), date(2026, 12, 11)), "a4-large").pdf
