@@ -241,6 +241,8 @@ def _phone(spec: FieldSpec, value: Any, today: date) -> Verdict:
     compact = compact_phone(value)
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return None
+    if compact.isdigit() and len(compact) in (7, 8):  # a local landline, its area code left out
+        return _error("{label}: a landline needs its area code, e.g. 0954-1234567", spec)
     if compact.startswith("1"):
         return _error("{label}: a mobile number has 11 digits and starts with 13-19", spec)
     return _error(

@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 RELATIONS = ("self", "relative", "agent")
+ADULT_AGE = 18
+"""A representative (代办人/受托人) must be of full age (完全民事行为能力)."""
 """Who files: the applicant in person, a relative, or an agent (代办员/受托人)."""
 
 MATERIAL_STATES = ("provided", "deferred", "shared", "missing")
@@ -362,6 +364,13 @@ def _check_people(
         )
     if relation != "self":
         problems += _check_person(principal or {}, "principal", day)
+        info = _id_info(principal or {}, day)
+        if info is not None and info.age_on(day) < ADULT_AGE:  # no legal capacity to act
+            message = _(
+                "Representative's ID number: the representative is {age}, under {adult};"
+                " a minor cannot file for someone"
+            ).format(age=info.age_on(day), adult=ADULT_AGE)
+            problems.append(Problem("principal.id_number", message))
     elif principal and not all(is_empty(_stripped(v)) for v in principal.values()):
         message = _(
             "Representative: the applicant files in person; leave it empty, "

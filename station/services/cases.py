@@ -14,6 +14,7 @@ from typing import Any
 
 from forms.catalog import Catalog, OutsideCounty, ServiceItem, handling_division
 from forms.clock import china_today
+from forms.fieldtypes import is_phone
 from forms.validation import (
     Problem,
     check_application,
@@ -294,6 +295,14 @@ class CaseService(ReviewerActions):
             )
         if not (what.strip() and why.strip()):
             raise ActionRefused(_("Say what was wanted and why it could not be done."))
+        for number in re.findall(r"[\d０-９][\d０-９\s-]{5,}[\d０-９]", contact):
+            if not is_phone(number):  # a number typed to be called back on must be one
+                raise ActionRefused(
+                    _(
+                        "Contact: {number} is not a phone number (mobile: 11 digits; landline"
+                        " with area code, e.g. 0954-1234567)"
+                    ).format(number=number.strip())
+                )
         payload = {"what": what.strip(), "why": why.strip(), "contact": contact.strip()}
         payload |= {"station_name": self._station_name(), "agent_name": self.actor.name}
         self._validate(EventKind.reported, payload)

@@ -194,6 +194,23 @@ def test_a_principal_is_checked_field_by_field() -> None:
     assert problems["principal.phone"] == "代办人联系电话：手机号码应为以13—19开头的11位数字"
 
 
+def test_a_minor_cannot_file_for_someone() -> None:
+    """The walkthrough's 11-year-old was accepted as 代办人 and named 受托人 on paper."""
+    child = {
+        "name": "马小明",
+        "id_number": id_number(born="20150101", seq="001"),
+        "phone": "13995500002",
+    }
+    materials = OLD_AGE_MATERIALS | {"agent_id": "provided"}
+    for relation in ("relative", "agent"):
+        problems = by_field(check(OLD_AGE, relation=relation, principal=child, materials=materials))
+        assert problems["principal.id_number"] == (
+            "代办人身份证号码：代办人11周岁，未满18周岁，未成年人不能代为办理"
+        )
+    grown = child | {"id_number": id_number(born="20080101", seq="001")}  # 18 on TODAY
+    assert check(OLD_AGE, relation="relative", principal=grown, materials=materials) == []
+
+
 def test_in_person_takes_no_principal() -> None:
     assert check(OLD_AGE, relation="self", principal={"name": "", "phone": ""}) == []
     problems = by_field(check(OLD_AGE, relation="self", principal={"name": "马小兰"}))

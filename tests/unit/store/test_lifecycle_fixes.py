@@ -229,3 +229,16 @@ def test_an_unresolved_request_is_its_own_record_never_a_case(
 def test_an_unresolved_request_needs_what_and_why(service: CaseService) -> None:
     with pytest.raises(ActionRefused):
         service.record_unresolved(what=" ", why="本站无此事项", contact="")
+
+
+def test_an_unresolved_requests_phone_is_checked_and_nothing_is_recorded(
+    service: CaseService, store: StationStore
+) -> None:
+    """The walkthrough's 10-digit 1389512345 was saved and printed: nobody could call back."""
+    with pytest.raises(ActionRefused) as refused:
+        service.record_unresolved(what="办理林权证", why="本站无此事项", contact="马成 1389512345")
+    assert refused.value.message.startswith("联系方式：1389512345 不是有效的电话号码")
+    assert store.list_records(10) == []
+    for contact in ("马成 13895123456", "马成 0954-4012345", "马成，住三组", ""):
+        service.record_unresolved(what="办理林权证", why="本站无此事项", contact=contact)
+    assert len(store.list_records(10)) == 4
