@@ -371,12 +371,13 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
 
         if item.is_material:
             states = [(_(MATERIAL_LABELS[state]), state) for state in MATERIAL_LABELS]
-            return Select(states, value=item.current or Select.NULL, id=f"c-{index}")
+            current = item.current or Select.NULL  # Textual's own prompt is English
+            return Select(states, value=current, prompt=_("Choose…"), id=f"c-{index}")
         spec = item.spec
         if spec is not None and spec.type == "choice" and spec.options:
             options = [(option, option) for option in spec.options]
             value = item.current if item.current in spec.options else Select.NULL
-            return Select(options, value=value, id=f"c-{index}")
+            return Select(options, value=value, prompt=_("Choose…"), id=f"c-{index}")
         value = "" if item.current is None else str(item.current)
         return Input(value=value, id=f"c-{index}")
 
@@ -414,10 +415,10 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
 
 
 MATERIAL_LABELS = {
-    "provided": "provided 已提供",
+    "provided": "provided 已提交",
     "deferred": "deferred 容缺后补",
     "shared": "by data sharing 免提交",
-    "missing": "missing 未提供",
+    "missing": "missing 未提交",
 }
 """Material statuses in the correction dialog (translated on use)."""
 

@@ -131,7 +131,7 @@ async def test_named_items_show_with_their_reasons_and_a_material_s_state_in_chi
         await settle(pilot)
         assert isinstance(pilot.app.screen, CorrectionDialog)
         text = flat_text(pilot)
-        assert "（现为：已提供）" in text and "provided" not in text
+        assert "（现为：已提交）" in text and "provided" not in text
 
 
 async def test_the_result_and_the_reviewer_by_name_on_the_case_page_and_today(
