@@ -163,9 +163,12 @@ class ReasonDialog(DeskModal[str | None]):
             return
         self.dismiss(text)
 
+    def on_mount(self) -> None:
+        self.started = typed_values(self)
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_when_sure(self)
 
 
 HAND_OVER_WAYS = (
@@ -292,9 +295,12 @@ class RatingDialog(DeskModal[tuple[int, str] | None]):
             return
         self.dismiss((grade, reason))
 
+    def on_mount(self) -> None:
+        self.started = typed_values(self)
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_when_sure(self)
 
 
 class RatingCorrectionDialog(RatingDialog):
@@ -382,6 +388,7 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
         return Input(value=value, id=f"c-{index}")
 
     def on_mount(self) -> None:
+        self.started = typed_values(self)
         if self.items:
             self.query_one("#c-0").focus()
 
@@ -411,7 +418,7 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_when_sure(self)
 
 
 MATERIAL_LABELS = {
@@ -465,6 +472,25 @@ class SupplementDialog(DeskModal[list[str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def typed_values(screen: Any) -> dict[str, Any]:
+    """What the dialog's boxes and lists hold now (to tell, at Esc, whether anything was
+    typed or chosen since it opened)."""
+    from textual.widgets import Select
+
+    values: dict[str, Any] = {box.id or "": box.value.strip() for box in screen.query(Input)}
+    values |= {f"select:{one.id}": one.value for one in screen.query(Select)}
+    return values
+
+
+def close_when_sure(screen: Any) -> None:
+    """Esc on a dialog: closed at once if nothing was typed or chosen since it opened, else
+    asked first (Enter and Esc: stay, what was typed kept). The walkthrough lost a typed
+    撤件 reason, a rating's reason and a 补正 form to one Esc."""
+    started = getattr(screen, "started", None)
+    typed = started is not None and typed_values(screen) != started
+    leave_when_sure(screen, typed, _("Close without saving? What you typed is not kept."))
 
 
 def leave_when_sure(screen: Any, typed: bool, question: str) -> None:

@@ -312,3 +312,39 @@ async def test_a_slip_reprinted_by_a_colleague_gives_the_recorder_s_phone(
     (slip,) = (store.data_dir / "documents").glob(f"{record.number}-unresolved-*reprint*.pdf")
     words = _pdf_words(store, slip.name)
     assert "联系本站代办员张伟（电话13911112222）" in words and "马丽" not in words
+
+
+async def test_esc_in_a_dialog_with_something_typed_asks_before_losing_it(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """One Esc threw away a typed 撤件 reason (and a rating's, and a 补正 form)."""
+    from station.screens.dialogs import ConfirmDialog, ReasonDialog
+
+    number = _taken_in(store)
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReasonDialog)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        await pilot.press("w")
+        await settle(pilot)
+        pilot.app.screen.query_one("#reason", Input).value = "群众说不办了"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "不保存就关闭吗" in flat_text(pilot)
+        await pilot.press("enter")  # 否 first: back to the dialog, the reason kept
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReasonDialog)
+        assert pilot.app.screen.query_one("#reason", Input).value == "群众说不办了"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+    view = store.get_case(number)
+    assert view is not None and view.state == "received"  # nothing recorded
