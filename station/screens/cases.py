@@ -40,6 +40,31 @@ def state_label(state: str) -> str:
     return state_name(state)
 
 
+class PagedTable(DataTable):  # type: ignore[type-arg]
+    """The case table: PgDn at its end (PgUp at its top) turns the page, as the line under
+    it says (they only scrolled within the 50 rows of the page)."""
+
+    def action_page_down(self) -> None:
+        """The next screenful; past the last row, the next page."""
+        at_end = self.cursor_row >= self.row_count - 1 or self.scroll_y >= self.max_scroll_y
+        if self.row_count and at_end:
+            self._turn(1)
+            return
+        super().action_page_down()
+
+    def _turn(self, step: int) -> None:
+        page = getattr(self.screen, "action_page", None)
+        if page is not None:
+            page(step)
+
+    def action_page_up(self) -> None:
+        """The previous screenful; above the first row, the previous page."""
+        if self.cursor_row <= 0 or self.scroll_y <= 0:
+            self._turn(-1)
+            return
+        super().action_page_up()
+
+
 class CasesScreen(DeskScreen[None]):
     """Every case of this station, a page at a time."""
 
@@ -96,7 +121,7 @@ class CasesScreen(DeskScreen[None]):
             options.append((_("overdue"), "overdue"))
             initial = self.initial_state if self.initial_state else Select.NULL
             yield Select(options, prompt=_("all states"), id="cases-state", value=initial)
-        yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="cases-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cases-pager")
         yield DeskFooter()
 

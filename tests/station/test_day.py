@@ -314,3 +314,33 @@ async def test_a_withdrawn_case_owes_nothing_and_prints_no_receipt_again(
         await pilot.press("p", "l")
         await settle(pilot)
         assert set(Path(pilot.app.desk.settings.data_dir).rglob("*.pdf")) == before  # type: ignore[attr-defined]
+
+
+async def test_pgdn_on_the_tables_last_row_turns_the_page(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """With the table focused, PgDn only scrolled within the page's 50 rows."""
+    for serial in range(55):
+        take_in(
+            store,
+            name=f"马{'一二三四五六七八九十'[serial % 10]}{'甲乙丙丁戊己庚辛壬癸'[serial // 10]}",
+        )
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        table = pilot.app.screen.query_one(DataTable)
+        table.focus()
+        await settle(pilot)
+        assert "第1–50条，共55条" in flat_text(pilot)
+        await pilot.press("pagedown")  # a screenful down, still on page 1
+        await settle(pilot)
+        assert "第1–50条" in flat_text(pilot) and table.cursor_row > 0
+        for _screenful in range(3):  # down to the end of the page, then over it
+            await pilot.press("pagedown")
+            await settle(pilot)
+        await settle(pilot)
+        assert "第51–55条，共55条" in flat_text(pilot)
+        await pilot.press("home", "pageup")
+        await settle(pilot)
+        assert "第1–50条" in flat_text(pilot)
