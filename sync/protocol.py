@@ -308,6 +308,8 @@ class BundleImportResult(BaseModel):
     station_id: str
     results: list[EventResult]
     blobs_stored: int = 0
+    station_cursor: int | None = None
+    """The pull cursor the outbox bundle carried: its return bundle answers from there."""
 
 
 TOKEN_EXPIRED_PREFIX = "the station's token expired on "

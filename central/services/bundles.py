@@ -93,7 +93,12 @@ def import_bundle(
             schemas=schemas,
             catalog_path=settings.catalog_path,
         )
-    return BundleImportResult(station_id=station.id, results=results, blobs_stored=stored)
+    return BundleImportResult(
+        station_id=station.id,
+        results=results,
+        blobs_stored=stored,
+        station_cursor=bundle.manifest.cursor,
+    )
 
 
 def import_bundle_bytes(
@@ -138,7 +143,10 @@ def write_return_bundle(
     if station is None:
         raise BundleError("the bundle comes from a station that is not known here", station_id)
     events: list[RecordedEvent] = []
-    cursor, more = 0, True
+    # from where the station's outbox bundle said it was (it holds what came before): a
+    # return bundle no longer carries the station's whole history each time
+    cursor = (answered.station_cursor or 0) if answered else 0
+    more = True
     while more:
         page = pull_page(session=session, station=station, after=cursor)
         events.extend(page.events)
@@ -150,6 +158,7 @@ def write_return_bundle(
         events=events,
         blob_paths={},
         signing_key=signing_key(settings.secret_key, station.id),
+        cursor=cursor,
         rejected=[r for r in answered.results if r.status is ResultStatus.rejected]
         if answered
         else [],

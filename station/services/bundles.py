@@ -212,9 +212,15 @@ def _renumber_taken(
     owners = {e.case_number: e.case_id for e in recorded}
     numbers = {e.case_id: e.case_number for e in pending.values() if e.id in taken}
     cases = 0
+    def owner(number: str) -> UUID | None:  # in the bundle, else pulled here before
+        if number in owners:
+            return owners[number]
+        held = store.get_case(number)
+        return held.case_id if held is not None else None
+
     for case_id, number in numbers.items():
         tries = 0
-        while owners.get(number, case_id) != case_id and tries < MAX_RENUMBERS:
+        while (owner(number) or case_id) != case_id and tries < MAX_RENUMBERS:
             number = store.renumber_case(case_id)  # noted: the desk asks for a new receipt
             tries += 1
         cases += bool(tries)

@@ -46,6 +46,22 @@ def test_an_outbox_bundle_and_its_return_bundle_do_what_a_sync_does(
     assert (again["events"], again["new"]) == (3, 0)  # taken in twice: said, nothing doubled
     history = village.cli("case", "show", number)["history"]
     assert [h["status"] for h in history] == ["applied"] * 3
+    cursor = village.cli("station", "show")["pull_cursor"]
+    assert cursor >= 3  # the return bundle moved it: the next one starts after it
+
+    # the next trip: one more case; its return carries what is new, not the whole history
+    village.cli("case", "import", str(write_cases(tmp_path / "two.jsonl", 1, first=2)))
+    village.cli("bundle", "export", "--out", str(stick / "outbox-2.zip"))
+    back = stick / "return-2.daiban-bundle"
+    second = central.cli("bundle", "import", str(stick / "outbox-2.zip"), "--return-out", str(back))
+    assert (second["applied"], second["return_events"]) == (3, 3)  # was 6: every event again
+    taken = village.cli("bundle", "import", str(back))
+    assert (taken["events"], taken["new"]) == (3, 3)
+    assert village.cli("station", "show")["pull_cursor"] > cursor
+    # an older return taken in after the newer one moves nothing back
+    village.cli("bundle", "import", str(stick / "return.daiban-bundle"))
+    assert village.cli("station", "show")["pull_cursor"] > cursor
+    assert village.cli("station", "show")["outbox"] == 0
     # the next online sync has nothing left to push
     assert village.cli("sync")["pushed"] == 0
 
