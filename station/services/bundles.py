@@ -212,6 +212,7 @@ def _renumber_taken(
     owners = {e.case_number: e.case_id for e in recorded}
     numbers = {e.case_id: e.case_number for e in pending.values() if e.id in taken}
     cases = 0
+
     def owner(number: str) -> UUID | None:  # in the bundle, else pulled here before
         if number in owners:
             return owners[number]
