@@ -178,6 +178,33 @@ def check_application(
     problems += _check_supply_by(item, materials, supply_by or {}, day)
     problems += _check_rules(item, facts, materials)
     problems += _check_disability_cert(fields, normalise_person(applicant))
+    problems += _check_before_birth(item, fields, facts, problems)
+    return problems
+
+
+def _check_before_birth(
+    item: ServiceItem, fields: Mapping[str, Any], facts: Mapping[str, Any], found: list[Problem]
+) -> list[Problem]:
+    """A date on the form before anyone it names was born (a 死亡日期 of 1930 for a man born
+    in 1936 went in): a warning to check it, not a refusal."""
+    births = [v for k, v in facts.items() if k.endswith(".birth_date") and isinstance(v, date)]
+    if not births:
+        return []
+    born = min(births)  # before everyone named on the form was born
+    flagged = {problem.field for problem in found}
+    problems = []
+    for spec in item.fields:
+        value, where = fields.get(spec.key), f"fields.{spec.key}"
+        if spec.type != "date" or where in flagged or not isinstance(value, str):
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            continue
+        if day < born:
+            message = _("{label}: {day} is before the birth date on the form ({born}); check it")
+            text = message.format(label=spec.label, day=day.isoformat(), born=born.isoformat())
+            problems.append(Problem(where, text, "warning"))
     return problems
 
 

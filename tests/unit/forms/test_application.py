@@ -291,6 +291,23 @@ def test_any_material_rule() -> None:
     ]
 
 
+def test_a_date_before_everyone_on_the_form_was_born_is_a_warning() -> None:
+    """A 死亡日期 of 1930 for an insured man born in 1940 went in without a word."""
+    person = applicant(born="19700101")
+    fields = CANCEL_FIELDS | {"death_date": "1930-01-01"}
+    problems = check(CANCELLATION, applicant=person, fields=fields, materials=CANCEL_MATERIALS)
+    assert problems == [
+        Problem(
+            "fields.death_date",
+            "参保人死亡日期：1930-01-01 早于表上人员的出生日期（1940-01-01），请核对",
+            "warning",
+        )
+    ]
+    assert not has_errors(problems)  # said, not refused
+    later = CANCEL_FIELDS | {"death_date": "1950-01-01"}  # after the insured man's birth
+    assert check(CANCELLATION, applicant=person, fields=later, materials=CANCEL_MATERIALS) == []
+
+
 def test_rules_with_when_do_not_apply_in_other_situations() -> None:
     person = applicant(born="19700101")
     fields = CANCEL_FIELDS | {"reason": "已参加职工基本养老保险", "death_date": ""}
