@@ -518,7 +518,7 @@ def unsent_warning(station: Station) -> str | None:
     the PC. The figure is the one last reported (at its last hello).
     """
     if not station.outbox_depth:
-        return None
+        return _silent_warning(station)
     oldest = as_utc(station.oldest_unsent)
     since = _(", the oldest written {when}").format(when=format_minute(oldest)) if oldest else ""
     reported = format_minute(as_utc(station.reported_at) or as_utc(station.last_seen))
@@ -529,6 +529,25 @@ def unsent_warning(station: Station) -> str | None:
     return message.format(
         name=station.name, count=station.outbox_depth, since=since, reported=reported or "—"
     )
+
+
+SILENT_DAYS = 3
+"""A station that last reported this many days ago may hold work the centre has not seen
+(an offline station, or one that sends by USB stick, whose bundles carry no report)."""
+
+
+def _silent_warning(station: Station) -> str | None:
+    """Why revoking a station that reported nothing unsent may still lose work: its last
+    report is old (None: recent, or it never reported)."""
+    reported = as_utc(station.reported_at) or as_utc(station.last_seen)
+    if reported is None or utcnow() - reported < timedelta(days=SILENT_DAYS):
+        return None
+    message = _(
+        "{name} has not reported for {days} days (last {reported}): it may hold work taken"
+        " in since, not yet sent"
+    )
+    days = (utcnow() - reported).days
+    return message.format(name=station.name, days=days, reported=format_minute(reported))
 
 
 def outstanding_codes(*, session: Session) -> list[EnrollmentCode]:

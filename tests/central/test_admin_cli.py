@@ -297,3 +297,24 @@ def test_an_account_is_placed_in_the_county_and_at_a_station_it_names(county: Co
         "--id-number", "640522199001011277", *who,
     )  # fmt: skip
     assert made["division"] == SHANMEN
+
+
+def test_a_station_silent_for_days_is_warned_about_before_revoking() -> None:
+    """A USB-only station's bundles carry no report: the centre's 0 unsent was days old, and
+    it was revoked without a word while it held 3 cases taken in since."""
+    from datetime import timedelta
+
+    from central.models import Station, utcnow
+    from central.services.stations import unsent_warning
+
+    def station(days: float) -> Station:
+        reported = utcnow() - timedelta(days=days)
+        return Station(
+            id="s1", name="武塬村便民服务站", division="640522100202", role="village",
+            token_hash="x", enrolled_at=reported, reported_at=reported, outbox_depth=0,
+        )  # fmt: skip
+
+    warned = unsent_warning(station(5.2))
+    assert warned is not None and warned.startswith("武塬村便民服务站 已有 5 天没有报告")
+    assert "可能还没有上传" in warned
+    assert unsent_warning(station(0.5)) is None  # reported today: nothing to say
