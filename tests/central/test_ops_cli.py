@@ -105,7 +105,8 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path, busy_port: i
 
 def test_a_central_without_init_says_so_in_chinese(tmp_path: Path) -> None:
     line = _one_chinese_line(_central("stations", "--data-dir", str(tmp_path)))
-    assert line.startswith("daiban: 中心端的 secret_key 仍是占位值；请先运行 `daiban central init`")
+    assert line.startswith(f"daiban: {tmp_path / 'central'} 里没有县级中心")
+    assert "（daiban central init）" in line
 
 
 def test_the_drivers_reasons_are_told_in_chinese() -> None:
