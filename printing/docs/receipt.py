@@ -341,9 +341,17 @@ def roll_lead(doc: CaseDocument) -> list[str]:
     """What the resident must know first, printed largest after the title: when, and what next."""
     lines = [f"预计办结：{due_text(doc)}"]
     if doc.deferred:
-        names = "、".join(m.name for m in doc.deferred)
-        by = cn_date(doc.supply_deadline)
-        lines.append(f"请于{by}前补交：{names}" if by else f"请补交：{names}")
+        days = {m.supply_by for m in doc.deferred}
+        if len(days) > 1:  # each with its own date (one date above said the earliest for all)
+            owed = "、".join(
+                f"{m.name}（{cn_date(m.supply_by)}前）" if m.supply_by else m.name
+                for m in doc.deferred
+            )
+            lines.append(f"请补交：{owed}")
+        else:
+            names = "、".join(m.name for m in doc.deferred)
+            by = cn_date(doc.supply_deadline)
+            lines.append(f"请于{by}前补交：{names}" if by else f"请补交：{names}")
     lines.append(f"下一步：{doc.next_step}")
     return lines
 

@@ -57,3 +57,17 @@ def test_the_large_print_keeps_the_category_on_one_line() -> None:
     rows = [line for line in text.splitlines() if "2026年12月1" in line and "日" in line]
     assert any("缺，须补交" in line for line in rows), text
     assert any("容缺后补" in line for line in rows), text
+
+
+@pytest.mark.parametrize("fmt", ["a4-large", "80mm"])
+def test_the_receipts_headline_gives_each_owed_material_its_own_date(fmt: str) -> None:
+    """The large-print receipt said 请于12月10日前补交 both materials while its table gave
+    one of them 12月11日."""
+    doc = _notice(date(2026, 12, 10), date(2026, 12, 11))
+    first, second = (m.name for m in doc.deferred)
+    flat = "".join(pdf_text(render("receipt", doc, fmt).pdf).split())
+    assert f"请补交：{first}（2026年12月10日前）、{second}（2026年12月11日前）" in flat
+    assert "请于2026年12月10日前补交" not in flat
+    same = _notice(date(2026, 12, 10), date(2026, 12, 10))  # one date: said once, above
+    said = "".join(pdf_text(render("receipt", same, fmt).pdf).split())
+    assert f"请于2026年12月10日前补交：{first}、{second}" in said
