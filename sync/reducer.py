@@ -68,6 +68,9 @@ BAD_RATING = 2
 BAD_RATING_KEPT = (
     "a bad rating is not corrected to a better one at the station: the county reviews it on appeal"
 )
+"""Judged where the act is made (the desk refuses it, the centre supersedes a pushed one),
+not in this shared reducer: corrections applied before the rule stay applied wherever a
+view is rebuilt from its events."""
 NOT_NAMED = "{path} was not named for correction"
 OUTSIDE_COUNTY = "the handling division is outside the case's county"
 
@@ -101,8 +104,6 @@ def _case_rule(view: CaseView, event: Event, payload: Any) -> str | None:
             return NOT_RATED
         if payload.old != view.rating:
             return RATING_CHANGED
-        if view.rating <= BAD_RATING < payload.new:  # a 差评 is the county's to review
-            return BAD_RATING_KEPT
     if event.kind is EventKind.corrected:
         for path in payload.changes:
             if not correctable(view, path):

@@ -85,7 +85,7 @@ from sync.driver import execute_many
 from sync.events import SCHEMA_VERSION, Event, EventKind, EventStatus, Role, is_record_event
 from sync.lifecycle import ACCEPTING_KINDS, check_handling_path
 from sync.protocol import CASE_NUMBER_TAKEN, EventResult, ResultStatus
-from sync.reducer import CaseView, apply_any, judge
+from sync.reducer import BAD_RATING, BAD_RATING_KEPT, CaseView, apply_any, judge
 from sync.unresolved import UnresolvedView
 from sync.views import constructed
 
@@ -599,7 +599,7 @@ def _judge_one(
     # apply_event applies sync.reducer.judge's supersede rule itself: an event not
     # allowed in the state the centre holds is recorded as superseded, with the reason.
     held = batch.views.get(event.case_id)
-    path_reason = _path_problem(batch, held, event)
+    path_reason = _path_problem(batch, held, event) or _rating_problem(held, event)
     if path_reason is not None:  # kept, as every refused act is: superseded with the reason
         new_view = apply_any(
             held,
@@ -634,6 +634,19 @@ _EVENT_STATUS = {status.value: status for status in EventStatus}
 _RESULT_STATUS = {status.value: status for status in ResultStatus}
 """By text (a StrEnum member is its text as a key): what ``EventStatus(x.value)`` and
 ``ResultStatus(x.value)`` give, without the enum's call (twice per pushed event)."""
+
+
+def _rating_problem(held: View | None, event: Event) -> str | None:
+    """Why a pushed 更正好差评 may not stand: it lifts a 差评 (1-2) to a better rating, which
+    is the county's to decide on appeal (申诉复核), not the rated station's."""
+    if event.kind is not EventKind.rating_corrected or not isinstance(held, CaseView):
+        return None
+    new = event.payload.get("new")
+    if held.rating is None or not isinstance(new, int) or not held.rating <= BAD_RATING < new:
+        return None
+    if judge(held, event)[0] is EventStatus.superseded:
+        return None  # the lifecycle's own reason comes first
+    return BAD_RATING_KEPT
 
 
 def _path_problem(batch: _Batch, held: View | None, event: Event) -> str | None:
