@@ -129,7 +129,9 @@ class DropFolderWatch:
     def __init__(self, folder: Path, on_bundle: Callable[[Path], None]) -> None:
         self.folder = folder
         self.on_bundle = on_bundle
-        self.seen: set[Path] = set()
+        self.seen: set[tuple[Path, int, int]] = set()
+        """Bundles handed over, by path, time and size: a return written again under the
+        same name (the centre's next answer) is a new bundle."""
         self._seen_lock = threading.Lock()
         """The observer thread and a manual import may notice one file at once."""
         self._observer: Any = None
@@ -146,7 +148,7 @@ class DropFolderWatch:
                 target = getattr(event, "dest_path", "") or event.src_path
                 watch.noticed(Path(str(target)))
 
-        self.seen = set(self.folder.glob(f"*{BUNDLE_SUFFIX}"))
+        self.seen = {_signature(p) for p in self.folder.glob(f"*{BUNDLE_SUFFIX}")} - {None}  # type: ignore[assignment]
         self._observer = Observer()
         self._observer.schedule(Handler(), str(self.folder), recursive=False)
         self._observer.daemon = True
@@ -157,12 +159,22 @@ class DropFolderWatch:
         if path.suffix != BUNDLE_SUFFIX or path.name.startswith("outbox-"):
             return
         with self._seen_lock:  # check-and-mark in one step: a bundle is taken in once
-            if path in self.seen or not path.exists():
+            signature = _signature(path)
+            if signature is None or signature in self.seen:
                 return
-            self.seen.add(path)
+            self.seen.add(signature)
         self.on_bundle(path)
 
     def stop(self) -> None:
         """Stop the observer thread."""
         if self._observer is not None:
             self._observer.stop()
+
+
+def _signature(path: Path) -> tuple[Path, int, int] | None:
+    """A file as the drop folder watch tells bundles apart (None: it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return path, stat.st_mtime_ns, stat.st_size

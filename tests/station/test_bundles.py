@@ -67,6 +67,11 @@ async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
         await asyncio.to_thread(watch.noticed, bundle)  # the same file again: not twice
         await settle(pilot)
         assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 1
+        # the centre's next answer written under the same name is a new bundle: taken in
+        bundle.write_bytes(b"another answer, still not a bundle")
+        await asyncio.to_thread(watch.noticed, bundle)
+        await settle(pilot)
+        assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 2
 
 
 async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
