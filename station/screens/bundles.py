@@ -148,7 +148,8 @@ class DropFolderWatch:
                 target = getattr(event, "dest_path", "") or event.src_path
                 watch.noticed(Path(str(target)))
 
-        self.seen = {_signature(p) for p in self.folder.glob(f"*{BUNDLE_SUFFIX}")} - {None}  # type: ignore[assignment]
+        there = (_signature(path) for path in self.folder.glob(f"*{BUNDLE_SUFFIX}"))
+        self.seen = {signature for signature in there if signature is not None}
         self._observer = Observer()
         self._observer.schedule(Handler(), str(self.folder), recursive=False)
         self._observer.daemon = True
