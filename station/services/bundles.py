@@ -37,6 +37,10 @@ from sync.protocol import CASE_NUMBER_TAKEN, EventResult, PullResponse
 MAX_BUNDLE_EVENTS = 1_000_000
 """More unsent events than this go in a second bundle."""
 WRONG_DIRECTION = "this is not a return bundle for this station"
+OWN_OUTBOX = (
+    "this is this station's own outbox bundle: take it to the county to import; the return"
+    " bundle is the one the county writes back"
+)
 MAX_RENUMBERS = 20
 """Times one case is renumbered at one import (each new number held at the centre too)."""
 
@@ -149,7 +153,7 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
             raise BundleError(OTHER_STATION, error.detail) from None
         raise
     if bundle.manifest.direction != "return":
-        raise BundleError(WRONG_DIRECTION, bundle.manifest.direction)
+        raise BundleError(OWN_OUTBOX, bundle.manifest.direction)  # (signed with our key)
     recorded = [e for e in bundle.events if isinstance(e, RecordedEvent)]
     cursor = max(store.pull_cursor(), bundle.manifest.cursor or 0)
     with sync_lock(store.data_dir):

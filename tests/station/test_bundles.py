@@ -318,3 +318,19 @@ def test_a_bundle_that_cannot_be_written_is_said_in_words_naming_the_path(
     assert str(blocker / "usb") in said and "文件" in said, said
     assert "Permission" not in said and "Errno" not in said
     assert store.outbox_depth() == 2  # nothing sent, nothing changed
+
+
+def test_the_stations_own_outbox_given_back_is_said_to_be_it(
+    store: StationStore, tmp_path: Path
+) -> None:
+    from station.screens.bundles import import_bundle
+    from station.services.bundles import export_outbox
+    from station.services.desk import Desk
+
+    take_in(store)
+    own = tmp_path / "outbox.daiban-bundle"
+    export_outbox(store, own)
+    desk = Desk.__new__(Desk)
+    desk.store = store
+    said = import_bundle(desk, own)
+    assert "这是本站自己导出的离线包" in said and "县政务服务中心导入" in said, said
