@@ -39,7 +39,12 @@ def export_bundle(
 
 @app.command("import")
 def import_bundle(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="The return bundle the county wrote for this station."
+        ),
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Take in a return bundle from the centre (decisions, and the fate of our events)."""

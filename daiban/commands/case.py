@@ -331,12 +331,17 @@ def write_csv_ledger(handle: IO[str], views: Iterable[CaseView]) -> None:
 
 @app.command("export")
 def export_cases(
-    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="jsonl | csv (default: as --out ends, else jsonl)"),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="File (default: standard output).")
     ] = None,
 ) -> None:
     """Export every case (JSON lines: whole cases; CSV: a ledger for Excel, ID numbers masked)."""
+    if fmt is None:  # `--out all.csv` wrote JSON lines into a .csv file
+        fmt = "csv" if out is not None and out.suffix.lower() == ".csv" else "jsonl"
     if fmt not in ("jsonl", "csv"):
         fail(_("Unknown format {fmt}; use jsonl or csv.").format(fmt=fmt))
     handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout

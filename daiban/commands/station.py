@@ -75,7 +75,12 @@ def refuse_missing_station(data_dir: Path) -> None:
 def enroll(
     central: Annotated[str, typer.Option("--central", help="The centre's URL.")] = "",
     code: Annotated[str, typer.Option("--code", help="One-time enrollment code.")] = "",
-    device_name: Annotated[str | None, typer.Option("--device-name")] = None,
+    device_name: Annotated[
+        str | None,
+        typer.Option(
+            "--device-name", help="This PC's name as the county sees it (default: its host name)."
+        ),
+    ] = None,
     fingerprint: Annotated[
         str, typer.Option("--fingerprint", help="SHA-256 of the centre's certificate (pinned).")
     ] = "",
