@@ -75,13 +75,25 @@ def parse_period(month: str | None, start: str | None, end: str | None, today: d
     if month and (start or end):
         raise PeriodError(_("Give a month or a first and last day, not both."))
     if month:
-        return month_period(month)
+        return _not_ahead(month_period(month), today)
     if start or end:
         if not (start and end):
             raise PeriodError(_("Give both the first and the last day."))
-        return Period(_day(start), _day(end))
+        return _not_ahead(Period(_day(start), _day(end)), today)
     first = today.replace(day=1) - timedelta(days=1)
     return month_period(f"{first:%Y-%m}")
+
+
+def _not_ahead(period: Period, today: date) -> Period:
+    """The period, unless it has not begun (the desk refused such a month; the command line
+    wrote an empty report of it, as if nothing had happened)."""
+    if period.start > today:
+        raise PeriodError(
+            _("{day} has not come yet: a report covers days already past.").format(
+                day=period.start.isoformat()
+            )
+        )
+    return period
 
 
 def _day(text: str) -> date:

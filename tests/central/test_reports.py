@@ -494,3 +494,17 @@ def test_a_case_due_today_is_not_yet_overdue_in_a_month_still_running() -> None:
     assert overdue_in(view, december, datetime(2027, 1, 20).date())
     early = Period(datetime(2026, 12, 1).date(), datetime(2026, 12, 4).date())
     assert not overdue_in(view, early, datetime(2027, 1, 20).date())
+
+
+def test_a_period_not_yet_begun_is_refused_not_reported_empty() -> None:
+    """The desk refused 2027-01 in December; the command line wrote an empty report of it."""
+    from datetime import date
+
+    from central.services.report_period import PeriodError, parse_period
+
+    today = date(2026, 12, 5)
+    with pytest.raises(PeriodError, match="2027-01-01 尚未到来"):
+        parse_period("2027-01", None, None, today)
+    with pytest.raises(PeriodError, match="2026-12-06 尚未到来"):
+        parse_period(None, "2026-12-06", "2026-12-31", today)
+    assert parse_period("2026-12", None, None, today).start == date(2026, 12, 1)  # running
