@@ -96,8 +96,12 @@ class _Form(DeskModal[object]):
         return any(box.value.strip() != started.get(box.id or "", "") for box in self.query(Input))
 
     def on_mount(self) -> None:
-        """What each box held to start with (a prefilled basis or department is not typed)."""
+        """What each box held to start with (a prefilled basis or department is not typed).
+        A box reached by Tab keeps its text, the cursor at its end: selected whole, the
+        first key typed replaced a prefilled legal basis, which then went on paper."""
         self.started = {box.id or "": box.value.strip() for box in self.query(Input)}
+        for box in self.query(Input):
+            box.select_on_focus = False
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -161,6 +161,25 @@ async def test_reject_with_reason_basis_and_where_to_apply(
     assert view.reject_basis == basis
 
 
+async def test_a_key_typed_in_the_prefilled_basis_adds_to_it_never_replaces_it(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Tab into the basis, then typing: the whole legal basis was selected and the first key
+    replaced it, and the 不予受理通知书 printed 根据申请人已在山门村重复参保的规定."""
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#basis", Input)
+        basis = box.value
+        box.focus()
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert box.value == basis + "x"
+
+
 async def test_enter_after_a_reason_goes_on_and_esc_asks_before_dropping_it(
     station: StationStore, tmp_path: Path
 ) -> None:
