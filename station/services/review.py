@@ -306,7 +306,24 @@ def _duplicate(store: Any, view: CaseView) -> str:
     found = duplicate_warning(
         store, view.item_code, view.applicant.id_number, besides=view.case_number
     )
-    return found[0].message if found else ""
+    if found:
+        return found[0].message
+    granted = [  # delivered and granted: applying again for the same thing (as the county counts)
+        number
+        for number in store.delivered_cases_of(str(view.applicant.id_number), view.item_code)
+        if number != view.case_number
+        and (other := store.get_case(number)) is not None
+        and other.result in GRANTED_RESULTS
+    ]
+    if not granted:
+        return ""
+    return _(
+        "Duplicate application: this applicant was already granted this item ({cases})."
+    ).format(cases="、".join(granted))
+
+
+GRANTED_RESULTS = frozenset({"approved", "approved_deferred"})
+"""办结 results that grant the application (通过, 容缺通过)."""
 
 
 def correction_choices(page: ReviewPage) -> list[tuple[str, str]]:

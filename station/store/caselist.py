@@ -329,6 +329,24 @@ class CaseListMixin:
         with reading(self.engine) as conn:
             return [row.case_number for row in conn.execute(statement)]
 
+    def delivered_cases_of(self, id_number: str, item_code: str) -> list[str]:
+        """Case numbers of this resident's delivered (送达) cases of this item, whatever their
+        result (the caller reads it: a granted one makes a new application a duplicate)."""
+        key = id_hash(self._id_key(), id_number)
+        if not key:
+            return []
+        statement = (
+            select(CASES.c.case_number)
+            .where(
+                CASES.c.id_hash == key,
+                CASES.c.item_code == item_code,
+                CASES.c.state == "delivered",
+            )
+            .order_by(CASES.c.case_number)
+        )
+        with reading(self.engine) as conn:
+            return [row.case_number for row in conn.execute(statement)]
+
     def open_cases_by_hash(self, hashes: Sequence[str]) -> list[tuple[str, str, str, str]]:
         """Open cases of these residents (by ID hash), for naming a duplicate's other cases.
 

@@ -408,6 +408,13 @@ def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
     handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
     town.store.append(done.case_number, [handed])  # 已送达: closed
     assert waiting() == [(new.case_number, ())]
+    # the page and the 受理 question still say it was granted before, as the county counts
+    from station.services.review import _duplicate
+
+    view = town.store.get_case(new.case_number)
+    assert view is not None
+    said = _duplicate(town.store, view)
+    assert said == f"重复申请：该群众的此事项已办结通过（{done.case_number}）。"
 
 
 async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: Township) -> None:
