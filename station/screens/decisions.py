@@ -224,9 +224,14 @@ class RejectDialog(_Form):
                 id="common",
                 compact=True,
             )
-            yield Input(placeholder=_("Reason (or choose one above)"), id="reason", compact=True)
-            yield Input(value=self.basis, placeholder=_("Legal basis"), id="basis", compact=True)
-            yield Input(placeholder=_("Where to apply instead"), id="instead", compact=True)
+            # each box under its name: a placeholder alone vanished once typed in, and the
+            # reviewer could not tell which box the keys went to
+            yield Label(_("Reason (or choose one above)"), classes="field-name")
+            yield Input(id="reason", compact=True)
+            yield Label(_("Legal basis"), classes="field-name")
+            yield Input(value=self.basis, id="basis", compact=True)
+            yield Label(_("Where to apply instead"), classes="field-name")
+            yield Input(id="instead", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -333,8 +338,10 @@ class PauseDialog(_Form):
                 id="kind",
                 compact=True,
             )
-            yield Input(placeholder=_("Why"), id="reason", compact=True)
-            yield Input(placeholder=_("Expected days"), id="days", type="integer", compact=True)
+            yield Label(_("Why"), classes="field-name")
+            yield Input(id="reason", compact=True)
+            yield Label(_("Expected days"), classes="field-name")
+            yield Input(id="days", type="integer", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:
