@@ -314,34 +314,21 @@ class CaseListMixin:
 
         Open as in :meth:`open_duplicates`; no ID number, no duplicates.
         """
-        key = id_hash(self._id_key(), id_number)
-        if not key:
-            return []
-        statement = (
-            select(CASES.c.case_number)
-            .where(
-                CASES.c.id_hash == key,
-                CASES.c.item_code == item_code,
-                CASES.c.state.not_in(CLOSED_STATES),
-            )
-            .order_by(CASES.c.case_number)
-        )
-        with reading(self.engine) as conn:
-            return [row.case_number for row in conn.execute(statement)]
+        return self._cases_of(id_number, item_code, CASES.c.state.not_in(CLOSED_STATES))
 
     def delivered_cases_of(self, id_number: str, item_code: str) -> list[str]:
         """Case numbers of this resident's delivered (送达) cases of this item, whatever their
         result (the caller reads it: a granted one makes a new application a duplicate)."""
+        return self._cases_of(id_number, item_code, CASES.c.state == "delivered")
+
+    def _cases_of(self, id_number: str, item_code: str, state: Any) -> list[str]:
+        """Case numbers of this resident's cases of this item in ``state`` (a condition)."""
         key = id_hash(self._id_key(), id_number)
         if not key:
             return []
         statement = (
             select(CASES.c.case_number)
-            .where(
-                CASES.c.id_hash == key,
-                CASES.c.item_code == item_code,
-                CASES.c.state == "delivered",
-            )
+            .where(CASES.c.id_hash == key, CASES.c.item_code == item_code, state)
             .order_by(CASES.c.case_number)
         )
         with reading(self.engine) as conn:
