@@ -6,6 +6,7 @@ paths as ``daiban bundle export|import``).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -129,9 +130,10 @@ class DropFolderWatch:
     def __init__(self, folder: Path, on_bundle: Callable[[Path], None]) -> None:
         self.folder = folder
         self.on_bundle = on_bundle
-        self.seen: set[tuple[Path, int, int]] = set()
-        """Bundles handed over, by path, time and size: a return written again under the
-        same name (the centre's next answer) is a new bundle."""
+        self.seen: set[tuple[Path, int, str]] = set()
+        """Bundles handed over, by path and content: a return written again under the same
+        name (the centre's next answer) is a new bundle; the same bytes noticed twice (the
+        observer and the agent's key, or two events of one write) are one."""
         self._seen_lock = threading.Lock()
         """The observer thread and a manual import may notice one file at once."""
         self._observer: Any = None
@@ -172,10 +174,13 @@ class DropFolderWatch:
             self._observer.stop()
 
 
-def _signature(path: Path) -> tuple[Path, int, int] | None:
-    """A file as the drop folder watch tells bundles apart (None: it is gone)."""
+def _signature(path: Path) -> tuple[Path, int, str] | None:
+    """A file as the drop folder watch tells bundles apart, by its bytes (None: gone, or
+    empty: a copy just begun, whose next change brings its content)."""
     try:
-        stat = path.stat()
+        data = path.read_bytes()
     except OSError:
         return None
-    return path, stat.st_mtime_ns, stat.st_size
+    if not data:
+        return None
+    return path, len(data), hashlib.sha256(data).hexdigest()
