@@ -240,16 +240,17 @@ def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
 
 
 def _officer(store: StationStore, officer: Officer | None, entry: HistoryEntry) -> tuple[str, str]:
-    """The signed-in officer's name and phone; else who decided, from the cached accounts."""
-    if officer is not None and officer.name:
-        phone = officer.phone
-        if not phone:
-            account = next((a for a in store.list_accounts() if a.user_id == officer.user_id), None)
-            phone = account.phone if account else ""
-        return officer.name, phone
-    for account in store.list_accounts():
-        if account.user_id == entry.actor_id:
-            return account.display_name, account.phone
+    """Who made the decision, with their phone: the 经办人 of the paper wherever it is
+    printed (a village's reprint of the township's 受理通知书 names the township's
+    reviewer, not the agent printing it). The signed-in officer when that is who decided;
+    else the decider's account as cached here; else blank (written in by hand), never the
+    person who happens to print it."""
+    accounts = {account.user_id: account for account in store.list_accounts()}
+    decider = accounts.get(entry.actor_id)
+    if officer is not None and officer.name and officer.user_id == entry.actor_id:
+        return officer.name, officer.phone or (decider.phone if decider else "")
+    if decider is not None:
+        return decider.display_name, decider.phone
     return "", ""
 
 

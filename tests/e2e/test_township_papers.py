@@ -238,10 +238,11 @@ def test_the_rejection_gives_reason_where_to_apply_and_rights_with_its_own_seque
     assert f"{OFFICE}（盖章）" in body
 
 
-def test_decision_document_takes_the_signed_in_officer_for_the_decisions_engineer(
-    desk: Desk,
-) -> None:
-    number = desk.numbers[0]
+def test_the_paper_names_who_decided_whoever_prints_it(desk: Desk) -> None:
+    """经办人 is the officer who made the decision, with that officer's phone: a colleague's
+    reprint, and the village agent's copy for the resident, named whoever printed it (three
+    copies of one numbered decision disagreed, and a village agent stood as the decider)."""
+    number, own = desk.numbers[:2]
     desk.reviewer().act(number, EventKind.accepted)
 
     @dataclass(frozen=True)
@@ -250,21 +251,54 @@ def test_decision_document_takes_the_signed_in_officer_for_the_decisions_enginee
         name: str
         phone: str
 
+    colleague = SignedIn("u-li", "李娜", "0955-4012302")
     document = decision_document(
         desk.township,
         load_catalog(),
         "acceptance",
         number,
-        officer=SignedIn("u-li", "李娜", "0955-4012302"),
+        officer=colleague,
         today=date(2026, 12, 2),
     )
-    assert (document.officer, document.officer_phone) == ("李娜", "0955-4012302")
+    assert (document.officer, document.officer_phone) == ("王芳", "0955-4012301")
     assert document.decided_by == OFFICE and document.office_phone == "0955-4012345"
     assert document.document_number.startswith("海城便民受〔")
+    # her own decision: her name, and the phone she signed in with
+    CaseService(desk.township, load_catalog(), Actor("u-li", Role.reviewer, "李娜")).accept(own)
+    mine = decision_document(
+        desk.township, load_catalog(), "acceptance", own, officer=colleague, today=date(2026, 12, 2)
+    )
+    assert (mine.officer, mine.officer_phone) == ("李娜", "0955-4012302")
     again = decision_document(
         desk.township, load_catalog(), "acceptance", number, officer=None, today=date(2026, 12, 3)
     )
     assert again.document_number == document.document_number
+    assert again.officer == "王芳"
+    # the village's copy, printed by its agent: the township's reviewer, from the accounts
+    # the village holds of the offices above it
+    desk.village.upsert_accounts([REVIEWER])
+    page: list[Any] = [
+        RecordedEvent(**event.model_dump(), central_seq=seq)
+        for seq, event in enumerate(
+            [
+                *desk.village.outbox_batch(10_000, 1 << 30),
+                *desk.township.outbox_batch(10_000, 1 << 30),
+            ],
+            start=1,
+        )
+    ]
+    desk.village.apply_pull_page(PullResponse(events=page, next_cursor=len(page), has_more=False))
+    agent = SignedIn("u-mali", "马丽", "13909541234")
+    village_copy = decision_document(
+        desk.village, load_catalog(), "acceptance", number, officer=agent, today=date(2026, 12, 3)
+    )
+    assert (village_copy.officer, village_copy.officer_phone) == ("王芳", "0955-4012301")
+    assert village_copy.document_number == document.document_number
+    # a decider the village holds no account of: left blank for the pen, never the agent
+    unknown = decision_document(
+        desk.village, load_catalog(), "acceptance", own, officer=agent, today=date(2026, 12, 3)
+    )
+    assert (unknown.officer, unknown.officer_phone) == ("", "")
 
 
 def test_a_decision_takes_its_number_when_made_and_the_village_prints_the_same_one(
