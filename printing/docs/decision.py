@@ -142,14 +142,29 @@ def _build(
 
 def _materials_found(decision: DecisionDocument) -> str:
     """What the examination found of the materials: whole, or whole but for the 容缺 ones,
-    named with the day they are owed by (the notice must not say 齐全 of an owed one)."""
+    named with the day each is owed by (the notice must not say 齐全 of an owed one). Owed
+    on different days, each is named with its own (the earliest for all told the resident
+    a later one was due sooner); a day already past on the decision's is said so, not
+    given as a deadline."""
     owed = [m for m in decision.case.materials if m.status is MaterialStatus.deferred]
     if not owed:
         return "申请材料齐全、符合法定形式，"
     names = "、".join(m.name for m in owed)
-    by = cn_date(decision.case.supply_deadline)
-    when = f"，请于{by}前补交" if by else "，请在办结前补交"
-    return f"申请材料基本齐全、符合法定形式，其中{names}实行容缺受理{when}；"
+    days: dict[date | None, list[str]] = {}
+    for material in owed:
+        days.setdefault(material.supply_by, []).append(material.name)
+    if len(days) == 1:
+        return f"申请材料基本齐全、符合法定形式，其中{names}实行容缺受理，{_owed_by(decision, owed[0].supply_by)}；"
+    each = "，".join(f"{'、'.join(group)}{_owed_by(decision, by)}" for by, group in days.items())
+    return f"申请材料基本齐全、符合法定形式，其中{names}实行容缺受理：{each}；"
+
+
+def _owed_by(decision: DecisionDocument, by: date | None) -> str:
+    if by is None:
+        return "请在办结前补交"
+    if by < decision.decided_at:
+        return f"原定{cn_date(by)}前补交，已逾期，请尽快补交"
+    return f"请于{cn_date(by)}前补交"
 
 
 def _calendar_notes(decision: DecisionDocument, before: str = "", after: str = "。") -> str:

@@ -61,6 +61,37 @@ def test_an_acceptance_with_a_material_owed_says_so_not_that_all_is_there() -> N
     assert "申请材料齐全、符合法定形式" in _flat(documents.render_acceptance(whole).pdf)
 
 
+def test_materials_owed_on_different_days_each_keep_their_own_and_a_past_day_is_not_a_deadline() -> (
+    None
+):
+    """On main the 受理通知书 gave every 容缺 material the earliest day, even one already
+    past on the day of the decision."""
+    from datetime import date
+
+    from printing.model import MaterialLine, MaterialStatus
+
+    decision = dataclasses.replace(sample_acceptance(), decided_at=date(2026, 12, 14))
+    owed = (
+        MaterialLine(
+            "村民小组会议记录", 1, True, MaterialStatus.deferred, supply_by=date(2026, 12, 11)
+        ),
+        MaterialLine(
+            "村委会审查意见", 1, True, MaterialStatus.deferred, supply_by=date(2026, 12, 16)
+        ),
+        MaterialLine(
+            "相邻权利人意见", 1, True, MaterialStatus.deferred, supply_by=date(2026, 12, 16)
+        ),
+    )
+    case = dataclasses.replace(decision.case, materials=owed)
+    text = _flat(documents.render_acceptance(dataclasses.replace(decision, case=case)).pdf)
+    assert (
+        "其中村民小组会议记录、村委会审查意见、相邻权利人意见实行容缺受理："
+        "村民小组会议记录原定2026年12月11日前补交，已逾期，请尽快补交，"
+        "村委会审查意见、相邻权利人意见请于2026年12月16日前补交；"
+    ) in text
+    assert "请于2026年12月11日前" not in text
+
+
 def test_a_refused_permit_is_a_decision_not_to_permit_with_its_reasons_and_rights() -> None:
     """行政许可法 §38: a refusal of a 行政许可 in writing, its reasons, 复议 and 诉讼."""
     refusal = dataclasses.replace(
