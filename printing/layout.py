@@ -59,20 +59,37 @@ def _split_pushing_out(
         word = word[at:]
 
 
+def _unbroken(character: str) -> bool:
+    """A character of a run kept on one line: an ID number (masked or not), a case number,
+    a phone, a date written with figures (12-16). CJK line breaking breaks between any two
+    characters, so ``640522********102`` / ``9`` was read as two numbers."""
+    return character.isascii() and (character.isalnum() or character in UNBROKEN_MARKS)
+
+
+UNBROKEN_MARKS = "*-_./:#"
+
+
 def _first_push_out(word: str, lines: list[list[Any]], marks: str) -> tuple[int, int, str] | None:
-    """The first line that begins with a mark and can be mended: its index, where in
-    ``word`` the line before gives up its tail, and what that line keeps. None: none."""
+    """The first line that can be mended: one that begins with a mark (推出), or in the
+    middle of a number (the number moves to it whole): its index, where in ``word`` the
+    line before gives up its tail, and what that line keeps. None: none."""
     position = opened = 0  # where the line before began in ``word``
     for index, (_space, text) in enumerate(lines):
         start = word.find(text, position) if text else position
         if start < 0:  # reportlab changed the text (it never does): leave it be
             return None
+        before = lines[index - 1][1] if index else ""
         if index and text and text[0] in marks:
-            before = lines[index - 1][1]
             cut = len(before) - 1
             while cut > 0 and (before[cut] in marks or before[cut].isspace()):
                 cut -= 1
             if cut > 0:  # a line of marks alone is left as it is
+                return index, opened + cut, before[:cut].rstrip()
+        if before and text and _unbroken(before[-1]) and _unbroken(text[0]):
+            cut = len(before)
+            while cut > 0 and _unbroken(before[cut - 1]):
+                cut -= 1
+            if cut > 0:  # a number longer than the line is broken where it must be
                 return index, opened + cut, before[:cut].rstrip()
         opened, position = start, start + len(text)
     return None

@@ -22,7 +22,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 8),
     ("办件编号", 24),
     ("收件日期", 15),
-    ("群众姓名\n身份证号", 26),
+    ("群众姓名\n身份证号", 27.5),
     ("联系电话", 16),
     ("办理事项", 26),
     ("办理\n方式", 9),
@@ -33,7 +33,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("送达情况", 21),
     ("评价", 15),
     ("代办员", 12),
-    ("状态\n备注", 31),
+    ("状态\n备注", 29.5),
 )
 """Header and width in mm; the widths fill the 277 mm of a landscape A4 between margins.
 状态/备注 is the widest free-text column: a reason (不予受理, 退回补正) is read there; 评价
@@ -65,9 +65,9 @@ def _cells(sheet: Sheet, n: int, row: LedgerRow) -> list[Any]:
     ]
     cells: list[Any] = []
     for i, value in enumerate(values):
-        if i in WRAPPED:
-            text = "<br/>".join(sheet.text(part) for part in str(value).split("\n"))
-            cells.append(Paragraph(text, sheet.styles["cell"]))
+        if i in WRAPPED:  # a paragraph a line: one style each, so numbers are kept whole
+            parts = str(value).split("\n")
+            cells.append([Paragraph(sheet.text(part), sheet.styles["cell"]) for part in parts])
         else:
             cells.append(sheet.plain(value))
     return cells
