@@ -148,9 +148,14 @@ def changed_without_new_version(old: Catalog, new: Catalog) -> list[str]:
     """Item codes whose content changed while their version number did not.
 
     A published item version is immutable: a county that edits an item must
-    raise its ``version``. Run this before publishing a new catalog.
+    raise its ``version``. Run this before publishing a new catalog. A version the
+    county has since replaced (kept in ``retired`` for the cases filed under it) is
+    as immutable as the current one: bringing it back with other content would give
+    two contents one label, and the cases filed under it the new one.
     """
-    before = {(item.code, item.version): item.fingerprint() for item in old.items}
+    before = {
+        (item.code, item.version): item.fingerprint() for item in [*old.retired, *old.items]
+    }
     return [
         item.code
         for item in new.items

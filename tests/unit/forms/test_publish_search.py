@@ -127,3 +127,35 @@ def test_supersede_keeps_the_versions_cases_were_filed_under() -> None:
     ]
     with pytest.raises(ValueError, match="版本号未变更"):
         supersede(old, old.model_copy(update={"items": unbumped}))
+
+
+def test_a_replaced_version_cannot_come_back_with_other_content() -> None:
+    """Version 2 published over version 1; a later catalog that says version 1 again with
+    other content was published silently: two contents under 第1版, and the cases filed
+    under the first one read the second."""
+    from forms.publish import supersede
+
+    old = load_catalog()
+    first = old.get("640522-MZ-001")
+    second = first.model_copy(update={"version": 2, "promised_days": 7})
+    published = supersede(
+        old,
+        old.model_copy(
+            update={"items": [second if i.code == first.code else i for i in old.items]}
+        ),
+    )
+    back = first.model_copy(update={"promised_days": 9})  # "第1版", other content
+    again = published.model_copy(
+        update={"items": [back if i.code == first.code else i for i in published.items]}
+    )
+    assert changed_without_new_version(published, again) == ["640522-MZ-001"]
+    with pytest.raises(ValueError, match="版本号未变更"):
+        supersede(published, again)
+    # the first version as it was may be made current again (its content unchanged)
+    restored = published.model_copy(
+        update={"items": [first if i.code == first.code else i for i in published.items]}
+    )
+    assert changed_without_new_version(published, restored) == []
+    merged = supersede(published, restored)
+    assert merged.get("640522-MZ-001").promised_days == first.promised_days
+    assert merged.get("640522-MZ-001", version=2).promised_days == 7
