@@ -153,9 +153,7 @@ def changed_without_new_version(old: Catalog, new: Catalog) -> list[str]:
     as immutable as the current one: bringing it back with other content would give
     two contents one label, and the cases filed under it the new one.
     """
-    before = {
-        (item.code, item.version): item.fingerprint() for item in [*old.retired, *old.items]
-    }
+    before = {(item.code, item.version): item.fingerprint() for item in [*old.retired, *old.items]}
     return [
         item.code
         for item in new.items

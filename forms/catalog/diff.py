@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from forms.catalog.model import Catalog, FieldSpec, ServiceItem
+from forms.catalog.model import Catalog, Fee, FieldSpec, ServiceItem
 from forms.messages import _
 
 Action = Literal["added", "removed", "changed"]
@@ -152,6 +152,8 @@ def _attribute_name(name: str) -> str:
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, Fee):
+        return value.words()
     plain = _jsonable(value)
     if isinstance(plain, bool):
         return "是" if plain else "否"

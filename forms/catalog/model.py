@@ -230,6 +230,18 @@ class Fee(_Frozen):
             raise ValueError(_("a fee that varies needs a note saying how it is paid"))
         return self
 
+    def words(self) -> str:
+        """The fee as the county reads it in a catalog's changes: 免费, 10.00元 or 另行缴纳,
+        with its note and basis (the diff showed the model's dict)."""
+        if self.free:
+            main = "免费"
+        elif self.amount is not None:
+            main = f"{self.amount:.2f}元"
+        else:
+            main = "按标准另行缴纳"
+        extra = "；".join(x for x in (self.note, f"依据：{self.basis}" if self.basis else "") if x)
+        return f"{main}（{extra}）" if extra else main
+
     @classmethod
     def from_text(cls, text: str) -> Fee:
         """The fee of an older catalog, which held it as free text.

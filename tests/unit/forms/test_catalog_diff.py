@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from forms.catalog import Catalog, HolidayTable, load_catalog
 from forms.catalog.diff import diff_catalogs
-from forms.catalog.model import canonical_json
+from forms.catalog.model import Fee, canonical_json
 from forms.publish import publish, read_published, verify_published
 
 CODE = "640522-MZ-001"
@@ -27,7 +28,7 @@ def _edited(catalog: Catalog) -> Catalog:
             "materials": [first.model_copy(update={"copies": 2}), *rest],
             "fields": [item.fields[0].model_copy(update={"label": "户籍所在地"}), *item.fields[1:]],
             "promised_days": 15,
-            "fee": "工本费10元",
+            "fee": Fee(amount=Decimal("10"), note="工本费"),
         }
     )
     new = item.model_copy(update={"code": "640522-MZ-006", "name": "新事项"})
@@ -57,14 +58,18 @@ def test_the_diff_names_what_changed_in_each_item() -> None:
     material, days = before.materials[0], before.promised_days
     assert sections["material"].details == [("copies", material.copies, 2)]
     assert sections["time"].details == [("promised_days", days, 15)]
-    assert sections["fee"].details == [("fee", before.fee, "工本费10元")]
+    assert sections["fee"].details == [
+        ("fee", before.fee, Fee(amount=Decimal("10"), note="工本费"))
+    ]
     lines = diff.lines()
     assert lines[0] == "事项目录 2026.11.2 → 2026.12.1"
     assert "+ 新增事项 640522-MZ-006 新事项" in lines
     assert f"~ 变更事项 {CODE} {before.name}（第1版 → 第2版）" in lines
     assert f"    修改材料 {material.key}「{material.name}」：份数：{material.copies} → 2" in lines
     assert f"    修改时限：承诺时限（工作日）：{days} → 15" in lines
-    assert any(line.startswith("    修改收费：收费：") and "工本费10元" in line for line in lines)
+    # in words, not the model's dict ({'free': True, 'amount': None, ...})
+    assert before.fee.free and not before.fee.note and not before.fee.basis
+    assert "    修改收费：收费：免费 → 10.00元（工本费）" in lines
     field = before.fields[0]
     assert f"    修改表单字段 {field.key}「户籍所在地」：名称：{field.label} → 户籍所在地" in lines
     # in the 办事指南's words, not the TOML keys (legal_days: 0 → 5)
