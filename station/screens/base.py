@@ -142,6 +142,13 @@ class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
         name = desk.user.name if desk.user else ""
         status.who = f"{prefix} · {name}" if prefix else name
 
+    def in_session(self) -> bool:
+        """Whether someone is signed in. A page resumed while the desk signs out (the pages
+        above it closed on the way to the sign-in screen) reads nothing: its read of the
+        centre failed, 未在县中心登录, in a dialog over the sign-in screen."""
+        desk = getattr(self.app, "desk", None)
+        return desk is None or desk.user is not None
+
     def post_latest(self, message: Message) -> None:
         """Post what a loader (an exclusive thread worker) read, unless a newer read has
         started since: two reads in flight (one on showing the screen, one after a

@@ -256,7 +256,8 @@ class CasesScreen(DeskScreen[None]):
         return True
 
     def on_screen_resume(self) -> None:
-        self._reload()
+        if self.in_session():
+            self._reload()
 
 
 def _applicant(name: str, id_masked: str) -> str:

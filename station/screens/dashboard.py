@@ -162,7 +162,8 @@ class DashboardScreen(DeskScreen[None]):
         said the centre could not be reached would come again at once, for ever."""
         if self._left_for_page:
             self._left_for_page = False
-            self.action_refresh()
+            if self.in_session():
+                self.action_refresh()
 
     _left_for_page = False
 

@@ -65,7 +65,8 @@ class HomeScreen(DeskScreen[None]):
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        if self.in_session():
+            self.action_refresh()
 
     def refresh_data(self) -> None:
         """What a sync brought in (the app calls this after a sync that changed cases)."""

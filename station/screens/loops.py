@@ -94,7 +94,8 @@ class LoopsScreen(DeskScreen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown (first, or back from an item): read the list again."""
-        self.action_refresh()
+        if self.in_session():
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         """Read the list from the centre (a worker)."""

@@ -135,7 +135,8 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown (first, or back from a case): read the queue, as a decision may have moved it."""
-        self.action_refresh()
+        if self.in_session():
+            self.action_refresh()
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def _load(self, filters: QueueFilters, fresh: bool = False) -> None:

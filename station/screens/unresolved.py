@@ -144,7 +144,8 @@ class UnresolvedListScreen(DeskScreen[None]):
         self._load()
 
     def on_screen_resume(self) -> None:
-        self._load()
+        if self.in_session():
+            self._load()
 
     @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)
     def _load(self) -> None:

@@ -293,3 +293,28 @@ def test_the_desk_field_for_the_id_number_shows_it_masked() -> None:
 
     assert str(_id_state("640522198001010018")) == "身份证号 640522********0018 ✓"
     assert "不正确" in str(_id_state("640522198001010019"))
+
+
+async def test_signing_out_from_a_page_reads_nothing_and_the_sign_in_takes_the_keys(
+    sqlite_central: Central, tmp_path: Path
+) -> None:
+    """Locked on 服务站 and signed out (F12, F10): the dashboard, shown again on the way to
+    the sign-in screen, read the centre after the session had ended and said, over the
+    sign-in screen, 没有连上县中心（未在县中心登录）; typing then went nowhere."""
+    from station.screens.login import LoginScreen
+
+    app = _county_app(sqlite_central, tmp_path, "niu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "niu", PASSWORD)
+        await _stations(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        assert [type(s).__name__ for s in pilot.app.screen_stack][1:] == ["LoginScreen"]
+        text = flat_text(pilot)
+        assert "没有完成" not in text and "未在县中心登录" not in text
+        await log_in(pilot, "niu", PASSWORD)  # straight back in, no dialog to close first
+        assert not isinstance(pilot.app.screen, LoginScreen)
+    app.desk.store.close()
