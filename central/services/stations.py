@@ -209,11 +209,14 @@ def issue_code(
         The code, its reference and its expiry (only the code's hash is stored).
 
     Raises:
-        EnrollmentError: a division code that is not 12 digits, not in the table, at
-            another level than the role, or a village that has an active station.
+        EnrollmentError: a blank name; a division code that is not 12 digits, not in the
+            table, at another level than the role, or a village that has an active station.
     """
     lifetime = _lifetime(ttl, ttl_minutes)
     role = StationRole(role)
+    name = name.strip()
+    if not name:  # the desk asks for one; the command line issued a code for "  "
+        raise EnrollmentError(_("the station needs a name (e.g. 杨河村便民服务站)"))
     if divisions is not None:
         check_division(divisions, division, role)
     if not (len(division) == 12 and division.isdigit()):

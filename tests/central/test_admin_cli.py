@@ -100,6 +100,15 @@ def test_only_divisions_of_the_county_table_at_their_level_are_enrolled(
     assert county.ok("codes", "list")["codes"] == []
 
 
+def test_a_station_without_a_name_gets_no_code(county: County) -> None:
+    """``--name "  "`` was issued a code (the desk asks for a name; the centre did not)."""
+    refused = county.run(
+        "enroll", "--division", SHANMEN, "--name", "  ", "--role", "village", "--as", "zhaojun"
+    )
+    assert refused.exit_code == 1 and "请填写站名（如：杨河村便民服务站）" in refused.output
+    assert county.ok("codes", "list")["codes"] == []
+
+
 def test_outstanding_codes_are_listed_with_a_qr_and_a_cancelled_one_enrolls_nothing(
     county: County, tmp_path: Path
 ) -> None:
