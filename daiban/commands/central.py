@@ -70,8 +70,8 @@ def _refuse_missing_central() -> None:
         "{folder} holds no county centre. If the centre's data is in another folder, name"
         " that folder with --data-dir; otherwise set one up (daiban central init)."
     ).format(folder=central_dir())
-    demo = home() / "demo"
-    if (demo / "central" / SETTINGS_FILE).exists():  # ``daiban demo`` keeps its centre there
+    demo = home() / "demo" / "central"  # ``daiban demo``'s centre: its data directory
+    if (demo / "central" / SETTINGS_FILE).exists():
         message += " " + _("The demonstration's centre: --data-dir {folder}.").format(folder=demo)
     fail(message)
 

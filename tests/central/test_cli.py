@@ -139,12 +139,14 @@ def test_a_folder_without_a_centre_is_named_and_the_demos_centre_pointed_to(
 ) -> None:
     """It said the secret was a placeholder and to run `central init`, which would have made
     a second, empty centre beside the demo's."""
-    (tmp_path / "demo" / "central").mkdir(parents=True)
-    (tmp_path / "demo" / "central" / "central.toml").write_text('secret_key = "s"\n')
+    # where ``daiban demo`` keeps it: its data directory <home>/demo/central (it pointed to
+    # <home>/demo, where no centre is, and looked for the file one folder too high)
+    (tmp_path / "demo" / "central" / "central").mkdir(parents=True)
+    (tmp_path / "demo" / "central" / "central" / "central.toml").write_text('secret_key = "s"\n')
     result = _invoke("report", "stats", "--data-dir", str(tmp_path), "--lang", "zh_CN")
     assert result.exit_code == 1
     assert f"{tmp_path / 'central'} 里没有县级中心" in result.output, result.output
-    assert f"演示用的中心：--data-dir {tmp_path / 'demo'}" in result.output
+    assert f"演示用的中心：--data-dir {tmp_path / 'demo' / 'central'}" in result.output
     assert "secret_key" not in result.output
     assert not (tmp_path / "central").exists()  # nothing made
 
