@@ -164,8 +164,26 @@ class CodeDialog(DeskModal[None]):
                 ),
                 id="code-text",
             )
-            yield Static("\n".join(qr_lines(code.uri, border=1)), id="code-qr")
-            yield Static(_("Scan it on the station PC, or type the code."), id="code-hint")
+            with Horizontal():  # the words beside the QR: the dialog fits 24 lines
+                yield Static("\n".join(qr_lines(code.uri, border=1)), id="code-qr")
+                yield Static(self._typed(), id="code-hint")
+
+    def _typed(self) -> str:
+        """What to type where the QR cannot be scanned: the code alone did not enroll a
+        station, which must also be told the centre's address (and, over https, the
+        fingerprint of its certificate)."""
+        from sync.enroll_uri import parse_enroll_uri
+
+        ticket = parse_enroll_uri(self.code.uri)
+        lines = [
+            _("Scan it on the station PC, or type the centre's address and the code."),
+            _("Centre: {url}").format(url=ticket.central),
+        ]
+        if ticket.fingerprint:
+            lines.append(
+                _("Certificate fingerprint: {fingerprint}").format(fingerprint=ticket.fingerprint)
+            )
+        return "\n".join(lines)
 
     def action_close(self) -> None:
         self.dismiss(None)
