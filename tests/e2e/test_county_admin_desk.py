@@ -31,7 +31,12 @@ COUNTY = "640522000000"
 WUYUAN = "640522100202"
 
 
-ADMIN_IDS = {"xu": "640522199009090037", "ma": "640522198505050021", "niu": "640522197511110049"}
+ADMIN_IDS = {
+    "xu": "640522199009090037",
+    "ma": "640522198505050021",
+    "niu": "640522197511110049",
+    "qi": "640522198002020031",
+}
 """One ID number per administrator: one account per person."""
 
 
@@ -305,9 +310,9 @@ async def test_signing_out_from_a_page_reads_nothing_and_the_sign_in_takes_the_k
     sign-in screen, 没有连上县中心（未在县中心登录）; typing then went nowhere."""
     from station.screens.login import LoginScreen
 
-    app = _county_app(sqlite_central, tmp_path, "niu")
+    app = _county_app(sqlite_central, tmp_path, "qi")
     async with app.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, "niu", PASSWORD)
+        await log_in(pilot, "qi", PASSWORD)
         await _stations(pilot)
         await pilot.press("f12")
         await settle(pilot)
@@ -317,6 +322,6 @@ async def test_signing_out_from_a_page_reads_nothing_and_the_sign_in_takes_the_k
         assert [type(s).__name__ for s in pilot.app.screen_stack][1:] == ["LoginScreen"]
         text = flat_text(pilot)
         assert "没有完成" not in text and "未在县中心登录" not in text
-        await log_in(pilot, "niu", PASSWORD)  # straight back in, no dialog to close first
+        await log_in(pilot, "qi", PASSWORD)  # straight back in, no dialog to close first
         assert not isinstance(pilot.app.screen, LoginScreen)
     app.desk.store.close()
