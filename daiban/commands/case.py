@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -344,10 +346,10 @@ def export_cases(
         fmt = "csv" if out is not None and out.suffix.lower() == ".csv" else "jsonl"
     if fmt not in ("jsonl", "csv"):
         fail(_("Unknown format {fmt}; use jsonl or csv.").format(fmt=fmt))
-    handle: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-    try:
-        with open_store() as store:
-            bar = LazyProgress(cli_text("Exporting cases"), total=store.count_cases())
+    with open_store() as store:  # first: a station not found leaves the file as it was
+        total = store.count_cases()
+        with _output(out) as handle:
+            bar = LazyProgress(cli_text("Exporting cases"), total=total)
             with bar:
                 views = bar.track(store.iter_cases())
                 if fmt == "csv":
@@ -357,6 +359,40 @@ def export_cases(
                         handle.write(
                             json.dumps(view.model_dump(mode="json"), ensure_ascii=False) + "\n"
                         )
-    finally:
-        if out:
-            handle.close()
+    if out is not None:
+        typer.echo(_("Exported {count} cases to {path}.").format(count=total, path=out))
+
+
+@contextmanager
+def _output(out: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or ``out`` written whole or not at all: into a hidden file beside
+    it, renamed over it once complete (a failed export emptied yesterday's file), its
+    folder made when missing (as ``print --out`` does); a folder that cannot be written
+    is said in words, not as the error's class name."""
+    if out is None:
+        yield sys.stdout
+        return
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = partial.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        fail(_cannot_write(out, error))
+    try:
+        with handle:
+            yield handle
+        os.replace(partial, out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(_cannot_write(out, error))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _cannot_write(path: Path, error: OSError) -> str:
+    from sync.bundle import write_error
+    from sync.messages import _ as sync_text
+
+    reason = sync_text(write_error(path, error).reason)
+    return _("Cannot write {path}: {reason}.").format(path=path, reason=reason)

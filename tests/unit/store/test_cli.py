@@ -176,6 +176,30 @@ def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
     assert [c["state"] for c in cases] == ["received", "received"]
 
 
+def test_a_failed_export_leaves_the_file_as_it_was_and_a_new_folder_is_made(
+    tmp_path: Path,
+) -> None:
+    """A mistyped --data-dir emptied yesterday's ledger (the file was opened, then the
+    station was looked for); a folder not yet there was an 意外错误（FileNotFoundError）."""
+    kept = tmp_path / "keep.csv"
+    kept.write_text("yesterday's ledger", encoding="utf-8")
+    code, output = _run("case", "export", "--out", str(kept), "--data-dir", str(tmp_path / "typo"))
+    assert code == 1 and "尚未注册" in output
+    assert kept.read_text(encoding="utf-8") == "yesterday's ledger"
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _run("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
+    out = tmp_path / "new" / "folder" / "ledger.csv"
+    code, output = _run("case", "export", "--out", str(out), "--data-dir", str(home))
+    assert code == 0 and f"已导出 1 件：{out}" in output
+    assert "张三丰" in out.read_text(encoding="utf-8-sig")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["ledger.csv"]  # no part left
+    code, output = _run("case", "export", "--out", str(kept / "x.csv"), "--data-dir", str(home))
+    assert code == 1 and f"无法写入 {kept / 'x.csv'}" in output and "Error" not in output
+    assert kept.read_text(encoding="utf-8") == "yesterday's ledger"
+
+
 def test_sync_without_enrollment_fails_in_one_line(tmp_path: Path) -> None:
     store = StationStore.open(tmp_path / "fresh")  # a store, never enrolled
     store.close()
