@@ -88,18 +88,42 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow plain HTTP beyond loopback.")
+    ] = False,
 ) -> None:
-    """Serve this station's desk in a web browser (one desk per browser tab)."""
+    """Serve this station's desk in a web browser (one desk per browser tab).
+
+    The desk is served as plain HTTP, so only on this PC (loopback), with an HTTPS
+    reverse proxy in front of it for other computers (``--public-url https://…``),
+    or beyond loopback with ``--insecure`` on a network you trust: the passwords and
+    the residents' data would cross the network as they are typed.
+    """
     from textual_serve.server import Server
+
+    from sync.tls import is_loopback
 
     options = config()
     data_dir = options.data_dir.resolve()
+    if not is_loopback(host) and not insecure:
+        fail(
+            _(
+                "refusing to serve the desk as plain HTTP on {host}: passwords and residents' "
+                "data would cross the network unencrypted. Serve it on this PC (the default) "
+                "behind an HTTPS reverse proxy (--public-url https://…), or add --insecure on "
+                "a network you trust."
+            ).format(host=host)
+        )
     _check_enrolled(data_dir)
     url = public_url or _default_url(host, port)
     typer.echo(_("The desk is served at {url} — open it in a web browser.").format(url=url))
-    if host not in (LOOPBACK, "localhost", "::1"):
+    if not is_loopback(host):
         typer.echo(
             _("Other computers on the network can reach it; each person signs in."), err=True
+        )
+        typer.echo(
+            _("Warning: plain HTTP: passwords and residents' data cross the network unencrypted."),
+            err=True,
         )
     command = desk_command(data_dir, options.language)
     Server(command, host=host, port=port, title="daiban 帮代办", public_url=url).serve()

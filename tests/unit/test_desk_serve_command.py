@@ -31,3 +31,21 @@ def test_a_station_not_enrolled_is_not_served(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "本站点尚未注册" in result.output
     assert "http://" not in result.output, "no URL is printed for a desk that cannot open"
+
+
+def test_plain_http_beyond_this_pc_is_refused_without_insecure(tmp_path: Path) -> None:
+    """``--host 0.0.0.0`` served passwords and residents' data in plain HTTP to the whole
+    network with a friendly word only; ``central serve`` refused the same."""
+    result = CliRunner().invoke(
+        app,
+        ["desk", "serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path), "--lang", "zh_CN"],
+    )
+    assert result.exit_code == 1
+    assert "不在 0.0.0.0 上以明文 HTTP 提供工作台" in result.output
+    assert "--insecure" in result.output and "http://" not in result.output
+    # with --insecure it goes on (here to the enrollment check: nothing to serve)
+    result = CliRunner().invoke(
+        app,
+        ["desk", "serve", "--host", "0.0.0.0", "--insecure", "--data-dir", str(tmp_path)],
+    )
+    assert result.exit_code == 1 and "本站点尚未注册" in result.output
