@@ -113,8 +113,8 @@ def serve(
 ) -> None:
     """Run the county intake API (SQLite file by default, PostgreSQL by URL).
 
-    HTTPS with ``--cert``/``--key`` (or ``tls_cert``/``tls_key`` in central.toml);
-    plain HTTP only on loopback (a reverse proxy in front) or with ``--insecure``.
+    HTTPS with --cert/--key (or tls_cert/tls_key in central.toml); plain HTTP only
+    on loopback (a reverse proxy in front) or with --insecure.
     """
     import uvicorn
 

@@ -94,10 +94,9 @@ def serve(
 ) -> None:
     """Serve this station's desk in a web browser (one desk per browser tab).
 
-    The desk is served as plain HTTP, so only on this PC (loopback), with an HTTPS
-    reverse proxy in front of it for other computers (``--public-url https://…``),
-    or beyond loopback with ``--insecure`` on a network you trust: the passwords and
-    the residents' data would cross the network as they are typed.
+    Plain HTTP: on this PC only, with an HTTPS reverse proxy in front for other
+    computers (--public-url https://…), or beyond it with --insecure on a network
+    you trust.
     """
     from textual_serve.server import Server
 
