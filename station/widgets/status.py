@@ -33,14 +33,14 @@ class DeskStatus(Static):
         last = format_short(state.last_success) or _("never")
         line = "  ".join(
             part
-            for part in (
-                self.who,
+            for part in (  # the centre's state before the counts: an 80-column line
+                self.who,  # cut it off at "centre:" (and the red warning after it)
+                centre,
                 _("to sync {n}").format(n=state.outbox),
                 _("last sync {when}").format(when=last),
-                centre,
             )
             if part
         )
         if state.insecure:  # plain HTTP to another machine: anyone in between can read it
-            return f"{line}  [bold white on red] {_('INSECURE: plain HTTP')} [/]"
+            return f"[bold white on red] {_('INSECURE: plain HTTP')} [/]  {line}"
         return line
