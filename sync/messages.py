@@ -146,6 +146,19 @@ _TRANSPORT = [
     ),
     (re.compile(r"network is unreachable|no route to host", re.I), "the network is down"),
     (re.compile(r"connection reset|broken pipe|disconnected", re.I), "the connection was cut off"),
+    (
+        re.compile(r"missing an 'http://' or 'https://' protocol|unsupported protocol", re.I),
+        "the centre's address must begin with http:// or https://",
+    ),
+    (
+        re.compile(r"certificate verify failed|CERTIFICATE_VERIFY_FAILED", re.I),
+        "the centre's certificate is not one this PC trusts: enroll with the QR's link "
+        "(--uri), or give the certificate's fingerprint (--fingerprint)",
+    ),
+    (
+        re.compile(r"WRONG_VERSION_NUMBER|record layer failure|http_request", re.I),
+        "the centre does not answer HTTPS at this address (is it http://?)",
+    ),
 ]
 """What the network library says (English, from the operating system) as a person reads it."""
 

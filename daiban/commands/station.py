@@ -116,13 +116,26 @@ def _enrollment(central: str, code: str, fingerprint: str, uri: str) -> tuple[st
     from sync.enroll_uri import parse_enroll_uri
     from sync.tls import normalise_fingerprint
 
-    try:
-        if uri:
+    if uri:
+        try:
             ticket = parse_enroll_uri(uri)
-            return ticket.central, ticket.code, ticket.fingerprint
+        except ValueError:  # which part is wrong, in words (it said the library's English)
+            fail(
+                _(
+                    "This enrollment link cannot be read: give the daiban://enroll?… link of "
+                    "the code's QR whole, with the centre's address and the code."
+                )
+            )
+        return ticket.central, ticket.code, ticket.fingerprint
+    try:
         pin = normalise_fingerprint(fingerprint) if fingerprint else None
-    except ValueError as error:
-        fail(_("This enrollment code cannot be read: {error}").format(error=error))
+    except ValueError:  # the fingerprint, not the code, is what could not be read
+        fail(
+            _(
+                "--fingerprint is not a certificate's SHA-256 fingerprint: 64 hexadecimal "
+                "digits (colons between pairs allowed), as the county's code dialog shows it."
+            )
+        )
     if not central or not code:
         fail(_("Give --central and --code, or --uri."))
     return central, code, pin

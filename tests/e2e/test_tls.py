@@ -262,3 +262,28 @@ def test_a_refused_certificate_is_not_retried_and_says_why(tmp_path: Path) -> No
             assert pinned.request("GET", "/pull").status_code == 200  # its own pin: accepted
     assert waits == [] and reached == ["GET /api/v1/pull"]
     assert translate_reason(str(refused.value)).startswith("中心的证书与本站注册时的不符")
+
+
+def test_enrollment_mistakes_are_said_in_words_not_the_librarys(tmp_path: Path) -> None:
+    """A self-signed centre without --fingerprint said ``[SSL: CERTIFICATE_VERIFY_FAILED]
+    …``, an address without http:// said ``Request URL is missing an 'http://' …``, and a
+    short fingerprint blamed the code: ``无法识别此注册码：not a SHA-256 fingerprint``."""
+
+    def enroll(*args: str) -> str:
+        result = CliRunner().invoke(
+            app, ["station", "enroll", *args, "--data-dir", str(tmp_path / "pc"), "--lang", "zh_CN"]
+        )
+        assert result.exit_code == 1, result.output
+        assert "SSL" not in result.output and "Request URL" not in result.output, result.output
+        return result.output
+
+    with fake_centre(tmp_path) as (fake_url, reached):
+        said = enroll("--central", fake_url, "--code", "ABCD-EFGH")
+        assert "本机不信任县中心的证书" in said and "--fingerprint" in said
+        assert reached == []
+    said = enroll("--central", fake_url.removeprefix("https://"), "--code", "ABCD-EFGH")
+    assert "县中心地址应以 http:// 或 https:// 开头" in said
+    said = enroll("--central", fake_url, "--code", "ABCD-EFGH", "--fingerprint", "00112233")
+    assert "--fingerprint 不是证书的 SHA-256 指纹" in said and "注册码" not in said.split("：")[0]
+    said = enroll("--uri", "daiban://enroll?code=x")
+    assert "无法识别此注册链接" in said and "lacks" not in said
