@@ -77,6 +77,8 @@ class DaibanGroup(TyperGroup):
             except Exception as error:  # the one place every unexpected error ends
                 if ctx.invoked_subcommand == "central":
                     explain_central_failure(error)
+                else:
+                    explain_damaged_station(error)
                 report_unexpected(error)
 
 
@@ -88,6 +90,34 @@ def explain_central_failure(error: Exception) -> None:
     if line is not None:
         log_exception(log_path(config().data_dir), "central command failed", error)
         fail(line)
+
+
+DAMAGED = ("file is not a database", "database disk image is malformed")
+"""What SQLite says of a station database a power cut or a failing disk damaged."""
+
+
+def explain_damaged_station(error: Exception) -> None:
+    """Exit with what to do if the station's database is damaged (every command said only
+    发生了意外错误（DatabaseError）): restore the last backup."""
+    import sqlite3
+
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, sqlite3.DatabaseError):
+        cause = getattr(cause, "orig", None) or cause.__cause__
+    if cause is None or not any(words in str(cause).lower() for words in DAMAGED):
+        return
+    from station.store.db import DB_FILE
+
+    folder = config().data_dir
+    path = log_path(folder)
+    log_exception(path, "the station's database is damaged", error)
+    fail(
+        _(
+            "The station's database {db} is damaged (a power cut while it was written, or a "
+            "failing disk). Restore the last backup: daiban station restore <backup folder> "
+            "(the details are in the log: {log})."
+        ).format(db=folder / DB_FILE, log=path)
+    )
 
 
 def choose_language(args: list[str]) -> None:

@@ -200,6 +200,21 @@ def test_a_failed_export_leaves_the_file_as_it_was_and_a_new_folder_is_made(
     assert kept.read_text(encoding="utf-8") == "yesterday's ledger"
 
 
+def test_a_damaged_database_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """A station.db a power cut damaged: every command said 发生了意外错误（DatabaseError）."""
+    home = _enrolled(tmp_path)
+    database = home / "station.db"
+    whole = database.read_bytes()
+    database.write_bytes(b"\0" * 100 + whole[100:4096])  # its header and most pages gone
+    for name in ("station.db-wal", "station.db-shm"):
+        (home / name).unlink(missing_ok=True)
+    for command in (("station", "show"), ("sync",), ("case", "export")):
+        code, output = _run(*command, "--data-dir", str(home))
+        assert code == 1, output
+        assert f"本站数据库 {database} 已损坏" in output, output
+        assert "daiban station restore" in output and "意外错误" not in output
+
+
 def test_sync_without_enrollment_fails_in_one_line(tmp_path: Path) -> None:
     store = StationStore.open(tmp_path / "fresh")  # a store, never enrolled
     store.close()
