@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,15 +21,21 @@ from station.widgets.footer import DeskFooter
 
 def demo_how_to(account: DemoAccount) -> str:
     """How to use a demo account that does not sign in at this desk (commands to type)."""
-    values = {"name": account.name, "username": account.username, "dir": account.data_dir}
+    # quoted for the shell: a folder with a space is one word
+    folder = shlex.quote(account.data_dir)
+    values = {"name": account.name, "username": account.username, "dir": folder}
     if account.role in ("reviewer", "admin"):
+        # the demo's own data directory (<home>/demo/station-…): without it, the command
+        # opened another demo in the default folder
+        home = Path(account.data_dir).parent.parent
         return _(
             "{name} ({username}) works at the {place} desk. Quit this desk (Ctrl+Q) and run\n"
-            "  daiban demo --desk {desk}\n"
+            "  daiban --data-dir {home} demo --desk {desk}\n"
             "or, while this demo runs, open it in a second terminal:\n"
             "  daiban --data-dir {dir}"
         ).format(
             **values,
+            home=shlex.quote(str(home)),
             place=account.place,
             desk="township" if account.role == "reviewer" else "county",
         )
