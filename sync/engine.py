@@ -233,6 +233,9 @@ class SyncReport(BaseModel):
     """Why the run stopped early, if it did."""
     catalog_version: str | None = None
     """The catalog version the centre announced (fetch it if it differs from the local one)."""
+    catalog_taken: str | None = None
+    """The county's catalog this run downloaded and made active (``<number>:<version>``);
+    None: the station kept the one it had."""
     public_base_url: str | None = None
     """The county's public base URL as the centre said at hello (None: no hello answered)."""
     catalog: CatalogInfo | None = None

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 
 CaseNo = Annotated[str, typer.Argument(help="Case number (or case id).")]
+NUMBERS_SHOWN = 20
+"""The new cases' numbers an import lists (a file of hundreds: the first ones)."""
 Reason = Annotated[str | None, typer.Option("--reason", help="Why (required to return or reject).")]
 
 
@@ -57,6 +59,14 @@ def import_cases(
         print_json(report.as_json())
     else:
         typer.echo(_("imported {count} cases").format(count=report.imported))
+        for number in report.case_numbers[:NUMBERS_SHOWN]:  # to show or print them by
+            typer.echo(f"  {number}")
+        if len(report.case_numbers) > NUMBERS_SHOWN:
+            typer.echo(
+                _("  … and {count} more (--json lists them all)").format(
+                    count=len(report.case_numbers) - NUMBERS_SHOWN
+                )
+            )
         if report.skipped:
             typer.echo(
                 _("{count} lines not imported again: the applicant has that case already").format(

@@ -9,7 +9,7 @@ from daiban.context import JsonFlag, fail, print_json
 from daiban.i18n import _ as cli_text
 from daiban.progress import LazyProgress
 from station.services import _
-from station.services.desksync import renumbered_text
+from station.services.desksync import catalog_taken_text, renumbered_text
 from sync.engine import SyncProgress
 from sync.errors import SyncError
 from sync.messages import translate_reason
@@ -35,6 +35,8 @@ def sync(as_json: JsonFlag = False) -> None:
     )
     if report.renumbered:
         typer.echo(renumbered_text(report.renumbered))
+    if report.catalog_taken:
+        typer.echo(catalog_taken_text(report.catalog_taken))
 
 
 def _show_step(bar: LazyProgress, step: SyncProgress) -> None:

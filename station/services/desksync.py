@@ -86,9 +86,20 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     )
     if report.renumbered:
         moved += " " + renumbered_text(report.renumbered)
+    if report.catalog_taken:
+        moved += " " + catalog_taken_text(report.catalog_taken)
     something = report.pushed or report.pulled or report.superseded or report.renumbered
+    something = something or bool(report.catalog_taken)
     # a push changes cases too: those taken in offline were submitted (待报送 → 已报送)
     return SyncOutcome(state, moved=moved if (something or manual) else "", changed=bool(something))
+
+
+def catalog_taken_text(label: str) -> str:
+    """What a sync that made the county's newly published catalog active says."""
+    number, _sep, version = label.partition(":")
+    return _("The county's catalog {version} (publication {number}) is now in use.").format(
+        version=version, number=number
+    )
 
 
 def renumbered_text(count: int) -> str:

@@ -6,6 +6,7 @@ both take the single-flight lock and submit what was taken in the same way.
 
 from __future__ import annotations
 
+import logging
 import platform
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +29,8 @@ from sync.errors import CentralRefused, SyncError
 from sync.events import SCHEMA_VERSION, EventKind, Role
 from sync.lock import sync_lock
 from sync.protocol import TOKEN_EXPIRED_PREFIX, HelloResponse, StationReport
+
+log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[StationIdentity], CentralClient]
 
@@ -224,17 +227,29 @@ def _outcomes_moved(store: StationStore, report: SyncReport) -> bool:
 
 def _take_catalog(store: StationStore, client: CentralClient, report: SyncReport) -> None:
     """After the pull: download the county's catalog if it is not the one active here
-    (the one the pull's page announced; asked of the centre when it did not say).
+    (the one the pull's page announced; asked of the centre when it did not say), and
+    tell the centre so at once: the county's station list showed the old catalog until
+    the next sync, its hello having gone before the download.
 
     A refused download (damaged, not the announced one) or a centre that stops
     answering is recorded as the run's error and raised; the old catalog stays.
     """
     try:
-        refresh_catalog(store.data_dir, client, announced=report.catalog)
+        taken = refresh_catalog(store.data_dir, client, announced=report.catalog)
     except (CatalogRefused, SyncError) as error:
         report.error = str(error)
         store.record_sync(report)
         raise SyncError(str(error)) from error
+    if taken is None:
+        return
+    report.catalog_taken = taken.label
+    try:  # one more hello, only when the catalog changed (best effort: the next sync says it)
+        answer = _hello(store, client, store.require_identity().station_id)
+    except SyncError as error:
+        log.warning("the new catalog %s was not reported to the centre: %s", taken.label, error)
+        return
+    if answer.token:
+        keep_rotated_token(store, client, answer.token)
 
 
 def station_catalog_version(store: StationStore) -> str:

@@ -29,7 +29,7 @@ from station.store import StationIdentity, StationStore
 from sync.client import CentralClient
 from sync.events import Role
 from tests.e2e.conftest import Central, Station, id_number
-from tests.e2e.test_catalog_publish import county_catalog
+from tests.e2e.test_catalog_publish import NEW_VERSION, county_catalog
 from tests.station.cases_seed import allowance
 from tests.station.conftest import shipped_catalog
 
@@ -134,7 +134,10 @@ def test_a_desk_fetches_the_catalog_and_the_outcomes_only_when_they_moved(
 
         folder, _before, _after = county_catalog(tmp_path / "county-catalog")
         central.cli("catalog", "publish", str(folder))
-        assert desk.sync() == ["POST /sync", "GET /catalog/file"]
+        # downloaded, then said at once: the county's list showed the old catalog for a
+        # whole sync more (the run's report had gone before the download)
+        assert desk.sync() == ["POST /sync", "GET /catalog/file", "POST /hello"]
+        assert _reported_catalog(central, village).endswith(f":{NEW_VERSION}")
         assert desk.sync() == ["POST /sync"]  # the desk runs it now
 
         desk.agent().record_unresolved(
@@ -143,3 +146,44 @@ def test_a_desk_fetches_the_catalog_and_the_outcomes_only_when_they_moved(
         # the 办不成事 goes with the sync; the county's 闭环 took it in: outcomes asked once
         assert desk.sync() == ["POST /sync", "GET /loops/outcomes"]
         assert desk.sync() == ["POST /sync"]
+
+
+def _reported_catalog(central: Central, station: Station) -> str:
+    """The catalog the county's station list shows for ``station``."""
+    rows = central.cli("stations")["stations"]
+    return str(next(r for r in rows if r["station"] == station.station_id)["catalog_version"])
+
+
+class _DropsTheHello(Counting):
+    """The wire goes down just after the catalog's download: the hello that would tell the
+    county never arrives."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/hello") and any("/catalog/file" in s for s in self.seen):
+            self.seen.append("lost POST /hello")
+            raise httpx.ConnectError("network is unreachable", request=request)
+        return super().handle_request(request)
+
+
+def test_a_lost_report_of_the_new_catalog_fails_nothing_and_the_next_sync_says_it(
+    central: Central, village: Station, tmp_path: Path
+) -> None:
+    if central.cli("catalog", "versions")["current"]["version"] != NEW_VERSION:
+        folder, _before, _after = county_catalog(tmp_path / "county-catalog")
+        central.cli("catalog", "publish", str(folder))  # (else an earlier test published it)
+    with _desk(village) as desk:  # this PC's first sync takes the county's catalog
+        seen: list[str] = []
+
+        def dropping(identity: StationIdentity) -> CentralClient:
+            return CentralClient(
+                identity.central_url, identity.token, retries=1,
+                transport=_DropsTheHello(seen, []),
+            )  # fmt: skip
+
+        report = sync_now(desk.store, client_factory=dropping)
+        assert report.error is None and report.catalog_taken is not None
+        assert report.catalog_taken.endswith(f":{NEW_VERSION}")  # in use here already
+        assert "lost POST /hello" in seen
+        assert not _reported_catalog(central, village).endswith(f":{NEW_VERSION}")  # not told
+        assert desk.sync() == ["POST /sync"]  # the next sync says it, with no extra request
+        assert _reported_catalog(central, village).endswith(f":{NEW_VERSION}")
