@@ -35,6 +35,13 @@ def export_bundle(
         print_json({"path": str(info.path), "events": info.event_count, "blobs": info.blob_count})
         return
     typer.echo(_("wrote {events} events to {path}").format(events=info.event_count, path=info.path))
+    if info.event_count == 0:  # written all the same (as at the desk): say why it is empty
+        typer.echo(
+            _(
+                "Nothing here waits to be sent: this bundle only brings back what the county "
+                "has for this station."
+            )
+        )
 
 
 @app.command("import")

@@ -62,6 +62,13 @@ def test_an_export_that_cannot_be_written_says_where_and_why_and_changes_nothing
     assert (_state(village, number), village.cli("station", "show")["outbox"]) == before
 
 
+def test_an_empty_bundle_says_why_it_is_empty(village: Station, tmp_path: Path) -> None:
+    """``bundle export`` with nothing to send wrote a bundle of 0 events without a word on
+    why (the desk's b key said it)."""
+    said = _station_says(village, "bundle", "export", "--out", str(tmp_path / "e.daiban-bundle"))
+    assert "0 条" in said and "本站没有待上传的记录：这个离线包只用来取回县里给本站的更新。" in said
+
+
 def test_the_county_is_told_before_importing_that_the_return_cannot_be_written(
     central: Central, village: Station, tmp_path: Path
 ) -> None:
