@@ -17,6 +17,7 @@ import typer
 from daiban.commands.station import open_store
 from daiban.context import JsonFlag, fail, print_json
 from daiban.i18n import _ as cli_text
+from daiban.outfiles import cannot_write
 from daiban.progress import LazyProgress, count_lines
 from daiban.signin import AsUser, require_user, signed_in_actor
 from forms.clock import format_minute, to_china
@@ -387,22 +388,14 @@ def _output(out: Path | None) -> Iterator[IO[str]]:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle = partial.open("w", encoding="utf-8", newline="")
     except OSError as error:
-        fail(_cannot_write(out, error))
+        fail(cannot_write(out, error))
     try:
         with handle:
             yield handle
         os.replace(partial, out)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        fail(_cannot_write(out, error))
+        fail(cannot_write(out, error))
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-
-
-def _cannot_write(path: Path, error: OSError) -> str:
-    from sync.bundle import write_error
-    from sync.messages import _ as sync_text
-
-    reason = sync_text(write_error(path, error).reason)
-    return _("Cannot write {path}: {reason}.").format(path=path, reason=reason)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from daiban.context import JsonFlag, fail, home, print_json
+from daiban.outfiles import cannot_write
 from daiban.signin import AsUser
 from forms.clock import china_today
 from printing import jobs
@@ -160,10 +161,13 @@ def _keep_and_copy(job: Job, document: Document) -> jobs.JobResult:
             printer=job.printer,
             font=job.font,
         )
-        if job.out is not None:
-            keep_pdf(result.path.read_bytes(), job.out)
     except (ValueError, OSError) as exc:
         fail(str(exc))
+    if job.out is not None:
+        try:
+            keep_pdf(result.path.read_bytes(), job.out)
+        except OSError as error:  # the copy the person asked for: where, and why in words
+            fail(cannot_write(job.out, error))
     return result
 
 

@@ -122,6 +122,11 @@ def test_a_station_lives_in_its_data_dir_in_either_position(
     )
     printed = json.loads(ok(daiban(position, here, "print", "receipt", number, "--json")))
     assert Path(printed["kept"]).is_relative_to(here / "documents")
+    # a copy where it cannot be written: said where and why in words (it said
+    # "[Errno 2] No such file or directory: '/proc/.print-….tmp'")
+    refused = daiban(position, here, "print", "receipt", number, "--out", "/proc/r.pdf")
+    assert refused.exit_code == 1 and "无法写入 /proc/r.pdf：" in refused.output, refused.output
+    assert "Errno" not in refused.output
     assert json.loads(ok(daiban(position, here, "sync", "--json")))["pending"] == 0
 
     store = StationStore.open(here)
