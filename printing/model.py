@@ -171,6 +171,13 @@ class DecisionDocument:
     """受理: the promised completion date (working days from the day after acceptance)."""
     promised_days: int | None = None
     """受理: the promised limit in working days."""
+    legal_days: int | None = None
+    """受理: the item's legal limit (法定办结时限) in working days; 0: the law sets none (or,
+    for a 即办件, done on the spot); None: not known, and not printed."""
+    decider: str = ""
+    """受理: the body that decides (办结) the item when it is not the accepting office, e.g.
+    海原县社会保险事业管理中心 for an item the township accepts and the county decides; empty:
+    the accepting office decides it itself."""
     date_notes: tuple[str, ...] = ()
     """What the paper must say about the calendar behind its dates (a provisional holiday
     table can move the promised date or the correction deadline)."""

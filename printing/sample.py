@@ -104,7 +104,7 @@ def sample_rejection() -> DecisionDocument:
 
 
 def sample_acceptance() -> DecisionDocument:
-    """The township accepts the sample case (受理)."""
+    """The township accepts the sample case (受理); the county's 民政局 decides it."""
     return DecisionDocument(
         case=sample_case(),
         reason="",
@@ -114,6 +114,8 @@ def sample_acceptance() -> DecisionDocument:
         legal_basis="《中华人民共和国老年人权益保障法》第三十三条",
         due_date=date(2026, 12, 16),
         promised_days=15,
+        legal_days=20,
+        decider="海原县民政局",
         officer="田志强",
         officer_phone="0955-4011234",
         office_phone="0955-4012345",

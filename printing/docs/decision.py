@@ -19,10 +19,10 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from printing import roles
 from printing.flowables import qr_code
-from printing.fmt import cn_date, fee_text, mask_id, material_form, wall_time
+from printing.fmt import cn_date, fee_text, mask_id, material_form, status_text, wall_time
 from printing.fonts import CjkFont
 from printing.layout import Sheet
-from printing.model import DecisionDocument, MaterialLine, MaterialStatus
+from printing.model import CaseDocument, DecisionDocument, MaterialLine, MaterialStatus
 from printing.pages import RenderedDocument, build_a4
 
 ACCEPTANCE = "受理通知书"
@@ -52,10 +52,22 @@ def _head(sheet: Sheet, decision: DecisionDocument, title: str) -> list[Flowable
         sheet.para(f"办件编号 {case.case_number}", "center"),
         Spacer(1, 6 * mm),
         sheet.para(f"{who.name}{proxy}：", "body"),
-        sheet.para(f"身份证号：{mask_id(who.id_number)}", "small"),
+        sheet.para(f"身份证号：{mask_id(who.id_number)}　联系电话：{_phones(decision)}", "small"),
+        sheet.para(f"住址：{who.address or '—'}", "small"),
         Spacer(1, 2 * mm),
     ]
     return story
+
+
+def _phones(decision: DecisionDocument) -> str:
+    """The resident's phone, and the acting person's when it is another (a line to write
+    on when none is known)."""
+    case = decision.case
+    own = case.represented.phone.strip()
+    acting = roles.acting(case)
+    if acting is not None and acting.phone.strip() not in ("", own):
+        return f"{roles.phone_or_blank(own)}（{roles.ACTING} {acting.phone.strip()}）"
+    return roles.phone_or_blank(own)
 
 
 def _received(decision: DecisionDocument) -> str:
@@ -176,32 +188,26 @@ def _calendar_notes(decision: DecisionDocument, before: str = "", after: str = "
 
 
 def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocument:
-    """The 受理通知书 on A4: accepted, by when it will be done, how to ask."""
+    """The 受理通知书 on A4: accepted (and when), who decides and by when, the legal and the
+    promised limits, the fee, how to ask, and the materials received."""
     sheet = Sheet(font, size=11)
     case = decision.case
     story = _head(sheet, decision, ACCEPTANCE)
     according = _according(decision, "《中华人民共和国行政许可法》第三十二条")
+    remit = "受理范围" if decision.decider else "职权范围"
     story.append(
         sheet.para(
-            f"{_received(decision)}经审查，该申请事项属于本机关职权范围，{_materials_found(decision)}"
-            f"{according}决定予以受理。",
+            f"{_received(decision)}经审查，该申请事项属于本机关{remit}，{_materials_found(decision)}"
+            f"{according}本机关于{cn_date(decision.decided_at)}决定予以受理。",
             "indent",
         )
     )
-    days = decision.promised_days if decision.promised_days is not None else case.promised_days
-    due = decision.due_date or case.due_date
-    if days != 0:
-        promise = f"本机关承诺自受理之日起{days}个工作日内（{cn_date(due)}前）办结。"
-    elif due == decision.decided_at:
-        promise = f"本事项为即办件，本机关于受理当日（{cn_date(due)}）办结。"
-    else:  # accepted on a rest day: done on the first working day after it
-        promise = f"本事项为即办件，本机关于受理后的第一个工作日（{cn_date(due)}）办结。"
+    later = "届时将另行书面告知" if decision.decider else "本机关将另行书面告知"
     story.append(
         sheet.para(
-            f"{promise}"
+            f"{limits_sentence(decision)}"
             "依法需要公示、调查、鉴定、听证或者专家评审的，所需时间不计算在办理时限内，"
-            "本机关将另行书面告知。"
-            f"{_calendar_notes(decision)}",
+            f"{later}。{_calendar_notes(decision)}",
             "indent",
         )
     )
@@ -212,8 +218,73 @@ def render_acceptance(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
             "indent",
         )
     )
+    story += [
+        Spacer(1, 2 * mm),
+        sheet.para("收到的申请材料：", "body"),
+        _received_grid(sheet, case),
+    ]
     story += _tail(sheet, decision)
     return _build(sheet, story, decision, ACCEPTANCE)
+
+
+def limits_sentence(decision: DecisionDocument) -> str:
+    """Who completes (办结) the case and by when: the 法定 and the 承诺 limits in working days.
+
+    The accepting office promises only what it decides itself; an item another body
+    decides (the county's department) is forwarded there, and the date is expected."""
+    case = decision.case
+    days = decision.promised_days if decision.promised_days is not None else case.promised_days
+    due = cn_date(decision.due_date or case.due_date)
+    legal = _legal_limit(decision.legal_days, days)
+    immediate = f"{legal}为即办件" if legal else "本事项为即办件"
+    if decision.decider:
+        forward = f"本事项由{decision.decider}办结，本机关受理后报送该单位办理。"
+        if days == 0:
+            return f"{forward}{immediate}，预计于{due}办结。"
+        return f"{forward}{legal}承诺办结时限为{days}个工作日，预计于{due}前办结。"
+    if days != 0:
+        return f"{legal}本机关承诺自受理之日起{days}个工作日内（{due}前）办结。"
+    if (decision.due_date or case.due_date) == decision.decided_at:
+        return f"{immediate}，本机关于受理当日（{due}）办结。"
+    # accepted on a rest day: done on the first working day after it
+    return f"{immediate}，本机关于受理后的第一个工作日（{due}）办结。"
+
+
+def _legal_limit(legal_days: int | None, promised_days: int) -> str:
+    """``本事项法定办结时限为20个工作日，``; nothing when unknown, or for a 即办件 the law
+    sets no limit for (it is done on the spot)."""
+    if legal_days is None or legal_days == 0 and promised_days == 0:
+        return ""
+    if legal_days == 0:
+        return "本事项法律、法规未规定办结时限，"
+    return f"本事项法定办结时限为{legal_days}个工作日，"
+
+
+def _received_grid(sheet: Sheet, case: CaseDocument) -> Table:
+    """The materials received with the application: form, and what was done with each (a
+    容缺 one with the day it is owed by)."""
+    rows = [
+        [str(i), m.name, _received_form(m), _received_status(m)]
+        for i, m in enumerate(case.materials, start=1)
+    ]
+    return sheet.grid(
+        ["序号", "材料名称", "份数及形式", "收取情况"],
+        rows or [["—", "（无）", "—", "—"]],
+        [12 * mm, 62 * mm, 54 * mm, 46 * mm],
+        (0,),
+    )
+
+
+def _received_form(line: MaterialLine) -> str:
+    """A material's form; one obtained by data sharing was never handed in (a dash)."""
+    return "—" if line.status is MaterialStatus.shared else material_form(line)
+
+
+def _received_status(line: MaterialLine) -> str:
+    status = status_text(line)
+    if line.status is MaterialStatus.deferred and line.supply_by is not None:
+        return f"{status}（{cn_date(line.supply_by)}前）"
+    return status
 
 
 def _found(reason: str) -> str:
@@ -237,11 +308,23 @@ def render_rejection(decision: DecisionDocument, font: CjkFont) -> RenderedDocum
 
 
 def correction_rows(decision: DecisionDocument) -> list[list[str]]:
-    """The correction table: one row per material to supply or field to correct."""
-    return [
-        [str(index), line.name, _form(line), line.standard]
-        for index, line in enumerate(decision.corrections, start=1)
-    ]
+    """The correction table: one row per material to supply or field to correct, then each
+    容缺 material still owed (a 一次性告知 tells everything still needed), with its day."""
+    rows = [[line.name, _form(line), line.standard] for line in decision.corrections]
+    for line in owed_materials(decision):
+        owed = f"容缺受理，尚未补交，{_owed_by(decision, line.supply_by)}"
+        rows.append([line.name, _form(line), "；".join(x for x in (owed, line.standard) if x)])
+    return [[str(index), *row] for index, row in enumerate(rows, start=1)]
+
+
+def owed_materials(decision: DecisionDocument) -> tuple[MaterialLine, ...]:
+    """The case's 容缺 materials still owed that the correction does not already ask for."""
+    asked = {line.name for line in decision.corrections}
+    return tuple(
+        m
+        for m in decision.case.materials
+        if m.status is MaterialStatus.deferred and m.name not in asked
+    )
 
 
 def _form(line: MaterialLine) -> str:
@@ -259,7 +342,8 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
     story.append(sheet.para(f"{_received(decision)}{_found(decision.reason)}", "indent"))
     story.append(
         sheet.para(
-            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正，交至{place}"
+            f"{according}现一次性告知你需要补正的全部内容如下，请于{deadline}前补正"
+            f"{'（容缺材料按表中所列期限补交）' if owed_materials(decision) else ''}，交至{place}"
             f"{_calendar_notes(decision, '（', '）')}：",
             "indent",
         )
@@ -274,8 +358,9 @@ def render_correction(decision: DecisionDocument, font: CjkFont) -> RenderedDocu
         ),
         Spacer(1, 2 * mm),
         sheet.para(
+            # 行政许可法 §32 says nothing of a correction never made: no 视为撤回 is threatened
             "以上为需补正的全部内容。补正期间不计入办理时限，办理时限自收到齐全的补正材料之次日起"
-            "重新计算；逾期未补正的，视为撤回申请。",
+            "重新计算。请在规定期限内补正；逾期未补正的，可能影响办理结果。",
             "indent",
         ),
     ]

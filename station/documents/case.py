@@ -387,13 +387,59 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in "。！？.!?；;" else text + "。"
 
 
-def _decided_by(entry: HistoryEntry, county: str, township: str, explicit: str | None) -> str:
+def _decided_by(
+    entry: HistoryEntry, county: str, township: str, explicit: str | None, department: str
+) -> str:
+    """The name the paper speaks in: the caller's, else the county's (the deciding department
+    for its 办结, its centre for the rest), else the township's."""
     if explicit:
         return explicit
     county_name = county_short_name(county)
+    if entry.actor_role is Role.admin and entry.kind is EventKind.completed and department:
+        return department
     if entry.actor_role is Role.admin and county_name:
         return f"{county_name}政务服务中心"
     return township
+
+
+COUNTY_LEVELS = frozenset({"county", "city", "province"})
+"""Levels of a handling path above the township: another body decides what it accepts."""
+
+
+def deciding_department(view: CaseView, item: ServiceItem, county: str) -> str:
+    """The body that decides (办结) an item decided above the township, by its full name.
+
+    The department the case was forwarded (转办) to when it was, else the catalog's
+    handling path (``[path] department``). The catalog writes a county body as 县…
+    (县社会保险事业管理中心): the county's own name is put before it (海原县社会保险事业管理中心).
+    Of a path that names the township's part too (乡镇人民政府、县民政局) the county's bodies
+    are kept. Empty when the township (or village) decides, or no department is named.
+
+    Args:
+        view: the case (its 转办 history).
+        item: its service item.
+        county: the county's name (the catalog's), full or short.
+
+    Returns:
+        The department's name, or "".
+    """
+    if item.path.decide not in COUNTY_LEVELS:
+        return ""
+    named = _forwarded_department(view) or item.path.department.strip()
+    parts = [part.strip() for part in named.split("、") if part.strip()]
+    ours = [part for part in parts if part.startswith("县")] or parts
+    short = county_short_name(county)
+    return "、".join(short + part[1:] if short and part.startswith("县") else part for part in ours)
+
+
+def _forwarded_department(view: CaseView) -> str:
+    """The department of the case's latest 转办 to a department (not a 区内通办 township)."""
+    for entry in reversed(view.history):
+        if entry.kind is EventKind.forwarded and entry.status is not EntryStatus.superseded:
+            to = entry.summary.get("to")
+            if entry.summary.get("target", "department") == "department" and isinstance(to, str):
+                return to.strip()
+    return ""
 
 
 def decision_from_view(
@@ -421,9 +467,10 @@ def decision_from_view(
         identity: this station.
         kind: ``acceptance`` (受理), ``rejection`` (不予受理) or ``correction`` (退回补正).
         township_name: the township centre in charge (a generic name when None).
-        decided_by: the deciding office's name (default: the township, or the county's
-            centre for a county decision).
-        county: the county's name (for 行政复议 and 行政诉讼), e.g. from the catalog.
+        decided_by: the deciding office's name (default: the township; for a county
+            decision its centre, or at 办结 the department that decides the item).
+        county: the county's name (for 行政复议 and 行政诉讼, and a department's full
+            name), e.g. from the catalog.
         officer: the officer who issues the paper.
         officer_phone: the officer's phone.
         office_phone: the office's public phone.
@@ -460,10 +507,12 @@ def decision_from_view(
     days = promised_days(view, item)
     due = due_date(decided_at, days).date if kind == "acceptance" else None
     dated = {"acceptance": due, "correction": deadline}.get(kind)
+    department = deciding_department(view, item, county)
+    issuer = _decided_by(entry, county, township, decided_by, department)
     return DecisionDocument(
         case=case,
         reason="" if kind == "acceptance" else reason,
-        decided_by=_decided_by(entry, county, township, decided_by),
+        decided_by=issuer,
         decided_at=decided_at,
         document_number=document_number,
         apply_instead=str(summary.get("apply_instead") or "") if kind == "rejection" else "",
@@ -477,6 +526,8 @@ def decision_from_view(
         legal_basis=legal_basis,
         due_date=due,
         promised_days=days if kind == "acceptance" else None,
+        legal_days=item.legal_days if kind == "acceptance" else None,
+        decider=department if kind == "acceptance" and department != issuer else "",
         date_notes=date_notes(decided_at, dated) if dated else (),
         pause_kind=str(summary.get("kind") or "") if kind == "pause" else "",
         pause_days=_days(summary.get("expected_days")) if kind == "pause" else None,

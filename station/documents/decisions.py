@@ -12,6 +12,7 @@ event). The year is the decision's year in China time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +27,7 @@ from station.documents.case import (
     GRANTED,
     DecisionKind,
     county_short_name,
+    deciding_department,
     decision_entry,
     decision_from_view,
 )
@@ -184,23 +186,23 @@ def numbering(identity: StationIdentity, catalog: Catalog, role: Role) -> EventS
             paper = paper_of(event.kind, event.payload)
             if paper is None or event.payload.get(NUMBER_KEY):
                 continue
-            office = _office(catalog, view, role)
+            item = _item_of(catalog, view)
+            office = _issuer(catalog, view, item, paper, role)
             if office is None or not office.prefix or not keeps_sequence(identity, office):
                 continue
-            word = _item_word(catalog, view, paper) or DOCUMENT_WORDS[paper]
+            word = (_word(paper, item) if item else None) or DOCUMENT_WORDS[paper]
             year = china_day(event.device_time or utc_now()).year
             event.payload[NUMBER_KEY] = _take_number(conn, office, word, year)
 
     return stamp
 
 
-def _item_word(catalog: Catalog, view: CaseView, paper: str) -> str | None:
-    """:func:`_word` for the case's item (None: the kind's own word, or an unknown item)."""
+def _item_of(catalog: Catalog, view: CaseView) -> ServiceItem | None:
+    """The case's item (None: an item the catalog does not hold)."""
     try:
-        item = catalog.get(view.item_code or "")
+        return catalog.get(view.item_code or "")
     except KeyError:
         return None
-    return _word(paper, item)
 
 
 def _number(
@@ -269,7 +271,7 @@ def build_decision(
     """The decision document of a case already found (see :func:`station.documents.decision_document`)."""
     entry = decision_entry(view, kind)
     decided_on = china_day(entry.device_time)
-    office = deciding_office(catalog, view, entry)
+    office = _issuer(catalog, view, item, kind, entry.actor_role)
     township = deciding_office(catalog, view, None)
     name, phone = _officer(store, officer, entry)
     document = decision_from_view(
@@ -278,7 +280,7 @@ def build_decision(
         store.require_identity(),
         kind,
         township_name=township.name if township else fallback_office,
-        decided_by=_organ(catalog, view, item, kind, entry) or (office.name if office else None),
+        decided_by=office.name if office else None,
         county=catalog.county,
         officer=name,
         officer_phone=phone,
@@ -292,20 +294,49 @@ def build_decision(
     return replace(document, case=replace(document.case, verify_url=url))
 
 
-def _organ(
-    catalog: Catalog, view: CaseView, item: ServiceItem, kind: str, entry: HistoryEntry
-) -> str | None:
+def _issuer(
+    catalog: Catalog, view: CaseView, item: ServiceItem | None, kind: str, role: Role | None
+) -> Office | None:
+    """The office a paper of ``kind`` is issued by, with its 文号 prefix: the deciding office
+    (:func:`deciding_office`), except at 办结, where the decision is the deciding organ's: a
+    permit's the township government's (:func:`_organ`), and a county decision the
+    department's that decides the item (the county's centre only takes cases in)."""
+    office = _office(catalog, view, role)
+    if kind not in ("approval", "denial") or item is None:
+        return office
+    if role is Role.admin:
+        department = deciding_department(view, item, catalog.county)
+        if office is None or not department:
+            return office
+        # the department has no 文号 prefix in the division table: the county's sequence
+        return replace(office, name=department)
+    if item.item_type != PERMIT:
+        return office
+    return _organ(catalog, view, office) or office
+
+
+def _organ(catalog: Catalog, view: CaseView, office: Office | None) -> Office | None:
     """The administrative organ a permit's decision (准予 / 不予行政许可) is made in the name
     of: the township's 人民政府, not its 便民服务中心, which takes cases in and is no organ
-    (行政许可法 §22, §38); None for any other paper, or a decision the county made."""
-    if item.item_type != PERMIT or kind not in ("approval", "denial"):
-        return None
-    if entry.actor_role is Role.admin:
-        return None
+    (行政许可法 §22, §38); None when the division table does not know the township.
+
+    Its 文号 is the organ's own, not the centre's. The division table gives no 机关代字 for
+    the 人民政府, so it is derived: the township's name without 镇 / 乡 / 街道, then 政, the
+    way a 乡镇人民政府 numbers its papers (海城镇 → 海城政: 海城政不许〔2027〕1号). The
+    sequence is kept by the township's division as before, so numbers do not restart.
+    """
     township = catalog.division_entry(deciding_division(view))
     if township is None or township.level != "township" or not township.name:
         return None
-    return f"{county_short_name(catalog.county)}{township.name}人民政府"
+    name = f"{county_short_name(catalog.county)}{township.name}人民政府"
+    phone = office.phone if office else township.phone
+    return Office(name, phone, organ_prefix(township.name), township.code)
+
+
+def organ_prefix(township: str) -> str:
+    """The 机关代字 of a township's 人民政府: 海城镇 → 海城政, 关桥乡 → 关桥政."""
+    short = re.sub(r"(街道办事处|街道|镇|乡)$", "", township.strip()) or township.strip()
+    return f"{short}政"
 
 
 def _word(kind: str, item: ServiceItem) -> str | None:

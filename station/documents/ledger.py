@@ -17,6 +17,7 @@ from forms.clock import china_day
 from forms.workdays import due_date
 from printing.model import LedgerRow, Party
 from station.documents.case import china_time, receipt_due_date
+from station.documents.i18n import _
 from station.services.names import state_name
 from station.store import StationStore, stored
 from station.store.db import reading
@@ -132,6 +133,15 @@ def _remarks(view: CaseView) -> str:
     return view.result_note or ""
 
 
+def _state(view: CaseView) -> str:
+    """The case's state in words; a case refused at 办结 (不予许可 / 不予批准) says so, as the
+    state code lists write 办结（不通过）: a bare 办结 read as granted."""
+    name = state_name(view.state)
+    if view.result == "denied" and view.state in (CaseState.completed, CaseState.delivered):
+        return _("{state} (refused)").format(state=name)
+    return name
+
+
 def ledger_row(view: CaseView, item: ServiceItem | None, township: str) -> LedgerRow:
     """One line of the 台账 for a case (the resident's ID is masked by the ledger itself)."""
     resident = view.applicant
@@ -156,7 +166,7 @@ def ledger_row(view: CaseView, item: ServiceItem | None, township: str) -> Ledge
         handover=_handover(view),
         rating=_rating(view),
         agent=view.agent_name,
-        state=state_name(view.state),
+        state=_state(view),
         remarks=_remarks(view),
     )
 

@@ -214,7 +214,9 @@ def test_the_correction_notice_lists_every_row_at_once_in_the_townships_name(
     body = flat(text)
     assert OFFICE in body and re.search(r"海城便民补〔20\d\d〕1号", body)
     assert "现一次性告知你需要补正的全部内容如下" in body and "的规定的规定" not in body
-    assert "逾期未补正的，视为撤回申请" in body
+    # 行政许可法 §32 gives no 视为撤回 for a correction not made: the paper threatened one
+    assert "视为撤回" not in body
+    assert "请在规定期限内补正；逾期未补正的，可能影响办理结果。" in body
     assert "经办人：王芳联系电话：0955-4012301" in body
 
 
@@ -453,3 +455,242 @@ def test_a_permits_decision_is_in_the_townships_government_name(desk: Desk, tmp_
     assert "准予行政许可决定书" in body and "本机关决定准予行政许可。" in body
     assert "海原县海城镇人民政府（盖章）" in body and f"{OFFICE}（盖章）" not in body
     assert "第三十八条第一款" in body
+
+
+def _township_agent(desk: Desk) -> CaseService:
+    """李娜 takes cases in at the township's own centre."""
+    return CaseService(desk.township, load_catalog(), Actor("u-tw", Role.agent, "李娜", ""))
+
+
+def _pension(serial: int = 1) -> Application:
+    """养老保险参保 (the county's 社会保险事业管理中心 decides), the household register 容缺."""
+    return Application.model_validate(
+        {
+            "item_code": "640522-RS-001",
+            "applicant": {
+                "name": "马福祥", "id_number": id_number(f"6405221970010120{serial}"),
+                "phone": "13895401133", "address": "海原县海城镇山门村二组9号",
+            },
+            "fields": {
+                "ethnicity": "回族", "hukou_address": "海原县海城镇山门村二组",
+                "contribution_grade": "300", "subsidy_category": "无", "in_other_scheme": False,
+                "bank_name": "中国农业银行", "bank_account": "6228480010000000009",
+            },
+            "materials": {"id_card": "provided", "hukou": "deferred", "enroll_form": "provided"},
+        }
+    )  # fmt: skip
+
+
+def _medical() -> Application:
+    """城乡居民医保参保 (a 即办件 the county's 医疗保障局 decides)."""
+    return Application.model_validate(
+        {
+            "item_code": "640522-YB-001",
+            "applicant": {
+                "name": "田秀兰", "id_number": id_number("64052219800101302"),
+                "phone": "13895401144",
+            },
+            "fields": {"hukou_address": "海城镇山门村一组", "category": "普通居民", "insured_year": 2027},
+            "materials": {"id_card": "provided"},
+        }
+    )  # fmt: skip
+
+
+def _accepted(desk: Desk, application: Application) -> str:
+    number = _township_agent(desk).take_in(application).case_number
+    _township_agent(desk).act(number, EventKind.submitted)
+    desk.reviewer().accept(number)
+    return number
+
+
+DAY = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+"""10:00 on Tuesday 1 December 2026 in China."""
+
+
+def test_the_acceptance_gives_both_limits_the_materials_and_the_applicants_address_and_phone(
+    desk: Desk, tmp_path: Path, hold_time: Callable[[datetime], None]
+) -> None:
+    """The 受理通知书 lacked what it must carry (DOMAIN): the 法定 limit beside the promised
+    one, the list of materials received, the applicant's address and phone, the day accepted."""
+    from tests.station.review_helpers import assistance
+
+    hold_time(DAY)
+    number = _accepted(desk, assistance("马秀兰"))  # 临时救助: the township decides, 15 / 10
+    body = flat(layout_text(desk.print("acceptance", number, tmp_path / "a.pdf")))
+    assert "本事项法定办结时限为15个工作日，本机关承诺自受理之日起10个工作日内" in body, body
+    assert "本机关于2026年12月1日决定予以受理。" in body
+    assert "联系电话：13895401122" in body and "住址：" in body
+    received = flat(raw_text(desk.print("acceptance", number, tmp_path / "b.pdf")))
+    assert "2居民身份证、户口簿复印件—数据共享免提交" in received.split("收到的申请材料：")[1]
+
+    pension = _accepted(desk, _pension())
+    pdf = desk.print("acceptance", pension, tmp_path / "p.pdf")
+    text = flat(layout_text(pdf))
+    assert "住址：海原县海城镇山门村二组9号" in text and "联系电话：13895401133" in text
+    materials = flat(raw_text(pdf)).split("收到的申请材料：")[1]
+    assert "居民身份证原件核验后退还，留存复印件1份原件已退还" in materials, materials
+    assert re.search(r"户口簿首页及本人页复印件复印件1份容缺后补（2026年12月\d+日前）", materials)
+    assert "《城乡居民基本养老保险参保登记表》原件1份已收取" in materials
+
+
+def test_an_item_the_county_decides_is_forwarded_to_its_department_not_promised_by_the_township(
+    desk: Desk, tmp_path: Path, hold_time: Callable[[datetime], None]
+) -> None:
+    """养老参保 and 医保参保 are completed by the county's departments (the handling path):
+    the township's 受理通知书 said 本机关承诺……办结, which it never does."""
+    hold_time(DAY)
+    pension = _accepted(desk, _pension())
+    text = flat(layout_text(desk.print("acceptance", pension, tmp_path / "p.pdf")))
+    assert "本事项由海原县社会保险事业管理中心办结，本机关受理后报送该单位办理。" in text, text
+    assert re.search(
+        r"本事项法定办结时限为20个工作日，承诺办结时限为3个工作日，预计于2026年12月\d+日前办结。",
+        text,
+    ), text
+    assert "本机关承诺" not in text and "属于本机关受理范围" in text
+    assert f"{OFFICE}（盖章）" in text  # the township accepted it: its paper
+
+    medical = _accepted(desk, _medical())
+    text = flat(layout_text(desk.print("acceptance", medical, tmp_path / "m.pdf")))
+    assert "本事项由海原县医疗保障局办结，本机关受理后报送该单位办理。" in text, text
+    assert "本事项为即办件，预计于2026年12月1日办结。" in text
+    assert "本机关于受理当日" not in text and "本机关承诺" not in text
+
+
+def _homestead() -> Application:
+    return Application.model_validate(
+        {
+            "item_code": "640522-ZR-001",
+            "applicant": {
+                "name": "马建国", "id_number": id_number("64052219700101101"), "phone": "13895401122",
+            },
+            "fields": {
+                "household_size": 5, "reason": "分户新建", "has_homestead": False,
+                "location": "山门村三组", "boundaries": "东至路，西至田，南至沟，北至马家",
+                "plot_area": "200", "land_type": "建设用地", "floors": 1, "height": "4.5",
+                "floor_area": "150",
+            },
+            "materials": {
+                "application_form": "provided", "id_hukou": "shared",
+                "village_opinion": "provided", "neighbour_opinion": "provided",
+                "drawing": "provided", "commitment": "provided",
+            },
+        }
+    )  # fmt: skip
+
+
+def test_a_permit_refused_in_the_governments_name_has_the_governments_number(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """The 不予行政许可决定书 is the township government's, but it was numbered in the
+    便民服务中心's sequence (海城便民不许〔2027〕1号); a number already carried is kept."""
+    reviewer = desk.reviewer()
+    refused = _accepted(desk, _homestead())
+    reviewer.complete(refused, "denied", "拟建房位置位于基本农田保护范围内。")
+    body = flat(layout_text(desk.print("denial", refused, tmp_path / "d.pdf", "--as", "wangfang")))
+    year = china_day(utc_now()).year
+    assert "不予行政许可决定书" in body and "海原县海城镇人民政府（盖章）" in body
+    assert f"海城政不许〔{year}〕1号" in body, body
+    assert "海城便民" not in body
+
+    granted = _accepted(desk, _homestead())
+    reviewer.complete(granted, "approved", "")
+    body = flat(layout_text(desk.print("approval", granted, tmp_path / "g.pdf")))
+    assert f"海城政准许〔{year}〕1号" in body and "海城便民" not in body, body
+
+    # a decision that travelled with the centre's number keeps it on every copy
+    older = _accepted(desk, _homestead())
+    desk.township.append(
+        older,
+        [
+            NewEvent(
+                EventKind.completed,
+                REVIEWER.user_id,
+                Role.reviewer,
+                {
+                    "result": "denied",
+                    "note": "超出规划范围。",
+                    "document_number": "海城便民不许〔2026〕7号",
+                },
+            )
+        ],
+    )
+    body = flat(layout_text(desk.print("denial", older, tmp_path / "o.pdf")))
+    assert "海城便民不许〔2026〕7号" in body and "海原县海城镇人民政府（盖章）" in body
+
+
+def test_the_county_completes_in_the_name_of_the_department_that_decides(tmp_path: Path) -> None:
+    """The county's 办结通知书 was issued as 海原县政务服务中心, which decides nothing: it is
+    the department's the item was forwarded to (高龄津贴: 县民政局)."""
+    from printing import documents
+    from tests.station.cases_seed import take_in, township
+    from tests.station.test_county_completes import ADMIN_ID, county_station
+
+    store = county_station(tmp_path / "county")
+    try:
+        number = take_in(store).case_number
+        forwarded: dict[str, object] = {"to": "县民政局", "target": "department", "level": "county"}
+        township(store, number, (EventKind.accepted, {}), (EventKind.forwarded, forwarded))
+        county = CaseService(store, load_catalog(), Actor(ADMIN_ID, Role.admin, "赵军"))
+        county.complete(number, "approved_deferred")
+        document = decision_document(
+            store, load_catalog(), "approval", number, officer=None, today=date(2026, 12, 2)
+        )
+        body = flat(layout_text(documents.render_approval(document).pdf))
+    finally:
+        store.close()
+    assert "办结通知书" in body and "海原县民政局（盖章）" in body, body
+    assert "海原县政务服务中心（盖章）" not in body  # (it took the case in: 经海原县政务服务中心)
+    assert body.startswith("海原县民政局办结通知书")
+
+
+def test_the_correction_notice_lists_a_deferred_material_still_owed(
+    desk: Desk, tmp_path: Path, hold_time: Callable[[datetime], None]
+) -> None:
+    """一次性告知: the 补正告知书 said 以上为需补正的全部内容 and left out the 容缺 bank card
+    copy still owed, with its day."""
+    hold_time(DAY)
+    agent = _township_agent(desk)
+    owing = _application(1).model_copy(
+        update={"materials": {**_application(1).materials, "bank_card": "deferred"}}
+    )
+    number = agent.take_in(owing).case_number
+    agent.act(number, EventKind.submitted)
+    desk.reviewer().act(
+        number,
+        EventKind.returned,
+        reason="申请表未签字",
+        payload={"missing": ["application_form"]},
+    )
+    pdf = desk.print("correction", number, tmp_path / "c.pdf")
+    table = flat(raw_text(pdf)).split("应符合的标准或要求")[1].split("以上为需补正的全部内容")[0]
+    assert table.startswith("1《高龄津贴申请审批表》原件1份"), table
+    assert re.search(
+        r"2社会保障卡或存折复印件复印件1份容缺受理，尚未补交，请于2026年12月\d+日前补交", table
+    ), table
+    body = flat(layout_text(pdf))
+    assert "（容缺材料按表中所列期限补交）" in body
+    assert "视为撤回" not in body and "逾期未补正的，可能影响办理结果。" in body
+
+
+def test_the_ledger_says_a_case_refused_at_completion_was_not_granted(
+    desk: Desk, tmp_path: Path, hold_time: Callable[[datetime], None]
+) -> None:
+    """台账's 状态 read 办结 for a 不予批准: the state code lists write 办结（不通过）."""
+    from tests.station.review_helpers import assistance
+
+    hold_time(DAY)
+    refused = _accepted(desk, assistance("马秀兰"))
+    desk.reviewer().complete(refused, "denied", "经入户核查，申请人家庭不属于急难型困难。")
+    granted = _accepted(desk, assistance("李秀英"))
+    desk.reviewer().complete(granted, "approved", "")
+    out = tmp_path / "ledger.pdf"
+    result = CliRunner().invoke(
+        app,
+        ["print", "ledger", "--from", "2026-12-01", "--to", "2026-12-01", "--out", str(out)]
+        + ["--data-dir", str(desk.township_dir)],
+        env={"DAIBAN_PASSWORD": PASSWORD},
+    )
+    assert result.exit_code == 0, result.output
+    text = flat(layout_text(out.read_bytes()))
+    assert "共2件" in text and "办结（不通过）" in text, text
+    assert text.count("办结（不通过）") == 1  # the granted one is 办结 alone

@@ -80,7 +80,14 @@ def test_the_township_notices_are_signed_for_by_who_came() -> None:
 
     by_son = documents.render_acceptance(sample_acceptance()).pdf
     assert "代办人签收" in "".join(pdf_text(by_son).split())
-    alone = dataclasses.replace(CASE, applicant=CASE.principal, principal=None, relation="self")
+    assert CASE.principal is not None
+    alone = dataclasses.replace(
+        CASE,
+        applicant=CASE.principal,
+        principal=None,
+        relation="self",
+        materials=tuple(m for m in CASE.materials if "代办人" not in m.name),  # no one's ID
+    )
     in_person = documents.render_acceptance(dataclasses.replace(sample_acceptance(), case=alone))
     text = "".join(pdf_text(in_person.pdf).split())
     assert "申请人签收" in text and "代办人" not in text
