@@ -19,6 +19,7 @@ from central.services import sequence
 from central.services.stations import division_level, level_label
 from forms.fieldtypes import is_phone
 from forms.identity import IdNumberError, mask_id_number, parse_id_number
+from forms.passwords import MIN_PASSWORD_LENGTH, password_problem
 from sync.events import Role
 from sync.ids import new_id
 from sync.protocol import AccountRecord
@@ -141,14 +142,27 @@ def _id_reason(reason: str) -> str:
     return reasons.get(reason, reason)
 
 
-MIN_PASSWORD_LENGTH = 8
-"""The shortest password an account may have (at the centre and on every desk)."""
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        message = _("the password must have at least {n} characters; this one has {got}")
-        raise AccountError(message.format(n=MIN_PASSWORD_LENGTH, got=len(password)))
+def _check_password(password: str, username: str) -> None:
+    """The one password rule (``forms.passwords``), said as the centre says it."""
+    problem = password_problem(password, username)
+    if problem is None:
+        return
+    words = {
+        "short": _("the password must have at least {n} characters; this one has {got}"),
+        "same": _("the password is one character repeated: choose one harder to guess"),
+        "digits": _(
+            "the password is digits only (a birthday or a phone number is guessed first): "
+            "put letters in it"
+        ),
+        "run": _(
+            "the password is a run of the alphabet or the keyboard (abcdefgh, 12345678, "
+            "qwertyui): choose one harder to guess"
+        ),
+        "username": _("the password contains the username {username}: choose one without it"),
+    }
+    raise AccountError(
+        words[problem].format(n=MIN_PASSWORD_LENGTH, got=len(password), username=username)
+    )
 
 
 def check_placement(
@@ -226,7 +240,7 @@ def create_user(
         The new account.
 
     Raises:
-        AccountError: bad division, short password, a username already taken, or a
+        AccountError: bad division, a weak password (``forms.passwords``), a username already taken, or a
             person who already has an account.
     """
     role = Role(role)
@@ -235,7 +249,7 @@ def create_user(
         raise AccountError(
             _("the division code must be 12 digits (got {division})").format(division=division)
         )
-    _check_password(password)
+    _check_password(password, username)
     if not username.strip():
         raise AccountError(_("the username must not be empty"))
     if any(ch.isspace() for ch in username):  # typed at every sign-in: no blanks in it
@@ -301,11 +315,11 @@ def update_user(
         audit: records the act (``record_action``) in the change's own transaction.
 
     Raises:
-        AccountError: no such account, a short password, or enabling an account of a
+        AccountError: no such account, a weak password, or enabling an account of a
             person who has another active one.
     """
     if password is not None:
-        _check_password(password)
+        _check_password(password, username)
     new_hash = hash_password(password) if password is not None else None
     user = session.scalars(select(User).where(User.username == username)).first()  # type: ignore[arg-type]
     if user is None:

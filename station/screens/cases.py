@@ -72,7 +72,8 @@ class CasesScreen(DeskScreen[None]):
         Binding("escape", "back", _("Back")),
         Binding("pagedown", "page(1)", _("Next page")),
         Binding("pageup", "page(-1)", _("Previous page")),
-        Binding("ctrl+f", "focus_search", _("Search")),
+        # "/" as well: the county's list opens on its rows (its digits open the sections)
+        Binding("ctrl+f,slash", "focus_search", _("Search")),
     ]
 
     class Loaded(Message):
@@ -130,7 +131,10 @@ class CasesScreen(DeskScreen[None]):
         table = self.query_one(DataTable)
         # the date before the long texts: at 80–100 columns the last column is the one cut
         table.add_columns(_("Case number"), _("State"), _("Due"), _("Applicant"), _("Item"))
-        self.query_one("#cases-search", Input).focus()
+        if self.county_section is None:
+            self.query_one("#cases-search", Input).focus()
+        else:  # the strip's digits must open sections, not go into the search box
+            table.focus()
         self._reload()
 
     def _filters(self) -> tuple[str, str | None]:

@@ -35,6 +35,7 @@ class CatalogAdminScreen(DeskScreen[None]):
     """Published versions; Enter (F8) checks a folder against them, F9 publishes it."""
 
     BINDINGS = [
+        Binding("f", "focus_folder", _("Folder")),
         Binding("f8", "check", _("Check and compare")),
         Binding("f9", "publish", _("Publish")),
         Binding("f6", "refresh", _("Refresh")),
@@ -76,7 +77,7 @@ class CatalogAdminScreen(DeskScreen[None]):
         yield Input(id="catalog-folder", placeholder=_("e.g. /home/county/catalog"))
         with VerticalScroll(id="catalog-diff"):
             yield Static(
-                _("Type the folder, then Enter to check it against what stations run now."),
+                _("f: type the folder, then Enter to check it against what stations run now."),
                 id="catalog-lines",
             )
         yield DeskFooter()
@@ -86,8 +87,12 @@ class CatalogAdminScreen(DeskScreen[None]):
         table = self.query_one("#catalog-versions", DataTable)
         table.styles.height = 5
         table.add_columns(_("No."), _("Version"), _("Published (Beijing time)"), _("By"))
-        self.query_one("#catalog-folder", Input).focus()
+        table.focus()  # not the folder box: the strip's digits must open sections (f goes there)
         self.action_refresh()
+
+    def action_focus_folder(self) -> None:
+        """To the folder box, to type where the edited catalog is."""
+        self.query_one("#catalog-folder", Input).focus()
 
     def action_refresh(self) -> None:
         """Read the published versions again."""

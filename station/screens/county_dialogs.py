@@ -20,8 +20,10 @@ from textual.widgets.option_list import Option
 from forms.clock import format_minute
 from forms.fieldtypes import is_phone
 from forms.identity import IdNumberError, mask_id_number, parse_id_number
+from forms.passwords import MIN_PASSWORD_LENGTH, PasswordProblem, password_problem
 from station.i18n import _
 from station.screens.base import DeskModal
+from station.screens.dialogs import close_when_sure, typed_values
 from station.services.application import ActionRefused
 from station.services.county_admin import (
     CodeRow,
@@ -61,7 +63,9 @@ class DivisionPicker(Vertical):
         list's first row, never chosen, went to the wrong township (walkthrough)."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("type a name: 山门, 海城…"), id="division-search")
+        with Horizontal(classes="field"):  # named beside it, as the dialog's other boxes are
+            yield Label(_("Division"), classes="field-label")
+            yield Input(placeholder=_("type a name: 山门, 海城…"), id="division-search")
         yield OptionList(id="division-list")
 
     def on_mount(self) -> None:
@@ -283,8 +287,9 @@ ROLE_LEVELS = {"agent": ("village", "township"), "reviewer": ("township",), "adm
 
 
 class NewAccountDialog(DeskModal[Any]):
-    """a 新建: one account per person (the ID number, masked as typed), a role that fits
-    the division.
+    """a 新建: one account per person, a role that fits the division; each box named beside
+    it (a placeholder alone vanished once typed in), the ID number shown as typed so its 18
+    digits can be proofread (and masked on the line under it once valid).
 
     With ``create`` (called in a worker with the fields), the dialog sends the account
     itself and stays open on the centre's refusal (a username taken, the person's other
@@ -306,24 +311,30 @@ class NewAccountDialog(DeskModal[Any]):
         with Vertical(classes="admin-dialog"):
             yield Label(_("New account 新建账号"), classes="heading")
             with Horizontal(classes="field"):
+                yield Label(_("Role"), classes="field-label")
                 yield Select(roles, value="agent", allow_blank=False, id="account-role")
-                yield Input(placeholder=_("name 姓名"), id="account-name")
+                yield Label(_("Name"), classes="field-label")
+                yield Input(id="account-name")
             yield DivisionPicker(self.choices, ROLE_LEVELS["agent"], typed_first=True)
             yield Static(_division_line(None), id="account-division")
             with Horizontal(classes="field"):
-                yield Input(placeholder=_("ID number 身份证号"), password=True, id="account-id")
-                yield Input(placeholder=_("phone 电话"), id="account-phone")
+                # typed by the administrator, who must proofread its 18 digits: not masked
+                yield Label(_("ID number"), classes="field-label")
+                yield Input(id="account-id")
+                yield Label(_("Phone"), classes="field-label")
+                yield Input(id="account-phone")
             with Horizontal(classes="field"):
-                yield Input(placeholder=_("username 用户名"), id="account-username")
-                yield Input(
-                    placeholder=_("password 初始密码"), password=True, id="account-password"
-                )
+                yield Label(_("Username"), classes="field-label")
+                yield Input(id="account-username")
+                yield Label(_("Initial password"), classes="field-label")
+                yield Input(password=True, id="account-password")
             yield Static("", id="account-message")
             with Horizontal():
                 yield Button(_("Create (Enter)"), id="ok", variant="primary")
                 yield Button(_("Cancel (Esc)"), id="cancel")
 
     def on_mount(self) -> None:
+        self.started = typed_values(self)
         self.query_one("#account-name", Input).focus()
 
     @on(Select.Changed, "#account-role")
@@ -346,8 +357,8 @@ class NewAccountDialog(DeskModal[Any]):
         value = {key: self.query_one(f"#account-{key}", Input).value.strip()
                  for key in ("name", "id", "phone", "username", "password")}  # fmt: skip
         choice = self.query_one(DivisionPicker).chosen
-        names = {"name": _("name 姓名"), "id": _("ID number 身份证号"),
-                 "username": _("username 用户名"), "password": _("password 初始密码")}  # fmt: skip
+        names = {"name": _("Name"), "id": _("ID number"),
+                 "username": _("Username"), "password": _("Initial password")}  # fmt: skip
         missing = [names[k] for k in ("name", "id", "username", "password") if not value[k]]
         if choice is None:
             missing.insert(1, _("division 区划 (type its name and pick it)"))
@@ -402,12 +413,13 @@ class NewAccountDialog(DeskModal[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Leave; not while the account is on its way (the centre would make it unseen)."""
+        """Leave, asked first when something was typed (one Esc lost a whole form); not while
+        the account is on its way (the centre would make it unseen)."""
         if self.create is not None and self.query_one("#ok", Button).disabled:
             message = _("The account is being created; wait for the centre's answer.")
             self.query_one("#account-message", Static).update(message)
             return
-        self.dismiss(None)
+        close_when_sure(self)
 
 
 def _division_line(choice: DivisionChoice | None) -> Text:
@@ -419,14 +431,15 @@ def _division_line(choice: DivisionChoice | None) -> Text:
 
 def _account_problem(id_number: str, password: str, phone: str = "", username: str = "") -> str:
     """What the centre would refuse in a new account, said before it is sent: an ID number
-    that is not one (and why), a password shorter than the centre allows, a phone that is
-    no phone number, a username with a blank in it."""
+    that is not one (and why), a password the centre's rule refuses (``forms.passwords``),
+    a phone that is no phone number, a username with a blank in it."""
     try:
         parse_id_number(id_number)
     except IdNumberError as error:
         return _id_problem(error.reason, len(id_number.strip()))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return _("Password: at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    problem = password_problem(password, username)
+    if problem is not None:
+        return password_words(problem, _("Initial password"), password, username)
     if phone.strip() and not is_phone(phone):
         return _(
             "Phone: a mobile has 11 digits starting with 1; a landline has its area code, "
@@ -450,12 +463,38 @@ def _id_problem(reason: str, length: int) -> str:
     return reasons.get(reason, _("ID number: not a valid resident ID number (check the digits)."))
 
 
-MIN_PASSWORD_LENGTH = 8
-"""The centre's shortest password (``central.services.accounts``)."""
+def password_words(problem: PasswordProblem, field: str, password: str, username: str) -> str:
+    """Why the centre's rule refuses a password, naming the box it was typed in (``field``).
+
+    Args:
+        problem: the rule broken (``forms.passwords.password_problem``).
+        field: the box's name as the dialog shows it (初始密码, 新密码).
+        password: the password typed (only its length is said).
+        username: the account's username.
+
+    Returns:
+        One sentence, the box's name first.
+    """
+    words = {
+        "short": _("{field}: at least {n} characters; this one has {got}."),
+        "same": _("{field}: one character repeated is guessed at once; choose another."),
+        "run": _(  # one line at 80 columns: the form scrolled for a second one
+            "{field}: a run on the keyboard or the alphabet (12345678, abcdefgh) is guessed "
+            "at once; choose another."
+        ),
+        "digits": _(
+            "{field}: digits only (a birthday, a phone number) are guessed first; put letters "
+            "in it."
+        ),
+        "username": _("{field}: it contains the username {username}; choose one without it."),
+    }
+    return words[problem].format(
+        field=field, n=MIN_PASSWORD_LENGTH, got=len(password), username=username
+    )
 
 
 def _id_state(number: str) -> Text:
-    """The ID number as typed: masked when valid, or why not (never shown in clear)."""
+    """Under the ID number's box: its masked form once valid, or that it is not yet."""
     if not number.strip():
         return Text("")
     try:
@@ -479,14 +518,19 @@ class PasswordDialog(DeskModal[str | None]):
         with Vertical(classes="admin-dialog"):
             title = _("New password for {username}").format(username=self.username)
             yield Label(title, classes="heading")
-            yield Input(placeholder=_("new password"), password=True, id="password-1")
-            yield Input(placeholder=_("the same again"), password=True, id="password-2")
+            with Horizontal(classes="field"):
+                yield Label(_("New password"), classes="field-label")
+                yield Input(password=True, id="password-1")
+            with Horizontal(classes="field"):
+                yield Label(_("Again"), classes="field-label")
+                yield Input(password=True, id="password-2")
             yield Static("", id="password-message", classes="error")
             with Horizontal():
                 yield Button(_("OK (Enter)"), id="ok", variant="primary")
                 yield Button(_("Cancel (Esc)"), id="cancel")
 
     def on_mount(self) -> None:
+        self.started = typed_values(self)
         self.query_one("#password-1", Input).focus()
 
     @on(Input.Submitted)
@@ -497,10 +541,9 @@ class PasswordDialog(DeskModal[str | None]):
         if self.focused is self.query_one("#password-1", Input) and not second:
             self.query_one("#password-2", Input).focus()  # Enter moves on to the second box
             return
-        if len(first) < MIN_PASSWORD_LENGTH:
-            message = _("The password has {got} characters; at least {n} are needed.").format(
-                got=len(first), n=MIN_PASSWORD_LENGTH
-            )
+        problem = password_problem(first, self.username)
+        if problem is not None:
+            message = password_words(problem, _("New password"), first, self.username)
         elif first != second:
             message = _("The two passwords differ: type the same one twice.")
         else:
@@ -510,4 +553,4 @@ class PasswordDialog(DeskModal[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_when_sure(self)

@@ -19,19 +19,17 @@ from textual.containers import Grid
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
-from textual_plotext import PlotextPlot
 
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.county import CountyStrip
-from station.screens.dialogs import ReasonDialog
+from station.screens.county_chart import TownshipChart
 from station.services.dashboard import (
     Board,
     Period,
     PeriodChoice,
     card_rule,
-    custom_period,
     period_of,
     read_board,
 )
@@ -142,7 +140,7 @@ class DashboardScreen(DeskScreen[None]):
                 with TabPane(title, id=f"tab-{pane}"):
                     yield BoardTable(id=f"table-{pane}", cursor_type="cell", zebra_stripes=True)
             with TabPane(_("Chart 图表"), id="tab-chart"):
-                yield PlotextPlot(id="board-chart")
+                yield TownshipChart(id="board-chart")
         yield Static(card_rule(), id="board-rule", classes="muted")
         yield DeskFooter()
 
@@ -182,23 +180,15 @@ class DashboardScreen(DeskScreen[None]):
         self.action_refresh()
 
     def action_custom_period(self) -> None:
-        """自定义: two dates typed as ``2026-11-01 2026-11-30``."""
-        shown = f"{self.period.first.isoformat()} {self.period.last.isoformat()}"
-        title = _("Period: first and last day, e.g. 2026-11-01 2026-11-30")
-        self.app.push_screen(ReasonDialog(title, value=shown), self._custom_chosen)
+        """自定义: the first and last day, each in its named box (checked in the dialog)."""
+        from station.screens.county_period import PeriodDialog
 
-    def _custom_chosen(self, text: str | None) -> None:
-        if not text:
-            return
-        parts = text.replace("至", " ").replace("~", " ").split()
-        try:
-            if len(parts) != 2:
-                raise ValueError(_("Type the dates as 2026-11-01."))
-            self.period = custom_period(parts[0], parts[1])
-        except ValueError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.action_refresh()
+        self.app.push_screen(PeriodDialog(self.period), self._custom_chosen)
+
+    def _custom_chosen(self, period: Period | None) -> None:
+        if period is not None:
+            self.period = period
+            self.action_refresh()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def _load(self, period: Period) -> None:
@@ -309,18 +299,7 @@ class DashboardScreen(DeskScreen[None]):
         self.keys[pane] = keys
 
     def _show_chart(self, data: dict[str, Any]) -> None:
-        plot = self.query_one(PlotextPlot)
-        figures = data.get("by_township", [])
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if figures:
-            counts = [f["count"] for f in figures]
-            plt.bar([f["name"] for f in figures], counts)
-            step = max(1, -(-max(counts) // 5))  # whole cases on the axis, at most 6 ticks
-            plt.yticks(list(range(0, max(counts) + step, step)))
-        plt.title(_("Received by township 各乡镇收件量"))
-        plot.refresh()
+        self.query_one(TownshipChart).show(data.get("by_township", []))
 
     # opening -------------------------------------------------------------
 

@@ -251,3 +251,44 @@ async def test_disabling_ones_own_account_is_refused_before_the_question(
         await settle(pilot)
         said = [str(n.message) for n in app._notifications]
         assert any("已是启用状态" in n for n in said), said
+
+
+async def test_the_strips_digits_open_sections_from_the_case_list_and_the_catalog(
+    county: County, tmp_path: Path
+) -> None:
+    """2办件 and 6目录 opened with the cursor in their search or folder box, so the strip's
+    "4" was typed into the box; the box is now a shown key away (^F or / on 办件, f on 目录)."""
+    from textual.widgets import Input
+
+    from station.screens.cases import CasesScreen
+    from station.screens.catalog_admin import CatalogAdminScreen
+    from station.screens.dialogs import MessageDialog
+    from tests.station.helpers import flat_text
+
+    app = _desk(county, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _signed_in(pilot, county)
+        while isinstance(app.screen, MessageDialog):  # the board read before the line was set
+            await pilot.press("enter")
+            await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CasesScreen) and "^F查找" in flat_text(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, CatalogAdminScreen) and "f文件夹" in flat_text(pilot)
+        assert app.screen.query_one("#catalog-folder", Input).value == ""
+        await pilot.press("f")  # the folder box, on purpose: now it takes digits
+        await pilot.press(*"/srv/2026")
+        assert app.screen.query_one("#catalog-folder", Input).value == "/srv/2026"
+        await pilot.press("tab")  # out of the box: digits open sections again
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.screen, StationsScreen)
+        await pilot.press("2")
+        await settle(pilot)
+        search = app.screen.query_one("#cases-search", Input)
+        assert search.value == ""
+        await pilot.press("slash")
+        await pilot.press(*"6405")
+        assert isinstance(app.screen, CasesScreen) and search.value == "6405"

@@ -88,7 +88,7 @@ async def test_the_county_completes_a_case_forwarded_to_its_department(tmp_path:
             assert isinstance(pilot.app, DaibanApp)
             pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
             await settle(pilot)
-            await pilot.press("down", "enter")  # from the search box into the list, open
+            await pilot.press("enter")  # the county's list opens on its rows: open the case
             await settle(pilot)
             assert isinstance(pilot.app.screen, ReviewScreen)
             assert "办结" in flat_text(pilot)  # offered in the footer

@@ -287,3 +287,32 @@ async def test_closing_the_offline_message_does_not_bring_it_back(county: County
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_bad_custom_date_keeps_the_box_open_and_a_good_one_reads_the_board(
+    county: County,
+) -> None:
+    """c 自定义: 2026-13-01 closed the box, lost the text, and was called the wrong shape."""
+    from textual.widgets import Input
+
+    from station.screens.county_period import PeriodDialog
+
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PeriodDialog)
+        last = dialog.query_one("#period-last", Input)
+        assert last.value == "2026-11-30"  # the boxes start with the period shown
+        last.value = "2026-13-01"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and last.value == "2026-13-01"
+        assert "结束日期：没有2026-13-01这一天" in flat_text(pilot)
+        last.value = "2026-11-15"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "2026-11-01至2026-11-15（自定义）" in flat_text(pilot)

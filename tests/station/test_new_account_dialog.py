@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from station.screens.county_dialogs import DivisionPicker, NewAccountDialog
 from station.services.county_admin import DivisionChoice
+from tests.station.helpers import flat_text
 
 VILLAGE = DivisionChoice("640522100201", "village", "山门村")
 
@@ -120,9 +121,98 @@ async def test_a_new_password_says_which_rule_it_broke_and_enter_moves_on() -> N
         dialog.query_one("#password-2", Input).value = "short"
         await pilot.press("enter")
         message = str(dialog.query_one("#password-message", Static).render())
-        assert message == "这个密码只有5位，至少要8位。"
+        assert message == "新密码：至少 8 个字符，这个只有 5 个。"
+        for weak in ("mali-mali", "11111111"):  # the username in it; one key held down
+            dialog.query_one("#password-1", Input).value = weak
+            dialog.query_one("#password-2", Input).value = weak
+            await pilot.press("enter")
+            said = str(dialog.query_one("#password-message", Static).render())
+            assert (
+                said
+                == {
+                    "mali-mali": "新密码：里面有用户名 mali，请换一个不含用户名的密码。",
+                    "11111111": "新密码：同一个字符重复，一猜就中，请换一个。",
+                }[weak]
+            )
         dialog.query_one("#password-1", Input).value = "brand-new-2"
         dialog.query_one("#password-2", Input).value = "brand-new-2"
         await pilot.press("enter")
         await pilot.pause()
     assert app.answers == ["brand-new-2"]
+
+
+async def test_a_weak_initial_password_is_refused_in_the_dialog_naming_the_box() -> None:
+    """ "12345678" went through for a new account (the only rule was 8 characters)."""
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        dialog.query_one("#division-search", Input).value = "山门"
+        _fill(dialog, name="马丽", id="640522199001011234", username="mali")
+        said = []
+        for password in ("12345678", "abcdefgh", "19800101", "mali2026"):
+            _fill(dialog, password=password)
+            await pilot.pause()
+            dialog.query_one("#account-password", Input).focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            said.append(str(dialog.query_one("#account-message", Static).render()))
+        run = "初始密码：连着的一串（如 12345678、abcdefgh）一猜就中，请换一个。"
+        assert said == [
+            run,
+            run,
+            "初始密码：全是数字（生日、电话号码）最先被猜到，请加上字母。",
+            "初始密码：里面有用户名 mali，请换一个不含用户名的密码。",
+        ]
+        assert app.screen is dialog and app.answers == []
+
+
+async def test_each_box_is_named_and_the_id_number_shows_as_typed() -> None:
+    """Once filled, nothing said which box was which (placeholders only), and the ID number
+    was a row of dots that could not be proofread."""
+    app = _Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        _fill(dialog, name="马丽", id="640522199001011234", phone="13900000001",
+              username="mali", password="hai-yuan-9")  # fmt: skip
+        dialog.query_one("#division-search", Input).value = "山门"
+        await pilot.pause()
+        text = flat_text(pilot)
+        for name in ("角色", "姓名", "区划", "身份证号", "电话", "用户名", "初始密码"):
+            assert name in text, name
+        assert "640522199001011234" in text  # as typed, to be checked digit by digit
+        assert "hai-yuan-9" not in text  # the password stays hidden
+        assert "建立（Enter）" in text and "取消（Esc）" in text  # all of it fits at 80×24
+
+
+async def test_esc_on_a_typed_form_asks_before_throwing_it_away() -> None:
+    """Esc on 新建账号 threw away everything typed, without a word."""
+    from station.screens.dialogs import ConfirmDialog
+
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        await pilot.press(*"wangwu")
+        await pilot.press("escape")
+        await pilot.pause()
+        asking = app.screen
+        assert isinstance(asking, ConfirmDialog) and "不保存就关闭吗" in flat_text(pilot)
+        await pilot.press("escape")  # Esc again: stay, with what was typed
+        await pilot.pause()
+        assert app.screen is dialog and app.answers == []
+        assert dialog.query_one("#account-name", Input).value == "wangwu"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.answers == [None]
+
+
+async def test_esc_on_an_untouched_form_closes_it_at_once() -> None:
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.answers == [None]
