@@ -427,25 +427,7 @@ def test_a_permits_decision_is_in_the_townships_government_name(desk: Desk, tmp_
     """The 准予（不予）行政许可决定书 of a 宅基地 permit was sealed by the 便民服务中心, which takes
     cases in and is no administrative organ: the decision is the township government's."""
     agent = CaseService(desk.township, load_catalog(), Actor("u-tw", Role.agent, "李娜", ""))
-    application = Application.model_validate(
-        {
-            "item_code": "640522-ZR-001",
-            "applicant": {
-                "name": "马建国", "id_number": id_number("64052219700101101"), "phone": "13895401122",
-            },
-            "fields": {
-                "household_size": 5, "reason": "分户新建", "has_homestead": False,
-                "location": "山门村三组", "boundaries": "东至路，西至田，南至沟，北至马家",
-                "plot_area": "200", "land_type": "建设用地", "floors": 1, "height": "4.5",
-                "floor_area": "150",
-            },
-            "materials": {
-                "application_form": "provided", "id_hukou": "shared",
-                "village_opinion": "provided", "neighbour_opinion": "provided",
-                "drawing": "provided", "commitment": "provided",
-            },
-        }
-    )  # fmt: skip
+    application = _homestead()
     number = agent.take_in(application).case_number
     agent.act(number, EventKind.submitted)
     reviewer = desk.reviewer()
