@@ -17,6 +17,7 @@ from typing import Any
 
 from forms.catalog import Catalog, lint_catalog_dir
 from forms.catalog.diff import diff_catalogs
+from forms.catalog.lint import Issue
 from forms.clock import format_minute
 from forms.publish import publish, read_published
 from station.services import _
@@ -40,22 +41,50 @@ def publish_catalog_from_desk(
         (:meth:`forms.catalog.diff.CatalogDiff.as_dict`).
 
     Raises:
-        ActionRefused: the folder has errors (the first is named); nothing was sent.
+        ActionRefused: the folder has errors (listed); nothing was sent.
         station.services.centre.CentreError: the centre refused (an item changed without
             a new version, a reused catalog version …) or cannot be reached.
     """
-    return _send(line, _checked(folder), dry_run=dry_run)
+    return _send(line, _checked(folder, publishing=not dry_run), dry_run=dry_run)
 
 
-def _checked(folder: Path) -> Catalog:
-    """The folder's catalog, or :class:`ActionRefused` naming its first error."""
+ERRORS_SHOWN = 10
+"""The errors of a catalog folder the desk lists (``daiban central catalog validate`` lists
+every one)."""
+
+
+def _checked(folder: Path, *, publishing: bool = False) -> Catalog:
+    """The folder's catalog, or :class:`ActionRefused` listing its errors (the first ten),
+    each field named in the 办事指南's words beside its key in the file. A check says it
+    found them; only a publication says nothing was published (a check said 未发布 when
+    nothing had been asked to be published)."""
     catalog, issues = lint_catalog_dir(folder)
     errors = [issue for issue in issues if issue.severity == "error"]
     if catalog is None or errors:
-        first = str(errors[0]) if errors else str(folder)
-        message = _("The catalog has {count} errors; nothing was published. First: {first}")
-        raise ActionRefused(message.format(count=len(errors), first=first))
+        head = (
+            _("The catalog has {count} errors; nothing was published:")
+            if publishing
+            else _("The check found {count} errors in the catalog:")
+        )
+        lines = [head.format(count=len(errors))]
+        lines += [f"  {_readable(issue)}" for issue in errors[:ERRORS_SHOWN]] or [f"  {folder}"]
+        if len(errors) > ERRORS_SHOWN:
+            more = _("  … and {count} more (daiban central catalog validate lists them all)")
+            lines.append(more.format(count=len(errors) - ERRORS_SHOWN))
+        raise ActionRefused("\n".join(lines))
     return catalog
+
+
+def _readable(issue: Issue) -> str:
+    """``06-old-age-allowance.toml:11: 640522-MZ-005: 承诺时限（工作日）(promised_days): 应为整数``:
+    the file's name (the folder is the one typed), and the field in words."""
+    from forms.catalog.diff import ATTRIBUTE_NAMES
+
+    place = Path(issue.source).name + (f":{issue.line}" if issue.line else "")
+    key = issue.where.split(".")[-1].split("[")[0]
+    named = ATTRIBUTE_NAMES.get(key)
+    where = f"{named}({issue.where})" if named else issue.where
+    return ": ".join(part for part in (place, issue.item, where, issue.message) if part)
 
 
 def _send(line: CentreLine, catalog: Catalog, *, dry_run: bool) -> dict[str, Any]:
