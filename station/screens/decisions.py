@@ -23,6 +23,7 @@ from station.i18n import _
 from station.screens.base import DeskModal
 from station.screens.dialogs import leave_when_sure
 from station.services.deciding import LICENSING_BASIS, PAUSE_KINDS
+from station.widgets.dropdown import Dropdown
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -218,7 +219,7 @@ class RejectDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Reject 不予受理"), classes="heading")
-            yield Select(
+            yield Dropdown(
                 [(r, r) for r in COMMON_REJECTIONS],
                 prompt=_("Common reasons"),
                 id="common",
@@ -331,7 +332,7 @@ class PauseDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Pause for a special procedure 特别程序"), classes="heading")
-            yield Select(
+            yield Dropdown(
                 [(k, k) for k in PAUSE_KINDS],
                 value=PAUSE_KINDS[0],
                 allow_blank=False,
@@ -379,7 +380,7 @@ class CompleteDialog(_Form):
                         names="、".join(self.owed)
                     )
                 )
-            yield Select(
+            yield Dropdown(
                 [(label, key) for key, label in RESULT_CHOICES],
                 value="approved_deferred" if self.owed else "approved",
                 allow_blank=False,

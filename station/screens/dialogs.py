@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 from station.i18n import _
 from station.screens.base import DeskModal, scroll_bindings
 from station.services.timeline import rating_text
+from station.widgets.dropdown import Dropdown
 
 
 class MessageDialog(DeskModal[None]):
@@ -194,14 +195,13 @@ class HandOverDialog(DeskModal[tuple[str, str] | None]):
         self.about, self.signer = about, signer
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Select
 
         ways = [(_(way), _(way)) for way in HAND_OVER_WAYS]
         with Vertical(classes="dialog"):
             yield Label(_("Hand the result over (送达)"), classes="heading")
             yield Static(self.about, id="hand-over-case")
             yield Label(_("How it is handed over"))
-            yield Select(ways, value=ways[0][1], allow_blank=False, id="how")
+            yield Dropdown(ways, value=ways[0][1], allow_blank=False, id="how")
             yield Label(_("Signed for by"))
             yield Input(value=self.signer, id="signed-by")
             yield Static("", id="hand-over-message", classes="error")
@@ -252,13 +252,12 @@ class RatingDialog(DeskModal[tuple[int, str] | None]):
     TITLE_TEXT = "The resident's rating (好差评)"
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Select
 
         grades = [(_(label), grade) for grade, label in GRADES]
         with Vertical(classes="dialog"):
             yield Label(_(self.TITLE_TEXT), classes="heading")
             yield from self.compose_before()
-            yield Select(grades, prompt=_("choose a level"), allow_blank=True, id="grade")
+            yield Dropdown(grades, prompt=_("choose a level"), allow_blank=True, id="grade")
             yield Input(placeholder=_("reason (required when dissatisfied)"), id="reason")
             yield Static("", id="reason-message", classes="error")
             with Horizontal():
@@ -378,12 +377,12 @@ class CorrectionDialog(DeskModal[dict[str, Any] | None]):
         if item.is_material:
             states = [(_(MATERIAL_LABELS[state]), state) for state in MATERIAL_LABELS]
             current = item.current or Select.NULL  # Textual's own prompt is English
-            return Select(states, value=current, prompt=_("Choose…"), id=f"c-{index}")
+            return Dropdown(states, value=current, prompt=_("Choose…"), id=f"c-{index}")
         spec = item.spec
         if spec is not None and spec.type == "choice" and spec.options:
             options = [(option, option) for option in spec.options]
             value = item.current if item.current in spec.options else Select.NULL
-            return Select(options, value=value, prompt=_("Choose…"), id=f"c-{index}")
+            return Dropdown(options, value=value, prompt=_("Choose…"), id=f"c-{index}")
         value = "" if item.current is None else str(item.current)
         return Input(value=value, id=f"c-{index}")
 

@@ -24,6 +24,7 @@ from forms.fieldtypes import to_money
 from forms.identity import IdNumberError, parse_id_number
 from forms.validation import Severity, validate_field
 from station.i18n import _
+from station.widgets.dropdown import Dropdown
 from station.widgets.tick import TickList
 
 PLACEHOLDERS = {
@@ -119,7 +120,7 @@ class FieldEditor(Vertical):
         if spec.type == "choice":
             options = [(o, o) for o in spec.options]
             initial = value if value in spec.options else Select.NULL
-            return Select(options, value=initial, prompt=_("Choose…"), compact=True)
+            return Dropdown(options, value=initial, prompt=_("Choose…"), compact=True)
         if spec.type == "boolean":
             # booleans travel as "yes"/"no" (False is not a Select value).
             initial = (
@@ -128,7 +129,7 @@ class FieldEditor(Vertical):
                 else Select.NULL
             )
             choices = [(_("Yes"), "yes"), (_("No"), "no")]
-            return Select(choices, value=initial, prompt=_("Choose…"), compact=True)
+            return Dropdown(choices, value=initial, prompt=_("Choose…"), compact=True)
         if spec.type == "multi_choice":
             chosen = set(value or [])
             return TickList(*[(o, o, o in chosen) for o in spec.options])

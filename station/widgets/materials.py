@@ -22,6 +22,7 @@ from forms.clock import china_today
 from forms.fieldtypes import to_date
 from forms.validation import supply_by_problem
 from station.i18n import _
+from station.widgets.dropdown import Dropdown
 
 
 def state_options(spec: MaterialSpec) -> list[tuple[str, str]]:
@@ -85,7 +86,7 @@ class MaterialRow(Vertical):
         need = _("required") if spec.required else _("if applicable")
         yield Label(f"{spec.name}  ({kind} ×{spec.copies}, {need})", classes="field-label")
         with Horizontal():
-            yield Select(
+            yield Dropdown(
                 state_options(spec),
                 value=self.initial_state,
                 allow_blank=False,

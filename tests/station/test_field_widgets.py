@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from forms.catalog import FieldSpec, load_catalog
 from forms.validation import applicant_specs
@@ -139,3 +139,44 @@ async def test_a_deadline_past_the_items_limit_is_named() -> None:
         assert message_of(row) == (
             "社会保障卡或存折复印件：补交期限不能晚于2026-11-30（本事项容缺材料须在5个工作日内补交）"
         )
+
+
+class Choosing(App[None]):
+    """A choice field and a screen key on a letter, as the take-in has them."""
+
+    BINDINGS = [("s", "screen_key", "a key of the screen behind")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.screen_keys = 0
+
+    def compose(self) -> ComposeResult:
+        relation = FieldSpec(
+            key="relation",
+            label="与申请人关系",
+            type="choice",
+            options=["本人", "配偶", "子女", "孙子女"],
+        )
+        yield FieldEditor(relation, "fields.relation", today=TODAY, id="relation")
+        yield Input(id="after")
+
+    def action_screen_key(self) -> None:
+        self.screen_keys += 1
+
+
+async def test_typing_on_a_closed_choice_opens_it_at_the_match() -> None:
+    app = Choosing()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dropdown = app.query_one("#relation", FieldEditor).query_one(Select)
+        dropdown.focus()
+        await pilot.press("孙")
+        await pilot.pause()
+        assert dropdown.expanded  # the list opened, at the typed choice
+        await pilot.press("enter")
+        assert dropdown.value == "孙子女"
+        assert app.query_one("#relation", FieldEditor).value == "孙子女"
+        await pilot.press("s")  # a printable key on the field is the field's, not the screen's
+        await pilot.pause()
+        assert app.screen_keys == 0
+        await pilot.press("escape")
+        assert dropdown.value == "孙子女"
