@@ -35,6 +35,10 @@ ITEM_TYPES = (
 DERIVED_FACTS = ("relation", "applicant.age", "applicant.sex", "applicant.birth_date")
 
 
+_LAST_KEY = re.compile(r"(.*?(?:\.| › )?)([^.›]*)$", re.S)
+"""A place in an item (``fields[2].type``, ``材料“photo” › copies``): all but its last key, and it."""
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem in a catalog file."""
@@ -48,9 +52,20 @@ class Issue:
 
     def __str__(self) -> str:
         place = f"{self.source}:{self.line}" if self.line else self.source
-        parts = [place, self.item, self.where, self.message]
+        parts = [place, self.item, self.where_named, self.message]
         text = ": ".join(part for part in parts if part)
         return text if self.severity == "error" else f"{text} [{_('warning')}]"
+
+    @property
+    def where_named(self) -> str:
+        """The place in the item with its last key in the 办事指南's words beside it:
+        ``承诺时限（工作日）(promised_days)``, ``材料“photo” › 份数(copies)`` (the key alone
+        when it has no words)."""
+        from forms.catalog.diff import ATTRIBUTE_NAMES  # diff reads catalogs this module checks
+
+        head, key = _LAST_KEY.match(self.where).groups()  # type: ignore[union-attr]
+        named = ATTRIBUTE_NAMES.get(key.split("[")[0])
+        return f"{head}{named}({key})" if named else self.where
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

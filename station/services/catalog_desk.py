@@ -78,13 +78,9 @@ def _checked(folder: Path, *, publishing: bool = False) -> Catalog:
 def _readable(issue: Issue) -> str:
     """``06-old-age-allowance.toml:11: 640522-MZ-005: 承诺时限（工作日）(promised_days): 应为整数``:
     the file's name (the folder is the one typed), and the field in words."""
-    from forms.catalog.diff import ATTRIBUTE_NAMES
-
     place = Path(issue.source).name + (f":{issue.line}" if issue.line else "")
-    key = issue.where.split(".")[-1].split("[")[0]
-    named = ATTRIBUTE_NAMES.get(key)
-    where = f"{named}({issue.where})" if named else issue.where
-    return ": ".join(part for part in (place, issue.item, where, issue.message) if part)
+    parts = (place, issue.item, issue.where_named, issue.message)
+    return ": ".join(part for part in parts if part)
 
 
 def _send(line: CentreLine, catalog: Catalog, *, dry_run: bool) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def test_three_planted_mistakes_are_all_reported_with_item_field_and_line() -> N
     assert issues[2].message == "没有键为“carer_mobile”的字段"
     assert (
         str(issues[1])
-        == f"county.toml:{line_of(text, 'copies = 0')}: 640522-MZ-001 80周岁以上高龄津贴申领: 材料“photo” › copies: 不能小于1"
+        == f"county.toml:{line_of(text, 'copies = 0')}: 640522-MZ-001 80周岁以上高龄津贴申领: 材料“photo” › 份数(copies): 不能小于1"
     )
 
 

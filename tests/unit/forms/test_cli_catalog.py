@@ -78,8 +78,8 @@ def test_validate_reports_three_planted_mistakes_with_lines(tmp_path: Path) -> N
     result = runner.invoke(app, ["catalog", "validate", str(target)])
     assert result.exit_code == 1
     out = result.stdout.splitlines()
-    assert out[0].startswith(f"{target}:{type_line}: {item}: 字段“carer_phone” › type: “telephone”")
-    assert out[1] == f"{target}:{copies_line}: {item}: 材料“photo” › copies: 不能小于1"
+    assert out[0].startswith(f"{target}:{type_line}: {item}: 字段“carer_phone” › 类型(type): “telephone”")
+    assert out[1] == f"{target}:{copies_line}: {item}: 材料“photo” › 份数(copies): 不能小于1"
     assert (
         out[2]
         == f"{target}:{rule_line}: {item}: 规则“carer_phone” › field: 没有键为“carer_mobile”的字段"
