@@ -59,6 +59,16 @@ def _match_from(query: str, syllables: tuple[str, ...], start: int) -> int | Non
     return best(0, start)
 
 
+def pinyin_position(query: str, text: str) -> int | None:
+    """At which syllable of ``text`` a pinyin ``query`` (initials, whole syllables or a mix:
+    ``qs``, ``qinshu``) first matches, or None (a drop-down's choices, typed into)."""
+    syllables = _syllables(text)
+    for start in range(len(syllables)):
+        if _match_from(query.lower(), syllables, start) is not None:
+            return start
+    return None
+
+
 class CatalogIndex:
     """A search index over a catalog's items, built once."""
 

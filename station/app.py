@@ -24,7 +24,7 @@ from station.screens.base import KeyGate
 from station.screens.bundles import DropFolderWatch, import_bundle
 from station.screens.commands import DeskCommands
 from station.screens.county import COUNTY_BINDINGS
-from station.screens.dialogs import MessageDialog
+from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
 from station.screens.syncing import SyncDone, sync_once
@@ -55,6 +55,7 @@ class DaibanApp(App[None]):
         # Ctrl+Q and Ctrl+P are listed by F1 (帮助): at 80 columns the footer keeps the screen's keys
         Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
         Binding("f12", "lock", _("Lock"), show=False),
+        Binding("f10", "sign_out", _("Sign out"), show=False),  # the lock screen's key too
         Binding("f5", "sync_now", _("Sync now"), show=False),
         # Textual adds its own ("palette", in English) unless the app has one.
         Binding("ctrl+p", "command_palette", _("Commands"), show=False, priority=True),
@@ -144,6 +145,16 @@ class DaibanApp(App[None]):
             return
         self.push_screen(LockScreen(self.desk.gate, self.desk.user), self._unlocked)
 
+    def action_sign_out(self) -> None:
+        """F10: sign out, asked first (take-in drafts are kept; the next person signs in)."""
+
+        def answered(sure: bool | None) -> None:
+            if sure and self.desk.user is not None:
+                self.sign_out()
+
+        question = _("Sign out now? Unfinished take-ins are kept as drafts.")
+        self.push_screen(ConfirmDialog(question, default=False), answered)
+
     def _unlocked(self, unlocked: bool | None) -> None:
         self._last_input = time.monotonic()
         if not unlocked:
@@ -232,6 +243,8 @@ class DaibanApp(App[None]):
             return not any(self.screen.check_action(b.action, ()) for b in own)
         if action == "county_section":
             return self._county_desk_open()
+        if action == "sign_out":  # not before signing in, nor over a dialog (finish it first)
+            return self.desk.user is not None and not isinstance(self.screen, ModalScreen)
         if action in ("focus_next", "focus_previous"):
             from textual.widgets._select import SelectOverlay
 

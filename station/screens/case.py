@@ -222,9 +222,16 @@ class CaseScreen(DeskScreen[None]):
         rows = [(line.time, line.what, line.who, line.note) for line in message.lines]
         headers = (_("Time"), _("What"), _("Who"), _("Note"))
         table.clear(columns=True)  # sized afresh from the rows: a longer note is never cut off
-        for index, header in enumerate(headers):
-            table.add_column(header, width=max(cell_len(r[index]) for r in [headers, *rows]))
-        table.add_rows(rows)
+        widths = [max(cell_len(r[index]) for r in [headers, *rows]) for index in range(4)]
+        # The note wraps within the screen (a correction's new value sat past the 80th
+        # column, out of sight): its column takes what the others leave, at least 16.
+        pad = 2 * table.cell_padding
+        room = self.app.size.width - sum(widths[:3]) - 4 * pad - 2  # 2: the scroll bar
+        widths[3] = min(widths[3], max(16, room))
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(header, width=width)
+        for row in rows:
+            table.add_row(*row, height=None if cell_len(row[3]) > widths[3] else 1)
         self.refresh_bindings()
         if message.note:
             self.notify(message.note)

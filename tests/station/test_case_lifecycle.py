@@ -348,3 +348,17 @@ async def test_esc_in_a_dialog_with_something_typed_asks_before_losing_it(
         assert isinstance(pilot.app.screen, CaseScreen)
     view = store.get_case(number)
     assert view is not None and view.state == "received"  # nothing recorded
+
+
+async def test_a_correction_s_new_value_shows_at_80_columns(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    _township(store, number, EventKind.returned, reason="银行账号有误", fields=["bank_account"])
+    _service(store).correct(number, {"fields.bank_account": RIGHT})
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        # the note wraps in its column: it ran past the 80th column, the new value unseen
+        assert f"社保卡金融账户或存折账号:{WRONG}→{RIGHT}" in flat_text(pilot)

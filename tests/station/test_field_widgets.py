@@ -180,3 +180,21 @@ async def test_typing_on_a_closed_choice_opens_it_at_the_match() -> None:
         assert app.screen_keys == 0
         await pilot.press("escape")
         assert dropdown.value == "孙子女"
+
+
+async def test_a_choice_is_found_by_its_pinyin_or_its_number() -> None:
+    app = Choosing()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dropdown = app.query_one("#relation", FieldEditor).query_one(Select)
+        dropdown.focus()
+        await pilot.press("p", "o")  # 配偶 by its initials, typed on the closed list
+        await pilot.pause()
+        await pilot.press("enter")
+        assert dropdown.value == "配偶"
+        await pilot.press("enter")  # open again, and take the 4th choice by number
+        await pilot.press("4", "enter")
+        assert dropdown.value == "孙子女"
+        await pilot.press("enter", "z", "n", "enter")  # zn: 子女 (and not 孙子女, later in it)
+        assert dropdown.value == "子女"
+        await pilot.press("enter", "9", "enter")  # no 9th choice: the highlight stays
+        assert dropdown.value == "子女"

@@ -71,3 +71,21 @@ async def test_idle_desk_locks_and_password_unlocks(desk: Callable[..., DaibanAp
         await pilot.press(*"demo1234", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HomeScreen)
+
+
+async def test_f10_signs_out_from_the_home_after_asking(desk: Callable[..., DaibanApp]) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("f1")  # the help lists it (it was reachable only from the lock screen)
+        await pilot.pause()
+        assert "F10  退出登录" in screen_text(pilot)
+        await pilot.press("escape", "f10")
+        await pilot.pause()
+        assert "现在退出登录吗？未完成的收件会保存为草稿。" in flat_text(pilot)
+        await pilot.press("n")  # no: still signed in, where it was
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HomeScreen)
+        await pilot.press("f10", "y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        assert pilot.app.desk.user is None
