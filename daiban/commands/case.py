@@ -6,7 +6,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,9 @@ app = typer.Typer(no_args_is_help=True)
 CaseNo = Annotated[str, typer.Argument(help="Case number (or case id).")]
 NUMBERS_SHOWN = 20
 """The new cases' numbers an import lists (a file of hundreds: the first ones)."""
+COMPLETION_RESULTS = ("approved", "denied", "approved_deferred")
+"""办结's results: 通过, 不通过, 容缺通过."""
+
 Reason = Annotated[str | None, typer.Option("--reason", help="Why (required to return or reject).")]
 
 
@@ -162,19 +165,33 @@ def _act(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
+    _decide(as_user, as_json, lambda service: service.act(case_no, kind, reason=reason, payload=payload))
+
+
+def _decide(as_user: str | None, as_json: bool, decide: Callable[[CaseService], CaseView]) -> None:
+    """Run one act of the signed-in person (a service method: its own checks apply, as at
+    the desk), and show the case as it left it."""
     from station.services.cases import ActionRefused
 
     require_user(as_user)
     with open_store() as store:
         service = _service(store, signed_in_actor(store, as_user))
         try:
-            view = service.act(case_no, kind, reason=reason, payload=payload)
+            view = decide(service)
         except ActionRefused as refused:
             fail(refused.message)
     if as_json:
         print_json(public_view(view))
     else:
         typer.echo(f"{view.case_number}  {state_name(view.state)}")
+
+
+def _reason_given(reason: str | None) -> str:
+    """The reason typed, or the command refused in words (the payload's own check said
+    "returned payload: reason: String should have at least 1 character")."""
+    if reason is None or not reason.strip():
+        fail(cli_text("--reason: say why (the resident reads it on the paper)."))
+    return reason
 
 
 @app.command()
@@ -211,19 +228,44 @@ def return_case(
     as_json: JsonFlag = False,
 ) -> None:
     """Return a case for correction (退回补正): why, and which fields and materials to correct."""
-    payload = {"missing": materials or [], "fields": fields or [], "allow_more": allow_more}
-    _act(case_no, EventKind.returned, as_user, as_json, reason, payload)
+    why = _reason_given(reason)
+    _decide(  # the service's checks: a field or material the item has not is refused
+        as_user,
+        as_json,
+        lambda service: service.return_for_correction(
+            case_no, why, missing=materials or [], fields=fields or [], allow_more=allow_more
+        ),
+    )
 
 
 @app.command()
 def reject(
     case_no: CaseNo,
     reason: Reason = None,
+    basis: Annotated[
+        str | None, typer.Option("--basis", help="The legal basis (default: the item's own).")
+    ] = None,
+    apply_instead: Annotated[
+        str | None,
+        typer.Option(
+            "--apply-instead",
+            help="The body to apply to instead (required when outside this body's remit).",
+        ),
+    ] = None,
     as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Reject a case (不予受理), with the reason."""
-    _act(case_no, EventKind.rejected, as_user, as_json, reason)
+    why = _reason_given(reason)
+
+    def decide(service: CaseService) -> CaseView:
+        from station.services.deciding import rejection_basis
+
+        view = service.store.get_case(case_no)
+        cited = basis or (rejection_basis(service.catalog, view) if view is not None else None)
+        return service.reject(case_no, why, basis=cited, apply_instead=apply_instead)
+
+    _decide(as_user, as_json, decide)
 
 
 @app.command()
@@ -234,6 +276,8 @@ def forward(
     as_json: JsonFlag = False,
 ) -> None:
     """Forward an accepted case to a county department (转办)."""
+    if not to.strip():
+        fail(cli_text("--to: name the department the case goes to."))
     _act(case_no, EventKind.forwarded, as_user, as_json, payload={"to": to})
 
 
@@ -243,11 +287,19 @@ def complete(
     result: Annotated[
         str, typer.Option("--result", help="approved | denied | approved_deferred")
     ] = "approved",
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="The result in words (required if denied).")
+    ] = None,
     as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Complete a case (办结)."""
+    if result not in COMPLETION_RESULTS:
+        fail(
+            cli_text("--result: {result} is not one of {choices}.").format(
+                result=result, choices="、".join(COMPLETION_RESULTS)
+            )
+        )
     payload = {"result": result, "note": note}
     _act(case_no, EventKind.completed, as_user, as_json, payload=payload)
 

@@ -44,6 +44,10 @@ LEVEL_NAMES = {
 """Who decides, as the refusal names it (translated on use)."""
 
 
+NOT_OUR_REMIT = "不属于本机关职权范围"
+"""不予受理 for a matter another body decides: the notice must say which (行政许可法 §32)."""
+
+
 def item_of(catalog: Catalog, view: CaseView | None) -> ServiceItem | None:
     """The case's service item, or None (办不成事, or a code the catalog does not know)."""
     if view is None or not view.item_code:
@@ -299,7 +303,19 @@ class ReviewerActions:
         basis: str | None = None,
         apply_instead: str | None = None,
     ) -> CaseView:
-        """不予受理: why, the legal basis, and where to apply instead."""
+        """不予受理: why, the legal basis, and where to apply instead.
+
+        Raises:
+            ActionRefused: the matter is outside this body's remit (不属于本机关职权范围) and
+                no body to apply to is named (行政许可法 §32 requires telling the applicant).
+        """
+        if NOT_OUR_REMIT in reason and not (apply_instead or "").strip():
+            raise ActionRefused(
+                _(
+                    "Where to apply instead: a matter outside this body's remit must name the "
+                    "body to apply to (行政许可法第三十二条)."
+                )
+            )
         payload = {
             "basis": (basis or "").strip() or None,
             "apply_instead": (apply_instead or "").strip() or None,

@@ -197,3 +197,35 @@ def test_a_scan_is_fetched_through_the_scoped_download_and_cached(
             client.download_case_blob(str(view.case_id), attachment.sha256, tmp_path / "x")
     assert refused.value.status_code == 403
     assert not (tmp_path / "x").exists()
+
+
+def test_the_command_line_checks_a_decision_as_the_desk_does(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    (number,) = village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))[
+        "case_numbers"
+    ]
+    village.cli("sync")
+    township.cli("sync")
+
+    def refused(*args: str) -> str:
+        done = township.run("case", *args)
+        assert done.returncode != 0, done.stdout
+        return done.stdout + done.stderr
+
+    # a misspelt field went through, and printed 更正“spouse_idnum” on the resident's paper
+    said = refused("return", number, "--reason", "配偶身份证号有误", "--field", "spouse_idnum")
+    assert said.strip().endswith("“医保参保”没有以下字段或材料，不能要求补正：spouse_idnum")
+    assert "--reason：请写明原因" in refused("return", number, "--field", "applicant.phone")
+    said = refused("complete", number, "--result", "nope")  # was pydantic's English
+    assert "--result：“nope”不是可选的结果" in said and "Input should be" not in said
+    assert "--to：请写明转办至哪个部门" in refused("forward", number, "--to", " ")
+    # 不属于本机关职权范围 must say where to apply (行政许可法 §32)
+    remit = "申请事项依法不属于本机关职权范围"
+    assert "应向何处申请" in refused("reject", number, "--reason", remit)
+    assert township.cli("case", "show", number)["state"] == "submitted"  # nothing was written
+    decided = township.cli(
+        "case", "reject", number, "--reason", remit, "--apply-instead", "县医疗保障局"
+    )
+    assert decided["state"] == "rejected"
+    assert decided["apply_instead"] == "县医疗保障局"
