@@ -165,7 +165,9 @@ def _act(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    _decide(as_user, as_json, lambda service: service.act(case_no, kind, reason=reason, payload=payload))
+    _decide(
+        as_user, as_json, lambda service: service.act(case_no, kind, reason=reason, payload=payload)
+    )
 
 
 def _decide(as_user: str | None, as_json: bool, decide: Callable[[CaseService], CaseView]) -> None:
@@ -340,6 +342,10 @@ EXPORT_COLUMNS = (
     "agent",
     "created_at",
     "received_at",
+    "submitted_at",
+    "accepted_at",
+    "completed_at",
+    "result",
 )
 """The ledger's columns, in order (their headers are :func:`export_headers`)."""
 
@@ -359,10 +365,16 @@ def export_headers() -> dict[str, str]:
         "agent": _("Agent"),
         "created_at": _("Created (Beijing time)"),
         "received_at": _("Received (Beijing time)"),
+        "submitted_at": _("Submitted (Beijing time)"),
+        "accepted_at": _("Accepted (Beijing time)"),
+        "completed_at": _("Completed (Beijing time)"),
+        "result": _("Result"),
     }
 
 
 def _csv_row(view: CaseView) -> dict[str, Any]:
+    from station.services.timeline import RESULT_NAMES
+
     person = view.applicant
     return {
         "case_number": view.case_number,
@@ -375,6 +387,10 @@ def _csv_row(view: CaseView) -> dict[str, Any]:
         # Excel reads "2026-12-02 00:30" as a date and time; an ISO offset it leaves as text.
         "created_at": format_minute(view.created_at),
         "received_at": format_minute(view.received_at),
+        "submitted_at": format_minute(view.submitted_at),
+        "accepted_at": format_minute(view.accepted_at),
+        "completed_at": format_minute(view.completed_at),
+        "result": _(RESULT_NAMES[view.result]) if view.result in RESULT_NAMES else "",
     }
 
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from daiban.cli import app
 from station.services.auth import hash_password
-from station.store import StationStore
-from sync.events import Role
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
 from sync.protocol import AccountRecord
 from tests.unit.store.conftest import VILLAGE, application, identity
 
@@ -164,6 +164,10 @@ def test_export_writes_a_ledger_with_masked_id_numbers(tmp_path: Path) -> None:
         "代办员",
         "创建时间（北京时间）",
         "收件时间（北京时间）",
+        "报送时间（北京时间）",
+        "受理时间（北京时间）",
+        "办结时间（北京时间）",
+        "办理结果",
     ]
     rows = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
     assert [r["申请人"] for r in rows] == ["张三丰", "张三丰"]
@@ -325,3 +329,38 @@ def test_case_show_gives_the_result_the_reviewers_note_and_the_persons_name(
     code, output = _run("case", "show", number, "--data-dir", str(home))
     assert "办结结果：不通过 — 年龄未满80周岁" in output
     assert "王芳" in output
+
+
+def test_the_ledger_says_when_a_case_was_accepted_and_completed_and_how(tmp_path: Path) -> None:
+    home = _enrolled(tmp_path)
+    source = tmp_path / "one.jsonl"
+    source.write_text(_line(1) + "\n", encoding="utf-8")
+    _run("case", "import", str(source), "--as", AGENT, "--data-dir", str(home))
+    store = StationStore.open(home)
+    try:
+        (number,) = [view.case_number for view in store.list_cases()]
+        decided = [  # the township's decisions, as a pull brings them
+            NewEvent(EventKind.submitted, "u-ma", Role.agent),
+            NewEvent(EventKind.accepted, "u-wf", Role.reviewer),
+            NewEvent(
+                EventKind.completed,
+                "u-wf",
+                Role.reviewer,
+                {"result": "denied", "note": "不符合条件"},
+            ),
+        ]
+        view = store.append(number, decided)
+    finally:
+        store.close()
+    out = tmp_path / "ledger.csv"
+    assert _run("case", "export", "--out", str(out), "--data-dir", str(home))[0] == 0
+    table = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["办理结果"] == "不通过"
+    assert view.accepted_at is not None and view.completed_at is not None
+    accepted = view.accepted_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    assert row["受理时间（北京时间）"] == accepted  # China time, as the desk shows it
+    assert row["办结时间（北京时间）"] == view.completed_at.astimezone(CHINA).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    assert row["报送时间（北京时间）"] != ""
