@@ -47,6 +47,10 @@ ACCEPT_CLAUSE = PERMIT_LAW + "第（五）项"
 CORRECT_CLAUSE = PERMIT_LAW + "第（四）项"
 ONE_TIME_NOTICE = "政务服务一次性告知的有关规定"
 PAUSE_CLAUSE = "《中华人民共和国行政许可法》第四十五条"
+SECTION_45_PROCEDURES = frozenset(
+    {"听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审"}
+)
+"""What 行政许可法 §45 puts outside a permit's time limit (公示 and 调查 are not among them)."""
 DENY_CLAUSE = "《中华人民共和国行政许可法》第三十八条第二款"
 GRANT_CLAUSE = "《中华人民共和国行政许可法》第三十八条第一款"
 
@@ -232,8 +236,10 @@ def legal_basis(kind: str, item: ServiceItem, entry: HistoryEntry) -> str:
     if kind == "correction":
         return CORRECT_CLAUSE if item.item_type == PERMIT else ONE_TIME_NOTICE
     if kind == "pause":  # §45: the time a special procedure takes, told in writing
-        # (an item's own basis says nothing of uncounted time: it is not cited for it)
-        return PAUSE_CLAUSE if item.item_type == PERMIT else "有关规定"
+        # (an item's own basis says nothing of uncounted time: it is not cited for it, nor
+        # §45 for 公示 or 调查, which it does not name)
+        named = entry.summary.get("kind") in SECTION_45_PROCEDURES
+        return PAUSE_CLAUSE if item.item_type == PERMIT and named else "有关规定"
     if kind == "denial":  # §38: a refusal in writing, with reasons and the rights of review
         return DENY_CLAUSE if item.item_type == PERMIT else item.basis
     if kind == "approval":  # §38: a grant in writing too
