@@ -21,8 +21,8 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from station.i18n import _
 from station.screens.base import DeskModal
-from station.screens.dialogs import leave_when_sure
-from station.services.deciding import LICENSING_BASIS, PAUSE_KINDS
+from station.screens.dialogs import ConfirmDialog, leave_when_sure
+from station.services.deciding import LICENSING_BASIS, NOT_OUR_REMIT, PAUSE_KINDS
 from station.widgets.dropdown import Dropdown
 from station.widgets.tick import Tick
 
@@ -36,6 +36,9 @@ COMMON_REJECTIONS = (
 
 DEFAULT_BASIS = LICENSING_BASIS
 """The legal basis most refusals cite (editable)."""
+
+Confirm = Callable[[dict[str, str | None]], str | None]
+"""The question asked before an answer that cannot be taken back (None: none asked)."""
 
 RESULT_CHOICES = (
     ("approved", "通过"),
@@ -60,15 +63,37 @@ class _Form(DeskModal[object]):
     CSS_PATH = Path(__file__).resolve().parent.parent / "themes" / "review.tcss"
     BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("f9", "ok", _("OK"))]
 
+    confirm: Confirm | None = None
+    """Asked (Enter and Esc: no) before an answer that cannot be taken back is given."""
+    blamed: tuple[str, object] | None = None
+    """The box the message names and what it held then: the message goes once it changes."""
+
     def buttons(self) -> ComposeResult:
         yield Static("", id="form-message", classes="error")
         with Horizontal():
             yield Button(_("OK (F9)"), id="ok", variant="primary", compact=True)
             yield Button(_("Cancel (Esc)"), id="cancel", compact=True)
 
-    def say(self, message: str) -> None:
-        """Show what is missing."""
+    def say(self, message: str, box: str | None = None) -> None:
+        """Show what is missing, the focus on ``box`` (the one the message names): the keys
+        typed next went to the box the reviewer was in, and were lost."""
         self.query_one("#form-message", Static).update(message)
+        self.blamed = None
+        if box is not None:
+            widget = self.query_one(box)
+            widget.focus()
+            self.blamed = (widget.id or "", getattr(widget, "value", None))
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _blamed_box_changed(self, event: Input.Changed | Select.Changed) -> None:
+        """The box the message named was changed: the message no longer holds."""
+        widget = event.input if isinstance(event, Input.Changed) else event.select
+        if self.blamed is None:
+            return
+        name, held = self.blamed
+        if widget.id == name and event.value != held:
+            self.say("")
 
     def value(self, selector: str) -> str:
         """An input's text, stripped."""
@@ -78,8 +103,20 @@ class _Form(DeskModal[object]):
     def action_ok(self) -> None:
         """Check and answer (each dialog's :meth:`answer`)."""
         answer = self.answer()
-        if answer is not None:
+        if answer is None:
+            return
+        question = (
+            self.confirm(answer) if self.confirm is not None and isinstance(answer, dict) else None
+        )
+        if question is None:
             self.dismiss(answer)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:  # no: back to the form, everything typed kept
+                self.dismiss(answer)
+
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -199,10 +236,10 @@ class ReturnDialog(_Form):
                     reasons[path] = why
         reason = self.value("#reason") or "；".join(reasons.values())
         if not paths:
-            self.say(_("Tick what is to be corrected."))
+            self.say(_("Tick what is to be corrected."), "#tick-0" if self.choices else None)
             return None
         if not reason:
-            self.say(_("A reason is required."))
+            self.say(_("A reason is required."), "#reason")
             return None
         allow_more = self.query_one("#allow-more", Checkbox).value
         return ReturnAnswer(reason, paths, reasons, allow_more)
@@ -212,9 +249,10 @@ class RejectDialog(_Form):
     """不予受理: a reason (common ones offered), the legal basis (``basis`` to start with:
     ``station.services.deciding.rejection_basis``), where to apply instead."""
 
-    def __init__(self, basis: str = DEFAULT_BASIS) -> None:
+    def __init__(self, basis: str = DEFAULT_BASIS, confirm: Confirm | None = None) -> None:
         super().__init__()
         self.basis = basis
+        self.confirm = confirm
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -245,15 +283,18 @@ class RejectDialog(_Form):
             self.say("")  # "a reason is required" no longer holds
 
     def answer(self) -> object | None:
-        reason = self.value("#reason")
+        reason, instead = self.value("#reason"), self.value("#instead")
         if not reason:
-            self.say(_("A reason is required."))
+            self.say(_("A reason is required."), "#reason")
             return None
-        return {
-            "reason": reason,
-            "basis": self.value("#basis"),
-            "apply_instead": self.value("#instead"),
-        }
+        if NOT_OUR_REMIT in reason and not instead:
+            # 行政许可法 第三十二条: the applicant is told which body to apply to
+            self.say(
+                _("Not within this office's remit: say where the applicant should apply instead."),
+                "#instead",
+            )
+            return None
+        return {"reason": reason, "basis": self.value("#basis"), "apply_instead": instead}
 
 
 class Choice(RadioButton):
@@ -270,12 +311,16 @@ class ForwardDialog(_Form):
     """转办: to the deciding department of the handling path, or to another township."""
 
     def __init__(
-        self, department: str, check: Callable[[str, str], str | None] | None = None
+        self,
+        department: str,
+        check: Callable[[str, str], str | None] | None = None,
+        confirm: Confirm | None = None,
     ) -> None:
         """``check(code, name)``: why that township may not take the case (None: it may)."""
         super().__init__()
         self.department = department
         self.check = check
+        self.confirm = confirm
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
@@ -295,7 +340,14 @@ class ForwardDialog(_Form):
             yield from self.buttons()
 
     def on_mount(self) -> None:
-        self.query_one("#to", Input).focus()
+        self.query_one("#target", RadioSet).focus()  # where it goes is chosen first
+
+    @on(Input.Changed, "#division")
+    def _division_typed(self, event: Input.Changed) -> None:
+        """A division code is a township's: typing one chooses 转至其他乡镇 (the code was
+        ignored, and the case went to the department still chosen)."""
+        if event.value.strip():
+            self.query_one("#to-township", RadioButton).value = True
 
     @on(RadioSet.Changed, "#target")
     def _target_chosen(self, event: RadioSet.Changed) -> None:
@@ -313,15 +365,25 @@ class ForwardDialog(_Form):
         to = self.value("#to")
         township = self.query_one("#to-township", RadioButton).value
         division = self.value("#division")
+        if not township and division:
+            self.say(
+                _(
+                    "A township division code is filled in, but the case is to go to the "
+                    "deciding department: choose the other township, or clear the code."
+                ),
+                "#target",
+            )
+            return None
         if not to or (township and to == self.department):
-            self.say(_("Say where the case goes.") if not township else _("Name the township."))
+            said = _("Say where the case goes.") if not township else _("Name the township.")
+            self.say(said, "#to")
             return None
         if township and not (division.isdigit() and len(division) == 12):
-            self.say(_("Give the township's 12-digit division code."))
+            self.say(_("Give the township's 12-digit division code."), "#division")
             return None
         problem = self.check(division, to) if township and self.check else None
         if problem is not None:  # said here, what was typed kept
-            self.say(problem)
+            self.say(problem, "#division")
             return None
         return {"to": to, "division": division if township else None}
 
@@ -351,10 +413,10 @@ class PauseDialog(_Form):
     def answer(self) -> object | None:
         reason, days = self.value("#reason"), self.value("#days")
         if not reason:
-            self.say(_("A reason is required."))
+            self.say(_("A reason is required."), "#reason")
             return None
         if days and not (days.isdigit() and 1 <= int(days) <= 365):
-            self.say(_("Expected days: 1 to 365."))
+            self.say(_("Expected days: 1 to 365."), "#days")
             return None
         kind = self.query_one("#kind", Select).value
         return {"kind": str(kind), "reason": reason, "expected_days": int(days) if days else None}
@@ -366,8 +428,9 @@ class CompleteDialog(_Form):
     The result has the focus first (Enter opens its list); Enter in the note goes on to
     OK, which closes the case only when pressed."""
 
-    def __init__(self, owed: Sequence[str] = ()) -> None:
+    def __init__(self, owed: Sequence[str] = (), confirm: Confirm | None = None) -> None:
         super().__init__()
+        self.confirm = confirm
         self.owed = list(owed)
         """Names of the 容缺 materials not yet supplied."""
 
@@ -398,10 +461,10 @@ class CompleteDialog(_Form):
 
         result, note = str(self.query_one("#result", Select).value), self.value("#note")
         if result == "denied" and not note:
-            self.say(_("Say why it is not approved."))
+            self.say(_("Say why it is not approved."), "#note")
             return None
         refusal = result_refusal(result, self.owed)
         if refusal is not None:  # said here, with the dialog still open
-            self.say(refusal)
+            self.say(refusal, "#result")
             return None
         return {"result": result, "note": note}

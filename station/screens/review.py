@@ -191,11 +191,14 @@ class ReviewScreen(DeskScreen[None]):
         kind = EventKind(ACTION_KINDS[action])
         if kind in NOTE_ROLES:
             return self.desk.role in NOTE_ROLES[kind]
+        if action == "complete" and self.page.complete_refusal:
+            return False  # the handling path: the county decides (转办, not 办结)
         return kind in self.page.allowed
 
     def on_key(self, event: events.Key) -> None:
         """A decision key the case's state does not allow now is said so (it did nothing)."""
         from station.services.names import state_name
+        from sync.events import EventKind
 
         binding = next(
             (b for b in self.BINDINGS if isinstance(b, Binding) and b.key == event.key), None
@@ -203,6 +206,10 @@ class ReviewScreen(DeskScreen[None]):
         if binding is None or binding.action not in ACTION_KINDS or self.page is None:
             return
         if self.check_action(binding.action, ()) is not False:
+            return
+        kind = EventKind(ACTION_KINDS[binding.action])
+        if binding.action == "complete" and kind in self.page.allowed:
+            self.action_complete()  # the handling path's reason, as the key did before
             return
         what = str(binding.description).split(" ")[-1]  # 办结 of "Complete 办结" (translated)
         state = state_name(self.page.view.state)
@@ -221,6 +228,12 @@ class ReviewScreen(DeskScreen[None]):
         self.dismiss(None)
 
     # deciding ---------------------------------------------------------------------
+
+    def _who(self) -> dict[str, str]:
+        """The case and its applicant, as a confirming question names them."""
+        applicant = self.page.view.applicant if self.page is not None else None
+        name = str(getattr(applicant, "name", "") or "—")
+        return {"number": self.case_number, "name": name}
 
     def _act(self, call: Callable[[Any], Any], note: str, paper: str | None = None) -> None:
         self._run(call, note, paper)
@@ -326,7 +339,10 @@ class ReviewScreen(DeskScreen[None]):
         from station.services.deciding import rejection_basis
 
         basis = rejection_basis(self.desk.catalog(), self.page.view)
-        self.app.push_screen(RejectDialog(basis), answered)
+        question = _(
+            "Refuse to accept {number} ({name}) (不予受理)? This decision cannot be withdrawn."
+        ).format(**self._who())
+        self.app.push_screen(RejectDialog(basis, lambda _answer: question), answered)
 
     def action_forward(self) -> None:
         """转办: to the handling path's deciding department, or another township."""
@@ -348,7 +364,11 @@ class ReviewScreen(DeskScreen[None]):
         def check(code: str, name: str) -> str | None:
             return township_problem(catalog, code, name, own)
 
-        self.app.push_screen(ForwardDialog(department, check), answered)
+        def confirm(answer: dict[str, str | None]) -> str:
+            question = _("Forward {number} ({name}) to {to} (转办)? It cannot be taken back.")
+            return question.format(to=answer["to"], **self._who())
+
+        self.app.push_screen(ForwardDialog(department, check, confirm), answered)
 
     def action_pause(self) -> None:
         """暂停 for 公示 / 调查 / 鉴定 (the clock stops)."""
@@ -398,7 +418,16 @@ class ReviewScreen(DeskScreen[None]):
                     "denial" if refused else "approval",
                 )
 
-        self.app.push_screen(CompleteDialog(self.page.owed), answered)
+        def confirm(answer: dict[str, str | None]) -> str | None:
+            if answer["result"] != "denied":
+                return None
+            question = _(
+                "Complete {number} ({name}) as not approved (不通过)? "
+                "This decision cannot be withdrawn."
+            )
+            return question.format(**self._who())
+
+        self.app.push_screen(CompleteDialog(self.page.owed, confirm), answered)
 
     def action_claim(self) -> None:
         """认领: colleagues see who took the case."""

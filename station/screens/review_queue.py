@@ -259,24 +259,51 @@ class ReviewQueueScreen(DeskScreen[None]):
 
     def action_accept_marked(self) -> None:
         """A: 批量受理 — accept every ticked case (or the highlighted one), all or none."""
+        keys = sorted(self.marked) or [k for k in [self._highlighted_key()] if k]
+        if keys:
+            self._ask_accept_many([(key, self.entries.get(key)) for key in keys])
+
+    @work(thread=True, exclusive=True, group="case-ask", exit_on_error=False)
+    def _ask_accept_many(self, cases: list[tuple[str, QueueEntry | None]]) -> None:
+        """The 批量受理 question: each case by its applicant (the ID number masked) and the
+        重复申请 warning its 受理 would give one by one (已办结通过 included): the question
+        gave numbers only, and a duplicate went in unseen."""
         from station.screens.dialogs import ConfirmDialog
 
-        keys = sorted(self.marked) or [k for k in [self._highlighted_key()] if k]
-        if not keys:
-            return
+        keys = [key for key, _entry in cases]
+        lines, warned = [], False
+        for key, entry in cases:
+            who = f"{entry.applicant} {entry.id_masked}".strip() if entry is not None else ""
+            others = entry.duplicate if entry is not None else ()
+            if others:
+                mark = _("  ⚠ duplicate of {cases}").format(cases="、".join(others))
+            else:
+                warning = self._duplicate_warning(key)
+                mark = f"  ⚠ {warning}" if warning else ""
+            warned = warned or bool(mark)
+            lines.append(f"{key}  {who}{mark}")
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._accept_many(keys)
 
         question = _("Accept these {n} cases (受理)? Each gets its 受理通知书.").format(n=len(keys))
-        lines = []
-        for key in keys:
-            entry = self.entries.get(key)
-            others = entry.duplicate if entry is not None else ()
-            mark = _("  ⚠ duplicate of {cases}").format(cases="、".join(others)) if others else ""
-            lines.append(key + mark)
-        self.app.push_screen(ConfirmDialog(question + "\n" + "\n".join(lines)), answered)
+        dialog = ConfirmDialog(question + "\n" + "\n".join(lines), default=not warned)
+        self.app.call_from_thread(self.app.push_screen, dialog, answered)
+
+    def _duplicate_warning(self, key: str) -> str:
+        """The 重复申请 warning the review page shows for case ``key`` (call from a worker)."""
+        from station.services.review import review_page
+        from sync.events import Role
+
+        view = self.desk.store.get_case(key)
+        if view is None or not view.exists:
+            return ""
+        role = self.desk.role or Role.reviewer
+        page = review_page(
+            self.desk.store, self.desk.catalog(), view, role, self.desk.clock().date()
+        )
+        return page.duplicate
 
     @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
     def _accept_many(self, keys: list[str]) -> None:

@@ -155,6 +155,8 @@ async def test_reject_with_reason_basis_and_where_to_apply(
         dialog.query_one("#instead", Input).value = "县民政局"
         await pilot.press("f9")
         await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
+        await settle(pilot)
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("rejected", EventKind.rejected, REVIEWER_ID)
     assert view.last_reason == "申请人不具备申请资格" and view.apply_instead == "县民政局"
@@ -209,6 +211,8 @@ async def test_enter_after_a_reason_goes_on_and_esc_asks_before_dropping_it(
         assert dialog.query_one("#reason", Input).value == "不符合条件"
         await pilot.press("f9")
         await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
+        await settle(pilot)
         view, kind, _actor = last(station, number)
     assert (view.state, kind, view.last_reason) == ("rejected", EventKind.rejected, "不符合条件")
 
@@ -245,6 +249,8 @@ async def test_forward_to_another_township_records_that_township(
         assert pilot.app.screen is dialog and "请填写转往的乡镇名称" in flat_text(pilot)
         dialog.query_one("#to", Input).value = "李旺镇"
         await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
         await settle(pilot)
         view, kind, _actor = last(station, number)
     assert (kind, view.forwarded_to) == (EventKind.forwarded, "李旺镇")
@@ -293,6 +299,8 @@ async def test_forward_goes_to_the_department_of_the_handling_path(
         assert dialog.query_one("#to", Input).value == "县民政局"  # from the catalog
         await pilot.press("f9")
         await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
+        await settle(pilot)
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("processing", EventKind.forwarded, REVIEWER_ID)
     assert view.forwarded_to == "县民政局"
@@ -321,6 +329,8 @@ async def test_forward_to_another_township_takes_only_a_township_of_the_county(
         dialog.query_one("#to", Input).value = "李旺"
         dialog.query_one("#division", Input).value = "640522101000"
         await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
         await settle(pilot)
         view, kind, _actor = last(station, number)
     assert kind is EventKind.forwarded and view.forwarded_to == "李旺"
@@ -425,6 +435,8 @@ async def test_a_refusal_at_completion_makes_its_decision_paper(
         dialog.query_one("#result", Select).value = "denied"
         dialog.query_one("#note", Input).value = "不属于急难型困难"
         await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("y")  # the confirm an irreversible decision asks
         await settle(pilot)
         view, kind, _actor = last(station, number)
         # 临时救助 is no 行政许可: the paper named as its title reads (不予许可（批准）… was said)

@@ -78,7 +78,9 @@ def test_validate_reports_three_planted_mistakes_with_lines(tmp_path: Path) -> N
     result = runner.invoke(app, ["catalog", "validate", str(target)])
     assert result.exit_code == 1
     out = result.stdout.splitlines()
-    assert out[0].startswith(f"{target}:{type_line}: {item}: 字段“carer_phone” › 类型(type): “telephone”")
+    assert out[0].startswith(
+        f"{target}:{type_line}: {item}: 字段“carer_phone” › 类型(type): “telephone”"
+    )
     assert out[1] == f"{target}:{copies_line}: {item}: 材料“photo” › 份数(copies): 不能小于1"
     assert (
         out[2]

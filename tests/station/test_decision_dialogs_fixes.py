@@ -1,0 +1,305 @@
+"""The reviewer's decision dialogs as a tester found them: a 不予受理 outside the office's remit
+without where to apply instead, 批量受理 blind to a 重复申请, irreversible decisions without a
+question, a 转办 that ignored the township code, keys lost after a refusal, and 办结 offered
+on an item the county completes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, RadioButton, RadioSet, Select, Static
+
+from forms.clock import set_source
+from station.screens.decisions import (
+    COMMON_REJECTIONS,
+    CompleteDialog,
+    ForwardDialog,
+    PauseDialog,
+    RejectDialog,
+)
+from station.screens.dialogs import ConfirmDialog, MessageDialog
+from station.screens.review import ReviewScreen
+from station.screens.review_queue import ReviewQueueScreen
+from station.store import NewEvent, StationStore
+from sync.events import EventKind, Role
+from tests.station.cases_seed import take_in, township
+from tests.station.conftest import NOW
+from tests.station.helpers import flat_text, screen_text, settle
+from tests.station.queue_seed import at, decide
+from tests.station.review_helpers import open_review, take_in_assistance, township_app
+from tests.station.test_intake import ELDER_ID
+from tests.station.test_review_queue import LI_ID, Township, queue_on, rows
+from tests.station.test_review_queue import town as town  # noqa: F401 - the fixture
+from tests.station.test_roles import township_station
+
+REMIT = "申请事项依法不属于本机关职权范围"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[None]:
+    set_source(lambda: NOW)
+    yield
+    set_source(None)
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[StationStore]:
+    store = township_station(tmp_path / "township")
+    yield store
+    store.close()
+
+
+def state(store: StationStore, number: str) -> str:
+    view = store.get_case(number)
+    assert view is not None
+    return str(view.state)
+
+
+def message(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one("#form-message", Static).render())
+
+
+def focused_id(pilot: Pilot[None]) -> str | None:
+    return pilot.app.focused.id if pilot.app.focused is not None else None
+
+
+async def test_not_our_remit_is_refused_until_where_to_apply_is_said(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog) and REMIT in COMMON_REJECTIONS
+        dialog.query_one("#common", Select).value = REMIT
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is dialog, "went through without where to apply"
+        assert "应向何处申请" in message(pilot)
+        assert focused_id(pilot) == "instead"
+        assert dialog.query_one("#reason", Input).value == REMIT  # kept
+        # a reason typed in other words is held to the same rule
+        dialog.query_one("#reason", Input).value = "该事项不属于本机关职权范围"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is dialog and "应向何处申请" in message(pilot)
+        await pilot.press(*"县民政局")
+        await settle(pilot)
+        assert message(pilot) == ""  # the box named was typed into: the message goes
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    view = station.get_case(number)
+    assert view is not None and view.state == "rejected" and view.apply_instead == "县民政局"
+
+
+async def test_bulk_accept_names_each_applicant_and_the_already_granted_warning(
+    town: Township,  # noqa: F811 - the fixture
+) -> None:
+    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+    town.deliver()
+    decide(town.store, done.case_number, EventKind.accepted, at(date(2026, 11, 6)))
+    granted = {"result": "approved"}
+    decide(town.store, done.case_number, EventKind.completed, at(date(2026, 11, 6)), granted)
+    handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
+    town.store.append(done.case_number, [handed])  # 已送达: no longer an open duplicate
+    again = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert rows(pilot) == [li.case_number, again.case_number]
+        await pilot.press("space", "down", "space", "A")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "受理这2件办件吗" in flat_text(pilot)
+        lines = dialog.question.splitlines()  # the dialog's own text, not the list behind it
+        ma = next(line for line in lines if line.startswith(again.case_number))
+        assert "马占福 640522" in ma and "********" in ma
+        assert f"重复申请：该群众的此事项已办结通过（{done.case_number}）" in ma
+        assert any(line.startswith(f"{li.case_number}  李秀英") for line in lines)
+        assert ELDER_ID not in dialog.question and LI_ID not in dialog.question  # masked
+        await pilot.press("enter")  # a warning: Enter answers no
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewQueueScreen)
+    assert state(town.store, again.case_number) == state(town.store, li.case_number) == "submitted"
+
+
+async def ask_and_answer(pilot: Pilot[None], dialog: object, question: str) -> None:
+    """F9 asks ``question`` (Enter: no, back to the dialog), then F9 and Y decide."""
+    await pilot.press("f9")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmDialog)
+    assert question in flat_text(pilot).replace("█", "")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen is dialog
+    await pilot.press("f9")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+
+
+async def test_reject_asks_naming_the_case_and_keeps_the_form_on_no(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        dialog = pilot.app.screen
+        dialog.query_one("#reason", Input).value = "申请人不具备申请资格"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("enter")  # no
+        await settle(pilot)
+        assert pilot.app.screen is dialog and state(station, number) == "submitted"
+        assert dialog.query_one("#reason", Input).value == "申请人不具备申请资格"
+        question = f"对{number}（马占福）作出不予受理决定吗？此决定不能撤回。"
+        await ask_and_answer(pilot, dialog, question)
+    assert state(station, number) == "rejected"
+
+
+async def test_a_completion_not_approved_asks_and_an_approval_does_not(
+    station: StationStore, tmp_path: Path
+) -> None:
+    denied = take_in_assistance(station).case_number
+    township(station, denied, (EventKind.accepted, {}))
+    approved = take_in_assistance(station, "李秀英").case_number
+    township(station, approved, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        screen = await open_review(pilot, denied)
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CompleteDialog)
+        dialog.query_one("#result", Select).value = "denied"
+        dialog.query_one("#note", Input).value = "不属于急难型困难"
+        question = f"对{denied}（李秀英）作出办结不通过决定吗？此决定不能撤回。"
+        await ask_and_answer(pilot, dialog, question)
+        assert pilot.app.screen is screen and state(station, denied) == "completed"
+        pilot.app.pop_screen()
+        await settle(pilot)
+        await open_review_of(pilot, approved)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("f9")  # 通过: no question
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+    assert state(station, approved) == "completed"
+
+
+async def open_review_of(pilot: Pilot[None], number: str) -> None:
+    """The review page of ``number``, already signed in."""
+    app = pilot.app
+    app.push_screen(ReviewScreen(app.desk, number))  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def test_forward_starts_on_the_choice_and_a_typed_code_chooses_a_township(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ForwardDialog)
+        assert isinstance(pilot.app.focused, RadioSet)  # where it goes, first
+        dialog.query_one("#division", Input).focus()
+        await pilot.press("1", "2", "3")
+        await settle(pilot)
+        assert dialog.query_one("#to-township", RadioButton).value  # chosen by the code
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is dialog, "forwarded to 县民政局 with the code ignored"
+        assert focused_id(pilot) == "to"  # the township's name is asked first
+        assert dialog.query_one("#division", Input).value == "123"
+        # back to the department with a code still typed: refused, naming both
+        dialog.query_one("#to-department", RadioButton).value = True
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        said = message(pilot)
+        assert "乡镇区划代码" in said and "转至审批部门" in said and pilot.app.screen is dialog
+        dialog.query_one("#division", Input).value = ""
+        await settle(pilot)
+        await ask_and_answer(pilot, dialog, f"将{number}（马占福）转办至县民政局吗")
+    view = station.get_case(number)
+    assert view is not None and view.forwarded_to == "县民政局"
+
+
+async def test_after_a_refusal_the_keys_go_to_the_box_it_names(
+    station: StationStore, tmp_path: Path
+) -> None:
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CompleteDialog)
+        dialog.query_one("#result", Select).value = "denied"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "不通过须说明原因" in message(pilot) and focused_id(pilot) == "note"
+        await pilot.press(*"材料不实")
+        await settle(pilot)
+        assert dialog.query_one("#note", Input).value == "材料不实"
+        assert message(pilot) == ""
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        pause = pilot.app.screen
+        assert isinstance(pause, PauseDialog)
+        pause.query_one("#days", Input).focus()
+        await pilot.press("7", "f9")
+        await settle(pilot)
+        assert focused_id(pilot) == "reason" and message(pilot) != ""
+        await pilot.press(*"公示")
+        await settle(pilot)
+        assert pause.query_one("#reason", Input).value == "公示" and message(pilot) == ""
+        pause.query_one("#days", Input).value = "400"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert focused_id(pilot) == "days"
+        pause.query_one("#days", Input).value = ""
+        await pilot.press("9")
+        await settle(pilot)
+        assert pause.query_one("#days", Input).value == "9" and message(pilot) == ""
+
+
+def footer(pilot: Pilot[None]) -> str:
+    return screen_text(pilot).splitlines()[-1]
+
+
+async def test_complete_is_not_offered_on_an_item_the_county_completes(
+    station: StationStore, tmp_path: Path
+) -> None:
+    county = take_in(station).case_number  # 高龄津贴: 县民政局 decides
+    township(station, county, (EventKind.accepted, {}))
+    ours = take_in_assistance(station).case_number  # 临时救助: the township decides
+    township(station, ours, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        screen = await open_review(pilot, county)
+        assert screen.check_action("complete", ()) is False
+        assert "办结" not in footer(pilot) and "转办" in footer(pilot)
+        await pilot.press("d")  # still says why, as before
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MessageDialog)
+        assert "请转办至县民政局" in pilot.app.screen.text
+        await pilot.press("escape")
+        await settle(pilot)
+        pilot.app.pop_screen()
+        await settle(pilot)
+        await open_review_of(pilot, ours)
+        assert "办结" in footer(pilot)
