@@ -83,6 +83,7 @@ class CaseDocument:
     """When it was taken in: aware (printed in China time), or naive China wall-clock time."""
     promised_days: int
     due_date: date
+    """The expected completion date: ``forward_days`` then ``promised_days`` working days on."""
     next_step: str
     """Where the case goes next, e.g. 3个工作日内报送海城镇便民服务中心审核."""
     enquiry: str
@@ -114,6 +115,9 @@ class CaseDocument:
     date_notes: tuple[str, ...] = ()
     """What the reader must know about how the dates were counted (a provisional
     holiday table), in Chinese; printed with the terms."""
+    forward_days: int = 0
+    """Working days to report (报送) the case to the office that accepts it, counted into
+    ``due_date`` before the promised limit runs (0: accepted where it was taken in)."""
     taken_in: bool = True
     """False: an application the station could not take in yet (a required material is
     missing); ``case_number`` is then the draft's, and the 一次性告知书 says to come back."""

@@ -188,14 +188,6 @@ def _decide(as_user: str | None, as_json: bool, decide: Callable[[CaseService], 
         typer.echo(f"{view.case_number}  {state_name(view.state)}")
 
 
-def _reason_given(reason: str | None) -> str:
-    """The reason typed, or the command refused in words (the payload's own check said
-    "returned payload: reason: String should have at least 1 character")."""
-    if reason is None or not reason.strip():
-        fail(cli_text("--reason: say why (the resident reads it on the paper)."))
-    return reason
-
-
 @app.command()
 def submit(case_no: CaseNo, as_user: AsUser = None, as_json: JsonFlag = False) -> None:
     """Submit a case taken in here to the township (报送)."""
@@ -230,7 +222,7 @@ def return_case(
     as_json: JsonFlag = False,
 ) -> None:
     """Return a case for correction (退回补正): why, and which fields and materials to correct."""
-    why = _reason_given(reason)
+    why = reason or ""  # none: the service says a 退回补正 needs one
     _decide(  # the service's checks: a field or material the item has not is refused
         as_user,
         as_json,
@@ -258,7 +250,7 @@ def reject(
     as_json: JsonFlag = False,
 ) -> None:
     """Reject a case (不予受理), with the reason."""
-    why = _reason_given(reason)
+    why = reason or ""  # none: the service says a 不予受理 needs one
 
     def decide(service: CaseService) -> CaseView:
         from station.services.deciding import rejection_basis

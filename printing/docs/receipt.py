@@ -70,6 +70,24 @@ def due_text(doc: CaseDocument) -> str:
     return cn_date(doc.due_date)
 
 
+def due_basis(doc: CaseDocument) -> str:
+    """How the expected date was counted, when days to report the case were added to the
+    promised limit ("" when not): a resident counting the limit alone reached a date three
+    working days earlier than the one printed."""
+    if not doc.forward_days:
+        return ""
+    if doc.immediate:
+        return f"预计办结日期按报送{doc.forward_days}个工作日计算"
+    return f"预计办结日期按报送{doc.forward_days}个工作日加承诺时限{doc.promised_days}个工作日计算"
+
+
+def due_cell(doc: CaseDocument) -> str:
+    """The expected date beside the promised limit, saying it includes the days to report it."""
+    if not doc.forward_days or due_text(doc) == "当场办结":
+        return due_text(doc)
+    return f"{due_text(doc)}（含报送{doc.forward_days}个工作日）"
+
+
 def deferred_text(doc: CaseDocument) -> str:
     """One sentence listing what is to be supplied later, and by when."""
     parts = []
@@ -81,9 +99,11 @@ def deferred_text(doc: CaseDocument) -> str:
 
 def notices(doc: CaseDocument) -> list[str]:
     """The numbered terms printed under every receipt."""
+    basis = f"{due_basis(doc)}，" if due_basis(doc) else ""
     lines = [
         f"本回执仅证明本站已代为收件，不是受理通知书；是否受理由{doc.township_name}审核决定。",
-        "承诺时限按工作日计算，补正、公示等特别程序所用时间不计算在内；预计办结日期仅供参考。",
+        "承诺时限按工作日计算，补正、公示等特别程序所用时间不计算在内；"
+        f"{basis or '预计办结日期'}仅供参考。",
         "本站帮代办服务不收取任何费用。请妥善保管本回执，查询进度或领取结果时出示。",
     ]
     if doc.deferred:
@@ -146,7 +166,7 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
             "收件代办员",
             agent_text(doc),
         ],
-        ["承诺时限", promised_text(doc), "预计办结日期", due_text(doc)],
+        ["承诺时限", promised_text(doc), "预计办结日期", due_cell(doc)],
         ["收费", fee_text(doc.fee, doc.fee_kind, doc.fee_note), "办件去向", doc.next_step],
         [
             "进度查询",
@@ -266,6 +286,8 @@ def _large_lines(doc: CaseDocument) -> list[tuple[str, str]]:
 def large_notices(doc: CaseDocument) -> list[str]:
     """The terms of the large-print receipt, in fewer words."""
     lines = [*replaced(doc), f"这张回执只证明本站已收件，是否受理由{doc.township_name}决定。"]
+    if due_basis(doc):
+        lines.append(sentence(due_basis(doc)))
     lines += [sentence(note) for note in doc.date_notes]
     lines.append("帮代办不收费。请保管好本回执，查进度、取结果时带上。")
     return lines

@@ -257,6 +257,7 @@ def case_document(
         received_at=received,
         promised_days=promised_days(view, item),
         due_date=due,
+        forward_days=travel_days(item),
         next_step=next_step(item, township),
         enquiry=enquiry(item, agent_phone),
         township_name=township,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -435,16 +435,22 @@ class SupplementDialog(DeskModal[list[str] | None]):
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, choices: list[tuple[str, str, bool]]) -> None:
-        """Args: choices: (material name, key, ticked at first) for each outstanding material."""
+        """Args: choices: (material name, key, owed) for each outstanding material; an owed
+        one (容缺, required, or named in a 补正) is marked 待补, never ticked for the agent:
+        a box ticked at first went in with one Enter though the resident brought nothing."""
         super().__init__()
         self.choices = choices
 
     def compose(self) -> ComposeResult:
         from station.widgets.tick import TickList
 
+        owed = _("{name} (owed)")
+        boxes = [
+            (owed.format(name=name) if due else name, key, False) for name, key, due in self.choices
+        ]
         with Vertical(classes="dialog"):
             yield Label(_("Which materials were brought now? (Space ticks)"), classes="heading")
-            yield TickList(*self.choices, id="supplied")
+            yield TickList(*boxes, id="supplied")
             yield Static("", id="supplied-message", classes="error")
             with Horizontal():
                 yield Button(_("OK (Enter)"), id="ok", variant="primary")
@@ -453,9 +459,12 @@ class SupplementDialog(DeskModal[list[str] | None]):
     def on_mount(self) -> None:
         self.query_one("#supplied").focus()
 
-    def key_enter(self) -> None:
-        """Enter confirms from the list too (Space is what ticks)."""
-        self._ok()
+    def key_enter(self, event: events.Key) -> None:
+        """Enter confirms from the list too (Space is what ticks): stopped here, or the list
+        ticked the line it is on as well, and a second Enter recorded what nobody ticked."""
+        if self.focused is self.query_one("#supplied"):
+            event.stop()
+            self._ok()
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

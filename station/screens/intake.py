@@ -35,7 +35,7 @@ from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.intake_draft import DraftKeeping
 from station.screens.intake_model import STEPS, IntakeDraft, step_of
-from station.screens.intake_review import review_text, search_items
+from station.screens.intake_review import review_text, search_items, unmet_conditions
 from station.widgets.fields import FieldEditor
 from station.widgets.footer import DeskFooter
 from station.widgets.group import GroupEditor
@@ -432,7 +432,7 @@ class IntakeScreen(DraftKeeping):
         for row in self.query(MaterialRow):
             row.set_message(by_path.get(f"materials.{row.spec.key}", ""))
         lines = [("⚠ " if p.severity == "warning" else "✗ ") + p.message for p in problems]
-        if self._missing_materials(problems):
+        if self._notice_applies(problems):
             lines.append(_("F4 prints the one-time notice of the missing materials."))
         text = "\n".join(lines) if lines else _("Nothing missing: ready to take in (F9).")
         self.query_one("#review-problems", Static).update(text)
@@ -449,7 +449,7 @@ class IntakeScreen(DraftKeeping):
         problems = self._review()
         if has_errors(problems):
             message = _("Not taken in: complete the fields marked ✗ first.")
-            if self._missing_materials(problems):
+            if self._notice_applies(problems):
                 message += "\n" + _("F4 prints the one-time notice of the missing materials.")
             self.notify(message, severity="warning")
             await self._go_to_first_error(problems)
@@ -480,11 +480,28 @@ class IntakeScreen(DraftKeeping):
                 keys.append(key)
         return keys
 
+    def _notice_applies(self, problems: list[Problem]) -> bool:
+        """Whether F4's 一次性告知书 is for this application: a required material is missing
+        and the applicant meets the item's conditions (no material can make up for age)."""
+        return bool(self._missing_materials(problems)) and not unmet_conditions(self.item, problems)
+
     def action_missing_notice(self) -> None:
-        """一次性告知书 before intake: every required material missing, told at once."""
+        """一次性告知书 before intake: every required material missing, told at once.
+
+        Not for an applicant who does not meet the item's conditions: the notice says the
+        list is all that is lacking, and the resident would come back with it in vain."""
         if self.item is None:
             return
-        missing = self._missing_materials(self._problems())
+        problems = self._problems()
+        unmet = unmet_conditions(self.item, problems)
+        if unmet:
+            message = _(
+                "The applicant does not meet the conditions ({conditions}): "
+                "no one-time notice can be given."
+            ).format(conditions="；".join(unmet))
+            self.notify(message, severity="warning", timeout=10)
+            return
+        missing = self._missing_materials(problems)
         if not missing:
             later = any(state == "deferred" for state in self.draft.materials.values())
             if later:  # they go on the notice printed at intake, with their dates

@@ -7,13 +7,16 @@ take-in screen (station/screens/intake.py) builds on this.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.widgets import Button
 
+from forms.validation import Problem
 from station.i18n import _
+from station.screens.intake_review import letter_problems
 from station.screens.intake_scans import ScanAttaching
+from station.widgets.fields import FieldEditor
 
 
 class DraftKeeping(ScanAttaching):
@@ -74,13 +77,44 @@ class DraftKeeping(ScanAttaching):
         if note:
             self.app.notify(note)
 
+    if TYPE_CHECKING:  # provided by the take-in screen
+
+        async def _go_to_first_error(self, problems: list[Problem]) -> None:
+            """Open the step of the first error and put the cursor in its field."""
+
     @on(Button.Pressed, "#authorization")
-    def action_authorization(self) -> None:
-        """授权委托书 for a take-in not filed by the resident in person."""
+    async def action_authorization(self) -> None:
+        """授权委托书 for a take-in not filed by the resident in person.
+
+        Not while a name or ID number it carries is empty or wrong: it printed a 17-digit
+        ID number, or the signed-in agent with a blank ID line when nobody was entered.
+        What was typed stays; each field in the way is named and the first takes the cursor.
+        """
         if self.draft.relation == "self" or self.item is None:
             self.notify(_("Only needed when someone files for the applicant."))
             return
+        problems = letter_problems(self.draft, self.item, self.desk.clock().date())
+        if problems:
+            self._refuse_letter(problems)
+            await self._go_to_first_error(problems)
+            return
         self._print_authorization(self.draft.to_data())
+
+    def _refuse_letter(self, problems: list[Problem]) -> None:
+        by_path = {p.field: p.message for p in problems}
+        for editor in self.query(FieldEditor):
+            if editor.path in by_path:
+                editor.set_message(by_path[editor.path])
+        lines = [_("The authorization letter was not printed; first correct:")]
+        lines += [f"✗ {p.message}" for p in problems]
+        if self.draft.relation == "agent" and not any(self.draft.principal.values()):
+            lines.append(
+                _(
+                    "When the station's agent is the one entrusted, type the agent's own "
+                    "name and ID number as the representative."
+                )
+            )
+        self.notify("\n".join(lines), severity="warning", timeout=10)
 
     @work(thread=True, group="paper", exit_on_error=False)
     def _print_authorization(self, data: dict[str, Any]) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
+from forms.validation import Problem, check_application
 from station.i18n import _
 from station.screens.intake_model import IntakeDraft
 
 MAX_RESULTS = 30
+CONDITION_RULES = frozenset({"min_age", "max_age", "refuse_when"})
+"""Rules on who may apply at all (受理条件): no material brought later meets them."""
+LETTER_NEEDS = ("applicant.name", "applicant.id_number", "principal.name", "principal.id_number")
+"""What a 授权委托书 is not valid without: who authorises whom, by name and ID number."""
+LETTER_SHOWS = ("applicant.phone", "applicant.address", "principal.phone", "principal.address")
+"""Printed when typed (a line to write on when not): a wrong one is not printed either."""
 
 
 def search_items(catalog: Any, query: str) -> list[Any]:
@@ -79,3 +87,47 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         shown = f"{states.get(state, state)} {when}".rstrip()
         lines.append("· " + _("{label}: {value}").format(label=spec.name, value=shown))
     return "\n".join(lines)
+
+
+def unmet_conditions(item: Any, problems: list[Problem]) -> list[str]:
+    """The 受理条件 the applicant does not meet (too young, a case refused outright), as the
+    check says them: with any of them, a 一次性告知书 listing materials would promise an
+    application that cannot succeed (行政许可法 §32 tells what is missing, not who may apply)."""
+    kinds = {rule.id: rule.kind for rule in item.rules} if item is not None else {}
+    return [
+        p.message
+        for p in problems
+        if p.severity == "error" and p.rule is not None and kinds.get(p.rule) in CONDITION_RULES
+    ]
+
+
+def letter_problems(draft: IntakeDraft, item: Any, today: date) -> list[Problem]:
+    """What stops the 授权委托书 of this draft: a name or ID number of either person empty or
+    wrong, or a phone or address typed wrong (the letter prints what is typed, in full).
+
+    Args:
+        draft: the take-in, filed by someone for the applicant (``relation`` not ``self``).
+        item: the service item.
+        today: the intake day (ages are counted on it).
+    """
+    problems = check_application(
+        item,
+        applicant=draft.applicant,
+        fields=draft.fields,
+        materials=draft.materials,
+        relation=draft.relation,
+        principal=draft.principal,
+        today=today,
+    )
+    typed = {f"{role}.{key}" for role in ("applicant", "principal") for key in _typed(draft, role)}
+    return [
+        p
+        for p in problems
+        if p.severity == "error"
+        and (p.field in LETTER_NEEDS or (p.field in LETTER_SHOWS and p.field in typed))
+    ]
+
+
+def _typed(draft: IntakeDraft, role: str) -> list[str]:
+    person: dict[str, Any] = getattr(draft, role)
+    return [key for key, value in person.items() if str(value or "").strip()]

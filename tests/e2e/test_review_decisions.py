@@ -216,7 +216,7 @@ def test_the_command_line_checks_a_decision_as_the_desk_does(
     # a misspelt field went through, and printed 更正“spouse_idnum” on the resident's paper
     said = refused("return", number, "--reason", "配偶身份证号有误", "--field", "spouse_idnum")
     assert said.strip().endswith("“医保参保”没有以下字段或材料，不能要求补正：spouse_idnum")
-    assert "--reason：请写明原因" in refused("return", number, "--field", "applicant.phone")
+    assert "退回补正必须填写理由" in refused("return", number, "--field", "applicant.phone")
     said = refused("complete", number, "--result", "nope")  # was pydantic's English
     assert "--result：“nope”不是可选的结果" in said and "Input should be" not in said
     assert "--to：请写明转办至哪个部门" in refused("forward", number, "--to", " ")

@@ -306,8 +306,9 @@ async def the_village_corrects(shanmen: Station, first: str) -> None:
         await press_on(pilot, "m")
         supplied = pilot.app.screen
         assert isinstance(supplied, SupplementDialog)
-        ticked = [(key, on) for _name, key, on in supplied.choices]
-        assert ticked == [("accident_proof", True), ("bank_card", True)]  # what was named
+        owed = [(key, on) for _name, key, on in supplied.choices]
+        assert owed == [("accident_proof", True), ("bank_card", True)]  # what was named
+        await pilot.press("space", "down", "space")  # both brought (nothing is ticked at first)
         await press_on(pilot, "enter")
         await press_on(pilot, "r")
         view = case(store, first)
@@ -371,6 +372,7 @@ async def the_afternoon(township: Station, first: str, second: str) -> None:
         assert isinstance(dialog, ForwardDialog)
         assert dialog.query_one("#to", Input).value == "县民政局"  # the handling path's
         await press_on(pilot, "f9")
+        await press_on(pilot, "y")  # 转办 cannot be taken back: asked first
         view = case(store, second)
         assert (view.state, view.forwarded_to) == ("processing", "县民政局")
         assert "状态：办理中" in flat_text(pilot) and "已转办至县民政局" in flat_text(pilot)

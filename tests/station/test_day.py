@@ -104,8 +104,11 @@ async def test_supplement_and_resubmit_a_returned_case(
         assert isinstance(pilot.app.screen, SupplementDialog)
         # ticked or not is read off the mark, not the colour (on main both were ▐X▌)
         shown = screen_text(pilot)
+        assert "▐✓▌" not in shown and "▐X▌" not in shown  # nothing ticked for the agent
+        await pilot.press("space")  # the 容缺 material, brought now
+        shown = screen_text(pilot)
         assert "▐✓▌" in shown and "▐X▌" not in shown
-        await pilot.press("enter")  # the 容缺 material is ticked already
+        await pilot.press("enter")
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)

@@ -5,15 +5,12 @@ on an item the county completes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static
 
-from forms.clock import set_source
 from station.screens.decisions import (
     COMMON_REJECTIONS,
     CompleteDialog,
@@ -27,30 +24,16 @@ from station.screens.review_queue import ReviewQueueScreen
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
 from tests.station.cases_seed import take_in, township
-from tests.station.conftest import NOW
 from tests.station.helpers import flat_text, screen_text, settle
 from tests.station.queue_seed import at, decide
 from tests.station.review_helpers import open_review, take_in_assistance, township_app
 from tests.station.test_intake import ELDER_ID
+from tests.station.test_review import fixed_clock as fixed_clock  # noqa: F401 - autouse
+from tests.station.test_review import station as station  # noqa: F401 - the fixture
 from tests.station.test_review_queue import LI_ID, Township, queue_on, rows
 from tests.station.test_review_queue import town as town  # noqa: F401 - the fixture
-from tests.station.test_roles import township_station
 
 REMIT = "申请事项依法不属于本机关职权范围"
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Iterator[None]:
-    set_source(lambda: NOW)
-    yield
-    set_source(None)
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Iterator[StationStore]:
-    store = township_station(tmp_path / "township")
-    yield store
-    store.close()
 
 
 def state(store: StationStore, number: str) -> str:

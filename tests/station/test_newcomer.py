@@ -221,7 +221,7 @@ async def test_supplement_names_the_materials_and_records_only_those_ticked(
         assert isinstance(pilot.app.screen, SupplementDialog)
         text = flat_text(pilot)
         assert "社会保障卡或存折复印件" in text and "bank_card" not in text
-        await pilot.press("enter")
+        await pilot.press("space", "enter")  # ticked as brought (nothing is at first)
         await settle(pilot)
     after = store.get_case(case.case_number)
     assert after is not None and after.materials["bank_card"] == "provided"

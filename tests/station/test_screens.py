@@ -14,7 +14,7 @@ from station.config import load_settings
 from station.screens.home import HomeScreen
 from station.screens.settings import SettingsScreen
 from tests.station.helpers import flat_text, log_in, settle
-from tests.station.test_intake import SON_ID, choose_allowance, fill
+from tests.station.test_intake import ELDER_ID, SON_ID, choose_allowance, fill
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +121,7 @@ async def test_authorization_letter_is_offered_when_a_relative_files(
         pilot.app.screen.query_one("#relation", Select).value = "relative"
         await pilot.pause()
         await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", ELDER_ID)  # the letter is void without it
         await fill(pilot, "principal.name", "马建国")
         await fill(pilot, "principal.id_number", SON_ID)
         await pilot.press("f6")

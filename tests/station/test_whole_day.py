@@ -183,7 +183,7 @@ async def walk_the_day(pilot: Pilot[None], store: StationStore, base: Path) -> N
     await pilot.press("m")
     await settle(pilot)
     assert isinstance(pilot.app.screen, SupplementDialog)
-    await pilot.press("enter")  # the 容缺 material is ticked already
+    await pilot.press("space", "enter")  # the 容缺 material, ticked as brought
     await settle(pilot)
     await pilot.press("r")
     await settle(pilot)
