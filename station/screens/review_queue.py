@@ -218,7 +218,12 @@ class ReviewQueueScreen(DeskScreen[None]):
     def _show_detail(self, total: int) -> None:
         entry = self._current()
         searched = any(vars(self.filters()).values()) if entry is None else False
-        empty = _("No case matches the search or filters (x clears them).") if searched else ""
+        # the queue holds open cases only: a finished or refused one is in 全部办件 (l)
+        empty = (
+            _("No open case matches the search or filters (x clears them; finished cases: l).")
+            if searched
+            else ""
+        )
         text = detail_text(entry) if entry else (empty or _("No case here now."))
         if total > SHOWN:
             text += "  " + _("(first {shown} of {total}; search or filter for the rest)").format(
