@@ -82,6 +82,8 @@ def days_left_text(left: int | None) -> str:
 def note_text(entry: QueueEntry) -> str:
     """The table's 注 column: a duplicate, and who claimed the case."""
     parts = []
+    if entry.resubmitted_on:
+        parts.append(_("Corrected 补正后重报"))
     if entry.duplicate:
         parts.append(_("Duplicate 重复"))
     if entry.claimed_by_me:
@@ -125,6 +127,9 @@ def detail_text(entry: QueueEntry) -> str:
     facts = [state_name(entry.state), entry.item_name]
     if entry.submitted_on:
         facts.append(_("submitted {day}").format(day=entry.submitted_on.isoformat()))
+    if entry.resubmitted_on:
+        day = entry.resubmitted_on.isoformat()
+        facts.append(_("resubmitted after correction {day}").format(day=day))
     watch = []
     if entry.deadline and entry.deadline_kind:
         watch.append(_(DEADLINE_TEXTS[entry.deadline_kind]).format(day=entry.deadline))

@@ -120,6 +120,9 @@ class QueueEntry:
     claimed_by_me: bool = False
     item_short: str = ""
     """The catalog's short name of the item (医保参保), for the narrow column."""
+    resubmitted_on: date | None = None
+    """The day it came back corrected (补正后重新报送), while it waits to be accepted again:
+    it looked like a new application, its first submission's day the only one shown."""
 
 
 @dataclass
@@ -334,6 +337,7 @@ class _EntryBuilder:
             duplicate=tuple(n for n in others if n != record.case_number),
             claimed_by=self.names.get(claimed, claimed),
             claimed_by_me=bool(claimed) and claimed == self.me,
+            resubmitted_on=_resubmitted(record),
         )
 
     def _deadline(
@@ -372,6 +376,13 @@ def _china_day(moment: str | None) -> date | None:
     if not moment:
         return None
     return china_day(datetime.fromisoformat(moment))
+
+
+def _resubmitted(record: QueueRecord) -> date | None:
+    """The day a submitted case came back corrected: before 受理 its only pause is a 补正."""
+    if record.state != "submitted" or not record.last_pause:
+        return None
+    return record.last_pause[1]
 
 
 def _arrived(record: QueueRecord, submitted: date | None) -> date | None:

@@ -502,3 +502,24 @@ async def test_a_read_begun_before_a_decision_never_shows_the_queue_after_it(
 
         assert fresh_shown.is_set()
         assert rows(pilot) == [li.case_number]
+
+
+async def test_a_case_resubmitted_after_correction_says_so_in_the_queue(town: Township) -> None:
+    # it looked new: the 注 column empty, only its first submission's day shown
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 16)), ZHANG_ID)
+    fresh = town.lizhuang.submit("李秀英", at(date(2026, 11, 20)), LI_ID)
+    town.deliver()
+    returned = {"reason": "户口簿复印件不清晰", "missing": ["hukou"]}
+    decide(town.store, zhang.case_number, EventKind.returned, at(date(2026, 11, 17)), returned)
+    back = NewEvent(
+        EventKind.resubmitted, "u-agent-201", Role.agent, device_time=at(date(2026, 11, 20))
+    )
+    town.store.append(zhang.case_number, [back])  # the village's resubmission, as pulled
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        assert set(rows(pilot)) == {zhang.case_number, fresh.case_number}
+        assert cells(pilot, zhang.case_number)[-1] == "补正重报"
+        assert cells(pilot, fresh.case_number)[-1] == ""
+        table = pilot.app.screen.query_one("#queue-table", DataTable)
+        table.move_cursor(row=rows(pilot).index(zhang.case_number))
+        await settle(pilot)
+        assert "2026-11-16报送·2026-11-20补正后重新报送" in flat_text(pilot)
