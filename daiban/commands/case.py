@@ -41,7 +41,10 @@ NUMBERS_SHOWN = 20
 COMPLETION_RESULTS = ("approved", "denied", "approved_deferred")
 """办结's results: 通过, 不通过, 容缺通过."""
 
-Reason = Annotated[str | None, typer.Option("--reason", help="Why (required to return or reject).")]
+Reason = Annotated[
+    str | None,
+    typer.Option("--reason", help="Why (required to return, reject, pause or withdraw)."),
+]
 
 
 @app.command("import")
@@ -322,6 +325,38 @@ def withdraw(
 ) -> None:
     """The applicant withdraws the case (撤件), with the reason."""
     _act(case_no, EventKind.withdrawn, as_user, as_json, reason)
+
+
+@app.command()
+def pause(
+    case_no: CaseNo,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="The procedure: 公示、调查、听证、检验、检测、检疫、鉴定 or 专家评审."
+        ),
+    ],
+    reason: Reason = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", min=1, max=365, help="Calendar days it is expected to take."),
+    ] = None,
+    as_user: AsUser = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Pause a case for a special procedure (特别程序): the time limit stops until resumed."""
+    why = reason or ""  # none: the service says a 暂停 needs one
+    _decide(
+        as_user,
+        as_json,
+        lambda service: service.pause(case_no, kind, why, expected_days=days),
+    )
+
+
+@app.command()
+def resume(case_no: CaseNo, as_user: AsUser = None, as_json: JsonFlag = False) -> None:
+    """Resume a paused case (恢复): the time limit runs again from the next day."""
+    _decide(as_user, as_json, lambda service: service.resume(case_no))
 
 
 EXPORT_COLUMNS = (

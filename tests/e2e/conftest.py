@@ -52,6 +52,8 @@ ACTING = frozenset(
         "complete",
         "handover",
         "withdraw",
+        "pause",
+        "resume",
     )
 )
 """``daiban case`` commands that act as a signed-in person (``--as``)."""

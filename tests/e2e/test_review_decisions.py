@@ -229,3 +229,20 @@ def test_the_command_line_checks_a_decision_as_the_desk_does(
     )
     assert decided["state"] == "rejected"
     assert decided["apply_instead"] == "县医疗保障局"
+
+
+def test_a_reviewer_pauses_and_resumes_a_case_at_the_command_line(
+    central: Central, village: Station, township: Station, tmp_path: Path
+) -> None:
+    number = _accepted(village, township, tmp_path)
+    wrong = township.run("case", "pause", number, "--kind", "公告", "--reason", "公示家庭情况")
+    assert wrong.returncode != 0 and "公示、调查、听证" in wrong.stdout + wrong.stderr
+    paused = township.cli(
+        "case", "pause", number, "--kind", "鉴定", "--reason", "委托鉴定房屋安全", "--days", "10"
+    )
+    assert (paused["state"], paused["pause_kind"]) == ("paused", "鉴定")
+    assert township.cli("case", "resume", number)["state"] == "accepted"
+    township.cli("sync")  # the centre takes both (a station's act is checked there too)
+    village.cli("sync")
+    kinds = [h["kind"] for h in village.cli("case", "show", number)["history"]]
+    assert kinds[-2:] == ["paused", "resumed"]
