@@ -45,7 +45,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$")
 _MONEY = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 """A plain amount or one with thousands separators in the right places (1,234.50)."""
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$|^(\d{4})(\d{2})(\d{2})$")
+"""``2026-12-15`` (``/``, ``.`` or 年月日 between) or ``20261215``, as typed on a keypad."""
 _DIGIT = re.compile(r"\d")
 _TRUE = {"true", "yes", "1", "是", "y"}
 _FALSE = {"false", "no", "0", "否", "n"}
@@ -140,7 +141,7 @@ def _money(spec: FieldSpec, value: Any, today: date) -> Verdict:
 
 
 def to_date(value: Any) -> date | None:
-    """A real date (a ``date``, or ``YYYY-MM-DD``; ``/``, ``.`` or 年月日 also read), or None.
+    """A real date (a ``date``, or ``YYYY-MM-DD``; ``/``, ``.``, 年月日 or none also read), or None.
 
     ``2026-13-45`` and ``2026-02-30`` are None: not a day of the calendar.
     """
@@ -152,7 +153,7 @@ def to_date(value: Any) -> date | None:
     if found is None:
         return None
     try:
-        return date(*(int(part) for part in found.groups()))
+        return date(*(int(part) for part in found.groups() if part is not None))
     except ValueError:
         return None
 

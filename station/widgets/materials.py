@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 from forms.catalog.model import MaterialSpec, ServiceItem
 from forms.clock import china_today
 from forms.fieldtypes import to_date
-from forms.validation import supply_by_problem
+from forms.validation import supply_by_problem, supply_limit
 from station.i18n import _
 from station.widgets.dropdown import Dropdown
 
@@ -97,7 +97,7 @@ class MaterialRow(Vertical):
             supply = initial.isoformat() if isinstance(initial, date) else (initial or "")
             yield Input(
                 supply,
-                placeholder=_("supply by YYYY-MM-DD"),
+                placeholder=self._supply_hint(),
                 id="supply-by",
                 classes="" if self.initial_state == "deferred" else "hidden",
                 compact=True,
@@ -115,6 +115,14 @@ class MaterialRow(Vertical):
         if self.state != "deferred":
             return ""
         return self.query_one("#supply-by", Input).value.strip()
+
+    def _supply_hint(self) -> str:
+        """What the empty deadline box says: the day a blank one gets (the item's default;
+        the agent could not see it, and the receipt printed a day nobody had typed)."""
+        if self.item is None:
+            return _("supply by YYYY-MM-DD")
+        day = supply_limit(self.item, self.today or china_today())
+        return _("supply by YYYY-MM-DD (blank: {day})").format(day=day.isoformat())
 
     @property
     def supply_by(self) -> date | None:

@@ -141,6 +141,19 @@ async def test_a_deadline_past_the_items_limit_is_named() -> None:
         )
 
 
+async def test_the_deadline_box_shows_the_default_day_and_takes_eight_digits() -> None:
+    # a blank deadline became 2026-11-30 with nothing on screen saying so; 20261127 was refused
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        row = app.query_one("#bank", MaterialRow)
+        box = row.query_one("#supply-by", Input)
+        assert box.placeholder == "补交日期 YYYY-MM-DD（不填为 2026-11-30）"
+        box.focus()
+        await pilot.press(*"20261127")
+        assert message_of(row) == "" and not row.has_error
+        assert app.posted[-1] == ("bank_card", date(2026, 11, 27), "20261127")
+
+
 class Choosing(App[None]):
     """A choice field and a screen key on a letter, as the take-in has them."""
 
