@@ -45,8 +45,9 @@ NO_RECEIPT_STATES = frozenset({"withdrawn", "discarded"})
 
 
 def outstanding(view: Any, item: Any) -> list[str]:
-    """Names of the materials still to bring: 容缺 ones, and required ones marked missing
-    (none once the case no longer waits for them: decided, refused or withdrawn)."""
+    """Names of the materials still to bring: 容缺 ones (with the day they are due), and
+    required ones marked missing (none once the case no longer waits for them: decided,
+    refused or withdrawn)."""
     from station.services.paper import SUPPLY_STATES
 
     if item is None or view.state not in SUPPLY_STATES:
@@ -54,7 +55,10 @@ def outstanding(view: Any, item: Any) -> list[str]:
     names = []
     for spec in item.materials:
         state = view.materials.get(spec.key, "missing")
-        if state == "deferred" or (state == "missing" and spec.required):
+        by = view.supply_by.get(spec.key) if state == "deferred" else None
+        if by is not None:  # a 容缺 one with its day (the agent had to open the receipt)
+            names.append(_("{name} (by {day})").format(name=spec.name, day=by.isoformat()))
+        elif state == "deferred" or (state == "missing" and spec.required):
             names.append(spec.name)
     return names
 

@@ -362,3 +362,16 @@ async def test_a_correction_s_new_value_shows_at_80_columns(
         await _open_case(pilot, number)
         # the note wraps in its column: it ran past the 80th column, the new value unseen
         assert f"社保卡金融账户或存折账号:{WRONG}→{RIGHT}" in flat_text(pilot)
+
+
+async def test_the_case_page_gives_the_day_a_deferred_material_is_due(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    from tests.station.cases_seed import take_in
+
+    case = take_in(store)  # 社会保障卡或存折复印件 容缺, to be brought by 2026-11-30
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, case.case_number)
+        # the line named it without the day: the agent had to find the receipt
+        assert "尚待补交：社会保障卡或存折复印件（2026-11-30前）" in flat_text(pilot)
