@@ -187,6 +187,9 @@ class DecisionDocument:
     table can move the promised date or the correction deadline)."""
     pause_kind: str = ""
     """暂停: the special procedure (公示, 听证, 鉴定 …)."""
+    granted: tuple[tuple[str, str], ...] = ()
+    """准予行政许可: what is permitted, as the application gave it (each field's label and
+    value: for a 宅基地, its place, 四至, area, floors and height)."""
     pause_days: int | None = None
     """暂停: the days the office expects it to take, when it said."""
     permit: bool = False

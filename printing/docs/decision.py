@@ -417,6 +417,13 @@ def render_approval(decision: DecisionDocument, font: CjkFont) -> RenderedDocume
     fallback = "《中华人民共和国行政许可法》第三十八条第一款" if decision.permit else "有关规定"
     verb = "准予行政许可" if decision.permit else "予以批准，现已办结"
     story.append(sheet.para(f"{_according(decision, fallback)}本机关决定{verb}。", "indent"))
+    if decision.granted:  # what is permitted, not the bare word (a 宅基地's place, area, floors)
+        story += [
+            sheet.para("准予许可的内容如下：", "indent"),
+            Spacer(1, 1 * mm),
+            sheet.grid(["项目", "内容"], decision.granted, [52 * mm, 122 * mm], (), repeat=False),
+            Spacer(1, 2 * mm),
+        ]
     if decision.owed:
         story.append(
             sheet.para(

@@ -419,6 +419,7 @@ def test_a_pause_and_a_refusal_at_completion_have_their_papers(desk: Desk, tmp_p
     assert "办结通知书" in body and f"海城便民结〔{year}〕1号" in body, body  # its own word
     assert "经审查，你的申请符合规定条件。" in body and "本机关决定予以批准，现已办结。" in body
     assert "准予行政许可" not in body and "容缺" not in body  # 临时救助 is no permit; none owed
+    assert "准予许可的内容" not in body
     assert f"{OFFICE}（盖章）" in body and "经办人：王芳" in body
     assert "马秀兰" in body
 
@@ -437,6 +438,10 @@ def test_a_permits_decision_is_in_the_townships_government_name(desk: Desk, tmp_
     assert "准予行政许可决定书" in body and "本机关决定准予行政许可。" in body
     assert "海原县海城镇人民政府（盖章）" in body and f"{OFFICE}（盖章）" not in body
     assert "第三十八条第一款" in body
+    # what is permitted, as applied for: it said 准予 and never what (place, 四至, floors)
+    assert "准予许可的内容如下：项目内容" in body
+    assert "拟建房位置山门村三组" in body and "四至东至路，西至田，南至沟，北至马家" in body
+    assert "建房层数1" in body and "地类建设用地" in body and "现有宅基地否" in body
 
 
 def _township_agent(desk: Desk) -> CaseService:
