@@ -49,6 +49,10 @@ class HomeScreen(DeskScreen[None]):
         self.lines: dict[str, HomeLine] = {}
         self.sections: dict[str, str] = {}
         """Each line's section title, by option id."""
+        self.intake_from: tuple[str | None, set[str]] | None = None
+        """While a take-in is open from here: the draft it continues (None: a new one) and
+        the drafts listed then. Back here, the cursor goes to the draft it left (the line
+        under the cursor stayed, and Enter on the line below opened another case)."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus(id="status")
@@ -104,7 +108,10 @@ class HomeScreen(DeskScreen[None]):
                 Option(_("Nothing waits for you now. Press N to take in."), disabled=True)
             )
         self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
-        if was is not None:  # the same line stays under the cursor however the list moved
+        left = self._draft_left()
+        if left is not None:  # back from a take-in kept as a draft: on that draft
+            options.highlighted = self._index_of(options, "", left)
+        elif was is not None:  # the same line stays under the cursor however the list moved
             options.highlighted = self._index_of(options, *was)
         elif (
             highlighted is not None
@@ -115,6 +122,17 @@ class HomeScreen(DeskScreen[None]):
         else:  # the first line that opens something (a section's title opens nothing)
             options.action_first()
         self._offer_draft(message.data)
+
+    def _draft_left(self) -> str | None:
+        """The draft a take-in opened from here was left as (once, on the way back)."""
+        if self.intake_from is None or not self.is_current:  # a sync's refresh meanwhile
+            return None
+        opened, before = self.intake_from
+        self.intake_from = None
+        drafts = [line.draft_id for line in self.lines.values() if line.draft_id]
+        if opened in drafts:
+            return opened
+        return next((draft for draft in drafts if draft not in before), None)
 
     def _highlighted_line(self, options: OptionList) -> tuple[str, str] | None:
         """The section and the case (or draft) under the cursor, if a line is."""
@@ -172,6 +190,9 @@ class HomeScreen(DeskScreen[None]):
 
     def _open_intake(self, draft_id: str | None, data: dict[str, Any] | None = None) -> None:
         from station.screens.intake import IntakeScreen
+
+        listed = {line.draft_id for line in self.lines.values() if line.draft_id}
+        self.intake_from = (draft_id, listed)
 
         self.app.push_screen(IntakeScreen(self.desk, draft_id=draft_id, data=data))
 

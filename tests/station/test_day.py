@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable, Input, Select
 
@@ -347,3 +348,43 @@ async def test_pgdn_on_the_tables_last_row_turns_the_page(
         await pilot.press("home", "pageup")
         await settle(pilot)
         assert "第1–50条" in flat_text(pilot)
+
+
+async def test_back_from_a_take_in_kept_as_a_draft_the_cursor_is_on_that_draft(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The line under the cursor stayed, and Down+Enter opened the case below it, not the
+    draft just left."""
+    from textual.widgets import OptionList
+
+    from station.screens.home import HomeScreen
+    from station.widgets.fields import FieldEditor
+    from tests.station.test_fit import open_intake
+
+    take_in(store, "马占福")
+    second = take_in(store, "李秀英").case_number
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        home = pilot.app.screen
+        options = home.query_one("#home-list", OptionList)
+
+        def under_cursor() -> Any:
+            index = options.highlighted
+            return (
+                None
+                if index is None
+                else home.lines.get(options.get_option_at_index(index).id or "")
+            )
+
+        while under_cursor() is None or under_cursor().case_key != second:
+            await pilot.press("down")
+        await open_intake(pilot)
+        name = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == "applicant.name")
+        name.focus_input()
+        await pilot.press(*"海玉梅")
+        await settle(pilot)
+        (draft,) = store.list_drafts()
+        await pilot.press("escape")  # kept as a draft
+        await settle(pilot)
+        assert pilot.app.screen is home and isinstance(home, HomeScreen)
+        assert under_cursor() is not None and under_cursor().draft_id == draft.draft_id
