@@ -36,6 +36,7 @@ from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.intake_draft import DraftKeeping
 from station.screens.intake_model import STEPS, IntakeDraft, step_of
 from station.screens.intake_review import review_text, search_items, unmet_conditions
+from station.widgets.dropdown import Dropdown
 from station.widgets.fields import FieldEditor
 from station.widgets.footer import DeskFooter
 from station.widgets.group import GroupEditor
@@ -141,7 +142,7 @@ class IntakeScreen(DraftKeeping):
                     yield FieldEditor(spec, path, self.draft.applicant.get(spec.key), today=today)
                 with Horizontal(id="relation-row"):
                     yield Label(_("Who comes to file"), classes="field-label")
-                    yield Select(
+                    yield Dropdown(
                         RELATIONS,
                         value=self.draft.relation,
                         allow_blank=False,
@@ -150,7 +151,7 @@ class IntakeScreen(DraftKeeping):
                     )
                 with Horizontal(id="residence-row", classes="choice-row"):
                     yield Label(_("Registered in (户籍)"), classes="field-label")
-                    yield Select[str](
+                    yield Dropdown[str](
                         [], prompt=_("this township 本乡镇"), id="residence", compact=True
                     )
                 with Vertical(id="principal-box"):

@@ -420,7 +420,12 @@ class ReviewScreen(DeskScreen[None]):
 
         def confirm(answer: dict[str, str | None]) -> str | None:
             if answer["result"] != "denied":
-                return None
+                if not answer.get("note"):
+                    return None
+                # a note typed as a refusal's reason, kept when 通过 was chosen after, went
+                # on the 办结通知书: "经审查，家庭收入超过标准。……予以批准"
+                question = _("Complete {number} ({name}) as approved, the notice saying: {note}?")
+                return question.format(note=answer["note"], **self._who())
             question = _(
                 "Complete {number} ({name}) as not approved (不通过)? "
                 "This decision cannot be withdrawn."

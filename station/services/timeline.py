@@ -73,10 +73,23 @@ def rating_text(rating: Any, reason: str | None = None) -> str:
     return _("{rating}: {reason}").format(rating=text, reason=reason) if reason else text
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, path: str = "") -> str:
+    """A corrected value as the agent reads it: a material's state in words (it showed
+    ``provided``), anything else as it is."""
     if value is None or value == "":
         return _("(empty)")
+    if path.startswith("materials.") and value in MATERIAL_STATES:
+        return _(MATERIAL_STATES[value])
     return str(value)
+
+
+MATERIAL_STATES = {
+    "provided": "provided",
+    "deferred": "deferred (容缺)",
+    "shared": "by data sharing",
+    "missing": "missing",
+}
+"""A material's states, by their stored value (msgids, translated on use)."""
 
 
 def correction_note(summary: dict[str, Any], view: CaseView, item: ServiceItem | None) -> str:
@@ -84,7 +97,7 @@ def correction_note(summary: dict[str, Any], view: CaseView, item: ServiceItem |
     parts = []
     for path, change in (summary.get("changes") or {}).items():
         label = describe(item, view, path).label
-        old, new = _shown(change.get("old")), _shown(change.get("new"))
+        old, new = _shown(change.get("old"), path), _shown(change.get("new"), path)
         parts.append(f"{label}: {old} → {new}")
     return "; ".join(parts)
 

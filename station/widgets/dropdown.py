@@ -37,7 +37,7 @@ class Dropdown(Select[T]):
     def compose(self) -> ComposeResult:
         """As ``Select``'s, with a list that also finds choices by pinyin and number."""
         yield SelectCurrent(self.prompt)
-        yield _Choices(self._blank_first).data_bind(compact=Select.compact)
+        yield Choices(self._blank_first).data_bind(compact=Select.compact)
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Printable keys are this widget's while it has focus (as an input's are)."""
@@ -45,19 +45,19 @@ class Dropdown(Select[T]):
 
     async def _on_key(self, event: events.Key) -> None:
         character = event.character
-        if self.expanded or self.disabled or character is None or character == " ":
-            return  # the open list searches itself; Space opens it (Select's binding)
+        if self.disabled or character is None or character == " ":
+            return  # Space opens the list (Select's binding)
         if not character.isprintable():
             return
         event.stop()
         event.prevent_default()
-        self.expanded = True
-        overlay = self.query_one(SelectOverlay)
-        # The list is shown (and focused) by the expand; the key goes to it after that.
-        self.call_after_refresh(overlay.post_message, events.Key(event.key, character))
+        self.expanded = True  # (again: a key typed before the open list took the focus)
+        # To the list now, in the order typed: handed on after a refresh, the first of two
+        # quick keys reached the list after the second ("zn" searched "nz").
+        self.query_one(SelectOverlay).post_message(events.Key(event.key, character))
 
 
-class _Choices(SelectOverlay):
+class Choices(SelectOverlay):
     """The open list: typed text inside a choice first (Textual's search), then pinyin
     initials or syllables (``qs`` → 亲属代为办理), then a number (the Nth choice)."""
 

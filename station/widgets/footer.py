@@ -26,5 +26,8 @@ def translate_textual_keys() -> None:
     desk's language. Its binding is replaced (and the class's merged bindings
     recomputed) once, when the app is built.
     """
+    from station.widgets.dropdown import Choices
+
     SelectOverlay.BINDINGS = [("escape", "dismiss", _("Close list"))]
-    SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
+    for overlay in (SelectOverlay, Choices):  # the desk's own list merged Textual's words
+        overlay._merged_bindings = overlay._merge_bindings()

@@ -375,3 +375,17 @@ async def test_the_case_page_gives_the_day_a_deferred_material_is_due(
         await _open_case(pilot, case.case_number)
         # the line named it without the day: the agent had to find the receipt
         assert "尚待补交：社会保障卡或存折复印件（2026-11-30前）" in flat_text(pilot)
+
+
+async def test_a_corrected_material_s_state_is_in_words_on_the_timeline(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    number = _taken_in(store)
+    _service(store).act(number, EventKind.submitted)
+    _township(store, number, EventKind.returned, reason="缺照片", missing=["photo"])
+    _service(store).correct(number, {"materials.photo": "provided"})
+    async with desk().run_test(size=WIDE) as pilot:
+        await log_in(pilot)
+        await _open_case(pilot, number)
+        text = flat_text(pilot)  # it read 户口簿: （空） → provided
+        assert "→已提供" in text and "provided" not in text

@@ -179,6 +179,36 @@ async def test_a_completion_not_approved_asks_and_an_approval_does_not(
     assert state(station, approved) == "completed"
 
 
+async def test_an_approval_carrying_a_note_asks_with_the_note(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """不通过's reason, kept when 通过 was chosen after, went on the 办结通知书 unasked:
+    "经审查，家庭收入超过标准。……本机关决定予以批准"."""
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        screen = await open_review(pilot, number)
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CompleteDialog)
+        dialog.query_one("#result", Select).value = "denied"
+        dialog.query_one("#note", Input).value = "家庭收入超过标准"
+        dialog.query_one("#result", Select).value = "approved"
+        question = f"以“通过”办结{number}（李秀英），并在办结通知书上写明：“家庭收入超过标准”吗？"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert question in flat_text(pilot).replace("█", "")
+        await pilot.press("n")  # no: the note is cleared, and 通过 goes without a question
+        await settle(pilot)
+        assert pilot.app.screen is dialog and state(station, number) == "accepted"
+        dialog.query_one("#note", Input).value = ""
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+    assert state(station, number) == "completed"
+
+
 async def open_review_of(pilot: Pilot[None], number: str) -> None:
     """The review page of ``number``, already signed in."""
     app = pilot.app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
@@ -211,3 +212,37 @@ async def test_a_choice_is_found_by_its_pinyin_or_its_number() -> None:
         assert dropdown.value == "子女"
         await pilot.press("enter", "9", "enter")  # no 9th choice: the highlight stays
         assert dropdown.value == "子女"
+
+
+class Burst(App[None]):
+    """A choice where the first key alone finds another choice than the two together."""
+
+    def compose(self) -> ComposeResult:
+        spec = FieldSpec(
+            key="why", label="困难原因", type="choice", options=["增加人口", "子女就学"]
+        )
+        yield FieldEditor(spec, "fields.why", today=TODAY, id="why")
+
+
+async def test_two_quick_keys_on_a_closed_choice_search_in_the_order_typed() -> None:
+    # the second of two quick keys was lost (or came first): "zn" found 增加人口, not 子女就学
+    app = Burst()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dropdown = app.query_one("#why", FieldEditor).query_one(Select)
+        dropdown.focus()
+        await pilot.pause()
+        for key in "zn":  # as a terminal sends them: both queued before either is handled
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await pilot.press("enter")
+        assert dropdown.value == "子女就学"
+
+
+def test_the_open_list_s_escape_is_in_the_desks_words() -> None:
+    # the desk's own list kept Textual's English: "Esc Dismiss menu" in the footer
+    from station.widgets.dropdown import Choices
+    from station.widgets.footer import translate_textual_keys
+
+    translate_textual_keys()
+    (escape,) = Choices._merged_bindings.key_to_bindings["escape"]
+    assert escape.description == "收起列表"

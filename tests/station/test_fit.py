@@ -163,3 +163,20 @@ async def test_f9_in_elder_mode_scrolls_to_the_first_error(desk: Callable[..., D
         nav = pilot.app.screen.query_one("#intake-nav")
         assert pilot.app.screen.focused is field
         assert field.region.height > 0 and field.region.bottom <= nav.region.y, field.region
+
+
+async def test_who_comes_to_file_is_chosen_by_typing_its_pinyin(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    # 由谁来办理 and 户籍所在乡镇 were Textual's Select: a typed key did nothing
+    from station.widgets.dropdown import Dropdown
+
+    async with desk().run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await log_in(pilot)
+        await open_intake(pilot)
+        relation = pilot.app.screen.query_one("#relation", Dropdown)
+        assert isinstance(pilot.app.screen.query_one("#residence"), Dropdown)
+        relation.focus()
+        await pilot.press("s", "t", "enter")  # 受托人: shou tuo ren
+        await settle(pilot)
+        assert relation.value == "agent"
