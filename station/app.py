@@ -152,7 +152,12 @@ class DaibanApp(App[None]):
             if sure and self.desk.user is not None:
                 self.sign_out()
 
-        question = _("Sign out now? Unfinished take-ins are kept as drafts.")
+        takes_in = self.desk.role is Role.agent
+        question = (
+            _("Sign out now? Unfinished take-ins are kept as drafts.")
+            if takes_in  # a reviewer's desk has no take-in drafts to speak of
+            else _("Sign out now?")
+        )
         self.push_screen(ConfirmDialog(question, default=False), answered)
 
     def _unlocked(self, unlocked: bool | None) -> None:

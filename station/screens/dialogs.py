@@ -56,8 +56,8 @@ class ConfirmDialog(DeskModal[bool]):
     """A yes/no question; Enter on the focused button, Y/N, Escape means no."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", _("Yes")),
-        Binding("n,escape", "answer(False)", _("No")),
+        Binding("y,Y", "answer(True)", _("Yes")),  # Shift held (or Caps Lock) is a Y too
+        Binding("n,N,escape", "answer(False)", _("No")),
     ]
 
     def __init__(self, question: str, *, default: bool = True) -> None:

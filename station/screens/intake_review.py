@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from forms.fieldtypes import to_date
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
 from forms.validation import Problem, check_application
@@ -83,7 +84,9 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
     }
     for spec in item.materials:
         state = draft.materials.get(spec.key, "missing")
-        when = draft.supply_by.get(spec.key, "")
+        typed = draft.supply_by.get(spec.key, "")
+        day = to_date(typed)  # 20261210 as typed is read back as the day it means
+        when = day.isoformat() if day else typed
         shown = f"{states.get(state, state)} {when}".rstrip()
         lines.append("· " + _("{label}: {value}").format(label=spec.name, value=shown))
     return "\n".join(lines)

@@ -122,7 +122,7 @@ class MaterialRow(Vertical):
         if self.item is None:
             return _("supply by YYYY-MM-DD")
         day = supply_limit(self.item, self.today or china_today())
-        return _("supply by YYYY-MM-DD (blank: {day})").format(day=day.isoformat())
+        return _("blank: {day}").format(day=day.isoformat())
 
     @property
     def supply_by(self) -> date | None:

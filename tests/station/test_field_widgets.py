@@ -148,7 +148,7 @@ async def test_the_deadline_box_shows_the_default_day_and_takes_eight_digits() -
     async with app.run_test(size=(100, 40)) as pilot:
         row = app.query_one("#bank", MaterialRow)
         box = row.query_one("#supply-by", Input)
-        assert box.placeholder == "补交日期 YYYY-MM-DD（不填为 2026-11-30）"
+        assert box.placeholder == "不填即为 2026-11-30"  # whole in the 24-column box
         box.focus()
         await pilot.press(*"20261127")
         assert message_of(row) == "" and not row.has_error
@@ -246,3 +246,17 @@ def test_the_open_list_s_escape_is_in_the_desks_words() -> None:
     translate_textual_keys()
     (escape,) = Choices._merged_bindings.key_to_bindings["escape"]
     assert escape.description == "收起列表"
+
+
+def test_the_review_step_reads_a_typed_deadline_back_as_a_date() -> None:
+    # 20261210 typed into the deadline box was shown as typed: 容缺后补 20261210
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    draft = IntakeDraft(
+        draft_id="d",
+        item_code=OLD_AGE.code,
+        materials={"bank_card": "deferred"},
+        supply_by={"bank_card": "20261127"},
+    )
+    assert "社会保障卡或存折复印件：容缺后补 2026-11-27" in review_text(draft, OLD_AGE)

@@ -82,7 +82,7 @@ async def test_f10_signs_out_from_the_home_after_asking(desk: Callable[..., Daib
         await pilot.press("escape", "f10")
         await pilot.pause()
         assert "现在退出登录吗？未完成的收件会保存为草稿。" in flat_text(pilot)
-        await pilot.press("n")  # no: still signed in, where it was
+        await pilot.press("N")  # no (Shift held: the button says 否（N）): still signed in
         await pilot.pause()
         assert isinstance(pilot.app.screen, HomeScreen)
         await pilot.press("f10", "y")

@@ -216,7 +216,7 @@ async def test_filters_and_search_narrow_the_queue(town: Township) -> None:
         assert rows(pilot) == []  # and it says so, not that the section is empty
         text = flat_text(pilot)  # the queue holds open cases: where the finished ones are
         assert "待办队列中没有符合查找或筛选条件的办件（按x清空条件）" in text
-        assert "已办结、不予受理的办件请按l在全部办件中查找" in text
+        assert "已办结、不予受理的办件请按Esc回到列表后按l，在全部办件中查找" in text
 
 
 RECEIVED_BEFORE_NATIONAL_DAY = date(2026, 9, 30)

@@ -92,3 +92,22 @@ async def test_an_agent_at_the_same_station_gets_today(tmp_path: Path) -> None:
         assert isinstance(pilot.app.screen, HomeScreen)
         assert "今日" in flat_text(pilot)
     store.close()
+
+
+async def test_a_reviewer_signing_out_is_not_told_of_take_in_drafts(tmp_path: Path) -> None:
+    store = township_station(tmp_path / "township")
+    app = make_app(
+        load_settings(tmp_path / "township"),
+        store=store,
+        clock=lambda: NOW,
+        catalog=shipped_catalog(),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "wangfang")
+        await pilot.press("f10")
+        await settle(pilot)
+        text = flat_text(pilot)
+        assert "现在退出登录吗？" in text and "收件" not in text
+        await pilot.press("Y")
+        await settle(pilot)
+        assert pilot.app.desk.user is None  # type: ignore[attr-defined]
