@@ -430,6 +430,8 @@ class CompleteDialog(_Form):
 
     def __init__(self, owed: Sequence[str] = (), confirm: Confirm | None = None) -> None:
         super().__init__()
+        self.note_for: str | None = None
+        """The result chosen when the note was last typed."""
         self.confirm = confirm
         self.owed = list(owed)
         """Names of the 容缺 materials not yet supplied."""
@@ -456,6 +458,12 @@ class CompleteDialog(_Form):
     def on_mount(self) -> None:
         self.query_one("#result", Select).focus()
 
+    @on(Input.Changed, "#note")
+    def _note_typed(self, _event: Input.Changed) -> None:
+        """Remember the result the note was written under (a refusal's reason stays in the
+        box when 通过 is chosen after it)."""
+        self.note_for = str(self.query_one("#result", Select).value)
+
     def answer(self) -> object | None:
         from station.services.deciding import result_refusal
 
@@ -467,4 +475,4 @@ class CompleteDialog(_Form):
         if refusal is not None:  # said here, with the dialog still open
             self.say(refusal, "#result")
             return None
-        return {"result": result, "note": note}
+        return {"result": result, "note": note, "note_for": self.note_for if note else None}

@@ -420,7 +420,7 @@ class ReviewScreen(DeskScreen[None]):
 
         def confirm(answer: dict[str, str | None]) -> str | None:
             if answer["result"] != "denied":
-                if not answer.get("note"):
+                if not answer.get("note") or answer.get("note_for") != "denied":
                     return None
                 # a note typed as a refusal's reason, kept when 通过 was chosen after, went
                 # on the 办结通知书: "经审查，家庭收入超过标准。……予以批准"

@@ -192,7 +192,8 @@ async def test_an_approval_carrying_a_note_asks_with_the_note(
         dialog = pilot.app.screen
         assert isinstance(dialog, CompleteDialog)
         dialog.query_one("#result", Select).value = "denied"
-        dialog.query_one("#note", Input).value = "家庭收入超过标准"
+        dialog.query_one("#note", Input).value = "家庭收入超过标准"  # written as 不通过's reason
+        await settle(pilot)
         dialog.query_one("#result", Select).value = "approved"
         question = f"以“通过”办结{number}（李秀英），并在办结通知书上写明：“家庭收入超过标准”吗？"
         await pilot.press("f9")
