@@ -304,25 +304,15 @@ def build_decision(
 
 def granted_content(item: ServiceItem, view: CaseView) -> tuple[tuple[str, str], ...]:
     """What a permit grants, as the application gave it: each form field with a value, by
-    its label (a 准予行政许可决定书 for a 宅基地 said 准予 and never what: no place, area or
-    floors). An ID number in free text is masked; a bank account is not (not an ID)."""
-    from forms.privacy import mask_ids_shown
+    its label, as the review page shows it (a 准予行政许可决定书 for a 宅基地 said 准予 and
+    never what: no place, area or floors)."""
+    from station.services.review import format_value
 
-    rows = []
-    for spec in item.fields:
-        value = view.fields.get(spec.key)
-        if value in (None, "", []):
-            continue
-        if isinstance(value, bool):
-            shown = "是" if value else "否"
-        elif isinstance(value, list):
-            shown = "、".join(str(one) for one in value)
-        else:
-            shown = str(value)
-        if spec.type != "bank_account":
-            shown = mask_ids_shown(shown)
-        rows.append((spec.label, shown))
-    return tuple(rows)
+    return tuple(
+        (spec.label, format_value(spec, view.fields.get(spec.key)))
+        for spec in item.fields
+        if view.fields.get(spec.key) not in (None, "", [])
+    )
 
 
 def _issuer(

@@ -60,6 +60,20 @@ ROLE_NAMES: dict[Role, str] = {
 }
 
 
+MATERIAL_STATE_NAMES: dict[str, str] = {
+    "provided": "provided",
+    "deferred": "deferred (容缺)",
+    "shared": "shared 免证办",
+    "missing": "missing",
+}
+"""A material's states by their stored value (translated on use)."""
+
+
+def material_state_name(state: str) -> str:
+    """The translated name of a material's state (已提供, 容缺后补, ...); an unknown one as is."""
+    return _(MATERIAL_STATE_NAMES[state]) if state in MATERIAL_STATE_NAMES else state
+
+
 def state_name(state: CaseState | str) -> str:
     """The translated name of a case state (已收件, 补正中, ...)."""
     state = CaseState(state)

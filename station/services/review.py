@@ -21,7 +21,7 @@ from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
 from station.services import _
 from station.services.deciding import item_of, owed_materials, path_refusal
-from station.services.names import state_name
+from station.services.names import material_state_name, state_name
 from station.services.timeline import TimelineLine, people, result_text, timeline
 from station.store.caselist import CLOSED_STATES
 from sync.events import EventKind, Role
@@ -154,12 +154,7 @@ def material_status(view: CaseView, key: str) -> str:
         by = view.supply_by.get(key)
         when = f"{by.month}月{by.day}日" if by else "—"
         return _("deferred 容缺, due {day}").format(day=when)
-    names = {
-        "provided": _("provided"),
-        "shared": _("shared 免证办"),
-        "missing": _("missing"),
-    }
-    return names.get(state, state)
+    return material_state_name(state)
 
 
 def _materials(view: CaseView, item: ServiceItem | None) -> list[MaterialLine]:

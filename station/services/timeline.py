@@ -12,7 +12,7 @@ from forms.catalog import ServiceItem
 from forms.clock import format_minute
 from station.services import _
 from station.services.corrections import describe
-from station.services.names import action_name, role_name
+from station.services.names import action_name, material_state_name, role_name
 from sync.events import EventKind
 from sync.messages import translate_reason
 from sync.payloads import RATING_WORDS
@@ -78,18 +78,9 @@ def _shown(value: Any, path: str = "") -> str:
     ``provided``), anything else as it is."""
     if value is None or value == "":
         return _("(empty)")
-    if path.startswith("materials.") and value in MATERIAL_STATES:
-        return _(MATERIAL_STATES[value])
+    if path.startswith("materials."):
+        return material_state_name(str(value))
     return str(value)
-
-
-MATERIAL_STATES = {
-    "provided": "provided",
-    "deferred": "deferred (容缺)",
-    "shared": "by data sharing",
-    "missing": "missing",
-}
-"""A material's states, by their stored value (msgids, translated on use)."""
 
 
 def correction_note(summary: dict[str, Any], view: CaseView, item: ServiceItem | None) -> str:
