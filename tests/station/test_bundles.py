@@ -68,7 +68,11 @@ async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
         await settle(pilot)
         assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 1
         # the centre's next answer written under the same name is a new bundle: taken in
-        bundle.write_bytes(b"another answer, still not a bundle")
+        # written whole, as a finished copy is: the observer thread saw the file half
+        # rewritten (other bytes: another bundle) and took it in once more
+        partial = stick / "answer.part"
+        partial.write_bytes(b"another answer, still not a bundle")
+        partial.replace(bundle)
         await asyncio.to_thread(watch.noticed, bundle)
         await settle(pilot)
         assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 2
