@@ -13,7 +13,8 @@
 | (any) | — | reviewer: claim 认领 (a note); anyone: acknowledge, reveal an ID (audited) |
 | completed | 办结 | agent: hand over |
 | delivered | 已送达 | agent: rate (once); agent/county: correct the rating (audited) |
-| rejected / withdrawn / discarded | — | nobody |
+| rejected | 不予受理 | agent: hand the 不予受理通知书 over (once; the case stays refused) |
+| withdrawn / discarded | — | nobody |
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.delivered, K.supplemented, _A, None),
     Transition(S.delivered, K.rated, _A, None),
     Transition(S.delivered, K.rating_corrected, _AC, None),
+    # 送达 of a refusal: the agent hands the township's 不予受理通知书 to the resident (who
+    # filed through the station); the case stays refused, only its delivery is recorded
+    # (once: ``sync.reducer`` refuses a second)
+    Transition(S.rejected, K.handed_over, _A, None),
 )
 
 NOTE_ROLES: dict[EventKind, frozenset[Role]] = {

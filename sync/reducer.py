@@ -62,6 +62,7 @@ never changed in place, every change is a copy (``sync.views.copied``)."""
 
 ALREADY_RATED = "the case is already rated; a change is a rating correction"
 NOT_RATED = "the case has no rating to correct"
+ALREADY_HANDED_OVER = "the case was already handed over"
 RATING_CHANGED = "the rating to correct is not the one saved"
 BAD_RATING = 2
 """A rating of 1 or 2 is a 差评 (不满意/非常不满意): the county follows it up (闭环)."""
@@ -99,6 +100,8 @@ def _case_rule(view: CaseView, event: Event, payload: Any) -> str | None:
     """The rules that need the case's data, not only its state (same at every end)."""
     if event.kind is EventKind.rated and view.rating is not None:
         return ALREADY_RATED
+    if event.kind is EventKind.handed_over and view.delivered_at is not None:
+        return ALREADY_HANDED_OVER  # a refused case stays refused: its 送达 is made once
     if event.kind is EventKind.rating_corrected:
         if view.rating is None:
             return NOT_RATED

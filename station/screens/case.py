@@ -25,7 +25,7 @@ from station.screens.dialogs import (
     SupplementDialog,
 )
 from station.services.review import deadline_lines
-from station.services.timeline import rating_text, result_text
+from station.services.timeline import handover_text, rating_text, result_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -260,6 +260,8 @@ class CaseScreen(DeskScreen[None]):
         allowed = allowed_kinds(CaseState(self.view.state), self.desk.role or Role.agent)
         if action == "rate" and self.view.rating is not None:  # once; then only corrected
             return EventKind.rating_corrected in allowed
+        if action == "hand_over" and self.view.delivered_at is not None:  # a refusal's, once
+            return False
         return EventKind(ACTIONS[action]) in allowed
 
     def _act(self, call: Callable[[Any], Any], note: str) -> None:
@@ -330,7 +332,7 @@ class CaseScreen(DeskScreen[None]):
         view = self.view
         key = view.case_number
         default = view.applicant.name if view.applicant else ""
-        about = f"{key}  {view.item_name}\n{result_text(view)}"
+        about = f"{key}  {view.item_name}\n{handover_text(view)}"
 
         def signed(answer: tuple[str, str] | None) -> None:
             if answer:

@@ -30,6 +30,8 @@ def data_refusal(view: CaseView | None, kind: EventKind, data: dict[str, Any]) -
         return None
     if kind is EventKind.rated and view.rating is not None:
         return _("This case is already rated; a change is a rating correction.")
+    if kind is EventKind.handed_over and view.delivered_at is not None:
+        return _("This case was already handed over (已送达).")
     if kind is EventKind.rating_corrected:
         if view.rating is None:
             return _("This case has no rating to correct.")

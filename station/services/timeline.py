@@ -16,7 +16,7 @@ from station.services.names import action_name, material_state_name, role_name
 from sync.events import EventKind
 from sync.messages import translate_reason
 from sync.payloads import RATING_WORDS
-from sync.reducer import CaseView, HistoryEntry
+from sync.reducer import CaseView, EntryStatus, HistoryEntry
 
 RESULT_NAMES: dict[str, str] = {
     "approved": "approved 通过",
@@ -61,6 +61,24 @@ def result_text(view: CaseView) -> str:
     if view.result_note:
         text += _(" — {note}").format(note=view.result_note)
     return text
+
+
+def handover_text(view: CaseView) -> str:
+    """What the resident is handed at 送达: the 办结 result (``result_text``), or for a case
+    the township refused, the refusal and its reason (the 不予受理通知书 the agent gives)."""
+    if view.state == "rejected":
+        reason = _refusal_reason(view)
+        return _("Not accepted 不予受理: {reason}").format(reason=reason).rstrip(": ：")
+    return result_text(view)
+
+
+def _refusal_reason(view: CaseView) -> str:
+    """The township's reason for 不予受理 (``last_reason`` is a later superseded event's
+    reason once there is one)."""
+    for entry in reversed(view.history):
+        if entry.kind is EventKind.rejected and entry.status is EntryStatus.applied:
+            return str(entry.summary.get("reason") or "")
+    return view.last_reason or ""
 
 
 def rating_text(rating: Any, reason: str | None = None) -> str:

@@ -81,7 +81,14 @@ def read_home(desk: Desk) -> HomeData:
         ),
         (
             _("Completed, to hand over 待送达"),
-            [_completed_line(store, c) for c in cases(state="completed", limit=SECTION_LIMIT)],
+            [
+                _completed_line(store, c)
+                for c in [
+                    *cases(state="completed", limit=SECTION_LIMIT),
+                    # refused: the township's 不予受理通知书 goes to the resident too
+                    *cases(state="rejected", undelivered=True, limit=SECTION_LIMIT),
+                ][:SECTION_LIMIT]
+            ],
         ),
         (
             _("Near or past due 临期/逾期"),
@@ -146,12 +153,13 @@ def _returned_line(store: Any, case: Any) -> HomeLine:
 
 
 def _completed_line(store: Any, case: Any) -> HomeLine:
-    """A case to hand over, with its 办结 result and the reviewer's note (what to tell)."""
-    from station.services.timeline import result_text
+    """A case to hand over, with its 办结 result and the reviewer's note, or its refusal
+    and why (what to tell)."""
+    from station.services.timeline import handover_text
 
     view = store.get_case(case.case_number)
     line = _case_line(case)
-    result = result_text(view) if view else ""
+    result = handover_text(view) if view else ""
     if result:
         line.text += "\n    " + result
     return line

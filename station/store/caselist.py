@@ -159,6 +159,7 @@ def _conditions(
     overdue: bool = False,
     flagged: bool = False,
     today: date | None = None,
+    undelivered: bool = False,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     query = query.strip()
@@ -181,6 +182,8 @@ def _conditions(
         conditions += [CASES.c.due_date < day, CASES.c.state.in_(running)]
     if flagged:
         conditions.append(CASES.c.flagged == 1)
+    if undelivered:  # no 送达 recorded (a view keeps ``delivered_at`` only once it has one)
+        conditions.append(func.json_extract(CASES.c.view, "$.delivered_at").is_(None))
     return conditions
 
 
@@ -221,6 +224,7 @@ class CaseListMixin:
         item: str | None = None,
         overdue: bool = False,
         flagged: bool = False,
+        undelivered: bool = False,
         limit: int = 50,
         offset: int = 0,
     ) -> list[CaseSummary]:
@@ -232,6 +236,7 @@ class CaseListMixin:
             item: only cases of this service item code.
             overdue: only cases past their promised deadline.
             flagged: only cases with a superseded event of ours.
+            undelivered: only cases with no 送达 recorded.
             limit: page size.
             offset: rows to skip.
 
@@ -240,7 +245,11 @@ class CaseListMixin:
         """
         statement: Select[Any] = (
             select(*_SUMMARY_COLUMNS)
-            .where(*_conditions(self._id_key, query, state, item, overdue, flagged))
+            .where(
+                *_conditions(
+                    self._id_key, query, state, item, overdue, flagged, undelivered=undelivered
+                )
+            )
             .order_by(CASES.c.updated_at.desc(), CASES.c.case_number.desc())
             .limit(limit)
             .offset(offset)

@@ -91,6 +91,30 @@ def test_a_second_rating_is_superseded_and_a_correction_is_audited(
     ]
 
 
+def test_a_refusal_is_handed_over_once_by_the_village_and_stays_refused(
+    enroll: Any, session: Session
+) -> None:
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    events = village.new_case()
+    village.push(events)
+    case_id = events[0].case_id
+    assert _township_does(township, case_id, EventKind.rejected, reason="材料不属实") == "applied"
+    by_township = _township_does(township, case_id, EventKind.handed_over, how="当面")
+    assert by_township == "superseded"  # the village's agent hands it to the resident
+    handed = {"how": "在服务站当面送达", "signed_by": "马占福"}
+    first = village.push([village.event(EventKind.handed_over, case_id, payload=handed)])
+    assert first[0]["status"] == "applied"
+    again = village.push([village.event(EventKind.handed_over, case_id, payload=handed)])
+    assert (again[0]["status"], again[0]["reason"]) == (
+        "superseded",
+        "the case was already handed over",
+    )
+    session.expire_all()
+    row = session.get_one(CaseRow, case_id)
+    assert row.state == "rejected" and row.view["signed_by"] == "马占福"
+    assert row.view["delivered_at"]
+
+
 def test_an_unresolved_record_is_kept_apart_and_never_counted_as_a_case(
     enroll: Any, session: Session
 ) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from station.app import DaibanApp
@@ -388,3 +389,56 @@ async def test_back_from_a_take_in_kept_as_a_draft_the_cursor_is_on_that_draft(
         await settle(pilot)
         assert pilot.app.screen is home and isinstance(home, HomeScreen)
         assert under_cursor() is not None and under_cursor().draft_id == draft.draft_id
+
+
+async def test_a_refused_case_waits_for_its_notice_to_be_handed_over_once(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """不予受理: the township's notice goes to the resident through the agent, as a result
+    does. It waits under 待送达 with its reason until handed over, then leaves the list,
+    and the case stays refused (the 送达 is recorded once)."""
+    from station.services.cases import ActionRefused, CaseService
+    from tests.station.cases_seed import AGENT, shipped_catalog
+
+    refused = take_in(store, "马占福")
+    number = refused.case_number
+    township(store, number, (EventKind.rejected, {"reason": "不属于本机关职权范围"}))
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        text = flat_text(pilot)
+        assert "待送达1" in text and number in text and "不予受理：不属于本机关职权范围" in text
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HandOverDialog)
+        assert "不予受理：不属于本机关职权范围" in flat_text(pilot)  # which paper goes
+        pilot.app.screen.query_one("#signed-by", Input).value = "马占福"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert not pilot.app.screen.check_action("hand_over", ())  # once
+    case = store.get_case(number)
+    assert case is not None and case.state == "rejected" and case.signed_by == "马占福"
+    home = read_home(pilot.app.desk)  # type: ignore[attr-defined]
+    assert all(number not in line.text for _title, lines in home.sections for line in lines)
+    service = CaseService(store, shipped_catalog(), AGENT)
+    with pytest.raises(ActionRefused) as again:
+        service.hand_over(number, how="上门送达", signed_by="马小花")
+    assert "已送达" in again.value.message
+
+
+def test_the_refusal_handed_over_names_the_townships_reason_not_a_later_supersession() -> None:
+    from station.services.timeline import handover_text
+    from sync.events import EventStatus, Role
+    from sync.reducer import apply_event, fold
+    from tests.unit.sync.factory import CaseWriter
+
+    w = CaseWriter()
+    view = fold([w.event(EventKind.created), w.event(EventKind.received)])
+    view = apply_event(view, w.event(EventKind.submitted))
+    view = apply_event(view, w.event(EventKind.rejected, Role.reviewer, {"reason": "材料不属实"}))
+    late = w.event(EventKind.edited, payload={"fields": {"bank": "1"}})
+    view = apply_event(view, late, status=EventStatus.superseded, reason="not allowed")
+    assert view.last_reason == "not allowed"  # what the header's 原因 says now
+    assert handover_text(view) == "不予受理：材料不属实"

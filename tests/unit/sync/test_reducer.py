@@ -111,6 +111,22 @@ def test_edit_after_rejection_is_superseded_flagged_and_acknowledged() -> None:
     assert acked.state is CaseState.rejected
 
 
+def test_a_refusal_is_handed_over_once_and_the_case_stays_refused() -> None:
+    w = CaseWriter()
+    view = fold([w.event(K.created), w.event(K.received), w.event(K.submitted)])
+    view = apply_event(view, w.event(K.rejected, R, {"reason": "不属于本机关职权范围"}))
+    handed = w.event(K.handed_over, payload={"how": "在服务站当面送达", "signed_by": "马占福"})
+    assert judge(view, handed) == (EventStatus.applied, None)
+    view = apply_event(view, handed)
+    assert view.state is CaseState.rejected and view.last_reason == "不属于本机关职权范围"
+    assert view.delivered_at is not None and view.signed_by == "马占福"
+    again = w.event(K.handed_over, payload={"how": "上门送达", "signed_by": "马小花"})
+    assert judge(view, again) == (EventStatus.superseded, "the case was already handed over")
+    assert judge(view, w.event(K.handed_over, R, {"how": "上门送达"}))[0] is (
+        EventStatus.superseded  # the village's agent hands it over, not the township
+    )
+
+
 def test_a_village_cannot_accept() -> None:
     w = CaseWriter()
     view = fold([w.event(K.created), w.event(K.received), w.event(K.submitted)])

@@ -30,11 +30,14 @@ def case_events(draw: st.DrawFn, *, valid_only: bool = False) -> list[Event]:
     events = [writer.event(EventKind.created)] if draw(st.booleans()) or valid_only else []
     state = CaseState.draft
     rating: int | None = None
+    delivered = False
     for _ in range(draw(st.integers(0, 14))):
         moves = [(k, r) for r in ROLES for k in allowed_kinds(state, r)]
-        if valid_only:  # the rules on the case's data: one rating, corrected from the saved one
-            skip = EventKind.rated if rating is not None else EventKind.rating_corrected
-            moves = [(k, r) for k, r in moves if k is not skip]
+        if valid_only:  # the rules on the case's data: one rating, corrected from the saved
+            # one; one 送达 (a refused case stays refused once its notice is handed over)
+            skip = {EventKind.rated if rating is not None else EventKind.rating_corrected}
+            skip |= {EventKind.handed_over} if delivered else set()
+            moves = [(k, r) for k, r in moves if k not in skip]
         if moves and (valid_only or draw(st.integers(0, 3)) > 0):
             kind, role = draw(st.sampled_from(moves))
         elif valid_only:
@@ -51,6 +54,7 @@ def case_events(draw: st.DrawFn, *, valid_only: bool = False) -> list[Event]:
         if valid_only:
             folded = fold(events)
             state, rating = folded.state, folded.rating
+            delivered = folded.delivered_at is not None
     if not events:
         events.append(writer.event(EventKind.created))
     return events
