@@ -25,7 +25,7 @@ from station.screens.dialogs import (
     SupplementDialog,
 )
 from station.services.review import deadline_lines
-from station.services.timeline import handover_text, rating_text, result_text
+from station.services.timeline import handover_text, rating_text, refusal_reason, result_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
@@ -102,9 +102,12 @@ def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> st
         _("Applicant: {who}   State: {state}").format(who=who, state=state_name(view.state)),
         *deadline,
     ]
-    if view.last_reason and view.state in REASON_STATES:
+    reason = refusal_reason(view) if view.state == "rejected" else view.last_reason
+    if reason and view.state in REASON_STATES:
         # only while it holds: after a resubmission the old 补正 reason stays in the timeline
-        lines.append(REASON_STATES[view.state]().format(reason=view.last_reason))
+        lines.append(REASON_STATES[view.state]().format(reason=reason))
+    if view.state == "rejected" and view.apply_instead:
+        lines.append(_("Apply instead to: {where}").format(where=view.apply_instead))
     if view.state == "returned":
         from station.services.corrections import named_lines
 
@@ -339,7 +342,9 @@ class CaseScreen(DeskScreen[None]):
                 how, name = answer
                 self._act(lambda s: s.hand_over(key, how=how, signed_by=name), _("Handed over."))
 
-        self.app.push_screen(HandOverDialog(about, default), signed)
+        refused = view.state == "rejected"  # the township's 不予受理通知书, not a result
+        heading = _("Hand the refusal notice over (送达不予受理通知书)") if refused else None
+        self.app.push_screen(HandOverDialog(about, default, heading), signed)
 
     def action_rate(self) -> None:
         """好差评: the resident's rating, once; a saved one is only corrected (audited)."""

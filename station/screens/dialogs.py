@@ -190,15 +190,15 @@ class HandOverDialog(DeskModal[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, about: str, signer: str) -> None:
+    def __init__(self, about: str, signer: str, heading: str | None = None) -> None:
         super().__init__()
-        self.about, self.signer = about, signer
+        self.about, self.signer, self.heading = about, signer, heading
 
     def compose(self) -> ComposeResult:
 
         ways = [(_(way), _(way)) for way in HAND_OVER_WAYS]
         with Vertical(classes="dialog"):
-            yield Label(_("Hand the result over (送达)"), classes="heading")
+            yield Label(self.heading or _("Hand the result over (送达)"), classes="heading")
             yield Static(self.about, id="hand-over-case")
             yield Label(_("How it is handed over"))
             yield Dropdown(ways, value=ways[0][1], allow_blank=False, id="how")

@@ -67,12 +67,15 @@ def handover_text(view: CaseView) -> str:
     """What the resident is handed at 送达: the 办结 result (``result_text``), or for a case
     the township refused, the refusal and its reason (the 不予受理通知书 the agent gives)."""
     if view.state == "rejected":
-        reason = _refusal_reason(view)
-        return _("Not accepted 不予受理: {reason}").format(reason=reason).rstrip(": ：")
+        text = _("Not accepted 不予受理: {reason}").format(reason=refusal_reason(view))
+        text = text.rstrip(": ：")
+        if view.apply_instead:  # 不属于本机关职权范围: where the resident applies instead
+            text += _(" (apply to {where})").format(where=view.apply_instead)
+        return text
     return result_text(view)
 
 
-def _refusal_reason(view: CaseView) -> str:
+def refusal_reason(view: CaseView) -> str:
     """The township's reason for 不予受理 (``last_reason`` is a later superseded event's
     reason once there is one)."""
     for entry in reversed(view.history):

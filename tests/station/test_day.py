@@ -402,17 +402,21 @@ async def test_a_refused_case_waits_for_its_notice_to_be_handed_over_once(
 
     refused = take_in(store, "马占福")
     number = refused.case_number
-    township(store, number, (EventKind.rejected, {"reason": "不属于本机关职权范围"}))
+    rejected = {"reason": "不属于本机关职权范围", "apply_instead": "县医保局"}
+    township(store, number, (EventKind.rejected, rejected))
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         text = flat_text(pilot)
-        assert "待送达1" in text and number in text and "不予受理：不属于本机关职权范围" in text
+        assert "待送达1" in text and number in text
+        assert "不予受理：不属于本机关职权范围（请向县医保局申请）" in text
         pilot.app.push_screen(CaseScreen(pilot.app.desk, number))  # type: ignore[attr-defined]
         await settle(pilot)
+        assert "应向何处申请：县医保局" in flat_text(pilot)
         await pilot.press("h")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HandOverDialog)
-        assert "不予受理：不属于本机关职权范围" in flat_text(pilot)  # which paper goes
+        text = flat_text(pilot)  # which paper goes
+        assert "送达不予受理通知书" in text and "不予受理：不属于本机关职权范围" in text
         pilot.app.screen.query_one("#signed-by", Input).value = "马占福"
         await pilot.press("enter")
         await settle(pilot)
