@@ -92,7 +92,7 @@ class DaibanApp(App[None]):
             self.drop_watch.start()
 
     def _bundle_arrived(self, path: Path) -> None:
-        """watchdog thread: a return bundle was put in the drop folder."""
+        """The drop folder watch's thread: a return bundle put there has finished copying."""
         self.call_from_thread(self._import_bundle, path)
 
     @work(thread=True, group="bundle", exit_on_error=False)

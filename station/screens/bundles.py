@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -120,22 +122,65 @@ def import_bundle(desk: Desk, path: Path) -> str:
     return "\n".join([said, *result_lines(result)])  # refusals and renumberings, in words
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A bundle file as the watch last saw it while its copy may still be running."""
+
+    size_and_mtime: tuple[int, int]
+    since: float
+    """When (on the watch's clock) the file was first seen at this size and mtime."""
+    finished: bool = False
+    """The platform said the writer closed it, or it was moved into place (inotify's
+    close-after-write; Windows and macOS never say so, and wait the whole interval)."""
+
+
 class DropFolderWatch:
     """Watches the bundle drop folder (the USB stick) with watchdog; new return bundles are imported.
 
-    The observer thread only calls ``on_bundle(path)`` through the app's
-    ``call_from_thread``; the import itself runs in a worker of the app.
+    A bundle is read only once its copy is over: a slow USB copy writes it in chunks, and
+    a half-written file read as it grows was refused as damaged (or taken in as another
+    bundle each time it was rewritten). A file is taken in once its size and mtime stayed
+    the same for ``settle_seconds`` (``finished_settle_seconds`` after the platform said
+    the writer closed it), and only if they are still the same after reading it.
+
+    The observer thread only notes what changed; the watch's own thread checks the noted
+    files every ``tick_seconds`` and calls ``on_bundle(path)`` (the app's
+    ``call_from_thread``); the import itself runs in a worker of the app.
     """
 
-    def __init__(self, folder: Path, on_bundle: Callable[[Path], None]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        on_bundle: Callable[[Path], None],
+        *,
+        settle_seconds: float = 2.0,
+        finished_settle_seconds: float = 0.5,
+        tick_seconds: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.folder = folder
         self.on_bundle = on_bundle
+        self.settle_seconds = settle_seconds
+        """How long a file must stay the same size and mtime before it is read (a stalled
+        copy shorter than this is waited out; FAT sticks keep mtimes to 2 seconds)."""
+        self.finished_settle_seconds = finished_settle_seconds
+        """The same, once the platform said the writer closed the file."""
+        self.tick_seconds = tick_seconds
+        self.clock = clock
+        """Seconds, monotonic; tests give their own and call :meth:`check_pending`."""
         self.seen: set[tuple[Path, int, str]] = set()
         """Bundles handed over, by path and content: a return written again under the same
         name (the centre's next answer) is a new bundle; the same bytes noticed twice (the
         observer and the agent's key, or two events of one write) are one."""
-        self._seen_lock = threading.Lock()
-        """The observer thread and a manual import may notice one file at once."""
+        self.pending: dict[Path, _Seen] = {}
+        """Files changed since last read: their copy may still be running."""
+        self._read_at: dict[Path, tuple[int, int]] = {}
+        """The size and mtime each file was read at: its own read (open, close) or a
+        touch that changed nothing is no reason to read it again."""
+        self._lock = threading.Lock()
+        """The observer thread, the watch's thread and a test's call share the state, and
+        a file is handed over once (the lock is held until ``on_bundle`` returns)."""
+        self._stopping = threading.Event()
         self._observer: Any = None
 
     def start(self) -> None:
@@ -147,40 +192,121 @@ class DropFolderWatch:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
-                target = getattr(event, "dest_path", "") or event.src_path
-                watch.noticed(Path(str(target)))
+                if event.event_type in NOT_A_WRITE:  # our own read, among others
+                    return
+                moved_to = getattr(event, "dest_path", "")
+                target = moved_to or event.src_path
+                finished = bool(moved_to) or event.event_type == "closed"
+                watch.noticed(Path(str(target)), finished=finished)
 
-        there = (_signature(path) for path in self.folder.glob(f"*{BUNDLE_SUFFIX}"))
-        self.seen = {signature for signature in there if signature is not None}
+        for path in self.folder.glob(f"*{BUNDLE_SUFFIX}"):
+            data = _read(path)
+            if data:
+                self.seen.add(_signature_of(path, data))
         self._observer = Observer()
         self._observer.schedule(Handler(), str(self.folder), recursive=False)
         self._observer.daemon = True
         self._observer.start()
+        threading.Thread(target=self._tick, name="drop-folder-settle", daemon=True).start()
 
-    def noticed(self, path: Path) -> None:
-        """A file appeared or changed: hand over each new return bundle once."""
+    def noticed(self, path: Path, *, finished: bool = False) -> None:
+        """A file appeared or changed: note it, to read once its copy is over.
+
+        Args:
+            path: The file the platform named.
+            finished: The platform said its writer closed it (or it was moved into place).
+        """
         if path.suffix != BUNDLE_SUFFIX or path.name.startswith("outbox-"):
             return
-        with self._seen_lock:  # check-and-mark in one step: a bundle is taken in once
-            signature = _signature(path)
-            if signature is None or signature in self.seen:
-                return
-            self.seen.add(signature)
+        now_seen = _size_and_mtime(path)
+        with self._lock:
+            before = self.pending.get(path)
+            if now_seen is None:  # deleted, or moved away
+                self.pending.pop(path, None)
+                self._read_at.pop(path, None)
+            elif before is not None and before.size_and_mtime == now_seen:
+                self.pending[path] = replace(before, finished=before.finished or finished)
+            elif before is not None or self._read_at.get(path) != now_seen:
+                self.pending[path] = _Seen(now_seen, self.clock(), finished)
+
+    def check_pending(self) -> None:
+        """Read each noted file whose copy is over and hand over each new return bundle once.
+
+        A file still changing is noted again at its new size; one that changed while it
+        was read is not handed over (it will be read again once it settles).
+        """
+        with self._lock:
+            now = self.clock()
+            for path, before in list(self.pending.items()):
+                now_seen = _size_and_mtime(path)
+                if now_seen is None:
+                    del self.pending[path]
+                elif now_seen != before.size_and_mtime:  # still being written
+                    self.pending[path] = _Seen(now_seen, now)
+                elif now - before.since >= self._wait_for(before):
+                    del self.pending[path]
+                    self._read_settled(path, before.size_and_mtime, now)
+
+    def _wait_for(self, seen: _Seen) -> float:
+        return self.finished_settle_seconds if seen.finished else self.settle_seconds
+
+    def _read_settled(self, path: Path, settled: tuple[int, int], now: float) -> None:
+        """Read a settled file (under the lock) and hand it over if it is a new bundle."""
+        data = _read(path)
+        after = _size_and_mtime(path)
+        if after is None:  # taken away
+            return
+        if data is None or after != settled:
+            # written to while read (what was read is no bundle), or not readable yet
+            # (Windows refuses to share a file its copier still holds open): later
+            self.pending[path] = _Seen(after, now)
+            return
+        self._read_at[path] = settled
+        if not data:  # a copy just begun: its next change brings the content
+            return
+        signature = _signature_of(path, data)
+        if signature in self.seen:
+            return
+        self.seen.add(signature)
         self.on_bundle(path)
 
+    def _tick(self) -> None:
+        while not self._stopping.wait(self.tick_seconds):
+            try:
+                self.check_pending()
+            except RuntimeError:  # the app closed as a bundle was handed over
+                if not self._stopping.is_set():
+                    raise
+
     def stop(self) -> None:
-        """Stop the observer thread."""
+        """Stop the observer thread and the settle checks."""
+        self._stopping.set()
         if self._observer is not None:
             self._observer.stop()
 
 
-def _signature(path: Path) -> tuple[Path, int, str] | None:
-    """A file as the drop folder watch tells bundles apart, by its bytes (None: gone, or
-    empty: a copy just begun, whose next change brings its content)."""
+NOT_A_WRITE = frozenset({"opened", "closed_no_write"})
+"""watchdog events that say nothing about a copy in progress (the watch's own read
+makes both)."""
+
+
+def _size_and_mtime(path: Path) -> tuple[int, int] | None:
+    """What a copy in progress changes: the file's size and its mtime (None: gone)."""
     try:
-        data = path.read_bytes()
+        stat = path.stat()
     except OSError:
         return None
-    if not data:
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes (None: it cannot be read now)."""
+    try:
+        return path.read_bytes()
+    except OSError:
         return None
+
+
+def _signature_of(path: Path, data: bytes) -> tuple[Path, int, str]:
+    """A file as the drop folder watch tells bundles apart: by its path and its bytes."""
     return path, len(data), hashlib.sha256(data).hexdigest()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog, ReasonDialog
@@ -45,37 +48,174 @@ async def test_a_damaged_return_bundle_is_refused_and_nothing_changes(
     assert store.get_case(before.case_number) == before
 
 
+class _Clock:
+    """The drop folder watch's clock, moved on by the test (nothing sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _return_bundle(store: StationStore, where: Path) -> bytes:
+    """The bytes of a good return bundle for the test station (no records in it)."""
+    from sync.bundle import write_bundle
+
+    identity = store.require_identity()
+    path = where / "made-elsewhere.daiban-bundle"
+    write_bundle(
+        path,
+        station_id=identity.station_id,
+        direction="return",
+        events=[],
+        blob_paths={},
+        signing_key=identity.signing_key,
+        cursor=1,
+    )
+    return path.read_bytes()
+
+
+def _bundle_notices(pilot: Any) -> list[str]:
+    return [
+        str(n.message)
+        for n in pilot.app._notifications
+        if "离线包" in str(n.message) or "回传包" in str(n.message)
+    ]
+
+
 async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
-    desk: Callable[..., DaibanApp], tmp_path: Path
+    desk: Callable[..., DaibanApp], store: StationStore, tmp_path: Path
 ) -> None:
+    """Copied in two chunks, the bundle was read half-written and refused as damaged."""
     import asyncio
 
+    whole = _return_bundle(store, tmp_path)
     stick = tmp_path / "usb"
     stick.mkdir()
     async with desk(bundle_drop_folder=stick).run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         watch = pilot.app.drop_watch  # type: ignore[attr-defined]
         assert watch is not None
+        watch.clock = clock = _Clock()  # stands still until the test moves it
         bundle = stick / "return-640522100201.daiban-bundle"
-        bundle.write_bytes(b"not a bundle at all")
-        # What the watchdog thread does when the file appears, from a thread as there (the
-        # observer may well get there first: either way the bundle is taken in once).
-        await asyncio.to_thread(watch.noticed, bundle)
-        await settle(pilot)
-        notices = [str(n.message) for n in pilot.app._notifications]
-        assert any("离线包被拒绝" in n for n in notices), notices
-        await asyncio.to_thread(watch.noticed, bundle)  # the same file again: not twice
-        await settle(pilot)
-        assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 1
+
+        async def look() -> None:
+            """What the watchdog thread and the watch's own thread do, from a thread as
+            there (they may well get there first: either way the bundle is taken in once)."""
+            await asyncio.to_thread(watch.noticed, bundle)
+            await asyncio.to_thread(watch.check_pending)
+            await settle(pilot)
+
+        with bundle.open("wb") as copy:  # a slow USB copy: half now, the rest later
+            copy.write(whole[: len(whole) // 2])
+            copy.flush()
+            await look()
+            assert _bundle_notices(pilot) == []  # half a bundle is not read: no 已损坏
+            copy.write(whole[len(whole) // 2 :])
+        await look()
+        assert _bundle_notices(pilot) == []  # finished a moment ago: not read yet
+        clock.now += watch.settle_seconds
+        await look()
+        assert _bundle_notices(pilot) == ["回传包已导入：共 0 条记录，其中新的 0 条。"]
+        clock.now += 60
+        await look()  # the same file again: not twice
+        assert len(_bundle_notices(pilot)) == 1
         # the centre's next answer written under the same name is a new bundle: taken in
-        # written whole, as a finished copy is: the observer thread saw the file half
-        # rewritten (other bytes: another bundle) and took it in once more
         partial = stick / "answer.part"
-        partial.write_bytes(b"another answer, still not a bundle")
+        partial.write_bytes(b"another answer, not a bundle")
         partial.replace(bundle)
-        await asyncio.to_thread(watch.noticed, bundle)
-        await settle(pilot)
-        assert sum("离线包被拒绝" in str(n.message) for n in pilot.app._notifications) == 2
+        await look()
+        clock.now += watch.settle_seconds
+        await look()
+        notices = _bundle_notices(pilot)
+        assert len(notices) == 2 and "离线包被拒绝" in notices[1], notices
+
+
+def test_a_bundle_still_being_copied_is_read_only_once_its_copy_is_over(tmp_path: Path) -> None:
+    from station.screens.bundles import DropFolderWatch
+
+    clock = _Clock()
+    handed: list[bytes] = []
+    watch = DropFolderWatch(tmp_path, lambda p: handed.append(p.read_bytes()), clock=clock)
+    bundle = tmp_path / "return-640522100201.daiban-bundle"
+    whole = bytes(range(256)) * 64
+    with bundle.open("wb") as copy:  # two chunks, the watch looking between them
+        copy.write(whole[:4096])
+        copy.flush()
+        watch.noticed(bundle)
+        clock.now += 1.5
+        watch.check_pending()
+        copy.write(whole[4096:])
+        copy.flush()
+        clock.now += 1.5  # 3 s since it was first seen, but it grew since the last look
+        watch.check_pending()
+        assert handed == []
+        clock.now += 1.5  # still within the settle interval since it last grew
+        watch.check_pending()
+        assert handed == []
+    clock.now += 0.5
+    watch.check_pending()
+    assert handed == [whole]  # the finished file, once
+    for _look in range(3):  # events of the watch's own read, a touch that changed nothing
+        watch.noticed(bundle)
+        watch.noticed(bundle, finished=True)
+        clock.now += 10
+        watch.check_pending()
+    assert handed == [whole]
+
+
+def test_a_bundle_written_to_while_it_is_read_is_read_again_once_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from station.screens import bundles
+
+    clock = _Clock()
+    handed: list[bytes] = []
+    watch = bundles.DropFolderWatch(tmp_path, lambda p: handed.append(p.read_bytes()), clock=clock)
+    bundle = tmp_path / "return-640522100201.daiban-bundle"
+    bundle.write_bytes(b"first half;")
+    read = bundles._read
+
+    def read_as_the_copy_goes_on(path: Path) -> bytes | None:
+        data = read(path)
+        with path.open("ab") as copy:  # the copier resumes after a pause longer than settling
+            copy.write(b" second half")
+        monkeypatch.setattr(bundles, "_read", read)
+        return data
+
+    monkeypatch.setattr(bundles, "_read", read_as_the_copy_goes_on)
+    watch.noticed(bundle)
+    clock.now += watch.settle_seconds
+    watch.check_pending()
+    assert handed == []  # what was read was half a bundle: not handed over
+    clock.now += watch.settle_seconds
+    watch.check_pending()
+    assert handed == [b"first half; second half"]
+
+
+def test_a_bundle_its_writer_closed_is_taken_in_sooner_and_an_empty_one_waits(
+    tmp_path: Path,
+) -> None:
+    from station.screens.bundles import DropFolderWatch
+
+    clock = _Clock()
+    handed: list[bytes] = []
+    watch = DropFolderWatch(tmp_path, lambda p: handed.append(p.read_bytes()), clock=clock)
+    bundle = tmp_path / "return-640522100201.daiban-bundle"
+    bundle.write_bytes(b"")  # a copy just begun
+    watch.noticed(bundle)
+    clock.now += watch.settle_seconds
+    watch.check_pending()
+    assert handed == []
+    bundle.write_bytes(b"the whole bundle")
+    watch.noticed(bundle)  # modified: the copy may go on
+    clock.now += watch.finished_settle_seconds
+    watch.check_pending()
+    assert handed == []
+    watch.noticed(bundle, finished=True)  # inotify's close-after-write
+    watch.check_pending()
+    assert handed == [b"the whole bundle"]
 
 
 async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
