@@ -46,6 +46,10 @@ Prints ``name=value`` lines:
   app to its answer; a request queued in the kernel or the event loop before that is not
   counted): what the stations would wait if the bench's own clients did not share the
   machine;
+- ``central_db_bytes_per_case`` (and by table, the largest): what the storm's cases added
+  to the centre's database, as ``bench.sync`` measures it, in a county's morning: each
+  station's few cases arrive whole in one push (``bench.sync``'s one station pushing a
+  10,000-case backlog writes each case's row twice, once per batch its events span);
 - ``server_cpu_s`` (uvicorn processes) and ``db_cpu_s`` (PostgreSQL) during the storm,
   ``server_peak_rss_mb``: the largest sum of the server processes' resident memory;
 - ``centre_cpu_ms_per_station``: the centre's CPU (server and database) per station's
@@ -80,7 +84,7 @@ import httpx
 
 from bench._central import CentralRun, _proc_stats
 from bench.machine import loadavg, machine_after, machine_before
-from bench.sync import emit, take_in
+from bench.sync import db_bytes, emit, emit_db_growth, take_in
 
 COUNTY = "640522"
 VILLAGES_PER_TOWNSHIP = 90
@@ -315,6 +319,7 @@ def run(
         for child in children:
             child.start()
         barrier.wait()  # every station enrolled and holding its cases
+        size_before = db_bytes(central)
         emit("loadavg_start", loadavg())
         sampler = RssSampler(central._process_group)
         sampler.start()
@@ -333,10 +338,13 @@ def run(
             if "Error:" in line or "Error(" in line or "central/api/routes/" in line
         )
         answers = answer_times(central.central_dir / "logs" / "central.log")
+        size_after = db_bytes(central)
     for line, count in errors.most_common(3):
         emit("server_error", f"{count} x {line}")
     _report(outs, elapsed, cpu, db_cpu, sampler.peak, (held, lost, twice))
     _report_answers(answers)
+    # a county's day: each station's cases go in one push (the centre writes each case once)
+    emit_db_growth(size_before, size_after, stations * cases)
     machine_after(emit, machine)
 
 
