@@ -122,11 +122,13 @@ def case_row(
 
 
 def _search_terms(view: CaseView) -> str:
-    applicant = view.applicant
+    applicant, principal = view.applicant, view.principal
     return terms(
         view.case_number,
         applicant.name if applicant else "",
         applicant.id_number if applicant else "",
+        principal.name if principal else "",
+        principal.phone if principal else "",
     )
 
 

@@ -138,16 +138,22 @@ def _converter() -> Any:
     return Pinyin()
 
 
-def terms(case_number: str, name: str, id_number: str) -> str:
-    """The text indexed for one case."""
+def terms(case_number: str, name: str, id_number: str, principal: str = "", phone: str = "") -> str:
+    """The text indexed for one case: its number, the applicant's name (with its pinyin
+    initials and full pinyin) and ID number's last digits, and the 代办人's (``principal``)
+    name and phone: a relative who applied for a parent asks after the case by their own
+    name or number."""
     parts = [case_number.replace("-", " "), case_number.replace("-", "")]
-    name = name.strip()
-    if name:
-        parts += [name, " ".join(ch for ch in name if not ch.isspace())]
-        parts += [initials(name), full_pinyin(name)]
+    for person in (name.strip(), principal.strip()):
+        if person:
+            parts += [person, " ".join(ch for ch in person if not ch.isspace())]
+            parts += [initials(person), full_pinyin(person)]
     digits = id_number.strip().upper()
     if len(digits) >= 6:
         parts += [digits[-4:], digits[-6:]]
+    phone = "".join(ch for ch in phone if ch.isdigit())
+    if len(phone) >= 7:  # the whole number, or its last four as people say them
+        parts += [phone, phone[-4:]]
     return " ".join(p for p in parts if p)
 
 

@@ -339,3 +339,57 @@ def test_catalog_item_used_here_defers_five_days(catalog: Catalog) -> None:
     item = catalog.get(OLD_AGE)
     assert item.defer_days == 5
     assert item.material("bank_card").deferrable
+
+
+def test_a_case_is_found_by_its_daibanren_name_pinyin_and_phone(
+    service: CaseService, store: StationStore
+) -> None:
+    """A son who applied for his father asks after the case by his own name or number."""
+    filed = service.take_in(
+        Application(**old_age(relation="relative", principal=RELATIVE, materials=WITH_AGENT_ID)),
+        today=TODAY,
+    )
+    service.take_in(Application(**old_age(applicant=elder(124))), today=TODAY)
+    for query in ("马小兰", "mxl", "maxiaolan", "13995500002", "1399550", "马小兰 0002"):
+        found = [case.case_number for case in store.list_cases(query)]
+        assert found == [filed.case_number], query
+    assert len(store.list_cases("马福")) == 2  # the applicants, as before
+
+
+def test_an_upgraded_station_finds_its_earlier_cases_by_their_daibanren(
+    service: CaseService, store: StationStore
+) -> None:
+    """The cases taken in before the upgrade are indexed again when it opens (0011)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from station.store import migrate
+    from station.store.db import writing
+
+    filed = service.take_in(
+        Application(**old_age(relation="relative", principal=RELATIVE, materials=WITH_AGENT_ID)),
+        today=TODAY,
+    )
+    pending = store.outbox_depth()
+    config = migrate.alembic_config()
+    with store.engine.connect() as conn:  # the last release's database, unsent events in it
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010_sslim")
+        conn.commit()
+    with writing(store.engine) as conn:  # its search terms, without the 代办人
+        conn.execute(text("DELETE FROM cases_fts"))
+        conn.execute(
+            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+            {"c": filed.case_id.hex, "t": filed.case_number + " 马福贵"},
+        )
+        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    assert store.list_cases("马小兰") == []
+    data_dir = store.data_dir
+    store.close()
+    upgraded = StationStore.open(data_dir)
+    try:
+        assert [c.case_number for c in upgraded.list_cases("马小兰")] == [filed.case_number]
+        assert [c.case_number for c in upgraded.list_cases("马福贵")] == [filed.case_number]
+        assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
+    finally:
+        upgraded.close()
