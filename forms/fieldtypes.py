@@ -6,7 +6,7 @@ translated and name the field by its label.
 
 Each normaliser turns a value as typed into the value a case stores: full-width
 digits made ASCII (１２３ → 123), money as a plain decimal (``¥1,234.50元`` →
-``1234.50``), dates as ``YYYY-MM-DD``, an ID number's trailing ``x`` as ``X``,
+``1234.50``, ``3.5万`` → ``35000``), dates as ``YYYY-MM-DD``, an ID number's trailing ``x`` as ``X``,
 spaces out of phone and card numbers. A value that cannot be read is left as
 typed, for its validator to refuse. Validators judge the normalised value.
 """
@@ -34,7 +34,7 @@ Verdict = tuple[str, str] | None
 """None (good) or (severity, message)."""
 
 Validator = Callable[[FieldSpec, Any, date], Verdict]
-Normaliser = Callable[[Any], Any]
+Normaliser = Callable[[FieldSpec, Any], Any]
 
 EARLIEST_DATE = date(1900, 1, 1)
 """No date on a form lies before this (a year typed 1026 for 2026 is a typo)."""
@@ -45,6 +45,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$")
 _MONEY = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 """A plain amount or one with thousands separators in the right places (1,234.50)."""
+WAN = "万"
+"""Ten thousand, as amounts are said: 3.5万 (元) is 35000."""
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$|^(\d{4})(\d{2})(\d{2})$")
 """``2026-12-15`` (``/``, ``.`` or 年月日 between) or ``20261215``, as typed on a keypad."""
 _DIGIT = re.compile(r"\d")
@@ -103,11 +105,18 @@ def _bounds(spec: FieldSpec, number: Decimal) -> Verdict:
     return None
 
 
-def to_money(value: Any) -> Decimal | None:
+def to_money(value: Any, unit: str = "元") -> Decimal | None:
     """A money value as a Decimal, or None when it is not a number (floats are refused).
 
     Text may have full-width digits, a ``¥`` in front, ``元`` after and thousands
     separators in the right places: ``￥１,２３４.５０元`` is 1234.50; ``1,23`` is refused.
+    An amount in yuan may be written in 万 as people say it: ``3.5万`` and ``1.2万元``
+    are 35000 and 12000. Only in yuan: where the field counts another unit (万元,
+    平方米), ``3.5万`` could mean either number and is refused.
+
+    Args:
+        value: as typed, stored or imported.
+        unit: what the field counts (``FieldSpec.unit``).
     """
     if isinstance(value, bool) or isinstance(value, float):
         return None
@@ -115,23 +124,36 @@ def to_money(value: Any) -> Decimal | None:
         return Decimal(value) if Decimal(value).is_finite() else None
     if not isinstance(value, str):
         return None
-    text = ascii_text(value).removeprefix("¥").removesuffix("元").replace(" ", "")
+    text = ascii_text(value).replace(" ", "").removeprefix("¥").removesuffix("元")
+    scale = 1
+    if text.endswith(WAN):
+        if unit != "元":
+            return None
+        text, scale = text.removesuffix(WAN), 10_000
     if not _MONEY.match(text):
         return None
     try:
-        return Decimal(text.replace(",", ""))
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
         return None
+    if scale == 1:
+        return number
+    number *= scale  # 3.5万: 35000, never 35000.0 nor 3.5E+4
+    return (
+        number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    )
 
 
-def _normal_money(value: Any) -> Any:
-    number = to_money(value)
+def _normal_money(spec: FieldSpec, value: Any) -> Any:
+    number = to_money(value, spec.unit)
     return value if number is None else str(number)
 
 
 def _money(spec: FieldSpec, value: Any, today: date) -> Verdict:
-    number = to_money(value)
+    number = to_money(value, spec.unit)
     if number is None:
+        if spec.unit != "元" and isinstance(value, str) and WAN in value:
+            return _error("{label}: a number of {unit}, written without 万", spec, unit=spec.unit)
         return _error("{label}: must be an amount in yuan, e.g. 1200.50", spec)
     if number < 0:
         return _error("{label}: may not be negative", spec)
@@ -381,19 +403,25 @@ VALIDATORS: dict[str, Validator] = {
     "bank_account": _bank_account,
 }
 
+
+def _by_value(normal: Callable[[Any], Any]) -> Normaliser:
+    """A normaliser that needs only the value (money needs the field's unit too)."""
+    return lambda spec, value: normal(value)
+
+
 NORMALISERS: dict[str, Normaliser] = {
-    "text": _stripped,
-    "long_text": _stripped,
-    "integer": _normal_integer,
+    "text": _by_value(_stripped),
+    "long_text": _by_value(_stripped),
+    "integer": _by_value(_normal_integer),
     "money": _normal_money,
-    "date": _normal_date,
-    "choice": _stripped,
-    "multi_choice": _normal_choices,
-    "boolean": _normal_boolean,
-    "phone": _normal_phone,
-    "id_number": _normal_id,
-    "uscc": _normal_uscc,
-    "bank_account": _normal_account,
+    "date": _by_value(_normal_date),
+    "choice": _by_value(_stripped),
+    "multi_choice": _by_value(_normal_choices),
+    "boolean": _by_value(_normal_boolean),
+    "phone": _by_value(_normal_phone),
+    "id_number": _by_value(_normal_id),
+    "uscc": _by_value(_normal_uscc),
+    "bank_account": _by_value(_normal_account),
 }
 
 
@@ -407,4 +435,4 @@ def normalise(spec: FieldSpec, value: Any) -> Any:
     Returns:
         The normalised value; a value that cannot be read comes back unchanged.
     """
-    return NORMALISERS[spec.type](value)
+    return NORMALISERS[spec.type](spec, value)

@@ -8,8 +8,9 @@ saying what is wrong in the current language. Errors block intake; warnings
 
 The applicant (申请人) is the resident the application is for: age rules read
 the applicant's ID number. ``principal`` is the person acting for them when the
-relation is not ``self`` (a relative, or another 受托人); it is needed for a
-relative, whose details go on the 授权委托书.
+relation is not ``self`` (a relative, a guardian 监护人 acting for a minor or a
+person without capacity, or another 受托人); a relative's or an agent's details
+go on the 授权委托书, a guardian acts without one (法定代理).
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ __all__ = [
     "validate_field",
 ]
 
-RELATIONS = ("self", "relative", "agent")
+RELATIONS = ("self", "relative", "guardian", "agent")
+"""Who files: the applicant in person, a relative, a guardian (监护人), or an agent
+(代办员/受托人)."""
 ADULT_AGE = 18
 """A representative (代办人/受托人) must be of full age (完全民事行为能力)."""
-"""Who files: the applicant in person, a relative, or an agent (代办员/受托人)."""
 
 MATERIAL_STATES = ("provided", "deferred", "shared", "missing")
 """provided 已提交, deferred 容缺 (supplied later), shared 数据共享免提交, missing 未提交."""
@@ -158,7 +160,7 @@ def check_application(
         applicant: name, id_number, phone, address of the applicant (申请人).
         fields: the form's values by field key; a group's value is a list of row dicts.
         materials: material key -> provided | deferred | shared | missing.
-        relation: self, relative or agent.
+        relation: self, relative, guardian or agent.
         principal: the person acting for the applicant: name, ID number and phone
             are required whenever the relation is not ``self``.
         supply_by: 容缺 deadlines by material key, as typed (``YYYY-MM-DD``) or dates;
@@ -386,7 +388,9 @@ def _check_people(
         problems.append(
             Problem(
                 "relation",
-                _("Relation: {value} is not self, relative or agent").format(value=relation),
+                _("Relation: {value} is not self, relative, guardian or agent").format(
+                    value=relation
+                ),
             )
         )
     if relation != "self":
@@ -516,6 +520,31 @@ def condition_holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
     targets = target if isinstance(target, list) else [target]
     hit = any(choice in targets for choice in chosen)
     return hit if op in ("equals", "in") else (not is_empty(value) and not hit)
+
+
+def needed_materials(
+    item: ServiceItem,
+    *,
+    applicant: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    relation: str = "self",
+    today: date | None = None,
+) -> set[str]:
+    """The keys of the materials this application must bring as it stands: the item's
+    required ones and those a ``material_when`` rule asks for now (代办人身份证 when a
+    relative files), judged as ``check_application`` judges them.
+
+    Args:
+        item: the service item.
+        applicant: the applicant's details as typed.
+        fields: the form's values as typed.
+        relation: self, relative, guardian or agent.
+        today: the intake day (ages are counted on it; default: today in China).
+    """
+    day = today or china_today()
+    fields = normalise_fields(item, fields)
+    facts = _facts(item, normalise_person(applicant), relation, fields, day)
+    return _needed_materials(item, facts, [])
 
 
 def _needed_materials(

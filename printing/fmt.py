@@ -15,7 +15,12 @@ from printing.model import MaterialLine, MaterialStatus
 LOCALE = Locale.parse("zh_CN")
 """Parsed once: babel looks a locale name up in its whole list on every call otherwise."""
 
-RELATIONS = {"self": "本人办理", "relative": "亲属代办", "agent": "代办员代办"}
+RELATIONS = {
+    "self": "本人办理",
+    "relative": "亲属代办",
+    "guardian": "监护人代办",
+    "agent": "代办员代办",
+}
 STATUS_LABELS = {
     MaterialStatus.provided: "已收取",
     MaterialStatus.deferred: "容缺后补",

@@ -32,8 +32,9 @@ MaterialStatus = Literal["provided", "deferred", "shared", "missing"]
 """provided 已提供 / deferred 容缺 / shared 免证办 (data sharing) / missing 缺."""
 _MATERIAL_STATUSES = ("provided", "deferred", "shared", "missing")
 
-Relation = Literal["self", "relative", "agent"]
-"""Who came to the desk for the applicant: the applicant, a relative, an agent (委托)."""
+Relation = Literal["self", "relative", "guardian", "agent"]
+"""Who came to the desk for the applicant: the applicant, a relative, a guardian (监护人: a
+newborn's parent, the guardian of a person without capacity), an agent (委托)."""
 
 CaseKind = Literal["application", "unresolved"]
 """An application (办件) or a 办不成事 record (what could not be done, and why)."""

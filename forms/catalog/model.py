@@ -161,7 +161,7 @@ class MaterialSpec(_Frozen):
 class Condition(_Frozen):
     """When a rule applies: ``field`` compared with ``value`` by ``op``.
 
-    ``field`` is a form field key, ``relation`` (self / relative / agent), or a
+    ``field`` is a form field key, ``relation`` (self / relative / guardian / agent), or a
     fact derived from the applicant's ID: ``applicant.age``, ``applicant.sex``
     (``male`` / ``female``).
     """

@@ -28,7 +28,13 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from forms.validation import Problem, applicant_specs, check_application, has_errors
+from forms.validation import (
+    Problem,
+    applicant_specs,
+    check_application,
+    has_errors,
+    needed_materials,
+)
 from station.i18n import _
 from station.screens.base import scroll_bindings
 from station.screens.context import Desk
@@ -54,8 +60,12 @@ STEP_TITLES = {
 RELATIONS = [
     (_("the applicant in person 本人"), "self"),
     (_("a relative 亲属代办"), "relative"),
+    (_("a guardian 监护人代办"), "guardian"),
     (_("another person entrusted 受托人"), "agent"),
 ]
+LETTER_RELATIONS = ("relative", "agent")
+"""Who signs a 授权委托书 with the applicant; a guardian acts by law (法定代理), and a
+newborn or a person without capacity signs nothing: the guardianship is proved instead."""
 
 
 def new_draft_id() -> str:
@@ -282,6 +292,7 @@ class IntakeScreen(DraftKeeping):
 
     def _material_rows(self, item: Any) -> list[MaterialRow]:
         today = self.desk.clock().date()
+        needed = self._needed()
         return [
             MaterialRow(
                 spec,
@@ -289,18 +300,41 @@ class IntakeScreen(DraftKeeping):
                 self.draft.supply_by.get(spec.key),
                 item=item,
                 today=today,
+                needed=spec.key in needed,
             )
             for spec in item.materials
         ]
+
+    def _needed(self) -> set[str]:
+        """The materials the application must bring as it stands now."""
+        draft = self.draft
+        return needed_materials(
+            self.item,
+            applicant=draft.applicant,
+            fields=draft.fields,
+            relation=draft.relation,
+            today=self.desk.clock().date(),
+        )
+
+    def _mark_needed(self) -> None:
+        """材料清单: a material a rule asks for reads 必交 while its condition holds (亲属代办:
+        代办人身份证), 视情况 when it does not; the check at step 5 asks for the same."""
+        if self.item is None:
+            return
+        needed = self._needed()
+        for row in self.query(MaterialRow):
+            row.needed = row.spec.key in needed
 
     # ---- editing: every change is saved ------------------------------------------------
 
     def on_field_editor_changed(self, message: FieldEditor.Changed) -> None:
         self.draft.set(message.path, message.value)
+        self._mark_needed()
         self._save()
 
     def on_group_editor_rows_changed(self, message: GroupEditor.RowsChanged) -> None:
         self.draft.resize_group(message.key, message.rows)
+        self._mark_needed()
         self._save()
 
     def on_material_row_changed(self, message: MaterialRow.Changed) -> None:
@@ -314,6 +348,7 @@ class IntakeScreen(DraftKeeping):
         self.draft.relation = str(event.value)
         self.hold_keys()  # the principal's fields appear: Tab must find them
         self._show_principal()
+        self._mark_needed()
         self._save()
         self.call_after_refresh(self.release_keys)
 
@@ -342,12 +377,13 @@ class IntakeScreen(DraftKeeping):
     def _show_principal(self) -> None:
         box = self.query_one("#principal-box")
         box.display = self.draft.relation != "self"
+        self.query_one("#authorization").display = self.draft.relation in LETTER_RELATIONS
         self.refresh_bindings()  # F6 (authorization letter) only when someone files for them
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The authorization letter's key shows only when a relative or agent files."""
         if action == "authorization":
-            return self.draft.relation != "self"
+            return self.draft.relation in LETTER_RELATIONS
         if action == "scroll_review":  # the check page only: other steps' keys are their fields'
             return STEPS[self.draft.step] == "review"
         return True

@@ -93,6 +93,13 @@ class DraftKeeping(ScanAttaching):
         if self.draft.relation == "self" or self.item is None:
             self.notify(_("Only needed when someone files for the applicant."))
             return
+        if self.draft.relation == "guardian":
+            self.notify(
+                _(
+                    "A guardian acts by law and signs no authorization letter; check the proof of guardianship."
+                )
+            )
+            return
         problems = letter_problems(self.draft, self.item, self.desk.clock().date())
         if problems:
             self._refuse_letter(problems)

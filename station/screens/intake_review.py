@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from forms.fieldtypes import to_date
+from forms.fieldtypes import normalise, to_date
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
 from forms.validation import Problem, check_application
@@ -63,6 +63,8 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         )
     for spec in item.fields:
         value = draft.fields.get(spec.key)
+        if spec.type == "money" and value not in (None, ""):
+            value = normalise(spec, value)  # read back as recorded: 3.5万 is 35000
         if value not in (None, "", []):
             shown = "、".join(value) if isinstance(value, list) else value
             shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown

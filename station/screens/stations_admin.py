@@ -67,7 +67,7 @@ def station_cells(row: StationRow) -> tuple[str, ...]:
 
 
 def catalog_label(reported: str) -> str:
-    """A station's catalog as the county calls it: ``2026.12.1 第1版``, or ``2026.11.2 随软件``
+    """A station's catalog as the county calls it: ``2026.12.1 第1版``, or ``2026.11.3 随软件``
     for the one shipped with daiban (the station reports ``<number>:<version>``)."""
     if not reported:
         return "—"

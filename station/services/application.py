@@ -32,9 +32,9 @@ class Application(BaseModel):
     """事项编码 of the service item."""
     applicant: dict[str, Any]
     """name, id_number, phone, address."""
-    relation: Literal["self", "relative", "agent"] = "self"
+    relation: Literal["self", "relative", "guardian", "agent"] = "self"
     principal: dict[str, Any] | None = None
-    """The relative or agent acting for the applicant (same keys as applicant)."""
+    """The relative, guardian or agent acting for the applicant (same keys as applicant)."""
     fields: dict[str, Any] = Field(default_factory=dict)
     materials: dict[str, Literal["provided", "deferred", "shared", "missing"]] = Field(
         default_factory=dict

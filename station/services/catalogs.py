@@ -99,7 +99,7 @@ def active_catalog(data_dir: Path) -> Catalog:
 
 
 def active_catalog_version(data_dir: Path) -> str:
-    """The active catalog as ``<number>:<version>`` (``0:2026.11.2`` for the shipped one)."""
+    """The active catalog as ``<number>:<version>`` (``0:2026.11.3`` for the shipped one)."""
     return active(data_dir).label
 
 

@@ -29,7 +29,12 @@ from sync.lifecycle import CaseState, allowed_kinds
 from sync.payloads import Attachment
 from sync.reducer import CaseView, deadline_inputs
 
-RELATIONS = {"self": "the applicant in person", "relative": "a relative", "agent": "an agent"}
+RELATIONS = {
+    "self": "the applicant in person",
+    "relative": "a relative",
+    "guardian": "a guardian",
+    "agent": "an agent",
+}
 """Who came to the desk (translated on use)."""
 
 
@@ -90,7 +95,7 @@ def format_value(spec: FieldSpec, value: Any) -> str:
         return "—"
     kind = spec.type
     if kind == "money":
-        amount = to_money(value)
+        amount = to_money(value, spec.unit)
         return f"{amount:,.2f} {spec.unit}" if isinstance(amount, Decimal) else str(value)
     if kind == "date":
         day = to_date(value)

@@ -190,7 +190,7 @@ class FieldEditor(Vertical):
         if self.spec.type == "id_number" and isinstance(value, str):
             return id_number_info(value, self.today)
         if self.spec.type == "money" and isinstance(value, str):
-            number = to_money(value)
+            number = to_money(value, self.spec.unit)
             if number is not None and str(number) != value:
                 return _("recorded as {amount} {unit}").format(amount=number, unit=self.spec.unit)
         return ""

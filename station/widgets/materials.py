@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
 from forms.catalog.model import MaterialSpec, ServiceItem
@@ -47,6 +48,11 @@ class MaterialRow(Vertical):
     MaterialRow .hidden { display: none; }
     """
 
+    needed: reactive[bool] = reactive(False, init=False)
+    """Whether this application must bring it now: a required material, or one a rule asks
+    for while its condition holds (代办人身份证 when a relative files). The screen sets it
+    as the form changes (attributes down); the row's words follow: 必交 or 视情况."""
+
     class Changed(Message):
         """State or supply date changed."""
 
@@ -69,10 +75,13 @@ class MaterialRow(Vertical):
         *,
         item: ServiceItem | None = None,
         today: date | None = None,
+        needed: bool | None = None,
         id: str | None = None,
     ) -> None:
-        """A row; with ``item`` and ``today`` the deadline is checked against the item's limit."""
+        """A row; with ``item`` and ``today`` the deadline is checked against the item's limit.
+        ``needed``: whether the application must bring it (default: the catalog's ``required``)."""
         super().__init__(classes="material", id=id)
+        self.set_reactive(MaterialRow.needed, spec.required if needed is None else needed)
         self.spec = spec
         self.initial_state = state
         self.initial_supply_by = supply_by
@@ -80,14 +89,17 @@ class MaterialRow(Vertical):
         self.today = today
         self._error = ""
 
-    def compose(self) -> ComposeResult:
+    def _title(self) -> str:
         spec = self.spec
         kind = _("original") if spec.original else _("copy")
-        need = _("required") if spec.required else _("if applicable")
-        yield Label(f"{spec.name}  ({kind} ×{spec.copies}, {need})", classes="field-label")
+        need = _("required") if self.needed else _("if applicable")
+        return f"{spec.name}  ({kind} ×{spec.copies}, {need})"
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._title(), classes="field-label material-title")
         with Horizontal():
             yield Dropdown(
-                state_options(spec),
+                state_options(self.spec),
                 value=self.initial_state,
                 allow_blank=False,
                 id="state",
@@ -103,6 +115,9 @@ class MaterialRow(Vertical):
                 compact=True,
             )
         yield Static("", classes="field-message hidden")
+
+    def watch_needed(self) -> None:
+        self.query_one(".material-title", Label).update(self._title())
 
     @property
     def state(self) -> str:

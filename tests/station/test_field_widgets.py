@@ -260,3 +260,31 @@ def test_the_review_step_reads_a_typed_deadline_back_as_a_date() -> None:
         supply_by={"bank_card": "20261127"},
     )
     assert "社会保障卡或存折复印件：容缺后补 2026-11-27" in review_text(draft, OLD_AGE)
+
+
+async def test_an_amount_in_wan_is_accepted_and_shown_as_recorded() -> None:
+    """3.5万 as the resident says it: no error, and the line under it gives the number stored."""
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        income = app.query_one("#income", FieldEditor)
+        income.query_one(Input).focus()
+        await pilot.press(*"3.5万")
+        assert income.query_one(Input).value == "3.5万"
+        assert not income.has_error
+        assert str(income.query_one(".field-info").render()) == "按 35000 元记录"
+
+
+def test_the_review_step_reads_an_amount_in_wan_back_as_recorded() -> None:
+    from forms.catalog import load_catalog
+    from forms.validation import normalise_fields
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    item = load_catalog().get("640522-MZ-004")
+    typed = {"amount_requested": "1.2万元", "medical_cost": "３.５万"}
+    draft = IntakeDraft(draft_id="d", item_code=item.code, fields=typed)
+    text = review_text(draft, item)
+    assert "申请救助金额（元）：12000" in text and "自付医疗费用（元）：35000" in text
+    # and the case stores the same plain numbers
+    stored = normalise_fields(item, typed)
+    assert stored["amount_requested"] == "12000" and stored["medical_cost"] == "35000"

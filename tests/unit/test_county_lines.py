@@ -22,7 +22,7 @@ def test_a_stations_catalog_reads_as_the_county_calls_it() -> None:
     from station.screens.stations_admin import catalog_label
 
     assert catalog_label("1:2026.12.1") == "2026.12.1 第1版"
-    assert catalog_label("0:2026.11.2") == "2026.11.2 随软件"
+    assert catalog_label("0:2026.11.3") == "2026.11.3 随软件"
     assert catalog_label("2026.11.1") == "2026.11.1"  # an older station: the version alone
     assert catalog_label("") == "—"
 

@@ -168,7 +168,7 @@ def test_material_only_needed_when_a_relative_files() -> None:
     assert check(OLD_AGE, relation="agent", principal=relative) == []
 
 
-@pytest.mark.parametrize("relation", ["relative", "agent"])
+@pytest.mark.parametrize("relation", ["relative", "guardian", "agent"])
 @pytest.mark.parametrize(
     "principal",
     [None, {}, {"name": "", "id_number": " ", "phone": ""}],
@@ -220,9 +220,54 @@ def test_in_person_takes_no_principal() -> None:
     )
 
 
+def test_a_guardian_files_as_a_relative_does_and_brings_the_same_id() -> None:
+    """监护人 (a newborn's parent, the guardian of a person without capacity): recorded like
+    a relative, and a rule asking a relative for 代办人身份证 asks the guardian too."""
+    guardian = {
+        "name": "马小兰",
+        "id_number": id_number(born="19700505", seq="224"),
+        "phone": "13995500002",
+    }
+    problems = check(OLD_AGE, relation="guardian", principal=guardian)
+    assert problems == [
+        Problem("materials.agent_id", "代办人居民身份证：必须提交", "error", "agent_id"),
+    ]
+    materials = OLD_AGE_MATERIALS | {"agent_id": "provided"}
+    assert check(OLD_AGE, relation="guardian", principal=guardian, materials=materials) == []
+
+
+@pytest.mark.parametrize(
+    ("relation", "needed"), [("guardian", True), ("relative", False), ("self", False)]
+)
+def test_a_guardian_proves_the_guardianship(relation: str, needed: bool) -> None:
+    """残疾人证: a guardian filing brings 监护关系证明, whatever the category."""
+    from forms.validation import needed_materials
+
+    asked = needed_materials(
+        item("640522-CL-003"),
+        applicant=applicant(),
+        fields={"disability_category": "肢体"},
+        relation=relation,
+        today=TODAY,
+    )
+    assert ("guardianship_proof" in asked) is needed
+
+
+def test_shipped_rules_for_a_relative_name_the_guardian_too() -> None:
+    """A rule on 亲属代办 that left the guardian out would let a guardian file without an ID."""
+    for entry in load_catalog().items:
+        for rule in entry.rules:
+            for condition in (rule.when, rule.unless):
+                if condition is None or condition.field != "relation":
+                    continue
+                values = condition.value if isinstance(condition.value, list) else [condition.value]
+                if "relative" in values and rule.material != "proxy_authorization":
+                    assert "guardian" in values, (entry.code, rule.id)
+
+
 def test_relation_must_be_known() -> None:
     assert by_field(check(OLD_AGE, relation="friend"))["relation"] == (
-        "办理方式：“friend”应为本人办理、亲属代办或代办员代办之一"
+        "办理方式：“friend”应为本人办理、亲属代办、监护人代办或代办员代办之一"
     )
 
 

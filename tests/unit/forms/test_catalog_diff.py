@@ -62,7 +62,7 @@ def test_the_diff_names_what_changed_in_each_item() -> None:
         ("fee", before.fee, Fee(amount=Decimal("10"), note="工本费"))
     ]
     lines = diff.lines()
-    assert lines[0] == "事项目录 2026.11.2 → 2026.12.1"
+    assert lines[0] == "事项目录 2026.11.3 → 2026.12.1"
     assert "+ 新增事项 640522-MZ-006 新事项" in lines
     assert f"~ 变更事项 {CODE} {before.name}（第1版 → 第2版）" in lines
     assert f"    修改材料 {material.key}「{material.name}」：份数：{material.copies} → 2" in lines
@@ -105,7 +105,7 @@ def test_a_format_1_document_is_still_read() -> None:
     read = read_published(canonical_json(document))
     assert (read.number, read.format_version, read.carries_tables) == (0, 1, False)
     assert read.catalog.divisions == []
-    assert verify_published(canonical_json(document)).version == "2026.11.2"
+    assert verify_published(canonical_json(document)).version == "2026.11.3"
 
 
 def test_a_format_2_document_without_its_tables_is_refused() -> None:

@@ -17,7 +17,7 @@ def test_list_json() -> None:
     result = runner.invoke(app, ["catalog", "list", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["version"] == "2026.11.2"
+    assert data["version"] == "2026.11.3"
     assert len(data["items"]) == 21
 
 

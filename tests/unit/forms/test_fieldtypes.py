@@ -255,3 +255,47 @@ def test_an_id_ending_in_lowercase_x_is_accepted() -> None:
 def test_path_can_be_given() -> None:
     problem = validate_field(spec("phone", "电话"), "123", path="applicant.phone", today=TODAY)
     assert problem is not None and problem.field == "applicant.phone"
+
+
+WAN_READ = [
+    ("3.5万", "35000"),
+    ("1.2万元", "12000"),
+    ("3万", "30000"),
+    ("0.5万", "5000"),
+    ("３.５万", "35000"),
+    ("￥１万元", "10000"),
+    ("1.23456万", "12345.6"),
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), WAN_READ)
+def test_an_amount_in_wan_is_stored_as_the_plain_number(typed: str, stored: str) -> None:
+    """3.5万 is how an amount is said at the desk: it is 35000 yuan, stored as 35000."""
+    field = spec("money", "申请救助金额（元）")
+    assert normalise(field, typed) == stored
+    assert validate_field(field, typed, today=TODAY) is None
+
+
+@pytest.mark.parametrize("typed", ["3万5", "万", "3.5万万", "万3", "3.5千"])
+def test_an_amount_in_wan_that_is_no_number_is_refused(typed: str) -> None:
+    problem = validate_field(spec("money", "年收入"), typed, today=TODAY)
+    assert problem is not None
+    assert problem.message == "年收入：应为以元为单位的金额，例如 1200.50"
+
+
+def test_wan_is_refused_where_the_field_counts_another_unit() -> None:
+    """In a field of 万元 (or 平方米) 3.5万 may mean 3.5 or 35000: the field says which to type."""
+    for label, unit in (("项目金额（万元）", "万元"), ("建筑面积（平方米）", "平方米")):
+        field = spec("money", label)
+        problem = validate_field(field, "3.5万", today=TODAY)
+        assert (
+            problem is not None and problem.message == f"{label}：请填以{unit}为单位的数，不带“万”"
+        )
+        assert normalise(field, "3.5万") == "3.5万"  # kept as typed for the check to refuse
+        assert validate_field(field, "3.5", today=TODAY) is None
+
+
+def test_wan_does_not_pass_the_bounds_or_the_two_places() -> None:
+    assert validate_field(spec("money", "申请金额", max=50000), "6万", today=TODAY) is not None
+    problem = validate_field(spec("money", "年收入"), "1.2345678万", today=TODAY)
+    assert problem is not None and problem.message == "年收入：最多保留两位小数"
