@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from central.i18n import _
-from central.models import CatalogVersion, User, as_utc, utcnow
+from central.models import CatalogVersion, Station, User, as_utc, utcnow
 from central.services.admin_audit import record_action
 from central.services.sessions import Person
 from forms.catalog.diff import CatalogDiff, diff_catalogs
@@ -209,6 +209,8 @@ def prepare_publication(
     if previous.division and catalog.division and previous.division[:6] != catalog.division[:6]:
         message = _("This catalog is for division {new}, the centre serves {old}.")
         raise PublishRefused(message.format(new=catalog.division, old=previous.division))
+    _refuse_going_back(previous, catalog)
+    _refuse_removing_divisions_in_use(session, previous, catalog)
     try:
         merged = supersede(previous, catalog)
     except ValueError as error:
@@ -218,6 +220,76 @@ def prepare_publication(
             )
         ) from None
     return merged, diff_catalogs(previous, merged)
+
+
+def _version_key(version: str) -> tuple[int, ...] | None:
+    """``2026.11.3`` as (2026, 11, 3); None for a version of another form (not ordered)."""
+    parts = version.strip().split(".")
+    return tuple(int(part) for part in parts) if all(p.isdigit() for p in parts) else None
+
+
+def _refuse_going_back(previous: Catalog, catalog: Catalog) -> None:
+    """A catalog or an item version lower than the one served: a folder copied from an
+    older release (or the shipped one) would take every station back to older content;
+    cases filed under the later versions would meet the older rules. Content that has to
+    come back is published under a new, higher version."""
+    old, new = _version_key(previous.version), _version_key(catalog.version)
+    if old is not None and new is not None and new < old:
+        message = _(
+            "Catalog version {new} is lower than the version stations run now ({old}):"
+            " is this an older copy of the catalog? Raise the version in catalog.toml."
+        )
+        raise PublishRefused(message.format(new=catalog.version, old=previous.version))
+    highest: dict[str, int] = {}
+    for item in [*previous.retired, *previous.items]:
+        highest[item.code] = max(highest.get(item.code, 0), item.version)
+    lower = [
+        f"{item.code} {item.name}（{item.version} < {highest[item.code]}）"
+        for item in catalog.items
+        if item.version < highest.get(item.code, 0)
+    ]
+    if lower:
+        message = _(
+            "These items' versions are lower than the published ones: {items}. A published"
+            " version is never taken back: give the content a new, higher version."
+        )
+        raise PublishRefused(message.format(items="；".join(lower)))
+
+
+def _refuse_removing_divisions_in_use(
+    session: Session, previous: Catalog, catalog: Catalog
+) -> None:
+    """A village (or township) taken out of the division table while a station works
+    there or an account belongs to it: its cases, its station and its people would hang
+    on a division the county no longer has. Revoke the station and disable the accounts
+    first (or keep the division)."""
+    kept = {entry.code for entry in catalog.divisions}
+    removed = {entry.code: entry.name for entry in previous.divisions if entry.code not in kept}
+    if not removed:
+        return
+    stations = session.exec(
+        select(Station.division, Station.name).where(
+            col(Station.division).in_(list(removed)), col(Station.revoked_at).is_(None)
+        )
+    ).all()
+    accounts = session.exec(
+        select(User.division, User.display_name).where(
+            col(User.division).in_(list(removed)), col(User.disabled_at).is_(None)
+        )
+    ).all()
+    if not stations and not accounts:
+        return
+    users: dict[str, list[str]] = {}
+    for code, name in [*stations, *accounts]:
+        users.setdefault(code, []).append(name)
+    in_use = "；".join(
+        f"{code}「{removed[code]}」：{'、'.join(names)}" for code, names in sorted(users.items())
+    )
+    message = _(
+        "The division table no longer has divisions that are in use: {in_use}. Revoke their"
+        " stations and disable their accounts first, or keep the divisions."
+    )
+    raise PublishRefused(message.format(in_use=in_use))
 
 
 def publish_catalog(

@@ -171,3 +171,44 @@ def test_publishing_needs_the_administrator_not_the_workstation(
     document["catalog"]["items"][0]["name"] = "被改动的事项"
     damaged = client.post(url, json=document, headers=admin)
     assert damaged.status_code == 422 and "校验和不符" in damaged.json()["detail"]
+
+
+def test_a_catalog_never_goes_back_to_an_older_version(session: Session) -> None:
+    """A folder copied from an older release would take every station back to older rules:
+    refused, the catalog's version and any item's, and nothing is published."""
+    _publish(session, _next(load_catalog(), "2026.12.1", 10))  # 高龄津贴 v2
+    with pytest.raises(PublishRefused, match=r"目录版本 2026\.11\.3 低于各站点正在使用的版本"):
+        _publish(session, load_catalog())  # the shipped 2026.11.3, 高龄津贴 v1
+    older_item = load_catalog().model_copy(update={"version": "2026.12.2"})
+    with pytest.raises(PublishRefused, match=r"640522-MZ-001 80周岁以上高龄津贴申领（1 < 2）"):
+        _publish(session, older_item)
+    assert [r.number for r in session.exec(select(CatalogVersion))] == [1]
+
+
+def test_a_division_in_use_stays_in_the_table(session: Session, enroll: Any) -> None:
+    """Taking a village out of the division table while a station works there (or an
+    account belongs to it) is refused, naming them; once they are revoked and disabled
+    it goes out."""
+    from central.models import Station, User
+    from central.services.accounts import update_user
+    from central.services.stations import revoke_station
+    from tests.central.conftest import VILLAGE_2, central_account
+
+    station = enroll(VILLAGE_2, "village", "苏堡村便民服务站")
+    central_account(session, "agent-subao", "agent", VILLAGE_2, "马丽")
+    shipped = load_catalog()
+    smaller = shipped.model_copy(
+        update={
+            "version": "2026.12.1",
+            "divisions": [d for d in shipped.divisions if d.code != VILLAGE_2],
+        }
+    )
+    with pytest.raises(PublishRefused, match="区划表删除了仍在使用的区划") as refused:
+        _publish(session, smaller)
+    assert "苏堡村便民服务站" in str(refused.value) and "马丽" in str(refused.value)
+    assert VILLAGE_2 in str(refused.value)
+    revoke_station(session=session, station_id=station.credential.station_id)
+    for user in session.exec(select(User).where(User.division == VILLAGE_2)).all():
+        update_user(session=session, username=user.username, active=False)
+    assert session.exec(select(Station).where(Station.division == VILLAGE_2)).first()
+    assert _publish(session, smaller).created
