@@ -32,6 +32,9 @@ HEADER_ROW = 4
 """Rows 1-3 say what the report is; the header is the 4th, the data start below it."""
 MIN_WIDTH, MAX_WIDTH = 6, 60
 MINUTE_FORMAT, DAY_FORMAT = "yyyy-mm-dd hh:mm", "yyyy-mm-dd"
+DATE_ROOM = 4
+"""Room beyond a date or time's digits: Excel shows ##### for one that does not fit, and on
+a Chinese Windows the digits are wider than the workbook's Calibri counts them."""
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -174,10 +177,19 @@ def _style(sheet: Worksheet, report: Report) -> None:
 def _fit_widths(sheet: Worksheet, report: Report) -> None:
     """Each column as wide as its widest cell (Chinese counted double), within limits."""
     for index, column in enumerate(report.columns):
-        texts = [column.header, *(_text(row[index]) for row in report.rows)]
-        widest = max(display_width(t) for t in texts)
+        cells = [
+            display_width(column.header) + 2,
+            *(_cell_width(row[index]) for row in report.rows),
+        ]
         letter = get_column_letter(index + 1)
-        sheet.column_dimensions[letter].width = min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)
+        sheet.column_dimensions[letter].width = min(max(*cells, MIN_WIDTH), MAX_WIDTH)
+
+
+def _cell_width(value: Any) -> int:
+    """The width a cell needs: its text, and for a date or time the room Excel needs to
+    show it rather than #####."""
+    room = DATE_ROOM if isinstance(value, date) else 2  # a datetime is a date too
+    return display_width(_text(value)) + room
 
 
 def write_csv(report: Report) -> bytes:

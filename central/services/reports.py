@@ -490,8 +490,7 @@ def unresolved_report(*, session: Session, names: Names, request: ReportRequest)
         Column(_("Why it could not be done")),
         Column(_("Recorded at")),
         Column(_("Recorded by")),
-        Column(_("State")),
-        *_loop_columns(),
+        *_loop_columns(),  # one state column: 状态 said 已登记 beside 闭环状态 已办结
     ]
     report = _report(names, request, _("{county} ledger of requests that could not be met"),
                      _("Unresolved ledger"), columns)  # fmt: skip
@@ -512,11 +511,18 @@ def unresolved_report(*, session: Session, names: Names, request: ReportRequest)
                 mask_ids(view.why),
                 view.reported_at,
                 view.agent_name,
-                unresolved_state_label(str(view.state)),
-                *_loop_cells(loops.get(view.record_id)),
+                *_unresolved_loop_cells(view, loops.get(view.record_id)),
             ]
         )
     return _numbered(report)
+
+
+def _unresolved_loop_cells(view: UnresolvedView, item: Any) -> list[Any]:
+    """Where a record stands: its 闭环 (assigned … closed), or 已登记 before it has one."""
+    cells = _loop_cells(item)
+    if item is None:
+        cells[0] = unresolved_state_label(str(view.state))
+    return cells
 
 
 BUILDERS: dict[ReportKind, Callable[..., Report]] = {

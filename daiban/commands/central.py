@@ -270,6 +270,7 @@ def codes_list(as_json: JsonFlag = False) -> None:
     with open_session(settings) as session:
         table = county_divisions(session=session, catalog_path=settings.catalog_path)
         names = {c: e.name for c, e in table.items()}
+        people = person_names(session)
         rows = [
             {
                 "ref": code.ref,
@@ -279,6 +280,7 @@ def codes_list(as_json: JsonFlag = False) -> None:
                 "role": code.role,
                 "expires_at": _china(code.expires_at),
                 "issued_by": code.issued_by,
+                "issued_by_name": people.get(code.issued_by, ""),
             }
             for code in outstanding_codes(session=session)
         ]
@@ -292,8 +294,22 @@ def codes_list(as_json: JsonFlag = False) -> None:
         typer.echo(
             f"{row['ref']}  {row['division']} {row['division_name']}  {row['name']}  "
             f"{level_label(str(row['role']))}  {_('valid until {when}').format(when=expires)}  "
-            f"{row['issued_by']}"
+            f"{person_label(str(row['issued_by']), people)}"
         )
+
+
+def person_names(session: Any) -> dict[str, str]:
+    """Each account's person by username (赵军 for ``zhaojun``), as the desk names them."""
+    from central.services.accounts import list_users
+
+    return {u.username: u.display_name for u in list_users(session=session) if u.display_name}
+
+
+def person_label(username: str, people: dict[str, str]) -> str:
+    """``赵军（zhaojun）``: the person as the desk names them, with the username ``--as``
+    takes; the username alone when no account has it."""
+    name = people.get(username)
+    return f"{name}（{username}）" if name and name != username else username
 
 
 @code_app.command("cancel")
@@ -380,6 +396,27 @@ def revoke(
 def asking() -> bool:
     """Whether a person is at the terminal (a confirmation can be asked)."""
     return sys.stdin.isatty()
+
+
+def asked(prompt: str, *, hidden: bool, missing: str) -> str:
+    """What a person types at the terminal (hidden for a password), else the next line of
+    standard input: ``getpass`` on a pipe printed Python's English warnings, and an empty
+    pipe ended in click's "Aborted!".
+
+    Args:
+        prompt: the question at a terminal.
+        hidden: whether the answer is a secret (not echoed).
+        missing: the refusal when standard input has no line left.
+
+    Returns:
+        The answer, without its line ending.
+    """
+    if asking():
+        return getpass.getpass(prompt + ": ") if hidden else str(typer.prompt(prompt))
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        fail(missing)
+    return line
 
 
 def _confirm_revoke(station: Any) -> None:
@@ -503,8 +540,14 @@ def user_add(
     with open_session(settings) as session:
         first = as_user is None and role is Role.admin and not _has_administrator(session)
         admin = None if first else administrator(session, as_user)
-        number = id_number or typer.prompt(_("Resident ID number of {name}").format(name=name))
-        secret = password if password is not None else getpass.getpass(_("Password") + ": ")
+        number = id_number or asked(
+            _("Resident ID number of {name}").format(name=name),
+            hidden=False,
+            missing=_("No resident ID number of {name}: give it with --id-number.").format(
+                name=name
+            ),
+        )
+        secret = password if password is not None else _new_password(_("Password"))
         try:
             check_role_level(role, division)
             check_placement(
@@ -551,6 +594,15 @@ def user_add(
             username=user.username, role=_known(role_name, user.role), division=user.division
         )
     )
+
+
+def _new_password(prompt: str) -> str:
+    """The account's password, asked at a terminal or read as a line from standard input."""
+    missing = _(
+        "No password for the account: give it with --password, or as a line on standard "
+        "input (DAIBAN_PASSWORD is the password of --as)."
+    )
+    return asked(prompt, hidden=True, missing=missing)
 
 
 def _has_administrator(session: Any) -> bool:
@@ -650,7 +702,7 @@ def user_passwd(
     as_user: AsUser = None,
 ) -> None:
     """Set a new password for an account."""
-    secret = password if password is not None else getpass.getpass(_("New password") + ": ")
+    secret = password if password is not None else _new_password(_("New password"))
     done = _("Password of account {username} set; stations get it with their next sync.")
     _change_user(username, as_user, "account.password", done, password=secret)
 
@@ -690,12 +742,12 @@ def reconcile(
         gaps = _gap_text(entry.gaps)
         seen = format_minute(entry.last_seen) or _("never")
         outbox = _("not reported") if entry.outbox_depth is None else str(entry.outbox_depth)
-        silent = f"  {_('SILENT')}" if entry.stalled else ""
         typer.echo(
             f"{entry.station}  {entry.division}  {entry.name}  "
             f"{_('Cases')} {entry.cases}  {_('Events')} {entry.events}  {_('Gaps')} {gaps}  "
-            f"{_('Duplicates')} {entry.duplicates}  {_('Last seen')} {seen}  "
-            f"{_('Unsent at the station')} {outbox}{silent}"
+            # the events that reused a number, not the 重复申请 listed below (as in the Excel)
+            f"{_('Events with a reused number')} {entry.duplicates}  {_('Last seen')} {seen}  "
+            f"{_('Unsent at the station')} {outbox}{_reconcile_flag(entry)}"
         )
     for duplicate in duplicates:
         numbers = ", ".join(f"{c['case_number']} ({c['station_name']})" for c in duplicate.cases)
@@ -706,6 +758,13 @@ def reconcile(
         )
     if xlsx is not None:
         typer.echo(_("Reconciliation written to {path}.").format(path=xlsx))
+
+
+def _reconcile_flag(entry: Any) -> str:
+    """已吊销 for a revoked station (as the desk and the Excel say), else 失联 when silent."""
+    if entry.revoked:
+        return f"  ({_('revoked')})"
+    return f"  {_('SILENT')}" if entry.stalled else ""
 
 
 def _gap_text(gaps: list[int]) -> str:

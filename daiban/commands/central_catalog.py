@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,10 +21,12 @@ from daiban.signin import AsUser
 from forms.catalog import Catalog
 from forms.catalog.check import check_path
 from forms.catalog.loader import read_catalog
+from forms.clock import to_china
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from central.models import Station
     from central.settings import CentralSettings
 
 app = typer.Typer(no_args_is_help=True, help="The county's catalog: validate, diff, publish.")
@@ -137,26 +140,29 @@ def publish(path: CatalogDir, as_user: AsUser = None, as_json: JsonFlag = False)
 @app.command("versions")
 def versions(as_json: JsonFlag = False) -> None:
     """Every published version, and the one stations run now."""
-    from central.models import as_utc
-    from central.services.catalog_versions import catalog_versions, published_when, served_catalog
-    from forms.clock import format_minute
+    from central.services.catalog_versions import catalog_versions, served_catalog
+    from central.services.stations import list_stations
+    from daiban.commands.central import person_label, person_names
 
     with _central() as (settings, session):
         rows = catalog_versions(session=session)
         served = served_catalog(session=session, path=settings.catalog_path)
-    data = [
+        people = person_names(session)
+        running = [station_catalog(s) for s in list_stations(session=session) if not s.revoked_at]
+    data: list[dict[str, Any]] = [
         {
             "number": row.number,
             "version": row.version,
             "sha256": row.sha256,
-            "published_at": published_when(row),
+            "published_at": _china(row.published_at),
             "published_by": row.published_by,
+            "published_by_name": people.get(row.published_by, ""),
         }
         for row in rows
     ]
     if as_json:
         current = {"number": served.number, "version": served.version, "sha256": served.sha256}
-        print_json({"current": current, "versions": data})
+        print_json({"current": current, "versions": data, "stations": running})
         return
     if not rows:
         typer.echo(
@@ -164,8 +170,61 @@ def versions(as_json: JsonFlag = False) -> None:
                 version=served.version
             )
         )
-    for row in rows:
-        when = format_minute(as_utc(row.published_at))
+    for shown in data:
+        when = str(shown["published_at"])[:16].replace("T", " ")
+        by = person_label(shown["published_by"], people)
         typer.echo(
-            f"{row.number:>4}  {row.version:<16} {when}  {row.published_by}  {row.sha256[:12]}"
+            f"{shown['number']:>4}  {shown['version']:<16} {when}  {by}  {shown['sha256'][:12]}"
         )
+    for line in running_lines(running, served.number):
+        typer.echo(line)
+
+
+def _china(moment: datetime | None) -> str:
+    """A moment in China time, ISO 8601 (as ``central stations --json`` gives times)."""
+    from central.models import as_utc
+
+    utc = as_utc(moment)
+    return to_china(utc).isoformat() if utc is not None else ""
+
+
+def station_catalog(station: Station) -> dict[str, Any]:
+    """The catalog a station last reported it runs (it reports ``<number>:<version>``;
+    an older station the version alone, one not heard from yet nothing)."""
+    number, _sep, version = station.catalog_version.rpartition(":")
+    return {
+        "station": station.id,
+        "name": station.name,
+        "division": station.division,
+        "catalog_number": int(number) if number.isdigit() else None,
+        "catalog_version": version,
+    }
+
+
+def running_lines(running: list[dict[str, Any]], current: int) -> list[str]:
+    """Which version the stations run, counted per version; the stations not on the current
+    one are named (those are the ones to follow up)."""
+    if not running:
+        return []
+    groups: dict[tuple[int | None, str], list[str]] = {}
+    for station in running:
+        key = (station["catalog_number"], station["catalog_version"])
+        groups.setdefault(key, []).append(station["name"])
+    lines = [_("Stations run:")]
+    for (number, version), names in sorted(groups.items(), key=_newest_first):
+        if not version:
+            which = _("not reported yet")
+        elif number is None:
+            which = version
+        else:
+            which = _("No. {number} ({version})").format(number=number, version=version)
+        count = _("{count} stations").format(count=len(names))
+        named = "" if number == current else "：" + "、".join(names)
+        lines.append(f"  {which}  {count}{named}")
+    return lines
+
+
+def _newest_first(group: tuple[tuple[int | None, str], list[str]]) -> tuple[bool, int, bool, str]:
+    """Numbered versions newest first, then versions an older station names, then none."""
+    (number, version), _names = group
+    return (number is None, -(number or 0), not version, version)

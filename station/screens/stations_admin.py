@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from forms.clock import format_short
 from station.i18n import _
@@ -77,6 +77,37 @@ def catalog_label(reported: str) -> str:
     if number == "0":
         return _("{version} shipped").format(version=version)
     return _("{version} No. {number}").format(version=version, number=number)
+
+
+def unlisted_division(typed: str, choices: list[DivisionChoice]) -> str | None:
+    """Why a typed division code cannot have a station, as the centre would refuse it (a
+    12-digit code outside the county, or not in its table), or None for anything else: the
+    dialog said only 请选区划并填写站名 to an administrator who had typed the code right."""
+    if not (len(typed) == 12 and typed.isdigit()) or any(c.code == typed for c in choices):
+        return None
+    county = next((c.code for c in choices if c.level == "county"), "")
+    if county and typed[:6] != county[:6]:
+        message = _("{code} is not a division of this county ({county})")
+        return message.format(code=typed, county=county[:6])
+    return _(
+        "{code} is not in the county's division table: add it to divisions.toml and "
+        "publish the catalog first"
+    ).format(code=typed)
+
+
+class EnrollCodeDialog(NewCodeDialog):
+    """n 新码, saying why a typed division code finds nothing (as ``central enroll`` does)."""
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _unlisted(self, event: Input.Submitted | Button.Pressed) -> None:
+        typed = self.query_one("#division-search", Input).value.strip()
+        reason = unlisted_division(typed, self.choices)
+        if reason is None:
+            return  # NewCodeDialog's own Enter issues the code, or asks for what is missing
+        event.prevent_default()  # the dialog's general 请选区划 would replace the reason
+        event.stop()
+        self.query_one("#code-message", Static).update(reason)
 
 
 class StationsScreen(DeskScreen[None]):
@@ -192,7 +223,7 @@ class StationsScreen(DeskScreen[None]):
             if answer is not None:
                 self._issue(*answer)
 
-        self.app.push_screen(NewCodeDialog(message.choices), chosen)
+        self.app.push_screen(EnrollCodeDialog(message.choices), chosen)
 
     @work(thread=True, exclusive=True, group="county-code", exit_on_error=False)
     def _issue(self, division: str, name: str, role: str) -> None:

@@ -327,3 +327,115 @@ def test_a_station_silent_for_days_is_warned_about_before_revoking() -> None:
     assert warned is not None and warned.startswith("武塬村便民服务站 已有 5 天没有报告")
     assert "可能还没有上传" in warned
     assert unsent_warning(station(0.5)) is None  # reported today: nothing to say
+
+
+def _hello(county: County, division: str, name: str, catalog: str) -> None:
+    """A village station enrolled at ``division`` that reports it runs ``catalog``."""
+    code = county.ok(
+        "enroll", "--division", division, "--name", name, "--role", "village", "--as", "zhaojun"
+    )["code"]
+    api = county.api()
+    with TestClient(api) as client:
+        station = client.post(f"{API_PREFIX}/enroll", json={"code": code}).json()
+        hello = {"software_version": "0.9.1", "schema_version": 1, "catalog_version": catalog}
+        headers = {"Authorization": f"Bearer {station['token']}"}
+        assert client.post(f"{API_PREFIX}/hello", json=hello, headers=headers).status_code == 200
+    api.state.engine.dispose()
+
+
+def test_catalog_versions_say_what_each_station_runs_in_china_time(
+    county: County, tmp_path: Path
+) -> None:
+    """The help promised the version each station runs; only the published ones were listed,
+    their time in UTC, by username."""
+    import re
+    import shutil
+
+    from forms.catalog import SHIPPED_CATALOG
+
+    folder = tmp_path / "catalog"
+    shutil.copytree(SHIPPED_CATALOG, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    header = folder / "catalog.toml"
+    text = re.sub(r'(?m)^version = ".*"$', 'version = "2099.1.1"', header.read_text("utf-8"))
+    header.write_text(text, "utf-8")
+    assert county.ok("catalog", "publish", str(folder), "--as", "zhaojun")["number"] == 1
+    _hello(county, SHANMEN, "山门村便民服务站", "1:2099.1.1")
+    _hello(county, "640522100202", "武塬村便民服务站", "0:2026.11.3")
+
+    listed = county.ok("catalog", "versions")
+    [published] = listed["versions"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00", published["published_at"])
+    assert (published["published_by"], published["published_by_name"]) == ("zhaojun", "赵军")
+    running = {s["name"]: (s["catalog_number"], s["catalog_version"]) for s in listed["stations"]}
+    assert running == {"山门村便民服务站": (1, "2099.1.1"), "武塬村便民服务站": (0, "2026.11.3")}
+
+    plain = county.run("catalog", "versions")
+    assert plain.exit_code == 0, plain.output
+    lines = plain.stdout.splitlines()
+    assert "2099.1.1" in lines[0] and "赵军（zhaojun）" in lines[0]
+    assert lines[1:] == [
+        "各站点正在使用的版本：",
+        "  第1版（2099.1.1）  1 个站点",
+        "  第0版（2026.11.3）  1 个站点：武塬村便民服务站",  # behind: named
+    ]
+
+
+def test_outstanding_codes_name_the_person_who_issued_them(county: County) -> None:
+    """The desk said 赵军 where ``codes list`` said zhaojun."""
+    county.ok(
+        "enroll", "--division", SHANMEN, "--name", "山门村便民服务站", "--role", "village",
+        "--as", "zhaojun",
+    )  # fmt: skip
+    [listed] = county.ok("codes", "list")["codes"]
+    assert (listed["issued_by"], listed["issued_by_name"]) == ("zhaojun", "赵军")
+    plain = county.run("codes", "list")
+    assert plain.stdout.rstrip().endswith("赵军（zhaojun）"), plain.output
+
+
+def test_reconcile_says_reused_numbers_apart_from_duplicate_applications_and_marks_revoked(
+    county: County,
+) -> None:
+    """Each line said 重复 0 above a line of 重复申请; a revoked station was not marked."""
+    _enroll_and_report(county, outbox=0)
+    plain = county.run("report", "reconcile")
+    assert plain.exit_code == 0, plain.output
+    (line,) = plain.stdout.splitlines()
+    assert "序号重复的事件 0" in line and "重复 0" not in line  # the Excel's own words
+    assert "已吊销" not in line
+    county.ok("revoke", "--division", SHANMEN, "--force", "--as", "zhaojun")
+    (line,) = county.run("report", "reconcile").stdout.splitlines()
+    assert line.endswith("(已吊销)") and "失联" not in line, line
+
+
+def _piped(county: County, *args: str, typed: str) -> Result:
+    """``echo typed | daiban central ARGS`` (standard input is not a terminal)."""
+    where = ["--data-dir", str(county.home), "--db", county.db_url]
+    env = {"DAIBAN_PASSWORD": PASSWORD}
+    return CliRunner().invoke(app, ["central", *args, *where], input=typed, env=env)
+
+
+def test_a_password_piped_in_is_read_without_english_warnings(county: County) -> None:
+    """``echo pw | user add … --as`` printed GetPassWarning, "Warning: Password input may be
+    echoed." and, with nothing piped, "Aborted!"."""
+    add = (
+        "user", "add", "--username", "mali", "--name", "马丽", "--role", "agent",
+        "--division", SHANMEN, "--as", "zhaojun",
+    )  # fmt: skip
+    ids = ("--id-number", "640522199001011277")
+    nothing = _piped(county, *add, *ids, typed="")
+    assert nothing.exit_code == 1
+    assert "没有给出该账号的密码：请用 --password 给出" in nothing.output, nothing.output
+    no_id = _piped(county, *add, typed="")
+    assert no_id.exit_code == 1 and "没有马丽的身份证号：请用 --id-number 给出" in no_id.output
+    made = _piped(county, *add, *ids, typed="Shanmen-2026\n")
+    assert made.exit_code == 0 and "账号 mali 已创建" in made.output, made.output
+    changed = _piped(county, "user", "passwd", "mali", "--as", "zhaojun", typed="Wuyuan-2027\n")
+    assert changed.exit_code == 0, changed.output
+    for result in (nothing, no_id, made, changed):
+        assert not any(w in result.output for w in ("Warning", "Aborted", "echo")), result.output
+    from central.services.sessions import checked_password
+
+    api = county.api()
+    with Session(api.state.engine) as session:
+        assert checked_password(session=session, username="mali", password="Wuyuan-2027")
+    api.state.engine.dispose()

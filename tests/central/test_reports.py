@@ -247,7 +247,7 @@ def test_the_unresolved_ledger_lists_the_month_s_records_by_station_name(
     assert sheet["A1"].value == "海原县“办不成事”台账"
     assert _column(header, rows, "服务站") == [SHANMEN]
     assert _column(header, rows, "群众诉求") == ["办理林权证"]
-    assert _column(header, rows, "状态") == ["已登记"]
+    assert "状态" not in header  # one state column: it said 已登记 beside 闭环状态 已办结
     assert _column(header, rows, "登记时间") == [datetime(2026, 11, 12, 10, 0)]
     assert _column(header, rows, "闭环状态") == ["待分派"]
     assert _column(header, rows, "已闭环") == [None]
@@ -279,11 +279,15 @@ def test_the_ledgers_show_where_each_loop_stands_and_count_the_closed_ones(
     closed = client.post(f"{url}/close", json={"text": "已办结"}, headers=admin)
     assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
 
-    header, rows, totals = _table(_sheet(_fetch(client, admin, "unresolved", "xlsx")))
+    sheet = _sheet(_fetch(client, admin, "unresolved", "xlsx"))
+    header, rows, totals = _table(sheet)
     assert _column(header, rows, "闭环状态") == ["已办结"]
     assert _column(header, rows, "承办单位") == ["县林业和草原局"]
     assert _column(header, rows, "已闭环") == ["是"]
     assert _column(header, rows, "闭环时间") == [datetime(2026, 12, 3, 16, 30)]  # China time
+    for timed in ("登记时间", "闭环时间"):  # Excel showed ##### in a column 10 wide
+        width = sheet.column_dimensions[chr(ord("A") + header.index(timed))].width
+        assert width >= len("2026-12-03 16:30") + 4, (timed, width)
     assert totals[header.index("已闭环")] == 1
 
     header, rows, totals = _table(_sheet(_fetch(client, admin, "ratings", "xlsx")))
