@@ -3,7 +3,7 @@ outstanding codes, a new account, a new password."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +281,92 @@ def fill_table(
         table.add_row(*row, key=key)
     if rows:
         table.move_cursor(row=min(keep, len(rows) - 1))
+
+
+MIN_WRAPPED = 6
+"""The narrowest a column of Chinese text gets when wrapped: three characters."""
+LONGEST_CODE = 32
+"""A code (a case or 办不成事 number, an ID number, a time) is kept whole up to this width."""
+
+
+def fill_wrapped(
+    table: DataTable[Any],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Text | str]],
+    width: int,
+    keys: Sequence[str] | None = None,
+) -> None:
+    """Refill a table to fit ``width`` cells: each column as wide as its widest cell while
+    they all fit; past that, the headers go onto two lines, then the widest columns are
+    narrowed and their cells wrap (codes such as case numbers kept whole). At 80 columns
+    the 对账 table's last columns ran off the screen and the 闭环 timeline cut the
+    resident's words, with nothing on screen to say so."""
+    keep = table.cursor_row
+    console = table.app.console
+    texts = [[_plain(cell) for cell in row] for row in rows]
+    columns = list(zip(*texts, strict=True)) if texts else [()] * len(headers)
+    cells = [max((cell_len(c) for c in column), default=0) for column in columns]
+    full = [max(c, cell_len(h)) for c, h in zip(cells, headers, strict=True)]
+    room = width - 2 * table.cell_padding * len(headers) - 2  # 2: the vertical scrollbar
+    widths = full
+    if sum(full) > room:
+        two_lines = [_two_line_width(console, h) for h in headers]
+        widths = [max(c, h) for c, h in zip(cells, two_lines, strict=True)]
+        floors = [min(w, max(h, _longest_word(column)))
+                  for w, h, column in zip(widths, two_lines, columns, strict=True)]  # fmt: skip
+        widths = _narrowed(widths, floors, room)
+    wrapped = widths != full
+    table.clear(columns=True)
+    table.header_height = max(
+        (len(Text(h).wrap(console, w)) for h, w in zip(headers, widths, strict=True)), default=1
+    )
+    for header, column_width in zip(headers, widths, strict=True):
+        table.add_column(header, width=column_width)
+    for index, row in enumerate(rows):
+        key = keys[index] if keys is not None else None
+        table.add_row(*row, key=key, height=None if wrapped else 1)
+    if rows:
+        table.move_cursor(row=min(keep, len(rows) - 1))
+
+
+def _plain(cell: Text | str) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def _two_line_width(console: Any, header: str) -> int:
+    """The narrowest a header is on two lines."""
+    width = max(1, cell_len(header) // 2)
+    while len(Text(header).wrap(console, width)) > 2:
+        width += 1
+    return width
+
+
+def _longest_word(column: Sequence[str]) -> int:
+    """How narrow a column can wrap: a code whole, Chinese text three characters a line."""
+    words = [word for cell in column for word in cell.split()]
+    return max(
+        (min(cell_len(w), LONGEST_CODE if w.isascii() else MIN_WRAPPED) for w in words),
+        default=0,
+    )
+
+
+def _narrowed(widths: list[int], floors: list[int], room: int) -> list[int]:
+    """The widest columns capped (none below its floor) until they fit in ``room``; what
+    room is left goes back to the capped ones, left first."""
+    cap = max(widths, default=0)
+
+    def capped(limit: int) -> list[int]:
+        return [max(f, min(w, limit)) for w, f in zip(widths, floors, strict=True)]
+
+    while cap > 0 and sum(capped(cap)) > room:
+        cap -= 1
+    found = capped(cap)
+    spare = room - sum(found)
+    for index, want in enumerate(widths):
+        more = min(max(spare, 0), want - found[index])
+        found[index] += more
+        spare -= more
+    return found
 
 
 ROLE_LEVELS = {"agent": ("village", "township"), "reviewer": ("township",), "admin": ("county",)}

@@ -1,11 +1,11 @@
-"""The cases behind a 看板 figure: a list; Enter opens a case this workstation holds."""
+"""The cases behind a 看板 figure: a list; Enter opens a case this workstation holds, or a
+办不成事 record's 闭环 item."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.cells import cell_len
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -14,7 +14,10 @@ from textual.widgets import DataTable, Static
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.county_dialogs import fill_wrapped
+from station.services.centre import CentreError
 from station.services.dashboard import CaseLine, held_here, read_cases
+from station.services.loops import STATE_NAMES, Loops
 from station.services.names import state_name
 from station.themes import THEMES
 from station.widgets.footer import DeskFooter
@@ -36,9 +39,11 @@ class DrillScreen(DeskScreen[None]):
     class Loaded(Message):
         """The list was read."""
 
-        def __init__(self, lines: list[CaseLine]) -> None:
+        def __init__(self, lines: list[CaseLine], loops: dict[str, dict[str, Any]]) -> None:
             super().__init__()
             self.lines = lines
+            self.loops = loops
+            """The 闭环 items of the 办不成事 records listed, by record id."""
 
     class Checked(Message):
         """Whether this workstation holds the chosen case."""
@@ -54,6 +59,8 @@ class DrillScreen(DeskScreen[None]):
         self.key = key
         self.title_text = title
         self.lines: dict[str, CaseLine] = {}
+        self.loops: dict[str, dict[str, Any]] = {}
+        self.shown: tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = ((), [])
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -69,7 +76,8 @@ class DrillScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self.Loaded(read_cases(self.desk, self.key)))
+        lines = read_cases(self.desk, self.key)
+        self.post_message(self.Loaded(lines, _loops_of(self.desk, lines)))
 
     def worker_failed(self, worker: Any) -> None:
         """Offline or refused: the list stays empty and says so."""
@@ -77,6 +85,7 @@ class DrillScreen(DeskScreen[None]):
 
     def on_drill_screen_loaded(self, message: DrillScreen.Loaded) -> None:
         self.lines = {line.case_id: line for line in message.lines}
+        self.loops = message.loops
         headers = (
             _("Case number"),
             _("State"),
@@ -86,23 +95,37 @@ class DrillScreen(DeskScreen[None]):
             _("Item"),
         )
         year = self.desk.clock().year
-        rows = [(line.case_id, _row(line, year)) for line in message.lines]
-        table = self.query_one(DrillTable)
-        table.clear(columns=True)
-        for index, header in enumerate(headers):
-            table.add_column(
-                header, width=max(cell_len(r[index]) for r in [headers, *(row for _k, row in rows)])
-            )
-        for key, row in rows:
-            table.add_row(*row, key=key)
-        self.query_one("#drill-note", Static).update(
-            _("{count} in all. Enter opens a case.").format(count=len(rows))
+        rows = [(line.case_id, _row(line, year, self.loops)) for line in message.lines]
+        self.shown = (headers, rows)
+        self._fill()
+        records = any(line.record for line in message.lines)
+        note = (
+            _("{count} in all. Enter opens its 闭环 item.")
+            if records
+            else _("{count} in all. Enter opens a case.")
         )
+        self.query_one("#drill-note", Static).update(note.format(count=len(rows)))
+
+    def _fill(self) -> None:
+        """The list as wide as the screen, long cells wrapped (the item ran off at 80)."""
+        headers, rows = self.shown
+        table = self.query_one(DrillTable)
+        width = self.size.width
+        fill_wrapped(table, headers, [r for _k, r in rows], width, [k for k, _r in rows])
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrower or wider: the columns fitted again."""
+        self._fill()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         line = self.lines.get(str(event.row_key.value))
-        if line is not None and line.record:  # not a case: no workstation holds it as one
+        loop = self.loops.get(line.case_id) if line is not None else None
+        if loop is not None:  # a 办不成事 record: what the county does with it is its 闭环
+            from station.screens.loops import LoopItemScreen
+
+            self.app.push_screen(LoopItemScreen(self.desk, int(loop["id"])))
+        elif line is not None and line.record:  # not a case, and no 闭环 item (yet)
             self.notify(
                 _("{number} is a 办不成事 record: the county follows it up under 3 (闭环).").format(
                     number=line.case_number
@@ -132,10 +155,45 @@ class DrillScreen(DeskScreen[None]):
         self.app.pop_screen()
 
 
-def _row(line: CaseLine, year: int) -> tuple[str, ...]:
+def show_case(screen: DeskScreen[Any], desk: Desk, number: str) -> None:
+    """Open the case ``number``'s page as the county's 办件 opens it (the review page, with
+    the decisions the county makes), or say that this workstation does not hold it yet
+    (call from a worker of ``screen``)."""
+    if desk.store.get_case(number) is None:
+        words = _("{number} is not on this workstation yet: sync (F5), then open it again.")
+        screen.app.call_from_thread(screen.notify, words.format(number=number), severity="warning")
+        return
+    from station.screens.review import ReviewScreen
+
+    screen.app.call_from_thread(screen.app.push_screen, ReviewScreen(desk, number))
+
+
+def _loops_of(desk: Desk, lines: list[CaseLine]) -> dict[str, dict[str, Any]]:
+    """The 闭环 items of the 办不成事 records among ``lines``, by record id (call from a
+    worker); none when there are no records, or the centre's list could not be read."""
+    if not any(line.record for line in lines):
+        return {}
+    try:
+        items = Loops(desk).items()
+    except CentreError:  # the list still shows, each record as a record
+        return {}
+    found = {str(i["source_id"]): i for i in items if i.get("source_kind") == "unresolved"}
+    numbers = {str(i["source_number"]): i for i in found.values()}
+    return {
+        line.case_id: found.get(line.case_id) or numbers[line.case_number]
+        for line in lines
+        if line.record and (line.case_id in found or line.case_number in numbers)
+    }
+
+
+def _row(line: CaseLine, year: int, loops: dict[str, dict[str, Any]]) -> tuple[str, ...]:
     """A line of the list; a date of this year without its year (every list now has a 期限,
-    and at 80 columns the village and the item ran off the screen)."""
-    if line.record:
+    and at 80 columns the village and the item ran off the screen). A 办不成事 record's
+    state is its 闭环's (it said 办不成事登记 when the 闭环 was 已办结)."""
+    loop = loops.get(line.case_id)
+    if loop is not None:
+        state = _("闭环 {state}").format(state=STATE_NAMES.get(loop["state"], loop["state"]))
+    elif line.record:
         state = _("办不成事 record")
     else:
         state = state_name(line.state) if line.state else ""

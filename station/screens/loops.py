@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -26,6 +26,8 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.county import CountyStrip
+from station.screens.county_dialogs import fill_wrapped
+from station.screens.dashboard_cases import show_case
 from station.screens.decisions import _Form
 from station.services.loops import (
     CARD_NAMES,
@@ -169,6 +171,7 @@ class LoopItemScreen(DeskScreen[None]):
     CSS_PATH = CSS / "loops.tcss"
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("escape", "back", _("Back")),
+        Binding("o", "open_case", _("Open the case 打开办件")),
         *(Binding(key, f"act('{action}')", label) for action, (key, label) in ACTION_KEYS.items()),
     ]
 
@@ -204,14 +207,24 @@ class LoopItemScreen(DeskScreen[None]):
     def on_loop_item_screen_loaded(self, message: LoopItemScreen.Loaded) -> None:
         item = self.item = message.item
         self.query_one("#loop-header", Static).update(self._header(item))
-        rows = [tuple(step_line(step).split("  ", 2)) for step in item["steps"]]
-        rows = [(r + ("", "", ""))[:3] for r in rows]
-        table = self.query_one(DataTable)
-        _fit(table, [_("Time"), _("What"), _("Who / what was said")], rows)
-        table.add_rows(rows)
+        self._steps()
         self.refresh_bindings()
         if message.note:
             self.notify(message.note)
+
+    def _steps(self) -> None:
+        """The timeline as wide as the screen, what was said wrapped (it was cut at 80
+        columns: …出生医学证明：出生医学)."""
+        if self.item is None:
+            return
+        rows = [tuple(step_line(step).split("  ", 2)) for step in self.item["steps"]]
+        rows = [(r + ("", "", ""))[:3] for r in rows]
+        headers = [_("Time"), _("What"), _("Who / what was said")]
+        fill_wrapped(self.query_one(DataTable), headers, rows, self.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrower or wider: the timeline fitted again."""
+        self._steps()
 
     @staticmethod
     def _header(item: dict[str, Any]) -> str:
@@ -228,12 +241,24 @@ class LoopItemScreen(DeskScreen[None]):
         return "\n".join(lines)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what the signed-in role may do to the item now."""
+        """Offer only what the signed-in role may do to the item now; 打开办件 for a 差评."""
+        if action == "open_case":
+            return self.item is not None and self.item["source_kind"] == "rating"
         if action != "act":
             return True
         if self.item is None:
             return False
         return str(parameters[0]) in actions_for(self.desk.role, self.item)
+
+    @on(DataTable.RowSelected, "#loop-steps")
+    def action_open_case(self) -> None:
+        """o (or Enter): the rated case's page, as the county's 办件 opens it."""
+        if self.item is not None and self.item["source_kind"] == "rating":
+            self._open_case(str(self.item["source_number"]))
+
+    @work(thread=True, exclusive=True, group="case", exit_on_error=False)
+    def _open_case(self, number: str) -> None:
+        show_case(self, self.desk, number)
 
     def action_act(self, action: str) -> None:
         """Ask for what the act needs, then send it to the centre."""
@@ -332,12 +357,12 @@ class LoopForm(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="heading")
-            for field in self.fields:
-                yield Label(field.label)
+            for field in self.fields:  # each box drawn (bordered): a compact one was invisible
+                yield Label(field.label, classes="field-name")
                 if field.choices is not None:
-                    yield Select(field.choices, id=f"f-{field.key}", compact=True, prompt="—")
+                    yield Select(field.choices, id=f"f-{field.key}", prompt="—")
                 else:
-                    yield Input(field.value, id=f"f-{field.key}", compact=True)
+                    yield Input(field.value, id=f"f-{field.key}")
             yield from self.buttons()
 
     def on_mount(self) -> None:

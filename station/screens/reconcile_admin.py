@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -20,6 +19,8 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.county import CountyStrip
+from station.screens.county_dialogs import fill_wrapped
+from station.screens.dashboard_cases import show_case
 from station.services.dashboard import read_reconciliation
 from station.services.names import state_name
 from station.themes import THEMES
@@ -47,6 +48,7 @@ class ReconcileAdminScreen(DeskScreen[None]):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
+        self.data: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -78,7 +80,7 @@ class ReconcileAdminScreen(DeskScreen[None]):
         self.query_one("#recon-title", Static).update(_("Reconciliation 对账 — not read"))
 
     def on_reconcile_admin_screen_loaded(self, message: ReconcileAdminScreen.Loaded) -> None:
-        data = message.data
+        self.data = data = message.data
         stations = data.get("stations", [])
         duplicates = data.get("duplicate_applications", [])
         self.query_one("#recon-title", Static).update(
@@ -88,18 +90,7 @@ class ReconcileAdminScreen(DeskScreen[None]):
                 stations=len(stations), silent=len(data.get("silent", [])), pairs=len(duplicates)
             )
         )
-        headers = (
-            _("Flag"), _("Station"), _("Cases held at the centre"), _("Events"), _("Gaps"),
-            _("Unsent at the station"), _("Oldest unsent"), _("Cases at the station"), _("Last seen"),
-        )  # fmt: skip
-        _fill(
-            self.query_one("#recon-stations", DataTable),
-            headers,
-            [_station_row(s) for s in stations],
-        )
-        pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
-        table = self.query_one("#recon-duplicates", DataTable)
-        _fill(table, pair_headers, _duplicate_rows(duplicates))
+        self._fill()
         self.query_one("#recon-note", Static).update(
             _(
                 "Silent: not seen for 3 working days, or events unsent that long. "
@@ -107,24 +98,48 @@ class ReconcileAdminScreen(DeskScreen[None]):
             )
         )
 
+    def _fill(self) -> None:
+        """Both tables as wide as the screen, long cells wrapped (see :func:`fill_wrapped`)."""
+        if self.data is None:
+            return
+        width = self.size.width
+        headers = (
+            _("Flag"), _("Station"), _("Cases held at the centre"), _("Events"), _("Gaps"),
+            _("Unsent at the station"), _("Oldest unsent"), _("Cases at the station"), _("Last seen"),
+        )  # fmt: skip
+        stations = [_station_row(s) for s in self.data.get("stations", [])]
+        fill_wrapped(self.query_one("#recon-stations", DataTable), headers, stations, width)
+        pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
+        rows = _duplicate_rows(self.data.get("duplicate_applications", []))
+        keys = [str(row[2]) for row in rows]
+        table = self.query_one("#recon-duplicates", DataTable)
+        fill_wrapped(table, pair_headers, rows, width, [f"{i}:{k}" for i, k in enumerate(keys)])
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrower or wider: the columns fitted again."""
+        self._fill()
+
+    @on(DataTable.RowSelected, "#recon-duplicates")
+    def _open_duplicate(self, event: DataTable.RowSelected) -> None:
+        """Enter on a duplicate: its case's page (it was silent)."""
+        number = str(event.row_key.value or "").partition(":")[2]
+        if number:
+            self._open(number)
+
+    @work(thread=True, exclusive=True, group="case", exit_on_error=False)
+    def _open(self, number: str) -> None:
+        show_case(self, self.desk, number)
+
     def action_duplicates(self) -> None:
         """Switch between the stations and the duplicates."""
         tabs = self.query_one(TabbedContent)
         showing = tabs.active == "tab-recon-duplicates"
         tabs.active = "tab-recon-stations" if showing else "tab-recon-duplicates"
+        shown = "#recon-stations" if showing else "#recon-duplicates"
+        self.query_one(shown, DataTable).focus()  # Enter acts on the list shown
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _fill(
-    table: DataTable[Any], headers: tuple[str, ...], rows: list[tuple[Text | str, ...]]
-) -> None:
-    table.clear(columns=True)
-    for index, header in enumerate(headers):
-        table.add_column(header, width=max(cell_len(str(r[index])) for r in [headers, *rows]))
-    for row in rows:
-        table.add_row(*row)
 
 
 def _when(value: str | None) -> str:
