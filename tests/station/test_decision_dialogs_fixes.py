@@ -317,3 +317,21 @@ async def test_complete_is_not_offered_on_an_item_the_county_completes(
         await settle(pilot)
         await open_review_of(pilot, ours)
         assert "办结" in footer(pilot)
+
+
+async def test_an_empty_box_in_a_decision_dialog_stands_out_from_the_dialog(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """The 不予受理 boxes (原因, 应向何处申请) had the dialog's own ground: empty and not
+    focused, each looked like a blank line under its name."""
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog)
+        ground = dialog.query_one(".dialog").styles.background
+        for box in dialog.query(Input):
+            if not box.has_focus:
+                assert box.styles.background != ground, box.id
