@@ -43,6 +43,23 @@ WHAT_FAILED: dict[str, str] = {
     "unresolved-paper": _("Printing the 办不成事 slip"),
     "county-revoke": _("Revoking or restoring the station"),
     "intake-catalog": _("Loading the catalog"),
+    # the county desk's pages read from the centre: a page that could not be read said
+    # "the last action did not complete" when the administrator had only opened it
+    "county-accounts": _("Reading the accounts"),
+    "county-account": _("Saving the account"),
+    "county-divisions": _("Reading the division table"),
+    "county-stations": _("Reading the stations"),
+    "county-code": _("Issuing the enrollment code"),
+    "report": _("Making the report"),
+    "catalog-list": _("Reading the catalog versions"),
+    "catalog-check": _("Checking the catalog"),
+    "catalog-publish": _("Publishing the catalog"),
+    "loops": _("Reading the 闭环 items"),
+    "dashboard": _("Reading the dashboard"),
+    "county-codes": _("Reading the outstanding codes"),
+    "case-ask": _("Preparing the bulk acceptance"),
+    "settings-elder": _("Saving the settings"),
+    "centre": _("Signing out at the centre"),
 }
 """What a person was doing when a worker of this group failed (the dialog's title)."""
 
