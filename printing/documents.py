@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from printing.docs import authorization, decision, ledger, notice, receipt, unresolved
+from printing.docs import authorization, decision, enrollment, ledger, notice, receipt, unresolved
 from printing.fonts import find_cjk_font
 from printing.model import (
     CaseDocument,
     DecisionDocument,
+    EnrollmentDocument,
     LedgerDocument,
     LedgerRow,
     Party,
@@ -137,3 +138,8 @@ def render_unresolved(
     """The 办不成事登记回执: the record's number, what was wanted, why it could not be done
     here, and how the county follows it up (A4, 大字版 or the 80 mm roll)."""
     return unresolved.render(doc, find_cjk_font(font), fmt)
+
+
+def render_enrollment(doc: EnrollmentDocument, font: Path | None = None) -> RenderedDocument:
+    """The 便民服务站注册单: a station's one-time code, its QR and where it works, A4."""
+    return enrollment.render(doc, find_cjk_font(font))

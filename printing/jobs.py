@@ -16,6 +16,7 @@ from printing.i18n import _
 from printing.model import (
     CaseDocument,
     DecisionDocument,
+    EnrollmentDocument,
     LedgerDocument,
     UnresolvedDocument,
     from_dict,
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from printing.documents import Format
     from printing.pages import RenderedDocument
 
-Document = CaseDocument | DecisionDocument | LedgerDocument | UnresolvedDocument
+Document = (
+    CaseDocument | DecisionDocument | LedgerDocument | UnresolvedDocument | EnrollmentDocument
+)
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "receipt": ("a4", "a4-large", "80mm"),
@@ -40,6 +43,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "denial": ("a4",),
     "approval": ("a4",),
     "unresolved": ("a4", "a4-large", "80mm"),
+    "enrollment": ("a4",),
 }
 """Each document kind and the paper it can be printed on."""
 
@@ -55,6 +59,7 @@ _INPUT: dict[str, type[Any]] = {
     "denial": DecisionDocument,
     "approval": DecisionDocument,
     "unresolved": UnresolvedDocument,
+    "enrollment": EnrollmentDocument,
 }
 
 DECISION_RENDERERS = {
@@ -119,6 +124,8 @@ def render(
         return rendered
     if isinstance(document, UnresolvedDocument) and kind == "unresolved":
         return documents.render_unresolved(document, _case_format(fmt), font)
+    if isinstance(document, EnrollmentDocument) and kind == "enrollment":
+        return documents.render_enrollment(document, font)
     if isinstance(document, CaseDocument):
         if kind == "receipt":
             return documents.render_receipt(document, _case_format(fmt), font)
@@ -141,6 +148,9 @@ def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Pat
         reprinted = None
     elif isinstance(document, UnresolvedDocument):
         key, reprinted = document.number, document.reprinted_on
+    elif isinstance(document, EnrollmentDocument):  # one slip per code
+        key = f"enroll-{document.division}-{document.expires_at:%Y%m%d%H%M%S}"
+        reprinted = None
     else:
         case = document.case if isinstance(document, DecisionDocument) else document
         key, reprinted = case.case_number, case.reprinted_on

@@ -339,3 +339,23 @@ def to_dict(obj: Any) -> dict[str, Any]:
         return value
 
     return {k: plain(v) for k, v in dataclasses.asdict(obj).items()}
+
+
+@dataclass
+class EnrollmentDocument:
+    """A station's 注册单: the one-time code the county issued for it, to take to the
+    station's PC (scanned, or typed with the centre's address where the QR cannot be)."""
+
+    station_name: str
+    division: str
+    division_name: str
+    code: str
+    uri: str
+    """The ``daiban://enroll`` link the QR holds (the centre, the code, the fingerprint)."""
+    central_url: str
+    expires_at: datetime
+    """Aware (printed in China time), or naive China wall-clock time."""
+    issued_by: str
+    """The county administrator who issued it (their name)."""
+    fingerprint: str = ""
+    """The centre's certificate fingerprint, over https (typed with the address)."""

@@ -150,7 +150,10 @@ class CodeDialog(DeskModal[None]):
     """The code just issued: as text with its expiry in China time, and as a QR to scan."""
 
     CSS_PATH = THEMES / "county_admin.tcss"
-    BINDINGS = [Binding("escape,enter", "close", _("Close"))]
+    BINDINGS = [
+        Binding("escape,enter", "close", _("Close")),
+        Binding("p", "print_slip", _("Print the slip 打印注册单")),
+    ]
 
     def __init__(self, code: CodeRow) -> None:
         super().__init__()
@@ -187,10 +190,23 @@ class CodeDialog(DeskModal[None]):
             lines.append(
                 _("Certificate fingerprint: {fingerprint}").format(fingerprint=ticket.fingerprint)
             )
+        # the centre keeps only the code's hash: closed unprinted, the code is gone
+        lines.append(_("P prints it (注册单) to take to the station; it is not shown again."))
         return "\n".join(lines)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_print_slip(self) -> None:
+        """p: the 注册单 (the code, its QR and where it works) on paper."""
+        self._print_slip()
+
+    @work(thread=True, exclusive=True, group="paper", exit_on_error=False)
+    def _print_slip(self) -> None:
+        from station.services.paper import print_enrollment_slip
+
+        outcome = print_enrollment_slip(self.app.desk, self.code)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
 
 
 class CodesDialog(DeskModal[None]):

@@ -16,7 +16,14 @@ from typing import Any
 from forms.catalog import ServiceItem
 from forms.validation import deferred_deadlines
 from printing.jobs import Document, produce
-from printing.model import CaseDocument, MaterialLine, MaterialStatus, Party, UnresolvedDocument
+from printing.model import (
+    CaseDocument,
+    EnrollmentDocument,
+    MaterialLine,
+    MaterialStatus,
+    Party,
+    UnresolvedDocument,
+)
 from station.documents.prepare import document_for
 from station.i18n import _
 from station.services.desk import Desk
@@ -34,6 +41,7 @@ DOCUMENT_NAMES = {
     "denial": _("Refusal 不予许可（批准）决定书"),
     "approval": _("Decision 准予行政许可决定书（办结通知书）"),
     "unresolved": _("Slip 办不成事登记回执"),
+    "enrollment": _("Enrollment slip 注册单"),
 }
 """What the clerk calls each document (the file names keep the English kind)."""
 
@@ -297,6 +305,30 @@ def print_unresolved(desk: Desk, view: UnresolvedView, *, reprint: bool = False)
     )
     outcome = PaperOutcome()
     keep_and_print(desk, "unresolved", document, outcome)
+    return outcome
+
+
+def print_enrollment_slip(desk: Desk, code: Any) -> PaperOutcome:
+    """The 注册单 of an enrollment code just issued (``county_admin.CodeRow``): the centre
+    keeps only the code's hash, so once the dialog closes this paper is how the code
+    reaches the station's PC (A4, kept as a PDF and printed if a printer is set)."""
+    from sync.enroll_uri import parse_enroll_uri
+
+    ticket = parse_enroll_uri(code.uri)
+    signed_in = desk.user
+    document = EnrollmentDocument(
+        station_name=code.name,
+        division=code.division,
+        division_name=code.division_name or code.division,
+        code=code.code,
+        uri=code.uri,
+        central_url=ticket.central,
+        expires_at=code.expires_at,
+        issued_by=signed_in.name if signed_in is not None else code.issued_by,
+        fingerprint=ticket.fingerprint or "",
+    )
+    outcome = PaperOutcome()
+    keep_and_print(desk, "enrollment", document, outcome)
     return outcome
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
@@ -325,3 +326,30 @@ async def test_signing_out_from_a_page_reads_nothing_and_the_sign_in_takes_the_k
         await log_in(pilot, "qi", PASSWORD)  # straight back in, no dialog to close first
         assert not isinstance(pilot.app.screen, LoginScreen)
     app.desk.store.close()
+
+
+async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
+    sqlite_central: Central, tmp_path: Path
+) -> None:
+    """The centre keeps only the code's hash: closed, the dialog's code was gone, with no
+    way to print or save it. p prints the 注册单: the station, the code, its expiry in
+    China time, the centre's address and who issued it, with the QR."""
+    from tests.unit.printing.conftest import pdf_text
+
+    app = _county_app(sqlite_central, tmp_path, "qi")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "qi", PASSWORD)
+        await _stations(pilot)
+        dialog = await _issue(pilot, "李旺")
+        hint = str(dialog.query_one("#code-hint", Static).render())
+        assert "按 P 打印注册单" in hint
+        await pilot.press("p")
+        await settle(pilot)
+    documents = list((Path(app.desk.settings.data_dir) / "documents").glob("enroll-*.pdf"))
+    assert len(documents) == 1
+    text = "".join(pdf_text(documents[0].read_bytes()).split())
+    code = dialog.code
+    assert "便民服务站注册单" in text and code.name in text and code.code in text
+    assert sqlite_central.url in text and "徐县管" in text
+    expires = code.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"{expires:%Y}年{expires.month}月{expires.day}日" in text
