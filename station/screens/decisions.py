@@ -328,12 +328,16 @@ class ForwardDialog(_Form):
             with RadioSet(id="target"):
                 yield Choice(_("To the deciding department"), value=True, id="to-department")
                 yield Choice(_("To another township (区内通办)"), id="to-township")
+            # each box named above it: the placeholders were their only names, gone once
+            # typed in (the department's name fills the first one from the start)
+            yield Label(_("Goes to (department or township name)"), classes="field-name")
             yield Input(
                 value=self.department,
                 placeholder=_("Department or township"),
                 id="to",
                 compact=True,
             )
+            yield Label(_("Township division code (another township only)"), classes="field-name")
             yield Input(
                 placeholder=_("Township division code (12 digits)"), id="division", compact=True
             )
@@ -394,6 +398,7 @@ class PauseDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Pause for a special procedure 特别程序"), classes="heading")
+            yield Label(_("Procedure"), classes="field-name")
             yield Dropdown(
                 [(k, k) for k in PAUSE_KINDS],
                 value=PAUSE_KINDS[0],

@@ -335,3 +335,27 @@ async def test_an_empty_box_in_a_decision_dialog_stands_out_from_the_dialog(
         for box in dialog.query(Input):
             if not box.has_focus:
                 assert box.styles.background != ground, box.id
+
+
+async def test_forward_and_pause_name_every_box_above_it_at_80_by_24(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """The 转办 boxes and the 程序 dropdown had their placeholders as their only names (a
+    box filled in, or the department's name already in it, said nothing of what it was)."""
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ForwardDialog)
+        text = flat_text(pilot)
+        assert "转至（部门或乡镇名称）" in text and "乡镇区划代码（仅转其他乡镇时填写）" in text
+        assert "确定(F9)" in text and "取消（Esc）" in text  # the buttons still fit
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PauseDialog)
+        lines = [line.strip(" █▌▐") for line in screen_text(pilot).splitlines()]
+        assert "程序" in lines and "确定(F9)" in flat_text(pilot)  # a name of its own
