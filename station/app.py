@@ -88,8 +88,14 @@ class DaibanApp(App[None]):
         self.set_interval(interval, self._background_sync)
         drop = getattr(self.desk.settings, "bundle_drop_folder", None)
         if drop and Path(drop).is_dir():
-            self.drop_watch = DropFolderWatch(Path(drop), self._bundle_arrived)
+            self.drop_watch = DropFolderWatch(
+                Path(drop), self._bundle_arrived, on_error=self._drop_watch_failed
+            )
             self.drop_watch.start()
+
+    def _drop_watch_failed(self, error: BaseException) -> None:
+        """The drop folder watch's thread: a check failed (the watch goes on)."""
+        self.call_from_thread(self.report_error, "bundle", error)
 
     def _bundle_arrived(self, path: Path) -> None:
         """The drop folder watch's thread: a return bundle put there has finished copying."""
@@ -314,15 +320,17 @@ class DaibanApp(App[None]):
         The screen that ran the worker has already put itself back where repeating
         the action is safe (``DeskScreen.worker_failed``).
         """
+        self.report_error(worker.group, worker.error or RuntimeError("worker failed"), worker.name)
+
+    def report_error(self, group: str, error: BaseException, name: str = "") -> None:
+        """A failure of the work of ``group`` (a worker's, or the drop folder watch's):
+        logged, then one dialog in Chinese."""
         from station.screens.base import WHAT_FAILED
         from station.services.failures import desk_logger, explain, log_path
 
-        error = worker.error or RuntimeError("worker failed")
         data_dir = Path(self.desk.settings.data_dir)
-        desk_logger(data_dir).error(
-            "worker %s (%s) failed", worker.group, worker.name, exc_info=error
-        )
-        what = WHAT_FAILED.get(worker.group, _("The last action"))
+        desk_logger(data_dir).error("worker %s (%s) failed", group, name, exc_info=error)
+        what = WHAT_FAILED.get(group, _("The last action"))
         title = _("{what} did not complete").format(what=what)
         self.push_screen(MessageDialog(title, explain(error, log_path(data_dir)), error=True))
 

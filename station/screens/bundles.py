@@ -157,9 +157,14 @@ class DropFolderWatch:
         finished_settle_seconds: float = 0.5,
         tick_seconds: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.folder = folder
         self.on_bundle = on_bundle
+        self.on_error = on_error
+        """Told of an unexpected failure of a settle check (once per kind of failure; the
+        watch goes on): it stopped the watch's thread without a word."""
+        self._told: set[str] = set()
         self.settle_seconds = settle_seconds
         """How long a file must stay the same size and mtime before it is read (a stalled
         copy shorter than this is waited out; FAT sticks keep mtimes to 2 seconds)."""
@@ -272,11 +277,21 @@ class DropFolderWatch:
 
     def _tick(self) -> None:
         while not self._stopping.wait(self.tick_seconds):
-            try:
-                self.check_pending()
-            except RuntimeError:  # the app closed as a bundle was handed over
-                if not self._stopping.is_set():
-                    raise
+            self.tick_once()
+
+    def tick_once(self) -> None:
+        """One settle check of the watch's thread: a failure is told (``on_error``), once
+        per kind, and the watch goes on; the app closing as a bundle is handed over is not
+        a failure."""
+        try:
+            self.check_pending()
+        except Exception as error:  # noqa: BLE001 - told, and the watch keeps watching
+            if self._stopping.is_set():
+                return
+            kind = f"{type(error).__name__}: {error}"
+            if self.on_error is not None and kind not in self._told:
+                self._told.add(kind)
+                self.on_error(error)
 
     def stop(self) -> None:
         """Stop the observer thread and the settle checks."""

@@ -478,3 +478,35 @@ def test_the_stations_own_outbox_given_back_is_said_to_be_it(
     desk.store = store
     said = import_bundle(desk, own)
     assert "这是本站自己导出的离线包" in said and "县政务服务中心导入" in said, said
+
+
+def test_a_failed_settle_check_is_told_once_and_the_watch_goes_on(tmp_path: Path) -> None:
+    """A failure the watch did not expect stopped its thread without a word: no bundle was
+    taken in again until the desk restarted. It is told (once per kind) and it goes on."""
+    from station.screens.bundles import DropFolderWatch
+
+    clock = _Clock()
+    handed: list[Path] = []
+    told: list[BaseException] = []
+    failing = [True]
+
+    def hand_over(path: Path) -> None:
+        if failing[0]:
+            raise ValueError("the stick was pulled out mid-read")
+        handed.append(path)
+
+    watch = DropFolderWatch(tmp_path, hand_over, clock=clock, on_error=told.append)
+    bundle = tmp_path / "return-640522100201.daiban-bundle"
+    bundle.write_bytes(b"a return bundle")
+    for _look in range(2):  # the same failure twice: told once
+        watch.noticed(bundle)
+        clock.now += 3
+        watch.tick_once()
+        watch.seen.clear()
+    assert [str(e) for e in told] == ["the stick was pulled out mid-read"]
+    failing[0] = False
+    bundle.write_bytes(b"the next return bundle")
+    watch.noticed(bundle)
+    clock.now += 3
+    watch.tick_once()
+    assert handed == [bundle]  # still watching
