@@ -149,7 +149,13 @@ def _party_rows(doc: CaseDocument) -> list[list[object]]:
     proxy = roles.acting(doc)
     if proxy is not None:
         rows += [
-            [f"{roles.ACTING}（受托人）", proxy.name, "身份证号", mask_id(proxy.id_number)],
+            # a guardian acts by law (法定代理), not under an entrustment: no 受托人
+            [
+                "监护人" if doc.relation == "guardian" else f"{roles.ACTING}（受托人）",
+                proxy.name,
+                "身份证号",
+                mask_id(proxy.id_number),
+            ],
             ["代办关系", roles.relation_words(doc), f"{roles.ACTING}电话", proxy.phone],
         ]
     else:

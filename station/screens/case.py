@@ -24,7 +24,7 @@ from station.screens.dialogs import (
     ReasonDialog,
     SupplementDialog,
 )
-from station.services.review import deadline_lines
+from station.services.review import deadline_lines, relation_words
 from station.services.timeline import handover_text, rating_text, refusal_reason, result_text
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -100,8 +100,15 @@ def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> st
     lines = [
         f"{view.case_number}  {view.item_name or _('unresolved request 办不成事')}",
         _("Applicant: {who}   State: {state}").format(who=who, state=state_name(view.state)),
-        *deadline,
     ]
+    acting = view.principal
+    if acting is not None and acting.name:  # who came for the resident (found by search too)
+        how = relation_words(view.relation)
+        phone = f"  {acting.phone}" if acting.phone else ""
+        lines.append(
+            _("Filed by: {name} ({how}){phone}").format(name=acting.name, how=how, phone=phone)
+        )
+    lines += deadline
     reason = refusal_reason(view) if view.state == "rejected" else view.last_reason
     if reason and view.state in REASON_STATES:
         # only while it holds: after a resubmission the old 补正 reason stays in the timeline
@@ -334,7 +341,9 @@ class CaseScreen(DeskScreen[None]):
         """送达: how the result reached the resident, and who signed for it."""
         view = self.view
         key = view.case_number
-        default = view.applicant.name if view.applicant else ""
+        # who collects it: the one who filed for the resident (a son, a guardian), if any
+        acting = view.principal.name if view.principal is not None else ""
+        default = acting or (view.applicant.name if view.applicant else "")
         about = f"{key}  {view.item_name}\n{handover_text(view)}"
 
         def signed(answer: tuple[str, str] | None) -> None:

@@ -117,7 +117,9 @@ class CasesScreen(DeskScreen[None]):
         if self.home_title:
             yield Static(self.home_title, id="cases-home", classes="heading")
         with Horizontal(id="cases-filter"):
-            yield Input(id="cases-search", placeholder=_("name, ID number, case number, pinyin"))
+            yield Input(
+                id="cases-search", placeholder=_("name, ID number, phone, case number (代办人 too)")
+            )
             options = [(state_label(s), s) for s in STATE_FILTERS]
             options.append((_("overdue"), "overdue"))
             initial = self.initial_state if self.initial_state else Select.NULL

@@ -38,6 +38,11 @@ RELATIONS = {
 """Who came to the desk (translated on use)."""
 
 
+def relation_words(relation: str) -> str:
+    """Who came to the desk, in words: 亲属代办, 监护人代办 … (the relation itself if unknown)."""
+    return _(RELATIONS.get(relation, relation))
+
+
 @dataclass(frozen=True)
 class PersonLine:
     """One person of the case: who they are to it, name, masked ID, contacts."""
@@ -115,7 +120,7 @@ def format_value(spec: FieldSpec, value: Any) -> str:
 def _persons(view: CaseView) -> list[PersonLine]:
     lines = []
     # the acting person (``principal`` in the data) is the 受托人 (the resident is the 委托人)
-    acting = _("Acting for the applicant")
+    acting = _("Guardian") if view.relation == "guardian" else _("Acting for the applicant")
     for role, person in ((_("Applicant"), view.applicant), (acting, view.principal)):
         if person is not None:
             masked = mask_id_number(person.id_number) if person.id_number else "—"

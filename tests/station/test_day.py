@@ -446,3 +446,45 @@ def test_the_refusal_handed_over_names_the_townships_reason_not_a_later_superses
     view = apply_event(view, late, status=EventStatus.superseded, reason="not allowed")
     assert view.last_reason == "not allowed"  # what the header's 原因 says now
     assert handover_text(view) == "不予受理：材料不属实"
+
+
+async def test_a_case_filed_by_a_guardian_names_them_and_they_sign_for_the_result(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The village's case page never said who acted for the resident (found by the
+    代办人's name, the page showed only the applicant), and 送达 offered the applicant
+    as the one who signed when the guardian had come for the result."""
+    from datetime import date
+
+    from station.services.cases import CaseService
+    from tests.station.cases_seed import AGENT, allowance, shipped_catalog
+
+    application = allowance("马占福").model_copy(
+        update={
+            "relation": "guardian",
+            "principal": {
+                "name": "马建国",
+                "id_number": "640522197005051234",
+                "phone": "15309547788",
+            },
+            "materials": {**allowance().materials, "agent_id": "provided"},
+        }
+    )
+    case = CaseService(store, shipped_catalog(), AGENT).take_in(
+        application, today=date(2026, 11, 23)
+    )
+    township(
+        store,
+        case.case_number,
+        (EventKind.accepted, {}),
+        (EventKind.completed, {"result": "approved"}),
+    )
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert "代办人：马建国（监护人代办）15309547788" in flat_text(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HandOverDialog)
+        assert pilot.app.screen.query_one("#signed-by", Input).value == "马建国"

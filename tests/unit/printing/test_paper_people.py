@@ -108,3 +108,11 @@ def test_a_person_the_resident_entrusted_is_not_printed_as_the_station_agent() -
     by_agent = dataclasses.replace(CASE, relation="agent", applicant=agent)
     text = "".join(pdf_text(documents.render_receipt(by_agent, "a4").pdf).split())
     assert "代办员代办" in text and "受托人代办" not in text
+
+
+def test_a_guardian_on_the_receipt_is_the_guardian_not_a_trustee() -> None:
+    """A guardian acts by law (法定代理): the receipt said 代办人（受托人）."""
+    by_guardian = dataclasses.replace(CASE, relation="guardian")
+    text = pdf_text(documents.render_receipt(by_guardian, "a4").pdf)
+    assert "马建国" in _line_with(text, "监护人") and "受托人" not in text
+    assert "监护人代办" in text
