@@ -91,6 +91,9 @@ def refusal(view: CaseView | None, kind: EventKind, role: Role) -> str | None:
     if check_transition(view.state, kind, role) is None:
         return None
     values = {"action": action_name(kind), "state": state_name(view.state)}
+    if view.state == "processing" and role is Role.reviewer:  # 转办: decided where it went
+        where = view.forwarded_to or _("the deciding department")
+        return _("The case was forwarded to {to}: it is decided there now.").format(to=where)
     if find_transition(view.state, kind) is None:
         return _("Cannot {action} while the case is {state}.").format(**values)
     return _("A {role} may not {action} while the case is {state}.").format(

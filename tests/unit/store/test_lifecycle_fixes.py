@@ -242,3 +242,22 @@ def test_an_unresolved_requests_phone_is_checked_and_nothing_is_recorded(
     for contact in ("马成 13895123456", "马成 0954-4012345", "马成，住三组", ""):
         service.record_unresolved(what="办理林权证", why="本站无此事项", contact=contact)
     assert len(store.list_records(10)) == 4
+
+
+def test_a_township_told_it_cannot_complete_a_forwarded_case_learns_where_it_went() -> None:
+    """After 转办 the township's d and p said only 办理中的办件现在不能办结 (it is decided
+    where it went)."""
+    from station.services.cases import refusal
+    from sync.events import EventKind as K
+    from sync.events import Role
+    from sync.reducer import apply_event, fold
+    from tests.unit.sync.factory import CaseWriter
+
+    w = CaseWriter()
+    view = fold([w.event(K.created), w.event(K.received), w.event(K.submitted)])
+    view = apply_event(view, w.event(K.accepted, Role.reviewer))
+    view = apply_event(view, w.event(K.forwarded, Role.reviewer, {"to": "县民政局"}))
+    for kind in (K.completed, K.paused):
+        said = refusal(view, kind, Role.reviewer)
+        assert said is not None and "已转办至县民政局" in said, kind
+    assert refusal(view, K.completed, Role.admin) is None  # the county decides it
