@@ -17,6 +17,7 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import (
+    ConfirmDialog,
     CorrectionDialog,
     HandOverDialog,
     RatingCorrectionDialog,
@@ -69,6 +70,22 @@ REASON_STATES: dict[str, Callable[[], str]] = {
     "withdrawn": lambda: _("Reason: {reason}"),
 }
 """States whose reason the header shows (the latest reason is what holds in them)."""
+
+
+CORRECTING_KINDS = frozenset({"edited", "corrected", "supplemented"})
+"""What answers a 补正: a correction, an edit, materials brought."""
+
+
+def changed_since_return(view: Any) -> bool:
+    """Whether anything was corrected, edited or supplied since the township's last 退回."""
+    for entry in reversed(view.history):
+        if entry.status == "superseded":  # it changed nothing
+            continue
+        if entry.kind == "returned":
+            return False
+        if entry.kind in CORRECTING_KINDS:
+            return True
+    return False
 
 
 def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
@@ -323,9 +340,26 @@ class CaseScreen(DeskScreen[None]):
         self.app.push_screen(SupplementDialog(choices), answered)
 
     def action_resubmit(self) -> None:
-        """补正后重新报送."""
+        """补正后重新报送; asked first when nothing was corrected or supplied since the
+        township returned it (one key sent it back unchanged, and the township saw 补正重报)."""
         key = self.view.case_number
-        self._act(lambda s: s.resubmit(key), _("Sent back to the township."))
+
+        def send() -> None:
+            self._act(lambda s: s.resubmit(key), _("Sent back to the township."))
+
+        if changed_since_return(self.view):
+            send()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                send()
+
+        question = _(
+            "Nothing was corrected or supplied since the township returned {number}. Send it"
+            " back all the same?"
+        ).format(number=key)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def action_withdraw(self) -> None:
         """撤件, with the reason the resident gives."""

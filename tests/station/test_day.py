@@ -488,3 +488,31 @@ async def test_a_case_filed_by_a_guardian_names_them_and_they_sign_for_the_resul
         await settle(pilot)
         assert isinstance(pilot.app.screen, HandOverDialog)
         assert pilot.app.screen.query_one("#signed-by", Input).value == "马建国"
+
+
+async def test_a_return_answered_with_nothing_asks_before_it_goes_back(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """r sent a returned case back unchanged with one key, and the township saw 补正重报
+    with nothing corrected. It asks first (No is the default); after a correction or a
+    material brought it goes without asking (as in the test above)."""
+    from station.screens.dialogs import ConfirmDialog
+
+    returned, _done = seed_day(store)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, returned))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "没有更正任何内容，也没有补交材料" in flat_text(pilot)
+        await pilot.press("enter")  # No
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen)
+        assert store.get_case(returned).state == "returned"  # type: ignore[union-attr]
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    assert store.get_case(returned).state == "submitted"  # type: ignore[union-attr]

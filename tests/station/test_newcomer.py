@@ -241,6 +241,8 @@ async def test_resubmitted_case_no_longer_shows_the_old_reason_and_counts_the_ou
         assert "补正原因：请补交社保卡复印件" in flat_text(pilot)
         await pilot.press("r")
         await settle(pilot)
+        await pilot.press("y")  # nothing brought since the return: it asks first
+        await settle(pilot)
         header = flat_text(pilot).split("时间")[0]
         assert "已报送" in header and "请补交" not in header  # it stays in the timeline only
         assert "请补交" in flat_text(pilot)
