@@ -81,6 +81,7 @@ async def test_a_relative_with_empty_principal_fields_is_stopped_at_review(
         )
         await fill(pilot, "principal.name", "马小军")
         await fill(pilot, "principal.id_number", SON_ID)
+        await settle(pilot)  # the draft's writes are workers: read the store once they ran
     drafts = store.list_drafts()
     assert drafts and drafts[0].data["principal"]["name"] == "马小军"  # nothing typed is lost
 
