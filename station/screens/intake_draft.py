@@ -40,6 +40,16 @@ class DraftKeeping(ScanAttaching):
             self.desk.store.save_draft(self.draft.draft_id, data)
             self._saved_revision = revision
 
+    def on_unmount(self) -> None:
+        """The screen goes (home, or the desk closing): what was typed last is written now,
+        on this thread. A write still queued as a worker when the app shuts down is
+        cancelled before it starts, and the desk then closes the store: the last keys
+        typed were lost (a take-in or a discarded draft has set its revision out of reach)."""
+        with self._save_lock:
+            if self._revision > self._saved_revision:
+                self.desk.store.save_draft(self.draft.draft_id, self.draft.to_data())
+                self._saved_revision = self._revision
+
     def action_leave(self) -> None:
         """Back to the home screen; the draft stays saved (an empty one is not kept)."""
         if self.draft.is_empty():

@@ -1,0 +1,44 @@
+"""What was typed last is in the draft when the desk closes, even if its background write
+never ran (a thread worker still queued when the app shut down is cancelled)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from station.app import DaibanApp
+from station.screens.intake import IntakeScreen
+from station.store import StationStore
+from station.widgets.fields import FieldEditor
+from tests.station.helpers import log_in, settle
+from tests.station.test_fit import open_intake
+
+
+@pytest.mark.parametrize("how", ["ctrl+q", "escape"])
+async def test_the_last_keys_typed_are_kept_when_the_desk_closes_at_once(
+    desk: Callable[..., DaibanApp], store: StationStore, how: str
+) -> None:
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await open_intake(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen)
+        name = next(e for e in screen.query(FieldEditor) if e.path == "applicant.name")
+        name.focus_input()
+        await pilot.press(*"wang")
+        await settle(pilot)
+        assert store.list_drafts()[0].data["applicant"]["name"] == "wang"
+        queued: list[int] = []
+
+        def never_runs(revision: int, data: dict[str, Any]) -> None:
+            queued.append(revision)  # the worker was cancelled before it started
+
+        screen._write_draft = never_runs  # type: ignore[method-assign]
+        await pilot.press(*"wu")
+        await pilot.press(how)  # ctrl+q closes the desk, Esc goes home (the draft kept)
+        await settle(pilot)
+        assert queued  # the typing did ask for its writes
+    drafts = store.list_drafts()
+    assert [d.data["applicant"]["name"] for d in drafts] == ["wangwu"]
