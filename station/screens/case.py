@@ -17,6 +17,7 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import (
+    ChoiceDialog,
     ConfirmDialog,
     CorrectionDialog,
     HandOverDialog,
@@ -147,6 +148,10 @@ def case_header(view: Any, item: Any = None, deadline: Sequence[str] = ()) -> st
         rating = rating_text(view.rating, view.rating_reason)
         lines.append(_("Rating: {rating}").format(rating=rating))
     return "\n".join(lines)
+
+
+RECEIPT = "receipt"
+"""The 补打 choice of the receipt (beside the township's papers)."""
 
 
 class CaseScreen(DeskScreen[None]):
@@ -311,8 +316,33 @@ class CaseScreen(DeskScreen[None]):
         self.dismiss(None)
 
     def action_reprint(self) -> None:
-        """补打: the receipt again, marked as a reprint."""
-        self._reprint(self.view)
+        """补打: the receipt again, marked as a reprint; or, once the township has decided,
+        one of its papers for the case, chosen first (the 不予受理通知书 the agent hands the
+        resident at 送达, a 补正告知书, a 受理通知书), in the deciding office's name with its
+        officer and 文号, as the township printed it."""
+        from station.services.decision_paper import NAMES, reprintable
+
+        kinds = reprintable(self.desk, self.view)
+        if not kinds:
+            self._reprint(self.view)
+            return
+
+        def chosen(kind: str | None) -> None:
+            if kind == RECEIPT:
+                self._reprint(self.view)
+            elif kind is not None:
+                self._print_decision(self.view, kind)
+
+        choices = [(_("Receipt 收件回执 (reprint)"), RECEIPT)]
+        choices += [(NAMES[kind], kind) for kind in kinds]
+        self.app.push_screen(ChoiceDialog(_("Print which paper?"), choices), chosen)
+
+    @work(thread=True, group="paper", exit_on_error=False)
+    def _print_decision(self, view: Any, kind: str) -> None:
+        from station.services.decision_paper import print_decision
+
+        outcome = print_decision(self.desk, view, kind)
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=8)
 
     def action_large_print(self) -> None:
         """大字版: the receipt (and notice) in large print for an elderly resident, on A4."""
