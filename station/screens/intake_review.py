@@ -62,22 +62,15 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
             )
         )
     for spec in item.fields:
-        value = draft.fields.get(spec.key)
-        if spec.type == "money" and value not in (None, ""):
-            value = normalise(spec, value)  # read back as recorded: 3.5万 is 35000
-        if value not in (None, "", []):
-            shown = "、".join(value) if isinstance(value, list) else value
-            shown = (_("Yes") if shown else _("No")) if isinstance(shown, bool) else shown
-            # an ID number in free text is masked; a bank account is read back to the
-            # resident in full (18 of its digits looked like an ID number, and were masked)
-            if isinstance(shown, str) and spec.type != "bank_account":
-                shown = mask_ids_shown(shown)
+        shown = _shown(spec, draft.fields.get(spec.key))
+        if shown:
             lines.append(_("{label}: {value}").format(label=spec.label, value=shown))
     for group in item.groups:
         rows = draft.fields.get(group.key) or []
         lines.append(_("{label}: {n} rows").format(label=group.label, n=len(rows)))
-        for row in rows:
-            lines.append("  · " + "  ".join(str(v) for k, v in row.items() if k != "id_number"))
+        for row in rows:  # each column as the fields above are read back (0.05万 was shown raw)
+            shown_row = (_shown(spec, row.get(spec.key)) for spec in group.fields)
+            lines.append("  · " + "  ".join(value for value in shown_row if value))
     states = {
         "provided": _("provided"),
         "deferred": _("deferred 容缺"),
@@ -92,6 +85,23 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         shown = f"{states.get(state, state)} {when}".rstrip()
         lines.append("· " + _("{label}: {value}").format(label=spec.name, value=shown))
     return "\n".join(lines)
+
+
+def _shown(spec: Any, value: Any) -> str:
+    """A field's value as it is read back to the resident ("" when empty): an amount as
+    recorded (3.5万 is 35000), yes or no, a list joined; an ID number masked, in its own
+    field or in free text; a bank account in full (18 of its digits looked like an ID
+    number, and were masked)."""
+    if value in (None, "", []):
+        return ""
+    if spec.type == "money":
+        value = normalise(spec, value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    shown = "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if spec.type == "id_number":
+        return mask_id_number(shown) or mask_ids_shown(shown)
+    return shown if spec.type == "bank_account" else mask_ids_shown(shown)
 
 
 def unmet_conditions(item: Any, problems: list[Problem]) -> list[str]:

@@ -106,3 +106,23 @@ def test_the_desk_log_says_china_time_with_its_offset_on_a_utc_machine(tmp_path:
     line = path.read_text(encoding="utf-8").strip()
     assert line.startswith("2026-12-04 22:56:07,250 +08:00 ERROR daiban.test.china_time")
     assert "640522194302080011" not in line
+
+
+def test_the_take_in_check_page_reads_a_household_row_back_as_recorded() -> None:
+    """A 低保 member's income typed as 0.05万 was read back raw, and the member's ID number
+    was left out altogether: the agent could neither confirm the amount nor the person."""
+    from forms.catalog import load_catalog
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    item = load_catalog().get("640522-MZ-002")
+    member = {
+        "name": "马小花",
+        "relation": "女儿",
+        "id_number": HOLDER,
+        "monthly_income": "0.05万",
+        "health": "",
+    }
+    draft = IntakeDraft(draft_id="d1", item_code=item.code, fields={"members": [member]})
+    rows = [line for line in review_text(draft, item).splitlines() if line.startswith("  · ")]
+    assert rows == [f"  · 马小花  女儿  {HOLDER[:6]}********{HOLDER[-4:]}  500"]
