@@ -442,10 +442,10 @@ class IntakeScreen(DraftKeeping):
     # ---- review and take in ----------------------------------------------------------------
 
     def _problems(self) -> list[Problem]:
-        from station.services.cases import duplicate_warning
+        from station.services.cases import duplicate_warning, name_warning
 
         draft = self.draft
-        return check_application(
+        problems = check_application(
             self.item,
             applicant=draft.applicant,
             fields=draft.fields,
@@ -454,7 +454,10 @@ class IntakeScreen(DraftKeeping):
             principal=draft.principal if draft.relation != "self" else None,
             supply_by=draft.supply_by,
             today=self.desk.clock().date(),
-        ) + duplicate_warning(self.desk.store, self.item.code, draft.applicant.get("id_number"))
+        )
+        id_number = draft.applicant.get("id_number")
+        held = name_warning(self.desk.store, id_number, draft.applicant.get("name"))
+        return problems + held + duplicate_warning(self.desk.store, self.item.code, id_number)
 
     def _review(self) -> list[Problem]:
         problems = self._problems() if self.item is not None else []
@@ -464,8 +467,9 @@ class IntakeScreen(DraftKeeping):
 
     def _show_problems(self, problems: list[Problem]) -> None:
         by_path = {p.field: p.message for p in problems}
-        for editor in self.query(FieldEditor):
-            editor.set_message(by_path.get(editor.path, ""))
+        severities = {p.field: p.severity for p in problems}
+        for editor in self.query(FieldEditor):  # a warning is said, and is no error
+            editor.set_message(by_path.get(editor.path, ""), severities.get(editor.path, "error"))
         for row in self.query(MaterialRow):
             row.set_message(by_path.get(f"materials.{row.spec.key}", ""))
         lines = [("⚠ " if p.severity == "warning" else "✗ ") + p.message for p in problems]

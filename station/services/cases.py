@@ -116,6 +116,36 @@ def duplicate_warning(
     return [Problem("applicant.id_number", message, "warning", rule=DUPLICATE)]
 
 
+NAME_MISMATCH = "name_mismatch"
+"""The rule of a warning: the ID number is held here under another name."""
+
+
+def name_warning(store: StationStore, id_number: Any, name: Any) -> list[Problem]:
+    """A warning when the applicant's ID number is on a case here under another name (a
+    digit or a character typed wrong: one of the two is not this person's), or nothing.
+    Spaces and the ``·`` of a minority name do not count as a difference."""
+    typed = _plain_name(name)
+    if not typed:
+        return []
+    others = [
+        (held, number)
+        for held, number in store.names_of(str(id_number or ""))
+        if _plain_name(held) != typed
+    ]
+    if not others:
+        return []
+    held, number = others[0]
+    message = _(
+        "This ID number is on case {case} here under the name {held}, not {name}: "
+        "check the name and the ID number."
+    ).format(case=number, held=held, name=str(name).strip())
+    return [Problem("applicant.name", message, "warning", rule=NAME_MISMATCH)]
+
+
+def _plain_name(name: Any) -> str:
+    return re.sub(r"[\s·•．.]", "", str(name or ""))
+
+
 class CaseService(ReviewerActions):
     """Cases at this station, acted on by one person (the reviewer's decisions: ``deciding``)."""
 

@@ -325,6 +325,22 @@ class CaseListMixin:
         """
         return self._cases_of(id_number, item_code, CASES.c.state.not_in(CLOSED_STATES))
 
+    def names_of(self, id_number: str) -> list[tuple[str, str]]:
+        """The names this resident's cases here were taken in under, each with its first
+        case number (``(name, case number)`` by case number; no ID number, nothing)."""
+        key = id_hash(self._id_key(), id_number)
+        if not key:
+            return []
+        first = func.min(CASES.c.case_number).label("first")
+        statement = (
+            select(CASES.c.applicant_name, first)
+            .where(CASES.c.id_hash == key, CASES.c.applicant_name != "")
+            .group_by(CASES.c.applicant_name)
+            .order_by(first)
+        )
+        with reading(self.engine) as conn:
+            return [(row.applicant_name, row.first) for row in conn.execute(statement)]
+
     def delivered_cases_of(self, id_number: str, item_code: str) -> list[str]:
         """Case numbers of this resident's delivered (送达) cases of this item, whatever their
         result (the caller reads it: a granted one makes a new application a duplicate)."""

@@ -103,6 +103,8 @@ class FieldEditor(Vertical):
         self.initial = value
         self.today = today
         self._error = ""
+        self._warning: tuple[str, Any] = ("", None)
+        """A whole-application check's warning, with the value it was about."""
         """The error shown now ("" when none; a warning is not an error)."""
 
     def compose(self) -> ComposeResult:
@@ -196,13 +198,23 @@ class FieldEditor(Vertical):
         return ""
 
     def set_message(self, message: str, severity: Severity = "error") -> None:
-        """Show a message from a whole-application check (attributes down)."""
+        """Show a message from a whole-application check (attributes down). A warning
+        stays while the value is the one it was about: the field's own check, when the
+        cursor leaves it, finds nothing wrong in a name another case holds differently,
+        and wiped the warning the moment the check page sent the cursor on."""
+        self._warning = (message, self.value) if severity == "warning" else ("", None)
+        self._put(message, severity)
+
+    def _put(self, message: str, severity: Severity) -> None:
         self.query_one(".field-message", _Line).show(message)
         self._error = message if severity == "error" else ""
 
     def _show(self, info: str, message: str, severity: Severity) -> None:
         self.query_one(".field-info", _Line).show(info)
-        self.set_message(message, severity)
+        warning, about = self._warning
+        if not message and warning and self.value == about:
+            message, severity = warning, "warning"
+        self._put(message, severity)
 
     @on(Input.Changed)
     @on(Select.Changed)
