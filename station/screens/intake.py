@@ -67,6 +67,9 @@ LETTER_RELATIONS = ("relative", "agent")
 """Who signs a 授权委托书 with the applicant; a guardian acts by law (法定代理), and a
 newborn or a person without capacity signs nothing: the guardianship is proved instead."""
 
+GUARDIAN_FIELDS = {"name": "fields.guardian_name", "phone": "fields.guardian_phone"}
+"""The form's 监护人 fields a guardian filing for the applicant (监护人代办) fills in as well."""
+
 
 def new_draft_id() -> str:
     """A fresh draft id (UUIDv7, so drafts list in the order they were begun)."""
@@ -328,9 +331,27 @@ class IntakeScreen(DraftKeeping):
     # ---- editing: every change is saved ------------------------------------------------
 
     def on_field_editor_changed(self, message: FieldEditor.Changed) -> None:
+        section, _dot, key = message.path.partition(".")
+        before = self.draft.principal.get(key) if section == "principal" else None
         self.draft.set(message.path, message.value)
         self._mark_needed()
         self._save()
+        if section == "principal":
+            self._copy_to_guardian(key, before)
+
+    def _copy_to_guardian(self, key: str, before: Any) -> None:
+        """监护人代办: the guardian typed as the one who files goes into the form's 监护人
+        fields too (the 残疾人证 asked for the same name and phone twice). Only into a
+        field left empty or still holding what was copied: one typed by hand is kept."""
+        target = GUARDIAN_FIELDS.get(key)
+        if self.draft.relation != "guardian" or target is None:
+            return
+        editor = next((e for e in self.query(FieldEditor) if e.path == target), None)
+        if editor is None:  # the item asks for no guardian
+            return
+        held = self.draft.fields.get(target.removeprefix("fields."))
+        if held in (None, "", before):
+            editor.query_one(Input).value = str(self.draft.principal.get(key) or "")
 
     def on_group_editor_rows_changed(self, message: GroupEditor.RowsChanged) -> None:
         self.draft.resize_group(message.key, message.rows)
@@ -350,6 +371,8 @@ class IntakeScreen(DraftKeeping):
         self._show_principal()
         self._mark_needed()
         self._save()
+        for key in GUARDIAN_FIELDS:  # typed before the relation was chosen
+            self._copy_to_guardian(key, None)
         self.call_after_refresh(self.release_keys)
 
     def _offer_townships(self) -> None:
