@@ -16,6 +16,7 @@ from station.screens.context import Desk
 from station.services.queries import PAGE, CasePage, read_page
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from sync.events import Role
 
 STATE_FILTERS = (
     "received",
@@ -133,6 +134,8 @@ class CasesScreen(DeskScreen[None]):
         table = self.query_one(DataTable)
         # the date before the long texts: at 80–100 columns the last column is the one cut
         table.add_columns(_("Case number"), _("State"), _("Due"), _("Applicant"), _("Item"))
+        if self.desk.role is not Role.agent:  # a township's or the county's cases come from
+            table.add_column(_("Village"), key="place")  # many villages: which one, last
         if self.county_section is None:
             self.query_one("#cases-search", Input).focus()
         else:  # the strip's digits must open sections, not go into the search box
@@ -164,14 +167,16 @@ class CasesScreen(DeskScreen[None]):
         for row in page.rows:
             due = row.due_date.isoformat() if row.due_date else ""
             flag = "⚠ " if row.flagged else ""
-            table.add_row(
+            cells = [
                 row.case_number,
                 flag + state_label(row.state),
                 due,
                 _applicant(row.applicant_name, row.id_masked),
                 row.item_name,
-                key=row.case_number,
-            )
+            ]
+            if len(table.columns) > len(cells):
+                cells.append(page.places.get(row.division, row.division))
+            table.add_row(*cells, key=row.case_number)
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
         pager = _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
@@ -229,8 +234,6 @@ class CasesScreen(DeskScreen[None]):
         the catalog's items are decided by the county); a reviewer's, the review page with
         the decisions and their papers (it opened the village's page, whose p printed the
         village's 收件回执); an agent's, the case's own page."""
-        from sync.events import Role
-
         if self.county_section is not None or self.desk.role is Role.reviewer:
             from station.screens.review import ReviewScreen
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from station.services.desk import Desk
 from station.store.models import CaseSummary
+from sync.events import Role
 
 PAGE = 50
 """Rows per page: the list never loads everything."""
@@ -19,6 +20,9 @@ class CasePage:
     rows: list[CaseSummary]
     total: int
     offset: int
+    places: dict[str, str] = field(default_factory=dict)
+    """Where each division on the page is, by code (a township's or the county's list: the
+    village a case came from; the county's with its township); empty at a village."""
 
 
 def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePage:
@@ -41,4 +45,20 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
     short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
     rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
-    return CasePage(rows, total, offset)
+    return CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
+
+
+def _places(desk: Desk, codes: set[str]) -> dict[str, str]:
+    """The village of each division code, as a township reads it (山门村) or the county
+    (海城镇山门村); nothing at a village's desk, whose cases are all its own."""
+    role = desk.role
+    if role is None or role is Role.agent:
+        return {}
+    catalog = desk.catalog()
+    places = {}
+    for code in codes:
+        village = catalog.division_entry(code)
+        township = catalog.township_of(code) if role is Role.admin else None
+        names = [entry.name for entry in (township, village) if entry is not None]
+        places[code] = "".join(names) or code
+    return places

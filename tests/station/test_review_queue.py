@@ -523,3 +523,27 @@ async def test_a_case_resubmitted_after_correction_says_so_in_the_queue(town: To
         table.move_cursor(row=rows(pilot).index(zhang.case_number))
         await settle(pilot)
         assert "2026-11-16报送·2026-11-20补正后重新报送" in flat_text(pilot)
+
+
+async def test_the_township_s_case_list_says_which_village_each_case_came_from(
+    town: Township,
+) -> None:
+    from station.screens.cases import CasesScreen
+
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CasesScreen)
+        table = screen.query_one(DataTable)
+        places = {
+            str(table.get_row(number)[0]): str(table.get_row(number)[-1])
+            for number in (ma.case_number, li.case_number)
+        }
+    catalog = shipped_catalog()
+    for number, place in places.items():
+        village = catalog.division_entry(number[:12])
+        assert village is not None and place == village.name  # 山门村, not a code
