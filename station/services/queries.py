@@ -50,15 +50,16 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
 
 def _places(desk: Desk, codes: set[str]) -> dict[str, str]:
     """The village of each division code, as a township reads it (山门村) or the county
-    (海城镇山门村); nothing at a village's desk, whose cases are all its own."""
+    (山门村·海城镇: the village first, which 80 columns still show; two townships may each
+    have a 新庄村); nothing at a village's desk, whose cases are all its own."""
     role = desk.role
     if role is None or role is Role.agent:
         return {}
     catalog = desk.catalog()
-    places = {}
+    places: dict[str, str] = {}
     for code in codes:
         village = catalog.division_entry(code)
         township = catalog.township_of(code) if role is Role.admin else None
-        names = [entry.name for entry in (township, village) if entry is not None]
-        places[code] = "".join(names) or code
+        names = [entry.name for entry in (village, township) if entry is not None]
+        places[code] = "·".join(names) or code
     return places

@@ -230,3 +230,24 @@ def test_who_issued_or_published_is_named_as_a_person(tmp_path: Path) -> None:
         assert person_name(desk, "") == ""
     finally:
         store.close()
+
+
+async def test_the_county_s_case_list_names_the_village_then_its_township(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    store = county_station(tmp_path / "county")
+    try:
+        number = take_in(store).case_number
+        township(store, number)
+        async with county_desk(store, tmp_path).run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "zhaojun")
+            assert isinstance(pilot.app, DaibanApp)
+            pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
+            await settle(pilot)
+            place = str(pilot.app.screen.query_one(DataTable).get_row(number)[-1])
+    finally:
+        store.close()
+    catalog = shipped_catalog()
+    village, town = catalog.division_entry(number[:12]), catalog.township_of(number[:12])
+    assert village is not None and town is not None
+    assert place == f"{village.name}·{town.name}"  # 山门村·海城镇
