@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import httpx
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
@@ -54,3 +57,22 @@ def flat_text(pilot: Pilot[None]) -> str:
     """The screen's text with borders, spaces and line breaks removed (wrapped text joins up)."""
     keep = (ch for ch in screen_text(pilot) if not ch.isspace() and ch not in "│┃╭╮╰╯─━┏┓┗┛▊▎▔▁")
     return "".join(keep)
+
+
+class OneAtATime(httpx.BaseTransport):
+    """An in-process centre's transport (Starlette's TestClient) used by one request at a
+    time. The desk's workers run in threads, and two of them (the board's read and the
+    stations' list) going through the TestClient at once failed one with anyio's
+    ClosedResourceError under CI's load: a fault of the test's transport, which a real
+    line over HTTP does not have."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """The answer, read whole before the next request may go."""
+        with self.lock:
+            response = self.inner.handle_request(request)
+            response.read()
+            return response

@@ -34,7 +34,7 @@ from station.store import StationIdentity, StationStore
 from sync.events import Role
 from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
-from tests.station.helpers import log_in, settle
+from tests.station.helpers import OneAtATime, log_in, settle
 
 Snap = Callable[..., bool]
 COUNTY = "640522000000"
@@ -164,8 +164,12 @@ async def _signed_in(pilot: Pilot[None], county: County) -> DaibanApp:
     await log_in(pilot, "zhaojun", PASSWORD)
     app = pilot.app
     assert isinstance(app, DaibanApp)
-    transport = county.client._transport  # the centre's app, in process
+    transport = OneAtATime(county.client._transport)  # the centre's app, in process
     app.desk.centre_line = open_line(county.identity, "zhaojun", PASSWORD, transport=transport)
+    # The board's first read may have gone before the line was set: let it end (its
+    # failure's dialog comes then, not keys later; under CI's load it came after "4").
+    await app.workers.wait_for_complete()
+    await settle(pilot)
     return app
 
 

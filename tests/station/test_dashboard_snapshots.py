@@ -39,7 +39,7 @@ from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
 from tests.central.conftest import StationClient, account_maker
 from tests.central.dashboard_seed import ITEM_2, Seeded, Writer, seed_month
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
-from tests.station.helpers import flat_text, log_in, settle
+from tests.station.helpers import OneAtATime, flat_text, log_in, settle
 
 Snap = Callable[..., bool]
 COUNTY = "640522000000"
@@ -131,7 +131,7 @@ def county(tmp_path: Path) -> Iterator[County]:
         person = CentreSession(
             opened["token"], datetime.fromisoformat(opened["expires_at"]), "xu", "admin"
         )
-        line = CentreLine(identity, person, transport=client._transport)
+        line = CentreLine(identity, person, transport=OneAtATime(client._transport))
         yield County(client, seeded, store, tmp_path / "county", line)
         store.close()
     finally:
