@@ -128,6 +128,7 @@ def _search_terms(view: CaseView) -> str:
         applicant.name if applicant else "",
         applicant.id_number if applicant else "",
         principal.name if principal else "",
+        applicant.phone if applicant else "",
         principal.phone if principal else "",
     )
 

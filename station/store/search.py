@@ -138,11 +138,17 @@ def _converter() -> Any:
     return Pinyin()
 
 
-def terms(case_number: str, name: str, id_number: str, principal: str = "", phone: str = "") -> str:
+def terms(
+    case_number: str,
+    name: str,
+    id_number: str,
+    principal: str = "",
+    *phones: str,
+) -> str:
     """The text indexed for one case: its number, the applicant's name (with its pinyin
-    initials and full pinyin) and ID number's last digits, and the 代办人's (``principal``)
-    name and phone: a relative who applied for a parent asks after the case by their own
-    name or number."""
+    initials and full pinyin) and ID number's last digits, the 代办人's (``principal``)
+    name, and the ``phones`` (the applicant's and the 代办人's): a relative who applied for
+    a parent asks after the case by their own name or number, a resident by theirs."""
     parts = [case_number.replace("-", " "), case_number.replace("-", "")]
     for person in (name.strip(), principal.strip()):
         if person:
@@ -151,9 +157,10 @@ def terms(case_number: str, name: str, id_number: str, principal: str = "", phon
     digits = id_number.strip().upper()
     if len(digits) >= 6:
         parts += [digits[-4:], digits[-6:]]
-    phone = "".join(ch for ch in phone if ch.isdigit())
-    if len(phone) >= 7:  # the whole number, or its last four as people say them
-        parts += [phone, phone[-4:]]
+    for phone in phones:
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if len(digits) >= 7:  # the whole number, or its last four as people say them
+            parts += [digits, digits[-4:]]
     return " ".join(p for p in parts if p)
 
 

@@ -393,3 +393,47 @@ def test_an_upgraded_station_finds_its_earlier_cases_by_their_daibanren(
         assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
     finally:
         upgraded.close()
+
+
+def test_a_case_is_found_by_the_applicant_s_own_phone_also_after_an_upgrade(
+    service: CaseService, store: StationStore
+) -> None:
+    """The search box says 电话; the applicant's own phone found nothing (only a 代办人's).
+    A station upgraded from the last release (0011) finds its earlier cases by it too."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from station.store import migrate
+    from station.store.db import writing
+    from station.store.search import terms
+
+    filed = service.take_in(
+        Application(**old_age(relation="relative", principal=RELATIVE, materials=WITH_AGENT_ID)),
+        today=TODAY,
+    )
+    for query in ("13995512345", "2345", "13995500002"):  # the applicant's, its tail, 代办人's
+        assert [c.case_number for c in store.list_cases(query)] == [filed.case_number], query
+    pending = store.outbox_depth()
+    config = migrate.alembic_config()
+    with store.engine.connect() as conn:  # the last release's database, unsent events in it
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0011_search_principal")
+        conn.commit()
+    last_release = terms(filed.case_number, "马福贵", "", "马小兰", "13995500002")
+    with writing(store.engine) as conn:  # its search terms: the 代办人's phone only
+        conn.execute(text("DELETE FROM cases_fts"))
+        conn.execute(
+            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+            {"c": filed.case_id.hex, "t": last_release},
+        )
+        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    assert store.list_cases("13995512345") == []
+    data_dir = store.data_dir
+    store.close()
+    upgraded = StationStore.open(data_dir)
+    try:
+        found = [c.case_number for c in upgraded.list_cases("13995512345")]
+        assert found == [filed.case_number]
+        assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
+    finally:
+        upgraded.close()
