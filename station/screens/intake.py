@@ -134,6 +134,10 @@ class IntakeScreen(DraftKeeping):
         """A take-in is running: F9 again does nothing (one draft, one case)."""
         self._duplicate_confirmed = False
         """The agent said to take it in although the applicant has an open case of the item."""
+        self._name_confirmed = False
+        """The agent said to take it in although the ID number is held here under another name."""
+        self._name_held_said = False
+        """The name shows that its ID number is held under another name."""
         self.hold_keys()  # keys typed before the first step has the focus wait for it
 
     def compose(self) -> ComposeResult:
@@ -338,6 +342,8 @@ class IntakeScreen(DraftKeeping):
         self._save()
         if section == "principal":
             self._copy_to_guardian(key, before)
+        elif message.path in ("applicant.name", "applicant.id_number"):
+            self._say_name_held()
 
     def _copy_to_guardian(self, key: str, before: Any) -> None:
         """监护人代办: the guardian typed as the one who files goes into the form's 监护人
@@ -518,11 +524,15 @@ class IntakeScreen(DraftKeeping):
             self.notify(message, severity="warning")
             await self._go_to_first_error(problems)
             return
-        from station.services.cases import DUPLICATE
+        from station.services.cases import DUPLICATE, NAME_MISMATCH
 
         duplicate = next((p for p in problems if p.rule == DUPLICATE), None)
         if duplicate is not None and not self._duplicate_confirmed:
             self._ask_about_duplicate(duplicate.message)
+            return
+        held = next((p for p in problems if p.rule == NAME_MISMATCH), None)
+        if held is not None and not self._name_confirmed:
+            self._ask_about_name(held.message)  # at the bottom of 核对, it went unread
             return
         self._taking_in = True
         self.query_one("#take-in", Button).disabled = True
@@ -596,6 +606,35 @@ class IntakeScreen(DraftKeeping):
 
         question = message + "\n" + _("Take in another case anyway?")
         self.app.push_screen(ConfirmDialog(question, default=False), answered)
+
+    def _ask_about_name(self, message: str) -> None:
+        """The ID number is held here under another name: take it in only when the agent
+        has checked both and says so (Enter and Esc say no)."""
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                self._name_confirmed = True
+                await self.action_take_in()
+
+        question = message + "\n" + _("Both checked and right: take it in?")
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
+
+    def _say_name_held(self) -> None:
+        """Under the name as soon as both are typed: the ID number is held here under another
+        name (it was said only at the bottom of 核对, where it went unread)."""
+        from station.services.cases import name_warning
+
+        applicant = self.draft.applicant
+        held = name_warning(self.desk.store, applicant.get("id_number"), applicant.get("name"))
+        editor = next((e for e in self.query(FieldEditor) if e.path == "applicant.name"), None)
+        if editor is None:
+            return
+        if held:
+            editor.set_message(held[0].message, "warning")
+        elif self._name_held_said:
+            editor.set_message("")  # the warning goes; the name's own check says the rest
+            editor.check()
+        self._name_held_said = bool(held)
 
     @work(thread=True, exclusive=True, group="take-in", exit_on_error=False)
     def _take_in(self, application: dict[str, Any]) -> None:

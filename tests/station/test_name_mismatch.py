@@ -1,20 +1,22 @@
-"""An ID number held here under another name is said at take-in (one of the two was typed
-wrong), as a warning that does not stop the take-in."""
+"""An ID number held here under another name (one of the two was typed wrong) is said
+under the name as soon as both are typed, and asked about before the take-in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
 
 from station.app import DaibanApp
+from station.screens.dialogs import ConfirmDialog
 from station.screens.intake import IntakeScreen
 from station.services.cases import NAME_MISMATCH, name_warning
 from station.store import StationStore
-from station.widgets.fields import FieldEditor
+from station.widgets.materials import MaterialRow
 from tests.station.cases_seed import take_in
 from tests.station.helpers import flat_text, log_in, settle
-from tests.station.test_intake import ELDER_ID
+from tests.station.test_intake import ELDER_ID, choose_allowance, editor, fill
 
 
 def test_the_same_name_written_another_way_is_no_mismatch(store: StationStore) -> None:
@@ -35,23 +37,58 @@ async def test_the_take_in_says_the_name_the_id_number_is_held_under(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
     first = take_in(store, "马占福").case_number
-    async with desk().run_test(size=(100, 40)) as pilot:
+    said = f"此身份证号在本站办件{first}中登记的姓名是“马占福”，不是“马占富”"
+    async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("8", "0", "enter", "enter")
+        await choose_allowance(pilot)
+        await fill(pilot, "applicant.name", "马占富")
+        await fill(pilot, "applicant.id_number", ELDER_ID)
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, IntakeScreen)
-        editors = {e.path: e for e in screen.query(FieldEditor)}
-        editors["applicant.name"].query_one(Input).value = "马占富"
-        editors["applicant.id_number"].query_one(Input).value = ELDER_ID
+        name = editor(pilot, "applicant.name")
+        # under the name as soon as both are typed, not only at the bottom of 核对
+        assert said in flat_text(pilot) and not name.has_error
+        await fill(pilot, "applicant.name", "马占福")
         await settle(pilot)
-        await screen.action_take_in()  # F9: to the check page, which says what is wrong
+        assert said[:10] not in flat_text(pilot)  # the same name: nothing to say
+        await fill(pilot, "applicant.name", "马占富")
+        await fill_allowance_rest(pilot)
+        await pilot.press("f9")
         await settle(pilot)
-        text = flat_text(pilot)
-        # under the name, where the cursor passed on its way to the first error (the name's
-        # own check, as the cursor left it, wiped the warning)
-        assert f"马占富此身份证号在本站办件{first}中登记的姓名是“马占福”，不是“马占富”" in text
-        assert "⚠ 此身份证号在本站办件" in screen.query_one("#review-problems").render().plain
-        assert not editors["applicant.name"].has_error  # a warning: the name may be right
+        assert "重复申请" in flat_text(pilot)  # asked first: an open case of the item
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)  # then the name, before anything
+        asked = flat_text(pilot).replace("█", "")
+        assert said in asked and "姓名和身份证号都已核对无误，仍要收件吗" in asked
+        await pilot.press("enter")  # a hurried Enter says no
+        await settle(pilot)
+        assert pilot.app.screen is screen and store.count_cases() == 1
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "姓名和身份证号都已核对无误" in flat_text(pilot)  # asked again, not the 重复申请
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+    assert store.count_cases() == 2
+    assert sorted(c.applicant_name for c in store.list_cases(ELDER_ID[-4:])) == ["马占富", "马占福"]
+
+
+async def fill_allowance_rest(pilot: Pilot[None]) -> None:
+    """The rest of a complete 高龄津贴 application (the name and ID number typed)."""
+    await fill(pilot, "applicant.phone", "13895401122")
+    await fill(pilot, "applicant.address", "海城镇山门村三组18号")
+    await pilot.press("f8")
+    await fill(pilot, "fields.hukou_address", "海原县海城镇山门村三组")
+    await fill(pilot, "fields.living_situation", "与子女同住")
+    await fill(pilot, "fields.bank_name", "中国邮政储蓄银行")
+    await fill(pilot, "fields.bank_account", "6217991234567895")
+    await pilot.press("f8")
+    for row in pilot.app.screen.query(MaterialRow):
+        state = "deferred" if row.spec.key == "bank_card" else "provided"
+        row.query_one("#state", Select).value = state
+        if state == "deferred":
+            row.query_one("#supply-by", Input).value = "2026-11-30"
+    await settle(pilot)
