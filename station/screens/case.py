@@ -320,9 +320,9 @@ class CaseScreen(DeskScreen[None]):
         one of its papers for the case, chosen first (the 不予受理通知书 the agent hands the
         resident at 送达, a 补正告知书, a 受理通知书), in the deciding office's name with its
         officer and 文号, as the township printed it."""
-        from station.services.decision_paper import NAMES, reprintable
+        from station.services.decision_paper import case_papers, paper_name
 
-        kinds = reprintable(self.desk, self.view)
+        kinds = case_papers(self.view)
         if not kinds:
             self._reprint(self.view)
             return
@@ -334,7 +334,7 @@ class CaseScreen(DeskScreen[None]):
                 self._print_decision(self.view, kind)
 
         choices = [(_("Receipt 收件回执 (reprint)"), RECEIPT)]
-        choices += [(NAMES[kind], kind) for kind in kinds]
+        choices += [(paper_name(self.desk, self.view, kind), kind) for kind in kinds]
         self.app.push_screen(ChoiceDialog(_("Print which paper?"), choices), chosen)
 
     @work(thread=True, group="paper", exit_on_error=False)

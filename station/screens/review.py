@@ -256,7 +256,7 @@ class ReviewScreen(DeskScreen[None]):
 
     def action_reprint(self) -> None:
         """补打: print a decision's paper again (its 文号 kept), chosen when there are several."""
-        from station.services.decision_paper import NAMES, reprintable
+        from station.services.decision_paper import paper_name, reprintable
 
         if self.page is None:
             return
@@ -273,7 +273,7 @@ class ReviewScreen(DeskScreen[None]):
         if len(kinds) == 1:
             chosen(kinds[0])
             return
-        choices = [(NAMES[kind], kind) for kind in kinds]
+        choices = [(paper_name(self.desk, view, kind), kind) for kind in kinds]
         self.app.push_screen(ChoiceDialog(_("Print which notice again?"), choices), chosen)
 
     @work(thread=True, exclusive=True, group="paper", exit_on_error=False)

@@ -9,9 +9,11 @@ is said plainly and never blocks the decision it belongs to.
 
 from __future__ import annotations
 
+from printing.docs.decision import APPROVAL, APPROVAL_OTHER, DENIAL, DENIAL_OTHER
 from printing.jobs import FORMATS
 from station.documents import decision_document, printed_before
-from station.documents.case import NotApplicable
+from station.documents.case import NotApplicable, decision_entry
+from station.documents.decisions import PERMIT
 from station.services import _
 from station.services.desk import Desk
 from station.services.paper import PaperOutcome, keep_and_print
@@ -54,6 +56,35 @@ def reprintable(desk: Desk, view: CaseView) -> list[str]:
     return [kind for kind in NAMES if kind in wanted]
 
 
+def case_papers(view: CaseView) -> list[str]:
+    """The township's papers the case has had, one per decision it made (受理, 补正, 不予受理,
+    特别程序, 办结), in the order of ``NAMES``: what a village may print to hand over. Its
+    补打 offered only the paper of the case's state (a 办结 case's 受理通知书 was missing)."""
+    kinds = []
+    for kind in NAMES:
+        try:
+            decision_entry(view, kind)  # type: ignore[arg-type]
+        except NotApplicable:
+            continue
+        kinds.append(kind)
+    return kinds
+
+
+def paper_name(desk: Desk, view: CaseView, kind: str) -> str:
+    """A paper's name as the case's item makes it: at 办结, a 行政许可's 准予 / 不予行政许可决定书,
+    any other item's 办结通知书 / 不予批准决定书 (the chooser offered 准予许可决定书（办结通知书）
+    for a 医保参保登记)."""
+    if kind not in ("approval", "denial"):
+        return NAMES.get(kind, kind)
+    try:
+        permit = desk.catalog().get(view.item_code).item_type == PERMIT
+    except KeyError:
+        return NAMES[kind]
+    if kind == "approval":
+        return APPROVAL if permit else APPROVAL_OTHER
+    return DENIAL if permit else DENIAL_OTHER
+
+
 def print_decision(desk: Desk, view: CaseView, kind: str) -> PaperOutcome:
     """Keep (and print, with a printer set) the decision's paper; call from a worker.
 
@@ -61,7 +92,7 @@ def print_decision(desk: Desk, view: CaseView, kind: str) -> PaperOutcome:
         Where the paper went, or why there is none (never raises for a missing kind).
     """
     outcome = PaperOutcome()
-    name = NAMES.get(kind, kind)
+    name = paper_name(desk, view, kind)
     if kind not in FORMATS:
         outcome.lines.append(_("The {document} cannot be printed yet.").format(document=name))
         outcome.printed = False

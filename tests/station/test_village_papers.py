@@ -69,3 +69,30 @@ async def test_a_case_the_township_has_not_decided_reprints_its_receipt_at_once(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)  # no choice to make
     assert list(documents.glob(f"{number}-receipt-*reprint*.pdf"))
+
+
+async def test_a_completed_case_offers_each_paper_it_had_by_its_item_s_name(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """A 办结 case offered only its 办结 paper, named 准予许可决定书（办结通知书） for an item
+    that is no 行政许可; its 受理通知书 was missing."""
+    number = take_in(store, "马占福").case_number
+    township(store, number, (EventKind.accepted, {}), (EventKind.completed, {"result": "approved"}))
+    documents = store.data_dir / "documents"
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        offered = [label for label, _kind in dialog.choices]
+        assert offered == ["收件回执（补打）", "受理通知书", "办结通知书"]
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+    (paper,) = documents.glob(f"{number}-approval-*.pdf")
+    words = _words(paper)
+    assert "办结通知书" in words and "准予行政许可" not in words and "马占福" in words
