@@ -239,8 +239,8 @@ def limits_sentence(decision: DecisionDocument) -> str:
     immediate = f"{legal}为即办件" if legal else "本事项为即办件"
     if decision.decider:
         forward = f"本事项由{decision.decider}办结，本机关受理后报送该单位办理。"
-        if days == 0:
-            return f"{forward}{immediate}，预计于{due}办结。"
+        if days == 0:  # 即办 there, once it has the case (即办件，预计… read as a contradiction)
+            return f"{forward}{immediate}，该单位收到后即时办理，预计于{due}办结。"
         return f"{forward}{legal}承诺办结时限为{days}个工作日，预计于{due}前办结。"
     if days != 0:
         return f"{legal}本机关承诺自受理之日起{days}个工作日内（{due}前）办结。"

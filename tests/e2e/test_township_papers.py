@@ -539,7 +539,7 @@ def test_an_item_the_county_decides_is_forwarded_to_its_department_not_promised_
     medical = _accepted(desk, _medical())
     text = flat(layout_text(desk.print("acceptance", medical, tmp_path / "m.pdf")))
     assert "本事项由海原县医疗保障局办结，本机关受理后报送该单位办理。" in text, text
-    assert "本事项为即办件，预计于2026年12月1日办结。" in text
+    assert "本事项为即办件，该单位收到后即时办理，预计于2026年12月1日办结。" in text
     assert "本机关于受理当日" not in text and "本机关承诺" not in text
 
 

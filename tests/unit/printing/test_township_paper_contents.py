@@ -69,7 +69,7 @@ def test_an_acceptance_of_what_the_county_decides_names_the_department_and_promi
     assert "本机关承诺" not in text and "属于本机关受理范围" in text
     spot = dataclasses.replace(county, legal_days=0, promised_days=0, due_date=county.decided_at)
     text = _flat(documents.render_acceptance(spot).pdf)
-    assert "本事项为即办件，预计于2026年11月25日办结。" in text
+    assert "本事项为即办件，该单位收到后即时办理，预计于2026年11月25日办结。" in text
     assert "本机关于受理当日" not in text and "本机关承诺" not in text
 
 
