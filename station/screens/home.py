@@ -28,6 +28,7 @@ class HomeScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("n", "take_in", _("Take in"), priority=True),  # the take-in holds what follows
         Binding("l", "cases", _("Cases")),
+        Binding("ctrl+f,slash", "search", _("Search"), key_display="/"),
         Binding("s", "sync_now", _("Sync now")),
         Binding("u", "unresolved", _("Unresolved")),
         Binding("r", "refresh", _("Refresh"), show=False),
@@ -205,6 +206,11 @@ class HomeScreen(DeskScreen[None]):
         from station.screens.cases import CasesScreen
 
         self.app.push_screen(CasesScreen(self.desk))
+
+    def action_search(self) -> None:
+        """查找 (/ or Ctrl+F, as on the lists): the case list, its search box ready for a
+        name, ID number, phone or case number (home had no search: / did nothing)."""
+        self.action_cases()  # the village's list opens with the cursor in its search box
 
     async def action_sync_now(self) -> None:
         """同步: push and pull now."""
