@@ -11,6 +11,7 @@ from forms.privacy import mask_ids_shown
 from forms.validation import Problem, check_application
 from station.i18n import _
 from station.screens.intake_model import IntakeDraft
+from station.services.review import relation_words
 
 MAX_RESULTS = 30
 CONDITION_RULES = frozenset({"min_age", "max_age", "refuse_when"})
@@ -55,10 +56,14 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
             phone=applicant.get("phone", "—"),
         ),
     ]
-    if draft.relation != "self":
+    if draft.relation != "self":  # how they act and who they are, as the receipt says it
+        principal = draft.principal
         lines.append(
-            _("Filed by: {name}  {phone}").format(
-                name=draft.principal.get("name", "—"), phone=draft.principal.get("phone", "—")
+            _("Filed by ({how}): {name}  {id}  {phone}").format(
+                how=relation_words(draft.relation),
+                name=principal.get("name", "—"),
+                id=mask_id_number(principal.get("id_number", "")) or "—",
+                phone=principal.get("phone", "—"),
             )
         )
     for spec in item.fields:

@@ -126,3 +126,20 @@ def test_the_take_in_check_page_reads_a_household_row_back_as_recorded() -> None
     draft = IntakeDraft(draft_id="d1", item_code=item.code, fields={"members": [member]})
     rows = [line for line in review_text(draft, item).splitlines() if line.startswith("  · ")]
     assert rows == [f"  · 马小花  女儿  {HOLDER[:6]}********{HOLDER[-4:]}  500"]
+
+
+def test_the_take_in_check_page_says_how_the_daibanren_acts_and_who_they_are() -> None:
+    """It said 代办人：马小兰 13995112233 only: not that she acts as guardian, nor her ID
+    number (the receipt says both)."""
+    from forms.catalog import load_catalog
+    from station.screens.intake_model import IntakeDraft
+    from station.screens.intake_review import review_text
+
+    item = load_catalog().get("640522-CL-003")
+    principal = {"name": "马小兰", "id_number": HOLDER, "phone": "13995112233"}
+    draft = IntakeDraft(
+        draft_id="d1", item_code=item.code, relation="guardian", principal=principal
+    )
+    text = review_text(draft, item)
+    masked = f"{HOLDER[:6]}********{HOLDER[-4:]}"
+    assert f"代办人（监护人代办）：马小兰  {masked}  13995112233" in text and HOLDER not in text
