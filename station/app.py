@@ -351,7 +351,7 @@ class DaibanApp(App[None]):
             " " * max(0, 8 - cell_len(c.key)) + f"{c.key}  {c.name}"
             for c in screen_commands(self.screen)
         ]
-        self.push_screen(MessageDialog(_("Keys on this screen"), "\n".join(lines)))
+        self.push_screen(MessageDialog(_("Keys on this screen"), "\n".join(in_columns(lines))))
 
 
 def home_screen(desk: Desk) -> Screen[None]:
@@ -423,3 +423,21 @@ def make_app(
     app = DaibanApp(desk, demo_accounts)
     app.owns_store = owns_store
     return app
+
+
+HELP_ROWS = 10
+"""F1's list in two columns past this many keys: at 80×24 one column ran under the dialog's
+edge and the last keys (F10 退出登录) were scrolled out of sight."""
+
+
+def in_columns(lines: list[str]) -> list[str]:
+    """``lines`` as one column, or two side by side (top to bottom, then the next column)."""
+    if len(lines) <= HELP_ROWS:
+        return lines
+    half = (len(lines) + 1) // 2
+    left, right = lines[:half], lines[half:]
+    width = max(cell_len(line) for line in left) + 2
+    return [
+        line + " " * (width - cell_len(line)) + (right[i] if i < len(right) else "")
+        for i, line in enumerate(left)
+    ]

@@ -108,7 +108,8 @@ class HomeScreen(DeskScreen[None]):
             options.add_option(
                 Option(_("Nothing waits for you now. Press N to take in."), disabled=True)
             )
-        self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + " · ".join(counts))
+        # two spaces apart: with 容缺待补交, " · " ran the line past 80 columns
+        self.query_one("#home-summary", Static).update(_("Today 今日") + "  " + "  ".join(counts))
         left = self._draft_left()
         if left is not None:  # back from a take-in kept as a draft: on that draft
             options.highlighted = self._index_of(options, "", left)

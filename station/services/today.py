@@ -75,6 +75,11 @@ def read_home(desk: Desk) -> HomeData:
             [_returned_line(store, c) for c in cases(state="returned", limit=SECTION_LIMIT)],
         ),
         (
+            # promised at take-in (容缺后补): only the case page said so, and no list did
+            _("Materials owed 容缺待补交"),
+            _owed_lines(desk, today),
+        ),
+        (
             # taken in here and not yet with the township: a new agent looks for them here
             _("Taken in, not yet sent 待报送"),
             [_case_line(c) for c in cases(state="received", limit=SECTION_LIMIT)],
@@ -163,6 +168,47 @@ def _completed_line(store: Any, case: Any) -> HomeLine:
     if result:
         line.text += "\n    " + result
     return line
+
+
+OWING_STATES = ("received", "submitted", "returned", "accepted", "processing", "paused")
+"""The states in which a case waits for the materials promised at take-in (容缺)."""
+
+
+def _owed_lines(desk: Desk, today: date) -> list[HomeLine]:
+    """The cases with a 容缺 material still owed, the soonest due first: the materials, by
+    name, and the day each is due (late ones say by how many working days)."""
+    catalog = desk.catalog()
+    owed = []
+    for view in desk.store.owing_cases(OWING_STATES):
+        keys = [key for key, state in view.materials.items() if state == "deferred"]
+        try:
+            names = {m.key: m.name for m in catalog.get(view.item_code).materials}
+        except KeyError:
+            names = {}
+        days = [view.supply_by.get(key) for key in keys]
+        first = min((day for day in days if day is not None), default=None)
+        parts = [
+            _owed_text(names.get(key, key), day, today) for key, day in zip(keys, days, strict=True)
+        ]
+        name = view.applicant.name if view.applicant else ""
+        line = HomeLine(
+            text=f"{view.case_number}  {name}  {view.item_name}", case_key=view.case_number
+        )
+        line.text += "\n    " + _("Owed: {materials}").format(materials="；".join(parts))
+        owed.append((first or date.max, view.case_number, line))
+    owed.sort(key=lambda entry: entry[:2])
+    return [line for _first, _number, line in owed[:SECTION_LIMIT]]
+
+
+def _owed_text(name: str, day: date | None, today: date) -> str:
+    if day is None:
+        return name
+    late = working_days_between(day, today) if day < today else 0
+    if late > 0:
+        return _("{name} (due {day}, {n} working days late)").format(
+            name=name, day=day.isoformat(), n=late
+        )
+    return _("{name} (by {day})").format(name=name, day=day.isoformat())
 
 
 def _due(store: Any, today: date) -> list[Any]:
