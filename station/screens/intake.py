@@ -528,11 +528,14 @@ class IntakeScreen(DraftKeeping):
 
         duplicate = next((p for p in problems if p.rule == DUPLICATE), None)
         if duplicate is not None and not self._duplicate_confirmed:
-            self._ask_about_duplicate(duplicate.message)
+            question = duplicate.message + "\n" + _("Take in another case anyway?")
+            self._ask_first(question, "_duplicate_confirmed")
             return
         held = next((p for p in problems if p.rule == NAME_MISMATCH), None)
         if held is not None and not self._name_confirmed:
-            self._ask_about_name(held.message)  # at the bottom of 核对, it went unread
+            # the ID number held here under another name: at the bottom of 核对, it went unread
+            question = held.message + "\n" + _("Both checked and right: take it in?")
+            self._ask_first(question, "_name_confirmed")
             return
         self._taking_in = True
         self.query_one("#take-in", Button).disabled = True
@@ -596,27 +599,15 @@ class IntakeScreen(DraftKeeping):
         outcome = print_missing_notice(self.desk, data, self.item, missing)
         self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
 
-    def _ask_about_duplicate(self, message: str) -> None:
-        """重复申请: take it in only when the agent says so (Enter and Esc say no)."""
+    def _ask_first(self, question: str, confirmed: str) -> None:
+        """A warning F9 asks about (重复申请, a name another case holds): take it in only
+        when the agent says so (Enter and Esc say no); yes sets the flag ``confirmed``."""
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                self._duplicate_confirmed = True
+                setattr(self, confirmed, True)
                 await self.action_take_in()
 
-        question = message + "\n" + _("Take in another case anyway?")
-        self.app.push_screen(ConfirmDialog(question, default=False), answered)
-
-    def _ask_about_name(self, message: str) -> None:
-        """The ID number is held here under another name: take it in only when the agent
-        has checked both and says so (Enter and Esc say no)."""
-
-        async def answered(yes: bool | None) -> None:
-            if yes:
-                self._name_confirmed = True
-                await self.action_take_in()
-
-        question = message + "\n" + _("Both checked and right: take it in?")
         self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def _say_name_held(self) -> None:

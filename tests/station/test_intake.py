@@ -54,6 +54,11 @@ async def choose_allowance(pilot: Pilot[None]) -> None:
 async def fill_allowance(pilot: Pilot[None]) -> None:
     await fill(pilot, "applicant.name", "马占福")
     await fill(pilot, "applicant.id_number", ELDER_ID)
+    await fill_allowance_rest(pilot)
+
+
+async def fill_allowance_rest(pilot: Pilot[None]) -> None:
+    """A complete 高龄津贴 application but for the applicant's name and ID number."""
     await fill(pilot, "applicant.phone", "13895401122")
     await fill(pilot, "applicant.address", "海城镇山门村三组18号")
     await pilot.press("f8")

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.pilot import Pilot
-from textual.widgets import Input, Select
-
 from station.app import DaibanApp
 from station.screens.dialogs import ConfirmDialog
 from station.screens.intake import IntakeScreen
 from station.services.cases import NAME_MISMATCH, name_warning
 from station.store import StationStore
-from station.widgets.materials import MaterialRow
 from tests.station.cases_seed import take_in
 from tests.station.helpers import flat_text, log_in, settle
-from tests.station.test_intake import ELDER_ID, choose_allowance, editor, fill
+from tests.station.test_intake import (
+    ELDER_ID,
+    choose_allowance,
+    editor,
+    fill,
+    fill_allowance_rest,
+)
 
 
 def test_the_same_name_written_another_way_is_no_mismatch(store: StationStore) -> None:
@@ -74,21 +76,3 @@ async def test_the_take_in_says_the_name_the_id_number_is_held_under(
         await settle(pilot)
     assert store.count_cases() == 2
     assert sorted(c.applicant_name for c in store.list_cases(ELDER_ID[-4:])) == ["马占富", "马占福"]
-
-
-async def fill_allowance_rest(pilot: Pilot[None]) -> None:
-    """The rest of a complete 高龄津贴 application (the name and ID number typed)."""
-    await fill(pilot, "applicant.phone", "13895401122")
-    await fill(pilot, "applicant.address", "海城镇山门村三组18号")
-    await pilot.press("f8")
-    await fill(pilot, "fields.hukou_address", "海原县海城镇山门村三组")
-    await fill(pilot, "fields.living_situation", "与子女同住")
-    await fill(pilot, "fields.bank_name", "中国邮政储蓄银行")
-    await fill(pilot, "fields.bank_account", "6217991234567895")
-    await pilot.press("f8")
-    for row in pilot.app.screen.query(MaterialRow):
-        state = "deferred" if row.spec.key == "bank_card" else "provided"
-        row.query_one("#state", Select).value = state
-        if state == "deferred":
-            row.query_one("#supply-by", Input).value = "2026-11-30"
-    await settle(pilot)
