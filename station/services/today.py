@@ -170,16 +170,12 @@ def _completed_line(store: Any, case: Any) -> HomeLine:
     return line
 
 
-OWING_STATES = ("received", "submitted", "returned", "accepted", "processing", "paused")
-"""The states in which a case waits for the materials promised at take-in (容缺)."""
-
-
 def _owed_lines(desk: Desk, today: date) -> list[HomeLine]:
     """The cases with a 容缺 material still owed, the soonest due first: the materials, by
     name, and the day each is due (late ones say by how many working days)."""
     catalog = desk.catalog()
     owed = []
-    for view in desk.store.owing_cases(OWING_STATES):
+    for view in desk.store.owing_cases(SECTION_LIMIT):
         keys = [key for key, state in view.materials.items() if state == "deferred"]
         try:
             names = {m.key: m.name for m in catalog.get(view.item_code).materials}

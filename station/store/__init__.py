@@ -118,6 +118,9 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             if meta.get(conn, meta.FTS_REBUILD) == "1":
                 projection.rebuild_search(conn)
                 meta.put(conn, meta.FTS_REBUILD, "0")
+            if meta.get(conn, meta.OWED_REBUILD) == "1":
+                projection.rebuild_owed(conn)
+                meta.put(conn, meta.OWED_REBUILD, "0")
             records.rebuild_if_asked(conn)
 
     def close(self) -> None:

@@ -118,7 +118,45 @@ def case_row(
         "due_date": due.isoformat() if due else None,
         "flagged": 1 if SUPERSEDED_FLAG in view.flags else 0,
         "view": stored.dump(view, sources=sources),
+        "owed_by": owed_by(view),
     }
+
+
+OWING_STATES = frozenset({"received", "submitted", "returned", "accepted", "processing", "paused"})
+"""The states in which a case waits for the materials promised at take-in (容缺)."""
+NO_DAY = "9999-12-31"
+"""``owed_by`` of a 容缺 material promised without a day (listed after the dated ones)."""
+
+
+def owed_by(view: CaseView) -> str | None:
+    """The earliest day a 容缺 material of the case is due while it waits for it (ISO), or
+    None when nothing is owed."""
+    if view.state.value not in OWING_STATES:
+        return None
+    days = [
+        (view.supply_by[key].isoformat() if key in view.supply_by else NO_DAY)
+        for key, state in view.materials.items()
+        if state == "deferred"
+    ]
+    return min(days, default=None)
+
+
+def rebuild_owed(conn: Connection) -> int:
+    """Fill ``owed_by`` of the cases that may owe something (after migration 0013)."""
+    rows = conn.execute(
+        select(*stored.COLUMNS).where(CASES.c.state.in_(sorted(OWING_STATES)))
+    ).all()
+    changed = [
+        {"c": view.case_id.hex, "o": owed}
+        for view in stored.load_many(conn, rows)
+        if (owed := owed_by(view)) is not None
+    ]
+    if changed:
+        conn.execute(_OWED_UPDATE, changed)
+    return len(changed)
+
+
+_OWED_UPDATE = text("UPDATE cases SET owed_by = :o WHERE case_id = :c")
 
 
 def _search_terms(view: CaseView) -> str:

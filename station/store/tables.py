@@ -71,6 +71,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_due", "due_date"),
         Index("ix_cases_id_hash", "id_hash"),
         Index("ix_cases_state_updated", "state", "updated_at"),
+        Index("ix_cases_owed", "owed_by"),
     )
 
     case_id: str = Field(primary_key=True, max_length=32)
@@ -91,6 +92,10 @@ class CaseRow(SQLModel, table=True):
     """1 when one of our events was superseded (the agent must look)."""
     view: str = Field(sa_column=Column(Text, nullable=False))
     """CaseView JSON."""
+    owed_by: str | None = None
+    """容缺: the earliest day a material promised for later is due (ISO; ``9999-12-31`` when
+    none was given), while the case waits for it; NULL when nothing is owed (migration 0013:
+    added after ``view``, which the lists never read past)."""
 
 
 class UnresolvedRow(SQLModel, table=True):

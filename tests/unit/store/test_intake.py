@@ -437,3 +437,34 @@ def test_a_case_is_found_by_the_applicant_s_own_phone_also_after_an_upgrade(
         assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
     finally:
         upgraded.close()
+
+
+def test_an_upgraded_station_lists_what_its_earlier_cases_owe(
+    service: CaseService, store: StationStore
+) -> None:
+    """容缺待补交 reads an indexed column (migration 0013), filled for the cases a station of
+    the last release (0012) already held, with unsent events in its outbox."""
+    from alembic import command
+
+    from station.store import migrate
+
+    owing = service.take_in(Application(**old_age()), today=TODAY)  # bank_card 容缺
+    materials = old_age()["materials"] | {"bank_card": "provided"}  # owes nothing
+    service.take_in(Application(**old_age(applicant=elder(124), materials=materials)), today=TODAY)
+    assert [v.case_number for v in store.owing_cases(20)] == [owing.case_number]
+    pending = store.outbox_depth()
+    config = migrate.alembic_config()
+    with store.engine.connect() as conn:  # the last release's database, unsent events in it
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0012_search_applicant_phone")
+        conn.commit()
+    data_dir = store.data_dir
+    store.close()
+    upgraded = StationStore.open(data_dir)
+    try:
+        (listed,) = upgraded.owing_cases(20)
+        assert listed.case_number == owing.case_number
+        assert listed.supply_by == {"bank_card": DEFAULT_SUPPLY_BY}
+        assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
+    finally:
+        upgraded.close()
