@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import column, insert, table
+from sqlalchemy import column, insert, table, text
 
 from forms.catalog import load_catalog
 from station.services.application import Actor, Application
@@ -48,7 +48,7 @@ def _write_as_old_software(store: StationStore, serials: range, agent_id: str) -
             view, built = build_events(identity, None, events, seq, number)
             eventlog.insert_local(conn, built)
             row = projection.case_row(view, key=bytes(32))  # rehashed by migration 0007
-            for newer in ("flagged", "item_name"):  # columns later revisions added
+            for newer in ("flagged", "item_name", "owed_by"):  # columns later revisions added
                 row.pop(newer)
             old_cases = table("cases", *(column(name) for name in row))
             conn.execute(insert(old_cases).values(**row))
@@ -89,6 +89,9 @@ def _write_unresolved_as_release_0003(store: StationStore, agent_id: str) -> str
         seq = meta.take(conn, meta.NEXT_STATION_SEQ)
         view, built = build_events(identity, None, [event], seq, number)
         eventlog.insert_local(conn, built)
+        # today's projection writes the row: the column 0013 adds is made for it (0013
+        # keeps a column it finds); the rest of the row is as 0003 wrote it
+        conn.execute(text("ALTER TABLE cases ADD COLUMN owed_by VARCHAR"))
         projection.insert_new(conn, [view])
     return number
 
