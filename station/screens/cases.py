@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Input, Select, Static
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.services.queries import PAGE, CasePage, read_page
+from station.services.queries import PAGE, CasePage, CaseSummary, read_page
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from station.widgets.tables import cursor_kept
 from sync.events import Role
 
 STATE_FILTERS = (
@@ -80,9 +81,11 @@ class CasesScreen(DeskScreen[None]):
     class Loaded(Message):
         """A page was read."""
 
-        def __init__(self, page: CasePage) -> None:
+        def __init__(self, page: CasePage, keep: bool) -> None:
             super().__init__()
             self.page = page
+            self.keep = keep
+            """A read of the same list (back from a case, a sync): the cursor stays."""
 
     def __init__(
         self,
@@ -151,32 +154,22 @@ class CasesScreen(DeskScreen[None]):
         """What a sync brought in (the app calls this after a sync that changed cases)."""
         self._reload()
 
-    def _reload(self) -> None:
+    def _reload(self, *, keep: bool = True) -> None:
         query, state = self._filters()
-        self._load(query, state, self.page_offset)
+        self._load(query, state, self.page_offset, keep)
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
-    def _load(self, query: str, state: str | None, offset: int) -> None:
-        self.post_message(self.Loaded(read_page(self.desk, query, state, offset)))
+    def _load(self, query: str, state: str | None, offset: int, keep: bool) -> None:
+        self.post_message(self.Loaded(read_page(self.desk, query, state, offset), keep))
 
     def on_cases_screen_loaded(self, message: CasesScreen.Loaded) -> None:
         page = message.page
         self.total = page.total
         table = self.query_one(DataTable)
-        table.clear()
-        for row in page.rows:
-            due = row.due_date.isoformat() if row.due_date else ""
-            flag = "⚠ " if row.flagged else ""
-            cells = [
-                row.case_number,
-                flag + state_label(row.state),
-                due,
-                _applicant(row.applicant_name, row.id_masked),
-                row.item_name,
-            ]
-            if len(table.columns) > len(cells):
-                cells.append(page.places.get(row.division, row.division))
-            table.add_row(*cells, key=row.case_number)
+        with cursor_kept(table, same_row=message.keep):  # another search or page: its top
+            table.clear()
+            for row in page.rows:
+                table.add_row(*self._cells(row, page, len(table.columns)), key=row.case_number)
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
         pager = _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
@@ -197,11 +190,26 @@ class CasesScreen(DeskScreen[None]):
                 )
         self.query_one("#cases-pager", Static).update(pager)
 
+    @staticmethod
+    def _cells(row: CaseSummary, page: CasePage, columns: int) -> list[str]:
+        due = row.due_date.isoformat() if row.due_date else ""
+        flag = "⚠ " if row.flagged else ""
+        cells = [
+            row.case_number,
+            flag + state_label(row.state),
+            due,
+            _applicant(row.applicant_name, row.id_masked),
+            row.item_name,
+        ]
+        if columns > len(cells):  # the county's and the township's 村 column
+            cells.append(page.places.get(row.division, row.division))
+        return cells
+
     @on(Input.Changed, "#cases-search")
     @on(Select.Changed, "#cases-state")
     def _filters_changed(self) -> None:
         self.page_offset = 0
-        self._reload()
+        self._reload(keep=False)
 
     @on(Input.Submitted, "#cases-search")
     def _to_table(self) -> None:
@@ -248,7 +256,7 @@ class CasesScreen(DeskScreen[None]):
         offset = self.page_offset + step * PAGE
         if 0 <= offset < max(self.total, 1):
             self.page_offset = offset
-            self._reload()
+            self._reload(keep=False)
 
     def action_focus_search(self) -> None:
         """Back to the search box."""

@@ -36,6 +36,7 @@ from station.services.dashboard import (
 from station.themes import THEMES
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from station.widgets.tables import cursor_kept
 
 
 class FigureCard(Static, can_focus=True):
@@ -275,7 +276,6 @@ class DashboardScreen(DeskScreen[None]):
     def _fill(self, pane: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Refill a breakdown table; a ``(number, key)`` cell opens its cases."""
         table = self.query_one(f"#table-{pane}", BoardTable)
-        table.clear(columns=True)
         keys: dict[tuple[int, int], str] = {}
         shown: list[list[str]] = []
         for r, row in enumerate(rows):
@@ -291,11 +291,13 @@ class DashboardScreen(DeskScreen[None]):
             shown.append(cells)
         if not shown:  # said in the first column, made wide enough to say it (it read "本")
             shown.append([_("nothing in this period"), *([""] * (len(headers) - 1))])
-        for index, header in enumerate(headers):
-            width = max(cell_len(text) for text in [header, *(row[index] for row in shown)])
-            table.add_column(header, width=width)
-        for cells in shown:
-            table.add_row(*cells)
+        with cursor_kept(table):  # back from the cases a figure opened: on that figure
+            table.clear(columns=True)
+            for index, header in enumerate(headers):
+                width = max(cell_len(text) for text in [header, *(row[index] for row in shown)])
+                table.add_column(header, width=width)
+            for cells in shown:
+                table.add_row(*cells)
         self.keys[pane] = keys
 
     def _show_chart(self, data: dict[str, Any]) -> None:

@@ -41,6 +41,7 @@ from station.services.loops import (
 )
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from station.widgets.tables import cursor_kept
 from sync.events import Role
 
 CSS = Path(__file__).resolve().parent.parent / "themes"
@@ -118,9 +119,10 @@ class LoopsScreen(DeskScreen[None]):
         lines = [(r.card, r.source, r.unit, r.days_left, r.state) for r in rows]
         table = self.query_one(DataTable)
         labels = ("Card 牌", "Source 来源", "Unit 责任单位", "Days left 剩余", "State")
-        _fit(table, [_(label) for label in labels], lines)
-        for row, line in zip(rows, lines, strict=True):
-            table.add_row(*line, key=str(row.id))
+        with cursor_kept(table):  # back from an item: on it, or on the one after it
+            _fit(table, [_(label) for label in labels], lines)
+            for row, line in zip(rows, lines, strict=True):
+                table.add_row(*line, key=str(row.id))
         red = sum(1 for item in message.items if item.get("card") == "red")
         yellow = sum(1 for item in message.items if item.get("card") == "yellow")
         shown = CARD_NAMES.get(CARD_FILTERS[self.card_filter] or "", "") or _("all")

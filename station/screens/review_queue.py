@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -38,6 +37,7 @@ from station.services.review_queue import (
 )
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
+from station.widgets.tables import cursor_kept, highlighted_key
 
 PAPERS_SHOWN = 5
 """The 受理通知书 of a 批量受理 named in its message (the rest: "… and N more")."""
@@ -87,6 +87,8 @@ class ReviewQueueScreen(DeskScreen[None]):
         self.desk = desk
         self.reader = QueueReader(desk)
         self.section = Section.waiting
+        self.shown_section: Section | None = None
+        """The section the table holds (refilled for another: its cursor starts at the top)."""
         self.data: QueueData | None = None
         self.entries: dict[str, QueueEntry] = {}
         self.marked: set[str] = set()
@@ -169,10 +171,8 @@ class ReviewQueueScreen(DeskScreen[None]):
             return
         self.query_one("#queue-sections", Static).update(self._section_bar(data))
         table = self.query_one(QueueTable)
-        keep = self._highlighted_key()
         rows = data.sections.get(self.section, [])
         self.entries = {entry.case_number: entry for entry in rows[:SHOWN]}
-        table.clear(columns=True)
         first, second = SECTION_COLUMNS[self.section]
         labels = ("Card 牌", "Village 村", "Item", "Applicant", first, second, "Note")
         headers = [_(label) for label in labels]
@@ -183,14 +183,18 @@ class ReviewQueueScreen(DeskScreen[None]):
             if number in self.marked:
                 row = ("✔ " + str(row[0]), *row[1:])
             lines.append((number, row))
-        # widths from the content, measured here: Textual's own measure, on a table refilled
-        # twice in quick succession, sometimes sized columns to their headers only
-        for index, header in enumerate(headers):
-            cells = [header, *(row[index] for _number, row in lines)]
-            table.add_column(header, width=max(cell_len(str(c)) for c in cells))
-        for number, row in lines:
-            table.add_row(*row, key=number)
-        self._restore(keep)
+        # A case decided and gone from the section: the cursor stays on its row, which now
+        # holds the next case (the queue is worked down); another section starts at its top.
+        same_section, self.shown_section = self.shown_section is self.section, self.section
+        with cursor_kept(table, same_row=same_section):
+            table.clear(columns=True)
+            # widths from the content, measured here: Textual's own measure, on a table
+            # refilled twice in quick succession, sometimes sized columns to headers only
+            for index, header in enumerate(headers):
+                cells = [header, *(row[index] for _number, row in lines)]
+                table.add_column(header, width=max(cell_len(str(c)) for c in cells))
+            for number, row in lines:
+                table.add_row(*row, key=number)
         self._show_detail(len(rows))
 
     def _section_bar(self, data: QueueData) -> Text:
@@ -203,17 +207,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         return bar
 
     def _highlighted_key(self) -> str | None:
-        table = self.query_one(QueueTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-
-    def _restore(self, key: str | None) -> None:
-        table = self.query_one(QueueTable)
-        if key is not None and key in self.entries:
-            table.move_cursor(row=list(self.entries).index(key))
-        elif table.row_count:
-            table.move_cursor(row=0)
+        return highlighted_key(self.query_one(QueueTable))
 
     def _show_detail(self, total: int) -> None:
         entry = self._current()

@@ -20,6 +20,7 @@ from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import MessageDialog, leave_when_sure
 from station.widgets.footer import DeskFooter
+from station.widgets.tables import cursor_kept
 
 
 class UnresolvedScreen(DeskScreen[None]):
@@ -168,10 +169,11 @@ class UnresolvedListScreen(DeskScreen[None]):
 
     def on_unresolved_list_screen_loaded(self, message: UnresolvedListScreen.Loaded) -> None:
         table = self.query_one(DataTable)
-        table.clear()
         self.records = {row[0]: row for row in message.rows}
-        for number, day, what, why, state, _contact in message.rows:
-            table.add_row(number, day, state, what, why, key=number)
+        with cursor_kept(table):  # back from a record (or a new one): where the agent was
+            table.clear()
+            for number, day, what, why, state, _contact in message.rows:
+                table.add_row(number, day, state, what, why, key=number)
         count = _("{count} records; press N to record a new one, P to reprint a slip.").format(
             count=len(message.rows)
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from station.services.desk import Desk
-from station.store.models import CaseSummary
+from station.store.models import CaseSummary as CaseSummary  # a list row, for the screens
 from sync.events import Role
 
 PAGE = 50

@@ -547,3 +547,77 @@ async def test_the_township_s_case_list_says_which_village_each_case_came_from(
     for number, place in places.items():
         village = catalog.division_entry(number[:12])
         assert village is not None and place == village.name  # 山门村, not a code
+
+
+def cursor_on(pilot: Pilot[None], selector: str = "#queue-table") -> str:
+    """The case number of the row under the list's cursor."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+
+async def test_back_from_a_case_the_cursor_is_where_the_reviewer_left_it(town: Township) -> None:
+    """Esc from a case put the cursor on the queue's first row: a reviewer working down a
+    long queue started again from the top after every case. A case decided and gone from
+    the section leaves the cursor on its row, which now holds the next case; another
+    section starts at its top."""
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 17)), LI_ID)
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 18)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 19)), ZHANG_ID)
+    wang = town.lizhuang.submit("王福海", at(date(2026, 11, 20)), id_number("64052219400303004"))
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        queue = pilot.app.screen
+        numbers = [li.case_number, ma.case_number, zhang.case_number, wang.case_number]
+        assert rows(pilot) == numbers
+        await pilot.press("down", "down", "enter")  # 张桂兰
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is queue and cursor_on(pilot) == zhang.case_number
+        await pilot.press("up", "enter")  # 马占福, accepted while it is open
+        await settle(pilot)
+        decide(town.store, ma.case_number, EventKind.accepted, at(date(2026, 11, 23)))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rows(pilot) == [li.case_number, zhang.case_number, wang.case_number]
+        assert cursor_on(pilot) == zhang.case_number  # the next one, on the same row
+        await pilot.press("3")
+        await settle(pilot)
+        assert cursor_on(pilot) == ma.case_number  # 办理中: its own list, from its top
+        await pilot.press("1", "down", "down")
+        await settle(pilot)
+        assert cursor_on(pilot) == wang.case_number
+
+
+async def test_back_from_a_case_the_whole_list_keeps_its_place(town: Township) -> None:
+    """The same in 全部办件 (l); a new search starts from the top of what it found."""
+    from station.screens.cases import CasesScreen
+
+    cases = [
+        town.shanmen.submit(name, at(date(2026, 11, 16 + n)), id_number(f"64052219400101{n}00"))
+        for n, name in enumerate(("马占福", "张桂兰", "马秀兰", "李秀英"))
+    ]
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        listing = pilot.app.screen
+        assert isinstance(listing, CasesScreen)
+        await pilot.press("down", "down", "down")  # from the search box into the list
+        await settle(pilot)
+        table = listing.query_one("#cases-table", DataTable)
+        chosen = cursor_on(pilot, "#cases-table")
+        assert table.cursor_row == 2
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is listing and cursor_on(pilot, "#cases-table") == chosen
+        listing.query_one("#cases-search", Input).value = "马"
+        await settle(pilot)
+        assert table.row_count == 2 and table.cursor_row == 0
+        assert {cases[0].case_number, cases[2].case_number} == {
+            str(key.value) for key in table.rows
+        }

@@ -1,0 +1,44 @@
+"""Refilling a list without losing the person's place in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+
+def highlighted_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under the cursor (None: an empty table or a row without a key)."""
+    if not table.row_count:
+        return None
+    value = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+    return None if value is None else str(value)
+
+
+@contextmanager
+def cursor_kept(table: DataTable[Any], *, same_row: bool = True) -> Iterator[None]:
+    """Refill ``table`` in the block; the cursor ends where the person left it.
+
+    ``DataTable.clear`` puts the cursor back on the first row: a reviewer back from a case
+    (or a list a sync refreshed) was sent to the top of a long queue. The cursor goes back
+    to the row with the same key; if that row has gone (the case was decided and left the
+    list), to the same row number, which now holds the next one (``same_row``), else to the
+    first row (a new search or filter: its own list, from the top).
+    """
+    key, row, column = highlighted_key(table), table.cursor_row, table.cursor_column
+    yield
+    if not table.row_count:
+        return
+    index: int | None = None
+    if key is not None:
+        try:
+            index = table.get_row_index(key)
+        except RowDoesNotExist:
+            index = None
+    if index is None:
+        index = min(row, table.row_count - 1) if same_row else 0
+    table.move_cursor(row=index, column=min(column, max(len(table.columns) - 1, 0)))
