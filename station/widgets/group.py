@@ -88,11 +88,18 @@ class GroupEditor(Vertical):
         if event is not None:
             event.stop()
         if self.row_count >= self.group.max_rows:
+            message = _("{group}: at most {n} rows.").format(
+                group=self.group.label, n=self.group.max_rows
+            )
+            self.notify(message, severity="warning")
             return
         row = GroupRow(self.group, self.row_count, {}, self.today)
         await self.mount(row, before=self.query_one(Horizontal))
         self.post_message(self.RowsChanged(self.group.key, self.row_count))
-        row.query("Input, Select").first().focus()
+        row.query("Input, Select").first().focus(scroll_visible=False)
+        # Scrolled to once laid out: the focus's own scroll ran before the row had a place,
+        # and the agent typed into a row below the screen that nothing showed.
+        self.call_after_refresh(row.scroll_visible, top=True, animate=False)
 
     @on(Button.Pressed, "#remove-row")
     async def remove_row(self, event: Button.Pressed | None = None) -> None:

@@ -17,7 +17,7 @@ from station.screens.intake import IntakeScreen
 from station.store import StationStore
 from station.widgets.fields import FieldEditor
 from station.widgets.materials import MaterialRow
-from tests.station.helpers import flat_text, log_in, settle
+from tests.station.helpers import flat_text, log_in, screen_text, settle
 from tests.unit.printing.conftest import pdf_text
 
 ALLOWANCE = "640522-MZ-001"
@@ -237,19 +237,24 @@ async def test_a_scan_from_the_watched_folder_is_attached_to_the_material(
     assert (store.blob_dir / sha[:2] / sha[2:]).read_bytes() == b"%PDF-1.4 scanned passbook"
 
 
+async def choose_household_item(pilot: Pilot[None]) -> None:
+    """Signed in, the take-in form of 低保 (its household members are a group of rows)."""
+    await log_in(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    pilot.app.screen.query_one("#item-search", Input).value = "低保"
+    await pilot.pause()
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+
+
 async def test_household_members_are_rows_that_can_be_added(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
     from station.widgets.group import GroupEditor
 
     async with desk().run_test(size=(80, 24)) as pilot:
-        await log_in(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        pilot.app.screen.query_one("#item-search", Input).value = "低保"
-        await pilot.pause()
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await choose_household_item(pilot)
         await pilot.press("f8")
         group = pilot.app.screen.query_one(GroupEditor)
         assert group.row_count == 1  # 低保 needs at least one household member
@@ -261,6 +266,41 @@ async def test_household_members_are_rows_that_can_be_added(
     [draft] = store.list_drafts()
     names = [row.get("name") for row in draft.data["fields"]["members"]]
     assert names == ["马占福", "马秀英"]
+
+
+@pytest.mark.parametrize("elder", [False, True])
+async def test_a_row_added_by_the_keyboard_is_on_the_screen_with_the_cursor_in_it(
+    desk: Callable[..., DaibanApp], elder: bool
+) -> None:
+    """+ 添加一行 scrolled only as far as the new row's first field, as the focus does: in
+    large print it stopped under the 上一步/下一步 bar, and the agent typed a family
+    member's name into a field nothing showed. The new row now comes to the top."""
+    from textual.widgets import Button
+
+    from station.widgets.group import GroupEditor, GroupRow
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await choose_household_item(pilot)
+        if elder:
+            await pilot.press("f2")
+        await pilot.press("f8")  # the item's own fields
+        await settle(pilot)
+        form = pilot.app.screen.query_one("#step-form")
+        group = form.query_one(GroupEditor)
+        add = group.query_one("#add-row", Button)
+        for rows in (2, 3):
+            add.focus()
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert group.row_count == rows
+            new = group.query(GroupRow).last()
+            focused = pilot.app.screen.focused
+            assert focused is not None and focused in new.query("Input, Select")
+            shown = focused.region  # where it is drawn, inside the form's scrolled part
+            assert shown.width > 0 and form.region.contains_region(shown), (shown, form.region)
+            caption = f"家庭成员 第 {rows} 行"
+            assert caption in screen_text(pilot)
 
 
 async def test_the_check_page_scrolls_by_the_keyboard_with_the_focus_on_take_in(
