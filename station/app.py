@@ -32,6 +32,7 @@ from station.services.auth import DemoAccount, LoginGate
 from station.services.desk import Desk, SyncState
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
 from station.widgets.footer import translate_textual_keys
+from station.widgets.keyorder import keep_key_order
 from station.widgets.status import DeskStatus
 from sync.events import Role
 
@@ -69,6 +70,7 @@ class DaibanApp(App[None]):
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
         super().__init__()
+        keep_key_order()  # Backspace typed in a burst deletes where it was typed
         self.desk = desk
         self.demo_accounts = list(demo_accounts)
         self._last_input = time.monotonic()

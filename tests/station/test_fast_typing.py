@@ -86,3 +86,25 @@ async def test_one_reason_to_hold_ending_does_not_release_another() -> None:
     assert gate.holding and routed == []
     await gate.release_keys()  # the form is built: now the keys go, in order
     assert not gate.holding and routed == ["m", "a"]
+
+
+async def test_corrections_typed_in_a_burst_land_where_they_were_typed(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """Backspace, Ctrl+U and ← are the field's bindings, which Textual ran only once the key
+    had gone up to the app: typed in a burst, every character went in first ("abc", three
+    Backspaces, "123", Backspace, "x" left "abc"). A reviewer's 99999 corrected to 15 in
+    one burst printed 99 on the 特别程序告知书 (Textual #6605)."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        keys = ["n", *typed("80"), "enter", "enter", *typed("马占")]
+        keys += ["backspace", "backspace", *typed("王芳"), "backspace", *typed("福兰")]
+        keys += ["tab", *typed("99999"), "ctrl+u", *typed(ELDER_ID[:-1]), "left"]
+        keys += [ELDER_ID[-1], "end", "backspace", ELDER_ID[-2]]
+        burst(pilot, keys)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, IntakeScreen)
+        assert value_of(pilot, "applicant.name") == "王福兰"
+        # the last digit typed before the one before it, then the one before it retyped
+        mixed = ELDER_ID[:-2] + ELDER_ID[-1] + ELDER_ID[-2]
+        assert value_of(pilot, "applicant.id_number") == mixed
