@@ -128,8 +128,9 @@ def _moment(value: Any) -> datetime | None:
 
 
 class _SqliteForm(UserDefinedType[Any]):
-    """A compact form on SQLite: a declared type and the two conversions, done by the
-    type itself (one function call a value, no TypeDecorator layer on the hot path)."""
+    """A compact stored form (SQLite's, and PostgreSQL's ids): a declared type and the two
+    conversions, done by the type itself (one function call a value, no TypeDecorator
+    layer on the hot path)."""
 
     cache_ok = True
     spec = "BLOB"
@@ -161,6 +162,37 @@ class _SqliteIdent(_SqliteForm):
     result = staticmethod(_ident_result)
 
 
+def _pg_ident_bind(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    form = _ident_bytes(value)
+    if isinstance(form, bytes):
+        return form
+    raw = form.encode()
+    return raw + b"\0" if len(raw) == 16 else raw  # never 16 bytes: those are a UUID's
+
+
+def _pg_ident_result(value: Any) -> str | None:
+    if value is None:
+        return None
+    raw = bytes(value)
+    if len(raw) == 16:
+        return _ident_text(raw)
+    if len(raw) == 17 and raw[16] == 0:
+        raw = raw[:16]
+    return raw.decode()
+
+
+class _PgIdent(_SqliteForm):
+    """PostgreSQL: ``bytea``, 16 bytes for a canonical UUID's text (37 as ``varchar``, in
+    the row and in ``ix_event_station_seq``), any other id as its UTF-8 bytes, with a NUL
+    byte after it when it has exactly 16 (an id never holds NUL: ``varchar`` could not)."""
+
+    spec = "BYTEA"
+    bind = staticmethod(_pg_ident_bind)
+    result = staticmethod(_pg_ident_result)
+
+
 class _SqliteMicros(_SqliteForm):
     """Microseconds since 1970 UTC."""
 
@@ -186,17 +218,18 @@ class CompactUuid(TypeDecorator[UUID]):
 
 class UuidText(TypeDecorator[str]):
     """An identifier that is text in Python (a station's or an account's id) and is, as
-    a rule, a UUID: on SQLite a canonical UUID is stored as its 16 bytes, any other text
-    as it is (an id of another form keeps its form); on PostgreSQL text. Compared only
-    with bound values (which take the same form), never with another table's column."""
+    a rule, a UUID: a canonical UUID is stored as its 16 bytes, any other text in its
+    own form (an id of another form keeps it; on SQLite as text, on PostgreSQL as its
+    bytes, ``_PgIdent``). Compared only with bound values (which take the same form),
+    never with another table's column."""
 
     impl = String(64)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        """VARCHAR(64) on PostgreSQL, a BLOB-or-text column on SQLite."""
+        """``bytea`` on PostgreSQL (since 0017), a BLOB-or-text column on SQLite."""
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(String(64))
+            return _PgIdent()
         return _SqliteIdent()
 
 
