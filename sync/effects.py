@@ -91,10 +91,27 @@ def _edited(view: CaseView, p: EditedPayload) -> dict[str, Any]:
 def _supplemented(view: CaseView, p: SupplementedPayload) -> dict[str, Any]:
     held = {(a.sha256, a.material_key) for a in view.attachments}
     added = [a for a in p.attachments if (a.sha256, a.material_key) not in held]
+    brought = {*p.materials, *(a.material_key for a in added if a.material_key)}
     return {
         "materials": {**view.materials, **p.materials},
         "attachments": [*view.attachments, *added],
+        **_brought(view, brought),
     }
+
+
+def _brought(view: CaseView, keys: set[str]) -> dict[str, Any]:
+    """What bringing materials ``keys`` does to the 补正's accounts: while returned, the
+    named ones are answered; after, they leave 补正未补."""
+    if not keys:
+        return {}
+    out: dict[str, Any] = {}
+    if view.state == "returned":  # CaseState.returned (a StrEnum)
+        named = [key for key in view.missing if key in keys and key not in view.answered]
+        if named:
+            out["answered"] = [*view.answered, *named]
+    if any(key in keys for key in view.unanswered):
+        out["unanswered"] = [key for key in view.unanswered if key not in keys]
+    return out
 
 
 def _corrected(view: CaseView, p: CorrectedPayload) -> dict[str, Any]:
@@ -112,7 +129,8 @@ def _corrected(view: CaseView, p: CorrectedPayload) -> dict[str, Any]:
             materials[key] = change.new
         elif (person := people.get(section)) is not None:
             people[section] = person.model_copy(update={key: change.new or ""})
-    return {"fields": fields, "materials": materials, **people}
+    brought = {path.partition(".")[2] for path in p.changes if path.startswith("materials.")}
+    return {"fields": fields, "materials": materials, **people, **_brought(view, brought)}
 
 
 Effect = Callable[["CaseView", Event, Any, date], dict[str, Any]]
@@ -129,6 +147,8 @@ _EFFECTS: dict[EventKind, Effect] = {
         "correct_fields": list(p.fields),
         "allow_more": p.allow_more,
         "correct_reasons": dict(p.reasons),
+        "answered": [],
+        "unanswered": [],
         "pauses": _open_pause(v.pauses, d),
     },
     EventKind.corrected: lambda v, e, p, d: _corrected(v, p),
@@ -139,6 +159,8 @@ _EFFECTS: dict[EventKind, Effect] = {
         "correct_fields": [],
         "allow_more": False,
         "correct_reasons": {},
+        "answered": [],
+        "unanswered": [key for key in v.missing if key not in v.answered],
     },
     EventKind.rejected: lambda v, e, p, d: {
         "last_reason": p.reason,

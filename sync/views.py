@@ -101,6 +101,11 @@ class CaseView(BaseModel):
     """While returned: the agent may correct other fields and materials too."""
     correct_reasons: dict[str, str] = Field(default_factory=dict)
     """While returned: why each named item is to be corrected (by path)."""
+    answered: list[str] = Field(default_factory=list)
+    """While returned: the named materials (``missing``) brought or corrected since."""
+    unanswered: list[str] = Field(default_factory=list)
+    """补正未补: materials the last 补正 named that were not brought before the case was
+    sent back (a township accepting it sees which; one brought later leaves the list)."""
     apply_instead: str | None = None
     reject_basis: str | None = None
     """不予受理: the legal basis given."""

@@ -89,14 +89,22 @@ def changed_since_return(view: Any) -> bool:
     return False
 
 
+def not_yet_brought(view: Any, item: Any) -> list[str]:
+    """By name, the materials the township's 补正 named that were not brought since."""
+    if view.state != "returned":
+        return []
+    names = {spec.key: spec.name for spec in item.materials} if item is not None else {}
+    return [names.get(key, key) for key in view.missing if key not in view.answered]
+
+
 def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
     """Materials not yet provided, by name: (name, key, ticked), 容缺 and required ones ticked.
 
     Materials the township named in a 补正 are offered (ticked) whatever their state:
-    a provided copy it found unclear is brought again.
+    a provided copy it found unclear is brought again (until it is).
     """
     specs = {spec.key: spec for spec in item.materials} if item is not None else {}
-    named = set(view.missing) if view.state == "returned" else set()
+    named = set(view.missing) - set(view.answered) if view.state == "returned" else set()
     choices = []
     for key, state in view.materials.items():
         if state not in ("deferred", "missing") and key not in named:
@@ -377,7 +385,8 @@ class CaseScreen(DeskScreen[None]):
         def send() -> None:
             self._act(lambda s: s.resubmit(key), _("Sent back to the township."))
 
-        if changed_since_return(self.view):
+        unbrought = not_yet_brought(self.view, self.item)
+        if changed_since_return(self.view) and not unbrought:
             send()
             return
 
@@ -385,10 +394,16 @@ class CaseScreen(DeskScreen[None]):
             if yes:
                 send()
 
-        question = _(
-            "Nothing was corrected or supplied since the township returned {number}. Send it"
-            " back all the same?"
-        ).format(number=key)
+        if not changed_since_return(self.view):
+            question = _(
+                "Nothing was corrected or supplied since the township returned {number}. Send"
+                " it back all the same?"
+            ).format(number=key)
+        else:  # the township would find them 补正未补 and may refuse the case
+            question = _(
+                "The township asked for {names} and it was not brought (M records what the"
+                " resident brings). Send {number} back without it?"
+            ).format(names="、".join(unbrought), number=key)
         self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def action_withdraw(self) -> None:

@@ -292,7 +292,7 @@ class ReviewScreen(DeskScreen[None]):
                 paper = "acceptance" if answer.get("print") else None
                 self._act(lambda s: s.accept(number), _("Accepted."), paper)
 
-        warning = self.page.duplicate if self.page is not None else ""
+        warning = self.page.accept_warning if self.page is not None else ""
         self.app.push_screen(AcceptDialog(number, warning), answered)
 
     def action_return_case(self) -> None:

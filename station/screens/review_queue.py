@@ -274,11 +274,13 @@ class ReviewQueueScreen(DeskScreen[None]):
         for key, entry in cases:
             who = f"{entry.applicant} {entry.id_masked}".strip() if entry is not None else ""
             others = entry.duplicate if entry is not None else ()
+            duplicate, not_brought = self._accept_warnings(key)
             if others:
                 mark = _("  ⚠ duplicate of {cases}").format(cases="、".join(others))
             else:
-                warning = self._duplicate_warning(key)
-                mark = f"  ⚠ {warning}" if warning else ""
+                mark = f"  ⚠ {duplicate}" if duplicate else ""
+            if not_brought:  # 补正未补
+                mark += f"  ⚠ {not_brought}"
             warned = warned or bool(mark)
             lines.append(f"{key}  {who}{mark}")
 
@@ -290,19 +292,20 @@ class ReviewQueueScreen(DeskScreen[None]):
         dialog = ConfirmDialog(question + "\n" + "\n".join(lines), default=not warned)
         self.app.call_from_thread(self.app.push_screen, dialog, answered)
 
-    def _duplicate_warning(self, key: str) -> str:
-        """The 重复申请 warning the review page shows for case ``key`` (call from a worker)."""
+    def _accept_warnings(self, key: str) -> tuple[str, str]:
+        """The 重复申请 and 补正未补 warnings the review page shows for case ``key`` (call
+        from a worker)."""
         from station.services.review import review_page
         from sync.events import Role
 
         view = self.desk.store.get_case(key)
         if view is None or not view.exists:
-            return ""
+            return "", ""
         role = self.desk.role or Role.reviewer
         page = review_page(
             self.desk.store, self.desk.catalog(), view, role, self.desk.clock().date()
         )
-        return page.duplicate
+        return page.duplicate, page.not_brought
 
     @work(thread=True, exclusive=True, group="case-action", exit_on_error=False)
     def _accept_many(self, keys: list[str]) -> None:

@@ -92,6 +92,14 @@ class ReviewPage:
     """Names of the 容缺 materials not yet supplied (办结 then: 容缺通过, not 通过)."""
     duplicate: str = ""
     """重复申请: the warning naming the applicant's other open cases of this item, if any."""
+    not_brought: str = ""
+    """补正未补: the warning naming the materials the 补正 asked for and the village did not
+    bring before sending the case back, if any."""
+
+    @property
+    def accept_warning(self) -> str:
+        """What the 受理 dialog says above its question (one line each), or nothing."""
+        return "\n".join(w for w in (self.duplicate, self.not_brought) if w)
 
 
 def format_value(spec: FieldSpec, value: Any) -> str:
@@ -159,7 +167,9 @@ def material_status(view: CaseView, key: str) -> str:
     """provided 已提供 / 容缺 with its deadline / shared 免证办 / missing 缺."""
     state = view.materials.get(key, "missing")
     if view.state == CaseState.returned and key in view.missing:  # named in the 补正
-        return _("to correct 须补正")
+        return _("brought again 已补正") if key in view.answered else _("to correct 须补正")
+    if key in view.unanswered:  # named in the 补正, and the case came back without it
+        return _("not brought after 补正 补正未补")
     if state == "deferred":
         by = view.supply_by.get(key)
         when = f"{by.month}月{by.day}日" if by else "—"
@@ -293,7 +303,17 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
         complete_refusal=path_refusal(catalog, view, EventKind.completed, role),
         owed=owed_materials(catalog, view),
         duplicate=duplicate,
+        not_brought=not_brought(view, item),
     )
+
+
+def not_brought(view: CaseView, item: ServiceItem | None) -> str:
+    """补正未补: which materials the last 补正 named and the case came back without."""
+    if not view.unanswered or view.state in CLOSED_STATES:
+        return ""
+    names = {spec.key: spec.name for spec in item.materials} if item is not None else {}
+    listed = "、".join(names.get(key, key) for key in view.unanswered)
+    return _("Materials the 补正 asked for were not brought: {names}.").format(names=listed)
 
 
 def _with_warning(header: list[str], warning: str) -> list[str]:

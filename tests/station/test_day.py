@@ -518,3 +518,46 @@ async def test_a_return_answered_with_nothing_asks_before_it_goes_back(
         await pilot.press("y")
         await settle(pilot)
     assert store.get_case(returned).state == "submitted"  # type: ignore[union-attr]
+
+
+async def test_resubmitting_without_a_material_the_township_asked_for_is_asked_first(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The 补正 asked for the 户口簿 and the 存折; the resident brought the 存折 only. R sent
+    the case back without a word (something had changed), and the township found the
+    户口簿 missing again. Now R asks, 否 first; once M records the 户口簿, R sends."""
+    from station.screens.dialogs import ConfirmDialog
+    from station.store import NewEvent
+    from sync.events import Role
+    from tests.station.cases_seed import AGENT
+
+    case = take_in(store, "马占福")
+    named = {"reason": RETURN_REASON, "missing": ["hukou", "bank_card"]}
+    township(store, case.case_number, (EventKind.returned, named))
+    brought = {"materials": {"bank_card": "provided"}}
+    store.append(
+        case.case_number, [NewEvent(EventKind.supplemented, AGENT.user_id, Role.agent, brought)]
+    )
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "乡镇补正要求的户口簿首页及本人页复印件还没有补交" in flat_text(pilot)
+        await pilot.press("enter")  # 否: nothing sent
+        await settle(pilot)
+        assert store.get_case(case.case_number).state == "returned"  # type: ignore[union-attr]
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SupplementDialog)
+        offered = flat_text(pilot)  # the 存折 was brought: only the 户口簿 is still owed
+        assert "户口簿首页及本人页复印件" in offered and "存折" not in offered
+        await pilot.press("space", "enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "已报送" in flat_text(pilot)
+    sent = store.get_case(case.case_number)
+    assert sent is not None and sent.state == "submitted" and sent.unanswered == []

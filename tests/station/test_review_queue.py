@@ -621,3 +621,38 @@ async def test_back_from_a_case_the_whole_list_keeps_its_place(town: Township) -
         assert {cases[0].case_number, cases[2].case_number} == {
             str(key.value) for key in table.rows
         }
+
+
+async def test_a_material_the_return_asked_for_and_nobody_brought_is_said_before_acceptance(
+    town: Township,
+) -> None:
+    """补正未补: the 补正 asked for the 户口簿 copy, the village corrected nothing of it and
+    sent the case back. The page said 已提供, and 受理 printed 申请材料齐全 without a word."""
+    from station.screens.decisions import AcceptDialog
+
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 16)), ZHANG_ID)
+    town.deliver()
+    returned = {"reason": "户口簿复印件不清晰", "missing": ["hukou", "bank_card"]}
+    decide(town.store, zhang.case_number, EventKind.returned, at(date(2026, 11, 17)), returned)
+    brought = NewEvent(  # the 存折 brought again; the 户口簿 not
+        EventKind.supplemented,
+        "u-agent-201",
+        Role.agent,
+        {"materials": {"bank_card": "provided"}},
+        device_time=at(date(2026, 11, 19)),
+    )
+    back = NewEvent(
+        EventKind.resubmitted, "u-agent-201", Role.agent, device_time=at(date(2026, 11, 20))
+    )
+    town.store.append(zhang.case_number, [brought, back])  # as pulled from the village
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        text = flat_text(pilot)
+        assert "户口簿首页及本人页复印件补正未补" in text.replace(" ", "")
+        assert "社会保障卡或存折复印件已提供" in text.replace(" ", "")
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AcceptDialog)
+        assert "补正要求的材料未补交：户口簿首页及本人页复印件" in flat_text(pilot)

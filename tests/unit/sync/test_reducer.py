@@ -264,3 +264,41 @@ def test_a_history_entry_is_the_model_pydantic_would_build_and_round_trips() -> 
     assert entry.central_seq == 7
     with pytest.raises(ValueError, match="frozen"):
         entry.central_seq = 9  # type: ignore[misc]
+
+
+def test_a_material_the_return_named_and_nobody_brought_is_kept_as_not_brought() -> None:
+    """补正未补: the township asked for two materials; the village brought one (a scan of
+    it), corrected a field, and sent the case back. The view said nothing of the other:
+    the township saw it 已提供 and its 受理通知书 said 材料齐全."""
+    w = CaseWriter()
+    named = {"reason": "材料不清", "missing": ["hukou", "id_card"], "allow_more": True}
+    scan = {"name": "hukou.jpg", "sha256": "ab" * 32, "size": 10, "material_key": "hukou"}
+    events = [
+        w.event(K.created),
+        w.event(K.received),
+        w.event(K.submitted),
+        w.event(K.returned, R, payload=named),
+        w.event(K.supplemented, payload={"attachments": [scan]}),
+        w.event(K.resubmitted),
+    ]
+    view = fold(events)
+    assert view.state is CaseState.submitted
+    assert view.unanswered == ["id_card"] and view.answered == []
+    brought = apply_event(
+        view, w.event(K.supplemented, payload={"materials": {"id_card": "provided"}})
+    )
+    assert brought.unanswered == []
+    # returned again: a new 补正, counted afresh
+    again = apply_event(
+        view, w.event(K.returned, R, payload={"reason": "再补", "missing": ["id_card"]})
+    )
+    assert again.unanswered == [] and again.answered == []
+    corrected = apply_event(
+        again,
+        w.event(
+            K.corrected,
+            payload={"changes": {"materials.id_card": {"old": "provided", "new": "missing"}}},
+        ),
+    )
+    assert corrected.answered == ["id_card"]
+    assert apply_event(corrected, w.event(K.resubmitted)).unanswered == []
