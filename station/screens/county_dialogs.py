@@ -461,18 +461,27 @@ class NewAccountDialog(DeskModal[Any]):
         choice = self.query_one(DivisionPicker).chosen
         names = {"name": _("Name"), "id": _("ID number"),
                  "username": _("Username"), "password": _("Initial password")}  # fmt: skip
-        missing = [names[k] for k in ("name", "id", "username", "password") if not value[k]]
-        if choice is None:
-            missing.insert(1, _("division 区划 (type its name and pick it)"))
+        missing = [k for k in ("name", "id", "username", "password") if not value[k]]
         if missing or choice is None:
-            message = _("Still needed: {fields}.").format(fields="、".join(missing))
-            self.query_one("#account-message", Static).update(Text(message, style="bold red"))
+            said = [names[k] for k in missing]
+            if choice is None:
+                said.insert(
+                    1 if missing[:1] == ["name"] else 0,
+                    _("division 区划 (type its name and pick it)"),
+                )
+            message = _("Still needed: {fields}.").format(fields="、".join(said))
+            first = (
+                "name"
+                if missing[:1] == ["name"]
+                else ("division" if choice is None else missing[0])
+            )
+            self._say(message, first)
             return
-        problem = _account_problem(
+        field, problem = _account_problem(
             value["id"], value["password"], value["phone"], value["username"]
         )
         if problem:  # said here, with everything typed kept (the centre's refusal lost it)
-            self.query_one("#account-message", Static).update(Text(problem, style="bold red"))
+            self._say(problem, field)
             return
         fields = {
             "username": value["username"],
@@ -493,20 +502,30 @@ class NewAccountDialog(DeskModal[Any]):
         self.query_one("#account-message", Static).update(_("Creating the account…"))
         self._send(fields)
 
+    def _say(self, message: str, field: str) -> None:
+        """``message`` in red, the cursor in the box it is about (it stayed in 初始密码,
+        where Enter was pressed: the administrator's correction of the name or the ID number
+        went into the hidden password)."""
+        self.query_one("#account-message", Static).update(Text(message, style="bold red"))
+        box = "#division-search" if field == "division" else f"#account-{field}"
+        self.query_one(box, Input).focus()
+
     @work(thread=True, exclusive=True, group="county-account", exit_on_error=False)
     def _send(self, fields: dict[str, str]) -> None:
         assert self.create is not None
         try:
             created = self.create(fields)
         except ActionRefused as refused:
-            self.app.call_from_thread(self._refused, str(refused))
+            self.app.call_from_thread(self._refused, str(refused), fields["username"])
             return
         self.app.call_from_thread(self.dismiss, created)
 
-    def _refused(self, message: str) -> None:
-        """The centre's reason, in red, with every box as it was typed."""
-        self.query_one("#account-message", Static).update(Text(message, style="bold red"))
+    def _refused(self, message: str, username: str) -> None:
+        """The centre's reason, in red, with every box as it was typed: the cursor in the
+        username when the centre named it (taken), else in the ID number (the person's
+        other account)."""
         self.query_one("#ok", Button).disabled = False
+        self._say(message, "username" if username and username in message else "id")
 
     def worker_failed(self, worker: Any) -> None:
         """Failed in another way (reported by the app): the form can be sent again."""
@@ -531,25 +550,28 @@ def _division_line(choice: DivisionChoice | None) -> Text:
     return Text(_("Division: {division}").format(division=choice.label), style="bold")
 
 
-def _account_problem(id_number: str, password: str, phone: str = "", username: str = "") -> str:
-    """What the centre would refuse in a new account, said before it is sent: an ID number
-    that is not one (and why), a password the centre's rule refuses (``forms.passwords``),
-    a phone that is no phone number, a username with a blank in it."""
+def _account_problem(
+    id_number: str, password: str, phone: str = "", username: str = ""
+) -> tuple[str, str]:
+    """What the centre would refuse in a new account, said before it is sent, and the box
+    it is about (``id``, ``password``, ``phone``, ``username``; ``""`` and ``""``: nothing):
+    an ID number that is not one (and why), a password the centre's rule refuses
+    (``forms.passwords``), a phone that is no phone number, a username with a blank in it."""
     try:
         parse_id_number(id_number)
     except IdNumberError as error:
-        return _id_problem(error.reason, len(id_number.strip()))
+        return "id", _id_problem(error.reason, len(id_number.strip()))
     problem = password_problem(password, username)
     if problem is not None:
-        return password_words(problem, _("Initial password"), password, username)
+        return "password", password_words(problem, _("Initial password"), password, username)
     if phone.strip() and not is_phone(phone):
-        return _(
+        return "phone", _(
             "Phone: a mobile has 11 digits starting with 1; a landline has its area code, "
             "e.g. 0954-1234567."
         )
     if any(ch.isspace() for ch in username):
-        return _("Username: no spaces (it is typed at every sign-in).")
-    return ""
+        return "username", _("Username: no spaces (it is typed at every sign-in).")
+    return "", ""
 
 
 def _id_problem(reason: str, length: int) -> str:

@@ -216,3 +216,33 @@ async def test_esc_on_an_untouched_form_closes_it_at_once() -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.answers == [None]
+
+
+async def test_after_a_refusal_the_cursor_is_in_the_box_it_names() -> None:
+    """Enter in 初始密码 said what was wrong with another box and left the cursor in the
+    password: the administrator's Ctrl+U and the right ID number went into the hidden
+    password (18 dots where 3 had been), and the account was made with a password nobody
+    knew. The cursor now goes to the box the message is about."""
+    app = _Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        dialog.query_one("#division-search", Input).value = "山门"
+        _fill(dialog, id="640522199001011235", username="mali", password="secret-2026")
+        await pilot.pause()
+        password = dialog.query_one("#account-password", Input)
+        password.focus()
+        await pilot.press("enter")  # no name
+        await pilot.pause()
+        assert dialog.focused is dialog.query_one("#account-name", Input)
+        await pilot.press(*"mali", "enter")  # typed where the cursor is; the ID's check digit
+        await pilot.pause()
+        assert dialog.query_one("#account-name", Input).value == "mali"
+        assert "校验码" in str(dialog.query_one("#account-message", Static).render())
+        assert dialog.focused is dialog.query_one("#account-id", Input)
+        await pilot.press("ctrl+u", *"640522199001011234", "enter")
+        await pilot.pause()
+        assert password.value == "secret-2026"  # never touched
+    assert [(a["id_number"], a["password"]) for a in app.answers] == [
+        ("640522199001011234", "secret-2026")
+    ]
