@@ -33,6 +33,16 @@ COMMON_REJECTIONS = (
     "申请人隐瞒有关情况或者提供虚假材料",
 )
 """不予受理: the reasons reviewers give most (free text is allowed too)."""
+DUPLICATE_REJECTION = "重复申请：该申请人的此事项已在办理或已办结"
+NOT_A_PERMIT = "申请事项依法不需要取得行政许可"
+
+
+def rejection_reasons(*, licensing: bool, duplicate: bool) -> list[str]:
+    """The common reasons offered for this case: 重复申请 first when the page warns of one
+    (it was not offered at all), 不需要取得行政许可 only for a 行政许可 item."""
+    reasons = [r for r in COMMON_REJECTIONS if licensing or r != NOT_A_PERMIT]
+    return [DUPLICATE_REJECTION, *reasons] if duplicate else reasons
+
 
 DEFAULT_BASIS = LICENSING_BASIS
 """The legal basis most refusals cite (editable)."""
@@ -249,16 +259,22 @@ class RejectDialog(_Form):
     """不予受理: a reason (common ones offered), the legal basis (``basis`` to start with:
     ``station.services.deciding.rejection_basis``), where to apply instead."""
 
-    def __init__(self, basis: str = DEFAULT_BASIS, confirm: Confirm | None = None) -> None:
+    def __init__(
+        self,
+        basis: str = DEFAULT_BASIS,
+        confirm: Confirm | None = None,
+        reasons: Sequence[str] = COMMON_REJECTIONS,
+    ) -> None:
         super().__init__()
         self.basis = basis
         self.confirm = confirm
+        self.reasons = list(reasons)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Reject 不予受理"), classes="heading")
             yield Dropdown(
-                [(r, r) for r in COMMON_REJECTIONS],
+                [(r, r) for r in self.reasons],
                 prompt=_("Common reasons"),
                 id="common",
                 compact=True,

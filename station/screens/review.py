@@ -30,6 +30,7 @@ from station.screens.decisions import (
     RejectDialog,
     ReturnAnswer,
     ReturnDialog,
+    rejection_reasons,
 )
 from station.screens.dialogs import ChoiceDialog, ConfirmDialog, MessageDialog
 from station.widgets.footer import DeskFooter
@@ -342,7 +343,12 @@ class ReviewScreen(DeskScreen[None]):
         question = _(
             "Refuse to accept {number} ({name}) (不予受理)? This decision cannot be withdrawn."
         ).format(**self._who())
-        self.app.push_screen(RejectDialog(basis, lambda _answer: question), answered)
+        item = self.page.item
+        reasons = rejection_reasons(
+            licensing=item is None or item.item_type == "行政许可",
+            duplicate=bool(self.page.duplicate),
+        )
+        self.app.push_screen(RejectDialog(basis, lambda _answer: question, reasons), answered)
 
     def action_forward(self) -> None:
         """转办: to the handling path's deciding department, or another township."""

@@ -176,7 +176,7 @@ class ReviewQueueScreen(DeskScreen[None]):
         first, second = SECTION_COLUMNS[self.section]
         labels = ("Card 牌", "Village 村", "Item", "Applicant", first, second, "Note")
         headers = [_(label) for label in labels]
-        self.marked &= set(self.entries)  # a decided or filtered-out case is no longer ticked
+        self.marked = {key for key in self.marked if self._waiting(key)}  # decided: unticked
         lines: list[tuple[str, tuple[Text | str, ...]]] = []
         for number, entry in self.entries.items():
             row = table_row(self.section, entry)
@@ -252,13 +252,24 @@ class ReviewQueueScreen(DeskScreen[None]):
         key = self._highlighted_key()
         if key is None:
             return
+        if not self._waiting(key):  # it said 已勾选 and A then failed on a 转办 case
+            self.notify(_("Only a case waiting for 受理 can be ticked for 批量受理."))
+            return
         self.marked ^= {key}
         self._show()
         self.notify(_("{n} cases ticked; A accepts them all.").format(n=len(self.marked)))
 
+    def _waiting(self, key: str) -> bool:
+        """Whether case ``key`` waits for 受理 (报送, not yet decided)."""
+        entry = self.entries.get(key)
+        return entry is not None and entry.state == "submitted"
+
     def action_accept_marked(self) -> None:
         """A: 批量受理 — accept every ticked case (or the highlighted one), all or none."""
         keys = sorted(self.marked) or [k for k in [self._highlighted_key()] if k]
+        if keys and not all(self._waiting(key) for key in keys):
+            self.notify(_("Only a case waiting for 受理 can be accepted (受理)."))
+            return
         if keys:
             self._ask_accept_many([(key, self.entries.get(key)) for key in keys])
 

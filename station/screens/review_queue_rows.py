@@ -132,7 +132,10 @@ def detail_text(entry: QueueEntry) -> str:
         facts.append(_("resubmitted after correction {day}").format(day=day))
     watch = []
     if entry.deadline and entry.deadline_kind:
-        watch.append(_(DEADLINE_TEXTS[entry.deadline_kind]).format(day=entry.deadline))
+        text = DEADLINE_TEXTS[entry.deadline_kind]
+        if entry.deadline_kind is Deadline.acceptance and not entry.licensing:
+            text = "accept or return by {day}"  # not a 行政许可: the law's §32 is not cited
+        watch.append(_(text).format(day=entry.deadline))
     if entry.claimed_by and not entry.claimed_by_me:
         watch.append(_("claimed by {name}").format(name=entry.claimed_by))
     duplicate = ""

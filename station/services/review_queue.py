@@ -123,6 +123,8 @@ class QueueEntry:
     resubmitted_on: date | None = None
     """The day it came back corrected (补正后重新报送), while it waits to be accepted again:
     it looked like a new application, its first submission's day the only one shown."""
+    licensing: bool = True
+    """A 行政许可 item: its acceptance deadline is the law's (行政许可法 §32), said so."""
 
 
 @dataclass
@@ -200,6 +202,7 @@ class QueueReader:
         names = {a.user_id: a.display_name for a in store.list_accounts()}
         me = desk.user.user_id if desk.user is not None else ""
         build = _EntryBuilder(today, _defer_days(desk), names, me, _short_names(desk))
+        build.permits = _permits(desk)
         entries = [build.entry(r, duplicates.get((r.id_hash, r.item_code), ())) for r in records]
         return _Read(query, today, entries)
 
@@ -256,6 +259,11 @@ def _defer_days(desk: Desk) -> dict[str, int]:
     return {item.code: item.defer_days for item in desk.catalog().items}
 
 
+def _permits(desk: Desk) -> frozenset[str]:
+    """The items that are 行政许可 (the law's §32 deadline is theirs; others keep it as practice)."""
+    return frozenset(item.code for item in desk.catalog().items if item.item_type == "行政许可")
+
+
 def _short_names(desk: Desk) -> dict[str, str]:
     """Each item's short name in the catalog (医保参保, 养老参保), where it has one."""
     return {item.code: item.short_name for item in desk.catalog().items if item.short_name}
@@ -291,6 +299,8 @@ class _EntryBuilder:
         short_names: dict[str, str] | None = None,
     ) -> None:
         self.short_names = short_names or {}
+        self.permits: frozenset[str] | None = None
+        """The 行政许可 items' codes (None: not known, every item counted as one)."""
         self.today = today
         self.defer_days = defer_days
         self.names = names
@@ -338,6 +348,7 @@ class _EntryBuilder:
             claimed_by=self.names.get(claimed, claimed),
             claimed_by_me=bool(claimed) and claimed == self.me,
             resubmitted_on=_resubmitted(record),
+            licensing=self.permits is None or record.item_code in self.permits,
         )
 
     def _deadline(

@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from station.app import make_app
 from station.config import load_settings
 from station.screens.review import ReviewScreen
 from station.screens.review_queue import ReviewQueueScreen
+from station.screens.review_queue_rows import detail_text
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
 from tests.station.conftest import shipped_catalog
@@ -249,8 +250,13 @@ async def test_section_32_marks_come_on_working_days_4_and_5(
         bar = section_bar(pilot)
         assert ("5即将超期 1" in bar) == (card == "黄牌")
         assert ("6已超期 1" in bar) == (card == "红牌")
-        if card:
-            assert "行政许可法第32条" in flat_text(pilot)
+        if card:  # 高龄津贴 is no 行政许可: the 5 days are kept, the law is not cited
+            text = flat_text(pilot)
+            assert "前须受理或退回补正" in text and "行政许可法" not in text
+            queue = pilot.app.screen
+            assert isinstance(queue, ReviewQueueScreen)
+            permit = replace(queue.entries[case.case_number], licensing=True)
+            assert "前须受理或退回补正（行政许可法第32条）" in detail_text(permit)
 
 
 async def test_the_decision_deadline_turns_yellow_then_red(town: Township) -> None:
@@ -656,3 +662,51 @@ async def test_a_material_the_return_asked_for_and_nobody_brought_is_said_before
         await settle(pilot)
         assert isinstance(pilot.app.screen, AcceptDialog)
         assert "补正要求的材料未补交：户口簿首页及本人页复印件" in flat_text(pilot)
+
+
+async def test_only_a_case_waiting_for_acceptance_is_ticked_or_accepted_by_a(
+    town: Township,
+) -> None:
+    """Space on an accepted case said 已勾选 1 件，按 A 一并受理, and A then failed with a
+    message about 办结 and 暂停."""
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    town.deliver()
+    decide(town.store, ma.case_number, EventKind.accepted, at(date(2026, 11, 19)))
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("3")  # 办理中
+        await settle(pilot)
+        assert rows(pilot) == [ma.case_number]
+        queue = pilot.app.screen
+        assert isinstance(queue, ReviewQueueScreen)
+        await pilot.press("space")
+        await settle(pilot)
+        assert queue.marked == set() and "✔" not in screen_text(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        assert pilot.app.screen is queue  # no question asked
+        told = [str(n.message) for n in pilot.app._notifications]
+        assert told[-2:] == ["只有待受理的办件可以勾选批量受理。", "只有待受理的办件可以受理。"]
+
+
+async def test_refusing_a_duplicate_offers_the_reason_and_a_non_permit_not_the_permit_one(
+    town: Township,
+) -> None:
+    """The page said 重复申请 and 不予受理's common reasons had no such reason, while they
+    offered 申请事项依法不需要取得行政许可 for 高龄津贴, which is no 行政许可."""
+    from station.screens.decisions import DUPLICATE_REJECTION, NOT_A_PERMIT, RejectDialog
+    from station.widgets.dropdown import Dropdown
+
+    first = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    town.shanmen.submit("马占福", at(date(2026, 11, 20)))  # the same resident, the same item
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen) and first.case_number in flat_text(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog)
+        offered = [str(value) for _label, value in dialog.query_one("#common", Dropdown)._options]
+        assert offered[1] == DUPLICATE_REJECTION  # first after the prompt
+        assert NOT_A_PERMIT not in offered
