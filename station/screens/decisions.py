@@ -37,6 +37,21 @@ DUPLICATE_REJECTION = "重复申请：该申请人的此事项已在办理或已
 NOT_A_PERMIT = "申请事项依法不需要取得行政许可"
 
 
+LONGEST = 200
+"""Characters a decision's text box may hold: what its paper prints on one page with the
+rest of the notice (reason, basis, where to apply, each box apart)."""
+
+
+def _box_name(box: Input) -> str:
+    """The name written over a text box (its ``Label`` before it), or ``""``."""
+    parent = box.parent
+    if parent is None:
+        return ""
+    before = list(parent.children)[: list(parent.children).index(box)]
+    label = next((w for w in reversed(before) if isinstance(w, Label)), None)
+    return str(label.render()).strip().rstrip("：:") if label is not None else ""
+
+
 def rejection_reasons(*, licensing: bool, duplicate: bool) -> list[str]:
     """The common reasons offered for this case: 重复申请 first when the page warns of one
     (it was not offered at all), 不需要取得行政许可 only for a 行政许可 item."""
@@ -112,6 +127,8 @@ class _Form(DeskModal[object]):
     @on(Button.Pressed, "#ok")
     def action_ok(self) -> None:
         """Check and answer (each dialog's :meth:`answer`)."""
+        if self._too_long():
+            return
         answer = self.answer()
         if answer is None:
             return
@@ -137,6 +154,22 @@ class _Form(DeskModal[object]):
     def answer(self) -> object | None:
         """What was decided, or None after saying what is missing."""
         raise NotImplementedError
+
+    def _too_long(self) -> bool:
+        """Whether a box holds more than a paper can print, said (naming the box): a
+        950-character reason ran the 特别程序告知书 onto a second page that held only the
+        signature lines, cut off from the seal and the date."""
+        for box in self.query(Input):
+            length = len(box.value.strip())
+            if length > LONGEST:
+                name = _box_name(box)
+                message = _("{box}: at most {most} characters ({n} now). Say it briefly; the"
+                            " rest can go on a paper of its own.").format(
+                    box=name or _("This box"), most=LONGEST, n=length
+                )  # fmt: skip
+                self.say(message, f"#{box.id}" if box.id else None)
+                return True
+        return False
 
     def typed(self) -> bool:
         """Whether the reviewer typed anything here (a box's text other than its start)."""

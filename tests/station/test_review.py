@@ -671,3 +671,38 @@ async def test_tab_in_the_return_dialog_goes_from_the_reason_to_each_items_reaso
         await pilot.press(*"ok", "tab", "tab", *"xy")  # reason, the first item's tick, its reason
         await settle(pilot)
         assert pilot.app.screen.query_one("#why-0", Input).value == "xy"
+
+
+async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """A 950-character reason put the 特别程序告知书's signature lines alone on a second
+    page, cut off from the seal and the date. The longest reason allowed prints whole on
+    one page, the signature under it."""
+    from station.screens.decisions import LONGEST
+    from tests.unit.printing.conftest import pdf_info, pdf_text
+
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("p")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PauseDialog)
+        reason = dialog.query_one("#reason", Input)
+        reason.value = "村内公示，" * 190  # 950 characters
+        dialog.query_one("#days", Input).value = "7"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is dialog and dialog.focused is reason
+        said = str(dialog.query_one("#form-message", Static).render())
+        assert said.startswith(f"原因：最多 {LONGEST} 个字（现在 950 个）"), said
+        assert last(station, number)[1] is EventKind.accepted  # nothing decided
+        reason.value = ("村内公示七天，" * 40)[:LONGEST]
+        await pilot.press("f9")
+        await settle(pilot)
+        assert last(station, number)[1] is EventKind.paused
+    (paper,) = (tmp_path / "township" / "documents").glob(f"{number}-pause-*.pdf")
+    assert pdf_info(paper.read_bytes())["Pages"] == "1"
+    text = "".join(pdf_text(paper.read_bytes()).split())
+    assert "村内公示七天，村内公示七天" in text and "申请人签收" in text
