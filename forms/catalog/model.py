@@ -445,6 +445,31 @@ class Catalog(_Frozen):
         """The township (乡镇) entry a division belongs to, or None when the table lacks it."""
         return self.division_entry(township_code(code)) if len(code) == 12 else None
 
+    def full_address(self, address: str, division: str) -> str:
+        """A resident's address as paper writes it, from the county down: a form's 户籍地址
+        is often typed from the village (山门村一组), which on a township's notice leaves
+        the county and the township out. A village of the county that the address starts
+        with gives them (the case's own township first, a village of the same name being
+        possible in two); an address naming a township gets the county; one that names a
+        county, a city or a district already is left as it is, and so is one the table
+        cannot place."""
+        text = address.strip()
+        county = self.division_entry(county_code(division)) if len(division) == 12 else None
+        if not text or county is None or county.name in text:
+            return address
+        if any(mark in text[:8] for mark in "省市县区旗"):
+            return address  # names its own county (or somewhere else): as written
+        townships = {e.code: e for e in self.divisions if e.level == "township"}
+        if any(text.startswith(t.name) for t in townships.values()):
+            return county.name + text
+        own = township_code(division)
+        villages = sorted(
+            (e for e in self.divisions if e.level == "village" and text.startswith(e.name)),
+            key=lambda e: (township_code(e.code) != own, e.code),
+        )
+        township = townships.get(township_code(villages[0].code)) if villages else None
+        return f"{county.name}{township.name}{text}" if township is not None else address
+
     def county_office(self) -> Division | None:
         """The county's own entry (its 政务服务中心), or None."""
         return next((entry for entry in self.divisions if entry.level == "county"), None)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from forms.catalog import ServiceItem
+from forms.catalog import Catalog, ServiceItem
 from forms.catalog.model import Fee
 from forms.clock import china_day, to_china
 from forms.workdays import default_calendar, due_date, supply_by
@@ -204,6 +204,7 @@ def case_document(
     township_name: str | None = None,
     today: date,
     reprint: bool = False,
+    places: Catalog | None = None,
 ) -> CaseDocument:
     """The printing model of a case taken in at this station.
 
@@ -216,6 +217,8 @@ def case_document(
         agent_id_number: the agent's ID number (only the 授权委托书 shows it).
         township_name: the township centre the case goes to (a generic name when None).
         today: the day of printing (the 补打 date of a reprint).
+        places: the catalog whose division table completes the resident's address from
+            the county down (``Catalog.full_address``); None: as typed.
         reprint: mark the paper 补打 with ``today``.
 
     Returns:
@@ -236,6 +239,9 @@ def case_document(
     resident = _party(view.applicant) or Party(name="")
     if not resident.address:  # the form's 户籍地址 when no other address was given
         resident = replace(resident, address=str(view.fields.get("hukou_address") or ""))
+    if places is not None:
+        division = view.division or identity.division
+        resident = replace(resident, address=places.full_address(resident.address, division))
     acting = _party(view.principal)
     received = china_time(received_moment(view))
     due = receipt_due_date(view, item)
@@ -459,6 +465,7 @@ def decision_from_view(
     legal_basis: str = "",
     today: date | None = None,
     reprint: bool = False,
+    places: Catalog | None = None,
 ) -> DecisionDocument:
     """The township's 受理通知书, 不予受理通知书 or 补正告知书 for a case, from its decision event.
 
@@ -479,6 +486,7 @@ def decision_from_view(
         legal_basis: the clause the decision rests on.
         today: the day of printing (default: the decision's day).
         reprint: mark the paper 补打 with ``today``.
+        places: the catalog completing the resident's address (see ``case_document``).
 
     Returns:
         The decision document.
@@ -499,6 +507,7 @@ def decision_from_view(
         township_name=township,
         today=today or decided_at,
         reprint=reprint,
+        places=places,
     )
     summary = entry.summary
     completion = kind in ("denial", "approval")  # the reviewer's note says why

@@ -295,6 +295,7 @@ def build_decision(
         legal_basis=legal_basis(kind, item, entry),
         today=today,
         reprint=reprint,
+        places=catalog,
     )
     if kind == "approval" and item.item_type == PERMIT:
         document = replace(document, granted=granted_content(item, view))

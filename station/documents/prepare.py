@@ -270,6 +270,7 @@ def document_for(
         township_name=_case_township(store, identity, catalog, view),
         today=today,
         reprint=reprint,
+        places=catalog,
     )
     document = replace(
         document,

@@ -90,3 +90,19 @@ def test_the_receipt_gives_the_hukou_address_when_no_other_was_given(
 ) -> None:
     text = _paper(service, store, _taken_in(service, MONDAY), "a4")
     assert "住址杨郎村一组" in text  # the form's 户籍地址, not a blank
+
+
+def test_an_address_typed_from_the_village_is_printed_from_the_county(
+    service: CaseService, store: StationStore
+) -> None:
+    """住址：山门村一组 on a township's notice left the county and the township out."""
+    from station.documents.prepare import document_for
+
+    typed = application()
+    typed = typed.model_copy(update={"fields": {**typed.fields, "hukou_address": "山门村一组"}})
+    view = service.take_in(typed)
+    doc = document_for(
+        store, service.catalog, "receipt", view.case_number, today=date(2026, 11, 23)
+    )
+    text = _flat(documents.render_receipt(doc, "a4").pdf)  # type: ignore[arg-type]
+    assert "住址海原县海城镇山门村一组" in text
