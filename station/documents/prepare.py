@@ -200,9 +200,17 @@ a first print, not a 补打 of the one before."""
 
 
 def _decision_printed(store: StationStore, view: CaseView, kind: DecisionKind) -> bool:
-    """Whether this decision's paper was made here before (a reprint, 补打). A recurring
+    """Whether this decision's paper was made before (a reprint, 补打). A recurring
     decision's paper is known by its event (noted here, as its paper is about to be
-    made); the others by the case's papers of that kind."""
+    made); the others by the case's papers of that kind. A decision another PC of the
+    office made (a township with two desks, a replaced PC) had its paper made there, at
+    the decision: a paper printed here is a 补打 (it looked like a second original). A
+    village printing the township's paper to hand it over is not the office: its own
+    papers say."""
+    identity = store.require_identity()
+    decided_at = decision_entry(view, kind).station_id
+    if identity.role is not StationRole.village and decided_at != identity.station_id:
+        return True
     if kind not in RECURRING:
         return printed_before(store.data_dir, view.case_number, kind)
     marker = f"paper:{kind}:{decision_entry(view, kind).event_id.hex}"

@@ -710,3 +710,28 @@ async def test_refusing_a_duplicate_offers_the_reason_and_a_non_permit_not_the_p
         offered = [str(value) for _label, value in dialog.query_one("#common", Dropdown)._options]
         assert offered[1] == DUPLICATE_REJECTION  # first after the prompt
         assert NOT_A_PERMIT not in offered
+
+
+def test_a_decision_another_pc_made_prints_here_as_a_reprint(town: Township) -> None:
+    """A township with two desks: the 受理通知书 of a case the other PC accepted (and
+    printed there) came out of this one as a second original, without 补打."""
+    from printing.model import DecisionDocument
+    from station.documents.prepare import document_for
+    from tests.station.conftest import shipped_catalog as catalog
+
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 19)), ZHANG_ID)
+    town.deliver()
+    for case in (ma, zhang):
+        decide(town.store, case.case_number, EventKind.accepted, at(date(2026, 11, 20)))
+    # 张桂兰's acceptance as another PC of the township wrote it (its own station id)
+    with town.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE events SET station_id = 'st-town-pc2' WHERE kind = 'accepted' AND case_id = ?",
+            (zhang.case_id.hex,),
+        )
+    day = date(2026, 11, 23)
+    mine = document_for(town.store, catalog(), "acceptance", ma.case_number, today=day)
+    theirs = document_for(town.store, catalog(), "acceptance", zhang.case_number, today=day)
+    assert isinstance(mine, DecisionDocument) and isinstance(theirs, DecisionDocument)
+    assert mine.case.reprinted_on is None and theirs.case.reprinted_on == day  # 补打, today
