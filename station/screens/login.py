@@ -142,11 +142,25 @@ class LoginScreen(DeskScreen[None]):
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:
+        if self._username_missing():
+            return
         self.query_one("#password", Input).focus()
+
+    def _username_missing(self) -> bool:
+        """Said, the cursor kept in 用户名, when it is empty: Enter on an empty username went
+        on to the password, and the username typed next became the password."""
+        username = self.query_one("#username", Input)
+        if username.value.strip():
+            return False
+        self._show(_("Type your username first."), error=True)
+        username.focus()
+        return True
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#sign-in")
     def _submit(self) -> None:
+        if self._username_missing():
+            return
         username = self.query_one("#username", Input).value
         password = self.query_one("#password", Input).value
         self._show(_("Checking…"), error=False)

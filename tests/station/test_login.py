@@ -30,6 +30,29 @@ async def test_wrong_password_says_so_in_chinese(desk: Callable[..., DaibanApp])
         assert "用户名或密码错误，还可尝试4次" in flat_text(pilot)
 
 
+async def test_enter_on_an_empty_username_stays_there_and_says_so(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """Enter on an empty 用户名 went on to 密码: the username typed next became the password."""
+    from textual.widgets import Input
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", *"agent201")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, LoginScreen)
+        assert screen.query_one("#username", Input).value == "agent201"
+        assert screen.query_one("#password", Input).value == ""
+        assert "请先输入用户名" in flat_text(pilot)
+        await pilot.press("ctrl+u", "tab", *"demo1234", "enter")  # the sign-in with it too
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LoginScreen)
+        assert screen.focused is screen.query_one("#username", Input)
+        await pilot.press(*"agent201", "enter", *"demo1234", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+
+
 async def test_right_password_opens_home(desk: Callable[..., DaibanApp]) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
