@@ -319,12 +319,9 @@ def publish_catalog(
     """
     merged, diff = prepare_publication(session=session, path=path, catalog=catalog)
     sha256 = catalog_checksum(merged)
-    served = served_catalog(session=session, path=path)
-    same = session.exec(select(CatalogVersion).where(CatalogVersion.sha256 == sha256)).first()
-    if served.sha256 == sha256 or same is not None:
-        number = same.number if same is not None else served.number
-        return PublishOutcome(number, merged.version, sha256, False, diff)
-    _refuse_reused_version(session, served, merged.version)
+    held = published_as(session=session, path=path, merged=merged)
+    if held is not None:
+        return PublishOutcome(held, merged.version, sha256, False, diff)
     number = (session.exec(select(func.max(CatalogVersion.number))).one() or 0) + 1
     row = CatalogVersion(
         number=number,
@@ -344,6 +341,23 @@ def publish_catalog(
         session.rollback()
         raise PublishRefused(_("Another publication came first; look and publish again.")) from None
     return PublishOutcome(number, merged.version, sha256, True, diff)
+
+
+def published_as(*, session: Session, path: Path | None, merged: Catalog) -> int | None:
+    """The number this very catalog is published under (None: it is new). A new catalog
+    under a version string published already is refused, in a dry run too: the desk's
+    check (F8) said 按 F9 发布 and F9 was then refused for it.
+
+    Raises:
+        PublishRefused: the catalog's version string is published with other content.
+    """
+    sha256 = catalog_checksum(merged)
+    served = served_catalog(session=session, path=path)
+    same = session.exec(select(CatalogVersion).where(CatalogVersion.sha256 == sha256)).first()
+    if served.sha256 == sha256 or same is not None:
+        return same.number if same is not None else served.number
+    _refuse_reused_version(session, served, merged.version)
+    return None
 
 
 def _refuse_reused_version(session: Session, served: ServedCatalog, version: str) -> None:

@@ -142,6 +142,11 @@ def test_the_county_desk_publishes_over_the_person_line(
         CentreSession(sign_in(county)[PERSON_HEADER], datetime.now(UTC), "admin1", "admin"),
         transport=client._transport,
     )
+    # the check (F8, a dry run) refuses what publishing (F9) would: a changed catalog under
+    # the version stations run (it said 按 F9 发布, and F9 was refused)
+    same_version = _folder(tmp_path / "same", load_catalog().version, 11)
+    with pytest.raises(CentreError, match=f"目录版本{load_catalog().version}已作为第0版发布"):
+        publish_catalog_from_desk(line, same_version, dry_run=True)
     folder = _folder(tmp_path, "2026.12.9", 11)
     seen = publish_catalog_from_desk(line, folder, dry_run=True)
     assert seen["number"] is None and [c["code"] for c in seen["diff"]["changed"]] == [CODE]

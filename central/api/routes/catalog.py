@@ -14,6 +14,7 @@ from central.services.catalog_versions import (
     catalog_versions,
     prepare_publication,
     publish_document,
+    published_as,
     published_when,
     served_catalog,
     served_document,
@@ -73,6 +74,7 @@ def publish(
             merged, diff = prepare_publication(
                 session=session, path=settings.catalog_path, catalog=catalog
             )
+            published_as(session=session, path=settings.catalog_path, merged=merged)
             return {
                 "number": None,
                 "version": merged.version,
