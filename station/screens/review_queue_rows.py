@@ -82,6 +82,8 @@ def days_left_text(left: int | None) -> str:
 def note_text(entry: QueueEntry) -> str:
     """The table's 注 column: a duplicate, and who claimed the case."""
     parts = []
+    if entry.forwarded_to:
+        parts.append(_("Forwarded 已转办"))
     if entry.resubmitted_on:
         parts.append(_("Corrected 补正后重报"))
     if entry.duplicate:
@@ -136,6 +138,8 @@ def detail_text(entry: QueueEntry) -> str:
         if entry.deadline_kind is Deadline.acceptance and not entry.licensing:
             text = "accept or return by {day}"  # not a 行政许可: the law's §32 is not cited
         watch.append(_(text).format(day=entry.deadline))
+    if entry.forwarded_to:
+        watch.append(_("forwarded to {to}, who decides").format(to=entry.forwarded_to))
     if entry.claimed_by and not entry.claimed_by_me:
         watch.append(_("claimed by {name}").format(name=entry.claimed_by))
     duplicate = ""

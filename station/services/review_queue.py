@@ -125,6 +125,8 @@ class QueueEntry:
     it looked like a new application, its first submission's day the only one shown."""
     licensing: bool = True
     """A 行政许可 item: its acceptance deadline is the law's (行政许可法 §32), said so."""
+    forwarded_to: str = ""
+    """The department it was forwarded to (转办), if any."""
 
 
 @dataclass
@@ -343,12 +345,15 @@ class _EntryBuilder:
             deadline=deadline,
             deadline_kind=kind,
             days_left=left,
-            mark=mark(kind, left),
+            # forwarded (转办): the department decides, against its own clock; the township
+            # keeps it in 办理中 to follow, without a card (every one turned 黄牌 here)
+            mark=Mark.none if record.forwarded_to else mark(kind, left),
             duplicate=tuple(n for n in others if n != record.case_number),
             claimed_by=self.names.get(claimed, claimed),
             claimed_by_me=bool(claimed) and claimed == self.me,
             resubmitted_on=_resubmitted(record),
             licensing=self.permits is None or record.item_code in self.permits,
+            forwarded_to=record.forwarded_to,
         )
 
     def _deadline(

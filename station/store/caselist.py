@@ -87,7 +87,8 @@ _QUEUE_COLUMNS: tuple[Any, ...] = (
     CASES.c.due_date,
     # one JSON parse per row: the village's name, the submission, the latest pause
     literal_column(
-        "json_extract(view, '$.station_name', '$.submitted_at', '$.pauses[#-1]', '$.pause_kind')"
+        "json_extract(view, '$.station_name', '$.submitted_at', '$.pauses[#-1]', '$.pause_kind',"
+        " '$.forwarded_to')"
     ).label("from_view"),
     _LAST_CLAIM,
 )
@@ -122,6 +123,8 @@ class QueueRecord:
     pause_kind: str | None
     last_claim: tuple[str, str] | None
     """``(kind, actor id)`` of the latest claim entry (认领), if any."""
+    forwarded_to: str = ""
+    """The department the case was forwarded to (转办), if any: its decision is theirs."""
 
 
 def _day(value: str | None) -> date | None:
@@ -130,7 +133,7 @@ def _day(value: str | None) -> date | None:
 
 def _queue_record(row: Any) -> QueueRecord:
     (case_id, number, state, item, item_name, name, masked, hashed, division, due, raw, claim) = row
-    station_name, submitted_at, pause, pause_kind = json.loads(raw)
+    station_name, submitted_at, pause, pause_kind, forwarded_to = json.loads(raw)
     who: list[str] = claim.split(" ", 1) if claim else []
     return QueueRecord(
         case_id,
@@ -148,6 +151,7 @@ def _queue_record(row: Any) -> QueueRecord:
         (date.fromisoformat(pause[0]), _day(pause[1])) if pause else None,
         pause_kind,
         (who[0], who[1]) if len(who) == 2 else None,
+        forwarded_to or "",
     )
 
 

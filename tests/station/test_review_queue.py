@@ -735,3 +735,22 @@ def test_a_decision_another_pc_made_prints_here_as_a_reprint(town: Township) -> 
     theirs = document_for(town.store, catalog(), "acceptance", zhang.case_number, today=day)
     assert isinstance(mine, DecisionDocument) and isinstance(theirs, DecisionDocument)
     assert mine.case.reprinted_on is None and theirs.case.reprinted_on == day  # 补打, today
+
+
+async def test_a_case_forwarded_to_a_department_is_followed_without_a_card(
+    town: Township,
+) -> None:
+    """转办 to the county's department: the department decides, on its own clock. The
+    township's queue gave the case a 黄牌 (then a 红牌) as if the township were late."""
+    case = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+    town.deliver()
+    decide(town.store, case.case_number, EventKind.accepted, at(date(2026, 11, 2)))
+    forward = {"to": "县民政局", "target": "department", "level": "county"}
+    decide(town.store, case.case_number, EventKind.forwarded, at(date(2026, 11, 3)), forward)
+    async with queue_on(town, date(2026, 11, 30)) as pilot:  # its due day
+        assert "5即将超期 0" in section_bar(pilot) and "6已超期 0" in section_bar(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        row = cells(pilot, case.case_number)
+        assert row[0] == "" and row[-1] == "已转办"
+        assert "已转办至县民政局，由其办理决定" in flat_text(pilot)
