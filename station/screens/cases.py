@@ -16,7 +16,7 @@ from station.screens.context import Desk
 from station.services.queries import PAGE, CasePage, CaseSummary, read_page
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
-from station.widgets.tables import cursor_kept
+from station.widgets.tables import ROW_KEYS, RowKeys, cursor_kept
 from sync.events import Role
 
 STATE_FILTERS = (
@@ -42,9 +42,12 @@ def state_label(state: str) -> str:
     return state_name(state)
 
 
-class PagedTable(DataTable):  # type: ignore[type-arg]
+class PagedTable(RowKeys, DataTable):  # type: ignore[type-arg]
     """The case table: PgDn at its end (PgUp at its top) turns the page, as the line under
-    it says (they only scrolled within the 50 rows of the page)."""
+    it says (they only scrolled within the 50 rows of the page); Home and End go to the
+    page's first and last case."""
+
+    BINDINGS = [*ROW_KEYS]
 
     def action_page_down(self) -> None:
         """The next screenful; past the last row, the next page."""

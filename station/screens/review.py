@@ -182,6 +182,7 @@ class ReviewScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what the lifecycle allows the signed-in person now."""
+        from station.services.deciding import CLAIM_CLOSED
         from sync.events import EventKind
         from sync.lifecycle import NOTE_ROLES
 
@@ -190,6 +191,8 @@ class ReviewScreen(DeskScreen[None]):
         if self.page is None:
             return False
         kind = EventKind(ACTION_KINDS[action])
+        if kind is EventKind.claimed and self.page.view.state in CLAIM_CLOSED:
+            return False  # 认领 on a closed case: offered, then refused (无需认领)
         if kind in NOTE_ROLES:
             return self.desk.role in NOTE_ROLES[kind]
         if action == "complete" and self.page.complete_refusal:

@@ -37,16 +37,17 @@ from station.services.review_queue import (
 )
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
-from station.widgets.tables import cursor_kept, highlighted_key
+from station.widgets.tables import ROW_KEYS, RowKeys, cursor_kept, highlighted_key
 
 PAPERS_SHOWN = 5
 """The 受理通知书 of a 批量受理 named in its message (the rest: "… and N more")."""
 
 
-class QueueTable(DataTable[Text | str]):
-    """The queue's table: Enter opens the highlighted case (shown in the footer)."""
+class QueueTable(RowKeys, DataTable[Text | str]):
+    """The queue's table: Enter opens the highlighted case (shown in the footer); Home and
+    End go to the first and the last case."""
 
-    BINDINGS = [Binding("enter", "select_cursor", _("Open"))]
+    BINDINGS = [Binding("enter", "select_cursor", _("Open")), *ROW_KEYS]
 
 
 class ReviewQueueScreen(DeskScreen[None]):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -42,3 +43,29 @@ def cursor_kept(table: DataTable[Any], *, same_row: bool = True) -> Iterator[Non
     if index is None:
         index = min(row, table.row_count - 1) if same_row else 0
     table.move_cursor(row=index, column=min(column, max(len(table.columns) - 1, 0)))
+
+
+ROW_KEYS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
+    Binding("home", "first_row", show=False),
+    Binding("end", "last_row", show=False),
+]
+"""A ``RowKeys`` table's own bindings (in its ``BINDINGS``: Textual reads a class's bindings
+only from widget classes, not from a mixin)."""
+
+
+class RowKeys:
+    """Mixin for a row-cursor ``DataTable`` whose ``BINDINGS`` hold ``ROW_KEYS``: Home and
+    End go to the first and the last row (Textual's scroll the table sideways, which a list
+    of cases never needs: they did nothing a reviewer could see)."""
+
+    def action_first_row(self) -> None:
+        """Home: the first row."""
+        table: Any = self
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        """End: the last row."""
+        table: Any = self
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)

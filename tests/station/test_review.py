@@ -28,7 +28,7 @@ from sync.events import EventKind
 from sync.reducer import CaseView
 from tests.station.cases_seed import take_in, township
 from tests.station.conftest import NOW
-from tests.station.helpers import flat_text, settle
+from tests.station.helpers import flat_text, screen_text, settle
 from tests.station.review_helpers import (
     REVIEWER_ID,
     open_review,
@@ -706,3 +706,18 @@ async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
     assert pdf_info(paper.read_bytes())["Pages"] == "1"
     text = "".join(pdf_text(paper.read_bytes()).split())
     assert "村内公示七天，村内公示七天" in text and "申请人签收" in text
+
+
+async def test_a_closed_case_does_not_offer_claim(station: StationStore, tmp_path: Path) -> None:
+    """The footer of a case 办结 offered c 认领, which then answered 无需认领."""
+    number = take_in_assistance(station).case_number
+    township(
+        station, number, (EventKind.accepted, {}), (EventKind.completed, {"result": "approved"})
+    )
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "认领" not in footer
+        await pilot.press("c")
+        await settle(pilot)
+        assert last(station, number)[1] is EventKind.completed

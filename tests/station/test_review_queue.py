@@ -754,3 +754,22 @@ async def test_a_case_forwarded_to_a_department_is_followed_without_a_card(
         row = cells(pilot, case.case_number)
         assert row[0] == "" and row[-1] == "已转办"
         assert "已转办至县民政局，由其办理决定" in flat_text(pilot)
+
+
+async def test_home_and_end_go_to_the_first_and_the_last_case(town: Township) -> None:
+    """Home and End did nothing in the queue (Textual's scroll the table sideways)."""
+    first = town.shanmen.submit("马占福", at(date(2026, 11, 17)))
+    town.shanmen.submit("张桂兰", at(date(2026, 11, 18)), ZHANG_ID)
+    last = town.lizhuang.submit("李秀英", at(date(2026, 11, 19)), LI_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("end")
+        await settle(pilot)
+        assert cursor_on(pilot) == last.case_number
+        await pilot.press("home")
+        await settle(pilot)
+        assert cursor_on(pilot) == first.case_number
+        await pilot.press("l", "down", "end")  # 全部办件: into the list, then its last row
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#cases-table", DataTable)
+        assert table.cursor_row == table.row_count - 1 == 2
