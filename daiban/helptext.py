@@ -29,6 +29,15 @@ _CLICK_EXTRA = re.compile(r"\s*\[((?:default|env var|required)[^\]]*)\]\s*$")
 """The bracket click/Typer append to an option's help: ``[env var: X; default: Y; required]``."""
 
 
+_USAGE_WORDS = re.compile(r"\[OPTIONS\]|\[ARGS\]\.\.\.|\bCOMMAND\b")
+
+
+def usage_words(args: str) -> str:
+    """click's placeholders of the usage line in the current language (用法：daiban
+    [选项] 命令 [参数]...; it read [OPTIONS] COMMAND [ARGS]... under a Chinese 用法)."""
+    return _USAGE_WORDS.sub(lambda found: _(found.group()), args)
+
+
 def help_id(text: str) -> str:
     """The catalog id of a help text: its words, whitespace collapsed."""
     return " ".join(text.split())
@@ -126,7 +135,7 @@ class _TranslatedFormatter:
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         """The usage line, with "Usage:" in the current language."""
         label = _("Usage: ") if prefix is None else prefix
-        super().write_usage(prog, args, label)  # type: ignore[misc]
+        super().write_usage(prog, usage_words(args), label)  # type: ignore[misc]
 
     def write_heading(self, heading: str) -> None:
         """A section heading ("Options", "Commands", "Arguments") in the current language."""

@@ -40,7 +40,7 @@ def test_help_is_chinese_under_zh_cn_click_words_included(tmp_path: Path) -> Non
     result = _daiban("case", "--help", lang="zh_CN", home=tmp_path)
     assert result.returncode == 0 and result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == "用法：daiban case [OPTIONS] COMMAND [ARGS]..."
+    assert lines[0] == "用法：daiban case [选项] 命令 [参数]..."  # not [OPTIONS] COMMAND
     assert "  办件：导入、导出、查看及办理流程。" in lines
     assert "选项：" in lines and "命令：" in lines
     assert "  --help  显示本帮助并退出。" in lines
@@ -63,7 +63,7 @@ def test_help_is_english_under_en(tmp_path: Path) -> None:
 def test_an_unknown_daiban_lang_is_one_warning_then_chinese(tmp_path: Path) -> None:
     result = _daiban("--help", lang="fr", home=tmp_path)
     assert (result.returncode, result.stderr) == (0, WARNING)
-    assert result.stdout.startswith("用法：daiban [OPTIONS] COMMAND [ARGS]...\n")
+    assert result.stdout.startswith("用法：daiban [选项] 命令 [参数]...\n")
     from station.store import StationStore
 
     StationStore.open(tmp_path / "station").close()  # a station's folder, no such case
@@ -83,7 +83,7 @@ def test_usage_errors_are_in_the_persons_language(tmp_path: Path) -> None:
     chinese = _daiban("case", "shw", lang=None, home=tmp_path)
     assert chinese.returncode == 2
     assert chinese.stderr.splitlines() == [
-        "用法：daiban case [OPTIONS] COMMAND [ARGS]...",
+        "用法：daiban case [选项] 命令 [参数]...",
         "运行 'daiban case --help' 查看帮助。",
         "",
         "错误：没有命令 'shw'。您是不是要用 'show'？",
