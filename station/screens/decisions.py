@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -262,6 +262,22 @@ class ReturnDialog(_Form):
         """Typing an item's reason ticks it."""
         if event.input.id and event.input.id.startswith("why-") and event.value.strip():
             self.query_one(f"#tick-{event.input.id[4:]}", Checkbox).value = True
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed on an item's tick is the start of its reason: the item is
+        ticked and the character goes into its reason box (typed on the tick, it was
+        lost without a word)."""
+        focused = self.focused
+        name = focused.id or "" if focused is not None else ""
+        character = event.character
+        if not name.startswith("tick-") or not event.is_printable or character in (None, " "):
+            return
+        event.stop()
+        event.prevent_default()
+        assert character is not None
+        why = self.query_one(f"#why-{name[5:]}", Input)
+        why.focus()
+        why.insert_text_at_cursor(character)
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:

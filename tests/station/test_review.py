@@ -673,6 +673,28 @@ async def test_tab_in_the_return_dialog_goes_from_the_reason_to_each_items_reaso
         assert pilot.app.screen.query_one("#why-0", Input).value == "xy"
 
 
+async def test_typing_on_an_items_tick_ticks_it_and_writes_its_reason(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Keys typed while an item's tick had the cursor were lost without a word."""
+    from textual.widgets import Checkbox
+
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await pilot.press(*"ok", "tab", "tab", "tab")  # the second item's tick
+        await settle(pilot)
+        assert dialog.focused is dialog.query_one("#tick-1", Checkbox)
+        await pilot.press(*"unclear")
+        await settle(pilot)
+        assert dialog.query_one("#tick-1", Checkbox).value
+        assert dialog.query_one("#why-1", Input).value == "unclear"
+        assert dialog.focused is dialog.query_one("#why-1", Input)
+
+
 async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
     station: StationStore, tmp_path: Path
 ) -> None:
