@@ -246,10 +246,13 @@ class CodesDialog(DeskModal[None]):
 
     def on_codes_dialog_loaded(self, message: CodesDialog.Loaded) -> None:
         self.codes = message.codes
-        headers = [_("Division"), _("Station"), _("Level"), _("Valid until"), _("Issued by")]
+        # its reference first: what ``daiban central codes cancel`` names it by (two codes
+        # of one division were told apart by nothing)
+        # (the level, 乡镇 or 村, left out for it at 80 columns: the station's name says it)
+        headers = [_("Reference"), _("Division"), _("Station"), _("Valid until"), _("Issued by")]
         rows = [
-            (c.division_name or c.division, c.name, level_name(c.role),
-             format_minute(c.expires_at), c.issued_by)
+            (c.ref, c.division_name or c.division, c.name, format_minute(c.expires_at),
+             c.issued_by)
             for c in self.codes
         ]  # fmt: skip
         fill_table(self.query_one(DataTable), headers, rows, [c.ref for c in self.codes])
@@ -263,8 +266,10 @@ class CodesDialog(DeskModal[None]):
         if not self.codes:
             return
         code = self.codes[table.cursor_row]
-        question = _("Cancel the code for {name} ({division})? It can no longer enroll a PC.")
-        text = question.format(name=code.name, division=code.division_name or code.division)
+        question = _("Cancel code {ref} for {name} ({division})? It can no longer enroll a PC.")
+        text = question.format(
+            ref=code.ref, name=code.name, division=code.division_name or code.division
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -196,8 +196,10 @@ async def test_outstanding_codes_are_listed_and_cancelled_from_the_desk(
         text = flat_text(pilot)
         # who issued it by name (it said the username, ma)
         assert "李旺镇" in text and "徐县管" in text and dialog.code.code not in text
+        assert dialog.code.ref in text  # its reference, as the command line cancels it by
         await pilot.press("x")
         await settle(pilot)
+        assert f"（编号{dialog.code.ref}）吗" in flat_text(pilot).replace("█", "")
         await pilot.press("y")
         await settle(pilot)
         assert "没有待用的注册码" in flat_text(pilot)
