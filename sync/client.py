@@ -34,7 +34,7 @@ from tenacity.wait import wait_base, wait_random_exponential
 
 from forms.clock import utc_now
 from sync.blobs import CHUNK_BYTES, iter_chunks
-from sync.errors import CentralRefused, CentralUnreachable, SyncError
+from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event
 from sync.protocol import (
     API_PREFIX,
@@ -162,6 +162,10 @@ class _StopAfter(stop_base):
         return retry_state.attempt_number >= (self.busy_attempts if busy else self.attempts)
 
 
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors before the request left: sending it again cannot repeat anything."""
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -249,12 +253,17 @@ class CentralClient:
         """Send ``token`` from now on (the centre rotated it; the station saved it first)."""
         self._http.headers["Authorization"] = f"Bearer {token}"
 
-    def _once(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+    def _once(
+        self, method: str, path: str, kwargs: dict[str, Any], resend: bool = True
+    ) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
             if pin_refused(error):  # never retried: another attempt meets the same impostor
                 raise CertificateNotPinned() from error
+            if not resend and not isinstance(error, _UNSENT):
+                # sent, and no answer came: the centre may have done it (see ``request``)
+                raise CentralNoAnswer(f"the centre did not answer: {error}") from error
             raise _Retry(f"the centre cannot be reached: {error}", None) from error
         code = response.status_code
         if code == 429 or code >= 500:
@@ -267,10 +276,19 @@ class CentralClient:
             raise CentralRefused(code, _detail(response))
         return response
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One request with the retry policy. Raises CentralRefused / CentralUnreachable."""
+    def request(
+        self, method: str, path: str, *, resend: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        """One request with the retry policy. Raises CentralRefused / CentralUnreachable.
+
+        ``resend=False`` for an act that is not safe to repeat (a new account, a new
+        enrollment code, a 闭环 step): sent again only when it never reached the centre (no
+        connection, or the centre turned it away busy); once sent without an answer, it
+        raises :class:`CentralNoAnswer` instead of sending it a second time, which would
+        repeat the act (a second code) or refuse it as done (用户名已被使用).
+        """
         try:
-            return self._retrying.copy()(self._once, method, path, kwargs)
+            return self._retrying.copy()(self._once, method, path, kwargs, resend)
         except _Retry as error:
             raise CentralUnreachable(str(error)) from error
 

@@ -20,6 +20,11 @@ class CentralUnreachable(SyncError):
     """The centre could not be reached (network, 429 or 5xx) after every retry."""
 
 
+class CentralNoAnswer(CentralUnreachable):
+    """A request that is not sent twice reached the centre and no answer came back: it
+    may have been done there (``CentralClient.request(..., resend=False)``)."""
+
+
 class SyncBusy(SyncError):
     """Another sync of this station is running (single flight)."""
 

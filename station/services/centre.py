@@ -18,7 +18,7 @@ from station.services import _
 from station.services.application import ActionRefused
 from station.store import StationIdentity
 from sync.client import CentralClient
-from sync.errors import CentralRefused, CentralUnreachable
+from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable
 
 
 class CentreError(ActionRefused):
@@ -109,11 +109,19 @@ class CentreLine:
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request; refusals and an unreachable centre become :class:`CentreError`."""
+        resend = method in ("GET", "HEAD")  # an act is never sent twice (see CentralClient)
         try:
             with self._client() as client:
-                return client.request(method, path, **kwargs)
+                return client.request(method, path, resend=resend, **kwargs)
         except CentralRefused as error:
             raise _refusal(error) from error
+        except CentralNoAnswer as error:
+            raise CentreError(
+                _(
+                    "The county centre did not answer in time: it may have done it. Look "
+                    "(refresh) before doing it again."
+                )
+            ) from error
         except CentralUnreachable as error:
             raise _unreachable() from error
 

@@ -376,3 +376,36 @@ def test_an_answer_without_a_hello_is_not_understood() -> None:
 
     with pytest.raises(SyncError, match="not understood"):
         _at("broken", handler).sync_at_once(_sync_request())
+
+
+def test_an_act_sent_without_an_answer_is_never_sent_again() -> None:
+    """A request that is not safe to repeat (a new account, a new enrollment code) that
+    reached the centre and got no answer is not resent: a retry made a second code, or
+    was refused as done (用户名已被使用) for an account the first attempt had made. One
+    that never left (no connection) is sent again, and a read is always retried."""
+    from sync.errors import CentralNoAnswer
+
+    def flaky(first: Exception) -> tuple[Handler, list[str]]:
+        calls: list[str] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            calls.append(request.method)
+            if len(calls) == 1:
+                raise type(first)(str(first), request=request)  # type: ignore[call-arg]
+            return httpx.Response(200, json={"ok": True})
+
+        return handler, calls
+
+    timed_out = httpx.ReadTimeout("timed out")
+    handler, calls = flaky(timed_out)
+    with pytest.raises(CentralNoAnswer, match="did not answer"):
+        client(handler, []).request("POST", "/admin/accounts", resend=False, json={})
+    assert calls == ["POST"]  # sent once
+
+    handler, calls = flaky(httpx.ConnectError("refused"))
+    answer = client(handler, []).request("POST", "/admin/accounts", resend=False, json={})
+    assert answer.json() == {"ok": True} and calls == ["POST", "POST"]  # it never left
+
+    handler, calls = flaky(timed_out)
+    answer = client(handler, []).request("GET", "/admin/accounts")
+    assert answer.json() == {"ok": True} and calls == ["GET", "GET"]  # a read: again
