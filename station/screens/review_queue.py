@@ -6,6 +6,8 @@ The data (sections, marks, duplicates, claims) comes from
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
@@ -111,6 +113,16 @@ class ReviewQueueScreen(DeskScreen[None]):
     def on_mount(self) -> None:
         self.show_status(self.desk, _("Review desk"))
         self.query_one(QueueTable).focus()  # the queue is read when the screen shows (resume)
+        for select in self.query(Select):
+            self.watch(select, "expanded", partial(self._filter_closed, select), init=False)
+
+    def _filter_closed(self, select: Select[str], expanded: bool) -> None:
+        """A filter's list closed without a choice (Esc): the keys go back to the list (once
+        the filter has taken the focus back, as it does). The cursor stayed on the filter,
+        and ↓ opened its list again."""
+        focused = self.focused
+        if not expanded and focused is not None and select in focused.ancestors_with_self:
+            self.call_after_refresh(self.action_focus_table)
 
     # reading -------------------------------------------------------------
 

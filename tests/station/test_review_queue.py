@@ -773,3 +773,21 @@ async def test_home_and_end_go_to_the_first_and_the_last_case(town: Township) ->
         await settle(pilot)
         table = pilot.app.screen.query_one("#cases-table", DataTable)
         assert table.cursor_row == table.row_count - 1 == 2
+
+
+async def test_esc_on_an_open_filter_goes_back_to_the_list(town: Township) -> None:
+    """v (村) then Esc left the cursor on the filter: ↓ opened its list again, and a second
+    Esc was needed."""
+    town.shanmen.submit("马占福", at(date(2026, 11, 17)))
+    second = town.shanmen.submit("张桂兰", at(date(2026, 11, 18)), ZHANG_ID)
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen.focused, DataTable)
+        await pilot.press("down")
+        await settle(pilot)
+        assert cursor_on(pilot) == second.case_number
