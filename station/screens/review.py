@@ -150,8 +150,8 @@ class ReviewScreen(DeskScreen[None]):
         self._show_materials()
         self._show_timeline()
         self.refresh_bindings()
-        if message.note:
-            self.notify(message.note)
+        if message.note:  # with a paper's path: long enough to read it (5 s was not)
+            self.notify(message.note, timeout=12 if "\n" in message.note else 5)
 
     def _show_people(self) -> None:
         rows = [[p.role, p.name, p.id_masked, p.phone, p.address] for p in self.page.persons]
@@ -285,7 +285,7 @@ class ReviewScreen(DeskScreen[None]):
         from station.services.decision_paper import print_decision
 
         outcome = print_decision(self.desk, view, kind)
-        self.app.call_from_thread(self.notify, outcome.text(), timeout=8)
+        self.app.call_from_thread(self.notify, outcome.text(), timeout=12)
 
     def action_accept(self) -> None:
         """受理 (optionally printing the 受理通知书)."""
