@@ -81,6 +81,9 @@ async def test_accept_is_one_key_and_carries_the_reviewer(
         assert (view.state, kind, actor) == ("accepted", EventKind.accepted, REVIEWER_ID)
         assert view.officer == "王芳"
         assert "已受理" in flat_text(pilot)
+        told = list(pilot.app._notifications)[-1]
+        # the paper's path stays long enough to be read (it went in 5 s)
+        assert "acceptance" in str(told.message) and told.timeout >= 12
     assert len(list((tmp_path / "township" / "documents").glob(f"{number}-acceptance-*.pdf"))) == 1
 
 
