@@ -266,6 +266,10 @@ class CentralClient:
                 raise CentralNoAnswer(f"the centre did not answer: {error}") from error
             raise _Retry(f"the centre cannot be reached: {error}", None) from error
         code = response.status_code
+        if not resend and code >= 500 and code != 503:
+            # an error after the act may have been done (a 500 after the commit, a proxy's
+            # 502 or 504 when the centre died answering): not sent again (see ``request``)
+            raise CentralNoAnswer(f"the centre did not answer ({code})")
         if code == 429 or code >= 500:
             raise _Retry(
                 f"the centre is not answering ({code})",
@@ -283,9 +287,10 @@ class CentralClient:
 
         ``resend=False`` for an act that is not safe to repeat (a new account, a new
         enrollment code, a 闭环 step): sent again only when it never reached the centre (no
-        connection, or the centre turned it away busy); once sent without an answer, it
-        raises :class:`CentralNoAnswer` instead of sending it a second time, which would
-        repeat the act (a second code) or refuse it as done (用户名已被使用).
+        connection) or the centre turned it away before doing anything (429, 503); sent
+        without an answer, or answered by another 5xx, it raises :class:`CentralNoAnswer`
+        instead of sending it a second time, which would repeat the act (a second code) or
+        refuse it as done (用户名已被使用).
         """
         try:
             return self._retrying.copy()(self._once, method, path, kwargs, resend)

@@ -91,26 +91,32 @@ def _edited(view: CaseView, p: EditedPayload) -> dict[str, Any]:
 def _supplemented(view: CaseView, p: SupplementedPayload) -> dict[str, Any]:
     held = {(a.sha256, a.material_key) for a in view.attachments}
     added = [a for a in p.attachments if (a.sha256, a.material_key) not in held]
-    brought = {*p.materials, *(a.material_key for a in added if a.material_key)}
+    states = {**p.materials, **{a.material_key: "provided" for a in added if a.material_key}}
     return {
         "materials": {**view.materials, **p.materials},
         "attachments": [*view.attachments, *added],
-        **_brought(view, brought),
+        **_brought(view, states),
     }
 
 
-def _brought(view: CaseView, keys: set[str]) -> dict[str, Any]:
-    """What bringing materials ``keys`` does to the 补正's accounts: while returned, the
-    named ones are answered; after, they leave 补正未补."""
-    if not keys:
-        return {}
+BROUGHT = frozenset({"provided", "shared"})
+"""A material's statuses that answer a 补正's request for it (a scan of it does too);
+容缺 (deferred) or missing do not."""
+
+
+def _brought(view: CaseView, states: dict[str, Any]) -> dict[str, Any]:
+    """What new material statuses do to the 补正's accounts: while returned, a named one
+    brought is answered (set back to 容缺 or missing, it is not any more); after, one
+    brought leaves 补正未补."""
+    brought = {key for key, state in states.items() if state in BROUGHT}
     out: dict[str, Any] = {}
-    if view.state == "returned":  # CaseState.returned (a StrEnum)
-        named = [key for key in view.missing if key in keys and key not in view.answered]
-        if named:
-            out["answered"] = [*view.answered, *named]
-    if any(key in keys for key in view.unanswered):
-        out["unanswered"] = [key for key in view.unanswered if key not in keys]
+    if view.state == "returned" and view.answered is not None:  # CaseState.returned
+        answered = [k for k in view.answered if k in brought or k not in states]
+        answered += [k for k in view.missing if k in brought and k not in answered]
+        if answered != view.answered:
+            out["answered"] = answered
+    if any(key in brought for key in view.unanswered):
+        out["unanswered"] = [key for key in view.unanswered if key not in brought]
     return out
 
 
@@ -129,8 +135,12 @@ def _corrected(view: CaseView, p: CorrectedPayload) -> dict[str, Any]:
             materials[key] = change.new
         elif (person := people.get(section)) is not None:
             people[section] = person.model_copy(update={key: change.new or ""})
-    brought = {path.partition(".")[2] for path in p.changes if path.startswith("materials.")}
-    return {"fields": fields, "materials": materials, **people, **_brought(view, brought)}
+    states = {
+        path.partition(".")[2]: change.new
+        for path, change in p.changes.items()
+        if path.startswith("materials.")
+    }
+    return {"fields": fields, "materials": materials, **people, **_brought(view, states)}
 
 
 Effect = Callable[["CaseView", Event, Any, date], dict[str, Any]]
@@ -147,7 +157,7 @@ _EFFECTS: dict[EventKind, Effect] = {
         "correct_fields": list(p.fields),
         "allow_more": p.allow_more,
         "correct_reasons": dict(p.reasons),
-        "answered": [],
+        "answered": [],  # followed from now: what is brought before it comes back
         "unanswered": [],
         "pauses": _open_pause(v.pauses, d),
     },
@@ -159,8 +169,8 @@ _EFFECTS: dict[EventKind, Effect] = {
         "correct_fields": [],
         "allow_more": False,
         "correct_reasons": {},
-        "answered": [],
-        "unanswered": [key for key in v.missing if key not in v.answered],
+        "answered": None,
+        "unanswered": [] if v.answered is None else [k for k in v.missing if k not in v.answered],
     },
     EventKind.rejected: lambda v, e, p, d: {
         "last_reason": p.reason,

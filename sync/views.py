@@ -101,8 +101,10 @@ class CaseView(BaseModel):
     """While returned: the agent may correct other fields and materials too."""
     correct_reasons: dict[str, str] = Field(default_factory=dict)
     """While returned: why each named item is to be corrected (by path)."""
-    answered: list[str] = Field(default_factory=list)
-    """While returned: the named materials (``missing``) brought or corrected since."""
+    answered: list[str] | None = None
+    """While returned: the named materials (``missing``) brought since (provided, or a scan
+    of it). None: not followed (a case returned by software before this field; its
+    resubmission then says nothing of 补正未补 rather than guess)."""
     unanswered: list[str] = Field(default_factory=list)
     """补正未补: materials the last 补正 named that were not brought before the case was
     sent back (a township accepting it sees which; one brought later leaves the list)."""

@@ -91,7 +91,7 @@ def changed_since_return(view: Any) -> bool:
 
 def not_yet_brought(view: Any, item: Any) -> list[str]:
     """By name, the materials the township's 补正 named that were not brought since."""
-    if view.state != "returned":
+    if view.state != "returned" or view.answered is None:  # returned before it was followed
         return []
     names = {spec.key: spec.name for spec in item.materials} if item is not None else {}
     return [names.get(key, key) for key in view.missing if key not in view.answered]
@@ -104,7 +104,7 @@ def supplement_choices(view: Any, item: Any) -> list[tuple[str, str, bool]]:
     a provided copy it found unclear is brought again (until it is).
     """
     specs = {spec.key: spec for spec in item.materials} if item is not None else {}
-    named = set(view.missing) - set(view.answered) if view.state == "returned" else set()
+    named = set(view.missing) - set(view.answered or ()) if view.state == "returned" else set()
     choices = []
     for key, state in view.materials.items():
         if state not in ("deferred", "missing") and key not in named:

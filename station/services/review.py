@@ -167,7 +167,8 @@ def material_status(view: CaseView, key: str) -> str:
     """provided 已提供 / 容缺 with its deadline / shared 免证办 / missing 缺."""
     state = view.materials.get(key, "missing")
     if view.state == CaseState.returned and key in view.missing:  # named in the 补正
-        return _("brought again 已补正") if key in view.answered else _("to correct 须补正")
+        brought = key in (view.answered or ())
+        return _("brought again 已补正") if brought else _("to correct 须补正")
     if key in view.unanswered:  # named in the 补正, and the case came back without it
         return _("not brought after 补正 补正未补")
     if state == "deferred":

@@ -27,15 +27,15 @@ def cursor_kept(table: DataTable[Any], *, same_row: bool = True) -> Iterator[Non
     ``DataTable.clear`` puts the cursor back on the first row: a reviewer back from a case
     (or a list a sync refreshed) was sent to the top of a long queue. The cursor goes back
     to the row with the same key; if that row has gone (the case was decided and left the
-    list), to the same row number, which now holds the next one (``same_row``), else to the
-    first row (a new search or filter: its own list, from the top).
+    list), to the same row number, which now holds the next one. Not ``same_row`` (a new
+    search, filter or page: its own list), to the first row.
     """
     key, row, column = highlighted_key(table), table.cursor_row, table.cursor_column
     yield
     if not table.row_count:
         return
     index: int | None = None
-    if key is not None:
+    if key is not None and same_row:
         try:
             index = table.get_row_index(key)
         except RowDoesNotExist:

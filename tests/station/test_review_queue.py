@@ -621,9 +621,17 @@ async def test_back_from_a_case_the_whole_list_keeps_its_place(town: Township) -
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is listing and cursor_on(pilot, "#cases-table") == chosen
-        listing.query_one("#cases-search", Input).value = "马"
+        search = listing.query_one("#cases-search", Input)
+        search.value = "马"
         await settle(pilot)
-        assert table.row_count == 2 and table.cursor_row == 0
+        found = [str(key.value) for key in table.rows]
+        search.value = ""
+        await settle(pilot)
+        table.move_cursor(row=[str(k.value) for k in table.rows].index(found[1]))
+        await settle(pilot)  # on the case the search lists second
+        search.value = "马"
+        await settle(pilot)
+        assert table.row_count == 2 and table.cursor_row == 0  # a new search: from its top
         assert {cases[0].case_number, cases[2].case_number} == {
             str(key.value) for key in table.rows
         }

@@ -39,7 +39,8 @@ _CANONICAL = "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'"
 def _to_bytes(column: str) -> str:
     return (
         f"CASE WHEN {column} ~ {_CANONICAL} THEN decode(replace({column}, '-', ''), 'hex')"
-        f" WHEN octet_length({column}) = 16 THEN convert_to({column}, 'UTF8') || '\\x00'::bytea"
+        f" WHEN octet_length(convert_to({column}, 'UTF8')) = 16"
+        f" THEN convert_to({column}, 'UTF8') || '\\x00'::bytea"
         f" ELSE convert_to({column}, 'UTF8') END"
     )
 

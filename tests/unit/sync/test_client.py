@@ -409,3 +409,21 @@ def test_an_act_sent_without_an_answer_is_never_sent_again() -> None:
     handler, calls = flaky(timed_out)
     answer = client(handler, []).request("GET", "/admin/accounts")
     assert answer.json() == {"ok": True} and calls == ["GET", "GET"]  # a read: again
+
+    for code, again in ((502, False), (500, False), (503, True), (429, True)):
+        answers = [httpx.Response(code), httpx.Response(200, json={"ok": True})]
+        sent: list[str] = []
+
+        def answering(
+            request: httpx.Request, sent: list[str] = sent, answers: list[httpx.Response] = answers
+        ) -> httpx.Response:
+            sent.append(request.method)
+            return answers.pop(0)
+
+        if again:  # turned away before anything was done: sent again
+            client(answering, []).request("POST", "/admin/codes", resend=False, json={})
+            assert sent == ["POST", "POST"], code
+        else:  # a proxy's 502 when the centre died answering; a 500 after the commit
+            with pytest.raises(CentralNoAnswer):
+                client(answering, []).request("POST", "/admin/codes", resend=False, json={})
+            assert sent == ["POST"], code

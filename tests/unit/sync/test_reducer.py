@@ -283,7 +283,7 @@ def test_a_material_the_return_named_and_nobody_brought_is_kept_as_not_brought()
     ]
     view = fold(events)
     assert view.state is CaseState.submitted
-    assert view.unanswered == ["id_card"] and view.answered == []
+    assert view.unanswered == ["id_card"] and view.answered is None
     brought = apply_event(
         view, w.event(K.supplemented, payload={"materials": {"id_card": "provided"}})
     )
@@ -293,12 +293,33 @@ def test_a_material_the_return_named_and_nobody_brought_is_kept_as_not_brought()
         view, w.event(K.returned, R, payload={"reason": "再补", "missing": ["id_card"]})
     )
     assert again.unanswered == [] and again.answered == []
-    corrected = apply_event(
+    deferred = apply_event(
         again,
         w.event(
             K.corrected,
-            payload={"changes": {"materials.id_card": {"old": "provided", "new": "missing"}}},
+            payload={"changes": {"materials.id_card": {"old": "provided", "new": "deferred"}}},
         ),
     )
-    assert corrected.answered == ["id_card"]
+    assert deferred.answered == []  # set to 容缺, it is not brought
+    assert apply_event(deferred, w.event(K.resubmitted)).unanswered == ["id_card"]
+    corrected = apply_event(
+        deferred,
+        w.event(
+            K.corrected,
+            payload={"changes": {"materials.id_card": {"old": "deferred", "new": "provided"}}},
+        ),
+    )
+    assert corrected.answered == ["id_card"]  # then brought after all
     assert apply_event(corrected, w.event(K.resubmitted)).unanswered == []
+
+
+def test_a_case_returned_before_the_fields_were_kept_is_never_said_not_brought() -> None:
+    """A case returned (and its material brought) by the last release, resubmitted after
+    the upgrade: its view never followed what was brought, so nothing is guessed."""
+    w = CaseWriter()
+    named = {"reason": "材料不清", "missing": ["hukou"]}
+    events = [w.event(K.created), w.event(K.received), w.event(K.submitted)]
+    returned = apply_event(fold(events), w.event(K.returned, R, payload=named))
+    as_stored_then = returned.model_copy(update={"answered": None})  # the last release's view
+    resubmitted = apply_event(as_stored_then, w.event(K.resubmitted))
+    assert resubmitted.unanswered == []
