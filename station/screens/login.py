@@ -141,16 +141,17 @@ class LoginScreen(DeskScreen[None]):
         self.query_one("#username", Input).focus()
 
     @on(Input.Submitted, "#username")
-    def _next_field(self) -> None:
-        if self._username_missing():
+    def _next_field(self, event: Input.Submitted) -> None:
+        if self._username_missing(event.value):  # as it was at Enter, not after later keys
             return
         self.query_one("#password", Input).focus()
 
-    def _username_missing(self) -> bool:
+    def _username_missing(self, typed: str | None = None) -> bool:
         """Said, the cursor kept in 用户名, when it is empty: Enter on an empty username went
-        on to the password, and the username typed next became the password."""
+        on to the password, and the username typed next became the password. ``typed``: the
+        username when Enter was pressed (keys typed right after it are in the box already)."""
         username = self.query_one("#username", Input)
-        if username.value.strip():
+        if (username.value if typed is None else typed).strip():
             return False
         self._show(_("Type your username first."), error=True)
         username.focus()

@@ -112,3 +112,21 @@ async def test_f10_signs_out_from_the_home_after_asking(desk: Callable[..., Daib
         await settle(pilot)
         assert isinstance(pilot.app.screen, LoginScreen)
         assert pilot.app.desk.user is None
+
+
+async def test_enter_is_judged_by_the_username_as_it_was_when_it_was_pressed(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """Enter, the username, Tab, the password and Enter typed at once (a real terminal, the
+    desk just started): Enter was judged by the username typed after it, went on to 密码,
+    and Tab then left the password for the button (请输入用户名和密码)."""
+    from textual.widgets import Input
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        username = screen.query_one("#username", Input)
+        username.value = "agent201"  # the keys after Enter, in the box before Enter's turn
+        username.post_message(Input.Submitted(username, ""))  # Enter, on an empty box
+        await settle(pilot)
+        assert screen.focused is username and "请先输入用户名" in flat_text(pilot)
