@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, overload
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, TypeAdapter
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -34,6 +34,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 from sqlmodel import Field, SQLModel
 
 from forms.clock import to_utc, utc_now
+from sync.payloads import CreatedPayload
+from sync.progress import PAYLOAD_KEY
+from sync.views import CaseView
 
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 """64-bit sequence numbers; on SQLite an INTEGER primary key is the rowid (clustered, fast)."""
@@ -462,6 +465,10 @@ class CaseRow(CentralModel, table=True):
     """An event of this case was superseded (the agent must look)."""
     updated_seq: int = Field(sa_column=Column(SeqType, nullable=False))
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_seq: int | None = Field(default=None, sa_column=Column(SeqType, nullable=True))
+    """The ``central_seq`` of the case's ``created`` event: ``view`` leaves out what that
+    event's payload already says (``stored_view``). NULL: a case stored before 0018, or
+    one that began with another event; its view is whole."""
 
 
 VIEW_COLUMNS = (
@@ -480,12 +487,78 @@ VIEW_FIELDS = (*VIEW_COLUMNS[:-1], "station_id")
 """The view's fields those columns hold."""
 
 
-def stored_view(view: BaseModel) -> str:
+def stored_view(view: BaseModel, body: Mapping[str, Any] | None = None) -> str:
     """A case view (``sync.views.CaseView``) as the centre stores it: JSON text without its
     history (the event table ``EVENT_TABLE`` holds it), without the fields its row's columns
     hold (``VIEW_COLUMNS``) and without fields at their defaults (read back, the model fills
-    them in; a JSON path reader sees NULL for them)."""
-    return view.model_dump_json(exclude={"history", *VIEW_FIELDS}, exclude_defaults=True)
+    them in; a JSON path reader sees NULL for them).
+
+    ``body``: the payload of the case's ``created`` event (``CaseRow.created_seq``). A
+    field the view holds as that payload says is left out too (the application as filed:
+    about 450 of a case's 600 bytes); ``whole_view`` takes it from the payload. A field
+    back at its default where the payload says otherwise is written all the same.
+    """
+    agreeing = _agreeing(view, body)
+    text = view.model_dump_json(exclude={"history", *VIEW_FIELDS, *agreeing}, exclude_defaults=True)
+    restated = {  # at its default here, otherwise in the payload: left out, it would read so
+        name
+        for name in (body.keys() & BODY_FIELDS if body else ())
+        if name not in agreeing and getattr(view, name) == _DEFAULTS[name]
+    }
+    if not restated:
+        return text
+    extra = view.model_dump_json(include=restated)
+    return extra if text == "{}" else f"{text[:-1]},{extra[1:]}"
+
+
+BODY_FIELDS = frozenset(CaseView.model_fields) - {"history", *VIEW_FIELDS}
+"""The view's fields a ``created`` payload's key may name (it keeps unknown keys): read
+from the payload when the stored view does not hold them (``whole_view``)."""
+LEAN_FIELDS = BODY_FIELDS & {*CreatedPayload.model_fields, PAYLOAD_KEY}
+"""The fields of the application as filed: left out of the stored view where the payload
+holds the same. Only these: a JSON path reader of another field (``rating``, ``claimed_by``)
+reads the stored view alone, and ``view_value`` reads these two ways."""
+
+
+def _agreeing(view: BaseModel, body: Mapping[str, Any] | None) -> set[str]:
+    """The application's fields the payload ``body`` holds with the same value."""
+    if not body:
+        return set()
+    return {name for name in body.keys() & LEAN_FIELDS if _same(view, name, body[name])}
+
+
+_DEFAULTS = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in CaseView.model_fields.items()
+}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _same(view: BaseModel, name: str, value: Any) -> bool:
+    """Whether the view's field ``name`` is what the payload's ``value`` reads as (an
+    applicant without its empty address is the same applicant)."""
+    mine = getattr(view, name)
+    if mine == value:
+        return True
+    if isinstance(mine, _PLAIN):
+        return False  # a plain value that differs (JSON reads it as itself)
+    if isinstance(mine, BaseModel) and isinstance(value, dict) and not mine.model_extra:
+        fields = type(mine).model_fields
+        if value.keys() <= fields.keys():  # a model of plain values (a person): as its fields
+            return all(
+                getattr(mine, key) == value.get(key, field.default) for key, field in fields.items()
+            )
+    try:
+        return bool(_adapter(name).validate_python(value) == mine)
+    except ValueError:  # pydantic's ValidationError: not this field's value
+        return False
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    annotation = CaseView.model_fields[name].annotation
+    assert annotation is not None  # every field of the view is annotated
+    return TypeAdapter(annotation)
 
 
 def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -503,15 +576,24 @@ def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 @overload
-def whole_view(row: Mapping[Any, Any], view: str) -> str: ...
+def whole_view(row: Mapping[Any, Any], view: str, body: str | None = None) -> str: ...
 @overload
-def whole_view(row: Mapping[Any, Any], view: dict[str, Any]) -> dict[str, Any]: ...
-def whole_view(row: Mapping[Any, Any], view: str | dict[str, Any]) -> str | dict[str, Any]:
-    """A stored case view with its columns put back (``view_columns``).
+def whole_view(
+    row: Mapping[Any, Any], view: dict[str, Any], body: dict[str, Any] | None = None
+) -> dict[str, Any]: ...
+def whole_view(
+    row: Mapping[Any, Any],
+    view: str | dict[str, Any],
+    body: str | dict[str, Any] | None = None,
+) -> str | dict[str, Any]:
+    """A stored case view with its columns (``view_columns``) and what its ``created``
+    event's payload says (``stored_view``) put back.
 
     Args:
         row: the ``case_state`` row (at least ``VIEW_COLUMNS``).
         view: its stored view, as JSON text or as the dict the JSON type reads.
+        body: the payload of the event at the row's ``created_seq`` in the same form
+            (``CASE_BODY``), None when the row has none.
 
     Returns:
         The whole view (without history) in the same form: text for
@@ -519,10 +601,20 @@ def whole_view(row: Mapping[Any, Any], view: str | dict[str, Any]) -> str | dict
     """
     columns = view_columns(row)
     if isinstance(view, dict):
-        return {**columns, **view}  # a field the view still holds wins (as below)
-    # A key in both: the view's, later in the text, wins (a station_id other than its
-    # owner's, kept by 0014; pydantic takes the last of a repeated key).
+        held = (
+            {name: body[name] for name in body.keys() & BODY_FIELDS}
+            if isinstance(body, dict)
+            else {}
+        )
+        return {**held, **columns, **view}  # a field the view still holds wins (as below)
+    # A key twice: the later one wins (pydantic takes the last of a repeated key). The
+    # view's wins over the columns (a station_id other than its owner's, kept by 0014),
+    # the columns over the payload's (its item_code), a payload's key that is no field of
+    # the view is ignored, and one named history (a payload keeps unknown keys) is undone.
     head = _COLUMNS_JSON(columns)
+    if isinstance(body, str):
+        inner = body.strip()[1:-1].strip()
+        head = f'{{{inner},"history":[],{head[1:]}' if inner else head
     rest = view.strip()[1:].lstrip()
     return head if rest.startswith("}") else f"{head[:-1]},{rest}"
 
@@ -741,3 +833,26 @@ COUNTER_TABLE = Counter.__table__  # type: ignore[attr-defined]
 BLOBREF_TABLE = BlobRef.__table__  # type: ignore[attr-defined]
 UNRESOLVED_TABLE = UnresolvedRecordRow.__table__  # type: ignore[attr-defined]
 PROGRESS_KEY_TABLE = ProgressKey.__table__  # type: ignore[attr-defined]
+
+CREATED_EVENT = EVENT_TABLE.alias("created_event")
+"""A case's ``created`` event, joined to its ``case_state`` row by ``CASES_WITH_BODY``."""
+CASES_WITH_BODY = CASE_TABLE.outerjoin(
+    CREATED_EVENT, CREATED_EVENT.c.central_seq == CASE_TABLE.c.created_seq
+)
+"""``case_state`` with the payload its stored view leaves out (``stored_view``): select
+from it the row, its ``view`` and ``CASE_BODY``, and ``whole_view`` puts the case back."""
+CASE_BODY = CREATED_EVENT.c.payload.label("body")
+"""The ``created`` payload of a case selected from ``CASES_WITH_BODY`` (NULL: none)."""
+
+
+def view_value(path: str | tuple[str, ...], *, integer: bool = False) -> Any:
+    """A JSON value of a case's view in SQL (text, or ``integer``), from ``CASES_WITH_BODY``:
+    the stored view's, else its ``created`` payload's, for a field of the application as
+    filed (``LEAN_FIELDS``; one the view holds as JSON null reads as the payload's, so only
+    for values never null once filed)."""
+    from sqlalchemy import func
+
+    def value(column: Any) -> Any:
+        return column[path].as_integer() if integer else column[path].as_string()
+
+    return func.coalesce(value(CASE_TABLE.c.view), value(CREATED_EVENT.c.payload))

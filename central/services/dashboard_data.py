@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, EVENT_TABLE, Station, as_utc
+from central.models import CASE_TABLE, CASES_WITH_BODY, EVENT_TABLE, Station, as_utc, view_value
 from central.services.scope import division_filter, in_scope
 from central.services.stations import county_divisions, list_stations
 from forms.catalog.lint import CatalogError
@@ -84,7 +84,8 @@ def item_names(
     """Item code → name: the catalog's (current and retired), then the names cases carry;
     ``short``: the catalog's short name where it has one (a list's narrow column: 医保参保,
     where 城乡居民基本医疗保险参保登记 was cut to 城乡居)."""
-    statement = select(_case.item_code, _case.view["item_name"].as_string()).distinct()
+    name = view_value("item_name")
+    statement = select(_case.item_code, name).select_from(CASES_WITH_BODY).distinct()
     names = {row[0]: row[1] for row in session.connection().execute(statement) if row[1]}
     try:
         catalog = load_catalog(catalog_path)
@@ -173,17 +174,21 @@ def card_rows(
     One query for the cases (columns and a few JSON values), one for who accepted them.
     """
     view = _case.view
-    statement = select(
-        _case.case_id,
-        _case.division,
-        _case.state,
-        view["submitted_at"].as_string().label("submitted_at"),
-        view["accepted_at"].as_string().label("accepted_at"),
-        view["promised_days"].as_integer().label("promised_days"),
-        view["pauses"].label("pauses"),
-        view["handling_division"].as_string().label("handling"),
-        view["claimed_by"].as_string().label("claimed_by"),
-    ).where(division_filter(_case.division, county[:6]), _case.state.in_(CARD_STATES))
+    statement = (
+        select(
+            _case.case_id,
+            _case.division,
+            _case.state,
+            view["submitted_at"].as_string().label("submitted_at"),
+            view["accepted_at"].as_string().label("accepted_at"),
+            view_value("promised_days", integer=True).label("promised_days"),
+            view["pauses"].label("pauses"),
+            view_value("handling_division").label("handling"),
+            view["claimed_by"].as_string().label("claimed_by"),
+        )
+        .select_from(CASES_WITH_BODY)
+        .where(division_filter(_case.division, county[:6]), _case.state.in_(CARD_STATES))
+    )
     rows = list(session.connection().execute(statement))
     accepters = _accepters(session, county)
     between: dict[date, int] = {}

@@ -21,7 +21,14 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, PROGRESS_KEY_TABLE, VIEW_COLUMNS, whole_view
+from central.models import (
+    CASE_BODY,
+    CASE_TABLE,
+    CASES_WITH_BODY,
+    PROGRESS_KEY_TABLE,
+    VIEW_COLUMNS,
+    whole_view,
+)
 from central.services.bulk import insert_rows
 from forms.clock import china_day
 from forms.workdays import due_date
@@ -124,14 +131,14 @@ def find_progress(*, session: Session, key: str, today: date | None = None) -> P
     """
     keys, cases = PROGRESS_KEY_TABLE.c, CASE_TABLE.c
     statement = (
-        select(*(cases[name] for name in VIEW_COLUMNS), cases.view)
-        .join(PROGRESS_KEY_TABLE, keys.case_id == cases.case_id)
+        select(*(cases[name] for name in VIEW_COLUMNS), cases.view, CASE_BODY)
+        .select_from(CASES_WITH_BODY.join(PROGRESS_KEY_TABLE, keys.case_id == cases.case_id))
         .where(keys.key_hash == key_hash(key))
     )
     row = session.connection().execute(statement).one_or_none()
     if row is None:
         return None
-    raw = whole_view(row._mapping, row.view)  # its columns put back
+    raw = whole_view(row._mapping, row.view, row.body)  # its columns and payload put back
     view = CaseView.model_validate_json(raw) if isinstance(raw, str) else CaseView(**raw)
     if view.state not in STATE_WORDS or view.applicant is None:
         return None

@@ -56,6 +56,8 @@ from central.db import write_turn
 from central.models import (
     BLOBREF_TABLE,
     CASE_TABLE,
+    CASES_WITH_BODY,
+    CREATED_EVENT,
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     VIEW_COLUMNS,
@@ -112,6 +114,20 @@ class SchemaRange:
     maximum: int
 
 
+@dataclass(frozen=True)
+class _Body:
+    """A stored case's ``created`` event: what its stored view leaves out (``stored_view``)."""
+
+    seq: int | None
+    """Its ``central_seq`` (``CaseRow.created_seq``); None: the view is stored whole."""
+    text: str | None
+    """Its payload as JSON text."""
+
+    def payload(self) -> dict[str, Any] | None:
+        """The payload, parsed (only when the case is written again)."""
+        return json.loads(self.text) if self.text else None
+
+
 @dataclass
 class _Batch:
     """Working state of one push transaction."""
@@ -125,6 +141,8 @@ class _Batch:
     digests: dict[UUID, str] = field(default_factory=dict)
     """Audit body digests by event id, computed before the lock."""
     touched: set[UUID] = field(default_factory=set)
+    bodies: dict[UUID, _Body] = field(default_factory=dict)
+    """The stored cases' ``created`` payloads, by case (the group's, shared by its batches)."""
     received_at: datetime = field(default_factory=utcnow)
     """When the centre received the batch (one moment for all its events)."""
     duplicates: int = 0
@@ -262,6 +280,9 @@ def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[Even
     views: dict[UUID, View | None] = {}
     divisions: dict[UUID, str] = {}
     batches = [_prepared(job, session, views, divisions) for job in jobs]
+    bodies: dict[UUID, _Body] = {}
+    for batch in batches:  # the group's, shared as its views are
+        batch.bodies = bodies
     connection = session.connection()
     # First statement: the counter row lock that orders commits (see sequence.py).
     last_seq = sequence.lock_counter(connection)
@@ -272,7 +293,8 @@ def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[Even
         if r is None
     ]
     held = _held_events(connection, pending)
-    _load_cases(connection, views, divisions, {e.case_id for job in jobs for e in job.events})
+    case_ids = {e.case_id for job in jobs for e in job.events}
+    _load_cases(connection, views, divisions, bodies, case_ids)
     seen = _Seen(
         held,
         _used_sequences(connection, jobs),
@@ -528,14 +550,17 @@ def _load_cases(
     connection: Connection,
     views: dict[UUID, View | None],
     divisions: dict[UUID, str],
+    bodies: dict[UUID, _Body],
     case_ids: set[UUID],
 ) -> None:
     # The view as stored text, parsed once by pydantic (no dict round trip).
     ids = {"values": list(case_ids)}
     for row in connection.execute(_statement(connection, "cases_held"), ids):
-        text = whole_view(row._mapping, row.view_text)  # its columns put back
+        # its columns and its created payload put back
+        text = whole_view(row._mapping, row.view_text, row.body_text)
         views[row.case_id] = CaseView.model_validate_json(text)
         divisions[row.case_id] = row.division
+        bodies[row.case_id] = _Body(row.created_seq, row.body_text)
     for row in connection.execute(_statement(connection, "records_held"), ids):
         views[row.record_id] = UnresolvedView.model_validate_json(row.view_text)
         divisions[row.record_id] = row.division
@@ -816,9 +841,13 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
     owner never changes: a new case's is the station of the batch that created it)."""
     seq_by_case: dict[UUID, int] = {}
     station_by_case: dict[UUID, Station] = {}
+    bodies = batches[0].bodies  # the stored cases' (the group's, shared by its batches)
+    created: dict[UUID, tuple[int, dict[str, Any]]] = {}
     for job, batch in zip(jobs, batches, strict=True):
         for row in batch.rows:
             seq_by_case[row["case_id"]] = row["central_seq"]
+            if row["kind"] == "created" and row["case_id"] not in bodies:  # a new case's
+                created.setdefault(row["case_id"], (row["central_seq"], row["payload"]))
         for case_id in batch.touched:
             station_by_case.setdefault(case_id, job.station)
     views = batches[0].views  # the group's, shared by its batches
@@ -826,7 +855,9 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
     for case_id, station in station_by_case.items():
         view = views[case_id]
         if isinstance(view, CaseView) and view.exists:
-            rows.append(_case_row(view, seq_by_case[case_id], station))
+            stored = bodies.get(case_id)
+            body = (stored.seq, stored.payload()) if stored else created.get(case_id)
+            rows.append(_case_row(view, seq_by_case[case_id], station, body))
         elif isinstance(view, UnresolvedView) and view.exists:
             records.append(_record_row(view, seq_by_case[case_id], station))
     if connection.dialect.name == "postgresql":  # one statement per table (bulk.py)
@@ -927,8 +958,13 @@ def _build_cases(dialect: str) -> Any:
 
 def _build_cases_held(dialect: str) -> Any:
     view_text = cast(CASE_TABLE.c.view, Text).label("view_text")
-    columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    return select(*columns, view_text).where(_one_of(dialect, CASE_TABLE.c.case_id, CompactUuid()))
+    body_text = cast(CREATED_EVENT.c.payload, Text).label("body_text")
+    columns = [CASE_TABLE.c[name] for name in (*VIEW_COLUMNS, "created_seq")]
+    return (
+        select(*columns, view_text, body_text)
+        .select_from(CASES_WITH_BODY)
+        .where(_one_of(dialect, CASE_TABLE.c.case_id, CompactUuid()))
+    )
 
 
 def _build_records_held(dialect: str) -> Any:
@@ -1010,7 +1046,15 @@ _BUILDERS: dict[str, Callable[[str], Any]] = {
 """How each named statement is built (for one dialect)."""
 
 
-def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
+def _case_row(
+    view: CaseView,
+    seq: int,
+    station: Station,
+    body: tuple[int | None, dict[str, Any] | None] | None,
+) -> dict[str, Any]:
+    """The case's ``case_state`` row; ``body``: its ``created`` event's seq and payload
+    (what the stored view leaves out), None when it has none."""
+    created_seq, payload = body or (None, None)
     return {
         "case_id": view.case_id,
         "case_number": view.case_number,
@@ -1021,7 +1065,8 @@ def _case_row(view: CaseView, seq: int, station: Station) -> dict[str, Any]:
         "item_code": view.item_code,
         "flagged": "superseded" in view.flags,
         "updated_seq": seq,
-        _VIEW_TEXT: stored_view(view),
+        "created_seq": created_seq,  # set when the row is first written, never updated
+        _VIEW_TEXT: stored_view(view, payload if created_seq is not None else None),
     }
 
 

@@ -24,12 +24,15 @@ from sqlalchemy import Connection, func, select, true
 from sqlmodel import Session
 
 from central.models import (
+    CASE_BODY,
     CASE_TABLE,
+    CASES_WITH_BODY,
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     VIEW_COLUMNS,
     Station,
     as_utc,
+    view_value,
     whole_view,
 )
 from central.services.dashboard_data import silence
@@ -238,11 +241,14 @@ def case_statistics(*, session: Session, today: date, prefix: str = "") -> CaseS
     flagged = select(func.count()).select_from(CASE_TABLE).where(scope, CASE_TABLE.c.flagged)
     stats.flagged = int(connection.execute(flagged).scalar_one())
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    open_cases = select(*columns, CASE_TABLE.c.view).where(
-        scope, CASE_TABLE.c.state.in_(OPEN_STATES)
+    open_cases = (
+        select(*columns, CASE_TABLE.c.view, CASE_BODY)
+        .select_from(CASES_WITH_BODY)
+        .where(scope, CASE_TABLE.c.state.in_(OPEN_STATES))
     )
     for row in connection.execute(open_cases):
-        if _is_overdue(CaseView.model_validate(whole_view(row._mapping, row.view)), today):
+        view = whole_view(row._mapping, row.view, row.body)
+        if _is_overdue(CaseView.model_validate(view), today):
             stats.overdue.append(row.case_number)
     records = division_filter(UNRESOLVED_TABLE.c.division, prefix) if prefix else true()
     count = select(func.count()).select_from(UNRESOLVED_TABLE).where(records)
@@ -299,20 +305,24 @@ def duplicate_applications(*, session: Session, prefix: str = "") -> list[Duplic
     """
     case = CASE_TABLE.c
     scope = division_filter(case.division, prefix) if prefix else true()
-    statement = select(
-        case.case_id,
-        case.case_number,
-        case.division,
-        case.owner_station,
-        case.state,
-        case.item_code,
-        case.view[("applicant", "id_number")].as_string(),
-        case.view["item_name"].as_string(),
-        case.view["result"].as_string(),
-    ).where(
-        scope,
-        case.state.in_(OPEN_APPLICATION_STATES + GRANTED_STATES),
-        case.item_code != "",
+    statement = (
+        select(
+            case.case_id,
+            case.case_number,
+            case.division,
+            case.owner_station,
+            case.state,
+            case.item_code,
+            view_value(("applicant", "id_number")),
+            view_value("item_name"),
+            case.view["result"].as_string(),
+        )
+        .select_from(CASES_WITH_BODY)
+        .where(
+            scope,
+            case.state.in_(OPEN_APPLICATION_STATES + GRANTED_STATES),
+            case.item_code != "",
+        )
     )
     groups: dict[tuple[str, str], list[Any]] = {}
     for row in session.connection().execute(statement):

@@ -22,7 +22,9 @@ from sqlmodel import Session
 
 from central.i18n import _
 from central.models import (
+    CASE_BODY,
     CASE_TABLE,
+    CASES_WITH_BODY,
     EVENT_TABLE,
     UNRESOLVED_TABLE,
     VIEW_COLUMNS,
@@ -129,9 +131,10 @@ def _numbered(report: Report) -> Report:
 
 def _case_views(session: Session) -> Iterator[tuple[str, CaseView]]:
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    statement = select(*columns, CASE_TABLE.c.view)
+    statement = select(*columns, CASE_TABLE.c.view, CASE_BODY).select_from(CASES_WITH_BODY)
     for row in session.connection().execute(statement):
-        yield row.owner_station, CaseView.model_validate(whole_view(row._mapping, row.view))
+        view = whole_view(row._mapping, row.view, row.body)
+        yield row.owner_station, CaseView.model_validate(view)
 
 
 @dataclass(frozen=True)

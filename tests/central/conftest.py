@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from uuid import UUID
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import DateTime, MetaData, String, Table, Uuid, select
+from sqlalchemy import Connection, DateTime, MetaData, String, Table, Uuid, select
 from sqlmodel import Session
 
 from central.api.deps import PERSON_HEADER
@@ -281,3 +282,25 @@ def as_released(table: Table) -> Table:
         elif isinstance(column.type, CompactTime):
             column.type = DateTime(timezone=True)
     return copy
+
+
+@contextmanager
+def downgraded(settings: CentralSettings, revision: str) -> Iterator[Connection]:
+    """The centre's database taken down to ``revision`` (a last release's schema, as its
+    downgrade leaves it): a connection to look and write there, committed on leaving."""
+    from alembic import command
+
+    from central.db import make_engine
+    from central.migrate import alembic_config
+
+    engine = make_engine(settings.db_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(settings.db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+            connection.commit()
+            yield connection
+            connection.commit()
+    finally:
+        engine.dispose()

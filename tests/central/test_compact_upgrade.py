@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlmodel import Session
 
 from central.app import create_app
-from central.db import make_engine
-from central.migrate import alembic_config
 from central.models import EVENT_TABLE, UNRESOLVED_TABLE, as_utc
 from central.services.audit_check import full_check
 from central.services.progress import find_progress
 from central.settings import CentralSettings
 from sync.events import EventKind
 from sync.progress import PAYLOAD_KEY, new_progress_key
-from tests.central.conftest import StationClient, as_released, default_payload, enroll_station
+from tests.central.conftest import (
+    StationClient,
+    as_released,
+    default_payload,
+    downgraded,
+    enroll_station,
+)
 
 LAST_RELEASE = "0014_cslim"
 
@@ -91,31 +94,21 @@ def test_a_last_release_centre_with_unsent_pushes_takes_the_short_forms(
     finally:
         app.state.engine.dispose()
 
-    engine = make_engine(settings.db_url)
-    try:
-        with engine.connect() as connection:
-            config = alembic_config(settings.db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, LAST_RELEASE)
-            connection.commit()
-            if sqlite:  # the last release's text forms
-                assert _forms(connection) == {
-                    ("text",) * 6,
-                    ("case", "text", "text"),
-                    ("key", "text"),
-                }
-                assert (
-                    connection.execute(
-                        text("SELECT length(id), length(device_time) FROM event")
-                    ).all()
-                    == [(32, 26)] * 4
-                )
-            released = as_released(EVENT_TABLE)
-            ids = connection.execute(select(released.c.id, released.c.device_time)).all()
-            assert {row.id for row in ids} == {event.id for event in sent}
-            assert {as_utc(row.device_time) for row in ids} == {created.device_time}
-    finally:
-        engine.dispose()
+    with downgraded(settings, LAST_RELEASE) as connection:
+        if sqlite:  # the last release's text forms
+            assert _forms(connection) == {
+                ("text",) * 6,
+                ("case", "text", "text"),
+                ("key", "text"),
+            }
+            assert (
+                connection.execute(text("SELECT length(id), length(device_time) FROM event")).all()
+                == [(32, 26)] * 4
+            )
+        released = as_released(EVENT_TABLE)
+        ids = connection.execute(select(released.c.id, released.c.device_time)).all()
+        assert {row.id for row in ids} == {event.id for event in sent}
+        assert {as_utc(row.device_time) for row in ids} == {created.device_time}
 
     app = create_app(settings)  # upgrades to the head at start-up
     try:

@@ -18,7 +18,9 @@ from sqlalchemy import Text, cast, func, select, text
 from sqlmodel import Session
 
 from central.models import (
+    CASE_BODY,
     CASE_TABLE,
+    CASES_WITH_BODY,
     EVENT_TABLE,
     VIEW_COLUMNS,
     VIEW_FIELDS,
@@ -42,13 +44,33 @@ def _stored(session: Session, case_id: UUID) -> dict[str, Any]:
     return value
 
 
+def _body(session: Session, case_id: UUID) -> dict[str, Any] | None:
+    """The payload the case's stored view leaves out: its ``created`` event's (None: the
+    view is whole)."""
+    raw = session.connection().execute(
+        select(cast(CASE_BODY, Text))
+        .select_from(CASES_WITH_BODY)
+        .where(CASE_TABLE.c.case_id == case_id)
+    )
+    text_ = raw.scalar_one()
+    return json.loads(text_) if text_ is not None else None
+
+
 def _whole(session: Session, case_id: UUID) -> dict[str, Any]:
-    """The case's stored view with its columns put back, as the centre reads it."""
+    """The case's stored view with its columns and payload put back, as the centre reads it."""
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
     row = (
         session.connection().execute(select(*columns).where(CASE_TABLE.c.case_id == case_id)).one()
     )
-    return whole_view(row._mapping, _stored(session, case_id))
+    return whole_view(row._mapping, _stored(session, case_id), _body(session, case_id))
+
+
+def _expected(session: Session, station: StationClient, case_id: UUID) -> dict[str, Any]:
+    """What the centre should store for the case: its fold, as ``stored_view`` writes it."""
+    value: dict[str, Any] = json.loads(
+        stored_view(_folded(station, case_id), _body(session, case_id))
+    )
+    return value
 
 
 def _folded(station: StationClient, case_id: UUID) -> CaseView:
@@ -84,7 +106,7 @@ def test_the_stored_view_has_no_history_and_is_the_fold_of_its_events(
     assert "history" not in stored
     folded = _folded(township, case_id)
     assert len(folded.history) == 5 and folded.history[-1].status == "superseded"
-    assert stored == json.loads(stored_view(folded))
+    assert stored == json.loads(stored_view(folded, _body(session, case_id)))
     assert not set(VIEW_FIELDS) & set(stored)  # the row's columns hold them, once
     whole = CaseView.model_validate(_whole(session, case_id))
     assert whole == folded.model_copy(update={"history": ()})
@@ -121,7 +143,7 @@ def test_a_replayed_batch_is_all_duplicate_and_the_view_is_unchanged(
     assert _event_count(session) == count
     for case_id, view in views.items():
         assert _stored(session, case_id) == view
-        assert view == json.loads(stored_view(_folded(village, case_id)))
+        assert view == _expected(session, village, case_id)
 
 
 def test_a_push_killed_before_its_commit_leaves_nothing_and_its_retry_applies(
@@ -149,7 +171,7 @@ def test_a_push_killed_before_its_commit_leaves_nothing_and_its_retry_applies(
 
     assert [r["status"] for r in retried] == ["applied"] * 3
     case_id = events[0].case_id
-    assert _stored(session, case_id) == json.loads(stored_view(_folded(village, case_id)))
+    assert _stored(session, case_id) == _expected(session, village, case_id)
     assert [r["status"] for r in village.push(events)] == ["duplicate"] * 3
     assert gc.isenabled()
     assert verify_audit(session=session).ok
@@ -208,6 +230,7 @@ def test_a_last_release_database_with_histories_is_upgraded_and_takes_unsent_eve
             stored = _stored(session, created.case_id)
             assert "history" not in stored and "state" not in stored
             assert _whole(session, created.case_id)["state"] == "submitted"
+            assert _body(session, created.case_id) is None  # stored before: kept whole
             assert stored == json.loads(stored_view(_folded(village, created.case_id)))
     finally:
         app.state.engine.dispose()

@@ -10,19 +10,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlmodel import Session
 
 from central.app import create_app
-from central.db import make_engine
-from central.migrate import alembic_config
 from central.models import CASE_TABLE, EVENT_TABLE
 from central.services.audit_check import full_check
 from central.settings import CentralSettings
 from sync.events import EventKind
-from tests.central.conftest import enroll_station
+from tests.central.conftest import downgraded, enroll_station
 from tests.central.test_compact_upgrade import _events, _records
 
 LAST_RELEASE = "0016_active_person_key"
@@ -95,23 +92,15 @@ def test_a_last_release_centre_with_unsent_pushes_keeps_its_ids_as_bytes(
     finally:
         app.state.engine.dispose()
 
-    engine = make_engine(settings.db_url)
-    try:
-        with engine.connect() as connection:
-            config = alembic_config(settings.db_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, LAST_RELEASE)
-            connection.commit()
-            if postgres:  # the last release's text
-                assert _kinds(connection) == {
-                    ("character varying", 36, "character varying", 36),
-                    ("case", "character varying", 36),
-                }
-            if postgres:  # ids of other forms, written as the last release wrote them
-                _write_other_ids(connection, village.event(EventKind.received).id)
-            connection.commit()
-    finally:
-        engine.dispose()
+    with downgraded(settings, LAST_RELEASE) as connection:
+        if postgres:  # the last release's text
+            assert _kinds(connection) == {
+                ("character varying", 36, "character varying", 36),
+                ("case", "character varying", 36),
+            }
+        if postgres:  # ids of other forms, written as the last release wrote them
+            _write_other_ids(connection, village.event(EventKind.received).id)
+        connection.commit()
 
     app = create_app(settings)  # upgrades to the head at start-up
     try:
