@@ -531,17 +531,17 @@ _DEFAULTS = {
     name: field.get_default(call_default_factory=True)
     for name, field in CaseView.model_fields.items()
 }
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _same(view: BaseModel, name: str, value: Any) -> bool:
     """Whether the view's field ``name`` is what the payload's ``value`` reads as (an
     applicant without its empty address is the same applicant)."""
     mine = getattr(view, name)
+    if type(mine) in _PLAIN:
+        return bool(mine == value)  # a plain value (JSON reads it as itself)
     if mine == value:
         return True
-    if isinstance(mine, _PLAIN):
-        return False  # a plain value that differs (JSON reads it as itself)
     if isinstance(mine, BaseModel) and isinstance(value, dict) and not mine.model_extra:
         fields = type(mine).model_fields
         if value.keys() <= fields.keys():  # a model of plain values (a person): as its fields
