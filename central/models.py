@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Annotated, Any, overload
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, TypeAdapter
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -73,6 +73,23 @@ class HexDigest(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
         """Bytes (or a memoryview) to lower-case hex text."""
         return None if value is None else bytes(value).hex()
+
+
+class NoneAsEmpty(TypeDecorator[str]):
+    """Text that is None in Python and ``''`` in the row (an older row's NULL reads as None
+    too). A row without any NULL has no null bitmap: PostgreSQL's row header is then 24
+    bytes, not 32 (an event that was applied has no reason: 24 bytes a case)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str:
+        """None as the empty text."""
+        return "" if value is None else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """The empty text (or NULL) as None."""
+        return value or None
 
 
 def uuid_bytes(value: Any) -> bytes | None:
@@ -445,8 +462,13 @@ class EventRow(CentralModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(max_length=16)
     """applied | superseded."""
-    reason: str | None = None
+    reason: str | None = Field(default=None, sa_column=Column(NoneAsEmpty(), nullable=True))
     received_at: datetime = Field(sa_column=Column(CompactTime(), nullable=False))
+    audit_link: str | None = Field(default=None, sa_column=Column(HexDigest(), nullable=True))
+    """The event's link of the tamper-evident chain (``central.services.audit``): HMAC of
+    the link of the event before it (that row's ``audit_link``, not stored again here),
+    the centre's verdict and the event's digest. Hex in Python, its 32 bytes stored; NULL
+    only where a link was removed (``audit_verify`` says so). Its own table before 0019."""
 
 
 class CaseRow(CentralModel, table=True):
@@ -494,17 +516,17 @@ def stored_view(view: BaseModel, body: Mapping[str, Any] | None = None) -> str:
     them in; a JSON path reader sees NULL for them).
 
     ``body``: the payload of the case's ``created`` event (``CaseRow.created_seq``). A
-    field the view holds as that payload says is left out too (the application as filed:
-    about 450 of a case's 600 bytes); ``whole_view`` takes it from the payload. A field
-    back at its default where the payload says otherwise is written all the same.
+    field of the application the view holds exactly as that payload says (the same JSON:
+    not 10 for 10.0, nor 1 for true) is left out too (about 450 of a case's 600 bytes);
+    ``whole_view`` takes it from the payload. Any other field the payload names is
+    written whole, its defaults included (an applicant's ID number cleared since filing
+    reads as cleared by a JSON path, not as the payload's).
     """
     agreeing = _agreeing(view, body)
-    text = view.model_dump_json(exclude={"history", *VIEW_FIELDS, *agreeing}, exclude_defaults=True)
-    restated = {  # at its default here, otherwise in the payload: left out, it would read so
-        name
-        for name in (body.keys() & BODY_FIELDS if body else ())
-        if name not in agreeing and getattr(view, name) == _DEFAULTS[name]
-    }
+    restated = (body.keys() & BODY_FIELDS) - agreeing if body else set()
+    text = view.model_dump_json(
+        exclude={"history", *VIEW_FIELDS, *agreeing, *restated}, exclude_defaults=True
+    )
     if not restated:
         return text
     extra = view.model_dump_json(include=restated)
@@ -524,41 +546,41 @@ def _agreeing(view: BaseModel, body: Mapping[str, Any] | None) -> set[str]:
     """The application's fields the payload ``body`` holds with the same value."""
     if not body:
         return set()
-    return {name for name in body.keys() & LEAN_FIELDS if _same(view, name, body[name])}
+    return {name for name in body.keys() & LEAN_FIELDS if _same(getattr(view, name), body[name])}
 
 
-_DEFAULTS = {
-    name: field.get_default(call_default_factory=True)
-    for name, field in CaseView.model_fields.items()
-}
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+_JSON = frozenset({str, int, float, bool, type(None), dict, list})
 
 
-def _same(view: BaseModel, name: str, value: Any) -> bool:
-    """Whether the view's field ``name`` is what the payload's ``value`` reads as (an
-    applicant without its empty address is the same applicant)."""
-    mine = getattr(view, name)
-    if type(mine) in _PLAIN:
-        return bool(mine == value)  # a plain value (JSON reads it as itself)
-    if mine == value:
-        return True
-    if isinstance(mine, BaseModel) and isinstance(value, dict) and not mine.model_extra:
+def _same(mine: Any, value: Any) -> bool:
+    """Whether a field's value in the view is the payload's ``value`` as JSON reads it back:
+    plain values, lists and dicts equal and of the same types all through (``True == 1``
+    and ``10 == 10.0`` are not the same here); a model of plain fields (a person) field by
+    field, a field the payload leaves out at its default (an applicant without its empty
+    address is the same applicant). Anything else (dates, models with extra keys) is
+    written as the view holds it."""
+    if type(mine) in _JSON:
+        return _exactly(mine, value)
+    if isinstance(mine, BaseModel) and type(value) is dict and not mine.model_extra:
         fields = type(mine).model_fields
-        if value.keys() <= fields.keys():  # a model of plain values (a person): as its fields
+        if value.keys() <= fields.keys():
             return all(
-                getattr(mine, key) == value.get(key, field.default) for key, field in fields.items()
+                _exactly(getattr(mine, key), value.get(key, field.default))
+                for key, field in fields.items()
             )
-    try:
-        return bool(_adapter(name).validate_python(value) == mine)
-    except ValueError:  # pydantic's ValidationError: not this field's value
+    return False
+
+
+def _exactly(mine: Any, value: Any) -> bool:
+    """Equal, and of the same JSON types all through."""
+    kind = type(mine)
+    if kind is not type(value):
         return False
-
-
-@cache
-def _adapter(name: str) -> TypeAdapter[Any]:
-    annotation = CaseView.model_fields[name].annotation
-    assert annotation is not None  # every field of the view is annotated
-    return TypeAdapter(annotation)
+    if kind is dict:
+        return mine.keys() == value.keys() and all(_exactly(mine[k], value[k]) for k in mine)
+    if kind is list:
+        return len(mine) == len(value) and all(map(_exactly, mine, value))
+    return bool(mine == value)
 
 
 def view_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -678,17 +700,6 @@ class BlobRef(CentralModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     case_id: UUID = Field(sa_column=Column(Uuid(), primary_key=True))
     division: str = Field(max_length=12)
-
-
-class AuditEntry(CentralModel, table=True):
-    """One link of the tamper-evident chain over every event the centre accepted."""
-
-    seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
-    """The event's central_seq (the event row is the one with it)."""
-    hash: str = Field(sa_column=Column(HexDigest(), nullable=False))
-    """The link (``central.services.audit``): HMAC of the link before it (the previous
-    row's ``hash``, not stored again here), the centre's verdict and the event's digest.
-    Hex in Python, its 32 bytes stored."""
 
 
 class Counter(CentralModel, table=True):
@@ -828,7 +839,6 @@ class LoopStep(CentralModel, table=True):
 EVENTS_COUNTER = "events"
 EVENT_TABLE = EventRow.__table__  # type: ignore[attr-defined]
 CASE_TABLE = CaseRow.__table__  # type: ignore[attr-defined]
-AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 COUNTER_TABLE = Counter.__table__  # type: ignore[attr-defined]
 BLOBREF_TABLE = BlobRef.__table__  # type: ignore[attr-defined]
 UNRESOLVED_TABLE = UnresolvedRecordRow.__table__  # type: ignore[attr-defined]

@@ -4,8 +4,9 @@ Each link is ``HMAC-SHA256(audit key, prev_hash | central_seq | status | reason 
 sha256(canonical event))``, the key kept in the centre's data directory and never in
 the database (:mod:`central.services.audit_key`): changing, removing or reordering a
 stored event breaks its link, and nobody without the key can compute a new one.
-A link row holds the event's ``central_seq`` and its hash alone: ``prev_hash`` is the
-hash of the row before it, read from there (never stored twice).
+An event row holds its link (``audit_link``) and nothing else of the chain: ``prev_hash``
+is the link of the event before it, read from there (never stored twice). Removing an
+event removes its link too, and the link after it no longer follows.
 :mod:`central.services.audit_verify` walks the chains and says what differs.
 """
 
@@ -18,13 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
-from central.models import AUDIT_TABLE, as_utc
+from central.models import EVENT_TABLE, as_utc
 from central.services import audit_key
-from central.services.bulk import insert_rows
-from sync.driver import execute_many
 
 GENESIS = "0" * 64
 CHAINED_COLUMNS = (
@@ -181,9 +180,9 @@ def _link_text(prev_hash: str, row: dict[str, Any], digest: str | None) -> str:
     return f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
 
 
-_LAST = select(AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.seq.desc()).limit(1)
-_APPEND = insert(AUDIT_TABLE)
-"""Built once (every push runs both)."""
+_LINK = EVENT_TABLE.c.audit_link
+_LAST = select(_LINK).where(_LINK.is_not(None)).order_by(EVENT_TABLE.c.central_seq.desc()).limit(1)
+"""Built once (every push reads it)."""
 
 
 def last_hash(connection: Connection) -> str:
@@ -191,28 +190,26 @@ def last_hash(connection: Connection) -> str:
     return connection.execute(_LAST).scalar_one_or_none() or GENESIS
 
 
-def append_links(
+def link_rows(
     connection: Connection, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
 ) -> None:
-    """Chain newly inserted event rows onto the newest link, under the counter lock.
+    """Chain event rows about to be inserted onto the newest link, under the counter lock:
+    each row gets its ``audit_link``.
 
     Args:
         connection: the push's connection (its engine carries the audit key).
-        rows: the event rows, in central_seq order.
+        rows: the event rows, in central_seq order (completed in place).
         digests: ``body_digest`` of each row by event id, when computed beforehand.
     """
     key = audit_key.key_for(connection)
-    links = chain_rows(key, last_hash(connection), rows, digests)
-    if connection.dialect.name == "postgresql":
-        insert_rows(connection, AUDIT_TABLE, links)  # one statement for all (bulk.py)
-    else:
-        execute_many(connection, _APPEND, links)
+    for row, link in zip(rows, chain_rows(key, last_hash(connection), rows, digests), strict=True):
+        row["audit_link"] = link
 
 
 def chain_rows(
     key: bytes, prev_hash: str, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
-) -> list[dict[str, Any]]:
-    """Audit entries for newly inserted event rows, in central_seq order.
+) -> list[str]:
+    """The links of event rows, in central_seq order.
 
     Args:
         key: the audit key.
@@ -220,12 +217,11 @@ def chain_rows(
         rows: the event rows.
         digests: ``body_digest`` of each row by event id, when computed beforehand.
     """
-    entries = []
+    links = []
     for row in rows:
-        digest = link_hash(key, prev_hash, row, (digests or {}).get(row["id"]))
-        entries.append({"seq": row["central_seq"], "hash": digest})
-        prev_hash = digest
-    return entries
+        prev_hash = link_hash(key, prev_hash, row, (digests or {}).get(row["id"]))
+        links.append(prev_hash)
+    return links
 
 
 def verify_audit(*, session: Session) -> AuditCheck:

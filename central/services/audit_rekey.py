@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, inspect, update
 
-from central.models import AUDIT_TABLE, EVENT_TABLE, EVENTS_COUNTER, AdminAction
+from central.models import EVENT_TABLE, EVENTS_COUNTER, AdminAction
 from central.services import admin_audit, audit, audit_key
 from central.services.audit_verify import BATCH, Walk, _ordered, walk_admin, walk_events
 from central.services.sequence import lock_counter
@@ -52,7 +52,7 @@ def first_key(engine: Engine, path: Path) -> tuple[bytes, Rekeyed | None]:
         another process made the key first).
     """
     key = secrets.token_bytes(audit_key.KEY_BYTES)
-    if not inspect(engine).has_table(AUDIT_TABLE.name):
+    if not inspect(engine).has_table(EVENT_TABLE.name):
         return audit_key.load_or_create(path), None
     with engine.begin() as connection:
         lock_counter(connection, EVENTS_COUNTER)  # pushes and acts wait for the rewrite
@@ -94,7 +94,9 @@ def _rekey_events(connection: Connection, key: bytes) -> int:
     """Relink every event (the walk found each link with its event, in order)."""
     events = _ordered(connection, EVENT_TABLE, "central_seq", 0)
     statement = (
-        update(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == bindparam("s")).values(hash=bindparam("h"))
+        update(EVENT_TABLE)
+        .where(EVENT_TABLE.c.central_seq == bindparam("s"))
+        .values(audit_link=bindparam("h"))
     )
     prev, batch, count = audit.GENESIS, [], 0
     for event in events:

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, AdminAction
+from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, AdminAction
 from central.services import admin_audit, audit
 from central.services.audit_key import Head
 from central.services.pull import recorded_event
@@ -41,7 +41,6 @@ RELINKED = "relinked"
 """The link does not follow the one before it: rows removed or reordered before it."""
 NO_LINK = "no_link"
 """An event without a link: its link was deleted, or the event was inserted."""
-ROW_DELETED = "row_deleted"
 """A link whose event row is gone."""
 TRUNCATED = "truncated"
 """Fewer links than the signed head counts: the newest (or other) rows were deleted."""
@@ -128,45 +127,33 @@ def walk_events(connection: Connection, key: bytes | None, start: Head | None = 
     walk = Walk()
     if start is not None:
         walk.count, walk.last_seq, walk.last_hash = start.count, start.seq, start.hash
-    events = _ordered(connection, EVENT_TABLE, "central_seq", walk.last_seq)
-    links = _ordered(connection, AUDIT_TABLE, "seq", walk.last_seq)
-    event, link = next(events, None), next(links, None)
     unlinked = False  # an event without a link since the last link
-    while event is not None or link is not None:
-        event_seq = event["central_seq"] if event is not None else None
-        link_seq = link["seq"] if link is not None else None
-        if link is None or (event_seq is not None and event_seq < link_seq):
-            assert event is not None
+    for event in _ordered(connection, EVENT_TABLE, "central_seq", walk.last_seq):
+        if event["audit_link"] is None:
             walk.add(_finding(EVENTS, int(event["central_seq"]), NO_LINK, event))
-            event, unlinked = next(events, None), True
+            unlinked = True
             continue
-        _check_event_link(walk, key, link, event if event_seq == link_seq else None, unlinked)
-        if event_seq == link_seq:
-            event = next(events, None)
-        link, unlinked = next(links, None), False
+        _check_event_link(walk, key, event, unlinked)
+        unlinked = False
     return walk
 
 
-def _check_event_link(
-    walk: Walk, key: bytes | None, link: dict[str, Any], event: Any, unlinked: bool
-) -> None:
-    """Check one link against the link before it (``walk.last_hash``) and its event.
+def _check_event_link(walk: Walk, key: bytes | None, event: dict[str, Any], unlinked: bool) -> None:
+    """Check one event's link against the link before it (``walk.last_hash``) and the event.
 
     A link that does not follow is named ``RELINKED`` when its event still holds with the
-    link before it missing (``unlinked``: that link was deleted), else ``CHANGED``: the
-    row, or an event and its link removed just before it (``detail`` says the gap).
+    link before it missing (``unlinked``: that link was removed), else ``CHANGED``: the
+    row, or an event (and so its link) removed just before it (``detail`` says the gap).
     """
-    seq, prev = int(link["seq"]), walk.last_hash
-    if event is None:
-        walk.add(Finding(EVENTS, seq, f"central_seq {seq}", ROW_DELETED, f"central_seq {seq}"))
-    elif key is None:
-        if audit.unkeyed_hash(prev, event) != link["hash"]:
+    seq, prev, link = int(event["central_seq"]), walk.last_hash, event["audit_link"]
+    if key is None:
+        if audit.unkeyed_hash(prev, event) != link:
             walk.add(_finding(EVENTS, seq, CHANGED, event, _gap(walk.last_seq, seq)))
-    elif audit.link_hash(key, prev, event) != link["hash"]:
-        forged = audit.unkeyed_hash(prev, event) == link["hash"]
+    elif audit.link_hash(key, prev, event) != link:
+        forged = audit.unkeyed_hash(prev, event) == link
         problem = UNKEYED if forged else RELINKED if unlinked else CHANGED
         walk.add(_finding(EVENTS, seq, problem, event, _gap(walk.last_seq, seq)))
-    walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, link["hash"]
+    walk.count, walk.last_seq, walk.last_hash = walk.count + 1, seq, link
 
 
 def _finding(chain: str, seq: int, problem: str, event: dict[str, Any], gap: str = "") -> Finding:
@@ -203,13 +190,15 @@ def walk_admin(connection: Connection, key: bytes | None, start: Head | None = N
 
 def check_head(connection: Connection, chain: str, head: Head, walk: Walk) -> None:
     """Add a finding to ``walk`` when the chain no longer holds its signed head."""
-    table, column = (AUDIT_TABLE, "seq") if chain == EVENTS else (_admin_table(), "seq")
-    at_head = connection.execute(
-        select(table.c.hash).where(table.c[column] == head.seq)
-    ).scalar_one_or_none()
-    held = connection.execute(
-        select(func.count()).select_from(table).where(table.c[column] <= head.seq)
-    ).scalar_one()
+    if chain == EVENTS:
+        link, seq, linked = EVENT_TABLE.c.audit_link, EVENT_TABLE.c.central_seq, EVENT_TABLE
+        held_links = select(func.count()).select_from(linked).where(link.is_not(None))
+    else:
+        table = _admin_table()
+        link, seq, linked = table.c.hash, table.c.seq, table
+        held_links = select(func.count()).select_from(linked)
+    at_head = connection.execute(select(link).where(seq == head.seq)).scalar_one_or_none()
+    held = connection.execute(held_links.where(seq <= head.seq)).scalar_one()
     name = f"{chain} head seq {head.seq}"
     if held < head.count or at_head is None:
         detail = f"signed: {head.count} links up to seq {head.seq}; held: {held}"

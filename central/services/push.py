@@ -730,8 +730,8 @@ def _write(
     rows = [row for batch in batches for row in batch.rows]
     if rows:
         digests = {key: value for batch in batches for key, value in batch.digests.items()}
+        audit.link_rows(connection, rows, digests)  # keyed chain (audit_key), in the rows
         _insert_events(connection, rows)
-        audit.append_links(connection, rows, digests)  # keyed chain (audit_key)
         _save_cases(connection, jobs, batches)
         for job, batch in zip(jobs, batches, strict=True):  # rare: payloads naming scans
             _save_blob_refs(connection, batch.rows, job.station)
@@ -846,8 +846,9 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
     for job, batch in zip(jobs, batches, strict=True):
         for row in batch.rows:
             seq_by_case[row["case_id"]] = row["central_seq"]
-            if row["kind"] == "created" and row["case_id"] not in bodies:  # a new case's
-                created.setdefault(row["case_id"], (row["central_seq"], row["payload"]))
+            if row["kind"] == "created" and row["status"] == "applied":  # what the view holds
+                if row["case_id"] not in bodies:  # a new case's (a stored case's is named)
+                    created.setdefault(row["case_id"], (row["central_seq"], row["payload"]))
         for case_id in batch.touched:
             station_by_case.setdefault(case_id, job.station)
     views = batches[0].views  # the group's, shared by its batches

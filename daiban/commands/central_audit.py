@@ -18,7 +18,6 @@ def _problems() -> dict[str, str]:
         "unkeyed": _("the link was recomputed without the audit key (forged)"),
         "relinked": _("rows before it were removed or reordered (missing: {detail})"),
         "no_link": _("an event without its link (its link was deleted, or the event was added)"),
-        "row_deleted": _("the event row was deleted (its link is still there)"),
         "truncated": _("the newest rows were deleted ({detail})"),
         "head_changed": _("the newest signed link was changed"),
         "heads_forged": _("the signed audit heads file was altered"),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, AdminAction, User
+from central.models import CASE_TABLE, EVENT_TABLE, AdminAction, User
 from central.services import audit, audit_verify
 from central.services.admin_audit import record_action, verify_actions
 from central.services.audit_check import full_check, quick_check
@@ -50,14 +50,13 @@ def test_an_edited_event_row_is_named_once(
 def test_a_removed_link_or_row_in_the_middle_is_found_without_a_stored_prev_hash(
     enroll: Any, session: Session, settings: CentralSettings
 ) -> None:
-    """A link holds no copy of the link before it (0014): a removed link shows as its event
-    without a link and the next link not following; a removed event with its link as
-    the next link not matching; a removed event alone as its link without a row."""
+    """A link holds no copy of the link before it (0014) and is kept in its event's row
+    (0019): a removed link shows as its event without a link and the next link not
+    following; a removed event (its link with it) as the next link not matching."""
     seqs = _pushed(enroll)
-    session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == seqs[1]))
+    unlinked = update(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == seqs[1])
+    session.execute(unlinked.values(audit_link=None))
     session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == seqs[3]))
-    session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == seqs[3]))
-    session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == seqs[5]))
     session.commit()
     report = full_check(session.connection(), settings)
     events = [p for p in _problems(report) if p[0] == "events"]
@@ -65,8 +64,9 @@ def test_a_removed_link_or_row_in_the_middle_is_found_without_a_stored_prev_hash
         ("events", seqs[1], audit_verify.NO_LINK),
         ("events", seqs[2], audit_verify.RELINKED),
         ("events", seqs[4], audit_verify.CHANGED),
-        ("events", seqs[5], audit_verify.ROW_DELETED),
     ]
+    changed = [f for f in report.findings() if f.seq == seqs[4]]
+    assert f"seqs {seqs[3]}..{seqs[3]} before it" in changed[0].detail
 
 
 def test_deleting_the_newest_rows_is_found_by_the_signed_head(
@@ -75,7 +75,6 @@ def test_deleting_the_newest_rows_is_found_by_the_signed_head(
     seqs = _pushed(enroll)
     assert full_check(session.connection(), settings).ok  # signs the head: 6 links
     newest = seqs[-2:]
-    session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq.in_(newest)))
     session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq.in_(newest)))
     session.commit()
     for check in (full_check, quick_check):
@@ -97,7 +96,9 @@ def test_a_chain_recomputed_without_the_key_is_found(
     for row in rows:  # what a forger with write access to the database can do
         link = audit.unkeyed_hash(prev, dict(row._mapping))
         session.execute(
-            update(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == row.central_seq).values(hash=link)
+            update(EVENT_TABLE)
+            .where(EVENT_TABLE.c.central_seq == row.central_seq)
+            .values(audit_link=link)
         )
         prev = link
     session.commit()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from central.models import AUDIT_TABLE, EVENT_TABLE, AdminAction
+from central.models import EVENT_TABLE, AdminAction
 from central.services import admin_audit, audit
 from central.services.audit_key import head_path
 from central.settings import CentralSettings
@@ -38,7 +38,9 @@ def _last_release(session: Session, settings: CentralSettings) -> None:
     for row in session.execute(select(EVENT_TABLE).order_by(EVENT_TABLE.c.central_seq)).all():
         link = audit.unkeyed_hash(prev, dict(row._mapping))
         session.execute(
-            update(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == row.central_seq).values(hash=link)
+            update(EVENT_TABLE)
+            .where(EVENT_TABLE.c.central_seq == row.central_seq)
+            .values(audit_link=link)
         )
         prev = link
     prev = audit.GENESIS
@@ -84,7 +86,7 @@ def test_an_intact_chain_of_the_last_release_is_rekeyed_once_and_audits_intact(
     assert rekey.detail == {"events": len(events), "admin": acts}
     assert rekey.actor_username == "system"
     assert settings.audit_key_file.exists()
-    stored = session.execute(select(AUDIT_TABLE.c.hash)).scalars().all()
+    stored = session.execute(select(EVENT_TABLE.c.audit_link)).scalars().all()
     assert all(len(h) == 64 for h in stored)
     assert "审计完好" in _run("audit", *AS_ADMIN, *common)  # a second start re-keys nothing
     assert len(_acts(session, "audit.rekey")) == 1
@@ -113,11 +115,8 @@ def test_a_tampered_chain_of_the_last_release_is_reported_not_laundered(
     [refused] = _acts(session, "audit.rekey.refused")
     assert refused.detail["breaks"] == [f"events {victim} changed"]
     session.expire_all()
-    links = session.execute(select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.seq)).all()
-    rows = {r.central_seq: dict(r._mapping) for r in session.execute(select(EVENT_TABLE)).all()}
-    before = [audit.GENESIS, *(link.hash for link in links)]
-    prevs = {link.seq: before[index] for index, link in enumerate(links)}
-    untouched = [link for link in links if link.seq != victim]
-    assert all(
-        audit.unkeyed_hash(prevs[link.seq], rows[link.seq]) == link.hash for link in untouched
-    )
+    ordered = select(EVENT_TABLE).order_by(EVENT_TABLE.c.central_seq)
+    rows = [dict(r._mapping) for r in session.execute(ordered).all()]
+    before = [audit.GENESIS, *(row["audit_link"] for row in rows)]
+    untouched = [(i, row) for i, row in enumerate(rows) if row["central_seq"] != victim]
+    assert all(audit.unkeyed_hash(before[i], row) == row["audit_link"] for i, row in untouched)

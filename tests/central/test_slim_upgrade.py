@@ -15,7 +15,14 @@ from sqlmodel import Session
 from central.app import create_app
 from central.db import make_engine
 from central.migrate import alembic_config
-from central.models import AUDIT_TABLE, CASE_TABLE, EVENT_TABLE, VIEW_COLUMNS, whole_view
+from central.models import (
+    CASE_BODY,
+    CASE_TABLE,
+    CASES_WITH_BODY,
+    EVENT_TABLE,
+    VIEW_COLUMNS,
+    whole_view,
+)
 from central.services import audit_verify
 from central.services.audit_check import full_check
 from central.services.progress import find_progress
@@ -42,12 +49,13 @@ def _case_with_key(station: StationClient, key: str) -> list[Any]:
 
 
 def _cases(session: Session) -> dict[str, CaseView]:
-    """Every case as the centre reads it (row columns and stored view)."""
+    """Every case as the centre reads it (row columns, stored view, its created payload)."""
     session.expire_all()
     columns = [CASE_TABLE.c[name] for name in VIEW_COLUMNS]
-    rows = session.connection().execute(select(*columns, CASE_TABLE.c.view))
+    statement = select(*columns, CASE_TABLE.c.view, CASE_BODY).select_from(CASES_WITH_BODY)
     return {
-        row.case_number: CaseView.model_validate(whole_view(row._mapping, row.view)) for row in rows
+        row.case_number: CaseView.model_validate(whole_view(row._mapping, row.view, row.body))
+        for row in session.connection().execute(statement)
     }
 
 
@@ -121,7 +129,9 @@ def test_a_last_release_centre_with_unsent_pushes_is_slimmed_and_still_audits(
             assert [r["status"] for r in results] == ["applied"] * 3
             assert [r["status"] for r in again] == ["duplicate"] * 3
             assert [r["central_seq"] for r in again] == [r["central_seq"] for r in results]
-            assert len(_cases(session)) == 3
+            cases = _cases(session)
+            assert len(cases) == 3
+            assert cases[unsent[0].case_number].applicant is not None  # from its payload
             assert full_check(session.connection(), settings).ok
 
             seqs = list(session.execute(select(EVENT_TABLE.c.central_seq)).scalars())
@@ -130,7 +140,6 @@ def test_a_last_release_centre_with_unsent_pushes_is_slimmed_and_still_audits(
                 update(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == changed).values(actor_id="x")
             )
             session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq == removed))
-            session.execute(delete(AUDIT_TABLE).where(AUDIT_TABLE.c.seq == removed))
             session.commit()
             found = _problems(full_check(session.connection(), settings))
             assert ("events", changed, audit_verify.CHANGED) in found

@@ -147,3 +147,33 @@ def test_only_the_application_is_left_out() -> None:
     """The fields left out are the ``created`` payload's (and the progress key)."""
     assert {"applicant", "fields", "materials", "item_name", "progress_key"} <= LEAN_FIELDS
     assert not LEAN_FIELDS & {"state", "claimed_by", "accepted_at", "rating", "history"}
+
+
+@pytest.mark.parametrize(
+    ("name", "filed", "now"),
+    [
+        ("promised_days", 10.0, 10),  # JSON 10.0 is not 10: a SQL cast of 10.0 to integer fails
+        ("commitment", 1, True),
+        ("fields", {"disabled": True, "area": 12}, {"disabled": 1, "area": 12.0}),
+        ("materials", {"id_card": "provided"}, {"id_card": "provided", "hukou": "missing"}),
+    ],
+)
+def test_a_value_equal_in_python_but_not_in_json_is_stored(name: str, filed: Any, now: Any) -> None:
+    view = _filed(**{name: now})
+
+    as_text, as_dict, stored = _read_back(view, BODY | {name: filed})
+
+    assert json.dumps(json.loads(stored)[name]) == json.dumps(now)  # the view's, as JSON
+    for read in (as_text, as_dict):
+        assert json.dumps(getattr(read, name)) == json.dumps(now)
+
+
+def test_a_nested_default_set_since_filing_is_stored_for_a_json_path_reader() -> None:
+    """The applicant's ID number cleared since filing: the stored applicant says so, so a
+    JSON path reader (the 重复申请 check) does not fall back to the payload's number."""
+    view = _filed(applicant=Person(name="廖刚勇", id_number="", phone="18030437866"))
+
+    as_text, as_dict, stored = _read_back(view, BODY)
+
+    assert as_text == view and as_dict == view
+    assert json.loads(stored)["applicant"]["id_number"] == ""
