@@ -707,6 +707,10 @@ class Counter(CentralModel, table=True):
 
     name: str = Field(primary_key=True, sa_type=String(32))
     value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+    head: str | None = Field(default=None, sa_column=Column(HexDigest(), nullable=True))
+    """``events``: the newest link of the audit chain, written with the value under the
+    row's lock (a push links its events onto it): removing the newest events cannot
+    leave the chain looking whole (``audit_verify``). None: no event yet."""
 
 
 class PersonSession(CentralModel, table=True):

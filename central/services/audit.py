@@ -6,7 +6,9 @@ the database (:mod:`central.services.audit_key`): changing, removing or reorderi
 stored event breaks its link, and nobody without the key can compute a new one.
 An event row holds its link (``audit_link``) and nothing else of the chain: ``prev_hash``
 is the link of the event before it, read from there (never stored twice). Removing an
-event removes its link too, and the link after it no longer follows.
+event removes its link too: the link after it no longer follows, and for the newest
+events the counter row's ``head`` (the newest link, written by the same transaction)
+is no longer in the chain.
 :mod:`central.services.audit_verify` walks the chains and says what differs.
 """
 
@@ -22,7 +24,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 from sqlmodel import Session
 
-from central.models import EVENT_TABLE, as_utc
+from central.models import COUNTER_TABLE, EVENTS_COUNTER, as_utc
 from central.services import audit_key
 
 GENESIS = "0" * 64
@@ -180,14 +182,14 @@ def _link_text(prev_hash: str, row: dict[str, Any], digest: str | None) -> str:
     return f"{prev_hash}|{row['central_seq']}|{row['status']}|{row['reason'] or ''}|{body}"
 
 
-_LINK = EVENT_TABLE.c.audit_link
-_LAST = select(_LINK).where(_LINK.is_not(None)).order_by(EVENT_TABLE.c.central_seq.desc()).limit(1)
+_HEAD = select(COUNTER_TABLE.c.head).where(COUNTER_TABLE.c.name == EVENTS_COUNTER)
 """Built once (every push reads it)."""
 
 
 def last_hash(connection: Connection) -> str:
-    """The newest link's hash (GENESIS for an empty chain); read under the counter lock."""
-    return connection.execute(_LAST).scalar_one_or_none() or GENESIS
+    """The newest link's hash (GENESIS for an empty chain), as the counter row holds it
+    (``Counter.head``): read under the counter lock."""
+    return connection.execute(_HEAD).scalar_one_or_none() or GENESIS
 
 
 def link_rows(

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, inspect, update
 
-from central.models import EVENT_TABLE, EVENTS_COUNTER, AdminAction
+from central.models import COUNTER_TABLE, EVENT_TABLE, EVENTS_COUNTER, AdminAction
 from central.services import admin_audit, audit, audit_key
 from central.services.audit_verify import BATCH, Walk, _ordered, walk_admin, walk_events
 from central.services.sequence import lock_counter
@@ -108,6 +108,9 @@ def _rekey_events(connection: Connection, key: bytes) -> int:
             batch = []
     if batch:
         connection.execute(statement, batch)
+    if count:  # the chain's newest link, as pushes read it (Counter.head)
+        head = update(COUNTER_TABLE).where(COUNTER_TABLE.c.name == EVENTS_COUNTER)
+        connection.execute(head.values(head=prev))
     return count
 
 

@@ -22,7 +22,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE, AdminAction
+from central.models import (
+    CASE_TABLE,
+    COUNTER_TABLE,
+    EVENT_TABLE,
+    EVENTS_COUNTER,
+    UNRESOLVED_TABLE,
+    AdminAction,
+)
 from central.services import admin_audit, audit
 from central.services.audit_key import Head
 from central.services.pull import recorded_event
@@ -41,7 +48,9 @@ RELINKED = "relinked"
 """The link does not follow the one before it: rows removed or reordered before it."""
 NO_LINK = "no_link"
 """An event without a link: its link was deleted, or the event was inserted."""
-"""A link whose event row is gone."""
+TAIL_REMOVED = "tail_removed"
+"""The chain's newest link, as the counter row holds it, is on no event: the newest
+events were deleted."""
 TRUNCATED = "truncated"
 """Fewer links than the signed head counts: the newest (or other) rows were deleted."""
 HEAD_CHANGED = "head_changed"
@@ -127,6 +136,9 @@ def walk_events(connection: Connection, key: bytes | None, start: Head | None = 
     walk = Walk()
     if start is not None:
         walk.count, walk.last_seq, walk.last_hash = start.count, start.seq, start.hash
+    # Read first: events committed after it come after it in the chain.
+    tail = connection.execute(_TAIL).scalar_one_or_none()
+    reached = tail is None or tail == walk.last_hash
     unlinked = False  # an event without a link since the last link
     for event in _ordered(connection, EVENT_TABLE, "central_seq", walk.last_seq):
         if event["audit_link"] is None:
@@ -134,8 +146,16 @@ def walk_events(connection: Connection, key: bytes | None, start: Head | None = 
             unlinked = True
             continue
         _check_event_link(walk, key, event, unlinked)
+        reached = reached or event["audit_link"] == tail
         unlinked = False
+    if not reached:
+        detail = f"the newest link recorded is on no event; the events end at seq {walk.last_seq}"
+        walk.add(Finding(EVENTS, walk.last_seq, "events tail", TAIL_REMOVED, detail))
     return walk
+
+
+_TAIL = select(COUNTER_TABLE.c.head).where(COUNTER_TABLE.c.name == EVENTS_COUNTER)
+"""The chain's newest link as the counter row holds it (``Counter.head``)."""
 
 
 def _check_event_link(walk: Walk, key: bytes | None, event: dict[str, Any], unlinked: bool) -> None:
@@ -190,15 +210,16 @@ def walk_admin(connection: Connection, key: bytes | None, start: Head | None = N
 
 def check_head(connection: Connection, chain: str, head: Head, walk: Walk) -> None:
     """Add a finding to ``walk`` when the chain no longer holds its signed head."""
+    # The rows up to the head, by their key (a removed link is the walk's NO_LINK).
     if chain == EVENTS:
-        link, seq, linked = EVENT_TABLE.c.audit_link, EVENT_TABLE.c.central_seq, EVENT_TABLE
-        held_links = select(func.count()).select_from(linked).where(link.is_not(None))
+        link, seq, table = EVENT_TABLE.c.audit_link, EVENT_TABLE.c.central_seq, EVENT_TABLE
     else:
         table = _admin_table()
-        link, seq, linked = table.c.hash, table.c.seq, table
-        held_links = select(func.count()).select_from(linked)
+        link, seq = table.c.hash, table.c.seq
     at_head = connection.execute(select(link).where(seq == head.seq)).scalar_one_or_none()
-    held = connection.execute(held_links.where(seq <= head.seq)).scalar_one()
+    held = connection.execute(
+        select(func.count()).select_from(table).where(seq <= head.seq)
+    ).scalar_one()
     name = f"{chain} head seq {head.seq}"
     if held < head.count or at_head is None:
         detail = f"signed: {head.count} links up to seq {head.seq}; held: {held}"

@@ -130,10 +130,14 @@ def _page(station: Station) -> tuple[Select[Any], dict[str, str]]:
     return _page_template(column.name, kind), params
 
 
+_PULLED = [column for column in EVENT_TABLE.c if column.name != "audit_link"]
+"""An event's columns but its audit link (the centre's own: never sent)."""
+
+
 @cache
 def _page_template(column: str, kind: str) -> Select[Any]:
     return (
-        select(EVENT_TABLE)
+        select(*_PULLED)
         .where(
             _ev.central_seq > bindparam("after", type_=BigInteger),
             division_match(_ev[column], kind),

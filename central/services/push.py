@@ -736,7 +736,7 @@ def _write(
         for job, batch in zip(jobs, batches, strict=True):  # rare: payloads naming scans
             _save_blob_refs(connection, batch.rows, job.station)
         record_keys(connection, rows)  # 扫码查询进度: the public page's key
-        sequence.set_counter(connection, last_seq)
+        sequence.set_counter(connection, last_seq, head=rows[-1]["audit_link"])
         for job, batch in zip(jobs, batches, strict=True):  # 闭环: 差评 and 办不成事 (rare)
             open_items(connection, batch.loops, job.station)
     seen = utcnow()

@@ -37,6 +37,11 @@ _LOCK = (
 _SET = (
     update(COUNTER_TABLE).where(_counter.name == bindparam("counter")).values(value=bindparam("to"))
 )
+_SET_HEAD = (
+    update(COUNTER_TABLE)
+    .where(_counter.name == bindparam("counter"))
+    .values(value=bindparam("to"), head=bindparam("head"))
+)
 """Built once (every push runs both)."""
 
 
@@ -51,9 +56,15 @@ def lock_counter(connection: Connection, name: str = EVENTS_COUNTER) -> int:
     return int(value)
 
 
-def set_counter(connection: Connection, value: int, name: str = EVENTS_COUNTER) -> None:
-    """Store the last value handed out (the row is already locked by this transaction)."""
-    connection.execute(_SET, {"counter": name, "to": value})
+def set_counter(
+    connection: Connection, value: int, name: str = EVENTS_COUNTER, *, head: str | None = None
+) -> None:
+    """Store the last value handed out (the row is already locked by this transaction),
+    and ``head``, the audit chain's newest link, when the transaction added links."""
+    if head is None:
+        connection.execute(_SET, {"counter": name, "to": value})
+    else:
+        connection.execute(_SET_HEAD, {"counter": name, "to": value, "head": head})
 
 
 def take_one(connection: Connection, name: str = EVENTS_COUNTER) -> int:

@@ -19,6 +19,7 @@ def _problems() -> dict[str, str]:
         "relinked": _("rows before it were removed or reordered (missing: {detail})"),
         "no_link": _("an event without its link (its link was deleted, or the event was added)"),
         "truncated": _("the newest rows were deleted ({detail})"),
+        "tail_removed": _("the newest events were deleted (the chain's newest link is on none)"),
         "head_changed": _("the newest signed link was changed"),
         "heads_forged": _("the signed audit heads file was altered"),
         "state_differs": _("the case's state was edited ({detail})"),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from central.models import CASE_TABLE, EVENT_TABLE, AdminAction, User
+from central.models import CASE_TABLE, COUNTER_TABLE, EVENT_TABLE, AdminAction, User
 from central.services import audit, audit_verify
 from central.services.admin_audit import record_action, verify_actions
 from central.services.audit_check import full_check, quick_check
@@ -101,6 +101,7 @@ def test_a_chain_recomputed_without_the_key_is_found(
             .values(audit_link=link)
         )
         prev = link
+    session.execute(update(COUNTER_TABLE).values(head=prev))  # the chain's head too
     session.commit()
     report = full_check(session.connection(), settings)
     assert _problems(report) == [("events", s, audit_verify.UNKEYED) for s in seqs]
@@ -192,3 +193,25 @@ def test_the_audit_command_names_what_changed(db_url: str, tmp_path: Path) -> No
     assert "account.create wang" in finding["row"]
     plain = _invoke("audit", *AS_ADMIN, *common)
     assert plain.exit_code != 0 and "管理操作" in plain.output and "被改动" in plain.output
+
+
+def test_deleting_the_newest_events_before_any_head_is_signed_is_found(
+    enroll: Any, session: Session, settings: CentralSettings
+) -> None:
+    """No signed head covers them yet (the timed check had not run): the counter row's
+    newest link is on no event, and the next push links onto that link, not onto the
+    newest event left, so the gap shows at its first event too."""
+    village = enroll()
+    seqs = [int(r["central_seq"]) for r in village.push(village.new_case() + village.new_case())]
+    newest = seqs[-3:]  # the whole newest case
+    session.execute(delete(EVENT_TABLE).where(EVENT_TABLE.c.central_seq.in_(newest)))
+    session.commit()
+
+    assert not audit.verify_audit(session=session).ok
+    report = full_check(session.connection(), settings, cases=False)
+    assert _problems(report) == [("events", seqs[-4], audit_verify.TAIL_REMOVED)]
+
+    after = village.push(village.new_case())
+    report = full_check(session.connection(), settings, cases=False)
+    first = int(after[0]["central_seq"])
+    assert ("events", first, audit_verify.CHANGED) in _problems(report)

@@ -56,6 +56,8 @@ def test_a_last_release_centre_with_unsent_pushes_keeps_its_chain_in_the_event_r
         held = connection.execute(text("SELECT seq, hash FROM auditentry ORDER BY seq")).all()
         assert [(seq, bytes(link).hex()) for seq, link in held] == links
         assert "audit_link" not in {c["name"] for c in inspect(connection).get_columns("event")}
+        blank = connection.execute(text("SELECT count(*) FROM event WHERE reason = ''"))
+        assert blank.scalar_one() == 0  # no reason is NULL again, as that release wrote it
 
     app = create_app(settings)  # upgrades to the head at start-up
     try:
@@ -86,7 +88,34 @@ def test_a_last_release_centre_with_unsent_pushes_keeps_its_chain_in_the_event_r
             assert problems == [
                 ("events", removed, audit_verify.NO_LINK),
                 ("events", after[7][0], audit_verify.RELINKED),
-                ("events", after[8][0], audit_verify.TRUNCATED),  # 8 links, where 9 were signed
             ]
+    finally:
+        app.state.engine.dispose()
+
+
+def test_an_event_deleted_before_the_upgrade_is_still_found_after_it(
+    settings: CentralSettings,
+) -> None:
+    """The last release kept a link whose event was deleted (and said so): the upgrade
+    has no event to put it in, keeps it as the chain's newest link, and the check after
+    the upgrade still says the newest events were deleted."""
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client, Session(app.state.engine) as session:
+            village = enroll_station(client, session)
+            results = village.push(village.new_case())
+            newest = int(results[-1]["central_seq"])
+    finally:
+        app.state.engine.dispose()
+
+    with downgraded(settings, LAST_RELEASE) as connection:
+        connection.execute(text("DELETE FROM event WHERE central_seq = :seq"), {"seq": newest})
+
+    app = create_app(settings)
+    try:
+        with TestClient(app), Session(app.state.engine) as session:
+            report = full_check(session.connection(), settings, cases=False)
+            problems = [(f.chain, f.seq, f.problem) for f in report.findings()]
+            assert problems == [("events", newest - 1, audit_verify.TAIL_REMOVED)]
     finally:
         app.state.engine.dispose()

@@ -7,11 +7,18 @@ NULL only where one was removed). The chain itself does not change: the same lin
 same formula (``central.services.audit``), checked the same way; an event removed now
 takes its link with it, which the link after it still shows.
 
-Upgrading copies every link into its event and drops the table (a link whose event was
-already gone has nothing to go with: the next link shows that gap as before). On
+The chain's newest link is also kept in the ``events`` counter row (``counter.head``),
+written with the counter under its lock: a push links onto it, and a check finds it on
+an event or says the newest events were removed (with a table of their own, a removed
+event's link stayed behind to say so).
+
+Upgrading copies every link into its event, sets ``counter.head`` to the newest link
+(the table's, even one whose event is already gone: the check then says so, the upgrade
+does not hide it) and drops the table. The same pass writes '' for an event's missing
+reason (``central.models.NoneAsEmpty``: a row without NULLs has no null bitmap). On
 PostgreSQL the copy rewrites every event row once (a release upgrade stops the centre;
 autovacuum later takes back the old row versions). Downgrading makes the table again
-from the events' links.
+from the events' links, and the reasons NULL again.
 
 Revision ID: 0019_link_in_event
 Revises: 0018_lean_case_view
@@ -32,11 +39,16 @@ _SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    """The links into their events, and no link table."""
+    """The links into their events and the newest into the counter row; no link table."""
     op.add_column("event", sa.Column("audit_link", sa.LargeBinary(32), nullable=True))
+    op.add_column("counter", sa.Column("head", sa.LargeBinary(32), nullable=True))
     op.execute(
         "UPDATE event SET audit_link = (SELECT hash FROM auditentry"
-        " WHERE auditentry.seq = event.central_seq)"
+        " WHERE auditentry.seq = event.central_seq), reason = COALESCE(reason, '')"
+    )
+    op.execute(
+        "UPDATE counter SET head = (SELECT hash FROM auditentry ORDER BY seq DESC LIMIT 1)"
+        " WHERE name = 'events'"
     )
     op.drop_table("auditentry")
 
@@ -53,5 +65,8 @@ def downgrade() -> None:
         "INSERT INTO auditentry (seq, hash) SELECT central_seq, audit_link FROM event"
         " WHERE audit_link IS NOT NULL"
     )
+    op.execute("UPDATE event SET reason = NULL WHERE reason = ''")
     with op.batch_alter_table("event") as batch:
         batch.drop_column("audit_link")
+    with op.batch_alter_table("counter") as batch:
+        batch.drop_column("head")
