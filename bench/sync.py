@@ -38,7 +38,7 @@ busy the machine was, ``calibration_ms_before``/``_after`` and ``steal_pct`` how
 ``central_db_bytes_per_case``: what the village's cases added to the central
 database (SQLite: pages in use, WAL included; PostgreSQL: ``pg_database_size``),
 per case, measured around the push; ``central_db_<table>_bytes_per_case`` splits
-it by table and index where SQLite's ``dbstat`` is available.
+it by table and index (the 16 largest; on SQLite where its ``dbstat`` is available).
 
 ``--durable`` (PostgreSQL): the cluster runs with fsync on, as in production; the
 default runs with fsync off (figures of the code, not of the disk).
@@ -314,10 +314,10 @@ def db_bytes(central: CentralRun) -> tuple[int, dict[str, int]]:
 def emit_db_growth(
     start: tuple[int, dict[str, int]], end: tuple[int, dict[str, int]], cases: int
 ) -> None:
-    """Bytes per case the central database grew by, in all and by table (the largest)."""
+    """Bytes per case the central database grew by, in all and by table (the 16 largest)."""
     emit("central_db_bytes_per_case", (end[0] - start[0]) / cases)
     grown = {name: size - start[1].get(name, 0) for name, size in end[1].items()}
-    for name, size in sorted(grown.items(), key=lambda item: -item[1])[:8]:
+    for name, size in sorted(grown.items(), key=lambda item: -item[1])[:16]:
         if size > 0:
             emit(f"central_db_{name}_bytes_per_case", size / cases)
 

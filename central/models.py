@@ -75,6 +75,38 @@ class HexDigest(TypeDecorator[str]):
         return None if value is None else bytes(value).hex()
 
 
+class Digest128(TypeDecorator[str]):
+    """The first 16 bytes of a SHA-256 (hex text in Python, 32 characters) held as
+    PostgreSQL's ``uuid``: its one fixed 16-byte type, stored without a length header
+    and unaligned, in the row and in the index on it (``bytea`` takes 17 and pads the
+    index entry to 32); on SQLite, the 16 bytes. For a look-up by the digest of a random
+    128-bit key (``ProgressKey``): a longer digest says no more than the key has."""
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``uuid`` on PostgreSQL, a BLOB elsewhere."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Uuid())
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> Any:
+        """Hex text to a uuid (PostgreSQL) or the bytes."""
+        if value is None:
+            return None
+        raw = bytes.fromhex(value)
+        return UUID(bytes=raw) if dialect.name == "postgresql" else raw
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """The stored form to lower-case hex text."""
+        if value is None:
+            return None
+        if isinstance(value, UUID):
+            return value.hex
+        return bytes(value).hex()
+
+
 class NoneAsEmpty(TypeDecorator[str]):
     """Text that is None in Python and ``''`` in the row (an older row's NULL reads as None
     too). A row without any NULL has no null bitmap: PostgreSQL's row header is then 24
@@ -423,14 +455,19 @@ class User(UserBase, table=True):
     at a station before that moment is still accepted, work after it is refused."""
 
 
+_FULL = {"fillfactor": 100}
+"""PostgreSQL: an index that only grows at the end of a key range fills its pages (a page
+left behind by a split is never written again: 0020)."""
+
+
 class EventRow(CentralModel, table=True):
     """An event as the centre holds it, in the centre's (commit) order."""
 
     __tablename__ = "event"
-    __table_args__ = (
-        Index("ix_event_division_seq", "division", "central_seq"),
-        Index("ix_event_station_seq", "station_id", "station_seq"),
-        Index("ix_event_township_seq", "scope_township", "central_seq"),
+    __table_args__ = (  # append-only: their pages filled (0020; the primary key's too)
+        Index("ix_event_division_seq", "division", "central_seq", postgresql_with=_FULL),
+        Index("ix_event_station_seq", "station_id", "station_seq", postgresql_with=_FULL),
+        Index("ix_event_township_seq", "scope_township", "central_seq", postgresql_with=_FULL),
     )
 
     central_seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
@@ -652,15 +689,16 @@ def stored_record(view: BaseModel) -> str:
 
 
 class ProgressKey(CentralModel, table=True):
-    """A case's public progress page key (扫码查询进度), by its SHA-256: the key itself is
+    """A case's public progress page key (扫码查询进度), by its digest: the key itself is
     only on the resident's receipt and in the case's ``created`` event."""
 
     __tablename__ = "progress_key"
 
     __table_args__ = {"sqlite_with_rowid": False}  # one b-tree, keyed by the hash
 
-    key_hash: str = Field(sa_column=Column(HexDigest(), primary_key=True))
-    """The key's SHA-256 (hex in Python, its 32 bytes stored)."""
+    key_hash: str = Field(sa_column=Column(Digest128(), primary_key=True))
+    """The key's SHA-256, its first 16 bytes (``central.services.progress.key_hash``:
+    hex in Python, 16 bytes stored; the whole 32 before 0020)."""
     case_id: UUID = Field(sa_column=Column(CompactUuid(), nullable=False))
 
 

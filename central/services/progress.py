@@ -86,8 +86,9 @@ class ProgressPage:
 
 
 def key_hash(key: str) -> str:
-    """The stored form of a key: its SHA-256, hex (the key itself is never stored)."""
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    """The stored form of a key: the first 16 bytes of its SHA-256, hex (the key itself is
+    never stored; a key has 128 random bits, so a longer digest would say no more)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 _SQLITE_INSERT = sqlite_insert(PROGRESS_KEY_TABLE).on_conflict_do_nothing()

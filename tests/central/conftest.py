@@ -170,9 +170,9 @@ class StationClient:
         data.update(overrides)
         return Event.model_validate(data)
 
-    def new_case(self) -> list[Event]:
-        """created + received + submitted of one new case."""
-        created = self.event(EventKind.created)
+    def new_case(self, payload: dict[str, Any] | None = None) -> list[Event]:
+        """created (with ``payload``) + received + submitted of one new case."""
+        created = self.event(EventKind.created, payload=payload)
         return [
             created,
             self.event(EventKind.received, created.case_id),
