@@ -96,6 +96,8 @@ class Digest128(TypeDecorator[str]):
         if value is None:
             return None
         raw = bytes.fromhex(value)
+        if len(raw) != 16:  # the same refusal on both databases (a uuid must be 16)
+            raise ValueError(f"a 16-byte digest is 32 hex characters, not {len(value)}")
         return UUID(bytes=raw) if dialect.name == "postgresql" else raw
 
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
@@ -464,7 +466,7 @@ class EventRow(CentralModel, table=True):
     """An event as the centre holds it, in the centre's (commit) order."""
 
     __tablename__ = "event"
-    __table_args__ = (  # append-only: their pages filled (0020; the primary key's too)
+    __table_args__ = (  # append-only: their pages filled (0020 sets the primary key's too)
         Index("ix_event_division_seq", "division", "central_seq", postgresql_with=_FULL),
         Index("ix_event_station_seq", "station_id", "station_seq", postgresql_with=_FULL),
         Index("ix_event_township_seq", "scope_township", "central_seq", postgresql_with=_FULL),

@@ -1,7 +1,8 @@
 """扫码查询进度: what the public progress page of a case says, found by its key.
 
 The key comes with the case's ``created`` event (``sync.progress``); the centre
-keeps its SHA-256 (``progress_key``, 32 bytes) so the look-up is one primary-key read. The
+keeps the first 16 bytes of its SHA-256 (``progress_key``) so the look-up is one
+primary-key read, never a comparison of a guessed key with a stored one. The
 page shows the item, the state and the next step in plain words, the dates in
 China time and the resident's masked name: nothing else about the person.
 

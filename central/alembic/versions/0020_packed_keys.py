@@ -35,7 +35,7 @@ import hashlib
 import json
 
 from alembic import op
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 revision = "0020_packed_keys"
 down_revision = "0019_link_in_event"
@@ -72,18 +72,37 @@ def downgrade() -> None:
             "ALTER TABLE progress_key ALTER COLUMN key_hash TYPE bytea"
             " USING decode(replace(CAST(key_hash AS text), '-', ''), 'hex')"
         )
-    whole: dict[bytes, bytes] = {}
-    payloads = bind.execute(
-        text("SELECT payload FROM event WHERE kind = 'created' AND status = 'applied'")
-    )
-    for (payload,) in payloads:
-        data = json.loads(payload) if isinstance(payload, str | bytes) else payload or {}
-        key = data.get(_KEY) if isinstance(data, dict) else None
-        if isinstance(key, str) and key:
-            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
-            whole.setdefault(digest[:16], digest)
-    rows = [{"whole": digest, "cut": cut} for cut, digest in whole.items()]
-    if rows:
-        bind.execute(text("UPDATE progress_key SET key_hash = :whole WHERE key_hash = :cut"), rows)
+        # one statement, the digests made by the database (no row comes to Python)
+        whole = f"sha256(convert_to(event.payload ->> '{_KEY}', 'UTF8'))"
+        op.execute(
+            f"UPDATE progress_key SET key_hash = {whole} FROM event"
+            f" WHERE event.kind = 'created' AND event.status = 'applied'"
+            f" AND event.payload ->> '{_KEY}' <> ''"
+            f" AND progress_key.key_hash = substring({whole} FROM 1 FOR 16)"
+        )
+    else:  # SQLite has no SHA-256 in SQL: the payloads read a batch at a time
+        _whole_in_batches(bind)
     # a digest no created event explains cannot be made whole: the last release never finds it
     bind.execute(text("DELETE FROM progress_key WHERE length(key_hash) = 16"))
+
+
+def _whole_in_batches(bind: Connection, size: int = 1000) -> None:
+    """Each cut digest made whole from its key, ``size`` ``created`` events at a time (a
+    key met twice finds its row already whole the second time)."""
+    update = text("UPDATE progress_key SET key_hash = :whole WHERE key_hash = :cut")
+    query = text(
+        "SELECT central_seq, payload FROM event WHERE kind = 'created' AND status = 'applied'"
+        " AND central_seq > :after ORDER BY central_seq LIMIT :size"
+    )
+    after = 0
+    while rows := bind.execute(query, {"after": after, "size": size}).all():
+        after = rows[-1][0]
+        digests = []
+        for _seq, payload in rows:
+            data = json.loads(payload) if isinstance(payload, str | bytes) else payload or {}
+            key = data.get(_KEY) if isinstance(data, dict) else None
+            if isinstance(key, str) and key:
+                digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+                digests.append({"whole": digest, "cut": digest[:16]})
+        if digests:
+            bind.execute(update, digests)
