@@ -328,8 +328,11 @@ class DaibanApp(App[None]):
         """A failure of the work of ``group`` (a worker's, or the drop folder watch's):
         logged, then one dialog in Chinese."""
         from station.screens.base import WHAT_FAILED
+        from station.services.centre import CentreError
         from station.services.failures import desk_logger, explain, log_path
 
+        if isinstance(error, CentreError) and error.silent:  # not 在线 on every line now
+            self._show_sync_state(replace(self.desk.sync_state, reachable=False))
         data_dir = Path(self.desk.settings.data_dir)
         desk_logger(data_dir).error("worker %s (%s) failed", group, name, exc_info=error)
         what = WHAT_FAILED.get(group, _("The last action"))

@@ -189,7 +189,7 @@ class CentralClient:
         token: str | None,
         *,
         transport: httpx.BaseTransport | None = None,
-        timeout: float = 30.0,
+        timeout: float | httpx.Timeout = 30.0,
         retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         backoff: wait_base | None = None,
@@ -204,7 +204,7 @@ class CentralClient:
             base_url: the centre's address, e.g. ``http://10.0.0.2:8000``.
             token: the station's bearer token (None only for enrollment).
             transport: an httpx transport (tests pass ``httpx.MockTransport``).
-            timeout: seconds per request.
+            timeout: seconds per request (or an ``httpx.Timeout``: connecting apart).
             retries: attempts in all, for retryable failures.
             sleep: how to wait between attempts (tests record instead).
             backoff: tenacity wait used when the centre gives no Retry-After.

@@ -24,6 +24,17 @@ from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable
 class CentreError(ActionRefused):
     """The centre could not do what the person asked; the message says why, in Chinese."""
 
+    def __init__(self, message: str, *, silent: bool = False) -> None:
+        super().__init__(message)
+        self.silent = silent
+        """The centre could not be reached or did not answer (the desk's status line then
+        says 离线 until a sync goes through), not a refusal."""
+
+
+DESK_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+"""A person waits on every desk request: 5 s to connect (a route that swallows the
+connection), 20 s for the answer (a county's Excel export on a busy centre)."""
+
 
 @dataclass(frozen=True)
 class CentreSession:
@@ -71,7 +82,27 @@ def _unreachable() -> CentreError:
         _(
             "The county centre cannot be reached. Check the network and try again; "
             "nothing was changed."
+        ),
+        silent=True,
+    )
+
+
+def _failed_read() -> CentreError:
+    return CentreError(
+        _(
+            "The county centre met an error and could not answer. Nothing was changed; "
+            "try again in a moment, and tell the county's technician if it goes on."
         )
+    )
+
+
+def _silent_read() -> CentreError:
+    return CentreError(
+        _(
+            "The county centre did not answer in time (busy, or the network dropped). "
+            "Nothing was changed; try again in a moment."
+        ),
+        silent=True,
     )
 
 
@@ -84,6 +115,7 @@ class CentreLine:
         session: CentreSession,
         *,
         transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DESK_TIMEOUT,
     ) -> None:
         """Set up the line.
 
@@ -91,10 +123,12 @@ class CentreLine:
             identity: this station's enrollment (address and token).
             session: the person's session (from :func:`open_line`).
             transport: an httpx transport (tests may pass one; normally the network).
+            timeout: how long a person waits (:data:`DESK_TIMEOUT`).
         """
         self.identity = identity
         self.session = session
         self._transport = transport
+        self._timeout = timeout
 
     def _client(self) -> CentralClient:
         return CentralClient(
@@ -103,24 +137,35 @@ class CentreLine:
             person_token=self.session.token,
             transport=self._transport,
             retries=2,
-            timeout=20.0,
+            timeout=self._timeout,
             pin=self.identity.central_fingerprint,
         )
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One request; refusals and an unreachable centre become :class:`CentreError`."""
-        resend = method in ("GET", "HEAD")  # an act is never sent twice (see CentralClient)
+        """One request; refusals and an unreachable centre become :class:`CentreError`.
+
+        Sent again only when it never reached the centre (no connection, or turned away
+        before anything was done: 429, 503). A read the centre took and did not answer
+        is not sent a second time either: a hung centre would keep the person waiting
+        twice as long for the same silence (2 × 20 s, while the status line said 在线).
+        """
+        reading = method in ("GET", "HEAD")
         try:
             with self._client() as client:
-                return client.request(method, path, resend=resend, **kwargs)
+                return client.request(method, path, resend=False, **kwargs)
         except CentralRefused as error:
             raise _refusal(error) from error
         except CentralNoAnswer as error:
+            # sent, and no answer came (a transport failure), or a 5xx (it answered)
+            silent = isinstance(error.__cause__, httpx.TransportError)
+            if reading:
+                raise (_silent_read() if silent else _failed_read()) from error
             raise CentreError(
                 _(
                     "The county centre did not answer in time: it may have done it. Look "
                     "(refresh) before doing it again."
-                )
+                ),
+                silent=silent,
             ) from error
         except CentralUnreachable as error:
             raise _unreachable() from error
