@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from station.store import StationStore
 
 
+ELDER_NOTIFICATION_TIMEOUT = 12
+"""Seconds a notice stays in 长辈模式 (larger text, read more slowly)."""
+
+
 class DaibanApp(App[None]):
     """The village agent's desk (帮代办服务台)."""
 
@@ -64,6 +68,9 @@ class DaibanApp(App[None]):
         *COUNTY_BINDINGS,
     ]
     COMMANDS = {DeskCommands}
+    NOTIFICATION_TIMEOUT = 8
+    """Seconds a notice stays (Textual's 5 took a sentence of Chinese away before an agent
+    had read it; 长辈模式 keeps it :data:`ELDER_NOTIFICATION_TIMEOUT`)."""
     """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's
     own entries — theme, screenshot — are English only and a theme change would undo
     elder mode)."""
@@ -301,6 +308,9 @@ class DaibanApp(App[None]):
 
     def _apply_elder(self, on: bool) -> None:
         self.set_class(on, "elder")
+        self.NOTIFICATION_TIMEOUT = (
+            ELDER_NOTIFICATION_TIMEOUT if on else type(self).NOTIFICATION_TIMEOUT
+        )
         self.theme = ELDER_THEME.name if on else STANDARD_THEME.name
         follow = getattr(self.screen, "elder_mode_changed", None)
         if callable(follow):  # the settings screen's switch shows what F2 just did
