@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -306,11 +307,24 @@ class DaibanApp(App[None]):
 
         save_settings(settings)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice (thread-safe, as Textual's); without a time of its own it stays
+        :attr:`NOTIFICATION_TIMEOUT`, in 长辈模式 :data:`ELDER_NOTIFICATION_TIMEOUT`."""
+        if timeout is None:
+            elder = self.has_class("elder")
+            timeout = ELDER_NOTIFICATION_TIMEOUT if elder else self.NOTIFICATION_TIMEOUT
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def _apply_elder(self, on: bool) -> None:
         self.set_class(on, "elder")
-        self.NOTIFICATION_TIMEOUT = (
-            ELDER_NOTIFICATION_TIMEOUT if on else type(self).NOTIFICATION_TIMEOUT
-        )
         self.theme = ELDER_THEME.name if on else STANDARD_THEME.name
         follow = getattr(self.screen, "elder_mode_changed", None)
         if callable(follow):  # the settings screen's switch shows what F2 just did
