@@ -15,7 +15,7 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.identity import mask_id_number
@@ -171,6 +171,33 @@ def _search_terms(view: CaseView) -> str:
     )
 
 
+def _reached_by(view: CaseView) -> tuple[str, str, str]:
+    """What the search terms hold besides the number, the applicant's name and ID number
+    (those are the row's columns): the applicant's phone, the 代办人's name and phone."""
+    applicant, principal = view.applicant, view.principal
+    return (
+        applicant.phone if applicant else "",
+        principal.name if principal else "",
+        principal.phone if principal else "",
+    )
+
+
+def _stored_reach(extracted: str | None, payload: dict[str, Any] | None) -> tuple[str, str, str]:
+    """:func:`_reached_by` of the view as stored (``stored.people``'s JSON)."""
+    applicant, principal = stored.people(extracted, payload)
+    applicant = applicant if isinstance(applicant, dict) else {}
+    principal = principal if isinstance(principal, dict) else {}
+    return (
+        applicant.get("phone") or "",
+        principal.get("name") or "",
+        principal.get("phone") or "",
+    )
+
+
+def _created_id(view: CaseView) -> str:
+    return next((e.event_id.hex for e in view.history if e.kind is EventKind.created), "")
+
+
 def _upsert() -> Any:
     statement = sqlite_insert(CASES)
     columns = {c.name: statement.excluded[c.name] for c in CASES.columns if c.name != "case_id"}
@@ -244,7 +271,11 @@ def project_many(
         row.case_id: row
         for row in conn.execute(
             select(
-                CASES.c.case_id, CASES.c.applicant_name, CASES.c.id_hash, CASES.c.name_initials
+                CASES.c.case_id,
+                CASES.c.applicant_name,
+                CASES.c.id_hash,
+                CASES.c.name_initials,
+                func.json_extract(CASES.c.view, *stored.PEOPLE_PATHS).label("people"),
             ).where(among(CASES.c.case_id, ids))
         )
     }
@@ -260,12 +291,12 @@ def project_many(
         _PARSED.update(
             (row["case_id"], (_held_key(row), v)) for row, v in zip(rows, views, strict=True)
         )
-    stale = [
+    stale = [  # new, or a corrected name, ID number, phone or 代办人 (补正)
         (view, row)
         for view, row in zip(views, rows, strict=True)
-        if row["case_id"] not in old
-        or (old[row["case_id"]].applicant_name, old[row["case_id"]].id_hash)
-        != (row["applicant_name"], row["id_hash"])
+        if (held := old.get(row["case_id"])) is None
+        or (held.applicant_name, held.id_hash) != (row["applicant_name"], row["id_hash"])
+        or _reached_by(view) != _stored_reach(held.people, sources.get(_created_id(view)))
     ]
     gone = [{"c": row["case_id"]} for _, row in stale if row["case_id"] in old]
     if gone:

@@ -199,6 +199,35 @@ def forget() -> None:
     _SOURCE_MEMO.clear()
 
 
+PEOPLE_PATHS = ("$.applicant", "$.principal", f"$.{SOURCE_KEY}")
+"""``json_extract`` paths of the stored JSON that say whom a case is for (:func:`people`):
+one parse of the stored text for all three."""
+
+
+def people(extracted: str | None, payload: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """The applicant and the 代办人 a stored view holds, as JSON (dicts, or None).
+
+    Args:
+        extracted: ``json_extract(view, *PEOPLE_PATHS)`` of the stored row.
+        payload: its case's created payload (:func:`created_payloads`): a person left out
+            of the stored JSON because the payload holds the same is taken from it.
+    """
+    if not extracted:
+        return None, None
+    applicant, principal, source = json.loads(extracted)
+    mask = source[1] if isinstance(source, list) and len(source) == 2 else 0
+    if mask and payload:
+        if applicant is None and mask & _APPLICANT_BIT:
+            applicant = payload.get("applicant")
+        if principal is None and mask & _PRINCIPAL_BIT:
+            principal = payload.get("principal")
+    return applicant, principal
+
+
+_APPLICANT_BIT = 1 << FROM_CREATED.index("applicant")
+_PRINCIPAL_BIT = 1 << FROM_CREATED.index("principal")
+
+
 def _compare_created(
     view: CaseView, index: int, payload: dict[str, Any]
 ) -> tuple[list[int], set[str]] | None:

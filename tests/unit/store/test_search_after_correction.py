@@ -1,0 +1,64 @@
+"""A 补正 that corrects how a resident is reached (the applicant's phone) is found by the
+new number at once, and no longer by the old one: the search terms follow the case, not
+only its name and ID number. Whether pulled or typed here, every change of a stored case
+goes through the same projection."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from station.services.cases import CaseService
+from station.store import StationStore, stored
+from station.store.tables import CASES
+from sync.events import EventKind
+from tests.unit.store.test_lifecycle_fixes import returned
+
+OLD_PHONE = "13800000000"
+"""The phone ``allowance()`` takes in."""
+NEW_PHONE = "13912345678"
+
+
+def _found(store: StationStore, query: str) -> list[str]:
+    return [case.case_number for case in store.list_cases(query)]
+
+
+def test_a_corrected_phone_is_found_by_the_new_number_and_not_the_old(
+    service: CaseService, store: StationStore
+) -> None:
+    number = returned(service, store, allow_more=True)
+    other = returned(service, store, allow_more=True)  # the same phone, not corrected
+    assert sorted(_found(store, OLD_PHONE)) == sorted([number, other])
+    assert _found(store, NEW_PHONE) == []
+
+    view = service.correct(number, {"applicant.phone": NEW_PHONE})
+
+    assert view.applicant is not None and view.applicant.phone == NEW_PHONE
+    assert _found(store, NEW_PHONE) == [number]
+    assert _found(store, NEW_PHONE[-4:]) == [number]  # the last four, as people say them
+    assert _found(store, OLD_PHONE) == [other]
+    service.resubmit(number)  # written again, its terms stay the corrected ones
+    assert _found(store, NEW_PHONE) == [number]
+    assert sorted(_found(store, "马兰花")) == sorted([number, other])  # and by name
+
+
+def test_the_people_of_a_lean_stored_view_come_from_its_created_payload(
+    service: CaseService, store: StationStore
+) -> None:
+    """A case stored without its applicant (the created payload holds the same) reads its
+    applicant from the payload, so writing it again is not taken for a correction."""
+    number = returned(service, store)
+    view = store.get_case(number)
+    assert view is not None
+    created = next(e.event_id.hex for e in view.history if e.kind is EventKind.created)
+    with store.engine.connect() as conn:
+        text_view, extracted = conn.execute(
+            select(CASES.c.view, func.json_extract(CASES.c.view, *stored.PEOPLE_PATHS)).where(
+                CASES.c.case_number == number
+            )
+        ).one()
+        payloads = stored.created_payloads(conn, [view])
+    assert "applicant" not in json.loads(text_view)  # lean: the payload holds it
+    applicant, principal = stored.people(extracted, payloads[created])
+    assert (applicant["name"], applicant["phone"], principal) == ("马兰花", OLD_PHONE, None)
