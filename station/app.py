@@ -69,12 +69,12 @@ class DaibanApp(App[None]):
         *COUNTY_BINDINGS,
     ]
     COMMANDS = {DeskCommands}
-    NOTIFICATION_TIMEOUT = 8
-    """Seconds a notice stays (Textual's 5 took a sentence of Chinese away before an agent
-    had read it; 长辈模式 keeps it :data:`ELDER_NOTIFICATION_TIMEOUT`)."""
     """The palette lists the desk's own commands in Chinese, found by pinyin too (Textual's
     own entries — theme, screenshot — are English only and a theme change would undo
     elder mode)."""
+    NOTIFICATION_TIMEOUT = 8
+    """Seconds a notice stays (Textual's 5 took a sentence of Chinese away before an agent
+    had read it; 长辈模式 keeps it :data:`ELDER_NOTIFICATION_TIMEOUT`)."""
 
     def __init__(self, desk: Desk, demo_accounts: Sequence[DemoAccount] = ()) -> None:
         super().__init__()

@@ -254,14 +254,20 @@ class CentralClient:
         self._http.headers["Authorization"] = f"Bearer {token}"
 
     def _once(
-        self, method: str, path: str, kwargs: dict[str, Any], resend: bool = True
+        self,
+        method: str,
+        path: str,
+        kwargs: dict[str, Any],
+        resend: bool = True,
+        wait_once: bool = False,
     ) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
             if pin_refused(error):  # never retried: another attempt meets the same impostor
                 raise CertificateNotPinned() from error
-            if not resend and not isinstance(error, _UNSENT):
+            silence = wait_once and isinstance(error, httpx.ReadTimeout)
+            if (not resend or silence) and not isinstance(error, _UNSENT):
                 # sent, and no answer came: the centre may have done it (see ``request``)
                 raise CentralNoAnswer(f"the centre did not answer: {error}") from error
             raise _Retry(f"the centre cannot be reached: {error}", None) from error
@@ -281,7 +287,13 @@ class CentralClient:
         return response
 
     def request(
-        self, method: str, path: str, *, resend: bool = True, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        resend: bool = True,
+        wait_once: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         """One request with the retry policy. Raises CentralRefused / CentralUnreachable.
 
@@ -291,9 +303,14 @@ class CentralClient:
         without an answer, or answered by another 5xx, it raises :class:`CentralNoAnswer`
         instead of sending it a second time, which would repeat the act (a second code) or
         refuse it as done (用户名已被使用).
+
+        ``wait_once``: a request the centre took and let the whole timeout pass without an
+        answer is not sent again either (:class:`CentralNoAnswer`): a person at the desk
+        waits once for a hung centre's silence, not once per attempt. Anything else
+        (no connection, a reset, a 5xx) is retried as ``resend`` says.
         """
         try:
-            return self._retrying.copy()(self._once, method, path, kwargs, resend)
+            return self._retrying.copy()(self._once, method, path, kwargs, resend, wait_once)
         except _Retry as error:
             raise CentralUnreachable(str(error)) from error
 

@@ -87,15 +87,6 @@ def _unreachable() -> CentreError:
     )
 
 
-def _failed_read() -> CentreError:
-    return CentreError(
-        _(
-            "The county centre met an error and could not answer. Nothing was changed; "
-            "try again in a moment, and tell the county's technician if it goes on."
-        )
-    )
-
-
 def _silent_read() -> CentreError:
     return CentreError(
         _(
@@ -144,22 +135,23 @@ class CentreLine:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request; refusals and an unreachable centre become :class:`CentreError`.
 
-        Sent again only when it never reached the centre (no connection, or turned away
-        before anything was done: 429, 503). A read the centre took and did not answer
-        is not sent a second time either: a hung centre would keep the person waiting
-        twice as long for the same silence (2 × 20 s, while the status line said 在线).
+        An act is sent again only when it never reached the centre (no connection, or
+        turned away before anything was done: 429, 503). A read is sent again after a
+        failure too, but not after the centre took it and let the whole timeout pass in
+        silence: a hung centre kept the person waiting twice (2 × 20 s, while the status
+        line said 在线).
         """
-        reading = method in ("GET", "HEAD")
+        reading = method in ("GET", "HEAD")  # an act is never sent twice (see CentralClient)
         try:
             with self._client() as client:
-                return client.request(method, path, resend=False, **kwargs)
+                return client.request(method, path, resend=reading, wait_once=True, **kwargs)
         except CentralRefused as error:
             raise _refusal(error) from error
         except CentralNoAnswer as error:
-            # sent, and no answer came (a transport failure), or a 5xx (it answered)
+            # sent, and no answer came (a transport failure), or an act's 5xx (it answered)
             silent = isinstance(error.__cause__, httpx.TransportError)
-            if reading:
-                raise (_silent_read() if silent else _failed_read()) from error
+            if reading:  # a read ends so only in silence (a read's 5xx is retried)
+                raise _silent_read() from error
             raise CentreError(
                 _(
                     "The county centre did not answer in time: it may have done it. Look "

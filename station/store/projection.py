@@ -272,6 +272,7 @@ def project_many(
         for row in conn.execute(
             select(
                 CASES.c.case_id,
+                CASES.c.case_number,
                 CASES.c.applicant_name,
                 CASES.c.id_hash,
                 CASES.c.name_initials,
@@ -291,11 +292,12 @@ def project_many(
         _PARSED.update(
             (row["case_id"], (_held_key(row), v)) for row, v in zip(rows, views, strict=True)
         )
-    stale = [  # new, or a corrected name, ID number, phone or 代办人 (补正)
+    stale = [  # new, renumbered, or a corrected name, ID number, phone or 代办人 (补正)
         (view, row)
         for view, row in zip(views, rows, strict=True)
         if (held := old.get(row["case_id"])) is None
-        or (held.applicant_name, held.id_hash) != (row["applicant_name"], row["id_hash"])
+        or (held.case_number, held.applicant_name, held.id_hash)
+        != (row["case_number"], row["applicant_name"], row["id_hash"])
         or _reached_by(view) != _stored_reach(held.people, sources.get(_created_id(view)))
     ]
     gone = [{"c": row["case_id"]} for _, row in stale if row["case_id"] in old]

@@ -43,3 +43,24 @@ def test_an_act_with_no_answer_is_said_may_be_done_and_not_sent_again() -> None:
         line.post("/admin/enrollment-codes", {"division": "640522101000"})
     assert calls == ["POST"]
     assert line.get("/admin/stations") == {"ok": True}  # a read is retried as before
+
+
+def test_a_read_met_by_silence_waits_once_and_any_other_failure_is_retried() -> None:
+    """A hung centre kept the county desk waiting 2 × 20 s for one read; a proxy's 502 or
+    a dropped connection is still worth a second try."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path.endswith("/silent"):
+            raise httpx.ReadTimeout("timed out", request=request)
+        if len(calls) == 2:  # the first try of /busy: the proxy's answer, come back at once
+            return httpx.Response(502, headers={"Retry-After": "0"})
+        return httpx.Response(200, json={"ok": True})
+
+    line = _line(httpx.MockTransport(handler))
+    with pytest.raises(CentreError, match="县中心没有及时回应") as raised:
+        line.get("/silent")
+    assert raised.value.silent
+    assert line.get("/busy") == {"ok": True}
+    assert [path.rsplit("/", 1)[-1] for path in calls] == ["silent", "busy", "busy"]

@@ -13,7 +13,7 @@ from station.services.cases import CaseService
 from station.store import StationStore, stored
 from station.store.tables import CASES
 from sync.events import EventKind
-from tests.unit.store.test_lifecycle_fixes import returned
+from tests.unit.store.test_lifecycle_fixes import TODAY, allowance, returned
 
 OLD_PHONE = "13800000000"
 """The phone ``allowance()`` takes in."""
@@ -62,3 +62,63 @@ def test_the_people_of_a_lean_stored_view_come_from_its_created_payload(
     assert "applicant" not in json.loads(text_view)  # lean: the payload holds it
     applicant, principal = stored.people(extracted, payloads[created])
     assert (applicant["name"], applicant["phone"], principal) == ("马兰花", OLD_PHONE, None)
+
+
+def test_a_renumbered_case_is_found_by_its_new_number_and_not_the_old(
+    service: CaseService, store: StationStore
+) -> None:
+    """The centre held the number already: the case takes the next one of its day and the
+    resident gets a new receipt, whose number the search box must find."""
+    case = service.take_in(allowance(), today=TODAY)
+    old = case.case_number
+    assert _found(store, old) == [old]
+
+    new = store.renumber_case(case.case_id)
+
+    assert new != old
+    assert _found(store, new) == [new]
+    assert _found(store, new.replace("-", "")) == [new]
+    assert _found(store, old) == []
+
+
+def test_an_upgraded_station_finds_a_case_corrected_before_by_its_new_phone(
+    service: CaseService, store: StationStore
+) -> None:
+    """A case corrected under the last release (0013) holds the new phone in its view and
+    the old one in the search index: the upgrade rebuilds the index (0014), nothing sent or
+    lost."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from station.store import migrate
+    from station.store.db import writing
+    from station.store.search import terms
+
+    number = returned(service, store, allow_more=True)
+    service.correct(number, {"applicant.phone": NEW_PHONE})
+    view = store.get_case(number)
+    assert view is not None and view.applicant is not None
+    pending = store.outbox_depth()
+    config = migrate.alembic_config()
+    with store.engine.connect() as conn:  # the last release's database, unsent events in it
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0013_owed_materials")
+        conn.commit()
+    last_release = terms(number, "马兰花", view.applicant.id_number, "", OLD_PHONE)
+    with writing(store.engine) as conn:  # its search terms: the phone as taken in
+        conn.execute(text("DELETE FROM cases_fts"))
+        conn.execute(
+            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+            {"c": view.case_id.hex, "t": last_release},
+        )
+        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    assert _found(store, NEW_PHONE) == []
+    data_dir = store.data_dir
+    store.close()
+    upgraded = StationStore.open(data_dir)
+    try:
+        assert _found(upgraded, NEW_PHONE) == [number]
+        assert _found(upgraded, OLD_PHONE) == []
+        assert upgraded.outbox_depth() == pending  # nothing sent, nothing lost
+    finally:
+        upgraded.close()
