@@ -71,3 +71,26 @@ def agent() -> Actor:
 @pytest.fixture
 def service(store: StationStore, catalog: Catalog, agent: Actor) -> CaseService:
     return CaseService(store, catalog, agent)
+
+
+def last_release_search(store: StationStore, revision: str, case_id: str, terms: str) -> None:
+    """The store taken down to ``revision`` (its unsent events kept) with the search terms
+    that release wrote for ``case_id``, and no rebuild asked for: what the upgrade meets."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from station.store import migrate
+    from station.store.db import writing
+
+    config = migrate.alembic_config()
+    with store.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+        conn.commit()
+    with writing(store.engine) as conn:
+        conn.execute(text("DELETE FROM cases_fts"))
+        conn.execute(
+            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
+            {"c": case_id, "t": terms},
+        )
+        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))

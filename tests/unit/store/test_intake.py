@@ -24,7 +24,7 @@ from station.services.importer import import_lines
 from station.store import NewEvent, RefusedByCentreRules, StationStore, projection
 from sync.events import EventKind, Role
 from sync.ids import new_id
-from tests.unit.store.conftest import id_number
+from tests.unit.store.conftest import id_number, last_release_search
 
 TODAY = date(2026, 11, 23)  # a Monday
 OLD_AGE = "640522-MZ-001"  # 高龄津贴: bank_card may be deferred (容缺), 5 working days
@@ -360,29 +360,13 @@ def test_an_upgraded_station_finds_its_earlier_cases_by_their_daibanren(
     service: CaseService, store: StationStore
 ) -> None:
     """The cases taken in before the upgrade are indexed again when it opens (0011)."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from station.store import migrate
-    from station.store.db import writing
-
     filed = service.take_in(
         Application(**old_age(relation="relative", principal=RELATIVE, materials=WITH_AGENT_ID)),
         today=TODAY,
     )
     pending = store.outbox_depth()
-    config = migrate.alembic_config()
-    with store.engine.connect() as conn:  # the last release's database, unsent events in it
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0010_sslim")
-        conn.commit()
-    with writing(store.engine) as conn:  # its search terms, without the 代办人
-        conn.execute(text("DELETE FROM cases_fts"))
-        conn.execute(
-            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-            {"c": filed.case_id.hex, "t": filed.case_number + " 马福贵"},
-        )
-        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    # the last release's database, unsent events in it; its search terms without the 代办人
+    last_release_search(store, "0010_sslim", filed.case_id.hex, filed.case_number + " 马福贵")
     assert store.list_cases("马小兰") == []
     data_dir = store.data_dir
     store.close()
@@ -400,11 +384,6 @@ def test_a_case_is_found_by_the_applicant_s_own_phone_also_after_an_upgrade(
 ) -> None:
     """The search box says 电话; the applicant's own phone found nothing (only a 代办人's).
     A station upgraded from the last release (0011) finds its earlier cases by it too."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from station.store import migrate
-    from station.store.db import writing
     from station.store.search import terms
 
     filed = service.take_in(
@@ -414,19 +393,9 @@ def test_a_case_is_found_by_the_applicant_s_own_phone_also_after_an_upgrade(
     for query in ("13995512345", "2345", "13995500002"):  # the applicant's, its tail, 代办人's
         assert [c.case_number for c in store.list_cases(query)] == [filed.case_number], query
     pending = store.outbox_depth()
-    config = migrate.alembic_config()
-    with store.engine.connect() as conn:  # the last release's database, unsent events in it
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0011_search_principal")
-        conn.commit()
+    # the last release's database, unsent events in it; its terms: the 代办人's phone only
     last_release = terms(filed.case_number, "马福贵", "", "马小兰", "13995500002")
-    with writing(store.engine) as conn:  # its search terms: the 代办人's phone only
-        conn.execute(text("DELETE FROM cases_fts"))
-        conn.execute(
-            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-            {"c": filed.case_id.hex, "t": last_release},
-        )
-        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    last_release_search(store, "0011_search_principal", filed.case_id.hex, last_release)
     assert store.list_cases("13995512345") == []
     data_dir = store.data_dir
     store.close()

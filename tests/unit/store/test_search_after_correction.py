@@ -13,6 +13,7 @@ from station.services.cases import CaseService
 from station.store import StationStore, stored
 from station.store.tables import CASES
 from sync.events import EventKind
+from tests.unit.store.conftest import last_release_search
 from tests.unit.store.test_lifecycle_fixes import TODAY, allowance, returned
 
 OLD_PHONE = "13800000000"
@@ -87,11 +88,6 @@ def test_an_upgraded_station_finds_a_case_corrected_before_by_its_new_phone(
     """A case corrected under the last release (0013) holds the new phone in its view and
     the old one in the search index: the upgrade rebuilds the index (0014), nothing sent or
     lost."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from station.store import migrate
-    from station.store.db import writing
     from station.store.search import terms
 
     number = returned(service, store, allow_more=True)
@@ -99,19 +95,8 @@ def test_an_upgraded_station_finds_a_case_corrected_before_by_its_new_phone(
     view = store.get_case(number)
     assert view is not None and view.applicant is not None
     pending = store.outbox_depth()
-    config = migrate.alembic_config()
-    with store.engine.connect() as conn:  # the last release's database, unsent events in it
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0013_owed_materials")
-        conn.commit()
     last_release = terms(number, "马兰花", view.applicant.id_number, "", OLD_PHONE)
-    with writing(store.engine) as conn:  # its search terms: the phone as taken in
-        conn.execute(text("DELETE FROM cases_fts"))
-        conn.execute(
-            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-            {"c": view.case_id.hex, "t": last_release},
-        )
-        conn.execute(text("UPDATE station_meta SET value = '0' WHERE key = 'fts_rebuild'"))
+    last_release_search(store, "0013_owed_materials", view.case_id.hex, last_release)
     assert _found(store, NEW_PHONE) == []
     data_dir = store.data_dir
     store.close()
