@@ -28,7 +28,7 @@ from station.screens.county import COUNTY_BINDINGS
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.lock import LockScreen
 from station.screens.login import LoginScreen
-from station.screens.syncing import SyncDone, sync_once
+from station.screens.syncing import CentreSilent, SyncDone, sync_once
 from station.services.auth import DemoAccount, LoginGate
 from station.services.desk import Desk, SyncState
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
@@ -224,6 +224,10 @@ class DaibanApp(App[None]):
             for status in screen.query(DeskStatus):
                 status.state = state
 
+    def on_centre_silent(self, message: CentreSilent) -> None:
+        """The centre did not answer a desk's request: 离线 on every status line."""
+        self._show_sync_state(replace(self.desk.sync_state, reachable=False))
+
     def on_sync_done(self, message: SyncDone) -> None:
         outcome = message.outcome
         self._show_sync_state(outcome.state)
@@ -356,7 +360,7 @@ class DaibanApp(App[None]):
         from station.services.failures import desk_logger, explain, log_path
 
         if isinstance(error, CentreError) and error.silent:  # not 在线 on every line now
-            self._show_sync_state(replace(self.desk.sync_state, reachable=False))
+            self.on_centre_silent(CentreSilent())
         data_dir = Path(self.desk.settings.data_dir)
         desk_logger(data_dir).error("worker %s (%s) failed", group, name, exc_info=error)
         what = WHAT_FAILED.get(group, _("The last action"))

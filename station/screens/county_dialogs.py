@@ -24,7 +24,9 @@ from forms.passwords import MIN_PASSWORD_LENGTH, PasswordProblem, password_probl
 from station.i18n import _
 from station.screens.base import DeskModal
 from station.screens.dialogs import close_when_sure, typed_values
+from station.screens.syncing import CentreSilent
 from station.services.application import ActionRefused
+from station.services.centre import CentreError
 from station.services.county_admin import (
     CodeRow,
     CountyAdmin,
@@ -521,6 +523,8 @@ class NewAccountDialog(DeskModal[Any]):
         try:
             created = self.create(fields)
         except ActionRefused as refused:
+            if isinstance(refused, CentreError) and refused.silent:
+                self.post_message(CentreSilent())
             self.app.call_from_thread(self._refused, str(refused), fields["username"])
             return
         self.app.call_from_thread(self.dismiss, created)

@@ -94,6 +94,17 @@ FIGURES = (
 """The cards, in order (labels translated on use)."""
 
 
+TABS = (
+    ("townships", "t", "Townships 乡镇"),
+    ("villages", "v", "Villages 村"),
+    ("items", "i", "Items 事项"),
+    ("reviewers", "e", "Reviewers 审核人"),
+    ("stations", "s", "Stations 站点"),
+)
+"""The board's tables: pane, the key that shows it (the footer has no room for them: each
+tab's title says its key, and F1 lists them), title."""
+
+
 class DashboardScreen(DeskScreen[None]):
     """看板: the county's figures; Enter on any number opens its cases."""
 
@@ -105,6 +116,7 @@ class DashboardScreen(DeskScreen[None]):
         Binding("c", "custom_period", _("Custom")),
         Binding("g", "chart", _("Chart")),
         Binding("r", "refresh", _("Refresh")),
+        *(Binding(key, f"tab('{pane}')", _(title), show=False) for pane, key, title in TABS),
     ]
 
     class Loaded(Message):
@@ -131,16 +143,10 @@ class DashboardScreen(DeskScreen[None]):
             for name, label in FIGURES:
                 yield FigureCard(_(label), id=f"figure-{name}")
         with TabbedContent(id="board-tabs"):
-            for pane, title in (
-                ("townships", _("Townships 乡镇")),
-                ("villages", _("Villages 村")),
-                ("items", _("Items 事项")),
-                ("reviewers", _("Reviewers 审核人")),
-                ("stations", _("Stations 站点")),
-            ):
-                with TabPane(title, id=f"tab-{pane}"):
+            for pane, key, title in TABS:  # each tab says its key (F1 lists them too)
+                with TabPane(f"{_(title)} {key}", id=f"tab-{pane}"):
                     yield BoardTable(id=f"table-{pane}", cursor_type="cell", zebra_stripes=True)
-            with TabPane(_("Chart 图表"), id="tab-chart"):
+            with TabPane(f"{_('Chart 图表')} g", id="tab-chart"):
                 yield TownshipChart(id="board-chart")
         yield Static(card_rule(), id="board-rule", classes="muted")
         yield DeskFooter()
@@ -326,6 +332,12 @@ class DashboardScreen(DeskScreen[None]):
         from station.screens.dashboard_cases import DrillScreen
 
         self.app.push_screen(DrillScreen(self.desk, key, f"{title} · {self.period.label()}"))
+
+    def action_tab(self, pane: str) -> None:
+        """Show the table of ``pane``, its cursor ready for the arrows and Enter (they were
+        reached only by Tab through the eight cards, then ← →)."""
+        self.query_one(TabbedContent).active = f"tab-{pane}"
+        self.query_one(f"#table-{pane}", BoardTable).focus()
 
     def action_chart(self) -> None:
         """Show the chart (or go back to the townships)."""

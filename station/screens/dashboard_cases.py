@@ -15,6 +15,7 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.county_dialogs import fill_wrapped
+from station.screens.syncing import CentreSilent
 from station.services.centre import CentreError
 from station.services.dashboard import CaseLine, held_here, read_cases
 from station.services.loops import STATE_NAMES, Loops
@@ -77,7 +78,13 @@ class DrillScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def _load(self) -> None:
         lines = read_cases(self.desk, self.key)
-        self.post_message(self.Loaded(lines, _loops_of(self.desk, lines)))
+        try:
+            loops = _loops_of(self.desk, lines)
+        except CentreError as error:  # the list still shows, each record as a record
+            if error.silent:
+                self.post_message(CentreSilent())
+            loops = {}
+        self.post_message(self.Loaded(lines, loops))
 
     def worker_failed(self, worker: Any) -> None:
         """Offline or refused: the list stays empty and says so."""
@@ -170,13 +177,11 @@ def show_case(screen: DeskScreen[Any], desk: Desk, number: str) -> None:
 
 def _loops_of(desk: Desk, lines: list[CaseLine]) -> dict[str, dict[str, Any]]:
     """The 闭环 items of the 办不成事 records among ``lines``, by record id (call from a
-    worker); none when there are no records, or the centre's list could not be read."""
+    worker); none when there are no records (CentreError when the centre's list could not
+    be read)."""
     if not any(line.record for line in lines):
         return {}
-    try:
-        items = Loops(desk).items()
-    except CentreError:  # the list still shows, each record as a record
-        return {}
+    items = Loops(desk).items()
     found = {str(i["source_id"]): i for i in items if i.get("source_kind") == "unresolved"}
     numbers = {str(i["source_number"]): i for i in found.values()}
     return {

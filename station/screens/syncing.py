@@ -1,4 +1,5 @@
-"""The message the app's sync worker posts when one sync attempt is over."""
+"""The messages about the line to the centre: a sync attempt is over, or the centre did
+not answer a desk's request."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from textual.message import Message
 
 from station.services.desksync import SyncOutcome, sync_once
 
-__all__ = ["SyncDone", "SyncOutcome", "sync_once"]
+__all__ = ["CentreSilent", "SyncDone", "SyncOutcome", "sync_once"]
 
 
 class SyncDone(Message):
@@ -16,3 +17,10 @@ class SyncDone(Message):
         super().__init__()
         self.outcome = outcome
         self.manual = manual
+
+
+class CentreSilent(Message):
+    """A desk request found the centre unreachable or silent, and the screen that sent it
+    went on without the answer (a list shown without its 闭环 states, a form kept as
+    typed): every status line says 离线 until a sync goes through, as after a failure
+    reported in a dialog. Safe to post from a worker's thread."""

@@ -6,6 +6,7 @@ long text wrapped at 80×24 rather than cut off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from station.screens.dashboard_cases import DrillScreen
 from station.screens.loops import LoopForm, LoopItemScreen
 from station.screens.reconcile_admin import ReconcileAdminScreen
 from station.screens.review import ReviewScreen
+from station.services.centre import CentreError
 from station.store import StationStore
+from station.widgets.status import DeskStatus
 from tests.station.cases_seed import take_in
 from tests.station.helpers import flat_text, log_in, screen_text, settle
 from tests.station.test_county_completes import county_desk, county_station
@@ -218,3 +221,29 @@ async def test_reconciliation_fits_80_columns_and_a_duplicate_opens_its_case(
         await pilot.press("up", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen) and app.screen.case_number == first
+
+
+class _SilentLoops(Centre):
+    """Answers the 看板's list, then says nothing about the 闭环 (a line gone mid-way)."""
+
+    def get(self, path: str, **params: Any) -> Any:
+        if path == "/loops":
+            raise CentreError("县中心没有及时回应", silent=True)
+        return super().get(path, **params)
+
+
+async def test_a_list_shown_without_its_loops_because_the_centre_fell_silent_says_offline(
+    store: StationStore, tmp_path: Path
+) -> None:
+    """The drill-down showed its records without their 闭环 states and the header went on
+    saying 在线: nothing told the administrator that the centre had stopped answering."""
+    app = county_desk(store, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        desk = (await _signed_in(pilot, _SilentLoops(_item("closed")))).desk
+        app._show_sync_state(replace(desk.sync_state, reachable=True))
+        await app.push_screen(DrillScreen(desk, "unresolved:all:-:2026-11", "办不成事"))
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)  # the list, not a dialog
+        shown = flat_text(pilot)
+        assert "办不成事登记" in shown and "BCS-640522100201-20261206-0001" in shown
+        assert "中心：离线" in shown and not app.screen.query_one(DeskStatus).state.reachable

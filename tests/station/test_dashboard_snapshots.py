@@ -39,7 +39,7 @@ from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
 from tests.central.conftest import StationClient, account_maker
 from tests.central.dashboard_seed import ITEM_2, Seeded, Writer, seed_month
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
-from tests.station.helpers import OneAtATime, flat_text, log_in, settle
+from tests.station.helpers import OneAtATime, flat_text, log_in, screen_text, settle
 
 Snap = Callable[..., bool]
 COUNTY = "640522000000"
@@ -214,6 +214,26 @@ async def test_stalled_stations_are_listed_with_why(county: County) -> None:
         table = app.screen.query_one("#table-stations", DataTable)
         assert table.has_focus
         assert str(table.get_row_at(0)[0]) == "李俊村站" and str(table.get_row_at(0)[2]) == "失联"
+
+
+async def test_each_table_has_its_own_key_said_on_its_tab_and_in_f1(county: County) -> None:
+    """The tables were reached only by Tab through the eight cards and then ← →, and
+    nothing on the screen said so."""
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        assert "乡镇 t  村 v  事项 i  审核人 e  站点 s  图表 g" in screen_text(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one("#table-stations", DataTable)
+        assert table.has_focus and str(table.get_row_at(0)[0]) == "李俊村站"
+        await pilot.press("v")  # straight to another table, the focus with it
+        await settle(pilot)
+        assert app.screen.query_one("#table-villages", DataTable).has_focus
+        await pilot.press("f1")
+        await settle(pilot)
+        listed = screen_text(pilot)
+        assert all(f"{key}  {name}" in listed for key, name in (("t", "乡镇"), ("e", "审核人")))
 
 
 async def test_the_chart_takes_the_cards_room_and_gives_it_back(county: County) -> None:

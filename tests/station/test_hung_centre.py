@@ -12,17 +12,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual.widgets import Input, Static
 from textual.worker import WorkerFailed
 
 from station.app import DaibanApp
+from station.screens.county_dialogs import NewAccountDialog
 from station.screens.dialogs import MessageDialog
 from station.services.centre import CentreError, CentreLine, CentreSession
+from station.services.county_admin import CountyAdmin, DivisionChoice
 from station.store import StationIdentity
 from station.widgets.status import DeskStatus
 from sync.protocol import StationRole
 from tests.station.helpers import flat_text, log_in, settle
 from tests.station.test_county_completes import COUNTY, county_desk, county_station
 
+VILLAGE = DivisionChoice("640522100201", "village", "山门村")
 QUICK = httpx.Timeout(0.5, connect=0.5)
 """The desk's waits, short for the test (``DESK_TIMEOUT`` is 20 s for the answer)."""
 
@@ -128,6 +132,55 @@ async def test_the_board_that_got_no_answer_says_so_and_the_status_line_says_off
             status = pilot.app.screen.query_one(DeskStatus)
             assert not status.state.reachable
             assert "中心：离线" in flat_text(pilot)
+            assert hung.connections() == 1
+    finally:
+        store.close()
+
+
+async def test_an_account_the_centre_never_answered_keeps_the_form_and_says_offline(
+    tmp_path: Path, hung: HungCentre
+) -> None:
+    """The new-account dialog said the centre's words in red and kept the form, but the
+    header went on saying 在线 after the centre fell silent."""
+    store = county_station(tmp_path / "county")
+    try:
+        app = county_desk(store, tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await log_in(pilot, "zhaojun")
+            assert isinstance(pilot.app, DaibanApp)
+            while isinstance(pilot.app.screen, MessageDialog):
+                await pilot.press("enter")
+                await settle(pilot)
+            desk = pilot.app.desk
+            desk.centre_line = _line(hung.url)
+            pilot.app._show_sync_state(replace(desk.sync_state, reachable=True))
+            admin = CountyAdmin(desk)
+            admin._names = {VILLAGE.code: VILLAGE.name}  # the division table, read before
+
+            def create(fields: dict[str, str]) -> object:
+                return admin.create_account(**fields)
+
+            dialog = NewAccountDialog([VILLAGE], create)
+            await pilot.app.push_screen(dialog)
+            typed = {"name": "马丽", "id": "640522199001011234", "username": "mali"}
+            for key, value in {**typed, "password": "secret-2026"}.items():
+                dialog.query_one(f"#account-{key}", Input).value = value
+            dialog.query_one("#division-search", Input).value = "山门"
+            await pilot.pause()
+            dialog.query_one("#account-password", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+
+            assert pilot.app.screen is dialog
+            said = str(dialog.query_one("#account-message", Static).render())
+            assert "县中心没有及时回应" in said and "可能已经办成" in said
+            assert {k: dialog.query_one(f"#account-{k}", Input).value for k in typed} == typed
+            assert not desk.sync_state.reachable
+            assert all(
+                not status.state.reachable
+                for screen in pilot.app.screen_stack
+                for status in screen.query(DeskStatus)
+            )
             assert hung.connections() == 1
     finally:
         store.close()
