@@ -11,6 +11,8 @@ Points:
     ``mid_pull_page``: the pull page was queried, the response not yet written.
     ``mid_blob``: a blob chunk was stored (fsynced and committed), its answer not sent.
     ``push``: before a push batch is applied (used with ``:5xx``).
+    ``after_enroll_commit``: an enrollment code was spent and the station stored, its
+    credential not sent.
 
 The variable is read once at import; when it is unset, ``fault_point`` returns
 after one comparison. Hits are counted per process (per worker). Never set it

@@ -390,6 +390,9 @@ class EnrollmentCode(CentralModel, table=True):
     )
     """The username of the administrator who issued it ("" before 0006)."""
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
+    attempt_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    """sha256 hex of the station's attempt secret (``EnrollRequest.attempt``) that spent
+    the code: the same station asking again, its answer lost, is answered again (0021)."""
 
 
 class UserBase(CentralModel):

@@ -533,11 +533,14 @@ def enroll(
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
     pin: str | None = None,
+    attempt: str = "",
 ) -> EnrollResponse:
     """Enroll this station with a one-time code from the county.
 
     ``pin`` is the centre's certificate fingerprint from the enrollment code's URI:
-    the code is only ever sent to the centre that shows that certificate.
+    the code is only ever sent to the centre that shows that certificate. ``attempt``
+    is the station's secret for this code (``StationStore.enroll_attempt``): a request
+    sent again after its answer was lost is answered again, not refused as used.
 
     Returns:
         The station credential (id, token, signing key, division, name, role).
@@ -546,6 +549,8 @@ def enroll(
         CentralRefused: the code is unknown, used or expired (or similar).
         CentralUnreachable: the centre could not be reached.
     """
-    body = EnrollRequest(code=code, device_name=device_name, software_version=software_version)
+    body = EnrollRequest(
+        code=code, device_name=device_name, software_version=software_version, attempt=attempt
+    )
     with CentralClient(central_url, None, transport=transport, sleep=sleep, pin=pin) as client:
         return client._json("/enroll", body, EnrollResponse)

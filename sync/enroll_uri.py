@@ -32,6 +32,12 @@ class EnrollTicket:
         return self.extra.get(FINGERPRINT) or None
 
 
+def normalise_code(code: str) -> str:
+    """A code as the centre keys it: upper case, without the spaces and dashes people type
+    (``k7mq-4xrp`` is ``K7MQ4XRP``)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
 def enroll_uri(central: str, code: str, **extra: str) -> str:
     """``daiban://enroll?central=…&code=…[&more=…]``.
 

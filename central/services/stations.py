@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,9 +25,12 @@ from central.models import (
     utcnow,
 )
 from forms.catalog.model import Division
-from forms.clock import china_today, format_minute
+from forms.clock import china_today, format_minute, to_utc
+from sync.enroll_uri import normalise_code
 from sync.ids import new_id
 from sync.protocol import EnrollRequest, EnrollResponse, StationReport, StationRole
+
+log = logging.getLogger("daiban.central.stations")
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I: a code is read aloud over the phone and typed by hand."""
@@ -44,11 +48,6 @@ class StationNotFoundError(LookupError):
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def normalise_code(code: str) -> str:
-    """Upper case, without the spaces and dashes people type."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def token_hash(token: str) -> str:
@@ -283,10 +282,15 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
     The code is spent by one conditional UPDATE (``used_at IS NULL AND not
     expired``), so two stations racing with the same code cannot both win.
 
+    A code spent with an attempt secret (``request.attempt``) is answered again to the
+    same secret (:func:`_answer_again`): the station that sent it again after its answer
+    was lost gets its credential, with a fresh token, and the county one station.
+
     Raises:
         EnrollmentError: unknown, used or expired code.
     """
     code_hash = _sha256(normalise_code(request.code))
+    attempt_hash = _sha256(request.attempt) if request.attempt else None
     station_id = str(new_id())
     now = utcnow()
     spent = session.connection().execute(
@@ -297,11 +301,16 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
             EnrollmentCode.cancelled_at.is_(None),  # type: ignore[union-attr]
             EnrollmentCode.expires_at > now,  # type: ignore[arg-type]
         )
-        .values(used_at=now, station_id=station_id)
+        .values(used_at=now, station_id=station_id, attempt_hash=attempt_hash)
     )
     if spent.rowcount != 1:
         session.rollback()
-        raise EnrollmentError("the enrollment code is unknown, already used, cancelled or expired")
+        again = _answer_again(session, code_hash, attempt_hash, secret_key, now)
+        if again is None:
+            raise EnrollmentError(
+                "the enrollment code is unknown, already used, cancelled or expired"
+            )
+        return again
     code = session.get_one(EnrollmentCode, code_hash)
     try:
         _refuse_second_village(session, code.division, code.role)
@@ -323,6 +332,46 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
         )
     )
     session.commit()
+    return _credential(session, code, station_id, token, secret_key)
+
+
+def _answer_again(
+    session: Session,
+    code_hash: str,
+    attempt_hash: str | None,
+    secret_key: str,
+    now: datetime,
+) -> EnrollResponse | None:
+    """The credential again for the station that spent the code with this attempt secret
+    (its answer lost on the line), with a new token: the first one never reached it, and
+    is no longer accepted. None (refused) for another secret or none, a cancelled or
+    expired code, or a station revoked since."""
+    if attempt_hash is None:
+        return None
+    code = session.get(EnrollmentCode, code_hash)
+    if (
+        code is None
+        or code.attempt_hash != attempt_hash
+        or code.station_id is None
+        or code.cancelled_at is not None
+        or to_utc(code.expires_at) <= now
+    ):
+        return None
+    station = session.get(Station, code.station_id)
+    if station is None or station.revoked_at is not None:
+        return None
+    token = secrets.token_urlsafe(32)
+    station.token_hash, station.token_issued_at = token_hash(token), now
+    session.add(station)
+    session.commit()
+    log.info("enrollment code %s answered again to station %s", code.ref, station.id)
+    return _credential(session, code, station.id, token, secret_key)
+
+
+def _credential(
+    session: Session, code: EnrollmentCode, station_id: str, token: str, secret_key: str
+) -> EnrollResponse:
+    """What an enrolled station keeps: its id, token and key, and its division's numbers."""
     cases, records = numbers_used(session, code.division)
     return EnrollResponse(
         station_id=station_id,

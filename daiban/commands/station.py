@@ -12,7 +12,7 @@ import typer
 from daiban.commands import station_backup
 from daiban.context import JsonFlag, fail, home, print_json
 from station.services import _
-from sync.errors import SyncError
+from sync.errors import CentralUnreachable, SyncError
 from sync.messages import translate_reason
 
 if TYPE_CHECKING:
@@ -99,6 +99,9 @@ def enroll(
             identity = enroll_station(store, central, code, device_name, pin)
         except ActionRefused as refused:
             fail(refused.message)
+        except CentralUnreachable as error:  # the centre may hold the code spent: say so
+            again = _("When the line is back, enroll again with the same code.")
+            fail(f"{translate_reason(str(error))}\n{again}")
         except SyncError as error:
             fail(translate_reason(str(error)))
     if as_json:

@@ -77,6 +77,7 @@ def enroll_station(
         device_name or platform.node(),
         software_version=software_version(),
         pin=fingerprint,
+        attempt=store.enroll_attempt(code),
     )
     identity = StationIdentity(
         station_id=answer.station_id,

@@ -7,6 +7,9 @@ a projection folded from events by ``sync.reducer``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date
@@ -31,6 +34,7 @@ from station.store.models import (
 from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
 from station.store.tables import CASES, DRAFTS
+from sync.enroll_uri import normalise_code
 from sync.errors import SyncBusy
 from sync.events import Event
 from sync.files import private_dir
@@ -156,6 +160,19 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
                 meta.raise_to(conn, meta.case_counter_key(_day(day)), serial + 1)
             for day, serial in (record_numbers or {}).items():
                 meta.raise_to(conn, records.counter_key(_day(day)), serial + 1)
+
+    def enroll_attempt(self, code: str) -> str:
+        """The secret this station sends with enrollment ``code``: the same for every try
+        with the code (a retry after a lost answer, the command run again after a power
+        cut), another for another code, and no other PC's (a random key of this store's,
+        ``meta.ENROLL_KEY``, made on first need)."""
+        with writing(self.engine) as conn:
+            key = meta.get(conn, meta.ENROLL_KEY)
+            if not key:
+                key = secrets.token_bytes(32).hex()
+                meta.put(conn, meta.ENROLL_KEY, key)
+        digest = hmac.new(bytes.fromhex(key), normalise_code(code).encode(), hashlib.sha256)
+        return digest.hexdigest()
 
     def require_identity(self) -> StationIdentity:
         """The identity, or :class:`NotEnrolled`."""

@@ -28,6 +28,9 @@ the desk asks for the receipt to be printed again under the new number (``renumb
 RESTORED = "restored_from"
 """Set by ``daiban station restore`` (the backup's UTC time) until the next sync succeeds:
 a case taken in before then may get a number the centre already holds."""
+ENROLL_KEY = "enroll_key"
+"""The station's random key (hex) of its enrollment attempts: ``HMAC(key, code)`` is the
+secret sent with a code, the same at every try (``StationStore.enroll_attempt``)."""
 VIEWS_BEHIND = "views_behind"
 """Set while a pull holds cases' views in memory (``projection.HeldViews``): the central
 sequence number after which events may be missing from the stored views."""

@@ -33,6 +33,7 @@ from sync.blobs import CHUNK_BYTES, store_blob
 from sync.client import CentralClient
 from sync.engine import SyncReport
 from sync.errors import CentralRefused, CentralUnreachable
+from sync.events import Role
 from tests.e2e.conftest import (
     DAIBAN,
     START_DEADLINE_S,
@@ -211,6 +212,38 @@ def test_killed_after_the_push_commit_the_resent_batch_is_recognised(
     assert report.pulled == 0
     for number in numbers:
         assert [status for _, status in _history(station, number)] == ["applied"] * 3
+
+
+def test_killed_after_the_enrollment_commit_the_same_code_enrolls_the_pc_once(
+    sqlite_central_process: CentralProcess, tmp_path: Path
+) -> None:
+    """The centre spent the code and stored the station, then its answer was lost: the
+    station's retries and the agent's second try were told the code was used, and the
+    county held a station nobody could sync as."""
+    proc = sqlite_central_process
+    proc.start(fault="after_enroll_commit")
+    code = proc.central.enroll_code(VILLAGE, "杨郎村", "village")
+    station = Station(tmp_path / "village")
+    enroll = ("station", "enroll", "--central", proc.url, "--code", code)
+    args = (*enroll, "--data-dir", str(station.data_dir), "--json")
+
+    failed = CliRunner().invoke(app, list(args))
+
+    proc.assert_killed()
+    assert failed.exit_code != 0 and StationStore.open(station.data_dir).identity() is None
+    assert "网络恢复后，用同一个注册码再注册一次即可" in failed.output
+    proc.start()
+    station.station_id = station.cli(*enroll)["station_id"]  # the same code, typed again
+
+    (held,) = proc.central.cli("stations")["stations"]  # one, the one the PC holds
+    assert held["station"] == station.station_id and not held.get("revoked_at")
+    station.sign_up("agent-201", Role.agent, VILLAGE, proc.central)
+    imported = station.cli("case", "import", str(write_cases(tmp_path / "cases.jsonl", 2)))
+    store = StationStore.open(station.data_dir)
+    report = _sync(store, NoWait())
+    assert (report.pushed, report.pending) == (6, 0)
+    assert len(imported["case_numbers"]) == 2
+    _assert_held_once(proc.central, station, 6)
 
 
 def test_killed_mid_pull_page_the_page_is_pulled_again_and_applied_once(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from central.api.deps import SessionDep, SettingsDep
 from central.api.routing import ReleasingRoute
+from central.faults import fault_point
 from central.services.stations import EnrollmentError, enroll_station
 from sync.protocol import EnrollRequest, EnrollResponse
 
@@ -16,6 +17,8 @@ router = APIRouter(prefix="/enroll", tags=["enroll"], route_class=ReleasingRoute
 def enroll(request: EnrollRequest, session: SessionDep, settings: SettingsDep) -> EnrollResponse:
     """Spend a one-time code; answer the station id, bearer token and signing key."""
     try:
-        return enroll_station(session=session, request=request, secret_key=settings.secret_key)
+        answer = enroll_station(session=session, request=request, secret_key=settings.secret_key)
     except EnrollmentError as error:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
+    fault_point("after_enroll_commit")  # test-only (central.faults); a no-op unless configured
+    return answer
