@@ -21,6 +21,7 @@ class ReportKind(StrEnum):
     reconcile = "reconcile"  # 对账表
     ratings = "ratings"  # 好差评台账
     unresolved = "unresolved"  # 办不成事台账
+    disposition = "disposition"  # 收件去向表
 
 
 class PeriodError(ValueError):

@@ -51,7 +51,7 @@ from forms.identity import mask_id_number
 from forms.privacy import mask_ids
 from forms.workdays import due_date, working_days_between
 from sync.events import EventKind
-from sync.lifecycle import TERMINAL_STATES
+from sync.lifecycle import TERMINAL_STATES, CaseState
 from sync.reducer import CaseView, deadline_inputs
 from sync.unresolved import UnresolvedView
 from sync.views import EntryStatus
@@ -248,7 +248,7 @@ def monthly_report(*, session: Session, names: Names, request: ReportRequest) ->
     return report
 
 
-def _monthly_order(entry: tuple[tuple[str, str, str], dict[str, int]]) -> tuple[str, str, str]:
+def _monthly_order(entry: tuple[tuple[str, str, str], Any]) -> tuple[str, str, str]:
     division, _item, code = entry[0]
     return township_code(division), division, code
 
@@ -264,6 +264,47 @@ def _monthly_headers() -> list[str]:
         _("Fairly satisfied"),
         _("Dissatisfied (bad ratings)"),
     ]
+
+
+DISPOSITIONS: tuple[tuple[str, frozenset[CaseState]], ...] = (
+    ("Awaiting acceptance", frozenset({CaseState.received, CaseState.submitted})),
+    ("Returned for correction", frozenset({CaseState.returned})),
+    ("Being handled", frozenset({CaseState.accepted, CaseState.processing})),
+    ("Paused (special procedure)", frozenset({CaseState.paused})),
+    ("Completed or delivered", frozenset({CaseState.completed, CaseState.delivered})),
+    ("Not accepted", frozenset({CaseState.rejected})),
+    ("Withdrawn", frozenset({CaseState.withdrawn})),
+)
+"""Where a case taken in stands (the column's header, translated on use, and its states):
+every state a received case can be in, each in one column, so the columns add up to 收件."""
+
+
+def disposition_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
+    """收件去向表: per township, village and item, the cases received in the period and
+    where each of them stands on the day the table is made. 月报 counts what happened in
+    the month (a case accepted in November may have been received in October), so its
+    columns do not add up to its 收件; these do, row by row."""
+    column_of = {
+        state: index for index, (_h, states) in enumerate(DISPOSITIONS) for state in states
+    }
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(
+        lambda: [0] * (1 + len(DISPOSITIONS))
+    )
+    for _owner, view in _case_views(session):
+        if not request.period.holds(view.received_at):
+            continue
+        counts = groups[(view.division, view.item_name or view.item_code, view.item_code)]
+        counts[0] += 1
+        counts[1 + column_of.get(view.state, 0)] += 1  # a state not listed: not yet accepted
+    columns = [Column(_("Township")), Column(_("Village")), Column(_("Service item"))]
+    columns.append(Column(_("Received"), "sum"))
+    columns += [Column(_("Now: {where}").format(where=_(h)), "sum") for h, _s in DISPOSITIONS]
+    title = _("{county} where the applications received stand (as of {day})")
+    title = title.replace("{day}", f"{request.today:%Y-%m-%d}")
+    report = _report(names, request, title, _("Disposition"), columns)
+    for (division, item, _code), counts in sorted(groups.items(), key=_monthly_order):
+        report.rows.append([names.township(division), names.division(division), item, *counts])
+    return report
 
 
 def reconcile_report(*, session: Session, names: Names, request: ReportRequest) -> Report:
@@ -533,6 +574,7 @@ BUILDERS: dict[ReportKind, Callable[..., Report]] = {
     ReportKind.reconcile: reconcile_report,
     ReportKind.ratings: ratings_report,
     ReportKind.unresolved: unresolved_report,
+    ReportKind.disposition: disposition_report,
 }
 
 

@@ -26,7 +26,8 @@ FORMAT_BY_SUFFIX = {".xlsx": "xlsx", ".csv": "csv"}
 
 def export(
     kind: Annotated[
-        ReportKind, typer.Option("--kind", help="monthly | reconcile | ratings | unresolved.")
+        ReportKind,
+        typer.Option("--kind", help="monthly | reconcile | ratings | unresolved | disposition."),
     ],
     out: Annotated[Path, typer.Option("--out", help="The file to write (.xlsx or .csv).")],
     month: Annotated[
@@ -37,7 +38,7 @@ def export(
     as_user: AsUser = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Write a report the county sends upward: 月报, 对账表, 好差评 or 办不成事 ledger."""
+    """Write a report the county sends upward: 月报, 对账表, 好差评 or 办不成事 ledger, 收件去向表."""
     from central.services.excel import write_report
     from central.services.reports import ReportRequest, report_file_name
 

@@ -32,6 +32,8 @@ class ReportKind(StrEnum):
     """好差评台账."""
     unresolved = "unresolved"
     """办不成事台账."""
+    disposition = "disposition"
+    """收件去向表: the month's cases received, and where each stands today."""
 
 
 def report_title(kind: ReportKind) -> str:
@@ -41,6 +43,7 @@ def report_title(kind: ReportKind) -> str:
         ReportKind.reconcile: _("Reconciliation"),
         ReportKind.ratings: _("Ratings ledger"),
         ReportKind.unresolved: _("Unresolved-requests ledger"),
+        ReportKind.disposition: _("Where the applications stand"),
     }
     return titles[kind]
 

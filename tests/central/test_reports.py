@@ -206,6 +206,37 @@ def test_the_monthly_report_is_well_formed_and_adds_up_to_the_event_tables(
     assert sheet.column_dimensions["K"].width >= 16, "不满意（差评） fits (Chinese counts double)"
 
 
+def test_the_disposition_table_adds_up_row_by_row_to_the_month_s_intake(
+    county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    """月报 counts what happened in the month, so its columns never added up to its 收件:
+    the county asked where the month's applications went. Here every case received in
+    November is in exactly one column of where it stands today."""
+    w, reviewer = county.wuyuan, (VILLAGE_2, Role.reviewer)
+    returned = county.case(w, china(24, 9))
+    county._push(county.township, EventKind.returned, returned, china(24, 10), *reviewer,
+                 {"reason": "缺户口簿"})  # fmt: skip
+    rejected = county.case(w, china(25, 9))
+    county._push(county.township, EventKind.rejected, rejected, china(25, 10), *reviewer,
+                 {"reason": "不属于本事项"})  # fmt: skip
+    county.case(w, china(26, 9))  # 报送, not yet accepted
+
+    sheet = _sheet(_fetch(client, _admin(enroll, sign_in), "disposition", "xlsx"))
+
+    assert sheet["A1"].value == "海原县帮代办收件去向表（去向截至2026-12-02）"
+    header, rows, totals = _table(sheet)
+    assert header == ["乡镇", "村（社区）", "事项", "收件", "现待受理", "现补正中", "现办理中",
+                      "现特别程序中", "现已办结", "现不予受理", "现已撤件"]  # fmt: skip
+    by_village = {r[1]: r[3:] for r in rows}
+    assert by_village == {"山门村": [2, 0, 0, 0, 0, 2, 0, 0],
+                          "武塬村": [5, 1, 1, 1, 0, 1, 1, 0]}  # fmt: skip
+    for row in [*rows, totals]:
+        assert row[3] == sum(row[4:]), row  # every case in one column
+    assert totals[3] == len(_events(session, EventKind.received)) == 7
+    monthly = _table(_sheet(_fetch(client, _admin(enroll, sign_in), "monthly", "xlsx")))
+    assert dict(zip(monthly[0], monthly[2], strict=True))["收件"] == totals[3]
+
+
 def test_the_ratings_ledger_names_stations_masks_ids_and_uses_china_time(
     county: County, enroll: Any, sign_in: Any, client: TestClient, session: Session
 ) -> None:

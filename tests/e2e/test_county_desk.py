@@ -127,6 +127,16 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             await settle(pilot)
             again = county.data_dir / "exports" / f"对账表-截至{today:%Y-%m-%d}（2）.xlsx"
             assert again.exists() and reconciled.exists() and again.name in flat_text(pilot)
+            app.screen.query_one("#kind", Select).value = "disposition"  # 收件去向表: a month's
+            await settle(pilot)
+            assert not month.disabled
+            month.value = app.desk.clock().strftime("%Y-%m")
+            await pilot.press("f9")
+            await settle(pilot)
+            (disposed,) = (county.data_dir / "exports").glob("收件去向表-*.xlsx")
+            assert disposed.name == f"收件去向表-{month.value}.xlsx"
+            table = load_workbook(disposed).active
+            assert table is not None and "收件去向表" in str(table["A1"].value)
             blocker = county.data_dir / "a-file"  # a folder typed where a file is: said so
             blocker.write_text("x", encoding="utf-8")
             app.screen.query_one("#folder", Input).value = str(blocker / "reports")
