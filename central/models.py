@@ -392,7 +392,8 @@ class EnrollmentCode(CentralModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(_tz(), nullable=True))
     attempt_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     """sha256 hex of the station's attempt secret (``EnrollRequest.attempt``) that spent
-    the code: the same station asking again, its answer lost, is answered again (0021)."""
+    the code: the same station asking again, its answer lost, is answered again until it
+    is first heard from (0021)."""
 
 
 class UserBase(CentralModel):

@@ -83,7 +83,8 @@ class EnrollRequest(BaseModel):
     """A secret the station derives from the code and a key of its own (the same for every
     try with this code, a restart included): the request sent again after its answer was
     lost on the line gets the credential again, with a fresh token, where it found the code
-    used. "" from an older station: a code is answered once."""
+    used (until the station is first heard from). "" from an older station: a code is
+    answered once."""
 
 
 class EnrollResponse(BaseModel):

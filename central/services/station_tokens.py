@@ -20,6 +20,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
@@ -132,6 +133,8 @@ RENEW_CLOCK_WINDOW = timedelta(hours=24)
 
 RENEW_ACTION = "station.token_renew"
 """The administrative audit's name for a station renewing its own expired token."""
+ENROLL_AGAIN_ACTION = "station.enroll_again"
+"""The administrative audit's name for an enrollment answered again (its answer lost)."""
 
 
 class RenewRefusedError(Exception):
@@ -187,7 +190,8 @@ def renew_expired(
     if request.expired_token_hash == station.token_hash:  # kept: the answer may get lost
         station.previous_token_hash = station.token_hash
         station.previous_token_issued_at = station.token_issued_at
-    _audit_renewal(session, station, expired_at, request.nonce)
+    detail = {"expired_at": expired_at.isoformat(), "nonce": request.nonce}
+    audit_station_act(session, station, RENEW_ACTION, detail)
     return _replace_current(session, station, lifetime, now)
 
 
@@ -218,11 +222,12 @@ def _named_token_expiry(station: Station, digest: str, lifetime: timedelta) -> d
     return issued + lifetime
 
 
-def _audit_renewal(
-    session: Session, station: Station, expired_at: datetime, nonce: str
+def audit_station_act(
+    session: Session, station: Station, action: str, detail: dict[str, Any]
 ) -> AdminAction:
-    """Append the renewal to the administrative chain, the station as the actor (no person
-    acts: the station did it on its own), like ``admin_audit.record_action``."""
+    """Append what the station did to its own credential (a renewal, an enrollment answered
+    again) to the administrative chain, the station as the actor (no person acts: the
+    station did it on its own), like ``admin_audit.record_action``."""
     seq = take_one(session.connection(), admin_audit.ADMIN_COUNTER)
     previous = session.scalars(
         select(AdminAction).where(AdminAction.seq == seq - 1)  # type: ignore[arg-type]
@@ -234,9 +239,9 @@ def _audit_renewal(
         actor_username=station.name[:64],
         actor_role="station",
         station_id=station.id,
-        action=RENEW_ACTION,
+        action=action,
         target=station.id,
-        detail={"expired_at": expired_at.isoformat(), "nonce": nonce},
+        detail=detail,
         prev_hash=previous.hash if previous is not None else admin_audit.GENESIS,
         hash="",
     )

@@ -25,7 +25,7 @@ from central.models import (
     utcnow,
 )
 from forms.catalog.model import Division
-from forms.clock import china_today, format_minute, to_utc
+from forms.clock import china_today, format_minute
 from sync.enroll_uri import normalise_code
 from sync.ids import new_id
 from sync.protocol import EnrollRequest, EnrollResponse, StationReport, StationRole
@@ -283,8 +283,9 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
     expired``), so two stations racing with the same code cannot both win.
 
     A code spent with an attempt secret (``request.attempt``) is answered again to the
-    same secret (:func:`_answer_again`): the station that sent it again after its answer
-    was lost gets its credential, with a fresh token, and the county one station.
+    same secret until the station is first heard from (:func:`_answer_again`): the
+    station that sent it again after its answer was lost gets its credential, with a
+    fresh token, and the county has one station.
 
     Raises:
         EnrollmentError: unknown, used or expired code.
@@ -342,30 +343,48 @@ def _answer_again(
     secret_key: str,
     now: datetime,
 ) -> EnrollResponse | None:
-    """The credential again for the station that spent the code with this attempt secret
-    (its answer lost on the line), with a new token: the first one never reached it, and
-    is no longer accepted. None (refused) for another secret or none, a cancelled or
-    expired code, or a station revoked since."""
+    """The credential again for the station that spent the code with this attempt secret,
+    while it has never been heard from since (its answer was lost on the line), with a new
+    token. The token it replaces is kept as the previous one: two answers crossing on a
+    slow line both leave the station a token the centre takes. Recorded in the
+    administrative audit, the station as the actor.
+
+    None (refused) for another secret or none, a code cancelled, a station revoked, or one
+    that has said hello or pushed since (a working station keeps its credential: a copy
+    of its store with the code cannot take it over)."""
+    from central.services.station_tokens import ENROLL_AGAIN_ACTION, audit_station_act
+
     if attempt_hash is None:
         return None
     code = session.get(EnrollmentCode, code_hash)
     if (
         code is None
-        or code.attempt_hash != attempt_hash
         or code.station_id is None
+        or code.attempt_hash is None
+        or not hmac.compare_digest(code.attempt_hash, attempt_hash)
         or code.cancelled_at is not None
-        or to_utc(code.expires_at) <= now
     ):
         return None
-    station = session.get(Station, code.station_id)
-    if station is None or station.revoked_at is not None:
+    station = session.get(Station, code.station_id, with_for_update=True)
+    if station is None or station.revoked_at is not None or not _never_heard(station):
+        session.rollback()
         return None
     token = secrets.token_urlsafe(32)
+    station.previous_token_hash = station.token_hash
+    station.previous_token_issued_at = station.token_issued_at
     station.token_hash, station.token_issued_at = token_hash(token), now
     session.add(station)
+    audit_station_act(session, station, ENROLL_AGAIN_ACTION, {"code_ref": code.ref})
     session.commit()
     log.info("enrollment code %s answered again to station %s", code.ref, station.id)
     return _credential(session, code, station.id, token, secret_key)
+
+
+def _never_heard(station: Station) -> bool:
+    """Whether the station has said nothing since it enrolled: no hello (which reports
+    what it holds) and no push (which marks it seen)."""
+    seen, enrolled = as_utc(station.last_seen), as_utc(station.enrolled_at)
+    return station.reported_at is None and (seen is None or enrolled is None or seen <= enrolled)
 
 
 def _credential(

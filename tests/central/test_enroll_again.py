@@ -1,9 +1,11 @@
 """POST /enroll sent again after its answer was lost: the station that spent the code (the
-same attempt secret) gets its credential again, with a fresh token, and the county holds
-one station; anyone else with the code is refused, as before."""
+same attempt secret) gets its credential again, with a fresh token, until it is first
+heard from, and the county holds one station; anyone else with the code is refused, as
+before, and so is the same secret once the station has said hello."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from central.models import EnrollmentCode, Station
+from central.models import AdminAction, EnrollmentCode, Station
+from central.services.admin_audit import verify_actions
+from central.services.station_tokens import ENROLL_AGAIN_ACTION
 from central.services.stations import enroll_code, revoke_station
-from sync.protocol import API_PREFIX
+from sync.protocol import API_PREFIX, EnrollResponse
+from tests.central.conftest import StationClient, account_maker
 
 ENROLL = f"{API_PREFIX}/enroll"
 HELLO = {"software_version": "0.1.0", "schema_version": 1}
@@ -44,7 +49,13 @@ def _stations(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Station)).one()[0]  # type: ignore[call-overload]
 
 
-def test_the_same_station_asking_again_gets_its_credential_with_a_new_token(
+def _answered_again(session: Session) -> list[AdminAction]:
+    session.expire_all()
+    query = select(AdminAction).where(AdminAction.action == ENROLL_AGAIN_ACTION)  # type: ignore[arg-type]
+    return list(session.scalars(query))
+
+
+def test_the_same_station_asking_again_gets_its_credential_until_it_is_heard_from(
     client: TestClient, session: Session
 ) -> None:
     code = _code(session)
@@ -57,9 +68,29 @@ def test_the_same_station_asking_again_gets_its_credential_with_a_new_token(
     assert {k: kept[k] for k in ("division", "name", "role", "signing_key")} == {
         k: lost[k] for k in ("division", "name", "role", "signing_key")
     }
-    assert _hello(client, kept["token"]) == 200
-    assert _hello(client, lost["token"]) == 401  # the token that went astray is no good
     assert _stations(session) == 1  # the county sees one station, not a ghost beside it
+    (audited,) = _answered_again(session)
+    assert audited.actor_role == "station" and audited.target == kept["station_id"]
+    assert verify_actions(session).ok  # the chain holds with the station's own row in it
+
+    assert _hello(client, kept["token"]) == 200  # heard from: the code is spent for good
+    assert _enroll(client, code).status_code == 403
+    assert _hello(client, kept["token"]) == 200  # the working station kept its credential
+    assert len(_answered_again(session)) == 1
+
+
+def test_two_answers_crossing_on_a_slow_line_leave_the_station_a_token_that_works(
+    client: TestClient, session: Session
+) -> None:
+    """The station's resend and a delayed copy both answered: the station kept the one
+    that reached it, which the later answer had already replaced."""
+    code = _code(session)
+    assert _enroll(client, code).status_code == 200  # lost
+    kept = _enroll(client, code).json()["token"]  # reached the PC, which saved it
+    assert _enroll(client, code).status_code == 200  # a copy answered after it, lost too
+
+    assert _hello(client, kept) == 200
+    assert _stations(session) == 1
 
 
 def test_the_code_is_refused_to_another_secret_to_none_and_after_revocation(
@@ -75,19 +106,27 @@ def test_the_code_is_refused_to_another_secret_to_none_and_after_revocation(
 
     revoke_station(session=session, station_id=station_id)
     assert _enroll(client, code).status_code == 403  # the county revoked it meanwhile
-    assert _stations(session) == 1
+    assert _stations(session) == 1 and not _answered_again(session)
 
 
-def test_an_expired_code_is_not_answered_again_and_the_secret_is_kept_as_a_digest(
+def test_a_station_never_heard_from_is_answered_after_its_code_expired_but_not_once_it_pushed(
     client: TestClient, session: Session
 ) -> None:
+    """A line down longer than the code's life: the PC that spent it still enrolls with it
+    (the county would otherwise have a station nobody holds, and no new code until it
+    revoked that one). Once the station has pushed, it is working: refused."""
     code = _code(session)
     assert _enroll(client, code).status_code == 200
     stored = session.exec(select(EnrollmentCode)).one()[0]  # type: ignore[call-overload]
-    assert stored.attempt_hash is not None and SECRET not in stored.attempt_hash
+    assert stored.attempt_hash == hashlib.sha256(SECRET.encode()).hexdigest()
     stored.expires_at = stored.expires_at - timedelta(minutes=61)  # the code's life is over
     session.add(stored)
     session.commit()
 
+    answer = _enroll(client, code)
+    assert answer.status_code == 200
+    credential = EnrollResponse.model_validate(answer.json())
+    station = StationClient(client, credential, account_maker(session))
+    station.push(station.new_case()[:1])  # its first sync: a push, no hello before it
     assert _enroll(client, code).status_code == 403
     assert _stations(session) == 1

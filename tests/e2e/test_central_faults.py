@@ -230,7 +230,7 @@ def test_killed_after_the_enrollment_commit_the_same_code_enrolls_the_pc_once(
     failed = CliRunner().invoke(app, list(args))
 
     proc.assert_killed()
-    assert failed.exit_code != 0 and StationStore.open(station.data_dir).identity() is None
+    assert failed.exit_code != 0 and _identity(station) is None
     assert "网络恢复后，用同一个注册码再注册一次即可" in failed.output
     proc.start()
     station.station_id = station.cli(*enroll)["station_id"]  # the same code, typed again
@@ -240,10 +240,48 @@ def test_killed_after_the_enrollment_commit_the_same_code_enrolls_the_pc_once(
     station.sign_up("agent-201", Role.agent, VILLAGE, proc.central)
     imported = station.cli("case", "import", str(write_cases(tmp_path / "cases.jsonl", 2)))
     store = StationStore.open(station.data_dir)
-    report = _sync(store, NoWait())
+    try:
+        report = _sync(store, NoWait())
+    finally:
+        store.close()
     assert (report.pushed, report.pending) == (6, 0)
     assert len(imported["case_numbers"]) == 2
     _assert_held_once(proc.central, station, 6)
+
+
+def test_an_enrollment_answered_503_after_its_commit_is_resent_and_answered_again(
+    sqlite_central_process: CentralProcess, tmp_path: Path
+) -> None:
+    """The centre (or a proxy in front of it) took the code and answered 503: the client's
+    own resend, within the one command, is answered with the credential."""
+    proc = sqlite_central_process
+    proc.start(fault="after_enroll_commit:5xx:1")
+    code = proc.central.enroll_code(VILLAGE, "杨郎村", "village")
+    station = Station(tmp_path / "village")
+
+    station.station_id = station.cli("station", "enroll", "--central", proc.url, "--code", code)[
+        "station_id"
+    ]
+
+    (held,) = proc.central.cli("stations")["stations"]
+    assert held["station"] == station.station_id == _identity(station)
+    station.sign_up("agent-201", Role.agent, VILLAGE, proc.central)
+    station.cli("case", "import", str(write_cases(tmp_path / "cases.jsonl", 1)))
+    store = StationStore.open(station.data_dir)
+    try:
+        assert _sync(store, NoWait()).pending == 0
+    finally:
+        store.close()
+
+
+def _identity(station: Station) -> str | None:
+    """The station id the PC holds (None: not enrolled)."""
+    store = StationStore.open(station.data_dir)
+    try:
+        identity = store.identity()
+    finally:
+        store.close()
+    return identity.station_id if identity else None
 
 
 def test_killed_mid_pull_page_the_page_is_pulled_again_and_applied_once(

@@ -5,12 +5,12 @@ answer was lost on the way back, the station sent the code again and was told it
 used: the county then held a station nobody could sync as, and the agent needed a new
 code. A station now sends a secret of its own with the code (``EnrollRequest.attempt``);
 the centre keeps its digest beside the spent code, and the same secret with the same code
-is answered again (the same station, a fresh token). Codes spent before 0021 have none,
-and are answered once, as before.
+is answered again (the same station, a fresh token) until the station is first heard
+from. Codes spent before 0021 have none, and are answered once, as before.
 
 Revision ID: 0021_enroll_attempt
 Revises: 0020_packed_keys
-Create Date: 2026-12-06
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations
