@@ -24,7 +24,13 @@ from typing import Any, Literal
 from forms.catalog.model import Condition, FieldGroup, FieldSpec, MaterialSpec, Rule, ServiceItem
 from forms.clock import china_today
 from forms.fieldtypes import VALIDATORS, normalise, to_bool, to_date, to_money
-from forms.identity import IdInfo, IdNumberError, mask_id_number, parse_id_number
+from forms.identity import (
+    IdInfo,
+    IdNumberError,
+    compact_id_number,
+    mask_id_number,
+    parse_id_number,
+)
 from forms.messages import _
 from forms.workdays import supply_by as default_supply_by
 
@@ -173,6 +179,7 @@ def check_application(
     day = today or china_today()
     problems = _check_people(applicant, relation, principal, day)
     problems += _check_fields(item, fields, day)
+    problems += _check_same_people(item, applicant, relation, principal, fields)
     fields = normalise_fields(item, fields)
     facts = _facts(item, normalise_person(applicant), relation, fields, day)
     needed = _needed_materials(item, facts, problems)
@@ -408,6 +415,69 @@ def _check_people(
             "or choose who files for them"
         )
         problems.append(Problem("principal", message))
+    return problems
+
+
+SELF_RELATIONS = frozenset({"本人", "户主"})
+"""Options of a row's relation that the applicant may hold (a 低保 household's 户主 is
+often the applicant): a group offering one may list the applicant."""
+
+
+def _same_id(value: Any) -> str:
+    """An ID number as compared across the form ("" for none)."""
+    return compact_id_number(value) if isinstance(value, str) else ""
+
+
+def _check_same_people(
+    item: ServiceItem,
+    applicant: Mapping[str, Any],
+    relation: str,
+    principal: Mapping[str, Any] | None,
+    fields: Mapping[str, Any],
+) -> list[Problem]:
+    """The same person where the form asks for another: the 代办人 with the applicant's ID
+    number, one person in two rows of a group, the applicant as their own 配偶 or 子女.
+
+    A group whose relation field offers 户主 or 本人 may list the applicant: a warning
+    there, to check; an error elsewhere (the applicant cannot be their own relative)."""
+    own = _same_id(applicant.get("id_number"))
+    problems: list[Problem] = []
+    if own and relation != "self" and _same_id((principal or {}).get("id_number")) == own:
+        message = _(
+            "Representative's ID number: the same as the applicant's; when the applicant"
+            " comes in person, choose that they file themselves"
+        )
+        problems.append(Problem("principal.id_number", message))
+    for group in item.groups:
+        rows = fields.get(group.key)
+        if not isinstance(rows, list):
+            continue
+        ids = [spec for spec in group.fields if spec.type == "id_number"]
+        self_allowed = any(
+            SELF_RELATIONS & set(spec.options) for spec in group.fields if spec.type == "choice"
+        )
+        for spec in ids:
+            seen: dict[str, int] = {}
+            for index, row in enumerate(rows):
+                number = _same_id(row.get(spec.key)) if isinstance(row, dict) else ""
+                if not number:
+                    continue
+                where = f"fields.{group.key}[{index}].{spec.key}"
+                label = _("{group} #{n} {label}").format(
+                    group=group.label, n=index + 1, label=spec.label
+                )
+                if number in seen:
+                    message = _("{label}: the same ID number as row {other}; list a person once")
+                    other = seen[number] + 1
+                    problems.append(Problem(where, message.format(label=label, other=other)))
+                    continue
+                seen[number] = index
+                if number == own and self_allowed:
+                    message = _("{label}: the applicant's own ID number; check it")
+                    problems.append(Problem(where, message.format(label=label), "warning"))
+                elif number == own:
+                    message = _("{label}: the applicant's own ID number; list the others here")
+                    problems.append(Problem(where, message.format(label=label)))
     return problems
 
 

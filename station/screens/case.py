@@ -407,12 +407,23 @@ class CaseScreen(DeskScreen[None]):
         self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def action_withdraw(self) -> None:
-        """撤件, with the reason the resident gives."""
+        """撤件, with the reason the resident gives, asked once more (it cannot be undone,
+        and a case already with the township leaves its queue): No is the first answer."""
         key = self.view.case_number
 
         def reason_given(reason: str | None) -> None:
-            if reason:
-                self._act(lambda s: s.withdraw(key, reason), _("Withdrawn."))
+            if not reason:
+                return
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._act(lambda s: s.withdraw(key, reason), _("Withdrawn."))
+
+            question = _(
+                "Withdraw {number}? A withdrawn case cannot be taken back; to apply again,"
+                " the resident files anew."
+            ).format(number=key)
+            self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
         self.app.push_screen(ReasonDialog(_("Why is the case withdrawn?")), reason_given)
 

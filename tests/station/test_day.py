@@ -12,7 +12,13 @@ from textual.widgets import DataTable, Input, Select
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
 from station.screens.cases import CasesScreen
-from station.screens.dialogs import HandOverDialog, RatingDialog, ReasonDialog, SupplementDialog
+from station.screens.dialogs import (
+    ConfirmDialog,
+    HandOverDialog,
+    RatingDialog,
+    ReasonDialog,
+    SupplementDialog,
+)
 from station.services.today import read_home
 from station.store import StationStore
 from sync.events import EventKind
@@ -270,6 +276,11 @@ async def test_two_quick_enters_close_a_dialog_once_and_keep_the_case_page(
         box.post_message(Input.Submitted(box, box.value))
         box.post_message(Input.Submitted(box, box.value))
         await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)  # asked once, whatever the Enters
+        asked = flat_text(pilot).replace("█", "")  # the dialog's frame
+        assert f"确定撤回{case.case_number}吗？撤件后不能恢复" in asked
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
         assert "已撤件" in flat_text(pilot)
     withdrawn = store.get_case(case.case_number)
@@ -313,6 +324,16 @@ async def test_a_withdrawn_case_owes_nothing_and_prints_no_receipt_again(
         await settle(pilot)
         pilot.app.screen.query_one(Input).value = "群众要求撤回"
         await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # the question's first answer is No: nothing done
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CaseScreen) and "已撤件" not in flat_text(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        pilot.app.screen.query_one(Input).value = "群众要求撤回"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         text = flat_text(pilot)
         assert "已撤件" in text and "尚待补交" not in text

@@ -599,3 +599,53 @@ def test_a_supply_by_date_only_for_a_deferred_material() -> None:
         "materials.id_card": "居民身份证：只有容缺材料才填写补交期限",
         "materials.nothing": "nothing：本事项没有这项材料",
     }
+
+
+def test_the_representative_cannot_be_the_applicant() -> None:
+    """The walkthrough filed 王兰 as her own 代办人 (亲属代为办理), and it went through."""
+    herself = {
+        "name": "马福贵",
+        "id_number": applicant()["id_number"].lower(),
+        "phone": "13995512345",
+    }
+    materials = OLD_AGE_MATERIALS | {"agent_id": "provided"}
+    problems = check(OLD_AGE, relation="relative", principal=herself, materials=materials)
+    assert by_field(problems) == {
+        "principal.id_number": "代办人身份证号码：与申请人的相同；申请人本人来办，"
+        "请在“由谁来办理”选本人办理"
+    }
+    assert has_errors(problems)
+
+
+def test_a_family_member_with_the_applicant_s_id_or_listed_twice_is_refused() -> None:
+    """A 配偶 with the applicant's own ID number was taken in, and the reviewer saw no sign."""
+    own = applicant()["id_number"]
+    spouse = {"name": "马小花", "relation": "配偶", "id_number": own}
+    fields = {"hukou_address": "关桥村", "category": "普通居民", "insured_year": 2027}
+    fields["family_members"] = [spouse]
+    materials = {"hukou": "shared", "id_card": "provided"}
+    problems = check(MEDICAL, fields=fields, materials=materials)
+    assert by_field(problems) == {
+        "fields.family_members[0].id_number": "同时参保的家庭成员第1行·身份证号码："
+        "这是申请人本人的身份证号码，这里只填其他人"
+    }
+    child = {"name": "马小军", "relation": "子女", "id_number": id_number(born="20100101")}
+    fields["family_members"] = [child, dict(child, name="马小军 ")]
+    problems = check(MEDICAL, fields=fields, materials=materials)
+    assert by_field(problems) == {
+        "fields.family_members[1].id_number": "同时参保的家庭成员第2行·身份证号码："
+        "与第1行的身份证号码相同，同一人只填一行"
+    }
+    fields["family_members"] = [child]
+    assert check(MEDICAL, fields=fields, materials=materials) == []
+
+
+def test_a_household_head_who_is_the_applicant_is_only_a_warning() -> None:
+    """A 低保 household lists its 户主, who is often the applicant: said, not refused."""
+    own = applicant()
+    members = [member("马福贵", "户主", "19400101", "123")]
+    assert members[0]["id_number"] == own["id_number"]
+    problems = check(DIBAO, fields=dibao_fields(members), materials=DIBAO_MATERIALS)
+    assert [(p.field, p.severity) for p in problems] == [("fields.members[0].id_number", "warning")]
+    assert problems[0].message == "家庭成员第1行·身份证号码：与申请人的身份证号码相同，请核对"
+    assert not has_errors(problems)
