@@ -518,7 +518,9 @@ class IntakeScreen(DraftKeeping):
         await self._go(STEPS.index("review"))
         problems = self._review()
         if has_errors(problems):
-            message = _("Not taken in: complete the fields marked ✗ first.")
+            errors = [p for p in problems if p.severity == "error"]
+            message = _("Not taken in: {count} to put right. The first, shown now: {first}")
+            message = message.format(count=len(errors), first=errors[0].message)
             if self._notice_applies(problems):
                 message += "\n" + _("F4 prints the one-time notice of the missing materials.")
             self.notify(message, severity="warning")

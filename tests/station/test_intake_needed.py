@@ -99,3 +99,30 @@ def test_the_papers_and_the_case_page_name_the_guardian() -> None:
 
     assert relation_text("guardian") == "监护人代办"
     assert services_(RELATIONS["guardian"]) == "监护人代办"
+
+
+async def test_the_applicant_as_their_own_representative_is_said_at_the_field(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """王兰 was entered as her own 代办人 (亲属代为办理) and F9 said nothing of it; the notice
+    pointed at ✗ marks that were only on the 核对 page."""
+    from tests.station.test_intake import ELDER_ID, editor
+
+    async with desk().run_test(size=(100, 30)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await choose(pilot, "relative")
+        await fill(pilot, "principal.name", "马占福")
+        await fill(pilot, "principal.id_number", ELDER_ID)
+        await fill(pilot, "principal.phone", "13995500002")
+        await fill_allowance(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+
+        notices = [str(n.message) for n in pilot.app._notifications]
+        said = "代办人身份证号码：与申请人的相同；申请人本人来办，请在“由谁来办理”选本人办理"
+        assert f"未收件：还有 1 处要改，已转到第一处：{said}" in notices, notices
+        field = editor(pilot, "principal.id_number")
+        assert field.region.height and said.replace("“", "") in flat_text(pilot).replace("“", "")
+        assert field.query_one("Input").value == ELDER_ID  # kept as typed
+    assert store.list_cases() == []
