@@ -243,8 +243,11 @@ class ReturnDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
             yield Label(_("Return for correction 退回补正"), classes="heading")
-            yield Input(
-                placeholder=_("Why (as the resident will read it)"), id="reason", compact=True
+            # each box under its name (as 不予受理's): a placeholder alone went once typed in
+            yield Label(_("Why (as the resident will read it)"), classes="field-name")
+            yield Input(id="reason", compact=True)
+            yield Label(
+                _("What is to be corrected: tick it, its reason beside it"), classes="field-name"
             )
             with VerticalScroll(id="return-items", can_focus=False):  # Tab goes to the items
                 for index, (_path, label) in enumerate(self.choices):
@@ -522,7 +525,8 @@ class CompleteDialog(_Form):
                 id="result",
                 compact=True,
             )
-            yield Input(placeholder=_("Note (required if not approved)"), id="note", compact=True)
+            yield Label(_("Note (required if not approved)"), classes="field-name")
+            yield Input(id="note", compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from station.screens.decisions import (
     ForwardDialog,
     PauseDialog,
     RejectDialog,
+    ReturnDialog,
 )
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.review import ReviewScreen
@@ -359,3 +360,34 @@ async def test_forward_and_pause_name_every_box_above_it_at_80_by_24(
         assert isinstance(pilot.app.screen, PauseDialog)
         lines = [line.strip(" █▌▐") for line in screen_text(pilot).splitlines()]
         assert "程序" in lines and "确定(F9)" in flat_text(pilot)  # a name of its own
+
+
+async def test_return_and_complete_name_their_boxes_above_them_at_80_by_24(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """退回补正's reason box was named by its placeholder alone (gone once typed in), and its
+    items' 原因 boxes said nothing of what the list was; 办结's note box likewise."""
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReturnDialog)
+        pilot.app.screen.query_one("#reason", Input).value = "户口簿页面不清楚，请重新拍照"
+        await pilot.pause()
+        text = flat_text(pilot)
+        assert "总体原因（群众可读懂的话）" in text and "户口簿页面不清楚" in text
+        assert "要补正的材料和项目：打勾，右边写原因" in text and "确定(F9)" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        if isinstance(pilot.app.screen, ConfirmDialog):  # something was typed: leave it
+            await pilot.press("y")
+            await settle(pilot)
+    assisted = take_in_assistance(station).case_number  # an item the township completes
+    township(station, assisted, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township2").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, assisted)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CompleteDialog)
+        assert "备注（不通过时必填）" in screen_text(pilot).replace(" ", "")
