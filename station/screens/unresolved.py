@@ -5,6 +5,7 @@ A record is its own thing (``BCS-...`` numbers, its own table and states), never
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual import on, work
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from forms.clock import format_day
+from forms.fieldtypes import is_phone
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -70,11 +72,21 @@ class UnresolvedScreen(DeskScreen[None]):
             message = _("Say what was wanted and why it could not be done.")
             self.query_one("#unresolved-message", Static).update(message)
             return
+        contact = self.query_one("#contact", Input).value.strip()
+        wrong = not_a_phone(contact)
+        if wrong is not None:  # said at the box, the rest kept (a county calls this number)
+            message = _(
+                "Who reported it: “{text}” is not a phone number (mobile: 11 digits; landline"
+                " with its area code, e.g. 0954-1234567). Without a phone, give the name alone."
+            ).format(text=wrong)
+            self.query_one("#unresolved-message", Static).update(message)
+            self.query_one("#contact", Input).focus()
+            return
         if self._saving:
             return
         self._saving = True
         self.query_one("#save", Button).disabled = True
-        self._save(values["what"], values["why"], self.query_one("#contact", Input).value.strip())
+        self._save(values["what"], values["why"], contact)
 
     @work(thread=True, group="unresolved-save", exit_on_error=False)
     def _save(self, what: str, why: str, contact: str) -> None:
@@ -102,6 +114,27 @@ class UnresolvedScreen(DeskScreen[None]):
             return  # being recorded: the screen closes by itself when it is
         typed = any(self.query_one(f"#{key}", Input).value.strip() for key in FIELDS)
         leave_when_sure(self, typed, _("Leave without recording it? What you typed is not kept."))
+
+
+_NUMBERISH = re.compile(
+    r"[0-9０-９A-Za-z][0-9０-９A-Za-zＡ-Ｚａ-ｚ\-－—()（） ]*[0-9０-９A-Za-z)）]|[0-9０-９]"
+)
+"""A run of the contact text in Latin letters, digits, dashes and spaces (a phone number as
+people write it: ``139 9551 2345``, ``0954-1234567``)."""
+
+
+def not_a_phone(contact: str) -> str | None:
+    """The first run of the reporter's contact holding a digit that is no phone number
+    (``139abc``, a mobile one digit short), or None: a name alone, or with one phone or
+    more, is fine."""
+    for found in _NUMBERISH.finditer(contact):
+        numbers = [part for part in found.group().split() if any(c.isdigit() for c in part)]
+        if not numbers:
+            continue  # a name in Latin letters
+        if is_phone(" ".join(numbers)) or all(is_phone(part) for part in numbers):
+            continue  # one number written in groups, or several numbers
+        return " ".join(numbers)
+    return None
 
 
 FIELDS = ("what", "why", "contact")

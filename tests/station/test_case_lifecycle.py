@@ -241,7 +241,15 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert pilot.app.screen is form and form.query_one("#what", Input).value == "办理林权证"
         why = "本站无此事项，需到县自然资源局林业站现场勘验后由县局审批发证"
         pilot.app.screen.query_one("#why", Input).value = why
-        pilot.app.screen.query_one("#contact", Input).value = "儿子 13895401122"
+        pilot.app.screen.query_one("#contact", Input).value = "儿子 138abc"
+        form.action_save()  # a phone the county could not call: said, nothing recorded
+        await settle(pilot)
+        said = flat_text(pilot)
+        assert "反映人及联系方式：“138abc”不是电话号码" in said and not store.list_records()
+        assert form.query_one("#why", Input).value == why and form.focused is form.query_one(
+            "#contact"
+        )
+        pilot.app.screen.query_one("#contact", Input).value = "儿子 138 9540 1122"
         form.action_save()  # F9
         form.action_save()  # F9 again while it is being recorded: nothing more is recorded
         await settle(pilot)
