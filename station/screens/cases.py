@@ -171,8 +171,10 @@ class CasesScreen(DeskScreen[None]):
         table = self.query_one(DataTable)
         with cursor_kept(table, same_row=message.keep):  # another search or page: its top
             table.clear()
+            year = self.desk.clock().year
             for row in page.rows:
-                table.add_row(*self._cells(row, page, len(table.columns)), key=row.case_number)
+                cells = self._cells(row, page, len(table.columns), year)
+                table.add_row(*cells, key=row.case_number)
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
         pager = _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
@@ -194,8 +196,12 @@ class CasesScreen(DeskScreen[None]):
         self.query_one("#cases-pager", Static).update(pager)
 
     @staticmethod
-    def _cells(row: CaseSummary, page: CasePage, columns: int) -> list[str]:
+    def _cells(row: CaseSummary, page: CasePage, columns: int, year: int) -> list[str]:
+        """A row; a due date of this year without its year (at 80 columns the last column,
+        the county's and the township's 村, was cut to its first characters)."""
         due = row.due_date.isoformat() if row.due_date else ""
+        if row.due_date and row.due_date.year == year:
+            due = f"{row.due_date:%m-%d}"
         flag = "⚠ " if row.flagged else ""
         cells = [
             row.case_number,

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from forms.clock import format_minute
+from forms.clock import format_minute, format_short, to_china
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -107,7 +107,8 @@ class ReconcileAdminScreen(DeskScreen[None]):
             _("Flag"), _("Station"), _("Cases held at the centre"), _("Events"), _("Gaps"),
             _("Unsent at the station"), _("Oldest unsent"), _("Cases at the station"), _("Last seen"),
         )  # fmt: skip
-        stations = [_station_row(s) for s in self.data.get("stations", [])]
+        year = self.desk.clock().year
+        stations = [_station_row(s, year) for s in self.data.get("stations", [])]
         fill_wrapped(self.query_one("#recon-stations", DataTable), headers, stations, width)
         pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
         rows = _duplicate_rows(self.data.get("duplicate_applications", []))
@@ -142,15 +143,21 @@ class ReconcileAdminScreen(DeskScreen[None]):
         self.app.pop_screen()
 
 
-def _when(value: str | None) -> str:
-    return format_minute(datetime.fromisoformat(value)) if value else "—"
+def _when(value: str | None, year: int) -> str:
+    """A moment in China time, without its year in ``year`` (at 80 columns the station
+    names wrapped onto two lines beside two whole dates)."""
+    if not value:
+        return "—"
+    moment = datetime.fromisoformat(value)
+    same_year = to_china(moment).year == year
+    return format_short(moment) if same_year else format_minute(moment)
 
 
 def _count(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def _station_row(entry: dict[str, Any]) -> tuple[Text | str, ...]:
+def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
     flag: Text | str = ""
     if entry.get("revoked"):
         flag = _("revoked")
@@ -166,9 +173,9 @@ def _station_row(entry: dict[str, Any]) -> tuple[Text | str, ...]:
         str(entry.get("events", 0)),
         str(len(gaps)),
         _count(entry.get("outbox_depth")),
-        _when(entry.get("oldest_unsent")),
+        _when(entry.get("oldest_unsent"), year),
         _count(entry.get("cases_held")),
-        _when(entry.get("last_seen")),
+        _when(entry.get("last_seen"), year),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,17 +50,21 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
 
 
 def _places(desk: Desk, codes: set[str]) -> dict[str, str]:
-    """The village of each division code, as a township reads it (山门村) or the county
-    (山门村·海城镇: the village first, which 80 columns still show; two townships may each
-    have a 新庄村); nothing at a village's desk, whose cases are all its own."""
+    """The village of each division code, as a township reads it (山门村) or the county:
+    the village's name alone where no other division of the county bears it, else with its
+    township (新庄村·李旺镇: two townships may each have a 新庄村; always written whole, it
+    did not fit 80 columns); nothing at a village's desk, whose cases are all its own."""
     role = desk.role
     if role is None or role is Role.agent:
         return {}
     catalog = desk.catalog()
+    named = Counter(entry.name for entry in catalog.divisions)
     places: dict[str, str] = {}
     for code in codes:
         village = catalog.division_entry(code)
         township = catalog.township_of(code) if role is Role.admin else None
+        if village is not None and (named[village.name] == 1 or township in (None, village)):
+            township = None  # the name says which village (or it is a township's own)
         names = [entry.name for entry in (village, township) if entry is not None]
         places[code] = "·".join(names) or code
     return places

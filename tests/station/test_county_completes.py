@@ -3,14 +3,17 @@ county department is completed (办结) from the county's 办件, as the signed-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from textual.widgets import Select
 
+from forms.catalog.model import Division
 from forms.clock import set_source
 from station.app import DaibanApp, make_app
 from station.config import load_settings
@@ -18,12 +21,13 @@ from station.screens.cases import CasesScreen
 from station.screens.decisions import CompleteDialog
 from station.screens.review import ReviewScreen
 from station.services.auth import hash_password
+from station.services.queries import _places
 from station.store import StationIdentity, StationStore
 from sync.events import EventKind, Role
 from sync.protocol import AccountRecord, StationRole
 from tests.station.cases_seed import take_in, township
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
-from tests.station.helpers import flat_text, log_in, settle
+from tests.station.helpers import flat_text, log_in, screen_text, settle
 
 COUNTY = "640522000000"
 ADMIN_ID = "u-zj"
@@ -232,22 +236,42 @@ def test_who_issued_or_published_is_named_as_a_person(tmp_path: Path) -> None:
         store.close()
 
 
-async def test_the_county_s_case_list_names_the_village_then_its_township(tmp_path: Path) -> None:
-    from textual.widgets import DataTable
+def test_the_county_names_a_village_with_its_township_only_where_another_bears_its_name() -> None:
+    """Two townships may each have a 新庄村: then the township says which; a name the
+    county holds once is enough (with its township the column did not fit 80 columns)."""
+    catalog = shipped_catalog()
+    shanmen = catalog.division_entry("640522100201")
+    assert shanmen is not None
+    twin = Division(code="640522101201", level="village", name=shanmen.name)
+    liwang = Division(code="640522101000", level="township", name="李旺镇")
+    twins = catalog.model_copy(update={"divisions": [*catalog.divisions, twin, liwang]})
+    codes = {"640522100201", "640522100202", twin.code, COUNTY}
+    county = SimpleNamespace(role=Role.admin, catalog=lambda: twins)
+    assert _places(county, codes) == {  # type: ignore[arg-type]
+        "640522100201": "山门村·海城镇",
+        twin.code: "山门村·李旺镇",
+        "640522100202": "武塬村",
+        COUNTY: "海原县",  # its own cases: named once
+    }
+    town = SimpleNamespace(role=Role.reviewer, catalog=lambda: twins)  # its own villages
+    assert _places(town, {"640522100201"}) == {"640522100201": "山门村"}  # type: ignore[arg-type]
 
+
+async def test_the_county_list_shows_the_village_whole_at_80_columns(tmp_path: Path) -> None:
+    """The 村 column read 山门村· (cut) beside a due date written with its year."""
     store = county_station(tmp_path / "county")
     try:
         number = take_in(store).case_number
-        township(store, number)
-        async with county_desk(store, tmp_path).run_test(size=(100, 30)) as pilot:
+        township(store, number, (EventKind.accepted, {}))
+        async with county_desk(store, tmp_path).run_test(size=(80, 24)) as pilot:
             await log_in(pilot, "zhaojun")
-            assert isinstance(pilot.app, DaibanApp)
-            pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))
+            pilot.app.push_screen(CasesScreen(pilot.app.desk, county_section=1))  # type: ignore[attr-defined]
             await settle(pilot)
-            place = str(pilot.app.screen.query_one(DataTable).get_row(number)[-1])
+            (row,) = [line for line in screen_text(pilot).splitlines() if number in line]
+            assert re.search(r" \d{2}-\d{2} ", row) and f"{NOW.year}-" not in row  # 期限
+            assert row.rstrip().endswith("高龄津贴  海原县")  # whole, and named once
+        desk = pilot.app.desk  # type: ignore[attr-defined]
+        villages = {"640522100201", "640522100202"}
+        assert _places(desk, villages) == {"640522100201": "山门村", "640522100202": "武塬村"}
     finally:
         store.close()
-    catalog = shipped_catalog()
-    village, town = catalog.division_entry(number[:12]), catalog.township_of(number[:12])
-    assert village is not None and town is not None
-    assert place == f"{village.name}·{town.name}"  # 山门村·海城镇

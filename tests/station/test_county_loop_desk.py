@@ -209,6 +209,9 @@ async def test_reconciliation_fits_80_columns_and_a_duplicate_opens_its_case(
             table = app.screen.query_one(table_id, DataTable)
             assert table.virtual_size.width <= app.screen.size.width - 2, table_id
         assert "最近联系" in screen_text(pilot).replace(" ", "")
+        # this year's moments without the year: the station's name on one line beside them
+        (row,) = [line for line in screen_text(pilot).splitlines() if "山门村" in line]
+        assert "海城镇山门村便民服务站" in row and row.rstrip().endswith("11-23 09:30")
         await pilot.press("d")
         await settle(pilot)
         shown = flat_text(pilot)
