@@ -161,7 +161,10 @@ class Generated:
 def person(draw: st.DrawFn, role: str, clean: bool) -> tuple[dict[str, Any], list[str]]:
     wrong: list[str] = []
     name = draw(st.sampled_from(["马福贵", "王芳"] + ([] if clean else ["马2", ""])))
-    number = draw(st.sampled_from(GOOD_IDS + ([] if clean else [*BAD_IDS, ""])))
+    # the 代办人 from the pool's other end: hypothesis favours a list's first items, and
+    # the applicant as their own 代办人 is refused (counted wrong below when drawn)
+    pool = GOOD_IDS if role == "applicant" else GOOD_IDS[::-1]
+    number = draw(st.sampled_from(pool + ([] if clean else [*BAD_IDS, ""])))
     phone = draw(
         st.sampled_from(["13995512345", "0954-4012345"] + ([] if clean else ["12345", ""]))
     )
@@ -253,6 +256,10 @@ def applications(draw: st.DrawFn) -> Generated:
     stuff, wrong_materials = draw(materials(clean))
     line = {"item_code": CODE, "applicant": applicant, **filing, "fields": values, **stuff}
     why = wrong + wrong_filing + wrong_fields + wrong_materials
+    principal = filing.get("principal") or {}
+    own = str(applicant["id_number"]).upper()
+    if filing["relation"] != "self" and own and str(principal.get("id_number")).upper() == own:
+        why.append("principal is the applicant")  # the same person cannot act for themselves
     return Generated(line=line, valid=not why, why=why)
 
 
