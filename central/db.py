@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from sync.files import private_database
@@ -21,6 +23,9 @@ POOL_TIMEOUT_S = 10.0
 """How long a request waits for a pooled connection (also below the station's 30 s)."""
 POOL_CONNECTIONS = 30
 """A worker's database connections at most (PostgreSQL: that many server processes each)."""
+IDLE_PING_S = 10.0
+"""A pooled PostgreSQL connection left unused this long is pinged before it is handed out
+(``_ping_when_idle``); one given back more recently is handed out as it is."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,14 +56,49 @@ def make_engine(url: str) -> Engine:
     # closed after each burst beyond a smaller pool was opened again at the next, and each
     # new server process started cold (its catalog caches empty, no statement prepared):
     # 346 connections opened in one 500-station storm, half of the database's CPU.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=POOL_CONNECTIONS,
         max_overflow=0,
         pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,
         hide_parameters=True,  # a failed statement's message (logged) names no resident
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+_IDLE_SINCE = "daiban_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before handing it out only when it sat unused for
+    ``IDLE_PING_S``: what a restarted database or a firewall dropping quiet connections
+    leaves behind is replaced before a request meets it (SQLAlchemy's ``pool_pre_ping``,
+    but not for a connection a request gave back a moment ago).
+
+    ``pool_pre_ping`` pinged at every checkout: a round trip (and a statement for the
+    database) three or four times per station's sync, each request taking a connection
+    for its token, its push and its page. In the 9 a.m. wave the pool's connections are
+    never idle that long. A connection that broke while in use, or in the seconds since,
+    fails its request; SQLAlchemy then replaces every connection the pool held before
+    the failure, and the station sends the request again (``sync.client`` retries 5xx).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return  # just opened, or just given back
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError() from error  # the pool opens a new one
+            raise
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -193,7 +193,11 @@ def last_hash(connection: Connection) -> str:
 
 
 def link_rows(
-    connection: Connection, rows: list[dict[str, Any]], digests: dict[Any, str] | None = None
+    connection: Connection,
+    rows: list[dict[str, Any]],
+    digests: dict[Any, str] | None = None,
+    *,
+    head: str | None = None,
 ) -> None:
     """Chain event rows about to be inserted onto the newest link, under the counter lock:
     each row gets its ``audit_link``.
@@ -202,9 +206,12 @@ def link_rows(
         connection: the push's connection (its engine carries the audit key).
         rows: the event rows, in central_seq order (completed in place).
         digests: ``body_digest`` of each row by event id, when computed beforehand.
+        head: the newest link (GENESIS for an empty chain), when read with the counter's
+            lock (``sequence.lock_counter_head``); None: read here (``last_hash``).
     """
     key = audit_key.key_for(connection)
-    for row, link in zip(rows, chain_rows(key, last_hash(connection), rows, digests), strict=True):
+    prev = last_hash(connection) if head is None else head
+    for row, link in zip(rows, chain_rows(key, prev, rows, digests), strict=True):
         row["audit_link"] = link
 
 

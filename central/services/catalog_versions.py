@@ -13,8 +13,10 @@ refuses an item whose content changed under the same item version.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -111,8 +113,25 @@ def served_catalog(*, session: Session, path: Path | None) -> ServedCatalog:
     Raises:
         CatalogError: nothing is published and the configured catalog has errors.
     """
-    row = session.connection().execute(_LATEST).first()
-    if row is not None:
+    return served_from(session.connection().execute(_LATEST).first(), path)
+
+
+LATEST_COLUMNS = tuple(
+    select(column).order_by(col(CatalogVersion.number).desc()).limit(1).scalar_subquery()
+    for column in (CatalogVersion.number, CatalogVersion.version, CatalogVersion.sha256)
+)
+"""``_LATEST``'s three columns as subqueries, for a statement that reads more besides
+(``central.services.pull.page_status``): NULL each when nothing is published."""
+
+
+def served_from(row: Sequence[Any] | None, path: Path | None) -> ServedCatalog:
+    """``served_catalog`` from the latest published version's number, version and hash
+    as read (``_LATEST``, ``LATEST_COLUMNS``): None, or a NULL number, when none is.
+
+    Raises:
+        CatalogError: nothing is published and the configured catalog has errors.
+    """
+    if row is not None and row[0] is not None:
         return ServedCatalog(row[0], row[1], row[2])
     catalog, _document = _version_zero(path)
     return ServedCatalog(0, catalog.version, _checksum(catalog))

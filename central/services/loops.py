@@ -306,14 +306,14 @@ def outcomes(
     return found
 
 
-_LATEST_SEQ = select(ITEMS.c.updated_seq).order_by(ITEMS.c.updated_seq.desc()).limit(1)
-"""Built once: every pull page announces it."""
+LATEST_SEQ = select(ITEMS.c.updated_seq).order_by(ITEMS.c.updated_seq.desc()).limit(1)
+"""Built once: every pull page announces it (``central.services.pull.page_status``)."""
 
 
 def latest_seq(session: Session) -> int:
     """The newest change stamp of any item (a station's cursor moves past what it may not
     see; a pull page announces it, so a station fetches outcomes only when it moved)."""
-    return int(session.connection().execute(_LATEST_SEQ).scalar() or 0)
+    return int(session.connection().execute(LATEST_SEQ).scalar() or 0)
 
 
 def overturned_ratings(session: Session) -> set[UUID]:

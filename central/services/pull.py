@@ -9,6 +9,8 @@ are included: that is how the agent who wrote one learns why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -17,6 +19,8 @@ from sqlmodel import Session
 
 from central.models import EVENT_TABLE, Station, User, as_utc
 from central.services.accounts import account_record
+from central.services.catalog_versions import LATEST_COLUMNS
+from central.services.loops import LATEST_SEQ
 from central.services.scope import division_match, division_params, scope_prefix
 from forms.catalog import county_code, township_code
 from sync.events import EventStatus, RecordedEvent
@@ -38,6 +42,7 @@ def pull_page(
     after: int,
     limit: int = PULL_PAGE_EVENTS,
     own_upto: int | None = None,
+    horizon: int | None = None,
 ) -> PullResponse:
     """One page of the station's scope after ``after``.
 
@@ -55,14 +60,16 @@ def pull_page(
         own_upto: the highest ``station_seq`` of its own the station holds: its own
             events up to it are answered as acknowledgements, not in full (None: all
             in full, as an older station expects).
+        horizon: the newest central_seq, read by the caller before this (``page_status``);
+            None: read here first.
 
     Returns:
         The page, ``next_cursor`` and ``has_more``.
     """
     limit = max(1, min(limit, PULL_PAGE_EVENTS))
     connection = session.connection()
-    # Read first: every event up to it is committed (sequence order is commit order).
-    horizon = int(connection.execute(_HORIZON).scalar() or 0)
+    if horizon is None:  # read first: every event up to it is committed (seq order = commit order)
+        horizon = int(connection.execute(_HORIZON).scalar() or 0)
     template, params = _page(station)
     rows = [
         dict(row._mapping)
@@ -102,6 +109,31 @@ def event_ack(row: dict[str, Any]) -> EventAck:
 
 
 _HORIZON = select(func.max(_ev.central_seq))
+
+
+@dataclass(frozen=True)
+class PageStatus:
+    """What a pull page announces besides its events, read before them in one statement."""
+
+    horizon: int
+    """The newest central_seq (``pull_page``'s ``horizon``)."""
+    loops_seq: int
+    """The newest 闭环 change stamp (``loops.latest_seq``)."""
+    catalog: Sequence[Any]
+    """The latest published catalog's number, version and hash (NULLs: none published;
+    ``catalog.announced_from``)."""
+
+
+_STATUS = select(_HORIZON.scalar_subquery(), LATEST_SEQ.scalar_subquery(), *LATEST_COLUMNS)
+"""Three reads in one statement (one round trip, one statement's cost): every pull page
+and every 9 a.m. sync makes it."""
+
+
+def page_status(session: Session) -> PageStatus:
+    """The newest central_seq, 闭环 stamp and published catalog, as of one moment: read
+    before the page (every event up to the horizon is committed, as ``pull_page`` needs)."""
+    row = session.connection().execute(_STATUS).one()
+    return PageStatus(horizon=int(row[0] or 0), loops_seq=int(row[1] or 0), catalog=row[2:])
 
 
 def page_statement(station: Station, after: int, limit: int) -> Select[Any]:

@@ -285,7 +285,7 @@ def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[Even
         batch.bodies = bodies
     connection = session.connection()
     # First statement: the counter row lock that orders commits (see sequence.py).
-    last_seq = sequence.lock_counter(connection)
+    last_seq, head = sequence.lock_counter_head(connection)
     pending = [
         e.id
         for job, batch in zip(jobs, batches, strict=True)
@@ -303,7 +303,7 @@ def _apply_together(session: Session, jobs: Sequence[PushJob]) -> list[list[Even
     )
     for job, batch in zip(jobs, batches, strict=True):
         last_seq = _judge_batch(batch, job, seen, last_seq)
-    _write(connection, jobs, batches, last_seq)
+    _write(connection, jobs, batches, last_seq, head or audit.GENESIS)
     return [[r for r in batch.results if r is not None] for batch in batches]
 
 
@@ -724,13 +724,18 @@ _PAYLOAD_KEYS = frozenset({_PAYLOAD_TEXT})
 
 
 def _write(
-    connection: Connection, jobs: Sequence[PushJob], batches: Sequence[_Batch], last_seq: int
+    connection: Connection,
+    jobs: Sequence[PushJob],
+    batches: Sequence[_Batch],
+    last_seq: int,
+    head: str,
 ) -> None:
-    """Store what the group's batches applied, one statement per table for all of them."""
+    """Store what the group's batches applied, one statement per table for all of them
+    (``head``: the audit chain's newest link, read with the counter's lock)."""
     rows = [row for batch in batches for row in batch.rows]
     if rows:
         digests = {key: value for batch in batches for key, value in batch.digests.items()}
-        audit.link_rows(connection, rows, digests)  # keyed chain (audit_key), in the rows
+        audit.link_rows(connection, rows, digests, head=head)  # keyed chain, in the rows
         _insert_events(connection, rows)
         _save_cases(connection, jobs, batches)
         for job, batch in zip(jobs, batches, strict=True):  # rare: payloads naming scans

@@ -34,6 +34,12 @@ _LOCK = (
     .values(value=_counter.value)
     .returning(_counter.value)
 )
+_LOCK_WITH_HEAD = (
+    update(COUNTER_TABLE)
+    .where(_counter.name == bindparam("counter"))
+    .values(value=_counter.value)
+    .returning(_counter.value, _counter.head)
+)
 _SET = (
     update(COUNTER_TABLE).where(_counter.name == bindparam("counter")).values(value=bindparam("to"))
 )
@@ -54,6 +60,15 @@ def lock_counter(connection: Connection, name: str = EVENTS_COUNTER) -> int:
     if value is None:
         raise RuntimeError(f"counter {name!r} is missing; run `daiban central init`")
     return int(value)
+
+
+def lock_counter_head(connection: Connection, name: str = EVENTS_COUNTER) -> tuple[int, str | None]:
+    """``lock_counter``, and the audit chain's newest link the row holds (``head``, which
+    ``audit.last_hash`` reads): one statement, where a push made two."""
+    row = connection.execute(_LOCK_WITH_HEAD, {"counter": name}).one_or_none()
+    if row is None:
+        raise RuntimeError(f"counter {name!r} is missing; run `daiban central init`")
+    return int(row[0]), row[1]
 
 
 def set_counter(

@@ -20,9 +20,8 @@ from central.api.deps import SessionDep, SettingsDep, StationDep
 from central.api.routing import ReleasingRoute
 from central.faults import fault_point
 from central.models import Station
-from central.services.catalog import announced_catalog
-from central.services.loops import latest_seq
-from central.services.pull import pull_page
+from central.services.catalog import announced_from
+from central.services.pull import page_status, pull_page
 from central.settings import CentralSettings
 from sync.protocol import PULL_PAGE_EVENTS, PullResponse
 
@@ -39,13 +38,24 @@ def read_page(
 ) -> PullResponse:
     """The page with the catalog it announces and the newest 闭环 change stamp, its read
     ended (``GET /pull``, and the last part of ``POST /sync``)."""
-    page = pull_page(session=session, station=station, after=after, limit=limit, own_upto=own_upto)
+    status = page_status(session)
+    page = pull_page(
+        session=session,
+        station=station,
+        after=after,
+        limit=limit,
+        own_upto=own_upto,
+        horizon=status.horizon,
+    )
     fault_point("mid_pull_page")  # test-only (central.faults); no-op unless configured
-    announced = announced_catalog(session=session, path=settings.catalog_path)
-    loops = latest_seq(session)
+    announced = announced_from(status.catalog, settings.catalog_path)
     session.commit()  # a read: ends it and gives the connection back
     return page.model_copy(
-        update={"catalog_version": announced.version, "catalog": announced, "loops_seq": loops}
+        update={
+            "catalog_version": announced.version,
+            "catalog": announced,
+            "loops_seq": status.loops_seq,
+        }
     )
 
 
