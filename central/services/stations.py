@@ -306,7 +306,9 @@ def enroll_station(*, session: Session, request: EnrollRequest, secret_key: str)
     )
     if spent.rowcount != 1:
         session.rollback()
-        again = _answer_again(session, code_hash, attempt_hash, secret_key, now)
+        again = _answer_again(
+            session, code_hash, attempt_hash, secret_key, now, request.software_version
+        )
         if again is None:
             raise EnrollmentError(
                 "the enrollment code is unknown, already used, cancelled or expired"
@@ -342,12 +344,14 @@ def _answer_again(
     attempt_hash: str | None,
     secret_key: str,
     now: datetime,
+    software_version: str = "",
 ) -> EnrollResponse | None:
     """The credential again for the station that spent the code with this attempt secret,
     while it has never been heard from since (its answer was lost on the line), with a new
     token. The token it replaces is kept as the previous one: two answers crossing on a
     slow line both leave the station a token the centre takes. Recorded in the
-    administrative audit, the station as the actor.
+    administrative audit, the station as the actor. The software version it sends now is
+    the one the county's station list shows (a PC updated between the two tries).
 
     None (refused) for another secret or none, a code cancelled, a station revoked, or one
     that has said hello or pushed since (a working station keeps its credential: a copy
@@ -373,6 +377,7 @@ def _answer_again(
     station.previous_token_hash = station.token_hash
     station.previous_token_issued_at = station.token_issued_at
     station.token_hash, station.token_issued_at = token_hash(token), now
+    station.software_version = software_version or station.software_version
     session.add(station)
     audit_station_act(session, station, ENROLL_AGAIN_ACTION, {"code_ref": code.ref})
     session.commit()

@@ -130,3 +130,22 @@ def test_a_station_never_heard_from_is_answered_after_its_code_expired_but_not_o
     station.push(station.new_case()[:1])  # its first sync: a push, no hello before it
     assert _enroll(client, code).status_code == 403
     assert _stations(session) == 1
+
+
+def test_the_station_list_shows_the_software_the_station_asked_again_with(
+    client: TestClient, session: Session
+) -> None:
+    """A PC updated between the lost answer and the second try: the county's station list
+    shows the version it runs now, not the one of the try whose answer was lost."""
+    code = _code(session)
+    sent = {"code": code, "device_name": "pc", "attempt": SECRET}
+    first = client.post(ENROLL, json={**sent, "software_version": "0.9.0"})
+    again = client.post(ENROLL, json={**sent, "software_version": "1.0.0"})
+    assert first.status_code == again.status_code == 200, again.text
+    session.expire_all()
+    station = session.get_one(Station, again.json()["station_id"])
+    assert station.software_version == "1.0.0"
+    unsaid = client.post(ENROLL, json=sent)  # an older station says no version: kept
+    assert unsaid.status_code == 200, unsaid.text
+    session.expire_all()
+    assert session.get_one(Station, again.json()["station_id"]).software_version == "1.0.0"
