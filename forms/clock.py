@@ -115,3 +115,19 @@ def format_short(moment: datetime | None) -> str:
 def format_day(moment: datetime | None) -> str:
     """``2026-12-02``: the China calendar day of ``moment``; empty for None."""
     return china_day(moment).isoformat() if moment else ""
+
+
+def day_in_year(day: date | str | None, year: int) -> str:
+    """A calendar day as a narrow column writes it: ``12-11`` when it falls in ``year``
+    (the China year of the desk's today), another year's whole (``2025-12-11``); empty for
+    None or "". Takes a date or its ISO text."""
+    if not day:
+        return ""
+    text = day if isinstance(day, str) else day.isoformat()
+    return text[5:] if text.startswith(f"{year}-") else text
+
+
+def moment_in_year(moment: datetime, year: int) -> str:
+    """A moment in China time as a narrow column writes it: ``12-02 00:30`` in ``year``,
+    ``2025-12-02 00:30`` in another."""
+    return format_short(moment) if to_china(moment).year == year else format_minute(moment)

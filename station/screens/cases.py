@@ -10,6 +10,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
+from forms.clock import day_in_year
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -199,9 +200,7 @@ class CasesScreen(DeskScreen[None]):
     def _cells(row: CaseSummary, page: CasePage, columns: int, year: int) -> list[str]:
         """A row; a due date of this year without its year (at 80 columns the last column,
         the county's and the township's 村, was cut to its first characters)."""
-        due = row.due_date.isoformat() if row.due_date else ""
-        if row.due_date and row.due_date.year == year:
-            due = f"{row.due_date:%m-%d}"
+        due = day_in_year(row.due_date, year)
         flag = "⚠ " if row.flagged else ""
         cells = [
             row.case_number,

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from forms.clock import day_in_year
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -202,17 +203,10 @@ def _row(line: CaseLine, year: int, loops: dict[str, dict[str, Any]]) -> tuple[s
         state = _("办不成事 record")
     else:
         state = state_name(line.state) if line.state else ""
-    deadline = _this_year(line.deadline, year)
+    deadline = day_in_year(line.deadline, year)
     if deadline and line.days_left is not None and line.days_left < 0:
         deadline = _("{day} ({days} working days over)").format(day=deadline, days=-line.days_left)
     elif deadline and line.days_left is not None:
         deadline = _("{day} ({days} working days)").format(day=deadline, days=line.days_left)
-    received = _this_year(line.received_on, year)
+    received = day_in_year(line.received_on, year)
     return (line.case_number, state, deadline, received, line.village, line.item_name)
-
-
-def _this_year(day: str | None, year: int) -> str:
-    """``2026-12-11`` as ``12-11`` in 2026; another year's date whole."""
-    if not day:
-        return ""
-    return day[5:] if day.startswith(f"{year}-") else day

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from forms.clock import format_minute, format_short, to_china
+from forms.clock import moment_in_year
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -146,11 +146,7 @@ class ReconcileAdminScreen(DeskScreen[None]):
 def _when(value: str | None, year: int) -> str:
     """A moment in China time, without its year in ``year`` (at 80 columns the station
     names wrapped onto two lines beside two whole dates)."""
-    if not value:
-        return "—"
-    moment = datetime.fromisoformat(value)
-    same_year = to_china(moment).year == year
-    return format_short(moment) if same_year else format_minute(moment)
+    return moment_in_year(datetime.fromisoformat(value), year) if value else "—"
 
 
 def _count(value: Any) -> str:

@@ -21,9 +21,11 @@ from forms.clock import (
     china_day,
     china_now,
     china_today,
+    day_in_year,
     format_day,
     format_minute,
     format_short,
+    moment_in_year,
     to_china,
     utc_now,
 )
@@ -102,3 +104,19 @@ def test_an_open_pause_runs_to_today_in_beijing(at_half_past_midnight: str) -> N
     projected = due_date(date(2026, 11, 30), 3, pauses).date
     assert projected == due_date(date(2026, 11, 30), 3, pauses, today=BEIJING_DAY).date
     assert projected == date(2026, 12, 7)  # Thu 3 = 1, Fri 4 = 2, Mon 7 = 3
+
+
+def test_a_narrow_column_writes_this_year_s_days_without_the_year() -> None:
+    """At 80 columns a date of this year is 12-11; one of another year stays whole, so a
+    case received last December does not read as if received this December."""
+    assert day_in_year(date(2026, 12, 11), 2026) == "12-11"
+    assert day_in_year("2026-12-11", 2026) == "12-11"
+    assert day_in_year(date(2025, 12, 11), 2026) == "2025-12-11"
+    assert day_in_year(None, 2026) == day_in_year("", 2026) == ""
+
+
+def test_a_narrow_column_writes_a_moment_in_china_time_and_its_china_year() -> None:
+    """23:30 UTC on 31 December is already the next year in China: its year is China's."""
+    new_year = datetime(2025, 12, 31, 16, 30, tzinfo=UTC)  # 2026-01-01 00:30 in China
+    assert moment_in_year(new_year, 2026) == "01-01 00:30"
+    assert moment_in_year(new_year, 2025) == "2026-01-01 00:30"
