@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from station.services.desk import Desk
+from station.services.review_queue import Mark, open_deadlines
 from station.store.models import CaseSummary as CaseSummary  # a list row, for the screens
 from sync.events import Role
 
@@ -39,14 +41,37 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
         The page and the number of matching cases.
     """
     overdue = state == "overdue"
+    today = desk.clock().date()
     filters: dict[str, Any] = {"state": None if overdue else state, "overdue": overdue}
+    if overdue:  # and those past §32's day to accept or return: the 审核台's 红牌 too
+        waiting = desk.store.queue_records(["submitted"], query)
+        late = open_deadlines(desk, waiting, today)
+        filters["overdue_also"] = [case for case, (_, card) in late.items() if card is Mark.red]
     rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
     total = desk.store.count_cases(query, **filters)
+    rows = _with_deadlines(desk, rows, today)
     # the catalog's short name where it has one (as the review queue shows it): at 80
     # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
     short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
     rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
     return CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
+
+
+def _with_deadlines(desk: Desk, rows: list[CaseSummary], today: date) -> list[CaseSummary]:
+    """The page's rows, a 已报送 case's due date the day §32 gives the township to accept
+    or return it, a 补正中 case's the day the village is to correct it by, as the 审核台
+    shows them (the store holds only the decision's: the list's 期限 was empty for them)."""
+    waiting = [r.case_id for r in rows if r.due_date is None and r.state in _OWN_DEADLINE]
+    if not waiting:
+        return rows
+    deadlines = open_deadlines(desk, desk.store.queue_records_of(waiting), today)
+    return [
+        replace(r, due_date=deadlines[r.case_id][0]) if r.case_id in deadlines else r for r in rows
+    ]
+
+
+_OWN_DEADLINE = ("submitted", "returned")
+"""States whose deadline the store's ``due_date`` does not hold."""
 
 
 def _places(desk: Desk, codes: set[str]) -> dict[str, str]:

@@ -356,6 +356,10 @@ class _EntryBuilder:
             forwarded_to=record.forwarded_to,
         )
 
+    def deadline(self, record: QueueRecord) -> tuple[date | None, Deadline | None]:
+        """The record's deadline and its kind (None, None: none runs)."""
+        return self._deadline(record, _arrived(record, _china_day(record.submitted_at)))
+
     def _deadline(
         self, record: QueueRecord, arrived: date | None
     ) -> tuple[date | None, Deadline | None]:
@@ -367,6 +371,23 @@ class _EntryBuilder:
         if record.state == "returned" and record.last_pause and days is not None:
             return self.due(record.last_pause[0], days), Deadline.correction
         return None, None
+
+
+def open_deadlines(
+    desk: Desk, records: Iterable[QueueRecord], today: date
+) -> dict[str, tuple[date, Mark]]:
+    """Each record's deadline as the 审核台 shows it (§32's to accept or return, the
+    decision's, the village's to correct) and its 红黄牌, by case id; a record without one
+    is left out. The case lists show the same dates (``station.services.queries``)."""
+    build = _EntryBuilder(today, _defer_days(desk), {}, "")
+    found: dict[str, tuple[date, Mark]] = {}
+    for record in records:
+        deadline, kind = build.deadline(record)
+        if deadline is None:
+            continue
+        card = Mark.none if record.forwarded_to else mark(kind, build.between(today, deadline))
+        found[record.case_id] = (deadline, card)
+    return found
 
 
 def mark(kind: Deadline | None, days_left: int | None) -> Mark:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, bindparam, func, literal_column, select, text
+from sqlalchemy import Engine, Select, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from forms.clock import china_today
@@ -164,6 +164,7 @@ def _conditions(
     flagged: bool = False,
     today: date | None = None,
     undelivered: bool = False,
+    overdue_also: Sequence[str] = (),
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     query = query.strip()
@@ -183,7 +184,8 @@ def _conditions(
     if overdue:
         day = (today or china_today()).isoformat()
         running = [s.value for s in projection.CLOCK_RUNNING]
-        conditions += [CASES.c.due_date < day, CASES.c.state.in_(running)]
+        late = and_(CASES.c.due_date < day, CASES.c.state.in_(running))
+        conditions.append(or_(late, CASES.c.case_id.in_(overdue_also)) if overdue_also else late)
     if flagged:
         conditions.append(CASES.c.flagged == 1)
     if undelivered:  # no 送达 recorded (a view keeps ``delivered_at`` only once it has one)
@@ -229,6 +231,7 @@ class CaseListMixin:
         overdue: bool = False,
         flagged: bool = False,
         undelivered: bool = False,
+        overdue_also: Sequence[str] = (),
         limit: int = 50,
         offset: int = 0,
     ) -> list[CaseSummary]:
@@ -238,7 +241,8 @@ class CaseListMixin:
             query: the search box's text ("" for all).
             state: only cases in this state.
             item: only cases of this service item code.
-            overdue: only cases past their promised deadline.
+            overdue: only cases past their promised deadline (and ``overdue_also``: the
+                cases past a deadline the store does not hold, by id: §32's).
             flagged: only cases with a superseded event of ours.
             undelivered: only cases with no 送达 recorded.
             limit: page size.
@@ -251,7 +255,14 @@ class CaseListMixin:
             select(*_SUMMARY_COLUMNS)
             .where(
                 *_conditions(
-                    self._id_key, query, state, item, overdue, flagged, undelivered=undelivered
+                    self._id_key,
+                    query,
+                    state,
+                    item,
+                    overdue,
+                    flagged,
+                    undelivered=undelivered,
+                    overdue_also=overdue_also,
                 )
             )
             .order_by(CASES.c.updated_at.desc(), CASES.c.case_number.desc())
@@ -290,6 +301,12 @@ class CaseListMixin:
         )
         with reading(self.engine) as conn:
             return int(conn.execute(statement).scalar_one())
+
+    def queue_records_of(self, case_ids: Sequence[str]) -> list[QueueRecord]:
+        """The review queue's records of these cases (a page of a list: its deadlines)."""
+        statement = select(*_QUEUE_COLUMNS).where(CASES.c.case_id.in_(list(case_ids)))
+        with reading(self.engine) as conn:
+            return [_queue_record(row) for row in conn.execute(statement)]
 
     def queue_records(self, states: Sequence[str], query: str = "") -> list[QueueRecord]:
         """Every case in ``states`` matching a search, for the review queue (审核台).

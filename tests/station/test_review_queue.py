@@ -21,6 +21,8 @@ from station.config import load_settings
 from station.screens.review import ReviewScreen
 from station.screens.review_queue import ReviewQueueScreen
 from station.screens.review_queue_rows import detail_text
+from station.services.auth import LoginGate
+from station.services.desk import Desk
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
 from tests.station.conftest import shipped_catalog
@@ -62,6 +64,17 @@ def town(tmp_path: Path) -> Iterator[Township]:
     town.shanmen.close()
     town.lizhuang.close()
     town.store.close()
+
+
+def desk_on(town: Township, today: date) -> Desk:
+    """The township's desk core on ``today`` (10:00 China time), without a screen."""
+    return Desk(
+        settings=load_settings(town.data_dir),
+        store=town.store,
+        gate=LoginGate(town.store),
+        clock=lambda: at(today),
+        _catalog=shipped_catalog(),
+    )
 
 
 @asynccontextmanager
@@ -387,8 +400,6 @@ def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
 ) -> None:
     """Open means not rejected, withdrawn, delivered or discarded: a 办结 result not yet
     handed over still makes a new application for the same item a duplicate."""
-    from station.services.auth import LoginGate
-    from station.services.desk import Desk
     from station.services.review_queue import Section, read_queue
 
     done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
@@ -400,14 +411,7 @@ def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
         decide(town.store, done.case_number, kind, at(date(2026, 11, 6)), payload)
     new = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
     town.deliver()
-    settings = load_settings(town.data_dir)
-    desk = Desk(
-        settings=settings,
-        store=town.store,
-        gate=LoginGate(town.store),
-        clock=lambda: at(date(2026, 11, 23)),
-        _catalog=shipped_catalog(),
-    )
+    desk = desk_on(town, date(2026, 11, 23))
 
     def waiting() -> list[tuple[str, tuple[str, ...]]]:
         return [(e.case_number, e.duplicate) for e in read_queue(desk).sections[Section.waiting]]
@@ -799,3 +803,36 @@ async def test_esc_on_an_open_filter_goes_back_to_the_list(town: Township) -> No
         await pilot.press("down")
         await settle(pilot)
         assert cursor_on(pilot) == second.case_number
+
+
+def test_the_case_list_shows_the_deadlines_the_queue_shows_and_counts_section_32_as_overdue(
+    town: Township,
+) -> None:
+    """The whole case list (the township's, the county's 办件) left 期限 empty for 已报送 and
+    补正中 cases, the ones a deadline presses most: it now shows the 审核台's day to accept
+    or return (§32: 5 working days after receipt) and the village's day to correct, and
+    its 已超期 filter takes the applications past §32 too (the 审核台's 红牌)."""
+    from station.services.queries import read_page
+    from station.services.review_queue import Section, read_queue
+
+    late = town.shanmen.submit("马占福", at(date(2026, 11, 16)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 16)), ZHANG_ID)
+    fresh = town.lizhuang.submit("李秀英", at(date(2026, 11, 20)), LI_ID)
+    town.deliver()
+    returned = {"reason": "户口簿复印件不清晰", "missing": ["hukou"]}
+    decide(town.store, zhang.case_number, EventKind.returned, at(date(2026, 11, 17)), returned)
+    desk = desk_on(town, date(2026, 11, 24))
+
+    due = {row.case_number: row.due_date for row in read_page(desk, "", None, 0).rows}
+    assert due[late.case_number] == date(2026, 11, 23)  # receipt + 5 working days
+    assert due[fresh.case_number] == date(2026, 11, 27)
+    queue = read_queue(desk).sections
+    (correcting,) = queue[Section.returned]
+    assert correcting.case_number == zhang.case_number
+    assert due[zhang.case_number] == correcting.deadline is not None  # the village's day
+
+    overdue = read_page(desk, "", "overdue", 0)
+    assert [row.case_number for row in overdue.rows] == [late.case_number]
+    assert overdue.total == 1 == len(queue[Section.overdue])
+    assert read_page(desk, "马", "overdue", 0).total == 1  # with a search too
+    assert read_page(desk, "李", "overdue", 0).total == 0
