@@ -264,10 +264,10 @@ def _phone(spec: FieldSpec, value: Any, today: date) -> Verdict:
     compact = compact_phone(value)
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return None
+    if compact.startswith("1"):  # no local landline starts with 1: a mobile cut short
+        return _error("{label}: a mobile number has 11 digits and starts with 13-19", spec)
     if compact.isdigit() and len(compact) in (7, 8):  # a local landline, its area code left out
         return _error("{label}: a landline needs its area code, e.g. 0954-1234567", spec)
-    if compact.startswith("1"):
-        return _error("{label}: a mobile number has 11 digits and starts with 13-19", spec)
     return _error(
         "{label}: not a phone number (mobile: 11 digits; landline with area code, e.g. 0954-1234567)",
         spec,

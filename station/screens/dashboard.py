@@ -132,6 +132,8 @@ class DashboardScreen(DeskScreen[None]):
         self.period = period_of(PeriodChoice.this_month, desk.clock().date())
         self.board: Board | None = None
         self.keys: dict[str, dict[tuple[int, int], str]] = {}
+        self.figure_columns: dict[str, set[int]] = {}
+        """By table, the columns that hold figures (the others name a township, a village…)."""
         """Per table: (row, column) → the key of the number in that cell."""
         self._card_focus: FigureCard | None = None
 
@@ -283,12 +285,14 @@ class DashboardScreen(DeskScreen[None]):
         """Refill a breakdown table; a ``(number, key)`` cell opens its cases."""
         table = self.query_one(f"#table-{pane}", BoardTable)
         keys: dict[tuple[int, int], str] = {}
+        figures: set[int] = set()
         shown: list[list[str]] = []
         for r, row in enumerate(rows):
             cells = []
             for c, cell in enumerate(row):
                 if isinstance(cell, tuple):
                     value, key = cell
+                    figures.add(c)
                     if key and value not in (0, "0"):
                         keys[(r, c)] = key
                     cells.append(str(value))
@@ -305,6 +309,7 @@ class DashboardScreen(DeskScreen[None]):
             for cells in shown:
                 table.add_row(*cells)
         self.keys[pane] = keys
+        self.figure_columns[pane] = figures
 
     def _show_chart(self, data: dict[str, Any]) -> None:
         self.query_one(TownshipChart).show(data.get("by_township", []))
@@ -321,12 +326,21 @@ class DashboardScreen(DeskScreen[None]):
 
     @on(DataTable.CellSelected)
     def _cell_opened(self, event: DataTable.CellSelected) -> None:
+        """Enter on a figure lists its cases; on a name (the township, the village…), the
+        row's first figure's (its 收件: Enter there did nothing and said nothing); on a 0,
+        or a row with none, it says there is nothing to list."""
         pane = (event.data_table.id or "").removeprefix("table-")
-        key = self.keys.get(pane, {}).get((event.coordinate.row, event.coordinate.column))
-        if key:
-            row = event.data_table.get_row_at(event.coordinate.row)
-            header = list(event.data_table.columns.values())[event.coordinate.column].label
-            self._drill(key, f"{row[0]} · {header.plain}")
+        keys = self.keys.get(pane, {})
+        row_index, column = event.coordinate.row, event.coordinate.column
+        if column not in self.figure_columns.get(pane, set()):
+            column = min((c for r, c in keys if r == row_index), default=column)
+        key = keys.get((row_index, column))
+        if not key:
+            self.notify(_("No cases to list here: the figure is 0."), timeout=4)
+            return
+        row = event.data_table.get_row_at(row_index)
+        header = list(event.data_table.columns.values())[column].label
+        self._drill(key, f"{row[0]} · {header.plain}")
 
     def _drill(self, key: str, title: str) -> None:
         from station.screens.dashboard_cases import DrillScreen

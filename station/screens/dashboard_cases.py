@@ -206,6 +206,8 @@ def _row(line: CaseLine, year: int, loops: dict[str, dict[str, Any]]) -> tuple[s
     deadline = day_in_year(line.deadline, year)
     if deadline and line.days_left is not None and line.days_left < 0:
         deadline = _("{day} ({days} working days over)").format(day=deadline, days=-line.days_left)
+    elif deadline and line.days_left == 0:  # as the 审核台 says it (not 剩0个工作日)
+        deadline = _("{day} (due today)").format(day=deadline)
     elif deadline and line.days_left is not None:
         deadline = _("{day} ({days} working days)").format(day=deadline, days=line.days_left)
     received = day_in_year(line.received_on, year)

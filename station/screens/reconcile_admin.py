@@ -149,6 +149,14 @@ def _when(value: str | None, year: int) -> str:
     return moment_in_year(datetime.fromisoformat(value), year) if value else "—"
 
 
+def _oldest(entry: dict[str, Any], year: int) -> str:
+    """The oldest unsent event's moment; 无 when the station reported an empty outbox (it
+    read — beside every station that had reported, which the note says means not yet)."""
+    if entry.get("oldest_unsent") or entry.get("outbox_depth") is None:
+        return _when(entry.get("oldest_unsent"), year)
+    return _("none unsent")
+
+
 def _count(value: Any) -> str:
     return "—" if value is None else str(value)
 
@@ -169,7 +177,7 @@ def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
         str(entry.get("events", 0)),
         str(len(gaps)),
         _count(entry.get("outbox_depth")),
-        _when(entry.get("oldest_unsent"), year),
+        _oldest(entry, year),
         _count(entry.get("cases_held")),
         _when(entry.get("last_seen"), year),
     )

@@ -229,6 +229,8 @@ def _due_text(case: Any, today: date) -> str:
     left = working_days_between(today, due)
     if left < 0:
         return _("due {day}, {n} working days late").format(day=due.isoformat(), n=-left)
+    if left == 0:  # "0 working days left" read as too late to an agent; the queue's words
+        return _("due {day}, today").format(day=due.isoformat())
     return _("due {day}, {n} working days left").format(day=due.isoformat(), n=left)
 
 

@@ -345,7 +345,7 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
         await _stations(pilot)
         dialog = await _issue(pilot, "李旺")
         hint = str(dialog.query_one("#code-hint", Static).render())
-        assert "按 P 打印注册单" in hint
+        assert "按 p 打印注册单" in hint
         await pilot.press("p")
         await settle(pilot)
     documents = list((Path(app.desk.settings.data_dir) / "documents").glob("enroll-*.pdf"))

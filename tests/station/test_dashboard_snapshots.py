@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -341,3 +341,58 @@ async def test_a_bad_custom_date_keeps_the_box_open_and_a_good_one_reads_the_boa
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert "2026-11-01至2026-11-15（自定义）" in flat_text(pilot)
+
+
+def test_a_deadline_due_today_reads_as_the_review_queue_says_it() -> None:
+    """After China's midnight the drill-down said 剩0个工作日 and the village's home 还剩 0 个
+    工作日, which read as too late; the 审核台 says 今天到期, and so do they now."""
+    from types import SimpleNamespace
+
+    from station.screens.dashboard_cases import _row
+    from station.services.dashboard import CaseLine
+    from station.services.today import _due_text
+
+    line = CaseLine(
+        case_number="640522100202-20261206-0002",
+        case_id="c",
+        item_name="医保参保",
+        village="武塬村",
+        state="accepted",
+        received_on="2026-12-06",
+        deadline="2026-12-07",
+        days_left=0,
+        record=False,
+    )
+    assert _row(line, 2026, {})[2] == "12-07（今天到期）"
+    assert _row(replace(line, days_left=1), 2026, {})[2] == "12-07（剩1个工作日）"
+    due = SimpleNamespace(due_date=date(2026, 12, 7))
+    assert _due_text(due, date(2026, 12, 7)) == "期限 2026-12-07，今天到期"
+    assert _due_text(due, date(2026, 12, 4)) == "期限 2026-12-07，还剩 1 个工作日"
+
+
+async def test_enter_on_a_township_s_name_lists_its_received_and_on_0s_says_so(
+    county: County,
+) -> None:
+    """Enter on the row's name did nothing and said nothing (only ← → onto a number and
+    Enter listed cases), though the footer says ⏎ 查看办件."""
+    app = _app(county)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot, county)
+        await pilot.press("t")
+        table = app.screen.query_one("#table-townships", DataTable)
+        assert table.has_focus and table.cursor_coordinate.column == 0
+        received = str(table.get_row_at(0)[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        assert app.screen.query_one(DataTable).row_count == int(received)
+        assert "收件" in flat_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        board = app.screen
+        board.keys["townships"] = {}  # type: ignore[attr-defined]  # as a row of 0s leaves it
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, DrillScreen)
+        said = [str(n.message) for n in app._notifications]
+        assert "这里没有可列出的办件：数字为 0。" in said
