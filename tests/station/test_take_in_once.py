@@ -172,6 +172,6 @@ async def test_a_print_failure_keeps_the_one_unresolved_record_and_says_to_repri
         await pilot.press("f9")
         await settle(pilot)
         text = flat_text(pilot)
-        assert "已登记" in text and "回执没有打印" in text and "按P补打" in text
+        assert "已登记" in text and "回执没有打印" in text and "按p补打" in text
         assert "fire" in text
     assert len(store.list_records()) == 1
