@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
-from central.services.catalog_versions import ServedCatalog, served_catalog, served_from
+from central.services.catalog_versions import served_from
 from forms.catalog import Catalog
 from forms.catalog.lint import CatalogError
 from forms.catalog.loader import load_catalog
@@ -27,22 +25,13 @@ def catalog_version(path: Path | None) -> str | None:
         return None
 
 
-def announced_catalog(*, session: Session, path: Path | None) -> CatalogInfo:
+def announced_from(row: Sequence[Any] | None, path: Path | None) -> CatalogInfo:
     """The catalog stations should run (the latest published, else the configured one):
     its number, version and hash, all None when it cannot be read; every pull page
-    announces it."""
-    return _announced(lambda: served_catalog(session=session, path=path))
-
-
-def announced_from(row: Sequence[Any] | None, path: Path | None) -> CatalogInfo:
-    """``announced_catalog`` from the latest published version's row as read with more
-    (``catalog_versions.LATEST_COLUMNS``)."""
-    return _announced(lambda: served_from(row, path))
-
-
-def _announced(serve: Callable[[], ServedCatalog]) -> CatalogInfo:
+    announces it. ``row``: the latest published version's number, version and hash as
+    read with the page's status (``catalog_versions.LATEST_COLUMNS``)."""
     try:
-        served = serve()
+        served = served_from(row, path)
     except (CatalogError, OSError, ValueError):
         return CatalogInfo()
     return CatalogInfo(number=served.number, version=served.version, sha256=served.sha256)
