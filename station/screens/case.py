@@ -302,6 +302,8 @@ class CaseScreen(DeskScreen[None]):
             return EventKind.rating_corrected in allowed
         if action == "hand_over" and self.view.delivered_at is not None:  # a refusal's, once
             return False
+        if action == "supplement" and not supplement_choices(self.view, self.item):
+            return False  # nothing owed: m opened a notice that said so (a 已送达 case too)
         return EventKind(ACTIONS[action]) in allowed
 
     def _act(self, call: Callable[[Any], Any], note: str) -> None:

@@ -491,7 +491,9 @@ class IntakeScreen(DraftKeeping):
     def _review(self) -> list[Problem]:
         problems = self._problems() if self.item is not None else []
         self._show_problems(problems)
-        self.query_one("#review-summary", Static).update(review_text(self.draft, self.item))
+        self.query_one("#review-summary", Static).update(
+            review_text(self.draft, self.item, self.desk.clock().date())
+        )
         return problems
 
     def _show_problems(self, problems: list[Problem]) -> None:

@@ -51,8 +51,9 @@ class DraftKeeping(ScanAttaching):
                 self._saved_revision = self._revision
 
     def action_leave(self) -> None:
-        """Back to the home screen; the draft stays saved (an empty one is not kept)."""
-        if self.draft.is_empty():
+        """Back to the home screen; the draft stays saved (one with nothing given beyond
+        its item is not kept)."""
+        if self.draft.untouched():
             self._forget_draft()  # the screen closes once the draft is gone
             return
         self.dismiss(None)

@@ -39,6 +39,9 @@ class IntakeDraft:
     """区内通办: the township of the applicant's 户籍 when it is not this station's (else "")."""
     attachments: list[dict[str, Any]] = field(default_factory=list)
     """Scans already in the blob store: sha256, name, size, material_key."""
+    item_materials: dict[str, str] | None = None
+    """The materials' states as the chosen item started them (None: not known, as in a
+    draft saved before this was kept): to tell a take-in left as it was opened."""
 
     @classmethod
     def from_data(cls, draft_id: str, data: dict[str, Any]) -> IntakeDraft:
@@ -88,12 +91,29 @@ class IntakeDraft:
             self.supply_by = {}
             self.commitment = False
             self.attachments = []
+            self.item_materials = dict(materials)
         self.item_code, self.item_name = code, name
 
     def is_empty(self) -> bool:
         """Nothing was chosen or typed yet (such a draft is not kept)."""
         typed = [self.applicant, self.principal, self.fields]
         return not self.item_code and not any(v for part in typed for v in part.values())
+
+    def untouched(self) -> bool:
+        """Nothing typed, ticked, dated or attached beyond the item chosen (such a draft is
+        not kept either: home listed an item picked and left at once as 未填申请人)."""
+        if self.is_empty():
+            return True
+        if _holds_value([self.applicant, self.principal, self.fields]):
+            return False
+        return (
+            self.materials == self.item_materials
+            and not self.supply_by
+            and not self.attachments
+            and not self.commitment
+            and not self.residence_division
+            and self.relation == "self"
+        )
 
     def application(self) -> dict[str, Any]:
         """The keyword arguments of ``station.services.cases.Application``."""
@@ -117,3 +137,13 @@ def step_of(path: str) -> str:
     steps = {"applicant": "applicant", "principal": "applicant", "relation": "applicant"}
     steps |= {"fields": "form", "materials": "materials", "supply_by": "materials"}
     return steps.get(head, "review" if head != "item" else "item")
+
+
+def _holds_value(value: Any) -> bool:
+    """Whether anything was given in ``value`` (dicts and lists of rows looked through:
+    an empty row of a repeating group, or a box left unticked, is nothing given)."""
+    if isinstance(value, dict):
+        return any(_holds_value(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_value(v) for v in value)
+    return value is not None and value is not False and value != ""

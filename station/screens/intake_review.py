@@ -8,7 +8,7 @@ from typing import Any
 from forms.fieldtypes import normalise, to_date
 from forms.identity import mask_id_number
 from forms.privacy import mask_ids_shown
-from forms.validation import Problem, check_application
+from forms.validation import Problem, check_application, supply_limit
 from station.i18n import _
 from station.screens.intake_model import IntakeDraft
 from station.services.review import relation_words
@@ -42,8 +42,12 @@ def search_items(catalog: Any, query: str) -> list[Any]:
     return [getattr(hit, "item", hit) for hit in hits][:MAX_RESULTS]
 
 
-def review_text(draft: IntakeDraft, item: Any) -> str:
-    """What the agent reads back to the resident before taking the case in."""
+def review_text(draft: IntakeDraft, item: Any, today: date | None = None) -> str:
+    """What the agent reads back to the resident before taking the case in.
+
+    ``today``: the intake day. A 容缺 material without a typed day is then read back
+    with the day the case will carry (the item's ``defer_days`` working days on, as
+    the receipt and the 一次性告知书 print it), not as a bare 容缺后补."""
     if item is None:
         return _("No item chosen yet.")
     applicant = draft.applicant
@@ -82,11 +86,14 @@ def review_text(draft: IntakeDraft, item: Any) -> str:
         "shared": _("shared"),
         "missing": _("missing"),
     }
+    default = supply_limit(item, today) if today is not None else None
     for spec in item.materials:
         state = draft.materials.get(spec.key, "missing")
         typed = draft.supply_by.get(spec.key, "")
         day = to_date(typed)  # 20261210 as typed is read back as the day it means
         when = day.isoformat() if day else typed
+        if state == "deferred" and not typed.strip() and default is not None:
+            when = _("{day} (the item's time limit)").format(day=default.isoformat())
         shown = f"{states.get(state, state)} {when}".rstrip()
         lines.append("· " + _("{label}: {value}").format(label=spec.name, value=shown))
     return "\n".join(lines)

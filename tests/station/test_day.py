@@ -582,3 +582,36 @@ async def test_resubmitting_without_a_material_the_township_asked_for_is_asked_f
         assert "已报送" in flat_text(pilot)
     sent = store.get_case(case.case_number)
     assert sent is not None and sent.state == "submitted" and sent.unanswered == []
+
+
+async def test_supplement_is_offered_while_a_material_is_owed_and_not_after(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """容缺通过: a case decided with its bank card still owed offers m 补充材料; once the card
+    is brought nothing is owed, and a 已送达 case no longer offers m (it opened a dialog
+    that said only 没有待补交的材料。)."""
+    from station.services.cases import CaseService
+    from tests.station.cases_seed import AGENT, shipped_catalog
+
+    case = take_in(store, "李秀英")
+    number = case.case_number
+    township(store, number, (EventKind.accepted, {}), (EventKind.completed, {"result": "approved"}))
+    CaseService(store, shipped_catalog(), AGENT).hand_over(number, how="当面", signed_by="李秀英")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert "已送达" in flat_text(pilot)
+        assert screen.check_action("supplement", ())
+        assert "m补充材料" in flat_text(pilot)  # the footer offers it
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("space", "enter")  # the owed card, brought now
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert store.get_case(number).materials["bank_card"] == "provided"
+        assert not screen.check_action("supplement", ())
+        assert "m补充材料" not in flat_text(pilot)  # nor the footer

@@ -42,3 +42,36 @@ async def test_the_last_keys_typed_are_kept_when_the_desk_closes_at_once(
         assert queued  # the typing did ask for its writes
     drafts = store.list_drafts()
     assert [d.data["applicant"]["name"] for d in drafts] == ["wangwu"]
+
+
+async def test_an_item_chosen_and_left_at_once_is_not_kept_as_a_draft(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """Home listed it under 草稿 as 未填申请人; once a name is typed the draft is kept."""
+    from tests.station.helpers import flat_text
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("8", "0", "enter", "enter")  # 高龄津贴 chosen, nothing typed
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.draft.item_code
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, IntakeScreen)
+        assert store.list_drafts() == []
+        assert "未填申请人" not in flat_text(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("8", "0", "enter", "enter")
+        await settle(pilot)
+        name = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == "applicant.name")
+        name.focus_input()
+        await pilot.press(*"wang", "escape")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+    assert [d.data["applicant"]["name"] for d in store.list_drafts()] == ["wang"]
