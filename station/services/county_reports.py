@@ -75,9 +75,15 @@ def default_month(today: date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+REPORTS_FOLDER = "reports"
+"""The name under which the 报表 screen's folder is remembered (``StationStore.save_folder``)."""
+
+
 def default_folder(desk: Desk) -> Path:
-    """Where exports go unless the person says otherwise: ``<data dir>/exports``."""
-    return desk.settings.data_dir / "exports"
+    """Where exports go unless the person says otherwise: the folder the last report was
+    saved to (a county's reports go to one folder, typed once), else ``<data dir>/exports``."""
+    remembered = desk.store.save_folder(REPORTS_FOLDER)
+    return Path(remembered) if remembered else desk.settings.data_dir / "exports"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ def export_report(
         raise ActionRefused(
             _("Cannot save the report in {folder}: {reason}.").format(folder=folder, reason=reason)
         ) from None
+    desk.store.remember_save_folder(REPORTS_FOLDER, str(folder))
     return SavedReport(target, len(data))
 
 

@@ -174,6 +174,16 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         digest = hmac.new(bytes.fromhex(key), normalise_code(code).encode(), hashlib.sha256)
         return digest.hexdigest()
 
+    def save_folder(self, name: str) -> str:
+        """The folder the export ``name`` last saved to ("" before the first)."""
+        with reading(self.engine) as conn:
+            return meta.get(conn, meta.SAVE_FOLDER + name) or ""
+
+    def remember_save_folder(self, name: str, folder: str) -> None:
+        """Offer ``folder`` for the export ``name`` from now on."""
+        with writing(self.engine) as conn:
+            meta.put(conn, meta.SAVE_FOLDER + name, folder)
+
     def require_identity(self) -> StationIdentity:
         """The identity, or :class:`NotEnrolled`."""
         identity = self.identity()

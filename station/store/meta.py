@@ -31,6 +31,9 @@ a case taken in before then may get a number the centre already holds."""
 ENROLL_KEY = "enroll_key"
 """The station's random key (hex) of its enrollment attempts: ``HMAC(key, code)`` is the
 secret sent with a code, the same at every try (``StationStore.enroll_attempt``)."""
+SAVE_FOLDER = "save_folder:"
+"""With a name after it (``save_folder:reports``): the folder a desk's file export last
+saved to, offered again the next time (``StationStore.save_folder``)."""
 VIEWS_BEHIND = "views_behind"
 """Set while a pull holds cases' views in memory (``projection.HeldViews``): the central
 sequence number after which events may be missing from the stored views."""

@@ -148,6 +148,19 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             await pilot.press("enter")  # the message closes; the form is as it was
             await settle(pilot)
             assert app.screen.query_one("#folder", Input).value == str(blocker / "reports")
+            elsewhere = tmp_path / "县里的报表"  # typed once: offered again next time
+            app.screen.query_one("#folder", Input).value = str(elsewhere)
+            await pilot.press("f9")
+            await settle(pilot)
+            assert [p.name for p in elsewhere.glob("*.xlsx")] == [f"收件去向表-{month.value}.xlsx"]
+            before = app.screen
+            await pilot.press("escape", "1")  # out of the field, to 看板
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            await pilot.press("8")  # 报表 again: the folder the last report went to
+            await settle(pilot)
+            assert isinstance(app.screen, ReportsScreen) and app.screen is not before
+            assert app.screen.query_one("#folder", Input).value == str(elsewhere)
             app.screen.query_one("#folder", Input).value = ""
 
             await pilot.press("escape")  # out of the month field: digits navigate again
