@@ -10,11 +10,15 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from station.i18n import _
 from station.services.desk import Desk, SyncState
 from sync.tls import is_insecure_url
+
+if TYPE_CHECKING:
+    from sync.engine import SyncReport
 
 PROBE_SECONDS = 2.0
 
@@ -81,17 +85,34 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
         return SyncOutcome(state, error=_("Sync failed: {error}").format(error=state.last_error))
     state.outbox = report.pending
     state.last_success = report.finished_at or desk.clock()
-    moved = _("Synced: sent {pushed}, received {pulled}, superseded {superseded}.").format(
-        pushed=report.pushed, pulled=report.pulled, superseded=report.superseded
-    )
-    if report.renumbered:
-        moved += " " + renumbered_text(report.renumbered)
-    if report.catalog_taken:
-        moved += " " + catalog_taken_text(report.catalog_taken)
+    moved = moved_text(report)
     something = report.pushed or report.pulled or report.superseded or report.renumbered
     something = something or bool(report.catalog_taken)
     # a push changes cases too: those taken in offline were submitted (待报送 → 已报送)
     return SyncOutcome(state, moved=moved if (something or manual) else "", changed=bool(something))
+
+
+def moved_text(report: SyncReport) -> str:
+    """What a finished sync says it moved, in records (条), as the header's 待同步 counts."""
+    moved = _("Synced: sent {pushed}, received {pulled}.").format(
+        pushed=report.pushed, pulled=report.pulled
+    )
+    if report.superseded:  # said in the agent's words, and only when it happened
+        moved += " " + superseded_text(report.superseded)
+    if report.renumbered:
+        moved += " " + renumbered_text(report.renumbered)
+    if report.catalog_taken:
+        moved += " " + catalog_taken_text(report.catalog_taken)
+    return moved
+
+
+def superseded_text(count: int) -> str:
+    """What a sync says of acts that did not take effect (被取代: the township or the county
+    had decided the case first); the case page says which and why."""
+    return _(
+        "{count} act(s) did not take effect: the township or county had acted on the case"
+        " first. The case page says why."
+    ).format(count=count)
 
 
 def catalog_taken_text(label: str) -> str:

@@ -25,3 +25,14 @@ def test_a_failed_sync_keeps_the_time_of_the_last_good_one(store: StationStore) 
     store.record_sync(SyncReport(started_at=later, finished_at=later, pulled=2))
     state = read_sync_state(store)
     assert (state.last_success, state.last_error) == (later, "")
+
+
+def test_a_sync_says_what_it_moved_in_records_and_an_overtaken_act_in_plain_words() -> None:
+    """It said 被取代 0 条 after every sync: a word of the protocol, not the agent's."""
+    from station.services.desksync import moved_text
+
+    quiet = moved_text(SyncReport(pushed=3, pulled=2))
+    assert quiet == "同步完成：上传 3 条记录，收到 2 条更新。"
+    overtaken = moved_text(SyncReport(pushed=1, superseded=1))
+    assert overtaken.startswith("同步完成：上传 1 条记录，收到 0 条更新。 有 1 项操作未生效")
+    assert "原因见办件页" in overtaken and "被取代" not in overtaken
