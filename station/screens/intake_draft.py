@@ -53,8 +53,10 @@ class DraftKeeping(ScanAttaching):
     def action_leave(self) -> None:
         """Back to the home screen; the draft stays saved (one with nothing given beyond
         its item is not kept)."""
-        if self.draft.untouched():
-            self._forget_draft()  # the screen closes once the draft is gone
+        if self.draft.untouched():  # the screen closes once the draft is gone
+            # an item chosen and nothing more: said, so nobody looks for it under 草稿
+            chosen = not self.draft.is_empty()
+            self._forget_draft(_("Nothing was typed, so no draft is kept.") if chosen else "")
             return
         self.dismiss(None)
         # said, not silent: the agent may think what was typed is gone (walkthrough)

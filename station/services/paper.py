@@ -115,6 +115,9 @@ def keep_and_print(
         outcome.lines.append(
             _("{document} saved as PDF: {path}").format(document=name, path=job.path)
         )
+        hint = _("No printer is set: print the PDF elsewhere, or set one under 设置 (o).")
+        if hint not in outcome.warnings:  # said once, after every paper the step saved
+            outcome.warnings.append(hint)
     outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
     outcome.printed = outcome.printed and (job.printed or not printer)
 

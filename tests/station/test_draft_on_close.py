@@ -65,6 +65,8 @@ async def test_an_item_chosen_and_left_at_once_is_not_kept_as_a_draft(
         assert not isinstance(pilot.app.screen, IntakeScreen)
         assert store.list_drafts() == []
         assert "未填申请人" not in flat_text(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert "还没有填写任何内容，没有保存草稿。" in notices
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("8", "0", "enter", "enter")

@@ -26,6 +26,8 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         await settle(pilot)
         notices = " ".join(str(n.message) for n in pilot.app._notifications)
         assert f"{number}-receipt-a4-large.pdf" in notices  # the clerk is told where it went
+        # and, with no printer set, why there is no paper and where to set one
+        assert "本机未设置打印机" in notices and "按 o 打开“设置”" in notices
     large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
     assert large.exists()
     text = "".join(pdf_text(large.read_bytes()).split())

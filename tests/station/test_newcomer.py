@@ -120,10 +120,12 @@ async def test_enter_takes_the_highlighted_item_of_several_and_down_another(
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, IntakeScreen) and screen.draft.item_code == first
-        await pilot.press("escape")  # the draft is kept; take in another
+        await pilot.press("escape")  # nothing typed: no draft; take in another
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         notices = [str(n.message) for n in pilot.app._notifications]
-        assert "草稿已保存：首页“草稿”里可以接着办。" in notices  # said, not silent
+        assert "还没有填写任何内容，没有保存草稿。" in notices  # said, not silent
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("l", "n", "r")
