@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
 from central.models import CASE_TABLE, EVENT_TABLE, UNRESOLVED_TABLE
+from central.services.catalog_versions import current_catalog
 from central.services.dashboard import (
     BAD_RATING,
     GOOD_RATING,
@@ -33,9 +34,12 @@ from central.services.dashboard_data import (
     card_rows,
     county_names,
     item_names,
+    pauses_of,
 )
 from central.services.scope import division_filter
+from forms.catalog.lint import CatalogError
 from forms.clock import china_day, utc_now
+from forms.workdays import due_date, working_days_between
 
 CLOSED_STATES = ("completed", "delivered", "rejected", "withdrawn", "discarded")
 """A station's cases no longer open (a stalled station's drill-down lists the others)."""
@@ -132,12 +136,41 @@ def cases_for_key(
         county_names(session, catalog_path),
         item_names(session, catalog_path, short=True),
     )
+    today = china_day(utc_now())
+    correcting = _correction_days(session, catalog_path) if lines else {}
     for line in lines:
+        pauses = line.pop(_PAUSES)
         card = cards.get(UUID(line["case_id"]))
         if card is not None:
             line["deadline"] = card.deadline.isoformat() if card.deadline else None
             line["days_left"] = card.days_left
+        elif line["state"] == "returned":  # 补正中: the village's day, as its notice says
+            due = _correction_due(pauses, correcting.get(line["item_code"]))
+            if due is not None:
+                line["deadline"] = due.isoformat()
+                line["days_left"] = working_days_between(today, due)
     return {"key": key, "kind": "cases", "total": len(lines), "cases": lines}
+
+
+_PAUSES = "_pauses"
+"""A line's stopped clocks while it is built (not sent: only a 补正中 line's day is)."""
+
+
+def _correction_days(session: Session, catalog_path: Path | None) -> dict[str, int]:
+    """Each item's working days for a 补正 (``defer_days``), from the catalog the county runs."""
+    try:
+        catalog = current_catalog(session=session, path=catalog_path)
+    except (CatalogError, OSError, ValueError):
+        return {}
+    return {item.code: item.defer_days for item in [*catalog.retired, *catalog.items]}
+
+
+def _correction_due(pauses: list[tuple[date, date | None]], days: int | None) -> date | None:
+    """The last day to answer a 补正 returned on the open pause's first day (the 审核台's
+    and the village's 期限: ``station.services.review_queue``), or None."""
+    if days is None or not pauses or pauses[-1][1] is not None:
+        return None
+    return due_date(pauses[-1][0], days).date
 
 
 def _received(session: Session, county: str, key: Key) -> list[UUID]:
@@ -209,6 +242,7 @@ def _lines(
         view["accepted_at"].as_string(),
         view["completed_at"].as_string(),
         view["rating"].as_integer(),
+        view["pauses"],
     )
     ordered = sorted(ids)
     out = []
@@ -228,6 +262,7 @@ def _lines(
                     "accepted_on": _day_of(row[6]),
                     "completed_on": _day_of(row[7]),
                     "rating": row[8],
+                    _PAUSES: pauses_of(row[9]),
                 }
             )
     return sorted(out, key=lambda line: line["case_number"])

@@ -129,7 +129,8 @@ def _day(value: Any) -> date | None:
     return china_day(datetime.fromisoformat(str(value)))
 
 
-def _pauses(value: Any) -> list[tuple[date, date | None]]:
+def pauses_of(value: Any) -> list[tuple[date, date | None]]:
+    """A stored view's ``pauses`` (JSON pairs of ISO days) as days: (first, last or None)."""
     out = []
     for pair in value or []:
         first, last = pair[0], pair[1] if len(pair) > 1 else None
@@ -150,7 +151,7 @@ def _due(memo: _Due, start: date, days: int, pauses: tuple[tuple[date, date], ..
 
 def _deadline(row: Any, memo: _Due) -> tuple[date | None, bool]:
     """The binding deadline of an open case row and whether it is §32's."""
-    pauses = _pauses(row.pauses)
+    pauses = pauses_of(row.pauses)
     if row.state == "submitted":
         arrived = _day(row.submitted_at)
         back = pauses[-1][1] if pauses else None

@@ -15,7 +15,7 @@ from central.models import CASE_TABLE, EVENT_TABLE, Station, UnresolvedRecordRow
 from central.services.dashboard import Dashboard, Period, dashboard
 from central.services.dashboard_cases import cases_for_key
 from central.services.dashboard_data import DashboardKeyError
-from sync.events import Role
+from sync.events import EventKind, Role
 from sync.protocol import API_PREFIX
 from tests.central.conftest import COUNTY
 from tests.central.dashboard_seed import (
@@ -260,3 +260,32 @@ def test_every_drill_down_gives_a_running_case_its_deadline(
     assert closed and all(line.get("deadline") is None for line in closed)
     running = [line for line in lines if line["state"] in ("submitted", "accepted")]
     assert running and all(line.get("deadline") for line in running)
+
+
+def test_a_case_in_correction_is_listed_with_the_village_s_day_to_answer(
+    session: Session, month: Seeded, hold_time: Any
+) -> None:
+    """补正中 had no 期限 in the drill-down (only running clocks had one), while the village's
+    desk and the 审核台 said by when it must answer: the return's day + the item's 5 working
+    days (临时救助, returned Friday 20 November: Friday 27 November, 4 working days on)."""
+    hold_time(datetime(2026, 11, 23, 2, tzinfo=UTC))  # Monday 23 November in China
+    case_id = month.cases["yellow_acceptance"]
+    town_c = month.stations["town_c"]
+    returned = town_c.event(
+        EventKind.returned,
+        case_id,
+        division=VILLAGE_C,
+        role=Role.reviewer,
+        payload={"reason": "户口簿复印件不清晰", "missing": ["hukou"]},
+        device_time=datetime(2026, 11, 20, 2, tzinfo=UTC),
+        base_version=0,
+        case_number=month.numbers[case_id],
+    )
+    assert town_c.push([returned])[0]["status"] == "applied"
+    lines = cases_for_key(session=session, county=COUNTY, key=_board(session).received.key)
+    (line,) = [x for x in lines["cases"] if x["case_id"] == str(case_id)]
+    assert line["state"] == "returned"
+    assert (line["deadline"], line["days_left"]) == ("2026-11-27", 4)
+    assert "_pauses" not in line  # built with it, not sent
+    others = [x for x in lines["cases"] if x["state"] in ("completed", "delivered")]
+    assert others and all(x.get("deadline") is None for x in others)
