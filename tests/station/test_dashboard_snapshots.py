@@ -198,7 +198,7 @@ async def test_periods_figures_and_a_township_cell_drill_down(county: County) ->
         rows = app.screen.query_one(DataTable)
         numbers = {str(rows.get_row_at(r)[0]) for r in range(rows.row_count)}
         assert numbers == {county.seeded.numbers[county.seeded.cases["red_decision"]]}
-        assert rows.get_row_at(0)[2] == "11-09（超期10个工作日）"  # this year: no year
+        assert rows.get_row_at(0)[2] == "11-09 超期10个工作日"  # this year: no year
         assert rows.virtual_size.width <= rows.size.width  # all on screen at 80, wrapped
 
 
@@ -363,8 +363,8 @@ def test_a_deadline_due_today_reads_as_the_review_queue_says_it() -> None:
         days_left=0,
         record=False,
     )
-    assert _row(line, 2026, {})[2] == "12-07（今天到期）"
-    assert _row(replace(line, days_left=1), 2026, {})[2] == "12-07（剩1个工作日）"
+    assert _row(line, 2026, {})[2] == "12-07 今天到期"
+    assert _row(replace(line, days_left=1), 2026, {})[2] == "12-07 剩1个工作日"
     due = SimpleNamespace(due_date=date(2026, 12, 7))
     assert _due_text(due, date(2026, 12, 7)) == "期限 2026-12-07，今天到期"
     assert _due_text(due, date(2026, 12, 4)) == "期限 2026-12-07，还剩 1 个工作日"
