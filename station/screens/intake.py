@@ -39,7 +39,7 @@ from station.i18n import _
 from station.screens.base import scroll_bindings
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, MessageDialog
-from station.screens.intake_draft import DraftKeeping
+from station.screens.intake_draft import FORGOTTEN, DraftKeeping
 from station.screens.intake_model import STEPS, IntakeDraft, step_of
 from station.screens.intake_review import review_text, search_items, unmet_conditions
 from station.widgets.dropdown import Dropdown
@@ -641,7 +641,7 @@ class IntakeScreen(DraftKeeping):
                 view = self.desk.service().take_in(
                     Application(**application), draft_id=self.draft.draft_id, today=today
                 )
-                self._saved_revision = 1 << 62  # the draft became this case: never saved again
+                self._saved_revision = FORGOTTEN  # the draft became this case: never saved again
         except ValidationFailed as refused:
             self.post_message(self.Refused(list(refused.problems)))
             return

@@ -18,6 +18,9 @@ from station.screens.intake_review import letter_problems
 from station.screens.intake_scans import ScanAttaching
 from station.widgets.fields import FieldEditor
 
+FORGOTTEN = 1 << 62
+"""The saved revision of a draft taken in or deleted: no later save may write it again."""
+
 
 class DraftKeeping(ScanAttaching):
     """A take-in whose draft is written on every change (one durable commit each)."""
@@ -46,7 +49,12 @@ class DraftKeeping(ScanAttaching):
         cancelled before it starts, and the desk then closes the store: the last keys
         typed were lost (a take-in or a discarded draft has set its revision out of reach)."""
         with self._save_lock:
-            if self._revision > self._saved_revision:
+            if self._saved_revision >= FORGOTTEN:
+                return
+            if self.draft.untouched():  # an item chosen and the desk closed: as Esc does
+                self.desk.store.delete_draft(self.draft.draft_id)
+                self._saved_revision = FORGOTTEN
+            elif self._revision > self._saved_revision:
                 self.desk.store.save_draft(self.draft.draft_id, self.draft.to_data())
                 self._saved_revision = self._revision
 
@@ -76,7 +84,7 @@ class DraftKeeping(ScanAttaching):
     def _forget_draft(self, note: str = "") -> None:
         """Delete the draft, then close the screen (home reads its list after the delete)."""
         with self._save_lock:
-            self._saved_revision = 1 << 62  # no late save may bring the draft back
+            self._saved_revision = FORGOTTEN  # no late save may bring the draft back
         self._delete_draft(note)
 
     @work(thread=True, group="draft", exit_on_error=False)

@@ -140,10 +140,11 @@ def step_of(path: str) -> str:
 
 
 def _holds_value(value: Any) -> bool:
-    """Whether anything was given in ``value`` (dicts and lists of rows looked through:
-    an empty row of a repeating group, or a box left unticked, is nothing given)."""
+    """Whether anything was given in ``value`` (dicts and lists of rows looked through: an
+    empty row of a repeating group is nothing given; 否, a yes/no field's False, is an
+    answer: the field starts empty)."""
     if isinstance(value, dict):
         return any(_holds_value(v) for v in value.values())
     if isinstance(value, list):
         return any(_holds_value(v) for v in value)
-    return value is not None and value is not False and value != ""
+    return value is not None and value != ""

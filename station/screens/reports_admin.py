@@ -25,6 +25,7 @@ from station.services.county_reports import (
     default_folder,
     default_month,
     export_report,
+    exports_folder,
     parse_month,
     report_title,
 )
@@ -73,7 +74,7 @@ class ReportsScreen(DeskScreen[None]):
             formats = [(_("Excel workbook (.xlsx)"), "xlsx"), (_("CSV for other tools"), "csv")]
             yield Select(formats, value="xlsx", allow_blank=False, id="format", compact=True)
             yield Label(_("Save to folder"))
-            yield Input(str(default_folder(self.desk)), id="folder", compact=True)
+            yield Input(str(exports_folder(self.desk)), id="folder", compact=True)
             with Horizontal(id="intake-nav"):
                 yield Button(_("Export F9"), id="export", variant="primary", compact=True)
             yield Static("", id="report-result")
@@ -82,6 +83,18 @@ class ReportsScreen(DeskScreen[None]):
     def on_mount(self) -> None:
         self.show_status(self.desk, _("Reports"))
         self.query_one("#kind", Select).focus()
+        self._read_folder()
+
+    @work(thread=True, exclusive=True, group="report-folder", exit_on_error=False)
+    def _read_folder(self) -> None:
+        """The folder the last report went to, offered unless something was typed meanwhile."""
+        folder = str(default_folder(self.desk))
+        self.app.call_from_thread(self._offer_folder, folder)
+
+    def _offer_folder(self, folder: str) -> None:
+        box = self.query_one("#folder", Input)
+        if box.value == str(exports_folder(self.desk)):
+            box.value = folder
 
     @on(Select.Changed, "#kind")
     def _kind_chosen(self, event: Select.Changed) -> None:
@@ -105,13 +118,15 @@ class ReportsScreen(DeskScreen[None]):
             self.query_one("#month", Input).focus()
             return
         file_format = str(self.query_one("#format", Select).value)
-        folder = Path(self.query_one("#folder", Input).value.strip() or default_folder(self.desk))
+        typed = self.query_one("#folder", Input).value.strip()
         self.query_one("#report-result", Static).update(_("Asking the county centre…"))
         self.query_one("#export", Button).disabled = True
-        self._export(kind, month, folder, file_format)
+        self._export(kind, month, Path(typed) if typed else None, file_format)
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
-    def _export(self, kind: ReportKind, month: str, folder: Path, file_format: str) -> None:
+    def _export(self, kind: ReportKind, month: str, folder: Path | None, file_format: str) -> None:
+        """Fetch and save (``folder`` None: left empty, the remembered or default one)."""
+        folder = folder or default_folder(self.desk)
         self.post_message(self.Saved(export_report(self.desk, kind, month, folder, file_format)))
 
     def worker_failed(self, worker: Worker[Any]) -> None:

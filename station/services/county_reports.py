@@ -7,6 +7,7 @@ session); the desk saves it where the person can find it and says where.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -14,11 +15,15 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from station.services import _
 from station.services.application import ActionRefused
 from station.services.desk import Desk
 from sync.bundle import write_error
 from sync.messages import _ as sync_
+
+log = logging.getLogger(__name__)
 
 
 class ReportKind(StrEnum):
@@ -79,11 +84,17 @@ REPORTS_FOLDER = "reports"
 """The name under which the 报表 screen's folder is remembered (``StationStore.save_folder``)."""
 
 
+def exports_folder(desk: Desk) -> Path:
+    """``<data dir>/exports``: where reports go before one was saved elsewhere (no I/O)."""
+    return Path(desk.settings.data_dir) / "exports"
+
+
 def default_folder(desk: Desk) -> Path:
     """Where exports go unless the person says otherwise: the folder the last report was
-    saved to (a county's reports go to one folder, typed once), else ``<data dir>/exports``."""
+    saved to (a county's reports go to one folder, typed once), else :func:`exports_folder`.
+    Reads the store: call from a worker."""
     remembered = desk.store.save_folder(REPORTS_FOLDER)
-    return Path(remembered) if remembered else desk.settings.data_dir / "exports"
+    return Path(remembered) if remembered else exports_folder(desk)
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,10 @@ def export_report(
         raise ActionRefused(
             _("Cannot save the report in {folder}: {reason}.").format(folder=folder, reason=reason)
         ) from None
-    desk.store.remember_save_folder(REPORTS_FOLDER, str(folder))
+    try:  # offered next time, as a whole path (a relative one would move with the directory)
+        desk.store.remember_save_folder(REPORTS_FOLDER, str(folder.expanduser().resolve()))
+    except (OSError, SQLAlchemyError):  # the report is saved: not remembering is no failure
+        log.warning("the report folder could not be remembered", exc_info=True)
     return SavedReport(target, len(data))
 
 

@@ -27,6 +27,7 @@ from printing.model import (
 from station.documents.prepare import document_for
 from station.i18n import _
 from station.services.desk import Desk
+from sync.events import Role
 from sync.reducer import CaseView
 from sync.unresolved import UnresolvedView
 
@@ -115,11 +116,20 @@ def keep_and_print(
         outcome.lines.append(
             _("{document} saved as PDF: {path}").format(document=name, path=job.path)
         )
-        hint = _("No printer is set: print the PDF elsewhere, or set one under 设置 (o).")
+        hint = _no_printer_hint(desk)
         if hint not in outcome.warnings:  # said once, after every paper the step saved
             outcome.warnings.append(hint)
     outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
     outcome.printed = outcome.printed and (job.printed or not printer)
+
+
+def _no_printer_hint(desk: Desk) -> str:
+    """Why a paper was saved and not printed, and where a printer is set: 设置 (o) on the
+    village and township homes; the county desk has no 设置 screen (its printer is set in
+    station.toml, as at every desk)."""
+    if desk.role is Role.admin:
+        return _("No printer is set: print the PDF elsewhere, or set printer in station.toml.")
+    return _("No printer is set: print the PDF elsewhere, or set one under 设置 (o).")
 
 
 SUPPLY_STATES = frozenset(

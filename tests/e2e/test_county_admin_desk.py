@@ -348,6 +348,12 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
         assert "按 p 打印注册单" in hint
         await pilot.press("p")
         await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        notices = " ".join(str(n.message) for n in pilot.app._notifications)
+        # no printer: said, and where one is set (the county desk has no 设置 screen)
+        assert "本机未设置打印机" in notices and "station.toml" in notices, notices
+        assert "按 o" not in notices
     documents = list((Path(app.desk.settings.data_dir) / "documents").glob("enroll-*.pdf"))
     assert len(documents) == 1
     text = "".join(pdf_text(documents[0].read_bytes()).split())

@@ -44,6 +44,18 @@ async def test_the_last_keys_typed_are_kept_when_the_desk_closes_at_once(
     assert [d.data["applicant"]["name"] for d in drafts] == ["wangwu"]
 
 
+async def choose_old_age(pilot: Any) -> IntakeScreen:
+    """n, then 高龄津贴 chosen (80 Enter Enter), nothing typed; its draft written."""
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press("8", "0", "enter", "enter")
+    await settle(pilot)
+    await pilot.app.workers.wait_for_complete()
+    screen = pilot.app.screen
+    assert isinstance(screen, IntakeScreen) and screen.draft.item_code
+    return screen
+
+
 async def test_an_item_chosen_and_left_at_once_is_not_kept_as_a_draft(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
@@ -52,12 +64,7 @@ async def test_an_item_chosen_and_left_at_once_is_not_kept_as_a_draft(
 
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("8", "0", "enter", "enter")  # 高龄津贴 chosen, nothing typed
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, IntakeScreen) and screen.draft.item_code
+        await choose_old_age(pilot)
         await pilot.press("escape")
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
@@ -67,13 +74,23 @@ async def test_an_item_chosen_and_left_at_once_is_not_kept_as_a_draft(
         assert "未填申请人" not in flat_text(pilot)
         notices = [str(n.message) for n in pilot.app._notifications]
         assert "还没有填写任何内容，没有保存草稿。" in notices
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("8", "0", "enter", "enter")
-        await settle(pilot)
-        name = next(e for e in pilot.app.screen.query(FieldEditor) if e.path == "applicant.name")
+        screen = await choose_old_age(pilot)
+        name = next(e for e in screen.query(FieldEditor) if e.path == "applicant.name")
         name.focus_input()
         await pilot.press(*"wang", "escape")
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
     assert [d.data["applicant"]["name"] for d in store.list_drafts()] == ["wang"]
+
+
+async def test_an_item_chosen_when_the_desk_closes_is_not_kept_either(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """Choosing the item wrote the draft; closing the desk then left 未填申请人 under 草稿."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_old_age(pilot)
+        assert len(store.list_drafts()) == 1  # written when the item was chosen
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    assert store.list_drafts() == []
