@@ -51,6 +51,7 @@ WHAT_FAILED: dict[str, str] = {
     "county-stations": _("Reading the stations"),
     "county-code": _("Issuing the enrollment code"),
     "report": _("Making the report"),
+    "report-folder": _("Reading the report folder"),
     "catalog-list": _("Reading the catalog versions"),
     "catalog-check": _("Checking the catalog"),
     "catalog-publish": _("Publishing the catalog"),
