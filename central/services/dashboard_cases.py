@@ -122,12 +122,12 @@ def cases_for_key(
         records = _records(session, unresolved_ids(session, county, parsed.period))
         return {"key": key, "kind": "unresolved", "total": len(records), "cases": records}
     cards: dict[UUID, CardRow] = {}
+    today = china_day(utc_now())
     if parsed.kind in ("yellow", "red"):
         cards = {row.case_id: row for row in _card_matches(session, county, parsed, catalog_path)}
         ids: Iterable[UUID] = cards
     else:
         ids = _FINDERS[parsed.kind](session, county, parsed)
-        today = china_day(utc_now())
         running = card_rows(session=session, county=county, today=today, catalog_path=catalog_path)
         cards = {row.case_id: row for row in running}
     lines = _lines(
@@ -136,8 +136,11 @@ def cases_for_key(
         county_names(session, catalog_path),
         item_names(session, catalog_path, short=True),
     )
-    today = china_day(utc_now())
-    correcting = _correction_days(session, catalog_path) if lines else {}
+    correcting = (  # the catalog read only when a line needs it
+        _correction_days(session, catalog_path)
+        if any(line["state"] == "returned" for line in lines)
+        else {}
+    )
     for line in lines:
         pauses = line.pop(_PAUSES)
         card = cards.get(UUID(line["case_id"]))
