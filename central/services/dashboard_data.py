@@ -199,7 +199,9 @@ def card_rows(
         deadline, acceptance = _deadline(row, memo)
         left = None
         if deadline is not None:
-            left = between.setdefault(deadline, working_days_between(today, deadline))
+            left = between.get(deadline)
+            if left is None:  # once per deadline (setdefault counted the days for every case)
+                left = between[deadline] = working_days_between(today, deadline)
         handling = row.handling or row.division
         township = handling if handling.endswith("000000") else township_code(handling)
         reviewer = accepters.get(row.case_id) or (

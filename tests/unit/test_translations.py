@@ -4,6 +4,7 @@ the zh_CN catalog of the translator that module imports."""
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ def _catalog_dir(module: str) -> Path | None:
     return folder if (folder / "locale").is_dir() else None
 
 
+@cache
 def _messages() -> list[tuple[Path, int, Path, str]]:
     found = []
     for package in PACKAGES:
@@ -61,7 +63,9 @@ def test_every_message_has_its_chinese_text() -> None:
     catalogs: dict[Path, set[str]] = {}
     missing = []
     for source, line, catalog, message in _messages():
-        known = catalogs.setdefault(catalog, _translated(catalog))
+        if catalog not in catalogs:  # read once each (setdefault read it for every message)
+            catalogs[catalog] = _translated(catalog)
+        known = catalogs[catalog]
         if message not in known:
             missing.append(f"{source.relative_to(ROOT)}:{line}: {message!r}")
     assert not missing, "no zh_CN text for:\n" + "\n".join(missing)
