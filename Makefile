@@ -46,10 +46,11 @@ lint: setup
 	$(BIN)/lint-imports
 
 # the executable's smoke test and the floors first, the whole suite last (its summary
-# closes the output)
+# closes the output). A module's tests run on one worker (loadscope): spread over both,
+# each worker started the module's own central (and its PostgreSQL database) again.
 test: lint test-deps
 	$(MAKE) --no-print-directory floors smoke
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadscope
 
 bench: setup
 	$(PY) -m bench.print
