@@ -53,6 +53,7 @@ def _messages() -> list[tuple[Path, int, Path, str]]:
     return found
 
 
+@cache
 def _translated(catalog: Path) -> set[str]:
     po = catalog / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as handle:
@@ -60,13 +61,9 @@ def _translated(catalog: Path) -> set[str]:
 
 
 def test_every_message_has_its_chinese_text() -> None:
-    catalogs: dict[Path, set[str]] = {}
     missing = []
     for source, line, catalog, message in _messages():
-        if catalog not in catalogs:  # read once each (setdefault read it for every message)
-            catalogs[catalog] = _translated(catalog)
-        known = catalogs[catalog]
-        if message not in known:
+        if message not in _translated(catalog):  # each catalog read once (cached)
             missing.append(f"{source.relative_to(ROOT)}:{line}: {message!r}")
     assert not missing, "no zh_CN text for:\n" + "\n".join(missing)
 
