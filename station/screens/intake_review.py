@@ -22,6 +22,14 @@ LETTER_SHOWS = ("applicant.phone", "applicant.address", "principal.phone", "prin
 """Printed when typed (a line to write on when not): a wrong one is not printed either."""
 
 
+def index_items(catalog: Any) -> None:
+    """Compute the pinyin of every item's names now (it is kept): a worker's part, so
+    that the search at each key typed only walks it."""
+    from forms.search import CatalogIndex
+
+    CatalogIndex(catalog)
+
+
 def search_items(catalog: Any, query: str) -> list[Any]:
     """Items matching ``query`` (name, alias, pinyin initials, code), best first."""
     query = query.strip()
