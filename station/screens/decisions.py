@@ -269,17 +269,29 @@ class ReturnDialog(_Form):
     def on_key(self, event: events.Key) -> None:
         """A character typed on an item's tick is the start of its reason: the item is
         ticked and the character goes into its reason box (typed on the tick, it was
-        lost without a word)."""
+        lost without a word).
+
+        The rest of a word typed in a burst was sent to the tick too (the focus moves
+        after the key that moved it), and reaches here once the reason box has the
+        focus: it goes into that box, after the first character. An ``Input`` keeps the
+        characters typed into it, so a character that reaches here with a reason box
+        focused was typed on its tick (the rest of ``abcdefgh`` was lost, and only
+        ``a`` was written)."""
         focused = self.focused
         name = focused.id or "" if focused is not None else ""
         character = event.character
-        if not name.startswith("tick-") or not event.is_printable or character in (None, " "):
+        if not event.is_printable or character in (None, " "):
+            return
+        if name.startswith("tick-"):
+            why = self.query_one(f"#why-{name[5:]}", Input)
+            why.focus()
+        elif name.startswith("why-") and isinstance(focused, Input):
+            why = focused
+        else:
             return
         event.stop()
         event.prevent_default()
         assert character is not None
-        why = self.query_one(f"#why-{name[5:]}", Input)
-        why.focus()
         why.insert_text_at_cursor(character)
 
     @on(Checkbox.Changed)

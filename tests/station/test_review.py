@@ -698,6 +698,39 @@ async def test_typing_on_an_items_tick_ticks_it_and_writes_its_reason(
         assert dialog.focused is dialog.query_one("#why-1", Input)
 
 
+async def test_a_word_typed_on_a_tick_in_a_burst_is_written_whole(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Typed fast on a tick, a word's first character moved the cursor to the reason box,
+    and the characters sent to the tick before the cursor got there were lost (of
+    ``abcdefgh`` only ``a`` was written). Here one of them arrives from the tick once
+    the reason box has the cursor, as in a terminal."""
+    from textual import events
+    from textual.widgets import Checkbox
+
+    number = township(station, take_in(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await pilot.press("f9")  # nothing ticked: the cursor goes to the first tick
+        await settle(pilot)
+        tick = dialog.query_one("#tick-0", Checkbox)
+        assert dialog.focused is tick
+        await pilot.press("a")
+        await settle(pilot)
+        assert dialog.focused is dialog.query_one("#why-0", Input)
+        late = events.Key("b", "b")  # routed to the tick before the cursor left it
+        late._set_forwarded()  # as the app forwards a key: not routed again if none takes it
+        tick.post_message(late)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert dialog.query_one("#why-0", Input).value == "abc"
+        assert tick.value
+
+
 async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
     station: StationStore, tmp_path: Path
 ) -> None:
