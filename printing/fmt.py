@@ -136,8 +136,34 @@ def material_form(line: MaterialLine) -> str:
 
 
 def status_text(line: MaterialLine) -> str:
-    """A material's status in words: for a material in hand, what the station did with it."""
+    """A material's status in words: for a material in hand, what the station did with it
+    (one owed at intake and brought since: 已补交)."""
     status = MaterialStatus(line.status)
     if status is MaterialStatus.provided:
+        if line.supplied_on is not None:
+            return "已补交"
         return HANDLED_LABELS.get(handling(line), STATUS_LABELS[status])
     return STATUS_LABELS[status]
+
+
+def status_day(line: MaterialLine) -> date | None:
+    """The day beside a material's status: the day it is owed by, or the day it was
+    brought (已补交); None for one in hand from the start."""
+    return owed_by(line) or (line.supplied_on if line.status is MaterialStatus.provided else None)
+
+
+def status_with_day(line: MaterialLine) -> str:
+    """A material's status and its day in running text: ``容缺后补，2026年12月14日前补交``,
+    ``已补交（2026年12月7日）``."""
+    owed = owed_by(line)
+    if owed is not None:
+        return f"{status_text(line)}，{cn_date(owed)}前补交"
+    day = status_day(line)
+    return f"{status_text(line)}（{cn_date(day)}）" if day else status_text(line)
+
+
+def owed_by(line: MaterialLine) -> date | None:
+    """The day a material is still to be handed in by: its ``supply_by`` while it is owed
+    (容缺 or missing), None once brought (a reprinted receipt said 已收取，…前补交)."""
+    owed = line.status in (MaterialStatus.deferred, MaterialStatus.missing)
+    return line.supply_by if owed else None

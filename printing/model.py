@@ -58,12 +58,15 @@ class MaterialLine:
     """True when the original is collected (原件), False for a copy (复印件)."""
     status: MaterialStatus = MaterialStatus.provided
     supply_by: date | None = None
-    """For 容缺 (deferred) or missing materials: the date to supply it by."""
+    """For 容缺 (deferred) or missing materials: the date to supply it by (a material
+    handed in since keeps it: ``printing.fmt.owed_by`` says what is still owed)."""
     standard: str = ""
     """The standard the material must meet (shown on the 一次性告知书)."""
     handling: str = ""
     """How the station handles it: returned (原件核验后退还，留存复印件), copy (留存复印件),
     kept (收取原件) or shared (免证办); empty: kept for an original, else copy."""
+    supplied_on: date | None = None
+    """A material that was owed (容缺, or missing) and handed in since: the day (China)."""
 
 
 @dataclass(frozen=True)

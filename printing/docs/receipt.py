@@ -19,7 +19,9 @@ from printing.fmt import (
     fee_text,
     mask_id,
     material_form,
+    status_day,
     status_text,
+    status_with_day,
     wall_time,
 )
 from printing.fonts import CjkFont
@@ -186,7 +188,7 @@ def _a4_fields(sheet: Sheet, doc: CaseDocument) -> Table:
 
 def _materials(sheet: Sheet, doc: CaseDocument, widths: list[float]) -> Table:
     rows = [
-        [str(i), m.name, material_form(m), status_text(m), cn_date(m.supply_by)]
+        [str(i), m.name, material_form(m), status_text(m), cn_date(status_day(m))]
         for i, m in enumerate(doc.materials, start=1)
     ]
     return sheet.grid(
@@ -313,8 +315,7 @@ def _large_main(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
     story += [sheet.para(f"{label}：{value}") for label, value in _large_lines(doc)]
     story += [sheet.glyph_note(), Spacer(1, 3 * mm), sheet.para("收取材料", "heading")]
     for i, m in enumerate(doc.materials, start=1):
-        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
-        story.append(sheet.para(f"{i}. {m.name}：{status_text(m)}{by}"))
+        story.append(sheet.para(f"{i}. {m.name}：{status_with_day(m)}"))
     story += [Spacer(1, 3 * mm), sheet.para("请注意", "heading")]
     story += [sheet.para(f"{i}. {line}") for i, line in enumerate(large_notices(doc), start=1)]
     labels = ["代办员（签字）", f"{roles.signer(doc)}（签字捺印）"]
@@ -389,11 +390,10 @@ def _roll_materials(sheet: Sheet, doc: CaseDocument) -> Table:
     own, never cut in two (已收 / 取) by the line's end."""
     rows = []
     for i, m in enumerate(doc.materials, start=1):
-        by = f"，{cn_date(m.supply_by)}前补交" if m.supply_by else ""
         rows.append(
             [
                 sheet.para(f"{i}. {m.name} {material_form(m)}", "small"),
-                sheet.para(f"{status_text(m)}{by}", "small"),
+                sheet.para(status_with_day(m), "small"),
             ]
         )
     table = Table(rows or [["", ""]], colWidths=[46 * mm, 26 * mm])  # 数据共享免提交 whole

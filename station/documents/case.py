@@ -75,6 +75,7 @@ def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
     asks for, and the 一次性告知书 must not demand it (行政许可法 §32).
     """
     lines = []
+    supplied = _supplied_on(view)
     for spec in item.materials:
         state = view.materials.get(spec.key)
         if state in (None, "missing") and not spec.required:
@@ -86,11 +87,34 @@ def _materials(view: CaseView, item: ServiceItem) -> tuple[MaterialLine, ...]:
                 original=spec.original,
                 status=MaterialStatus(state or "missing"),
                 supply_by=view.supply_by.get(spec.key),
+                supplied_on=supplied.get(spec.key) if state == "provided" else None,
                 standard=spec.standard,
                 handling=spec.handled,
             )
         )
     return tuple(lines)
+
+
+def _supplied_on(view: CaseView) -> dict[str, date]:
+    """The day (China) each material that was owed (容缺 or missing: at intake, or named by
+    a 补正) was brought since, by the events that said so (补交, 补正, an edit; one the
+    centre has not confirmed yet too, as the case's state counts it; not one it
+    superseded). A view whose history keeps no summaries gives none: its paper then
+    says 已收取, without a day."""
+    owed: set[str] = set()
+    days: dict[str, date] = {}
+    for entry in view.history:
+        states = entry.summary.get("materials")
+        if entry.status is EntryStatus.superseded or not isinstance(states, dict):
+            continue
+        for key, state in states.items():
+            if state in ("deferred", "missing"):
+                owed.add(key)
+                days.pop(key, None)
+            elif state == "provided" and key in owed:
+                owed.discard(key)
+                days[key] = china_day(entry.device_time)
+    return days
 
 
 def _fee(fee: Fee) -> dict[str, Any]:
