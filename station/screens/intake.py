@@ -684,6 +684,9 @@ class IntakeScreen(DraftKeeping):
         text = _("Case {number} taken in.").format(number=message.case_number)
         text += "\n" + message.papers
         self.dismiss(None)
+        # the refusals of the F9s before (未收件：还有 1 处要改…) are answered: were they
+        # left over the dialog, the agent would wonder whether the case went in
+        self.app.clear_notifications()
         self.app.push_screen(MessageDialog(_("Taken in 已收件"), text))
 
     async def _go_to_first_error(self, problems: list[Problem]) -> None:

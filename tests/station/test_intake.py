@@ -141,6 +141,27 @@ async def test_the_item_search_has_its_pinyin_before_the_first_key_is_typed(
         assert "高龄津贴" in str(results.get_option_at_index(0).prompt)
 
 
+async def test_a_refusal_said_before_is_gone_once_the_case_is_taken_in(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """The red 未收件：还有 … 处要改 of the F9 before stayed over the 已收件 dialog."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance_rest(pilot)  # all but the applicant's name and ID number
+        await pilot.press("f9")
+        await settle(pilot)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any("未收件" in notice for notice in notices)
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", ELDER_ID)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "已收件" in flat_text(pilot)
+        assert not [n for n in pilot.app._notifications if "未收件" in str(n.message)]
+    assert len(store.list_cases()) == 1
+
+
 @pytest.mark.slow
 async def test_a_second_case_of_the_same_item_is_taken_in_only_when_the_agent_says_so(
     desk: Callable[..., DaibanApp], store: StationStore
