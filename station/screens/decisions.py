@@ -24,6 +24,7 @@ from station.screens.base import DeskModal
 from station.screens.dialogs import ConfirmDialog, leave_when_sure
 from station.services.deciding import LICENSING_BASIS, NOT_OUR_REMIT, PAUSE_KINDS
 from station.widgets.dropdown import Dropdown
+from station.widgets.number import NumberInput
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -489,7 +490,7 @@ class PauseDialog(_Form):
             yield Label(_("Why"), classes="field-name")
             yield Input(id="reason", compact=True)
             yield Label(_("Expected days"), classes="field-name")
-            yield Input(id="days", type="integer", compact=True)
+            yield NumberInput(id="days", what=_("Days expected"), compact=True)
             yield from self.buttons()
 
     def on_mount(self) -> None:

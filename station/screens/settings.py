@@ -16,6 +16,7 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.widgets.footer import DeskFooter
+from station.widgets.number import NumberInput
 
 
 class SettingsScreen(DeskScreen[None]):
@@ -59,7 +60,9 @@ class SettingsScreen(DeskScreen[None]):
             yield Label(_("Elder mode 长辈模式 (F2 anywhere)"))
             yield Switch(value=self.app.has_class("elder"), id="elder")
             yield Label(_("Lock after idle minutes"))
-            yield Input(str(s.idle_lock_minutes), id="idle", type="integer")
+            yield NumberInput(
+                str(s.idle_lock_minutes), id="idle", what=_("Lock after idle minutes")
+            )
             yield Static("", id="settings-message", classes="error")
             with Horizontal(id="intake-nav"):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)

@@ -293,6 +293,27 @@ async def test_after_a_refusal_the_keys_go_to_the_box_it_names(
         assert pause.query_one("#days", Input).value == "9" and message(pilot) == ""
 
 
+async def test_a_word_typed_into_the_days_box_is_told_not_dropped_silently(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """预计天数 takes digits only: the procedure's reason typed into it vanished, character
+    by character, with nothing said (Textual only rings the bell)."""
+    number = take_in_assistance(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("p")
+        await settle(pilot)
+        pause = pilot.app.screen
+        assert isinstance(pause, PauseDialog)
+        pause.query_one("#days", Input).focus()
+        await pilot.press(*"村内公示", "7")
+        await settle(pilot)
+        assert pause.query_one("#days", Input).value == "7"
+        told = [str(n.message) for n in pilot.app._notifications]
+        assert told == ["预计天数：只能填数字。"]  # once for the word, not once a character
+
+
 def footer(pilot: Pilot[None]) -> str:
     return screen_text(pilot).splitlines()[-1]
 
