@@ -124,6 +124,9 @@ class CaseDocument:
     taken_in: bool = True
     """False: an application the station could not take in yet (a required material is
     missing); ``case_number`` is then the draft's, and the 一次性告知书 says to come back."""
+    information: tuple[str, ...] = ()
+    """Before intake: what else the resident must give besides the materials (a rule of the
+    item's, 独居老人须登记赡养人联系电话): the 一次性告知书 tells it with them."""
 
     @property
     def immediate(self) -> bool:

@@ -51,8 +51,25 @@ CLOSING_BEFORE_INTAKE = (
 )
 
 
+CLOSING_WITH_INFORMATION = (
+    "以上为尚缺的全部材料和信息，本站不会再要求提供以上以外的材料和信息。"
+    "备齐后来办理时请携带本告知书。"
+)
+INFORMATION_HEADING = "另须提供下列信息："
+
+
 def _closing(doc: CaseDocument) -> str:
-    return CLOSING if doc.taken_in else CLOSING_BEFORE_INTAKE
+    if doc.taken_in:
+        return CLOSING
+    return CLOSING_WITH_INFORMATION if doc.information else CLOSING_BEFORE_INTAKE
+
+
+def _information(doc: CaseDocument) -> list[str]:
+    """What the resident must give besides the materials, numbered after them."""
+    if not doc.information:
+        return []
+    lines = [f"{i}. {need}" for i, need in enumerate(doc.information, start=1)]
+    return [INFORMATION_HEADING, *lines]
 
 
 def _contact(doc: CaseDocument) -> str:
@@ -90,6 +107,9 @@ def _a4(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
         story.append(_table(sheet, doc))
     else:
         story.append(sheet.para("经核对，材料齐全，无需补交。", "indent"))
+    if doc.information:
+        story.append(Spacer(1, 2 * mm))
+        story += [sheet.para(line, "indent") for line in _information(doc)]
     story += [Spacer(1, 3 * mm), sheet.para(_closing(doc), "indent"), Spacer(1, 2 * mm)]
     story += [sheet.para(_contact(doc)), Spacer(1, 8 * mm)]
     signer = f"{roles.signer(doc)}签收（签字并捺印）"
@@ -114,6 +134,7 @@ def _roll(sheet: Sheet, doc: CaseDocument) -> list[Flowable]:
             story.append(sheet.para(f"　期限：{cn_date(m.supply_by) or '办结前'}", "small"))
     if not doc.deferred:
         story.append(sheet.para("经核对，材料齐全，无需补交。"))
+    story += [sheet.para(line) for line in _information(doc)]
     story += [rule, sheet.para(_closing(doc), "small"), sheet.para(_contact(doc), "small")]
     signer = f"{roles.signer(doc)}签收：________________"
     story += [Spacer(1, 5 * mm), sheet.para(signer), Spacer(1, 2 * mm)]

@@ -43,6 +43,7 @@ from station.screens.intake_draft import FORGOTTEN, DraftKeeping
 from station.screens.intake_model import STEPS, IntakeDraft, step_of
 from station.screens.intake_review import (
     index_items,
+    information_needed,
     review_text,
     search_items,
     unmet_conditions,
@@ -613,13 +614,16 @@ class IntakeScreen(DraftKeeping):
                 message = _("No required material is missing: there is nothing to tell.")
             self.notify(message)
             return
-        self._print_missing_notice(self.draft.to_data(), missing)
+        needed = information_needed(self.item, problems)
+        self._print_missing_notice(self.draft.to_data(), missing, needed)
 
     @work(thread=True, group="paper", exit_on_error=False)
-    def _print_missing_notice(self, data: dict[str, Any], missing: list[str]) -> None:
+    def _print_missing_notice(
+        self, data: dict[str, Any], missing: list[str], needed: list[str]
+    ) -> None:
         from station.services.paper import print_missing_notice
 
-        outcome = print_missing_notice(self.desk, data, self.item, missing)
+        outcome = print_missing_notice(self.desk, data, self.item, missing, needed)
         self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
 
     def _ask_first(self, question: str, confirmed: str) -> None:

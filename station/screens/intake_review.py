@@ -136,6 +136,19 @@ def unmet_conditions(item: Any, problems: list[Problem]) -> list[str]:
     ]
 
 
+def information_needed(item: Any, problems: list[Problem]) -> list[str]:
+    """What the check found the resident must give besides the materials: the item's
+    须登记 rules unmet (``required_when``: 独居老人须登记赡养人联系电话), as the check page
+    says them. The 一次性告知书 lists them after the materials: it says nothing else will
+    be asked for, and the resident came back without the carer's phone."""
+    kinds = {rule.id: rule.kind for rule in item.rules} if item is not None else {}
+    return [
+        p.message
+        for p in problems
+        if p.severity == "error" and p.rule is not None and kinds.get(p.rule) == "required_when"
+    ]
+
+
 def letter_problems(draft: IntakeDraft, item: Any, today: date) -> list[Problem]:
     """What stops the 授权委托书 of this draft: a name or ID number of either person empty or
     wrong, or a phone or address typed wrong (the letter prints what is typed, in full).

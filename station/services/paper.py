@@ -8,7 +8,7 @@ the PDF is always kept in ``<data_dir>/documents`` first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -226,7 +226,11 @@ def _alternatives(item: ServiceItem, wanted: set[str]) -> dict[str, str]:
 
 
 def print_missing_notice(
-    desk: Desk, draft: dict[str, Any], item: ServiceItem, missing: list[str]
+    desk: Desk,
+    draft: dict[str, Any],
+    item: ServiceItem,
+    missing: list[str],
+    information: Sequence[str] = (),
 ) -> PaperOutcome:
     """The 一次性告知书 of an application not taken in: every required material it lacks.
 
@@ -236,6 +240,8 @@ def print_missing_notice(
         item: the service item.
         missing: the keys of the materials the desk's check found missing, in any order
             (the paper lists them in the item's order, with their standards).
+        information: what else the check found the resident must give (a rule's
+            须登记…), told on the paper after the materials.
     """
     wanted = set(missing)
     chosen = draft.get("materials") or {}
@@ -261,7 +267,12 @@ def print_missing_notice(
         for spec in item.materials
         if spec.key in wanted or spec.key in deferred
     )
-    doc = replace(draft_document(desk, draft, item), materials=lines, taken_in=False)
+    doc = replace(
+        draft_document(desk, draft, item),
+        materials=lines,
+        taken_in=False,
+        information=tuple(information),
+    )
     outcome = PaperOutcome()
     keep_and_print(desk, "notice", doc, outcome)
     return outcome

@@ -162,6 +162,38 @@ async def test_a_refusal_said_before_is_gone_once_the_case_is_taken_in(
     assert len(store.list_cases()) == 1
 
 
+async def test_the_one_time_notice_tells_the_information_a_rule_asks_for_too(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """An elder living alone, no carer's phone typed: the check said 独居老人须登记赡养人
+    联系电话, the 一次性告知书 listed only the materials and promised nothing else would be
+    asked for; the resident would come back without the phone."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await choose_allowance(pilot)
+        await fill_allowance(pilot)
+        await pilot.press("f7")  # back to the form: 居住情况
+        await settle(pilot)
+        await fill(pilot, "fields.living_situation", "独居")
+        await pilot.press("f8")
+        await settle(pilot)
+        for row in pilot.app.screen.query(MaterialRow):
+            if row.spec.key == "id_card":
+                row.query_one("#state", Select).value = "missing"
+        await settle(pilot)
+        await pilot.press("f8")  # the check page
+        await settle(pilot)
+        assert "独居老人须登记赡养人联系电话" in flat_text(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+    (paper,) = (store.data_dir / "documents").glob("*notice*.pdf")
+    text = "".join(pdf_text(paper.read_bytes()).split())
+    assert "居民身份证" in text
+    after = text.split("另须提供下列信息：")[1]
+    assert after.startswith("1.独居老人须登记赡养人联系电话")
+    assert "以上为尚缺的全部材料和信息" in text
+
+
 @pytest.mark.slow
 async def test_a_second_case_of_the_same_item_is_taken_in_only_when_the_agent_says_so(
     desk: Callable[..., DaibanApp], store: StationStore
