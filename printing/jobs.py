@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from printing.fmt import wall_time
 from printing.i18n import _
 from printing.model import (
     CaseDocument,
@@ -151,6 +152,11 @@ def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Pat
     elif isinstance(document, EnrollmentDocument):  # one slip per code
         key = f"enroll-{document.division}-{document.expires_at:%Y%m%d%H%M%S}"
         reprinted = None
+    elif isinstance(document, CaseDocument) and not document.taken_in:
+        # no case number yet (a 一次性告知书 before intake): named by when it was printed,
+        # in China, then the draft's id (its id alone told the agent nothing to find it by)
+        when = wall_time(document.received_at)
+        key, reprinted = f"draft-{when:%Y%m%d-%H%M}-{document.case_number[:8]}", None
     else:
         case = document.case if isinstance(document, DecisionDocument) else document
         key, reprinted = case.case_number, case.reprinted_on
