@@ -113,23 +113,30 @@ def keep_and_print(
     if printer:
         outcome.lines.append(f"{name}：{job.message}")
     else:
+        # the file's name here, its folder once in the hint: a notice naming each paper by
+        # its whole path stood 6–8 lines tall at 80 columns, over the page below it
         outcome.lines.append(
-            _("{document} saved as PDF: {path}").format(document=name, path=job.path)
+            _("{document} saved as PDF: {path}").format(document=name, path=job.path.name)
         )
-        hint = _no_printer_hint(desk)
+        hint = _no_printer_hint(desk, job.path.parent)
         if hint not in outcome.warnings:  # said once, after every paper the step saved
             outcome.warnings.append(hint)
     outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
     outcome.printed = outcome.printed and (job.printed or not printer)
 
 
-def _no_printer_hint(desk: Desk) -> str:
-    """Why a paper was saved and not printed, and where a printer is set: 设置 (o) on the
-    village and township homes; the county desk has no 设置 screen (its printer is set in
-    station.toml, as at every desk)."""
+def _no_printer_hint(desk: Desk, folder: Path) -> str:
+    """Why a paper was saved and not printed, the ``folder`` it is in, and where a printer
+    is set: 设置 (o) on the village and township homes; the county desk has no 设置 screen
+    (its printer is set in station.toml, as at every desk)."""
     if desk.role is Role.admin:
-        return _("No printer is set: print the PDF elsewhere, or set printer in station.toml.")
-    return _("No printer is set: print the PDF elsewhere, or set one under 设置 (o).")
+        return _(
+            "No printer is set: the PDF is in {folder}; print it elsewhere, "
+            "or set printer in station.toml."
+        ).format(folder=folder)
+    return _(
+        "No printer is set: the PDF is in {folder}; print it elsewhere, or set one under 设置 (o)."
+    ).format(folder=folder)
 
 
 SUPPLY_STATES = frozenset(

@@ -28,6 +28,10 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         assert f"{number}-receipt-a4-large.pdf" in notices  # the clerk is told where it went
         # and, with no printer set, why there is no paper and where to set one
         assert "本机未设置打印机" in notices and "按 o 打开“设置”" in notices
+        # the folder once, in the hint; the paper by its file's name (a whole path for each
+        # paper made the notice 6–8 lines tall at 80 columns)
+        folder = store.data_dir / "documents"
+        assert notices.count(str(folder)) == 1 and f"PDF 在 {folder} 文件夹里" in notices
     large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
     assert large.exists()
     text = "".join(pdf_text(large.read_bytes()).split())
