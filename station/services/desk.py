@@ -88,6 +88,9 @@ class Desk:
     """The last known sync state (the status line of every screen shows it)."""
     drafts_offered: bool = False
     """Unfinished drafts were offered back after this sign-in."""
+    printer_hint_told: bool = False
+    """Why papers are saved and not printed (no printer set), and where they go, was said:
+    once a run (said after every paper, it made each notice 6–9 lines tall at 80 columns)."""
     centre_line: CentreLine | None = field(default=None, repr=False)
     """The signed-in person's own session at the centre (admin and reviewer, when online)."""
     centre_problem: str = ""

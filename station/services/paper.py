@@ -118,9 +118,9 @@ def keep_and_print(
         outcome.lines.append(
             _("{document} saved as PDF: {path}").format(document=name, path=job.path.name)
         )
-        hint = _no_printer_hint(desk, job.path.parent)
-        if hint not in outcome.warnings:  # said once, after every paper the step saved
-            outcome.warnings.append(hint)
+        if not desk.printer_hint_told:  # once a run, after the first paper saved
+            outcome.warnings.append(_no_printer_hint(desk, job.path.parent))
+            desk.printer_hint_told = True
     outcome.warnings += [w for w in job.warnings if w not in outcome.warnings]
     outcome.printed = outcome.printed and (job.printed or not printer)
 

@@ -32,6 +32,12 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         # paper made the notice 6–8 lines tall at 80 columns)
         folder = store.data_dir / "documents"
         assert notices.count(str(folder)) == 1 and f"PDF 在 {folder} 文件夹里" in notices
+        pilot.app.clear_notifications()
+        await pilot.press("l")  # again: the paper's name, the hint not repeated
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        again = " ".join(str(n.message) for n in pilot.app._notifications)
+        assert f"{number}-receipt-a4-large-reprint" in again and "本机未设置打印机" not in again
     large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
     assert large.exists()
     text = "".join(pdf_text(large.read_bytes()).split())
