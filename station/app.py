@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -231,6 +231,7 @@ class DaibanApp(App[None]):
     def on_sync_done(self, message: SyncDone) -> None:
         outcome = message.outcome
         self._show_sync_state(outcome.state)
+        self._unsay(_("Syncing…"))  # over: it stood beside 同步完成 until its time ran out
         if outcome.changed or (message.manual and not outcome.error):
             # a 补正 or a decision just arrived: show it now, not on the next visit (and
             # after a sync the agent asked for, what is shown is read again whatever moved)
@@ -326,6 +327,26 @@ class DaibanApp(App[None]):
             elder = self.has_class("elder")
             timeout = ELDER_NOTIFICATION_TIMEOUT if elder else self.NOTIFICATION_TIMEOUT
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _on_notify(self, event: Notify) -> None:
+        """A notice the same as one on show replaces it (its time starts again): a key
+        pressed three times (F9 on a form with a mistake, 同步 while a sync runs) stacked
+        three copies over half the screen."""
+        new = event.notification
+        for shown in list(self._notifications):
+            if (shown.message, shown.title, shown.severity) == (
+                new.message,
+                new.title,
+                new.severity,
+            ):
+                self._unnotify(shown, refresh=False)
+        super()._on_notify(event)
+
+    def _unsay(self, message: str) -> None:
+        """Take a notice off the screen (one that an event has made untrue)."""
+        for shown in list(self._notifications):
+            if shown.message == message:
+                self._unnotify(shown)
 
     def _apply_elder(self, on: bool) -> None:
         self.set_class(on, "elder")

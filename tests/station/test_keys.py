@@ -160,4 +160,31 @@ async def test_a_background_sync_is_not_toasted_over_a_dialog(
         await settle(pilot)
         app.post_message(SyncDone(moved, manual=False))  # no dialog: said as before
         await settle(pilot)
-        assert len([n for n in app._notifications if "同步完成" in str(n.message)]) == 2
+        # said again in the same words: in place of the first, not stacked beside it
+        assert len([n for n in app._notifications if "同步完成" in str(n.message)]) == 1
+
+
+async def test_a_notice_said_again_is_shown_once_and_syncing_goes_when_the_sync_ends(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """同步 pressed five times while a sync ran: four 已有同步正在进行。 stacked over the screen,
+    and 正在同步… stood beside 同步完成 until its time ran out."""
+    from station.screens.syncing import SyncDone
+    from station.services.desk import SyncState
+    from station.services.desksync import SyncOutcome
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        app = pilot.app
+        app.clear_notifications()
+        for _ in range(3):
+            app.notify("已有同步正在进行。", severity="warning")
+        app.notify("正在同步…")
+        await settle(pilot)
+        told = [str(n.message) for n in app._notifications]
+        assert told == ["已有同步正在进行。", "正在同步…"]
+        moved = SyncOutcome(SyncState(outbox=0), moved="同步完成：上传 3 条", changed=True)
+        app.post_message(SyncDone(moved, manual=True))
+        await settle(pilot)
+        told = [str(n.message) for n in app._notifications]
+        assert "正在同步…" not in told and "同步完成：上传 3 条" in told
