@@ -40,7 +40,7 @@ from station.screens.base import scroll_bindings
 from station.screens.context import Desk
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.intake_draft import FORGOTTEN, DraftKeeping
-from station.screens.intake_model import STEPS, IntakeDraft, step_of
+from station.screens.intake_model import STEPS, IntakeDraft, fix_at, step_of
 from station.screens.intake_review import (
     index_items,
     information_needed,
@@ -698,12 +698,13 @@ class IntakeScreen(DraftKeeping):
         first = next((p for p in problems if p.severity == "error"), None)
         if first is None:
             return
-        await self._go(STEPS.index(step_of(first.field)))
+        path = fix_at(self.item, first.field)
+        await self._go(STEPS.index(step_of(path)))
         target: FieldEditor | MaterialRow | None = next(
-            (e for e in self.query(FieldEditor) if e.path == first.field), None
+            (e for e in self.query(FieldEditor) if e.path == path), None
         )
         if target is None:
-            key = first.field.split(".", 1)[-1]
+            key = path.split(".", 1)[-1]
             target = next((r for r in self.query(MaterialRow) if key.startswith(r.spec.key)), None)
         if target is not None:
             target.focus_input()

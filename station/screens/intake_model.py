@@ -139,6 +139,18 @@ def step_of(path: str) -> str:
     return steps.get(head, "review" if head != "item" else "item")
 
 
+def fix_at(item: Any, path: str) -> str:
+    """Where the problem at ``path`` is put right: a rule's own path (``rule:ID``) at what
+    it asks for, the first of the materials it names (须提供身份证或户口簿: the
+    materials step); other paths as they are (the check page for what no field holds)."""
+    if not path.startswith("rule:") or item is None:
+        return path
+    rule = next((r for r in item.rules if r.id == path[5:]), None)
+    if rule is not None and rule.kind == "any_material" and rule.materials:
+        return f"materials.{rule.materials[0]}"
+    return path
+
+
 def _holds_value(value: Any) -> bool:
     """Whether anything was given in ``value`` (dicts and lists of rows looked through: an
     empty row of a repeating group is nothing given; 否, a yes/no field's False, is an

@@ -326,6 +326,37 @@ async def choose_household_item(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def test_f9_goes_to_the_materials_a_rule_asks_one_of(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """医保参保 with neither 身份证 nor 户口簿 given: F9 said 已转到第一处：须提供身份证或
+    户口簿 and stayed on ⑤ 核对, where nothing can be given."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        pilot.app.screen.query_one("#item-search", Input).value = "城乡居民基本医疗保险参保登记"
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", ELDER_ID)
+        await fill(pilot, "applicant.phone", "13895401122")
+        await pilot.press("f8")
+        await fill(pilot, "fields.hukou_address", "海原县海城镇山门村三组")
+        await fill(pilot, "fields.category", "普通居民")
+        await fill(pilot, "fields.insured_year", "2027")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        notices = " ".join(str(n.message) for n in pilot.app._notifications)
+        assert "身份证或户口簿" in notices and "已转到第一处" in notices
+        screen = pilot.app.screen
+        row = next(r for r in screen.query(MaterialRow) if r.spec.key == "id_card")
+        assert row.display and row.query_one("#state", Select).has_focus  # ④, on 居民身份证
+    assert store.list_cases() == []
+
+
 async def test_household_members_are_rows_that_can_be_added(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
