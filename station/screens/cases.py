@@ -76,8 +76,10 @@ class CasesScreen(DeskScreen[None]):
 
     BINDINGS = [
         Binding("escape", "back", _("Back")),
-        Binding("pagedown", "page(1)", _("Next page")),
-        Binding("pageup", "page(-1)", _("Previous page")),
+        # from the search box as from the table: a screenful, the page turned past its end
+        # (from the box PgDn turned the 50-row page at once: rows 16–50 were never shown)
+        Binding("pagedown", "screenful(1)", _("Next page")),
+        Binding("pageup", "screenful(-1)", _("Previous page")),
         # "/" as well: the county's list opens on its rows (its digits open the sections)
         Binding("ctrl+f,slash", "focus_search", _("Search")),
     ]
@@ -265,6 +267,37 @@ class CasesScreen(DeskScreen[None]):
         if 0 <= offset < max(self.total, 1):
             self.page_offset = offset
             self._reload(keep=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed with the cursor in the table goes into the search box (it was
+        dropped without a word, and Enter then opened the case under the cursor).
+
+        A key the desk has bound (the county's sections 1–8) keeps its own meaning. The
+        rest of a word typed in a burst was sent to the table before the cursor moved and
+        reaches here with the box already holding the cursor: it goes in after the first
+        (an ``Input`` keeps what is typed into it, so a character arriving here was not)."""
+        character = event.character
+        if not event.is_printable or character in (None, " "):
+            return
+        box = self.query_one("#cases-search", Input)
+        if self.focused not in (self.query_one(PagedTable), box):
+            return
+        if event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        assert character is not None
+        box.focus()
+        box.insert_text_at_cursor(character)
+
+    def action_screenful(self, step: int) -> None:
+        """PgDn / PgUp with the cursor out of the table (in the search box): what they do in
+        it, the next (previous) screenful, the page turned past its end."""
+        table = self.query_one(PagedTable)
+        if step > 0:
+            table.action_page_down()
+        else:
+            table.action_page_up()
 
     def action_focus_search(self) -> None:
         """Back to the search box."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from station.app import DaibanApp
@@ -106,7 +107,8 @@ async def test_supplement_and_resubmit_a_returned_case(
         await pilot.press("s")  # 立即同步, as on the home screen: on main it was 补充材料 here
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
-        assert any("同步" in str(n.message) for n in pilot.app._notifications)
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert "连不上中心，继续离线办理。" in notices  # the sync ran (正在同步… went at its end)
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SupplementDialog)
@@ -344,6 +346,17 @@ async def test_a_withdrawn_case_owes_nothing_and_prints_no_receipt_again(
         assert set(Path(pilot.app.desk.settings.data_dir).rglob("*.pdf")) == before  # type: ignore[attr-defined]
 
 
+async def case_table(pilot: Pilot[None]) -> DataTable:  # type: ignore[type-arg]
+    """Signed in, the case list (l) open with the cursor in its table."""
+    await log_in(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    table = pilot.app.screen.query_one(DataTable)
+    table.focus()
+    await settle(pilot)
+    return table
+
+
 async def test_pgdn_on_the_tables_last_row_turns_the_page(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
@@ -354,12 +367,7 @@ async def test_pgdn_on_the_tables_last_row_turns_the_page(
             name=f"马{'一二三四五六七八九十'[serial % 10]}{'甲乙丙丁戊己庚辛壬癸'[serial // 10]}",
         )
     async with desk().run_test(size=(80, 24)) as pilot:
-        await log_in(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        table = pilot.app.screen.query_one(DataTable)
-        table.focus()
-        await settle(pilot)
+        table = await case_table(pilot)
         assert "第1–50条，共55条" in flat_text(pilot)
         await pilot.press("pagedown")  # a screenful down, still on page 1
         await settle(pilot)
@@ -372,6 +380,40 @@ async def test_pgdn_on_the_tables_last_row_turns_the_page(
         await pilot.press("home", "pageup")
         await settle(pilot)
         assert "第1–50条" in flat_text(pilot)
+        # from the search box the same: a screenful (it turned the page at once, and rows
+        # 16–50 were never shown)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert pilot.app.focused is pilot.app.screen.query_one("#cases-search")
+        table.move_cursor(row=0)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert "第1–50条" in flat_text(pilot) and 0 < table.cursor_row < 50
+
+
+async def test_typing_with_the_cursor_in_the_case_table_searches(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """Keys typed with the cursor in the table were dropped without a word, and Enter then
+    opened the case under the cursor, not the one typed for."""
+    from textual import events
+    from textual.widgets import Input
+
+    take_in(store, "马占福")
+    wanted = take_in(store, "张桂兰").case_number
+    async with desk().run_test(size=(80, 24)) as pilot:
+        table = await case_table(pilot)
+        await pilot.press("张")
+        late = events.Key("桂", "桂")  # sent to the table before the cursor left it
+        late._set_forwarded()
+        table.post_message(late)
+        await settle(pilot)
+        await pilot.press("兰")
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#cases-search", Input)
+        assert box.value == "张桂兰" and pilot.app.focused is box
+        text = flat_text(pilot)
+        assert wanted in text and "马占福" not in text
 
 
 async def test_back_from_a_take_in_kept_as_a_draft_the_cursor_is_on_that_draft(
