@@ -68,9 +68,25 @@ class CliConfig:
         except OSError as error:
             fail(
                 _("The data directory {path} cannot be used: {reason}").format(
-                    path=error.filename or self.explicit_data_dir, reason=error.strerror
+                    path=error.filename or self.explicit_data_dir, reason=folder_problem(error)
                 )
             )
+
+
+def folder_problem(error: OSError) -> str:
+    """Why a folder could not be made or used, in the person's language (the system's
+    own words are English: ``File exists`` for a data directory that is a file)."""
+    import errno
+
+    reasons = {
+        errno.EEXIST: _("a file of that name is in the way: it is not a folder"),
+        errno.ENOTDIR: _("a part of the path is a file, not a folder"),
+        errno.EACCES: _("this account may not write there"),
+        errno.EPERM: _("this account may not write there"),
+        errno.EROFS: _("the disk is read-only"),
+        errno.ENOSPC: _("the disk is full"),
+    }
+    return reasons.get(error.errno or 0, error.strerror or str(error))
 
 
 _CURRENT: ContextVar[CliConfig | None] = ContextVar("daiban_cli_config", default=None)

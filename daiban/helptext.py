@@ -208,7 +208,11 @@ CLICK_ERRORS: tuple[tuple[str, str], ...] = (
     (r"Missing argument (?P<name>'[^']*')\.", "Missing argument {name}."),
     (r"Missing option (?P<name>'[^']*'(?: / '[^']*')*)\.", "Missing option {name}."),
     (r"Missing command\.", "Missing command."),
-    (r"Got unexpected extra arguments? \((?P<words>.*)\)", "Unexpected extra words: {words}"),
+    # click 8.2 writes "argument(s)"; earlier ones "argument" or "arguments"
+    (
+        r"Got unexpected extra argument(?:s|\(s\))? \((?P<words>.*)\)",
+        "Unexpected extra words: {words}",
+    ),
     (r"Option (?P<name>'[^']*') requires an argument\.", "Option {name} needs a value."),
     (r"Invalid value for (?P<name>'[^']*'(?: / '[^']*')*): (?P<reason>.*)", "invalid"),
 )

@@ -98,6 +98,7 @@ def test_usage_errors_are_in_the_persons_language(tmp_path: Path) -> None:
         (["case", "import"], "错误：缺少参数 'file'。"),
         (["case", "import", "/no/such.jsonl"], "错误：'file' 的值无效：'/no/such.jsonl' 不存在。"),
         (["case", "export", "--bogus"], "错误：没有选项 --bogus。"),
+        (["case", "export", "/tmp/x.jsonl"], "错误：多出了无法识别的内容：/tmp/x.jsonl"),
         (["central", "serve", "--port", "abc"], "错误：'--port' 的值无效：不是整数。"),
     ],
 )
@@ -105,6 +106,17 @@ def test_click_errors_are_chinese(argv: list[str], chinese: str) -> None:
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith(chinese)
+
+
+def test_a_data_directory_that_is_a_file_is_said_in_chinese(tmp_path: Path) -> None:
+    """``--data-dir`` naming a file said 无法使用：File exists (the system's English)."""
+    in_the_way = tmp_path / "station"
+    in_the_way.write_text("not a folder")
+    result = _daiban("--data-dir", str(in_the_way), "station", "show", lang=None, home=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"daiban: 数据目录 {in_the_way} 无法使用：同名的是一个文件，不是文件夹"
+    )
 
 
 def test_version_is_the_installed_packages(tmp_path: Path) -> None:
