@@ -291,7 +291,9 @@ class CaseService(ReviewerActions):
         try:
             if draft_id is None:
                 return self.store.create_cases([events], day)[0]
-            return self.store.create_case_once(events, day, draft_id=draft_id)[0]
+            return self.store.create_case_once(
+                events, day, draft_id=draft_id, receipt_owed=receive
+            )[0]
         except RefusedByCentreRules as refused:
             raise ValidationFailed([_centre_problem(refused.reason)]) from None
 

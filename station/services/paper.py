@@ -160,9 +160,13 @@ def print_intake_papers(
     Returns:
         One line per document saying where it went, and the warnings.
     """
-    doc = case_document(desk, view, reprint=reprint, fmt=paper)
+    owed = view.case_id.hex in desk.store.receipts_owed()
+    # a receipt never kept (a power cut after F9) is the first the resident gets, not a 补打
+    doc = case_document(desk, view, reprint=reprint and not owed, fmt=paper)
     outcome = PaperOutcome()
     keep_and_print(desk, "receipt", doc, outcome, paper)
+    if owed:
+        desk.store.receipt_kept(view.case_id)
     if doc.deferred and view.state in SUPPLY_STATES:  # what to bring, while it can be brought
         keep_and_print(desk, "notice", doc, outcome, paper)
     return outcome

@@ -103,6 +103,7 @@ def read_home(desk: Desk) -> HomeData:
             _("Superseded, needs attention 需处理"),
             [
                 *_restored_lines(store),
+                *_unprinted_lines(store),
                 *_renumbered_lines(store),
                 *[_case_line(c, _("superseded")) for c in cases(flagged=True, limit=SECTION_LIMIT)],
             ][:SECTION_LIMIT],
@@ -124,6 +125,32 @@ def _restored_lines(store: Any) -> list[HomeLine]:
     return [HomeLine(text=text)]
 
 
+def _unprinted_lines(store: Any) -> list[HomeLine]:
+    """Cases taken in at this desk whose 收件回执 was never made: the power went (or the
+    printing failed) between F9 and the paper, and nothing else would say so."""
+    renumbered = {r.case_id.hex for r in store.renumbered()}  # their own line says reprint
+    lines = []
+    for case_id in store.receipts_owed():
+        case = store.get_case(case_id)
+        if case is None or case_id in renumbered:
+            continue
+        why = _(
+            "Taken in, but its receipt was never printed (a power cut or an error): open the"
+            " case, print it (p) and give it to the resident"
+        )
+        lines.append(_view_line(case, why))
+    return lines
+
+
+def _view_line(view: Any, extra: str) -> HomeLine:
+    """A case read as its whole view, and what to do about it on its own line below."""
+    name = view.applicant.name if view.applicant else ""
+    return HomeLine(
+        text=f"{view.case_number}  {name}  {view.item_name}\n    {extra}",
+        case_key=view.case_number,
+    )
+
+
 def _renumbered_lines(store: Any) -> list[HomeLine]:
     """Cases renumbered at a sync (the centre held their number) whose receipt has not been
     printed again under the new number: the resident holds a receipt with the old one."""
@@ -136,15 +163,11 @@ def _renumbered_lines(store: Any) -> list[HomeLine]:
         case = store.get_case(renumbered.case_id.hex)
         if case is None or case.case_number != renumbered.new:  # no longer here, or moved on
             continue
-        name = case.applicant.name if case.applicant else ""
-        line = HomeLine(
-            text=f"{case.case_number}  {name}  {case.item_name}", case_key=case.case_number
-        )
-        line.text += "\n    " + _(
+        why = _(
             "Number {old} was already taken at the centre; renumbered {new}: reprint the"
             " receipt (补打) and give it to the resident"
         ).format(old=renumbered.old, new=renumbered.new)
-        lines.append(line)
+        lines.append(_view_line(case, why))
     return lines
 
 
@@ -186,11 +209,7 @@ def _owed_lines(desk: Desk, today: date) -> list[HomeLine]:
         parts = [
             _owed_text(names.get(key, key), day, today) for key, day in zip(keys, days, strict=True)
         ]
-        name = view.applicant.name if view.applicant else ""
-        line = HomeLine(
-            text=f"{view.case_number}  {name}  {view.item_name}", case_key=view.case_number
-        )
-        line.text += "\n    " + _("Owed: {materials}").format(materials="；".join(parts))
+        line = _view_line(view, _("Owed: {materials}").format(materials="；".join(parts)))
         owed.append((first or date.max, view.case_number, line))
     owed.sort(key=lambda entry: entry[:2])
     return [line for _first, _number, line in owed[:SECTION_LIMIT]]

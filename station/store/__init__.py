@@ -33,7 +33,7 @@ from station.store.models import (
 )
 from station.store.records import RecordsMixin
 from station.store.syncside import SyncSideMixin
-from station.store.tables import CASES, DRAFTS
+from station.store.tables import CASES, DRAFTS, META
 from sync.enroll_uri import normalise_code
 from sync.errors import SyncBusy
 from sync.events import Event
@@ -184,6 +184,24 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
         with writing(self.engine) as conn:
             meta.put(conn, meta.SAVE_FOLDER + name, folder)
 
+    def receipts_owed(self) -> list[str]:
+        """The ids (hex) of the cases taken in at the desk whose 收件回执 was never kept (a
+        power cut or a failure between the take-in and the paper), oldest first."""
+        with reading(self.engine) as conn:
+            rows = conn.execute(
+                select(META.c.key, META.c.value).where(
+                    META.c.key.startswith(meta.RECEIPT_OWED, autoescape=True)
+                )
+            ).all()
+        return [
+            key.removeprefix(meta.RECEIPT_OWED) for key, _when in sorted(rows, key=lambda r: r[1])
+        ]
+
+    def receipt_kept(self, case_id: UUID) -> None:
+        """The case's 收件回执 was kept (its PDF is on disk): no longer owed."""
+        with writing(self.engine) as conn:
+            meta.delete(conn, meta.RECEIPT_OWED + case_id.hex)
+
     def require_identity(self) -> StationIdentity:
         """The identity, or :class:`NotEnrolled`."""
         identity = self.identity()
@@ -291,7 +309,7 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             return self._create_in(conn, identity, cases, day, case_ids)
 
     def create_case_once(
-        self, events: Sequence[NewEvent], day: date, *, draft_id: str
+        self, events: Sequence[NewEvent], day: date, *, draft_id: str, receipt_owed: bool = False
     ) -> tuple[CaseView, bool]:
         """Turn a draft into its case: at most once, whatever happens around it.
 
@@ -304,6 +322,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             events: the case's events (``created`` first).
             day: the day the case number is made for.
             draft_id: the draft being taken in (a UUID string).
+            receipt_owed: note, with the case, that its 收件回执 is still to be kept
+                (``receipts_owed``), until ``receipt_kept``.
 
         Returns:
             The case, and whether this call created it.
@@ -318,6 +338,8 @@ class StationStore(AccountsMixin, DraftsMixin, CaseListMixin, RecordsMixin, Sync
             existing = self._find(conn, case_id.hex)
             if existing is None:
                 view = self._create_in(conn, identity, [events], day, [case_id])[0]
+                if receipt_owed:
+                    meta.put(conn, meta.RECEIPT_OWED + case_id.hex, utc_now().isoformat())
             conn.execute(delete(DRAFTS).where(DRAFTS.c.draft_id == draft_id))
             return (existing, False) if existing is not None else (view, True)
 

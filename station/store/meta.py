@@ -34,6 +34,10 @@ secret sent with a code, the same at every try (``StationStore.enroll_attempt``)
 SAVE_FOLDER = "save_folder:"
 """With a name after it (``save_folder:reports``): the folder a desk's file export last
 saved to, offered again the next time (``StationStore.save_folder``)."""
+RECEIPT_OWED = "receipt_owed:"
+"""With a case id after it (hex): a case taken in at the desk whose 收件回执 has not been
+kept yet. Written in the take-in's transaction, removed once the receipt's PDF is kept, so
+a power cut between F9 and the paper leaves the case and this reminder (value: when, UTC)."""
 VIEWS_BEHIND = "views_behind"
 """Set while a pull holds cases' views in memory (``projection.HeldViews``): the central
 sequence number after which events may be missing from the stored views."""
