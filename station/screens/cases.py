@@ -15,6 +15,7 @@ from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.services.queries import PAGE, CasePage, CaseSummary, read_page
+from station.widgets.carry import carry, typed
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 from station.widgets.tables import ROW_KEYS, RowKeys, cursor_kept
@@ -276,19 +277,12 @@ class CasesScreen(DeskScreen[None]):
         rest of a word typed in a burst was sent to the table before the cursor moved and
         reaches here with the box already holding the cursor: it goes in after the first
         (an ``Input`` keeps what is typed into it, so a character arriving here was not)."""
-        character = event.character
-        if not event.is_printable or character in (None, " "):
-            return
+        character = typed(event)
         box = self.query_one("#cases-search", Input)
-        if self.focused not in (self.query_one(PagedTable), box):
+        if character is None or self.focused not in (self.query_one(PagedTable), box):
             return
-        if event.key in self.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
-        assert character is not None
-        box.focus()
-        box.insert_text_at_cursor(character)
+        if event.key not in self.active_bindings:
+            carry(event, character, box)
 
     def action_screenful(self, step: int) -> None:
         """PgDn / PgUp with the cursor out of the table (in the search box): what they do in

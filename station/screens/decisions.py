@@ -23,6 +23,7 @@ from station.i18n import _
 from station.screens.base import DeskModal
 from station.screens.dialogs import ConfirmDialog, leave_when_sure
 from station.services.deciding import LICENSING_BASIS, NOT_OUR_REMIT, PAUSE_KINDS
+from station.widgets.carry import carry, typed
 from station.widgets.dropdown import Dropdown
 from station.widgets.number import NumberInput
 from station.widgets.tick import Tick
@@ -280,20 +281,13 @@ class ReturnDialog(_Form):
         ``a`` was written)."""
         focused = self.focused
         name = focused.id or "" if focused is not None else ""
-        character = event.character
-        if not event.is_printable or character in (None, " "):
+        character = typed(event)
+        if character is None:
             return
         if name.startswith("tick-"):
-            why = self.query_one(f"#why-{name[5:]}", Input)
-            why.focus()
+            carry(event, character, self.query_one(f"#why-{name[5:]}", Input))
         elif name.startswith("why-") and isinstance(focused, Input):
-            why = focused
-        else:
-            return
-        event.stop()
-        event.prevent_default()
-        assert character is not None
-        why.insert_text_at_cursor(character)
+            carry(event, character, focused)
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
