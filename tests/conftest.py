@@ -16,6 +16,25 @@ from forms import clock, i18n
 from tests.pgcluster import PgCluster, start_cluster
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashes() -> None:
+    """Passwords hashed in a test process cost ~1 ms, not ~190 ms.
+
+    argon2 writes its cost parameters into each hash, and checks a password with those of
+    the hash: one made here is checked as quickly by any process, and one a ``daiban``
+    subprocess made at the full cost is still checked here at that cost. No test is about
+    the cost; ~600 hashes and sign-ins were ~2 of the run's ~25 minutes (``tests/station``
+    alone: 110 s of its workers' time in argon2)."""
+    from argon2 import PasswordHasher
+
+    from central.services import accounts
+    from station.services import auth
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    auth._HASHER = quick
+    accounts._hasher = quick
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test gets its own data directory and Chinese as the language."""
@@ -66,7 +85,7 @@ def hold_time() -> Iterator[Callable[[datetime], None]]:
 def pg_cluster() -> Iterator[PgCluster]:
     """A PostgreSQL cluster for the whole run (one per xdist worker)."""
     try:
-        cluster = start_cluster()
+        cluster = start_cluster(in_memory=True)
     except RuntimeError as exc:
         message = f"\n\n!!! PostgreSQL tests SKIPPED: {exc} !!!\n\n"
         sys.stderr.write(message)

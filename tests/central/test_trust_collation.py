@@ -40,7 +40,7 @@ def locale_cluster(request: pytest.FixtureRequest) -> Iterator[PgCluster]:
     if "locale" in options and not has_locale(options["locale"]):
         pytest.fail(f"the machine lacks the {options['locale']} locale (.ci/system-deps.sh)")
     try:
-        cluster = start_cluster(**options)
+        cluster = start_cluster(**options, in_memory=True)
     except RuntimeError as exc:
         pytest.skip(f"!!! PostgreSQL tests SKIPPED: {exc} !!!")
     yield cluster
