@@ -19,7 +19,7 @@ from sync.ids import new_id
 from tests.station.cases_seed import AGENT, allowance, take_in
 from tests.station.conftest import shipped_catalog
 
-NEVER_PRINTED = "已收件，但收件回执没有打出"
+NEVER_PRINTED = "收件回执没有打出"
 
 
 def _attention(app: DaibanApp) -> list[str]:
@@ -50,7 +50,7 @@ def test_a_receipt_cut_off_by_the_power_is_asked_for_until_printed(
 
     (line,) = [text for text in _attention(app) if NEVER_PRINTED in text]
     assert line.startswith(f"{cut_off.case_number}  马占福  ")
-    assert "按 p 打印回执" in line
+    assert "打开办件按 p 补打，交给群众" in line
     assert imported.case_number not in "".join(_attention(app))
 
     # the case page's p: the first receipt the resident gets, so not marked 补打
