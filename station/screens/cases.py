@@ -128,9 +128,13 @@ class CasesScreen(DeskScreen[None]):
         if self.home_title:
             yield Static(self.home_title, id="cases-home", classes="heading")
         with Horizontal(id="cases-filter"):
-            yield Input(
-                id="cases-search", placeholder=_("name, ID number, phone, case number (代办人 too)")
+            # a township's and the county's list find cases by village too (its name typed)
+            searched = (
+                _("name, ID number, phone, case number, item (代办人 too)")
+                if self.desk.role in (None, Role.agent)
+                else _("name, ID number, phone, case number, village, item")
             )
+            yield Input(id="cases-search", placeholder=searched)
             options = [(state_label(s), s) for s in STATE_FILTERS]
             options.append((_("overdue"), "overdue"))
             initial = self.initial_state if self.initial_state else Select.NULL

@@ -9,9 +9,14 @@ from typing import Any
 
 from station.services.desk import Desk
 from station.services.review_queue import Mark, open_deadlines
+from station.store.caselist import Alternatives
 from station.store.models import CaseSummary as CaseSummary  # a list row, for the screens
+from station.store.search import is_cjk, tokens
 from sync.events import Role
+from sync.protocol import StationRole
 
+SCOPE_DIGITS = {StationRole.village: 12, StationRole.township: 9, StationRole.county: 6}
+"""How many digits of a station's division code its scope keeps (its villages share them)."""
 PAGE = 50
 """Rows per page: the list never loads everything."""
 
@@ -47,6 +52,7 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
         waiting = desk.store.queue_records(["submitted"], query)
         late = open_deadlines(desk, waiting, today)
         filters["overdue_also"] = [case for case, (_, card) in late.items() if card is Mark.red]
+    filters["also"] = named_in(desk, query)
     rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
     total = desk.store.count_cases(query, **filters)
     rows = _with_deadlines(desk, rows, today)
@@ -55,6 +61,38 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
     rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
     return CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
+
+
+def named_in(desk: Desk, query: str) -> dict[str, Alternatives]:
+    """The words of a search that name a place (at a township's or the county's desk: a
+    village, or a township at the county's) or a service item: such a word finds the cases
+    from there, or of that item, as well as those whose name or number it matches (the
+    county's list found cases by resident and number only: 山门村 or 高龄津贴 found none).
+
+    A word names a place or an item that contains it, of two characters or more, in
+    Chinese (马 alone would name half the county's 马家村 and 马莲乡); a place of the
+    station's own scope (a village's desk: its village alone)."""
+    catalog = desk.catalog()
+    identity = desk.store.identity()
+    scope = identity.division[: SCOPE_DIGITS[identity.role]] if identity else "-"
+    places = [entry for entry in catalog.divisions if entry.code.startswith(scope)]
+    named: dict[str, Alternatives] = {}
+    for word in tokens(query):
+        if len(word) < 2 or not all(is_cjk(ch) for ch in word):
+            continue
+        codes = [
+            entry.code if entry.level == "village" else entry.code[:9]
+            for entry in places
+            if word in entry.name and entry.level in ("village", "township")
+        ]
+        items = [
+            item.code
+            for item in catalog.items
+            if word in item.name or word in (item.short_name or "")
+        ]
+        if codes or items:
+            named[word] = (codes, items)
+    return named
 
 
 def _with_deadlines(desk: Desk, rows: list[CaseSummary], today: date) -> list[CaseSummary]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,7 +16,14 @@ from forms.clock import china_today
 from station.store import eventlog, projection, stored
 from station.store.db import reading, writing
 from station.store.models import CaseSummary
-from station.store.search import cached_id_key, id_hash, id_key, is_id_number, match_expression
+from station.store.search import (
+    cached_id_key,
+    id_hash,
+    id_key,
+    is_id_number,
+    match_expression,
+    tokens,
+)
 from station.store.tables import CASES, EVENTS
 from sync.events import EventKind
 from sync.lifecycle import CaseState
@@ -155,6 +162,11 @@ def _queue_record(row: Any) -> QueueRecord:
     )
 
 
+Alternatives = tuple[Sequence[str], Sequence[str]]
+"""What a searched word may also mean: the division codes (or code prefixes: a township's
+nine digits) of the places it names, and the codes of the service items it names."""
+
+
 def _conditions(
     key: Callable[[], bytes],
     query: str,
@@ -165,18 +177,25 @@ def _conditions(
     today: date | None = None,
     undelivered: bool = False,
     overdue_also: Sequence[str] = (),
+    also: Mapping[str, Alternatives] | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     query = query.strip()
     if query and is_id_number(query):
         conditions.append(CASES.c.id_hash == id_hash(key(), query))
     elif query:
-        expression = match_expression(query)
-        if expression is not None:
-            matching = text("SELECT case_id FROM cases_fts WHERE cases_fts MATCH :q").bindparams(
-                q=expression
-            )
-            conditions.append(CASES.c.case_id.in_(matching.columns(CASES.c.case_id)))
+        words = tokens(query)
+        alternatives = {word: also[word] for word in words if also and word in also}
+        plain = match_expression(" ".join(w for w in words if w not in alternatives))
+        if plain is not None:
+            conditions.append(_matching(plain))
+        for word, (places, items) in alternatives.items():  # the word, or a place or item it names
+            expression = match_expression(word)
+            either = [_matching(expression)] if expression is not None else []
+            either += [CASES.c.division.startswith(place) for place in places]
+            if items:
+                either.append(CASES.c.item_code.in_(list(items)))
+            conditions.append(or_(*either))
     if state:
         conditions.append(CASES.c.state == state)
     if item:
@@ -191,6 +210,15 @@ def _conditions(
     if undelivered:  # no 送达 recorded (a view keeps ``delivered_at`` only once it has one)
         conditions.append(func.json_extract(CASES.c.view, "$.delivered_at").is_(None))
     return conditions
+
+
+def _matching(expression: str) -> ColumnElement[bool]:
+    """The cases whose search terms match an FTS5 ``expression``."""
+    # unique: a search with several words has several of these, each with its own text
+    matching = text("SELECT case_id FROM cases_fts WHERE cases_fts MATCH :q").bindparams(
+        bindparam("q", expression, unique=True)
+    )
+    return CASES.c.case_id.in_(matching.columns(CASES.c.case_id))
 
 
 def _summary(row: Any) -> CaseSummary:
@@ -232,6 +260,7 @@ class CaseListMixin:
         flagged: bool = False,
         undelivered: bool = False,
         overdue_also: Sequence[str] = (),
+        also: Mapping[str, Alternatives] | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[CaseSummary]:
@@ -239,6 +268,8 @@ class CaseListMixin:
 
         Args:
             query: the search box's text ("" for all).
+            also: for a searched word, the places and items it may name instead
+                (``Alternatives``): a case matches the word by its terms or by those.
             state: only cases in this state.
             item: only cases of this service item code.
             overdue: only cases past their promised deadline (and ``overdue_also``: the
@@ -263,6 +294,7 @@ class CaseListMixin:
                     flagged,
                     undelivered=undelivered,
                     overdue_also=overdue_also,
+                    also=also,
                 )
             )
             .order_by(CASES.c.updated_at.desc(), CASES.c.case_number.desc())

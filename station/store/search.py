@@ -79,7 +79,8 @@ def is_id_number(text: str) -> bool:
     return bool(_ID_RE.match(text.strip()))
 
 
-def _is_cjk(char: str) -> bool:
+def is_cjk(char: str) -> bool:
+    """A Chinese character (a letter of no case: 汉字)."""
     return unicodedata.category(char) == "Lo"
 
 
@@ -168,6 +169,11 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def tokens(query: str) -> list[str]:
+    """The words of a search box's text, as the search matches them one by one."""
+    return _TOKEN_RE.findall(query.replace("-", " "))
+
+
 def match_expression(query: str) -> str | None:
     """The FTS5 MATCH expression for a search box's text, or None for nothing to match.
 
@@ -175,8 +181,8 @@ def match_expression(query: str) -> str | None:
     words as prefixes (so ``6405`` finds every case number starting with it).
     """
     clauses = []
-    for token in _TOKEN_RE.findall(query.replace("-", " ")):
-        if any(_is_cjk(ch) for ch in token):
+    for token in tokens(query):
+        if any(is_cjk(ch) for ch in token):
             clauses.append(_quote(" ".join(token)))
         else:
             clauses.append(_quote(token.lower()) + "*")

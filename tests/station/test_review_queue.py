@@ -836,3 +836,31 @@ def test_the_case_list_shows_the_deadlines_the_queue_shows_and_counts_section_32
     assert overdue.total == 1 == len(queue[Section.overdue])
     assert read_page(desk, "马", "overdue", 0).total == 1  # with a search too
     assert read_page(desk, "李", "overdue", 0).total == 0
+
+
+def test_the_case_list_finds_cases_by_the_village_or_item_a_word_names(town: Township) -> None:
+    """A township's (and the county's) case list found cases by resident and number only:
+    山门村, 武塬 or 高龄津贴 typed into its search found nothing."""
+    from station.services.queries import read_page
+
+    ma = town.shanmen.submit("马占福", at(date(2026, 11, 16)))
+    zhang = town.shanmen.submit("张桂兰", at(date(2026, 11, 17)), ZHANG_ID)
+    li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)  # 640522100202: 武塬村
+    town.deliver()
+    desk = desk_on(town, date(2026, 11, 24))
+
+    def found(query: str) -> set[str]:
+        page = read_page(desk, query, None, 0)
+        assert page.total == len(page.rows)
+        return {row.case_number for row in page.rows}
+
+    assert found("山门村") == {ma.case_number, zhang.case_number}
+    assert found("武塬") == {li.case_number}
+    assert (
+        found("海城镇") == found("高龄津贴") == {ma.case_number, zhang.case_number, li.case_number}
+    )
+    assert found("山门村 张桂兰") == {zhang.case_number}  # every word must match
+    assert found("武塬 张桂兰") == set()
+    assert found("马占福") == {ma.case_number}  # a name names no place: as before
+    assert found("李旺镇") == set()  # another township's: none of these
+    assert found("低保") == set()  # an item none of them is
