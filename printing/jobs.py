@@ -150,7 +150,8 @@ def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Pat
     elif isinstance(document, UnresolvedDocument):
         key, reprinted = document.number, document.reprinted_on
     elif isinstance(document, EnrollmentDocument):  # one slip per code
-        key = f"enroll-{document.division}-{document.expires_at:%Y%m%d%H%M%S}"
+        # named in China time, as the slip reads (it was named in UTC: 04:21 for 12:21)
+        key = f"enroll-{document.division}-{wall_time(document.expires_at):%Y%m%d%H%M%S}"
         reprinted = None
     elif isinstance(document, CaseDocument) and not document.taken_in:
         # no case number yet (a 一次性告知书 before intake): named by when it was printed,

@@ -344,9 +344,21 @@ def set_up(base: Path, url: str) -> Path:
     for division in (COUNTY[0], TOWNSHIP[0], *(v[0] for v in VILLAGES)):
         station_dir = base / f"station-{division}"
         station_dir.mkdir(parents=True, exist_ok=True)
+        set_up_before = (station_dir / "demo-enrolled").exists()
         enroll_station(central_dir, station_dir, url, division)
         # every station pulls its accounts, so its people can sign in offline
-        seed_accounts(station_dir)
+        try:
+            seed_accounts(station_dir)
+        except typer.Exit:
+            if not set_up_before:
+                raise
+            # a demo station the county desk revoked (吊销) stopped every later demo start:
+            # its sync is refused; its desk still opens, and says so when it syncs
+            said = _(
+                "The demo station {path} could not sync (above); the demo goes on without it."
+                " To start the demo afresh, remove {base}."
+            )
+            typer.echo(said.format(path=station_dir, base=base), err=True)
     return desk_dir
 
 

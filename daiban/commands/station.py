@@ -94,6 +94,15 @@ def enroll(
     from station.services.syncing import enroll_station
 
     central, code, pin = _enrollment(central, code, fingerprint, uri)
+    if not central.strip().lower().startswith(("http://", "https://")):
+        # said before the data folder is made (a station.db was left behind), and not as a
+        # network fault to wait out ("when the line is back, enroll again")
+        fail(
+            _(
+                "--central {url}: the centre's address must begin with http:// or https://"
+                " (as the county gave it, e.g. https://zwfw.example.gov.cn)."
+            ).format(url=central)
+        )
     with open_store(create=True) as store:
         try:
             identity = enroll_station(store, central, code, device_name, pin)

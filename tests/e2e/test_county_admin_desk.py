@@ -362,3 +362,4 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
     assert sqlite_central.url in text and "徐县管" in text
     expires = code.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"{expires:%Y}年{expires.month}月{expires.day}日" in text
+    assert documents[0].name.startswith(f"enroll-{code.division}-{expires:%Y%m%d%H%M%S}-")

@@ -72,6 +72,29 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
     applicants = Counter(case["applicant"]["id_number"] for case in county_cases)
     assert applicants.most_common(1)[0][1] == 2  # one resident applied at both villages
 
+    # 吊销 tried at the county desk (here its command): every later `daiban demo` stopped at
+    # that station's refused sync, and the demo could not be opened again
+    daiban = [sys.executable, "-c", "from daiban.cli import main; main()"]
+    subprocess.run(
+        [*daiban, "--data-dir", str(base / "central"), "central", "revoke", "--division",
+         "640522100202", "--as", "admin", "--force", "--yes"],
+        cwd=ROOT, env={**os.environ, "DAIBAN_PASSWORD": "demo1234"},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    again = subprocess.run(
+        [*daiban, "demo", "--setup-only"],
+        cwd=ROOT,
+        env={**os.environ, "DAIBAN_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "本服务站已被县里吊销" in again.stderr
+    assert f"演示服务站 {base / 'station-640522100202'} 同步失败" in again.stderr
+    assert "演示已" in again.stdout or "随本命令结束而停止" in again.stdout
+
 
 def test_the_demo_residents_id_numbers_say_their_sex() -> None:
     """On main every demo woman's ID number said 男 (odd 17th digit) and every man's 女: the

@@ -364,3 +364,17 @@ def test_the_ledger_says_when_a_case_was_accepted_and_completed_and_how(tmp_path
         "%Y-%m-%d %H:%M"
     )
     assert row["报送时间（北京时间）"] != ""
+
+
+def test_an_address_without_http_is_said_so_and_makes_no_station(tmp_path: Path) -> None:
+    """``--central notaurl`` said 无法连接中心 and to enroll again once the network was back,
+    and left an empty station.db in the data folder."""
+    home = tmp_path / "new-station"
+    code, output = _run(
+        "station", "enroll", "--central", "zwfw.example.gov.cn", "--code", "ABCD-EFGH",
+        "--data-dir", str(home),
+    )  # fmt: skip
+    assert code == 1
+    assert output.startswith("daiban: --central zwfw.example.gov.cn：县中心地址应以 http:// 或")
+    assert "网络恢复" not in output and "无法连接" not in output
+    assert not (home / "station.db").exists()
