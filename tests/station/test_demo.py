@@ -17,10 +17,8 @@ from station.store import StationStore
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
-def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    done = subprocess.run(
+def _set_up_demo(home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-c", "from daiban.cli import main; main()", "demo", "--setup-only"],
         cwd=ROOT,
         env={**os.environ, "DAIBAN_HOME": str(home)},
@@ -29,6 +27,12 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
         timeout=180,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    done = _set_up_demo(home)
     assert done.returncode == 0, done.stderr
     base = home / "demo"
     store = StationStore.open(base / "station-640522100201")
@@ -81,15 +85,7 @@ def test_demo_sets_up_everything_and_stops_its_central(tmp_path: Path) -> None:
         cwd=ROOT, env={**os.environ, "DAIBAN_PASSWORD": "demo1234"},
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    again = subprocess.run(
-        [*daiban, "demo", "--setup-only"],
-        cwd=ROOT,
-        env={**os.environ, "DAIBAN_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    again = _set_up_demo(home)
     assert again.returncode == 0, again.stderr
     assert "本服务站已被县里吊销" in again.stderr
     assert f"演示服务站 {base / 'station-640522100202'} 同步失败" in again.stderr

@@ -64,7 +64,8 @@ def test_what_an_operator_meets_at_enrolment_and_bundle_import_reads_in_chinese(
     set_language("zh_CN")
     refused = "the centre refused the request (403): the enrollment code is unknown, already used, cancelled or expired"
     assert (
-        translate_reason(refused) == "中心拒绝了请求（403）：注册码不存在、已使用、已作废或已过期，请向县政务服务中心要一个新的注册码"
+        translate_reason(refused)
+        == "中心拒绝了请求（403）：注册码不存在、已使用、已作废或已过期，请向县政务服务中心要一个新的注册码"
     )
     wrong = translate_reason("this is not a return bundle for this station")
     assert wrong == "这不是发给本服务站的回传数据包"
