@@ -248,7 +248,14 @@ class DaibanApp(App[None]):
             # fails in a new way; the status line keeps saying it until a sync goes through
             # (working offline is no failure: the status line says 离线)
             if message.manual or not outcome.offline:
-                self.notify(outcome.error, severity="warning", timeout=10)
+                said = outcome.error
+                if outcome.offline and hasattr(self.screen, "action_export_bundle"):
+                    # a station that never gets a line was not told of the USB stick's way
+                    said += "\n" + _(
+                        "No line for days? b puts what waits to be sent on a USB stick,"
+                        " to be taken in at the township or the county."
+                    )
+                self.notify(said, severity="warning", timeout=10)
         self._sync_error_told = outcome.error
 
     def get_key_display(self, binding: Binding) -> str:

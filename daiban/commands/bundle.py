@@ -82,11 +82,12 @@ def import_bundle(
         )
         return
     if result.taken_before:  # said plainly, as the desk says it
-        typer.echo(
-            _("this return bundle was imported before: its {count} events are all here").format(
-                count=result.events
-            )
-        )
+        said = (
+            _("this return bundle was imported before: its {count} events are all here")
+            if result.events
+            else _("this return bundle was imported before: nothing in it is new")
+        )  # (its 0 events are all here, it said)
+        typer.echo(said.format(count=result.events))
         return
     typer.echo(_("applied {events} events, {new} new").format(events=result.events, new=result.new))
     for line in result_lines(result):

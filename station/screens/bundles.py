@@ -112,6 +112,8 @@ def import_bundle(desk: Desk, path: Path) -> str:
         return _("Bundle refused: {reason}").format(reason=translate_reason(str(error)))
     except OSError as error:
         return _("Bundle refused: {reason}").format(reason=error)
+    if result.taken_before and not result.events:  # not "its 0 records are all here"
+        return _("Return bundle already taken in: nothing in it is new.")
     if result.taken_before:  # taken in before: nothing changed (said so)
         return _("Return bundle already taken in: its {count} records are all here.").format(
             count=result.events

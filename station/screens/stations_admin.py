@@ -255,7 +255,7 @@ class StationsScreen(DeskScreen[None]):
         warning = row.unsent_warning()
         question = _(
             "Revoke {name} ({division})? Its next request will be refused. Within 7 days "
-            "it can be undone here (U 撤销吊销)."
+            "it can be undone here (u 撤销吊销)."
         ).format(name=row.name, division=row.division_name or row.division)
         if warning:
             question = f"{warning}\n\n{question}"

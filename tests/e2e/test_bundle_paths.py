@@ -146,6 +146,8 @@ def test_scans_the_centre_stored_from_a_bundle_are_not_carried_again(
     assert taken["blobs_confirmed"] == 1 and _blobs_waiting(village) == 0
     again = village.cli("bundle", "import", str(back))  # taken in twice: nothing more
     assert again["blobs_confirmed"] == 0 and again["taken_before"]
+    said = village.run("bundle", "import", str(back)).stdout.strip()
+    assert said == "该回传包已导入过，没有新的变化"  # it said: 其中 0 条事件本站都已有
     assert (
         village.cli("bundle", "export", "--out", str(tmp_path / "o2.daiban-bundle"))["blobs"] == 0
     )
