@@ -125,7 +125,7 @@ def table_row(section: Section, entry: QueueEntry) -> tuple[Text | str, ...]:
 
 def detail_text(entry: QueueEntry) -> str:
     """The lines under the table: the highlighted case in full (the ID number still masked)."""
-    who = f"{entry.case_number}  {entry.village}  {entry.applicant} {entry.id_masked}"
+    who = f"{entry.case_number}  {entry.station or entry.village}  {entry.applicant} {entry.id_masked}"
     facts = [state_name(entry.state), entry.item_name]
     if entry.submitted_on:
         facts.append(_("submitted {day}").format(day=entry.submitted_on.isoformat()))

@@ -83,7 +83,7 @@ class QueueFilters:
     query: str = ""
     """Name, ID number, case number or pinyin initials (the case list's search)."""
     village: str | None = None
-    """A village station's name (as :attr:`QueueEntry.village`)."""
+    """A village's name (as :attr:`QueueEntry.village`)."""
     item: str | None = None
     """A service item code."""
     state: str | None = None
@@ -127,6 +127,9 @@ class QueueEntry:
     """A 行政许可 item: its acceptance deadline is the law's (行政许可法 §32), said so."""
     forwarded_to: str = ""
     """The department it was forwarded to (转办), if any."""
+    station: str = ""
+    """The station it came from, by its name (the detail line): ``village`` is the place's,
+    the same for a village's replaced or re-enrolled PC (二 names of one village, it read)."""
 
 
 @dataclass
@@ -204,6 +207,7 @@ class QueueReader:
         names = {a.user_id: a.display_name for a in store.list_accounts()}
         me = desk.user.user_id if desk.user is not None else ""
         build = _EntryBuilder(today, _defer_days(desk), names, me, _short_names(desk))
+        build.places = _village_names(desk)
         build.permits = _permits(desk)
         entries = [build.entry(r, duplicates.get((r.id_hash, r.item_code), ())) for r in records]
         return _Read(query, today, entries)
@@ -289,6 +293,13 @@ def village_name(record: QueueRecord) -> str:
     return record.station_name or record.division
 
 
+def _village_names(desk: Desk) -> dict[str, str]:
+    """The county's villages' names by division code (山门村)."""
+    return {
+        entry.code: entry.name for entry in desk.catalog().divisions if entry.level == "village"
+    }
+
+
 class _EntryBuilder:
     """Turns stored records into entries; working-day counts are memoised per date."""
 
@@ -301,6 +312,8 @@ class _EntryBuilder:
         short_names: dict[str, str] | None = None,
     ) -> None:
         self.short_names = short_names or {}
+        self.places: dict[str, str] = {}
+        """Village names by division code; a division not in it goes by its station's name."""
         self.permits: frozenset[str] | None = None
         """The 行政许可 items' codes (None: not known, every item counted as one)."""
         self.today = today
@@ -332,7 +345,8 @@ class _EntryBuilder:
         return QueueEntry(
             case_number=record.case_number,
             state=record.state,
-            village=village_name(record),
+            village=self.places.get(record.division) or village_name(record),
+            station=village_name(record),
             item_code=record.item_code,
             item_name=record.item_name,
             item_short=self.short_names.get(record.item_code, ""),
