@@ -42,6 +42,13 @@ def export_bundle(
                 "has for this station."
             )
         )
+    else:  # signed, not encrypted: the stick carries residents' ID numbers and bank accounts
+        typer.echo(
+            _(
+                "It holds residents' ID numbers: keep the stick on you, and delete the bundle"
+                " once the township or county has taken it in."
+            )
+        )
 
 
 @app.command("import")

@@ -86,6 +86,11 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
             "Nothing here waits to be sent: this bundle only brings back what the county "
             "has for this station."
         )
+    else:  # signed, not encrypted: the stick carries residents' ID numbers and bank accounts
+        said += "\n" + _(
+            "It holds residents' ID numbers: keep the stick on you, and delete the bundle once"
+            " the township or county has taken it in."
+        )
     return said
 
 

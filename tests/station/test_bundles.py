@@ -243,6 +243,8 @@ async def test_export_asks_where_when_there_is_a_choice_and_writes_there(
         said = pilot.app.screen  # where it went, in a dialog that waits (a toast went away)
         assert isinstance(said, MessageDialog) and str(station_dir / "bundles") in said.text
         assert "请把这个文件带到县政务服务中心导入" in said.text
+        # signed, not encrypted: whoever carries it is told what it holds
+        assert "数据包里有居民的身份证号等个人信息" in said.text
         await pilot.press("enter", "b")
         await settle(pilot)
         await pilot.press("enter")  # the stick
