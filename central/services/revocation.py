@@ -19,6 +19,7 @@ from sqlmodel import Session
 from central.i18n import _
 from central.models import Station, as_utc, utcnow
 from central.services.stations import find_station
+from forms.clock import format_minute
 from sync.protocol import StationRole
 
 UNREVOKE_GRACE = timedelta(days=7)
@@ -70,9 +71,13 @@ def _refuse_second_active(session: Session, station: Station) -> None:
     ).first()
     if active is not None:
         message = _(
-            "village {division} already has an active station ({name}, {station}): "
+            "village {division} already has an active station ({name}, enrolled {enrolled}): "
             "bring the old PC's unsent work as an approved bundle instead"
         )
         raise RevocationError(
-            message.format(division=station.division, name=active.name, station=active.id)
+            message.format(
+                division=station.division,
+                name=active.name,
+                enrolled=format_minute(as_utc(active.enrolled_at)),
+            )
         )

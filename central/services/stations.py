@@ -261,11 +261,15 @@ def _refuse_second_village(session: Session, division: str, role: str) -> None:
     ).first()
     if active is not None:
         message = _(
-            "village {division} already has an active station ({name}, {station}): revoke "
+            "village {division} already has an active station ({name}, enrolled {enrolled}): revoke "
             "the old PC first (desk: r 吊销; daiban central revoke --division {division})"
         )
         raise EnrollmentError(
-            message.format(division=division, name=active.name, station=active.id)
+            message.format(
+                division=division,
+                name=active.name,
+                enrolled=format_minute(as_utc(active.enrolled_at)),
+            )
         )
 
 

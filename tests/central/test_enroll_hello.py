@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -118,10 +119,14 @@ def test_a_second_active_station_for_one_village_is_refused(
     old = client.post(f"{API_PREFIX}/enroll", json={"code": first}).json()
     refused = client.post(f"{API_PREFIX}/enroll", json={"code": second})
     assert refused.status_code == 403 and "请先吊销旧电脑" in refused.json()["detail"]
+    # the old PC by its name and when it was enrolled (China time), not by its id
+    detail = refused.json()["detail"]
+    assert re.search(r"（旧电脑，\d{4}-\d{2}-\d{2} \d{2}:\d{2} 注册）", detail), detail
+    assert old["station_id"] not in detail
     try:
         enroll_code(session=session, division=VILLAGE, name="第三台", role="village")
     except EnrollmentError as error:
-        assert old["station_id"] in str(error)
+        assert "（旧电脑，" in str(error) and old["station_id"] not in str(error)
     else:
         raise AssertionError("a code was issued for a village that has an active station")
     revoke_station(session=session, station_id=old["station_id"])
