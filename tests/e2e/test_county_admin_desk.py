@@ -127,7 +127,7 @@ async def test_a_dead_village_pc_is_replaced_and_its_cases_stay_with_the_village
         assert isinstance(pilot.app.screen, ConfirmDialog)
         warning = flat_text(pilot).replace("█", "")
         assert "还有2条记录未上传（最早一条写于" in warning and "再也传不到县中心" in warning
-        assert "7天内可在本页按U撤销吊销" in warning  # how to undo it, on this desk
+        assert "7天内可在本页按u撤销吊销" in warning  # how to undo it, on this desk
         await pilot.press("y")
         await settle(pilot)
         assert screen.rows[_row(screen, "武塬村旧电脑", revoked=True)].revoked

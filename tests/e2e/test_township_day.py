@@ -239,7 +239,9 @@ async def the_morning(township: Station, first: str, second: str) -> None:
         assert list(queue.entries) == [first, second]  # oldest first
         assert text.index("李秀英") < text.index("马占福")
         villages = [entry.village for entry in queue.entries.values()]
-        assert villages == ["海城镇山门村便民服务站", "海城镇武塬村便民服务站"]
+        assert villages == ["山门村", "武塬村"]  # the places, whatever the PCs are called
+        stations = [entry.station for entry in queue.entries.values()]
+        assert stations == ["海城镇山门村便民服务站", "海城镇武塬村便民服务站"]
         assert f"{first}海城镇山门村便民服务站李秀英" in text  # the highlighted case in full
         review = await open_from_queue(pilot, first)
         text = flat_text(pilot)
