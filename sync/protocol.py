@@ -73,6 +73,11 @@ class StationRole(StrEnum):
     county = "county"
 
 
+SCOPE_DIGITS = {StationRole.village: 12, StationRole.township: 9, StationRole.county: 6}
+"""The digits of its division a station's scope (辖区) keeps: a village's whole code, a
+township's 9-digit prefix, a county's 6 (the centre checks them, a desk searches by them)."""
+
+
 class EnrollRequest(BaseModel):
     """A station presents its one-time code."""
 

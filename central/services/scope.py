@@ -12,9 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, String, and_, bindparam
 
 from sync.events import Role
-from sync.protocol import StationRole
-
-PREFIX_LENGTH = {StationRole.village: 12, StationRole.township: 9, StationRole.county: 6}
+from sync.protocol import SCOPE_DIGITS, StationRole
 
 _ROLES_ELSEWHERE = {
     StationRole.village: frozenset[Role](),
@@ -34,7 +32,7 @@ _INTAKE_ROLES = frozenset({Role.agent})
 
 def scope_prefix(division: str, role: StationRole | str) -> str:
     """The division prefix a station of ``role`` at ``division`` covers."""
-    return division[: PREFIX_LENGTH[_role(role)]]
+    return division[: SCOPE_DIGITS[_role(role)]]
 
 
 _ROLES = {role.value: role for role in StationRole}

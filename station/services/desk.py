@@ -21,6 +21,7 @@ from station.services import _
 from station.services.auth import LoginGate, SignedIn
 from station.store import StationStore
 from sync.events import Role
+from sync.protocol import SCOPE_DIGITS
 from sync.tls import is_insecure_url
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Desk:
     centre_problem: str = ""
     """Why there is no centre line (shown when a screen needs one)."""
     _catalog: Catalog | None = field(default=None, repr=False)
+    _scope: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         # Everything derived from the clock (today, case-number dates, times on
@@ -104,6 +106,17 @@ class Desk:
         self.gate.on_signed_in = self.connect_centre
         identity = self.store.identity()
         self.sync_state.insecure = identity is not None and is_insecure_url(identity.central_url)
+
+    def scope(self) -> str:
+        """The division prefix this station covers (its villages' codes start with it), or
+        ``"-"`` (no code) before enrollment; read once, then held: every key of a
+        search asks, and each read of the store waits its turn with the screen."""
+        if not self._scope:
+            identity = self.store.identity()
+            if identity is None:
+                return "-"
+            self._scope = identity.division[: SCOPE_DIGITS[identity.role]]
+        return self._scope
 
     def connect_centre(self, user: SignedIn, password: str) -> None:
         """Open ``user``'s own session at the centre (called by the gate at sign-in).

@@ -13,10 +13,7 @@ from station.store.caselist import Alternatives
 from station.store.models import CaseSummary as CaseSummary  # a list row, for the screens
 from station.store.search import is_cjk, tokens
 from sync.events import Role
-from sync.protocol import StationRole
 
-SCOPE_DIGITS = {StationRole.village: 12, StationRole.township: 9, StationRole.county: 6}
-"""How many digits of a station's division code its scope keeps (its villages share them)."""
 PAGE = 50
 """Rows per page: the list never loads everything."""
 
@@ -53,8 +50,7 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
         late = open_deadlines(desk, waiting, today)
         filters["overdue_also"] = [case for case, (_, card) in late.items() if card is Mark.red]
     filters["also"] = named_in(desk, query)
-    rows = desk.store.list_cases(query, limit=PAGE, offset=offset, **filters)
-    total = desk.store.count_cases(query, **filters)
+    rows, total = desk.store.case_page(query, limit=PAGE, offset=offset, **filters)
     rows = _with_deadlines(desk, rows, today)
     # the catalog's short name where it has one (as the review queue shows it): at 80
     # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
@@ -73,8 +69,7 @@ def named_in(desk: Desk, query: str) -> dict[str, Alternatives]:
     Chinese (马 alone would name half the county's 马家村 and 马莲乡); a place of the
     station's own scope (a village's desk: its village alone)."""
     catalog = desk.catalog()
-    identity = desk.store.identity()
-    scope = identity.division[: SCOPE_DIGITS[identity.role]] if identity else "-"
+    scope = desk.scope()
     places = [entry for entry in catalog.divisions if entry.code.startswith(scope)]
     named: dict[str, Alternatives] = {}
     for word in tokens(query):

@@ -206,8 +206,13 @@ def _upsert() -> Any:
 
 _UPSERT = _upsert()
 """Built once: executed with a list of rows (executemany, compiled once)."""
-_FTS_INSERT = text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)")
-_FTS_DELETE = text("DELETE FROM cases_fts WHERE case_id = :c")
+_FTS_INSERT = text(
+    "INSERT INTO cases_fts (rowid, terms) SELECT rowid, :t FROM cases WHERE case_id = :c"
+)
+"""A case's search terms, keyed by its row in ``cases`` (migration 0015): after the row."""
+_FTS_DELETE = text(
+    "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE case_id = :c)"
+)
 
 
 _PARSED: dict[str, tuple[tuple[Any, ...], CaseView]] = {}
@@ -684,9 +689,6 @@ def rebuild_search(conn: Connection) -> int:
     conn.execute(text("DELETE FROM cases_fts"))
     count = 0
     for view in stored.load_many(conn, conn.execute(select(*stored.COLUMNS)).all()):
-        conn.execute(
-            text("INSERT INTO cases_fts (case_id, terms) VALUES (:c, :t)"),
-            {"c": view.case_id.hex, "t": _search_terms(view)},
-        )
+        conn.execute(_FTS_INSERT, {"c": view.case_id.hex, "t": _search_terms(view)})
         count += 1
     return count

@@ -189,13 +189,6 @@ class LoopOutcomeRow(SQLModel, table=True):
     """The item and its steps (JSON, as the centre sends them)."""
 
 
-CASES_FTS_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5("
-    "case_id UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0')"
-)
-"""Full-text index of cases: case number parts, name (whole and per character),
-pinyin initials, last digits of the ID number. Maintained by the store."""
-
 EVENTS = SQLModel.metadata.tables["events"]
 CASES = SQLModel.metadata.tables["cases"]
 META = SQLModel.metadata.tables["station_meta"]

@@ -73,20 +73,27 @@ def service(store: StationStore, catalog: Catalog, agent: Actor) -> CaseService:
     return CaseService(store, catalog, agent)
 
 
-def last_release_search(store: StationStore, revision: str, case_id: str, terms: str) -> None:
-    """The store taken down to ``revision`` (its unsent events kept) with the search terms
-    that release wrote for ``case_id``, and no rebuild asked for: what the upgrade meets."""
+def downgrade(store: StationStore, revision: str) -> None:
+    """Take the store's schema down to ``revision`` (as the migrations' downgrades do)."""
     from alembic import command
-    from sqlalchemy import text
 
     from station.store import migrate
-    from station.store.db import writing
 
     config = migrate.alembic_config()
     with store.engine.connect() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
         conn.commit()
+
+
+def last_release_search(store: StationStore, revision: str, case_id: str, terms: str) -> None:
+    """The store taken down to ``revision`` (its unsent events kept) with the search terms
+    that release wrote for ``case_id``, and no rebuild asked for: what the upgrade meets."""
+    from sqlalchemy import text
+
+    from station.store.db import writing
+
+    downgrade(store, revision)
     with writing(store.engine) as conn:
         conn.execute(text("DELETE FROM cases_fts"))
         conn.execute(

@@ -79,7 +79,12 @@ def _cases(store: StationStore) -> list[tuple[object, ...]]:
     hash: each station has its own key)."""
     with reading(store.engine) as conn:
         rows = conn.execute(text("SELECT * FROM cases ORDER BY case_id")).all()
-        terms = conn.execute(text("SELECT case_id, terms FROM cases_fts ORDER BY case_id")).all()
+        terms = conn.execute(
+            text(
+                "SELECT case_id, terms FROM cases_fts JOIN cases ON cases.rowid = cases_fts.rowid"
+                " ORDER BY case_id"
+            )
+        ).all()
     kept = [
         tuple(value for name, value in row._mapping.items() if name != "id_hash") for row in rows
     ]
