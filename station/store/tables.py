@@ -71,7 +71,9 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_due", "due_date"),
         Index("ix_cases_id_hash", "id_hash"),
         Index("ix_cases_state_updated", "state", "updated_at"),
-        Index("ix_cases_owed", "owed_by"),
+        Index("ix_cases_owed", "owed_by", "case_number"),  # the list's order, whole
+        # the few cases with a superseded event (the home's 需处理 asks at every load)
+        Index("ix_cases_flagged", "updated_at", sqlite_where=text("flagged = 1")),
     )
 
     case_id: str = Field(primary_key=True, max_length=32)

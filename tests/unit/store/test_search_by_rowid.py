@@ -1,7 +1,7 @@
-"""Migration 0015 keys the search index by the case's row: a station of the last release
-(0014: the index keyed by case id) upgrades with every case still found by name, number
-and phone, its unsent events still unsent and sent once, and a later 补正 replaces the
-case's terms (the projection now finds them by row, not by scanning for the id)."""
+"""Migration 0015 keys the search index by the case's row, 0016 adds the home's indexes:
+a station of the last release (0014: the index keyed by case id) upgrades with every case
+still found by name, number and phone, its unsent events still unsent and sent once, and
+a later 补正 replaces the case's terms (found by row now, not by scanning for the id)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,11 @@ def test_a_last_release_station_upgrades_and_finds_every_case(
     upgraded = StationStore.open(tmp_path / "station")
 
     assert _index_columns(upgraded) == ["terms"]
+    with reading(upgraded.engine) as conn:  # and 0016's indexes for the home's lists
+        owed = conn.execute(text("PRAGMA index_info(ix_cases_owed)")).all()
+        flagged = conn.execute(text("PRAGMA index_info(ix_cases_flagged)")).all()
+    assert [row[2] for row in owed] == ["owed_by", "case_number"]
+    assert [row[2] for row in flagged] == ["updated_at"]
     assert _found(upgraded, "张三丰") == sorted(numbers)
     assert _found(upgraded, "zsf") == sorted(numbers)  # pinyin initials
     assert _found(upgraded, numbers[1]) == [numbers[1]]
