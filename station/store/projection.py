@@ -213,6 +213,8 @@ _FTS_INSERT = text(
 _FTS_DELETE = text(
     "DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE case_id = :c)"
 )
+"""A case's search terms, found through its row: before the row, were it ever deleted
+(terms left without a row would be counted by a search, and clash with a later row)."""
 
 
 _PARSED: dict[str, tuple[tuple[Any, ...], CaseView]] = {}
@@ -305,6 +307,7 @@ def project_many(
         != (row["case_number"], row["applicant_name"], row["id_hash"])
         or _reached_by(view) != _stored_reach(held.people, sources.get(_created_id(view)))
     ]
+    stale = list({row["case_id"]: (view, row) for view, row in stale}.values())  # once a case
     gone = [{"c": row["case_id"]} for _, row in stale if row["case_id"] in old]
     if gone:
         conn.execute(_FTS_DELETE, gone)

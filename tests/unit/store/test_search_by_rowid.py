@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from station.services.cases import CaseService
 from station.store import StationStore
-from station.store.db import reading
+from station.store.db import reading, writing
 from tests.unit.store.conftest import application, downgrade
 from tests.unit.store.test_lifecycle_fixes import TODAY, returned
 
@@ -49,6 +49,8 @@ def test_a_last_release_station_upgrades_and_finds_every_case(
     with reading(old.engine) as conn:  # every case's terms, by its id
         held = conn.execute(text("SELECT count(*) FROM cases_fts JOIN cases USING (case_id)"))
         assert held.scalar_one() == 3
+    with writing(old.engine) as conn:  # a case's terms twice (a rowid holds one: no failure)
+        conn.execute(text("INSERT INTO cases_fts SELECT case_id, terms FROM cases_fts LIMIT 1"))
     old.close()
 
     upgraded = StationStore.open(tmp_path / "station")

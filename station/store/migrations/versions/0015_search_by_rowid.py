@@ -47,7 +47,8 @@ def upgrade() -> None:
     op.execute(f"CREATE VIRTUAL TABLE cases_fts_new USING fts5(terms, {_TOKENIZE})")
     op.execute(
         "INSERT INTO cases_fts_new (rowid, terms) "
-        "SELECT cases.rowid, cases_fts.terms FROM cases_fts JOIN cases USING (case_id)"
+        "SELECT cases.rowid, max(cases_fts.terms) FROM cases_fts JOIN cases USING (case_id)"
+        " GROUP BY cases.rowid"  # one row of terms a case (a rowid is unique), whatever was
     )
     op.execute("DROP TABLE cases_fts")
     op.execute("ALTER TABLE cases_fts_new RENAME TO cases_fts")
