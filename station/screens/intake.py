@@ -33,6 +33,7 @@ from forms.validation import (
     applicant_specs,
     check_application,
     has_errors,
+    is_empty,
     needed_materials,
 )
 from station.i18n import _
@@ -146,6 +147,8 @@ class IntakeScreen(DraftKeeping):
         """The agent said to take it in although the ID number is held here under another name."""
         self._name_held_said = False
         """The name shows that its ID number is held under another name."""
+        self._wrong_said: tuple[tuple[str, str], ...] = ()
+        """The wrong values F8 last stopped at (a second F8 on the same ones goes on)."""
         self.hold_keys()  # keys typed before the first step has the focus wait for it
 
     def compose(self) -> ComposeResult:
@@ -473,8 +476,25 @@ class IntakeScreen(DraftKeeping):
             pane.scroll_home(animate=False)
 
     async def action_next(self) -> None:
-        """下一步."""
+        """下一步: but first, once, a value typed wrong on this step (a check digit, a
+        phone of 10 digits) is said and takes the cursor; F8 again goes on with it (it can
+        be put right later; 收件 refuses it until then). An empty field is no stop: the
+        agent fills in what the resident has at hand."""
+        wrong = self._wrong_on_step()
+        if wrong and tuple((e.path, e.error) for e in wrong) != self._wrong_said:
+            self._wrong_said = tuple((e.path, e.error) for e in wrong)
+            wrong[0].focus_input()
+            message = _("{problem}\nPut it right, or press F8 again to go on and come back to it.")
+            self.notify(message.format(problem=wrong[0].error), severity="warning")
+            return
+        self._wrong_said = ()
         await self._go(self.draft.step + 1)
+
+    def _wrong_on_step(self) -> list[FieldEditor]:
+        """The fields of the open step whose value is there and wrong (judged whole)."""
+        pane = self.query_one(f"#step-{STEPS[self.draft.step]}")
+        editors = [e for e in pane.query(FieldEditor) if not is_empty(e.value)]
+        return [editor for editor in editors if editor.check(final=True)]
 
     async def action_previous(self) -> None:
         """上一步."""

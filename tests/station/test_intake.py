@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Select
 from station.app import DaibanApp
 from station.screens.home import HomeScreen
 from station.screens.intake import IntakeScreen
+from station.screens.intake_model import STEPS
 from station.store import StationStore
 from station.widgets.fields import FieldEditor
 from station.widgets.materials import MaterialRow
@@ -43,12 +44,15 @@ async def fill(pilot: Pilot[None], path: str, value: Any) -> None:
     await pilot.pause()
 
 
-async def choose_allowance(pilot: Pilot[None]) -> None:
+async def choose_allowance(pilot: Pilot[None]) -> IntakeScreen:
+    """收件 of 高龄津贴 opened at its applicant step; the take-in screen."""
     await pilot.press("n")
     await settle(pilot)
-    assert isinstance(pilot.app.screen, IntakeScreen)
+    screen = pilot.app.screen
+    assert isinstance(screen, IntakeScreen)
     await pilot.press("8", "0", "enter", "enter")
     await settle(pilot)
+    return screen
 
 
 async def fill_allowance(pilot: Pilot[None]) -> None:
@@ -88,6 +92,39 @@ async def test_id_number_shows_birth_date_and_sex_as_typed(
         )
         message = str(editor(pilot, "applicant.id_number").query_one(".field-message").render())
         assert "身份证" in message or "校验" in message
+
+
+async def test_f8_stops_once_at_a_wrong_id_number_and_goes_on_when_pressed_again(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """A check digit typed wrong was only refused at 核对, three steps on; an empty field
+    never stops F8 (the agent fills in what the resident has at hand)."""
+    wrong = ELDER_ID[:-1] + ("0" if ELDER_ID[-1] != "0" else "1")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        screen = await choose_allowance(pilot)
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", wrong)  # the phone and address left empty
+        await pilot.press("f8")
+        await settle(pilot)
+
+        assert STEPS[screen.draft.step] == "applicant"
+        said = [n.message for n in pilot.app._notifications]
+        assert any("校验码" in m and "再按一次 F8" in m for m in said), said
+        ids = editor(pilot, "applicant.id_number")
+        assert ids.query_one(Input).has_focus and "校验码" in ids.error
+
+        await pilot.press("f8")  # again, the same wrong number: on to the form
+        await settle(pilot)
+        assert STEPS[screen.draft.step] == "form"
+        assert screen.draft.applicant["id_number"] == wrong  # kept, to put right later
+
+        await pilot.press("f7")
+        await settle(pilot)
+        await fill(pilot, "applicant.id_number", ELDER_ID)
+        await pilot.press("f8")  # right now: no stop
+        await settle(pilot)
+        assert STEPS[screen.draft.step] == "form"
 
 
 @pytest.mark.slow

@@ -69,9 +69,7 @@ async def test_a_guardian_files_without_a_letter_and_brings_an_id(
     授权委托书 is offered (the applicant cannot sign one); the case records the guardian."""
     async with desk().run_test(size=(100, 30)) as pilot:
         await log_in(pilot)
-        await choose_allowance(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await choose_allowance(pilot)
         await choose(pilot, "guardian")
         assert "监护人代为办理" in flat_text(pilot)  # the choice as the drop-down shows it
         assert screen.query_one("#principal-box").display

@@ -61,9 +61,7 @@ async def test_a_relative_with_empty_principal_fields_is_stopped_at_review(
 ) -> None:
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        await choose_allowance(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await choose_allowance(pilot)
         await fill(pilot, "applicant.name", "马占福")
         await fill(pilot, "applicant.id_number", ELDER_ID)
         await fill(pilot, "applicant.phone", "13895401122")
@@ -137,9 +135,7 @@ async def test_a_resident_registered_in_another_township_is_routed_there(
     """区内通办 at the desk: the case goes to the township of the resident's 户籍."""
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
-        await choose_allowance(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, IntakeScreen)
+        screen = await choose_allowance(pilot)
         residence = screen.query_one("#residence")
         assert "李旺镇" in [label for label, _code in residence._options]  # type: ignore[attr-defined]
         residence.value = "640522101000"  # type: ignore[attr-defined]
