@@ -113,7 +113,20 @@ class DaibanApp(App[None]):
 
     @work(thread=True, group="bundle", exit_on_error=False)
     def _import_bundle(self, path: Path) -> None:
-        self.call_from_thread(self.notify, import_bundle(self.desk, path), timeout=10)
+        from station.services.bundles import last_return_made
+
+        said = import_bundle(self.desk, path)
+        made = last_return_made(self.desk.store)
+        self.call_from_thread(self.notify, said, timeout=10)
+        self.call_from_thread(self._bundle_taken, made)
+
+    def _bundle_taken(self, made: datetime | None) -> None:
+        """A return bundle from the drop folder was read: the status lines say when the
+        centre made it, and what is shown is read again (its decisions are in the cases)."""
+        self._show_sync_state(replace(self.desk.sync_state, last_bundle=made))
+        refresh = getattr(self.screen, "refresh_data", None)
+        if callable(refresh):
+            refresh()
 
     def on_unmount(self) -> None:
         if self.drop_watch is not None:

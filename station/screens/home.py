@@ -88,6 +88,7 @@ class HomeScreen(DeskScreen[None]):
     def on_home_screen_loaded(self, message: HomeScreen.Loaded) -> None:
         message.data.sync.reachable = self.desk.sync_state.reachable
         message.data.sync.running = self.desk.sync_state.running
+        self.desk.sync_state.last_bundle = message.data.sync.last_bundle  # (a bundle taken in)
         self.query_one(DeskStatus).state = message.data.sync
         options = self.query_one("#home-list", OptionList)
         highlighted = options.highlighted

@@ -12,13 +12,15 @@ import json
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from forms.clock import to_utc
 from station.services.syncing import submit_received
 from station.store import StationStore
 from station.store import meta as store_meta
-from station.store.db import writing
+from station.store.db import reading, writing
 from sync.bundle import (
     DAMAGED,
     FOREIGN_STATION,
@@ -187,6 +189,14 @@ def import_return(store: StationStore, path: Path) -> ReturnImport:
 TAKEN_KEY = "return_bundles_taken"
 """station_meta: the moments (manifest ``created_at``) of the last return bundles taken in."""
 TAKEN_KEPT = 50
+
+
+def last_return_made(store: StationStore) -> datetime | None:
+    """When the centre made the newest return bundle taken in here (the centre's word as
+    of then: a station that syncs by USB stick alone had 上次同步 从未 for ever), or None."""
+    with reading(store.engine) as conn:
+        taken: list[str] = json.loads(store_meta.get(conn, TAKEN_KEY) or "[]")
+    return max((to_utc(datetime.fromisoformat(made)) for made in taken), default=None)
 
 
 def _note_taken(store: StationStore, made: str) -> bool:

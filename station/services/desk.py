@@ -63,6 +63,8 @@ class SyncState:
     outbox: int = 0
     """Events written here and not yet confirmed by the centre."""
     last_success: datetime | None = None
+    last_bundle: datetime | None = None
+    """When the centre made the newest return bundle (U 盘) taken in here."""
     reachable: bool | None = None
     """The centre answered the last probe (None: not tried yet, or not enrolled)."""
     running: bool = False

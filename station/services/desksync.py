@@ -56,6 +56,7 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
         desk: the desk (its store and identity).
         manual: the agent asked (sync even with an empty outbox, report "nothing moved").
     """
+    from station.services.bundles import last_return_made
     from station.services.syncing import default_client, sync_now
     from sync.errors import CentralUnreachable, SyncBusy, SyncError
     from sync.messages import translate_reason
@@ -65,6 +66,7 @@ def sync_once(desk: Desk, *, manual: bool) -> SyncOutcome:
     # the desk's state before its first sync of the session has no time yet: the store's
     last_success = desk.sync_state.last_success or store.last_success_at()
     state = SyncState(outbox=store.outbox_depth(), last_success=last_success)
+    state.last_bundle = desk.sync_state.last_bundle or last_return_made(store)
     if identity is None:
         return SyncOutcome(state, error=_("This station is not enrolled."))
     state.insecure = is_insecure_url(identity.central_url)

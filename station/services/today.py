@@ -12,6 +12,7 @@ from typing import Any
 from forms.clock import format_minute, format_short
 from forms.workdays import working_days_between
 from station.i18n import _
+from station.services.bundles import last_return_made
 from station.services.desk import Desk, SyncState
 from sync.tls import is_insecure_url
 
@@ -260,6 +261,7 @@ def read_sync_state(store: Any) -> SyncState:
     return SyncState(
         outbox=store.outbox_depth(),
         last_success=last.finished_at if last and not last.error else store.last_success_at(),
+        last_bundle=last_return_made(store),
         last_error=(last.error or "") if last else "",
         insecure=identity is not None and is_insecure_url(identity.central_url),
     )

@@ -31,6 +31,9 @@ class DeskStatus(Static):
         else:
             centre = _("centre: online")
         last = format_short(state.last_success) or _("never")
+        bundle = state.last_bundle
+        if bundle is not None and (state.last_success is None or bundle > state.last_success):
+            last = _("{when} by USB").format(when=format_short(bundle))  # a USB-only station
         line = "  ".join(
             part
             for part in (  # the centre's state before the counts: an 80-column line

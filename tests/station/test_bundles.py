@@ -11,6 +11,7 @@ import pytest
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog, ReasonDialog
 from station.store import StationStore
+from station.widgets.status import DeskStatus
 from tests.station.cases_seed import take_in
 from tests.station.helpers import flat_text, log_in, settle, type_into
 
@@ -118,6 +119,8 @@ async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
         clock.now += watch.settle_seconds
         await look()
         assert _bundle_notices(pilot) == ["回传包已导入：共 0 条记录，其中新的 0 条。"]
+        status = str(pilot.app.screen.query_one(DeskStatus).render())
+        assert "上次同步 从未" not in status and "（U盘）" in status, status  # a USB-only station
         clock.now += 60
         await look()  # the same file again: not twice
         assert len(_bundle_notices(pilot)) == 1
