@@ -93,8 +93,11 @@ class ReconcileAdminScreen(DeskScreen[None]):
         self._fill()
         self.query_one("#recon-note", Static).update(
             _(
-                "Silent: not seen for 3 working days, or events unsent that long. "
-                "— means the station has not reported yet. d: duplicate applications."
+                "Centre: the cases this PC took in that the centre holds; station: the cases "
+                "the station said it holds (those of its villages synced to it too): they "
+                "differ after a PC is replaced. Silent: not seen for 3 working days, or events "
+                "unsent that long. — means the station has not reported yet. d: duplicate "
+                "applications."
             )
         )
 

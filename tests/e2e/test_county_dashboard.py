@@ -173,7 +173,8 @@ async def test_the_county_sees_a_duplicate_application_across_two_villages(
         # the strip, the summary and the tabs' names are on screen (the table pushed
         # them off the top, and the note's last words off the bottom)
         assert "1看板2办件" in text and "对账：" in text and "站点重复申请" in text
-        assert "按d查看重复申请" in text
+        assert text.endswith("d：重复申请。r刷新d重复申请Esc返回F2长辈模式F1帮助")
+        assert "中心办件：本机收件" in text and "站点办件：站点上报" in text  # the columns
         await pilot.press("d")
         await settle(pilot)
         table = app.screen.query_one("#recon-duplicates", DataTable)
