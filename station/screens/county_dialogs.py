@@ -484,11 +484,11 @@ class NewAccountDialog(DeskModal[Any]):
             )
             self._say(message, first)
             return
-        field, problem = _account_problem(
+        problems = _account_problems(
             value["id"], value["password"], value["phone"], value["username"]
         )
-        if problem:  # said here, with everything typed kept (the centre's refusal lost it)
-            self._say(problem, field)
+        if problems:  # said here, with everything typed kept (the centre's refusal lost it)
+            self._say("\n".join(problem for _field, problem in problems), problems[0][0])
             return
         fields = {
             "username": value["username"],
@@ -559,28 +559,31 @@ def _division_line(choice: DivisionChoice | None) -> Text:
     return Text(_("Division: {division}").format(division=choice.label), style="bold")
 
 
-def _account_problem(
+def _account_problems(
     id_number: str, password: str, phone: str = "", username: str = ""
-) -> tuple[str, str]:
-    """What the centre would refuse in a new account, said before it is sent, and the box
-    it is about (``id``, ``password``, ``phone``, ``username``; ``""`` and ``""``: nothing):
+) -> list[tuple[str, str]]:
+    """What the centre would refuse in a new account, said before it is sent, each with the
+    box it is about (``id``, ``password``, ``phone``, ``username``), in the form's order:
     an ID number that is not one (and why), a password the centre's rule refuses
-    (``forms.passwords``), a phone that is no phone number, a username with a blank in it."""
+    (``forms.passwords``), a phone that is no phone number, a username with a blank in it.
+    All of them: said one at a time, each correction met the next refusal."""
+    problems = []
     try:
         parse_id_number(id_number)
     except IdNumberError as error:
-        return "id", _id_problem(error.reason, len(id_number.strip()))
-    problem = password_problem(password, username)
-    if problem is not None:
-        return "password", password_words(problem, _("Initial password"), password, username)
+        problems.append(("id", _id_problem(error.reason, len(id_number.strip()))))
     if phone.strip() and not is_phone(phone):
-        return "phone", _(
+        problems.append(("phone", _(
             "Phone: a mobile has 11 digits starting with 1; a landline has its area code, "
             "e.g. 0954-1234567."
-        )
+        )))  # fmt: skip
     if any(ch.isspace() for ch in username):
-        return "username", _("Username: no spaces (it is typed at every sign-in).")
-    return "", ""
+        problems.append(("username", _("Username: no spaces (it is typed at every sign-in).")))
+    problem = password_problem(password, username)
+    if problem is not None:
+        words = password_words(problem, _("Initial password"), password, username)
+        problems.append(("password", words))
+    return problems
 
 
 def _id_problem(reason: str, length: int) -> str:

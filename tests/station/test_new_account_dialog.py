@@ -28,6 +28,29 @@ def _fill(dialog: NewAccountDialog, **values: str) -> None:
         dialog.query_one(f"#account-{key}", Input).value = value
 
 
+async def test_every_wrong_box_is_said_at_once_the_cursor_in_the_first() -> None:
+    """One refusal at a time: each correction met the next (a check digit, then the phone,
+    then the password), three rounds for one account."""
+    app = _Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        _fill(dialog, name="马丽", id="640522199001011235", phone="1390000", username="ma li")
+        _fill(dialog, password="abc")
+        dialog.query_one("#division-search", Input).value = "山门"
+        await pilot.pause()
+        dialog.query_one("#account-password", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        said = str(dialog.query_one("#account-message", Static).render()).splitlines()
+        assert app.screen is dialog and len(said) == 4, said
+        assert said[0] == "身份证号：最后一位（校验码）对不上，请逐位核对。"
+        assert said[1].startswith("电话：") and said[2].startswith("用户名")
+        assert "初始密码：至少 8 个字符" in said[3]
+        assert dialog.query_one("#account-id", Input).has_focus  # the first, in form order
+        assert dialog.query_one("#account-message", Static).region.height >= 4  # all shown
+
+
 async def test_a_short_password_or_a_bad_id_is_said_in_the_dialog_with_nothing_lost() -> None:
     """The centre refused a 3-character password (or an ID number with a wrong check
     digit) after the dialog had closed: every field typed was gone."""
