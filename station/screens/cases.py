@@ -118,6 +118,9 @@ class CasesScreen(DeskScreen[None]):
         self.initial_state = state
         self.home_title = home_title
         self.county_section = county_section
+        self._asked: tuple[str, str | None] | None = None
+        """The search and state of the last read asked for."""
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -154,7 +157,7 @@ class CasesScreen(DeskScreen[None]):
             self.query_one("#cases-search", Input).focus()
         else:  # the strip's digits must open sections, not go into the search box
             table.focus()
-        self._reload()
+        self._reload()  # at once: on_screen_resume reads it again each time the list shows
 
     def _filters(self) -> tuple[str, str | None]:
         query = self.query_one("#cases-search", Input).value.strip()
@@ -167,6 +170,7 @@ class CasesScreen(DeskScreen[None]):
 
     def _reload(self, *, keep: bool = True) -> None:
         query, state = self._filters()
+        self._asked = (query, state)
         self._load(query, state, self.page_offset, keep)
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
@@ -223,6 +227,8 @@ class CasesScreen(DeskScreen[None]):
     @on(Input.Changed, "#cases-search")
     @on(Select.Changed, "#cases-state")
     def _filters_changed(self) -> None:
+        if self._filters() == self._asked:  # the boxes' first Changed, as the screen opens:
+            return  # it read the same page twice, the two reads in each other's way
         self.page_offset = 0
         self._reload(keep=False)
 
@@ -312,7 +318,9 @@ class CasesScreen(DeskScreen[None]):
         return True
 
     def on_screen_resume(self) -> None:
-        if self.in_session():
+        if not self._shown:  # its first showing: on_mount's read is on its way (a second
+            self._shown = True  # read of the same page got in its way as the list opened)
+        elif self.in_session():
             self._reload()
 
 

@@ -31,3 +31,37 @@ async def test_slash_on_home_searches_the_cases(
         await pilot.press(*"mzf")  # 马占福's pinyin initials, typed at once
         await settle(pilot)
         assert number in flat_text(pilot) and "张桂兰" not in flat_text(pilot)
+
+
+async def test_the_list_reads_its_page_once_as_it_opens_and_again_on_return(
+    desk: Callable[..., DaibanApp], store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the list read its first page twice (on mount, and as it first showed), the
+    two reads in each other's way: 211 ms to open it at 100,000 cases."""
+    import station.screens.cases as cases_screen
+
+    number = take_in(store, "马占福").case_number
+    reads: list[str] = []
+    read_page = cases_screen.read_page
+
+    def counted(desk: object, query: str, *args: object) -> object:
+        reads.append(query)
+        return read_page(desk, query, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cases_screen, "read_page", counted)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen) and number in flat_text(pilot)
+        assert reads == [""]
+        await pilot.press(*"mzf")
+        await settle(pilot)
+        assert reads[-1] == "mzf" and len(reads) == 4  # a key, a read
+        await pilot.press("down", "enter")  # the case, and back: the list read again
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, CasesScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen) and reads[-1] == "mzf"
+        assert len(reads) == 5
