@@ -120,7 +120,6 @@ class CasesScreen(DeskScreen[None]):
         self.county_section = county_section
         self._asked: tuple[str, str | None] | None = None
         """The search and state of the last read asked for."""
-        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -157,7 +156,7 @@ class CasesScreen(DeskScreen[None]):
             self.query_one("#cases-search", Input).focus()
         else:  # the strip's digits must open sections, not go into the search box
             table.focus()
-        self._reload()  # at once: on_screen_resume reads it again each time the list shows
+        self._reload()  # at once: on_screen_resume reads it again when the list shows again
 
     def _filters(self) -> tuple[str, str | None]:
         query = self.query_one("#cases-search", Input).value.strip()
@@ -175,7 +174,8 @@ class CasesScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, group="cases", exit_on_error=False)
     def _load(self, query: str, state: str | None, offset: int, keep: bool) -> None:
-        self.post_message(self.Loaded(read_page(self.desk, query, state, offset), keep))
+        # a slower read of an earlier search (all cases) must not land after a later one
+        self.post_latest(self.Loaded(read_page(self.desk, query, state, offset), keep))
 
     def on_cases_screen_loaded(self, message: CasesScreen.Loaded) -> None:
         page = message.page
@@ -318,9 +318,7 @@ class CasesScreen(DeskScreen[None]):
         return True
 
     def on_screen_resume(self) -> None:
-        if not self._shown:  # its first showing: on_mount's read is on its way (a second
-            self._shown = True  # read of the same page got in its way as the list opened)
-        elif self.in_session():
+        if self.shown_again() and self.in_session():
             self._reload()
 
 

@@ -70,7 +70,7 @@ class HomeScreen(DeskScreen[None]):
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        if self.in_session():
+        if self.shown_again() and self.in_session():  # (on_mount read it the first time)
             self.action_refresh()
 
     def refresh_data(self) -> None:

@@ -178,7 +178,7 @@ class UnresolvedListScreen(DeskScreen[None]):
         self._load()
 
     def on_screen_resume(self) -> None:
-        if self.in_session():
+        if self.shown_again() and self.in_session():  # (on_mount read it the first time)
             self._load()
 
     @work(thread=True, exclusive=True, group="unresolved", exit_on_error=False)

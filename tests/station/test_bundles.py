@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog, ReasonDialog
@@ -120,7 +121,9 @@ async def test_a_bundle_put_in_the_drop_folder_is_taken_in_without_asking(
         await look()
         assert _bundle_notices(pilot) == ["回传包已导入：共 0 条记录，其中新的 0 条。"]
         status = str(pilot.app.screen.query_one(DeskStatus).render())
-        assert "上次同步 从未" not in status and "（U盘）" in status, status  # a USB-only station
+        assert "上次同步 从未" not in status and status.endswith(" U盘"), status  # USB-only
+        # 海城镇山门村便民服务站 · 马丽  中心：离线  待同步 0  上次同步 12-07 15:08 U盘: 78
+        assert cell_len(status.replace("山门村便民服务站", "海城镇山门村便民服务站")) <= 79
         clock.now += 60
         await look()  # the same file again: not twice
         assert len(_bundle_notices(pilot)) == 1

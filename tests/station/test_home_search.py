@@ -65,3 +65,55 @@ async def test_the_list_reads_its_page_once_as_it_opens_and_again_on_return(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CasesScreen) and reads[-1] == "mzf"
         assert len(reads) == 5
+
+
+async def test_an_earlier_search_read_last_never_replaces_the_later_one(
+    desk: Callable[..., DaibanApp], store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Box cleared, a name typed at once: the read of every case, slower, arrived after the
+    name's and the list showed all 6 cases under 杨志强 (a new user's trial)."""
+    import asyncio
+    import threading
+
+    import station.screens.cases as cases_screen
+
+    wanted = take_in(store, "马占福").case_number
+    other = take_in(store, "张桂兰").case_number
+    read_page = cases_screen.read_page
+    released = threading.Event()
+
+    def slow_for_all(desk: object, query: str, *args: object) -> object:
+        page = read_page(desk, query, *args)  # type: ignore[arg-type]
+        if query == "" and reads_held:
+            released.wait(10)  # the read of every case, still going when the name is typed
+        return page
+
+    reads_held = False
+    monkeypatch.setattr(cases_screen, "read_page", slow_for_all)
+    name_shown = asyncio.Event()
+    shown = CasesScreen.on_cases_screen_loaded
+
+    def noted(screen: CasesScreen, message: CasesScreen.Loaded) -> None:
+        shown(screen, message)
+        if [row.case_number for row in message.page.rows] == [wanted]:  # the name's page
+            name_shown.set()
+
+    monkeypatch.setattr(CasesScreen, "on_cases_screen_loaded", noted)
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CasesScreen) and other in flat_text(pilot)
+        reads_held = True
+        screen.query_one("#cases-search", Input).value = "x"
+        await settle(pilot)
+        screen.query_one("#cases-search", Input).value = ""  # cleared: every case, slowly
+        await pilot.pause()
+        screen.query_one("#cases-search", Input).value = "马占福"  # and typed at once
+        await pilot.pause()
+        await asyncio.wait_for(name_shown.wait(), 10)  # the slow read still held
+        assert wanted in flat_text(pilot) and other not in flat_text(pilot)
+        released.set()
+        await settle(pilot)
+        assert wanted in flat_text(pilot) and other not in flat_text(pilot)
