@@ -206,7 +206,7 @@ async def test_each_box_is_named_and_the_id_number_shows_as_typed() -> None:
             assert name in text, name
         assert "640522199001011234" in text  # as typed, to be checked digit by digit
         assert "hai-yuan-9" not in text  # the password stays hidden
-        assert "建立（Enter）" in text and "取消（Esc）" in text  # all of it fits at 80×24
+        assert "建立（回车）" in text and "取消（Esc）" in text  # all of it fits at 80×24
 
 
 async def test_esc_on_a_typed_form_asks_before_throwing_it_away() -> None:
