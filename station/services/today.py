@@ -5,7 +5,7 @@ The home screen shows it; nothing here knows about Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -73,7 +73,7 @@ def read_home(desk: Desk) -> HomeData:
         (_("Drafts 草稿"), [_draft_line(d) for d in store.list_drafts()[:SECTION_LIMIT]]),
         (
             _("Returned for correction 补正"),
-            [_returned_line(store, c) for c in cases(state="returned", limit=SECTION_LIMIT)],
+            _returned_lines(desk, cases(state="returned", limit=SECTION_LIMIT), today),
         ),
         (
             # promised at take-in (容缺后补): only the case page said so, and no list did
@@ -172,13 +172,25 @@ def _renumbered_lines(store: Any) -> list[HomeLine]:
     return lines
 
 
-def _returned_line(store: Any, case: Any) -> HomeLine:
-    view = store.get_case(case.case_number)
-    line = _case_line(case)
-    reason = (view.last_reason or "") if view else ""
-    if reason:  # on its own line, under the case: it is what the agent must act on
-        line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
-    return line
+def _returned_lines(desk: Desk, returned: list[Any], today: date) -> list[HomeLine]:
+    """The cases returned for 补正: why, and by when the village is to correct them (the
+    township's 审核台 counted the days; the village's home did not say them)."""
+    from station.services.review_queue import open_deadlines
+
+    records = desk.store.queue_records_of([case.case_id for case in returned])
+    deadlines = open_deadlines(desk, records, today) if returned else {}
+    lines = []
+    for case in returned:
+        view = desk.store.get_case(case.case_number)
+        line = _case_line(case)
+        reason = (view.last_reason or "") if view else ""
+        if reason:  # on its own line, under the case: it is what the agent must act on
+            line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
+        if case.case_id in deadlines:
+            due = replace(case, due_date=deadlines[case.case_id][0])
+            line.text += "\n    " + _due_text(due, today)
+        lines.append(line)
+    return lines
 
 
 def _completed_line(store: Any, case: Any) -> HomeLine:

@@ -187,6 +187,9 @@ async def test_a_return_brought_by_sync_shows_on_home_at_once(
         await settle(pilot)
         text = flat_text(pilot)
         assert "补正1" in text and "补正原因：" + reason in text
+        # by when the village is to correct it (the township's queue counted it; home not)
+        (due,) = [line for line in screen_text(pilot).splitlines() if "期限" in line]
+        assert "期限 2026-12-14，还剩 15 个工作日" in due
 
 
 async def test_the_home_keeps_a_line_highlighted_when_the_lines_move(
