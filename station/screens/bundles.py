@@ -94,12 +94,8 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
     return said
 
 
-def import_bundle(desk: Desk, path: Path) -> str:
-    """Apply a return bundle (call from a worker); say what it brought or why it was refused."""
-    from station.services.bundles import import_return, result_lines
-    from sync.errors import BundleError
-    from sync.messages import translate_reason
-
+def bundle_path_problem(path: Path) -> str | None:
+    """Why ``path`` is not a bundle file to take in (a folder, or no such file), or None."""
     if path.is_dir():  # a folder typed where its file goes: name what it holds
         found = sorted(p.name for p in path.glob("*.daiban-bundle"))
         if not found:
@@ -111,6 +107,18 @@ def import_bundle(desk: Desk, path: Path) -> str:
         return _("There is no file {path}: check the path (and that the USB stick is in).").format(
             path=path
         )
+    return None
+
+
+def import_bundle(desk: Desk, path: Path) -> str:
+    """Apply a return bundle (call from a worker); say what it brought or why it was refused."""
+    from station.services.bundles import import_return, result_lines
+    from sync.errors import BundleError
+    from sync.messages import translate_reason
+
+    problem = bundle_path_problem(path)
+    if problem:
+        return problem
     try:
         result = import_return(desk.store, path)
     except BundleError as error:

@@ -132,8 +132,12 @@ class ReasonDialog(DeskModal[str | None]):
         value: str = "",
         needed: str | None = None,
         hint: str = "",
+        check: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
+        self.check = check
+        """What is wrong with the text typed (None: nothing), said with the dialog still
+        open: a path typed with one character wrong closed it, to be typed again whole."""
         self.title_text = title
         self.required = required
         self.value = value
@@ -161,6 +165,10 @@ class ReasonDialog(DeskModal[str | None]):
             self.query_one("#reason-message", Static).update(
                 self.needed or _("A reason is required.")
             )
+            return
+        problem = self.check(text) if self.check is not None and text else None
+        if problem:
+            self.query_one("#reason-message", Static).update(problem)
             return
         self.dismiss(text)
 

@@ -244,7 +244,11 @@ class HomeScreen(DeskScreen[None]):
 
     def action_import_bundle(self) -> None:
         """The centre's return bundle: the newest in the drop folder, or a path typed in."""
-        from station.screens.bundles import bundle_folder, newest_return_bundle
+        from station.screens.bundles import (
+            bundle_folder,
+            bundle_path_problem,
+            newest_return_bundle,
+        )
 
         newest = newest_return_bundle(self.desk)
 
@@ -261,7 +265,13 @@ class HomeScreen(DeskScreen[None]):
         else:
             hint = _("The newest return bundle is filled in; Enter takes it in.")
         needed = _("Type the path of the return bundle file (.daiban-bundle).")
-        dialog = ReasonDialog(title, value=str(newest or ""), needed=needed, hint=hint)
+        dialog = ReasonDialog(
+            title,
+            value=str(newest or ""),
+            needed=needed,
+            hint=hint,
+            check=lambda typed: bundle_path_problem(Path(typed)),  # said with the path kept
+        )
         self.app.push_screen(dialog, chosen)
 
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.widgets import Input, Static
 
 from station.app import DaibanApp
 from station.screens.dialogs import MessageDialog, ReasonDialog
@@ -283,14 +284,14 @@ async def test_a_path_left_empty_or_to_no_file_is_said_as_such(
             pilot.app.screen is dialog
             and "请输入回传包文件（.daiban-bundle）的路径" in flat_text(pilot)
         )
-        await type_into(pilot, "#reason", "/media/nobody/回传包/return-1.daiban-bundle")
+        typed = "/media/nobody/回传包/return-1.daiban-bundle"
+        await type_into(pilot, "#reason", typed)
         await pilot.press("enter")
         await settle(pilot)
-        notices = [str(n.message) for n in pilot.app._notifications]
-        expected = (
-            "找不到文件 /media/nobody/回传包/return-1.daiban-bundle：请核对路径，并确认U盘已插好。"
-        )
-        assert expected in notices, notices
+        # said in the dialog, the path kept to put right (it closed: typed again whole)
+        said = str(dialog.query_one("#reason-message", Static).render())
+        assert pilot.app.screen is dialog and dialog.query_one("#reason", Input).value == typed
+        assert said == f"找不到文件 {typed}：请核对路径，并确认U盘已插好。"
 
 
 def test_usb_sticks_are_found_where_the_desktop_mounts_them() -> None:
