@@ -67,12 +67,18 @@ def named_in(desk: Desk, query: str) -> dict[str, Alternatives]:
 
     A word names a place or an item that contains it, of two characters or more, in
     Chinese (马 alone would name half the county's 马家村 and 马莲乡); a place of the
-    station's own scope (a village's desk: its village alone)."""
+    station's own scope (a village's desk: its village alone). Three letters or more name
+    an item whose name they spell in pinyin from its start (gljt, gaoling)."""
     catalog = desk.catalog()
     scope = desk.scope()
     places = [entry for entry in catalog.divisions if entry.code.startswith(scope)]
     named: dict[str, Alternatives] = {}
     for word in tokens(query):
+        if len(word) >= 3 and word.isascii() and word.isalpha():  # gljt, gaoling: an item's
+            items = _items_by_pinyin(catalog, word.lower())  # pinyin, as the 收件 picker
+            if items:
+                named[word] = ([], items)
+            continue
         if len(word) < 2 or not all(is_cjk(ch) for ch in word):
             continue
         codes = [
@@ -88,6 +94,18 @@ def named_in(desk: Desk, query: str) -> dict[str, Alternatives]:
         if codes or items:
             named[word] = (codes, items)
     return named
+
+
+def _items_by_pinyin(catalog: Any, word: str) -> list[str]:
+    """The codes of the items whose name (or short name) ``word`` spells from its start, in
+    pinyin initials, whole syllables or a mix (gljt, gaoling: 高龄津贴)."""
+    from forms.search import pinyin_position
+
+    return [
+        item.code
+        for item in catalog.items
+        if any(pinyin_position(word, name) == 0 for name in (item.name, item.short_name) if name)
+    ]
 
 
 def _with_deadlines(desk: Desk, rows: list[CaseSummary], today: date) -> list[CaseSummary]:
