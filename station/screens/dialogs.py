@@ -493,10 +493,11 @@ class SupplementDialog(DeskModal[list[str] | None]):
 def typed_values(screen: Any) -> dict[str, Any]:
     """What the dialog's boxes and lists hold now (to tell, at Esc, whether anything was
     typed or chosen since it opened)."""
-    from textual.widgets import Select
+    from textual.widgets import Select, Switch
 
     values: dict[str, Any] = {box.id or "": box.value.strip() for box in screen.query(Input)}
     values |= {f"select:{one.id}": one.value for one in screen.query(Select)}
+    values |= {f"switch:{one.id}": one.value for one in screen.query(Switch)}
     return values
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
+from station.screens.dialogs import close_when_sure, typed_values
 from station.widgets.footer import DeskFooter
 from station.widgets.number import NumberInput
 
@@ -38,6 +39,8 @@ class SettingsScreen(DeskScreen[None]):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
+        self.started: dict[str, Any] = {}
+        """The form's values as it opened (``typed_values``)."""
 
     def compose(self) -> ComposeResult:
         s = self.desk.settings
@@ -70,11 +73,14 @@ class SettingsScreen(DeskScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#printer", Input).focus()  # typing goes somewhere at once
+        self.started = typed_values(self)  # Esc asks before dropping what was changed
 
     def elder_mode_changed(self, on: bool) -> None:
-        """F2 pressed here: the switch follows (the app calls this)."""
+        """F2 pressed here: the switch follows (the app calls this); F2 is in force at
+        once, so it is nothing Esc would drop."""
         with self.prevent(Switch.Changed):
             self.query_one("#elder", Switch).value = on
+        self.started["switch:elder"] = on
 
     class Refused(Message):
         """What is wrong with the typed values: ``(message, field id)``, in the form's order."""
@@ -135,8 +141,9 @@ class SettingsScreen(DeskScreen[None]):
         self.dismiss(None)
 
     def action_back(self) -> None:
-        """Leave without saving."""
-        self.dismiss(None)
+        """Leave without saving: asked first when something was changed (Esc dropped a
+        printer's name typed in, without a word)."""
+        close_when_sure(self)
 
 
 def _problems(typed: dict[str, Any]) -> list[tuple[str, str]]:

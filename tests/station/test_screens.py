@@ -50,6 +50,34 @@ async def test_settings_are_saved_to_station_toml(
     assert saved.printer == "EPSON-LQ" and saved.paper_format == "80mm"
 
 
+async def test_esc_on_changed_settings_asks_and_an_untouched_page_closes_at_once(
+    desk: Callable[..., DaibanApp], station_dir: Path
+) -> None:
+    """Esc dropped a printer's name typed in, without a word (a new user's trial)."""
+    from station.screens.dialogs import ConfirmDialog
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("o", "escape")  # nothing changed: gone at once
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("f2", "escape")  # elder mode is in force at once: nothing lost
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.has_class("elder")
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press(*"EPSON", "escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("escape")  # no: back to the page, the name kept
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SettingsScreen)
+        assert pilot.app.screen.query_one("#printer", Input).value.endswith("EPSON")
+    assert load_settings(station_dir).printer is None  # nothing saved
+
+
 async def test_a_scan_folder_that_is_not_there_is_refused_by_name_and_kept(
     desk: Callable[..., DaibanApp], station_dir: Path, tmp_path: Path
 ) -> None:
