@@ -124,6 +124,10 @@ class DaibanApp(App[None]):
         """A return bundle from the drop folder was read: the status lines say when the
         centre made it, and what is shown is read again (its decisions are in the cases)."""
         self._show_sync_state(replace(self.desk.sync_state, last_bundle=made))
+        self._refresh_screen()
+
+    def _refresh_screen(self) -> None:
+        """The screen on top reads what it shows again (cases a sync or a bundle changed)."""
         refresh = getattr(self.screen, "refresh_data", None)
         if callable(refresh):
             refresh()
@@ -248,9 +252,7 @@ class DaibanApp(App[None]):
         if outcome.changed or (message.manual and not outcome.error):
             # a 补正 or a decision just arrived: show it now, not on the next visit (and
             # after a sync the agent asked for, what is shown is read again whatever moved)
-            refresh = getattr(self.screen, "refresh_data", None)
-            if callable(refresh):
-                refresh()
+            self._refresh_screen()
         if outcome.moved:
             # not over a dialog at 80×24 (it hid the 退回补正 reasons being typed): the
             # status line shows the sync; a sync the person asked for is still said

@@ -51,7 +51,7 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
         filters["overdue_also"] = [case for case, (_, card) in late.items() if card is Mark.red]
     filters["also"] = named_in(desk, query)
     rows, total = desk.store.case_page(query, limit=PAGE, offset=offset, **filters)
-    rows = _with_deadlines(desk, rows, today)
+    rows = with_deadlines(desk, rows, today)
     # the catalog's short name where it has one (as the review queue shows it): at 80
     # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
     short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
@@ -108,7 +108,7 @@ def _items_by_pinyin(catalog: Any, word: str) -> list[str]:
     ]
 
 
-def _with_deadlines(desk: Desk, rows: list[CaseSummary], today: date) -> list[CaseSummary]:
+def with_deadlines(desk: Desk, rows: list[CaseSummary], today: date) -> list[CaseSummary]:
     """The page's rows, a 已报送 case's due date the day §32 gives the township to accept
     or return it, a 补正中 case's the day the village is to correct it by, as the 审核台
     shows them (the store holds only the decision's: the list's 期限 was empty for them)."""

@@ -5,7 +5,7 @@ The home screen shows it; nothing here knows about Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -173,22 +173,19 @@ def _renumbered_lines(store: Any) -> list[HomeLine]:
 
 
 def _returned_lines(desk: Desk, returned: list[Any], today: date) -> list[HomeLine]:
-    """The cases returned for 补正: why, and by when the village is to correct them (the
-    township's 审核台 counted the days; the village's home did not say them)."""
-    from station.services.review_queue import open_deadlines
+    """The cases returned for 补正: why, and by when the village is to correct it (as the
+    case list and the township's 审核台 count it; the village's home did not say it)."""
+    from station.services.queries import with_deadlines
 
-    records = desk.store.queue_records_of([case.case_id for case in returned])
-    deadlines = open_deadlines(desk, records, today) if returned else {}
     lines = []
-    for case in returned:
+    for case in with_deadlines(desk, returned, today):
         view = desk.store.get_case(case.case_number)
         line = _case_line(case)
         reason = (view.last_reason or "") if view else ""
         if reason:  # on its own line, under the case: it is what the agent must act on
             line.text += "\n    " + _("Reason for correction: {reason}").format(reason=reason)
-        if case.case_id in deadlines:
-            due = replace(case, due_date=deadlines[case.case_id][0])
-            line.text += "\n    " + _due_text(due, today)
+        if case.due_date:
+            line.text += "\n    " + _due_text(case, today)
         lines.append(line)
     return lines
 
