@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
+from sync.driver import bind_plainly
 from sync.files import private_database
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -105,6 +106,7 @@ def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         private_database(Path(database))  # 0600 (and its -wal/-shm), whatever the umask
+    bind_plainly()
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from sync.driver import execute_many
+from sync.driver import bind_plainly, execute_many
 from sync.files import private_database
 
 __all__ = ["among", "execute_many", "make_engine", "reading", "writing"]
@@ -61,6 +61,7 @@ def make_engine(db_path: Path) -> Engine:
         The engine; use :func:`writing` for write transactions.
     """
     private_database(db_path)  # the store holds the token, the signing key, ID numbers
+    bind_plainly()
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from central.models import CompactUuid, UuidText
-from sync.driver import execute_many, prepared
+from sync.driver import bind_plainly, execute_many, prepared
 
 _META = MetaData()
 
@@ -133,3 +133,38 @@ def _plain(parameters: Any) -> Any:
     if isinstance(parameters, dict):
         return {name: getattr(value, "obj", value) for name, value in parameters.items()}
     return tuple(getattr(value, "obj", value) for value in parameters)
+
+
+def test_bytes_and_none_bound_plainly_are_stored_as_they_were(tmp_path: Path) -> None:
+    """``bind_plainly`` only skips the driver's adapter search: a blob stays the same
+    blob (empty and NUL-holding ones too), None stays NULL, a bytes subclass and a
+    bytearray bind as before, and a value the driver cannot bind is still refused."""
+    import sqlite3
+
+    class Tagged(bytes):
+        pass
+
+    values: list[Any] = [
+        b"",
+        b"\x00ab\x00",
+        bytes(range(256)),
+        None,
+        Tagged(b"tag"),
+        bytearray(b"ba"),
+    ]
+    bind_plainly()
+    bind_plainly()  # twice: the same registrations
+    with sqlite3.connect(tmp_path / "plain.db") as connection:
+        connection.execute("CREATE TABLE t (n INTEGER, v)")
+        connection.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+        stored = connection.execute("SELECT typeof(v), v FROM t ORDER BY n").fetchall()
+        with pytest.raises(sqlite3.ProgrammingError):
+            connection.execute("INSERT INTO t VALUES (?, ?)", (9, object()))
+    assert stored == [
+        ("blob", b""),
+        ("blob", b"\x00ab\x00"),
+        ("blob", bytes(range(256))),
+        ("null", None),
+        ("blob", b"tag"),
+        ("blob", b"ba"),
+    ]
