@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from forms.identity import mask_id_number
 from station.i18n import _
+from station.screens.application import application
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
 from station.screens.dialogs import (
@@ -21,6 +22,7 @@ from station.screens.dialogs import (
     ConfirmDialog,
     CorrectionDialog,
     HandOverDialog,
+    MessageDialog,
     RatingCorrectionDialog,
     RatingDialog,
     ReasonDialog,
@@ -167,6 +169,7 @@ class CaseScreen(DeskScreen[None]):
 
     BINDINGS = [
         Binding("escape", "back", _("Back")),
+        Binding("v", "view_application", _("Application 申请内容")),
         Binding("p", "reprint", _("Reprint 补打")),
         Binding("l", "large_print", _("Large print 大字版")),
         Binding("c", "correct", _("Correct 更正")),
@@ -285,10 +288,12 @@ class CaseScreen(DeskScreen[None]):
         from sync.events import EventKind, Role
         from sync.lifecycle import CaseState, allowed_kinds
 
-        if action not in (*ACTIONS, "reprint", "large_print", "acknowledge"):
+        if action not in (*ACTIONS, "reprint", "large_print", "acknowledge", "view_application"):
             return True
         if self.view is None:
             return False
+        if action == "view_application":  # a 办不成事 report has no form
+            return bool(self.view.kind == "application" and self.view.exists)
         if action in ("reprint", "large_print"):  # a withdrawn case's receipt read as going on
             return (
                 self.view.kind == "application"
@@ -324,6 +329,24 @@ class CaseScreen(DeskScreen[None]):
     def action_back(self) -> None:
         """Back to where the case was opened from."""
         self.dismiss(None)
+
+    def action_view_application(self) -> None:
+        """The application as filed (申请内容): who, what the form says and the materials,
+        as the township reads them, ID numbers masked."""
+        if self.view is not None:
+            self._show_application(self.view)
+
+    @work(thread=True, exclusive=True, group="case-application", exit_on_error=False)
+    def _show_application(self, view: Any) -> None:
+        from station.services.review import review_page
+        from sync.events import Role
+
+        page = review_page(
+            self.desk.store, self.desk.catalog(), view, Role.agent, self.desk.clock().date()
+        )
+        title = _("Application {number}").format(number=view.case_number)
+        dialog = MessageDialog(title, application(page), wide=True)
+        self.app.call_from_thread(self.app.push_screen, dialog)
 
     def action_reprint(self) -> None:
         """补打: the receipt again, marked as a reprint; or, once the township has decided,

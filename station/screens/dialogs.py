@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.console import RenderableType
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,14 +27,18 @@ class MessageDialog(DeskModal[None]):
         *scroll_bindings("scroll_body"),
     ]
 
-    def __init__(self, title: str, text: str, *, error: bool = False) -> None:
+    def __init__(
+        self, title: str, text: RenderableType, *, error: bool = False, wide: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.error = error
+        self.wide = wide
+        """As wide as the screen (tables: an application as filed), not a 60-column box."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog message-dialog"):
+        with Vertical(classes="dialog message-dialog" + (" wide" if self.wide else "")):
             yield Label(self.title_text, classes="heading")
             with VerticalScroll(classes="message-body"):  # a long list (F1's keys) scrolls
                 yield Static(self.text, classes="error" if self.error else "")

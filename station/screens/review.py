@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from station.i18n import _
+from station.screens.application import fields_group, people_table, table
 from station.screens.base import DeskModal, DeskScreen
 from station.screens.context import Desk
 from station.screens.decisions import (
@@ -55,15 +55,6 @@ ACTION_KINDS: dict[str, str] = {
     "claim": "claimed",
 }
 """Review-page action -> the event kind the lifecycle must allow for it to be offered."""
-
-
-def _table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
-    table = Table(title=title or None, title_justify="left", expand=True, show_edge=False)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
 
 
 class ReviewScreen(DeskScreen[None]):
@@ -154,31 +145,22 @@ class ReviewScreen(DeskScreen[None]):
             self.notify(message.note, timeout=12 if "\n" in message.note else 5)
 
     def _show_people(self) -> None:
-        rows = [[p.role, p.name, p.id_masked, p.phone, p.address] for p in self.page.persons]
-        headers = [_("Party"), _("Name"), _("ID number"), _("Phone"), _("Address")]
-        self.query_one("#review-people", Static).update(_table(headers, rows))
+        self.query_one("#review-people", Static).update(people_table(self.page))
 
     def _show_fields(self) -> None:
-        from rich.console import Group
-
-        parts: list[Any] = [
-            _table([_("Field"), _("Value")], [list(pair) for pair in self.page.fields])
-        ]
-        for group in self.page.groups:
-            parts.append(_table(group.headers, group.rows, title=group.label))
-        self.query_one("#review-fields", Static).update(Group(*parts))
+        self.query_one("#review-fields", Static).update(fields_group(self.page))
 
     def _show_materials(self) -> None:
-        table = self.query_one("#review-materials", DataTable)
-        table.clear(columns=True)
-        table.add_columns(_("Material"), _("Status"), _("Scans"))
+        grid = self.query_one("#review-materials", DataTable)
+        grid.clear(columns=True)
+        grid.add_columns(_("Material"), _("Status"), _("Scans"))
         for line in self.page.materials:
-            table.add_row(line.name, line.status, str(len(line.scans)) if line.scans else "—")
+            grid.add_row(line.name, line.status, str(len(line.scans)) if line.scans else "—")
 
     def _show_timeline(self) -> None:
         rows = [[t.time, t.what, t.who, t.note] for t in self.page.timeline]
         headers = [_("Time"), _("What"), _("Who"), _("Note")]
-        self.query_one("#review-timeline", Static).update(_table(headers, rows, _("Timeline")))
+        self.query_one("#review-timeline", Static).update(table(headers, rows, _("Timeline")))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only what the lifecycle allows the signed-in person now."""
