@@ -29,11 +29,24 @@ def bundle_folder(desk: Desk) -> Path:
 
 
 def newest_return_bundle(desk: Desk) -> Path | None:
-    """The newest bundle file in the bundle folder that this desk did not write itself."""
-    candidates = [
-        p for p in bundle_folder(desk).glob(f"*{BUNDLE_SUFFIX}") if not p.name.startswith("outbox-")
-    ]
-    return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
+    """The newest bundle file this desk did not write itself: in the bundle folder, or on a
+    USB stick plugged in now (at its top or one folder down, as ``E:\\回传包\\``): the
+    township's stick brought in, ``i`` finds what is on it without a path typed."""
+    from station.services.drives import removable_drives
+
+    pattern = f"*{BUNDLE_SUFFIX}"
+    places = [bundle_folder(desk).glob(pattern)]
+    for drive in removable_drives():
+        places += [drive.path.glob(pattern), drive.path.glob(f"*/{pattern}")]
+    candidates: list[tuple[float, Path]] = []
+    for place in places:
+        try:
+            for path in place:
+                if not path.name.startswith("outbox-") and path.is_file():
+                    candidates.append((path.stat().st_mtime, path))
+        except OSError:  # a stick pulled out, a folder it may not read: what else is there
+            continue
+    return max(candidates)[1] if candidates else None
 
 
 def bundle_targets(desk: Desk) -> list[tuple[str, Path]]:

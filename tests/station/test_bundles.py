@@ -294,6 +294,40 @@ async def test_a_path_left_empty_or_to_no_file_is_said_as_such(
         assert said == f"找不到文件 {typed}：请核对路径，并确认U盘已插好。"
 
 
+async def test_i_fills_in_the_newest_return_bundle_on_the_usb_stick_plugged_in(
+    desk: Callable[..., DaibanApp],
+    store: StationStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The trial's agent brought the township's stick and had to type its whole path: ``i``
+    looked in the bundle folder only. Now the newest return bundle on a stick plugged in
+    (at its top or one folder down) is filled in; the desk's own outbox on it is not."""
+    import os
+
+    from station.services import drives
+
+    stick = tmp_path / "usb"
+    (stick / "回传包").mkdir(parents=True)
+    older = stick / "return-640522100201-1.daiban-bundle"
+    newest = stick / "回传包" / "return-640522100201-2.daiban-bundle"
+    mine = stick / "outbox-640522100201-3.daiban-bundle"
+    for when, path in enumerate((older, newest, mine)):
+        path.write_bytes(b"bundle")
+        os.utime(path, (1_000_000 + when, 1_000_000 + when))
+    (stick / "回传包" / "deeper").mkdir()  # two folders down: not looked in
+    (stick / "回传包" / "deeper" / "return-x.daiban-bundle").write_bytes(b"bundle")
+    monkeypatch.setattr(drives, "removable_drives", lambda: [drives.Drive("KINGSTON", stick)])
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ReasonDialog)
+        assert dialog.query_one("#reason", Input).value == str(newest)
+        assert "已填好最新的回传包" in flat_text(pilot)
+
+
 def test_usb_sticks_are_found_where_the_desktop_mounts_them() -> None:
     from station.services.drives import Drive, linux_drives
 
