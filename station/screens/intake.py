@@ -481,20 +481,31 @@ class IntakeScreen(DraftKeeping):
         be put right later; 收件 refuses it until then). An empty field is no stop: the
         agent fills in what the resident has at hand."""
         wrong = self._wrong_on_step()
-        if wrong and tuple((e.path, e.error) for e in wrong) != self._wrong_said:
-            self._wrong_said = tuple((e.path, e.error) for e in wrong)
-            wrong[0].focus_input()
+        said = tuple((editor.path, problem) for editor, problem in wrong)
+        if wrong and said != self._wrong_said:
+            self._wrong_said = said
+            wrong[0][0].focus_input()
             message = _("{problem}\nPut it right, or press F8 again to go on and come back to it.")
-            self.notify(message.format(problem=wrong[0].error), severity="warning")
+            self.notify(message.format(problem=wrong[0][1]), severity="warning")
             return
         self._wrong_said = ()
         await self._go(self.draft.step + 1)
 
-    def _wrong_on_step(self) -> list[FieldEditor]:
-        """The fields of the open step whose value is there and wrong (judged whole)."""
+    def _wrong_on_step(self) -> list[tuple[FieldEditor, str]]:
+        """The fields of the open step whose value is there and wrong, each with what is
+        wrong: judged alone (a check digit), else against the rest of the form (the 代办人
+        with the applicant's ID number), as 收件 would judge it."""
         pane = self.query_one(f"#step-{STEPS[self.draft.step]}")
         editors = [e for e in pane.query(FieldEditor) if not is_empty(e.value)]
-        return [editor for editor in editors if editor.check(final=True)]
+        wrong = [(editor, editor.error) for editor in editors if editor.check(final=True)]
+        if wrong or self.item is None:
+            return wrong
+        by_path = {editor.path: editor for editor in editors}
+        return [
+            (by_path[problem.field], problem.message)
+            for problem in self._form_problems()
+            if problem.severity == "error" and problem.field in by_path
+        ]
 
     async def action_previous(self) -> None:
         """上一步."""
@@ -510,11 +521,10 @@ class IntakeScreen(DraftKeeping):
 
     # ---- review and take in ----------------------------------------------------------------
 
-    def _problems(self) -> list[Problem]:
-        from station.services.cases import duplicate_warning, name_warning
-
+    def _form_problems(self) -> list[Problem]:
+        """What the form itself says is wrong or missing (``check_application``)."""
         draft = self.draft
-        problems = check_application(
+        return check_application(
             self.item,
             applicant=draft.applicant,
             fields=draft.fields,
@@ -524,6 +534,12 @@ class IntakeScreen(DraftKeeping):
             supply_by=draft.supply_by,
             today=self.desk.clock().date(),
         )
+
+    def _problems(self) -> list[Problem]:
+        from station.services.cases import duplicate_warning, name_warning
+
+        draft = self.draft
+        problems = self._form_problems()
         id_number = draft.applicant.get("id_number")
         held = name_warning(self.desk.store, id_number, draft.applicant.get("name"))
         return problems + held + duplicate_warning(self.desk.store, self.item.code, id_number)

@@ -124,3 +124,34 @@ async def test_the_applicant_as_their_own_representative_is_said_at_the_field(
         assert field.region.height and said.replace("“", "") in flat_text(pilot).replace("“", "")
         assert field.query_one("Input").value == ELDER_ID  # kept as typed
     assert store.list_cases() == []
+
+
+async def test_f8_stops_once_at_a_representative_with_the_applicant_s_id_number(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """The trial's agent typed the applicant's own ID number as the 代办人's and heard of it
+    only at 核对, three steps on: F8 now says it on the step, with the cursor in the
+    代办人's ID box, once; F8 again goes on (收件 still refuses it until put right)."""
+    from station.screens.intake_model import STEPS
+    from tests.station.test_intake import ELDER_ID, editor
+
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        screen = await choose_allowance(pilot)
+        await fill(pilot, "applicant.name", "马占福")
+        await fill(pilot, "applicant.id_number", ELDER_ID)
+        await choose(pilot, "relative")
+        await fill(pilot, "principal.name", "马小福")
+        await fill(pilot, "principal.id_number", ELDER_ID)
+        await pilot.press("f8")
+        await settle(pilot)
+
+        assert STEPS[screen.draft.step] == "applicant"
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert any("代办人身份证号码：与申请人的相同" in m and "再按一次 F8" in m for m in said)
+        assert editor(pilot, "principal.id_number").query_one("Input").has_focus
+
+        await pilot.press("f8")  # again: on to the form, the number kept to put right
+        await settle(pilot)
+        assert STEPS[screen.draft.step] == "form"
+        assert screen.draft.principal["id_number"] == ELDER_ID
