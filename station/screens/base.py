@@ -32,6 +32,7 @@ WHAT_FAILED: dict[str, str] = {
     "bundle": _("The bundle"),
     "case": _("Opening the case"),
     "case-action": _("The action on the case"),
+    "case-application": _("Showing the application"),
     "cases": _("The case list"),
     "home": _("Reading today's work"),
     "scan": _("Attaching the scan"),
@@ -159,6 +160,18 @@ class DeskScreen(KeyGate, FailureForwarding, Screen[ResultType]):
         status.state = desk.sync_state
         name = desk.user.name if desk.user else ""
         status.who = f"{prefix} · {name}" if prefix else name
+
+    def on_screen_resume(self) -> None:
+        """The status line as it stands now, each time the screen shows again: an act on a
+        page above it (a case's 撤件, 送达, 好差评) counted one more event to sync, and the
+        case list below went on saying 待同步 as before. (Textual calls this beside a
+        subclass's own ``on_screen_resume``: each class's handler in turn.)"""
+        from station.widgets.status import DeskStatus
+
+        desk = getattr(self.app, "desk", None)
+        if desk is not None:
+            for status in self.query(DeskStatus):
+                status.state = desk.sync_state
 
     def shown_again(self) -> bool:
         """Whether this showing of the screen (its ``ScreenResume``) is not its first. The

@@ -657,3 +657,36 @@ async def test_supplement_is_offered_while_a_material_is_owed_and_not_after(
         assert store.get_case(number).materials["bank_card"] == "provided"
         assert not screen.check_action("supplement", ())
         assert "m补充材料" not in flat_text(pilot)  # nor the footer
+
+
+async def test_the_case_list_counts_an_act_made_on_a_case_opened_from_it(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """A 撤件 on a case opened from the list, and back with Esc: the list's status line
+    went on saying 待同步 as before the act (only the home's counted it again)."""
+    from station.screens.cases import CasesScreen
+
+    case = take_in(store, "王秀兰")
+    before = store.outbox_depth()
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen)
+        assert f"待同步 {before}" in screen_text(pilot)
+        pilot.app.push_screen(CaseScreen(pilot.app.desk, case.case_number))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        pilot.app.screen.query_one(Input).value = "申请人决定暂不申请"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "已撤件" in flat_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen)
+        assert store.outbox_depth() == before + 1
+        assert f"待同步 {before + 1}" in screen_text(pilot)
