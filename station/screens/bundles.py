@@ -107,6 +107,18 @@ def export_bundle(desk: Desk, folder: Path | None = None) -> str:
     return said
 
 
+def bundle_folder_problem(path: Path) -> str | None:
+    """Why ``path`` is not a folder to write a bundle into (a file, or nothing there), or
+    None."""
+    if path.is_file():
+        return _("{path} is a file: give the folder to write the bundle into.").format(path=path)
+    if not path.is_dir():
+        return _(
+            "There is no folder {path}: check the path (and that the USB stick is in)."
+        ).format(path=path)
+    return None
+
+
 def bundle_path_problem(path: Path) -> str | None:
     """Why ``path`` is not a bundle file to take in (a folder, or no such file), or None."""
     if path.is_dir():  # a folder typed where its file goes: name what it holds

@@ -21,6 +21,9 @@ from station.services.today import HomeData, HomeLine, read_home
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
 
+ANOTHER_FOLDER = "\x00another-folder"
+"""The 离线包 choice of a folder typed in (no path can be this)."""
+
 
 class HomeScreen(DeskScreen[None]):
     """今日: drafts, 补正, to hand over, deadlines, superseded, sync state."""
@@ -231,16 +234,37 @@ class HomeScreen(DeskScreen[None]):
         from station.screens.dialogs import ChoiceDialog
 
         targets = bundle_targets(self.desk)
-        if len(targets) == 1:
-            self._bundle_job("export", targets[0][1])
-            return
 
         def chosen(folder: str | None) -> None:
-            if folder:
+            if folder == ANOTHER_FOLDER:
+                self._ask_bundle_folder()
+            elif folder:
                 self._bundle_job("export", Path(folder))
 
         choices = [(label, str(folder)) for label, folder in targets]
-        self.app.push_screen(ChoiceDialog(_("Write the bundle to"), choices), chosen)
+        title = _("Write the bundle to")
+        if len(targets) == 1:  # this PC's folder alone: no stick found (nor a drop folder)
+            # The agent pressed b for the stick: said, not written to this PC unasked; a
+            # stick the desk does not see (a drive letter of its own) is typed in.
+            title = _("No USB stick was found. Write the bundle to")
+            choices.append((_("Another folder (type its path, such as E:\\)"), ANOTHER_FOLDER))
+        self.app.push_screen(ChoiceDialog(title, choices), chosen)
+
+    def _ask_bundle_folder(self) -> None:
+        """离线包 to a folder typed in (a USB stick the desk did not find by itself)."""
+        from station.screens.bundles import bundle_folder_problem
+
+        def typed(path: str | None) -> None:
+            if path:
+                self._bundle_job("export", Path(path))
+
+        dialog = ReasonDialog(
+            _("Folder for the bundle"),
+            needed=_("Type the folder to write the bundle into."),
+            hint=_("The USB stick's folder, such as E:\\ or /media/…"),
+            check=lambda text: bundle_folder_problem(Path(text)),  # said with the path kept
+        )
+        self.app.push_screen(dialog, typed)
 
     def action_import_bundle(self) -> None:
         """The centre's return bundle: the newest in the drop folder, or a path typed in."""

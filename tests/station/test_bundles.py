@@ -21,13 +21,67 @@ from tests.station.helpers import flat_text, log_in, settle, type_into
 async def test_export_writes_a_signed_bundle_of_the_outbox(
     desk: Callable[..., DaibanApp], store: StationStore, station_dir: Path
 ) -> None:
+    """No USB stick found: ``b`` says so and asks, this PC's folder first (it wrote there
+    without a word, and the agent looked for the bundle on the stick)."""
+    from station.screens.dialogs import ChoiceDialog
+
     take_in(store)
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         await pilot.press("b")
         await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert "没有找到U盘：离线包写到哪里？" in flat_text(pilot)
+        assert [label for label, _folder in dialog.choices] == [
+            f"本机离线包文件夹（{station_dir / 'bundles'}）",
+            "其他文件夹（输入路径，如 E:\\）",
+        ]
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
     bundles = list((station_dir / "bundles").glob("outbox-640522100201-*.daiban-bundle"))
     assert len(bundles) == 1 and bundles[0].stat().st_size > 0
+
+
+async def test_export_to_a_folder_typed_in_when_no_stick_was_found(
+    desk: Callable[..., DaibanApp], store: StationStore, station_dir: Path, tmp_path: Path
+) -> None:
+    """A stick the desk did not find by itself (a drive letter of its own) is typed in; a
+    path to nothing, or to a file, is said in the dialog with the path kept to put right."""
+    take_in(store)
+    stick = tmp_path / "E"
+    stick.mkdir()
+    (tmp_path / "note.txt").write_text("x")
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # 其他文件夹
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ReasonDialog)
+        for typed, said in (
+            (str(tmp_path / "F"), f"找不到文件夹 {tmp_path / 'F'}：请核对路径，并确认U盘已插好。"),
+            (
+                str(tmp_path / "note.txt"),
+                f"{tmp_path / 'note.txt'} 是一个文件：请输入要写入离线包的文件夹。",
+            ),
+        ):
+            dialog.query_one("#reason", Input).value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            assert pilot.app.screen is dialog and dialog.query_one("#reason", Input).value == typed
+            assert str(dialog.query_one("#reason-message", Static).render()) == said
+        dialog.query_one("#reason", Input).value = str(stick)
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        said = pilot.app.screen
+        assert isinstance(said, MessageDialog) and str(stick) in said.text
+    (bundle,) = stick.glob("outbox-640522100201-*.daiban-bundle")
+    assert bundle.stat().st_size > 0
+    assert not list((station_dir / "bundles").glob("outbox-*"))  # not on this PC as well
 
 
 async def test_a_damaged_return_bundle_is_refused_and_nothing_changes(
