@@ -9,6 +9,7 @@ something was typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ COMMON_REJECTIONS = (
 DUPLICATE_REJECTION = "重复申请：该申请人的此事项已在办理或已办结"
 NOT_A_PERMIT = "申请事项依法不需要取得行政许可"
 
+
+HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""A Chinese character (汉字: the unified ideographs, extension A, compatibility)."""
 
 LONGEST = 200
 """Characters a decision's text box may hold: what its paper prints on one page with the
@@ -125,6 +129,20 @@ class _Form(DeskModal[object]):
     def value(self, selector: str) -> str:
         """An input's text, stripped."""
         return self.query_one(selector, Input).value.strip()
+
+    def unclear(self, text: str, selector: str, name: str | None = None) -> bool:
+        """Whether ``text``, which goes onto the paper, says nothing a resident can read,
+        said naming its box (``name``, else the label over it). A trial's reviewer typed
+        ``Z`` and the 补正告知书 printed 经审查，Z。; ``1`` reached 不予受理's last question.
+        Two Chinese characters at least: the shortest reason a notice can give (缺件)."""
+        if len(HANZI.findall(text)) >= 2:
+            return False
+        box = self.query_one(selector, Input)
+        label = name or _box_name(box) or _("This box")
+        message = _("{box}: write it out in Chinese (two characters at least); it is printed"
+                    " on the notice the resident gets.").format(box=label)  # fmt: skip
+        self.say(message, selector)
+        return True
 
     @on(Button.Pressed, "#ok")
     def action_ok(self) -> None:
@@ -310,6 +328,11 @@ class ReturnDialog(_Form):
         if not reason:
             self.say(_("A reason is required."), "#reason")
             return None
+        if self.value("#reason") and self.unclear(self.value("#reason"), "#reason"):
+            return None
+        for index, (path, label) in enumerate(self.choices):  # each printed beside its item
+            if path in reasons and self.unclear(reasons[path], f"#why-{index}", label):
+                return None
         allow_more = self.query_one("#allow-more", Checkbox).value
         return ReturnAnswer(reason, paths, reasons, allow_more)
 
@@ -353,14 +376,24 @@ class RejectDialog(_Form):
 
     @on(Select.Changed, "#common")
     def _chosen(self, event: Select.Changed) -> None:
+        """A common reason goes into the box; what the reviewer typed there stays after it
+        (it was replaced without a word). One common reason replaces another."""
         if isinstance(event.value, str):
-            self.query_one("#reason", Input).value = event.value
+            box = self.query_one("#reason", Input)
+            kept = box.value.strip()
+            for common in self.reasons:  # the common reason chosen before: replaced
+                if kept == common or kept.startswith(f"{common}；"):
+                    kept = kept[len(common) + 1 :]
+                    break
+            box.value = f"{event.value}；{kept}" if kept else event.value
             self.say("")  # "a reason is required" no longer holds
 
     def answer(self) -> object | None:
         reason, instead = self.value("#reason"), self.value("#instead")
         if not reason:
             self.say(_("A reason is required."), "#reason")
+            return None
+        if self.unclear(reason, "#reason"):
             return None
         if NOT_OUR_REMIT in reason and not instead:
             # 行政许可法 第三十二条: the applicant is told which body to apply to
@@ -495,6 +528,8 @@ class PauseDialog(_Form):
         if not reason:
             self.say(_("A reason is required."), "#reason")
             return None
+        if self.unclear(reason, "#reason"):
+            return None
         if days and not (days.isdigit() and 1 <= int(days) <= 365):
             self.say(_("Expected days: 1 to 365."), "#days")
             return None
@@ -551,6 +586,8 @@ class CompleteDialog(_Form):
         result, note = str(self.query_one("#result", Select).value), self.value("#note")
         if result == "denied" and not note:
             self.say(_("Say why it is not approved."), "#note")
+            return None
+        if note and self.unclear(note, "#note"):  # printed on the 办结通知书
             return None
         refusal = result_refusal(result, self.owed)
         if refusal is not None:  # said here, with the dialog still open

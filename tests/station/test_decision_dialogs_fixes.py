@@ -412,3 +412,85 @@ async def test_return_and_complete_name_their_boxes_above_them_at_80_by_24(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CompleteDialog)
         assert "备注（不通过时必填）" in screen_text(pilot).replace(" ", "")
+
+
+async def test_a_reason_that_says_nothing_is_refused_before_it_goes_on_paper(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """A trial's reviewer typed ``Z`` as 退回补正's reason and the 补正告知书 read 经审查，Z。;
+    ``1`` reached 不予受理's last question. A reason printed for the resident needs two
+    Chinese characters at least; said naming the box, the cursor in it, nothing decided."""
+    number = township(station, take_in_assistance(station).case_number).case_number
+    accepted = take_in_assistance(station, "马占福").case_number
+    township(station, accepted, (EventKind.accepted, {}))
+    needs = "请用中文写明（至少两个汉字），它会印在给群众的告知书上。"
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("b")
+        await settle(pilot)
+        back = pilot.app.screen
+        assert isinstance(back, ReturnDialog)
+        await pilot.press("Z")  # the overall reason
+        back.query_one("#tick-0").value = True  # type: ignore[attr-defined]
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is back and focused_id(pilot) == "reason"
+        assert message(pilot).endswith(needs) and "原因" in message(pilot)
+        back.query_one("#reason", Input).value = "材料不全"
+        back.query_one("#why-0", Input).value = "x1"  # an item's own reason prints too
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is back and focused_id(pilot) == "why-0"
+        assert message(pilot) == f"{back.choices[0][1]}：{needs}"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+
+        await pilot.press("j")
+        await settle(pilot)
+        reject = pilot.app.screen
+        assert isinstance(reject, RejectDialog)
+        await pilot.press("1", "f9")
+        await settle(pilot)
+        assert pilot.app.screen is reject and focused_id(pilot) == "reason"
+        assert message(pilot).endswith(needs)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+
+        pilot.app.push_screen(ReviewScreen(pilot.app.desk, accepted))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        pause = pilot.app.screen
+        assert isinstance(pause, PauseDialog)
+        await pilot.press("a", "b", "f9")
+        await settle(pilot)
+        assert pilot.app.screen is pause and message(pilot).endswith(needs)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+    assert (state(station, number), state(station, accepted)) == ("submitted", "accepted")
+
+
+async def test_a_common_reason_chosen_keeps_what_was_typed_after_it(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """Choosing a 常见原因 replaced the reason typed in the box, without a word."""
+    number = township(station, take_in_assistance(station).case_number).case_number
+    async with township_app(station, tmp_path / "township").run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, number)
+        await pilot.press("j")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RejectDialog)
+        box = dialog.query_one("#reason", Input)
+        box.value = "经入户核实家庭收入超标"
+        first, second = dialog.reasons[0], dialog.reasons[1]
+        dialog.query_one("#common", Select).value = first
+        await settle(pilot)
+        assert box.value == f"{first}；经入户核实家庭收入超标"
+        dialog.query_one("#common", Select).value = second  # another: it replaces the first
+        await settle(pilot)
+        assert box.value == f"{second}；经入户核实家庭收入超标"
+        box.value = ""
+        dialog.query_one("#common", Select).value = first
+        await settle(pilot)
+        assert box.value == first
