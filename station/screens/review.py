@@ -175,11 +175,18 @@ class ReviewScreen(DeskScreen[None]):
         kind = EventKind(ACTION_KINDS[action])
         if kind is EventKind.claimed and self.page.view.state in CLAIM_CLOSED:
             return False  # 认领 on a closed case: offered, then refused (无需认领)
+        if kind is EventKind.claimed and self._claimed_by_me():
+            return False  # the footer offered c 认领 under 已由王芳认领 (c says so still)
         if kind in NOTE_ROLES:
             return self.desk.role in NOTE_ROLES[kind]
         if action == "complete" and self.page.complete_refusal:
             return False  # the handling path: the county decides (转办, not 办结)
         return kind in self.page.allowed
+
+    def _claimed_by_me(self) -> bool:
+        """Whether the signed-in reviewer has claimed the case shown (认领)."""
+        user = self.desk.user
+        return user is not None and self.page.view.claimed_by == user.user_id
 
     def on_key(self, event: events.Key) -> None:
         """A decision key the case's state does not allow now is said so (it did nothing)."""
@@ -194,6 +201,9 @@ class ReviewScreen(DeskScreen[None]):
         if self.check_action(binding.action, ()) is not False:
             return
         kind = EventKind(ACTION_KINDS[binding.action])
+        if binding.action == "claim" and self._claimed_by_me():
+            self.action_claim()  # said by the service: 您已认领此办件。
+            return
         if binding.action == "complete" and kind in self.page.allowed:
             self.action_complete()  # the handling path's reason, as the key did before
             return

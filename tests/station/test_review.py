@@ -518,6 +518,7 @@ async def test_claim_is_a_note_shown_in_the_timeline(station: StationStore, tmp_
         assert "已由王芳认领" in flat_text(pilot)
         page = pilot.app.screen.page
         assert (page.timeline[-1].what, page.timeline[-1].who) == ("认领", "王芳")
+        assert "认领" not in screen_text(pilot).splitlines()[-1]  # the footer: not offered again
         await pilot.press("c")  # again: said, not written twice
         await settle(pilot)
         assert "您已认领此办件。" in [str(n.message) for n in pilot.app._notifications]
