@@ -231,6 +231,18 @@ class ReviewQueueScreen(DeskScreen[None]):
             if searched
             else ""
         )
+        data = self.data
+        elsewhere = [  # a search's cases in other sections: the trial's reviewer saw none
+            _("{key} {section}: {n}").format(
+                key=index, section=_(SECTION_NAMES[section]), n=data.count(section)
+            )
+            for index, section in enumerate(Section, start=1)
+            if data is not None and section is not self.section and data.count(section)
+        ]
+        if searched and elsewhere and total == 0:
+            empty = _("None in this section; found in {where} (Esc, then the number).").format(
+                where="、".join(elsewhere)
+            )
         text = detail_text(entry) if entry else (empty or _("No case here now."))
         if total > SHOWN:
             text += "  " + _("(first {shown} of {total}; search or filter for the rest)").format(

@@ -232,6 +232,13 @@ async def test_filters_and_search_narrow_the_queue(town: Township) -> None:
         text = flat_text(pilot)  # the queue holds open cases: where the finished ones are
         assert "待办队列中没有符合查找或筛选条件的办件（按x清空条件）" in text
         assert "已办结、不予受理的办件请按Esc回到列表后按l，在全部办件中查找" in text
+        # found, but in another section: said where (the trial's reviewer saw an empty list)
+        screen.query_one("#queue-search", Input).value = "张桂兰"
+        await settle(pilot)
+        assert rows(pilot) == [] and "2补正中 1" in section_bar(pilot)
+        assert "本栏没有；找到的在：2补正中1件（先按Esc离开查找框，再按数字键）。" in flat_text(
+            pilot
+        )
 
 
 RECEIVED_BEFORE_NATIONAL_DAY = date(2026, 9, 30)
