@@ -367,7 +367,12 @@ class ReviewScreen(DeskScreen[None]):
 
         def confirm(answer: dict[str, str | None]) -> str:
             question = _("Forward {number} ({name}) to {to} (转办)? It cannot be taken back.")
-            return question.format(to=answer["to"], **self._who())
+            asked = question.format(to=answer["to"], **self._who())
+            if answer["division"] is None and department and answer["to"] != department:
+                # a trial's reviewer sent a 医保 case to a township typed in as its department
+                named = _("The catalog names {department} as the department that decides it.")
+                asked = named.format(department=department) + "\n" + asked
+            return asked
 
         self.app.push_screen(ForwardDialog(department, check, confirm), answered)
 

@@ -247,6 +247,16 @@ async def test_forward_starts_on_the_choice_and_a_typed_code_chooses_a_township(
         assert "乡镇区划代码" in said and "转至审批部门" in said and pilot.app.screen is dialog
         dialog.query_one("#division", Input).value = ""
         await settle(pilot)
+        # another name typed as the department: the question says which the catalog names
+        dialog.query_one("#to", Input).value = "李旺镇"
+        await pilot.press("f9")
+        await settle(pilot)
+        asked = flat_text(pilot).replace("█", "")
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        assert "目录中该事项的审批部门是县民政局。" in asked and "转办至李旺镇吗" in asked
+        await pilot.press("enter")  # no: back, to put the name right
+        await settle(pilot)
+        dialog.query_one("#to", Input).value = "县民政局"
         await ask_and_answer(pilot, dialog, f"将{number}（马占福）转办至县民政局吗")
     view = station.get_case(number)
     assert view is not None and view.forwarded_to == "县民政局"
