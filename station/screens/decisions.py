@@ -58,11 +58,15 @@ def _box_name(box: Input) -> str:
     return str(label.render()).strip().rstrip("：:") if label is not None else ""
 
 
-def rejection_reasons(*, licensing: bool, duplicate: bool) -> list[str]:
+def rejection_reasons(*, licensing: bool, duplicate: Sequence[str] = ()) -> list[str]:
     """The common reasons offered for this case: 重复申请 first when the page warns of one
     (it was not offered at all), 不需要取得行政许可 only for a 行政许可 item."""
     reasons = [r for r in COMMON_REJECTIONS if licensing or r != NOT_A_PERMIT]
-    return [DUPLICATE_REJECTION, *reasons] if duplicate else reasons
+    if not duplicate:
+        return reasons
+    # the paper names the earlier case (it said only 已在办理或已办结: which one, the
+    # resident could not tell)
+    return [f"{DUPLICATE_REJECTION}（{'、'.join(duplicate)}）", *reasons]
 
 
 DEFAULT_BASIS = LICENSING_BASIS

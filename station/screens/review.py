@@ -341,7 +341,7 @@ class ReviewScreen(DeskScreen[None]):
         item = self.page.item
         reasons = rejection_reasons(
             licensing=item is None or item.item_type == "行政许可",
-            duplicate=bool(self.page.duplicate),
+            duplicate=self.page.duplicate_of,
         )
         self.app.push_screen(RejectDialog(basis, lambda _answer: question, reasons), answered)
 

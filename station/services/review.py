@@ -92,6 +92,8 @@ class ReviewPage:
     """Names of the 容缺 materials not yet supplied (办结 then: 容缺通过, not 通过)."""
     duplicate: str = ""
     """重复申请: the warning naming the applicant's other open cases of this item, if any."""
+    duplicate_of: list[str] = field(default_factory=list)
+    """The numbers of those cases (or of the ones granted), named in a 不予受理's reason."""
     not_brought: str = ""
     """补正未补: the warning naming the materials the 补正 asked for and the village did not
     bring before sending the case back, if any."""
@@ -290,7 +292,7 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
     item = item_of(catalog, view)
     names = people(store)
     fields, groups = _fields(view, item)
-    duplicate = _duplicate(store, view)
+    duplicate, duplicate_of = _duplicate(store, view)
     return ReviewPage(
         view=view,
         item=item,
@@ -304,6 +306,7 @@ def review_page(store: Any, catalog: Any, view: CaseView, role: Role, today: dat
         complete_refusal=path_refusal(catalog, view, EventKind.completed, role),
         owed=owed_materials(catalog, view),
         duplicate=duplicate,
+        duplicate_of=duplicate_of,
         not_brought=not_brought(view, item),
     )
 
@@ -323,17 +326,19 @@ def _with_warning(header: list[str], warning: str) -> list[str]:
     return [*header[:2], warning, *header[2:]] if warning else header
 
 
-def _duplicate(store: Any, view: CaseView) -> str:
-    """The 重复申请 warning of an open case whose applicant has another open one of its item."""
+def _duplicate(store: Any, view: CaseView) -> tuple[str, list[str]]:
+    """The 重复申请 warning of an open case whose applicant has another open one of its item
+    (or was granted it already), and those cases' numbers; ("", []) for none."""
     from station.services.cases import duplicate_warning
 
     if view.applicant is None or view.state in CLOSED_STATES:
-        return ""
+        return "", []
     found = duplicate_warning(
         store, view.item_code, view.applicant.id_number, besides=view.case_number
     )
     if found:
-        return found[0].message
+        numbers = store.open_cases_of(str(view.applicant.id_number or ""), view.item_code)
+        return found[0].message, [n for n in numbers if n != view.case_number]
     granted = [  # delivered and granted: applying again for the same thing (as the county counts)
         number
         for number in store.delivered_cases_of(str(view.applicant.id_number), view.item_code)
@@ -342,10 +347,11 @@ def _duplicate(store: Any, view: CaseView) -> str:
         and other.result in GRANTED_RESULTS
     ]
     if not granted:
-        return ""
-    return _(
+        return "", []
+    message = _(
         "Duplicate application: this applicant was already granted this item ({cases})."
     ).format(cases="、".join(granted))
+    return message, granted
 
 
 GRANTED_RESULTS = frozenset({"approved", "approved_deferred"})

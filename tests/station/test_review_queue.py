@@ -433,8 +433,9 @@ def test_a_completed_case_is_still_open_for_duplicates_a_delivered_one_is_not(
 
     view = town.store.get_case(new.case_number)
     assert view is not None
-    said = _duplicate(town.store, view)
+    said, numbers = _duplicate(town.store, view)
     assert said == f"重复申请：该群众的此事项已办结通过（{done.case_number}）。"
+    assert numbers == [done.case_number]  # a 不予受理's reason names it
 
 
 async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: Township) -> None:
@@ -717,7 +718,7 @@ async def test_refusing_a_duplicate_offers_the_reason_and_a_non_permit_not_the_p
     from station.widgets.dropdown import Dropdown
 
     first = town.shanmen.submit("马占福", at(date(2026, 11, 19)))
-    town.shanmen.submit("马占福", at(date(2026, 11, 20)))  # the same resident, the same item
+    second = town.shanmen.submit("马占福", at(date(2026, 11, 20)))  # the same resident and item
     town.deliver()
     async with queue_on(town, date(2026, 11, 23)) as pilot:
         await pilot.press("enter")
@@ -728,7 +729,8 @@ async def test_refusing_a_duplicate_offers_the_reason_and_a_non_permit_not_the_p
         dialog = pilot.app.screen
         assert isinstance(dialog, RejectDialog)
         offered = [str(value) for _label, value in dialog.query_one("#common", Dropdown)._options]
-        assert offered[1] == DUPLICATE_REJECTION  # first after the prompt
+        # first after the prompt, naming the other case (the paper said only 已在办理)
+        assert offered[1] == f"{DUPLICATE_REJECTION}（{second.case_number}）"
         assert NOT_A_PERMIT not in offered
 
 
