@@ -139,8 +139,9 @@ class _Form(DeskModal[object]):
         said naming its box (``name``, else the label over it). A trial's reviewer typed
         ``Z`` and the 补正告知书 printed 经审查，Z。; ``1`` reached 不予受理's last question.
         Two Chinese characters at least: the shortest reason a notice can give (缺件)."""
-        if len(HANZI.findall(text)) >= 2:
-            return False
+        parts = [part for part in re.split(r"[；;]", text) if part.strip()]
+        if parts and all(len(HANZI.findall(part)) >= 2 for part in parts):
+            return False  # each part: a Z typed after a 常见原因 went on paper as ；Z
         box = self.query_one(selector, Input)
         label = name or _box_name(box) or _("This box")
         message = _("{box}: write it out in Chinese (two characters at least); it is printed"

@@ -463,6 +463,12 @@ async def test_a_reason_that_says_nothing_is_refused_before_it_goes_on_paper(
         await settle(pilot)
         assert pilot.app.screen is reject and focused_id(pilot) == "reason"
         assert message(pilot).endswith(needs)
+        reject.query_one("#common", Select).value = reject.reasons[0]  # the 1 kept after it
+        await settle(pilot)
+        assert reject.query_one("#reason", Input).value == f"{reject.reasons[0]}；1"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert pilot.app.screen is reject and message(pilot).endswith(needs)
         await pilot.press("escape", "y")
         await settle(pilot)
 
