@@ -472,6 +472,7 @@ class ForwardDialog(_Form):
         that township's name to fill in (the department's stayed, and was recorded)."""
         box = self.query_one("#to", Input)
         township = event.pressed.id == "to-township"
+        self.say("")  # a message about the other target (its 12-digit code) no longer holds
         if township and box.value.strip() == self.department:
             box.value = ""
         elif not township and not box.value.strip():

@@ -247,6 +247,17 @@ async def test_forward_starts_on_the_choice_and_a_typed_code_chooses_a_township(
         assert "乡镇区划代码" in said and "转至审批部门" in said and pilot.app.screen is dialog
         dialog.query_one("#division", Input).value = ""
         await settle(pilot)
+        # another township, its code asked for; then the department again: the code's
+        # message went with the choice (it stayed on screen, about a box no longer used)
+        dialog.query_one("#to-township", RadioButton).value = True
+        dialog.query_one("#to", Input).value = "李旺镇"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "12位区划代码" in message(pilot)
+        dialog.query_one("#to-department", RadioButton).value = True
+        await settle(pilot)
+        assert message(pilot) == ""
+        dialog.query_one("#to", Input).value = "县民政局"
         # another name typed as the department: the question says which the catalog names
         dialog.query_one("#to", Input).value = "李旺镇"
         await pilot.press("f9")
