@@ -237,9 +237,10 @@ class ReviewQueueScreen(DeskScreen[None]):
                 key=index, section=_(SECTION_NAMES[section]), n=data.count(section)
             )
             for index, section in enumerate(Section, start=1)
-            if data is not None and section is not self.section and data.count(section)
-        ]
-        if searched and elsewhere and total == 0:
+            if searched and total == 0 and data is not None
+            and section is not self.section and data.count(section)
+        ]  # fmt: skip
+        if elsewhere:
             empty = _("None in this section; found in {where} (Esc, then the number).").format(
                 where="、".join(elsewhere)
             )

@@ -114,14 +114,25 @@ def duplicate_warning(
 ) -> list[Problem]:
     """重复申请: a warning naming the applicant's open cases of this item here (other than
     case ``besides``: the one on the review page), or nothing."""
-    found = store.open_cases_of(str(id_number or ""), item_code)
-    numbers = [number for number in found if number != besides]
+    numbers = open_duplicates(store, item_code, id_number, besides=besides)
     if not numbers:
         return []
-    message = _(
+    return [Problem("applicant.id_number", duplicate_text(numbers), "warning", rule=DUPLICATE)]
+
+
+def open_duplicates(
+    store: StationStore, item_code: str, id_number: Any, *, besides: str = ""
+) -> list[str]:
+    """The numbers of the applicant's open cases of this item here, but ``besides``."""
+    found = store.open_cases_of(str(id_number or ""), item_code)
+    return [number for number in found if number != besides]
+
+
+def duplicate_text(numbers: list[str]) -> str:
+    """重复申请's warning naming the applicant's open cases ``numbers``."""
+    return _(
         "Duplicate application: this applicant already has an open case of this item ({cases})."
     ).format(cases="、".join(numbers))
-    return [Problem("applicant.id_number", message, "warning", rule=DUPLICATE)]
 
 
 NAME_MISMATCH = "name_mismatch"

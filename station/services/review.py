@@ -329,16 +329,15 @@ def _with_warning(header: list[str], warning: str) -> list[str]:
 def _duplicate(store: Any, view: CaseView) -> tuple[str, list[str]]:
     """The 重复申请 warning of an open case whose applicant has another open one of its item
     (or was granted it already), and those cases' numbers; ("", []) for none."""
-    from station.services.cases import duplicate_warning
+    from station.services.cases import duplicate_text, open_duplicates
 
     if view.applicant is None or view.state in CLOSED_STATES:
         return "", []
-    found = duplicate_warning(
+    numbers = open_duplicates(
         store, view.item_code, view.applicant.id_number, besides=view.case_number
     )
-    if found:
-        numbers = store.open_cases_of(str(view.applicant.id_number or ""), view.item_code)
-        return found[0].message, [n for n in numbers if n != view.case_number]
+    if numbers:  # read once: the warning and the 不予受理 reason name the same cases
+        return duplicate_text(numbers), numbers
     granted = [  # delivered and granted: applying again for the same thing (as the county counts)
         number
         for number in store.delivered_cases_of(str(view.applicant.id_number), view.item_code)
