@@ -552,7 +552,11 @@ VIEW_FIELDS = (*VIEW_COLUMNS[:-1], "station_id")
 """The view's fields those columns hold."""
 
 
-def stored_view(view: BaseModel, body: Mapping[str, Any] | None = None) -> str:
+def stored_view(
+    view: BaseModel,
+    body: Mapping[str, Any] | None = None,
+    known: Mapping[str, Any] | None = None,
+) -> str:
     """A case view (``sync.views.CaseView``) as the centre stores it: JSON text without its
     history (the event table ``EVENT_TABLE`` holds it), without the fields its row's columns
     hold (``VIEW_COLUMNS``) and without fields at their defaults (read back, the model fills
@@ -564,8 +568,14 @@ def stored_view(view: BaseModel, body: Mapping[str, Any] | None = None) -> str:
     ``whole_view`` takes it from the payload. Any other field the payload names is
     written whole, its defaults included (an applicant's ID number cleared since filing
     reads as cleared by a JSON path, not as the payload's).
+
+    ``known``: fields that agreed with ``body`` when the view was read back (left out of
+    its stored text, ``agreed_fields``), with the values the view held then. A field the
+    view still holds as that very object agrees without being compared again (the reducer
+    copies what it changes and never changes a value in place): a stored case written
+    again compares only what its new events changed.
     """
-    agreeing = _agreeing(view, body)
+    agreeing = _agreeing(view, body, known)
     restated = (body.keys() & BODY_FIELDS) - agreeing if body else set()
     text = view.model_dump_json(
         exclude={"history", *VIEW_FIELDS, *agreeing, *restated}, exclude_defaults=True
@@ -585,11 +595,31 @@ holds the same. Only these: a JSON path reader of another field (``rating``, ``c
 reads the stored view alone, and ``view_value`` reads these two ways."""
 
 
-def _agreeing(view: BaseModel, body: Mapping[str, Any] | None) -> set[str]:
-    """The application's fields the payload ``body`` holds with the same value."""
+def _agreeing(
+    view: BaseModel, body: Mapping[str, Any] | None, known: Mapping[str, Any] | None = None
+) -> set[str]:
+    """The application's fields the payload ``body`` holds with the same value (``known``:
+    as for :func:`stored_view`)."""
     if not body:
         return set()
-    return {name for name in body.keys() & LEAN_FIELDS if _same(getattr(view, name), body[name])}
+    held, known = view.__dict__, known or {}
+    agreeing = set()
+    for name in body.keys() & LEAN_FIELDS:
+        mine = held[name]
+        if (name in known and known[name] is mine) or _same(mine, body[name]):
+            agreeing.add(name)
+    return agreeing
+
+
+def agreed_fields(view: BaseModel, stored: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``view``, read back from its ``stored`` text and its ``created``
+    payload ``body``, that the stored text left out because they agreed with the payload
+    (``stored_view``), with the values the view holds: ``known`` for writing it again.
+
+    A field the text names anywhere (its key, quoted, even inside another field's value) is
+    not counted: comparing it again costs time, never a wrong answer."""
+    held = view.__dict__
+    return {name: held[name] for name in body.keys() & LEAN_FIELDS if f'"{name}"' not in stored}
 
 
 _JSON = frozenset({str, int, float, bool, type(None), dict, list})

@@ -64,6 +64,7 @@ from central.models import (
     CompactUuid,
     Station,
     User,
+    agreed_fields,
     as_utc,
     stored_record,
     stored_view,
@@ -122,10 +123,19 @@ class _Body:
     """Its ``central_seq`` (``CaseRow.created_seq``); None: the view is stored whole."""
     text: str | None
     """Its payload as JSON text."""
+    view: CaseView | None = None
+    """The case as read (``stored``: its stored view's text)."""
+    stored: str = ""
 
     def payload(self) -> dict[str, Any] | None:
         """The payload, parsed (only when the case is written again)."""
         return json.loads(self.text) if self.text else None
+
+    def known(self, payload: dict[str, Any] | None) -> dict[str, Any] | None:
+        """What the case as read held that agreed with the payload (``stored_view``)."""
+        if self.view is None or not payload:
+            return None
+        return agreed_fields(self.view, self.stored, payload)
 
 
 @dataclass
@@ -561,9 +571,10 @@ def _load_cases(
     for row in connection.execute(_statement(connection, "cases_held"), ids).mappings():
         # its columns and its created payload put back
         case_id, body_text = row["case_id"], row["body_text"]
-        views[case_id] = CaseView.model_validate_json(whole_view(row, row["view_text"], body_text))
+        stored = row["view_text"]
+        view = views[case_id] = CaseView.model_validate_json(whole_view(row, stored, body_text))
         divisions[case_id] = row["division"]
-        bodies[case_id] = _Body(row["created_seq"], body_text)
+        bodies[case_id] = _Body(row["created_seq"], body_text, view, stored)
     for row in connection.execute(_statement(connection, "records_held"), ids).mappings():
         views[row["record_id"]] = UnresolvedView.model_validate_json(row["view_text"])
         divisions[row["record_id"]] = row["division"]
@@ -864,9 +875,12 @@ def _save_cases(connection: Connection, jobs: Sequence[PushJob], batches: Sequen
     for case_id, station in station_by_case.items():
         view = views[case_id]
         if isinstance(view, CaseView) and view.exists:
-            stored = bodies.get(case_id)
-            body = (stored.seq, stored.payload()) if stored else created.get(case_id)
-            rows.append(_case_row(view, seq_by_case[case_id], station, body))
+            stored, known = bodies.get(case_id), None
+            body: tuple[int | None, dict[str, Any] | None] | None = created.get(case_id)
+            if stored:
+                payload = stored.payload()
+                body, known = (stored.seq, payload), stored.known(payload)
+            rows.append(_case_row(view, seq_by_case[case_id], station, body, known))
         elif isinstance(view, UnresolvedView) and view.exists:
             records.append(_record_row(view, seq_by_case[case_id], station))
     if connection.dialect.name == "postgresql":  # one statement per table (bulk.py)
@@ -1060,9 +1074,11 @@ def _case_row(
     seq: int,
     station: Station,
     body: tuple[int | None, dict[str, Any] | None] | None,
+    known: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The case's ``case_state`` row; ``body``: its ``created`` event's seq and payload
-    (what the stored view leaves out), None when it has none."""
+    (what the stored view leaves out), None when it has none; ``known``: what agreed with
+    the payload as the case was read (``stored_view``)."""
     created_seq, payload = body or (None, None)
     return {
         "case_id": view.case_id,
@@ -1075,7 +1091,7 @@ def _case_row(
         "flagged": "superseded" in view.flags,
         "updated_seq": seq,
         "created_seq": created_seq,  # set when the row is first written, never updated
-        _VIEW_TEXT: stored_view(view, payload if created_seq is not None else None),
+        _VIEW_TEXT: stored_view(view, payload if created_seq is not None else None, known),
     }
 
 

@@ -31,7 +31,7 @@ from central.services.audit import verify_audit
 from sync.events import EventKind, RecordedEvent, Role
 from sync.protocol import API_PREFIX
 from sync.reducer import CaseView, fold
-from tests.central.conftest import TOWNSHIP, VILLAGE, StationClient
+from tests.central.conftest import TOWNSHIP, VILLAGE, StationClient, default_payload
 
 
 def _stored(session: Session, case_id: UUID) -> dict[str, Any]:
@@ -110,6 +110,45 @@ def test_the_stored_view_has_no_history_and_is_the_fold_of_its_events(
     assert not set(VIEW_FIELDS) & set(stored)  # the row's columns hold them, once
     whole = CaseView.model_validate(_whole(session, case_id))
     assert whole == folded.model_copy(update={"history": ()})
+
+
+def test_a_case_written_again_restates_what_its_new_events_changed_and_only_that(
+    enroll: Any, session: Session
+) -> None:
+    """Written again in a later batch, a case compares with its payload only what changed
+    since it was read: a corrected field is stored whole, an untouched one stays left out,
+    and the text is what ``stored_view`` makes of the fold, byte for byte."""
+    village, township = enroll(), enroll(TOWNSHIP, "township")
+    filed = {
+        **default_payload(EventKind.created),
+        "fields": {"bank_account": "6228480012345678903", "hukou_address": "一组"},
+        "materials": {"id_card": "provided"},
+    }
+    events = village.new_case(filed)
+    case_id = events[0].case_id
+    village.push(events)
+    lean = _stored(session, case_id)
+    assert "fields" not in lean and "applicant" not in lean  # as filed: in the payload
+    returned = township.event(
+        EventKind.returned,
+        case_id,
+        division=VILLAGE,
+        role=Role.reviewer,
+        payload={"reason": "账号有误", "fields": ["bank_account"]},
+    )
+    assert township.push([returned])[0]["status"] == "applied"
+    change = {"fields.bank_account": {"old": "6228480012345678903", "new": "62284801"}}
+    corrected = village.event(EventKind.corrected, case_id, payload={"changes": change})
+    assert village.push([corrected])[0]["status"] == "applied"
+    session.expire_all()
+
+    stored = _stored(session, case_id)
+    assert stored["fields"]["bank_account"] == "62284801"  # changed: stored whole
+    assert stored["fields"]["hukou_address"] == "一组"
+    assert "applicant" not in stored and "materials" not in stored  # untouched: the payload's
+    assert stored == json.loads(stored_view(_folded(township, case_id), _body(session, case_id)))
+    whole = CaseView.model_validate(_whole(session, case_id))
+    assert whole == _folded(township, case_id).model_copy(update={"history": ()})
 
 
 def test_payloads_are_stored_as_compact_utf8_json(enroll: Any, session: Session) -> None:
