@@ -21,6 +21,8 @@ from stdnum.iso7064 import mod_11_2
 from forms.clock import china_today
 
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_ID_SO_FAR = re.compile(r"^(\d{0,18}|\d{17}X)$")
+"""What the start of an ID number may hold: digits, and an X only as the last of 18."""
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_PATTERN = re.compile(rf"^[{_USCC_CHARSET}]{{18}}$")
@@ -58,6 +60,15 @@ def compact_id_number(number: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", number)).upper()
 
 
+def id_number_miswritten(number: str) -> bool:
+    """Whether a number, complete or still being typed, holds what no ID number holds
+    (a Chinese character, a letter, an X before the end), full-width characters made
+    ASCII and spaces dropped first: said at once, not when the 18th character is
+    missing (an IME left on types the name into the ID box)."""
+    compact = compact_id_number(number)
+    return len(compact) > 18 or not _ID_SO_FAR.match(compact)
+
+
 def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
     """Check a resident ID number (GB 11643) and read the holder's facts from it.
 
@@ -75,6 +86,8 @@ def parse_id_number(number: str, *, today: date | None = None) -> IdInfo:
     compact = compact_id_number(number)
     if len(compact) == 15 and compact.isdigit():
         raise IdNumberError("old15")
+    if len(compact) < 18 and not _ID_SO_FAR.match(compact):
+        raise IdNumberError("format")  # 张三 in the ID box: the characters, not the length
     if len(compact) != 18:
         raise IdNumberError("length")
     if not _ID_PATTERN.match(compact):

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from forms.catalog.model import FieldSpec
 from forms.fieldtypes import to_money
-from forms.identity import IdNumberError, parse_id_number
+from forms.identity import IdNumberError, id_number_miswritten, parse_id_number
 from forms.validation import Severity, validate_field
 from station.i18n import _
 from station.widgets.dropdown import Dropdown
@@ -179,7 +179,7 @@ class FieldEditor(Vertical):
         value = self.value
         info = self._info(value)
         if self.spec.type == "id_number" and isinstance(value, str):
-            if not final and len(value) < 18:
+            if not final and len(value) < 18 and not id_number_miswritten(value):
                 self._show(_("{n}/18 characters").format(n=len(value)), "", "error")
                 return ""
         problem = validate_field(self.spec, value, path=self.path, today=self.today)

@@ -101,6 +101,22 @@ async def test_a_15_digit_id_gets_the_hint_when_the_field_is_left() -> None:
         assert editor.query_one(Input).value == "640522600101123"
 
 
+async def test_a_name_typed_into_the_id_box_is_named_at_once_not_at_the_18th_character() -> None:
+    """An IME left on types the name into the ID box: on main it read 2/18 characters and
+    said nothing was wrong until the field was left."""
+    app = Form()
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = app.query_one("#id-number", FieldEditor)
+        editor.query_one(Input).focus()
+        await pilot.press(*"张三")
+        assert message_of(editor) == "代办人身份证号码：前17位应为数字，最后一位为数字或X"
+        assert editor.has_error and editor.query_one(Input).value == "张三"  # kept as typed
+        await pilot.press("backspace", "backspace", *"64052219")
+        assert not editor.has_error  # digits so far: still typing
+        await pilot.press(*"X")
+        assert editor.has_error  # an X only closes the 18
+
+
 async def test_focus_input_puts_the_cursor_in_the_field() -> None:
     app = Form()
     async with app.run_test(size=(100, 40)) as pilot:

@@ -51,6 +51,8 @@ def test_unknown_area_code_is_not_an_error() -> None:
     [
         ("64052219600101123", "length"),
         ("64052219600101123A", "format"),
+        ("张三", "format"),  # its characters are what is wrong, not its length
+        ("640522X", "format"),
         (wrong_check(id_number()), "checksum"),
         (id_number(born="19610230"), "birth_date"),
         (id_number(born="20270101"), "future"),
