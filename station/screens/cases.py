@@ -14,7 +14,7 @@ from forms.clock import day_in_year
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
-from station.services.queries import PAGE, CasePage, CaseSummary, read_page
+from station.services.queries import PAGE, CasePage, CaseSummary, FoundDraft, read_page
 from station.widgets.carry import carry, typed
 from station.widgets.footer import DeskFooter
 from station.widgets.status import DeskStatus
@@ -35,6 +35,10 @@ STATE_FILTERS = (
 )
 """Every state a case list can be narrowed to, the way a case goes (已送达, 不予受理 and
 已撤件 were missing: those cases could not be picked out)."""
+
+
+DRAFT_KEY = "draft:"
+"""A draft's row key in the list (before its id): no case number starts so."""
 
 
 def state_label(state: str) -> str:
@@ -120,6 +124,8 @@ class CasesScreen(DeskScreen[None]):
         self.county_section = county_section
         self._asked: tuple[str, str | None] | None = None
         """The search and state of the last read asked for."""
+        self._drafts: dict[str, FoundDraft] = {}
+        """The drafts listed over the cases, by their rows' keys."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -181,8 +187,12 @@ class CasesScreen(DeskScreen[None]):
         page = message.page
         self.total = page.total
         table = self.query_one(DataTable)
+        self._drafts = {DRAFT_KEY + found.draft_id: found for found in page.drafts}
         with cursor_kept(table, same_row=message.keep):  # another search or page: its top
             table.clear()
+            for key, found in self._drafts.items():  # a half-filled take-in: Enter goes on
+                cells = ["", state_label("draft"), "", found.applicant, found.item_name]
+                table.add_row(*cells, *[""] * (len(table.columns) - len(cells)), key=key)
             year = self.desk.clock().year
             for row in page.rows:
                 cells = self._cells(row, page, len(table.columns), year)
@@ -192,7 +202,13 @@ class CasesScreen(DeskScreen[None]):
         pager = _("{first}–{last} of {total}  (PgUp/PgDn for pages, Enter opens)").format(
             first=first, last=last, total=page.total
         )
-        if not page.rows:  # it said 第 0–0 条，共 0 条 (PgUp/PgDn …)
+        if page.drafts:  # one line (the pager's): at 80 columns a second was cut off
+            pager = (
+                _("{first}–{last} of {total}; {n} draft(s) on top: Enter goes on with it.")
+                if page.rows
+                else _("{n} draft(s) found: Enter goes on with it.")
+            ).format(first=first, last=last, total=page.total, n=len(page.drafts))
+        elif not page.rows:  # it said 第 0–0 条，共 0 条 (PgUp/PgDn …)
             pager = _("No case matches the search or the state chosen.")
             searched = self.query_one("#cases-search", Input).value.strip().upper()
             if searched.startswith("BCS"):  # a 办不成事 record's number: not a case
@@ -263,6 +279,12 @@ class CasesScreen(DeskScreen[None]):
         the catalog's items are decided by the county); a reviewer's, the review page with
         the decisions and their papers (it opened the village's page, whose p printed the
         village's 收件回执); an agent's, the case's own page."""
+        found = self._drafts.get(key)
+        if found is not None:
+            from station.screens.intake import IntakeScreen
+
+            self.app.push_screen(IntakeScreen(self.desk, draft_id=found.draft_id, data=found.data))
+            return
         if self.county_section is not None or self.desk.role is Role.reviewer:
             from station.screens.review import ReviewScreen
 

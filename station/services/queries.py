@@ -7,11 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from forms.identity import compact_id_number
 from station.services.desk import Desk
 from station.services.review_queue import Mark, open_deadlines
 from station.store.caselist import Alternatives
 from station.store.models import CaseSummary as CaseSummary  # a list row, for the screens
-from station.store.search import is_cjk, tokens
+from station.store.models import Draft
+from station.store.search import full_pinyin, initials, is_cjk, tokens
 from sync.events import Role
 
 PAGE = 50
@@ -28,6 +30,21 @@ class CasePage:
     places: dict[str, str] = field(default_factory=dict)
     """Where each division on the page is, by code (a township's or the county's list: the
     village a case came from; the county's with its township); empty at a village."""
+    drafts: list[FoundDraft] = field(default_factory=list)
+    """The drafts (草稿) the search finds, over the first page of a village's list: a
+    half-filled take-in is found where its resident is looked for (the list had only
+    cases: a resident back for the form begun yesterday was not found by name)."""
+
+
+@dataclass(frozen=True)
+class FoundDraft:
+    """A draft as the case list shows it, and what opens it again."""
+
+    draft_id: str
+    data: dict[str, Any]
+    applicant: str
+    """The name, and the ID number's last four once it is whole (as a case's row)."""
+    item_name: str
 
 
 def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePage:
@@ -56,7 +73,49 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     # columns the item is the last column, and 城乡居民基本医疗 was cut mid-name
     short = {item.code: item.short_name for item in desk.catalog().items if item.short_name}
     rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
-    return CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
+    page = CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
+    if desk.role is Role.agent and offset == 0 and state in (None, "draft"):
+        page.drafts = [_found(d) for d in matching_drafts(desk.store.list_drafts(), query)]
+    return page
+
+
+def matching_drafts(drafts: list[Draft], query: str) -> list[Draft]:
+    """The drafts a search finds, newest first: every word of it in the applicant's or the
+    代办人's name (or its pinyin, initials or whole), ID number or phone, or the item's
+    name; none for an empty search (the 今日 screen lists them all)."""
+    words = [word.lower() for word in tokens(query)]
+    if not words:
+        return []
+    found = []
+    for draft in drafts:
+        data = draft.data or {}
+        said = [str(data.get("item_name") or ""), str(data.get("item_code") or "")]
+        for person in (data.get("applicant"), data.get("principal")):
+            if isinstance(person, dict):
+                name = str(person.get("name") or "")
+                number = compact_id_number(str(person.get("id_number") or ""))
+                said += [
+                    name,
+                    initials(name),
+                    full_pinyin(name),
+                    number,
+                    str(person.get("phone") or ""),
+                ]
+        text = " ".join(said).lower()
+        if all(word in text for word in words):
+            found.append(draft)
+    return found
+
+
+def _found(draft: Draft) -> FoundDraft:
+    data = draft.data or {}
+    held = data.get("applicant")
+    applicant: dict[str, Any] = held if isinstance(held, dict) else {}
+    name = str(applicant.get("name") or "")
+    number = compact_id_number(str(applicant.get("id_number") or ""))
+    tail = f" *{number[-4:]}" if len(number) == 18 else ""
+    item = str(data.get("item_name") or data.get("item_code") or "")
+    return FoundDraft(draft.draft_id, data, (name + tail).strip(), item)
 
 
 def named_in(desk: Desk, query: str) -> dict[str, Alternatives]:

@@ -117,3 +117,41 @@ async def test_an_earlier_search_read_last_never_replaces_the_later_one(
         released.set()
         await settle(pilot)
         assert wanted in flat_text(pilot) and other not in flat_text(pilot)
+
+
+async def test_a_draft_is_found_by_its_residents_name_and_enter_goes_on_filling_it(
+    desk: Callable[..., DaibanApp], store: StationStore
+) -> None:
+    """A resident back for the form begun yesterday: the list found only cases, and the
+    agent had to know that drafts are on 今日."""
+    from station.screens.intake import IntakeScreen
+
+    number = take_in(store, "马占福").case_number
+    applicant = {"name": "马占福", "id_number": "640522195001011308", "phone": "13426488386"}
+    store.save_draft("draft-ma", {"applicant": applicant, "item_name": "高龄津贴"})
+    store.save_draft("draft-zhang", {"applicant": {"name": "张桂兰"}, "item_name": "高龄津贴"})
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")  # not now: the newest draft offered back at sign-in
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*"mzf")
+        await settle(pilot)
+        shown = flat_text(pilot)
+        assert "马占福*1308" in shown.replace(" ", "") and number in shown
+        assert "张桂兰" not in shown
+        assert "共1条；最上面是草稿1件，回车接着填写" in shown.replace(" ", "")
+        await pilot.press("down", "enter")  # the first row: the draft
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.draft.draft_id == "draft-ma"
+        assert screen.draft.applicant["name"] == "马占福"  # what was typed yesterday
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CasesScreen)
+        await pilot.press("ctrl+f", "ctrl+u", *"1308")  # the ID number's last digits too
+        await settle(pilot)
+        shown = flat_text(pilot).replace(" ", "")
+        assert "马占福*1308" in shown and "没有办件；找到草稿1件，回车接着填写" in shown
