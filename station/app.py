@@ -324,6 +324,16 @@ class DaibanApp(App[None]):
         station.toml, as the settings' switch is (F2 was forgotten at the next start)."""
         on = not self.has_class("elder")
         self._apply_elder(on)
+        # said, not only shown: on some terminals the new colours were hard to tell apart
+        # from the old, and F2 seemed to do nothing
+        self.notify(
+            _(
+                "Elder mode on: white bold text on black, notices stay longer. For larger "
+                "characters press Ctrl and + in the terminal or browser. F2 turns it off."
+            )
+            if on
+            else _("Elder mode off (F2 turns it on again).")
+        )
         if bool(getattr(self.desk.settings, "elder_mode", False)) != on:
             self.desk.settings = self.desk.settings.model_copy(update={"elder_mode": on})
             self._remember_settings(self.desk.settings)

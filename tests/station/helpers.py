@@ -82,3 +82,10 @@ class OneAtATime(httpx.BaseTransport):
             response = self.inner.handle_request(request)
             response.read()
             return response
+
+
+async def elder_on(pilot: Pilot[None]) -> None:
+    """长辈模式 by its key, and its notice taken away (a snapshot is of the screen under it)."""
+    await pilot.press("f2")
+    await pilot.pause()
+    pilot.app.clear_notifications()

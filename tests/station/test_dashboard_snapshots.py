@@ -39,7 +39,7 @@ from sync.protocol import API_PREFIX, AccountRecord, EnrollResponse, StationRole
 from tests.central.conftest import StationClient, account_maker
 from tests.central.dashboard_seed import ITEM_2, Seeded, Writer, seed_month
 from tests.station.conftest import NOW, PASSWORD, shipped_catalog
-from tests.station.helpers import OneAtATime, flat_text, log_in, screen_text, settle
+from tests.station.helpers import OneAtATime, elder_on, flat_text, log_in, screen_text, settle
 
 Snap = Callable[..., bool]
 COUNTY = "640522000000"
@@ -161,7 +161,7 @@ async def _board(pilot: Pilot[None], county: County) -> None:
 def test_dashboard_snapshot(snap_compare: Snap, county: County, mode: str) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         if mode == "elder":
-            await pilot.press("f2")
+            await elder_on(pilot)
         await _board(pilot, county)
 
     assert snap_compare(_app(county), terminal_size=(80, 24), run_before=run_before)

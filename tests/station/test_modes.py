@@ -23,8 +23,12 @@ async def test_f2_toggles_elder_mode_from_login_home_and_take_in(
         app = pilot.app
         await pilot.press("f2")
         assert app.has_class("elder") and app.theme == "daiban-elder"
+        said = [str(n.message) for n in app._notifications]
+        assert said[-1].startswith("已打开长辈模式") and "再按 F2 关闭" in said[-1]
         await pilot.press("f2")
         assert not app.has_class("elder") and app.theme == "daiban"
+        said = [str(n.message) for n in app._notifications]
+        assert said[-1] == "已关闭长辈模式（再按 F2 打开）。"
         await log_in(pilot)
         await pilot.press("f2")
         assert app.has_class("elder")

@@ -26,7 +26,7 @@ from station.services.desk import Desk
 from station.store import NewEvent, StationStore
 from sync.events import EventKind, Role
 from tests.station.conftest import shipped_catalog
-from tests.station.helpers import flat_text, log_in, screen_text, settle
+from tests.station.helpers import elder_on, flat_text, log_in, screen_text, settle
 from tests.station.queue_seed import Village, at, decide, deliver, township_store
 from tests.station.test_fit import clipped_keys
 from tests.station.test_intake import ELDER_ID, id_number
@@ -372,7 +372,7 @@ async def test_the_queue_footer_fits_at_80x24(town: Township, elder: bool) -> No
     town.deliver()
     async with queue_on(town, date(2026, 11, 23)) as pilot:
         if elder:
-            await pilot.press("f2")
+            await elder_on(pilot)
             await settle(pilot)
         assert clipped_keys(pilot) == []
         assert "1-6 分类" in screen_text(pilot)
@@ -395,7 +395,7 @@ def test_queue_snapshot(snap_compare: Callable[..., bool], town: Township, mode:
 
     async def run_before(pilot: Pilot[None]) -> None:
         if mode == "elder":
-            await pilot.press("f2")
+            await elder_on(pilot)
         await log_in(pilot, "wangfang")
         await settle(pilot)
         await still(pilot)

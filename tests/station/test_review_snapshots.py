@@ -15,7 +15,7 @@ from forms.clock import set_source
 from station.store import StationStore
 from tests.station.cases_seed import take_in, township
 from tests.station.conftest import NOW
-from tests.station.helpers import settle
+from tests.station.helpers import elder_on, settle
 from tests.station.review_helpers import open_review, township_app
 from tests.station.test_roles import township_station
 
@@ -43,7 +43,7 @@ def test_review_page_snapshot(
 
     async def run_before(pilot: Pilot[None]) -> None:
         if mode == "elder":
-            await pilot.press("f2")
+            await elder_on(pilot)
         await open_review(pilot, number)
         await settle(pilot)
 

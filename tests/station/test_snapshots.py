@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from station.app import DaibanApp
-from tests.station.helpers import log_in, settle
+from tests.station.helpers import elder_on, log_in, settle
 
 Snap = Callable[..., bool]
 
@@ -36,7 +36,7 @@ def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Callable[[Pilot
 
 
 async def elder(pilot: Pilot[None]) -> None:
-    await pilot.press("f2")
+    await elder_on(pilot)
 
 
 async def home(pilot: Pilot[None]) -> None:
