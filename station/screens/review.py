@@ -74,7 +74,8 @@ class ReviewScreen(DeskScreen[None]):
         Binding("c", "claim", _("Claim 认领")),
         Binding("i", "reveal_id", _("Full ID 查看完整号码")),
         Binding("v", "view_scan", _("Scan 扫描件"), show=False),
-        Binding("P", "reprint", _("Reprint a notice 补打文书"), show=False),
+        # in the footer once there is a paper to print again (it was only in F1)
+        Binding("P", "reprint", _("Reprint 补打")),
         Binding("pagedown", "scroll(1)", show=False),
         Binding("pageup", "scroll(-1)", show=False),
     ]
@@ -82,16 +83,20 @@ class ReviewScreen(DeskScreen[None]):
     class Loaded(Message):
         """The review page was read (or the case changed) by a worker."""
 
-        def __init__(self, page: Any, note: str = "") -> None:
+        def __init__(self, page: Any, note: str = "", papers: tuple[str, ...] = ()) -> None:
             super().__init__()
             self.page = page
             self.note = note
+            self.papers = papers
+            """The decision papers it may print again (补打, ``reprintable``)."""
 
     def __init__(self, desk: Desk, case_number: str) -> None:
         super().__init__()
         self.desk = desk
         self.case_number = case_number
         self.page: Any = None
+        self._papers: tuple[str, ...] = ()
+        """What P 补打 may print (none yet: the key is not offered)."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -115,7 +120,15 @@ class ReviewScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self) -> None:
         view = self.desk.store.get_case(self.case_number)
-        self.post_latest(self.Loaded(self._page(view)))
+        self.post_latest(self._loaded(view))
+
+    def _loaded(self, view: Any, note: str = "") -> ReviewScreen.Loaded:
+        """The page of ``view`` and its papers to print again, read (call from a worker)."""
+        from station.services.decision_paper import reprintable
+
+        page = self._page(view)
+        papers = tuple(reprintable(self.desk, view)) if page is not None else ()
+        return self.Loaded(page, note, papers)
 
     def _page(self, view: Any) -> Any:
         """The page of ``view`` (call from a worker), None for no case."""
@@ -129,7 +142,7 @@ class ReviewScreen(DeskScreen[None]):
         return review_page(self.desk.store, catalog, view, role, self.desk.clock().date())
 
     def on_review_screen_loaded(self, message: ReviewScreen.Loaded) -> None:
-        self.page = message.page
+        self.page, self._papers = message.page, message.papers
         self.query_one(DeskStatus).state = self.desk.sync_state
         header = self.query_one("#review-header", Static)
         if self.page is None:
@@ -168,6 +181,8 @@ class ReviewScreen(DeskScreen[None]):
         from sync.events import EventKind
         from sync.lifecycle import NOTE_ROLES
 
+        if action == "reprint":
+            return bool(self._papers)
         if action not in ACTION_KINDS:
             return True
         if self.page is None:
@@ -248,7 +263,7 @@ class ReviewScreen(DeskScreen[None]):
             from station.services.decision_paper import print_decision
 
             note = "\n".join([note, print_decision(self.desk, view, paper).text()])
-        self.post_message(self.Loaded(self._page(view), note))
+        self.post_message(self._loaded(view, note))
 
     def action_reprint(self) -> None:
         """补打: print a decision's paper again (its 文号 kept), chosen when there are several."""
@@ -462,7 +477,7 @@ class ReviewScreen(DeskScreen[None]):
         text = _("{number}\n(This look is recorded in the case's timeline.)").format(number=full)
         dialog = MessageDialog(_("Full ID number"), text)
         self.app.call_from_thread(self.app.push_screen, dialog)
-        self.post_message(self.Loaded(self._page(self.desk.store.get_case(number))))
+        self.post_message(self._loaded(self.desk.store.get_case(number)))
 
     # scans ----------------------------------------------------------------------------
 

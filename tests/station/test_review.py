@@ -267,12 +267,14 @@ async def test_shift_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
     documents = tmp_path / "township" / "documents"
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
+        assert "补打" not in flat_text(pilot)  # nothing decided: not offered
         await pilot.press("P")
         await settle(pilot)
         assert not list(documents.glob(f"{number}-*.pdf"))  # nothing decided: nothing to print
         await pilot.press("a", "p", "enter")  # 受理, the 受理通知书 unticked
         await settle(pilot)
         assert not list(documents.glob(f"{number}-acceptance-*.pdf"))
+        assert "P补打" in flat_text(pilot).replace(" ", "")  # in the footer, not only in F1
         await pilot.press("P")
         await settle(pilot)
         assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
