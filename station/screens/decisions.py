@@ -18,7 +18,18 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+    TextArea,
+)
 
 from station.i18n import _
 from station.screens.base import DeskModal
@@ -27,6 +38,7 @@ from station.services.deciding import LICENSING_BASIS, NOT_OUR_REMIT, PAUSE_KIND
 from station.widgets.carry import carry, typed
 from station.widgets.dropdown import Dropdown
 from station.widgets.number import NumberInput
+from station.widgets.paragraph import ParagraphBox
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -48,7 +60,7 @@ LONGEST = 200
 rest of the notice (reason, basis, where to apply, each box apart)."""
 
 
-def _box_name(box: Input) -> str:
+def _box_name(box: Input | ParagraphBox) -> str:
     """The name written over a text box (its ``Label`` before it), or ``""``."""
     parent = box.parent
     if parent is None:
@@ -121,18 +133,26 @@ class _Form(DeskModal[object]):
 
     @on(Input.Changed)
     @on(Select.Changed)
-    def _blamed_box_changed(self, event: Input.Changed | Select.Changed) -> None:
+    @on(TextArea.Changed)
+    def _blamed_box_changed(self, event: Input.Changed | Select.Changed | TextArea.Changed) -> None:
         """The box the message named was changed: the message no longer holds."""
-        widget = event.input if isinstance(event, Input.Changed) else event.select
+        widget: Widget
+        if isinstance(event, TextArea.Changed):
+            widget, value = event.text_area, getattr(event.text_area, "value", None)
+        else:
+            widget = event.input if isinstance(event, Input.Changed) else event.select
+            value = event.value
         if self.blamed is None:
             return
         name, held = self.blamed
-        if widget.id == name and event.value != held:
+        if widget.id == name and value != held:
             self.say("")
 
     def value(self, selector: str) -> str:
         """An input's text, stripped."""
-        return self.query_one(selector, Input).value.strip()
+        box = self.query_one(selector)
+        assert isinstance(box, Input | ParagraphBox), selector
+        return box.value.strip()
 
     def unclear(self, text: str, selector: str, name: str | None = None) -> bool:
         """Whether ``text``, which goes onto the paper, says nothing a resident can read,
@@ -184,7 +204,7 @@ class _Form(DeskModal[object]):
         """Whether a box holds more than a paper can print, said (naming the box): a
         950-character reason ran the 特别程序告知书 onto a second page that held only the
         signature lines, cut off from the seal and the date."""
-        for box in self.query(Input):
+        for box in self.boxes():
             length = len(box.value.strip())
             if length > LONGEST:
                 name = _box_name(box)
@@ -199,13 +219,21 @@ class _Form(DeskModal[object]):
     def typed(self) -> bool:
         """Whether the reviewer typed anything here (a box's text other than its start)."""
         started: dict[str, str] = getattr(self, "started", {})
-        return any(box.value.strip() != started.get(box.id or "", "") for box in self.query(Input))
+        return any(box.value.strip() != started.get(box.id or "", "") for box in self.boxes())
+
+    def boxes(self) -> list[Input | ParagraphBox]:
+        """The dialog's text boxes, one line or a paragraph."""
+        return [
+            box
+            for box in self.query("Input, ParagraphBox")
+            if isinstance(box, Input | ParagraphBox)
+        ]
 
     def on_mount(self) -> None:
         """What each box held to start with (a prefilled basis or department is not typed).
         A box reached by Tab keeps its text, the cursor at its end: selected whole, the
         first key typed replaced a prefilled legal basis, which then went on paper."""
-        self.started = {box.id or "": box.value.strip() for box in self.query(Input)}
+        self.started = {box.id or "": box.value.strip() for box in self.boxes()}
         for box in self.query(Input):
             box.select_on_focus = False
 
@@ -371,7 +399,7 @@ class RejectDialog(_Form):
             yield Label(_("Reason (or choose one above)"), classes="field-name")
             yield Input(id="reason", compact=True)
             yield Label(_("Legal basis"), classes="field-name")
-            yield Input(value=self.basis, id="basis", compact=True)
+            yield ParagraphBox(self.basis, id="basis")  # all of it in sight: it goes on paper
             yield Label(_("Where to apply instead"), classes="field-name")
             yield Input(id="instead", compact=True)
             yield from self.buttons()

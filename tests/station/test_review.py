@@ -24,6 +24,7 @@ from station.screens.decisions import (
 )
 from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.store import StationStore
+from station.widgets.paragraph import ParagraphBox
 from sync.events import EventKind
 from sync.reducer import CaseView
 from tests.station.cases_seed import take_in, township
@@ -153,7 +154,9 @@ async def test_reject_with_reason_basis_and_where_to_apply(
         assert isinstance(dialog, RejectDialog)
         # 高龄津贴 is a 公共服务, no 行政许可: the basis offered is the item's own, not §32
         basis = "《中华人民共和国老年人权益保障法》第三十三条；《宁夏回族自治区老年人权益保障条例》"
-        assert dialog.query_one("#basis", Input).value == basis
+        assert dialog.query_one("#basis", ParagraphBox).value == basis
+        shown = flat_text(pilot).replace("█", "")  # the dialog's sides, between its lines
+        assert basis in shown  # all of it in sight (a one-line box showed its first 36)
         dialog.query_one("#reason", Input).value = "申请人不具备申请资格"
         dialog.query_one("#instead", Input).value = "县民政局"
         await pilot.press("f9")
@@ -176,7 +179,7 @@ async def test_a_key_typed_in_the_prefilled_basis_adds_to_it_never_replaces_it(
         await open_review(pilot, number)
         await pilot.press("j")
         await settle(pilot)
-        box = pilot.app.screen.query_one("#basis", Input)
+        box = pilot.app.screen.query_one("#basis", ParagraphBox)
         basis = box.value
         box.focus()
         await settle(pilot)
