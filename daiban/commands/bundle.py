@@ -20,15 +20,25 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("export")
 def export_bundle(
-    out: Annotated[Path, typer.Option("--out", help="The bundle file to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="The bundle file to write, or a folder (the USB stick) to write it into.",
+        ),
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Write the outbox (unsent events and attachments) to a signed bundle file."""
-    from station.services.bundles import export_outbox
+    from forms.clock import china_now
+    from station.services.bundles import export_outbox, outbox_path
 
+    target = out.expanduser().absolute()  # said as a path to find again, not as typed
     with open_store() as store, LazyProgress(cli_text("Writing the bundle")):
+        if target.is_dir():  # a stick's folder: named as the desk names it (b)
+            target = outbox_path(target, store.require_identity().division, china_now())
         try:
-            info = export_outbox(store, out)
+            info = export_outbox(store, target)
         except BundleWriteError as error:
             fail(write_error_text(error.path, error.reason))
     if as_json:

@@ -77,14 +77,13 @@ def bundle_targets(desk: Desk) -> list[tuple[str, Path]]:
 def export_bundle(desk: Desk, folder: Path | None = None) -> str:
     """Write the outbox to a signed bundle in ``folder`` (default: :func:`bundle_folder`;
     call from a worker); say where it went."""
-    from station.services.bundles import export_outbox
+    from station.services.bundles import export_outbox, outbox_path
     from sync.bundle import write_error
     from sync.errors import BundleWriteError
     from sync.messages import write_error_text
 
-    stamp = desk.clock().strftime("%Y%m%d-%H%M%S")
     target = folder if folder is not None else bundle_folder(desk)
-    path = target / f"outbox-{desk.division}-{stamp}{BUNDLE_SUFFIX}"
+    path = outbox_path(target, desk.division, desk.clock())
     try:  # the stick read-only, full or pulled out: said in words, naming the path
         target.mkdir(parents=True, exist_ok=True)
         info = export_outbox(desk.store, path)

@@ -25,6 +25,7 @@ from sync.bundle import (
     DAMAGED,
     FOREIGN_STATION,
     OTHER_STATION,
+    SUFFIX,
     Bundle,
     BundleInfo,
     check_writable,
@@ -91,6 +92,13 @@ def result_lines(result: ReturnImport) -> list[str]:
     if result.renumbered:
         lines.append(renumbered_text(result.renumbered))
     return lines
+
+
+def outbox_path(folder: Path, division: str, now: datetime) -> Path:
+    """Where a station's outbox bundle goes in ``folder`` (a USB stick's): named by its
+    village and the moment it was written (China time), so several on one stick sort by
+    time and never overwrite one another."""
+    return folder / f"outbox-{division}-{now:%Y%m%d-%H%M%S}{SUFFIX}"
 
 
 def export_outbox(store: StationStore, path: Path) -> BundleInfo:

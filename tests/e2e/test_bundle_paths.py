@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from daiban.cli import app
 from station.store import StationStore
 from sync.blobs import store_blob
-from tests.e2e.conftest import COUNTY_ADMIN, PASSWORD, Central, Station, write_cases
+from tests.e2e.conftest import COUNTY_ADMIN, PASSWORD, VILLAGE, Central, Station, write_cases
 
 pytestmark = pytest.mark.slow  # a real central on loopback
 
@@ -48,10 +48,6 @@ def test_an_export_that_cannot_be_written_says_where_and_why_and_changes_nothing
         "case_numbers"
     ]
     before = (_state(village, number), village.cli("station", "show")["outbox"])
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    said = _station_says(village, "bundle", "export", "--out", str(folder), code=1)
-    assert f"无法把数据包写到 {folder}" in said and "是一个文件夹" in said
     a_file = tmp_path / "note.txt"
     a_file.write_text("x")
     said = _station_says(village, "bundle", "export", "--out", str(a_file / "b.bundle"), code=1)
@@ -60,6 +56,23 @@ def test_an_export_that_cannot_be_written_says_where_and_why_and_changes_nothing
     assert "无法把数据包写到 /proc/b.daiban-bundle：那里不能写入文件" in said
     # not submitted by a failed export (待报送 stays, nothing added to the outbox)
     assert (_state(village, number), village.cli("station", "show")["outbox"]) == before
+
+
+def test_an_export_to_a_folder_goes_into_it_named_as_the_desk_names_it(
+    village: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out E:\\`` (the stick itself) was refused as a folder; a relative path was said
+    back as typed, which told the agent nothing of where the file went."""
+    village.cli("case", "import", str(write_cases(tmp_path / "one.jsonl", 1)))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    monkeypatch.chdir(tmp_path)
+    said = _station_says(village, "bundle", "export", "--out", "stick")
+    (written,) = stick.glob("outbox-*.daiban-bundle")
+    assert written.name.startswith(f"outbox-{VILLAGE}-")
+    assert str(written) in said  # the whole path, to find it again
+    said = _station_says(village, "bundle", "export", "--out", "again.daiban-bundle")
+    assert str(tmp_path / "again.daiban-bundle") in said
 
 
 def test_an_empty_bundle_says_why_it_is_empty(village: Station, tmp_path: Path) -> None:
