@@ -10,6 +10,7 @@ import errno
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -53,16 +54,27 @@ def report_title(kind: ReportKind) -> str:
     return titles[kind]
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?$")
+"""A month as people write it: 2026-11, 2026-1, 202611, 2026年11月, 2026/11, 2026.11."""
+_MONTH_ALONE = re.compile(r"^(\d{1,2})\s*月?$")
+"""A month without its year (11, 11月): the latest one that has come."""
 
 
 def parse_month(text: str, today: date | None = None) -> str:
-    """``2026-11`` (or ``2026-1``) as ``YYYY-MM``; with ``today``, not a month to come.
+    """``2026-11`` (or ``2026-1``, ``202611``, ``2026年11月``, full-width digits) as
+    ``YYYY-MM``; with ``today``, not a month to come, and a month alone (``11``, ``3月``)
+    is the latest of its name that has come.
 
     Raises:
         ActionRefused: not a month, or one still to come (the message names the field).
     """
-    match = _MONTH.match(text.strip())
+    written = unicodedata.normalize("NFKC", text).strip()
+    alone = _MONTH_ALONE.match(written)
+    if alone is not None and today is not None and 1 <= int(alone.group(1)) <= 12:
+        month_alone = int(alone.group(1))  # 11: the last November (this year's, or last)
+        year = today.year if month_alone <= today.month else today.year - 1
+        written = f"{year}-{month_alone}"
+    match = _MONTH.match(written)
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise ActionRefused(
             _("Month: write it as year-month, e.g. {example}.").format(example="2026-11")
