@@ -197,6 +197,7 @@ class CentralClient:
         pin: str | None = None,
         busy_attempts: int = BUSY_ATTEMPTS,
         at_once: bool = True,
+        silence_once: bool = False,
     ) -> None:
         """Set up the client.
 
@@ -216,6 +217,11 @@ class CentralClient:
             busy_attempts: attempts in all while the centre answers 429.
             at_once: False: never ``POST /sync`` (a bench's comparison; an older centre
                 is found out without it).
+            silence_once: every request as ``wait_once`` (see :meth:`request`): a centre
+                that took a request and let the whole timeout pass is not asked again in
+                this run. The desk's client: a sync a person waits on failed after three
+                silences (~95 s); the next sync asks again, and what was sent is answered
+                then (an event's id makes a second push of it a duplicate).
         """
         headers = {"Accept-Encoding": "gzip", "User-Agent": "daiban-station"}
         if token:
@@ -237,6 +243,7 @@ class CentralClient:
             reraise=True,
         )
         self._at_once = at_once
+        self._silence_once = silence_once
         """False once the centre answered that it has no ``POST /sync`` (an older centre)."""
 
     def close(self) -> None:
@@ -309,6 +316,7 @@ class CentralClient:
         waits once for a hung centre's silence, not once per attempt. Anything else
         (no connection, a reset, a 5xx) is retried as ``resend`` says.
         """
+        wait_once = wait_once or self._silence_once
         try:
             return self._retrying.copy()(self._once, method, path, kwargs, resend, wait_once)
         except _Retry as error:

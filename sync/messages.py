@@ -109,6 +109,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str, Callable[[dict[str, str]], dict[str,
         "the centre cannot be reached: {detail}",
         lambda g: {"detail": transport_detail(g["detail"])},
     ),
+    (  # a request the centre took, and no answer came (CentralNoAnswer)
+        re.compile(r"^the centre did not answer: (?P<detail>.*)$", re.S),
+        "the centre did not answer: {detail}",
+        lambda g: {"detail": transport_detail(g["detail"])},
+    ),
+    (
+        re.compile(r"^the centre did not answer \((?P<code>\d+)\)$"),
+        "the centre did not answer ({code})",
+        lambda g: g,
+    ),
     (
         re.compile(r"^the centre's answer was not understood: (?P<detail>.*)$", re.S),
         "the centre's answer was not understood: {detail}",

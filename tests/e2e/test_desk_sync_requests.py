@@ -187,3 +187,53 @@ def test_a_lost_report_of_the_new_catalog_fails_nothing_and_the_next_sync_says_i
         assert not _reported_catalog(central, village).endswith(f":{NEW_VERSION}")  # not told
         assert desk.sync() == ["POST /sync"]  # the next sync says it, with no extra request
         assert _reported_catalog(central, village).endswith(f":{NEW_VERSION}")
+
+
+class AnswerLost(httpx.HTTPTransport):
+    """The real line to the real centre, the answer to ``POST /sync`` lost once after the
+    centre did it (a weak line that went silent): what the desk's client then sees is a
+    read timeout, as from a centre that never answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+        self.lost = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path.removeprefix('/api/v1')}")
+        response = super().handle_request(request)
+        if request.url.path.endswith("/sync") and not self.lost:
+            self.lost = True
+            response.read()  # the centre answered (and committed): the answer goes nowhere
+            raise httpx.ReadTimeout("timed out", request=request)
+        return response
+
+
+def test_a_sync_whose_answer_is_lost_is_not_sent_again_in_the_run_and_settles_next_time(
+    central: Central, village: Station
+) -> None:
+    """The desk's client asks a silent centre once (``silence_once``): the run fails and
+    says so; the next sync sends the same events, the centre answers them as duplicates,
+    and the county holds each case once."""
+    from station.services.syncing import default_client
+    from sync.errors import CentralNoAnswer
+
+    line = AnswerLost()
+    with _desk(village) as desk:
+        desk.sync()  # a replaced PC: the village's cases so far first (their numbers taken)
+        numbers = [desk.take_in(1), desk.take_in(2)]
+        with pytest.raises(CentralNoAnswer, match="did not answer"):
+            sync_now(desk.store, client_factory=lambda i: default_client(i, line))
+        assert line.seen == ["POST /hello", "POST /sync"]  # sent once, not three times
+        assert desk.store.outbox_depth() == 6  # kept: the station never heard
+
+        again = sync_now(desk.store, client_factory=lambda i: default_client(i, line))
+        assert again.error is None
+        assert (again.pushed, again.duplicates) == (6, 6)
+        assert desk.store.outbox_depth() == 0
+        for number in numbers:
+            held = desk.store.get_case(number)
+            assert held is not None and held.state == "submitted"
+
+    county = central.reconcile()[village.station_id]
+    assert (county["cases"], county["events"], county["duplicate_pushes"]) == (2, 6, 6)

@@ -15,7 +15,7 @@ import pytest
 from tenacity.wait import wait_fixed
 
 from sync.client import CentralClient, enroll, parse_retry_after
-from sync.errors import CentralRefused, CentralUnreachable, SyncError
+from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable, SyncError
 from sync.events import EventKind
 from sync.protocol import SyncRequest
 
@@ -383,7 +383,6 @@ def test_an_act_sent_without_an_answer_is_never_sent_again() -> None:
     reached the centre and got no answer is not resent: a retry made a second code, or
     was refused as done (用户名已被使用) for an account the first attempt had made. One
     that never left (no connection) is sent again, and a read is always retried."""
-    from sync.errors import CentralNoAnswer
 
     def flaky(first: Exception) -> tuple[Handler, list[str]]:
         calls: list[str] = []
@@ -427,3 +426,39 @@ def test_an_act_sent_without_an_answer_is_never_sent_again() -> None:
             with pytest.raises(CentralNoAnswer):
                 client(answering, []).request("POST", "/admin/codes", resend=False, json={})
             assert sent == ["POST"], code
+
+
+def test_the_desks_client_waits_for_a_silent_centre_once_and_for_a_connection_10_s() -> None:
+    """A hung centre held the desk's sync ~95 s (three silences of 30 s), a line that drops
+    what it is sent 90 s (three connection attempts of 30 s), before 离线 was said."""
+    from station.services.syncing import CONNECT_SECONDS, default_client
+    from station.store.models import StationIdentity
+    from sync.protocol import StationRole
+
+    calls: list[str] = []
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    identity = StationIdentity(
+        station_id="st-1",
+        division="640522100201",
+        name="杨郎村便民服务站",
+        role=StationRole.village,
+        central_url="http://centre.test",
+        token="tok",
+        signing_key="k",
+    )
+    desk = default_client(identity, httpx.MockTransport(silent), timeout=30)
+    with pytest.raises(CentralNoAnswer, match="did not answer"):
+        desk.pull(after=0, limit=10)  # a read, safe to send again: not in this run
+    assert calls == ["/api/v1/pull"]
+    timeout = desk._http.timeout
+    assert (timeout.connect, timeout.read) == (CONNECT_SECONDS, 30) and CONNECT_SECONDS == 10
+
+    calls.clear()
+    other = client(silent, [], retries=3)  # any other client: a read is tried again
+    with pytest.raises(CentralUnreachable):
+        other.pull(after=0, limit=10)
+    assert len(calls) == 3
