@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 ELDER_NOTIFICATION_TIMEOUT = 12
 """Seconds a notice stays in 长辈模式 (larger text, read more slowly)."""
+READ_SECONDS = 2.0
+"""A notice on show this long has been seen: a dialog opened after it takes it away."""
 
 
 class DaibanApp(App[None]):
@@ -327,10 +329,7 @@ class DaibanApp(App[None]):
         # said, not only shown: on some terminals the new colours were hard to tell apart
         # from the old, and F2 seemed to do nothing
         self.notify(
-            _(
-                "Elder mode on: white bold text on black, notices stay longer. For larger "
-                "characters press Ctrl and + in the terminal or browser. F2 turns it off."
-            )
+            _("Elder mode on (F2 turns it off). Larger characters: Ctrl and +.")
             if on
             else _("Elder mode off (F2 turns it on again).")
         )
@@ -373,6 +372,15 @@ class DaibanApp(App[None]):
             ):
                 self._unnotify(shown, refresh=False)
         super()._on_notify(event)
+
+    def clear_read_notices(self) -> None:
+        """Take away the information notices on show long enough to be read (a dialog
+        opening over them: a saved PDF's path hid the 暂停 dialog's 取消 button); a warning
+        or an error stays its time."""
+        now = time.time()
+        for shown in list(self._notifications):
+            if shown.severity == "information" and now - shown.raised_at >= READ_SECONDS:
+                self._unnotify(shown)
 
     def _unsay(self, message: str) -> None:
         """Take a notice off the screen (one that an event has made untrue)."""

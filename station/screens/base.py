@@ -225,6 +225,13 @@ class DeskModal(KeyGate, FailureForwarding, ModalScreen[ResultType]):
 
     _answered = False
 
+    def on_mount(self) -> None:
+        """The notices already read go (``DaibanApp.clear_read_notices``): they stood over
+        the dialog's buttons. (Textual runs a subclass's ``on_mount`` as well as this.)"""
+        clear = getattr(self.app, "clear_read_notices", None)
+        if callable(clear):
+            clear()
+
     def dismiss(self, result: ResultType | None = None) -> AwaitComplete:
         """Close the dialog with ``result``, once: Textual's ``dismiss`` pops whatever screen
         is on top at each call, so the second of two quick Enters (or an Enter and a click)

@@ -204,7 +204,7 @@ class CasesScreen(DeskScreen[None]):
         )
         if page.drafts:  # one line (the pager's): at 80 columns a second was cut off
             pager = (
-                _("{first}–{last} of {total}; {n} draft(s) on top: Enter goes on with it.")
+                _("{first}–{last} of {total}; {n} draft(s) on top: Enter on one goes on with it.")
                 if page.rows
                 else _("{n} draft(s) found: Enter goes on with it.")
             ).format(first=first, last=last, total=page.total, n=len(page.drafts))

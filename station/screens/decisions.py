@@ -251,7 +251,7 @@ class AcceptDialog(_Form):
     acceptance (行政许可法 第三十二条), as for a return or a refusal, which always print.
     P ticks and unticks it while OK keeps the focus (Enter accepts)."""
 
-    BINDINGS = [Binding("p", "toggle_print", _("Print notice"), show=False)]
+    BINDINGS = [Binding("p,P", "toggle_print", _("Print notice"), show=False)]  # as labelled: P
 
     def __init__(self, case_number: str, warning: str = "") -> None:
         super().__init__()

@@ -75,7 +75,8 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
     rows = [replace(r, item_name=short[r.item_code]) if r.item_code in short else r for r in rows]
     page = CasePage(rows, total, offset, _places(desk, {row.division for row in rows}))
     if desk.role is Role.agent and offset == 0 and state in (None, "draft"):
-        page.drafts = [_found(d) for d in matching_drafts(desk.store.list_drafts(), query)]
+        found = matching_drafts(desk.store.list_drafts(), query)
+        page.drafts = [_found(draft, short) for draft in found]
     return page
 
 
@@ -107,14 +108,17 @@ def matching_drafts(drafts: list[Draft], query: str) -> list[Draft]:
     return found
 
 
-def _found(draft: Draft) -> FoundDraft:
+def _found(draft: Draft, short: dict[str, str]) -> FoundDraft:
+    """``short``: the catalog's short item names (a case's row shows them: at 80 columns
+    the full name was cut, 城乡居民基本养老保险参…)."""
     data = draft.data or {}
     held = data.get("applicant")
     applicant: dict[str, Any] = held if isinstance(held, dict) else {}
     name = str(applicant.get("name") or "")
     number = compact_id_number(str(applicant.get("id_number") or ""))
     tail = f" *{number[-4:]}" if len(number) == 18 else ""
-    item = str(data.get("item_name") or data.get("item_code") or "")
+    code = str(data.get("item_code") or "")
+    item = short.get(code) or str(data.get("item_name") or code)
     return FoundDraft(draft.draft_id, data, (name + tail).strip(), item)
 
 

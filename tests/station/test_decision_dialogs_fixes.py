@@ -394,14 +394,14 @@ async def test_forward_and_pause_name_every_box_above_it_at_80_by_24(
         assert isinstance(pilot.app.screen, ForwardDialog)
         text = flat_text(pilot)
         assert "转至（部门或乡镇名称）" in text and "乡镇区划代码（仅转其他乡镇时填写）" in text
-        assert "确定(F9)" in text and "取消（Esc）" in text  # the buttons still fit
+        assert "确定（F9）" in text and "取消（Esc）" in text  # the buttons still fit
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(pilot.app.screen, PauseDialog)
         lines = [line.strip(" █▌▐") for line in screen_text(pilot).splitlines()]
-        assert "程序" in lines and "确定(F9)" in flat_text(pilot)  # a name of its own
+        assert "程序" in lines and "确定（F9）" in flat_text(pilot)  # a name of its own
 
 
 async def test_return_and_complete_name_their_boxes_above_them_at_80_by_24(
@@ -419,7 +419,7 @@ async def test_return_and_complete_name_their_boxes_above_them_at_80_by_24(
         await pilot.pause()
         text = flat_text(pilot)
         assert "总体原因（群众可读懂的话）" in text and "户口簿页面不清楚" in text
-        assert "要补正的材料和项目：打勾，右边写原因" in text and "确定(F9)" in text
+        assert "要补正的材料和项目：打勾，右边写原因" in text and "确定（F9）" in text
         await pilot.press("escape")
         await settle(pilot)
         if isinstance(pilot.app.screen, ConfirmDialog):  # something was typed: leave it

@@ -141,7 +141,7 @@ async def test_a_draft_is_found_by_its_residents_name_and_enter_goes_on_filling_
         shown = flat_text(pilot)
         assert "马占福*1308" in shown.replace(" ", "") and number in shown
         assert "张桂兰" not in shown
-        assert "共1条；最上面是草稿1件，回车接着填写" in shown.replace(" ", "")
+        assert "共1条；最上面是草稿1件，选中后回车接着填写" in shown.replace(" ", "")
         await pilot.press("down", "enter")  # the first row: the draft
         await settle(pilot)
         screen = pilot.app.screen
