@@ -83,14 +83,16 @@ def read_page(desk: Desk, query: str, state: str | None, offset: int) -> CasePag
 def matching_drafts(drafts: list[Draft], query: str) -> list[Draft]:
     """The drafts a search finds, newest first: every word of it in the applicant's or the
     代办人's name (or its pinyin, initials or whole), ID number or phone, or the item's
-    name; none for an empty search (the 今日 screen lists them all)."""
+    name (or its pinyin: gljt, as the list finds cases by); none for an empty search (the
+    今日 screen lists them all)."""
     words = [word.lower() for word in tokens(query)]
     if not words:
         return []
     found = []
     for draft in drafts:
         data = draft.data or {}
-        said = [str(data.get("item_name") or ""), str(data.get("item_code") or "")]
+        item = str(data.get("item_name") or "")
+        said = [item, initials(item), full_pinyin(item), str(data.get("item_code") or "")]
         for person in (data.get("applicant"), data.get("principal")):
             if isinstance(person, dict):
                 name = str(person.get("name") or "")

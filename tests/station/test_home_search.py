@@ -129,7 +129,8 @@ async def test_a_draft_is_found_by_its_residents_name_and_enter_goes_on_filling_
     number = take_in(store, "马占福").case_number
     applicant = {"name": "马占福", "id_number": "640522195001011308", "phone": "13426488386"}
     store.save_draft("draft-ma", {"applicant": applicant, "item_name": "高龄津贴"})
-    store.save_draft("draft-zhang", {"applicant": {"name": "张桂兰"}, "item_name": "高龄津贴"})
+    zhang = {"applicant": {"name": "张桂兰"}, "item_name": "80周岁以上高龄津贴申领"}
+    store.save_draft("draft-zhang", zhang)
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
         await pilot.press("n")  # not now: the newest draft offered back at sign-in
@@ -155,3 +156,7 @@ async def test_a_draft_is_found_by_its_residents_name_and_enter_goes_on_filling_
         await settle(pilot)
         shown = flat_text(pilot).replace(" ", "")
         assert "马占福*1308" in shown and "没有办件；找到草稿1件，回车接着填写" in shown
+        await pilot.press("ctrl+u", *"zgl gljt")  # 张桂兰 and the item, both in pinyin
+        await settle(pilot)
+        shown = flat_text(pilot).replace(" ", "")
+        assert "张桂兰" in shown and "马占福" not in shown
