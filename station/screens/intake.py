@@ -258,9 +258,17 @@ class IntakeScreen(DraftKeeping):
     @on(Input.Submitted, "#item-search")
     async def _search_submitted(self) -> None:
         """Enter: the item highlighted in the results (the first found) is chosen, as in
-        any search box; Down goes into the results to choose another. Nothing found:
-        the search box says so and keeps the text."""
+        any search box; Down goes into the results to choose another. Nothing typed yet:
+        into the results, nothing chosen. Nothing found: the search box says so and keeps
+        the text."""
         results = self.query_one("#item-results", OptionList)
+        if not self.query_one("#item-search", Input).value.strip() and results.option_count:
+            # nothing typed: the whole catalog is listed, and Enter chose its first item
+            # (城乡居民基本养老保险参保登记) for an agent who meant to go on: into the list
+            results.highlighted = results.highlighted or 0
+            results.focus()
+            await self.release_keys()
+            return
         if results.option_count:
             if results.highlighted is None:
                 results.highlighted = 0

@@ -178,6 +178,27 @@ async def test_the_item_search_has_its_pinyin_before_the_first_key_is_typed(
         assert "高龄津贴" in str(results.get_option_at_index(0).prompt)
 
 
+async def test_enter_before_anything_is_typed_goes_into_the_list_and_chooses_nothing(
+    desk: Callable[..., DaibanApp],
+) -> None:
+    """With the search box empty the whole catalog is listed, and Enter chose its first
+    item (城乡居民基本养老保险参保登记) for an agent who meant to go on (a new user's trial)."""
+    async with desk().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, IntakeScreen) and screen.item is None  # nothing chosen
+        results = screen.query_one("#item-results", OptionList)
+        assert screen.focused is results and results.highlighted == 0
+        first = str(results.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # now a choice: the item under the cursor
+        await settle(pilot)
+        assert screen.item is not None and screen.item.name in first
+
+
 async def test_a_refusal_said_before_is_gone_once_the_case_is_taken_in(
     desk: Callable[..., DaibanApp], store: StationStore
 ) -> None:
