@@ -32,6 +32,7 @@ from station.screens.syncing import CentreSilent, SyncDone, sync_once
 from station.services.auth import DemoAccount, LoginGate
 from station.services.desk import Desk, SyncState
 from station.themes import ELDER_THEME, STANDARD_THEME, THEMES
+from station.widgets.cjk_compositor import apply as keep_chinese_whole
 from station.widgets.footer import translate_textual_keys
 from station.widgets.keyorder import keep_key_order
 from station.widgets.status import DeskStatus
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from station.config import StationSettings
     from station.store import StationStore
 
+
+keep_chinese_whole()  # notices over a bordered box lost characters (Textual #6357)
 
 ELDER_NOTIFICATION_TIMEOUT = 12
 """Seconds a notice stays in 长辈模式 (larger text, read more slowly)."""
