@@ -69,6 +69,8 @@ class AccountsScreen(DeskScreen[None]):
         self.desk = desk
         self.admin = CountyAdmin(desk)
         self.rows: list[AccountRow] = []
+        self._select: str | None = None
+        """The account the cursor goes to once the list is read again (one just made)."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -95,7 +97,12 @@ class AccountsScreen(DeskScreen[None]):
         headers = [_("Username"), _("Name"), _("Role"), _("Division"), _("ID number"),
                    _("State")]  # fmt: skip
         rows = [account_cells(row) for row in self.rows]
-        fill_table(self.query_one(DataTable), headers, rows, [r.username for r in self.rows])
+        usernames = [r.username for r in self.rows]
+        table = self.query_one(DataTable)
+        fill_table(table, headers, rows, usernames)
+        if self._select in usernames:  # the new account, not the row the cursor was on
+            table.move_cursor(row=usernames.index(self._select))
+        self._select = None
         disabled = sum(not r.active for r in self.rows)
         title = _("Accounts 账号: {count}, {disabled} disabled").format(
             count=len(self.rows), disabled=disabled
@@ -123,6 +130,8 @@ class AccountsScreen(DeskScreen[None]):
                     username=row.username, masked=row.id_masked
                 )
                 self.notify(message)
+                # the cursor stayed on admin: p then opened 为 admin 设置新密码 (a trial)
+                self._select = row.username
                 self._load()
 
         def create(fields: dict[str, str]) -> AccountRow:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -67,11 +67,31 @@ class DivisionPicker(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field"):  # named beside it, as the dialog's other boxes are
             yield Label(_("Division"), classes="field-label")
-            yield Input(placeholder=_("type a name: 山门, 海城…"), id="division-search")
+            yield Input(
+                placeholder=_("type a name: 山门, 海城… (↑ ↓ pick from the list)"),
+                id="division-search",
+            )
         yield OptionList(id="division-list")
 
     def on_mount(self) -> None:
+        # out of the Tab order: Tab from the name went to the list, where the ID number
+        # typed next was lost and every later box got the one before's text; ↑ ↓ in the
+        # name box move through it instead (a county trial)
+        self.query_one(OptionList).can_focus = False
         self._fill("")
+
+    def on_key(self, event: events.Key) -> None:
+        """↑ ↓ in the name box: the highlight moves through the matching divisions."""
+        if event.key not in ("up", "down") or not self.query_one(Input).has_focus:
+            return
+        options = self.query_one(OptionList)
+        if options.option_count:
+            event.stop()
+            event.prevent_default()
+            if event.key == "down":
+                options.action_cursor_down()
+            else:
+                options.action_cursor_up()
 
     @on(Input.Changed, "#division-search")
     def _search(self, event: Input.Changed) -> None:

@@ -270,6 +270,8 @@ async def test_accounts_one_per_person_disable_enable_and_password_from_the_desk
         await settle(pilot)
         assert pilot.app.screen is screen
         assert [r.username for r in screen.rows if r.display_name == "杨志强"] == ["yzq"]
+        highlighted = screen.highlighted()  # the new account, not the row the cursor was on
+        assert highlighted is not None and highlighted.username == "yzq"
 
         screen.query_one(DataTable).move_cursor(
             row=next(i for i, r in enumerate(screen.rows) if r.username == "mali")

@@ -269,3 +269,30 @@ async def test_after_a_refusal_the_cursor_is_in_the_box_it_names() -> None:
     assert [(a["id_number"], a["password"]) for a in app.answers] == [
         ("640522199001011234", "secret-2026")
     ]
+
+
+async def test_tab_from_the_division_goes_to_the_id_box_and_arrows_pick_in_the_list() -> None:
+    """Tab from the division's name went into the list of matches, where the ID number
+    typed next was lost without a word and each later box got the one before's text."""
+    wuyuan = DivisionChoice("640522100202", "village", "武塬村")
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(NewAccountDialog([VILLAGE, wuyuan]))
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        dialog.query_one("#division-search", Input).focus()
+        await pilot.press(*"村")  # both villages match
+        await pilot.pause()
+        picker = dialog.query_one(DivisionPicker)
+        assert picker.chosen == VILLAGE
+        await pilot.press("down")  # in the name box: the next match is highlighted
+        await pilot.pause()
+        assert picker.chosen == wuyuan and dialog.query_one("#division-search", Input).has_focus
+        await pilot.press("tab", *"640522199001011234")
+        await pilot.pause()
+        assert dialog.query_one("#account-id", Input).value == "640522199001011234"
+        assert picker.chosen == wuyuan
