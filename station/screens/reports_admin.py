@@ -133,6 +133,7 @@ class ReportsScreen(DeskScreen[None]):
         """The export failed: the form stays as typed, the button works again."""
         self.query_one("#export", Button).disabled = False
         self.query_one("#report-result", Static).update("")
+        self.query_one("#kind", Select).focus()
 
     def on_reports_screen_saved(self, message: ReportsScreen.Saved) -> None:
         self.query_one("#export", Button).disabled = False
@@ -141,6 +142,9 @@ class ReportsScreen(DeskScreen[None]):
         )
         self.query_one("#report-result", Static).update(text)
         self.notify(text)
+        # back to the form's start: the focus left the button while it was off, and an
+        # Enter after the export (the cursor on 导出) wrote 对账表（2）…（7） (a county trial)
+        self.query_one("#kind", Select).focus()
 
     def action_back(self) -> None:
         """Back to the previous screen."""

@@ -20,6 +20,7 @@ from station.screens.case import CaseScreen
 from station.screens.dashboard import DashboardScreen, FigureCard
 from station.screens.dashboard_cases import DrillScreen
 from station.screens.reconcile_admin import ReconcileAdminScreen
+from station.screens.review import ReviewScreen
 from station.store import StationStore
 from tests.e2e.conftest import (
     PASSWORD,
@@ -182,3 +183,8 @@ async def test_the_county_sees_a_duplicate_application_across_two_villages(
         assert {str(r[2]) for r in rows} >= {numbers[0], numbers[3]}
         assert {str(r[3]) for r in rows} >= {"山门村便民服务站", "武塬村便民服务站"}
         assert not any("195001" in str(cell) for row in rows for cell in row)  # the ID masked
+        # Enter on a duplicate opens that case's page (a trial saw the 办件 list instead)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen), type(app.screen)
+        assert app.screen.case_number == str(rows[0][2])

@@ -127,6 +127,8 @@ async def test_the_county_desk_publishes_a_catalog_and_saves_the_monthly_report(
             await settle(pilot)
             again = county.data_dir / "exports" / f"对账表-截至{today:%Y-%m-%d}（2）.xlsx"
             assert again.exists() and reconciled.exists() and again.name in flat_text(pilot)
+            # the cursor back on the report's kind: an Enter after it wrote a third copy
+            assert app.focused is app.screen.query_one("#kind", Select)
             app.screen.query_one("#kind", Select).value = "disposition"  # 收件去向表: a month's
             await settle(pilot)
             assert not month.disabled
