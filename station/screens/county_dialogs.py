@@ -462,6 +462,9 @@ class NewAccountDialog(DeskModal[Any]):
                 yield Button(_("Create (Enter)"), id="ok", variant="primary")
                 yield Button(_("Cancel (Esc)"), id="cancel")
 
+    _needed_said = False
+    """The message says what is still needed (kept up to date as boxes are filled)."""
+
     def on_mount(self) -> None:
         self.started = typed_values(self)
         self.query_one("#account-name", Input).focus()
@@ -480,29 +483,54 @@ class NewAccountDialog(DeskModal[Any]):
     def _id_typed(self, event: Input.Changed) -> None:
         self.query_one("#account-message", Static).update(_id_state(event.value))
 
+    def _still_needed(self) -> tuple[str, str] | None:
+        """What is still to be filled in, as said, and the first box of it (None: all is)."""
+        value = {key: self.query_one(f"#account-{key}", Input).value.strip()
+                 for key in ("name", "id", "username", "password")}  # fmt: skip
+        choice = self.query_one(DivisionPicker).chosen
+        names = {"name": _("Name"), "id": _("ID number"),
+                 "username": _("Username"), "password": _("Initial password")}  # fmt: skip
+        missing = [k for k in ("name", "id", "username", "password") if not value[k]]
+        if not missing and choice is not None:
+            return None
+        said = [names[k] for k in missing]
+        if choice is None:
+            said.insert(
+                1 if missing[:1] == ["name"] else 0,
+                _("division 区划 (type its name and pick it)"),
+            )
+        message = _("Still needed: {fields}.").format(fields="、".join(said))
+        first = (
+            "name" if missing[:1] == ["name"] else ("division" if choice is None else missing[0])
+        )
+        return message, first
+
+    @on(Input.Changed)
+    @on(DivisionPicker.Picked)
+    def _needed_again(self) -> None:
+        """Once said, what is still needed follows what is typed (it stayed, naming 姓名 and
+        区划 after both were filled in: a county trial); gone once nothing is."""
+        if not self._needed_said:
+            return
+        needed = self._still_needed()
+        message = self.query_one("#account-message", Static)
+        if needed is None:
+            self._needed_said = False
+            message.update("")
+        else:
+            message.update(Text(needed[0], style="bold red"))
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         value = {key: self.query_one(f"#account-{key}", Input).value.strip()
                  for key in ("name", "id", "phone", "username", "password")}  # fmt: skip
         choice = self.query_one(DivisionPicker).chosen
-        names = {"name": _("Name"), "id": _("ID number"),
-                 "username": _("Username"), "password": _("Initial password")}  # fmt: skip
-        missing = [k for k in ("name", "id", "username", "password") if not value[k]]
-        if missing or choice is None:
-            said = [names[k] for k in missing]
-            if choice is None:
-                said.insert(
-                    1 if missing[:1] == ["name"] else 0,
-                    _("division 区划 (type its name and pick it)"),
-                )
-            message = _("Still needed: {fields}.").format(fields="、".join(said))
-            first = (
-                "name"
-                if missing[:1] == ["name"]
-                else ("division" if choice is None else missing[0])
-            )
+        needed = self._still_needed()
+        if needed is not None or choice is None:
+            message, first = needed or ("", "division")
             self._say(message, first)
+            self._needed_said = True
             return
         problems = _account_problems(
             value["id"], value["password"], value["phone"], value["username"]

@@ -296,3 +296,31 @@ async def test_tab_from_the_division_goes_to_the_id_box_and_arrows_pick_in_the_l
         await pilot.pause()
         assert dialog.query_one("#account-id", Input).value == "640522199001011234"
         assert picker.chosen == wuyuan
+
+
+async def test_what_is_still_needed_follows_what_is_filled_in_and_goes() -> None:
+    """The message named 姓名 and 区划 after both were filled in (a county trial)."""
+    app = _Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, NewAccountDialog)
+        await pilot.press("enter")  # nothing typed yet
+        await pilot.pause()
+
+        def said() -> str:
+            return str(dialog.query_one("#account-message", Static).render())
+
+        assert said() == "还需要填写：姓名、区划（输入名称后选定）、身份证号、用户名、初始密码。"
+        _fill(dialog, name="马丽")
+        await pilot.pause()
+        assert said() == "还需要填写：区划（输入名称后选定）、身份证号、用户名、初始密码。"
+        dialog.query_one("#division-search", Input).value = "山门"
+        _fill(dialog, username="mali", password="secret-2026")
+        await pilot.pause()
+        assert said() == "还需要填写：身份证号。"
+        _fill(dialog, phone="13900000001")  # not needed: the message stays as it is
+        await pilot.pause()
+        assert said() == "还需要填写：身份证号。"
+        _fill(dialog, id="640522199001011235")
+        await pilot.pause()
+        assert "还需要填写" not in said()
