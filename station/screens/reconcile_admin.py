@@ -21,6 +21,7 @@ from station.screens.context import Desk
 from station.screens.county import CountyStrip
 from station.screens.county_dialogs import fill_wrapped
 from station.screens.dashboard_cases import show_case
+from station.screens.stations_admin import short_name as short_station
 from station.services.dashboard import read_reconciliation
 from station.services.names import state_name
 from station.themes import THEMES
@@ -114,7 +115,10 @@ class ReconcileAdminScreen(DeskScreen[None]):
         stations = [_station_row(s, year) for s in self.data.get("stations", [])]
         fill_wrapped(self.query_one("#recon-stations", DataTable), headers, stations, width)
         pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
-        rows = _duplicate_rows(self.data.get("duplicate_applications", []))
+        short = {
+            item.code: item.short_name for item in self.desk.catalog().items if item.short_name
+        }
+        rows = _duplicate_rows(self.data.get("duplicate_applications", []), short)
         keys = [str(row[2]) for row in rows]
         table = self.query_one("#recon-duplicates", DataTable)
         fill_wrapped(table, pair_headers, rows, width, [f"{i}:{k}" for i, k in enumerate(keys)])
@@ -186,17 +190,23 @@ def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
     )
 
 
-def _duplicate_rows(duplicates: list[dict[str, Any]]) -> list[tuple[Text | str, ...]]:
+def _duplicate_rows(
+    duplicates: list[dict[str, Any]], short: dict[str, str]
+) -> list[tuple[Text | str, ...]]:
+    """The pairs' rows; the catalog's short item names (``short``, by code) and the
+    stations' names without 便民服务站: at 80 columns 城乡居民基本医疗保险参保登记 wrapped
+    over four lines and each station over three (a county trial)."""
     rows: list[tuple[Text | str, ...]] = []
     for pair in duplicates:
+        item = short.get(str(pair.get("item_code", ""))) or pair.get("item_name", "")
         for index, case in enumerate(pair.get("cases", [])):
             first = index == 0
             rows.append(
                 (
                     pair.get("id_masked", "") if first else "",
-                    pair.get("item_name", "") if first else "",
+                    item if first else "",
                     case.get("case_number", ""),
-                    case.get("station_name", ""),
+                    short_station(case.get("station_name", "")),
                     state_name(case["state"]) if case.get("state") else "",
                 )
             )
