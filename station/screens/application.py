@@ -22,6 +22,8 @@ def table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
         drawn.add_column(header, overflow="fold")
     for row in rows:
         drawn.add_row(*row)
+    if not rows:  # headers alone read as a table that failed to load
+        drawn.add_row(_("(none)"), *[""] * (len(headers) - 1))
     return drawn
 
 

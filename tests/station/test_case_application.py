@@ -48,3 +48,17 @@ async def test_v_shows_the_application_as_filed_with_the_id_number_masked(
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
         assert number in flat_text(pilot)
+
+
+def test_an_empty_table_says_none_not_its_headers_alone() -> None:
+    """同时参保的家庭成员 with no one, 申请材料 of an item with none: headers alone read
+    as a table that had failed to load (a county trial)."""
+    from rich.console import Console
+
+    from station.screens.application import table
+
+    console = Console(width=60, record=True)
+    console.print(table(["姓名", "与申请人关系", "身份证号码"], [], title="同时参保的家庭成员"))
+    console.print(table(["姓名", "身份证号码"], [["马秀兰", "640522********1029"]]))
+    text = console.export_text()
+    assert text.count("（无）") == 1 and "同时参保的家庭成员" in text and "马秀兰" in text
