@@ -525,13 +525,13 @@ class NewAccountDialog(DeskModal[Any]):
     def _ok(self) -> None:
         value = {key: self.query_one(f"#account-{key}", Input).value.strip()
                  for key in ("name", "id", "phone", "username", "password")}  # fmt: skip
-        choice = self.query_one(DivisionPicker).chosen
         needed = self._still_needed()
-        if needed is not None or choice is None:
-            message, first = needed or ("", "division")
-            self._say(message, first)
+        if needed is not None:
+            self._say(*needed)
             self._needed_said = True
             return
+        choice = self.query_one(DivisionPicker).chosen
+        assert choice is not None  # a division not chosen is still needed
         problems = _account_problems(
             value["id"], value["password"], value["phone"], value["username"]
         )
