@@ -172,10 +172,16 @@ class HomeScreen(DeskScreen[None]):
         drafts = data.sections[0][1]
         if not drafts:
             return
-        latest = drafts[0]
-        question = _("An unfinished take-in was kept: {what}. Continue it now?").format(
-            what=latest.text.strip()
-        )
+        latest = drafts[0]  # the newest: the sections list drafts newest first
+        if len(drafts) == 1:
+            question = _("An unfinished take-in was kept: {what}. Continue it now?").format(
+                what=latest.text.strip()
+            )
+        else:  # the others are not lost from sight: they head 今日
+            question = _(
+                "{n} unfinished take-ins were kept; the newest: {what}. Continue it now? "
+                "(The others are at the top of Today.)"
+            ).format(n=len(drafts), what=latest.text.strip())
 
         def answered(yes: bool | None) -> None:
             if yes:
