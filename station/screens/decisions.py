@@ -38,7 +38,7 @@ from station.services.deciding import LICENSING_BASIS, NOT_OUR_REMIT, PAUSE_KIND
 from station.widgets.carry import carry, typed
 from station.widgets.dropdown import Dropdown
 from station.widgets.number import NumberInput
-from station.widgets.paragraph import ParagraphBox
+from station.widgets.paragraph import ParagraphBox, numbers_unbroken
 from station.widgets.tick import Tick
 
 COMMON_REJECTIONS = (
@@ -265,7 +265,7 @@ class AcceptDialog(_Form):
                 _("Accept case {number}?").format(number=self.case_number), classes="heading"
             )
             if self.warning:
-                yield Static("⚠ " + self.warning, classes="error")
+                yield Static("⚠ " + numbers_unbroken(self.warning), classes="error")
             yield Tick(
                 _("Print the acceptance notice 受理通知书 (P)"),
                 value=True,

@@ -16,6 +16,7 @@ from station.i18n import _
 from station.screens.base import DeskModal, scroll_bindings
 from station.services.timeline import rating_text
 from station.widgets.dropdown import Dropdown
+from station.widgets.paragraph import numbers_unbroken
 
 
 class MessageDialog(DeskModal[None]):
@@ -73,7 +74,7 @@ class ConfirmDialog(DeskModal[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question)
+            yield Static(numbers_unbroken(self.question))
             with Horizontal():
                 yield Button(_("Yes (Y)"), id="yes", variant="primary")
                 yield Button(_("No (N)"), id="no")

@@ -9,6 +9,8 @@ answers ``value`` as an ``Input`` does, so a form reads either the same way.
 
 from __future__ import annotations
 
+import re
+
 from textual import events
 from textual.widgets import TextArea
 
@@ -54,3 +56,17 @@ class ParagraphBox(TextArea):
             self.screen.focus_next()
             return
         await super()._on_key(event)
+
+
+_CASE_NUMBER = re.compile(r"(?<=\S)([（(]?\d{12}-\d{8}-\d{4,})")
+"""A case number (and its opening bracket) right after other text, where a line may break."""
+
+
+def numbers_unbroken(text: str) -> str:
+    """``text`` with a space before each case number that follows other text, so a wrapped
+    line breaks before the number, never inside it.
+
+    Chinese text has no spaces: Rich folds a long run of it at the width, and a case number
+    in it (重复申请：…办结通过（640522100201-20261207-0001）) was cut in two across lines.
+    """
+    return _CASE_NUMBER.sub(r" \1", text)

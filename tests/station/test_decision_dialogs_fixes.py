@@ -13,6 +13,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Select, Static
 
 from station.screens.decisions import (
     COMMON_REJECTIONS,
+    AcceptDialog,
     CompleteDialog,
     ForwardDialog,
     PauseDialog,
@@ -114,6 +115,32 @@ async def test_bulk_accept_names_each_applicant_and_the_already_granted_warning(
         await settle(pilot)
         assert isinstance(pilot.app.screen, ReviewQueueScreen)
     assert state(town.store, again.case_number) == state(town.store, li.case_number) == "submitted"
+
+
+async def test_the_accept_dialog_never_cuts_a_case_number_across_lines(
+    town: Township,  # noqa: F811 - the fixture
+) -> None:
+    """At 80 columns the 重复申请 warning wrapped inside the earlier case's number
+    (…办结通过（640522100201-2026120 / 7-0001）): the reviewer could not read it off."""
+    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+    town.deliver()
+    decide(town.store, done.case_number, EventKind.accepted, at(date(2026, 11, 6)))
+    granted = {"result": "approved"}
+    decide(town.store, done.case_number, EventKind.completed, at(date(2026, 11, 6)), granted)
+    handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
+    town.store.append(done.case_number, [handed])
+    again = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
+    town.deliver()
+    async with queue_on(town, date(2026, 11, 23)) as pilot:  # 80 × 24
+        assert rows(pilot) == [again.case_number]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AcceptDialog)
+        lines = screen_text(pilot).splitlines()
+        assert any(f"（{done.case_number}）" in line for line in lines)  # whole, on one line
+        assert "重复申请：该群众的此事项已办结通过" in flat_text(pilot)
 
 
 async def ask_and_answer(pilot: Pilot[None], dialog: object, question: str) -> None:
