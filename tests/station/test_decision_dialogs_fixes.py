@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static
@@ -85,16 +86,23 @@ async def test_not_our_remit_is_refused_until_where_to_apply_is_said(
     assert view is not None and view.state == "rejected" and view.apply_instead == "县民政局"
 
 
-async def test_bulk_accept_names_each_applicant_and_the_already_granted_warning(
-    town: Township,  # noqa: F811 - the fixture
-) -> None:
-    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
+def _granted_and_delivered(town: Township, name: str) -> Any:
+    """A Shanmen case of ``name``'s, 受理 and 办结 通过 on 6 Nov, then handed over (已送达:
+    no longer an open duplicate, but granted before, as the county counts)."""
+    done = town.shanmen.submit(name, at(date(2026, 11, 2)))
     town.deliver()
     decide(town.store, done.case_number, EventKind.accepted, at(date(2026, 11, 6)))
     granted = {"result": "approved"}
     decide(town.store, done.case_number, EventKind.completed, at(date(2026, 11, 6)), granted)
     handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
-    town.store.append(done.case_number, [handed])  # 已送达: no longer an open duplicate
+    town.store.append(done.case_number, [handed])
+    return done
+
+
+async def test_bulk_accept_names_each_applicant_and_the_already_granted_warning(
+    town: Township,  # noqa: F811 - the fixture
+) -> None:
+    done = _granted_and_delivered(town, "马占福")
     again = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
     li = town.lizhuang.submit("李秀英", at(date(2026, 11, 18)), LI_ID)
     town.deliver()
@@ -122,13 +130,7 @@ async def test_the_accept_dialog_never_cuts_a_case_number_across_lines(
 ) -> None:
     """At 80 columns the 重复申请 warning wrapped inside the earlier case's number
     (…办结通过（640522100201-2026120 / 7-0001）): the reviewer could not read it off."""
-    done = town.shanmen.submit("马占福", at(date(2026, 11, 2)))
-    town.deliver()
-    decide(town.store, done.case_number, EventKind.accepted, at(date(2026, 11, 6)))
-    granted = {"result": "approved"}
-    decide(town.store, done.case_number, EventKind.completed, at(date(2026, 11, 6)), granted)
-    handed = NewEvent(EventKind.handed_over, "u-agent-201", Role.agent, {"how": "本人领取"})
-    town.store.append(done.case_number, [handed])
+    done = _granted_and_delivered(town, "马占福")
     again = town.lizhuang.submit("马占福", at(date(2026, 11, 20)))
     town.deliver()
     async with queue_on(town, date(2026, 11, 23)) as pilot:  # 80 × 24
