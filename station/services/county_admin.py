@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from forms.clock import format_short, to_utc
-from station.services import _
+from station.services import _, names
 from station.services.desk import Desk
 from sync.enroll_uri import enroll_uri
+from sync.events import Role
 
 
 def _moment(value: Any) -> datetime | None:
@@ -115,9 +116,13 @@ def level_name(level: str) -> str:
 
 
 def role_name(role: str) -> str:
-    """代办员 / 审核员 / 县级管理员."""
-    names = {"agent": _("agent"), "reviewer": _("reviewer"), "admin": _("administrator")}
-    return names.get(role, role)
+    """村代办员 / 乡镇审核员 / 县级管理员: as the case timelines and ``daiban central account``
+    name them (the accounts list said 审核员 where the rest of daiban says 乡镇审核员); an
+    unknown role as it is."""
+    return names.role_name(role) if role in _ROLES else role
+
+
+_ROLES = frozenset(role.value for role in Role)
 
 
 class CountyAdmin:

@@ -296,3 +296,19 @@ async def test_the_strips_digits_open_sections_from_the_case_list_and_the_catalo
         await pilot.press("slash")
         await pilot.press(*"6405")
         assert isinstance(app.screen, CasesScreen) and search.value == "6405"
+
+
+async def test_the_accounts_list_names_roles_as_the_rest_of_daiban(
+    county: County, tmp_path: Path
+) -> None:
+    """The accounts list said 审核员 and 代办员 where the case timelines, the new-account
+    answer and ``daiban central account list`` say 乡镇审核员 and 村代办员."""
+    app = _desk(county, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _signed_in(pilot, county)
+        screen = AccountsScreen(app.desk)
+        app.push_screen(screen)
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+        roles = {str(table.get_row_at(index)[2]) for index in range(table.row_count)}
+        assert roles <= {"村代办员", "乡镇审核员", "县级管理员"} and "乡镇审核员" in roles, roles
