@@ -230,6 +230,15 @@ def test_the_desk_draws_the_qr_in_half_blocks() -> None:
     assert set("".join(lines)) <= set(" ▀▄█")
 
 
+async def _accounts(pilot: Pilot[None], county: County) -> AccountsScreen:
+    """The administrator signed in, on the accounts list (its rows read)."""
+    app = await _signed_in(pilot, county)
+    screen = AccountsScreen(app.desk)
+    app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
 async def test_disabling_ones_own_account_is_refused_before_the_question(
     county: County, tmp_path: Path
 ) -> None:
@@ -237,10 +246,7 @@ async def test_disabling_ones_own_account_is_refused_before_the_question(
     d on an account already disabled did nothing, without a word."""
     app = _desk(county, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _signed_in(pilot, county)
-        screen = AccountsScreen(app.desk)
-        app.push_screen(screen)
-        await settle(pilot)
+        screen = await _accounts(pilot, county)
         table = screen.query_one(DataTable)
         table.focus()
         usernames = [row.username for row in screen.rows]
@@ -305,10 +311,7 @@ async def test_the_accounts_list_names_roles_as_the_rest_of_daiban(
     answer and ``daiban central account list`` say 乡镇审核员 and 村代办员."""
     app = _desk(county, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _signed_in(pilot, county)
-        screen = AccountsScreen(app.desk)
-        app.push_screen(screen)
-        await settle(pilot)
+        screen = await _accounts(pilot, county)
         table = screen.query_one(DataTable)
         roles = {str(table.get_row_at(index)[2]) for index in range(table.row_count)}
         assert roles <= {"村代办员", "乡镇审核员", "县级管理员"} and "乡镇审核员" in roles, roles
