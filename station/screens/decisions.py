@@ -112,13 +112,17 @@ class _Form(DeskModal[object]):
 
     confirm: Confirm | None = None
     """Asked (Enter and Esc: no) before an answer that cannot be taken back is given."""
+    enter_answers: bool = False
+    """Whether Enter in a one-line box answers as F9 does (a 闭环 act's compact form), rather
+    than going on to the next box (a decision: an Enter meant for a field refused a case)."""
     blamed: tuple[str, object] | None = None
     """The box the message names and what it held then: the message goes once it changes."""
 
     def buttons(self) -> ComposeResult:
         yield Static("", id="form-message", classes="error")
+        ok = _("OK (Enter / F9)") if self.enter_answers else _("OK (F9)")  # the keys that answer
         with Horizontal():
-            yield Button(_("OK (F9)"), id="ok", variant="primary", compact=True)
+            yield Button(ok, id="ok", variant="primary", compact=True)
             yield Button(_("Cancel (Esc)"), id="cancel", compact=True)
 
     def say(self, message: str, box: str | None = None) -> None:
@@ -193,8 +197,14 @@ class _Form(DeskModal[object]):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         """Enter in a text box goes on to the next box: a decision is made with F9 or its
-        button, never by an Enter meant for a field."""
-        self.focus_next()
+        button, never by an Enter meant for a field. Where Enter answers
+        (:attr:`enter_answers`), it checks and answers as F9 does; what is missing is said,
+        naming the box, with everything typed kept. (A paragraph box is no ``Input``: Enter
+        there is a new line.)"""
+        if self.enter_answers:
+            self.action_ok()
+        else:
+            self.focus_next()
 
     def answer(self) -> object | None:
         """What was decided, or None after saying what is missing."""

@@ -340,9 +340,17 @@ class Field:
 
 
 class LoopForm(_Form):
-    """A compact dialog for one 闭环 act: its inputs, F9 to send, Escape to cancel."""
+    """A compact dialog for one 闭环 act: its inputs, Enter (in a box) or F9 to send, Escape
+    to cancel.
+
+    Enter sends, as in the county's other dialogs (新码, 新建账号): an administrator who
+    typed a note and pressed Enter was left on the OK button, nothing sent. What is still
+    missing is said instead, naming the box, and the focus goes there; a second quick Enter
+    never sends twice (``DeskModal.dismiss`` answers once).
+    """
 
     CSS_PATH = [CSS / "review.tcss", CSS / "loops.tcss"]  # type: ignore[assignment]
+    enter_answers = True
 
     def __init__(
         self,
@@ -383,23 +391,27 @@ class LoopForm(_Form):
         if problem:
             self.say(problem)
             return None
-        missing = [f.label for f in self.fields if f.required and not values[f.key]]
+        missing = [f for f in self.fields if f.required and not values[f.key]]
         if missing or not any(values.values()):
-            self.say(_("Fill in: {what}").format(what="、".join(missing) or self.fields[0].label))
+            first = missing[0] if missing else self.fields[0]
+            what = "、".join(f.label for f in missing) or first.label
+            self.say(_("Fill in: {what}").format(what=what), f"#f-{first.key}")
             return None
         for field in self.fields:
             if field.key == "when" and values[field.key] and not _a_moment(values[field.key]):
                 self.say(
                     _("{field}: not a date and time like {example}").format(
                         field=field.label, example=field.value or "2026-12-05 09:30"
-                    )
+                    ),
+                    f"#f-{field.key}",
                 )
                 return None
             if field.key == "when" and values[field.key] and _later_than_now(values[field.key]):
                 self.say(
                     _("{field}: later than now; record it once it has happened").format(
                         field=field.label
-                    )
+                    ),
+                    f"#f-{field.key}",
                 )
                 return None
         return values

@@ -252,3 +252,39 @@ async def test_a_list_shown_without_its_loops_because_the_centre_fell_silent_say
         shown = flat_text(pilot)
         assert "办不成事登记" in shown and "BCS-640522100201-20261206-0001" in shown
         assert "中心：离线" in shown and not app.screen.query_one(DeskStatus).state.reachable
+
+
+class _Recording(Centre):
+    """The centre as above, keeping each act sent to it."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__(item)
+        self.posts: list[tuple[str, Any]] = []
+
+    def post(self, path: str, body: Any) -> Any:
+        self.posts.append((path, body))
+        return {"ok": True}
+
+
+async def test_a_loop_acts_note_is_sent_with_enter_once(
+    store: StationStore, tmp_path: Path
+) -> None:
+    """办结's note typed, then Enter: nothing was sent (F9 only), the focus moved to the
+    button. Now Enter sends it, and a second quick Enter does not send it again."""
+    app = county_desk(store, tmp_path)
+    centre = _Recording(_item("fed_back"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = (await _signed_in(pilot, centre)).desk
+        page = LoopItemScreen(desk, 7)
+        await app.push_screen(page)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, LoopForm)
+        assert "确定（回车/F9）" in flat_text(pilot)
+        await pilot.press(*"已电话告知群众", "enter", "enter")
+        await settle(pilot)
+        assert app.screen is page
+        notes = [str(n.message) for n in app._notifications]
+    assert centre.posts == [("/loops/7/close", {"text": "已电话告知群众"})]
+    assert "已保存到县级中心。" in notes

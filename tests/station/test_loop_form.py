@@ -1,4 +1,5 @@
-"""A 闭环 act's form refuses a time that is no time, naming the field, and keeps the rest."""
+"""A 闭环 act's form refuses a time that is no time, naming the field, and keeps the rest;
+Enter in a box sends it (once), or says what is still missing."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
-from textual.widgets import Input, Static
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Select, Static
 
 from forms.clock import set_source
 from station.screens.loops import Field, LoopForm
@@ -132,3 +135,91 @@ async def test_a_visit_before_the_items_last_step_is_refused() -> None:
         await pilot.press("f9")
         await pilot.pause()
     assert app.answers == [{"when": "2026-12-05 10:30", "found": "属实"}]
+
+
+class _Act(App[None]):
+    """One 闭环 act's form over an empty screen; what it answers is kept."""
+
+    def __init__(self, fields: list[Field]) -> None:
+        super().__init__()
+        self.fields = fields
+        self.answers: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(LoopForm("办结", self.fields), self.answers.append)
+
+
+async def _two_quick_enters(pilot: Pilot[None]) -> None:
+    """Enter twice, the second sent before the first is handled (a double press)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for _ in range(2):
+        key = events.Key("enter", "\r")
+        key.set_sender(pilot.app)
+        driver.send_message(key)
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("quick", [False, True])
+async def test_enter_in_the_note_sends_it_once(quick: bool) -> None:
+    """The county's 闭环 forms took F9 only: a note typed and sent with Enter left the
+    administrator on the OK button, nothing sent (every other county dialog sends on Enter)."""
+    app = _Act([Field("text", "说明", required=False)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        assert "确定（回车/F9）" in str(form.query_one("#ok", Button).label)  # the keys it takes
+        await pilot.press(*"已电话告知群众")
+        if quick:
+            await _two_quick_enters(pilot)
+        else:
+            await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert app.screen is not form
+    assert app.answers == [{"text": "已电话告知群众"}]
+
+
+async def test_enter_with_a_required_box_empty_names_it_and_keeps_what_was_typed() -> None:
+    app = _Act(
+        [
+            Field("overturn", "裁定", [("撤销差评", "1"), ("维持差评", "0")]),
+            Field("note", "说明", required=False),
+        ]
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        await pilot.press("tab", *"经核实差评属实", "enter")
+        await pilot.pause()
+        assert app.screen is form and app.answers == []
+        assert str(form.query_one("#form-message", Static).render()) == "请填写：裁定"
+        assert app.focused is form.query_one("#f-overturn", Select)  # where it is missing
+        assert form.query_one("#f-note", Input).value == "经核实差评属实"
+        await pilot.press("enter", "down", "down", "enter")  # the list: 维持差评
+        await pilot.pause()
+        assert str(form.query_one("#form-message", Static).render()) == ""  # answered: gone
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+    assert app.answers == [{"overturn": "0", "note": "经核实差评属实"}]
+
+
+async def test_enter_in_the_first_of_several_boxes_names_those_still_empty() -> None:
+    """回访: Enter after the time says what else the visit needs, and goes there."""
+    app = _Act(
+        [
+            Field("when", "时间", value="2026-12-05 09:30"),
+            Field("how", "方式", [("电话", "电话")]),
+            Field("found", "核实情况"),
+        ]
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.screen
+        assert isinstance(form, LoopForm)
+        await pilot.press("end", "backspace", "5", "enter")
+        await pilot.pause()
+        assert app.screen is form and app.answers == []
+        said = str(form.query_one("#form-message", Static).render())
+        assert said == "请填写：方式、核实情况"
+        assert app.focused is form.query_one("#f-how", Select)
+        assert form.query_one("#f-when", Input).value == "2026-12-05 09:35"
