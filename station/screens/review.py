@@ -68,14 +68,17 @@ class ReviewScreen(DeskScreen[None]):
         Binding("b", "return_case", _("Return 补正")),
         Binding("j", "reject", _("Reject 不予受理")),
         Binding("f", "forward", _("Forward 转办")),
-        Binding("p", "pause", _("Pause 暂停")),
+        # z (暂停 zàntíng): p is 补打 here as on the village's case page and the 办不成事
+        # list (a reviewer who pressed p to print got the pause dialog)
+        Binding("z", "pause", _("Pause 暂停")),
         Binding("u", "resume", _("Resume 恢复")),
         Binding("d", "complete", _("Complete 办结")),
         Binding("c", "claim", _("Claim 认领")),
         Binding("i", "reveal_id", _("Full ID 查看完整号码")),
         Binding("v", "view_scan", _("Scan 扫描件"), show=False),
-        # in the footer once there is a paper to print again (it was only in F1)
-        Binding("P", "reprint", _("Reprint 补打")),
+        # in the footer once there is a paper to print again (it was only in F1); P, its
+        # key before, still prints
+        Binding("p,P", "reprint", _("Reprint 补打")),
         Binding("pagedown", "scroll(1)", show=False),
         Binding("pageup", "scroll(-1)", show=False),
     ]
@@ -96,7 +99,7 @@ class ReviewScreen(DeskScreen[None]):
         self.case_number = case_number
         self.page: Any = None
         self._papers: tuple[str, ...] = ()
-        """What P 补打 may print (none yet: the key is not offered)."""
+        """What p 补打 may print (none yet: the key is not offered)."""
 
     def compose(self) -> ComposeResult:
         yield DeskStatus()
@@ -204,13 +207,18 @@ class ReviewScreen(DeskScreen[None]):
         return user is not None and self.page.view.claimed_by == user.user_id
 
     def on_key(self, event: events.Key) -> None:
-        """A decision key the case's state does not allow now is said so (it did nothing)."""
+        """A decision key the case's state does not allow now is said so (it did nothing);
+        so is p 补打 on a case with no paper to print yet."""
         from station.services.names import state_name
         from sync.events import EventKind
 
         binding = next(
-            (b for b in self.BINDINGS if isinstance(b, Binding) and b.key == event.key), None
+            (b for b in self.BINDINGS if isinstance(b, Binding) and event.key in b.key.split(",")),
+            None,
         )
+        if binding is not None and binding.action == "reprint" and not self._papers:
+            self.action_reprint()  # says there is nothing to print yet
+            return
         if binding is None or binding.action not in ACTION_KINDS or self.page is None:
             return
         if self.check_action(binding.action, ()) is not False:

@@ -341,7 +341,7 @@ async def the_afternoon(township: Station, first: str, second: str) -> None:
         assert "状态：已受理" in flat_text(pilot)
         assert paper(township, first, "acceptance").exists()
 
-        await press_on(pilot, "p")
+        await press_on(pilot, "z")  # 暂停
         dialog = pilot.app.screen
         assert isinstance(dialog, PauseDialog)
         dialog.query_one("#reason", Input).value = "村内公示七天"

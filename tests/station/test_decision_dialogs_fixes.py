@@ -322,7 +322,7 @@ async def test_after_a_refusal_the_keys_go_to_the_box_it_names(
         assert message(pilot) == ""
         await pilot.press("escape", "y")
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         await settle(pilot)
         pause = pilot.app.screen
         assert isinstance(pause, PauseDialog)
@@ -352,7 +352,7 @@ async def test_a_word_typed_into_the_days_box_is_told_not_dropped_silently(
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         await settle(pilot)
         pause = pilot.app.screen
         assert isinstance(pause, PauseDialog)
@@ -426,7 +426,7 @@ async def test_forward_and_pause_name_every_box_above_it_at_80_by_24(
         assert "确定（F9）" in text and "取消（Esc）" in text  # the buttons still fit
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         await settle(pilot)
         assert isinstance(pilot.app.screen, PauseDialog)
         lines = [line.strip(" █▌▐") for line in screen_text(pilot).splitlines()]
@@ -514,7 +514,7 @@ async def test_a_reason_that_says_nothing_is_refused_before_it_goes_on_paper(
 
         pilot.app.push_screen(ReviewScreen(pilot.app.desk, accepted))  # type: ignore[attr-defined]
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         await settle(pilot)
         pause = pilot.app.screen
         assert isinstance(pause, PauseDialog)

@@ -22,7 +22,7 @@ from station.screens.decisions import (
     RejectDialog,
     ReturnDialog,
 )
-from station.screens.dialogs import ConfirmDialog, MessageDialog
+from station.screens.dialogs import ChoiceDialog, ConfirmDialog, MessageDialog
 from station.store import StationStore
 from station.widgets.paragraph import ParagraphBox
 from sync.events import EventKind
@@ -262,7 +262,7 @@ async def test_forward_to_another_township_records_that_township(
     assert (kind, view.forwarded_to) == (EventKind.forwarded, "李旺镇")
 
 
-async def test_shift_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
+async def test_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
     station: StationStore, tmp_path: Path
 ) -> None:
     # the reviewer desk had no way to print a notice again (unticked, or the printer jammed)
@@ -271,19 +271,21 @@ async def test_shift_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
         assert "补打" not in flat_text(pilot)  # nothing decided: not offered
-        await pilot.press("P")
+        await pilot.press("p")
         await settle(pilot)
         assert not list(documents.glob(f"{number}-*.pdf"))  # nothing decided: nothing to print
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert "本件还没有可补打的文书。" in notes  # said, not silent
         await pilot.press("a", "p", "enter")  # 受理, the 受理通知书 unticked
         await settle(pilot)
         assert not list(documents.glob(f"{number}-acceptance-*.pdf"))
-        assert "P补打" in flat_text(pilot).replace(" ", "")  # in the footer, not only in F1
-        await pilot.press("P")
+        assert "p补打" in flat_text(pilot).replace(" ", "")  # in the footer, not only in F1
+        await pilot.press("p")
         await settle(pilot)
         assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
             f"{number}-acceptance-a4.pdf"
         ]
-        await pilot.press("P")
+        await pilot.press("P")  # its key before: still 补打
         await settle(pilot)
         reprints = list(documents.glob(f"{number}-acceptance-a4-reprint-*.pdf"))
         assert len(reprints) == 1
@@ -292,6 +294,51 @@ async def test_shift_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
     numbered = re.compile(r"海城便民受〔\d{4}〕\d+号")
     assert numbered.search(first) and numbered.search(first).group() in again  # type: ignore[union-attr]
     assert "补打" in again and "补打" not in first
+
+
+async def test_p_is_reprint_and_z_is_pause_on_the_review_page(
+    station: StationStore, tmp_path: Path
+) -> None:
+    """p was 暂停 here and 补打 on the village's case page: a reviewer who pressed p to
+    print got the pause dialog. Now p is 补打 on every page, and 暂停 is z."""
+    number = take_in(station).case_number
+    township(station, number, (EventKind.accepted, {}))
+    documents = tmp_path / "township" / "documents"
+    async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, number)
+        footer = screen_text(pilot).splitlines()[-1].replace(" ", "")
+        assert "z暂停" in footer and "p补打" in footer
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MessageDialog)
+        keys = str(pilot.app.screen.text)
+        assert re.search(r"(^|\s)z  暂停", keys) and re.search(r"(^|\s)p  补打", keys), keys
+        assert "Shift+P" not in keys and "p  暂停" not in keys
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("p")  # one paper due (受理通知书): printed, no pause dialog
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
+            f"{number}-acceptance-a4.pdf"
+        ]
+        assert last(station, number)[1] is EventKind.accepted  # nothing paused
+        await pilot.press("z")
+        pause = pilot.app.screen
+        assert isinstance(pause, PauseDialog)
+        pause.query_one("#reason", Input).value = "村内公示七天"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert last(station, number)[1] is EventKind.paused
+        for key in ("p", "P"):  # two papers now: which one, asked
+            await pilot.press(key)
+            await settle(pilot)
+            choice = pilot.app.screen
+            assert isinstance(choice, ChoiceDialog), key
+            assert [label for label, _kind in choice.choices] == ["受理通知书", "特别程序告知书"]
+            await pilot.press("escape")
+            await settle(pilot)
+            assert pilot.app.screen is screen
 
 
 async def test_forward_goes_to_the_department_of_the_handling_path(
@@ -349,7 +396,7 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         dialog = pilot.app.screen
         assert isinstance(dialog, PauseDialog)
         dialog.query_one("#reason", Input).value = "村内公示七天"
@@ -391,7 +438,7 @@ async def test_pause_for_an_expert_review_from_the_dialog(
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         dialog = pilot.app.screen
         assert isinstance(dialog, PauseDialog)
         kinds = dialog.query_one("#kind", Select)
@@ -750,7 +797,7 @@ async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
     township(station, number, (EventKind.accepted, {}))
     async with township_app(station, tmp_path / "township").run_test(size=(80, 24)) as pilot:
         await open_review(pilot, number)
-        await pilot.press("p")
+        await pilot.press("z")  # 暂停
         dialog = pilot.app.screen
         assert isinstance(dialog, PauseDialog)
         reason = dialog.query_one("#reason", Input)
