@@ -3,7 +3,7 @@ outstanding codes, a new account, a new password."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +169,14 @@ class NewCodeDialog(DeskModal[tuple[str, str, str] | None]):
 
 
 class CodeDialog(DeskModal[None]):
-    """The code just issued: as text with its expiry in China time, and as a QR to scan."""
+    """The code just issued: as text with its expiry in China time, and as a QR to scan.
+
+    Laid out for 80×24: no frame, the QR at the left as tall as it needs (24 lines for a
+    centre on https with its certificate's fingerprint), and beside it the code, what to
+    type where it cannot be scanned, and the keys, each a button. In a frame, under the
+    code's line, such a QR (26 lines then) ran off the bottom of the screen, cut (no
+    phone could read it); the words beside it were squeezed into 19 columns, and nothing
+    said how to close."""
 
     CSS_PATH = THEMES / "county_admin.tcss"
     BINDINGS = [
@@ -180,22 +187,50 @@ class CodeDialog(DeskModal[None]):
     def __init__(self, code: CodeRow) -> None:
         super().__init__()
         self.code = code
+        self.qr = qr_lines(code.uri, border=1)
 
     def compose(self) -> ComposeResult:
-        code = self.code
-        with Vertical(classes="admin-dialog"):
-            yield Static(
-                _("{name} ({division}): code {code}, valid until {when}").format(
-                    name=code.name,
-                    division=code.division_name or code.division,
-                    code=code.code,
-                    when=format_minute(code.expires_at),
-                ),
-                id="code-text",
-            )
-            with Horizontal():  # the words beside the QR: the dialog fits 24 lines
-                yield Static("\n".join(qr_lines(code.uri, border=1)), id="code-qr")
+        with Horizontal(id="code-dialog"):
+            yield Static("\n".join(self.qr), id="code-qr")
+            with Vertical(id="code-side"):
+                yield Label(_("New enrollment code 新码"), classes="heading")
+                yield Static(self._said(), id="code-text")
                 yield Static(self._typed(), id="code-hint")
+                message = _(
+                    "The QR code does not fit this window: print the slip (P) and scan it "
+                    "from the paper, or make the window larger."
+                )
+                yield Static(message, id="code-qr-missing", classes="error")
+                with Vertical(id="code-keys"):  # clicked, or their keys pressed
+                    yield _unfocused(_("Print the slip 注册单 (P)"), "code-print")
+                    yield _unfocused(_("Close (Esc)"), "code-close")
+
+    def on_mount(self) -> None:
+        self._fit_qr()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_qr()
+
+    def _fit_qr(self) -> None:
+        """The QR shown whole, or not at all: cut at the screen's edge, no phone reads it
+        (the words say what to type, the slip carries it whole)."""
+        size = self.app.size  # the terminal's (the screen's own is not set at its mount)
+        fits = len(self.qr) <= size.height and len(self.qr[0]) + 20 <= size.width
+        self.query_one("#code-qr").display = fits
+        self.query_one("#code-qr-missing").display = not fits
+
+    def _said(self) -> Text:
+        """The station, its code (bold: it is read out and typed) and until when it works."""
+        code = self.code
+        return Text.assemble(
+            _("{name} ({division})").format(
+                name=code.name, division=code.division_name or code.division
+            ),
+            "\n",
+            (_("Code: {code}").format(code=code.code), "bold"),
+            "\n",
+            _("Valid until {when}").format(when=format_minute(code.expires_at)),
+        )
 
     def _typed(self) -> str:
         """What to type where the QR cannot be scanned: the code alone did not enroll a
@@ -216,9 +251,11 @@ class CodeDialog(DeskModal[None]):
         lines.append(_("P prints it (注册单) to take to the station; it is not shown again."))
         return "\n".join(lines)
 
+    @on(Button.Pressed, "#code-close")
     def action_close(self) -> None:
         self.dismiss(None)
 
+    @on(Button.Pressed, "#code-print")
     def action_print_slip(self) -> None:
         """p: the 注册单 (the code, its QR and where it works) on paper."""
         self._print_slip()
@@ -229,6 +266,14 @@ class CodeDialog(DeskModal[None]):
 
         outcome = print_enrollment_slip(self.app.desk, self.code)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
+
+
+def _unfocused(label: str, id: str) -> Button:
+    """A compact button the keyboard never lands on (its key is pressed instead: Enter
+    on a focused 打印 would have printed, where it closed the dialog)."""
+    button = Button(label, id=id, compact=True)
+    button.can_focus = False
+    return button
 
 
 class CodesDialog(DeskModal[None]):
@@ -338,12 +383,20 @@ def fill_wrapped(
     rows: Sequence[Sequence[Text | str]],
     width: int,
     keys: Sequence[str] | None = None,
+    *,
+    one_line_headers: bool = False,
+    whole: Collection[int] = (),
 ) -> None:
     """Refill a table to fit ``width`` cells: each column as wide as its widest cell while
     they all fit; past that, the headers go onto two lines, then the widest columns are
     narrowed and their cells wrap (codes such as case numbers kept whole). At 80 columns
     the 对账 table's last columns ran off the screen and the 闭环 timeline cut the
-    resident's words, with nothing on screen to say so."""
+    resident's words, with nothing on screen to say so.
+
+    With ``one_line_headers``, no header is wrapped while the columns can fit with each
+    header whole (the cells wrap instead); only past that do the headers go onto two
+    lines. The columns numbered in ``whole`` (counts, times) are never narrowed: their
+    cells are not wrapped."""
     keep = table.cursor_row
     console = table.app.console
     texts = [[_plain(cell) for cell in row] for row in rows]
@@ -353,11 +406,12 @@ def fill_wrapped(
     room = width - 2 * table.cell_padding * len(headers) - 2  # 2: the vertical scrollbar
     widths = full
     if sum(full) > room:
-        two_lines = [_two_line_width(console, h) for h in headers]
-        widths = [max(c, h) for c, h in zip(cells, two_lines, strict=True)]
-        floors = [min(w, max(h, _longest_word(column)))
-                  for w, h, column in zip(widths, two_lines, columns, strict=True)]  # fmt: skip
-        widths = _narrowed(widths, floors, room)
+        one_line = [cell_len(h) for h in headers]
+        heads = [_two_line_width(console, h) for h in headers]
+        if one_line_headers and sum(_floors(one_line, cells, columns, whole)) <= room:
+            heads = one_line
+        widths = [max(c, h) for c, h in zip(cells, heads, strict=True)]
+        widths = _narrowed(widths, _floors(heads, cells, columns, whole), room)
     wrapped = widths != full
     table.clear(columns=True)
     table.header_height = max(
@@ -370,6 +424,20 @@ def fill_wrapped(
         table.add_row(*row, key=key, height=None if wrapped else 1)
     if rows:
         table.move_cursor(row=min(keep, len(rows) - 1))
+
+
+def _floors(
+    heads: list[int], cells: list[int], columns: Sequence[Sequence[str]], whole: Collection[int]
+) -> list[int]:
+    """How narrow each column may get: its header's width (``heads``), or its longest word
+    (:func:`_longest_word`) when that is wider, never wider than its widest cell or
+    header; a column in ``whole`` as wide as its widest cell."""
+    return [
+        max(cell, head)
+        if index in whole
+        else min(max(cell, head), max(head, _longest_word(column)))
+        for index, (head, cell, column) in enumerate(zip(heads, cells, columns, strict=True))
+    ]
 
 
 def _plain(cell: Text | str) -> str:

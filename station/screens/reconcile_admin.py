@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from forms.clock import moment_in_year
+from forms.clock import china_day, day_in_year, moment_in_year
 from station.i18n import _
 from station.screens.base import DeskScreen
 from station.screens.context import Desk
@@ -94,26 +94,27 @@ class ReconcileAdminScreen(DeskScreen[None]):
         self._fill()
         self.query_one("#recon-note", Static).update(
             _(
-                "Centre: the cases this PC took in that the centre holds; station: the cases "
-                "the station said it holds (those of its villages synced to it too): they "
-                "differ after a PC is replaced. Silent: not seen for 3 working days, or events "
-                "unsent that long. — means the station has not reported yet. d: duplicate "
-                "applications."
+                "At the centre: the cases this PC took in that the centre holds; at the "
+                "station: the cases the station said it holds (those of its villages synced "
+                "to it too): they differ after a PC is replaced. Silent: not seen for 3 "
+                "working days, or events unsent that long. — means the station has not "
+                "reported yet. d: duplicate applications."
             )
         )
 
     def _fill(self) -> None:
-        """Both tables as wide as the screen, long cells wrapped (see :func:`fill_wrapped`)."""
+        """Both tables as wide as the screen, long cells wrapped (see :func:`fill_wrapped`);
+        the stations' headers each on one line (at 80 columns 中心办件, 站点未上传 and the
+        others wrapped onto two, a county trial)."""
         if self.data is None:
             return
         width = self.size.width
-        headers = (
-            _("Flag"), _("Station"), _("Cases held at the centre"), _("Events"), _("Gaps"),
-            _("Unsent at the station"), _("Oldest unsent"), _("Cases at the station"), _("Last seen"),
-        )  # fmt: skip
         year = self.desk.clock().year
         stations = [_station_row(s, year) for s in self.data.get("stations", [])]
-        fill_wrapped(self.query_one("#recon-stations", DataTable), headers, stations, width)
+        table = self.query_one("#recon-stations", DataTable)
+        # the counts and times kept whole: only a long station name wraps
+        fill_wrapped(table, station_headers(), stations, width, one_line_headers=True,
+                     whole=range(2, 8))  # fmt: skip
         pair_headers = (_("ID number"), _("Item"), _("Case number"), _("Station"), _("State"))
         short = {
             item.code: item.short_name for item in self.desk.catalog().items if item.short_name
@@ -150,18 +151,33 @@ class ReconcileAdminScreen(DeskScreen[None]):
         self.app.pop_screen()
 
 
+def station_headers() -> tuple[str, ...]:
+    """The stations' columns, each header short enough for one line at 80 columns; the
+    centre's count of cases beside the station's, which it is compared with."""
+    return (
+        _("Flag"), _("Station"), _("At the centre"), _("At the station"), _("Events"),
+        _("Gaps"), _("Unsent"), _("Last seen"),
+    )  # fmt: skip
+
+
 def _when(value: str | None, year: int) -> str:
     """A moment in China time, without its year in ``year`` (at 80 columns the station
     names wrapped onto two lines beside two whole dates)."""
     return moment_in_year(datetime.fromisoformat(value), year) if value else "—"
 
 
-def _oldest(entry: dict[str, Any], year: int) -> str:
-    """The oldest unsent event's moment; 无 when the station reported an empty outbox (it
-    read — beside every station that had reported, which the note says means not yet)."""
-    if entry.get("oldest_unsent") or entry.get("outbox_depth") is None:
-        return _when(entry.get("oldest_unsent"), year)
-    return _("none unsent")
+def _unsent(entry: dict[str, Any], year: int) -> str:
+    """The events the station said it has not sent, with the day of the oldest, as the
+    服务站 list writes them (``2（12-05起）``); ``0`` for an empty outbox, — for a station
+    that has not reported. (The count and its oldest moment were two columns: their
+    headers, 站点未上传 and 最早未上传, wrapped at 80 columns.)"""
+    depth, oldest = entry.get("outbox_depth"), entry.get("oldest_unsent")
+    if depth is None:
+        return "—"
+    if depth and oldest:
+        day = day_in_year(china_day(datetime.fromisoformat(oldest)), year)
+        return _("{count} (since {day})").format(count=depth, day=day)
+    return str(depth)
 
 
 def _count(value: Any) -> str:
@@ -169,9 +185,11 @@ def _count(value: Any) -> str:
 
 
 def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
+    """One station's line: its name without 便民服务站 (as the duplicates and the 服务站
+    list write it), what the centre holds beside what the station said it holds."""
     flag: Text | str = ""
-    if entry.get("revoked"):
-        flag = _("revoked")
+    if entry.get("revoked"):  # 吊销, not 已吊销: two cells that went to a station's name
+        flag = _("REVOKED 吊销")
     elif entry.get("silent"):
         flag = Text(_("SILENT 失联"), style="bold white on red")
     elif entry.get("gaps"):
@@ -179,13 +197,12 @@ def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
     gaps = entry.get("gaps") or []
     return (
         flag,
-        entry.get("name", ""),
+        short_station(entry.get("name", "")),
         str(entry.get("cases", 0)),
+        _count(entry.get("cases_held")),
         str(entry.get("events", 0)),
         str(len(gaps)),
-        _count(entry.get("outbox_depth")),
-        _oldest(entry, year),
-        _count(entry.get("cases_held")),
+        _unsent(entry, year),
         _when(entry.get("last_seen"), year),
     )
 

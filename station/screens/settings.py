@@ -43,29 +43,31 @@ class SettingsScreen(DeskScreen[None]):
         """The form's values as it opened (``typed_values``)."""
 
     def compose(self) -> ComposeResult:
+        """Each box named beside it, not above: with its name on a line of its own the
+        page was 27 lines and scrolled at 80×24, the idle lock and Save F9 out of sight
+        (a village trial); beside, all of it is on the screen."""
         s = self.desk.settings
-        with VerticalScroll(id="settings-body"):
+        papers = [
+            (_("A4"), "a4"),
+            (_("A4 large print 大字版"), "a4-large"),
+            (_("80 mm receipt roll"), "80mm"),
+        ]
+        languages = [("中文", "zh_CN"), ("English", "en")]
+        idle = _("Lock after idle minutes")
+        with VerticalScroll(id="settings-body"):  # scrolls only in a smaller window
             yield Label(_("Settings 设置"), classes="heading")
-            yield Label(_("Printer (empty: keep PDF files only)"))
-            yield Input(s.printer or "", id="printer")
-            yield Label(_("Paper"))
-            papers = [
-                (_("A4"), "a4"),
-                (_("A4 large print 大字版"), "a4-large"),
-                (_("80 mm receipt roll"), "80mm"),
-            ]
-            yield Select(papers, value=s.paper_format, allow_blank=False, id="paper")
-            yield Label(_("Scan folder"))
-            yield Input(str(s.scan_folder or ""), id="scan-folder")
-            yield Label(_("Language (after restart)"))
-            languages = [("中文", "zh_CN"), ("English", "en")]
-            yield Select(languages, value=s.language, allow_blank=False, id="language")
-            yield Label(_("Elder mode 长辈模式 (F2 anywhere)"))
-            yield Switch(value=self.app.has_class("elder"), id="elder")
-            yield Label(_("Lock after idle minutes"))
-            yield NumberInput(
-                str(s.idle_lock_minutes), id="idle", what=_("Lock after idle minutes")
-            )
+            with _field(_("Printer (empty: keep PDF files only)")):
+                yield Input(s.printer or "", id="printer")
+            with _field(_("Paper")):
+                yield Select(papers, value=s.paper_format, allow_blank=False, id="paper")
+            with _field(_("Scan folder")):
+                yield Input(str(s.scan_folder or ""), id="scan-folder")
+            with _field(_("Language (after restart)")):
+                yield Select(languages, value=s.language, allow_blank=False, id="language")
+            with _field(_("Elder mode 长辈模式 (F2 anywhere)")):
+                yield Switch(value=self.app.has_class("elder"), id="elder")
+            with _field(idle):
+                yield NumberInput(str(s.idle_lock_minutes), id="idle", what=idle)
             yield Static("", id="settings-message", classes="error")
             with Horizontal(id="intake-nav"):
                 yield Button(_("Save F9"), id="save", variant="primary", compact=True)
@@ -126,7 +128,9 @@ class SettingsScreen(DeskScreen[None]):
     def on_settings_screen_refused(self, message: SettingsScreen.Refused) -> None:
         """Every problem said at once, the first one's field focused."""
         problem = "\n".join(text for text, _field in message.problems)
-        self.query_one("#settings-message", Static).update(problem)
+        said = self.query_one("#settings-message", Static)
+        said.update(problem)
+        said.add_class("said")
         self.query_one(message.problems[0][1], Input).focus()
         self.notify(problem, severity="error")  # seen wherever the form is scrolled
 
@@ -144,6 +148,13 @@ class SettingsScreen(DeskScreen[None]):
         """Leave without saving: asked first when something was changed (Esc dropped a
         printer's name typed in, without a word)."""
         close_when_sure(self)
+
+
+def _field(name: str) -> Horizontal:
+    """A row: the box's name, then the box (composed inside it)."""
+    row = Horizontal(classes="settings-field")
+    row.compose_add_child(Label(name, classes="field-label"))
+    return row
 
 
 def _problems(typed: dict[str, Any]) -> list[tuple[str, str]]:

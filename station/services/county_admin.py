@@ -8,6 +8,7 @@ Chinese message when the centre refuses or cannot be reached.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -249,14 +250,33 @@ def _account(row: dict[str, Any], names: dict[str, str]) -> AccountRow:
     )
 
 
+def qr_segments(text: str) -> list[str]:
+    """``text`` as the QR's segments, each in the densest mode its characters allow
+    (segno picks it): a certificate fingerprint in it (64 hex digits after
+    ``fingerprint=``) upper-cased, so alphanumeric (5.5 bits a character, not 8); the rest
+    bytes. A centre's address with a domain name (``https://zwfw.haiyuan.gov.cn:8765``)
+    and its fingerprint made a QR of 51 modules, 26 lines at two modules a line: more than
+    a 24-line screen; so, 47 (24 lines). Readers take the fingerprint in either case
+    (``sync.tls.normalise_fingerprint``)."""
+    found = re.search(r"(?<=[?&]fingerprint=)[0-9a-fA-F]{64}(?=&|$)", text)
+    if found is None:
+        return [text]
+    parts = [text[: found.start()], found.group().upper(), text[found.end() :]]
+    return [part for part in parts if part]
+
+
 def qr_lines(text: str, border: int = 2) -> list[str]:
-    """``text`` as a QR code in half-block characters, two module rows per line.
+    """``text`` as a QR code in half-block characters, two module rows per line
+    (:func:`qr_segments`: what it holds reads back as ``text``, the fingerprint's letters
+    upper-cased).
 
     Dark modules are drawn (``▀ ▄ █``), light ones left blank: show it dark on light.
     """
     import segno
 
-    rows = [list(row) for row in segno.make(text, error="l").matrix_iter(border=border)]
+    # segno takes a list of segments (``encoder.prepare_data``); its hints say str only
+    symbol = segno.make(qr_segments(text), error="l")  # type: ignore[arg-type]
+    rows = [list(row) for row in symbol.matrix_iter(border=border)]
     if len(rows) % 2:
         rows.append([0] * len(rows[0]))
     glyphs = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}

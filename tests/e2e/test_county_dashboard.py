@@ -169,13 +169,13 @@ async def test_the_county_sees_a_duplicate_application_across_two_villages(
         text = flat_text(pilot)
         stations = app.screen.query_one("#recon-stations", DataTable)
         names = {str(stations.get_row_at(r)[1]) for r in range(stations.row_count)}
-        assert "山门村便民服务站" in names and "站点未" in text  # 站点未/上传 wraps at 80
+        assert "山门村" in names and "中心存站点存事件缺号未传最近联系" in text  # one line each
         assert stations.virtual_size.width <= stations.size.width  # no column off the side
         # the strip, the summary and the tabs' names are on screen (the table pushed
         # them off the top, and the note's last words off the bottom)
         assert "1看板2办件" in text and "对账：" in text and "站点重复申请" in text
         assert text.endswith("d：重复申请。r刷新d重复申请Esc返回F2长辈模式F1帮助")
-        assert "中心办件：本机收件" in text and "站点办件：站点上报" in text  # the columns
+        assert "中心存：本机收件" in text and "站点存：站点上报" in text  # the columns
         await pilot.press("d")
         await settle(pilot)
         table = app.screen.query_one("#recon-duplicates", DataTable)
