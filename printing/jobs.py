@@ -22,7 +22,8 @@ from printing.model import (
     UnresolvedDocument,
     from_dict,
 )
-from printing.printer import document_name, documents_dir, keep_pdf, print_pdf
+from printing.names import NOT_TAKEN_IN, free_path, paper_file_name, title_of
+from printing.printer import documents_dir, keep_pdf, print_pdf
 
 if TYPE_CHECKING:
     from printing.documents import Format
@@ -143,25 +144,34 @@ def _case_format(fmt: str) -> Format:
 
 
 def default_path(kind: str, document: Document, fmt: str, data_dir: Path) -> Path:
-    """``<data_dir>/documents/<case number>-<kind>-<fmt>.pdf`` (ledgers by station and period)."""
+    """Where a paper is kept: ``<data_dir>/documents/<title>-<case number>.pdf``, named by
+    :func:`printing.names.paper_file_name` (``受理通知书-640522100201-20261122-0007.pdf``), and
+    numbered rather than put over a paper kept under that name already."""
+    return free_path(documents_dir(data_dir), file_name(kind, document, fmt))
+
+
+def file_name(kind: str, document: Document, fmt: str = "a4") -> str:
+    """The name a paper is kept under: its title as printed, then whose it is (the case, the
+    record, the station and period, the station a code is for), its paper and 补打."""
+    title = title_of(kind, getattr(document, "permit", None))
     if isinstance(document, LedgerDocument):
-        key = f"{document.station_division}-{document.start:%Y%m%d}-{document.end:%Y%m%d}"
-        reprinted = None
-    elif isinstance(document, UnresolvedDocument):
-        key, reprinted = document.number, document.reprinted_on
-    elif isinstance(document, EnrollmentDocument):  # one slip per code
-        # named in China time, as the slip reads (it was named in UTC: 04:21 for 12:21)
-        key = f"enroll-{document.division}-{wall_time(document.expires_at):%Y%m%d%H%M%S}"
-        reprinted = None
-    elif isinstance(document, CaseDocument) and not document.taken_in:
-        # no case number yet (a 一次性告知书 before intake): named by when it was printed,
-        # in China, then the draft's id (its id alone told the agent nothing to find it by)
-        when = wall_time(document.received_at)
-        key, reprinted = f"draft-{when:%Y%m%d-%H%M}-{document.case_number[:8]}", None
-    else:
-        case = document.case if isinstance(document, DecisionDocument) else document
-        key, reprinted = case.case_number, case.reprinted_on
-    return documents_dir(data_dir) / document_name(key, kind, fmt, reprinted)
+        period = f"{document.start:%Y%m%d}-{document.end:%Y%m%d}"
+        station = document.station_name or document.station_division
+        return paper_file_name(title, station, period, fmt=fmt)
+    if isinstance(document, UnresolvedDocument):
+        return paper_file_name(title, document.number, fmt=fmt, reprinted_on=document.reprinted_on)
+    if isinstance(document, EnrollmentDocument):
+        # which station, and which code (its reference, as 待用码 lists it; never the code):
+        # it was named by the code's expiry, which said nothing of what the paper is
+        station = document.station_name or document.division
+        return paper_file_name(title, station, document.ref, fmt=fmt)
+    if isinstance(document, CaseDocument) and not document.taken_in:
+        # no case number yet (a 一次性告知书 or 授权委托书 before intake): 未收件, then when
+        # it was printed, in China (the draft's id told the agent nothing to find it by)
+        when = f"{wall_time(document.received_at):%Y%m%d-%H%M}"
+        return paper_file_name(title, NOT_TAKEN_IN, when, fmt=fmt)
+    case = document.case if isinstance(document, DecisionDocument) else document
+    return paper_file_name(title, case.case_number, fmt=fmt, reprinted_on=case.reprinted_on)
 
 
 def produce(

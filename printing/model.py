@@ -365,3 +365,6 @@ class EnrollmentDocument:
     """The county administrator who issued it (their name)."""
     fingerprint: str = ""
     """The centre's certificate fingerprint, over https (typed with the address)."""
+    ref: str = ""
+    """The code's reference, as the county's 待用码 list shows it (never the code): the
+    slip's file is named by it with the station, so a later code's slip is told apart."""

@@ -14,7 +14,6 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from printing.i18n import _
@@ -37,13 +36,6 @@ def documents_dir(data_dir: Path) -> Path:
     folder = data_dir / "documents"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def document_name(key: str, kind: str, fmt: str = "a4", reprinted_on: date | None = None) -> str:
-    """An ASCII file name: ``<case number>-<kind>-<fmt>[-reprint-YYYYMMDD].pdf``."""
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in key)
-    suffix = f"-reprint-{reprinted_on:%Y%m%d}" if reprinted_on else ""
-    return f"{safe}-{kind}-{fmt}{suffix}.pdf"
 
 
 def keep_pdf(pdf: bytes, path: Path) -> Path:

@@ -3,7 +3,8 @@
 Each command prints a case of the station's store (``CASE_NO``), or the ledger of
 a period (``--from DATE --to DATE``); ``--from-json FILE`` prints a document from
 the fields of the ``printing.model`` dataclasses instead. The PDF is always kept
-(under ``<data-dir>/documents/``), and its path shown, whatever the printer does.
+(under ``<data-dir>/documents/``, named by its Chinese title and the case number:
+``受理通知书-<案号>.pdf``), and its path shown, whatever the printer does.
 A second print of a case's document, or ``--reprint``, is marked 补打 with the date.
 """
 
@@ -119,6 +120,8 @@ def _report(job: Job, result: jobs.JobResult, extra: dict[str, Any] | None = Non
         )
     elif not job.wants_print:
         typer.echo(_("PDF written: {path}").format(path=shown))
+        if shown != result.path:  # --out: the copy kept under its own name is said too
+            typer.echo(_("Also kept as {path}").format(path=result.path))
     if job.wants_print and not result.printed:
         fail(result.message)
     if job.wants_print and not job.as_json:

@@ -11,14 +11,14 @@ import re
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
-from printing import roles
+from printing import names, roles
 from printing.fmt import cn_date, sex_from_id
 from printing.fonts import CjkFont
 from printing.layout import DATE_LINE, RULE, Sheet
 from printing.model import CaseDocument, Party
 from printing.pages import RenderedDocument, build_a4
 
-TITLE = "授权委托书"
+TITLE = names.AUTHORIZATION
 CASE_NUMBER = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
 """A station's case number (``sync.ids``); a draft's UUID is not one."""
 BLANK_ID = "＿" * 18

@@ -23,16 +23,18 @@ from printing.fmt import cn_date, fee_text, mask_id, material_form, status_text,
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import CaseDocument, DecisionDocument, MaterialLine, MaterialStatus
+from printing.names import (
+    ACCEPTANCE,
+    APPROVAL,
+    APPROVAL_OTHER,
+    CORRECTION,
+    DENIAL,
+    DENIAL_OTHER,
+    PAUSE,
+    REJECTION,
+)
 from printing.pages import RenderedDocument, build_a4
 
-ACCEPTANCE = "受理通知书"
-REJECTION = "不予受理通知书"
-CORRECTION = "补正告知书"
-PAUSE = "特别程序告知书"
-DENIAL = "不予行政许可决定书"
-DENIAL_OTHER = "不予批准决定书"
-APPROVAL = "准予行政许可决定书"
-APPROVAL_OTHER = "办结通知书"
 WIDTH = 174 * mm
 HOTLINE = "12345"
 """The government service hotline, when neither the officer nor the office has a phone."""

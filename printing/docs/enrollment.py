@@ -12,13 +12,14 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from printing import names
 from printing.fmt import cn_datetime
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import EnrollmentDocument
 from printing.pages import RenderedDocument, build_a4
 
-TITLE = "便民服务站注册单"
+TITLE = names.ENROLLMENT
 WIDTH = 174 * mm
 QR_SIZE = 55 * mm
 

@@ -10,13 +10,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from forms.clock import china_today
+from printing import names
 from printing.fmt import cn_date, cn_short_date, mask_id
 from printing.fonts import CjkFont
 from printing.layout import RULE, Sheet
 from printing.model import LedgerDocument, LedgerRow
 from printing.pages import RenderedDocument, build_a4
 
-TITLE = "帮代办登记台账"
+TITLE = names.LEDGER
 MARGIN = 10 * mm
 COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 8),

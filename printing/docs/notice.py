@@ -5,14 +5,14 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
-from printing import roles
+from printing import names, roles
 from printing.fmt import cn_date, mask_id, material_form, status_text
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4, build_roll
 
-TITLE = "一次性告知书"
+TITLE = names.NOTICE
 LARGE_FROM = 12
 """Point sizes above this are the large print (大字版, 14 pt)."""
 

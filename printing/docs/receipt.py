@@ -11,7 +11,7 @@ from datetime import date, datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer, Table
 
-from printing import roles
+from printing import names, roles
 from printing.flowables import CutLine, qr_code
 from printing.fmt import (
     cn_date,
@@ -29,7 +29,7 @@ from printing.layout import Sheet
 from printing.model import CaseDocument, MaterialStatus
 from printing.pages import RenderedDocument, build_a4_with_stub, build_roll
 
-TITLE = "帮代办收件回执"
+TITLE = names.RECEIPT
 ROLL_SIZE = 11.0
 """Body type on the 80 mm roll, in points."""
 ROLL_FLOOR = 10.0

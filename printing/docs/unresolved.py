@@ -11,13 +11,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from forms.privacy import mask_ids_shown
+from printing import names
 from printing.fmt import cn_date, cn_datetime
 from printing.fonts import CjkFont
 from printing.layout import Sheet
 from printing.model import UnresolvedDocument
 from printing.pages import RenderedDocument, build_a4, build_roll
 
-TITLE = "办不成事登记回执"
+TITLE = names.UNRESOLVED
 WIDTH = 174 * mm
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from forms.catalog import Catalog, ServiceItem
 from printing.model import CaseDocument, DecisionDocument, LedgerDocument
+from printing.names import printed
 from printing.printer import documents_dir
 from station.documents.case import (
     TOWNSHIP_FALLBACK,
@@ -88,13 +89,8 @@ def printed_before(data_dir: Path, case_number: str, kind: str, fmt: str | None 
         fmt: only this format (``a4``, ``a4-large``, ``80mm``) counts; any format when None. The
             first 80 mm slip after an A4 receipt is not a 补打: it is the first of its kind.
     """
-    if not fmt:
-        return any(documents_dir(data_dir).glob(f"{case_number}-{kind}-*.pdf"))
-    # <case>-<kind>-<fmt>.pdf or <case>-<kind>-<fmt>-reprint-<day>.pdf: "a4" must not match "a4-large"
-    exact = f"{case_number}-{kind}-{fmt}.pdf"
-    reprints = f"{case_number}-{kind}-{fmt}-reprint-*.pdf"
-    folder = documents_dir(data_dir)
-    return (folder / exact).exists() or any(folder.glob(reprints))
+    # by the names papers are kept under (``printing.names``), and the English ones of before
+    return printed(documents_dir(data_dir), kind, case_number, fmt)
 
 
 def _item(catalog: Catalog, view: CaseView) -> ServiceItem:

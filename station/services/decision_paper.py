@@ -9,7 +9,7 @@ is said plainly and never blocks the decision it belongs to.
 
 from __future__ import annotations
 
-from printing.docs.decision import APPROVAL, APPROVAL_OTHER, DENIAL, DENIAL_OTHER
+from printing import names
 from printing.jobs import FORMATS
 from station.documents import decision_document, printed_before
 from station.documents.case import NotApplicable, decision_entry
@@ -24,10 +24,10 @@ ACCEPTANCE = "acceptance"
 """The 受理通知书's document kind."""
 
 NAMES = {
-    ACCEPTANCE: "受理通知书",
-    "correction": "补正告知书",
-    "rejection": "不予受理通知书",
-    "pause": "特别程序告知书",
+    ACCEPTANCE: names.ACCEPTANCE,
+    "correction": names.CORRECTION,
+    "rejection": names.REJECTION,
+    "pause": names.PAUSE,
     "denial": "不予许可（批准）决定书",
     "approval": "准予许可决定书（办结通知书）",
 }
@@ -80,9 +80,7 @@ def paper_name(desk: Desk, view: CaseView, kind: str) -> str:
         permit = desk.catalog().get(view.item_code).item_type == PERMIT
     except KeyError:
         return NAMES[kind]
-    if kind == "approval":
-        return APPROVAL if permit else APPROVAL_OTHER
-    return DENIAL if permit else DENIAL_OTHER
+    return names.title_of(kind, permit)  # as its paper and its file are titled
 
 
 def print_decision(desk: Desk, view: CaseView, kind: str) -> PaperOutcome:

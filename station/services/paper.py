@@ -44,7 +44,8 @@ DOCUMENT_NAMES = {
     "unresolved": _("Slip 办不成事登记回执"),
     "enrollment": _("Enrollment slip 注册单"),
 }
-"""What the clerk calls each document (the file names keep the English kind)."""
+"""What the clerk calls each document when it goes to the printer (its file is named by
+its Chinese title: ``printing.names``)."""
 
 
 @dataclass
@@ -114,10 +115,9 @@ def keep_and_print(
         outcome.lines.append(f"{name}：{job.message}")
     else:
         # the file's name here, its folder once in the hint: a notice naming each paper by
-        # its whole path stood 6–8 lines tall at 80 columns, over the page below it
-        outcome.lines.append(
-            _("{document} saved as PDF: {path}").format(document=name, path=job.path.name)
-        )
+        # its whole path stood 6–8 lines tall at 80 columns, over the page below it. The
+        # name is the paper's title (受理通知书-<案号>.pdf): said once, not twice
+        outcome.lines.append(_("Saved as PDF: {path}").format(path=job.path.name))
         if not desk.printer_hint_told:  # once a run, after the first paper saved
             outcome.warnings.append(_no_printer_hint(desk, job.path.parent))
             desk.printer_hint_told = True
@@ -214,6 +214,7 @@ def draft_document(desk: Desk, draft: dict[str, Any], item: ServiceItem) -> Case
         next_step=next_step(item, township),
         enquiry=enquiry(item, ""),
         township_name=township,
+        taken_in=False,  # no case yet: its papers are named 未收件 and when they were printed
     )
 
 
@@ -361,6 +362,7 @@ def print_enrollment_slip(desk: Desk, code: Any) -> PaperOutcome:
         expires_at=code.expires_at,
         issued_by=signed_in.name if signed_in is not None else code.issued_by,
         fingerprint=ticket.fingerprint or "",
+        ref=code.ref,  # with the station, what its file is named by
     )
     outcome = PaperOutcome()
     keep_and_print(desk, "enrollment", document, outcome)

@@ -356,12 +356,23 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
         # no printer: said, and where one is set (the county desk has no 设置 screen)
         assert "本机未设置打印机" in notices and "station.toml" in notices, notices
         assert "按 o" not in notices
-    documents = list((Path(app.desk.settings.data_dir) / "documents").glob("enroll-*.pdf"))
-    assert len(documents) == 1
-    text = "".join(pdf_text(documents[0].read_bytes()).split())
+        pilot.app.clear_notifications()
+        await pilot.press("p")  # printed again: kept beside the first, not over it
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        again = " ".join(str(n.message) for n in pilot.app._notifications)
     code = dialog.code
+    # named by what it is and the station it is for, with the code's reference (as 待用码
+    # lists it) to tell a later code's slip apart: not by the code's expiry, nor the code
+    folder = Path(app.desk.settings.data_dir) / "documents"
+    slip = f"便民服务站注册单-{code.name}-{code.ref}"
+    assert sorted(path.name for path in folder.iterdir()) == [f"{slip}.pdf", f"{slip}（2）.pdf"]
+    assert f"已保存为 PDF：{slip}.pdf" in notices  # each by the name it was kept under
+    assert f"已保存为 PDF：{slip}（2）.pdf" in again
+    documents = [folder / f"{slip}.pdf"]
+    text = "".join(pdf_text(documents[0].read_bytes()).split())
     assert "便民服务站注册单" in text and code.name in text and code.code in text
     assert sqlite_central.url in text and "徐县管" in text
     expires = code.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"{expires:%Y}年{expires.month}月{expires.day}日" in text
-    assert documents[0].name.startswith(f"enroll-{code.division}-{expires:%Y%m%d%H%M%S}-")

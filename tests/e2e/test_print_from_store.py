@@ -254,7 +254,7 @@ def test_receipts_a4_and_80mm(station: Station, tmp_path: Path) -> None:
     assert "报送海原县海城镇便民服务中心审核" in flat(raw_text(a4))
     assert "海原县乡镇便民服务中心" not in flat(raw_text(a4))
     _embedded(a4, tmp_path)
-    assert (station.data_dir / "documents" / f"{number}-receipt-a4.pdf").exists()
+    assert (station.data_dir / "documents" / f"帮代办收件回执-{number}.pdf").exists()
 
     roll = station.pdf("receipt", number, "--format", "80mm", out=tmp_path / "receipt-80.pdf")
     roll_text = pdf_text(roll)
@@ -280,7 +280,7 @@ def test_large_print_receipt_from_the_store(station: Station, tmp_path: Path) ->
     assert "办件编号二维码" in text and "扫码查进度" not in text  # no public address set
     assert "事项编码" not in text.split("（存根）")[0]  # fewer words for the resident
     _no_full_id(pdf_text(large))
-    assert (station.data_dir / "documents" / f"{number}-receipt-a4-large.pdf").exists()
+    assert (station.data_dir / "documents" / f"帮代办收件回执-{number}-大字版.pdf").exists()
     # The first ordinary A4 receipt after a large-print one is not a 补打 either.
     a4 = station.pdf("receipt", number, out=tmp_path / "a4.pdf")
     assert "补打" not in pdf_text(a4)
@@ -343,6 +343,30 @@ def test_rejection_and_correction_of_the_township(station: Station, tmp_path: Pa
     _embedded(correction, tmp_path)
 
 
+def test_a_township_paper_is_kept_under_its_chinese_title_and_said_so(
+    station: Station, tmp_path: Path
+) -> None:
+    """A reviewer looks for 不予受理通知书-<案号>.pdf: the name written is the name said, and
+    with ``--out`` the copy kept under it is said too."""
+    number = station.decided.case_number
+    documents = station.data_dir / "documents"
+    printed = station.print("rejection", number)
+    assert printed.code == 0, printed.stderr
+    kept = documents / f"不予受理通知书-{number}.pdf"
+    assert printed.stdout.strip() == f"已生成 PDF：{kept}"
+    assert "不予受理通知书" in pdf_text(kept.read_bytes())
+
+    again = station.print("rejection", number, "--out", str(tmp_path / "给申请人.pdf"))
+    assert again.code == 0, again.stderr
+    reprint = documents / f"不予受理通知书-{number}-补打{station.today:%Y%m%d}.pdf"
+    assert again.stdout.splitlines() == [
+        f"已生成 PDF：{tmp_path / '给申请人.pdf'}",
+        f"文书目录另留一份：{reprint}",
+    ]
+    assert reprint.exists() and (tmp_path / "给申请人.pdf").exists()
+    assert not [path for path in documents.iterdir() if path.name.isascii()]
+
+
 def test_a_document_that_does_not_apply_is_refused_in_one_line(station: Station) -> None:
     plain = station.decided.case_number
     cases = {
@@ -392,12 +416,12 @@ def test_a_failing_printer_keeps_the_pdf_and_a_second_print_is_a_reprint(
     documents = station.data_dir / "documents"
 
     first = station.print("notice", number, "--printer", "Office")
-    kept = documents / f"{number}-notice-a4.pdf"
+    kept = documents / f"一次性告知书-{number}.pdf"
     assert first.code == 1 and kept.exists() and str(kept) in first.stderr
     assert "补打" not in pdf_text(kept.read_bytes())
 
     again = station.print("notice", number, "--print")
-    reprint = documents / f"{number}-notice-a4-reprint-{station.today:%Y%m%d}.pdf"
+    reprint = documents / f"一次性告知书-{number}-补打{station.today:%Y%m%d}.pdf"
     assert again.code == 1 and reprint.exists() and str(reprint) in again.stderr
     assert "补打" in pdf_text(reprint.read_bytes())
 

@@ -206,8 +206,11 @@ def pdf_text(path: Path, mode: str) -> str:
 
 
 def paper(station: Station, number: str, kind: str) -> Path:
-    """The PDF the desk kept for ``kind`` of case ``number`` (one, not a reprint)."""
-    (path,) = (station.data_dir / "documents").glob(f"{number}-{kind}-*.pdf")
+    """The PDF the desk kept for ``kind`` of case ``number`` (one, not a reprint), under its
+    Chinese title and the case number."""
+    title = {"correction": "补正告知书", "acceptance": "受理通知书"}[kind]
+    path = station.data_dir / "documents" / f"{title}-{number}.pdf"
+    assert path.exists(), sorted(p.name for p in path.parent.iterdir())
     return path
 
 

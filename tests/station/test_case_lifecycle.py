@@ -11,7 +11,12 @@ from textual.widgets import Input, Select
 from printing.fmt import cn_datetime
 from station.app import DaibanApp
 from station.screens.case import CaseScreen
-from station.screens.dialogs import CorrectionDialog, RatingCorrectionDialog, RatingDialog
+from station.screens.dialogs import (
+    CorrectionDialog,
+    MessageDialog,
+    RatingCorrectionDialog,
+    RatingDialog,
+)
 from station.screens.unresolved import UnresolvedListScreen, UnresolvedScreen
 from station.services.application import Actor, Application
 from station.services.cases import CaseService
@@ -255,9 +260,14 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         await settle(pilot)
         [record] = store.list_records()
         said = flat_text(pilot)  # recorded, and the resident's slip kept (no printer set)
-        assert f"已登记，编号{record.number}。" in said and "unresolved-a4.pdf" in said
+        # kept under its title and number, and said by that name
+        kept = f"办不成事登记回执-{record.number}.pdf"
+        assert f"已登记，编号{record.number}。" in said
+        dialog = pilot.app.screen  # (at 80 columns the name wraps: read as it was told)
+        assert isinstance(dialog, MessageDialog)
+        assert f"已保存为 PDF：{kept}" in str(dialog.text), dialog.text
         assert record.number.startswith(f"BCS-{DIVISION}-20261123-")  # the desk's day
-        slip = _pdf_words(store, f"{record.number}-unresolved-a4.pdf")
+        slip = _pdf_words(store, kept)
         assert f"编号：{record.number}" in slip and "想办的事：办理林权证" in slip
         assert f"未能办成的原因：{why}" in slip and "反映人及联系方式：儿子13895401122" in slip
         assert record.reported_at is not None
@@ -275,7 +285,7 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert "反映人：儿子13895401122" in text  # and who reported it
         await pilot.press("p")  # 补打: the slip again, marked as a reprint
         await settle(pilot)
-        again = _pdf_words(store, f"{record.number}-unresolved-a4-reprint-20261123.pdf")
+        again = _pdf_words(store, f"办不成事登记回执-{record.number}-补打20261123.pdf")
         assert "补打" in again and "想办的事：办理林权证" in again
     assert store.count_cases() == 0 and store.list_cases() == []
     assert record.what == "办理林权证" and store.outbox_depth() == 1
@@ -317,7 +327,7 @@ async def test_a_slip_reprinted_by_a_colleague_gives_the_recorder_s_phone(
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
-    (slip,) = (store.data_dir / "documents").glob(f"{record.number}-unresolved-*reprint*.pdf")
+    (slip,) = (store.data_dir / "documents").glob(f"办不成事登记回执-{record.number}-补打*.pdf")
     words = _pdf_words(store, slip.name)
     assert "联系本站代办员张伟（电话13911112222）" in words and "马丽" not in words
 

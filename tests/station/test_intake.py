@@ -12,12 +12,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
 from station.app import DaibanApp
+from station.screens.dialogs import MessageDialog
 from station.screens.home import HomeScreen
 from station.screens.intake import IntakeScreen
 from station.screens.intake_model import STEPS
 from station.store import StationStore
 from station.widgets.fields import FieldEditor
 from station.widgets.materials import MaterialRow
+from tests.station.conftest import NOW
 from tests.station.helpers import flat_text, log_in, screen_text, settle
 from tests.unit.printing.conftest import pdf_text
 
@@ -138,6 +140,9 @@ async def test_take_in_writes_the_case_and_prints_the_receipt(
         await pilot.press("f9")
         await settle(pilot)
         assert "已收件" in flat_text(pilot)
+        dialog = pilot.app.screen  # (at 80 columns a name may wrap: read as it was told)
+        assert isinstance(dialog, MessageDialog)
+        said = str(dialog.text)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HomeScreen)
@@ -148,9 +153,14 @@ async def test_take_in_writes_the_case_and_prints_the_receipt(
     assert case.applicant is not None and case.applicant.name == "马占福"
     assert case.materials["bank_card"] == "deferred"
     assert store.list_drafts() == []
+    # each paper kept under its Chinese title and the case number, and said by that name
+    # (the deferred passbook: a 一次性告知书 with the 收件回执)
+    number = case.case_number
+    papers = [f"帮代办收件回执-{number}.pdf", f"一次性告知书-{number}.pdf"]
     documents = sorted(p.name for p in (store.data_dir / "documents").iterdir())
-    assert any("receipt" in name for name in documents)
-    assert any("notice" in name for name in documents)  # the deferred passbook: 一次性告知书
+    assert documents == sorted(papers)
+    for paper in papers:
+        assert f"已保存为 PDF：{paper}" in said, said
 
 
 async def test_the_item_search_has_its_pinyin_before_the_first_key_is_typed(
@@ -244,7 +254,7 @@ async def test_the_one_time_notice_tells_the_information_a_rule_asks_for_too(
         assert "独居老人须登记赡养人联系电话" in flat_text(pilot)
         await pilot.press("f4")
         await settle(pilot)
-    (paper,) = (store.data_dir / "documents").glob("*notice*.pdf")
+    (paper,) = (store.data_dir / "documents").glob("一次性告知书-未收件-*.pdf")
     text = "".join(pdf_text(paper.read_bytes()).split())
     assert "居民身份证" in text
     after = text.split("另须提供下列信息：")[1]
@@ -308,11 +318,17 @@ async def test_a_required_material_missing_prints_the_one_time_notice_and_keeps_
         assert "按F4打印一次性告知书" in flat_text(pilot)  # said there too
         await pilot.press("f4")
         await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(pilot.app.screen, IntakeScreen)  # still taking it in
+        notices_after = [str(n.message) for n in pilot.app._notifications]
     assert store.list_cases() == []
     (draft,) = store.list_drafts()
     assert draft.data["materials"]["id_card"] == "missing"
-    (paper,) = (store.data_dir / "documents").glob("*notice*.pdf")
+    # named 未收件 and when, in China (no case number yet): the name the agent was told
+    (paper,) = (store.data_dir / "documents").glob("*.pdf")
+    assert paper.name == f"一次性告知书-未收件-{NOW:%Y%m%d-%H%M}.pdf"
+    assert any(f"已保存为 PDF：{paper.name}" in n for n in notices_after), notices_after
     text = "".join(pdf_text(paper.read_bytes()).split())
     assert "一次性告知书" in text and "马占福" in text and "80周岁以上高龄津贴申领" in text
     assert "尚缺下列材料，本站暂不能收件。现一次性告知，" in text

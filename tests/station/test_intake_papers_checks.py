@@ -35,7 +35,8 @@ def _notices(pilot: object) -> list[str]:
 
 
 def _papers(store: StationStore, kind: str) -> list[Path]:
-    return list((store.data_dir / "documents").glob(f"*{kind}*.pdf"))
+    title = {"notice": "一次性告知书", "authorization": "授权委托书"}[kind]
+    return list((store.data_dir / "documents").glob(f"{title}-*.pdf"))
 
 
 async def test_f4_refuses_the_notice_for_an_applicant_who_does_not_meet_the_age(

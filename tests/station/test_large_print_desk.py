@@ -25,7 +25,8 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         notices = " ".join(str(n.message) for n in pilot.app._notifications)
-        assert f"{number}-receipt-a4-large.pdf" in notices  # the clerk is told where it went
+        # the clerk is told where it went: the name it is kept under, 大字版 in it
+        assert f"已保存为 PDF：帮代办收件回执-{number}-大字版.pdf" in notices
         # and, with no printer set, why there is no paper and where to set one
         assert "本机未设置打印机" in notices and "按 o 打开“设置”" in notices
         # the folder once, in the hint; the paper by its file's name (a whole path for each
@@ -37,8 +38,9 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         again = " ".join(str(n.message) for n in pilot.app._notifications)
-        assert f"{number}-receipt-a4-large-reprint" in again and "本机未设置打印机" not in again
-    large = store.data_dir / "documents" / f"{number}-receipt-a4-large.pdf"
+        assert f"帮代办收件回执-{number}-大字版-补打20261123.pdf" in again
+        assert "本机未设置打印机" not in again
+    large = store.data_dir / "documents" / f"帮代办收件回执-{number}-大字版.pdf"
     assert large.exists()
     text = "".join(pdf_text(large.read_bytes()).split())
     # no public address set: the code holds the case number, and says so (not 查进度)

@@ -83,9 +83,12 @@ async def test_accept_is_one_key_and_carries_the_reviewer(
         assert view.officer == "王芳"
         assert "已受理" in flat_text(pilot)
         told = list(pilot.app._notifications)[-1]
-        # the paper's path stays long enough to be read (it went in 5 s)
-        assert "acceptance" in str(told.message) and told.timeout >= 12
-    assert len(list((tmp_path / "township" / "documents").glob(f"{number}-acceptance-*.pdf"))) == 1
+        # the paper's name stays long enough to be read (it went in 5 s): the name it is kept
+        # under, its Chinese title (a reviewer looks for it by that in a folder)
+        assert f"已保存为 PDF：受理通知书-{number}.pdf" in str(told.message), told.message
+        assert told.timeout >= 12
+    documents = tmp_path / "township" / "documents"
+    assert [p.name for p in documents.glob("*.pdf")] == [f"受理通知书-{number}.pdf"]
 
 
 async def test_p_unticks_the_acceptance_notice_and_none_is_made(
@@ -104,7 +107,7 @@ async def test_p_unticks_the_acceptance_notice_and_none_is_made(
         await settle(pilot)
         view, kind, _actor = last(station, number)
         assert (view.state, kind) == ("accepted", EventKind.accepted)
-    assert not list((tmp_path / "township" / "documents").glob(f"{number}-acceptance-*.pdf"))
+    assert not list((tmp_path / "township" / "documents").glob("*.pdf"))
 
 
 async def test_return_names_materials_and_fields_each_with_its_reason(
@@ -273,23 +276,25 @@ async def test_p_prints_a_notice_left_unprinted_then_again_as_a_reprint(
         assert "补打" not in flat_text(pilot)  # nothing decided: not offered
         await pilot.press("p")
         await settle(pilot)
-        assert not list(documents.glob(f"{number}-*.pdf"))  # nothing decided: nothing to print
+        assert not list(documents.glob("*.pdf"))  # nothing decided: nothing to print
         notes = [str(n.message) for n in pilot.app._notifications]
         assert "本件还没有可补打的文书。" in notes  # said, not silent
         await pilot.press("a", "p", "enter")  # 受理, the 受理通知书 unticked
         await settle(pilot)
-        assert not list(documents.glob(f"{number}-acceptance-*.pdf"))
+        assert not list(documents.glob("*.pdf"))
         assert "p补打" in flat_text(pilot).replace(" ", "")  # in the footer, not only in F1
         await pilot.press("p")
         await settle(pilot)
-        assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
-            f"{number}-acceptance-a4.pdf"
-        ]
+        assert [p.name for p in documents.glob("*.pdf")] == [f"受理通知书-{number}.pdf"]
         await pilot.press("P")  # its key before: still 补打
         await settle(pilot)
-        reprints = list(documents.glob(f"{number}-acceptance-a4-reprint-*.pdf"))
+        reprints = list(documents.glob(f"受理通知书-{number}-补打{NOW:%Y%m%d}.pdf"))
         assert len(reprints) == 1
-    first = pdf_text((documents / f"{number}-acceptance-a4.pdf").read_bytes())
+        await pilot.press("P")  # a third the same day: beside the second, not over it
+        await settle(pilot)
+        third = documents / f"受理通知书-{number}-补打{NOW:%Y%m%d}（2）.pdf"
+        assert third.exists() and len(list(documents.glob("*.pdf"))) == 3
+    first = pdf_text((documents / f"受理通知书-{number}.pdf").read_bytes())
     again = pdf_text(reprints[0].read_bytes())
     numbered = re.compile(r"海城便民受〔\d{4}〕\d+号")
     assert numbered.search(first) and numbered.search(first).group() in again  # type: ignore[union-attr]
@@ -414,7 +419,7 @@ async def test_pause_for_publicity_then_resume(station: StationStore, tmp_path: 
         assert f"自{NOW.date()}起，预计需要7个自然日（至{until}）" in text
         # the 特别程序告知书 was made: the time it takes, told in writing (§45)
         documents = tmp_path / "township" / "documents"
-        assert len(list(documents.glob(f"{number}-pause-*.pdf"))) == 1
+        assert [p.name for p in documents.glob("*.pdf")] == [f"特别程序告知书-{number}.pdf"]
         await pilot.press("d")  # 办结 while paused did nothing, without a word
         await settle(pilot)
         said = [str(n.message) for n in pilot.app._notifications]
@@ -473,7 +478,7 @@ async def test_complete_a_township_item(station: StationStore, tmp_path: Path) -
         view, kind, actor = last(station, number)
     assert (view.state, kind, actor) == ("completed", EventKind.completed, REVIEWER_ID)
     assert (view.result, view.result_note) == ("approved", "救助金3000元")
-    assert not list((tmp_path / "township" / "documents").glob("*-denial-*.pdf"))  # granted
+    assert not list((tmp_path / "township" / "documents").glob("不予*.pdf"))  # granted
 
 
 async def test_a_refusal_at_completion_makes_its_decision_paper(
@@ -499,8 +504,7 @@ async def test_a_refusal_at_completion_makes_its_decision_paper(
         assert "不予批准决定书" in said and "不予许可（批准）" not in said
     assert (view.state, view.result) == ("completed", "denied")
     documents = tmp_path / "township" / "documents"
-    assert len(list(documents.glob(f"{number}-denial-*.pdf"))) == 1
-    assert not list(documents.glob("*-acceptance-*.pdf"))
+    assert [p.name for p in documents.glob("*.pdf")] == [f"不予批准决定书-{number}.pdf"]
 
 
 async def test_a_county_item_cannot_be_completed_by_the_township(
@@ -813,7 +817,7 @@ async def test_a_reason_too_long_for_its_paper_is_refused_naming_the_box(
         await pilot.press("f9")
         await settle(pilot)
         assert last(station, number)[1] is EventKind.paused
-    (paper,) = (tmp_path / "township" / "documents").glob(f"{number}-pause-*.pdf")
+    (paper,) = (tmp_path / "township" / "documents").glob(f"特别程序告知书-{number}*.pdf")
     assert pdf_info(paper.read_bytes())["Pages"] == "1"
     text = "".join(pdf_text(paper.read_bytes()).split())
     assert "村内公示七天，村内公示七天" in text and "申请人签收" in text

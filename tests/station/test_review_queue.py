@@ -468,7 +468,7 @@ async def test_space_ticks_cases_and_a_accepts_them_all_as_the_reviewer(town: To
     # main it printed none (the law asks a written, dated notice of every acceptance)
     numbers = []
     for case in (ma, zhang):
-        (paper,) = (town.data_dir / "documents").glob(f"{case.case_number}-acceptance*.pdf")
+        (paper,) = (town.data_dir / "documents").glob(f"受理通知书-{case.case_number}*.pdf")
         text = "".join(pdf_text(paper.read_bytes()).split())
         assert case.applicant is not None and case.applicant.name in text
         assert "受理通知书" in text

@@ -154,8 +154,15 @@ async def test_authorization_letter_is_offered_when_a_relative_files(
         await fill(pilot, "principal.id_number", SON_ID)
         await pilot.press("f6")
         await settle(pilot)
-    letters = list((station_dir / "documents").glob("*authorization*.pdf"))
-    assert len(letters) == 1 and letters[0].read_bytes().startswith(b"%PDF")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        said = " ".join(str(n.message) for n in pilot.app._notifications)
+    # no case number before intake: named 未收件 and when (the desk's 10:00 in China), and
+    # said by that name
+    letters = list((station_dir / "documents").glob("*.pdf"))
+    assert [p.name for p in letters] == ["授权委托书-未收件-20261123-1000.pdf"]
+    assert "已保存为 PDF：授权委托书-未收件-20261123-1000.pdf" in said, said
+    assert letters[0].read_bytes().startswith(b"%PDF")
 
 
 async def test_sync_now_while_the_centre_is_away_says_so(desk: Callable[..., DaibanApp]) -> None:

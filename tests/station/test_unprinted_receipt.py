@@ -55,15 +55,19 @@ def test_a_receipt_cut_off_by_the_power_is_asked_for_until_printed(
 
     # the case page's p: the first receipt the resident gets, so not marked 补打
     print_intake_papers(app.desk, cut_off, reprint=True)
-    (pdf,) = (station_dir / "documents").glob(f"{cut_off.case_number}-receipt-*.pdf")
-    assert "reprint" not in pdf.name
+    (pdf,) = (station_dir / "documents").glob(f"帮代办收件回执-{cut_off.case_number}*.pdf")
+    assert pdf.name == f"帮代办收件回执-{cut_off.case_number}.pdf"  # no 补打 in its name
     words = _text(pdf)
     assert "马占福" in words and cut_off.case_number in words and "补打" not in words
     assert not [text for text in _attention(app) if NEVER_PRINTED in text]
 
     # and a second p is a reprint again
     print_intake_papers(app.desk, cut_off, reprint=True)
-    assert len(list((station_dir / "documents").glob(f"{cut_off.case_number}-receipt-*"))) == 2
+    receipts = (station_dir / "documents").glob(f"帮代办收件回执-{cut_off.case_number}*")
+    assert sorted(p.name for p in receipts) == [
+        f"帮代办收件回执-{cut_off.case_number}-补打20261123.pdf",
+        f"帮代办收件回执-{cut_off.case_number}.pdf",
+    ]
 
 
 def test_taking_the_same_draft_in_again_does_not_ask_for_a_printed_receipt(

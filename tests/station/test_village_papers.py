@@ -43,15 +43,17 @@ async def test_the_agent_prints_the_township_s_refusal_to_hand_it_over(
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)
-        (paper,) = documents.glob(f"{number}-rejection-*.pdf")
+        # kept under its Chinese title and the case number, and said by that name
+        (paper,) = documents.glob("*.pdf")
+        assert paper.name == f"不予受理通知书-{number}.pdf"
         said = " ".join(str(n.message) for n in pilot.app._notifications)
-        assert paper.name in said  # where it went, said
+        assert f"已保存为 PDF：{paper.name}" in said, said
     words = _words(paper)
     assert "不予受理通知书" in words and number in words
     assert "不属于本机关职权范围" in words and "县医保局" in words
     assert "马占福" in words
     assert "经办人：马丽" not in words  # the agent printing it decided nothing
-    assert not list(documents.glob(f"{number}-receipt-*reprint*"))  # not the receipt
+    assert not list(documents.glob("帮代办收件回执-*"))  # not the receipt
 
 
 async def test_a_case_the_township_has_not_decided_reprints_its_receipt_at_once(
@@ -68,7 +70,7 @@ async def test_a_case_the_township_has_not_decided_reprints_its_receipt_at_once(
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         assert isinstance(pilot.app.screen, CaseScreen)  # no choice to make
-    assert list(documents.glob(f"{number}-receipt-*reprint*.pdf"))
+    assert f"帮代办收件回执-{number}-补打20261123.pdf" in [p.name for p in documents.glob("*.pdf")]
 
 
 async def test_a_completed_case_offers_each_paper_it_had_by_its_item_s_name(
@@ -93,6 +95,7 @@ async def test_a_completed_case_offers_each_paper_it_had_by_its_item_s_name(
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
-    (paper,) = documents.glob(f"{number}-approval-*.pdf")
+    (paper,) = documents.glob("*.pdf")
+    assert paper.name == f"办结通知书-{number}.pdf"  # as its title reads
     words = _words(paper)
     assert "办结通知书" in words and "准予行政许可" not in words and "马占福" in words

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from daiban.cli import app
+from forms.clock import china_today
 from tests.unit.printing.conftest import HERE, pdf_text
 
 EXAMPLES = {
@@ -21,6 +22,17 @@ EXAMPLES = {
     "rejection": "rejection.json",
     "correction": "correction.json",
 }
+
+NAMES = {
+    "receipt": "帮代办收件回执-640522100201-20261122-0007.pdf",
+    "notice": "一次性告知书-640522100201-20261122-0007.pdf",
+    "authorization": "授权委托书-640522100201-20261122-0007.pdf",
+    "ledger": "帮代办登记台账-某某村便民服务站-20261116-20261122.pdf",
+    "rejection": "不予受理通知书-640522100201-20261122-0007.pdf",
+    "correction": "补正告知书-640522100201-20261122-0007.pdf",
+}
+"""The name each paper is kept under: its Chinese title, then the case (or the station and
+the period)."""
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -37,9 +49,9 @@ def home() -> Path:
 def test_each_document_is_written_to_the_documents_folder(kind: str, home: Path) -> None:
     code, out, err = run(kind, "--from-json", str(HERE / EXAMPLES[kind]))
     assert code == 0, err
-    written = sorted((home / "documents").glob(f"*-{kind}-a4.pdf"))
-    assert len(written) == 1
-    assert str(written[0]) in out
+    written = sorted((home / "documents").iterdir())
+    assert [path.name for path in written] == [NAMES[kind]]
+    assert out.strip() == f"已生成 PDF：{written[0]}"  # the name written is the name said
 
 
 def test_80mm_receipt_to_a_chosen_file_as_json(tmp_path: Path) -> None:
@@ -111,7 +123,7 @@ def test_a_failing_printer_exits_non_zero_and_keeps_the_pdf(
     _lp(tmp_path / "bin", 'echo "lp: Error - scheduler not responding" >&2; exit 1', monkeypatch)
     code, _out, err = run("notice", "--from-json", str(HERE / "case.json"), "--print")
     assert code == 1
-    kept = home / "documents" / "640522100201-20261122-0007-notice-a4.pdf"
+    kept = home / "documents" / "一次性告知书-640522100201-20261122-0007.pdf"
     assert kept.exists() and str(kept) in err
     assert "scheduler not responding" in err
 
@@ -120,7 +132,10 @@ def test_a_reprint_is_marked_and_kept_beside_the_first(home: Path) -> None:
     assert run("receipt", "--from-json", str(HERE / "case.json"))[0] == 0
     code, _out, err = run("receipt", "--from-json", str(HERE / "case.json"), "--reprint")
     assert code == 0, err
+    today = f"{china_today():%Y%m%d}"
     files = sorted(p.name for p in (home / "documents").iterdir())
     assert len(files) == 2
-    reprint = next(p for p in (home / "documents").iterdir() if "reprint" in p.name)
+    again = f"帮代办收件回执-640522100201-20261122-0007-补打{today}.pdf"
+    assert set(files) == {"帮代办收件回执-640522100201-20261122-0007.pdf", again}
+    reprint = home / "documents" / again
     assert "补打" in pdf_text(reprint.read_bytes())

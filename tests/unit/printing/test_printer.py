@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from printing.printer import document_name, keep_pdf, print_command, print_pdf
+from printing.printer import keep_pdf, print_command, print_pdf
 
 PDF = b"%PDF-1.4\n% a receipt\n"
 
@@ -24,7 +24,7 @@ def fake_lp(folder: Path, body: str) -> Path:
 
 @pytest.fixture
 def kept(tmp_path: Path) -> Path:
-    return keep_pdf(PDF, tmp_path / "documents" / "640522100201-20261122-0007-receipt-a4.pdf")
+    return keep_pdf(PDF, tmp_path / "documents" / "帮代办收件回执-640522100201-20261122-0007.pdf")
 
 
 def test_keep_pdf_writes_the_whole_file_and_no_temporary(tmp_path: Path) -> None:
@@ -96,14 +96,3 @@ def test_windows_prints_through_the_shell() -> None:
     assert "O''Brien.pdf" in named[-1]  # quoted for PowerShell
     default = print_command(path, None, platform="win32")
     assert "-Verb Print " in default[-1]
-
-
-def test_document_names_are_ascii_and_mark_reprints() -> None:
-    from datetime import date
-
-    assert document_name("640522100201-20261122-0007", "receipt", "80mm") == (
-        "640522100201-20261122-0007-receipt-80mm.pdf"
-    )
-    name = document_name("640522100201-20261122-0007", "notice", "a4", date(2026, 11, 23))
-    assert name.endswith("-notice-a4-reprint-20261123.pdf")
-    assert document_name("某某/../x", "ledger").isascii()
