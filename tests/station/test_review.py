@@ -324,9 +324,7 @@ async def test_p_is_reprint_and_z_is_pause_on_the_review_page(
         await pilot.press("p")  # one paper due (受理通知书): printed, no pause dialog
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert [p.name for p in documents.glob(f"{number}-acceptance-*.pdf")] == [
-            f"{number}-acceptance-a4.pdf"
-        ]
+        assert [p.name for p in documents.glob("*.pdf")] == [f"受理通知书-{number}.pdf"]
         assert last(station, number)[1] is EventKind.accepted  # nothing paused
         await pilot.press("z")
         pause = pilot.app.screen
