@@ -23,7 +23,7 @@ from forms.identity import IdNumberError, mask_id_number, parse_id_number
 from forms.passwords import MIN_PASSWORD_LENGTH, PasswordProblem, password_problem
 from station.i18n import _
 from station.screens.base import DeskModal
-from station.screens.dialogs import close_when_sure, typed_values
+from station.screens.dialogs import ConfirmDialog, MessageDialog, close_when_sure, typed_values
 from station.screens.syncing import CentreSilent
 from station.services.application import ActionRefused
 from station.services.centre import CentreError
@@ -188,6 +188,8 @@ class CodeDialog(DeskModal[None]):
         super().__init__()
         self.code = code
         self.qr = qr_lines(code.uri, border=1)
+        self.kept = False
+        """The 注册单 was made (a PDF kept, printed if a printer is set): the code is on paper."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="code-dialog"):
@@ -253,7 +255,22 @@ class CodeDialog(DeskModal[None]):
 
     @on(Button.Pressed, "#code-close")
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Esc or Enter: closed at once once the slip is made; before, asked first (default
+        no): the centre keeps only the code's hash, so closed unprinted, the code is gone
+        and another must be issued."""
+        if self.kept:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        question = _(
+            "The slip (注册单) was not printed, and the code is not shown again once this "
+            "closes. Close it anyway?"
+        )
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     @on(Button.Pressed, "#code-print")
     def action_print_slip(self) -> None:
@@ -265,7 +282,14 @@ class CodeDialog(DeskModal[None]):
         from station.services.paper import print_enrollment_slip
 
         outcome = print_enrollment_slip(self.app.desk, self.code)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.notify, outcome.text(), timeout=10)
+        self.app.call_from_thread(self._printed, outcome.text())
+
+    def _printed(self, said: str) -> None:
+        """Where the slip went, in a message closed by Enter: a toast lay over the QR's
+        corner for its ten seconds (no phone could read it then), and the dialog's side
+        has no room for it (the PDF's folder, when no printer is set)."""
+        self.kept = True
+        self.app.push_screen(MessageDialog(_("Enrollment slip 注册单"), said))
 
 
 def _unfocused(label: str, id: str) -> Button:
@@ -341,8 +365,6 @@ class CodesDialog(DeskModal[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._cancel(code.ref)
-
-        from station.screens.dialogs import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog(text), answered)
 

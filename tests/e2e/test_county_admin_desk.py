@@ -78,6 +78,13 @@ async def _issue(pilot: Pilot[None], search: str) -> CodeDialog:
     return dialog
 
 
+def _said_and_closed(pilot: Pilot[None]) -> str:
+    """What the message over the code dialog says (the slip's print)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MessageDialog)
+    return str(screen.text)
+
+
 def _died_with_unsent(central: Central, station: Station, tmp_path: Path) -> None:
     """The village PC takes in one more case and says hello, then dies before pushing it."""
     station.cli("case", "import", str(write_cases(tmp_path / "last.jsonl", 1, first=3)))
@@ -153,7 +160,10 @@ async def test_a_dead_village_pc_is_replaced_and_its_cases_stay_with_the_village
         assert f"县中心地址：{central.url}" in shown and "证书指纹" not in shown  # plain http
         ticket = parse_enroll_uri(code.uri)
         assert (ticket.central, ticket.code) == (central.url, code.code)
-        await pilot.press("escape")
+        await pilot.press("escape")  # not printed: asked first (the code is written down)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("y")
         await settle(pilot)
 
         new = Station(tmp_path / "new-pc")
@@ -189,7 +199,7 @@ async def test_outstanding_codes_are_listed_and_cancelled_from_the_desk(
         await _stations(pilot)
         dialog = await _issue(pilot, "李旺")
         assert dialog.code.role == "township"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # not printed: asked, and answered
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CodesDialog)
@@ -352,24 +362,28 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
-        notices = " ".join(str(n.message) for n in pilot.app._notifications)
+        notices = _said_and_closed(pilot)  # in a message over the QR, closed by Enter
         # no printer: said, and where one is set (the county desk has no 设置 screen)
         assert "本机未设置打印机" in notices and "station.toml" in notices, notices
         assert "按 o" not in notices
-        pilot.app.clear_notifications()
+        await pilot.press("enter")
+        await settle(pilot)
         await pilot.press("p")  # printed again: kept beside the first, not over it
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
-        again = " ".join(str(n.message) for n in pilot.app._notifications)
+        again = _said_and_closed(pilot)
+        await pilot.press("enter", "escape")  # printed: the code closes without a question
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, (CodeDialog, MessageDialog, ConfirmDialog))
     code = dialog.code
     # named by what it is and the station it is for, with the code's reference (as 待用码
     # lists it) to tell a later code's slip apart: not by the code's expiry, nor the code
     folder = Path(app.desk.settings.data_dir) / "documents"
     slip = f"便民服务站注册单-{code.name}-{code.ref}"
     assert sorted(path.name for path in folder.iterdir()) == [f"{slip}.pdf", f"{slip}（2）.pdf"]
-    assert f"已保存为 PDF：{slip}.pdf" in notices  # each by the name it was kept under
-    assert f"已保存为 PDF：{slip}（2）.pdf" in again
+    assert f"已保存为 PDF：\n{slip}.pdf" in notices  # each by the name it was kept under
+    assert f"已保存为 PDF：\n{slip}（2）.pdf" in again
     documents = [folder / f"{slip}.pdf"]
     text = "".join(pdf_text(documents[0].read_bytes()).split())
     assert "便民服务站注册单" in text and code.name in text and code.code in text

@@ -265,7 +265,7 @@ async def test_an_unresolved_request_is_a_record_of_its_own_listed_apart_from_ca
         assert f"已登记，编号{record.number}。" in said
         dialog = pilot.app.screen  # (at 80 columns the name wraps: read as it was told)
         assert isinstance(dialog, MessageDialog)
-        assert f"已保存为 PDF：{kept}" in str(dialog.text), dialog.text
+        assert f"已保存为 PDF：\n{kept}" in str(dialog.text), dialog.text
         assert record.number.startswith(f"BCS-{DIVISION}-20261123-")  # the desk's day
         slip = _pdf_words(store, kept)
         assert f"编号：{record.number}" in slip and "想办的事：办理林权证" in slip

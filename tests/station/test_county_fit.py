@@ -19,12 +19,13 @@ from textual.widgets import DataTable
 
 from station.app import DaibanApp
 from station.screens.county_dialogs import CodeDialog
+from station.screens.dialogs import ConfirmDialog, MessageDialog
 from station.screens.reconcile_admin import ReconcileAdminScreen
 from station.screens.settings import SettingsScreen
 from station.services.county_admin import CodeRow
 from station.store import StationStore
 from sync.enroll_uri import enroll_uri, parse_enroll_uri
-from tests.station.helpers import log_in, screen_text, settle
+from tests.station.helpers import flat_text, log_in, screen_text, settle
 from tests.station.test_county_completes import county_desk, county_station
 
 SIZE = WIDTH, HEIGHT = 80, 24
@@ -193,9 +194,50 @@ async def test_the_new_code_shows_its_keys_and_its_whole_qr_at_80x24(
         assert not dialog.query_one("#code-qr-missing").display
         (read,) = zxingcpp.read_barcodes(_screen_qr(pilot, dialog.query_one("#code-qr")))
         assert parse_enroll_uri(read.text) == parse_enroll_uri(code.uri)
-        await pilot.click("#code-close")
+        await pilot.click("#code-close")  # unprinted: asked first (see below)
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert not isinstance(app.screen, CodeDialog)
+
+
+async def test_a_code_closed_unprinted_is_asked_about_and_the_print_is_said_beside_the_qr(
+    county: StationStore, tmp_path: Path
+) -> None:
+    """Esc or Enter closed the dialog at once, and the centre keeps only the code's hash:
+    closed before its slip was printed, the code was gone. And the print's toast lay over
+    the QR's corner for ten seconds, so no phone could read it then."""
+    code = _code("https://zwfw.haiyuan.gov.cn:8765", FINGERPRINT)
+    app = county_desk(county, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _signed_in(pilot)
+        await app.push_screen(CodeDialog(code))
+        await settle(pilot)
+        dialog = app.screen
+        for key in ("escape", "enter"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog), key
+            assert "还没有打印注册单" in flat_text(pilot)
+            await pilot.press("enter")  # the default: no, back to the code
+            await settle(pilot)
+            assert app.screen is dialog and "28TH-QBQV" in screen_text(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)  # read, then Enter: not on a timer
+        said = str(app.screen.text)
+        assert said.startswith("已保存为 PDF：\n便民服务站注册单-海城镇杨山村便民服务站-"), said
+        assert not app._notifications  # no toast over the QR
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        for key in ("#code-print", "#code-close", "#code-qr"):
+            assert _on_screen(dialog.query_one(key)), key
+        (read,) = zxingcpp.read_barcodes(_screen_qr(pilot, dialog.query_one("#code-qr")))
+        assert parse_enroll_uri(read.text) == parse_enroll_uri(code.uri)
+        await pilot.press("escape")  # printed: closed at once
+        await settle(pilot)
+        assert not isinstance(app.screen, (CodeDialog, ConfirmDialog))
 
 
 async def test_a_qr_the_window_cannot_hold_is_not_cut_but_said(

@@ -160,7 +160,7 @@ async def test_take_in_writes_the_case_and_prints_the_receipt(
     documents = sorted(p.name for p in (store.data_dir / "documents").iterdir())
     assert documents == sorted(papers)
     for paper in papers:
-        assert f"已保存为 PDF：{paper}" in said, said
+        assert f"已保存为 PDF：\n{paper}" in said, said
 
 
 async def test_the_item_search_has_its_pinyin_before_the_first_key_is_typed(
@@ -328,7 +328,7 @@ async def test_a_required_material_missing_prints_the_one_time_notice_and_keeps_
     # named 未收件 and when, in China (no case number yet): the name the agent was told
     (paper,) = (store.data_dir / "documents").glob("*.pdf")
     assert paper.name == f"一次性告知书-未收件-{NOW:%Y%m%d-%H%M}.pdf"
-    assert any(f"已保存为 PDF：{paper.name}" in n for n in notices_after), notices_after
+    assert any(f"已保存为 PDF：\n{paper.name}" in n for n in notices_after), notices_after
     text = "".join(pdf_text(paper.read_bytes()).split())
     assert "一次性告知书" in text and "马占福" in text and "80周岁以上高龄津贴申领" in text
     assert "尚缺下列材料，本站暂不能收件。现一次性告知，" in text

@@ -26,7 +26,7 @@ async def test_l_on_the_case_page_prints_the_large_print_receipt(
         await settle(pilot)
         notices = " ".join(str(n.message) for n in pilot.app._notifications)
         # the clerk is told where it went: the name it is kept under, 大字版 in it
-        assert f"已保存为 PDF：帮代办收件回执-{number}-大字版.pdf" in notices
+        assert f"已保存为 PDF：\n帮代办收件回执-{number}-大字版.pdf" in notices
         # and, with no printer set, why there is no paper and where to set one
         assert "本机未设置打印机" in notices and "按 o 打开“设置”" in notices
         # the folder once, in the hint; the paper by its file's name (a whole path for each

@@ -85,7 +85,7 @@ async def test_accept_is_one_key_and_carries_the_reviewer(
         told = list(pilot.app._notifications)[-1]
         # the paper's name stays long enough to be read (it went in 5 s): the name it is kept
         # under, its Chinese title (a reviewer looks for it by that in a folder)
-        assert f"已保存为 PDF：受理通知书-{number}.pdf" in str(told.message), told.message
+        assert f"已保存为 PDF：\n受理通知书-{number}.pdf" in str(told.message), told.message
         assert told.timeout >= 12
     documents = tmp_path / "township" / "documents"
     assert [p.name for p in documents.glob("*.pdf")] == [f"受理通知书-{number}.pdf"]

@@ -161,7 +161,7 @@ async def test_authorization_letter_is_offered_when_a_relative_files(
     # said by that name
     letters = list((station_dir / "documents").glob("*.pdf"))
     assert [p.name for p in letters] == ["授权委托书-未收件-20261123-1000.pdf"]
-    assert "已保存为 PDF：授权委托书-未收件-20261123-1000.pdf" in said, said
+    assert "已保存为 PDF：\n授权委托书-未收件-20261123-1000.pdf" in said, said
     assert letters[0].read_bytes().startswith(b"%PDF")
 
 

@@ -47,7 +47,7 @@ async def test_the_agent_prints_the_township_s_refusal_to_hand_it_over(
         (paper,) = documents.glob("*.pdf")
         assert paper.name == f"不予受理通知书-{number}.pdf"
         said = " ".join(str(n.message) for n in pilot.app._notifications)
-        assert f"已保存为 PDF：{paper.name}" in said, said
+        assert f"已保存为 PDF：\n{paper.name}" in said, said
     words = _words(paper)
     assert "不予受理通知书" in words and number in words
     assert "不属于本机关职权范围" in words and "县医保局" in words
