@@ -210,9 +210,11 @@ def _station_row(entry: dict[str, Any], year: int) -> tuple[Text | str, ...]:
 def _duplicate_rows(
     duplicates: list[dict[str, Any]], short: dict[str, str]
 ) -> list[tuple[Text | str, ...]]:
-    """The pairs' rows; the catalog's short item names (``short``, by code) and the
-    stations' names without 便民服务站: at 80 columns 城乡居民基本医疗保险参保登记 wrapped
-    over four lines and each station over three (a county trial)."""
+    """The pairs' rows; the catalog's short item names (``short``, by code), the
+    stations' names without 便民服务站, and the ID number's last four (``****1029``, as the
+    township's queue shows it): at 80 columns 城乡居民基本医疗保险参保登记 wrapped over
+    four lines and each station over three (a county trial), then 海城镇山门 / 村 still
+    over two beside the whole masked number."""
     rows: list[tuple[Text | str, ...]] = []
     for pair in duplicates:
         item = short.get(str(pair.get("item_code", ""))) or pair.get("item_name", "")
@@ -220,7 +222,7 @@ def _duplicate_rows(
             first = index == 0
             rows.append(
                 (
-                    pair.get("id_masked", "") if first else "",
+                    _id_tail(pair.get("id_masked", "")) if first else "",
                     item if first else "",
                     case.get("case_number", ""),
                     short_station(case.get("station_name", "")),
@@ -228,3 +230,8 @@ def _duplicate_rows(
                 )
             )
     return rows
+
+
+def _id_tail(masked: str) -> str:
+    """``640522********1029`` → ``****1029``; a short one as it is."""
+    return f"****{masked[-4:]}" if len(masked) > 8 else masked

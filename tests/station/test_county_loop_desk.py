@@ -199,7 +199,7 @@ async def test_reconciliation_fits_80_columns_and_a_duplicate_opens_its_case(
         {"case_number": second, "station_name": "海城镇武塬村便民服务站", "state": "submitted"},
     ]
     pair = {"id_masked": "640522********1029", "item_name": "城乡居民基本医疗保险参保登记",
-            "cases": cases}  # fmt: skip
+            "item_code": "640522-YB-001", "cases": cases}  # fmt: skip
     app = county_desk(store, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         desk = (await _signed_in(pilot, Centre(_item("open"), [pair]))).desk
@@ -219,6 +219,11 @@ async def test_reconciliation_fits_80_columns_and_a_duplicate_opens_its_case(
         await settle(pilot)
         shown = flat_text(pilot)
         assert first in shown and second in shown
+        lines = screen_text(pilot).splitlines()  # each pair's row on one line, names whole
+        assert any(
+            line.split()[:4] == ["****1029", "医保参保", first, "海城镇山门村"] for line in lines
+        ), lines
+        assert any(line.split() == [second, "海城镇武塬村", "已报送"] for line in lines), lines
         await pilot.press("down", "enter")  # not on this workstation: said, not silent
         await settle(pilot)
         assert isinstance(app.screen, ReconcileAdminScreen)
