@@ -372,7 +372,10 @@ class LoopForm(_Form):
                 if field.choices is not None:
                     yield Select(field.choices, id=f"f-{field.key}", prompt="—")
                 else:
-                    yield Input(field.value, id=f"f-{field.key}")
+                    # not selected when focused: the first box has the focus before the
+                    # base's on_mount turns selection off, and the first key typed replaced
+                    # the prefilled time whole
+                    yield Input(field.value, id=f"f-{field.key}", select_on_focus=False)
             yield from self.buttons()
 
     def on_mount(self) -> None:

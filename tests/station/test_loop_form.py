@@ -216,7 +216,8 @@ async def test_enter_in_the_first_of_several_boxes_names_those_still_empty() -> 
     async with app.run_test(size=(80, 24)) as pilot:
         form = app.screen
         assert isinstance(form, LoopForm)
-        await pilot.press("end", "backspace", "5", "enter")
+        # the cursor at the time's end (a key typed does not replace the prefilled time)
+        await pilot.press("backspace", "5", "enter")
         await pilot.pause()
         assert app.screen is form and app.answers == []
         said = str(form.query_one("#form-message", Static).render())
