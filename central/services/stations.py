@@ -73,6 +73,8 @@ class IssuedCode:
     name: str
     role: str
     expires_at: datetime
+    replaced: tuple[str, ...] = ()
+    """The references of the village's earlier codes this one made void (see :func:`issue_code`)."""
 
 
 DivisionTable = Mapping[str, Division]
@@ -188,7 +190,7 @@ def issue_code(
     ttl_minutes: int | None = None,
     divisions: DivisionTable | None = None,
     issued_by: str = "",
-    before_commit: Callable[[EnrollmentCode], object] | None = None,
+    before_commit: Callable[[EnrollmentCode, tuple[str, ...]], object] | None = None,
 ) -> IssuedCode:
     """Issue a one-time enrollment code for a station.
 
@@ -202,10 +204,15 @@ def issue_code(
         divisions: the county's division table; when given, the division must be in
             it at the role's level (the county desk and ``daiban central enroll``).
         issued_by: the administrator's username (shown with outstanding codes).
-        before_commit: records the act (``record_action``) in the code's own transaction.
+        before_commit: records the act (``record_action``) in the code's own transaction,
+            given the code's row and the references of the codes it made void.
 
     Returns:
         The code, its reference and its expiry (only the code's hash is stored).
+
+    A village's code makes its earlier outstanding codes void: one station may hold a
+    village's division, so only one of them could ever enroll, and a code issued again
+    (its slip lost, or never printed) left the lost one working, said nowhere.
 
     Raises:
         EnrollmentError: a blank name; a division code that is not 12 digits, not in the
@@ -235,12 +242,45 @@ def issue_code(
         ref=secrets.token_hex(4).upper(),
         issued_by=issued_by,
     )
+    replaced = _void_earlier(session, division, role.value, now)  # before the new row is in
     session.add(row)
     if before_commit is not None:
-        before_commit(row)
+        before_commit(row, replaced)
     session.commit()
     code = f"{raw[:4]}-{raw[4:]}"
-    return IssuedCode(code, row.ref or "", division, name, role.value, now + lifetime)
+    return IssuedCode(code, row.ref or "", division, name, role.value, now + lifetime, replaced)
+
+
+def replaced_text(replaced: tuple[str, ...]) -> str:
+    """What a code issued again says of the village's earlier ones it made void."""
+    return _("earlier code {refs} of this village is void: only the new one enrolls").format(
+        refs="、".join(replaced)
+    )
+
+
+def code_details(
+    name: str, role: str, ref: str | None, replaced: tuple[str, ...]
+) -> dict[str, Any]:
+    """The audit record's details of a code issued (and of the earlier ones it made void)."""
+    details: dict[str, Any] = {"name": name, "role": role, "ref": ref}
+    if replaced:
+        details["replaces"] = list(replaced)
+    return details
+
+
+def _void_earlier(session: Session, division: str, role: str, now: datetime) -> tuple[str, ...]:
+    """Cancel a village's outstanding codes (a new one is being issued); their references."""
+    if role != StationRole.village.value:  # a township or county may enroll several PCs
+        return ()
+    earlier = [
+        code
+        for code in outstanding_codes(session=session)
+        if code.division == division and code.role == role
+    ]
+    for code in earlier:
+        code.cancelled_at = now
+        session.add(code)
+    return tuple(code.ref or "" for code in earlier)
 
 
 def _refuse_second_village(session: Session, division: str, role: str) -> None:

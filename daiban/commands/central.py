@@ -195,7 +195,13 @@ def enroll(
     """Issue a one-time enrollment code for a station of a division in the county's table."""
     from central.bootstrap import open_session
     from central.services.admin_audit import record_action
-    from central.services.stations import EnrollmentError, county_divisions, issue_code
+    from central.services.stations import (
+        EnrollmentError,
+        code_details,
+        county_divisions,
+        issue_code,
+        replaced_text,
+    )
     from daiban.commands.central_tls import settings_fingerprint
     from sync.enroll_uri import enroll_uri
 
@@ -214,12 +220,12 @@ def enroll(
                 ttl_minutes=settings.enrollment_code_ttl_minutes,
                 divisions=table,
                 issued_by=admin.username,
-                before_commit=lambda row: record_action(
+                before_commit=lambda row, replaced: record_action(
                     session,
                     admin,
                     "station.code",
                     division,
-                    {"name": name, "role": role.value, "ref": row.ref},
+                    code_details(name, role.value, row.ref, replaced),
                 ),
             )
         except EnrollmentError as error:
@@ -243,6 +249,7 @@ def enroll(
                 "expires_at": expires.isoformat(),
                 "uri": uri,
                 "fingerprint": fingerprint,
+                "replaced": list(issued.replaced),
             }
         )
         return
@@ -252,6 +259,8 @@ def enroll(
         )
     )
     typer.echo(_("valid until {when}").format(when=format_minute(expires)))
+    if issued.replaced:  # the village's earlier codes: only one station may hold it
+        typer.echo(replaced_text(issued.replaced))
     if fingerprint:
         typer.echo(
             _("the centre's certificate SHA-256: {fingerprint}").format(fingerprint=fingerprint)

@@ -232,7 +232,16 @@ class CodeDialog(DeskModal[None]):
             (_("Code: {code}").format(code=code.code), "bold"),
             "\n",
             _("Valid until {when}").format(when=format_minute(code.expires_at)),
+            *self._replaced(),
         )
+
+    def _replaced(self) -> tuple[str | tuple[str, str], ...]:
+        """The village's earlier codes this one made void, said (an administrator issues
+        again when a slip is lost: the lost code stopped working, and nothing said so)."""
+        if not self.code.replaced:
+            return ()
+        said = _("Earlier code {refs} is void.").format(refs="、".join(self.code.replaced))
+        return ("\n", (said, "bold"))
 
     def _typed(self) -> str:
         """What to type where the QR cannot be scanned: the code alone did not enroll a

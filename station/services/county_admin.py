@@ -87,6 +87,8 @@ class CodeRow:
     issued_by: str
     code: str = ""
     uri: str = ""
+    replaced: tuple[str, ...] = ()
+    """Just issued: the village's earlier codes it made void (by reference)."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def _code(row: dict[str, Any]) -> CodeRow:
         expires_at=to_utc(datetime.fromisoformat(row["expires_at"])),
         issued_by=row.get("issued_by", ""),
         code=row.get("code", ""),
+        replaced=tuple(row.get("replaced", ())),
     )
 
 

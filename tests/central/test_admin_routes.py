@@ -58,6 +58,26 @@ def test_codes_are_issued_only_for_the_division_table_at_the_level(
     assert names[VILLAGE] == "山门村" and names[TOWNSHIP] == "海城镇"
 
 
+def test_a_village_code_issued_again_says_which_earlier_one_it_made_void(
+    enroll: Any, sign_in: Any, client: TestClient, session: Session
+) -> None:
+    """The answer names the void code (the desk says so), and the audit record keeps it."""
+    admin = _admin(enroll, sign_in)
+    ask = {"division": VILLAGE, "name": "海城镇山门村便民服务站", "role": "village"}
+    lost = client.post(f"{ADMIN}/enrollment-codes", json=ask, headers=admin).json()
+    assert lost["replaced"] == []
+    again = client.post(f"{ADMIN}/enrollment-codes", json=ask, headers=admin).json()
+    assert again["replaced"] == [lost["ref"]]
+    [listed] = client.get(f"{ADMIN}/enrollment-codes", headers=admin).json()
+    assert listed["ref"] == again["ref"]
+    issued = sorted(
+        (a for a in list_actions(session=session) if a.action == "station.code"),
+        key=lambda a: a.seq,
+    )
+    assert [a.detail.get("replaces") for a in issued] == [None, [lost["ref"]]]
+    assert verify_actions(session).ok
+
+
 def test_hello_reports_are_kept_and_an_older_station_keeps_working(
     enroll: Any, client: TestClient, session: Session
 ) -> None:

@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from central.models import Station
+from central.models import EnrollmentCode, Station
 from central.services.stations import EnrollmentError, enroll_code, revoke_station
 from central.settings import CentralSettings
 from sync.protocol import API_PREFIX
@@ -111,11 +111,18 @@ def test_two_stations_racing_with_one_code_cannot_both_enroll(app: Any, session:
 def test_a_second_active_station_for_one_village_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    """Two codes issued before either was used: the second exchange is refused, the code kept."""
+    """Two codes issued before either was used: the second exchange is refused, the code kept.
+
+    A code issued now makes the village's earlier ones void (the test below); two
+    outstanding at once are what an older centre left, or a race between two desks."""
     first, second = (
         enroll_code(session=session, division=VILLAGE, name=name, role="village", ttl_minutes=60)
         for name in ("旧电脑", "新电脑")
     )
+    for code in session.scalars(select(EnrollmentCode)):  # as an older centre left them
+        code.cancelled_at = None
+        session.add(code)
+    session.commit()
     old = client.post(f"{API_PREFIX}/enroll", json={"code": first}).json()
     refused = client.post(f"{API_PREFIX}/enroll", json={"code": second})
     assert refused.status_code == 403 and "请先吊销旧电脑" in refused.json()["detail"]
@@ -132,3 +139,32 @@ def test_a_second_active_station_for_one_village_is_refused(
     revoke_station(session=session, station_id=old["station_id"])
     again = client.post(f"{API_PREFIX}/enroll", json={"code": second})  # the code was not spent
     assert again.status_code == 200 and again.json()["division"] == VILLAGE
+
+
+def test_a_village_code_issued_again_makes_the_earlier_one_void(
+    client: TestClient, session: Session
+) -> None:
+    """A slip lost (or never printed), the administrator issues the village's code again:
+    the lost code stayed good, listed beside the new one, and nothing said so."""
+    from central.services.stations import issue_code, outstanding_codes
+
+    first = issue_code(session=session, division=VILLAGE, name="杨河村", role="village")
+    told: list[tuple[str, ...]] = []
+    second = issue_code(
+        session=session,
+        division=VILLAGE,
+        name="杨河村",
+        role="village",
+        before_commit=lambda _row, replaced: told.append(replaced),
+    )
+    assert second.replaced == (first.ref,) and told == [(first.ref,)]  # said, and audited
+    assert [code.ref for code in outstanding_codes(session=session)] == [second.ref]
+    refused = client.post(f"{API_PREFIX}/enroll", json={"code": first.code})
+    assert refused.status_code == 403
+    assert client.post(f"{API_PREFIX}/enroll", json={"code": second.code}).status_code == 200
+    # a township may enroll several PCs: its codes stand side by side
+    one = issue_code(session=session, division=TOWNSHIP, name="镇", role="township")
+    other = issue_code(session=session, division=TOWNSHIP, name="镇", role="township")
+    assert other.replaced == () and {one.ref, other.ref} <= {
+        code.ref for code in outstanding_codes(session=session)
+    }

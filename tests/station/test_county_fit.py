@@ -240,6 +240,25 @@ async def test_a_code_closed_unprinted_is_asked_about_and_the_print_is_said_besi
         assert not isinstance(app.screen, (CodeDialog, ConfirmDialog))
 
 
+async def test_a_code_issued_again_says_the_earlier_one_is_void(
+    county: StationStore, tmp_path: Path
+) -> None:
+    """Issued again (a slip lost): the centre made the village's earlier code void, and the
+    dialog says which, its keys still on the screen."""
+    from dataclasses import replace
+
+    code = replace(_code("https://zwfw.haiyuan.gov.cn:8765", FINGERPRINT), replaced=("6E06A0E3",))
+    app = county_desk(county, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _signed_in(pilot)
+        await app.push_screen(CodeDialog(code))
+        await settle(pilot)
+        said = str(app.screen.query_one("#code-text").render())
+        assert said.endswith("此前的注册码（编号 6E06A0E3）已作废。"), said
+        for key in ("#code-print", "#code-close", "#code-qr"):
+            assert _on_screen(app.screen.query_one(key)), key
+
+
 async def test_a_qr_the_window_cannot_hold_is_not_cut_but_said(
     county: StationStore, tmp_path: Path
 ) -> None:

@@ -37,6 +37,7 @@ from central.services.stations import (
     EnrollmentError,
     StationNotFoundError,
     cancel_code,
+    code_details,
     county_divisions,
     find_code,
     find_station,
@@ -72,6 +73,8 @@ class CodePublic(BaseModel):
     expires_at: datetime
     issued_by: str = ""
     code: str = ""
+    replaced: list[str] = []
+    """Just issued: the references of the village's earlier codes it made void."""
 
 
 class RevokeRequest(BaseModel):
@@ -133,12 +136,12 @@ def issue_enrollment_code(
             ttl_minutes=settings.enrollment_code_ttl_minutes,
             divisions=table,
             issued_by=admin.username,
-            before_commit=lambda row: record_action(
+            before_commit=lambda row, replaced: record_action(
                 session,
                 admin,
                 "station.code",
                 request.division,
-                {"name": request.name, "role": request.role.value, "ref": row.ref},
+                code_details(request.name, request.role.value, row.ref, replaced),
             ),
         )
     except EnrollmentError as error:
