@@ -339,6 +339,8 @@ async def test_p_is_reprint_and_z_is_pause_on_the_review_page(
             choice = pilot.app.screen
             assert isinstance(choice, ChoiceDialog), key
             assert [label for label, _kind in choice.choices] == ["受理通知书", "特别程序告知书"]
+            box = choice.query_one(".dialog").region  # over the page's middle, not its corner
+            assert box.x > 0 and abs(box.x - (80 - box.right)) <= 1 and box.y > 0, box
             await pilot.press("escape")
             await settle(pilot)
             assert pilot.app.screen is screen
