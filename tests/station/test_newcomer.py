@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList, Select
@@ -175,8 +176,12 @@ async def test_enter_in_an_empty_item_list_leaves_the_desk_answering(
 
 
 async def test_a_return_brought_by_sync_shows_on_home_at_once(
-    desk: Callable[..., DaibanApp], store: StationStore
+    desk: Callable[..., DaibanApp], store: StationStore, hold_time: Callable[[datetime], None]
 ) -> None:
+    # the township's 退回补正 written at the desk's own now (Monday 23 November, 10:00):
+    # stamped by the machine's clock, its 期限 moved with the real day, and the test failed
+    # once China's day turned (00:00 in Beijing is 16:00 UTC)
+    hold_time(NOW)
     case = take_in(store, "李秀英")
     async with desk().run_test(size=(80, 24)) as pilot:
         await log_in(pilot)
@@ -189,7 +194,7 @@ async def test_a_return_brought_by_sync_shows_on_home_at_once(
         assert "补正1" in text and "补正原因：" + reason in text
         # by when the village is to correct it (the township's queue counted it; home not)
         (due,) = [line for line in screen_text(pilot).splitlines() if "期限" in line]
-        assert "期限 2026-12-14，还剩 15 个工作日" in due
+        assert "期限 2026-11-30，还剩 5 个工作日" in due  # 5 working days from Monday
 
 
 async def test_the_home_keeps_a_line_highlighted_when_the_lines_move(
