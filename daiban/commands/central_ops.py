@@ -360,10 +360,34 @@ def restore(
     )
 
 
+def extract_data(
+    archive: tarfile.TarFile, dest: Path, *, filters: bool = hasattr(tarfile, "data_filter")
+) -> None:
+    """Unpack ``archive`` into ``dest`` as plain data: nothing outside ``dest``, no links,
+    no devices (``filter="data"``). Python 3.11 before 3.11.4 has no extraction filters
+    (Debian 12's 3.11.2, which ``docs/deploy.md`` installs): the same refusals by hand,
+    of regular files and folders only, which is all a backup holds.
+
+    Raises:
+        tarfile.TarError: a member that would land outside ``dest``, or is not a plain
+            file or folder.
+    """
+    if filters:
+        archive.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in archive.getmembers():
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise tarfile.TarError(f"refused member {member.name!r}")
+        member.mode &= 0o755  # nothing set-user-id, nothing writable by others
+    archive.extractall(dest)  # noqa: S202 - every member checked above
+
+
 def _unpack(file: Path, work: Path) -> dict[str, Any]:
     try:
         with tarfile.open(file, mode="r:gz") as archive:
-            archive.extractall(work, filter="data")
+            extract_data(archive, work)
         manifest: dict[str, Any] = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, tarfile.TarError, ValueError) as error:
         fail(_("{path} is not a backup of a central: {reason}").format(path=file, reason=error))
