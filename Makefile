@@ -5,7 +5,13 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-PYTHON ?= python3
+# The venv is made from the system's Python when it is 3.11 or later and can make one:
+# Debian's and Ubuntu's, which docs/deploy.md installs the centre on, are built with PGO
+# and LTO; a python3 found first on PATH may not be (pyenv builds without
+# --enable-optimizations by default: ~15-20 % more CPU per pushed event, docs/scale.md),
+# and the tests then ran on an interpreter no county runs. PYTHON=... chooses another.
+SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo /usr/bin/python3)
+PYTHON ?= $(or $(SYSTEM_PYTHON),python3)
 # Python caches compiled modules (__pycache__): a machine that says not to
 # (PYTHONDONTWRITEBYTECODE, set on some CI images) compiled every module of FastAPI,
 # SQLAlchemy, pydantic and Textual again in each `daiban` the tests start, ~3.4 s of

@@ -8,9 +8,10 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -165,6 +166,9 @@ class SyncsAtOnce(Protocol):
         ...
 
 
+MAX_IN_FLIGHT = 2
+"""Pushes of one run at the centre at once (see ``_push``)."""
+
 MAX_RENUMBERS = 1000
 """Renumberings in one run before it stops (each takes the next serial; a loop is a bug)."""
 
@@ -223,6 +227,8 @@ class SyncReport(BaseModel):
     renumberings: int = Field(default=0, exclude=True)
     """How many renumberings the run made in all (a bound on a centre that keeps refusing)."""
     renumbered_cases: set[str] = Field(default_factory=set, exclude=True)
+    unanswered: set[str] = Field(default_factory=set, exclude=True)
+    """Events the centre left unanswered in this run: each goes once more, not twice."""
     blobs_uploaded: int = 0
     blob_errors: int = 0
     blob_failures: dict[str, str] = Field(default_factory=dict)
@@ -330,40 +336,77 @@ def _push(
 ) -> None:
     """Push the outbox batch by batch (the first of ``PUSH_BATCH_EVENTS``, the rest of a
     deep outbox of ``PUSH_BULK_EVENTS``; all of them bulk with ``backlog``: what is left
-    after ``POST /sync`` carried the first batch), one request at a time, as a pipeline: the next
-    batch is read from the outbox (and encoded) while this one is at the centre, and goes
-    out as soon as this one's answer is in, before that answer is recorded. The station's
-    work and the centre's overlap; the centre sees the same requests in the same order as
-    one batch after another. A batch answered in part, or with case numbers to change, is
-    recorded first and the outbox read again (what would follow it may change)."""
+    after ``POST /sync`` carried the first batch), as a pipeline: the next batch is read
+    from the outbox (and encoded) while the ones before it are at the centre. It goes out
+    at once when it shares no case with a batch in flight (at most ``MAX_IN_FLIGHT`` at
+    the centre: one's commit, the other's arrival and parsing overlap), else as soon as
+    the answer of the batch it shares a case with is in, before that answer is recorded.
+    So a case's events reach the centre in the station's order, each judged against the
+    case as the batch before left it; batches of different cases may be applied in
+    either order. A batch answered in part, or with case numbers to change, is recorded
+    with every batch still in flight, and the outbox read again (what would follow it
+    may change)."""
     tried = set() if tried is None else tried
     sender = _Sender(client)
+    flying: deque[_Flight] = deque()
     try:
         first = (
             (PUSH_BULK_EVENTS, PUSH_BULK_BYTES)
             if backlog
             else (PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
         )
-        batch = store.outbox_batch(*first)
-        in_flight = sender.send(batch, tried)
-        while in_flight is not None:
-            # what follows a first batch is a backlog: bigger batches (fewer requests)
-            ahead = store.outbox_batch(
-                PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after=batch[-1].station_seq
-            )
-            body = sender.encode(ahead)
-            answer = in_flight.result()
-            in_flight = None
-            results, settled = _answered(batch, answer.results)
-            if settled:  # the next batch is the one read ahead: off it goes
-                in_flight = sender.send(ahead, tried, body)
-            _record(store, batch, results, report, progress, tried)
-            batch = ahead
-            if not settled:  # read again now that this answer is recorded
-                batch = store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES)
-                in_flight = sender.send(batch, tried)
+        sender.send(store.outbox_batch(*first), tried, flying)
+        ahead: _Ahead | None = None  # read after the last batch sent (None: not read yet)
+        while flying:
+            if ahead is None:
+                after = flying[-1].events[-1].station_seq
+                ahead = sender.read(store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after))
+            if sender.may_go(ahead, flying):
+                sender.send(ahead.events, tried, flying, ahead.body)
+                ahead = None
+                continue
+            flight = flying.popleft()
+            results, settled = _answered(flight.events, flight.answer.result().results)
+            if settled and sender.may_go(ahead, flying):  # off it goes, then the recording
+                sender.send(ahead.events, tried, flying, ahead.body)
+                ahead = None
+            _record(store, flight.events, results, report, progress, tried)
+            if not settled:  # read again once every answer still coming is recorded
+                for other in _landed(flying):
+                    _record(store, other.events, other.results, report, progress, tried)
+                ahead = None
+                sender.send(store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
     finally:
         sender.close()
+
+
+@dataclass
+class _Flight:
+    """A batch sent, its answer to come, and its cases (none of them goes again before)."""
+
+    events: list[Event]
+    answer: Future[PushResponse]
+    cases: set[UUID]
+    results: list[EventResult] = field(default_factory=list)
+
+
+@dataclass
+class _Ahead:
+    """The batch that follows the last one sent, read and encoded ahead."""
+
+    events: list[Event]
+    body: bytes | None
+    cases: set[UUID]
+
+
+def _landed(flying: deque[_Flight]) -> list[_Flight]:
+    """Every batch still in flight, with its answer's results for its own events."""
+    landed = []
+    while flying:
+        flight = flying.popleft()
+        flight.results, _ = _answered(flight.events, flight.answer.result().results)
+        landed.append(flight)
+    return landed
 
 
 def _answered(batch: list[Event], answers: list[EventResult]) -> tuple[list[EventResult], bool]:
@@ -385,7 +428,11 @@ def _record(
     """Record a pushed batch's results (cases refused for their numbers renumbered, their
     events left to go again)."""
     renumbered = _renumber_taken(store, batch, results, report)
-    tried -= renumbered  # pushed again, with the case's new number
+    missing = {str(event.id) for event in batch} - {result.id for result in results}
+    if missing & report.unanswered:
+        raise SyncError("the centre left the same events unanswered twice")
+    report.unanswered |= missing
+    tried -= renumbered | missing  # pushed again (renumbered: with the case's new number)
     store.acknowledge([result for result in results if result.id not in renumbered])
     report.pushed += len(batch)
     _count(report, [result for result in results if result.id not in renumbered])
@@ -393,34 +440,55 @@ def _record(
 
 
 class _Sender:
-    """Sends pushes from a thread of its own, one at a time."""
+    """Sends pushes from threads of its own, ``MAX_IN_FLIGHT`` at most at once."""
 
     def __init__(self, client: Central) -> None:
         self.client = client
         self.encoder = client if isinstance(client, EncodesPush) else None
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daiban-push")
+        self.threads = ThreadPoolExecutor(
+            max_workers=MAX_IN_FLIGHT, thread_name_prefix="daiban-push"
+        )
 
-    def encode(self, batch: list[Event]) -> bytes | None:
-        """The body of a push of ``batch``, made now (None: the client makes it itself)."""
-        return self.encoder.encode_push(batch) if self.encoder and batch else None
+    def read(self, batch: list[Event]) -> _Ahead:
+        """``batch`` ready to go: its body made now (None: the client makes it itself)."""
+        body = self.encoder.encode_push(batch) if self.encoder and batch else None
+        return _Ahead(batch, body, {event.case_id for event in batch})
+
+    @staticmethod
+    def may_go(ahead: _Ahead | None, flying: deque[_Flight]) -> bool:
+        """Whether ``ahead`` may leave now: there is one, a place is free and it shares
+        no case with a batch in flight (whose answer may yet change what it holds)."""
+        return (
+            ahead is not None
+            and bool(ahead.events)
+            and len(flying) < MAX_IN_FLIGHT
+            and all(ahead.cases.isdisjoint(flight.cases) for flight in flying)
+        )
 
     def send(
-        self, batch: list[Event], tried: set[str], body: bytes | None = None
-    ) -> Future[PushResponse] | None:
-        """Push ``batch`` (as ``body`` if made ahead); None: nothing to push."""
+        self,
+        batch: list[Event],
+        tried: set[str],
+        flying: deque[_Flight],
+        body: bytes | None = None,
+    ) -> None:
+        """Push ``batch`` (as ``body`` if made ahead) and put it in ``flying``; nothing
+        to push, nothing sent."""
         if not batch:
-            return None
+            return
         ids = {str(event.id) for event in batch}
         if ids <= tried:
             raise SyncError("the outbox offered the same events again after they were answered")
         tried |= ids
         if body is not None and self.encoder is not None:
-            return self.thread.submit(self.encoder.push, batch, body)
-        return self.thread.submit(self.client.push, batch)
+            answer = self.threads.submit(self.encoder.push, batch, body)
+        else:
+            answer = self.threads.submit(self.client.push, batch)
+        flying.append(_Flight(batch, answer, {event.case_id for event in batch}))
 
     def close(self) -> None:
-        """Wait for a push still in flight (no request outlives the run)."""
-        self.thread.shutdown(wait=True, cancel_futures=True)
+        """Wait for the pushes still in flight (no request outlives the run)."""
+        self.threads.shutdown(wait=True, cancel_futures=True)
 
 
 def _numbers_taken(results: list[EventResult]) -> bool:

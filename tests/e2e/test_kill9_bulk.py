@@ -31,11 +31,12 @@ def test_3000_cases_through_five_kills(central: Central, village: Station, tmp_p
         _killed(village, fault)
     held = _assert_whole(central, village, 3000)
     # Pushes go out as a pipeline: the next batch leaves before this one's answer is
-    # stored. So a kill loses the answers of the batch being recorded (after_push_commit)
-    # and of the one in flight, if it reached the centre before the kill (before_push
-    # reads ahead while a batch is in flight): each of the two after_push_commit kills a
-    # backlog's batch of 1,000 and perhaps the one in flight, the before_push kill perhaps
-    # the one in flight; they come back as duplicates, whole.
+    # stored, and up to two batches of different cases are at the centre at once. So a
+    # kill loses the answers of the batch being recorded (after_push_commit) and of the
+    # ones in flight, if they reached the centre before the kill (before_push reads ahead
+    # while batches are in flight): each of the two after_push_commit kills a backlog's
+    # batch of 1,000 and perhaps the two in flight, the before_push kill perhaps the two
+    # in flight; they come back as duplicates, whole.
     duplicates = held["duplicate_pushes"]
     assert isinstance(duplicates, int) and duplicates % 1000 == 0, duplicates
-    assert 2000 <= duplicates <= 5000, duplicates
+    assert 2000 <= duplicates <= 8000, duplicates

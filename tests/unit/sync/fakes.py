@@ -7,6 +7,7 @@ tested without HTTP or a database; the real end-to-end tests live elsewhere.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,6 +99,8 @@ class FakeCentre:
 
     def __init__(self, *, skew: timedelta = timedelta(0), schema: tuple[int, int] = (1, 1)) -> None:
         self.log: list[RecordedEvent] = []
+        self.applying = threading.Lock()
+        """Held while a pushed batch is applied (a run has up to two batches in flight)."""
         self.by_id: dict[str, RecordedEvent] = {}
         self.views: dict[str, CaseView] = {}
         self.blobs: dict[str, bytes] = {}
@@ -162,11 +165,12 @@ class FakeCentre:
         )
 
     def push(self, events: list[Event]) -> PushResponse:
-        self.batch_sizes.append(len(events))
-        self.batch_bytes.append(sum(event_bytes(e) for e in events))
-        answer = PushResponse(results=[self._one(e) for e in events])
-        if self.lose_answer_once:
-            self.lose_answer_once = False
+        with self.applying:  # a batch is one transaction: two in flight never interleave
+            self.batch_sizes.append(len(events))
+            self.batch_bytes.append(sum(event_bytes(e) for e in events))
+            answer = PushResponse(results=[self._one(e) for e in events])
+            lost, self.lose_answer_once = self.lose_answer_once, False
+        if lost:
             raise CentralUnreachable("connection reset")
         return answer
 

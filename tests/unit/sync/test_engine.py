@@ -7,13 +7,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from sync.blobs import store_blob
 from sync.engine import SyncProgress, SyncReport, event_bytes, run_sync, take_batch
 from sync.errors import CentralUnreachable, SyncError
-from sync.events import Event, EventKind, Role
+from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
 from sync.lifecycle import CaseState
 from sync.protocol import (
     PUSH_BATCH_BYTES,
@@ -40,6 +41,16 @@ def taken_in(store: FakeStore, cases: int, *, station: str = "st-village-1") -> 
         seq = w.seq
         writers.append(w)
     return writers
+
+
+def assert_each_once_in_case_order(log: list[RecordedEvent], events: int) -> None:
+    """The centre holds events 1..``events`` once each, every case's in the station's order
+    (batches of different cases may land in either order)."""
+    assert sorted(e.station_seq for e in log) == list(range(1, events + 1))
+    by_case: dict[UUID, list[int]] = {}
+    for event in log:
+        by_case.setdefault(event.case_id, []).append(event.station_seq)
+    assert all(seqs == sorted(seqs) for seqs in by_case.values())
 
 
 @pytest.fixture
@@ -153,7 +164,119 @@ def test_the_next_batch_leaves_before_this_ones_answer_is_recorded(store: FakeSt
     store.acknowledge = acknowledge  # type: ignore[method-assign]  # the station restarted
     report = run_sync(store, centre, software_version="0.1.0")
     assert (report.pushed, report.duplicates, report.applied, report.pending) == (1150, 1150, 0, 0)
-    assert [e.station_seq for e in centre.log] == list(range(1, 1351))  # each event once
+    assert_each_once_in_case_order(centre.log, 1350)
+
+
+def test_a_batch_of_other_cases_goes_while_the_one_before_is_at_the_centre(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 600)  # 1,200 events: 200, then 1,000 that share no case with them
+    centre = FakeCentre()
+    push = centre.push
+    second_arrived = threading.Event()
+    held_until_second: list[bool] = []
+
+    def pushed(events: list[Event]) -> PushResponse:
+        if events[0].station_seq == 1:  # the centre holds the first until the second is in
+            held_until_second.append(second_arrived.wait(10))
+        else:
+            second_arrived.set()
+        return push(events)
+
+    centre.push = pushed  # type: ignore[method-assign]
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert held_until_second == [True]  # both batches were at the centre at once
+    assert (report.pushed, report.applied, report.pending) == (1200, 1200, 0)
+    assert [e.station_seq for e in centre.log][:2] == [201, 202]  # the second landed first
+    assert_each_once_in_case_order(centre.log, 1200)
+
+
+def submitted(store: FakeStore, writers: list[CaseWriter]) -> None:
+    """Each case submitted, after everything in the outbox (gapless station_seq)."""
+    seq = store.outbox[-1].station_seq
+    for w in writers:
+        w.seq = seq
+        store.outbox.append(w.event(EventKind.submitted))
+        seq = w.seq
+
+
+def test_a_batch_that_shares_a_case_with_the_one_in_flight_waits_for_its_answer(
+    store: FakeStore,
+) -> None:
+    submitted(store, taken_in(store, 100))  # 200 events, then 100 of the same cases
+    centre = FakeCentre()
+    push = centre.push
+    answered: list[int] = []
+    arrivals: list[tuple[int, int]] = []  # (first station_seq, answers given before it)
+
+    def pushed(events: list[Event]) -> PushResponse:
+        arrivals.append((events[0].station_seq, len(answered)))
+        answer = push(events)
+        answered.append(len(events))
+        return answer
+
+    centre.push = pushed  # type: ignore[method-assign]
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert arrivals == [(1, 0), (201, 1)]  # the second left once the first was answered
+    assert (report.applied, report.superseded, report.pending) == (300, 0, 0)
+    assert [e.station_seq for e in centre.log] == list(range(1, 301))
+
+
+def first_fails_after_second(centre: FakeCentre, *, applied: bool) -> None:
+    """The centre answers the second batch (from station_seq 201) and only then takes the
+    first: applied with its answer lost (``applied``), or turned away untouched (a 429)."""
+    push = centre.push
+    second_answered = threading.Event()
+
+    def pushed(events: list[Event]) -> PushResponse:
+        if events[0].station_seq == 201:
+            answer = push(events)
+            second_answered.set()
+            return answer
+        assert second_answered.wait(10)  # both in flight: the first waits for the second
+        if applied:
+            push(events)
+            raise CentralUnreachable("connection reset")
+        raise CentralUnreachable("the centre is not answering (429)")
+
+    centre.push = pushed  # type: ignore[method-assign]
+
+
+def test_a_lost_answer_with_two_batches_in_flight_comes_back_as_duplicates(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 600)  # 200, then 1,000 of other cases
+    centre = FakeCentre()
+    first_fails_after_second(centre, applied=True)
+    with pytest.raises(CentralUnreachable):
+        run_sync(store, centre, software_version="0.1.0")
+    assert len(centre.log) == 1200  # both batches are at the centre
+    assert store.outbox_depth() == 1200  # the run stopped at the first: nothing recorded
+    del centre.push  # the line is back
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.pushed, report.duplicates, report.applied, report.pending) == (1200, 1200, 0, 0)
+    assert_each_once_in_case_order(centre.log, 1200)
+
+
+def test_a_batch_turned_away_while_the_next_is_applied_goes_again_and_lands_whole(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 600)
+    centre = FakeCentre()
+    first_fails_after_second(centre, applied=False)
+    with pytest.raises(CentralUnreachable):
+        run_sync(store, centre, software_version="0.1.0")
+    assert [e.station_seq for e in centre.log][:1] == [201] and len(centre.log) == 1000
+    del centre.push
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert (report.applied, report.duplicates, report.superseded, report.pending) == (
+        200,
+        1000,
+        0,
+        0,
+    )
+    assert_each_once_in_case_order(centre.log, 1200)
+    assert {e.status for e in centre.log} == {EventStatus.applied}
 
 
 def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
@@ -173,10 +296,11 @@ def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
 
     centre.push = forgetful  # type: ignore[method-assign]
     report = run_sync(store, centre, software_version="0.1.0")
-    # the unanswered event goes again at the head of the next batch, not after the rest
-    assert answers == [199, 101]
+    # the second batch (no case of the first) was in flight; once its answer is recorded
+    # too, the unanswered event goes again, at the head of what is left
+    assert answers == [199, 100, 1]
     assert (report.applied, report.duplicates, report.pending) == (299, 1, 0)
-    assert [e.station_seq for e in centre.log] == list(range(1, 301))
+    assert_each_once_in_case_order(centre.log, 300)
 
 
 def test_a_race_is_superseded_and_the_station_sees_why(store: FakeStore) -> None:
@@ -247,9 +371,13 @@ def test_a_store_that_offers_answered_events_again_does_not_loop(store: FakeStor
     taken_in(store, 1)
     store.acknowledge = lambda results: None  # type: ignore[method-assign]
     centre = FakeCentre()
-    centre.push = lambda events: PushResponse(results=[])  # type: ignore[method-assign]
-    with pytest.raises(SyncError, match="offered the same events again"):
+    pushes = centre.batch_sizes
+    centre.push = lambda events: (  # type: ignore[method-assign]
+        pushes.append(len(events)) or PushResponse(results=[])
+    )
+    with pytest.raises(SyncError, match="unanswered twice"):
         run_sync(store, centre, software_version="0.1.0")
+    assert pushes == [2, 2]  # sent once more, then the run stops
 
 
 def test_progress_is_a_value(store: FakeStore) -> None:
