@@ -371,10 +371,13 @@ def test_a_store_that_offers_answered_events_again_does_not_loop(store: FakeStor
     taken_in(store, 1)
     store.acknowledge = lambda results: None  # type: ignore[method-assign]
     centre = FakeCentre()
-    pushes = centre.batch_sizes
-    centre.push = lambda events: (  # type: ignore[method-assign]
-        pushes.append(len(events)) or PushResponse(results=[])
-    )
+    pushes: list[int] = []
+
+    def unanswered(events: list[Event]) -> PushResponse:
+        pushes.append(len(events))
+        return PushResponse(results=[])
+
+    centre.push = unanswered  # type: ignore[method-assign]
     with pytest.raises(SyncError, match="unanswered twice"):
         run_sync(store, centre, software_version="0.1.0")
     assert pushes == [2, 2]  # sent once more, then the run stops
