@@ -116,6 +116,7 @@ class DashboardScreen(DeskScreen[None]):
         Binding("c", "custom_period", _("Custom")),
         Binding("g", "chart", _("Chart")),
         Binding("r", "refresh", _("Refresh")),
+        Binding("o", "settings", _("Settings"), show=False),  # F1 and the no-printer hint say it
         *(Binding(key, f"tab('{pane}')", _(title), show=False) for pane, key, title in TABS),
     ]
 
@@ -173,6 +174,13 @@ class DashboardScreen(DeskScreen[None]):
                 self.action_refresh()
 
     _left_for_page = False
+
+    def action_settings(self) -> None:
+        """设置 (the printer, the paper, the language…), as on the village and township homes:
+        the county prints its papers too (站点注册单, reports), and had only station.toml."""
+        from station.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.desk))
 
     # reading -------------------------------------------------------------
 

@@ -127,12 +127,11 @@ def keep_and_print(
 
 def _no_printer_hint(desk: Desk, folder: Path) -> str:
     """Why a paper was saved and not printed, the ``folder`` it is in, and where a printer
-    is set: 设置 (o) on the village and township homes; the county desk has no 设置 screen
-    (its printer is set in station.toml, as at every desk)."""
+    is set: 设置 (o) on the village and township homes and on the county's 看板."""
     if desk.role is Role.admin:
         return _(
             "No printer is set: the PDF is in {folder}; print it elsewhere, "
-            "or set printer in station.toml."
+            "or set one under 设置 (o) on the dashboard (1)."
         ).format(folder=folder)
     return _(
         "No printer is set: the PDF is in {folder}; print it elsewhere, or set one under 设置 (o)."

@@ -38,6 +38,7 @@ ADMIN_IDS = {
     "niu": "640522197511110049",
     "qi": "640522198002020031",
     "zhou": "640522198303030049",
+    "qin": "640522198606060050",
 }
 """One ID number per administrator: one account per person."""
 
@@ -363,9 +364,9 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         notices = _said_and_closed(pilot)  # in a message over the QR, closed by Enter
-        # no printer: said, and where one is set (the county desk has no 设置 screen)
-        assert "本机未设置打印机" in notices and "station.toml" in notices, notices
-        assert "按 o" not in notices
+        # no printer: said, and where one is set (设置 on the 看板, as on the other homes)
+        assert "本机未设置打印机" in notices and "看板（按 1）按 o" in notices, notices
+        assert "station.toml" not in notices
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("p")  # printed again: kept beside the first, not over it
@@ -390,3 +391,26 @@ async def test_a_code_just_issued_prints_as_a_slip_to_take_to_the_station(
     assert sqlite_central.url in text and "徐县管" in text
     expires = code.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"{expires:%Y}年{expires.month}月{expires.day}日" in text
+
+
+async def test_the_county_sets_its_printer_under_settings_on_the_dashboard(
+    sqlite_central: Central, tmp_path: Path
+) -> None:
+    """The county prints too (站点注册单, reports) but had no 设置: its no-printer hint sent
+    the administrator to edit station.toml. o on the 看板 opens the desk's 设置, as on the
+    village and township homes, and Esc comes back to the board."""
+    from station.screens.dashboard import DashboardScreen
+    from station.screens.settings import SettingsScreen
+
+    app = _county_app(sqlite_central, tmp_path, "qin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "qin", PASSWORD)
+        assert isinstance(pilot.app.screen, DashboardScreen)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SettingsScreen)
+        assert "打印机" in flat_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DashboardScreen)
+    app.desk.store.close()
