@@ -139,6 +139,8 @@ class IntakeScreen(DraftKeeping):
         self._save_lock = threading.Lock()
         self._revision = 0
         self._saved_revision = 0
+        self._edited_revision = 0
+        self._kept = self.draft.to_data()
         self._taking_in = False
         """A take-in is running: F9 again does nothing (one draft, one case)."""
         self._duplicate_confirmed = False
@@ -231,6 +233,7 @@ class IntakeScreen(DraftKeeping):
         self._show_results("")
         if self.draft.item_code:
             await self._build_item(self.catalog.get(self.draft.item_code))
+            self._kept = self.draft.to_data()  # a repeating group's empty rows are no change
         await self._go(self.draft.step if self.draft.item_code else 0)
         await self.release_keys()
 
@@ -459,6 +462,7 @@ class IntakeScreen(DraftKeeping):
         if step > 0 and self.item is None:
             step = 0
         self.draft.step = step
+        self._save()  # the draft reopens at the step it was left at
         self.query_one(ContentSwitcher).current = f"step-{STEPS[step]}"
         titles = [
             f"[b reverse] {STEP_TITLES[name]} [/]" if i == step else STEP_TITLES[name]

@@ -29,10 +29,24 @@ class DraftKeeping(ScanAttaching):
     _save_lock: threading.Lock
     _revision: int
     _saved_revision: int
+    _edited_revision: int
+    """The last revision that changed what the draft holds (not only its step)."""
+    _kept: dict[str, Any]
+    """The draft as last given to be written (or as it was opened)."""
 
     def _save(self) -> None:
+        """Write the draft if it differs from what was last given to be written: a widget
+        giving its first value as it mounts (a reopened draft's materials) is no change.
+        A move to another step is written (the draft reopens there), but the draft keeps
+        the time it was last changed: opening one to look at it moved it up the list."""
+        data = self.draft.to_data()
+        if data == self._kept:
+            return
         self._revision += 1
-        self._write_draft(self._revision, self.draft.to_data())
+        if _held(data) != _held(self._kept):
+            self._edited_revision = self._revision
+        self._kept = data
+        self._write_draft(self._revision, data)
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_draft(self, revision: int, data: dict[str, Any]) -> None:
@@ -40,7 +54,8 @@ class DraftKeeping(ScanAttaching):
         with self._save_lock:
             if revision <= self._saved_revision:
                 return
-            self.desk.store.save_draft(self.draft.draft_id, data)
+            changed = self._edited_revision > self._saved_revision
+            self.desk.store.save_draft(self.draft.draft_id, data, changed=changed)
             self._saved_revision = revision
 
     def on_unmount(self) -> None:
@@ -55,7 +70,10 @@ class DraftKeeping(ScanAttaching):
                 self.desk.store.delete_draft(self.draft.draft_id)
                 self._saved_revision = FORGOTTEN
             elif self._revision > self._saved_revision:
-                self.desk.store.save_draft(self.draft.draft_id, self.draft.to_data())
+                changed = self._edited_revision > self._saved_revision
+                self.desk.store.save_draft(
+                    self.draft.draft_id, self.draft.to_data(), changed=changed
+                )
                 self._saved_revision = self._revision
 
     def action_leave(self) -> None:
@@ -150,3 +168,8 @@ class DraftKeeping(ScanAttaching):
 
         outcome = print_authorization(self.desk, data, self.item)
         self.app.call_from_thread(self.notify, outcome.text())
+
+
+def _held(data: dict[str, Any]) -> dict[str, Any]:
+    """What a draft's data holds, the step it is at aside."""
+    return {key: value for key, value in data.items() if key != "step"}

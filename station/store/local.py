@@ -52,17 +52,21 @@ class DraftsMixin:
 
     engine: Engine
 
-    def save_draft(self, draft_id: str, data: dict[str, Any]) -> None:
-        """Keep a draft (survives kill -9 once this returns)."""
+    def save_draft(self, draft_id: str, data: dict[str, Any], *, changed: bool = True) -> None:
+        """Keep a draft (survives kill -9 once this returns).
+
+        ``changed=False``: nothing in it changed but the step it is at; the draft keeps
+        the time it was last changed (its place in the list, the time home shows).
+        """
         statement = sqlite_insert(DRAFTS).values(
             draft_id=draft_id,
             data=json.dumps(data, ensure_ascii=False, default=str),
             updated_at=utc_now().isoformat(),
         )
-        upsert = statement.on_conflict_do_update(
-            index_elements=["draft_id"],
-            set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
-        )
+        kept = {"data": statement.excluded.data}
+        if changed:
+            kept["updated_at"] = statement.excluded.updated_at
+        upsert = statement.on_conflict_do_update(index_elements=["draft_id"], set_=kept)
         with writing(self.engine) as conn:
             conn.execute(upsert)
 

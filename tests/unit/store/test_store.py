@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -99,6 +100,21 @@ def test_drafts_and_identity_survive_reopening(tmp_path: Path) -> None:
     assert (draft.draft_id, draft.data) == ("d1", {"name": "张三", "fields": {"a": 1}})
     again.delete_draft("d1")
     assert again.list_drafts() == []
+
+
+def test_a_draft_saved_with_only_its_step_moved_keeps_its_time(
+    store: StationStore, hold_time: Callable[[datetime], None]
+) -> None:
+    typed = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    hold_time(typed)
+    store.save_draft("d1", {"step": 3, "fields": {"a": 1}})
+    hold_time(typed + timedelta(minutes=5))
+    store.save_draft("d1", {"step": 4, "fields": {"a": 1}}, changed=False)
+    (draft,) = store.list_drafts()
+    assert (draft.data["step"], draft.updated_at) == (4, typed)
+    store.save_draft("d1", {"step": 4, "fields": {"a": 2}})
+    (draft,) = store.list_drafts()
+    assert draft.updated_at == typed + timedelta(minutes=5)
 
 
 def test_settings_round_trip_through_the_toml_file(tmp_path: Path) -> None:
