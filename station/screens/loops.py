@@ -159,7 +159,9 @@ class LoopsScreen(DeskScreen[None]):
 ACTION_KEYS = {
     "assign": ("a", _("Assign 分派")),
     "visited": ("v", _("Visit 回访")),
-    "rectified": ("z", _("Rectify 整改")),
+    # t, not z: z is 暂停 on the review page (which o opens from a 差评), and one letter
+    # means one act on the desk; no other page acts on t (the 看板's t only shows a table)
+    "rectified": ("t", _("Rectify 整改")),
     "fed_back": ("k", _("Feedback 反馈")),
     "appeal": ("p", _("Appeal 申诉")),
     "decide": ("d", _("Decide appeal 裁定申诉")),
@@ -252,9 +254,11 @@ class LoopItemScreen(DeskScreen[None]):
             return False
         return str(parameters[0]) in actions_for(self.desk.role, self.item)
 
-    @on(DataTable.RowSelected, "#loop-steps")
     def action_open_case(self) -> None:
-        """o (or Enter): the rated case's page, as the county's 办件 opens it."""
+        """o: the rated case's page, as the county's 办件 opens it. Not Enter: the timeline
+        has the focus as the page opens, and the second of two Enters on the list (pressed
+        twice, or the key repeating) opened the case over the item. Enter on the timeline
+        does nothing, as on the review page's body when it opens."""
         if self.item is not None and self.item["source_kind"] == "rating":
             self._open_case(str(self.item["source_number"]))
 

@@ -158,7 +158,7 @@ async def test_a_bad_rating_goes_round_the_loop_and_the_village_sees_it_closed(
         await pilot.press("f9")
         await settle(pilot)
         assert "已回访" in flat_text(pilot)
-        await _act(pilot, "z", {"what": "增设预约窗口"}, {})
+        await _act(pilot, "t", {"what": "增设预约窗口"}, {})
         await _act(pilot, "k", {"response": "满意"}, {"how": "上门"})
         assert "已反馈" in flat_text(pilot)
 

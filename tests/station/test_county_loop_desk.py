@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from station.app import DaibanApp
 from station.screens.dashboard_cases import DrillScreen
-from station.screens.loops import LoopForm, LoopItemScreen
+from station.screens.loops import LoopForm, LoopItemScreen, LoopsScreen
 from station.screens.reconcile_admin import ReconcileAdminScreen
 from station.screens.review import ReviewScreen
 from station.services.centre import CentreError
@@ -99,7 +99,7 @@ def _lines_under(pilot: Pilot[None], label: str) -> tuple[str, str]:
     [
         ("open", "a", ["乡镇", "或县直部门"]),
         ("assigned", "v", ["时间", "方式", "核实情况"]),
-        ("visited", "z", ["整改措施"]),
+        ("visited", "t", ["整改措施"]),
         ("rectified", "k", ["时间", "方式", "群众意见"]),
         ("fed_back", "c", ["说明"]),
     ],
@@ -294,3 +294,50 @@ async def test_a_loop_acts_note_is_sent_with_enter_once(
         notes = [str(n.message) for n in app._notifications]
     assert centre.posts == [("/loops/7/close", {"text": "已电话告知群众"})]
     assert "已保存到县级中心。" in notes
+
+
+async def test_a_second_enter_on_a_bad_ratings_item_stays_on_its_page(
+    store: StationStore, tmp_path: Path
+) -> None:
+    """Enter on a 差评 in the list, and again (pressed twice, or the key repeating): the
+    second Enter landed on the item's timeline and opened the rated case instead."""
+    number = take_in(store).case_number
+    app = county_desk(store, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = (await _signed_in(pilot, Centre(_item("assigned", "rating", number)))).desk
+        await app.push_screen(LoopsScreen(desk))
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoopItemScreen) and app.screen.item_id == 7
+        await pilot.press("enter")  # the item read, the repeat arriving after it
+        await settle(pilot)
+        assert isinstance(app.screen, LoopItemScreen)
+        await pilot.press("o")  # the case is a key away, as the footer says
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.case_number == number
+
+
+async def test_rectification_is_t_and_z_records_nothing_on_a_loop_item(
+    store: StationStore, tmp_path: Path
+) -> None:
+    """z was 整改 here and 暂停 on the review page a 差评's o opens: one letter, two acts on
+    the same desk. 整改 is t now; z here asks for nothing and sends nothing."""
+    app = county_desk(store, tmp_path)
+    centre = _Recording(_item("visited"))  # a county department's item: the county records
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = (await _signed_in(pilot, centre)).desk
+        page = LoopItemScreen(desk, 7)
+        await app.push_screen(page)
+        await settle(pilot)
+        assert "t整改" in flat_text(pilot) and "z整改" not in flat_text(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        assert app.screen is page and centre.posts == []
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, LoopForm)
+        await pilot.press(*"增设预约窗口", "enter")
+        await settle(pilot)
+        assert app.screen is page
+    assert centre.posts == [("/loops/7/steps/rectified", {"detail": {"what": "增设预约窗口"}})]
