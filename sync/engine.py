@@ -366,7 +366,12 @@ def _push(
                 ahead = None
                 continue
             flight = flying.popleft()
-            results, settled = _answered(flight.events, flight.answer.result().results)
+            try:
+                answer = flight.answer.result()
+            except Exception:
+                _keep_landed(store, report, progress, tried, flying)
+                raise
+            results, settled = _answered(flight.events, answer.results)
             if settled and sender.may_go(ahead, flying):  # off it goes, then the recording
                 sender.send(ahead.events, tried, flying, ahead.body)
                 ahead = None
@@ -397,6 +402,26 @@ class _Ahead:
     events: list[Event]
     body: bytes | None
     cases: set[UUID]
+
+
+def _keep_landed(
+    store: SyncStore,
+    report: SyncReport,
+    progress: ProgressCallback,
+    tried: set[str],
+    flying: deque[_Flight],
+) -> None:
+    """A batch failed: the others in flight (other cases) are waited for and their answers
+    recorded all the same, so a failure that repeats run after run does not send them again
+    each time; one that failed too is left for the next run (the run fails with the first
+    batch's error)."""
+    while flying:
+        other = flying.popleft()
+        try:
+            other.results, _ = _answered(other.events, other.answer.result().results)
+        except Exception:  # noqa: BLE001, S112 - its events go again next run
+            continue
+        _record(store, other.events, other.results, report, progress, tried)
 
 
 def _landed(flying: deque[_Flight]) -> list[_Flight]:

@@ -13,7 +13,7 @@ import pytest
 
 from sync.blobs import store_blob
 from sync.engine import SyncProgress, SyncReport, event_bytes, run_sync, take_batch
-from sync.errors import CentralUnreachable, SyncError
+from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
 from sync.lifecycle import CaseState
 from sync.protocol import (
@@ -251,10 +251,10 @@ def test_a_lost_answer_with_two_batches_in_flight_comes_back_as_duplicates(
     with pytest.raises(CentralUnreachable):
         run_sync(store, centre, software_version="0.1.0")
     assert len(centre.log) == 1200  # both batches are at the centre
-    assert store.outbox_depth() == 1200  # the run stopped at the first: nothing recorded
+    assert store.outbox_depth() == 200  # the run stopped at the first; the second's answer kept
     del centre.push  # the line is back
     report = run_sync(store, centre, software_version="0.1.0")
-    assert (report.pushed, report.duplicates, report.applied, report.pending) == (1200, 1200, 0, 0)
+    assert (report.pushed, report.duplicates, report.applied, report.pending) == (200, 200, 0, 0)
     assert_each_once_in_case_order(centre.log, 1200)
 
 
@@ -271,12 +271,42 @@ def test_a_batch_turned_away_while_the_next_is_applied_goes_again_and_lands_whol
     report = run_sync(store, centre, software_version="0.1.0")
     assert (report.applied, report.duplicates, report.superseded, report.pending) == (
         200,
-        1000,
+        0,
         0,
         0,
     )
     assert_each_once_in_case_order(centre.log, 1200)
     assert {e.status for e in centre.log} == {EventStatus.applied}
+
+
+def test_a_batch_that_keeps_failing_does_not_send_the_one_beside_it_again_each_run(
+    store: FakeStore,
+) -> None:
+    """The first batch is refused (an event the centre cannot read) while the second, of
+    other cases, is applied: its answer is recorded all the same, so the next runs send
+    only the first again (before: the second too, as 1,000 duplicates every run)."""
+    taken_in(store, 600)  # 200, then 1,000 of other cases
+    centre = FakeCentre()
+    push = centre.push
+    sent: list[int] = []
+    second_in = threading.Event()
+
+    def pushed(events: list[Event]) -> PushResponse:
+        sent.append(len(events))
+        if events[0].station_seq == 1:
+            second_in.wait(10)  # (the next runs send it alone: nothing comes beside it)
+            raise CentralRefused(422, "an event the centre cannot read")
+        second_in.set()
+        return push(events)
+
+    centre.push = pushed  # type: ignore[method-assign]
+    for _ in range(3):
+        with pytest.raises(CentralRefused):
+            run_sync(store, centre, software_version="0.1.0")
+        second_in.set()  # the later runs' first batch does not wait for a second
+    assert sent[:2] in ([200, 1000], [1000, 200]) and sent[2:] == [200, 200]
+    assert store.outbox_depth() == 200 and len(centre.log) == 1000
+    assert store.reports[0].pushed == 1000 and store.reports[0].error
 
 
 def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
