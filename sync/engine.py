@@ -355,12 +355,12 @@ def _push(
             if backlog
             else (PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
         )
-        sender.send(store.outbox_batch(*first), tried, flying)
+        sender.send(_next_batch(store, *first), tried, flying)
         ahead: _Ahead | None = None  # read after the last batch sent (None: not read yet)
         while flying:
             if ahead is None:
                 after = flying[-1].events[-1].station_seq
-                ahead = sender.read(store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after))
+                ahead = sender.read(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after))
             if sender.may_go(ahead, flying):
                 sender.send(ahead.events, tried, flying, ahead.body)
                 ahead = None
@@ -380,9 +380,26 @@ def _push(
                 for other in _landed(flying):
                     _record(store, other.events, other.results, report, progress, tried)
                 ahead = None
-                sender.send(store.outbox_batch(PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
+                sender.send(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
     finally:
         sender.close()
+
+
+def _next_batch(store: SyncStore, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
+    """The outbox's next batch (``SyncStore.outbox_batch``), without the events of its last
+    case at its end when the event after the batch goes on with that case (the batch was
+    cut in the middle of it): the next batch then starts with the whole case, shares none
+    with this one, and may go while this one is at the centre (a case of 3 events was cut
+    at two batch ends in three). Whole when that case is all it holds, or when the bytes
+    cut it (the event after it is not read)."""
+    events = store.outbox_batch(limit + 1, max_bytes, after)
+    if len(events) <= limit:
+        return events
+    batch, going_on = events[:limit], events[limit].case_id
+    end = limit
+    while end > 0 and batch[end - 1].case_id == going_on:
+        end -= 1
+    return batch[:end] if end else batch
 
 
 @dataclass

@@ -191,6 +191,36 @@ def test_a_batch_of_other_cases_goes_while_the_one_before_is_at_the_centre(
     assert_each_once_in_case_order(centre.log, 1200)
 
 
+def test_a_batch_ends_between_two_cases_so_the_next_may_go_beside_it(store: FakeStore) -> None:
+    seq = 0
+    for _ in range(600):  # 1,800 events, each case's three together
+        w = CaseWriter()
+        w.seq = seq
+        store.outbox += [w.event(k) for k in (EventKind.created, EventKind.received)]
+        store.outbox.append(w.event(EventKind.submitted))
+        seq = w.seq
+    centre = FakeCentre()
+    push = centre.push
+    second_arrived = threading.Event()
+    held_until_second: list[bool] = []
+
+    def pushed(events: list[Event]) -> PushResponse:
+        if events[0].station_seq == 1:
+            held_until_second.append(second_arrived.wait(10))
+        else:
+            second_arrived.set()
+        return push(events)
+
+    centre.push = pushed  # type: ignore[method-assign]
+    report = run_sync(store, centre, software_version="0.1.0")
+    # 200 would end in the middle of the 67th case, 1,000 more in the 400th: each batch
+    # ends before the case it would cut, so the next shares none with it
+    assert sorted(centre.batch_sizes) == [198, 603, 999]
+    assert held_until_second == [True]
+    assert (report.applied, report.pending) == (1800, 0)
+    assert_each_once_in_case_order(centre.log, 1800)
+
+
 def submitted(store: FakeStore, writers: list[CaseWriter]) -> None:
     """Each case submitted, after everything in the outbox (gapless station_seq)."""
     seq = store.outbox[-1].station_seq
