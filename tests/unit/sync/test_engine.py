@@ -167,23 +167,30 @@ def test_the_next_batch_leaves_before_this_ones_answer_is_recorded(store: FakeSt
     assert_each_once_in_case_order(centre.log, 1350)
 
 
-def test_a_batch_of_other_cases_goes_while_the_one_before_is_at_the_centre(
-    store: FakeStore,
-) -> None:
-    taken_in(store, 600)  # 1,200 events: 200, then 1,000 that share no case with them
-    centre = FakeCentre()
+def first_held_until_second(centre: FakeCentre) -> list[bool]:
+    """The centre holds the first batch (station_seq 1) until another batch is in; the list
+    says, once the first is applied, whether one came (both were at the centre at once)."""
     push = centre.push
     second_arrived = threading.Event()
     held_until_second: list[bool] = []
 
     def pushed(events: list[Event]) -> PushResponse:
-        if events[0].station_seq == 1:  # the centre holds the first until the second is in
+        if events[0].station_seq == 1:
             held_until_second.append(second_arrived.wait(10))
         else:
             second_arrived.set()
         return push(events)
 
     centre.push = pushed  # type: ignore[method-assign]
+    return held_until_second
+
+
+def test_a_batch_of_other_cases_goes_while_the_one_before_is_at_the_centre(
+    store: FakeStore,
+) -> None:
+    taken_in(store, 600)  # 1,200 events: 200, then 1,000 that share no case with them
+    centre = FakeCentre()
+    held_until_second = first_held_until_second(centre)
     report = run_sync(store, centre, software_version="0.1.0")
     assert held_until_second == [True]  # both batches were at the centre at once
     assert (report.pushed, report.applied, report.pending) == (1200, 1200, 0)
@@ -200,18 +207,7 @@ def test_a_batch_ends_between_two_cases_so_the_next_may_go_beside_it(store: Fake
         store.outbox.append(w.event(EventKind.submitted))
         seq = w.seq
     centre = FakeCentre()
-    push = centre.push
-    second_arrived = threading.Event()
-    held_until_second: list[bool] = []
-
-    def pushed(events: list[Event]) -> PushResponse:
-        if events[0].station_seq == 1:
-            held_until_second.append(second_arrived.wait(10))
-        else:
-            second_arrived.set()
-        return push(events)
-
-    centre.push = pushed  # type: ignore[method-assign]
+    held_until_second = first_held_until_second(centre)
     report = run_sync(store, centre, software_version="0.1.0")
     # 200 would end in the middle of the 67th case, 1,000 more in the 400th: each batch
     # ends before the case it would cut, so the next shares none with it
