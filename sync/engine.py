@@ -11,7 +11,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -369,7 +369,7 @@ def _push(
             try:
                 answer = flight.answer.result()
             except Exception:
-                _keep_landed(store, report, progress, tried, flying)
+                _record_landed(store, report, progress, tried, flying)
                 raise
             results, settled = _answered(flight.events, answer.results)
             if settled and sender.may_go(ahead, flying):  # off it goes, then the recording
@@ -377,8 +377,9 @@ def _push(
                 ahead = None
             _record(store, flight.events, results, report, progress, tried)
             if not settled:  # read again once every answer still coming is recorded
-                for other in _landed(flying):
-                    _record(store, other.events, other.results, report, progress, tried)
+                failure = _record_landed(store, report, progress, tried, flying)
+                if failure is not None:
+                    raise failure
                 ahead = None
                 sender.send(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
     finally:
@@ -409,7 +410,6 @@ class _Flight:
     events: list[Event]
     answer: Future[PushResponse]
     cases: set[UUID]
-    results: list[EventResult] = field(default_factory=list)
 
 
 @dataclass
@@ -421,34 +421,28 @@ class _Ahead:
     cases: set[UUID]
 
 
-def _keep_landed(
+def _record_landed(
     store: SyncStore,
     report: SyncReport,
     progress: ProgressCallback,
     tried: set[str],
     flying: deque[_Flight],
-) -> None:
-    """A batch failed: the others in flight (other cases) are waited for and their answers
-    recorded all the same, so a failure that repeats run after run does not send them again
-    each time; one that failed too is left for the next run (the run fails with the first
-    batch's error)."""
+) -> Exception | None:
+    """Wait for every batch still in flight and record the answers that came: they are of
+    other cases, so they hold whatever became of the batch before them (a failure that
+    repeated run after run sent them again each time). Returns the first that failed (its
+    events go again next run), or None."""
+    failure: Exception | None = None
     while flying:
         other = flying.popleft()
         try:
-            other.results, _ = _answered(other.events, other.answer.result().results)
-        except Exception:  # noqa: BLE001, S112 - its events go again next run
+            answer = other.answer.result()
+        except Exception as error:  # noqa: BLE001 - returned, the others recorded first
+            failure = failure or error
             continue
-        _record(store, other.events, other.results, report, progress, tried)
-
-
-def _landed(flying: deque[_Flight]) -> list[_Flight]:
-    """Every batch still in flight, with its answer's results for its own events."""
-    landed = []
-    while flying:
-        flight = flying.popleft()
-        flight.results, _ = _answered(flight.events, flight.answer.result().results)
-        landed.append(flight)
-    return landed
+        results, _ = _answered(other.events, answer.results)
+        _record(store, other.events, results, report, progress, tried)
+    return failure
 
 
 def _answered(batch: list[Event], answers: list[EventResult]) -> tuple[list[EventResult], bool]:
