@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -52,16 +52,21 @@ log = logging.getLogger(__name__)
 class SyncStore(Protocol):
     """What a sync run needs from the station's store."""
 
-    def outbox_batch(self, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
-        """The oldest unacknowledged, not-rejected events, in station_seq order,
-        at most ``limit`` of them and ``max_bytes`` of JSON (see ``take_batch``);
-        only those numbered above ``after`` (``station_seq``)."""
+    def outbox_cases(
+        self, limit: int, max_bytes: int, after: int = 0, skip: frozenset[UUID] = frozenset()
+    ) -> tuple[list[Event], int]:
+        """The outbox's next batch, case by case (see ``take_cases``): the cases of the
+        oldest unacknowledged, not-rejected events numbered above ``after``
+        (``station_seq``), each with every such event of its own, at most ``limit``
+        events and ``max_bytes`` of JSON; none of the events in ``skip`` (in flight).
+        Returns the batch, case by case, and the number up to which the outbox is now
+        in a batch (the ``after`` of the next read)."""
         ...
 
     def acknowledge(self, results: list[EventResult]) -> None:
         """Record the centre's results. applied/duplicate/superseded: acknowledged
         (the event stays, never deleted before); rejected: kept, flagged with the
-        reason and skipped by ``outbox_batch``. Idempotent and monotonic: an
+        reason and skipped by ``outbox_cases``. Idempotent and monotonic: an
         acknowledged event never becomes unacknowledged again."""
         ...
 
@@ -256,10 +261,90 @@ def event_bytes(event: Event) -> int:
     return len(event.model_dump_json().encode())
 
 
+class Waiting(Protocol):
+    """An outbox entry as ``take_cases`` reads it: an ``Event``, or a store's row of one."""
+
+    @property
+    def id(self) -> Hashable: ...  # noqa: D102 - the event's id
+    @property
+    def case_id(self) -> Hashable: ...  # noqa: D102 - its case's
+    @property
+    def station_seq(self) -> int: ...  # noqa: D102 - its number at its station
+
+
+W = TypeVar("W", bound=Waiting)
+
+
+def take_cases(
+    window: Sequence[W],
+    tails: Iterable[W],
+    *,
+    limit: int,
+    max_bytes: int,
+    skip: Container[Hashable],
+    size: Callable[[W], int],
+    after: int,
+) -> tuple[list[W], int]:
+    """The outbox's next batch, case by case (a helper for ``SyncStore.outbox_cases``).
+
+    The cases go in the order of their first event in ``window`` (the outbox's next
+    events numbered above ``after``, in station_seq order), each whole: its events in
+    the window and in ``tails`` (its later events, numbered above the window's last),
+    none in ``skip`` (in flight). A station that took cases in offline submits them
+    all at its sync, so its outbox holds every case's 收件 and, thousands of numbers
+    later, its 提交: read in number order, each case went in two batches, and the
+    centre read, rebuilt and wrote it twice (a fifth of its work on such a backlog).
+    Cases are added while they fit ``limit`` and ``max_bytes``; the first always goes,
+    cut to its leading events if it alone is too big (the rest follows it).
+
+    Returns:
+        The batch, case by case, each case's events in its order (so the centre's
+        numbers, and a township's pages, keep a case's events together too), and the
+        cursor: the highest number of the window up to which every event is in the
+        batch or in ``skip`` (``after`` when none is). An event of the batch numbered
+        above it is in flight when the next read meets it, and skipped then.
+    """
+    cases: dict[Hashable, list[W]] = {}
+    for item in window:
+        if item.id not in skip:
+            cases.setdefault(item.case_id, []).append(item)
+    for item in tails:
+        if item.id not in skip and item.case_id in cases:
+            cases[item.case_id].append(item)
+    batch: list[W] = []
+    count = weight = 0
+    for items in cases.values():
+        sizes = [size(item) for item in items]
+        if batch and (count + len(items) > limit or weight + sum(sizes) > max_bytes):
+            break
+        if not batch:  # the first case always goes: its leading events if it is too big
+            end = _fitting(sizes, limit, max_bytes)
+            items, sizes = items[:end], sizes[:end]
+        batch.extend(items)
+        count, weight = count + len(items), weight + sum(sizes)
+    taken = {item.id for item in batch}
+    cursor = after
+    for item in window:
+        if item.id not in taken and item.id not in skip:
+            break
+        cursor = item.station_seq
+    return batch, cursor
+
+
+def _fitting(sizes: Sequence[int], limit: int, max_bytes: int) -> int:
+    """How many leading items of these sizes fit ``limit`` and ``max_bytes`` (one at least)."""
+    total = 0
+    for index, one in enumerate(sizes[:limit]):
+        total += one
+        if index and total > max_bytes:
+            return index
+    return min(len(sizes), limit)
+
+
 def take_batch(events: Iterable[Event], limit: int, max_bytes: int) -> list[Event]:
     """The leading events that fit ``limit`` and ``max_bytes`` (always at least one).
 
-    A helper for ``SyncStore.outbox_batch`` implementations.
+    A helper for a store's batch in number order (the test doubles' ``outbox_batch``).
     """
     batch: list[Event] = []
     size = 0
@@ -336,10 +421,11 @@ def _push(
 ) -> None:
     """Push the outbox batch by batch (the first of ``PUSH_BATCH_EVENTS``, the rest of a
     deep outbox of ``PUSH_BULK_EVENTS``; all of them bulk with ``backlog``: what is left
-    after ``POST /sync`` carried the first batch), as a pipeline: the next batch is read
-    from the outbox (and encoded) while the ones before it are at the centre. It goes out
-    at once when it shares no case with a batch in flight (at most ``MAX_IN_FLIGHT`` at
-    the centre: one's commit, the other's arrival and parsing overlap), else as soon as
+    after ``POST /sync`` carried the first batch), each of whole cases (``take_cases``),
+    as a pipeline: the next batch is read from the outbox (and encoded) while the ones
+    before it are at the centre. It goes out at once when it shares no case with a
+    batch in flight (at most ``MAX_IN_FLIGHT`` at the centre: one's commit, the
+    other's arrival and parsing overlap), else as soon as
     the answer of the batch it shares a case with is in, before that answer is recorded.
     So a case's events reach the centre in the station's order, each judged against the
     case as the batch before left it; batches of different cases may be applied in
@@ -359,10 +445,11 @@ def _push(
         ahead: _Ahead | None = None  # read after the last batch sent (None: not read yet)
         while flying:
             if ahead is None:
-                after = flying[-1].events[-1].station_seq
-                ahead = sender.read(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after))
+                after = flying[-1].cursor
+                read = _next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES, after, flying)
+                ahead = sender.read(read)
             if sender.may_go(ahead, flying):
-                sender.send(ahead.events, tried, flying, ahead.body)
+                sender.send(ahead.read, tried, flying, ahead.body)
                 ahead = None
                 continue
             flight = flying.popleft()
@@ -373,7 +460,7 @@ def _push(
                 raise
             results, settled = _answered(flight.events, answer.results)
             if settled and sender.may_go(ahead, flying):  # off it goes, then the recording
-                sender.send(ahead.events, tried, flying, ahead.body)
+                sender.send(ahead.read, tried, flying, ahead.body)
                 ahead = None
             _record(store, flight.events, results, report, progress, tried)
             if not settled:  # read again once every answer still coming is recorded
@@ -386,21 +473,32 @@ def _push(
         sender.close()
 
 
-def _next_batch(store: SyncStore, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
-    """The outbox's next batch (``SyncStore.outbox_batch``), without the events of its last
-    case at its end when the event after the batch goes on with that case (the batch was
-    cut in the middle of it): the next batch then starts with the whole case, shares none
-    with this one, and may go while this one is at the centre (a case of 3 events was cut
-    at two batch ends in three). Whole when that case is all it holds, or when the bytes
-    cut it (the event after it is not read)."""
-    events = store.outbox_batch(limit + 1, max_bytes, after)
-    if len(events) <= limit:
-        return events
-    batch, going_on = events[:limit], events[limit].case_id
-    end = limit
-    while end > 0 and batch[end - 1].case_id == going_on:
-        end -= 1
-    return batch[:end] if end else batch
+@dataclass(frozen=True)
+class _Read:
+    """A batch read from the outbox, and the number up to which the outbox is in a batch."""
+
+    events: list[Event]
+    cursor: int
+
+
+def _next_batch(
+    store: SyncStore,
+    limit: int,
+    max_bytes: int,
+    after: int = 0,
+    flying: Iterable[_Flight] = (),
+) -> _Read:
+    """The outbox's next batch of whole cases after ``after`` (``SyncStore.outbox_cases``),
+    none of the events of the batches in ``flying``: a case is never cut between two
+    batches (unless it alone is bigger than one), so the next batch shares no case with
+    this one and may go while this one is at the centre. Where every event of the
+    outbox's next window is in flight, the read goes on past it."""
+    skip = frozenset(event.id for flight in flying for event in flight.events)
+    while True:
+        events, cursor = store.outbox_cases(limit, max_bytes, after, skip)
+        if events or cursor <= after:
+            return _Read(events, cursor)
+        after = cursor
 
 
 @dataclass
@@ -410,15 +508,22 @@ class _Flight:
     events: list[Event]
     answer: Future[PushResponse]
     cases: set[UUID]
+    cursor: int
+    """The outbox's number up to which it was read when this batch was (``_Read``)."""
 
 
 @dataclass
 class _Ahead:
     """The batch that follows the last one sent, read and encoded ahead."""
 
-    events: list[Event]
+    read: _Read
     body: bytes | None
     cases: set[UUID]
+
+    @property
+    def events(self) -> list[Event]:
+        """The batch's events."""
+        return self.read.events
 
 
 def _record_landed(
@@ -485,10 +590,11 @@ class _Sender:
             max_workers=MAX_IN_FLIGHT, thread_name_prefix="daiban-push"
         )
 
-    def read(self, batch: list[Event]) -> _Ahead:
-        """``batch`` ready to go: its body made now (None: the client makes it itself)."""
+    def read(self, read: _Read) -> _Ahead:
+        """``read``'s batch ready to go: its body made now (None: the client makes it)."""
+        batch = read.events
         body = self.encoder.encode_push(batch) if self.encoder and batch else None
-        return _Ahead(batch, body, {event.case_id for event in batch})
+        return _Ahead(read, body, {event.case_id for event in batch})
 
     @staticmethod
     def may_go(ahead: _Ahead | None, flying: deque[_Flight]) -> bool:
@@ -503,13 +609,14 @@ class _Sender:
 
     def send(
         self,
-        batch: list[Event],
+        read: _Read,
         tried: set[str],
         flying: deque[_Flight],
         body: bytes | None = None,
     ) -> None:
-        """Push ``batch`` (as ``body`` if made ahead) and put it in ``flying``; nothing
-        to push, nothing sent."""
+        """Push ``read``'s batch (as ``body`` if made ahead) and put it in ``flying``;
+        nothing to push, nothing sent."""
+        batch = read.events
         if not batch:
             return
         ids = {str(event.id) for event in batch}
@@ -520,7 +627,7 @@ class _Sender:
             answer = self.threads.submit(self.encoder.push, batch, body)
         else:
             answer = self.threads.submit(self.client.push, batch)
-        flying.append(_Flight(batch, answer, {event.case_id for event in batch}))
+        flying.append(_Flight(batch, answer, {event.case_id for event in batch}, read.cursor))
 
     def close(self) -> None:
         """Wait for the pushes still in flight (no request outlives the run)."""
@@ -660,7 +767,7 @@ def _at_once(
     run that goes through says what is left at its end."""
     if not isinstance(client, SyncsAtOnce):
         return None
-    batch = store.outbox_batch(PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES)
+    batch = _next_batch(store, PUSH_BATCH_EVENTS, PUSH_BATCH_BYTES).events
     held = held or StationReport(outbox_depth=store.outbox_depth())
     request = SyncRequest(
         software_version=version,

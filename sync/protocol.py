@@ -157,7 +157,9 @@ centre's write turn while it applies, so no station's push may hold it for long.
 
 
 class PushRequest(BaseModel):
-    """A batch of events in the station's sequence order."""
+    """A batch of events, each case's in the station's sequence order (a backlog goes case
+    by case, each case whole: ``sync.engine.take_cases``; the centre judges each event
+    against its case alone, so cases may come in any order)."""
 
     events: list[Event] = Field(max_length=MAX_PUSH_EVENTS)
 

@@ -18,7 +18,16 @@ from typing import Any
 from uuid import UUID
 
 from pydantic_core import to_json
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.clock import utc_now
@@ -230,6 +239,27 @@ OUTBOX_QUERY = (  # built once: a sync reads it for its batch and for the oldest
     .limit(bindparam("limit"))
 )
 """The statement of :func:`outbox_rows` (read through the partial ``ix_events_outbox``)."""
+
+
+def outbox_tails(
+    conn: Connection, station_id: str, case_ids: Sequence[str], above: int
+) -> list[Row[Any]]:
+    """The outbox's rows of these cases (stored ids) numbered above ``above``, in
+    station_seq order: what follows a window of :func:`outbox_rows` of the cases in it
+    (``sync.engine.take_cases``)."""
+    values = {"own": station_id, "above": above, "cases": json.dumps(list(case_ids))}
+    return list(conn.execute(OUTBOX_TAILS, values).all())
+
+
+OUTBOX_TAILS = text(  # built once: each batch of a backlog reads it
+    # each case's few events by their case (``INDEXED BY``), not the outbox's index from
+    # ``above`` on: a backlog's later numbers are most of it, and SQLite's planner, without
+    # statistics, took that range (SQLAlchemy renders no table hint for SQLite)
+    "SELECT * FROM events INDEXED BY ix_events_case_id"
+    f" WHERE {OUTBOX_WHERE} AND station_id = :own AND station_seq > :above"
+    " AND case_id IN (SELECT value FROM json_each(:cases)) ORDER BY station_seq"
+).columns(*EVENTS.c)
+"""The statement of :func:`outbox_tails` (the cases' events by ``ix_events_case_id``)."""
 
 
 ENVELOPE_BYTES = 512

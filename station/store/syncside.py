@@ -23,7 +23,7 @@ from station.store.models import Renumbered, StationIdentity, SyncRecord
 from station.store.pull import PageOutcome, apply_page
 from station.store.tables import BLOBS, CASES, EVENTS, SYNC_RUNS
 from sync.blobs import BlobRef, blob_path
-from sync.engine import SyncReport
+from sync.engine import SyncReport, take_cases
 from sync.events import Event, RecordedEvent
 from sync.ids import case_number as make_case_number
 from sync.protocol import PUSH_BATCH_BYTES, PUSH_BATCH_EVENTS, EventResult, PullResponse
@@ -93,6 +93,35 @@ class SyncSideMixin:
                 break
             batch.append(eventlog.to_event(row))
         return batch
+
+    def outbox_cases(
+        self, limit: int, max_bytes: int, after: int = 0, skip: frozenset[UUID] = frozenset()
+    ) -> tuple[list[Event], int]:
+        """The outbox's next batch of whole cases (``sync.engine.SyncStore.outbox_cases``):
+        the next ``limit`` events numbered above ``after``, and every later event of their
+        cases, taken case by case (``take_cases``); one read transaction."""
+        fault_point("before_push")
+        identity = self.require_identity()
+        skipped = {event_id.hex for event_id in skip}  # stored ids: 32 hex characters
+        with reading(self.engine) as conn:
+            window = eventlog.outbox_rows(conn, identity.station_id, limit, after)
+            cases = list(dict.fromkeys(row.case_id for row in window if row.id not in skipped))
+            tails = (  # none beyond a window that holds the rest of the outbox (a sync of
+                # a few cases, the 9 a.m. wave's: no second statement)
+                eventlog.outbox_tails(conn, identity.station_id, cases, window[-1].station_seq)
+                if cases and len(window) == limit
+                else []
+            )
+        rows, cursor = take_cases(
+            window,
+            tails,
+            limit=limit,
+            max_bytes=max_bytes,
+            skip=skipped,
+            size=eventlog.row_bytes,
+            after=after,
+        )
+        return [eventlog.to_event(row) for row in rows], cursor
 
     def acknowledge(self, results: list[EventResult]) -> None:
         """Store the centre's per-event answer (idempotent; never moves an event back)."""

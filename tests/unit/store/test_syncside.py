@@ -262,3 +262,31 @@ def test_a_pulled_event_s_payload_is_stored_as_compact_utf8_json_that_reads_back
     assert json.loads(stored) == payload
     assert "材料齐全" in stored and "户口簿" in stored  # UTF-8 as is, not \\u escapes
     assert ", " not in stored and ": " not in stored  # no spaces between items
+
+
+def test_the_outbox_goes_case_by_case_each_case_with_its_later_events(
+    service: CaseService, store: StationStore
+) -> None:
+    """Three cases taken in (numbers 1 to 6), then submitted (7, 8, 9), as a desk that took
+    them in offline submits them at its sync: each batch holds whole cases, case by case
+    (each 提交 after its 收件), read up to the first event of a case it does not hold."""
+    cases = [service.take_in(application(serial=serial)) for serial in (1, 2, 3)]
+    for case in cases:
+        service.act(case.case_number, EventKind.submitted)
+    first, cursor = store.outbox_cases(4, 1 << 20)
+    assert ([e.station_seq for e in first], cursor) == ([1, 2, 7], 2)
+    in_flight = frozenset(e.id for e in first)
+    second, cursor = store.outbox_cases(4, 1 << 20, cursor, in_flight)
+    assert ([e.station_seq for e in second], cursor) == ([3, 4, 8], 4)
+    assert {e.case_id for e in second} == {cases[1].case_id}
+    # the first batch answered: its events leave the outbox, the third case comes whole
+    store.acknowledge([_result(e, ResultStatus.applied, i + 1) for i, e in enumerate(first)])
+    third, cursor = store.outbox_cases(200, 1 << 20, cursor, frozenset(e.id for e in second))
+    assert ([e.station_seq for e in third], cursor) == ([5, 6, 9], 9)
+    assert store.outbox_cases(200, 1 << 20, cursor) == ([], 9)
+    # from the start, what is not answered yet: the second and third cases, whole
+    again, _ = store.outbox_cases(200, 1 << 20)
+    assert [e.station_seq for e in again] == [3, 4, 8, 5, 6, 9]
+    station_id = store.require_identity().station_id
+    tails = eventlog.OUTBOX_TAILS.params(own=station_id, above=4, cases='["a"]')
+    assert "ix_events_case_id" in _explain(store, tails)

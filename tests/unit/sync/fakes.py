@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.blobs import BlobRef, blob_path, sha256_file
-from sync.engine import SyncReport, event_bytes, take_batch
+from sync.engine import SyncReport, event_bytes, take_batch, take_cases
 from sync.errors import CentralUnreachable
 from sync.events import Event, RecordedEvent
 from sync.protocol import (
@@ -59,6 +59,23 @@ class FakeStore:
     def outbox_batch(self, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
         waiting = [e for e in self._waiting() if e.station_seq > after]
         return take_batch(waiting, limit, max_bytes)
+
+    def outbox_cases(
+        self, limit: int, max_bytes: int, after: int = 0, skip: frozenset[Any] = frozenset()
+    ) -> tuple[list[Event], int]:
+        waiting = [e for e in self._waiting() if e.station_seq > after]
+        window = take_batch(waiting, limit, 1 << 62)
+        above = window[-1].station_seq if window else after
+        tails = [e for e in waiting if e.station_seq > above]
+        return take_cases(
+            window,
+            tails,
+            limit=limit,
+            max_bytes=max_bytes,
+            skip=skip,
+            size=event_bytes,
+            after=after,
+        )
 
     def acknowledge(self, results: list[EventResult]) -> None:
         for result in results:

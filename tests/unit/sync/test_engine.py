@@ -12,7 +12,14 @@ from uuid import UUID
 import pytest
 
 from sync.blobs import store_blob
-from sync.engine import SyncProgress, SyncReport, event_bytes, run_sync, take_batch
+from sync.engine import (
+    SyncProgress,
+    SyncReport,
+    event_bytes,
+    run_sync,
+    take_batch,
+    take_cases,
+)
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event, EventKind, EventStatus, RecordedEvent, Role
 from sync.lifecycle import CaseState
@@ -226,10 +233,64 @@ def submitted(store: FakeStore, writers: list[CaseWriter]) -> None:
         seq = w.seq
 
 
-def test_a_batch_that_shares_a_case_with_the_one_in_flight_waits_for_its_answer(
-    store: FakeStore,
-) -> None:
+def test_a_backlog_goes_case_by_case_each_case_whole_in_one_batch(store: FakeStore) -> None:
+    """Cases taken in offline and submitted at the sync: every case's 收件 first, its 提交
+    200 numbers later. Each case goes whole in one batch (the centre writes it once), and
+    the two batches share no case, so both are at the centre at once."""
     submitted(store, taken_in(store, 100))  # 200 events, then 100 of the same cases
+    centre = FakeCentre()
+    held_until_second = first_held_until_second(centre)
+    push = centre.push
+    batches: list[list[Event]] = []
+
+    def pushed(events: list[Event]) -> PushResponse:
+        batches.append(events)
+        return push(events)
+
+    centre.push = pushed  # type: ignore[method-assign]
+    report = run_sync(store, centre, software_version="0.1.0")
+    assert held_until_second == [True]
+    # 66 whole cases fit the first batch of 200; the other 34 go in the second
+    assert sorted(len(batch) for batch in batches) == [102, 198]
+    first = next(batch for batch in batches if batch[0].station_seq == 1)
+    case_by_case = [seq for k in range(66) for seq in (2 * k + 1, 2 * k + 2, 201 + k)]
+    assert [e.station_seq for e in first] == case_by_case  # each case's 收件, then its 提交
+    case_batches: dict[UUID, set[int]] = {}
+    for index, batch in enumerate(batches):
+        for event in batch:
+            case_batches.setdefault(event.case_id, set()).add(index)
+    assert len(case_batches) == 100 and all(len(b) == 1 for b in case_batches.values())
+    assert (report.applied, report.superseded, report.pending) == (300, 0, 0)
+    assert_each_once_in_case_order(centre.log, 300)
+
+
+class _WritesDuringPush(FakeStore):
+    """A desk that submits its first case while the first batch is at the centre: the
+    read after that batch meets an event of a case in flight."""
+
+    def __init__(self, blob_dir: Path, writer: CaseWriter) -> None:
+        super().__init__(blob_dir)
+        self.writer = writer
+
+    def outbox_cases(
+        self, limit: int, max_bytes: int, after: int = 0, skip: frozenset[Any] = frozenset()
+    ) -> tuple[list[Event], int]:
+        if after and not any(e.kind is EventKind.submitted for e in self.outbox):
+            self.writer.seq = self.outbox[-1].station_seq
+            self.outbox.append(self.writer.event(EventKind.submitted))
+        return super().outbox_cases(limit, max_bytes, after, skip)
+
+
+def test_a_batch_that_shares_a_case_with_the_one_in_flight_waits_for_its_answer(
+    tmp_path: Path,
+) -> None:
+    first_case = CaseWriter()
+    store = _WritesDuringPush(tmp_path / "blobs", first_case)
+    seq = 0
+    for w in [first_case, *(CaseWriter() for _ in range(99))]:  # 200 events: the first batch
+        w.seq = seq
+        store.outbox += [w.event(EventKind.created), w.event(EventKind.received)]
+        seq = w.seq
     centre = FakeCentre()
     push = centre.push
     answered: list[int] = []
@@ -244,8 +305,39 @@ def test_a_batch_that_shares_a_case_with_the_one_in_flight_waits_for_its_answer(
     centre.push = pushed  # type: ignore[method-assign]
     report = run_sync(store, centre, software_version="0.1.0")
     assert arrivals == [(1, 0), (201, 1)]  # the second left once the first was answered
-    assert (report.applied, report.superseded, report.pending) == (300, 0, 0)
-    assert [e.station_seq for e in centre.log] == list(range(1, 301))
+    assert (report.applied, report.superseded, report.pending) == (201, 0, 0)
+    assert [e.station_seq for e in centre.log] == list(range(1, 202))
+
+
+def test_take_cases_takes_whole_cases_in_order_and_says_how_far_the_outbox_is_read() -> None:
+    a, b, c = CaseWriter(), CaseWriter(), CaseWriter()
+    seq = 0
+    window: list[Event] = []
+    for w in (a, b, a, c, b, c):  # a1 b1 a2 c1 b2 c2: numbers 1..6
+        kind = EventKind.received if any(e.case_id == w.case_id for e in window) else None
+        w.seq = seq
+        window.append(w.event(kind or EventKind.created))
+        seq = w.seq
+    a.seq, c.seq = 9, 11
+    tails = [a.event(EventKind.submitted), c.event(EventKind.submitted)]  # 10 and 12
+
+    def take(limit: int, skip: frozenset[Any] = frozenset(), size: int = 1) -> tuple[Any, int]:
+        batch, cursor = take_cases(
+            window, tails, limit=limit, max_bytes=10, skip=skip, size=lambda e: size, after=0
+        )
+        return [e.station_seq for e in batch], cursor
+
+    # a (1, 3, 10) and b (2, 5) fit 5; c (4, 6, 12) does not: read up to 3, before c's first
+    assert take(5) == ([1, 3, 10, 2, 5], 3)
+    assert take(8) == ([1, 3, 10, 2, 5, 4, 6, 12], 6)
+    # a case too big alone goes cut to its leading events (by count, then by bytes); the
+    # outbox is read up to 1 (b's 2 is not in the batch)
+    assert take(2) == ([1, 3], 1)
+    assert take(8, size=4) == ([1, 3], 1)
+    # events in flight are left out, and read past when nothing else holds the outbox back
+    in_flight = frozenset({window[0].id, window[2].id, tails[0].id})  # a's, all of them
+    assert take(3, in_flight) == ([2, 5], 3)
+    assert take(1, frozenset(e.id for e in window)) == ([], 6)
 
 
 def first_fails_after_second(centre: FakeCentre, *, applied: bool) -> None:
@@ -497,9 +589,11 @@ class _CollectorWatch(FakeStore):
         self.steps.append(("depth", gc.isenabled()))
         return super().outbox_depth()
 
-    def outbox_batch(self, limit: int, max_bytes: int, after: int = 0) -> list[Event]:
+    def outbox_cases(
+        self, limit: int, max_bytes: int, after: int = 0, skip: frozenset[Any] = frozenset()
+    ) -> tuple[list[Event], int]:
         self.steps.append(("outbox", gc.isenabled()))
-        return super().outbox_batch(limit, max_bytes, after)
+        return super().outbox_cases(limit, max_bytes, after, skip)
 
     def record_sync(self, report: SyncReport) -> None:
         self.steps.append(("record", gc.isenabled()))
