@@ -489,10 +489,12 @@ def _next_batch(
     flying: Iterable[_Flight] = (),
 ) -> _Read:
     """The outbox's next batch of whole cases after ``after`` (``SyncStore.outbox_cases``),
-    none of the events of the batches in ``flying``: a case is never cut between two
-    batches (unless it alone is bigger than one), so the next batch shares no case with
-    this one and may go while this one is at the centre. Where every event of the
-    outbox's next window is in flight, the read goes on past it."""
+    none of the events of the batches in ``flying``: a case is not cut between two
+    batches, so the next batch shares no case with this one and may go while this one
+    is at the centre. It is, when it alone is bigger than a batch, or when an event of a
+    case in flight was written during the push: the batch holding the rest then waits
+    for that answer (``_Sender.may_go``). Where every event of the outbox's next window
+    is in flight, the read goes on past it."""
     skip = frozenset(event.id for flight in flying for event in flight.events)
     while True:
         events, cursor = store.outbox_cases(limit, max_bytes, after, skip)

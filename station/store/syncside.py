@@ -104,12 +104,14 @@ class SyncSideMixin:
         identity = self.require_identity()
         skipped = {event_id.hex for event_id in skip}  # stored ids: 32 hex characters
         with reading(self.engine) as conn:
-            window = eventlog.outbox_rows(conn, identity.station_id, limit, after)
+            window = eventlog.outbox_rows(conn, identity.station_id, limit + 1, after)
+            more = len(window) > limit  # (the row after the window says whether any follow)
+            window = window[:limit]
             cases = list(dict.fromkeys(row.case_id for row in window if row.id not in skipped))
             tails = (  # none beyond a window that holds the rest of the outbox (a sync of
                 # a few cases, the 9 a.m. wave's: no second statement)
                 eventlog.outbox_tails(conn, identity.station_id, cases, window[-1].station_seq)
-                if cases and len(window) == limit
+                if cases and more
                 else []
             )
         rows, cursor = take_cases(

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 
@@ -290,3 +291,21 @@ def test_the_outbox_goes_case_by_case_each_case_with_its_later_events(
     station_id = store.require_identity().station_id
     tails = eventlog.OUTBOX_TAILS.params(own=station_id, above=4, cases='["a"]')
     assert "ix_events_case_id" in _explain(store, tails)
+
+
+def test_an_outbox_that_fills_one_batch_exactly_reads_no_later_events(
+    service: CaseService, store: StationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window that holds the rest of the outbox (the row after it is not there) reads no
+    tails: a sync of a few cases makes one statement for its batch."""
+    for serial in (1, 2):
+        service.take_in(application(serial=serial))
+    tails: list[int] = []
+    read = eventlog.outbox_tails
+    monkeypatch.setattr(
+        eventlog, "outbox_tails", lambda *args: tails.append(args[-1]) or read(*args)
+    )
+    batch, cursor = store.outbox_cases(4, 1 << 20)  # exactly the four events waiting
+    assert ([e.station_seq for e in batch], cursor, tails) == ([1, 2, 3, 4], 4, [])
+    batch, cursor = store.outbox_cases(3, 1 << 20)  # one more waits: its case is read
+    assert ([e.station_seq for e in batch], cursor, tails) == ([1, 2], 2, [3])
