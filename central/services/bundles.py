@@ -84,21 +84,51 @@ def import_bundle(
     )
     events = [_plain(event) for event in bundle.events]
     schemas = SchemaRange(settings.min_schema_version, settings.max_schema_version)
-    results: list[EventResult] = []
-    for start in range(0, len(events), MAX_PUSH_EVENTS):  # short transactions, like pushes
-        results += apply_events(
+    results: list[EventResult | None] = [None] * len(events)
+    for batch in whole_cases(events, MAX_PUSH_EVENTS):  # short transactions, like pushes
+        answers = apply_events(
             session=session,
             station=station,
-            events=events[start : start + MAX_PUSH_EVENTS],
+            events=[events[index] for index in batch],
             schemas=schemas,
             catalog_path=settings.catalog_path,
         )
+        for index, result in zip(batch, answers, strict=True):  # one result per event
+            results[index] = result
     return BundleImportResult(
         station_id=station.id,
-        results=results,
+        results=[result for result in results if result is not None],  # in the bundle's order
         blobs_stored=stored,
         station_cursor=bundle.manifest.cursor,
     )
+
+
+def whole_cases(events: list[Event], limit: int) -> list[list[int]]:
+    """A bundle's events (their positions) in batches of at most ``limit``, case by case,
+    each case whole in one batch (in the order of its first event, its events in the
+    station's order); a case bigger than a batch alone in batches of its own.
+
+    A station that never reaches the centre carries days of work on a stick: each case's
+    收件 and, far later in its outbox, its 提交. Cut in the outbox's order, a case spanned
+    two batches, and the centre read, rebuilt and wrote it twice (as a push did before
+    ``sync.engine.take_cases``)."""
+    cases: dict[object, list[int]] = {}
+    for index, event in enumerate(events):
+        cases.setdefault(event.case_id, []).append(index)
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for case in cases.values():
+        if batch and len(batch) + len(case) > limit:
+            batches.append(batch)
+            batch = []
+        for start in range(0, len(case), limit):  # (one start, unless the case is too big)
+            batch.extend(case[start : start + limit])
+            if len(batch) >= limit:
+                batches.append(batch)
+                batch = []
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def import_bundle_bytes(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from central.models import EventRow
+from central.services import bundles
 from central.services.bundles import import_bundle, write_return_bundle
 from central.settings import CentralSettings
 from sync.bundle import read_bundle, write_bundle
@@ -87,3 +88,33 @@ def test_the_county_imports_and_writes_the_return_bundle(
     returned = read_bundle(out, lambda _sid: village.credential.signing_key)
     assert returned.manifest.direction == "return"
     assert [e.kind for e in returned.events][-1] == EventKind.accepted
+
+
+def test_a_bundle_goes_in_whole_cases_and_its_results_in_its_own_order(
+    enroll: Any, session: Session, settings: CentralSettings, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Three cases taken in on a PC that never reached the centre, submitted later: on the
+    stick each case's 收件, then the three 提交. Applied four events at a time, each case
+    goes whole (the centre writes it once), and a replay changes nothing."""
+    monkeypatch.setattr(bundles, "MAX_PUSH_EVENTS", 4)
+    village = enroll()
+    created = [village.event(EventKind.created) for _ in range(3)]
+    events: list[Any] = []
+    for event in created:
+        events += [event, village.event(EventKind.received, event.case_id)]
+    events += [village.event(EventKind.submitted, event.case_id) for event in created]
+    assert bundles.whole_cases(events, 4) == [[0, 1, 6], [2, 3, 7], [4, 5, 8]]
+    result = import_bundle(
+        session=session, settings=settings, path=_outbox(tmp_path, village, events)
+    )
+    assert [r.id for r in result.results] == [str(e.id) for e in events]
+    assert {r.status.value for r in result.results} == {"applied"}
+    held = session.exec(select(EventRow.case_id, EventRow.kind).order_by(EventRow.central_seq))
+    assert [(case_id, kind) for case_id, kind in held] == [
+        (event.case_id, kind) for event in created for kind in ("created", "received", "submitted")
+    ]
+    again = import_bundle(
+        session=session, settings=settings, path=_outbox(tmp_path, village, events)
+    )
+    assert {r.status.value for r in again.results} == {"duplicate"} and _events(session) == 9
+    assert bundles.whole_cases(events * 2, 4)[0] == [0, 1, 6, 9]  # (a case too big alone)
