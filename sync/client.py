@@ -36,6 +36,7 @@ from forms.clock import utc_now
 from sync.blobs import CHUNK_BYTES, iter_chunks
 from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable, SyncError
 from sync.events import Event
+from sync.giving_up import given_up, wait_unless_given_up
 from sync.protocol import (
     API_PREFIX,
     PULL_PAGE_EVENTS,
@@ -159,6 +160,8 @@ class _StopAfter(stop_base):
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         busy = isinstance(error, _Retry) and error.busy
+        if given_up():  # the run failed elsewhere: no more attempts (sync.giving_up)
+            return True
         return retry_state.attempt_number >= (self.busy_attempts if busy else self.attempts)
 
 
@@ -239,7 +242,7 @@ class CentralClient:
             stop=_StopAfter(max(retries, 1), busy_attempts),
             wait=_RetryAfterOr(backoff or wait_random_exponential(multiplier=0.5, max=30)),
             retry=retry_if_exception_type(_Retry),
-            sleep=sleep,
+            sleep=lambda seconds: wait_unless_given_up(seconds, sleep),
             reraise=True,
         )
         self._at_once = at_once
@@ -268,6 +271,8 @@ class CentralClient:
         resend: bool = True,
         wait_once: bool = False,
     ) -> httpx.Response:
+        if given_up():  # woken from a wait because the run failed elsewhere: not sent
+            raise _Retry("the sync stopped: another request of it failed", None)
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:

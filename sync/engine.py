@@ -8,6 +8,7 @@ implements ``Central``. ``run_sync`` holds no lock: wrap it in
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -24,6 +25,7 @@ from sync.blobs import BlobRef
 from sync.collector import collector_paused
 from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import SCHEMA_VERSION, Event
+from sync.giving_up import until_given_up
 from sync.protocol import (
     CASE_NUMBER_TAKEN,
     PULL_PAGE_EVENTS,
@@ -456,6 +458,7 @@ def _push(
             try:
                 answer = flight.answer.result()
             except Exception:
+                sender.give_up()  # (its callback, ``_Sender._landed``, may not have run yet)
                 _record_landed(store, report, progress, tried, flying)
                 raise
             results, settled = _answered(flight.events, answer.results)
@@ -469,6 +472,9 @@ def _push(
                     raise failure
                 ahead = None
                 sender.send(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
+    except BaseException:
+        sender.give_up()  # the run fails: what is still in flight stops retrying
+        raise
     finally:
         sender.close()
 
@@ -583,7 +589,10 @@ def _record(
 
 
 class _Sender:
-    """Sends pushes from threads of its own, ``MAX_IN_FLIGHT`` at most at once."""
+    """Sends pushes from threads of its own, ``MAX_IN_FLIGHT`` at most at once.
+
+    When one fails the run will fail: the others stop retrying then (``sync.giving_up``;
+    a push in a busy centre's 429 retries could keep a failed run waiting for minutes)."""
 
     def __init__(self, client: Central) -> None:
         self.client = client
@@ -591,6 +600,15 @@ class _Sender:
         self.threads = ThreadPoolExecutor(
             max_workers=MAX_IN_FLIGHT, thread_name_prefix="daiban-push"
         )
+        self.stopped = threading.Event()
+
+    def give_up(self) -> None:
+        """The run fails: the pushes still in flight make no further attempt."""
+        self.stopped.set()
+
+    def _landed(self, answer: Future[PushResponse]) -> None:
+        if not answer.cancelled() and answer.exception() is not None:
+            self.give_up()  # any push that fails ends the run (``_push``, ``_record_landed``)
 
     def read(self, read: _Read) -> _Ahead:
         """``read``'s batch ready to go: its body made now (None: the client makes it)."""
@@ -626,9 +644,12 @@ class _Sender:
             raise SyncError("the outbox offered the same events again after they were answered")
         tried |= ids
         if body is not None and self.encoder is not None:
-            answer = self.threads.submit(self.encoder.push, batch, body)
+            answer = self.threads.submit(
+                until_given_up, self.stopped, self.encoder.push, batch, body
+            )
         else:
-            answer = self.threads.submit(self.client.push, batch)
+            answer = self.threads.submit(until_given_up, self.stopped, self.client.push, batch)
+        answer.add_done_callback(self._landed)
         flying.append(_Flight(batch, answer, {event.case_id for event in batch}, read.cursor))
 
     def close(self) -> None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import gc
+import gzip
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
+from tenacity.wait import wait_none
 
 from sync.blobs import store_blob
+from sync.client import CentralClient
 from sync.engine import (
     SyncProgress,
     SyncReport,
@@ -425,6 +430,45 @@ def test_a_batch_that_keeps_failing_does_not_send_the_one_beside_it_again_each_r
     assert sent[:2] in ([200, 1000], [1000, 200]) and sent[2:] == [200, 200]
     assert store.outbox_depth() == 200 and len(centre.log) == 1000
     assert store.reports[0].pushed == 1000 and store.reports[0].error
+
+
+def test_a_failed_run_does_not_wait_out_the_busy_centre_for_the_batch_beside_it(
+    store: FakeStore,
+) -> None:
+    """The first batch fails for good (the centre errs) while the second, of other cases,
+    is told 429 (busy, come back in two minutes): the run ends with the failure at once,
+    the second asked once, not waited out for up to 30 attempts (a desk showed its sync
+    under way for an hour). The real client, over a transport that stands in for the
+    centre; the events of both batches stay in the outbox for the next run."""
+    taken_in(store, 600)  # 200, then 1,000 of other cases
+    fake = FakeCentre()
+    busy_told = threading.Event()
+    pushes: list[int] = []  # each /push request's first station_seq
+
+    def centre(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/hello"):
+            return httpx.Response(200, content=fake.hello_answer().model_dump_json())
+        first = json.loads(gzip.decompress(request.content))["events"][0]["station_seq"]
+        pushes.append(first)
+        if first == 1:
+            busy_told.wait(10)
+            return httpx.Response(500)
+        busy_told.set()
+        return httpx.Response(429, headers={"Retry-After": "120"})
+
+    client = CentralClient(
+        "http://centre.test/",
+        "tok",
+        transport=httpx.MockTransport(centre),
+        retries=2,
+        backoff=wait_none(),
+        at_once=False,
+    )
+    with client, pytest.raises(CentralUnreachable, match="500"):
+        run_sync(store, client, software_version="0.1.0")
+    assert sorted(pushes) == [1, 1, 201]  # the failing batch twice; the busy one once
+    assert store.outbox_depth() == 1200
+    assert "500" in (store.reports[-1].error or "")
 
 
 def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
