@@ -34,7 +34,13 @@ from tenacity.wait import wait_base, wait_random_exponential
 
 from forms.clock import utc_now
 from sync.blobs import CHUNK_BYTES, iter_chunks
-from sync.errors import CentralNoAnswer, CentralRefused, CentralUnreachable, SyncError
+from sync.errors import (
+    CentralNoAnswer,
+    CentralRefused,
+    CentralUnreachable,
+    PushGivenUp,
+    SyncError,
+)
 from sync.events import Event
 from sync.giving_up import given_up, wait_unless_given_up
 from sync.protocol import (
@@ -160,9 +166,17 @@ class _StopAfter(stop_base):
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         busy = isinstance(error, _Retry) and error.busy
-        if given_up():  # the run failed elsewhere: no more attempts (sync.giving_up)
-            return True
+        if given_up() and getattr(retry_state, _BEGUN_GIVEN_UP, False):
+            return True  # that attempt began after its run failed: the last (sync.giving_up)
         return retry_state.attempt_number >= (self.busy_attempts if busy else self.attempts)
+
+
+_BEGUN_GIVEN_UP = "daiban_begun_given_up"
+"""Set on tenacity's state before each attempt: whether its run had failed by then."""
+
+
+def _note_given_up(retry_state: RetryCallState) -> None:
+    setattr(retry_state, _BEGUN_GIVEN_UP, given_up())
 
 
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -242,6 +256,7 @@ class CentralClient:
             stop=_StopAfter(max(retries, 1), busy_attempts),
             wait=_RetryAfterOr(backoff or wait_random_exponential(multiplier=0.5, max=30)),
             retry=retry_if_exception_type(_Retry),
+            before=_note_given_up,
             sleep=lambda seconds: wait_unless_given_up(seconds, sleep),
             reraise=True,
         )
@@ -271,8 +286,6 @@ class CentralClient:
         resend: bool = True,
         wait_once: bool = False,
     ) -> httpx.Response:
-        if given_up():  # woken from a wait because the run failed elsewhere: not sent
-            raise _Retry("the sync stopped: another request of it failed", None)
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
@@ -325,6 +338,8 @@ class CentralClient:
         try:
             return self._retrying.copy()(self._once, method, path, kwargs, resend, wait_once)
         except _Retry as error:
+            if given_up():  # stopped because another request of the run failed
+                raise PushGivenUp(str(error)) from error
             raise CentralUnreachable(str(error)) from error
 
     def _json(self, path: str, body: BaseModel, answer: type[M]) -> M:

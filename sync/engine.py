@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from forms.clock import utc_now
 from sync.blobs import BlobRef
 from sync.collector import collector_paused
-from sync.errors import CentralRefused, CentralUnreachable, SyncError
+from sync.errors import CentralRefused, CentralUnreachable, PushGivenUp, SyncError
 from sync.events import SCHEMA_VERSION, Event
 from sync.giving_up import until_given_up
 from sync.protocol import (
@@ -457,10 +457,13 @@ def _push(
             flight = flying.popleft()
             try:
                 answer = flight.answer.result()
-            except Exception:
+            except Exception as error:
                 sender.give_up()  # (its callback, ``_Sender._landed``, may not have run yet)
-                _record_landed(store, report, progress, tried, flying)
-                raise
+                later = _record_landed(store, report, progress, tried, flying)
+                cause = _cause(error, later)
+                if cause is error:
+                    raise
+                raise cause from None
             results, settled = _answered(flight.events, answer.results)
             if settled and sender.may_go(ahead, flying):  # off it goes, then the recording
                 sender.send(ahead.read, tried, flying, ahead.body)
@@ -473,7 +476,7 @@ def _push(
                 ahead = None
                 sender.send(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
     except BaseException:
-        sender.give_up()  # the run fails: what is still in flight stops retrying
+        sender.give_up()  # the run fails: what is still in flight stops retrying soon
         raise
     finally:
         sender.close()
@@ -544,17 +547,25 @@ def _record_landed(
     """Wait for every batch still in flight and record the answers that came: they are of
     other cases, so they hold whatever became of the batch before them (a failure that
     repeated run after run sent them again each time). Returns the first that failed (its
-    events go again next run), or None."""
+    events go again next run; one given up only when no other failed), or None."""
     failure: Exception | None = None
     while flying:
         other = flying.popleft()
         try:
             answer = other.answer.result()
         except Exception as error:  # noqa: BLE001 - returned, the others recorded first
-            failure = failure or error
+            failure = error if failure is None else _cause(failure, error)
             continue
         results, _ = _answered(other.events, answer.results)
         _record(store, other.events, results, report, progress, tried)
+    return failure
+
+
+def _cause(failure: Exception, other: Exception | None) -> Exception:
+    """What a run that met ``failure`` (and then ``other``) ends with: a push given up
+    because another failed (``PushGivenUp``) is not why, the other's failure is."""
+    if isinstance(failure, PushGivenUp) and other is not None:
+        return other
     return failure
 
 
@@ -591,8 +602,9 @@ def _record(
 class _Sender:
     """Sends pushes from threads of its own, ``MAX_IN_FLIGHT`` at most at once.
 
-    When one fails the run will fail: the others stop retrying then (``sync.giving_up``;
-    a push in a busy centre's 429 retries could keep a failed run waiting for minutes)."""
+    When one fails the run will fail: the others then make one last attempt, soon, and
+    no more (``sync.giving_up``; a push in a busy centre's 429 retries kept a failed run
+    waiting for minutes)."""
 
     def __init__(self, client: Central) -> None:
         self.client = client
@@ -603,7 +615,7 @@ class _Sender:
         self.stopped = threading.Event()
 
     def give_up(self) -> None:
-        """The run fails: the pushes still in flight make no further attempt."""
+        """The run fails: the pushes still in flight make one last attempt at most."""
         self.stopped.set()
 
     def _landed(self, answer: Future[PushResponse]) -> None:

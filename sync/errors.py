@@ -20,6 +20,11 @@ class CentralUnreachable(SyncError):
     """The centre could not be reached (network, 429 or 5xx) after every retry."""
 
 
+class PushGivenUp(CentralUnreachable):
+    """A push that stopped retrying because another request of its run failed for good
+    (``sync.giving_up``): not why the run failed; its events go with the next run."""
+
+
 class CentralNoAnswer(CentralUnreachable):
     """A request that is not sent twice reached the centre and no answer came back: it
     may have been done there (``CentralClient.request(..., resend=False)``)."""

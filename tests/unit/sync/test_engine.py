@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import gzip
-import json
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from tenacity.wait import wait_none
 
+from sync import giving_up
 from sync.blobs import store_blob
 from sync.client import CentralClient
 from sync.engine import (
@@ -34,6 +36,7 @@ from sync.protocol import (
     AccountRecord,
     EventResult,
     PullResponse,
+    PushRequest,
     PushResponse,
 )
 from sync.reducer import fold
@@ -432,43 +435,126 @@ def test_a_batch_that_keeps_failing_does_not_send_the_one_beside_it_again_each_r
     assert store.reports[0].pushed == 1000 and store.reports[0].error
 
 
-def test_a_failed_run_does_not_wait_out_the_busy_centre_for_the_batch_beside_it(
-    store: FakeStore,
-) -> None:
-    """The first batch fails for good (the centre errs) while the second, of other cases,
-    is told 429 (busy, come back in two minutes): the run ends with the failure at once,
-    the second asked once, not waited out for up to 30 attempts (a desk showed its sync
-    under way for an hour). The real client, over a transport that stands in for the
-    centre; the events of both batches stay in the outbox for the next run."""
-    taken_in(store, 600)  # 200, then 1,000 of other cases
+def _busy_beside(
+    handler: Callable[[int, Any], httpx.Response], monkeypatch: pytest.MonkeyPatch
+) -> tuple[CentralClient, FakeCentre]:
+    """The real client over a transport standing in for the centre: hellos answered by a
+    fake centre, each push by ``handler(its first station_seq, the fake)``. Once a run
+    fails, a push's wait for its last attempt is cut to nothing (``GRACE_S``)."""
+    monkeypatch.setattr(giving_up, "GRACE_S", 0.0)
     fake = FakeCentre()
-    busy_told = threading.Event()
-    pushes: list[int] = []  # each /push request's first station_seq
 
     def centre(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/hello"):
             return httpx.Response(200, content=fake.hello_answer().model_dump_json())
-        first = json.loads(gzip.decompress(request.content))["events"][0]["station_seq"]
+        body = PushRequest.model_validate_json(gzip.decompress(request.content))
+        return handler(body.events[0].station_seq, (fake, body.events))
+
+    transport = httpx.MockTransport(centre)
+    client = CentralClient(
+        "http://centre.test/", "tok", transport=transport, retries=2, backoff=wait_none()
+    )
+    client._at_once = False  # (its /push batches, not POST /sync)
+    return client, fake
+
+
+BUSY = httpx.Response(429, headers={"Retry-After": "120"})
+"""A busy centre's answer: come back in two minutes."""
+
+
+def test_a_failed_run_does_not_wait_out_the_busy_centre_for_the_batch_beside_it(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch fails for good (the centre errs) while the second, of other cases,
+    is told 429 (busy, come back in two minutes): the run ends with the failure, the
+    second asked once more and not waited out for up to 30 attempts (a desk showed its
+    sync under way for an hour). Both batches' events stay in the outbox."""
+    taken_in(store, 600)  # 200, then 1,000 of other cases
+    busy_told = threading.Event()
+    pushes: list[int] = []
+
+    def handler(first: int, _: Any) -> httpx.Response:
         pushes.append(first)
         if first == 1:
             busy_told.wait(10)
             return httpx.Response(500)
         busy_told.set()
-        return httpx.Response(429, headers={"Retry-After": "120"})
+        return BUSY
 
-    client = CentralClient(
-        "http://centre.test/",
-        "tok",
-        transport=httpx.MockTransport(centre),
-        retries=2,
-        backoff=wait_none(),
-        at_once=False,
-    )
+    client, _ = _busy_beside(handler, monkeypatch)
     with client, pytest.raises(CentralUnreachable, match="500"):
         run_sync(store, client, software_version="0.1.0")
-    assert sorted(pushes) == [1, 1, 201]  # the failing batch twice; the busy one once
+    assert sorted(pushes) == [1, 1, 201, 201]  # each twice: the busy one's last attempt
     assert store.outbox_depth() == 1200
     assert "500" in (store.reports[-1].error or "")
+
+
+def test_a_run_ends_with_the_failure_not_with_the_push_it_gave_up(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch is kept waiting by a busy centre; the second is refused (the
+    station's token was revoked): the run ends with the refusal, which the desk explains,
+    not with the first batch given up because of it."""
+    taken_in(store, 600)
+    busy_told = threading.Event()
+
+    def handler(first: int, _: Any) -> httpx.Response:
+        if first == 1:
+            busy_told.set()
+            return BUSY
+        busy_told.wait(10)
+        return httpx.Response(401, json={"detail": "the station's token was revoked"})
+
+    client, _ = _busy_beside(handler, monkeypatch)
+    with client, pytest.raises(CentralRefused) as refused:
+        run_sync(store, client, software_version="0.1.0")
+    assert refused.value.status_code == 401
+    assert store.outbox_depth() == 1200
+
+
+def test_the_batch_beside_one_refused_every_run_still_lands_by_its_last_attempt(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch is refused at once (an event the centre cannot read); the second
+    meets a busy centre once: its last attempt, once the run has failed, is answered,
+    and recorded, so the next run sends only the first again."""
+    taken_in(store, 600)
+    busy_told = threading.Event()
+    answered: list[int] = []
+
+    def handler(first: int, pushed: Any) -> httpx.Response:
+        if first == 1:
+            busy_told.wait(10)
+            return httpx.Response(422, json={"detail": "an event the centre cannot read"})
+        if not busy_told.is_set():
+            busy_told.set()
+            return BUSY
+        fake, events = pushed
+        answered.append(len(events))
+        return httpx.Response(200, content=fake.push(events).model_dump_json())
+
+    client, fake = _busy_beside(handler, monkeypatch)
+    with client, pytest.raises(CentralRefused):
+        run_sync(store, client, software_version="0.1.0")
+    assert answered == [1000] and len(fake.log) == 1000
+    assert store.outbox_depth() == 200
+
+
+def test_a_long_wait_is_cut_short_once_the_run_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A push told to come back in an hour waits no longer than the grace once its run
+    has failed (then makes its last attempt)."""
+    monkeypatch.setattr(giving_up, "GRACE_S", 0.0)
+    signal, woke = threading.Event(), threading.Event()
+
+    def waiting() -> None:
+        giving_up.wait_unless_given_up(3600, time.sleep)
+        woke.set()
+
+    thread = threading.Thread(target=giving_up.until_given_up, args=(signal, waiting))
+    thread.start()
+    signal.set()
+    assert woke.wait(60)  # (a bound on a hang: uncut, the wait is an hour)
+    thread.join()
 
 
 def test_a_batch_answered_in_part_is_recorded_before_the_outbox_is_read_again(
