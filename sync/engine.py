@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from forms.clock import utc_now
 from sync.blobs import BlobRef
 from sync.collector import collector_paused
-from sync.errors import CentralRefused, CentralUnreachable, PushGivenUp, SyncError
+from sync.errors import CentralRefused, CentralUnreachable, SyncError
 from sync.events import SCHEMA_VERSION, Event
 from sync.giving_up import until_given_up
 from sync.protocol import (
@@ -458,9 +458,9 @@ def _push(
             try:
                 answer = flight.answer.result()
             except Exception as error:
-                sender.give_up()  # (its callback, ``_Sender._landed``, may not have run yet)
-                later = _record_landed(store, report, progress, tried, flying)
-                cause = _cause(error, later)
+                sender.fail(error)  # (its callback, ``_Sender._landed``, may not have run yet)
+                _record_landed(store, report, progress, tried, flying)
+                cause = sender.failure or error  # the first: not a push given up after it
                 if cause is error:
                     raise
                 raise cause from None
@@ -472,7 +472,7 @@ def _push(
             if not settled:  # read again once every answer still coming is recorded
                 failure = _record_landed(store, report, progress, tried, flying)
                 if failure is not None:
-                    raise failure
+                    raise sender.failure or failure
                 ahead = None
                 sender.send(_next_batch(store, PUSH_BULK_EVENTS, PUSH_BULK_BYTES), tried, flying)
     except BaseException:
@@ -547,25 +547,17 @@ def _record_landed(
     """Wait for every batch still in flight and record the answers that came: they are of
     other cases, so they hold whatever became of the batch before them (a failure that
     repeated run after run sent them again each time). Returns the first that failed (its
-    events go again next run; one given up only when no other failed), or None."""
+    events go again next run), or None."""
     failure: Exception | None = None
     while flying:
         other = flying.popleft()
         try:
             answer = other.answer.result()
         except Exception as error:  # noqa: BLE001 - returned, the others recorded first
-            failure = error if failure is None else _cause(failure, error)
+            failure = failure or error
             continue
         results, _ = _answered(other.events, answer.results)
         _record(store, other.events, results, report, progress, tried)
-    return failure
-
-
-def _cause(failure: Exception, other: Exception | None) -> Exception:
-    """What a run that met ``failure`` (and then ``other``) ends with: a push given up
-    because another failed (``PushGivenUp``) is not why, the other's failure is."""
-    if isinstance(failure, PushGivenUp) and other is not None:
-        return other
     return failure
 
 
@@ -602,9 +594,10 @@ def _record(
 class _Sender:
     """Sends pushes from threads of its own, ``MAX_IN_FLIGHT`` at most at once.
 
-    When one fails the run will fail: the others then make one last attempt, soon, and
-    no more (``sync.giving_up``; a push in a busy centre's 429 retries kept a failed run
-    waiting for minutes)."""
+    When one fails the run will fail, with that failure (:attr:`failure`, the first): the
+    others then make one last attempt, soon, and no more (``sync.giving_up``; a push in a
+    busy centre's 429 retries kept a failed run waiting for minutes), and no batch leaves
+    after it."""
 
     def __init__(self, client: Central) -> None:
         self.client = client
@@ -613,14 +606,28 @@ class _Sender:
             max_workers=MAX_IN_FLIGHT, thread_name_prefix="daiban-push"
         )
         self.stopped = threading.Event()
+        self.failure: Exception | None = None
+        """The first push that failed: what the run ends with."""
+        self._lock = threading.Lock()
 
     def give_up(self) -> None:
-        """The run fails: the pushes still in flight make one last attempt at most."""
+        """The run fails: the pushes still in flight make one last attempt at most, and
+        no batch leaves after this."""
         self.stopped.set()
 
+    def fail(self, error: Exception) -> None:
+        """A push failed: the run ends with the first that did (a push given up after
+        it, or whose last attempt met a silent centre, is not why), and gives up."""
+        with self._lock:
+            if self.failure is None:
+                self.failure = error
+        self.give_up()
+
     def _landed(self, answer: Future[PushResponse]) -> None:
-        if not answer.cancelled() and answer.exception() is not None:
-            self.give_up()  # any push that fails ends the run (``_push``, ``_record_landed``)
+        if not answer.cancelled():
+            error = answer.exception()
+            if isinstance(error, Exception):  # any push that fails ends the run (``_push``)
+                self.fail(error)
 
     def read(self, read: _Read) -> _Ahead:
         """``read``'s batch ready to go: its body made now (None: the client makes it)."""
@@ -628,12 +635,13 @@ class _Sender:
         body = self.encoder.encode_push(batch) if self.encoder and batch else None
         return _Ahead(read, body, {event.case_id for event in batch})
 
-    @staticmethod
-    def may_go(ahead: _Ahead | None, flying: deque[_Flight]) -> bool:
-        """Whether ``ahead`` may leave now: there is one, a place is free and it shares
-        no case with a batch in flight (whose answer may yet change what it holds)."""
+    def may_go(self, ahead: _Ahead | None, flying: deque[_Flight]) -> bool:
+        """Whether ``ahead`` may leave now: the run has not failed, there is a batch, a
+        place is free and it shares no case with a batch in flight (whose answer may yet
+        change what it holds)."""
         return (
-            ahead is not None
+            not self.stopped.is_set()
+            and ahead is not None
             and bool(ahead.events)
             and len(flying) < MAX_IN_FLIGHT
             and all(ahead.cases.isdisjoint(flight.cases) for flight in flying)
@@ -647,9 +655,9 @@ class _Sender:
         body: bytes | None = None,
     ) -> None:
         """Push ``read``'s batch (as ``body`` if made ahead) and put it in ``flying``;
-        nothing to push, nothing sent."""
+        nothing to push, or the run failed, nothing sent."""
         batch = read.events
-        if not batch:
+        if not batch or self.stopped.is_set():
             return
         ids = {str(event.id) for event in batch}
         if ids <= tried:

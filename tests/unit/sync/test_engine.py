@@ -436,7 +436,9 @@ def test_a_batch_that_keeps_failing_does_not_send_the_one_beside_it_again_each_r
 
 
 def _busy_beside(
-    handler: Callable[[int, Any], httpx.Response], monkeypatch: pytest.MonkeyPatch
+    handler: Callable[[int, Any], httpx.Response],
+    monkeypatch: pytest.MonkeyPatch,
+    **options: Any,
 ) -> tuple[CentralClient, FakeCentre]:
     """The real client over a transport standing in for the centre: hellos answered by a
     fake centre, each push by ``handler(its first station_seq, the fake)``. Once a run
@@ -452,7 +454,12 @@ def _busy_beside(
 
     transport = httpx.MockTransport(centre)
     client = CentralClient(
-        "http://centre.test/", "tok", transport=transport, retries=2, backoff=wait_none()
+        "http://centre.test/",
+        "tok",
+        transport=transport,
+        retries=2,
+        backoff=wait_none(),
+        **options,
     )
     client._at_once = False  # (its /push batches, not POST /sync)
     return client, fake
@@ -540,6 +547,59 @@ def test_the_batch_beside_one_refused_every_run_still_lands_by_its_last_attempt(
     assert store.outbox_depth() == 200
 
 
+def test_no_batch_leaves_after_the_run_failed(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch waits out a busy centre; the second fails for good; the first's
+    last attempt is answered: it is recorded, and the third batch (read ahead) does not
+    leave: the run has failed, it ends."""
+    taken_in(store, 1100)  # 200, 1,000, then 1,000 more of other cases
+    busy_told = threading.Event()
+    pushes: list[int] = []
+
+    def handler(first: int, pushed: Any) -> httpx.Response:
+        pushes.append(first)
+        if first == 201:
+            busy_told.wait(10)
+            return httpx.Response(500)
+        if first == 1 and not busy_told.is_set():
+            busy_told.set()
+            return BUSY
+        fake, events = pushed
+        return httpx.Response(200, content=fake.push(events).model_dump_json())
+
+    client, fake = _busy_beside(handler, monkeypatch)
+    with client, pytest.raises(CentralUnreachable, match="500"):
+        run_sync(store, client, software_version="0.1.0")
+    assert sorted(pushes) == [1, 1, 201, 201]  # never 1201
+    assert len(fake.log) == 200 and store.outbox_depth() == 2000
+
+
+def test_a_last_attempt_met_by_silence_does_not_hide_the_refusal(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's client (a silence is not waited out twice): the batch given up meets a
+    silent centre at its last attempt; the run still ends with the other batch's refusal
+    (the token expired: the desk renews it), not with the silence."""
+    taken_in(store, 600)
+    busy_told = threading.Event()
+
+    def handler(first: int, _: Any) -> httpx.Response:
+        if first == 201:
+            busy_told.wait(10)
+            return httpx.Response(401, json={"detail": "the station's token has expired"})
+        if not busy_told.is_set():
+            busy_told.set()
+            return BUSY
+        raise httpx.ReadTimeout("the centre took the request and said nothing")
+
+    client, _ = _busy_beside(handler, monkeypatch, silence_once=True)
+    with client, pytest.raises(CentralRefused) as refused:
+        run_sync(store, client, software_version="0.1.0")
+    assert refused.value.status_code == 401
+    assert store.outbox_depth() == 1200
+
+
 def test_a_long_wait_is_cut_short_once_the_run_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """A push told to come back in an hour waits no longer than the grace once its run
     has failed (then makes its last attempt)."""
@@ -550,7 +610,7 @@ def test_a_long_wait_is_cut_short_once_the_run_gives_up(monkeypatch: pytest.Monk
         giving_up.wait_unless_given_up(3600, time.sleep)
         woke.set()
 
-    thread = threading.Thread(target=giving_up.until_given_up, args=(signal, waiting))
+    thread = threading.Thread(target=giving_up.until_given_up, args=(signal, waiting), daemon=True)
     thread.start()
     signal.set()
     assert woke.wait(60)  # (a bound on a hang: uncut, the wait is an hour)
